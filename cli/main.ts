@@ -1,0 +1,212 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { CalendarDataSchema, CalendarYearMissingError, WorkingCalendar } from "../lib/calendar/calendar";
+import { catalogOf } from "../lib/catalog";
+import { parseEventsText, toNdjson } from "../lib/events/file";
+import type { DossierEvent } from "../lib/events/schema";
+import { type Locale, reportCsv, reportText } from "../lib/format";
+import { explicitPeriod, type Period, type PeriodScheme, periodByName } from "../lib/periods";
+import { computeReport } from "../lib/report";
+import { SCENARIOS, type ScenarioName } from "../lib/scenarios/seed-2022-q3";
+import { endOfLocalDate, isLocalDate, parseInstant } from "../lib/time";
+
+/** Exit codes of cli.md. */
+export const EXIT = { ok: 0, badInput: 1, usage: 2, unreachable: 3 } as const;
+
+/** A failure the user can act on: printed without a stack, with its exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+const parseDate = (value: string) => {
+  if (!isLocalDate(value)) throw new InvalidArgumentError("expected a date YYYY-MM-DD");
+  return value;
+};
+
+const parseAsOf = (value: string) => {
+  if (isLocalDate(value)) return endOfLocalDate(value);
+  const ms = parseInstant(value);
+  if (ms === undefined || !/[zZ]|[+-]\d{2}:\d{2}$/.test(value)) {
+    throw new InvalidArgumentError("expected an RFC 3339 instant with offset, or a date YYYY-MM-DD");
+  }
+  return ms;
+};
+
+const parseSeed = (value: string) => {
+  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError("expected a whole number");
+  return Number(value);
+};
+
+function loadCalendar(file: string | undefined): WorkingCalendar {
+  if (!file) return WorkingCalendar.official();
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
+  }
+  const parsed = CalendarDataSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError(`${file}: ${issue?.path.join(".")}: ${issue?.message}`, EXIT.badInput);
+  }
+  return WorkingCalendar.official([parsed.data]);
+}
+
+function readEvents(files: string[]): DossierEvent[] {
+  const events: DossierEvent[] = [];
+  const problems: string[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new CliError(
+        `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        EXIT.badInput,
+      );
+    }
+    const parsed = parseEventsText(text);
+    events.push(...parsed.events);
+    for (const p of parsed.problems) problems.push(`${file}:${p.line}: ${p.path}: ${p.message}`);
+  }
+  if (problems.length) {
+    const shown = problems.slice(0, 50);
+    if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more problems`);
+    throw new CliError(shown.join("\n"), EXIT.badInput);
+  }
+  return events;
+}
+
+interface ReportOpts {
+  events: string[];
+  from?: string;
+  to?: string;
+  period?: string;
+  scheme: PeriodScheme["kind"];
+  asOf?: number;
+  unit?: string;
+  format: "json" | "text" | "csv";
+  lang: Locale;
+  calendar?: string;
+  strictSupplement?: boolean;
+}
+
+function resolvePeriod(opts: ReportOpts): Period {
+  if (opts.from || opts.to) {
+    if (!opts.from || !opts.to) throw new CliError("--from and --to go together", EXIT.usage);
+    if (opts.from > opts.to) throw new CliError("--from must not be after --to", EXIT.usage);
+    return explicitPeriod(opts.from, opts.to, opts.period);
+  }
+  if (!opts.period) throw new CliError("give --from and --to, or --period (e.g. 2022-Q3)", EXIT.usage);
+  if (opts.scheme === "explicit")
+    throw new CliError("with --scheme explicit, give --from and --to", EXIT.usage);
+  const period = periodByName({ kind: opts.scheme }, opts.period);
+  if (!period)
+    throw new CliError(`--period: "${opts.period}" is not a period name (e.g. 2022-Q3)`, EXIT.usage);
+  return period;
+}
+
+function runReport(opts: ReportOpts): void {
+  const period = resolvePeriod(opts);
+  const calendar = loadCalendar(opts.calendar);
+  const events = readEvents(opts.events);
+  const report = computeReport(
+    events,
+    { calendar, catalog: catalogOf(), strictSupplementRule: opts.strictSupplement ?? false },
+    { period, asOf: opts.asOf ?? Date.now(), unit: opts.unit },
+  );
+  if (opts.format === "json") process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else if (opts.format === "csv") process.stdout.write(reportCsv(report, opts.lang));
+  else process.stdout.write(reportText(report, opts.lang));
+}
+
+function runSimulate(opts: { scenario: ScenarioName; seed?: number; out?: string }): void {
+  const events = SCENARIOS[opts.scenario]({ seed: opts.seed });
+  const text = toNdjson(events);
+  if (opts.out) writeFileSync(opts.out, text);
+  else process.stdout.write(text);
+}
+
+/** The `dossier-monitor` program (cli.md). */
+export function program(): Command {
+  const cmd = new Command("dossier-monitor")
+    .description("Compliance monitor for administrative-procedure dossiers (hồ sơ thủ tục hành chính)")
+    .version("0.1.0")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  cmd
+    .command("report")
+    .description("compute the KPI report (kpis.md) from events files, in-process, no server")
+    .requiredOption("--events <file...>", "events files (NDJSON or a JSON array)")
+    .option("--from <date>", "first day of the period (YYYY-MM-DD)", parseDate)
+    .option("--to <date>", "last day of the period, inclusive (YYYY-MM-DD)", parseDate)
+    .option("--period <name>", "a period name of the scheme, e.g. 2022-Q3")
+    .addOption(
+      new Option("--scheme <kind>", "period scheme for --period")
+        .choices(["calendar-quarter", "reporting-window", "explicit"])
+        .default("calendar-quarter"),
+    )
+    .option(
+      "--as-of <instant>",
+      "take the report at this instant (RFC 3339, or a date: its end); default now",
+      parseAsOf,
+    )
+    .option("--unit <id>", "only this unit")
+    .addOption(
+      new Option("--format <format>", "output format").choices(["json", "text", "csv"]).default("json"),
+    )
+    .addOption(new Option("--lang <lang>", "language of text and CSV").choices(["vi", "en"]).default("vi"))
+    .option(
+      "--calendar <file>",
+      "a calendar override (JSON, same shape as lib/calendar/data/vn-official.json)",
+    )
+    .option("--strict-supplement", "count a second supplement request as late (national index rule)")
+    .action((opts: ReportOpts) => runReport(opts));
+
+  cmd
+    .command("simulate")
+    .description("write a realistic, deterministic scenario of events as NDJSON")
+    .addOption(
+      new Option("--scenario <name>", "scenario").choices(Object.keys(SCENARIOS)).makeOptionMandatory(),
+    )
+    .option("--seed <n>", "seed for the scenario's details (its figures do not change)", parseSeed)
+    .option("--out <file>", "write to a file instead of stdout")
+    .action(runSimulate);
+
+  return cmd;
+}
+
+/** Runs the program; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: "user" });
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (
+        e.code === "commander.helpDisplayed" ||
+        e.code === "commander.version" ||
+        e.code === "commander.help"
+      ) {
+        return EXIT.ok;
+      }
+      return EXIT.usage;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`dossier-monitor: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof CalendarYearMissingError) {
+      process.stderr.write(`dossier-monitor: ${e.message}\n`);
+      return EXIT.badInput;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,232 @@
+import { z } from "zod";
+import { addDays, DAY_MS, type LocalDate, localDate, MINUTE_MS, OFFSET_MS, startOfLocalDate } from "../time";
+import official from "./data/vn-official.json" with { type: "json" };
+
+/**
+ * The working-day calendar of calendar.md: official days off and make-up working days as data,
+ * one entry per year naming the document that decided it; office hours per deployment.
+ */
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DateOrRangeSchema = z
+  .string()
+  .refine((s) => s.split("..").length <= 2 && s.split("..").every((d) => DATE.test(d)), {
+    message: "expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD",
+  });
+
+export const CalendarYearSchema = z.strictObject({
+  /** What decided this year's days off (decree, notice, provincial decision). */
+  document: z.string().min(1),
+  daysOff: z.array(DateOrRangeSchema).default([]),
+  makeUpWorkingDays: z.array(DateOrRangeSchema).default([]),
+  /** `extend` (default) adds to the shipped year; `replace` replaces it. Only meaningful in overrides. */
+  mode: z.enum(["extend", "replace"]).optional(),
+});
+export type CalendarYear = z.infer<typeof CalendarYearSchema>;
+
+export const CalendarDataSchema = z.object({
+  $comment: z.string().optional(),
+  years: z.record(z.string().regex(/^\d{4}$/, "a year, e.g. 2026"), CalendarYearSchema),
+});
+export type CalendarData = z.infer<typeof CalendarDataSchema>;
+
+/** Office hours as [start, end) minute ranges of the local day. */
+export type OfficeHours = readonly (readonly [number, number])[];
+
+/** Parses `07:00-11:30,13:30-17:00`. */
+export function parseOfficeHours(text: string): OfficeHours {
+  const ranges = text.split(",").map((part) => {
+    const m = /^\s*(\d{2}):(\d{2})\s*-\s*(\d{2}):(\d{2})\s*$/.exec(part);
+    if (!m) throw new Error(`office hours: expected HH:MM-HH:MM[,HH:MM-HH:MM], got "${text}"`);
+    return [Number(m[1]) * 60 + Number(m[2]), Number(m[3]) * 60 + Number(m[4])] as const;
+  });
+  let last = -1;
+  for (const [start, end] of ranges) {
+    if (start >= end || start < last || end > 24 * 60) {
+      throw new Error(`office hours: ranges must be increasing and within the day, got "${text}"`);
+    }
+    last = end;
+  }
+  return ranges;
+}
+
+/** 07:00–11:30 and 13:30–17:00: the default of calendar.md (8 working hours a day). */
+export const DEFAULT_OFFICE_HOURS: OfficeHours = parseOfficeHours("07:00-11:30,13:30-17:00");
+
+/** A deadline reached a year the calendar has no data for: never guessed as "weekends only". */
+export class CalendarYearMissingError extends Error {
+  constructor(readonly year: number) {
+    super(
+      `no working-day calendar for ${year}: its official days off and make-up working days are not known. ` +
+        `Add a ${year} entry (with the document that decided it) to the calendar data or the deployment's override.`,
+    );
+    this.name = "CalendarYearMissingError";
+  }
+}
+
+function expand(entries: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const entry of entries) {
+    const [from, to = from] = entry.split("..") as [string, string?];
+    for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
+  }
+  return out;
+}
+
+/** Local day number: days since 1970-01-01 in local time. */
+function dayNumber(ms: number): number {
+  return Math.floor((ms + OFFSET_MS) / DAY_MS);
+}
+
+interface YearDays {
+  document: string;
+  daysOff: Set<LocalDate>;
+  makeUp: Set<LocalDate>;
+}
+
+/** Merges deployment overrides over base data, year by year. */
+export function mergeCalendarData(base: CalendarData, ...overrides: CalendarData[]): CalendarData {
+  const years: Record<string, CalendarYear> = { ...base.years };
+  for (const override of overrides) {
+    for (const [year, entry] of Object.entries(override.years)) {
+      const prior = years[year];
+      years[year] =
+        entry.mode === "replace" || !prior
+          ? { ...entry, mode: undefined }
+          : {
+              document: `${prior.document}; ${entry.document}`,
+              daysOff: [...prior.daysOff, ...entry.daysOff],
+              makeUpWorkingDays: [...prior.makeUpWorkingDays, ...entry.makeUpWorkingDays],
+            };
+    }
+  }
+  return { years };
+}
+
+export class WorkingCalendar {
+  private readonly years = new Map<number, YearDays>();
+  private readonly dayCache = new Map<number, boolean>();
+  /** Working time in one full working day (8 h by default). */
+  readonly workingDayMs: number;
+  readonly closeMinutes: number;
+
+  constructor(
+    data: CalendarData,
+    readonly hours: OfficeHours = DEFAULT_OFFICE_HOURS,
+  ) {
+    const parsed = CalendarDataSchema.parse(data);
+    for (const [year, entry] of Object.entries(parsed.years)) {
+      const daysOff = new Set(expand(entry.daysOff));
+      const makeUp = new Set(expand(entry.makeUpWorkingDays));
+      for (const d of [...daysOff, ...makeUp]) {
+        if (!d.startsWith(`${year}-`)) throw new Error(`calendar ${year}: ${d} is not in ${year}`);
+      }
+      this.years.set(Number(year), { document: entry.document, daysOff, makeUp });
+    }
+    this.workingDayMs = hours.reduce((sum, [s, e]) => sum + (e - s) * MINUTE_MS, 0);
+    const lastRange = hours[hours.length - 1];
+    if (!lastRange) throw new Error("office hours: at least one range is required");
+    this.closeMinutes = lastRange[1];
+  }
+
+  /** The shipped official calendar, with a deployment's overrides applied. */
+  static official(overrides: CalendarData[] = [], hours?: OfficeHours): WorkingCalendar {
+    return new WorkingCalendar(mergeCalendarData(CalendarDataSchema.parse(official), ...overrides), hours);
+  }
+
+  /** The years with data, and the documents behind them. */
+  documents(): { year: number; document: string }[] {
+    return [...this.years.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([year, y]) => ({ year, document: y.document }));
+  }
+
+  isWorkingDay(date: LocalDate): boolean {
+    return this.isWorkingDayNumber(dayNumber(startOfLocalDate(date)));
+  }
+
+  /** Working day by local day number (days since 1970-01-01 local): the hot path, cached. */
+  private isWorkingDayNumber(day: number): boolean {
+    const cached = this.dayCache.get(day);
+    if (cached !== undefined) return cached;
+    const date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    const year = Number(date.slice(0, 4));
+    const data = this.years.get(year);
+    if (!data) throw new CalendarYearMissingError(year);
+    const dow = (day + 4) % 7; // 1970-01-01 was a Thursday
+    const working = data.makeUp.has(date) || (dow !== 0 && dow !== 6 && !data.daysOff.has(date));
+    this.dayCache.set(day, working);
+    return working;
+  }
+
+  /** The working-time ranges of a local day number, as instants. Empty on a day off. */
+  private ranges(day: number): [number, number][] {
+    if (!this.isWorkingDayNumber(day)) return [];
+    const midnight = day * DAY_MS - OFFSET_MS;
+    return this.hours.map(([s, e]) => [midnight + s * MINUTE_MS, midnight + e * MINUTE_MS]);
+  }
+
+  /**
+   * A period counted in working days: the day of receipt does not count, and the due instant is
+   * the close of office hours on the Nth working day after it (calendar.md, "Due instants").
+   */
+  addWorkingDays(receivedAt: number, days: number): number {
+    let date = localDate(receivedAt);
+    for (let counted = 0; counted < days; ) {
+      date = addDays(date, 1);
+      if (this.isWorkingDay(date)) counted++;
+    }
+    return startOfLocalDate(date) + this.closeMinutes * MINUTE_MS;
+  }
+
+  /**
+   * `duration` of working time counted from `start` through office hours only: a start before
+   * opening counts from opening, one after closing from the next opening.
+   */
+  addWorkingTime(start: number, duration: number): number {
+    if (duration <= 0) return start;
+    let remaining = duration;
+    const first = dayNumber(start);
+    for (let day = first; day < first + 3700; day++) {
+      for (const [s, e] of this.ranges(day)) {
+        if (start >= e) continue;
+        const from = Math.max(start, s);
+        if (remaining <= e - from) return from + remaining;
+        remaining -= e - from;
+      }
+    }
+    throw new Error("working time: more than ten years ahead");
+  }
+
+  /** Working time between two instants (0 when `to <= from`). */
+  workingTimeBetween(from: number, to: number): number {
+    if (to <= from) return 0;
+    let total = 0;
+    const last = dayNumber(to);
+    for (let day = dayNumber(from); day <= last; day++) {
+      for (const [s, e] of this.ranges(day)) {
+        const overlap = Math.min(e, to) - Math.max(s, from);
+        if (overlap > 0) total += overlap;
+      }
+    }
+    return total;
+  }
+
+  /** Working days between two instants, as a fraction of full working days. */
+  workingDaysBetween(from: number, to: number): number {
+    return this.workingTimeBetween(from, to) / this.workingDayMs;
+  }
+
+  /**
+   * The due instant of a processing period: whole working days by the day rule, hours (or a
+   * fractional number of days, taken as hours) through office hours from the receipt instant.
+   */
+  dueFrom(receivedAt: number, period: { days?: number; hours?: number }): number {
+    if (period.days !== undefined) {
+      if (Number.isInteger(period.days)) return this.addWorkingDays(receivedAt, period.days);
+      return this.addWorkingTime(receivedAt, period.days * this.workingDayMs);
+    }
+    if (period.hours !== undefined) return this.addWorkingTime(receivedAt, period.hours * 3_600_000);
+    throw new Error("a processing period needs days or hours");
+  }
+}

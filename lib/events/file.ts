@@ -1,0 +1,119 @@
+import type { DossierEvent } from "./schema";
+import { type Problem, type ValidateOptions, validateEvent } from "./validate";
+
+/** A problem in an events file, with the line it starts on (1-based). */
+export interface LineProblem extends Problem {
+  line: number;
+}
+
+export interface ParsedEventsFile {
+  events: DossierEvent[];
+  /** Line of each event in `events`, same index. */
+  lines: number[];
+  problems: LineProblem[];
+}
+
+/**
+ * Splits a JSON array text into its top-level elements, each with the line it starts on
+ * (1-based), without parsing them: one bad element must not hide the others or its line.
+ */
+function arrayElements(text: string): { text: string; line: number }[] | undefined {
+  const out: { text: string; line: number }[] = [];
+  let line = 1;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let start = -1;
+  let startLine = 1;
+  const close = (end: number) => {
+    if (start >= 0) out.push({ text: text.slice(start, end), line: startLine });
+    start = -1;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (ch === "\n") line++;
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (ch === "\\") escaped = true;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (depth === 1 && start < 0 && !/[\s,\]]/.test(ch)) {
+      start = i;
+      startLine = line;
+    }
+    if (ch === '"') inString = true;
+    else if (ch === "[" || ch === "{") depth++;
+    else if (ch === "]" || ch === "}") {
+      depth--;
+      if (depth === 0) {
+        close(i);
+        return text.slice(i + 1).trim() === "" ? out : undefined;
+      }
+    } else if (ch === "," && depth === 1) close(i);
+  }
+  return undefined;
+}
+
+/**
+ * Parses an events file: NDJSON (one event a line) or a JSON array. Every invalid event is
+ * reported with its line and each bad field; valid events are returned in file order.
+ */
+export function parseEventsText(text: string, options: ValidateOptions = {}): ParsedEventsFile {
+  const out: ParsedEventsFile = { events: [], lines: [], problems: [] };
+  const accept = (value: unknown, line: number) => {
+    const result = validateEvent(value, options);
+    if (result.ok) {
+      out.events.push(result.value);
+      out.lines.push(line);
+    } else {
+      for (const p of result.error) out.problems.push({ line, ...p });
+    }
+  };
+  const body = text.replace(/^\uFEFF/, "");
+  if (body.trimStart().startsWith("[")) {
+    const elements = arrayElements(body);
+    if (!elements) {
+      const lines = body.split("\n").length;
+      out.problems.push({
+        line: lines,
+        path: "(json)",
+        message: "malformed JSON: the array is not closed properly",
+      });
+      return out;
+    }
+    for (const element of elements) {
+      let value: unknown;
+      try {
+        value = JSON.parse(element.text);
+      } catch (e) {
+        out.problems.push({
+          line: element.line,
+          path: "(json)",
+          message: `malformed JSON: ${(e as Error).message}`,
+        });
+        continue;
+      }
+      accept(value, element.line);
+    }
+    return out;
+  }
+  body.split("\n").forEach((raw, i) => {
+    const lineText = raw.trim();
+    if (!lineText) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(lineText);
+    } catch (e) {
+      out.problems.push({ line: i + 1, path: "(json)", message: `malformed JSON: ${(e as Error).message}` });
+      return;
+    }
+    accept(value, i + 1);
+  });
+  return out;
+}
+
+/** Serialises events as NDJSON, one a line. */
+export function toNdjson(events: readonly unknown[]): string {
+  return events.map((e) => JSON.stringify(e)).join("\n") + (events.length ? "\n" : "");
+}

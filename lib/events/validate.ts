@@ -1,0 +1,86 @@
+import type { z } from "zod";
+import { parseInstant } from "../time";
+import { type DossierEvent, DossierEventSchema, EVENT_TYPES, MAX_CLOCK_SKEW_MS } from "./schema";
+
+/** Expected failures are values (house style 4). */
+export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+
+/** One thing wrong with an input, naming the field (`data.channel`, `occurredAt`, …). */
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => {
+    if (typeof key === "number") return `${acc}[${key}]`;
+    return acc ? `${acc}.${String(key)}` : String(key);
+  }, "");
+}
+
+/** Every problem zod found, one per field, with a message a person can act on. */
+export function problemsOf(error: z.ZodError): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        problems.push({ path: pathOf([...issue.path, key]), message: "unknown field (not in the contract)" });
+      }
+    } else if (issue.code === "invalid_union" && issue.path.length === 0 && "note" in issue) {
+      problems.push({ path: "type", message: `must be one of ${EVENT_TYPES.join(", ")}` });
+    } else {
+      problems.push({ path: pathOf(issue.path) || "(event)", message: issue.message });
+    }
+  }
+  // One entry per field: several complaints about one value read better as one line.
+  const merged = new Map<string, string[]>();
+  for (const p of problems) merged.set(p.path, [...(merged.get(p.path) ?? []), p.message]);
+  return [...merged].map(([path, messages]) => ({ path, message: [...new Set(messages)].join("; ") }));
+}
+
+export interface ValidateOptions {
+  /** The receiver's clock; events more than 5 minutes ahead of it are rejected. Omit to skip. */
+  now?: number;
+}
+
+/** Validates one event against the contract (and the receiver's clock when given). */
+export function validateEvent(
+  input: unknown,
+  options: ValidateOptions = {},
+): Result<DossierEvent, Problem[]> {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return { ok: false, error: [{ path: "(event)", message: "an event must be a JSON object" }] };
+  }
+  const type = (input as { type?: unknown }).type;
+  if (typeof type !== "string" || !(EVENT_TYPES as string[]).includes(type)) {
+    return {
+      ok: false,
+      error: [{ path: "type", message: `must be one of ${EVENT_TYPES.join(", ")}` }],
+    };
+  }
+  const parsed = DossierEventSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, error: problemsOf(parsed.error) };
+  const event = parsed.data;
+  const problems: Problem[] = [];
+  if (options.now !== undefined) {
+    const at = parseInstant(event.occurredAt) ?? 0;
+    if (at - options.now > MAX_CLOCK_SKEW_MS) {
+      problems.push({ path: "occurredAt", message: "more than 5 minutes ahead of the receiver's clock" });
+    }
+  }
+  if (event.type === "dossier.received") {
+    const d = event.data;
+    if (d.dueAt === undefined && d.processingDays !== undefined && d.processingHours !== undefined) {
+      problems.push({
+        path: "data.processingHours",
+        message: "give processingDays or processingHours, not both",
+      });
+    }
+  }
+  return problems.length ? { ok: false, error: problems } : { ok: true, value: event };
+}
+
+/** `path: message; path: message` — for logs, quarantine records and HTTP answers. */
+export function describeProblems(problems: readonly Problem[]): string {
+  return problems.map((p) => `${p.path}: ${p.message}`).join("; ");
+}

@@ -1,0 +1,312 @@
+import type { WorkingCalendar } from "./calendar/calendar";
+import type { Channel, DossierEvent } from "./events/schema";
+import { instant } from "./time";
+
+/**
+ * The dossier projection: the events of one dossier, in any order and duplicated, folded into its
+ * state at an instant (events.md "Rules that follow", kpis.md "Per dossier", calendar.md "Pauses").
+ */
+
+/** A procedure's lawful processing period, when a `received` event gives neither dueAt nor a period. */
+export interface ProcedurePeriod {
+  days?: number;
+  hours?: number;
+}
+export type ProcedureCatalog = ReadonlyMap<string, ProcedurePeriod>;
+
+export interface ProjectionSettings {
+  calendar: WorkingCalendar;
+  catalog?: ProcedureCatalog;
+  /**
+   * The stricter national index rule (calendar.md "Pauses"): a second supplement request makes the
+   * dossier count as late. Off by default.
+   */
+  strictSupplementRule?: boolean;
+}
+
+export type AnomalyKind =
+  | "orphan"
+  | "before_received"
+  | "duplicate_received"
+  | "after_close"
+  | "second_extension"
+  | "already_paused"
+  | "resume_without_pause"
+  | "no_due_instant";
+
+export interface Anomaly {
+  kind: AnomalyKind;
+  eventId?: string;
+  type?: DossierEvent["type"];
+  at?: number;
+}
+
+export interface Pause {
+  from: number;
+  to?: number;
+}
+
+export interface DossierState {
+  dossierId: string;
+  /** Whether a `dossier.received` is known; until then the dossier is an orphan and not counted. */
+  received: boolean;
+  receivedAt?: number;
+  channel?: Channel;
+  procedureCode?: string;
+  domain?: string;
+  level?: "province" | "district" | "commune";
+  /** The unit responsible at the projection instant (after transfers). */
+  unitId?: string;
+  /** The unit that received it. */
+  originUnitId?: string;
+  transfers: number;
+  /** The due instant of `received` (or computed from its period), before pauses. */
+  baseDueAt?: number;
+  /** The KPI due instant: `baseDueAt` moved only by pauses that ended by the projection instant. */
+  kpiDueAt?: number;
+  /** What alerts track: the KPI due instant, or the new appointment of an extension, moved by pauses. */
+  appointmentAt?: number;
+  pauses: Pause[];
+  paused: boolean;
+  supplementRequests: number;
+  extensions: { at: number; newDueAt: number; apologyIssued: boolean }[];
+  resolvedAt?: number;
+  outcome?: "approved" | "denied";
+  returnedAt?: number;
+  withdrawnAt?: number;
+  /** `resolvedAt` or `withdrawnAt`. */
+  closedAt?: number;
+  ratings: { at: number; score: number; eventId: string }[];
+  firstEventAt?: number;
+  lastEventAt?: number;
+  /** Under the strict supplement rule, the dossier counts as late. */
+  strictLate: boolean;
+  anomalies: Anomaly[];
+  /** Event ids in timeline order (duplicates removed). */
+  timeline: { eventId: string; type: DossierEvent["type"]; at: number; anomaly?: AnomalyKind }[];
+}
+
+/**
+ * Orders a dossier's events as the contract says (occurredAt, then eventId) and removes
+ * duplicates; of two different bodies under one eventId the first in that order wins, so the
+ * result does not depend on arrival order.
+ */
+export function canonicalEvents(events: readonly DossierEvent[]): { event: DossierEvent; at: number }[] {
+  const byId = new Map<string, { event: DossierEvent; at: number; key: string }>();
+  for (const event of events) {
+    const at = instant(event.occurredAt);
+    const key = JSON.stringify(event);
+    const prior = byId.get(event.eventId);
+    if (!prior || at < prior.at || (at === prior.at && key < prior.key))
+      byId.set(event.eventId, { event, at, key });
+  }
+  return [...byId.values()]
+    .sort(
+      (a, b) =>
+        a.at - b.at || (a.event.eventId < b.event.eventId ? -1 : a.event.eventId > b.event.eventId ? 1 : 0),
+    )
+    .map(({ event, at }) => ({ event, at }));
+}
+
+function emptyState(dossierId: string): DossierState {
+  return {
+    dossierId,
+    received: false,
+    transfers: 0,
+    pauses: [],
+    paused: false,
+    supplementRequests: 0,
+    extensions: [],
+    ratings: [],
+    strictLate: false,
+    anomalies: [],
+    timeline: [],
+  };
+}
+
+/**
+ * The state of one dossier at `at` (default: all events), from its events in any order.
+ * Every event of the dossier must share one `dossierId`.
+ */
+export function projectDossier(
+  dossierId: string,
+  events: readonly DossierEvent[],
+  settings: ProjectionSettings,
+  at = Number.POSITIVE_INFINITY,
+): DossierState {
+  const { calendar } = settings;
+  const state = emptyState(dossierId);
+  const ordered = canonicalEvents(events).filter((e) => e.at <= at);
+
+  /** Ends the running pause at `to`, moving the due instants by the working time it covered. */
+  const endPause = (to: number, newDueAt?: number) => {
+    const pause = state.pauses[state.pauses.length - 1];
+    if (!pause || pause.to !== undefined) return;
+    pause.to = to;
+    state.paused = false;
+    if (newDueAt !== undefined) {
+      state.kpiDueAt = newDueAt;
+      state.appointmentAt = newDueAt;
+      return;
+    }
+    const covered = calendar.workingTimeBetween(pause.from, to);
+    if (state.kpiDueAt !== undefined) state.kpiDueAt = calendar.addWorkingTime(state.kpiDueAt, covered);
+    if (state.appointmentAt !== undefined) {
+      state.appointmentAt = calendar.addWorkingTime(state.appointmentAt, covered);
+    }
+  };
+
+  for (const { event, at: t } of ordered) {
+    const entry: DossierState["timeline"][number] = { eventId: event.eventId, type: event.type, at: t };
+    state.timeline.push(entry);
+    state.firstEventAt ??= t;
+    state.lastEventAt = t;
+    const flag = (kind: AnomalyKind) => {
+      entry.anomaly = kind;
+      state.anomalies.push({ kind, eventId: event.eventId, type: event.type, at: t });
+    };
+
+    if (event.type === "dossier.received") {
+      if (state.received) {
+        flag("duplicate_received");
+        continue;
+      }
+      const d = event.data;
+      state.received = true;
+      state.receivedAt = t;
+      state.channel = d.channel;
+      state.procedureCode = d.procedureCode;
+      state.domain = d.domain;
+      state.level = d.level;
+      state.unitId = d.unitId;
+      state.originUnitId = d.unitId;
+      const period: ProcedurePeriod | undefined =
+        d.processingDays !== undefined || d.processingHours !== undefined
+          ? { days: d.processingDays, hours: d.processingDays === undefined ? d.processingHours : undefined }
+          : settings.catalog?.get(d.procedureCode);
+      const due = d.dueAt !== undefined ? instant(d.dueAt) : period ? calendar.dueFrom(t, period) : undefined;
+      if (due === undefined) flag("no_due_instant");
+      state.baseDueAt = due;
+      state.kpiDueAt = due;
+      state.appointmentAt = due;
+      continue;
+    }
+    if (!state.received) {
+      flag("before_received");
+      continue;
+    }
+    if (state.closedAt !== undefined) {
+      const normalAfterClose =
+        event.type === "dossier.rated" ||
+        (event.type === "dossier.returned" &&
+          state.withdrawnAt === undefined &&
+          state.returnedAt === undefined);
+      if (!normalAfterClose) {
+        flag("after_close");
+        continue;
+      }
+    }
+
+    switch (event.type) {
+      case "dossier.transferred":
+        state.unitId = event.data.toUnitId;
+        state.transfers++;
+        break;
+      case "dossier.supplement_requested":
+        if (state.paused) {
+          flag("already_paused");
+          break;
+        }
+        state.pauses.push({ from: t });
+        state.paused = true;
+        state.supplementRequests++;
+        if (settings.strictSupplementRule && state.supplementRequests >= 2) state.strictLate = true;
+        break;
+      case "dossier.supplement_received":
+        if (!state.paused) {
+          flag("resume_without_pause");
+          break;
+        }
+        endPause(t, event.data.dueAt !== undefined ? instant(event.data.dueAt) : undefined);
+        break;
+      case "dossier.deadline_extended":
+        state.extensions.push({
+          at: t,
+          newDueAt: instant(event.data.newDueAt),
+          apologyIssued: event.data.apologyIssued,
+        });
+        if (state.extensions.length >= 2) flag("second_extension");
+        state.appointmentAt = instant(event.data.newDueAt);
+        break;
+      case "dossier.resolved":
+        endPause(t);
+        state.resolvedAt = t;
+        state.outcome = event.data.outcome;
+        state.closedAt = t;
+        break;
+      case "dossier.returned":
+        state.returnedAt = t;
+        if (state.resolvedAt === undefined) {
+          endPause(t);
+          state.resolvedAt = t;
+          state.closedAt = t;
+        }
+        break;
+      case "dossier.withdrawn":
+        endPause(t);
+        state.withdrawnAt = t;
+        state.closedAt = t;
+        break;
+      case "dossier.rated":
+        state.ratings.push({ at: t, score: event.data.score, eventId: event.eventId });
+        break;
+    }
+  }
+  if (!state.received && ordered.length > 0) state.anomalies.unshift({ kind: "orphan" });
+  return state;
+}
+
+/** Groups events by dossier. */
+export function groupByDossier(events: Iterable<DossierEvent>): Map<string, DossierEvent[]> {
+  const groups = new Map<string, DossierEvent[]>();
+  for (const event of events) {
+    const list = groups.get(event.dossierId);
+    if (list) list.push(event);
+    else groups.set(event.dossierId, [event]);
+  }
+  return groups;
+}
+
+export type SlaState = "on_track" | "near_due" | "overdue" | "paused" | "closed" | "not_received" | "no_due";
+
+export interface SlaOptions {
+  /** Near due when the working time left is at most this (default: one working day). */
+  nearDueMs?: number;
+}
+
+export interface SlaAt {
+  state: SlaState;
+  /** Working time left before the KPI due instant (negative: how much working time overdue). */
+  workingTimeLeftMs?: number;
+}
+
+/**
+ * SLA state at `at` of a dossier projected at (or before) `at`: paused dossiers are never overdue
+ * or near due; the KPI due instant decides (a new appointment does not make a late dossier on time).
+ */
+export function slaAt(
+  state: DossierState,
+  at: number,
+  calendar: WorkingCalendar,
+  options: SlaOptions = {},
+): SlaAt {
+  if (!state.received) return { state: "not_received" };
+  if (state.closedAt !== undefined && state.closedAt <= at) return { state: "closed" };
+  if (state.paused) return { state: "paused" };
+  const due = state.kpiDueAt;
+  if (due === undefined) return { state: "no_due" };
+  const threshold = options.nearDueMs ?? calendar.workingDayMs;
+  if (due < at) return { state: "overdue", workingTimeLeftMs: -calendar.workingTimeBetween(due, at) };
+  const left = calendar.workingTimeBetween(at, due);
+  return { state: left <= threshold ? "near_due" : "on_track", workingTimeLeftMs: left };
+}

@@ -1,0 +1,261 @@
+import type { DossierEvent } from "./events/schema";
+import { type Period, periodBounds } from "./periods";
+import {
+  type AnomalyKind,
+  type DossierState,
+  groupByDossier,
+  type ProjectionSettings,
+  projectDossier,
+} from "./projection";
+import { formatInstant, localDate, TIME_ZONE } from "./time";
+
+/**
+ * The report of kpis.md: one shape for the rolling counters, the API, the email, the CLI and the
+ * exports. Counts are additive per dossier, so the same {@link contribution} feeds the reference
+ * report computed from events and the DynamoDB counters kept by the consumer.
+ */
+
+export const COUNTER_KEYS = [
+  "receivedNew",
+  "receivedOnline",
+  "receivedDirect",
+  "receivedPostal",
+  "carriedOver",
+  "resolvedTotal",
+  "resolvedEarly",
+  "resolvedOnTime",
+  "resolvedLate",
+  "withdrawn",
+  "pendingTotal",
+  "pendingWithin",
+  "pendingOverdue",
+  "ratingsTotal",
+  "ratingsSatisfied",
+] as const;
+export type CounterKey = (typeof COUNTER_KEYS)[number];
+export type Counts = Record<CounterKey, number>;
+
+export function zeroCounts(): Counts {
+  return Object.fromEntries(COUNTER_KEYS.map((k) => [k, 0])) as Counts;
+}
+
+export function addCounts(target: Counts, add: Partial<Counts>, sign = 1): Counts {
+  for (const k of COUNTER_KEYS) target[k] += sign * (add[k] ?? 0);
+  return target;
+}
+
+/** A dossier's part of one period's counts, under the unit and domain it belongs to at T. */
+export interface Contribution {
+  unit: string;
+  domain: string;
+  counts: Partial<Counts>;
+}
+
+/** The domain key used when a dossier's `received` names none. */
+export const NO_DOMAIN = "(none)";
+
+/**
+ * What one dossier adds to period P's counts, from its state projected at `T = min(asOf, end of P)`
+ * (kpis.md "Counts for period P"). `undefined` when it adds nothing.
+ */
+export function contribution(state: DossierState, period: Period, T: number): Contribution | undefined {
+  if (!state.received || state.receivedAt === undefined || state.receivedAt > T || !state.unitId)
+    return undefined;
+  const { start } = periodBounds(period);
+  const c: Partial<Counts> = {};
+  const receivedAt = state.receivedAt;
+  const closedAt = state.closedAt !== undefined && state.closedAt <= T ? state.closedAt : undefined;
+  if (receivedAt >= start) {
+    c.receivedNew = 1;
+    if (state.channel === "online") c.receivedOnline = 1;
+    else if (state.channel === "postal") c.receivedPostal = 1;
+    else c.receivedDirect = 1;
+  } else if (closedAt === undefined || closedAt >= start) {
+    c.carriedOver = 1;
+  }
+  const resolvedAt = state.resolvedAt;
+  if (resolvedAt !== undefined && resolvedAt >= start && resolvedAt <= T) {
+    c.resolvedTotal = 1;
+    const due = state.kpiDueAt;
+    if (state.strictLate || (due !== undefined && resolvedAt > due)) c.resolvedLate = 1;
+    else if (due !== undefined && localDate(resolvedAt) < localDate(due)) c.resolvedEarly = 1;
+    else c.resolvedOnTime = 1;
+  }
+  const withdrawnAt = state.withdrawnAt;
+  if (withdrawnAt !== undefined && withdrawnAt >= start && withdrawnAt <= T) c.withdrawn = 1;
+  if (closedAt === undefined) {
+    c.pendingTotal = 1;
+    const due = state.kpiDueAt;
+    const overdue = !state.paused && (state.strictLate || (due !== undefined && due < T));
+    if (overdue) c.pendingOverdue = 1;
+    else c.pendingWithin = 1;
+  }
+  for (const r of state.ratings) {
+    if (r.at >= start && r.at <= T) {
+      c.ratingsTotal = (c.ratingsTotal ?? 0) + 1;
+      if (r.score >= 4) c.ratingsSatisfied = (c.ratingsSatisfied ?? 0) + 1;
+    }
+  }
+  if (Object.keys(c).length === 0) return undefined;
+  return { unit: state.unitId, domain: state.domain ?? NO_DOMAIN, counts: c };
+}
+
+export interface ReportBlock {
+  received: {
+    total: number;
+    carriedOver: number;
+    new: number;
+    online: number;
+    direct: number;
+    postal: number;
+  };
+  resolved: { total: number; early: number; onTime: number; late: number };
+  withdrawn: number;
+  pending: { total: number; withinDeadline: number; overdue: number };
+  ratings: { total: number; satisfied: number };
+  rates: { onTime: number | null; online: number | null; satisfaction: number | null };
+}
+
+export interface Report extends ReportBlock {
+  period: { name?: string; from: string; to: string; timeZone: string };
+  asOf: string;
+  /** Whether the report was taken during its period (its counts will change). */
+  rolling: boolean;
+  unit: string | null;
+  byUnit: (ReportBlock & { unit: string })[];
+  byDomain: (ReportBlock & { domain: string })[];
+  settings: { strictSupplementRule: boolean };
+  dataQuality: { orphanDossiers: number; anomalies: Partial<Record<AnomalyKind, number>> };
+}
+
+const rate = (num: number, den: number) => (den === 0 ? null : Math.round((num / den) * 10_000) / 10_000);
+
+/** The report block of a set of counts. */
+export function blockOf(c: Counts): ReportBlock {
+  return {
+    received: {
+      total: c.carriedOver + c.receivedNew,
+      carriedOver: c.carriedOver,
+      new: c.receivedNew,
+      online: c.receivedOnline,
+      direct: c.receivedDirect,
+      postal: c.receivedPostal,
+    },
+    resolved: {
+      total: c.resolvedTotal,
+      early: c.resolvedEarly,
+      onTime: c.resolvedOnTime,
+      late: c.resolvedLate,
+    },
+    withdrawn: c.withdrawn,
+    pending: { total: c.pendingTotal, withinDeadline: c.pendingWithin, overdue: c.pendingOverdue },
+    ratings: { total: c.ratingsTotal, satisfied: c.ratingsSatisfied },
+    rates: {
+      onTime: rate(c.resolvedEarly + c.resolvedOnTime, c.resolvedTotal),
+      online: rate(c.receivedOnline, c.receivedNew),
+      satisfaction: rate(c.ratingsSatisfied, c.ratingsTotal),
+    },
+  };
+}
+
+export class InvariantError extends Error {}
+
+/** `received.total == resolved.total + withdrawn + pending.total` (kpis.md), and the splits add up. */
+export function checkInvariant(block: ReportBlock, where: string): void {
+  const r = block;
+  const problems: string[] = [];
+  if (r.received.total !== r.resolved.total + r.withdrawn + r.pending.total) {
+    problems.push(
+      `received ${r.received.total} != resolved ${r.resolved.total} + withdrawn ${r.withdrawn} + pending ${r.pending.total}`,
+    );
+  }
+  if (r.received.new !== r.received.online + r.received.direct + r.received.postal) problems.push("channels");
+  if (r.resolved.total !== r.resolved.early + r.resolved.onTime + r.resolved.late)
+    problems.push("resolved split");
+  if (r.pending.total !== r.pending.withinDeadline + r.pending.overdue) problems.push("pending split");
+  if (problems.length)
+    throw new InvariantError(`report invariant broken for ${where}: ${problems.join("; ")}`);
+}
+
+/** Counts per unit and per domain: what the DynamoDB counters hold for one period. */
+export interface PeriodCounts {
+  byUnit: Map<string, Counts>;
+  byDomain: Map<string, Counts>;
+}
+
+export function emptyPeriodCounts(): PeriodCounts {
+  return { byUnit: new Map(), byDomain: new Map() };
+}
+
+export function addContribution(target: PeriodCounts, c: Contribution, sign = 1): void {
+  const unit = target.byUnit.get(c.unit) ?? zeroCounts();
+  target.byUnit.set(c.unit, addCounts(unit, c.counts, sign));
+  const domain = target.byDomain.get(c.domain) ?? zeroCounts();
+  target.byDomain.set(c.domain, addCounts(domain, c.counts, sign));
+}
+
+export interface ReportOptions {
+  period: Period;
+  asOf: number;
+  /** Only this unit (its block becomes the report's, `byUnit` holds it alone). */
+  unit?: string;
+  strictSupplementRule?: boolean;
+  dataQuality?: Report["dataQuality"];
+}
+
+const byKey = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+/** The report from per-unit and per-domain counts (the counters' or the events'). */
+export function reportFromCounts(counts: PeriodCounts, options: ReportOptions): Report {
+  const { period, asOf } = options;
+  const { end } = periodBounds(period);
+  const units = [...counts.byUnit.entries()]
+    .filter(([unit]) => options.unit === undefined || unit === options.unit)
+    .sort(byKey);
+  const total = zeroCounts();
+  for (const [, c] of units) addCounts(total, c);
+  const byUnit = units.map(([unit, c]) => ({ unit, ...blockOf(c) }));
+  const byDomain =
+    options.unit === undefined
+      ? [...counts.byDomain.entries()].sort(byKey).map(([domain, c]) => ({ domain, ...blockOf(c) }))
+      : [];
+  const report: Report = {
+    period: { name: period.name, from: period.from, to: period.to, timeZone: TIME_ZONE },
+    asOf: formatInstant(asOf),
+    rolling: asOf < end,
+    unit: options.unit ?? null,
+    ...blockOf(total),
+    byUnit,
+    byDomain,
+    settings: { strictSupplementRule: options.strictSupplementRule ?? false },
+    dataQuality: options.dataQuality ?? { orphanDossiers: 0, anomalies: {} },
+  };
+  checkInvariant(report, "the whole report");
+  for (const u of byUnit) checkInvariant(u, `unit ${u.unit}`);
+  for (const d of byDomain) checkInvariant(d, `domain ${d.domain}`);
+  return report;
+}
+
+/** The reference report, computed straight from events (kpis.md), for any period and `asOf`. */
+export function computeReport(
+  events: Iterable<DossierEvent>,
+  settings: ProjectionSettings,
+  options: Omit<ReportOptions, "strictSupplementRule" | "dataQuality">,
+): Report {
+  const { end } = periodBounds(options.period);
+  const T = Math.min(options.asOf, end);
+  const counts = emptyPeriodCounts();
+  const quality: Report["dataQuality"] = { orphanDossiers: 0, anomalies: {} };
+  for (const [dossierId, list] of groupByDossier(events)) {
+    const state = projectDossier(dossierId, list, settings, T);
+    for (const a of state.anomalies) quality.anomalies[a.kind] = (quality.anomalies[a.kind] ?? 0) + 1;
+    if (!state.received && state.timeline.length > 0) quality.orphanDossiers++;
+    const c = contribution(state, options.period, T);
+    if (c) addContribution(counts, c);
+  }
+  return reportFromCounts(counts, {
+    ...options,
+    strictSupplementRule: settings.strictSupplementRule ?? false,
+    dataQuality: quality,
+  });
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { parseEventsText } from "../../lib/events/file";
+import { renderSchemas } from "../../lib/events/json-schema";
+import { DossierEventSchema, EVENT_TYPES } from "../../lib/events/schema";
+import { validateEvent } from "../../lib/events/validate";
+import { instant } from "../../lib/time";
+import { loadSamples, readProjectFile } from "../helpers/fixtures";
+
+const valid = {
+  eventId: "igate-1",
+  type: "dossier.received",
+  occurredAt: "2022-06-06T08:15:00+07:00",
+  dossierId: "000.30.32.H48-220606-0001",
+  data: { unitId: "u1", procedureCode: "1.004227", channel: "direct", processingDays: 10 },
+};
+
+describe("the event contract", () => {
+  it("accepts every example of events.md", () => {
+    const parsed = parseEventsText(readProjectFile("events/spec-examples.ndjson"));
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.events.map((e) => e.type)).toEqual([
+      "dossier.received",
+      "dossier.supplement_requested",
+      "dossier.supplement_received",
+      "dossier.resolved",
+      "dossier.returned",
+      "dossier.rated",
+    ]);
+  });
+
+  it("has a valid sample file for every type in events/samples", () => {
+    const samples = loadSamples();
+    expect([...samples.keys()].sort()).toEqual([...EVENT_TYPES].sort());
+    for (const [type, sample] of samples) {
+      const result = validateEvent(sample);
+      expect(result.ok, type).toBe(true);
+      if (result.ok) expect(result.value.type).toBe(type);
+    }
+  });
+
+  it("infers one discriminated union over type", () => {
+    expect(EVENT_TYPES).toHaveLength(9);
+    expect(DossierEventSchema.safeParse({ ...valid, type: "dossier.rated" }).success).toBe(false);
+  });
+
+  it("names every bad field", () => {
+    const result = validateEvent({
+      eventId: "bad id!",
+      type: "dossier.received",
+      occurredAt: "2022-06-06 08:15",
+      dossierId: "",
+      data: { unitId: "u1", procedureCode: "p", channel: "fax", extra: 1 },
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const paths = result.error.map((p) => p.path).sort();
+    expect(paths).toEqual(["data.channel", "data.extra", "dossierId", "eventId", "occurredAt"]);
+    expect(result.error.find((p) => p.path === "data.extra")?.message).toMatch(/unknown field/);
+  });
+
+  it("rejects an unknown type, naming the field and the allowed values", () => {
+    const result = validateEvent({ ...valid, type: "dossier.lost" });
+    expect(result).toEqual({
+      ok: false,
+      error: [{ path: "type", message: expect.stringContaining("dossier.received") }],
+    });
+  });
+
+  it("rejects an occurredAt more than 5 minutes ahead of the receiver's clock", () => {
+    const now = instant("2022-06-06T08:10:00+07:00");
+    expect(validateEvent(valid, { now }).ok).toBe(true);
+    const result = validateEvent(valid, { now: now - 60_000 });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error[0]?.path).toBe("occurredAt");
+  });
+
+  it("rejects a received event with both processing days and hours", () => {
+    const result = validateEvent({ ...valid, data: { ...valid.data, processingHours: 4 } });
+    expect(result.ok).toBe(false);
+  });
+
+  it("generates the committed JSON Schemas from the zod schemas (run `npm run schemas` when this fails)", () => {
+    for (const [file, text] of Object.entries(renderSchemas())) {
+      expect(readProjectFile(`events/schemas/${file}`), file).toBe(text);
+    }
+  });
+});
+
+describe("events files", () => {
+  it("reports a malformed NDJSON line and a bad field with their line numbers", () => {
+    const text = [
+      JSON.stringify(valid),
+      "{not json",
+      "",
+      JSON.stringify({ ...valid, eventId: "x", data: { ...valid.data, channel: "fax" } }),
+    ].join("\n");
+    const parsed = parseEventsText(text);
+    expect(parsed.events).toHaveLength(1);
+    expect(parsed.problems.map((p) => [p.line, p.path])).toEqual([
+      [2, "(json)"],
+      [4, "data.channel"],
+    ]);
+  });
+
+  it("reads a JSON array and gives the line of each bad element", () => {
+    const text = `[\n  ${JSON.stringify(valid)},\n  {\n    "eventId": "e2",\n    "type": "dossier.rated"\n  }\n]`;
+    const parsed = parseEventsText(text);
+    expect(parsed.events).toHaveLength(1);
+    expect(parsed.problems.every((p) => p.line === 3)).toBe(true);
+    expect(parsed.problems.map((p) => p.path).sort()).toEqual(["data", "dossierId", "occurredAt"]);
+  });
+
+  it("gives the line of a JSON syntax error in an array file", () => {
+    const parsed = parseEventsText(`[\n  ${JSON.stringify(valid)},\n  {"eventId": }\n]`);
+    expect(parsed.problems).toHaveLength(1);
+    expect(parsed.problems[0]?.line).toBe(3);
+  });
+});
