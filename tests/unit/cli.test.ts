@@ -1,0 +1,132 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { beforeAll, describe, expect, it } from "vitest";
+import { WorkingCalendar } from "../../lib/calendar/calendar";
+import { catalogOf } from "../../lib/catalog";
+import { computeReport } from "../../lib/report";
+import { SEED_PERIOD, seed2022Q3 } from "../../lib/scenarios/seed-2022-q3";
+import { ROOT } from "../helpers/fixtures";
+
+const run = promisify(execFile);
+const BIN = join(ROOT, "bin", "dossier-monitor.mjs");
+const dir = mkdtempSync(join(tmpdir(), "dm-cli-"));
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const SEED_FIGURES = {
+  received: { total: 5520, carriedOver: 0, new: 5520, online: 2, direct: 5518, postal: 0 },
+  withdrawn: 0,
+  pending: { total: 775, withinDeadline: 660, overdue: 115 },
+};
+
+describe("the seed scenario", () => {
+  for (const seed of [1, 7, 2022]) {
+    it(`gives exactly the seed report's figures (seed ${seed})`, () => {
+      const r = computeReport(seed2022Q3({ seed }), { calendar: WorkingCalendar.official(), catalog: catalogOf() }, { period: SEED_PERIOD, asOf: Date.now() });
+      expect(r).toMatchObject(SEED_FIGURES);
+      expect(r.resolved.total).toBe(4745);
+      expect(r.resolved.early + r.resolved.onTime).toBe(4400);
+      expect(r.resolved.late).toBe(345);
+      // Late ones pile up in land; social protection carries never-closed overdue dossiers.
+      const land = r.byDomain.find((d) => d.domain === "dat-dai");
+      expect(land?.resolved.late).toBeGreaterThan(r.resolved.late / 2);
+      expect(r.byDomain.find((d) => d.domain === "bao-tro-xa-hoi")?.pending.overdue).toBeGreaterThan(0);
+      expect(r.dataQuality.orphanDossiers).toBeGreaterThan(0);
+      expect(r.ratings.total).toBeGreaterThan(0);
+    });
+  }
+
+  it("is deterministic for a seed, and differs between seeds", () => {
+    expect(JSON.stringify(seed2022Q3({ seed: 3 }))).toBe(JSON.stringify(seed2022Q3({ seed: 3 })));
+    expect(JSON.stringify(seed2022Q3({ seed: 3 }))).not.toBe(JSON.stringify(seed2022Q3({ seed: 4 })));
+  });
+
+  it("holds what the issue asks of it: transfers, pauses, apologies, duplicates, later events", () => {
+    const events = seed2022Q3();
+    const types = new Map<string, number>();
+    for (const e of events) types.set(e.type, (types.get(e.type) ?? 0) + 1);
+    for (const t of ["dossier.transferred", "dossier.supplement_requested", "dossier.deadline_extended", "dossier.returned", "dossier.rated", "dossier.withdrawn"]) {
+      expect(types.get(t), t).toBeGreaterThan(0);
+    }
+    expect(new Set(events.map((e) => e.eventId)).size).toBeLessThan(events.length);
+    expect(events.some((e) => e.occurredAt > "2022-09-06")).toBe(true);
+    expect(new Set(events.map((e) => (e.type === "dossier.received" ? e.data.unitId : ""))).size).toBeGreaterThan(5);
+  });
+});
+
+describe("dossier-monitor (cli.md)", () => {
+  const q3 = join(dir, "q3.ndjson");
+  beforeAll(async () => {
+    const { code, stdout } = await cli("simulate", "--scenario", "seed-2022-q3");
+    expect(code).toBe(0);
+    writeFileSync(q3, stdout);
+  });
+
+  it("prints the seed report as JSON, nothing else on stdout", async () => {
+    const { code, stdout } = await cli("report", "--events", q3, "--from", "2022-06-06", "--to", "2022-09-05", "--format", "json");
+    expect(code).toBe(0);
+    const r = JSON.parse(stdout);
+    expect(r).toMatchObject({ ...SEED_FIGURES, period: { from: "2022-06-06", to: "2022-09-05", timeZone: "Asia/Ho_Chi_Minh" } });
+    expect(r.resolved.total).toBe(4745);
+    expect(r.resolved.late).toBe(345);
+  });
+
+  it("prints the Vietnamese sentence of kpis.md with --format text", async () => {
+    const { code, stdout } = await cli("report", "--events", q3, "--from", "2022-06-06", "--to", "2022-09-05", "--format", "text");
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      "Tổng hồ sơ tiếp nhận: 5.520 (trực tiếp 5.518, trực tuyến 2); đã giải quyết 4.745 (đúng hạn 4.400, trễ hạn 345); đang giải quyết 775 (còn trong hạn 660, quá hạn 115).",
+    );
+  });
+
+  it("prints CSV with a whole-office row", async () => {
+    const { stdout } = await cli("report", "--events", q3, "--from", "2022-06-06", "--to", "2022-09-05", "--format", "csv", "--lang", "en");
+    const total = stdout.trim().split("\r\n").at(-1);
+    expect(total).toMatch(/^Whole office,5520,0,5520,2,5518,0,4745,\d+,\d+,345,0,775,660,115,/);
+  });
+
+  it("reports a malformed line with its line number and field, and exits 1", async () => {
+    const bad = join(dir, "bad.ndjson");
+    const good = '{"eventId":"a","type":"dossier.returned","occurredAt":"2022-06-06T08:00:00+07:00","dossierId":"D","data":{}}';
+    writeFileSync(bad, `${good}\n${good.replace('"data":{}', '"data":{"x":1}')}\n{oops\n`);
+    const { code, stdout, stderr } = await cli("report", "--events", bad, "--from", "2022-06-06", "--to", "2022-09-05");
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(`${bad}:2: data.x: unknown field`);
+    expect(stderr).toContain(`${bad}:3: (json): malformed JSON`);
+  });
+
+  it("says a 2027 deadline has no calendar data, and exits 1", async () => {
+    const file = join(dir, "2027.ndjson");
+    writeFileSync(
+      file,
+      '{"eventId":"a","type":"dossier.received","occurredAt":"2026-12-28T09:00:00+07:00","dossierId":"D","data":{"unitId":"u","procedureCode":"p","channel":"direct","processingDays":10}}\n',
+    );
+    const { code, stderr } = await cli("report", "--events", file, "--from", "2026-10-01", "--to", "2026-12-31", "--as-of", "2026-12-31");
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/no working-day calendar for 2027/);
+  });
+
+  it("exits 2 on a usage error", async () => {
+    expect((await cli("report", "--events", q3)).code).toBe(2);
+    expect((await cli("report", "--events", q3, "--from", "2022-13-01", "--to", "2022-09-05")).code).toBe(2);
+    expect((await cli("nonsense")).code).toBe(2);
+  });
+
+  it("reads a period by name in a scheme", async () => {
+    const { code, stdout } = await cli("report", "--events", q3, "--period", "2022-Q3", "--scheme", "reporting-window");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).period).toMatchObject({ name: "2022-Q3", from: "2022-06-15", to: "2022-09-14" });
+  });
+});
