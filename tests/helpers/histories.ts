@@ -42,7 +42,9 @@ export function historiesArb(options: HistoryOptions): fc.Arbitrary<DossierEvent
     hasReceived: fc.double({ min: 0, max: 1, noNaN: true }).map((x) => x > 0.08),
     receivedOffset: fc.integer({ min: 0, max: span }),
     unit: fc.constantFrom(...units),
-    channel: fc.constantFrom("direct", "direct", "direct", "online", "postal") as fc.Arbitrary<"direct" | "online" | "postal">,
+    channel: fc.constantFrom("direct", "direct", "direct", "online", "postal") as fc.Arbitrary<
+      "direct" | "online" | "postal"
+    >,
     period: fc.oneof(
       fc.record({ processingDays: fc.integer({ min: 1, max: 20 }) }),
       fc.record({ processingHours: fc.integer({ min: 1, max: 40 }) }),
@@ -68,7 +70,13 @@ export function historiesArb(options: HistoryOptions): fc.Arbitrary<DossierEvent
           type: "dossier.received",
           occurredAt: formatInstant(receivedAt),
           dossierId,
-          data: { unitId: d.unit, procedureCode: "1.000001", channel: d.channel, domain: d.domain, ...period },
+          data: {
+            unitId: d.unit,
+            procedureCode: "1.000001",
+            channel: d.channel,
+            domain: d.domain,
+            ...period,
+          },
         });
       }
       let t = receivedAt;
@@ -83,10 +91,18 @@ export function historiesArb(options: HistoryOptions): fc.Arbitrary<DossierEvent
             events.push({ ...base, type: s.type, data: {} });
             break;
           case "dossier.supplement_received":
-            events.push({ ...base, type: s.type, data: s.flag ? {} : { dueAt: formatInstant(t + s.days * 86_400_000) } });
+            events.push({
+              ...base,
+              type: s.type,
+              data: s.flag ? {} : { dueAt: formatInstant(t + s.days * 86_400_000) },
+            });
             break;
           case "dossier.deadline_extended":
-            events.push({ ...base, type: s.type, data: { newDueAt: formatInstant(t + s.days * 86_400_000), apologyIssued: s.flag } });
+            events.push({
+              ...base,
+              type: s.type,
+              data: { newDueAt: formatInstant(t + s.days * 86_400_000), apologyIssued: s.flag },
+            });
             break;
           case "dossier.resolved":
             events.push({ ...base, type: s.type, data: { outcome: s.flag ? "approved" : "denied" } });
@@ -112,7 +128,9 @@ export function deliveryArb(events: DossierEvent[]): fc.Arbitrary<DossierEvent[]
   return fc
     .tuple(
       fc.array(fc.nat(), { minLength: events.length, maxLength: events.length }),
-      fc.array(fc.nat({ max: Math.max(0, events.length - 1) }), { maxLength: Math.max(1, Math.ceil(events.length / 5)) }),
+      fc.array(fc.nat({ max: Math.max(0, events.length - 1) }), {
+        maxLength: Math.max(1, Math.ceil(events.length / 5)),
+      }),
     )
     .map(([keys, dupes]) => {
       const delivered = [...events, ...dupes.map((i) => events[i] as DossierEvent).filter(Boolean)];

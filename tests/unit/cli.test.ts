@@ -33,7 +33,11 @@ const SEED_FIGURES = {
 describe("the seed scenario", () => {
   for (const seed of [1, 7, 2022]) {
     it(`gives exactly the seed report's figures (seed ${seed})`, () => {
-      const r = computeReport(seed2022Q3({ seed }), { calendar: WorkingCalendar.official(), catalog: catalogOf() }, { period: SEED_PERIOD, asOf: Date.now() });
+      const r = computeReport(
+        seed2022Q3({ seed }),
+        { calendar: WorkingCalendar.official(), catalog: catalogOf() },
+        { period: SEED_PERIOD, asOf: Date.now() },
+      );
       expect(r).toMatchObject(SEED_FIGURES);
       expect(r.resolved.total).toBe(4745);
       expect(r.resolved.early + r.resolved.onTime).toBe(4400);
@@ -56,12 +60,21 @@ describe("the seed scenario", () => {
     const events = seed2022Q3();
     const types = new Map<string, number>();
     for (const e of events) types.set(e.type, (types.get(e.type) ?? 0) + 1);
-    for (const t of ["dossier.transferred", "dossier.supplement_requested", "dossier.deadline_extended", "dossier.returned", "dossier.rated", "dossier.withdrawn"]) {
+    for (const t of [
+      "dossier.transferred",
+      "dossier.supplement_requested",
+      "dossier.deadline_extended",
+      "dossier.returned",
+      "dossier.rated",
+      "dossier.withdrawn",
+    ]) {
       expect(types.get(t), t).toBeGreaterThan(0);
     }
     expect(new Set(events.map((e) => e.eventId)).size).toBeLessThan(events.length);
     expect(events.some((e) => e.occurredAt > "2022-09-06")).toBe(true);
-    expect(new Set(events.map((e) => (e.type === "dossier.received" ? e.data.unitId : ""))).size).toBeGreaterThan(5);
+    expect(
+      new Set(events.map((e) => (e.type === "dossier.received" ? e.data.unitId : ""))).size,
+    ).toBeGreaterThan(5);
   });
 });
 
@@ -74,16 +87,39 @@ describe("dossier-monitor (cli.md)", () => {
   });
 
   it("prints the seed report as JSON, nothing else on stdout", async () => {
-    const { code, stdout } = await cli("report", "--events", q3, "--from", "2022-06-06", "--to", "2022-09-05", "--format", "json");
+    const { code, stdout } = await cli(
+      "report",
+      "--events",
+      q3,
+      "--from",
+      "2022-06-06",
+      "--to",
+      "2022-09-05",
+      "--format",
+      "json",
+    );
     expect(code).toBe(0);
     const r = JSON.parse(stdout);
-    expect(r).toMatchObject({ ...SEED_FIGURES, period: { from: "2022-06-06", to: "2022-09-05", timeZone: "Asia/Ho_Chi_Minh" } });
+    expect(r).toMatchObject({
+      ...SEED_FIGURES,
+      period: { from: "2022-06-06", to: "2022-09-05", timeZone: "Asia/Ho_Chi_Minh" },
+    });
     expect(r.resolved.total).toBe(4745);
     expect(r.resolved.late).toBe(345);
   });
 
   it("prints the Vietnamese sentence of kpis.md with --format text", async () => {
-    const { code, stdout } = await cli("report", "--events", q3, "--from", "2022-06-06", "--to", "2022-09-05", "--format", "text");
+    const { code, stdout } = await cli(
+      "report",
+      "--events",
+      q3,
+      "--from",
+      "2022-06-06",
+      "--to",
+      "2022-09-05",
+      "--format",
+      "text",
+    );
     expect(code).toBe(0);
     expect(stdout).toContain(
       "Tổng hồ sơ tiếp nhận: 5.520 (trực tiếp 5.518, trực tuyến 2); đã giải quyết 4.745 (đúng hạn 4.400, trễ hạn 345); đang giải quyết 775 (còn trong hạn 660, quá hạn 115).",
@@ -91,16 +127,37 @@ describe("dossier-monitor (cli.md)", () => {
   });
 
   it("prints CSV with a whole-office row", async () => {
-    const { stdout } = await cli("report", "--events", q3, "--from", "2022-06-06", "--to", "2022-09-05", "--format", "csv", "--lang", "en");
+    const { stdout } = await cli(
+      "report",
+      "--events",
+      q3,
+      "--from",
+      "2022-06-06",
+      "--to",
+      "2022-09-05",
+      "--format",
+      "csv",
+      "--lang",
+      "en",
+    );
     const total = stdout.trim().split("\r\n").at(-1);
     expect(total).toMatch(/^Whole office,5520,0,5520,2,5518,0,4745,\d+,\d+,345,0,775,660,115,/);
   });
 
   it("reports a malformed line with its line number and field, and exits 1", async () => {
     const bad = join(dir, "bad.ndjson");
-    const good = '{"eventId":"a","type":"dossier.returned","occurredAt":"2022-06-06T08:00:00+07:00","dossierId":"D","data":{}}';
+    const good =
+      '{"eventId":"a","type":"dossier.returned","occurredAt":"2022-06-06T08:00:00+07:00","dossierId":"D","data":{}}';
     writeFileSync(bad, `${good}\n${good.replace('"data":{}', '"data":{"x":1}')}\n{oops\n`);
-    const { code, stdout, stderr } = await cli("report", "--events", bad, "--from", "2022-06-06", "--to", "2022-09-05");
+    const { code, stdout, stderr } = await cli(
+      "report",
+      "--events",
+      bad,
+      "--from",
+      "2022-06-06",
+      "--to",
+      "2022-09-05",
+    );
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toContain(`${bad}:2: data.x: unknown field`);
@@ -113,7 +170,17 @@ describe("dossier-monitor (cli.md)", () => {
       file,
       '{"eventId":"a","type":"dossier.received","occurredAt":"2026-12-28T09:00:00+07:00","dossierId":"D","data":{"unitId":"u","procedureCode":"p","channel":"direct","processingDays":10}}\n',
     );
-    const { code, stderr } = await cli("report", "--events", file, "--from", "2026-10-01", "--to", "2026-12-31", "--as-of", "2026-12-31");
+    const { code, stderr } = await cli(
+      "report",
+      "--events",
+      file,
+      "--from",
+      "2026-10-01",
+      "--to",
+      "2026-12-31",
+      "--as-of",
+      "2026-12-31",
+    );
     expect(code).toBe(1);
     expect(stderr).toMatch(/no working-day calendar for 2027/);
   });
@@ -125,8 +192,20 @@ describe("dossier-monitor (cli.md)", () => {
   });
 
   it("reads a period by name in a scheme", async () => {
-    const { code, stdout } = await cli("report", "--events", q3, "--period", "2022-Q3", "--scheme", "reporting-window");
+    const { code, stdout } = await cli(
+      "report",
+      "--events",
+      q3,
+      "--period",
+      "2022-Q3",
+      "--scheme",
+      "reporting-window",
+    );
     expect(code).toBe(0);
-    expect(JSON.parse(stdout).period).toMatchObject({ name: "2022-Q3", from: "2022-06-15", to: "2022-09-14" });
+    expect(JSON.parse(stdout).period).toMatchObject({
+      name: "2022-Q3",
+      from: "2022-06-15",
+      to: "2022-09-14",
+    });
   });
 });

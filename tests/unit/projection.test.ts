@@ -1,16 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { WorkingCalendar } from "../../lib/calendar/calendar";
+import { parseEventsText } from "../../lib/events/file";
 import type { DossierEvent } from "../../lib/events/schema";
 import { projectDossier, slaAt } from "../../lib/projection";
 import { formatInstant, instant } from "../../lib/time";
 import { readProjectFile } from "../helpers/fixtures";
-import { parseEventsText } from "../../lib/events/file";
 
 const calendar = WorkingCalendar.official();
 const settings = { calendar };
 const H = 3_600_000;
 
-function ev(eventId: string, type: DossierEvent["type"], occurredAt: string, data: object = {}): DossierEvent {
+function ev(
+  eventId: string,
+  type: DossierEvent["type"],
+  occurredAt: string,
+  data: object = {},
+): DossierEvent {
   return { eventId, type, occurredAt, dossierId: "D1", data } as DossierEvent;
 }
 const received = ev("r", "dossier.received", "2022-07-04T08:00:00+07:00", {
@@ -24,7 +29,11 @@ describe("the dossier projection", () => {
   it("projects the events.md example in any order, with duplicates", () => {
     const events = parseEventsText(readProjectFile("events/spec-examples.ndjson")).events;
     const a = projectDossier("000.30.32.H48-220606-0001", events, settings);
-    const b = projectDossier("000.30.32.H48-220606-0001", [...events].reverse().concat(events.slice(0, 3)), settings);
+    const b = projectDossier(
+      "000.30.32.H48-220606-0001",
+      [...events].reverse().concat(events.slice(0, 3)),
+      settings,
+    );
     expect(b).toEqual(a);
     expect(a.unitId).toBe("cn-vpdk-dat-dai");
     expect(a.channel).toBe("direct");
@@ -45,7 +54,17 @@ describe("the dossier projection", () => {
   });
 
   it("computes the due instant from processing days and keeps appointment apart from the KPI due instant", () => {
-    const s = projectDossier("D1", [received, ev("x", "dossier.deadline_extended", "2022-07-08T10:00:00+07:00", { newDueAt: "2022-07-15T17:00:00+07:00", apologyIssued: true })], settings);
+    const s = projectDossier(
+      "D1",
+      [
+        received,
+        ev("x", "dossier.deadline_extended", "2022-07-08T10:00:00+07:00", {
+          newDueAt: "2022-07-15T17:00:00+07:00",
+          apologyIssued: true,
+        }),
+      ],
+      settings,
+    );
     expect(formatInstant(s.kpiDueAt as number)).toBe("2022-07-11T17:00:00+07:00");
     expect(formatInstant(s.appointmentAt as number)).toBe("2022-07-15T17:00:00+07:00");
   });
@@ -56,9 +75,18 @@ describe("the dossier projection", () => {
       ev("p1", "dossier.supplement_requested", "2022-07-08T16:00:00+07:00"),
       ev("p2", "dossier.supplement_received", "2022-07-11T08:00:00+07:00"),
     ];
-    expect(formatInstant(projectDossier("D1", pause, settings).kpiDueAt as number)).toBe("2022-07-12T09:00:00+07:00");
-    const withDue = [...pause.slice(0, 2), ev("p2", "dossier.supplement_received", "2022-07-11T08:00:00+07:00", { dueAt: "2022-07-20T17:00:00+07:00" })];
-    expect(formatInstant(projectDossier("D1", withDue, settings).kpiDueAt as number)).toBe("2022-07-20T17:00:00+07:00");
+    expect(formatInstant(projectDossier("D1", pause, settings).kpiDueAt as number)).toBe(
+      "2022-07-12T09:00:00+07:00",
+    );
+    const withDue = [
+      ...pause.slice(0, 2),
+      ev("p2", "dossier.supplement_received", "2022-07-11T08:00:00+07:00", {
+        dueAt: "2022-07-20T17:00:00+07:00",
+      }),
+    ];
+    expect(formatInstant(projectDossier("D1", withDue, settings).kpiDueAt as number)).toBe(
+      "2022-07-20T17:00:00+07:00",
+    );
   });
 
   it("reports anomalies: events after closing, a second extension, orphans, a resume without pause", () => {
@@ -66,8 +94,14 @@ describe("the dossier projection", () => {
       "D1",
       [
         received,
-        ev("e1", "dossier.deadline_extended", "2022-07-08T10:00:00+07:00", { newDueAt: "2022-07-15T17:00:00+07:00", apologyIssued: true }),
-        ev("e2", "dossier.deadline_extended", "2022-07-14T10:00:00+07:00", { newDueAt: "2022-07-22T17:00:00+07:00", apologyIssued: true }),
+        ev("e1", "dossier.deadline_extended", "2022-07-08T10:00:00+07:00", {
+          newDueAt: "2022-07-15T17:00:00+07:00",
+          apologyIssued: true,
+        }),
+        ev("e2", "dossier.deadline_extended", "2022-07-14T10:00:00+07:00", {
+          newDueAt: "2022-07-22T17:00:00+07:00",
+          apologyIssued: true,
+        }),
         ev("s", "dossier.supplement_received", "2022-07-14T11:00:00+07:00"),
         ev("w", "dossier.withdrawn", "2022-07-18T10:00:00+07:00"),
         ev("t", "dossier.transferred", "2022-07-19T10:00:00+07:00", { toUnitId: "u2" }),
@@ -75,19 +109,40 @@ describe("the dossier projection", () => {
       ],
       settings,
     );
-    expect(s.anomalies.map((a) => a.kind)).toEqual(["second_extension", "resume_without_pause", "after_close", "after_close"]);
+    expect(s.anomalies.map((a) => a.kind)).toEqual([
+      "second_extension",
+      "resume_without_pause",
+      "after_close",
+      "after_close",
+    ]);
     expect(s.unitId).toBe("u1");
     expect(s.resolvedAt).toBeUndefined();
     expect(formatInstant(s.withdrawnAt as number)).toBe("2022-07-18T10:00:00+07:00");
-    const orphan = projectDossier("D9", [ev("z", "dossier.resolved", "2022-07-20T10:00:00+07:00", { outcome: "approved" })], settings);
+    const orphan = projectDossier(
+      "D9",
+      [ev("z", "dossier.resolved", "2022-07-20T10:00:00+07:00", { outcome: "approved" })],
+      settings,
+    );
     expect(orphan.received).toBe(false);
     expect(orphan.anomalies[0]?.kind).toBe("orphan");
   });
 
   it("lets returned close an unresolved dossier, and not move an earlier resolution", () => {
-    const onlyReturned = projectDossier("D1", [received, ev("x", "dossier.returned", "2022-07-08T10:00:00+07:00")], settings);
+    const onlyReturned = projectDossier(
+      "D1",
+      [received, ev("x", "dossier.returned", "2022-07-08T10:00:00+07:00")],
+      settings,
+    );
     expect(formatInstant(onlyReturned.resolvedAt as number)).toBe("2022-07-08T10:00:00+07:00");
-    const both = projectDossier("D1", [received, ev("z", "dossier.resolved", "2022-07-07T10:00:00+07:00", { outcome: "denied" }), ev("x", "dossier.returned", "2022-07-08T10:00:00+07:00")], settings);
+    const both = projectDossier(
+      "D1",
+      [
+        received,
+        ev("z", "dossier.resolved", "2022-07-07T10:00:00+07:00", { outcome: "denied" }),
+        ev("x", "dossier.returned", "2022-07-08T10:00:00+07:00"),
+      ],
+      settings,
+    );
     expect(formatInstant(both.resolvedAt as number)).toBe("2022-07-07T10:00:00+07:00");
     expect(both.anomalies).toEqual([]);
   });
@@ -95,7 +150,9 @@ describe("the dossier projection", () => {
   it("picks one body deterministically when an eventId is reused", () => {
     const a = ev("z", "dossier.resolved", "2022-07-07T10:00:00+07:00", { outcome: "approved" });
     const b = ev("z", "dossier.resolved", "2022-07-07T10:00:00+07:00", { outcome: "denied" });
-    expect(projectDossier("D1", [received, a, b], settings)).toEqual(projectDossier("D1", [b, received, a], settings));
+    expect(projectDossier("D1", [received, a, b], settings)).toEqual(
+      projectDossier("D1", [b, received, a], settings),
+    );
   });
 });
 
@@ -116,9 +173,17 @@ describe("SLA state at an instant", () => {
   });
 
   it("is paused while a supplement is awaited, and closed after resolution", () => {
-    const paused = projectDossier("D1", [received, ev("p", "dossier.supplement_requested", "2022-07-05T08:00:00+07:00")], settings);
+    const paused = projectDossier(
+      "D1",
+      [received, ev("p", "dossier.supplement_requested", "2022-07-05T08:00:00+07:00")],
+      settings,
+    );
     expect(slaAt(paused, instant("2022-08-01T08:00:00+07:00"), calendar).state).toBe("paused");
-    const closed = projectDossier("D1", [received, ev("z", "dossier.resolved", "2022-07-06T08:00:00+07:00", { outcome: "approved" })], settings);
+    const closed = projectDossier(
+      "D1",
+      [received, ev("z", "dossier.resolved", "2022-07-06T08:00:00+07:00", { outcome: "approved" })],
+      settings,
+    );
     expect(slaAt(closed, instant("2022-08-01T08:00:00+07:00"), calendar).state).toBe("closed");
   });
 });

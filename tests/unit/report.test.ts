@@ -3,14 +3,17 @@ import { describe, expect, it } from "vitest";
 import { WorkingCalendar } from "../../lib/calendar/calendar";
 import type { DossierEvent } from "../../lib/events/schema";
 import { explicitPeriod, nextPeriod, periodByName, periodOfDate, periodsBetween } from "../../lib/periods";
-import { type Report, type ReportBlock, computeReport } from "../../lib/report";
+import { computeReport, type Report, type ReportBlock } from "../../lib/report";
 import { instant } from "../../lib/time";
 import { deliveryArb, historiesArb } from "../helpers/histories";
 
 const settings = { calendar: WorkingCalendar.official() };
 const period = explicitPeriod("2022-07-01", "2022-09-30", "2022-Q3");
 const histories = historiesArb({ start: "2022-05-15T08:00:00+07:00", spanDays: 150, maxDossiers: 20 });
-const asOfArb = fc.integer({ min: instant("2022-06-01T00:00:00+07:00"), max: instant("2022-12-31T00:00:00+07:00") });
+const asOfArb = fc.integer({
+  min: instant("2022-06-01T00:00:00+07:00"),
+  max: instant("2022-12-31T00:00:00+07:00"),
+});
 
 function invariantHolds(b: ReportBlock): boolean {
   return b.received.total === b.resolved.total + b.withdrawn + b.pending.total;
@@ -49,7 +52,9 @@ describe("the report (kpis.md), by property", () => {
     fc.assert(
       fc.property(histories, asOfArb, (events, asOf) => {
         const known = events.filter((e) => instant(e.occurredAt) <= asOf);
-        expect(computeReport(events, settings, { period, asOf })).toEqual(computeReport(known, settings, { period, asOf }));
+        expect(computeReport(events, settings, { period, asOf })).toEqual(
+          computeReport(known, settings, { period, asOf }),
+        );
       }),
       { numRuns: 150 },
     );
@@ -70,7 +75,10 @@ describe("the report (kpis.md), by property", () => {
   });
 });
 
-function ev(e: Partial<DossierEvent> & Pick<DossierEvent, "eventId" | "type" | "occurredAt">, data: object): DossierEvent {
+function ev(
+  e: Partial<DossierEvent> & Pick<DossierEvent, "eventId" | "type" | "occurredAt">,
+  data: object,
+): DossierEvent {
   return { dossierId: "D1", ...e, data } as DossierEvent;
 }
 
@@ -83,17 +91,41 @@ describe("the report, by example", () => {
     computeReport(events, settings, { period, asOf: instant(asOf) });
 
   it("counts early, on-time and late resolutions by the local date of the KPI due instant", () => {
-    const at = (t: string) => [received, ev({ eventId: "z", type: "dossier.resolved", occurredAt: t }, { outcome: "approved" })];
-    expect(report(at("2022-07-08T10:00:00+07:00")).resolved).toEqual({ total: 1, early: 1, onTime: 0, late: 0 });
-    expect(report(at("2022-07-11T16:59:00+07:00")).resolved).toEqual({ total: 1, early: 0, onTime: 1, late: 0 });
-    expect(report(at("2022-07-11T17:01:00+07:00")).resolved).toEqual({ total: 1, early: 0, onTime: 0, late: 1 });
+    const at = (t: string) => [
+      received,
+      ev({ eventId: "z", type: "dossier.resolved", occurredAt: t }, { outcome: "approved" }),
+    ];
+    expect(report(at("2022-07-08T10:00:00+07:00")).resolved).toEqual({
+      total: 1,
+      early: 1,
+      onTime: 0,
+      late: 0,
+    });
+    expect(report(at("2022-07-11T16:59:00+07:00")).resolved).toEqual({
+      total: 1,
+      early: 0,
+      onTime: 1,
+      late: 0,
+    });
+    expect(report(at("2022-07-11T17:01:00+07:00")).resolved).toEqual({
+      total: 1,
+      early: 0,
+      onTime: 0,
+      late: 1,
+    });
   });
 
   it("does not let a new appointment turn a late dossier into an on-time one", () => {
     const r = report([
       received,
-      ev({ eventId: "x", type: "dossier.deadline_extended", occurredAt: "2022-07-08T10:00:00+07:00" }, { newDueAt: "2022-07-20T17:00:00+07:00", apologyIssued: true }),
-      ev({ eventId: "z", type: "dossier.resolved", occurredAt: "2022-07-15T10:00:00+07:00" }, { outcome: "approved" }),
+      ev(
+        { eventId: "x", type: "dossier.deadline_extended", occurredAt: "2022-07-08T10:00:00+07:00" },
+        { newDueAt: "2022-07-20T17:00:00+07:00", apologyIssued: true },
+      ),
+      ev(
+        { eventId: "z", type: "dossier.resolved", occurredAt: "2022-07-15T10:00:00+07:00" },
+        { outcome: "approved" },
+      ),
     ]);
     expect(r.resolved.late).toBe(1);
   });
@@ -101,33 +133,63 @@ describe("the report, by example", () => {
   it("moves the KPI due instant by the working time of a pause", () => {
     const r = report([
       received,
-      ev({ eventId: "p1", type: "dossier.supplement_requested", occurredAt: "2022-07-05T08:00:00+07:00" }, {}),
+      ev(
+        { eventId: "p1", type: "dossier.supplement_requested", occurredAt: "2022-07-05T08:00:00+07:00" },
+        {},
+      ),
       ev({ eventId: "p2", type: "dossier.supplement_received", occurredAt: "2022-07-07T08:00:00+07:00" }, {}),
-      ev({ eventId: "z", type: "dossier.resolved", occurredAt: "2022-07-13T10:00:00+07:00" }, { outcome: "approved" }),
+      ev(
+        { eventId: "z", type: "dossier.resolved", occurredAt: "2022-07-13T10:00:00+07:00" },
+        { outcome: "approved" },
+      ),
     ]);
     expect(r.resolved).toEqual({ total: 1, early: 0, onTime: 1, late: 0 });
   });
 
   it("never counts a paused dossier as overdue, and counts it once it resumes", () => {
-    const paused = [received, ev({ eventId: "p1", type: "dossier.supplement_requested", occurredAt: "2022-07-05T08:00:00+07:00" }, {})];
+    const paused = [
+      received,
+      ev(
+        { eventId: "p1", type: "dossier.supplement_requested", occurredAt: "2022-07-05T08:00:00+07:00" },
+        {},
+      ),
+    ];
     expect(report(paused).pending).toEqual({ total: 1, withinDeadline: 1, overdue: 0 });
-    const resumed = [...paused, ev({ eventId: "p2", type: "dossier.supplement_received", occurredAt: "2022-07-06T08:00:00+07:00" }, {})];
+    const resumed = [
+      ...paused,
+      ev({ eventId: "p2", type: "dossier.supplement_received", occurredAt: "2022-07-06T08:00:00+07:00" }, {}),
+    ];
     expect(report(resumed).pending).toEqual({ total: 1, withinDeadline: 0, overdue: 1 });
-    expect(report(resumed, "2022-07-12T09:00:00+07:00").pending).toEqual({ total: 1, withinDeadline: 1, overdue: 0 });
+    expect(report(resumed, "2022-07-12T09:00:00+07:00").pending).toEqual({
+      total: 1,
+      withinDeadline: 1,
+      overdue: 0,
+    });
   });
 
   it("counts a second resolution once and reports it as an anomaly", () => {
     const r = report([
       received,
-      ev({ eventId: "z1", type: "dossier.resolved", occurredAt: "2022-07-08T10:00:00+07:00" }, { outcome: "approved" }),
-      ev({ eventId: "z2", type: "dossier.resolved", occurredAt: "2022-07-09T10:00:00+07:00" }, { outcome: "approved" }),
+      ev(
+        { eventId: "z1", type: "dossier.resolved", occurredAt: "2022-07-08T10:00:00+07:00" },
+        { outcome: "approved" },
+      ),
+      ev(
+        { eventId: "z2", type: "dossier.resolved", occurredAt: "2022-07-09T10:00:00+07:00" },
+        { outcome: "approved" },
+      ),
     ]);
     expect(r.resolved.total).toBe(1);
     expect(r.dataQuality.anomalies.after_close).toBe(1);
   });
 
   it("keeps orphans out of the counts and in data quality", () => {
-    const r = report([ev({ eventId: "z", type: "dossier.resolved", occurredAt: "2022-07-08T10:00:00+07:00" }, { outcome: "approved" })]);
+    const r = report([
+      ev(
+        { eventId: "z", type: "dossier.resolved", occurredAt: "2022-07-08T10:00:00+07:00" },
+        { outcome: "approved" },
+      ),
+    ]);
     expect(r.received.total).toBe(0);
     expect(r.dataQuality.orphanDossiers).toBe(1);
   });
@@ -135,8 +197,14 @@ describe("the report, by example", () => {
   it("puts a dossier under the unit responsible at T, and gives rates", () => {
     const r = report([
       received,
-      ev({ eventId: "t", type: "dossier.transferred", occurredAt: "2022-07-05T08:00:00+07:00" }, { toUnitId: "u2" }),
-      ev({ eventId: "t2", type: "dossier.transferred", occurredAt: "2022-10-05T08:00:00+07:00" }, { toUnitId: "u3" }),
+      ev(
+        { eventId: "t", type: "dossier.transferred", occurredAt: "2022-07-05T08:00:00+07:00" },
+        { toUnitId: "u2" },
+      ),
+      ev(
+        { eventId: "t2", type: "dossier.transferred", occurredAt: "2022-10-05T08:00:00+07:00" },
+        { toUnitId: "u3" },
+      ),
     ]);
     expect(r.byUnit.map((u) => u.unit)).toEqual(["u2"]);
     expect(r.rates).toEqual({ onTime: null, online: 1, satisfaction: null });
@@ -144,8 +212,17 @@ describe("the report, by example", () => {
   });
 
   it("filters to one unit", () => {
-    const other = { ...received, eventId: "r2", dossierId: "D2", data: { ...received.data, unitId: "u9" } } as DossierEvent;
-    const r = computeReport([received, other], settings, { period, asOf: instant("2022-10-10T00:00:00+07:00"), unit: "u9" });
+    const other = {
+      ...received,
+      eventId: "r2",
+      dossierId: "D2",
+      data: { ...received.data, unitId: "u9" },
+    } as DossierEvent;
+    const r = computeReport([received, other], settings, {
+      period,
+      asOf: instant("2022-10-10T00:00:00+07:00"),
+      unit: "u9",
+    });
     expect(r.unit).toBe("u9");
     expect(r.received.total).toBe(1);
     expect(r.byUnit.map((u) => u.unit)).toEqual(["u9"]);
@@ -154,14 +231,27 @@ describe("the report, by example", () => {
   it("applies the strict supplement rule only when asked, and says so", () => {
     const events = [
       received,
-      ev({ eventId: "p1", type: "dossier.supplement_requested", occurredAt: "2022-07-05T08:00:00+07:00" }, {}),
+      ev(
+        { eventId: "p1", type: "dossier.supplement_requested", occurredAt: "2022-07-05T08:00:00+07:00" },
+        {},
+      ),
       ev({ eventId: "p2", type: "dossier.supplement_received", occurredAt: "2022-07-05T09:00:00+07:00" }, {}),
-      ev({ eventId: "p3", type: "dossier.supplement_requested", occurredAt: "2022-07-05T10:00:00+07:00" }, {}),
+      ev(
+        { eventId: "p3", type: "dossier.supplement_requested", occurredAt: "2022-07-05T10:00:00+07:00" },
+        {},
+      ),
       ev({ eventId: "p4", type: "dossier.supplement_received", occurredAt: "2022-07-05T11:00:00+07:00" }, {}),
-      ev({ eventId: "z", type: "dossier.resolved", occurredAt: "2022-07-06T10:00:00+07:00" }, { outcome: "approved" }),
+      ev(
+        { eventId: "z", type: "dossier.resolved", occurredAt: "2022-07-06T10:00:00+07:00" },
+        { outcome: "approved" },
+      ),
     ];
     expect(report(events).resolved.late).toBe(0);
-    const strict = computeReport(events, { ...settings, strictSupplementRule: true }, { period, asOf: instant("2022-10-10T00:00:00+07:00") });
+    const strict = computeReport(
+      events,
+      { ...settings, strictSupplementRule: true },
+      { period, asOf: instant("2022-10-10T00:00:00+07:00") },
+    );
     expect(strict.resolved.late).toBe(1);
     expect(strict.settings.strictSupplementRule).toBe(true);
   });
@@ -169,28 +259,58 @@ describe("the report, by example", () => {
 
 describe("period schemes", () => {
   it("cuts calendar quarters", () => {
-    expect(periodByName({ kind: "calendar-quarter" }, "2022-Q3")).toEqual({ name: "2022-Q3", from: "2022-07-01", to: "2022-09-30" });
-    expect(periodByName({ kind: "calendar-quarter" }, "2024-Q1")).toEqual({ name: "2024-Q1", from: "2024-01-01", to: "2024-03-31" });
+    expect(periodByName({ kind: "calendar-quarter" }, "2022-Q3")).toEqual({
+      name: "2022-Q3",
+      from: "2022-07-01",
+      to: "2022-09-30",
+    });
+    expect(periodByName({ kind: "calendar-quarter" }, "2024-Q1")).toEqual({
+      name: "2024-Q1",
+      from: "2024-01-01",
+      to: "2024-03-31",
+    });
     expect(periodOfDate({ kind: "calendar-quarter" }, "2022-12-31")?.name).toBe("2022-Q4");
   });
 
   it("cuts the state reporting window", () => {
     const scheme = { kind: "reporting-window" } as const;
-    expect(periodByName(scheme, "2022-Q3")).toEqual({ name: "2022-Q3", from: "2022-06-15", to: "2022-09-14" });
-    expect(periodByName(scheme, "2023-Q1")).toEqual({ name: "2023-Q1", from: "2022-12-15", to: "2023-03-14" });
+    expect(periodByName(scheme, "2022-Q3")).toEqual({
+      name: "2022-Q3",
+      from: "2022-06-15",
+      to: "2022-09-14",
+    });
+    expect(periodByName(scheme, "2023-Q1")).toEqual({
+      name: "2023-Q1",
+      from: "2022-12-15",
+      to: "2023-03-14",
+    });
     expect(periodOfDate(scheme, "2022-12-20")?.name).toBe("2023-Q1");
     expect(periodOfDate(scheme, "2022-09-14")?.name).toBe("2022-Q3");
   });
 
   it("takes explicit windows, with gaps", () => {
-    const scheme = { kind: "explicit", windows: [explicitPeriod("2022-06-06", "2022-09-05", "seed"), explicitPeriod("2022-09-12", "2022-12-05", "next")] } as const;
+    const scheme = {
+      kind: "explicit",
+      windows: [
+        explicitPeriod("2022-06-06", "2022-09-05", "seed"),
+        explicitPeriod("2022-09-12", "2022-12-05", "next"),
+      ],
+    } as const;
     expect(periodOfDate(scheme, "2022-09-08")).toBeUndefined();
     expect(nextPeriod(scheme, scheme.windows[0])?.name).toBe("next");
-    expect(periodsBetween(scheme, instant("2022-08-01T00:00:00+07:00"), instant("2022-10-01T00:00:00+07:00")).map((p) => p.name)).toEqual(["seed", "next"]);
+    expect(
+      periodsBetween(scheme, instant("2022-08-01T00:00:00+07:00"), instant("2022-10-01T00:00:00+07:00")).map(
+        (p) => p.name,
+      ),
+    ).toEqual(["seed", "next"]);
   });
 
   it("lists every period a span touches", () => {
-    const names = periodsBetween({ kind: "calendar-quarter" }, instant("2022-05-01T00:00:00+07:00"), instant("2023-01-01T00:00:00+07:00")).map((p) => p.name);
+    const names = periodsBetween(
+      { kind: "calendar-quarter" },
+      instant("2022-05-01T00:00:00+07:00"),
+      instant("2023-01-01T00:00:00+07:00"),
+    ).map((p) => p.name);
     expect(names).toEqual(["2022-Q2", "2022-Q3", "2022-Q4", "2023-Q1"]);
   });
 });
