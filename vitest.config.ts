@@ -8,5 +8,12 @@ export default defineConfig({
     // DynamoDB Local is one JVM for the whole run (tests/helpers/global-setup.ts); files run in
     // parallel on their own tables.
     pool: "forks",
+    globalSetup: ["tests/helpers/global-setup.ts"],
+    env: {
+      POWERTOOLS_LOG_LEVEL: "SILENT",
+      POWERTOOLS_METRICS_DISABLED: "true",
+      AWS_REGION: "ap-southeast-1",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    },
   },
 });

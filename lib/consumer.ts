@@ -1,0 +1,39 @@
+import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
+import type { SQSRecord } from "aws-lambda";
+import { type ApplyDeps, type ApplyOutcome, acceptAndApply } from "./apply";
+
+/** What the consumer did with one SQS message, for logs and metrics (no event body, no personal data). */
+export type RecordOutcome = ApplyOutcome & { eventId?: string; dossierId?: string };
+
+const pick = (v: unknown, key: string) =>
+  typeof v === "object" && v !== null && typeof (v as Record<string, unknown>)[key] === "string"
+    ? ((v as Record<string, unknown>)[key] as string).slice(0, 128)
+    : undefined;
+
+/**
+ * One SQS message: the EventBridge envelope around a dossier event. Anything that is not one is
+ * quarantined with its reason; storage errors are thrown so the message is retried.
+ */
+export async function processSqsRecord(
+  deps: ApplyDeps,
+  record: Pick<SQSRecord, "body" | "messageId">,
+): Promise<RecordOutcome> {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    const reason = "the message body is not JSON";
+    await deps.store.quarantine({ at: deps.now(), reason, body: record.body });
+    return { status: "quarantined", reason };
+  }
+  const envelope = EventBridgeSchema.safeParse(body);
+  if (!envelope.success) {
+    const fields = envelope.error.issues.map((i) => i.path.join(".") || "(envelope)").join(", ");
+    const reason = `not an EventBridge event (${fields})`;
+    await deps.store.quarantine({ at: deps.now(), reason, body: record.body });
+    return { status: "quarantined", reason };
+  }
+  const detail = envelope.data.detail;
+  const outcome = await acceptAndApply(deps, detail, JSON.stringify(detail), envelope.data.source);
+  return { ...outcome, eventId: pick(detail, "eventId"), dossierId: pick(detail, "dossierId") };
+}

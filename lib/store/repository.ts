@@ -1,0 +1,386 @@
+import { createHash } from "node:crypto";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import type { Counted, CounterDelta } from "../counting";
+import type { DossierEvent } from "../events/schema";
+import type { Period } from "../periods";
+import type { AnomalyKind, DossierState } from "../projection";
+import { COUNTER_KEYS, type Counts, type PeriodCounts, zeroCounts } from "../report";
+import { SWEEP_SHARDS, TABLE } from "./table";
+
+/**
+ * The DynamoDB repository: the only module that knows keys and builds expressions
+ * (STYLE.md 1). Clients are injected (STYLE.md 5).
+ */
+
+type Item = Record<string, unknown>;
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+const dossierPk = (id: string) => `D#${id}`;
+const DOSSIER_SK = "DOSSIER";
+const eventSk = (eventId: string) => `E#${eventId}`;
+const countersPk = (period: string) => `K#${period}`;
+const QUARANTINE_PK = "Q";
+const MAX_TRANSACTION_ITEMS = 100;
+
+/** The stored summary of a dossier: no applicant data, only what KPIs, alerts and the API need. */
+export interface DossierRecord {
+  dossierId: string;
+  version: number;
+  received: boolean;
+  unitId?: string;
+  originUnitId?: string;
+  domain?: string;
+  procedureCode?: string;
+  channel?: string;
+  level?: string;
+  receivedAt?: number;
+  kpiDueAt?: number;
+  appointmentAt?: number;
+  paused: boolean;
+  supplementRequests: number;
+  extensions: number;
+  apologyIssued: boolean;
+  resolvedAt?: number;
+  returnedAt?: number;
+  withdrawnAt?: number;
+  closedAt?: number;
+  firstEventAt?: number;
+  lastEventAt?: number;
+  eventCount: number;
+  anomalies: { kind: AnomalyKind; eventId?: string }[];
+  counted: Counted;
+  nextCheckAt?: number;
+  /** Alert and transition marks of the sweep (issue 4), kept across re-projections. */
+  marks?: Record<string, number>;
+}
+
+/** A stored event: the contract's fields minus free-text reasons (they may name people). */
+export function storableEvent(event: DossierEvent): DossierEvent {
+  if (event.type === "dossier.supplement_requested" || event.type === "dossier.withdrawn") {
+    const { reason: _omitted, ...data } = event.data;
+    return { ...event, data } as DossierEvent;
+  }
+  return event;
+}
+
+export function recordOf(
+  state: DossierState,
+  version: number,
+  counted: Counted,
+  nextCheckAt: number | undefined,
+  marks?: Record<string, number>,
+): DossierRecord {
+  return {
+    dossierId: state.dossierId,
+    version,
+    received: state.received,
+    unitId: state.unitId,
+    originUnitId: state.originUnitId,
+    domain: state.domain,
+    procedureCode: state.procedureCode,
+    channel: state.channel,
+    level: state.level,
+    receivedAt: state.receivedAt,
+    kpiDueAt: state.kpiDueAt,
+    appointmentAt: state.appointmentAt,
+    paused: state.paused,
+    supplementRequests: state.supplementRequests,
+    extensions: state.extensions.length,
+    apologyIssued: state.extensions.some((e) => e.apologyIssued),
+    resolvedAt: state.resolvedAt,
+    returnedAt: state.returnedAt,
+    withdrawnAt: state.withdrawnAt,
+    closedAt: state.closedAt,
+    firstEventAt: state.firstEventAt,
+    lastEventAt: state.lastEventAt,
+    eventCount: state.timeline.length,
+    anomalies: state.anomalies.map((a) => ({ kind: a.kind, eventId: a.eventId })),
+    counted,
+    nextCheckAt,
+    marks,
+  };
+}
+
+/** The event's `eventId` is already stored: a duplicate, applied once before. */
+export class DuplicateEventError extends Error {}
+/** The dossier changed since it was read: read again and retry. */
+export class VersionConflictError extends Error {}
+/** More counter items than one transaction can hold. */
+export class TransactionTooLargeError extends Error {}
+
+/** Whether an error is DynamoDB saying slow down or try again (throttling, 5xx). */
+export function isRetryable(error: unknown): boolean {
+  const e = error as { $retryable?: unknown; $metadata?: { httpStatusCode?: number }; name?: string };
+  return (
+    Boolean(e?.$retryable) ||
+    (e?.$metadata?.httpStatusCode ?? 0) >= 500 ||
+    e?.name === "ProvisionedThroughputExceededException" ||
+    e?.name === "ThrottlingException"
+  );
+}
+
+export interface QuarantineRecord {
+  id: string;
+  at: number;
+  reason: string;
+  problems?: { path: string; message: string }[];
+  eventId?: string;
+  dossierId?: string;
+  type?: string;
+  source?: string;
+  /** What arrived, cut to 16 KB, so it can be corrected and sent again. */
+  body: string;
+}
+
+export class DossierStore {
+  /** Counts of request units, as DynamoDB reports them (ReturnConsumedCapacity), for the bench. */
+  readonly consumed = { read: 0, write: 0, itemsRead: 0 };
+
+  constructor(
+    readonly client: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  private track(
+    c: { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }[] | undefined,
+  ) {
+    for (const u of c ?? []) {
+      this.consumed.read += u.ReadCapacityUnits ?? 0;
+      this.consumed.write += u.WriteCapacityUnits ?? 0;
+    }
+  }
+
+  async getDossier(dossierId: string): Promise<DossierRecord | undefined> {
+    const out = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: dossierPk(dossierId), sk: DOSSIER_SK },
+        ConsistentRead: true,
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    );
+    this.track(out.ConsumedCapacity ? [out.ConsumedCapacity] : undefined);
+    if (!out.Item) return undefined;
+    this.consumed.itemsRead++;
+    return fromItem(out.Item);
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({ ...input, ExclusiveStartKey: start, ReturnConsumedCapacity: "TOTAL" }),
+      );
+      this.track(out.ConsumedCapacity ? [out.ConsumedCapacity] : undefined);
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    this.consumed.itemsRead += items.length;
+    return items;
+  }
+
+  /**
+   * The dossier and its stored events in one strongly consistent query: they share a partition,
+   * so a re-projection costs one read request.
+   */
+  async getDossierWithLog(dossierId: string): Promise<{ dossier?: DossierRecord; log: DossierEvent[] }> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": dossierPk(dossierId) },
+      ConsistentRead: true,
+    });
+    let dossier: DossierRecord | undefined;
+    const log: DossierEvent[] = [];
+    for (const item of items) {
+      if (item.sk === DOSSIER_SK) dossier = fromItem(item);
+      else if ((item.sk as string).startsWith("E#"))
+        log.push(JSON.parse(item.body as string) as DossierEvent);
+    }
+    return { dossier, log };
+  }
+
+  /**
+   * One transaction: the event record only if its eventId is new, the dossier only if its version
+   * is the one read, and the counter deltas (DESIGN.md). Throws {@link DuplicateEventError} or
+   * {@link VersionConflictError} for the expected races.
+   */
+  async commit(args: {
+    event?: DossierEvent;
+    appliedAt: number;
+    previousVersion: number;
+    record: DossierRecord;
+    deltas: CounterDelta[];
+  }): Promise<void> {
+    const { event, record, deltas, previousVersion } = args;
+    const items: TransactItem[] = [];
+    if (event) {
+      const stored = storableEvent(event);
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            pk: dossierPk(event.dossierId),
+            sk: eventSk(event.eventId),
+            type: event.type,
+            occurredAt: event.occurredAt,
+            appliedAt: args.appliedAt,
+            body: JSON.stringify(stored),
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      });
+    }
+    const dossierItem: Item = { ...toItem(record), pk: dossierPk(record.dossierId), sk: DOSSIER_SK };
+    if (record.nextCheckAt !== undefined) {
+      dossierItem[TABLE.sweepIndex.partitionKey] = `CHECK#${shardOf(record.dossierId)}`;
+    }
+    items.push({
+      Put: {
+        TableName: this.tableName,
+        Item: dossierItem,
+        ...(previousVersion === 0
+          ? { ConditionExpression: "attribute_not_exists(pk)" }
+          : { ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": previousVersion } }),
+      },
+    });
+    for (const d of deltas) items.push({ Update: counterUpdate(this.tableName, d) });
+    if (items.length > MAX_TRANSACTION_ITEMS) {
+      throw new TransactionTooLargeError(
+        `${items.length} items: more than one DynamoDB transaction can hold`,
+      );
+    }
+    try {
+      const out = await this.client.send(
+        new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: "TOTAL" }),
+      );
+      this.track(out.ConsumedCapacity);
+    } catch (e) {
+      if (e instanceof TransactionCanceledException || (e as Error).name === "TransactionCanceledException") {
+        const reasons = (e as TransactionCanceledException).CancellationReasons ?? [];
+        const eventIndex = event ? 0 : -1;
+        if (eventIndex === 0 && reasons[0]?.Code === "ConditionalCheckFailed") {
+          throw new DuplicateEventError(`event ${event?.eventId} is already applied`);
+        }
+        if (reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict")) {
+          throw new VersionConflictError(`dossier ${record.dossierId} changed since it was read`);
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** Keeps an event that cannot be applied, with its reason. Idempotent: the id is the body's hash. */
+  async quarantine(record: Omit<QuarantineRecord, "id">, retentionDays = 90): Promise<QuarantineRecord> {
+    const id = createHash("sha256").update(record.body).digest("hex");
+    const body = record.body.length > 16_384 ? `${record.body.slice(0, 16_384)}…` : record.body;
+    const item = { ...record, body, id };
+    const out = await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: QUARANTINE_PK,
+          sk: id,
+          ...item,
+          [TABLE.ttlAttribute]: Math.floor(record.at / 1000) + retentionDays * 86_400,
+        },
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    );
+    this.track(out.ConsumedCapacity ? [out.ConsumedCapacity] : undefined);
+    return item;
+  }
+
+  async listQuarantine(): Promise<QuarantineRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": QUARANTINE_PK },
+    });
+    return items.map(
+      ({ pk: _pk, sk: _sk, [TABLE.ttlAttribute]: _ttl, ...rest }) => rest as unknown as QuarantineRecord,
+    );
+  }
+
+  /** A period's counters: one item per unit and per domain, never one per dossier. */
+  async readPeriodCounts(period: Pick<Period, "name">): Promise<PeriodCounts & { itemsRead: number }> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": countersPk(period.name) },
+      ConsistentRead: true,
+    });
+    const byUnit = new Map<string, Counts>();
+    const byDomain = new Map<string, Counts>();
+    for (const item of items) {
+      const sk = item.sk as string;
+      const counts = zeroCounts();
+      for (const k of COUNTER_KEYS) counts[k] = Number(item[k] ?? 0);
+      // A unit or domain whose every count went back to zero is not part of the report.
+      if (COUNTER_KEYS.every((k) => counts[k] === 0)) continue;
+      if (sk.startsWith("U#")) byUnit.set(sk.slice(2), counts);
+      else if (sk.startsWith("M#")) byDomain.set(sk.slice(2), counts);
+    }
+    return { byUnit, byDomain, itemsRead: items.length };
+  }
+
+  /** Dossier ids whose next time-driven check is due by `until`, from the sparse index only. */
+  async dueForCheck(until: number, limit = 1000): Promise<{ dossierId: string; nextCheckAt: number }[]> {
+    const out: { dossierId: string; nextCheckAt: number }[] = [];
+    for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
+      const items = await this.queryAll({
+        TableName: this.tableName,
+        IndexName: TABLE.sweepIndex.name,
+        KeyConditionExpression: "gsi1pk = :s AND nextCheckAt <= :until",
+        ExpressionAttributeValues: { ":s": `CHECK#${shard}`, ":until": until },
+        Limit: limit,
+      });
+      for (const i of items)
+        out.push({ dossierId: (i.pk as string).slice(2), nextCheckAt: i.nextCheckAt as number });
+    }
+    return out.sort((a, b) => a.nextCheckAt - b.nextCheckAt);
+  }
+}
+
+function shardOf(dossierId: string): number {
+  let h = 0;
+  for (let i = 0; i < dossierId.length; i++) h = (h * 31 + dossierId.charCodeAt(i)) >>> 0;
+  return h % SWEEP_SHARDS;
+}
+
+function counterUpdate(tableName: string, d: CounterDelta) {
+  const names: Record<string, string> = { "#from": "from", "#to": "to" };
+  const values: Record<string, unknown> = { ":from": d.from, ":to": d.to };
+  const adds: string[] = [];
+  Object.entries(d.counts).forEach(([k, v], i) => {
+    names[`#c${i}`] = k;
+    values[`:c${i}`] = v;
+    adds.push(`#c${i} :c${i}`);
+  });
+  return {
+    TableName: tableName,
+    Key: { pk: countersPk(d.period), sk: d.key },
+    UpdateExpression: `SET #from = :from, #to = :to ADD ${adds.join(", ")}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+function toItem(record: DossierRecord): Item {
+  return { ...record };
+}
+
+function fromItem(item: Item): DossierRecord {
+  const { pk: _pk, sk: _sk, gsi1pk: _g, ...rest } = item;
+  return rest as unknown as DossierRecord;
+}

@@ -1,0 +1,15 @@
+import type { Report } from "../../lib/report";
+
+/** The KPI part of a report: what the counters must reproduce exactly. */
+export function kpiView(r: Report) {
+  return {
+    received: r.received,
+    resolved: r.resolved,
+    withdrawn: r.withdrawn,
+    pending: r.pending,
+    ratings: r.ratings,
+    rates: r.rates,
+    byUnit: r.byUnit,
+    byDomain: r.byDomain,
+  };
+}
