@@ -62,6 +62,8 @@ export function contribution(state: DossierState, period: Period, T: number): Co
   if (!state.received || state.receivedAt === undefined || state.receivedAt > T || !state.unitId)
     return undefined;
   const { start } = periodBounds(period);
+  // A period that has not begun at T has no counts yet (nothing is carried into it before it starts).
+  if (T < start) return undefined;
   const c: Partial<Counts> = {};
   const receivedAt = state.receivedAt;
   const closedAt = state.closedAt !== undefined && state.closedAt <= T ? state.closedAt : undefined;

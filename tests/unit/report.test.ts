@@ -218,6 +218,15 @@ describe("the report, by example", () => {
     expect(report([received], "2022-10-10T00:00:00+07:00").byDomain[0]?.domain).toBe("dat-dai");
   });
 
+  it("has nothing in a period that has not begun at asOf", () => {
+    const q4 = computeReport([received], settings, {
+      period: explicitPeriod("2022-10-01", "2022-12-31"),
+      asOf: instant("2022-08-01T00:00:00+07:00"),
+    });
+    expect(q4.received.total).toBe(0);
+    expect(q4.pending.total).toBe(0);
+  });
+
   it("filters to one unit", () => {
     const other = {
       ...received,
