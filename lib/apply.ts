@@ -1,7 +1,9 @@
+import type { AlertTrigger } from "./alerts";
 import { CalendarYearMissingError } from "./calendar/calendar";
-import { type CountingSettings, countedAt, counterDeltas, nextCountCheck } from "./counting";
+import type { CountingSettings } from "./counting";
 import type { DossierEvent } from "./events/schema";
 import { describeProblems, validateEvent } from "./events/validate";
+import { planDossier } from "./plan";
 import {
   type DossierStore,
   DuplicateEventError,
@@ -10,6 +12,7 @@ import {
   VersionConflictError,
 } from "./store/repository";
 import { instant } from "./time";
+import { UnitDirectory } from "./units";
 
 /**
  * Applying one dossier event exactly once (DESIGN.md): read the dossier and its event log,
@@ -21,6 +24,8 @@ export interface ApplyDeps {
   store: DossierStore;
   settings: CountingSettings;
   now: () => number;
+  /** Unit thresholds for the next-check instant; defaults apply without it. */
+  units?: UnitDirectory;
   /** Attempts on version conflicts before the error goes back to the queue (default 8). */
   maxAttempts?: number;
 }
@@ -31,6 +36,7 @@ export type ApplyOutcome =
   | { status: "quarantined"; reason: string };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const NO_UNITS = UnitDirectory.empty();
 
 /** Re-projects a dossier from its log (plus `event`) at `now`, and commits it. */
 export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<ApplyOutcome> {
@@ -42,20 +48,21 @@ export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<
     // An event up to 5 minutes ahead of this clock is valid (events.md): count it as of its own time.
     const now = Math.max(deps.now(), instant(event.occurredAt));
     const events = [...log, event];
-    let plan: ReturnType<typeof countedAt>;
+    let plan: ReturnType<typeof planDossier>;
     try {
-      plan = countedAt(event.dossierId, events, now, settings);
+      plan = planDossier(event.dossierId, events, dossier, now, settings, deps.units ?? NO_UNITS, {
+        raiseAlerts: false,
+      });
     } catch (e) {
       if (e instanceof CalendarYearMissingError) return quarantine(deps, event, e.message);
       throw e;
     }
-    const deltas = counterDeltas(dossier?.counted ?? {}, plan.counted);
     const record = recordOf(
       plan.state,
       (dossier?.version ?? 0) + 1,
       plan.counted,
-      nextCountCheck(plan.state, now, settings.scheme),
-      dossier?.marks,
+      plan.nextCheckAt,
+      plan.marks,
     );
     try {
       await store.commit({
@@ -63,7 +70,7 @@ export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<
         appliedAt: deps.now(),
         previousVersion: dossier?.version ?? 0,
         record,
-        deltas,
+        deltas: plan.deltas,
       });
       return { status: "applied", attempts: attempt };
     } catch (e) {
@@ -119,28 +126,37 @@ export async function acceptAndApply(
   return applyEvent(deps, result.value);
 }
 
-export type RecountOutcome = "updated" | "unchanged" | "missing";
+export type SweepOutcome = { status: "updated" | "unchanged" | "missing"; raised: AlertTrigger[] };
 
 /**
- * The time-driven half of the counters: recounts a dossier at `now` with no new event (its due
- * instant passed, or a new period started and it is carried over), in the same kind of
- * transaction as {@link applyEvent}.
+ * The time-driven half (the deadline sweep, for one dossier): recount it at `now` (its due
+ * instant passed, or a new period began and it is carried over) and raise the alerts whose
+ * thresholds it crossed, in one transaction conditional on the version read, so two overlapping
+ * sweeps record each transition once.
  */
-export async function recountDossier(deps: ApplyDeps, dossierId: string): Promise<RecountOutcome> {
+export async function sweepDossier(deps: ApplyDeps, dossierId: string): Promise<SweepOutcome> {
   const { store, settings } = deps;
   const maxAttempts = deps.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
     const { dossier, log } = await store.getDossierWithLog(dossierId);
-    if (!dossier) return "missing";
+    if (!dossier) return { status: "missing", raised: [] };
     const now = deps.now();
-    const plan = countedAt(dossierId, log, now, settings);
-    const deltas = counterDeltas(dossier.counted, plan.counted);
-    const next = nextCountCheck(plan.state, now, settings.scheme);
-    if (deltas.length === 0 && next === dossier.nextCheckAt) return "unchanged";
-    const record = recordOf(plan.state, dossier.version + 1, plan.counted, next, dossier.marks);
+    const plan = planDossier(dossierId, log, dossier, now, settings, deps.units ?? NO_UNITS, {
+      raiseAlerts: true,
+    });
+    if (plan.deltas.length === 0 && plan.raise.length === 0 && plan.nextCheckAt === dossier.nextCheckAt) {
+      return { status: "unchanged", raised: [] };
+    }
+    const record = recordOf(plan.state, dossier.version + 1, plan.counted, plan.nextCheckAt, plan.marks);
     try {
-      await store.commit({ appliedAt: now, previousVersion: dossier.version, record, deltas });
-      return "updated";
+      await store.commit({
+        appliedAt: now,
+        previousVersion: dossier.version,
+        record,
+        deltas: plan.deltas,
+        alerts: plan.raise.map((trigger) => ({ trigger, raisedAt: now })),
+      });
+      return { status: "updated", raised: plan.raise };
     } catch (e) {
       if (!(e instanceof VersionConflictError) || attempt >= maxAttempts) throw e;
       await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));

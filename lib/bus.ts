@@ -20,6 +20,30 @@ export const DOSSIER_EVENTS_RULE = {
   },
 } as const;
 
+/** The `source` of the sweep's notice that alerts wait to be sent. */
+export const SWEEP_SOURCE = "dossier-monitor.sweep";
+export const ALERTS_PENDING = "alerts.pending";
+
+/** The sweep's notice → send-alerts. */
+export const ALERTS_PENDING_RULE = {
+  id: "AlertsPendingToSender",
+  description: "The deadline sweep found alerts to send: run send-alerts",
+  eventPattern: { source: [SWEEP_SOURCE], "detail-type": [ALERTS_PENDING] },
+} as const;
+
+/** SES bounce and complaint notifications (SES event publishing to EventBridge) → suppression. */
+export const SES_FEEDBACK_RULE = {
+  id: "SesFeedbackToSuppression",
+  description: "Bounces and complaints reported by SES: suppress the addresses",
+  eventPattern: { source: ["aws.ses"], "detail-type": ["Email Bounced", "Email Complaint Received"] },
+} as const;
+
+/** Every rule, by id: the CDK stack and the local bus both take them from here. */
+export const RULES = [DOSSIER_EVENTS_RULE, ALERTS_PENDING_RULE, SES_FEEDBACK_RULE] as const;
+
+/** Publishes events to the bus (EventBridge PutEvents in Lambda and, locally, the local bus). */
+export type Publish = (entries: { source: string; detailType: string; detail: unknown }[]) => Promise<void>;
+
 /** An EventBridge event as delivered to targets (the envelope around `detail`). */
 export interface BusEvent<T = unknown> {
   version: "0";

@@ -198,6 +198,24 @@ export class WorkingCalendar {
     throw new Error("working time: more than ten years ahead");
   }
 
+  /** The instant `duration` of working time before `end` (office hours only). */
+  subtractWorkingTime(end: number, duration: number): number {
+    if (duration <= 0) return end;
+    let remaining = duration;
+    const last = dayNumber(end);
+    for (let day = last; day > last - 3700; day--) {
+      const ranges = this.ranges(day);
+      for (let i = ranges.length - 1; i >= 0; i--) {
+        const [s, e] = ranges[i] as [number, number];
+        if (end <= s) continue;
+        const to = Math.min(end, e);
+        if (remaining <= to - s) return to - remaining;
+        remaining -= to - s;
+      }
+    }
+    throw new Error("working time: more than ten years back");
+  }
+
   /** Working time between two instants (0 when `to <= from`). */
   workingTimeBetween(from: number, to: number): number {
     if (to <= from) return 0;

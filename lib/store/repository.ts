@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
+  BatchWriteCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -9,11 +11,14 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
+import type { AlertKind, AlertTrigger } from "../alerts";
 import type { Counted, CounterDelta } from "../counting";
 import type { DossierEvent } from "../events/schema";
 import type { Period } from "../periods";
 import type { AnomalyKind, DossierState } from "../projection";
 import { COUNTER_KEYS, type Counts, type PeriodCounts, zeroCounts } from "../report";
+import { localDate } from "../time";
+import { type Contact, type Unit, UnitDirectory } from "../units";
 import { SWEEP_SHARDS, TABLE } from "./table";
 
 /**
@@ -29,6 +34,51 @@ const DOSSIER_SK = "DOSSIER";
 const eventSk = (eventId: string) => `E#${eventId}`;
 const countersPk = (period: string) => `K#${period}`;
 const QUARANTINE_PK = "Q";
+const ALERTS_PK = "ALERTQ";
+const LEASE_PK = "LEASE";
+const SUPPRESSED_PK = "SUPPRESSED";
+const UNIT_PK = "UNIT";
+const LEADERSHIP_SK = "#leadership";
+const digestPk = (date: string) => `DIGEST#${date}`;
+
+/** What a digest shows of a dossier, copied when the alert is raised (no applicant data). */
+export interface AlertSnapshot {
+  dossierId: string;
+  procedureCode?: string;
+  domain?: string;
+  receivedAt?: number;
+  kpiDueAt?: number;
+  appointmentAt?: number;
+  apologyIssued: boolean;
+  extensions: number;
+  lastEventAt?: number;
+}
+
+/** An alert waiting to go out in its unit's next digest. */
+export interface PendingAlert {
+  unitId: string;
+  kind: AlertKind;
+  key: number;
+  raisedAt: number;
+  dossier: AlertSnapshot;
+}
+
+const alertSk = (a: Pick<PendingAlert, "unitId" | "kind" | "key"> & { dossier: { dossierId: string } }) =>
+  `${a.unitId}#${a.kind}#${a.dossier.dossierId}#${a.key}`;
+
+function alertSnapshot(r: DossierRecord): AlertSnapshot {
+  return {
+    dossierId: r.dossierId,
+    procedureCode: r.procedureCode,
+    domain: r.domain,
+    receivedAt: r.receivedAt,
+    kpiDueAt: r.kpiDueAt,
+    appointmentAt: r.appointmentAt,
+    apologyIssued: r.apologyIssued,
+    extensions: r.extensions,
+    lastEventAt: r.lastEventAt,
+  };
+}
 const MAX_TRANSACTION_ITEMS = 100;
 
 /** The stored summary of a dossier: no applicant data, only what KPIs, alerts and the API need. */
@@ -221,6 +271,8 @@ export class DossierStore {
     previousVersion: number;
     record: DossierRecord;
     deltas: CounterDelta[];
+    /** Alerts raised by this change: each one only if not raised before (conditional put). */
+    alerts?: { trigger: AlertTrigger; raisedAt: number }[];
   }): Promise<void> {
     const { event, record, deltas, previousVersion } = args;
     const items: TransactItem[] = [];
@@ -255,6 +307,22 @@ export class DossierStore {
       },
     });
     for (const d of deltas) items.push({ Update: counterUpdate(this.tableName, d) });
+    for (const { trigger, raisedAt } of args.alerts ?? []) {
+      const alert: PendingAlert = {
+        unitId: record.unitId ?? "(none)",
+        kind: trigger.kind,
+        key: trigger.key,
+        raisedAt,
+        dossier: alertSnapshot(record),
+      };
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { pk: ALERTS_PK, sk: alertSk(alert), ...alert },
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      });
+    }
     if (items.length > MAX_TRANSACTION_ITEMS) {
       throw new TransactionTooLargeError(
         `${items.length} items: more than one DynamoDB transaction can hold`,
@@ -273,6 +341,7 @@ export class DossierStore {
           throw new DuplicateEventError(`event ${event?.eventId} is already applied`);
         }
         if (reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict")) {
+          // The dossier's version check, or an alert another sweep raised first: read again.
           throw new VersionConflictError(`dossier ${record.dossierId} changed since it was read`);
         }
       }
@@ -349,6 +418,139 @@ export class DossierStore {
         out.push({ dossierId: (i.pk as string).slice(2), nextCheckAt: i.nextCheckAt as number });
     }
     return out.sort((a, b) => a.nextCheckAt - b.nextCheckAt);
+  }
+
+  /** Every alert waiting for a digest (a small partition: alerts leave it once sent). */
+  async listPendingAlerts(): Promise<PendingAlert[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": ALERTS_PK },
+      ConsistentRead: true,
+    });
+    return items.map(({ pk: _pk, sk: _sk, ...rest }) => rest as unknown as PendingAlert);
+  }
+
+  /**
+   * Takes the right to send one digest for `group` until `until`, so two overlapping senders never
+   * send the same alerts twice. `false` when someone else holds it.
+   */
+  async acquireLease(group: string, owner: string, now: number, until: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: LEASE_PK, sk: group, owner, until },
+          ConditionExpression: "attribute_not_exists(pk) OR #until < :now",
+          ExpressionAttributeNames: { "#until": "until" },
+          ExpressionAttributeValues: { ":now": now },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as Error).name === "ConditionalCheckFailedException") return false;
+      throw e;
+    }
+  }
+
+  async releaseLease(group: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: LEASE_PK, sk: group },
+          ConditionExpression: "#owner = :owner",
+          ExpressionAttributeNames: { "#owner": "owner" },
+          ExpressionAttributeValues: { ":owner": owner },
+        }),
+      );
+    } catch (e) {
+      if ((e as Error).name !== "ConditionalCheckFailedException") throw e;
+    }
+  }
+
+  /** Records a sent digest and removes its alerts from the pending ones. */
+  async markDigestSent(args: {
+    group: string;
+    messageId: string;
+    sentAt: number;
+    recipients: string[];
+    alerts: PendingAlert[];
+  }) {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: digestPk(localDate(args.sentAt)),
+          sk: `${args.sentAt}#${args.group}`,
+          group: args.group,
+          messageId: args.messageId,
+          sentAt: args.sentAt,
+          recipientCount: args.recipients.length,
+          alerts: args.alerts.map((a) => alertSk(a)),
+        },
+      }),
+    );
+    for (let i = 0; i < args.alerts.length; i += 25) {
+      await this.client.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [this.tableName]: args.alerts
+              .slice(i, i + 25)
+              .map((a) => ({ DeleteRequest: { Key: { pk: ALERTS_PK, sk: alertSk(a) } } })),
+          },
+        }),
+      );
+    }
+  }
+
+  /** An address SES reported as bounced or complained about: never written to again. */
+  async suppress(email: string, reason: string, at: number): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: SUPPRESSED_PK, sk: email.toLowerCase(), reason, at },
+      }),
+    );
+  }
+
+  async suppressedAddresses(): Promise<Set<string>> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": SUPPRESSED_PK },
+    });
+    return new Set(items.map((i) => i.sk as string));
+  }
+
+  /** Stores the unit directory (one item per unit, and the leadership contacts). */
+  async putUnitDirectory(units: readonly Unit[], leadership: readonly Contact[]): Promise<void> {
+    const items = [
+      { pk: UNIT_PK, sk: LEADERSHIP_SK, body: JSON.stringify(leadership) },
+      ...units.map((u) => ({ pk: UNIT_PK, sk: u.id, body: JSON.stringify(u) })),
+    ];
+    for (let i = 0; i < items.length; i += 25) {
+      await this.client.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [this.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+          },
+        }),
+      );
+    }
+  }
+
+  async getUnitDirectory(): Promise<UnitDirectory> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": UNIT_PK },
+    });
+    const leadership = items.find((i) => i.sk === LEADERSHIP_SK);
+    return new UnitDirectory(
+      items.filter((i) => i.sk !== LEADERSHIP_SK).map((i) => JSON.parse(i.body as string) as Unit),
+      leadership ? (JSON.parse(leadership.body as string) as Contact[]) : [],
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ApplyDeps, applyEvent, recountDossier } from "../../lib/apply";
+import { type ApplyDeps, applyEvent, sweepDossier } from "../../lib/apply";
 import { WorkingCalendar } from "../../lib/calendar/calendar";
 import type { CountingSettings } from "../../lib/counting";
 import type { DossierEvent } from "../../lib/events/schema";
@@ -34,7 +34,7 @@ async function sweepCounters(deps: ApplyDeps) {
   for (let round = 0; round < 10; round++) {
     const due = await deps.store.dueForCheck(deps.now());
     if (due.length === 0) return;
-    for (const d of due) await recountDossier(deps, d.dossierId);
+    for (const d of due) await sweepDossier(deps, d.dossierId);
   }
   throw new Error("the sweep did not settle");
 }

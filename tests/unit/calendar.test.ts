@@ -167,6 +167,18 @@ describe("working time and pauses", () => {
     expect(cal.addWorkingTime(due, 0)).toBe(due);
   });
 
+  it("subtracts working time across nights and holidays", () => {
+    expect(formatInstant(cal.subtractWorkingTime(at("2023-01-27T17:00:00+07:00"), 8 * H))).toBe(
+      "2023-01-27T07:00:00+07:00",
+    );
+    expect(formatInstant(cal.subtractWorkingTime(at("2023-01-27T08:00:00+07:00"), 2 * H))).toBe(
+      "2023-01-19T16:00:00+07:00",
+    );
+    expect(formatInstant(cal.subtractWorkingTime(at("2023-01-16T14:00:00+07:00"), 1 * H))).toBe(
+      "2023-01-16T11:00:00+07:00",
+    );
+  });
+
   it("is the inverse of adding working time", () => {
     const start = at("2022-06-06T10:17:00+07:00");
     for (const h of [0.5, 3, 8, 17, 40, 123]) {

@@ -1,0 +1,63 @@
+/**
+ * sweep-deadlines: on a schedule, recounts the dossiers whose next check is due (sparse index),
+ * records each alert transition once, and tells send-alerts when alerts wait.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import middy from "@middy/core";
+import { z } from "zod";
+import type { ApplyDeps } from "../lib/apply";
+import { EventBridgeClient, eventBridgePublisher } from "../lib/aws";
+import { ALERTS_PENDING, type Publish, SWEEP_SOURCE } from "../lib/bus";
+import { countingSettings, parseMonitorEnv } from "../lib/config";
+import { DossierStore } from "../lib/store/repository";
+import { runSweep, type SweepResult } from "../lib/sweep";
+
+export function createHandler(
+  deps: Omit<ApplyDeps, "units">,
+  publish: Publish,
+  logger: Logger,
+  metrics: Metrics,
+) {
+  return middy(async (): Promise<SweepResult> => {
+    const units = await deps.store.getUnitDirectory();
+    const result = await runSweep({ ...deps, units });
+    const pending = result.raised > 0 || (await deps.store.listPendingAlerts()).length > 0;
+    if (pending) {
+      await publish([
+        {
+          source: SWEEP_SOURCE,
+          detailType: ALERTS_PENDING,
+          detail: { at: deps.now(), raised: result.raised },
+        },
+      ]);
+    }
+    metrics.addMetric("DossiersChecked", MetricUnit.Count, result.checked);
+    metrics.addMetric("AlertsRaised", MetricUnit.Count, result.raised);
+    logger.info("sweep done", { ...result });
+    return result;
+  })
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics));
+}
+
+const env = {
+  ...parseMonitorEnv(process.env),
+  ...z.object({ EVENT_BUS_NAME: z.string().min(1) }).parse(process.env),
+};
+const logger = new Logger({ serviceName: "sweep-deadlines" });
+const metrics = new Metrics({ namespace: "DossierMonitor", serviceName: "sweep-deadlines" });
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+
+export const handler = createHandler(
+  { store: new DossierStore(client, env.TABLE_NAME), settings: countingSettings(env), now: Date.now },
+  eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+  logger,
+  metrics,
+);

@@ -1,0 +1,283 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { alertThresholds } from "../../lib/alerts";
+import { type ApplyDeps, applyEvent } from "../../lib/apply";
+import { WorkingCalendar } from "../../lib/calendar/calendar";
+import { catalogOf } from "../../lib/catalog";
+import type { CountingSettings } from "../../lib/counting";
+import { type DigestDeps, sendDigests } from "../../lib/digests";
+import { parseDigestText, renderDigest } from "../../lib/email/digest";
+import type { DossierEvent } from "../../lib/events/schema";
+import { readKpiReport } from "../../lib/kpis";
+import { localSesClient, readSesStore } from "../../lib/local/ses-local";
+import { groupByDossier, projectDossier } from "../../lib/projection";
+import { computeReport } from "../../lib/report";
+import { SEED_PERIOD, seed2022Q3 } from "../../lib/scenarios/seed-2022-q3";
+import { runSweep } from "../../lib/sweep";
+import { instant } from "../../lib/time";
+import { parseUnitDirectory, thresholdsOf, UnitDirectory } from "../../lib/units";
+import { kpiView } from "../helpers/compare";
+import { testTable } from "../helpers/dynamo";
+import { ROOT } from "../helpers/fixtures";
+
+const settings: CountingSettings = {
+  calendar: WorkingCalendar.official(),
+  catalog: catalogOf(),
+  scheme: { kind: "explicit", windows: [SEED_PERIOD] },
+};
+const directoryFile = parseUnitDirectory(
+  JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")),
+);
+const units = new UnitDirectory(directoryFile.units, directoryFile.leadership);
+const MIN15 = 15 * 60_000;
+type Table = Awaited<ReturnType<typeof testTable>>;
+
+async function applyAll(deps: ApplyDeps, events: DossierEvent[]) {
+  const queue = [...events];
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let e = queue.shift(); e; e = queue.shift()) await applyEvent(deps, e);
+    }),
+  );
+}
+
+function digestDeps(table: Table, from: string, now: () => number): DigestDeps {
+  return {
+    store: table.store,
+    ses: localSesClient(inject("sesEndpoint")),
+    calendar: settings.calendar,
+    units,
+    from,
+    now,
+    owner: randomUUID(),
+  };
+}
+
+async function mailFrom(from: string) {
+  return (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === from);
+}
+
+describe("a day of the seed scenario, swept every 15 minutes", () => {
+  const day = instant("2022-07-18T00:00:00+07:00");
+  const end = day + 86_400_000;
+  const all = seed2022Q3({ seed: 4 });
+  const groups = groupByDossier(all.filter((e) => instant(e.occurredAt) <= end));
+  // The dossiers received in the 25 days before the day, with their events up to its end.
+  const events = [...groups.values()]
+    .filter((list) =>
+      list.some((e) => e.type === "dossier.received" && instant(e.occurredAt) >= day - 25 * 86_400_000),
+    )
+    .flat();
+  let table: Table;
+  let clock = day;
+  let deps: ApplyDeps;
+  const from = `canh-bao+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+  const initialFrom = `dau-ngay+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+
+  beforeAll(async () => {
+    table = await testTable("day");
+    await table.store.putUnitDirectory(directoryFile.units, directoryFile.leadership);
+    deps = { store: table.store, settings, units, now: () => clock };
+    await applyAll(
+      deps,
+      events.filter((e) => instant(e.occurredAt) <= clock),
+    );
+    // What was already due before the day goes out first, from another sender.
+    await runSweep(deps);
+    await sendDigests(digestDeps(table, initialFrom, () => clock));
+  }, 300_000);
+  afterAll(async () => table.drop());
+
+  it("puts each dossier crossing a threshold in exactly one digest for it; overlapping sweeps send no duplicate", async () => {
+    let raised = 0;
+    for (let step = 1; step <= 96; step++) {
+      const previous = clock;
+      clock += MIN15;
+      await applyAll(
+        deps,
+        events.filter((e) => instant(e.occurredAt) > previous && instant(e.occurredAt) <= clock),
+      );
+      // Every eighth step two sweeps and two senders overlap.
+      const overlap = step % 8 === 0;
+      const sweeps = await Promise.all(Array.from({ length: overlap ? 2 : 1 }, () => runSweep(deps)));
+      raised += sweeps.reduce((s, r) => s + r.raised, 0);
+      await Promise.all(
+        Array.from({ length: overlap ? 2 : 1 }, () => sendDigests(digestDeps(table, from, () => clock))),
+      );
+      if (step % 32 === 0) {
+        const known = events.filter((e) => instant(e.occurredAt) <= clock);
+        const counters = await readKpiReport(table.store, SEED_PERIOD, { asOf: clock });
+        expect(kpiView(counters)).toEqual(
+          kpiView(computeReport(known, settings, { period: SEED_PERIOD, asOf: clock })),
+        );
+      }
+    }
+    const mail = await mailFrom(from);
+    const seen = new Map<string, number>();
+    for (const m of mail) {
+      for (const [kind, codes] of parseDigestText(m.body.text ?? "")) {
+        for (const code of codes) seen.set(`${kind} ${code}`, (seen.get(`${kind} ${code}`) ?? 0) + 1);
+      }
+    }
+    // Nothing twice, and everything raised was delivered.
+    expect([...seen.values()].filter((n) => n > 1)).toEqual([]);
+    expect(raised).toBeGreaterThan(20);
+    expect(seen.size).toBe(raised);
+    // Independently of the sweep: every threshold a quiet dossier (no event that day) crossed during
+    // the day, computed from its events alone, is in the day's digests.
+    let checked = 0;
+    for (const [id, list] of groupByDossier(events)) {
+      if (list.some((e) => instant(e.occurredAt) > day)) continue;
+      const state = projectDossier(id, list, settings, end);
+      for (const t of alertThresholds(
+        state,
+        settings.calendar,
+        thresholdsOf(units.get(state.unitId), settings.calendar),
+      )) {
+        if (t.at <= day || t.at > clock) continue;
+        if (t.kind === "near_due" && t.key <= day + Math.ceil((t.at - day) / MIN15) * MIN15) continue;
+        if (seen.get(`${t.kind} ${id}`) !== 1) {
+          const { dossier } = await table.store.getDossierWithLog(id);
+          console.log(
+            "MISSING",
+            t,
+            new Date(t.at).toISOString(),
+            JSON.stringify({ ...dossier, counted: undefined }),
+            JSON.stringify(state.extensions),
+            state.paused,
+          );
+        }
+        expect(seen.get(`${t.kind} ${id}`), `${t.kind} ${id}`).toBe(1);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+    // One digest per unit (and language) per sweep, never a storm.
+    const perSubjectAndTime = new Set(mail.map((m) => `${m.destination.to.join(",")} ${m.subject}`));
+    expect(perSubjectAndTime.size).toBe(mail.length);
+  }, 600_000);
+});
+
+describe("digest delivery", () => {
+  const received = (dossierId: string, unitId: string): DossierEvent => ({
+    eventId: `r-${dossierId}`,
+    type: "dossier.received",
+    occurredAt: "2022-07-04T08:00:00+07:00",
+    dossierId,
+    data: { unitId, procedureCode: "1.004227", channel: "direct", processingDays: 2, domain: "dat-dai" },
+  });
+
+  it("arrives on the next sweep, once, when SES fails for one sweep", async () => {
+    const table = await testTable("sesfail");
+    await table.store.putUnitDirectory(directoryFile.units, directoryFile.leadership);
+    let clock = instant("2022-07-04T09:00:00+07:00");
+    const deps: ApplyDeps = { store: table.store, settings, units, now: () => clock };
+    for (let i = 0; i < 5; i++) await applyEvent(deps, received(`F-${i}`, "phong-tnmt"));
+    clock = instant("2022-07-06T17:30:00+07:00");
+    const sweep = await runSweep(deps);
+    expect(sweep.raised).toBeGreaterThan(0);
+    const from = `sesfail+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    const failing = digestDeps(table, from, () => clock);
+    failing.ses.middlewareStack.add(
+      () => async () => {
+        throw Object.assign(new Error("injected: SES throttling"), { name: "Throttling" });
+      },
+      { step: "initialize", name: "fail" },
+    );
+    const first = await sendDigests(failing);
+    expect(first.sent).toEqual([]);
+    expect(first.failed.length).toBeGreaterThan(0);
+    expect(await mailFrom(from)).toEqual([]);
+    clock += MIN15;
+    await runSweep(deps);
+    const second = await sendDigests(digestDeps(table, from, () => clock));
+    expect(second.failed).toEqual([]);
+    const third = await sendDigests(digestDeps(table, from, () => clock));
+    expect(third.sent).toEqual([]);
+    const mail = await mailFrom(from);
+    expect(mail).toHaveLength(1);
+    expect(
+      parseDigestText(mail[0]?.body.text ?? "")
+        .get("overdue")
+        ?.sort(),
+    ).toEqual(["F-0", "F-1", "F-2", "F-3", "F-4"]);
+    await table.drop();
+  }, 60_000);
+
+  it("escapes a <script> from an event in the HTML and keeps it intact in the text", async () => {
+    const table = await testTable("xss");
+    await table.store.putUnitDirectory(directoryFile.units, directoryFile.leadership);
+    let clock = instant("2022-07-04T09:00:00+07:00");
+    const deps: ApplyDeps = { store: table.store, settings, units, now: () => clock };
+    const evil = "<script>alert(1)</script>";
+    await applyEvent(deps, {
+      ...received(evil, "phong-tu-phap"),
+      data: { ...received(evil, "phong-tu-phap").data, procedureCode: '"><img src=x onerror=alert(2)>' },
+    } as DossierEvent);
+    clock = instant("2022-07-07T09:00:00+07:00");
+    await runSweep(deps);
+    const from = `xss+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    await sendDigests(digestDeps(table, from, () => clock));
+    const [mail] = await mailFrom(from);
+    expect(mail?.body.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(mail?.body.html).not.toContain("<script>");
+    expect(mail?.body.html).not.toContain("<img");
+    expect(mail?.body.text).toContain(evil);
+    expect(mail?.body.text).toContain('"><img src=x onerror=alert(2)>');
+    await table.drop();
+  }, 60_000);
+
+  it("writes Vietnamese with full diacritics, English for a recipient whose locale says so, and skips suppressed addresses", async () => {
+    const table = await testTable("locale");
+    await table.store.putUnitDirectory(directoryFile.units, directoryFile.leadership);
+    let clock = instant("2022-07-04T09:00:00+07:00");
+    const deps: ApplyDeps = { store: table.store, settings, units, now: () => clock };
+    await applyEvent(deps, received("L-1", "phong-tckh"));
+    clock = instant("2022-07-06T16:00:00+07:00");
+    await runSweep(deps);
+    await table.store.suppress("pho@tckh.example.org", "bounce", clock);
+    const from = `locale+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    await sendDigests(digestDeps(table, from, () => clock));
+    const mail = await mailFrom(from);
+    const vi = mail.find((m) => m.destination.to.includes("truong@tckh.example.org"));
+    const en = mail.find((m) => m.destination.to.includes("dkkd@tckh.example.org"));
+    expect(vi?.subject).toContain("Phòng Tài chính – Kế hoạch");
+    expect(vi?.body.text).toContain("Hồ sơ sắp đến hạn");
+    expect(vi?.body.text).toContain("còn 1 giờ làm việc");
+    expect(en?.body.text).toContain("Due soon");
+    expect(mail.flatMap((m) => m.destination.to)).not.toContain("pho@tckh.example.org");
+    await table.drop();
+  }, 60_000);
+});
+
+describe("the digest renderer", () => {
+  it("says what the rules require next, per section", () => {
+    const email = renderDigest({
+      locale: "vi",
+      unitName: "Phòng Tư pháp",
+      now: instant("2022-07-07T09:00:00+07:00"),
+      calendar: settings.calendar,
+      alerts: [
+        {
+          unitId: "phong-tu-phap",
+          kind: "no_apology",
+          key: 1,
+          raisedAt: 1,
+          dossier: {
+            dossierId: "D-1",
+            kpiDueAt: instant("2022-07-06T17:00:00+07:00"),
+            apologyIssued: false,
+            extensions: 0,
+          },
+        },
+      ],
+    });
+    expect(email.text).toContain("Phát hành phiếu xin lỗi và hẹn lại ngày trả kết quả");
+    expect(email.text).toContain("quá hạn 2 giờ làm việc");
+    expect(email.html).not.toMatch(/<script|src="http/);
+  });
+});
