@@ -8,7 +8,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SESClient } from "@aws-sdk/client-ses";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import middy from "@middy/core";
 import { z } from "zod";
@@ -45,7 +45,7 @@ const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
 export const handler = createHandler(
   {
     store: new DossierStore(client, env.TABLE_NAME),
-    ses: new SESClient({}),
+    ses: new SESv2Client({}),
     calendar: countingSettings(env).calendar,
     from: env.SENDER_ADDRESS,
     configurationSet: env.SES_CONFIGURATION_SET,

@@ -1,4 +1,4 @@
-import { type SESClient, SendEmailCommand } from "@aws-sdk/client-ses";
+import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import type { WorkingCalendar } from "./calendar/calendar";
 import { renderDigest } from "./email/digest";
 import type { Locale } from "./format";
@@ -14,7 +14,7 @@ import type { Contact, UnitDirectory } from "./units";
 
 export interface DigestDeps {
   store: DossierStore;
-  ses: SESClient;
+  ses: SESv2Client;
   calendar: WorkingCalendar;
   units: UnitDirectory;
   /** The verified sender, e.g. `canh-bao@ubnd.example.org`. */
@@ -120,13 +120,15 @@ export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
         const to = contacts.map((c) => c.email);
         const out = await deps.ses.send(
           new SendEmailCommand({
-            Source: deps.from,
+            FromEmailAddress: deps.from,
             Destination: { ToAddresses: to },
-            Message: {
-              Subject: { Data: email.subject, Charset: "UTF-8" },
-              Body: {
-                Html: { Data: email.html, Charset: "UTF-8" },
-                Text: { Data: email.text, Charset: "UTF-8" },
+            Content: {
+              Simple: {
+                Subject: { Data: email.subject, Charset: "UTF-8" },
+                Body: {
+                  Html: { Data: email.html, Charset: "UTF-8" },
+                  Text: { Data: email.text, Charset: "UTF-8" },
+                },
               },
             },
             ConfigurationSetName: deps.configurationSet,

@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { SESClient } from "@aws-sdk/client-ses";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
 import sesServer from "aws-ses-v2-local";
 import { freePort, LOCAL_AWS } from "./dynamodb-local";
 
@@ -18,8 +18,8 @@ export async function startSesLocal(options: { port?: number } = {}): Promise<Ru
   };
 }
 
-export function localSesClient(endpoint: string): SESClient {
-  return new SESClient({ ...LOCAL_AWS, endpoint, maxAttempts: 1 });
+export function localSesClient(endpoint: string): SESv2Client {
+  return new SESv2Client({ ...LOCAL_AWS, endpoint, maxAttempts: 1 });
 }
 
 /** An email as the local SES store keeps it. */

@@ -36,6 +36,14 @@ const units = new UnitDirectory(directoryFile.units, directoryFile.leadership);
 const MIN15 = 15 * 60_000;
 type Table = Awaited<ReturnType<typeof testTable>>;
 
+const received = (dossierId: string, unitId: string): DossierEvent => ({
+  eventId: `r-${dossierId}`,
+  type: "dossier.received",
+  occurredAt: "2022-07-04T08:00:00+07:00",
+  dossierId,
+  data: { unitId, procedureCode: "1.004227", channel: "direct", processingDays: 2, domain: "dat-dai" },
+});
+
 async function applyAll(deps: ApplyDeps, events: DossierEvent[]) {
   const queue = [...events];
   await Promise.all(
@@ -163,14 +171,6 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
 });
 
 describe("digest delivery", () => {
-  const received = (dossierId: string, unitId: string): DossierEvent => ({
-    eventId: `r-${dossierId}`,
-    type: "dossier.received",
-    occurredAt: "2022-07-04T08:00:00+07:00",
-    dossierId,
-    data: { unitId, procedureCode: "1.004227", channel: "direct", processingDays: 2, domain: "dat-dai" },
-  });
-
   it("arrives on the next sweep, once, when SES fails for one sweep", async () => {
     const table = await testTable("sesfail");
     await table.store.putUnitDirectory(directoryFile.units, directoryFile.leadership);
@@ -250,6 +250,54 @@ describe("digest delivery", () => {
     expect(vi?.body.text).toContain("còn 1 giờ làm việc");
     expect(en?.body.text).toContain("Due soon");
     expect(mail.flatMap((m) => m.destination.to)).not.toContain("pho@tckh.example.org");
+    await table.drop();
+  }, 60_000);
+});
+
+describe("the scheduled functions", () => {
+  it("sweep-deadlines tells send-alerts through the bus, and send-alerts sends the digest", async () => {
+    Object.assign(process.env, {
+      TABLE_NAME: "unused",
+      EVENT_BUS_NAME: "unused",
+      SENDER_ADDRESS: "canh-bao@ubnd.example.org",
+    });
+    const sweepFn = await import("../../functions/sweep-deadlines");
+    const sendFn = await import("../../functions/send-alerts");
+    const table = await testTable("fns");
+    await table.store.putUnitDirectory(directoryFile.units, directoryFile.leadership);
+    let clock = instant("2022-07-04T09:00:00+07:00");
+    await applyEvent(
+      { store: table.store, settings, units, now: () => clock },
+      received("H-1", "phong-qldt"),
+    );
+    clock = instant("2022-07-07T09:00:00+07:00");
+    const published: { source: string; detailType: string }[] = [];
+    const sweep = sweepFn.createHandler(
+      { store: table.store, settings, now: () => clock },
+      async (entries) => {
+        published.push(...entries);
+      },
+      new Logger({ logLevel: "SILENT" }),
+      new Metrics({ namespace: "test" }),
+    );
+    const result = await sweep({}, {} as never);
+    expect(result.raised).toBeGreaterThan(0);
+    expect(published).toEqual([
+      expect.objectContaining({ source: "dossier-monitor.sweep", detailType: "alerts.pending" }),
+    ]);
+    const from = `fns+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    const { units: _units, ...sendDeps } = digestDeps(table, from, () => clock);
+    const send = sendFn.createHandler(
+      sendDeps,
+      new Logger({ logLevel: "SILENT" }),
+      new Metrics({ namespace: "test" }),
+    );
+    const sent = await send({}, {} as never);
+    expect(sent.sent.map((s) => s.group)).toContain("unit:phong-qldt");
+    expect((await mailFrom(from)).map((m) => m.destination.to)).toContainEqual([
+      "truong@qldt.example.org",
+      "pho@qldt.example.org",
+    ]);
     await table.drop();
   }, 60_000);
 });
