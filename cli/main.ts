@@ -1,14 +1,18 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { CalendarDataSchema, CalendarYearMissingError, WorkingCalendar } from "../lib/calendar/calendar";
 import { catalogOf } from "../lib/catalog";
 import { parseEventsText, toNdjson } from "../lib/events/file";
 import type { DossierEvent } from "../lib/events/schema";
 import { type Locale, reportCsv, reportText } from "../lib/format";
+import { documentClient, localDynamoClient } from "../lib/local/dynamodb-local";
 import { explicitPeriod, type Period, type PeriodScheme, periodByName } from "../lib/periods";
 import { computeReport } from "../lib/report";
 import { SCENARIOS, type ScenarioName } from "../lib/scenarios/seed-2022-q3";
+import { DossierStore } from "../lib/store/repository";
 import { endOfLocalDate, isLocalDate, parseInstant } from "../lib/time";
+import { parseUnitDirectory } from "../lib/units";
 
 /** Exit codes of cli.md. */
 export const EXIT = { ok: 0, badInput: 1, usage: 2, unreachable: 3 } as const;
@@ -133,6 +137,40 @@ function runSimulate(opts: { scenario: ScenarioName; seed?: number; out?: string
   else process.stdout.write(text);
 }
 
+async function runUnitsImport(
+  file: string,
+  opts: { table: string; endpoint?: string; region?: string },
+): Promise<void> {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
+  }
+  let directory: ReturnType<typeof parseUnitDirectory>;
+  try {
+    directory = parseUnitDirectory(data);
+  } catch (e) {
+    throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
+  }
+  const client = opts.endpoint
+    ? localDynamoClient(opts.endpoint)
+    : new DynamoDBClient(opts.region ? { region: opts.region } : {});
+  try {
+    await new DossierStore(documentClient(client), opts.table).putUnitDirectory(
+      directory.units,
+      directory.leadership,
+    );
+  } catch (e) {
+    throw new CliError(`could not write to table ${opts.table}: ${(e as Error).message}`, EXIT.unreachable);
+  } finally {
+    client.destroy();
+  }
+  process.stderr.write(
+    `imported ${directory.units.length} units and ${directory.leadership.length} leadership contacts into ${opts.table}\n`,
+  );
+}
+
 /** The `dossier-monitor` program (cli.md). */
 export function program(): Command {
   const cmd = new Command("dossier-monitor")
@@ -179,6 +217,18 @@ export function program(): Command {
     .option("--seed <n>", "seed for the scenario's details (its figures do not change)", parseSeed)
     .option("--out <file>", "write to a file instead of stdout")
     .action(runSimulate);
+
+  const units = cmd.command("units").description("the unit directory (departments, contacts, thresholds)");
+  units
+    .command("import <file>")
+    .description("validate a unit directory file and store it in the table")
+    .requiredOption(
+      "--table <name>",
+      "the DynamoDB table (the stack's output TableName, or the local stack's)",
+    )
+    .option("--endpoint <url>", "a DynamoDB endpoint, e.g. the local stack's http://127.0.0.1:8000")
+    .option("--region <region>", "AWS region when not using --endpoint")
+    .action(runUnitsImport);
 
   return cmd;
 }
