@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../helpers/fixtures";
 import { testTable } from "../helpers/dynamo";
+import { ROOT } from "../helpers/fixtures";
 
 const run = promisify(execFile);
 const BIN = join(ROOT, "bin", "dossier-monitor.mjs");
@@ -13,7 +13,16 @@ const BIN = join(ROOT, "bin", "dossier-monitor.mjs");
 describe("dossier-monitor units import", () => {
   it("stores the sample directory of the seed's departments", async () => {
     const table = await testTable("units");
-    const { stderr } = await run(process.execPath, [BIN, "units", "import", join(ROOT, "events/units/seed-units.json"), "--table", table.tableName, "--endpoint", table.endpoint]);
+    const { stderr } = await run(process.execPath, [
+      BIN,
+      "units",
+      "import",
+      join(ROOT, "events/units/seed-units.json"),
+      "--table",
+      table.tableName,
+      "--endpoint",
+      table.endpoint,
+    ]);
     expect(stderr).toMatch(/imported 8 units and 2 leadership contacts/);
     const directory = await table.store.getUnitDirectory();
     expect(directory.get("phong-ldtbxh")?.nameVi).toBe("Phòng Lao động – Thương binh và Xã hội");
@@ -25,7 +34,16 @@ describe("dossier-monitor units import", () => {
   it("names the bad field of a directory file and exits 1", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "dm-units-")), "bad.json");
     writeFileSync(file, JSON.stringify({ leadership: [{ name: "A", email: "not-an-email" }], units: [] }));
-    const err = await run(process.execPath, [BIN, "units", "import", file, "--table", "x", "--endpoint", "http://127.0.0.1:9"]).catch((e) => e);
+    const err = await run(process.execPath, [
+      BIN,
+      "units",
+      "import",
+      file,
+      "--table",
+      "x",
+      "--endpoint",
+      "http://127.0.0.1:9",
+    ]).catch((e) => e);
     expect(err.code).toBe(1);
     expect(err.stderr).toMatch(/leadership\.0\.email/);
     expect(err.stderr).toMatch(/units: /);

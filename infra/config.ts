@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { CalendarDataSchema } from "../lib/calendar/calendar";
+import { PeriodSchemeSchema } from "../lib/periods";
+import { ContactSchema } from "../lib/units";
+
+/**
+ * A stage's configuration, from CDK context (`cdk.json` or `-c stage=...`), parsed with zod so a
+ * bad value stops the synth with its name. Nothing here is hard-coded per account.
+ */
+export const StageConfigSchema = z.strictObject({
+  /** Distinguishes stacks deployed side by side (e.g. `dev`, `prod`). */
+  stage: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, "lowercase letters, digits and -, 2..21 characters"),
+  /** The verified SES identity the digests and KPI emails come from. */
+  senderAddress: z.email(),
+  /** The SES identity to grant sending from: the sender's domain or the address itself. */
+  sesIdentity: z.string().min(3),
+  leadershipRecipients: z.array(ContactSchema).default([]),
+  periodScheme: PeriodSchemeSchema.default({ kind: "calendar-quarter" }),
+  officeHours: z.string().default("07:00-11:30,13:30-17:00"),
+  calendarOverride: CalendarDataSchema.optional(),
+  strictSupplementRule: z.boolean().default(false),
+  /** Where operators get alarms (an email address subscribed to the alarm topic), optional. */
+  alarmEmail: z.email().optional(),
+  logRetentionDays: z.union([z.literal(30), z.literal(90), z.literal(180), z.literal(365)]).default(90),
+});
+export type StageConfig = z.infer<typeof StageConfigSchema>;
+
+export function parseStageConfig(value: unknown): StageConfig {
+  const parsed = StageConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new Error(
+      `stage configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,93 @@
+import { join } from "node:path";
+import { Duration, Stack, Validations } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import * as logs from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+
+const ROOT = join(import.meta.dirname, "..");
+
+export interface ProjectFunctionProps {
+  /** The file in functions/, without `.ts`. */
+  name: string;
+  description: string;
+  environment: Record<string, string>;
+  timeout?: Duration;
+  memorySize?: number;
+  logRetention: logs.RetentionDays;
+}
+
+/**
+ * Every function of the project, built one way (STYLE.md 9): ARM64, Node.js 22, ESM, minified
+ * with source maps, the AWS SDK left to the runtime, an explicit log group with retention, and
+ * its own role that starts with nothing but writing to that log group.
+ */
+export class ProjectFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, "Logs", { retention: props.logRetention });
+    this.role = new iam.Role(this, "Role", {
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+      description: `${props.name}: its log group, plus the grants its stack adds`,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        resources: [`${this.logGroup.logGroupArn}:*`],
+      }),
+    );
+    this.fn = new NodejsFunction(this, "Function", {
+      entry: join(ROOT, "functions", `${props.name}.ts`),
+      handler: "handler",
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(30),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: "--enable-source-maps",
+        POWERTOOLS_SERVICE_NAME: props.name,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: "node22",
+        minify: true,
+        sourceMap: true,
+        externalModules: ["@aws-sdk/*"],
+        // Some dependencies are CommonJS and call require(): give the ESM bundle one.
+        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        forceDockerBundling: false,
+      },
+    });
+    const stack = Stack.of(this);
+    const logGroupId = stack.resolve(stack.getLogicalId(this.logGroup.node.defaultChild as logs.CfnLogGroup));
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logGroupId}.Arn>:*]`,
+      reason:
+        "Log streams are created per execution environment, so the grant names the function's own log group with :* for its streams.",
+    });
+    Validations.of(this.fn).acknowledge({
+      id: "AwsSolutions-L1",
+      reason:
+        "Node.js 22 is the runtime this project targets and tests (its dependencies are pinned for it); moving to a newer one is a deliberate upgrade.",
+    });
+  }
+
+  /** The ARN of the table's sweep index, for a grant that names it. */
+  static indexArn(tableArn: string, index: string): string {
+    return `${tableArn}/index/${index}`;
+  }
+
+  get region(): string {
+    return Stack.of(this).region;
+  }
+}

@@ -1,0 +1,107 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as ses from "aws-cdk-lib/aws-ses";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import type { Construct } from "constructs";
+import { DOSSIER_EVENTS_RULE } from "../lib/bus";
+import { TABLE } from "../lib/store/table";
+
+/**
+ * An EventBridge pattern from lib/bus.ts as CDK's EventPattern type: the same object, its keys
+ * spelled the CDK way (the synthesized template spells them back as EventBridge does).
+ */
+export function cdkPattern(pattern: Record<string, readonly unknown[]>): events.EventPattern {
+  const { "detail-type": detailType, ...rest } = pattern;
+  return {
+    ...(detailType ? { detailType: detailType as string[] } : {}),
+    ...(rest as Record<string, string[]>),
+  };
+}
+
+/**
+ * What holds data and outlives deployments: the table, the bus with its archive, the consumer's
+ * queue and dead-letter queue, and the SES configuration set. Retained on stack deletion.
+ */
+export class StatefulStack extends Stack {
+  readonly table: dynamodb.TableV2;
+  readonly bus: events.EventBus;
+  readonly eventsQueue: sqs.Queue;
+  readonly eventsDlq: sqs.Queue;
+  readonly configurationSet: ses.ConfigurationSet;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    // The single table of lib/store/table.ts: same keys, same sparse index.
+    this.table = new dynamodb.TableV2(this, "Table", {
+      partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      removalPolicy: RemovalPolicy.RETAIN,
+      globalSecondaryIndexes: [
+        {
+          indexName: TABLE.sweepIndex.name,
+          partitionKey: { name: TABLE.sweepIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: TABLE.sweepIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
+          projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+        },
+      ],
+    });
+
+    this.bus = new events.EventBus(this, "Bus", {
+      description: "Dossier events from integrations and the ingestion API",
+    });
+    this.bus.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // Every event on the bus, kept a year for replay (README: "Replaying from the archive").
+    this.bus.archive("Archive", {
+      description: "All events of the dossier bus, for replay",
+      eventPattern: { account: [Stack.of(this).account] },
+      retention: Duration.days(365),
+    });
+
+    this.eventsDlq = new sqs.Queue(this, "EventsDlq", {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.eventsQueue = new sqs.Queue(this, "EventsQueue", {
+      // Six times the consumer's timeout, as Lambda's SQS guidance advises.
+      visibilityTimeout: Duration.seconds(180),
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.eventsDlq, maxReceiveCount: 5 },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Dossier events → the consumer's queue (routing between two retained resources lives here).
+    new events.Rule(this, DOSSIER_EVENTS_RULE.id, {
+      eventBus: this.bus,
+      description: DOSSIER_EVENTS_RULE.description,
+      eventPattern: cdkPattern(DOSSIER_EVENTS_RULE.eventPattern),
+      targets: [new targets.SqsQueue(this.eventsQueue)],
+    });
+
+    // Bounces and complaints are suppressed by SES for this configuration set and published to
+    // the default bus (the only bus SES event destinations reach), where ses-feedback records them.
+    this.configurationSet = new ses.ConfigurationSet(this, "ConfigurationSet", {
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      reputationMetrics: true,
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+    });
+    this.configurationSet.addEventDestination("ToEventBridge", {
+      destination: ses.EventDestination.eventBus(
+        events.EventBus.fromEventBusName(this, "DefaultBus", "default"),
+      ),
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+    });
+    this.configurationSet.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  }
+}
