@@ -51,6 +51,12 @@ export class StatefulStack extends Stack {
           sortKey: { name: TABLE.sweepIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
           projectionType: dynamodb.ProjectionType.KEYS_ONLY,
         },
+        {
+          indexName: TABLE.slaIndex.name,
+          partitionKey: { name: TABLE.slaIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: TABLE.slaIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
+          projectionType: dynamodb.ProjectionType.ALL,
+        },
       ],
     });
 

@@ -128,6 +128,26 @@ export class StatelessStack extends Stack {
       targets: [new targets.LambdaFunction(feedback.fn, { retryAttempts: 2, deadLetterQueue: targetDlq })],
     });
 
+    const kpi = make(
+      "kpi-report",
+      "Leadership KPI emails: weekly and at each period's close",
+      { SENDER_ADDRESS: config.senderAddress, SES_CONFIGURATION_SET: configurationSet.configurationSetName },
+      Duration.minutes(2),
+    );
+    allow(
+      kpi,
+      ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"],
+      [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)],
+    );
+    allow(
+      kpi,
+      ["ses:SendEmail"],
+      [
+        `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${config.sesIdentity}`,
+        `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${configurationSet.configurationSetName}`,
+      ],
+    );
+
     for (const s of SCHEDULES) {
       const fn = this.functions[s.target];
       if (!fn) throw new Error(`schedule ${s.id}: no function ${s.target}`);

@@ -63,6 +63,7 @@ export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<
       plan.counted,
       plan.nextCheckAt,
       plan.marks,
+      plan.sla,
     );
     try {
       await store.commit({
@@ -144,10 +145,22 @@ export async function sweepDossier(deps: ApplyDeps, dossierId: string): Promise<
     const plan = planDossier(dossierId, log, dossier, now, settings, deps.units ?? NO_UNITS, {
       raiseAlerts: true,
     });
-    if (plan.deltas.length === 0 && plan.raise.length === 0 && plan.nextCheckAt === dossier.nextCheckAt) {
+    if (
+      plan.deltas.length === 0 &&
+      plan.raise.length === 0 &&
+      plan.nextCheckAt === dossier.nextCheckAt &&
+      plan.sla === dossier.sla
+    ) {
       return { status: "unchanged", raised: [] };
     }
-    const record = recordOf(plan.state, dossier.version + 1, plan.counted, plan.nextCheckAt, plan.marks);
+    const record = recordOf(
+      plan.state,
+      dossier.version + 1,
+      plan.counted,
+      plan.nextCheckAt,
+      plan.marks,
+      plan.sla,
+    );
     try {
       await store.commit({
         appliedAt: now,

@@ -8,7 +8,7 @@ import {
   nextCountCheck,
 } from "./counting";
 import type { DossierEvent } from "./events/schema";
-import type { DossierState } from "./projection";
+import { type DossierState, type SlaState, slaAt } from "./projection";
 import type { DossierRecord } from "./store/repository";
 import { type Thresholds, thresholdsOf, type UnitDirectory } from "./units";
 
@@ -25,6 +25,8 @@ export interface DossierPlan {
   raise: AlertTrigger[];
   marks: Record<string, number>;
   nextCheckAt?: number;
+  /** SLA state at `now` (the unit's near-due threshold). */
+  sla: SlaState;
 }
 
 export function planDossier(
@@ -47,7 +49,9 @@ export function planDossier(
   // Alerts crossed but left for the sweep make the dossier due at once.
   if (!options.raiseAlerts && alerts.raise.length) candidates.push(now);
   const defined = candidates.filter((c): c is number => c !== undefined);
+  const sla = slaAt(state, now, settings.calendar, { nearDueMs: thresholds.nearDueMs }).state;
   return {
+    sla,
     state,
     counted,
     deltas,

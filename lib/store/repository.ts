@@ -15,7 +15,7 @@ import type { AlertKind, AlertTrigger } from "../alerts";
 import type { Counted, CounterDelta } from "../counting";
 import type { DossierEvent } from "../events/schema";
 import type { Period } from "../periods";
-import type { AnomalyKind, DossierState } from "../projection";
+import type { AnomalyKind, DossierState, SlaState } from "../projection";
 import { COUNTER_KEYS, type Counts, type PeriodCounts, zeroCounts } from "../report";
 import { localDate } from "../time";
 import { type Contact, type Unit, UnitDirectory } from "../units";
@@ -34,6 +34,9 @@ const DOSSIER_SK = "DOSSIER";
 const eventSk = (eventId: string) => `E#${eventId}`;
 const countersPk = (period: string) => `K#${period}`;
 const QUARANTINE_PK = "Q";
+const ORPHANS = "(orphans)";
+/** The SLA states the API lists (`GET /dossiers?sla=`). */
+export const LISTED_SLA = new Set<SlaState>(["near_due", "overdue", "paused"]);
 const ALERTS_PK = "ALERTQ";
 const LEASE_PK = "LEASE";
 const SUPPRESSED_PK = "SUPPRESSED";
@@ -109,8 +112,10 @@ export interface DossierRecord {
   anomalies: { kind: AnomalyKind; eventId?: string }[];
   counted: Counted;
   nextCheckAt?: number;
-  /** Alert and transition marks of the sweep (issue 4), kept across re-projections. */
+  /** Alert marks of the sweep: the threshold key each alert kind was last raised for. */
   marks?: Record<string, number>;
+  /** SLA state when last written (kept current by the sweep's next checks). */
+  sla?: SlaState;
 }
 
 /** A stored event: the contract's fields minus free-text reasons (they may name people). */
@@ -128,6 +133,7 @@ export function recordOf(
   counted: Counted,
   nextCheckAt: number | undefined,
   marks?: Record<string, number>,
+  sla?: SlaState,
 ): DossierRecord {
   return {
     dossierId: state.dossierId,
@@ -157,7 +163,15 @@ export function recordOf(
     counted,
     nextCheckAt,
     marks,
+    sla,
   };
+}
+
+/** The `bySla` index entry of a dossier, if it belongs in one of its lists. */
+function slaIndexOf(record: DossierRecord): { slaKey: string; slaSort: number } | undefined {
+  if (!record.received) return { slaKey: `${ORPHANS}#orphan`, slaSort: record.firstEventAt ?? 0 };
+  if (record.closedAt !== undefined || !record.sla || !LISTED_SLA.has(record.sla)) return undefined;
+  return { slaKey: `${record.unitId ?? "(none)"}#${record.sla}`, slaSort: record.kpiDueAt ?? 0 };
 }
 
 /** The event's `eventId` is already stored: a duplicate, applied once before. */
@@ -297,6 +311,7 @@ export class DossierStore {
     if (record.nextCheckAt !== undefined) {
       dossierItem[TABLE.sweepIndex.partitionKey] = `CHECK#${shardOf(record.dossierId)}`;
     }
+    Object.assign(dossierItem, slaIndexOf(record));
     items.push({
       Put: {
         TableName: this.tableName,
@@ -504,6 +519,120 @@ export class DossierStore {
     }
   }
 
+  /**
+   * One page of a unit's open dossiers in an SLA state (or the orphans), oldest due first, from
+   * the sparse `bySla` index: items read grow with the page, not with the table.
+   */
+  async listBySla(
+    unitId: string | null,
+    sla: SlaState | "orphan",
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<{ items: DossierRecord[]; cursor?: string }> {
+    const key = sla === "orphan" ? `${ORPHANS}#orphan` : `${unitId ?? "(none)"}#${sla}`;
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: TABLE.slaIndex.name,
+        KeyConditionExpression: "slaKey = :k",
+        ExpressionAttributeValues: { ":k": key },
+        Limit: options.limit ?? 50,
+        ExclusiveStartKey: options.cursor
+          ? JSON.parse(Buffer.from(options.cursor, "base64url").toString())
+          : undefined,
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    );
+    this.track(out.ConsumedCapacity ? [out.ConsumedCapacity] : undefined);
+    this.consumed.itemsRead += out.Items?.length ?? 0;
+    return {
+      items: (out.Items ?? []).map(fromItem),
+      cursor: out.LastEvaluatedKey
+        ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString("base64url")
+        : undefined,
+    };
+  }
+
+  /** Freezes a period's report as issued; `false` if it was already closed. */
+  async putIssuedReport(periodName: string, report: unknown, issuedAt: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `P#${periodName}`, sk: "ISSUED", issuedAt, report: JSON.stringify(report) },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as Error).name === "ConditionalCheckFailedException") return false;
+      throw e;
+    }
+  }
+
+  async getIssuedReport<T>(periodName: string): Promise<{ issuedAt: number; report: T } | undefined> {
+    const out = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `P#${periodName}`, sk: "ISSUED" },
+        ConsistentRead: true,
+      }),
+    );
+    if (!out.Item) return undefined;
+    return { issuedAt: out.Item.issuedAt as number, report: JSON.parse(out.Item.report as string) as T };
+  }
+
+  /** Keeps the report of a weekly email, so a later period can show "the same point" of this one. */
+  async putSnapshot(periodName: string, offsetMs: number, report: unknown): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: `P#${periodName}`,
+          sk: `SNAP#${String(offsetMs).padStart(13, "0")}`,
+          offsetMs,
+          report: JSON.stringify(report),
+        },
+      }),
+    );
+  }
+
+  /** The snapshot of a period taken closest to (and not after) `offsetMs` into it. */
+  async getSnapshotAt<T>(
+    periodName: string,
+    offsetMs: number,
+  ): Promise<{ offsetMs: number; report: T } | undefined> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND sk BETWEEN :a AND :b",
+        ExpressionAttributeValues: {
+          ":pk": `P#${periodName}`,
+          ":a": "SNAP#",
+          ":b": `SNAP#${String(offsetMs).padStart(13, "0")}`,
+        },
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    const item = out.Items?.[0];
+    return item
+      ? { offsetMs: item.offsetMs as number, report: JSON.parse(item.report as string) as T }
+      : undefined;
+  }
+
+  /** How many events are in quarantine (a small partition; its records expire). */
+  async countQuarantine(): Promise<number> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": QUARANTINE_PK },
+        Select: "COUNT",
+      }),
+    );
+    return out.Count ?? 0;
+  }
+
   /** An address SES reported as bounced or complained about: never written to again. */
   async suppress(email: string, reason: string, at: number): Promise<void> {
     await this.client.send(
@@ -583,6 +712,6 @@ function toItem(record: DossierRecord): Item {
 }
 
 function fromItem(item: Item): DossierRecord {
-  const { pk: _pk, sk: _sk, gsi1pk: _g, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g, slaKey: _k, slaSort: _s, ...rest } = item;
   return rest as unknown as DossierRecord;
 }

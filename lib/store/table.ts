@@ -13,6 +13,10 @@
  * | unit directory entry | `UNIT` | `<unitId>` |
  * | period state (closed report, sweep marks) | `P#<period>` | `META` |
  *
+ * The sparse index `bySla` lists open dossiers by `<unitId>#<near_due|overdue|paused>` (and
+ * orphans under `(orphans)#orphan`), sorted by due instant: the API's lists and the KPI email's
+ * longest-overdue table read it, never the whole table.
+ *
  * The sparse index `bySweep` holds only open dossiers with a next time-driven check: partition
  * `CHECK#<shard>` (a few shards keep its write rate per partition low), sort key `nextCheckAt`
  * (epoch milliseconds), so the sweep reads what is due and nothing else.
@@ -21,6 +25,8 @@ export const TABLE = {
   partitionKey: "pk",
   sortKey: "sk",
   sweepIndex: { name: "bySweep", partitionKey: "gsi1pk", sortKey: "nextCheckAt" },
+  /** Open dossiers by unit and SLA state (near_due, overdue, paused) and orphans, oldest due first. */
+  slaIndex: { name: "bySla", partitionKey: "slaKey", sortKey: "slaSort" },
   /** Quarantine records expire after this many days (DynamoDB TTL deletes them, never used as a timer). */
   ttlAttribute: "expiresAt",
 } as const;
@@ -38,6 +44,8 @@ export function createTableInput(tableName: string) {
       { AttributeName: TABLE.sortKey, AttributeType: "S" as const },
       { AttributeName: TABLE.sweepIndex.partitionKey, AttributeType: "S" as const },
       { AttributeName: TABLE.sweepIndex.sortKey, AttributeType: "N" as const },
+      { AttributeName: TABLE.slaIndex.partitionKey, AttributeType: "S" as const },
+      { AttributeName: TABLE.slaIndex.sortKey, AttributeType: "N" as const },
     ],
     KeySchema: [
       { AttributeName: TABLE.partitionKey, KeyType: "HASH" as const },
@@ -51,6 +59,14 @@ export function createTableInput(tableName: string) {
           { AttributeName: TABLE.sweepIndex.sortKey, KeyType: "RANGE" as const },
         ],
         Projection: { ProjectionType: "KEYS_ONLY" as const },
+      },
+      {
+        IndexName: TABLE.slaIndex.name,
+        KeySchema: [
+          { AttributeName: TABLE.slaIndex.partitionKey, KeyType: "HASH" as const },
+          { AttributeName: TABLE.slaIndex.sortKey, KeyType: "RANGE" as const },
+        ],
+        Projection: { ProjectionType: "ALL" as const },
       },
     ],
   };

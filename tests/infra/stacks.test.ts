@@ -42,13 +42,9 @@ describe("the stateful stack", () => {
       Properties: Match.objectLike({
         KeySchema: local.KeySchema,
         AttributeDefinitions: Match.arrayWith(local.AttributeDefinitions.map((a) => Match.objectLike(a))),
-        GlobalSecondaryIndexes: [
-          Match.objectLike({
-            IndexName: TABLE.sweepIndex.name,
-            KeySchema: local.GlobalSecondaryIndexes[0]?.KeySchema,
-            Projection: { ProjectionType: "KEYS_ONLY" },
-          }),
-        ],
+        GlobalSecondaryIndexes: local.GlobalSecondaryIndexes.map((g) =>
+          Match.objectLike({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection }),
+        ),
         TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
         Replicas: [
           Match.objectLike({
@@ -85,7 +81,7 @@ describe("the stateful stack", () => {
 describe("the stateless stack", () => {
   it("builds every function one way: ARM64, Node.js 22, its own log group", () => {
     const fns = stateless.findResources("AWS::Lambda::Function");
-    expect(Object.keys(fns)).toHaveLength(4);
+    expect(Object.keys(fns)).toHaveLength(5);
     for (const fn of Object.values(fns)) {
       expect(fn.Properties).toMatchObject({
         Architectures: ["arm64"],
@@ -93,7 +89,7 @@ describe("the stateless stack", () => {
         LoggingConfig: expect.objectContaining({ LogGroup: expect.anything() }),
       });
     }
-    stateless.resourceCountIs("AWS::Logs::LogGroup", 4);
+    stateless.resourceCountIs("AWS::Logs::LogGroup", 5);
     stateless.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 90 });
   });
 
@@ -121,6 +117,7 @@ describe("the stateless stack", () => {
       stateless.hasResourceProperties("AWS::Scheduler::Schedule", {
         ScheduleExpression: s.expression,
         ScheduleExpressionTimezone: SCHEDULE_TIME_ZONE,
+        ...(s.input ? { Target: Match.objectLike({ Input: JSON.stringify(s.input) }) } : {}),
         Target: Match.objectLike({
           RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
           DeadLetterConfig: Match.anyValue(),

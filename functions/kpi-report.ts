@@ -1,0 +1,53 @@
+/**
+ * kpi-report: the leadership KPI email, weekly (the current period, rolling) and at each
+ * period's close (the period is frozen as issued, then emailed), on EventBridge Scheduler.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import middy from "@middy/core";
+import { z } from "zod";
+import { countingSettings, parseMonitorEnv } from "../lib/config";
+import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../lib/kpi-report";
+import { DossierStore } from "../lib/store/repository";
+
+const InputSchema = z.object({ kind: z.enum(["weekly", "close"]) });
+
+export function createHandler(deps: Omit<SendDeps, "units">, logger: Logger) {
+  return middy(async (event: unknown) => {
+    const { kind } = InputSchema.parse(event);
+    const units = await deps.store.getUnitDirectory();
+    const result =
+      kind === "weekly"
+        ? await sendWeeklyKpi({ ...deps, units })
+        : await closeEndedPeriod({ ...deps, units });
+    logger.info("kpi report", { kind, period: result?.period, sent: Boolean(result?.messageId) });
+    return result ?? { kind, skipped: true };
+  }).use(injectLambdaContext(logger));
+}
+
+const env = {
+  ...parseMonitorEnv(process.env),
+  ...z
+    .object({ SENDER_ADDRESS: z.email(), SES_CONFIGURATION_SET: z.string().min(1).optional() })
+    .parse(process.env),
+};
+const settings = countingSettings(env);
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+export const handler = createHandler(
+  {
+    store: new DossierStore(client, env.TABLE_NAME),
+    calendar: settings.calendar,
+    scheme: settings.scheme,
+    strictSupplementRule: settings.strictSupplementRule,
+    ses: new SESv2Client({}),
+    from: env.SENDER_ADDRESS,
+    configurationSet: env.SES_CONFIGURATION_SET,
+    now: Date.now,
+  },
+  new Logger({ serviceName: "kpi-report" }),
+);

@@ -1,0 +1,37 @@
+import type { APIGatewayProxyResultV2 } from "aws-lambda";
+
+/** HTTP answers of the API's handlers (API Gateway HTTP API, payload 2.0). */
+export type HttpResult = Exclude<APIGatewayProxyResultV2, string> & { statusCode: number; body?: string };
+
+const SECURITY_HEADERS = {
+  "content-type": "application/json; charset=utf-8",
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+};
+
+export function json(statusCode: number, body: unknown): HttpResult {
+  return { statusCode, headers: SECURITY_HEADERS, body: JSON.stringify(body) };
+}
+
+/** A 4xx with every reason, each naming its field. */
+export function problem(
+  statusCode: number,
+  message: string,
+  problems: { path: string; message: string }[] = [],
+): HttpResult {
+  return json(statusCode, { message, problems });
+}
+
+export function file(body: Buffer, contentType: string, filename: string): HttpResult {
+  return {
+    statusCode: 200,
+    headers: {
+      "content-type": contentType,
+      "content-disposition": `attachment; filename="${filename}"`,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    },
+    body: body.toString("base64"),
+    isBase64Encoded: true,
+  };
+}

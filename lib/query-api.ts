@@ -1,0 +1,132 @@
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { z } from "zod";
+import { exportFileName, reportCsvFile, reportXlsx } from "./exports";
+import { file, type HttpResult, json, problem } from "./http";
+import { type KpiDeps, periodReport } from "./kpi-report";
+import { periodByName, periodOf } from "./periods";
+import { canonicalEvents } from "./projection";
+import { formatInstant } from "./time";
+
+/**
+ * The read-only API (leadership dashboards, the CLI): `GET /kpis`, `GET /kpis/export`,
+ * `GET /dossiers/{id}`, `GET /dossiers?unit=&sla=`. Every bad parameter is answered 400 naming it.
+ */
+
+const KpisQuery = z.strictObject({
+  period: z.string().min(1).max(64).optional(),
+  unit: z.string().min(1).max(64).optional(),
+});
+const ExportQuery = KpisQuery.extend({
+  format: z.enum(["csv", "xlsx"]).default("csv"),
+  lang: z.enum(["vi", "en"]).default("vi"),
+});
+const ListQuery = z.strictObject({
+  unit: z.string().min(1).max(64),
+  sla: z.enum(["near_due", "overdue", "paused"]),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(2000).optional(),
+});
+
+function parseQuery<T extends z.ZodType>(schema: T, event: APIGatewayProxyEventV2): z.infer<T> | HttpResult {
+  const parsed = schema.safeParse(event.queryStringParameters ?? {});
+  if (parsed.success) return parsed.data;
+  return problem(
+    400,
+    "invalid query parameters",
+    parsed.error.issues.map((i) => ({
+      path: i.path.join(".") || (i.code === "unrecognized_keys" ? i.keys.join(",") : "(query)"),
+      message: i.message,
+    })),
+  );
+}
+
+const isResult = (x: unknown): x is HttpResult => typeof x === "object" && x !== null && "statusCode" in x;
+
+function resolvePeriod(deps: KpiDeps, name: string | undefined) {
+  const period = name ? periodByName(deps.scheme, name) : periodOf(deps.scheme, deps.now());
+  return (
+    period ??
+    problem(404, name ? `no period named ${name} in this deployment's scheme` : "no current period", [
+      { path: "period", message: "unknown period" },
+    ])
+  );
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : formatInstant(ms));
+
+export async function handleQuery(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const path = event.rawPath.replace(/\/+$/, "") || "/";
+  if (event.requestContext.http.method !== "GET") return problem(405, "read-only API: GET only");
+  if (path === "/kpis" || path === "/kpis/export") {
+    const q = parseQuery(path === "/kpis" ? KpisQuery : ExportQuery, event);
+    if (isResult(q)) return q;
+    const period = resolvePeriod(deps, q.period);
+    if (isResult(period)) return period;
+    const report = await periodReport(deps, period, q.unit);
+    if (path === "/kpis") return json(200, report);
+    const { format, lang } = q as z.infer<typeof ExportQuery>;
+    return format === "csv"
+      ? file(reportCsvFile(report, lang), "text/csv; charset=utf-8", exportFileName(report, "csv"))
+      : file(
+          await reportXlsx(report, lang),
+          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+          exportFileName(report, "xlsx"),
+        );
+  }
+  if (path === "/dossiers") {
+    const q = parseQuery(ListQuery, event);
+    if (isResult(q)) return q;
+    const page = await deps.store.listBySla(q.unit, q.sla, { limit: q.limit, cursor: q.cursor });
+    return json(200, {
+      items: page.items.map((d) => ({
+        dossierId: d.dossierId,
+        unitId: d.unitId,
+        procedureCode: d.procedureCode,
+        domain: d.domain,
+        sla: d.sla,
+        receivedAt: iso(d.receivedAt),
+        kpiDueAt: iso(d.kpiDueAt),
+        appointmentAt: iso(d.appointmentAt),
+        apologyIssued: d.apologyIssued,
+      })),
+      cursor: page.cursor ?? null,
+    });
+  }
+  const m = /^\/dossiers\/(.+)$/.exec(path);
+  if (m) {
+    const id = decodeURIComponent(m[1] as string);
+    const { dossier, log } = await deps.store.getDossierWithLog(id);
+    if (!dossier) return problem(404, "no such dossier", [{ path: "id", message: "unknown dossier" }]);
+    const anomalies = new Map(dossier.anomalies.filter((a) => a.eventId).map((a) => [a.eventId, a.kind]));
+    return json(200, {
+      dossierId: dossier.dossierId,
+      state: {
+        received: dossier.received,
+        unitId: dossier.unitId,
+        originUnitId: dossier.originUnitId,
+        channel: dossier.channel,
+        procedureCode: dossier.procedureCode,
+        domain: dossier.domain,
+        sla: dossier.sla,
+        receivedAt: iso(dossier.receivedAt),
+        kpiDueAt: iso(dossier.kpiDueAt),
+        appointmentAt: iso(dossier.appointmentAt),
+        paused: dossier.paused,
+        extensions: dossier.extensions,
+        apologyIssued: dossier.apologyIssued,
+        resolvedAt: iso(dossier.resolvedAt),
+        returnedAt: iso(dossier.returnedAt),
+        withdrawnAt: iso(dossier.withdrawnAt),
+        anomalies: dossier.anomalies.map((a) => a.kind),
+      },
+      timeline: canonicalEvents(log).map(({ event }) => ({
+        eventId: event.eventId,
+        type: event.type,
+        occurredAt: event.occurredAt,
+        data: event.data,
+        anomaly: anomalies.get(event.eventId),
+      })),
+    });
+  }
+  return problem(404, "no such route");
+}

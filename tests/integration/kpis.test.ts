@@ -1,0 +1,274 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import readXlsxFile from "read-excel-file/node";
+import { describe, expect, inject, it } from "vitest";
+import { type ApplyDeps, applyEvent } from "../../lib/apply";
+import { WorkingCalendar } from "../../lib/calendar/calendar";
+import { catalogOf } from "../../lib/catalog";
+import type { CountingSettings } from "../../lib/counting";
+import type { DossierEvent } from "../../lib/events/schema";
+import { TABLE_COLUMNS } from "../../lib/format";
+import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../../lib/kpi-report";
+import { localSesClient, readSesStore } from "../../lib/local/ses-local";
+import { type Period, periodByName } from "../../lib/periods";
+import { handleQuery } from "../../lib/query-api";
+import { computeReport, type Report } from "../../lib/report";
+import { SEED_PERIOD, seed2022Q3 } from "../../lib/scenarios/seed-2022-q3";
+import { instant } from "../../lib/time";
+import { parseUnitDirectory, UnitDirectory } from "../../lib/units";
+import { kpiView } from "../helpers/compare";
+import { testTable } from "../helpers/dynamo";
+import { ROOT } from "../helpers/fixtures";
+
+const file = parseUnitDirectory(JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")));
+const units = new UnitDirectory(file.units, file.leadership);
+
+function get(path: string, query: Record<string, string> = {}): APIGatewayProxyEventV2 {
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: path,
+    rawQueryString: new URLSearchParams(query).toString(),
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    headers: {},
+    isBase64Encoded: false,
+    requestContext: { http: { method: "GET", path } } as never,
+  } as APIGatewayProxyEventV2;
+}
+
+/** The whole-office row's numbers, in TABLE_COLUMNS order. */
+const officeRow = (r: Report) => TABLE_COLUMNS.map((c) => c.get(r));
+
+async function applyAll(deps: ApplyDeps, events: DossierEvent[]) {
+  const queue = [...events];
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let e = queue.shift(); e; e = queue.shift()) await applyEvent(deps, e);
+    }),
+  );
+}
+
+describe("leadership's figures: email, API, CSV, XLSX and the CLI agree", () => {
+  it("for the seed scenario", async () => {
+    const table = await testTable("kpis");
+    await table.store.putUnitDirectory(file.units, file.leadership);
+    const settings: CountingSettings = {
+      calendar: WorkingCalendar.official(),
+      catalog: catalogOf(),
+      scheme: { kind: "explicit", windows: [SEED_PERIOD] },
+    };
+    const now = instant("2022-09-06T00:30:00+07:00");
+    const events = seed2022Q3({ seed: 21 }).filter((e) => instant(e.occurredAt) <= now);
+    await applyAll({ store: table.store, settings, units, now: () => now }, events);
+    const reference = computeReport(events, settings, { period: SEED_PERIOD, asOf: now });
+    expect(reference.received.total).toBe(5520);
+    const from = `kpi+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    const deps: SendDeps = {
+      store: table.store,
+      calendar: settings.calendar,
+      scheme: settings.scheme,
+      units,
+      now: () => now,
+      ses: localSesClient(inject("sesEndpoint")),
+      from,
+    };
+
+    // The API's JSON.
+    const api = await handleQuery(deps, get("/kpis", { period: SEED_PERIOD.name }));
+    expect(api.statusCode).toBe(200);
+    const fromApi = JSON.parse(api.body ?? "") as Report & { basis: { itemsRead: number } };
+    expect(kpiView(fromApi)).toEqual(kpiView(reference));
+    expect(fromApi.basis.itemsRead).toBeLessThan(30);
+
+    // CSV and XLSX exports.
+    const csv = await handleQuery(deps, get("/kpis/export", { period: SEED_PERIOD.name, format: "csv" }));
+    const csvRows = Buffer.from(csv.body ?? "", "base64")
+      .toString("utf8")
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    expect(
+      csvRows
+        .at(-1)
+        ?.split(",")
+        .slice(1, 1 + TABLE_COLUMNS.length)
+        .map(Number),
+    ).toEqual(officeRow(reference));
+    const xlsx = await handleQuery(deps, get("/kpis/export", { period: SEED_PERIOD.name, format: "xlsx" }));
+    const sheets = (await readXlsxFile(Buffer.from(xlsx.body ?? "", "base64"))) as unknown as {
+      data: unknown[][];
+    }[];
+    const rows = sheets[0]?.data ?? [];
+    expect(rows.at(-1)?.slice(1, 1 + TABLE_COLUMNS.length)).toEqual(officeRow(reference));
+
+    // The period-close email, read back from the SES store, with both attachments.
+    const closed = await closeEndedPeriod(deps);
+    expect(closed?.period).toBe(SEED_PERIOD.name);
+    const [mail] = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === from);
+    expect(mail?.destination.to.join(",")).toMatch(
+      /chu-tich@ubnd\.example\.org.*pho-chu-tich@ubnd\.example\.org/,
+    );
+    expect(mail?.body.text).toContain(
+      "Tổng hồ sơ tiếp nhận: 5.520 (trực tiếp 5.518, trực tuyến 2); đã giải quyết 4.745 (đúng hạn 4.400, trễ hạn 345); đang giải quyết 775 (còn trong hạn 660, quá hạn 115).",
+    );
+    expect(mail?.body.text).toMatch(
+      /Toàn cơ quan \| 5\.520 \| 4\.745 \(\d+(\.\d+)?\/\d+(\.\d+)?\/345\) \| 775 \(660\/115\) \| 92,73%/,
+    );
+    expect(mail?.body.html).toContain("Hồ sơ quá hạn lâu nhất");
+    expect(mail?.body.html).not.toMatch(/<script|<img|src="http/);
+    const attached = mail?.attachments.map((a) => a.filename).sort();
+    expect(attached).toEqual(["bao-cao-seed-2022-q3.csv", "bao-cao-seed-2022-q3.xlsx"]);
+    const mailedCsv = Buffer.from(
+      mail?.attachments.find((a) => a.filename?.endsWith(".csv"))?.content ?? "",
+      "base64",
+    ).toString("utf8");
+    expect(
+      mailedCsv
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\r\n")
+        .at(-1)
+        ?.split(",")
+        .slice(1, 1 + TABLE_COLUMNS.length)
+        .map(Number),
+    ).toEqual(officeRow(reference));
+    // Closing twice closes once.
+    expect(await closeEndedPeriod(deps)).toBeUndefined();
+    await table.drop();
+  }, 300_000);
+});
+
+describe("closed periods", () => {
+  it("show an amendment when a later event resolves one of their dossiers earlier", async () => {
+    const table = await testTable("amend");
+    await table.store.putUnitDirectory(file.units, file.leadership);
+    const settings: CountingSettings = {
+      calendar: WorkingCalendar.official(),
+      scheme: { kind: "calendar-quarter" },
+    };
+    let now = instant("2022-10-01T00:30:00+07:00");
+    const deps: SendDeps = {
+      store: table.store,
+      calendar: settings.calendar,
+      scheme: settings.scheme,
+      units,
+      now: () => now,
+      ses: localSesClient(inject("sesEndpoint")),
+      from: `amend+${randomUUID().slice(0, 8)}@ubnd.example.org`,
+    };
+    const applyDeps: ApplyDeps = { store: table.store, settings, units, now: () => now };
+    for (let i = 0; i < 3; i++) {
+      await applyEvent(applyDeps, {
+        eventId: `r${i}`,
+        type: "dossier.received",
+        occurredAt: "2022-09-05T08:00:00+07:00",
+        dossierId: `A-${i}`,
+        data: { unitId: "phong-tu-phap", procedureCode: "1.001193", channel: "direct", processingDays: 5 },
+      });
+    }
+    const q3 = periodByName(settings.scheme, "2022-Q3") as Period;
+    expect((await closeEndedPeriod(deps))?.period).toBe("2022-Q3");
+    now = instant("2022-10-03T09:00:00+07:00");
+    // A back-filled resolution from September arrives after the close.
+    await applyEvent(applyDeps, {
+      eventId: "late-1",
+      type: "dossier.resolved",
+      occurredAt: "2022-09-09T10:00:00+07:00",
+      dossierId: "A-1",
+      data: { outcome: "approved" },
+    });
+    const api = await handleQuery(deps, get("/kpis", { period: "2022-Q3" }));
+    const report = JSON.parse(api.body ?? "");
+    expect(report.issued.amended).toBe(true);
+    expect(report.issued.changes).toEqual(
+      expect.arrayContaining([
+        { field: "resolved.total", before: 0, after: 1 },
+        { field: "pending.total", before: 3, after: 2 },
+      ]),
+    );
+    expect(q3.name).toBe("2022-Q3");
+    await table.drop();
+  }, 60_000);
+});
+
+describe("the query API", () => {
+  it("answers bad parameters with 400 naming them, unknown things with 404, and lists dossiers by SLA state", async () => {
+    const table = await testTable("api");
+    const settings: CountingSettings = {
+      calendar: WorkingCalendar.official(),
+      scheme: { kind: "calendar-quarter" },
+    };
+    const now = instant("2022-07-12T09:00:00+07:00");
+    const deps = {
+      store: table.store,
+      calendar: settings.calendar,
+      scheme: settings.scheme,
+      units,
+      now: () => now,
+    };
+    await applyEvent(
+      { store: table.store, settings, units, now: () => now },
+      {
+        eventId: "r1",
+        type: "dossier.received",
+        occurredAt: "2022-07-04T08:00:00+07:00",
+        dossierId: "Q-1",
+        data: { unitId: "phong-tnmt", procedureCode: "1.001990", channel: "direct", processingDays: 3 },
+      },
+    );
+    expect((await handleQuery(deps, get("/kpis/export", { format: "pdf" }))).statusCode).toBe(400);
+    const bad = await handleQuery(deps, get("/dossiers", { unit: "phong-tnmt", sla: "late" }));
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.parse(bad.body ?? "").problems[0].path).toBe("sla");
+    expect((await handleQuery(deps, get("/kpis", { period: "2022-Q9" }))).statusCode).toBe(404);
+    expect((await handleQuery(deps, get("/dossiers/nope"))).statusCode).toBe(404);
+    const list = JSON.parse(
+      (await handleQuery(deps, get("/dossiers", { unit: "phong-tnmt", sla: "overdue" }))).body ?? "",
+    );
+    expect(list.items.map((d: { dossierId: string }) => d.dossierId)).toEqual(["Q-1"]);
+    const one = JSON.parse((await handleQuery(deps, get("/dossiers/Q-1"))).body ?? "");
+    expect(one.state.kpiDueAt).toBe("2022-07-07T17:00:00+07:00");
+    expect(one.timeline).toHaveLength(1);
+    await table.drop();
+  }, 60_000);
+});
+
+describe("weekly email", () => {
+  it("keeps a snapshot so the next period shows the same point beside it", async () => {
+    const table = await testTable("weekly");
+    await table.store.putUnitDirectory(file.units, file.leadership);
+    const settings: CountingSettings = {
+      calendar: WorkingCalendar.official(),
+      scheme: { kind: "calendar-quarter" },
+    };
+    let now = instant("2022-07-11T07:30:00+07:00");
+    const deps: SendDeps = {
+      store: table.store,
+      calendar: settings.calendar,
+      scheme: settings.scheme,
+      units,
+      now: () => now,
+      ses: localSesClient(inject("sesEndpoint")),
+      from: `weekly+${randomUUID().slice(0, 8)}@ubnd.example.org`,
+    };
+    await applyEvent(
+      { store: table.store, settings, units, now: () => now },
+      {
+        eventId: "w1",
+        type: "dossier.received",
+        occurredAt: "2022-07-04T08:00:00+07:00",
+        dossierId: "W-1",
+        data: { unitId: "phong-vhtt", procedureCode: "1.001029", channel: "online", processingDays: 5 },
+      },
+    );
+    expect((await sendWeeklyKpi(deps))?.period).toBe("2022-Q3");
+    now = instant("2022-10-11T07:30:00+07:00");
+    await sendWeeklyKpi(deps);
+    const mails = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === deps.from);
+    expect(mails).toHaveLength(2);
+    expect(mails[1]?.body.html).toContain("2022-Q3 (cùng thời điểm)");
+    await table.drop();
+  }, 60_000);
+});
