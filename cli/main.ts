@@ -13,6 +13,7 @@ import { SCENARIOS, type ScenarioName } from "../lib/scenarios/seed-2022-q3";
 import { DossierStore } from "../lib/store/repository";
 import { endOfLocalDate, isLocalDate, parseInstant } from "../lib/time";
 import { parseUnitDirectory } from "../lib/units";
+import { type ServeOptions, serve } from "./serve";
 
 /** Exit codes of cli.md. */
 export const EXIT = { ok: 0, badInput: 1, usage: 2, unreachable: 3 } as const;
@@ -218,6 +219,21 @@ export function program(): Command {
     .option("--out <file>", "write to a file instead of stdout")
     .action(runSimulate);
 
+  cmd
+    .command("serve")
+    .description(
+      "the local stack: DynamoDB Local, local SES with its inbox, the bus, the scheduler and the HTTP API on 127.0.0.1",
+    )
+    .option("--data-dir <dir>", "where DynamoDB Local keeps its data, and the demo keys", ".local")
+    .option("--clock <instant>", "the demo clock's start", "2022-08-29T07:00:00+07:00")
+    .option("--speed <n>", "how much faster than real time the demo clock runs", (v) => Number(v), 60)
+    .option("--api-port <port>", "the HTTP API's port", (v) => Number(v), 3000)
+    .option("--units <file>", "the unit directory loaded on first start", "events/units/seed-units.json")
+    .option("--fresh", "start from an empty data folder")
+    .action(async (opts: ServeOptions) => {
+      process.exitCode = await serve(opts);
+    });
+
   const units = cmd.command("units").description("the unit directory (departments, contacts, thresholds)");
   units
     .command("import <file>")
@@ -237,7 +253,7 @@ export function program(): Command {
 export async function main(argv: string[]): Promise<number> {
   try {
     await program().parseAsync(argv, { from: "user" });
-    return EXIT.ok;
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (

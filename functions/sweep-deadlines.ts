@@ -28,13 +28,15 @@ export function createHandler(
     const result = await runSweep({ ...deps, units });
     const pending = result.raised > 0 || (await deps.store.listPendingAlerts()).length > 0;
     if (pending) {
-      await publish([
+      const { failed } = await publish([
         {
           source: SWEEP_SOURCE,
           detailType: ALERTS_PENDING,
           detail: { at: deps.now(), raised: result.raised },
         },
       ]);
+      // The alerts stay pending: the next sweep tells send-alerts again.
+      if (failed.length) logger.warn("could not notify send-alerts; the next sweep will");
     }
     metrics.addMetric("DossiersChecked", MetricUnit.Count, result.checked);
     metrics.addMetric("AlertsRaised", MetricUnit.Count, result.raised);

@@ -41,8 +41,13 @@ export const SES_FEEDBACK_RULE = {
 /** Every rule, by id: the CDK stack and the local bus both take them from here. */
 export const RULES = [DOSSIER_EVENTS_RULE, ALERTS_PENDING_RULE, SES_FEEDBACK_RULE] as const;
 
-/** Publishes events to the bus (EventBridge PutEvents in Lambda and, locally, the local bus). */
-export type Publish = (entries: { source: string; detailType: string; detail: unknown }[]) => Promise<void>;
+/**
+ * Publishes events to the bus (EventBridge PutEvents in Lambda and, locally, the local bus).
+ * Resolves with the indices of the entries that could not be published (empty: all were).
+ */
+export type Publish = (
+  entries: { source: string; detailType: string; detail: unknown }[],
+) => Promise<{ failed: number[] }>;
 
 /** An EventBridge event as delivered to targets (the envelope around `detail`). */
 export interface BusEvent<T = unknown> {

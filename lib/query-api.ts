@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { z } from "zod";
+import { authenticate, keyFromHeaders } from "./auth";
 import { exportFileName, reportCsvFile, reportXlsx } from "./exports";
 import { file, type HttpResult, json, problem } from "./http";
 import { type KpiDeps, periodReport } from "./kpi-report";
@@ -57,6 +58,8 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : formatIn
 export async function handleQuery(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const path = event.rawPath.replace(/\/+$/, "") || "/";
   if (event.requestContext.http.method !== "GET") return problem(405, "read-only API: GET only");
+  const auth = await authenticate(deps.store, keyFromHeaders(event.headers), "reader");
+  if (!auth.ok) return problem(auth.status, auth.message);
   if (path === "/kpis" || path === "/kpis/export") {
     const q = parseQuery(path === "/kpis" ? KpisQuery : ExportQuery, event);
     if (isResult(q)) return q;

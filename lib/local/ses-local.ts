@@ -11,7 +11,9 @@ export interface RunningSes {
 
 export async function startSesLocal(options: { port?: number } = {}): Promise<RunningSes> {
   const port = options.port ?? (await freePort());
-  const server: Server = await sesServer({ host: "127.0.0.1", port });
+  // A CommonJS default export: some loaders hand over the module object instead.
+  const start = (sesServer as unknown as { default?: typeof sesServer }).default ?? sesServer;
+  const server: Server = await start({ host: "127.0.0.1", port });
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -276,6 +276,7 @@ describe("the scheduled functions", () => {
       { store: table.store, settings, now: () => clock },
       async (entries) => {
         published.push(...entries);
+        return { failed: [] };
       },
       new Logger({ logLevel: "SILENT" }),
       new Metrics({ namespace: "test" }),

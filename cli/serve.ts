@@ -1,0 +1,103 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { countingSettings, parseMonitorEnv } from "../lib/config";
+import { JavaMissingError } from "../lib/local/dynamodb-local";
+import { DemoClock, SERVE_DEFAULTS, startLocalStack } from "../lib/local/stack";
+import { formatInstant, parseInstant } from "../lib/time";
+import { parseUnitDirectory } from "../lib/units";
+
+export interface ServeOptions {
+  dataDir: string;
+  clock: string;
+  speed: number;
+  apiPort: number;
+  fresh?: boolean;
+  units: string;
+}
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+/** `dossier-monitor serve` (what `npm start` runs): the local stack, until Ctrl-C. */
+export async function serve(opts: ServeOptions): Promise<number> {
+  const dataDir = resolve(opts.dataDir);
+  if (opts.fresh) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(join(dataDir, "dynamodb"), { recursive: true });
+  const start = parseInstant(opts.clock);
+  if (start === undefined) throw new Error(`--clock: not an RFC 3339 instant: ${opts.clock}`);
+  const env = parseMonitorEnv({
+    TABLE_NAME: "dossier-monitor-local",
+    PERIOD_SCHEME: JSON.stringify(SERVE_DEFAULTS.scheme),
+    ...process.env,
+  });
+  const settings = countingSettings(env);
+  const directory = parseUnitDirectory(JSON.parse(readFileSync(resolve(ROOT, opts.units), "utf8")));
+  const clock = new DemoClock(start, opts.speed);
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  log(`dossier-monitor: starting the local stack (data in ${dataDir})`);
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  try {
+    stack = await startLocalStack({
+      settings,
+      clock,
+      directory,
+      senderAddress: "canh-bao@ubnd.example.org",
+      dataDir: join(dataDir, "dynamodb"),
+      apiPort: opts.apiPort,
+      seed: true,
+      log,
+    });
+  } catch (e) {
+    if (e instanceof JavaMissingError) {
+      process.stderr.write(`dossier-monitor: ${e.message}\n`);
+      return 3;
+    }
+    throw e;
+  }
+  const keysFile = join(dataDir, "keys.json");
+  if (stack.keys) writeFileSync(keysFile, `${JSON.stringify(stack.keys, null, 2)}\n`, { mode: 0o600 });
+  const keys =
+    stack.keys ??
+    (existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, "utf8")) as typeof stack.keys) : undefined);
+  const example = JSON.stringify({
+    eventId: "demo-0001",
+    type: "dossier.received",
+    occurredAt: formatInstant(clock.now()),
+    dossierId: "000.30.32.H48-DEMO-0001",
+    data: {
+      unitId: "phong-tu-phap",
+      procedureCode: "1.001193",
+      channel: "online",
+      processingDays: 5,
+      domain: "ho-tich",
+    },
+  });
+  log(`
+  HTTP API        ${stack.urls.api}   (POST /events, POST /integrations/dvcqg, GET /kpis, /kpis/export, /dossiers)
+  Inbox (SES)     ${stack.urls.inbox}/   (every email sent: department digests, KPI emails)
+  DynamoDB Local  ${stack.urls.dynamodb}   (table ${stack.tableName})
+  Demo clock      ${formatInstant(clock.now())}, ${opts.speed}× real time (sweep every 15 simulated minutes; weekly KPI email Monday 07:30)
+${
+  keys
+    ? `
+  Integration key ${keys.integration}
+  Reader key      ${keys.reader}
+  (local demo keys, also in ${keysFile}; only their hashes are in the table)
+
+  Try:
+    curl -s -X POST ${stack.urls.api}/events -H 'authorization: Bearer ${keys.integration}' -H 'content-type: application/json' \\
+      -d '${example}'
+    curl -s '${stack.urls.api}/kpis?period=${SERVE_DEFAULTS.scheme.windows[0]?.name}' -H 'authorization: Bearer ${keys.reader}'
+    npx dossier-monitor report --api ${stack.urls.api} --period ${SERVE_DEFAULTS.scheme.windows[0]?.name} --key ${keys.reader} --format text
+`
+    : ""
+}
+  Ctrl-C stops everything.`);
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  log("\nstopping…");
+  await stack.stop();
+  return 0;
+}

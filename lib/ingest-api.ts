@@ -1,0 +1,57 @@
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { authenticate, keyFromHeaders, withinRate } from "./auth";
+import { dvcqgToEvents } from "./dvcqg";
+import { type HttpResult, json, problem } from "./http";
+import { type IngestDeps, ingestEvents, MAX_BODY_BYTES, parseBody } from "./ingest";
+
+/** The posting routes: `POST /events` and `POST /integrations/dvcqg`, for integration keys only. */
+export async function handleIngest(deps: IngestDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const path = event.rawPath.replace(/\/+$/, "");
+  if (event.requestContext.http.method !== "POST") return problem(405, "POST only");
+  if (path !== "/events" && path !== "/integrations/dvcqg") return problem(404, "no such route");
+  const auth = await authenticate(deps.store, keyFromHeaders(event.headers), "integration");
+  if (!auth.ok) return problem(auth.status, auth.message);
+  if (!(await withinRate(deps.store, auth.credential, deps.now()))) {
+    return {
+      ...problem(
+        429,
+        `rate limit: ${auth.credential.ratePerSecond} requests per second for this integration`,
+      ),
+      headers: { "retry-after": "1" },
+    };
+  }
+  const raw =
+    event.body && event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  if (raw && Buffer.byteLength(raw) > MAX_BODY_BYTES)
+    return problem(413, `body larger than ${MAX_BODY_BYTES} bytes`);
+  if (path === "/events") {
+    const candidates = parseBody(raw);
+    if (!Array.isArray(candidates)) return candidates;
+    return ingestEvents(deps, auth.credential, candidates);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(raw ?? "");
+  } catch (e) {
+    return problem(400, "malformed JSON", [{ path: "(body)", message: (e as Error).message.slice(0, 200) }]);
+  }
+  const converted = dvcqgToEvents(body);
+  if ("error" in converted) return problem(400, "not a DVCQG sync request", converted.error);
+  if (converted.events.length === 0) {
+    return json(converted.problems.length ? 400 : 200, {
+      accepted: 0,
+      duplicate: 0,
+      rejected: converted.problems.length,
+      results: [],
+      problems: converted.problems,
+    });
+  }
+  const result = await ingestEvents(deps, auth.credential, converted.events);
+  if (!converted.problems.length) return result;
+  const answer = JSON.parse(result.body ?? "{}");
+  return json(207, {
+    ...answer,
+    rejected: answer.rejected + converted.problems.length,
+    problems: converted.problems,
+  });
+}
