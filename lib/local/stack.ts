@@ -68,6 +68,8 @@ export interface LocalStackOptions {
   apiPort?: number;
   /** On an empty table: load the units, create demo keys and replay the seed quarter. */
   seed?: boolean;
+  /** With `seed`: replay the seed quarter (default true). */
+  replaySeed?: boolean;
   log?: (line: string) => void;
 }
 
@@ -265,7 +267,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   let replay: ReturnType<typeof seed2022Q3> = [];
-  if (firstStart) {
+  if (firstStart && options.replaySeed !== false) {
     replay = seed2022Q3();
     const first = replay.filter((e) => Date.parse(e.occurredAt) <= now());
     log(`replaying ${first.length.toLocaleString("en")} events of the seed quarter up to the demo clock…`);

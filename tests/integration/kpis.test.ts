@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import readXlsxFile from "read-excel-file/node";
 import { describe, expect, inject, it } from "vitest";
 import { type ApplyDeps, applyEvent } from "../../lib/apply";
+import { createApiKey } from "../../lib/auth";
 import { WorkingCalendar } from "../../lib/calendar/calendar";
 import { catalogOf } from "../../lib/catalog";
 import type { CountingSettings } from "../../lib/counting";
@@ -25,6 +26,8 @@ import { ROOT } from "../helpers/fixtures";
 const file = parseUnitDirectory(JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")));
 const units = new UnitDirectory(file.units, file.leadership);
 
+let readerKey = "";
+
 function get(path: string, query: Record<string, string> = {}): APIGatewayProxyEventV2 {
   return {
     version: "2.0",
@@ -32,7 +35,7 @@ function get(path: string, query: Record<string, string> = {}): APIGatewayProxyE
     rawPath: path,
     rawQueryString: new URLSearchParams(query).toString(),
     queryStringParameters: Object.keys(query).length ? query : undefined,
-    headers: {},
+    headers: { authorization: `Bearer ${readerKey}` },
     isBase64Encoded: false,
     requestContext: { http: { method: "GET", path } } as never,
   } as APIGatewayProxyEventV2;
@@ -53,6 +56,12 @@ async function applyAll(deps: ApplyDeps, events: DossierEvent[]) {
 describe("leadership's figures: email, API, CSV, XLSX and the CLI agree", () => {
   it("for the seed scenario", async () => {
     const table = await testTable("kpis");
+    readerKey = await createApiKey(table.store, {
+      name: "dashboard",
+      role: "reader",
+      source: "dashboard",
+      ratePerSecond: 20,
+    });
     await table.store.putUnitDirectory(file.units, file.leadership);
     const settings: CountingSettings = {
       calendar: WorkingCalendar.official(),
@@ -143,6 +152,12 @@ describe("leadership's figures: email, API, CSV, XLSX and the CLI agree", () => 
 describe("closed periods", () => {
   it("show an amendment when a later event resolves one of their dossiers earlier", async () => {
     const table = await testTable("amend");
+    readerKey = await createApiKey(table.store, {
+      name: "dashboard",
+      role: "reader",
+      source: "dashboard",
+      ratePerSecond: 20,
+    });
     await table.store.putUnitDirectory(file.units, file.leadership);
     const settings: CountingSettings = {
       calendar: WorkingCalendar.official(),
@@ -196,6 +211,12 @@ describe("closed periods", () => {
 describe("the query API", () => {
   it("answers bad parameters with 400 naming them, unknown things with 404, and lists dossiers by SLA state", async () => {
     const table = await testTable("api");
+    readerKey = await createApiKey(table.store, {
+      name: "dashboard",
+      role: "reader",
+      source: "dashboard",
+      ratePerSecond: 20,
+    });
     const settings: CountingSettings = {
       calendar: WorkingCalendar.official(),
       scheme: { kind: "calendar-quarter" },

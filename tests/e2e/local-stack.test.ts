@@ -1,0 +1,177 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { WorkingCalendar } from "../../lib/calendar/calendar";
+import { catalogOf } from "../../lib/catalog";
+import { readSesStore } from "../../lib/local/ses-local";
+import { DemoClock, type LocalStack, startLocalStack } from "../../lib/local/stack";
+import { computeReport } from "../../lib/report";
+import { SEED_PERIOD, seed2022Q3 } from "../../lib/scenarios/seed-2022-q3";
+import { instant } from "../../lib/time";
+import { parseUnitDirectory } from "../../lib/units";
+import { kpiView } from "../helpers/compare";
+import { ROOT } from "../helpers/fixtures";
+
+const settings = {
+  calendar: WorkingCalendar.official(),
+  catalog: catalogOf(),
+  scheme: { kind: "explicit" as const, windows: [SEED_PERIOD] },
+};
+const directory = parseUnitDirectory(
+  JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")),
+);
+const sender = `e2e-${Date.now()}@ubnd.example.org`;
+let stack: LocalStack;
+let keys: { integration: string; reader: string };
+
+async function post(path: string, body: string, key?: string) {
+  const res = await fetch(`${stack.urls.api}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body,
+  });
+  return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    settings,
+    clock: new DemoClock(instant("2022-07-04T07:00:00+07:00"), 1),
+    directory,
+    senderAddress: sender,
+    dynamoEndpoint: inject("dynamoEndpoint"),
+    sesEndpoint: inject("sesEndpoint"),
+    tableName: `e2e-${Date.now()}`,
+    seed: true,
+    replaySeed: false,
+  });
+  keys = stack.keys as typeof keys;
+}, 120_000);
+afterAll(async () => stack?.stop());
+
+describe("the local stack over HTTP", () => {
+  it("takes posted events, sends a department digest and a KPI email, and serves /kpis", async () => {
+    const events = seed2022Q3({ seed: 8 }).filter(
+      (e) => e.occurredAt < "2022-07-04T07:00" && e.occurredAt >= "2022-06-20",
+    );
+    for (let i = 0; i < events.length; i += 100) {
+      const { status, json } = await post(
+        "/events",
+        JSON.stringify({ events: events.slice(i, i + 100) }),
+        keys.integration,
+      );
+      expect(status).toBe(200);
+      expect((json.rejected as number) ?? 0).toBe(0);
+    }
+    await stack.drain();
+    stack.clock.advance(30 * 60_000);
+    await stack.fire("SweepDeadlines");
+    await new Promise((r) => setTimeout(r, 500));
+    await stack.fire("WeeklyKpiReport");
+    const mail = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === sender);
+    expect(mail.some((m) => m.subject.startsWith("[Cảnh báo hồ sơ]"))).toBe(true);
+    const kpiMail = mail.find((m) => m.subject.startsWith("[Báo cáo KPI]"));
+    expect(kpiMail?.attachments).toHaveLength(2);
+    const res = await fetch(`${stack.urls.api}/kpis?period=${SEED_PERIOD.name}`, {
+      headers: { authorization: `Bearer ${keys.reader}` },
+    });
+    expect(res.status).toBe(200);
+    const kpis = await res.json();
+    expect(kpiView(kpis)).toEqual(
+      kpiView(computeReport(events, settings, { period: SEED_PERIOD, asOf: stack.clock.now() })),
+    );
+  }, 240_000);
+
+  it("answers 401 without a key, 403 for an unknown key or a read-only key posting", async () => {
+    const event = JSON.stringify(seed2022Q3()[0]);
+    expect((await post("/events", event)).status).toBe(401);
+    expect((await post("/events", event, "dm_i_not-a-key")).status).toBe(403);
+    expect((await post("/events", event, keys.reader)).status).toBe(403);
+    expect((await fetch(`${stack.urls.api}/kpis`)).status).toBe(401);
+  });
+
+  it("attributes a spoofed source to the caller", async () => {
+    const event = {
+      ...seed2022Q3({ seed: 3 })[0],
+      eventId: "spoof-1",
+      dossierId: "SPOOF-1",
+      source: "another-integration",
+    };
+    expect((await post("/events", JSON.stringify(event), keys.integration)).status).toBe(200);
+    await stack.drain();
+    const { log } = await stack.store.getDossierWithLog("SPOOF-1");
+    expect(log[0]?.source).toBe("mot-cua-tinh");
+  });
+
+  it("answers a 10 MB body, malformed JSON and wrong types with 4xx and reasons, never 5xx", async () => {
+    const big = await post("/events", `{"events":["${"x".repeat(10 * 1024 * 1024)}"]}`, keys.integration);
+    expect(big.status).toBe(413);
+    const malformed = await post("/events", "{not json", keys.integration);
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.problems).toEqual([expect.objectContaining({ path: "(body)" })]);
+    const wrong = await post(
+      "/events",
+      JSON.stringify({
+        eventId: 5,
+        type: "dossier.received",
+        occurredAt: true,
+        dossierId: "W",
+        data: { unitId: 1 },
+      }),
+      keys.integration,
+    );
+    expect(wrong.status).toBe(400);
+    const problems = (wrong.json.results as { problems: { path: string }[] }[])[0]?.problems.map(
+      (p) => p.path,
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining(["eventId", "occurredAt", "data.unitId", "data.procedureCode", "data.channel"]),
+    );
+  });
+
+  it("turns a DVCQG snapshot sequence, posted twice, into each event once", async () => {
+    // The portal's snapshots are of late July: the receiver's clock must be past them.
+    stack.clock.advance(instant("2022-07-29T09:00:00+07:00") - stack.clock.now());
+    const files = [
+      "snapshot-1-accepted",
+      "snapshot-2-supplement",
+      "snapshot-3-resolved",
+      "snapshot-4-returned",
+    ];
+    const first = [];
+    for (const f of files)
+      first.push(
+        await post(
+          "/integrations/dvcqg",
+          readFileSync(join(ROOT, "events/dvcqg", `${f}.json`), "utf8"),
+          keys.integration,
+        ),
+      );
+    await stack.drain();
+    const second = [];
+    for (const f of files)
+      second.push(
+        await post(
+          "/integrations/dvcqg",
+          readFileSync(join(ROOT, "events/dvcqg", `${f}.json`), "utf8"),
+          keys.integration,
+        ),
+      );
+    await stack.drain();
+    // Re-sent facts may be accepted again while the first copy is still on its way: the
+    // consumer applies each once. Once applied, re-sending is answered duplicate.
+    expect(first.reduce((s, r) => s + (r.json.accepted as number), 0)).toBeGreaterThanOrEqual(5);
+    expect(second.reduce((s, r) => s + (r.json.accepted as number), 0)).toBe(0);
+    const { log, dossier } = await stack.store.getDossierWithLog("000.30.32.H48-220711-0042");
+    expect(log.map((e) => e.type).sort()).toEqual([
+      "dossier.received",
+      "dossier.resolved",
+      "dossier.returned",
+      "dossier.supplement_received",
+      "dossier.supplement_requested",
+    ]);
+    expect(dossier?.closedAt).toBeDefined();
+    // Personal fields never reach storage.
+    expect(JSON.stringify(log)).not.toMatch(/Nguyễn Văn A|0900000000|nguoi-nop@|000000000000/);
+  });
+});
