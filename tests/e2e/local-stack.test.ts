@@ -5,7 +5,7 @@ import { WorkingCalendar } from "../../lib/calendar/calendar";
 import { catalogOf } from "../../lib/catalog";
 import { readSesStore } from "../../lib/local/ses-local";
 import { DemoClock, type LocalStack, startLocalStack } from "../../lib/local/stack";
-import { computeReport } from "../../lib/report";
+import { computeReport, type Report } from "../../lib/report";
 import { SEED_PERIOD, seed2022Q3 } from "../../lib/scenarios/seed-2022-q3";
 import { instant } from "../../lib/time";
 import { parseUnitDirectory } from "../../lib/units";
@@ -76,7 +76,7 @@ describe("the local stack over HTTP", () => {
       headers: { authorization: `Bearer ${keys.reader}` },
     });
     expect(res.status).toBe(200);
-    const kpis = await res.json();
+    const kpis = (await res.json()) as Report;
     expect(kpiView(kpis)).toEqual(
       kpiView(computeReport(events, settings, { period: SEED_PERIOD, asOf: stack.clock.now() })),
     );
