@@ -13,6 +13,7 @@ import { SCENARIOS, type ScenarioName } from "../lib/scenarios/seed-2022-q3";
 import { DossierStore } from "../lib/store/repository";
 import { endOfLocalDate, isLocalDate, parseInstant } from "../lib/time";
 import { parseUnitDirectory } from "../lib/units";
+import { ApiError, remoteReport, sendFile } from "./remote";
 import { type ServeOptions, serve } from "./serve";
 
 /** Exit codes of cli.md. */
@@ -89,7 +90,9 @@ function readEvents(files: string[]): DossierEvent[] {
 }
 
 interface ReportOpts {
-  events: string[];
+  events?: string[];
+  api?: string;
+  key?: string;
   from?: string;
   to?: string;
   period?: string;
@@ -117,7 +120,29 @@ function resolvePeriod(opts: ReportOpts): Period {
   return period;
 }
 
-function runReport(opts: ReportOpts): void {
+async function runReport(opts: ReportOpts): Promise<void> {
+  if (opts.api) {
+    const key = opts.key ?? process.env.DOSSIER_MONITOR_API_KEY;
+    if (!key) throw new CliError("--api needs --key (or DOSSIER_MONITOR_API_KEY)", EXIT.usage);
+    try {
+      process.stdout.write(
+        await remoteReport({
+          api: opts.api,
+          period: opts.period,
+          unit: opts.unit,
+          key,
+          format: opts.format,
+          lang: opts.lang,
+        }),
+      );
+    } catch (e) {
+      if (e instanceof ApiError)
+        throw new CliError(e.message, e.status === 0 || e.status >= 500 ? EXIT.unreachable : EXIT.badInput);
+      throw e;
+    }
+    return;
+  }
+  if (!opts.events?.length) throw new CliError("give --events FILE..., or --api URL", EXIT.usage);
   const period = resolvePeriod(opts);
   const calendar = loadCalendar(opts.calendar);
   const events = readEvents(opts.events);
@@ -183,7 +208,9 @@ export function program(): Command {
   cmd
     .command("report")
     .description("compute the KPI report (kpis.md) from events files, in-process, no server")
-    .requiredOption("--events <file...>", "events files (NDJSON or a JSON array)")
+    .option("--events <file...>", "events files (NDJSON or a JSON array)")
+    .option("--api <url>", "read the report from a running stack's API instead (with --period)")
+    .option("--key <key>", "API key for --api (or DOSSIER_MONITOR_API_KEY)")
     .option("--from <date>", "first day of the period (YYYY-MM-DD)", parseDate)
     .option("--to <date>", "last day of the period, inclusive (YYYY-MM-DD)", parseDate)
     .option("--period <name>", "a period name of the scheme, e.g. 2022-Q3")
@@ -218,6 +245,38 @@ export function program(): Command {
     .option("--seed <n>", "seed for the scenario's details (its figures do not change)", parseSeed)
     .option("--out <file>", "write to a file instead of stdout")
     .action(runSimulate);
+
+  cmd
+    .command("send <file>")
+    .description("post an events file to a running stack's POST /events in batches, with a progress bar")
+    .requiredOption("--api <url>", "the stack's API, e.g. http://127.0.0.1:3000")
+    .option("--key <key>", "an integration key (or DOSSIER_MONITOR_API_KEY)")
+    .option(
+      "--rejected <file>",
+      "where rejected events go, with their reasons (default FILE.rejected.ndjson)",
+    )
+    .action(async (file: string, opts: { api: string; key?: string; rejected?: string }) => {
+      const key = opts.key ?? process.env.DOSSIER_MONITOR_API_KEY;
+      if (!key) throw new CliError("send needs --key (or DOSSIER_MONITOR_API_KEY)", EXIT.usage);
+      try {
+        const s = await sendFile(file, {
+          api: opts.api,
+          key,
+          rejected: opts.rejected,
+          progress: process.stderr.isTTY,
+        });
+        process.stdout.write(
+          `accepted ${s.accepted}, duplicate ${s.duplicate}, rejected ${s.rejected}${s.rejectedFile ? ` (see ${s.rejectedFile})` : ""}\n`,
+        );
+        if (s.rejected > 0) process.exitCode = EXIT.badInput;
+      } catch (e) {
+        if (e instanceof ApiError)
+          throw new CliError(e.message, e.status === 0 || e.status >= 500 ? EXIT.unreachable : EXIT.badInput);
+        if ((e as NodeJS.ErrnoException).code === "ENOENT")
+          throw new CliError(`${file}: no such file`, EXIT.badInput);
+        throw e;
+      }
+    });
 
   cmd
     .command("serve")

@@ -1,5 +1,8 @@
-import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { WorkingCalendar } from "../../lib/calendar/calendar";
 import { catalogOf } from "../../lib/catalog";
@@ -48,6 +51,9 @@ beforeAll(async () => {
   keys = stack.keys as typeof keys;
 }, 120_000);
 afterAll(async () => stack?.stop());
+
+const run = promisify(execFile);
+const BIN = join(ROOT, "bin", "dossier-monitor.mjs");
 
 describe("the local stack over HTTP", () => {
   it("takes posted events, sends a department digest and a KPI email, and serves /kpis", async () => {
@@ -174,4 +180,61 @@ describe("the local stack over HTTP", () => {
     // Personal fields never reach storage.
     expect(JSON.stringify(log)).not.toMatch(/Nguyễn Văn A|0900000000|nguoi-nop@|000000000000/);
   });
+
+  it("sends a file with dossier-monitor send, and reads the report back with report --api", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dm-send-"));
+    const file = join(dir, "batch.ndjson");
+    const events = seed2022Q3({ seed: 12 })
+      .filter((e) => e.occurredAt < "2022-07-20")
+      .slice(0, 150)
+      .map((e) => ({ ...e, dossierId: `SEND-${e.dossierId}` }));
+    writeFileSync(
+      file,
+      `${events.map((e) => JSON.stringify(e)).join("\n")}\n{"eventId":"bad","type":"dossier.received"}\n`,
+    );
+    const sent = await run(process.execPath, [
+      BIN,
+      "send",
+      file,
+      "--api",
+      stack.urls.api,
+      "--key",
+      keys.integration,
+    ]).catch((e) => e);
+    expect(sent.code).toBe(1);
+    expect(sent.stdout).toMatch(
+      /accepted \d+, duplicate \d+, rejected 1 \(see .*batch\.ndjson\.rejected\.ndjson\)/,
+    );
+    const rejected = readFileSync(`${file}.rejected.ndjson`, "utf8").trim().split("\n");
+    expect(JSON.parse(rejected[0] ?? "{}").line).toBe(events.length + 1);
+    await stack.drain();
+    const { stdout } = await run(process.execPath, [
+      BIN,
+      "report",
+      "--api",
+      stack.urls.api,
+      "--period",
+      SEED_PERIOD.name,
+      "--key",
+      keys.reader,
+    ]);
+    const fromCli = JSON.parse(stdout) as Report;
+    const fromApi = (await (
+      await fetch(`${stack.urls.api}/kpis?period=${SEED_PERIOD.name}`, {
+        headers: { authorization: `Bearer ${keys.reader}` },
+      })
+    ).json()) as Report;
+    expect(kpiView(fromCli)).toEqual(kpiView(fromApi));
+    const unreachable = await run(process.execPath, [
+      BIN,
+      "report",
+      "--api",
+      "http://127.0.0.1:9",
+      "--period",
+      "x",
+      "--key",
+      "k",
+    ]).catch((e) => e);
+    expect(unreachable.code).toBe(3);
+  }, 120_000);
 });

@@ -1,0 +1,112 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { SingleBar } from "cli-progress";
+import { parseEventsText } from "../lib/events/file";
+import { type Locale, reportCsv, reportText } from "../lib/format";
+import type { Report } from "../lib/report";
+
+/** An HTTP failure of the API: `status` 0 when it could not be reached at all. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+async function call(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (e) {
+    throw new ApiError(`${url}: could not be reached (${(e as Error).cause ?? (e as Error).message})`, 0);
+  }
+}
+
+/** `report --api URL --period NAME`: the same report, read from a running stack. */
+export async function remoteReport(opts: {
+  api: string;
+  period?: string;
+  unit?: string;
+  key: string;
+  format: "json" | "text" | "csv";
+  lang: Locale;
+}): Promise<string> {
+  const url = new URL("/kpis", opts.api);
+  if (opts.period) url.searchParams.set("period", opts.period);
+  if (opts.unit) url.searchParams.set("unit", opts.unit);
+  const res = await call(url.toString(), { headers: { authorization: `Bearer ${opts.key}` } });
+  const body = await res.text();
+  if (!res.ok) throw new ApiError(`${url}: HTTP ${res.status}: ${body.slice(0, 500)}`, res.status);
+  const report = JSON.parse(body) as Report;
+  if (opts.format === "json") return `${JSON.stringify(report, null, 2)}\n`;
+  return opts.format === "csv" ? reportCsv(report, opts.lang) : reportText(report, opts.lang);
+}
+
+export interface SendSummary {
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+  rejectedFile?: string;
+}
+
+/** `send FILE --api URL`: posts an events file in batches of 100 with a progress bar. */
+export async function sendFile(
+  file: string,
+  opts: { api: string; key: string; rejected?: string; progress?: boolean },
+): Promise<SendSummary> {
+  const parsed = parseEventsText(readFileSync(file, "utf8"));
+  const summary: SendSummary = { accepted: 0, duplicate: 0, rejected: 0 };
+  const rejectedLines: string[] = parsed.problems.map((p) =>
+    JSON.stringify({ line: p.line, problems: [{ path: p.path, message: p.message }] }),
+  );
+  summary.rejected += new Set(parsed.problems.map((p) => p.line)).size;
+  const bar =
+    opts.progress === false
+      ? undefined
+      : new SingleBar(
+          { format: "sending [{bar}] {value}/{total} events | {eta_formatted} left", hideCursor: true },
+          undefined,
+        );
+  bar?.start(parsed.events.length, 0);
+  const url = new URL("/events", opts.api).toString();
+  for (let i = 0; i < parsed.events.length; i += 100) {
+    const batch = parsed.events.slice(i, i + 100);
+    let res: Response | undefined;
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      res = await call(url, {
+        method: "POST",
+        headers: { authorization: `Bearer ${opts.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ events: batch }),
+      });
+      if (res.status !== 429 && res.status < 500) break;
+      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+    }
+    const body = (await (res as Response).json().catch(() => ({}))) as {
+      accepted?: number;
+      duplicate?: number;
+      rejected?: number;
+      results?: { index: number; status: string; problems?: unknown }[];
+      message?: string;
+    };
+    if (!res || (res.status >= 400 && !body.results)) {
+      bar?.stop();
+      throw new ApiError(`${url}: HTTP ${res?.status}: ${body.message ?? ""}`, res?.status ?? 0);
+    }
+    summary.accepted += body.accepted ?? 0;
+    summary.duplicate += body.duplicate ?? 0;
+    summary.rejected += body.rejected ?? 0;
+    for (const r of body.results ?? []) {
+      if (r.status === "rejected")
+        rejectedLines.push(
+          JSON.stringify({ line: parsed.lines[i + r.index], event: batch[r.index], problems: r.problems }),
+        );
+    }
+    bar?.update(Math.min(i + 100, parsed.events.length));
+  }
+  bar?.stop();
+  if (rejectedLines.length) {
+    summary.rejectedFile = opts.rejected ?? `${file}.rejected.ndjson`;
+    writeFileSync(summary.rejectedFile, `${rejectedLines.join("\n")}\n`);
+  }
+  return summary;
+}
