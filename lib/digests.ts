@@ -76,6 +76,8 @@ function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group[] {
   return [...groups.values()];
 }
 
+const alertId = (a: PendingAlert) => `${a.unitId}#${a.kind}#${a.dossier.dossierId}#${a.key}`;
+
 export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
   const result: DigestResult = { sent: [], failed: [] };
   const pending = await deps.store.listPendingAlerts();
@@ -102,6 +104,11 @@ export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
       continue;
     }
     try {
+      // Another sender may have sent some of them between our first read and the lease: send only
+      // what is still pending now that we hold it.
+      const still = new Set((await deps.store.listPendingAlerts()).map(alertId));
+      group.alerts = group.alerts.filter((a) => still.has(alertId(a)));
+      if (group.alerts.length === 0) continue;
       // One email per language among the recipients: Vietnamese first, English where asked.
       const byLocale = new Map<Locale, Contact[]>();
       for (const c of recipients) {

@@ -242,8 +242,15 @@ export function renderDigest(input: DigestInput): RenderedEmail {
   };
 }
 
-/** Reads a rendered text digest back: the dossier codes in each section (for tests and tools). */
-export function parseDigestText(text: string, locale: Locale = "vi"): Map<AlertKind, string[]> {
+/**
+ * Reads a rendered text digest back: the dossier codes in each section (for tests and tools).
+ * With `withDue`, each code is followed by ` @ ` and its due instant as shown.
+ */
+export function parseDigestText(
+  text: string,
+  locale: Locale = "vi",
+  withDue = false,
+): Map<AlertKind, string[]> {
   const byTitle = new Map(ALERT_KINDS.map((k) => [ALERT_TEXT[k][locale].title, k]));
   const out = new Map<AlertKind, string[]>();
   let current: AlertKind | undefined;
@@ -254,12 +261,9 @@ export function parseDigestText(text: string, locale: Locale = "vi"): Map<AlertK
       continue;
     }
     if (current && line.startsWith("- ")) {
-      const code =
-        line
-          .slice(2)
-          .split(" | ")[0]
-          ?.replace(/ \[.*\]$/, "") ?? "";
-      out.set(current, [...(out.get(current) ?? []), code]);
+      const parts = line.slice(2).split(" | ");
+      const code = parts[0]?.replace(/ \[.*\]$/, "") ?? "";
+      out.set(current, [...(out.get(current) ?? []), withDue ? `${code} @ ${parts[3] ?? ""}` : code]);
     }
   }
   return out;

@@ -4,6 +4,8 @@ import { startSesLocal } from "../../lib/local/ses-local";
 
 /** One DynamoDB Local for the whole run; every test file makes its own table on it. */
 export default async function setup(project: TestProject) {
+  // This process talks to the emulators too; it runs on Node 20 by design (Lambda runs Node 22).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const dynamo = await startDynamoDbLocal();
   const ses = await startSesLocal();
   project.provide("dynamoEndpoint", dynamo.endpoint);

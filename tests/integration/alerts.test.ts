@@ -127,8 +127,9 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
     const mail = await mailFrom(from);
     const seen = new Map<string, number>();
     for (const m of mail) {
-      for (const [kind, codes] of parseDigestText(m.body.text ?? "")) {
-        for (const code of codes) seen.set(`${kind} ${code}`, (seen.get(`${kind} ${code}`) ?? 0) + 1);
+      // Once per threshold: a dossier whose due instant moved during the day may be alerted again.
+      for (const [kind, entries] of parseDigestText(m.body.text ?? "", "vi", true)) {
+        for (const entry of entries) seen.set(`${kind} ${entry}`, (seen.get(`${kind} ${entry}`) ?? 0) + 1);
       }
     }
     // Nothing twice, and everything raised was delivered.
@@ -137,6 +138,11 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
     expect(seen.size).toBe(raised);
     // Independently of the sweep: every threshold a quiet dossier (no event that day) crossed during
     // the day, computed from its events alone, is in the day's digests.
+    const byDossier = new Map<string, number>();
+    for (const [entry, n] of seen) {
+      const key = entry.split(" @ ")[0] as string;
+      byDossier.set(key, (byDossier.get(key) ?? 0) + n);
+    }
     let checked = 0;
     for (const [id, list] of groupByDossier(events)) {
       if (list.some((e) => instant(e.occurredAt) > day)) continue;
@@ -148,18 +154,7 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
       )) {
         if (t.at <= day || t.at > clock) continue;
         if (t.kind === "near_due" && t.key <= day + Math.ceil((t.at - day) / MIN15) * MIN15) continue;
-        if (seen.get(`${t.kind} ${id}`) !== 1) {
-          const { dossier } = await table.store.getDossierWithLog(id);
-          console.log(
-            "MISSING",
-            t,
-            new Date(t.at).toISOString(),
-            JSON.stringify({ ...dossier, counted: undefined }),
-            JSON.stringify(state.extensions),
-            state.paused,
-          );
-        }
-        expect(seen.get(`${t.kind} ${id}`), `${t.kind} ${id}`).toBe(1);
+        expect(byDossier.get(`${t.kind} ${id}`), `${t.kind} ${id}`).toBe(1);
         checked++;
       }
     }

@@ -1,21 +1,56 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import readXlsxFile from "read-excel-file/node";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { ApplyDeps } from "../../lib/apply";
+import { createApiKey } from "../../lib/auth";
 import { WorkingCalendar } from "../../lib/calendar/calendar";
 import { catalogOf } from "../../lib/catalog";
 import type { CountingSettings } from "../../lib/counting";
 import type { DossierEvent } from "../../lib/events/schema";
+import { TABLE_COLUMNS } from "../../lib/format";
+import { closeEndedPeriod, type SendDeps } from "../../lib/kpi-report";
 import { readKpiReport } from "../../lib/kpis";
+import { localSesClient, readSesStore } from "../../lib/local/ses-local";
+import { handleQuery } from "../../lib/query-api";
+import type { Report } from "../../lib/report";
 import { computeReport } from "../../lib/report";
 import { mulberry32 } from "../../lib/scenarios/rng";
 import { SEED_PERIOD, seed2022Q3 } from "../../lib/scenarios/seed-2022-q3";
 import { instant } from "../../lib/time";
+import { parseUnitDirectory, UnitDirectory } from "../../lib/units";
 import { kpiView } from "../helpers/compare";
 import { atLeastOnce, deliver, sqsRecord } from "../helpers/delivery";
 import { testTable } from "../helpers/dynamo";
+import { ROOT } from "../helpers/fixtures";
 
 const NOW = instant("2026-11-30T09:00:00+07:00");
+const seedEvents = seed2022Q3();
+const directory = parseUnitDirectory(
+  JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")),
+);
+const units = new UnitDirectory(directory.units, directory.leadership);
+let readerKey = "";
+
+function get(path: string, query: Record<string, string> = {}): APIGatewayProxyEventV2 {
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: path,
+    rawQueryString: new URLSearchParams(query).toString(),
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    headers: { authorization: `Bearer ${readerKey}` },
+    isBase64Encoded: false,
+    requestContext: { http: { method: "GET", path } } as never,
+  } as APIGatewayProxyEventV2;
+}
+
+/** The whole-office row's numbers, in TABLE_COLUMNS order. */
+const officeRow = (r: Report) => TABLE_COLUMNS.map((c) => c.get(r));
 const settings: CountingSettings = {
   calendar: WorkingCalendar.official(),
   catalog: catalogOf(),
@@ -51,7 +86,7 @@ describe("apply-events against DynamoDB Local", () => {
   afterAll(async () => table.drop());
 
   it("applies the seed scenario shuffled, 5% duplicated, by 4 concurrent workers, exactly once", async () => {
-    const events = seed2022Q3();
+    const events = seedEvents;
     const delivery = atLeastOnce(mulberry32(11), events, 0.05);
     const result = await deliver(
       () => handlerFor(table) as never,
@@ -71,6 +106,90 @@ describe("apply-events against DynamoDB Local", () => {
     expect(report.basis.itemsRead).toBe(report.byUnit.length + report.byDomain.length + 1);
     expect(await table.store.listQuarantine()).toEqual([]);
   }, 300_000);
+
+  it("gives the same numbers in the KPI email, the API's JSON, the CSV and the XLSX", async () => {
+    await table.store.putUnitDirectory(directory.units, directory.leadership);
+    readerKey = await createApiKey(table.store, {
+      name: "dashboard",
+      role: "reader",
+      source: "dashboard",
+      ratePerSecond: 20,
+    });
+    const reference = computeReport(seedEvents, settings, { period: SEED_PERIOD, asOf: NOW });
+    expect(reference.received.total).toBe(5520);
+    const from = `kpi+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    const deps: SendDeps = {
+      store: table.store,
+      calendar: settings.calendar,
+      scheme: settings.scheme,
+      units,
+      now: () => NOW,
+      ses: localSesClient(inject("sesEndpoint")),
+      from,
+    };
+
+    // The API's JSON.
+    const api = await handleQuery(deps, get("/kpis", { period: SEED_PERIOD.name }));
+    expect(api.statusCode).toBe(200);
+    const fromApi = JSON.parse(api.body ?? "") as Report & { basis: { itemsRead: number } };
+    expect(kpiView(fromApi)).toEqual(kpiView(reference));
+    expect(fromApi.basis.itemsRead).toBeLessThan(30);
+
+    // CSV and XLSX exports.
+    const csv = await handleQuery(deps, get("/kpis/export", { period: SEED_PERIOD.name, format: "csv" }));
+    const csvRows = Buffer.from(csv.body ?? "", "base64")
+      .toString("utf8")
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    expect(
+      csvRows
+        .at(-1)
+        ?.split(",")
+        .slice(1, 1 + TABLE_COLUMNS.length)
+        .map(Number),
+    ).toEqual(officeRow(reference));
+    const xlsx = await handleQuery(deps, get("/kpis/export", { period: SEED_PERIOD.name, format: "xlsx" }));
+    const sheets = (await readXlsxFile(Buffer.from(xlsx.body ?? "", "base64"))) as unknown as {
+      data: unknown[][];
+    }[];
+    const rows = sheets[0]?.data ?? [];
+    expect(rows.at(-1)?.slice(1, 1 + TABLE_COLUMNS.length)).toEqual(officeRow(reference));
+
+    // The period-close email, read back from the SES store, with both attachments.
+    const closed = await closeEndedPeriod(deps);
+    expect(closed?.period).toBe(SEED_PERIOD.name);
+    const [mail] = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === from);
+    expect(mail?.destination.to.join(",")).toMatch(
+      /chu-tich@ubnd\.example\.org.*pho-chu-tich@ubnd\.example\.org/,
+    );
+    expect(mail?.body.text).toContain(
+      "Tổng hồ sơ tiếp nhận: 5.520 (trực tiếp 5.518, trực tuyến 2); đã giải quyết 4.745 (đúng hạn 4.400, trễ hạn 345); đang giải quyết 775 (còn trong hạn 660, quá hạn 115).",
+    );
+    expect(mail?.body.text).toMatch(
+      /Toàn cơ quan \| 5\.520 \| 4\.745 \(\d+(\.\d+)?\/\d+(\.\d+)?\/345\) \| 775 \(660\/115\) \| 92,73%/,
+    );
+    expect(mail?.body.html).toContain("Hồ sơ quá hạn lâu nhất");
+    expect(mail?.body.html).not.toMatch(/<script|<img|src="http/);
+    const attached = mail?.attachments.map((a) => a.filename).sort();
+    expect(attached).toEqual(["bao-cao-seed-2022-q3.csv", "bao-cao-seed-2022-q3.xlsx"]);
+    const mailedCsv = Buffer.from(
+      mail?.attachments.find((a) => a.filename?.endsWith(".csv"))?.content ?? "",
+      "base64",
+    ).toString("utf8");
+    expect(
+      mailedCsv
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split("\r\n")
+        .at(-1)
+        ?.split(",")
+        .slice(1, 1 + TABLE_COLUMNS.length)
+        .map(Number),
+    ).toEqual(officeRow(reference));
+    // Closing twice closes once.
+    expect(await closeEndedPeriod(deps)).toBeUndefined();
+  }, 120_000);
 });
 
 describe("failures half way and redelivery", () => {
