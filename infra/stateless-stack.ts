@@ -1,4 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from "aws-cdk-lib";
+import * as apigw from "aws-cdk-lib/aws-apigateway";
+import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as cwActions from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as events from "aws-cdk-lib/aws-events";
@@ -7,7 +10,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
-import type * as logs from "aws-cdk-lib/aws-logs";
+import * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as schedulerTargets from "aws-cdk-lib/aws-scheduler-targets";
 import * as sns from "aws-cdk-lib/aws-sns";
@@ -147,6 +150,59 @@ export class StatelessStack extends Stack {
         `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${configurationSet.configurationSetName}`,
       ],
     );
+
+    // The HTTP API: posting routes for integration keys, read routes for reader keys. Keys are
+    // checked by the handlers against their hashes in the table; each key has its own rate.
+    const ingest = make(
+      "ingest-api",
+      "POST /events and /integrations/dvcqg, published to the bus",
+      { EVENT_BUS_NAME: bus.eventBusName },
+      Duration.seconds(15),
+    );
+    allow(ingest, ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"], [tableArn]);
+    allow(ingest, ["events:PutEvents"], [bus.eventBusArn]);
+    const query = make("query-api", "GET /kpis, /kpis/export and /dossiers", {}, Duration.seconds(15));
+    allow(
+      query,
+      ["dynamodb:Query", "dynamodb:GetItem"],
+      [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)],
+    );
+    const api = new apigwv2.HttpApi(this, "Api", {
+      description: "dossier-monitor API",
+      createDefaultStage: false,
+    });
+    const accessLogs = new logs.LogGroup(this, "ApiAccessLogs", { retention });
+    new apigwv2.HttpStage(this, "ApiStage", {
+      httpApi: api,
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: { rateLimit: 100, burstLimit: 200 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: apigw.AccessLogField.contextRequestId(),
+            route: apigw.AccessLogField.contextResourcePath(),
+            status: apigw.AccessLogField.contextStatus(),
+            latency: apigw.AccessLogField.contextResponseLatency(),
+          }),
+        ),
+      },
+    });
+    const ingestIntegration = new HttpLambdaIntegration("Ingest", ingest.fn);
+    const queryIntegration = new HttpLambdaIntegration("Query", query.fn);
+    for (const path of ["/events", "/integrations/dvcqg"])
+      api.addRoutes({ path, methods: [apigwv2.HttpMethod.POST], integration: ingestIntegration });
+    for (const path of ["/kpis", "/kpis/export", "/dossiers", "/dossiers/{id}"])
+      api.addRoutes({ path, methods: [apigwv2.HttpMethod.GET], integration: queryIntegration });
+    for (const route of api.node.findAll().filter((c) => c instanceof apigwv2.HttpRoute)) {
+      Validations.of(route).acknowledge({
+        id: "AwsSolutions-APIG4",
+        reason:
+          "Every route's handler authenticates the caller's key against its SHA-256 hash in the table (integration keys post, reader keys read) before doing anything; a 401/403 is answered there.",
+      });
+    }
+    new CfnOutput(this, "ApiUrl", { value: api.apiEndpoint });
 
     for (const s of SCHEDULES) {
       const fn = this.functions[s.target];

@@ -81,7 +81,7 @@ describe("the stateful stack", () => {
 describe("the stateless stack", () => {
   it("builds every function one way: ARM64, Node.js 22, its own log group", () => {
     const fns = stateless.findResources("AWS::Lambda::Function");
-    expect(Object.keys(fns)).toHaveLength(5);
+    expect(Object.keys(fns)).toHaveLength(7);
     for (const fn of Object.values(fns)) {
       expect(fn.Properties).toMatchObject({
         Architectures: ["arm64"],
@@ -89,7 +89,7 @@ describe("the stateless stack", () => {
         LoggingConfig: expect.objectContaining({ LogGroup: expect.anything() }),
       });
     }
-    stateless.resourceCountIs("AWS::Logs::LogGroup", 5);
+    stateless.resourceCountIs("AWS::Logs::LogGroup", 8);
     stateless.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 90 });
   });
 
@@ -142,6 +142,23 @@ describe("the stateless stack", () => {
     const putEvents = statements.find((s) => [s.Action].flat().includes("events:PutEvents"));
     expect(JSON.stringify(putEvents?.Resource)).toContain("Bus");
     expect(statements.some((s) => s.Resource === "*")).toBe(false);
+  });
+
+  it("serves the HTTP API routes, throttled, with access logs", () => {
+    for (const route of [
+      "POST /events",
+      "POST /integrations/dvcqg",
+      "GET /kpis",
+      "GET /kpis/export",
+      "GET /dossiers",
+      "GET /dossiers/{id}",
+    ]) {
+      stateless.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: route });
+    }
+    stateless.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 }),
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
   });
 
   it("alarms on dead letters, consumer errors, queue age and quarantine growth", () => {
