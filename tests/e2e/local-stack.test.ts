@@ -10,6 +10,7 @@ import { readSesStore } from "../../lib/local/ses-local";
 import { DemoClock, type LocalStack, startLocalStack } from "../../lib/local/stack";
 import { computeReport, type Report } from "../../lib/report";
 import { SEED_PERIOD, seed2022Q3 } from "../../lib/scenarios/seed-2022-q3";
+import { SCHEDULES } from "../../lib/schedules";
 import { instant } from "../../lib/time";
 import { parseUnitDirectory } from "../../lib/units";
 import { kpiView } from "../helpers/compare";
@@ -87,6 +88,10 @@ describe("the local stack over HTTP", () => {
       kpiView(computeReport(events, settings, { period: SEED_PERIOD, asOf: stack.clock.now() })),
     );
   }, 240_000);
+
+  it("fires every schedule lib/schedules.ts defines (the ones the CDK stack deploys)", async () => {
+    for (const s of SCHEDULES) await expect(stack.fire(s.id)).resolves.toBeDefined();
+  });
 
   it("answers 401 without a key, 403 for an unknown key or a read-only key posting", async () => {
     const event = JSON.stringify(seed2022Q3()[0]);

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import {
+  ALERTS_PENDING_RULE,
+  DOSSIER_EVENTS_RULE,
+  envelope,
+  matchesPattern,
+  RULES,
+  SES_FEEDBACK_RULE,
+} from "../../lib/bus";
+import { LocalBus, LocalQueue } from "../../lib/local/bus";
+
+describe("rule patterns (lib/bus.ts), as EventBridge reads them", () => {
+  const ev = (source: string, detailType: string) =>
+    ({ ...envelope({}, source), "detail-type": detailType }) as unknown as Record<string, unknown>;
+
+  it("sends every dossier.* event from a non-AWS source to the consumer, misspelt types included", () => {
+    expect(matchesPattern(DOSSIER_EVENTS_RULE.eventPattern as never, ev("igate", "dossier.received"))).toBe(
+      true,
+    );
+    expect(matchesPattern(DOSSIER_EVENTS_RULE.eventPattern as never, ev("igate", "dossier.recieved"))).toBe(
+      true,
+    );
+    expect(matchesPattern(DOSSIER_EVENTS_RULE.eventPattern as never, ev("aws.ses", "dossier.received"))).toBe(
+      false,
+    );
+    expect(matchesPattern(DOSSIER_EVENTS_RULE.eventPattern as never, ev("igate", "alerts.pending"))).toBe(
+      false,
+    );
+  });
+
+  it("sends SES bounces and complaints to suppression, and the sweep's notice to the sender", () => {
+    expect(matchesPattern(SES_FEEDBACK_RULE.eventPattern as never, ev("aws.ses", "Email Bounced"))).toBe(
+      true,
+    );
+    expect(matchesPattern(SES_FEEDBACK_RULE.eventPattern as never, ev("aws.ses", "Email Delivered"))).toBe(
+      false,
+    );
+    expect(
+      matchesPattern(
+        ALERTS_PENDING_RULE.eventPattern as never,
+        ev("dossier-monitor.sweep", "alerts.pending"),
+      ),
+    ).toBe(true);
+  });
+
+  it("routes on the local bus with the very rule objects the CDK stack deploys", async () => {
+    const hits: string[] = [];
+    const queue = new LocalQueue(
+      async (e) => {
+        hits.push(`queue:${e.Records.length}`);
+        return { batchItemFailures: [] };
+      },
+      { workers: 1, batchSize: 10, maxReceives: 5 },
+    );
+    const bus = new LocalBus(
+      {
+        [DOSSIER_EVENTS_RULE.id]: { kind: "queue", queue },
+        [ALERTS_PENDING_RULE.id]: { kind: "function", invoke: async () => hits.push("send-alerts") },
+        [SES_FEEDBACK_RULE.id]: { kind: "function", invoke: async () => hits.push("ses-feedback") },
+      } as never,
+      Date.now,
+      (e) => {
+        throw e;
+      },
+    );
+    await bus.publish([
+      { source: "igate", detailType: "dossier.received", detail: {} },
+      { source: "dossier-monitor.sweep", detailType: "alerts.pending", detail: {} },
+      { source: "aws.ses", detailType: "Email Complaint Received", detail: {} },
+      { source: "aws.ec2", detailType: "EC2 Instance State-change Notification", detail: {} },
+    ]);
+    await queue.drained();
+    expect(hits.sort()).toEqual(["queue:1", "send-alerts", "ses-feedback"]);
+    expect(RULES.map((r) => r.id)).toEqual([
+      DOSSIER_EVENTS_RULE.id,
+      ALERTS_PENDING_RULE.id,
+      SES_FEEDBACK_RULE.id,
+    ]);
+  });
+});
