@@ -3,6 +3,7 @@
  * printed with how it was measured. Writes bench/results.json and the README's table. Never
  * fails a CI run: a section that cannot run says why and the others go on.
  */
+import "./env";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
@@ -27,10 +28,6 @@ import { DossierStore } from "../lib/store/repository";
 import { instant } from "../lib/time";
 import { atLeastOnce, deliver, sqsRecord } from "../tests/helpers/delivery";
 import { billedTransactionWriteUnits } from "./units";
-
-process.env.TABLE_NAME ??= "bench-unused";
-process.env.POWERTOOLS_METRICS_DISABLED = "true";
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
 const ROOT = join(import.meta.dirname, "..");
 const results: Record<string, unknown> = { measuredAt: new Date().toISOString(), node: process.version };

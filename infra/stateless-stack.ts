@@ -63,6 +63,11 @@ export class StatelessStack extends Stack {
     };
     const tableArn = table.tableArn;
     const indexArn = ProjectFunction.indexArn(tableArn, TABLE.sweepIndex.name);
+    // Sending is granted on the stage's identity and configuration set only.
+    const sesResources = [
+      `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${config.sesIdentity}`,
+      `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${configurationSet.configurationSetName}`,
+    ];
     const allow = (f: ProjectFunction, actions: string[], resources: string[]) =>
       f.role.addToPolicy(new iam.PolicyStatement({ actions, resources }));
 
@@ -106,14 +111,7 @@ export class StatelessStack extends Stack {
       ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
       [tableArn],
     );
-    allow(
-      send,
-      ["ses:SendEmail"],
-      [
-        `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${config.sesIdentity}`,
-        `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${configurationSet.configurationSetName}`,
-      ],
-    );
+    allow(send, ["ses:SendEmail"], sesResources);
     new events.Rule(this, ALERTS_PENDING_RULE.id, {
       eventBus: bus,
       description: ALERTS_PENDING_RULE.description,
@@ -142,14 +140,7 @@ export class StatelessStack extends Stack {
       ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"],
       [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)],
     );
-    allow(
-      kpi,
-      ["ses:SendEmail"],
-      [
-        `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${config.sesIdentity}`,
-        `arn:${this.partition}:ses:${this.region}:${this.account}:configuration-set/${configurationSet.configurationSetName}`,
-      ],
-    );
+    allow(kpi, ["ses:SendEmail"], sesResources);
 
     // The HTTP API: posting routes for integration keys, read routes for reader keys. Keys are
     // checked by the handlers against their hashes in the table; each key has its own rate.

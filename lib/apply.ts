@@ -35,7 +35,9 @@ export type ApplyOutcome =
   | { status: "duplicate"; attempts: number }
   | { status: "quarantined"; reason: string };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Full jitter, so concurrent writers of one dossier spread out before reading again. */
+const backoff = (attempt: number) =>
+  new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
 const NO_UNITS = UnitDirectory.empty();
 
 /** Re-projects a dossier from its log (plus `event`) at `now`, and commits it. */
@@ -57,14 +59,7 @@ export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<
       if (e instanceof CalendarYearMissingError) return quarantine(deps, event, e.message);
       throw e;
     }
-    const record = recordOf(
-      plan.state,
-      (dossier?.version ?? 0) + 1,
-      plan.counted,
-      plan.nextCheckAt,
-      plan.marks,
-      plan.sla,
-    );
+    const record = recordOf(plan, (dossier?.version ?? 0) + 1);
     try {
       await store.commit({
         event,
@@ -78,8 +73,7 @@ export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<
       if (e instanceof DuplicateEventError) return { status: "duplicate", attempts: attempt };
       if (e instanceof TransactionTooLargeError) return quarantine(deps, event, e.message);
       if (!(e instanceof VersionConflictError) || attempt >= maxAttempts) throw e;
-      // Full jitter, so concurrent writers of one dossier spread out.
-      await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+      await backoff(attempt);
     }
   }
 }
@@ -153,14 +147,7 @@ export async function sweepDossier(deps: ApplyDeps, dossierId: string): Promise<
     ) {
       return { status: "unchanged", raised: [] };
     }
-    const record = recordOf(
-      plan.state,
-      dossier.version + 1,
-      plan.counted,
-      plan.nextCheckAt,
-      plan.marks,
-      plan.sla,
-    );
+    const record = recordOf(plan, dossier.version + 1);
     try {
       await store.commit({
         appliedAt: now,
@@ -172,7 +159,7 @@ export async function sweepDossier(deps: ApplyDeps, dossierId: string): Promise<
       return { status: "updated", raised: plan.raise };
     } catch (e) {
       if (!(e instanceof VersionConflictError) || attempt >= maxAttempts) throw e;
-      await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+      await backoff(attempt);
     }
   }
 }

@@ -127,14 +127,18 @@ export function storableEvent(event: DossierEvent): DossierEvent {
   return event;
 }
 
+/** The stored record of a planned dossier (lib/plan.ts), at `version`. */
 export function recordOf(
-  state: DossierState,
+  plan: {
+    state: DossierState;
+    counted: Counted;
+    nextCheckAt?: number;
+    marks?: Record<string, number>;
+    sla?: SlaState;
+  },
   version: number,
-  counted: Counted,
-  nextCheckAt: number | undefined,
-  marks?: Record<string, number>,
-  sla?: SlaState,
 ): DossierRecord {
+  const { state, counted, nextCheckAt, marks, sla } = plan;
   return {
     dossierId: state.dossierId,
     version,

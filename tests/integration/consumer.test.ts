@@ -3,7 +3,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import readXlsxFile from "read-excel-file/node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { ApplyDeps } from "../../lib/apply";
@@ -23,6 +22,7 @@ import { mulberry32 } from "../../lib/scenarios/rng";
 import { SEED_PERIOD, seed2022Q3 } from "../../lib/scenarios/seed-2022-q3";
 import { instant } from "../../lib/time";
 import { parseUnitDirectory, UnitDirectory } from "../../lib/units";
+import { apiGet } from "../helpers/api";
 import { kpiView } from "../helpers/compare";
 import { atLeastOnce, deliver, sqsRecord } from "../helpers/delivery";
 import { testTable } from "../helpers/dynamo";
@@ -36,18 +36,7 @@ const directory = parseUnitDirectory(
 const units = new UnitDirectory(directory.units, directory.leadership);
 let readerKey = "";
 
-function get(path: string, query: Record<string, string> = {}): APIGatewayProxyEventV2 {
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    queryStringParameters: Object.keys(query).length ? query : undefined,
-    headers: { authorization: `Bearer ${readerKey}` },
-    isBase64Encoded: false,
-    requestContext: { http: { method: "GET", path } } as never,
-  } as APIGatewayProxyEventV2;
-}
+const get = (path: string, query: Record<string, string> = {}) => apiGet(path, query, readerKey);
 
 /** The whole-office row's numbers, in TABLE_COLUMNS order. */
 const officeRow = (r: Report) => TABLE_COLUMNS.map((c) => c.get(r));

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, inject, it } from "vitest";
 import { type ApplyDeps, applyEvent } from "../../lib/apply";
 import { createApiKey } from "../../lib/auth";
@@ -16,6 +15,7 @@ import { handleQuery } from "../../lib/query-api";
 import type { Report } from "../../lib/report";
 import { instant } from "../../lib/time";
 import { parseUnitDirectory, UnitDirectory } from "../../lib/units";
+import { apiGet } from "../helpers/api";
 import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
 
@@ -24,18 +24,7 @@ const units = new UnitDirectory(file.units, file.leadership);
 
 let readerKey = "";
 
-function get(path: string, query: Record<string, string> = {}): APIGatewayProxyEventV2 {
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    queryStringParameters: Object.keys(query).length ? query : undefined,
-    headers: { authorization: `Bearer ${readerKey}` },
-    isBase64Encoded: false,
-    requestContext: { http: { method: "GET", path } } as never,
-  } as APIGatewayProxyEventV2;
-}
+const get = (path: string, query: Record<string, string> = {}) => apiGet(path, query, readerKey);
 
 /** The whole-office row's numbers, in TABLE_COLUMNS order. */
 const _officeRow = (r: Report) => TABLE_COLUMNS.map((c) => c.get(r));
