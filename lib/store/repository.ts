@@ -242,7 +242,8 @@ export class DossierStore {
     return fromItem(out.Item);
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
+  /** Every page of a query, or the first `max` items when given. */
+  private async queryAll(input: QueryCommandInput, max = Number.POSITIVE_INFINITY): Promise<Item[]> {
     const items: Item[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -252,7 +253,7 @@ export class DossierStore {
       this.track(out.ConsumedCapacity ? [out.ConsumedCapacity] : undefined);
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
-    } while (start);
+    } while (start && items.length < max);
     this.consumed.itemsRead += items.length;
     return items;
   }
@@ -422,17 +423,24 @@ export class DossierStore {
     return { byUnit, byDomain, itemsRead: items.length };
   }
 
-  /** Dossier ids whose next time-driven check is due by `until`, from the sparse index only. */
+  /**
+   * Dossiers whose next check is due by `until`, from the sparse index only, oldest first, at most
+   * `limit` per shard: a run that cannot finish them all (a quarter's rollover) leaves the rest to
+   * the next run.
+   */
   async dueForCheck(until: number, limit = 1000): Promise<{ dossierId: string; nextCheckAt: number }[]> {
     const out: { dossierId: string; nextCheckAt: number }[] = [];
     for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
-      const items = await this.queryAll({
-        TableName: this.tableName,
-        IndexName: TABLE.sweepIndex.name,
-        KeyConditionExpression: "gsi1pk = :s AND nextCheckAt <= :until",
-        ExpressionAttributeValues: { ":s": `CHECK#${shard}`, ":until": until },
-        Limit: limit,
-      });
+      const items = await this.queryAll(
+        {
+          TableName: this.tableName,
+          IndexName: TABLE.sweepIndex.name,
+          KeyConditionExpression: "gsi1pk = :s AND nextCheckAt <= :until",
+          ExpressionAttributeValues: { ":s": `CHECK#${shard}`, ":until": until },
+          Limit: Math.min(limit, 1000),
+        },
+        limit,
+      );
       for (const i of items)
         out.push({ dossierId: (i.pk as string).slice(2), nextCheckAt: i.nextCheckAt as number });
     }
