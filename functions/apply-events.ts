@@ -7,14 +7,12 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { ApplyDeps } from "../lib/apply";
 import { countingSettings, parseMonitorEnv } from "../lib/config";
 import { processSqsRecord } from "../lib/consumer";
-import { DossierStore } from "../lib/store/repository";
+import { tableStore } from "./commons/clients";
 
 const METRIC = {
   applied: "EventsApplied",
@@ -43,12 +41,9 @@ export function createHandler(deps: ApplyDeps, logger: Logger, metrics: Metrics)
 const env = parseMonitorEnv(process.env);
 const logger = new Logger({ serviceName: "apply-events" });
 const metrics = new Metrics({ namespace: "DossierMonitor", serviceName: "apply-events" });
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
 
 export const handler = createHandler(
-  { store: new DossierStore(client, env.TABLE_NAME), settings: countingSettings(env), now: Date.now },
+  { store: tableStore(env.TABLE_NAME), settings: countingSettings(env), now: Date.now },
   logger,
   metrics,
 );

@@ -1,8 +1,6 @@
 /** ingest-api: `POST /events` and `POST /integrations/dvcqg`, published to the bus. */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { z } from "zod";
@@ -10,7 +8,7 @@ import { EventBridgeClient, eventBridgePublisher } from "../lib/aws";
 import type { HttpResult } from "../lib/http";
 import type { IngestDeps } from "../lib/ingest";
 import { handleIngest } from "../lib/ingest-api";
-import { DossierStore } from "../lib/store/repository";
+import { tableStore } from "./commons/clients";
 
 export function createHandler(deps: IngestDeps, logger: Logger) {
   return middy(async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
@@ -22,12 +20,9 @@ export function createHandler(deps: IngestDeps, logger: Logger) {
 }
 
 const env = z.object({ TABLE_NAME: z.string().min(3), EVENT_BUS_NAME: z.string().min(1) }).parse(process.env);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
 export const handler = createHandler(
   {
-    store: new DossierStore(client, env.TABLE_NAME),
+    store: tableStore(env.TABLE_NAME),
     publish: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
     now: Date.now,
   },

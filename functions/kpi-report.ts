@@ -4,14 +4,12 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import middy from "@middy/core";
 import { z } from "zod";
 import { countingSettings, parseMonitorEnv } from "../lib/config";
 import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../lib/kpi-report";
-import { DossierStore } from "../lib/store/repository";
+import { kpiSettings, tableStore } from "./commons/clients";
 
 const InputSchema = z.object({ kind: z.enum(["weekly", "close"]) });
 
@@ -35,15 +33,10 @@ const env = {
     .parse(process.env),
 };
 const settings = countingSettings(env);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
 export const handler = createHandler(
   {
-    store: new DossierStore(client, env.TABLE_NAME),
-    calendar: settings.calendar,
-    scheme: settings.scheme,
-    strictSupplementRule: settings.strictSupplementRule,
+    store: tableStore(env.TABLE_NAME),
+    ...kpiSettings(settings),
     ses: new SESv2Client({}),
     from: env.SENDER_ADDRESS,
     configurationSet: env.SES_CONFIGURATION_SET,

@@ -1,16 +1,14 @@
 /** query-api: the read-only routes of the HTTP API (`GET /kpis`, `/kpis/export`, `/dossiers`). */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { countingSettings, parseMonitorEnv } from "../lib/config";
 import type { HttpResult } from "../lib/http";
 import type { KpiDeps } from "../lib/kpi-report";
 import { handleQuery } from "../lib/query-api";
-import { DossierStore } from "../lib/store/repository";
 import { UnitDirectory } from "../lib/units";
+import { kpiSettings, tableStore } from "./commons/clients";
 
 export function createHandler(deps: KpiDeps, logger: Logger) {
   return middy(async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
@@ -22,15 +20,10 @@ export function createHandler(deps: KpiDeps, logger: Logger) {
 
 const env = parseMonitorEnv(process.env);
 const settings = countingSettings(env);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
 export const handler = createHandler(
   {
-    store: new DossierStore(client, env.TABLE_NAME),
-    calendar: settings.calendar,
-    scheme: settings.scheme,
-    strictSupplementRule: settings.strictSupplementRule,
+    store: tableStore(env.TABLE_NAME),
+    ...kpiSettings(settings),
     units: UnitDirectory.empty(),
     now: Date.now,
   },

@@ -7,14 +7,12 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import middy from "@middy/core";
 import { z } from "zod";
 import { countingSettings, parseMonitorEnv } from "../lib/config";
 import { type DigestDeps, type DigestResult, sendDigests } from "../lib/digests";
-import { DossierStore } from "../lib/store/repository";
+import { tableStore } from "./commons/clients";
 
 export function createHandler(deps: Omit<DigestDeps, "units">, logger: Logger, metrics: Metrics) {
   return middy(async (): Promise<DigestResult> => {
@@ -38,13 +36,10 @@ const env = {
 };
 const logger = new Logger({ serviceName: "send-alerts" });
 const metrics = new Metrics({ namespace: "DossierMonitor", serviceName: "send-alerts" });
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
 
 export const handler = createHandler(
   {
-    store: new DossierStore(client, env.TABLE_NAME),
+    store: tableStore(env.TABLE_NAME),
     ses: new SESv2Client({}),
     calendar: countingSettings(env).calendar,
     from: env.SENDER_ADDRESS,

@@ -4,12 +4,11 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import middy from "@middy/core";
 import { parseMonitorEnv } from "../lib/config";
-import { DossierStore } from "../lib/store/repository";
+import type { DossierStore } from "../lib/store/repository";
 import { suppressFromSesEvent } from "../lib/suppression";
+import { tableStore } from "./commons/clients";
 
 export function createHandler(store: DossierStore, logger: Logger, now: () => number) {
   return middy(async (event: unknown) => {
@@ -20,11 +19,8 @@ export function createHandler(store: DossierStore, logger: Logger, now: () => nu
 }
 
 const env = parseMonitorEnv(process.env);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
 export const handler = createHandler(
-  new DossierStore(client, env.TABLE_NAME),
+  tableStore(env.TABLE_NAME),
   new Logger({ serviceName: "ses-feedback" }),
   Date.now,
 );

@@ -6,16 +6,14 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import middy from "@middy/core";
 import { z } from "zod";
 import type { ApplyDeps } from "../lib/apply";
 import { EventBridgeClient, eventBridgePublisher } from "../lib/aws";
 import { ALERTS_PENDING, type Publish, SWEEP_SOURCE } from "../lib/bus";
 import { countingSettings, parseMonitorEnv } from "../lib/config";
-import { DossierStore } from "../lib/store/repository";
 import { runSweep, type SweepResult } from "../lib/sweep";
+import { tableStore } from "./commons/clients";
 
 export function createHandler(
   deps: Omit<ApplyDeps, "units">,
@@ -53,12 +51,9 @@ const env = {
 };
 const logger = new Logger({ serviceName: "sweep-deadlines" });
 const metrics = new Metrics({ namespace: "DossierMonitor", serviceName: "sweep-deadlines" });
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
 
 export const handler = createHandler(
-  { store: new DossierStore(client, env.TABLE_NAME), settings: countingSettings(env), now: Date.now },
+  { store: tableStore(env.TABLE_NAME), settings: countingSettings(env), now: Date.now },
   eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   logger,
   metrics,
