@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { createApiKey, type Role } from "../lib/auth";
 import { CalendarDataSchema, CalendarYearMissingError, WorkingCalendar } from "../lib/calendar/calendar";
 import { catalogOf } from "../lib/catalog";
 import { parseEventsText, toNdjson } from "../lib/events/file";
@@ -292,6 +293,60 @@ export function program(): Command {
     .action(async (opts: ServeOptions) => {
       process.exitCode = await serve(opts);
     });
+
+  cmd
+    .command("keys")
+    .description("API keys (stored hashed; the key is printed once)")
+    .command("create")
+    .description(
+      "create a key: an integration's (posts events, attributed to --source) or a reader's (read-only)",
+    )
+    .requiredOption("--name <name>", "who holds it, e.g. 'iGate tỉnh'")
+    .addOption(
+      new Option("--role <role>", "what it may do").choices(["integration", "reader"]).makeOptionMandatory(),
+    )
+    .requiredOption("--source <source>", "the source its events are attributed to")
+    .option("--rate <n>", "requests per second it may make", (v) => Number(v), 20)
+    .requiredOption(
+      "--table <name>",
+      "the DynamoDB table (the stack's output TableName, or the local stack's)",
+    )
+    .option("--endpoint <url>", "a DynamoDB endpoint (the local stack's)")
+    .option("--region <region>", "AWS region when not using --endpoint")
+    .action(
+      async (opts: {
+        name: string;
+        role: Role;
+        source: string;
+        rate: number;
+        table: string;
+        endpoint?: string;
+        region?: string;
+      }) => {
+        if (!Number.isFinite(opts.rate) || opts.rate <= 0)
+          throw new CliError("--rate: expected a positive number", EXIT.usage);
+        const client = opts.endpoint
+          ? localDynamoClient(opts.endpoint)
+          : new DynamoDBClient(opts.region ? { region: opts.region } : {});
+        try {
+          const key = await createApiKey(new DossierStore(documentClient(client), opts.table), {
+            name: opts.name,
+            role: opts.role,
+            source: opts.source,
+            ratePerSecond: opts.rate,
+          });
+          process.stdout.write(`${key}\n`);
+          process.stderr.write("store this key now: only its hash is kept\n");
+        } catch (e) {
+          throw new CliError(
+            `could not write to table ${opts.table}: ${(e as Error).message}`,
+            EXIT.unreachable,
+          );
+        } finally {
+          client.destroy();
+        }
+      },
+    );
 
   const units = cmd.command("units").description("the unit directory (departments, contacts, thresholds)");
   units

@@ -3,7 +3,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { EventBridgeClient, eventBridgePublisher } from "../lib/aws";
 import type { HttpResult } from "../lib/http";
 import type { IngestDeps } from "../lib/ingest";

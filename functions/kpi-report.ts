@@ -6,7 +6,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import middy from "@middy/core";
-import { z } from "zod";
+import * as z from "zod";
 import { countingSettings, parseMonitorEnv } from "../lib/config";
 import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../lib/kpi-report";
 import { kpiSettings, tableStore } from "./commons/clients";

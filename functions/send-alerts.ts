@@ -9,7 +9,7 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import middy from "@middy/core";
-import { z } from "zod";
+import * as z from "zod";
 import { countingSettings, parseMonitorEnv } from "../lib/config";
 import { type DigestDeps, type DigestResult, sendDigests } from "../lib/digests";
 import { tableStore } from "./commons/clients";

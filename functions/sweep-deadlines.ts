@@ -7,7 +7,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
-import { z } from "zod";
+import * as z from "zod";
 import type { ApplyDeps } from "../lib/apply";
 import { EventBridgeClient, eventBridgePublisher } from "../lib/aws";
 import { ALERTS_PENDING, type Publish, SWEEP_SOURCE } from "../lib/bus";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { CalendarDataSchema } from "../lib/calendar/calendar";
 import { PeriodSchemeSchema } from "../lib/periods";
 import { ContactSchema } from "../lib/units";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { CalendarDataSchema, parseOfficeHours, WorkingCalendar } from "./calendar/calendar";
 import { catalogOf } from "./catalog";
 import type { CountingSettings } from "./counting";

@@ -1,6 +1,24 @@
-import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
 import type { SQSRecord } from "aws-lambda";
+import * as z from "zod";
 import { type ApplyDeps, type ApplyOutcome, acceptAndApply } from "./apply";
+
+/**
+ * The envelope EventBridge delivers to a queue, as Powertools' parser defines it
+ * (`@aws-lambda-powertools/parser/schemas/eventbridge`), restated here so the bundle keeps
+ * zod tree-shakeable.
+ */
+const EventBridgeSchema = z.object({
+  version: z.string(),
+  id: z.string(),
+  source: z.string(),
+  account: z.string(),
+  time: z.iso.datetime(),
+  region: z.string(),
+  resources: z.array(z.string()),
+  "detail-type": z.string(),
+  detail: z.unknown(),
+  "replay-name": z.string().optional(),
+});
 
 /** What the consumer did with one SQS message, for logs and metrics (no event body, no personal data). */
 export type RecordOutcome = ApplyOutcome & { eventId?: string; dossierId?: string };

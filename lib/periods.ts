@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { addDays, endOfLocalDate, isLocalDate, type LocalDate, localDate, startOfLocalDate } from "./time";
 
 /**

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { authenticate, keyFromHeaders } from "./auth";
 import { exportFileName, reportCsvFile, reportXlsx } from "./exports";
 import { file, type HttpResult, json, problem } from "./http";

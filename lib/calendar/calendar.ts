@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { addDays, DAY_MS, type LocalDate, localDate, MINUTE_MS, OFFSET_MS, startOfLocalDate } from "../time";
 import official from "./data/vn-official.json" with { type: "json" };
 

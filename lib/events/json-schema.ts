@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DossierEventSchema, EventBatchSchema } from "./schema";
 
 /** File name → JSON text of every generated JSON Schema (draft 2020-12). */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The wire contract of ../shared/spec/events.md: one discriminated union over `type`.

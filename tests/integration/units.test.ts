@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { authenticate } from "../../lib/auth";
 import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
 
@@ -28,6 +29,36 @@ describe("dossier-monitor units import", () => {
     expect(directory.get("phong-ldtbxh")?.nameVi).toBe("Phòng Lao động – Thương binh và Xã hội");
     expect(directory.get("cn-vpdk-dat-dai")?.thresholds?.nearDueWorkingHours).toBe(16);
     expect(directory.leadership).toHaveLength(2);
+    await table.drop();
+  });
+
+  it("creates an API key with dossier-monitor keys create, stored as its hash only", async () => {
+    const table = await testTable("keys");
+    const { stdout } = await run(process.execPath, [
+      BIN,
+      "keys",
+      "create",
+      "--name",
+      "iGate",
+      "--role",
+      "integration",
+      "--source",
+      "igate",
+      "--table",
+      table.tableName,
+      "--endpoint",
+      table.endpoint,
+    ]);
+    const key = stdout.trim();
+    expect(key).toMatch(/^dm_i_/);
+    const auth = await authenticate(table.store, key, "integration");
+    expect(auth).toMatchObject({
+      ok: true,
+      credential: { name: "iGate", source: "igate", role: "integration" },
+    });
+    const { ScanCommand } = await import("@aws-sdk/lib-dynamodb");
+    const items = await table.doc.send(new ScanCommand({ TableName: table.tableName }));
+    expect(JSON.stringify(items.Items)).not.toContain(key);
     await table.drop();
   });
 
