@@ -1,0 +1,171 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { applyEvent } from "../../lib/apply";
+import { createApiKey } from "../../lib/auth";
+import type { Publish } from "../../lib/bus";
+import { WorkingCalendar } from "../../lib/calendar/calendar";
+import type { DossierEvent } from "../../lib/events/schema";
+import { handleIngest } from "../../lib/ingest-api";
+import { instant } from "../../lib/time";
+import { testTable } from "../helpers/dynamo";
+import { ROOT } from "../helpers/fixtures";
+
+type Table = Awaited<ReturnType<typeof testTable>>;
+let table: Table;
+let key = "";
+const published: unknown[] = [];
+const publish: Publish = async (entries) => {
+  published.push(...entries);
+  return { failed: [] };
+};
+const now = () => instant("2022-08-01T09:00:00+07:00");
+const deps = () => ({ store: table.store, publish, now });
+
+function post(path: string, body: string): APIGatewayProxyEventV2 {
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: path,
+    rawQueryString: "",
+    headers: { authorization: `Bearer ${key}` },
+    body,
+    isBase64Encoded: false,
+    requestContext: { http: { method: "POST", path } } as never,
+  } as APIGatewayProxyEventV2;
+}
+
+beforeAll(async () => {
+  table = await testTable("fuzz");
+  key = await createApiKey(table.store, {
+    name: "fuzz",
+    role: "integration",
+    source: "fuzz",
+    ratePerSecond: 100_000,
+  });
+});
+afterAll(async () => table.drop());
+
+const sample = JSON.parse(readFileSync(join(ROOT, "events/samples/dossier.received.json"), "utf8"));
+/** Valid events with one field replaced by anything. */
+const mutated = fc
+  .tuple(
+    fc.constantFrom("eventId", "type", "occurredAt", "dossierId", "data", "source", "extra"),
+    fc.anything(),
+  )
+  .map(([field, value]) => ({ ...sample, [field]: value }));
+const nested = fc.integer({ min: 100, max: 5000 }).map((depth) => `${"[".repeat(depth)}${"]".repeat(depth)}`);
+const huge = fc
+  .integer({ min: 100_000, max: 300_000 })
+  .map((n) => JSON.stringify({ ...sample, dossierId: "x".repeat(n) }));
+const badUtf = fc.string().map((s) => `{"eventId":"\ud800${s}","type":"dossier.received"}`);
+const bodies = fc.oneof(
+  fc.string(),
+  fc.anything().map((v) => JSON.stringify(v) ?? "null"),
+  mutated.map((v) => JSON.stringify(v)),
+  mutated.map((v) => JSON.stringify({ events: [v, v] })),
+  nested,
+  huge,
+  badUtf,
+);
+
+describe("bad input, by property", () => {
+  it("POST /events always answers 4xx with reasons for what it rejects, never 5xx, and publishes nothing rejected", async () => {
+    await fc.assert(
+      fc.asyncProperty(bodies, async (body) => {
+        const before = published.length;
+        const res = await handleIngest(deps(), post("/events", body));
+        expect(res.statusCode).toBeLessThan(500);
+        const answer = JSON.parse(res.body ?? "{}");
+        if (res.statusCode >= 400) {
+          expect(published.length).toBe(before);
+          expect(answer.message ?? answer.results).toBeDefined();
+        }
+        for (const r of answer.results ?? [])
+          if (r.status === "rejected") expect(r.problems.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 150 },
+    );
+  }, 120_000);
+
+  it("POST /integrations/dvcqg never answers 5xx", async () => {
+    const fixture = JSON.parse(readFileSync(join(ROOT, "events/dvcqg/snapshot-3-resolved.json"), "utf8"));
+    const dossier = fixture.data[0];
+    const dvcqg = fc.oneof(
+      fc.anything().map((v) => JSON.stringify(v) ?? "null"),
+      fc
+        .tuple(fc.constantFrom(...Object.keys(dossier)), fc.anything())
+        .map(([field, value]) => JSON.stringify({ ...fixture, data: [{ ...dossier, [field]: value }] })),
+      fc.anything().map((v) => JSON.stringify({ ...fixture, data: [v] })),
+    );
+    await fc.assert(
+      fc.asyncProperty(dvcqg, async (body) => {
+        const res = await handleIngest(deps(), post("/integrations/dvcqg", body));
+        expect(res.statusCode).toBeLessThan(500);
+      }),
+      { numRuns: 150 },
+    );
+  }, 120_000);
+});
+
+describe("no applicant data stored or logged", () => {
+  it("keeps the portal's personal fields out of every stored item and log line", async () => {
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    try {
+      process.env.TABLE_NAME ??= "unused";
+      process.env.EVENT_BUS_NAME ??= "unused";
+      const { createHandler } = await import("../../functions/ingest-api");
+      const handler = createHandler(deps(), new Logger({ serviceName: "ingest-api", logLevel: "DEBUG" }));
+      published.length = 0;
+      for (const f of [
+        "snapshot-1-accepted",
+        "snapshot-2-supplement",
+        "snapshot-3-resolved",
+        "snapshot-4-returned",
+      ]) {
+        const res = await handler(
+          post("/integrations/dvcqg", readFileSync(join(ROOT, "events/dvcqg", `${f}.json`), "utf8")),
+          {} as never,
+        );
+        expect(res.statusCode).toBeLessThan(300);
+      }
+      const settings = {
+        calendar: WorkingCalendar.official(),
+        scheme: { kind: "calendar-quarter" as const },
+      };
+      for (const p of published as { detail: DossierEvent }[]) {
+        await applyEvent(
+          { store: table.store, settings, now: () => instant("2022-07-29T09:00:00+07:00") },
+          p.detail,
+        );
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    const items = JSON.stringify(
+      (await table.doc.send(new ScanCommand({ TableName: table.tableName }))).Items,
+    );
+    expect(items).toContain("000.30.32.H48-220711-0042");
+    for (const personal of [
+      "Nguyễn Văn A",
+      "0900000000",
+      "nguoi-nop@example.org",
+      "000000000000",
+      "Thôn 1, xã X",
+      "ChuHoSo",
+      "SoDienThoai",
+    ]) {
+      expect(items, personal).not.toContain(personal);
+      expect(writes.join(""), personal).not.toContain(personal);
+    }
+    expect(writes.some((w) => w.includes('"ingest"'))).toBe(true);
+  });
+});
