@@ -63,6 +63,10 @@ export class StatelessStack extends Stack {
     };
     const tableArn = table.tableArn;
     const indexArn = ProjectFunction.indexArn(tableArn, TABLE.sweepIndex.name);
+    const sesEnvironment = {
+      SENDER_ADDRESS: config.senderAddress,
+      SES_CONFIGURATION_SET: configurationSet.configurationSetName,
+    };
     // Sending is granted on the stage's identity and configuration set only.
     const sesResources = [
       `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${config.sesIdentity}`,
@@ -100,12 +104,7 @@ export class StatelessStack extends Stack {
     allow(sweep, ["dynamodb:PutItem", "dynamodb:UpdateItem"], [tableArn]);
     allow(sweep, ["events:PutEvents"], [bus.eventBusArn]);
 
-    const send = make(
-      "send-alerts",
-      "One digest per unit through SES",
-      { SENDER_ADDRESS: config.senderAddress, SES_CONFIGURATION_SET: configurationSet.configurationSetName },
-      Duration.minutes(2),
-    );
+    const send = make("send-alerts", "One digest per unit through SES", sesEnvironment, Duration.minutes(2));
     allow(
       send,
       ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
@@ -132,7 +131,7 @@ export class StatelessStack extends Stack {
     const kpi = make(
       "kpi-report",
       "Leadership KPI emails: weekly and at each period's close",
-      { SENDER_ADDRESS: config.senderAddress, SES_CONFIGURATION_SET: configurationSet.configurationSetName },
+      sesEnvironment,
       Duration.minutes(2),
     );
     allow(

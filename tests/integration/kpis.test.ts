@@ -7,12 +7,10 @@ import { createApiKey } from "../../lib/auth";
 import { WorkingCalendar } from "../../lib/calendar/calendar";
 import type { CountingSettings } from "../../lib/counting";
 import type { DossierEvent } from "../../lib/events/schema";
-import { TABLE_COLUMNS } from "../../lib/format";
 import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../../lib/kpi-report";
 import { localSesClient, readSesStore } from "../../lib/local/ses-local";
 import { type Period, periodByName } from "../../lib/periods";
 import { handleQuery } from "../../lib/query-api";
-import type { Report } from "../../lib/report";
 import { instant } from "../../lib/time";
 import { parseUnitDirectory, UnitDirectory } from "../../lib/units";
 import { apiGet } from "../helpers/api";
@@ -26,8 +24,23 @@ let readerKey = "";
 
 const get = (path: string, query: Record<string, string> = {}) => apiGet(path, query, readerKey);
 
-/** The whole-office row's numbers, in TABLE_COLUMNS order. */
-const _officeRow = (r: Report) => TABLE_COLUMNS.map((c) => c.get(r));
+const settings: CountingSettings = {
+  calendar: WorkingCalendar.official(),
+  scheme: { kind: "calendar-quarter" },
+};
+
+/** KPI-email dependencies on a test table, SES local, and a sender address unique to the test. */
+function sendDeps(table: Awaited<ReturnType<typeof testTable>>, now: () => number, tag: string): SendDeps {
+  return {
+    store: table.store,
+    calendar: settings.calendar,
+    scheme: settings.scheme,
+    units,
+    now,
+    ses: localSesClient(inject("sesEndpoint")),
+    from: `${tag}+${randomUUID().slice(0, 8)}@ubnd.example.org`,
+  };
+}
 
 async function _applyAll(deps: ApplyDeps, events: DossierEvent[]) {
   const queue = [...events];
@@ -48,20 +61,8 @@ describe("closed periods", () => {
       ratePerSecond: 20,
     });
     await table.store.putUnitDirectory(file.units, file.leadership);
-    const settings: CountingSettings = {
-      calendar: WorkingCalendar.official(),
-      scheme: { kind: "calendar-quarter" },
-    };
     let now = instant("2022-10-01T00:30:00+07:00");
-    const deps: SendDeps = {
-      store: table.store,
-      calendar: settings.calendar,
-      scheme: settings.scheme,
-      units,
-      now: () => now,
-      ses: localSesClient(inject("sesEndpoint")),
-      from: `amend+${randomUUID().slice(0, 8)}@ubnd.example.org`,
-    };
+    const deps = sendDeps(table, () => now, "amend");
     const applyDeps: ApplyDeps = { store: table.store, settings, units, now: () => now };
     for (let i = 0; i < 3; i++) {
       await applyEvent(applyDeps, {
@@ -106,10 +107,6 @@ describe("the query API", () => {
       source: "dashboard",
       ratePerSecond: 20,
     });
-    const settings: CountingSettings = {
-      calendar: WorkingCalendar.official(),
-      scheme: { kind: "calendar-quarter" },
-    };
     const now = instant("2022-07-12T09:00:00+07:00");
     const deps = {
       store: table.store,
@@ -149,20 +146,8 @@ describe("weekly email", () => {
   it("keeps a snapshot so the next period shows the same point beside it", async () => {
     const table = await testTable("weekly");
     await table.store.putUnitDirectory(file.units, file.leadership);
-    const settings: CountingSettings = {
-      calendar: WorkingCalendar.official(),
-      scheme: { kind: "calendar-quarter" },
-    };
     let now = instant("2022-07-11T07:30:00+07:00");
-    const deps: SendDeps = {
-      store: table.store,
-      calendar: settings.calendar,
-      scheme: settings.scheme,
-      units,
-      now: () => now,
-      ses: localSesClient(inject("sesEndpoint")),
-      from: `weekly+${randomUUID().slice(0, 8)}@ubnd.example.org`,
-    };
+    const deps = sendDeps(table, () => now, "weekly");
     await applyEvent(
       { store: table.store, settings, units, now: () => now },
       {
