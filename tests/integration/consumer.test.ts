@@ -181,56 +181,6 @@ describe("apply-events against DynamoDB Local", () => {
   }, 120_000);
 });
 
-describe("failures half way and redelivery", () => {
-  const events = seed2022Q3({ seed: 5 }).slice(0, 400);
-
-  it("changes no counter twice when DynamoDB fails half way through a batch and it comes back", async () => {
-    const table = await testTable("fault");
-    let transactions = 0;
-    // Every 7th transaction fails before reaching DynamoDB; every 11th is committed but its answer is lost.
-    table.client.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName !== "TransactWriteItemsCommand") return next(args);
-        transactions++;
-        if (transactions % 7 === 0)
-          throw Object.assign(new Error("injected: service unavailable"), {
-            name: "ServiceUnavailable",
-            $metadata: { httpStatusCode: 503 },
-          });
-        const out = await next(args);
-        if (transactions % 11 === 0)
-          throw Object.assign(new Error("injected: connection reset after commit"), { name: "ECONNRESET" });
-        return out;
-      },
-      { step: "initialize", name: "faults" },
-    );
-    const result = await deliver(
-      () => handlerFor(table) as never,
-      events.map((e) => sqsRecord(e)),
-      { workers: 2, maxReceives: 20 },
-    );
-    expect(result.redelivered).toBeGreaterThan(0);
-    expect(result.failedForGood).toEqual([]);
-    await countersMatch(table, events);
-    await table.drop();
-  }, 120_000);
-
-  it("applies a whole batch delivered twice concurrently once", async () => {
-    const table = await testTable("twice");
-    const records = events.slice(0, 100).map((e) => sqsRecord(e));
-    // Two execution environments receive the same batch at the same time.
-    const [first, second] = [handlerFor(table), handlerFor(table)];
-    const context = {} as never;
-    for (let i = 0; i < records.length; i += 10) {
-      const batch = { Records: records.slice(i, i + 10) };
-      const [a, b] = await Promise.all([first(batch, context), second(batch, context)]);
-      expect([...a.batchItemFailures, ...b.batchItemFailures]).toEqual([]);
-    }
-    await countersMatch(table, events.slice(0, 100));
-    await table.drop();
-  }, 60_000);
-});
-
 describe("invalid input", () => {
   it("quarantines 100 invalid events with their reasons, changes no counter, applies the valid ones", async () => {
     const table = await testTable("bad");

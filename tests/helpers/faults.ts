@@ -1,0 +1,13 @@
+import { WorkingCalendar } from "../../lib/calendar/calendar";
+import { catalogOf } from "../../lib/catalog";
+import type { CountingSettings } from "../../lib/counting";
+import { SEED_PERIOD } from "../../lib/scenarios/seed-2022-q3";
+import { instant } from "../../lib/time";
+
+/** The settings and clock of the fault tests (shared with the consumer they run in a child process). */
+export const FAULT_NOW = instant("2026-11-30T09:00:00+07:00");
+export const faultSettings: CountingSettings = {
+  calendar: WorkingCalendar.official(),
+  catalog: catalogOf(),
+  scheme: { kind: "explicit", windows: [SEED_PERIOD] },
+};

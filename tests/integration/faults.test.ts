@@ -1,0 +1,221 @@
+/**
+ * Faults against the consumer on DynamoDB Local: 5xx before a commit, answers lost after one,
+ * throttling (retried by the SDK, and cancelled transactions it does not retry), a batch delivered
+ * twice at once, and an execution environment killed half way through a batch. After redelivery
+ * the counters equal the report from the events and every event is stored exactly once.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { describe, expect, it } from "vitest";
+import type { ApplyDeps } from "../../lib/apply";
+import type { DossierEvent } from "../../lib/events/schema";
+import { readKpiReport } from "../../lib/kpis";
+import { computeReport } from "../../lib/report";
+import { mulberry32 } from "../../lib/scenarios/rng";
+import { SEED_PERIOD, seed2022Q3 } from "../../lib/scenarios/seed-2022-q3";
+import type { DossierStore } from "../../lib/store/repository";
+import { kpiView } from "../helpers/compare";
+import { deliver, shuffled, sqsRecord } from "../helpers/delivery";
+import { testTable } from "../helpers/dynamo";
+import { FAULT_NOW, faultSettings } from "../helpers/faults";
+import { ROOT } from "../helpers/fixtures";
+
+type Table = Awaited<ReturnType<typeof testTable>>;
+
+process.env.TABLE_NAME ??= "unused-by-these-tests";
+const { createHandler } = await import("../../functions/apply-events");
+const { Logger } = await import("@aws-lambda-powertools/logger");
+const { Metrics } = await import("@aws-lambda-powertools/metrics");
+
+function handlerFor(table: Table, overrides: Partial<ApplyDeps> = {}) {
+  const deps: ApplyDeps = { store: table.store, settings: faultSettings, now: () => FAULT_NOW, ...overrides };
+  return createHandler(deps, new Logger({ logLevel: "SILENT" }), new Metrics({ namespace: "test" }));
+}
+
+const events = seed2022Q3({ seed: 5 }).slice(0, 400);
+
+/**
+ * After the faults and the redeliveries: the counters equal the report computed from the events,
+ * and every dossier's stored log holds each of its events exactly once (none lost, none twice).
+ */
+async function expectExactlyOnce(store: DossierStore, events: readonly DossierEvent[]) {
+  const fromCounters = await readKpiReport(store, SEED_PERIOD, { asOf: FAULT_NOW });
+  const fromEvents = computeReport(events, faultSettings, { period: SEED_PERIOD, asOf: FAULT_NOW });
+  expect(kpiView(fromCounters)).toEqual(kpiView(fromEvents));
+  const expected = new Map<string, Set<string>>();
+  for (const e of events) expected.set(e.dossierId, (expected.get(e.dossierId) ?? new Set()).add(e.eventId));
+  for (const [dossierId, ids] of expected) {
+    const { log } = await store.getDossierWithLog(dossierId);
+    expect(log.map((e) => e.eventId).sort(), dossierId).toEqual([...ids].sort());
+  }
+}
+
+describe("DynamoDB failing half way", () => {
+  it("changes no counter twice when a request fails before its commit or its answer is lost after", async () => {
+    const table = await testTable("fault");
+    let transactions = 0;
+    // Every 7th transaction fails before reaching DynamoDB; every 11th is committed but its answer is lost.
+    table.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== "TransactWriteItemsCommand") return next(args);
+        transactions++;
+        if (transactions % 7 === 0)
+          throw Object.assign(new Error("injected: service unavailable"), {
+            name: "ServiceUnavailable",
+            $metadata: { httpStatusCode: 503 },
+          });
+        const out = await next(args);
+        if (transactions % 11 === 0)
+          throw Object.assign(new Error("injected: connection reset after commit"), { name: "ECONNRESET" });
+        return out;
+      },
+      { step: "initialize", name: "faults" },
+    );
+    const result = await deliver(
+      () => handlerFor(table) as never,
+      events.map((e) => sqsRecord(e)),
+      { workers: 2, maxReceives: 20 },
+    );
+    expect(result.redelivered).toBeGreaterThan(0);
+    expect(result.failedForGood).toEqual([]);
+    await expectExactlyOnce(table.store, events);
+    await table.drop();
+  }, 120_000);
+
+  it("comes through throttling, retried by the SDK or by redelivery", async () => {
+    const table = await testTable("throttle");
+    const rng = mulberry32(11);
+    const injected = { perAttempt: 0, cancelled: 0 };
+    // Inside the SDK's retry loop: a share of attempts of every command is throttled, as DynamoDB
+    // answers when a partition is over its throughput; the SDK backs off and tries again.
+    table.client.middlewareStack.add(
+      (next) => async (args) => {
+        if (rng() < 0.1) {
+          injected.perAttempt++;
+          throw Object.assign(new Error("injected: rate of requests exceeds the allowed throughput"), {
+            name: "ProvisionedThroughputExceededException",
+            $fault: "client",
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        return next(args);
+      },
+      { step: "finalizeRequest", priority: "low", name: "throttleAttempts" },
+    );
+    // Outside it: transactions cancelled for throttling, which the SDK does not retry.
+    table.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "TransactWriteItemsCommand" && rng() < 0.05) {
+          injected.cancelled++;
+          const items = (args.input as { TransactItems?: unknown[] }).TransactItems ?? [];
+          throw new TransactionCanceledException({
+            message: "Transaction cancelled, please refer cancellation reasons for specific reasons",
+            $metadata: { httpStatusCode: 400 },
+            CancellationReasons: items.map((_, i) =>
+              i === 0
+                ? { Code: "ThrottlingError", Message: "Throughput exceeds the current capacity" }
+                : { Code: "None" },
+            ),
+          });
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "cancelForThrottling" },
+    );
+    const delivery = shuffled(mulberry32(12), events.slice(0, 200));
+    const result = await deliver(
+      () => handlerFor(table) as never,
+      delivery.map((e) => sqsRecord(e)),
+      { workers: 4, maxReceives: 20 },
+    );
+    expect(injected.perAttempt).toBeGreaterThan(0);
+    expect(injected.cancelled).toBeGreaterThan(0);
+    expect(result.redelivered).toBeGreaterThan(0);
+    expect(result.failedForGood).toEqual([]);
+    await expectExactlyOnce(table.store, events.slice(0, 200));
+    await table.drop();
+  }, 120_000);
+
+  it("applies a whole batch delivered twice concurrently once", async () => {
+    const table = await testTable("twice");
+    const records = events.slice(0, 100).map((e) => sqsRecord(e));
+    // Two execution environments receive the same batch at the same time.
+    const [first, second] = [handlerFor(table), handlerFor(table)];
+    const context = {} as never;
+    for (let i = 0; i < records.length; i += 10) {
+      const batch = { Records: records.slice(i, i + 10) };
+      const [a, b] = await Promise.all([first(batch, context), second(batch, context)]);
+      expect([...a.batchItemFailures, ...b.batchItemFailures]).toEqual([]);
+    }
+    await expectExactlyOnce(table.store, events.slice(0, 100));
+    await table.drop();
+  }, 60_000);
+});
+
+async function storedEventIds(store: DossierStore, list: readonly DossierEvent[]) {
+  const ids = new Set<string>();
+  for (const dossierId of new Set(list.map((e) => e.dossierId)))
+    for (const e of (await store.getDossierWithLog(dossierId)).log) ids.add(e.eventId);
+  return ids;
+}
+
+/**
+ * Runs the consumer in a child process on `records` and kills it with SIGKILL once DynamoDB has
+ * answered `commits` transactions (plus `extraMs`, to land in the middle of the next request).
+ */
+function killAfter(table: Table, records: unknown[], commits: number, extraMs: number) {
+  return new Promise<{ seen: number; killed: boolean; finished: boolean }>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(ROOT, "tests", "helpers", "killable-consumer.ts")],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DYNAMO_ENDPOINT: table.endpoint, TABLE_NAME: table.tableName },
+        stdio: ["pipe", "pipe", "inherit"],
+      },
+    );
+    let seen = 0;
+    let killed = false;
+    let finished = false;
+    child.stdout.on("data", (d: Buffer) => {
+      for (const line of d.toString().split("\n")) {
+        if (line === "done") finished = true;
+        if (line !== "commit") continue;
+        seen++;
+        if (seen === commits && !killed) {
+          killed = true;
+          setTimeout(() => child.kill("SIGKILL"), extraMs);
+        }
+      }
+    });
+    child.on("error", reject);
+    child.on("exit", () => resolve({ seen, killed, finished }));
+    child.stdin.end(JSON.stringify(records));
+  });
+}
+
+describe("an execution environment killed half way through a batch", () => {
+  it("loses no event and counts none twice once SQS delivers the batch again", async () => {
+    const table = await testTable("killed");
+    const batchEvents = events.slice(0, 60);
+    const records = batchEvents.map((e) => sqsRecord(e));
+    // Killed right after the 5th commit of its first batch, then again in the middle of a request.
+    const first = await killAfter(table, records.slice(0, 10), 5, 0);
+    const second = await killAfter(table, records.slice(10, 40), 13, 3);
+    expect([first, second].map((r) => [r.killed, r.finished])).toEqual([
+      [true, false],
+      [true, false],
+    ]);
+    // What the killed environments left: some of their events committed, not all.
+    const stored = await storedEventIds(table.store, batchEvents.slice(0, 40));
+    expect(stored.size).toBeGreaterThanOrEqual(first.seen + second.seen);
+    expect(stored.size).toBeLessThan(new Set(batchEvents.slice(0, 40).map((e) => e.eventId)).size);
+    // Nothing was acknowledged: after the visibility timeout SQS delivers every message again,
+    // to another execution environment, together with the messages not yet received.
+    const result = await deliver(() => handlerFor(table) as never, records, { workers: 2 });
+    expect(result.failedForGood).toEqual([]);
+    await expectExactlyOnce(table.store, batchEvents);
+    await table.drop();
+  }, 120_000);
+});
