@@ -210,22 +210,13 @@ export interface QuarantineRecord {
 }
 
 export class DossierStore {
-  /** Counts of request units, as DynamoDB reports them (ReturnConsumedCapacity), for the bench. */
-  readonly consumed = { read: 0, write: 0, itemsRead: 0 };
+  /** Items this store has read, for the bench (request units are metered on the client there). */
+  readonly consumed = { itemsRead: 0 };
 
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
   ) {}
-
-  private track(
-    c: { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number }[] | undefined,
-  ) {
-    for (const u of c ?? []) {
-      this.consumed.read += u.ReadCapacityUnits ?? 0;
-      this.consumed.write += u.WriteCapacityUnits ?? 0;
-    }
-  }
 
   async getDossier(dossierId: string): Promise<DossierRecord | undefined> {
     const out = await this.client.send(
@@ -233,10 +224,8 @@ export class DossierStore {
         TableName: this.tableName,
         Key: { pk: dossierPk(dossierId), sk: DOSSIER_SK },
         ConsistentRead: true,
-        ReturnConsumedCapacity: "TOTAL",
       }),
     );
-    this.track(out.ConsumedCapacity ? [out.ConsumedCapacity] : undefined);
     if (!out.Item) return undefined;
     this.consumed.itemsRead++;
     return fromItem(out.Item);
@@ -247,10 +236,7 @@ export class DossierStore {
     const items: Item[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.client.send(
-        new QueryCommand({ ...input, ExclusiveStartKey: start, ReturnConsumedCapacity: "TOTAL" }),
-      );
-      this.track(out.ConsumedCapacity ? [out.ConsumedCapacity] : undefined);
+      const out = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start && items.length < max);
@@ -349,10 +335,7 @@ export class DossierStore {
       );
     }
     try {
-      const out = await this.client.send(
-        new TransactWriteCommand({ TransactItems: items, ReturnConsumedCapacity: "TOTAL" }),
-      );
-      this.track(out.ConsumedCapacity);
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (e) {
       if (e instanceof TransactionCanceledException || (e as Error).name === "TransactionCanceledException") {
         const reasons = (e as TransactionCanceledException).CancellationReasons ?? [];
@@ -374,7 +357,7 @@ export class DossierStore {
     const id = createHash("sha256").update(record.body).digest("hex");
     const body = record.body.length > 16_384 ? `${record.body.slice(0, 16_384)}…` : record.body;
     const item = { ...record, body, id };
-    const out = await this.client.send(
+    await this.client.send(
       new PutCommand({
         TableName: this.tableName,
         Item: {
@@ -383,10 +366,8 @@ export class DossierStore {
           ...item,
           [TABLE.ttlAttribute]: Math.floor(record.at / 1000) + retentionDays * 86_400,
         },
-        ReturnConsumedCapacity: "TOTAL",
       }),
     );
-    this.track(out.ConsumedCapacity ? [out.ConsumedCapacity] : undefined);
     return item;
   }
 
@@ -551,10 +532,8 @@ export class DossierStore {
         ExclusiveStartKey: options.cursor
           ? JSON.parse(Buffer.from(options.cursor, "base64url").toString())
           : undefined,
-        ReturnConsumedCapacity: "TOTAL",
       }),
     );
-    this.track(out.ConsumedCapacity ? [out.ConsumedCapacity] : undefined);
     this.consumed.itemsRead += out.Items?.length ?? 0;
     return {
       items: (out.Items ?? []).map(fromItem),
