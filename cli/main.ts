@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { createApiKey, type Role } from "../lib/auth";
 import { CalendarDataSchema, CalendarYearMissingError, WorkingCalendar } from "../lib/calendar/calendar";
 import { catalogOf } from "../lib/catalog";
-import { parseEventsText, toNdjson } from "../lib/events/file";
+import { decodeEventsFile, NotUtf8Error, parseEventsText, toNdjson } from "../lib/events/file";
 import type { DossierEvent } from "../lib/events/schema";
 import { type Locale, reportCsv, reportText } from "../lib/format";
 import { documentClient, localDynamoClient } from "../lib/local/dynamodb-local";
@@ -71,8 +71,9 @@ function readEvents(files: string[]): DossierEvent[] {
   for (const file of files) {
     let text: string;
     try {
-      text = readFileSync(file, "utf8");
+      text = decodeEventsFile(readFileSync(file));
     } catch (e) {
+      if (e instanceof NotUtf8Error) throw new CliError(`${file}: ${e.message}`, EXIT.badInput);
       throw new CliError(
         `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
         EXIT.badInput,
@@ -275,6 +276,7 @@ export function program(): Command {
           throw new CliError(e.message, e.status === 0 || e.status >= 500 ? EXIT.unreachable : EXIT.badInput);
         if ((e as NodeJS.ErrnoException).code === "ENOENT")
           throw new CliError(`${file}: no such file`, EXIT.badInput);
+        if (e instanceof NotUtf8Error) throw new CliError(`${file}: ${e.message}`, EXIT.badInput);
         throw e;
       }
     });

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { SingleBar } from "cli-progress";
-import { parseEventsText } from "../lib/events/file";
+import { decodeEventsFile, parseEventsText } from "../lib/events/file";
 import { type Locale, reportCsv, reportText } from "../lib/format";
 import type { Report } from "../lib/report";
 
@@ -54,7 +54,7 @@ export async function sendFile(
   file: string,
   opts: { api: string; key: string; rejected?: string; progress?: boolean },
 ): Promise<SendSummary> {
-  const parsed = parseEventsText(readFileSync(file, "utf8"));
+  const parsed = parseEventsText(decodeEventsFile(readFileSync(file)));
   const summary: SendSummary = { accepted: 0, duplicate: 0, rejected: 0 };
   const rejectedLines: string[] = parsed.problems.map((p) =>
     JSON.stringify({ line: p.line, problems: [{ path: p.path, message: p.message }] }),

@@ -4,6 +4,30 @@ import { dvcqgToEvents } from "./dvcqg";
 import { type HttpResult, json, problem } from "./http";
 import { type IngestDeps, ingestEvents, MAX_BODY_BYTES, parseBody } from "./ingest";
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The body as text: at most {@link MAX_BODY_BYTES}, and UTF-8 (API Gateway passes bytes it does not
+ * take for text base64-encoded). Bytes that are not UTF-8 are refused rather than read with
+ * replacement characters, which would store a mangled dossier id.
+ */
+function bodyText(event: APIGatewayProxyEventV2): string | undefined | HttpResult {
+  if (!event.body) return event.body;
+  const bytes = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
+  if (bytes.length > MAX_BODY_BYTES) return problem(413, `body larger than ${MAX_BODY_BYTES} bytes`);
+  if (!event.isBase64Encoded) return event.body;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return problem(400, "the body is not UTF-8 text", [
+      {
+        path: "(body)",
+        message: "send JSON encoded in UTF-8 (Content-Type: application/json; charset=utf-8)",
+      },
+    ]);
+  }
+}
+
 /** The posting routes: `POST /events` and `POST /integrations/dvcqg`, for integration keys only. */
 export async function handleIngest(deps: IngestDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const path = event.rawPath.replace(/\/+$/, "");
@@ -20,10 +44,8 @@ export async function handleIngest(deps: IngestDeps, event: APIGatewayProxyEvent
       headers: { "retry-after": "1" },
     };
   }
-  const raw =
-    event.body && event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
-  if (raw && Buffer.byteLength(raw) > MAX_BODY_BYTES)
-    return problem(413, `body larger than ${MAX_BODY_BYTES} bytes`);
+  const raw = bodyText(event);
+  if (typeof raw === "object") return raw;
   if (path === "/events") {
     const candidates = parseBody(raw);
     if (!Array.isArray(candidates)) return candidates;

@@ -1,6 +1,24 @@
 import type { DossierEvent } from "./schema";
 import { type Problem, type ValidateOptions, validateEvent } from "./validate";
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** An events file whose bytes are not UTF-8 (a Windows-1258 or UTF-16 export, say). */
+export class NotUtf8Error extends Error {
+  constructor() {
+    super("not UTF-8 text: save the file as UTF-8 and send it again");
+  }
+}
+
+/** An events file's text; refuses bytes that are not UTF-8 rather than mangling dossier ids. */
+export function decodeEventsFile(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new NotUtf8Error();
+  }
+}
+
 /** A problem in an events file, with the line it starts on (1-based). */
 export interface LineProblem extends Problem {
   line: number;

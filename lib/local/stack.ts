@@ -86,7 +86,18 @@ export interface LocalStack {
   stop: () => Promise<void>;
 }
 
-function toApiEvent(req: IncomingMessage, body: string): APIGatewayProxyEventV2 {
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Text bodies as text; bytes that are not UTF-8 base64-encoded, as API Gateway passes binary. */
+function bodyField(bytes: Buffer): { body: string; isBase64Encoded: boolean } {
+  try {
+    return { body: utf8.decode(bytes), isBase64Encoded: false };
+  } catch {
+    return { body: bytes.toString("base64"), isBase64Encoded: true };
+  }
+}
+
+function toApiEvent(req: IncomingMessage, bytes: Buffer): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k.toLowerCase()] = v;
@@ -98,8 +109,7 @@ function toApiEvent(req: IncomingMessage, body: string): APIGatewayProxyEventV2 
     rawQueryString: url.search.slice(1),
     queryStringParameters: Object.keys(query).length ? query : undefined,
     headers,
-    body,
-    isBase64Encoded: false,
+    ...bodyField(bytes),
     requestContext: {
       http: { method: req.method ?? "GET", path: url.pathname, sourceIp: "127.0.0.1" },
     } as never,
@@ -107,7 +117,7 @@ function toApiEvent(req: IncomingMessage, body: string): APIGatewayProxyEventV2 
 }
 
 /** Reads a request body up to the API's limit; `undefined` when it is larger (the caller answers 413). */
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -121,7 +131,7 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
       }
       if (!tooLarge) chunks.push(c);
     });
-    req.on("end", () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }

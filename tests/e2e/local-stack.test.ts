@@ -28,7 +28,7 @@ const sender = `e2e-${Date.now()}@ubnd.example.org`;
 let stack: LocalStack;
 let keys: { integration: string; reader: string };
 
-async function post(path: string, body: string, key?: string) {
+async function post(path: string, body: string | Buffer, key?: string) {
   const res = await fetch(`${stack.urls.api}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
@@ -138,6 +138,11 @@ describe("the local stack over HTTP", () => {
     expect(problems).toEqual(
       expect.arrayContaining(["eventId", "occurredAt", "data.unitId", "data.procedureCode", "data.channel"]),
     );
+    // A valid event sent in Latin-1: refused, not stored under a mangled dossier id.
+    const event = { ...seed2022Q3({ seed: 4 })[0], eventId: "latin1-1", dossierId: "HS-Hà-Nội-0001" };
+    const latin1 = await post("/events", Buffer.from(JSON.stringify(event), "latin1"), keys.integration);
+    expect(latin1.status).toBe(400);
+    expect(latin1.json.message).toBe("the body is not UTF-8 text");
   });
 
   it("turns a DVCQG snapshot sequence, posted twice, into each event once", async () => {

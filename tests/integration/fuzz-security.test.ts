@@ -26,7 +26,7 @@ const publish: Publish = async (entries) => {
 const now = () => instant("2022-08-01T09:00:00+07:00");
 const deps = () => ({ store: table.store, publish, now });
 
-function post(path: string, body: string): APIGatewayProxyEventV2 {
+function post(path: string, body: string, isBase64Encoded = false): APIGatewayProxyEventV2 {
   return {
     version: "2.0",
     routeKey: "$default",
@@ -34,7 +34,7 @@ function post(path: string, body: string): APIGatewayProxyEventV2 {
     rawQueryString: "",
     headers: { authorization: `Bearer ${key}` },
     body,
-    isBase64Encoded: false,
+    isBase64Encoded,
     requestContext: { http: { method: "POST", path } } as never,
   } as APIGatewayProxyEventV2;
 }
@@ -91,6 +91,29 @@ describe("bad input, by property", () => {
       { numRuns: 150 },
     );
   }, 120_000);
+
+  it("answers 4xx to bodies in the wrong encoding (any bytes, UTF-16, Latin-1) and publishes nothing", async () => {
+    // A valid event, once its bytes are read as the UTF-8 they are not.
+    const text = JSON.stringify({ ...sample, eventId: "enc-1", dossierId: "HS-Hà-Nội-0001" });
+    const encodings = fc.oneof(
+      fc.uint8Array({ maxLength: 2000 }).map((bytes) => Buffer.from(bytes)),
+      fc.constant(Buffer.from(text, "utf16le")),
+      fc.constant(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")])),
+      fc.constant(Buffer.from(text, "latin1")),
+      fc.string().map((s) => Buffer.concat([Buffer.from(s), Buffer.from([0xc3, 0x28, 0xa0, 0xa1])])),
+    );
+    await fc.assert(
+      fc.asyncProperty(encodings, async (bytes) => {
+        const before = published.length;
+        const res = await handleIngest(deps(), post("/events", bytes.toString("base64"), true));
+        expect(res.statusCode).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode).toBeLessThan(500);
+        expect(JSON.parse(res.body ?? "{}").message).toBeDefined();
+        expect(published.length).toBe(before);
+      }),
+      { numRuns: 100 },
+    );
+  });
 
   it("POST /integrations/dvcqg never answers 5xx", async () => {
     const fixture = JSON.parse(readFileSync(join(ROOT, "events/dvcqg/snapshot-3-resolved.json"), "utf8"));

@@ -164,6 +164,29 @@ describe("dossier-monitor (cli.md)", () => {
     expect(stderr).toContain(`${bad}:3: (json): malformed JSON`);
   });
 
+  it("refuses a file that is not UTF-8 (a Latin-1 export) rather than mangling its ids, and exits 1", async () => {
+    const file = join(dir, "latin1.ndjson");
+    writeFileSync(
+      file,
+      Buffer.from(
+        '{"eventId":"a","type":"dossier.returned","occurredAt":"2022-06-06T08:00:00+07:00","dossierId":"HS-Hà-Nội","data":{}}\n',
+        "latin1",
+      ),
+    );
+    const { code, stdout, stderr } = await cli(
+      "report",
+      "--events",
+      file,
+      "--from",
+      "2022-06-06",
+      "--to",
+      "2022-09-05",
+    );
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(`${file}: not UTF-8 text`);
+  });
+
   it("says a 2027 deadline has no calendar data, and exits 1", async () => {
     const file = join(dir, "2027.ndjson");
     writeFileSync(
