@@ -78,6 +78,10 @@ describe("the seed scenario", () => {
   });
 });
 
+/** `report` over the seed report's window. */
+const seedReport = (file: string, ...more: string[]) =>
+  cli("report", "--events", file, "--from", "2022-06-06", "--to", "2022-09-05", ...more);
+
 describe("dossier-monitor (cli.md)", () => {
   const q3 = join(dir, "q3.ndjson");
   beforeAll(async () => {
@@ -87,17 +91,7 @@ describe("dossier-monitor (cli.md)", () => {
   });
 
   it("prints the seed report as JSON, nothing else on stdout", async () => {
-    const { code, stdout } = await cli(
-      "report",
-      "--events",
-      q3,
-      "--from",
-      "2022-06-06",
-      "--to",
-      "2022-09-05",
-      "--format",
-      "json",
-    );
+    const { code, stdout } = await seedReport(q3, "--format", "json");
     expect(code).toBe(0);
     const r = JSON.parse(stdout);
     expect(r).toMatchObject({
@@ -109,17 +103,7 @@ describe("dossier-monitor (cli.md)", () => {
   });
 
   it("prints the Vietnamese sentence of kpis.md with --format text", async () => {
-    const { code, stdout } = await cli(
-      "report",
-      "--events",
-      q3,
-      "--from",
-      "2022-06-06",
-      "--to",
-      "2022-09-05",
-      "--format",
-      "text",
-    );
+    const { code, stdout } = await seedReport(q3, "--format", "text");
     expect(code).toBe(0);
     expect(stdout).toContain(
       "Tổng hồ sơ tiếp nhận: 5.520 (trực tiếp 5.518, trực tuyến 2); đã giải quyết 4.745 (đúng hạn 4.400, trễ hạn 345); đang giải quyết 775 (còn trong hạn 660, quá hạn 115).",
@@ -127,19 +111,7 @@ describe("dossier-monitor (cli.md)", () => {
   });
 
   it("prints CSV with a whole-office row", async () => {
-    const { stdout } = await cli(
-      "report",
-      "--events",
-      q3,
-      "--from",
-      "2022-06-06",
-      "--to",
-      "2022-09-05",
-      "--format",
-      "csv",
-      "--lang",
-      "en",
-    );
+    const { stdout } = await seedReport(q3, "--format", "csv", "--lang", "en");
     const total = stdout.trim().split("\r\n").at(-1);
     expect(total).toMatch(/^Whole office,5520,0,5520,2,5518,0,4745,\d+,\d+,345,0,775,660,115,/);
   });
@@ -149,15 +121,7 @@ describe("dossier-monitor (cli.md)", () => {
     const good =
       '{"eventId":"a","type":"dossier.returned","occurredAt":"2022-06-06T08:00:00+07:00","dossierId":"D","data":{}}';
     writeFileSync(bad, `${good}\n${good.replace('"data":{}', '"data":{"x":1}')}\n{oops\n`);
-    const { code, stdout, stderr } = await cli(
-      "report",
-      "--events",
-      bad,
-      "--from",
-      "2022-06-06",
-      "--to",
-      "2022-09-05",
-    );
+    const { code, stdout, stderr } = await seedReport(bad);
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toContain(`${bad}:2: data.x: unknown field`);
@@ -173,15 +137,7 @@ describe("dossier-monitor (cli.md)", () => {
         "latin1",
       ),
     );
-    const { code, stdout, stderr } = await cli(
-      "report",
-      "--events",
-      file,
-      "--from",
-      "2022-06-06",
-      "--to",
-      "2022-09-05",
-    );
+    const { code, stdout, stderr } = await seedReport(file);
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toContain(`${file}: not UTF-8 text`);
