@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { createApiKey, type Role } from "../lib/auth";
 import { CalendarDataSchema, CalendarYearMissingError, WorkingCalendar } from "../lib/calendar/calendar";
 import { catalogOf } from "../lib/catalog";
-import { decodeEventsFile, NotUtf8Error, parseEventsText, toNdjson } from "../lib/events/file";
+import { decodeEventsFile, parseEventsText, toNdjson } from "../lib/events/file";
 import type { DossierEvent } from "../lib/events/schema";
 import { type Locale, reportCsv, reportText } from "../lib/format";
 import { documentClient, localDynamoClient } from "../lib/local/dynamodb-local";
@@ -14,7 +14,7 @@ import { SCENARIOS, type ScenarioName } from "../lib/scenarios/seed-2022-q3";
 import { DossierStore } from "../lib/store/repository";
 import { endOfLocalDate, isLocalDate, parseInstant } from "../lib/time";
 import { parseUnitDirectory } from "../lib/units";
-import { ApiError, remoteReport, sendFile } from "./remote";
+import { ApiError, InputError, remoteReport, sendFile } from "./remote";
 import { type ServeOptions, serve } from "./serve";
 
 /** Exit codes of cli.md. */
@@ -69,17 +69,18 @@ function readEvents(files: string[]): DossierEvent[] {
   const events: DossierEvent[] = [];
   const problems: string[] = [];
   for (const file of files) {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = decodeEventsFile(readFileSync(file));
+      bytes = readFileSync(file);
     } catch (e) {
-      if (e instanceof NotUtf8Error) throw new CliError(`${file}: ${e.message}`, EXIT.badInput);
       throw new CliError(
         `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
         EXIT.badInput,
       );
     }
-    const parsed = parseEventsText(text);
+    const text = decodeEventsFile(bytes);
+    if (!text.ok) throw new CliError(`${file}: ${text.error}`, EXIT.badInput);
+    const parsed = parseEventsText(text.value);
     events.push(...parsed.events);
     for (const p of parsed.problems) problems.push(`${file}:${p.line}: ${p.path}: ${p.message}`);
   }
@@ -276,7 +277,7 @@ export function program(): Command {
           throw new CliError(e.message, e.status === 0 || e.status >= 500 ? EXIT.unreachable : EXIT.badInput);
         if ((e as NodeJS.ErrnoException).code === "ENOENT")
           throw new CliError(`${file}: no such file`, EXIT.badInput);
-        if (e instanceof NotUtf8Error) throw new CliError(`${file}: ${e.message}`, EXIT.badInput);
+        if (e instanceof InputError) throw new CliError(e.message, EXIT.badInput);
         throw e;
       }
     });

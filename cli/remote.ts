@@ -4,6 +4,9 @@ import { decodeEventsFile, parseEventsText } from "../lib/events/file";
 import { type Locale, reportCsv, reportText } from "../lib/format";
 import type { Report } from "../lib/report";
 
+/** A file `send` cannot read as events. */
+export class InputError extends Error {}
+
 /** An HTTP failure of the API: `status` 0 when it could not be reached at all. */
 export class ApiError extends Error {
   constructor(
@@ -54,7 +57,9 @@ export async function sendFile(
   file: string,
   opts: { api: string; key: string; rejected?: string; progress?: boolean },
 ): Promise<SendSummary> {
-  const parsed = parseEventsText(decodeEventsFile(readFileSync(file)));
+  const text = decodeEventsFile(readFileSync(file));
+  if (!text.ok) throw new InputError(`${file}: ${text.error}`);
+  const parsed = parseEventsText(text.value);
   const summary: SendSummary = { accepted: 0, duplicate: 0, rejected: 0 };
   const rejectedLines: string[] = parsed.problems.map((p) =>
     JSON.stringify({ line: p.line, problems: [{ path: p.path, message: p.message }] }),

@@ -1,21 +1,17 @@
 import type { DossierEvent } from "./schema";
-import { type Problem, type ValidateOptions, validateEvent } from "./validate";
+import { type Problem, type Result, type ValidateOptions, validateEvent } from "./validate";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** An events file whose bytes are not UTF-8 (a Windows-1258 or UTF-16 export, say). */
-export class NotUtf8Error extends Error {
-  constructor() {
-    super("not UTF-8 text: save the file as UTF-8 and send it again");
-  }
-}
+/** What is said of an events file whose bytes are not UTF-8 (a Windows-1258 or UTF-16 export, say). */
+export const NOT_UTF8 = "not UTF-8 text: save the file as UTF-8 and send it again";
 
-/** An events file's text; refuses bytes that are not UTF-8 rather than mangling dossier ids. */
-export function decodeEventsFile(bytes: Uint8Array): string {
+/** An events file's text; bytes that are not UTF-8 are refused rather than read into mangled ids. */
+export function decodeEventsFile(bytes: Uint8Array): Result<string, string> {
   try {
-    return utf8.decode(bytes);
+    return { ok: true, value: utf8.decode(bytes) };
   } catch {
-    throw new NotUtf8Error();
+    return { ok: false, error: NOT_UTF8 };
   }
 }
 

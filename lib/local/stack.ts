@@ -280,11 +280,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   if (firstStart && options.replaySeed !== false) {
     replay = seed2022Q3();
     const first = replay.filter((e) => Date.parse(e.occurredAt) <= now());
-    log(`replaying ${first.length.toLocaleString("en")} events of the seed quarter up to the demo clock…`);
+    log(
+      `replaying ${first.length.toLocaleString("en")} events of the seed quarter up to the demo clock (about 2–3 minutes on 2 cores; later starts skip it)…`,
+    );
+    const started = Date.now();
     await bus.publish(first.map((e) => ({ source: "dossier-monitor.seed", detailType: e.type, detail: e })));
-    await queue.drained();
+    const progress = setInterval(() => {
+      const done = first.length - queue.depth;
+      log(
+        `  ${done.toLocaleString("en")} of ${first.length.toLocaleString("en")} applied (${Math.floor((100 * done) / first.length)}%)`,
+      );
+    }, 15_000);
+    try {
+      await queue.drained();
+    } finally {
+      clearInterval(progress);
+    }
     replay = replay.filter((e) => Date.parse(e.occurredAt) > now());
-    log("replay done");
+    log(`replay done in ${Math.round((Date.now() - started) / 1000)} s`);
   }
 
   // The HTTP API: the same routes as the deployed HTTP API, to the same handlers.

@@ -128,7 +128,7 @@ describe("dossier-monitor (cli.md)", () => {
     expect(stderr).toContain(`${bad}:3: (json): malformed JSON`);
   });
 
-  it("refuses a file that is not UTF-8 (a Latin-1 export) rather than mangling its ids, and exits 1", async () => {
+  it("refuses a file that is not UTF-8 (a Latin-1 export) in report and send rather than mangling its ids, and exits 1", async () => {
     const file = join(dir, "latin1.ndjson");
     writeFileSync(
       file,
@@ -141,6 +141,10 @@ describe("dossier-monitor (cli.md)", () => {
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toContain(`${file}: not UTF-8 text`);
+    // send refuses it before posting anything (nothing listens on port 9).
+    const sent = await cli("send", file, "--api", "http://127.0.0.1:9", "--key", "dm_i_unused");
+    expect(sent.code).toBe(1);
+    expect(sent.stderr).toContain(`${file}: not UTF-8 text`);
   });
 
   it("says a 2027 deadline has no calendar data, and exits 1", async () => {
