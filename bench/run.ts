@@ -598,6 +598,12 @@ function benchCost() {
     `${usd(total)}: DynamoDB ${usd(perEvent.dynamoDb)}, EventBridge ${usd(perEvent.eventBridge + perEvent.archive)}, SQS ${usd(perEvent.sqs)}, Lambda ${usd(perEvent.lambda)}`,
     `published on-demand prices for ${PRICES.region} (bench/prices.ts) × the units measured above: request units per event, 1 custom event + archive per event, SQS send + receive/delete per batch, apply-events at 512 MB Arm for the handler time measured against DynamoDB Local (${lambda.handlerMsPerEvent.toFixed(1)} ms per event; slower than DynamoDB, so an upper bound)`,
   );
+  const quarter = seed2022Q3().length;
+  row(
+    "Cost of the seed quarter's events",
+    `$${(quarter * total).toFixed(2)}`,
+    `the ${quarter.toLocaleString("en")} events of the seed quarter (one district office, 5,520 dossiers received) at the cost per event above; schedules, emails, storage and the free tiers left out`,
+  );
   if (httpPerEvent !== undefined)
     row(
       "Cost per million events posted over HTTP (added)",
