@@ -3,29 +3,27 @@ import { authenticate, keyFromHeaders, withinRate } from "./auth";
 import { dvcqgToEvents } from "./dvcqg";
 import { type HttpResult, json, problem } from "./http";
 import { type IngestDeps, ingestEvents, MAX_BODY_BYTES, parseBody } from "./ingest";
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+import { decodeUtf8 } from "./text";
 
 /**
- * The body as text: at most {@link MAX_BODY_BYTES}, and UTF-8 (API Gateway passes bytes it does not
- * take for text base64-encoded). Bytes that are not UTF-8 are refused rather than read with
- * replacement characters, which would store a mangled dossier id.
+ * The body as text: at most {@link MAX_BODY_BYTES}, and UTF-8 (API Gateway passes a body it does
+ * not take for text base64-encoded; one that is not UTF-8 is refused, see {@link decodeUtf8}).
  */
 function bodyText(event: APIGatewayProxyEventV2): string | undefined | HttpResult {
   if (!event.body) return event.body;
-  const bytes = event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
-  if (bytes.length > MAX_BODY_BYTES) return problem(413, `body larger than ${MAX_BODY_BYTES} bytes`);
-  if (!event.isBase64Encoded) return event.body;
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return problem(400, "the body is not UTF-8 text", [
+  const bytes = event.isBase64Encoded ? Buffer.from(event.body, "base64") : undefined;
+  if ((bytes?.length ?? Buffer.byteLength(event.body)) > MAX_BODY_BYTES)
+    return problem(413, `body larger than ${MAX_BODY_BYTES} bytes`);
+  if (!bytes) return event.body;
+  return (
+    decodeUtf8(bytes) ??
+    problem(400, "the body is not UTF-8 text", [
       {
         path: "(body)",
         message: "send JSON encoded in UTF-8 (Content-Type: application/json; charset=utf-8)",
       },
-    ]);
-  }
+    ])
+  );
 }
 
 /** The posting routes: `POST /events` and `POST /integrations/dvcqg`, for integration keys only. */

@@ -1,18 +1,14 @@
+import { decodeUtf8 } from "../text";
 import type { DossierEvent } from "./schema";
 import { type Problem, type Result, type ValidateOptions, validateEvent } from "./validate";
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** What is said of an events file whose bytes are not UTF-8 (a Windows-1258 or UTF-16 export, say). */
 export const NOT_UTF8 = "not UTF-8 text: save the file as UTF-8 and send it again";
 
-/** An events file's text; bytes that are not UTF-8 are refused rather than read into mangled ids. */
+/** An events file's text; one that is not UTF-8 is refused, with what to do. */
 export function decodeEventsFile(bytes: Uint8Array): Result<string, string> {
-  try {
-    return { ok: true, value: utf8.decode(bytes) };
-  } catch {
-    return { ok: false, error: NOT_UTF8 };
-  }
+  const text = decodeUtf8(bytes);
+  return text === undefined ? { ok: false, error: NOT_UTF8 } : { ok: true, value: text };
 }
 
 /** A problem in an events file, with the line it starts on (1-based). */

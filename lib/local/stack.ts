@@ -9,6 +9,7 @@ import { MAX_BODY_BYTES } from "../ingest";
 import { SEED_PERIOD, seed2022Q3 } from "../scenarios/seed-2022-q3";
 import { cronMatches, rateMs, SCHEDULE_TIME_ZONE, SCHEDULES } from "../schedules";
 import { DossierStore } from "../store/repository";
+import { decodeUtf8 } from "../text";
 import { localDate, localMinutes, OFFSET_MS } from "../time";
 import type { UnitDirectoryFile } from "../units";
 import { LocalBus, LocalQueue } from "./bus";
@@ -86,15 +87,12 @@ export interface LocalStack {
   stop: () => Promise<void>;
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 /** Text bodies as text; bytes that are not UTF-8 base64-encoded, as API Gateway passes binary. */
 function bodyField(bytes: Buffer): { body: string; isBase64Encoded: boolean } {
-  try {
-    return { body: utf8.decode(bytes), isBase64Encoded: false };
-  } catch {
-    return { body: bytes.toString("base64"), isBase64Encoded: true };
-  }
+  const text = decodeUtf8(bytes);
+  return text === undefined
+    ? { body: bytes.toString("base64"), isBase64Encoded: true }
+    : { body: text, isBase64Encoded: false };
 }
 
 function toApiEvent(req: IncomingMessage, bytes: Buffer): APIGatewayProxyEventV2 {
