@@ -1,6 +1,7 @@
 import type { AlertTrigger } from "./alerts";
 import { CalendarYearMissingError } from "./calendar/calendar";
 import type { CountingSettings } from "./counting";
+import { quarantineBody } from "./events/redact";
 import type { DossierEvent } from "./events/schema";
 import { describeProblems, validateEvent } from "./events/validate";
 import { planDossier } from "./plan";
@@ -79,15 +80,19 @@ export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<
 }
 
 async function quarantine(deps: ApplyDeps, event: DossierEvent, reason: string): Promise<ApplyOutcome> {
-  await deps.store.quarantine({
-    at: deps.now(),
-    reason,
-    eventId: event.eventId,
-    dossierId: event.dossierId,
-    type: event.type,
-    source: event.source,
-    body: JSON.stringify(event),
-  });
+  const arrived = JSON.stringify(event);
+  await deps.store.quarantine(
+    {
+      at: deps.now(),
+      reason,
+      eventId: event.eventId,
+      dossierId: event.dossierId,
+      type: event.type,
+      source: event.source,
+      body: quarantineBody(event, Buffer.byteLength(arrived)),
+    },
+    arrived,
+  );
   return { status: "quarantined", reason };
 }
 
@@ -106,16 +111,19 @@ export async function acceptAndApply(
     const obj = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
     const str = (v: unknown) => (typeof v === "string" ? v.slice(0, 128) : undefined);
     const reason = `invalid event: ${describeProblems(result.error)}`;
-    await deps.store.quarantine({
-      at: deps.now(),
-      reason,
-      problems: result.error,
-      eventId: str(obj.eventId),
-      dossierId: str(obj.dossierId),
-      type: str(obj.type),
-      source,
-      body: raw,
-    });
+    await deps.store.quarantine(
+      {
+        at: deps.now(),
+        reason,
+        problems: result.error,
+        eventId: str(obj.eventId),
+        dossierId: str(obj.dossierId),
+        type: str(obj.type),
+        source,
+        body: quarantineBody(input, Buffer.byteLength(raw)),
+      },
+      raw,
+    );
     return { status: "quarantined", reason };
   }
   return applyEvent(deps, result.value);

@@ -1,6 +1,7 @@
 import type { SQSRecord } from "aws-lambda";
 import * as z from "zod";
 import { type ApplyDeps, type ApplyOutcome, acceptAndApply } from "./apply";
+import { quarantineBody } from "./events/redact";
 
 /**
  * The envelope EventBridge delivers to a queue, as Powertools' parser defines it
@@ -41,14 +42,21 @@ export async function processSqsRecord(
     body = JSON.parse(record.body);
   } catch {
     const reason = "the message body is not JSON";
-    await deps.store.quarantine({ at: deps.now(), reason, body: record.body });
+    await deps.store.quarantine(
+      { at: deps.now(), reason, body: quarantineBody(undefined, Buffer.byteLength(record.body)) },
+      record.body,
+    );
     return { status: "quarantined", reason };
   }
   const envelope = EventBridgeSchema.safeParse(body);
   if (!envelope.success) {
     const fields = envelope.error.issues.map((i) => i.path.join(".") || "(envelope)").join(", ");
     const reason = `not an EventBridge event (${fields})`;
-    await deps.store.quarantine({ at: deps.now(), reason, body: record.body });
+    const detail = (body as { detail?: unknown } | null)?.detail;
+    await deps.store.quarantine(
+      { at: deps.now(), reason, body: quarantineBody(detail, Buffer.byteLength(record.body)) },
+      record.body,
+    );
     return { status: "quarantined", reason };
   }
   const detail = envelope.data.detail;

@@ -205,7 +205,10 @@ export interface QuarantineRecord {
   dossierId?: string;
   type?: string;
   source?: string;
-  /** What arrived, cut to 16 KB, so it can be corrected and sent again. */
+  /**
+   * What arrived, as far as the contract knows it (lib/events/redact.ts: other fields are named,
+   * never kept), cut to 16 KB, so it can be corrected and sent again.
+   */
   body: string;
 }
 
@@ -352,9 +355,16 @@ export class DossierStore {
     }
   }
 
-  /** Keeps an event that cannot be applied, with its reason. Idempotent: the id is the body's hash. */
-  async quarantine(record: Omit<QuarantineRecord, "id">, retentionDays = 90): Promise<QuarantineRecord> {
-    const id = createHash("sha256").update(record.body).digest("hex");
+  /**
+   * Keeps an event that cannot be applied, with its reason. Idempotent: the id is the hash of what
+   * arrived (`arrived`, which is not stored), so a redelivered message is kept once.
+   */
+  async quarantine(
+    record: Omit<QuarantineRecord, "id">,
+    arrived: string,
+    retentionDays = 90,
+  ): Promise<QuarantineRecord> {
+    const id = createHash("sha256").update(arrived).digest("hex");
     const body = record.body.length > 16_384 ? `${record.body.slice(0, 16_384)}…` : record.body;
     const item = { ...record, body, id };
     await this.client.send(

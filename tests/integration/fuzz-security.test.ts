@@ -12,6 +12,7 @@ import { WorkingCalendar } from "../../lib/calendar/calendar";
 import type { DossierEvent } from "../../lib/events/schema";
 import { handleIngest } from "../../lib/ingest-api";
 import { instant } from "../../lib/time";
+import { sqsRecord } from "../helpers/delivery";
 import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
 
@@ -190,5 +191,51 @@ describe("no applicant data stored or logged", () => {
       expect(writes.join(""), personal).not.toContain(personal);
     }
     expect(writes.some((w) => w.includes('"ingest"'))).toBe(true);
+  });
+
+  it("keeps only the contract's fields of an event quarantined from the bus, naming the others", async () => {
+    const { processSqsRecord } = await import("../../lib/consumer");
+    const applyDeps = {
+      store: table.store,
+      settings: { calendar: WorkingCalendar.official(), scheme: { kind: "calendar-quarter" as const } },
+      now,
+    };
+    // An integration posting straight to the bus, with an applicant's details in fields the
+    // contract does not have, and one body that is not JSON at all.
+    const leaky = {
+      ...sample,
+      eventId: "leak-1",
+      applicantPhone: "0900000000",
+      data: { ...sample.data, applicantName: "Nguyễn Văn A", address: { line: "Thôn 1, xã X" } },
+    };
+    // A valid event that cannot be applied: its deadline reaches a year with no calendar data.
+    const received2027 = {
+      eventId: "no-calendar-0",
+      type: "dossier.received",
+      occurredAt: "2022-07-01T08:00:00+07:00",
+      dossierId: "HS-2027",
+      data: { unitId: "u", procedureCode: "p", channel: "direct", processingDays: 1500 },
+    };
+    const outcomes = [
+      await processSqsRecord(applyDeps, sqsRecord(leaky as never)),
+      await processSqsRecord(applyDeps, sqsRecord("Nguyễn Văn A, 0900000000, not JSON")),
+      await processSqsRecord(applyDeps, sqsRecord(received2027 as never)),
+    ];
+    expect(outcomes.map((o) => o.status)).toEqual(["quarantined", "quarantined", "quarantined"]);
+    const kept = await table.store.listQuarantine();
+    const leak = kept.find((q) => q.eventId === "leak-1");
+    expect(leak?.reason).toMatch(/applicantPhone|data\.applicantName|data\.address/);
+    expect(JSON.parse(leak?.body ?? "{}")).toMatchObject({
+      eventId: "leak-1",
+      dossierId: sample.dossierId,
+      data: { unitId: sample.data.unitId },
+      removed: expect.arrayContaining(["applicantPhone", "data.applicantName", "data.address"]),
+    });
+    const noCalendar = kept.find((q) => q.eventId === "no-calendar-0");
+    expect(noCalendar?.reason).toMatch(/2027/);
+    expect(JSON.parse(noCalendar?.body ?? "{}")).toEqual(received2027);
+    const stored = JSON.stringify(kept);
+    for (const personal of ["Nguyễn Văn A", "0900000000", "Thôn 1, xã X"])
+      expect(stored).not.toContain(personal);
   });
 });

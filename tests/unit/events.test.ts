@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseEventsText } from "../../lib/events/file";
 import { renderSchemas } from "../../lib/events/json-schema";
+import { quarantineBody } from "../../lib/events/redact";
 import { DossierEventSchema, EVENT_TYPES } from "../../lib/events/schema";
 import { validateEvent } from "../../lib/events/validate";
 import { instant } from "../../lib/time";
@@ -114,5 +115,34 @@ describe("events files", () => {
     const parsed = parseEventsText(`[\n  ${JSON.stringify(valid)},\n  {"eventId": }\n]`);
     expect(parsed.problems).toHaveLength(1);
     expect(parsed.problems[0]?.line).toBe(3);
+  });
+});
+
+describe("what a quarantine record keeps", () => {
+  it("keeps the contract's fields, drops free-text reasons and anything else by name, never by value", () => {
+    const body = JSON.parse(
+      quarantineBody(
+        {
+          eventId: "w-1",
+          type: "dossier.withdrawn",
+          occurredAt: "2022-07-01T09:00:00+07:00",
+          dossierId: "HS-1",
+          data: { reason: "Ông Nguyễn Văn A xin rút", phone: "0900000000" },
+          applicant: { name: "Nguyễn Văn A" },
+        },
+        200,
+      ),
+    );
+    expect(body).toEqual({
+      eventId: "w-1",
+      type: "dossier.withdrawn",
+      occurredAt: "2022-07-01T09:00:00+07:00",
+      dossierId: "HS-1",
+      data: {},
+      removed: ["data.reason", "data.phone", "applicant"],
+    });
+    expect(JSON.parse(quarantineBody("Nguyễn Văn A", 16))).toEqual({
+      notKept: "16 bytes that are not a JSON object",
+    });
   });
 });
