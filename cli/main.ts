@@ -14,7 +14,7 @@ import { SCENARIOS, type ScenarioName } from "../lib/scenarios/seed-2022-q3";
 import { DossierStore } from "../lib/store/repository";
 import { endOfLocalDate, isLocalDate, parseInstant } from "../lib/time";
 import { parseUnitDirectory } from "../lib/units";
-import { ApiError, InputError, remoteReport, sendFile } from "./remote";
+import { ApiError, InputError, remoteQuarantine, remoteReport, sendFile } from "./remote";
 import { type ServeOptions, serve } from "./serve";
 
 /** Exit codes of cli.md. */
@@ -278,6 +278,30 @@ export function program(): Command {
         if ((e as NodeJS.ErrnoException).code === "ENOENT")
           throw new CliError(`${file}: no such file`, EXIT.badInput);
         if (e instanceof InputError) throw new CliError(e.message, EXIT.badInput);
+        throw e;
+      }
+    });
+
+  cmd
+    .command("quarantine")
+    .description(
+      "list the events kept in quarantine with their reasons, from a running stack's API; --out writes them as NDJSON to correct and post again with send",
+    )
+    .requiredOption("--api <url>", "the stack's API, e.g. http://127.0.0.1:3000")
+    .option("--key <key>", "a reader key (or DOSSIER_MONITOR_API_KEY)")
+    .option("--out <file>", "write the events that can be sent again here (NDJSON)")
+    .action(async (opts: { api: string; key?: string; out?: string }) => {
+      const key = opts.key ?? process.env.DOSSIER_MONITOR_API_KEY;
+      if (!key) throw new CliError("quarantine needs --key (or DOSSIER_MONITOR_API_KEY)", EXIT.usage);
+      try {
+        const q = await remoteQuarantine({ api: opts.api, key, out: opts.out });
+        process.stdout.write(q.text);
+        process.stderr.write(
+          `${q.count} quarantined${opts.out ? `; ${q.written} written to ${opts.out}` : ""}\n`,
+        );
+      } catch (e) {
+        if (e instanceof ApiError)
+          throw new CliError(e.message, e.status === 0 || e.status >= 500 ? EXIT.unreachable : EXIT.badInput);
         throw e;
       }
     });

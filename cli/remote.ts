@@ -45,6 +45,49 @@ export async function remoteReport(opts: {
   return opts.format === "csv" ? reportCsv(report, opts.lang) : reportText(report, opts.lang);
 }
 
+interface QuarantinedItem {
+  at: string;
+  reason: string;
+  eventId?: string;
+  dossierId?: string;
+  body: unknown;
+}
+
+/**
+ * `quarantine --api URL`: the events kept in quarantine, one line each with its reason; with
+ * `out`, the ones that can be sent again (what the contract knows of them) as NDJSON for `send`,
+ * once corrected or once the cause (a missing calendar year, say) is fixed.
+ */
+export async function remoteQuarantine(opts: {
+  api: string;
+  key: string;
+  out?: string;
+}): Promise<{ text: string; count: number; written: number }> {
+  const items: QuarantinedItem[] = [];
+  let cursor: string | null = null;
+  do {
+    const url = new URL("/quarantine", opts.api);
+    url.searchParams.set("limit", "200");
+    if (cursor) url.searchParams.set("cursor", cursor);
+    const res = await call(url.toString(), { headers: { authorization: `Bearer ${opts.key}` } });
+    const body = await res.text();
+    if (!res.ok) throw new ApiError(`${url}: HTTP ${res.status}: ${body.slice(0, 500)}`, res.status);
+    const page = JSON.parse(body) as { items: QuarantinedItem[]; cursor: string | null };
+    items.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  items.sort((a, b) => a.at.localeCompare(b.at));
+  const text = items
+    .map((q) => `${q.at}\t${q.eventId ?? "-"}\t${q.dossierId ?? "-"}\t${q.reason}\n`)
+    .join("");
+  const resendable = items
+    .map((q) => q.body)
+    .filter((b): b is Record<string, unknown> => typeof b === "object" && b !== null && !("notKept" in b))
+    .map(({ removed: _removed, ...event }) => JSON.stringify(event));
+  if (opts.out) writeFileSync(opts.out, resendable.length ? `${resendable.join("\n")}\n` : "");
+  return { text, count: items.length, written: opts.out ? resendable.length : 0 };
+}
+
 export interface SendSummary {
   accepted: number;
   duplicate: number;

@@ -151,7 +151,12 @@ export class StatelessStack extends Stack {
     );
     allow(ingest, ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"], [tableArn]);
     allow(ingest, ["events:PutEvents"], [bus.eventBusArn]);
-    const query = make("query-api", "GET /kpis, /kpis/export and /dossiers", {}, Duration.seconds(15));
+    const query = make(
+      "query-api",
+      "GET /kpis, /kpis/export, /dossiers and /quarantine",
+      {},
+      Duration.seconds(15),
+    );
     allow(
       query,
       ["dynamodb:Query", "dynamodb:GetItem"],
@@ -183,7 +188,7 @@ export class StatelessStack extends Stack {
     const queryIntegration = new HttpLambdaIntegration("Query", query.fn);
     for (const path of ["/events", "/integrations/dvcqg"])
       api.addRoutes({ path, methods: [apigwv2.HttpMethod.POST], integration: ingestIntegration });
-    for (const path of ["/kpis", "/kpis/export", "/dossiers", "/dossiers/{id}"])
+    for (const path of ["/kpis", "/kpis/export", "/dossiers", "/dossiers/{id}", "/quarantine"])
       api.addRoutes({ path, methods: [apigwv2.HttpMethod.GET], integration: queryIntegration });
     for (const route of api.node.findAll().filter((c) => c instanceof apigwv2.HttpRoute)) {
       Validations.of(route).acknowledge({

@@ -6,11 +6,13 @@ import { file, type HttpResult, json, problem } from "./http";
 import { type KpiDeps, periodReport } from "./kpi-report";
 import { periodByName, periodOf } from "./periods";
 import { canonicalEvents } from "./projection";
+import { InvalidCursorError } from "./store/repository";
 import { formatInstant } from "./time";
 
 /**
  * The read-only API (leadership dashboards, the CLI): `GET /kpis`, `GET /kpis/export`,
- * `GET /dossiers/{id}`, `GET /dossiers?unit=&sla=`. Every bad parameter is answered 400 naming it.
+ * `GET /dossiers/{id}`, `GET /dossiers?unit=&sla=`, `GET /quarantine`. Every bad parameter is
+ * answered 400 naming it.
  */
 
 const KpisQuery = z.strictObject({
@@ -24,6 +26,11 @@ const ExportQuery = KpisQuery.extend({
 const ListQuery = z.strictObject({
   unit: z.string().min(1).max(64),
   sla: z.enum(["near_due", "overdue", "paused"]),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(2000).optional(),
+});
+
+const QuarantineQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(2000).optional(),
 });
@@ -53,9 +60,28 @@ function resolvePeriod(deps: KpiDeps, name: string | undefined) {
   );
 }
 
+/** A stored body as JSON when it is (every body kept since lib/events/redact.ts), else as text. */
+function jsonOrText(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
+
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : formatInstant(ms));
 
 export async function handleQuery(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  try {
+    return await route(deps, event);
+  } catch (e) {
+    if (e instanceof InvalidCursorError)
+      return problem(400, "invalid query parameters", [{ path: "cursor", message: e.message }]);
+    throw e;
+  }
+}
+
+async function route(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const path = event.rawPath.replace(/\/+$/, "") || "/";
   if (event.requestContext.http.method !== "GET") return problem(405, "read-only API: GET only");
   const auth = await authenticate(deps.store, keyFromHeaders(event.headers), "reader");
@@ -92,6 +118,15 @@ export async function handleQuery(deps: KpiDeps, event: APIGatewayProxyEventV2):
         appointmentAt: iso(d.appointmentAt),
         apologyIssued: d.apologyIssued,
       })),
+      cursor: page.cursor ?? null,
+    });
+  }
+  if (path === "/quarantine") {
+    const q = parseQuery(QuarantineQuery, event);
+    if (isResult(q)) return q;
+    const page = await deps.store.listQuarantinePage(q);
+    return json(200, {
+      items: page.items.map((r) => ({ ...r, at: iso(r.at), body: jsonOrText(r.body) })),
       cursor: page.cursor ?? null,
     });
   }

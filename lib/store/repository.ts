@@ -184,6 +184,23 @@ export class DuplicateEventError extends Error {}
 export class VersionConflictError extends Error {}
 /** More counter items than one transaction can hold. */
 export class TransactionTooLargeError extends Error {}
+/** A page cursor this store did not hand out (or one for another listing). */
+export class InvalidCursorError extends Error {}
+
+/** The key a listing stopped at, as an opaque cursor for the next page. */
+const encodeCursor = (key: Record<string, unknown> | undefined) =>
+  key ? Buffer.from(JSON.stringify(key)).toString("base64url") : undefined;
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    const scalar = (v: unknown) => typeof v === "string" || typeof v === "number";
+    if (typeof key === "object" && key !== null && !Array.isArray(key) && Object.values(key).every(scalar))
+      return key;
+  } catch {}
+  throw new InvalidCursorError("not a cursor this API handed out");
+}
 
 /** Whether an error is DynamoDB saying slow down or try again (throttling, 5xx). */
 export function isRetryable(error: unknown): boolean {
@@ -211,6 +228,9 @@ export interface QuarantineRecord {
    */
   body: string;
 }
+
+const quarantineOf = ({ pk: _pk, sk: _sk, [TABLE.ttlAttribute]: _ttl, ...rest }: Item) =>
+  rest as unknown as QuarantineRecord;
 
 export class DossierStore {
   /** Items this store has read, for the bench (request units are metered on the client there). */
@@ -245,6 +265,26 @@ export class DossierStore {
     } while (start && items.length < max);
     this.consumed.itemsRead += items.length;
     return items;
+  }
+
+  /** One page of a query, from a cursor a previous page handed out. */
+  private async page(
+    input: QueryCommandInput,
+    options: { limit?: number; cursor?: string },
+  ): Promise<{ items: Item[]; cursor?: string }> {
+    const start = decodeCursor(options.cursor);
+    try {
+      const out = await this.client.send(
+        new QueryCommand({ ...input, Limit: options.limit ?? 50, ExclusiveStartKey: start }),
+      );
+      this.consumed.itemsRead += out.Items?.length ?? 0;
+      return { items: out.Items ?? [], cursor: encodeCursor(out.LastEvaluatedKey) };
+    } catch (e) {
+      // DynamoDB refuses a start key outside the query's partition: a cursor of another listing.
+      if (start && (e as Error).name === "ValidationException")
+        throw new InvalidCursorError("a cursor of another listing");
+      throw e;
+    }
   }
 
   /**
@@ -381,15 +421,29 @@ export class DossierStore {
     return item;
   }
 
+  /** Every quarantine record (tests; the API pages with {@link listQuarantinePage}). */
   async listQuarantine(): Promise<QuarantineRecord[]> {
     const items = await this.queryAll({
       TableName: this.tableName,
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": QUARANTINE_PK },
     });
-    return items.map(
-      ({ pk: _pk, sk: _sk, [TABLE.ttlAttribute]: _ttl, ...rest }) => rest as unknown as QuarantineRecord,
+    return items.map(quarantineOf);
+  }
+
+  /** One page of the quarantine, for `GET /quarantine`. */
+  async listQuarantinePage(
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<{ items: QuarantineRecord[]; cursor?: string }> {
+    const page = await this.page(
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": QUARANTINE_PK },
+      },
+      options,
     );
+    return { items: page.items.map(quarantineOf), cursor: page.cursor };
   }
 
   /** A period's counters: one item per unit and per domain, never one per dossier. */
@@ -532,25 +586,16 @@ export class DossierStore {
     options: { limit?: number; cursor?: string } = {},
   ): Promise<{ items: DossierRecord[]; cursor?: string }> {
     const key = sla === "orphan" ? `${ORPHANS}#orphan` : `${unitId ?? "(none)"}#${sla}`;
-    const out = await this.client.send(
-      new QueryCommand({
+    const page = await this.page(
+      {
         TableName: this.tableName,
         IndexName: TABLE.slaIndex.name,
         KeyConditionExpression: "slaKey = :k",
         ExpressionAttributeValues: { ":k": key },
-        Limit: options.limit ?? 50,
-        ExclusiveStartKey: options.cursor
-          ? JSON.parse(Buffer.from(options.cursor, "base64url").toString())
-          : undefined,
-      }),
+      },
+      options,
     );
-    this.consumed.itemsRead += out.Items?.length ?? 0;
-    return {
-      items: (out.Items ?? []).map(fromItem),
-      cursor: out.LastEvaluatedKey
-        ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString("base64url")
-        : undefined,
-    };
+    return { items: page.items.map(fromItem), cursor: page.cursor };
   }
 
   /** Freezes a period's report as issued; `false` if it was already closed. */

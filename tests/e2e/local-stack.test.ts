@@ -249,4 +249,56 @@ describe("the local stack over HTTP", () => {
     ]).catch((e) => e);
     expect(unreachable.code).toBe(3);
   }, 120_000);
+
+  it("lists quarantined events over the API and the CLI, ready to post again once the cause is fixed", async () => {
+    // Valid, but its deadline reaches a year with no calendar data: accepted, then quarantined.
+    const event = {
+      eventId: "q-2027-1",
+      type: "dossier.received",
+      occurredAt: "2022-07-01T08:00:00+07:00",
+      dossierId: "HS-Q-2027",
+      data: { unitId: "phong-tnmt", procedureCode: "1.001990", channel: "direct", processingDays: 1500 },
+    };
+    expect((await post("/events", JSON.stringify(event), keys.integration)).status).toBe(200);
+    await stack.drain();
+    const get = async (query: string) => {
+      const res = await fetch(`${stack.urls.api}/quarantine${query}`, {
+        headers: { authorization: `Bearer ${keys.reader}` },
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    const listed = await get("?limit=200");
+    expect(listed.status).toBe(200);
+    const item = (listed.json.items as { eventId?: string; reason: string; body: unknown }[]).find(
+      (q) => q.eventId === "q-2027-1",
+    );
+    expect(item?.reason).toMatch(/2027/);
+    expect(item?.body).toEqual({ ...event, source: "mot-cua-tinh" });
+    const badCursor = await get("?cursor=not-a-cursor");
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.json.problems).toEqual([expect.objectContaining({ path: "cursor" })]);
+
+    const out = join(mkdtempSync(join(tmpdir(), "dm-quarantine-")), "resend.ndjson");
+    const cli = await run(process.execPath, [
+      BIN,
+      "quarantine",
+      "--api",
+      stack.urls.api,
+      "--key",
+      keys.reader,
+      "--out",
+      out,
+    ]);
+    expect(cli.stdout).toMatch(/q-2027-1\tHS-Q-2027\t.*2027/);
+    const lines = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toContainEqual({ ...event, source: "mot-cua-tinh" });
+    // Sent again while 2027 still has no calendar: quarantined again, under the same record.
+    const before = (await stack.store.listQuarantine()).length;
+    await run(process.execPath, [BIN, "send", out, "--api", stack.urls.api, "--key", keys.integration]);
+    await stack.drain();
+    expect((await stack.store.listQuarantine()).length).toBe(before);
+  }, 60_000);
 });

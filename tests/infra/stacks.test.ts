@@ -152,6 +152,7 @@ describe("the stateless stack", () => {
       "GET /kpis/export",
       "GET /dossiers",
       "GET /dossiers/{id}",
+      "GET /quarantine",
     ]) {
       stateless.hasResourceProperties("AWS::ApiGatewayV2::Route", { RouteKey: route });
     }
