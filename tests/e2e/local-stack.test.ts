@@ -277,6 +277,15 @@ describe("the local stack over HTTP", () => {
     const badCursor = await get("?cursor=not-a-cursor");
     expect(badCursor.status).toBe(400);
     expect(badCursor.json.problems).toEqual([expect.objectContaining({ path: "cursor" })]);
+    // A well-formed cursor of another listing is refused the same way.
+    const foreign = Buffer.from(JSON.stringify({ pk: "Q", sk: "x" })).toString("base64url");
+    const wrongListing = await fetch(
+      `${stack.urls.api}/dossiers?unit=phong-tnmt&sla=overdue&cursor=${foreign}`,
+      {
+        headers: { authorization: `Bearer ${keys.reader}` },
+      },
+    );
+    expect(wrongListing.status).toBe(400);
 
     const out = join(mkdtempSync(join(tmpdir(), "dm-quarantine-")), "resend.ndjson");
     const cli = await run(process.execPath, [
