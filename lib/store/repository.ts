@@ -667,16 +667,24 @@ export class DossierStore {
   }
 
   /** How many events are in quarantine (a small partition; its records expire). */
+  /** How many events are in quarantine (every page: a count stops at 1 MB of items read). */
   async countQuarantine(): Promise<number> {
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": QUARANTINE_PK },
-        Select: "COUNT",
-      }),
-    );
-    return out.Count ?? 0;
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": QUARANTINE_PK },
+          Select: "COUNT",
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return count;
   }
 
   /** An address SES reported as bounced or complained about: never written to again. */
