@@ -11,6 +11,7 @@ import * as z from "zod";
 import type { ApplyDeps } from "../lib/apply";
 import { EventBridgeClient, eventBridgePublisher } from "../lib/aws";
 import { ALERTS_PENDING, type Publish, SWEEP_SOURCE } from "../lib/bus";
+import { CALENDAR_WARNING_DAYS } from "../lib/calendar/calendar";
 import { countingSettings, parseMonitorEnv } from "../lib/config";
 import { runSweep, type SweepResult } from "../lib/sweep";
 import { tableStore } from "./commons/clients";
@@ -36,6 +37,14 @@ export function createHandler(
       // The alerts stay pending: the next sweep tells send-alerts again.
       if (failed.length) logger.warn("could not notify send-alerts; the next sweep will");
     }
+    // Deadlines cannot be computed past the calendar's data: say so well before (an alarm watches it).
+    const { missingYear, daysLeft } = deps.settings.calendar.coverageFrom(deps.now());
+    metrics.addMetric("CalendarDaysLeft", MetricUnit.Count, daysLeft);
+    if (daysLeft <= CALENDAR_WARNING_DAYS)
+      logger.warn("the working-day calendar has no data for a coming year: add its entry", {
+        missingYear,
+        daysLeft,
+      });
     metrics.addMetric("DossiersChecked", MetricUnit.Count, result.checked);
     metrics.addMetric("AlertsRaised", MetricUnit.Count, result.raised);
     logger.info("sweep done", { ...result });

@@ -18,6 +18,7 @@ import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { ALERTS_PENDING_RULE, SES_FEEDBACK_RULE } from "../lib/bus";
+import { CALENDAR_WARNING_DAYS } from "../lib/calendar/calendar";
 import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../lib/schedules";
 import { TABLE } from "../lib/store/table";
 import type { StageConfig } from "./config";
@@ -282,6 +283,24 @@ export class StatelessStack extends Stack {
         "More than 10 events quarantined in 15 minutes: an integration sends bad events",
       ),
     ];
+    // The sweep reports how many days of working-day calendar data are left (calendar.md: a year
+    // without data is an error for every deadline reaching it).
+    const calendarRunningOut = new cloudwatch.Alarm(this, "CalendarRunningOut", {
+      metric: new cloudwatch.Metric({
+        namespace: "DossierMonitor",
+        metricName: "CalendarDaysLeft",
+        dimensionsMap: { service: "sweep-deadlines" },
+        statistic: "Minimum",
+        period: Duration.hours(6),
+      }),
+      threshold: CALENDAR_WARNING_DAYS,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `The working-day calendar has data for fewer than ${CALENDAR_WARNING_DAYS} more days: add next year's entry (README, Working-day calendar)`,
+    });
+    calendarRunningOut.addAlarmAction(new cwActions.SnsAction(topic));
+    alarms.push(calendarRunningOut);
     new cloudwatch.Dashboard(this, "Dashboard", {
       widgets: [
         [

@@ -1,6 +1,6 @@
 import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
-import type { WorkingCalendar } from "./calendar/calendar";
+import { CALENDAR_WARNING_DAYS, type WorkingCalendar } from "./calendar/calendar";
 import { type KpiEmailInput, type OverdueLine, renderKpiEmail } from "./email/kpi";
 import { exportFileName, reportCsvFile, reportXlsx } from "./exports";
 import type { Locale } from "./format";
@@ -107,7 +107,16 @@ async function overdueAndQuality(deps: KpiDeps, unitIds: string[]) {
       kpiDueAt: d.kpiDueAt as number,
       overdueWorkingDays: deps.calendar.workingDaysBetween(d.kpiDueAt as number, now),
     }));
-  return { longest, quality: { orphans, possiblyClosed, quarantined: await deps.store.countQuarantine() } };
+  const coverage = deps.calendar.coverageFrom(now);
+  return {
+    longest,
+    quality: {
+      orphans,
+      possiblyClosed,
+      quarantined: await deps.store.countQuarantine(),
+      calendar: coverage.daysLeft <= CALENDAR_WARNING_DAYS ? coverage : undefined,
+    },
+  };
 }
 
 export interface KpiEmail {

@@ -103,6 +103,9 @@ export function mergeCalendarData(base: CalendarData, ...overrides: CalendarData
   return { years };
 }
 
+/** How many days before a year without calendar data the monitor warns (logs, alarm, KPI email). */
+export const CALENDAR_WARNING_DAYS = 60;
+
 export class WorkingCalendar {
   private readonly years = new Map<number, YearDays>();
   private readonly dayCache = new Map<number, boolean>();
@@ -139,6 +142,18 @@ export class WorkingCalendar {
     return [...this.years.entries()]
       .sort(([a], [b]) => a - b)
       .map(([year, y]) => ({ year, document: y.document }));
+  }
+
+  /**
+   * How far the data reaches from `now`: the first year without data (from `now`'s year on) and the
+   * whole days left until it starts (0 when `now`'s own year has none). Deadlines cannot be computed
+   * past it, so a deployment must add that year's entry before then.
+   */
+  coverageFrom(now: number): { missingYear: number; daysLeft: number } {
+    let year = Number(localDate(now).slice(0, 4));
+    while (this.years.has(year)) year++;
+    const starts = startOfLocalDate(`${year}-01-01` as LocalDate);
+    return { missingYear: year, daysLeft: Math.max(0, Math.floor((starts - now) / DAY_MS)) };
   }
 
   isWorkingDay(date: LocalDate): boolean {

@@ -28,7 +28,13 @@ export interface KpiEmailInput {
   previous?: { label: string; report: Report };
   unitNames: Map<string, string>;
   longestOverdue: OverdueLine[];
-  quality: { orphans: number; possiblyClosed: number; quarantined: number };
+  quality: {
+    orphans: number;
+    possiblyClosed: number;
+    quarantined: number;
+    /** Set when a year without calendar data starts within the warning window. */
+    calendar?: { missingYear: number; daysLeft: number };
+  };
   amendment?: { issuedAt: number; changes: { field: string; before: number; after: number }[] };
   now: number;
 }
@@ -69,7 +75,10 @@ const L = {
     orphans: (n: string) => `${n} hồ sơ có sự kiện nhưng chưa có sự kiện tiếp nhận (chưa được tính).`,
     possiblyClosed: (n: string) =>
       `${n} hồ sơ quá hạn không có sự kiện mới trong thời gian dài: có thể đã trả kết quả ngoài hệ thống (ví dụ tại cấp xã).`,
-    quarantined: (n: string) => `${n} sự kiện bị từ chối đang lưu để kiểm tra (sai định dạng).`,
+    quarantined: (n: string) =>
+      `${n} sự kiện chưa áp dụng được (sai định dạng, hoặc hạn xử lý rơi vào năm chưa có lịch) đang lưu để kiểm tra và gửi lại.`,
+    calendar: (year: number, days: string) =>
+      `Chưa có lịch ngày nghỉ, ngày làm bù năm ${year} (còn ${days} ngày): hồ sơ có hạn xử lý rơi vào năm ${year} sẽ không tính được hạn. Cần bổ sung lịch năm ${year} ngay khi có thông báo chính thức.`,
     amended: (when: string) =>
       `Báo cáo đã phát hành lúc ${when} và được điều chỉnh sau đó do có sự kiện đến muộn:`,
     attachments: "Bảng số liệu kèm theo dạng CSV và XLSX.",
@@ -110,7 +119,10 @@ const L = {
     orphans: (n: string) => `${n} dossiers have events but no received event (not counted).`,
     possiblyClosed: (n: string) =>
       `${n} overdue dossiers have had no event for a long time: possibly closed outside the system.`,
-    quarantined: (n: string) => `${n} rejected events are kept for review (invalid).`,
+    quarantined: (n: string) =>
+      `${n} events could not be applied (invalid, or a deadline in a year without calendar data) and are kept to review and send again.`,
+    calendar: (year: number, days: string) =>
+      `The working-day calendar has no data for ${year} (${days} days left): deadlines reaching ${year} cannot be computed. Add the ${year} entry as soon as the official schedule is announced.`,
     amended: (when: string) => `Issued at ${when}, amended since by late events:`,
     attachments: "The table is attached as CSV and XLSX.",
     footer: "Sent automatically by the dossier compliance monitor.",
@@ -226,6 +238,7 @@ export function renderKpiEmail(input: KpiEmailInput): { subject: string; html: s
     q.orphans ? t.orphans(n(q.orphans)) : "",
     q.possiblyClosed ? t.possiblyClosed(n(q.possiblyClosed)) : "",
     q.quarantined ? t.quarantined(n(q.quarantined)) : "",
+    q.calendar ? t.calendar(q.calendar.missingYear, n(q.calendar.daysLeft)) : "",
   ].filter(Boolean);
   if (notes.length) {
     html.push(

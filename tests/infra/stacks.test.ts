@@ -176,6 +176,17 @@ describe("the stateless stack", () => {
     }
     stateless.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
   });
+
+  it("alarms when the working-day calendar has data for 60 days or fewer", () => {
+    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "CalendarDaysLeft",
+      Namespace: "DossierMonitor",
+      Dimensions: [{ Name: "service", Value: "sweep-deadlines" }],
+      ComparisonOperator: "LessThanOrEqualToThreshold",
+      Threshold: 60,
+      AlarmActions: Match.anyValue(),
+    });
+  });
 });
 
 describe("cdk-nag AwsSolutions", () => {

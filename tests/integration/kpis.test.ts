@@ -166,4 +166,31 @@ describe("weekly email", () => {
     expect(mails[1]?.body.html).toContain("2022-Q3 (cùng thời điểm)");
     await table.drop();
   }, 60_000);
+
+  it("warns leadership when the coming year has no working-day calendar yet", async () => {
+    const table = await testTable("calendar");
+    await table.store.putUnitDirectory(file.units, file.leadership);
+    let now = instant("2026-08-03T07:30:00+07:00");
+    const deps = sendDeps(table, () => now, "calendar");
+    await applyEvent(
+      { store: table.store, settings, units, now: () => now },
+      {
+        eventId: "c1",
+        type: "dossier.received",
+        occurredAt: "2026-07-27T08:00:00+07:00",
+        dossierId: "C-1",
+        data: { unitId: "phong-vhtt", procedureCode: "1.001029", channel: "online", processingDays: 5 },
+      },
+    );
+    await sendWeeklyKpi(deps);
+    now = instant("2026-11-30T07:30:00+07:00");
+    await sendWeeklyKpi(deps);
+    const mails = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === deps.from);
+    expect(mails).toHaveLength(2);
+    const warning = "Chưa có lịch ngày nghỉ, ngày làm bù năm 2027 (còn 31 ngày)";
+    expect(mails[0]?.body.html).not.toContain("năm 2027");
+    expect(mails[1]?.body.html).toContain(warning);
+    expect(mails[1]?.body.text).toContain(warning);
+    await table.drop();
+  }, 60_000);
 });

@@ -198,6 +198,23 @@ describe("years without data", () => {
     );
   });
 
+  it("tells how many days of data are left, and which year is missing", () => {
+    expect(cal.coverageFrom(at("2026-11-30T09:00:00+07:00"))).toEqual({ missingYear: 2027, daysLeft: 31 });
+    expect(cal.coverageFrom(at("2026-12-31T23:59:00+07:00"))).toEqual({ missingYear: 2027, daysLeft: 0 });
+    expect(cal.coverageFrom(at("2024-03-01T09:00:00+07:00")).missingYear).toBe(2027);
+    const with2027 = WorkingCalendar.official([
+      {
+        years: {
+          "2027": { document: "Thông báo lịch nghỉ 2027", daysOff: ["2027-01-01"], makeUpWorkingDays: [] },
+        },
+      },
+    ]);
+    expect(with2027.coverageFrom(at("2026-11-30T09:00:00+07:00"))).toEqual({
+      missingYear: 2028,
+      daysLeft: 396,
+    });
+  });
+
   it("computes 2026 deadlines that stay in 2026", () => {
     expect(formatInstant(cal.dueFrom(at("2026-12-21T09:00:00+07:00"), { days: 5 }))).toBe(
       "2026-12-28T17:00:00+07:00",
