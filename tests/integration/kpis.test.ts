@@ -11,7 +11,7 @@ import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../../lib/kpi-re
 import { localSesClient, readSesStore } from "../../lib/local/ses-local";
 import { type Period, periodByName } from "../../lib/periods";
 import { handleQuery } from "../../lib/query-api";
-import { instant } from "../../lib/time";
+import { formatInstant, instant } from "../../lib/time";
 import { parseUnitDirectory, UnitDirectory } from "../../lib/units";
 import { apiGet } from "../helpers/api";
 import { testTable } from "../helpers/dynamo";
@@ -142,55 +142,55 @@ describe("the query API", () => {
   }, 60_000);
 });
 
+/**
+ * Two weekly KPI emails for a table with the sample units and one dossier received a week before
+ * `first`: at `first`, then at `second`. Returns the two emails as SES local stored them.
+ */
+async function twoWeeklyEmails(tag: string, first: string, second: string) {
+  const table = await testTable(tag);
+  await table.store.putUnitDirectory(file.units, file.leadership);
+  let now = instant(first);
+  const deps = sendDeps(table, () => now, tag);
+  await applyEvent(
+    { store: table.store, settings, units, now: () => now },
+    {
+      eventId: `${tag}-1`,
+      type: "dossier.received",
+      occurredAt: formatInstant(now - 7 * 86_400_000),
+      dossierId: `${tag}-1`,
+      data: { unitId: "phong-vhtt", procedureCode: "1.001029", channel: "online", processingDays: 5 },
+    },
+  );
+  const periods = [(await sendWeeklyKpi(deps))?.period];
+  now = instant(second);
+  periods.push((await sendWeeklyKpi(deps))?.period);
+  const mails = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === deps.from);
+  await table.drop();
+  return { mails, periods };
+}
+
 describe("weekly email", () => {
   it("keeps a snapshot so the next period shows the same point beside it", async () => {
-    const table = await testTable("weekly");
-    await table.store.putUnitDirectory(file.units, file.leadership);
-    let now = instant("2022-07-11T07:30:00+07:00");
-    const deps = sendDeps(table, () => now, "weekly");
-    await applyEvent(
-      { store: table.store, settings, units, now: () => now },
-      {
-        eventId: "w1",
-        type: "dossier.received",
-        occurredAt: "2022-07-04T08:00:00+07:00",
-        dossierId: "W-1",
-        data: { unitId: "phong-vhtt", procedureCode: "1.001029", channel: "online", processingDays: 5 },
-      },
+    const { mails, periods } = await twoWeeklyEmails(
+      "weekly",
+      "2022-07-11T07:30:00+07:00",
+      "2022-10-11T07:30:00+07:00",
     );
-    expect((await sendWeeklyKpi(deps))?.period).toBe("2022-Q3");
-    now = instant("2022-10-11T07:30:00+07:00");
-    await sendWeeklyKpi(deps);
-    const mails = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === deps.from);
+    expect(periods).toEqual(["2022-Q3", "2022-Q4"]);
     expect(mails).toHaveLength(2);
     expect(mails[1]?.body.html).toContain("2022-Q3 (cùng thời điểm)");
-    await table.drop();
   }, 60_000);
 
   it("warns leadership when the coming year has no working-day calendar yet", async () => {
-    const table = await testTable("calendar");
-    await table.store.putUnitDirectory(file.units, file.leadership);
-    let now = instant("2026-08-03T07:30:00+07:00");
-    const deps = sendDeps(table, () => now, "calendar");
-    await applyEvent(
-      { store: table.store, settings, units, now: () => now },
-      {
-        eventId: "c1",
-        type: "dossier.received",
-        occurredAt: "2026-07-27T08:00:00+07:00",
-        dossierId: "C-1",
-        data: { unitId: "phong-vhtt", procedureCode: "1.001029", channel: "online", processingDays: 5 },
-      },
+    const { mails } = await twoWeeklyEmails(
+      "calendar",
+      "2026-08-03T07:30:00+07:00",
+      "2026-11-30T07:30:00+07:00",
     );
-    await sendWeeklyKpi(deps);
-    now = instant("2026-11-30T07:30:00+07:00");
-    await sendWeeklyKpi(deps);
-    const mails = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === deps.from);
     expect(mails).toHaveLength(2);
     const warning = "Chưa có lịch ngày nghỉ, ngày làm bù năm 2027 (còn 31 ngày)";
     expect(mails[0]?.body.html).not.toContain("năm 2027");
     expect(mails[1]?.body.html).toContain(warning);
     expect(mails[1]?.body.text).toContain(warning);
-    await table.drop();
   }, 60_000);
 });
