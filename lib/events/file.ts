@@ -3,7 +3,7 @@ import type { DossierEvent } from "./schema";
 import { type Problem, type Result, type ValidateOptions, validateEvent } from "./validate";
 
 /** What is said of an events file whose bytes are not UTF-8 (a Windows-1258 or UTF-16 export, say). */
-export const NOT_UTF8 = "not UTF-8 text: save the file as UTF-8 and send it again";
+const NOT_UTF8 = "not UTF-8 text: save the file as UTF-8 and send it again";
 
 /** An events file's text; one that is not UTF-8 is refused, with what to do. */
 export function decodeEventsFile(bytes: Uint8Array): Result<string, string> {

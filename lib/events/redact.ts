@@ -1,6 +1,6 @@
 import { DossierEventSchema } from "./schema";
 
-const TOP_FIELDS = new Set(["eventId", "type", "occurredAt", "dossierId", "source", "data"]);
+const TOP_FIELDS = new Set(["eventId", "type", "occurredAt", "dossierId", "source"]);
 /** The data fields of every event type but free-text `reason` (it may name people; never stored). */
 const DATA_FIELDS = new Set(
   DossierEventSchema.options.flatMap((o) => Object.keys(o.shape.data.shape)).filter((k) => k !== "reason"),
@@ -29,7 +29,12 @@ export function quarantineBody(input: unknown, bytes: number): string {
   const out: Record<string, unknown> = {};
   const removed: string[] = [];
   for (const [key, value] of Object.entries(input)) {
-    if (key === "data" && isObject(value)) {
+    if (key === "data") {
+      // Only an object of the contract's data fields: `data` as text could be anything.
+      if (!isObject(value)) {
+        removed.push(key);
+        continue;
+      }
       const data: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
         const kept = DATA_FIELDS.has(k) ? keep(v) : undefined;

@@ -14,6 +14,7 @@ export class LocalQueue {
   private readonly pending: { record: SQSRecord; receives: number }[] = [];
   readonly deadLetters: SQSRecord[] = [];
   private running = 0;
+  private inFlight = 0;
   private seq = 0;
   private idle: (() => void)[] = [];
 
@@ -55,12 +56,19 @@ export class LocalQueue {
     return this.pending.length + this.running;
   }
 
+  /** Messages not handled yet: waiting, or in a batch being delivered. */
+  get backlog(): number {
+    return this.pending.length + this.inFlight;
+  }
+
   private pump(): void {
     while (this.running < this.options.workers && this.pending.length > 0) {
       const batch = this.pending.splice(0, this.options.batchSize);
       this.running++;
+      this.inFlight += batch.length;
       void this.deliver(batch).finally(() => {
         this.running--;
+        this.inFlight -= batch.length;
         this.pump();
         if (this.depth === 0) for (const resolve of this.idle.splice(0)) resolve();
       });

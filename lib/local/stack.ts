@@ -284,7 +284,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const started = Date.now();
     await bus.publish(first.map((e) => ({ source: "dossier-monitor.seed", detailType: e.type, detail: e })));
     const progress = setInterval(() => {
-      const done = first.length - queue.depth;
+      const done = first.length - queue.backlog;
       log(
         `  ${done.toLocaleString("en")} of ${first.length.toLocaleString("en")} applied (${Math.floor((100 * done) / first.length)}%)`,
       );

@@ -141,6 +141,10 @@ describe("what a quarantine record keeps", () => {
       data: {},
       removed: ["data.reason", "data.phone", "applicant"],
     });
+    expect(JSON.parse(quarantineBody({ eventId: "x", data: "Nguyễn Văn A" }, 40))).toEqual({
+      eventId: "x",
+      removed: ["data"],
+    });
     expect(JSON.parse(quarantineBody("Nguyễn Văn A", 16))).toEqual({
       notKept: "16 bytes that are not a JSON object",
     });
