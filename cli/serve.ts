@@ -72,7 +72,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
     },
   });
   log(`
-  HTTP API        ${stack.urls.api}   (POST /events, POST /integrations/dvcqg, GET /kpis, /kpis/export, /dossiers)
+  HTTP API        ${stack.urls.api}   (POST /events, POST /integrations/dvcqg, GET /kpis, /kpis/export, /dossiers, /quarantine)
   Inbox (SES)     ${stack.urls.inbox}/   (every email sent: department digests, KPI emails)
   DynamoDB Local  ${stack.urls.dynamodb}   (table ${stack.tableName})
   Demo clock      ${formatInstant(clock.now())}, ${opts.speed}× real time (sweep every 15 simulated minutes; weekly KPI email Monday 07:30)
