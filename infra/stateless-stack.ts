@@ -336,7 +336,31 @@ export class StatelessStack extends Stack {
             ),
           }),
         ],
-        [new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms })],
+        [
+          new cloudwatch.GraphWidget({
+            title: "DynamoDB: throttles and transaction conflicts",
+            left: [
+              ...["TransactWriteItems", "Query"].map(
+                (operation) =>
+                  new cloudwatch.Metric({
+                    namespace: "AWS/DynamoDB",
+                    metricName: "ThrottledRequests",
+                    dimensionsMap: { TableName: table.tableName, Operation: operation },
+                    statistic: "Sum",
+                    label: `throttled ${operation}`,
+                  }),
+              ),
+              new cloudwatch.Metric({
+                namespace: "AWS/DynamoDB",
+                metricName: "TransactionConflict",
+                dimensionsMap: { TableName: table.tableName },
+                statistic: "Sum",
+                label: "transaction conflicts",
+              }),
+            ],
+          }),
+          new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms }),
+        ],
       ],
     });
 

@@ -175,6 +175,14 @@ describe("the stateless stack", () => {
       });
     }
     stateless.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+    const dashboard = JSON.stringify(stateless.findResources("AWS::CloudWatch::Dashboard"));
+    for (const metric of [
+      "EventsQuarantined",
+      "ApproximateAgeOfOldestMessage",
+      "ThrottledRequests",
+      "TransactionConflict",
+    ])
+      expect(dashboard, metric).toContain(metric);
   });
 
   it("alarms when the working-day calendar has data for 60 days or fewer", () => {
