@@ -51,12 +51,13 @@ interface QuarantinedItem {
   eventId?: string;
   dossierId?: string;
   body: unknown;
+  appliedSince: boolean;
 }
 
 /**
  * `quarantine --api URL`: the events kept in quarantine, one line each with its reason; with
- * `out`, the ones that can be sent again (what the contract knows of them) as NDJSON for `send`,
- * once corrected or once the cause (a missing calendar year, say) is fixed.
+ * `out`, the ones that can be sent again (what the contract knows of them, and not applied since)
+ * as NDJSON for `send`, once corrected or once the cause (a missing calendar year, say) is fixed.
  */
 export async function remoteQuarantine(opts: {
   api: string;
@@ -78,9 +79,13 @@ export async function remoteQuarantine(opts: {
   } while (cursor);
   items.sort((a, b) => a.at.localeCompare(b.at));
   const text = items
-    .map((q) => `${q.at}\t${q.eventId ?? "-"}\t${q.dossierId ?? "-"}\t${q.reason}\n`)
+    .map(
+      (q) =>
+        `${q.at}\t${q.eventId ?? "-"}\t${q.dossierId ?? "-"}\t${q.appliedSince ? "(applied since) " : ""}${q.reason}\n`,
+    )
     .join("");
   const resendable = items
+    .filter((q) => !q.appliedSince)
     .map((q) => q.body)
     .filter((b): b is Record<string, unknown> => typeof b === "object" && b !== null && !("notKept" in b))
     .map(({ removed: _removed, ...event }) => JSON.stringify(event));

@@ -140,6 +140,7 @@ export class StatelessStack extends Stack {
       ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"],
       [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)],
     );
+    allow(kpi, ["dynamodb:BatchGetItem"], [tableArn]);
     allow(kpi, ["ses:SendEmail"], sesResources);
 
     // The HTTP API: posting routes for integration keys, read routes for reader keys. Keys are
@@ -163,6 +164,7 @@ export class StatelessStack extends Stack {
       ["dynamodb:Query", "dynamodb:GetItem"],
       [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)],
     );
+    allow(query, ["dynamodb:BatchGetItem"], [tableArn]);
     const api = new apigwv2.HttpApi(this, "Api", {
       description: "dossier-monitor API",
       createDefaultStage: false,

@@ -1,10 +1,9 @@
-import { BatchGetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Credential } from "./auth";
 import { INGEST_SOURCE, type Publish } from "./bus";
 import type { DossierEvent } from "./events/schema";
 import { type Problem, validateEvent } from "./events/validate";
 import { type HttpResult, json, problem } from "./http";
-import type { DossierStore } from "./store/repository";
+import { type DossierStore, storedKey } from "./store/repository";
 
 /**
  * `POST /events`: one event or `{"events": [...]}` (1..100), at most 256 KB. Each event is
@@ -55,28 +54,6 @@ export function parseBody(body: string | undefined): unknown[] | HttpResult {
   return [parsed];
 }
 
-async function alreadyStored(store: DossierStore, events: DossierEvent[]): Promise<Set<string>> {
-  const seen = new Set<string>();
-  const keys = [...new Map(events.map((e) => [`${e.dossierId}\u0000${e.eventId}`, e])).values()].map((e) => ({
-    pk: `D#${e.dossierId}`,
-    sk: `E#${e.eventId}`,
-  }));
-  for (let i = 0; i < keys.length; i += 100) {
-    let request:
-      | Record<string, { Keys: Record<string, string>[]; ProjectionExpression: string }>
-      | undefined = {
-      [store.tableName]: { Keys: keys.slice(i, i + 100), ProjectionExpression: "pk, sk" },
-    };
-    while (request && Object.keys(request).length) {
-      const out = await store.client.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of out.Responses?.[store.tableName] ?? [])
-        seen.add(`${(item.pk as string).slice(2)}\u0000${(item.sk as string).slice(2)}`);
-      request = out.UnprocessedKeys as typeof request;
-    }
-  }
-  return seen;
-}
-
 export async function ingestEvents(
   deps: IngestDeps,
   credential: Credential,
@@ -99,14 +76,11 @@ export async function ingestEvents(
     if (!result.ok) answers.push({ index, eventId, status: "rejected", problems: result.error });
     else valid.push({ index, event: result.value });
   });
-  const stored = await alreadyStored(
-    deps.store,
-    valid.map((v) => v.event),
-  );
+  const stored = await deps.store.storedEvents(valid.map((v) => v.event));
   const inBatch = new Set<string>();
   const toPublish: { index: number; event: DossierEvent }[] = [];
   for (const v of valid) {
-    const key = `${v.event.dossierId}\u0000${v.event.eventId}`;
+    const key = storedKey(v.event);
     if (stored.has(key) || inBatch.has(key))
       answers.push({ index: v.index, eventId: v.event.eventId, status: "duplicate" });
     else {

@@ -113,7 +113,7 @@ async function overdueAndQuality(deps: KpiDeps, unitIds: string[]) {
     quality: {
       orphans,
       possiblyClosed,
-      quarantined: await deps.store.countQuarantine(),
+      quarantined: await deps.store.quarantineWaiting(),
       calendar: coverage.daysLeft <= CALENDAR_WARNING_DAYS ? coverage : undefined,
     },
   };

@@ -6,7 +6,7 @@ import { file, type HttpResult, json, problem } from "./http";
 import { type KpiDeps, periodReport } from "./kpi-report";
 import { periodByName, periodOf } from "./periods";
 import { canonicalEvents } from "./projection";
-import { InvalidCursorError } from "./store/repository";
+import { InvalidCursorError, storedKey } from "./store/repository";
 import { formatInstant } from "./time";
 
 /**
@@ -125,8 +125,21 @@ async function route(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<Http
     const q = parseQuery(QuarantineQuery, event);
     if (isResult(q)) return q;
     const page = await deps.store.listQuarantinePage(q);
+    const identified = page.items.flatMap((r) =>
+      r.eventId && r.dossierId ? [{ eventId: r.eventId, dossierId: r.dossierId }] : [],
+    );
+    const stored = await deps.store.storedEvents(identified);
     return json(200, {
-      items: page.items.map((r) => ({ ...r, at: iso(r.at), body: jsonOrText(r.body) })),
+      items: page.items.map((r) => ({
+        ...r,
+        at: iso(r.at),
+        body: jsonOrText(r.body),
+        // Sent again and applied since: nothing left to do for it.
+        appliedSince:
+          r.eventId !== undefined &&
+          r.dossierId !== undefined &&
+          stored.has(storedKey({ eventId: r.eventId, dossierId: r.dossierId })),
+      })),
       cursor: page.cursor ?? null,
     });
   }

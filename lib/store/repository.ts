@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -229,6 +230,9 @@ export interface QuarantineRecord {
   body: string;
 }
 
+/** The key {@link DossierStore.storedEvents} answers with. */
+export const storedKey = (e: { dossierId: string; eventId: string }) => `${e.dossierId}\u0000${e.eventId}`;
+
 const quarantineOf = ({ pk: _pk, sk: _sk, [TABLE.ttlAttribute]: _ttl, ...rest }: Item) =>
   rest as unknown as QuarantineRecord;
 
@@ -419,6 +423,35 @@ export class DossierStore {
       }),
     );
     return item;
+  }
+
+  /**
+   * Which of these events are stored (applied, or recognised as duplicates of applied ones), as
+   * `${dossierId}\u0000${eventId}` keys: what POST /events answers `duplicate`, and what shows a
+   * quarantined event applied since.
+   */
+  async storedEvents(events: readonly { dossierId: string; eventId: string }[]): Promise<Set<string>> {
+    const seen = new Set<string>();
+    const keys = [...new Set(events.map((e) => storedKey(e)))].map((k) => {
+      const [dossierId, eventId] = k.split("\u0000") as [string, string];
+      return { pk: dossierPk(dossierId), sk: eventSk(eventId) };
+    });
+    for (let i = 0; i < keys.length; i += 100) {
+      let request:
+        | Record<string, { Keys: Record<string, string>[]; ProjectionExpression: string }>
+        | undefined = {
+        [this.tableName]: { Keys: keys.slice(i, i + 100), ProjectionExpression: "pk, sk" },
+      };
+      while (request && Object.keys(request).length) {
+        const out = await this.client.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of out.Responses?.[this.tableName] ?? [])
+          seen.add(
+            storedKey({ dossierId: (item.pk as string).slice(2), eventId: (item.sk as string).slice(2) }),
+          );
+        request = out.UnprocessedKeys as typeof request;
+      }
+    }
+    return seen;
   }
 
   /** Every quarantine record (tests; the API pages with {@link listQuarantinePage}). */
@@ -667,24 +700,23 @@ export class DossierStore {
   }
 
   /** How many events are in quarantine (a small partition; its records expire). */
-  /** How many events are in quarantine (every page: a count stops at 1 MB of items read). */
-  async countQuarantine(): Promise<number> {
-    let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": QUARANTINE_PK },
-          Select: "COUNT",
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += out.Count ?? 0;
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return count;
+  /**
+   * How many quarantined events still wait: those whose event has not been stored since (a record
+   * stays until its retention ends, also after the event was sent again and applied).
+   */
+  async quarantineWaiting(): Promise<number> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": QUARANTINE_PK },
+      ProjectionExpression: "eventId, dossierId",
+    });
+    const identified = items.filter(
+      (i): i is { eventId: string; dossierId: string } =>
+        typeof i.eventId === "string" && typeof i.dossierId === "string",
+    );
+    const stored = await this.storedEvents(identified);
+    return items.length - identified.filter((i) => stored.has(storedKey(i))).length;
   }
 
   /** An address SES reported as bounced or complained about: never written to again. */

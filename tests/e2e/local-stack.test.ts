@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { WorkingCalendar } from "../../lib/calendar/calendar";
 import { catalogOf } from "../../lib/catalog";
+import { quarantineBody } from "../../lib/events/redact";
 import { readSesStore } from "../../lib/local/ses-local";
 import { DemoClock, type LocalStack, startLocalStack } from "../../lib/local/stack";
 import { computeReport, type Report } from "../../lib/report";
@@ -274,6 +275,29 @@ describe("the local stack over HTTP", () => {
     );
     expect(item?.reason).toMatch(/2027/);
     expect(item?.body).toEqual({ ...event, source: "mot-cua-tinh" });
+
+    // An invalid event that came straight from the bus (the local stack has no PutEvents: its
+    // record is written as the consumer writes one), then corrected and posted: applied since.
+    const fixed = { ...event, eventId: "q-fixed-1", dossierId: "HS-Q-FIXED" };
+    fixed.data = { ...event.data, processingDays: 5 };
+    await stack.store.quarantine(
+      {
+        at: stack.clock.now(),
+        reason: "invalid event: data.channel: Invalid option",
+        eventId: fixed.eventId,
+        dossierId: fixed.dossierId,
+        type: fixed.type,
+        body: quarantineBody({ ...fixed, data: { ...fixed.data, channel: "fax" } }, 300),
+      },
+      "as it arrived",
+    );
+    expect((await post("/events", JSON.stringify(fixed), keys.integration)).status).toBe(200);
+    await stack.drain();
+    const after = (await get("?limit=200")).json.items as { eventId?: string; appliedSince: boolean }[];
+    expect(after.find((q) => q.eventId === "q-fixed-1")?.appliedSince).toBe(true);
+    expect(after.find((q) => q.eventId === "q-2027-1")?.appliedSince).toBe(false);
+    expect(await stack.store.quarantineWaiting()).toBe(after.filter((q) => !q.appliedSince).length);
+
     const badCursor = await get("?cursor=not-a-cursor");
     expect(badCursor.status).toBe(400);
     expect(badCursor.json.problems).toEqual([expect.objectContaining({ path: "cursor" })]);
@@ -304,6 +328,8 @@ describe("the local stack over HTTP", () => {
       .split("\n")
       .map((l) => JSON.parse(l));
     expect(lines).toContainEqual({ ...event, source: "mot-cua-tinh" });
+    expect(cli.stdout).toMatch(/q-fixed-1\tHS-Q-FIXED\t\(applied since\)/);
+    expect(lines.map((l) => l.eventId)).not.toContain("q-fixed-1");
     // Sent again while 2027 still has no calendar: quarantined again, under the same record.
     const before = (await stack.store.listQuarantine()).length;
     await run(process.execPath, [BIN, "send", out, "--api", stack.urls.api, "--key", keys.integration]);
