@@ -179,26 +179,52 @@ async function benchConsumer(dynamo: RunningDynamo) {
       `${Math.round(eventsPerSecond)} events/s; storage floor ${Math.round(floorPerSecond)} tx/s; ratio ${(eventsPerSecond / floorPerSecond).toFixed(2)}`,
       `${records.length} SQS messages (${applied} seed events, 5% duplicated, shuffled) through the apply-events handler in batches of 10 against DynamoDB Local; floor = the same ${transactions} transactions replayed raw, without conditions, at the same concurrency`,
     );
-    if (workers === 4) {
-      results.units = {
-        writeUnitsPerEvent: units.writeUnits / applied,
-        readUnitsPerEvent: units.readUnits / applied,
-        refused: units.refused,
-      };
-      row(
-        "DynamoDB request units per applied event",
-        `${(units.writeUnits / applied).toFixed(2)} write, ${(units.readUnits / applied).toFixed(2)} read`,
-        `as DynamoDB bills them: the ConsumedCapacity DynamoDB Local returned for every request of the 4-worker run (${records.length} deliveries of ${applied} events), divided by the events applied; the ${Object.values(units.refused).reduce((a, b) => a + b, 0)} refused requests (duplicates, version conflicts) are billed too but return no figure, so this is a lower bound`,
-      );
+    if (workers === 1)
+      // One execution environment at a time, as each Lambda one has its own CPU: the handler's
+      // duration per event, which the cost per million events bills.
       results.lambdaApply = {
         invocations: outcome.invocations,
         applied,
         deliveries: records.length,
         handlerMsPerEvent: handlerMs / applied,
       };
-    }
   }
   results.consumer = consumer;
+}
+
+/**
+ * The whole seed scenario (every event of the quarter, with its own repeats and late arrivals)
+ * through the apply-events handler, metered: request units per applied event as DynamoDB bills
+ * them, which the cost per million events uses.
+ */
+async function benchSeedUnits(dynamo: RunningDynamo) {
+  const { createHandler } = await import("../functions/apply-events");
+  const events = seed2022Q3();
+  const table = await freshTable(dynamo);
+  const units = meter(table.client);
+  const deps: ApplyDeps = { store: table.store, settings, now: () => NOW };
+  const make = () =>
+    createHandler(deps, new Logger({ logLevel: "SILENT" }), new Metrics({ namespace: "bench" })) as never;
+  const records = events.map((e) => sqsRecord(e));
+  await deliver(make, records, { workers: 16 });
+  const report = await readKpiReport(table.store, SEED_PERIOD, { asOf: NOW });
+  const check = computeReport(events, settings, { period: SEED_PERIOD, asOf: NOW });
+  if (JSON.stringify(report.byUnit) !== JSON.stringify(check.byUnit))
+    throw new Error("counters differ from the reference");
+  const applied = new Set(events.map((e) => e.eventId)).size;
+  const refused = Object.values(units.refused).reduce((a, b) => a + b, 0);
+  results.units = {
+    deliveries: records.length,
+    applied,
+    writeUnitsPerEvent: units.writeUnits / applied,
+    readUnitsPerEvent: units.readUnits / applied,
+    refused: units.refused,
+  };
+  row(
+    "DynamoDB request units per applied event, seed scenario",
+    `${(units.writeUnits / applied).toFixed(2)} write, ${(units.readUnits / applied).toFixed(2)} read`,
+    `as DynamoDB bills them: the ConsumedCapacity DynamoDB Local returned for every request while the apply-events handler took all ${records.length.toLocaleString("en")} events of the seed quarter (${applied.toLocaleString("en")} distinct, the rest its own repeats; 16 workers, batches of 10), divided by the events applied; the counters then equal the reference; the ${refused} refused requests (repeats, version conflicts) are billed too but return no figure, so this is a lower bound`,
+  );
 }
 
 /**
@@ -614,7 +640,7 @@ function benchCost() {
   const lambda = results.lambdaApply as
     | { invocations: number; applied: number; deliveries: number; handlerMsPerEvent: number }
     | undefined;
-  if (!units || !lambda) throw new Error("needs the consumer section's figures");
+  if (!units || !lambda) throw new Error("needs the consumer and seedUnits sections' figures");
   const memoryGb = 512 / 1024;
   const envelopeBytes =
     seed2022Q3()
@@ -658,7 +684,7 @@ function benchCost() {
   row(
     "Cost per million events (bus → DynamoDB)",
     `${usd(total)}: DynamoDB ${usd(perEvent.dynamoDb)}, EventBridge ${usd(perEvent.eventBridge + perEvent.archive)}, SQS ${usd(perEvent.sqs)}, Lambda ${usd(perEvent.lambda)}`,
-    `published on-demand prices for ${PRICES.region} (bench/prices.ts) × the units measured above: request units per event, 1 custom event + archive per event, SQS send + receive/delete per batch, apply-events at 512 MB Arm for the handler time measured against DynamoDB Local (${lambda.handlerMsPerEvent.toFixed(1)} ms per event; slower than DynamoDB, so an upper bound)`,
+    `published on-demand prices for ${PRICES.region} (bench/prices.ts) × the units measured above: request units per event, 1 custom event + archive per event, SQS send + receive/delete per batch, apply-events at 512 MB Arm for the handler time measured with one worker against DynamoDB Local (${lambda.handlerMsPerEvent.toFixed(1)} ms per event; slower than DynamoDB, so an upper bound), invocations per event as delivered in batches of 10`,
   );
   const quarter = seed2022Q3().length;
   row(
@@ -687,6 +713,7 @@ async function main() {
   if (dynamo) {
     const running = dynamo;
     await section("consumer", () => benchConsumer(running));
+    await section("seedUnits", () => benchSeedUnits(running));
     await section("sweep", () => benchSweep(running));
     await section("kpiReads", () => benchKpiReads(running));
     await section("ingestHandler", () => benchIngestHandler(running));
