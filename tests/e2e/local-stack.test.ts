@@ -15,7 +15,7 @@ import { SCHEDULES } from "../../lib/schedules";
 import { instant } from "../../lib/time";
 import { parseUnitDirectory } from "../../lib/units";
 import { kpiView } from "../helpers/compare";
-import { ROOT } from "../helpers/fixtures";
+import { ROOT, receivedBeyondCalendar } from "../helpers/fixtures";
 
 const settings = {
   calendar: WorkingCalendar.official(),
@@ -253,13 +253,7 @@ describe("the local stack over HTTP", () => {
 
   it("lists quarantined events over the API and the CLI, ready to post again once the cause is fixed", async () => {
     // Valid, but its deadline reaches a year with no calendar data: accepted, then quarantined.
-    const event = {
-      eventId: "q-2027-1",
-      type: "dossier.received",
-      occurredAt: "2022-07-01T08:00:00+07:00",
-      dossierId: "HS-Q-2027",
-      data: { unitId: "phong-tnmt", procedureCode: "1.001990", channel: "direct", processingDays: 1500 },
-    };
+    const event = receivedBeyondCalendar("q-2027-1", "HS-Q-2027");
     expect((await post("/events", JSON.stringify(event), keys.integration)).status).toBe(200);
     await stack.drain();
     const get = async (query: string) => {

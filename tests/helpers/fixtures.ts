@@ -18,3 +18,22 @@ export function loadSamples(): Map<string, unknown> {
 export function readProjectFile(path: string): string {
   return readFileSync(join(ROOT, path), "utf8");
 }
+
+/**
+ * A valid received event that cannot be applied yet: its deadline (1,500 working days) reaches a
+ * year without working-day calendar data, so it is quarantined with that reason.
+ */
+export function receivedBeyondCalendar(eventId: string, dossierId: string) {
+  return {
+    eventId,
+    type: "dossier.received" as const,
+    occurredAt: "2022-07-01T08:00:00+07:00",
+    dossierId,
+    data: {
+      unitId: "phong-tnmt",
+      procedureCode: "1.001990",
+      channel: "direct" as const,
+      processingDays: 1500,
+    },
+  };
+}

@@ -14,7 +14,7 @@ import { handleIngest } from "../../lib/ingest-api";
 import { instant } from "../../lib/time";
 import { sqsRecord } from "../helpers/delivery";
 import { testTable } from "../helpers/dynamo";
-import { ROOT } from "../helpers/fixtures";
+import { ROOT, receivedBeyondCalendar } from "../helpers/fixtures";
 
 type Table = Awaited<ReturnType<typeof testTable>>;
 let table: Table;
@@ -209,13 +209,7 @@ describe("no applicant data stored or logged", () => {
       data: { ...sample.data, applicantName: "Nguyễn Văn A", address: { line: "Thôn 1, xã X" } },
     };
     // A valid event that cannot be applied: its deadline reaches a year with no calendar data.
-    const received2027 = {
-      eventId: "no-calendar-0",
-      type: "dossier.received",
-      occurredAt: "2022-07-01T08:00:00+07:00",
-      dossierId: "HS-2027",
-      data: { unitId: "u", procedureCode: "p", channel: "direct", processingDays: 1500 },
-    };
+    const received2027 = receivedBeyondCalendar("no-calendar-0", "HS-2027");
     const outcomes = [
       await processSqsRecord(applyDeps, sqsRecord(leaky as never)),
       await processSqsRecord(applyDeps, sqsRecord("Nguyễn Văn A, 0900000000, not JSON")),
