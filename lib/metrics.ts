@@ -1,0 +1,16 @@
+/**
+ * Metric names, defined once: the functions emit them and the CDK stack's alarms and dashboard
+ * read them. All in the `DossierMonitor` namespace.
+ */
+export const METRIC_NAMESPACE = "DossierMonitor";
+
+export const METRICS = {
+  eventsApplied: "EventsApplied",
+  eventsDuplicate: "EventsDuplicate",
+  eventsQuarantined: "EventsQuarantined",
+  dossiersChecked: "DossiersChecked",
+  alertsRaised: "AlertsRaised",
+  calendarDaysLeft: "CalendarDaysLeft",
+  /** A dossier the sweep could not check (logged with its id; the sweep goes on with the others). */
+  sweepDossierFailed: "SweepDossierFailed",
+} as const;

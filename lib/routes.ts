@@ -1,0 +1,77 @@
+/**
+ * Every route of the two HTTP APIs and the one role that may call it: the handlers check it, the
+ * CDK stack creates exactly these routes (and quotes this table in its cdk-nag reason), the local
+ * stack serves them, and the README shows it. No key does both: integration keys post, reader keys
+ * read (DESIGN.md "Trust boundaries").
+ */
+export type Role = "integration" | "reader";
+export type ApiFunction = "ingest-api" | "query-api";
+
+export interface Route {
+  method: "GET" | "POST";
+  /** The path as API Gateway writes it (`{id}` a path parameter). */
+  path: string;
+  role: Role;
+  fn: ApiFunction;
+  /** What it does, for the README and the OpenAPI document. */
+  summary: string;
+}
+
+export const ROUTES: readonly Route[] = [
+  { method: "POST", path: "/events", role: "integration", fn: "ingest-api", summary: "post dossier events" },
+  {
+    method: "POST",
+    path: "/integrations/dvcqg",
+    role: "integration",
+    fn: "ingest-api",
+    summary: "post the national portal's sync format",
+  },
+  { method: "GET", path: "/kpis", role: "reader", fn: "query-api", summary: "the period report (kpis.md)" },
+  {
+    method: "GET",
+    path: "/kpis/export",
+    role: "reader",
+    fn: "query-api",
+    summary: "the report as CSV or XLSX",
+  },
+  {
+    method: "GET",
+    path: "/dossiers",
+    role: "reader",
+    fn: "query-api",
+    summary: "a unit's dossiers by SLA state",
+  },
+  {
+    method: "GET",
+    path: "/dossiers/{id}",
+    role: "reader",
+    fn: "query-api",
+    summary: "one dossier and its timeline",
+  },
+  {
+    method: "GET",
+    path: "/quarantine",
+    role: "reader",
+    fn: "query-api",
+    summary: "events kept with their reason",
+  },
+];
+
+/** The route a request matches (method and path), if any. */
+export function matchRoute(method: string, rawPath: string): Route | undefined {
+  const path = rawPath.replace(/\/+$/, "") || "/";
+  return ROUTES.find((r) => {
+    if (r.method !== method) return false;
+    const pattern = new RegExp(`^${r.path.replace(/\{[^/]+\}/g, "[^/]+")}$`);
+    return pattern.test(path);
+  });
+}
+
+/** The table as Markdown, as the README and the CDK's nag reason quote it. */
+export function routesTable(): string {
+  return [
+    "| method | path | role |",
+    "|---|---|---|",
+    ...ROUTES.map((r) => `| ${r.method} | ${r.path} | ${r.role} |`),
+  ].join("\n");
+}
