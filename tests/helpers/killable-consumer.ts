@@ -2,7 +2,14 @@
  * An apply-events execution environment in a process of its own, for the test that kills one half
  * way through a batch. Reads SQS records (JSON) from stdin, runs the real handler on them in
  * batches of 10 against DynamoDB Local (DYNAMO_ENDPOINT, TABLE_NAME), and prints `commit` after
- * every transaction DynamoDB answered, so the test knows where it is when it sends SIGKILL.
+ * every transaction DynamoDB answered.
+ *
+ * PAUSE says where it stops for good, so the test kills it at a point it controls, never at a
+ * moment it guesses: `after-commit:N` once DynamoDB has answered the Nth transaction (the answer is
+ * never handed back to the handler), `before-commit:N` once N transactions were answered and
+ * handed back, just before the next one is sent (a request in flight: nothing of it committed).
+ * From then on every DynamoDB call of this process waits, so nothing else moves before the kill;
+ * it prints `paused` and the test sends SIGKILL.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
@@ -13,14 +20,34 @@ import { FAULT_NOW, faultSettings } from "./faults";
 
 const endpoint = process.env.DYNAMO_ENDPOINT as string;
 const tableName = process.env.TABLE_NAME as string;
+const [where, at] = (process.env.PAUSE ?? "").split(":");
+const pauseAt = Number(at);
+
+let paused = false;
+const forever = new Promise<never>(() => {});
+const pause = (): Promise<never> => {
+  if (!paused) {
+    paused = true;
+    process.stdout.write("paused\n");
+  }
+  return forever;
+};
+
 const client = localDynamoClient(endpoint);
+let answered = 0;
 client.middlewareStack.add(
   (next, context) => async (args) => {
+    if (paused) return pause();
+    const commit = context.commandName === "TransactWriteItemsCommand";
+    if (commit && where === "before-commit" && answered >= pauseAt) return pause();
     const out = await next(args);
-    if (context.commandName === "TransactWriteItemsCommand") process.stdout.write("commit\n");
-    return out;
+    if (!commit) return out;
+    process.stdout.write("commit\n");
+    answered++;
+    if (where === "after-commit" && answered === pauseAt) return pause();
+    return paused ? pause() : out;
   },
-  { step: "initialize", name: "announceCommits" },
+  { step: "initialize", name: "pauseForTheKill" },
 );
 
 const chunks: Buffer[] = [];
