@@ -244,6 +244,10 @@ describe("the stateless stack", () => {
       return `${r.Properties.RouteKey} -> ${functionOf(target)}`;
     });
     expect(routes.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path} -> ${r.fn}`).sort());
+    // The route/role table travels with the API (its description), for whoever reads the console.
+    const description = Object.values(stateless.findResources("AWS::ApiGatewayV2::Api"))[0]?.Properties
+      .Description;
+    for (const r of ROUTES) expect(description).toContain(`${r.method} ${r.path} ${r.role}`);
   });
 
   it("puts every route behind the cached key authorizer, keyed on the key and the route", () => {
