@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
@@ -29,6 +29,9 @@ export class StatefulStack extends Stack {
   readonly bus: events.EventBus;
   readonly eventsQueue: sqs.Queue;
   readonly eventsDlq: sqs.Queue;
+  /** Where the bus puts a dossier event it could not deliver to the queue (after its retries). */
+  readonly dossierEventsRuleDlq: sqs.Queue;
+  readonly dossierEventsRule: events.Rule;
   readonly configurationSet: ses.ConfigurationSet;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -87,12 +90,34 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // The rule's own dead-letter queue: an event the bus could not put on the consumer's queue
+    // (a deleted or misconfigured queue, a policy, a throttle that outlasted the retries) waits
+    // here for a redrive instead of being dropped; the stateless stack alarms on its depth.
+    this.dossierEventsRuleDlq = new sqs.Queue(this, "EventsRuleDlq", {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.dossierEventsRuleDlq).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason:
+        "This queue is itself the dead-letter queue of the dossier-events rule's target (EventBridge's DeadLetterConfig, which cdk-nag does not see as a redrive policy).",
+    });
     // Dossier events → the consumer's queue (routing between two retained resources lives here).
-    new events.Rule(this, DOSSIER_EVENTS_RULE.id, {
+    // EventBridge retries a failed delivery with back-off; a day of retries (its own maximum
+    // event age) rides out a regional hiccup, and only then does the event go to the DLQ.
+    this.dossierEventsRule = new events.Rule(this, DOSSIER_EVENTS_RULE.id, {
       eventBus: this.bus,
       description: DOSSIER_EVENTS_RULE.description,
       eventPattern: cdkPattern(DOSSIER_EVENTS_RULE.eventPattern),
-      targets: [new targets.SqsQueue(this.eventsQueue)],
+      targets: [
+        new targets.SqsQueue(this.eventsQueue, {
+          deadLetterQueue: this.dossierEventsRuleDlq,
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
     });
 
     // Bounces and complaints are suppressed by SES for this configuration set and published to

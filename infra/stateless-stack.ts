@@ -1,27 +1,20 @@
 import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from "aws-cdk-lib";
-import * as apigw from "aws-cdk-lib/aws-apigateway";
-import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
-import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
-import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
-import * as cwActions from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
-import * as kms from "aws-cdk-lib/aws-kms";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
-import * as logs from "aws-cdk-lib/aws-logs";
+import type * as logs from "aws-cdk-lib/aws-logs";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as schedulerTargets from "aws-cdk-lib/aws-scheduler-targets";
-import * as sns from "aws-cdk-lib/aws-sns";
-import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { ALERTS_PENDING_RULE, SES_FEEDBACK_RULE } from "../lib/bus";
-import { CALENDAR_WARNING_DAYS } from "../lib/calendar/calendar";
 import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../lib/schedules";
 import { TABLE } from "../lib/store/table";
 import type { StageConfig } from "./config";
+import { buildHttpApi } from "./http-api";
+import { buildMonitoring } from "./monitoring";
 import { ProjectFunction } from "./project-function";
 import { cdkPattern, type StatefulStack } from "./stateful-stack";
 
@@ -143,8 +136,8 @@ export class StatelessStack extends Stack {
     allow(kpi, ["dynamodb:BatchGetItem"], [tableArn]);
     allow(kpi, ["ses:SendEmail"], sesResources);
 
-    // The HTTP API: posting routes for integration keys, read routes for reader keys. Keys are
-    // checked by the handlers against their hashes in the table; each key has its own rate.
+    // The HTTP API (infra/http-api.ts): the routes of lib/routes.ts behind a cached key
+    // authorizer; the handlers check the key and its role again, and count each key's rate.
     const ingest = make(
       "ingest-api",
       "POST /events and /integrations/dvcqg, published to the bus",
@@ -165,41 +158,23 @@ export class StatelessStack extends Stack {
       [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)],
     );
     allow(query, ["dynamodb:BatchGetItem"], [tableArn]);
-    const api = new apigwv2.HttpApi(this, "Api", {
-      description: "dossier-monitor API",
-      createDefaultStage: false,
+    // The key authorizer: reads a key's record, nothing else (it counts no rates: its answers are
+    // cached, so it does not see every request).
+    const authorizerFn = new ProjectFunction(this, "authorizer", {
+      name: "authorizer",
+      description: "HTTP API key authorizer (cached): the key's credential, or a refusal",
+      environment: { TABLE_NAME: table.tableName },
+      logRetention: retention,
+      timeout: Duration.seconds(5),
+      memorySize: 256,
     });
-    const accessLogs = new logs.LogGroup(this, "ApiAccessLogs", { retention });
-    new apigwv2.HttpStage(this, "ApiStage", {
-      httpApi: api,
-      stageName: "$default",
-      autoDeploy: true,
-      throttle: { rateLimit: 100, burstLimit: 200 },
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        format: apigw.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: apigw.AccessLogField.contextRequestId(),
-            route: apigw.AccessLogField.contextResourcePath(),
-            status: apigw.AccessLogField.contextStatus(),
-            latency: apigw.AccessLogField.contextResponseLatency(),
-          }),
-        ),
-      },
+    this.functions.authorizer = authorizerFn;
+    allow(authorizerFn, ["dynamodb:GetItem"], [tableArn]);
+    const { api } = buildHttpApi(this, {
+      handlers: { "ingest-api": ingest, "query-api": query },
+      authorizer: authorizerFn,
+      logRetention: retention,
     });
-    const ingestIntegration = new HttpLambdaIntegration("Ingest", ingest.fn);
-    const queryIntegration = new HttpLambdaIntegration("Query", query.fn);
-    for (const path of ["/events", "/integrations/dvcqg"])
-      api.addRoutes({ path, methods: [apigwv2.HttpMethod.POST], integration: ingestIntegration });
-    for (const path of ["/kpis", "/kpis/export", "/dossiers", "/dossiers/{id}", "/quarantine"])
-      api.addRoutes({ path, methods: [apigwv2.HttpMethod.GET], integration: queryIntegration });
-    for (const route of api.node.findAll().filter((c) => c instanceof apigwv2.HttpRoute)) {
-      Validations.of(route).acknowledge({
-        id: "AwsSolutions-APIG4",
-        reason:
-          "Every route's handler authenticates the caller's key against its SHA-256 hash in the table (integration keys post, reader keys read) before doing anything; a 401/403 is answered there.",
-      });
-    }
     new CfnOutput(this, "ApiUrl", { value: api.apiEndpoint });
 
     for (const s of SCHEDULES) {
@@ -228,142 +203,18 @@ export class StatelessStack extends Stack {
       });
     }
 
-    // Alarms, to an encrypted topic operators subscribe to.
-    const topic = new sns.Topic(this, "Alarms", {
-      masterKey: kms.Alias.fromAliasName(this, "SnsKey", "alias/aws/sns"),
-      enforceSSL: true,
-    });
-    if (config.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
-    const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
-      const a = new cloudwatch.Alarm(this, id, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      a.addAlarmAction(new cwActions.SnsAction(topic));
-      return a;
-    };
-    const quarantined = new cloudwatch.Metric({
-      namespace: "DossierMonitor",
-      metricName: "EventsQuarantined",
-      dimensionsMap: { service: "apply-events" },
-      statistic: "Sum",
-      period: Duration.minutes(15),
-    });
-    const alarms = [
-      alarm(
-        "EventsDlqDepth",
-        eventsDlq.metricApproximateNumberOfMessagesVisible(),
-        0,
-        "Dossier events gave up after 5 receives: see the DLQ",
-      ),
-      alarm(
-        "TargetsDlqDepth",
-        targetDlq.metricApproximateNumberOfMessagesVisible(),
-        0,
-        "A schedule or rule target failed for good",
-      ),
-      alarm(
-        "ConsumerErrors",
-        apply.fn.metricErrors({ period: Duration.minutes(5) }),
-        0,
-        "apply-events invocations failed",
-      ),
-      alarm(
-        "QueueAge",
-        eventsQueue.metricApproximateAgeOfOldestMessage(),
-        300,
-        "Dossier events wait more than 5 minutes",
-      ),
-      alarm(
-        "QuarantineGrowth",
-        quarantined,
-        10,
-        "More than 10 events quarantined in 15 minutes: an integration sends bad events",
-      ),
-    ];
-    // The sweep reports how many days of working-day calendar data are left (calendar.md: a year
-    // without data is an error for every deadline reaching it).
-    const calendarRunningOut = new cloudwatch.Alarm(this, "CalendarRunningOut", {
-      metric: new cloudwatch.Metric({
-        namespace: "DossierMonitor",
-        metricName: "CalendarDaysLeft",
-        dimensionsMap: { service: "sweep-deadlines" },
-        statistic: "Minimum",
-        period: Duration.hours(6),
-      }),
-      threshold: CALENDAR_WARNING_DAYS,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `The working-day calendar has data for fewer than ${CALENDAR_WARNING_DAYS} more days: add next year's entry (README, Working-day calendar)`,
-    });
-    calendarRunningOut.addAlarmAction(new cwActions.SnsAction(topic));
-    alarms.push(calendarRunningOut);
-    new cloudwatch.Dashboard(this, "Dashboard", {
-      widgets: [
-        [
-          new cloudwatch.GraphWidget({
-            title: "Events",
-            left: ["EventsApplied", "EventsDuplicate", "EventsQuarantined"].map(
-              (metricName) =>
-                new cloudwatch.Metric({
-                  namespace: "DossierMonitor",
-                  metricName,
-                  dimensionsMap: { service: "apply-events" },
-                  statistic: "Sum",
-                }),
-            ),
-          }),
-          new cloudwatch.GraphWidget({
-            title: "Queue",
-            left: [
-              eventsQueue.metricApproximateNumberOfMessagesVisible(),
-              eventsQueue.metricApproximateAgeOfOldestMessage(),
-            ],
-          }),
-          new cloudwatch.GraphWidget({
-            title: "Sweep and digests",
-            left: ["AlertsRaised", "DossiersChecked"].map(
-              (metricName) =>
-                new cloudwatch.Metric({
-                  namespace: "DossierMonitor",
-                  metricName,
-                  dimensionsMap: { service: "sweep-deadlines" },
-                  statistic: "Sum",
-                }),
-            ),
-          }),
-        ],
-        [
-          new cloudwatch.GraphWidget({
-            title: "DynamoDB: throttles and transaction conflicts",
-            left: [
-              ...["TransactWriteItems", "Query"].map(
-                (operation) =>
-                  new cloudwatch.Metric({
-                    namespace: "AWS/DynamoDB",
-                    metricName: "ThrottledRequests",
-                    dimensionsMap: { TableName: table.tableName, Operation: operation },
-                    statistic: "Sum",
-                    label: `throttled ${operation}`,
-                  }),
-              ),
-              new cloudwatch.Metric({
-                namespace: "AWS/DynamoDB",
-                metricName: "TransactionConflict",
-                dimensionsMap: { TableName: table.tableName },
-                statistic: "Sum",
-                label: "transaction conflicts",
-              }),
-            ],
-          }),
-          new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms }),
-        ],
-      ],
+    buildMonitoring(this, {
+      alarmEmail: config.alarmEmail,
+      table,
+      bus,
+      eventsQueue,
+      eventsDlq,
+      dossierEventsRule: stateful.dossierEventsRule,
+      dossierEventsRuleDlq: stateful.dossierEventsRuleDlq,
+      targetDlq,
+      consumer: apply,
+      authorizer: authorizerFn,
+      api,
     });
 
     Validations.of(targetDlq).acknowledge({

@@ -1,0 +1,35 @@
+/**
+ * authorizer: the HTTP API's cached Lambda REQUEST authorizer (simple responses). Looks the key up
+ * once per route per cache period and passes the credential on; never logs the key.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult } from "aws-lambda";
+import * as z from "zod";
+import { type AuthorizerContext, decide } from "../lib/authorizer";
+import type { DossierStore } from "../lib/store/repository";
+import { tableStore } from "./commons/clients";
+
+type Result = APIGatewaySimpleAuthorizerResult & { context?: AuthorizerContext };
+
+export function createHandler(store: DossierStore, logger: Logger) {
+  return middy(async (event: APIGatewayRequestAuthorizerEventV2): Promise<Result> => {
+    const decision = await decide(store, { routeKey: event.routeKey, headers: event.headers });
+    if (decision.isAuthorized) {
+      logger.info("allowed", { route: event.routeKey, keyName: decision.context.name });
+      return { isAuthorized: true, context: decision.context };
+    }
+    // Logged once per key per route per cache period (API Gateway caches the refusal too).
+    logger.warn("refused", {
+      route: event.routeKey,
+      reason: decision.reason,
+      keyName: decision.keyName,
+      sourceIp: event.requestContext.http.sourceIp,
+    });
+    return { isAuthorized: false };
+  }).use(injectLambdaContext(logger));
+}
+
+const env = z.object({ TABLE_NAME: z.string().min(3) }).parse(process.env);
+export const handler = createHandler(tableStore(env.TABLE_NAME), new Logger({ serviceName: "authorizer" }));

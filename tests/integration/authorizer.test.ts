@@ -1,0 +1,116 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { APIGatewayRequestAuthorizerEventV2 } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../../lib/auth";
+import { decide, routeForKey } from "../../lib/authorizer";
+import { ROUTES } from "../../lib/routes";
+import { DossierStore } from "../../lib/store/repository";
+import { testTable } from "../helpers/dynamo";
+
+let table: Awaited<ReturnType<typeof testTable>>;
+const keys = { integration: "", reader: "" };
+
+beforeAll(async () => {
+  table = await testTable("authz");
+  keys.integration = await createApiKey(table.store, {
+    name: "mot-cua-huyen",
+    role: "integration",
+    source: "mot-cua",
+    ratePerSecond: 20,
+  });
+  keys.reader = await createApiKey(table.store, {
+    name: "bang-dieu-khien",
+    role: "reader",
+    source: "dashboard",
+    ratePerSecond: 5,
+  });
+});
+afterAll(() => table.drop());
+
+const request = (routeKey: string, authorization?: string) => ({
+  routeKey,
+  headers: authorization === undefined ? {} : { authorization },
+});
+
+describe("the key authorizer", () => {
+  it("knows every route of lib/routes.ts by its API Gateway route key, and no other", () => {
+    for (const r of ROUTES) expect(routeForKey(`${r.method} ${r.path}`)).toBe(r);
+    expect(routeForKey("GET /dossiers/abc")).toBeUndefined();
+    expect(routeForKey("$default")).toBeUndefined();
+  });
+
+  it("passes on an integration key's credential for a posting route, never the key", async () => {
+    const decision = await decide(table.store, request("POST /events", `Bearer ${keys.integration}`));
+    expect(decision).toEqual({
+      isAuthorized: true,
+      context: {
+        name: "mot-cua-huyen",
+        role: "integration",
+        source: "mot-cua",
+        scope: JSON.stringify({ ratePerSecond: 20 }),
+      },
+    });
+    expect(JSON.stringify(decision)).not.toContain(keys.integration.slice(5));
+  });
+
+  it("passes on a reader key's credential for every read route", async () => {
+    for (const r of ROUTES.filter((x) => x.role === "reader")) {
+      const decision = await decide(table.store, request(`${r.method} ${r.path}`, `Bearer ${keys.reader}`));
+      expect(decision, r.path).toMatchObject({ isAuthorized: true, context: { role: "reader" } });
+    }
+  });
+
+  it("enforces the route's role both ways: readers cannot post, integrations cannot read", async () => {
+    const posting = await decide(table.store, request("POST /integrations/dvcqg", `Bearer ${keys.reader}`));
+    expect(posting).toMatchObject({ isAuthorized: false });
+    for (const r of ROUTES.filter((x) => x.role === "reader")) {
+      const reading = await decide(
+        table.store,
+        request(`${r.method} ${r.path}`, `Bearer ${keys.integration}`),
+      );
+      expect(reading, r.path).toEqual({
+        isAuthorized: false,
+        reason: "this route needs a reader key",
+        keyName: "mot-cua-huyen",
+      });
+    }
+  });
+
+  it("refuses an unknown key, a missing key and an unknown route", async () => {
+    expect(await decide(table.store, request("GET /kpis", "Bearer dm_r_made-up"))).toMatchObject({
+      isAuthorized: false,
+      reason: "unknown key",
+    });
+    expect(await decide(table.store, request("GET /kpis"))).toMatchObject({ isAuthorized: false });
+    expect(await decide(table.store, request("DELETE /events", `Bearer ${keys.integration}`))).toEqual({
+      isAuthorized: false,
+      reason: "unknown route",
+    });
+  });
+
+  it("answers API Gateway in the simple-response format, with the context only when allowed", async () => {
+    process.env.TABLE_NAME ??= "unused";
+    const { createHandler } = await import("../../functions/authorizer");
+    const handler = createHandler(table.store, new Logger({ logLevel: "SILENT" }));
+    const event = (routeKey: string, authorization: string) =>
+      ({
+        version: "2.0",
+        type: "REQUEST",
+        routeKey,
+        headers: { authorization },
+        requestContext: { http: { sourceIp: "203.0.113.7" } },
+      }) as unknown as APIGatewayRequestAuthorizerEventV2;
+    const allowed = await handler(event("GET /kpis", `Bearer ${keys.reader}`), {} as never);
+    expect(allowed).toEqual({
+      isAuthorized: true,
+      context: { name: "bang-dieu-khien", role: "reader", source: "dashboard", scope: '{"ratePerSecond":5}' },
+    });
+    const refused = await handler(event("POST /events", `Bearer ${keys.reader}`), {} as never);
+    expect(refused).toEqual({ isAuthorized: false });
+  });
+
+  it("throws when the store fails, so API Gateway answers 500 and caches no refusal", async () => {
+    const broken = new DossierStore(table.doc, "no-such-table");
+    await expect(decide(broken, request("GET /kpis", `Bearer ${keys.reader}`))).rejects.toThrow();
+  });
+});
