@@ -25,7 +25,7 @@ export const ProcedureSchema = z
     hours: z.number().positive().max(3200).optional(),
     /**
      * Received after this local time (`HH:MM`) on a working day, the dossier counts as received
-     * the next working day (rules.md R1; e.g. certification of copies, Decree 23/2015/NĐ-CP Art. 7).
+     * the next working day (rules.md R1; e.g. certification of copies, Decree 23/2015/NĐ-CP Art. 7, to verify).
      */
     cutoff: z.string().regex(CUTOFF_PATTERN, "expected HH:MM, e.g. 15:00").optional(),
   })
@@ -128,7 +128,7 @@ export const SEED_PROCEDURES: readonly Procedure[] = [
     en: "Certifying copies from originals",
     domain: "chung-thuc",
     hours: 4,
-    // Same day, or the next working day when received after 15:00 (Decree 23/2015/NĐ-CP Art. 7).
+    // Same day, or the next working day when received after 15:00 (Decree 23/2015/NĐ-CP Art. 7, to verify).
     cutoff: "15:00",
   },
   {

@@ -63,7 +63,7 @@ const APOLOGY_LEAD_2018: Sourced<number> = {
 // Only one new appointment: Decree 61/2018 Art. 19 as amended by Decree 107/2021 (clause to verify).
 const ONE_APPOINTMENT_2018: Sourced<number> = {
   value: 1,
-  source: "Decree 61/2018/NĐ-CP Art. 19 as amended by Decree 107/2021/NĐ-CP Art. 1 (clause to verify)",
+  source: "Decree 61/2018/NĐ-CP Art. 19 as amended by Decree 107/2021/NĐ-CP (article and clause to verify)",
 };
 
 // Guidance once, in full: Decree 61/2018 Art. 19 (point to verify); Decision 09/2015/QĐ-TTg states
