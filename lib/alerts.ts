@@ -1,5 +1,8 @@
 import type { WorkingCalendar } from "./calendar/calendar";
+import { calendarResult } from "./calendar/result";
 import type { DossierState } from "./projection";
+import { type RuleSet, ruleSetFor, tooManyAppointments, tooManySupplementRequests } from "./rules";
+import { HOUR_MS } from "./time";
 import type { Thresholds } from "./units";
 
 /**
@@ -81,4 +84,299 @@ export function alertPlan(
     } else if (next === undefined || trigger.at < next) next = trigger.at;
   }
   return { raise, next };
+}
+
+/*
+ * The alert timeline of rules.md R4, per dossier and in working time. It supersedes the kinds
+ * above (`no_apology` becomes `apology_missed`, which comes before the due instant, when something
+ * can still be done); the wiring switches the plan, the store and the digest to it.
+ */
+
+export const STAGE_KINDS = [
+  "near_due",
+  "apology_due",
+  "apology_missed",
+  "overdue",
+  "escalation",
+  "past_appointment",
+  "possibly_closed",
+  "late_apology",
+  "supplement_twice",
+  "extended_twice",
+] as const;
+export type StageKind = (typeof STAGE_KINDS)[number];
+
+export type Recipient = "unit" | "one_stop_desk" | "leadership";
+
+export interface Stage {
+  kind: StageKind;
+  /** What the threshold is about (a due instant, an event's instant): raised once per key. */
+  key: number;
+  /** When the threshold is crossed. */
+  at: number;
+  to: readonly Recipient[];
+}
+
+/** What the timeline needs of a dossier (from its projected state: {@link alertFactsOf}). */
+export interface AlertFacts {
+  /** The receipt instant; its rule set gives the apology lead (rules.ts). */
+  receivedAt: number;
+  /** The KPI due instant (moved by pauses, never by extensions). */
+  kpiDueAt?: number;
+  /** The new appointment of the latest extension, when there is one. */
+  appointmentAt?: number;
+  paused: boolean;
+  closed: boolean;
+  /** `deadline_extended` events, in order, by their `occurredAt`. */
+  extensions: readonly { at: number }[];
+  /** Instants of the supplement requests (pauses of kind `supplement` only), in order. */
+  supplementRequestsAt: readonly number[];
+  lastEventAt?: number;
+}
+
+/** A unit's thresholds in working time (units.ts carries the per-unit settings). */
+export interface TimelineThresholds {
+  nearDueMs: number;
+  apologyLeadMs: number;
+  escalationMs: number;
+  possiblyClosedMs: number;
+}
+
+/**
+ * Defaults that leave time to act (rules.md R4): near due 2 working days before the due
+ * instant, the apology reminder 4 working hours before the apology deadline.
+ */
+export const DEFAULT_TIMELINE_THRESHOLDS = {
+  nearDueWorkingHours: 16,
+  apologyLeadWorkingHours: 4,
+  escalationWorkingDays: 2,
+  possiblyClosedWorkingDays: 10,
+};
+export type TimelineSettings = typeof DEFAULT_TIMELINE_THRESHOLDS;
+
+export function timelineThresholds(
+  unit: Partial<TimelineSettings> | undefined,
+  calendar: WorkingCalendar,
+): TimelineThresholds {
+  const t = { ...DEFAULT_TIMELINE_THRESHOLDS, ...unit };
+  return {
+    nearDueMs: t.nearDueWorkingHours * HOUR_MS,
+    apologyLeadMs: t.apologyLeadWorkingHours * HOUR_MS,
+    escalationMs: t.escalationWorkingDays * calendar.workingDayMs,
+    possiblyClosedMs: t.possiblyClosedWorkingDays * calendar.workingDayMs,
+  };
+}
+
+/**
+ * The apology deadline of a due instant: due − 1 working day (the rule set's lead), read as the
+ * close of the working day before, so Thu 17:00 gives Wed 17:00. Decree 61/2018/NĐ-CP Art. 19
+ * says "chậm nhất 01 ngày trước ngày hết hạn" ("ngày", not "ngày làm việc"); the working-day
+ * reading is the conservative one, and the digest says so. `undefined` when the deadline would
+ * fall at or before the receipt (a period shorter than the lead): no apology can be required
+ * before the dossier existed.
+ */
+export function apologyDeadlineOf(
+  kpiDueAt: number,
+  receivedAt: number,
+  calendar: WorkingCalendar,
+): number | undefined {
+  const lead = ruleSetFor(receivedAt).apologyLeadWorkingDays.value;
+  const deadline = calendar.deadlineBefore(kpiDueAt, lead * calendar.workingDayMs);
+  return deadline > receivedAt ? deadline : undefined;
+}
+
+/** Every stage of a dossier, crossed or not; years without calendar data are listed apart. */
+export function timelineStages(
+  facts: AlertFacts,
+  calendar: WorkingCalendar,
+  t: TimelineThresholds,
+): { stages: Stage[]; noCalendar: number[] } {
+  const stages: Stage[] = [];
+  const noCalendar: number[] = [];
+  const compute = <T>(f: () => T): T | undefined => {
+    const r = calendarResult(f);
+    if (r.ok) return r.value;
+    if (!noCalendar.includes(r.error.year)) noCalendar.push(r.error.year);
+    return undefined;
+  };
+  const add = (kind: StageKind, key: number, at: number | undefined) => {
+    if (at !== undefined) stages.push({ kind, key, at, to: RECIPIENTS[kind] });
+  };
+  if (facts.closed) return { stages, noCalendar };
+
+  const due = facts.kpiDueAt;
+  const apologyDeadline =
+    due === undefined ? undefined : compute(() => apologyDeadlineOf(due, facts.receivedAt, calendar));
+
+  // Breaches already committed: shown whether or not the dossier is paused.
+  const first = facts.extensions[0];
+  if (first && apologyDeadline !== undefined && first.at > apologyDeadline)
+    add("late_apology", first.at, first.at);
+  const second = facts.extensions[1];
+  if (second && tooManyAppointments(facts.receivedAt, facts.extensions.length))
+    add("extended_twice", second.at, second.at);
+  const secondRequest = facts.supplementRequestsAt[1];
+  if (
+    secondRequest !== undefined &&
+    tooManySupplementRequests(facts.receivedAt, facts.supplementRequestsAt.length)
+  ) {
+    // Whatever the strict-766 setting (rules.md R3): guidance is given once, in full.
+    add("supplement_twice", secondRequest, secondRequest);
+  }
+
+  // While paused the clock stops: nothing is near due or late (calendar.md "Pauses").
+  if (facts.paused || due === undefined) return { stages, noCalendar };
+  const extended = facts.extensions.length > 0;
+  if (!extended) {
+    add(
+      "near_due",
+      due,
+      compute(() => calendar.deadlineBefore(due, t.nearDueMs)),
+    );
+    if (apologyDeadline !== undefined) {
+      add(
+        "apology_due",
+        due,
+        compute(() => calendar.deadlineBefore(apologyDeadline, t.apologyLeadMs)),
+      );
+      add("apology_missed", due, apologyDeadline + 1);
+    }
+  }
+  // A new appointment never makes a late dossier on time: overdue and escalation still come.
+  add("overdue", due, due + 1);
+  const escalation = compute(() => calendar.addWorkingTime(due, t.escalationMs));
+  if (escalation !== undefined) add("escalation", due, Math.max(due + 1, escalation));
+  if (extended && facts.appointmentAt !== undefined) {
+    add("past_appointment", facts.appointmentAt, facts.appointmentAt + 1);
+  }
+  const last = facts.lastEventAt;
+  if (last !== undefined) {
+    const quiet = compute(() => calendar.addWorkingTime(last, t.possiblyClosedMs));
+    if (quiet !== undefined) add("possibly_closed", last, Math.max(due + 1, quiet));
+  }
+  return { stages, noCalendar };
+}
+
+/**
+ * The stages to raise at `now` (crossed, not yet raised for their key in `marks`), and the next
+ * instant one not yet crossed will be. A stage overtaken by a later one is not raised late: a
+ * near-due after the due instant, an apology reminder after the apology deadline. `noCalendar`
+ * lists the years a threshold needed and the calendar lacks (rules.md R6): those stages are
+ * unknown, not dropped; they come once the year's data is deployed and a sweep recounts.
+ */
+export function alertTimeline(
+  facts: AlertFacts,
+  marks: Readonly<Record<string, number>>,
+  now: number,
+  calendar: WorkingCalendar,
+  t: TimelineThresholds,
+): { raise: Stage[]; next?: number; noCalendar: number[] } {
+  const { stages, noCalendar } = timelineStages(facts, calendar, t);
+  const raise: Stage[] = [];
+  let next: number | undefined;
+  const passed = (kind: StageKind) => stages.some((s) => s.kind === kind && s.at <= now);
+  for (const stage of stages) {
+    if (marks[stage.kind] === stage.key) continue;
+    if (stage.at > now) {
+      if (next === undefined || stage.at < next) next = stage.at;
+      continue;
+    }
+    if (stage.kind === "near_due" && passed("overdue")) continue;
+    if (stage.kind === "apology_due" && (passed("apology_missed") || passed("overdue"))) continue;
+    raise.push(stage);
+  }
+  return { raise, next, noCalendar };
+}
+
+/** The facts the timeline needs, from a projected state. */
+export function alertFactsOf(state: DossierState): AlertFacts | undefined {
+  if (!state.received || state.receivedAt === undefined) return undefined;
+  return {
+    receivedAt: state.receivedAt,
+    kpiDueAt: state.kpiDueAt,
+    appointmentAt: state.appointmentAt,
+    paused: state.paused,
+    closed: state.closedAt !== undefined,
+    extensions: state.extensions.map((e) => ({ at: e.at })),
+    // Every pause is a supplement request today; with pause kinds, keep those of kind `supplement`.
+    supplementRequestsAt: state.pauses.map((p) => p.from),
+    lastEventAt: state.lastEventAt,
+  };
+}
+
+const RECIPIENTS: Record<StageKind, readonly Recipient[]> = {
+  near_due: ["unit"],
+  apology_due: ["unit", "one_stop_desk"],
+  apology_missed: ["unit", "one_stop_desk"],
+  overdue: ["unit"],
+  escalation: ["leadership"],
+  past_appointment: ["unit"],
+  possibly_closed: ["unit"],
+  late_apology: ["unit", "one_stop_desk"],
+  supplement_twice: ["unit", "one_stop_desk"],
+  extended_twice: ["unit", "leadership"],
+};
+
+/**
+ * What to do at each stage, for the digest: Vietnamese first, English available. The apology
+ * document is named as the dossier's rule set names it (rules.ts).
+ */
+export function stageGuidance(kind: StageKind, ruleSet: RuleSet): { vi: string; en: string } {
+  const doc = ruleSet.apologyDocument.value;
+  switch (kind) {
+    case "near_due":
+      return {
+        vi: `Hồ sơ sắp đến hạn: giải quyết ngay. Nếu không kịp, chuẩn bị ${doc.vi} trước hạn xin lỗi (01 ngày làm việc trước hạn giải quyết).`,
+        en: `Due soon: resolve it now. If it cannot be done in time, prepare the ${doc.en} before the apology deadline (one working day before the due date).`,
+      };
+    case "apology_due":
+      return {
+        vi: `Nếu hồ sơ không kịp hạn: gửi văn bản thông báo cho Bộ phận Một cửa và ${doc.vi} cho người nộp (chỉ hẹn lại một lần), chậm nhất 01 ngày làm việc trước hạn giải quyết.`,
+        en: `If the dossier will be late: notify the one-stop desk in writing and send the applicant the ${doc.en} (one new appointment only), at the latest one working day before the due date.`,
+      };
+    case "apology_missed":
+      return {
+        vi: `Đã qua hạn xin lỗi (01 ngày làm việc trước hạn giải quyết) mà chưa có ${doc.vi}: gửi ngay cho người nộp qua Bộ phận Một cửa và giải quyết hồ sơ trong hạn còn lại.`,
+        en: `The apology deadline (one working day before the due date) has passed with no ${doc.en}: send it to the applicant through the one-stop desk now, and resolve the dossier in the time left.`,
+      };
+    case "overdue":
+      return {
+        vi: "Hồ sơ đã quá hạn: giải quyết ngay và ghi rõ lý do chậm. Hẹn lại không làm hồ sơ trở thành đúng hạn.",
+        en: "Overdue: resolve it now and record why it is late. A new appointment does not make it on time.",
+      };
+    case "escalation":
+      return {
+        vi: "Hồ sơ quá hạn kéo dài: lãnh đạo chỉ đạo giải quyết dứt điểm và xác định trách nhiệm.",
+        en: "Long overdue: leadership directs its resolution and establishes responsibility.",
+      };
+    case "past_appointment":
+      return {
+        vi: "Đã qua ngày hẹn lại: trả kết quả ngay cho người nộp; không được hẹn lại lần thứ hai.",
+        en: "The new appointment has passed: hand the result to the applicant now; a second appointment is not allowed.",
+      };
+    case "possibly_closed":
+      return {
+        vi: "Hồ sơ lâu không có cập nhật: kiểm tra xem kết quả đã trả ngoài hệ thống chưa và cập nhật trạng thái.",
+        en: "No update for a long time: check whether the result was handed over outside the system, and update its status.",
+      };
+    case "late_apology":
+      return {
+        vi: `${capitalise(doc.vi)} được gửi sau hạn (chậm hơn 01 ngày làm việc trước hạn giải quyết): ghi nhận vào phần tuân thủ và rút kinh nghiệm.`,
+        en: `The ${doc.en} was sent after the apology deadline (later than one working day before the due date): recorded as a compliance breach; review why.`,
+      };
+    case "supplement_twice":
+      return {
+        vi: "Yêu cầu bổ sung hồ sơ lần thứ hai: việc hướng dẫn bổ sung chỉ được thực hiện một lần, đầy đủ. Kiểm tra lý do và báo cáo Bộ phận Một cửa.",
+        en: "A second supplement request: guidance must be given once, in full. Check why, and report to the one-stop desk.",
+      };
+    case "extended_twice":
+      return {
+        vi: "Hẹn lại ngày trả kết quả lần thứ hai: chỉ được hẹn lại một lần. Giải quyết ngay và báo cáo lãnh đạo.",
+        en: "A second new appointment: only one is allowed. Resolve the dossier now and report to leadership.",
+      };
+  }
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,15 +1,68 @@
-import type { ProcedureCatalog, ProcedurePeriod } from "./projection";
+import * as z from "zod";
+import { CUTOFF_PATTERN } from "./calendar/calendar";
+import type { Problem, Result } from "./events/validate";
+import type { ProcedureCatalog } from "./projection";
 
 /**
- * The procedures of the seed district's one-stop desk, with their lawful processing periods: the
- * fallback when a `dossier.received` gives neither `dueAt` nor a period (events.md). A deployment
- * loads its own catalog; this one serves the sample data and the simulator.
+ * The procedure catalog: each procedure's lawful processing period, the fallback when a
+ * `dossier.received` gives neither `dueAt` nor a period (events.md), and its receipt cut-off
+ * (rules.md R1). A deployment loads its own file ({@link loadCatalog}); the seed district's
+ * procedures below are the default sample, for the sample data and the simulator.
  */
-export interface Procedure extends ProcedurePeriod {
-  code: string;
-  vi: string;
-  en: string;
-  domain: string;
+
+const TEXT = z.string().trim().min(1);
+
+export const ProcedureSchema = z
+  .strictObject({
+    /** The national procedure code (mã thủ tục), e.g. `1.004227`. */
+    code: TEXT.max(64),
+    vi: TEXT.max(300),
+    en: TEXT.max(300),
+    domain: TEXT.max(64),
+    /** Working days (the receipt day does not count; a fraction is office hours). */
+    days: z.number().positive().max(400).optional(),
+    /** Working hours. */
+    hours: z.number().positive().max(3200).optional(),
+    /**
+     * Received after this local time (`HH:MM`) on a working day, the dossier counts as received
+     * the next working day (rules.md R1; e.g. certification of copies, Decree 23/2015/NĐ-CP Art. 7, to verify).
+     */
+    cutoff: z.string().regex(CUTOFF_PATTERN, "expected HH:MM, e.g. 15:00").optional(),
+  })
+  .refine((p) => (p.days === undefined) !== (p.hours === undefined), {
+    message: "a procedure needs exactly one of days or hours",
+  });
+export type Procedure = z.infer<typeof ProcedureSchema>;
+
+const DomainNameSchema = z.strictObject({ vi: TEXT, en: TEXT });
+
+/** A deployment's catalog file (JSON). */
+export const CatalogFileSchema = z
+  .strictObject({
+    $comment: z.string().optional(),
+    procedures: z.array(ProcedureSchema).min(1),
+    /** Display names of the domains, by domain code. */
+    domains: z.record(z.string().min(1), DomainNameSchema).default({}),
+  })
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.procedures.forEach((p, i) => {
+      if (seen.has(p.code)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["procedures", i, "code"],
+          message: `duplicate code ${p.code}`,
+        });
+      }
+      seen.add(p.code);
+    });
+  });
+export type CatalogFile = z.infer<typeof CatalogFileSchema>;
+
+/** A loaded catalog: procedures by code, and domain display names. */
+export interface Catalog {
+  procedures: ReadonlyMap<string, Procedure>;
+  domains: Readonly<Record<string, { vi: string; en: string }>>;
 }
 
 export const SEED_PROCEDURES: readonly Procedure[] = [
@@ -75,6 +128,8 @@ export const SEED_PROCEDURES: readonly Procedure[] = [
     en: "Certifying copies from originals",
     domain: "chung-thuc",
     hours: 4,
+    // Same day, or the next working day when received after 15:00 (Decree 23/2015/NĐ-CP Art. 7, to verify).
+    cutoff: "15:00",
   },
   {
     code: "1.001193",
@@ -119,7 +174,41 @@ export const DOMAIN_NAMES: Readonly<Record<string, { vi: string; en: string }>> 
   "van-hoa": { vi: "Văn hóa", en: "Culture" },
 };
 
-/** A catalog map from a list of procedures. */
+/** A catalog map from a list of procedures: the periods the projection falls back on. */
 export function catalogOf(procedures: readonly Procedure[] = SEED_PROCEDURES): ProcedureCatalog {
   return new Map(procedures.map((p) => [p.code, { days: p.days, hours: p.hours }]));
+}
+
+/** The seed district's catalog: the default sample. */
+export const SEED_CATALOG: Catalog = {
+  procedures: new Map(SEED_PROCEDURES.map((p) => [p.code, p])),
+  domains: DOMAIN_NAMES,
+};
+
+/**
+ * A deployment's catalog from its parsed JSON file. A bad file is a value naming every problem
+ * (path and message), never a half-loaded catalog. Domain names the file leaves out fall back on
+ * the sample's.
+ */
+export function loadCatalog(json: unknown): Result<Catalog, Problem[]> {
+  const parsed = CatalogFileSchema.safeParse(json);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      error: parsed.error.issues.map((i) => ({
+        path: i.path
+          .map((k) => (typeof k === "number" ? `[${k}]` : String(k)))
+          .join(".")
+          .replaceAll(".[", "["),
+        message: i.message,
+      })),
+    };
+  }
+  return {
+    ok: true,
+    value: {
+      procedures: new Map(parsed.data.procedures.map((p) => [p.code, p])),
+      domains: { ...DOMAIN_NAMES, ...parsed.data.domains },
+    },
+  };
 }

@@ -1,6 +1,18 @@
 import * as z from "zod";
-import { addDays, DAY_MS, type LocalDate, localDate, MINUTE_MS, OFFSET_MS, startOfLocalDate } from "../time";
+import {
+  addDays,
+  DAY_MS,
+  HOUR_MS,
+  type LocalDate,
+  localDate,
+  MINUTE_MS,
+  OFFSET_MS,
+  startOfLocalDate,
+} from "../time";
 import official from "./data/vn-official.json" with { type: "json" };
+import { type CalendarResult, CalendarYearMissingError, calendarResult } from "./result";
+
+export { type CalendarResult, CalendarYearMissingError, calendarResult };
 
 /**
  * The working-day calendar of calendar.md: official days off and make-up working days as data,
@@ -52,17 +64,6 @@ export function parseOfficeHours(text: string): OfficeHours {
 
 /** 07:00–11:30 and 13:30–17:00: the default of calendar.md (8 working hours a day). */
 export const DEFAULT_OFFICE_HOURS: OfficeHours = parseOfficeHours("07:00-11:30,13:30-17:00");
-
-/** A deadline reached a year the calendar has no data for: never guessed as "weekends only". */
-export class CalendarYearMissingError extends Error {
-  constructor(readonly year: number) {
-    super(
-      `no working-day calendar for ${year}: its official days off and make-up working days are not known. ` +
-        `Add a ${year} entry (with the document that decided it) to the calendar data or the deployment's override.`,
-    );
-    this.name = "CalendarYearMissingError";
-  }
-}
 
 function expand(entries: readonly string[]): string[] {
   const out: string[] = [];
@@ -231,6 +232,29 @@ export class WorkingCalendar {
     throw new Error("working time: more than ten years back");
   }
 
+  /**
+   * Like {@link subtractWorkingTime}, but when the answer falls on an opening it gives the close of
+   * the session before: Thu 17:00 less one working day is Wed 17:00, not Thu 07:00 (the same
+   * working time, read as a deadline "one working day before"). Used for thresholds before a due
+   * instant, so an alert comes at the end of a day rather than at the next opening.
+   */
+  deadlineBefore(end: number, duration: number): number {
+    if (duration <= 0) return end;
+    let remaining = duration;
+    const last = dayNumber(end);
+    for (let day = last; day > last - 3700; day--) {
+      const ranges = this.ranges(day);
+      for (let i = ranges.length - 1; i >= 0; i--) {
+        const [s, e] = ranges[i] as [number, number];
+        if (end <= s) continue;
+        const to = Math.min(end, e);
+        if (remaining < to - s) return to - remaining;
+        remaining -= to - s;
+      }
+    }
+    throw new Error("working time: more than ten years back");
+  }
+
   /** Working time between two instants (0 when `to <= from`). */
   workingTimeBetween(from: number, to: number): number {
     if (to <= from) return 0;
@@ -251,15 +275,110 @@ export class WorkingCalendar {
   }
 
   /**
-   * The due instant of a processing period: whole working days by the day rule, hours (or a
-   * fractional number of days, taken as hours) through office hours from the receipt instant.
+   * Whether `at` lies within a working session of a working day. The close of a session counts as
+   * inside it: a dossier received at 17:00:00 was received by the office that day.
    */
-  dueFrom(receivedAt: number, period: { days?: number; hours?: number }): number {
-    if (period.days !== undefined) {
-      if (Number.isInteger(period.days)) return this.addWorkingDays(receivedAt, period.days);
-      return this.addWorkingTime(receivedAt, period.days * this.workingDayMs);
+  isWithinOfficeHours(at: number): boolean {
+    return this.ranges(dayNumber(at)).some(([s, e]) => at >= s && at <= e);
+  }
+
+  /** The start of the first working session that begins at or after `at`. */
+  nextSessionStart(at: number): number {
+    const first = dayNumber(at);
+    for (let day = first; day < first + 3700; day++) {
+      for (const [s] of this.ranges(day)) if (s >= at) return s;
     }
-    if (period.hours !== undefined) return this.addWorkingTime(receivedAt, period.hours * 3_600_000);
+    throw new Error("working time: more than ten years ahead");
+  }
+
+  /**
+   * The instant a dossier counts as received (rules.md R1), from when it arrived.
+   *
+   * - `next-session` (default): outside office hours (evening, lunch, weekend, day off) it is
+   *   deemed received at the start of the next working session. No general decree sets this for
+   *   every sector (hence a setting); sector texts state it outright: Circular 87/2021/TT-BTC
+   *   Art. 10 and Decision 2988/QĐ-TCHQ Art. 7(5) (to verify); Decree 45/2020/NĐ-CP Art. 11 makes
+   *   the portal's recorded time the receipt time (to verify).
+   * - `as-is`: the instant it arrived.
+   * - `cutoff` ("HH:MM", from the procedure catalog): received after it on a working day, it
+   *   counts as received at the next working day's opening. Certification of copies: same day,
+   *   or the next working day when received after 15:00 (Decree 23/2015/NĐ-CP Art. 7, to verify).
+   */
+  receiptInstant(occurredAt: number, options: ReceiptOptions = {}): number {
+    let at = occurredAt;
+    if ((options.afterHoursReceipt ?? "next-session") === "next-session" && !this.isWithinOfficeHours(at)) {
+      at = this.nextSessionStart(at);
+    }
+    if (options.cutoff !== undefined) {
+      const date = localDate(at);
+      const cutoff = startOfLocalDate(date) + cutoffMinutes(options.cutoff) * MINUTE_MS;
+      if (at > cutoff && this.isWorkingDay(date)) {
+        at = this.nextSessionStart(startOfLocalDate(this.nextWorkingDay(date)));
+      }
+    }
+    return at;
+  }
+
+  /** The first working day after `date`. */
+  nextWorkingDay(date: LocalDate): LocalDate {
+    let d = addDays(date, 1);
+    while (!this.isWorkingDay(d)) d = addDays(d, 1);
+    return d;
+  }
+
+  /**
+   * The due instant of a processing period (rules.md R1, R2), from when the dossier arrived:
+   * - the receipt instant first ({@link receiptInstant}; after-hours receipts move to the next
+   *   session by default, so an online dossier sent Friday 17:01 counts its days from Tuesday);
+   * - whole working days by the day rule (the receipt day does not count; due at the close of
+   *   the Nth working day: Civil Code 2015 Art. 147, calendar.md);
+   * - a fraction of a day as office hours (0.5 day = 4 h of an 8-hour day) added after the
+   *   whole-day due, so more days is never an earlier due instant; with no whole day, the
+   *   fraction runs from the receipt instant, like hours;
+   * - hours through office hours from the receipt instant.
+   * Throws {@link CalendarYearMissingError} when it reaches a year without data; see
+   * {@link tryDueFrom} for the same answer as a value.
+   */
+  dueFrom(
+    receivedAt: number,
+    period: { days?: number; hours?: number },
+    options: ReceiptOptions = {},
+  ): number {
+    const start = this.receiptInstant(receivedAt, options);
+    if (period.days !== undefined) {
+      const whole = Math.floor(period.days);
+      const fraction = Math.round((period.days - whole) * this.workingDayMs);
+      if (whole === 0) return this.addWorkingTime(start, fraction);
+      return this.addWorkingTime(this.addWorkingDays(start, whole), fraction);
+    }
+    if (period.hours !== undefined) return this.addWorkingTime(start, Math.round(period.hours * HOUR_MS));
     throw new Error("a processing period needs days or hours");
   }
+
+  /** {@link dueFrom}, with a year without calendar data as a value (rules.md R6). */
+  tryDueFrom(
+    receivedAt: number,
+    period: { days?: number; hours?: number },
+    options: ReceiptOptions = {},
+  ): CalendarResult<number> {
+    return calendarResult(() => this.dueFrom(receivedAt, period, options));
+  }
+}
+
+/** How a dossier's receipt instant is counted (rules.md R1). */
+export interface ReceiptOptions {
+  /** `next-session` (default): after-hours receipts count from the next working session. */
+  afterHoursReceipt?: AfterHoursReceipt;
+  /** A procedure's cut-off, `HH:MM` local: received after it, it counts from the next working day. */
+  cutoff?: string;
+}
+export const AFTER_HOURS_RECEIPT = ["next-session", "as-is"] as const;
+export type AfterHoursReceipt = (typeof AFTER_HOURS_RECEIPT)[number];
+
+/** `HH:MM`, 00:00..23:59. */
+export const CUTOFF_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+function cutoffMinutes(text: string): number {
+  if (!CUTOFF_PATTERN.test(text)) throw new Error(`cut-off: expected HH:MM, got "${text}"`);
+  return Number(text.slice(0, 2)) * 60 + Number(text.slice(3, 5));
 }

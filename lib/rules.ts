@@ -1,0 +1,210 @@
+import type { AfterHoursReceipt } from "./calendar/calendar";
+import { type LocalDate, localDate } from "./time";
+
+/**
+ * The one-stop rules as sets with effective dates (rules.md "Rule sets by date"). A dossier is
+ * judged by the set in force on the local date it arrived (`dossier.received`'s `occurredAt`).
+ * The arrival instant, not the deemed receipt instant, picks the set, because the set itself says
+ * how the receipt instant is deemed (R1).
+ *
+ * Amendments keep coming, so this is a table: a new set is one more entry, with every parameter
+ * restated and its source named. A parameter whose source could not be read in full says
+ * "(to verify)" in its `source`, and nothing here invents a clause number.
+ */
+
+/** A parameter with the document and article it comes from (shown where the monitor uses it). */
+export interface Sourced<T> {
+  value: T;
+  source: string;
+}
+
+export const LEVELS = ["province", "district", "commune"] as const;
+export type Level = (typeof LEVELS)[number];
+
+export interface RuleSet {
+  id: string;
+  /** First local date (Asia/Ho_Chi_Minh) of dossiers this set governs. */
+  effectiveFrom: LocalDate;
+  /** The documents of the set, for display. */
+  sources: { vi: string; en: string };
+  /** R1: how a receipt outside office hours counts, unless the deployment sets otherwise. */
+  afterHoursReceipt: Sourced<AfterHoursReceipt>;
+  /** R4: the apology and new appointment are due this many working days before the due instant. */
+  apologyLeadWorkingDays: Sourced<number>;
+  /** R4: how many new appointments (extensions) a dossier may get. */
+  allowedNewAppointments: Sourced<number>;
+  /** R3: the supplement guidance is given once, in full (a second request is a breach). */
+  supplementGuidanceOnce: Sourced<boolean>;
+  /** The administrative levels that exist (reports group by these). */
+  levels: Sourced<readonly Level[]>;
+  /** R5: the source that takes the applicant's financial obligations out of a land dossier's time. */
+  financialObligationPause: Sourced<true>;
+  /** R4: what the apology document is called (for the digest). */
+  apologyDocument: Sourced<{ vi: string; en: string }>;
+}
+
+// R1 has no general decree (rules.md R1): the default is the sector practice, hence a setting.
+const AFTER_HOURS: Sourced<AfterHoursReceipt> = {
+  value: "next-session",
+  source:
+    "monitor setting: no general text found; sector texts Circular 87/2021/TT-BTC Art. 10, " +
+    "Decision 2988/QĐ-TCHQ Art. 7(5) (to verify); receipt time from the portal, Decree 45/2020/NĐ-CP Art. 11 (to verify)",
+};
+
+// Decree 61/2018 Art. 19: "chậm nhất 01 ngày trước ngày hết hạn". The decree says "ngày", the
+// monitor reads it as one working day (the conservative reading, rules.md R4). Wording
+// corroborated by secondary texts; the point of Art. 19 is to verify.
+const APOLOGY_LEAD_2018: Sourced<number> = {
+  value: 1,
+  source:
+    'Decree 61/2018/NĐ-CP Art. 19 (point to verify): "chậm nhất 01 ngày trước ngày hết hạn", read as 1 working day',
+};
+
+// Only one new appointment: Decree 61/2018 Art. 19 as amended by Decree 107/2021 (clause to verify).
+const ONE_APPOINTMENT_2018: Sourced<number> = {
+  value: 1,
+  source: "Decree 61/2018/NĐ-CP Art. 19 as amended by Decree 107/2021/NĐ-CP (article and clause to verify)",
+};
+
+// Guidance once, in full: Decree 61/2018 Art. 19 (point to verify); Decision 09/2015/QĐ-TTg states
+// the principle.
+const GUIDANCE_ONCE_2018: Sourced<boolean> = {
+  value: true,
+  source: "Decree 61/2018/NĐ-CP Art. 19 (point to verify); Decision 09/2015/QĐ-TTg",
+};
+
+const THREE_LEVELS: Sourced<readonly Level[]> = {
+  value: ["province", "district", "commune"],
+  source: "Law on the Organisation of Local Government 2015 Art. 2 (to verify): province, district, commune",
+};
+
+// Circular 01/2018/TT-VPCP holds the 2018 forms, among them the apology and new appointment
+// (form number to verify).
+const APOLOGY_DOC_2018: Sourced<{ vi: string; en: string }> = {
+  value: {
+    vi: "phiếu xin lỗi và hẹn lại ngày trả kết quả",
+    en: "apology letter with a new appointment for the result",
+  },
+  source: "Circular 01/2018/TT-VPCP (form number to verify)",
+};
+
+export const RULE_SETS: readonly RuleSet[] = [
+  {
+    id: "nd61-2018",
+    // Decree 61/2018/NĐ-CP in force from 2018-06-21 (to verify); Decree 107/2021 amends it.
+    effectiveFrom: "2018-06-21",
+    sources: {
+      vi: "Nghị định 61/2018/NĐ-CP, sửa đổi bởi Nghị định 107/2021/NĐ-CP; đất đai: Nghị định 43/2014/NĐ-CP",
+      en: "Decree 61/2018/NĐ-CP as amended by Decree 107/2021/NĐ-CP; land: Decree 43/2014/NĐ-CP",
+    },
+    afterHoursReceipt: AFTER_HOURS,
+    apologyLeadWorkingDays: APOLOGY_LEAD_2018,
+    allowedNewAppointments: ONE_APPOINTMENT_2018,
+    supplementGuidanceOnce: GUIDANCE_ONCE_2018,
+    levels: THREE_LEVELS,
+    // Land: the time to fulfil financial obligations is not counted (Decree 43/2014/NĐ-CP Art. 61(4),
+    // to verify; corroborated by land offices' receipts "Không tính thời gian thực hiện nghĩa vụ tài chính").
+    financialObligationPause: { value: true, source: "Decree 43/2014/NĐ-CP Art. 61(4) (to verify)" },
+    apologyDocument: APOLOGY_DOC_2018,
+  },
+  {
+    id: "nd61-2018-land-2024",
+    // The Land Law 2024 and its Decree 101/2024/NĐ-CP from 2024-08-01: only the land source changes.
+    effectiveFrom: "2024-08-01",
+    sources: {
+      vi: "Nghị định 61/2018/NĐ-CP, sửa đổi bởi Nghị định 107/2021/NĐ-CP; đất đai: Nghị định 101/2024/NĐ-CP",
+      en: "Decree 61/2018/NĐ-CP as amended by Decree 107/2021/NĐ-CP; land: Decree 101/2024/NĐ-CP",
+    },
+    afterHoursReceipt: AFTER_HOURS,
+    apologyLeadWorkingDays: APOLOGY_LEAD_2018,
+    allowedNewAppointments: ONE_APPOINTMENT_2018,
+    supplementGuidanceOnce: GUIDANCE_ONCE_2018,
+    levels: THREE_LEVELS,
+    // Decree 101/2024/NĐ-CP Art. 22 (to verify): financial obligations, determination, appraisal,
+    // public posting and violations are not counted in a land procedure's time.
+    financialObligationPause: { value: true, source: "Decree 101/2024/NĐ-CP Art. 22 (to verify)" },
+    apologyDocument: APOLOGY_DOC_2018,
+  },
+  {
+    id: "nd118-2025",
+    // Decree 118/2025/NĐ-CP (signed 2025-06-09) with the two-level local government from 2025-07-01.
+    effectiveFrom: "2025-07-01",
+    sources: {
+      vi: "Nghị định 118/2025/NĐ-CP (sửa đổi bởi Nghị định 367/2025/NĐ-CP); đất đai: Nghị định 151/2025/NĐ-CP",
+      en: "Decree 118/2025/NĐ-CP (amended by Decree 367/2025/NĐ-CP); land: Decree 151/2025/NĐ-CP",
+    },
+    afterHoursReceipt: AFTER_HOURS,
+    // Decree 118/2025's article on late dossiers was not read: the 2018 lead is kept as a labelled
+    // assumption until it is.
+    apologyLeadWorkingDays: {
+      value: 1,
+      source: "Decree 118/2025/NĐ-CP (article to verify); 2018 rule kept as an assumption",
+    },
+    allowedNewAppointments: {
+      value: 1,
+      source: "Decree 118/2025/NĐ-CP (article to verify); 2018 rule kept as an assumption",
+    },
+    supplementGuidanceOnce: {
+      value: true,
+      source: "Decree 118/2025/NĐ-CP (article to verify); 2018 rule kept as an assumption",
+    },
+    // Two-level local government: province and commune, no district (Decree 118/2025/NĐ-CP Art. 1
+    // names provincial and commune-level centres only).
+    levels: {
+      value: ["province", "commune"],
+      source:
+        "Decree 118/2025/NĐ-CP Art. 1 (provincial and commune-level one-stop centres); two-level local government from 2025-07-01",
+    },
+    // Decree 151/2025/NĐ-CP Appendix I, Part V.A, Section II, item 10 (to verify).
+    financialObligationPause: {
+      value: true,
+      source: "Decree 151/2025/NĐ-CP Appendix I, Part V.A, Section II, item 10 (to verify)",
+    },
+    // Circular 03/2025/TT-VPCP Appendix I form 04 (signed 2025-09-15): an apology *and a request to
+    // extend*. Before that circular took effect, the form reference is unknown.
+    apologyDocument: {
+      value: {
+        vi: "văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết",
+        en: "apology letter and request to extend the processing time",
+      },
+      source: "Circular 03/2025/TT-VPCP Appendix I, Form 04 (from its effective date, to verify)",
+    },
+  },
+];
+
+/**
+ * The rule set for a dossier that arrived at `receivedAt`: the latest set in force on that local
+ * date. A dossier older than every set is judged by the oldest one (the monitor has no earlier
+ * rules).
+ */
+export function ruleSetFor(receivedAt: number, sets: readonly RuleSet[] = RULE_SETS): RuleSet {
+  const date = localDate(receivedAt);
+  let chosen = sets[0];
+  if (!chosen) throw new Error("rule sets: the table is empty");
+  for (const set of sets)
+    if (set.effectiveFrom <= date && set.effectiveFrom >= chosen.effectiveFrom) chosen = set;
+  return chosen;
+}
+
+/**
+ * Whether a dossier's level exists under its own rule set. A `district` dossier received from
+ * 2025-07-01 names a level that no longer exists: a value, for the data-quality section.
+ */
+export function judgeLevel(
+  receivedAt: number,
+  level: Level | undefined,
+): { ok: true } | { ok: false; kind: "level_abolished"; level: Level; ruleSet: string; source: string } {
+  const set = ruleSetFor(receivedAt);
+  if (level === undefined || set.levels.value.includes(level)) return { ok: true };
+  return { ok: false, kind: "level_abolished", level, ruleSet: set.id, source: set.levels.source };
+}
+
+/** Whether a dossier's new appointments exceed what its rule set allows (`extended_twice`). */
+export function tooManyAppointments(receivedAt: number, extensions: number): boolean {
+  return extensions > ruleSetFor(receivedAt).allowedNewAppointments.value;
+}
+
+/** Whether a dossier's supplement requests break the guidance-once rule (`supplement_twice`). */
+export function tooManySupplementRequests(receivedAt: number, requests: number): boolean {
+  return ruleSetFor(receivedAt).supplementGuidanceOnce.value && requests > 1;
+}
