@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import type { TestProject } from "vitest/node";
 import { startDynamoDbLocal } from "../../lib/local/dynamodb-local";
 import { startSesLocal } from "../../lib/local/ses-local";
@@ -6,6 +7,8 @@ import { startSesLocal } from "../../lib/local/ses-local";
 export default async function setup(project: TestProject) {
   // This process talks to the emulators too; it runs on Node 20 by design (Lambda runs Node 22).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  // The tests that run the command line run the built one: build it from the sources under test.
+  execFileSync(process.execPath, ["scripts/build.mjs"], { stdio: "inherit" });
   const dynamo = await startDynamoDbLocal();
   const ses = await startSesLocal();
   project.provide("dynamoEndpoint", dynamo.endpoint);
