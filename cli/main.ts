@@ -251,9 +251,11 @@ export function program(): Command {
 
   cmd
     .command("send <file>")
-    .description("post an events file to a running stack's POST /events in batches, with a progress bar")
+    .description(
+      "post an events file to a running stack's POST /events in batches, with a progress bar. Events are attributed to the key's integration: an event whose body names another source is refused, so a file written by `quarantine --source NAME --out FILE` is sent again with NAME's own key, never an operator's",
+    )
     .requiredOption("--api <url>", "the stack's API, e.g. http://127.0.0.1:3000")
-    .option("--key <key>", "an integration key (or DOSSIER_MONITOR_API_KEY)")
+    .option("--key <key>", "the key of the integration the events are from (or DOSSIER_MONITOR_API_KEY)")
     .option(
       "--rejected <file>",
       "where rejected events go, with their reasons (default FILE.rejected.ndjson)",
@@ -285,16 +287,17 @@ export function program(): Command {
   cmd
     .command("quarantine")
     .description(
-      "list the events kept in quarantine with their reasons, from a running stack's API; --out writes them as NDJSON to correct and post again with send",
+      "list the events kept in quarantine with their reasons, from a running stack's API (an office-wide reader key); --out writes one integration's events (--source) as NDJSON, to correct and post again with send and that integration's own key",
     )
     .requiredOption("--api <url>", "the stack's API, e.g. http://127.0.0.1:3000")
-    .option("--key <key>", "a reader key (or DOSSIER_MONITOR_API_KEY)")
-    .option("--out <file>", "write the events that can be sent again here (NDJSON)")
-    .action(async (opts: { api: string; key?: string; out?: string }) => {
+    .option("--key <key>", "an office-wide reader key (or DOSSIER_MONITOR_API_KEY)")
+    .option("--source <name>", "only this integration's events (required with --out when several sent them)")
+    .option("--out <file>", "write the events of --source that can be sent again here (NDJSON)")
+    .action(async (opts: { api: string; key?: string; out?: string; source?: string }) => {
       const key = opts.key ?? process.env.DOSSIER_MONITOR_API_KEY;
       if (!key) throw new CliError("quarantine needs --key (or DOSSIER_MONITOR_API_KEY)", EXIT.usage);
       try {
-        const q = await remoteQuarantine({ api: opts.api, key, out: opts.out });
+        const q = await remoteQuarantine({ api: opts.api, key, out: opts.out, source: opts.source });
         process.stdout.write(q.text);
         process.stderr.write(
           `${q.count} quarantined${opts.out ? `; ${q.written} written to ${opts.out}` : ""}\n`,
@@ -302,6 +305,7 @@ export function program(): Command {
       } catch (e) {
         if (e instanceof ApiError)
           throw new CliError(e.message, e.status === 0 || e.status >= 500 ? EXIT.unreachable : EXIT.badInput);
+        if (e instanceof InputError) throw new CliError(e.message, EXIT.usage);
         throw e;
       }
     });
@@ -333,6 +337,11 @@ export function program(): Command {
       new Option("--role <role>", "what it may do").choices(["integration", "reader"]).makeOptionMandatory(),
     )
     .requiredOption("--source <source>", "the source its events are attributed to")
+    .option(
+      "--units <ids>",
+      "a reader key's units, comma-separated: it reads only their figures and dossiers, not the quarantine (default: the whole office)",
+      (v) => v.split(",").map((u) => u.trim()),
+    )
     .option("--rate <n>", "requests per second it may make", (v) => Number(v), 20)
     .requiredOption(
       "--table <name>",
@@ -345,6 +354,7 @@ export function program(): Command {
         name: string;
         role: Role;
         source: string;
+        units?: string[];
         rate: number;
         table: string;
         endpoint?: string;
@@ -352,6 +362,10 @@ export function program(): Command {
       }) => {
         if (!Number.isFinite(opts.rate) || opts.rate <= 0)
           throw new CliError("--rate: expected a positive number", EXIT.usage);
+        if (opts.units && opts.role !== "reader")
+          throw new CliError("--units: only a reader key is scoped to units", EXIT.usage);
+        if (opts.units?.some((u) => u.length === 0 || u.length > 64))
+          throw new CliError("--units: expected unit ids (1..64 characters), comma-separated", EXIT.usage);
         const client = opts.endpoint
           ? localDynamoClient(opts.endpoint)
           : new DynamoDBClient(opts.region ? { region: opts.region } : {});
@@ -361,6 +375,7 @@ export function program(): Command {
             role: opts.role,
             source: opts.source,
             ratePerSecond: opts.rate,
+            ...(opts.units ? { units: opts.units } : {}),
           });
           process.stdout.write(`${key}\n`);
           process.stderr.write("store this key now: only its hash is kept\n");

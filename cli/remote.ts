@@ -50,6 +50,7 @@ interface QuarantinedItem {
   reason: string;
   eventId?: string;
   dossierId?: string;
+  source?: string;
   body: unknown;
   appliedSince: boolean;
 }
@@ -63,6 +64,8 @@ export async function remoteQuarantine(opts: {
   api: string;
   key: string;
   out?: string;
+  /** Only this integration's events (the listing and the file). */
+  source?: string;
 }): Promise<{ text: string; count: number; written: number }> {
   const items: QuarantinedItem[] = [];
   let cursor: string | null = null;
@@ -77,20 +80,41 @@ export async function remoteQuarantine(opts: {
     items.push(...page.items);
     cursor = page.cursor;
   } while (cursor);
-  items.sort((a, b) => a.at.localeCompare(b.at));
-  const text = items
+  const sourceOf = (q: QuarantinedItem) =>
+    q.source ??
+    (typeof q.body === "object" && q.body !== null
+      ? ((q.body as { source?: unknown }).source as string | undefined)
+      : undefined);
+  if (opts.out && opts.source === undefined) {
+    const sources = [...new Set(items.filter((q) => !q.appliedSince).map((q) => sourceOf(q) ?? "(none)"))];
+    // One file per integration: each is sent again with that integration's own key (POST /events
+    // refuses another's events), so a file mixing sources could not be sent by anyone.
+    if (sources.length > 1)
+      throw new InputError(
+        `--source: the quarantined events come from several sources (${sources.sort().join(", ")}): write one file per source with --source NAME, and send each with that integration's own key`,
+      );
+  }
+  const listed = (opts.source === undefined ? items : items.filter((q) => sourceOf(q) === opts.source)).sort(
+    (a, b) => a.at.localeCompare(b.at),
+  );
+  const text = listed
     .map(
       (q) =>
         `${q.at}\t${q.eventId ?? "-"}\t${q.dossierId ?? "-"}\t${q.appliedSince ? "(applied since) " : ""}${q.reason}\n`,
     )
     .join("");
-  const resendable = items
+  const resendable = listed
     .filter((q) => !q.appliedSince)
-    .map((q) => q.body)
-    .filter((b): b is Record<string, unknown> => typeof b === "object" && b !== null && !("notKept" in b))
-    .map(({ removed: _removed, ...event }) => JSON.stringify(event));
+    .flatMap((q) => {
+      const b = q.body;
+      if (typeof b !== "object" || b === null || "notKept" in b) return [];
+      const { removed: _removed, ...event } = b as Record<string, unknown>;
+      // Each event keeps (or gets) its source: POST /events refuses it under another's key.
+      const source = sourceOf(q);
+      return [JSON.stringify(source === undefined ? event : { ...event, source })];
+    });
   if (opts.out) writeFileSync(opts.out, resendable.length ? `${resendable.join("\n")}\n` : "");
-  return { text, count: items.length, written: opts.out ? resendable.length : 0 };
+  return { text, count: listed.length, written: opts.out ? resendable.length : 0 };
 }
 
 export interface SendSummary {

@@ -5,8 +5,9 @@ import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import * as z from "zod";
 import { EventBridgeClient, eventBridgePublisher } from "../lib/aws";
+import { MonitorEnvSchema } from "../lib/config";
 import type { HttpResult } from "../lib/http";
-import type { IngestDeps } from "../lib/ingest";
+import { cachedDirectory, type IngestDeps } from "../lib/ingest";
 import { handleIngest } from "../lib/ingest-api";
 import { tableStore } from "./commons/clients";
 
@@ -19,12 +20,22 @@ export function createHandler(deps: IngestDeps, logger: Logger) {
   }).use(injectLambdaContext(logger));
 }
 
-const env = z.object({ TABLE_NAME: z.string().min(3), EVENT_BUS_NAME: z.string().min(1) }).parse(process.env);
+const env = z
+  .object({
+    TABLE_NAME: z.string().min(3),
+    EVENT_BUS_NAME: z.string().min(1),
+    UNKNOWN_UNITS: MonitorEnvSchema.shape.UNKNOWN_UNITS,
+  })
+  .parse(process.env);
+const store = tableStore(env.TABLE_NAME);
 export const handler = createHandler(
   {
-    store: tableStore(env.TABLE_NAME),
+    store,
     publish: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
     now: Date.now,
+    // Kept for a minute in this execution environment: one directory read per minute, not per post.
+    units: cachedDirectory(store, Date.now),
+    unknownUnits: env.UNKNOWN_UNITS,
   },
   new Logger({ serviceName: "ingest-api" }),
 );

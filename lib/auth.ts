@@ -1,13 +1,18 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { type HttpResult, problem } from "./http";
+import { type ApiFunction, matchRoute, ROUTES, type Role, type Route } from "./routes";
 import type { DossierStore } from "./store/repository";
 
 /**
- * API credentials: one key per integration (role `integration`, may post events; its `source` is
- * what its events are attributed to) or per dashboard (role `reader`, read-only). Keys are stored
- * as SHA-256 hashes only and never logged; the plain key is shown once, when created.
+ * API credentials: one key per integration (role `integration`, may only post events; its
+ * `source` is what its events are attributed to) or per dashboard (role `reader`, may only read).
+ * No key does both (DESIGN.md "Trust boundaries"); lib/routes.ts says which role each route needs.
+ * Keys are stored as SHA-256 hashes only and never logged; the plain key is shown once, when
+ * created.
  */
-export type Role = "integration" | "reader";
+export type { Role } from "./routes";
 
 export interface Credential {
   name: string;
@@ -16,14 +21,26 @@ export interface Credential {
   source: string;
   /** Requests per second this key may make (its own budget: one integration cannot starve another). */
   ratePerSecond: number;
+  /**
+   * A reader key's units: it reads only their figures and dossiers (a department's dashboard).
+   * Absent: the whole office (leadership), which alone may read the quarantine.
+   */
+  units?: string[];
 }
 
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");
 
+/** Creates a key; only its SHA-256 is stored. A unit scope is for reader keys only. */
 export async function createApiKey(store: DossierStore, c: Credential): Promise<string> {
+  if (c.units !== undefined && (c.role !== "reader" || c.units.length === 0))
+    throw new Error("units: a unit scope is for reader keys, and names at least one unit");
   const key = `dm_${c.role === "reader" ? "r" : "i"}_${randomBytes(24).toString("base64url")}`;
+  const { units, ...rest } = c;
   await store.client.send(
-    new PutCommand({ TableName: store.tableName, Item: { pk: "KEY", sk: hash(key), ...c } }),
+    new PutCommand({
+      TableName: store.tableName,
+      Item: { pk: "KEY", sk: hash(key), ...rest, ...(units ? { units: [...new Set(units)] } : {}) },
+    }),
   );
   return key;
 }
@@ -51,6 +68,7 @@ export async function authenticate(
     new GetCommand({ TableName: store.tableName, Key: { pk: "KEY", sk: digest } }),
   );
   const item = out.Item;
+  const units = Array.isArray(item?.units) ? (item.units as string[]) : undefined;
   // Compare the digests in constant time as well, though the lookup already matched them.
   if (!item || !timingSafeEqual(Buffer.from(item.sk as string), Buffer.from(digest))) {
     return { ok: false, status: 403, message: "unknown key" };
@@ -60,23 +78,31 @@ export async function authenticate(
     role: item.role as Role,
     source: item.source as string,
     ratePerSecond: Number(item.ratePerSecond ?? 20),
+    ...(units ? { units } : {}),
   };
-  if (needs === "integration" && credential.role !== "integration") {
-    return { ok: false, status: 403, message: "this key is read-only: it cannot post events" };
+  if (credential.role !== needs) {
+    return {
+      ok: false,
+      status: 403,
+      message:
+        credential.role === "reader"
+          ? "this key is read-only: it cannot post events"
+          : "this key posts events: it cannot read (use a reader key)",
+    };
   }
   return { ok: true, credential };
 }
 
 /**
- * Per-integration throttling: a fixed one-second window counted in the table (TTL cleans it up).
- * `false` when the key has used its budget for this second.
+ * Per-key throttling, readers and integrations alike: a fixed one-second window counted in the
+ * table (TTL cleans it up). `false` when the key has used its budget for this second.
  */
 export async function withinRate(store: DossierStore, credential: Credential, now: number): Promise<boolean> {
   const second = Math.floor(now / 1000);
   const out = await store.client.send(
     new UpdateCommand({
       TableName: store.tableName,
-      Key: { pk: "RATE", sk: `${credential.source}#${second}` },
+      Key: { pk: "RATE", sk: `${credential.role}#${credential.source}#${second}` },
       UpdateExpression: "ADD #n :one SET expiresAt = :exp",
       ExpressionAttributeNames: { "#n": "n" },
       ExpressionAttributeValues: { ":one": 1, ":exp": second + 120 },
@@ -84,4 +110,33 @@ export async function withinRate(store: DossierStore, credential: Credential, no
     }),
   );
   return Number(out.Attributes?.n ?? 0) <= credential.ratePerSecond;
+}
+
+/**
+ * The gate of both HTTP APIs: the route (lib/routes.ts) of the request, the key, the role that
+ * route needs, and the key's rate. Answers the route and credential, or the 4xx that says why not.
+ */
+export async function admit(
+  store: DossierStore,
+  event: APIGatewayProxyEventV2,
+  fn: ApiFunction,
+  now: number,
+): Promise<{ route: Route; credential: Credential } | HttpResult> {
+  const method = event.requestContext.http.method;
+  const route = matchRoute(method, event.rawPath);
+  if (!route || route.fn !== fn) {
+    const other = ROUTES.some(
+      (r) => r.fn === fn && matchRoute(r.method, event.rawPath) === r && r.method !== method,
+    );
+    return other ? problem(405, `${method} is not allowed here`) : problem(404, "no such route");
+  }
+  const auth = await authenticate(store, keyFromHeaders(event.headers), route.role);
+  if (!auth.ok) return problem(auth.status, auth.message);
+  if (!(await withinRate(store, auth.credential, now))) {
+    return {
+      ...problem(429, `rate limit: ${auth.credential.ratePerSecond} requests per second for this key`),
+      headers: { "retry-after": "1" },
+    };
+  }
+  return { route, credential: auth.credential };
 }

@@ -34,6 +34,12 @@ export const MonitorEnvSchema = z.object({
   CALENDAR_OVERRIDE: json(CalendarDataSchema).optional(),
   OFFICE_HOURS: z.string().default("07:00-11:30,13:30-17:00"),
   STRICT_SUPPLEMENT_RULE: z.enum(["true", "false"]).default("false"),
+  /**
+   * A unit id an event names (`data.unitId`, `data.toUnitId`) that is not in the unit directory:
+   * `reject` (default: any key holder could otherwise invent units, which become digests to
+   * leadership and rows of the official report) or `accept` (while a directory is being built).
+   */
+  UNKNOWN_UNITS: z.enum(["accept", "reject"]).default("reject"),
 });
 export type MonitorEnv = z.infer<typeof MonitorEnvSchema>;
 

@@ -3,6 +3,7 @@ import type { WorkingCalendar } from "./calendar/calendar";
 import { renderDigest } from "./email/digest";
 import type { Locale } from "./format";
 import type { DossierStore, PendingAlert } from "./store/repository";
+import { headerText } from "./text";
 import type { Contact, UnitDirectory } from "./units";
 
 /**
@@ -30,6 +31,12 @@ export interface DigestResult {
   sent: { group: string; locale: Locale; messageId: string; recipients: string[]; alerts: number }[];
   failed: { group: string; reason: string }[];
 }
+
+/** What a digest about a unit missing from the directory is titled (its id is never shown there). */
+export const UNKNOWN_UNIT_NAME = {
+  vi: "Đơn vị chưa có trong danh mục",
+  en: "Unit not in the directory",
+} as const;
 
 interface Group {
   key: string;
@@ -63,7 +70,8 @@ function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group[] {
       key = `unit:${alert.unitId}`;
       group = {
         key,
-        name: unit ? (unit.locale === "en" ? unit.nameEn : unit.nameVi) : alert.unitId,
+        // Only the directory's names reach a Subject: never the unit id an event carried.
+        name: unit ? (unit.locale === "en" ? unit.nameEn : unit.nameVi) : UNKNOWN_UNIT_NAME.vi,
         // A unit missing from the directory still has its alerts read: by office leadership.
         contacts: unit ? [unit.head, ...unit.deputies] : units.leadership,
         locale: unit?.locale ?? "vi",
@@ -118,7 +126,12 @@ export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
       for (const [locale, contacts] of byLocale) {
         const email = renderDigest({
           locale,
-          unitName: group.name === "Lãnh đạo" && locale === "en" ? "Leadership" : group.name,
+          unitName:
+            locale === "en" && group.name === "Lãnh đạo"
+              ? "Leadership"
+              : locale === "en" && group.name === UNKNOWN_UNIT_NAME.vi
+                ? UNKNOWN_UNIT_NAME.en
+                : group.name,
           alerts: group.alerts,
           now,
           calendar: deps.calendar,
@@ -131,7 +144,7 @@ export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
             Destination: { ToAddresses: to },
             Content: {
               Simple: {
-                Subject: { Data: email.subject, Charset: "UTF-8" },
+                Subject: { Data: headerText(email.subject), Charset: "UTF-8" },
                 Body: {
                   Html: { Data: email.html, Charset: "UTF-8" },
                   Text: { Data: email.text, Charset: "UTF-8" },

@@ -22,25 +22,33 @@ const SupplementSchema = z.object({
   NgayHenTraMoi: Optional(DateText),
 });
 
+/**
+ * Supplement rounds kept per dossier: each makes up to two events, and a request may make at most
+ * 100 (lib/ingest.ts). Ten rounds is far more than a dossier goes through; unbounded lists once
+ * turned a 13 KB body into 363 events.
+ */
+export const MAX_SUPPLEMENTS = 10;
+const Code = z.union([z.string().max(8), z.number()]);
+
 const DossierSchema = z.object({
   MaHoSo: z.string().min(1).max(64),
   MaTTHC: z.string().min(1).max(64),
   MaLinhVuc: Optional(z.string().max(64)),
-  KenhThucHien: Optional(z.union([z.string(), z.number()])),
+  KenhThucHien: Optional(Code),
   NgayTiepNhan: Optional(DateText),
   NgayHenTra: Optional(DateText),
-  TrangThaiHoSo: z.union([z.string(), z.number()]).transform(Number).pipe(z.number().int().min(1).max(10)),
+  TrangThaiHoSo: Code.transform(Number).pipe(z.number().int().min(1).max(10)),
   NgayKetThucXuLy: Optional(DateText),
   NgayTra: Optional(DateText),
   DonViXuLy: Optional(z.string().max(64)),
-  DanhSachHoSoBoSung: Optional(z.array(SupplementSchema)),
+  DanhSachHoSoBoSung: Optional(z.array(SupplementSchema).max(MAX_SUPPLEMENTS)),
 });
 
 const ProgressSchema = z.object({
   MaHoSo: z.string().min(1).max(64),
   ThoiDiemXuLy: DateText,
   PhongBanXuLy: z.string().min(1).max(64),
-  TrangThai: Optional(z.union([z.string(), z.number()])),
+  TrangThai: Optional(Code),
 });
 
 export const DvcqgRequestSchema = z.discriminatedUnion("service", [

@@ -1,5 +1,5 @@
 import writeXlsxFile, { type SheetData } from "write-excel-file/node";
-import { type Locale, reportCsv, TABLE_COLUMNS, tableRows } from "./format";
+import { type Locale, reportCsv, spreadsheetText, TABLE_COLUMNS, tableRows } from "./format";
 import type { Report } from "./report";
 
 /**
@@ -17,7 +17,8 @@ export async function reportXlsx(report: Report, locale: Locale = "vi"): Promise
     locale === "vi" ? "Tỷ lệ đúng hạn" : "On-time rate",
   ].map((value) => ({ value, fontWeight: "bold" as const }));
   const rows = tableRows(report).map(({ label, block }) => [
-    { value: label === "*" ? (locale === "vi" ? "Toàn cơ quan" : "Whole office") : label },
+    // A unit id came from an event: never a formula in the sheet.
+    { value: label === "*" ? (locale === "vi" ? "Toàn cơ quan" : "Whole office") : spreadsheetText(label) },
     ...TABLE_COLUMNS.map((c) => ({ value: c.get(block), type: Number })),
     block.rates.onTime === null
       ? { value: null }

@@ -85,10 +85,19 @@ export const TABLE_COLUMNS = [
   { key: "ratingsSatisfied", vi: "Hài lòng", en: "Satisfied", get: (b: ReportBlock) => b.ratings.satisfied },
 ] as const;
 
+/**
+ * Text for a spreadsheet cell: one beginning with = + - @, a tab or a CR would be read as a
+ * formula by a spreadsheet program (CSV injection, OWASP), so it gets a leading apostrophe, which
+ * the program shows as text. For every text that came from an event (unit ids, codes); numbers
+ * are written as numbers and never pass here.
+ */
+export function spreadsheetText(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
 function csvCell(value: string | number | null): string {
   const text = value === null ? "" : String(value);
-  // A leading = + - @ would be a formula in a spreadsheet: quote it with an apostrophe.
-  const safe = /^[=+\-@\t\r]/.test(text) && typeof value === "string" ? `'${text}` : text;
+  const safe = typeof value === "string" ? spreadsheetText(text) : text;
   return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 

@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { authenticate, keyFromHeaders, withinRate } from "./auth";
+import { admit } from "./auth";
 import { dvcqgToEvents } from "./dvcqg";
+import { capProblems } from "./events/validate";
 import { type HttpResult, json, problem } from "./http";
-import { type IngestDeps, ingestEvents, MAX_BODY_BYTES, parseBody } from "./ingest";
+import { type IngestDeps, ingestEvents, MAX_BODY_BYTES, MAX_EVENTS, parseBody } from "./ingest";
 import { decodeUtf8 } from "./text";
 
 /**
@@ -28,26 +29,15 @@ function bodyText(event: APIGatewayProxyEventV2): string | undefined | HttpResul
 
 /** The posting routes: `POST /events` and `POST /integrations/dvcqg`, for integration keys only. */
 export async function handleIngest(deps: IngestDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const path = event.rawPath.replace(/\/+$/, "");
-  if (event.requestContext.http.method !== "POST") return problem(405, "POST only");
-  if (path !== "/events" && path !== "/integrations/dvcqg") return problem(404, "no such route");
-  const auth = await authenticate(deps.store, keyFromHeaders(event.headers), "integration");
-  if (!auth.ok) return problem(auth.status, auth.message);
-  if (!(await withinRate(deps.store, auth.credential, deps.now()))) {
-    return {
-      ...problem(
-        429,
-        `rate limit: ${auth.credential.ratePerSecond} requests per second for this integration`,
-      ),
-      headers: { "retry-after": "1" },
-    };
-  }
+  const admitted = await admit(deps.store, event, "ingest-api", deps.now());
+  if ("statusCode" in admitted) return admitted;
+  const { route, credential } = admitted;
   const raw = bodyText(event);
   if (typeof raw === "object") return raw;
-  if (path === "/events") {
+  if (route.path === "/events") {
     const candidates = parseBody(raw);
     if (!Array.isArray(candidates)) return candidates;
-    return ingestEvents(deps, auth.credential, candidates);
+    return ingestEvents(deps, credential, candidates);
   }
   let body: unknown;
   try {
@@ -56,22 +46,29 @@ export async function handleIngest(deps: IngestDeps, event: APIGatewayProxyEvent
     return problem(400, "malformed JSON", [{ path: "(body)", message: (e as Error).message.slice(0, 200) }]);
   }
   const converted = dvcqgToEvents(body);
-  if ("error" in converted) return problem(400, "not a DVCQG sync request", converted.error);
+  if ("error" in converted) return problem(400, "not a DVCQG sync request", capProblems(converted.error));
+  // The portal's format must not turn one request into more events than POST /events takes.
+  if (converted.events.length > MAX_EVENTS) {
+    return problem(413, `this request makes ${converted.events.length} events; at most ${MAX_EVENTS}`, [
+      { path: "data", message: "send fewer dossiers (or fewer supplements) per request" },
+    ]);
+  }
+  const problems = capProblems(converted.problems) as typeof converted.problems;
   if (converted.events.length === 0) {
-    return json(converted.problems.length ? 400 : 200, {
+    return json(problems.length ? 400 : 200, {
       accepted: 0,
       duplicate: 0,
       rejected: converted.problems.length,
       results: [],
-      problems: converted.problems,
+      problems,
     });
   }
-  const result = await ingestEvents(deps, auth.credential, converted.events);
-  if (!converted.problems.length) return result;
+  const result = await ingestEvents(deps, credential, converted.events);
+  if (!problems.length) return result;
   const answer = JSON.parse(result.body ?? "{}");
   return json(207, {
     ...answer,
     rejected: answer.rejected + converted.problems.length,
-    problems: converted.problems,
+    problems,
   });
 }

@@ -4,6 +4,7 @@ import type { DossierEvent } from "./events/schema";
 import { type Problem, validateEvent } from "./events/validate";
 import { type HttpResult, json, problem } from "./http";
 import { type DossierStore, storedKey } from "./store/repository";
+import type { UnitDirectory } from "./units";
 
 /**
  * `POST /events`: one event or `{"events": [...]}` (1..100), at most 256 KB. Each event is
@@ -14,10 +15,51 @@ import { type DossierStore, storedKey } from "./store/repository";
 export const MAX_BODY_BYTES = 256 * 1024;
 export const MAX_EVENTS = 100;
 
+/** The most problems one answer lists over all its events; past it, a rejected event gets one line. */
+export const MAX_ANSWER_PROBLEMS = 500;
+
+/** What to do with a unit id that is not in the directory (the `UNKNOWN_UNITS` setting). */
+export type UnknownUnits = "accept" | "reject";
+
 export interface IngestDeps {
   store: DossierStore;
   publish: Publish;
   now: () => number;
+  /** The unit directory (see {@link cachedDirectory}); read from the store when not given. */
+  units?: () => Promise<UnitDirectory>;
+  /** Default `reject`: a unit must exist in the directory to receive or be sent a dossier. */
+  unknownUnits?: UnknownUnits;
+}
+
+/**
+ * The directory as a handler keeps it: read at most once per `ttlMs` (a minute by default), so a
+ * unit added with `units import` is known within that time and a burst of posts costs one read.
+ */
+export function cachedDirectory(
+  store: DossierStore,
+  now: () => number,
+  ttlMs = 60_000,
+): () => Promise<UnitDirectory> {
+  let cached: { at: number; directory: Promise<UnitDirectory> } | undefined;
+  return () => {
+    const t = now();
+    if (!cached || t - cached.at >= ttlMs || t < cached.at) {
+      const directory = store.getUnitDirectory();
+      cached = { at: t, directory };
+      // A failed read is not kept: the next request tries again.
+      directory.catch(() => {
+        if (cached?.directory === directory) cached = undefined;
+      });
+    }
+    return cached.directory;
+  };
+}
+
+/** The unit ids an event names (`data.unitId` of received, `data.toUnitId` of transferred). */
+function unitFields(event: DossierEvent): { path: string; unitId: string }[] {
+  if (event.type === "dossier.received") return [{ path: "data.unitId", unitId: event.data.unitId }];
+  if (event.type === "dossier.transferred") return [{ path: "data.toUnitId", unitId: event.data.toUnitId }];
+  return [];
 }
 
 export type EventAnswer =
@@ -62,19 +104,58 @@ export async function ingestEvents(
   const now = deps.now();
   const answers: EventAnswer[] = [];
   const valid: { index: number; event: DossierEvent }[] = [];
+  const directory =
+    (deps.unknownUnits ?? "reject") === "reject"
+      ? await (deps.units ?? (() => deps.store.getUnitDirectory()))()
+      : undefined;
+  let listed = 0;
+  const reject = (index: number, eventId: string | undefined, problems: Problem[]) => {
+    // The whole answer stays bounded: past the budget, one line per rejected event.
+    const shown =
+      listed >= MAX_ANSWER_PROBLEMS
+        ? [{ path: "(event)", message: "rejected; its problems are not listed: fix the ones listed first" }]
+        : problems;
+    listed += shown.length;
+    answers.push({ index, eventId, status: "rejected", problems: shown });
+  };
   candidates.forEach((candidate, index) => {
-    // The source is the caller's, whatever the body says.
-    const withSource =
+    const body =
       typeof candidate === "object" && candidate !== null && !Array.isArray(candidate)
-        ? { ...(candidate as Record<string, unknown>), source: credential.source }
-        : candidate;
-    const result = validateEvent(withSource, { now });
-    const eventId =
-      typeof (candidate as { eventId?: unknown })?.eventId === "string"
-        ? (candidate as { eventId: string }).eventId.slice(0, 128)
+        ? (candidate as Record<string, unknown>)
         : undefined;
-    if (!result.ok) answers.push({ index, eventId, status: "rejected", problems: result.error });
-    else valid.push({ index, event: result.value });
+    const eventId = typeof body?.eventId === "string" ? (body.eventId as string).slice(0, 128) : undefined;
+    // The source is the caller's, never the body's. A body naming another source is refused
+    // rather than re-attributed: it is another integration's event (a quarantine file, say), and
+    // only that integration's key may send it again.
+    if (body && body.source !== undefined && body.source !== credential.source) {
+      reject(index, eventId, [
+        {
+          path: "source",
+          message: `this event is another integration's (${String(body.source).slice(0, 64)}): only its own key may send it; leave source out or send it with that integration's key`,
+        },
+      ]);
+      return;
+    }
+    const result = validateEvent(body ? { ...body, source: credential.source } : candidate, { now });
+    if (!result.ok) {
+      reject(index, eventId, result.error);
+      return;
+    }
+    const unknown = directory
+      ? unitFields(result.value).filter((f) => directory.get(f.unitId) === undefined)
+      : [];
+    if (unknown.length) {
+      reject(
+        index,
+        eventId,
+        unknown.map((f) => ({
+          path: f.path,
+          message: "not a unit of the directory: add it with `units import`, or correct the id",
+        })),
+      );
+      return;
+    }
+    valid.push({ index, event: result.value });
   });
   const stored = await deps.store.storedEvents(valid.map((v) => v.event));
   const inBatch = new Set<string>();

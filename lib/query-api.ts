@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import * as z from "zod";
-import { authenticate, keyFromHeaders } from "./auth";
+import { admit, type Credential } from "./auth";
+import { normaliseCode } from "./events/schema";
+import { capProblems } from "./events/validate";
 import { exportFileName, reportCsvFile, reportXlsx } from "./exports";
 import { file, type HttpResult, json, problem } from "./http";
 import { type KpiDeps, periodReport } from "./kpi-report";
@@ -41,10 +43,12 @@ function parseQuery<T extends z.ZodType>(schema: T, event: APIGatewayProxyEventV
   return problem(
     400,
     "invalid query parameters",
-    parsed.error.issues.map((i) => ({
-      path: i.path.join(".") || (i.code === "unrecognized_keys" ? i.keys.join(",") : "(query)"),
-      message: i.message,
-    })),
+    capProblems(
+      parsed.error.issues.map((i) => ({
+        path: i.path.join(".") || (i.code === "unrecognized_keys" ? i.keys.join(",") : "(query)"),
+        message: i.message,
+      })),
+    ),
   );
 }
 
@@ -71,6 +75,20 @@ function jsonOrText(body: string): unknown {
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : formatInstant(ms));
 
+/** The `{id}` of `/dossiers/{id}`, decoded and normalised as ids are at ingest, or the 400 naming it. */
+function dossierIdOf(rawPath: string): string | HttpResult {
+  const segment = rawPath.replace(/\/+$/, "").slice("/dossiers/".length);
+  let id: string;
+  try {
+    id = normaliseCode(decodeURIComponent(segment));
+  } catch {
+    return problem(400, "invalid dossier id", [{ path: "id", message: "not a valid percent-encoded id" }]);
+  }
+  if (id.length === 0 || id.length > 64)
+    return problem(400, "invalid dossier id", [{ path: "id", message: "expected 1..64 characters" }]);
+  return id;
+}
+
 export async function handleQuery(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   try {
     return await route(deps, event);
@@ -81,17 +99,39 @@ export async function handleQuery(deps: KpiDeps, event: APIGatewayProxyEventV2):
   }
 }
 
+/**
+ * The unit a scoped reader key asks about: the one named, when it is one of the key's; the key's
+ * only unit when none is named; otherwise the 4xx naming `unit`. An office-wide key may ask for
+ * any unit or none (the whole office).
+ */
+function scopedUnit(credential: Credential, unit: string | undefined): string | undefined | HttpResult {
+  const scope = credential.units;
+  if (!scope) return unit;
+  if (unit === undefined) {
+    if (scope.length === 1) return scope[0];
+    return problem(400, "this key reads several units: name one", [
+      { path: "unit", message: `one of ${scope.join(", ")}` },
+    ]);
+  }
+  if (scope.includes(unit)) return unit;
+  return problem(403, "this key does not read that unit", [
+    { path: "unit", message: `this key reads ${scope.join(", ")}` },
+  ]);
+}
+
 async function route(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const path = event.rawPath.replace(/\/+$/, "") || "/";
-  if (event.requestContext.http.method !== "GET") return problem(405, "read-only API: GET only");
-  const auth = await authenticate(deps.store, keyFromHeaders(event.headers), "reader");
-  if (!auth.ok) return problem(auth.status, auth.message);
+  const admitted = await admit(deps.store, event, "query-api", deps.now());
+  if (isResult(admitted)) return admitted;
+  const { credential } = admitted;
+  const path = admitted.route.path;
   if (path === "/kpis" || path === "/kpis/export") {
     const q = parseQuery(path === "/kpis" ? KpisQuery : ExportQuery, event);
     if (isResult(q)) return q;
+    const unit = scopedUnit(credential, q.unit);
+    if (isResult(unit)) return unit;
     const period = resolvePeriod(deps, q.period);
     if (isResult(period)) return period;
-    const report = await periodReport(deps, period, q.unit);
+    const report = await periodReport(deps, period, unit);
     if (path === "/kpis") return json(200, report);
     const { format, lang } = q as z.infer<typeof ExportQuery>;
     return format === "csv"
@@ -105,6 +145,8 @@ async function route(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<Http
   if (path === "/dossiers") {
     const q = parseQuery(ListQuery, event);
     if (isResult(q)) return q;
+    const unit = scopedUnit(credential, q.unit);
+    if (isResult(unit)) return unit;
     const page = await deps.store.listBySla(q.unit, q.sla, { limit: q.limit, cursor: q.cursor });
     return json(200, {
       items: page.items.map((d) => ({
@@ -122,6 +164,11 @@ async function route(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<Http
     });
   }
   if (path === "/quarantine") {
+    // Quarantined events are every integration's, for every unit: office-wide keys only.
+    if (credential.units)
+      return problem(403, "the quarantine is read with an office-wide reader key", [
+        { path: "(key)", message: "this key is scoped to units" },
+      ]);
     const q = parseQuery(QuarantineQuery, event);
     if (isResult(q)) return q;
     const page = await deps.store.listQuarantinePage(q);
@@ -143,11 +190,16 @@ async function route(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<Http
       cursor: page.cursor ?? null,
     });
   }
-  const m = /^\/dossiers\/(.+)$/.exec(path);
-  if (m) {
-    const id = decodeURIComponent(m[1] as string);
+  if (path === "/dossiers/{id}") {
+    const id = dossierIdOf(event.rawPath);
+    if (isResult(id)) return id;
     const { dossier, log } = await deps.store.getDossierWithLog(id);
-    if (!dossier) return problem(404, "no such dossier", [{ path: "id", message: "unknown dossier" }]);
+    // Outside a scoped key's units, a dossier is answered as one that does not exist.
+    const visible =
+      dossier !== undefined &&
+      (!credential.units ||
+        [dossier.unitId, dossier.originUnitId].some((u) => u !== undefined && credential.units?.includes(u)));
+    if (!visible) return problem(404, "no such dossier", [{ path: "id", message: "unknown dossier" }]);
     const anomalies = new Map(dossier.anomalies.filter((a) => a.eventId).map((a) => [a.eventId, a.kind]));
     return json(200, {
       dossierId: dossier.dossierId,

@@ -11,3 +11,17 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * Text safe in an email header (Subject, a display name): every control character removed (C0,
+ * DEL, C1, and U+2028/U+2029, which some mail software treats as line breaks), white space runs
+ * made one space, and the result cut to `max` characters. A CR or LF left in a Subject lets the text
+ * after it become a header of its own (`Bcc:` …); SES refuses some of them, not all, so it is never
+ * left to SES.
+ */
+export function headerText(text: string, max = 200): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+  const stripped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
+  const collapsed = stripped.replace(/\s+/g, " ").trim();
+  return collapsed.length > max ? `${collapsed.slice(0, max - 1)}…` : collapsed;
+}

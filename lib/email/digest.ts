@@ -4,6 +4,7 @@ import type { WorkingCalendar } from "../calendar/calendar";
 import { DOMAIN_NAMES, SEED_PROCEDURES } from "../catalog";
 import { formatNumber, type Locale } from "../format";
 import type { PendingAlert } from "../store/repository";
+import { headerText } from "../text";
 import { formatLocalVi } from "../time";
 
 /**
@@ -236,7 +237,8 @@ export function renderDigest(input: DigestInput): RenderedEmail {
     "</div></body></html>",
   );
   return {
-    subject: L.subject(input.unitName, count, when),
+    // The unit's name is the directory's; stripped of control characters all the same.
+    subject: headerText(L.subject(headerText(input.unitName, 120), count, when), 250),
     html: html.join("\n"),
     text: `${text.join("\n")}\n`,
   };

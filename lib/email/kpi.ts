@@ -2,6 +2,7 @@ import escapeHtml from "escape-html";
 import { DOMAIN_NAMES } from "../catalog";
 import { formatNumber, formatRate, type Locale, summarySentence } from "../format";
 import type { Report, ReportBlock } from "../report";
+import { headerText } from "../text";
 import { formatLocalVi } from "../time";
 
 /**
@@ -140,7 +141,7 @@ export function renderKpiEmail(input: KpiEmailInput): { subject: string; html: s
   const n = (x: number) => formatNumber(x, locale);
   const when = formatLocalVi(input.now);
   const periodName = report.period.name ?? `${report.period.from}..${report.period.to}`;
-  const subject = t.subject(input.kind, periodName, when);
+  const subject = headerText(t.subject(input.kind, headerText(periodName, 64), when), 250);
   const units = sortByRate(report.byUnit);
   const prevByUnit = new Map(input.previous?.report.byUnit.map((u) => [u.unit, u]) ?? []);
   const name = (id: string) => input.unitNames.get(id) ?? id;

@@ -6,8 +6,16 @@ import * as z from "zod";
  * (`npm run schemas`) and a test fails when the committed files are stale.
  */
 
-/** RFC 3339 with an offset (`Z` or `±hh:mm`), e.g. `2022-06-06T08:15:00+07:00`. */
-export const InstantSchema = z.iso.datetime({ offset: true, local: false });
+/**
+ * RFC 3339 with an offset (`Z` or `±hh:mm`), e.g. `2022-06-06T08:15:00+07:00`: at most 35
+ * characters and 9 fraction digits (nanoseconds, the finest any source clock gives). Without the
+ * bounds a 200,000-digit fraction was valid, stored, and read again with every later event.
+ */
+export const MAX_INSTANT_LENGTH = 35;
+export const InstantSchema = z.iso
+  .datetime({ offset: true, local: false })
+  .max(MAX_INSTANT_LENGTH)
+  .regex(/^[^.]+(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/, "at most 9 fraction digits");
 
 export const EventIdSchema = z
   .string()
@@ -15,14 +23,48 @@ export const EventIdSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9._:-]+$/, "only letters, digits and . _ : - are allowed");
 
-/** The source's dossier code: 1..64 printable characters (no control characters). */
-export const DossierIdSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]+$/u, "only printable characters are allowed");
+/**
+ * A code that names something (a dossier, a unit): 1..`max` printable characters, one spelling
+ * per code, so that look-alikes are never two dossiers (or two units):
+ * - white space around it is trimmed (normalised): a copy from a spreadsheet or a fixed-width
+ *   column adds it, and nobody means ` HS-1` to differ from `HS-1`;
+ * - it is put in Unicode NFC (normalised): `Hà` typed on a system that writes NFD is the same
+ *   text, and both spellings are valid UTF-8 that no sender can be asked to change;
+ * - compatibility forms are refused, not mapped: full-width digits and letters, a no-break space
+ *   inside, ligatures (anything NFKC would change). A one-stop system's codes are plain text, so
+ *   such a form is a typing accident the source must fix; mapping it silently (NFKC) would also
+ *   rewrite characters a source may legitimately use;
+ * - control, format (zero-width), surrogate, private-use and unassigned characters are refused.
+ * events.md: "1..64 printable characters".
+ */
+const codeSchema = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(2 * max)
+    .meta({
+      description: `1..${max} printable characters once white space around it is trimmed; NFC; no full-width or other compatibility forms`,
+    })
+    .transform((text) => text.trim().normalize("NFC"))
+    .pipe(
+      z
+        .string()
+        .min(1)
+        .max(max)
+        .regex(/^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]+$/u, "only printable characters are allowed")
+        .refine(
+          (text) => text.normalize("NFKC") === text,
+          "full-width or compatibility characters (e.g. full-width digits, a no-break space): use the plain form",
+        ),
+    );
 
-const UnitIdSchema = z.string().min(1).max(64);
+/** The source's dossier code, e.g. `000.30.32.H48-220606-0001` (see {@link codeSchema}). */
+export const DossierIdSchema = codeSchema(64);
+
+/** The same normalisation, for a dossier id read from a URL (`GET /dossiers/{id}`). */
+export const normaliseCode = (text: string): string => text.trim().normalize("NFC");
+
+const UnitIdSchema = codeSchema(64);
 const ChannelSchema = z.enum(["direct", "online", "postal"]);
 export type Channel = z.infer<typeof ChannelSchema>;
 
@@ -31,8 +73,14 @@ export const DossierReceivedDataSchema = z.strictObject({
   procedureCode: z.string().min(1).max(64),
   channel: ChannelSchema,
   dueAt: InstantSchema.optional(),
-  processingDays: z.number().positive().max(3650).optional(),
-  processingHours: z.number().positive().max(87600).optional(),
+  // Lower bounds: one working hour as days (0.125 of an 8-hour day), a quarter hour as hours. No
+  // promised service time is shorter; below them the number is a unit mistake (minutes or seconds
+  // sent as days or hours), and 1e-300 was accepted. Upper bounds: ten years of working days (and
+  // as many hours), far beyond any lawful period; they keep the calendar walk bounded, while a
+  // period that reaches a year with no calendar data stays the explicit, quarantined error it is
+  // (calendar.md) rather than a rejection at the door.
+  processingDays: z.number().min(0.125).max(3650).optional(),
+  processingHours: z.number().min(0.25).max(29_200).optional(),
   domain: z.string().min(1).max(64).optional(),
   level: z.enum(["province", "district", "commune"]).optional(),
 });

@@ -18,7 +18,30 @@ function pathOf(path: readonly PropertyKey[]): string {
   }, "");
 }
 
-/** Every problem zod found, one per field, with a message a person can act on. */
+/** The most problems one answer lists for one input (an event, a query, a request). */
+export const MAX_PROBLEMS = 50;
+const MAX_MESSAGE = 300;
+const MAX_PATH = 200;
+
+/**
+ * Problems as an answer carries them: at most `max`, then one line saying how many more there
+ * are; each path and message cut. 20,000 unknown keys once gave a 1.3 MB error body: what a
+ * sender needs is the first ones and the count.
+ */
+export function capProblems(problems: readonly Problem[], max = MAX_PROBLEMS): Problem[] {
+  const cut = (text: string, n: number) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
+  const listed = problems
+    .slice(0, max)
+    .map((p) => ({ path: cut(p.path, MAX_PATH), message: cut(p.message, MAX_MESSAGE) }));
+  if (problems.length > max)
+    listed.push({
+      path: "(more)",
+      message: `${problems.length - max} more problems not listed: fix these first`,
+    });
+  return listed;
+}
+
+/** Every problem zod found, one per field, with a message a person can act on (at most {@link MAX_PROBLEMS}). */
 export function problemsOf(error: z.ZodError): Problem[] {
   const problems: Problem[] = [];
   for (const issue of error.issues) {
@@ -35,7 +58,9 @@ export function problemsOf(error: z.ZodError): Problem[] {
   // One entry per field: several complaints about one value read better as one line.
   const merged = new Map<string, string[]>();
   for (const p of problems) merged.set(p.path, [...(merged.get(p.path) ?? []), p.message]);
-  return [...merged].map(([path, messages]) => ({ path, message: [...new Set(messages)].join("; ") }));
+  return capProblems(
+    [...merged].map(([path, messages]) => ({ path, message: [...new Set(messages)].join("; ") })),
+  );
 }
 
 export interface ValidateOptions {

@@ -5,7 +5,8 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createApiKey } from "../auth";
 import type { CountingSettings } from "../counting";
-import { MAX_BODY_BYTES } from "../ingest";
+import { cachedDirectory, MAX_BODY_BYTES, type UnknownUnits } from "../ingest";
+import { matchRoute } from "../routes";
 import { SEED_PERIOD, seed2022Q3 } from "../scenarios/seed-2022-q3";
 import { cronMatches, rateMs, SCHEDULE_TIME_ZONE, SCHEDULES } from "../schedules";
 import { DossierStore } from "../store/repository";
@@ -71,6 +72,8 @@ export interface LocalStackOptions {
   seed?: boolean;
   /** With `seed`: replay the seed quarter (default true). */
   replaySeed?: boolean;
+  /** The `UNKNOWN_UNITS` setting (default `reject`). */
+  unknownUnits?: UnknownUnits;
   log?: (line: string) => void;
 }
 
@@ -261,7 +264,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     { ...kpiDeps, ses: sesClient, from: options.senderAddress },
     logger("kpi-report"),
   );
-  const ingest = ingestFn.createHandler({ store, publish: bus.publish, now }, logger("ingest-api"));
+  const ingest = ingestFn.createHandler(
+    {
+      store,
+      publish: bus.publish,
+      now,
+      // As in Lambda: kept for a short time (real time here, not the demo clock's).
+      units: cachedDirectory(store, Date.now, 5_000),
+      unknownUnits: options.unknownUnits ?? "reject",
+    },
+    logger("ingest-api"),
+  );
   const query = queryFn.createHandler({ ...kpiDeps, units }, logger("query-api"));
 
   const targets: Record<string, (input: unknown) => Promise<unknown>> = {
@@ -315,7 +328,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         };
       else {
         const event = toApiEvent(req, body);
-        result = req.method === "POST" ? await ingest(event, {} as never) : await query(event, {} as never);
+        // Each route to the function lib/routes.ts names, as the deployed API routes it; the
+        // handler answers 404 or 405 to the rest, as API Gateway's $default route does.
+        const route = matchRoute(req.method ?? "GET", event.rawPath);
+        const fn = route?.fn ?? (req.method === "POST" ? "ingest-api" : "query-api");
+        result = fn === "ingest-api" ? await ingest(event, {} as never) : await query(event, {} as never);
       }
       res.writeHead(result.statusCode, {
         "content-type": "application/json; charset=utf-8",

@@ -4,12 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createApiKey } from "../../lib/auth";
 import { WorkingCalendar } from "../../lib/calendar/calendar";
 import { catalogOf } from "../../lib/catalog";
 import { quarantineBody } from "../../lib/events/redact";
 import { readSesStore } from "../../lib/local/ses-local";
 import { DemoClock, type LocalStack, startLocalStack } from "../../lib/local/stack";
 import { computeReport, type Report } from "../../lib/report";
+import { ROUTES } from "../../lib/routes";
 import { SEED_PERIOD, seed2022Q3 } from "../../lib/scenarios/seed-2022-q3";
 import { SCHEDULES } from "../../lib/schedules";
 import { instant } from "../../lib/time";
@@ -102,17 +104,21 @@ describe("the local stack over HTTP", () => {
     expect((await fetch(`${stack.urls.api}/kpis`)).status).toBe(401);
   });
 
-  it("attributes a spoofed source to the caller", async () => {
-    const event = {
-      ...seed2022Q3({ seed: 3 })[0],
-      eventId: "spoof-1",
-      dossierId: "SPOOF-1",
-      source: "another-integration",
-    };
+  it("attributes events to the caller, and refuses a body naming another integration", async () => {
+    const event = { ...seed2022Q3({ seed: 3 })[0], eventId: "spoof-1", dossierId: "SPOOF-1" };
+    const spoofed = await post(
+      "/events",
+      JSON.stringify({ ...event, source: "another-integration" }),
+      keys.integration,
+    );
+    expect(spoofed.status).toBe(400);
+    expect(spoofed.json.results).toEqual([
+      expect.objectContaining({ problems: [expect.objectContaining({ path: "source" })] }),
+    ]);
     expect((await post("/events", JSON.stringify(event), keys.integration)).status).toBe(200);
     await stack.drain();
     const { log } = await stack.store.getDossierWithLog("SPOOF-1");
-    expect(log[0]?.source).toBe("mot-cua-tinh");
+    expect(log.map((e) => e.source)).toEqual(["mot-cua-tinh"]);
   });
 
   it("answers a 10 MB body, malformed JSON and wrong types with 4xx and reasons, never 5xx", async () => {
@@ -281,6 +287,8 @@ describe("the local stack over HTTP", () => {
         eventId: fixed.eventId,
         dossierId: fixed.dossierId,
         type: fixed.type,
+        // Whose it is: `quarantine --source` writes one integration's events to send again.
+        source: "mot-cua-tinh",
         body: quarantineBody({ ...fixed, data: { ...fixed.data, channel: "fax" } }, 300),
       },
       "as it arrived",
@@ -305,8 +313,24 @@ describe("the local stack over HTTP", () => {
     );
     expect(wrongListing.status).toBe(400);
 
+    // Another integration's event in quarantine: a file must hold one integration's events only.
+    await stack.store.quarantine(
+      {
+        at: stack.clock.now(),
+        reason: "invalid event: data.channel: Invalid option",
+        eventId: "q-other-1",
+        dossierId: "HS-Q-OTHER",
+        type: event.type,
+        source: "igate-b",
+        body: quarantineBody(
+          { ...event, eventId: "q-other-1", dossierId: "HS-Q-OTHER", source: "igate-b" },
+          300,
+        ),
+      },
+      "another integration's",
+    );
     const out = join(mkdtempSync(join(tmpdir(), "dm-quarantine-")), "resend.ndjson");
-    const cli = await run(process.execPath, [
+    const mixed = await run(process.execPath, [
       BIN,
       "quarantine",
       "--api",
@@ -315,7 +339,22 @@ describe("the local stack over HTTP", () => {
       keys.reader,
       "--out",
       out,
+    ]).catch((e) => e);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/--source: .*igate-b.*mot-cua-tinh/);
+    const cli = await run(process.execPath, [
+      BIN,
+      "quarantine",
+      "--api",
+      stack.urls.api,
+      "--key",
+      keys.reader,
+      "--source",
+      "mot-cua-tinh",
+      "--out",
+      out,
     ]);
+    expect(cli.stdout).not.toMatch(/q-other-1/);
     expect(cli.stdout).toMatch(/q-2027-1\tHS-Q-2027\t.*2027/);
     const lines = readFileSync(out, "utf8")
       .trim()
@@ -329,5 +368,156 @@ describe("the local stack over HTTP", () => {
     await run(process.execPath, [BIN, "send", out, "--api", stack.urls.api, "--key", keys.integration]);
     await stack.drain();
     expect((await stack.store.listQuarantine()).length).toBe(before);
+    // igate-b's file, sent with this integration's key: refused, event by event, naming source.
+    const other = join(mkdtempSync(join(tmpdir(), "dm-quarantine-")), "igate-b.ndjson");
+    await run(process.execPath, [
+      BIN,
+      "quarantine",
+      "--api",
+      stack.urls.api,
+      "--key",
+      keys.reader,
+      "--source",
+      "igate-b",
+      "--out",
+      other,
+    ]);
+    expect(readFileSync(other, "utf8")).toMatch(/"source":"igate-b"/);
+    const crossing = await run(process.execPath, [
+      BIN,
+      "send",
+      other,
+      "--api",
+      stack.urls.api,
+      "--key",
+      keys.integration,
+    ]).catch((e) => e);
+    expect(crossing.code).toBe(1);
+    expect(crossing.stdout).toMatch(/accepted 0, duplicate 0, rejected 1/);
+    expect(readFileSync(`${other}.rejected.ndjson`, "utf8")).toMatch(/"path":"source"/);
   }, 60_000);
+});
+
+describe("trust boundaries over HTTP: every role crossing", () => {
+  const get = async (path: string, key?: string) => {
+    const res = await fetch(`${stack.urls.api}${path}`, {
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+    });
+    return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+  };
+  const at = "2022-07-01T08:00:00+07:00";
+  const received = (eventId: string, dossierId: string, unitId: string) => ({
+    eventId,
+    type: "dossier.received",
+    occurredAt: at,
+    dossierId,
+    data: { unitId, procedureCode: "1.001990", channel: "direct", processingDays: 5 },
+  });
+  let integrationB = "";
+  let scoped = "";
+
+  beforeAll(async () => {
+    integrationB = await createApiKey(stack.store, {
+      name: "iGate B",
+      role: "integration",
+      source: "igate-b",
+      ratePerSecond: 50,
+    });
+    scoped = await createApiKey(stack.store, {
+      name: "Phòng TN&MT dashboard",
+      role: "reader",
+      source: "dashboard-tnmt",
+      ratePerSecond: 20,
+      units: ["phong-tnmt"],
+    });
+    for (const [key, event] of [
+      [keys.integration, received("tb-1", "TB-TNMT-1", "phong-tnmt")],
+      [integrationB, received("tb-2", "TB-TUPHAP-1", "phong-tu-phap")],
+    ] as const)
+      expect((await post("/events", JSON.stringify(event), key)).status).toBe(200);
+    await stack.drain();
+  });
+
+  it("answers 401 to anonymous calls and 403 to the wrong role, on every route", async () => {
+    const sample = JSON.stringify(received("tb-x", "TB-X", "phong-tnmt"));
+    for (const route of ROUTES) {
+      const path = route.path.replace("{id}", "TB-TNMT-1");
+      if (route.method === "GET") {
+        expect((await get(path)).status, path).toBe(401);
+        for (const key of [keys.integration, integrationB]) {
+          const res = await get(path, key);
+          expect(res.status, path).toBe(403);
+          expect(res.json.message).toMatch(/cannot read/);
+        }
+      } else {
+        expect((await post(path, sample)).status, path).toBe(401);
+        for (const key of [keys.reader, scoped])
+          expect((await post(path, sample, key)).status, path).toBe(403);
+      }
+    }
+  });
+
+  it("shows a scoped reader its units only, and no quarantine", async () => {
+    const own = await get(`/kpis?period=${SEED_PERIOD.name}`, scoped);
+    expect(own.status).toBe(200);
+    expect(own.json.unit).toBe("phong-tnmt");
+    expect((own.json.byUnit as { unit: string }[]).map((u) => u.unit)).toEqual(["phong-tnmt"]);
+    const other = await get(`/kpis?period=${SEED_PERIOD.name}&unit=phong-tu-phap`, scoped);
+    expect(other.status).toBe(403);
+    expect(other.json.problems).toEqual([expect.objectContaining({ path: "unit" })]);
+    expect((await get(`/kpis/export?period=${SEED_PERIOD.name}&unit=phong-tu-phap`, scoped)).status).toBe(
+      403,
+    );
+    expect((await get("/dossiers?unit=phong-tu-phap&sla=overdue", scoped)).status).toBe(403);
+    expect((await get("/dossiers?unit=phong-tnmt&sla=overdue", scoped)).status).toBe(200);
+    expect((await get("/dossiers/TB-TNMT-1", scoped)).status).toBe(200);
+    // Another unit's dossier is answered as one that does not exist.
+    const hidden = await get("/dossiers/TB-TUPHAP-1", scoped);
+    expect(hidden).toEqual(await get("/dossiers/NO-SUCH-DOSSIER", scoped));
+    expect(hidden.status).toBe(404);
+    expect((await get("/dossiers/TB-TUPHAP-1", keys.reader)).status).toBe(200);
+    expect((await get("/quarantine", scoped)).status).toBe(403);
+    expect((await get("/quarantine", keys.reader)).status).toBe(200);
+  });
+
+  it("answers 400 naming id to an id that is not percent-encoded, and finds a look-alike's dossier", async () => {
+    const bad = await get("/dossiers/%", keys.reader);
+    expect(bad.status).toBe(400);
+    expect(bad.json.problems).toEqual([expect.objectContaining({ path: "id" })]);
+    expect((await get(`/dossiers/${encodeURIComponent("TB-TNMT-1 ")}`, keys.reader)).status).toBe(200);
+  });
+
+  it("refuses units missing from the directory, so no fake unit reaches an email header", async () => {
+    const fake = "gia-mao\r\nBcc: chu-tich@ubnd.example.org";
+    const res = await post("/events", JSON.stringify(received("tb-fake", "TB-FAKE-1", fake)), integrationB);
+    expect(res.status).toBe(400);
+    expect(res.json.results).toEqual([
+      expect.objectContaining({ problems: [expect.objectContaining({ path: "data.unitId" })] }),
+    ]);
+    const moved = await post(
+      "/events",
+      JSON.stringify({
+        eventId: "tb-move",
+        type: "dossier.transferred",
+        occurredAt: at,
+        dossierId: "TB-TUPHAP-1",
+        data: { toUnitId: '=HYPERLINK("http://x.example")' },
+      }),
+      integrationB,
+    );
+    expect(moved.status).toBe(400);
+    await stack.drain();
+    expect((await stack.store.getDossierWithLog("TB-FAKE-1")).dossier).toBeUndefined();
+    // TB-TNMT-1 (due 2022-07-08) is overdue by the 29th: the sweep queues its digest, which the
+    // sender then mails.
+    const late = instant("2022-07-29T09:00:00+07:00");
+    if (stack.clock.now() < late) stack.clock.advance(late - stack.clock.now());
+    await stack.fire("SweepDeadlines");
+    const digests = async () => (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === sender);
+    await expect.poll(async () => (await digests()).length, { timeout: 90_000 }).toBeGreaterThan(0);
+    const mail = await digests();
+    for (const m of mail) {
+      expect(m.subject).not.toMatch(/[\r\n]|Bcc|gia-mao|HYPERLINK/);
+    }
+  }, 120_000);
 });

@@ -12,6 +12,7 @@ import { WorkingCalendar } from "../../lib/calendar/calendar";
 import type { DossierEvent } from "../../lib/events/schema";
 import { handleIngest } from "../../lib/ingest-api";
 import { instant } from "../../lib/time";
+import { parseUnitDirectory } from "../../lib/units";
 import { sqsRecord } from "../helpers/delivery";
 import { testTable } from "../helpers/dynamo";
 import { ROOT, receivedBeyondCalendar } from "../helpers/fixtures";
@@ -48,6 +49,10 @@ beforeAll(async () => {
     source: "fuzz",
     ratePerSecond: 100_000,
   });
+  const directory = parseUnitDirectory(
+    JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")),
+  );
+  await table.store.putUnitDirectory(directory.units, directory.leadership);
 });
 afterAll(async () => table.drop());
 
@@ -134,6 +139,208 @@ describe("bad input, by property", () => {
       { numRuns: 150 },
     );
   }, 120_000);
+});
+
+describe("the limits, by property", () => {
+  const published$ = () => published.length;
+  const answerOf = async (path: string, body: unknown) => {
+    const text = JSON.stringify(body);
+    const before = published$();
+    const res = await handleIngest(deps(), post(path, text));
+    return {
+      res,
+      answer: JSON.parse(res.body ?? "{}"),
+      published: published.slice(before) as { detail: DossierEvent }[],
+    };
+  };
+  const problemPaths = (answer: { results?: { problems?: { path: string }[] }[] }) =>
+    (answer.results ?? []).flatMap((r) => (r.problems ?? []).map((p) => p.path));
+
+  it("refuses long timestamps and long fractions, naming the field, and publishes nothing", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("occurredAt", "dueAt"),
+        fc.integer({ min: 10, max: 200_000 }),
+        async (field, digits) => {
+          const stamp = `2022-07-11T08:00:00.${"1".repeat(digits)}+07:00`;
+          const event =
+            field === "occurredAt"
+              ? { ...sample, eventId: "ts-1", occurredAt: stamp }
+              : { ...sample, eventId: "ts-1", data: { ...sample.data, dueAt: stamp } };
+          const { res, answer, published: out } = await answerOf("/events", event);
+          expect(res.statusCode).toBe(digits > 200_000 ? 413 : 400);
+          if (res.statusCode === 400)
+            expect(problemPaths(answer)).toEqual([field === "occurredAt" ? "occurredAt" : "data.dueAt"]);
+          expect(out).toEqual([]);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it("refuses processing times below one working hour (days) or a quarter hour (hours), and absurd ones", async () => {
+    const days = fc.oneof(
+      fc.double({ min: 0, max: 0.124, noNaN: true }),
+      fc.double({ min: 3650.001, max: 1e300, noNaN: true }),
+      fc.constantFrom(1e-300, -1, 0),
+    );
+    await fc.assert(
+      fc.asyncProperty(days, fc.boolean(), async (value, asHours) => {
+        const { processingDays: _d, dueAt: _due, ...data } = sample.data;
+        const hours = asHours ? value * 2 : value; // below 0.25 h or above 7,300 h
+        const event = {
+          ...sample,
+          eventId: "pt-1",
+          data: asHours ? { ...data, processingHours: hours } : { ...data, processingDays: value },
+        };
+        const { res, answer, published: out } = await answerOf("/events", event);
+        if (asHours && hours >= 0.25 && hours <= 29_200) return; // within the hour bounds
+        expect(res.statusCode).toBe(400);
+        expect(problemPaths(answer)).toEqual([asHours ? "data.processingHours" : "data.processingDays"]);
+        expect(out).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("never turns one portal request into more than 100 events, whatever its lists", async () => {
+    const fixture = JSON.parse(readFileSync(join(ROOT, "events/dvcqg/snapshot-3-resolved.json"), "utf8"));
+    const dossier = fixture.data[0];
+    const supplement = (i: number) => ({
+      NgayBoSung: `202207${String(12 + (i % 10)).padStart(2, "0")}08${String(i % 60).padStart(2, "0")}00`,
+      NgayTiepNhanBoSung: `202207${String(12 + (i % 10)).padStart(2, "0")}09${String(i % 60).padStart(2, "0")}00`,
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 0, max: 200 }),
+        async (dossiers, rounds) => {
+          const body = {
+            ...fixture,
+            data: Array.from({ length: dossiers }, (_, d) => ({
+              ...dossier,
+              MaHoSo: `LIST-${d}`,
+              DanhSachHoSoBoSung: Array.from({ length: rounds }, (_, i) => supplement(i)),
+            })),
+          };
+          const { res, answer, published: out } = await answerOf("/integrations/dvcqg", body);
+          expect(res.statusCode).toBeLessThan(500);
+          expect(out.length).toBeLessThanOrEqual(100);
+          if (res.statusCode === 413 && answer.message.startsWith("body larger")) {
+            expect(out).toEqual([]);
+          } else if (rounds > 10) {
+            expect(res.statusCode).toBe(400);
+            expect(answer.problems[0].path).toMatch(/^data\[\d+\]\.DanhSachHoSoBoSung$/);
+          } else if (res.statusCode === 413) {
+            expect(answer.problems).toEqual([expect.objectContaining({ path: "data" })]);
+            expect(out).toEqual([]);
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+    // The request of the finding: 13 KB that became 363 events.
+    const finding = {
+      ...fixture,
+      data: [{ ...dossier, DanhSachHoSoBoSung: Array.from({ length: 180 }, (_, i) => supplement(i)) }],
+    };
+    const { res, published: out } = await answerOf("/integrations/dvcqg", finding);
+    expect(res.statusCode).toBe(400);
+    expect(out).toEqual([]);
+  }, 120_000);
+
+  it("keeps an error body small, however many unknown keys or bad events it answers", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 20_000 }),
+        fc.integer({ min: 1, max: 100 }),
+        async (keys, n) => {
+          const perEvent = Math.max(1, Math.floor(keys / n));
+          const extra = Object.fromEntries(Array.from({ length: perEvent }, (_, i) => [`k${i}`, 0]));
+          const events = Array.from({ length: n }, (_, i) => ({ ...sample, eventId: `uk-${i}`, ...extra }));
+          const text = JSON.stringify({ events });
+          if (Buffer.byteLength(text) > 256 * 1024) return;
+          const res = await handleIngest(deps(), post("/events", text));
+          expect(res.statusCode).toBe(400);
+          // 50 problems an event, 500 in all: a bounded answer, never megabytes.
+          expect(Buffer.byteLength(res.body ?? "")).toBeLessThan(120_000);
+          const answer = JSON.parse(res.body ?? "{}");
+          expect(answer.rejected).toBe(n);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+
+  it("makes look-alike dossier ids one dossier, or refuses them", async () => {
+    const base = "HS-Hà-Nội-0042";
+    const same = [base, `${base} `, `\u00a0${base}`, base.normalize("NFD"), `\t${base}\n`];
+    const refused = [
+      "HS-Hà-Nội-００４２",
+      "HS-Hà-Nội\u00a00042",
+      "HS-Hà-Nội-0042\u200b",
+      "HS-Hà-Nội-0042\u202e",
+    ];
+    const events = [...same, ...refused].map((dossierId, i) => ({
+      ...sample,
+      eventId: `la-${i}`,
+      dossierId,
+    }));
+    const { answer, published: out } = await answerOf("/events", { events });
+    expect(out.map((p) => p.detail.dossierId)).toEqual(same.map(() => base.normalize("NFC")));
+    expect(answer.results.slice(same.length).map((r: { status: string }) => r.status)).toEqual(
+      refused.map(() => "rejected"),
+    );
+    expect(problemPaths(answer)).toEqual(refused.map(() => "dossierId"));
+  });
+
+  it("refuses units missing from the directory, naming the field, unless the deployment accepts them", async () => {
+    const fake = "fake\r\nBcc: chu-tich@ubnd.example.org";
+    const received = {
+      ...sample,
+      eventId: "unit-1",
+      dossierId: "UNIT-1",
+      data: { ...sample.data, unitId: fake },
+    };
+    const transferred = {
+      eventId: "unit-2",
+      type: "dossier.transferred",
+      occurredAt: sample.occurredAt,
+      dossierId: "UNIT-1",
+      data: { toUnitId: "khong-co" },
+    };
+    const { res, answer, published: out } = await answerOf("/events", { events: [received, transferred] });
+    expect(res.statusCode).toBe(400);
+    expect(problemPaths(answer)).toEqual(["data.unitId", "data.toUnitId"]);
+    expect(out).toEqual([]);
+    const before = published.length;
+    const accepting = await handleIngest(
+      { ...deps(), unknownUnits: "accept" },
+      post(
+        "/events",
+        JSON.stringify({ events: [{ ...received, data: { ...received.data, unitId: "moi" } }, transferred] }),
+      ),
+    );
+    expect(accepting.statusCode).toBe(200);
+    expect(published.length).toBe(before + 2);
+  });
+
+  it("refuses an event whose body names another integration as its source", async () => {
+    const {
+      res,
+      answer,
+      published: out,
+    } = await answerOf("/events", {
+      ...sample,
+      eventId: "src-1",
+      source: "another-integration",
+    });
+    expect(res.statusCode).toBe(400);
+    expect(problemPaths(answer)).toEqual(["source"]);
+    expect(out).toEqual([]);
+    const own = await answerOf("/events", { ...sample, eventId: "src-2", source: "fuzz" });
+    expect(own.res.statusCode).toBe(200);
+  });
 });
 
 describe("no applicant data stored or logged", () => {
