@@ -24,7 +24,6 @@ export function createHandler(store: DossierStore, logger: Logger) {
     logger.warn("refused", {
       route: event.routeKey,
       reason: decision.reason,
-      keyName: decision.keyName,
       sourceIp: event.requestContext.http.sourceIp,
     });
     return { isAuthorized: false };

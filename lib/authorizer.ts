@@ -27,7 +27,7 @@ export interface AuthorizerContext {
 
 export type AuthorizerDecision =
   | { isAuthorized: true; context: AuthorizerContext }
-  | { isAuthorized: false; reason: string; keyName?: string };
+  | { isAuthorized: false; reason: string };
 
 /** The part of API Gateway's authorizer event (payload 2.0) the decision reads. */
 export interface AuthorizerRequest {
@@ -56,14 +56,8 @@ export async function decide(store: DossierStore, request: AuthorizerRequest): P
   const route = routeForKey(request.routeKey);
   if (!route) return { isAuthorized: false, reason: "unknown route" };
   const key = keyFromHeaders(request.headers ?? {});
+  // authenticate() checks the role both ways, as the handlers do: one rule, one place.
   const auth = await authenticate(store, key, route.role);
   if (!auth.ok) return { isAuthorized: false, reason: auth.message };
-  if (auth.credential.role !== route.role) {
-    return {
-      isAuthorized: false,
-      reason: `this route needs a ${route.role} key`,
-      keyName: auth.credential.name,
-    };
-  }
   return { isAuthorized: true, context: authorizerContext(auth.credential) };
 }

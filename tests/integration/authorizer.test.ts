@@ -70,8 +70,7 @@ describe("the key authorizer", () => {
       );
       expect(reading, r.path).toEqual({
         isAuthorized: false,
-        reason: "this route needs a reader key",
-        keyName: "mot-cua-huyen",
+        reason: "this key posts events: it cannot read (use a reader key)",
       });
     }
   });
