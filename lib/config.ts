@@ -34,6 +34,12 @@ export const MonitorEnvSchema = z.object({
   CALENDAR_OVERRIDE: json(CalendarDataSchema).optional(),
   OFFICE_HOURS: z.string().default("07:00-11:30,13:30-17:00"),
   STRICT_SUPPLEMENT_RULE: z.enum(["true", "false"]).default("false"),
+  /**
+   * A `received`/`transferred` naming a unit the directory does not have: quarantined (`reject`,
+   * the default: unit ids would otherwise reach reports and digests unchecked) or applied (`accept`,
+   * for a deployment whose directory is not loaded yet).
+   */
+  UNKNOWN_UNITS: z.enum(["accept", "reject"]).default("reject"),
 });
 export type MonitorEnv = z.infer<typeof MonitorEnvSchema>;
 
