@@ -151,8 +151,7 @@ export function sourceOf(
   envelopeSource: string | undefined,
   bodySource: string | undefined,
 ): string | undefined {
-  if (envelopeSource === undefined) return bodySource;
-  return envelopeSource === INGEST_SOURCE ? (bodySource ?? INGEST_SOURCE) : envelopeSource;
+  return envelopeSource === undefined || envelopeSource === INGEST_SOURCE ? bodySource : envelopeSource;
 }
 
 /**
@@ -191,7 +190,8 @@ export async function acceptAndApply(
     );
     return { status: "quarantined", reason };
   }
-  return applyEvent(deps, { ...result.value, source });
+  const { source: _claimed, ...event } = result.value;
+  return applyEvent(deps, (source === undefined ? event : { ...event, source }) as DossierEvent);
 }
 
 export type SweepOutcome = { status: "updated" | "unchanged" | "missing"; raised: AlertTrigger[] };
