@@ -836,26 +836,36 @@ export class DossierStore {
       : undefined;
   }
 
-  /** How many events are in quarantine (a small partition; its records expire). */
   /**
-   * How many quarantined events still wait: those whose event has not been stored since (a record
-   * stays until its retention ends, also after the event was sent again and applied).
+   * Which quarantine records (by id) were applied since: their event is stored under the same
+   * identity (dossier, source, eventId), with the body they hold. A conflict never is: its event id
+   * is stored, with the other body.
+   */
+  async appliedSince(
+    records: readonly Pick<QuarantineRecord, "id" | "eventId" | "dossierId" | "source" | "applied">[],
+  ): Promise<Set<string>> {
+    const identified = records.filter(
+      (r): r is typeof r & { eventId: string; dossierId: string } =>
+        r.eventId !== undefined && r.dossierId !== undefined && r.applied === undefined,
+    );
+    const stored = await this.storedEvents(identified);
+    return new Set(identified.filter((r) => stored.has(storedKey(r))).map((r) => r.id));
+  }
+
+  /**
+   * How many quarantined events still wait: those not applied since (a record stays until its
+   * retention ends, also after the event was sent again and applied).
    */
   async quarantineWaiting(): Promise<number> {
     const items = await this.queryAll({
       TableName: this.tableName,
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": QUARANTINE_PK },
-      ProjectionExpression: "eventId, dossierId, #source, applied",
+      ProjectionExpression: "id, eventId, dossierId, #source, applied",
       ExpressionAttributeNames: { "#source": "source" },
     });
-    // A conflict's event id is stored (its first body): the refused body still waits.
-    const identified = items.filter(
-      (i): i is { eventId: string; dossierId: string; source?: string } =>
-        typeof i.eventId === "string" && typeof i.dossierId === "string" && i.applied === undefined,
-    );
-    const stored = await this.storedEvents(identified);
-    return items.length - identified.filter((i) => stored.has(storedKey(i))).length;
+    const applied = await this.appliedSince(items as unknown as QuarantineRecord[]);
+    return items.length - applied.size;
   }
 
   /** An address SES reported as bounced or complained about: never written to again. */

@@ -188,7 +188,12 @@ describe("event identity: duplicates and conflicts", () => {
     expect(JSON.parse(conflicts[0]?.body ?? "").data).toEqual({ outcome: "denied" });
     expect(JSON.parse(conflicts[0]?.applied ?? "").data).toEqual({ outcome: "approved" });
     // A conflict still waits: its event id is stored, but with the other body.
-    expect(await table.store.quarantineWaiting()).toBeGreaterThan(0);
+    const since = await table.store.appliedSince([
+      ...conflicts,
+      { id: "same-identity", eventId: "same-id", dossierId: "CON-1", source: "A" },
+      { id: "other-source", eventId: "same-id", dossierId: "CON-1", source: "B" },
+    ]);
+    expect([...since]).toEqual(["same-identity"]);
 
     // The fold over the arrivals keeps the first body and lists the second as a conflict.
     const period = { period: SEED_PERIOD, asOf: FAULT_NOW };
