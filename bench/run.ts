@@ -28,7 +28,7 @@ import { mulberry32 } from "../lib/scenarios/rng";
 import { SEED_PERIOD, seed2022Q3 } from "../lib/scenarios/seed-2022-q3";
 import { DossierStore } from "../lib/store/repository";
 import { instant } from "../lib/time";
-import { UnitDirectory } from "../lib/units";
+import { parseUnitDirectory, UnitDirectory } from "../lib/units";
 import { atLeastOnce, deliver, sqsRecord } from "../tests/helpers/delivery";
 import { meter } from "./capacity";
 import { PRICES } from "./prices";
@@ -103,6 +103,14 @@ function rawCopies(
   }));
 }
 
+/** The sample directory: the consumer refuses units it does not have, and it holds the seed's. */
+function seedUnits(): UnitDirectory {
+  const file = parseUnitDirectory(
+    JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")),
+  );
+  return new UnitDirectory(file.units, file.leadership, file.integrations);
+}
+
 async function benchConsumer(dynamo: RunningDynamo) {
   const { createHandler } = await import("../functions/apply-events");
   const events = seed2022Q3().slice(0, 1500);
@@ -121,7 +129,7 @@ async function benchConsumer(dynamo: RunningDynamo) {
       { step: "build", name: "capture" },
     );
     const units = meter(table.client);
-    const deps: ApplyDeps = { store: table.store, settings, now: () => NOW };
+    const deps: ApplyDeps = { store: table.store, settings, units: seedUnits(), now: () => NOW };
     const records = delivery.map((e) => sqsRecord(e));
     let handlerMs = 0;
     const make = () => {
@@ -202,7 +210,7 @@ async function benchSeedUnits(dynamo: RunningDynamo) {
   const events = seed2022Q3();
   const table = await freshTable(dynamo);
   const units = meter(table.client);
-  const deps: ApplyDeps = { store: table.store, settings, now: () => NOW };
+  const deps: ApplyDeps = { store: table.store, settings, units: seedUnits(), now: () => NOW };
   const make = () =>
     createHandler(deps, new Logger({ logLevel: "SILENT" }), new Metrics({ namespace: "bench" })) as never;
   const records = events.map((e) => sqsRecord(e));

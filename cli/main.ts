@@ -189,6 +189,7 @@ async function runUnitsImport(
     await new DossierStore(documentClient(client), opts.table).putUnitDirectory(
       directory.units,
       directory.leadership,
+      directory.integrations,
     );
   } catch (e) {
     throw new CliError(`could not write to table ${opts.table}: ${(e as Error).message}`, EXIT.unreachable);

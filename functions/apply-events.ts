@@ -11,39 +11,79 @@ import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { ApplyDeps } from "../lib/apply";
 import { countingSettings, parseMonitorEnv } from "../lib/config";
-import { processSqsRecord } from "../lib/consumer";
+import { dossierOfMessage, processSqsRecord } from "../lib/consumer";
+import { METRIC_NAMESPACE, METRICS } from "../lib/metrics";
+import type { UnitDirectory } from "../lib/units";
 import { tableStore } from "./commons/clients";
 
 const METRIC = {
-  applied: "EventsApplied",
-  duplicate: "EventsDuplicate",
-  quarantined: "EventsQuarantined",
+  applied: METRICS.eventsApplied,
+  duplicate: METRICS.eventsDuplicate,
+  quarantined: METRICS.eventsQuarantined,
 } as const;
 
+/**
+ * How long an execution environment keeps the unit directory it read: a directory change (a new
+ * unit, a grant) reaches every consumer within this, at one small query a minute.
+ */
+export const DIRECTORY_TTL_MS = 60_000;
+
+/**
+ * The handler. Without `deps.units` it reads the directory from the table, kept for
+ * {@link DIRECTORY_TTL_MS} (real time, whatever clock `deps.now` keeps).
+ */
 export function createHandler(deps: ApplyDeps, logger: Logger, metrics: Metrics) {
   const processor = new BatchProcessor(EventType.SQS);
-  const recordHandler = async (record: SQSRecord) => {
-    const outcome = await processSqsRecord(deps, record);
+  let cached: { at: number; units: UnitDirectory } | undefined;
+  const directory = async (): Promise<UnitDirectory> => {
+    if (deps.units) return deps.units;
+    if (!cached || Date.now() - cached.at > DIRECTORY_TTL_MS)
+      cached = { at: Date.now(), units: await deps.store.getUnitDirectory() };
+    return cached.units;
+  };
+  const applyOne = async (applyDeps: ApplyDeps, record: SQSRecord) => {
+    const outcome = await processSqsRecord(applyDeps, record);
     metrics.addMetric(METRIC[outcome.status], MetricUnit.Count, 1);
     const keys = { messageId: record.messageId, eventId: outcome.eventId, dossierId: outcome.dossierId };
     if (outcome.status === "quarantined")
       logger.warn("event quarantined", { ...keys, reason: outcome.reason });
     else logger.debug(`event ${outcome.status}`, keys);
   };
-  return middy(
-    async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-      processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false }),
-  )
+  return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const applyDeps = { ...deps, units: await directory() };
+    // One dossier's events are applied one after another (they would only race for its version,
+    // and a long run of them could exhaust the retries); different dossiers run concurrently. The
+    // processor calls the handler for every record at once, in order: each waits for the previous
+    // record of its dossier to settle (its failure is reported for that record, not this one).
+    const last = new Map<string, Promise<void>>();
+    const recordHandler = (record: SQSRecord): Promise<void> => {
+      const key = dossierOfMessage(record.body) ?? `\u0000${record.messageId}`;
+      const run = () => applyOne(applyDeps, record);
+      const previous = last.get(key);
+      const mine = previous ? previous.then(run, run) : run();
+      last.set(key, mine);
+      return mine;
+    };
+    return processPartialResponse(event, recordHandler, processor, {
+      context,
+      throwOnFullBatchFailure: false,
+    });
+  })
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
 }
 
 const env = parseMonitorEnv(process.env);
 const logger = new Logger({ serviceName: "apply-events" });
-const metrics = new Metrics({ namespace: "DossierMonitor", serviceName: "apply-events" });
+const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: "apply-events" });
 
 export const handler = createHandler(
-  { store: tableStore(env.TABLE_NAME), settings: countingSettings(env), now: Date.now },
+  {
+    store: tableStore(env.TABLE_NAME),
+    settings: countingSettings(env),
+    now: Date.now,
+    unknownUnits: env.UNKNOWN_UNITS,
+  },
   logger,
   metrics,
 );

@@ -13,8 +13,13 @@ import { EventBridgeClient, eventBridgePublisher } from "../lib/aws";
 import { ALERTS_PENDING, type Publish, SWEEP_SOURCE } from "../lib/bus";
 import { CALENDAR_WARNING_DAYS } from "../lib/calendar/calendar";
 import { countingSettings, parseMonitorEnv } from "../lib/config";
+import { METRIC_NAMESPACE, METRICS } from "../lib/metrics";
 import { runSweep, type SweepResult } from "../lib/sweep";
 import { tableStore } from "./commons/clients";
+
+/** An error for the log: its name and message, cut (messages name ids, never event bodies). */
+const describe = (e: unknown) =>
+  e instanceof Error ? `${e.name}: ${e.message.slice(0, 300)}` : String(e).slice(0, 300);
 
 export function createHandler(
   deps: Omit<ApplyDeps, "units">,
@@ -24,7 +29,20 @@ export function createHandler(
 ) {
   return middy(async (): Promise<SweepResult> => {
     const units = await deps.store.getUnitDirectory();
-    const result = await runSweep({ ...deps, units });
+    const result = await runSweep(
+      { ...deps, units },
+      {
+        // One dossier never stops the sweep: its id and error are logged (no event bodies), an
+        // alarm watches the metric, and its next check moved later.
+        onFailure: ({ dossierId, error, postponed, postponeError }) =>
+          logger.error("a dossier could not be checked; the sweep goes on", {
+            dossierId,
+            postponed,
+            error: describe(error),
+            ...(postponeError !== undefined && { postponeError: describe(postponeError) }),
+          }),
+      },
+    );
     const pending = result.raised > 0 || (await deps.store.listPendingAlerts()).length > 0;
     if (pending) {
       const { failed } = await publish([
@@ -39,14 +57,15 @@ export function createHandler(
     }
     // Deadlines cannot be computed past the calendar's data: say so well before (an alarm watches it).
     const { missingYear, daysLeft } = deps.settings.calendar.coverageFrom(deps.now());
-    metrics.addMetric("CalendarDaysLeft", MetricUnit.Count, daysLeft);
+    metrics.addMetric(METRICS.calendarDaysLeft, MetricUnit.Count, daysLeft);
     if (daysLeft <= CALENDAR_WARNING_DAYS)
       logger.warn("the working-day calendar has no data for a coming year: add its entry", {
         missingYear,
         daysLeft,
       });
-    metrics.addMetric("DossiersChecked", MetricUnit.Count, result.checked);
-    metrics.addMetric("AlertsRaised", MetricUnit.Count, result.raised);
+    metrics.addMetric(METRICS.dossiersChecked, MetricUnit.Count, result.checked);
+    metrics.addMetric(METRICS.alertsRaised, MetricUnit.Count, result.raised);
+    metrics.addMetric(METRICS.sweepDossierFailed, MetricUnit.Count, result.failed);
     logger.info("sweep done", { ...result });
     return result;
   })
@@ -59,7 +78,7 @@ const env = {
   ...z.object({ EVENT_BUS_NAME: z.string().min(1) }).parse(process.env),
 };
 const logger = new Logger({ serviceName: "sweep-deadlines" });
-const metrics = new Metrics({ namespace: "DossierMonitor", serviceName: "sweep-deadlines" });
+const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: "sweep-deadlines" });
 
 export const handler = createHandler(
   { store: tableStore(env.TABLE_NAME), settings: countingSettings(env), now: Date.now },

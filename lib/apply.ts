@@ -1,14 +1,21 @@
 import type { AlertTrigger } from "./alerts";
+import { INGEST_SOURCE } from "./bus";
 import { CalendarYearMissingError } from "./calendar/calendar";
 import type { CountingSettings } from "./counting";
 import { quarantineBody } from "./events/redact";
 import type { DossierEvent } from "./events/schema";
 import { describeProblems, validateEvent } from "./events/validate";
+import { identityOf, sameBody } from "./identity";
+import { refusal } from "./ownership";
 import { planDossier } from "./plan";
+import { canonicalEvents } from "./projection";
 import {
   type DossierStore,
   DuplicateEventError,
+  ItemTooLargeError,
+  MAX_EVENTS_PER_DOSSIER,
   recordOf,
+  storableEvent,
   TransactionTooLargeError,
   VersionConflictError,
 } from "./store/repository";
@@ -25,8 +32,14 @@ export interface ApplyDeps {
   store: DossierStore;
   settings: CountingSettings;
   now: () => number;
-  /** Unit thresholds for the next-check instant; defaults apply without it. */
+  /**
+   * The unit directory: thresholds for the next-check instant, the units a `received` or
+   * `transferred` may name and the integrations' grants. The consumer always has one; without it
+   * (tests of counting alone) units are not checked and only owners write their dossiers.
+   */
   units?: UnitDirectory;
+  /** A unit the directory does not have: quarantine (default) or apply (lib/config.ts UNKNOWN_UNITS). */
+  unknownUnits?: "accept" | "reject";
   /** Attempts on version conflicts before the error goes back to the queue (default 8). */
   maxAttempts?: number;
 }
@@ -46,11 +59,36 @@ export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<
   const { store, settings } = deps;
   const maxAttempts = deps.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
-    const { dossier, log } = await store.getDossierWithLog(event.dossierId);
-    if (log.some((e) => e.eventId === event.eventId)) return { status: "duplicate", attempts: attempt };
+    const { dossier, log, full } = await store.getDossierWithLog(event.dossierId, {
+      stopAtLogSize: MAX_EVENTS_PER_DOSSIER,
+    });
+    const id = identityOf(event);
+    const prior = full ? await store.getEvent(event) : log.find((e) => identityOf(e) === id);
+    if (prior) {
+      if (sameBody(prior, storableEvent(event))) return { status: "duplicate", attempts: attempt };
+      return quarantine(
+        deps,
+        event,
+        `conflict: event ${event.eventId} of ${event.source ?? "(no source)"} was already applied with a different body`,
+        prior,
+      );
+    }
+    if (full || log.length >= MAX_EVENTS_PER_DOSSIER)
+      return quarantine(
+        deps,
+        event,
+        `dossier ${event.dossierId} already holds ${MAX_EVENTS_PER_DOSSIER} events, the most one dossier may have`,
+      );
+    const owner =
+      dossier?.owner ?? canonicalEvents(log).find((e) => e.event.type === "dossier.received")?.event.source;
+    const refused = refusal(event, dossier && { owner, received: dossier.received, unitId: dossier.unitId }, {
+      units: deps.units ?? NO_UNITS,
+      unknownUnits: deps.units ? (deps.unknownUnits ?? "reject") : "accept",
+    });
+    if (refused) return quarantine(deps, event, refused);
     // An event up to 5 minutes ahead of this clock is valid (events.md): count it as of its own time.
     const now = Math.max(deps.now(), instant(event.occurredAt));
-    const events = [...log, event];
+    const events = [...log, storableEvent(event)];
     let plan: ReturnType<typeof planDossier>;
     try {
       plan = planDossier(event.dossierId, events, dossier, now, settings, deps.units ?? NO_UNITS, {
@@ -60,7 +98,7 @@ export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<
       if (e instanceof CalendarYearMissingError) return quarantine(deps, event, e.message);
       throw e;
     }
-    const record = recordOf(plan, (dossier?.version ?? 0) + 1);
+    const record = recordOf(plan, (dossier?.version ?? 0) + 1, events.length);
     try {
       await store.commit({
         event,
@@ -71,15 +109,22 @@ export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<
       });
       return { status: "applied", attempts: attempt };
     } catch (e) {
-      if (e instanceof DuplicateEventError) return { status: "duplicate", attempts: attempt };
-      if (e instanceof TransactionTooLargeError) return quarantine(deps, event, e.message);
+      if (e instanceof TransactionTooLargeError || e instanceof ItemTooLargeError)
+        return quarantine(deps, event, e.message);
+      // Stored meanwhile by another delivery: read again to tell a duplicate from a conflict.
+      if (e instanceof DuplicateEventError && attempt < maxAttempts) continue;
       if (!(e instanceof VersionConflictError) || attempt >= maxAttempts) throw e;
       await backoff(attempt);
     }
   }
 }
 
-async function quarantine(deps: ApplyDeps, event: DossierEvent, reason: string): Promise<ApplyOutcome> {
+async function quarantine(
+  deps: ApplyDeps,
+  event: DossierEvent,
+  reason: string,
+  applied?: DossierEvent,
+): Promise<ApplyOutcome> {
   const arrived = JSON.stringify(event);
   await deps.store.quarantine(
     {
@@ -90,6 +135,7 @@ async function quarantine(deps: ApplyDeps, event: DossierEvent, reason: string):
       type: event.type,
       source: event.source,
       body: quarantineBody(event, Buffer.byteLength(arrived)),
+      ...(applied && { applied: quarantineBody(applied, Buffer.byteLength(JSON.stringify(applied))) }),
     },
     arrived,
   );
@@ -97,15 +143,33 @@ async function quarantine(deps: ApplyDeps, event: DossierEvent, reason: string):
 }
 
 /**
+ * The source an event is applied under: its identity on the bus. The ingestion API publishes
+ * under its own `source` and puts the caller's (from the key) in the body; any other producer is
+ * identified by the envelope's `source`, which IAM controls, whatever its body says.
+ */
+export function sourceOf(
+  envelopeSource: string | undefined,
+  bodySource: string | undefined,
+): string | undefined {
+  return envelopeSource === undefined || envelopeSource === INGEST_SOURCE ? bodySource : envelopeSource;
+}
+
+/**
  * Validates what arrived and applies it, or quarantines it with its reason: an invalid event never
- * crashes the consumer, never changes a KPI and is never lost (events.md).
+ * crashes the consumer, never changes a KPI and is never lost (events.md). `envelopeSource` is the
+ * bus envelope's `source` (see {@link sourceOf}).
  */
 export async function acceptAndApply(
   deps: ApplyDeps,
   input: unknown,
   raw: string,
-  source?: string,
+  envelopeSource?: string,
 ): Promise<ApplyOutcome> {
+  const bodySource = (input as { source?: unknown } | null)?.source;
+  const source = sourceOf(
+    envelopeSource,
+    typeof bodySource === "string" ? bodySource.slice(0, 128) : undefined,
+  );
   const result = validateEvent(input, { now: deps.now() });
   if (!result.ok) {
     const obj = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
@@ -126,7 +190,8 @@ export async function acceptAndApply(
     );
     return { status: "quarantined", reason };
   }
-  return applyEvent(deps, result.value);
+  const { source: _claimed, ...event } = result.value;
+  return applyEvent(deps, (source === undefined ? event : { ...event, source }) as DossierEvent);
 }
 
 export type SweepOutcome = { status: "updated" | "unchanged" | "missing"; raised: AlertTrigger[] };
@@ -155,7 +220,7 @@ export async function sweepDossier(deps: ApplyDeps, dossierId: string): Promise<
     ) {
       return { status: "unchanged", raised: [] };
     }
-    const record = recordOf(plan, dossier.version + 1);
+    const record = recordOf(plan, dossier.version + 1, log.length);
     try {
       await store.commit({
         appliedAt: now,

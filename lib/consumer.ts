@@ -30,6 +30,18 @@ const pick = (v: unknown, key: string) =>
     : undefined;
 
 /**
+ * The dossier a message is about, peeked without trusting it (only to group a batch's messages
+ * by dossier): `undefined` when the body is not an envelope around an event with a dossierId.
+ */
+export function dossierOfMessage(body: string): string | undefined {
+  try {
+    return pick((JSON.parse(body) as { detail?: unknown } | null)?.detail, "dossierId");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * One SQS message: the EventBridge envelope around a dossier event. Anything that is not one is
  * quarantined with its reason; storage errors are thrown so the message is retried.
  */

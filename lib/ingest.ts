@@ -3,7 +3,8 @@ import { INGEST_SOURCE, type Publish } from "./bus";
 import type { DossierEvent } from "./events/schema";
 import { type Problem, validateEvent } from "./events/validate";
 import { type HttpResult, json, problem } from "./http";
-import { type DossierStore, storedKey } from "./store/repository";
+import { sameBody } from "./identity";
+import { type DossierStore, storableEvent, storedKey } from "./store/repository";
 import type { UnitDirectory } from "./units";
 
 /**
@@ -158,14 +159,17 @@ export async function ingestEvents(
     valid.push({ index, event: result.value });
   });
   const stored = await deps.store.storedEvents(valid.map((v) => v.event));
-  const inBatch = new Set<string>();
+  const inBatch = new Map<string, DossierEvent>();
   const toPublish: { index: number; event: DossierEvent }[] = [];
   for (const v of valid) {
     const key = storedKey(v.event);
-    if (stored.has(key) || inBatch.has(key))
+    // Stored with the same body: a duplicate. With another body it goes on to the consumer, which
+    // keeps it in quarantine as a conflict next to the applied one (never silently a duplicate).
+    const prior = stored.get(key) ?? inBatch.get(key);
+    if (prior && sameBody(prior, storableEvent(v.event)))
       answers.push({ index: v.index, eventId: v.event.eventId, status: "duplicate" });
     else {
-      inBatch.add(key);
+      if (!inBatch.has(key)) inBatch.set(key, v.event);
       toPublish.push(v);
     }
   }

@@ -38,7 +38,10 @@ export function planDossier(
   units: UnitDirectory,
   options: { raiseAlerts: boolean },
 ): DossierPlan {
-  const { state, counted } = countedAt(dossierId, events, now, settings);
+  // Sources other than the owner count where the directory grants them the dossier.
+  const admits = (source: string | undefined, id: string, unitId: string | undefined) =>
+    units.admits(source, id, unitId);
+  const { state, counted } = countedAt(dossierId, events, now, { ...settings, admits });
   const deltas = counterDeltas(previous?.counted ?? {}, counted);
   const thresholds: Thresholds = thresholdsOf(units.get(state.unitId), settings.calendar);
   const marks = { ...(previous?.marks ?? {}) };

@@ -1,5 +1,6 @@
 import type { WorkingCalendar } from "./calendar/calendar";
 import type { Channel, DossierEvent } from "./events/schema";
+import { identityOf, sameBody } from "./identity";
 import { instant } from "./time";
 
 /**
@@ -22,6 +23,11 @@ export interface ProjectionSettings {
    * dossier count as late. Off by default.
    */
   strictSupplementRule?: boolean;
+  /**
+   * Whether a source other than the dossier's owner may change it (the directory's grants, issue
+   * 12). Without it only the owner's events count: the in-process fold has no directory.
+   */
+  admits?: (source: string | undefined, dossierId: string, unitId: string | undefined) => boolean;
 }
 
 export type AnomalyKind =
@@ -32,7 +38,11 @@ export type AnomalyKind =
   | "second_extension"
   | "already_paused"
   | "resume_without_pause"
-  | "no_due_instant";
+  | "no_due_instant"
+  /** An event of a source that neither owns the dossier nor is granted it: kept, never applied. */
+  | "other_source"
+  /** A second, different body under an event identity already seen (the first is kept). */
+  | "conflict";
 
 export interface Anomaly {
   kind: AnomalyKind;
@@ -48,6 +58,8 @@ export interface Pause {
 
 export interface DossierState {
   dossierId: string;
+  /** The source of the `received` in effect: the dossier's owner. */
+  owner?: string;
   /** Whether a `dossier.received` is known; until then the dossier is an orphan and not counted. */
   received: boolean;
   receivedAt?: number;
@@ -87,25 +99,34 @@ export interface DossierState {
 }
 
 /**
- * Orders a dossier's events as the contract says (occurredAt, then eventId) and removes
- * duplicates; of two different bodies under one eventId the first in that order wins, so the
- * result does not depend on arrival order.
+ * Orders a dossier's events as the contract says (occurredAt, then eventId, then source) and
+ * removes duplicates. An identity is (source, eventId): of two different bodies under one identity
+ * the first occurrence is kept (live: the first to arrive, since the second is quarantined as a
+ * conflict; in a file: the first line) and the other is listed in `conflicts`.
  */
-export function canonicalEvents(events: readonly DossierEvent[]): { event: DossierEvent; at: number }[] {
-  const byId = new Map<string, { event: DossierEvent; at: number; key: string }>();
+export function foldEvents(events: readonly DossierEvent[]): {
+  ordered: { event: DossierEvent; at: number }[];
+  conflicts: DossierEvent[];
+} {
+  const byId = new Map<string, { event: DossierEvent; at: number }>();
+  const conflicts: DossierEvent[] = [];
   for (const event of events) {
-    const at = instant(event.occurredAt);
-    const key = JSON.stringify(event);
-    const prior = byId.get(event.eventId);
-    if (!prior || at < prior.at || (at === prior.at && key < prior.key))
-      byId.set(event.eventId, { event, at, key });
+    const id = identityOf(event);
+    const prior = byId.get(id);
+    if (!prior) byId.set(id, { event, at: instant(event.occurredAt) });
+    else if (!sameBody(prior.event, event)) conflicts.push(event);
   }
-  return [...byId.values()]
-    .sort(
-      (a, b) =>
-        a.at - b.at || (a.event.eventId < b.event.eventId ? -1 : a.event.eventId > b.event.eventId ? 1 : 0),
-    )
-    .map(({ event, at }) => ({ event, at }));
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const ordered = [...byId.values()].sort(
+    (a, b) =>
+      a.at - b.at || cmp(a.event.eventId, b.event.eventId) || cmp(a.event.source ?? "", b.event.source ?? ""),
+  );
+  return { ordered, conflicts };
+}
+
+/** {@link foldEvents}' ordered events. */
+export function canonicalEvents(events: readonly DossierEvent[]): { event: DossierEvent; at: number }[] {
+  return foldEvents(events).ordered;
 }
 
 function emptyState(dossierId: string): DossierState {
@@ -136,7 +157,8 @@ export function projectDossier(
 ): DossierState {
   const { calendar } = settings;
   const state = emptyState(dossierId);
-  const ordered = canonicalEvents(events).filter((e) => e.at <= at);
+  const folded = foldEvents(events);
+  const ordered = folded.ordered.filter((e) => e.at <= at);
 
   /** Ends the running pause at `to`, moving the due instants by the working time it covered. */
   const endPause = (to: number, newDueAt?: number) => {
@@ -173,6 +195,7 @@ export function projectDossier(
       }
       const d = event.data;
       state.received = true;
+      state.owner = event.source;
       state.receivedAt = t;
       state.channel = d.channel;
       state.procedureCode = d.procedureCode;
@@ -193,6 +216,12 @@ export function projectDossier(
     }
     if (!state.received) {
       flag("before_received");
+      continue;
+    }
+    // Events kept while the dossier had no owner yet (orphans) count only if their source owns it
+    // or is granted it: another integration's orphan events never move the owner's KPIs.
+    if (event.source !== state.owner && !settings.admits?.(event.source, dossierId, state.unitId)) {
+      flag("other_source");
       continue;
     }
     if (state.closedAt !== undefined) {
@@ -263,6 +292,9 @@ export function projectDossier(
     }
   }
   if (!state.received && ordered.length > 0) state.anomalies.unshift({ kind: "orphan" });
+  for (const c of folded.conflicts)
+    if (instant(c.occurredAt) <= at)
+      state.anomalies.push({ kind: "conflict", eventId: c.eventId, type: c.type, at: instant(c.occurredAt) });
   return state;
 }
 

@@ -8,7 +8,7 @@ import { file, type HttpResult, json, problem } from "./http";
 import { type KpiDeps, periodReport } from "./kpi-report";
 import { periodByName, periodOf } from "./periods";
 import { canonicalEvents } from "./projection";
-import { InvalidCursorError, storedKey } from "./store/repository";
+import { InvalidCursorError } from "./store/repository";
 import { formatInstant } from "./time";
 
 /**
@@ -172,20 +172,14 @@ async function route(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<Http
     const q = parseQuery(QuarantineQuery, event);
     if (isResult(q)) return q;
     const page = await deps.store.listQuarantinePage(q);
-    const identified = page.items.flatMap((r) =>
-      r.eventId && r.dossierId ? [{ eventId: r.eventId, dossierId: r.dossierId }] : [],
-    );
-    const stored = await deps.store.storedEvents(identified);
+    const applied = await deps.store.appliedSince(page.items);
     return json(200, {
       items: page.items.map((r) => ({
         ...r,
         at: iso(r.at),
         body: jsonOrText(r.body),
         // Sent again and applied since: nothing left to do for it.
-        appliedSince:
-          r.eventId !== undefined &&
-          r.dossierId !== undefined &&
-          stored.has(storedKey({ eventId: r.eventId, dossierId: r.dossierId })),
+        appliedSince: applied.has(r.id),
       })),
       cursor: page.cursor ?? null,
     });
@@ -220,7 +214,8 @@ async function route(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<Http
         resolvedAt: iso(dossier.resolvedAt),
         returnedAt: iso(dossier.returnedAt),
         withdrawnAt: iso(dossier.withdrawnAt),
-        anomalies: dossier.anomalies.map((a) => a.kind),
+        // Counted per kind; only the last few are kept with their events (bounded items).
+        anomalies: dossier.anomalyCounts ?? {},
       },
       timeline: canonicalEvents(log).map(({ event }) => ({
         eventId: event.eventId,

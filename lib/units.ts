@@ -48,11 +48,27 @@ export const UnitSchema = z.strictObject({
 });
 export type Unit = z.infer<typeof UnitSchema>;
 
+/**
+ * What an integration may write beyond the dossiers it created (DESIGN.md "Trust boundaries").
+ * `units`: it may also write to dossiers of these units, and its own `received`/`transferred` may
+ * name only these units. `dossierPrefixes`: it may write to dossiers whose id starts with one of
+ * these, and only integrations granted such a prefix may create dossiers under it (so a predictable
+ * id, like the portal adapter's, cannot be claimed first by someone else).
+ */
+export const IntegrationGrantSchema = z.strictObject({
+  source: z.string().min(1).max(128),
+  units: z.array(z.string().min(1).max(64)).max(500).optional(),
+  dossierPrefixes: z.array(z.string().min(1).max(64)).max(50).optional(),
+});
+export type IntegrationGrant = z.infer<typeof IntegrationGrantSchema>;
+
 export const UnitDirectorySchema = z.strictObject({
   $comment: z.string().optional(),
   /** Office leadership: escalations and KPI emails. */
   leadership: z.array(ContactSchema).min(1),
   units: z.array(UnitSchema).min(1),
+  /** Grants to integrations (none: each writes only the dossiers it created). */
+  integrations: z.array(IntegrationGrantSchema).max(200).optional(),
 });
 export type UnitDirectoryFile = z.infer<typeof UnitDirectorySchema>;
 
@@ -78,17 +94,47 @@ export function thresholdsOf(unit: Unit | undefined, calendar: WorkingCalendar):
   };
 }
 
-/** The directory in memory: what the sweep and the digests look units up in. */
+/** The directory in memory: what the consumer, the sweep and the digests look units and grants up in. */
 export class UnitDirectory {
   private readonly byId: Map<string, Unit>;
+  private readonly grants: Map<string, IntegrationGrant>;
   constructor(
     readonly units: readonly Unit[],
     readonly leadership: readonly Contact[],
+    readonly integrations: readonly IntegrationGrant[] = [],
   ) {
     this.byId = new Map(units.map((u) => [u.id, u]));
+    this.grants = new Map(integrations.map((g) => [g.source, g]));
   }
   get(id: string | undefined): Unit | undefined {
     return id === undefined ? undefined : this.byId.get(id);
+  }
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+  grantOf(source: string | undefined): IntegrationGrant | undefined {
+    return source === undefined ? undefined : this.grants.get(source);
+  }
+  /** Whether `source` is granted the dossier's unit or a prefix of its id (it need not own it). */
+  admits(source: string | undefined, dossierId: string, unitId: string | undefined): boolean {
+    const g = this.grantOf(source);
+    if (!g) return false;
+    if (unitId !== undefined && g.units?.includes(unitId)) return true;
+    return g.dossierPrefixes?.some((p) => dossierId.startsWith(p)) ?? false;
+  }
+  /**
+   * Whether `source` may create (send the `received` of) this dossier id: an id under a prefix
+   * granted to any integration is reserved to the integrations granted a prefix of it.
+   */
+  mayCreate(source: string | undefined, dossierId: string): boolean {
+    const claimed = this.integrations.some((g) => g.dossierPrefixes?.some((p) => dossierId.startsWith(p)));
+    if (!claimed) return true;
+    return this.grantOf(source)?.dossierPrefixes?.some((p) => dossierId.startsWith(p)) ?? false;
+  }
+  /** Whether `source` may name `unitId` in its `received`/`transferred` (no `units` list: any unit). */
+  mayName(source: string | undefined, unitId: string): boolean {
+    const units = this.grantOf(source)?.units;
+    return units === undefined || units.includes(unitId);
   }
   static empty(): UnitDirectory {
     return new UnitDirectory([], []);
@@ -106,6 +152,13 @@ export function parseUnitDirectory(data: unknown): UnitDirectoryFile {
   for (const u of parsed.data.units) {
     if (ids.has(u.id)) throw new Error(`unit directory: units: ${u.id} appears twice`);
     ids.add(u.id);
+  }
+  const sources = new Set<string>();
+  for (const g of parsed.data.integrations ?? []) {
+    if (sources.has(g.source)) throw new Error(`unit directory: integrations: ${g.source} appears twice`);
+    sources.add(g.source);
+    for (const u of g.units ?? [])
+      if (!ids.has(u)) throw new Error(`unit directory: integrations: ${g.source}: no unit ${u}`);
   }
   return parsed.data;
 }

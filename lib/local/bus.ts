@@ -5,6 +5,8 @@ import { type BusEvent, envelope, matchesPattern, type Publish, RULES } from "..
  * The local event bus: routes every published event with the rule patterns the CDK stack deploys
  * (lib/bus.ts RULES), to the same targets: the consumer's queue (batches of 10, failed messages
  * redelivered, a dead-letter list after 5 receives) and the functions behind the other rules.
+ * Nothing accepted is dropped silently: a message given up on stays in the dead-letter list, is
+ * reported through `onDeadLetter`, and counted in `deadLetters.length` (the local stack prints it).
  */
 export type RuleTarget =
   | { kind: "queue"; queue: LocalQueue }
@@ -25,6 +27,8 @@ export class LocalQueue {
       batchSize: number;
       maxReceives: number;
       onError?: (e: unknown) => void;
+      /** A message given up on after `maxReceives` deliveries, now in {@link deadLetters}. */
+      onDeadLetter?: (record: SQSRecord, receives: number) => void;
     },
   ) {}
 
@@ -87,8 +91,10 @@ export class LocalQueue {
     }
     for (const m of batch) {
       if (!failed.has(m.record.messageId)) continue;
-      if (m.receives >= this.options.maxReceives) this.deadLetters.push(m.record);
-      else this.pending.push(m);
+      if (m.receives >= this.options.maxReceives) {
+        this.deadLetters.push(m.record);
+        this.options.onDeadLetter?.(m.record, m.receives);
+      } else this.pending.push(m);
     }
   }
 

@@ -4,7 +4,10 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createApiKey } from "../auth";
+import { INGEST_SOURCE } from "../bus";
+import { dossierOfMessage } from "../consumer";
 import type { CountingSettings } from "../counting";
+import type { DossierEvent } from "../events/schema";
 import { cachedDirectory, MAX_BODY_BYTES, type UnknownUnits } from "../ingest";
 import { matchRoute } from "../routes";
 import { SEED_PERIOD, seed2022Q3 } from "../scenarios/seed-2022-q3";
@@ -85,6 +88,8 @@ export interface LocalStack {
   store: DossierStore;
   /** Waits until the bus's queue has no message left. */
   drain: () => Promise<void>;
+  /** Messages the consumer's queue gave up on (kept, as a DLQ keeps them). */
+  deadLetters: () => number;
   /** Runs a schedule's function now (what the scheduler does when it fires). */
   fire: (scheduleId: string) => Promise<unknown>;
   stop: () => Promise<void>;
@@ -136,6 +141,18 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     req.on("error", reject);
   });
 }
+
+/**
+ * The source of the demo integration key. The seed quarter is replayed as that integration's
+ * history (as the ingestion API would publish it), so the demo key owns the seed's dossiers and can
+ * go on writing them; another key cannot (issue 12).
+ */
+const DEMO_SOURCE = "mot-cua-tinh";
+const asDemoIntegration = (e: DossierEvent) => ({
+  source: INGEST_SOURCE,
+  detailType: e.type,
+  detail: { ...e, source: DEMO_SOURCE },
+});
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {});
@@ -195,12 +212,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let keys: LocalStack["keys"];
   const firstStart = options.seed === true && (await store.getUnitDirectory()).units.length === 0;
   if (firstStart) {
-    await store.putUnitDirectory(options.directory.units, options.directory.leadership);
+    await store.putUnitDirectory(
+      options.directory.units,
+      options.directory.leadership,
+      options.directory.integrations,
+    );
     keys = {
       integration: await createApiKey(store, {
         name: "demo integration",
         role: "integration",
-        source: "mot-cua-tinh",
+        source: DEMO_SOURCE,
         ratePerSecond: 50,
       }),
       reader: await createApiKey(store, {
@@ -212,7 +233,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
   }
   const units = await store.getUnitDirectory();
-  const applyDeps = { store, settings, units, now };
+  // The consumer reads the directory itself (and re-reads it a minute later), as in Lambda.
+  const applyDeps = { store, settings, now };
   // Each worker is its own execution environment, with its own handler instance, as in Lambda.
   const applyHandlers = Array.from({ length: 4 }, () =>
     applyFn.createHandler(applyDeps, logger("apply-events"), metrics("apply-events")),
@@ -223,7 +245,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const h = applyHandlers[nextHandler++ % applyHandlers.length] as (typeof applyHandlers)[number];
       return h(event, context);
     },
-    { workers: 4, batchSize: 10, maxReceives: 5, onError },
+    {
+      workers: 4,
+      batchSize: 10,
+      maxReceives: 5,
+      onError,
+      // What the deployed queue's DLQ (and its alarm) does: keep it, and say so.
+      onDeadLetter: (record, receives) =>
+        log(
+          `dead letter: message ${record.messageId} (dossier ${dossierOfMessage(record.body) ?? "unknown"}) failed ${receives} times; kept in the local dead-letter list (${queue.deadLetters.length} so far)`,
+        ),
+    },
   );
   const kpiDeps = {
     store,
@@ -295,7 +327,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `replaying ${first.length.toLocaleString("en")} events of the seed quarter up to the demo clock (about 2–3 minutes on 2 cores; later starts skip it)…`,
     );
     const started = Date.now();
-    await bus.publish(first.map((e) => ({ source: "dossier-monitor.seed", detailType: e.type, detail: e })));
+    await bus.publish(first.map(asDemoIntegration));
     const progress = setInterval(() => {
       const done = first.length - queue.backlog;
       log(
@@ -308,7 +340,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       clearInterval(progress);
     }
     replay = replay.filter((e) => Date.parse(e.occurredAt) > now());
-    log(`replay done in ${Math.round((Date.now() - started) / 1000)} s`);
+    const dead = queue.deadLetters.length;
+    log(
+      `replay done in ${Math.round((Date.now() - started) / 1000)} s${dead ? `; ${dead} messages in the local dead-letter list` : ""}`,
+    );
   }
 
   // The HTTP API: the same routes as the deployed HTTP API, to the same handlers.
@@ -372,7 +407,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const due = replay.filter((e) => Date.parse(e.occurredAt) <= t);
     if (due.length) {
       replay = replay.slice(due.length);
-      void bus.publish(due.map((e) => ({ source: "dossier-monitor.seed", detailType: e.type, detail: e })));
+      void bus.publish(due.map(asDemoIntegration));
     }
     for (const s of SCHEDULES) {
       if (s.expression.startsWith("rate(")) {
@@ -404,6 +439,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     clock,
     store,
     drain: () => queue.drained(),
+    deadLetters: () => queue.deadLetters.length,
     fire,
     stop: async () => {
       for (const stop of stops) await stop();

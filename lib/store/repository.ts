@@ -11,6 +11,7 @@ import {
   type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { AlertKind, AlertTrigger } from "../alerts";
 import type { Counted, CounterDelta } from "../counting";
@@ -19,7 +20,7 @@ import type { Period } from "../periods";
 import type { AnomalyKind, DossierState, SlaState } from "../projection";
 import { COUNTER_KEYS, type Counts, type PeriodCounts, zeroCounts } from "../report";
 import { localDate } from "../time";
-import { type Contact, type Unit, UnitDirectory } from "../units";
+import { type Contact, type IntegrationGrant, type Unit, UnitDirectory } from "../units";
 import { SWEEP_SHARDS, TABLE } from "./table";
 
 /**
@@ -32,7 +33,11 @@ type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[numb
 
 const dossierPk = (id: string) => `D#${id}`;
 const DOSSIER_SK = "DOSSIER";
-const eventSk = (eventId: string) => `E#${eventId}`;
+/**
+ * An event record's sort key: its identity is (source, eventId) within the dossier (issue 12). An
+ * eventId holds no `#` (events.md), so the source is everything after the second `#`.
+ */
+const eventSk = (e: { eventId: string; source?: string }) => `E#${e.eventId}#${e.source ?? ""}`;
 const countersPk = (period: string) => `K#${period}`;
 const QUARANTINE_PK = "Q";
 const ORPHANS = "(orphans)";
@@ -43,6 +48,7 @@ const LEASE_PK = "LEASE";
 const SUPPRESSED_PK = "SUPPRESSED";
 const UNIT_PK = "UNIT";
 const LEADERSHIP_SK = "#leadership";
+const INTEGRATIONS_SK = "#integrations";
 const digestPk = (date: string) => `DIGEST#${date}`;
 
 /** What a digest shows of a dossier, copied when the alert is raised (no applicant data). */
@@ -84,6 +90,8 @@ function alertSnapshot(r: DossierRecord): AlertSnapshot {
   };
 }
 const MAX_TRANSACTION_ITEMS = 100;
+/** The first page of a dossier's partition when its log may be full: an ordinary dossier entire. */
+const FIRST_PAGE = 64;
 
 /** The stored summary of a dossier: no applicant data, only what KPIs, alerts and the API need. */
 export interface DossierRecord {
@@ -110,6 +118,13 @@ export interface DossierRecord {
   firstEventAt?: number;
   lastEventAt?: number;
   eventCount: number;
+  /** How many event records the dossier's log holds (what {@link MAX_EVENTS_PER_DOSSIER} bounds). */
+  logSize?: number;
+  /** The source of the `received` that created it: only it (and sources granted it) may change it. */
+  owner?: string;
+  /** Anomalies by kind, counted over the whole log. */
+  anomalyCounts?: Partial<Record<AnomalyKind, number>>;
+  /** The last {@link KEPT_ANOMALIES} anomalies with their event ids (bounded, so the item is). */
   anomalies: { kind: AnomalyKind; eventId?: string }[];
   counted: Counted;
   nextCheckAt?: number;
@@ -128,6 +143,38 @@ export function storableEvent(event: DossierEvent): DossierEvent {
   return event;
 }
 
+/**
+ * The most events one dossier's log may hold. A real dossier has a few dozen at most (the seed's
+ * largest has 9; a portal sync with long supplement lists a few hundred): every event re-projects
+ * the whole log, so this also bounds what one event costs to apply, and keeps one integration from
+ * growing a dossier without end. Beyond it events are quarantined with the reason.
+ */
+export const MAX_EVENTS_PER_DOSSIER = 500;
+/** Anomalies kept with their event ids on the dossier item; the rest are only counted. */
+export const KEPT_ANOMALIES = 5;
+/**
+ * The largest dossier item written. DynamoDB refuses items over 400 KB; a normal one is about
+ * 2 KB. A write that would pass this is quarantined with the reason instead of failing forever.
+ */
+export const MAX_DOSSIER_ITEM_BYTES = 64 * 1024;
+/** The largest event record written (a valid event is far smaller: its fields are bounded). */
+export const MAX_EVENT_ITEM_BYTES = 32 * 1024;
+
+/** The item would be larger than DynamoDB (or this store's bound) takes. */
+export class ItemTooLargeError extends Error {}
+
+/** The size of an item as DynamoDB counts it, near enough: attribute names plus values. */
+export function itemBytes(item: Record<string, unknown>): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(item)) {
+    if (v === undefined) continue;
+    n +=
+      Buffer.byteLength(k) +
+      (typeof v === "string" ? Buffer.byteLength(v) : Buffer.byteLength(JSON.stringify(v)));
+  }
+  return n;
+}
+
 /** The stored record of a planned dossier (lib/plan.ts), at `version`. */
 export function recordOf(
   plan: {
@@ -138,11 +185,16 @@ export function recordOf(
     sla?: SlaState;
   },
   version: number,
+  logSize?: number,
 ): DossierRecord {
   const { state, counted, nextCheckAt, marks, sla } = plan;
+  const anomalyCounts: Partial<Record<AnomalyKind, number>> = {};
+  for (const a of state.anomalies) anomalyCounts[a.kind] = (anomalyCounts[a.kind] ?? 0) + 1;
   return {
     dossierId: state.dossierId,
     version,
+    owner: state.owner,
+    logSize,
     received: state.received,
     unitId: state.unitId,
     originUnitId: state.originUnitId,
@@ -164,7 +216,8 @@ export function recordOf(
     firstEventAt: state.firstEventAt,
     lastEventAt: state.lastEventAt,
     eventCount: state.timeline.length,
-    anomalies: state.anomalies.map((a) => ({ kind: a.kind, eventId: a.eventId })),
+    anomalyCounts,
+    anomalies: state.anomalies.slice(-KEPT_ANOMALIES).map((a) => ({ kind: a.kind, eventId: a.eventId })),
     counted,
     nextCheckAt,
     marks,
@@ -228,10 +281,19 @@ export interface QuarantineRecord {
    * never kept), cut to 16 KB, so it can be corrected and sent again.
    */
   body: string;
+  /**
+   * For a conflict (a second, different body under an event identity already applied): the
+   * applied body's contract fields, next to the refused one's in `body`.
+   */
+  applied?: string;
 }
 
-/** The key {@link DossierStore.storedEvents} answers with. */
-export const storedKey = (e: { dossierId: string; eventId: string }) => `${e.dossierId}\u0000${e.eventId}`;
+/**
+ * The key {@link DossierStore.storedEvents} answers with: the event's identity, (dossier, source,
+ * eventId). Give the source the event was stored under (the caller's, over HTTP).
+ */
+export const storedKey = (e: { dossierId: string; eventId: string; source?: string }) =>
+  `${e.dossierId}\u0000${e.source ?? ""}\u0000${e.eventId}`;
 
 const quarantineOf = ({ pk: _pk, sk: _sk, [TABLE.ttlAttribute]: _ttl, ...rest }: Item) =>
   rest as unknown as QuarantineRecord;
@@ -293,22 +355,41 @@ export class DossierStore {
 
   /**
    * The dossier and its stored events in one strongly consistent query: they share a partition,
-   * so a re-projection costs one read request.
+   * so a re-projection costs one read request. The dossier item sorts first (`DOSSIER` < `E#…`):
+   * with `stopAtLogSize`, a dossier whose log already holds that many events is answered with
+   * `full` and no log after the first page, which is small enough to hold a whole ordinary dossier.
    */
-  async getDossierWithLog(dossierId: string): Promise<{ dossier?: DossierRecord; log: DossierEvent[] }> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": dossierPk(dossierId) },
-      ConsistentRead: true,
-    });
+  async getDossierWithLog(
+    dossierId: string,
+    options: { stopAtLogSize?: number } = {},
+  ): Promise<{ dossier?: DossierRecord; log: DossierEvent[]; full?: boolean }> {
     let dossier: DossierRecord | undefined;
     const log: DossierEvent[] = [];
-    for (const item of items) {
-      if (item.sk === DOSSIER_SK) dossier = fromItem(item);
-      else if ((item.sk as string).startsWith("E#"))
-        log.push(JSON.parse(item.body as string) as DossierEvent);
-    }
+    let start: Record<string, unknown> | undefined;
+    let first = true;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": dossierPk(dossierId) },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+          ...(first && options.stopAtLogSize !== undefined ? { Limit: FIRST_PAGE } : {}),
+        }),
+      );
+      first = false;
+      start = out.LastEvaluatedKey;
+      for (const item of out.Items ?? []) {
+        this.consumed.itemsRead++;
+        if (item.sk === DOSSIER_SK) {
+          dossier = fromItem(item);
+          const stop = options.stopAtLogSize;
+          if (stop !== undefined && (dossier.logSize ?? 0) >= stop) return { dossier, log: [], full: true };
+        } else if ((item.sk as string).startsWith("E#"))
+          log.push(JSON.parse(item.body as string) as DossierEvent);
+      }
+    } while (start);
     return { dossier, log };
   }
 
@@ -330,22 +411,30 @@ export class DossierStore {
     const items: TransactItem[] = [];
     if (event) {
       const stored = storableEvent(event);
+      const eventItem = {
+        pk: dossierPk(event.dossierId),
+        sk: eventSk(event),
+        type: event.type,
+        occurredAt: event.occurredAt,
+        appliedAt: args.appliedAt,
+        body: JSON.stringify(stored),
+      };
+      const bytes = itemBytes(eventItem);
+      if (bytes > MAX_EVENT_ITEM_BYTES)
+        throw new ItemTooLargeError(
+          `the event would be stored as ${bytes} bytes, more than ${MAX_EVENT_ITEM_BYTES}`,
+        );
       items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            pk: dossierPk(event.dossierId),
-            sk: eventSk(event.eventId),
-            type: event.type,
-            occurredAt: event.occurredAt,
-            appliedAt: args.appliedAt,
-            body: JSON.stringify(stored),
-          },
-          ConditionExpression: "attribute_not_exists(pk)",
-        },
+        Put: { TableName: this.tableName, Item: eventItem, ConditionExpression: "attribute_not_exists(pk)" },
       });
     }
     const dossierItem: Item = { ...toItem(record), pk: dossierPk(record.dossierId), sk: DOSSIER_SK };
+    // Checked before writing: an item DynamoDB refuses would fail every later event of the dossier.
+    const dossierBytes = itemBytes(dossierItem);
+    if (dossierBytes > MAX_DOSSIER_ITEM_BYTES)
+      throw new ItemTooLargeError(
+        `the dossier's record would be ${dossierBytes} bytes, more than ${MAX_DOSSIER_ITEM_BYTES}`,
+      );
     if (record.nextCheckAt !== undefined) {
       dossierItem[TABLE.sweepIndex.partitionKey] = `CHECK#${shardOf(record.dossierId)}`;
     }
@@ -388,7 +477,7 @@ export class DossierStore {
         const reasons = (e as TransactionCanceledException).CancellationReasons ?? [];
         const eventIndex = event ? 0 : -1;
         if (eventIndex === 0 && reasons[0]?.Code === "ConditionalCheckFailed") {
-          throw new DuplicateEventError(`event ${event?.eventId} is already applied`);
+          throw new DuplicateEventError(`event ${event?.eventId} of ${event?.source} is already stored`);
         }
         if (reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict")) {
           // The dossier's version check, or an alert another sweep raised first: read again.
@@ -426,32 +515,80 @@ export class DossierStore {
   }
 
   /**
-   * Which of these events are stored (applied, or recognised as duplicates of applied ones), as
-   * `${dossierId}\u0000${eventId}` keys: what POST /events answers `duplicate`, and what shows a
-   * quarantined event applied since.
+   * Which of these events are stored (applied, or recognised as duplicates of applied ones), by
+   * {@link storedKey}, with the stored body: what POST /events answers `duplicate` (same body) and
+   * what shows a quarantined event applied since.
    */
-  async storedEvents(events: readonly { dossierId: string; eventId: string }[]): Promise<Set<string>> {
-    const seen = new Set<string>();
-    const keys = [...new Set(events.map((e) => storedKey(e)))].map((k) => {
-      const [dossierId, eventId] = k.split("\u0000") as [string, string];
-      return { pk: dossierPk(dossierId), sk: eventSk(eventId) };
-    });
+  async storedEvents(
+    events: readonly { dossierId: string; eventId: string; source?: string }[],
+  ): Promise<Map<string, DossierEvent>> {
+    const seen = new Map<string, DossierEvent>();
+    const keys = [...new Map(events.map((e) => [storedKey(e), e])).values()].map((e) => ({
+      pk: dossierPk(e.dossierId),
+      sk: eventSk(e),
+    }));
     for (let i = 0; i < keys.length; i += 100) {
       let request:
         | Record<string, { Keys: Record<string, string>[]; ProjectionExpression: string }>
         | undefined = {
-        [this.tableName]: { Keys: keys.slice(i, i + 100), ProjectionExpression: "pk, sk" },
+        [this.tableName]: { Keys: keys.slice(i, i + 100), ProjectionExpression: "pk, sk, body" },
       };
       while (request && Object.keys(request).length) {
         const out = await this.client.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of out.Responses?.[this.tableName] ?? [])
-          seen.add(
-            storedKey({ dossierId: (item.pk as string).slice(2), eventId: (item.sk as string).slice(2) }),
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const sk = (item.sk as string).slice(2);
+          const cut = sk.indexOf("#");
+          seen.set(
+            storedKey({
+              dossierId: (item.pk as string).slice(2),
+              eventId: sk.slice(0, cut),
+              source: sk.slice(cut + 1) || undefined,
+            }),
+            JSON.parse(item.body as string) as DossierEvent,
           );
+        }
         request = out.UnprocessedKeys as typeof request;
       }
     }
     return seen;
+  }
+
+  /** One stored event by its identity (a point read: no need to read the whole log). */
+  async getEvent(e: {
+    dossierId: string;
+    eventId: string;
+    source?: string;
+  }): Promise<DossierEvent | undefined> {
+    const out = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: dossierPk(e.dossierId), sk: eventSk(e) },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? (JSON.parse(out.Item.body as string) as DossierEvent) : undefined;
+  }
+
+  /**
+   * Moves a dossier's next check to `until`, if it is still `from` (a failed check must not keep
+   * the head of the sweep index; a change since sets its own next check).
+   */
+  async postponeCheck(dossierId: string, from: number, until: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: dossierPk(dossierId), sk: DOSSIER_SK },
+          UpdateExpression: "SET nextCheckAt = :until",
+          ConditionExpression: "nextCheckAt = :from",
+          ExpressionAttributeValues: { ":from": from, ":until": until },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if ((e as Error).name === "ConditionalCheckFailedException") return false;
+      throw e;
+    }
   }
 
   /** Every quarantine record (tests; the API pages with {@link listQuarantinePage}). */
@@ -699,24 +836,36 @@ export class DossierStore {
       : undefined;
   }
 
-  /** How many events are in quarantine (a small partition; its records expire). */
   /**
-   * How many quarantined events still wait: those whose event has not been stored since (a record
-   * stays until its retention ends, also after the event was sent again and applied).
+   * Which quarantine records (by id) were applied since: their event is stored under the same
+   * identity (dossier, source, eventId), with the body they hold. A conflict never is: its event id
+   * is stored, with the other body.
+   */
+  async appliedSince(
+    records: readonly Pick<QuarantineRecord, "id" | "eventId" | "dossierId" | "source" | "applied">[],
+  ): Promise<Set<string>> {
+    const identified = records.filter(
+      (r): r is typeof r & { eventId: string; dossierId: string } =>
+        r.eventId !== undefined && r.dossierId !== undefined && r.applied === undefined,
+    );
+    const stored = await this.storedEvents(identified);
+    return new Set(identified.filter((r) => stored.has(storedKey(r))).map((r) => r.id));
+  }
+
+  /**
+   * How many quarantined events still wait: those not applied since (a record stays until its
+   * retention ends, also after the event was sent again and applied).
    */
   async quarantineWaiting(): Promise<number> {
     const items = await this.queryAll({
       TableName: this.tableName,
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": QUARANTINE_PK },
-      ProjectionExpression: "eventId, dossierId",
+      ProjectionExpression: "id, eventId, dossierId, #source, applied",
+      ExpressionAttributeNames: { "#source": "source" },
     });
-    const identified = items.filter(
-      (i): i is { eventId: string; dossierId: string } =>
-        typeof i.eventId === "string" && typeof i.dossierId === "string",
-    );
-    const stored = await this.storedEvents(identified);
-    return items.length - identified.filter((i) => stored.has(storedKey(i))).length;
+    const applied = await this.appliedSince(items as unknown as QuarantineRecord[]);
+    return items.length - applied.size;
   }
 
   /** An address SES reported as bounced or complained about: never written to again. */
@@ -738,10 +887,15 @@ export class DossierStore {
     return new Set(items.map((i) => i.sk as string));
   }
 
-  /** Stores the unit directory (one item per unit, and the leadership contacts). */
-  async putUnitDirectory(units: readonly Unit[], leadership: readonly Contact[]): Promise<void> {
+  /** Stores the unit directory (one item per unit, the leadership contacts and the grants). */
+  async putUnitDirectory(
+    units: readonly Unit[],
+    leadership: readonly Contact[],
+    integrations: readonly IntegrationGrant[] = [],
+  ): Promise<void> {
     const items = [
       { pk: UNIT_PK, sk: LEADERSHIP_SK, body: JSON.stringify(leadership) },
+      { pk: UNIT_PK, sk: INTEGRATIONS_SK, body: JSON.stringify(integrations) },
       ...units.map((u) => ({ pk: UNIT_PK, sk: u.id, body: JSON.stringify(u) })),
     ];
     for (let i = 0; i < items.length; i += 25) {
@@ -762,9 +916,13 @@ export class DossierStore {
       ExpressionAttributeValues: { ":pk": UNIT_PK },
     });
     const leadership = items.find((i) => i.sk === LEADERSHIP_SK);
+    const integrations = items.find((i) => i.sk === INTEGRATIONS_SK);
     return new UnitDirectory(
-      items.filter((i) => i.sk !== LEADERSHIP_SK).map((i) => JSON.parse(i.body as string) as Unit),
+      items
+        .filter((i) => i.sk !== LEADERSHIP_SK && i.sk !== INTEGRATIONS_SK)
+        .map((i) => JSON.parse(i.body as string) as Unit),
       leadership ? (JSON.parse(leadership.body as string) as Contact[]) : [],
+      integrations ? (JSON.parse(integrations.body as string) as IntegrationGrant[]) : [],
     );
   }
 }

@@ -16,7 +16,7 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { SQSRecord } from "aws-lambda";
 import { documentClient, localDynamoClient } from "../../lib/local/dynamodb-local";
 import { DossierStore } from "../../lib/store/repository";
-import { FAULT_NOW, faultSettings } from "./faults";
+import { FAULT_NOW, faultSettings, seedDirectory } from "./faults";
 
 const endpoint = process.env.DYNAMO_ENDPOINT as string;
 const tableName = process.env.TABLE_NAME as string;
@@ -59,6 +59,7 @@ const handler = createHandler(
   {
     store: new DossierStore(documentClient(client), tableName),
     settings: faultSettings,
+    units: seedDirectory(),
     now: () => FAULT_NOW,
   },
   new Logger({ logLevel: "SILENT" }),

@@ -56,7 +56,7 @@ beforeAll(async () => {
 });
 
 function handlerFor(table: Table, overrides: Partial<ApplyDeps> = {}) {
-  const deps: ApplyDeps = { store: table.store, settings, now: () => NOW, ...overrides };
+  const deps: ApplyDeps = { store: table.store, settings, units, now: () => NOW, ...overrides };
   return createHandler(deps, new Logger({ logLevel: "SILENT" }), new Metrics({ namespace: "test" }));
 }
 
@@ -71,6 +71,8 @@ describe("apply-events against DynamoDB Local", () => {
   let table: Table;
   beforeAll(async () => {
     table = await testTable("seed");
+    // The consumer reads the directory from the table, as deployed: it holds every seed unit.
+    await table.store.putUnitDirectory(directory.units, directory.leadership, directory.integrations);
   });
   afterAll(async () => table.drop());
 
@@ -78,7 +80,7 @@ describe("apply-events against DynamoDB Local", () => {
     const events = seedEvents;
     const delivery = atLeastOnce(mulberry32(11), events, 0.05);
     const result = await deliver(
-      () => handlerFor(table) as never,
+      () => handlerFor(table, { units: undefined }) as never,
       delivery.map((e) => sqsRecord(e)),
       { workers: 4 },
     );

@@ -18,7 +18,7 @@ import type { DossierStore } from "../../lib/store/repository";
 import { kpiView } from "../helpers/compare";
 import { deliver, shuffled, sqsRecord } from "../helpers/delivery";
 import { testTable } from "../helpers/dynamo";
-import { FAULT_NOW, faultSettings } from "../helpers/faults";
+import { FAULT_NOW, faultSettings, seedDirectory } from "../helpers/faults";
 import { ROOT } from "../helpers/fixtures";
 
 type Table = Awaited<ReturnType<typeof testTable>>;
@@ -29,7 +29,13 @@ const { Logger } = await import("@aws-lambda-powertools/logger");
 const { Metrics } = await import("@aws-lambda-powertools/metrics");
 
 function handlerFor(table: Table, overrides: Partial<ApplyDeps> = {}) {
-  const deps: ApplyDeps = { store: table.store, settings: faultSettings, now: () => FAULT_NOW, ...overrides };
+  const deps: ApplyDeps = {
+    store: table.store,
+    settings: faultSettings,
+    units: seedDirectory(),
+    now: () => FAULT_NOW,
+    ...overrides,
+  };
   return createHandler(deps, new Logger({ logLevel: "SILENT" }), new Metrics({ namespace: "test" }));
 }
 

@@ -78,3 +78,22 @@ describe("rule patterns (lib/bus.ts), as EventBridge reads them", () => {
     ]);
   });
 });
+
+describe("the local queue", () => {
+  it("keeps a message it gives up on in its dead-letter list, and says so", async () => {
+    const told: string[] = [];
+    let receives = 0;
+    const queue = new LocalQueue(
+      async (event) => {
+        receives++;
+        return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+      },
+      { workers: 1, batchSize: 10, maxReceives: 3, onDeadLetter: (r, n) => told.push(`${r.body}:${n}`) },
+    );
+    queue.send('{"kept":true}');
+    await queue.drained();
+    expect(receives).toBe(3);
+    expect(queue.deadLetters.map((r) => r.body)).toEqual(['{"kept":true}']);
+    expect(told).toEqual(['{"kept":true}:3']);
+  });
+});

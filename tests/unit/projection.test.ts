@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { WorkingCalendar } from "../../lib/calendar/calendar";
 import { parseEventsText } from "../../lib/events/file";
 import type { DossierEvent } from "../../lib/events/schema";
-import { projectDossier, slaAt } from "../../lib/projection";
+import { foldEvents, projectDossier, slaAt } from "../../lib/projection";
 import { formatInstant, instant } from "../../lib/time";
 import { readProjectFile } from "../helpers/fixtures";
 
@@ -147,12 +147,41 @@ describe("the dossier projection", () => {
     expect(both.anomalies).toEqual([]);
   });
 
-  it("picks one body deterministically when an eventId is reused", () => {
+  it("keeps the first of two bodies under one event identity and lists the other as a conflict", () => {
     const a = ev("z", "dossier.resolved", "2022-07-07T10:00:00+07:00", { outcome: "approved" });
-    const b = ev("z", "dossier.resolved", "2022-07-07T10:00:00+07:00", { outcome: "denied" });
-    expect(projectDossier("D1", [received, a, b], settings)).toEqual(
-      projectDossier("D1", [b, received, a], settings),
-    );
+    const b = ev("z", "dossier.resolved", "2022-07-06T10:00:00+07:00", { outcome: "denied" });
+    const first = projectDossier("D1", [received, a, b, a], settings);
+    expect(first.outcome).toBe("approved");
+    expect(first.anomalies).toEqual([
+      { kind: "conflict", eventId: "z", type: "dossier.resolved", at: instant(b.occurredAt) },
+    ]);
+    // The same identity twice with the same body (its free-text reason aside) is one event.
+    const withReason = { ...a, data: { outcome: "approved", reason: "x" } } as unknown as DossierEvent;
+    expect(projectDossier("D1", [received, a, withReason], settings).anomalies).toEqual([]);
+    // Another source's event under the same id is another event.
+    const other = { ...b, source: "other" };
+    expect(foldEvents([received, a, other]).ordered).toHaveLength(3);
+  });
+
+  it("applies only the owner's events, and a granted source's", () => {
+    const owned = { ...received, source: "A" };
+    const resolvedByB = {
+      ...ev("b1", "dossier.resolved", "2022-07-05T10:00:00+07:00"),
+      source: "B",
+    } as DossierEvent;
+    (resolvedByB.data as { outcome: string }).outcome = "approved";
+    const state = projectDossier("D1", [resolvedByB, owned], settings);
+    expect(state.owner).toBe("A");
+    expect(state.closedAt).toBeUndefined();
+    expect(state.anomalies).toEqual([
+      { kind: "other_source", eventId: "b1", type: "dossier.resolved", at: instant(resolvedByB.occurredAt) },
+    ]);
+    const granted = projectDossier("D1", [resolvedByB, owned], {
+      ...settings,
+      admits: (source, _id, unitId) => source === "B" && unitId === "u1",
+    });
+    expect(granted.closedAt).toBe(instant(resolvedByB.occurredAt));
+    expect(granted.anomalies).toEqual([]);
   });
 });
 

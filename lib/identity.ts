@@ -1,0 +1,44 @@
+import type { DossierEvent } from "./events/schema";
+
+/**
+ * Event identity (issue 12): an `eventId` is unique per event *at its source* (events.md), so an
+ * event is (dossier, source, eventId). Two sources may use the same id without touching each
+ * other's events; the same source sending a second, different body under an id it used is a
+ * conflict, never a duplicate. The consumer and the in-process fold (`report --events`) both use
+ * these functions, so they agree.
+ */
+
+/** One event's identity within its dossier. An absent source (a file without sources) is one source. */
+export const identityOf = (e: Pick<DossierEvent, "eventId" | "source">) =>
+  `${e.source ?? ""}\u0000${e.eventId}`;
+
+const sorted = (v: unknown): unknown => {
+  if (Array.isArray(v)) return v.map(sorted);
+  if (typeof v !== "object" || v === null) return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+  );
+};
+
+/**
+ * The fields that make two bodies one event: the contract's fields minus free-text `reason`
+ * (it is never stored, so a stored event cannot be compared on it), keys in a fixed order.
+ */
+export function contractKey(e: DossierEvent): string {
+  const { reason: _reason, ...data } = e.data as Record<string, unknown>;
+  return JSON.stringify(
+    sorted({
+      eventId: e.eventId,
+      source: e.source,
+      type: e.type,
+      occurredAt: e.occurredAt,
+      dossierId: e.dossierId,
+      data,
+    }),
+  );
+}
+
+/** Whether `b` is the same event as `a` (a duplicate), given they share an identity. */
+export const sameBody = (a: DossierEvent, b: DossierEvent) => contractKey(a) === contractKey(b);

@@ -1,0 +1,234 @@
+/**
+ * Issue 12, "one dossier never stops the others", against DynamoDB Local: a dossier flooded with
+ * anomalous events stays small and writable (or refuses with a reason), the sweep goes on past a
+ * dossier it cannot check, and one dossier's many events in one batch are all applied once.
+ */
+import { randomUUID } from "node:crypto";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type ApplyDeps, type ApplyOutcome, applyEvent } from "../../lib/apply";
+import { sendDigests } from "../../lib/digests";
+import type { DossierEvent } from "../../lib/events/schema";
+import { readKpiReport } from "../../lib/kpis";
+import { localSesClient, readSesStore } from "../../lib/local/ses-local";
+import { computeReport } from "../../lib/report";
+import { SEED_PERIOD } from "../../lib/scenarios/seed-2022-q3";
+import { type DossierStore, MAX_EVENTS_PER_DOSSIER } from "../../lib/store/repository";
+import { runSweep, SWEEP_RETRY_DELAY_MS, type SweepFailure } from "../../lib/sweep";
+import { formatInstant, HOUR_MS, instant } from "../../lib/time";
+import { kpiView } from "../helpers/compare";
+import { sqsRecord } from "../helpers/delivery";
+import { testTable } from "../helpers/dynamo";
+import { FAULT_NOW, seedDirectory, faultSettings as settings } from "../helpers/faults";
+
+process.env.TABLE_NAME ??= "unused-by-these-tests";
+const { createHandler } = await import("../../functions/apply-events");
+
+const units = seedDirectory();
+type Table = Awaited<ReturnType<typeof testTable>>;
+let table: Table;
+beforeAll(async () => {
+  table = await testTable("bound");
+});
+afterAll(async () => table.drop());
+
+const received = (
+  dossierId: string,
+  unitId: string,
+  occurredAt: string,
+  processingDays = 2,
+): DossierEvent => ({
+  eventId: `r-${dossierId}`,
+  type: "dossier.received",
+  occurredAt,
+  dossierId,
+  source: "A",
+  data: { unitId, procedureCode: "1.004227", channel: "direct", processingDays },
+});
+const at = (start: string, hours: number) => formatInstant(instant(start) + hours * HOUR_MS);
+
+/** Runs `work` over `items`, `workers` at a time. */
+async function pool<T>(items: readonly T[], workers: number, work: (item: T) => Promise<unknown>) {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await work(next);
+    }),
+  );
+}
+
+describe("the wedge: 3,000 anomalous events to one dossier", () => {
+  it("keeps the dossier item small, refuses beyond the cap with a reason, and stays answerable", async () => {
+    const deps: ApplyDeps = { store: table.store, settings, units, now: () => FAULT_NOW };
+    const id = "WEDGE-1";
+    const start = "2022-07-04T08:00:00+07:00";
+    await applyEvent(deps, received(id, "cn-vpdk-dat-dai", start));
+    await applyEvent(deps, {
+      eventId: "w-resolved",
+      type: "dossier.resolved",
+      occurredAt: at(start, 2),
+      dossierId: id,
+      source: "A",
+      data: { outcome: "approved" },
+    });
+    // Status events after the close: kept in the log, each an anomaly.
+    const flood: DossierEvent[] = Array.from({ length: 3000 }, (_, i) => ({
+      eventId: `w-${i}`,
+      type: "dossier.supplement_requested",
+      occurredAt: at(start, 3 + i / 60),
+      dossierId: id,
+      source: "A",
+      data: {},
+    }));
+    const room = MAX_EVENTS_PER_DOSSIER - 2;
+    const outcomes: ApplyOutcome[] = [];
+    // Sequentially up to the cap (as the consumer applies one dossier's events), then all at once.
+    for (const e of flood.slice(0, room)) outcomes.push(await applyEvent(deps, e));
+    await pool(flood.slice(room), 8, async (e) => outcomes.push(await applyEvent(deps, e)));
+    expect(outcomes.filter((o) => o.status === "applied")).toHaveLength(room);
+    const refused = outcomes.filter((o) => o.status === "quarantined");
+    expect(refused).toHaveLength(3000 - room);
+    expect(new Set(refused.map((o) => (o as { reason: string }).reason))).toEqual(
+      new Set([
+        `dossier ${id} already holds ${MAX_EVENTS_PER_DOSSIER} events, the most one dossier may have`,
+      ]),
+    );
+
+    // The item stays small: anomalies counted by kind, only the last few kept with their ids.
+    const item = await table.doc.send(
+      new GetCommand({ TableName: table.tableName, Key: { pk: `D#${id}`, sk: "DOSSIER" } }),
+    );
+    expect(Buffer.byteLength(JSON.stringify(item.Item))).toBeLessThan(8 * 1024);
+    expect(item.Item?.anomalyCounts).toEqual({ after_close: room });
+    expect(item.Item?.anomalies).toHaveLength(5);
+    expect(item.Item?.logSize).toBe(MAX_EVENTS_PER_DOSSIER);
+
+    // A genuine event on it: answered with a reason, nothing throws; a redelivery is a duplicate.
+    const rating = await applyEvent(deps, {
+      eventId: "w-rating",
+      type: "dossier.rated",
+      occurredAt: at(start, 80),
+      dossierId: id,
+      source: "A",
+      data: { score: 5 },
+    });
+    expect(rating).toEqual({
+      status: "quarantined",
+      reason: `dossier ${id} already holds ${MAX_EVENTS_PER_DOSSIER} events, the most one dossier may have`,
+    });
+    expect((await applyEvent(deps, flood[7] as DossierEvent)).status).toBe("duplicate");
+    expect(
+      await applyEvent(deps, { ...(flood[7] as DossierEvent), occurredAt: at(start, 90) }),
+    ).toMatchObject({
+      status: "quarantined",
+      reason: "conflict: event w-7 of A was already applied with a different body",
+    });
+  }, 300_000);
+});
+
+describe("the sweep, with one dossier it cannot check", () => {
+  it("checks the others, raises the near-due canary's alert, and moves the failing one later", async () => {
+    const t = await testTable("sweep");
+    await t.store.putUnitDirectory(units.units, units.leadership);
+    const clock = instant("2022-07-06T10:00:00+07:00");
+    const deps: ApplyDeps = { store: t.store, settings, units, now: () => clock };
+    // Received two days before, due 2022-07-06 17:00: five working hours left, near due.
+    const opened = "2022-07-04T08:00:00+07:00";
+    const broken = "SWEEP-BROKEN";
+    for (const [dossierId, unit] of [
+      [broken, "cn-vpdk-dat-dai"],
+      ["SWEEP-2", "cn-vpdk-dat-dai"],
+      ["SWEEP-3", "phong-tu-phap"],
+      ["CANARY-1", "phong-tckh"],
+    ] as const)
+      expect((await applyEvent(deps, received(dossierId, unit, opened))).status).toBe("applied");
+    // Every read of the broken dossier fails (a store call injected to fail for it alone).
+    const failing: DossierStore = Object.create(t.store);
+    failing.getDossierWithLog = (dossierId, options) =>
+      dossierId === broken
+        ? Promise.reject(new Error("injected failure"))
+        : t.store.getDossierWithLog(dossierId, options);
+    const failures: SweepFailure[] = [];
+    const result = await runSweep({ ...deps, store: failing }, { onFailure: (f) => failures.push(f) });
+    expect(result.failed).toBe(1);
+    expect(failures.map((f) => [f.dossierId, (f.error as Error).message, f.postponed])).toEqual([
+      [broken, "injected failure", true],
+    ]);
+    expect(result.checked).toBe(3);
+    expect(result.byKind.near_due).toBe(3);
+    expect((await t.store.getDossier(broken))?.nextCheckAt).toBe(clock + SWEEP_RETRY_DELAY_MS);
+    expect((await t.store.dueForCheck(clock)).map((d) => d.dossierId)).not.toContain(broken);
+
+    // The canary's unit gets its digest.
+    const from = `canh-bao+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    await sendDigests({
+      store: t.store,
+      ses: localSesClient(inject("sesEndpoint")),
+      calendar: settings.calendar,
+      units,
+      from,
+      now: () => clock,
+      owner: randomUUID(),
+    });
+    const mail = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === from);
+    expect(mail.some((m) => m.body.text?.includes("CANARY-1"))).toBe(true);
+    await t.drop();
+  }, 120_000);
+});
+
+describe("one dossier's events in one batch", () => {
+  it("applies 300 events of one dossier, delivered in one batch, all exactly once", async () => {
+    const t = await testTable("batch");
+    await t.store.putUnitDirectory(units.units, units.leadership);
+    const start = "2022-07-01T08:00:00+07:00";
+    const id = "BATCH-1";
+    const events: DossierEvent[] = [received(id, "phong-tnmt", start, 60)];
+    for (let i = 0; i < 149; i++) {
+      const base = { dossierId: id, source: "A", data: {} };
+      events.push({
+        ...base,
+        eventId: `q-${i}`,
+        type: "dossier.supplement_requested",
+        occurredAt: at(start, 1 + 2 * i),
+      });
+      events.push({
+        ...base,
+        eventId: `a-${i}`,
+        type: "dossier.supplement_received",
+        occurredAt: at(start, 2 + 2 * i),
+      });
+    }
+    events.push({
+      eventId: "done",
+      type: "dossier.resolved",
+      occurredAt: at(start, 400),
+      dossierId: id,
+      source: "A",
+      data: { outcome: "approved" },
+    });
+    expect(events).toHaveLength(300);
+    // Through the function's handler, which reads the directory from the table itself.
+    const handler = createHandler(
+      { store: t.store, settings, now: () => FAULT_NOW },
+      new Logger({ logLevel: "SILENT" }),
+      new Metrics({ namespace: "test" }),
+    );
+    const records = [...events].reverse().map((e) => sqsRecord(e));
+    expect((await handler({ Records: records }, {} as never)).batchItemFailures).toEqual([]);
+    // Part of it delivered again: duplicates, nothing changes.
+    expect((await handler({ Records: records.slice(0, 20) }, {} as never)).batchItemFailures).toEqual([]);
+
+    const { log, dossier } = await t.store.getDossierWithLog(id);
+    expect(log.map((e) => e.eventId).sort()).toEqual(events.map((e) => e.eventId).sort());
+    expect(dossier).toMatchObject({ logSize: 300, supplementRequests: 149, owner: "A" });
+    expect(await t.store.listQuarantine()).toEqual([]);
+    const counters = await readKpiReport(t.store, SEED_PERIOD, { asOf: FAULT_NOW });
+    expect(kpiView(counters)).toEqual(
+      kpiView(computeReport(events, settings, { period: SEED_PERIOD, asOf: FAULT_NOW })),
+    );
+    expect(counters.resolved.total).toBe(1);
+    await t.drop();
+  }, 300_000);
+});

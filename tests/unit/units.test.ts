@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { refusal } from "../../lib/ownership";
+import { parseUnitDirectory, UnitDirectory } from "../../lib/units";
+import { readProjectFile } from "../helpers/fixtures";
+
+const sample = parseUnitDirectory(JSON.parse(readProjectFile("events/units/seed-units.json")));
+const directory = new UnitDirectory(sample.units, sample.leadership, [
+  { source: "portal", dossierPrefixes: ["000.00.01.H48-"] },
+  { source: "ministry", units: ["phong-tnmt"] },
+]);
+const rules = { units: directory, unknownUnits: "reject" as const };
+const received = (source: string, dossierId: string, unitId: string) =>
+  ({
+    eventId: "r",
+    type: "dossier.received",
+    occurredAt: "2022-07-04T08:00:00+07:00",
+    dossierId,
+    source,
+    data: { unitId, procedureCode: "p", channel: "direct" },
+  }) as const;
+const rated = (source: string, dossierId: string) =>
+  ({
+    eventId: "k",
+    type: "dossier.rated",
+    occurredAt: "2022-07-05T08:00:00+07:00",
+    dossierId,
+    source,
+    data: { score: 5 },
+  }) as const;
+
+describe("grants in the unit directory", () => {
+  it("parses integrations and names a grant of a unit the directory does not have", () => {
+    const file = { ...sample, integrations: [{ source: "x", units: ["phong-tnmt"] }] };
+    expect(parseUnitDirectory(file).integrations).toEqual([{ source: "x", units: ["phong-tnmt"] }]);
+    expect(() => parseUnitDirectory({ ...file, integrations: [{ source: "x", units: ["nope"] }] })).toThrow(
+      "unit directory: integrations: x: no unit nope",
+    );
+    expect(() => parseUnitDirectory({ ...file, integrations: [{ source: "x" }, { source: "x" }] })).toThrow(
+      "appears twice",
+    );
+  });
+
+  it("decides who may write what", () => {
+    const owned = { owner: "A", received: true, unitId: "phong-tnmt" };
+    expect(refusal(rated("A", "D1"), owned, rules)).toBeUndefined();
+    expect(refusal(rated("B", "D1"), owned, rules)).toBe("dossier D1 belongs to another integration");
+    expect(refusal(rated("ministry", "D1"), owned, rules)).toBeUndefined();
+    expect(refusal(rated("ministry", "D1"), { ...owned, unitId: "phong-tckh" }, rules)).toBe(
+      "dossier D1 belongs to another integration",
+    );
+    // Orphans of any source are kept (the projection keeps them from counting).
+    expect(refusal(rated("B", "D2"), undefined, rules)).toBeUndefined();
+    // A granted integration may change a dossier, never create it a second time.
+    expect(refusal(received("ministry", "D1", "phong-tnmt"), owned, rules)).toBe(
+      "dossier D1 belongs to another integration",
+    );
+    expect(refusal(received("ministry", "D3", "phong-tckh"), undefined, rules)).toBe(
+      "integration ministry is not granted unit phong-tckh",
+    );
+    expect(refusal(received("A", "000.00.01.H48-1", "phong-tnmt"), undefined, rules)).toBe(
+      "dossier 000.00.01.H48-1 is under a dossier-id prefix granted to another integration",
+    );
+    expect(refusal(received("portal", "000.00.01.H48-1", "phong-tnmt"), undefined, rules)).toBeUndefined();
+    expect(refusal(received("A", "D4", "fake-unit"), undefined, rules)).toBe(
+      "unit fake-unit is not in the unit directory",
+    );
+    expect(refusal(received("A", "D4", "fake-unit"), undefined, { ...rules, unknownUnits: "accept" })).toBe(
+      undefined,
+    );
+  });
+});
