@@ -9,26 +9,26 @@ import { join } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from "@aws-sdk/client-dynamodb";
-import type { ApplyDeps } from "../lib/apply";
-import { WorkingCalendar } from "../lib/calendar/calendar";
-import { catalogOf } from "../lib/catalog";
-import type { CountingSettings } from "../lib/counting";
-import type { DossierEvent } from "../lib/events/schema";
-import { periodReport } from "../lib/kpi-report";
-import { readKpiReport } from "../lib/kpis";
 import {
   documentClient,
   ensureTable,
   localDynamoClient,
   type RunningDynamo,
   startDynamoDbLocal,
-} from "../lib/local/dynamodb-local";
-import { computeReport } from "../lib/report";
-import { mulberry32 } from "../lib/scenarios/rng";
-import { SEED_PERIOD, seed2022Q3 } from "../lib/scenarios/seed-2022-q3";
-import { DossierStore } from "../lib/store/repository";
-import { instant } from "../lib/time";
-import { parseUnitDirectory, UnitDirectory } from "../lib/units";
+} from "../dev/local/dynamodb-local";
+import { mulberry32 } from "../dev/scenarios/rng";
+import { SEED_PERIOD, seed2022Q3 } from "../dev/scenarios/seed-2022-q3";
+import { DossierStore } from "../lib/adapters/dynamodb/repository";
+import type { ApplyDeps } from "../lib/app/apply";
+import { periodReport } from "../lib/app/kpi-report";
+import { readKpiReport } from "../lib/app/kpis";
+import { WorkingCalendar } from "../lib/domain/calendar/calendar";
+import { catalogOf } from "../lib/domain/catalog";
+import type { CountingSettings } from "../lib/domain/counting";
+import type { DossierEvent } from "../lib/domain/events/schema";
+import { computeReport } from "../lib/domain/report";
+import { instant } from "../lib/domain/time";
+import { parseUnitDirectory, UnitDirectory } from "../lib/domain/units";
 import { atLeastOnce, deliver, sqsRecord } from "../tests/helpers/delivery";
 import { meter } from "./capacity";
 import { PRICES } from "./prices";
@@ -242,8 +242,8 @@ async function benchSeedUnits(dynamo: RunningDynamo) {
  */
 async function benchSweep(dynamo: RunningDynamo) {
   const { BatchWriteCommand } = await import("@aws-sdk/lib-dynamodb");
-  const { applyEvent } = await import("../lib/apply");
-  const { runSweep } = await import("../lib/sweep");
+  const { applyEvent } = await import("../lib/app/apply");
+  const { runSweep } = await import("../lib/app/sweep");
   const out: Record<string, unknown> = {};
   for (const open of [1_000, 10_000, 100_000]) {
     const table = await freshTable(dynamo);
@@ -368,9 +368,9 @@ function relabelled(events: readonly DossierEvent[], prefix: string): DossierEve
  */
 async function benchKpiReads(dynamo: RunningDynamo) {
   const { BatchWriteCommand } = await import("@aws-sdk/lib-dynamodb");
-  const { groupByDossier, projectDossier } = await import("../lib/projection");
-  const { addContribution, contribution, emptyPeriodCounts } = await import("../lib/report");
-  const { periodBounds } = await import("../lib/periods");
+  const { groupByDossier, projectDossier } = await import("../lib/domain/projection");
+  const { addContribution, contribution, emptyPeriodCounts } = await import("../lib/domain/report");
+  const { periodBounds } = await import("../lib/domain/periods");
   const out: Record<string, unknown> = {};
   for (const replicas of [1, 10]) {
     const table = await freshTable(dynamo);
@@ -453,8 +453,8 @@ function percentile(sorted: readonly number[], p: number): number {
  * to a bus that only counts. Its duration is what an ingest-api invocation is billed for.
  */
 async function benchIngestHandler(dynamo: RunningDynamo) {
-  const { handleIngest } = await import("../lib/ingest-api");
-  const { createApiKey } = await import("../lib/auth");
+  const { handleIngest } = await import("../lib/http/ingest-api");
+  const { createApiKey } = await import("../lib/http/auth");
   const table = await freshTable(dynamo);
   const key = await createApiKey(table.store, {
     name: "bench",
@@ -514,8 +514,8 @@ async function benchIngestHandler(dynamo: RunningDynamo) {
  * drained. Load: single-event POSTs at a fixed rate, latency percentiles and errors.
  */
 async function benchHttp(dynamo: RunningDynamo) {
-  const { DemoClock, startLocalStack } = await import("../lib/local/stack");
-  const { parseUnitDirectory } = await import("../lib/units");
+  const { DemoClock, startLocalStack } = await import("../dev/local/stack");
+  const { parseUnitDirectory } = await import("../lib/domain/units");
   const directory = parseUnitDirectory(
     JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")),
   );

@@ -1,19 +1,23 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { createApiKey, type Role } from "../lib/auth";
-import { CalendarDataSchema, CalendarYearMissingError, WorkingCalendar } from "../lib/calendar/calendar";
-import { catalogOf } from "../lib/catalog";
-import { decodeEventsFile, parseEventsText, toNdjson } from "../lib/events/file";
-import type { DossierEvent } from "../lib/events/schema";
-import { type Locale, reportCsv, reportText } from "../lib/format";
-import { documentClient, localDynamoClient } from "../lib/local/dynamodb-local";
-import { explicitPeriod, type Period, type PeriodScheme, periodByName } from "../lib/periods";
-import { computeReport } from "../lib/report";
-import { SCENARIOS, type ScenarioName } from "../lib/scenarios/seed-2022-q3";
-import { DossierStore } from "../lib/store/repository";
-import { endOfLocalDate, isLocalDate, parseInstant } from "../lib/time";
-import { parseUnitDirectory } from "../lib/units";
+import { documentClient, localDynamoClient } from "../dev/local/dynamodb-local";
+import { SCENARIOS, type ScenarioName } from "../dev/scenarios/seed-2022-q3";
+import { DossierStore } from "../lib/adapters/dynamodb/repository";
+import {
+  CalendarDataSchema,
+  CalendarYearMissingError,
+  WorkingCalendar,
+} from "../lib/domain/calendar/calendar";
+import { catalogOf } from "../lib/domain/catalog";
+import { decodeEventsFile, parseEventsText, toNdjson } from "../lib/domain/events/file";
+import type { DossierEvent } from "../lib/domain/events/schema";
+import { explicitPeriod, type Period, type PeriodScheme, periodByName } from "../lib/domain/periods";
+import { computeReport } from "../lib/domain/report";
+import { endOfLocalDate, isLocalDate, parseInstant } from "../lib/domain/time";
+import { parseUnitDirectory } from "../lib/domain/units";
+import { createApiKey, type Role } from "../lib/http/auth";
+import { type Locale, reportCsv, reportText } from "../lib/render/format";
 import { ApiError, InputError, remoteQuarantine, remoteReport, sendFile } from "./remote";
 import { type ServeOptions, serve } from "./serve";
 
@@ -235,7 +239,7 @@ export function program(): Command {
     .addOption(new Option("--lang <lang>", "language of text and CSV").choices(["vi", "en"]).default("vi"))
     .option(
       "--calendar <file>",
-      "a calendar override (JSON, same shape as lib/calendar/data/vn-official.json)",
+      "a calendar override (JSON, same shape as lib/domain/calendar/data/vn-official.json)",
     )
     .option("--strict-supplement", "count a second supplement request as late (national index rule)")
     .action((opts: ReportOpts) => runReport(opts));

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { SingleBar } from "cli-progress";
-import { decodeEventsFile, parseEventsText } from "../lib/events/file";
-import { type Locale, reportCsv, reportText } from "../lib/format";
-import type { Report } from "../lib/report";
+import { decodeEventsFile, parseEventsText } from "../lib/domain/events/file";
+import type { Report } from "../lib/domain/report";
+import { type Locale, reportCsv, reportText } from "../lib/render/format";
 
 /** A file `send` cannot read as events. */
 export class InputError extends Error {}

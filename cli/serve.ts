@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { countingSettings, parseMonitorEnv } from "../lib/config";
-import { JavaMissingError } from "../lib/local/dynamodb-local";
-import { DemoClock, SERVE_DEFAULTS, startLocalStack } from "../lib/local/stack";
-import { formatInstant, parseInstant } from "../lib/time";
-import { parseUnitDirectory } from "../lib/units";
+import { JavaMissingError } from "../dev/local/dynamodb-local";
+import { DemoClock, SERVE_DEFAULTS, startLocalStack } from "../dev/local/stack";
+import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
+import { formatInstant, parseInstant } from "../lib/domain/time";
+import { parseUnitDirectory } from "../lib/domain/units";
 
 export interface ServeOptions {
   dataDir: string;

@@ -9,11 +9,11 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import type { ApplyDeps } from "../lib/apply";
-import { countingSettings, parseMonitorEnv } from "../lib/config";
-import { dossierOfMessage, processSqsRecord } from "../lib/consumer";
-import { METRIC_NAMESPACE, METRICS } from "../lib/metrics";
-import type { UnitDirectory } from "../lib/units";
+import type { ApplyDeps } from "../lib/app/apply";
+import { dossierOfMessage, processSqsRecord } from "../lib/app/consumer";
+import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
+import { METRIC_NAMESPACE, METRICS } from "../lib/contracts/metrics";
+import type { UnitDirectory } from "../lib/domain/units";
 import { tableStore } from "./commons/clients";
 
 const METRIC = {

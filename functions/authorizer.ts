@@ -7,8 +7,8 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult } from "aws-lambda";
 import * as z from "zod";
-import { type AuthorizerContext, decide } from "../lib/authorizer";
-import type { DossierStore } from "../lib/store/repository";
+import type { DossierStore } from "../lib/adapters/dynamodb/repository";
+import { type AuthorizerContext, decide } from "../lib/http/authorizer";
 import { tableStore } from "./commons/clients";
 
 type Result = APIGatewaySimpleAuthorizerResult & { context?: AuthorizerContext };

@@ -4,11 +4,11 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import * as z from "zod";
-import { EventBridgeClient, eventBridgePublisher } from "../lib/aws";
-import { MonitorEnvSchema } from "../lib/config";
-import type { HttpResult } from "../lib/http";
-import { cachedDirectory, type IngestDeps } from "../lib/ingest";
-import { handleIngest } from "../lib/ingest-api";
+import { EventBridgeClient, eventBridgePublisher } from "../lib/adapters/eventbridge";
+import { cachedDirectory, type IngestDeps } from "../lib/app/ingest";
+import { MonitorEnvSchema } from "../lib/contracts/config";
+import { handleIngest } from "../lib/http/ingest-api";
+import type { HttpResult } from "../lib/http/responses";
 import { tableStore } from "./commons/clients";
 
 export function createHandler(deps: IngestDeps, logger: Logger) {

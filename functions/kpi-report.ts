@@ -7,8 +7,8 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import middy from "@middy/core";
 import * as z from "zod";
-import { countingSettings, parseMonitorEnv } from "../lib/config";
-import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../lib/kpi-report";
+import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../lib/app/kpi-report";
+import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
 import { kpiSettings, tableStore } from "./commons/clients";
 
 const InputSchema = z.object({ kind: z.enum(["weekly", "close"]) });

@@ -3,11 +3,11 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { countingSettings, parseMonitorEnv } from "../lib/config";
-import type { HttpResult } from "../lib/http";
-import type { KpiDeps } from "../lib/kpi-report";
-import { handleQuery } from "../lib/query-api";
-import { UnitDirectory } from "../lib/units";
+import type { KpiDeps } from "../lib/app/kpi-report";
+import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
+import { UnitDirectory } from "../lib/domain/units";
+import { handleQuery } from "../lib/http/query-api";
+import type { HttpResult } from "../lib/http/responses";
 import { kpiSettings, tableStore } from "./commons/clients";
 
 export function createHandler(deps: KpiDeps, logger: Logger) {

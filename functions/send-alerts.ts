@@ -10,8 +10,8 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import middy from "@middy/core";
 import * as z from "zod";
-import { countingSettings, parseMonitorEnv } from "../lib/config";
-import { type DigestDeps, type DigestResult, sendDigests } from "../lib/digests";
+import { type DigestDeps, type DigestResult, sendDigests } from "../lib/app/digests";
+import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
 import { tableStore } from "./commons/clients";
 
 export function createHandler(deps: Omit<DigestDeps, "units">, logger: Logger, metrics: Metrics) {

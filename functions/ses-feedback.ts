@@ -5,9 +5,9 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { parseMonitorEnv } from "../lib/config";
-import type { DossierStore } from "../lib/store/repository";
-import { suppressFromSesEvent } from "../lib/suppression";
+import type { DossierStore } from "../lib/adapters/dynamodb/repository";
+import { suppressFromSesEvent } from "../lib/app/suppression";
+import { parseMonitorEnv } from "../lib/contracts/config";
 import { tableStore } from "./commons/clients";
 
 export function createHandler(store: DossierStore, logger: Logger, now: () => number) {

@@ -8,13 +8,13 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import * as z from "zod";
-import type { ApplyDeps } from "../lib/apply";
-import { EventBridgeClient, eventBridgePublisher } from "../lib/aws";
-import { ALERTS_PENDING, type Publish, SWEEP_SOURCE } from "../lib/bus";
-import { CALENDAR_WARNING_DAYS } from "../lib/calendar/calendar";
-import { countingSettings, parseMonitorEnv } from "../lib/config";
-import { METRIC_NAMESPACE, METRICS } from "../lib/metrics";
-import { runSweep, type SweepResult } from "../lib/sweep";
+import { EventBridgeClient, eventBridgePublisher } from "../lib/adapters/eventbridge";
+import type { ApplyDeps } from "../lib/app/apply";
+import { runSweep, type SweepResult } from "../lib/app/sweep";
+import { ALERTS_PENDING, type Publish, SWEEP_SOURCE } from "../lib/contracts/bus";
+import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
+import { METRIC_NAMESPACE, METRICS } from "../lib/contracts/metrics";
+import { CALENDAR_WARNING_DAYS } from "../lib/domain/calendar/calendar";
 import { tableStore } from "./commons/clients";
 
 /** An error for the log: its name and message, cut (messages name ids, never event bodies). */

@@ -1,7 +1,7 @@
 import * as z from "zod";
-import { CalendarDataSchema } from "../lib/calendar/calendar";
-import { PeriodSchemeSchema } from "../lib/periods";
-import { ContactSchema } from "../lib/units";
+import { CalendarDataSchema } from "../lib/domain/calendar/calendar";
+import { PeriodSchemeSchema } from "../lib/domain/periods";
+import { ContactSchema } from "../lib/domain/units";
 
 /**
  * A stage's configuration, from CDK context (`cdk.json` or `-c stage=...`), parsed with zod so a

@@ -5,7 +5,7 @@ import { HttpLambdaAuthorizer, HttpLambdaResponseType } from "aws-cdk-lib/aws-ap
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { type ApiFunction, ROUTES, type Role } from "../lib/routes";
+import { type ApiFunction, ROUTES, type Role } from "../lib/contracts/routes";
 import type { ProjectFunction } from "./project-function";
 
 /**
@@ -57,7 +57,7 @@ export interface DossierHttpApiProps {
 }
 
 /**
- * The HTTP API: exactly the routes of lib/routes.ts, each behind the cached key authorizer (an
+ * The HTTP API: exactly the routes of lib/contracts/routes.ts, each behind the cached key authorizer (an
  * outer ring: the handlers check the key and its role again), throttled per stage and per route,
  * with access logs.
  *

@@ -10,13 +10,13 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { CALENDAR_WARNING_DAYS } from "../lib/calendar/calendar";
-import { METRIC_NAMESPACE, METRICS } from "../lib/metrics";
+import { METRIC_NAMESPACE, METRICS } from "../lib/contracts/metrics";
+import { CALENDAR_WARNING_DAYS } from "../lib/domain/calendar/calendar";
 import type { ProjectFunction } from "./project-function";
 
 type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
-/** A metric the functions emit (lib/metrics.ts), under the `service` dimension Powertools adds. */
+/** A metric the functions emit (lib/contracts/metrics.ts), under the `service` dimension Powertools adds. */
 export function projectMetric(
   metricName: MetricName,
   service: string,

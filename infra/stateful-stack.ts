@@ -5,11 +5,11 @@ import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as ses from "aws-cdk-lib/aws-ses";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { DOSSIER_EVENTS_RULE } from "../lib/bus";
-import { TABLE } from "../lib/store/table";
+import { TABLE } from "../lib/adapters/dynamodb/table";
+import { DOSSIER_EVENTS_RULE } from "../lib/contracts/bus";
 
 /**
- * An EventBridge pattern from lib/bus.ts as CDK's EventPattern type: the same object, its keys
+ * An EventBridge pattern from lib/contracts/bus.ts as CDK's EventPattern type: the same object, its keys
  * spelled the CDK way (the synthesized template spells them back as EventBridge does).
  */
 export function cdkPattern(pattern: Record<string, readonly unknown[]>): events.EventPattern {
@@ -37,7 +37,7 @@ export class StatefulStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
-    // The single table of lib/store/table.ts: same keys, same sparse index.
+    // The single table of lib/adapters/dynamodb/table.ts: same keys, same sparse index.
     this.table = new dynamodb.TableV2(this, "Table", {
       partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TABLE.sortKey, type: dynamodb.AttributeType.STRING },

@@ -9,9 +9,9 @@ import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import * as schedulerTargets from "aws-cdk-lib/aws-scheduler-targets";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { ALERTS_PENDING_RULE, SES_FEEDBACK_RULE } from "../lib/bus";
-import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../lib/schedules";
-import { TABLE } from "../lib/store/table";
+import { TABLE } from "../lib/adapters/dynamodb/table";
+import { ALERTS_PENDING_RULE, SES_FEEDBACK_RULE } from "../lib/contracts/bus";
+import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../lib/contracts/schedules";
 import type { StageConfig } from "./config";
 import { buildHttpApi } from "./http-api";
 import { buildMonitoring } from "./monitoring";
@@ -136,7 +136,7 @@ export class StatelessStack extends Stack {
     allow(kpi, ["dynamodb:BatchGetItem"], [tableArn]);
     allow(kpi, ["ses:SendEmail"], sesResources);
 
-    // The HTTP API (infra/http-api.ts): the routes of lib/routes.ts behind a cached key
+    // The HTTP API (infra/http-api.ts): the routes of lib/contracts/routes.ts behind a cached key
     // authorizer; the handlers check the key and its role again, and count each key's rate.
     const ingest = make(
       "ingest-api",

@@ -1,8 +1,8 @@
 /** AWS clients, built once per execution environment and passed into lib/ (STYLE.md 5). */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { CountingSettings } from "../../lib/counting";
-import { DossierStore } from "../../lib/store/repository";
+import { DossierStore } from "../../lib/adapters/dynamodb/repository";
+import type { CountingSettings } from "../../lib/domain/counting";
 
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },

@@ -4,18 +4,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createApiKey } from "../../lib/auth";
-import { WorkingCalendar } from "../../lib/calendar/calendar";
-import { catalogOf } from "../../lib/catalog";
-import { quarantineBody } from "../../lib/events/redact";
-import { readSesStore } from "../../lib/local/ses-local";
-import { DemoClock, type LocalStack, startLocalStack } from "../../lib/local/stack";
-import { computeReport, type Report } from "../../lib/report";
-import { ROUTES } from "../../lib/routes";
-import { SEED_PERIOD, seed2022Q3 } from "../../lib/scenarios/seed-2022-q3";
-import { SCHEDULES } from "../../lib/schedules";
-import { instant } from "../../lib/time";
-import { parseUnitDirectory } from "../../lib/units";
+import { readSesStore } from "../../dev/local/ses-local";
+import { DemoClock, type LocalStack, startLocalStack } from "../../dev/local/stack";
+import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
+import { ROUTES } from "../../lib/contracts/routes";
+import { SCHEDULES } from "../../lib/contracts/schedules";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import { catalogOf } from "../../lib/domain/catalog";
+import { quarantineBody } from "../../lib/domain/events/redact";
+import { computeReport, type Report } from "../../lib/domain/report";
+import { instant } from "../../lib/domain/time";
+import { parseUnitDirectory } from "../../lib/domain/units";
+import { createApiKey } from "../../lib/http/auth";
 import { kpiView } from "../helpers/compare";
 import { ROOT, receivedBeyondCalendar } from "../helpers/fixtures";
 
@@ -92,7 +92,7 @@ describe("the local stack over HTTP", () => {
     );
   }, 240_000);
 
-  it("fires every schedule lib/schedules.ts defines (the ones the CDK stack deploys)", async () => {
+  it("fires every schedule lib/contracts/schedules.ts defines (the ones the CDK stack deploys)", async () => {
     for (const s of SCHEDULES) await expect(stack.fire(s.id)).resolves.toBeDefined();
   });
 

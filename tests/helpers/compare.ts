@@ -1,4 +1,4 @@
-import type { Report } from "../../lib/report";
+import type { Report } from "../../lib/domain/report";
 
 /** The KPI part of a report: what the counters must reproduce exactly. */
 export function kpiView(r: Report) {

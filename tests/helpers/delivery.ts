@@ -1,7 +1,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { envelope } from "../../lib/bus";
-import type { DossierEvent } from "../../lib/events/schema";
-import type { Rng } from "../../lib/scenarios/rng";
+import type { Rng } from "../../dev/scenarios/rng";
+import { envelope } from "../../lib/contracts/bus";
+import type { DossierEvent } from "../../lib/domain/events/schema";
 
 let seq = 0;
 

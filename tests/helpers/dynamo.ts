@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { inject } from "vitest";
-import { documentClient, ensureTable, localDynamoClient } from "../../lib/local/dynamodb-local";
-import { DossierStore } from "../../lib/store/repository";
+import { documentClient, ensureTable, localDynamoClient } from "../../dev/local/dynamodb-local";
+import { DossierStore } from "../../lib/adapters/dynamodb/repository";
 
 /** A fresh table on the run's DynamoDB Local, for one test file (or one test). */
 export async function testTable(prefix = "t") {

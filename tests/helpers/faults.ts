@@ -1,9 +1,9 @@
-import { WorkingCalendar } from "../../lib/calendar/calendar";
-import { catalogOf } from "../../lib/catalog";
-import type { CountingSettings } from "../../lib/counting";
-import { SEED_PERIOD } from "../../lib/scenarios/seed-2022-q3";
-import { instant } from "../../lib/time";
-import { parseUnitDirectory, UnitDirectory } from "../../lib/units";
+import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import { catalogOf } from "../../lib/domain/catalog";
+import type { CountingSettings } from "../../lib/domain/counting";
+import { instant } from "../../lib/domain/time";
+import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
 import { readProjectFile } from "./fixtures";
 
 /** The settings and clock of the fault tests (shared with the consumer they run in a child process). */

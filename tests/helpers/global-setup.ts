@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import type { TestProject } from "vitest/node";
-import { startDynamoDbLocal } from "../../lib/local/dynamodb-local";
-import { startSesLocal } from "../../lib/local/ses-local";
+import { startDynamoDbLocal } from "../../dev/local/dynamodb-local";
+import { startSesLocal } from "../../dev/local/ses-local";
 
 /** One DynamoDB Local for the whole run; every test file makes its own table on it. */
 export default async function setup(project: TestProject) {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
-import type { DossierEvent } from "../../lib/events/schema";
-import { formatInstant, instant } from "../../lib/time";
+import type { DossierEvent } from "../../lib/domain/events/schema";
+import { formatInstant, instant } from "../../lib/domain/time";
 
 /**
  * Random dossier histories for property tests: plausible lifecycles with noise (missing

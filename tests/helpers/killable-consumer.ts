@@ -14,8 +14,8 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { SQSRecord } from "aws-lambda";
-import { documentClient, localDynamoClient } from "../../lib/local/dynamodb-local";
-import { DossierStore } from "../../lib/store/repository";
+import { documentClient, localDynamoClient } from "../../dev/local/dynamodb-local";
+import { DossierStore } from "../../lib/adapters/dynamodb/repository";
 import { FAULT_NOW, faultSettings, seedDirectory } from "./faults";
 
 const endpoint = process.env.DYNAMO_ENDPOINT as string;

@@ -5,11 +5,11 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildStage, main } from "../../infra/app";
 import { parseStageConfig } from "../../infra/config";
-import { ALERTS_PENDING_RULE, DOSSIER_EVENTS_RULE, RULES, SES_FEEDBACK_RULE } from "../../lib/bus";
-import { METRIC_NAMESPACE, METRICS } from "../../lib/metrics";
-import { ROUTES } from "../../lib/routes";
-import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../../lib/schedules";
-import { createTableInput, TABLE } from "../../lib/store/table";
+import { createTableInput, TABLE } from "../../lib/adapters/dynamodb/table";
+import { ALERTS_PENDING_RULE, DOSSIER_EVENTS_RULE, RULES, SES_FEEDBACK_RULE } from "../../lib/contracts/bus";
+import { METRIC_NAMESPACE, METRICS } from "../../lib/contracts/metrics";
+import { ROUTES } from "../../lib/contracts/routes";
+import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../../lib/contracts/schedules";
 import { readProjectFile } from "../helpers/fixtures";
 
 const config = parseStageConfig({
@@ -99,7 +99,7 @@ describe("the stateful stack", () => {
     });
   });
 
-  it("routes dossier events to the consumer's queue with the pattern lib/bus.ts defines", () => {
+  it("routes dossier events to the consumer's queue with the pattern lib/contracts/bus.ts defines", () => {
     stateful.hasResourceProperties("AWS::Events::Rule", { EventPattern: DOSSIER_EVENTS_RULE.eventPattern });
     stateful.hasResourceProperties("AWS::SQS::Queue", {
       RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
@@ -175,7 +175,7 @@ describe("the stateless stack", () => {
     });
   });
 
-  it("uses the same rule patterns as lib/bus.ts, and RULES holds every one of them", () => {
+  it("uses the same rule patterns as lib/contracts/bus.ts, and RULES holds every one of them", () => {
     stateless.hasResourceProperties("AWS::Events::Rule", { EventPattern: ALERTS_PENDING_RULE.eventPattern });
     stateless.hasResourceProperties("AWS::Events::Rule", {
       EventPattern: SES_FEEDBACK_RULE.eventPattern,
@@ -187,7 +187,7 @@ describe("the stateless stack", () => {
     expect(RULES).toEqual([DOSSIER_EVENTS_RULE, ALERTS_PENDING_RULE, SES_FEEDBACK_RULE]);
   });
 
-  it("schedules lib/schedules.ts in Asia/Ho_Chi_Minh with retries and a dead-letter queue", () => {
+  it("schedules lib/contracts/schedules.ts in Asia/Ho_Chi_Minh with retries and a dead-letter queue", () => {
     for (const s of SCHEDULES) {
       stateless.hasResourceProperties("AWS::Scheduler::Schedule", {
         ScheduleExpression: s.expression,
@@ -233,7 +233,7 @@ describe("the stateless stack", () => {
     });
   });
 
-  it("creates exactly the routes of lib/routes.ts, each to the function it names", () => {
+  it("creates exactly the routes of lib/contracts/routes.ts, each to the function it names", () => {
     const integrations = stateless.findResources("AWS::ApiGatewayV2::Integration");
     const functionOf = (integrationId: string) => {
       const uri = JSON.stringify(integrations[integrationId]?.Properties.IntegrationUri);
@@ -419,7 +419,7 @@ describe("the stateless stack", () => {
     });
   });
 
-  it("names the project's metrics through lib/metrics.ts only", () => {
+  it("names the project's metrics through lib/contracts/metrics.ts only", () => {
     for (const file of INFRA_SOURCES) {
       const source = readProjectFile(file);
       for (const name of [METRIC_NAMESPACE, ...Object.values(METRICS)])

@@ -1,10 +1,10 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayRequestAuthorizerEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiKey } from "../../lib/auth";
-import { decide, routeForKey } from "../../lib/authorizer";
-import { ROUTES } from "../../lib/routes";
-import { DossierStore } from "../../lib/store/repository";
+import { DossierStore } from "../../lib/adapters/dynamodb/repository";
+import { ROUTES } from "../../lib/contracts/routes";
+import { createApiKey } from "../../lib/http/auth";
+import { decide, routeForKey } from "../../lib/http/authorizer";
 import { testTable } from "../helpers/dynamo";
 
 let table: Awaited<ReturnType<typeof testTable>>;
@@ -33,7 +33,7 @@ const request = (routeKey: string, authorization?: string) => ({
 });
 
 describe("the key authorizer", () => {
-  it("knows every route of lib/routes.ts by its API Gateway route key, and no other", () => {
+  it("knows every route of lib/contracts/routes.ts by its API Gateway route key, and no other", () => {
     for (const r of ROUTES) expect(routeForKey(`${r.method} ${r.path}`)).toBe(r);
     expect(routeForKey("GET /dossiers/abc")).toBeUndefined();
     expect(routeForKey("$default")).toBeUndefined();

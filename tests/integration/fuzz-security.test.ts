@@ -5,14 +5,14 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { applyEvent } from "../../lib/apply";
-import { createApiKey } from "../../lib/auth";
-import type { Publish } from "../../lib/bus";
-import { WorkingCalendar } from "../../lib/calendar/calendar";
-import type { DossierEvent } from "../../lib/events/schema";
-import { handleIngest } from "../../lib/ingest-api";
-import { instant } from "../../lib/time";
-import { parseUnitDirectory } from "../../lib/units";
+import { applyEvent } from "../../lib/app/apply";
+import type { Publish } from "../../lib/contracts/bus";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import type { DossierEvent } from "../../lib/domain/events/schema";
+import { instant } from "../../lib/domain/time";
+import { parseUnitDirectory } from "../../lib/domain/units";
+import { createApiKey } from "../../lib/http/auth";
+import { handleIngest } from "../../lib/http/ingest-api";
 import { sqsRecord } from "../helpers/delivery";
 import { testTable } from "../helpers/dynamo";
 import { ROOT, receivedBeyondCalendar } from "../helpers/fixtures";
@@ -401,7 +401,7 @@ describe("no applicant data stored or logged", () => {
   });
 
   it("keeps only the contract's fields of an event quarantined from the bus, naming the others", async () => {
-    const { processSqsRecord } = await import("../../lib/consumer");
+    const { processSqsRecord } = await import("../../lib/app/consumer");
     const applyDeps = {
       store: table.store,
       settings: { calendar: WorkingCalendar.official(), scheme: { kind: "calendar-quarter" as const } },

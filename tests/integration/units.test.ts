@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { authenticate } from "../../lib/auth";
+import { authenticate } from "../../lib/http/auth";
 import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
 

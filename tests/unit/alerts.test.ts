@@ -9,12 +9,12 @@ import {
   stageGuidance,
   timelineStages,
   timelineThresholds,
-} from "../../lib/alerts";
-import { WorkingCalendar } from "../../lib/calendar/calendar";
-import type { DossierEvent } from "../../lib/events/schema";
-import { projectDossier } from "../../lib/projection";
-import { RULE_SETS, ruleSetFor } from "../../lib/rules";
-import { formatInstant, instant, MINUTE_MS } from "../../lib/time";
+} from "../../lib/domain/alerts";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import type { DossierEvent } from "../../lib/domain/events/schema";
+import { projectDossier } from "../../lib/domain/projection";
+import { RULE_SETS, ruleSetFor } from "../../lib/domain/rules";
+import { formatInstant, instant, MINUTE_MS } from "../../lib/domain/time";
 
 const cal = WorkingCalendar.official();
 const at = (s: string) => instant(s);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { LocalBus, LocalQueue } from "../../dev/local/bus";
 import {
   ALERTS_PENDING_RULE,
   DOSSIER_EVENTS_RULE,
@@ -6,10 +7,9 @@ import {
   matchesPattern,
   RULES,
   SES_FEEDBACK_RULE,
-} from "../../lib/bus";
-import { LocalBus, LocalQueue } from "../../lib/local/bus";
+} from "../../lib/contracts/bus";
 
-describe("rule patterns (lib/bus.ts), as EventBridge reads them", () => {
+describe("rule patterns (lib/contracts/bus.ts), as EventBridge reads them", () => {
   const ev = (source: string, detailType: string) =>
     ({ ...envelope({}, source), "detail-type": detailType }) as unknown as Record<string, unknown>;
 

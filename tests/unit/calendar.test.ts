@@ -5,8 +5,8 @@ import {
   calendarResult,
   parseOfficeHours,
   WorkingCalendar,
-} from "../../lib/calendar/calendar";
-import { formatInstant, instant } from "../../lib/time";
+} from "../../lib/domain/calendar/calendar";
+import { formatInstant, instant } from "../../lib/domain/time";
 
 const cal = WorkingCalendar.official();
 const at = (s: string) => instant(s);

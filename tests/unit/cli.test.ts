@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { WorkingCalendar } from "../../lib/calendar/calendar";
-import { catalogOf } from "../../lib/catalog";
-import { computeReport } from "../../lib/report";
-import { SEED_PERIOD, seed2022Q3 } from "../../lib/scenarios/seed-2022-q3";
+import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import { catalogOf } from "../../lib/domain/catalog";
+import { computeReport } from "../../lib/domain/report";
 import { ROOT } from "../helpers/fixtures";
 
 const run = promisify(execFile);

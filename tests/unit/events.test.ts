@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseEventsText } from "../../lib/events/file";
-import { renderSchemas } from "../../lib/events/json-schema";
-import { quarantineBody } from "../../lib/events/redact";
-import { DossierEventSchema, EVENT_TYPES } from "../../lib/events/schema";
-import { validateEvent } from "../../lib/events/validate";
-import { instant } from "../../lib/time";
+import { parseEventsText } from "../../lib/domain/events/file";
+import { renderSchemas } from "../../lib/domain/events/json-schema";
+import { quarantineBody } from "../../lib/domain/events/redact";
+import { DossierEventSchema, EVENT_TYPES } from "../../lib/domain/events/schema";
+import { validateEvent } from "../../lib/domain/events/validate";
+import { instant } from "../../lib/domain/time";
 import { loadSamples, readProjectFile } from "../helpers/fixtures";
 
 const valid = {

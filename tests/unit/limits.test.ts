@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { WorkingCalendar } from "../../lib/calendar/calendar";
-import { UNKNOWN_UNIT_NAME } from "../../lib/digests";
-import { dvcqgToEvents, MAX_SUPPLEMENTS } from "../../lib/dvcqg";
-import { renderDigest } from "../../lib/email/digest";
-import { capProblems, MAX_PROBLEMS, validateEvent } from "../../lib/events/validate";
-import { reportCsv, spreadsheetText } from "../../lib/format";
-import type { Report } from "../../lib/report";
-import type { PendingAlert } from "../../lib/store/repository";
-import { headerText } from "../../lib/text";
-import { instant } from "../../lib/time";
+import type { PendingAlert } from "../../lib/adapters/dynamodb/repository";
+import { UNKNOWN_UNIT_NAME } from "../../lib/app/digests";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import { capProblems, MAX_PROBLEMS, validateEvent } from "../../lib/domain/events/validate";
+import type { Report } from "../../lib/domain/report";
+import { headerText } from "../../lib/domain/text";
+import { instant } from "../../lib/domain/time";
+import { dvcqgToEvents, MAX_SUPPLEMENTS } from "../../lib/http/dvcqg";
+import { renderDigest } from "../../lib/render/email/digest";
+import { reportCsv, spreadsheetText } from "../../lib/render/format";
 
 const valid = {
   eventId: "igate-1",

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { WorkingCalendar } from "../../lib/calendar/calendar";
-import { parseEventsText } from "../../lib/events/file";
-import type { DossierEvent } from "../../lib/events/schema";
-import { foldEvents, projectDossier, slaAt } from "../../lib/projection";
-import { formatInstant, instant } from "../../lib/time";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import { parseEventsText } from "../../lib/domain/events/file";
+import type { DossierEvent } from "../../lib/domain/events/schema";
+import { foldEvents, projectDossier, slaAt } from "../../lib/domain/projection";
+import { formatInstant, instant } from "../../lib/domain/time";
 import { readProjectFile } from "../helpers/fixtures";
 
 const calendar = WorkingCalendar.official();

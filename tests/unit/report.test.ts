@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { WorkingCalendar } from "../../lib/calendar/calendar";
-import type { DossierEvent } from "../../lib/events/schema";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import type { DossierEvent } from "../../lib/domain/events/schema";
 import {
   explicitPeriod,
   nextPeriod,
@@ -9,9 +9,9 @@ import {
   periodByName,
   periodOfDate,
   periodsBetween,
-} from "../../lib/periods";
-import { computeReport, type Report, type ReportBlock } from "../../lib/report";
-import { instant } from "../../lib/time";
+} from "../../lib/domain/periods";
+import { computeReport, type Report, type ReportBlock } from "../../lib/domain/report";
+import { instant } from "../../lib/domain/time";
 import { deliveryArb, historiesArb } from "../helpers/histories";
 
 const settings = { calendar: WorkingCalendar.official() };

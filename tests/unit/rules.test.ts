@@ -1,14 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { WorkingCalendar } from "../../lib/calendar/calendar";
-import { catalogOf, DOMAIN_NAMES, loadCatalog, SEED_CATALOG, SEED_PROCEDURES } from "../../lib/catalog";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import {
+  catalogOf,
+  DOMAIN_NAMES,
+  loadCatalog,
+  SEED_CATALOG,
+  SEED_PROCEDURES,
+} from "../../lib/domain/catalog";
 import {
   judgeLevel,
   RULE_SETS,
   ruleSetFor,
   tooManyAppointments,
   tooManySupplementRequests,
-} from "../../lib/rules";
-import { formatInstant, instant } from "../../lib/time";
+} from "../../lib/domain/rules";
+import { formatInstant, instant } from "../../lib/domain/time";
 
 const at = (s: string) => instant(s);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { refusal } from "../../lib/ownership";
-import { parseUnitDirectory, UnitDirectory } from "../../lib/units";
+import { refusal } from "../../lib/domain/ownership";
+import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
 import { readProjectFile } from "../helpers/fixtures";
 
 const sample = parseUnitDirectory(JSON.parse(readProjectFile("events/units/seed-units.json")));

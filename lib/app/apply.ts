@@ -1,0 +1,238 @@
+import {
+  type DossierStore,
+  DuplicateEventError,
+  ItemTooLargeError,
+  MAX_EVENTS_PER_DOSSIER,
+  recordOf,
+  storableEvent,
+  TransactionTooLargeError,
+  VersionConflictError,
+} from "../adapters/dynamodb/repository";
+import { INGEST_SOURCE } from "../contracts/bus";
+import type { AlertTrigger } from "../domain/alerts";
+import { CalendarYearMissingError } from "../domain/calendar/calendar";
+import type { CountingSettings } from "../domain/counting";
+import { quarantineBody } from "../domain/events/redact";
+import type { DossierEvent } from "../domain/events/schema";
+import { describeProblems, validateEvent } from "../domain/events/validate";
+import { identityOf, sameBody } from "../domain/identity";
+import { refusal } from "../domain/ownership";
+import { planDossier } from "../domain/plan";
+import { canonicalEvents } from "../domain/projection";
+import { instant } from "../domain/time";
+import { UnitDirectory } from "../domain/units";
+
+/**
+ * Applying one dossier event exactly once (DESIGN.md): read the dossier and its event log,
+ * re-project with the new event in its place, and commit the event, the new projection and the
+ * counter deltas in one transaction. Out-of-order events simply land in the sorted log.
+ */
+
+export interface ApplyDeps {
+  store: DossierStore;
+  settings: CountingSettings;
+  now: () => number;
+  /**
+   * The unit directory: thresholds for the next-check instant, the units a `received` or
+   * `transferred` may name and the integrations' grants. The consumer always has one; without it
+   * (tests of counting alone) units are not checked and only owners write their dossiers.
+   */
+  units?: UnitDirectory;
+  /** A unit the directory does not have: quarantine (default) or apply (lib/contracts/config.ts UNKNOWN_UNITS). */
+  unknownUnits?: "accept" | "reject";
+  /** Attempts on version conflicts before the error goes back to the queue (default 8). */
+  maxAttempts?: number;
+}
+
+export type ApplyOutcome =
+  | { status: "applied"; attempts: number }
+  | { status: "duplicate"; attempts: number }
+  | { status: "quarantined"; reason: string };
+
+/** Full jitter, so concurrent writers of one dossier spread out before reading again. */
+const backoff = (attempt: number) =>
+  new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
+const NO_UNITS = UnitDirectory.empty();
+
+/** Re-projects a dossier from its log (plus `event`) at `now`, and commits it. */
+export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<ApplyOutcome> {
+  const { store, settings } = deps;
+  const maxAttempts = deps.maxAttempts ?? 8;
+  for (let attempt = 1; ; attempt++) {
+    const { dossier, log, full } = await store.getDossierWithLog(event.dossierId, {
+      stopAtLogSize: MAX_EVENTS_PER_DOSSIER,
+    });
+    const id = identityOf(event);
+    const prior = full ? await store.getEvent(event) : log.find((e) => identityOf(e) === id);
+    if (prior) {
+      if (sameBody(prior, storableEvent(event))) return { status: "duplicate", attempts: attempt };
+      return quarantine(
+        deps,
+        event,
+        `conflict: event ${event.eventId} of ${event.source ?? "(no source)"} was already applied with a different body`,
+        prior,
+      );
+    }
+    if (full || log.length >= MAX_EVENTS_PER_DOSSIER)
+      return quarantine(
+        deps,
+        event,
+        `dossier ${event.dossierId} already holds ${MAX_EVENTS_PER_DOSSIER} events, the most one dossier may have`,
+      );
+    const owner =
+      dossier?.owner ?? canonicalEvents(log).find((e) => e.event.type === "dossier.received")?.event.source;
+    const refused = refusal(event, dossier && { owner, received: dossier.received, unitId: dossier.unitId }, {
+      units: deps.units ?? NO_UNITS,
+      unknownUnits: deps.units ? (deps.unknownUnits ?? "reject") : "accept",
+    });
+    if (refused) return quarantine(deps, event, refused);
+    // An event up to 5 minutes ahead of this clock is valid (events.md): count it as of its own time.
+    const now = Math.max(deps.now(), instant(event.occurredAt));
+    const events = [...log, storableEvent(event)];
+    let plan: ReturnType<typeof planDossier>;
+    try {
+      plan = planDossier(event.dossierId, events, dossier, now, settings, deps.units ?? NO_UNITS, {
+        raiseAlerts: false,
+      });
+    } catch (e) {
+      if (e instanceof CalendarYearMissingError) return quarantine(deps, event, e.message);
+      throw e;
+    }
+    const record = recordOf(plan, (dossier?.version ?? 0) + 1, events.length);
+    try {
+      await store.commit({
+        event,
+        appliedAt: deps.now(),
+        previousVersion: dossier?.version ?? 0,
+        record,
+        deltas: plan.deltas,
+      });
+      return { status: "applied", attempts: attempt };
+    } catch (e) {
+      if (e instanceof TransactionTooLargeError || e instanceof ItemTooLargeError)
+        return quarantine(deps, event, e.message);
+      // Stored meanwhile by another delivery: read again to tell a duplicate from a conflict.
+      if (e instanceof DuplicateEventError && attempt < maxAttempts) continue;
+      if (!(e instanceof VersionConflictError) || attempt >= maxAttempts) throw e;
+      await backoff(attempt);
+    }
+  }
+}
+
+async function quarantine(
+  deps: ApplyDeps,
+  event: DossierEvent,
+  reason: string,
+  applied?: DossierEvent,
+): Promise<ApplyOutcome> {
+  const arrived = JSON.stringify(event);
+  await deps.store.quarantine(
+    {
+      at: deps.now(),
+      reason,
+      eventId: event.eventId,
+      dossierId: event.dossierId,
+      type: event.type,
+      source: event.source,
+      body: quarantineBody(event, Buffer.byteLength(arrived)),
+      ...(applied && { applied: quarantineBody(applied, Buffer.byteLength(JSON.stringify(applied))) }),
+    },
+    arrived,
+  );
+  return { status: "quarantined", reason };
+}
+
+/**
+ * The source an event is applied under: its identity on the bus. The ingestion API publishes
+ * under its own `source` and puts the caller's (from the key) in the body; any other producer is
+ * identified by the envelope's `source`, which IAM controls, whatever its body says.
+ */
+export function sourceOf(
+  envelopeSource: string | undefined,
+  bodySource: string | undefined,
+): string | undefined {
+  return envelopeSource === undefined || envelopeSource === INGEST_SOURCE ? bodySource : envelopeSource;
+}
+
+/**
+ * Validates what arrived and applies it, or quarantines it with its reason: an invalid event never
+ * crashes the consumer, never changes a KPI and is never lost (events.md). `envelopeSource` is the
+ * bus envelope's `source` (see {@link sourceOf}).
+ */
+export async function acceptAndApply(
+  deps: ApplyDeps,
+  input: unknown,
+  raw: string,
+  envelopeSource?: string,
+): Promise<ApplyOutcome> {
+  const bodySource = (input as { source?: unknown } | null)?.source;
+  const source = sourceOf(
+    envelopeSource,
+    typeof bodySource === "string" ? bodySource.slice(0, 128) : undefined,
+  );
+  const result = validateEvent(input, { now: deps.now() });
+  if (!result.ok) {
+    const obj = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
+    const str = (v: unknown) => (typeof v === "string" ? v.slice(0, 128) : undefined);
+    const reason = `invalid event: ${describeProblems(result.error)}`;
+    await deps.store.quarantine(
+      {
+        at: deps.now(),
+        reason,
+        problems: result.error,
+        eventId: str(obj.eventId),
+        dossierId: str(obj.dossierId),
+        type: str(obj.type),
+        source,
+        body: quarantineBody(input, Buffer.byteLength(raw)),
+      },
+      raw,
+    );
+    return { status: "quarantined", reason };
+  }
+  const { source: _claimed, ...event } = result.value;
+  return applyEvent(deps, (source === undefined ? event : { ...event, source }) as DossierEvent);
+}
+
+export type SweepOutcome = { status: "updated" | "unchanged" | "missing"; raised: AlertTrigger[] };
+
+/**
+ * The time-driven half (the deadline sweep, for one dossier): recount it at `now` (its due
+ * instant passed, or a new period began and it is carried over) and raise the alerts whose
+ * thresholds it crossed, in one transaction conditional on the version read, so two overlapping
+ * sweeps record each transition once.
+ */
+export async function sweepDossier(deps: ApplyDeps, dossierId: string): Promise<SweepOutcome> {
+  const { store, settings } = deps;
+  const maxAttempts = deps.maxAttempts ?? 8;
+  for (let attempt = 1; ; attempt++) {
+    const { dossier, log } = await store.getDossierWithLog(dossierId);
+    if (!dossier) return { status: "missing", raised: [] };
+    const now = deps.now();
+    const plan = planDossier(dossierId, log, dossier, now, settings, deps.units ?? NO_UNITS, {
+      raiseAlerts: true,
+    });
+    if (
+      plan.deltas.length === 0 &&
+      plan.raise.length === 0 &&
+      plan.nextCheckAt === dossier.nextCheckAt &&
+      plan.sla === dossier.sla
+    ) {
+      return { status: "unchanged", raised: [] };
+    }
+    const record = recordOf(plan, dossier.version + 1, log.length);
+    try {
+      await store.commit({
+        appliedAt: now,
+        previousVersion: dossier.version,
+        record,
+        deltas: plan.deltas,
+        alerts: plan.raise.map((trigger) => ({ trigger, raisedAt: now })),
+      });
+      return { status: "updated", raised: plan.raise };
+    } catch (e) {
+      if (!(e instanceof VersionConflictError) || attempt >= maxAttempts) throw e;
+      await backoff(attempt);
+    }
+  }
+}

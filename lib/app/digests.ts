@@ -1,0 +1,179 @@
+import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
+import type { DossierStore, PendingAlert } from "../adapters/dynamodb/repository";
+import type { WorkingCalendar } from "../domain/calendar/calendar";
+import { headerText } from "../domain/text";
+import type { Contact, UnitDirectory } from "../domain/units";
+import { renderDigest } from "../render/email/digest";
+import type { Locale } from "../render/format";
+
+/**
+ * Sending the digests: pending alerts grouped into one email per unit (and one per set of
+ * escalation recipients), each group under a lease so overlapping senders never send twice. An
+ * alert leaves the pending set only after SES accepted its email; a failed send leaves it for the
+ * next sweep.
+ */
+
+export interface DigestDeps {
+  store: DossierStore;
+  ses: SESv2Client;
+  calendar: WorkingCalendar;
+  units: UnitDirectory;
+  /** The verified sender, e.g. `canh-bao@ubnd.example.org`. */
+  from: string;
+  configurationSet?: string;
+  now: () => number;
+  /** Who this sender is (for the lease). */
+  owner: string;
+  leaseMs?: number;
+}
+
+export interface DigestResult {
+  sent: { group: string; locale: Locale; messageId: string; recipients: string[]; alerts: number }[];
+  failed: { group: string; reason: string }[];
+}
+
+/** What a digest about a unit missing from the directory is titled (its id is never shown there). */
+export const UNKNOWN_UNIT_NAME = {
+  vi: "Đơn vị chưa có trong danh mục",
+  en: "Unit not in the directory",
+} as const;
+
+interface Group {
+  key: string;
+  name: string;
+  contacts: readonly Contact[];
+  alerts: PendingAlert[];
+  locale: Locale;
+  unitNames?: Map<string, string>;
+}
+
+function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group[] {
+  const groups = new Map<string, Group>();
+  for (const alert of alerts) {
+    const unit = units.get(alert.unitId);
+    let key: string;
+    let group: Omit<Group, "alerts">;
+    if (alert.kind === "escalation") {
+      const contacts = unit?.escalation.length ? unit.escalation : units.leadership;
+      key = `escalation:${contacts
+        .map((c) => c.email.toLowerCase())
+        .sort()
+        .join(",")}`;
+      group = {
+        key,
+        name: "Lãnh đạo",
+        contacts,
+        locale: "vi",
+        unitNames: new Map(units.units.map((u) => [u.id, u.nameVi])),
+      };
+    } else {
+      key = `unit:${alert.unitId}`;
+      group = {
+        key,
+        // Only the directory's names reach a Subject: never the unit id an event carried.
+        name: unit ? (unit.locale === "en" ? unit.nameEn : unit.nameVi) : UNKNOWN_UNIT_NAME.vi,
+        // A unit missing from the directory still has its alerts read: by office leadership.
+        contacts: unit ? [unit.head, ...unit.deputies] : units.leadership,
+        locale: unit?.locale ?? "vi",
+      };
+    }
+    const existing = groups.get(key);
+    if (existing) existing.alerts.push(alert);
+    else groups.set(key, { ...group, alerts: [alert] });
+  }
+  return [...groups.values()];
+}
+
+const alertId = (a: PendingAlert) => `${a.unitId}#${a.kind}#${a.dossier.dossierId}#${a.key}`;
+
+export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
+  const result: DigestResult = { sent: [], failed: [] };
+  const pending = await deps.store.listPendingAlerts();
+  if (pending.length === 0) return result;
+  const suppressed = await deps.store.suppressedAddresses();
+  for (const group of groupAlerts(pending, deps.units)) {
+    const now = deps.now();
+    const recipients = group.contacts.filter((c) => !suppressed.has(c.email.toLowerCase()));
+    if (recipients.length === 0) {
+      result.failed.push({
+        group: group.key,
+        reason: "no deliverable recipient (all suppressed or none configured)",
+      });
+      continue;
+    }
+    if (
+      !(await deps.store.acquireLease(
+        `digest:${group.key}`,
+        deps.owner,
+        now,
+        now + (deps.leaseMs ?? 300_000),
+      ))
+    ) {
+      continue;
+    }
+    try {
+      // Another sender may have sent some of them between our first read and the lease: send only
+      // what is still pending now that we hold it.
+      const still = new Set((await deps.store.listPendingAlerts()).map(alertId));
+      group.alerts = group.alerts.filter((a) => still.has(alertId(a)));
+      if (group.alerts.length === 0) continue;
+      // One email per language among the recipients: Vietnamese first, English where asked.
+      const byLocale = new Map<Locale, Contact[]>();
+      for (const c of recipients) {
+        const locale = c.locale ?? group.locale;
+        byLocale.set(locale, [...(byLocale.get(locale) ?? []), c]);
+      }
+      for (const [locale, contacts] of byLocale) {
+        const email = renderDigest({
+          locale,
+          unitName:
+            locale === "en" && group.name === "Lãnh đạo"
+              ? "Leadership"
+              : locale === "en" && group.name === UNKNOWN_UNIT_NAME.vi
+                ? UNKNOWN_UNIT_NAME.en
+                : group.name,
+          alerts: group.alerts,
+          now,
+          calendar: deps.calendar,
+          unitNames: group.unitNames,
+        });
+        const to = contacts.map((c) => c.email);
+        const out = await deps.ses.send(
+          new SendEmailCommand({
+            FromEmailAddress: deps.from,
+            Destination: { ToAddresses: to },
+            Content: {
+              Simple: {
+                Subject: { Data: headerText(email.subject), Charset: "UTF-8" },
+                Body: {
+                  Html: { Data: email.html, Charset: "UTF-8" },
+                  Text: { Data: email.text, Charset: "UTF-8" },
+                },
+              },
+            },
+            ConfigurationSetName: deps.configurationSet,
+          }),
+        );
+        result.sent.push({
+          group: group.key,
+          locale,
+          messageId: out.MessageId ?? "",
+          recipients: to,
+          alerts: group.alerts.length,
+        });
+      }
+      await deps.store.markDigestSent({
+        group: group.key,
+        messageId: result.sent.at(-1)?.messageId ?? "",
+        sentAt: now,
+        recipients: recipients.map((c) => c.email),
+        alerts: group.alerts,
+      });
+    } catch (e) {
+      result.failed.push({ group: group.key, reason: (e as Error).message });
+    } finally {
+      await deps.store.releaseLease(`digest:${group.key}`, deps.owner);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,205 @@
+import { type DossierStore, storableEvent, storedKey } from "../adapters/dynamodb/repository";
+import { INGEST_SOURCE, type Publish } from "../contracts/bus";
+import type { DossierEvent } from "../domain/events/schema";
+import { type Problem, validateEvent } from "../domain/events/validate";
+import { sameBody } from "../domain/identity";
+import type { UnitDirectory } from "../domain/units";
+import type { Credential } from "../http/auth";
+import { type HttpResult, json, problem } from "../http/responses";
+
+/**
+ * `POST /events`: one event or `{"events": [...]}` (1..100), at most 256 KB. Each event is
+ * answered accepted, duplicate or rejected with every problem; `source` comes from the caller's
+ * credentials, never the body; accepted events are published to the bus, and an event is only
+ * reported accepted once the bus took it.
+ */
+export const MAX_BODY_BYTES = 256 * 1024;
+export const MAX_EVENTS = 100;
+
+/** The most problems one answer lists over all its events; past it, a rejected event gets one line. */
+export const MAX_ANSWER_PROBLEMS = 500;
+
+/** What to do with a unit id that is not in the directory (the `UNKNOWN_UNITS` setting). */
+export type UnknownUnits = "accept" | "reject";
+
+export interface IngestDeps {
+  store: DossierStore;
+  publish: Publish;
+  now: () => number;
+  /** The unit directory (see {@link cachedDirectory}); read from the store when not given. */
+  units?: () => Promise<UnitDirectory>;
+  /** Default `reject`: a unit must exist in the directory to receive or be sent a dossier. */
+  unknownUnits?: UnknownUnits;
+}
+
+/**
+ * The directory as a handler keeps it: read at most once per `ttlMs` (a minute by default), so a
+ * unit added with `units import` is known within that time and a burst of posts costs one read.
+ */
+export function cachedDirectory(
+  store: DossierStore,
+  now: () => number,
+  ttlMs = 60_000,
+): () => Promise<UnitDirectory> {
+  let cached: { at: number; directory: Promise<UnitDirectory> } | undefined;
+  return () => {
+    const t = now();
+    if (!cached || t - cached.at >= ttlMs || t < cached.at) {
+      const directory = store.getUnitDirectory();
+      cached = { at: t, directory };
+      // A failed read is not kept: the next request tries again.
+      directory.catch(() => {
+        if (cached?.directory === directory) cached = undefined;
+      });
+    }
+    return cached.directory;
+  };
+}
+
+/** The unit ids an event names (`data.unitId` of received, `data.toUnitId` of transferred). */
+function unitFields(event: DossierEvent): { path: string; unitId: string }[] {
+  if (event.type === "dossier.received") return [{ path: "data.unitId", unitId: event.data.unitId }];
+  if (event.type === "dossier.transferred") return [{ path: "data.toUnitId", unitId: event.data.toUnitId }];
+  return [];
+}
+
+export type EventAnswer =
+  | { index: number; eventId?: string; status: "accepted" | "duplicate" }
+  | { index: number; eventId?: string; status: "rejected"; problems: Problem[] };
+
+/** Parses a JSON body into the list of candidate events, or the 4xx that says why not. */
+export function parseBody(body: string | undefined): unknown[] | HttpResult {
+  if (!body) return problem(400, 'empty body: send one event or {"events": [...]}');
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES)
+    return problem(413, `body larger than ${MAX_BODY_BYTES} bytes`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (e) {
+    return problem(400, "malformed JSON", [{ path: "(body)", message: (e as Error).message.slice(0, 200) }]);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return problem(400, 'expected one event object or {"events": [...]}', [
+      { path: "(body)", message: "not an object" },
+    ]);
+  }
+  if ("events" in parsed) {
+    const events = (parsed as { events: unknown }).events;
+    if (!Array.isArray(events))
+      return problem(400, "events must be an array", [{ path: "events", message: "expected an array" }]);
+    if (events.length === 0 || events.length > MAX_EVENTS) {
+      return problem(400, `events must hold 1..${MAX_EVENTS} events`, [
+        { path: "events", message: `got ${events.length}` },
+      ]);
+    }
+    return events;
+  }
+  return [parsed];
+}
+
+export async function ingestEvents(
+  deps: IngestDeps,
+  credential: Credential,
+  candidates: unknown[],
+): Promise<HttpResult> {
+  const now = deps.now();
+  const answers: EventAnswer[] = [];
+  const valid: { index: number; event: DossierEvent }[] = [];
+  const directory =
+    (deps.unknownUnits ?? "reject") === "reject"
+      ? await (deps.units ?? (() => deps.store.getUnitDirectory()))()
+      : undefined;
+  let listed = 0;
+  const reject = (index: number, eventId: string | undefined, problems: Problem[]) => {
+    // The whole answer stays bounded: past the budget, one line per rejected event.
+    const shown =
+      listed >= MAX_ANSWER_PROBLEMS
+        ? [{ path: "(event)", message: "rejected; its problems are not listed: fix the ones listed first" }]
+        : problems;
+    listed += shown.length;
+    answers.push({ index, eventId, status: "rejected", problems: shown });
+  };
+  candidates.forEach((candidate, index) => {
+    const body =
+      typeof candidate === "object" && candidate !== null && !Array.isArray(candidate)
+        ? (candidate as Record<string, unknown>)
+        : undefined;
+    const eventId = typeof body?.eventId === "string" ? (body.eventId as string).slice(0, 128) : undefined;
+    // The source is the caller's, never the body's. A body naming another source is refused
+    // rather than re-attributed: it is another integration's event (a quarantine file, say), and
+    // only that integration's key may send it again.
+    if (body && body.source !== undefined && body.source !== credential.source) {
+      reject(index, eventId, [
+        {
+          path: "source",
+          message: `this event is another integration's (${String(body.source).slice(0, 64)}): only its own key may send it; leave source out or send it with that integration's key`,
+        },
+      ]);
+      return;
+    }
+    const result = validateEvent(body ? { ...body, source: credential.source } : candidate, { now });
+    if (!result.ok) {
+      reject(index, eventId, result.error);
+      return;
+    }
+    const unknown = directory
+      ? unitFields(result.value).filter((f) => directory.get(f.unitId) === undefined)
+      : [];
+    if (unknown.length) {
+      reject(
+        index,
+        eventId,
+        unknown.map((f) => ({
+          path: f.path,
+          message: "not a unit of the directory: add it with `units import`, or correct the id",
+        })),
+      );
+      return;
+    }
+    valid.push({ index, event: result.value });
+  });
+  const stored = await deps.store.storedEvents(valid.map((v) => v.event));
+  const inBatch = new Map<string, DossierEvent>();
+  const toPublish: { index: number; event: DossierEvent }[] = [];
+  for (const v of valid) {
+    const key = storedKey(v.event);
+    // Stored with the same body: a duplicate. With another body it goes on to the consumer, which
+    // keeps it in quarantine as a conflict next to the applied one (never silently a duplicate).
+    const prior = stored.get(key) ?? inBatch.get(key);
+    if (prior && sameBody(prior, storableEvent(v.event)))
+      answers.push({ index: v.index, eventId: v.event.eventId, status: "duplicate" });
+    else {
+      if (!inBatch.has(key)) inBatch.set(key, v.event);
+      toPublish.push(v);
+    }
+  }
+  const { failed } = toPublish.length
+    ? await deps.publish(
+        toPublish.map((v) => ({ source: INGEST_SOURCE, detailType: v.event.type, detail: v.event })),
+      )
+    : { failed: [] };
+  const failedSet = new Set(failed);
+  toPublish.forEach((v, i) => {
+    answers.push(
+      failedSet.has(i)
+        ? {
+            index: v.index,
+            eventId: v.event.eventId,
+            status: "rejected",
+            problems: [{ path: "(bus)", message: "not published: send it again" }],
+          }
+        : { index: v.index, eventId: v.event.eventId, status: "accepted" },
+    );
+  });
+  answers.sort((a, b) => a.index - b.index);
+  const count = (s: EventAnswer["status"]) => answers.filter((a) => a.status === s).length;
+  const summary = {
+    accepted: count("accepted"),
+    duplicate: count("duplicate"),
+    rejected: count("rejected"),
+    results: answers,
+  };
+  const status =
+    summary.rejected === 0 ? 200 : summary.rejected === answers.length ? (failed.length ? 503 : 400) : 207;
+  return json(status, summary);
+}

@@ -1,0 +1,256 @@
+import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
+import MailComposer from "nodemailer/lib/mail-composer/index.js";
+import type { DossierRecord, DossierStore } from "../adapters/dynamodb/repository";
+import { CALENDAR_WARNING_DAYS, type WorkingCalendar } from "../domain/calendar/calendar";
+import { type Period, type PeriodScheme, periodBounds, periodOf, previousPeriod } from "../domain/periods";
+import type { Report } from "../domain/report";
+import { type Contact, thresholdsOf, type UnitDirectory } from "../domain/units";
+import { type KpiEmailInput, type OverdueLine, renderKpiEmail } from "../render/email/kpi";
+import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
+import type { Locale } from "../render/format";
+import { type ReportBasis, readKpiReport } from "./kpis";
+
+/**
+ * Leadership's figures: a period's report read from the counters (with its amendments after
+ * issue), the weekly and period-close KPI emails, and closing a period.
+ */
+
+export interface KpiDeps {
+  store: DossierStore;
+  calendar: WorkingCalendar;
+  scheme: PeriodScheme;
+  units: UnitDirectory;
+  now: () => number;
+  strictSupplementRule?: boolean;
+}
+
+export interface Amendment {
+  issuedAt: number;
+  changes: { field: string; before: number; after: number }[];
+}
+
+export type PeriodReport = Report & {
+  basis: ReportBasis;
+  issued?: { issuedAt: number; amended: boolean; changes: Amendment["changes"] };
+};
+
+const AMENDABLE: [string, (r: Report) => number][] = [
+  ["received.total", (r) => r.received.total],
+  ["received.carriedOver", (r) => r.received.carriedOver],
+  ["received.new", (r) => r.received.new],
+  ["resolved.total", (r) => r.resolved.total],
+  ["resolved.early", (r) => r.resolved.early],
+  ["resolved.onTime", (r) => r.resolved.onTime],
+  ["resolved.late", (r) => r.resolved.late],
+  ["withdrawn", (r) => r.withdrawn],
+  ["pending.total", (r) => r.pending.total],
+  ["pending.withinDeadline", (r) => r.pending.withinDeadline],
+  ["pending.overdue", (r) => r.pending.overdue],
+  ["ratings.total", (r) => r.ratings.total],
+];
+
+/** A period's report from the counters; for a closed period, what changed since it was issued. */
+export async function periodReport(deps: KpiDeps, period: Period, unit?: string): Promise<PeriodReport> {
+  const now = deps.now();
+  const { end } = periodBounds(period);
+  const report: PeriodReport = await readKpiReport(deps.store, period, {
+    asOf: Math.min(now, end),
+    unit,
+    strictSupplementRule: deps.strictSupplementRule,
+  });
+  const issued = await deps.store.getIssuedReport<Report>(period.name);
+  if (issued && !unit) {
+    const changes = AMENDABLE.map(([field, get]) => ({
+      field,
+      before: get(issued.report),
+      after: get(report),
+    })).filter((c) => c.before !== c.after);
+    report.issued = { issuedAt: issued.issuedAt, amended: changes.length > 0, changes };
+  }
+  return report;
+}
+
+async function overdueAndQuality(deps: KpiDeps, unitIds: string[]) {
+  const now = deps.now();
+  const all: DossierRecord[] = [];
+  for (const unit of unitIds) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.store.listBySla(unit, "overdue", { limit: 200, cursor });
+      all.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  let orphans = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.listBySla(null, "orphan", { limit: 500, cursor });
+    orphans += page.items.length;
+    cursor = page.cursor;
+  } while (cursor);
+  const possiblyClosed = all.filter((d) => {
+    const t = thresholdsOf(deps.units.get(d.unitId), deps.calendar);
+    return (
+      d.lastEventAt !== undefined &&
+      deps.calendar.workingTimeBetween(d.lastEventAt, now) >= t.possiblyClosedMs
+    );
+  }).length;
+  const longest: OverdueLine[] = all
+    .filter((d) => d.kpiDueAt !== undefined)
+    .sort((a, b) => (a.kpiDueAt ?? 0) - (b.kpiDueAt ?? 0))
+    .slice(0, 10)
+    .map((d) => ({
+      dossierId: d.dossierId,
+      unitName: deps.units.get(d.unitId)?.nameVi ?? d.unitId ?? "",
+      procedureCode: d.procedureCode,
+      domain: d.domain,
+      kpiDueAt: d.kpiDueAt as number,
+      overdueWorkingDays: deps.calendar.workingDaysBetween(d.kpiDueAt as number, now),
+    }));
+  const coverage = deps.calendar.coverageFrom(now);
+  return {
+    longest,
+    quality: {
+      orphans,
+      possiblyClosed,
+      quarantined: await deps.store.quarantineWaiting(),
+      calendar: coverage.daysLeft <= CALENDAR_WARNING_DAYS ? coverage : undefined,
+    },
+  };
+}
+
+export interface KpiEmail {
+  subject: string;
+  html: string;
+  text: string;
+  attachments: { filename: string; content: Buffer; contentType: string }[];
+  report: PeriodReport;
+}
+
+/** Builds the KPI email of `period` (weekly: rolling; close: the issued figures). */
+export async function buildKpiEmail(
+  deps: KpiDeps,
+  period: Period,
+  kind: "weekly" | "close",
+  locale: Locale = "vi",
+): Promise<KpiEmail> {
+  const now = deps.now();
+  const report = await periodReport(deps, period);
+  const prev = previousPeriod(deps.scheme, period);
+  let previous: KpiEmailInput["previous"];
+  if (prev) {
+    const offset = Math.min(now, periodBounds(period).end) - periodBounds(period).start;
+    const snapshot = await deps.store.getSnapshotAt<Report>(prev.name, offset);
+    if (snapshot && offset - snapshot.offsetMs < 4 * 86_400_000) {
+      previous = {
+        label: `${prev.name} (${locale === "vi" ? "cùng thời điểm" : "same point"})`,
+        report: snapshot.report,
+      };
+    } else {
+      const prevReport = await readKpiReport(deps.store, prev, { asOf: periodBounds(prev).end });
+      if (prevReport.received.total > 0) previous = { label: prev.name, report: prevReport };
+    }
+  }
+  const unitIds = [...new Set([...deps.units.units.map((u) => u.id), ...report.byUnit.map((u) => u.unit)])];
+  const { longest, quality } = await overdueAndQuality(deps, unitIds);
+  const unitNames = new Map(deps.units.units.map((u) => [u.id, locale === "vi" ? u.nameVi : u.nameEn]));
+  const rendered = renderKpiEmail({
+    locale,
+    kind,
+    report,
+    previous,
+    unitNames,
+    longestOverdue: longest,
+    quality,
+    amendment: report.issued?.amended
+      ? { issuedAt: report.issued.issuedAt, changes: report.issued.changes }
+      : undefined,
+    now,
+  });
+  return {
+    ...rendered,
+    report,
+    attachments: [
+      {
+        filename: exportFileName(report, "csv"),
+        content: reportCsvFile(report, locale),
+        contentType: "text/csv; charset=utf-8",
+      },
+      {
+        filename: exportFileName(report, "xlsx"),
+        content: await reportXlsx(report, locale),
+        contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      },
+    ],
+  };
+}
+
+export interface SendDeps extends KpiDeps {
+  ses: SESv2Client;
+  from: string;
+  configurationSet?: string;
+}
+
+/** Sends a KPI email to office leadership (suppressed addresses left out). */
+export async function sendKpiEmail(
+  deps: SendDeps,
+  email: KpiEmail,
+  recipients: readonly Contact[],
+): Promise<string | undefined> {
+  const suppressed = await deps.store.suppressedAddresses();
+  const to = recipients.map((c) => c.email).filter((a) => !suppressed.has(a.toLowerCase()));
+  if (to.length === 0) return undefined;
+  const raw = await new MailComposer({
+    from: deps.from,
+    to,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    attachments: email.attachments,
+  })
+    .compile()
+    .build();
+  const out = await deps.ses.send(
+    new SendEmailCommand({
+      FromEmailAddress: deps.from,
+      Destination: { ToAddresses: to },
+      Content: { Raw: { Data: raw } },
+      ConfigurationSetName: deps.configurationSet,
+    }),
+  );
+  return out.MessageId;
+}
+
+/** The weekly email of the current period; keeps its figures as a snapshot for the next period. */
+export async function sendWeeklyKpi(
+  deps: SendDeps,
+): Promise<{ period: string; messageId?: string } | undefined> {
+  const now = deps.now();
+  const period = periodOf(deps.scheme, now);
+  if (!period) return undefined;
+  const email = await buildKpiEmail(deps, period, "weekly");
+  const messageId = await sendKpiEmail(deps, email, deps.units.leadership);
+  await deps.store.putSnapshot(period.name, now - periodBounds(period).start, email.report);
+  return { period: period.name, messageId };
+}
+
+/** Closes the period that ended most recently (once), and sends its close email. */
+export async function closeEndedPeriod(
+  deps: SendDeps,
+): Promise<{ period: string; messageId?: string } | undefined> {
+  const now = deps.now();
+  const current = periodOf(deps.scheme, now);
+  const ended =
+    deps.scheme.kind === "explicit"
+      ? [...deps.scheme.windows]
+          .filter((w) => periodBounds(w).end < now)
+          .sort((a, b) => (a.to < b.to ? 1 : -1))[0]
+      : current
+        ? previousPeriod(deps.scheme, current)
+        : undefined;
+  if (!ended || (await deps.store.getIssuedReport(ended.name))) return undefined;
+  const email = await buildKpiEmail(deps, ended, "close");
+  if (!(await deps.store.putIssuedReport(ended.name, email.report, now))) return undefined;
+  const messageId = await sendKpiEmail(deps, email, deps.units.leadership);
+  return { period: ended.name, messageId };
+}

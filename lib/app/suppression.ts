@@ -1,0 +1,34 @@
+import * as z from "zod";
+import type { DossierStore } from "../adapters/dynamodb/repository";
+
+/**
+ * SES event publishing's bounce and complaint events (detail-type "Email Bounced" / "Email
+ * Complaint Received"): permanent bounces and every complaint suppress the address.
+ */
+const Recipient = z.object({ emailAddress: z.string() });
+const SesFeedbackSchema = z.object({
+  "detail-type": z.enum(["Email Bounced", "Email Complaint Received"]),
+  detail: z.object({
+    eventType: z.enum(["Bounce", "Complaint"]),
+    bounce: z.object({ bounceType: z.string(), bouncedRecipients: z.array(Recipient) }).optional(),
+    complaint: z.object({ complainedRecipients: z.array(Recipient) }).optional(),
+  }),
+});
+
+export async function suppressFromSesEvent(
+  store: DossierStore,
+  event: unknown,
+  now: number,
+): Promise<string[]> {
+  const parsed = SesFeedbackSchema.safeParse(event);
+  if (!parsed.success) return [];
+  const d = parsed.data.detail;
+  const addresses =
+    d.eventType === "Bounce"
+      ? d.bounce?.bounceType === "Permanent"
+        ? (d.bounce.bouncedRecipients ?? []).map((r) => r.emailAddress)
+        : []
+      : (d.complaint?.complainedRecipients ?? []).map((r) => r.emailAddress);
+  for (const a of addresses) await store.suppress(a, d.eventType === "Bounce" ? "bounce" : "complaint", now);
+  return addresses;
+}

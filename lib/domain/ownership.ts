@@ -1,0 +1,63 @@
+import type { DossierEvent } from "./events/schema";
+import type { UnitDirectory } from "./units";
+
+/**
+ * Who may write what (DESIGN.md "Trust boundaries", issue 12), decided by the consumer before an
+ * event enters a dossier's log:
+ * - a dossier belongs to the source whose `received` created it; another source's events are
+ *   refused unless the directory grants it the dossier's unit or a prefix of its id;
+ * - a dossier id under a granted prefix may only be created by integrations granted that prefix
+ *   (no pre-claiming of predictable ids);
+ * - an integration whose grant lists units names only those in its `received`/`transferred`;
+ * - a named unit must be in the directory, unless the deployment accepts unknown units.
+ * Events of other sources that arrive while the dossier has no owner yet (orphans) are kept, as
+ * events.md asks, but the projection never applies them once an owner is known (anomaly
+ * `other_source`), so they cannot move the owner's KPIs.
+ */
+
+export interface OwnershipRules {
+  units: UnitDirectory;
+  /** What to do with a unit the directory does not have (lib/contracts/config.ts UNKNOWN_UNITS). */
+  unknownUnits: "accept" | "reject";
+}
+
+/** What the consumer knows of the dossier: its owner and current unit, if it has been received. */
+export interface DossierOwnership {
+  owner?: string;
+  received: boolean;
+  unitId?: string;
+}
+
+/** Why the event may not be applied, or `undefined` when it may. */
+export function refusal(
+  event: DossierEvent,
+  dossier: DossierOwnership | undefined,
+  rules: OwnershipRules,
+): string | undefined {
+  const { units } = rules;
+  const { source, dossierId } = event;
+  const who = source ?? "(no source)";
+  const named =
+    event.type === "dossier.received"
+      ? event.data.unitId
+      : event.type === "dossier.transferred"
+        ? event.data.toUnitId
+        : undefined;
+  if (named !== undefined) {
+    if (rules.unknownUnits === "reject" && !units.has(named))
+      return `unit ${named} is not in the unit directory`;
+    if (!units.mayName(source, named)) return `integration ${who} is not granted unit ${named}`;
+  }
+  if (event.type === "dossier.received") {
+    if (!units.mayCreate(source, dossierId))
+      return `dossier ${dossierId} is under a dossier-id prefix granted to another integration`;
+    // Only the owner sends a dossier's `received`, even a granted integration: a second creation
+    // could otherwise take the dossier over (the earliest received is the one in effect).
+    if (dossier?.received && dossier.owner !== source)
+      return `dossier ${dossierId} belongs to another integration`;
+    return undefined;
+  }
+  if (dossier?.received && dossier.owner !== source && !units.admits(source, dossierId, dossier.unitId))
+    return `dossier ${dossierId} belongs to another integration`;
+  return undefined;
+}

@@ -1,0 +1,65 @@
+import type { DossierRecord } from "../adapters/dynamodb/repository";
+import { type AlertTrigger, alertPlan } from "./alerts";
+import {
+  type Counted,
+  type CounterDelta,
+  type CountingSettings,
+  countedAt,
+  counterDeltas,
+  nextCountCheck,
+} from "./counting";
+import type { DossierEvent } from "./events/schema";
+import { type DossierState, type SlaState, slaAt } from "./projection";
+import { type Thresholds, thresholdsOf, type UnitDirectory } from "./units";
+
+/**
+ * What changes for one dossier at `now`, from its events and its stored record: the counter
+ * deltas, the alerts crossed since, and when to look at it next. Shared by the consumer (an
+ * event arrived) and the sweep (time passed), so both keep one next-check rule.
+ */
+export interface DossierPlan {
+  state: DossierState;
+  counted: Counted;
+  deltas: CounterDelta[];
+  /** Alerts to raise now (the sweep raises them; the consumer leaves them for the next sweep). */
+  raise: AlertTrigger[];
+  marks: Record<string, number>;
+  nextCheckAt?: number;
+  /** SLA state at `now` (the unit's near-due threshold). */
+  sla: SlaState;
+}
+
+export function planDossier(
+  dossierId: string,
+  events: readonly DossierEvent[],
+  previous: Pick<DossierRecord, "counted" | "marks"> | undefined,
+  now: number,
+  settings: CountingSettings,
+  units: UnitDirectory,
+  options: { raiseAlerts: boolean },
+): DossierPlan {
+  // Sources other than the owner count where the directory grants them the dossier.
+  const admits = (source: string | undefined, id: string, unitId: string | undefined) =>
+    units.admits(source, id, unitId);
+  const { state, counted } = countedAt(dossierId, events, now, { ...settings, admits });
+  const deltas = counterDeltas(previous?.counted ?? {}, counted);
+  const thresholds: Thresholds = thresholdsOf(units.get(state.unitId), settings.calendar);
+  const marks = { ...(previous?.marks ?? {}) };
+  const alerts = alertPlan(state, marks, now, settings.calendar, thresholds);
+  const raise = options.raiseAlerts ? alerts.raise : [];
+  for (const a of raise) marks[a.kind] = a.key;
+  const candidates = [nextCountCheck(state, now, settings.scheme), alerts.next];
+  // Alerts crossed but left for the sweep make the dossier due at once.
+  if (!options.raiseAlerts && alerts.raise.length) candidates.push(now);
+  const defined = candidates.filter((c): c is number => c !== undefined);
+  const sla = slaAt(state, now, settings.calendar, { nearDueMs: thresholds.nearDueMs }).state;
+  return {
+    sla,
+    state,
+    counted,
+    deltas,
+    raise,
+    marks,
+    nextCheckAt: defined.length ? Math.min(...defined) : undefined,
+  };
+}

@@ -1,0 +1,142 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { DossierStore } from "../adapters/dynamodb/repository";
+import { type ApiFunction, matchRoute, ROUTES, type Role, type Route } from "../contracts/routes";
+import { type HttpResult, problem } from "./responses";
+
+/**
+ * API credentials: one key per integration (role `integration`, may only post events; its
+ * `source` is what its events are attributed to) or per dashboard (role `reader`, may only read).
+ * No key does both (DESIGN.md "Trust boundaries"); lib/contracts/routes.ts says which role each route needs.
+ * Keys are stored as SHA-256 hashes only and never logged; the plain key is shown once, when
+ * created.
+ */
+export type { Role } from "../contracts/routes";
+
+export interface Credential {
+  name: string;
+  role: Role;
+  /** The `source` set on every event this key posts. */
+  source: string;
+  /** Requests per second this key may make (its own budget: one integration cannot starve another). */
+  ratePerSecond: number;
+  /**
+   * A reader key's units: it reads only their figures and dossiers (a department's dashboard).
+   * Absent: the whole office (leadership), which alone may read the quarantine.
+   */
+  units?: string[];
+}
+
+const hash = (key: string) => createHash("sha256").update(key).digest("hex");
+
+/** Creates a key; only its SHA-256 is stored. A unit scope is for reader keys only. */
+export async function createApiKey(store: DossierStore, c: Credential): Promise<string> {
+  if (c.units !== undefined && (c.role !== "reader" || c.units.length === 0))
+    throw new Error("units: a unit scope is for reader keys, and names at least one unit");
+  const key = `dm_${c.role === "reader" ? "r" : "i"}_${randomBytes(24).toString("base64url")}`;
+  const { units, ...rest } = c;
+  await store.client.send(
+    new PutCommand({
+      TableName: store.tableName,
+      Item: { pk: "KEY", sk: hash(key), ...rest, ...(units ? { units: [...new Set(units)] } : {}) },
+    }),
+  );
+  return key;
+}
+
+export type AuthResult =
+  | { ok: true; credential: Credential }
+  | { ok: false; status: 401 | 403; message: string };
+
+/** `Authorization: Bearer <key>` or `x-api-key: <key>`. */
+export function keyFromHeaders(headers: Record<string, string | undefined>): string | undefined {
+  const auth = headers.authorization ?? headers.Authorization;
+  if (auth?.toLowerCase().startsWith("bearer ")) return auth.slice(7).trim();
+  return headers["x-api-key"] ?? headers["X-Api-Key"] ?? undefined;
+}
+
+export async function authenticate(
+  store: DossierStore,
+  key: string | undefined,
+  needs: Role,
+): Promise<AuthResult> {
+  if (!key)
+    return { ok: false, status: 401, message: "missing credentials: send Authorization: Bearer <key>" };
+  const digest = hash(key);
+  const out = await store.client.send(
+    new GetCommand({ TableName: store.tableName, Key: { pk: "KEY", sk: digest } }),
+  );
+  const item = out.Item;
+  const units = Array.isArray(item?.units) ? (item.units as string[]) : undefined;
+  // Compare the digests in constant time as well, though the lookup already matched them.
+  if (!item || !timingSafeEqual(Buffer.from(item.sk as string), Buffer.from(digest))) {
+    return { ok: false, status: 403, message: "unknown key" };
+  }
+  const credential: Credential = {
+    name: item.name as string,
+    role: item.role as Role,
+    source: item.source as string,
+    ratePerSecond: Number(item.ratePerSecond ?? 20),
+    ...(units ? { units } : {}),
+  };
+  if (credential.role !== needs) {
+    return {
+      ok: false,
+      status: 403,
+      message:
+        credential.role === "reader"
+          ? "this key is read-only: it cannot post events"
+          : "this key posts events: it cannot read (use a reader key)",
+    };
+  }
+  return { ok: true, credential };
+}
+
+/**
+ * Per-key throttling, readers and integrations alike: a fixed one-second window counted in the
+ * table (TTL cleans it up). `false` when the key has used its budget for this second.
+ */
+export async function withinRate(store: DossierStore, credential: Credential, now: number): Promise<boolean> {
+  const second = Math.floor(now / 1000);
+  const out = await store.client.send(
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: { pk: "RATE", sk: `${credential.role}#${credential.source}#${second}` },
+      UpdateExpression: "ADD #n :one SET expiresAt = :exp",
+      ExpressionAttributeNames: { "#n": "n" },
+      ExpressionAttributeValues: { ":one": 1, ":exp": second + 120 },
+      ReturnValues: "UPDATED_NEW",
+    }),
+  );
+  return Number(out.Attributes?.n ?? 0) <= credential.ratePerSecond;
+}
+
+/**
+ * The gate of both HTTP APIs: the route (lib/contracts/routes.ts) of the request, the key, the role that
+ * route needs, and the key's rate. Answers the route and credential, or the 4xx that says why not.
+ */
+export async function admit(
+  store: DossierStore,
+  event: APIGatewayProxyEventV2,
+  fn: ApiFunction,
+  now: number,
+): Promise<{ route: Route; credential: Credential } | HttpResult> {
+  const method = event.requestContext.http.method;
+  const route = matchRoute(method, event.rawPath);
+  if (!route || route.fn !== fn) {
+    const other = ROUTES.some(
+      (r) => r.fn === fn && matchRoute(r.method, event.rawPath) === r && r.method !== method,
+    );
+    return other ? problem(405, `${method} is not allowed here`) : problem(404, "no such route");
+  }
+  const auth = await authenticate(store, keyFromHeaders(event.headers), route.role);
+  if (!auth.ok) return problem(auth.status, auth.message);
+  if (!(await withinRate(store, auth.credential, now))) {
+    return {
+      ...problem(429, `rate limit: ${auth.credential.ratePerSecond} requests per second for this key`),
+      headers: { "retry-after": "1" },
+    };
+  }
+  return { route, credential: auth.credential };
+}

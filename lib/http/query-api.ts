@@ -1,0 +1,230 @@
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import * as z from "zod";
+import { InvalidCursorError } from "../adapters/dynamodb/repository";
+import { type KpiDeps, periodReport } from "../app/kpi-report";
+import { normaliseCode } from "../domain/events/schema";
+import { capProblems } from "../domain/events/validate";
+import { periodByName, periodOf } from "../domain/periods";
+import { canonicalEvents } from "../domain/projection";
+import { formatInstant } from "../domain/time";
+import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
+import { admit, type Credential } from "./auth";
+import { file, type HttpResult, json, problem } from "./responses";
+
+/**
+ * The read-only API (leadership dashboards, the CLI): `GET /kpis`, `GET /kpis/export`,
+ * `GET /dossiers/{id}`, `GET /dossiers?unit=&sla=`, `GET /quarantine`. Every bad parameter is
+ * answered 400 naming it.
+ */
+
+const KpisQuery = z.strictObject({
+  period: z.string().min(1).max(64).optional(),
+  unit: z.string().min(1).max(64).optional(),
+});
+const ExportQuery = KpisQuery.extend({
+  format: z.enum(["csv", "xlsx"]).default("csv"),
+  lang: z.enum(["vi", "en"]).default("vi"),
+});
+const ListQuery = z.strictObject({
+  unit: z.string().min(1).max(64),
+  sla: z.enum(["near_due", "overdue", "paused"]),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(2000).optional(),
+});
+
+const QuarantineQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(2000).optional(),
+});
+
+function parseQuery<T extends z.ZodType>(schema: T, event: APIGatewayProxyEventV2): z.infer<T> | HttpResult {
+  const parsed = schema.safeParse(event.queryStringParameters ?? {});
+  if (parsed.success) return parsed.data;
+  return problem(
+    400,
+    "invalid query parameters",
+    capProblems(
+      parsed.error.issues.map((i) => ({
+        path: i.path.join(".") || (i.code === "unrecognized_keys" ? i.keys.join(",") : "(query)"),
+        message: i.message,
+      })),
+    ),
+  );
+}
+
+const isResult = (x: unknown): x is HttpResult => typeof x === "object" && x !== null && "statusCode" in x;
+
+function resolvePeriod(deps: KpiDeps, name: string | undefined) {
+  const period = name ? periodByName(deps.scheme, name) : periodOf(deps.scheme, deps.now());
+  return (
+    period ??
+    problem(404, name ? `no period named ${name} in this deployment's scheme` : "no current period", [
+      { path: "period", message: "unknown period" },
+    ])
+  );
+}
+
+/** A stored body as JSON when it is (every body kept since lib/domain/events/redact.ts), else as text. */
+function jsonOrText(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : formatInstant(ms));
+
+/** The `{id}` of `/dossiers/{id}`, decoded and normalised as ids are at ingest, or the 400 naming it. */
+function dossierIdOf(rawPath: string): string | HttpResult {
+  const segment = rawPath.replace(/\/+$/, "").slice("/dossiers/".length);
+  let id: string;
+  try {
+    id = normaliseCode(decodeURIComponent(segment));
+  } catch {
+    return problem(400, "invalid dossier id", [{ path: "id", message: "not a valid percent-encoded id" }]);
+  }
+  if (id.length === 0 || id.length > 64)
+    return problem(400, "invalid dossier id", [{ path: "id", message: "expected 1..64 characters" }]);
+  return id;
+}
+
+export async function handleQuery(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  try {
+    return await route(deps, event);
+  } catch (e) {
+    if (e instanceof InvalidCursorError)
+      return problem(400, "invalid query parameters", [{ path: "cursor", message: e.message }]);
+    throw e;
+  }
+}
+
+/**
+ * The unit a scoped reader key asks about: the one named, when it is one of the key's; the key's
+ * only unit when none is named; otherwise the 4xx naming `unit`. An office-wide key may ask for
+ * any unit or none (the whole office).
+ */
+function scopedUnit(credential: Credential, unit: string | undefined): string | undefined | HttpResult {
+  const scope = credential.units;
+  if (!scope) return unit;
+  if (unit === undefined) {
+    if (scope.length === 1) return scope[0];
+    return problem(400, "this key reads several units: name one", [
+      { path: "unit", message: `one of ${scope.join(", ")}` },
+    ]);
+  }
+  if (scope.includes(unit)) return unit;
+  return problem(403, "this key does not read that unit", [
+    { path: "unit", message: `this key reads ${scope.join(", ")}` },
+  ]);
+}
+
+async function route(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const admitted = await admit(deps.store, event, "query-api", deps.now());
+  if (isResult(admitted)) return admitted;
+  const { credential } = admitted;
+  const path = admitted.route.path;
+  if (path === "/kpis" || path === "/kpis/export") {
+    const q = parseQuery(path === "/kpis" ? KpisQuery : ExportQuery, event);
+    if (isResult(q)) return q;
+    const unit = scopedUnit(credential, q.unit);
+    if (isResult(unit)) return unit;
+    const period = resolvePeriod(deps, q.period);
+    if (isResult(period)) return period;
+    const report = await periodReport(deps, period, unit);
+    if (path === "/kpis") return json(200, report);
+    const { format, lang } = q as z.infer<typeof ExportQuery>;
+    return format === "csv"
+      ? file(reportCsvFile(report, lang), "text/csv; charset=utf-8", exportFileName(report, "csv"))
+      : file(
+          await reportXlsx(report, lang),
+          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+          exportFileName(report, "xlsx"),
+        );
+  }
+  if (path === "/dossiers") {
+    const q = parseQuery(ListQuery, event);
+    if (isResult(q)) return q;
+    const unit = scopedUnit(credential, q.unit);
+    if (isResult(unit)) return unit;
+    const page = await deps.store.listBySla(q.unit, q.sla, { limit: q.limit, cursor: q.cursor });
+    return json(200, {
+      items: page.items.map((d) => ({
+        dossierId: d.dossierId,
+        unitId: d.unitId,
+        procedureCode: d.procedureCode,
+        domain: d.domain,
+        sla: d.sla,
+        receivedAt: iso(d.receivedAt),
+        kpiDueAt: iso(d.kpiDueAt),
+        appointmentAt: iso(d.appointmentAt),
+        apologyIssued: d.apologyIssued,
+      })),
+      cursor: page.cursor ?? null,
+    });
+  }
+  if (path === "/quarantine") {
+    // Quarantined events are every integration's, for every unit: office-wide keys only.
+    if (credential.units)
+      return problem(403, "the quarantine is read with an office-wide reader key", [
+        { path: "(key)", message: "this key is scoped to units" },
+      ]);
+    const q = parseQuery(QuarantineQuery, event);
+    if (isResult(q)) return q;
+    const page = await deps.store.listQuarantinePage(q);
+    const applied = await deps.store.appliedSince(page.items);
+    return json(200, {
+      items: page.items.map((r) => ({
+        ...r,
+        at: iso(r.at),
+        body: jsonOrText(r.body),
+        // Sent again and applied since: nothing left to do for it.
+        appliedSince: applied.has(r.id),
+      })),
+      cursor: page.cursor ?? null,
+    });
+  }
+  if (path === "/dossiers/{id}") {
+    const id = dossierIdOf(event.rawPath);
+    if (isResult(id)) return id;
+    const { dossier, log } = await deps.store.getDossierWithLog(id);
+    // Outside a scoped key's units, a dossier is answered as one that does not exist.
+    const visible =
+      dossier !== undefined &&
+      (!credential.units ||
+        [dossier.unitId, dossier.originUnitId].some((u) => u !== undefined && credential.units?.includes(u)));
+    if (!visible) return problem(404, "no such dossier", [{ path: "id", message: "unknown dossier" }]);
+    const anomalies = new Map(dossier.anomalies.filter((a) => a.eventId).map((a) => [a.eventId, a.kind]));
+    return json(200, {
+      dossierId: dossier.dossierId,
+      state: {
+        received: dossier.received,
+        unitId: dossier.unitId,
+        originUnitId: dossier.originUnitId,
+        channel: dossier.channel,
+        procedureCode: dossier.procedureCode,
+        domain: dossier.domain,
+        sla: dossier.sla,
+        receivedAt: iso(dossier.receivedAt),
+        kpiDueAt: iso(dossier.kpiDueAt),
+        appointmentAt: iso(dossier.appointmentAt),
+        paused: dossier.paused,
+        extensions: dossier.extensions,
+        apologyIssued: dossier.apologyIssued,
+        resolvedAt: iso(dossier.resolvedAt),
+        returnedAt: iso(dossier.returnedAt),
+        withdrawnAt: iso(dossier.withdrawnAt),
+        // Counted per kind; only the last few are kept with their events (bounded items).
+        anomalies: dossier.anomalyCounts ?? {},
+      },
+      timeline: canonicalEvents(log).map(({ event }) => ({
+        eventId: event.eventId,
+        type: event.type,
+        occurredAt: event.occurredAt,
+        data: event.data,
+        anomaly: anomalies.get(event.eventId),
+      })),
+    });
+  }
+  return problem(404, "no such route");
+}

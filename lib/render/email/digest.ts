@@ -1,0 +1,272 @@
+import escapeHtml from "escape-html";
+import type { PendingAlert } from "../../adapters/dynamodb/repository";
+import { ALERT_KINDS, type AlertKind } from "../../domain/alerts";
+import type { WorkingCalendar } from "../../domain/calendar/calendar";
+import { DOMAIN_NAMES, SEED_PROCEDURES } from "../../domain/catalog";
+import { headerText } from "../../domain/text";
+import { formatLocalVi } from "../../domain/time";
+import { formatNumber, type Locale } from "../format";
+
+/**
+ * The department digest: one email per unit per sweep, sections per kind, and for each dossier
+ * its code, procedure, domain, due instant in local time, working time left or overdue, and what
+ * the rules require next. HTML and plain text; every value that came from an event is escaped in
+ * the HTML (and left intact in the text).
+ */
+
+export const ALERT_TEXT: Record<AlertKind, Record<Locale, { title: string; next: string }>> = {
+  near_due: {
+    vi: {
+      title: "Hồ sơ sắp đến hạn",
+      next: "Nếu không kịp hạn: báo Bộ phận Một cửa bằng văn bản trước hạn ít nhất 01 ngày làm việc, kèm phiếu xin lỗi và hẹn lại ngày trả kết quả (chỉ được hẹn lại một lần).",
+    },
+    en: {
+      title: "Due soon",
+      next: "If it cannot be met: tell the one-stop desk in writing at least one working day ahead, with an apology letter and a new appointment (only one is allowed).",
+    },
+  },
+  overdue: {
+    vi: {
+      title: "Hồ sơ đã quá hạn",
+      next: "Giải quyết ngay; ghi nhận lý do chậm và thông báo cho tổ chức, cá nhân.",
+    },
+    en: { title: "Overdue", next: "Resolve it now; record why it is late and tell the applicant." },
+  },
+  no_apology: {
+    vi: {
+      title: "Quá hạn nhưng chưa có phiếu xin lỗi",
+      next: "Phát hành phiếu xin lỗi và hẹn lại ngày trả kết quả cho tổ chức, cá nhân.",
+    },
+    en: {
+      title: "Overdue with no apology letter",
+      next: "Issue the apology letter with a new appointment to the applicant.",
+    },
+  },
+  past_appointment: {
+    vi: {
+      title: "Đã quá ngày hẹn lại",
+      next: "Không được hẹn lại lần nữa: giải quyết ngay và báo cáo lãnh đạo.",
+    },
+    en: {
+      title: "Past the new appointment",
+      next: "No further appointment is allowed: resolve it now and report to leadership.",
+    },
+  },
+  extended_twice: {
+    vi: { title: "Hẹn lại quá một lần", next: "Chỉ được hẹn lại một lần: rà soát và báo cáo lãnh đạo." },
+    en: {
+      title: "Extended more than once",
+      next: "Only one new appointment is allowed: review it and report to leadership.",
+    },
+  },
+  escalation: {
+    vi: {
+      title: "Quá hạn kéo dài — báo cáo lãnh đạo",
+      next: "Lãnh đạo chỉ đạo xử lý; đơn vị giải quyết giải trình lý do chậm.",
+    },
+    en: {
+      title: "Long overdue — for leadership",
+      next: "Leadership to direct; the resolving unit to explain the delay.",
+    },
+  },
+  possibly_closed: {
+    vi: {
+      title: "Có thể đã kết thúc ngoài hệ thống",
+      next: "Kiểm tra: nếu đã trả kết quả (ví dụ tại UBND cấp xã), cập nhật trạng thái trên phần mềm một cửa.",
+    },
+    en: {
+      title: "Possibly closed outside the system",
+      next: "Check: if the result was handed over (e.g. at a commune), close it in the one-stop software.",
+    },
+  },
+};
+
+const PROCEDURE_NAMES = new Map(SEED_PROCEDURES.map((p) => [p.code, p]));
+
+export interface DigestInput {
+  locale: Locale;
+  /** Unit name as the recipients know it. */
+  unitName: string;
+  alerts: PendingAlert[];
+  now: number;
+  calendar: WorkingCalendar;
+  /** Names of the units the alerts are about (escalation digests cover several). */
+  unitNames?: Map<string, string>;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+function workingTimeText(a: PendingAlert, now: number, calendar: WorkingCalendar, locale: Locale): string {
+  const due = a.kind === "past_appointment" ? a.dossier.appointmentAt : a.dossier.kpiDueAt;
+  if (due === undefined) return "";
+  const late = now > due;
+  const ms = late ? calendar.workingTimeBetween(due, now) : calendar.workingTimeBetween(now, due);
+  const hours = ms / 3_600_000;
+  const amount =
+    hours < 8
+      ? `${formatNumber(Math.round(hours * 10) / 10, locale)} ${locale === "vi" ? "giờ làm việc" : "working hours"}`
+      : `${formatNumber(Math.round((ms / calendar.workingDayMs) * 10) / 10, locale)} ${locale === "vi" ? "ngày làm việc" : "working days"}`;
+  if (locale === "vi") return late ? `quá hạn ${amount}` : `còn ${amount}`;
+  return late ? `${amount} overdue` : `${amount} left`;
+}
+
+interface Line {
+  code: string;
+  procedure: string;
+  domain: string;
+  unit?: string;
+  due: string;
+  appointment?: string;
+  left: string;
+}
+
+function lineOf(a: PendingAlert, input: DigestInput): Line {
+  const { locale } = input;
+  const p = a.dossier.procedureCode ? PROCEDURE_NAMES.get(a.dossier.procedureCode) : undefined;
+  const procedure = p ? `${p[locale]} (${p.code})` : (a.dossier.procedureCode ?? "");
+  const domainName = a.dossier.domain ? DOMAIN_NAMES[a.dossier.domain]?.[locale] : undefined;
+  return {
+    code: a.dossier.dossierId,
+    procedure,
+    domain: domainName ?? a.dossier.domain ?? "",
+    unit: input.unitNames?.get(a.unitId),
+    due: a.dossier.kpiDueAt !== undefined ? formatLocalVi(a.dossier.kpiDueAt) : "",
+    appointment:
+      a.dossier.appointmentAt !== undefined && a.dossier.appointmentAt !== a.dossier.kpiDueAt
+        ? formatLocalVi(a.dossier.appointmentAt)
+        : undefined,
+    left: workingTimeText(a, input.now, input.calendar, locale),
+  };
+}
+
+function sections(input: DigestInput): { kind: AlertKind; lines: Line[] }[] {
+  return ALERT_KINDS.map((kind) => ({
+    kind,
+    lines: input.alerts
+      .filter((a) => a.kind === kind)
+      .sort(
+        (x, y) =>
+          (x.dossier.kpiDueAt ?? 0) - (y.dossier.kpiDueAt ?? 0) ||
+          (x.dossier.dossierId < y.dossier.dossierId ? -1 : 1),
+      )
+      .map((a) => lineOf(a, input)),
+  })).filter((s) => s.lines.length > 0);
+}
+
+const LABELS = {
+  vi: {
+    code: "Mã hồ sơ",
+    procedure: "Thủ tục",
+    domain: "Lĩnh vực",
+    unit: "Đơn vị",
+    due: "Hạn giải quyết",
+    appointment: "Hẹn lại",
+    left: "Thời gian",
+    next: "Việc cần làm",
+    intro: (unit: string, when: string) => `Tổng hợp cảnh báo hồ sơ của ${unit}, lúc ${when} (giờ Việt Nam).`,
+    footer:
+      "Thư tự động của hệ thống giám sát hồ sơ thủ tục hành chính. Thời gian tính theo giờ làm việc (07:00–11:30, 13:30–17:00, trừ ngày nghỉ).",
+    subject: (unit: string, n: number, when: string) =>
+      `[Cảnh báo hồ sơ] ${unit}: ${n} hồ sơ cần xử lý — ${when}`,
+  },
+  en: {
+    code: "Dossier",
+    procedure: "Procedure",
+    domain: "Domain",
+    unit: "Unit",
+    due: "Due",
+    appointment: "New appointment",
+    left: "Time",
+    next: "What is required",
+    intro: (unit: string, when: string) => `Dossier alerts for ${unit}, at ${when} (Viet Nam time).`,
+    footer:
+      "Sent automatically by the dossier compliance monitor. Times count working hours (07:00–11:30, 13:30–17:00, days off excluded).",
+    subject: (unit: string, n: number, when: string) =>
+      `[Dossier alerts] ${unit}: ${n} dossiers need attention — ${when}`,
+  },
+} as const;
+
+/** Renders a digest; `e` escapes every interpolated value in the HTML. */
+export function renderDigest(input: DigestInput): RenderedEmail {
+  const L = LABELS[input.locale];
+  const when = formatLocalVi(input.now);
+  const all = sections(input);
+  const count = new Set(input.alerts.map((a) => a.dossier.dossierId)).size;
+  const e = (s: string) => escapeHtml(s);
+  const showUnit = input.unitNames !== undefined;
+
+  const text: string[] = [L.intro(input.unitName, when), ""];
+  const html: string[] = [
+    '<!doctype html><html lang="' +
+      input.locale +
+      '"><head><meta charset="utf-8"><title>' +
+      e(L.subject(input.unitName, count, when)) +
+      "</title></head>",
+    '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;background:#f4f5f7">',
+    '<div style="max-width:760px;margin:0 auto;background:#ffffff;border:1px solid #d9dce1;border-radius:6px;padding:20px">',
+    `<p style="margin:0 0 16px 0;font-size:15px">${e(L.intro(input.unitName, when))}</p>`,
+  ];
+  for (const { kind, lines } of all) {
+    const t = ALERT_TEXT[kind][input.locale];
+    text.push(`== ${t.title} (${lines.length}) ==`, `${L.next}: ${t.next}`);
+    html.push(
+      `<h2 style="font-size:16px;margin:20px 0 6px 0;color:#8a1c1c">${e(t.title)} (${lines.length})</h2>`,
+      `<p style="margin:0 0 8px 0;font-size:13px;background:#fff6e5;border-left:3px solid #e0a100;padding:6px 8px"><b>${e(L.next)}:</b> ${e(t.next)}</p>`,
+      '<table role="presentation" cellpadding="6" cellspacing="0" style="border-collapse:collapse;width:100%;font-size:13px">',
+      `<tr style="background:#eef0f3;text-align:left"><th>${e(L.code)}</th>${showUnit ? `<th>${e(L.unit)}</th>` : ""}<th>${e(L.procedure)}</th><th>${e(L.domain)}</th><th>${e(L.due)}</th><th>${e(L.left)}</th></tr>`,
+    );
+    for (const l of lines) {
+      const due = l.appointment ? `${l.due} (${L.appointment.toLowerCase()} ${l.appointment})` : l.due;
+      text.push(
+        `- ${l.code}${showUnit && l.unit ? ` [${l.unit}]` : ""} | ${l.procedure} | ${l.domain} | ${L.due}: ${due} | ${l.left}`,
+      );
+      html.push(
+        `<tr style="border-top:1px solid #e3e5e8"><td style="font-family:monospace">${e(l.code)}</td>${showUnit ? `<td>${e(l.unit ?? "")}</td>` : ""}<td>${e(l.procedure)}</td><td>${e(l.domain)}</td><td>${e(due)}</td><td>${e(l.left)}</td></tr>`,
+      );
+    }
+    html.push("</table>");
+    text.push("");
+  }
+  text.push(L.footer);
+  html.push(
+    `<p style="margin:20px 0 0 0;font-size:12px;color:#5f6670">${e(L.footer)}</p>`,
+    "</div></body></html>",
+  );
+  return {
+    // The unit's name is the directory's; stripped of control characters all the same.
+    subject: headerText(L.subject(headerText(input.unitName, 120), count, when), 250),
+    html: html.join("\n"),
+    text: `${text.join("\n")}\n`,
+  };
+}
+
+/**
+ * Reads a rendered text digest back: the dossier codes in each section (for tests and tools).
+ * With `withDue`, each code is followed by ` @ ` and its due instant as shown.
+ */
+export function parseDigestText(
+  text: string,
+  locale: Locale = "vi",
+  withDue = false,
+): Map<AlertKind, string[]> {
+  const byTitle = new Map(ALERT_KINDS.map((k) => [ALERT_TEXT[k][locale].title, k]));
+  const out = new Map<AlertKind, string[]>();
+  let current: AlertKind | undefined;
+  for (const line of text.split("\n")) {
+    const header = /^== (.+) \(\d+\) ==$/.exec(line);
+    if (header) {
+      current = byTitle.get(header[1] as string);
+      continue;
+    }
+    if (current && line.startsWith("- ")) {
+      const parts = line.slice(2).split(" | ");
+      const code = parts[0]?.replace(/ \[.*\]$/, "") ?? "";
+      out.set(current, [...(out.get(current) ?? []), withDue ? `${code} @ ${parts[3] ?? ""}` : code]);
+    }
+  }
+  return out;
+}

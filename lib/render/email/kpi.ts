@@ -1,0 +1,282 @@
+import escapeHtml from "escape-html";
+import { DOMAIN_NAMES } from "../../domain/catalog";
+import type { Report, ReportBlock } from "../../domain/report";
+import { headerText } from "../../domain/text";
+import { formatLocalVi } from "../../domain/time";
+import { formatNumber, formatRate, type Locale, summarySentence } from "../format";
+
+/**
+ * The leadership KPI email: the official table per unit sorted by on-time rate with the
+ * whole-office row, the previous period beside it, email-safe bar charts (tables and inline CSS,
+ * no scripts, no external images), the longest-overdue dossiers, data-quality notes and the
+ * summary sentence of kpis.md. Every value that came from an event is escaped.
+ */
+
+export interface OverdueLine {
+  dossierId: string;
+  unitName: string;
+  procedureCode?: string;
+  domain?: string;
+  kpiDueAt: number;
+  overdueWorkingDays: number;
+}
+
+export interface KpiEmailInput {
+  locale: Locale;
+  kind: "weekly" | "close";
+  report: Report;
+  /** The previous period at the same point (or its final figures), when there is one. */
+  previous?: { label: string; report: Report };
+  unitNames: Map<string, string>;
+  longestOverdue: OverdueLine[];
+  quality: {
+    orphans: number;
+    possiblyClosed: number;
+    quarantined: number;
+    /** Set when a year without calendar data starts within the warning window. */
+    calendar?: { missingYear: number; daysLeft: number };
+  };
+  amendment?: { issuedAt: number; changes: { field: string; before: number; after: number }[] };
+  now: number;
+}
+
+const L = {
+  vi: {
+    subject: (kind: string, period: string, when: string) =>
+      `[Báo cáo KPI${kind === "close" ? " — chốt kỳ" : ""}] Kết quả giải quyết hồ sơ ${period} — số liệu đến ${when}`,
+    title: "Kết quả giải quyết hồ sơ thủ tục hành chính",
+    period: (from: string, to: string) => `Kỳ báo cáo ${from} – ${to}`,
+    rolling: "Số liệu đang cập nhật: kỳ báo cáo chưa kết thúc.",
+    unit: "Đơn vị",
+    received: "Tiếp nhận",
+    resolved: "Đã giải quyết",
+    pending: "Đang giải quyết",
+    total: "Tổng",
+    online: "Trực tuyến",
+    direct: "Trực tiếp",
+    postal: "Bưu chính",
+    carried: "Kỳ trước chuyển sang",
+    early: "Trước hạn",
+    onTime: "Đúng hạn",
+    late: "Trễ hạn",
+    within: "Trong hạn",
+    overdue: "Quá hạn",
+    rate: "Tỷ lệ đúng hạn",
+    previous: "Kỳ trước",
+    whole: "Toàn cơ quan",
+    chart: "Tỷ lệ giải quyết đúng hạn theo đơn vị",
+    longest: "Hồ sơ quá hạn lâu nhất",
+    code: "Mã hồ sơ",
+    procedure: "Thủ tục",
+    domain: "Lĩnh vực",
+    due: "Hạn giải quyết",
+    overdueBy: "Quá hạn (ngày làm việc)",
+    none: "Không có hồ sơ quá hạn.",
+    quality: "Chất lượng dữ liệu",
+    orphans: (n: string) => `${n} hồ sơ có sự kiện nhưng chưa có sự kiện tiếp nhận (chưa được tính).`,
+    possiblyClosed: (n: string) =>
+      `${n} hồ sơ quá hạn không có sự kiện mới trong thời gian dài: có thể đã trả kết quả ngoài hệ thống (ví dụ tại cấp xã).`,
+    quarantined: (n: string) =>
+      `${n} sự kiện chưa áp dụng được (sai định dạng, hoặc hạn xử lý rơi vào năm chưa có lịch) đang lưu để kiểm tra và gửi lại.`,
+    calendar: (year: number, days: string) =>
+      `Chưa có lịch ngày nghỉ, ngày làm bù năm ${year} (còn ${days} ngày): hồ sơ có hạn xử lý rơi vào năm ${year} sẽ không tính được hạn. Cần bổ sung lịch năm ${year} ngay khi có thông báo chính thức.`,
+    amended: (when: string) =>
+      `Báo cáo đã phát hành lúc ${when} và được điều chỉnh sau đó do có sự kiện đến muộn:`,
+    attachments: "Bảng số liệu kèm theo dạng CSV và XLSX.",
+    footer: "Thư tự động của hệ thống giám sát hồ sơ thủ tục hành chính.",
+  },
+  en: {
+    subject: (kind: string, period: string, when: string) =>
+      `[KPI report${kind === "close" ? " — period close" : ""}] Dossier resolution ${period} — as of ${when}`,
+    title: "Administrative dossier resolution",
+    period: (from: string, to: string) => `Period ${from} – ${to}`,
+    rolling: "Rolling figures: the period has not ended.",
+    unit: "Unit",
+    received: "Received",
+    resolved: "Resolved",
+    pending: "Pending",
+    total: "Total",
+    online: "Online",
+    direct: "Desk",
+    postal: "Postal",
+    carried: "Carried over",
+    early: "Early",
+    onTime: "On time",
+    late: "Late",
+    within: "Within",
+    overdue: "Overdue",
+    rate: "On-time rate",
+    previous: "Previous period",
+    whole: "Whole office",
+    chart: "On-time rate by unit",
+    longest: "Longest-overdue dossiers",
+    code: "Dossier",
+    procedure: "Procedure",
+    domain: "Domain",
+    due: "Due",
+    overdueBy: "Overdue (working days)",
+    none: "No overdue dossier.",
+    quality: "Data quality",
+    orphans: (n: string) => `${n} dossiers have events but no received event (not counted).`,
+    possiblyClosed: (n: string) =>
+      `${n} overdue dossiers have had no event for a long time: possibly closed outside the system.`,
+    quarantined: (n: string) =>
+      `${n} events could not be applied (invalid, or a deadline in a year without calendar data) and are kept to review and send again.`,
+    calendar: (year: number, days: string) =>
+      `The working-day calendar has no data for ${year} (${days} days left): deadlines reaching ${year} cannot be computed. Add the ${year} entry as soon as the official schedule is announced.`,
+    amended: (when: string) => `Issued at ${when}, amended since by late events:`,
+    attachments: "The table is attached as CSV and XLSX.",
+    footer: "Sent automatically by the dossier compliance monitor.",
+  },
+} as const;
+
+function sortByRate<T extends ReportBlock>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => (b.rates.onTime ?? -1) - (a.rates.onTime ?? -1));
+}
+
+export function renderKpiEmail(input: KpiEmailInput): { subject: string; html: string; text: string } {
+  const { locale, report } = input;
+  const t = L[locale];
+  const e = (s: string) => escapeHtml(s);
+  const n = (x: number) => formatNumber(x, locale);
+  const when = formatLocalVi(input.now);
+  const periodName = report.period.name ?? `${report.period.from}..${report.period.to}`;
+  const subject = headerText(t.subject(input.kind, headerText(periodName, 64), when), 250);
+  const units = sortByRate(report.byUnit);
+  const prevByUnit = new Map(input.previous?.report.byUnit.map((u) => [u.unit, u]) ?? []);
+  const name = (id: string) => input.unitNames.get(id) ?? id;
+
+  const td = 'style="padding:4px 6px;border:1px solid #d9dce1;text-align:right"';
+  const tdl = 'style="padding:4px 6px;border:1px solid #d9dce1;text-align:left"';
+  const th = 'style="padding:4px 6px;border:1px solid #d9dce1;background:#eef0f3;font-weight:bold"';
+  const cells = (b: ReportBlock, prev?: ReportBlock) =>
+    [
+      b.received.total,
+      b.received.online,
+      b.received.direct,
+      b.received.postal,
+      b.received.carriedOver,
+      b.resolved.total,
+      b.resolved.early,
+      b.resolved.onTime,
+      b.resolved.late,
+      b.pending.total,
+      b.pending.withinDeadline,
+      b.pending.overdue,
+    ]
+      .map((x) => `<td ${td}>${n(x)}</td>`)
+      .join("") +
+    `<td ${td}><b>${formatRate(b.rates.onTime, locale)}</b></td>` +
+    (input.previous
+      ? `<td ${td}>${prev ? `${n(prev.received.total)} / ${formatRate(prev.rates.onTime, locale)}` : "—"}</td>`
+      : "");
+
+  const html: string[] = [
+    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${e(subject)}</title></head>`,
+    '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;background:#f4f5f7">',
+    '<div style="max-width:1100px;margin:0 auto;background:#fff;border:1px solid #d9dce1;border-radius:6px;padding:20px">',
+    `<h1 style="font-size:20px;margin:0 0 4px 0">${e(t.title)}</h1>`,
+    `<p style="margin:0 0 4px 0;color:#5f6670">${e(t.period(report.period.from, report.period.to))} · ${e(periodName)}</p>`,
+    report.rolling ? `<p style="margin:0 0 8px 0;color:#8a5a00">${e(t.rolling)}</p>` : "",
+    `<p style="margin:12px 0;font-size:15px;background:#f0f6ff;border-left:4px solid #1f5fbf;padding:8px 10px">${e(summarySentence(report, locale))}</p>`,
+  ];
+  if (input.amendment) {
+    html.push(
+      `<p style="margin:8px 0;background:#fff6e5;border-left:4px solid #e0a100;padding:8px 10px">${e(t.amended(formatLocalVi(input.amendment.issuedAt)))}<br>`,
+      input.amendment.changes
+        .map(
+          (c) =>
+            `${e(c.field)}: ${n(c.before)} → ${n(c.after)} (${c.after > c.before ? "+" : ""}${n(c.after - c.before)})`,
+        )
+        .join("<br>"),
+      "</p>",
+    );
+  }
+  html.push(
+    '<table role="presentation" cellspacing="0" style="border-collapse:collapse;font-size:12px;width:100%">',
+    `<tr><th ${th} rowspan="2">${e(t.unit)}</th><th ${th} colspan="5">${e(t.received)}</th><th ${th} colspan="4">${e(t.resolved)}</th><th ${th} colspan="3">${e(t.pending)}</th><th ${th} rowspan="2">${e(t.rate)}</th>${input.previous ? `<th ${th} rowspan="2">${e(t.previous)}<br>${e(input.previous.label)}</th>` : ""}</tr>`,
+    `<tr>${[t.total, t.online, t.direct, t.postal, t.carried, t.total, t.early, t.onTime, t.late, t.total, t.within, t.overdue].map((h) => `<th ${th}>${e(h)}</th>`).join("")}</tr>`,
+  );
+  for (const u of units)
+    html.push(`<tr><td ${tdl}>${e(name(u.unit))}</td>${cells(u, prevByUnit.get(u.unit))}</tr>`);
+  html.push(
+    `<tr style="font-weight:bold;background:#f7f8fa"><td ${tdl}>${e(t.whole)}</td>${cells(report, input.previous?.report)}</tr>`,
+    "</table>",
+  );
+
+  // Bars: a two-cell table per unit, the first cell's width the on-time rate.
+  html.push(
+    `<h2 style="font-size:16px;margin:20px 0 8px 0">${e(t.chart)}</h2>`,
+    '<table role="presentation" cellspacing="0" style="border-collapse:collapse;width:100%;font-size:12px">',
+  );
+  for (const u of units) {
+    const pct = Math.round((u.rates.onTime ?? 0) * 1000) / 10;
+    const color = pct >= 95 ? "#2e7d32" : pct >= 85 ? "#e0a100" : "#c62828";
+    html.push(
+      `<tr><td style="width:30%;padding:3px 6px">${e(name(u.unit))}</td><td style="padding:3px 0"><table role="presentation" cellspacing="0" style="border-collapse:collapse;width:100%"><tr>` +
+        `<td style="width:${pct}%;background:${color};height:14px;font-size:0">&nbsp;</td><td style="background:#eceef1;font-size:0">&nbsp;</td></tr></table></td>` +
+        `<td style="width:70px;padding:3px 6px;text-align:right">${formatRate(u.rates.onTime, locale)}</td></tr>`,
+    );
+  }
+  html.push("</table>");
+
+  html.push(`<h2 style="font-size:16px;margin:20px 0 8px 0">${e(t.longest)}</h2>`);
+  if (input.longestOverdue.length === 0) html.push(`<p>${e(t.none)}</p>`);
+  else {
+    html.push(
+      '<table role="presentation" cellspacing="0" style="border-collapse:collapse;font-size:12px;width:100%">',
+      `<tr>${[t.code, t.unit, t.procedure, t.domain, t.due, t.overdueBy].map((h) => `<th ${th}>${e(h)}</th>`).join("")}</tr>`,
+    );
+    for (const o of input.longestOverdue) {
+      html.push(
+        `<tr><td ${tdl}><span style="font-family:monospace">${e(o.dossierId)}</span></td><td ${tdl}>${e(o.unitName)}</td><td ${tdl}>${e(o.procedureCode ?? "")}</td><td ${tdl}>${e((o.domain && DOMAIN_NAMES[o.domain]?.[locale]) ?? o.domain ?? "")}</td><td ${tdl}>${e(formatLocalVi(o.kpiDueAt))}</td><td ${td}>${n(Math.round(o.overdueWorkingDays * 10) / 10)}</td></tr>`,
+      );
+    }
+    html.push("</table>");
+  }
+  const q = input.quality;
+  const notes = [
+    q.orphans ? t.orphans(n(q.orphans)) : "",
+    q.possiblyClosed ? t.possiblyClosed(n(q.possiblyClosed)) : "",
+    q.quarantined ? t.quarantined(n(q.quarantined)) : "",
+    q.calendar ? t.calendar(q.calendar.missingYear, n(q.calendar.daysLeft)) : "",
+  ].filter(Boolean);
+  if (notes.length) {
+    html.push(
+      `<h2 style="font-size:16px;margin:20px 0 8px 0">${e(t.quality)}</h2><ul style="margin:0;padding-left:20px">${notes.map((x) => `<li>${e(x)}</li>`).join("")}</ul>`,
+    );
+  }
+  html.push(
+    `<p style="margin:16px 0 0 0;font-size:12px;color:#5f6670">${e(t.attachments)} ${e(t.footer)}</p></div></body></html>`,
+  );
+
+  const text: string[] = [
+    t.title,
+    t.period(report.period.from, report.period.to),
+    "",
+    summarySentence(report, locale),
+    "",
+  ];
+  if (input.amendment) {
+    text.push(t.amended(formatLocalVi(input.amendment.issuedAt)));
+    for (const c of input.amendment.changes) text.push(`  ${c.field}: ${n(c.before)} → ${n(c.after)}`);
+    text.push("");
+  }
+  text.push(
+    `${t.unit} | ${t.received} | ${t.resolved} (${t.early}/${t.onTime}/${t.late}) | ${t.pending} (${t.within}/${t.overdue}) | ${t.rate}`,
+  );
+  for (const u of [...units, { ...report, unit: t.whole } as ReportBlock & { unit: string }]) {
+    const label = u.unit === t.whole ? t.whole : name(u.unit);
+    text.push(
+      `${label} | ${n(u.received.total)} | ${n(u.resolved.total)} (${n(u.resolved.early)}/${n(u.resolved.onTime)}/${n(u.resolved.late)}) | ${n(u.pending.total)} (${n(u.pending.withinDeadline)}/${n(u.pending.overdue)}) | ${formatRate(u.rates.onTime, locale)}`,
+    );
+  }
+  text.push("", `${t.longest}:`);
+  for (const o of input.longestOverdue)
+    text.push(
+      `- ${o.dossierId} | ${o.unitName} | ${formatLocalVi(o.kpiDueAt)} | ${n(Math.round(o.overdueWorkingDays * 10) / 10)}`,
+    );
+  if (notes.length) text.push("", `${t.quality}:`, ...notes.map((x) => `- ${x}`));
+  text.push("", `${t.attachments} ${t.footer}`);
+  return { subject, html: html.join("\n"), text: `${text.join("\n")}\n` };
+}

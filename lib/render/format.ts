@@ -1,0 +1,138 @@
+import type { Report, ReportBlock } from "../domain/report";
+
+/**
+ * Text forms of the report: the Vietnamese sentence of kpis.md (English available), numbers in
+ * Vietnamese grouping (dot for thousands, comma for decimals), and CSV.
+ */
+
+export type Locale = "vi" | "en";
+
+const VI_NUMBER = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 2 });
+const EN_NUMBER = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 2 });
+
+/** 5520 → `5.520` (vi) or `5,520` (en). */
+export function formatNumber(n: number, locale: Locale = "vi"): string {
+  return (locale === "vi" ? VI_NUMBER : EN_NUMBER).format(n);
+}
+
+/** 0.9273 → `92,73%` (vi) or `92.73%` (en); `—` for a rate with no denominator. */
+export function formatRate(r: number | null, locale: Locale = "vi"): string {
+  if (r === null) return "—";
+  return `${formatNumber(Math.round(r * 10_000) / 100, locale)}%`;
+}
+
+/** The summary sentence of kpis.md for one report block. */
+export function summarySentence(b: ReportBlock, locale: Locale = "vi"): string {
+  const n = (x: number) => formatNumber(x, locale);
+  if (locale === "en") {
+    const channels = [`at the desk ${n(b.received.direct)}`, `online ${n(b.received.online)}`];
+    if (b.received.postal) channels.push(`by post ${n(b.received.postal)}`);
+    const carried = b.received.carriedOver
+      ? `carried over ${n(b.received.carriedOver)}, new ${n(b.received.new)}; `
+      : "";
+    const withdrawn = b.withdrawn ? `; withdrawn ${n(b.withdrawn)}` : "";
+    return (
+      `Dossiers received: ${n(b.received.total)} (${carried}${channels.join(", ")}); ` +
+      `resolved ${n(b.resolved.total)} (on time ${n(b.resolved.early + b.resolved.onTime)}, late ${n(b.resolved.late)})${withdrawn}; ` +
+      `in progress ${n(b.pending.total)} (within the deadline ${n(b.pending.withinDeadline)}, overdue ${n(b.pending.overdue)}).`
+    );
+  }
+  const channels = [`trực tiếp ${n(b.received.direct)}`, `trực tuyến ${n(b.received.online)}`];
+  if (b.received.postal) channels.push(`qua bưu chính ${n(b.received.postal)}`);
+  const carried = b.received.carriedOver
+    ? `kỳ trước chuyển sang ${n(b.received.carriedOver)}, mới tiếp nhận ${n(b.received.new)}; `
+    : "";
+  const withdrawn = b.withdrawn ? `; rút hồ sơ ${n(b.withdrawn)}` : "";
+  return (
+    `Tổng hồ sơ tiếp nhận: ${n(b.received.total)} (${carried}${channels.join(", ")}); ` +
+    `đã giải quyết ${n(b.resolved.total)} (đúng hạn ${n(b.resolved.early + b.resolved.onTime)}, trễ hạn ${n(b.resolved.late)})${withdrawn}; ` +
+    `đang giải quyết ${n(b.pending.total)} (còn trong hạn ${n(b.pending.withinDeadline)}, quá hạn ${n(b.pending.overdue)}).`
+  );
+}
+
+/** The columns of the official table, in order, with their headers. */
+export const TABLE_COLUMNS = [
+  {
+    key: "receivedTotal",
+    vi: "Tổng tiếp nhận",
+    en: "Received total",
+    get: (b: ReportBlock) => b.received.total,
+  },
+  {
+    key: "carriedOver",
+    vi: "Kỳ trước chuyển sang",
+    en: "Carried over",
+    get: (b: ReportBlock) => b.received.carriedOver,
+  },
+  { key: "receivedNew", vi: "Mới tiếp nhận", en: "New", get: (b: ReportBlock) => b.received.new },
+  { key: "online", vi: "Trực tuyến", en: "Online", get: (b: ReportBlock) => b.received.online },
+  { key: "direct", vi: "Trực tiếp", en: "At the desk", get: (b: ReportBlock) => b.received.direct },
+  { key: "postal", vi: "Bưu chính", en: "Postal", get: (b: ReportBlock) => b.received.postal },
+  { key: "resolvedTotal", vi: "Đã giải quyết", en: "Resolved", get: (b: ReportBlock) => b.resolved.total },
+  { key: "early", vi: "Trước hạn", en: "Before the deadline", get: (b: ReportBlock) => b.resolved.early },
+  { key: "onTime", vi: "Đúng hạn", en: "On the deadline", get: (b: ReportBlock) => b.resolved.onTime },
+  { key: "late", vi: "Trễ hạn", en: "Late", get: (b: ReportBlock) => b.resolved.late },
+  { key: "withdrawn", vi: "Rút hồ sơ", en: "Withdrawn", get: (b: ReportBlock) => b.withdrawn },
+  { key: "pendingTotal", vi: "Đang giải quyết", en: "Pending", get: (b: ReportBlock) => b.pending.total },
+  {
+    key: "pendingWithin",
+    vi: "Còn trong hạn",
+    en: "Within the deadline",
+    get: (b: ReportBlock) => b.pending.withinDeadline,
+  },
+  { key: "pendingOverdue", vi: "Quá hạn", en: "Overdue", get: (b: ReportBlock) => b.pending.overdue },
+  { key: "ratingsTotal", vi: "Lượt đánh giá", en: "Ratings", get: (b: ReportBlock) => b.ratings.total },
+  { key: "ratingsSatisfied", vi: "Hài lòng", en: "Satisfied", get: (b: ReportBlock) => b.ratings.satisfied },
+] as const;
+
+/**
+ * Text for a spreadsheet cell: one beginning with = + - @, a tab or a CR would be read as a
+ * formula by a spreadsheet program (CSV injection, OWASP), so it gets a leading apostrophe, which
+ * the program shows as text. For every text that came from an event (unit ids, codes); numbers
+ * are written as numbers and never pass here.
+ */
+export function spreadsheetText(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+function csvCell(value: string | number | null): string {
+  const text = value === null ? "" : String(value);
+  const safe = typeof value === "string" ? spreadsheetText(text) : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** The rows of the official table: one per unit, then the whole office. */
+export function tableRows(report: Report): { label: string; block: ReportBlock }[] {
+  const rows = report.byUnit.map((u) => ({ label: u.unit, block: u as ReportBlock }));
+  rows.push({ label: report.unit ?? "*", block: report });
+  return rows;
+}
+
+/** CSV of the official table: machine numbers (no grouping), a header row, one row per unit, the total. */
+export function reportCsv(report: Report, locale: Locale = "vi"): string {
+  const header = [
+    locale === "vi" ? "Đơn vị" : "Unit",
+    ...TABLE_COLUMNS.map((c) => c[locale]),
+    locale === "vi" ? "Tỷ lệ đúng hạn" : "On-time rate",
+  ];
+  const lines = [header.map(csvCell).join(",")];
+  for (const { label, block } of tableRows(report)) {
+    const name = label === "*" ? (locale === "vi" ? "Toàn cơ quan" : "Whole office") : label;
+    lines.push([name, ...TABLE_COLUMNS.map((c) => c.get(block)), block.rates.onTime].map(csvCell).join(","));
+  }
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+/** The report as text: the summary sentence, then one line per unit. */
+export function reportText(report: Report, locale: Locale = "vi"): string {
+  const head =
+    locale === "vi"
+      ? `Kỳ báo cáo ${report.period.from} – ${report.period.to} (số liệu tính đến ${report.asOf})`
+      : `Period ${report.period.from} – ${report.period.to} (as of ${report.asOf})`;
+  const lines = [head, summarySentence(report, locale)];
+  if (report.byUnit.length > 1) {
+    lines.push("");
+    for (const u of report.byUnit) lines.push(`- ${u.unit}: ${summarySentence(u, locale)}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
