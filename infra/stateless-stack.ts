@@ -76,7 +76,13 @@ export class StatelessStack extends Stack {
       {},
       Duration.seconds(30),
     );
-    allow(apply, ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"], [tableArn]);
+    // Query: a dossier and its log, the unit directory; GetItem: one stored event (duplicate or
+    // conflict); Put/Update: the transaction's items and quarantine records.
+    allow(
+      apply,
+      ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      [tableArn],
+    );
     apply.fn.addEventSource(
       new SqsEventSource(eventsQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 16 }),
     );
@@ -144,7 +150,13 @@ export class StatelessStack extends Stack {
       { EVENT_BUS_NAME: bus.eventBusName },
       Duration.seconds(15),
     );
-    allow(ingest, ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"], [tableArn]);
+    // GetItem: the key; UpdateItem: its rate window; BatchGetItem: events already stored; Query:
+    // the unit directory (units must exist).
+    allow(
+      ingest,
+      ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+      [tableArn],
+    );
     allow(ingest, ["events:PutEvents"], [bus.eventBusArn]);
     const query = make(
       "query-api",
@@ -157,7 +169,8 @@ export class StatelessStack extends Stack {
       ["dynamodb:Query", "dynamodb:GetItem"],
       [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)],
     );
-    allow(query, ["dynamodb:BatchGetItem"], [tableArn]);
+    // BatchGetItem: quarantined events applied since; UpdateItem: the reader key's rate window.
+    allow(query, ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], [tableArn]);
     // The key authorizer: reads a key's record, nothing else (it counts no rates: its answers are
     // cached, so it does not see every request).
     const authorizerFn = new ProjectFunction(this, "authorizer", {
