@@ -239,11 +239,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const applyHandlers = Array.from({ length: 4 }, () =>
     applyFn.createHandler(applyDeps, logger("apply-events"), metrics("apply-events")),
   );
-  let nextHandler = 0;
+  // An execution environment handles one batch at a time, as in Lambda: a batch takes an idle one
+  // (there are as many as workers) and gives it back. Handing a busy one a second batch would mix
+  // the two batches' partial failures in its batch processor, and a failed message would be lost.
+  const idle = [...applyHandlers];
   const queue = new LocalQueue(
-    (event, context) => {
-      const h = applyHandlers[nextHandler++ % applyHandlers.length] as (typeof applyHandlers)[number];
-      return h(event, context);
+    async (event, context) => {
+      const h = idle.pop();
+      if (!h) throw new Error("no idle apply-events environment: more workers than environments");
+      try {
+        return await h(event, context);
+      } finally {
+        idle.push(h);
+      }
     },
     {
       workers: 4,
