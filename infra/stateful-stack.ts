@@ -6,7 +6,10 @@ import * as ses from "aws-cdk-lib/aws-ses";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { TABLE } from "../lib/adapters/dynamodb/table";
-import { DOSSIER_EVENTS_RULE } from "../lib/contracts/bus";
+import { DOSSIER_EVENTS_RULE, INGEST_SOURCE } from "../lib/contracts/bus";
+
+/** The tag that marks the ingest-api function's role: the only one that may use the API's source. */
+export const INGEST_ROLE_TAG = { key: "dossier-monitor-role", value: "ingest-api" } as const;
 
 /**
  * An EventBridge pattern from lib/contracts/bus.ts as CDK's EventPattern type: the same object, its keys
@@ -67,6 +70,23 @@ export class StatefulStack extends Stack {
       description: "Dossier events from integrations and the ingestion API",
     });
     this.bus.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // The API's source means "the body's source is the caller's key's" (the consumer trusts it):
+    // only the ingest-api function's role, tagged below in the stateless stack, may put events
+    // under it, whatever an identity policy elsewhere in the account allows (an explicit deny wins).
+    new events.CfnEventBusPolicy(this, "OnlyTheApiUsesItsSource", {
+      eventBusName: this.bus.eventBusName,
+      statementId: "OnlyTheApiUsesItsSource",
+      statement: {
+        Effect: "Deny",
+        Principal: "*",
+        Action: "events:PutEvents",
+        Resource: this.bus.eventBusArn,
+        Condition: {
+          StringEquals: { "events:source": INGEST_SOURCE },
+          StringNotEquals: { [`aws:PrincipalTag/${INGEST_ROLE_TAG.key}`]: INGEST_ROLE_TAG.value },
+        },
+      },
+    });
     // Every event on the bus, kept a year for replay (README: "Replaying from the archive").
     this.bus.archive("Archive", {
       description: "All events of the dossier bus, for replay",

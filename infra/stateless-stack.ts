@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, Stack, type StackProps, Tags, TimeZone, Validations } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -16,7 +16,7 @@ import type { StageConfig } from "./config";
 import { buildHttpApi } from "./http-api";
 import { buildMonitoring } from "./monitoring";
 import { ProjectFunction } from "./project-function";
-import { cdkPattern, type StatefulStack } from "./stateful-stack";
+import { cdkPattern, INGEST_ROLE_TAG, type StatefulStack } from "./stateful-stack";
 
 export interface StatelessStackProps extends StackProps {
   config: StageConfig;
@@ -158,6 +158,8 @@ export class StatelessStack extends Stack {
       [tableArn],
     );
     allow(ingest, ["events:PutEvents"], [bus.eventBusArn]);
+    // The bus lets only this role put events under the API's source (stateful stack's bus policy).
+    if (ingest.fn.role) Tags.of(ingest.fn.role).add(INGEST_ROLE_TAG.key, INGEST_ROLE_TAG.value);
     const query = make(
       "query-api",
       "GET /kpis, /kpis/export, /dossiers and /quarantine",

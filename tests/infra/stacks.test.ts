@@ -5,8 +5,15 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildStage, main } from "../../infra/app";
 import { parseStageConfig } from "../../infra/config";
+import { INGEST_ROLE_TAG } from "../../infra/stateful-stack";
 import { createTableInput, TABLE } from "../../lib/adapters/dynamodb/table";
-import { ALERTS_PENDING_RULE, DOSSIER_EVENTS_RULE, RULES, SES_FEEDBACK_RULE } from "../../lib/contracts/bus";
+import {
+  ALERTS_PENDING_RULE,
+  DOSSIER_EVENTS_RULE,
+  INGEST_SOURCE,
+  RULES,
+  SES_FEEDBACK_RULE,
+} from "../../lib/contracts/bus";
 import { METRIC_NAMESPACE, METRICS } from "../../lib/contracts/metrics";
 import { ROUTES } from "../../lib/contracts/routes";
 import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../../lib/contracts/schedules";
@@ -137,6 +144,23 @@ describe("the stateful stack", () => {
         Condition: { ArnEquals: { "aws:SourceArn": expect.anything() } },
       }),
     );
+  });
+
+  it("lets only the ingest-api role put events under the API's source", () => {
+    stateful.hasResourceProperties("AWS::Events::EventBusPolicy", {
+      Statement: Match.objectLike({
+        Effect: "Deny",
+        Action: "events:PutEvents",
+        Condition: {
+          StringEquals: { "events:source": INGEST_SOURCE },
+          StringNotEquals: { [`aws:PrincipalTag/${INGEST_ROLE_TAG.key}`]: INGEST_ROLE_TAG.value },
+        },
+      }),
+    });
+    const tagged = Object.entries(stateless.findResources("AWS::IAM::Role")).filter(([, r]) =>
+      JSON.stringify(r.Properties?.Tags ?? []).includes(INGEST_ROLE_TAG.value),
+    );
+    expect(tagged.map(([id]) => id)).toEqual([expect.stringMatching(/^ingestapi/i)]);
   });
 
   it("keeps an SES configuration set that suppresses bounces and complaints and reports them", () => {
