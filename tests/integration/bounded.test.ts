@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { localSesClient, readSesStore } from "../../dev/local/ses-local";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
 import { type DossierStore, MAX_EVENTS_PER_DOSSIER } from "../../lib/adapters/dynamodb/repository";
+import { sesMailer } from "../../lib/adapters/ses";
 import { type ApplyDeps, type ApplyOutcome, applyEvent } from "../../lib/app/apply";
 import { sendDigests } from "../../lib/app/digests";
 import { readKpiReport } from "../../lib/app/kpis";
@@ -165,7 +166,7 @@ describe("the sweep, with one dossier it cannot check", () => {
     const from = `canh-bao+${randomUUID().slice(0, 8)}@ubnd.example.org`;
     await sendDigests({
       store: t.store,
-      ses: localSesClient(inject("sesEndpoint")),
+      mailer: sesMailer(localSesClient(inject("sesEndpoint"))),
       calendar: settings.calendar,
       units,
       from,
