@@ -4,6 +4,8 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 export interface Meter {
   readUnits: number;
   writeUnits: number;
+  /** Items the reads returned (a point read that finds nothing returns none). */
+  itemsRead: number;
   requests: Record<string, number>;
   /** Requests DynamoDB refused (a cancelled transaction, a failed condition): billed, not counted. */
   refused: Record<string, number>;
@@ -26,6 +28,17 @@ const METERED = new Set([
 ]);
 
 type Consumed = { CapacityUnits?: number };
+type ReadOutput = { Item?: unknown; Items?: unknown[]; Responses?: Record<string, unknown[]> | unknown[] };
+
+/** How many items a read answered with: one for a GetItem that found one, the rest by list. */
+function itemsReturned(out: ReadOutput): number {
+  if (out.Items) return out.Items.length;
+  if (out.Responses)
+    return Array.isArray(out.Responses)
+      ? out.Responses.length
+      : Object.values(out.Responses).reduce((n, items) => n + items.length, 0);
+  return out.Item ? 1 : 0;
+}
 
 /**
  * Asks DynamoDB for the consumed capacity of every request the client sends (ReturnConsumedCapacity
@@ -36,7 +49,7 @@ type Consumed = { CapacityUnits?: number };
  * figures are a lower bound when there are conflicts.
  */
 export function meter(client: DynamoDBClient): Meter {
-  const m: Meter = { readUnits: 0, writeUnits: 0, requests: {}, refused: {} };
+  const m: Meter = { readUnits: 0, writeUnits: 0, itemsRead: 0, requests: {}, refused: {} };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const name = context.commandName ?? "";
@@ -53,6 +66,7 @@ export function meter(client: DynamoDBClient): Meter {
       const consumed = (out.output as { ConsumedCapacity?: Consumed | Consumed[] }).ConsumedCapacity;
       const units = [consumed ?? []].flat().reduce((s, c) => s + (c.CapacityUnits ?? 0), 0);
       if (READS.has(name)) {
+        m.itemsRead += itemsReturned(out.output as ReadOutput);
         // DynamoDB Local reports 0 for a read that finds nothing; DynamoDB bills it at least one
         // unit when strongly consistent (half when eventually consistent).
         const minimum = (args.input as { ConsistentRead?: boolean }).ConsistentRead ? 1 : 0.5;

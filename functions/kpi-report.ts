@@ -7,6 +7,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import middy from "@middy/core";
 import * as z from "zod";
+import { sesMailer } from "../lib/adapters/ses";
 import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../lib/app/kpi-report";
 import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
 import { kpiSettings, tableStore } from "./commons/clients";
@@ -37,9 +38,8 @@ export const handler = createHandler(
   {
     store: tableStore(env.TABLE_NAME),
     ...kpiSettings(settings),
-    ses: new SESv2Client({}),
+    mailer: sesMailer(new SESv2Client({}), { configurationSet: env.SES_CONFIGURATION_SET }),
     from: env.SENDER_ADDRESS,
-    configurationSet: env.SES_CONFIGURATION_SET,
     now: Date.now,
   },
   new Logger({ serviceName: "kpi-report" }),

@@ -10,6 +10,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import middy from "@middy/core";
 import * as z from "zod";
+import { sesMailer } from "../lib/adapters/ses";
 import { type DigestDeps, type DigestResult, sendDigests } from "../lib/app/digests";
 import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
 import { tableStore } from "./commons/clients";
@@ -40,10 +41,9 @@ const metrics = new Metrics({ namespace: "DossierMonitor", serviceName: "send-al
 export const handler = createHandler(
   {
     store: tableStore(env.TABLE_NAME),
-    ses: new SESv2Client({}),
+    mailer: sesMailer(new SESv2Client({}), { configurationSet: env.SES_CONFIGURATION_SET }),
     calendar: countingSettings(env).calendar,
     from: env.SENDER_ADDRESS,
-    configurationSet: env.SES_CONFIGURATION_SET,
     now: Date.now,
     owner: randomUUID(),
   },

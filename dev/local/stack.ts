@@ -4,6 +4,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { DossierStore } from "../../lib/adapters/dynamodb/repository";
+import { sesMailer } from "../../lib/adapters/ses";
 import { dossierOfMessage } from "../../lib/app/consumer";
 import { cachedDirectory, MAX_BODY_BYTES, type UnknownUnits } from "../../lib/app/ingest";
 import { INGEST_SOURCE } from "../../lib/contracts/bus";
@@ -275,7 +276,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const send = sendFn.createHandler(
     {
       store,
-      ses: sesClient,
+      mailer: sesMailer(sesClient),
       calendar: settings.calendar,
       from: options.senderAddress,
       now,
@@ -301,7 +302,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     metrics("sweep-deadlines"),
   );
   const kpi = kpiFn.createHandler(
-    { ...kpiDeps, ses: sesClient, from: options.senderAddress },
+    { ...kpiDeps, mailer: sesMailer(sesClient), from: options.senderAddress },
     logger("kpi-report"),
   );
   const ingest = ingestFn.createHandler(

@@ -1,13 +1,4 @@
-import {
-  type DossierStore,
-  DuplicateEventError,
-  ItemTooLargeError,
-  MAX_EVENTS_PER_DOSSIER,
-  recordOf,
-  storableEvent,
-  TransactionTooLargeError,
-  VersionConflictError,
-} from "../adapters/dynamodb/repository";
+import type { DossierStore } from "../adapters/dynamodb/repository";
 import { INGEST_SOURCE } from "../contracts/bus";
 import type { AlertTrigger } from "../domain/alerts";
 import { CalendarYearMissingError } from "../domain/calendar/calendar";
@@ -19,8 +10,15 @@ import { identityOf, sameBody } from "../domain/identity";
 import { refusal } from "../domain/ownership";
 import { planDossier } from "../domain/plan";
 import { canonicalEvents } from "../domain/projection";
+import { MAX_EVENTS_PER_DOSSIER, recordOf, storableEvent } from "../domain/records";
 import { instant } from "../domain/time";
 import { UnitDirectory } from "../domain/units";
+import {
+  DuplicateEventError,
+  ItemTooLargeError,
+  TransactionTooLargeError,
+  VersionConflictError,
+} from "./ports";
 
 /**
  * Applying one dossier event exactly once (DESIGN.md): read the dossier and its event log,

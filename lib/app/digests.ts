@@ -1,10 +1,11 @@
-import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
-import type { DossierStore, PendingAlert } from "../adapters/dynamodb/repository";
+import type { DossierStore } from "../adapters/dynamodb/repository";
 import type { WorkingCalendar } from "../domain/calendar/calendar";
+import type { PendingAlert } from "../domain/records";
 import { headerText } from "../domain/text";
 import type { Contact, UnitDirectory } from "../domain/units";
 import { renderDigest } from "../render/email/digest";
 import type { Locale } from "../render/format";
+import type { Mailer } from "./ports";
 
 /**
  * Sending the digests: pending alerts grouped into one email per unit (and one per set of
@@ -15,12 +16,11 @@ import type { Locale } from "../render/format";
 
 export interface DigestDeps {
   store: DossierStore;
-  ses: SESv2Client;
+  mailer: Mailer;
   calendar: WorkingCalendar;
   units: UnitDirectory;
   /** The verified sender, e.g. `canh-bao@ubnd.example.org`. */
   from: string;
-  configurationSet?: string;
   now: () => number;
   /** Who this sender is (for the lease). */
   owner: string;
@@ -138,26 +138,17 @@ export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
           unitNames: group.unitNames,
         });
         const to = contacts.map((c) => c.email);
-        const out = await deps.ses.send(
-          new SendEmailCommand({
-            FromEmailAddress: deps.from,
-            Destination: { ToAddresses: to },
-            Content: {
-              Simple: {
-                Subject: { Data: headerText(email.subject), Charset: "UTF-8" },
-                Body: {
-                  Html: { Data: email.html, Charset: "UTF-8" },
-                  Text: { Data: email.text, Charset: "UTF-8" },
-                },
-              },
-            },
-            ConfigurationSetName: deps.configurationSet,
-          }),
-        );
+        const messageId = await deps.mailer.send({
+          from: deps.from,
+          to,
+          subject: headerText(email.subject),
+          html: email.html,
+          text: email.text,
+        });
         result.sent.push({
           group: group.key,
           locale,
-          messageId: out.MessageId ?? "",
+          messageId: messageId ?? "",
           recipients: to,
           alerts: group.alerts.length,
         });

@@ -1,14 +1,15 @@
-import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
-import type { DossierRecord, DossierStore } from "../adapters/dynamodb/repository";
+import type { DossierStore } from "../adapters/dynamodb/repository";
 import { CALENDAR_WARNING_DAYS, type WorkingCalendar } from "../domain/calendar/calendar";
 import { type Period, type PeriodScheme, periodBounds, periodOf, previousPeriod } from "../domain/periods";
+import type { DossierRecord } from "../domain/records";
 import type { Report } from "../domain/report";
 import { type Contact, thresholdsOf, type UnitDirectory } from "../domain/units";
 import { type KpiEmailInput, type OverdueLine, renderKpiEmail } from "../render/email/kpi";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import type { Locale } from "../render/format";
 import { type ReportBasis, readKpiReport } from "./kpis";
+import type { Mailer } from "./ports";
 
 /**
  * Leadership's figures: a period's report read from the counters (with its amendments after
@@ -186,9 +187,8 @@ export async function buildKpiEmail(
 }
 
 export interface SendDeps extends KpiDeps {
-  ses: SESv2Client;
+  mailer: Mailer;
   from: string;
-  configurationSet?: string;
 }
 
 /** Sends a KPI email to office leadership (suppressed addresses left out). */
@@ -210,15 +210,7 @@ export async function sendKpiEmail(
   })
     .compile()
     .build();
-  const out = await deps.ses.send(
-    new SendEmailCommand({
-      FromEmailAddress: deps.from,
-      Destination: { ToAddresses: to },
-      Content: { Raw: { Data: raw } },
-      ConfigurationSetName: deps.configurationSet,
-    }),
-  );
-  return out.MessageId;
+  return deps.mailer.sendRaw({ from: deps.from, to, data: raw });
 }
 
 /** The weekly email of the current period; keeps its figures as a snapshot for the next period. */

@@ -1,6 +1,6 @@
-import type { DossierStore } from "../adapters/dynamodb/repository";
 import type { Period } from "../domain/periods";
 import { type Report, reportFromCounts } from "../domain/report";
+import type { CounterReader } from "./ports";
 
 /** Where a report's numbers came from, and how fresh their time-driven part is. */
 export interface ReportBasis {
@@ -17,7 +17,7 @@ export interface ReportBasis {
 
 /** A period's report, read from the rolling counters (kpis.md shape). */
 export async function readKpiReport(
-  store: DossierStore,
+  store: CounterReader,
   period: Period,
   options: { asOf: number; unit?: string; strictSupplementRule?: boolean },
 ): Promise<Report & { basis: ReportBasis }> {

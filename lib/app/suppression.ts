@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { DossierStore } from "../adapters/dynamodb/repository";
+import type { SuppressionList } from "./ports";
 
 /**
  * SES event publishing's bounce and complaint events (detail-type "Email Bounced" / "Email
@@ -16,7 +16,7 @@ const SesFeedbackSchema = z.object({
 });
 
 export async function suppressFromSesEvent(
-  store: DossierStore,
+  store: SuppressionList,
   event: unknown,
   now: number,
 ): Promise<string[]> {

@@ -1,4 +1,3 @@
-import type { DossierRecord } from "../adapters/dynamodb/repository";
 import { type AlertTrigger, alertPlan } from "./alerts";
 import {
   type Counted,
@@ -10,6 +9,7 @@ import {
 } from "./counting";
 import type { DossierEvent } from "./events/schema";
 import { type DossierState, type SlaState, slaAt } from "./projection";
+import type { DossierRecord } from "./records";
 import { type Thresholds, thresholdsOf, type UnitDirectory } from "./units";
 
 /**

@@ -1,7 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import type { DossierStore } from "../adapters/dynamodb/repository";
+import type { KeyStore } from "../app/ports";
 import { type ApiFunction, matchRoute, ROUTES, type Role, type Route } from "../contracts/routes";
 import { type HttpResult, problem } from "./responses";
 
@@ -31,17 +30,12 @@ export interface Credential {
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");
 
 /** Creates a key; only its SHA-256 is stored. A unit scope is for reader keys only. */
-export async function createApiKey(store: DossierStore, c: Credential): Promise<string> {
+export async function createApiKey(store: KeyStore, c: Credential): Promise<string> {
   if (c.units !== undefined && (c.role !== "reader" || c.units.length === 0))
     throw new Error("units: a unit scope is for reader keys, and names at least one unit");
   const key = `dm_${c.role === "reader" ? "r" : "i"}_${randomBytes(24).toString("base64url")}`;
   const { units, ...rest } = c;
-  await store.client.send(
-    new PutCommand({
-      TableName: store.tableName,
-      Item: { pk: "KEY", sk: hash(key), ...rest, ...(units ? { units: [...new Set(units)] } : {}) },
-    }),
-  );
+  await store.keys.put(hash(key), { ...rest, ...(units ? { units: [...new Set(units)] } : {}) });
   return key;
 }
 
@@ -57,28 +51,24 @@ export function keyFromHeaders(headers: Record<string, string | undefined>): str
 }
 
 export async function authenticate(
-  store: DossierStore,
+  store: KeyStore,
   key: string | undefined,
   needs: Role,
 ): Promise<AuthResult> {
   if (!key)
     return { ok: false, status: 401, message: "missing credentials: send Authorization: Bearer <key>" };
   const digest = hash(key);
-  const out = await store.client.send(
-    new GetCommand({ TableName: store.tableName, Key: { pk: "KEY", sk: digest } }),
-  );
-  const item = out.Item;
-  const units = Array.isArray(item?.units) ? (item.units as string[]) : undefined;
+  const stored = await store.keys.get(digest);
   // Compare the digests in constant time as well, though the lookup already matched them.
-  if (!item || !timingSafeEqual(Buffer.from(item.sk as string), Buffer.from(digest))) {
+  if (!stored || !timingSafeEqual(Buffer.from(stored.hash), Buffer.from(digest))) {
     return { ok: false, status: 403, message: "unknown key" };
   }
   const credential: Credential = {
-    name: item.name as string,
-    role: item.role as Role,
-    source: item.source as string,
-    ratePerSecond: Number(item.ratePerSecond ?? 20),
-    ...(units ? { units } : {}),
+    name: stored.name,
+    role: stored.role as Role,
+    source: stored.source,
+    ratePerSecond: stored.ratePerSecond ?? 20,
+    ...(stored.units ? { units: stored.units } : {}),
   };
   if (credential.role !== needs) {
     return {
@@ -97,19 +87,9 @@ export async function authenticate(
  * Per-key throttling, readers and integrations alike: a fixed one-second window counted in the
  * table (TTL cleans it up). `false` when the key has used its budget for this second.
  */
-export async function withinRate(store: DossierStore, credential: Credential, now: number): Promise<boolean> {
-  const second = Math.floor(now / 1000);
-  const out = await store.client.send(
-    new UpdateCommand({
-      TableName: store.tableName,
-      Key: { pk: "RATE", sk: `${credential.role}#${credential.source}#${second}` },
-      UpdateExpression: "ADD #n :one SET expiresAt = :exp",
-      ExpressionAttributeNames: { "#n": "n" },
-      ExpressionAttributeValues: { ":one": 1, ":exp": second + 120 },
-      ReturnValues: "UPDATED_NEW",
-    }),
-  );
-  return Number(out.Attributes?.n ?? 0) <= credential.ratePerSecond;
+export async function withinRate(store: KeyStore, credential: Credential, now: number): Promise<boolean> {
+  const count = await store.rates.hit(`${credential.role}#${credential.source}`, Math.floor(now / 1000));
+  return count <= credential.ratePerSecond;
 }
 
 /**
@@ -117,7 +97,7 @@ export async function withinRate(store: DossierStore, credential: Credential, no
  * route needs, and the key's rate. Answers the route and credential, or the 4xx that says why not.
  */
 export async function admit(
-  store: DossierStore,
+  store: KeyStore,
   event: APIGatewayProxyEventV2,
   fn: ApiFunction,
   now: number,

@@ -1,4 +1,4 @@
-import type { DossierStore } from "../adapters/dynamodb/repository";
+import type { KeyStore } from "../app/ports";
 import { ROUTES, type Route } from "../contracts/routes";
 import { authenticate, type Credential, keyFromHeaders } from "./auth";
 
@@ -52,7 +52,7 @@ export function authorizerContext(credential: Credential): AuthorizerContext {
  * A store failure throws: API Gateway then answers 500 and caches nothing, so an outage never
  * becomes a cached refusal of a good key.
  */
-export async function decide(store: DossierStore, request: AuthorizerRequest): Promise<AuthorizerDecision> {
+export async function decide(store: KeyStore, request: AuthorizerRequest): Promise<AuthorizerDecision> {
   const route = routeForKey(request.routeKey);
   if (!route) return { isAuthorized: false, reason: "unknown route" };
   const key = keyFromHeaders(request.headers ?? {});

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import * as z from "zod";
-import { InvalidCursorError } from "../adapters/dynamodb/repository";
 import { type KpiDeps, periodReport } from "../app/kpi-report";
+import { InvalidCursorError } from "../app/ports";
 import { normaliseCode } from "../domain/events/schema";
 import { capProblems } from "../domain/events/validate";
 import { periodByName, periodOf } from "../domain/periods";

@@ -6,6 +6,7 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { localSesClient, readSesStore } from "../../dev/local/ses-local";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
+import { sesMailer } from "../../lib/adapters/ses";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
 import { type DigestDeps, sendDigests } from "../../lib/app/digests";
 import { readKpiReport } from "../../lib/app/kpis";
@@ -53,10 +54,15 @@ async function applyAll(deps: ApplyDeps, events: DossierEvent[]) {
   );
 }
 
-function digestDeps(table: Table, from: string, now: () => number): DigestDeps {
+function digestDeps(
+  table: Table,
+  from: string,
+  now: () => number,
+  ses = localSesClient(inject("sesEndpoint")),
+): DigestDeps {
   return {
     store: table.store,
-    ses: localSesClient(inject("sesEndpoint")),
+    mailer: sesMailer(ses),
     calendar: settings.calendar,
     units,
     from,
@@ -176,14 +182,14 @@ describe("digest delivery", () => {
     const sweep = await runSweep(deps);
     expect(sweep.raised).toBeGreaterThan(0);
     const from = `sesfail+${randomUUID().slice(0, 8)}@ubnd.example.org`;
-    const failing = digestDeps(table, from, () => clock);
-    failing.ses.middlewareStack.add(
+    const failingSes = localSesClient(inject("sesEndpoint"));
+    failingSes.middlewareStack.add(
       () => async () => {
         throw Object.assign(new Error("injected: SES throttling"), { name: "Throttling" });
       },
       { step: "initialize", name: "fail" },
     );
-    const first = await sendDigests(failing);
+    const first = await sendDigests(digestDeps(table, from, () => clock, failingSes));
     expect(first.sent).toEqual([]);
     expect(first.failed.length).toBeGreaterThan(0);
     expect(await mailFrom(from)).toEqual([]);

@@ -10,12 +10,14 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { localSesClient, readSesStore } from "../../dev/local/ses-local";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
-import { type DossierStore, MAX_EVENTS_PER_DOSSIER } from "../../lib/adapters/dynamodb/repository";
+import type { DossierStore } from "../../lib/adapters/dynamodb/repository";
+import { sesMailer } from "../../lib/adapters/ses";
 import { type ApplyDeps, type ApplyOutcome, applyEvent } from "../../lib/app/apply";
 import { sendDigests } from "../../lib/app/digests";
 import { readKpiReport } from "../../lib/app/kpis";
 import { runSweep, SWEEP_RETRY_DELAY_MS, type SweepFailure } from "../../lib/app/sweep";
 import type { DossierEvent } from "../../lib/domain/events/schema";
+import { MAX_EVENTS_PER_DOSSIER } from "../../lib/domain/records";
 import { computeReport } from "../../lib/domain/report";
 import { formatInstant, HOUR_MS, instant } from "../../lib/domain/time";
 import { kpiView } from "../helpers/compare";
@@ -165,7 +167,7 @@ describe("the sweep, with one dossier it cannot check", () => {
     const from = `canh-bao+${randomUUID().slice(0, 8)}@ubnd.example.org`;
     await sendDigests({
       store: t.store,
-      ses: localSesClient(inject("sesEndpoint")),
+      mailer: sesMailer(localSesClient(inject("sesEndpoint"))),
       calendar: settings.calendar,
       units,
       from,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { localSesClient, readSesStore } from "../../dev/local/ses-local";
 import { mulberry32 } from "../../dev/scenarios/rng";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
+import { sesMailer } from "../../lib/adapters/ses";
 import type { ApplyDeps } from "../../lib/app/apply";
 import { closeEndedPeriod, type SendDeps } from "../../lib/app/kpi-report";
 import { readKpiReport } from "../../lib/app/kpis";
@@ -115,7 +116,7 @@ describe("apply-events against DynamoDB Local", () => {
       scheme: settings.scheme,
       units,
       now: () => NOW,
-      ses: localSesClient(inject("sesEndpoint")),
+      mailer: sesMailer(localSesClient(inject("sesEndpoint"))),
       from,
     };
 

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { localSesClient, readSesStore } from "../../dev/local/ses-local";
+import { sesMailer } from "../../lib/adapters/ses";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
 import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../../lib/app/kpi-report";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
@@ -37,7 +38,7 @@ function sendDeps(table: Awaited<ReturnType<typeof testTable>>, now: () => numbe
     scheme: settings.scheme,
     units,
     now,
-    ses: localSesClient(inject("sesEndpoint")),
+    mailer: sesMailer(localSesClient(inject("sesEndpoint"))),
     from: `${tag}+${randomUUID().slice(0, 8)}@ubnd.example.org`,
   };
 }

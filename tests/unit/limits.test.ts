@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { PendingAlert } from "../../lib/adapters/dynamodb/repository";
 import { UNKNOWN_UNIT_NAME } from "../../lib/app/digests";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { capProblems, MAX_PROBLEMS, validateEvent } from "../../lib/domain/events/validate";
+import type { PendingAlert } from "../../lib/domain/records";
 import type { Report } from "../../lib/domain/report";
 import { headerText } from "../../lib/domain/text";
 import { instant } from "../../lib/domain/time";

@@ -1,17 +1,26 @@
 /**
  * The single table, described once: the CDK stack (infra/) and the local/test setup both build it
- * from this description. Every key and expression that reads or writes it lives in
- * ./repository.ts.
+ * from this description. Every key is built in ./keys.ts and every expression in the access-pattern
+ * files beside it (one per family below), behind the facade in ./repository.ts.
  *
- * | item | pk | sk |
- * |---|---|---|
- * | event record | `D#<dossierId>` | `E#<eventId>` |
- * | dossier projection | `D#<dossierId>` | `DOSSIER` |
- * | KPI counters of a unit | `K#<period>` | `U#<unitId>` |
- * | KPI counters of a domain | `K#<period>` | `M#<domain>` |
- * | quarantined event | `Q` | `<sha-256 of the body>` |
- * | unit directory entry | `UNIT` | `<unitId>` |
- * | period state (closed report, sweep marks) | `P#<period>` | `META` |
+ * | item family | pk | sk | written by | notes |
+ * |---|---|---|---|---|
+ * | dossier record | `D#<dossierId>` | `DOSSIER` | dossiers.ts | versioned; carries the index attributes below |
+ * | event record | `D#<dossierId>` | `E#<eventId>#<source>` | dossiers.ts | only if new; body without free-text reasons |
+ * | KPI counters of a unit | `K#<period>` | `U#<unitId>` | counters.ts (in the apply transaction) | `ADD` deltas |
+ * | KPI counters of a domain | `K#<period>` | `M#<domain>` | counters.ts (in the apply transaction) | `ADD` deltas |
+ * | quarantined event | `Q` | `<sha-256 of what arrived>` | quarantine.ts | TTL `expiresAt` (90 days) |
+ * | pending alert | `ALERTQ` | `<unitId>#<kind>#<dossierId>#<key>` | alerts.ts (in the apply transaction) | only if new; deleted once sent |
+ * | digest lease | `LEASE` | `digest:<group>` | alerts.ts | conditional on owner / expiry |
+ * | sent digest | `DIGEST#<local date>` | `<sentAt>#<group>` | alerts.ts | the alert keys it carried |
+ * | issued report | `P#<period>` | `ISSUED` | reports.ts | once per period |
+ * | weekly snapshot | `P#<period>` | `SNAP#<offset ms, 13 digits>` | reports.ts | read by "closest before" |
+ * | unit | `UNIT` | `<unitId>` | directory.ts | |
+ * | leadership contacts | `UNIT` | `#leadership` | directory.ts | |
+ * | integration grants | `UNIT` | `#integrations` | directory.ts | |
+ * | API key | `KEY` | `<sha-256 of the key>` | directory.ts | never the key itself |
+ * | rate window | `RATE` | `<role>#<source>#<epoch second>` | directory.ts | TTL `expiresAt` (2 minutes) |
+ * | suppressed address | `SUPPRESSED` | `<lower-cased address>` | directory.ts | bounces and complaints |
  *
  * The sparse index `bySla` lists open dossiers by `<unitId>#<near_due|overdue|paused>` (and
  * orphans under `(orphans)#orphan`), sorted by due instant: the API's lists and the KPI email's
@@ -27,7 +36,7 @@ export const TABLE = {
   sweepIndex: { name: "bySweep", partitionKey: "gsi1pk", sortKey: "nextCheckAt" },
   /** Open dossiers by unit and SLA state (near_due, overdue, paused) and orphans, oldest due first. */
   slaIndex: { name: "bySla", partitionKey: "slaKey", sortKey: "slaSort" },
-  /** Quarantine records expire after this many days (DynamoDB TTL deletes them, never used as a timer). */
+  /** Quarantine records and rate windows expire by this attribute (DynamoDB TTL deletes them, never used as a timer). */
   ttlAttribute: "expiresAt",
 } as const;
 

@@ -1,8 +1,8 @@
 import escapeHtml from "escape-html";
-import type { PendingAlert } from "../../adapters/dynamodb/repository";
 import { ALERT_KINDS, type AlertKind } from "../../domain/alerts";
 import type { WorkingCalendar } from "../../domain/calendar/calendar";
 import { DOMAIN_NAMES, SEED_PROCEDURES } from "../../domain/catalog";
+import type { PendingAlert } from "../../domain/records";
 import { headerText } from "../../domain/text";
 import { formatLocalVi } from "../../domain/time";
 import { formatNumber, type Locale } from "../format";

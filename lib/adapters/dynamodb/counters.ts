@@ -1,0 +1,52 @@
+import type { CounterDelta } from "../../domain/counting";
+import type { Period } from "../../domain/periods";
+import { COUNTER_KEYS, type Counts, type PeriodCounts, zeroCounts } from "../../domain/report";
+import { TableAccess } from "./cursors";
+import { countersPk, DOMAIN_COUNTER_PREFIX, UNIT_COUNTER_PREFIX } from "./keys";
+
+/**
+ * KPI counters: one item per period and unit (`U#…`) and per period and domain (`M#…`), changed
+ * by deltas inside the apply transaction (./dossiers.ts), read whole for a period's report.
+ */
+
+/** The update one counter delta makes (a transaction item of the apply's commit). */
+export function counterUpdate(tableName: string, d: CounterDelta) {
+  const names: Record<string, string> = { "#from": "from", "#to": "to" };
+  const values: Record<string, unknown> = { ":from": d.from, ":to": d.to };
+  const adds: string[] = [];
+  Object.entries(d.counts).forEach(([k, v], i) => {
+    names[`#c${i}`] = k;
+    values[`:c${i}`] = v;
+    adds.push(`#c${i} :c${i}`);
+  });
+  return {
+    TableName: tableName,
+    Key: { pk: countersPk(d.period), sk: d.key },
+    UpdateExpression: `SET #from = :from, #to = :to ADD ${adds.join(", ")}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+export class Counters extends TableAccess {
+  /** A period's counters: one item per unit and per domain, never one per dossier. */
+  async read(period: Pick<Period, "name">): Promise<PeriodCounts & { itemsRead: number }> {
+    const items = await this.queryAll({
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": countersPk(period.name) },
+      ConsistentRead: true,
+    });
+    const byUnit = new Map<string, Counts>();
+    const byDomain = new Map<string, Counts>();
+    for (const item of items) {
+      const sk = item.sk as string;
+      const counts = zeroCounts();
+      for (const k of COUNTER_KEYS) counts[k] = Number(item[k] ?? 0);
+      // A unit or domain whose every count went back to zero is not part of the report.
+      if (COUNTER_KEYS.every((k) => counts[k] === 0)) continue;
+      if (sk.startsWith(UNIT_COUNTER_PREFIX)) byUnit.set(sk.slice(2), counts);
+      else if (sk.startsWith(DOMAIN_COUNTER_PREFIX)) byDomain.set(sk.slice(2), counts);
+    }
+    return { byUnit, byDomain, itemsRead: items.length };
+  }
+}

@@ -1,0 +1,97 @@
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { InvalidCursorError } from "../../app/ports";
+import type { Item } from "./keys";
+
+/**
+ * Reading a query's pages: all of them, or one from an opaque cursor the previous page handed out.
+ * Every access-pattern file reads through this.
+ */
+
+type WriteRequest = NonNullable<BatchWriteCommandInput["RequestItems"]>[string][number];
+
+/** The key a listing stopped at, as an opaque cursor for the next page. */
+const encodeCursor = (key: Record<string, unknown> | undefined) =>
+  key ? Buffer.from(JSON.stringify(key)).toString("base64url") : undefined;
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    const scalar = (v: unknown) => typeof v === "string" || typeof v === "number";
+    if (typeof key === "object" && key !== null && !Array.isArray(key) && Object.values(key).every(scalar))
+      return key;
+  } catch {}
+  throw new InvalidCursorError("not a cursor this API handed out");
+}
+
+/** The table one access pattern reads and writes, with the client it goes through. */
+export class TableAccess {
+  constructor(
+    readonly client: DynamoDBDocumentClient,
+    readonly tableName: string,
+  ) {}
+
+  /** Every page of a query, or the first `max` items when given. */
+  protected async queryAll(input: Omit<QueryCommandInput, "TableName">, max = Number.POSITIVE_INFINITY) {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start && items.length < max);
+    return items;
+  }
+
+  /**
+   * Writes in batches of 25 (the most one BatchWriteItem takes), `concurrency` batches at a time.
+   * Unprocessed items are not retried.
+   */
+  protected async writeBatches(requests: WriteRequest[], concurrency = 1): Promise<void> {
+    const inFlight: Promise<unknown>[] = [];
+    for (let i = 0; i < requests.length; i += 25) {
+      inFlight.push(
+        this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests.slice(i, i + 25) } }),
+        ),
+      );
+      if (inFlight.length >= concurrency) await Promise.all(inFlight.splice(0));
+    }
+    await Promise.all(inFlight);
+  }
+
+  /** One page of a query, from a cursor a previous page handed out. */
+  protected async page(
+    input: Omit<QueryCommandInput, "TableName">,
+    options: { limit?: number; cursor?: string },
+  ): Promise<{ items: Item[]; cursor?: string }> {
+    const start = decodeCursor(options.cursor);
+    try {
+      const out = await this.client.send(
+        new QueryCommand({
+          ...input,
+          TableName: this.tableName,
+          Limit: options.limit ?? 50,
+          ExclusiveStartKey: start,
+        }),
+      );
+      return { items: out.Items ?? [], cursor: encodeCursor(out.LastEvaluatedKey) };
+    } catch (e) {
+      // DynamoDB refuses a start key outside the query's partition: a cursor of another listing.
+      if (start && (e as Error).name === "ValidationException")
+        throw new InvalidCursorError("a cursor of another listing");
+      throw e;
+    }
+  }
+}
+
+/** Whether a conditional write failed its condition (an expected outcome, answered as a value). */
+export const conditionFailed = (e: unknown) => (e as Error).name === "ConditionalCheckFailedException";

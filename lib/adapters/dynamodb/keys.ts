@@ -1,0 +1,101 @@
+import type { SlaState } from "../../domain/projection";
+import { type DossierRecord, LISTED_SLA, NO_UNIT, type PendingAlert } from "../../domain/records";
+import { SWEEP_SHARDS, TABLE } from "./table";
+
+/**
+ * Every key of the table, built here and nowhere else (table.ts lists the item families). An
+ * item's key attributes are `pk` and `sk`; the indexes' are set by {@link dossierIndexes}.
+ */
+
+export type Item = Record<string, unknown>;
+export type Key = { pk: string; sk: string };
+
+export const dossierPk = (id: string) => `D#${id}`;
+export const DOSSIER_SK = "DOSSIER";
+export const dossierKey = (id: string): Key => ({ pk: dossierPk(id), sk: DOSSIER_SK });
+/**
+ * An event record's sort key: its identity is (source, eventId) within the dossier (issue 12). An
+ * eventId holds no `#` (events.md), so the source is everything after the second `#`.
+ */
+export const eventSk = (e: { eventId: string; source?: string }) => `E#${e.eventId}#${e.source ?? ""}`;
+export const EVENT_SK_PREFIX = "E#";
+/** The identity an event record's key holds (the inverse of {@link eventSk}). */
+export function eventOfKey(item: Item): { dossierId: string; eventId: string; source?: string } {
+  const sk = (item.sk as string).slice(2);
+  const cut = sk.indexOf("#");
+  return {
+    dossierId: (item.pk as string).slice(2),
+    eventId: sk.slice(0, cut),
+    source: sk.slice(cut + 1) || undefined,
+  };
+}
+export const dossierIdOfKey = (item: Item) => (item.pk as string).slice(2);
+
+export const countersPk = (period: string) => `K#${period}`;
+export const UNIT_COUNTER_PREFIX = "U#";
+export const DOMAIN_COUNTER_PREFIX = "M#";
+
+export const QUARANTINE_PK = "Q";
+
+export const ALERTS_PK = "ALERTQ";
+export const alertSk = (
+  a: Pick<PendingAlert, "unitId" | "kind" | "key"> & { dossier: { dossierId: string } },
+) => `${a.unitId}#${a.kind}#${a.dossier.dossierId}#${a.key}`;
+export const leaseKey = (group: string): Key => ({ pk: "LEASE", sk: group });
+export const digestKey = (date: string, sentAt: number, group: string): Key => ({
+  pk: `DIGEST#${date}`,
+  sk: `${sentAt}#${group}`,
+});
+
+export const periodPk = (periodName: string) => `P#${periodName}`;
+export const issuedKey = (periodName: string): Key => ({ pk: periodPk(periodName), sk: "ISSUED" });
+export const SNAPSHOT_PREFIX = "SNAP#";
+export const snapshotSk = (offsetMs: number) => `${SNAPSHOT_PREFIX}${String(offsetMs).padStart(13, "0")}`;
+
+export const SUPPRESSED_PK = "SUPPRESSED";
+export const UNIT_PK = "UNIT";
+export const LEADERSHIP_SK = "#leadership";
+export const INTEGRATIONS_SK = "#integrations";
+export const apiKeyKey = (hash: string): Key => ({ pk: "KEY", sk: hash });
+export const rateKey = (bucket: string, second: number): Key => ({ pk: "RATE", sk: `${bucket}#${second}` });
+
+const ORPHANS = "(orphans)";
+/** The `bySla` partition of a unit's dossiers in one SLA state, or of the orphans. */
+export const slaKeyOf = (unitId: string | null, sla: SlaState | "orphan") =>
+  sla === "orphan" ? `${ORPHANS}#orphan` : `${unitId ?? NO_UNIT}#${sla}`;
+
+function shardOf(dossierId: string): number {
+  let h = 0;
+  for (let i = 0; i < dossierId.length; i++) h = (h * 31 + dossierId.charCodeAt(i)) >>> 0;
+  return h % SWEEP_SHARDS;
+}
+export const sweepPartition = (shard: number) => `CHECK#${shard}`;
+
+/**
+ * The index attributes of a dossier item: the sweep's shard when it has a next check, and its
+ * `bySla` entry when it belongs in one of the API's lists.
+ */
+export function dossierIndexes(
+  record: Pick<
+    DossierRecord,
+    "dossierId" | "received" | "closedAt" | "sla" | "unitId" | "kpiDueAt" | "firstEventAt" | "nextCheckAt"
+  >,
+): Item {
+  const out: Item = {};
+  if (record.nextCheckAt !== undefined)
+    out[TABLE.sweepIndex.partitionKey] = sweepPartition(shardOf(record.dossierId));
+  if (!record.received) {
+    out[TABLE.slaIndex.partitionKey] = slaKeyOf(null, "orphan");
+    out[TABLE.slaIndex.sortKey] = record.firstEventAt ?? 0;
+  } else if (record.closedAt === undefined && record.sla && LISTED_SLA.has(record.sla)) {
+    out[TABLE.slaIndex.partitionKey] = slaKeyOf(record.unitId ?? null, record.sla);
+    out[TABLE.slaIndex.sortKey] = record.kpiDueAt ?? 0;
+  }
+  return out;
+}
+
+/** A dossier item without its key and index attributes: the record. */
+export function recordOfItem(item: Item): DossierRecord {
+  const { pk: _pk, sk: _sk, gsi1pk: _g, slaKey: _k, slaSort: _s, ...rest } = item;
+  return rest as unknown as DossierRecord;
+}
