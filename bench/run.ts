@@ -525,7 +525,7 @@ async function benchHttp(dynamo: RunningDynamo) {
   const last = Math.max(...[...events, ...load].map((e) => instant(e.occurredAt)));
   const clock = new DemoClock(last + 3_600_000, 1);
   const stack = await startLocalStack({
-    settings,
+    env: { PERIOD_SCHEME: JSON.stringify(settings.scheme) },
     clock,
     directory,
     senderAddress: "bench@ubnd.example.org",

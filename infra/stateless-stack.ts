@@ -35,9 +35,10 @@ export class StatelessStack extends Stack {
     const environment: Record<string, string> = {
       TABLE_NAME: table.tableName,
       PERIOD_SCHEME: JSON.stringify(config.periodScheme),
-      OFFICE_HOURS: config.officeHours,
       STRICT_SUPPLEMENT_RULE: String(config.strictSupplementRule),
+      ...(config.officeHours ? { OFFICE_HOURS: config.officeHours } : {}),
       ...(config.calendarOverride ? { CALENDAR_OVERRIDE: JSON.stringify(config.calendarOverride) } : {}),
+      ...(config.catalog ? { CATALOG: JSON.stringify(config.catalog) } : {}),
     };
     const make = (
       name: string,
