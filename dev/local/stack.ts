@@ -1,7 +1,6 @@
 import type { Server } from "node:http";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { LogLevel } from "@aws-lambda-powertools/logger/types";
-import { Metrics } from "@aws-lambda-powertools/metrics";
 import * as applyEvents from "../../functions/apply-events";
 import type { Clients } from "../../functions/commons/clients";
 import * as ingestApi from "../../functions/ingest-api";
@@ -32,6 +31,7 @@ import {
   startDynamoDbLocal,
 } from "./dynamodb-local";
 import { apiServer } from "./http";
+import { LocalMetrics } from "./metrics";
 import { startScheduler } from "./scheduler";
 import { localSesClient, type RunningSes, startSesLocal } from "./ses-local";
 
@@ -44,16 +44,6 @@ export { DemoClock };
  * function's composition root (`compose`), given local clients, the demo clock and an environment
  * of its own (never `process.env`).
  */
-
-/** Metrics that are counted but never printed (Lambda prints them for CloudWatch; locally, no one reads them). */
-class LocalMetrics extends Metrics {
-  override publishStoredMetrics(): this {
-    this.clearMetrics();
-    this.clearDimensions();
-    this.clearMetadata();
-    return this;
-  }
-}
 
 export interface LocalStackOptions {
   /**
