@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { LogLevel } from "@aws-lambda-powertools/logger/types";
 import { JavaMissingError } from "../dev/local/dynamodb-local";
 import { DemoClock, SERVE_DEFAULTS, startLocalStack } from "../dev/local/stack";
-import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
+import { parseMonitorEnv, type RawEnv } from "../lib/contracts/config";
 import { formatInstant, parseInstant } from "../lib/domain/time";
 import { parseUnitDirectory } from "../lib/domain/units";
 
@@ -13,6 +14,8 @@ export interface ServeOptions {
   apiPort: number;
   fresh?: boolean;
   units: string;
+  /** A procedure catalog file (JSON) instead of the seed's. */
+  catalog?: string;
 }
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -24,12 +27,14 @@ export async function serve(opts: ServeOptions): Promise<number> {
   mkdirSync(join(dataDir, "dynamodb"), { recursive: true });
   const start = parseInstant(opts.clock);
   if (start === undefined) throw new Error(`--clock: not an RFC 3339 instant: ${opts.clock}`);
-  const env = parseMonitorEnv({
-    TABLE_NAME: "dossier-monitor-local",
+  // The monitor's settings from this process's environment (lib/contracts/config.ts), checked
+  // before anything starts; the seed report's window unless PERIOD_SCHEME says otherwise.
+  const env: RawEnv = {
     PERIOD_SCHEME: JSON.stringify(SERVE_DEFAULTS.scheme),
     ...process.env,
-  });
-  const settings = countingSettings(env);
+    ...(opts.catalog ? { CATALOG: readFileSync(resolve(opts.catalog), "utf8") } : {}),
+  };
+  parseMonitorEnv({ TABLE_NAME: "dossier-monitor-local", ...env });
   const directory = parseUnitDirectory(JSON.parse(readFileSync(resolve(ROOT, opts.units), "utf8")));
   const clock = new DemoClock(start, opts.speed);
   const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -37,7 +42,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
     stack = await startLocalStack({
-      settings,
+      env,
       clock,
       directory,
       senderAddress: "canh-bao@ubnd.example.org",
@@ -45,6 +50,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
       apiPort: opts.apiPort,
       seed: true,
       log,
+      logLevel: (process.env.POWERTOOLS_LOG_LEVEL as LogLevel | undefined) ?? "WARN",
     });
   } catch (e) {
     if (e instanceof JavaMissingError) {

@@ -3,18 +3,18 @@
  * Partial batch failures are reported, so only the messages that failed come back.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import { Logger } from "@aws-lambda-powertools/logger";
+import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { ApplyDeps } from "../lib/app/apply";
 import { dossierOfMessage, processSqsRecord } from "../lib/app/consumer";
-import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
-import { METRIC_NAMESPACE, METRICS } from "../lib/contracts/metrics";
+import { countingSettings, type MonitorEnv, MonitorEnvSchema } from "../lib/contracts/config";
+import { METRICS } from "../lib/contracts/metrics";
 import type { UnitDirectory } from "../lib/domain/units";
-import { tableStore } from "./commons/clients";
+import { type Clients, tableStore } from "./commons/clients";
 
 const METRIC = {
   applied: METRICS.eventsApplied,
@@ -73,17 +73,20 @@ export function createHandler(deps: ApplyDeps, logger: Logger, metrics: Metrics)
     .use(logMetrics(metrics));
 }
 
-const env = parseMonitorEnv(process.env);
-const logger = new Logger({ serviceName: "apply-events" });
-const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: "apply-events" });
+/** The consumer's environment: the monitor's. */
+export const EnvSchema = MonitorEnvSchema;
+export type Env = MonitorEnv;
 
-export const handler = createHandler(
-  {
-    store: tableStore(env.TABLE_NAME),
-    settings: countingSettings(env),
-    now: Date.now,
-    unknownUnits: env.UNKNOWN_UNITS,
-  },
-  logger,
-  metrics,
-);
+/** The composition root, shared by Lambda (functions/lambda/), the local stack and the bench. */
+export function compose(env: Env, clients: Pick<Clients, "dynamo" | "now" | "logger" | "metrics">) {
+  return createHandler(
+    {
+      store: tableStore(clients.dynamo, env.TABLE_NAME),
+      settings: countingSettings(env),
+      now: clients.now,
+      unknownUnits: env.UNKNOWN_UNITS,
+    },
+    clients.logger("apply-events"),
+    clients.metrics("apply-events"),
+  );
+}

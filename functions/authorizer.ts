@@ -2,14 +2,15 @@
  * authorizer: the HTTP API's cached Lambda REQUEST authorizer (simple responses). Looks the key up
  * once per route per cache period and passes the credential on; never logs the key.
  */
-import { Logger } from "@aws-lambda-powertools/logger";
+import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult } from "aws-lambda";
-import * as z from "zod";
+import type * as z from "zod";
 import type { DossierStore } from "../lib/adapters/dynamodb/repository";
+import { MonitorEnvSchema } from "../lib/contracts/config";
 import { type AuthorizerContext, decide } from "../lib/http/authorizer";
-import { tableStore } from "./commons/clients";
+import { type Clients, tableStore } from "./commons/clients";
 
 type Result = APIGatewaySimpleAuthorizerResult & { context?: AuthorizerContext };
 
@@ -30,5 +31,11 @@ export function createHandler(store: DossierStore, logger: Logger) {
   }).use(injectLambdaContext(logger));
 }
 
-const env = z.object({ TABLE_NAME: z.string().min(3) }).parse(process.env);
-export const handler = createHandler(tableStore(env.TABLE_NAME), new Logger({ serviceName: "authorizer" }));
+/** The authorizer's environment: the monitor's table, nothing else. */
+export const EnvSchema = MonitorEnvSchema.pick({ TABLE_NAME: true });
+export type Env = z.infer<typeof EnvSchema>;
+
+/** The composition root, shared by Lambda (functions/lambda/) and the tests. */
+export function compose(env: Env, clients: Pick<Clients, "dynamo" | "logger">) {
+  return createHandler(tableStore(clients.dynamo, env.TABLE_NAME), clients.logger("authorizer"));
+}

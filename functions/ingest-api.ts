@@ -1,15 +1,14 @@
 /** ingest-api: `POST /events` and `POST /integrations/dvcqg`, published to the bus. */
-import { Logger } from "@aws-lambda-powertools/logger";
+import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import * as z from "zod";
-import { EventBridgeClient, eventBridgePublisher } from "../lib/adapters/eventbridge";
+import type * as z from "zod";
 import { cachedDirectory, type IngestDeps } from "../lib/app/ingest";
-import { MonitorEnvSchema } from "../lib/contracts/config";
+import { BusEnvShape, MonitorEnvSchema } from "../lib/contracts/config";
 import { handleIngest } from "../lib/http/ingest-api";
 import type { HttpResult } from "../lib/http/responses";
-import { tableStore } from "./commons/clients";
+import { type Clients, tableStore } from "./commons/clients";
 
 export function createHandler(deps: IngestDeps, logger: Logger) {
   return middy(async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
@@ -20,22 +19,29 @@ export function createHandler(deps: IngestDeps, logger: Logger) {
   }).use(injectLambdaContext(logger));
 }
 
-const env = z
-  .object({
-    TABLE_NAME: z.string().min(3),
-    EVENT_BUS_NAME: z.string().min(1),
-    UNKNOWN_UNITS: MonitorEnvSchema.shape.UNKNOWN_UNITS,
-  })
-  .parse(process.env);
-const store = tableStore(env.TABLE_NAME);
-export const handler = createHandler(
-  {
-    store,
-    publish: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
-    now: Date.now,
-    // Kept for a minute in this execution environment: one directory read per minute, not per post.
-    units: cachedDirectory(store, Date.now),
-    unknownUnits: env.UNKNOWN_UNITS,
-  },
-  new Logger({ serviceName: "ingest-api" }),
-);
+/** The ingestion API's environment: the monitor's, and the bus it publishes to. */
+export const EnvSchema = MonitorEnvSchema.extend(BusEnvShape);
+export type Env = z.infer<typeof EnvSchema>;
+
+/**
+ * The composition root, shared by Lambda (functions/lambda/), the local stack and the bench.
+ * The unit directory is kept `directoryTtlMs` in this execution environment (a minute: one read
+ * per minute, not per post; real time, whatever clock `clients.now` keeps).
+ */
+export function compose(
+  env: Env,
+  clients: Pick<Clients, "dynamo" | "bus" | "now" | "logger">,
+  directoryTtlMs = 60_000,
+) {
+  const store = tableStore(clients.dynamo, env.TABLE_NAME);
+  return createHandler(
+    {
+      store,
+      publish: clients.bus(env.EVENT_BUS_NAME),
+      now: clients.now,
+      units: cachedDirectory(store, Date.now, directoryTtlMs),
+      unknownUnits: env.UNKNOWN_UNITS,
+    },
+    clients.logger("ingest-api"),
+  );
+}

@@ -2,15 +2,14 @@
  * kpi-report: the leadership KPI email, weekly (the current period, rolling) and at each
  * period's close (the period is frozen as issued, then emailed), on EventBridge Scheduler.
  */
-import { Logger } from "@aws-lambda-powertools/logger";
+import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { SESv2Client } from "@aws-sdk/client-sesv2";
 import middy from "@middy/core";
 import * as z from "zod";
 import { sesMailer } from "../lib/adapters/ses";
 import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../lib/app/kpi-report";
-import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
-import { kpiSettings, tableStore } from "./commons/clients";
+import { countingSettings, MonitorEnvSchema, SesEnvShape } from "../lib/contracts/config";
+import { type Clients, kpiSettings, tableStore } from "./commons/clients";
 
 const InputSchema = z.object({ kind: z.enum(["weekly", "close"]) });
 
@@ -27,20 +26,20 @@ export function createHandler(deps: Omit<SendDeps, "units">, logger: Logger) {
   }).use(injectLambdaContext(logger));
 }
 
-const env = {
-  ...parseMonitorEnv(process.env),
-  ...z
-    .object({ SENDER_ADDRESS: z.email(), SES_CONFIGURATION_SET: z.string().min(1).optional() })
-    .parse(process.env),
-};
-const settings = countingSettings(env);
-export const handler = createHandler(
-  {
-    store: tableStore(env.TABLE_NAME),
-    ...kpiSettings(settings),
-    mailer: sesMailer(new SESv2Client({}), { configurationSet: env.SES_CONFIGURATION_SET }),
-    from: env.SENDER_ADDRESS,
-    now: Date.now,
-  },
-  new Logger({ serviceName: "kpi-report" }),
-);
+/** The KPI email's environment: the monitor's, and its sender. */
+export const EnvSchema = MonitorEnvSchema.extend(SesEnvShape);
+export type Env = z.infer<typeof EnvSchema>;
+
+/** The composition root, shared by Lambda (functions/lambda/) and the local stack. */
+export function compose(env: Env, clients: Pick<Clients, "dynamo" | "ses" | "now" | "logger">) {
+  return createHandler(
+    {
+      store: tableStore(clients.dynamo, env.TABLE_NAME),
+      ...kpiSettings(countingSettings(env)),
+      mailer: sesMailer(clients.ses, { configurationSet: env.SES_CONFIGURATION_SET }),
+      from: env.SENDER_ADDRESS,
+      now: clients.now,
+    },
+    clients.logger("kpi-report"),
+  );
+}

@@ -2,13 +2,13 @@
  * ses-feedback: SES bounce and complaint events (from the configuration set, via the bus) →
  * the suppression list that send-alerts and kpi-report respect.
  */
-import { Logger } from "@aws-lambda-powertools/logger";
+import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { DossierStore } from "../lib/adapters/dynamodb/repository";
 import { suppressFromSesEvent } from "../lib/app/suppression";
-import { parseMonitorEnv } from "../lib/contracts/config";
-import { tableStore } from "./commons/clients";
+import { type MonitorEnv, MonitorEnvSchema } from "../lib/contracts/config";
+import { type Clients, tableStore } from "./commons/clients";
 
 export function createHandler(store: DossierStore, logger: Logger, now: () => number) {
   return middy(async (event: unknown) => {
@@ -18,9 +18,14 @@ export function createHandler(store: DossierStore, logger: Logger, now: () => nu
   }).use(injectLambdaContext(logger));
 }
 
-const env = parseMonitorEnv(process.env);
-export const handler = createHandler(
-  tableStore(env.TABLE_NAME),
-  new Logger({ serviceName: "ses-feedback" }),
-  Date.now,
-);
+/** The feedback function's environment: the monitor's. */
+export const EnvSchema = MonitorEnvSchema;
+
+/** The composition root, shared by Lambda (functions/lambda/) and the local stack. */
+export function compose(env: MonitorEnv, clients: Pick<Clients, "dynamo" | "now" | "logger">) {
+  return createHandler(
+    tableStore(clients.dynamo, env.TABLE_NAME),
+    clients.logger("ses-feedback"),
+    clients.now,
+  );
+}

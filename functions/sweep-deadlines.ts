@@ -2,20 +2,19 @@
  * sweep-deadlines: on a schedule, recounts the dossiers whose next check is due (sparse index),
  * records each alert transition once, and tells send-alerts when alerts wait.
  */
-import { Logger } from "@aws-lambda-powertools/logger";
+import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
-import * as z from "zod";
-import { EventBridgeClient, eventBridgePublisher } from "../lib/adapters/eventbridge";
+import type * as z from "zod";
 import type { ApplyDeps } from "../lib/app/apply";
 import { runSweep, type SweepResult } from "../lib/app/sweep";
 import { ALERTS_PENDING, type Publish, SWEEP_SOURCE } from "../lib/contracts/bus";
-import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
-import { METRIC_NAMESPACE, METRICS } from "../lib/contracts/metrics";
+import { BusEnvShape, countingSettings, MonitorEnvSchema } from "../lib/contracts/config";
+import { METRICS } from "../lib/contracts/metrics";
 import { CALENDAR_WARNING_DAYS } from "../lib/domain/calendar/calendar";
-import { tableStore } from "./commons/clients";
+import { type Clients, tableStore } from "./commons/clients";
 
 /** An error for the log: its name and message, cut (messages name ids, never event bodies). */
 const describe = (e: unknown) =>
@@ -73,16 +72,16 @@ export function createHandler(
     .use(logMetrics(metrics));
 }
 
-const env = {
-  ...parseMonitorEnv(process.env),
-  ...z.object({ EVENT_BUS_NAME: z.string().min(1) }).parse(process.env),
-};
-const logger = new Logger({ serviceName: "sweep-deadlines" });
-const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: "sweep-deadlines" });
+/** The sweep's environment: the monitor's, and the bus it tells send-alerts on. */
+export const EnvSchema = MonitorEnvSchema.extend(BusEnvShape);
+export type Env = z.infer<typeof EnvSchema>;
 
-export const handler = createHandler(
-  { store: tableStore(env.TABLE_NAME), settings: countingSettings(env), now: Date.now },
-  eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
-  logger,
-  metrics,
-);
+/** The composition root, shared by Lambda (functions/lambda/) and the local stack. */
+export function compose(env: Env, clients: Pick<Clients, "dynamo" | "bus" | "now" | "logger" | "metrics">) {
+  return createHandler(
+    { store: tableStore(clients.dynamo, env.TABLE_NAME), settings: countingSettings(env), now: clients.now },
+    clients.bus(env.EVENT_BUS_NAME),
+    clients.logger("sweep-deadlines"),
+    clients.metrics("sweep-deadlines"),
+  );
+}

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { CalendarDataSchema } from "../lib/domain/calendar/calendar";
+import { CatalogFileSchema } from "../lib/domain/catalog";
 import { PeriodSchemeSchema } from "../lib/domain/periods";
 import { ContactSchema } from "../lib/domain/units";
 
@@ -16,8 +17,11 @@ export const StageConfigSchema = z.strictObject({
   sesIdentity: z.string().min(3),
   leadershipRecipients: z.array(ContactSchema).default([]),
   periodScheme: PeriodSchemeSchema.default({ kind: "calendar-quarter" }),
-  officeHours: z.string().default("07:00-11:30,13:30-17:00"),
+  /** `HH:MM-HH:MM[,HH:MM-HH:MM]`; unset: the calendar's default (lib/domain/calendar/calendar.ts). */
+  officeHours: z.string().optional(),
   calendarOverride: CalendarDataSchema.optional(),
+  /** The deployment's procedure catalog; unset: the seed district's sample (lib/domain/catalog.ts). */
+  catalog: CatalogFileSchema.optional(),
   strictSupplementRule: z.boolean().default(false),
   /** Where operators get alarms (an email address subscribed to the alarm topic), optional. */
   alarmEmail: z.email().optional(),

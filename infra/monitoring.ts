@@ -10,11 +10,9 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { METRIC_NAMESPACE, METRICS } from "../lib/contracts/metrics";
+import { METRIC_NAMESPACE, METRICS, type MetricName } from "../lib/contracts/metrics";
 import { CALENDAR_WARNING_DAYS } from "../lib/domain/calendar/calendar";
 import type { ProjectFunction } from "./project-function";
-
-type MetricName = (typeof METRICS)[keyof typeof METRICS];
 
 /** A metric the functions emit (lib/contracts/metrics.ts), under the `service` dimension Powertools adds. */
 export function projectMetric(
@@ -245,6 +243,7 @@ export function buildMonitoring(scope: Construct, props: MonitoringProps) {
           left: [METRICS.alertsRaised, METRICS.dossiersChecked].map((m) =>
             projectMetric(m, "sweep-deadlines"),
           ),
+          right: [METRICS.digestsSent, METRICS.digestsFailed].map((m) => projectMetric(m, "send-alerts")),
         }),
         new cloudwatch.GraphWidget({
           title: "Sweep: dossiers it could not check",

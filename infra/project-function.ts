@@ -9,7 +9,7 @@ import { Construct } from "constructs";
 const ROOT = join(import.meta.dirname, "..");
 
 export interface ProjectFunctionProps {
-  /** The file in functions/, without `.ts`. */
+  /** The function's name: its composition root is functions/NAME.ts, its Lambda entry functions/lambda/NAME.ts. */
   name: string;
   description: string;
   environment: Record<string, string>;
@@ -42,7 +42,7 @@ export class ProjectFunction extends Construct {
       }),
     );
     this.fn = new NodejsFunction(this, "Function", {
-      entry: join(ROOT, "functions", `${props.name}.ts`),
+      entry: join(ROOT, "functions", "lambda", `${props.name}.ts`),
       handler: "handler",
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,

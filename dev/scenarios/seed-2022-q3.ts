@@ -10,6 +10,7 @@ import {
   MINUTE_MS,
   startOfLocalDate,
 } from "../../lib/domain/time";
+import type { ScenarioName } from "./names";
 import { mulberry32, type Rng } from "./rng";
 
 /**
@@ -439,7 +440,7 @@ export function seed2022Q3(options: Options = {}): DossierEvent[] {
   return out;
 }
 
-export const SCENARIOS = {
+export const SCENARIOS: Record<ScenarioName, typeof seed2022Q3> = {
   "seed-2022-q3": seed2022Q3,
-} as const;
-export type ScenarioName = keyof typeof SCENARIOS;
+};
+export type { ScenarioName };

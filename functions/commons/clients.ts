@@ -1,16 +1,38 @@
-/** AWS clients, built once per execution environment and passed into lib/ (STYLE.md 5). */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+/**
+ * What a composition root is given (STYLE.md 5): AWS clients and the runtime around them. Lambda
+ * builds them once per execution environment (functions/lambda/*.ts); the local stack and the
+ * bench build local ones and call the same roots, so no one writes `process.env`.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import type { SESv2Client } from "@aws-sdk/client-sesv2";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DossierStore } from "../../lib/adapters/dynamodb/repository";
+import type { Publish } from "../../lib/contracts/bus";
+import { METRIC_NAMESPACE } from "../../lib/contracts/metrics";
 import type { CountingSettings } from "../../lib/domain/counting";
 
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+export interface Clients {
+  /** The DynamoDB document client the table's store runs over. */
+  dynamo: DynamoDBDocumentClient;
+  ses: SESv2Client;
+  /** A publisher to the named bus: EventBridge in Lambda, the in-process bus locally. */
+  bus: (busName: string) => Publish;
+  now: () => number;
+  logger: (service: string) => Logger;
+  metrics: (service: string) => Metrics;
+}
+
+/** The runtime of a Lambda execution environment: real time, Powertools as configured by its env. */
+export const LAMBDA_RUNTIME: Pick<Clients, "now" | "logger" | "metrics"> = {
+  now: Date.now,
+  logger: (service) => new Logger({ serviceName: service }),
+  metrics: (service) => new Metrics({ namespace: METRIC_NAMESPACE, serviceName: service }),
+};
 
 /** The repository over the deployment's table. */
-export function tableStore(tableName: string): DossierStore {
-  return new DossierStore(documentClient, tableName);
+export function tableStore(dynamo: DynamoDBDocumentClient, tableName: string): DossierStore {
+  return new DossierStore(dynamo, tableName);
 }
 
 /** What the KPI readers need of the deployment's settings. */

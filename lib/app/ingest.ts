@@ -5,15 +5,13 @@ import { type Problem, validateEvent } from "../domain/events/validate";
 import { sameBody } from "../domain/identity";
 import type { UnitDirectory } from "../domain/units";
 import type { Credential } from "../http/auth";
-import { type HttpResult, json, problem } from "../http/responses";
 
 /**
- * `POST /events`: one event or `{"events": [...]}` (1..100), at most 256 KB. Each event is
- * answered accepted, duplicate or rejected with every problem; `source` comes from the caller's
- * credentials, never the body; accepted events are published to the bus, and an event is only
- * reported accepted once the bus took it.
+ * Ingestion: each candidate event is answered accepted, duplicate or rejected with every problem;
+ * `source` comes from the caller's credentials, never the body; accepted events are published to
+ * the bus, and an event is only reported accepted once the bus took it. At most
+ * {@link MAX_EVENTS} events a request (the HTTP routes enforce it, lib/http/ingest-api.ts).
  */
-export const MAX_BODY_BYTES = 256 * 1024;
 export const MAX_EVENTS = 100;
 
 /** The most problems one answer lists over all its events; past it, a rejected event gets one line. */
@@ -67,41 +65,24 @@ export type EventAnswer =
   | { index: number; eventId?: string; status: "accepted" | "duplicate" }
   | { index: number; eventId?: string; status: "rejected"; problems: Problem[] };
 
-/** Parses a JSON body into the list of candidate events, or the 4xx that says why not. */
-export function parseBody(body: string | undefined): unknown[] | HttpResult {
-  if (!body) return problem(400, 'empty body: send one event or {"events": [...]}');
-  if (Buffer.byteLength(body) > MAX_BODY_BYTES)
-    return problem(413, `body larger than ${MAX_BODY_BYTES} bytes`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (e) {
-    return problem(400, "malformed JSON", [{ path: "(body)", message: (e as Error).message.slice(0, 200) }]);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return problem(400, 'expected one event object or {"events": [...]}', [
-      { path: "(body)", message: "not an object" },
-    ]);
-  }
-  if ("events" in parsed) {
-    const events = (parsed as { events: unknown }).events;
-    if (!Array.isArray(events))
-      return problem(400, "events must be an array", [{ path: "events", message: "expected an array" }]);
-    if (events.length === 0 || events.length > MAX_EVENTS) {
-      return problem(400, `events must hold 1..${MAX_EVENTS} events`, [
-        { path: "events", message: `got ${events.length}` },
-      ]);
-    }
-    return events;
-  }
-  return [parsed];
+/**
+ * What ingestion made of a request's events, in their order: a value, whatever the outcome
+ * (the HTTP route maps it to a status). `unpublished`: accepted events the bus did not take
+ * (each is among the rejected, "send it again").
+ */
+export interface IngestSummary {
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+  results: EventAnswer[];
+  unpublished: number;
 }
 
 export async function ingestEvents(
   deps: IngestDeps,
   credential: Credential,
   candidates: unknown[],
-): Promise<HttpResult> {
+): Promise<IngestSummary> {
   const now = deps.now();
   const answers: EventAnswer[] = [];
   const valid: { index: number; event: DossierEvent }[] = [];
@@ -193,13 +174,11 @@ export async function ingestEvents(
   });
   answers.sort((a, b) => a.index - b.index);
   const count = (s: EventAnswer["status"]) => answers.filter((a) => a.status === s).length;
-  const summary = {
+  return {
     accepted: count("accepted"),
     duplicate: count("duplicate"),
     rejected: count("rejected"),
     results: answers,
+    unpublished: failed.length,
   };
-  const status =
-    summary.rejected === 0 ? 200 : summary.rejected === answers.length ? (failed.length ? 503 : 400) : 207;
-  return json(status, summary);
 }

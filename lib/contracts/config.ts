@@ -1,6 +1,12 @@
 import * as z from "zod";
-import { CalendarDataSchema, parseOfficeHours, WorkingCalendar } from "../domain/calendar/calendar";
-import { catalogOf } from "../domain/catalog";
+import {
+  CalendarDataSchema,
+  DEFAULT_OFFICE_HOURS,
+  type OfficeHours,
+  parseOfficeHours,
+  WorkingCalendar,
+} from "../domain/calendar/calendar";
+import { type Catalog, catalogOf, loadCatalog, SEED_CATALOG } from "../domain/catalog";
 import type { CountingSettings } from "../domain/counting";
 import { CALENDAR_QUARTER, type PeriodScheme, PeriodSchemeSchema } from "../domain/periods";
 
@@ -20,6 +26,32 @@ const json = <T extends z.ZodType>(schema: T) =>
     }
   });
 
+/** Office hours `HH:MM-HH:MM[,HH:MM-HH:MM]`; the default is the calendar's (calendar.md), written there once. */
+const OfficeHoursEnv = z.string().transform((text, ctx): OfficeHours => {
+  try {
+    return parseOfficeHours(text);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** A procedure catalog file (JSON, the shape of {@link CatalogFileSchema}), every problem named. */
+const CatalogEnv = z.string().transform((text, ctx): Catalog => {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: `not JSON: ${(e as Error).message.slice(0, 300)}` });
+    return z.NEVER;
+  }
+  const loaded = loadCatalog(json);
+  if (loaded.ok) return loaded.value;
+  for (const p of loaded.error.slice(0, 20))
+    ctx.addIssue({ code: "custom", message: `${p.path}: ${p.message}` });
+  return z.NEVER;
+});
+
 const SchemeEnv = z.union([
   z.literal("calendar-quarter").transform((): PeriodScheme => CALENDAR_QUARTER),
   z.literal("reporting-window").transform((): PeriodScheme => ({ kind: "reporting-window" })),
@@ -32,7 +64,13 @@ export const MonitorEnvSchema = z.object({
   PERIOD_SCHEME: SchemeEnv.default(CALENDAR_QUARTER),
   /** A calendar override (JSON, the shape of lib/domain/calendar/data/vn-official.json). */
   CALENDAR_OVERRIDE: json(CalendarDataSchema).optional(),
-  OFFICE_HOURS: z.string().default("07:00-11:30,13:30-17:00"),
+  /** Office hours (default: the calendar's, 07:00–11:30 and 13:30–17:00). */
+  OFFICE_HOURS: OfficeHoursEnv.default(DEFAULT_OFFICE_HOURS),
+  /**
+   * The deployment's procedure catalog (JSON, the shape of `CatalogFileSchema` in
+   * lib/domain/catalog.ts); default: the seed district's sample catalog.
+   */
+  CATALOG: CatalogEnv.default(SEED_CATALOG),
   STRICT_SUPPLEMENT_RULE: z.enum(["true", "false"]).default("false"),
   /**
    * A unit id an event names (`data.unitId`, `data.toUnitId`) that is not in the unit directory:
@@ -43,9 +81,24 @@ export const MonitorEnvSchema = z.object({
 });
 export type MonitorEnv = z.infer<typeof MonitorEnvSchema>;
 
-/** Parses the environment; throws naming every bad variable. */
-export function parseMonitorEnv(env: Record<string, string | undefined>): MonitorEnv {
-  const parsed = MonitorEnvSchema.safeParse(env);
+/** What a function that publishes to the bus adds to the monitor's environment. */
+export const BusEnvShape = { EVENT_BUS_NAME: z.string().min(1) };
+
+/** What a function that sends email adds to the monitor's environment. */
+export const SesEnvShape = {
+  SENDER_ADDRESS: z.email(),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+};
+
+/** An environment as a process has it (Lambda's, or the one the local stack composes). */
+export type RawEnv = Record<string, string | undefined>;
+
+/**
+ * Parses an environment with a function's schema (the monitor's, extended); throws naming every
+ * bad variable, at cold start (STYLE.md 7).
+ */
+export function parseEnv<S extends z.ZodType>(schema: S, env: RawEnv): z.infer<S> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`configuration: ${problems}`);
@@ -53,14 +106,19 @@ export function parseMonitorEnv(env: Record<string, string | undefined>): Monito
   return parsed.data;
 }
 
+/** Parses the monitor's own environment; throws naming every bad variable. */
+export function parseMonitorEnv(env: RawEnv): MonitorEnv {
+  return parseEnv(MonitorEnvSchema, env);
+}
+
 /** The counting settings of a deployment. */
 export function countingSettings(env: MonitorEnv): CountingSettings {
   return {
     calendar: WorkingCalendar.official(
       env.CALENDAR_OVERRIDE ? [env.CALENDAR_OVERRIDE] : [],
-      parseOfficeHours(env.OFFICE_HOURS),
+      env.OFFICE_HOURS,
     ),
-    catalog: catalogOf(),
+    catalog: catalogOf([...env.CATALOG.procedures.values()]),
     strictSupplementRule: env.STRICT_SUPPLEMENT_RULE === "true",
     scheme: env.PERIOD_SCHEME,
   };

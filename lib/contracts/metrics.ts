@@ -13,4 +13,10 @@ export const METRICS = {
   calendarDaysLeft: "CalendarDaysLeft",
   /** A dossier the sweep could not check (logged with its id; the sweep goes on with the others). */
   sweepDossierFailed: "SweepDossierFailed",
+  /** Digests send-alerts sent, and those that failed (they stay pending for the next sweep). */
+  digestsSent: "DigestsSent",
+  digestsFailed: "DigestsFailed",
 } as const;
+
+/** A metric of the project's namespace. */
+export type MetricName = (typeof METRICS)[keyof typeof METRICS];

@@ -1,50 +1,49 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { type IngestDeps, ingestEvents, MAX_BODY_BYTES, MAX_EVENTS, parseBody } from "../app/ingest";
+import { type IngestDeps, type IngestSummary, ingestEvents, MAX_EVENTS } from "../app/ingest";
 import { capProblems } from "../domain/events/validate";
-import { decodeUtf8 } from "../domain/text";
 import { admit } from "./auth";
+import { jsonBody } from "./body";
 import { dvcqgToEvents } from "./dvcqg";
 import { type HttpResult, json, problem } from "./responses";
 
+/** The answer's body: the summary without what only the status says. */
+const answerOf = ({ unpublished: _, ...answer }: IngestSummary) => answer;
+
 /**
- * The body as text: at most {@link MAX_BODY_BYTES}, and UTF-8 (API Gateway passes a body it does
- * not take for text base64-encoded; one that is not UTF-8 is refused, see {@link decodeUtf8}).
+ * The status of an ingestion: 200 when nothing was rejected, 207 when some were, 400 when all
+ * were, 503 when all were and the bus refused some (sending again may work).
  */
-function bodyText(event: APIGatewayProxyEventV2): string | undefined | HttpResult {
-  if (!event.body) return event.body;
-  const bytes = event.isBase64Encoded ? Buffer.from(event.body, "base64") : undefined;
-  if ((bytes?.length ?? Buffer.byteLength(event.body)) > MAX_BODY_BYTES)
-    return problem(413, `body larger than ${MAX_BODY_BYTES} bytes`);
-  if (!bytes) return event.body;
-  return (
-    decodeUtf8(bytes) ??
-    problem(400, "the body is not UTF-8 text", [
-      {
-        path: "(body)",
-        message: "send JSON encoded in UTF-8 (Content-Type: application/json; charset=utf-8)",
-      },
-    ])
-  );
+export function ingestStatus(summary: IngestSummary): number {
+  if (summary.rejected === 0) return 200;
+  if (summary.rejected < summary.results.length) return 207;
+  return summary.unpublished > 0 ? 503 : 400;
 }
 
-/** The posting routes: `POST /events` and `POST /integrations/dvcqg`, for integration keys only. */
-export async function handleIngest(deps: IngestDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const admitted = await admit(deps.store, event, "ingest-api", deps.now());
-  if ("statusCode" in admitted) return admitted;
-  const { route, credential } = admitted;
-  const raw = bodyText(event);
-  if (typeof raw === "object") return raw;
-  if (route.path === "/events") {
-    const candidates = parseBody(raw);
-    if (!Array.isArray(candidates)) return candidates;
-    return ingestEvents(deps, credential, candidates);
+/** `POST /events`'s body: one event or `{"events": [...]}` (1..{@link MAX_EVENTS}). */
+function candidatesOf(body: unknown): unknown[] | HttpResult {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return problem(400, 'expected one event object or {"events": [...]}', [
+      { path: "(body)", message: "not an object" },
+    ]);
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(raw ?? "");
-  } catch (e) {
-    return problem(400, "malformed JSON", [{ path: "(body)", message: (e as Error).message.slice(0, 200) }]);
+  if (!("events" in body)) return [body];
+  const events = (body as { events: unknown }).events;
+  if (!Array.isArray(events))
+    return problem(400, "events must be an array", [{ path: "events", message: "expected an array" }]);
+  if (events.length === 0 || events.length > MAX_EVENTS) {
+    return problem(400, `events must hold 1..${MAX_EVENTS} events`, [
+      { path: "events", message: `got ${events.length}` },
+    ]);
   }
+  return events;
+}
+
+/** `POST /integrations/dvcqg`: the portal's sync request, converted, then ingested as events. */
+async function ingestDvcqg(
+  deps: IngestDeps,
+  credential: Parameters<typeof ingestEvents>[1],
+  body: unknown,
+): Promise<HttpResult> {
   const converted = dvcqgToEvents(body);
   if ("error" in converted) return problem(400, "not a DVCQG sync request", capProblems(converted.error));
   // The portal's format must not turn one request into more events than POST /events takes.
@@ -63,12 +62,26 @@ export async function handleIngest(deps: IngestDeps, event: APIGatewayProxyEvent
       problems,
     });
   }
-  const result = await ingestEvents(deps, credential, converted.events);
-  if (!problems.length) return result;
-  const answer = JSON.parse(result.body ?? "{}");
+  const summary = await ingestEvents(deps, credential, converted.events);
+  if (!problems.length) return json(ingestStatus(summary), answerOf(summary));
   return json(207, {
-    ...answer,
-    rejected: answer.rejected + converted.problems.length,
+    ...answerOf(summary),
+    rejected: summary.rejected + converted.problems.length,
     problems,
   });
+}
+
+/** The posting routes: `POST /events` and `POST /integrations/dvcqg`, for integration keys only. */
+export async function handleIngest(deps: IngestDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const admitted = await admit(deps.store, event, "ingest-api", deps.now());
+  if ("statusCode" in admitted) return admitted;
+  const { route, credential } = admitted;
+  const events = route.path === "/events";
+  const body = jsonBody(event, events ? 'empty body: send one event or {"events": [...]}' : undefined);
+  if (!body.ok) return body.error;
+  if (!events) return ingestDvcqg(deps, credential, body.value);
+  const candidates = candidatesOf(body.value);
+  if (!Array.isArray(candidates)) return candidates;
+  const summary = await ingestEvents(deps, credential, candidates);
+  return json(ingestStatus(summary), answerOf(summary));
 }

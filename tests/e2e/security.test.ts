@@ -85,7 +85,7 @@ async function quarantined(dossierId: string) {
 
 beforeAll(async () => {
   stack = await startLocalStack({
-    settings,
+    env: { PERIOD_SCHEME: JSON.stringify(settings.scheme) },
     clock: new DemoClock(instant("2022-07-04T07:00:00+07:00"), 1),
     directory,
     senderAddress: `security-${Date.now()}@ubnd.example.org`,

@@ -238,7 +238,7 @@ describe("event identity: duplicates and conflicts", () => {
     const same = resolved("CON-1", "same-id", "approved");
     const other = resolved("CON-1", "same-id", "denied");
     const answer = await ingestEvents(deps, credential, [same, other]);
-    const results = (JSON.parse(answer.body ?? "") as { results: { status: string }[] }).results;
+    const { results } = answer;
     expect(results.map((r) => r.status)).toEqual(["duplicate", "accepted"]);
     expect(published).toEqual([{ ...other, source: "A" }]);
     // What the consumer makes of it: the conflict already kept (same arrival, one record).

@@ -1,0 +1,86 @@
+import { documentClient, type RunningDynamo } from "../../dev/local/dynamodb-local";
+import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
+import { periodReport } from "../../lib/app/kpi-report";
+import { computeReport } from "../../lib/domain/report";
+import { UnitDirectory } from "../../lib/domain/units";
+import { meter } from "../capacity";
+import { freshTable, NOW, relabelled, results, row, settings } from "../common";
+
+/**
+ * Items read to produce a quarter's KPIs at about 5k and 50k dossiers: the counters are one item
+ * per unit and per domain, so the figure should not move with the number of dossiers. The table is
+ * filled as the consumer leaves it (dossier items and the period's counter items, written in bulk
+ * from the reference's counts, which is checked against the report read back).
+ */
+export async function benchKpiReads(dynamo: RunningDynamo) {
+  const { BatchWriteCommand } = await import("@aws-sdk/lib-dynamodb");
+  const { groupByDossier, projectDossier } = await import("../../lib/domain/projection");
+  const { addContribution, contribution, emptyPeriodCounts } = await import("../../lib/domain/report");
+  const { periodBounds } = await import("../../lib/domain/periods");
+  const out: Record<string, unknown> = {};
+  for (const replicas of [1, 10]) {
+    const table = await freshTable(dynamo);
+    const doc = documentClient(table.client);
+    const events = Array.from({ length: replicas }, (_, i) =>
+      relabelled(seed2022Q3({ seed: i + 1 }), `R${i + 1}-`),
+    ).flat();
+    const T = Math.min(NOW, periodBounds(SEED_PERIOD).end);
+    const counts = emptyPeriodCounts();
+    const items: Record<string, unknown>[] = [];
+    for (const [dossierId, list] of groupByDossier(events)) {
+      const state = projectDossier(dossierId, list, settings, T);
+      const c = contribution(state, SEED_PERIOD, T);
+      if (c) addContribution(counts, c);
+      items.push({
+        pk: `D#${dossierId}`,
+        sk: "DOSSIER",
+        dossierId,
+        version: list.length,
+        received: state.received,
+      });
+    }
+    for (const [key, map] of [
+      ["U#", counts.byUnit],
+      ["M#", counts.byDomain],
+    ] as const)
+      for (const [name, c] of map) items.push({ pk: `K#${SEED_PERIOD.name}`, sk: `${key}${name}`, ...c });
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < items.length; i += 25) {
+      const chunk = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      writes.push(doc.send(new BatchWriteCommand({ RequestItems: { [table.tableName]: chunk } })));
+      if (writes.length >= 16) await Promise.all(writes.splice(0));
+    }
+    await Promise.all(writes);
+    const units = meter(table.client);
+    // What GET /kpis, GET /kpis/export and `report --api` read.
+    const report = await periodReport(
+      {
+        store: table.store,
+        calendar: settings.calendar,
+        scheme: settings.scheme,
+        units: new UnitDirectory([], []),
+        now: () => NOW,
+      },
+      SEED_PERIOD,
+    );
+    const read = units.itemsRead;
+    const check = computeReport(events, settings, { period: SEED_PERIOD, asOf: NOW });
+    if (JSON.stringify(report.byUnit) !== JSON.stringify(check.byUnit))
+      throw new Error("the counters written differ from the reference");
+    const requests = Object.values(units.requests).reduce((a, b) => a + b, 0);
+    const dossiers = groupByDossier(events).size;
+    out[`dossiers${dossiers}`] = {
+      dossiers,
+      received: report.received.total,
+      itemsRead: read,
+      requests,
+      readUnits: units.readUnits,
+    };
+    row(
+      `Items read for a quarter's KPIs, ${dossiers.toLocaleString("en")} dossiers`,
+      `${read} items, ${requests} requests, ${units.readUnits} read unit${units.readUnits === 1 ? "" : "s"}`,
+      `the report GET /kpis and report --api serve (the period's counters, and the issued report if the period is closed; the KPI email reads the same plus the previous period's counters and the longest-overdue dossiers from the SLA index) on a table holding ${dossiers.toLocaleString("en")} dossier items (${replicas} seed quarter${replicas > 1 ? "s" : ""} under distinct ids, ${report.received.total.toLocaleString("en")} received) and the period's counters`,
+    );
+  }
+  results.kpiReads = out;
+}

@@ -1,0 +1,72 @@
+import { type Command, Option } from "commander";
+import type { Role } from "../../lib/http/auth";
+import { CliError, EXIT, tableClient } from "../shared";
+
+interface KeysCreateOpts {
+  name: string;
+  role: Role;
+  source: string;
+  units?: string[];
+  rate: number;
+  table: string;
+  endpoint?: string;
+  region?: string;
+}
+
+async function runKeysCreate(opts: KeysCreateOpts): Promise<void> {
+  if (!Number.isFinite(opts.rate) || opts.rate <= 0)
+    throw new CliError("--rate: expected a positive number", EXIT.usage);
+  if (opts.units && opts.role !== "reader")
+    throw new CliError("--units: only a reader key is scoped to units", EXIT.usage);
+  if (opts.units?.some((u) => u.length === 0 || u.length > 64))
+    throw new CliError("--units: expected unit ids (1..64 characters), comma-separated", EXIT.usage);
+  const [{ DossierStore }, { createApiKey }] = await Promise.all([
+    import("../../lib/adapters/dynamodb/repository"),
+    import("../../lib/http/auth"),
+  ]);
+  const { client, documents } = await tableClient(opts);
+  try {
+    const key = await createApiKey(new DossierStore(documents, opts.table), {
+      name: opts.name,
+      role: opts.role,
+      source: opts.source,
+      ratePerSecond: opts.rate,
+      ...(opts.units ? { units: opts.units } : {}),
+    });
+    process.stdout.write(`${key}\n`);
+    process.stderr.write("store this key now: only its hash is kept\n");
+  } catch (e) {
+    throw new CliError(`could not write to table ${opts.table}: ${(e as Error).message}`, EXIT.unreachable);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** `keys create`: an API key, stored hashed, printed once. */
+export function registerKeys(program: Command): void {
+  program
+    .command("keys")
+    .description("API keys (stored hashed; the key is printed once)")
+    .command("create")
+    .description(
+      "create a key: an integration's (posts events, attributed to --source) or a reader's (read-only)",
+    )
+    .requiredOption("--name <name>", "who holds it, e.g. 'iGate tỉnh'")
+    .addOption(
+      new Option("--role <role>", "what it may do").choices(["integration", "reader"]).makeOptionMandatory(),
+    )
+    .requiredOption("--source <source>", "the source its events are attributed to")
+    .option(
+      "--units <ids>",
+      "a reader key's units, comma-separated: it reads only their figures and dossiers, not the quarantine (default: the whole office)",
+      (v) => v.split(",").map((u) => u.trim()),
+    )
+    .option("--rate <n>", "requests per second it may make", (v) => Number(v), 20)
+    .requiredOption(
+      "--table <name>",
+      "the DynamoDB table (the stack's output TableName, or the local stack's)",
+    )
+    .option("--endpoint <url>", "a DynamoDB endpoint (the local stack's)")
+    .option("--region <region>", "AWS region when not using --endpoint")
+    .action(runKeysCreate);
+}

@@ -1,0 +1,158 @@
+import { readFileSync } from "node:fs";
+import { type Command, Option } from "commander";
+import type { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import type { DossierEvent } from "../../lib/domain/events/schema";
+import type { Period, PeriodScheme } from "../../lib/domain/periods";
+import type { Locale } from "../../lib/render/format";
+import { apiFailure, apiKey, CliError, EXIT, parseAsOf, parseDate } from "../shared";
+
+interface ReportOpts {
+  events?: string[];
+  api?: string;
+  key?: string;
+  from?: string;
+  to?: string;
+  period?: string;
+  scheme: PeriodScheme["kind"];
+  asOf?: number;
+  unit?: string;
+  format: "json" | "text" | "csv";
+  lang: Locale;
+  calendar?: string;
+  strictSupplement?: boolean;
+}
+
+async function loadCalendar(file: string | undefined): Promise<WorkingCalendar> {
+  const { CalendarDataSchema, WorkingCalendar } = await import("../../lib/domain/calendar/calendar");
+  if (!file) return WorkingCalendar.official();
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
+  }
+  const parsed = CalendarDataSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError(`${file}: ${issue?.path.join(".")}: ${issue?.message}`, EXIT.badInput);
+  }
+  return WorkingCalendar.official([parsed.data]);
+}
+
+async function readEvents(files: string[]): Promise<DossierEvent[]> {
+  const { decodeEventsFile, parseEventsText } = await import("../../lib/domain/events/file");
+  const events: DossierEvent[] = [];
+  const problems: string[] = [];
+  for (const file of files) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (e) {
+      throw new CliError(
+        `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        EXIT.badInput,
+      );
+    }
+    const text = decodeEventsFile(bytes);
+    if (!text.ok) throw new CliError(`${file}: ${text.error}`, EXIT.badInput);
+    const parsed = parseEventsText(text.value);
+    events.push(...parsed.events);
+    for (const p of parsed.problems) problems.push(`${file}:${p.line}: ${p.path}: ${p.message}`);
+  }
+  if (problems.length) {
+    const shown = problems.slice(0, 50);
+    if (problems.length > shown.length) shown.push(`… and ${problems.length - shown.length} more problems`);
+    throw new CliError(shown.join("\n"), EXIT.badInput);
+  }
+  return events;
+}
+
+async function resolvePeriod(opts: ReportOpts): Promise<Period> {
+  const { explicitPeriod, periodByName } = await import("../../lib/domain/periods");
+  if (opts.from || opts.to) {
+    if (!opts.from || !opts.to) throw new CliError("--from and --to go together", EXIT.usage);
+    if (opts.from > opts.to) throw new CliError("--from must not be after --to", EXIT.usage);
+    return explicitPeriod(opts.from, opts.to, opts.period);
+  }
+  if (!opts.period) throw new CliError("give --from and --to, or --period (e.g. 2022-Q3)", EXIT.usage);
+  if (opts.scheme === "explicit")
+    throw new CliError("with --scheme explicit, give --from and --to", EXIT.usage);
+  const period = periodByName({ kind: opts.scheme }, opts.period);
+  if (!period)
+    throw new CliError(`--period: "${opts.period}" is not a period name (e.g. 2022-Q3)`, EXIT.usage);
+  return period;
+}
+
+async function runReport(opts: ReportOpts): Promise<void> {
+  if (opts.api) {
+    const key = apiKey(opts.key, "--api");
+    const { ApiError, remoteReport } = await import("../remote");
+    try {
+      process.stdout.write(
+        await remoteReport({
+          api: opts.api,
+          period: opts.period,
+          unit: opts.unit,
+          key,
+          format: opts.format,
+          lang: opts.lang,
+        }),
+      );
+    } catch (e) {
+      if (e instanceof ApiError) throw apiFailure(e);
+      throw e;
+    }
+    return;
+  }
+  if (!opts.events?.length) throw new CliError("give --events FILE..., or --api URL", EXIT.usage);
+  const period = await resolvePeriod(opts);
+  const calendar = await loadCalendar(opts.calendar);
+  const events = await readEvents(opts.events);
+  const [{ catalogOf }, { computeReport }, { reportCsv, reportText }] = await Promise.all([
+    import("../../lib/domain/catalog"),
+    import("../../lib/domain/report"),
+    import("../../lib/render/format"),
+  ]);
+  const report = computeReport(
+    events,
+    { calendar, catalog: catalogOf(), strictSupplementRule: opts.strictSupplement ?? false },
+    { period, asOf: opts.asOf ?? Date.now(), unit: opts.unit },
+  );
+  if (opts.format === "json") process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else if (opts.format === "csv") process.stdout.write(reportCsv(report, opts.lang));
+  else process.stdout.write(reportText(report, opts.lang));
+}
+
+/** `report`: the KPI report (kpis.md) from events files, or from a running stack's API. */
+export function registerReport(program: Command): void {
+  program
+    .command("report")
+    .description("compute the KPI report (kpis.md) from events files, in-process, no server")
+    .option("--events <file...>", "events files (NDJSON or a JSON array)")
+    .option("--api <url>", "read the report from a running stack's API instead (with --period)")
+    .option("--key <key>", "API key for --api (or DOSSIER_MONITOR_API_KEY)")
+    .option("--from <date>", "first day of the period (YYYY-MM-DD)", parseDate)
+    .option("--to <date>", "last day of the period, inclusive (YYYY-MM-DD)", parseDate)
+    .option("--period <name>", "a period name of the scheme, e.g. 2022-Q3")
+    .addOption(
+      new Option("--scheme <kind>", "period scheme for --period")
+        .choices(["calendar-quarter", "reporting-window", "explicit"])
+        .default("calendar-quarter"),
+    )
+    .option(
+      "--as-of <instant>",
+      "take the report at this instant (RFC 3339, or a date: its end); default now",
+      parseAsOf,
+    )
+    .option("--unit <id>", "only this unit")
+    .addOption(
+      new Option("--format <format>", "output format").choices(["json", "text", "csv"]).default("json"),
+    )
+    .addOption(new Option("--lang <lang>", "language of text and CSV").choices(["vi", "en"]).default("vi"))
+    .option(
+      "--calendar <file>",
+      "a calendar override (JSON, same shape as lib/domain/calendar/data/vn-official.json)",
+    )
+    .option("--strict-supplement", "count a second supplement request as late (national index rule)")
+    .action((opts: ReportOpts) => runReport(opts));
+}

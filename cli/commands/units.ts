@@ -1,0 +1,55 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { CliError, EXIT, tableClient } from "../shared";
+
+async function runUnitsImport(
+  file: string,
+  opts: { table: string; endpoint?: string; region?: string },
+): Promise<void> {
+  const { parseUnitDirectory } = await import("../../lib/domain/units");
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
+  }
+  let directory: ReturnType<typeof parseUnitDirectory>;
+  try {
+    directory = parseUnitDirectory(data);
+  } catch (e) {
+    throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
+  }
+  const { DossierStore } = await import("../../lib/adapters/dynamodb/repository");
+  const { client, documents } = await tableClient(opts);
+  try {
+    await new DossierStore(documents, opts.table).putUnitDirectory(
+      directory.units,
+      directory.leadership,
+      directory.integrations,
+    );
+  } catch (e) {
+    throw new CliError(`could not write to table ${opts.table}: ${(e as Error).message}`, EXIT.unreachable);
+  } finally {
+    client.destroy();
+  }
+  process.stderr.write(
+    `imported ${directory.units.length} units and ${directory.leadership.length} leadership contacts into ${opts.table}\n`,
+  );
+}
+
+/** `units import`: the unit directory, validated and stored. */
+export function registerUnits(program: Command): void {
+  const units = program
+    .command("units")
+    .description("the unit directory (departments, contacts, thresholds)");
+  units
+    .command("import <file>")
+    .description("validate a unit directory file and store it in the table")
+    .requiredOption(
+      "--table <name>",
+      "the DynamoDB table (the stack's output TableName, or the local stack's)",
+    )
+    .option("--endpoint <url>", "a DynamoDB endpoint, e.g. the local stack's http://127.0.0.1:8000")
+    .option("--region <region>", "AWS region when not using --endpoint")
+    .action(runUnitsImport);
+}

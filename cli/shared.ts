@@ -1,0 +1,61 @@
+import { InvalidArgumentError } from "commander";
+import { endOfLocalDate, isLocalDate, parseInstant } from "../lib/domain/time";
+
+/**
+ * What every command shares, kept light: the program's `--help` loads this and the command
+ * definitions only; what a command needs to run is imported when it runs.
+ */
+
+/** Exit codes of cli.md. */
+export const EXIT = { ok: 0, badInput: 1, usage: 2, unreachable: 3 } as const;
+
+/** A failure the user can act on: printed without a stack, with its exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+export const parseDate = (value: string) => {
+  if (!isLocalDate(value)) throw new InvalidArgumentError("expected a date YYYY-MM-DD");
+  return value;
+};
+
+export const parseAsOf = (value: string) => {
+  if (isLocalDate(value)) return endOfLocalDate(value);
+  const ms = parseInstant(value);
+  if (ms === undefined || !/[zZ]|[+-]\d{2}:\d{2}$/.test(value)) {
+    throw new InvalidArgumentError("expected an RFC 3339 instant with offset, or a date YYYY-MM-DD");
+  }
+  return ms;
+};
+
+export const parseSeed = (value: string) => {
+  if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError("expected a whole number");
+  return Number(value);
+};
+
+/** The key of a command that talks to an API: `--key`, or the environment's. */
+export function apiKey(key: string | undefined, command: string): string {
+  const found = key ?? process.env.DOSSIER_MONITOR_API_KEY;
+  if (!found) throw new CliError(`${command} needs --key (or DOSSIER_MONITOR_API_KEY)`, EXIT.usage);
+  return found;
+}
+
+/** An API's failure as the exit code cli.md gives it: unreachable (or 5xx) is 3, a refusal 1. */
+export function apiFailure(e: { message: string; status: number }): CliError {
+  return new CliError(e.message, e.status === 0 || e.status >= 500 ? EXIT.unreachable : EXIT.badInput);
+}
+
+/** A DynamoDB document client for `--endpoint` (the local stack's) or the region's table; destroy it after. */
+export async function tableClient(opts: { endpoint?: string; region?: string }) {
+  const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
+  const { documentClient, localDynamoClient } = await import("../dev/local/dynamodb-local");
+  const client = opts.endpoint
+    ? localDynamoClient(opts.endpoint)
+    : new DynamoDBClient(opts.region ? { region: opts.region } : {});
+  return { client, documents: documentClient(client) };
+}

@@ -1,0 +1,10 @@
+/** The AWS clients of a Lambda execution environment, built once each (STYLE.md 5). */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+
+/** The document client over the region's DynamoDB, undefined attributes dropped. */
+export function lambdaDynamo(): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}

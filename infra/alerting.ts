@@ -1,0 +1,85 @@
+import { Duration } from "aws-cdk-lib";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
+import type { Construct } from "constructs";
+import { TABLE } from "../lib/adapters/dynamodb/table";
+import { ALERTS_PENDING_RULE, SES_FEEDBACK_RULE } from "../lib/contracts/bus";
+import { allow, type FunctionSet } from "./functions";
+import { ProjectFunction } from "./project-function";
+import { cdkPattern } from "./stateful-stack";
+
+export interface AlertingProps {
+  tableArn: string;
+  bus: events.IEventBus;
+  /** SES_CONFIGURATION_SET and SENDER_ADDRESS. */
+  sesEnvironment: Record<string, string>;
+  /** The stage's SES identity and configuration set: the only ones sending is granted on. */
+  sesResources: string[];
+  targetDlq: sqs.IQueue;
+}
+
+/**
+ * The sweep, the digests it triggers, the KPI emails and SES feedback: sweep-deadlines (on its
+ * schedule) → the bus → send-alerts; SES events on the default bus → ses-feedback.
+ */
+export function buildAlerting(scope: Construct, functions: FunctionSet, props: AlertingProps) {
+  const { tableArn, bus, sesEnvironment, sesResources, targetDlq } = props;
+  const indexArn = ProjectFunction.indexArn(tableArn, TABLE.sweepIndex.name);
+  const sweep = functions.make(
+    "sweep-deadlines",
+    "Deadline sweep: time-driven KPI changes and alerts",
+    { EVENT_BUS_NAME: bus.eventBusName },
+    Duration.minutes(5),
+  );
+  allow(sweep, ["dynamodb:Query"], [tableArn, indexArn]);
+  allow(sweep, ["dynamodb:PutItem", "dynamodb:UpdateItem"], [tableArn]);
+  allow(sweep, ["events:PutEvents"], [bus.eventBusArn]);
+
+  const send = functions.make(
+    "send-alerts",
+    "One digest per unit through SES",
+    sesEnvironment,
+    Duration.minutes(2),
+  );
+  allow(
+    send,
+    ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+    [tableArn],
+  );
+  allow(send, ["ses:SendEmail"], sesResources);
+  new events.Rule(scope, ALERTS_PENDING_RULE.id, {
+    eventBus: bus,
+    description: ALERTS_PENDING_RULE.description,
+    eventPattern: cdkPattern(ALERTS_PENDING_RULE.eventPattern),
+    targets: [new targets.LambdaFunction(send.fn, { retryAttempts: 2, deadLetterQueue: targetDlq })],
+  });
+
+  const feedback = functions.make(
+    "ses-feedback",
+    "Suppresses addresses SES reports as bounced or complained",
+  );
+  allow(feedback, ["dynamodb:PutItem"], [tableArn]);
+  new events.Rule(scope, SES_FEEDBACK_RULE.id, {
+    // SES event destinations publish to the account's default bus.
+    eventBus: events.EventBus.fromEventBusName(scope, "DefaultBus", "default"),
+    description: SES_FEEDBACK_RULE.description,
+    eventPattern: cdkPattern(SES_FEEDBACK_RULE.eventPattern),
+    targets: [new targets.LambdaFunction(feedback.fn, { retryAttempts: 2, deadLetterQueue: targetDlq })],
+  });
+
+  const kpi = functions.make(
+    "kpi-report",
+    "Leadership KPI emails: weekly and at each period's close",
+    sesEnvironment,
+    Duration.minutes(2),
+  );
+  allow(
+    kpi,
+    ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"],
+    [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)],
+  );
+  allow(kpi, ["dynamodb:BatchGetItem"], [tableArn]);
+  allow(kpi, ["ses:SendEmail"], sesResources);
+  return { sweep, send, feedback, kpi };
+}

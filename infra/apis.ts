@@ -1,0 +1,68 @@
+import { Duration, Tags } from "aws-cdk-lib";
+import type * as events from "aws-cdk-lib/aws-events";
+import type * as logs from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+import { TABLE } from "../lib/adapters/dynamodb/table";
+import { allow, type FunctionSet } from "./functions";
+import { buildHttpApi } from "./http-api";
+import { ProjectFunction } from "./project-function";
+import { INGEST_ROLE_TAG } from "./stateful-stack";
+
+/**
+ * The HTTP API (infra/http-api.ts): the routes of lib/contracts/routes.ts behind a cached key
+ * authorizer; the handlers check the key and its role again, and count each key's rate.
+ */
+export function buildApis(
+  scope: Construct,
+  functions: FunctionSet,
+  props: { tableArn: string; tableName: string; bus: events.IEventBus; logRetention: logs.RetentionDays },
+) {
+  const { tableArn, bus } = props;
+  const ingest = functions.make(
+    "ingest-api",
+    "POST /events and /integrations/dvcqg, published to the bus",
+    { EVENT_BUS_NAME: bus.eventBusName },
+    Duration.seconds(15),
+  );
+  // GetItem: the key; UpdateItem: its rate window; BatchGetItem: events already stored; Query:
+  // the unit directory (units must exist).
+  allow(
+    ingest,
+    ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+    [tableArn],
+  );
+  allow(ingest, ["events:PutEvents"], [bus.eventBusArn]);
+  // The bus lets only this role put events under the API's source (the stateful stack's bus policy).
+  if (ingest.fn.role) Tags.of(ingest.fn.role).add(INGEST_ROLE_TAG.key, INGEST_ROLE_TAG.value);
+  const query = functions.make(
+    "query-api",
+    "GET /kpis, /kpis/export, /dossiers and /quarantine",
+    {},
+    Duration.seconds(15),
+  );
+  allow(
+    query,
+    ["dynamodb:Query", "dynamodb:GetItem"],
+    [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)],
+  );
+  // BatchGetItem: quarantined events applied since; UpdateItem: the reader key's rate window.
+  allow(query, ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], [tableArn]);
+  // The key authorizer: reads a key's record, nothing else (it counts no rates: its answers are
+  // cached, so it does not see every request). Its environment is the table's name only.
+  const authorizer = new ProjectFunction(scope, "authorizer", {
+    name: "authorizer",
+    description: "HTTP API key authorizer (cached): the key's credential, or a refusal",
+    environment: { TABLE_NAME: props.tableName },
+    logRetention: props.logRetention,
+    timeout: Duration.seconds(5),
+    memorySize: 256,
+  });
+  functions.byName.authorizer = authorizer;
+  allow(authorizer, ["dynamodb:GetItem"], [tableArn]);
+  const { api } = buildHttpApi(scope, {
+    handlers: { "ingest-api": ingest, "query-api": query },
+    authorizer,
+    logRetention: props.logRetention,
+  });
+  return { ingest, query, authorizer, api };
+}

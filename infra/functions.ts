@@ -1,0 +1,44 @@
+import type { Duration } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import type * as logs from "aws-cdk-lib/aws-logs";
+import type { Construct } from "constructs";
+import { ProjectFunction } from "./project-function";
+
+/**
+ * The stateless stack's functions, made one way: each with the monitor's environment plus its
+ * own, kept by name (the schedules find their targets here). Constructs are created in the stack's
+ * scope, so their logical ids do not depend on which file builds them.
+ */
+export class FunctionSet {
+  readonly byName: Record<string, ProjectFunction> = {};
+
+  constructor(
+    private readonly scope: Construct,
+    private readonly environment: Record<string, string>,
+    private readonly logRetention: logs.RetentionDays,
+  ) {}
+
+  make(
+    name: string,
+    description: string,
+    extra: Record<string, string> = {},
+    timeout?: Duration,
+    memorySize?: number,
+  ): ProjectFunction {
+    const f = new ProjectFunction(this.scope, name, {
+      name,
+      description,
+      environment: { ...this.environment, ...extra },
+      logRetention: this.logRetention,
+      timeout,
+      memorySize,
+    });
+    this.byName[name] = f;
+    return f;
+  }
+}
+
+/** Adds a least-privilege statement to a function's role. */
+export function allow(f: ProjectFunction, actions: string[], resources: string[]): void {
+  f.role.addToPolicy(new iam.PolicyStatement({ actions, resources }));
+}

@@ -1,0 +1,46 @@
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { decodeUtf8 } from "../domain/text";
+import { type HttpResult, problem } from "./responses";
+
+/** The posting routes' limit on a body (API Gateway's own is 10 MB). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** A parsed body, or the 4xx that says why there is none. */
+export type BodyResult = { ok: true; value: unknown } | { ok: false; error: HttpResult };
+
+/**
+ * The body of a posting route as JSON, checked once, before any route reads it: at most
+ * {@link MAX_BODY_BYTES} (413), UTF-8 (API Gateway passes a body it does not take for text
+ * base64-encoded; one that is not UTF-8 is refused, see {@link decodeUtf8}), present, and JSON.
+ * `empty` is the message for a missing body (a route that says what it expects); without it, a
+ * missing body is malformed JSON.
+ */
+export function jsonBody(event: APIGatewayProxyEventV2, empty?: string): BodyResult {
+  const fail = (error: HttpResult): BodyResult => ({ ok: false, error });
+  let text = event.body;
+  if (text) {
+    const bytes = event.isBase64Encoded ? Buffer.from(text, "base64") : undefined;
+    if ((bytes?.length ?? Buffer.byteLength(text)) > MAX_BODY_BYTES)
+      return fail(problem(413, `body larger than ${MAX_BODY_BYTES} bytes`));
+    if (bytes) {
+      text = decodeUtf8(bytes);
+      if (text === undefined)
+        return fail(
+          problem(400, "the body is not UTF-8 text", [
+            {
+              path: "(body)",
+              message: "send JSON encoded in UTF-8 (Content-Type: application/json; charset=utf-8)",
+            },
+          ]),
+        );
+    }
+  }
+  if (!text && empty !== undefined) return fail(problem(400, empty));
+  try {
+    return { ok: true, value: JSON.parse(text ?? "") };
+  } catch (e) {
+    return fail(
+      problem(400, "malformed JSON", [{ path: "(body)", message: (e as Error).message.slice(0, 200) }]),
+    );
+  }
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import * as ingestApi from "../../functions/ingest-api";
+import * as sendAlerts from "../../functions/send-alerts";
+import { countingSettings, parseEnv, parseMonitorEnv } from "../../lib/contracts/config";
+import { DEFAULT_OFFICE_HOURS } from "../../lib/domain/calendar/calendar";
+import { SEED_PROCEDURES } from "../../lib/domain/catalog";
+
+describe("the monitor's environment (one config path)", () => {
+  it("defaults the catalog to the seed's and office hours to the calendar's", () => {
+    const env = parseMonitorEnv({ TABLE_NAME: "table" });
+    const settings = countingSettings(env);
+    expect([...(settings.catalog?.keys() ?? [])]).toEqual(SEED_PROCEDURES.map((p) => p.code));
+    expect(env.OFFICE_HOURS).toEqual(DEFAULT_OFFICE_HOURS);
+  });
+
+  it("loads a deployment's catalog from CATALOG (JSON), and names every problem of a bad one", () => {
+    const catalog = {
+      procedures: [{ code: "9.000001", vi: "Thủ tục thử", en: "A test procedure", domain: "thu", days: 3 }],
+    };
+    const settings = countingSettings(
+      parseMonitorEnv({ TABLE_NAME: "table", CATALOG: JSON.stringify(catalog) }),
+    );
+    expect([...(settings.catalog?.entries() ?? [])]).toEqual([["9.000001", { days: 3, hours: undefined }]]);
+    expect(() => parseMonitorEnv({ TABLE_NAME: "table", CATALOG: '{"procedures":[]}' })).toThrow(
+      /CATALOG: procedures/,
+    );
+    expect(() => parseMonitorEnv({ TABLE_NAME: "table", CATALOG: "{" })).toThrow(/CATALOG: not JSON/);
+    expect(() => parseMonitorEnv({ TABLE_NAME: "table", OFFICE_HOURS: "8-5" })).toThrow(/OFFICE_HOURS/);
+  });
+
+  it("each function's schema extends the monitor's: what it adds is required, at cold start", () => {
+    expect(() => parseEnv(ingestApi.EnvSchema, { TABLE_NAME: "table" })).toThrow(/EVENT_BUS_NAME/);
+    expect(() =>
+      parseEnv(sendAlerts.EnvSchema, { TABLE_NAME: "table", SENDER_ADDRESS: "not an address" }),
+    ).toThrow(/SENDER_ADDRESS/);
+    const env = parseEnv(sendAlerts.EnvSchema, { TABLE_NAME: "table", SENDER_ADDRESS: "a@example.org" });
+    expect(env.UNKNOWN_UNITS).toBe("reject");
+  });
+});
