@@ -415,14 +415,15 @@ describe("no applicant data stored or logged", () => {
       applicantPhone: "0900000000",
       data: { ...sample.data, applicantName: "Nguyễn Văn A", address: { line: "Thôn 1, xã X" } },
     };
-    // A valid event that cannot be applied: its deadline reaches a year with no calendar data.
+    // A valid event whose deadline reaches a year with no calendar data: applied, with the anomaly
+    // (rules.md R6), never quarantined.
     const received2027 = receivedBeyondCalendar("no-calendar-0", "HS-2027");
     const outcomes = [
       await processSqsRecord(applyDeps, sqsRecord(leaky as never)),
       await processSqsRecord(applyDeps, sqsRecord("Nguyễn Văn A, 0900000000, not JSON")),
       await processSqsRecord(applyDeps, sqsRecord(received2027 as never)),
     ];
-    expect(outcomes.map((o) => o.status)).toEqual(["quarantined", "quarantined", "quarantined"]);
+    expect(outcomes.map((o) => o.status)).toEqual(["quarantined", "quarantined", "applied"]);
     const kept = await table.store.listQuarantine();
     const leak = kept.find((q) => q.eventId === "leak-1");
     expect(leak?.reason).toMatch(/applicantPhone|data\.applicantName|data\.address/);
@@ -432,9 +433,10 @@ describe("no applicant data stored or logged", () => {
       data: { unitId: sample.data.unitId },
       removed: expect.arrayContaining(["applicantPhone", "data.applicantName", "data.address"]),
     });
-    const noCalendar = kept.find((q) => q.eventId === "no-calendar-0");
-    expect(noCalendar?.reason).toMatch(/2027/);
-    expect(JSON.parse(noCalendar?.body ?? "{}")).toEqual(received2027);
+    expect(kept.find((q) => q.eventId === "no-calendar-0")).toBeUndefined();
+    const dossier2027 = await table.store.getDossier("HS-2027");
+    expect(dossier2027?.anomalyCounts).toEqual({ no_calendar: 1 });
+    expect(dossier2027?.kpiDueAt).toBeUndefined();
     const stored = JSON.stringify(kept);
     for (const personal of ["Nguyễn Văn A", "0900000000", "Thôn 1, xã X"])
       expect(stored).not.toContain(personal);

@@ -108,6 +108,8 @@ export interface DossierRecord {
   kpiDueAt?: number;
   appointmentAt?: number;
   paused: boolean;
+  /** Working time (ms) of ended pauses by kind (rules.md R5), for reports to count apart. */
+  pausedByKind?: Partial<Record<PauseKind, number>>;
   supplementRequests: number;
   extensions: number;
   apologyIssued: boolean;
@@ -206,6 +208,7 @@ export function recordOf(
     kpiDueAt: state.kpiDueAt,
     appointmentAt: state.appointmentAt,
     paused: state.paused,
+    pausedByKind: state.pausedByKind,
     supplementRequests: state.supplementRequests,
     extensions: state.extensions.length,
     apologyIssued: state.extensions.some((e) => e.apologyIssued),
