@@ -208,7 +208,10 @@ export function projectDossier(
       return;
     }
     const moved = calendarResult(() => ({
-      kpi: state.kpiDueAt === undefined ? undefined : calendar.addWorkingTime(state.kpiDueAt, covered.ok ? covered.value : 0),
+      kpi:
+        state.kpiDueAt === undefined
+          ? undefined
+          : calendar.addWorkingTime(state.kpiDueAt, covered.ok ? covered.value : 0),
       appointment:
         state.appointmentAt === undefined
           ? undefined
@@ -310,15 +313,15 @@ export function projectDossier(
           flag("already_paused");
           break;
         }
-      {
-        // Every kind stops the clock (rules.md R5); only `supplement` is a supplement request.
-        const kind = event.data.pauseKind ?? "supplement";
-        state.pauses.push({ from: t, kind });
-        state.paused = true;
-        if (kind === "supplement") state.supplementRequests++;
-        if (settings.strictSupplementRule && state.supplementRequests >= 2) state.strictLate = true;
-        break;
-      }
+        {
+          // Every kind stops the clock (rules.md R5); only `supplement` is a supplement request.
+          const kind = event.data.pauseKind ?? "supplement";
+          state.pauses.push({ from: t, kind });
+          state.paused = true;
+          if (kind === "supplement") state.supplementRequests++;
+          if (settings.strictSupplementRule && state.supplementRequests >= 2) state.strictLate = true;
+          break;
+        }
       case "dossier.supplement_received":
         if (!state.paused) {
           flag("resume_without_pause");

@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { AlertKind, AlertTrigger } from "../../domain/alerts";
 import type { Counted, CounterDelta } from "../../domain/counting";
-import type { DossierEvent } from "../../domain/events/schema";
+import type { DossierEvent, PauseKind } from "../../domain/events/schema";
 import type { Period } from "../../domain/periods";
 import type { AnomalyKind, DossierState, SlaState } from "../../domain/projection";
 import { COUNTER_KEYS, type Counts, type PeriodCounts, zeroCounts } from "../../domain/report";
