@@ -228,12 +228,14 @@ describe("the limits, by property", () => {
           expect(out.length).toBeLessThanOrEqual(100);
           if (res.statusCode === 413 && answer.message.startsWith("body larger")) {
             expect(out).toEqual([]);
-          } else if (rounds > 10) {
-            expect(res.statusCode).toBe(400);
-            expect(answer.problems[0].path).toMatch(/^data\[\d+\]\.DanhSachHoSoBoSung$/);
           } else if (res.statusCode === 413) {
             expect(answer.problems).toEqual([expect.objectContaining({ path: "data" })]);
             expect(out).toEqual([]);
+          } else if (rounds > 10) {
+            // The first ten rounds are kept; the rest are named, never silently dropped, and the
+            // dossier itself is never lost for them.
+            expect(res.statusCode).toBe(207);
+            expect(answer.problems[0].path).toMatch(/^data\[\d+\]\.DanhSachHoSoBoSung$/);
           }
         },
       ),
@@ -244,9 +246,11 @@ describe("the limits, by property", () => {
       ...fixture,
       data: [{ ...dossier, DanhSachHoSoBoSung: Array.from({ length: 180 }, (_, i) => supplement(i)) }],
     };
-    const { res, published: out } = await answerOf("/integrations/dvcqg", finding);
-    expect(res.statusCode).toBe(400);
-    expect(out).toEqual([]);
+    const { res, answer, published: out } = await answerOf("/integrations/dvcqg", finding);
+    // One dossier, ten rounds kept (at most 22 events), the other 170 named in the answer.
+    expect(res.statusCode).toBe(207);
+    expect(out.length).toBeLessThanOrEqual(22);
+    expect(answer.problems[0].message).toMatch(/180 supplement rounds: the first 10 are kept/);
   }, 120_000);
 
   it("keeps an error body small, however many unknown keys or bad events it answers", async () => {
