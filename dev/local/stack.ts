@@ -10,7 +10,6 @@ import * as sendAlerts from "../../functions/send-alerts";
 import * as sesFeedback from "../../functions/ses-feedback";
 import * as sweepDeadlines from "../../functions/sweep-deadlines";
 import { DossierStore } from "../../lib/adapters/dynamodb/repository";
-import { sesMailer } from "../../lib/adapters/ses";
 import { dossierOfMessage } from "../../lib/app/consumer";
 import type { UnknownUnits } from "../../lib/app/ingest";
 import { INGEST_SOURCE } from "../../lib/contracts/bus";

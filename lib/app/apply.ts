@@ -1,7 +1,6 @@
 import type { DossierStore } from "../adapters/dynamodb/repository";
 import { INGEST_SOURCE } from "../contracts/bus";
 import type { AlertTrigger } from "../domain/alerts";
-import { CalendarYearMissingError } from "../domain/calendar/calendar";
 import type { CountingSettings } from "../domain/counting";
 import { quarantineBody } from "../domain/events/redact";
 import type { DossierEvent } from "../domain/events/schema";
@@ -87,15 +86,11 @@ export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<
     // An event up to 5 minutes ahead of this clock is valid (events.md): count it as of its own time.
     const now = Math.max(deps.now(), instant(event.occurredAt));
     const events = [...log, storableEvent(event)];
-    let plan: ReturnType<typeof planDossier>;
-    try {
-      plan = planDossier(event.dossierId, events, dossier, now, settings, deps.units ?? NO_UNITS, {
-        raiseAlerts: false,
-      });
-    } catch (e) {
-      if (e instanceof CalendarYearMissingError) return quarantine(deps, event, e.message);
-      throw e;
-    }
+    // A deadline in a year without calendar data is a `no_calendar` anomaly of the dossier, not a
+    // quarantine: the event is valid (rules.md R6), and the sweep recounts once the data exists.
+    const plan = planDossier(event.dossierId, events, dossier, now, settings, deps.units ?? NO_UNITS, {
+      raiseAlerts: false,
+    });
     const record = recordOf(plan, (dossier?.version ?? 0) + 1, events.length);
     try {
       await store.commit({

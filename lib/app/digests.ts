@@ -1,4 +1,5 @@
 import type { DossierStore } from "../adapters/dynamodb/repository";
+import { recipientsOf } from "../domain/alerts";
 import type { WorkingCalendar } from "../domain/calendar/calendar";
 import type { PendingAlert } from "../domain/records";
 import { headerText } from "../domain/text";
@@ -53,7 +54,10 @@ function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group[] {
     const unit = units.get(alert.unitId);
     let key: string;
     let group: Omit<Group, "alerts">;
-    if (alert.kind === "escalation") {
+    // Who the stage is for (rules.md R4): leadership-only stages go to the leadership digest.
+    // The one-stop desk has no contact in the directory yet: its stages reach the unit.
+    const to = recipientsOf(alert.kind);
+    if (!to.includes("unit") && to.includes("leadership")) {
       const contacts = unit?.escalation.length ? unit.escalation : units.leadership;
       key = `escalation:${contacts
         .map((c) => c.email.toLowerCase())

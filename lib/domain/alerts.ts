@@ -3,7 +3,6 @@ import { calendarResult } from "./calendar/result";
 import type { DossierState } from "./projection";
 import { type RuleSet, ruleSetFor, tooManyAppointments, tooManySupplementRequests } from "./rules";
 import { HOUR_MS } from "./time";
-import type { Thresholds } from "./units";
 
 /**
  * The rules behind alerts (calendar.md "Late dossiers"): each kind has a threshold instant; an
@@ -11,85 +10,9 @@ import type { Thresholds } from "./units";
  * extension is a new threshold). Paused and closed dossiers raise nothing.
  */
 
-export const ALERT_KINDS = [
-  "near_due",
-  "overdue",
-  "no_apology",
-  "past_appointment",
-  "extended_twice",
-  "escalation",
-  "possibly_closed",
-] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
-
-export interface AlertTrigger {
-  kind: AlertKind;
-  /** What the threshold is about (a due instant, an appointment, the last event): once per key. */
-  key: number;
-  /** When the threshold is crossed. */
-  at: number;
-}
-
-/** Every alert threshold of a dossier in its current state, crossed or not. */
-export function alertThresholds(
-  state: DossierState,
-  calendar: WorkingCalendar,
-  t: Thresholds,
-): AlertTrigger[] {
-  if (!state.received || state.closedAt !== undefined || state.paused) return [];
-  const out: AlertTrigger[] = [];
-  const due = state.kpiDueAt;
-  if (due !== undefined) {
-    out.push({ kind: "near_due", key: due, at: calendar.subtractWorkingTime(due, t.nearDueMs) });
-    out.push({ kind: "overdue", key: due, at: due + 1 });
-    if (!state.extensions.some((e) => e.apologyIssued))
-      out.push({ kind: "no_apology", key: due, at: due + 1 });
-    out.push({
-      kind: "escalation",
-      key: due,
-      at: Math.max(due + 1, calendar.addWorkingTime(due, t.escalationMs)),
-    });
-    if (state.lastEventAt !== undefined) {
-      const quiet = calendar.addWorkingTime(state.lastEventAt, t.possiblyClosedMs);
-      out.push({ kind: "possibly_closed", key: state.lastEventAt, at: Math.max(due + 1, quiet) });
-    }
-  }
-  if (state.extensions.length > 0 && state.appointmentAt !== undefined) {
-    out.push({ kind: "past_appointment", key: state.appointmentAt, at: state.appointmentAt + 1 });
-  }
-  const second = state.extensions[1];
-  if (second) out.push({ kind: "extended_twice", key: second.at, at: second.at });
-  return out;
-}
-
-/**
- * The alerts to raise at `now` (crossed, not yet raised for their key), and the next instant a
- * threshold not yet crossed will be. A near-due alert whose due instant has already passed is
- * not raised late: the overdue one says more.
- */
-export function alertPlan(
-  state: DossierState,
-  marks: Readonly<Record<string, number>>,
-  now: number,
-  calendar: WorkingCalendar,
-  t: Thresholds,
-): { raise: AlertTrigger[]; next?: number } {
-  const raise: AlertTrigger[] = [];
-  let next: number | undefined;
-  for (const trigger of alertThresholds(state, calendar, t)) {
-    if (marks[trigger.kind] === trigger.key) continue;
-    if (trigger.at <= now) {
-      if (trigger.kind === "near_due" && trigger.key < now) continue;
-      raise.push(trigger);
-    } else if (next === undefined || trigger.at < next) next = trigger.at;
-  }
-  return { raise, next };
-}
-
 /*
- * The alert timeline of rules.md R4, per dossier and in working time. It supersedes the kinds
- * above (`no_apology` becomes `apology_missed`, which comes before the due instant, when something
- * can still be done); the wiring switches the plan, the store and the digest to it.
+ * The alert timeline of rules.md R4, per dossier and in working time. `no_apology` (after the due
+ * instant, too late to act) became `apology_missed`, which comes before it.
  */
 
 export const STAGE_KINDS = [
@@ -105,6 +28,9 @@ export const STAGE_KINDS = [
   "extended_twice",
 ] as const;
 export type StageKind = (typeof STAGE_KINDS)[number];
+/** The kinds the store and the digest know (the stages of the timeline). */
+export const ALERT_KINDS = STAGE_KINDS;
+export type AlertKind = StageKind;
 
 export type Recipient = "unit" | "one_stop_desk" | "leadership";
 
@@ -116,6 +42,9 @@ export interface Stage {
   at: number;
   to: readonly Recipient[];
 }
+
+/** An alert to raise: a stage crossed. */
+export type AlertTrigger = Stage;
 
 /** What the timeline needs of a dossier (from its projected state: {@link alertFactsOf}). */
 export interface AlertFacts {
@@ -298,10 +227,15 @@ export function alertFactsOf(state: DossierState): AlertFacts | undefined {
     paused: state.paused,
     closed: state.closedAt !== undefined,
     extensions: state.extensions.map((e) => ({ at: e.at })),
-    // Every pause is a supplement request today; with pause kinds, keep those of kind `supplement`.
-    supplementRequestsAt: state.pauses.map((p) => p.from),
+    // Only supplement requests break the guidance-once rule: waiting on fees or another agency does not.
+    supplementRequestsAt: state.pauses.filter((p) => p.kind === "supplement").map((p) => p.from),
     lastEventAt: state.lastEventAt,
   };
+}
+
+/** Who a stage is for (rules.md R3, R4). */
+export function recipientsOf(kind: StageKind): readonly Recipient[] {
+  return RECIPIENTS[kind];
 }
 
 const RECIPIENTS: Record<StageKind, readonly Recipient[]> = {

@@ -174,9 +174,17 @@ export const DOMAIN_NAMES: Readonly<Record<string, { vi: string; en: string }>> 
   "van-hoa": { vi: "Văn hóa", en: "Culture" },
 };
 
-/** A catalog map from a list of procedures: the periods the projection falls back on. */
+/**
+ * A catalog map from a list of procedures: the periods the projection falls back on, and each
+ * procedure's receipt cut-off (rules.md R1), which applies whoever gave the period.
+ */
 export function catalogOf(procedures: readonly Procedure[] = SEED_PROCEDURES): ProcedureCatalog {
-  return new Map(procedures.map((p) => [p.code, { days: p.days, hours: p.hours }]));
+  return new Map(
+    procedures.map((p) => [
+      p.code,
+      { days: p.days, hours: p.hours, ...(p.cutoff ? { cutoff: p.cutoff } : {}) },
+    ]),
+  );
 }
 
 /** The seed district's catalog: the default sample. */

@@ -1,4 +1,4 @@
-import { type AlertTrigger, alertPlan } from "./alerts";
+import { type AlertTrigger, alertFactsOf, alertTimeline } from "./alerts";
 import {
   type Counted,
   type CounterDelta,
@@ -29,6 +29,9 @@ export interface DossierPlan {
   sla: SlaState;
 }
 
+/** How often a dossier whose deadline lacks calendar data is recounted. */
+export const NO_CALENDAR_RECHECK_MS = 24 * 3_600_000;
+
 export function planDossier(
   dossierId: string,
   events: readonly DossierEvent[],
@@ -45,10 +48,22 @@ export function planDossier(
   const deltas = counterDeltas(previous?.counted ?? {}, counted);
   const thresholds: Thresholds = thresholdsOf(units.get(state.unitId), settings.calendar);
   const marks = { ...(previous?.marks ?? {}) };
-  const alerts = alertPlan(state, marks, now, settings.calendar, thresholds);
+  const facts = alertFactsOf(state);
+  const alerts = facts
+    ? alertTimeline(facts, marks, now, settings.calendar, thresholds)
+    : { raise: [], next: undefined, noCalendar: [] };
+  // A stage in a year without calendar data is unknown, not an error (rules.md R6): one anomaly
+  // per year; the sweep recounts once the year's data is deployed.
+  for (const year of alerts.noCalendar)
+    if (!state.anomalies.some((a) => a.kind === "no_calendar" && a.year === year))
+      state.anomalies.push({ kind: "no_calendar", year });
   const raise = options.raiseAlerts ? alerts.raise : [];
   for (const a of raise) marks[a.kind] = a.key;
   const candidates = [nextCountCheck(state, now, settings.scheme), alerts.next];
+  // A dossier waiting on a year's calendar data is looked at daily, so it is recounted soon after
+  // the data is deployed (rules.md R6).
+  if (state.anomalies.some((a) => a.kind === "no_calendar") && state.closedAt === undefined)
+    candidates.push(now + NO_CALENDAR_RECHECK_MS);
   // Alerts crossed but left for the sweep make the dossier due at once.
   if (!options.raiseAlerts && alerts.raise.length) candidates.push(now);
   const defined = candidates.filter((c): c is number => c !== undefined);

@@ -1,6 +1,8 @@
-import type { WorkingCalendar } from "./calendar/calendar";
-import type { Channel, DossierEvent } from "./events/schema";
+import type { AfterHoursReceipt, WorkingCalendar } from "./calendar/calendar";
+import { calendarResult } from "./calendar/result";
+import { type Channel, type DossierEvent, PAUSE_KINDS, type PauseKind } from "./events/schema";
 import { identityOf, sameBody } from "./identity";
+import { ruleSetFor } from "./rules";
 import { instant } from "./time";
 
 /**
@@ -12,12 +14,19 @@ import { instant } from "./time";
 export interface ProcedurePeriod {
   days?: number;
   hours?: number;
+  /** The procedure's receipt cut-off, `HH:MM` local (rules.md R1; catalog.ts). */
+  cutoff?: string;
 }
 export type ProcedureCatalog = ReadonlyMap<string, ProcedurePeriod>;
 
 export interface ProjectionSettings {
   calendar: WorkingCalendar;
   catalog?: ProcedureCatalog;
+  /**
+   * How a receipt outside office hours counts (rules.md R1). Unset: the dossier's rule set
+   * decides (`next-session` in every set so far).
+   */
+  afterHoursReceipt?: AfterHoursReceipt;
   /**
    * The stricter national index rule (calendar.md "Pauses"): a second supplement request makes the
    * dossier count as late. Off by default.
@@ -42,19 +51,31 @@ export type AnomalyKind =
   /** An event of a source that neither owns the dossier nor is granted it: kept, never applied. */
   | "other_source"
   /** A second, different body under an event identity already seen (the first is kept). */
-  | "conflict";
+  | "conflict"
+  /**
+   * A due instant or a pause reached a year the calendar has no data for (rules.md R6): the
+   * dossier is kept and counted, its SLA is unknown until the year's data is deployed.
+   */
+  | "no_calendar";
 
 export interface Anomaly {
   kind: AnomalyKind;
   eventId?: string;
   type?: DossierEvent["type"];
   at?: number;
+  /** For `no_calendar`: the year without data. */
+  year?: number;
 }
 
 export interface Pause {
   from: number;
   to?: number;
+  /** Why the clock stopped (rules.md R3, R5); `supplement` when the event does not say. */
+  kind: PauseKind;
 }
+
+/** Working time (ms) of the pauses that ended, by kind (rules.md R5: a report counts them apart). */
+export type PausedByKind = Record<PauseKind, number>;
 
 export interface DossierState {
   dossierId: string;
@@ -80,6 +101,9 @@ export interface DossierState {
   appointmentAt?: number;
   pauses: Pause[];
   paused: boolean;
+  /** Working time of ended pauses, by kind (unknown for a pause in a year without calendar data). */
+  pausedByKind: PausedByKind;
+  /** Supplement requests: pauses of kind `supplement` (not financial obligations nor other agencies). */
   supplementRequests: number;
   extensions: { at: number; newDueAt: number; apologyIssued: boolean }[];
   resolvedAt?: number;
@@ -136,6 +160,7 @@ function emptyState(dossierId: string): DossierState {
     transfers: 0,
     pauses: [],
     paused: false,
+    pausedByKind: Object.fromEntries(PAUSE_KINDS.map((k) => [k, 0])) as PausedByKind,
     supplementRequests: 0,
     extensions: [],
     ratings: [],
@@ -159,22 +184,50 @@ export function projectDossier(
   const state = emptyState(dossierId);
   const folded = foldEvents(events);
   const ordered = folded.ordered.filter((e) => e.at <= at);
+  /** A year without calendar data: one anomaly per year, never an abort (rules.md R6). */
+  const noCalendar = (year: number, event?: { eventId: string; type: DossierEvent["type"]; at: number }) => {
+    if (state.anomalies.some((a) => a.kind === "no_calendar" && a.year === year)) return;
+    state.anomalies.push({ kind: "no_calendar", year, ...event });
+  };
 
-  /** Ends the running pause at `to`, moving the due instants by the working time it covered. */
-  const endPause = (to: number, newDueAt?: number) => {
+  /**
+   * Ends the running pause at `to`, moving the due instants by the working time it covered.
+   * Time already spent keeps counting: the clock continues, it does not restart (rules.md R3;
+   * Decree 61/2018/NĐ-CP Art. 19(1), point to verify).
+   */
+  const endPause = (to: number, by: { eventId: string; type: DossierEvent["type"] }, newDueAt?: number) => {
     const pause = state.pauses[state.pauses.length - 1];
     if (!pause || pause.to !== undefined) return;
     pause.to = to;
     state.paused = false;
+    const covered = calendarResult(() => calendar.workingTimeBetween(pause.from, to));
+    if (covered.ok) state.pausedByKind[pause.kind] += covered.value;
     if (newDueAt !== undefined) {
       state.kpiDueAt = newDueAt;
       state.appointmentAt = newDueAt;
       return;
     }
-    const covered = calendar.workingTimeBetween(pause.from, to);
-    if (state.kpiDueAt !== undefined) state.kpiDueAt = calendar.addWorkingTime(state.kpiDueAt, covered);
-    if (state.appointmentAt !== undefined) {
-      state.appointmentAt = calendar.addWorkingTime(state.appointmentAt, covered);
+    const moved = calendarResult(() => ({
+      kpi:
+        state.kpiDueAt === undefined
+          ? undefined
+          : calendar.addWorkingTime(state.kpiDueAt, covered.ok ? covered.value : 0),
+      appointment:
+        state.appointmentAt === undefined
+          ? undefined
+          : calendar.addWorkingTime(state.appointmentAt, covered.ok ? covered.value : 0),
+    }));
+    const failed = !covered.ok ? covered : !moved.ok ? moved : undefined;
+    if (failed && !failed.ok) {
+      // The resumed due instant cannot be known until the year's data is deployed.
+      noCalendar(failed.error.year, { ...by, at: to });
+      state.kpiDueAt = undefined;
+      state.appointmentAt = undefined;
+      return;
+    }
+    if (moved.ok) {
+      state.kpiDueAt = moved.value.kpi;
+      state.appointmentAt = moved.value.appointment;
     }
   };
 
@@ -203,12 +256,26 @@ export function projectDossier(
       state.level = d.level;
       state.unitId = d.unitId;
       state.originUnitId = d.unitId;
+      const procedure = settings.catalog?.get(d.procedureCode);
       const period: ProcedurePeriod | undefined =
         d.processingDays !== undefined || d.processingHours !== undefined
           ? { days: d.processingDays, hours: d.processingDays === undefined ? d.processingHours : undefined }
-          : settings.catalog?.get(d.procedureCode);
-      const due = d.dueAt !== undefined ? instant(d.dueAt) : period ? calendar.dueFrom(t, period) : undefined;
-      if (due === undefined) flag("no_due_instant");
+          : procedure;
+      let due: number | undefined;
+      if (d.dueAt !== undefined) due = instant(d.dueAt);
+      else if (period) {
+        // R1: the receipt instant (after hours, cut-off) by the rule set of the day it arrived.
+        const computed = calendar.tryDueFrom(t, period, {
+          afterHoursReceipt: settings.afterHoursReceipt ?? ruleSetFor(t).afterHoursReceipt.value,
+          cutoff: procedure?.cutoff,
+        });
+        if (computed.ok) due = computed.value;
+        else {
+          entry.anomaly = "no_calendar";
+          noCalendar(computed.error.year, { eventId: event.eventId, type: event.type, at: t });
+        }
+      }
+      if (due === undefined && d.dueAt === undefined && !period) flag("no_due_instant");
       state.baseDueAt = due;
       state.kpiDueAt = due;
       state.appointmentAt = due;
@@ -246,17 +313,21 @@ export function projectDossier(
           flag("already_paused");
           break;
         }
-        state.pauses.push({ from: t });
-        state.paused = true;
-        state.supplementRequests++;
-        if (settings.strictSupplementRule && state.supplementRequests >= 2) state.strictLate = true;
-        break;
+        {
+          // Every kind stops the clock (rules.md R5); only `supplement` is a supplement request.
+          const kind = event.data.pauseKind ?? "supplement";
+          state.pauses.push({ from: t, kind });
+          state.paused = true;
+          if (kind === "supplement") state.supplementRequests++;
+          if (settings.strictSupplementRule && state.supplementRequests >= 2) state.strictLate = true;
+          break;
+        }
       case "dossier.supplement_received":
         if (!state.paused) {
           flag("resume_without_pause");
           break;
         }
-        endPause(t, event.data.dueAt !== undefined ? instant(event.data.dueAt) : undefined);
+        endPause(t, event, event.data.dueAt !== undefined ? instant(event.data.dueAt) : undefined);
         break;
       case "dossier.deadline_extended":
         state.extensions.push({
@@ -268,7 +339,7 @@ export function projectDossier(
         state.appointmentAt = instant(event.data.newDueAt);
         break;
       case "dossier.resolved":
-        endPause(t);
+        endPause(t, event);
         state.resolvedAt = t;
         state.outcome = event.data.outcome;
         state.closedAt = t;
@@ -276,13 +347,13 @@ export function projectDossier(
       case "dossier.returned":
         state.returnedAt = t;
         if (state.resolvedAt === undefined) {
-          endPause(t);
+          endPause(t, event);
           state.resolvedAt = t;
           state.closedAt = t;
         }
         break;
       case "dossier.withdrawn":
-        endPause(t);
+        endPause(t, event);
         state.withdrawnAt = t;
         state.closedAt = t;
         break;
@@ -338,7 +409,10 @@ export function slaAt(
   const due = state.kpiDueAt;
   if (due === undefined) return { state: "no_due" };
   const threshold = options.nearDueMs ?? calendar.workingDayMs;
-  if (due < at) return { state: "overdue", workingTimeLeftMs: -calendar.workingTimeBetween(due, at) };
-  const left = calendar.workingTimeBetween(at, due);
+  const between = calendarResult(() => calendar.workingTimeBetween(Math.min(due, at), Math.max(due, at)));
+  // A due instant in a year without data (rules.md R6): late or not is known, how much is not.
+  if (!between.ok) return { state: due < at ? "overdue" : "on_track" };
+  if (due < at) return { state: "overdue", workingTimeLeftMs: -between.value };
+  const left = between.value;
   return { state: left <= threshold ? "near_due" : "on_track", workingTimeLeftMs: left };
 }

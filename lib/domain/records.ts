@@ -1,6 +1,6 @@
 import type { AlertKind } from "./alerts";
 import type { Counted } from "./counting";
-import type { DossierEvent } from "./events/schema";
+import type { DossierEvent, PauseKind } from "./events/schema";
 import type { AnomalyKind, DossierState, SlaState } from "./projection";
 
 /**
@@ -37,6 +37,8 @@ export interface DossierRecord {
   kpiDueAt?: number;
   appointmentAt?: number;
   paused: boolean;
+  /** Working time (ms) of ended pauses by kind (rules.md R5), for reports to count apart. */
+  pausedByKind?: Partial<Record<PauseKind, number>>;
   supplementRequests: number;
   extensions: number;
   apologyIssued: boolean;
@@ -94,6 +96,7 @@ export function recordOf(
     kpiDueAt: state.kpiDueAt,
     appointmentAt: state.appointmentAt,
     paused: state.paused,
+    pausedByKind: state.pausedByKind,
     supplementRequests: state.supplementRequests,
     extensions: state.extensions.length,
     apologyIssued: state.extensions.some((e) => e.apologyIssued),

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { type TimelineThresholds, timelineThresholds } from "./alerts";
 import type { WorkingCalendar } from "./calendar/calendar";
 import { isLocalDate } from "./time";
 
@@ -40,7 +41,10 @@ export const UnitSchema = z.strictObject({
   locale: z.enum(["vi", "en"]).default("vi"),
   thresholds: z
     .strictObject({
+      /** Near due this much working time before the KPI due instant (default 16 h: 2 working days). */
       nearDueWorkingHours: z.number().positive().max(400).optional(),
+      /** The apology reminder comes this long before the apology deadline (default 4 working hours). */
+      apologyLeadWorkingHours: z.number().positive().max(80).optional(),
       escalationWorkingDays: z.number().positive().max(100).optional(),
       possiblyClosedWorkingDays: z.number().positive().max(400).optional(),
     })
@@ -72,26 +76,12 @@ export const UnitDirectorySchema = z.strictObject({
 });
 export type UnitDirectoryFile = z.infer<typeof UnitDirectorySchema>;
 
-/** Alert thresholds in working time (calendar.md, issue defaults). */
-export interface Thresholds {
-  nearDueMs: number;
-  escalationMs: number;
-  possiblyClosedMs: number;
-}
+/** Alert thresholds in working time (rules.md R4; defaults in alerts.ts). */
+export type Thresholds = TimelineThresholds;
 
-export const DEFAULT_THRESHOLDS = {
-  nearDueWorkingHours: 8,
-  escalationWorkingDays: 2,
-  possiblyClosedWorkingDays: 10,
-};
-
+/** A unit's thresholds, its directory entry over the defaults that leave time to act (rules.md R4). */
 export function thresholdsOf(unit: Unit | undefined, calendar: WorkingCalendar): Thresholds {
-  const t = { ...DEFAULT_THRESHOLDS, ...unit?.thresholds };
-  return {
-    nearDueMs: t.nearDueWorkingHours * 3_600_000,
-    escalationMs: t.escalationWorkingDays * calendar.workingDayMs,
-    possiblyClosedMs: t.possiblyClosedWorkingDays * calendar.workingDayMs,
-  };
+  return timelineThresholds(unit?.thresholds, calendar);
 }
 
 /** The directory in memory: what the consumer, the sweep and the digests look units and grants up in. */

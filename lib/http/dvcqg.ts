@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import * as z from "zod";
+import type { PauseKind } from "../domain/events/schema";
 import type { Problem } from "../domain/events/validate";
 import { formatInstant, OFFSET_MS } from "../domain/time";
 
@@ -9,47 +10,19 @@ import { formatInstant, OFFSET_MS } from "../domain/time";
  * e-mail and identity numbers among them, is dropped here and never stored or logged. Every event
  * id is derived from the dossier code and the fact it records, so the same snapshot twice gives
  * the same events, and a snapshot that goes backwards adds nothing that undoes history.
+ *
+ * Real senders are imperfect (statuses rewritten, blank fields, two date formats, lists that are
+ * empty, null or not lists at all). A bad field costs that field, a bad list item that item, each
+ * with a reason in `problems`; only a dossier without a code (nothing to attach events to) is
+ * skipped as a whole, and that is a problem too. Nothing is dropped silently.
  */
-
-const DateText = z.string().regex(/^\d{14}$/, "expected yyyyMMddHHmmss");
-const Optional = <T extends z.ZodType>(s: T) =>
-  z.preprocess((v) => (v === "" || v === null ? undefined : v), s.optional());
-
-const SupplementSchema = z.object({
-  NgayBoSung: Optional(DateText),
-  NgayTiepNhanBoSung: Optional(DateText),
-  NgayHenTraTruoc: Optional(DateText),
-  NgayHenTraMoi: Optional(DateText),
-});
 
 /**
  * Supplement rounds kept per dossier: each makes up to two events, and a request may make at most
  * 100 (lib/app/ingest.ts). Ten rounds is far more than a dossier goes through; unbounded lists once
- * turned a 13 KB body into 363 events.
+ * turned a 13 KB body into 363 events. Rounds past it are left out, with a problem.
  */
 export const MAX_SUPPLEMENTS = 10;
-const Code = z.union([z.string().max(8), z.number()]);
-
-const DossierSchema = z.object({
-  MaHoSo: z.string().min(1).max(64),
-  MaTTHC: z.string().min(1).max(64),
-  MaLinhVuc: Optional(z.string().max(64)),
-  KenhThucHien: Optional(Code),
-  NgayTiepNhan: Optional(DateText),
-  NgayHenTra: Optional(DateText),
-  TrangThaiHoSo: Code.transform(Number).pipe(z.number().int().min(1).max(10)),
-  NgayKetThucXuLy: Optional(DateText),
-  NgayTra: Optional(DateText),
-  DonViXuLy: Optional(z.string().max(64)),
-  DanhSachHoSoBoSung: Optional(z.array(SupplementSchema).max(MAX_SUPPLEMENTS)),
-});
-
-const ProgressSchema = z.object({
-  MaHoSo: z.string().min(1).max(64),
-  ThoiDiemXuLy: DateText,
-  PhongBanXuLy: z.string().min(1).max(64),
-  TrangThai: Optional(Code),
-});
 
 export const DvcqgRequestSchema = z.discriminatedUnion("service", [
   z.object({
@@ -65,12 +38,40 @@ export const DvcqgRequestSchema = z.discriminatedUnion("service", [
   }),
 ]);
 
-/** `20220606081500` (local time) → `2022-06-06T08:15:00+07:00`. */
+const COMPACT = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
+// ISO 8601 as senders write it: `T` or a space, seconds and fraction optional, offset optional.
+const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,7})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * A portal date as an RFC 3339 instant, or why it is not one. Both formats seen in public
+ * integrations: `yyyyMMddHHmmss` (opencps-v2, the PASETO sync) and ISO `yyyy-MM-ddTHH:mm:ss(.fff)`
+ * (the token-based API sample). Without an offset the time is Asia/Ho_Chi_Minh, never UTC.
+ */
+export function parseDvcqgDate(text: string): { ok: true; value: string } | { ok: false; message: string } {
+  const m = COMPACT.exec(text) ?? ISO.exec(text);
+  if (!m) return { ok: false, message: "expected yyyyMMddHHmmss or yyyy-MM-ddTHH:mm:ss, local time" };
+  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as number[];
+  const local = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
+  const back = new Date(local);
+  // Date.UTC rolls 2022-02-30 over into March: a date that does not round-trip does not exist.
+  if (back.getUTCMonth() !== (mo as number) - 1 || back.getUTCDate() !== d || (h as number) > 23)
+    return { ok: false, message: `not a date: ${text}` };
+  const zone = m[7];
+  let offset = OFFSET_MS;
+  if (zone === "Z") offset = 0;
+  else if (zone) {
+    const sign = zone.startsWith("-") ? -1 : 1;
+    const digits = zone.slice(1).replace(":", "");
+    offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+  }
+  return { ok: true, value: formatInstant(local - offset) };
+}
+
+/** `20220606081500` (local time) → `2022-06-06T08:15:00+07:00`; throws on anything else. */
 export function dvcqgInstant(text: string): string {
-  const [y, mo, d, h, mi, s] = [0, 4, 6, 8, 10, 12].map((i, k) =>
-    Number(text.slice(i, i + (k === 0 ? 4 : 2))),
-  );
-  return formatInstant(Date.UTC(y as number, (mo as number) - 1, d, h, mi, s) - OFFSET_MS);
+  const r = parseDvcqgDate(text);
+  if (!r.ok) throw new Error(r.message);
+  return r.value;
 }
 
 const idOf = (dossier: string, fact: string) =>
@@ -82,10 +83,79 @@ const CHANNEL: Record<string, "direct" | "online" | "postal"> = {
   "3": "postal",
 };
 
+/**
+ * What statuses 5, 6 and 7 mean (dvcqg.md; research: the PASETO code's status names). 5 "Yêu cầu
+ * bổ sung giấy tờ" and 6 "Yêu cầu thực hiện nghĩa vụ tài chính" pause the clock (rules.md R3,
+ * R5). 7 "Công dân yêu cầu rút hồ sơ": the applicant asked to withdraw, and the portal's index
+ * counts it among the end states, so it closes the dossier as withdrawn.
+ */
+const PAUSE_OF_STATUS: Record<number, PauseKind> = { 5: "supplement", 6: "financial_obligation" };
+
 export interface Converted {
   events: Record<string, unknown>[];
+  /** Every field or item left out, and every dossier skipped, with the reason. */
   problems: (Problem & { index: number })[];
 }
+
+/** Blank (empty, whitespace, null) is absent: senders fill optional fields with "". */
+const blank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
+
+/** Reads one item's fields, each on its own: a bad one is a problem and counts as absent. */
+class Fields {
+  constructor(
+    private readonly item: Record<string, unknown>,
+    readonly path: string,
+    readonly index: number,
+    private readonly out: Converted,
+  ) {}
+  /** Records a problem with a field; the field then counts as absent. */
+  problem(field: string, message: string): undefined {
+    this.out.problems.push({ index: this.index, path: `${this.path}.${field}`, message });
+    return undefined;
+  }
+  text(field: string, max = 64): string | undefined {
+    const v = this.item[field];
+    if (blank(v)) return undefined;
+    if (typeof v === "number" && Number.isFinite(v)) return String(v);
+    if (typeof v !== "string") return this.problem(field, "expected text");
+    const t = v.trim();
+    if (t.length > max) return this.problem(field, `longer than ${max} characters`);
+    return t;
+  }
+  date(field: string): string | undefined {
+    const v = this.item[field];
+    if (blank(v)) return undefined;
+    if (typeof v !== "string") return this.problem(field, "expected a date string");
+    const r = parseDvcqgDate(v.trim());
+    if (!r.ok) return this.problem(field, r.message);
+    return r.value;
+  }
+  status(field: string): number | undefined {
+    const t = this.text(field, 8);
+    if (t === undefined) return undefined;
+    const n = Number(t);
+    if (!Number.isInteger(n) || n < 1 || n > 10) return this.problem(field, "expected a status 1..10");
+    return n;
+  }
+  list(field: string): Record<string, unknown>[] {
+    const v = this.item[field];
+    if (blank(v)) return [];
+    if (!Array.isArray(v)) {
+      this.problem(field, "expected a list");
+      return [];
+    }
+    return v.filter((x, i) => {
+      const ok = typeof x === "object" && x !== null && !Array.isArray(x);
+      if (!ok) this.problem(`${field}[${i}]`, "expected an object; item left out");
+      return ok;
+    }) as Record<string, unknown>[];
+  }
+}
+
+const asObject = (raw: unknown) =>
+  typeof raw === "object" && raw !== null && !Array.isArray(raw)
+    ? (raw as Record<string, unknown>)
+    : undefined;
 
 /** One sync request → the dossier events it says happened (unvalidated: the ingest validates them). */
 export function dvcqgToEvents(body: unknown): Converted | { error: Problem[] } {
@@ -98,94 +168,185 @@ export function dvcqgToEvents(body: unknown): Converted | { error: Problem[] } {
   const out: Converted = { events: [], problems: [] };
   const { madonvi } = request.data;
   request.data.data.forEach((raw, index) => {
-    if (request.data.service === "CapNhatTienDoHoSoMC") {
-      const p = ProgressSchema.safeParse(raw);
-      if (!p.success) {
-        for (const i of p.error.issues)
-          out.problems.push({ index, path: `data[${index}].${i.path.join(".")}`, message: i.message });
-        return;
-      }
-      const at = p.data.ThoiDiemXuLy;
-      out.events.push({
-        eventId: idOf(p.data.MaHoSo, `progress:${at}:${p.data.PhongBanXuLy}`),
-        type: "dossier.transferred",
-        occurredAt: dvcqgInstant(at),
-        dossierId: p.data.MaHoSo,
-        data: { toUnitId: p.data.PhongBanXuLy },
-      });
+    const path = `data[${index}]`;
+    const item = asObject(raw);
+    if (!item) {
+      out.problems.push({ index, path, message: "expected an object; item left out" });
       return;
     }
-    const parsed = DossierSchema.safeParse(raw);
-    if (!parsed.success) {
-      for (const i of parsed.error.issues)
-        out.problems.push({ index, path: `data[${index}].${i.path.join(".")}`, message: i.message });
+    const f = new Fields(item, path, index, out);
+    const id = f.text("MaHoSo");
+    if (!id) {
+      f.problem("MaHoSo", "required: without the dossier code nothing can be recorded; item left out");
       return;
     }
-    const d = parsed.data;
-    const id = d.MaHoSo;
-    const status = d.TrangThaiHoSo;
-    // 1 = newly registered and 3 = not accepted: nothing was received for processing yet.
-    if (status === 1 || status === 3 || !d.NgayTiepNhan) return;
+    if (request.data.service === "CapNhatTienDoHoSoMC") progress(id, f, out);
+    else dossier(id, f, madonvi, out);
+  });
+  return out;
+}
+
+/** A progress item: a transfer to its department, and statuses 5, 6 and 7 as they happen. */
+function progress(id: string, f: Fields, out: Converted) {
+  const at = f.date("ThoiDiemXuLy");
+  if (!at) {
+    f.problem("ThoiDiemXuLy", "required: a progress item without its instant records nothing; item left out");
+    return;
+  }
+  const stamp = at.replace(/\D/g, "").slice(0, 14);
+  // A blank department is no transfer, not a bad item: the status may still say something.
+  const department = f.text("PhongBanXuLy");
+  if (department) {
+    out.events.push({
+      eventId: idOf(id, `progress:${stamp}:${department}`),
+      type: "dossier.transferred",
+      occurredAt: at,
+      dossierId: id,
+      data: { toUnitId: department },
+    });
+  }
+  const status = f.status("TrangThai");
+  const pauseKind = status === undefined ? undefined : PAUSE_OF_STATUS[status];
+  if (pauseKind) out.events.push(pause(id, at, stamp, pauseKind));
+  if (status === 7) out.events.push(withdrawn(id, at, stamp));
+}
+
+function pause(id: string, at: string, stamp: string, kind: PauseKind) {
+  return {
+    // The kind is part of the fact: a supplement wait and a payment wait on one date are two facts.
+    eventId: idOf(id, `${kind === "supplement" ? "supplement-requested" : `pause-${kind}`}:${stamp}`),
+    type: "dossier.supplement_requested",
+    occurredAt: at,
+    dossierId: id,
+    data: kind === "supplement" ? {} : { pauseKind: kind },
+  };
+}
+
+function withdrawn(id: string, at: string, stamp: string) {
+  return {
+    eventId: idOf(id, `withdrawal-requested:${stamp}`),
+    type: "dossier.withdrawn",
+    occurredAt: at,
+    dossierId: id,
+    data: {},
+  };
+}
+
+/** A dossier snapshot: every event it shows, each from the fields that could be read. */
+function dossier(id: string, f: Fields, madonvi: string, out: Converted) {
+  const status = f.status("TrangThaiHoSo");
+  if (status === undefined) f.problem("TrangThaiHoSo", "no usable status: only dated facts are recorded");
+  // 1 = newly registered and 3 = not accepted: nothing was received for processing yet.
+  if (status === 1 || status === 3) return;
+  const receivedAt = f.date("NgayTiepNhan");
+  const procedure = f.text("MaTTHC");
+  const due = f.date("NgayHenTra");
+  const domain = f.text("MaLinhVuc");
+  const channelCode = f.text("KenhThucHien", 8);
+  let channel = CHANNEL[channelCode ?? "1"];
+  if (!channel) {
+    f.problem("KenhThucHien", `unknown channel ${channelCode}: counted as direct`);
+    channel = "direct";
+  }
+  // A blank unit is the sending agency's own dossier.
+  const unit = f.text("DonViXuLy") ?? madonvi;
+  if (!receivedAt)
+    f.problem("NgayTiepNhan", "no receipt date: no dossier.received (later events wait as orphans)");
+  else if (!procedure)
+    f.problem("MaTTHC", "no procedure code: no dossier.received (later events wait as orphans)");
+  else
     out.events.push({
       eventId: idOf(id, "received"),
       type: "dossier.received",
-      occurredAt: dvcqgInstant(d.NgayTiepNhan),
+      occurredAt: receivedAt,
       dossierId: id,
       data: {
-        unitId: d.DonViXuLy || madonvi,
-        procedureCode: d.MaTTHC,
-        channel: CHANNEL[String(d.KenhThucHien ?? "1")] ?? "direct",
-        ...(d.NgayHenTra ? { dueAt: dvcqgInstant(d.NgayHenTra) } : {}),
-        ...(d.MaLinhVuc ? { domain: d.MaLinhVuc } : {}),
+        unitId: unit,
+        procedureCode: procedure,
+        channel,
+        ...(due ? { dueAt: due } : {}),
+        ...(domain ? { domain } : {}),
       },
     });
-    for (const s of d.DanhSachHoSoBoSung ?? []) {
-      if (s.NgayBoSung) {
-        out.events.push({
-          eventId: idOf(id, `supplement-requested:${s.NgayBoSung}`),
-          type: "dossier.supplement_requested",
-          occurredAt: dvcqgInstant(s.NgayBoSung),
-          dossierId: id,
-          data: {},
-        });
-      }
-      if (s.NgayTiepNhanBoSung) {
-        out.events.push({
-          eventId: idOf(id, `supplement-received:${s.NgayTiepNhanBoSung}`),
-          type: "dossier.supplement_received",
-          occurredAt: dvcqgInstant(s.NgayTiepNhanBoSung),
-          dossierId: id,
-          data: s.NgayHenTraMoi ? { dueAt: dvcqgInstant(s.NgayHenTraMoi) } : {},
-        });
-      }
+
+  const rounds = f.list("DanhSachHoSoBoSung");
+  if (rounds.length > MAX_SUPPLEMENTS)
+    f.problem(
+      "DanhSachHoSoBoSung",
+      `${rounds.length} supplement rounds: the first ${MAX_SUPPLEMENTS} are kept, the rest left out`,
+    );
+  const kept = rounds.slice(0, MAX_SUPPLEMENTS);
+  let openPause = false;
+  kept.forEach((round, i) => {
+    const r = new Fields(round, `${f.path}.DanhSachHoSoBoSung[${i}]`, f.index, out);
+    const requested = r.date("NgayBoSung");
+    const supplied = r.date("NgayTiepNhanBoSung");
+    const newDue = r.date("NgayHenTraMoi");
+    const last = i === kept.length - 1;
+    if (requested) {
+      // The open round of a dossier waiting on payment (status 6) is that wait (rules.md R5).
+      const kind = last && !supplied && status === 6 ? "financial_obligation" : "supplement";
+      const stamp = requested.replace(/\D/g, "").slice(0, 14);
+      out.events.push(pause(id, requested, stamp, kind));
+      if (!supplied) openPause = true;
     }
-    // Some senders send 9 for 5, 6 and 8: a finish date is what makes a resolution.
-    if (d.NgayKetThucXuLy && status === 8) {
+    if (supplied) {
       out.events.push({
-        eventId: idOf(id, "stopped"),
-        type: "dossier.withdrawn",
-        occurredAt: dvcqgInstant(d.NgayKetThucXuLy),
+        eventId: idOf(id, `supplement-received:${supplied.replace(/\D/g, "").slice(0, 14)}`),
+        type: "dossier.supplement_received",
+        occurredAt: supplied,
         dossierId: id,
-        data: {},
-      });
-    } else if (d.NgayKetThucXuLy && (status === 9 || status === 10)) {
-      out.events.push({
-        eventId: idOf(id, "resolved"),
-        type: "dossier.resolved",
-        occurredAt: dvcqgInstant(d.NgayKetThucXuLy),
-        dossierId: id,
-        data: { outcome: "approved" },
-      });
-    }
-    if (d.NgayTra && status === 10) {
-      out.events.push({
-        eventId: idOf(id, "returned"),
-        type: "dossier.returned",
-        occurredAt: dvcqgInstant(d.NgayTra),
-        dossierId: id,
-        data: {},
+        data: newDue ? { dueAt: newDue } : {},
       });
     }
   });
-  return out;
+
+  const pauseKind = status === undefined ? undefined : PAUSE_OF_STATUS[status];
+  if (pauseKind && !openPause) {
+    // Statuses 5 and 6 with no open round in the list: the portal's request date, when sent.
+    const since = f.date("NgayYeuCauBoSung");
+    if (since) out.events.push(pause(id, since, since.replace(/\D/g, "").slice(0, 14), pauseKind));
+    else
+      f.problem(
+        "TrangThaiHoSo",
+        `status ${status} (${pauseKind === "supplement" ? "supplement requested" : "payment requested"}) with no open supplement round and no NgayYeuCauBoSung: the pause has no date and is not recorded; send a progress update (CapNhatTienDoHoSoMC) with ThoiDiemXuLy`,
+      );
+  }
+
+  const finished = f.date("NgayKetThucXuLy");
+  if (status === 7) {
+    if (finished) out.events.push(withdrawn(id, finished, finished.replace(/\D/g, "").slice(0, 14)));
+    else
+      f.problem(
+        "NgayKetThucXuLy",
+        "status 7 (the applicant asked to withdraw) with no end date: the withdrawal is not recorded",
+      );
+  } else if (finished && status === 8) {
+    out.events.push({
+      eventId: idOf(id, "stopped"),
+      type: "dossier.withdrawn",
+      occurredAt: finished,
+      dossierId: id,
+      data: {},
+    });
+  } else if (finished && (status === 9 || status === 10)) {
+    // Some senders send 9 for 5, 6 and 8: a finish date is what makes a resolution.
+    out.events.push({
+      eventId: idOf(id, "resolved"),
+      type: "dossier.resolved",
+      occurredAt: finished,
+      dossierId: id,
+      data: { outcome: "approved" },
+    });
+  }
+  const handedOver = f.date("NgayTra");
+  if (handedOver && status === 10) {
+    out.events.push({
+      eventId: idOf(id, "returned"),
+      type: "dossier.returned",
+      occurredAt: handedOver,
+      dossierId: id,
+      data: {},
+    });
+  }
 }

@@ -20,8 +20,8 @@ export function readProjectFile(path: string): string {
 }
 
 /**
- * A valid received event that cannot be applied yet: its deadline (1,500 working days) reaches a
- * year without working-day calendar data, so it is quarantined with that reason.
+ * A valid received event whose deadline (1,500 working days) reaches a year without working-day
+ * calendar data: applied with a `no_calendar` anomaly (rules.md R6).
  */
 export function receivedBeyondCalendar(eventId: string, dossierId: string) {
   return {

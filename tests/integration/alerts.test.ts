@@ -11,7 +11,7 @@ import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
 import { type DigestDeps, sendDigests } from "../../lib/app/digests";
 import { readKpiReport } from "../../lib/app/kpis";
 import { runSweep } from "../../lib/app/sweep";
-import { alertThresholds } from "../../lib/domain/alerts";
+import { alertFactsOf, timelineStages } from "../../lib/domain/alerts";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
 import type { CountingSettings } from "../../lib/domain/counting";
@@ -153,13 +153,20 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
     for (const [id, list] of groupByDossier(events)) {
       if (list.some((e) => instant(e.occurredAt) > day)) continue;
       const state = projectDossier(id, list, settings, end);
-      for (const t of alertThresholds(
-        state,
+      const facts = alertFactsOf(state);
+      if (!facts) continue;
+      const { stages } = timelineStages(
+        facts,
         settings.calendar,
         thresholdsOf(units.get(state.unitId), settings.calendar),
-      )) {
+      );
+      const at = (kind: string) => stages.find((s) => s.kind === kind)?.at ?? Number.POSITIVE_INFINITY;
+      for (const t of stages) {
         if (t.at <= day || t.at > clock) continue;
-        if (t.kind === "near_due" && t.key <= day + Math.ceil((t.at - day) / MIN15) * MIN15) continue;
+        // The sweep that sees it: a stage overtaken by then is not raised late.
+        const sweptAt = day + Math.ceil((t.at - day) / MIN15) * MIN15;
+        if (t.kind === "near_due" && at("overdue") <= sweptAt) continue;
+        if (t.kind === "apology_due" && Math.min(at("apology_missed"), at("overdue")) <= sweptAt) continue;
         expect(byDossier.get(`${t.kind} ${id}`), `${t.kind} ${id}`).toBe(1);
         checked++;
       }
@@ -314,11 +321,12 @@ describe("the digest renderer", () => {
       alerts: [
         {
           unitId: "phong-tu-phap",
-          kind: "no_apology",
+          kind: "apology_missed",
           key: 1,
           raisedAt: 1,
           dossier: {
             dossierId: "D-1",
+            receivedAt: instant("2022-07-01T09:00:00+07:00"),
             kpiDueAt: instant("2022-07-06T17:00:00+07:00"),
             apologyIssued: false,
             extensions: 0,
@@ -326,7 +334,9 @@ describe("the digest renderer", () => {
         },
       ],
     });
-    expect(email.text).toContain("Phát hành phiếu xin lỗi và hẹn lại ngày trả kết quả");
+    // What to do names the document of the dossier's rule set (received 2022: Decree 61/2018).
+    expect(email.text).toContain("Đã qua hạn xin lỗi");
+    expect(email.text).toContain("phiếu xin lỗi và hẹn lại ngày trả kết quả");
     expect(email.text).toContain("quá hạn 2 giờ làm việc");
     expect(email.html).not.toMatch(/<script|src="http/);
   });

@@ -228,12 +228,14 @@ describe("the limits, by property", () => {
           expect(out.length).toBeLessThanOrEqual(100);
           if (res.statusCode === 413 && answer.message.startsWith("body larger")) {
             expect(out).toEqual([]);
-          } else if (rounds > 10) {
-            expect(res.statusCode).toBe(400);
-            expect(answer.problems[0].path).toMatch(/^data\[\d+\]\.DanhSachHoSoBoSung$/);
           } else if (res.statusCode === 413) {
             expect(answer.problems).toEqual([expect.objectContaining({ path: "data" })]);
             expect(out).toEqual([]);
+          } else if (rounds > 10) {
+            // The first ten rounds are kept; the rest are named, never silently dropped, and the
+            // dossier itself is never lost for them.
+            expect(res.statusCode).toBe(207);
+            expect(answer.problems[0].path).toMatch(/^data\[\d+\]\.DanhSachHoSoBoSung$/);
           }
         },
       ),
@@ -244,9 +246,11 @@ describe("the limits, by property", () => {
       ...fixture,
       data: [{ ...dossier, DanhSachHoSoBoSung: Array.from({ length: 180 }, (_, i) => supplement(i)) }],
     };
-    const { res, published: out } = await answerOf("/integrations/dvcqg", finding);
-    expect(res.statusCode).toBe(400);
-    expect(out).toEqual([]);
+    const { res, answer, published: out } = await answerOf("/integrations/dvcqg", finding);
+    // One dossier, ten rounds kept (at most 22 events), the other 170 named in the answer.
+    expect(res.statusCode).toBe(207);
+    expect(out.length).toBeLessThanOrEqual(22);
+    expect(answer.problems[0].message).toMatch(/180 supplement rounds: the first 10 are kept/);
   }, 120_000);
 
   it("keeps an error body small, however many unknown keys or bad events it answers", async () => {
@@ -415,14 +419,15 @@ describe("no applicant data stored or logged", () => {
       applicantPhone: "0900000000",
       data: { ...sample.data, applicantName: "Nguyễn Văn A", address: { line: "Thôn 1, xã X" } },
     };
-    // A valid event that cannot be applied: its deadline reaches a year with no calendar data.
+    // A valid event whose deadline reaches a year with no calendar data: applied, with the anomaly
+    // (rules.md R6), never quarantined.
     const received2027 = receivedBeyondCalendar("no-calendar-0", "HS-2027");
     const outcomes = [
       await processSqsRecord(applyDeps, sqsRecord(leaky as never)),
       await processSqsRecord(applyDeps, sqsRecord("Nguyễn Văn A, 0900000000, not JSON")),
       await processSqsRecord(applyDeps, sqsRecord(received2027 as never)),
     ];
-    expect(outcomes.map((o) => o.status)).toEqual(["quarantined", "quarantined", "quarantined"]);
+    expect(outcomes.map((o) => o.status)).toEqual(["quarantined", "quarantined", "applied"]);
     const kept = await table.store.listQuarantine();
     const leak = kept.find((q) => q.eventId === "leak-1");
     expect(leak?.reason).toMatch(/applicantPhone|data\.applicantName|data\.address/);
@@ -432,9 +437,10 @@ describe("no applicant data stored or logged", () => {
       data: { unitId: sample.data.unitId },
       removed: expect.arrayContaining(["applicantPhone", "data.applicantName", "data.address"]),
     });
-    const noCalendar = kept.find((q) => q.eventId === "no-calendar-0");
-    expect(noCalendar?.reason).toMatch(/2027/);
-    expect(JSON.parse(noCalendar?.body ?? "{}")).toEqual(received2027);
+    expect(kept.find((q) => q.eventId === "no-calendar-0")).toBeUndefined();
+    const dossier2027 = await table.store.getDossier("HS-2027");
+    expect(dossier2027?.anomalyCounts).toEqual({ no_calendar: 1 });
+    expect(dossier2027?.kpiDueAt).toBeUndefined();
     const stored = JSON.stringify(kept);
     for (const personal of ["Nguyễn Văn A", "0900000000", "Thôn 1, xã X"])
       expect(stored).not.toContain(personal);

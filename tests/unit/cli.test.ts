@@ -147,25 +147,35 @@ describe("dossier-monitor (cli.md)", () => {
     expect(sent.stderr).toContain(`${file}: not UTF-8 text`);
   });
 
-  it("says a 2027 deadline has no calendar data, and exits 1", async () => {
-    const file = join(dir, "2027.ndjson");
-    writeFileSync(
-      file,
-      '{"eventId":"a","type":"dossier.received","occurredAt":"2026-12-28T09:00:00+07:00","dossierId":"D","data":{"unitId":"u","procedureCode":"p","channel":"direct","processingDays":10}}\n',
-    );
-    const { code, stderr } = await cli(
-      "report",
-      "--events",
-      file,
-      "--from",
-      "2026-10-01",
-      "--to",
-      "2026-12-31",
-      "--as-of",
-      "2026-12-31",
-    );
-    expect(code).toBe(1);
-    expect(stderr).toMatch(/no working-day calendar for 2027/);
+  it("reports a dossier due in 2027 as no_calendar, exits 0, and changes no other figure (rules.md R6)", async () => {
+    const line = (id: string, dossier: string, at: string, unit: string, days: number) =>
+      `{"eventId":"${id}","type":"dossier.received","occurredAt":"${at}","dossierId":"${dossier}","data":{"unitId":"${unit}","procedureCode":"p","channel":"direct","processingDays":${days}}}\n`;
+    const others =
+      line("a", "A", "2026-11-02T09:00:00+07:00", "u1", 5) +
+      line("b", "B", "2026-12-01T09:00:00+07:00", "u1", 3) +
+      '{"eventId":"b2","type":"dossier.resolved","occurredAt":"2026-12-08T09:00:00+07:00","dossierId":"B","data":{"outcome":"approved"}}\n';
+    const without = join(dir, "2026.ndjson");
+    const withIt = join(dir, "2027.ndjson");
+    writeFileSync(without, others);
+    writeFileSync(withIt, others + line("c", "C", "2026-12-28T09:00:00+07:00", "u2", 10));
+    const args = ["--from", "2026-10-01", "--to", "2026-12-31", "--as-of", "2026-12-31"];
+    const base = await cli("report", "--events", without, ...args);
+    const { code, stdout, stderr } = await cli("report", "--events", withIt, ...args);
+    expect(base.code).toBe(0);
+    expect(code).toBe(0);
+    expect(stderr).toBe("");
+    const before = JSON.parse(base.stdout);
+    const after = JSON.parse(stdout);
+    expect(after.dataQuality.anomalies).toEqual({ no_calendar: 1 });
+    expect(before.dataQuality.anomalies).toEqual({});
+    // The other unit's figures are exactly what they were without it.
+    const u1 = (r: { byUnit: { unit: string }[] }) => r.byUnit.find((b) => b.unit === "u1");
+    expect(u1(after)).toEqual(u1(before));
+    expect(after.resolved).toEqual(before.resolved);
+    // The dossier itself is kept and counted: received, pending, its SLA unknown (not overdue).
+    expect(after.received.new).toBe(before.received.new + 1);
+    expect(after.pending.total).toBe(before.pending.total + 1);
+    expect(after.pending.overdue).toBe(before.pending.overdue);
   });
 
   it("exits 2 on a usage error", async () => {

@@ -90,8 +90,20 @@ export const DossierTransferredDataSchema = z.strictObject({
   interAgency: z.boolean().optional(),
 });
 
+/**
+ * Why the clock pauses (rules.md R3, R5). `supplement` (the default): the applicant must
+ * supplement documents. `financial_obligation`: waiting on the applicant to pay the fees, taxes
+ * and charges a land result depends on (Decree 43/2014/NĐ-CP Art. 61(4), Decree 101/2024/NĐ-CP
+ * Art. 22, Decree 151/2025/NĐ-CP Appendix I; all to verify). `other_agency`: another authority
+ * determines something (e.g. the tax authority the amount). Every kind pauses the clock.
+ */
+export const PAUSE_KINDS = ["supplement", "financial_obligation", "other_agency"] as const;
+export type PauseKind = (typeof PAUSE_KINDS)[number];
+
 export const SupplementRequestedDataSchema = z.strictObject({
   reason: z.string().max(500).optional(),
+  /** Absent: `supplement` (events sent before pause kinds existed keep their meaning). */
+  pauseKind: z.enum(PAUSE_KINDS).optional(),
 });
 
 export const SupplementReceivedDataSchema = z.strictObject({

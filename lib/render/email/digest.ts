@@ -1,8 +1,9 @@
 import escapeHtml from "escape-html";
-import { ALERT_KINDS, type AlertKind } from "../../domain/alerts";
+import { ALERT_KINDS, type AlertKind, stageGuidance } from "../../domain/alerts";
 import type { WorkingCalendar } from "../../domain/calendar/calendar";
 import { DOMAIN_NAMES, SEED_PROCEDURES } from "../../domain/catalog";
 import type { PendingAlert } from "../../domain/records";
+import { ruleSetFor } from "../../domain/rules";
 import { headerText } from "../../domain/text";
 import { formatLocalVi } from "../../domain/time";
 import { formatNumber, type Locale } from "../format";
@@ -14,71 +15,33 @@ import { formatNumber, type Locale } from "../format";
  * the HTML (and left intact in the text).
  */
 
-export const ALERT_TEXT: Record<AlertKind, Record<Locale, { title: string; next: string }>> = {
-  near_due: {
-    vi: {
-      title: "Hồ sơ sắp đến hạn",
-      next: "Nếu không kịp hạn: báo Bộ phận Một cửa bằng văn bản trước hạn ít nhất 01 ngày làm việc, kèm phiếu xin lỗi và hẹn lại ngày trả kết quả (chỉ được hẹn lại một lần).",
-    },
-    en: {
-      title: "Due soon",
-      next: "If it cannot be met: tell the one-stop desk in writing at least one working day ahead, with an apology letter and a new appointment (only one is allowed).",
-    },
+/** Section titles; what to do comes from {@link stageGuidance}, by the dossier's rule set. */
+export const ALERT_TEXT: Record<AlertKind, Record<Locale, { title: string }>> = {
+  near_due: { vi: { title: "Hồ sơ sắp đến hạn" }, en: { title: "Due soon" } },
+  apology_due: {
+    vi: { title: "Sắp hết hạn xin lỗi và hẹn lại" },
+    en: { title: "Apology deadline approaching" },
   },
-  overdue: {
-    vi: {
-      title: "Hồ sơ đã quá hạn",
-      next: "Giải quyết ngay; ghi nhận lý do chậm và thông báo cho tổ chức, cá nhân.",
-    },
-    en: { title: "Overdue", next: "Resolve it now; record why it is late and tell the applicant." },
+  apology_missed: {
+    vi: { title: "Đã qua hạn xin lỗi mà chưa hẹn lại" },
+    en: { title: "Apology deadline missed" },
   },
-  no_apology: {
-    vi: {
-      title: "Quá hạn nhưng chưa có phiếu xin lỗi",
-      next: "Phát hành phiếu xin lỗi và hẹn lại ngày trả kết quả cho tổ chức, cá nhân.",
-    },
-    en: {
-      title: "Overdue with no apology letter",
-      next: "Issue the apology letter with a new appointment to the applicant.",
-    },
-  },
-  past_appointment: {
-    vi: {
-      title: "Đã quá ngày hẹn lại",
-      next: "Không được hẹn lại lần nữa: giải quyết ngay và báo cáo lãnh đạo.",
-    },
-    en: {
-      title: "Past the new appointment",
-      next: "No further appointment is allowed: resolve it now and report to leadership.",
-    },
-  },
-  extended_twice: {
-    vi: { title: "Hẹn lại quá một lần", next: "Chỉ được hẹn lại một lần: rà soát và báo cáo lãnh đạo." },
-    en: {
-      title: "Extended more than once",
-      next: "Only one new appointment is allowed: review it and report to leadership.",
-    },
-  },
+  overdue: { vi: { title: "Hồ sơ đã quá hạn" }, en: { title: "Overdue" } },
   escalation: {
-    vi: {
-      title: "Quá hạn kéo dài — báo cáo lãnh đạo",
-      next: "Lãnh đạo chỉ đạo xử lý; đơn vị giải quyết giải trình lý do chậm.",
-    },
-    en: {
-      title: "Long overdue — for leadership",
-      next: "Leadership to direct; the resolving unit to explain the delay.",
-    },
+    vi: { title: "Quá hạn kéo dài — báo cáo lãnh đạo" },
+    en: { title: "Long overdue — for leadership" },
   },
+  past_appointment: { vi: { title: "Đã quá ngày hẹn lại" }, en: { title: "Past the new appointment" } },
   possibly_closed: {
-    vi: {
-      title: "Có thể đã kết thúc ngoài hệ thống",
-      next: "Kiểm tra: nếu đã trả kết quả (ví dụ tại UBND cấp xã), cập nhật trạng thái trên phần mềm một cửa.",
-    },
-    en: {
-      title: "Possibly closed outside the system",
-      next: "Check: if the result was handed over (e.g. at a commune), close it in the one-stop software.",
-    },
+    vi: { title: "Có thể đã kết thúc ngoài hệ thống" },
+    en: { title: "Possibly closed outside the system" },
   },
+  late_apology: { vi: { title: "Xin lỗi và hẹn lại muộn" }, en: { title: "Late apology" } },
+  supplement_twice: {
+    vi: { title: "Yêu cầu bổ sung hồ sơ lần thứ hai" },
+    en: { title: "Supplement requested twice" },
+  },
+  extended_twice: { vi: { title: "Hẹn lại quá một lần" }, en: { title: "Extended more than once" } },
 };
 
 const PROCEDURE_NAMES = new Map(SEED_PROCEDURES.map((p) => [p.code, p]));
@@ -143,18 +106,35 @@ function lineOf(a: PendingAlert, input: DigestInput): Line {
   };
 }
 
-function sections(input: DigestInput): { kind: AlertKind; lines: Line[] }[] {
-  return ALERT_KINDS.map((kind) => ({
-    kind,
-    lines: input.alerts
-      .filter((a) => a.kind === kind)
-      .sort(
-        (x, y) =>
-          (x.dossier.kpiDueAt ?? 0) - (y.dossier.kpiDueAt ?? 0) ||
-          (x.dossier.dossierId < y.dossier.dossierId ? -1 : 1),
-      )
-      .map((a) => lineOf(a, input)),
-  })).filter((s) => s.lines.length > 0);
+/**
+ * Sections per kind, and within a kind per rule set, since what to do names the documents of the
+ * rule set the dossier is judged by (rules.md "Rule sets by date").
+ */
+function sections(input: DigestInput): { kind: AlertKind; next: string; lines: Line[] }[] {
+  const out: { kind: AlertKind; next: string; lines: Line[] }[] = [];
+  for (const kind of ALERT_KINDS) {
+    const bySet = new Map<string, { next: string; alerts: PendingAlert[] }>();
+    for (const a of input.alerts.filter((x) => x.kind === kind)) {
+      // A dossier whose receipt is unknown to the snapshot is judged by today's rules.
+      const set = ruleSetFor(a.dossier.receivedAt ?? input.now);
+      const group = bySet.get(set.id) ?? { next: stageGuidance(kind, set)[input.locale], alerts: [] };
+      group.alerts.push(a);
+      bySet.set(set.id, group);
+    }
+    for (const { next, alerts } of bySet.values())
+      out.push({
+        kind,
+        next,
+        lines: alerts
+          .sort(
+            (x, y) =>
+              (x.dossier.kpiDueAt ?? 0) - (y.dossier.kpiDueAt ?? 0) ||
+              (x.dossier.dossierId < y.dossier.dossierId ? -1 : 1),
+          )
+          .map((a) => lineOf(a, input)),
+      });
+  }
+  return out;
 }
 
 const LABELS = {
@@ -210,8 +190,8 @@ export function renderDigest(input: DigestInput): RenderedEmail {
     '<div style="max-width:760px;margin:0 auto;background:#ffffff;border:1px solid #d9dce1;border-radius:6px;padding:20px">',
     `<p style="margin:0 0 16px 0;font-size:15px">${e(L.intro(input.unitName, when))}</p>`,
   ];
-  for (const { kind, lines } of all) {
-    const t = ALERT_TEXT[kind][input.locale];
+  for (const { kind, next, lines } of all) {
+    const t = { title: ALERT_TEXT[kind][input.locale].title, next };
     text.push(`== ${t.title} (${lines.length}) ==`, `${L.next}: ${t.next}`);
     html.push(
       `<h2 style="font-size:16px;margin:20px 0 6px 0;color:#8a1c1c">${e(t.title)} (${lines.length})</h2>`,
