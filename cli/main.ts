@@ -12,12 +12,17 @@ import {
 import { catalogOf } from "../lib/domain/catalog";
 import { decodeEventsFile, parseEventsText, toNdjson } from "../lib/domain/events/file";
 import type { DossierEvent } from "../lib/domain/events/schema";
+import { buildForm } from "../lib/domain/official/form";
+import { buildIndex } from "../lib/domain/official/index766";
+import { DEFAULT_OFFICIAL_SETTINGS } from "../lib/domain/official/settings";
 import { explicitPeriod, type Period, type PeriodScheme, periodByName } from "../lib/domain/periods";
-import { computeReport } from "../lib/domain/report";
+import { computeReportAndCounts } from "../lib/domain/report";
 import { endOfLocalDate, isLocalDate, parseInstant } from "../lib/domain/time";
 import { parseUnitDirectory } from "../lib/domain/units";
 import { createApiKey, type Role } from "../lib/http/auth";
+import { formCsv, formCsvFile, formXlsx } from "../lib/render/form";
 import { type Locale, reportCsv, reportText } from "../lib/render/format";
+import { indexText } from "../lib/render/index-text";
 import { ApiError, InputError, remoteQuarantine, remoteReport, sendFile } from "./remote";
 import { type ServeOptions, serve } from "./serve";
 
@@ -106,7 +111,8 @@ interface ReportOpts {
   scheme: PeriodScheme["kind"];
   asOf?: number;
   unit?: string;
-  format: "json" | "text" | "csv";
+  format: "json" | "text" | "csv" | "form-xlsx" | "form-csv" | "index";
+  out?: string;
   lang: Locale;
   calendar?: string;
   strictSupplement?: boolean;
@@ -128,6 +134,14 @@ function resolvePeriod(opts: ReportOpts): Period {
 }
 
 async function runReport(opts: ReportOpts): Promise<void> {
+  const official = opts.format === "form-xlsx" || opts.format === "form-csv" || opts.format === "index";
+  if (opts.api && official)
+    throw new CliError(
+      `--format ${opts.format} is computed from events files; read GET /kpis/form or /kpis/index for a stack`,
+      EXIT.usage,
+    );
+  if (opts.format === "form-xlsx" && !opts.out)
+    throw new CliError("--format form-xlsx needs --out FILE", EXIT.usage);
   if (opts.api) {
     const key = opts.key ?? process.env.DOSSIER_MONITOR_API_KEY;
     if (!key) throw new CliError("--api needs --key (or DOSSIER_MONITOR_API_KEY)", EXIT.usage);
@@ -138,7 +152,7 @@ async function runReport(opts: ReportOpts): Promise<void> {
           period: opts.period,
           unit: opts.unit,
           key,
-          format: opts.format,
+          format: opts.format as "json" | "text" | "csv",
           lang: opts.lang,
         }),
       );
@@ -153,11 +167,26 @@ async function runReport(opts: ReportOpts): Promise<void> {
   const period = resolvePeriod(opts);
   const calendar = loadCalendar(opts.calendar);
   const events = readEvents(opts.events);
-  const report = computeReport(
+  const asOf = opts.asOf ?? Date.now();
+  const { report, counts } = computeReportAndCounts(
     events,
     { calendar, catalog: catalogOf(), strictSupplementRule: opts.strictSupplement ?? false },
-    { period, asOf: opts.asOf ?? Date.now(), unit: opts.unit },
+    { period, asOf, unit: opts.unit },
   );
+  if (opts.format === "index") {
+    process.stdout.write(indexText(buildIndex(counts, { period, asOf, unit: opts.unit }), opts.lang));
+    return;
+  }
+  if (opts.format === "form-csv" || opts.format === "form-xlsx") {
+    const form = buildForm(counts, { period, asOf, settings: DEFAULT_OFFICIAL_SETTINGS, locale: opts.lang });
+    if (opts.format === "form-csv" && !opts.out) process.stdout.write(formCsv(form, opts.lang));
+    else if (opts.out)
+      writeFileSync(
+        opts.out,
+        opts.format === "form-csv" ? formCsvFile(form, opts.lang) : await formXlsx(form, opts.lang),
+      );
+    return;
+  }
   if (opts.format === "json") process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else if (opts.format === "csv") process.stdout.write(reportCsv(report, opts.lang));
   else process.stdout.write(reportText(report, opts.lang));
@@ -234,8 +263,11 @@ export function program(): Command {
     )
     .option("--unit <id>", "only this unit")
     .addOption(
-      new Option("--format <format>", "output format").choices(["json", "text", "csv"]).default("json"),
+      new Option("--format <format>", "output format")
+        .choices(["json", "text", "csv", "form-xlsx", "form-csv", "index"])
+        .default("json"),
     )
+    .option("--out <file>", "write form-xlsx (or form-csv) to this file")
     .addOption(new Option("--lang <lang>", "language of text and CSV").choices(["vi", "en"]).default("vi"))
     .option(
       "--calendar <file>",

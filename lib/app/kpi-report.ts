@@ -2,13 +2,16 @@ import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import type { DossierRecord, DossierStore } from "../adapters/dynamodb/repository";
 import { CALENDAR_WARNING_DAYS, type WorkingCalendar } from "../domain/calendar/calendar";
+import type { OfficialSettings } from "../domain/official/settings";
 import { type Period, type PeriodScheme, periodBounds, periodOf, previousPeriod } from "../domain/periods";
 import type { Report } from "../domain/report";
 import { type Contact, thresholdsOf, type UnitDirectory } from "../domain/units";
 import { type KpiEmailInput, type OverdueLine, renderKpiEmail } from "../render/email/kpi";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
+import { formFileName, formXlsx } from "../render/form";
 import type { Locale } from "../render/format";
 import { type ReportBasis, readKpiReport } from "./kpis";
+import { officialOutputs } from "./official";
 
 /**
  * Leadership's figures: a period's report read from the counters (with its amendments after
@@ -22,6 +25,8 @@ export interface KpiDeps {
   units: UnitDirectory;
   now: () => number;
   strictSupplementRule?: boolean;
+  /** Form II.06a's wording, withdrawn dossiers, domain names and index targets (official.md). */
+  official?: OfficialSettings;
 }
 
 export interface Amendment {
@@ -136,6 +141,7 @@ export async function buildKpiEmail(
 ): Promise<KpiEmail> {
   const now = deps.now();
   const report = await periodReport(deps, period);
+  const official = await officialOutputs(deps, period, undefined, locale);
   const prev = previousPeriod(deps.scheme, period);
   let previous: KpiEmailInput["previous"];
   if (prev) {
@@ -179,6 +185,12 @@ export async function buildKpiEmail(
       {
         filename: exportFileName(report, "xlsx"),
         content: await reportXlsx(report, locale),
+        contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      },
+      // The form the office files (official.md), from the same counters and T.
+      {
+        filename: formFileName(official.form, "xlsx"),
+        content: await formXlsx(official.form, locale),
         contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
       },
     ],

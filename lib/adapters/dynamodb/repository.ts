@@ -626,6 +626,7 @@ export class DossierStore {
     });
     const byUnit = new Map<string, Counts>();
     const byDomain = new Map<string, Counts>();
+    const byLevelDomain = new Map<string, Counts>();
     for (const item of items) {
       const sk = item.sk as string;
       const counts = zeroCounts();
@@ -634,8 +635,9 @@ export class DossierStore {
       if (COUNTER_KEYS.every((k) => counts[k] === 0)) continue;
       if (sk.startsWith("U#")) byUnit.set(sk.slice(2), counts);
       else if (sk.startsWith("M#")) byDomain.set(sk.slice(2), counts);
+      else if (sk.startsWith("L#")) byLevelDomain.set(sk.slice(2), counts);
     }
-    return { byUnit, byDomain, itemsRead: items.length };
+    return { byUnit, byDomain, byLevelDomain, itemsRead: items.length };
   }
 
   /**
