@@ -1,12 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import { DossierEventSchema } from "../../lib/domain/events/schema";
 import { buildForm, formRowProblems } from "../../lib/domain/official/form";
 import { buildIndex } from "../../lib/domain/official/index766";
 import { DEFAULT_OFFICIAL_SETTINGS } from "../../lib/domain/official/settings";
 import { explicitPeriod } from "../../lib/domain/periods";
 import { computeReportAndCounts } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
+import { loadSamples } from "../helpers/fixtures";
 import { historiesArb } from "../helpers/histories";
 
 const settings = { calendar: WorkingCalendar.official() };
@@ -47,5 +49,25 @@ describe("form II.06a and the national index, by property", () => {
       ),
       { numRuns: 100 },
     );
+  });
+});
+
+describe("the contract's additions (complaints, electronic results, digitised dossiers)", () => {
+  it("count a complaint after the dossier closed, without an anomaly, and feed indicators 4.1, 4.2 and 5.4", () => {
+    const samples = loadSamples();
+    const events = ["dossier.received", "dossier.resolved", "dossier.complaint_received"].map((t) =>
+      DossierEventSchema.parse(samples.get(t)),
+    );
+    const q2 = explicitPeriod("2022-04-01", "2022-06-30", "2022-Q2");
+    const asOf = instant("2022-07-01T00:00:00+07:00");
+    const { report, counts } = computeReportAndCounts(events, settings, { period: q2, asOf });
+    expect(report.dataQuality.anomalies).toEqual({});
+    const office = [...counts.byUnit.values()][0];
+    expect(office?.complaints).toBe(1);
+    const rate = (id: string) =>
+      buildIndex(counts, { period: q2, asOf }).indicators.find((i) => i.id === id)?.rate;
+    expect([rate("4.1"), rate("4.2")]).toEqual([1, 1]);
+    // Resolved after its due instant and complained about: 100% − (100% + 100%), floored at 0.
+    expect([rate("2.1"), rate("5.4")]).toEqual([0, 0]);
   });
 });
