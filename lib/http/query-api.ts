@@ -141,10 +141,11 @@ async function route(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<Http
     const report = await periodReport(deps, period, unit);
     if (path === "/kpis") return json(200, report);
     const { format, lang } = q as z.infer<typeof ExportQuery>;
+    const names = new Map(deps.units.units.map((u) => [u.id, lang === "vi" ? u.nameVi : u.nameEn]));
     return format === "csv"
-      ? file(reportCsvFile(report, lang), "text/csv; charset=utf-8", exportFileName(report, "csv"))
+      ? file(reportCsvFile(report, lang, names), "text/csv; charset=utf-8", exportFileName(report, "csv"))
       : file(
-          await reportXlsx(report, lang),
+          await reportXlsx(report, lang, names),
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
           exportFileName(report, "xlsx"),
         );
