@@ -54,9 +54,13 @@ export const levelDomainCounterKey = (level: string, domain: string) => `L#${lev
 export function counterDeltas(previous: Counted, next: Counted): CounterDelta[] {
   const items = new Map<string, CounterDelta>();
   const add = (period: string, c: Counted[string], sign: number) => {
-    // A contribution stored before levels were counted has none: it was never added to an `L#` item.
-    const keys = [unitKey(c.unit), domainKey(c.domain)];
-    if (c.level !== undefined) keys.push(levelDomainCounterKey(c.level, c.domain));
+    // Domains are counted per level (`L#level#domain`; the reader sums a domain over its levels), so
+    // a change still writes two counter items per period. A contribution stored before levels were
+    // counted has none: it stays under its `M#domain` item, which the reader takes as level unknown.
+    const keys = [
+      unitKey(c.unit),
+      c.level === undefined ? domainKey(c.domain) : levelDomainCounterKey(c.level, c.domain),
+    ];
     for (const key of keys) {
       const id = `${period}\u0000${key}`;
       const delta = items.get(id) ?? { period, from: c.from, to: c.to, key, counts: {} };

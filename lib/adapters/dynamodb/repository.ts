@@ -18,7 +18,14 @@ import type { Counted, CounterDelta } from "../../domain/counting";
 import type { DossierEvent } from "../../domain/events/schema";
 import type { Period } from "../../domain/periods";
 import type { AnomalyKind, DossierState, SlaState } from "../../domain/projection";
-import { COUNTER_KEYS, type Counts, type PeriodCounts, zeroCounts } from "../../domain/report";
+import {
+  addCounts,
+  COUNTER_KEYS,
+  type Counts,
+  levelDomainKey,
+  type PeriodCounts,
+  zeroCounts,
+} from "../../domain/report";
 import { localDate } from "../../domain/time";
 import { type Contact, type IntegrationGrant, type Unit, UnitDirectory } from "../../domain/units";
 import { SWEEP_SHARDS, TABLE } from "./table";
@@ -634,8 +641,13 @@ export class DossierStore {
       // A unit or domain whose every count went back to zero is not part of the report.
       if (COUNTER_KEYS.every((k) => counts[k] === 0)) continue;
       if (sk.startsWith("U#")) byUnit.set(sk.slice(2), counts);
-      else if (sk.startsWith("M#")) byDomain.set(sk.slice(2), counts);
-      else if (sk.startsWith("L#")) byLevelDomain.set(sk.slice(2), counts);
+      else if (sk.startsWith("M#") || sk.startsWith("L#")) {
+        // `L#level#domain` (form II.06a's rows), or `M#domain` counted before levels were: level unknown.
+        const levelDomain = sk.startsWith("L#") ? sk.slice(2) : levelDomainKey(undefined, sk.slice(2));
+        const domain = levelDomain.slice(levelDomain.indexOf("#") + 1);
+        byLevelDomain.set(levelDomain, addCounts(byLevelDomain.get(levelDomain) ?? zeroCounts(), counts));
+        byDomain.set(domain, addCounts(byDomain.get(domain) ?? zeroCounts(), counts));
+      }
     }
     return { byUnit, byDomain, byLevelDomain, itemsRead: items.length };
   }
