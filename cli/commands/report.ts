@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import type { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { DossierEvent } from "../../lib/domain/events/schema";
@@ -16,7 +16,8 @@ interface ReportOpts {
   scheme: PeriodScheme["kind"];
   asOf?: number;
   unit?: string;
-  format: "json" | "text" | "csv";
+  format: "json" | "text" | "csv" | "form-xlsx" | "form-csv" | "index";
+  out?: string;
   lang: Locale;
   calendar?: string;
   strictSupplement?: boolean;
@@ -84,6 +85,14 @@ async function resolvePeriod(opts: ReportOpts): Promise<Period> {
 }
 
 async function runReport(opts: ReportOpts): Promise<void> {
+  const official = opts.format === "form-xlsx" || opts.format === "form-csv" || opts.format === "index";
+  if (opts.api && official)
+    throw new CliError(
+      `--format ${opts.format} is computed from events files; read GET /kpis/form or /kpis/index for a stack`,
+      EXIT.usage,
+    );
+  if (opts.format === "form-xlsx" && !opts.out)
+    throw new CliError("--format form-xlsx needs --out FILE", EXIT.usage);
   if (opts.api) {
     const key = apiKey(opts.key, "--api");
     const { ApiError, remoteReport } = await import("../remote");
@@ -94,7 +103,7 @@ async function runReport(opts: ReportOpts): Promise<void> {
           period: opts.period,
           unit: opts.unit,
           key,
-          format: opts.format,
+          format: opts.format as "json" | "text" | "csv",
           lang: opts.lang,
         }),
       );
@@ -108,16 +117,41 @@ async function runReport(opts: ReportOpts): Promise<void> {
   const period = await resolvePeriod(opts);
   const calendar = await loadCalendar(opts.calendar);
   const events = await readEvents(opts.events);
-  const [{ catalogOf }, { computeReport }, { reportCsv, reportText }] = await Promise.all([
+  const [{ catalogOf }, { computeReportAndCounts }, { reportCsv, reportText }] = await Promise.all([
     import("../../lib/domain/catalog"),
     import("../../lib/domain/report"),
     import("../../lib/render/format"),
   ]);
-  const report = computeReport(
+  const asOf = opts.asOf ?? Date.now();
+  const { report, counts } = computeReportAndCounts(
     events,
     { calendar, catalog: catalogOf(), strictSupplementRule: opts.strictSupplement ?? false },
-    { period, asOf: opts.asOf ?? Date.now(), unit: opts.unit },
+    { period, asOf, unit: opts.unit },
   );
+  if (opts.format === "index") {
+    const [{ buildIndex }, { indexText }] = await Promise.all([
+      import("../../lib/domain/official/index766"),
+      import("../../lib/render/index-text"),
+    ]);
+    process.stdout.write(indexText(buildIndex(counts, { period, asOf, unit: opts.unit }), opts.lang));
+    return;
+  }
+  if (opts.format === "form-csv" || opts.format === "form-xlsx") {
+    const [{ buildForm }, { DEFAULT_OFFICIAL_SETTINGS }, { formCsv, formCsvFile, formXlsx }] =
+      await Promise.all([
+        import("../../lib/domain/official/form"),
+        import("../../lib/domain/official/settings"),
+        import("../../lib/render/form"),
+      ]);
+    const form = buildForm(counts, { period, asOf, settings: DEFAULT_OFFICIAL_SETTINGS, locale: opts.lang });
+    if (opts.format === "form-csv" && !opts.out) process.stdout.write(formCsv(form, opts.lang));
+    else if (opts.out)
+      writeFileSync(
+        opts.out,
+        opts.format === "form-csv" ? formCsvFile(form, opts.lang) : await formXlsx(form, opts.lang),
+      );
+    return;
+  }
   if (opts.format === "json") process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else if (opts.format === "csv") process.stdout.write(reportCsv(report, opts.lang));
   else process.stdout.write(reportText(report, opts.lang));
@@ -146,8 +180,11 @@ export function registerReport(program: Command): void {
     )
     .option("--unit <id>", "only this unit")
     .addOption(
-      new Option("--format <format>", "output format").choices(["json", "text", "csv"]).default("json"),
+      new Option("--format <format>", "output format")
+        .choices(["json", "text", "csv", "form-xlsx", "form-csv", "index"])
+        .default("json"),
     )
+    .option("--out <file>", "write form-xlsx (or form-csv) to this file")
     .addOption(new Option("--lang <lang>", "language of text and CSV").choices(["vi", "en"]).default("vi"))
     .option(
       "--calendar <file>",

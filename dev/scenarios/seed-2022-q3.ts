@@ -189,7 +189,9 @@ function chooseTiming(b: Builder, plan: Plan): Timing | undefined {
   const timing: Timing = { receivedAt, baseDue, kpiDue: baseDue };
   if (plan.category === "within") {
     if (baseDue > WE) return timing;
-    const from = b.workingInstant(receivedAt + HOUR_MS, WE - HOUR_MS);
+    // Asked within the processing time: a request after the due instant would make the dossier
+    // overdue for the national index (2.1 judges a waiting dossier at its request).
+    const from = b.workingInstant(receivedAt + HOUR_MS, Math.min(baseDue, WE) - HOUR_MS);
     if (from === undefined) return undefined;
     timing.pausedAtEnd = from;
     return timing;

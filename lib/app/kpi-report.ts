@@ -1,14 +1,18 @@
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import type { DossierStore } from "../adapters/dynamodb/repository";
 import { CALENDAR_WARNING_DAYS, type WorkingCalendar } from "../domain/calendar/calendar";
+import type { NationalIndex } from "../domain/official/index766";
+import type { OfficialSettings } from "../domain/official/settings";
 import { type Period, type PeriodScheme, periodBounds, periodOf, previousPeriod } from "../domain/periods";
 import type { DossierRecord } from "../domain/records";
 import type { Report } from "../domain/report";
 import { type Contact, thresholdsOf, type UnitDirectory } from "../domain/units";
 import { type KpiEmailInput, type OverdueLine, renderKpiEmail } from "../render/email/kpi";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
+import { formFileName, formXlsx } from "../render/form";
 import type { Locale } from "../render/format";
 import { type ReportBasis, readKpiReport } from "./kpis";
+import { officialOutputs } from "./official";
 import type { Mailer } from "./ports";
 
 /**
@@ -23,6 +27,8 @@ export interface KpiDeps {
   units: UnitDirectory;
   now: () => number;
   strictSupplementRule?: boolean;
+  /** Form II.06a's wording, withdrawn dossiers, domain names and index targets (official.md). */
+  official?: OfficialSettings;
 }
 
 export interface Amendment {
@@ -126,6 +132,7 @@ export interface KpiEmail {
   text: string;
   attachments: { filename: string; content: Buffer; contentType: string }[];
   report: PeriodReport;
+  index: NationalIndex;
 }
 
 /** Builds the KPI email of `period` (weekly: rolling; close: the issued figures). */
@@ -137,6 +144,7 @@ export async function buildKpiEmail(
 ): Promise<KpiEmail> {
   const now = deps.now();
   const report = await periodReport(deps, period);
+  const official = await officialOutputs(deps, period, undefined, locale);
   const prev = previousPeriod(deps.scheme, period);
   let previous: KpiEmailInput["previous"];
   if (prev) {
@@ -152,6 +160,14 @@ export async function buildKpiEmail(
       if (prevReport.received.total > 0) previous = { label: prev.name, report: prevReport };
     }
   }
+  let previousIndex: { label: string; index: NationalIndex } | undefined;
+  if (prev && previous) {
+    const snapshotIndex = (previous.report as Report & { index?: NationalIndex }).index;
+    previousIndex = {
+      label: previous.label,
+      index: snapshotIndex ?? (await officialOutputs(deps, prev)).index,
+    };
+  }
   const unitIds = [...new Set([...deps.units.units.map((u) => u.id), ...report.byUnit.map((u) => u.unit)])];
   const { longest, quality } = await overdueAndQuality(deps, unitIds);
   const unitNames = new Map(deps.units.units.map((u) => [u.id, locale === "vi" ? u.nameVi : u.nameEn]));
@@ -163,6 +179,13 @@ export async function buildKpiEmail(
     unitNames,
     longestOverdue: longest,
     quality,
+    official: {
+      locale,
+      index: official.index,
+      previous: previousIndex,
+      trend: [...(await weeklyIndexes(deps, period)), { label: "nay", index: official.index }],
+      form: official.form,
+    },
     amendment: report.issued?.amended
       ? { issuedAt: report.issued.issuedAt, changes: report.issued.changes }
       : undefined,
@@ -171,19 +194,44 @@ export async function buildKpiEmail(
   return {
     ...rendered,
     report,
+    index: official.index,
     attachments: [
       {
         filename: exportFileName(report, "csv"),
-        content: reportCsvFile(report, locale),
+        content: reportCsvFile(report, locale, unitNames),
         contentType: "text/csv; charset=utf-8",
       },
       {
         filename: exportFileName(report, "xlsx"),
-        content: await reportXlsx(report, locale),
+        content: await reportXlsx(report, locale, unitNames),
+        contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      },
+      // The form the office files (official.md), from the same counters and T.
+      {
+        filename: formFileName(official.form, "xlsx"),
+        content: await formXlsx(official.form, locale),
         contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
       },
     ],
   };
+}
+
+/** The index of each weekly snapshot kept in the period, oldest first (at most one per week). */
+async function weeklyIndexes(
+  deps: KpiDeps,
+  period: Period,
+): Promise<{ label: string; index: NationalIndex }[]> {
+  const { start, end } = periodBounds(period);
+  const upTo = Math.min(deps.now(), end) - start;
+  const seen = new Set<number>();
+  const out: { label: string; index: NationalIndex }[] = [];
+  for (let offset = 7 * 86_400_000; offset <= upTo; offset += 7 * 86_400_000) {
+    const snap = await deps.store.getSnapshotAt<Report & { index?: NationalIndex }>(period.name, offset);
+    if (!snap?.report.index || seen.has(snap.offsetMs)) continue;
+    seen.add(snap.offsetMs);
+    out.push({ label: `+${Math.round(snap.offsetMs / 86_400_000)}d`, index: snap.report.index });
+  }
+  return out;
 }
 
 export interface SendDeps extends KpiDeps {
@@ -222,7 +270,11 @@ export async function sendWeeklyKpi(
   if (!period) return undefined;
   const email = await buildKpiEmail(deps, period, "weekly");
   const messageId = await sendKpiEmail(deps, email, deps.units.leadership);
-  await deps.store.putSnapshot(period.name, now - periodBounds(period).start, email.report);
+  // The index rides along, so later emails can draw its weekly trend and compare the same point.
+  await deps.store.putSnapshot(period.name, now - periodBounds(period).start, {
+    ...email.report,
+    index: email.index,
+  });
   return { period: period.name, messageId };
 }
 

@@ -36,6 +36,20 @@ export const ROUTES: readonly Route[] = [
   },
   {
     method: "GET",
+    path: "/kpis/form",
+    role: "reader",
+    fn: "query-api",
+    summary: "form II.06a (official.md) as JSON, CSV or XLSX",
+  },
+  {
+    method: "GET",
+    path: "/kpis/index",
+    role: "reader",
+    fn: "query-api",
+    summary: "the national service index (Decision 766), live",
+  },
+  {
+    method: "GET",
     path: "/dossiers",
     role: "reader",
     fn: "query-api",

@@ -1,7 +1,7 @@
 import type { DossierEvent } from "./events/schema";
 import { nextPeriod, type PeriodScheme, periodBounds, periodOf, periodsBetween } from "./periods";
 import { type DossierState, type ProjectionSettings, projectDossier } from "./projection";
-import { COUNTER_KEYS, type Contribution, type Counts, contribution } from "./report";
+import { COUNTER_KEYS, type Contribution, type Counts, contribution, levelDomainKey } from "./report";
 
 /**
  * Rolling KPI counters as exact sums of per-dossier contributions (DESIGN.md "Correctness under
@@ -36,7 +36,7 @@ export function countedAt(
   return { state, counted };
 }
 
-/** A change to one counter item: `U#unit` or `M#domain` of a period. */
+/** A change to one counter item: `U#unit`, `M#domain` or `L#level#domain` of a period. */
 export interface CounterDelta {
   period: string;
   from: string;
@@ -47,12 +47,21 @@ export interface CounterDelta {
 
 export const unitKey = (unit: string) => `U#${unit}`;
 export const domainKey = (domain: string) => `M#${domain}`;
+/** Form II.06a's rows (official.md): per level of the `received`, then domain. */
+export const levelDomainCounterKey = (level: string, domain: string) => `L#${levelDomainKey(level, domain)}`;
 
 /** `next − previous`, per counter item, zero changes left out. */
 export function counterDeltas(previous: Counted, next: Counted): CounterDelta[] {
   const items = new Map<string, CounterDelta>();
   const add = (period: string, c: Counted[string], sign: number) => {
-    for (const key of [unitKey(c.unit), domainKey(c.domain)]) {
+    // Domains are counted per level (`L#level#domain`; the reader sums a domain over its levels), so
+    // a change still writes two counter items per period. A contribution stored before levels were
+    // counted has none: it stays under its `M#domain` item, which the reader takes as level unknown.
+    const keys = [
+      unitKey(c.unit),
+      c.level === undefined ? domainKey(c.domain) : levelDomainCounterKey(c.level, c.domain),
+    ];
+    for (const key of keys) {
       const id = `${period}\u0000${key}`;
       const delta = items.get(id) ?? { period, from: c.from, to: c.to, key, counts: {} };
       for (const k of COUNTER_KEYS) {

@@ -113,6 +113,11 @@ export interface DossierState {
   /** `resolvedAt` or `withdrawnAt`. */
   closedAt?: number;
   ratings: { at: number; score: number; eventId: string }[];
+  /** Complaints about the dossier (they may come after it closed). */
+  complaints?: { at: number; about: string }[];
+  /** From `received.data.digitised` and `resolved.data.resultElectronic`, when given. */
+  digitised?: boolean;
+  resultElectronic?: boolean;
   firstEventAt?: number;
   lastEventAt?: number;
   /** Under the strict supplement rule, the dossier counts as late. */
@@ -254,6 +259,7 @@ export function projectDossier(
       state.procedureCode = d.procedureCode;
       state.domain = d.domain;
       state.level = d.level;
+      state.digitised = d.digitised;
       state.unitId = d.unitId;
       state.originUnitId = d.unitId;
       const procedure = settings.catalog?.get(d.procedureCode);
@@ -294,6 +300,7 @@ export function projectDossier(
     if (state.closedAt !== undefined) {
       const normalAfterClose =
         event.type === "dossier.rated" ||
+        event.type === "dossier.complaint_received" ||
         (event.type === "dossier.returned" &&
           state.withdrawnAt === undefined &&
           state.returnedAt === undefined);
@@ -342,6 +349,7 @@ export function projectDossier(
         endPause(t, event);
         state.resolvedAt = t;
         state.outcome = event.data.outcome;
+        state.resultElectronic = event.data.resultElectronic;
         state.closedAt = t;
         break;
       case "dossier.returned":
@@ -359,6 +367,9 @@ export function projectDossier(
         break;
       case "dossier.rated":
         state.ratings.push({ at: t, score: event.data.score, eventId: event.eventId });
+        break;
+      case "dossier.complaint_received":
+        state.complaints = [...(state.complaints ?? []), { at: t, about: event.data.about }];
         break;
     }
   }

@@ -1,4 +1,5 @@
 import type { DossierEvent } from "./events/schema";
+import { OFFICIAL_COUNTER_KEYS, officialContribution } from "./official/counts";
 import { type Period, periodBounds } from "./periods";
 import {
   type AnomalyKind,
@@ -31,6 +32,7 @@ export const COUNTER_KEYS = [
   "pendingOverdue",
   "ratingsTotal",
   "ratingsSatisfied",
+  ...OFFICIAL_COUNTER_KEYS,
 ] as const;
 export type CounterKey = (typeof COUNTER_KEYS)[number];
 export type Counts = Record<CounterKey, number>;
@@ -44,15 +46,22 @@ export function addCounts(target: Counts, add: Partial<Counts>, sign = 1): Count
   return target;
 }
 
-/** A dossier's part of one period's counts, under the unit and domain it belongs to at T. */
+/** A dossier's part of one period's counts, under the unit, domain and level it belongs to at T. */
 export interface Contribution {
   unit: string;
   domain: string;
+  /** The `level` of its `received` (form II.06a's row groups); absent in items counted before it existed. */
+  level?: string;
   counts: Partial<Counts>;
 }
 
 /** The domain key used when a dossier's `received` names none. */
 export const NO_DOMAIN = "(none)";
+/** The level key used when a dossier's `received` names none. */
+export const NO_LEVEL = "(none)";
+
+/** The key of a (level, domain) pair in {@link PeriodCounts.byLevelDomain}: `level#domain`. */
+export const levelDomainKey = (level: string | undefined, domain: string) => `${level ?? NO_LEVEL}#${domain}`;
 
 /**
  * What one dossier adds to period P's counts, from its state projected at `T = min(asOf, end of P)`
@@ -98,8 +107,9 @@ export function contribution(state: DossierState, period: Period, T: number): Co
       if (r.score >= 4) c.ratingsSatisfied = (c.ratingsSatisfied ?? 0) + 1;
     }
   }
+  officialContribution(state, start, T, c);
   if (Object.keys(c).length === 0) return undefined;
-  return { unit: state.unitId, domain: state.domain ?? NO_DOMAIN, counts: c };
+  return { unit: state.unitId, domain: state.domain ?? NO_DOMAIN, level: state.level ?? NO_LEVEL, counts: c };
 }
 
 export interface ReportBlock {
@@ -179,14 +189,16 @@ export function checkInvariant(block: ReportBlock, where: string): void {
     throw new InvariantError(`report invariant broken for ${where}: ${problems.join("; ")}`);
 }
 
-/** Counts per unit and per domain: what the DynamoDB counters hold for one period. */
+/** Counts per unit, per domain and per (level, domain): what the DynamoDB counters hold for one period. */
 export interface PeriodCounts {
   byUnit: Map<string, Counts>;
   byDomain: Map<string, Counts>;
+  /** By {@link levelDomainKey}: the rows of form II.06a. */
+  byLevelDomain: Map<string, Counts>;
 }
 
 export function emptyPeriodCounts(): PeriodCounts {
-  return { byUnit: new Map(), byDomain: new Map() };
+  return { byUnit: new Map(), byDomain: new Map(), byLevelDomain: new Map() };
 }
 
 export function addContribution(target: PeriodCounts, c: Contribution, sign = 1): void {
@@ -194,6 +206,9 @@ export function addContribution(target: PeriodCounts, c: Contribution, sign = 1)
   target.byUnit.set(c.unit, addCounts(unit, c.counts, sign));
   const domain = target.byDomain.get(c.domain) ?? zeroCounts();
   target.byDomain.set(c.domain, addCounts(domain, c.counts, sign));
+  const key = levelDomainKey(c.level, c.domain);
+  const level = target.byLevelDomain.get(key) ?? zeroCounts();
+  target.byLevelDomain.set(key, addCounts(level, c.counts, sign));
 }
 
 export interface ReportOptions {
@@ -244,6 +259,15 @@ export function computeReport(
   settings: ProjectionSettings,
   options: Omit<ReportOptions, "strictSupplementRule" | "dataQuality">,
 ): Report {
+  return computeReportAndCounts(events, settings, options).report;
+}
+
+/** {@link computeReport}, with the counts it came from (the official outputs read them too). */
+export function computeReportAndCounts(
+  events: Iterable<DossierEvent>,
+  settings: ProjectionSettings,
+  options: Omit<ReportOptions, "strictSupplementRule" | "dataQuality">,
+): { report: Report; counts: PeriodCounts } {
   const { end } = periodBounds(options.period);
   const T = Math.min(options.asOf, end);
   const counts = emptyPeriodCounts();
@@ -255,9 +279,10 @@ export function computeReport(
     const c = contribution(state, options.period, T);
     if (c) addContribution(counts, c);
   }
-  return reportFromCounts(counts, {
+  const report = reportFromCounts(counts, {
     ...options,
     strictSupplementRule: settings.strictSupplementRule ?? false,
     dataQuality: quality,
   });
+  return { report, counts };
 }

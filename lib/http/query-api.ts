@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import * as z from "zod";
 import { type KpiDeps, periodReport } from "../app/kpi-report";
+import { officialOutputs } from "../app/official";
 import { InvalidCursorError } from "../app/ports";
 import { normaliseCode } from "../domain/events/schema";
 import { capProblems } from "../domain/events/validate";
@@ -8,6 +9,7 @@ import { periodByName, periodOf } from "../domain/periods";
 import { canonicalEvents } from "../domain/projection";
 import { formatInstant } from "../domain/time";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
+import { formCsvFile, formFileName, formXlsx } from "../render/form";
 import { admit, type Credential } from "./auth";
 import { file, type HttpResult, json, problem } from "./responses";
 
@@ -23,6 +25,11 @@ const KpisQuery = z.strictObject({
 });
 const ExportQuery = KpisQuery.extend({
   format: z.enum(["csv", "xlsx"]).default("csv"),
+  lang: z.enum(["vi", "en"]).default("vi"),
+});
+const FormQuery = z.strictObject({
+  period: z.string().min(1).max(64).optional(),
+  format: z.enum(["json", "csv", "xlsx"]).default("json"),
   lang: z.enum(["vi", "en"]).default("vi"),
 });
 const ListQuery = z.strictObject({
@@ -134,13 +141,43 @@ async function route(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<Http
     const report = await periodReport(deps, period, unit);
     if (path === "/kpis") return json(200, report);
     const { format, lang } = q as z.infer<typeof ExportQuery>;
+    const names = new Map(deps.units.units.map((u) => [u.id, lang === "vi" ? u.nameVi : u.nameEn]));
     return format === "csv"
-      ? file(reportCsvFile(report, lang), "text/csv; charset=utf-8", exportFileName(report, "csv"))
+      ? file(reportCsvFile(report, lang, names), "text/csv; charset=utf-8", exportFileName(report, "csv"))
       : file(
-          await reportXlsx(report, lang),
+          await reportXlsx(report, lang, names),
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
           exportFileName(report, "xlsx"),
         );
+  }
+  if (path === "/kpis/form") {
+    // The form is the office's: its rows are levels and domains, not units.
+    if (credential.units)
+      return problem(403, "form II.06a is read with an office-wide reader key", [
+        { path: "(key)", message: "this key is scoped to units" },
+      ]);
+    const q = parseQuery(FormQuery, event);
+    if (isResult(q)) return q;
+    const period = resolvePeriod(deps, q.period);
+    if (isResult(period)) return period;
+    const { form } = await officialOutputs(deps, period, undefined, q.lang);
+    if (q.format === "json") return json(200, form);
+    return q.format === "csv"
+      ? file(formCsvFile(form, q.lang), "text/csv; charset=utf-8", formFileName(form, "csv"))
+      : file(
+          await formXlsx(form, q.lang),
+          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+          formFileName(form, "xlsx"),
+        );
+  }
+  if (path === "/kpis/index") {
+    const q = parseQuery(KpisQuery, event);
+    if (isResult(q)) return q;
+    const unit = scopedUnit(credential, q.unit);
+    if (isResult(unit)) return unit;
+    const period = resolvePeriod(deps, q.period);
+    if (isResult(period)) return period;
+    return json(200, (await officialOutputs(deps, period, unit)).index);
   }
   if (path === "/dossiers") {
     const q = parseQuery(ListQuery, event);

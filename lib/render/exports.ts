@@ -1,22 +1,25 @@
 import writeXlsxFile, { type SheetData } from "write-excel-file/node";
 import type { Report } from "../domain/report";
-import { type Locale, reportCsv, spreadsheetText, TABLE_COLUMNS, tableRows } from "./format";
+import { type Locale, reportCsv, spreadsheetText, TABLE_COLUMNS, tableRows, type UnitNames } from "./format";
 
 /**
  * The official table as files: CSV (UTF-8 with a byte-order mark, so spreadsheet programs read
  * the Vietnamese headers right) and XLSX, with the same rows and numbers as every other output.
  */
-export function reportCsvFile(report: Report, locale: Locale = "vi"): Buffer {
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(reportCsv(report, locale), "utf8")]);
+export function reportCsvFile(report: Report, locale: Locale = "vi", names?: UnitNames): Buffer {
+  return Buffer.concat([
+    Buffer.from([0xef, 0xbb, 0xbf]),
+    Buffer.from(reportCsv(report, locale, names), "utf8"),
+  ]);
 }
 
-export async function reportXlsx(report: Report, locale: Locale = "vi"): Promise<Buffer> {
+export async function reportXlsx(report: Report, locale: Locale = "vi", names?: UnitNames): Promise<Buffer> {
   const header = [
     locale === "vi" ? "Đơn vị" : "Unit",
     ...TABLE_COLUMNS.map((c) => c[locale]),
     locale === "vi" ? "Tỷ lệ đúng hạn" : "On-time rate",
   ].map((value) => ({ value, fontWeight: "bold" as const }));
-  const rows = tableRows(report).map(({ label, block }) => [
+  const rows = tableRows(report, names).map(({ label, block }) => [
     // A unit id came from an event: never a formula in the sheet.
     { value: label === "*" ? (locale === "vi" ? "Toàn cơ quan" : "Whole office") : spreadsheetText(label) },
     ...TABLE_COLUMNS.map((c) => ({ value: c.get(block), type: Number })),

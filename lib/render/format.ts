@@ -82,7 +82,12 @@ export const TABLE_COLUMNS = [
   },
   { key: "pendingOverdue", vi: "Quá hạn", en: "Overdue", get: (b: ReportBlock) => b.pending.overdue },
   { key: "ratingsTotal", vi: "Lượt đánh giá", en: "Ratings", get: (b: ReportBlock) => b.ratings.total },
-  { key: "ratingsSatisfied", vi: "Hài lòng", en: "Satisfied", get: (b: ReportBlock) => b.ratings.satisfied },
+  {
+    key: "ratingsSatisfied",
+    vi: "Lượt đánh giá hài lòng (4–5 điểm)",
+    en: "Satisfied ratings (4–5)",
+    get: (b: ReportBlock) => b.ratings.satisfied,
+  },
 ] as const;
 
 /**
@@ -101,38 +106,58 @@ function csvCell(value: string | number | null): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-/** The rows of the official table: one per unit, then the whole office. */
-export function tableRows(report: Report): { label: string; block: ReportBlock }[] {
-  const rows = report.byUnit.map((u) => ({ label: u.unit, block: u as ReportBlock }));
+/**
+ * `rates.satisfaction` (ratings of 4–5 over all ratings) is not the national index's satisfaction
+ * (5.4, lib/domain/official/index766.ts): every text a person reads names it for what it is.
+ */
+export const RATING_SATISFACTION = {
+  vi: "Tỷ lệ đánh giá hài lòng (theo lượt đánh giá)",
+  en: "Rating satisfaction",
+} as const;
+
+/** Unit names by id, for every text a person reads; an id shows only when the directory lacks it. */
+export type UnitNames = ReadonlyMap<string, string>;
+
+/** The rows of the official table: one per unit (by name when known), then the whole office. */
+export function tableRows(report: Report, names?: UnitNames): { label: string; block: ReportBlock }[] {
+  const rows = report.byUnit.map((u) => ({ label: names?.get(u.unit) ?? u.unit, block: u as ReportBlock }));
   rows.push({ label: report.unit ?? "*", block: report });
   return rows;
 }
 
 /** CSV of the official table: machine numbers (no grouping), a header row, one row per unit, the total. */
-export function reportCsv(report: Report, locale: Locale = "vi"): string {
+export function reportCsv(report: Report, locale: Locale = "vi", names?: UnitNames): string {
   const header = [
     locale === "vi" ? "Đơn vị" : "Unit",
     ...TABLE_COLUMNS.map((c) => c[locale]),
     locale === "vi" ? "Tỷ lệ đúng hạn" : "On-time rate",
+    RATING_SATISFACTION[locale],
   ];
   const lines = [header.map(csvCell).join(",")];
-  for (const { label, block } of tableRows(report)) {
+  for (const { label, block } of tableRows(report, names)) {
     const name = label === "*" ? (locale === "vi" ? "Toàn cơ quan" : "Whole office") : label;
-    lines.push([name, ...TABLE_COLUMNS.map((c) => c.get(block)), block.rates.onTime].map(csvCell).join(","));
+    lines.push(
+      [name, ...TABLE_COLUMNS.map((c) => c.get(block)), block.rates.onTime, block.rates.satisfaction]
+        .map(csvCell)
+        .join(","),
+    );
   }
   return `${lines.join("\r\n")}\r\n`;
 }
 
 /** The report as text: the summary sentence, then one line per unit. */
-export function reportText(report: Report, locale: Locale = "vi"): string {
+export function reportText(report: Report, locale: Locale = "vi", names?: UnitNames): string {
   const head =
     locale === "vi"
       ? `Kỳ báo cáo ${report.period.from} – ${report.period.to} (số liệu tính đến ${report.asOf})`
       : `Period ${report.period.from} – ${report.period.to} (as of ${report.asOf})`;
   const lines = [head, summarySentence(report, locale)];
+  if (report.ratings.total > 0)
+    lines.push(`${RATING_SATISFACTION[locale]}: ${formatRate(report.rates.satisfaction, locale)}`);
   if (report.byUnit.length > 1) {
     lines.push("");
-    for (const u of report.byUnit) lines.push(`- ${u.unit}: ${summarySentence(u, locale)}`);
+    for (const u of report.byUnit)
+      lines.push(`- ${names?.get(u.unit) ?? u.unit}: ${summarySentence(u, locale)}`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -16,6 +16,8 @@ import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
 import type { CountingSettings } from "../../lib/domain/counting";
 import type { DossierEvent } from "../../lib/domain/events/schema";
+import { FORM_VALUE_KEYS, type OfficialForm } from "../../lib/domain/official/form";
+import type { NationalIndex } from "../../lib/domain/official/index766";
 import type { Report } from "../../lib/domain/report";
 import { computeReport } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
@@ -41,6 +43,39 @@ const get = (path: string, query: Record<string, string> = {}) => apiGet(path, q
 
 /** The whole-office row's numbers, in TABLE_COLUMNS order. */
 const officeRow = (r: Report) => TABLE_COLUMNS.map((c) => c.get(r));
+
+/**
+ * Form II.06a's rows (kind, then columns 3..13): the total row equals the report's totals (no
+ * withdrawn dossiers in the seed), and each level's subtotal is the sum of its domain rows.
+ */
+function expectFormMatches(rows: unknown[][], report: Report) {
+  const total = rows.find((r) => r[0] === "total")?.slice(1);
+  expect(total).toEqual([
+    report.received.total,
+    report.received.online,
+    report.received.direct + report.received.postal,
+    report.received.carriedOver,
+    report.resolved.total,
+    report.resolved.early,
+    report.resolved.onTime,
+    report.resolved.late,
+    report.pending.total,
+    report.pending.withinDeadline,
+    report.pending.overdue,
+  ]);
+  let level: number[] | undefined;
+  let sum: number[] = [];
+  const close = () => level && expect(sum).toEqual(level);
+  for (const r of rows) {
+    if (r[0] === "domain") sum = sum.map((v, i) => v + (r[i + 1] as number));
+    else {
+      close();
+      level = r.slice(1) as number[];
+      sum = level.map(() => 0);
+    }
+  }
+  expect(rows.filter((r) => r[0] === "level").length).toBeGreaterThanOrEqual(3);
+}
 const settings: CountingSettings = {
   calendar: WorkingCalendar.official(),
   catalog: catalogOf(),
@@ -93,8 +128,9 @@ describe("apply-events against DynamoDB Local", () => {
       pending: { total: 775, withinDeadline: 660, overdue: 115 },
     });
     expect(report.resolved.early + report.resolved.onTime).toBe(4400);
-    // Reading the KPIs reads one item per unit and per domain counted in the period (the one-stop
-    // desk's, whose dossiers all moved on, reads as zeros), never one per dossier.
+    // Reading the KPIs reads one item per unit and per (level, domain) counted in the period (the
+    // one-stop desk's, whose dossiers all moved on, reads as zeros), never one per dossier. The
+    // seed's dossiers are all of one level, so there are as many (level, domain) items as domains.
     expect(report.basis.itemsRead).toBe(report.byUnit.length + report.byDomain.length + 1);
     expect(await table.store.listQuarantine()).toEqual([]);
   }, 300_000);
@@ -148,6 +184,32 @@ describe("apply-events against DynamoDB Local", () => {
     const rows = sheets[0]?.data ?? [];
     expect(rows.at(-1)?.slice(1, 1 + TABLE_COLUMNS.length)).toEqual(officeRow(reference));
 
+    // Form II.06a and the national index from the API, the form read back from its XLSX.
+    const formJson = await handleQuery(deps, get("/kpis/form", { period: SEED_PERIOD.name }));
+    expect(formJson.statusCode).toBe(200);
+    const form = JSON.parse(formJson.body ?? "") as OfficialForm;
+    expectFormMatches(
+      form.rows.map((r) => [r.kind, ...FORM_VALUE_KEYS.map((k) => r.values[k])]),
+      reference,
+    );
+    const formFile = await handleQuery(deps, get("/kpis/form", { period: SEED_PERIOD.name, format: "xlsx" }));
+    const formSheet =
+      (
+        (await readXlsxFile(Buffer.from(formFile.body ?? "", "base64"))) as unknown as { data: unknown[][] }[]
+      )[0]?.data ?? [];
+    expect(formSheet[0]?.[0]).toBe("Biểu số II.06a/VPCP/KSTT");
+    const kinds = new Map(form.rows.map((r) => [r.label, r.kind]));
+    const dataRows = formSheet.filter(
+      (r) => typeof r[1] === "string" && kinds.has(r[1] as string) && typeof r[2] === "number",
+    );
+    expectFormMatches(
+      dataRows.map((r) => [kinds.get(r[1] as string), ...r.slice(2, 13)]),
+      reference,
+    );
+    const index = await handleQuery(deps, get("/kpis/index", { period: SEED_PERIOD.name }));
+    const onTime = (JSON.parse(index.body ?? "") as NationalIndex).indicators.find((i) => i.id === "2.1");
+    expect(onTime?.rate).toBe(0.9167);
+
     // The period-close email, read back from the SES store, with both attachments.
     const closed = await closeEndedPeriod(deps);
     expect(closed?.period).toBe(SEED_PERIOD.name);
@@ -164,7 +226,11 @@ describe("apply-events against DynamoDB Local", () => {
     expect(mail?.body.html).toContain("Hồ sơ quá hạn lâu nhất");
     expect(mail?.body.html).not.toMatch(/<script|<img|src="http/);
     const attached = mail?.attachments.map((a) => a.filename).sort();
-    expect(attached).toEqual(["bao-cao-seed-2022-q3.csv", "bao-cao-seed-2022-q3.xlsx"]);
+    expect(attached).toEqual([
+      "bao-cao-seed-2022-q3.csv",
+      "bao-cao-seed-2022-q3.xlsx",
+      "bieu-II.06a-seed-2022-q3.xlsx",
+    ]);
     const mailedCsv = Buffer.from(
       mail?.attachments.find((a) => a.filename?.endsWith(".csv"))?.content ?? "",
       "base64",

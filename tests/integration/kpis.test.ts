@@ -180,6 +180,15 @@ describe("weekly email", () => {
     expect(periods).toEqual(["2022-Q3", "2022-Q4"]);
     expect(mails).toHaveLength(2);
     expect(mails[1]?.body.html).toContain("2022-Q3 (cùng thời điểm)");
+    // It leads with the national index (the previous period's beside it, from the snapshot), then the form.
+    const html = mails[1]?.body.html ?? "";
+    const at = (s: string) => html.indexOf(s);
+    expect(at("Chỉ số phục vụ người dân, doanh nghiệp")).toBeGreaterThan(0);
+    expect(at("Chỉ số phục vụ người dân, doanh nghiệp")).toBeLessThan(at("Biểu số II.06a/VPCP/KSTT"));
+    expect(at("Biểu số II.06a/VPCP/KSTT")).toBeLessThan(at("Tổng hồ sơ tiếp nhận"));
+    expect(html).toContain("Kỳ trước 2022-Q3 (cùng thời điểm)");
+    expect(mails[1]?.body.text).toContain("- 2.1 Tiến độ giải quyết (đúng hạn, trong hạn): ");
+    expect(html).not.toMatch(/<svg|<script|<img/);
   }, 60_000);
 
   it("warns leadership when the coming year has no working-day calendar yet", async () => {

@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import readXlsxFile from "read-excel-file/node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
@@ -200,5 +201,24 @@ describe("dossier-monitor (cli.md)", () => {
       from: "2022-06-15",
       to: "2022-09-14",
     });
+  });
+
+  it("writes form II.06a as XLSX whose total row is the report's, and the national index with 2.1 = 91.67%", async () => {
+    const out = join(dir, "form.xlsx");
+    const form = await seedReport(q3, "--format", "form-xlsx", "--out", out);
+    expect(form.code).toBe(0);
+    const sheet =
+      ((await readXlsxFile(readFileSync(out))) as unknown as { data: unknown[][] }[])[0]?.data ?? [];
+    const total = sheet.find((r) => r[1] === "Tổng cộng");
+    expect(total?.slice(2, 13)).toEqual([5520, 2, 5518, 0, 4745, total?.[7], total?.[8], 345, 775, 660, 115]);
+    expect(Number(total?.[7]) + Number(total?.[8])).toBe(4400);
+    const csv = await seedReport(q3, "--format", "form-csv");
+    expect(csv.stdout.split("\r\n").find((l) => l.startsWith(",Tổng cộng,"))).toBe(
+      `,Tổng cộng,${(total?.slice(2, 13) ?? []).join(",")}`,
+    );
+    const index = await seedReport(q3, "--format", "index");
+    expect(index.code).toBe(0);
+    expect(index.stdout).toContain("2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5060/5520)");
+    expect(index.stdout).toMatch(/1\.4 .*chưa tính được/);
   });
 });

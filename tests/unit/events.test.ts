@@ -44,7 +44,7 @@ describe("the event contract", () => {
   });
 
   it("infers one discriminated union over type", () => {
-    expect(EVENT_TYPES).toHaveLength(9);
+    expect(EVENT_TYPES).toHaveLength(10);
     expect(DossierEventSchema.safeParse({ ...valid, type: "dossier.rated" }).success).toBe(false);
   });
 

@@ -1,8 +1,15 @@
 import type { CounterDelta } from "../../domain/counting";
 import type { Period } from "../../domain/periods";
-import { COUNTER_KEYS, type Counts, type PeriodCounts, zeroCounts } from "../../domain/report";
+import {
+  addCounts,
+  COUNTER_KEYS,
+  type Counts,
+  levelDomainKey,
+  type PeriodCounts,
+  zeroCounts,
+} from "../../domain/report";
 import { TableAccess } from "./cursors";
-import { countersPk, DOMAIN_COUNTER_PREFIX, UNIT_COUNTER_PREFIX } from "./keys";
+import { countersPk, DOMAIN_COUNTER_PREFIX, LEVEL_DOMAIN_COUNTER_PREFIX, UNIT_COUNTER_PREFIX } from "./keys";
 
 /**
  * KPI counters: one item per period and unit (`U#…`) and per period and domain (`M#…`), changed
@@ -38,6 +45,7 @@ export class Counters extends TableAccess {
     });
     const byUnit = new Map<string, Counts>();
     const byDomain = new Map<string, Counts>();
+    const byLevelDomain = new Map<string, Counts>();
     for (const item of items) {
       const sk = item.sk as string;
       const counts = zeroCounts();
@@ -45,8 +53,16 @@ export class Counters extends TableAccess {
       // A unit or domain whose every count went back to zero is not part of the report.
       if (COUNTER_KEYS.every((k) => counts[k] === 0)) continue;
       if (sk.startsWith(UNIT_COUNTER_PREFIX)) byUnit.set(sk.slice(2), counts);
-      else if (sk.startsWith(DOMAIN_COUNTER_PREFIX)) byDomain.set(sk.slice(2), counts);
+      else if (sk.startsWith(DOMAIN_COUNTER_PREFIX) || sk.startsWith(LEVEL_DOMAIN_COUNTER_PREFIX)) {
+        // `L#level#domain` (form II.06a's rows), or `M#domain` counted before levels were: level unknown.
+        const levelDomain = sk.startsWith(LEVEL_DOMAIN_COUNTER_PREFIX)
+          ? sk.slice(2)
+          : levelDomainKey(undefined, sk.slice(2));
+        const domain = levelDomain.slice(levelDomain.indexOf("#") + 1);
+        byLevelDomain.set(levelDomain, addCounts(byLevelDomain.get(levelDomain) ?? zeroCounts(), counts));
+        byDomain.set(domain, addCounts(byDomain.get(domain) ?? zeroCounts(), counts));
+      }
     }
-    return { byUnit, byDomain, itemsRead: items.length };
+    return { byUnit, byDomain, byLevelDomain, itemsRead: items.length };
   }
 }

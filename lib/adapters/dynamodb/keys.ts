@@ -34,6 +34,8 @@ export const dossierIdOfKey = (item: Item) => (item.pk as string).slice(2);
 export const countersPk = (period: string) => `K#${period}`;
 export const UNIT_COUNTER_PREFIX = "U#";
 export const DOMAIN_COUNTER_PREFIX = "M#";
+/** Counters of a domain within a level (form II.06a's rows). */
+export const LEVEL_DOMAIN_COUNTER_PREFIX = "L#";
 
 export const QUARANTINE_PK = "Q";
 

@@ -83,6 +83,11 @@ export const DossierReceivedDataSchema = z.strictObject({
   processingHours: z.number().min(0.25).max(29_200).optional(),
   domain: z.string().min(1).max(64).optional(),
   level: z.enum(["province", "district", "commune"]).optional(),
+  /**
+   * Whether the dossier's components were digitised (a file attached to a component: the portal's
+   * `TaiLieuNop[].DuocSoHoa`), for the national index's indicator 4.2 (Decision 766/QĐ-TTg).
+   */
+  digitised: z.boolean().optional(),
 });
 
 export const DossierTransferredDataSchema = z.strictObject({
@@ -117,6 +122,13 @@ export const DeadlineExtendedDataSchema = z.strictObject({
 
 export const DossierResolvedDataSchema = z.strictObject({
   outcome: z.enum(["approved", "denied"]),
+  /** How the result is handed over: at the desk, by post, or online. */
+  resultChannel: z.enum(["direct", "postal", "online"]).optional(),
+  /**
+   * Whether an electronic result file was issued (the portal's `DanhSachGiayToKetQua[]` with a
+   * result code and file link), for the national index's indicators 3.3, 4.1 and 4.2.
+   */
+  resultElectronic: z.boolean().optional(),
 });
 
 export const DossierReturnedDataSchema = z.strictObject({});
@@ -128,6 +140,11 @@ export const DossierWithdrawnDataSchema = z.strictObject({
 export const DossierRatedDataSchema = z.strictObject({
   score: z.int().min(1).max(5),
   channel: z.enum(["kiosk", "online", "paper"]).optional(),
+});
+
+/** A complaint or petition (phản ánh, kiến nghị) about the dossier: the national index's indicator 5.4. */
+export const ComplaintReceivedDataSchema = z.strictObject({
+  about: z.enum(["receipt", "handling", "delay", "other"]),
 });
 
 const envelope = {
@@ -153,6 +170,7 @@ export const DossierResolvedSchema = eventOf("dossier.resolved", DossierResolved
 export const DossierReturnedSchema = eventOf("dossier.returned", DossierReturnedDataSchema);
 export const DossierWithdrawnSchema = eventOf("dossier.withdrawn", DossierWithdrawnDataSchema);
 export const DossierRatedSchema = eventOf("dossier.rated", DossierRatedDataSchema);
+export const ComplaintReceivedSchema = eventOf("dossier.complaint_received", ComplaintReceivedDataSchema);
 
 export const DossierEventSchema = z.discriminatedUnion("type", [
   DossierReceivedSchema,
@@ -164,6 +182,7 @@ export const DossierEventSchema = z.discriminatedUnion("type", [
   DossierReturnedSchema,
   DossierWithdrawnSchema,
   DossierRatedSchema,
+  ComplaintReceivedSchema,
 ]);
 
 export type DossierEvent = z.infer<typeof DossierEventSchema>;

@@ -4,6 +4,7 @@ import type { Report, ReportBlock } from "../../domain/report";
 import { headerText } from "../../domain/text";
 import { formatLocalVi } from "../../domain/time";
 import { formatNumber, formatRate, type Locale, summarySentence } from "../format";
+import { type OfficialEmailInput, renderOfficialHtml, renderOfficialText } from "./official";
 
 /**
  * The leadership KPI email: the official table per unit sorted by on-time rate with the
@@ -37,6 +38,8 @@ export interface KpiEmailInput {
     calendar?: { missingYear: number; daysLeft: number };
   };
   amendment?: { issuedAt: number; changes: { field: string; before: number; after: number }[] };
+  /** The national index and form II.06a: what leadership is judged by, shown first. */
+  official?: OfficialEmailInput;
   now: number;
 }
 
@@ -178,6 +181,7 @@ export function renderKpiEmail(input: KpiEmailInput): { subject: string; html: s
     `<h1 style="font-size:20px;margin:0 0 4px 0">${e(t.title)}</h1>`,
     `<p style="margin:0 0 4px 0;color:#5f6670">${e(t.period(report.period.from, report.period.to))} · ${e(periodName)}</p>`,
     report.rolling ? `<p style="margin:0 0 8px 0;color:#8a5a00">${e(t.rolling)}</p>` : "",
+    input.official ? renderOfficialHtml(input.official) : "",
     `<p style="margin:12px 0;font-size:15px;background:#f0f6ff;border-left:4px solid #1f5fbf;padding:8px 10px">${e(summarySentence(report, locale))}</p>`,
   ];
   if (input.amendment) {
@@ -254,6 +258,7 @@ export function renderKpiEmail(input: KpiEmailInput): { subject: string; html: s
     t.title,
     t.period(report.period.from, report.period.to),
     "",
+    ...(input.official ? renderOfficialText(input.official) : []),
     summarySentence(report, locale),
     "",
   ];

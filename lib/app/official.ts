@@ -1,0 +1,24 @@
+import { buildForm, type OfficialForm } from "../domain/official/form";
+import { buildIndex, type NationalIndex } from "../domain/official/index766";
+import { DEFAULT_OFFICIAL_SETTINGS } from "../domain/official/settings";
+import { type Period, periodBounds } from "../domain/periods";
+import type { KpiDeps } from "./kpi-report";
+
+/**
+ * The official outputs of a period (official.md), read from the same counters, with the same T,
+ * as the report: form II.06a (office-wide) and the national service index (office and units).
+ */
+export async function officialOutputs(
+  deps: KpiDeps,
+  period: Period,
+  unit?: string,
+  locale: "vi" | "en" = "vi",
+): Promise<{ form: OfficialForm; index: NationalIndex }> {
+  const settings = deps.official ?? DEFAULT_OFFICIAL_SETTINGS;
+  const asOf = Math.min(deps.now(), periodBounds(period).end);
+  const counts = await deps.store.readPeriodCounts(period);
+  return {
+    form: buildForm(counts, { period, asOf, settings, locale }),
+    index: buildIndex(counts, { period, asOf, unit, targets: settings.targets }),
+  };
+}

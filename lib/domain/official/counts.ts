@@ -1,0 +1,87 @@
+import type { DossierState } from "../projection";
+import type { Counts } from "../report";
+
+/**
+ * The counters the official outputs need beyond kpis.md's table (official.md): withdrawn dossiers
+ * split as form II.06a places them, and the inputs of the national service index (Decision
+ * 766/QĐ-TTg), each additive per dossier like every other counter, so the DynamoDB counters and
+ * the report computed from events give the same numbers.
+ */
+export const OFFICIAL_COUNTER_KEYS = [
+  /** Withdrawn in the period by its KPI due instant (form: resolved on time). */
+  "withdrawnOnTime",
+  /** Withdrawn in the period and carried over into it (form: column 6 when withdrawn are excluded). */
+  "withdrawnCarriedOver",
+  /** Withdrawn in the period, received in it online (form: column 4 when withdrawn are excluded). */
+  "withdrawnOnline",
+  /** Index 2.1's numerator: finished on time or still within the deadline, at most one supplement request. */
+  "indexOnTime",
+  /** Dossiers of the period with two or more supplement requests (index 2.1 counts them overdue). */
+  "supplementMulti",
+  /** `dossier.complaint_received` events in the period. */
+  "complaints",
+  /** Dossiers with a complaint or a "dislike" (a rating of 1 or 2) in the period (index 5.4). */
+  "complainedOrDisliked",
+  /** Resolved in the period with `resultElectronic` given (index 4.1's denominator, as far as known). */
+  "resultReported",
+  /** Resolved in the period with an electronic result. */
+  "resultElectronic",
+  /** Received in the period with `digitised` given (index 4.2's denominator, as far as known). */
+  "digitisedReported",
+  /** Received in the period, digitised, and resolved by T with an electronic result (index 4.2). */
+  "digitisedElectronic",
+] as const;
+
+/** A rating of 1 or 2 out of 5 stands for the portal's "dislike" (index 5.4); 3 is neutral. */
+export const DISLIKE_MAX_SCORE = 2;
+
+/**
+ * Adds a dossier's official counts for the period `[start, T]` to `c`, which already holds its
+ * kpis.md counts (so whether it is carried over, new, resolved, withdrawn or pending is read there).
+ */
+export function officialContribution(
+  state: DossierState,
+  start: number,
+  T: number,
+  c: Partial<Counts>,
+): void {
+  const inPopulation = c.receivedNew === 1 || c.carriedOver === 1;
+  const due = state.kpiDueAt;
+  if (c.withdrawn === 1) {
+    const at = state.withdrawnAt as number;
+    if (due === undefined || at <= due) c.withdrawnOnTime = 1;
+    if (c.carriedOver === 1) c.withdrawnCarriedOver = 1;
+    if (c.receivedOnline === 1) c.withdrawnOnline = 1;
+  }
+  if (inPopulation) {
+    // Decision 766, indicator 2.1 ("Mô tả công thức tính chỉ số 766"): finished (resolved, returned
+    // or withdrawn) by the due instant, or open and within it at the period's end; a dossier waiting
+    // for a supplement is judged at the request; more than one request counts as overdue.
+    const multi = state.supplementRequests >= 2;
+    if (multi) c.supplementMulti = 1;
+    let good = false;
+    if (c.resolvedTotal === 1) good = c.resolvedLate !== 1;
+    else if (c.withdrawn === 1) good = c.withdrawnOnTime === 1;
+    else if (c.pendingTotal === 1) {
+      const requestedAt = state.paused ? state.pauses.at(-1)?.from : undefined;
+      good =
+        requestedAt !== undefined
+          ? !state.strictLate && (due === undefined || requestedAt <= due)
+          : c.pendingWithin === 1;
+    }
+    if (good && !multi) c.indexOnTime = 1;
+  }
+  const complaints = (state.complaints ?? []).filter((x) => x.at >= start && x.at <= T).length;
+  if (complaints) c.complaints = complaints;
+  const disliked = state.ratings.some((r) => r.at >= start && r.at <= T && r.score <= DISLIKE_MAX_SCORE);
+  if (complaints || disliked) c.complainedOrDisliked = 1;
+  if (c.resolvedTotal === 1 && state.resultElectronic !== undefined) {
+    c.resultReported = 1;
+    if (state.resultElectronic) c.resultElectronic = 1;
+  }
+  if (c.receivedNew === 1 && state.digitised !== undefined) {
+    c.digitisedReported = 1;
+    const resultByT = state.resolvedAt !== undefined && state.resolvedAt <= T && state.resultElectronic;
+    if (state.digitised && resultByT) c.digitisedElectronic = 1;
+  }
+}

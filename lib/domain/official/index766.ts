@@ -1,0 +1,178 @@
+import { type Period, periodBounds } from "../periods";
+import { addCounts, type Counts, type PeriodCounts, zeroCounts } from "../report";
+import { formatInstant } from "../time";
+import type { IndicatorId, OfficialSettings } from "./settings";
+
+/**
+ * The national service index (Decision 766/QĐ-TTg, 2022; official.md), computed live from the
+ * same counters, period and T as the report. Formulas and scales follow the national portal's
+ * calculation description ("Mô tả công thức tính chỉ số 766", as embedded in public one-stop
+ * code), not the decision's annex, which was not read. Every indicator the events cannot support
+ * yet is listed with the missing input.
+ */
+
+const SOURCE = "Quyết định 766/QĐ-TTg (2022); “Mô tả công thức tính chỉ số 766” của Cổng DVCQG";
+
+export interface Indicator {
+  id: IndicatorId;
+  name: { vi: string; en: string };
+  /** In [0, 1], or null with the reason. */
+  rate: number | null;
+  numerator: number | null;
+  denominator: number | null;
+  reason: string | null;
+  /** The rate at which the indicator earns its full points, when the index gives one. */
+  fullPointsAt: number | null;
+  /** Share of the indicator's maximum points (min(1, rate / fullPointsAt)); null without a scale. */
+  pointsShare: number | null;
+  scale: string | null;
+  source: string;
+  /** What the number leaves out, when it is an approximation of the index's formula. */
+  notes: string[];
+  /** The deployment's target rate, when configured. */
+  target: number | null;
+}
+
+export interface IndexBlock {
+  indicators: Indicator[];
+}
+
+export interface NationalIndex extends IndexBlock {
+  period: { name?: string; from: string; to: string };
+  /** The same T as the report: min(asOf, end of the period). */
+  asOf: string;
+  rolling: boolean;
+  unit: string | null;
+  byUnit: (IndexBlock & { unit: string })[];
+}
+
+const round = (x: number) => Math.round(x * 10_000) / 10_000;
+const ratio = (num: number, den: number) => (den === 0 ? null : round(Math.min(1, Math.max(0, num / den))));
+
+function indicator(
+  id: IndicatorId,
+  name: Indicator["name"],
+  targets: OfficialSettings["targets"],
+  fields: Partial<Indicator>,
+): Indicator {
+  const rate = fields.rate ?? null;
+  const fullPointsAt = fields.fullPointsAt ?? null;
+  return {
+    id,
+    name,
+    rate,
+    numerator: fields.numerator ?? null,
+    denominator: fields.denominator ?? null,
+    reason: rate === null ? (fields.reason ?? "no dossiers in the denominator") : null,
+    fullPointsAt,
+    pointsShare: rate !== null && fullPointsAt !== null ? round(Math.min(1, rate / fullPointsAt)) : null,
+    scale:
+      fullPointsAt === null
+        ? null
+        : `≥ ${fullPointsAt * 100}%: điểm tối đa; dưới: tỷ lệ × điểm tối đa / ${fullPointsAt * 100}%`,
+    source: SOURCE,
+    notes: fields.notes ?? [],
+    target: targets[id] ?? null,
+  };
+}
+
+/** The index's indicators for one set of counts (a unit's, or the office's). */
+export function indexOf(c: Counts, targets: OfficialSettings["targets"] = {}): IndexBlock {
+  const total = c.carriedOver + c.receivedNew;
+  const onTime = ratio(c.indexOnTime, total);
+  const overdueRate = total === 0 ? null : (total - c.indexOnTime) / total;
+  const complaintRate = total === 0 ? null : c.complainedOrDisliked / total;
+  const satisfaction =
+    overdueRate === null || complaintRate === null
+      ? null
+      : round(Math.max(0, 1 - (overdueRate + complaintRate)));
+  return {
+    indicators: [
+      indicator("2.1", { vi: "Tiến độ giải quyết (đúng hạn, trong hạn)", en: "On-time progress" }, targets, {
+        rate: onTime,
+        numerator: c.indexOnTime,
+        denominator: total,
+        notes: [
+          "Hồ sơ yêu cầu bổ sung hơn 01 lần tính quá hạn; hồ sơ đang chờ bổ sung xét tại thời điểm yêu cầu.",
+          `Hồ sơ yêu cầu bổ sung từ 2 lần: ${c.supplementMulti}.`,
+        ],
+      }),
+      indicator("2.2", { vi: "Thời gian giải quyết trung bình", en: "Mean processing time" }, targets, {
+        reason:
+          "shown per procedure only, in its own unit, supplement time deducted: no per-procedure processing-time counters yet",
+      }),
+      indicator(
+        "3.1",
+        { vi: "Thủ tục cung cấp dịch vụ công trực tuyến", en: "Procedures offered online" },
+        targets,
+        {
+          reason: "per procedure, not per dossier: the procedure catalog has no online-service level field",
+        },
+      ),
+      indicator("3.3", { vi: "Tỷ lệ hồ sơ trực tuyến", en: "Online rate" }, targets, {
+        rate: ratio(c.receivedOnline, c.receivedNew),
+        numerator: c.receivedOnline,
+        denominator: c.receivedNew,
+        fullPointsAt: 0.5,
+        notes: [
+          "The sync rate (1.4) is taken as 1 (its inputs are not in the events).",
+          "The electronic-result condition for procedures with a paper result is not applied: the catalog does not say which procedures issue one.",
+        ],
+      }),
+      indicator("4.1", { vi: "Hồ sơ có kết quả điện tử", en: "Electronic results" }, targets, {
+        rate: ratio(c.resultElectronic, c.resultReported),
+        numerator: c.resultElectronic,
+        denominator: c.resultReported,
+        reason: "no dossier resolved in the period carries resolved.data.resultElectronic",
+        notes: [
+          "Over dossiers whose result says whether it is electronic, not only procedures with a paper result.",
+        ],
+      }),
+      indicator("4.2", { vi: "Hồ sơ số hóa", en: "Digitised dossiers" }, targets, {
+        rate: ratio(c.digitisedElectronic, c.digitisedReported),
+        numerator: c.digitisedElectronic,
+        denominator: c.digitisedReported,
+        fullPointsAt: 0.8,
+        reason: "no dossier received in the period carries received.data.digitised",
+        notes: [
+          "Digitised components and an electronic result, over dossiers that say whether they were digitised.",
+        ],
+      }),
+      indicator("5.4", { vi: "Mức độ hài lòng (chỉ số 766)", en: "Satisfaction (index 766)" }, targets, {
+        rate: satisfaction,
+        denominator: total,
+        fullPointsAt: 0.9,
+        notes: [
+          "100% − (tỷ lệ quá hạn + tỷ lệ có phản ánh, kiến nghị hoặc đánh giá không hài lòng); a dossier both overdue and complained about subtracts twice, as the portal does; floored at 0.",
+          `Phản ánh, kiến nghị: ${c.complaints} (dossier.complaint_received; not in the portal's sync payload: they come from the feedback system or a local source). Đánh giá không hài lòng: điểm 1–2.`,
+        ],
+      }),
+      indicator("1.4", { vi: "Đồng bộ hồ sơ lên Cổng DVCQG", en: "Sync to the national portal" }, targets, {
+        reason:
+          "needs the national reporting system's and the portal's dossier counts, which no event carries",
+      }),
+    ],
+  };
+}
+
+/** The index of a period from its counters: the office's, and each unit's. */
+export function buildIndex(
+  counts: PeriodCounts,
+  options: { period: Period; asOf: number; unit?: string; targets?: OfficialSettings["targets"] },
+): NationalIndex {
+  const { period } = options;
+  const { end } = periodBounds(period);
+  const units = [...counts.byUnit.entries()]
+    .filter(([u]) => options.unit === undefined || u === options.unit)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const total = zeroCounts();
+  for (const [, c] of units) addCounts(total, c);
+  return {
+    period: { name: period.name, from: period.from, to: period.to },
+    asOf: formatInstant(Math.min(options.asOf, end)),
+    rolling: options.asOf < end,
+    unit: options.unit ?? null,
+    ...indexOf(total, options.targets),
+    byUnit: units.map(([unit, c]) => ({ unit, ...indexOf(c, options.targets) })),
+  };
+}

@@ -1,0 +1,40 @@
+import type { Indicator, NationalIndex } from "../domain/official/index766";
+import { formatRate, type Locale } from "./format";
+
+/**
+ * The national index as text (`report --format index`, the email): per indicator its rate and the
+ * share of its points side by side, the scale and its source, or why it cannot be computed yet.
+ */
+export function indicatorLine(i: Indicator, locale: Locale = "vi"): string {
+  const name = i.name[locale];
+  if (i.rate === null)
+    return `${i.id} ${name}: — (${locale === "vi" ? "chưa tính được" : "not computed"}: ${i.reason})`;
+  const points =
+    i.pointsShare === null
+      ? ""
+      : locale === "vi"
+        ? `; điểm: ${formatRate(i.pointsShare, locale)} điểm tối đa (${i.scale})`
+        : `; points: ${formatRate(i.pointsShare, locale)} of the maximum (${i.scale})`;
+  const target =
+    i.target === null ? "" : `; ${locale === "vi" ? "mục tiêu" : "target"} ${formatRate(i.target, locale)}`;
+  return `${i.id} ${name}: ${formatRate(i.rate, locale)} (${i.numerator ?? "—"}/${i.denominator})${points}${target}`;
+}
+
+export function indexText(
+  index: NationalIndex,
+  locale: Locale = "vi",
+  unitNames?: ReadonlyMap<string, string>,
+): string {
+  const head =
+    locale === "vi"
+      ? `Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg), kỳ ${index.period.name ?? ""} ${index.period.from} – ${index.period.to}, số liệu tính đến ${index.asOf}`
+      : `Service index (Decision 766/QĐ-TTg), period ${index.period.name ?? ""} ${index.period.from} – ${index.period.to}, as of ${index.asOf}`;
+  const lines = [head, ...index.indicators.map((i) => `- ${indicatorLine(i, locale)}`)];
+  for (const u of index.byUnit.length > 1 ? index.byUnit : []) {
+    lines.push("", unitNames?.get(u.unit) ?? u.unit);
+    for (const i of u.indicators.filter((x) => x.rate !== null))
+      lines.push(`  - ${indicatorLine(i, locale)}`);
+  }
+  lines.push("", `${locale === "vi" ? "Nguồn" : "Source"}: ${index.indicators[0]?.source ?? ""}`);
+  return `${lines.join("\n")}\n`;
+}
