@@ -1,5 +1,6 @@
 import * as z from "zod";
 import {
+  AFTER_HOURS_RECEIPT,
   CalendarDataSchema,
   DEFAULT_OFFICE_HOURS,
   type OfficeHours,
@@ -73,6 +74,11 @@ export const MonitorEnvSchema = z.object({
   CATALOG: CatalogEnv.default(SEED_CATALOG),
   STRICT_SUPPLEMENT_RULE: z.enum(["true", "false"]).default("false"),
   /**
+   * A receipt outside office hours (rules.md R1): `next-session` counts it from the next working
+   * session, `as-is` from its instant. Unset: what the dossier's rule set says (lib/domain/rules.ts).
+   */
+  AFTER_HOURS_RECEIPT: z.enum(AFTER_HOURS_RECEIPT).optional(),
+  /**
    * A unit id an event names (`data.unitId`, `data.toUnitId`) that is not in the unit directory:
    * `reject` (default: any key holder could otherwise invent units, which become digests to
    * leadership and rows of the official report) or `accept` (while a directory is being built).
@@ -120,6 +126,7 @@ export function countingSettings(env: MonitorEnv): CountingSettings {
     ),
     catalog: catalogOf([...env.CATALOG.procedures.values()]),
     strictSupplementRule: env.STRICT_SUPPLEMENT_RULE === "true",
+    afterHoursReceipt: env.AFTER_HOURS_RECEIPT,
     scheme: env.PERIOD_SCHEME,
   };
 }

@@ -81,7 +81,8 @@ describe("the local stack over HTTP", () => {
     const mail = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === sender);
     expect(mail.some((m) => m.subject.startsWith("[Cảnh báo hồ sơ]"))).toBe(true);
     const kpiMail = mail.find((m) => m.subject.startsWith("[Báo cáo KPI]"));
-    expect(kpiMail?.attachments).toHaveLength(2);
+    // The report as CSV and XLSX, and form II.06a in its own layout.
+    expect(kpiMail?.attachments).toHaveLength(3);
     const res = await fetch(`${stack.urls.api}/kpis?period=${SEED_PERIOD.name}`, {
       headers: { authorization: `Bearer ${keys.reader}` },
     });
@@ -258,8 +259,12 @@ describe("the local stack over HTTP", () => {
   }, 120_000);
 
   it("lists quarantined events over the API and the CLI, ready to post again once the cause is fixed", async () => {
-    // Valid, but its deadline reaches a year with no calendar data: accepted, then quarantined.
-    const event = receivedBeyondCalendar("q-2027-1", "HS-Q-2027");
+    // Valid, but a second body under an event id already applied: accepted, then kept as a
+    // conflict (a deadline in a year without calendar data is no longer a reason: rules.md R6).
+    const event = receivedBeyondCalendar("q-conflict-1", "HS-Q-CONFLICT");
+    const first = { ...event, data: { ...event.data, processingDays: 5 } };
+    expect((await post("/events", JSON.stringify(first), keys.integration)).status).toBe(200);
+    await stack.drain();
     expect((await post("/events", JSON.stringify(event), keys.integration)).status).toBe(200);
     await stack.drain();
     const get = async (query: string) => {
@@ -271,9 +276,9 @@ describe("the local stack over HTTP", () => {
     const listed = await get("?limit=200");
     expect(listed.status).toBe(200);
     const item = (listed.json.items as { eventId?: string; reason: string; body: unknown }[]).find(
-      (q) => q.eventId === "q-2027-1",
+      (q) => q.eventId === "q-conflict-1",
     );
-    expect(item?.reason).toMatch(/2027/);
+    expect(item?.reason).toMatch(/^conflict/);
     expect(item?.body).toEqual({ ...event, source: "mot-cua-tinh" });
 
     // An invalid event that came straight from the bus (the local stack has no PutEvents: its
@@ -297,7 +302,7 @@ describe("the local stack over HTTP", () => {
     await stack.drain();
     const after = (await get("?limit=200")).json.items as { eventId?: string; appliedSince: boolean }[];
     expect(after.find((q) => q.eventId === "q-fixed-1")?.appliedSince).toBe(true);
-    expect(after.find((q) => q.eventId === "q-2027-1")?.appliedSince).toBe(false);
+    expect(after.find((q) => q.eventId === "q-conflict-1")?.appliedSince).toBe(false);
     expect(await stack.store.quarantineWaiting()).toBe(after.filter((q) => !q.appliedSince).length);
 
     const badCursor = await get("?cursor=not-a-cursor");
@@ -355,7 +360,7 @@ describe("the local stack over HTTP", () => {
       out,
     ]);
     expect(cli.stdout).not.toMatch(/q-other-1/);
-    expect(cli.stdout).toMatch(/q-2027-1\tHS-Q-2027\t.*2027/);
+    expect(cli.stdout).toMatch(/q-conflict-1\tHS-Q-CONFLICT\tconflict/);
     const lines = readFileSync(out, "utf8")
       .trim()
       .split("\n")
@@ -363,7 +368,7 @@ describe("the local stack over HTTP", () => {
     expect(lines).toContainEqual({ ...event, source: "mot-cua-tinh" });
     expect(cli.stdout).toMatch(/q-fixed-1\tHS-Q-FIXED\t\(applied since\)/);
     expect(lines.map((l) => l.eventId)).not.toContain("q-fixed-1");
-    // Sent again while 2027 still has no calendar: quarantined again, under the same record.
+    // Sent again while the conflict stands: kept again, under the same record.
     const before = (await stack.store.listQuarantine()).length;
     await run(process.execPath, [BIN, "send", out, "--api", stack.urls.api, "--key", keys.integration]);
     await stack.drain();

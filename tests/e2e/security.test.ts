@@ -94,6 +94,7 @@ beforeAll(async () => {
     tableName: `security-${Date.now()}`,
     seed: true,
     replaySeed: false,
+    logLevel: "SILENT",
   });
   ({ integration: a, reader } = stack.keys as { integration: string; reader: string });
   b = await createApiKey(stack.store, {

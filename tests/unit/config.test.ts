@@ -13,6 +13,15 @@ describe("the monitor's environment (one config path)", () => {
     expect(env.OFFICE_HOURS).toEqual(DEFAULT_OFFICE_HOURS);
   });
 
+  it("takes the after-hours receipt rule from AFTER_HOURS_RECEIPT, else from the rule set", () => {
+    expect(countingSettings(parseMonitorEnv({ TABLE_NAME: "table" })).afterHoursReceipt).toBeUndefined();
+    const asIs = parseMonitorEnv({ TABLE_NAME: "table", AFTER_HOURS_RECEIPT: "as-is" });
+    expect(countingSettings(asIs).afterHoursReceipt).toBe("as-is");
+    expect(() => parseMonitorEnv({ TABLE_NAME: "table", AFTER_HOURS_RECEIPT: "never" })).toThrow(
+      /AFTER_HOURS_RECEIPT/,
+    );
+  });
+
   it("loads a deployment's catalog from CATALOG (JSON), and names every problem of a bad one", () => {
     const catalog = {
       procedures: [{ code: "9.000001", vi: "Thủ tục thử", en: "A test procedure", domain: "thu", days: 3 }],

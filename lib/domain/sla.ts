@@ -1,0 +1,42 @@
+import type { WorkingCalendar } from "./calendar/calendar";
+import { calendarResult } from "./calendar/result";
+import type { DossierState } from "./projection";
+
+/** A dossier's SLA state at an instant: what the sweep, the API's lists and the digests show. */
+
+export type SlaState = "on_track" | "near_due" | "overdue" | "paused" | "closed" | "not_received" | "no_due";
+
+export interface SlaOptions {
+  /** Near due when the working time left is at most this (default: one working day). */
+  nearDueMs?: number;
+}
+
+export interface SlaAt {
+  state: SlaState;
+  /** Working time left before the KPI due instant (negative: how much working time overdue). */
+  workingTimeLeftMs?: number;
+}
+
+/**
+ * SLA state at `at` of a dossier projected at (or before) `at`: paused dossiers are never overdue
+ * or near due; the KPI due instant decides (a new appointment does not make a late dossier on time).
+ */
+export function slaAt(
+  state: DossierState,
+  at: number,
+  calendar: WorkingCalendar,
+  options: SlaOptions = {},
+): SlaAt {
+  if (!state.received) return { state: "not_received" };
+  if (state.closedAt !== undefined && state.closedAt <= at) return { state: "closed" };
+  if (state.paused) return { state: "paused" };
+  const due = state.kpiDueAt;
+  if (due === undefined) return { state: "no_due" };
+  const threshold = options.nearDueMs ?? calendar.workingDayMs;
+  const between = calendarResult(() => calendar.workingTimeBetween(Math.min(due, at), Math.max(due, at)));
+  // A due instant in a year without data (rules.md R6): late or not is known, how much is not.
+  if (!between.ok) return { state: due < at ? "overdue" : "on_track" };
+  if (due < at) return { state: "overdue", workingTimeLeftMs: -between.value };
+  const left = between.value;
+  return { state: left <= threshold ? "near_due" : "on_track", workingTimeLeftMs: left };
+}
