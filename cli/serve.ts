@@ -6,6 +6,7 @@ import { DemoClock, SERVE_DEFAULTS, startLocalStack } from "../dev/local/stack";
 import { parseMonitorEnv, type RawEnv } from "../lib/contracts/config";
 import { formatInstant, parseInstant } from "../lib/domain/time";
 import { parseUnitDirectory } from "../lib/domain/units";
+import { EMPTY_DEFAULTS } from "./commands/serve";
 
 export interface ServeOptions {
   dataDir: string;
@@ -13,6 +14,8 @@ export interface ServeOptions {
   speed: number;
   apiPort: number;
   fresh?: boolean;
+  /** The units and keys but no demo data (cli/commands/serve.ts sets its other defaults). */
+  empty?: boolean;
   units: string;
   /** A procedure catalog file (JSON) instead of the seed's. */
   catalog?: string;
@@ -30,7 +33,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
   // The monitor's settings from this process's environment (lib/contracts/config.ts), checked
   // before anything starts; the seed report's window unless PERIOD_SCHEME says otherwise.
   const env: RawEnv = {
-    PERIOD_SCHEME: JSON.stringify(SERVE_DEFAULTS.scheme),
+    PERIOD_SCHEME: opts.empty ? EMPTY_DEFAULTS.periodScheme : JSON.stringify(SERVE_DEFAULTS.scheme),
     ...process.env,
     ...(opts.catalog ? { CATALOG: readFileSync(resolve(opts.catalog), "utf8") } : {}),
   };
@@ -38,7 +41,9 @@ export async function serve(opts: ServeOptions): Promise<number> {
   const directory = parseUnitDirectory(JSON.parse(readFileSync(resolve(ROOT, opts.units), "utf8")));
   const clock = new DemoClock(start, opts.speed);
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  log(`dossier-monitor: starting the local stack (data in ${dataDir})`);
+  log(
+    `dossier-monitor: starting the local stack (data in ${dataDir}${opts.empty ? "; empty: no demo data is loaded" : ""})`,
+  );
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
     stack = await startLocalStack({
@@ -49,6 +54,8 @@ export async function serve(opts: ServeOptions): Promise<number> {
       dataDir: join(dataDir, "dynamodb"),
       apiPort: opts.apiPort,
       seed: true,
+      // --empty: the units and keys, without the seed quarter's events.
+      replaySeed: !opts.empty,
       log,
       logLevel: (process.env.POWERTOOLS_LOG_LEVEL as LogLevel | undefined) ?? "WARN",
     });
@@ -92,9 +99,15 @@ ${
   Try:
     curl -s -X POST ${stack.urls.api}/events -H 'authorization: Bearer ${keys.integration}' -H 'content-type: application/json' \\
       -d '${example}'
-    curl -s '${stack.urls.api}/kpis?period=${SERVE_DEFAULTS.scheme.windows[0]?.name}' -H 'authorization: Bearer ${keys.reader}'
+${
+  opts.empty
+    ? `    curl -s '${stack.urls.api}/dossiers/000.30.32.H48-DEMO-0001' -H 'authorization: Bearer ${keys.reader}'
+    curl -s '${stack.urls.api}/kpis' -H 'authorization: Bearer ${keys.reader}'
+`
+    : `    curl -s '${stack.urls.api}/kpis?period=${SERVE_DEFAULTS.scheme.windows[0]?.name}' -H 'authorization: Bearer ${keys.reader}'
     npx dossier-monitor report --api ${stack.urls.api} --period ${SERVE_DEFAULTS.scheme.windows[0]?.name} --key ${keys.reader} --format text
 `
+}`
     : ""
 }
   Ctrl-C stops everything.`);

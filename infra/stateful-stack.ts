@@ -2,11 +2,13 @@ import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aw
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as eventschemas from "aws-cdk-lib/aws-eventschemas";
 import * as ses from "aws-cdk-lib/aws-ses";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { TABLE } from "../lib/adapters/dynamodb/table";
 import { DOSSIER_EVENTS_RULE, INGEST_SOURCE } from "../lib/contracts/bus";
+import { renderBusSchemas } from "../lib/domain/events/json-schema";
 
 /** The tag that marks the ingest-api function's role: the only one that may use the API's source. */
 export const INGEST_ROLE_TAG = { key: "dossier-monitor-role", value: "ingest-api" } as const;
@@ -36,6 +38,8 @@ export class StatefulStack extends Stack {
   readonly dossierEventsRuleDlq: sqs.Queue;
   readonly dossierEventsRule: events.Rule;
   readonly configurationSet: ses.ConfigurationSet;
+  /** The bus's schema registry: one schema per event type, for AWS-native producers' code bindings. */
+  readonly schemaRegistry: eventschemas.CfnRegistry;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -87,6 +91,20 @@ export class StatefulStack extends Stack {
         },
       },
     });
+    // One schema per event type, rendered from the event contract's zod (not discovered from
+    // traffic), so that a producer with AWS credentials finds the contract beside the bus.
+    this.schemaRegistry = new eventschemas.CfnRegistry(this, "SchemaRegistry", {
+      description: "Dossier events accepted on the dossier bus (detail of each detail-type)",
+    });
+    for (const [type, content] of Object.entries(renderBusSchemas())) {
+      new eventschemas.CfnSchema(this, `Schema-${type}`, {
+        registryName: this.schemaRegistry.attrRegistryName,
+        schemaName: type,
+        type: "JSONSchemaDraft4",
+        description: `The detail of a ${type} event (detail-type ${type})`,
+        content,
+      });
+    }
     // Every event on the bus, kept a year for replay (README: "Replaying from the archive").
     this.bus.archive("Archive", {
       description: "All events of the dossier bus, for replay",

@@ -19,27 +19,27 @@ import { file, type HttpResult, json, problem } from "./responses";
  * answered 400 naming it.
  */
 
-const KpisQuery = z.strictObject({
+export const KpisQuery = z.strictObject({
   period: z.string().min(1).max(64).optional(),
   unit: z.string().min(1).max(64).optional(),
 });
-const ExportQuery = KpisQuery.extend({
+export const ExportQuery = KpisQuery.extend({
   format: z.enum(["csv", "xlsx"]).default("csv"),
   lang: z.enum(["vi", "en"]).default("vi"),
 });
-const FormQuery = z.strictObject({
+export const FormQuery = z.strictObject({
   period: z.string().min(1).max(64).optional(),
   format: z.enum(["json", "csv", "xlsx"]).default("json"),
   lang: z.enum(["vi", "en"]).default("vi"),
 });
-const ListQuery = z.strictObject({
+export const ListQuery = z.strictObject({
   unit: z.string().min(1).max(64),
   sla: z.enum(["near_due", "overdue", "paused"]),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(2000).optional(),
 });
 
-const QuarantineQuery = z.strictObject({
+export const QuarantineQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(2000).optional(),
 });

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyResultV2 } from "aws-lambda";
+import * as z from "zod";
 
 /** HTTP answers of the API's handlers (API Gateway HTTP API, payload 2.0). */
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string> & { statusCode: number; body?: string };
@@ -13,13 +14,16 @@ export function json(statusCode: number, body: unknown): HttpResult {
   return { statusCode, headers: SECURITY_HEADERS, body: JSON.stringify(body) };
 }
 
+/** The body of every 4xx and 503 of both APIs (the OpenAPI document's Problem). */
+export const ProblemSchema = z.object({
+  message: z.string(),
+  problems: z.array(z.object({ path: z.string(), message: z.string() })),
+});
+export type Problem = z.infer<typeof ProblemSchema>;
+
 /** A 4xx with every reason, each naming its field. */
-export function problem(
-  statusCode: number,
-  message: string,
-  problems: { path: string; message: string }[] = [],
-): HttpResult {
-  return json(statusCode, { message, problems });
+export function problem(statusCode: number, message: string, problems: Problem["problems"] = []): HttpResult {
+  return json(statusCode, { message, problems } satisfies Problem);
 }
 
 export function file(body: Buffer, contentType: string, filename: string): HttpResult {

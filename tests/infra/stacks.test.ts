@@ -17,6 +17,8 @@ import {
 import { METRIC_NAMESPACE, METRICS } from "../../lib/contracts/metrics";
 import { ROUTES } from "../../lib/contracts/routes";
 import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../../lib/contracts/schedules";
+import { renderBusSchemas } from "../../lib/domain/events/json-schema";
+import { DossierEventSchema } from "../../lib/domain/events/schema";
 import { readProjectFile } from "../helpers/fixtures";
 
 const config = parseStageConfig({
@@ -170,6 +172,29 @@ describe("the stateful stack", () => {
     stateful.hasResourceProperties("AWS::SES::ConfigurationSetEventDestination", {
       EventDestination: Match.objectLike({ MatchingEventTypes: ["bounce", "complaint"] }),
     });
+  });
+
+  it("registers one draft-4 schema per event type of the contract, rendered from the same zod", () => {
+    const registryId = logicalId(stateful, "AWS::EventSchemas::Registry", "SchemaRegistry");
+    const schemas = Object.values(stateful.findResources("AWS::EventSchemas::Schema")).map(
+      (r) => r.Properties as { SchemaName: string; Type: string; Content: string; RegistryName: unknown },
+    );
+    const types = DossierEventSchema.options.map((o) => o.shape.type.value);
+    expect(schemas.map((s) => s.SchemaName).sort()).toEqual([...types].sort());
+    const rendered = renderBusSchemas();
+    for (const schema of schemas) {
+      expect(schema.Type).toBe("JSONSchemaDraft4");
+      expect(schema.RegistryName).toEqual({ "Fn::GetAtt": [registryId, "RegistryName"] });
+      expect(schema.Content).toBe(rendered[schema.SchemaName]);
+      // The same shape as the committed 2020-12 schema of events/schemas/, only the dialect differs.
+      const content = JSON.parse(schema.Content);
+      const committed = JSON.parse(readProjectFile(`events/schemas/${schema.SchemaName}.schema.json`));
+      expect(content.$schema).toBe("http://json-schema.org/draft-04/schema#");
+      expect(content.title).toBe(committed.title);
+      expect(content.required).toEqual(committed.required);
+      expect(Object.keys(content.properties)).toEqual(Object.keys(committed.properties));
+      expect(content.properties.type).toEqual({ type: "string", enum: [schema.SchemaName] });
+    }
   });
 
   it("matches its snapshot (a backstop for unreviewed changes)", () => {

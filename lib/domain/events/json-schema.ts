@@ -16,3 +16,22 @@ export function renderSchemas(): Record<string, string> {
   write("event-batch", EventBatchSchema, "POST /events batch body");
   return out;
 }
+
+/**
+ * Event type → JSON text of its schema for the EventBridge schema registry: the same zod schema and
+ * title as `renderSchemas`, rendered as draft 4 because the registry's only JSON Schema type is
+ * JSONSchemaDraft4 (a 2020-12 document would be refused or misread: `const`, `$schema`). It
+ * describes the event's `detail`; its `type` is the envelope's detail-type (lib/contracts/bus.ts).
+ */
+export function renderBusSchemas(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const option of DossierEventSchema.options) {
+    const type = option.shape.type.value;
+    const json = {
+      title: `Dossier event ${type}`,
+      ...z.toJSONSchema(option, { target: "draft-04", io: "input" }),
+    };
+    out[type] = JSON.stringify(json);
+  }
+  return out;
+}

@@ -1,0 +1,306 @@
+import * as z from "zod";
+import { MAX_EVENTS } from "../app/ingest";
+import { ROUTES, type Route } from "../contracts/routes";
+import { DossierEventSchema, EventBatchSchema } from "../domain/events/schema";
+import { MAX_BODY_BYTES } from "./body";
+import { DvcqgRequestSchema } from "./dvcqg";
+import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./query-api";
+import { ProblemSchema } from "./responses";
+
+/**
+ * The OpenAPI 3.1 document of both HTTP APIs, from the routes of lib/contracts/routes.ts and the zod
+ * schemas the handlers parse with: query parameters, request bodies and the problem shape. What
+ * has no zod schema (the answers' bodies) is described in words. `npm run openapi` writes it to
+ * docs/openapi.json; a test fails when that file is stale or its paths differ from ROUTES.
+ */
+
+type Json = Record<string, unknown>;
+const key = (r: Pick<Route, "method" | "path">) => `${r.method} ${r.path}`;
+
+/** zod → a JSON Schema of OpenAPI 3.1's dialect (2020-12), as the client sends it. */
+const schemaOf = (schema: z.ZodType): Json => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input" }) as Json;
+  return rest;
+};
+
+/** The query schema each GET route parses (query-api.ts). */
+const QUERIES: Record<string, z.ZodObject> = {
+  "GET /kpis": KpisQuery,
+  "GET /kpis/export": ExportQuery,
+  "GET /kpis/form": FormQuery,
+  "GET /kpis/index": KpisQuery,
+  "GET /dossiers": ListQuery,
+  "GET /quarantine": QuarantineQuery,
+};
+
+/** The routes that answer a page: `{items, cursor}`, the next page asked with `?cursor=`. */
+const PAGED = new Set(["GET /dossiers", "GET /quarantine"]);
+
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const JSON_TYPE = "application/json";
+const problemRef = { $ref: "#/components/schemas/Problem" };
+const ingestRef = { $ref: "#/components/schemas/IngestAnswer" };
+
+const problemResponse = (description: string): Json => ({
+  description,
+  content: { [JSON_TYPE]: { schema: problemRef } },
+});
+
+/** What every route answers before its handler runs (lib/http/auth.ts `admit`). */
+const GATE: Record<string, Json> = {
+  "401": problemResponse("no key: send Authorization: Bearer <key>"),
+  "403": problemResponse("an unknown key, or a key without this route's role (or unit)"),
+  "429": {
+    ...problemResponse("over the key's rate; try again after Retry-After seconds"),
+    headers: { "Retry-After": { schema: { type: "integer" } } },
+  },
+};
+
+const ingestAnswer = (description: string): Json => ({
+  description,
+  content: { [JSON_TYPE]: { schema: ingestRef } },
+});
+
+/** Each route's answers besides the gate's, read from its handler (ingest-api.ts, query-api.ts). */
+const ANSWERS: Record<string, Json> = {
+  "POST /events": {
+    "200": ingestAnswer("every event accepted (or a duplicate of one already accepted)"),
+    "207": ingestAnswer("some events rejected: each result says which and why"),
+    "400": {
+      description:
+        "every event rejected (the ingest answer), or a body that is not an event or a batch (a problem)",
+      content: { [JSON_TYPE]: { schema: { oneOf: [ingestRef, problemRef] } } },
+    },
+    "413": problemResponse(`a body larger than ${MAX_BODY_BYTES} bytes`),
+    "503": ingestAnswer("the bus refused the events: send the same request again"),
+  },
+  "POST /integrations/dvcqg": {
+    "200": ingestAnswer("every converted event accepted"),
+    "207": ingestAnswer("some events rejected, or some of the portal's fields unusable (problems)"),
+    "400": {
+      description: "not a sync request (a problem), or nothing usable in it (the ingest answer)",
+      content: { [JSON_TYPE]: { schema: { oneOf: [ingestRef, problemRef] } } },
+    },
+    "413": problemResponse(`a body larger than ${MAX_BODY_BYTES} bytes, or more than ${MAX_EVENTS} events`),
+    "503": ingestAnswer("the bus refused the events: send the same request again"),
+  },
+  "GET /kpis": {
+    "200": {
+      description: "the period's report (kpis.md)",
+      content: { [JSON_TYPE]: { schema: { type: "object" } } },
+    },
+    "400": problemResponse("a bad query parameter, or no unit named for a key of several units"),
+    "404": problemResponse("no such period in this deployment's scheme"),
+  },
+  "GET /kpis/export": {
+    "200": {
+      description: "the report as a file (format=csv or xlsx)",
+      content: {
+        "text/csv": { schema: { type: "string" } },
+        [XLSX]: { schema: { type: "string", format: "binary" } },
+      },
+    },
+    "400": problemResponse("a bad query parameter, or no unit named for a key of several units"),
+    "404": problemResponse("no such period in this deployment's scheme"),
+  },
+  "GET /kpis/form": {
+    "200": {
+      description: "form II.06a (official.md), as JSON or a file (format=csv or xlsx); office-wide keys only",
+      content: {
+        [JSON_TYPE]: { schema: { type: "object" } },
+        "text/csv": { schema: { type: "string" } },
+        [XLSX]: { schema: { type: "string", format: "binary" } },
+      },
+    },
+    "400": problemResponse("a bad query parameter"),
+    "404": problemResponse("no such period in this deployment's scheme"),
+  },
+  "GET /kpis/index": {
+    "200": {
+      description: "the national service index (Decision 766)",
+      content: { [JSON_TYPE]: { schema: { type: "object" } } },
+    },
+    "400": problemResponse("a bad query parameter, or no unit named for a key of several units"),
+    "404": problemResponse("no such period in this deployment's scheme"),
+  },
+  "GET /dossiers": {
+    "200": {
+      description: "a page of the unit's dossiers in that SLA state",
+      content: { [JSON_TYPE]: { schema: { $ref: "#/components/schemas/Page" } } },
+    },
+    "400": problemResponse("a bad query parameter or cursor"),
+  },
+  "GET /dossiers/{id}": {
+    "200": {
+      description: "the dossier's state and timeline",
+      content: { [JSON_TYPE]: { schema: { type: "object" } } },
+    },
+    "400": problemResponse("an id that is not 1..64 characters once decoded"),
+    "404": problemResponse("no such dossier (or one outside the key's units)"),
+  },
+  "GET /quarantine": {
+    "200": {
+      description: "a page of quarantined events with their reasons; office-wide keys only",
+      content: { [JSON_TYPE]: { schema: { $ref: "#/components/schemas/Page" } } },
+    },
+    "400": problemResponse("a bad query parameter or cursor"),
+  },
+};
+
+/** The status codes a route's document lists (the gate's and its own), for tests. */
+export function documentedStatuses(route: Pick<Route, "method" | "path">): number[] {
+  return Object.keys({ ...GATE, ...ANSWERS[key(route)] })
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+function parameters(route: Route): Json[] {
+  const out: Json[] = [];
+  if (route.path === "/dossiers/{id}") {
+    out.push({
+      name: "id",
+      in: "path",
+      required: true,
+      description: "the dossier's id, percent-encoded",
+      schema: { type: "string" },
+    });
+  }
+  const query = QUERIES[key(route)];
+  if (query) {
+    const json = schemaOf(query) as { properties: Record<string, Json>; required?: string[] };
+    for (const [name, schema] of Object.entries(json.properties)) {
+      out.push({
+        name,
+        in: "query",
+        required: json.required?.includes(name) ?? false,
+        ...(name === "cursor"
+          ? { description: "the previous page's cursor: the next page (absent: the first)" }
+          : {}),
+        schema,
+      });
+    }
+  }
+  return out;
+}
+
+function requestBody(route: Route): Json | undefined {
+  if (route.path === "/events") {
+    return {
+      required: true,
+      content: {
+        [JSON_TYPE]: {
+          schema: {
+            oneOf: [
+              { $ref: "#/components/schemas/DossierEvent" },
+              { $ref: "#/components/schemas/EventBatch" },
+            ],
+          },
+        },
+      },
+    };
+  }
+  if (route.path === "/integrations/dvcqg") {
+    return {
+      required: true,
+      content: { [JSON_TYPE]: { schema: { $ref: "#/components/schemas/DvcqgRequest" } } },
+    };
+  }
+  return undefined;
+}
+
+/** The document, as an object. */
+export function openApiDocument(version: string): Json {
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const route of ROUTES) {
+    const answers = ANSWERS[key(route)];
+    if (!answers) throw new Error(`openapi: no answers described for ${key(route)}`);
+    const body = requestBody(route);
+    const params = parameters(route);
+    const item = paths[route.path] ?? {};
+    paths[route.path] = item;
+    item[route.method.toLowerCase()] = {
+      operationId: `${route.method.toLowerCase()}${route.path.replace(/\{(\w+)\}/g, "By-$1").replace(/[/-](\w)/g, (_, c: string) => c.toUpperCase())}`,
+      summary: route.summary,
+      tags: [route.fn],
+      description: `For ${route.role} keys.${PAGED.has(key(route)) ? " Paged: pass the answer's `cursor` as `?cursor=` for the next page; `null` means the last page." : ""}`,
+      security: [{ bearerAuth: [] }],
+      ...(params.length ? { parameters: params } : {}),
+      ...(body ? { requestBody: body } : {}),
+      responses: { ...answers, ...GATE },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "dossier-monitor",
+      version,
+      description:
+        "The ingestion API (integration keys post events) and the query API (reader keys read reports, dossiers and the quarantine). Every 4xx carries a Problem naming each bad field.",
+    },
+    tags: [
+      { name: "ingest-api", description: "posting events (integration keys)" },
+      { name: "query-api", description: "reading reports, dossiers and the quarantine (reader keys)" },
+    ],
+    security: [{ bearerAuth: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: "http",
+          scheme: "bearer",
+          description: "an API key made with `dossier-monitor keys create`",
+        },
+      },
+      schemas: {
+        Problem: schemaOf(ProblemSchema),
+        ProblemList: schemaOf(ProblemSchema.shape.problems),
+        DossierEvent: schemaOf(DossierEventSchema),
+        EventBatch: schemaOf(EventBatchSchema),
+        DvcqgRequest: schemaOf(DvcqgRequestSchema),
+        IngestAnswer: {
+          type: "object",
+          description: "counts, one result per event (accepted, duplicate or rejected with its problems)",
+          properties: {
+            accepted: { type: "integer" },
+            duplicate: { type: "integer" },
+            rejected: { type: "integer" },
+            results: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: {
+                  index: { type: "integer", description: "the event's place in the request" },
+                  eventId: { type: "string" },
+                  status: { enum: ["accepted", "duplicate", "rejected"] },
+                  problems: { $ref: "#/components/schemas/ProblemList" },
+                },
+                required: ["index", "status"],
+              },
+            },
+            problems: {
+              $ref: "#/components/schemas/ProblemList",
+              description: "the portal's fields that could not be used (POST /integrations/dvcqg)",
+            },
+          },
+          required: ["accepted", "duplicate", "rejected", "results"],
+        },
+        Page: {
+          type: "object",
+          properties: {
+            items: { type: "array", items: { type: "object" } },
+            cursor: {
+              type: ["string", "null"],
+              description: "pass as ?cursor= for the next page; null: the last page",
+            },
+          },
+          required: ["items", "cursor"],
+        },
+      },
+    },
+  };
+}
+
+/** The document's text, as docs/openapi.json holds it. */
+export function renderOpenApi(version: string): string {
+  return `${JSON.stringify(openApiDocument(version), null, 2)}\n`;
+}

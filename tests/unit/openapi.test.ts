@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { ROUTES } from "../../lib/contracts/routes";
+import { documentedStatuses, openApiDocument, renderOpenApi } from "../../lib/http/openapi";
+import { ListQuery, QuarantineQuery } from "../../lib/http/query-api";
+import { readProjectFile } from "../helpers/fixtures";
+
+const { version } = JSON.parse(readProjectFile("package.json")) as { version: string };
+type Operation = {
+  security: unknown[];
+  parameters?: { name: string; in: string; required: boolean }[];
+  responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+  requestBody?: unknown;
+};
+const doc = openApiDocument(version) as {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+};
+const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+  Object.entries(item).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
+);
+
+describe("the OpenAPI document", () => {
+  it("is committed as npm run openapi writes it", () => {
+    expect(readProjectFile("docs/openapi.json"), "docs/openapi.json is stale: run npm run openapi").toBe(
+      renderOpenApi(version),
+    );
+  });
+
+  it("describes exactly the routes of ROUTES, both ways", () => {
+    const documented = operations.map((o) => `${o.method} ${o.path}`).sort();
+    const routed = ROUTES.map((r) => `${r.method} ${r.path}`).sort();
+    expect(documented).toEqual(routed);
+    expect(doc.openapi).toBe("3.1.0");
+  });
+
+  it("puts every operation behind the bearer key, with the gate's answers in the problem shape", () => {
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(doc.components.schemas.Problem).toMatchObject({
+      type: "object",
+      required: ["message", "problems"],
+      properties: { problems: { type: "array" } },
+    });
+    for (const { method, path, op } of operations) {
+      expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
+      expect(Object.keys(op.responses).map(Number).sort(), `${method} ${path}`).toEqual(
+        documentedStatuses({ method: method as "GET" | "POST", path }),
+      );
+      for (const status of ["401", "403", "429"]) {
+        expect(
+          op.responses[status]?.content?.["application/json"]?.schema,
+          `${method} ${path} ${status}`,
+        ).toEqual({
+          $ref: "#/components/schemas/Problem",
+        });
+      }
+    }
+  });
+
+  it("takes query parameters from the handlers' zod schemas, with the page cursor", () => {
+    const params = (path: string) => doc.paths[path]?.get?.parameters ?? [];
+    for (const [path, schema] of [
+      ["/dossiers", ListQuery],
+      ["/quarantine", QuarantineQuery],
+    ] as const) {
+      expect(params(path).map((p) => p.name)).toEqual(Object.keys(schema.shape));
+      expect(params(path).find((p) => p.name === "cursor")).toMatchObject({ in: "query", required: false });
+      expect(doc.paths[path]?.get?.responses["200"]?.content?.["application/json"]?.schema).toEqual({
+        $ref: "#/components/schemas/Page",
+      });
+    }
+    expect(
+      params("/dossiers")
+        .filter((p) => p.required)
+        .map((p) => p.name),
+    ).toEqual(["unit", "sla"]);
+    expect(params("/dossiers/{id}")).toEqual([
+      expect.objectContaining({ name: "id", in: "path", required: true }),
+    ]);
+  });
+
+  it("gives the posting routes their bodies and the ingest answers", () => {
+    expect(doc.paths["/events"]?.post?.requestBody).toBeDefined();
+    expect(doc.paths["/integrations/dvcqg"]?.post?.requestBody).toBeDefined();
+    expect(documentedStatuses({ method: "POST", path: "/events" })).toEqual([
+      200, 207, 400, 401, 403, 413, 429, 503,
+    ]);
+    // Every $ref resolves to a component.
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map(
+      (m) => m[1],
+    );
+    for (const ref of new Set(refs)) expect(doc.components.schemas, ref).toHaveProperty([ref as string]);
+  });
+});

@@ -1,0 +1,42 @@
+import { Command } from "commander";
+import { describe, expect, it } from "vitest";
+import { EMPTY_DEFAULTS, registerServe, resolveServeOptions } from "../../cli/commands/serve";
+import type { ServeOptions } from "../../cli/serve";
+
+const NOW = Date.parse("2026-11-30T05:00:00Z");
+
+/** The options `serve` would run with for these arguments (the command's action replaced, nothing starts). */
+function parse(...args: string[]): ServeOptions {
+  const program = new Command().exitOverride();
+  registerServe(program);
+  const serve = program.commands.find((c) => c.name() === "serve") as Command;
+  let resolved: ServeOptions | undefined;
+  serve.action((opts: ServeOptions, cmd: Command) => {
+    resolved = resolveServeOptions(opts, cmd, NOW);
+  });
+  program.parse(["serve", ...args], { from: "user" });
+  if (!resolved) throw new Error("the serve action did not run");
+  return resolved;
+}
+
+describe("serve --empty", () => {
+  it("keeps the demo's defaults without it", () => {
+    expect(parse()).toMatchObject({ dataDir: ".local", clock: "2022-08-29T07:00:00+07:00", speed: 60 });
+    expect(parse().empty).toBeUndefined();
+  });
+
+  it("runs the clock in real time from now, in a data folder of its own", () => {
+    expect(parse("--empty")).toMatchObject({
+      empty: true,
+      dataDir: EMPTY_DEFAULTS.dataDir,
+      clock: "2026-11-30T05:00:00.000Z",
+      speed: 1,
+    });
+  });
+
+  it("keeps what the caller set", () => {
+    expect(
+      parse("--empty", "--data-dir", "/tmp/x", "--clock", "2022-08-29T07:00:00+07:00", "--speed", "60"),
+    ).toMatchObject({ empty: true, dataDir: "/tmp/x", clock: "2022-08-29T07:00:00+07:00", speed: 60 });
+  });
+});
