@@ -32,8 +32,16 @@ export function instant(text: string): number {
 
 /** The local date of an instant. */
 export function localDate(ms: number): LocalDate {
-  return new Date(ms + OFFSET_MS).toISOString().slice(0, 10);
+  // Called for every event, pause and working day a report walks: one string per local day, kept.
+  const day = Math.floor((ms + OFFSET_MS) / DAY_MS);
+  let date = LOCAL_DATES.get(day);
+  if (date === undefined) {
+    date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (LOCAL_DATES.size < 100_000) LOCAL_DATES.set(day, date);
+  }
+  return date;
 }
+const LOCAL_DATES = new Map<number, LocalDate>();
 
 /** Minutes since local midnight. */
 export function localMinutes(ms: number): number {
