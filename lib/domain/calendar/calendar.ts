@@ -216,20 +216,7 @@ export class WorkingCalendar {
 
   /** The instant `duration` of working time before `end` (office hours only). */
   subtractWorkingTime(end: number, duration: number): number {
-    if (duration <= 0) return end;
-    let remaining = duration;
-    const last = dayNumber(end);
-    for (let day = last; day > last - 3700; day--) {
-      const ranges = this.ranges(day);
-      for (let i = ranges.length - 1; i >= 0; i--) {
-        const [s, e] = ranges[i] as [number, number];
-        if (end <= s) continue;
-        const to = Math.min(end, e);
-        if (remaining <= to - s) return to - remaining;
-        remaining -= to - s;
-      }
-    }
-    throw new Error("working time: more than ten years back");
+    return this.walkBack(end, duration, false);
   }
 
   /**
@@ -239,6 +226,11 @@ export class WorkingCalendar {
    * instant, so an alert comes at the end of a day rather than at the next opening.
    */
   deadlineBefore(end: number, duration: number): number {
+    return this.walkBack(end, duration, true);
+  }
+
+  /** Walks working time back from `end`; `atClose` answers a session's close rather than the next opening. */
+  private walkBack(end: number, duration: number, atClose: boolean): number {
     if (duration <= 0) return end;
     let remaining = duration;
     const last = dayNumber(end);
@@ -248,7 +240,7 @@ export class WorkingCalendar {
         const [s, e] = ranges[i] as [number, number];
         if (end <= s) continue;
         const to = Math.min(end, e);
-        if (remaining < to - s) return to - remaining;
+        if (atClose ? remaining < to - s : remaining <= to - s) return to - remaining;
         remaining -= to - s;
       }
     }
