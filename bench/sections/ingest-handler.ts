@@ -1,7 +1,7 @@
 import type { RunningDynamo } from "../../dev/local/dynamodb-local";
 import { seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
 import { instant } from "../../lib/domain/time";
-import { freshTable, percentile, relabelled, results, row } from "../common";
+import { freshTable, percentile, relabelled, results, row, seedUnits } from "../common";
 
 /**
  * The ingest-api handler alone: batches of 100 events through the same code as POST /events
@@ -21,8 +21,11 @@ export async function benchIngestHandler(dynamo: RunningDynamo) {
   const events = relabelled(seed2022Q3({ seed: 33 }), "I-").slice(0, 3000);
   const last = Math.max(...events.map((e) => instant(e.occurredAt)));
   let published = 0;
+  const directory = seedUnits();
   const deps = {
     store: table.store,
+    // Units must exist (UNKNOWN_UNITS): the seed's directory, as a deployment keeps it.
+    units: async () => directory,
     publish: async (entries: unknown[]) => {
       published += entries.length;
       return { failed: [] };
