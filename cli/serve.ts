@@ -4,6 +4,7 @@ import type { LogLevel } from "@aws-lambda-powertools/logger/types";
 import { JavaMissingError } from "../dev/local/dynamodb-local";
 import { DemoClock, SERVE_DEFAULTS, startLocalStack } from "../dev/local/stack";
 import { parseMonitorEnv, type RawEnv } from "../lib/contracts/config";
+import { ROUTES } from "../lib/contracts/routes";
 import { formatInstant, parseInstant } from "../lib/domain/time";
 import { parseUnitDirectory } from "../lib/domain/units";
 import { EMPTY_DEFAULTS } from "./commands/serve";
@@ -85,7 +86,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
     },
   });
   log(`
-  HTTP API        ${stack.urls.api}   (POST /events, POST /integrations/dvcqg, GET /kpis, /kpis/export, /dossiers, /quarantine)
+  HTTP API        ${stack.urls.api}   (${ROUTES.map((r) => `${r.method} ${r.path}`).join(", ")})
   Inbox (SES)     ${stack.urls.inbox}/   (every email sent: department digests, KPI emails)
   DynamoDB Local  ${stack.urls.dynamodb}   (table ${stack.tableName})
   Demo clock      ${formatInstant(clock.now())}, ${opts.speed}× real time (sweep every 15 simulated minutes; weekly KPI email Monday 07:30)
