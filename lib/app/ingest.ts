@@ -4,7 +4,6 @@ import type { DossierEvent } from "../domain/events/schema";
 import { type Problem, validateEvent } from "../domain/events/validate";
 import { sameBody } from "../domain/identity";
 import type { UnitDirectory } from "../domain/units";
-import type { Credential } from "../http/auth";
 
 /**
  * Ingestion: each candidate event is answered accepted, duplicate or rejected with every problem;
@@ -80,7 +79,8 @@ export interface IngestSummary {
 
 export async function ingestEvents(
   deps: IngestDeps,
-  credential: Credential,
+  /** Who posts: only its source matters here (the HTTP layer authenticated it). */
+  credential: { source: string },
   candidates: unknown[],
 ): Promise<IngestSummary> {
   const now = deps.now();
