@@ -51,12 +51,17 @@ export function localMinutes(ms: number): number {
 
 /** The instant of local midnight starting `date`. */
 export function startOfLocalDate(date: LocalDate): number {
+  // Called for every day a report walks: valid dates are kept, like the strings of localDate.
+  const known = MIDNIGHTS.get(date);
+  if (known !== undefined) return known;
   const m = DATE_RE.exec(date);
   if (!m) throw new Error(`not a date (YYYY-MM-DD): ${date}`);
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) - OFFSET_MS;
   if (localDate(ms) !== date) throw new Error(`not a calendar date: ${date}`);
+  if (MIDNIGHTS.size < 100_000) MIDNIGHTS.set(date, ms);
   return ms;
 }
+const MIDNIGHTS = new Map<LocalDate, number>();
 
 /** The last millisecond of `date` (a period's `to` date is inclusive). */
 export function endOfLocalDate(date: LocalDate): number {

@@ -187,12 +187,12 @@ export class WorkingCalendar {
    * the close of office hours on the Nth working day after it (calendar.md, "Due instants").
    */
   addWorkingDays(receivedAt: number, days: number): number {
-    let date = localDate(receivedAt);
+    let day = dayNumber(receivedAt);
     for (let counted = 0; counted < days; ) {
-      date = addDays(date, 1);
-      if (this.isWorkingDay(date)) counted++;
+      day++;
+      if (this.isWorkingDayNumber(day)) counted++;
     }
-    return startOfLocalDate(date) + this.closeMinutes * MINUTE_MS;
+    return day * DAY_MS - OFFSET_MS + this.closeMinutes * MINUTE_MS;
   }
 
   /**
