@@ -1,62 +1,28 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Logger } from "@aws-lambda-powertools/logger";
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { applyEvent } from "../../lib/app/apply";
-import type { Publish } from "../../lib/contracts/bus";
-import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DossierEvent } from "../../lib/domain/events/schema";
-import { instant } from "../../lib/domain/time";
-import { parseUnitDirectory } from "../../lib/domain/units";
-import { createApiKey } from "../../lib/http/auth";
 import { handleIngest } from "../../lib/http/ingest-api";
-import { sqsRecord } from "../helpers/delivery";
-import { testTable } from "../helpers/dynamo";
-import { ROOT, receivedBeyondCalendar } from "../helpers/fixtures";
+import { ROOT } from "../helpers/fixtures";
+import { ingestHarness, sampleReceived } from "../helpers/ingest-harness";
 
-type Table = Awaited<ReturnType<typeof testTable>>;
-let table: Table;
-let key = "";
-const published: unknown[] = [];
-const publish: Publish = async (entries) => {
-  published.push(...entries);
-  return { failed: [] };
-};
-const now = () => instant("2022-08-01T09:00:00+07:00");
-const deps = () => ({ store: table.store, publish, now });
-
-function post(path: string, body: string, isBase64Encoded = false): APIGatewayProxyEventV2 {
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath: path,
-    rawQueryString: "",
-    headers: { authorization: `Bearer ${key}` },
-    body,
-    isBase64Encoded,
-    requestContext: { http: { method: "POST", path } } as never,
-  } as APIGatewayProxyEventV2;
-}
+// Bad input of every kind at the ingest routes: answered, bounded, never published. What the
+// stored items and logs may hold is in privacy.test.ts.
+let h: Awaited<ReturnType<typeof ingestHarness>>;
+let published: unknown[] = [];
+const deps = () => h.deps();
+const post = (path: string, body: string, isBase64Encoded = false): APIGatewayProxyEventV2 =>
+  h.post(path, body, isBase64Encoded);
 
 beforeAll(async () => {
-  table = await testTable("fuzz");
-  key = await createApiKey(table.store, {
-    name: "fuzz",
-    role: "integration",
-    source: "fuzz",
-    ratePerSecond: 100_000,
-  });
-  const directory = parseUnitDirectory(
-    JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")),
-  );
-  await table.store.putUnitDirectory(directory.units, directory.leadership);
+  h = await ingestHarness("fuzz");
+  published = h.published;
 });
-afterAll(async () => table.drop());
+afterAll(async () => h.table.drop());
 
-const sample = JSON.parse(readFileSync(join(ROOT, "events/samples/dossier.received.json"), "utf8"));
+const sample = sampleReceived();
 /** Valid events with one field replaced by anything. */
 const mutated = fc
   .tuple(
@@ -344,105 +310,5 @@ describe("the limits, by property", () => {
     expect(out).toEqual([]);
     const own = await answerOf("/events", { ...sample, eventId: "src-2", source: "fuzz" });
     expect(own.res.statusCode).toBe(200);
-  });
-});
-
-describe("no applicant data stored or logged", () => {
-  it("keeps the portal's personal fields out of every stored item and log line", async () => {
-    const writes: string[] = [];
-    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-      writes.push(String(chunk));
-      return true;
-    });
-    try {
-      process.env.TABLE_NAME ??= "unused";
-      process.env.EVENT_BUS_NAME ??= "unused";
-      const { createHandler } = await import("../../functions/ingest-api");
-      const handler = createHandler(deps(), new Logger({ serviceName: "ingest-api", logLevel: "DEBUG" }));
-      published.length = 0;
-      for (const f of [
-        "snapshot-1-accepted",
-        "snapshot-2-supplement",
-        "snapshot-3-resolved",
-        "snapshot-4-returned",
-      ]) {
-        const res = await handler(
-          post("/integrations/dvcqg", readFileSync(join(ROOT, "events/dvcqg", `${f}.json`), "utf8")),
-          {} as never,
-        );
-        expect(res.statusCode).toBeLessThan(300);
-      }
-      const settings = {
-        calendar: WorkingCalendar.official(),
-        scheme: { kind: "calendar-quarter" as const },
-      };
-      for (const p of published as { detail: DossierEvent }[]) {
-        await applyEvent(
-          { store: table.store, settings, now: () => instant("2022-07-29T09:00:00+07:00") },
-          p.detail,
-        );
-      }
-    } finally {
-      spy.mockRestore();
-    }
-    const items = JSON.stringify(
-      (await table.doc.send(new ScanCommand({ TableName: table.tableName }))).Items,
-    );
-    expect(items).toContain("000.30.32.H48-220711-0042");
-    for (const personal of [
-      "Nguyễn Văn A",
-      "0900000000",
-      "nguoi-nop@example.org",
-      "000000000000",
-      "Thôn 1, xã X",
-      "ChuHoSo",
-      "SoDienThoai",
-    ]) {
-      expect(items, personal).not.toContain(personal);
-      expect(writes.join(""), personal).not.toContain(personal);
-    }
-    expect(writes.some((w) => w.includes('"ingest"'))).toBe(true);
-  });
-
-  it("keeps only the contract's fields of an event quarantined from the bus, naming the others", async () => {
-    const { processSqsRecord } = await import("../../lib/app/consumer");
-    const applyDeps = {
-      store: table.store,
-      settings: { calendar: WorkingCalendar.official(), scheme: { kind: "calendar-quarter" as const } },
-      now,
-    };
-    // An integration posting straight to the bus, with an applicant's details in fields the
-    // contract does not have, and one body that is not JSON at all.
-    const leaky = {
-      ...sample,
-      eventId: "leak-1",
-      applicantPhone: "0900000000",
-      data: { ...sample.data, applicantName: "Nguyễn Văn A", address: { line: "Thôn 1, xã X" } },
-    };
-    // A valid event whose deadline reaches a year with no calendar data: applied, with the anomaly
-    // (rules.md R6), never quarantined.
-    const received2027 = receivedBeyondCalendar("no-calendar-0", "HS-2027");
-    const outcomes = [
-      await processSqsRecord(applyDeps, sqsRecord(leaky as never)),
-      await processSqsRecord(applyDeps, sqsRecord("Nguyễn Văn A, 0900000000, not JSON")),
-      await processSqsRecord(applyDeps, sqsRecord(received2027 as never)),
-    ];
-    expect(outcomes.map((o) => o.status)).toEqual(["quarantined", "quarantined", "applied"]);
-    const kept = await table.store.listQuarantine();
-    const leak = kept.find((q) => q.eventId === "leak-1");
-    expect(leak?.reason).toMatch(/applicantPhone|data\.applicantName|data\.address/);
-    expect(JSON.parse(leak?.body ?? "{}")).toMatchObject({
-      eventId: "leak-1",
-      dossierId: sample.dossierId,
-      data: { unitId: sample.data.unitId },
-      removed: expect.arrayContaining(["applicantPhone", "data.applicantName", "data.address"]),
-    });
-    expect(kept.find((q) => q.eventId === "no-calendar-0")).toBeUndefined();
-    const dossier2027 = await table.store.getDossier("HS-2027");
-    expect(dossier2027?.anomalyCounts).toEqual({ no_calendar: 1 });
-    expect(dossier2027?.kpiDueAt).toBeUndefined();
-    const stored = JSON.stringify(kept);
-    for (const personal of ["Nguyễn Văn A", "0900000000", "Thôn 1, xã X"])
-      expect(stored).not.toContain(personal);
   });
 });

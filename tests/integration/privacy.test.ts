@@ -1,0 +1,121 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { applyEvent } from "../../lib/app/apply";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import type { DossierEvent } from "../../lib/domain/events/schema";
+import { instant } from "../../lib/domain/time";
+import { sqsRecord } from "../helpers/delivery";
+import { ROOT, receivedBeyondCalendar } from "../helpers/fixtures";
+import { ingestHarness, sampleReceived } from "../helpers/ingest-harness";
+
+// No applicant's personal data in what is stored or logged, whatever an integration sends.
+let h: Awaited<ReturnType<typeof ingestHarness>>;
+beforeAll(async () => {
+  h = await ingestHarness("privacy", "fuzz");
+});
+afterAll(async () => h.table.drop());
+
+const sample = sampleReceived();
+
+describe("no applicant data stored or logged", () => {
+  it("keeps the portal's personal fields out of every stored item and log line", async () => {
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      writes.push(String(chunk));
+      return true;
+    });
+    try {
+      process.env.TABLE_NAME ??= "unused";
+      process.env.EVENT_BUS_NAME ??= "unused";
+      const { createHandler } = await import("../../functions/ingest-api");
+      const handler = createHandler(h.deps(), new Logger({ serviceName: "ingest-api", logLevel: "DEBUG" }));
+      h.published.length = 0;
+      for (const f of [
+        "snapshot-1-accepted",
+        "snapshot-2-supplement",
+        "snapshot-3-resolved",
+        "snapshot-4-returned",
+      ]) {
+        const res = await handler(
+          h.post("/integrations/dvcqg", readFileSync(join(ROOT, "events/dvcqg", `${f}.json`), "utf8")),
+          {} as never,
+        );
+        expect(res.statusCode).toBeLessThan(300);
+      }
+      const settings = {
+        calendar: WorkingCalendar.official(),
+        scheme: { kind: "calendar-quarter" as const },
+      };
+      for (const p of h.published as { detail: DossierEvent }[]) {
+        await applyEvent(
+          { store: h.table.store, settings, now: () => instant("2022-07-29T09:00:00+07:00") },
+          p.detail,
+        );
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    const items = JSON.stringify(
+      (await h.table.doc.send(new ScanCommand({ TableName: h.table.tableName }))).Items,
+    );
+    expect(items).toContain("000.30.32.H48-220711-0042");
+    for (const personal of [
+      "Nguyễn Văn A",
+      "0900000000",
+      "nguoi-nop@example.org",
+      "000000000000",
+      "Thôn 1, xã X",
+      "ChuHoSo",
+      "SoDienThoai",
+    ]) {
+      expect(items, personal).not.toContain(personal);
+      expect(writes.join(""), personal).not.toContain(personal);
+    }
+    expect(writes.some((w) => w.includes('"ingest"'))).toBe(true);
+  });
+
+  it("keeps only the contract's fields of an event quarantined from the bus, naming the others", async () => {
+    const { processSqsRecord } = await import("../../lib/app/consumer");
+    const applyDeps = {
+      store: h.table.store,
+      settings: { calendar: WorkingCalendar.official(), scheme: { kind: "calendar-quarter" as const } },
+      now: h.now,
+    };
+    // An integration posting straight to the bus, with an applicant's details in fields the
+    // contract does not have, and one body that is not JSON at all.
+    const leaky = {
+      ...sample,
+      eventId: "leak-1",
+      applicantPhone: "0900000000",
+      data: { ...sample.data, applicantName: "Nguyễn Văn A", address: { line: "Thôn 1, xã X" } },
+    };
+    // A valid event whose deadline reaches a year with no calendar data: applied, with the anomaly
+    // (rules.md R6), never quarantined.
+    const received2027 = receivedBeyondCalendar("no-calendar-0", "HS-2027");
+    const outcomes = [
+      await processSqsRecord(applyDeps, sqsRecord(leaky as never)),
+      await processSqsRecord(applyDeps, sqsRecord("Nguyễn Văn A, 0900000000, not JSON")),
+      await processSqsRecord(applyDeps, sqsRecord(received2027 as never)),
+    ];
+    expect(outcomes.map((o) => o.status)).toEqual(["quarantined", "quarantined", "applied"]);
+    const kept = await h.table.store.listQuarantine();
+    const leak = kept.find((q) => q.eventId === "leak-1");
+    expect(leak?.reason).toMatch(/applicantPhone|data\.applicantName|data\.address/);
+    expect(JSON.parse(leak?.body ?? "{}")).toMatchObject({
+      eventId: "leak-1",
+      dossierId: sample.dossierId,
+      data: { unitId: sample.data.unitId },
+      removed: expect.arrayContaining(["applicantPhone", "data.applicantName", "data.address"]),
+    });
+    expect(kept.find((q) => q.eventId === "no-calendar-0")).toBeUndefined();
+    const dossier2027 = await h.table.store.getDossier("HS-2027");
+    expect(dossier2027?.anomalyCounts).toEqual({ no_calendar: 1 });
+    expect(dossier2027?.kpiDueAt).toBeUndefined();
+    const stored = JSON.stringify(kept);
+    for (const personal of ["Nguyễn Văn A", "0900000000", "Thôn 1, xã X"])
+      expect(stored).not.toContain(personal);
+  });
+});
