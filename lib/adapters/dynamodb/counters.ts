@@ -12,7 +12,8 @@ import { TableAccess } from "./cursors";
 import { countersPk, DOMAIN_COUNTER_PREFIX, LEVEL_DOMAIN_COUNTER_PREFIX, UNIT_COUNTER_PREFIX } from "./keys";
 
 /**
- * KPI counters: one item per period and unit (`U#…`) and per period and domain (`M#…`), changed
+ * KPI counters: one item per period and unit (`U#…`) and per period, level and domain
+ * (`L#level#domain`; `M#domain` items written before levels were counted are still read), changed
  * by deltas inside the apply transaction (./dossiers.ts), read whole for a period's report.
  */
 

@@ -8,7 +8,8 @@
  * | dossier record | `D#<dossierId>` | `DOSSIER` | dossiers.ts | versioned; carries the index attributes below |
  * | event record | `D#<dossierId>` | `E#<eventId>#<source>` | dossiers.ts | only if new; body without free-text reasons |
  * | KPI counters of a unit | `K#<period>` | `U#<unitId>` | counters.ts (in the apply transaction) | `ADD` deltas |
- * | KPI counters of a domain | `K#<period>` | `M#<domain>` | counters.ts (in the apply transaction) | `ADD` deltas |
+ * | KPI counters of a domain within a level | `K#<period>` | `L#<level>#<domain>` | counters.ts (in the apply transaction) | `ADD` deltas; form II.06a's rows |
+ * | KPI counters of a domain (older) | `K#<period>` | `M#<domain>` | no longer written | read as level unknown |
  * | quarantined event | `Q` | `<sha-256 of what arrived>` | quarantine.ts | TTL `expiresAt` (90 days) |
  * | pending alert | `ALERTQ` | `<unitId>#<kind>#<dossierId>#<key>` | alerts.ts (in the apply transaction) | only if new; deleted once sent |
  * | digest lease | `LEASE` | `digest:<group>` | alerts.ts | conditional on owner / expiry |
