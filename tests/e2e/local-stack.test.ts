@@ -5,54 +5,24 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readSesStore } from "../../dev/local/ses-local";
-import { DemoClock, type LocalStack, startLocalStack } from "../../dev/local/stack";
+import type { LocalStack } from "../../dev/local/stack";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
-import { ROUTES } from "../../lib/contracts/routes";
 import { SCHEDULES } from "../../lib/contracts/schedules";
-import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
-import { catalogOf } from "../../lib/domain/catalog";
 import { quarantineBody } from "../../lib/domain/events/redact";
 import { computeReport, type Report } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
-import { parseUnitDirectory } from "../../lib/domain/units";
-import { createApiKey } from "../../lib/http/auth";
 import { kpiView } from "../helpers/compare";
+import { e2eSettings, startE2eStack } from "../helpers/e2e-stack";
 import { ROOT, receivedBeyondCalendar } from "../helpers/fixtures";
 
-const settings = {
-  calendar: WorkingCalendar.official(),
-  catalog: catalogOf(),
-  scheme: { kind: "explicit" as const, windows: [SEED_PERIOD] },
-};
-const directory = parseUnitDirectory(
-  JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")),
-);
-const sender = `e2e-${Date.now()}@ubnd.example.org`;
+const settings = e2eSettings;
 let stack: LocalStack;
 let keys: { integration: string; reader: string };
-
-async function post(path: string, body: string | Buffer, key?: string) {
-  const res = await fetch(`${stack.urls.api}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    body,
-  });
-  return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
-}
+let sender = "";
+let post: Awaited<ReturnType<typeof startE2eStack>>["post"];
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    env: { PERIOD_SCHEME: JSON.stringify(settings.scheme) },
-    clock: new DemoClock(instant("2022-07-04T07:00:00+07:00"), 1),
-    directory,
-    senderAddress: sender,
-    dynamoEndpoint: inject("dynamoEndpoint"),
-    sesEndpoint: inject("sesEndpoint"),
-    tableName: `e2e-${Date.now()}`,
-    seed: true,
-    replaySeed: false,
-  });
-  keys = stack.keys as typeof keys;
+  ({ stack, keys, sender, post } = await startE2eStack("e2e"));
 }, 120_000);
 afterAll(async () => stack?.stop());
 
@@ -401,128 +371,4 @@ describe("the local stack over HTTP", () => {
     expect(crossing.stdout).toMatch(/accepted 0, duplicate 0, rejected 1/);
     expect(readFileSync(`${other}.rejected.ndjson`, "utf8")).toMatch(/"path":"source"/);
   }, 60_000);
-});
-
-describe("trust boundaries over HTTP: every role crossing", () => {
-  const get = async (path: string, key?: string) => {
-    const res = await fetch(`${stack.urls.api}${path}`, {
-      headers: key ? { authorization: `Bearer ${key}` } : {},
-    });
-    return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
-  };
-  const at = "2022-07-01T08:00:00+07:00";
-  const received = (eventId: string, dossierId: string, unitId: string) => ({
-    eventId,
-    type: "dossier.received",
-    occurredAt: at,
-    dossierId,
-    data: { unitId, procedureCode: "1.001990", channel: "direct", processingDays: 5 },
-  });
-  let integrationB = "";
-  let scoped = "";
-
-  beforeAll(async () => {
-    integrationB = await createApiKey(stack.store, {
-      name: "iGate B",
-      role: "integration",
-      source: "igate-b",
-      ratePerSecond: 50,
-    });
-    scoped = await createApiKey(stack.store, {
-      name: "Phòng TN&MT dashboard",
-      role: "reader",
-      source: "dashboard-tnmt",
-      ratePerSecond: 20,
-      units: ["phong-tnmt"],
-    });
-    for (const [key, event] of [
-      [keys.integration, received("tb-1", "TB-TNMT-1", "phong-tnmt")],
-      [integrationB, received("tb-2", "TB-TUPHAP-1", "phong-tu-phap")],
-    ] as const)
-      expect((await post("/events", JSON.stringify(event), key)).status).toBe(200);
-    await stack.drain();
-  });
-
-  it("answers 401 to anonymous calls and 403 to the wrong role, on every route", async () => {
-    const sample = JSON.stringify(received("tb-x", "TB-X", "phong-tnmt"));
-    for (const route of ROUTES) {
-      const path = route.path.replace("{id}", "TB-TNMT-1");
-      if (route.method === "GET") {
-        expect((await get(path)).status, path).toBe(401);
-        for (const key of [keys.integration, integrationB]) {
-          const res = await get(path, key);
-          expect(res.status, path).toBe(403);
-          expect(res.json.message).toMatch(/cannot read/);
-        }
-      } else {
-        expect((await post(path, sample)).status, path).toBe(401);
-        for (const key of [keys.reader, scoped])
-          expect((await post(path, sample, key)).status, path).toBe(403);
-      }
-    }
-  });
-
-  it("shows a scoped reader its units only, and no quarantine", async () => {
-    const own = await get(`/kpis?period=${SEED_PERIOD.name}`, scoped);
-    expect(own.status).toBe(200);
-    expect(own.json.unit).toBe("phong-tnmt");
-    expect((own.json.byUnit as { unit: string }[]).map((u) => u.unit)).toEqual(["phong-tnmt"]);
-    const other = await get(`/kpis?period=${SEED_PERIOD.name}&unit=phong-tu-phap`, scoped);
-    expect(other.status).toBe(403);
-    expect(other.json.problems).toEqual([expect.objectContaining({ path: "unit" })]);
-    expect((await get(`/kpis/export?period=${SEED_PERIOD.name}&unit=phong-tu-phap`, scoped)).status).toBe(
-      403,
-    );
-    expect((await get("/dossiers?unit=phong-tu-phap&sla=overdue", scoped)).status).toBe(403);
-    expect((await get("/dossiers?unit=phong-tnmt&sla=overdue", scoped)).status).toBe(200);
-    expect((await get("/dossiers/TB-TNMT-1", scoped)).status).toBe(200);
-    // Another unit's dossier is answered as one that does not exist.
-    const hidden = await get("/dossiers/TB-TUPHAP-1", scoped);
-    expect(hidden).toEqual(await get("/dossiers/NO-SUCH-DOSSIER", scoped));
-    expect(hidden.status).toBe(404);
-    expect((await get("/dossiers/TB-TUPHAP-1", keys.reader)).status).toBe(200);
-    expect((await get("/quarantine", scoped)).status).toBe(403);
-    expect((await get("/quarantine", keys.reader)).status).toBe(200);
-  });
-
-  it("answers 400 naming id to an id that is not percent-encoded, and finds a look-alike's dossier", async () => {
-    const bad = await get("/dossiers/%", keys.reader);
-    expect(bad.status).toBe(400);
-    expect(bad.json.problems).toEqual([expect.objectContaining({ path: "id" })]);
-    expect((await get(`/dossiers/${encodeURIComponent("TB-TNMT-1 ")}`, keys.reader)).status).toBe(200);
-  });
-
-  it("refuses units missing from the directory, so no fake unit reaches an email header", async () => {
-    const fake = "gia-mao\r\nBcc: chu-tich@ubnd.example.org";
-    const res = await post("/events", JSON.stringify(received("tb-fake", "TB-FAKE-1", fake)), integrationB);
-    expect(res.status).toBe(400);
-    expect(res.json.results).toEqual([
-      expect.objectContaining({ problems: [expect.objectContaining({ path: "data.unitId" })] }),
-    ]);
-    const moved = await post(
-      "/events",
-      JSON.stringify({
-        eventId: "tb-move",
-        type: "dossier.transferred",
-        occurredAt: at,
-        dossierId: "TB-TUPHAP-1",
-        data: { toUnitId: '=HYPERLINK("http://x.example")' },
-      }),
-      integrationB,
-    );
-    expect(moved.status).toBe(400);
-    await stack.drain();
-    expect((await stack.store.getDossierWithLog("TB-FAKE-1")).dossier).toBeUndefined();
-    // TB-TNMT-1 (due 2022-07-08) is overdue by the 29th: the sweep queues its digest, which the
-    // sender then mails.
-    const late = instant("2022-07-29T09:00:00+07:00");
-    if (stack.clock.now() < late) stack.clock.advance(late - stack.clock.now());
-    await stack.fire("SweepDeadlines");
-    const digests = async () => (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === sender);
-    await expect.poll(async () => (await digests()).length, { timeout: 90_000 }).toBeGreaterThan(0);
-    const mail = await digests();
-    for (const m of mail) {
-      expect(m.subject).not.toMatch(/[\r\n]|Bcc|gia-mao|HYPERLINK/);
-    }
-  }, 120_000);
 });
