@@ -1,12 +1,6 @@
-import { App, Validations } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
-import * as sqs from "aws-cdk-lib/aws-sqs";
-import { AwsSolutionsChecks } from "cdk-nag";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildStage, main } from "../../infra/app";
-import { parseStageConfig } from "../../infra/config";
 import { INGEST_ROLE_TAG } from "../../infra/stateful-stack";
-import { createTableInput, TABLE } from "../../lib/adapters/dynamodb/table";
 import {
   ALERTS_PENDING_RULE,
   DOSSIER_EVENTS_RULE,
@@ -17,66 +11,7 @@ import {
 import { METRIC_NAMESPACE, METRICS } from "../../lib/contracts/metrics";
 import { ROUTES } from "../../lib/contracts/routes";
 import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../../lib/contracts/schedules";
-import { renderBusSchemas } from "../../lib/domain/events/json-schema";
-import { DossierEventSchema } from "../../lib/domain/events/schema";
-import { readProjectFile } from "../helpers/fixtures";
-
-const config = parseStageConfig({
-  stage: "test",
-  senderAddress: "canh-bao@ubnd.example.org",
-  sesIdentity: "ubnd.example.org",
-  periodScheme: { kind: "reporting-window" },
-});
-
-function synthStage(extra?: (app: App, stacks: ReturnType<typeof buildStage>) => void) {
-  const app = new App({ context: { "@aws-cdk/core:defaultCrossStackReferences": "strong" } });
-  const stacks = buildStage(app, config);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  extra?.(app, stacks);
-  app.synth();
-  return { app, ...stacks };
-}
-
-const INFRA_SOURCES = [
-  "infra/project-function.ts",
-  "infra/stateful-stack.ts",
-  "infra/stateless-stack.ts",
-  "infra/http-api.ts",
-  "infra/monitoring.ts",
-];
-
-/** The one resource of a type whose logical id starts with a prefix. */
-function logicalId(template: Template, type: string, prefix: string): string {
-  const ids = Object.keys(template.findResources(type)).filter((id) => id.startsWith(prefix));
-  expect(ids, `${type} ${prefix}*`).toHaveLength(1);
-  return ids[0] as string;
-}
-
-/** Each function's DynamoDB actions (by the function's name), sorted. */
-function dynamoActionsByFunction(): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [id, policy] of Object.entries(stateless.findResources("AWS::IAM::Policy"))) {
-    const fn = id.replace(/Role.*$/, "");
-    const actions = (policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
-      .flatMap((st) => [st.Action].flat())
-      .filter((a) => a.startsWith("dynamodb:"));
-    if (actions.length) out[fn] = [...new Set([...(out[fn] ?? []), ...actions])].sort();
-  }
-  // Logical ids drop the hyphens of the construct ids: map them back to the functions' names.
-  const names = [
-    "apply-events",
-    "authorizer",
-    "ingest-api",
-    "kpi-report",
-    "query-api",
-    "send-alerts",
-    "ses-feedback",
-    "sweep-deadlines",
-  ];
-  return Object.fromEntries(
-    Object.entries(out).map(([id, actions]) => [names.find((n) => n.replace("-", "") === id) ?? id, actions]),
-  );
-}
+import { dynamoActionsByFunction, logicalId, synthStage } from "../helpers/infra";
 
 let stateful: Template;
 let stateless: Template;
@@ -87,67 +22,6 @@ beforeAll(() => {
 }, 120_000);
 
 describe("the stateful stack", () => {
-  it("builds the table from the repository's description, retained, with recovery and protection", () => {
-    const local = createTableInput("x");
-    stateful.hasResource("AWS::DynamoDB::GlobalTable", {
-      DeletionPolicy: "Retain",
-      Properties: Match.objectLike({
-        KeySchema: local.KeySchema,
-        AttributeDefinitions: Match.arrayWith(local.AttributeDefinitions.map((a) => Match.objectLike(a))),
-        GlobalSecondaryIndexes: local.GlobalSecondaryIndexes.map((g) =>
-          Match.objectLike({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection }),
-        ),
-        TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
-        Replicas: [
-          Match.objectLike({
-            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-            DeletionProtectionEnabled: true,
-          }),
-        ],
-      }),
-    });
-  });
-
-  it("routes dossier events to the consumer's queue with the pattern lib/contracts/bus.ts defines", () => {
-    stateful.hasResourceProperties("AWS::Events::Rule", { EventPattern: DOSSIER_EVENTS_RULE.eventPattern });
-    stateful.hasResourceProperties("AWS::SQS::Queue", {
-      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
-    });
-    stateful.hasResourceProperties("AWS::Events::Archive", { RetentionDays: 365 });
-  });
-
-  it("gives the bus → queue target a retry policy and a dead-letter queue of its own, encrypted, TLS only", () => {
-    const dlqId = logicalId(stateful, "AWS::SQS::Queue", "EventsRuleDlq");
-    stateful.hasResourceProperties("AWS::Events::Rule", {
-      EventPattern: DOSSIER_EVENTS_RULE.eventPattern,
-      Targets: [
-        Match.objectLike({
-          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
-          DeadLetterConfig: { Arn: { "Fn::GetAtt": [dlqId, "Arn"] } },
-        }),
-      ],
-    });
-    expect(stateful.toJSON().Resources[dlqId]).toMatchObject({
-      DeletionPolicy: "Retain",
-      Properties: { SqsManagedSseEnabled: true },
-    });
-    const policies = Object.values(stateful.findResources("AWS::SQS::QueuePolicy")).filter((p) =>
-      JSON.stringify(p.Properties.Queues).includes(dlqId),
-    );
-    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
-    // TLS only, and the bus may send to it only for this rule.
-    expect(statements).toContainEqual(
-      expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
-    );
-    expect(statements).toContainEqual(
-      expect.objectContaining({
-        Effect: "Allow",
-        Principal: { Service: "events.amazonaws.com" },
-        Condition: { ArnEquals: { "aws:SourceArn": expect.anything() } },
-      }),
-    );
-  });
-
   it("lets only the ingest-api role put events under the API's source", () => {
     stateful.hasResourceProperties("AWS::Events::EventBusPolicy", {
       Statement: Match.objectLike({
@@ -163,38 +37,6 @@ describe("the stateful stack", () => {
       JSON.stringify(r.Properties?.Tags ?? []).includes(INGEST_ROLE_TAG.value),
     );
     expect(tagged.map(([id]) => id)).toEqual([expect.stringMatching(/^ingestapi/i)]);
-  });
-
-  it("keeps an SES configuration set that suppresses bounces and complaints and reports them", () => {
-    stateful.hasResourceProperties("AWS::SES::ConfigurationSet", {
-      SuppressionOptions: { SuppressedReasons: ["BOUNCE", "COMPLAINT"] },
-    });
-    stateful.hasResourceProperties("AWS::SES::ConfigurationSetEventDestination", {
-      EventDestination: Match.objectLike({ MatchingEventTypes: ["bounce", "complaint"] }),
-    });
-  });
-
-  it("registers one draft-4 schema per event type of the contract, rendered from the same zod", () => {
-    const registryId = logicalId(stateful, "AWS::EventSchemas::Registry", "SchemaRegistry");
-    const schemas = Object.values(stateful.findResources("AWS::EventSchemas::Schema")).map(
-      (r) => r.Properties as { SchemaName: string; Type: string; Content: string; RegistryName: unknown },
-    );
-    const types = DossierEventSchema.options.map((o) => o.shape.type.value);
-    expect(schemas.map((s) => s.SchemaName).sort()).toEqual([...types].sort());
-    const rendered = renderBusSchemas();
-    for (const schema of schemas) {
-      expect(schema.Type).toBe("JSONSchemaDraft4");
-      expect(schema.RegistryName).toEqual({ "Fn::GetAtt": [registryId, "RegistryName"] });
-      expect(schema.Content).toBe(rendered[schema.SchemaName]);
-      // The same shape as the committed 2020-12 schema of events/schemas/, only the dialect differs.
-      const content = JSON.parse(schema.Content);
-      const committed = JSON.parse(readProjectFile(`events/schemas/${schema.SchemaName}.schema.json`));
-      expect(content.$schema).toBe("http://json-schema.org/draft-04/schema#");
-      expect(content.title).toBe(committed.title);
-      expect(content.required).toEqual(committed.required);
-      expect(Object.keys(content.properties)).toEqual(Object.keys(committed.properties));
-      expect(content.properties.type).toEqual({ type: "string", enum: [schema.SchemaName] });
-    }
   });
 
   it("matches its snapshot (a backstop for unreviewed changes)", () => {
@@ -270,7 +112,7 @@ describe("the stateless stack", () => {
 
   it("grants each function exactly the DynamoDB actions its code uses", () => {
     // A change here is a change of what a function may do: review it with the code that needs it.
-    expect(dynamoActionsByFunction()).toEqual({
+    expect(dynamoActionsByFunction(stateless)).toEqual({
       "apply-events": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
       authorizer: ["dynamodb:GetItem"],
       "ingest-api": ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
@@ -444,69 +286,24 @@ describe("the stateless stack", () => {
       expect(dashboard, metric).toContain(metric);
   });
 
-  it("alarms as soon as the sweep could not check one dossier", () => {
+  it.each([
+    [
+      "the sweep could not check one dossier",
+      METRICS.sweepDossierFailed,
+      { Statistic: "Sum", Period: 900, ComparisonOperator: "GreaterThanOrEqualToThreshold", Threshold: 1 },
+    ],
+    [
+      "the working-day calendar has data for 60 days or fewer",
+      METRICS.calendarDaysLeft,
+      { ComparisonOperator: "LessThanOrEqualToThreshold", Threshold: 60 },
+    ],
+  ] as const)("alarms as soon as %s", (_, metric, condition) => {
     stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
       Namespace: METRIC_NAMESPACE,
-      MetricName: METRICS.sweepDossierFailed,
+      MetricName: metric,
       Dimensions: [{ Name: "service", Value: "sweep-deadlines" }],
-      Statistic: "Sum",
-      Period: 900,
-      ComparisonOperator: "GreaterThanOrEqualToThreshold",
-      Threshold: 1,
+      ...condition,
       AlarmActions: Match.anyValue(),
     });
-  });
-
-  it("alarms when the working-day calendar has data for 60 days or fewer", () => {
-    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
-      MetricName: METRICS.calendarDaysLeft,
-      Namespace: METRIC_NAMESPACE,
-      Dimensions: [{ Name: "service", Value: "sweep-deadlines" }],
-      ComparisonOperator: "LessThanOrEqualToThreshold",
-      Threshold: 60,
-      AlarmActions: Match.anyValue(),
-    });
-  });
-
-  it("names the project's metrics through lib/contracts/metrics.ts only", () => {
-    for (const file of INFRA_SOURCES) {
-      const source = readProjectFile(file);
-      for (const name of [METRIC_NAMESPACE, ...Object.values(METRICS)])
-        expect(source, `${file}: "${name}"`).not.toContain(`"${name}"`);
-    }
-  });
-});
-
-describe("cdk-nag AwsSolutions", () => {
-  it("fails the synth when a new unsuppressed finding appears", () => {
-    expect(() =>
-      synthStage((_app, { stateless: stack }) => {
-        new sqs.Queue(stack, "CarelessQueue", { encryption: sqs.QueueEncryption.UNENCRYPTED });
-      }),
-    ).toThrow(/AwsSolutions-SQS/);
-  }, 120_000);
-
-  it("has a written reason for every acknowledgement", () => {
-    const sources = INFRA_SOURCES.map(readProjectFile).join("\n");
-    const acks = sources.match(/acknowledge\(\{[\s\S]*?\}\)/g) ?? [];
-    expect(acks.length).toBeGreaterThan(0);
-    for (const a of acks) expect(a).toMatch(/reason:\s*"[^"]{30,}/);
-  });
-});
-
-describe("stage configuration", () => {
-  it("synthesizes the stage named in cdk.json's context", () => {
-    const context = JSON.parse(readProjectFile("cdk.json")).context;
-    const app = main(new App({ context: { ...context, stage: "prod" } }));
-    expect(app.node.children.map((c) => c.node.id)).toEqual([
-      "DossierMonitor-prod-Stateful",
-      "DossierMonitor-prod-Stateless",
-    ]);
-  });
-
-  it("stops on a bad value, naming it", () => {
-    expect(() => parseStageConfig({ stage: "Prod!", senderAddress: "nope", sesIdentity: "x" })).toThrow(
-      /stage: .*senderAddress/s,
-    );
   });
 });

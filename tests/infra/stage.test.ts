@@ -1,0 +1,54 @@
+import { App } from "aws-cdk-lib";
+import * as sqs from "aws-cdk-lib/aws-sqs";
+import { describe, expect, it } from "vitest";
+import { main } from "../../infra/app";
+import { parseStageConfig } from "../../infra/config";
+import { METRIC_NAMESPACE, METRICS } from "../../lib/contracts/metrics";
+import { readProjectFile } from "../helpers/fixtures";
+import { infraSources, synthStage } from "../helpers/infra";
+
+// What holds for the stage as a whole: cdk-nag's findings and the stage configuration. The
+// resources of each stack are in stacks.test.ts.
+describe("cdk-nag AwsSolutions", () => {
+  it("fails the synth when a new unsuppressed finding appears", () => {
+    expect(() =>
+      synthStage((_app, { stateless: stack }) => {
+        new sqs.Queue(stack, "CarelessQueue", { encryption: sqs.QueueEncryption.UNENCRYPTED });
+      }),
+    ).toThrow(/AwsSolutions-SQS/);
+  }, 120_000);
+
+  it("has a written reason for every acknowledgement", () => {
+    const sources = infraSources().map(readProjectFile).join("\n");
+    const acks = sources.match(/acknowledge\(\{[\s\S]*?\}\)/g) ?? [];
+    expect(acks.length).toBeGreaterThan(0);
+    for (const a of acks) expect(a).toMatch(/reason:\s*"[^"]{30,}/);
+  });
+});
+
+describe("stage configuration", () => {
+  it("synthesizes the stage named in cdk.json's context", () => {
+    const context = JSON.parse(readProjectFile("cdk.json")).context;
+    const app = main(new App({ context: { ...context, stage: "prod" } }));
+    expect(app.node.children.map((c) => c.node.id)).toEqual([
+      "DossierMonitor-prod-Stateful",
+      "DossierMonitor-prod-Stateless",
+    ]);
+  });
+
+  it("stops on a bad value, naming it", () => {
+    expect(() => parseStageConfig({ stage: "Prod!", senderAddress: "nope", sesIdentity: "x" })).toThrow(
+      /stage: .*senderAddress/s,
+    );
+  });
+});
+
+describe("the stacks' sources", () => {
+  it("names the project's metrics through lib/contracts/metrics.ts only", () => {
+    for (const file of infraSources()) {
+      const source = readProjectFile(file);
+      for (const name of [METRIC_NAMESPACE, ...Object.values(METRICS)])
+        expect(source, `${file}: "${name}"`).not.toContain(`"${name}"`);
+    }
+  });
+});
