@@ -41,4 +41,15 @@ export function contractKey(e: DossierEvent): string {
 }
 
 /** Whether `b` is the same event as `a` (a duplicate), given they share an identity. */
-export const sameBody = (a: DossierEvent, b: DossierEvent) => contractKey(a) === contractKey(b);
+export const sameBody = (a: DossierEvent, b: DossierEvent) => keyOf(a) === keyOf(b);
+
+// An event repeated n times is compared n - 1 times with the one kept: its key is computed once.
+const KEYS = new WeakMap<DossierEvent, string>();
+function keyOf(e: DossierEvent): string {
+  let key = KEYS.get(e);
+  if (key === undefined) {
+    key = contractKey(e);
+    KEYS.set(e, key);
+  }
+  return key;
+}

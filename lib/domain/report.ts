@@ -42,7 +42,11 @@ export function zeroCounts(): Counts {
 }
 
 export function addCounts(target: Counts, add: Partial<Counts>, sign = 1): Counts {
-  for (const k of COUNTER_KEYS) target[k] += sign * (add[k] ?? 0);
+  // A dossier's counts name a few keys of many: walk those (a report adds them per dossier, 4 times).
+  for (const k in add) {
+    const v = add[k as keyof Counts];
+    if (typeof v === "number" && Object.hasOwn(target, k)) target[k as keyof Counts] += sign * v;
+  }
   return target;
 }
 
