@@ -82,7 +82,11 @@ describe("the local stack over HTTP", () => {
     expect(mail.some((m) => m.subject.startsWith("[Cảnh báo hồ sơ]"))).toBe(true);
     const kpiMail = mail.find((m) => m.subject.startsWith("[Báo cáo KPI]"));
     // The report as CSV and XLSX, and form II.06a in its own layout.
-    expect(kpiMail?.attachments).toHaveLength(3);
+    expect(kpiMail?.attachments.filter((a) => !a.related)).toHaveLength(3);
+    // With the index's trend lines shown inline beside them.
+    expect(
+      kpiMail?.attachments.filter((a) => a.related && a.contentType === "image/png").length,
+    ).toBeGreaterThan(0);
     const res = await fetch(`${stack.urls.api}/kpis?period=${SEED_PERIOD.name}`, {
       headers: { authorization: `Bearer ${keys.reader}` },
     });
