@@ -31,7 +31,15 @@ export interface StoredEmail {
   destination: { to: string[]; cc: string[]; bcc: string[] };
   subject: string;
   body: { html?: string; text?: string };
-  attachments: { content: string; contentType: string; filename?: string; size: number }[];
+  /** `related`: a part the HTML shows by `cid:` (its parser then inlines it as a data: URI). */
+  attachments: {
+    content: string;
+    contentType: string;
+    filename?: string;
+    size: number;
+    cid?: string;
+    related?: boolean;
+  }[];
   at: number;
 }
 

@@ -6,8 +6,9 @@ import type { OfficialSettings } from "../domain/official/settings";
 import { type Period, type PeriodScheme, periodBounds, periodOf, previousPeriod } from "../domain/periods";
 import type { DossierRecord } from "../domain/records";
 import type { Report } from "../domain/report";
+import { localDate } from "../domain/time";
 import { type Contact, thresholdsOf, type UnitDirectory } from "../domain/units";
-import { type KpiEmailInput, type OverdueLine, renderKpiEmail } from "../render/email/kpi";
+import { type InlineImage, type KpiEmailInput, type OverdueLine, renderKpiEmail } from "../render/email/kpi";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formFileName, formXlsx } from "../render/form";
 import type { Locale } from "../render/format";
@@ -131,6 +132,8 @@ export interface KpiEmail {
   html: string;
   text: string;
   attachments: { filename: string; content: Buffer; contentType: string }[];
+  /** The trend images the HTML shows by `cid:`. */
+  images: InlineImage[];
   report: PeriodReport;
   index: NationalIndex;
 }
@@ -183,7 +186,10 @@ export async function buildKpiEmail(
       locale,
       index: official.index,
       previous: previousIndex,
-      trend: [...(await weeklyIndexes(deps, period)), { label: "nay", index: official.index }],
+      trend: [
+        ...(await weeklyIndexes(deps, period)),
+        { label: locale === "vi" ? "hiện tại" : "now", index: official.index },
+      ],
       form: official.form,
     },
     amendment: report.issued?.amended
@@ -229,7 +235,9 @@ async function weeklyIndexes(
     const snap = await deps.store.getSnapshotAt<Report & { index?: NationalIndex }>(period.name, offset);
     if (!snap?.report.index || seen.has(snap.offsetMs)) continue;
     seen.add(snap.offsetMs);
-    out.push({ label: `+${Math.round(snap.offsetMs / 86_400_000)}d`, index: snap.report.index });
+    // Labelled by the snapshot's local date, as `dd/MM`.
+    const date = localDate(start + snap.offsetMs);
+    out.push({ label: `${date.slice(8, 10)}/${date.slice(5, 7)}`, index: snap.report.index });
   }
   return out;
 }
@@ -237,6 +245,26 @@ async function weeklyIndexes(
 export interface SendDeps extends KpiDeps {
   mailer: Mailer;
   from: string;
+}
+
+/**
+ * The KPI email as one MIME message: the text part, the HTML part with the trend images beside it
+ * in multipart/related (each with the Content-ID its `cid:` names, shown inline), and the files.
+ */
+export async function kpiMime(email: KpiEmail, from: string, to: string[]): Promise<Buffer> {
+  return new MailComposer({
+    from,
+    to,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    attachments: [
+      ...email.attachments,
+      ...email.images.map((i) => ({ ...i, contentDisposition: "inline" as const })),
+    ],
+  })
+    .compile()
+    .build();
 }
 
 /** Sends a KPI email to office leadership (suppressed addresses left out). */
@@ -248,16 +276,7 @@ export async function sendKpiEmail(
   const suppressed = await deps.store.suppressedAddresses();
   const to = recipients.map((c) => c.email).filter((a) => !suppressed.has(a.toLowerCase()));
   if (to.length === 0) return undefined;
-  const raw = await new MailComposer({
-    from: deps.from,
-    to,
-    subject: email.subject,
-    text: email.text,
-    html: email.html,
-    attachments: email.attachments,
-  })
-    .compile()
-    .build();
+  const raw = await kpiMime(email, deps.from, to);
   return deps.mailer.sendRaw({ from: deps.from, to, data: raw });
 }
 

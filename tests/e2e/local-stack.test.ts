@@ -51,8 +51,9 @@ describe("the local stack over HTTP", () => {
     const mail = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === sender);
     expect(mail.some((m) => m.subject.startsWith("[Cảnh báo hồ sơ]"))).toBe(true);
     const kpiMail = mail.find((m) => m.subject.startsWith("[Báo cáo KPI]"));
-    // The report as CSV and XLSX, and form II.06a in its own layout.
-    expect(kpiMail?.attachments).toHaveLength(3);
+    // The report as CSV and XLSX, form II.06a in its own layout; the index's trend lines inline.
+    expect(kpiMail?.attachments.filter((a) => !a.related)).toHaveLength(3);
+    expect(kpiMail?.attachments.some((a) => a.related && a.contentType === "image/png")).toBe(true);
     const res = await fetch(`${stack.urls.api}/kpis?period=${SEED_PERIOD.name}`, {
       headers: { authorization: `Bearer ${keys.reader}` },
     });

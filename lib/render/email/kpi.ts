@@ -4,12 +4,19 @@ import type { Report, ReportBlock } from "../../domain/report";
 import { headerText } from "../../domain/text";
 import { formatLocalVi } from "../../domain/time";
 import { formatNumber, formatRate, type Locale, summarySentence } from "../format";
-import { type OfficialEmailInput, renderOfficialHtml, renderOfficialText } from "./official";
+import {
+  type InlineImage,
+  type OfficialEmailInput,
+  renderOfficialHtml,
+  renderOfficialText,
+} from "./official";
+
+export type { InlineImage };
 
 /**
  * The leadership KPI email: the official table per unit sorted by on-time rate with the
  * whole-office row, the previous period beside it, email-safe bar charts (tables and inline CSS,
- * no scripts, no external images), the longest-overdue dossiers, data-quality notes and the
+ * no scripts, no remote images: the index's trend images travel inside the message), the longest-overdue dossiers, data-quality notes and the
  * summary sentence of kpis.md. Every value that came from an event is escaped.
  */
 
@@ -137,7 +144,13 @@ function sortByRate<T extends ReportBlock>(rows: T[]): T[] {
   return [...rows].sort((a, b) => (b.rates.onTime ?? -1) - (a.rates.onTime ?? -1));
 }
 
-export function renderKpiEmail(input: KpiEmailInput): { subject: string; html: string; text: string } {
+export function renderKpiEmail(input: KpiEmailInput): {
+  subject: string;
+  html: string;
+  text: string;
+  /** The images the HTML shows by `cid:`, to send as related parts. */
+  images: InlineImage[];
+} {
   const { locale, report } = input;
   const t = L[locale];
   const e = (s: string) => escapeHtml(s);
@@ -148,6 +161,7 @@ export function renderKpiEmail(input: KpiEmailInput): { subject: string; html: s
   const units = sortByRate(report.byUnit);
   const prevByUnit = new Map(input.previous?.report.byUnit.map((u) => [u.unit, u]) ?? []);
   const name = (id: string) => input.unitNames.get(id) ?? id;
+  const official = input.official ? renderOfficialHtml(input.official) : undefined;
 
   const td = 'style="padding:4px 6px;border:1px solid #d9dce1;text-align:right"';
   const tdl = 'style="padding:4px 6px;border:1px solid #d9dce1;text-align:left"';
@@ -181,7 +195,7 @@ export function renderKpiEmail(input: KpiEmailInput): { subject: string; html: s
     `<h1 style="font-size:20px;margin:0 0 4px 0">${e(t.title)}</h1>`,
     `<p style="margin:0 0 4px 0;color:#5f6670">${e(t.period(report.period.from, report.period.to))} · ${e(periodName)}</p>`,
     report.rolling ? `<p style="margin:0 0 8px 0;color:#8a5a00">${e(t.rolling)}</p>` : "",
-    input.official ? renderOfficialHtml(input.official) : "",
+    official?.html ?? "",
     `<p style="margin:12px 0;font-size:15px;background:#f0f6ff;border-left:4px solid #1f5fbf;padding:8px 10px">${e(summarySentence(report, locale))}</p>`,
   ];
   if (input.amendment) {
@@ -283,5 +297,5 @@ export function renderKpiEmail(input: KpiEmailInput): { subject: string; html: s
     );
   if (notes.length) text.push("", `${t.quality}:`, ...notes.map((x) => `- ${x}`));
   text.push("", `${t.attachments} ${t.footer}`);
-  return { subject, html: html.join("\n"), text: `${text.join("\n")}\n` };
+  return { subject, html: html.join("\n"), text: `${text.join("\n")}\n`, images: official?.images ?? [] };
 }

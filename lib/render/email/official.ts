@@ -4,13 +4,15 @@ import { FORM_VALUE_KEYS } from "../../domain/official/form";
 import type { NationalIndex } from "../../domain/official/index766";
 import { formatNumber, formatRate, type Locale } from "../format";
 import { indicatorLine } from "../index-text";
+import { SPARKLINE, sparklinePng } from "../sparkline";
 
 /**
  * What leadership is judged by, first in the KPI email (issue 15): the national index against the
  * previous period and the deployment's targets, a trend per indicator across the period's weekly
- * snapshots, then form II.06a's table. The trend is drawn with table cells, like the bars below it:
- * inline SVG is dropped by Gmail and not drawn by Outlook, and a PNG needs a rasteriser this
- * project does not carry; coloured cells render in every common mail client.
+ * snapshots, then form II.06a's table. Each trend is a small PNG sent inside the message and shown
+ * by `cid:` (multipart/related): mail clients drop inline SVG (Gmail) or do not draw it (Outlook),
+ * and block remote images by default. Its alt text and the text part carry the same figures, for
+ * text-only clients and screen readers.
  */
 
 export interface OfficialEmailInput {
@@ -23,6 +25,14 @@ export interface OfficialEmailInput {
   form: OfficialForm;
 }
 
+/** An image the HTML shows by `cid:`, sent as a related part of the message. */
+export interface InlineImage {
+  cid: string;
+  filename: string;
+  contentType: "image/png";
+  content: Buffer;
+}
+
 const T = {
   vi: {
     index: "Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)",
@@ -32,6 +42,7 @@ const T = {
     target: "Mục tiêu",
     points: "Điểm (so với tối đa)",
     trend: "Diễn biến theo tuần",
+    trendOf: (name: string) => `Diễn biến theo tuần của chỉ số ${name}`,
     notComputed: "chưa tính được",
     form: "Biểu II.06a",
     source: "Nguồn",
@@ -44,6 +55,7 @@ const T = {
     target: "Target",
     points: "Points (of the maximum)",
     trend: "Weekly trend",
+    trendOf: (name: string) => `Weekly trend of ${name}`,
     notComputed: "not computed",
     form: "Form II.06a",
     source: "Source",
@@ -54,16 +66,47 @@ const td = 'style="padding:4px 6px;border:1px solid #d9dce1;text-align:right"';
 const tdl = 'style="padding:4px 6px;border:1px solid #d9dce1;text-align:left"';
 const th = 'style="padding:4px 6px;border:1px solid #d9dce1;background:#eef0f3;font-weight:bold"';
 
-/** A column chart of table cells: one cell per snapshot, its filled height the rate. */
-function sparkline(values: (number | null)[]): string {
-  const cells = values.map((v) => {
-    const h = v === null ? 0 : Math.max(1, Math.round(v * 24));
-    return `<td style="vertical-align:bottom;padding:0 1px;height:24px"><div style="height:${h}px;width:6px;background:#1f5fbf;font-size:0;line-height:0">&nbsp;</div></td>`;
+/** The trend's figures in words: each snapshot's rate, then the target (the image's alt text). */
+function trendWords(
+  i: NationalIndex["indicators"][number],
+  trend: OfficialEmailInput["trend"],
+  locale: Locale,
+): string {
+  const t = T[locale];
+  const points = trend.map((s) => {
+    const rate = s.index.indicators.find((x) => x.id === i.id)?.rate ?? null;
+    return `${s.label} ${formatRate(rate, locale)}`;
   });
-  return `<table role="presentation" cellspacing="0" style="border-collapse:collapse"><tr>${cells.join("")}</tr></table>`;
+  const target = i.target === null ? "" : `; ${t.target.toLowerCase()} ${formatRate(i.target, locale)}`;
+  return `${points.join(", ")}${target}`;
 }
 
-export function renderOfficialHtml(input: OfficialEmailInput): string {
+/** The trend of indicator `i` as an image part and the tag that shows it. */
+function trendImage(
+  i: NationalIndex["indicators"][number],
+  n: number,
+  input: OfficialEmailInput,
+): { tag: string; image: InlineImage } {
+  const t = T[input.locale];
+  const values = input.trend.map((s) => s.index.indicators.find((x) => x.id === i.id)?.rate ?? null);
+  // Content-IDs are addr-spec-like (RFC 2392): only letters, digits and dashes from the id.
+  const cid = `trend-${n}-${i.id.replace(/[^A-Za-z0-9]/g, "-")}@kpi.dossier-monitor`;
+  const alt = escapeHtml(
+    `${t.trendOf(`${i.id} ${i.name[input.locale]}`)}: ${trendWords(i, input.trend, input.locale)}`,
+  );
+  const { width, height } = SPARKLINE;
+  return {
+    tag: `<img src="cid:${escapeHtml(cid)}" width="${width}" height="${height}" alt="${alt}" title="${alt}" style="display:block;border:0;width:${width}px;height:${height}px">`,
+    image: {
+      cid,
+      filename: `${cid.split("@")[0]}.png`,
+      contentType: "image/png",
+      content: sparklinePng(values, i.target),
+    },
+  };
+}
+
+export function renderOfficialHtml(input: OfficialEmailInput): { html: string; images: InlineImage[] } {
   const { locale, index } = input;
   const t = T[locale];
   const e = (s: string) => escapeHtml(s);
@@ -73,7 +116,8 @@ export function renderOfficialHtml(input: OfficialEmailInput): string {
     '<table role="presentation" cellspacing="0" style="border-collapse:collapse;font-size:12px;width:100%">',
     `<tr>${[t.indicator, t.rate, input.previous ? `${t.previous} ${input.previous.label}` : t.previous, t.target, t.points, t.trend].map((h) => `<th ${th}>${e(h)}</th>`).join("")}</tr>`,
   ];
-  for (const i of index.indicators) {
+  const images: InlineImage[] = [];
+  for (const [n, i] of index.indicators.entries()) {
     const p = prev.get(i.id);
     const rate =
       i.rate === null
@@ -84,12 +128,14 @@ export function renderOfficialHtml(input: OfficialEmailInput): string {
         ? ` (${i.rate >= p.rate ? "+" : ""}${formatNumber(Math.round((i.rate - p.rate) * 10_000) / 100, locale)} đ.%)`
         : "";
     const miss = i.rate !== null && i.target !== null && i.rate < i.target ? "color:#c62828;" : "";
+    const trend = i.rate === null ? undefined : trendImage(i, n, input);
+    if (trend) images.push(trend.image);
     html.push(
       `<tr><td ${tdl}>${e(`${i.id} ${i.name[locale]}`)}</td><td style="padding:4px 6px;border:1px solid #d9dce1;text-align:right;${miss}">${rate}</td>` +
         `<td ${td}>${p?.rate != null ? formatRate(p.rate, locale) : "—"}${e(delta)}</td>` +
         `<td ${td}>${i.target === null ? "—" : formatRate(i.target, locale)}</td>` +
         `<td ${td}>${i.pointsShare === null ? "—" : `${formatRate(i.pointsShare, locale)}<br><span style="color:#5f6670;font-size:11px">${e(i.scale ?? "")}</span>`}</td>` +
-        `<td ${tdl}>${i.rate === null ? "" : sparkline(input.trend.map((s) => s.index.indicators.find((x) => x.id === i.id)?.rate ?? null))}</td></tr>`,
+        `<td ${tdl}>${trend?.tag ?? ""}</td></tr>`,
     );
   }
   html.push(
@@ -97,7 +143,7 @@ export function renderOfficialHtml(input: OfficialEmailInput): string {
     `<p style="margin:4px 0 0 0;font-size:11px;color:#5f6670">${e(t.source)}: ${e(index.indicators[0]?.source ?? "")}</p>`,
   );
   html.push(formHtml(input.form));
-  return html.join("\n");
+  return { html: html.join("\n"), images };
 }
 
 function formHtml(form: OfficialForm): string {
@@ -139,6 +185,8 @@ export function renderOfficialText(input: OfficialEmailInput): string[] {
     lines.push(
       `- ${indicatorLine(i, input.locale)}${p != null ? `; ${t.previous.toLowerCase()} ${formatRate(p, input.locale)}` : ""}`,
     );
+    if (i.rate !== null && input.trend.length > 1)
+      lines.push(`  ${t.trend}: ${trendWords(i, input.trend, input.locale)}`);
   }
   lines.push("", `${input.form.code} — ${input.form.title}:`);
   for (const r of input.form.rows)
