@@ -35,6 +35,7 @@ const T = {
     notComputed: "chưa tính được",
     form: "Biểu II.06a",
     source: "Nguồn",
+    office: "Đơn vị báo cáo",
   },
   en: {
     index: "Service index (Decision 766/QĐ-TTg)",
@@ -47,6 +48,7 @@ const T = {
     notComputed: "not computed",
     form: "Form II.06a",
     source: "Source",
+    office: "Reporting office",
   },
 } as const;
 
@@ -96,11 +98,11 @@ export function renderOfficialHtml(input: OfficialEmailInput): string {
     "</table>",
     `<p style="margin:4px 0 0 0;font-size:11px;color:#5f6670">${e(t.source)}: ${e(index.indicators[0]?.source ?? "")}</p>`,
   );
-  html.push(formHtml(input.form));
+  html.push(formHtml(input.form, t.office));
   return html.join("\n");
 }
 
-function formHtml(form: OfficialForm): string {
+function formHtml(form: OfficialForm, officeLabel: string): string {
   const e = (s: string) => escapeHtml(s);
   const groups: { name: string; span: number }[] = [];
   for (const c of form.columns.slice(2)) {
@@ -118,6 +120,7 @@ function formHtml(form: OfficialForm): string {
   });
   return [
     `<h2 style="font-size:16px;margin:20px 0 4px 0">${e(form.code)} — ${e(form.title)}</h2>`,
+    `<p style="margin:0 0 6px 0;color:#5f6670">${e(officeLabel)}: ${e(form.office)}</p>`,
     '<table role="presentation" cellspacing="0" style="border-collapse:collapse;font-size:12px;width:100%">',
     `<tr><th ${th} rowspan="2">${e(c1?.header ?? "")}</th><th ${th} rowspan="2">${e(c2?.header ?? "")}</th>${groups.map((g) => `<th ${th} colspan="${g.span}">${e(g.name)}</th>`).join("")}</tr>`,
     `<tr>${form.columns
@@ -140,7 +143,7 @@ export function renderOfficialText(input: OfficialEmailInput): string[] {
       `- ${indicatorLine(i, input.locale)}${p != null ? `; ${t.previous.toLowerCase()} ${formatRate(p, input.locale)}` : ""}`,
     );
   }
-  lines.push("", `${input.form.code} — ${input.form.title}:`);
+  lines.push("", `${input.form.code} — ${input.form.title}`, `${t.office}: ${input.form.office}`);
   for (const r of input.form.rows)
     lines.push(
       `${r.stt} ${r.label} | ${FORM_VALUE_KEYS.map((k) => formatNumber(r.values[k], input.locale)).join(" | ")}`,
