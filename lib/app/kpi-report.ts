@@ -185,6 +185,7 @@ export async function buildKpiEmail(
       previous: previousIndex,
       trend: [...(await weeklyIndexes(deps, period)), { label: "nay", index: official.index }],
       form: official.form,
+      unitNames,
     },
     amendment: report.issued?.amended
       ? { issuedAt: report.issued.issuedAt, changes: report.issued.changes }

@@ -122,9 +122,20 @@ describe("official settings from the deployment's configuration", () => {
     expect(form.rows.map((r) => r.label)).toContain("Đất đai và đo đạc");
     const index = (await get("/kpis/index", { period: "2022-Q3" })) as NationalIndex;
     expect(index.indicators.find((i) => i.id === "2.1")?.target).toBe(0.93);
+    // Per unit as well as for the office, with the unit's name from the table's directory.
+    expect(index.byUnit.map((u) => [u.unit, u.name?.vi])).toEqual([
+      ["cn-vpdk-dat-dai", "Chi nhánh Văn phòng đăng ký đất đai"],
+    ]);
+    expect(index.byUnit[0]?.indicators.find((i) => i.id === "2.1")).toMatchObject({ rate: 1, target: 0.93 });
+    const scoped = (await get("/kpis/index", {
+      period: "2022-Q3",
+      unit: "cn-vpdk-dat-dai",
+    })) as NationalIndex;
+    expect(scoped.unit).toBe("cn-vpdk-dat-dai");
+    expect(scoped.byUnit).toHaveLength(1);
   });
 
-  it("show in the KPI email: the office, the form's title, the domain's name and the target", async () => {
+  it("show in the KPI email: the office, the form's title, the domain's name, the target; the index per unit by name", async () => {
     const handler = kpiReport.compose(parseEnv(kpiReport.EnvSchema, env), clients());
     await handler({ kind: "weekly" }, {} as never);
     const mails = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === stage.senderAddress);
@@ -136,6 +147,13 @@ describe("official settings from the deployment's configuration", () => {
       expect(body).toContain("Đất đai và đo đạc");
     }
     expect(text).toContain("mục tiêu 93%");
+    // The index per unit, by name, under the office's; never the unit's id.
+    expect(html).toContain("Chỉ số theo đơn vị");
+    expect(html).toMatch(/Chi nhánh Văn phòng đăng ký đất đai<\/td><td[^>]*>100%<\/td>/);
+    expect(text).toMatch(
+      /Chỉ số theo đơn vị:\n- Chi nhánh Văn phòng đăng ký đất đai: 2\.1 100%; 3\.3 100%; 5\.4 100%/,
+    );
+    for (const body of [html, text]) expect(body).not.toContain("cn-vpdk-dat-dai");
   }, 60_000);
 
   it("a bad setting stops a function at cold start, naming the field", () => {

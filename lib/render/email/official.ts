@@ -4,6 +4,7 @@ import { FORM_VALUE_KEYS } from "../../domain/official/form";
 import type { NationalIndex } from "../../domain/official/index766";
 import { formatNumber, formatRate, type Locale } from "../format";
 import { indicatorLine } from "../index-text";
+import { unitIndexHtml, unitIndexText } from "./official-units";
 
 /**
  * What leadership is judged by, first in the KPI email (issue 15): the national index against the
@@ -21,6 +22,8 @@ export interface OfficialEmailInput {
   /** The period's weekly snapshots, oldest first, then now. */
   trend: { label: string; index: NationalIndex }[];
   form: OfficialForm;
+  /** Unit names by id (the directory's), for the index per unit. */
+  unitNames?: ReadonlyMap<string, string>;
 }
 
 const T = {
@@ -98,6 +101,7 @@ export function renderOfficialHtml(input: OfficialEmailInput): string {
     "</table>",
     `<p style="margin:4px 0 0 0;font-size:11px;color:#5f6670">${e(t.source)}: ${e(index.indicators[0]?.source ?? "")}</p>`,
   );
+  html.push(unitIndexHtml(index, locale, input.unitNames));
   html.push(formHtml(input.form, t.office));
   return html.join("\n");
 }
@@ -143,6 +147,7 @@ export function renderOfficialText(input: OfficialEmailInput): string[] {
       `- ${indicatorLine(i, input.locale)}${p != null ? `; ${t.previous.toLowerCase()} ${formatRate(p, input.locale)}` : ""}`,
     );
   }
+  lines.push(...unitIndexText(input.index, input.locale, input.unitNames));
   lines.push("", `${input.form.code} — ${input.form.title}`, `${t.office}: ${input.form.office}`);
   for (const r of input.form.rows)
     lines.push(
