@@ -20,6 +20,8 @@ export interface ServeOptions {
   units: string;
   /** A procedure catalog file (JSON) instead of the seed's. */
   catalog?: string;
+  /** The official outputs' settings file (JSON) instead of the seed's. */
+  officialSettings?: string;
 }
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -37,6 +39,9 @@ export async function serve(opts: ServeOptions): Promise<number> {
     PERIOD_SCHEME: opts.empty ? EMPTY_DEFAULTS.periodScheme : JSON.stringify(SERVE_DEFAULTS.scheme),
     ...process.env,
     ...(opts.catalog ? { CATALOG: readFileSync(resolve(opts.catalog), "utf8") } : {}),
+    ...(opts.officialSettings
+      ? { OFFICIAL_SETTINGS: readFileSync(resolve(opts.officialSettings), "utf8") }
+      : {}),
   };
   parseMonitorEnv({ TABLE_NAME: "dossier-monitor-local", ...env });
   const directory = parseUnitDirectory(JSON.parse(readFileSync(resolve(ROOT, opts.units), "utf8")));

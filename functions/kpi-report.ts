@@ -8,7 +8,7 @@ import middy from "@middy/core";
 import * as z from "zod";
 import { sesMailer } from "../lib/adapters/ses";
 import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../lib/app/kpi-report";
-import { countingSettings, MonitorEnvSchema, SesEnvShape } from "../lib/contracts/config";
+import { countingSettings, MonitorEnvSchema, officialSettings, SesEnvShape } from "../lib/contracts/config";
 import { type Clients, kpiSettings, tableStore } from "./commons/clients";
 
 const InputSchema = z.object({ kind: z.enum(["weekly", "close"]) });
@@ -36,6 +36,7 @@ export function compose(env: Env, clients: Pick<Clients, "dynamo" | "ses" | "now
     {
       store: tableStore(clients.dynamo, env.TABLE_NAME),
       ...kpiSettings(countingSettings(env)),
+      official: officialSettings(env),
       mailer: sesMailer(clients.ses, { configurationSet: env.SES_CONFIGURATION_SET }),
       from: env.SENDER_ADDRESS,
       now: clients.now,

@@ -3,16 +3,25 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { cachedDirectory } from "../lib/app/ingest";
 import type { KpiDeps } from "../lib/app/kpi-report";
-import { countingSettings, type MonitorEnv, MonitorEnvSchema } from "../lib/contracts/config";
-import { UnitDirectory } from "../lib/domain/units";
+import {
+  countingSettings,
+  type MonitorEnv,
+  MonitorEnvSchema,
+  officialSettings,
+} from "../lib/contracts/config";
+import type { UnitDirectory } from "../lib/domain/units";
 import { handleQuery } from "../lib/http/query-api";
 import type { HttpResult } from "../lib/http/responses";
 import { type Clients, kpiSettings, tableStore } from "./commons/clients";
 
-export function createHandler(deps: KpiDeps, logger: Logger) {
+/** The query API's dependencies, with the unit directory read per request (names in every answer). */
+export type QueryDeps = Omit<KpiDeps, "units"> & { units: () => Promise<UnitDirectory> };
+
+export function createHandler(deps: QueryDeps, logger: Logger) {
   return middy(async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
-    const result = await handleQuery(deps, event);
+    const result = await handleQuery({ ...deps, units: await deps.units() }, event);
     logger.info("query", { route: event.rawPath.split("/")[1], status: result.statusCode });
     return result;
   }).use(injectLambdaContext(logger));
@@ -22,19 +31,22 @@ export function createHandler(deps: KpiDeps, logger: Logger) {
 export const EnvSchema = MonitorEnvSchema;
 
 /**
- * The composition root, shared by Lambda (functions/lambda/) and the local stack. `units`: the
- * directory for display names (Lambda: none; the local stack gives the one it loaded).
+ * The composition root, shared by Lambda (functions/lambda/) and the local stack. The unit
+ * directory (display names: exports, the index per unit) is the table's, kept a minute as the
+ * ingestion API keeps it; `units` gives a fixed one instead.
  */
 export function compose(
   env: MonitorEnv,
   clients: Pick<Clients, "dynamo" | "now" | "logger">,
-  units: UnitDirectory = UnitDirectory.empty(),
+  units?: UnitDirectory,
 ) {
+  const store = tableStore(clients.dynamo, env.TABLE_NAME);
   return createHandler(
     {
-      store: tableStore(clients.dynamo, env.TABLE_NAME),
+      store,
       ...kpiSettings(countingSettings(env)),
-      units,
+      official: officialSettings(env),
+      units: units ? async () => units : cachedDirectory(store, Date.now),
       now: clients.now,
     },
     clients.logger("query-api"),

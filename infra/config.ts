@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { CalendarDataSchema } from "../lib/domain/calendar/calendar";
 import { CatalogFileSchema } from "../lib/domain/catalog";
+import { OfficialSettingsSchema } from "../lib/domain/official/settings";
 import { PeriodSchemeSchema } from "../lib/domain/periods";
 import { ContactSchema } from "../lib/domain/units";
 
@@ -23,6 +24,11 @@ export const StageConfigSchema = z.strictObject({
   /** The deployment's procedure catalog; unset: the seed district's sample (lib/domain/catalog.ts). */
   catalog: CatalogFileSchema.optional(),
   strictSupplementRule: z.boolean().default(false),
+  /**
+   * The official outputs (official.md): the reporting office, form II.06a's code and title, domain
+   * names, index targets per indicator; unset: the defaults of lib/domain/official/settings.ts.
+   */
+  official: OfficialSettingsSchema.optional(),
   /** Where operators get alarms (an email address subscribed to the alarm topic), optional. */
   alarmEmail: z.email().optional(),
   logRetentionDays: z.union([z.literal(30), z.literal(90), z.literal(180), z.literal(365)]).default(90),
@@ -37,4 +43,20 @@ export function parseStageConfig(value: unknown): StageConfig {
     );
   }
   return parsed.data;
+}
+
+/**
+ * The monitor's environment for a stage (lib/contracts/config.ts): what a stage leaves out, the
+ * functions default. Tokens (the table's name) are the caller's.
+ */
+export function monitorEnvironment(config: StageConfig, tableName: string): Record<string, string> {
+  return {
+    TABLE_NAME: tableName,
+    PERIOD_SCHEME: JSON.stringify(config.periodScheme),
+    STRICT_SUPPLEMENT_RULE: String(config.strictSupplementRule),
+    ...(config.officeHours ? { OFFICE_HOURS: config.officeHours } : {}),
+    ...(config.calendarOverride ? { CALENDAR_OVERRIDE: JSON.stringify(config.calendarOverride) } : {}),
+    ...(config.catalog ? { CATALOG: JSON.stringify(config.catalog) } : {}),
+    ...(config.official ? { OFFICIAL_SETTINGS: JSON.stringify(config.official) } : {}),
+  };
 }

@@ -4,7 +4,7 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { buildAlerting } from "./alerting";
 import { buildApis } from "./apis";
-import type { StageConfig } from "./config";
+import { monitorEnvironment, type StageConfig } from "./config";
 import { buildConsumer } from "./consumer";
 import { FunctionSet } from "./functions";
 import { buildMonitoring } from "./monitoring";
@@ -30,18 +30,7 @@ export class StatelessStack extends Stack {
     const { table, bus, eventsQueue, eventsDlq, configurationSet } = stateful;
     const retention = config.logRetentionDays as unknown as logs.RetentionDays;
     // The monitor's environment (lib/contracts/config.ts): what a stage leaves out, the functions default.
-    const functions = new FunctionSet(
-      this,
-      {
-        TABLE_NAME: table.tableName,
-        PERIOD_SCHEME: JSON.stringify(config.periodScheme),
-        STRICT_SUPPLEMENT_RULE: String(config.strictSupplementRule),
-        ...(config.officeHours ? { OFFICE_HOURS: config.officeHours } : {}),
-        ...(config.calendarOverride ? { CALENDAR_OVERRIDE: JSON.stringify(config.calendarOverride) } : {}),
-        ...(config.catalog ? { CATALOG: JSON.stringify(config.catalog) } : {}),
-      },
-      retention,
-    );
+    const functions = new FunctionSet(this, monitorEnvironment(config, table.tableName), retention);
     this.functions = functions.byName;
     const tableArn = table.tableArn;
 

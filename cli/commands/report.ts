@@ -21,6 +21,47 @@ interface ReportOpts {
   lang: Locale;
   calendar?: string;
   strictSupplement?: boolean;
+  units?: string;
+  settings?: string;
+}
+
+/** A JSON file, or the bad-input error naming it. */
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
+  }
+}
+
+/**
+ * Unit names by id for the texts a person reads, from a unit directory file (the shape `units
+ * import` reads). Without one the report has no names: it shows ids, and says how to get names.
+ */
+async function loadUnitNames(
+  file: string | undefined,
+  lang: Locale,
+): Promise<Map<string, string> | undefined> {
+  if (!file) return undefined;
+  const { parseUnitDirectory } = await import("../../lib/domain/units");
+  try {
+    const { units } = parseUnitDirectory(readJson(file));
+    return new Map(units.map((u) => [u.id, lang === "vi" ? u.nameVi : u.nameEn]));
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
+  }
+}
+
+/** The official outputs' settings from a file (OfficialSettingsSchema), each bad field named. */
+async function loadSettings(file: string | undefined) {
+  const [{ DEFAULT_OFFICIAL_SETTINGS, loadOfficialSettings, withCatalogDomains }, { SEED_CATALOG }] =
+    await Promise.all([import("../../lib/domain/official/settings"), import("../../lib/domain/catalog")]);
+  if (!file) return withCatalogDomains(DEFAULT_OFFICIAL_SETTINGS, SEED_CATALOG.domains);
+  const loaded = loadOfficialSettings(readJson(file));
+  if (!loaded.ok)
+    throw new CliError(loaded.error.map((p) => `${file}: ${p.path}: ${p.message}`).join("\n"), EXIT.badInput);
+  return withCatalogDomains(loaded.value, SEED_CATALOG.domains);
 }
 
 async function loadCalendar(file: string | undefined): Promise<WorkingCalendar> {
@@ -116,6 +157,8 @@ async function runReport(opts: ReportOpts): Promise<void> {
   if (!opts.events?.length) throw new CliError("give --events FILE..., or --api URL", EXIT.usage);
   const period = await resolvePeriod(opts);
   const calendar = await loadCalendar(opts.calendar);
+  const names = await loadUnitNames(opts.units, opts.lang);
+  const settings = await loadSettings(opts.settings);
   const events = await readEvents(opts.events);
   const [{ catalogOf }, { computeReportAndCounts }, { reportCsv, reportText }] = await Promise.all([
     import("../../lib/domain/catalog"),
@@ -128,22 +171,27 @@ async function runReport(opts: ReportOpts): Promise<void> {
     { calendar, catalog: catalogOf(), strictSupplementRule: opts.strictSupplement ?? false },
     { period, asOf, unit: opts.unit },
   );
+  // cli.md is silent on names: ids on stdout as before, and one line on stderr saying how to get names.
+  const showsUnits = opts.format === "text" || opts.format === "csv" || opts.format === "index";
+  if (showsUnits && !names && report.byUnit.length > 0)
+    process.stderr.write(
+      "note: units are shown by id; give --units FILE (the unit directory, as `units import` reads it) for their names\n",
+    );
   if (opts.format === "index") {
     const [{ buildIndex }, { indexText }] = await Promise.all([
       import("../../lib/domain/official/index766"),
       import("../../lib/render/index-text"),
     ]);
-    process.stdout.write(indexText(buildIndex(counts, { period, asOf, unit: opts.unit }), opts.lang));
+    const index = buildIndex(counts, { period, asOf, unit: opts.unit, targets: settings.targets });
+    process.stdout.write(indexText(index, opts.lang, names));
     return;
   }
   if (opts.format === "form-csv" || opts.format === "form-xlsx") {
-    const [{ buildForm }, { DEFAULT_OFFICIAL_SETTINGS }, { formCsv, formCsvFile, formXlsx }] =
-      await Promise.all([
-        import("../../lib/domain/official/form"),
-        import("../../lib/domain/official/settings"),
-        import("../../lib/render/form"),
-      ]);
-    const form = buildForm(counts, { period, asOf, settings: DEFAULT_OFFICIAL_SETTINGS, locale: opts.lang });
+    const [{ buildForm }, { formCsv, formCsvFile, formXlsx }] = await Promise.all([
+      import("../../lib/domain/official/form"),
+      import("../../lib/render/form"),
+    ]);
+    const form = buildForm(counts, { period, asOf, settings, locale: opts.lang });
     if (opts.format === "form-csv" && !opts.out) process.stdout.write(formCsv(form, opts.lang));
     else if (opts.out)
       writeFileSync(
@@ -153,8 +201,8 @@ async function runReport(opts: ReportOpts): Promise<void> {
     return;
   }
   if (opts.format === "json") process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else if (opts.format === "csv") process.stdout.write(reportCsv(report, opts.lang));
-  else process.stdout.write(reportText(report, opts.lang));
+  else if (opts.format === "csv") process.stdout.write(reportCsv(report, opts.lang, names));
+  else process.stdout.write(reportText(report, opts.lang, names));
 }
 
 /** `report`: the KPI report (kpis.md) from events files, or from a running stack's API. */
@@ -191,5 +239,13 @@ export function registerReport(program: Command): void {
       "a calendar override (JSON, same shape as lib/domain/calendar/data/vn-official.json)",
     )
     .option("--strict-supplement", "count a second supplement request as late (national index rule)")
+    .option(
+      "--units <file>",
+      "the unit directory (JSON, as `units import` reads it): units by name in text, CSV and the index",
+    )
+    .option(
+      "--settings <file>",
+      "the official outputs' settings (JSON, OfficialSettingsSchema): office, form title, domain names, index targets",
+    )
     .action((opts: ReportOpts) => runReport(opts));
 }

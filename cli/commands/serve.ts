@@ -41,6 +41,10 @@ export function registerServe(program: Command): void {
       "--catalog <file>",
       "the procedure catalog (JSON, the shape of CatalogFileSchema in lib/domain/catalog.ts); default the seed district's (or the CATALOG environment variable)",
     )
+    .option(
+      "--official-settings <file>",
+      "the official outputs' settings: office, form title, domain names, index targets (JSON, the shape of OfficialSettingsSchema in lib/domain/official/settings.ts); default the seed district's (or the OFFICIAL_SETTINGS environment variable)",
+    )
     .option("--fresh", "start from an empty data folder")
     .option(
       "--empty",

@@ -20,6 +20,7 @@ import type { DossierEvent } from "../../lib/domain/events/schema";
 import type { UnitDirectoryFile } from "../../lib/domain/units";
 import { createApiKey } from "../../lib/http/auth";
 import { SEED_PERIOD, seed2022Q3 } from "../scenarios/seed-2022-q3";
+import { SEED_OFFICIAL_SETTINGS } from "../scenarios/seed-official";
 import { LocalBus, LocalQueue } from "./bus";
 import { DemoClock } from "./clock";
 import {
@@ -48,8 +49,9 @@ export { DemoClock };
 export interface LocalStackOptions {
   /**
    * The monitor's settings, as a deployment's environment gives them (`PERIOD_SCHEME`,
-   * `CALENDAR_OVERRIDE`, `OFFICE_HOURS`, `CATALOG`, ...): lib/contracts/config.ts. The stack adds
-   * the table, the bus and the sender.
+   * `CALENDAR_OVERRIDE`, `OFFICE_HOURS`, `CATALOG`, `OFFICIAL_SETTINGS`, ...):
+   * lib/contracts/config.ts. The stack adds the table, the bus and the sender; `OFFICIAL_SETTINGS`
+   * defaults to the seed district's (dev/scenarios/seed-official.ts).
    */
   env?: RawEnv;
   clock: DemoClock;
@@ -127,6 +129,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { clock } = options;
   const now = clock.now;
   const env: RawEnv = {
+    // The seed district's official settings unless the environment gives the deployment's own.
+    OFFICIAL_SETTINGS: JSON.stringify(SEED_OFFICIAL_SETTINGS),
     ...options.env,
     TABLE_NAME: tableName,
     EVENT_BUS_NAME: "local",
@@ -168,7 +172,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
     };
   }
-  const units = await store.getUnitDirectory();
   // Each worker is its own execution environment, with its own handler instance, as in Lambda; the
   // consumer reads the directory itself (and re-reads it a minute later).
   const applyEnv = parseEnv(applyEvents.EnvSchema, env);
@@ -215,7 +218,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const kpi = kpiReport.compose(parseEnv(kpiReport.EnvSchema, env), clients);
   // As in Lambda, the ingestion API keeps the directory a short time (real time here, not the demo clock's).
   const ingest = ingestApi.compose(parseEnv(ingestApi.EnvSchema, env), clients, 5_000);
-  const query = queryApi.compose(parseEnv(queryApi.EnvSchema, env), clients, units);
+  // As in Lambda, the query API reads the unit directory from the table (kept a minute).
+  const query = queryApi.compose(parseEnv(queryApi.EnvSchema, env), clients);
 
   const targets: Record<string, (input: unknown) => Promise<unknown>> = {
     "sweep-deadlines": (input) => sweep(input, {} as never),

@@ -191,6 +191,7 @@ export async function buildKpiEmail(
         { label: locale === "vi" ? "hiện tại" : "now", index: official.index },
       ],
       form: official.form,
+      unitNames,
     },
     amendment: report.issued?.amended
       ? { issuedAt: report.issued.issuedAt, changes: report.issued.changes }

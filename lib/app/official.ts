@@ -4,6 +4,11 @@ import { DEFAULT_OFFICIAL_SETTINGS } from "../domain/official/settings";
 import { type Period, periodBounds } from "../domain/periods";
 import type { KpiDeps } from "./kpi-report";
 
+/** Unit names in both languages, by id, from the deployment's unit directory. */
+function unitNamesOf(deps: KpiDeps): Map<string, { vi: string; en: string }> {
+  return new Map(deps.units.units.map((u) => [u.id, { vi: u.nameVi, en: u.nameEn }]));
+}
+
 /**
  * The official outputs of a period (official.md), read from the same counters, with the same T,
  * as the report: form II.06a (office-wide) and the national service index (office and units).
@@ -19,6 +24,6 @@ export async function officialOutputs(
   const counts = await deps.store.readPeriodCounts(period);
   return {
     form: buildForm(counts, { period, asOf, settings, locale }),
-    index: buildIndex(counts, { period, asOf, unit, targets: settings.targets }),
+    index: buildIndex(counts, { period, asOf, unit, targets: settings.targets, names: unitNamesOf(deps) }),
   };
 }

@@ -9,6 +9,12 @@ import {
 } from "../domain/calendar/calendar";
 import { type Catalog, catalogOf, loadCatalog, SEED_CATALOG } from "../domain/catalog";
 import type { CountingSettings } from "../domain/counting";
+import {
+  DEFAULT_OFFICIAL_SETTINGS,
+  loadOfficialSettings,
+  type OfficialSettings,
+  withCatalogDomains,
+} from "../domain/official/settings";
 import { CALENDAR_QUARTER, type PeriodScheme, PeriodSchemeSchema } from "../domain/periods";
 
 /**
@@ -53,6 +59,22 @@ const CatalogEnv = z.string().transform((text, ctx): Catalog => {
   return z.NEVER;
 });
 
+/** The official outputs' settings (JSON, {@link OfficialSettingsSchema}), every bad field named. */
+const OfficialSettingsEnv = z.string().transform((text, ctx): OfficialSettings => {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: `not JSON: ${(e as Error).message.slice(0, 300)}` });
+    return z.NEVER;
+  }
+  const loaded = loadOfficialSettings(json);
+  if (loaded.ok) return loaded.value;
+  for (const p of loaded.error.slice(0, 20))
+    ctx.addIssue({ code: "custom", message: `${p.path}: ${p.message}` });
+  return z.NEVER;
+});
+
 const SchemeEnv = z.union([
   z.literal("calendar-quarter").transform((): PeriodScheme => CALENDAR_QUARTER),
   z.literal("reporting-window").transform((): PeriodScheme => ({ kind: "reporting-window" })),
@@ -84,6 +106,12 @@ export const MonitorEnvSchema = z.object({
    * leadership and rows of the official report) or `accept` (while a directory is being built).
    */
   UNKNOWN_UNITS: z.enum(["accept", "reject"]).default("reject"),
+  /**
+   * The official outputs (official.md): the reporting office, form II.06a's code and title,
+   * withdrawn dossiers in the form, domain names, index targets per indicator (JSON, the shape of
+   * `OfficialSettingsSchema` in lib/domain/official/settings.ts). Unset: the defaults there.
+   */
+  OFFICIAL_SETTINGS: OfficialSettingsEnv.default(DEFAULT_OFFICIAL_SETTINGS),
 });
 export type MonitorEnv = z.infer<typeof MonitorEnvSchema>;
 
@@ -115,6 +143,14 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: RawEnv): z.infer<S
 /** Parses the monitor's own environment; throws naming every bad variable. */
 export function parseMonitorEnv(env: RawEnv): MonitorEnv {
   return parseEnv(MonitorEnvSchema, env);
+}
+
+/**
+ * The official outputs' settings of a deployment: its own, over the catalog's domain names (so a
+ * deployment that names its domains in its catalog sees them in the form too).
+ */
+export function officialSettings(env: MonitorEnv): OfficialSettings {
+  return withCatalogDomains(env.OFFICIAL_SETTINGS, env.CATALOG.domains);
 }
 
 /** The counting settings of a deployment. */

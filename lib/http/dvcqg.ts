@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import * as z from "zod";
 import type { PauseKind } from "../domain/events/schema";
 import type { Problem } from "../domain/events/validate";
-import { formatInstant, OFFSET_MS } from "../domain/time";
+import { type Converted, digitisedOf, Fields, resultOf } from "./dvcqg-fields";
+
+export { type Converted, dvcqgInstant, parseDvcqgDate } from "./dvcqg-fields";
 
 /**
  * The national portal's dossier sync format (../shared/spec/dvcqg.md) turned into dossier events.
@@ -15,6 +17,19 @@ import { formatInstant, OFFSET_MS } from "../domain/time";
  * empty, null or not lists at all). A bad field costs that field, a bad list item that item, each
  * with a reason in `problems`; only a dossier without a code (nothing to attach events to) is
  * skipped as a whole, and that is a problem too. Nothing is dropped silently.
+ *
+ * The national index's inputs (official.md) are read from the portal's own fields, by allowlist,
+ * as the portal's calculation description ("Mô tả công thức tính chỉ số 766") reads them:
+ * - `received.data.digitised`: `HoSoCoThanhPhanSoHoa` (1/0, what ministry and local systems send)
+ *   or any `TaiLieuNop[].DuocSoHoa` = 1 (what the portal's own dossiers carry); index 4.2.
+ * - `resolved.data.resultElectronic`: a `DanhSachGiayToKetQua[]` item with a result file link
+ *   (`DuongDanTepTinKetQua`); an empty list is "no electronic result", an absent one "not said";
+ *   indexes 3.3, 4.1, 4.2. Only the yes/no is kept, never the link.
+ * - `resolved.data.resultChannel`: `HinhThuc`, the result's hand-over (0 at the one-stop desk,
+ *   1 by post; the code list is as public one-stop systems send it, **verify** against the
+ *   portal's API specification).
+ * - Complaints (`dossier.complaint_received`) are not in this format: the portal takes feedback
+ *   (phản ánh, kiến nghị) through its own feedback system, so they come from another source.
  */
 
 /**
@@ -38,42 +53,6 @@ export const DvcqgRequestSchema = z.discriminatedUnion("service", [
   }),
 ]);
 
-const COMPACT = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
-// ISO 8601 as senders write it: `T` or a space, seconds and fraction optional, offset optional.
-const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,7})?)?(Z|[+-]\d{2}:?\d{2})?$/;
-
-/**
- * A portal date as an RFC 3339 instant, or why it is not one. Both formats seen in public
- * integrations: `yyyyMMddHHmmss` (opencps-v2, the PASETO sync) and ISO `yyyy-MM-ddTHH:mm:ss(.fff)`
- * (the token-based API sample). Without an offset the time is Asia/Ho_Chi_Minh, never UTC.
- */
-export function parseDvcqgDate(text: string): { ok: true; value: string } | { ok: false; message: string } {
-  const m = COMPACT.exec(text) ?? ISO.exec(text);
-  if (!m) return { ok: false, message: "expected yyyyMMddHHmmss or yyyy-MM-ddTHH:mm:ss, local time" };
-  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as number[];
-  const local = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
-  const back = new Date(local);
-  // Date.UTC rolls 2022-02-30 over into March: a date that does not round-trip does not exist.
-  if (back.getUTCMonth() !== (mo as number) - 1 || back.getUTCDate() !== d || (h as number) > 23)
-    return { ok: false, message: `not a date: ${text}` };
-  const zone = m[7];
-  let offset = OFFSET_MS;
-  if (zone === "Z") offset = 0;
-  else if (zone) {
-    const sign = zone.startsWith("-") ? -1 : 1;
-    const digits = zone.slice(1).replace(":", "");
-    offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
-  }
-  return { ok: true, value: formatInstant(local - offset) };
-}
-
-/** `20220606081500` (local time) → `2022-06-06T08:15:00+07:00`; throws on anything else. */
-export function dvcqgInstant(text: string): string {
-  const r = parseDvcqgDate(text);
-  if (!r.ok) throw new Error(r.message);
-  return r.value;
-}
-
 const idOf = (dossier: string, fact: string) =>
   `dvcqg:${createHash("sha256").update(dossier).digest("hex").slice(0, 16)}:${fact}`;
 
@@ -90,67 +69,6 @@ const CHANNEL: Record<string, "direct" | "online" | "postal"> = {
  * counts it among the end states, so it closes the dossier as withdrawn.
  */
 const PAUSE_OF_STATUS: Record<number, PauseKind> = { 5: "supplement", 6: "financial_obligation" };
-
-export interface Converted {
-  events: Record<string, unknown>[];
-  /** Every field or item left out, and every dossier skipped, with the reason. */
-  problems: (Problem & { index: number })[];
-}
-
-/** Blank (empty, whitespace, null) is absent: senders fill optional fields with "". */
-const blank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
-
-/** Reads one item's fields, each on its own: a bad one is a problem and counts as absent. */
-class Fields {
-  constructor(
-    private readonly item: Record<string, unknown>,
-    readonly path: string,
-    readonly index: number,
-    private readonly out: Converted,
-  ) {}
-  /** Records a problem with a field; the field then counts as absent. */
-  problem(field: string, message: string): undefined {
-    this.out.problems.push({ index: this.index, path: `${this.path}.${field}`, message });
-    return undefined;
-  }
-  text(field: string, max = 64): string | undefined {
-    const v = this.item[field];
-    if (blank(v)) return undefined;
-    if (typeof v === "number" && Number.isFinite(v)) return String(v);
-    if (typeof v !== "string") return this.problem(field, "expected text");
-    const t = v.trim();
-    if (t.length > max) return this.problem(field, `longer than ${max} characters`);
-    return t;
-  }
-  date(field: string): string | undefined {
-    const v = this.item[field];
-    if (blank(v)) return undefined;
-    if (typeof v !== "string") return this.problem(field, "expected a date string");
-    const r = parseDvcqgDate(v.trim());
-    if (!r.ok) return this.problem(field, r.message);
-    return r.value;
-  }
-  status(field: string): number | undefined {
-    const t = this.text(field, 8);
-    if (t === undefined) return undefined;
-    const n = Number(t);
-    if (!Number.isInteger(n) || n < 1 || n > 10) return this.problem(field, "expected a status 1..10");
-    return n;
-  }
-  list(field: string): Record<string, unknown>[] {
-    const v = this.item[field];
-    if (blank(v)) return [];
-    if (!Array.isArray(v)) {
-      this.problem(field, "expected a list");
-      return [];
-    }
-    return v.filter((x, i) => {
-      const ok = typeof x === "object" && x !== null && !Array.isArray(x);
-      if (!ok) this.problem(`${field}[${i}]`, "expected an object; item left out");
-      return ok;
-    }) as Record<string, unknown>[];
-  }
-}
 
 const asObject = (raw: unknown) =>
   typeof raw === "object" && raw !== null && !Array.isArray(raw)
@@ -254,7 +172,8 @@ function dossier(id: string, f: Fields, madonvi: string, out: Converted) {
     f.problem("NgayTiepNhan", "no receipt date: no dossier.received (later events wait as orphans)");
   else if (!procedure)
     f.problem("MaTTHC", "no procedure code: no dossier.received (later events wait as orphans)");
-  else
+  else {
+    const digitised = digitisedOf(f);
     out.events.push({
       eventId: idOf(id, "received"),
       type: "dossier.received",
@@ -266,8 +185,10 @@ function dossier(id: string, f: Fields, madonvi: string, out: Converted) {
         channel,
         ...(due ? { dueAt: due } : {}),
         ...(domain ? { domain } : {}),
+        ...(digitised === undefined ? {} : { digitised }),
       },
     });
+  }
 
   const rounds = f.list("DanhSachHoSoBoSung");
   if (rounds.length > MAX_SUPPLEMENTS)
@@ -336,7 +257,7 @@ function dossier(id: string, f: Fields, madonvi: string, out: Converted) {
       type: "dossier.resolved",
       occurredAt: finished,
       dossierId: id,
-      data: { outcome: "approved" },
+      data: { outcome: "approved", ...resultOf(f) },
     });
   }
   const handedOver = f.date("NgayTra");

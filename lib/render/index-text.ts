@@ -31,7 +31,7 @@ export function indexText(
       : `Service index (Decision 766/QĐ-TTg), period ${index.period.name ?? ""} ${index.period.from} – ${index.period.to}, as of ${index.asOf}`;
   const lines = [head, ...index.indicators.map((i) => `- ${indicatorLine(i, locale)}`)];
   for (const u of index.byUnit.length > 1 ? index.byUnit : []) {
-    lines.push("", unitNames?.get(u.unit) ?? u.unit);
+    lines.push("", unitNames?.get(u.unit) ?? u.name?.[locale] ?? u.unit);
     for (const i of u.indicators.filter((x) => x.rate !== null))
       lines.push(`  - ${indicatorLine(i, locale)}`);
   }

@@ -221,4 +221,58 @@ describe("dossier-monitor (cli.md)", () => {
     expect(index.stdout).toContain("2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5060/5520)");
     expect(index.stdout).toMatch(/1\.4 .*chưa tính được/);
   });
+
+  it("names units with --units in text, CSV and the index; without it, ids and a one-line hint on stderr", async () => {
+    const units = join(ROOT, "events/units/seed-units.json");
+    const hint = /^note: units are shown by id; give --units FILE .*\n$/;
+    for (const format of ["text", "csv", "index"]) {
+      const bare = await seedReport(q3, "--format", format);
+      expect(bare.code).toBe(0);
+      expect(bare.stdout).toContain("cn-vpdk-dat-dai");
+      expect(bare.stderr).toMatch(hint);
+      const named = await seedReport(q3, "--format", format, "--units", units);
+      expect(named.code).toBe(0);
+      expect(named.stdout).toContain("Chi nhánh Văn phòng Đăng ký đất đai");
+      expect(named.stdout).not.toContain("cn-vpdk-dat-dai");
+      expect(named.stderr).toBe("");
+    }
+    const english = await seedReport(q3, "--format", "csv", "--lang", "en", "--units", units);
+    expect(english.stdout).toContain("Land Registration Office branch,1900,");
+    // JSON is for machines: ids, and nothing on stderr.
+    expect((await seedReport(q3, "--format", "json")).stderr).toBe("");
+    const bad = join(dir, "bad-units.json");
+    writeFileSync(bad, JSON.stringify({ leadership: [], units: [{ id: "x" }] }));
+    const refused = await seedReport(q3, "--format", "text", "--units", bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/bad-units\.json: unit directory: .*units\.0\.nameVi: /);
+  });
+
+  it("takes the office, the form's title, domain names and index targets from --settings; a bad file names the field", async () => {
+    const settings = join(dir, "official.json");
+    writeFileSync(
+      settings,
+      JSON.stringify({
+        office: { vi: "UBND huyện Thử Nghiệm", en: "Thu Nghiem District" },
+        formTitle: { vi: "Tình hình giải quyết TTHC (biểu thử)", en: "Test form" },
+        domains: { "dat-dai": { vi: "Đất đai và đo đạc", en: "Land and surveying" } },
+        targets: { "2.1": 0.95 },
+      }),
+    );
+    const form = await seedReport(q3, "--format", "form-csv", "--settings", settings);
+    expect(form.code).toBe(0);
+    const lines = form.stdout.split("\r\n");
+    expect(lines.slice(1, 3)).toEqual([
+      "Tình hình giải quyết TTHC (biểu thử)",
+      "Đơn vị báo cáo: UBND huyện Thử Nghiệm",
+    ]);
+    expect(lines.some((l) => l.includes(",Đất đai và đo đạc,"))).toBe(true);
+    const index = await seedReport(q3, "--format", "index", "--settings", settings);
+    expect(index.stdout).toContain(
+      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5060/5520); mục tiêu 95%",
+    );
+    writeFileSync(settings, JSON.stringify({ targets: { "2.1": 95 } }));
+    const bad = await seedReport(q3, "--format", "index", "--settings", settings);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/official\.json: targets\.2\.1: Too big/);
+  });
 });

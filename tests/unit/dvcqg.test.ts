@@ -137,7 +137,12 @@ describe("the portal fixtures (events/dvcqg/)", () => {
         occurredAt: "2022-07-14T10:00:00+07:00",
         data: { dueAt: "2022-07-26T17:00:00+07:00" },
       },
-      { type: "dossier.resolved", occurredAt: "2022-07-22T09:30:00+07:00", data: { outcome: "approved" } },
+      // An empty DanhSachGiayToKetQua: the portal counts no electronic result (index 4.1).
+      {
+        type: "dossier.resolved",
+        occurredAt: "2022-07-22T09:30:00+07:00",
+        data: { outcome: "approved", resultElectronic: false },
+      },
     ]);
   });
 

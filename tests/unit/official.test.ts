@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import { catalogOf } from "../../lib/domain/catalog";
 import { DossierEventSchema } from "../../lib/domain/events/schema";
 import { buildForm, formRowProblems } from "../../lib/domain/official/form";
 import { buildIndex } from "../../lib/domain/official/index766";
@@ -8,7 +10,9 @@ import { DEFAULT_OFFICIAL_SETTINGS } from "../../lib/domain/official/settings";
 import { explicitPeriod } from "../../lib/domain/periods";
 import { computeReportAndCounts } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
-import { loadSamples } from "../helpers/fixtures";
+import { parseUnitDirectory } from "../../lib/domain/units";
+import { unitIndexHtml, unitIndexText } from "../../lib/render/email/official-units";
+import { loadSamples, readProjectFile } from "../helpers/fixtures";
 import { historiesArb } from "../helpers/histories";
 
 const settings = { calendar: WorkingCalendar.official() };
@@ -69,5 +73,39 @@ describe("the contract's additions (complaints, electronic results, digitised do
     expect([rate("4.1"), rate("4.2")]).toEqual([1, 1]);
     // Resolved after its due instant and complained about: 100% − (100% + 100%), floored at 0.
     expect([rate("2.1"), rate("5.4")]).toEqual([0, 0]);
+  });
+});
+
+describe("the index per unit in the leadership email", () => {
+  it("names each unit (its id only when the directory lacks it), with the office's row and rates under target in red", () => {
+    const events = seed2022Q3();
+    const asOf = instant("2022-09-05T17:00:00+07:00");
+    const { counts } = computeReportAndCounts(
+      events,
+      { ...settings, catalog: catalogOf() },
+      { period: SEED_PERIOD, asOf },
+    );
+    const directory = parseUnitDirectory(JSON.parse(readProjectFile("events/units/seed-units.json")));
+    // One unit left out of the names: it shows by id, never blank.
+    const names = new Map(
+      directory.units.filter((u) => u.id !== "phong-vhtt").map((u) => [u.id, { vi: u.nameVi, en: u.nameEn }]),
+    );
+    const index = buildIndex(counts, { period: SEED_PERIOD, asOf, targets: { "2.1": 0.95 }, names });
+    const html = unitIndexHtml(index, "vi");
+    const rows = html.split("<tr").slice(2);
+    expect(rows).toHaveLength(index.byUnit.length + 1);
+    for (const u of index.byUnit) expect(html).toContain(`>${u.name?.vi ?? u.unit}</td>`);
+    expect(html).toContain(">phong-vhtt</td>");
+    expect(html).toContain(">Chi nhánh Văn phòng Đăng ký đất đai</td>");
+    expect(rows.at(-1)).toContain(">Toàn cơ quan</td>");
+    // Red exactly where a unit's (or the office's) 2.1 is under the 95 % target.
+    const under = [...index.byUnit, index].filter(
+      (b) => (b.indicators.find((i) => i.id === "2.1")?.rate ?? 1) < 0.95,
+    ).length;
+    expect(under).toBeGreaterThan(0);
+    expect(html.match(/color:#c62828/g)?.length).toBe(under);
+    const text = unitIndexText(index, "en");
+    expect(text[1]).toBe("Index by unit:");
+    expect(text).toHaveLength(index.byUnit.length + 2);
   });
 });

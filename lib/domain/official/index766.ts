@@ -43,7 +43,8 @@ export interface NationalIndex extends IndexBlock {
   asOf: string;
   rolling: boolean;
   unit: string | null;
-  byUnit: (IndexBlock & { unit: string })[];
+  /** Per unit, with its name from the unit directory (null when the directory lacks the unit). */
+  byUnit: (IndexBlock & { unit: string; name: { vi: string; en: string } | null })[];
 }
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
@@ -158,7 +159,14 @@ export function indexOf(c: Counts, targets: OfficialSettings["targets"] = {}): I
 /** The index of a period from its counters: the office's, and each unit's. */
 export function buildIndex(
   counts: PeriodCounts,
-  options: { period: Period; asOf: number; unit?: string; targets?: OfficialSettings["targets"] },
+  options: {
+    period: Period;
+    asOf: number;
+    unit?: string;
+    targets?: OfficialSettings["targets"];
+    /** Unit names by id (the unit directory): every text a person reads names units. */
+    names?: ReadonlyMap<string, { vi: string; en: string }>;
+  },
 ): NationalIndex {
   const { period } = options;
   const { end } = periodBounds(period);
@@ -173,6 +181,10 @@ export function buildIndex(
     rolling: options.asOf < end,
     unit: options.unit ?? null,
     ...indexOf(total, options.targets),
-    byUnit: units.map(([unit, c]) => ({ unit, ...indexOf(c, options.targets) })),
+    byUnit: units.map(([unit, c]) => ({
+      unit,
+      name: options.names?.get(unit) ?? null,
+      ...indexOf(c, options.targets),
+    })),
   };
 }

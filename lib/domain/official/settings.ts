@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { DOMAIN_NAMES } from "../catalog";
+import type { Problem, Result } from "../events/validate";
 
 /**
  * A deployment's settings for the official outputs (official.md): the form's wording, the
@@ -12,6 +13,8 @@ export const INDEX_INDICATORS = ["2.1", "2.2", "3.1", "3.3", "4.1", "4.2", "5.4"
 export type IndicatorId = (typeof INDEX_INDICATORS)[number];
 
 export const OfficialSettingsSchema = z.strictObject({
+  /** For people reading the file; ignored. */
+  $comment: z.string().optional(),
   /** The form's code as printed in its top-left box. */
   formCode: z.string().min(1).max(100).default("Biểu số II.06a/VPCP/KSTT"),
   /**
@@ -36,6 +39,31 @@ export const OfficialSettingsSchema = z.strictObject({
 export type OfficialSettings = z.infer<typeof OfficialSettingsSchema>;
 
 export const DEFAULT_OFFICIAL_SETTINGS: OfficialSettings = OfficialSettingsSchema.parse({});
+
+/**
+ * A deployment's settings from their parsed JSON (an environment variable, a CDK context value or
+ * a file). A bad value is a value naming every problem by its field, e.g. `targets.2.1`, never a
+ * half-read setting.
+ */
+export function loadOfficialSettings(json: unknown): Result<OfficialSettings, Problem[]> {
+  const parsed = OfficialSettingsSchema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    error: parsed.error.issues.map((i) => ({
+      path: i.path.map(String).join(".") || "(settings)",
+      message: i.message,
+    })),
+  };
+}
+
+/** The settings with the catalog's domain names under the deployment's own (theirs win). */
+export function withCatalogDomains(
+  settings: OfficialSettings,
+  catalogDomains: Readonly<Record<string, { vi: string; en: string }>>,
+): OfficialSettings {
+  return { ...settings, domains: { ...catalogDomains, ...settings.domains } };
+}
 
 /** A domain's display name; the code only when no list names it. */
 export function domainName(settings: OfficialSettings, domain: string, locale: "vi" | "en"): string {

@@ -5,6 +5,7 @@ import type { NationalIndex } from "../../domain/official/index766";
 import { formatNumber, formatRate, type Locale } from "../format";
 import { indicatorLine } from "../index-text";
 import { SPARKLINE, sparklinePng } from "../sparkline";
+import { unitIndexHtml, unitIndexText } from "./official-units";
 
 /**
  * What leadership is judged by, first in the KPI email (issue 15): the national index against the
@@ -23,6 +24,8 @@ export interface OfficialEmailInput {
   /** The period's weekly snapshots, oldest first, then now. */
   trend: { label: string; index: NationalIndex }[];
   form: OfficialForm;
+  /** Unit names by id (the directory's), for the index per unit. */
+  unitNames?: ReadonlyMap<string, string>;
 }
 
 /** An image the HTML shows by `cid:`, sent as a related part of the message. */
@@ -46,6 +49,7 @@ const T = {
     notComputed: "chưa tính được",
     form: "Biểu II.06a",
     source: "Nguồn",
+    office: "Đơn vị báo cáo",
   },
   en: {
     index: "Service index (Decision 766/QĐ-TTg)",
@@ -59,6 +63,7 @@ const T = {
     notComputed: "not computed",
     form: "Form II.06a",
     source: "Source",
+    office: "Reporting office",
   },
 } as const;
 
@@ -142,11 +147,12 @@ export function renderOfficialHtml(input: OfficialEmailInput): { html: string; i
     "</table>",
     `<p style="margin:4px 0 0 0;font-size:11px;color:#5f6670">${e(t.source)}: ${e(index.indicators[0]?.source ?? "")}</p>`,
   );
-  html.push(formHtml(input.form));
+  html.push(unitIndexHtml(index, locale, input.unitNames));
+  html.push(formHtml(input.form, t.office));
   return { html: html.join("\n"), images };
 }
 
-function formHtml(form: OfficialForm): string {
+function formHtml(form: OfficialForm, officeLabel: string): string {
   const e = (s: string) => escapeHtml(s);
   const groups: { name: string; span: number }[] = [];
   for (const c of form.columns.slice(2)) {
@@ -164,6 +170,7 @@ function formHtml(form: OfficialForm): string {
   });
   return [
     `<h2 style="font-size:16px;margin:20px 0 4px 0">${e(form.code)} — ${e(form.title)}</h2>`,
+    `<p style="margin:0 0 6px 0;color:#5f6670">${e(officeLabel)}: ${e(form.office)}</p>`,
     '<table role="presentation" cellspacing="0" style="border-collapse:collapse;font-size:12px;width:100%">',
     `<tr><th ${th} rowspan="2">${e(c1?.header ?? "")}</th><th ${th} rowspan="2">${e(c2?.header ?? "")}</th>${groups.map((g) => `<th ${th} colspan="${g.span}">${e(g.name)}</th>`).join("")}</tr>`,
     `<tr>${form.columns
@@ -188,7 +195,8 @@ export function renderOfficialText(input: OfficialEmailInput): string[] {
     if (i.rate !== null && input.trend.length > 1)
       lines.push(`  ${t.trend}: ${trendWords(i, input.trend, input.locale)}`);
   }
-  lines.push("", `${input.form.code} — ${input.form.title}:`);
+  lines.push(...unitIndexText(input.index, input.locale, input.unitNames));
+  lines.push("", `${input.form.code} — ${input.form.title}`, `${t.office}: ${input.form.office}`);
   for (const r of input.form.rows)
     lines.push(
       `${r.stt} ${r.label} | ${FORM_VALUE_KEYS.map((k) => formatNumber(r.values[k], input.locale)).join(" | ")}`,

@@ -1,0 +1,159 @@
+import type { Problem } from "../domain/events/validate";
+import { formatInstant, OFFSET_MS } from "../domain/time";
+
+/**
+ * The portal format's field readers (lib/http/dvcqg.ts): dates, yes/no flags, texts and lists,
+ * each read on its own so a bad field costs only that field, with a problem naming it; and the
+ * national index's inputs read from the portal's own fields.
+ */
+const COMPACT = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
+// ISO 8601 as senders write it: `T` or a space, seconds and fraction optional, offset optional.
+const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,7})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * A portal date as an RFC 3339 instant, or why it is not one. Both formats seen in public
+ * integrations: `yyyyMMddHHmmss` (opencps-v2, the PASETO sync) and ISO `yyyy-MM-ddTHH:mm:ss(.fff)`
+ * (the token-based API sample). Without an offset the time is Asia/Ho_Chi_Minh, never UTC.
+ */
+export function parseDvcqgDate(text: string): { ok: true; value: string } | { ok: false; message: string } {
+  const m = COMPACT.exec(text) ?? ISO.exec(text);
+  if (!m) return { ok: false, message: "expected yyyyMMddHHmmss or yyyy-MM-ddTHH:mm:ss, local time" };
+  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as number[];
+  const local = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
+  const back = new Date(local);
+  // Date.UTC rolls 2022-02-30 over into March: a date that does not round-trip does not exist.
+  if (back.getUTCMonth() !== (mo as number) - 1 || back.getUTCDate() !== d || (h as number) > 23)
+    return { ok: false, message: `not a date: ${text}` };
+  const zone = m[7];
+  let offset = OFFSET_MS;
+  if (zone === "Z") offset = 0;
+  else if (zone) {
+    const sign = zone.startsWith("-") ? -1 : 1;
+    const digits = zone.slice(1).replace(":", "");
+    offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+  }
+  return { ok: true, value: formatInstant(local - offset) };
+}
+
+/** `20220606081500` (local time) → `2022-06-06T08:15:00+07:00`; throws on anything else. */
+export function dvcqgInstant(text: string): string {
+  const r = parseDvcqgDate(text);
+  if (!r.ok) throw new Error(r.message);
+  return r.value;
+}
+
+export interface Converted {
+  events: Record<string, unknown>[];
+  /** Every field or item left out, and every dossier skipped, with the reason. */
+  problems: (Problem & { index: number })[];
+}
+
+/** Blank (empty, whitespace, null) is absent: senders fill optional fields with "". */
+export const blank = (v: unknown) =>
+  v === undefined || v === null || (typeof v === "string" && v.trim() === "");
+
+/** Reads one item's fields, each on its own: a bad one is a problem and counts as absent. */
+export class Fields {
+  constructor(
+    private readonly item: Record<string, unknown>,
+    readonly path: string,
+    readonly index: number,
+    readonly out: Converted,
+  ) {}
+  /** Records a problem with a field; the field then counts as absent. */
+  problem(field: string, message: string): undefined {
+    this.out.problems.push({ index: this.index, path: `${this.path}.${field}`, message });
+    return undefined;
+  }
+  text(field: string, max = 64): string | undefined {
+    const v = this.item[field];
+    if (blank(v)) return undefined;
+    if (typeof v === "number" && Number.isFinite(v)) return String(v);
+    if (typeof v !== "string") return this.problem(field, "expected text");
+    const t = v.trim();
+    if (t.length > max) return this.problem(field, `longer than ${max} characters`);
+    return t;
+  }
+  date(field: string): string | undefined {
+    const v = this.item[field];
+    if (blank(v)) return undefined;
+    if (typeof v !== "string") return this.problem(field, "expected a date string");
+    const r = parseDvcqgDate(v.trim());
+    if (!r.ok) return this.problem(field, r.message);
+    return r.value;
+  }
+  status(field: string): number | undefined {
+    const t = this.text(field, 8);
+    if (t === undefined) return undefined;
+    const n = Number(t);
+    if (!Number.isInteger(n) || n < 1 || n > 10) return this.problem(field, "expected a status 1..10");
+    return n;
+  }
+  /** A portal yes/no: 1/0 as a number or text, or a boolean; anything else is a problem. */
+  flag(field: string): boolean | undefined {
+    const v = this.item[field];
+    if (blank(v)) return undefined;
+    if (v === true || v === 1 || v === "1") return true;
+    if (v === false || v === 0 || v === "0") return false;
+    return this.problem(field, "expected 1 or 0");
+  }
+  /** Whether a list was sent at all (an empty list says "none", an absent one says nothing). */
+  has(field: string): boolean {
+    return !blank(this.item[field]);
+  }
+  isList(field: string): boolean {
+    return Array.isArray(this.item[field]);
+  }
+  list(field: string): Record<string, unknown>[] {
+    const v = this.item[field];
+    if (blank(v)) return [];
+    if (!Array.isArray(v)) {
+      this.problem(field, "expected a list");
+      return [];
+    }
+    return v.filter((x, i) => {
+      const ok = typeof x === "object" && x !== null && !Array.isArray(x);
+      if (!ok) this.problem(`${field}[${i}]`, "expected an object; item left out");
+      return ok;
+    }) as Record<string, unknown>[];
+  }
+}
+
+/** `HinhThuc`: how the result is handed over (0 at the desk, 1 by post; **verify**, see above). */
+const RESULT_CHANNEL: Record<string, "direct" | "postal"> = { "0": "direct", "1": "postal" };
+/**
+ * `received.data.digitised` (index 4.2): yes when the dossier flag or any component says so, no
+ * when one of them says no and none says yes, absent when neither is sent. The portal reads
+ * `HoSoCoThanhPhanSoHoa` = 1 for dossiers synced from ministries and localities and
+ * `TaiLieuNop[].DuocSoHoa` = 1 for its own ("Mô tả công thức tính chỉ số 766", 4.3).
+ */
+export function digitisedOf(f: Fields): boolean | undefined {
+  const dossierFlag = f.flag("HoSoCoThanhPhanSoHoa");
+  let components: boolean | undefined;
+  f.list("TaiLieuNop").forEach((doc, i) => {
+    const flag = new Fields(doc, `${f.path}.TaiLieuNop[${i}]`, f.index, f.out).flag("DuocSoHoa");
+    if (flag !== undefined) components = components === true || flag;
+  });
+  if (dossierFlag === true || components === true) return true;
+  if (dossierFlag === false || components === false) return false;
+  return undefined;
+}
+
+/**
+ * What a resolution says of its result: `resultElectronic` (indexes 3.3, 4.1, 4.2: the portal
+ * counts a result with a file link in `DanhSachGiayToKetQua`) and `resultChannel` from `HinhThuc`.
+ */
+export function resultOf(f: Fields): { resultElectronic?: boolean; resultChannel?: "direct" | "postal" } {
+  const out: { resultElectronic?: boolean; resultChannel?: "direct" | "postal" } = {};
+  // A list that is not a list is a problem (from `list`) and says nothing either way.
+  const sent = f.has("DanhSachGiayToKetQua") && f.isList("DanhSachGiayToKetQua");
+  const results = f.list("DanhSachGiayToKetQua");
+  if (sent) out.resultElectronic = results.some((r) => !blank(r.DuongDanTepTinKetQua));
+  const code = f.text("HinhThuc", 8);
+  if (code !== undefined) {
+    const channel = RESULT_CHANNEL[code];
+    if (channel) out.resultChannel = channel;
+    else f.problem("HinhThuc", `unknown result hand-over ${code}: left out`);
+  }
+  return out;
+}
