@@ -1,5 +1,5 @@
 import type { Indicator, NationalIndex } from "../domain/official/index766";
-import { formatRate, type Locale } from "./format";
+import { formatNumber, formatRate, type Locale } from "./format";
 
 /**
  * The national index as text (`report --format index`, the email): per indicator its rate and the
@@ -8,16 +8,17 @@ import { formatRate, type Locale } from "./format";
 export function indicatorLine(i: Indicator, locale: Locale = "vi"): string {
   const name = i.name[locale];
   if (i.rate === null)
-    return `${i.id} ${name}: — (${locale === "vi" ? "chưa tính được" : "not computed"}: ${i.reason})`;
+    return `${i.id} ${name}: — (${locale === "vi" ? "chưa tính được" : "not computed"}: ${i.reason?.[locale] ?? ""})`;
   const points =
     i.pointsShare === null
       ? ""
       : locale === "vi"
-        ? `; điểm: ${formatRate(i.pointsShare, locale)} điểm tối đa (${i.scale})`
-        : `; points: ${formatRate(i.pointsShare, locale)} of the maximum (${i.scale})`;
+        ? `; điểm: ${formatRate(i.pointsShare, locale)} điểm tối đa (${i.scale?.[locale] ?? ""})`
+        : `; points: ${formatRate(i.pointsShare, locale)} of the maximum (${i.scale?.[locale] ?? ""})`;
   const target =
     i.target === null ? "" : `; ${locale === "vi" ? "mục tiêu" : "target"} ${formatRate(i.target, locale)}`;
-  return `${i.id} ${name}: ${formatRate(i.rate, locale)} (${i.numerator ?? "—"}/${i.denominator})${points}${target}`;
+  const count = (n: number | null) => (n === null ? "—" : formatNumber(n, locale));
+  return `${i.id} ${name}: ${formatRate(i.rate, locale)} (${count(i.numerator)}/${count(i.denominator)})${points}${target}`;
 }
 
 export function indexText(

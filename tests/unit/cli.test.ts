@@ -218,8 +218,10 @@ describe("dossier-monitor (cli.md)", () => {
     );
     const index = await seedReport(q3, "--format", "index");
     expect(index.code).toBe(0);
-    expect(index.stdout).toContain("2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5060/5520)");
-    expect(index.stdout).toMatch(/1\.4 .*chưa tính được/);
+    expect(index.stdout).toContain("2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5.060/5.520)");
+    // In Vietnamese throughout, the reasons too.
+    expect(index.stdout).toMatch(/1\.4 .*chưa tính được: cần số hồ sơ/);
+    expect(index.stdout).not.toMatch(/\b(needs|no dossier|per procedure)\b/);
   });
 
   it("names units with --units in text, CSV and the index; without it, ids and a one-line hint on stderr", async () => {
@@ -268,7 +270,7 @@ describe("dossier-monitor (cli.md)", () => {
     expect(lines.some((l) => l.includes(",Đất đai và đo đạc,"))).toBe(true);
     const index = await seedReport(q3, "--format", "index", "--settings", settings);
     expect(index.stdout).toContain(
-      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5060/5520); mục tiêu 95%",
+      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5.060/5.520); mục tiêu 95%",
     );
     writeFileSync(settings, JSON.stringify({ targets: { "2.1": 95 } }));
     const bad = await seedReport(q3, "--format", "index", "--settings", settings);

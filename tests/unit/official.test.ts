@@ -46,8 +46,10 @@ describe("form II.06a and the national index, by property", () => {
           const index = buildIndex(counts, { period, asOf });
           for (const block of [index, ...index.byUnit])
             for (const i of block.indicators) {
-              if (i.rate === null) expect(i.reason, i.id).toMatch(/\w/);
-              else expect(i.rate >= 0 && i.rate <= 1, `${i.id} ${i.rate}`).toBe(true);
+              if (i.rate === null) {
+                expect(i.reason?.vi, i.id).toMatch(/\p{L}/u);
+                expect(i.reason?.en, i.id).toMatch(/\w/);
+              } else expect(i.rate >= 0 && i.rate <= 1, `${i.id} ${i.rate}`).toBe(true);
             }
         },
       ),

@@ -13,6 +13,9 @@ import type { IndicatorId, OfficialSettings } from "./settings";
 
 const SOURCE = "Quyết định 766/QĐ-TTg (2022); “Mô tả công thức tính chỉ số 766” của Cổng DVCQG";
 
+/** Text a person reads, in both languages (Vietnamese first). */
+export type Text = { vi: string; en: string };
+
 export interface Indicator {
   id: IndicatorId;
   name: { vi: string; en: string };
@@ -20,15 +23,15 @@ export interface Indicator {
   rate: number | null;
   numerator: number | null;
   denominator: number | null;
-  reason: string | null;
+  reason: Text | null;
   /** The rate at which the indicator earns its full points, when the index gives one. */
   fullPointsAt: number | null;
   /** Share of the indicator's maximum points (min(1, rate / fullPointsAt)); null without a scale. */
   pointsShare: number | null;
-  scale: string | null;
+  scale: Text | null;
   source: string;
   /** What the number leaves out, when it is an approximation of the index's formula. */
-  notes: string[];
+  notes: Text[];
   /** The deployment's target rate, when configured. */
   target: number | null;
 }
@@ -64,13 +67,19 @@ function indicator(
     rate,
     numerator: fields.numerator ?? null,
     denominator: fields.denominator ?? null,
-    reason: rate === null ? (fields.reason ?? "no dossiers in the denominator") : null,
+    reason:
+      rate === null
+        ? (fields.reason ?? { vi: "không có hồ sơ nào ở mẫu số", en: "no dossiers in the denominator" })
+        : null,
     fullPointsAt,
     pointsShare: rate !== null && fullPointsAt !== null ? round(Math.min(1, rate / fullPointsAt)) : null,
     scale:
       fullPointsAt === null
         ? null
-        : `≥ ${fullPointsAt * 100}%: điểm tối đa; dưới: tỷ lệ × điểm tối đa / ${fullPointsAt * 100}%`,
+        : {
+            vi: `≥ ${fullPointsAt * 100}%: điểm tối đa; dưới: tỷ lệ × điểm tối đa / ${fullPointsAt * 100}%`,
+            en: `≥ ${fullPointsAt * 100}%: full points; below: rate × full points / ${fullPointsAt * 100}%`,
+          },
     source: SOURCE,
     notes: fields.notes ?? [],
     target: targets[id] ?? null,
@@ -94,20 +103,31 @@ export function indexOf(c: Counts, targets: OfficialSettings["targets"] = {}): I
         numerator: c.indexOnTime,
         denominator: total,
         notes: [
-          "Hồ sơ yêu cầu bổ sung hơn 01 lần tính quá hạn; hồ sơ đang chờ bổ sung xét tại thời điểm yêu cầu.",
-          `Hồ sơ yêu cầu bổ sung từ 2 lần: ${c.supplementMulti}.`,
+          {
+            vi: "Hồ sơ yêu cầu bổ sung hơn 01 lần tính quá hạn; hồ sơ đang chờ bổ sung xét tại thời điểm yêu cầu.",
+            en: "A dossier asked for supplements more than once counts as overdue; one waiting for a supplement is judged at the request.",
+          },
+          {
+            vi: `Hồ sơ yêu cầu bổ sung từ 2 lần: ${c.supplementMulti}.`,
+            en: `Dossiers asked for supplements twice or more: ${c.supplementMulti}.`,
+          },
         ],
       }),
       indicator("2.2", { vi: "Thời gian giải quyết trung bình", en: "Mean processing time" }, targets, {
-        reason:
-          "shown per procedure only, in its own unit, supplement time deducted: no per-procedure processing-time counters yet",
+        reason: {
+          vi: "chỉ số tính theo từng thủ tục, trong đơn vị giải quyết, trừ thời gian bổ sung: chưa có bộ đếm thời gian giải quyết theo thủ tục",
+          en: "shown per procedure only, in its own unit, supplement time deducted: no per-procedure processing-time counters yet",
+        },
       }),
       indicator(
         "3.1",
         { vi: "Thủ tục cung cấp dịch vụ công trực tuyến", en: "Procedures offered online" },
         targets,
         {
-          reason: "per procedure, not per dossier: the procedure catalog has no online-service level field",
+          reason: {
+            vi: "tính theo thủ tục, không theo hồ sơ: danh mục thủ tục chưa có trường mức độ dịch vụ công trực tuyến",
+            en: "per procedure, not per dossier: the procedure catalog has no online-service level field",
+          },
         },
       ),
       indicator("3.3", { vi: "Tỷ lệ hồ sơ trực tuyến", en: "Online rate" }, targets, {
@@ -116,17 +136,29 @@ export function indexOf(c: Counts, targets: OfficialSettings["targets"] = {}): I
         denominator: c.receivedNew,
         fullPointsAt: 0.5,
         notes: [
-          "The sync rate (1.4) is taken as 1 (its inputs are not in the events).",
-          "The electronic-result condition for procedures with a paper result is not applied: the catalog does not say which procedures issue one.",
+          {
+            vi: "Tỷ lệ đồng bộ (1.4) lấy bằng 1 (các sự kiện không có dữ liệu của nó).",
+            en: "The sync rate (1.4) is taken as 1 (its inputs are not in the events).",
+          },
+          {
+            vi: "Chưa áp dụng điều kiện kết quả điện tử với thủ tục có kết quả giấy: danh mục thủ tục chưa cho biết thủ tục nào.",
+            en: "The electronic-result condition for procedures with a paper result is not applied: the catalog does not say which procedures issue one.",
+          },
         ],
       }),
       indicator("4.1", { vi: "Hồ sơ có kết quả điện tử", en: "Electronic results" }, targets, {
         rate: ratio(c.resultElectronic, c.resultReported),
         numerator: c.resultElectronic,
         denominator: c.resultReported,
-        reason: "no dossier resolved in the period carries resolved.data.resultElectronic",
+        reason: {
+          vi: "chưa có hồ sơ nào giải quyết trong kỳ mang resolved.data.resultElectronic",
+          en: "no dossier resolved in the period carries resolved.data.resultElectronic",
+        },
         notes: [
-          "Over dossiers whose result says whether it is electronic, not only procedures with a paper result.",
+          {
+            vi: "Trên các hồ sơ có cho biết kết quả có phải điện tử hay không, không chỉ thủ tục có kết quả giấy.",
+            en: "Over dossiers whose result says whether it is electronic, not only procedures with a paper result.",
+          },
         ],
       }),
       indicator("4.2", { vi: "Hồ sơ số hóa", en: "Digitised dossiers" }, targets, {
@@ -134,9 +166,15 @@ export function indexOf(c: Counts, targets: OfficialSettings["targets"] = {}): I
         numerator: c.digitisedElectronic,
         denominator: c.digitisedReported,
         fullPointsAt: 0.8,
-        reason: "no dossier received in the period carries received.data.digitised",
+        reason: {
+          vi: "chưa có hồ sơ nào tiếp nhận trong kỳ mang received.data.digitised",
+          en: "no dossier received in the period carries received.data.digitised",
+        },
         notes: [
-          "Digitised components and an electronic result, over dossiers that say whether they were digitised.",
+          {
+            vi: "Thành phần được số hóa và có kết quả điện tử, trên các hồ sơ có cho biết đã số hóa hay chưa.",
+            en: "Digitised components and an electronic result, over dossiers that say whether they were digitised.",
+          },
         ],
       }),
       indicator("5.4", { vi: "Mức độ hài lòng (chỉ số 766)", en: "Satisfaction (index 766)" }, targets, {
@@ -144,13 +182,21 @@ export function indexOf(c: Counts, targets: OfficialSettings["targets"] = {}): I
         denominator: total,
         fullPointsAt: 0.9,
         notes: [
-          "100% − (tỷ lệ quá hạn + tỷ lệ có phản ánh, kiến nghị hoặc đánh giá không hài lòng); a dossier both overdue and complained about subtracts twice, as the portal does; floored at 0.",
-          `Phản ánh, kiến nghị: ${c.complaints} (dossier.complaint_received; not in the portal's sync payload: they come from the feedback system or a local source). Đánh giá không hài lòng: điểm 1–2.`,
+          {
+            vi: "100% − (tỷ lệ quá hạn + tỷ lệ có phản ánh, kiến nghị hoặc đánh giá không hài lòng); hồ sơ vừa quá hạn vừa bị phản ánh bị trừ hai lần, như Cổng tính; không dưới 0.",
+            en: "100% − (overdue rate + rate with a complaint or a dissatisfied rating); a dossier both overdue and complained about subtracts twice, as the portal does; floored at 0.",
+          },
+          {
+            vi: `Phản ánh, kiến nghị: ${c.complaints} (dossier.complaint_received; không có trong dữ liệu đồng bộ của Cổng: đến từ hệ thống phản ánh, kiến nghị hoặc nguồn tại chỗ). Đánh giá không hài lòng: điểm 1–2.`,
+            en: `Complaints: ${c.complaints} (dossier.complaint_received; not in the portal's sync payload: they come from the feedback system or a local source). Dissatisfied ratings: scores 1–2.`,
+          },
         ],
       }),
       indicator("1.4", { vi: "Đồng bộ hồ sơ lên Cổng DVCQG", en: "Sync to the national portal" }, targets, {
-        reason:
-          "needs the national reporting system's and the portal's dossier counts, which no event carries",
+        reason: {
+          vi: "cần số hồ sơ của Hệ thống báo cáo quốc gia và của Cổng, không sự kiện nào mang",
+          en: "needs the national reporting system's and the portal's dossier counts, which no event carries",
+        },
       }),
     ],
   };

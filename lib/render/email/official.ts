@@ -126,7 +126,7 @@ export function renderOfficialHtml(input: OfficialEmailInput): { html: string; i
     const p = prev.get(i.id);
     const rate =
       i.rate === null
-        ? `<span style="color:#5f6670">— (${e(t.notComputed)}: ${e(i.reason ?? "")})</span>`
+        ? `<span style="color:#5f6670">— (${e(t.notComputed)}: ${e(i.reason?.[locale] ?? "")})</span>`
         : `<b>${formatRate(i.rate, locale)}</b>`;
     const delta =
       i.rate !== null && p?.rate != null
@@ -139,7 +139,7 @@ export function renderOfficialHtml(input: OfficialEmailInput): { html: string; i
       `<tr><td ${tdl}>${e(`${i.id} ${i.name[locale]}`)}</td><td style="padding:4px 6px;border:1px solid #d9dce1;text-align:right;${miss}">${rate}</td>` +
         `<td ${td}>${p?.rate != null ? formatRate(p.rate, locale) : "—"}${e(delta)}</td>` +
         `<td ${td}>${i.target === null ? "—" : formatRate(i.target, locale)}</td>` +
-        `<td ${td}>${i.pointsShare === null ? "—" : `${formatRate(i.pointsShare, locale)}<br><span style="color:#5f6670;font-size:11px">${e(i.scale ?? "")}</span>`}</td>` +
+        `<td ${td}>${i.pointsShare === null ? "—" : `${formatRate(i.pointsShare, locale)}<br><span style="color:#5f6670;font-size:11px">${e(i.scale?.[locale] ?? "")}</span>`}</td>` +
         `<td ${tdl}>${trend?.tag ?? ""}</td></tr>`,
     );
   }
