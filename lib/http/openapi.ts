@@ -4,7 +4,7 @@ import { ROUTES, type Route } from "../contracts/routes";
 import { DossierEventSchema, EventBatchSchema } from "../domain/events/schema";
 import { MAX_BODY_BYTES } from "./body";
 import { DvcqgRequestSchema } from "./dvcqg";
-import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./query-api";
+import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
 import { ProblemSchema } from "./responses";
 
 /**

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import * as z from "zod";
+import type * as z from "zod";
 import openApi from "../../docs/openapi.json" with { type: "json" };
 import { type KpiDeps, periodReport } from "../app/kpi-report";
 import { officialOutputs } from "../app/official";
@@ -12,38 +12,14 @@ import { formatInstant } from "../domain/time";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formCsvFile, formFileName, formXlsx } from "../render/form";
 import { admit, type Credential } from "./auth";
+import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
 import { file, type HttpResult, json, problem } from "./responses";
 
 /**
  * The read-only API (leadership dashboards, the CLI): `GET /kpis`, `GET /kpis/export`,
- * `GET /dossiers/{id}`, `GET /dossiers?unit=&sla=`, `GET /quarantine`. Every bad parameter is
- * answered 400 naming it.
+ * `GET /dossiers/{id}`, `GET /dossiers?unit=&sla=`, `GET /quarantine`, and the public
+ * `GET /openapi.json`. Every bad parameter is answered 400 naming it.
  */
-
-export const KpisQuery = z.strictObject({
-  period: z.string().min(1).max(64).optional(),
-  unit: z.string().min(1).max(64).optional(),
-});
-export const ExportQuery = KpisQuery.extend({
-  format: z.enum(["csv", "xlsx"]).default("csv"),
-  lang: z.enum(["vi", "en"]).default("vi"),
-});
-export const FormQuery = z.strictObject({
-  period: z.string().min(1).max(64).optional(),
-  format: z.enum(["json", "csv", "xlsx"]).default("json"),
-  lang: z.enum(["vi", "en"]).default("vi"),
-});
-export const ListQuery = z.strictObject({
-  unit: z.string().min(1).max(64),
-  sla: z.enum(["near_due", "overdue", "paused"]),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(2000).optional(),
-});
-
-export const QuarantineQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(2000).optional(),
-});
 
 function parseQuery<T extends z.ZodType>(schema: T, event: APIGatewayProxyEventV2): z.infer<T> | HttpResult {
   const parsed = schema.safeParse(event.queryStringParameters ?? {});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ROUTES } from "../../lib/contracts/routes";
 import { documentedStatuses, openApiDocument, renderOpenApi } from "../../lib/http/openapi";
-import { ListQuery, QuarantineQuery } from "../../lib/http/query-api";
+import { ListQuery, QuarantineQuery } from "../../lib/http/queries";
 import { readProjectFile } from "../helpers/fixtures";
 
 const { version } = JSON.parse(readProjectFile("package.json")) as { version: string };
