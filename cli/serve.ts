@@ -14,6 +14,7 @@ export interface ServeOptions {
   clock: string;
   speed: number;
   apiPort: number;
+  eventbridgePort: number;
   fresh?: boolean;
   /** The units and keys but no demo data (cli/commands/serve.ts sets its other defaults). */
   empty?: boolean;
@@ -59,6 +60,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
       senderAddress: "canh-bao@ubnd.example.org",
       dataDir: join(dataDir, "dynamodb"),
       apiPort: opts.apiPort,
+      eventBridgePort: opts.eventbridgePort,
       seed: true,
       // --empty: the units and keys, without the seed quarter's events.
       replaySeed: !opts.empty,
@@ -92,6 +94,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
   });
   log(`
   HTTP API        ${stack.urls.api}   (${ROUTES.map((r) => `${r.method} ${r.path}`).join(", ")})
+  EventBridge     ${stack.urls.eventBridge}   (PutEvents with EventBusName ${stack.busName}; any SigV4 credentials)
   Inbox (SES)     ${stack.urls.inbox}/   (every email sent: department digests, KPI emails)
   DynamoDB Local  ${stack.urls.dynamodb}   (table ${stack.tableName})
   Demo clock      ${formatInstant(clock.now())}, ${opts.speed}× real time (sweep every 15 simulated minutes; weekly KPI email Monday 07:30)

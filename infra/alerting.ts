@@ -62,7 +62,7 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
   allow(feedback, ["dynamodb:PutItem"], [tableArn]);
   new events.Rule(scope, SES_FEEDBACK_RULE.id, {
     // SES event destinations publish to the account's default bus.
-    eventBus: events.EventBus.fromEventBusName(scope, "DefaultBus", "default"),
+    eventBus: events.EventBus.fromEventBusName(scope, "DefaultBus", SES_FEEDBACK_RULE.bus),
     description: SES_FEEDBACK_RULE.description,
     eventPattern: cdkPattern(SES_FEEDBACK_RULE.eventPattern),
     targets: [new targets.LambdaFunction(feedback.fn, { retryAttempts: 2, deadLetterQueue: targetDlq })],

@@ -1,11 +1,11 @@
-import { Duration } from "aws-cdk-lib";
+import { Duration, Validations } from "aws-cdk-lib";
 import * as apigw from "aws-cdk-lib/aws-apigateway";
 import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { type ApiFunction, ROUTES, type Role } from "../lib/contracts/routes";
+import { type Access, type ApiFunction, ROUTES } from "../lib/contracts/routes";
 import type { ProjectFunction } from "./project-function";
 
 /**
@@ -15,9 +15,11 @@ import type { ProjectFunction } from "./project-function";
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
  */
 export const STAGE_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
-export const ROUTE_THROTTLE: Record<Role, { rateLimit: number; burstLimit: number }> = {
+export const ROUTE_THROTTLE: Record<Access, { rateLimit: number; burstLimit: number }> = {
   integration: STAGE_THROTTLE,
   reader: { rateLimit: 20, burstLimit: 40 },
+  // The API's description, without a key: a static answer, asked by tools now and then.
+  public: { rateLimit: 5, burstLimit: 10 },
 };
 const EXPORT_THROTTLE = { rateLimit: 5, burstLimit: 10 };
 
@@ -110,14 +112,21 @@ export function buildHttpApi(scope: Construct, props: DossierHttpApiProps) {
   } satisfies Record<ApiFunction, HttpLambdaIntegration>;
   const routes: apigwv2.HttpRoute[] = [];
   for (const r of ROUTES) {
-    routes.push(
-      ...api.addRoutes({
-        path: r.path,
-        methods: [apigwv2.HttpMethod[r.method]],
-        integration: integrations[r.fn],
-        authorizer,
-      }),
-    );
+    const added = api.addRoutes({
+      path: r.path,
+      methods: [apigwv2.HttpMethod[r.method]],
+      integration: integrations[r.fn],
+      // A public route has none: an authorizer would make API Gateway refuse a request without a key.
+      authorizer: r.role === "public" ? new apigwv2.HttpNoneAuthorizer() : authorizer,
+    });
+    if (r.role === "public")
+      for (const route of added)
+        Validations.of(route).acknowledge({
+          id: "AwsSolutions-APIG4",
+          reason:
+            "The API's own description is public by design (lib/contracts/routes.ts): the document docs/openapi.json holds in the repository, throttled on its own route.",
+        });
+    routes.push(...added);
   }
   return { api, stage, routes };
 }

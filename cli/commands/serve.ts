@@ -36,6 +36,12 @@ export function registerServe(program: Command): void {
     .option("--clock <instant>", "the demo clock's start", "2022-08-29T07:00:00+07:00")
     .option("--speed <n>", "how much faster than real time the demo clock runs", (v) => Number(v), 60)
     .option("--api-port <port>", "the HTTP API's port", (v) => Number(v), 3000)
+    .option(
+      "--eventbridge-port <port>",
+      "the port answering EventBridge's PutEvents (AWS SDKs: endpoint override, any credentials)",
+      (v) => Number(v),
+      3001,
+    )
     .option("--units <file>", "the unit directory loaded on first start", "events/units/seed-units.json")
     .option(
       "--catalog <file>",

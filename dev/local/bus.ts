@@ -112,7 +112,7 @@ export class LocalBus {
     private readonly onError: (e: unknown) => void,
   ) {}
 
-  /** PutEvents, locally: every entry is routed; none fails to be accepted. */
+  /** The functions' PutEvents (ingest-api, the sweep), to the project's bus: none fails to be accepted. */
   readonly publish: Publish = async (entries) => {
     for (const e of entries) {
       const event = envelope(e.detail as Record<string, unknown>, e.source, this.now());
@@ -122,12 +122,20 @@ export class LocalBus {
     return { failed: [] };
   };
 
-  route(event: BusEvent): void {
+  /**
+   * Delivers an event to the targets of the rules on `bus` it matches, and answers how many rules
+   * that was: none is not an error (EventBridge accepts the event and delivers it nowhere).
+   */
+  route(event: BusEvent, bus: (typeof RULES)[number]["bus"] = "dossier"): number {
+    let matched = 0;
     for (const rule of RULES) {
+      if (rule.bus !== bus) continue;
       if (!matchesPattern(rule.eventPattern as never, event as unknown as Record<string, unknown>)) continue;
+      matched++;
       const target = this.targets[rule.id];
       if (target.kind === "queue") target.queue.send(JSON.stringify(event));
       else void target.invoke(event).catch(this.onError);
     }
+    return matched;
   }
 }

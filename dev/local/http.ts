@@ -45,7 +45,7 @@ function toApiEvent(req: IncomingMessage, bytes: Buffer): APIGatewayProxyEventV2
 }
 
 /** Reads a request body up to `limit` bytes; `undefined` when it is larger (the caller answers 413). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -31,6 +31,7 @@ import {
   type RunningDynamo,
   startDynamoDbLocal,
 } from "./dynamodb-local";
+import { eventBridgeServer } from "./eventbridge";
 import { apiServer } from "./http";
 import { LocalMetrics } from "./metrics";
 import { startScheduler } from "./scheduler";
@@ -64,6 +65,8 @@ export interface LocalStackOptions {
   sesEndpoint?: string;
   tableName?: string;
   apiPort?: number;
+  /** The local EventBridge endpoint's port, for `PutEvents` from the AWS SDKs (omit: a free one). */
+  eventBridgePort?: number;
   /** On an empty table: load the units, create demo keys and replay the seed quarter. */
   seed?: boolean;
   /** With `seed`: replay the seed quarter (default true). */
@@ -76,7 +79,9 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  urls: { api: string; inbox: string; dynamodb: string };
+  urls: { api: string; inbox: string; dynamodb: string; eventBridge: string };
+  /** The project's bus, as `PutEvents` entries name it (`EventBusName`) to reach its rules. */
+  busName: string;
   tableName: string;
   keys?: { integration: string; reader: string };
   clock: DemoClock;
@@ -101,6 +106,9 @@ const asDemoIntegration = (e: DossierEvent) => ({
   detailType: e.type,
   detail: { ...e, source: DEMO_SOURCE },
 });
+
+/** The local stack's bus, named like a deployed one would be for the functions and for `PutEvents`. */
+export const LOCAL_BUS_NAME = "dossier-monitor-local";
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {});
@@ -133,7 +141,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     OFFICIAL_SETTINGS: JSON.stringify(SEED_OFFICIAL_SETTINGS),
     ...options.env,
     TABLE_NAME: tableName,
-    EVENT_BUS_NAME: "local",
+    EVENT_BUS_NAME: LOCAL_BUS_NAME,
     SENDER_ADDRESS: options.senderAddress,
     UNKNOWN_UNITS: options.unknownUnits ?? "reject",
   };
@@ -263,6 +271,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const apiPort = options.apiPort ?? (await freePort());
   await new Promise<void>((resolve) => server.listen(apiPort, "127.0.0.1", resolve));
   stops.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // EventBridge's PutEvents for producers with AWS credentials, onto the same bus and rules.
+  const events = eventBridgeServer({ bus: localBus, busName: LOCAL_BUS_NAME, now, log }, onError);
+  const eventBridgePort = options.eventBridgePort ?? (await freePort());
+  await new Promise<void>((resolve) => events.listen(eventBridgePort, "127.0.0.1", resolve));
+  stops.unshift(() => new Promise<void>((resolve) => events.close(() => resolve())));
 
   // The scheduler: the deployed schedules, read in Asia/Ho_Chi_Minh, on the demo clock; the rest of
   // the seed quarter arrives as simulated time passes.
@@ -281,7 +294,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   stops.unshift(async () => stopScheduler());
 
   return {
-    urls: { api: `http://127.0.0.1:${apiPort}`, inbox: sesEndpoint, dynamodb: dynamoEndpoint },
+    urls: {
+      api: `http://127.0.0.1:${apiPort}`,
+      inbox: sesEndpoint,
+      dynamodb: dynamoEndpoint,
+      eventBridge: `http://127.0.0.1:${eventBridgePort}`,
+    },
+    busName: LOCAL_BUS_NAME,
     tableName,
     keys,
     clock,

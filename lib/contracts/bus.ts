@@ -13,6 +13,7 @@ export const INGEST_SOURCE = "dossier-monitor.ingest";
 
 export const DOSSIER_EVENTS_RULE = {
   id: "DossierEventsToConsumer",
+  bus: "dossier",
   description: "Dossier events (detail-type dossier.*) from any non-AWS source, to the apply-events queue",
   eventPattern: {
     "detail-type": [{ prefix: "dossier." }],
@@ -27,6 +28,7 @@ export const ALERTS_PENDING = "alerts.pending";
 /** The sweep's notice → send-alerts. */
 export const ALERTS_PENDING_RULE = {
   id: "AlertsPendingToSender",
+  bus: "dossier",
   description: "The deadline sweep found alerts to send: run send-alerts",
   eventPattern: { source: [SWEEP_SOURCE], "detail-type": [ALERTS_PENDING] },
 } as const;
@@ -34,11 +36,16 @@ export const ALERTS_PENDING_RULE = {
 /** SES bounce and complaint notifications (SES event publishing to EventBridge) → suppression. */
 export const SES_FEEDBACK_RULE = {
   id: "SesFeedbackToSuppression",
+  // SES event destinations publish to the account's default bus, not the project's.
+  bus: "default",
   description: "Bounces and complaints reported by SES: suppress the addresses",
   eventPattern: { source: ["aws.ses"], "detail-type": ["Email Bounced", "Email Complaint Received"] },
 } as const;
 
-/** Every rule, by id: the CDK stack and the local bus both take them from here. */
+/**
+ * Every rule, by id: the CDK stack and the local bus both take them from here. `bus`: the
+ * project's bus (`dossier`) or the account's `default` bus.
+ */
 export const RULES = [DOSSIER_EVENTS_RULE, ALERTS_PENDING_RULE, SES_FEEDBACK_RULE] as const;
 
 /**

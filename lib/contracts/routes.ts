@@ -1,17 +1,20 @@
 /**
  * Every route of the two HTTP APIs and the one role that may call it: the handlers check it, the
- * CDK stack creates exactly these routes (and quotes this table in its cdk-nag reason), the local
+ * CDK stack creates exactly these routes (and quotes this table in its API description), the local
  * stack serves them, and the README shows it. No key does both: integration keys post, reader keys
- * read (DESIGN.md "Trust boundaries").
+ * read (DESIGN.md "Trust boundaries"). One route needs no key: the API's own description, which
+ * says nothing an integrator cannot read in this repository.
  */
 export type Role = "integration" | "reader";
+/** Who may call a route: keys of one role, or anyone (`public`: no key, no authorizer). */
+export type Access = Role | "public";
 export type ApiFunction = "ingest-api" | "query-api";
 
 export interface Route {
   method: "GET" | "POST";
   /** The path as API Gateway writes it (`{id}` a path parameter). */
   path: string;
-  role: Role;
+  role: Access;
   fn: ApiFunction;
   /** What it does, for the README and the OpenAPI document. */
   summary: string;
@@ -68,6 +71,13 @@ export const ROUTES: readonly Route[] = [
     role: "reader",
     fn: "query-api",
     summary: "events kept with their reason",
+  },
+  {
+    method: "GET",
+    path: "/openapi.json",
+    role: "public",
+    fn: "query-api",
+    summary: "this API's OpenAPI 3.1 document",
   },
 ];
 

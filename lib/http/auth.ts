@@ -92,16 +92,20 @@ export async function withinRate(store: KeyStore, credential: Credential, now: n
   return count <= credential.ratePerSecond;
 }
 
+/** A request the gate lets through: a public route has no credential (and counts no key's rate). */
+export type Admitted = { route: Route; credential: Credential } | { route: Route; credential: undefined };
+
 /**
  * The gate of both HTTP APIs: the route (lib/contracts/routes.ts) of the request, the key, the role that
  * route needs, and the key's rate. Answers the route and credential, or the 4xx that says why not.
+ * A public route is let through without a key, as API Gateway does (no authorizer on it).
  */
 export async function admit(
   store: KeyStore,
   event: APIGatewayProxyEventV2,
   fn: ApiFunction,
   now: number,
-): Promise<{ route: Route; credential: Credential } | HttpResult> {
+): Promise<Admitted | HttpResult> {
   const method = event.requestContext.http.method;
   const route = matchRoute(method, event.rawPath);
   if (!route || route.fn !== fn) {
@@ -110,6 +114,7 @@ export async function admit(
     );
     return other ? problem(405, `${method} is not allowed here`) : problem(404, "no such route");
   }
+  if (route.role === "public") return { route, credential: undefined };
   const auth = await authenticate(store, keyFromHeaders(event.headers), route.role);
   if (!auth.ok) return problem(auth.status, auth.message);
   if (!(await withinRate(store, auth.credential, now))) {

@@ -76,6 +76,8 @@ export async function handleIngest(deps: IngestDeps, event: APIGatewayProxyEvent
   const admitted = await admit(deps.store, event, "ingest-api", deps.now());
   if ("statusCode" in admitted) return admitted;
   const { route, credential } = admitted;
+  // Every route of this API takes an integration key (lib/contracts/routes.ts).
+  if (!credential) return problem(404, "no such route");
   const events = route.path === "/events";
   const body = jsonBody(event, events ? 'empty body: send one event or {"events": [...]}' : undefined);
   if (!body.ok) return body.error;

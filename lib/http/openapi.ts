@@ -4,7 +4,7 @@ import { ROUTES, type Route } from "../contracts/routes";
 import { DossierEventSchema, EventBatchSchema } from "../domain/events/schema";
 import { MAX_BODY_BYTES } from "./body";
 import { DvcqgRequestSchema } from "./dvcqg";
-import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./query-api";
+import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
 import { ProblemSchema } from "./responses";
 
 /**
@@ -145,11 +145,21 @@ const ANSWERS: Record<string, Json> = {
     },
     "400": problemResponse("a bad query parameter or cursor"),
   },
+  "GET /openapi.json": {
+    "200": {
+      description: "this document",
+      content: { [JSON_TYPE]: { schema: { type: "object" } } },
+    },
+  },
 };
+
+/** What a route answers before its handler runs: nothing for a public route (no key asked). */
+const gateOf = (route: Pick<Route, "method" | "path">): Record<string, Json> =>
+  ROUTES.find((r) => key(r) === key(route))?.role === "public" ? {} : GATE;
 
 /** The status codes a route's document lists (the gate's and its own), for tests. */
 export function documentedStatuses(route: Pick<Route, "method" | "path">): number[] {
-  return Object.keys({ ...GATE, ...ANSWERS[key(route)] })
+  return Object.keys({ ...gateOf(route), ...ANSWERS[key(route)] })
     .map(Number)
     .sort((a, b) => a - b);
 }
@@ -218,15 +228,17 @@ export function openApiDocument(version: string): Json {
     const params = parameters(route);
     const item = paths[route.path] ?? {};
     paths[route.path] = item;
+    const open = route.role === "public";
     item[route.method.toLowerCase()] = {
-      operationId: `${route.method.toLowerCase()}${route.path.replace(/\{(\w+)\}/g, "By-$1").replace(/[/-](\w)/g, (_, c: string) => c.toUpperCase())}`,
+      operationId: `${route.method.toLowerCase()}${route.path.replace(/\{(\w+)\}/g, "By-$1").replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
       summary: route.summary,
       tags: [route.fn],
-      description: `For ${route.role} keys.${PAGED.has(key(route)) ? " Paged: pass the answer's `cursor` as `?cursor=` for the next page; `null` means the last page." : ""}`,
-      security: [{ bearerAuth: [] }],
+      description: `${open ? "Public: no key." : `For ${route.role} keys.`}${PAGED.has(key(route)) ? " Paged: pass the answer's `cursor` as `?cursor=` for the next page; `null` means the last page." : ""}`,
+      // An empty list overrides the document's default: no key asked.
+      security: open ? [] : [{ bearerAuth: [] }],
       ...(params.length ? { parameters: params } : {}),
       ...(body ? { requestBody: body } : {}),
-      responses: { ...answers, ...GATE },
+      responses: { ...answers, ...gateOf(route) },
     };
   }
   return {

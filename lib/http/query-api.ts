@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import * as z from "zod";
+import type * as z from "zod";
+import openApi from "../../docs/openapi.json" with { type: "json" };
 import { type KpiDeps, periodReport } from "../app/kpi-report";
 import { officialOutputs } from "../app/official";
 import { InvalidCursorError } from "../app/ports";
@@ -11,38 +12,14 @@ import { formatInstant } from "../domain/time";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formCsvFile, formFileName, formXlsx } from "../render/form";
 import { admit, type Credential } from "./auth";
+import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
 import { file, type HttpResult, json, problem } from "./responses";
 
 /**
  * The read-only API (leadership dashboards, the CLI): `GET /kpis`, `GET /kpis/export`,
- * `GET /dossiers/{id}`, `GET /dossiers?unit=&sla=`, `GET /quarantine`. Every bad parameter is
- * answered 400 naming it.
+ * `GET /dossiers/{id}`, `GET /dossiers?unit=&sla=`, `GET /quarantine`, and the public
+ * `GET /openapi.json`. Every bad parameter is answered 400 naming it.
  */
-
-export const KpisQuery = z.strictObject({
-  period: z.string().min(1).max(64).optional(),
-  unit: z.string().min(1).max(64).optional(),
-});
-export const ExportQuery = KpisQuery.extend({
-  format: z.enum(["csv", "xlsx"]).default("csv"),
-  lang: z.enum(["vi", "en"]).default("vi"),
-});
-export const FormQuery = z.strictObject({
-  period: z.string().min(1).max(64).optional(),
-  format: z.enum(["json", "csv", "xlsx"]).default("json"),
-  lang: z.enum(["vi", "en"]).default("vi"),
-});
-export const ListQuery = z.strictObject({
-  unit: z.string().min(1).max(64),
-  sla: z.enum(["near_due", "overdue", "paused"]),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(2000).optional(),
-});
-
-export const QuarantineQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(2000).optional(),
-});
 
 function parseQuery<T extends z.ZodType>(schema: T, event: APIGatewayProxyEventV2): z.infer<T> | HttpResult {
   const parsed = schema.safeParse(event.queryStringParameters ?? {});
@@ -58,6 +35,22 @@ function parseQuery<T extends z.ZodType>(schema: T, event: APIGatewayProxyEventV
     ),
   );
 }
+
+/**
+ * `GET /openapi.json`: the committed document (`npm run openapi` writes it from lib/http/openapi.ts;
+ * a test fails when it is stale), bundled as JSON rather than generated at cold start: the same
+ * gzipped size in the bundle, no schema conversion on a cold start, and the bytes served are the
+ * ones the validator checked. Cacheable: it changes only with a deployment.
+ */
+const OPENAPI_ANSWER: HttpResult = {
+  statusCode: 200,
+  headers: {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "public, max-age=300",
+    "x-content-type-options": "nosniff",
+  },
+  body: JSON.stringify(openApi),
+};
 
 const isResult = (x: unknown): x is HttpResult => typeof x === "object" && x !== null && "statusCode" in x;
 
@@ -129,8 +122,11 @@ function scopedUnit(credential: Credential, unit: string | undefined): string | 
 async function route(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const admitted = await admit(deps.store, event, "query-api", deps.now());
   if (isResult(admitted)) return admitted;
-  const { credential } = admitted;
   const path = admitted.route.path;
+  if (path === "/openapi.json") return OPENAPI_ANSWER;
+  const { credential } = admitted;
+  // Every other route of this API takes a reader key (lib/contracts/routes.ts).
+  if (!credential) return problem(404, "no such route");
   if (path === "/kpis" || path === "/kpis/export") {
     const q = parseQuery(path === "/kpis" ? KpisQuery : ExportQuery, event);
     if (isResult(q)) return q;

@@ -252,8 +252,8 @@ describe("the local stack over HTTP", () => {
     expect(item?.reason).toMatch(/^conflict/);
     expect(item?.body).toEqual({ ...event, source: "mot-cua-tinh" });
 
-    // An invalid event that came straight from the bus (the local stack has no PutEvents: its
-    // record is written as the consumer writes one), then corrected and posted: applied since.
+    // An invalid event that came straight from the bus (its record written here as the consumer
+    // writes one; tests/e2e/put-events.test.ts puts one through PutEvents), then corrected and posted: applied since.
     const fixed = { ...event, eventId: "q-fixed-1", dossierId: "HS-Q-FIXED" };
     fixed.data = { ...event.data, processingDays: 5 };
     await stack.store.quarantine(

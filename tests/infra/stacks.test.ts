@@ -141,7 +141,7 @@ describe("the stateless stack", () => {
     for (const r of ROUTES) expect(description).toContain(`${r.method} ${r.path} ${r.role}`);
   });
 
-  it("puts every route behind the cached key authorizer, keyed on the key and the route", () => {
+  it("puts every keyed route behind the cached key authorizer, keyed on the key and the route", () => {
     const authorizerId = logicalId(stateless, "AWS::ApiGatewayV2::Authorizer", "ApiKeyAuthorizer");
     stateless.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
       AuthorizerType: "REQUEST",
@@ -157,11 +157,12 @@ describe("the stateless stack", () => {
     });
     const routes = Object.values(stateless.findResources("AWS::ApiGatewayV2::Route"));
     expect(routes).toHaveLength(ROUTES.length);
+    const open = new Set(ROUTES.filter((r) => r.role === "public").map((r) => `${r.method} ${r.path}`));
     for (const r of routes) {
-      expect(r.Properties, r.Properties.RouteKey).toMatchObject({
-        AuthorizationType: "CUSTOM",
-        AuthorizerId: { Ref: authorizerId },
-      });
+      const auth = open.has(r.Properties.RouteKey)
+        ? { AuthorizationType: "NONE" }
+        : { AuthorizationType: "CUSTOM", AuthorizerId: { Ref: authorizerId } };
+      expect(r.Properties, r.Properties.RouteKey).toMatchObject(auth);
     }
     // The authorizer reads a key's record and nothing else.
     const authorizerPolicy = Object.entries(stateless.findResources("AWS::IAM::Policy")).find(([id]) =>
@@ -186,8 +187,8 @@ describe("the stateless stack", () => {
     );
     for (const r of ROUTES) {
       const limit = stage.RouteSettings[`${r.method} ${r.path}`].ThrottlingRateLimit;
-      if (r.role === "reader") expect(limit, r.path).toBeLessThanOrEqual(20);
-      else expect(limit, r.path).toBe(100);
+      if (r.role === "integration") expect(limit, r.path).toBe(100);
+      else expect(limit, r.path).toBeLessThanOrEqual(r.role === "public" ? 5 : 20);
     }
   });
 

@@ -39,6 +39,16 @@ describe("the key authorizer", () => {
     expect(routeForKey("$default")).toBeUndefined();
   });
 
+  it("lets anyone through to a public route, keyed or not (it has no authorizer on AWS anyway)", async () => {
+    for (const r of ROUTES.filter((x) => x.role === "public"))
+      for (const auth of [undefined, `Bearer ${keys.integration}`, "Bearer dm_r_made-up"])
+        expect(await decide(table.store, request(`${r.method} ${r.path}`, auth)), r.path).toMatchObject({
+          isAuthorized: true,
+          context: { role: "public" },
+        });
+    expect(ROUTES.filter((x) => x.role === "public").map((r) => r.path)).toEqual(["/openapi.json"]);
+  });
+
   it("passes on an integration key's credential for a posting route, never the key", async () => {
     const decision = await decide(table.store, request("POST /events", `Bearer ${keys.integration}`));
     expect(decision).toEqual({

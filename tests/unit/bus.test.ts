@@ -69,6 +69,12 @@ describe("rule patterns (lib/contracts/bus.ts), as EventBridge reads them", () =
       { source: "aws.ses", detailType: "Email Complaint Received", detail: {} },
       { source: "aws.ec2", detailType: "EC2 Instance State-change Notification", detail: {} },
     ]);
+    // SES reports on the account's default bus, where the suppression rule is, and only there.
+    const complaint = { ...envelope({}, "aws.ses"), "detail-type": "Email Complaint Received" };
+    expect(bus.route(complaint, "default")).toBe(1);
+    expect(bus.route({ ...complaint, source: "igate", "detail-type": "dossier.received" }, "default")).toBe(
+      0,
+    );
     await queue.drained();
     expect(hits.sort()).toEqual(["queue:1", "send-alerts", "ses-feedback"]);
     expect(RULES.map((r) => r.id)).toEqual([

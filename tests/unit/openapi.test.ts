@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ROUTES } from "../../lib/contracts/routes";
 import { documentedStatuses, openApiDocument, renderOpenApi } from "../../lib/http/openapi";
-import { ListQuery, QuarantineQuery } from "../../lib/http/query-api";
+import { ListQuery, QuarantineQuery } from "../../lib/http/queries";
 import { readProjectFile } from "../helpers/fixtures";
 
 const { version } = JSON.parse(readProjectFile("package.json")) as { version: string };
@@ -34,14 +34,18 @@ describe("the OpenAPI document", () => {
     expect(doc.openapi).toBe("3.1.0");
   });
 
-  it("puts every operation behind the bearer key, with the gate's answers in the problem shape", () => {
+  it("puts every keyed operation behind the bearer key, with the gate's answers in the problem shape", () => {
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
     expect(doc.components.schemas.Problem).toMatchObject({
       type: "object",
       required: ["message", "problems"],
       properties: { problems: { type: "array" } },
     });
-    for (const { method, path, op } of operations) {
+    // The document describes itself, as the one route without a key.
+    const self = operations.find((o) => o.path === "/openapi.json");
+    expect(self?.op.security).toEqual([]);
+    expect(Object.keys(self?.op.responses ?? {})).toEqual(["200"]);
+    for (const { method, path, op } of operations.filter((o) => o !== self)) {
       expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
       expect(Object.keys(op.responses).map(Number).sort(), `${method} ${path}`).toEqual(
         documentedStatuses({ method: method as "GET" | "POST", path }),

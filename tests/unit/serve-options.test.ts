@@ -23,6 +23,7 @@ describe("serve --empty", () => {
   it("keeps the demo's defaults without it", () => {
     expect(parse()).toMatchObject({ dataDir: ".local", clock: "2022-08-29T07:00:00+07:00", speed: 60 });
     expect(parse().empty).toBeUndefined();
+    expect(parse("--eventbridge-port", "4010")).toMatchObject({ apiPort: 3000, eventbridgePort: 4010 });
   });
 
   it("runs the clock in real time from now, in a data folder of its own", () => {
