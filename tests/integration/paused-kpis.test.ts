@@ -5,7 +5,7 @@ import { describe, expect, inject, it } from "vitest";
 import { localSesClient, readSesStore } from "../../dev/local/ses-local";
 import { sesMailer } from "../../lib/adapters/ses";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
-import { type SendDeps, sendWeeklyKpi } from "../../lib/app/kpi-report";
+import { buildKpiEmail, type SendDeps, sendWeeklyKpi } from "../../lib/app/kpi-report";
 import { readKpiReport } from "../../lib/app/kpis";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { CountingSettings } from "../../lib/domain/counting";
@@ -118,6 +118,10 @@ describe("paused time by kind and no-calendar dossiers, live", () => {
       "- 1 hồ sơ có hạn giải quyết rơi vào năm chưa có lịch ngày nghỉ, ngày làm bù: chưa xác định được",
     );
     expect(mail?.body.html).toContain("Chờ thực hiện nghĩa vụ tài chính");
+    // English on request, numbers grouped the English way.
+    const en = await buildKpiEmail(sendDeps, Q4, "weekly", "en");
+    expect(en.text).toContain("Whole office | 16 h (1 dossiers) | 2 h (1 dossiers) | 25.5 h (2 dossiers)");
+    expect(en.text).toContain("- 1 dossiers have a deadline in a year without calendar data");
     await table.drop();
   }, 60_000);
 });
