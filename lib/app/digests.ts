@@ -39,6 +39,9 @@ export const UNKNOWN_UNIT_NAME = {
   en: "Unit not in the directory",
 } as const;
 
+/** What a one-stop desk's digest is titled. */
+export const ONE_STOP_DESK_NAME = { vi: "Bộ phận Một cửa", en: "One-stop desk" } as const;
+
 interface Group {
   key: string;
   name: string;
@@ -54,10 +57,27 @@ function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group[] {
     const unit = units.get(alert.unitId);
     let key: string;
     let group: Omit<Group, "alerts">;
-    // Who the stage is for (rules.md R4): leadership-only stages go to the leadership digest.
-    // The one-stop desk has no contact in the directory yet: its stages reach the unit.
+    // Who the stage is for (rules.md R4): leadership-only stages go to the leadership digest; the
+    // one-stop desk's copies to the desk the unit's entry names, one digest per desk whatever the
+    // units it serves.
     const to = recipientsOf(alert.kind);
-    if (!to.includes("unit") && to.includes("leadership")) {
+    const desk = alert.recipient === "one_stop_desk" ? units.oneStopDeskOf(alert.unitId) : undefined;
+    if (desk) {
+      // A desk removed from the directory since the alert was raised: leadership reads its copy.
+      const contacts = desk.length ? desk : units.leadership;
+      key = `desk:${contacts
+        .map((c) => c.email.toLowerCase())
+        .sort()
+        .join(",")}`;
+      group = {
+        key,
+        // A fixed title: nothing an event carried reaches the Subject.
+        name: ONE_STOP_DESK_NAME.vi,
+        contacts,
+        locale: "vi",
+        unitNames: new Map(units.units.map((u) => [u.id, u.nameVi])),
+      };
+    } else if (!to.includes("unit") && to.includes("leadership")) {
       const contacts = unit?.escalation.length ? unit.escalation : units.leadership;
       key = `escalation:${contacts
         .map((c) => c.email.toLowerCase())
@@ -88,7 +108,8 @@ function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group[] {
   return [...groups.values()];
 }
 
-const alertId = (a: PendingAlert) => `${a.unitId}#${a.kind}#${a.dossier.dossierId}#${a.key}`;
+const alertId = (a: PendingAlert) =>
+  `${a.unitId}#${a.kind}#${a.dossier.dossierId}#${a.key}${a.recipient ? `#${a.recipient}` : ""}`;
 
 export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
   const result: DigestResult = { sent: [], failed: [] };
@@ -135,7 +156,9 @@ export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
               ? "Leadership"
               : locale === "en" && group.name === UNKNOWN_UNIT_NAME.vi
                 ? UNKNOWN_UNIT_NAME.en
-                : group.name,
+                : locale === "en" && group.name === ONE_STOP_DESK_NAME.vi
+                  ? ONE_STOP_DESK_NAME.en
+                  : group.name,
           alerts: group.alerts,
           now,
           calendar: deps.calendar,

@@ -43,8 +43,11 @@ export interface Stage {
   to: readonly Recipient[];
 }
 
-/** An alert to raise: a stage crossed. */
-export type AlertTrigger = Stage;
+/**
+ * An alert to raise: a stage crossed. `oneStopDesk`: the stage is for the one-stop desk too and
+ * the unit's directory entry names its desk, so the desk gets its own copy (raised with it, once).
+ */
+export type AlertTrigger = Stage & { oneStopDesk?: boolean };
 
 /** What the timeline needs of a dossier (from its projected state: {@link alertFactsOf}). */
 export interface AlertFacts {
@@ -233,7 +236,11 @@ export function alertFactsOf(state: DossierState): AlertFacts | undefined {
   };
 }
 
-/** Who a stage is for (rules.md R3, R4). */
+/**
+ * Who a stage is for (rules.md R3, R4). The one-stop desk: the apology reminder and the missed
+ * apology (R4's table: the office notifies the desk in writing no later than the apology
+ * deadline), and a second supplement request (R3: guidance once, in full, is the desk's rule too).
+ */
 export function recipientsOf(kind: StageKind): readonly Recipient[] {
   return RECIPIENTS[kind];
 }
@@ -246,7 +253,8 @@ const RECIPIENTS: Record<StageKind, readonly Recipient[]> = {
   escalation: ["leadership"],
   past_appointment: ["unit"],
   possibly_closed: ["unit"],
-  late_apology: ["unit", "one_stop_desk"],
+  // R4 names no recipient for a late apology beyond the digest: the unit's.
+  late_apology: ["unit"],
   supplement_twice: ["unit", "one_stop_desk"],
   extended_twice: ["unit", "leadership"],
 };

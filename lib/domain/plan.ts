@@ -57,7 +57,11 @@ export function planDossier(
   for (const year of alerts.noCalendar)
     if (!state.anomalies.some((a) => a.kind === "no_calendar" && a.year === year))
       state.anomalies.push({ kind: "no_calendar", year });
-  const raise = options.raiseAlerts ? alerts.raise : [];
+  // The desk's copy only when the directory names the unit's desk (rules.md R4).
+  const hasDesk = units.oneStopDeskOf(state.unitId).length > 0;
+  const raise: AlertTrigger[] = (options.raiseAlerts ? alerts.raise : []).map((a) =>
+    hasDesk && a.to.includes("one_stop_desk") ? { ...a, oneStopDesk: true } : a,
+  );
   for (const a of raise) marks[a.kind] = a.key;
   const candidates = [nextCountCheck(state, now, settings.scheme), alerts.next];
   // A dossier waiting on a year's calendar data is looked at daily, so it is recounted soon after

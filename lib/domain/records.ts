@@ -145,11 +145,13 @@ export interface AlertSnapshot {
   lastEventAt?: number;
 }
 
-/** An alert waiting to go out in its unit's next digest. */
+/** An alert waiting to go out in its unit's next digest (or its one-stop desk's). */
 export interface PendingAlert {
   unitId: string;
   kind: AlertKind;
   key: number;
+  /** The one-stop desk's copy of the unit's alert (rules.md R4); absent: the unit's (or leadership's). */
+  recipient?: "one_stop_desk";
   raisedAt: number;
   dossier: AlertSnapshot;
 }

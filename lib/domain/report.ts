@@ -1,5 +1,6 @@
 import type { DossierEvent } from "./events/schema";
 import { OFFICIAL_COUNTER_KEYS, officialContribution } from "./official/counts";
+import { PAUSED_COUNTER_KEYS, type PausedTimeByKind, pausedBlock, pausedContribution } from "./paused-time";
 import { type Period, periodBounds } from "./periods";
 import {
   type AnomalyKind,
@@ -33,6 +34,7 @@ export const COUNTER_KEYS = [
   "ratingsTotal",
   "ratingsSatisfied",
   ...OFFICIAL_COUNTER_KEYS,
+  ...PAUSED_COUNTER_KEYS,
 ] as const;
 export type CounterKey = (typeof COUNTER_KEYS)[number];
 export type Counts = Record<CounterKey, number>;
@@ -112,6 +114,7 @@ export function contribution(state: DossierState, period: Period, T: number): Co
     }
   }
   officialContribution(state, start, T, c);
+  pausedContribution(state, c);
   if (Object.keys(c).length === 0) return undefined;
   return { unit: state.unitId, domain: state.domain ?? NO_DOMAIN, level: state.level ?? NO_LEVEL, counts: c };
 }
@@ -130,6 +133,10 @@ export interface ReportBlock {
   pending: { total: number; withinDeadline: number; overdue: number };
   ratings: { total: number; satisfied: number };
   rates: { onTime: number | null; online: number | null; satisfaction: number | null };
+  /** Of the dossiers closed in the period, those that paused for each kind and for how long (./paused-time.ts). */
+  pausedByKind: PausedTimeByKind;
+  /** Dossiers of `received.total` whose deadline falls in a year without calendar data: SLA unknown (rules.md R6). */
+  noCalendar: number;
 }
 
 export interface Report extends ReportBlock {
@@ -171,6 +178,8 @@ export function blockOf(c: Counts): ReportBlock {
       online: rate(c.receivedOnline, c.receivedNew),
       satisfaction: rate(c.ratingsSatisfied, c.ratingsTotal),
     },
+    pausedByKind: pausedBlock(c),
+    noCalendar: c.noCalendar,
   };
 }
 

@@ -38,6 +38,13 @@ export const UnitSchema = z.strictObject({
   deputies: z.array(ContactSchema).default([]),
   /** Who hears of this unit's long-overdue dossiers (office leadership by default). */
   escalation: z.array(ContactSchema).default([]),
+  /**
+   * The one-stop desk (Bộ phận Một cửa) that hands this unit's dossiers to and from applicants. The
+   * processing office must notify it in writing when a dossier will be late (Decree 61/2018/NĐ-CP
+   * Art. 19, clause to verify; rules.md R4) and it hears of a second supplement request (R3), so it gets those
+   * stages in a digest of its own (lib/domain/alerts.ts `recipientsOf`). Absent: the unit alone.
+   */
+  oneStopDesk: z.array(ContactSchema).min(1).max(10).optional(),
   locale: z.enum(["vi", "en"]).default("vi"),
   thresholds: z
     .strictObject({
@@ -101,6 +108,10 @@ export class UnitDirectory {
   }
   has(id: string): boolean {
     return this.byId.has(id);
+  }
+  /** The one-stop desk's contacts of a unit (none when the directory names none, or lacks the unit). */
+  oneStopDeskOf(id: string | undefined): readonly Contact[] {
+    return this.get(id)?.oneStopDesk ?? [];
   }
   grantOf(source: string | undefined): IntegrationGrant | undefined {
     return source === undefined ? undefined : this.grants.get(source);

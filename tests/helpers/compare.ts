@@ -9,6 +9,8 @@ export function kpiView(r: Report) {
     pending: r.pending,
     ratings: r.ratings,
     rates: r.rates,
+    pausedByKind: r.pausedByKind,
+    noCalendar: r.noCalendar,
     byUnit: r.byUnit,
     byDomain: r.byDomain,
   };

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { DossierEvent } from "../../lib/domain/events/schema";
+import type { DossierEvent, PauseKind } from "../../lib/domain/events/schema";
 import { formatInstant, instant } from "../../lib/domain/time";
 
 /**
@@ -23,6 +23,13 @@ const TYPES: DossierEvent["type"][] = [
   "dossier.returned",
   "dossier.withdrawn",
   "dossier.rated",
+];
+
+const PAUSE_DATA: { pauseKind?: PauseKind }[] = [
+  {},
+  { pauseKind: "supplement" },
+  { pauseKind: "financial_obligation" },
+  { pauseKind: "other_agency" },
 ];
 
 export function historiesArb(options: HistoryOptions): fc.Arbitrary<DossierEvent[]> {
@@ -88,7 +95,8 @@ export function historiesArb(options: HistoryOptions): fc.Arbitrary<DossierEvent
             events.push({ ...base, type: s.type, data: { toUnitId: s.unit } });
             break;
           case "dossier.supplement_requested":
-            events.push({ ...base, type: s.type, data: {} });
+            // Every pause kind (rules.md R5), and the kind left out as events before kinds were.
+            events.push({ ...base, type: s.type, data: PAUSE_DATA[s.score % PAUSE_DATA.length] ?? {} });
             break;
           case "dossier.supplement_received":
             events.push({

@@ -71,6 +71,9 @@ function digestDeps(
   };
 }
 
+/** The one-stop desk of every unit in the seed's directory. */
+const DESK = "mot-cua@ubnd.example.org";
+
 async function mailFrom(from: string) {
   return (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === from);
 }
@@ -130,18 +133,31 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
         );
       }
     }
-    const mail = await mailFrom(from);
-    const seen = new Map<string, number>();
-    for (const m of mail) {
-      // Once per threshold: a dossier whose due instant moved during the day may be alerted again.
-      for (const [kind, entries] of parseDigestText(m.body.text ?? "", "vi", true)) {
-        for (const entry of entries) seen.set(`${kind} ${entry}`, (seen.get(`${kind} ${entry}`) ?? 0) + 1);
+    const all = await mailFrom(from);
+    const toDesk = (m: (typeof all)[number]) => m.destination.to.includes(DESK);
+    const mail = all.filter((m) => !toDesk(m));
+    const entriesOf = (mails: typeof all) => {
+      const seen = new Map<string, number>();
+      for (const m of mails) {
+        // Once per threshold: a dossier whose due instant moved during the day may be alerted again.
+        for (const [kind, entries] of parseDigestText(m.body.text ?? "", "vi", true)) {
+          for (const entry of entries) seen.set(`${kind} ${entry}`, (seen.get(`${kind} ${entry}`) ?? 0) + 1);
+        }
       }
-    }
+      return seen;
+    };
+    const seen = entriesOf(mail);
     // Nothing twice, and everything raised was delivered.
     expect([...seen.values()].filter((n) => n > 1)).toEqual([]);
     expect(raised).toBeGreaterThan(20);
+    const deskKinds = ["apology_due", "apology_missed", "supplement_twice"];
+    const forDesk = [...seen.keys()].filter((k) => deskKinds.includes(k.split(" ")[0] as string));
     expect(seen.size).toBe(raised);
+    // The one-stop desk got a copy of each of the stages that are its (rules.md R4), once.
+    const desk = entriesOf(all.filter(toDesk));
+    expect([...desk.values()].filter((n) => n > 1)).toEqual([]);
+    expect([...desk.keys()].sort()).toEqual(forDesk.sort());
+    expect(forDesk.length).toBeGreaterThan(0);
     // Independently of the sweep: every threshold a quiet dossier (no event that day) crossed during
     // the day, computed from its events alone, is in the day's digests.
     const byDossier = new Map<string, number>();
@@ -206,8 +222,10 @@ describe("digest delivery", () => {
     expect(second.failed).toEqual([]);
     const third = await sendDigests(digestDeps(table, from, () => clock));
     expect(third.sent).toEqual([]);
-    const mail = await mailFrom(from);
-    expect(mail).toHaveLength(1);
+    const all = await mailFrom(from);
+    // The unit's digest, and its one-stop desk's with the apology stages (rules.md R4), once each.
+    expect(all.map((m) => m.destination.to.includes(DESK)).sort()).toEqual([false, true]);
+    const mail = all.filter((m) => !m.destination.to.includes(DESK));
     expect(
       parseDigestText(mail[0]?.body.text ?? "")
         .get("overdue")

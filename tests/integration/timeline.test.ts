@@ -30,6 +30,7 @@ const file = parseUnitDirectory(JSON.parse(readFileSync(join(ROOT, "events/units
 const units = new UnitDirectory(file.units, file.leadership);
 const MIN15 = 15 * 60_000;
 const UNIT = "phong-tu-phap"; // no thresholds of its own: the defaults of R4
+const DESK = "mot-cua@ubnd.example.org"; // its one-stop desk in the seed's directory
 
 const ev = (id: string, dossierId: string, type: DossierEvent["type"], at: string, data: object) =>
   ({ eventId: id, type, occurredAt: at, dossierId, data }) as DossierEvent;
@@ -105,7 +106,17 @@ describe("the R4 timeline through the sweep", () => {
       owner: randomUUID(),
     };
     await sendDigests(digestDeps);
-    const mail = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === from);
+    const all = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === from);
+    // The one-stop desk's own digest (rules.md R4): the apology stages, not near-due nor the late apology.
+    const toDesk = (m: (typeof all)[number]) => m.destination.to.includes(DESK);
+    const mail = all.filter((m) => !toDesk(m));
+    const desk = all.filter(toDesk);
+    expect(desk).toHaveLength(1);
+    expect(desk[0]?.destination.to).toEqual([DESK]);
+    const deskSections = parseDigestText(desk[0]?.body.text ?? "");
+    expect([...deskSections.keys()].sort()).toEqual(["apology_due", "apology_missed"]);
+    expect(deskSections.get("apology_due")?.sort()).toEqual(["T-1", "T-2"]);
+    expect(deskSections.get("apology_missed")?.sort()).toEqual(["T-1", "T-2"]);
     const text = mail.map((m) => m.body.text ?? "").join("\n");
     const sections = new Map<string, string[]>();
     for (const m of mail)
@@ -144,10 +155,15 @@ describe("the R4 timeline through the sweep", () => {
       now: () => clock,
       owner: randomUUID(),
     });
-    const mail = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === from);
+    const all = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === from);
+    // The unit's digest and the one-stop desk's (rules.md R3: to the unit and the desk).
+    expect(all).toHaveLength(2);
+    const mail = all.filter((m) => !m.destination.to.includes(DESK));
     expect(mail).toHaveLength(1);
     expect(parseDigestText(mail[0]?.body.text ?? "").get("supplement_twice")).toEqual([id]);
     expect(mail[0]?.body.text).toContain("chỉ được thực hiện một lần");
+    const desk = all.find((m) => m.destination.to.includes(DESK));
+    expect(parseDigestText(desk?.body.text ?? "").get("supplement_twice")).toEqual([id]);
     // Both requests are counted on the record.
     expect((await table.store.getDossier(id))?.supplementRequests).toBe(2);
   }, 120_000);

@@ -69,3 +69,18 @@ describe("grants in the unit directory", () => {
     );
   });
 });
+
+describe("the one-stop desk in the unit directory (rules.md R4)", () => {
+  it("is optional per unit, and a bad contact is named with its path", () => {
+    expect(directory.oneStopDeskOf("phong-tnmt").map((c) => c.email)).toEqual(["mot-cua@ubnd.example.org"]);
+    expect(directory.oneStopDeskOf("bp-mot-cua")).toEqual([]);
+    expect(directory.oneStopDeskOf("no-such-unit")).toEqual([]);
+    const units = sample.units.map((u, i) =>
+      i === 1 ? { ...u, oneStopDesk: [{ name: "Một cửa", email: "not-an-address" }] } : u,
+    );
+    expect(() => parseUnitDirectory({ ...sample, units })).toThrow(/units\.1\.oneStopDesk\.0\.email/);
+    expect(() => parseUnitDirectory({ ...sample, units: [{ ...sample.units[1], oneStopDesk: [] }] })).toThrow(
+      /units\.0\.oneStopDesk/,
+    );
+  });
+});

@@ -186,6 +186,9 @@ export class Dossiers extends TableAccess {
         dossier: alertSnapshot(record),
       };
       items.push({ Put: pendingAlertPut(this.tableName, alert) });
+      // The desk's copy in the same transaction: both are raised, or neither.
+      if (trigger.oneStopDesk)
+        items.push({ Put: pendingAlertPut(this.tableName, { ...alert, recipient: "one_stop_desk" }) });
     }
     if (items.length > MAX_TRANSACTION_ITEMS) {
       throw new TransactionTooLargeError(

@@ -41,8 +41,8 @@ export const QUARANTINE_PK = "Q";
 
 export const ALERTS_PK = "ALERTQ";
 export const alertSk = (
-  a: Pick<PendingAlert, "unitId" | "kind" | "key"> & { dossier: { dossierId: string } },
-) => `${a.unitId}#${a.kind}#${a.dossier.dossierId}#${a.key}`;
+  a: Pick<PendingAlert, "unitId" | "kind" | "key" | "recipient"> & { dossier: { dossierId: string } },
+) => `${a.unitId}#${a.kind}#${a.dossier.dossierId}#${a.key}${a.recipient ? `#${a.recipient}` : ""}`;
 export const leaseKey = (group: string): Key => ({ pk: "LEASE", sk: group });
 export const digestKey = (date: string, sentAt: number, group: string): Key => ({
   pk: `DIGEST#${date}`,

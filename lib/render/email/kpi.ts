@@ -10,6 +10,7 @@ import {
   renderOfficialHtml,
   renderOfficialText,
 } from "./official";
+import { renderPausedHtml, renderPausedText } from "./paused";
 
 export type { InlineImage };
 
@@ -88,6 +89,8 @@ const L = {
       `${n} hồ sơ quá hạn không có sự kiện mới trong thời gian dài: có thể đã trả kết quả ngoài hệ thống (ví dụ tại cấp xã).`,
     quarantined: (n: string) =>
       `${n} sự kiện chưa áp dụng được (sai định dạng, hoặc hạn xử lý rơi vào năm chưa có lịch) đang lưu để kiểm tra và gửi lại.`,
+    noCalendar: (n: string) =>
+      `${n} hồ sơ có hạn giải quyết rơi vào năm chưa có lịch ngày nghỉ, ngày làm bù: chưa xác định được đúng hạn hay trễ hạn cho đến khi bổ sung lịch năm đó (vẫn được tính trong tổng số).`,
     calendar: (year: number, days: string) =>
       `Chưa có lịch ngày nghỉ, ngày làm bù năm ${year} (còn ${days} ngày): hồ sơ có hạn xử lý rơi vào năm ${year} sẽ không tính được hạn. Cần bổ sung lịch năm ${year} ngay khi có thông báo chính thức.`,
     amended: (when: string) =>
@@ -132,6 +135,8 @@ const L = {
       `${n} overdue dossiers have had no event for a long time: possibly closed outside the system.`,
     quarantined: (n: string) =>
       `${n} events could not be applied (invalid, or a deadline in a year without calendar data) and are kept to review and send again.`,
+    noCalendar: (n: string) =>
+      `${n} dossiers have a deadline in a year without calendar data: whether they are on time or late is unknown until that year's calendar is added (they are counted in the totals).`,
     calendar: (year: number, days: string) =>
       `The working-day calendar has no data for ${year} (${days} days left): deadlines reaching ${year} cannot be computed. Add the ${year} entry as soon as the official schedule is announced.`,
     amended: (when: string) => `Issued at ${when}, amended since by late events:`,
@@ -238,6 +243,7 @@ export function renderKpiEmail(input: KpiEmailInput): {
   }
   html.push("</table>");
 
+  html.push(renderPausedHtml(report, input.unitNames, locale));
   html.push(`<h2 style="font-size:16px;margin:20px 0 8px 0">${e(t.longest)}</h2>`);
   if (input.longestOverdue.length === 0) html.push(`<p>${e(t.none)}</p>`);
   else {
@@ -257,6 +263,8 @@ export function renderKpiEmail(input: KpiEmailInput): {
     q.orphans ? t.orphans(n(q.orphans)) : "",
     q.possiblyClosed ? t.possiblyClosed(n(q.possiblyClosed)) : "",
     q.quarantined ? t.quarantined(n(q.quarantined)) : "",
+    // Counted with the period's figures (rules.md R6); a report counted before the field has none.
+    report.noCalendar ? t.noCalendar(n(report.noCalendar)) : "",
     q.calendar ? t.calendar(q.calendar.missingYear, n(q.calendar.daysLeft)) : "",
   ].filter(Boolean);
   if (notes.length) {
@@ -290,6 +298,7 @@ export function renderKpiEmail(input: KpiEmailInput): {
       `${label} | ${n(u.received.total)} | ${n(u.resolved.total)} (${n(u.resolved.early)}/${n(u.resolved.onTime)}/${n(u.resolved.late)}) | ${n(u.pending.total)} (${n(u.pending.withinDeadline)}/${n(u.pending.overdue)}) | ${formatRate(u.rates.onTime, locale)}`,
     );
   }
+  text.push(...renderPausedText(report, input.unitNames, locale));
   text.push("", `${t.longest}:`);
   for (const o of input.longestOverdue)
     text.push(
