@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import type { ImportEvent } from "../../lib/app/import";
+import type { ImportInput } from "../../lib/app/import";
 import { CliError, EXIT, parseAsOf, tableClient } from "../shared";
 
 interface ImportOpts {
@@ -14,7 +14,7 @@ interface ImportOpts {
 /** The events of the files in order, with `file:line`; invalid lines as rejects (never applied). */
 async function readImport(files: string[], now: number) {
   const { decodeEventsFile, parseEventsText } = await import("../../lib/domain/events/file");
-  const events: ImportEvent[] = [];
+  const events: ImportInput[] = [];
   const invalid: { where: string; reason: string }[] = [];
   for (const file of files) {
     let bytes: Buffer;
@@ -30,7 +30,7 @@ async function readImport(files: string[], now: number) {
     if (!text.ok) throw new CliError(`${file}: ${text.error}`, EXIT.badInput);
     const parsed = parseEventsText(text.value, { now });
     parsed.events.forEach((event, i) => {
-      events.push({ event, where: `${file}:${parsed.lines[i]}` });
+      events.push({ input: event, where: `${file}:${parsed.lines[i]}` });
     });
     for (const p of parsed.problems)
       invalid.push({ where: `${file}:${p.line}`, reason: `${p.path}: ${p.message}` });

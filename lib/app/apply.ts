@@ -63,18 +63,24 @@ export type ApplyDecision =
   | { kind: "quarantine"; reason: string; applied?: DossierEvent }
   | { kind: "commit"; record: DossierRecord; deltas: CounterDelta[] };
 
+/** A dossier as read: its record (or what ownership needs of it), its log, and a stored same identity. */
+export interface DossierRead<D = DossierRecord> {
+  dossier?: D;
+  log: readonly DossierEvent[];
+  full?: boolean;
+  /** The stored event with the event's identity, if any. */
+  prior?: DossierEvent;
+}
+
 /**
- * The decision of {@link applyEvent}, without I/O: the dossier as read (`dossier`, its `log`, and
- * `prior`, the stored event with the same identity if any), re-projected with `event` in its
- * place at `now`. The bulk import (./import.ts) folds a new dossier's events through this same
- * function, so both leave the same records and counters.
+ * The checks of {@link applyEvent} before anything is projected: a duplicate, or a reason to
+ * quarantine (conflict, full log, ownership and units); `undefined` when the event applies.
  */
-export function decideApply(
-  deps: Pick<ApplyDeps, "settings" | "units" | "unknownUnits">,
-  read: { dossier?: DossierRecord; log: readonly DossierEvent[]; full?: boolean; prior?: DossierEvent },
+export function checkApply(
+  deps: Pick<ApplyDeps, "units" | "unknownUnits">,
+  read: DossierRead<Pick<DossierRecord, "owner" | "received" | "unitId">>,
   event: DossierEvent,
-  clock: number,
-): ApplyDecision {
+): Exclude<ApplyDecision, { kind: "commit" }> | undefined {
   const { dossier, log, full, prior } = read;
   if (prior) {
     if (sameBody(prior, storableEvent(event))) return { kind: "duplicate" };
@@ -95,10 +101,22 @@ export function decideApply(
     units: deps.units ?? NO_UNITS,
     unknownUnits: deps.units ? (deps.unknownUnits ?? "reject") : "accept",
   });
-  if (refused) return { kind: "quarantine", reason: refused };
+  return refused ? { kind: "quarantine", reason: refused } : undefined;
+}
+
+/**
+ * The dossier's new record and counter deltas once `event` is in its log (`events`, which holds
+ * it), at `clock` or the event's own time if later.
+ */
+export function planApply(
+  deps: Pick<ApplyDeps, "settings" | "units">,
+  dossier: Pick<DossierRecord, "counted" | "marks" | "version"> | undefined,
+  events: readonly DossierEvent[],
+  event: DossierEvent,
+  clock: number,
+): Extract<ApplyDecision, { kind: "commit" }> {
   // An event up to 5 minutes ahead of this clock is valid (events.md): count it as of its own time.
   const now = Math.max(clock, instant(event.occurredAt));
-  const events = [...log, storableEvent(event)];
   // A deadline in a year without calendar data is a `no_calendar` anomaly of the dossier, not a
   // quarantine: the event is valid (rules.md R6), and the sweep recounts once the data exists.
   const plan = planDossier(event.dossierId, events, dossier, now, deps.settings, deps.units ?? NO_UNITS, {
@@ -109,6 +127,23 @@ export function decideApply(
     record: recordOf(plan, (dossier?.version ?? 0) + 1, events.length),
     deltas: plan.deltas,
   };
+}
+
+/**
+ * The decision of {@link applyEvent}, without I/O: the dossier as read, re-projected with `event`
+ * in its place at `clock`. The bulk import (./import.ts) folds a new dossier's events through the
+ * same two steps, so both leave the same records and counters.
+ */
+export function decideApply(
+  deps: Pick<ApplyDeps, "settings" | "units" | "unknownUnits">,
+  read: DossierRead,
+  event: DossierEvent,
+  clock: number,
+): ApplyDecision {
+  return (
+    checkApply(deps, read, event) ??
+    planApply(deps, read.dossier, [...read.log, storableEvent(event)], event, clock)
+  );
 }
 
 /** Re-projects a dossier from its log (plus `event`) at `now`, and commits it. */

@@ -1,11 +1,13 @@
 import type { NewDossier } from "../adapters/dynamodb/bulk";
 import type { CounterDelta } from "../domain/counting";
 import type { DossierEvent } from "../domain/events/schema";
+import { describeProblems, validateEvent } from "../domain/events/validate";
 import { identityOf, sameBody } from "../domain/identity";
-import { planDossier } from "../domain/plan";
+import { planDossier, stateAt } from "../domain/plan";
 import { type DossierRecord, type QuarantineRecord, recordOf, storableEvent } from "../domain/records";
+import { instant } from "../domain/time";
 import { UnitDirectory } from "../domain/units";
-import { type ApplyDeps, applyEvent, decideApply, refusedRecord } from "./apply";
+import { type ApplyDeps, applyEvent, checkApply, planApply, refusedRecord, withSource } from "./apply";
 import { ItemTooLargeError, VersionConflictError } from "./ports";
 
 /**
@@ -31,7 +33,16 @@ import { ItemTooLargeError, VersionConflictError } from "./ports";
 
 export type ImportDeps = ApplyDeps;
 
-/** An event of the import, with where it came from (`file:line`), for the rejects file. */
+/**
+ * An event of the import as it arrived (validated again here, as the consumer validates what it
+ * receives), with where it came from (`file:line`), for the rejects file.
+ */
+export interface ImportInput {
+  input: unknown;
+  where: string;
+}
+
+/** A valid event of the import, under the source it is applied under. */
 export interface ImportEvent {
   event: DossierEvent;
   where: string;
@@ -50,6 +61,11 @@ export interface ImportSummary {
   applied: number;
   duplicates: number;
   quarantined: number;
+  /**
+   * Not events (the contract's validation refused them): in the rejects, not in the quarantine,
+   * since the file they came from is at hand to correct and import again.
+   */
+  invalid: number;
   /** Dossiers created by batch; dossiers that existed (or could not be) went through the apply path. */
   dossiers: { created: number; applyPath: number };
   rejected: Rejected[];
@@ -80,8 +96,11 @@ export interface FoldedDossier {
 const NO_UNITS = UnitDirectory.empty();
 
 /**
- * Folds one dossier that is not in the table yet: each event, in file order, decided as
- * {@link applyEvent} decides it on the dossier the previous ones left, at `clock`.
+ * Folds one dossier that is not in the table yet: each event, in file order, checked as
+ * {@link applyEvent} checks it on the dossier the previous ones left; then the dossier planned
+ * once, with every event applied, at the instant the consumer's last commit would have used. That
+ * record is the consumer's last one (a plan depends on the log and that instant, not on the plans
+ * before it), and its counter deltas from nothing are the sum of the consumer's deltas.
  */
 export function foldDossier(
   deps: Pick<ApplyDeps, "settings" | "units" | "unknownUnits">,
@@ -92,21 +111,39 @@ export function foldDossier(
   const out: FoldedDossier = { dossierId, deltas: [], applied: [], duplicates: 0, refused: [] };
   const log: DossierEvent[] = [];
   const byIdentity = new Map<string, DossierEvent>();
+  const sources = new Set<string | undefined>();
+  let last: DossierEvent | undefined;
   for (const input of events) {
     const { event } = input;
-    const prior = byIdentity.get(identityOf(event));
-    const decision = decideApply(deps, { dossier: out.record, log, prior }, event, clock);
-    if (decision.kind === "duplicate") out.duplicates++;
-    else if (decision.kind === "quarantine")
-      out.refused.push({ input, reason: decision.reason, applied: decision.applied });
+    // Ownership only tells sources apart: while every applied event is of this event's source,
+    // the owner is that source (or none) whatever the dossier's state, and nothing is projected.
+    const mixed = log.length > 0 && (sources.size > 1 || !sources.has(event.source));
+    const state =
+      mixed && last
+        ? stateAt(
+            dossierId,
+            log,
+            Math.max(clock, instant(last.occurredAt)),
+            deps.settings,
+            deps.units ?? NO_UNITS,
+          )
+        : undefined;
+    const check = checkApply(deps, { dossier: state, log, prior: byIdentity.get(identityOf(event)) }, event);
+    if (check?.kind === "duplicate") out.duplicates++;
+    else if (check) out.refused.push({ input, reason: check.reason, applied: check.applied });
     else {
       const stored = storableEvent(event);
       log.push(stored);
       byIdentity.set(identityOf(event), stored);
+      sources.add(event.source);
       out.applied.push(input);
-      out.record = decision.record;
-      out.deltas.push(...decision.deltas);
+      last = event;
     }
+  }
+  if (last) {
+    const planned = planApply(deps, undefined, log, last, clock);
+    out.record = { ...planned.record, version: out.applied.length };
+    out.deltas = planned.deltas;
   }
   return out;
 }
@@ -193,10 +230,26 @@ function fits(
  */
 export async function importEvents(
   deps: ImportDeps,
-  events: readonly ImportEvent[],
+  inputs: readonly ImportInput[],
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const clock = deps.now();
+  const events: ImportEvent[] = [];
+  const invalid: Rejected[] = [];
+  for (const { input, where } of inputs) {
+    // A file has no bus envelope: an event is applied under the source its body names.
+    const result = validateEvent(input, { now: clock });
+    if (result.ok) events.push({ event: withSource(result.value, result.value.source), where });
+    else {
+      const str = (k: string) => String((input as Record<string, unknown> | null)?.[k] ?? "").slice(0, 128);
+      invalid.push({
+        where,
+        eventId: str("eventId"),
+        dossierId: str("dossierId"),
+        reason: `invalid event: ${describeProblems(result.error)}`,
+      });
+    }
+  }
   const byDossier = new Map<string, ImportEvent[]>();
   for (const e of events) {
     const list = byDossier.get(e.event.dossierId);
@@ -205,12 +258,13 @@ export async function importEvents(
   }
   const ids = [...byDossier.keys()];
   const summary: ImportSummary = {
-    events: events.length,
+    events: inputs.length,
     applied: 0,
     duplicates: 0,
     quarantined: 0,
+    invalid: invalid.length,
     dossiers: { created: 0, applyPath: 0 },
-    rejected: [],
+    rejected: [...invalid],
   };
   const tally: Tally = {
     applied: 0,
