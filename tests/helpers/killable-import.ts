@@ -59,5 +59,7 @@ await importEvents(
     now: () => FAULT_NOW,
   },
   asImport(importFixture()),
+  // Small chunks: many transactions, so a kill after a few of them leaves most dossiers to do.
+  { chunkDossiers: 40 },
 );
 process.stdout.write("done\n");
