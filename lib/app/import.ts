@@ -76,6 +76,8 @@ export interface ImportOptions {
   chunkDossiers?: number;
   /** Chunks in flight: one folds while another waits on DynamoDB. */
   chunksInFlight?: number;
+  /** How event records are written (lib/adapters/dynamodb/bulk.ts `recordWrites`). */
+  recordWrites?: "batch" | "transaction";
   /** Called with the number of events handled so far. */
   onProgress?: (eventsDone: number) => void;
 }
@@ -234,6 +236,7 @@ export async function importEvents(
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const clock = deps.now();
+  if (options.recordWrites) deps.store.bulk.recordWrites = options.recordWrites;
   const events: ImportEvent[] = [];
   const invalid: Rejected[] = [];
   for (const { input, where } of inputs) {

@@ -70,7 +70,14 @@ function mergeDeltas(deltas: readonly CounterDelta[]): CounterDelta[] {
 
 export class BulkWriter extends TableAccess {
   /** How many requests of each kind are in flight at once. */
-  concurrency = { batches: 6, transactions: 3 };
+  concurrency = { batches: 6, transactions: 4 };
+  /**
+   * How event records and quarantine items are written: `batch` (BatchWriteItem: on DynamoDB, half
+   * the write units of a transaction) or `transaction` (unconditional puts, 100 a transaction):
+   * DynamoDB Local keeping its data on disk commits a transaction at once but a batch item by item,
+   * and takes the same items about 2.5 times faster in transactions (measured: 814 against 316 items/s).
+   */
+  recordWrites: "batch" | "transaction" = "batch";
 
   /** Which of these dossiers have a dossier item (strongly consistent reads, 100 keys a request). */
   async existing(dossierIds: readonly string[]): Promise<Set<string>> {
@@ -120,10 +127,36 @@ export class BulkWriter extends TableAccess {
       const { item } = quarantineItem(q.record, q.arrived);
       items.set(`${item.pk}\u0000${item.sk}`, item);
     }
+    if (this.recordWrites === "transaction") {
+      const all = [...items.values()];
+      const groups: Item[][] = [];
+      for (let i = 0; i < all.length; i += MAX_TRANSACTION_ITEMS)
+        groups.push(all.slice(i, i + MAX_TRANSACTION_ITEMS));
+      await pool(groups, 2, (g) => this.putInTransaction(g));
+      return;
+    }
     const requests: WriteRequest[] = [...items.values()].map((Item) => ({ PutRequest: { Item } }));
     const batches: WriteRequest[][] = [];
     for (let i = 0; i < requests.length; i += BATCH_WRITE) batches.push(requests.slice(i, i + BATCH_WRITE));
     await pool(batches, this.concurrency.batches, (batch) => this.writeBatch(batch));
+  }
+
+  /** Unconditional puts in one transaction, sent again after a backoff when another writer conflicts. */
+  private async putInTransaction(items: Item[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: items.map((Item) => ({ Put: { TableName: this.tableName, Item } })),
+          }),
+        );
+        return;
+      } catch (e) {
+        const reasons = (e as TransactionCanceledException).CancellationReasons ?? [];
+        if (attempt >= 10 || !reasons.some((r) => r.Code === "TransactionConflict")) throw e;
+        await backoff(attempt + 1);
+      }
+    }
   }
 
   /** One BatchWriteItem, and again what DynamoDB did not process, after a growing backoff. */
@@ -162,9 +195,26 @@ export class BulkWriter extends TableAccess {
     if (group.length) groups.push(group);
     const existed: string[] = [];
     await pool(groups, this.concurrency.transactions, async (g) => {
-      existed.push(...(await this.createGroup(g)));
+      existed.push(...(await this.inLane(g, () => this.createGroup(g))));
     });
     return { existed };
+  }
+
+  /**
+   * Transactions that add to the same counter items conflict (DynamoDB cancels all but one), so
+   * groups whose counters are a unit's run one after another, also across calls; other units' at once.
+   */
+  private readonly lanes = new Map<string, Promise<unknown>>();
+  private async inLane<T>(group: readonly NewDossier[], run: () => Promise<T>): Promise<T> {
+    const lane = String(group[0]?.record.unitId);
+    const before = this.lanes.get(lane) ?? Promise.resolve();
+    const mine = before.then(run, run);
+    this.lanes.set(lane, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.lanes.get(lane) === mine) this.lanes.delete(lane);
+    }
   }
 
   private async createGroup(group: NewDossier[]): Promise<string[]> {
