@@ -85,6 +85,7 @@ async function runImport(files: string[], opts: ImportOpts): Promise<void> {
     client.destroy();
   }
   const seconds = (Date.now() - started) / 1000;
+  const total = summary.events + invalid.length;
   const rejects = [
     ...invalid.map((r) => ({ ...r, kind: "invalid" })),
     ...summary.rejected.map((r) => ({ ...r, kind: "quarantined" })),
@@ -93,8 +94,8 @@ async function runImport(files: string[], opts: ImportOpts): Promise<void> {
     opts.rejects ?? (files.length === 1 ? `${files[0]}.rejects.ndjson` : "import.rejects.ndjson");
   if (rejects.length) writeFileSync(rejectsFile, `${rejects.map((r) => JSON.stringify(r)).join("\n")}\n`);
   process.stdout.write(
-    `${summary.events} events in ${seconds.toFixed(1)} s (${Math.round(summary.events / Math.max(seconds, 0.001))} events/s): ` +
-      `applied ${summary.applied}, duplicate ${summary.duplicates}, quarantined ${summary.quarantined}, invalid ${invalid.length}; ` +
+    `${total} events in ${seconds.toFixed(1)} s (${Math.round(total / Math.max(seconds, 0.001))} events/s): ` +
+      `applied ${summary.applied}, duplicate ${summary.duplicates}, quarantined ${summary.quarantined}, invalid ${invalid.length + summary.invalid}; ` +
       `dossiers created ${summary.dossiers.created}, through the apply path ${summary.dossiers.applyPath}` +
       `${rejects.length ? `; rejects in ${rejectsFile}` : ""}\n`,
   );

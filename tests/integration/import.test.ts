@@ -1,5 +1,8 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -171,4 +174,44 @@ describe("dossier-monitor import", () => {
     expect(summary.dossiers.created).toBeGreaterThan(150);
     expect(await tableSnapshot(t)).toEqual(await consumedOnce());
   }, 240_000);
+
+  it("on the command line: a summary, the rejects with file and line, and nothing the second time", async () => {
+    const t = await table("imp-cli");
+    const dir = mkdtempSync(join(tmpdir(), "dm-import-"));
+    const file = join(dir, "history.ndjson");
+    const lines = events.slice(0, 40).map((e) => JSON.stringify(e));
+    lines.splice(5, 0, '{"eventId":"broken","type":"dossier.received"}');
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const run = () =>
+      promisify(execFile)(
+        process.execPath,
+        [
+          join(ROOT, "bin", "dossier-monitor.mjs"),
+          "import",
+          file,
+          "--table",
+          t.tableName,
+          "--endpoint",
+          t.endpoint,
+          "--now",
+          "2026-11-30T09:00:00+07:00",
+        ],
+        { env: { ...process.env, PERIOD_SCHEME: JSON.stringify(faultSettings.scheme) } },
+      ).then(
+        (r) => ({ code: 0, stdout: r.stdout }),
+        (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+      );
+    const first = await run();
+    expect(first.code).toBe(1);
+    expect(first.stdout).toMatch(
+      /^41 events in .*: applied \d+, duplicate \d+, quarantined 0, invalid 1; dossiers created \d+/,
+    );
+    const rejects = readFileSync(`${file}.rejects.ndjson`, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(rejects).toEqual([expect.objectContaining({ kind: "invalid", where: `${file}:6` })]);
+    const second = await run();
+    expect(second.stdout).toMatch(/applied 0, duplicate 40, quarantined 0, invalid 1; dossiers created 0/);
+  }, 60_000);
 });
