@@ -32,8 +32,12 @@ async function readImport(files: string[], now: number) {
     parsed.events.forEach((event, i) => {
       events.push({ input: event, where: `${file}:${parsed.lines[i]}` });
     });
+    // One reject per line, with every problem of it.
+    const byLine = new Map<number, string[]>();
     for (const p of parsed.problems)
-      invalid.push({ where: `${file}:${p.line}`, reason: `${p.path}: ${p.message}` });
+      byLine.set(p.line, [...(byLine.get(p.line) ?? []), `${p.path}: ${p.message}`]);
+    for (const [line, reasons] of byLine)
+      invalid.push({ where: `${file}:${line}`, reason: reasons.join("; ") });
   }
   return { events, invalid };
 }

@@ -14,10 +14,12 @@ import { ItemTooLargeError, VersionConflictError } from "./ports";
  * The bulk import (`dossier-monitor import`): history that would take the consumer one
  * transaction per event enters in batches, and leaves the table the consumer would have left.
  *
- * - **Same code.** Each new dossier's events are folded, in file order, through
- *   {@link decideApply}, the consumer's own decision (ownership, conflicts, the log bound, the
- *   projection and counting at the same instant): the dossier item, its event records, its counter
- *   contributions and the refused events' quarantine items are what the consumer would write.
+ * - **Same code.** Each new dossier's events are checked, in file order, by {@link checkApply},
+ *   the consumer's own checks (duplicates, conflicts, the log bound, ownership and units), and the
+ *   dossier is planned once by {@link planApply}, the consumer's projection and counting at the
+ *   instant its last commit would have used (see {@link foldDossier}): the dossier item, its event
+ *   records, its counter contributions and the refused events' quarantine items are what the
+ *   consumer would write.
  * - **Exactly once, resumable.** A chunk of dossiers writes its event records (and quarantine
  *   items) first, with batch writes that are the same item however often they are repeated; then
  *   each dossier item, only if it does not exist, in one transaction with the sum of those
