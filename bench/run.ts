@@ -14,6 +14,7 @@ import { benchCliHelp, benchCliReport } from "./sections/cli";
 import { benchConsumer, benchSeedUnits } from "./sections/consumer";
 import { benchCost } from "./sections/cost";
 import { benchHttp } from "./sections/http";
+import { benchImport } from "./sections/import";
 import { benchIngestHandler } from "./sections/ingest-handler";
 import { benchKpiReads } from "./sections/kpi-reads";
 import { benchReference } from "./sections/reference";
@@ -33,6 +34,7 @@ const SECTIONS: Section[] = [
   { name: "cliHelp", run: benchCliHelp },
   { name: "cliReport", run: benchCliReport },
   { name: "consumer", run: benchConsumer, dynamo: true },
+  { name: "import", run: benchImport, dynamo: true },
   { name: "seedUnits", run: benchSeedUnits, dynamo: true },
   { name: "sweep", run: benchSweep, dynamo: true },
   { name: "kpiReads", run: benchKpiReads, dynamo: true },

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerImport } from "./commands/import";
 import { registerKeys } from "./commands/keys";
 import { registerQuarantine } from "./commands/quarantine";
 import { registerReport } from "./commands/report";
@@ -27,6 +28,7 @@ export function program(): Command {
   registerServe(cmd);
   registerKeys(cmd);
   registerUnits(cmd);
+  registerImport(cmd);
   return cmd;
 }
 

@@ -1,15 +1,21 @@
 import type { DossierStore } from "../adapters/dynamodb/repository";
 import { INGEST_SOURCE } from "../contracts/bus";
 import type { AlertTrigger } from "../domain/alerts";
-import type { CountingSettings } from "../domain/counting";
+import type { CounterDelta, CountingSettings } from "../domain/counting";
 import { quarantineBody } from "../domain/events/redact";
 import type { DossierEvent } from "../domain/events/schema";
-import { describeProblems, validateEvent } from "../domain/events/validate";
+import { describeProblems, type Problem, validateEvent } from "../domain/events/validate";
 import { identityOf, sameBody } from "../domain/identity";
 import { refusal } from "../domain/ownership";
 import { planDossier } from "../domain/plan";
 import { canonicalEvents } from "../domain/projection";
-import { MAX_EVENTS_PER_DOSSIER, recordOf, storableEvent } from "../domain/records";
+import {
+  type DossierRecord,
+  MAX_EVENTS_PER_DOSSIER,
+  type QuarantineRecord,
+  recordOf,
+  storableEvent,
+} from "../domain/records";
 import { instant } from "../domain/time";
 import { UnitDirectory } from "../domain/units";
 import {
@@ -51,9 +57,98 @@ const backoff = (attempt: number) =>
   new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
 const NO_UNITS = UnitDirectory.empty();
 
+/** What applying one event to a dossier as read makes: no write, a quarantine, or a commit. */
+export type ApplyDecision =
+  | { kind: "duplicate" }
+  | { kind: "quarantine"; reason: string; applied?: DossierEvent }
+  | { kind: "commit"; record: DossierRecord; deltas: CounterDelta[] };
+
+/** A dossier as read: its record (or what ownership needs of it), its log, and a stored same identity. */
+export interface DossierRead<D = DossierRecord> {
+  dossier?: D;
+  log: readonly DossierEvent[];
+  full?: boolean;
+  /** The stored event with the event's identity, if any. */
+  prior?: DossierEvent;
+}
+
+/**
+ * The checks of {@link applyEvent} before anything is projected: a duplicate, or a reason to
+ * quarantine (conflict, full log, ownership and units); `undefined` when the event applies.
+ */
+export function checkApply(
+  deps: Pick<ApplyDeps, "units" | "unknownUnits">,
+  read: DossierRead<Pick<DossierRecord, "owner" | "received" | "unitId">>,
+  event: DossierEvent,
+): Exclude<ApplyDecision, { kind: "commit" }> | undefined {
+  const { dossier, log, full, prior } = read;
+  if (prior) {
+    if (sameBody(prior, storableEvent(event))) return { kind: "duplicate" };
+    return {
+      kind: "quarantine",
+      reason: `conflict: event ${event.eventId} of ${event.source ?? "(no source)"} was already applied with a different body`,
+      applied: prior,
+    };
+  }
+  if (full || log.length >= MAX_EVENTS_PER_DOSSIER)
+    return {
+      kind: "quarantine",
+      reason: `dossier ${event.dossierId} already holds ${MAX_EVENTS_PER_DOSSIER} events, the most one dossier may have`,
+    };
+  const owner =
+    dossier?.owner ?? canonicalEvents(log).find((e) => e.event.type === "dossier.received")?.event.source;
+  const refused = refusal(event, dossier && { owner, received: dossier.received, unitId: dossier.unitId }, {
+    units: deps.units ?? NO_UNITS,
+    unknownUnits: deps.units ? (deps.unknownUnits ?? "reject") : "accept",
+  });
+  return refused ? { kind: "quarantine", reason: refused } : undefined;
+}
+
+/**
+ * The dossier's new record and counter deltas once `event` is in its log (`events`, which holds
+ * it), at `clock` or the event's own time if later.
+ */
+export function planApply(
+  deps: Pick<ApplyDeps, "settings" | "units">,
+  dossier: Pick<DossierRecord, "counted" | "marks" | "version"> | undefined,
+  events: readonly DossierEvent[],
+  event: DossierEvent,
+  clock: number,
+): Extract<ApplyDecision, { kind: "commit" }> {
+  // An event up to 5 minutes ahead of this clock is valid (events.md): count it as of its own time.
+  const now = Math.max(clock, instant(event.occurredAt));
+  // A deadline in a year without calendar data is a `no_calendar` anomaly of the dossier, not a
+  // quarantine: the event is valid (rules.md R6), and the sweep recounts once the data exists.
+  const plan = planDossier(event.dossierId, events, dossier, now, deps.settings, deps.units ?? NO_UNITS, {
+    raiseAlerts: false,
+  });
+  return {
+    kind: "commit",
+    record: recordOf(plan, (dossier?.version ?? 0) + 1, events.length),
+    deltas: plan.deltas,
+  };
+}
+
+/**
+ * The decision of {@link applyEvent}, without I/O: the dossier as read, re-projected with `event`
+ * in its place at `clock`. The bulk import (./import.ts) folds a new dossier's events through the
+ * same two steps, so both leave the same records and counters.
+ */
+export function decideApply(
+  deps: Pick<ApplyDeps, "settings" | "units" | "unknownUnits">,
+  read: DossierRead,
+  event: DossierEvent,
+  clock: number,
+): ApplyDecision {
+  return (
+    checkApply(deps, read, event) ??
+    planApply(deps, read.dossier, [...read.log, storableEvent(event)], event, clock)
+  );
+}
+
 /** Re-projects a dossier from its log (plus `event`) at `now`, and commits it. */
 export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<ApplyOutcome> {
-  const { store, settings } = deps;
+  const { store } = deps;
   const maxAttempts = deps.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
     const { dossier, log, full } = await store.getDossierWithLog(event.dossierId, {
@@ -61,44 +156,16 @@ export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<
     });
     const id = identityOf(event);
     const prior = full ? await store.getEvent(event) : log.find((e) => identityOf(e) === id);
-    if (prior) {
-      if (sameBody(prior, storableEvent(event))) return { status: "duplicate", attempts: attempt };
-      return quarantine(
-        deps,
-        event,
-        `conflict: event ${event.eventId} of ${event.source ?? "(no source)"} was already applied with a different body`,
-        prior,
-      );
-    }
-    if (full || log.length >= MAX_EVENTS_PER_DOSSIER)
-      return quarantine(
-        deps,
-        event,
-        `dossier ${event.dossierId} already holds ${MAX_EVENTS_PER_DOSSIER} events, the most one dossier may have`,
-      );
-    const owner =
-      dossier?.owner ?? canonicalEvents(log).find((e) => e.event.type === "dossier.received")?.event.source;
-    const refused = refusal(event, dossier && { owner, received: dossier.received, unitId: dossier.unitId }, {
-      units: deps.units ?? NO_UNITS,
-      unknownUnits: deps.units ? (deps.unknownUnits ?? "reject") : "accept",
-    });
-    if (refused) return quarantine(deps, event, refused);
-    // An event up to 5 minutes ahead of this clock is valid (events.md): count it as of its own time.
-    const now = Math.max(deps.now(), instant(event.occurredAt));
-    const events = [...log, storableEvent(event)];
-    // A deadline in a year without calendar data is a `no_calendar` anomaly of the dossier, not a
-    // quarantine: the event is valid (rules.md R6), and the sweep recounts once the data exists.
-    const plan = planDossier(event.dossierId, events, dossier, now, settings, deps.units ?? NO_UNITS, {
-      raiseAlerts: false,
-    });
-    const record = recordOf(plan, (dossier?.version ?? 0) + 1, events.length);
+    const decision = decideApply(deps, { dossier, log, full, prior }, event, deps.now());
+    if (decision.kind === "duplicate") return { status: "duplicate", attempts: attempt };
+    if (decision.kind === "quarantine") return quarantine(deps, event, decision.reason, decision.applied);
     try {
       await store.commit({
         event,
         appliedAt: deps.now(),
         previousVersion: dossier?.version ?? 0,
-        record,
-        deltas: plan.deltas,
+        record: decision.record,
+        deltas: decision.deltas,
       });
       return { status: "applied", attempts: attempt };
     } catch (e) {
@@ -112,16 +179,17 @@ export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<
   }
 }
 
-async function quarantine(
-  deps: ApplyDeps,
+/** The quarantine record of an event that cannot be applied, and what arrived (its id's source). */
+export function refusedRecord(
+  at: number,
   event: DossierEvent,
   reason: string,
   applied?: DossierEvent,
-): Promise<ApplyOutcome> {
+): { record: Omit<QuarantineRecord, "id">; arrived: string } {
   const arrived = JSON.stringify(event);
-  await deps.store.quarantine(
-    {
-      at: deps.now(),
+  return {
+    record: {
+      at,
       reason,
       eventId: event.eventId,
       dossierId: event.dossierId,
@@ -131,7 +199,39 @@ async function quarantine(
       ...(applied && { applied: quarantineBody(applied, Buffer.byteLength(JSON.stringify(applied))) }),
     },
     arrived,
-  );
+  };
+}
+
+/** The quarantine record of input that is not a valid event (`problems` as validation gave them). */
+export function invalidRecord(
+  at: number,
+  input: unknown,
+  raw: string,
+  source: string | undefined,
+  problems: Problem[],
+): Omit<QuarantineRecord, "id"> {
+  const obj = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === "string" ? v.slice(0, 128) : undefined);
+  return {
+    at,
+    reason: `invalid event: ${describeProblems(problems)}`,
+    problems,
+    eventId: str(obj.eventId),
+    dossierId: str(obj.dossierId),
+    type: str(obj.type),
+    source,
+    body: quarantineBody(input, Buffer.byteLength(raw)),
+  };
+}
+
+async function quarantine(
+  deps: ApplyDeps,
+  event: DossierEvent,
+  reason: string,
+  applied?: DossierEvent,
+): Promise<ApplyOutcome> {
+  const { record, arrived } = refusedRecord(deps.now(), event, reason, applied);
+  await deps.store.quarantine(record, arrived);
   return { status: "quarantined", reason };
 }
 
@@ -165,26 +265,17 @@ export async function acceptAndApply(
   );
   const result = validateEvent(input, { now: deps.now() });
   if (!result.ok) {
-    const obj = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
-    const str = (v: unknown) => (typeof v === "string" ? v.slice(0, 128) : undefined);
-    const reason = `invalid event: ${describeProblems(result.error)}`;
-    await deps.store.quarantine(
-      {
-        at: deps.now(),
-        reason,
-        problems: result.error,
-        eventId: str(obj.eventId),
-        dossierId: str(obj.dossierId),
-        type: str(obj.type),
-        source,
-        body: quarantineBody(input, Buffer.byteLength(raw)),
-      },
-      raw,
-    );
-    return { status: "quarantined", reason };
+    const record = invalidRecord(deps.now(), input, raw, source, result.error);
+    await deps.store.quarantine(record, raw);
+    return { status: "quarantined", reason: record.reason };
   }
-  const { source: _claimed, ...event } = result.value;
-  return applyEvent(deps, (source === undefined ? event : { ...event, source }) as DossierEvent);
+  return applyEvent(deps, withSource(result.value, source));
+}
+
+/** A valid event under the source it is applied under (see {@link sourceOf}), not the one it claims. */
+export function withSource(valid: DossierEvent, source: string | undefined): DossierEvent {
+  const { source: _claimed, ...event } = valid;
+  return (source === undefined ? event : { ...event, source }) as DossierEvent;
 }
 
 export type SweepOutcome = { status: "updated" | "unchanged" | "missing"; raised: AlertTrigger[] };

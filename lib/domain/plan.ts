@@ -8,7 +8,7 @@ import {
   nextCountCheck,
 } from "./counting";
 import type { DossierEvent } from "./events/schema";
-import { type DossierState, type SlaState, slaAt } from "./projection";
+import { type DossierState, projectDossier, type SlaState, slaAt } from "./projection";
 import type { DossierRecord } from "./records";
 import { type Thresholds, thresholdsOf, type UnitDirectory } from "./units";
 
@@ -32,6 +32,26 @@ export interface DossierPlan {
 /** How often a dossier whose deadline lacks calendar data is recounted. */
 export const NO_CALENDAR_RECHECK_MS = 24 * 3_600_000;
 
+/** Counting settings with the directory's grants: sources other than the owner count where granted. */
+function withGrants(settings: CountingSettings, units: UnitDirectory): CountingSettings {
+  return {
+    ...settings,
+    admits: (source: string | undefined, id: string, unitId: string | undefined) =>
+      units.admits(source, id, unitId),
+  };
+}
+
+/** The dossier's state at `now` as {@link planDossier} projects it (without counting it). */
+export function stateAt(
+  dossierId: string,
+  events: readonly DossierEvent[],
+  now: number,
+  settings: CountingSettings,
+  units: UnitDirectory,
+): DossierState {
+  return projectDossier(dossierId, events, withGrants(settings, units), now);
+}
+
 export function planDossier(
   dossierId: string,
   events: readonly DossierEvent[],
@@ -41,10 +61,7 @@ export function planDossier(
   units: UnitDirectory,
   options: { raiseAlerts: boolean },
 ): DossierPlan {
-  // Sources other than the owner count where the directory grants them the dossier.
-  const admits = (source: string | undefined, id: string, unitId: string | undefined) =>
-    units.admits(source, id, unitId);
-  const { state, counted } = countedAt(dossierId, events, now, { ...settings, admits });
+  const { state, counted } = countedAt(dossierId, events, now, withGrants(settings, units));
   const deltas = counterDeltas(previous?.counted ?? {}, counted);
   const thresholds: Thresholds = thresholdsOf(units.get(state.unitId), settings.calendar);
   const marks = { ...(previous?.marks ?? {}) };

@@ -86,6 +86,42 @@ export interface CommitArgs {
   alerts?: { trigger: AlertTrigger; raisedAt: number }[];
 }
 
+/**
+ * An event record: the event (without free-text reasons) under its identity in the dossier's
+ * partition. Throws {@link ItemTooLargeError} past {@link MAX_EVENT_ITEM_BYTES}.
+ */
+export function eventItem(event: DossierEvent, appliedAt: number): Item {
+  const item = {
+    pk: dossierPk(event.dossierId),
+    sk: eventSk(event),
+    type: event.type,
+    occurredAt: event.occurredAt,
+    appliedAt,
+    body: JSON.stringify(storableEvent(event)),
+  };
+  const bytes = itemBytes(item);
+  if (bytes > MAX_EVENT_ITEM_BYTES)
+    throw new ItemTooLargeError(
+      `the event would be stored as ${bytes} bytes, more than ${MAX_EVENT_ITEM_BYTES}`,
+    );
+  return item;
+}
+
+/**
+ * A dossier item: the record, its key and its index attributes. Checked before writing, since an
+ * item DynamoDB refuses would fail every later event of the dossier: throws
+ * {@link ItemTooLargeError} past {@link MAX_DOSSIER_ITEM_BYTES}.
+ */
+export function dossierItem(record: DossierRecord): Item {
+  const item: Item = { ...record, ...dossierKey(record.dossierId) };
+  const bytes = itemBytes(item);
+  if (bytes > MAX_DOSSIER_ITEM_BYTES)
+    throw new ItemTooLargeError(
+      `the dossier's record would be ${bytes} bytes, more than ${MAX_DOSSIER_ITEM_BYTES}`,
+    );
+  return Object.assign(item, dossierIndexes(record));
+}
+
 export class Dossiers extends TableAccess {
   async get(dossierId: string): Promise<DossierRecord | undefined> {
     const out = await this.client.send(
@@ -142,35 +178,18 @@ export class Dossiers extends TableAccess {
     const { event, record, deltas, previousVersion } = args;
     const items: TransactItem[] = [];
     if (event) {
-      const eventItem = {
-        pk: dossierPk(event.dossierId),
-        sk: eventSk(event),
-        type: event.type,
-        occurredAt: event.occurredAt,
-        appliedAt: args.appliedAt,
-        body: JSON.stringify(storableEvent(event)),
-      };
-      const bytes = itemBytes(eventItem);
-      if (bytes > MAX_EVENT_ITEM_BYTES)
-        throw new ItemTooLargeError(
-          `the event would be stored as ${bytes} bytes, more than ${MAX_EVENT_ITEM_BYTES}`,
-        );
       items.push({
-        Put: { TableName: this.tableName, Item: eventItem, ConditionExpression: "attribute_not_exists(pk)" },
+        Put: {
+          TableName: this.tableName,
+          Item: eventItem(event, args.appliedAt),
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
       });
     }
-    const dossierItem: Item = { ...record, ...dossierKey(record.dossierId) };
-    // Checked before writing: an item DynamoDB refuses would fail every later event of the dossier.
-    const dossierBytes = itemBytes(dossierItem);
-    if (dossierBytes > MAX_DOSSIER_ITEM_BYTES)
-      throw new ItemTooLargeError(
-        `the dossier's record would be ${dossierBytes} bytes, more than ${MAX_DOSSIER_ITEM_BYTES}`,
-      );
-    Object.assign(dossierItem, dossierIndexes(record));
     items.push({
       Put: {
         TableName: this.tableName,
-        Item: dossierItem,
+        Item: dossierItem(record),
         ...(previousVersion === 0
           ? { ConditionExpression: "attribute_not_exists(pk)" }
           : { ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": previousVersion } }),

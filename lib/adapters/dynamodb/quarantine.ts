@@ -20,6 +20,29 @@ const byPartition = {
   ExpressionAttributeValues: { ":pk": QUARANTINE_PK },
 };
 
+/**
+ * A quarantine item: its id is the hash of what arrived (`arrived`, which is not stored), so the
+ * same message is kept once however often it comes.
+ */
+export function quarantineItem(
+  record: Omit<QuarantineRecord, "id">,
+  arrived: string,
+  retentionDays = 90,
+): { item: Item; record: QuarantineRecord } {
+  const id = createHash("sha256").update(arrived).digest("hex");
+  const body = record.body.length > 16_384 ? `${record.body.slice(0, 16_384)}…` : record.body;
+  const kept = { ...record, body, id };
+  return {
+    item: {
+      pk: QUARANTINE_PK,
+      sk: id,
+      ...kept,
+      [TABLE.ttlAttribute]: Math.floor(record.at / 1000) + retentionDays * 86_400,
+    },
+    record: kept,
+  };
+}
+
 export class Quarantine extends TableAccess {
   constructor(
     client: DynamoDBDocumentClient,
@@ -38,21 +61,9 @@ export class Quarantine extends TableAccess {
     arrived: string,
     retentionDays = 90,
   ): Promise<QuarantineRecord> {
-    const id = createHash("sha256").update(arrived).digest("hex");
-    const body = record.body.length > 16_384 ? `${record.body.slice(0, 16_384)}…` : record.body;
-    const item = { ...record, body, id };
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          pk: QUARANTINE_PK,
-          sk: id,
-          ...item,
-          [TABLE.ttlAttribute]: Math.floor(record.at / 1000) + retentionDays * 86_400,
-        },
-      }),
-    );
-    return item;
+    const { item, record: kept } = quarantineItem(record, arrived, retentionDays);
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: item }));
+    return kept;
   }
 
   /** Every quarantine record (tests; the API pages with {@link listPage}). */

@@ -1,0 +1,129 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import type { ImportInput } from "../../lib/app/import";
+import { CliError, EXIT, parseAsOf, tableClient } from "../shared";
+
+interface ImportOpts {
+  table: string;
+  endpoint?: string;
+  region?: string;
+  now?: number;
+  rejects?: string;
+}
+
+/** The events of the files in order, with `file:line`; invalid lines as rejects (never applied). */
+async function readImport(files: string[], now: number) {
+  const { decodeEventsFile, parseEventsText } = await import("../../lib/domain/events/file");
+  const events: ImportInput[] = [];
+  const invalid: { where: string; reason: string }[] = [];
+  for (const file of files) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (e) {
+      throw new CliError(
+        `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        EXIT.badInput,
+      );
+    }
+    const text = decodeEventsFile(bytes);
+    if (!text.ok) throw new CliError(`${file}: ${text.error}`, EXIT.badInput);
+    const parsed = parseEventsText(text.value, { now });
+    parsed.events.forEach((event, i) => {
+      events.push({ input: event, where: `${file}:${parsed.lines[i]}` });
+    });
+    // One reject per line, with every problem of it.
+    const byLine = new Map<number, string[]>();
+    for (const p of parsed.problems)
+      byLine.set(p.line, [...(byLine.get(p.line) ?? []), `${p.path}: ${p.message}`]);
+    for (const [line, reasons] of byLine)
+      invalid.push({ where: `${file}:${line}`, reason: reasons.join("; ") });
+  }
+  return { events, invalid };
+}
+
+async function runImport(files: string[], opts: ImportOpts): Promise<void> {
+  const now = opts.now ?? Date.now();
+  const { events, invalid } = await readImport(files, now);
+  const { countingSettings, parseMonitorEnv } = await import("../../lib/contracts/config");
+  // The monitor's settings as the deployment's consumer has them (PERIOD_SCHEME, CALENDAR_OVERRIDE, ...).
+  let env: ReturnType<typeof parseMonitorEnv>;
+  try {
+    env = parseMonitorEnv({ ...process.env, TABLE_NAME: opts.table });
+  } catch (e) {
+    throw new CliError((e as Error).message, EXIT.usage);
+  }
+  const { DossierStore } = await import("../../lib/adapters/dynamodb/repository");
+  const { importEvents } = await import("../../lib/app/import");
+  const { SingleBar } = await import("cli-progress");
+  const { client, documents } = await tableClient(opts);
+  const store = new DossierStore(documents, opts.table);
+  const bar = process.stderr.isTTY
+    ? new SingleBar({
+        format: "importing [{bar}] {value}/{total} events | {eta_formatted} left",
+        hideCursor: true,
+      })
+    : undefined;
+  const started = Date.now();
+  let summary: Awaited<ReturnType<typeof importEvents>>;
+  try {
+    const units = await store.getUnitDirectory();
+    if (units.units.length === 0)
+      process.stderr.write(
+        `${opts.table} has no unit directory: events naming a unit are refused unless UNKNOWN_UNITS=accept (run \`units import\` first)\n`,
+      );
+    bar?.start(events.length, 0);
+    summary = await importEvents(
+      { store, settings: countingSettings(env), units, unknownUnits: env.UNKNOWN_UNITS, now: () => now },
+      events,
+      { onProgress: (done) => bar?.update(done) },
+    );
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(
+      `could not import into table ${opts.table}: ${(e as Error).message}`,
+      EXIT.unreachable,
+    );
+  } finally {
+    bar?.stop();
+    client.destroy();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const total = summary.events + invalid.length;
+  const rejects = [
+    ...invalid.map((r) => ({ ...r, kind: "invalid" })),
+    ...summary.rejected.map((r) => ({ ...r, kind: "quarantined" })),
+  ];
+  const rejectsFile =
+    opts.rejects ?? (files.length === 1 ? `${files[0]}.rejects.ndjson` : "import.rejects.ndjson");
+  if (rejects.length) writeFileSync(rejectsFile, `${rejects.map((r) => JSON.stringify(r)).join("\n")}\n`);
+  process.stdout.write(
+    `${total} events in ${seconds.toFixed(1)} s (${Math.round(total / Math.max(seconds, 0.001))} events/s): ` +
+      `applied ${summary.applied}, duplicate ${summary.duplicates}, quarantined ${summary.quarantined}, invalid ${invalid.length + summary.invalid}; ` +
+      `dossiers created ${summary.dossiers.created}, through the apply path ${summary.dossiers.applyPath}` +
+      `${rejects.length ? `; rejects in ${rejectsFile}` : ""}\n`,
+  );
+  if (rejects.length) process.exitCode = EXIT.badInput;
+}
+
+/** `import`: history, straight into the table, as the consumer would have left it. */
+export function registerImport(program: Command): void {
+  program
+    .command("import <files...>")
+    .description(
+      "import events files (NDJSON or a JSON array) straight into the table: new dossiers by batch writes, computed with the consumer's own code; dossiers already in the table through the consumer's apply path. Safe to run again (nothing changes) and to resume after a stop; the monitor's settings come from the environment (PERIOD_SCHEME, CALENDAR_OVERRIDE, UNKNOWN_UNITS, ...) as the deployment's",
+    )
+    .requiredOption(
+      "--table <name>",
+      "the DynamoDB table (the stack's output TableName, or the local stack's)",
+    )
+    .option("--endpoint <url>", "a DynamoDB endpoint, e.g. the local stack's http://127.0.0.1:8000")
+    .option("--region <region>", "AWS region when not using --endpoint")
+    .option(
+      "--now <instant>",
+      "the instant the dossiers are counted at, as the consumer's clock (default: now)",
+      parseAsOf,
+    )
+    .option("--rejects <file>", "where rejected events go, with their reasons (default FILE.rejects.ndjson)")
+    .action(runImport);
+}

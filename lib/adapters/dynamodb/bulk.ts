@@ -1,0 +1,255 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import type { CounterDelta } from "../../domain/counting";
+import type { DossierEvent } from "../../domain/events/schema";
+import type { DossierRecord, QuarantineRecord } from "../../domain/records";
+import { COUNTER_KEYS } from "../../domain/report";
+import { counterUpdate } from "./counters";
+import { TableAccess } from "./cursors";
+import { dossierItem, eventItem } from "./dossiers";
+import { dossierIdOfKey, dossierKey, type Item } from "./keys";
+import { quarantineItem } from "./quarantine";
+
+/**
+ * Bulk writes for the import (lib/app/import.ts): event records and quarantine items in batches
+ * (BatchWriteItem, 25 a request, several in flight, what DynamoDB leaves unprocessed sent again
+ * after a backoff), and new dossiers created in transactions of up to 100 items, each dossier item
+ * only if it does not exist yet, together with the sum of those dossiers' counter contributions.
+ * So a dossier's counters are added exactly once, in the same write that creates it, as the
+ * consumer's transaction does (./dossiers.ts `commit`).
+ */
+
+type WriteRequest = NonNullable<BatchWriteCommandInput["RequestItems"]>[string][number];
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+const BATCH_WRITE = 25;
+const BATCH_GET = 100;
+const MAX_TRANSACTION_ITEMS = 100;
+const MAX_BACKOFF_MS = 2_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Full jitter, so writers that were throttled together do not come back together. */
+const backoff = (attempt: number) => sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 20 * 2 ** attempt));
+
+/** A dossier the import creates: its record and what it adds to the counters. */
+export interface NewDossier {
+  record: DossierRecord;
+  deltas: readonly CounterDelta[];
+}
+
+/** Runs `work` over `items`, `concurrency` at a time. */
+async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+/** The sum of deltas by counter item (one transaction may name an item once). */
+function mergeDeltas(deltas: readonly CounterDelta[]): CounterDelta[] {
+  const merged = new Map<string, CounterDelta>();
+  for (const d of deltas) {
+    const id = `${d.period}\u0000${d.key}`;
+    const into = merged.get(id) ?? { ...d, counts: {} };
+    for (const k of COUNTER_KEYS) {
+      const v = d.counts[k];
+      if (v) into.counts[k] = (into.counts[k] ?? 0) + v;
+    }
+    merged.set(id, into);
+  }
+  return [...merged.values()].filter((d) => COUNTER_KEYS.some((k) => d.counts[k]));
+}
+
+export class BulkWriter extends TableAccess {
+  /** How many requests of each kind are in flight at once. */
+  concurrency = { batches: 6, transactions: 4 };
+  /**
+   * How event records and quarantine items are written: `batch` (BatchWriteItem: on DynamoDB, half
+   * the write units of a transaction) or `transaction` (unconditional puts, 100 a transaction):
+   * DynamoDB Local keeping its data on disk commits a transaction at once but a batch item by item,
+   * and takes the same items about 2.5 times faster in transactions (measured: 814 against 316 items/s).
+   */
+  recordWrites: "batch" | "transaction" = "batch";
+
+  /** Which of these dossiers have a dossier item (strongly consistent reads, 100 keys a request). */
+  async existing(dossierIds: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const chunks: string[][] = [];
+    for (let i = 0; i < dossierIds.length; i += BATCH_GET) chunks.push(dossierIds.slice(i, i + BATCH_GET));
+    await pool(chunks, this.concurrency.batches, async (ids) => {
+      let keys: Record<string, unknown>[] = ids.map(dossierKey);
+      for (let attempt = 0; keys.length; attempt++) {
+        if (attempt) await backoff(attempt);
+        const out = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: { Keys: keys, ProjectionExpression: "pk", ConsistentRead: true },
+            },
+          }),
+        );
+        for (const item of out.Responses?.[this.tableName] ?? []) found.add(dossierIdOfKey(item));
+        keys = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    });
+    return found;
+  }
+
+  /** The items of a new dossier; throws `ItemTooLargeError` for one DynamoDB (or the bound) refuses. */
+  itemsOf(events: readonly DossierEvent[], record: DossierRecord, appliedAt: number): Item[] {
+    return [...events.map((e) => eventItem(e, appliedAt)), dossierItem(record)];
+  }
+
+  /**
+   * Event records and quarantine items, unconditionally: writing one again writes the same item
+   * (apart from its `appliedAt` stamp), which is what lets a run that was stopped be run again.
+   * Throws `ItemTooLargeError` (before writing anything) for an event past the bound.
+   */
+  async putRecords(
+    events: readonly DossierEvent[],
+    quarantined: readonly { record: Omit<QuarantineRecord, "id">; arrived: string }[],
+    appliedAt: number,
+  ): Promise<void> {
+    const items = new Map<string, Item>();
+    for (const e of events) {
+      const item = eventItem(e, appliedAt);
+      items.set(`${item.pk}\u0000${item.sk}`, item);
+    }
+    // The same refused message twice is one item (its key is the hash of what arrived).
+    for (const q of quarantined) {
+      const { item } = quarantineItem(q.record, q.arrived);
+      items.set(`${item.pk}\u0000${item.sk}`, item);
+    }
+    if (this.recordWrites === "transaction") {
+      const all = [...items.values()];
+      const groups: Item[][] = [];
+      for (let i = 0; i < all.length; i += MAX_TRANSACTION_ITEMS)
+        groups.push(all.slice(i, i + MAX_TRANSACTION_ITEMS));
+      await pool(groups, 2, (g) => this.putInTransaction(g));
+      return;
+    }
+    const requests: WriteRequest[] = [...items.values()].map((Item) => ({ PutRequest: { Item } }));
+    const batches: WriteRequest[][] = [];
+    for (let i = 0; i < requests.length; i += BATCH_WRITE) batches.push(requests.slice(i, i + BATCH_WRITE));
+    await pool(batches, this.concurrency.batches, (batch) => this.writeBatch(batch));
+  }
+
+  /** Unconditional puts in one transaction, sent again after a backoff when another writer conflicts. */
+  private async putInTransaction(items: Item[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: items.map((Item) => ({ Put: { TableName: this.tableName, Item } })),
+          }),
+        );
+        return;
+      } catch (e) {
+        const reasons = (e as TransactionCanceledException).CancellationReasons ?? [];
+        if (attempt >= 10 || !reasons.some((r) => r.Code === "TransactionConflict")) throw e;
+        await backoff(attempt + 1);
+      }
+    }
+  }
+
+  /** One BatchWriteItem, and again what DynamoDB did not process, after a growing backoff. */
+  private async writeBatch(batch: WriteRequest[]): Promise<void> {
+    let pending = batch;
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt) await backoff(attempt);
+      const out = await this.client.send(
+        new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+      );
+      pending = (out.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
+    }
+  }
+
+  /**
+   * Creates dossiers with their counter contributions, packed into transactions of up to 100
+   * items (dossiers of one unit share counter items, so give them grouped). A dossier item is put
+   * only if none exists: one that a live consumer created meanwhile cancels its transaction, which
+   * is sent again without it. Answers those dossiers, which the caller brings up to date through
+   * the apply path; the others are created, with their counters, once.
+   */
+  async create(dossiers: readonly NewDossier[]): Promise<{ existed: string[] }> {
+    const groups: NewDossier[][] = [];
+    let group: NewDossier[] = [];
+    let deltas: CounterDelta[] = [];
+    for (const d of dossiers) {
+      const next = mergeDeltas([...deltas, ...d.deltas]);
+      if (group.length && group.length + 1 + next.length > MAX_TRANSACTION_ITEMS) {
+        groups.push(group);
+        group = [];
+        deltas = [];
+      }
+      group.push(d);
+      deltas = mergeDeltas([...deltas, ...d.deltas]);
+    }
+    if (group.length) groups.push(group);
+    const existed: string[] = [];
+    await pool(groups, this.concurrency.transactions, async (g) => {
+      existed.push(...(await this.inLane(g, () => this.createGroup(g))));
+    });
+    return { existed };
+  }
+
+  /**
+   * Transactions that add to the same counter items conflict (DynamoDB cancels all but one), so
+   * groups whose counters are a unit's run one after another, also across calls; other units' at once.
+   */
+  private readonly lanes = new Map<string, Promise<unknown>>();
+  private async inLane<T>(group: readonly NewDossier[], run: () => Promise<T>): Promise<T> {
+    const lane = String(group[0]?.record.unitId);
+    const before = this.lanes.get(lane) ?? Promise.resolve();
+    const mine = before.then(run, run);
+    this.lanes.set(lane, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.lanes.get(lane) === mine) this.lanes.delete(lane);
+    }
+  }
+
+  private async createGroup(group: NewDossier[]): Promise<string[]> {
+    const existed: string[] = [];
+    let pending = group;
+    for (let attempt = 0; pending.length; attempt++) {
+      const items: TransactItem[] = pending.map((d) => ({
+        Put: {
+          TableName: this.tableName,
+          Item: dossierItem(d.record),
+          ConditionExpression: "attribute_not_exists(pk)",
+        },
+      }));
+      for (const d of mergeDeltas(pending.flatMap((p) => p.deltas)))
+        items.push({ Update: counterUpdate(this.tableName, d) });
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        return existed;
+      } catch (e) {
+        if (
+          !(e instanceof TransactionCanceledException || (e as Error).name === "TransactionCanceledException")
+        )
+          throw e;
+        const reasons = (e as TransactionCanceledException).CancellationReasons ?? [];
+        const taken = new Set<number>();
+        reasons.forEach((r, i) => {
+          if (r.Code === "ConditionalCheckFailed" && i < pending.length) taken.add(i);
+        });
+        if (!taken.size && !reasons.some((r) => r.Code === "TransactionConflict")) throw e;
+        // Dossiers that exist now leave the group; a conflict with another writer is tried again.
+        existed.push(...[...taken].map((i) => (pending[i] as NewDossier).record.dossierId));
+        pending = pending.filter((_, i) => !taken.has(i));
+        if (!taken.size) await backoff(attempt + 1);
+      }
+    }
+    return existed;
+  }
+}

@@ -1,0 +1,349 @@
+import type { NewDossier } from "../adapters/dynamodb/bulk";
+import type { CounterDelta } from "../domain/counting";
+import type { DossierEvent } from "../domain/events/schema";
+import { describeProblems, validateEvent } from "../domain/events/validate";
+import { identityOf, sameBody } from "../domain/identity";
+import { planDossier, stateAt } from "../domain/plan";
+import { type DossierRecord, type QuarantineRecord, recordOf, storableEvent } from "../domain/records";
+import { instant } from "../domain/time";
+import { UnitDirectory } from "../domain/units";
+import { type ApplyDeps, applyEvent, checkApply, planApply, refusedRecord, withSource } from "./apply";
+import { ItemTooLargeError, VersionConflictError } from "./ports";
+
+/**
+ * The bulk import (`dossier-monitor import`): history that would take the consumer one
+ * transaction per event enters in batches, and leaves the table the consumer would have left.
+ *
+ * - **Same code.** Each new dossier's events are checked, in file order, by {@link checkApply},
+ *   the consumer's own checks (duplicates, conflicts, the log bound, ownership and units), and the
+ *   dossier is planned once by {@link planApply}, the consumer's projection and counting at the
+ *   instant its last commit would have used (see {@link foldDossier}): the dossier item, its event
+ *   records, its counter contributions and the refused events' quarantine items are what the
+ *   consumer would write.
+ * - **Exactly once, resumable.** A chunk of dossiers writes its event records (and quarantine
+ *   items) first, with batch writes that are the same item however often they are repeated; then
+ *   each dossier item, only if it does not exist, in one transaction with the sum of those
+ *   dossiers' counter contributions. A dossier item therefore exists if and only if its counters
+ *   were added, and its event records are all there. A run stopped anywhere, run again, finds the
+ *   dossiers it created and skips their events as duplicates, and writes the others again whole.
+ * - **Beside a live consumer.** A dossier that already has a dossier item goes through the apply
+ *   path (`applyEvent`, the consumer's transaction, conditional on the dossier's version). One the
+ *   consumer creates while the import is writing it fails the import's condition: its log then
+ *   holds the import's event records too, so it is re-projected from its whole log in one
+ *   versioned commit (what the next event would do anyway), and its events are duplicates.
+ */
+
+export type ImportDeps = ApplyDeps;
+
+/**
+ * An event of the import as it arrived (validated again here, as the consumer validates what it
+ * receives), with where it came from (`file:line`), for the rejects file.
+ */
+export interface ImportInput {
+  input: unknown;
+  where: string;
+}
+
+/** A valid event of the import, under the source it is applied under. */
+export interface ImportEvent {
+  event: DossierEvent;
+  where: string;
+}
+
+/** An event not applied, with the reason the consumer would have quarantined it for. */
+export interface Rejected {
+  where: string;
+  eventId: string;
+  dossierId: string;
+  reason: string;
+}
+
+export interface ImportSummary {
+  events: number;
+  applied: number;
+  duplicates: number;
+  quarantined: number;
+  /**
+   * Not events (the contract's validation refused them): in the rejects, not in the quarantine,
+   * since the file they came from is at hand to correct and import again.
+   */
+  invalid: number;
+  /** Dossiers created by batch; dossiers that existed (or could not be) went through the apply path. */
+  dossiers: { created: number; applyPath: number };
+  rejected: Rejected[];
+}
+
+export interface ImportOptions {
+  /** Dossiers per chunk (one existence read, its batches, its transactions). */
+  chunkDossiers?: number;
+  /** Chunks in flight: one folds while another waits on DynamoDB. */
+  chunksInFlight?: number;
+  /** How event records are written (lib/adapters/dynamodb/bulk.ts `recordWrites`). */
+  recordWrites?: "batch" | "transaction";
+  /** Called with the number of events handled so far. */
+  onProgress?: (eventsDone: number) => void;
+}
+
+/** What folding one new dossier's events through the consumer's decision leaves. */
+export interface FoldedDossier {
+  dossierId: string;
+  /** The dossier as the consumer would store it after these events (none if none was applied). */
+  record?: DossierRecord;
+  /** The counter deltas of those events, summed: the record's contributions. */
+  deltas: CounterDelta[];
+  /** The events applied, in order: the dossier's event records. */
+  applied: ImportEvent[];
+  duplicates: number;
+  refused: { input: ImportEvent; reason: string; applied?: DossierEvent }[];
+}
+
+const NO_UNITS = UnitDirectory.empty();
+
+/**
+ * Folds one dossier that is not in the table yet: each event, in file order, checked as
+ * {@link applyEvent} checks it on the dossier the previous ones left; then the dossier planned
+ * once, with every event applied, at the instant the consumer's last commit would have used. That
+ * record is the consumer's last one (a plan depends on the log and that instant, not on the plans
+ * before it), and its counter deltas from nothing are the sum of the consumer's deltas.
+ */
+export function foldDossier(
+  deps: Pick<ApplyDeps, "settings" | "units" | "unknownUnits">,
+  dossierId: string,
+  events: readonly ImportEvent[],
+  clock: number,
+): FoldedDossier {
+  const out: FoldedDossier = { dossierId, deltas: [], applied: [], duplicates: 0, refused: [] };
+  const log: DossierEvent[] = [];
+  const byIdentity = new Map<string, DossierEvent>();
+  const sources = new Set<string | undefined>();
+  let last: DossierEvent | undefined;
+  for (const input of events) {
+    const { event } = input;
+    // Ownership only tells sources apart: while every applied event is of this event's source,
+    // the owner is that source (or none) whatever the dossier's state, and nothing is projected.
+    const mixed = log.length > 0 && (sources.size > 1 || !sources.has(event.source));
+    const state =
+      mixed && last
+        ? stateAt(
+            dossierId,
+            log,
+            Math.max(clock, instant(last.occurredAt)),
+            deps.settings,
+            deps.units ?? NO_UNITS,
+          )
+        : undefined;
+    const check = checkApply(deps, { dossier: state, log, prior: byIdentity.get(identityOf(event)) }, event);
+    if (check?.kind === "duplicate") out.duplicates++;
+    else if (check) out.refused.push({ input, reason: check.reason, applied: check.applied });
+    else {
+      const stored = storableEvent(event);
+      log.push(stored);
+      byIdentity.set(identityOf(event), stored);
+      sources.add(event.source);
+      out.applied.push(input);
+      last = event;
+    }
+  }
+  if (last) {
+    const planned = planApply(deps, undefined, log, last, clock);
+    out.record = { ...planned.record, version: out.applied.length };
+    out.deltas = planned.deltas;
+  }
+  return out;
+}
+
+/**
+ * Re-projects a dossier from its whole log at `now` and commits it if anything changed: for a
+ * dossier a live consumer created while the import wrote its event records (see above).
+ */
+export async function recountDossier(deps: ImportDeps, dossierId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const { dossier, log } = await deps.store.getDossierWithLog(dossierId);
+    if (!dossier) return;
+    const plan = planDossier(dossierId, log, dossier, deps.now(), deps.settings, deps.units ?? NO_UNITS, {
+      raiseAlerts: false,
+    });
+    if (
+      plan.deltas.length === 0 &&
+      dossier.logSize === log.length &&
+      dossier.eventCount === plan.state.timeline.length
+    )
+      return;
+    try {
+      await deps.store.commit({
+        appliedAt: deps.now(),
+        previousVersion: dossier.version,
+        record: recordOf(plan, dossier.version + 1, log.length),
+        deltas: plan.deltas,
+      });
+      return;
+    } catch (e) {
+      if (!(e instanceof VersionConflictError) || attempt >= 8) throw e;
+    }
+  }
+}
+
+/**
+ * A dossier through the apply path, its events in file order. Its log is read once: events it
+ * already holds with the same body (a run being resumed) are duplicates without a transaction each.
+ */
+async function applyThrough(deps: ImportDeps, dossierId: string, events: readonly ImportEvent[], s: Tally) {
+  const { log } = await deps.store.getDossierWithLog(dossierId);
+  const stored = new Map(log.map((e) => [identityOf(e), e]));
+  for (const { event, where } of events) {
+    const prior = stored.get(identityOf(event));
+    if (prior && sameBody(prior, storableEvent(event))) {
+      s.duplicates++;
+      continue;
+    }
+    const outcome = await applyEvent(deps, event);
+    if (outcome.status === "applied") s.applied++;
+    else if (outcome.status === "duplicate") s.duplicates++;
+    else s.reject({ where, eventId: event.eventId, dossierId, reason: outcome.reason });
+  }
+}
+
+interface Tally {
+  applied: number;
+  duplicates: number;
+  reject: (r: Rejected) => void;
+}
+
+/** Whether DynamoDB would take the dossier's items (the apply path quarantines what it would not). */
+function fits(
+  deps: ImportDeps,
+  folded: FoldedDossier & { record: DossierRecord },
+  appliedAt: number,
+): boolean {
+  try {
+    deps.store.bulk.itemsOf(
+      folded.applied.map((a) => a.event),
+      folded.record,
+      appliedAt,
+    );
+    return true;
+  } catch (e) {
+    if (e instanceof ItemTooLargeError) return false;
+    throw e;
+  }
+}
+
+/**
+ * Imports events (valid ones, in file order) into the table: new dossiers by batch, the others
+ * through the apply path. Running it again with the same events changes nothing.
+ */
+export async function importEvents(
+  deps: ImportDeps,
+  inputs: readonly ImportInput[],
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
+  const clock = deps.now();
+  if (options.recordWrites) deps.store.bulk.recordWrites = options.recordWrites;
+  const events: ImportEvent[] = [];
+  const invalid: Rejected[] = [];
+  for (const { input, where } of inputs) {
+    // A file has no bus envelope: an event is applied under the source its body names.
+    const result = validateEvent(input, { now: clock });
+    if (result.ok) events.push({ event: withSource(result.value, result.value.source), where });
+    else {
+      const str = (k: string) => String((input as Record<string, unknown> | null)?.[k] ?? "").slice(0, 128);
+      invalid.push({
+        where,
+        eventId: str("eventId"),
+        dossierId: str("dossierId"),
+        reason: `invalid event: ${describeProblems(result.error)}`,
+      });
+    }
+  }
+  const byDossier = new Map<string, ImportEvent[]>();
+  for (const e of events) {
+    const list = byDossier.get(e.event.dossierId);
+    if (list) list.push(e);
+    else byDossier.set(e.event.dossierId, [e]);
+  }
+  const ids = [...byDossier.keys()];
+  const summary: ImportSummary = {
+    events: inputs.length,
+    applied: 0,
+    duplicates: 0,
+    quarantined: 0,
+    invalid: invalid.length,
+    dossiers: { created: 0, applyPath: 0 },
+    rejected: [...invalid],
+  };
+  const tally: Tally = {
+    applied: 0,
+    duplicates: 0,
+    reject: (r) => {
+      summary.rejected.push(r);
+      summary.quarantined++;
+    },
+  };
+  let done = 0;
+  const progress = (n: number) => {
+    done += n;
+    options.onProgress?.(done);
+  };
+
+  const chunk = async (chunkIds: string[]) => {
+    const existing = await deps.store.bulk.existing(chunkIds);
+    const viaApply = chunkIds.filter((id) => existing.has(id));
+    const created: NewDossier[] = [];
+    const records: DossierEvent[] = [];
+    const quarantined: { record: Omit<QuarantineRecord, "id">; arrived: string }[] = [];
+    let folded = 0;
+    for (const id of chunkIds) {
+      if (existing.has(id)) continue;
+      const inputs = byDossier.get(id) as ImportEvent[];
+      const f = foldDossier(deps, id, inputs, clock);
+      if (f.record && !fits(deps, f as FoldedDossier & { record: DossierRecord }, clock)) {
+        viaApply.push(id);
+        continue;
+      }
+      folded += inputs.length;
+      for (const r of f.refused) {
+        quarantined.push(refusedRecord(clock, r.input.event, r.reason, r.applied));
+        tally.reject({
+          where: r.input.where,
+          eventId: r.input.event.eventId,
+          dossierId: id,
+          reason: r.reason,
+        });
+      }
+      tally.duplicates += f.duplicates;
+      if (!f.record) continue;
+      tally.applied += f.applied.length;
+      for (const a of f.applied) records.push(a.event);
+      created.push({ record: f.record, deltas: f.deltas });
+    }
+    await deps.store.bulk.putRecords(records, quarantined, clock);
+    // Dossiers of one unit (and level and domain) share counter items: one transaction holds more.
+    const unitOf = (d: NewDossier) => `${d.record.unitId}\u0000${d.record.level}\u0000${d.record.domain}`;
+    created.sort((a, b) => (unitOf(a) < unitOf(b) ? -1 : unitOf(a) > unitOf(b) ? 1 : 0));
+    const { existed } = await deps.store.bulk.create(created);
+    summary.dossiers.created += created.length - existed.length;
+    progress(folded);
+    // Created meanwhile by a live consumer: the log holds this run's events, so they are
+    // duplicates now; the dossier is re-projected with them.
+    for (const id of existed) await recountDossier(deps, id);
+    summary.dossiers.applyPath += existed.length + viaApply.length;
+    for (const id of viaApply) {
+      const inputs = byDossier.get(id) as ImportEvent[];
+      await applyThrough(deps, id, inputs, tally);
+      progress(inputs.length);
+    }
+  };
+
+  const size = options.chunkDossiers ?? 400;
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) chunks.push(ids.slice(i, i + size));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(options.chunksInFlight ?? 2, chunks.length) }, async () => {
+      while (next < chunks.length) await chunk(chunks[next++] as string[]);
+    }),
+  );
+  summary.applied = tally.applied;
+  summary.duplicates = tally.duplicates;
+  return summary;
+}

@@ -1,0 +1,65 @@
+/**
+ * The import in a process of its own, for the test that kills it half way. Imports the import
+ * fixture (./import-fixture.ts) into DynamoDB Local (DYNAMO_ENDPOINT, TABLE_NAME) as the test does,
+ * and prints `batch` after every batch write and `commit` after every transaction DynamoDB answered.
+ *
+ * PAUSE says where it stops for good, so the test kills it at a point it controls, never at a
+ * moment it guesses: `after-commit:N` once DynamoDB has answered the Nth transaction, `after-batch:N`
+ * once it has answered the Nth batch write (neither answer is handed back). From then on every
+ * DynamoDB call of this process waits, so nothing else moves before the kill; it prints `paused`
+ * and the test sends SIGKILL.
+ */
+import { documentClient, localDynamoClient } from "../../dev/local/dynamodb-local";
+import { DossierStore } from "../../lib/adapters/dynamodb/repository";
+import { importEvents } from "../../lib/app/import";
+import { FAULT_NOW, faultSettings, seedDirectory } from "./faults";
+import { asImport, importFixture } from "./import-fixture";
+
+const endpoint = process.env.DYNAMO_ENDPOINT as string;
+const tableName = process.env.TABLE_NAME as string;
+const [where, at] = (process.env.PAUSE ?? "").split(":");
+const pauseAt = Number(at);
+
+let paused = false;
+const forever = new Promise<never>(() => {});
+const pause = (): Promise<never> => {
+  if (!paused) {
+    paused = true;
+    process.stdout.write("paused\n");
+  }
+  return forever;
+};
+
+const client = localDynamoClient(endpoint);
+const answered = { commit: 0, batch: 0 };
+client.middlewareStack.add(
+  (next, context) => async (args) => {
+    if (paused) return pause();
+    const kind =
+      context.commandName === "TransactWriteItemsCommand"
+        ? "commit"
+        : context.commandName === "BatchWriteItemCommand"
+          ? "batch"
+          : undefined;
+    const out = await next(args);
+    if (!kind) return paused ? pause() : out;
+    process.stdout.write(`${kind}\n`);
+    answered[kind]++;
+    if (`after-${kind}` === where && answered[kind] === pauseAt) return pause();
+    return paused ? pause() : out;
+  },
+  { step: "initialize", name: "pauseForTheKill" },
+);
+
+await importEvents(
+  {
+    store: new DossierStore(documentClient(client), tableName),
+    settings: faultSettings,
+    units: seedDirectory(),
+    now: () => FAULT_NOW,
+  },
+  asImport(importFixture()),
+  // Small chunks: many transactions, so a kill after a few of them leaves most dossiers to do.
+  { chunkDossiers: 40 },
+);
+process.stdout.write("done\n");
