@@ -33,7 +33,7 @@ export function registerServe(program: Command): void {
       "the local stack: DynamoDB Local, local SES with its inbox, the bus, the scheduler and the HTTP API on 127.0.0.1",
     )
     .option("--data-dir <dir>", "where DynamoDB Local keeps its data, and the demo keys", ".local")
-    .option("--clock <instant>", "the demo clock's start", "2022-08-29T07:00:00+07:00")
+    .option("--clock <instant>", "the demo clock's start", "2022-08-29T07:25:00+07:00")
     .option("--speed <n>", "how much faster than real time the demo clock runs", (v) => Number(v), 60)
     .option("--api-port <port>", "the HTTP API's port", (v) => Number(v), 3000)
     .option(

@@ -21,7 +21,7 @@ function parse(...args: string[]): ServeOptions {
 
 describe("serve --empty", () => {
   it("keeps the demo's defaults without it", () => {
-    expect(parse()).toMatchObject({ dataDir: ".local", clock: "2022-08-29T07:00:00+07:00", speed: 60 });
+    expect(parse()).toMatchObject({ dataDir: ".local", clock: "2022-08-29T07:25:00+07:00", speed: 60 });
     expect(parse().empty).toBeUndefined();
     expect(parse("--eventbridge-port", "4010")).toMatchObject({ apiPort: 3000, eventbridgePort: 4010 });
   });
