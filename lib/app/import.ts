@@ -30,7 +30,10 @@ import { ItemTooLargeError, VersionConflictError } from "./ports";
  *   path (`applyEvent`, the consumer's transaction, conditional on the dossier's version). One the
  *   consumer creates while the import is writing it fails the import's condition: its log then
  *   holds the import's event records too, so it is re-projected from its whole log in one
- *   versioned commit (what the next event would do anyway), and its events are duplicates.
+ *   versioned commit (what the next event would do anyway), and the counters follow that log once.
+ *   In that window the import's records (unconditional batch puts) are not checked against the
+ *   consumer's: a conflicting body overwrites, ownership and the log bound are not applied. The
+ *   README says so, and how to keep the window shut (import before the integration posts live).
  */
 
 export type ImportDeps = ApplyDeps;

@@ -86,7 +86,9 @@ export function matchRoute(method: string, rawPath: string): Route | undefined {
   const path = rawPath.replace(/\/+$/, "") || "/";
   return ROUTES.find((r) => {
     if (r.method !== method) return false;
-    const pattern = new RegExp(`^${r.path.replace(/\{[^/]+\}/g, "[^/]+")}$`);
+    // The path's own characters literally (the `.` of /openapi.json is a dot), `{id}` one segment.
+    const literal = r.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+    const pattern = new RegExp(`^${literal.replace(/\{[^/]+\}/g, "[^/]+")}$`);
     return pattern.test(path);
   });
 }

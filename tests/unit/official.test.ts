@@ -108,6 +108,8 @@ describe("the index per unit in the leadership email", () => {
     expect(html.match(/color:#c62828/g)?.length).toBe(under);
     const text = unitIndexText(index, "en");
     expect(text[1]).toBe("Index by unit:");
-    expect(text).toHaveLength(index.byUnit.length + 2);
+    // A line per unit, then the whole office's, as the HTML's last row.
+    expect(text).toHaveLength(index.byUnit.length + 3);
+    expect(text.at(-1)).toMatch(/^- Whole office: 2\.1 /);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ROUTES } from "../../lib/contracts/routes";
+import { matchRoute, ROUTES } from "../../lib/contracts/routes";
 import { documentedStatuses, openApiDocument, renderOpenApi } from "../../lib/http/openapi";
 import { ListQuery, QuarantineQuery } from "../../lib/http/queries";
 import { readProjectFile } from "../helpers/fixtures";
@@ -94,5 +94,12 @@ describe("the OpenAPI document", () => {
       (m) => m[1],
     );
     for (const ref of new Set(refs)) expect(doc.components.schemas, ref).toHaveProperty([ref as string]);
+  });
+
+  it("matches each documented path literally, {id} as one segment", () => {
+    expect(matchRoute("GET", "/openapi.json")?.path).toBe("/openapi.json");
+    expect(matchRoute("GET", "/openapiXjson")).toBeUndefined();
+    expect(matchRoute("GET", "/dossiers/HS-1")?.path).toBe("/dossiers/{id}");
+    expect(matchRoute("GET", "/dossiers/HS-1/x")).toBeUndefined();
   });
 });

@@ -31,6 +31,10 @@ type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[numb
 const BATCH_WRITE = 25;
 const BATCH_GET = 100;
 const MAX_TRANSACTION_ITEMS = 100;
+/** DynamoDB refuses a transaction over 4 MB; dossier items may reach 64 KB, so groups stop well before. */
+const MAX_TRANSACTION_BYTES = 3_000_000;
+/** A group still conflicting after this many tries stops the run (which can be run again). */
+const MAX_CONFLICT_ATTEMPTS = 30;
 const MAX_BACKOFF_MS = 2_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -182,14 +186,22 @@ export class BulkWriter extends TableAccess {
     const groups: NewDossier[][] = [];
     let group: NewDossier[] = [];
     let deltas: CounterDelta[] = [];
+    let bytes = 0;
     for (const d of dossiers) {
       const next = mergeDeltas([...deltas, ...d.deltas]);
-      if (group.length && group.length + 1 + next.length > MAX_TRANSACTION_ITEMS) {
+      // The item's JSON size bounds what DynamoDB counts for it (names and values, no quotes).
+      const size = JSON.stringify(dossierItem(d.record)).length;
+      if (
+        group.length &&
+        (group.length + 1 + next.length > MAX_TRANSACTION_ITEMS || bytes + size > MAX_TRANSACTION_BYTES)
+      ) {
         groups.push(group);
         group = [];
         deltas = [];
+        bytes = 0;
       }
       group.push(d);
+      bytes += size;
       deltas = mergeDeltas([...deltas, ...d.deltas]);
     }
     if (group.length) groups.push(group);
@@ -244,6 +256,7 @@ export class BulkWriter extends TableAccess {
           if (r.Code === "ConditionalCheckFailed" && i < pending.length) taken.add(i);
         });
         if (!taken.size && !reasons.some((r) => r.Code === "TransactionConflict")) throw e;
+        if (!taken.size && attempt + 1 >= MAX_CONFLICT_ATTEMPTS) throw e;
         // Dossiers that exist now leave the group; a conflict with another writer is tried again.
         existed.push(...[...taken].map((i) => (pending[i] as NewDossier).record.dossierId));
         pending = pending.filter((_, i) => !taken.has(i));

@@ -13,6 +13,9 @@ import type { IndicatorId, OfficialSettings } from "./settings";
 
 const SOURCE = "Quyết định 766/QĐ-TTg (2022); “Mô tả công thức tính chỉ số 766” của Cổng DVCQG";
 
+/** A count as Vietnamese writes it (1.234); the renderers' formatting lives outside the domain. */
+const groupVi = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+
 /** Text a person reads, in both languages (Vietnamese first). */
 export type Text = { vi: string; en: string };
 
@@ -108,7 +111,7 @@ export function indexOf(c: Counts, targets: OfficialSettings["targets"] = {}): I
             en: "A dossier asked for supplements more than once counts as overdue; one waiting for a supplement is judged at the request.",
           },
           {
-            vi: `Hồ sơ yêu cầu bổ sung từ 2 lần: ${c.supplementMulti}.`,
+            vi: `Hồ sơ yêu cầu bổ sung từ 2 lần: ${groupVi(c.supplementMulti)}.`,
             en: `Dossiers asked for supplements twice or more: ${c.supplementMulti}.`,
           },
         ],
@@ -187,7 +190,7 @@ export function indexOf(c: Counts, targets: OfficialSettings["targets"] = {}): I
             en: "100% − (overdue rate + rate with a complaint or a dissatisfied rating); a dossier both overdue and complained about subtracts twice, as the portal does; floored at 0.",
           },
           {
-            vi: `Phản ánh, kiến nghị: ${c.complaints} (dossier.complaint_received; không có trong dữ liệu đồng bộ của Cổng: đến từ hệ thống phản ánh, kiến nghị hoặc nguồn tại chỗ). Đánh giá không hài lòng: điểm 1–2.`,
+            vi: `Phản ánh, kiến nghị: ${groupVi(c.complaints)} (dossier.complaint_received; không có trong dữ liệu đồng bộ của Cổng: đến từ hệ thống phản ánh, kiến nghị hoặc nguồn tại chỗ). Đánh giá không hài lòng: điểm 1–2.`,
             en: `Complaints: ${c.complaints} (dossier.complaint_received; not in the portal's sync payload: they come from the feedback system or a local source). Dissatisfied ratings: scores 1–2.`,
           },
         ],

@@ -64,11 +64,12 @@ export function unitIndexText(
   const ids = columns(index);
   if (index.byUnit.length === 0 || ids.length === 0) return [];
   const lines = ["", `${T[locale].title}:`];
-  for (const u of index.byUnit) {
-    const rates = ids.map(
-      (id) => `${id} ${formatRate(u.indicators.find((x) => x.id === id)?.rate ?? null, locale)}`,
-    );
-    lines.push(`- ${unitLabel(u, locale, names)}: ${rates.join("; ")}`);
-  }
+  const rates = (indicators: NationalIndex["indicators"]) =>
+    ids
+      .map((id) => `${id} ${formatRate(indicators.find((x) => x.id === id)?.rate ?? null, locale)}`)
+      .join("; ");
+  for (const u of index.byUnit) lines.push(`- ${unitLabel(u, locale, names)}: ${rates(u.indicators)}`);
+  // The whole office, as the HTML's last row.
+  lines.push(`- ${T[locale].office}: ${rates(index.indicators)}`);
   return lines;
 }
