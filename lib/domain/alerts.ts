@@ -239,7 +239,9 @@ export function alertFactsOf(state: DossierState): AlertFacts | undefined {
 /**
  * Who a stage is for (rules.md R3, R4). The one-stop desk: the apology reminder and the missed
  * apology (R4's table: the office notifies the desk in writing no later than the apology
- * deadline), and a second supplement request (R3: guidance once, in full, is the desk's rule too).
+ * deadline; Decree 61/2018/NĐ-CP Art. 19, clause to verify; from 2025-07-01 Decree 118/2025/NĐ-CP,
+ * article to verify), and a second supplement request (R3: guidance once, in full, is the desk's
+ * rule too; Decree 61/2018/NĐ-CP Art. 19, clause to verify).
  */
 export function recipientsOf(kind: StageKind): readonly Recipient[] {
   return RECIPIENTS[kind];
