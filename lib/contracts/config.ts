@@ -9,6 +9,7 @@ import {
 } from "../domain/calendar/calendar";
 import { type Catalog, catalogOf, loadCatalog, SEED_CATALOG } from "../domain/catalog";
 import type { CountingSettings } from "../domain/counting";
+import type { Problem, Result } from "../domain/events/validate";
 import {
   DEFAULT_OFFICIAL_SETTINGS,
   loadOfficialSettings,
@@ -43,37 +44,28 @@ const OfficeHoursEnv = z.string().transform((text, ctx): OfficeHours => {
   }
 });
 
-/** A procedure catalog file (JSON, the shape of {@link CatalogFileSchema}), every problem named. */
-const CatalogEnv = z.string().transform((text, ctx): Catalog => {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    ctx.addIssue({ code: "custom", message: `not JSON: ${(e as Error).message.slice(0, 300)}` });
+/**
+ * A JSON setting read by `load` (which names each bad field), at most 20 problems reported: the
+ * procedure catalog ({@link CatalogFileSchema}) and the official outputs' settings
+ * ({@link OfficialSettingsSchema}).
+ */
+const jsonEnv = <T>(load: (json: unknown) => Result<T, Problem[]>) =>
+  z.string().transform((text, ctx): T => {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: `not JSON: ${(e as Error).message.slice(0, 300)}` });
+      return z.NEVER;
+    }
+    const loaded = load(json);
+    if (loaded.ok) return loaded.value;
+    for (const p of loaded.error.slice(0, 20))
+      ctx.addIssue({ code: "custom", message: `${p.path}: ${p.message}` });
     return z.NEVER;
-  }
-  const loaded = loadCatalog(json);
-  if (loaded.ok) return loaded.value;
-  for (const p of loaded.error.slice(0, 20))
-    ctx.addIssue({ code: "custom", message: `${p.path}: ${p.message}` });
-  return z.NEVER;
-});
-
-/** The official outputs' settings (JSON, {@link OfficialSettingsSchema}), every bad field named. */
-const OfficialSettingsEnv = z.string().transform((text, ctx): OfficialSettings => {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    ctx.addIssue({ code: "custom", message: `not JSON: ${(e as Error).message.slice(0, 300)}` });
-    return z.NEVER;
-  }
-  const loaded = loadOfficialSettings(json);
-  if (loaded.ok) return loaded.value;
-  for (const p of loaded.error.slice(0, 20))
-    ctx.addIssue({ code: "custom", message: `${p.path}: ${p.message}` });
-  return z.NEVER;
-});
+  });
+const CatalogEnv = jsonEnv<Catalog>(loadCatalog);
+const OfficialSettingsEnv = jsonEnv<OfficialSettings>(loadOfficialSettings);
 
 const SchemeEnv = z.union([
   z.literal("calendar-quarter").transform((): PeriodScheme => CALENDAR_QUARTER),
