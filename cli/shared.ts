@@ -59,3 +59,23 @@ export async function tableClient(opts: { endpoint?: string; region?: string }) 
     : new DynamoDBClient(opts.region ? { region: opts.region } : {});
   return { client, documents: documentClient(client) };
 }
+
+/** An events file's text: read, and refused with the reason when it is unreadable or not UTF-8. */
+export async function readEventsText(file: string): Promise<string> {
+  const [{ readFileSync }, { decodeEventsFile }] = await Promise.all([
+    import("node:fs"),
+    import("../lib/domain/events/file"),
+  ]);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new CliError(
+      `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      EXIT.badInput,
+    );
+  }
+  const text = decodeEventsFile(bytes);
+  if (!text.ok) throw new CliError(`${file}: ${text.error}`, EXIT.badInput);
+  return text.value;
+}

@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { ImportInput } from "../../lib/app/import";
-import { CliError, EXIT, parseAsOf, tableClient } from "../shared";
+import { CliError, EXIT, parseAsOf, readEventsText, tableClient } from "../shared";
 
 interface ImportOpts {
   table: string;
@@ -13,22 +13,11 @@ interface ImportOpts {
 
 /** The events of the files in order, with `file:line`; invalid lines as rejects (never applied). */
 async function readImport(files: string[], now: number) {
-  const { decodeEventsFile, parseEventsText } = await import("../../lib/domain/events/file");
+  const { parseEventsText } = await import("../../lib/domain/events/file");
   const events: ImportInput[] = [];
   const invalid: { where: string; reason: string }[] = [];
   for (const file of files) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      throw new CliError(
-        `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-        EXIT.badInput,
-      );
-    }
-    const text = decodeEventsFile(bytes);
-    if (!text.ok) throw new CliError(`${file}: ${text.error}`, EXIT.badInput);
-    const parsed = parseEventsText(text.value, { now });
+    const parsed = parseEventsText(await readEventsText(file), { now });
     parsed.events.forEach((event, i) => {
       events.push({ input: event, where: `${file}:${parsed.lines[i]}` });
     });

@@ -4,7 +4,7 @@ import type { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import type { Period, PeriodScheme } from "../../lib/domain/periods";
 import type { Locale } from "../../lib/render/format";
-import { apiFailure, apiKey, CliError, EXIT, parseAsOf, parseDate } from "../shared";
+import { apiFailure, apiKey, CliError, EXIT, parseAsOf, parseDate, readEventsText } from "../shared";
 
 interface ReportOpts {
   events?: string[];
@@ -82,22 +82,11 @@ async function loadCalendar(file: string | undefined): Promise<WorkingCalendar> 
 }
 
 async function readEvents(files: string[]): Promise<DossierEvent[]> {
-  const { decodeEventsFile, parseEventsText } = await import("../../lib/domain/events/file");
+  const { parseEventsText } = await import("../../lib/domain/events/file");
   const events: DossierEvent[] = [];
   const problems: string[] = [];
   for (const file of files) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      throw new CliError(
-        `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-        EXIT.badInput,
-      );
-    }
-    const text = decodeEventsFile(bytes);
-    if (!text.ok) throw new CliError(`${file}: ${text.error}`, EXIT.badInput);
-    const parsed = parseEventsText(text.value);
+    const parsed = parseEventsText(await readEventsText(file));
     events.push(...parsed.events);
     for (const p of parsed.problems) problems.push(`${file}:${p.line}: ${p.path}: ${p.message}`);
   }
