@@ -14,30 +14,16 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { SQSRecord } from "aws-lambda";
-import { documentClient, localDynamoClient } from "../../dev/local/dynamodb-local";
+import { documentClient } from "../../dev/local/dynamodb-local";
 import { DossierStore } from "../../lib/adapters/dynamodb/repository";
 import { FAULT_NOW, faultSettings, seedDirectory } from "./faults";
+import { pausePoint } from "./pause-point";
 
-const endpoint = process.env.DYNAMO_ENDPOINT as string;
-const tableName = process.env.TABLE_NAME as string;
-const [where, at] = (process.env.PAUSE ?? "").split(":");
-const pauseAt = Number(at);
-
-let paused = false;
-const forever = new Promise<never>(() => {});
-const pause = (): Promise<never> => {
-  if (!paused) {
-    paused = true;
-    process.stdout.write("paused\n");
-  }
-  return forever;
-};
-
-const client = localDynamoClient(endpoint);
+const { client, tableName, where, pauseAt, pause, isPaused } = pausePoint();
 let answered = 0;
 client.middlewareStack.add(
   (next, context) => async (args) => {
-    if (paused) return pause();
+    if (isPaused()) return pause();
     const commit = context.commandName === "TransactWriteItemsCommand";
     if (commit && where === "before-commit" && answered >= pauseAt) return pause();
     const out = await next(args);
@@ -45,7 +31,7 @@ client.middlewareStack.add(
     process.stdout.write("commit\n");
     answered++;
     if (where === "after-commit" && answered === pauseAt) return pause();
-    return paused ? pause() : out;
+    return isPaused() ? pause() : out;
   },
   { step: "initialize", name: "pauseForTheKill" },
 );

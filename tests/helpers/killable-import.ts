@@ -9,32 +9,18 @@
  * DynamoDB call of this process waits, so nothing else moves before the kill; it prints `paused`
  * and the test sends SIGKILL.
  */
-import { documentClient, localDynamoClient } from "../../dev/local/dynamodb-local";
+import { documentClient } from "../../dev/local/dynamodb-local";
 import { DossierStore } from "../../lib/adapters/dynamodb/repository";
 import { importEvents } from "../../lib/app/import";
 import { FAULT_NOW, faultSettings, seedDirectory } from "./faults";
 import { asImport, importFixture } from "./import-fixture";
+import { pausePoint } from "./pause-point";
 
-const endpoint = process.env.DYNAMO_ENDPOINT as string;
-const tableName = process.env.TABLE_NAME as string;
-const [where, at] = (process.env.PAUSE ?? "").split(":");
-const pauseAt = Number(at);
-
-let paused = false;
-const forever = new Promise<never>(() => {});
-const pause = (): Promise<never> => {
-  if (!paused) {
-    paused = true;
-    process.stdout.write("paused\n");
-  }
-  return forever;
-};
-
-const client = localDynamoClient(endpoint);
+const { client, tableName, where, pauseAt, pause, isPaused } = pausePoint();
 const answered = { commit: 0, batch: 0 };
 client.middlewareStack.add(
   (next, context) => async (args) => {
-    if (paused) return pause();
+    if (isPaused()) return pause();
     const kind =
       context.commandName === "TransactWriteItemsCommand"
         ? "commit"
@@ -42,11 +28,11 @@ client.middlewareStack.add(
           ? "batch"
           : undefined;
     const out = await next(args);
-    if (!kind) return paused ? pause() : out;
+    if (!kind) return isPaused() ? pause() : out;
     process.stdout.write(`${kind}\n`);
     answered[kind]++;
     if (`after-${kind}` === where && answered[kind] === pauseAt) return pause();
-    return paused ? pause() : out;
+    return isPaused() ? pause() : out;
   },
   { step: "initialize", name: "pauseForTheKill" },
 );
