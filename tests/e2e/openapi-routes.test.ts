@@ -1,10 +1,7 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { DemoClock, type LocalStack, startLocalStack } from "../../dev/local/stack";
-import { instant } from "../../lib/domain/time";
-import { parseUnitDirectory } from "../../lib/domain/units";
-import { ROOT, readProjectFile } from "../helpers/fixtures";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalStack } from "../../dev/local/stack";
+import { startE2eStack } from "../helpers/e2e-stack";
+import { readProjectFile } from "../helpers/fixtures";
 
 /**
  * The committed OpenAPI document, walked over HTTP on the local stack (the handlers behind the
@@ -28,19 +25,10 @@ const SAMPLES: Record<string, { query?: string; body?: string }> = {
 
 let stack: LocalStack;
 beforeAll(async () => {
-  stack = await startLocalStack({
-    env: { PERIOD_SCHEME: "calendar-quarter" },
-    clock: new DemoClock(instant("2022-07-20T09:00:00+07:00"), 1),
-    directory: parseUnitDirectory(
-      JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")),
-    ),
-    senderAddress: `openapi-${Date.now()}@ubnd.example.org`,
-    dynamoEndpoint: inject("dynamoEndpoint"),
-    sesEndpoint: inject("sesEndpoint"),
-    tableName: `openapi-${Date.now()}`,
-    seed: true,
-    replaySeed: false,
-  });
+  ({ stack } = await startE2eStack("openapi", {
+    clock: "2022-07-20T09:00:00+07:00",
+    periodScheme: "calendar-quarter",
+  }));
 }, 120_000);
 afterAll(async () => stack?.stop());
 

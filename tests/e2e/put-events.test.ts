@@ -1,12 +1,8 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { DemoClock, type LocalStack, startLocalStack } from "../../dev/local/stack";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalStack } from "../../dev/local/stack";
 import { INGEST_SOURCE } from "../../lib/contracts/bus";
-import { instant } from "../../lib/domain/time";
-import { parseUnitDirectory } from "../../lib/domain/units";
-import { ROOT } from "../helpers/fixtures";
+import { startE2eStack } from "../helpers/e2e-stack";
 
 /**
  * EventBridge's PutEvents on the local stack, from the real SDK client (endpoint override, made-up
@@ -18,19 +14,10 @@ let client: EventBridgeClient;
 const SOURCE = "vn.motcua.huyen-thu";
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    env: { PERIOD_SCHEME: "calendar-quarter" },
-    clock: new DemoClock(instant("2022-07-04T09:00:00+07:00"), 1),
-    directory: parseUnitDirectory(
-      JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")),
-    ),
-    senderAddress: `put-events-${Date.now()}@ubnd.example.org`,
-    dynamoEndpoint: inject("dynamoEndpoint"),
-    sesEndpoint: inject("sesEndpoint"),
-    tableName: `put-events-${Date.now()}`,
-    seed: true,
-    replaySeed: false,
-  });
+  ({ stack } = await startE2eStack("put-events", {
+    clock: "2022-07-04T09:00:00+07:00",
+    periodScheme: "calendar-quarter",
+  }));
   client = new EventBridgeClient({
     endpoint: stack.urls.eventBridge,
     region: "ap-southeast-1",

@@ -21,14 +21,15 @@ export const seedDirectory = parseUnitDirectory(
 
 /**
  * The local stack as `npm start` runs it, on the run's DynamoDB Local and SES emulator, with the
- * seed's units and keys and no replay; its own table and sender address, so test files that run
+ * seed's units and keys and no replay (`serve --empty`'s stack); by default on the seed quarter's
+ * period at 2022-07-04 07:00; its own table and sender address, so test files that run
  * at once never read each other's mail. Answers come back as status and JSON.
  */
-export async function startE2eStack(name: string) {
+export async function startE2eStack(name: string, options: { clock?: string; periodScheme?: string } = {}) {
   const sender = `${name}-${Date.now()}@ubnd.example.org`;
   const stack: LocalStack = await startLocalStack({
-    env: { PERIOD_SCHEME: JSON.stringify(e2eSettings.scheme) },
-    clock: new DemoClock(instant("2022-07-04T07:00:00+07:00"), 1),
+    env: { PERIOD_SCHEME: options.periodScheme ?? JSON.stringify(e2eSettings.scheme) },
+    clock: new DemoClock(instant(options.clock ?? "2022-07-04T07:00:00+07:00"), 1),
     directory: seedDirectory,
     senderAddress: sender,
     dynamoEndpoint: inject("dynamoEndpoint"),
