@@ -1,5 +1,6 @@
 import type { RunningDynamo } from "../../dev/local/dynamodb-local";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
+import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
 import { importEvents } from "../../lib/app/import";
 import { readKpiReport } from "../../lib/app/kpis";
 import { computeReport } from "../../lib/domain/report";
@@ -17,7 +18,13 @@ export async function benchImport(dynamo: RunningDynamo) {
   const units = meter(table.client);
   const t0 = performance.now();
   const summary = await importEvents(
-    { store: table.store, settings, units: seedUnits(), now: () => NOW },
+    {
+      store: table.store,
+      bulk: new BulkWriter(table.store.client, table.tableName),
+      settings,
+      units: seedUnits(),
+      now: () => NOW,
+    },
     events.map((input, i) => ({ input, where: `seed:${i + 1}` })),
   );
   const seconds = (performance.now() - t0) / 1000;

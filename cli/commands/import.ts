@@ -43,6 +43,7 @@ async function runImport(files: string[], opts: ImportOpts): Promise<void> {
     throw new CliError((e as Error).message, EXIT.usage);
   }
   const { DossierStore } = await import("../../lib/adapters/dynamodb/repository");
+  const { BulkWriter } = await import("../../lib/adapters/dynamodb/bulk");
   const { importEvents } = await import("../../lib/app/import");
   const { SingleBar } = await import("cli-progress");
   const { client, documents } = await tableClient(opts);
@@ -63,7 +64,14 @@ async function runImport(files: string[], opts: ImportOpts): Promise<void> {
       );
     bar?.start(events.length, 0);
     summary = await importEvents(
-      { store, settings: countingSettings(env), units, unknownUnits: env.UNKNOWN_UNITS, now: () => now },
+      {
+        store,
+        bulk: new BulkWriter(documents, opts.table),
+        settings: countingSettings(env),
+        units,
+        unknownUnits: env.UNKNOWN_UNITS,
+        now: () => now,
+      },
       events,
       { onProgress: (done) => bar?.update(done) },
     );

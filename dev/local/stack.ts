@@ -9,6 +9,7 @@ import * as queryApi from "../../functions/query-api";
 import * as sendAlerts from "../../functions/send-alerts";
 import * as sesFeedback from "../../functions/ses-feedback";
 import * as sweepDeadlines from "../../functions/sweep-deadlines";
+import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
 import { DossierStore } from "../../lib/adapters/dynamodb/repository";
 import { dossierOfMessage } from "../../lib/app/consumer";
 import { importEvents } from "../../lib/app/import";
@@ -255,6 +256,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const summary = await importEvents(
       {
         store,
+        bulk: new BulkWriter(store.client, store.tableName),
         settings: countingSettings(applyEnv),
         units,
         unknownUnits: applyEnv.UNKNOWN_UNITS,

@@ -1,4 +1,4 @@
-import type { NewDossier } from "../adapters/dynamodb/bulk";
+import type { BulkWriter, NewDossier } from "../adapters/dynamodb/bulk";
 import type { CounterDelta } from "../domain/counting";
 import type { DossierEvent } from "../domain/events/schema";
 import { describeProblems, validateEvent } from "../domain/events/validate";
@@ -36,7 +36,11 @@ import { ItemTooLargeError, VersionConflictError } from "./ports";
  *   README says so, and how to keep the window shut (import before the integration posts live).
  */
 
-export type ImportDeps = ApplyDeps;
+/**
+ * The apply path's dependencies, and the bulk writer (lib/adapters/dynamodb/bulk.ts), given apart
+ * from the store so that only the import's code carries it (the Lambda bundles do not).
+ */
+export type ImportDeps = ApplyDeps & { bulk: BulkWriter };
 
 /**
  * An event of the import as it arrived (validated again here, as the consumer validates what it
@@ -219,7 +223,7 @@ function fits(
   appliedAt: number,
 ): boolean {
   try {
-    deps.store.bulk.itemsOf(
+    deps.bulk.itemsOf(
       folded.applied.map((a) => a.event),
       folded.record,
       appliedAt,
@@ -241,7 +245,7 @@ export async function importEvents(
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const clock = deps.now();
-  if (options.recordWrites) deps.store.bulk.recordWrites = options.recordWrites;
+  if (options.recordWrites) deps.bulk.recordWrites = options.recordWrites;
   const events: ImportEvent[] = [];
   const invalid: Rejected[] = [];
   for (const { input, where } of inputs) {
@@ -289,7 +293,7 @@ export async function importEvents(
   };
 
   const chunk = async (chunkIds: string[]) => {
-    const existing = await deps.store.bulk.existing(chunkIds);
+    const existing = await deps.bulk.existing(chunkIds);
     const viaApply = chunkIds.filter((id) => existing.has(id));
     const created: NewDossier[] = [];
     const records: DossierEvent[] = [];
@@ -319,11 +323,11 @@ export async function importEvents(
       for (const a of f.applied) records.push(a.event);
       created.push({ record: f.record, deltas: f.deltas });
     }
-    await deps.store.bulk.putRecords(records, quarantined, clock);
+    await deps.bulk.putRecords(records, quarantined, clock);
     // Dossiers of one unit (and level and domain) share counter items: one transaction holds more.
     const unitOf = (d: NewDossier) => `${d.record.unitId}\u0000${d.record.level}\u0000${d.record.domain}`;
     created.sort((a, b) => (unitOf(a) < unitOf(b) ? -1 : unitOf(a) > unitOf(b) ? 1 : 0));
-    const { existed } = await deps.store.bulk.create(created);
+    const { existed } = await deps.bulk.create(created);
     summary.dossiers.created += created.length - existed.length;
     progress(folded);
     // Created meanwhile by a live consumer: the log holds this run's events, so they are

@@ -10,6 +10,7 @@
  * and the test sends SIGKILL.
  */
 import { documentClient } from "../../dev/local/dynamodb-local";
+import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
 import { DossierStore } from "../../lib/adapters/dynamodb/repository";
 import { importEvents } from "../../lib/app/import";
 import { FAULT_NOW, faultSettings, seedDirectory } from "./faults";
@@ -40,6 +41,7 @@ client.middlewareStack.add(
 await importEvents(
   {
     store: new DossierStore(documentClient(client), tableName),
+    bulk: new BulkWriter(documentClient(client), tableName),
     settings: faultSettings,
     units: seedDirectory(),
     now: () => FAULT_NOW,

@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
 import { type ImportDeps, importEvents } from "../../lib/app/import";
 import { parseUnitDirectory } from "../../lib/domain/units";
 import { families, tableSnapshot } from "../helpers/compare-tables";
@@ -40,6 +41,7 @@ async function table(prefix: string): Promise<Table> {
 
 const importDeps = (t: Table): ImportDeps => ({
   store: t.store,
+  bulk: new BulkWriter(t.store.client, t.store.tableName),
   settings: faultSettings,
   units,
   now: () => FAULT_NOW,

@@ -1,6 +1,8 @@
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { matchRoute, ROUTES } from "../../lib/contracts/routes";
 import { documentedStatuses, openApiDocument, renderOpenApi } from "../../lib/http/openapi";
+import { OPENAPI_GZIP_BASE64 } from "../../lib/http/openapi-served";
 import { ListQuery, QuarantineQuery } from "../../lib/http/queries";
 import { readProjectFile } from "../helpers/fixtures";
 
@@ -24,6 +26,13 @@ describe("the OpenAPI document", () => {
   it("is committed as npm run openapi writes it", () => {
     expect(readProjectFile("docs/openapi.json"), "docs/openapi.json is stale: run npm run openapi").toBe(
       renderOpenApi(version),
+    );
+  });
+
+  it("is served as committed: the query API's compressed copy unpacks to docs/openapi.json, compact", () => {
+    const served = gunzipSync(Buffer.from(OPENAPI_GZIP_BASE64, "base64")).toString("utf8");
+    expect(served, "lib/http/openapi-served.ts is stale: run npm run openapi").toBe(
+      JSON.stringify(JSON.parse(readProjectFile("docs/openapi.json"))),
     );
   });
 

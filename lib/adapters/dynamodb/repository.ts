@@ -6,7 +6,6 @@ import type { SlaState } from "../../domain/projection";
 import type { DossierRecord, PendingAlert, QuarantineRecord } from "../../domain/records";
 import type { Contact, IntegrationGrant, Unit } from "../../domain/units";
 import { AlertQueue } from "./alerts";
-import { BulkWriter } from "./bulk";
 import { Counters } from "./counters";
 import { ApiKeys, Directory, Rates, Suppression } from "./directory";
 import { type CommitArgs, Dossiers } from "./dossiers";
@@ -52,8 +51,6 @@ export class DossierStore implements CounterReader, SuppressionList {
   readonly keys: ApiKeys;
   readonly rates: Rates;
   readonly suppression: Suppression;
-  /** Bulk writes for the import (./bulk.ts). */
-  readonly bulk: BulkWriter;
 
   constructor(
     readonly client: DynamoDBDocumentClient,
@@ -68,7 +65,6 @@ export class DossierStore implements CounterReader, SuppressionList {
     this.keys = new ApiKeys(client, tableName);
     this.rates = new Rates(client, tableName);
     this.suppression = new Suppression(client, tableName);
-    this.bulk = new BulkWriter(client, tableName);
   }
 
   // Dossiers and their event log (./dossiers.ts).
