@@ -6,9 +6,9 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult } from "aws-lambda";
-import type * as z from "zod";
 import type { DossierStore } from "../lib/adapters/dynamodb/repository";
 import { MonitorEnvSchema } from "../lib/contracts/config";
+import * as z from "../lib/domain/zod";
 import { type AuthorizerContext, decide } from "../lib/http/authorizer";
 import { type Clients, tableStore } from "./commons/clients";
 
@@ -32,7 +32,7 @@ export function createHandler(store: DossierStore, logger: Logger) {
 }
 
 /** The authorizer's environment: the monitor's table, nothing else. */
-export const EnvSchema = MonitorEnvSchema.pick({ TABLE_NAME: true });
+export const EnvSchema = z.pick(MonitorEnvSchema, { TABLE_NAME: true });
 export type Env = z.infer<typeof EnvSchema>;
 
 /** The composition root, shared by Lambda (functions/lambda/) and the tests. */

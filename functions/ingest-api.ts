@@ -3,9 +3,9 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import type * as z from "zod";
 import { cachedDirectory, type IngestDeps } from "../lib/app/ingest";
 import { BusEnvShape, MonitorEnvSchema } from "../lib/contracts/config";
+import * as z from "../lib/domain/zod";
 import { handleIngest } from "../lib/http/ingest-api";
 import type { HttpResult } from "../lib/http/responses";
 import { type Clients, tableStore } from "./commons/clients";
@@ -20,7 +20,7 @@ export function createHandler(deps: IngestDeps, logger: Logger) {
 }
 
 /** The ingestion API's environment: the monitor's, and the bus it publishes to. */
-export const EnvSchema = MonitorEnvSchema.extend(BusEnvShape);
+export const EnvSchema = z.extend(MonitorEnvSchema, BusEnvShape);
 export type Env = z.infer<typeof EnvSchema>;
 
 /**

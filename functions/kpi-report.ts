@@ -5,10 +5,10 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import * as z from "zod";
 import { sesMailer } from "../lib/adapters/ses";
 import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../lib/app/kpi-report";
 import { countingSettings, MonitorEnvSchema, officialSettings, SesEnvShape } from "../lib/contracts/config";
+import * as z from "../lib/domain/zod";
 import { type Clients, kpiSettings, tableStore } from "./commons/clients";
 
 const InputSchema = z.object({ kind: z.enum(["weekly", "close"]) });
@@ -27,7 +27,7 @@ export function createHandler(deps: Omit<SendDeps, "units">, logger: Logger) {
 }
 
 /** The KPI email's environment: the monitor's, and its sender. */
-export const EnvSchema = MonitorEnvSchema.extend(SesEnvShape);
+export const EnvSchema = z.extend(MonitorEnvSchema, SesEnvShape);
 export type Env = z.infer<typeof EnvSchema>;
 
 /** The composition root, shared by Lambda (functions/lambda/) and the local stack. */

@@ -8,11 +8,11 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
-import type * as z from "zod";
 import { sesMailer } from "../lib/adapters/ses";
 import { type DigestDeps, type DigestResult, sendDigests } from "../lib/app/digests";
 import { countingSettings, MonitorEnvSchema, SesEnvShape } from "../lib/contracts/config";
 import { METRICS } from "../lib/contracts/metrics";
+import * as z from "../lib/domain/zod";
 import { type Clients, tableStore } from "./commons/clients";
 
 export function createHandler(deps: Omit<DigestDeps, "units">, logger: Logger, metrics: Metrics) {
@@ -30,7 +30,7 @@ export function createHandler(deps: Omit<DigestDeps, "units">, logger: Logger, m
 }
 
 /** The digests' environment: the monitor's, and their sender. */
-export const EnvSchema = MonitorEnvSchema.extend(SesEnvShape);
+export const EnvSchema = z.extend(MonitorEnvSchema, SesEnvShape);
 export type Env = z.infer<typeof EnvSchema>;
 
 /**

@@ -7,13 +7,13 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
-import type * as z from "zod";
 import type { ApplyDeps } from "../lib/app/apply";
 import { runSweep, type SweepResult } from "../lib/app/sweep";
 import { ALERTS_PENDING, type Publish, SWEEP_SOURCE } from "../lib/contracts/bus";
 import { BusEnvShape, countingSettings, MonitorEnvSchema } from "../lib/contracts/config";
 import { METRICS } from "../lib/contracts/metrics";
 import { CALENDAR_WARNING_DAYS } from "../lib/domain/calendar/calendar";
+import * as z from "../lib/domain/zod";
 import { type Clients, tableStore } from "./commons/clients";
 
 /** An error for the log: its name and message, cut (messages name ids, never event bodies). */
@@ -73,7 +73,7 @@ export function createHandler(
 }
 
 /** The sweep's environment: the monitor's, and the bus it tells send-alerts on. */
-export const EnvSchema = MonitorEnvSchema.extend(BusEnvShape);
+export const EnvSchema = z.extend(MonitorEnvSchema, BusEnvShape);
 export type Env = z.infer<typeof EnvSchema>;
 
 /** The composition root, shared by Lambda (functions/lambda/) and the local stack. */

@@ -1,9 +1,9 @@
-import * as z from "zod";
 import { CalendarDataSchema } from "../lib/domain/calendar/calendar";
 import { CatalogFileSchema } from "../lib/domain/catalog";
 import { OfficialSettingsSchema } from "../lib/domain/official/settings";
 import { PeriodSchemeSchema } from "../lib/domain/periods";
 import { ContactSchema } from "../lib/domain/units";
+import * as z from "../lib/domain/zod";
 
 /**
  * A stage's configuration, from CDK context (`cdk.json` or `-c stage=...`), parsed with zod so a
@@ -11,27 +11,29 @@ import { ContactSchema } from "../lib/domain/units";
  */
 export const StageConfigSchema = z.strictObject({
   /** Distinguishes stacks deployed side by side (e.g. `dev`, `prod`). */
-  stage: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, "lowercase letters, digits and -, 2..21 characters"),
+  stage: z
+    .string()
+    .check(z.regex(/^[a-z][a-z0-9-]{1,20}$/, "lowercase letters, digits and -, 2..21 characters")),
   /** The verified SES identity the digests and KPI emails come from. */
   senderAddress: z.email(),
   /** The SES identity to grant sending from: the sender's domain or the address itself. */
-  sesIdentity: z.string().min(3),
-  leadershipRecipients: z.array(ContactSchema).default([]),
-  periodScheme: PeriodSchemeSchema.default({ kind: "calendar-quarter" }),
+  sesIdentity: z.string().check(z.minLength(3)),
+  leadershipRecipients: z._default(z.array(ContactSchema), []),
+  periodScheme: z._default(PeriodSchemeSchema, { kind: "calendar-quarter" }),
   /** `HH:MM-HH:MM[,HH:MM-HH:MM]`; unset: the calendar's default (lib/domain/calendar/calendar.ts). */
-  officeHours: z.string().optional(),
-  calendarOverride: CalendarDataSchema.optional(),
+  officeHours: z.optional(z.string()),
+  calendarOverride: z.optional(CalendarDataSchema),
   /** The deployment's procedure catalog; unset: the seed district's sample (lib/domain/catalog.ts). */
-  catalog: CatalogFileSchema.optional(),
-  strictSupplementRule: z.boolean().default(false),
+  catalog: z.optional(CatalogFileSchema),
+  strictSupplementRule: z._default(z.boolean(), false),
   /**
    * The official outputs (official.md): the reporting office, form II.06a's code and title, domain
    * names, index targets per indicator; unset: the defaults of lib/domain/official/settings.ts.
    */
-  official: OfficialSettingsSchema.optional(),
+  official: z.optional(OfficialSettingsSchema),
   /** Where operators get alarms (an email address subscribed to the alarm topic), optional. */
-  alarmEmail: z.email().optional(),
-  logRetentionDays: z.union([z.literal(30), z.literal(90), z.literal(180), z.literal(365)]).default(90),
+  alarmEmail: z.optional(z.email()),
+  logRetentionDays: z._default(z.union([z.literal(30), z.literal(90), z.literal(180), z.literal(365)]), 90),
 });
 export type StageConfig = z.infer<typeof StageConfigSchema>;
 

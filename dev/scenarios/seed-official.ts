@@ -1,5 +1,5 @@
-import type * as z from "zod";
 import type { OfficialSettingsSchema } from "../../lib/domain/official/settings";
+import type * as z from "../../lib/domain/zod";
 
 /**
  * The seed district's settings for the official outputs (official.md), as a deployment gives them

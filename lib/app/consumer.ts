@@ -1,6 +1,6 @@
 import type { SQSRecord } from "aws-lambda";
-import * as z from "zod";
 import { quarantineBody } from "../domain/events/redact";
+import * as z from "../domain/zod";
 import { type ApplyDeps, type ApplyOutcome, acceptAndApply } from "./apply";
 
 /**
@@ -18,7 +18,7 @@ const EventBridgeSchema = z.object({
   resources: z.array(z.string()),
   "detail-type": z.string(),
   detail: z.unknown(),
-  "replay-name": z.string().optional(),
+  "replay-name": z.optional(z.string()),
 });
 
 /** What the consumer did with one SQS message, for logs and metrics (no event body, no personal data). */

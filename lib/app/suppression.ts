@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../domain/zod";
 import type { SuppressionList } from "./ports";
 
 /**
@@ -10,8 +10,8 @@ const SesFeedbackSchema = z.object({
   "detail-type": z.enum(["Email Bounced", "Email Complaint Received"]),
   detail: z.object({
     eventType: z.enum(["Bounce", "Complaint"]),
-    bounce: z.object({ bounceType: z.string(), bouncedRecipients: z.array(Recipient) }).optional(),
-    complaint: z.object({ complainedRecipients: z.array(Recipient) }).optional(),
+    bounce: z.optional(z.object({ bounceType: z.string(), bouncedRecipients: z.array(Recipient) })),
+    complaint: z.optional(z.object({ complainedRecipients: z.array(Recipient) })),
   }),
 });
 

@@ -1,4 +1,3 @@
-import * as z from "zod";
 import {
   AFTER_HOURS_RECEIPT,
   CalendarDataSchema,
@@ -17,6 +16,7 @@ import {
   withCatalogDomains,
 } from "../domain/official/settings";
 import { CALENDAR_QUARTER, type PeriodScheme, PeriodSchemeSchema } from "../domain/periods";
+import * as z from "../domain/zod";
 
 /**
  * The deployment's settings, parsed once at cold start from the environment a function (or the
@@ -24,22 +24,30 @@ import { CALENDAR_QUARTER, type PeriodScheme, PeriodSchemeSchema } from "../doma
  * `process.env` itself; callers pass it in.
  */
 
-const json = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((text, ctx) => {
+/** A string, then read by `read` (zod's `z.string().transform(read)`). */
+const readString = <T>(read: (text: string, ctx: z.core.ParsePayload) => T) =>
+  z.pipe(z.string(), z.transform(read));
+
+/** What classic zod's `ctx.addIssue` did in a transform: mini's transforms are given the bare payload. */
+const addIssue = (ctx: z.core.ParsePayload, message: string) =>
+  ctx.issues.push({ code: "custom", message, input: ctx.value });
+
+const json = <T extends z.ZodMiniType>(schema: T) =>
+  readString((text, ctx) => {
     try {
       return schema.parse(JSON.parse(text)) as z.infer<T>;
     } catch (e) {
-      ctx.addIssue({ code: "custom", message: `not valid: ${(e as Error).message.slice(0, 300)}` });
+      addIssue(ctx, `not valid: ${(e as Error).message.slice(0, 300)}`);
       return z.NEVER;
     }
   });
 
 /** Office hours `HH:MM-HH:MM[,HH:MM-HH:MM]`; the default is the calendar's (calendar.md), written there once. */
-const OfficeHoursEnv = z.string().transform((text, ctx): OfficeHours => {
+const OfficeHoursEnv = readString((text, ctx): OfficeHours => {
   try {
     return parseOfficeHours(text);
   } catch (e) {
-    ctx.addIssue({ code: "custom", message: (e as Error).message });
+    addIssue(ctx, (e as Error).message);
     return z.NEVER;
   }
 });
@@ -50,70 +58,75 @@ const OfficeHoursEnv = z.string().transform((text, ctx): OfficeHours => {
  * ({@link OfficialSettingsSchema}).
  */
 const jsonEnv = <T>(load: (json: unknown) => Result<T, Problem[]>) =>
-  z.string().transform((text, ctx): T => {
+  readString((text, ctx): T => {
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (e) {
-      ctx.addIssue({ code: "custom", message: `not JSON: ${(e as Error).message.slice(0, 300)}` });
+      addIssue(ctx, `not JSON: ${(e as Error).message.slice(0, 300)}`);
       return z.NEVER;
     }
     const loaded = load(json);
     if (loaded.ok) return loaded.value;
-    for (const p of loaded.error.slice(0, 20))
-      ctx.addIssue({ code: "custom", message: `${p.path}: ${p.message}` });
+    for (const p of loaded.error.slice(0, 20)) addIssue(ctx, `${p.path}: ${p.message}`);
     return z.NEVER;
   });
 const CatalogEnv = jsonEnv<Catalog>(loadCatalog);
 const OfficialSettingsEnv = jsonEnv<OfficialSettings>(loadOfficialSettings);
 
 const SchemeEnv = z.union([
-  z.literal("calendar-quarter").transform((): PeriodScheme => CALENDAR_QUARTER),
-  z.literal("reporting-window").transform((): PeriodScheme => ({ kind: "reporting-window" })),
+  z.pipe(
+    z.literal("calendar-quarter"),
+    z.transform((): PeriodScheme => CALENDAR_QUARTER),
+  ),
+  z.pipe(
+    z.literal("reporting-window"),
+    z.transform((): PeriodScheme => ({ kind: "reporting-window" })),
+  ),
   json(PeriodSchemeSchema),
 ]);
 
 export const MonitorEnvSchema = z.object({
-  TABLE_NAME: z.string().min(3),
+  TABLE_NAME: z.string().check(z.minLength(3)),
   /** `calendar-quarter` (default), `reporting-window`, or a JSON period scheme with explicit windows. */
-  PERIOD_SCHEME: SchemeEnv.default(CALENDAR_QUARTER),
+  PERIOD_SCHEME: z._default(SchemeEnv, CALENDAR_QUARTER),
   /** A calendar override (JSON, the shape of lib/domain/calendar/data/vn-official.json). */
-  CALENDAR_OVERRIDE: json(CalendarDataSchema).optional(),
+  CALENDAR_OVERRIDE: z.optional(json(CalendarDataSchema)),
   /** Office hours (default: the calendar's, 07:00–11:30 and 13:30–17:00). */
-  OFFICE_HOURS: OfficeHoursEnv.default(DEFAULT_OFFICE_HOURS),
+  OFFICE_HOURS: z._default(OfficeHoursEnv, DEFAULT_OFFICE_HOURS),
   /**
    * The deployment's procedure catalog (JSON, the shape of `CatalogFileSchema` in
    * lib/domain/catalog.ts); default: the seed district's sample catalog.
    */
-  CATALOG: CatalogEnv.default(SEED_CATALOG),
-  STRICT_SUPPLEMENT_RULE: z.enum(["true", "false"]).default("false"),
+  CATALOG: z._default(CatalogEnv, SEED_CATALOG),
+  STRICT_SUPPLEMENT_RULE: z._default(z.enum(["true", "false"]), "false"),
   /**
    * A receipt outside office hours (rules.md R1): `next-session` counts it from the next working
    * session, `as-is` from its instant. Unset: what the dossier's rule set says (lib/domain/rules.ts).
    */
-  AFTER_HOURS_RECEIPT: z.enum(AFTER_HOURS_RECEIPT).optional(),
+  AFTER_HOURS_RECEIPT: z.optional(z.enum(AFTER_HOURS_RECEIPT)),
   /**
    * A unit id an event names (`data.unitId`, `data.toUnitId`) that is not in the unit directory:
    * `reject` (default: any key holder could otherwise invent units, which become digests to
    * leadership and rows of the official report) or `accept` (while a directory is being built).
    */
-  UNKNOWN_UNITS: z.enum(["accept", "reject"]).default("reject"),
+  UNKNOWN_UNITS: z._default(z.enum(["accept", "reject"]), "reject"),
   /**
    * The official outputs (official.md): the reporting office, form II.06a's code and title,
    * withdrawn dossiers in the form, domain names, index targets per indicator (JSON, the shape of
    * `OfficialSettingsSchema` in lib/domain/official/settings.ts). Unset: the defaults there.
    */
-  OFFICIAL_SETTINGS: OfficialSettingsEnv.default(DEFAULT_OFFICIAL_SETTINGS),
+  OFFICIAL_SETTINGS: z._default(OfficialSettingsEnv, DEFAULT_OFFICIAL_SETTINGS),
 });
 export type MonitorEnv = z.infer<typeof MonitorEnvSchema>;
 
 /** What a function that publishes to the bus adds to the monitor's environment. */
-export const BusEnvShape = { EVENT_BUS_NAME: z.string().min(1) };
+export const BusEnvShape = { EVENT_BUS_NAME: z.string().check(z.minLength(1)) };
 
 /** What a function that sends email adds to the monitor's environment. */
 export const SesEnvShape = {
   SENDER_ADDRESS: z.email(),
-  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
 };
 
 /** An environment as a process has it (Lambda's, or the one the local stack composes). */
@@ -123,7 +136,7 @@ export type RawEnv = Record<string, string | undefined>;
  * Parses an environment with a function's schema (the monitor's, extended); throws naming every
  * bad variable, at cold start (STYLE.md 7).
  */
-export function parseEnv<S extends z.ZodType>(schema: S, env: RawEnv): z.infer<S> {
+export function parseEnv<S extends z.ZodMiniType>(schema: S, env: RawEnv): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

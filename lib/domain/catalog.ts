@@ -1,7 +1,7 @@
-import * as z from "zod";
 import { CUTOFF_PATTERN } from "./calendar/calendar";
 import type { Problem, Result } from "./events/validate";
 import type { ProcedureCatalog } from "./projection";
+import * as z from "./zod";
 
 /**
  * The procedure catalog: each procedure's lawful processing period, the fallback when a
@@ -10,28 +10,30 @@ import type { ProcedureCatalog } from "./projection";
  * procedures below are the default sample, for the sample data and the simulator.
  */
 
-const TEXT = z.string().trim().min(1);
+const TEXT = z.string().check(z.trim(), z.minLength(1));
 
 export const ProcedureSchema = z
   .strictObject({
     /** The national procedure code (mã thủ tục), e.g. `1.004227`. */
-    code: TEXT.max(64),
-    vi: TEXT.max(300),
-    en: TEXT.max(300),
-    domain: TEXT.max(64),
+    code: TEXT.check(z.maxLength(64)),
+    vi: TEXT.check(z.maxLength(300)),
+    en: TEXT.check(z.maxLength(300)),
+    domain: TEXT.check(z.maxLength(64)),
     /** Working days (the receipt day does not count; a fraction is office hours). */
-    days: z.number().positive().max(400).optional(),
+    days: z.optional(z.number().check(z.positive(), z.maximum(400))),
     /** Working hours. */
-    hours: z.number().positive().max(3200).optional(),
+    hours: z.optional(z.number().check(z.positive(), z.maximum(3200))),
     /**
      * Received after this local time (`HH:MM`) on a working day, the dossier counts as received
      * the next working day (rules.md R1; e.g. certification of copies, Decree 23/2015/NĐ-CP Art. 7, to verify).
      */
-    cutoff: z.string().regex(CUTOFF_PATTERN, "expected HH:MM, e.g. 15:00").optional(),
+    cutoff: z.optional(z.string().check(z.regex(CUTOFF_PATTERN, "expected HH:MM, e.g. 15:00"))),
   })
-  .refine((p) => (p.days === undefined) !== (p.hours === undefined), {
-    message: "a procedure needs exactly one of days or hours",
-  });
+  .check(
+    z.refine((p) => (p.days === undefined) !== (p.hours === undefined), {
+      message: "a procedure needs exactly one of days or hours",
+    }),
+  );
 export type Procedure = z.infer<typeof ProcedureSchema>;
 
 const DomainNameSchema = z.strictObject({ vi: TEXT, en: TEXT });
@@ -39,24 +41,26 @@ const DomainNameSchema = z.strictObject({ vi: TEXT, en: TEXT });
 /** A deployment's catalog file (JSON). */
 export const CatalogFileSchema = z
   .strictObject({
-    $comment: z.string().optional(),
-    procedures: z.array(ProcedureSchema).min(1),
+    $comment: z.optional(z.string()),
+    procedures: z.array(ProcedureSchema).check(z.minLength(1)),
     /** Display names of the domains, by domain code. */
-    domains: z.record(z.string().min(1), DomainNameSchema).default({}),
+    domains: z._default(z.record(z.string().check(z.minLength(1)), DomainNameSchema), {}),
   })
-  .superRefine((file, ctx) => {
-    const seen = new Set<string>();
-    file.procedures.forEach((p, i) => {
-      if (seen.has(p.code)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["procedures", i, "code"],
-          message: `duplicate code ${p.code}`,
-        });
-      }
-      seen.add(p.code);
-    });
-  });
+  .check(
+    z.superRefine((file, ctx) => {
+      const seen = new Set<string>();
+      file.procedures.forEach((p, i) => {
+        if (seen.has(p.code)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["procedures", i, "code"],
+            message: `duplicate code ${p.code}`,
+          });
+        }
+        seen.add(p.code);
+      });
+    }),
+  );
 export type CatalogFile = z.infer<typeof CatalogFileSchema>;
 
 /** A loaded catalog: procedures by code, and domain display names. */

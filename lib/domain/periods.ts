@@ -1,5 +1,5 @@
-import * as z from "zod";
 import { addDays, endOfLocalDate, isLocalDate, type LocalDate, localDate, startOfLocalDate } from "./time";
+import * as z from "./zod";
 
 /**
  * Reporting periods (kpis.md "Periods"): `[from, to]` local dates, inclusive. A deployment picks one
@@ -13,16 +13,20 @@ export interface Period {
   to: LocalDate;
 }
 
-const LocalDateSchema = z.string().refine(isLocalDate, "expected a date YYYY-MM-DD");
+const LocalDateSchema = z.string().check(z.refine(isLocalDate, "expected a date YYYY-MM-DD"));
 
 export const PeriodSchema = z
-  .object({ name: z.string().min(1).max(64), from: LocalDateSchema, to: LocalDateSchema })
-  .refine((p) => p.from <= p.to, { message: "from must not be after to", path: ["to"] });
+  .object({
+    name: z.string().check(z.minLength(1), z.maxLength(64)),
+    from: LocalDateSchema,
+    to: LocalDateSchema,
+  })
+  .check(z.refine((p) => p.from <= p.to, { message: "from must not be after to", path: ["to"] }));
 
 export const PeriodSchemeSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("calendar-quarter") }),
   z.object({ kind: z.literal("reporting-window") }),
-  z.object({ kind: z.literal("explicit"), windows: z.array(PeriodSchema).min(1) }),
+  z.object({ kind: z.literal("explicit"), windows: z.array(PeriodSchema).check(z.minLength(1)) }),
 ]);
 export type PeriodScheme = z.infer<typeof PeriodSchemeSchema>;
 

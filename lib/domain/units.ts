@@ -1,7 +1,7 @@
-import * as z from "zod";
 import { type TimelineThresholds, timelineThresholds } from "./alerts";
 import type { WorkingCalendar } from "./calendar/calendar";
 import { isLocalDate } from "./time";
+import * as z from "./zod";
 
 /**
  * The directory of units (calendar.md "Units"): departments, agencies and communes with their
@@ -10,18 +10,18 @@ import { isLocalDate } from "./time";
 
 const Email = z.email();
 export const ContactSchema = z.strictObject({
-  name: z.string().min(1).max(120),
+  name: z.string().check(z.minLength(1), z.maxLength(120)),
   email: Email,
-  locale: z.enum(["vi", "en"]).optional(),
+  locale: z.optional(z.enum(["vi", "en"])),
 });
 export type Contact = z.infer<typeof ContactSchema>;
 
-const DateSchema = z.string().refine(isLocalDate, "expected a date YYYY-MM-DD");
+const DateSchema = z.string().check(z.refine(isLocalDate, "expected a date YYYY-MM-DD"));
 
 export const UnitSchema = z.strictObject({
-  id: z.string().min(1).max(64),
-  nameVi: z.string().min(1).max(200),
-  nameEn: z.string().min(1).max(200),
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  nameVi: z.string().check(z.minLength(1), z.maxLength(200)),
+  nameEn: z.string().check(z.minLength(1), z.maxLength(200)),
   level: z.enum([
     "province",
     "provincial-department",
@@ -30,32 +30,32 @@ export const UnitSchema = z.strictObject({
     "commune",
     "vertical-agency",
   ]),
-  parentId: z.string().min(1).max(64).optional(),
-  validFrom: DateSchema.optional(),
-  validTo: DateSchema.optional(),
-  successorIds: z.array(z.string().min(1).max(64)).optional(),
+  parentId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  validFrom: z.optional(DateSchema),
+  validTo: z.optional(DateSchema),
+  successorIds: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64)))),
   head: ContactSchema,
-  deputies: z.array(ContactSchema).default([]),
+  deputies: z._default(z.array(ContactSchema), []),
   /** Who hears of this unit's long-overdue dossiers (office leadership by default). */
-  escalation: z.array(ContactSchema).default([]),
+  escalation: z._default(z.array(ContactSchema), []),
   /**
    * The one-stop desk (Bộ phận Một cửa) that hands this unit's dossiers to and from applicants. The
    * processing office must notify it in writing when a dossier will be late (Decree 61/2018/NĐ-CP
    * Art. 19, clause to verify; rules.md R4) and it hears of a second supplement request (R3), so it gets those
    * stages in a digest of its own (lib/domain/alerts.ts `recipientsOf`). Absent: the unit alone.
    */
-  oneStopDesk: z.array(ContactSchema).min(1).max(10).optional(),
-  locale: z.enum(["vi", "en"]).default("vi"),
-  thresholds: z
-    .strictObject({
+  oneStopDesk: z.optional(z.array(ContactSchema).check(z.minLength(1), z.maxLength(10))),
+  locale: z._default(z.enum(["vi", "en"]), "vi"),
+  thresholds: z.optional(
+    z.strictObject({
       /** Near due this much working time before the KPI due instant (default 16 h: 2 working days). */
-      nearDueWorkingHours: z.number().positive().max(400).optional(),
+      nearDueWorkingHours: z.optional(z.number().check(z.positive(), z.maximum(400))),
       /** The apology reminder comes this long before the apology deadline (default 4 working hours). */
-      apologyLeadWorkingHours: z.number().positive().max(80).optional(),
-      escalationWorkingDays: z.number().positive().max(100).optional(),
-      possiblyClosedWorkingDays: z.number().positive().max(400).optional(),
-    })
-    .optional(),
+      apologyLeadWorkingHours: z.optional(z.number().check(z.positive(), z.maximum(80))),
+      escalationWorkingDays: z.optional(z.number().check(z.positive(), z.maximum(100))),
+      possiblyClosedWorkingDays: z.optional(z.number().check(z.positive(), z.maximum(400))),
+    }),
+  ),
 });
 export type Unit = z.infer<typeof UnitSchema>;
 
@@ -67,19 +67,21 @@ export type Unit = z.infer<typeof UnitSchema>;
  * id, like the portal adapter's, cannot be claimed first by someone else).
  */
 export const IntegrationGrantSchema = z.strictObject({
-  source: z.string().min(1).max(128),
-  units: z.array(z.string().min(1).max(64)).max(500).optional(),
-  dossierPrefixes: z.array(z.string().min(1).max(64)).max(50).optional(),
+  source: z.string().check(z.minLength(1), z.maxLength(128)),
+  units: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(500))),
+  dossierPrefixes: z.optional(
+    z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(50)),
+  ),
 });
 export type IntegrationGrant = z.infer<typeof IntegrationGrantSchema>;
 
 export const UnitDirectorySchema = z.strictObject({
-  $comment: z.string().optional(),
+  $comment: z.optional(z.string()),
   /** Office leadership: escalations and KPI emails. */
-  leadership: z.array(ContactSchema).min(1),
-  units: z.array(UnitSchema).min(1),
+  leadership: z.array(ContactSchema).check(z.minLength(1)),
+  units: z.array(UnitSchema).check(z.minLength(1)),
   /** Grants to integrations (none: each writes only the dossiers it created). */
-  integrations: z.array(IntegrationGrantSchema).max(200).optional(),
+  integrations: z.optional(z.array(IntegrationGrantSchema).check(z.maxLength(200))),
 });
 export type UnitDirectoryFile = z.infer<typeof UnitDirectorySchema>;
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import * as z from "zod";
 import type { PauseKind } from "../domain/events/schema";
 import type { Problem } from "../domain/events/validate";
+import * as z from "../domain/zod";
 import { type Converted, digitisedOf, Fields, resultOf } from "./dvcqg-fields";
 
 export { type Converted, dvcqgInstant, parseDvcqgDate } from "./dvcqg-fields";
@@ -42,14 +42,14 @@ export const MAX_SUPPLEMENTS = 10;
 export const DvcqgRequestSchema = z.discriminatedUnion("service", [
   z.object({
     service: z.literal("DongBoHoSoMC"),
-    madonvi: z.string().min(1).max(64),
-    isUpdating: z.boolean().optional(),
-    data: z.array(z.unknown()).min(1).max(100),
+    madonvi: z.string().check(z.minLength(1), z.maxLength(64)),
+    isUpdating: z.optional(z.boolean()),
+    data: z.array(z.unknown()).check(z.minLength(1), z.maxLength(100)),
   }),
   z.object({
     service: z.literal("CapNhatTienDoHoSoMC"),
-    madonvi: z.string().min(1).max(64),
-    data: z.array(z.unknown()).min(1).max(100),
+    madonvi: z.string().check(z.minLength(1), z.maxLength(64)),
+    data: z.array(z.unknown()).check(z.minLength(1), z.maxLength(100)),
   }),
 ]);
 

@@ -1,7 +1,7 @@
-import * as z from "zod";
 import { MAX_EVENTS } from "../app/ingest";
 import { ROUTES, type Route } from "../contracts/routes";
 import { DossierEventSchema, EventBatchSchema } from "../domain/events/schema";
+import * as z from "../domain/zod";
 import { MAX_BODY_BYTES } from "./body";
 import { DvcqgRequestSchema } from "./dvcqg";
 import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
@@ -18,13 +18,13 @@ type Json = Record<string, unknown>;
 const key = (r: Pick<Route, "method" | "path">) => `${r.method} ${r.path}`;
 
 /** zod → a JSON Schema of OpenAPI 3.1's dialect (2020-12), as the client sends it. */
-const schemaOf = (schema: z.ZodType): Json => {
+const schemaOf = (schema: z.ZodMiniType): Json => {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input" }) as Json;
   return rest;
 };
 
 /** The query schema each GET route parses (query-api.ts). */
-const QUERIES: Record<string, z.ZodObject> = {
+const QUERIES: Record<string, z.ZodMiniObject> = {
   "GET /kpis": KpisQuery,
   "GET /kpis/export": ExportQuery,
   "GET /kpis/form": FormQuery,

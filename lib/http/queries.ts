@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../domain/zod";
 
 /**
  * The query parameters of the read routes (lib/http/query-api.ts parses with them), apart from
@@ -6,27 +6,32 @@ import * as z from "zod";
  * handler, which bundles the generated document.
  */
 
+const Name = () => z.string().check(z.minLength(1), z.maxLength(64));
+const Lang = () => z._default(z.enum(["vi", "en"]), "vi");
+const Limit = () => z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(200)), 50);
+const Cursor = () => z.optional(z.string().check(z.maxLength(2000)));
+
 export const KpisQuery = z.strictObject({
-  period: z.string().min(1).max(64).optional(),
-  unit: z.string().min(1).max(64).optional(),
+  period: z.optional(Name()),
+  unit: z.optional(Name()),
 });
-export const ExportQuery = KpisQuery.extend({
-  format: z.enum(["csv", "xlsx"]).default("csv"),
-  lang: z.enum(["vi", "en"]).default("vi"),
+export const ExportQuery = z.extend(KpisQuery, {
+  format: z._default(z.enum(["csv", "xlsx"]), "csv"),
+  lang: Lang(),
 });
 export const FormQuery = z.strictObject({
-  period: z.string().min(1).max(64).optional(),
-  format: z.enum(["json", "csv", "xlsx"]).default("json"),
-  lang: z.enum(["vi", "en"]).default("vi"),
+  period: z.optional(Name()),
+  format: z._default(z.enum(["json", "csv", "xlsx"]), "json"),
+  lang: Lang(),
 });
 export const ListQuery = z.strictObject({
-  unit: z.string().min(1).max(64),
+  unit: Name(),
   sla: z.enum(["near_due", "overdue", "paused"]),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(2000).optional(),
+  limit: Limit(),
+  cursor: Cursor(),
 });
 
 export const QuarantineQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(2000).optional(),
+  limit: Limit(),
+  cursor: Cursor(),
 });

@@ -1,6 +1,5 @@
 import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import type * as z from "zod";
 import { type KpiDeps, periodReport } from "../app/kpi-report";
 import { officialOutputs } from "../app/official";
 import { InvalidCursorError } from "../app/ports";
@@ -9,6 +8,7 @@ import { capProblems } from "../domain/events/validate";
 import { periodByName, periodOf } from "../domain/periods";
 import { canonicalEvents } from "../domain/projection";
 import { formatInstant } from "../domain/time";
+import type * as z from "../domain/zod";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formCsvFile, formFileName, formXlsx } from "../render/form";
 import { admit, type Credential } from "./auth";
@@ -22,7 +22,10 @@ import { file, type HttpResult, json, problem } from "./responses";
  * `GET /openapi.json`. Every bad parameter is answered 400 naming it.
  */
 
-function parseQuery<T extends z.ZodType>(schema: T, event: APIGatewayProxyEventV2): z.infer<T> | HttpResult {
+function parseQuery<T extends z.ZodMiniType>(
+  schema: T,
+  event: APIGatewayProxyEventV2,
+): z.infer<T> | HttpResult {
   const parsed = schema.safeParse(event.queryStringParameters ?? {});
   if (parsed.success) return parsed.data;
   return problem(

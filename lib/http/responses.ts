@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResultV2 } from "aws-lambda";
-import * as z from "zod";
+import * as z from "../domain/zod";
 
 /** HTTP answers of the API's handlers (API Gateway HTTP API, payload 2.0). */
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string> & { statusCode: number; body?: string };

@@ -97,7 +97,7 @@ describe("the stateful stack on its own", () => {
     const schemas = Object.values(stateful.findResources("AWS::EventSchemas::Schema")).map(
       (r) => r.Properties as { SchemaName: string; Type: string; Content: string; RegistryName: unknown },
     );
-    const types = DossierEventSchema.options.map((o) => o.shape.type.value);
+    const types = DossierEventSchema.def.options.map((o) => o.shape.type.def.values[0]);
     expect(schemas.map((s) => s.SchemaName).sort()).toEqual([...types].sort());
     const rendered = renderBusSchemas();
     for (const schema of schemas) {

@@ -1,4 +1,3 @@
-import * as z from "zod";
 import {
   addDays,
   DAY_MS,
@@ -9,6 +8,7 @@ import {
   OFFSET_MS,
   startOfLocalDate,
 } from "../time";
+import * as z from "../zod";
 import official from "./data/vn-official.json" with { type: "json" };
 import { type CalendarResult, CalendarYearMissingError, calendarResult } from "./result";
 
@@ -20,25 +20,25 @@ export { type CalendarResult, CalendarYearMissingError, calendarResult };
  */
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DateOrRangeSchema = z
-  .string()
-  .refine((s) => s.split("..").length <= 2 && s.split("..").every((d) => DATE.test(d)), {
+const DateOrRangeSchema = z.string().check(
+  z.refine((s) => s.split("..").length <= 2 && s.split("..").every((d) => DATE.test(d)), {
     message: "expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD",
-  });
+  }),
+);
 
 export const CalendarYearSchema = z.strictObject({
   /** What decided this year's days off (decree, notice, provincial decision). */
-  document: z.string().min(1),
-  daysOff: z.array(DateOrRangeSchema).default([]),
-  makeUpWorkingDays: z.array(DateOrRangeSchema).default([]),
+  document: z.string().check(z.minLength(1)),
+  daysOff: z._default(z.array(DateOrRangeSchema), []),
+  makeUpWorkingDays: z._default(z.array(DateOrRangeSchema), []),
   /** `extend` (default) adds to the shipped year; `replace` replaces it. Only meaningful in overrides. */
-  mode: z.enum(["extend", "replace"]).optional(),
+  mode: z.optional(z.enum(["extend", "replace"])),
 });
 export type CalendarYear = z.infer<typeof CalendarYearSchema>;
 
 export const CalendarDataSchema = z.object({
-  $comment: z.string().optional(),
-  years: z.record(z.string().regex(/^\d{4}$/, "a year, e.g. 2026"), CalendarYearSchema),
+  $comment: z.optional(z.string()),
+  years: z.record(z.string().check(z.regex(/^\d{4}$/, "a year, e.g. 2026")), CalendarYearSchema),
 });
 export type CalendarData = z.infer<typeof CalendarDataSchema>;
 

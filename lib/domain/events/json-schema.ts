@@ -1,16 +1,16 @@
-import * as z from "zod";
-import { DossierEventSchema, EventBatchSchema } from "./schema";
+import * as z from "../zod";
+import { DossierEventSchema, EventBatchSchema, typeOf } from "./schema";
 
 /** File name → JSON text of every generated JSON Schema (draft 2020-12). */
 export function renderSchemas(): Record<string, string> {
   const out: Record<string, string> = {};
-  const write = (name: string, schema: z.ZodType, title: string) => {
+  const write = (name: string, schema: z.ZodMiniType, title: string) => {
     const json = { title, ...z.toJSONSchema(schema, { target: "draft-2020-12", io: "input" }) };
     out[`${name}.schema.json`] = `${JSON.stringify(json, null, 2)}\n`;
   };
   write("dossier-event", DossierEventSchema, "Dossier event (events.md)");
-  for (const option of DossierEventSchema.options) {
-    const type = option.shape.type.value;
+  for (const option of DossierEventSchema.def.options) {
+    const type = typeOf(option);
     write(type, option, `Dossier event ${type}`);
   }
   write("event-batch", EventBatchSchema, "POST /events batch body");
@@ -25,8 +25,8 @@ export function renderSchemas(): Record<string, string> {
  */
 export function renderBusSchemas(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const option of DossierEventSchema.options) {
-    const type = option.shape.type.value;
+  for (const option of DossierEventSchema.def.options) {
+    const type = typeOf(option);
     const json = {
       title: `Dossier event ${type}`,
       ...z.toJSONSchema(option, { target: "draft-04", io: "input" }),

@@ -3,7 +3,9 @@ import { DossierEventSchema } from "./schema";
 const TOP_FIELDS = new Set(["eventId", "type", "occurredAt", "dossierId", "source"]);
 /** The data fields of every event type but free-text `reason` (it may name people; never stored). */
 const DATA_FIELDS = new Set(
-  DossierEventSchema.options.flatMap((o) => Object.keys(o.shape.data.shape)).filter((k) => k !== "reason"),
+  DossierEventSchema.def.options
+    .flatMap((o) => Object.keys(o.shape.data.shape))
+    .filter((k) => k !== "reason"),
 );
 const MAX_STRING = 512;
 

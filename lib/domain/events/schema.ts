@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "../zod";
 
 /**
  * The wire contract of ../shared/spec/events.md: one discriminated union over `type`.
@@ -14,14 +14,18 @@ import * as z from "zod";
 export const MAX_INSTANT_LENGTH = 35;
 export const InstantSchema = z.iso
   .datetime({ offset: true, local: false })
-  .max(MAX_INSTANT_LENGTH)
-  .regex(/^[^.]+(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/, "at most 9 fraction digits");
+  .check(
+    z.maxLength(MAX_INSTANT_LENGTH),
+    z.regex(/^[^.]+(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/, "at most 9 fraction digits"),
+  );
 
 export const EventIdSchema = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9._:-]+$/, "only letters, digits and . _ : - are allowed");
+  .check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(/^[A-Za-z0-9._:-]+$/, "only letters, digits and . _ : - are allowed"),
+  );
 
 /**
  * A code that names something (a dossier, a unit): 1..`max` printable characters, one spelling
@@ -38,25 +42,27 @@ export const EventIdSchema = z
  * events.md: "1..64 printable characters".
  */
 const codeSchema = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(2 * max)
-    .meta({
-      description: `1..${max} printable characters once white space around it is trimmed; NFC; no full-width or other compatibility forms`,
-    })
-    .transform((text) => text.trim().normalize("NFC"))
-    .pipe(
-      z
-        .string()
-        .min(1)
-        .max(max)
-        .regex(/^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]+$/u, "only printable characters are allowed")
-        .refine(
-          (text) => text.normalize("NFKC") === text,
-          "full-width or compatibility characters (e.g. full-width digits, a no-break space): use the plain form",
-        ),
-    );
+  z.pipe(
+    z.pipe(
+      z.string().check(
+        z.minLength(1),
+        z.maxLength(2 * max),
+        z.meta({
+          description: `1..${max} printable characters once white space around it is trimmed; NFC; no full-width or other compatibility forms`,
+        }),
+      ),
+      z.transform((text: string) => text.trim().normalize("NFC")),
+    ),
+    z.string().check(
+      z.minLength(1),
+      z.maxLength(max),
+      z.regex(/^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]+$/u, "only printable characters are allowed"),
+      z.refine(
+        (text: string) => text.normalize("NFKC") === text,
+        "full-width or compatibility characters (e.g. full-width digits, a no-break space): use the plain form",
+      ),
+    ),
+  );
 
 /** The source's dossier code, e.g. `000.30.32.H48-220606-0001` (see {@link codeSchema}). */
 export const DossierIdSchema = codeSchema(64);
@@ -70,29 +76,29 @@ export type Channel = z.infer<typeof ChannelSchema>;
 
 export const DossierReceivedDataSchema = z.strictObject({
   unitId: UnitIdSchema,
-  procedureCode: z.string().min(1).max(64),
+  procedureCode: z.string().check(z.minLength(1), z.maxLength(64)),
   channel: ChannelSchema,
-  dueAt: InstantSchema.optional(),
+  dueAt: z.optional(InstantSchema),
   // Lower bounds: one working hour as days (0.125 of an 8-hour day), a quarter hour as hours. No
   // promised service time is shorter; below them the number is a unit mistake (minutes or seconds
   // sent as days or hours), and 1e-300 was accepted. Upper bounds: ten years of working days (and
   // as many hours), far beyond any lawful period; they keep the calendar walk bounded, while a
   // period that reaches a year with no calendar data stays the explicit, quarantined error it is
   // (calendar.md) rather than a rejection at the door.
-  processingDays: z.number().min(0.125).max(3650).optional(),
-  processingHours: z.number().min(0.25).max(29_200).optional(),
-  domain: z.string().min(1).max(64).optional(),
-  level: z.enum(["province", "district", "commune"]).optional(),
+  processingDays: z.optional(z.number().check(z.minimum(0.125), z.maximum(3650))),
+  processingHours: z.optional(z.number().check(z.minimum(0.25), z.maximum(29_200))),
+  domain: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  level: z.optional(z.enum(["province", "district", "commune"])),
   /**
    * Whether the dossier's components were digitised (a file attached to a component: the portal's
    * `TaiLieuNop[].DuocSoHoa`), for the national index's indicator 4.2 (Decision 766/QĐ-TTg).
    */
-  digitised: z.boolean().optional(),
+  digitised: z.optional(z.boolean()),
 });
 
 export const DossierTransferredDataSchema = z.strictObject({
   toUnitId: UnitIdSchema,
-  interAgency: z.boolean().optional(),
+  interAgency: z.optional(z.boolean()),
 });
 
 /**
@@ -106,13 +112,13 @@ export const PAUSE_KINDS = ["supplement", "financial_obligation", "other_agency"
 export type PauseKind = (typeof PAUSE_KINDS)[number];
 
 export const SupplementRequestedDataSchema = z.strictObject({
-  reason: z.string().max(500).optional(),
+  reason: z.optional(z.string().check(z.maxLength(500))),
   /** Absent: `supplement` (events sent before pause kinds existed keep their meaning). */
-  pauseKind: z.enum(PAUSE_KINDS).optional(),
+  pauseKind: z.optional(z.enum(PAUSE_KINDS)),
 });
 
 export const SupplementReceivedDataSchema = z.strictObject({
-  dueAt: InstantSchema.optional(),
+  dueAt: z.optional(InstantSchema),
 });
 
 export const DeadlineExtendedDataSchema = z.strictObject({
@@ -123,23 +129,23 @@ export const DeadlineExtendedDataSchema = z.strictObject({
 export const DossierResolvedDataSchema = z.strictObject({
   outcome: z.enum(["approved", "denied"]),
   /** How the result is handed over: at the desk, by post, or online. */
-  resultChannel: z.enum(["direct", "postal", "online"]).optional(),
+  resultChannel: z.optional(z.enum(["direct", "postal", "online"])),
   /**
    * Whether an electronic result file was issued (the portal's `DanhSachGiayToKetQua[]` with a
    * result code and file link), for the national index's indicators 3.3, 4.1 and 4.2.
    */
-  resultElectronic: z.boolean().optional(),
+  resultElectronic: z.optional(z.boolean()),
 });
 
 export const DossierReturnedDataSchema = z.strictObject({});
 
 export const DossierWithdrawnDataSchema = z.strictObject({
-  reason: z.string().max(500).optional(),
+  reason: z.optional(z.string().check(z.maxLength(500))),
 });
 
 export const DossierRatedDataSchema = z.strictObject({
-  score: z.int().min(1).max(5),
-  channel: z.enum(["kiosk", "online", "paper"]).optional(),
+  score: z.int().check(z.minimum(1), z.maximum(5)),
+  channel: z.optional(z.enum(["kiosk", "online", "paper"])),
 });
 
 /** A complaint or petition (phản ánh, kiến nghị) about the dossier: the national index's indicator 5.4. */
@@ -151,10 +157,10 @@ const envelope = {
   eventId: EventIdSchema,
   occurredAt: InstantSchema,
   dossierId: DossierIdSchema,
-  source: z.string().min(1).max(64).optional(),
+  source: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 };
 
-function eventOf<T extends string, D extends z.ZodType>(type: T, data: D) {
+function eventOf<T extends string, D extends z.ZodMiniType>(type: T, data: D) {
   return z.strictObject({ ...envelope, type: z.literal(type), data });
 }
 
@@ -190,11 +196,15 @@ export type DossierEventType = DossierEvent["type"];
 export type EventOfType<T extends DossierEventType> = Extract<DossierEvent, { type: T }>;
 export type DossierReceived = EventOfType<"dossier.received">;
 
-export const EVENT_TYPES = DossierEventSchema.options.map((o) => o.shape.type.value) as DossierEventType[];
+/** The type of an event schema (its `type` literal). */
+export const typeOf = (schema: (typeof DossierEventSchema.def.options)[number]): DossierEventType =>
+  schema.shape.type.def.values[0] as DossierEventType;
+
+export const EVENT_TYPES = DossierEventSchema.def.options.map(typeOf);
 
 /** `{"events": [...]}`, 1..100 events: the batch body of `POST /events`. */
 export const EventBatchSchema = z.strictObject({
-  events: z.array(z.unknown()).min(1).max(100),
+  events: z.array(z.unknown()).check(z.minLength(1), z.maxLength(100)),
 });
 
 /** How far ahead of the receiver's clock `occurredAt` may be (events.md). */

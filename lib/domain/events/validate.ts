@@ -1,5 +1,5 @@
-import type { z } from "zod";
 import { parseInstant } from "../time";
+import type * as z from "../zod";
 import { type DossierEvent, DossierEventSchema, EVENT_TYPES, MAX_CLOCK_SKEW_MS } from "./schema";
 
 /** Expected failures are values (house style 4). */
@@ -42,7 +42,7 @@ export function capProblems(problems: readonly Problem[], max = MAX_PROBLEMS): P
 }
 
 /** Every problem zod found, one per field, with a message a person can act on (at most {@link MAX_PROBLEMS}). */
-export function problemsOf(error: z.ZodError): Problem[] {
+export function problemsOf(error: z.core.$ZodError): Problem[] {
   const problems: Problem[] = [];
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {

@@ -1,40 +1,46 @@
-import * as z from "zod";
 import { DOMAIN_NAMES } from "../catalog";
 import type { Problem, Result } from "../events/validate";
+import * as z from "../zod";
 
 /**
  * A deployment's settings for the official outputs (official.md): the form's wording, the
  * reporting office, how withdrawn dossiers enter the form, domain names, and index targets.
  */
 
-const Name = z.strictObject({ vi: z.string().min(1).max(300), en: z.string().min(1).max(300) });
+const Name = z.strictObject({
+  vi: z.string().check(z.minLength(1), z.maxLength(300)),
+  en: z.string().check(z.minLength(1), z.maxLength(300)),
+});
 
 export const INDEX_INDICATORS = ["2.1", "2.2", "3.1", "3.3", "4.1", "4.2", "5.4", "1.4"] as const;
 export type IndicatorId = (typeof INDEX_INDICATORS)[number];
 
 export const OfficialSettingsSchema = z.strictObject({
   /** For people reading the file; ignored. */
-  $comment: z.string().optional(),
+  $comment: z.optional(z.string()),
   /** The form's code as printed in its top-left box. */
-  formCode: z.string().min(1).max(100).default("Biểu số II.06a/VPCP/KSTT"),
+  formCode: z._default(z.string().check(z.minLength(1), z.maxLength(100)), "Biểu số II.06a/VPCP/KSTT"),
   /**
    * The form's title. Public renderings print "… tại Trung tâm Phục vụ hành chính công" where
    * official.md has "… tại cơ quan, đơn vị trực tiếp giải quyết"; the annex of Circular
    * 01/2020/TT-VPCP was not read, so each deployment sets the wording it files.
    */
-  formTitle: Name.default({
+  formTitle: z._default(Name, {
     vi: "Tình hình, kết quả giải quyết thủ tục hành chính tại cơ quan, đơn vị trực tiếp giải quyết",
     en: "Handling and results of administrative procedures at the agencies that resolve them",
   }),
   /** The reporting office ("Đơn vị báo cáo") and the one it reports to ("Đơn vị nhận báo cáo"). */
-  office: Name.default({ vi: "Ủy ban nhân dân", en: "People's Committee" }),
-  recipient: Name.optional(),
+  office: z._default(Name, { vi: "Ủy ban nhân dân", en: "People's Committee" }),
+  recipient: z.optional(Name),
   /** official.md: withdrawn dossiers count as resolved (on time by the due instant, else late), or are left out. */
-  withdrawnInForm: z.enum(["resolved", "excluded"]).default("resolved"),
+  withdrawnInForm: z._default(z.enum(["resolved", "excluded"]), "resolved"),
   /** Domain names by domain code (the catalog's names fill the rest). */
-  domains: z.record(z.string().min(1), Name).default({}),
+  domains: z._default(z.record(z.string().check(z.minLength(1)), Name), {}),
   /** The deployment's target rate per index indicator, e.g. `{"2.1": 0.95}`. */
-  targets: z.partialRecord(z.enum(INDEX_INDICATORS), z.number().min(0).max(1)).default({}),
+  targets: z._default(
+    z.partialRecord(z.enum(INDEX_INDICATORS), z.number().check(z.minimum(0), z.maximum(1))),
+    {},
+  ),
 });
 export type OfficialSettings = z.infer<typeof OfficialSettingsSchema>;
 
