@@ -1,14 +1,19 @@
-import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
-import type { Mailer, PlainMessage, RawMessage } from "../app/ports";
+import { type Attachment, type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
+import type { MailAttachment, Mailer, MailMessage } from "../app/ports";
 
 /**
- * The mailer port on SES (API v2): plain messages as SES's simple content, composed MIME as raw
- * content. Every message goes through the configuration set when one is given, so bounces and
- * complaints come back as events (functions/ses-feedback.ts).
+ * The mailer port on SES (API v2): every message as SES's simple content, which SES composes into
+ * MIME itself: the text and HTML parts, the files as attachments, and the images the HTML shows
+ * by `cid:` as inline parts under that Content-ID. Every message goes through the configuration
+ * set when one is given, so bounces and complaints come back as events (functions/ses-feedback.ts).
  */
 export function sesMailer(client: SESv2Client, options: { configurationSet?: string } = {}): Mailer {
   return {
-    async send(m: PlainMessage) {
+    async send(m: MailMessage) {
+      const attachments = [
+        ...(m.attachments ?? []).map((a) => part(a, "ATTACHMENT")),
+        ...(m.images ?? []).map((i) => ({ ...part(i, "INLINE"), ContentId: i.cid })),
+      ];
       const out = await client.send(
         new SendEmailCommand({
           FromEmailAddress: m.from,
@@ -20,6 +25,8 @@ export function sesMailer(client: SESv2Client, options: { configurationSet?: str
                 Html: { Data: m.html, Charset: "UTF-8" },
                 Text: { Data: m.text, Charset: "UTF-8" },
               },
+              // Digests carry none: their request has no Attachments at all, as before.
+              Attachments: attachments.length > 0 ? attachments : undefined,
             },
           },
           ConfigurationSetName: options.configurationSet,
@@ -27,16 +34,16 @@ export function sesMailer(client: SESv2Client, options: { configurationSet?: str
       );
       return out.MessageId;
     },
-    async sendRaw(m: RawMessage) {
-      const out = await client.send(
-        new SendEmailCommand({
-          FromEmailAddress: m.from,
-          Destination: { ToAddresses: m.to },
-          Content: { Raw: { Data: m.data } },
-          ConfigurationSetName: options.configurationSet,
-        }),
-      );
-      return out.MessageId;
-    },
+  };
+}
+
+/** A file as SES takes it; base64 on the wire, whatever its bytes (spreadsheets and PNGs are binary). */
+function part(a: MailAttachment, disposition: "ATTACHMENT" | "INLINE"): Attachment {
+  return {
+    FileName: a.filename,
+    RawContent: a.content,
+    ContentType: a.contentType,
+    ContentDisposition: disposition,
+    ContentTransferEncoding: "BASE64",
   };
 }

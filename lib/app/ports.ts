@@ -7,30 +7,36 @@ import type { PeriodCounts } from "../domain/report";
  * roots in functions/ plug one into the other.
  */
 
+/** A file sent with an email. */
+export interface MailAttachment {
+  filename: string;
+  content: Uint8Array;
+  contentType: string;
+}
+
+/** An image the HTML shows by `cid:`, sent inline under that Content-ID. */
+export interface MailImage extends MailAttachment {
+  cid: string;
+}
+
 /**
- * An email with an HTML and a text part, sent as one message to every address of `to`. The
- * subject is sent as given: the use case makes it header-safe (lib/domain/text.ts `headerText`).
+ * An email with an HTML and a text part, sent as one message to every address of `to`, with its
+ * files (`attachments`) and the images its HTML shows by `cid:` (`images`), if any. The subject
+ * is sent as given: the use case makes it header-safe (lib/domain/text.ts `headerText`).
  */
-export interface PlainMessage {
+export interface MailMessage {
   from: string;
   to: string[];
   subject: string;
   html: string;
   text: string;
-}
-
-/** A message composed elsewhere (MIME, with attachments), sent as it is. */
-export interface RawMessage {
-  from: string;
-  to: string[];
-  /** The whole MIME message. */
-  data: Uint8Array;
+  attachments?: readonly MailAttachment[];
+  images?: readonly MailImage[];
 }
 
 /** Sends email. Answers the provider's message id; throws when the provider refuses. */
 export interface Mailer {
-  send(message: PlainMessage): Promise<string | undefined>;
-  sendRaw(message: RawMessage): Promise<string | undefined>;
+  send(message: MailMessage): Promise<string | undefined>;
 }
 
 /** The store slice the KPI read needs: a period's counters. */
