@@ -1,5 +1,7 @@
-import { type Attachment, type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
-import type { MailAttachment, Mailer, MailMessage } from "../app/ports";
+import { type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
+import type { Mailer, MailMessage } from "../app/ports";
+
+const utf8 = (Data: string) => ({ Data, Charset: "UTF-8" });
 
 /**
  * The mailer port on SES (API v2): every message as SES's simple content, which SES composes into
@@ -10,23 +12,24 @@ import type { MailAttachment, Mailer, MailMessage } from "../app/ports";
 export function sesMailer(client: SESv2Client, options: { configurationSet?: string } = {}): Mailer {
   return {
     async send(m: MailMessage) {
-      const attachments = [
-        ...(m.attachments ?? []).map((a) => part(a, "ATTACHMENT")),
-        ...(m.images ?? []).map((i) => ({ ...part(i, "INLINE"), ContentId: i.cid })),
-      ];
       const out = await client.send(
         new SendEmailCommand({
           FromEmailAddress: m.from,
           Destination: { ToAddresses: m.to },
           Content: {
             Simple: {
-              Subject: { Data: m.subject, Charset: "UTF-8" },
-              Body: {
-                Html: { Data: m.html, Charset: "UTF-8" },
-                Text: { Data: m.text, Charset: "UTF-8" },
-              },
-              // Digests carry none: their request has no Attachments at all, as before.
-              Attachments: attachments.length > 0 ? attachments : undefined,
+              Subject: utf8(m.subject),
+              Body: { Html: utf8(m.html), Text: utf8(m.text) },
+              // A digest has none: its request carries no Attachments at all.
+              Attachments: m.attachments?.map((a) => ({
+                FileName: a.filename,
+                RawContent: a.content,
+                ContentType: a.contentType,
+                ContentDisposition: a.cid ? "INLINE" : "ATTACHMENT",
+                ContentId: a.cid,
+                // SES's default is SEVEN_BIT, which cannot carry the spreadsheets' and PNGs' bytes.
+                ContentTransferEncoding: "BASE64",
+              })),
             },
           },
           ConfigurationSetName: options.configurationSet,
@@ -34,16 +37,5 @@ export function sesMailer(client: SESv2Client, options: { configurationSet?: str
       );
       return out.MessageId;
     },
-  };
-}
-
-/** A file as SES takes it; base64 on the wire, whatever its bytes (spreadsheets and PNGs are binary). */
-function part(a: MailAttachment, disposition: "ATTACHMENT" | "INLINE"): Attachment {
-  return {
-    FileName: a.filename,
-    RawContent: a.content,
-    ContentType: a.contentType,
-    ContentDisposition: disposition,
-    ContentTransferEncoding: "BASE64",
   };
 }

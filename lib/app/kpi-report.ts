@@ -256,15 +256,14 @@ export async function sendKpiEmail(
   const suppressed = await deps.store.suppressedAddresses();
   const to = recipients.map((c) => c.email).filter((a) => !suppressed.has(a.toLowerCase()));
   if (to.length === 0) return undefined;
-  // The text part, the HTML with the trend images it shows by `cid:` inline, and the files.
+  // The files first, then the trend images the HTML shows by `cid:` (inline, by their cid).
   return deps.mailer.send({
     from: deps.from,
     to,
     subject: email.subject,
     text: email.text,
     html: email.html,
-    attachments: email.attachments,
-    images: email.images,
+    attachments: [...email.attachments, ...email.images],
   });
 }
 

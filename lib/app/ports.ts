@@ -7,22 +7,18 @@ import type { PeriodCounts } from "../domain/report";
  * roots in functions/ plug one into the other.
  */
 
-/** A file sent with an email. */
+/** A file sent with an email; with a `cid`, an image its HTML shows by `cid:`, sent inline. */
 export interface MailAttachment {
   filename: string;
   content: Uint8Array;
   contentType: string;
-}
-
-/** An image the HTML shows by `cid:`, sent inline under that Content-ID. */
-export interface MailImage extends MailAttachment {
-  cid: string;
+  cid?: string;
 }
 
 /**
  * An email with an HTML and a text part, sent as one message to every address of `to`, with its
- * files (`attachments`) and the images its HTML shows by `cid:` (`images`), if any. The subject
- * is sent as given: the use case makes it header-safe (lib/domain/text.ts `headerText`).
+ * files and inline images, if any. The subject is sent as given: the use case makes it
+ * header-safe (lib/domain/text.ts `headerText`).
  */
 export interface MailMessage {
   from: string;
@@ -31,7 +27,6 @@ export interface MailMessage {
   html: string;
   text: string;
   attachments?: readonly MailAttachment[];
-  images?: readonly MailImage[];
 }
 
 /** Sends email. Answers the provider's message id; throws when the provider refuses. */

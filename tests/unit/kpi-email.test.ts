@@ -115,6 +115,8 @@ describe("the KPI email's trend lines", () => {
     for (const cid of cids) {
       const part = parts.find((p) => p.ContentId === cid);
       expect(part, cid).toBeDefined();
+      // SES takes a Content-ID of at most 78 characters (API v2 `Attachment`).
+      expect(cid.length).toBeLessThanOrEqual(78);
       expect(part?.ContentType).toBe("image/png");
       expect(part?.ContentDisposition).toBe("INLINE");
       expect(part?.ContentTransferEncoding).toBe("BASE64");
