@@ -8,7 +8,8 @@
  * Monday 07:30, where the scheduler fires the weekly KPI report as deployed (which keeps the week's
  * snapshot, so the trend lines grow); it goes on once that snapshot is stored. It takes the last KPI email from the SES
  * inbox, writes its HTML with the trend images as data: URIs (what a mail client shows from the
- * message's related parts) and has headless Chromium screenshot it. Needs `chromium` on the PATH
+ * message's inline parts, each under the Content-ID its `cid:` names) and has headless Chromium
+ * screenshot it. Needs `chromium` on the PATH
  * (Debian: `apt-get install chromium`), or its path in CHROMIUM. Takes a few minutes: the seed
  * quarter is about 17,600 events.
  */
@@ -34,13 +35,13 @@ const LAST = instant("2022-08-29T07:29:00+07:00");
 const SENDER = "bao-cao@ubnd.example.org";
 const SIZE = { width: 1150, height: 2000 };
 
-/** The email's HTML as a mail client shows it: each `cid:` image from its related part. */
+/** The email's HTML as a mail client shows it: each `cid:` image from its inline part. */
 export function inlineImages(mail: StoredEmail): string {
   let html = mail.body.html ?? "";
   for (const a of mail.attachments)
-    if (a.cid) html = html.split(`cid:${a.cid}`).join(`data:${a.contentType};base64,${a.content}`);
+    if (a.related) html = html.split(`cid:${a.cid}`).join(`data:${a.contentType};base64,${a.content}`);
   const left = html.match(/src="cid:[^"]*"/);
-  if (left) throw new Error(`no related part for ${left[0]}`);
+  if (left) throw new Error(`no inline part for ${left[0]}`);
   return html;
 }
 

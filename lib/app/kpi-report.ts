@@ -1,4 +1,3 @@
-import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import type { DossierStore } from "../adapters/dynamodb/repository";
 import { CALENDAR_WARNING_DAYS, type WorkingCalendar } from "../domain/calendar/calendar";
 import type { NationalIndex } from "../domain/official/index766";
@@ -248,37 +247,24 @@ export interface SendDeps extends KpiDeps {
   from: string;
 }
 
-/**
- * The KPI email as one MIME message: the text part, the HTML part with the trend images beside it
- * in multipart/related (each with the Content-ID its `cid:` names, shown inline), and the files.
- */
-export async function kpiMime(email: KpiEmail, from: string, to: string[]): Promise<Buffer> {
-  return new MailComposer({
-    from,
-    to,
-    subject: email.subject,
-    text: email.text,
-    html: email.html,
-    attachments: [
-      ...email.attachments,
-      ...email.images.map((i) => ({ ...i, contentDisposition: "inline" as const })),
-    ],
-  })
-    .compile()
-    .build();
-}
-
 /** Sends a KPI email to office leadership (suppressed addresses left out). */
 export async function sendKpiEmail(
-  deps: SendDeps,
+  deps: Pick<SendDeps, "mailer" | "from"> & { store: Pick<DossierStore, "suppressedAddresses"> },
   email: KpiEmail,
   recipients: readonly Contact[],
 ): Promise<string | undefined> {
   const suppressed = await deps.store.suppressedAddresses();
   const to = recipients.map((c) => c.email).filter((a) => !suppressed.has(a.toLowerCase()));
   if (to.length === 0) return undefined;
-  const raw = await kpiMime(email, deps.from, to);
-  return deps.mailer.sendRaw({ from: deps.from, to, data: raw });
+  // The files first, then the trend images the HTML shows by `cid:` (inline, by their cid).
+  return deps.mailer.send({
+    from: deps.from,
+    to,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    attachments: [...email.attachments, ...email.images],
+  });
 }
 
 /** The weekly email of the current period; keeps its figures as a snapshot for the next period. */

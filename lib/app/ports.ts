@@ -7,30 +7,31 @@ import type { PeriodCounts } from "../domain/report";
  * roots in functions/ plug one into the other.
  */
 
+/** A file sent with an email; with a `cid`, an image its HTML shows by `cid:`, sent inline. */
+export interface MailAttachment {
+  filename: string;
+  content: Uint8Array;
+  contentType: string;
+  cid?: string;
+}
+
 /**
- * An email with an HTML and a text part, sent as one message to every address of `to`. The
- * subject is sent as given: the use case makes it header-safe (lib/domain/text.ts `headerText`).
+ * An email with an HTML and a text part, sent as one message to every address of `to`, with its
+ * files and inline images, if any. The subject is sent as given: the use case makes it
+ * header-safe (lib/domain/text.ts `headerText`).
  */
-export interface PlainMessage {
+export interface MailMessage {
   from: string;
   to: string[];
   subject: string;
   html: string;
   text: string;
-}
-
-/** A message composed elsewhere (MIME, with attachments), sent as it is. */
-export interface RawMessage {
-  from: string;
-  to: string[];
-  /** The whole MIME message. */
-  data: Uint8Array;
+  attachments?: readonly MailAttachment[];
 }
 
 /** Sends email. Answers the provider's message id; throws when the provider refuses. */
 export interface Mailer {
-  send(message: PlainMessage): Promise<string | undefined>;
-  sendRaw(message: RawMessage): Promise<string | undefined>;
+  send(message: MailMessage): Promise<string | undefined>;
 }
 
 /** The store slice the KPI read needs: a period's counters. */

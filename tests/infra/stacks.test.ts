@@ -105,6 +105,9 @@ describe("the stateless stack", () => {
     }
     const sesGrant = statements.find((s) => [s.Action].flat().includes("ses:SendEmail"));
     expect(JSON.stringify(sesGrant?.Resource)).toContain("identity/ubnd.example.org");
+    // Every email goes as simple content (lib/adapters/ses.ts): no function sends raw MIME.
+    const sesActions = statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith("ses:"));
+    expect(new Set(sesActions)).toEqual(new Set(["ses:SendEmail"]));
     const putEvents = statements.find((s) => [s.Action].flat().includes("events:PutEvents"));
     expect(JSON.stringify(putEvents?.Resource)).toContain("Bus");
     expect(statements.some((s) => s.Resource === "*")).toBe(false);

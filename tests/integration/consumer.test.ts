@@ -224,11 +224,14 @@ describe("apply-events against DynamoDB Local", () => {
       /Toàn cơ quan \| 5\.520 \| 4\.745 \(\d+(\.\d+)?\/\d+(\.\d+)?\/345\) \| 775 \(660\/115\) \| 92,73%/,
     );
     expect(mail?.body.html).toContain("Hồ sơ quá hạn lâu nhất");
-    // No script and nothing fetched from outside: the trend images travel inside the message (SES
-    // local's parser shows them as data: URIs), as related parts, not attachments.
+    // No script and nothing fetched from outside: the trend images travel inside the message, each
+    // `cid:` of the HTML an inline PNG part under that Content-ID, not an attachment.
     expect(mail?.body.html).not.toMatch(/<script|src="http/);
-    for (const [, src] of mail?.body.html?.matchAll(/<img src="([^"]*)"/g) ?? [])
-      expect(src).toMatch(/^data:image\/png;base64,/);
+    const related = new Map(mail?.attachments.filter((a) => a.related).map((a) => [a.cid, a.contentType]));
+    for (const [, src] of mail?.body.html?.matchAll(/<img src="([^"]*)"/g) ?? []) {
+      expect(src).toMatch(/^cid:/);
+      expect(related.get(src?.slice(4)), src).toBe("image/png");
+    }
     const attached = mail?.attachments
       .filter((a) => !a.related)
       .map((a) => a.filename)

@@ -1,6 +1,8 @@
+import type { SESv2Client, SendEmailCommand, SendEmailCommandInput } from "@aws-sdk/client-sesv2";
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
-import { type KpiEmail, kpiMime } from "../../lib/app/kpi-report";
+import { sesMailer } from "../../lib/adapters/ses";
+import { type KpiEmail, sendKpiEmail } from "../../lib/app/kpi-report";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { DossierEventSchema } from "../../lib/domain/events/schema";
 import { buildForm } from "../../lib/domain/official/form";
@@ -14,7 +16,8 @@ import { loadSamples } from "../helpers/fixtures";
 
 /**
  * The leadership email's trend lines (issue 15): one PNG per computed indicator, shown by `cid:`
- * and sent as a related part of the message, with the figures in its alt text and the text part.
+ * and sent as an inline part under that Content-ID, with the figures in its alt text and the text
+ * part. What is sent is read where it leaves the adapter: the SES request's simple content.
  */
 
 const settings = { calendar: WorkingCalendar.official() };
@@ -56,18 +59,16 @@ function email(locale: "vi" | "en", firstLabel = "11/04"): ReturnType<typeof ren
   });
 }
 
-/** The body of the MIME part whose headers carry `Content-ID: <cid>`, base64-decoded. */
-function partOf(raw: string, cid: string): { headers: string; body: Buffer } | undefined {
-  // Header names are case-insensitive (RFC 5322).
-  const start = raw.toLowerCase().indexOf(`content-id: <${cid.toLowerCase()}>`);
-  if (start < 0) return undefined;
-  const headStart = raw.lastIndexOf("\r\n\r\n", start) + 4;
-  const bodyStart = raw.indexOf("\r\n\r\n", start) + 4;
-  const bodyEnd = raw.indexOf("\r\n--", bodyStart);
-  return {
-    headers: raw.slice(headStart, bodyStart),
-    body: Buffer.from(raw.slice(bodyStart, bodyEnd).replace(/\s+/g, ""), "base64"),
-  };
+/** An SES client that keeps each SendEmail request it is given and accepts it. */
+function capturingSes(): { client: SESv2Client; sent: SendEmailCommandInput[] } {
+  const sent: SendEmailCommandInput[] = [];
+  const client = {
+    send: async (command: SendEmailCommand) => {
+      sent.push(command.input);
+      return { MessageId: `m-${sent.length}` };
+    },
+  } as unknown as SESv2Client;
+  return { client, sent };
 }
 
 describe("the KPI email's trend lines", () => {
@@ -88,19 +89,50 @@ describe("the KPI email's trend lines", () => {
       report: at("2022-07-01T00:00:00+07:00").report as KpiEmail["report"],
       index: at("2022-07-01T00:00:00+07:00").index,
     };
-    const raw = (await kpiMime(kpi, "monitor@example.gov.vn", ["lanhdao@example.gov.vn"])).toString("latin1");
-    expect(raw).toMatch(/Content-Type: multipart\/related; type="text\/html"/);
+    const { client, sent } = capturingSes();
+    const messageId = await sendKpiEmail(
+      {
+        mailer: sesMailer(client, { configurationSet: "kpi-set" }),
+        from: "monitor@example.gov.vn",
+        store: { suppressedAddresses: async () => new Set<string>() },
+      },
+      kpi,
+      [{ name: "Lãnh đạo", email: "lanhdao@example.gov.vn" }],
+    );
+    expect(messageId).toBe("m-1");
+    expect(sent).toHaveLength(1);
+    const input = sent[0] as SendEmailCommandInput;
+    expect(input.Destination?.ToAddresses).toEqual(["lanhdao@example.gov.vn"]);
+    expect(input.ConfigurationSetName).toBe("kpi-set");
+    const simple = input.Content?.Simple;
+    expect(input.Content?.Raw).toBeUndefined();
+    // The text part and the HTML that names the images, as rendered, in UTF-8.
+    expect(simple?.Subject).toEqual({ Data: rendered.subject, Charset: "UTF-8" });
+    expect(simple?.Body?.Html).toEqual({ Data: rendered.html, Charset: "UTF-8" });
+    expect(simple?.Body?.Text).toEqual({ Data: rendered.text, Charset: "UTF-8" });
+    const parts = simple?.Attachments ?? [];
+    expect(parts).toHaveLength(1 + cids.length);
     for (const cid of cids) {
-      const part = partOf(raw, cid);
+      const part = parts.find((p) => p.ContentId === cid);
       expect(part, cid).toBeDefined();
-      expect(part?.headers).toMatch(/Content-Type: image\/png/i);
-      expect(part?.headers).toMatch(/Content-Disposition: inline/i);
-      const png = PNG.sync.read(part?.body as Buffer);
+      // SES takes a Content-ID of at most 78 characters (API v2 `Attachment`).
+      expect(cid.length).toBeLessThanOrEqual(78);
+      expect(part?.ContentType).toBe("image/png");
+      expect(part?.ContentDisposition).toBe("INLINE");
+      expect(part?.ContentTransferEncoding).toBe("BASE64");
+      const body = Buffer.from(part?.RawContent as Uint8Array);
+      const png = PNG.sync.read(body);
       expect([png.width, png.height]).toEqual([240, 56]);
-      expect(part?.body.equals(rendered.images.find((i) => i.cid === cid)?.content as Buffer)).toBe(true);
+      expect(body.equals(rendered.images.find((i) => i.cid === cid)?.content as Buffer)).toBe(true);
     }
-    // The spreadsheet stays an attachment, outside the related part.
-    expect(raw).toMatch(/Content-Disposition: attachment; filename=a\.csv/);
+    // The spreadsheet stays an attachment, first, with no Content-ID: nothing in the HTML names it.
+    expect(parts[0]).toMatchObject({
+      FileName: "a.csv",
+      ContentType: "text/csv",
+      ContentDisposition: "ATTACHMENT",
+    });
+    expect(parts[0]?.ContentId).toBeUndefined();
+    expect(Buffer.from(parts[0]?.RawContent as Uint8Array).toString("utf8")).toBe("x");
 
     // 2.1 on-time progress: nothing to count in April and May (—), then resolved late and complained
     // about (0 %), against its 95 % target.
@@ -109,6 +141,22 @@ describe("the KPI email's trend lines", () => {
       "Diễn biến theo tuần của chỉ số 2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 11/04 —, 16/05 —, hiện tại 0%; mục tiêu 95%",
     );
     expect(rendered.text).toContain("  Diễn biến theo tuần: 11/04 —, 16/05 —, hiện tại 0%; mục tiêu 95%");
+  });
+
+  it("sends a message without files or images (a digest) with no attachment at all", async () => {
+    const { client, sent } = capturingSes();
+    await sesMailer(client).send({
+      from: "monitor@example.gov.vn",
+      to: ["a@example.gov.vn", "b@example.gov.vn"],
+      subject: "[Cảnh báo hồ sơ] Phòng Tư pháp",
+      html: "<p>Hồ sơ quá hạn</p>",
+      text: "Hồ sơ quá hạn\n",
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.Destination?.ToAddresses).toEqual(["a@example.gov.vn", "b@example.gov.vn"]);
+    expect(sent[0]?.ConfigurationSetName).toBeUndefined();
+    expect(sent[0]?.Content?.Simple?.Body?.Text?.Data).toBe("Hồ sơ quá hạn\n");
+    expect(sent[0]?.Content?.Simple?.Attachments).toBeUndefined();
   });
 
   it("escapes what goes into the alt text", () => {

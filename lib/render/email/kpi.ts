@@ -153,7 +153,7 @@ export function renderKpiEmail(input: KpiEmailInput): {
   subject: string;
   html: string;
   text: string;
-  /** The images the HTML shows by `cid:`, to send as related parts. */
+  /** The images the HTML shows by `cid:`, to send inline. */
   images: InlineImage[];
 } {
   const { locale, report } = input;

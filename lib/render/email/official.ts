@@ -11,7 +11,7 @@ import { unitIndexHtml, unitIndexText } from "./official-units";
  * What leadership is judged by, first in the KPI email (issue 15): the national index against the
  * previous period and the deployment's targets, a trend per indicator across the period's weekly
  * snapshots, then form II.06a's table. Each trend is a small PNG sent inside the message and shown
- * by `cid:` (multipart/related): mail clients drop inline SVG (Gmail) or do not draw it (Outlook),
+ * by `cid:` (an inline part under that Content-ID): mail clients drop inline SVG (Gmail) or do not draw it (Outlook),
  * and block remote images by default. Its alt text and the text part carry the same figures, for
  * text-only clients and screen readers.
  */
@@ -28,7 +28,7 @@ export interface OfficialEmailInput {
   unitNames?: ReadonlyMap<string, string>;
 }
 
-/** An image the HTML shows by `cid:`, sent as a related part of the message. */
+/** An image the HTML shows by `cid:`, sent inline in the message under that Content-ID. */
 export interface InlineImage {
   cid: string;
   filename: string;
