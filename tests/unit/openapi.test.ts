@@ -1,9 +1,13 @@
 import { gunzipSync } from "node:zlib";
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
+import { createHandler, type QueryDeps } from "../../functions/query-api";
 import { matchRoute, ROUTES } from "../../lib/contracts/routes";
 import { documentedStatuses, openApiDocument, renderOpenApi } from "../../lib/http/openapi";
 import { OPENAPI_GZIP_BASE64 } from "../../lib/http/openapi-served";
 import { ListQuery, QuarantineQuery } from "../../lib/http/queries";
+import { apiGet } from "../helpers/api";
 import { readProjectFile } from "../helpers/fixtures";
 
 const { version } = JSON.parse(readProjectFile("package.json")) as { version: string };
@@ -103,6 +107,22 @@ describe("the OpenAPI document", () => {
       (m) => m[1],
     );
     for (const ref of new Set(refs)) expect(doc.components.schemas, ref).toHaveProperty([ref as string]);
+  });
+
+  it("is served when the unit directory cannot be read; a keyed route then fails as before", async () => {
+    // A store that fails every read: the description needs none of it.
+    const down = new Proxy({}, { get: () => () => Promise.reject(new Error("table unreachable")) });
+    const deps = {
+      store: down,
+      units: () => Promise.reject(new Error("table unreachable")),
+      now: () => Date.now(),
+    } as unknown as QueryDeps;
+    const handler = createHandler(deps, new Logger({ logLevel: "SILENT" }));
+    const context = {} as Context;
+    const described = await handler(apiGet("/openapi.json", {}), context);
+    expect(described.statusCode).toBe(200);
+    expect(JSON.parse(described.body as string).openapi).toBe("3.1.0");
+    await expect(handler(apiGet("/kpis", {}, "some-key"), context)).rejects.toThrow("table unreachable");
   });
 
   it("matches each documented path literally, {id} as one segment", () => {
