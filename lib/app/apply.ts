@@ -1,4 +1,3 @@
-import type { DossierStore } from "../adapters/dynamodb/repository";
 import { INGEST_SOURCE } from "../contracts/bus";
 import type { AlertTrigger } from "../domain/alerts";
 import type { CounterDelta, CountingSettings } from "../domain/counting";
@@ -21,6 +20,7 @@ import { UnitDirectory } from "../domain/units";
 import {
   DuplicateEventError,
   ItemTooLargeError,
+  type Store,
   TransactionTooLargeError,
   VersionConflictError,
 } from "./ports";
@@ -32,7 +32,7 @@ import {
  */
 
 export interface ApplyDeps {
-  store: DossierStore;
+  store: Store;
   settings: CountingSettings;
   now: () => number;
   /**

@@ -1,4 +1,3 @@
-import type { DossierStore } from "../adapters/dynamodb/repository";
 import { recipientsOf } from "../domain/alerts";
 import type { WorkingCalendar } from "../domain/calendar/calendar";
 import type { PendingAlert } from "../domain/records";
@@ -6,7 +5,7 @@ import { headerText } from "../domain/text";
 import type { Contact, UnitDirectory } from "../domain/units";
 import { renderDigest } from "../render/email/digest";
 import type { Locale } from "../render/format";
-import type { Mailer } from "./ports";
+import type { Mailer, Store } from "./ports";
 
 /**
  * Sending the digests: pending alerts grouped into one email per unit (and one per set of
@@ -16,7 +15,7 @@ import type { Mailer } from "./ports";
  */
 
 export interface DigestDeps {
-  store: DossierStore;
+  store: Store;
   mailer: Mailer;
   calendar: WorkingCalendar;
   units: UnitDirectory;

@@ -1,4 +1,3 @@
-import type { BulkWriter, NewDossier } from "../adapters/dynamodb/bulk";
 import type { CounterDelta } from "../domain/counting";
 import type { DossierEvent } from "../domain/events/schema";
 import { describeProblems, validateEvent } from "../domain/events/validate";
@@ -8,7 +7,7 @@ import { type DossierRecord, type QuarantineRecord, recordOf, storableEvent } fr
 import { instant } from "../domain/time";
 import { UnitDirectory } from "../domain/units";
 import { type ApplyDeps, applyEvent, checkApply, planApply, refusedRecord, withSource } from "./apply";
-import { ItemTooLargeError, VersionConflictError } from "./ports";
+import { type BulkStore, ItemTooLargeError, type NewDossier, VersionConflictError } from "./ports";
 
 /**
  * The bulk import (`dossier-monitor import`): history that would take the consumer one
@@ -40,7 +39,7 @@ import { ItemTooLargeError, VersionConflictError } from "./ports";
  * The apply path's dependencies, and the bulk writer (lib/adapters/dynamodb/bulk.ts), given apart
  * from the store so that only the import's code carries it (the Lambda bundles do not).
  */
-export type ImportDeps = ApplyDeps & { bulk: BulkWriter };
+export type ImportDeps = ApplyDeps & { bulk: BulkStore };
 
 /**
  * An event of the import as it arrived (validated again here, as the consumer validates what it

@@ -1,9 +1,10 @@
-import { type DossierStore, storableEvent, storedKey } from "../adapters/dynamodb/repository";
 import { INGEST_SOURCE, type Publish } from "../contracts/bus";
 import type { DossierEvent } from "../domain/events/schema";
 import { type Problem, validateEvent } from "../domain/events/validate";
 import { sameBody } from "../domain/identity";
+import { storableEvent, storedKey } from "../domain/records";
 import type { UnitDirectory } from "../domain/units";
+import type { Store } from "./ports";
 
 /**
  * Ingestion: each candidate event is answered accepted, duplicate or rejected with every problem;
@@ -20,7 +21,7 @@ export const MAX_ANSWER_PROBLEMS = 500;
 export type UnknownUnits = "accept" | "reject";
 
 export interface IngestDeps {
-  store: DossierStore;
+  store: Store;
   publish: Publish;
   now: () => number;
   /** The unit directory (see {@link cachedDirectory}); read from the store when not given. */
@@ -34,7 +35,7 @@ export interface IngestDeps {
  * unit added with `units import` is known within that time and a burst of posts costs one read.
  */
 export function cachedDirectory(
-  store: DossierStore,
+  store: Store,
   now: () => number,
   ttlMs = 60_000,
 ): () => Promise<UnitDirectory> {

@@ -1,4 +1,3 @@
-import type { DossierStore } from "../adapters/dynamodb/repository";
 import { CALENDAR_WARNING_DAYS, type WorkingCalendar } from "../domain/calendar/calendar";
 import type { NationalIndex } from "../domain/official/index766";
 import type { OfficialSettings } from "../domain/official/settings";
@@ -13,7 +12,7 @@ import { formFileName, formXlsx } from "../render/form";
 import type { Locale } from "../render/format";
 import { type ReportBasis, readKpiReport } from "./kpis";
 import { officialOutputs } from "./official";
-import type { Mailer } from "./ports";
+import type { Mailer, Store } from "./ports";
 
 /**
  * Leadership's figures: a period's report read from the counters (with its amendments after
@@ -21,7 +20,7 @@ import type { Mailer } from "./ports";
  */
 
 export interface KpiDeps {
-  store: DossierStore;
+  store: Store;
   calendar: WorkingCalendar;
   scheme: PeriodScheme;
   units: UnitDirectory;
@@ -249,7 +248,7 @@ export interface SendDeps extends KpiDeps {
 
 /** Sends a KPI email to office leadership (suppressed addresses left out). */
 export async function sendKpiEmail(
-  deps: Pick<SendDeps, "mailer" | "from"> & { store: Pick<DossierStore, "suppressedAddresses"> },
+  deps: Pick<SendDeps, "mailer" | "from"> & { store: Pick<Store, "suppressedAddresses"> },
   email: KpiEmail,
   recipients: readonly Contact[],
 ): Promise<string | undefined> {

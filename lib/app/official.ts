@@ -1,11 +1,20 @@
 import { buildForm, type OfficialForm } from "../domain/official/form";
 import { buildIndex, type NationalIndex } from "../domain/official/index766";
-import { DEFAULT_OFFICIAL_SETTINGS } from "../domain/official/settings";
+import { DEFAULT_OFFICIAL_SETTINGS, type OfficialSettings } from "../domain/official/settings";
 import { type Period, periodBounds } from "../domain/periods";
-import type { KpiDeps } from "./kpi-report";
+import type { UnitDirectory } from "../domain/units";
+import type { CounterReader } from "./ports";
+
+/** What the official outputs read: the counters, the unit names, the settings (a `KpiDeps` will do). */
+export interface OfficialDeps {
+  store: CounterReader;
+  units: UnitDirectory;
+  now: () => number;
+  official?: OfficialSettings;
+}
 
 /** Unit names in both languages, by id, from the deployment's unit directory. */
-function unitNamesOf(deps: KpiDeps): Map<string, { vi: string; en: string }> {
+function unitNamesOf(deps: OfficialDeps): Map<string, { vi: string; en: string }> {
   return new Map(deps.units.units.map((u) => [u.id, { vi: u.nameVi, en: u.nameEn }]));
 }
 
@@ -14,7 +23,7 @@ function unitNamesOf(deps: KpiDeps): Map<string, { vi: string; en: string }> {
  * as the report: form II.06a (office-wide) and the national service index (office and units).
  */
 export async function officialOutputs(
-  deps: KpiDeps,
+  deps: OfficialDeps,
   period: Period,
   unit?: string,
   locale: "vi" | "en" = "vi",

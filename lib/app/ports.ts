@@ -1,5 +1,11 @@
+import type { AlertTrigger } from "../domain/alerts";
+import type { CounterDelta } from "../domain/counting";
+import type { DossierEvent } from "../domain/events/schema";
 import type { Period } from "../domain/periods";
+import type { SlaState } from "../domain/projection";
+import type { DossierRecord, PendingAlert, QuarantineRecord } from "../domain/records";
 import type { PeriodCounts } from "../domain/report";
+import type { Contact, IntegrationGrant, Unit, UnitDirectory } from "../domain/units";
 
 /**
  * The ports the use cases take: what they need of the outside, as interfaces. The adapters in
@@ -42,6 +48,108 @@ export interface CounterReader {
 /** The store slice SES feedback needs: the suppression list. */
 export interface SuppressionList {
   suppress(email: string, reason: string, at: number): Promise<void>;
+}
+
+/** What one applied change writes, in one transaction (the consumer's commit). */
+export interface CommitArgs {
+  event?: DossierEvent;
+  appliedAt: number;
+  previousVersion: number;
+  record: DossierRecord;
+  deltas: CounterDelta[];
+  /** Alerts raised by this change: each one only if not raised before (conditional put). */
+  alerts?: { trigger: AlertTrigger; raisedAt: number }[];
+}
+
+type Page<T> = { items: T[]; cursor?: string };
+
+/**
+ * The store the use cases take (lib/adapters/dynamodb/repository.ts `DossierStore` implements it):
+ * dossiers and their event log, counters, quarantine, the alert queue with its leases and digest
+ * log, issued reports and snapshots, the directory and the suppression list.
+ */
+export interface Store extends CounterReader, SuppressionList, KeyStore {
+  getDossier(dossierId: string): Promise<DossierRecord | undefined>;
+  /** The dossier and its stored events; `full: false` when the log reached `stopAtLogSize`. */
+  getDossierWithLog(
+    dossierId: string,
+    options?: { stopAtLogSize?: number },
+  ): Promise<{ dossier?: DossierRecord; log: DossierEvent[]; full?: boolean }>;
+  /** Throws {@link DuplicateEventError}, {@link VersionConflictError}, {@link ItemTooLargeError}. */
+  commit(args: CommitArgs): Promise<void>;
+  storedEvents(
+    events: readonly { dossierId: string; eventId: string; source?: string }[],
+  ): Promise<Map<string, DossierEvent>>;
+  getEvent(e: { dossierId: string; eventId: string; source?: string }): Promise<DossierEvent | undefined>;
+  postponeCheck(dossierId: string, from: number, until: number): Promise<boolean>;
+  dueForCheck(until: number, limit?: number): Promise<{ dossierId: string; nextCheckAt: number }[]>;
+  listBySla(
+    unitId: string | null,
+    sla: SlaState | "orphan",
+    options?: { limit?: number; cursor?: string },
+  ): Promise<Page<DossierRecord>>;
+
+  quarantine(
+    record: Omit<QuarantineRecord, "id">,
+    arrived: string,
+    retentionDays?: number,
+  ): Promise<QuarantineRecord>;
+  listQuarantine(): Promise<QuarantineRecord[]>;
+  listQuarantinePage(options?: { limit?: number; cursor?: string }): Promise<Page<QuarantineRecord>>;
+  appliedSince(
+    records: readonly Pick<QuarantineRecord, "id" | "eventId" | "dossierId" | "source" | "applied">[],
+  ): Promise<Set<string>>;
+  quarantineWaiting(): Promise<number>;
+
+  listPendingAlerts(): Promise<PendingAlert[]>;
+  acquireLease(group: string, owner: string, now: number, until: number): Promise<boolean>;
+  releaseLease(group: string, owner: string): Promise<void>;
+  markDigestSent(args: {
+    group: string;
+    messageId: string;
+    sentAt: number;
+    recipients: string[];
+    alerts: PendingAlert[];
+  }): Promise<void>;
+
+  putIssuedReport(periodName: string, report: unknown, issuedAt: number): Promise<boolean>;
+  getIssuedReport<T>(periodName: string): Promise<{ issuedAt: number; report: T } | undefined>;
+  putSnapshot(periodName: string, offsetMs: number, report: unknown): Promise<void>;
+  getSnapshotAt<T>(
+    periodName: string,
+    offsetMs: number,
+  ): Promise<{ offsetMs: number; report: T } | undefined>;
+
+  suppressedAddresses(): Promise<Set<string>>;
+  putUnitDirectory(
+    units: readonly Unit[],
+    leadership: readonly Contact[],
+    integrations?: readonly IntegrationGrant[],
+  ): Promise<void>;
+  getUnitDirectory(): Promise<UnitDirectory>;
+}
+
+/** A new dossier the import writes whole: its record and the counter changes it adds, once. */
+export interface NewDossier {
+  record: DossierRecord;
+  deltas: readonly CounterDelta[];
+}
+
+/** The import's bulk writes (lib/adapters/dynamodb/bulk.ts `BulkWriter` implements it). */
+export interface BulkStore {
+  /** `batch` or `transaction`: how event records and quarantine items are written. */
+  recordWrites: "batch" | "transaction";
+  /** Which of these dossiers have a dossier item. */
+  existing(dossierIds: readonly string[]): Promise<Set<string>>;
+  /** The items a new dossier would write; throws {@link ItemTooLargeError} when one would not fit. */
+  itemsOf(events: readonly DossierEvent[], record: DossierRecord, appliedAt: number): unknown[];
+  putRecords(
+    events: readonly DossierEvent[],
+    quarantined: readonly { record: Omit<QuarantineRecord, "id">; arrived: string }[],
+    appliedAt: number,
+  ): Promise<void>;
+  /** Each dossier only if absent, with its counters; answers those that existed. */
+  create(dossiers: readonly NewDossier[]): Promise<{ existed: string[] }>;
 }
 
 /* The expected outcomes of writing to the store, as errors the use cases catch by class. */

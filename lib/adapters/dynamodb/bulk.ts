@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
+import type { BulkStore, NewDossier } from "../../app/ports";
 import type { CounterDelta } from "../../domain/counting";
 import type { DossierEvent } from "../../domain/events/schema";
 import type { DossierRecord, QuarantineRecord } from "../../domain/records";
@@ -41,12 +42,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Full jitter, so writers that were throttled together do not come back together. */
 const backoff = (attempt: number) => sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 20 * 2 ** attempt));
 
-/** A dossier the import creates: its record and what it adds to the counters. */
-export interface NewDossier {
-  record: DossierRecord;
-  deltas: readonly CounterDelta[];
-}
-
 /** Runs `work` over `items`, `concurrency` at a time. */
 async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>) {
   let next = 0;
@@ -72,7 +67,7 @@ function mergeDeltas(deltas: readonly CounterDelta[]): CounterDelta[] {
   return [...merged.values()].filter((d) => COUNTER_KEYS.some((k) => d.counts[k]));
 }
 
-export class BulkWriter extends TableAccess {
+export class BulkWriter extends TableAccess implements BulkStore {
   /** How many requests of each kind are in flight at once. */
   concurrency = { batches: 6, transactions: 4 };
   /**

@@ -8,13 +8,12 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import {
+  type CommitArgs,
   DuplicateEventError,
   ItemTooLargeError,
   TransactionTooLargeError,
   VersionConflictError,
 } from "../../app/ports";
-import type { AlertTrigger } from "../../domain/alerts";
-import type { CounterDelta } from "../../domain/counting";
 import type { DossierEvent } from "../../domain/events/schema";
 import type { SlaState } from "../../domain/projection";
 import {
@@ -73,17 +72,6 @@ function itemBytes(item: Item): number {
       (typeof v === "string" ? Buffer.byteLength(v) : Buffer.byteLength(JSON.stringify(v)));
   }
   return n;
-}
-
-/** What one applied change writes (see {@link Dossiers.commit}). */
-export interface CommitArgs {
-  event?: DossierEvent;
-  appliedAt: number;
-  previousVersion: number;
-  record: DossierRecord;
-  deltas: CounterDelta[];
-  /** Alerts raised by this change: each one only if not raised before (conditional put). */
-  alerts?: { trigger: AlertTrigger; raisedAt: number }[];
 }
 
 /**

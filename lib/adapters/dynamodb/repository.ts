@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { CounterReader, SuppressionList } from "../../app/ports";
+import type { CommitArgs, Store } from "../../app/ports";
 import type { DossierEvent } from "../../domain/events/schema";
 import type { Period } from "../../domain/periods";
 import type { SlaState } from "../../domain/projection";
@@ -8,7 +8,7 @@ import type { Contact, IntegrationGrant, Unit } from "../../domain/units";
 import { AlertQueue } from "./alerts";
 import { Counters } from "./counters";
 import { ApiKeys, Directory, Rates, Suppression } from "./directory";
-import { type CommitArgs, Dossiers } from "./dossiers";
+import { Dossiers } from "./dossiers";
 import { Quarantine } from "./quarantine";
 import { Reports } from "./reports";
 
@@ -18,6 +18,7 @@ import { Reports } from "./reports";
  * injected (STYLE.md 5). The facade's methods delegate, so callers keep one object to pass.
  */
 
+export type { CommitArgs } from "../../app/ports";
 // Kept here until every caller imports them from their new homes.
 export {
   DuplicateEventError,
@@ -38,10 +39,9 @@ export {
   storableEvent,
   storedKey,
 } from "../../domain/records";
-export type { CommitArgs } from "./dossiers";
 export { MAX_DOSSIER_ITEM_BYTES, MAX_EVENT_ITEM_BYTES } from "./dossiers";
 
-export class DossierStore implements CounterReader, SuppressionList {
+export class DossierStore implements Store {
   readonly dossiers: Dossiers;
   readonly counters: Counters;
   readonly quarantineLog: Quarantine;
