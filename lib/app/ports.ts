@@ -2,9 +2,9 @@ import type { AlertTrigger } from "../domain/alerts";
 import type { CounterDelta } from "../domain/counting";
 import type { DossierEvent } from "../domain/events/schema";
 import type { Period } from "../domain/periods";
-import type { SlaState } from "../domain/projection";
 import type { DossierRecord, PendingAlert, QuarantineRecord } from "../domain/records";
 import type { PeriodCounts } from "../domain/report";
+import type { SlaState } from "../domain/sla";
 import type { Contact, IntegrationGrant, Unit, UnitDirectory } from "../domain/units";
 
 /**

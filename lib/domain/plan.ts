@@ -8,8 +8,9 @@ import {
   nextCountCheck,
 } from "./counting";
 import type { DossierEvent } from "./events/schema";
-import { type DossierState, projectDossier, type SlaState, slaAt } from "./projection";
+import { type DossierState, projectDossier } from "./projection";
 import type { DossierRecord } from "./records";
+import { type SlaState, slaAt } from "./sla";
 import { type Thresholds, thresholdsOf, type UnitDirectory } from "./units";
 
 /**

@@ -390,6 +390,3 @@ export function groupByDossier(events: Iterable<DossierEvent>): Map<string, Doss
   }
   return groups;
 }
-
-// The SLA state of a projected dossier lives beside it (./sla.ts); re-exported for its callers.
-export { type SlaAt, type SlaOptions, type SlaState, slaAt } from "./sla";

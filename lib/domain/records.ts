@@ -1,7 +1,8 @@
 import type { AlertKind } from "./alerts";
 import type { Counted } from "./counting";
 import type { DossierEvent, PauseKind } from "./events/schema";
-import type { AnomalyKind, DossierState, SlaState } from "./projection";
+import type { AnomalyKind, DossierState } from "./projection";
+import type { SlaState } from "./sla";
 
 /**
  * The records the store keeps, as plain values: what a dossier is summarised to, what an alert

@@ -4,8 +4,6 @@ import type { Problem } from "../domain/events/validate";
 import * as z from "../domain/zod";
 import { type Converted, digitisedOf, Fields, resultOf } from "./dvcqg-fields";
 
-export { type Converted, dvcqgInstant, parseDvcqgDate } from "./dvcqg-fields";
-
 /**
  * The national portal's dossier sync format (../shared/spec/dvcqg.md) turned into dossier events.
  * Only the fields the monitor uses are read: every other field, the applicant's name, phone,

@@ -6,7 +6,8 @@ import { buildIndex } from "../../lib/domain/official/index766";
 import { explicitPeriod } from "../../lib/domain/periods";
 import { computeReportAndCounts } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
-import { type Converted, dvcqgToEvents } from "../../lib/http/dvcqg";
+import { dvcqgToEvents } from "../../lib/http/dvcqg";
+import type { Converted } from "../../lib/http/dvcqg-fields";
 import { readProjectFile } from "../helpers/fixtures";
 
 /**

@@ -4,7 +4,8 @@ import type { DossierEvent } from "../../lib/domain/events/schema";
 import { validateEvent } from "../../lib/domain/events/validate";
 import { projectDossier } from "../../lib/domain/projection";
 import { instant } from "../../lib/domain/time";
-import { type Converted, dvcqgToEvents, parseDvcqgDate } from "../../lib/http/dvcqg";
+import { dvcqgToEvents } from "../../lib/http/dvcqg";
+import { type Converted, parseDvcqgDate } from "../../lib/http/dvcqg-fields";
 import { readProjectFile } from "../helpers/fixtures";
 
 /** A fixture of events/dvcqg/ through the adapter: what it made, checked against the contract. */

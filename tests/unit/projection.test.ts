@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { parseEventsText } from "../../lib/domain/events/file";
 import type { DossierEvent } from "../../lib/domain/events/schema";
-import { foldEvents, projectDossier, slaAt } from "../../lib/domain/projection";
+import { foldEvents, projectDossier } from "../../lib/domain/projection";
+import { slaAt } from "../../lib/domain/sla";
 import { formatInstant, instant } from "../../lib/domain/time";
 import { readProjectFile } from "../helpers/fixtures";
 

@@ -15,7 +15,6 @@ import {
   VersionConflictError,
 } from "../../app/ports";
 import type { DossierEvent } from "../../domain/events/schema";
-import type { SlaState } from "../../domain/projection";
 import {
   alertSnapshot,
   type DossierRecord,
@@ -24,6 +23,7 @@ import {
   storableEvent,
   storedKey,
 } from "../../domain/records";
+import type { SlaState } from "../../domain/sla";
 import { pendingAlertPut } from "./alerts";
 import { counterUpdate } from "./counters";
 import { conditionFailed, TableAccess } from "./cursors";

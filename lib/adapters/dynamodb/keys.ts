@@ -1,5 +1,5 @@
-import type { SlaState } from "../../domain/projection";
 import { type DossierRecord, LISTED_SLA, NO_UNIT, type PendingAlert } from "../../domain/records";
+import type { SlaState } from "../../domain/sla";
 import { SWEEP_SHARDS, TABLE } from "./table";
 
 /**

@@ -2,8 +2,8 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { CommitArgs, Store } from "../../app/ports";
 import type { DossierEvent } from "../../domain/events/schema";
 import type { Period } from "../../domain/periods";
-import type { SlaState } from "../../domain/projection";
 import type { DossierRecord, PendingAlert, QuarantineRecord } from "../../domain/records";
+import type { SlaState } from "../../domain/sla";
 import type { Contact, IntegrationGrant, Unit } from "../../domain/units";
 import { AlertQueue } from "./alerts";
 import { Counters } from "./counters";
@@ -15,31 +15,9 @@ import { Reports } from "./reports";
 /**
  * The DynamoDB store: one facade over one file per access pattern, on one table (./table.ts).
  * Those files are the only code that knows keys and builds expressions (./keys.ts); clients are
- * injected (STYLE.md 5). The facade's methods delegate, so callers keep one object to pass.
+ * injected (STYLE.md 5). The facade's methods delegate, so callers keep one object to pass; the
+ * use cases know it only as the `Store` port (lib/app/ports.ts).
  */
-
-export type { CommitArgs } from "../../app/ports";
-// Kept here until every caller imports them from their new homes.
-export {
-  DuplicateEventError,
-  InvalidCursorError,
-  ItemTooLargeError,
-  TransactionTooLargeError,
-  VersionConflictError,
-} from "../../app/ports";
-export {
-  type AlertSnapshot,
-  type DossierRecord,
-  KEPT_ANOMALIES,
-  LISTED_SLA,
-  MAX_EVENTS_PER_DOSSIER,
-  type PendingAlert,
-  type QuarantineRecord,
-  recordOf,
-  storableEvent,
-  storedKey,
-} from "../../domain/records";
-export { MAX_DOSSIER_ITEM_BYTES, MAX_EVENT_ITEM_BYTES } from "./dossiers";
 
 export class DossierStore implements Store {
   readonly dossiers: Dossiers;
