@@ -53,6 +53,8 @@ export function compose(
       official: officialSettings(env),
       units: units ? async () => units : cachedDirectory(store, Date.now),
       now: clients.now,
+      // Dashboards and exports: a second's lag is harmless, half the read units are not.
+      eventualReads: true,
     },
     clients.logger("query-api"),
   );

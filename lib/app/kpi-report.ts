@@ -28,6 +28,11 @@ export interface KpiDeps {
   strictSupplementRule?: boolean;
   /** Form II.06a's wording, withdrawn dossiers, domain names and index targets (official.md). */
   official?: OfficialSettings;
+  /**
+   * Read the counters eventually consistent (half the read units): the query API's answers. The
+   * KPI emails and the period close read them strongly consistent (lib/adapters/dynamodb/counters.ts).
+   */
+  eventualReads?: boolean;
 }
 
 export interface Amendment {
@@ -63,6 +68,7 @@ export async function periodReport(deps: KpiDeps, period: Period, unit?: string)
     asOf: Math.min(now, end),
     unit,
     strictSupplementRule: deps.strictSupplementRule,
+    consistent: !deps.eventualReads,
   });
   const issued = await deps.store.getIssuedReport<Report>(period.name);
   if (issued && !unit) {
@@ -204,7 +210,9 @@ export async function buildKpiEmail(
       {
         filename: exportFileName(report, "csv"),
         content: reportCsvFile(report, locale, unitNames),
-        contentType: "text/csv; charset=utf-8",
+        // A bare media type, as SES takes it (its ContentType is a type, not a header); the
+        // file's byte-order mark tells spreadsheets it is UTF-8.
+        contentType: "text/csv",
       },
       {
         filename: exportFileName(report, "xlsx"),

@@ -19,9 +19,9 @@ export interface ReportBasis {
 export async function readKpiReport(
   store: CounterReader,
   period: Period,
-  options: { asOf: number; unit?: string; strictSupplementRule?: boolean },
+  options: { asOf: number; unit?: string; strictSupplementRule?: boolean; consistent?: boolean },
 ): Promise<Report & { basis: ReportBasis }> {
-  const counts = await store.readPeriodCounts(period);
+  const counts = await store.readPeriodCounts(period, { consistent: options.consistent });
   const report = reportFromCounts(counts, { period, ...options });
   return {
     ...report,

@@ -11,6 +11,8 @@ export interface OfficialDeps {
   units: UnitDirectory;
   now: () => number;
   official?: OfficialSettings;
+  /** Counters read eventually consistent (see `KpiDeps.eventualReads`). */
+  eventualReads?: boolean;
 }
 
 /** Unit names in both languages, by id, from the deployment's unit directory. */
@@ -30,7 +32,7 @@ export async function officialOutputs(
 ): Promise<{ form: OfficialForm; index: NationalIndex }> {
   const settings = deps.official ?? DEFAULT_OFFICIAL_SETTINGS;
   const asOf = Math.min(deps.now(), periodBounds(period).end);
-  const counts = await deps.store.readPeriodCounts(period);
+  const counts = await deps.store.readPeriodCounts(period, { consistent: !deps.eventualReads });
   return {
     form: buildForm(counts, { period, asOf, settings, locale }),
     index: buildIndex(counts, { period, asOf, unit, targets: settings.targets, names: unitNamesOf(deps) }),

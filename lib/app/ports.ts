@@ -42,7 +42,14 @@ export interface Mailer {
 
 /** The store slice the KPI read needs: a period's counters. */
 export interface CounterReader {
-  readPeriodCounts(period: Pick<Period, "name">): Promise<PeriodCounts & { itemsRead: number }>;
+  /**
+   * A period's counters, strongly consistent unless `consistent: false` (eventually consistent,
+   * half the read units: the query API's answers, which a second's lag does not hurt).
+   */
+  readPeriodCounts(
+    period: Pick<Period, "name">,
+    options?: { consistent?: boolean },
+  ): Promise<PeriodCounts & { itemsRead: number }>;
 }
 
 /** The store slice SES feedback needs: the suppression list. */

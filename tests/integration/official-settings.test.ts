@@ -170,3 +170,40 @@ describe("official settings from the deployment's configuration", () => {
     );
   });
 });
+
+describe("reading the counters", () => {
+  it("is eventually consistent for the query API, strongly consistent for the KPI emails and the close", async () => {
+    // Every query of a period's counters (partition K#…), with its ConsistentRead, as DynamoDB gets it.
+    const reads: (boolean | undefined)[] = [];
+    table.client.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as {
+          ExpressionAttributeValues?: Record<string, unknown>;
+          ConsistentRead?: boolean;
+        };
+        const pk = input.ExpressionAttributeValues?.[":pk"] as { S?: string } | string | undefined;
+        if (String(typeof pk === "object" ? pk?.S : pk).startsWith("K#")) reads.push(input.ConsistentRead);
+        return next(args);
+      },
+      { step: "build", name: "recordCounterReads" },
+    );
+    try {
+      const query = queryApi.compose(parseEnv(queryApi.EnvSchema, env), clients());
+      for (const path of ["/kpis", "/kpis/form", "/kpis/index"])
+        expect((await query(apiGet(path, { period: "2022-Q3" }, readerKey), {} as never)).statusCode).toBe(
+          200,
+        );
+      expect(reads.length).toBeGreaterThanOrEqual(3);
+      expect(reads.every((r) => r === false)).toBe(true);
+      reads.length = 0;
+      // The close of 2022-Q3, the morning after: it freezes the report and sends form II.06a.
+      const closing = { ...clients(), now: () => instant("2022-10-01T00:30:00+07:00") };
+      const close = kpiReport.compose(parseEnv(kpiReport.EnvSchema, env), closing);
+      expect(await close({ kind: "close" }, {} as never)).toMatchObject({ period: "2022-Q3" });
+      expect(reads.length).toBeGreaterThanOrEqual(2);
+      expect(reads.every((r) => r === true)).toBe(true);
+    } finally {
+      table.client.middlewareStack.remove("recordCounterReads");
+    }
+  }, 60_000);
+});

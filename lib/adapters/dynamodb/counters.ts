@@ -38,15 +38,20 @@ export function counterUpdate(tableName: string, d: CounterDelta) {
 
 export class Counters extends TableAccess {
   /**
-   * A period's counters: one item per unit and per domain, never one per dossier. Read eventually
-   * consistent, at half the read units: a report may miss an event applied in the last second or
-   * so, which the next read shows; an issued report that missed one shows it as an amendment
-   * (lib/app/kpi-report.ts `periodReport`), as it shows any event that arrives after the close.
+   * A period's counters: one item per unit and per domain, never one per dossier. Strongly
+   * consistent unless `consistent: false`: the query API reads them eventually consistent, at half
+   * the read units, and may then miss an event applied in the last second or so (the next read
+   * shows it); the KPI emails and the period close, which freezes and files the figures, read them
+   * strongly consistent.
    */
-  async read(period: Pick<Period, "name">): Promise<PeriodCounts & { itemsRead: number }> {
+  async read(
+    period: Pick<Period, "name">,
+    { consistent = true }: { consistent?: boolean } = {},
+  ): Promise<PeriodCounts & { itemsRead: number }> {
     const items = await this.queryAll({
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": countersPk(period.name) },
+      ConsistentRead: consistent,
     });
     const byUnit = new Map<string, Counts>();
     const byDomain = new Map<string, Counts>();

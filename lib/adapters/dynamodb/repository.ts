@@ -78,8 +78,8 @@ export class DossierStore implements Store {
   }
 
   // Counters (./counters.ts).
-  readPeriodCounts(period: Pick<Period, "name">) {
-    return this.counters.read(period);
+  readPeriodCounts(period: Pick<Period, "name">, options: { consistent?: boolean } = {}) {
+    return this.counters.read(period, options);
   }
 
   // Quarantine (./quarantine.ts).
