@@ -11,8 +11,7 @@ import {
   MonitorEnvSchema,
   officialSettings,
 } from "../lib/contracts/config";
-import { matchRoute } from "../lib/contracts/routes";
-import { UnitDirectory } from "../lib/domain/units";
+import type { UnitDirectory } from "../lib/domain/units";
 import { handleQuery } from "../lib/http/query-api";
 import type { HttpResult } from "../lib/http/responses";
 import { type Clients, kpiSettings, tableStore } from "./commons/clients";
@@ -22,11 +21,8 @@ export type QueryDeps = Omit<KpiDeps, "units"> & { units: () => Promise<UnitDire
 
 export function createHandler(deps: QueryDeps, logger: Logger) {
   return middy(async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
-    // The public route (the API's description) needs no directory: a failed read of it must not
-    // take the description down with the keyed routes.
-    const route = matchRoute(event.requestContext.http.method, event.rawPath);
-    const units = route?.role === "public" ? new UnitDirectory([], []) : await deps.units();
-    const result = await handleQuery({ ...deps, units }, event);
+    // The directory is read (cached a minute) only for a request admitted to a keyed route.
+    const result = await handleQuery(deps, event);
     logger.info("query", { route: event.rawPath.split("/")[1], status: result.statusCode });
     return result;
   }).use(injectLambdaContext(logger));

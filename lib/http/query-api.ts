@@ -8,6 +8,7 @@ import { capProblems } from "../domain/events/validate";
 import { periodByName, periodOf } from "../domain/periods";
 import { canonicalEvents } from "../domain/projection";
 import { formatInstant } from "../domain/time";
+import type { UnitDirectory } from "../domain/units";
 import type * as z from "../domain/zod";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formCsvFile, formFileName, formXlsx } from "../render/form";
@@ -98,7 +99,16 @@ function dossierIdOf(rawPath: string): string | HttpResult {
   return id;
 }
 
-export async function handleQuery(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+/**
+ * The query API's dependencies. The unit directory may be given as a loader (the Lambda's, cached a
+ * minute): it is then read only for a request the gate let through to a keyed route, so a refused
+ * request costs no read and the public description does not depend on it.
+ */
+export type QueryApiDeps = Omit<KpiDeps, "units"> & {
+  units: UnitDirectory | (() => Promise<UnitDirectory>);
+};
+
+export async function handleQuery(deps: QueryApiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   try {
     return await route(deps, event);
   } catch (e) {
@@ -128,14 +138,16 @@ function scopedUnit(credential: Credential, unit: string | undefined): string | 
   ]);
 }
 
-async function route(deps: KpiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const admitted = await admit(deps.store, event, "query-api", deps.now());
+async function route(given: QueryApiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const admitted = await admit(given.store, event, "query-api", given.now());
   if (isResult(admitted)) return admitted;
   const path = admitted.route.path;
   if (path === "/openapi.json") return openApi();
   const { credential } = admitted;
   // Every other route of this API takes a reader key (lib/contracts/routes.ts).
   if (!credential) return problem(404, "no such route");
+  const units = typeof given.units === "function" ? await given.units() : given.units;
+  const deps: KpiDeps = { ...given, units };
   if (path === "/kpis" || path === "/kpis/export") {
     const q = parseQuery(path === "/kpis" ? KpisQuery : ExportQuery, event);
     if (isResult(q)) return q;

@@ -110,11 +110,21 @@ describe("the OpenAPI document", () => {
   });
 
   it("is served when the unit directory cannot be read; a keyed route then fails as before", async () => {
-    // A store that fails every read: the description needs none of it.
-    const down = new Proxy({}, { get: () => () => Promise.reject(new Error("table unreachable")) });
+    // A table that fails every read, its key lookups included: the description needs none of it.
+    const unreachable = () => Promise.reject(new Error("table unreachable"));
+    const down = new Proxy(
+      { keys: { get: unreachable }, rates: { hit: unreachable } },
+      {
+        get: (target, name) => (target as Record<string | symbol, unknown>)[name] ?? unreachable,
+      },
+    );
+    let directoryReads = 0;
     const deps = {
       store: down,
-      units: () => Promise.reject(new Error("table unreachable")),
+      units: () => {
+        directoryReads++;
+        return unreachable();
+      },
       now: () => Date.now(),
     } as unknown as QueryDeps;
     const handler = createHandler(deps, new Logger({ logLevel: "SILENT" }));
@@ -122,6 +132,7 @@ describe("the OpenAPI document", () => {
     const described = await handler(apiGet("/openapi.json", {}), context);
     expect(described.statusCode).toBe(200);
     expect(JSON.parse(described.body as string).openapi).toBe("3.1.0");
+    expect(directoryReads).toBe(0);
     await expect(handler(apiGet("/kpis", {}, "some-key"), context)).rejects.toThrow("table unreachable");
   });
 
