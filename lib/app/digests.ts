@@ -52,9 +52,21 @@ interface Group {
 
 function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group[] {
   const groups = new Map<string, Group>();
+  // A digest for several units (a desk's, leadership's) names each alert's unit, in Vietnamese.
+  const unitNames = new Map(units.units.map((u) => [u.id, u.nameVi]));
+  /** A digest for a list of people, whatever the units: one per set of addresses. */
+  const peopleGroup = (kind: string, name: string, contacts: readonly Contact[]) => ({
+    key: `${kind}:${contacts
+      .map((c) => c.email.toLowerCase())
+      .sort()
+      .join(",")}`,
+    name,
+    contacts,
+    locale: "vi" as const,
+    unitNames,
+  });
   for (const alert of alerts) {
     const unit = units.get(alert.unitId);
-    let key: string;
     let group: Omit<Group, "alerts">;
     // Who the stage is for (rules.md R4): leadership-only stages go to the leadership digest; the
     // one-stop desk's copies to the desk the unit's entry names, one digest per desk whatever the
@@ -63,36 +75,17 @@ function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group[] {
     const desk = alert.recipient === "one_stop_desk" ? units.oneStopDeskOf(alert.unitId) : undefined;
     if (desk) {
       // A desk removed from the directory since the alert was raised: leadership reads its copy.
-      const contacts = desk.length ? desk : units.leadership;
-      key = `desk:${contacts
-        .map((c) => c.email.toLowerCase())
-        .sort()
-        .join(",")}`;
-      group = {
-        key,
-        // A fixed title: nothing an event carried reaches the Subject.
-        name: ONE_STOP_DESK_NAME.vi,
-        contacts,
-        locale: "vi",
-        unitNames: new Map(units.units.map((u) => [u.id, u.nameVi])),
-      };
+      // A fixed title: nothing an event carried reaches the Subject.
+      group = peopleGroup("desk", ONE_STOP_DESK_NAME.vi, desk.length ? desk : units.leadership);
     } else if (!to.includes("unit") && to.includes("leadership")) {
-      const contacts = unit?.escalation.length ? unit.escalation : units.leadership;
-      key = `escalation:${contacts
-        .map((c) => c.email.toLowerCase())
-        .sort()
-        .join(",")}`;
-      group = {
-        key,
-        name: "Lãnh đạo",
-        contacts,
-        locale: "vi",
-        unitNames: new Map(units.units.map((u) => [u.id, u.nameVi])),
-      };
+      group = peopleGroup(
+        "escalation",
+        "Lãnh đạo",
+        unit?.escalation.length ? unit.escalation : units.leadership,
+      );
     } else {
-      key = `unit:${alert.unitId}`;
       group = {
-        key,
+        key: `unit:${alert.unitId}`,
         // Only the directory's names reach a Subject: never the unit id an event carried.
         name: unit ? (unit.locale === "en" ? unit.nameEn : unit.nameVi) : UNKNOWN_UNIT_NAME.vi,
         // A unit missing from the directory still has its alerts read: by office leadership.
@@ -100,9 +93,9 @@ function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group[] {
         locale: unit?.locale ?? "vi",
       };
     }
-    const existing = groups.get(key);
+    const existing = groups.get(group.key);
     if (existing) existing.alerts.push(alert);
-    else groups.set(key, { ...group, alerts: [alert] });
+    else groups.set(group.key, { ...group, alerts: [alert] });
   }
   return [...groups.values()];
 }
