@@ -4,8 +4,6 @@
  * twice at once, and an execution environment killed half way through a batch. After redelivery
  * the counters equal the report from the events and every event is stored exactly once.
  */
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "../../dev/scenarios/rng";
@@ -19,7 +17,7 @@ import { kpiView } from "../helpers/compare";
 import { deliver, shuffled, sqsRecord } from "../helpers/delivery";
 import { testTable } from "../helpers/dynamo";
 import { FAULT_NOW, faultSettings, seedDirectory } from "../helpers/faults";
-import { ROOT } from "../helpers/fixtures";
+import { killAtPause } from "../helpers/kill-at-pause";
 
 type Table = Awaited<ReturnType<typeof testTable>>;
 
@@ -166,42 +164,18 @@ async function storedEventIds(store: DossierStore, list: readonly DossierEvent[]
   return ids;
 }
 
-/**
- * Runs the consumer in a child process on `records`; the child stops for good at `pause` (see
- * tests/helpers/killable-consumer.ts) and says so, and only then is it killed with SIGKILL: the
- * point of the kill is an event the test controls, not a moment it guesses.
- */
-function killAt(table: Table, records: unknown[], pause: `${"after-commit" | "before-commit"}:${number}`) {
-  return new Promise<{ seen: number; killed: boolean; finished: boolean }>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", join(ROOT, "tests", "helpers", "killable-consumer.ts")],
-      {
-        cwd: ROOT,
-        env: { ...process.env, DYNAMO_ENDPOINT: table.endpoint, TABLE_NAME: table.tableName, PAUSE: pause },
-        stdio: ["pipe", "pipe", "inherit"],
-      },
-    );
-    let seen = 0;
-    let killed = false;
-    let finished = false;
-    let rest = "";
-    child.stdout.on("data", (d: Buffer) => {
-      const lines = (rest + d.toString()).split("\n");
-      rest = lines.pop() ?? "";
-      for (const line of lines) {
-        if (line === "done") finished = true;
-        if (line === "commit") seen++;
-        if (line === "paused" && !killed) {
-          killed = true;
-          child.kill("SIGKILL");
-        }
-      }
-    });
-    child.on("error", reject);
-    child.on("exit", () => resolve({ seen, killed, finished }));
-    child.stdin.end(JSON.stringify(records));
-  });
+/** Runs the consumer in a child process on `records`, killed where it pauses (killable-consumer.ts). */
+async function killAt(
+  table: Table,
+  records: unknown[],
+  pause: `${"after-commit" | "before-commit"}:${number}`,
+) {
+  const { killed, finished, lines } = await killAtPause(
+    "killable-consumer.ts",
+    { DYNAMO_ENDPOINT: table.endpoint, TABLE_NAME: table.tableName, PAUSE: pause },
+    JSON.stringify(records),
+  );
+  return { seen: lines.commit ?? 0, killed, finished };
 }
 
 describe("an execution environment killed half way through a batch", () => {

@@ -1,4 +1,4 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,7 @@ import { testTable } from "../helpers/dynamo";
 import { FAULT_NOW, faultSettings, seedDirectory } from "../helpers/faults";
 import { ROOT, readProjectFile } from "../helpers/fixtures";
 import { asImport, importFixture } from "../helpers/import-fixture";
+import { killAtPause } from "../helpers/kill-at-pause";
 
 /**
  * The import leaves the table the consumer leaves (issue 16). The seed quarter through the consumer
@@ -64,38 +65,13 @@ async function throughConsumer(t: Table, list = events) {
 }
 
 /** The import in a child process that stops for good at `pause`, then is killed (killable-import.ts). */
-function killAt(t: Table, pause: `after-${"commit" | "batch"}:${number}`) {
-  return new Promise<{ killed: boolean; finished: boolean; seen: Record<string, number> }>(
-    (resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        ["--import", "tsx", join(ROOT, "tests", "helpers", "killable-import.ts")],
-        {
-          cwd: ROOT,
-          env: { ...process.env, DYNAMO_ENDPOINT: t.endpoint, TABLE_NAME: t.tableName, PAUSE: pause },
-          stdio: ["ignore", "pipe", "inherit"],
-        },
-      );
-      const seen: Record<string, number> = { commit: 0, batch: 0 };
-      let killed = false;
-      let finished = false;
-      let rest = "";
-      child.stdout.on("data", (d: Buffer) => {
-        const lines = (rest + d.toString()).split("\n");
-        rest = lines.pop() ?? "";
-        for (const line of lines) {
-          if (line === "done") finished = true;
-          if (line === "commit" || line === "batch") seen[line] = (seen[line] ?? 0) + 1;
-          if (line === "paused" && !killed) {
-            killed = true;
-            child.kill("SIGKILL");
-          }
-        }
-      });
-      child.on("error", reject);
-      child.on("exit", () => resolve({ killed, finished, seen }));
-    },
-  );
+async function killAt(t: Table, pause: `after-${"commit" | "batch"}:${number}`) {
+  const { killed, finished, lines } = await killAtPause("killable-import.ts", {
+    DYNAMO_ENDPOINT: t.endpoint,
+    TABLE_NAME: t.tableName,
+    PAUSE: pause,
+  });
+  return { killed, finished, seen: { commit: lines.commit ?? 0, batch: lines.batch ?? 0 } };
 }
 
 let viaConsumer: Snapshot | undefined;
