@@ -1,16 +1,14 @@
-import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import readXlsxFile from "read-excel-file/node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { localSesClient, readSesStore } from "../../dev/local/ses-local";
+import { readSesStore } from "../../dev/local/ses-local";
 import { mulberry32 } from "../../dev/scenarios/rng";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
-import { sesMailer } from "../../lib/adapters/ses";
 import type { ApplyDeps } from "../../lib/app/apply";
-import { closeEndedPeriod, type SendDeps } from "../../lib/app/kpi-report";
+import { closeEndedPeriod } from "../../lib/app/kpi-report";
 import { readKpiReport } from "../../lib/app/kpis";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
@@ -30,6 +28,7 @@ import { kpiView } from "../helpers/compare";
 import { atLeastOnce, deliver, sqsRecord } from "../helpers/delivery";
 import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
+import { kpiSendDeps } from "../helpers/kpi-deps";
 
 const NOW = instant("2026-11-30T09:00:00+07:00");
 const seedEvents = seed2022Q3();
@@ -145,16 +144,8 @@ describe("apply-events against DynamoDB Local", () => {
     });
     const reference = computeReport(seedEvents, settings, { period: SEED_PERIOD, asOf: NOW });
     expect(reference.received.total).toBe(5520);
-    const from = `kpi+${randomUUID().slice(0, 8)}@ubnd.example.org`;
-    const deps: SendDeps = {
-      store: table.store,
-      calendar: settings.calendar,
-      scheme: settings.scheme,
-      units,
-      now: () => NOW,
-      mailer: sesMailer(localSesClient(inject("sesEndpoint"))),
-      from,
-    };
+    const deps = kpiSendDeps(table.store, settings, units, () => NOW, "kpi");
+    const { from } = deps;
 
     // The API's JSON.
     const api = await handleQuery(deps, get("/kpis", { period: SEED_PERIOD.name }));

@@ -1,9 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { localSesClient, readSesStore } from "../../dev/local/ses-local";
-import { sesMailer } from "../../lib/adapters/ses";
+import { readSesStore } from "../../dev/local/ses-local";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
 import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../../lib/app/kpi-report";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
@@ -17,6 +15,7 @@ import { handleQuery } from "../../lib/http/query-api";
 import { apiGet } from "../helpers/api";
 import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
+import { kpiSendDeps } from "../helpers/kpi-deps";
 
 const file = parseUnitDirectory(JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")));
 const units = new UnitDirectory(file.units, file.leadership);
@@ -30,18 +29,9 @@ const settings: CountingSettings = {
   scheme: { kind: "calendar-quarter" },
 };
 
-/** KPI-email dependencies on a test table, SES local, and a sender address unique to the test. */
-function sendDeps(table: Awaited<ReturnType<typeof testTable>>, now: () => number, tag: string): SendDeps {
-  return {
-    store: table.store,
-    calendar: settings.calendar,
-    scheme: settings.scheme,
-    units,
-    now,
-    mailer: sesMailer(localSesClient(inject("sesEndpoint"))),
-    from: `${tag}+${randomUUID().slice(0, 8)}@ubnd.example.org`,
-  };
-}
+/** KPI-email dependencies on a test table (see kpiSendDeps). */
+const sendDeps = (table: Awaited<ReturnType<typeof testTable>>, now: () => number, tag: string): SendDeps =>
+  kpiSendDeps(table.store, settings, units, now, tag);
 
 async function _applyAll(deps: ApplyDeps, events: DossierEvent[]) {
   const queue = [...events];

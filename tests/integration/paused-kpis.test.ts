@@ -1,11 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { localSesClient, readSesStore } from "../../dev/local/ses-local";
-import { sesMailer } from "../../lib/adapters/ses";
+import { readSesStore } from "../../dev/local/ses-local";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
-import { buildKpiEmail, type SendDeps, sendWeeklyKpi } from "../../lib/app/kpi-report";
+import { buildKpiEmail, sendWeeklyKpi } from "../../lib/app/kpi-report";
 import { readKpiReport } from "../../lib/app/kpis";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { CountingSettings } from "../../lib/domain/counting";
@@ -20,6 +18,7 @@ import { apiGet } from "../helpers/api";
 import { kpiView } from "../helpers/compare";
 import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
+import { kpiSendDeps } from "../helpers/kpi-deps";
 
 /**
  * Paused time by kind (rules.md R5) and no-calendar dossiers (R6) through the consumer's counters,
@@ -88,15 +87,7 @@ describe("paused time by kind and no-calendar dossiers, live", () => {
       source: "d",
       ratePerSecond: 20,
     });
-    const sendDeps: SendDeps = {
-      store: table.store,
-      calendar: settings.calendar,
-      scheme: settings.scheme,
-      units,
-      now: () => NOW,
-      mailer: sesMailer(localSesClient(inject("sesEndpoint"))),
-      from: `paused+${randomUUID().slice(0, 8)}@ubnd.example.org`,
-    };
+    const sendDeps = kpiSendDeps(table.store, settings, units, () => NOW, "paused");
     const api = await handleQuery(sendDeps, apiGet("/kpis", { period: "2026-Q4" }, key));
     const body = JSON.parse(api.body ?? "") as Report;
     expect(body.pausedByKind).toEqual(reference.pausedByKind);
