@@ -25,7 +25,7 @@ interface Finding {
 const SCANNED = (path: string) =>
   /\.(ts|mjs|md)$/.test(path) || (/^(events|docs)\//.test(path) && path.endsWith(".json"));
 
-/** A name ending in `.md`; a URL (`https://…/x.md`) is not a citation of this repository. */
+/** A name ending in `.md`; a web address ending so is not a citation of this repository. */
 const DOCUMENT = /[\w./:@-]*\w\.md\b/g;
 /** A path through a folder named `shared` above the file (an import, or a brief outside the repository). */
 const SHARED = /(?:\.\.\/)+shared\b[\w./-]*/g;
