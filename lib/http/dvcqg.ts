@@ -63,8 +63,8 @@ const CHANNEL: Record<string, "direct" | "online" | "postal"> = {
 /**
  * What statuses 5, 6 and 7 mean (docs/dvcqg.md; research: the PASETO code's status names). 5
  * "Yêu cầu bổ sung giấy tờ" and 6 "Yêu cầu thực hiện nghĩa vụ tài chính" pause the clock
- * (docs/rules.md R3, R5). 7 "Công dân yêu cầu rút hồ sơ": the applicant asked to withdraw, and the portal's index
- * counts it among the end states, so it closes the dossier as withdrawn.
+ * (docs/rules.md R3, R5). 7 "Công dân yêu cầu rút hồ sơ": the applicant asked to withdraw, and
+ * the portal's index counts it among the end states, so it closes the dossier as withdrawn.
  */
 const PAUSE_OF_STATUS: Record<number, PauseKind> = { 5: "supplement", 6: "financial_obligation" };
 
