@@ -12,7 +12,7 @@ import { CliError, EXIT } from "./shared";
 export { CliError, EXIT };
 
 /**
- * The `dossier-monitor` program (cli.md): one file per command in cli/commands/. Each defines its
+ * The `dossier-monitor` program (docs/cli.md): one file per command in cli/commands/. Each defines its
  * options here and imports what it runs on only when it runs, so `--help` starts at once.
  */
 export function program(): Command {
@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`dossier-monitor: ${e.message}\n`);
       return e.exitCode;
     }
-    // A deadline past the calendar's data is the input's problem (cli.md: exit 1).
+    // A deadline past the calendar's data is the input's problem (docs/cli.md: exit 1).
     const { CalendarYearMissingError } = await import("../lib/domain/calendar/calendar");
     if (e instanceof CalendarYearMissingError) {
       process.stderr.write(`dossier-monitor: ${e.message}\n`);

@@ -6,7 +6,7 @@ import { endOfLocalDate, isLocalDate, parseInstant } from "../lib/domain/time";
  * definitions only; what a command needs to run is imported when it runs.
  */
 
-/** Exit codes of cli.md. */
+/** Exit codes of docs/cli.md. */
 export const EXIT = { ok: 0, badInput: 1, usage: 2, unreachable: 3 } as const;
 
 /** A failure the user can act on: printed without a stack, with its exit code. */
@@ -45,7 +45,7 @@ export function apiKey(key: string | undefined, command: string): string {
   return found;
 }
 
-/** An API's failure as the exit code cli.md gives it: unreachable (or 5xx) is 3, a refusal 1. */
+/** An API's failure as the exit code docs/cli.md gives it: unreachable (or 5xx) is 3, a refusal 1. */
 export function apiFailure(e: { message: string; status: number }): CliError {
   return new CliError(e.message, e.status === 0 || e.status >= 500 ? EXIT.unreachable : EXIT.badInput);
 }

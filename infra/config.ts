@@ -27,7 +27,7 @@ export const StageConfigSchema = z.strictObject({
   catalog: z.optional(CatalogFileSchema),
   strictSupplementRule: z._default(z.boolean(), false),
   /**
-   * The official outputs (official.md): the reporting office, form II.06a's code and title, domain
+   * The official outputs (docs/official.md): the reporting office, form II.06a's code and title, domain
    * names, index targets per indicator; unset: the defaults of lib/domain/official/settings.ts.
    */
   official: z.optional(OfficialSettingsSchema),

@@ -192,7 +192,7 @@ export function buildMonitoring(scope: Construct, props: MonitoringProps) {
     0,
     "The API's key authorizer fails: requests with a key get 500s",
   );
-  // The sweep reports how many days of working-day calendar data are left (calendar.md: a year
+  // The sweep reports how many days of working-day calendar data are left (docs/calendar.md: a year
   // without data is an error for every deadline reaching it).
   alarm(
     "CalendarRunningOut",

@@ -19,7 +19,7 @@ export interface ProjectFunctionProps {
 }
 
 /**
- * Every function of the project, built one way (STYLE.md 9): ARM64, Node.js 22, ESM, minified
+ * Every function of the project, built one way (docs/style.md 9): ARM64, Node.js 22, ESM, minified
  * with source maps, the AWS SDK left to the runtime, an explicit log group with retention, and
  * its own role that starts with nothing but writing to that log group.
  */

@@ -160,7 +160,7 @@ async function runReport(opts: ReportOpts): Promise<void> {
     { calendar, catalog: catalogOf(), strictSupplementRule: opts.strictSupplement ?? false },
     { period, asOf, unit: opts.unit },
   );
-  // cli.md is silent on names: ids on stdout as before, and one line on stderr saying how to get names.
+  // docs/cli.md is silent on names: ids on stdout as before, and one line on stderr saying how to get names.
   const showsUnits = opts.format === "text" || opts.format === "csv" || opts.format === "index";
   if (showsUnits && !names && report.byUnit.length > 0)
     process.stderr.write(
@@ -194,11 +194,11 @@ async function runReport(opts: ReportOpts): Promise<void> {
   else process.stdout.write(reportText(report, opts.lang, names));
 }
 
-/** `report`: the KPI report (kpis.md) from events files, or from a running stack's API. */
+/** `report`: the KPI report (docs/kpis.md) from events files, or from a running stack's API. */
 export function registerReport(program: Command): void {
   program
     .command("report")
-    .description("compute the KPI report (kpis.md) from events files, in-process, no server")
+    .description("compute the KPI report (docs/kpis.md) from events files, in-process, no server")
     .option("--events <file...>", "events files (NDJSON or a JSON array)")
     .option("--api <url>", "read the report from a running stack's API instead (with --period)")
     .option("--key <key>", "API key for --api (or DOSSIER_MONITOR_API_KEY)")

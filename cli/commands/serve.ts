@@ -3,7 +3,7 @@ import type { ServeOptions } from "../serve";
 
 /**
  * `serve --empty` is for trying one's own events: they carry today's instants, which a demo clock
- * in 2022 would reject as more than 5 minutes ahead (events.md), and the demo's data would mix with
+ * in 2022 would reject as more than 5 minutes ahead (docs/events.md), and the demo's data would mix with
  * theirs. So, unless the caller set them, it runs the clock in real time from now, reports by
  * calendar quarter, and keeps its data apart from the demo's.
  */

@@ -2,7 +2,7 @@ import type { OfficialSettingsSchema } from "../../lib/domain/official/settings"
 import type * as z from "../../lib/domain/zod";
 
 /**
- * The seed district's settings for the official outputs (official.md), as a deployment gives them
+ * The seed district's settings for the official outputs (docs/official.md), as a deployment gives them
  * in `OFFICIAL_SETTINGS`: the demo's default (dev/local/stack.ts). The domain names come from the
  * catalog; the targets are the index's full-points rates where it has one, and 95 % on time.
  */

@@ -1,4 +1,4 @@
-/** The AWS clients of a Lambda execution environment, built once each (STYLE.md 5). */
+/** The AWS clients of a Lambda execution environment, built once each (docs/style.md 5). */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 

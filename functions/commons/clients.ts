@@ -1,5 +1,5 @@
 /**
- * What a composition root is given (STYLE.md 5): AWS clients and the runtime around them. Lambda
+ * What a composition root is given (docs/style.md 5): AWS clients and the runtime around them. Lambda
  * builds them once per execution environment (functions/lambda/*.ts); the local stack and the
  * bench build local ones and call the same roots, so no one writes `process.env`.
  */

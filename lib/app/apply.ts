@@ -26,7 +26,7 @@ import {
 } from "./ports";
 
 /**
- * Applying one dossier event exactly once (DESIGN.md): read the dossier and its event log,
+ * Applying one dossier event exactly once (README "Architecture"): read the dossier and its event log,
  * re-project with the new event in its place, and commit the event, the new projection and the
  * counter deltas in one transaction. Out-of-order events simply land in the sorted log.
  */
@@ -115,10 +115,10 @@ export function planApply(
   event: DossierEvent,
   clock: number,
 ): Extract<ApplyDecision, { kind: "commit" }> {
-  // An event up to 5 minutes ahead of this clock is valid (events.md): count it as of its own time.
+  // An event up to 5 minutes ahead of this clock is valid (docs/events.md): count it as of its own time.
   const now = Math.max(clock, instant(event.occurredAt));
   // A deadline in a year without calendar data is a `no_calendar` anomaly of the dossier, not a
-  // quarantine: the event is valid (rules.md R6), and the sweep recounts once the data exists.
+  // quarantine: the event is valid (docs/rules.md R6), and the sweep recounts once the data exists.
   const plan = planDossier(event.dossierId, events, dossier, now, deps.settings, deps.units ?? NO_UNITS, {
     raiseAlerts: false,
   });
@@ -249,7 +249,7 @@ export function sourceOf(
 
 /**
  * Validates what arrived and applies it, or quarantines it with its reason: an invalid event never
- * crashes the consumer, never changes a KPI and is never lost (events.md). `envelopeSource` is the
+ * crashes the consumer, never changes a KPI and is never lost (docs/events.md). `envelopeSource` is the
  * bus envelope's `source` (see {@link sourceOf}).
  */
 export async function acceptAndApply(

@@ -68,7 +68,7 @@ function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group[] {
   for (const alert of alerts) {
     const unit = units.get(alert.unitId);
     let group: Omit<Group, "alerts">;
-    // Who the stage is for (rules.md R4): leadership-only stages go to the leadership digest; the
+    // Who the stage is for (docs/rules.md R4): leadership-only stages go to the leadership digest; the
     // one-stop desk's copies to the desk the unit's entry names, one digest per desk whatever the
     // units it serves.
     const to = recipientsOf(alert.kind);

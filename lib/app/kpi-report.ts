@@ -26,7 +26,7 @@ export interface KpiDeps {
   units: UnitDirectory;
   now: () => number;
   strictSupplementRule?: boolean;
-  /** Form II.06a's wording, withdrawn dossiers, domain names and index targets (official.md). */
+  /** Form II.06a's wording, withdrawn dossiers, domain names and index targets (docs/official.md). */
   official?: OfficialSettings;
   /**
    * Read the counters eventually consistent (half the read units): the query API's answers. The
@@ -219,7 +219,7 @@ export async function buildKpiEmail(
         content: await reportXlsx(report, locale, unitNames),
         contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
       },
-      // The form the office files (official.md), from the same counters and T.
+      // The form the office files (docs/official.md), from the same counters and T.
       {
         filename: formFileName(official.form, "xlsx"),
         content: await formXlsx(official.form, locale),

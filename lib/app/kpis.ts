@@ -15,7 +15,7 @@ export interface ReportBasis {
   timeDriven: string;
 }
 
-/** A period's report, read from the rolling counters (kpis.md shape). */
+/** A period's report, read from the rolling counters (docs/kpis.md shape). */
 export async function readKpiReport(
   store: CounterReader,
   period: Period,

@@ -21,7 +21,7 @@ function unitNamesOf(deps: OfficialDeps): Map<string, { vi: string; en: string }
 }
 
 /**
- * The official outputs of a period (official.md), read from the same counters, with the same T,
+ * The official outputs of a period (docs/official.md), read from the same counters, with the same T,
  * as the report: form II.06a (office-wide) and the national service index (office and units).
  */
 export async function officialOutputs(

@@ -4,7 +4,7 @@ import { type ApplyDeps, sweepDossier } from "./apply";
 /**
  * One run of the deadline sweep: every dossier whose next check is due, found through the sparse
  * index (never a scan), recounted and checked for alerts. Cost grows with the dossiers due, not
- * with the dossiers open. One dossier never stops the others (DESIGN.md "Trust boundaries"): a
+ * with the dossiers open. One dossier never stops the others (README "Semantics worth knowing"): a
  * dossier that cannot be checked is reported, moved later in the index, and the run goes on.
  */
 export interface SweepResult {

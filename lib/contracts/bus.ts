@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DossierEvent } from "../domain/events/schema";
 
 /**
- * The event bus contract, defined once for the CDK stack and the local stack (DESIGN.md): the
+ * The event bus contract, defined once for the CDK stack and the local stack (README "Architecture"): the
  * detail-type of a dossier event is its `type`; the rule sends everything that looks like a
  * dossier event (even a misspelt type) to the consumer's queue, so that what is invalid is
  * quarantined with its reason instead of being dropped by the bus.

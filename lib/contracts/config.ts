@@ -20,7 +20,7 @@ import * as z from "../domain/zod";
 
 /**
  * The deployment's settings, parsed once at cold start from the environment a function (or the
- * local stack) is given: fail fast, no silent defaults for names (STYLE.md 7). `lib/` never reads
+ * local stack) is given: fail fast, no silent defaults for names (docs/style.md 7). `lib/` never reads
  * `process.env` itself; callers pass it in.
  */
 
@@ -42,7 +42,10 @@ const json = <T extends z.ZodMiniType>(schema: T) =>
     }
   });
 
-/** Office hours `HH:MM-HH:MM[,HH:MM-HH:MM]`; the default is the calendar's (calendar.md), written there once. */
+/**
+ * Office hours `HH:MM-HH:MM[,HH:MM-HH:MM]`; the default is the calendar's (docs/calendar.md), written
+ * there once.
+ */
 const OfficeHoursEnv = readString((text, ctx): OfficeHours => {
   try {
     return parseOfficeHours(text);
@@ -101,7 +104,7 @@ export const MonitorEnvSchema = z.object({
   CATALOG: z._default(CatalogEnv, SEED_CATALOG),
   STRICT_SUPPLEMENT_RULE: z._default(z.enum(["true", "false"]), "false"),
   /**
-   * A receipt outside office hours (rules.md R1): `next-session` counts it from the next working
+   * A receipt outside office hours (docs/rules.md R1): `next-session` counts it from the next working
    * session, `as-is` from its instant. Unset: what the dossier's rule set says (lib/domain/rules.ts).
    */
   AFTER_HOURS_RECEIPT: z.optional(z.enum(AFTER_HOURS_RECEIPT)),
@@ -112,7 +115,7 @@ export const MonitorEnvSchema = z.object({
    */
   UNKNOWN_UNITS: z._default(z.enum(["accept", "reject"]), "reject"),
   /**
-   * The official outputs (official.md): the reporting office, form II.06a's code and title,
+   * The official outputs (docs/official.md): the reporting office, form II.06a's code and title,
    * withdrawn dossiers in the form, domain names, index targets per indicator (JSON, the shape of
    * `OfficialSettingsSchema` in lib/domain/official/settings.ts). Unset: the defaults there.
    */
@@ -134,7 +137,7 @@ export type RawEnv = Record<string, string | undefined>;
 
 /**
  * Parses an environment with a function's schema (the monitor's, extended); throws naming every
- * bad variable, at cold start (STYLE.md 7).
+ * bad variable, at cold start (docs/style.md 7).
  */
 export function parseEnv<S extends z.ZodMiniType>(schema: S, env: RawEnv): z.infer<S> {
   const parsed = schema.safeParse(env);

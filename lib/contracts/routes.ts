@@ -2,7 +2,7 @@
  * Every route of the two HTTP APIs and the one role that may call it: the handlers check it, the
  * CDK stack creates exactly these routes (and quotes this table in its API description), the local
  * stack serves them, and the README shows it. No key does both: integration keys post, reader keys
- * read (DESIGN.md "Trust boundaries"). One route needs no key: the API's own description, which
+ * read (README "Trust boundaries"). One route needs no key: the API's own description, which
  * says nothing an integrator cannot read in this repository.
  */
 export type Role = "integration" | "reader";
@@ -29,7 +29,13 @@ export const ROUTES: readonly Route[] = [
     fn: "ingest-api",
     summary: "post the national portal's sync format",
   },
-  { method: "GET", path: "/kpis", role: "reader", fn: "query-api", summary: "the period report (kpis.md)" },
+  {
+    method: "GET",
+    path: "/kpis",
+    role: "reader",
+    fn: "query-api",
+    summary: "the period report (docs/kpis.md)",
+  },
   {
     method: "GET",
     path: "/kpis/export",
@@ -42,7 +48,7 @@ export const ROUTES: readonly Route[] = [
     path: "/kpis/form",
     role: "reader",
     fn: "query-api",
-    summary: "form II.06a (official.md) as JSON, CSV or XLSX",
+    summary: "form II.06a (docs/official.md) as JSON, CSV or XLSX",
   },
   {
     method: "GET",

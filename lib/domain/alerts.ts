@@ -5,13 +5,13 @@ import { type RuleSet, ruleSetFor, tooManyAppointments, tooManySupplementRequest
 import { HOUR_MS } from "./time";
 
 /**
- * The rules behind alerts (calendar.md "Late dossiers"): each kind has a threshold instant; an
+ * The rules behind alerts (docs/calendar.md "Late dossiers"): each kind has a threshold instant; an
  * alert is raised once per threshold (the `key` names it: a due instant moved by a pause or an
  * extension is a new threshold). Paused and closed dossiers raise nothing.
  */
 
 /*
- * The alert timeline of rules.md R4, per dossier and in working time. `no_apology` (after the due
+ * The alert timeline of docs/rules.md R4, per dossier and in working time. `no_apology` (after the due
  * instant, too late to act) became `apology_missed`, which comes before it.
  */
 
@@ -75,7 +75,7 @@ export interface TimelineThresholds {
 }
 
 /**
- * Defaults that leave time to act (rules.md R4): near due 2 working days before the due
+ * Defaults that leave time to act (docs/rules.md R4): near due 2 working days before the due
  * instant, the apology reminder 4 working hours before the apology deadline.
  */
 export const DEFAULT_TIMELINE_THRESHOLDS = {
@@ -152,11 +152,11 @@ export function timelineStages(
     secondRequest !== undefined &&
     tooManySupplementRequests(facts.receivedAt, facts.supplementRequestsAt.length)
   ) {
-    // Whatever the strict-766 setting (rules.md R3): guidance is given once, in full.
+    // Whatever the strict-766 setting (docs/rules.md R3): guidance is given once, in full.
     add("supplement_twice", secondRequest, secondRequest);
   }
 
-  // While paused the clock stops: nothing is near due or late (calendar.md "Pauses").
+  // While paused the clock stops: nothing is near due or late (docs/calendar.md "Pauses").
   if (facts.paused || due === undefined) return { stages, noCalendar };
   const extended = facts.extensions.length > 0;
   if (!extended) {
@@ -193,7 +193,7 @@ export function timelineStages(
  * The stages to raise at `now` (crossed, not yet raised for their key in `marks`), and the next
  * instant one not yet crossed will be. A stage overtaken by a later one is not raised late: a
  * near-due after the due instant, an apology reminder after the apology deadline. `noCalendar`
- * lists the years a threshold needed and the calendar lacks (rules.md R6): those stages are
+ * lists the years a threshold needed and the calendar lacks (docs/rules.md R6): those stages are
  * unknown, not dropped; they come once the year's data is deployed and a sweep recounts.
  */
 export function alertTimeline(
@@ -237,7 +237,7 @@ export function alertFactsOf(state: DossierState): AlertFacts | undefined {
 }
 
 /**
- * Who a stage is for (rules.md R3, R4). The one-stop desk: the apology reminder and the missed
+ * Who a stage is for (docs/rules.md R3, R4). The one-stop desk: the apology reminder and the missed
  * apology (R4's table: the office notifies the desk in writing no later than the apology
  * deadline; Decree 61/2018/NĐ-CP Art. 19, clause to verify; from 2025-07-01 Decree 118/2025/NĐ-CP,
  * article to verify), and a second supplement request (R3: guidance once, in full, is the desk's

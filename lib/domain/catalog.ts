@@ -5,8 +5,8 @@ import * as z from "./zod";
 
 /**
  * The procedure catalog: each procedure's lawful processing period, the fallback when a
- * `dossier.received` gives neither `dueAt` nor a period (events.md), and its receipt cut-off
- * (rules.md R1). A deployment loads its own file ({@link loadCatalog}); the seed district's
+ * `dossier.received` gives neither `dueAt` nor a period (docs/events.md), and its receipt cut-off
+ * (docs/rules.md R1). A deployment loads its own file ({@link loadCatalog}); the seed district's
  * procedures below are the default sample, for the sample data and the simulator.
  */
 
@@ -25,7 +25,8 @@ export const ProcedureSchema = z
     hours: z.optional(z.number().check(z.positive(), z.maximum(3200))),
     /**
      * Received after this local time (`HH:MM`) on a working day, the dossier counts as received
-     * the next working day (rules.md R1; e.g. certification of copies, Decree 23/2015/NĐ-CP Art. 7, to verify).
+     * the next working day (docs/rules.md R1; e.g. certification of copies, Decree 23/2015/NĐ-CP
+     * Art. 7, to verify).
      */
     cutoff: z.optional(z.string().check(z.regex(CUTOFF_PATTERN, "expected HH:MM, e.g. 15:00"))),
   })
@@ -180,7 +181,7 @@ export const DOMAIN_NAMES: Readonly<Record<string, { vi: string; en: string }>> 
 
 /**
  * A catalog map from a list of procedures: the periods the projection falls back on, and each
- * procedure's receipt cut-off (rules.md R1), which applies whoever gave the period.
+ * procedure's receipt cut-off (docs/rules.md R1), which applies whoever gave the period.
  */
 export function catalogOf(procedures: readonly Procedure[] = SEED_PROCEDURES): ProcedureCatalog {
   return new Map(

@@ -4,8 +4,8 @@ import { type DossierState, type ProjectionSettings, projectDossier } from "./pr
 import { COUNTER_KEYS, type Contribution, type Counts, contribution, levelDomainKey } from "./report";
 
 /**
- * Rolling KPI counters as exact sums of per-dossier contributions (DESIGN.md "Correctness under
- * at-least-once delivery"). Each dossier item records what it has added to each period's
+ * Rolling KPI counters as exact sums of per-dossier contributions (README "Architecture",
+ * "Exactly once"). Each dossier item records what it has added to each period's
  * counters (`counted`); applying an event or a time-driven check recomputes the contributions and
  * adds only the difference, so duplicates and re-projections change nothing twice.
  */
@@ -47,7 +47,7 @@ export interface CounterDelta {
 
 export const unitKey = (unit: string) => `U#${unit}`;
 export const domainKey = (domain: string) => `M#${domain}`;
-/** Form II.06a's rows (official.md): per level of the `received`, then domain. */
+/** Form II.06a's rows (docs/official.md): per level of the `received`, then domain. */
 export const levelDomainCounterKey = (level: string, domain: string) => `L#${levelDomainKey(level, domain)}`;
 
 /** `next − previous`, per counter item, zero changes left out. */

@@ -2,7 +2,7 @@ import type { DossierEvent } from "./events/schema";
 import type { UnitDirectory } from "./units";
 
 /**
- * Who may write what (DESIGN.md "Trust boundaries", issue 12), decided by the consumer before an
+ * Who may write what (README "Trust boundaries", issue 12), decided by the consumer before an
  * event enters a dossier's log:
  * - a dossier belongs to the source whose `received` created it; another source's events are
  *   refused unless the directory grants it the dossier's unit or a prefix of its id;
@@ -11,7 +11,7 @@ import type { UnitDirectory } from "./units";
  * - an integration whose grant lists units names only those in its `received`/`transferred`;
  * - a named unit must be in the directory, unless the deployment accepts unknown units.
  * Events of other sources that arrive while the dossier has no owner yet (orphans) are kept, as
- * events.md asks, but the projection never applies them once an owner is known (anomaly
+ * docs/events.md asks, but the projection never applies them once an owner is known (anomaly
  * `other_source`), so they cannot move the owner's KPIs.
  */
 

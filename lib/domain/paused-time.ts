@@ -3,11 +3,11 @@ import type { DossierState } from "./projection";
 import type { Counts } from "./report";
 
 /**
- * Paused working time by kind (rules.md R5: "the report can count them apart"), and the dossiers
+ * Paused working time by kind (docs/rules.md R5: "the report can count them apart"), and the dossiers
  * whose SLA a missing calendar year leaves unknown (R6). Both are additive per dossier, like every
  * other counter, so the DynamoDB counters and the report computed from events agree exactly.
  *
- * kpis.md does not say how paused time falls into periods. A department head asks "of the dossiers
+ * docs/kpis.md does not say how paused time falls into periods. A department head asks "of the dossiers
  * we finished this period, how long did they wait on applicants, on fees, on other agencies?", so
  * a dossier counts its whole paused working time (every ended pause, by kind) once, in the period
  * it closed (resolved, returned or withdrawn). Time still running in an open pause is not counted
@@ -36,7 +36,7 @@ export const PAUSED_COUNTER_KEYS = [
 
 /**
  * Adds a dossier's paused time and its no-calendar mark for the period to `c`, which already holds
- * its kpis.md counts (so whether it closed in the period, or belongs to it at all, is read there).
+ * its docs/kpis.md counts (so whether it closed in the period, or belongs to it at all, is read there).
  */
 export function pausedContribution(state: DossierState, c: Partial<Counts>): void {
   if (c.resolvedTotal === 1 || c.withdrawn === 1) {

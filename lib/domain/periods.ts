@@ -2,7 +2,7 @@ import { addDays, endOfLocalDate, isLocalDate, type LocalDate, localDate, startO
 import * as z from "./zod";
 
 /**
- * Reporting periods (kpis.md "Periods"): `[from, to]` local dates, inclusive. A deployment picks one
+ * Reporting periods (docs/kpis.md "Periods"): `[from, to]` local dates, inclusive. A deployment picks one
  * scheme: calendar quarters, the state reporting window (15th of the quarter's first month's
  * predecessor … 14th of its last month), or explicit windows.
  */

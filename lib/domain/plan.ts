@@ -70,12 +70,12 @@ export function planDossier(
   const alerts = facts
     ? alertTimeline(facts, marks, now, settings.calendar, thresholds)
     : { raise: [], next: undefined, noCalendar: [] };
-  // A stage in a year without calendar data is unknown, not an error (rules.md R6): one anomaly
+  // A stage in a year without calendar data is unknown, not an error (docs/rules.md R6): one anomaly
   // per year; the sweep recounts once the year's data is deployed.
   for (const year of alerts.noCalendar)
     if (!state.anomalies.some((a) => a.kind === "no_calendar" && a.year === year))
       state.anomalies.push({ kind: "no_calendar", year });
-  // The desk's copy only when the directory names the unit's desk (rules.md R4).
+  // The desk's copy only when the directory names the unit's desk (docs/rules.md R4).
   const hasDesk = units.oneStopDeskOf(state.unitId).length > 0;
   const raise: AlertTrigger[] = (options.raiseAlerts ? alerts.raise : []).map((a) =>
     hasDesk && a.to.includes("one_stop_desk") ? { ...a, oneStopDesk: true } : a,
@@ -83,7 +83,7 @@ export function planDossier(
   for (const a of raise) marks[a.kind] = a.key;
   const candidates = [nextCountCheck(state, now, settings.scheme), alerts.next];
   // A dossier waiting on a year's calendar data is looked at daily, so it is recounted soon after
-  // the data is deployed (rules.md R6).
+  // the data is deployed (docs/rules.md R6).
   if (state.anomalies.some((a) => a.kind === "no_calendar") && state.closedAt === undefined)
     candidates.push(now + NO_CALENDAR_RECHECK_MS);
   // Alerts crossed but left for the sweep make the dossier due at once.

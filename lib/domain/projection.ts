@@ -7,14 +7,15 @@ import { instant } from "./time";
 
 /**
  * The dossier projection: the events of one dossier, in any order and duplicated, folded into its
- * state at an instant (events.md "Rules that follow", kpis.md "Per dossier", calendar.md "Pauses").
+ * state at an instant (docs/events.md "Rules that follow", docs/kpis.md "Per dossier",
+ * docs/calendar.md "Pauses").
  */
 
 /** A procedure's lawful processing period, when a `received` event gives neither dueAt nor a period. */
 export interface ProcedurePeriod {
   days?: number;
   hours?: number;
-  /** The procedure's receipt cut-off, `HH:MM` local (rules.md R1; catalog.ts). */
+  /** The procedure's receipt cut-off, `HH:MM` local (docs/rules.md R1; catalog.ts). */
   cutoff?: string;
 }
 export type ProcedureCatalog = ReadonlyMap<string, ProcedurePeriod>;
@@ -23,12 +24,12 @@ export interface ProjectionSettings {
   calendar: WorkingCalendar;
   catalog?: ProcedureCatalog;
   /**
-   * How a receipt outside office hours counts (rules.md R1). Unset: the dossier's rule set
+   * How a receipt outside office hours counts (docs/rules.md R1). Unset: the dossier's rule set
    * decides (`next-session` in every set so far).
    */
   afterHoursReceipt?: AfterHoursReceipt;
   /**
-   * The stricter national index rule (calendar.md "Pauses"): a second supplement request makes the
+   * The stricter national index rule (docs/calendar.md "Pauses"): a second supplement request makes the
    * dossier count as late. Off by default.
    */
   strictSupplementRule?: boolean;
@@ -53,7 +54,7 @@ export type AnomalyKind =
   /** A second, different body under an event identity already seen (the first is kept). */
   | "conflict"
   /**
-   * A due instant or a pause reached a year the calendar has no data for (rules.md R6): the
+   * A due instant or a pause reached a year the calendar has no data for (docs/rules.md R6): the
    * dossier is kept and counted, its SLA is unknown until the year's data is deployed.
    */
   | "no_calendar";
@@ -70,11 +71,11 @@ export interface Anomaly {
 export interface Pause {
   from: number;
   to?: number;
-  /** Why the clock stopped (rules.md R3, R5); `supplement` when the event does not say. */
+  /** Why the clock stopped (docs/rules.md R3, R5); `supplement` when the event does not say. */
   kind: PauseKind;
 }
 
-/** Working time (ms) of the pauses that ended, by kind (rules.md R5: a report counts them apart). */
+/** Working time (ms) of the pauses that ended, by kind (docs/rules.md R5: a report counts them apart). */
 export type PausedByKind = Record<PauseKind, number>;
 
 export interface DossierState {
@@ -189,7 +190,7 @@ export function projectDossier(
   const state = emptyState(dossierId);
   const folded = foldEvents(events);
   const ordered = folded.ordered.filter((e) => e.at <= at);
-  /** A year without calendar data: one anomaly per year, never an abort (rules.md R6). */
+  /** A year without calendar data: one anomaly per year, never an abort (docs/rules.md R6). */
   const noCalendar = (year: number, event?: { eventId: string; type: DossierEvent["type"]; at: number }) => {
     if (state.anomalies.some((a) => a.kind === "no_calendar" && a.year === year)) return;
     state.anomalies.push({ kind: "no_calendar", year, ...event });
@@ -197,7 +198,7 @@ export function projectDossier(
 
   /**
    * Ends the running pause at `to`, moving the due instants by the working time it covered.
-   * Time already spent keeps counting: the clock continues, it does not restart (rules.md R3;
+   * Time already spent keeps counting: the clock continues, it does not restart (docs/rules.md R3;
    * Decree 61/2018/NĐ-CP Art. 19(1), point to verify).
    */
   const endPause = (to: number, by: { eventId: string; type: DossierEvent["type"] }, newDueAt?: number) => {
@@ -321,7 +322,7 @@ export function projectDossier(
           break;
         }
         {
-          // Every kind stops the clock (rules.md R5); only `supplement` is a supplement request.
+          // Every kind stops the clock (docs/rules.md R5); only `supplement` is a supplement request.
           const kind = event.data.pauseKind ?? "supplement";
           state.pauses.push({ from: t, kind });
           state.paused = true;

@@ -38,7 +38,7 @@ export interface DossierRecord {
   kpiDueAt?: number;
   appointmentAt?: number;
   paused: boolean;
-  /** Working time (ms) of ended pauses by kind (rules.md R5), for reports to count apart. */
+  /** Working time (ms) of ended pauses by kind (docs/rules.md R5), for reports to count apart. */
   pausedByKind?: Partial<Record<PauseKind, number>>;
   supplementRequests: number;
   extensions: number;
@@ -151,7 +151,7 @@ export interface PendingAlert {
   unitId: string;
   kind: AlertKind;
   key: number;
-  /** The one-stop desk's copy of the unit's alert (rules.md R4); absent: the unit's (or leadership's). */
+  /** The one-stop desk's copy of the unit's alert (docs/rules.md R4); absent: the unit's (leadership's). */
   recipient?: "one_stop_desk";
   raisedAt: number;
   dossier: AlertSnapshot;

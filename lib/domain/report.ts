@@ -12,7 +12,7 @@ import {
 import { formatInstant, localDate, TIME_ZONE } from "./time";
 
 /**
- * The report of kpis.md: one shape for the rolling counters, the API, the email, the CLI and the
+ * The report of docs/kpis.md: one shape for the rolling counters, the API, the email, the CLI and the
  * exports. Counts are additive per dossier, so the same {@link contribution} feeds the reference
  * report computed from events and the DynamoDB counters kept by the consumer.
  */
@@ -71,7 +71,7 @@ export const levelDomainKey = (level: string | undefined, domain: string) => `${
 
 /**
  * What one dossier adds to period P's counts, from its state projected at `T = min(asOf, end of P)`
- * (kpis.md "Counts for period P"). `undefined` when it adds nothing.
+ * (docs/kpis.md "Counts for period P"). `undefined` when it adds nothing.
  */
 export function contribution(state: DossierState, period: Period, T: number): Contribution | undefined {
   if (!state.received || state.receivedAt === undefined || state.receivedAt > T || !state.unitId)
@@ -135,7 +135,10 @@ export interface ReportBlock {
   rates: { onTime: number | null; online: number | null; satisfaction: number | null };
   /** Of the dossiers closed in the period, those that paused for each kind and for how long (./paused-time.ts). */
   pausedByKind: PausedTimeByKind;
-  /** Dossiers of `received.total` whose deadline falls in a year without calendar data: SLA unknown (rules.md R6). */
+  /**
+   * Dossiers of `received.total` whose deadline falls in a year without calendar data: SLA unknown
+   * (docs/rules.md R6).
+   */
   noCalendar: number;
 }
 
@@ -185,7 +188,7 @@ export function blockOf(c: Counts): ReportBlock {
 
 export class InvariantError extends Error {}
 
-/** `received.total == resolved.total + withdrawn + pending.total` (kpis.md), and the splits add up. */
+/** `received.total == resolved.total + withdrawn + pending.total` (docs/kpis.md), and the splits add up. */
 export function checkInvariant(block: ReportBlock, where: string): void {
   const r = block;
   const problems: string[] = [];
@@ -266,7 +269,7 @@ export function reportFromCounts(counts: PeriodCounts, options: ReportOptions): 
   return report;
 }
 
-/** The reference report, computed straight from events (kpis.md), for any period and `asOf`. */
+/** The reference report, computed straight from events (docs/kpis.md), for any period and `asOf`. */
 export function computeReport(
   events: Iterable<DossierEvent>,
   settings: ProjectionSettings,

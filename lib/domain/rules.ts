@@ -2,7 +2,7 @@ import type { AfterHoursReceipt } from "./calendar/calendar";
 import { type LocalDate, localDate } from "./time";
 
 /**
- * The one-stop rules as sets with effective dates (rules.md "Rule sets by date"). A dossier is
+ * The one-stop rules as sets with effective dates (docs/rules.md "Rule sets by date"). A dossier is
  * judged by the set in force on the local date it arrived (`dossier.received`'s `occurredAt`).
  * The arrival instant, not the deemed receipt instant, picks the set, because the set itself says
  * how the receipt instant is deemed (R1).
@@ -43,7 +43,7 @@ export interface RuleSet {
   apologyDocument: Sourced<{ vi: string; en: string }>;
 }
 
-// R1 has no general decree (rules.md R1): the default is the sector practice, hence a setting.
+// R1 has no general decree (docs/rules.md R1): the default is the sector practice, hence a setting.
 const AFTER_HOURS: Sourced<AfterHoursReceipt> = {
   value: "next-session",
   source:
@@ -52,7 +52,7 @@ const AFTER_HOURS: Sourced<AfterHoursReceipt> = {
 };
 
 // Decree 61/2018 Art. 19: "chậm nhất 01 ngày trước ngày hết hạn". The decree says "ngày", the
-// monitor reads it as one working day (the conservative reading, rules.md R4). Wording
+// monitor reads it as one working day (the conservative reading, docs/rules.md R4). Wording
 // corroborated by secondary texts; the point of Art. 19 is to verify.
 const APOLOGY_LEAD_2018: Sourced<number> = {
   value: 1,

@@ -34,7 +34,7 @@ export function slaAt(
   if (due === undefined) return { state: "no_due" };
   const threshold = options.nearDueMs ?? calendar.workingDayMs;
   const between = calendarResult(() => calendar.workingTimeBetween(Math.min(due, at), Math.max(due, at)));
-  // A due instant in a year without data (rules.md R6): late or not is known, how much is not.
+  // A due instant in a year without data (docs/rules.md R6): late or not is known, how much is not.
   if (!between.ok) return { state: due < at ? "overdue" : "on_track" };
   if (due < at) return { state: "overdue", workingTimeLeftMs: -between.value };
   const left = between.value;

@@ -4,7 +4,7 @@ import { isLocalDate } from "./time";
 import * as z from "./zod";
 
 /**
- * The directory of units (calendar.md "Units"): departments, agencies and communes with their
+ * The directory of units (docs/calendar.md "Units"): departments, agencies and communes with their
  * level, parent, validity, contacts and alert thresholds. Loaded from a file, stored in DynamoDB.
  */
 
@@ -41,8 +41,9 @@ export const UnitSchema = z.strictObject({
   /**
    * The one-stop desk (Bộ phận Một cửa) that hands this unit's dossiers to and from applicants. The
    * processing office must notify it in writing when a dossier will be late (Decree 61/2018/NĐ-CP
-   * Art. 19, clause to verify; rules.md R4) and it hears of a second supplement request (R3), so it gets those
-   * stages in a digest of its own (lib/domain/alerts.ts `recipientsOf`). Absent: the unit alone.
+   * Art. 19, clause to verify; docs/rules.md R4) and it hears of a second supplement request (R3),
+   * so it gets those stages in a digest of its own (lib/domain/alerts.ts `recipientsOf`). Absent:
+   * the unit alone.
    */
   oneStopDesk: z.optional(z.array(ContactSchema).check(z.minLength(1), z.maxLength(10))),
   locale: z._default(z.enum(["vi", "en"]), "vi"),
@@ -60,7 +61,7 @@ export const UnitSchema = z.strictObject({
 export type Unit = z.infer<typeof UnitSchema>;
 
 /**
- * What an integration may write beyond the dossiers it created (DESIGN.md "Trust boundaries").
+ * What an integration may write beyond the dossiers it created (README "Trust boundaries").
  * `units`: it may also write to dossiers of these units, and its own `received`/`transferred` may
  * name only these units. `dossierPrefixes`: it may write to dossiers whose id starts with one of
  * these, and only integrations granted such a prefix may create dossiers under it (so a predictable
@@ -85,10 +86,10 @@ export const UnitDirectorySchema = z.strictObject({
 });
 export type UnitDirectoryFile = z.infer<typeof UnitDirectorySchema>;
 
-/** Alert thresholds in working time (rules.md R4; defaults in alerts.ts). */
+/** Alert thresholds in working time (docs/rules.md R4; defaults in alerts.ts). */
 export type Thresholds = TimelineThresholds;
 
-/** A unit's thresholds, its directory entry over the defaults that leave time to act (rules.md R4). */
+/** A unit's thresholds, its directory entry over the defaults that leave time to act (docs/rules.md R4). */
 export function thresholdsOf(unit: Unit | undefined, calendar: WorkingCalendar): Thresholds {
   return timelineThresholds(unit?.thresholds, calendar);
 }

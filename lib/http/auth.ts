@@ -7,7 +7,7 @@ import { type HttpResult, problem } from "./responses";
 /**
  * API credentials: one key per integration (role `integration`, may only post events; its
  * `source` is what its events are attributed to) or per dashboard (role `reader`, may only read).
- * No key does both (DESIGN.md "Trust boundaries"); lib/contracts/routes.ts says which role each route needs.
+ * No key does both (README "Trust boundaries"); lib/contracts/routes.ts says which role each route needs.
  * Keys are stored as SHA-256 hashes only and never logged; the plain key is shown once, when
  * created.
  */

@@ -48,7 +48,7 @@ export function authorizerContext(credential: Credential): AuthorizerContext {
 
 /**
  * Allows a request when its key is known and its role is the one the route needs, both ways:
- * integration keys post, reader keys read, no key does both (DESIGN.md "Trust boundaries").
+ * integration keys post, reader keys read, no key does both (README "Trust boundaries").
  * A store failure throws: API Gateway then answers 500 and caches nothing, so an outage never
  * becomes a cached refusal of a good key.
  */

@@ -5,7 +5,7 @@ import * as z from "../domain/zod";
 import { type Converted, digitisedOf, Fields, resultOf } from "./dvcqg-fields";
 
 /**
- * The national portal's dossier sync format (../shared/spec/dvcqg.md) turned into dossier events.
+ * The national portal's dossier sync format (docs/dvcqg.md) turned into dossier events.
  * Only the fields the monitor uses are read: every other field, the applicant's name, phone,
  * e-mail and identity numbers among them, is dropped here and never stored or logged. Every event
  * id is derived from the dossier code and the fact it records, so the same snapshot twice gives
@@ -16,7 +16,7 @@ import { type Converted, digitisedOf, Fields, resultOf } from "./dvcqg-fields";
  * with a reason in `problems`; only a dossier without a code (nothing to attach events to) is
  * skipped as a whole, and that is a problem too. Nothing is dropped silently.
  *
- * The national index's inputs (official.md) are read from the portal's own fields, by allowlist,
+ * The national index's inputs (docs/official.md) are read from the portal's own fields, by allowlist,
  * as the portal's calculation description ("Mô tả công thức tính chỉ số 766") reads them:
  * - `received.data.digitised`: `HoSoCoThanhPhanSoHoa` (1/0, what ministry and local systems send)
  *   or any `TaiLieuNop[].DuocSoHoa` = 1 (what the portal's own dossiers carry); index 4.2.
@@ -61,10 +61,10 @@ const CHANNEL: Record<string, "direct" | "online" | "postal"> = {
 };
 
 /**
- * What statuses 5, 6 and 7 mean (dvcqg.md; research: the PASETO code's status names). 5 "Yêu cầu
- * bổ sung giấy tờ" and 6 "Yêu cầu thực hiện nghĩa vụ tài chính" pause the clock (rules.md R3,
- * R5). 7 "Công dân yêu cầu rút hồ sơ": the applicant asked to withdraw, and the portal's index
- * counts it among the end states, so it closes the dossier as withdrawn.
+ * What statuses 5, 6 and 7 mean (docs/dvcqg.md; research: the PASETO code's status names). 5
+ * "Yêu cầu bổ sung giấy tờ" and 6 "Yêu cầu thực hiện nghĩa vụ tài chính" pause the clock
+ * (docs/rules.md R3, R5). 7 "Công dân yêu cầu rút hồ sơ": the applicant asked to withdraw, and
+ * the portal's index counts it among the end states, so it closes the dossier as withdrawn.
  */
 const PAUSE_OF_STATUS: Record<number, PauseKind> = { 5: "supplement", 6: "financial_obligation" };
 
@@ -203,7 +203,7 @@ function dossier(id: string, f: Fields, madonvi: string, out: Converted) {
     const newDue = r.date("NgayHenTraMoi");
     const last = i === kept.length - 1;
     if (requested) {
-      // The open round of a dossier waiting on payment (status 6) is that wait (rules.md R5).
+      // The open round of a dossier waiting on payment (status 6) is that wait (docs/rules.md R5).
       const kind = last && !supplied && status === 6 ? "financial_obligation" : "supplement";
       const stamp = requested.replace(/\D/g, "").slice(0, 14);
       out.events.push(pause(id, requested, stamp, kind));

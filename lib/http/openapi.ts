@@ -86,7 +86,7 @@ const ANSWERS: Record<string, Json> = {
   },
   "GET /kpis": {
     "200": {
-      description: "the period's report (kpis.md)",
+      description: "the period's report (docs/kpis.md)",
       content: { [JSON_TYPE]: { schema: { type: "object" } } },
     },
     "400": problemResponse("a bad query parameter, or no unit named for a key of several units"),
@@ -105,7 +105,8 @@ const ANSWERS: Record<string, Json> = {
   },
   "GET /kpis/form": {
     "200": {
-      description: "form II.06a (official.md), as JSON or a file (format=csv or xlsx); office-wide keys only",
+      description:
+        "form II.06a (docs/official.md), as JSON or a file (format=csv or xlsx); office-wide keys only",
       content: {
         [JSON_TYPE]: { schema: { type: "object" } },
         "text/csv": { schema: { type: "string" } },

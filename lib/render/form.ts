@@ -4,7 +4,7 @@ import { formatLocalVi, instant } from "../domain/time";
 import { type Locale, spreadsheetText } from "./format";
 
 /**
- * Form II.06a as files (official.md): CSV (two header rows, then one row per level, domain and the
+ * Form II.06a as files (docs/official.md): CSV (two header rows, then one row per level, domain and the
  * total) and XLSX in the form's own layout: code and reporting office, title, period, "số liệu
  * tính đến", two header rows with merged group headings, the column numbers, the rows, the footnote.
  */

@@ -1,7 +1,7 @@
 import type { Report, ReportBlock } from "../domain/report";
 
 /**
- * Text forms of the report: the Vietnamese sentence of kpis.md (English available), numbers in
+ * Text forms of the report: the Vietnamese sentence of docs/kpis.md (English available), numbers in
  * Vietnamese grouping (dot for thousands, comma for decimals), and CSV.
  */
 
@@ -21,7 +21,7 @@ export function formatRate(r: number | null, locale: Locale = "vi"): string {
   return `${formatNumber(Math.round(r * 10_000) / 100, locale)}%`;
 }
 
-/** The summary sentence of kpis.md for one report block. */
+/** The summary sentence of docs/kpis.md for one report block. */
 export function summarySentence(b: ReportBlock, locale: Locale = "vi"): string {
   const n = (x: number) => formatNumber(x, locale);
   if (locale === "en") {

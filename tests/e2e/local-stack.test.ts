@@ -231,7 +231,7 @@ describe("the local stack over HTTP", () => {
 
   it("lists quarantined events over the API and the CLI, ready to post again once the cause is fixed", async () => {
     // Valid, but a second body under an event id already applied: accepted, then kept as a
-    // conflict (a deadline in a year without calendar data is no longer a reason: rules.md R6).
+    // conflict (a deadline in a year without calendar data is no longer a reason: docs/rules.md R6).
     const event = receivedBeyondCalendar("q-conflict-1", "HS-Q-CONFLICT");
     const first = { ...event, data: { ...event.data, processingDays: 5 } };
     expect((await post("/events", JSON.stringify(first), keys.integration)).status).toBe(200);

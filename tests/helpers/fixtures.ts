@@ -21,7 +21,7 @@ export function readProjectFile(path: string): string {
 
 /**
  * A valid received event whose deadline (1,500 working days) reaches a year without working-day
- * calendar data: applied with a `no_calendar` anomaly (rules.md R6).
+ * calendar data: applied with a `no_calendar` anomaly (docs/rules.md R6).
  */
 export function receivedBeyondCalendar(eventId: string, dossierId: string) {
   return {

@@ -95,7 +95,7 @@ export function historiesArb(options: HistoryOptions): fc.Arbitrary<DossierEvent
             events.push({ ...base, type: s.type, data: { toUnitId: s.unit } });
             break;
           case "dossier.supplement_requested":
-            // Every pause kind (rules.md R5), and the kind left out as events before kinds were.
+            // Every pause kind (docs/rules.md R5), and the kind left out as events before kinds were.
             events.push({ ...base, type: s.type, data: PAUSE_DATA[s.score % PAUSE_DATA.length] ?? {} });
             break;
           case "dossier.supplement_received":

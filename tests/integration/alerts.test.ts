@@ -153,7 +153,7 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
     const deskKinds = ["apology_due", "apology_missed", "supplement_twice"];
     const forDesk = [...seen.keys()].filter((k) => deskKinds.includes(k.split(" ")[0] as string));
     expect(seen.size).toBe(raised);
-    // The one-stop desk got a copy of each of the stages that are its (rules.md R4), once.
+    // The one-stop desk got a copy of each of the stages that are its (docs/rules.md R4), once.
     const desk = entriesOf(all.filter(toDesk));
     expect([...desk.values()].filter((n) => n > 1)).toEqual([]);
     expect([...desk.keys()].sort()).toEqual(forDesk.sort());
@@ -223,7 +223,7 @@ describe("digest delivery", () => {
     const third = await sendDigests(digestDeps(table, from, () => clock));
     expect(third.sent).toEqual([]);
     const all = await mailFrom(from);
-    // The unit's digest, and its one-stop desk's with the apology stages (rules.md R4), once each.
+    // The unit's digest, and its one-stop desk's with the apology stages (docs/rules.md R4), once each.
     expect(all.map((m) => m.destination.to.includes(DESK)).sort()).toEqual([false, true]);
     const mail = all.filter((m) => !m.destination.to.includes(DESK));
     expect(

@@ -17,7 +17,7 @@ import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
 
 /**
- * The one-stop desk (Bộ phận Một cửa) hears of the apology stages (rules.md R4) and of a second
+ * The one-stop desk (Bộ phận Một cửa) hears of the apology stages (docs/rules.md R4) and of a second
  * supplement request (R3) in a digest of its own: one per desk whatever the units it serves, once
  * under overlapping sweeps and senders, with the units' names, escaped, and a Subject built only
  * from trusted names. A unit whose entry names no desk gets no desk copy.
@@ -59,7 +59,7 @@ const received = (dossierId: string, unitId: string): DossierEvent => ({
   data: { unitId, procedureCode: "1.001193", channel: "direct", dueAt: "2022-07-07T17:00:00+07:00" },
 });
 
-describe("the one-stop desk's digest (rules.md R4)", () => {
+describe("the one-stop desk's digest (docs/rules.md R4)", () => {
   it("gets the apology stages of every unit it serves, once, by name, escaped; a unit without a desk gets none", async () => {
     const table = await testTable("desk");
     await table.store.putUnitDirectory(units, file.leadership);

@@ -21,7 +21,7 @@ import { ROOT } from "../helpers/fixtures";
 import { kpiSendDeps } from "../helpers/kpi-deps";
 
 /**
- * Paused time by kind (rules.md R5) and no-calendar dossiers (R6) through the consumer's counters,
+ * Paused time by kind (docs/rules.md R5) and no-calendar dossiers (R6) through the consumer's counters,
  * the API and the KPI email, against the fold `report --events` uses.
  */
 
@@ -40,7 +40,7 @@ function ev(id: string, n: string, type: DossierEvent["type"], at: string, data:
 const received = (id: string, unitId: string, at: string, processingDays: number) =>
   ev(id, "r", "dossier.received", at, { unitId, procedureCode: "p", channel: "direct", processingDays });
 
-// Office hours 07:00–11:30 and 13:30–17:00 (calendar.md).
+// Office hours 07:00–11:30 and 13:30–17:00 (docs/calendar.md).
 const events: DossierEvent[] = [
   // Land: 16 h waiting for a supplement, 2 h for the applicant's fees and taxes; resolved.
   received("P-1", "cn-vpdk-dat-dai", "2026-10-05T08:00", 30),

@@ -93,7 +93,7 @@ describe("no applicant data stored or logged", () => {
       data: { ...sample.data, applicantName: "Nguyễn Văn A", address: { line: "Thôn 1, xã X" } },
     };
     // A valid event whose deadline reaches a year with no calendar data: applied, with the anomaly
-    // (rules.md R6), never quarantined.
+    // (docs/rules.md R6), never quarantined.
     const received2027 = receivedBeyondCalendar("no-calendar-0", "HS-2027");
     const outcomes = [
       await processSqsRecord(applyDeps, sqsRecord(leaky as never)),

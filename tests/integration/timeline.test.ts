@@ -18,7 +18,7 @@ import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
 
 /**
- * The alert timeline of rules.md R4 through the sweep on DynamoDB Local: a dossier due Thu 17:00
+ * The alert timeline of docs/rules.md R4 through the sweep on DynamoDB Local: a dossier due Thu 17:00
  * with no extension, swept every 15 minutes by two overlapping sweeps.
  */
 const settings: CountingSettings = {
@@ -107,7 +107,8 @@ describe("the R4 timeline through the sweep", () => {
     };
     await sendDigests(digestDeps);
     const all = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === from);
-    // The one-stop desk's own digest (rules.md R4): the apology stages, not near-due nor the late apology.
+    // The one-stop desk's own digest (docs/rules.md R4): the apology stages, not near-due nor the
+    // late apology.
     const toDesk = (m: (typeof all)[number]) => m.destination.to.includes(DESK);
     const mail = all.filter((m) => !toDesk(m));
     const desk = all.filter(toDesk);
@@ -156,7 +157,7 @@ describe("the R4 timeline through the sweep", () => {
       owner: randomUUID(),
     });
     const all = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === from);
-    // The unit's digest and the one-stop desk's (rules.md R3: to the unit and the desk).
+    // The unit's digest and the one-stop desk's (docs/rules.md R3: to the unit and the desk).
     expect(all).toHaveLength(2);
     const mail = all.filter((m) => !m.destination.to.includes(DESK));
     expect(mail).toHaveLength(1);

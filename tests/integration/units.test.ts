@@ -29,7 +29,7 @@ describe("dossier-monitor units import", () => {
     expect(directory.get("phong-ldtbxh")?.nameVi).toBe("Phòng Lao động – Thương binh và Xã hội");
     expect(directory.get("cn-vpdk-dat-dai")?.thresholds?.nearDueWorkingHours).toBe(16);
     expect(directory.leadership).toHaveLength(2);
-    // The one-stop desk of each department (rules.md R4), and none for the desk itself.
+    // The one-stop desk of each department (docs/rules.md R4), and none for the desk itself.
     expect(directory.oneStopDeskOf("phong-ldtbxh")).toEqual([
       { name: "Bộ phận Tiếp nhận và Trả kết quả", email: "mot-cua@ubnd.example.org" },
     ]);

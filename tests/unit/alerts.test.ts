@@ -57,7 +57,7 @@ const every = (from: string, to: string, minutes: number) => {
   return out;
 };
 
-describe("the alert timeline (rules.md R4)", () => {
+describe("the alert timeline (docs/rules.md R4)", () => {
   it("places each stage in working time before a Thursday 17:00 due instant", () => {
     expect(formatInstant(due)).toBe("2022-07-14T17:00:00+07:00");
     const apology = apologyDeadlineOf(due, receivedAt, cal) as number;

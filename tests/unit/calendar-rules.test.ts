@@ -3,13 +3,13 @@ import { describe, expect, it } from "vitest";
 import { calendarResult, WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { formatInstant, instant } from "../../lib/domain/time";
 
-// The calendar under the rules of rules.md (R1 receipt, R2 fractions, R6 missing years) and the
+// The calendar under the rules of docs/rules.md (R1 receipt, R2 fractions, R6 missing years) and the
 // deadlines alerts count back from; the data and working-time basics are in calendar.test.ts.
 const cal = WorkingCalendar.official();
 const at = (s: string) => instant(s);
 const H = 3_600_000;
 
-describe("receipt instant (rules.md R1)", () => {
+describe("receipt instant (docs/rules.md R1)", () => {
   const due = (received: string, days: number, options?: Parameters<typeof cal.dueFrom>[2]) =>
     formatInstant(cal.dueFrom(at(received), { days }, options));
 
@@ -62,7 +62,7 @@ describe("receipt instant (rules.md R1)", () => {
   });
 });
 
-describe("fractional days (rules.md R2)", () => {
+describe("fractional days (docs/rules.md R2)", () => {
   it("adds the fraction as office hours after the whole-day due", () => {
     expect(formatInstant(cal.dueFrom(at("2023-02-06T09:00:00+07:00"), { days: 1.5 }))).toBe(
       "2023-02-08T11:00:00+07:00",
@@ -132,7 +132,7 @@ describe("fractional days (rules.md R2)", () => {
   });
 });
 
-describe("a year without data as a value (rules.md R6)", () => {
+describe("a year without data as a value (docs/rules.md R6)", () => {
   it("answers no_calendar with the year, and the due instant otherwise", () => {
     const missing = cal.tryDueFrom(at("2026-12-28T09:00:00+07:00"), { days: 10 });
     expect(missing).toMatchObject({ ok: false, error: { kind: "no_calendar", year: 2027 } });

@@ -101,7 +101,7 @@ describe("official days off, year by year", () => {
 });
 
 describe("due instants", () => {
-  it("answers the Tết example of calendar.md", () => {
+  it("answers the Tết example of docs/calendar.md", () => {
     const due = cal.dueFrom(at("2023-01-13T10:00:00+07:00"), { days: 5 });
     expect(formatInstant(due)).toBe("2023-01-27T17:00:00+07:00");
   });

@@ -83,7 +83,7 @@ describe("the seed scenario", () => {
 const seedReport = (file: string, ...more: string[]) =>
   cli("report", "--events", file, "--from", "2022-06-06", "--to", "2022-09-05", ...more);
 
-describe("dossier-monitor (cli.md)", () => {
+describe("dossier-monitor (docs/cli.md)", () => {
   const q3 = join(dir, "q3.ndjson");
   beforeAll(async () => {
     const { code, stdout } = await cli("simulate", "--scenario", "seed-2022-q3");
@@ -103,7 +103,7 @@ describe("dossier-monitor (cli.md)", () => {
     expect(r.resolved.late).toBe(345);
   });
 
-  it("prints the Vietnamese sentence of kpis.md with --format text", async () => {
+  it("prints the Vietnamese sentence of docs/kpis.md with --format text", async () => {
     const { code, stdout } = await seedReport(q3, "--format", "text");
     expect(code).toBe(0);
     expect(stdout).toContain(
@@ -148,7 +148,7 @@ describe("dossier-monitor (cli.md)", () => {
     expect(sent.stderr).toContain(`${file}: not UTF-8 text`);
   });
 
-  it("reports a dossier due in 2027 as no_calendar, exits 0, and changes no other figure (rules.md R6)", async () => {
+  it("reports a dossier due in 2027 as no_calendar, exits 0, and changes no other figure (docs/rules.md R6)", async () => {
     const line = (id: string, dossier: string, at: string, unit: string, days: number) =>
       `{"eventId":"${id}","type":"dossier.received","occurredAt":"${at}","dossierId":"${dossier}","data":{"unitId":"${unit}","procedureCode":"p","channel":"direct","processingDays":${days}}}\n`;
     const others =

@@ -11,7 +11,7 @@ import type { Converted } from "../../lib/http/dvcqg-fields";
 import { readProjectFile } from "../helpers/fixtures";
 
 /**
- * The national index's inputs read from the portal's own fields (official.md): digitised
+ * The national index's inputs read from the portal's own fields (docs/official.md): digitised
  * components, an electronic result and how the result is handed over. Fixture:
  * events/dvcqg/index-fields.json, four dossiers that say yes, no, something bad, and nothing.
  */

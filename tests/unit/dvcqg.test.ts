@@ -57,7 +57,7 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     ]);
   });
 
-  it("status 6 with an open round: a financial-obligation pause (rules.md R5)", () => {
+  it("status 6 with an open round: a financial-obligation pause (docs/rules.md R5)", () => {
     const out = convert("status-6-payment.json");
     expect(out.problems).toEqual([]);
     expect(facts(out).slice(1)).toEqual([
@@ -197,7 +197,7 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       other_agency: 0,
     });
     expect(sup.pausedByKind.supplement).toBe(16 * 3_600_000);
-    // Waiting on fees is not a supplement request (rules.md R3 counts supplement requests only).
+    // Waiting on fees is not a supplement request (docs/rules.md R3 counts supplement requests only).
     expect(fin.supplementRequests).toBe(0);
     expect(sup.supplementRequests).toBe(1);
   });

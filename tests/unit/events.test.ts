@@ -16,7 +16,7 @@ const valid = {
 };
 
 describe("the event contract", () => {
-  it("accepts every example of events.md", () => {
+  it("accepts every example of docs/events.md", () => {
     const parsed = parseEventsText(readProjectFile("events/spec-examples.ndjson"));
     expect(parsed.problems).toEqual([]);
     expect(parsed.events.map((e) => e.type)).toEqual([

@@ -31,7 +31,7 @@ const pause = (id: string, n: string, at: string, pauseKind?: string) =>
 const resume = (id: string, n: string, at: string) =>
   ev(id, `${id}.s${n}`, "dossier.supplement_received", at);
 
-// Office hours 07:00–11:30 and 13:30–17:00 (calendar.md): 8 working hours a day.
+// Office hours 07:00–11:30 and 13:30–17:00 (docs/calendar.md): 8 working hours a day.
 const events: DossierEvent[] = [
   // A (u1): a supplement pause Tue 08:00 → Thu 08:00 (16 h), then the applicant paying Fri 16:00 →
   // Mon 08:00 (1 h + 1 h); resolved in Q3.
@@ -55,7 +55,7 @@ const events: DossierEvent[] = [
   pause("D", "1", "2022-08-01T08:00", "financial_obligation"),
 ];
 
-describe("paused working time by kind (rules.md R5), per unit and for the office", () => {
+describe("paused working time by kind (docs/rules.md R5), per unit and for the office", () => {
   it("counts a dossier's ended pauses in the period it closed, by kind", () => {
     const q3 = computeReport(events, settings, { period: Q3, asOf: instant("2022-12-31T00:00:00+07:00") });
     expect(q3.pausedByKind).toEqual({
@@ -91,7 +91,7 @@ describe("paused working time by kind (rules.md R5), per unit and for the office
   });
 });
 
-describe("no_calendar dossiers in the report (rules.md R6)", () => {
+describe("no_calendar dossiers in the report (docs/rules.md R6)", () => {
   it("counts the period's dossiers whose deadline falls in a year without calendar data", () => {
     const period = explicitPeriod("2026-10-01", "2026-12-31", "2026-Q4");
     const r = computeReport(

@@ -27,7 +27,7 @@ const received = ev("r", "dossier.received", "2022-07-04T08:00:00+07:00", {
 }); // due 2022-07-11T17:00
 
 describe("the dossier projection", () => {
-  it("projects the events.md example in any order, with duplicates", () => {
+  it("projects the docs/events.md example in any order, with duplicates", () => {
     const events = parseEventsText(readProjectFile("events/spec-examples.ndjson")).events;
     const a = projectDossier("000.30.32.H48-220606-0001", events, settings);
     const b = projectDossier(

@@ -26,7 +26,7 @@ function invariantHolds(b: ReportBlock): boolean {
   return b.received.total === b.resolved.total + b.withdrawn + b.pending.total;
 }
 
-describe("the report (kpis.md), by property", () => {
+describe("the report (docs/kpis.md), by property", () => {
   it("gives the same report for any delivery order with any duplicates", () => {
     fc.assert(
       fc.property(

@@ -8,7 +8,7 @@ import { type ProjectionSettings, projectDossier } from "../../lib/domain/projec
 import { judgeLevel, ruleSetFor } from "../../lib/domain/rules";
 import { formatInstant, instant } from "../../lib/domain/time";
 
-/** rules.md R1–R6 through the projection, not only through the calendar. */
+/** docs/rules.md R1–R6 through the projection, not only through the calendar. */
 const calendar = WorkingCalendar.official();
 const settings: ProjectionSettings = { calendar, catalog: catalogOf() };
 
@@ -58,7 +58,7 @@ describe("R1 receipt instants through the projection", () => {
     expect(cert("2022-07-07T15:30:00+07:00")).toBe("2022-07-08T11:00:00+07:00");
   });
 
-  it("within office hours, calendar.md's example holds unchanged", () => {
+  it("within office hours, docs/calendar.md's example holds unchanged", () => {
     expect(due([received("2022-06-06T08:15:00+07:00", { processingDays: 10, channel: "direct" })])).toBe(
       "2022-06-20T17:00:00+07:00",
     );
@@ -94,7 +94,7 @@ describe("R2 fractional days through the projection", () => {
   });
 });
 
-describe("rule sets by the dossier's receipt (rules.md 'Rule sets by date')", () => {
+describe("rule sets by the dossier's receipt (docs/rules.md 'Rule sets by date')", () => {
   const june = instant("2025-06-30T09:00:00+07:00");
   const july = instant("2025-07-01T09:00:00+07:00");
 

@@ -70,7 +70,7 @@ describe("grants in the unit directory", () => {
   });
 });
 
-describe("the one-stop desk in the unit directory (rules.md R4)", () => {
+describe("the one-stop desk in the unit directory (docs/rules.md R4)", () => {
   it("is optional per unit, and a bad contact is named with its path", () => {
     expect(directory.oneStopDeskOf("phong-tnmt").map((c) => c.email)).toEqual(["mot-cua@ubnd.example.org"]);
     expect(directory.oneStopDeskOf("bp-mot-cua")).toEqual([]);

@@ -159,7 +159,7 @@ export class Dossiers extends TableAccess {
 
   /**
    * One transaction: the event record only if its eventId is new, the dossier only if its version
-   * is the one read, and the counter deltas (DESIGN.md). Throws {@link DuplicateEventError} or
+   * is the one read, and the counter deltas (README "Architecture"). Throws {@link DuplicateEventError} or
    * {@link VersionConflictError} for the expected races.
    */
   async commit(args: CommitArgs): Promise<void> {

@@ -15,7 +15,7 @@ export const DOSSIER_SK = "DOSSIER";
 export const dossierKey = (id: string): Key => ({ pk: dossierPk(id), sk: DOSSIER_SK });
 /**
  * An event record's sort key: its identity is (source, eventId) within the dossier (issue 12). An
- * eventId holds no `#` (events.md), so the source is everything after the second `#`.
+ * eventId holds no `#` (docs/events.md), so the source is everything after the second `#`.
  */
 export const eventSk = (e: { eventId: string; source?: string }) => `E#${e.eventId}#${e.source ?? ""}`;
 export const EVENT_SK_PREFIX = "E#";

@@ -15,7 +15,7 @@ import { Reports } from "./reports";
 /**
  * The DynamoDB store: one facade over one file per access pattern, on one table (./table.ts).
  * Those files are the only code that knows keys and builds expressions (./keys.ts); clients are
- * injected (STYLE.md 5). The facade's methods delegate, so callers keep one object to pass; the
+ * injected (docs/style.md 5). The facade's methods delegate, so callers keep one object to pass; the
  * use cases know it only as the `Store` port (lib/app/ports.ts).
  */
 

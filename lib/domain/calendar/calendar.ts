@@ -15,7 +15,7 @@ import { type CalendarResult, CalendarYearMissingError, calendarResult } from ".
 export { type CalendarResult, CalendarYearMissingError, calendarResult };
 
 /**
- * The working-day calendar of calendar.md: official days off and make-up working days as data,
+ * The working-day calendar of docs/calendar.md: official days off and make-up working days as data,
  * one entry per year naming the document that decided it; office hours per deployment.
  */
 
@@ -62,7 +62,7 @@ export function parseOfficeHours(text: string): OfficeHours {
   return ranges;
 }
 
-/** 07:00–11:30 and 13:30–17:00: the default of calendar.md (8 working hours a day). */
+/** 07:00–11:30 and 13:30–17:00: the default of docs/calendar.md (8 working hours a day). */
 export const DEFAULT_OFFICE_HOURS: OfficeHours = parseOfficeHours("07:00-11:30,13:30-17:00");
 
 function expand(entries: readonly string[]): string[] {
@@ -184,7 +184,7 @@ export class WorkingCalendar {
 
   /**
    * A period counted in working days: the day of receipt does not count, and the due instant is
-   * the close of office hours on the Nth working day after it (calendar.md, "Due instants").
+   * the close of office hours on the Nth working day after it (docs/calendar.md, "Due instants").
    */
   addWorkingDays(receivedAt: number, days: number): number {
     let day = dayNumber(receivedAt);
@@ -284,7 +284,7 @@ export class WorkingCalendar {
   }
 
   /**
-   * The instant a dossier counts as received (rules.md R1), from when it arrived.
+   * The instant a dossier counts as received (docs/rules.md R1), from when it arrived.
    *
    * - `next-session` (default): outside office hours (evening, lunch, weekend, day off) it is
    *   deemed received at the start of the next working session. No general decree sets this for
@@ -319,11 +319,11 @@ export class WorkingCalendar {
   }
 
   /**
-   * The due instant of a processing period (rules.md R1, R2), from when the dossier arrived:
+   * The due instant of a processing period (docs/rules.md R1, R2), from when the dossier arrived:
    * - the receipt instant first ({@link receiptInstant}; after-hours receipts move to the next
    *   session by default, so an online dossier sent Friday 17:01 counts its days from Tuesday);
    * - whole working days by the day rule (the receipt day does not count; due at the close of
-   *   the Nth working day: Civil Code 2015 Art. 147, calendar.md);
+   *   the Nth working day: Civil Code 2015 Art. 147, docs/calendar.md);
    * - a fraction of a day as office hours (0.5 day = 4 h of an 8-hour day) added after the
    *   whole-day due, so more days is never an earlier due instant; with no whole day, the
    *   fraction runs from the receipt instant, like hours;
@@ -347,7 +347,7 @@ export class WorkingCalendar {
     throw new Error("a processing period needs days or hours");
   }
 
-  /** {@link dueFrom}, with a year without calendar data as a value (rules.md R6). */
+  /** {@link dueFrom}, with a year without calendar data as a value (docs/rules.md R6). */
   tryDueFrom(
     receivedAt: number,
     period: { days?: number; hours?: number },
@@ -357,7 +357,7 @@ export class WorkingCalendar {
   }
 }
 
-/** How a dossier's receipt instant is counted (rules.md R1). */
+/** How a dossier's receipt instant is counted (docs/rules.md R1). */
 export interface ReceiptOptions {
   /** `next-session` (default): after-hours receipts count from the next working session. */
   afterHoursReceipt?: AfterHoursReceipt;

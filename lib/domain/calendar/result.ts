@@ -1,5 +1,5 @@
 /**
- * A year without calendar data (rules.md R6): thrown by the calendar's computations, and the same
+ * A year without calendar data (docs/rules.md R6): thrown by the calendar's computations, and the same
  * answer as a value for callers that must keep going (reports, sweeps, the CLI).
  */
 
@@ -14,7 +14,7 @@ export class CalendarYearMissingError extends Error {
   }
 }
 
-/** A calendar answer, or the year it lacked (rules.md R6: an anomaly, never an abort). */
+/** A calendar answer, or the year it lacked (docs/rules.md R6: an anomaly, never an abort). */
 export type CalendarResult<T> =
   | { ok: true; value: T }
   | { ok: false; error: { kind: "no_calendar"; year: number; message: string } };

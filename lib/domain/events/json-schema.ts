@@ -8,7 +8,7 @@ export function renderSchemas(): Record<string, string> {
     const json = { title, ...z.toJSONSchema(schema, { target: "draft-2020-12", io: "input" }) };
     out[`${name}.schema.json`] = `${JSON.stringify(json, null, 2)}\n`;
   };
-  write("dossier-event", DossierEventSchema, "Dossier event (events.md)");
+  write("dossier-event", DossierEventSchema, "Dossier event (docs/events.md)");
   for (const option of DossierEventSchema.def.options) {
     const type = typeOf(option);
     write(type, option, `Dossier event ${type}`);

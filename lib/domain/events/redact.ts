@@ -21,7 +21,7 @@ function keep(value: unknown): unknown {
 
 /**
  * What a quarantine record keeps of an event that could not be applied: the fields the contract
- * knows (events.md), so the event can be corrected and sent again, and the names (never the
+ * knows (docs/events.md), so the event can be corrected and sent again, and the names (never the
  * values) of every other field under `removed`. An integration that wrongly sends an applicant's
  * name or phone in an extra field must not have it stored for 90 days; a body that is not a JSON
  * object is not kept at all.

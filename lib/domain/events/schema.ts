@@ -1,7 +1,7 @@
 import * as z from "../zod";
 
 /**
- * The wire contract of ../shared/spec/events.md: one discriminated union over `type`.
+ * The wire contract of docs/events.md: one discriminated union over `type`.
  * These schemas are the single source of truth; `events/schemas/*.json` are generated from them
  * (`npm run schemas`) and a test fails when the committed files are stale.
  */
@@ -39,7 +39,7 @@ export const EventIdSchema = z
  *   such a form is a typing accident the source must fix; mapping it silently (NFKC) would also
  *   rewrite characters a source may legitimately use;
  * - control, format (zero-width), surrogate, private-use and unassigned characters are refused.
- * events.md: "1..64 printable characters".
+ * docs/events.md: "1..64 printable characters".
  */
 const codeSchema = (max: number) =>
   z.pipe(
@@ -84,7 +84,7 @@ export const DossierReceivedDataSchema = z.strictObject({
   // sent as days or hours), and 1e-300 was accepted. Upper bounds: ten years of working days (and
   // as many hours), far beyond any lawful period; they keep the calendar walk bounded, while a
   // period that reaches a year with no calendar data stays the explicit, quarantined error it is
-  // (calendar.md) rather than a rejection at the door.
+  // (docs/calendar.md) rather than a rejection at the door.
   processingDays: z.optional(z.number().check(z.minimum(0.125), z.maximum(3650))),
   processingHours: z.optional(z.number().check(z.minimum(0.25), z.maximum(29_200))),
   domain: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
@@ -102,7 +102,7 @@ export const DossierTransferredDataSchema = z.strictObject({
 });
 
 /**
- * Why the clock pauses (rules.md R3, R5). `supplement` (the default): the applicant must
+ * Why the clock pauses (docs/rules.md R3, R5). `supplement` (the default): the applicant must
  * supplement documents. `financial_obligation`: waiting on the applicant to pay the fees, taxes
  * and charges a land result depends on (Decree 43/2014/NĐ-CP Art. 61(4), Decree 101/2024/NĐ-CP
  * Art. 22, Decree 151/2025/NĐ-CP Appendix I; all to verify). `other_agency`: another authority
@@ -207,5 +207,5 @@ export const EventBatchSchema = z.strictObject({
   events: z.array(z.unknown()).check(z.minLength(1), z.maxLength(100)),
 });
 
-/** How far ahead of the receiver's clock `occurredAt` may be (events.md). */
+/** How far ahead of the receiver's clock `occurredAt` may be (docs/events.md). */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;

@@ -2,7 +2,7 @@ import type { DossierState } from "../projection";
 import type { Counts } from "../report";
 
 /**
- * The counters the official outputs need beyond kpis.md's table (official.md): withdrawn dossiers
+ * The counters the official outputs need beyond docs/kpis.md's table (docs/official.md): withdrawn dossiers
  * split as form II.06a places them, and the inputs of the national service index (Decision
  * 766/QĐ-TTg), each additive per dossier like every other counter, so the DynamoDB counters and
  * the report computed from events give the same numbers.
@@ -37,7 +37,7 @@ export const DISLIKE_MAX_SCORE = 2;
 
 /**
  * Adds a dossier's official counts for the period `[start, T]` to `c`, which already holds its
- * kpis.md counts (so whether it is carried over, new, resolved, withdrawn or pending is read there).
+ * docs/kpis.md counts (so whether it is carried over, new, resolved, withdrawn or pending is read there).
  */
 export function officialContribution(
   state: DossierState,

@@ -4,7 +4,7 @@ import { formatInstant } from "../time";
 import { domainName, type OfficialSettings } from "./settings";
 
 /**
- * Form II.06a/VPCP/KSTT (Circular 01/2020/TT-VPCP; official.md): received, resolved and pending
+ * Form II.06a/VPCP/KSTT (Circular 01/2020/TT-VPCP; docs/official.md): received, resolved and pending
  * dossiers by level of the `received`, then by domain, with a subtotal per level and a total.
  * The form has no withdrawn column and holds total = resolved + pending: withdrawn dossiers count
  * as resolved (on time by the due instant, else late) or are left out (`withdrawnInForm`).

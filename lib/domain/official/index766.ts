@@ -4,7 +4,7 @@ import { formatInstant } from "../time";
 import type { IndicatorId, OfficialSettings } from "./settings";
 
 /**
- * The national service index (Decision 766/QĐ-TTg, 2022; official.md), computed live from the
+ * The national service index (Decision 766/QĐ-TTg, 2022; docs/official.md), computed live from the
  * same counters, period and T as the report. Formulas and scales follow the national portal's
  * calculation description ("Mô tả công thức tính chỉ số 766", as embedded in public one-stop
  * code), not the decision's annex, which was not read. Every indicator the events cannot support

@@ -3,7 +3,7 @@ import type { Problem, Result } from "../events/validate";
 import * as z from "../zod";
 
 /**
- * A deployment's settings for the official outputs (official.md): the form's wording, the
+ * A deployment's settings for the official outputs (docs/official.md): the form's wording, the
  * reporting office, how withdrawn dossiers enter the form, domain names, and index targets.
  */
 
@@ -22,7 +22,7 @@ export const OfficialSettingsSchema = z.strictObject({
   formCode: z._default(z.string().check(z.minLength(1), z.maxLength(100)), "Biểu số II.06a/VPCP/KSTT"),
   /**
    * The form's title. Public renderings print "… tại Trung tâm Phục vụ hành chính công" where
-   * official.md has "… tại cơ quan, đơn vị trực tiếp giải quyết"; the annex of Circular
+   * docs/official.md has "… tại cơ quan, đơn vị trực tiếp giải quyết"; the annex of Circular
    * 01/2020/TT-VPCP was not read, so each deployment sets the wording it files.
    */
   formTitle: z._default(Name, {
@@ -32,7 +32,10 @@ export const OfficialSettingsSchema = z.strictObject({
   /** The reporting office ("Đơn vị báo cáo") and the one it reports to ("Đơn vị nhận báo cáo"). */
   office: z._default(Name, { vi: "Ủy ban nhân dân", en: "People's Committee" }),
   recipient: z.optional(Name),
-  /** official.md: withdrawn dossiers count as resolved (on time by the due instant, else late), or are left out. */
+  /**
+   * docs/official.md: withdrawn dossiers count as resolved (on time by the due instant, else late),
+   * or are left out.
+   */
   withdrawnInForm: z._default(z.enum(["resolved", "excluded"]), "resolved"),
   /** Domain names by domain code (the catalog's names fill the rest). */
   domains: z._default(z.record(z.string().check(z.minLength(1)), Name), {}),

@@ -108,7 +108,7 @@ function lineOf(a: PendingAlert, input: DigestInput): Line {
 
 /**
  * Sections per kind, and within a kind per rule set, since what to do names the documents of the
- * rule set the dossier is judged by (rules.md "Rule sets by date").
+ * rule set the dossier is judged by (docs/rules.md "Rule sets by date").
  */
 function sections(input: DigestInput): { kind: AlertKind; next: string; lines: Line[] }[] {
   const out: { kind: AlertKind; next: string; lines: Line[] }[] = [];

@@ -18,7 +18,7 @@ export type { InlineImage };
  * The leadership KPI email: the official table per unit sorted by on-time rate with the
  * whole-office row, the previous period beside it, email-safe bar charts (tables and inline CSS,
  * no scripts, no remote images: the index's trend images travel inside the message), the longest-overdue dossiers, data-quality notes and the
- * summary sentence of kpis.md. Every value that came from an event is escaped.
+ * summary sentence of docs/kpis.md. Every value that came from an event is escaped.
  */
 
 export interface OverdueLine {
@@ -263,7 +263,7 @@ export function renderKpiEmail(input: KpiEmailInput): {
     q.orphans ? t.orphans(n(q.orphans)) : "",
     q.possiblyClosed ? t.possiblyClosed(n(q.possiblyClosed)) : "",
     q.quarantined ? t.quarantined(n(q.quarantined)) : "",
-    // Counted with the period's figures (rules.md R6); a report counted before the field has none.
+    // Counted with the period's figures (docs/rules.md R6); a report counted before the field has none.
     report.noCalendar ? t.noCalendar(n(report.noCalendar)) : "",
     q.calendar ? t.calendar(q.calendar.missingYear, n(q.calendar.daysLeft)) : "",
   ].filter(Boolean);

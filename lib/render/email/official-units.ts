@@ -3,7 +3,7 @@ import type { Indicator, NationalIndex } from "../../domain/official/index766";
 import { formatRate, type Locale } from "../format";
 
 /**
- * The national index per unit, under the office's (official.md: "per unit and for the office"):
+ * The national index per unit, under the office's (docs/official.md: "per unit and for the office"):
  * one row per unit by name, one column per indicator the office's figures compute, each rate red
  * when under the deployment's target. An indicator no unit can compute has no column: its reason
  * is in the office's table above.

@@ -4,7 +4,7 @@ import type { Report, ReportBlock } from "../../domain/report";
 import { formatNumber, type Locale } from "../format";
 
 /**
- * The KPI email's paused time by kind (rules.md R5): per unit and for the whole office, of the
+ * The KPI email's paused time by kind (docs/rules.md R5): per unit and for the whole office, of the
  * dossiers resolved or withdrawn in the period (lib/domain/paused-time.ts says why that basis).
  */
 
