@@ -111,11 +111,9 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     expect(out.notes.find((n) => n.path === "data[0].TrangThaiHoSo")?.message).toMatch(
       /status 7.*request, not a withdrawal/,
     );
-    const projection = projectDossier(
-      "000.30.32.H48-220711-0104",
-      out.events as unknown as DossierEvent[],
-      { calendar: WorkingCalendar.official() },
-    );
+    const projection = projectDossier("000.30.32.H48-220711-0104", out.events as unknown as DossierEvent[], {
+      calendar: WorkingCalendar.official(),
+    });
     expect(projection.closedAt).toBeUndefined();
   });
 
