@@ -36,7 +36,7 @@ async function postAndApply(name: string) {
   const res = await handleIngest(h.deps(), h.post("/integrations/dvcqg", body));
   for (const p of h.published as { detail: DossierEvent }[])
     await applyEvent({ store: h.table.store, settings, now }, p.detail);
-  return { status: res.statusCode, answer: JSON.parse(res.body) as Record<string, unknown> };
+  return { status: res.statusCode, answer: JSON.parse(res.body ?? "{}") as Record<string, unknown> };
 }
 
 const pathsOf = (list: unknown) => ((list ?? []) as { path: string }[]).map((p) => p.path);
