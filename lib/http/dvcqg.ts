@@ -194,6 +194,12 @@ function progress(id: string, f: Fields, out: Converted) {
   const pauseKind = status === undefined ? undefined : PAUSE_OF_STATUS[status];
   if (pauseKind) out.events.push(pause(id, at, stamp, pauseKind));
   if (status === 7) f.note("TrangThai", WITHDRAWAL_REQUESTED);
+  // How a dossier ended (its outcome, result and hand-over) is in its snapshot, not in progress.
+  else if (status !== undefined && [1, 3, 8, 9, 10].includes(status))
+    f.note(
+      "TrangThai",
+      `status ${status} in a progress item: no event; a dossier's receipt and end are recorded from its snapshot (DongBoHoSoMC)`,
+    );
 }
 
 function pause(id: string, at: string, stamp: string, kind: PauseKind) {

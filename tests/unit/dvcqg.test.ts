@@ -125,6 +125,17 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     expect(JSON.stringify(out)).not.toContain("Trần Thị B");
   });
 
+  it("a progress item with status 9: no event (the snapshot carries the end), a note", () => {
+    const out = convert("progress-finished.json");
+    expect(out.events).toEqual([]);
+    expect(out.problems).toEqual([]);
+    expect(out.notes.map((n) => [n.path, n.message])).toEqual([
+      ["data[0].TrangThai", expect.stringMatching(/status 9 in a progress item: no event/)],
+    ]);
+    // A routine progress status says nothing more than its transfer.
+    expect(convert("progress-transfer.json").notes).toEqual([]);
+  });
+
   it("status 8 once the office stopped processing (the granted withdrawal): withdrawn at the end date", () => {
     const out = convert("status-8-stopped.json");
     expect(out.problems).toEqual([]);
