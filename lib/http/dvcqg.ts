@@ -34,17 +34,19 @@ import { type Converted, digitisedOf, Fields, resultOf } from "./dvcqg-fields";
  *
  * What the format does not carry, and where it comes from instead (docs/dvcqg.md):
  * - **The level** (province, district, commune; form II.06a's row groups). No dossier field of
- *   the sync carries it: the public senders' dossier objects (VietOpenCPS/opencps-v2,
- *   DVCQGIntegrationActionImpl `createSyncDossierBodyRequest`; the TD one-stop system's
- *   `SyncDataToDVCQG.HoSoDongBoDVC`) have none. The portal keeps a level with the agency (its
- *   agency catalog `LayDanhMucCoQuan` answers `CAPDONVI` per `MADONVI`) and with the procedure
- *   (`CapThucHien`, a list: one procedure may be done at several levels). So the level is the
- *   processing unit's, from the unit directory ({@link levelOfUnit}); a unit the directory does not
- *   place leaves it unknown, with a note.
+ *   the sync carries it: the public senders' dossier objects have none (VietOpenCPS/opencps-v2,
+ *   DVCQGIntegrationActionImpl `createSyncDossierBodyRequest`; HuanVu201/DichVuCong_KhoaLuan_PASETO,
+ *   `SyncDataToDVCQG.HoSoDongBoDVC` of its SyncLocalDataToDVCQG service). The portal keeps a level
+ *   with the agency (its agency catalog `LayDanhMucCoQuan` answers `CAPDONVI` per `MADONVI`) and
+ *   with the procedure (`CapThucHien`, a list: one procedure may be done at several levels). So the
+ *   level is the processing unit's, from the unit directory ({@link levelOfUnit}); a unit the
+ *   directory does not place leaves it unknown, with a note.
  * - **The outcome.** No status says "refused": 9 (processing finished) and 10 (result returned)
- *   end approved and refused dossiers alike. `NgayTuChoi` (the refusal date, sent by the TD
- *   one-stop system beside `NgayKetThucXuLy`) is the one refusal field public senders send; a
- *   finished dossier that carries it was refused ({@link outcomeOf}).
+ *   end approved and refused dossiers alike. `NgayTuChoi` (the refusal date, which the PASETO
+ *   one-stop system above sends beside `NgayKetThucXuLy`; opencps-v2 sends no refusal field) is the
+ *   one refusal field public senders send; a finished dossier that carries it was refused
+ *   ({@link outcomeOf}). **Verify** against the portal's API specification whether it also marks
+ *   refusals at receipt (status 3, which makes no event here anyway).
  */
 
 /**
