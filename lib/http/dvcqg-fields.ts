@@ -46,6 +46,12 @@ export interface Converted {
   events: Record<string, unknown>[];
   /** Every field or item left out, and every dossier skipped, with the reason. */
   problems: (Problem & { index: number })[];
+  /**
+   * What was read as sent but says less than it seems, each with the reason: a status that makes
+   * no event (1, 3, 7), a level that could not be told. Nothing is left out: these are not
+   * rejections, they say why a dossier made fewer events than its fields suggest.
+   */
+  notes: (Problem & { index: number })[];
 }
 
 /** Blank (empty, whitespace, null) is absent: senders fill optional fields with "". */
@@ -64,6 +70,10 @@ export class Fields {
   problem(field: string, message: string): undefined {
     this.out.problems.push({ index: this.index, path: `${this.path}.${field}`, message });
     return undefined;
+  }
+  /** Records a note on a field that was read as sent (see {@link Converted.notes}). */
+  note(field: string, message: string): void {
+    this.out.notes.push({ index: this.index, path: `${this.path}.${field}`, message });
   }
   text(field: string, max = 64): string | undefined {
     const v = this.item[field];

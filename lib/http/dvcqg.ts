@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import type { PauseKind } from "../domain/events/schema";
 import type { Problem } from "../domain/events/validate";
+import type { Level } from "../domain/rules";
+import type { Unit, UnitDirectory } from "../domain/units";
 import * as z from "../domain/zod";
 import { type Converted, digitisedOf, Fields, resultOf } from "./dvcqg-fields";
 
@@ -14,7 +16,8 @@ import { type Converted, digitisedOf, Fields, resultOf } from "./dvcqg-fields";
  * Real senders are imperfect (statuses rewritten, blank fields, two date formats, lists that are
  * empty, null or not lists at all). A bad field costs that field, a bad list item that item, each
  * with a reason in `problems`; only a dossier without a code (nothing to attach events to) is
- * skipped as a whole, and that is a problem too. Nothing is dropped silently.
+ * skipped as a whole, and that is a problem too. A status that makes no event, and a level that
+ * cannot be told, get a reason in `notes`. Nothing is dropped silently.
  *
  * The national index's inputs (docs/official.md) are read from the portal's own fields, by allowlist,
  * as the portal's calculation description ("Mô tả công thức tính chỉ số 766") reads them:
@@ -28,6 +31,22 @@ import { type Converted, digitisedOf, Fields, resultOf } from "./dvcqg-fields";
  *   portal's API specification).
  * - Complaints (`dossier.complaint_received`) are not in this format: the portal takes feedback
  *   (phản ánh, kiến nghị) through its own feedback system, so they come from another source.
+ *
+ * What the format does not carry, and where it comes from instead (docs/dvcqg.md):
+ * - **The level** (province, district, commune; form II.06a's row groups). No dossier field of
+ *   the sync carries it: the public senders' dossier objects have none (VietOpenCPS/opencps-v2,
+ *   DVCQGIntegrationActionImpl `createSyncDossierBodyRequest`; HuanVu201/DichVuCong_KhoaLuan_PASETO,
+ *   `SyncDataToDVCQG.HoSoDongBoDVC` of its SyncLocalDataToDVCQG service). The portal keeps a level
+ *   with the agency (its agency catalog `LayDanhMucCoQuan` answers `CAPDONVI` per `MADONVI`) and
+ *   with the procedure (`CapThucHien`, a list: one procedure may be done at several levels). So the
+ *   level is the processing unit's, from the unit directory ({@link levelOfUnit}); a unit the
+ *   directory does not place leaves it unknown, with a note.
+ * - **The outcome.** No status says "refused": 9 (processing finished) and 10 (result returned)
+ *   end approved and refused dossiers alike. `NgayTuChoi` (the refusal date, which the PASETO
+ *   one-stop system above sends beside `NgayKetThucXuLy`; opencps-v2 sends no refusal field) is the
+ *   one refusal field public senders send; a finished dossier that carries it was refused
+ *   ({@link outcomeOf}). **Verify** against the portal's API specification whether it also marks
+ *   refusals at receipt (status 3, which makes no event here anyway).
  */
 
 /**
@@ -61,29 +80,81 @@ const CHANNEL: Record<string, "direct" | "online" | "postal"> = {
 };
 
 /**
- * What statuses 5, 6 and 7 mean (docs/dvcqg.md; research: the PASETO code's status names). 5
- * "Yêu cầu bổ sung giấy tờ" and 6 "Yêu cầu thực hiện nghĩa vụ tài chính" pause the clock
- * (docs/rules.md R3, R5). 7 "Công dân yêu cầu rút hồ sơ": the applicant asked to withdraw, and
- * the portal's index counts it among the end states, so it closes the dossier as withdrawn.
+ * What statuses 5 and 6 mean (docs/dvcqg.md): 5 "Yêu cầu bổ sung giấy tờ" and 6 "Yêu cầu thực
+ * hiện nghĩa vụ tài chính" pause the clock (docs/rules.md R3, R5).
  */
 const PAUSE_OF_STATUS: Record<number, PauseKind> = { 5: "supplement", 6: "financial_obligation" };
+
+/**
+ * Status 7 "Công dân yêu cầu rút hồ sơ" is the applicant's *request* to withdraw, not the end of
+ * the dossier: the office still decides on it, and until it does the dossier is open and its
+ * clock runs. So 7 makes no event; the dossier ends when a later snapshot says how (8 processing
+ * stopped: withdrawn; 9 or 10: resolved), and the answer says so in a note.
+ */
+const WITHDRAWAL_REQUESTED =
+  "status 7 (the applicant asked to withdraw): a request, not a withdrawal; no event: the dossier stays open until a later status ends it (8 processing stopped: withdrawn; 9 or 10: resolved)";
+
+/** Form II.06a's level of each kind of unit in the directory (lib/domain/units.ts). */
+const LEVEL_OF_UNIT: Record<Unit["level"], Level | undefined> = {
+  province: "province",
+  "provincial-department": "province",
+  district: "district",
+  "district-department": "district",
+  commune: "commune",
+  // A vertical agency (tax, social insurance, ...) belongs to no local level of its own: it takes
+  // the level of the local unit it is placed under in the directory, if any.
+  "vertical-agency": undefined,
+};
+
+/**
+ * The level of a processing unit, from the directory: the unit's own, or, for a vertical agency,
+ * that of the nearest unit above it that has one. Undefined when the directory does not list the
+ * unit or places it under no local level. Deterministic: the same directory gives the same level.
+ */
+export function levelOfUnit(directory: UnitDirectory | undefined, unitId: string): Level | undefined {
+  const seen = new Set<string>();
+  let unit = directory?.get(unitId);
+  while (unit && !seen.has(unit.id)) {
+    seen.add(unit.id);
+    const level = LEVEL_OF_UNIT[unit.level];
+    if (level) return level;
+    unit = directory?.get(unit.parentId);
+  }
+  return undefined;
+}
+
+/** What the adapter may look up beyond the body: the unit directory, for the level. */
+export interface DvcqgContext {
+  units?: UnitDirectory;
+}
 
 const asObject = (raw: unknown) =>
   typeof raw === "object" && raw !== null && !Array.isArray(raw)
     ? (raw as Record<string, unknown>)
     : undefined;
 
-/** One sync request → the dossier events it says happened (unvalidated: the ingest validates them). */
-export function dvcqgToEvents(body: unknown): Converted | { error: Problem[] } {
+export type DvcqgRequest = z.infer<typeof DvcqgRequestSchema>;
+
+/** The sync request's envelope, or every problem with it (its items are read one by one later). */
+export function parseDvcqgRequest(body: unknown): { request: DvcqgRequest } | { error: Problem[] } {
   const request = DvcqgRequestSchema.safeParse(body);
-  if (!request.success) {
-    return {
-      error: request.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message })),
-    };
-  }
-  const out: Converted = { events: [], problems: [] };
-  const { madonvi } = request.data;
-  request.data.data.forEach((raw, index) => {
+  if (request.success) return { request: request.data };
+  return {
+    error: request.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message })),
+  };
+}
+
+/** One sync request → the dossier events it says happened (unvalidated: the ingest validates them). */
+export function dvcqgToEvents(body: unknown, context: DvcqgContext = {}): Converted | { error: Problem[] } {
+  const parsed = parseDvcqgRequest(body);
+  return "error" in parsed ? parsed : convertDvcqg(parsed.request, context);
+}
+
+/** A parsed sync request → its events, problems and notes. */
+export function convertDvcqg(request: DvcqgRequest, context: DvcqgContext = {}): Converted {
+  const out: Converted = { events: [], problems: [], notes: [] };
+  const { madonvi } = request;
+  request.data.forEach((raw, index) => {
     const path = `data[${index}]`;
     const item = asObject(raw);
     if (!item) {
@@ -96,13 +167,13 @@ export function dvcqgToEvents(body: unknown): Converted | { error: Problem[] } {
       f.problem("MaHoSo", "required: without the dossier code nothing can be recorded; item left out");
       return;
     }
-    if (request.data.service === "CapNhatTienDoHoSoMC") progress(id, f, out);
-    else dossier(id, f, madonvi, out);
+    if (request.service === "CapNhatTienDoHoSoMC") progress(id, f, out);
+    else dossier(id, f, madonvi, context, out);
   });
   return out;
 }
 
-/** A progress item: a transfer to its department, and statuses 5, 6 and 7 as they happen. */
+/** A progress item: a transfer to its department, and statuses 5 and 6 as they happen (7: a note). */
 function progress(id: string, f: Fields, out: Converted) {
   const at = f.date("ThoiDiemXuLy");
   if (!at) {
@@ -124,7 +195,13 @@ function progress(id: string, f: Fields, out: Converted) {
   const status = f.status("TrangThai");
   const pauseKind = status === undefined ? undefined : PAUSE_OF_STATUS[status];
   if (pauseKind) out.events.push(pause(id, at, stamp, pauseKind));
-  if (status === 7) out.events.push(withdrawn(id, at, stamp));
+  if (status === 7) f.note("TrangThai", WITHDRAWAL_REQUESTED);
+  // How a dossier ended (its outcome, result and hand-over) is in its snapshot, not in progress.
+  else if (status !== undefined && [1, 3, 8, 9, 10].includes(status))
+    f.note(
+      "TrangThai",
+      `status ${status} in a progress item: no event; a dossier's receipt and end are recorded from its snapshot (DongBoHoSoMC)`,
+    );
 }
 
 function pause(id: string, at: string, stamp: string, kind: PauseKind) {
@@ -138,22 +215,32 @@ function pause(id: string, at: string, stamp: string, kind: PauseKind) {
   };
 }
 
-function withdrawn(id: string, at: string, stamp: string) {
-  return {
-    eventId: idOf(id, `withdrawal-requested:${stamp}`),
-    type: "dossier.withdrawn",
-    occurredAt: at,
-    dossierId: id,
-    data: {},
-  };
+/**
+ * How a finished dossier (status 9 or 10) ended, and when: refused when it carries `NgayTuChoi`
+ * (the refusal date, see the header), approved otherwise. The end instant is `NgayKetThucXuLy`;
+ * a refused dossier without one ended on its refusal date.
+ */
+function outcomeOf(f: Fields): { outcome: "approved" | "denied"; at?: string } {
+  const refused = f.date("NgayTuChoi");
+  const finished = f.date("NgayKetThucXuLy");
+  if (refused) return { outcome: "denied", at: finished ?? refused };
+  return { outcome: "approved", at: finished };
 }
 
 /** A dossier snapshot: every event it shows, each from the fields that could be read. */
-function dossier(id: string, f: Fields, madonvi: string, out: Converted) {
+function dossier(id: string, f: Fields, madonvi: string, context: DvcqgContext, out: Converted) {
   const status = f.status("TrangThaiHoSo");
   if (status === undefined) f.problem("TrangThaiHoSo", "no usable status: only dated facts are recorded");
   // 1 = newly registered and 3 = not accepted: nothing was received for processing yet.
-  if (status === 1 || status === 3) return;
+  if (status === 1 || status === 3) {
+    f.note(
+      "TrangThaiHoSo",
+      status === 1
+        ? "status 1 (newly registered): not received for processing yet; no event"
+        : "status 3 (not accepted): no dossier was received for processing; no event",
+    );
+    return;
+  }
   const receivedAt = f.date("NgayTiepNhan");
   const procedure = f.text("MaTTHC");
   const due = f.date("NgayHenTra");
@@ -165,13 +252,20 @@ function dossier(id: string, f: Fields, madonvi: string, out: Converted) {
     channel = "direct";
   }
   // A blank unit is the sending agency's own dossier.
-  const unit = f.text("DonViXuLy") ?? madonvi;
+  const unitField = f.text("DonViXuLy");
+  const unit = unitField ?? madonvi;
   if (!receivedAt)
     f.problem("NgayTiepNhan", "no receipt date: no dossier.received (later events wait as orphans)");
   else if (!procedure)
     f.problem("MaTTHC", "no procedure code: no dossier.received (later events wait as orphans)");
   else {
     const digitised = digitisedOf(f);
+    const level = levelOfUnit(context.units, unit);
+    if (!level)
+      f.note(
+        unitField ? "DonViXuLy" : "madonvi",
+        `the unit ${unit} has no level in the unit directory (not listed, or under no province, district or commune): level unknown, counted under "Cấp chưa xác định" on form II.06a`,
+      );
     out.events.push({
       eventId: idOf(id, "received"),
       type: "dossier.received",
@@ -183,6 +277,7 @@ function dossier(id: string, f: Fields, madonvi: string, out: Converted) {
         channel,
         ...(due ? { dueAt: due } : {}),
         ...(domain ? { domain } : {}),
+        ...(level ? { level } : {}),
         ...(digitised === undefined ? {} : { digitised }),
       },
     });
@@ -232,31 +327,42 @@ function dossier(id: string, f: Fields, madonvi: string, out: Converted) {
       );
   }
 
-  const finished = f.date("NgayKetThucXuLy");
-  if (status === 7) {
-    if (finished) out.events.push(withdrawn(id, finished, finished.replace(/\D/g, "").slice(0, 14)));
-    else
+  if (status === 7) f.note("TrangThaiHoSo", WITHDRAWAL_REQUESTED);
+  else if (status === 8) {
+    // 8 "Dừng xử lý": processing stopped without a result (the usual end of a granted withdrawal).
+    const finished = f.date("NgayKetThucXuLy");
+    if (finished)
+      out.events.push({
+        eventId: idOf(id, "stopped"),
+        type: "dossier.withdrawn",
+        occurredAt: finished,
+        dossierId: id,
+        data: {},
+      });
+    else if (!f.has("NgayKetThucXuLy"))
       f.problem(
         "NgayKetThucXuLy",
-        "status 7 (the applicant asked to withdraw) with no end date: the withdrawal is not recorded",
+        "status 8 (processing stopped) with no end date: the end is not recorded and the dossier stays open; send NgayKetThucXuLy",
       );
-  } else if (finished && status === 8) {
-    out.events.push({
-      eventId: idOf(id, "stopped"),
-      type: "dossier.withdrawn",
-      occurredAt: finished,
-      dossierId: id,
-      data: {},
-    });
-  } else if (finished && (status === 9 || status === 10)) {
-    // Some senders send 9 for 5, 6 and 8: a finish date is what makes a resolution.
-    out.events.push({
-      eventId: idOf(id, "resolved"),
-      type: "dossier.resolved",
-      occurredAt: finished,
-      dossierId: id,
-      data: { outcome: "approved", ...resultOf(f) },
-    });
+  } else if (status === 9 || status === 10) {
+    const { outcome, at } = outcomeOf(f);
+    if (at) {
+      out.events.push({
+        eventId: idOf(id, "resolved"),
+        type: "dossier.resolved",
+        occurredAt: at,
+        dossierId: id,
+        data: { outcome, ...resultOf(f) },
+      });
+    } else if (!f.has("NgayKetThucXuLy")) {
+      // A bad date already has its problem; a blank one is this one. Some senders send 9 for
+      // 5, 6 and 8 (docs/dvcqg.md) and leave the end date blank: without it nothing says when,
+      // or whether, processing finished.
+      f.problem(
+        "NgayKetThucXuLy",
+        `status ${status} (${status === 9 ? "processing finished" : "result returned"}) with no end date: the resolution is not recorded and the dossier stays open; send NgayKetThucXuLy (a sender that sends 9 for 5, 6 or 8 should send the real status)`,
+      );
+    }
   }
   const handedOver = f.date("NgayTra");
   if (handedOver && status === 10) {

@@ -3,7 +3,7 @@ import { type IngestDeps, type IngestSummary, ingestEvents, MAX_EVENTS } from ".
 import { capProblems } from "../domain/events/validate";
 import { admit } from "./auth";
 import { jsonBody } from "./body";
-import { dvcqgToEvents } from "./dvcqg";
+import { convertDvcqg, parseDvcqgRequest } from "./dvcqg";
 import { type HttpResult, json, problem } from "./responses";
 
 /** The answer's body: the summary without what only the status says. */
@@ -38,14 +38,20 @@ function candidatesOf(body: unknown): unknown[] | HttpResult {
   return events;
 }
 
-/** `POST /integrations/dvcqg`: the portal's sync request, converted, then ingested as events. */
+/**
+ * `POST /integrations/dvcqg`: the portal's sync request, converted, then ingested as events. The
+ * unit directory gives each dossier its level (lib/http/dvcqg.ts); `notes` say what made no event
+ * and why, without counting as rejected.
+ */
 async function ingestDvcqg(
   deps: IngestDeps,
   credential: Parameters<typeof ingestEvents>[1],
   body: unknown,
 ): Promise<HttpResult> {
-  const converted = dvcqgToEvents(body);
-  if ("error" in converted) return problem(400, "not a DVCQG sync request", capProblems(converted.error));
+  const parsed = parseDvcqgRequest(body);
+  if ("error" in parsed) return problem(400, "not a DVCQG sync request", capProblems(parsed.error));
+  const units = await (deps.units ?? (() => deps.store.getUnitDirectory()))();
+  const converted = convertDvcqg(parsed.request, { units });
   // The portal's format must not turn one request into more events than POST /events takes.
   if (converted.events.length > MAX_EVENTS) {
     return problem(413, `this request makes ${converted.events.length} events; at most ${MAX_EVENTS}`, [
@@ -53,6 +59,7 @@ async function ingestDvcqg(
     ]);
   }
   const problems = capProblems(converted.problems) as typeof converted.problems;
+  const notes = converted.notes.length ? { notes: capProblems(converted.notes) } : {};
   if (converted.events.length === 0) {
     return json(problems.length ? 400 : 200, {
       accepted: 0,
@@ -60,14 +67,16 @@ async function ingestDvcqg(
       rejected: converted.problems.length,
       results: [],
       problems,
+      ...notes,
     });
   }
   const summary = await ingestEvents(deps, credential, converted.events);
-  if (!problems.length) return json(ingestStatus(summary), answerOf(summary));
+  if (!problems.length) return json(ingestStatus(summary), { ...answerOf(summary), ...notes });
   return json(207, {
     ...answerOf(summary),
     rejected: summary.rejected + converted.problems.length,
     problems,
+    ...notes,
   });
 }
 

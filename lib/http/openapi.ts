@@ -294,6 +294,11 @@ export function openApiDocument(version: string): Json {
               $ref: "#/components/schemas/ProblemList",
               description: "the portal's fields that could not be used (POST /integrations/dvcqg)",
             },
+            notes: {
+              $ref: "#/components/schemas/ProblemList",
+              description:
+                "what was read as sent but made no event or no level, and why: statuses 1, 3 and 7, a unit the directory gives no level (POST /integrations/dvcqg); not rejections",
+            },
           },
           required: ["accepted", "duplicate", "rejected", "results"],
         },

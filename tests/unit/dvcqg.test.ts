@@ -4,13 +4,14 @@ import type { DossierEvent } from "../../lib/domain/events/schema";
 import { validateEvent } from "../../lib/domain/events/validate";
 import { projectDossier } from "../../lib/domain/projection";
 import { instant } from "../../lib/domain/time";
-import { dvcqgToEvents } from "../../lib/http/dvcqg";
+import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
+import { type DvcqgContext, dvcqgToEvents } from "../../lib/http/dvcqg";
 import { type Converted, parseDvcqgDate } from "../../lib/http/dvcqg-fields";
 import { readProjectFile } from "../helpers/fixtures";
 
 /** A fixture of events/dvcqg/ through the adapter: what it made, checked against the contract. */
-function convert(name: string): Converted {
-  const out = dvcqgToEvents(JSON.parse(readProjectFile(`events/dvcqg/${name}`)));
+function convert(name: string, context?: DvcqgContext): Converted {
+  const out = dvcqgToEvents(JSON.parse(readProjectFile(`events/dvcqg/${name}`)), context);
   if ("error" in out) throw new Error(JSON.stringify(out.error));
   for (const e of out.events)
     expect(validateEvent(e, { now: instant("2030-01-01T00:00:00Z") }).ok).toBe(true);
@@ -23,6 +24,14 @@ function convert(name: string): Converted {
 const facts = (out: Converted) =>
   out.events.map((e) => ({ type: e.type, occurredAt: e.occurredAt, data: e.data }));
 const paths = (out: Converted) => out.problems.map((p) => p.path);
+const notePaths = (out: Converted) => out.notes.map((p) => p.path);
+const typesOf = (out: Converted) => out.events.map((e) => [e.dossierId, e.type, e.occurredAt]);
+
+/** The seed's unit directory (events/units/seed-units.json): district departments. */
+const seedUnits = () => {
+  const file = parseUnitDirectory(JSON.parse(readProjectFile("events/units/seed-units.json")));
+  return new UnitDirectory(file.units, file.leadership);
+};
 
 describe("portal dates", () => {
   it("reads both formats, local time without an offset, and the offset when there is one", () => {
@@ -91,13 +100,140 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     expect(out.events[0]?.eventId).toBe(snapshot.events[1]?.eventId);
   });
 
-  it("status 7 (the applicant asked to withdraw): withdrawn at the end date", () => {
+  it("status 7 is the applicant's request to withdraw: no withdrawal, the dossier stays open, a note says why", () => {
     const out = convert("status-7-withdrawal.json");
+    expect(out.problems).toEqual([]);
+    // Even with an end date sent: a request is not the end of the dossier.
+    expect(facts(out).map((e) => [e.type, e.occurredAt])).toEqual([
+      ["dossier.received", "2022-07-11T08:15:00+07:00"],
+    ]);
+    expect(notePaths(out)).toContain("data[0].TrangThaiHoSo");
+    expect(out.notes.find((n) => n.path === "data[0].TrangThaiHoSo")?.message).toMatch(
+      /status 7.*request, not a withdrawal/,
+    );
+    const projection = projectDossier("000.30.32.H48-220711-0104", out.events as unknown as DossierEvent[], {
+      calendar: WorkingCalendar.official(),
+    });
+    expect(projection.closedAt).toBeUndefined();
+  });
+
+  it("a progress item with status 7: no event, a note", () => {
+    const out = convert("progress-withdrawal-request.json");
+    expect(out.events).toEqual([]);
+    expect(out.problems).toEqual([]);
+    expect(notePaths(out)).toEqual(["data[0].TrangThai"]);
+    expect(JSON.stringify(out)).not.toContain("Trần Thị B");
+  });
+
+  it("a progress item with status 9: no event (the snapshot carries the end), a note", () => {
+    const out = convert("progress-finished.json");
+    expect(out.events).toEqual([]);
+    expect(out.problems).toEqual([]);
+    expect(out.notes.map((n) => [n.path, n.message])).toEqual([
+      ["data[0].TrangThai", expect.stringMatching(/status 9 in a progress item: no event/)],
+    ]);
+    // A routine progress status says nothing more than its transfer.
+    expect(convert("progress-transfer.json").notes).toEqual([]);
+  });
+
+  it("status 8 once the office stopped processing (the granted withdrawal): withdrawn at the end date", () => {
+    const out = convert("status-8-stopped.json");
     expect(out.problems).toEqual([]);
     expect(facts(out).map((e) => [e.type, e.occurredAt])).toEqual([
       ["dossier.received", "2022-07-11T08:15:00+07:00"],
-      ["dossier.withdrawn", "2022-07-15T14:30:00+07:00"],
+      ["dossier.withdrawn", "2022-07-18T10:00:00+07:00"],
     ]);
+    // The request before it and the end after it are one dossier: the same received event.
+    expect(out.events[0]?.eventId).toBe(convert("status-7-withdrawal.json").events[0]?.eventId);
+  });
+
+  it("status 9 or 10 with a blank end date: no resolution, a problem naming NgayKetThucXuLy", () => {
+    const out = convert("status-9-no-end-date.json");
+    expect(typesOf(out)).toEqual([
+      ["000.30.32.H48-220711-0301", "dossier.received", "2022-07-11T08:15:00+07:00"],
+      ["000.30.32.H48-220711-0302", "dossier.received", "2022-07-11T08:15:00+07:00"],
+      // The hand-over is a fact of its own; the resolution's instant is still unknown.
+      ["000.30.32.H48-220711-0302", "dossier.returned", "2022-07-26T09:00:00+07:00"],
+    ]);
+    expect(paths(out)).toEqual(["data[0].NgayKetThucXuLy", "data[1].NgayKetThucXuLy"]);
+    expect(out.problems[0]?.message).toMatch(/status 9 \(processing finished\) with no end date/);
+    expect(out.problems[1]?.message).toMatch(/status 10 \(result returned\) with no end date/);
+  });
+
+  it("the outcome is the payload's: a refusal date makes it denied, none approved", () => {
+    const out = convert("status-10-refused.json");
+    expect(out.problems).toEqual([]);
+    const resolved = out.events
+      .filter((e) => e.type === "dossier.resolved")
+      .map((e) => [e.dossierId, e.occurredAt, e.data]);
+    expect(resolved).toEqual([
+      [
+        "000.30.32.H48-220711-0303",
+        "2022-07-20T16:00:00+07:00",
+        { outcome: "denied", resultElectronic: false, resultChannel: "direct" },
+      ],
+      // Refused with no end date: processing ended on the refusal date.
+      ["000.30.32.H48-220711-0304", "2022-07-22T11:00:00+07:00", { outcome: "denied" }],
+      // A blank refusal date refuses nothing.
+      ["000.30.32.H48-220711-0305", "2022-07-22T15:00:00+07:00", { outcome: "approved" }],
+    ]);
+    expect(out.events.filter((e) => e.type === "dossier.returned").map((e) => e.dossierId)).toEqual([
+      "000.30.32.H48-220711-0303",
+    ]);
+  });
+
+  it("statuses 1 and 3 make no event, each with a note", () => {
+    const out = convert("status-1-3-not-received.json");
+    expect(out.events).toEqual([]);
+    expect(out.problems).toEqual([]);
+    expect(notePaths(out)).toEqual(["data[0].TrangThaiHoSo", "data[1].TrangThaiHoSo"]);
+    expect(out.notes.map((n) => n.message)).toEqual([
+      expect.stringMatching(/status 1 \(newly registered\)/),
+      expect.stringMatching(/status 3 \(not accepted\)/),
+    ]);
+  });
+
+  it("the level is the processing unit's, from the unit directory; unknown with a note otherwise", () => {
+    const directory = parseUnitDirectory({
+      leadership: [{ name: "Lãnh đạo", email: "lanh-dao@example.org" }],
+      units: [
+        ...seedUnits().units,
+        ...[
+          ["so-tnmt", "provincial-department", undefined],
+          ["ubnd-xa-a", "commune", undefined],
+          ["chi-cuc-thue-huyen", "vertical-agency", "ubnd-huyen"],
+          ["ubnd-huyen", "district", undefined],
+          ["bhxh-tinh", "vertical-agency", undefined],
+        ].map(([id, level, parentId]) => ({
+          id,
+          nameVi: `Đơn vị ${id}`,
+          nameEn: `Unit ${id}`,
+          level,
+          ...(parentId ? { parentId } : {}),
+          head: { name: "Trưởng", email: "truong@example.org" },
+        })),
+      ],
+    });
+    const units = new UnitDirectory(directory.units, directory.leadership);
+    const out = convert("levels.json", { units });
+    expect(out.problems).toEqual([]);
+    expect(out.events.map((e) => [e.dossierId, (e.data as { level?: string }).level])).toEqual([
+      ["000.30.32.H48-220711-0311", "district"],
+      ["000.30.32.H48-220711-0312", "province"],
+      ["000.30.32.H48-220711-0313", "commune"],
+      // A vertical agency takes the level of the local unit it is placed under.
+      ["000.30.32.H48-220711-0314", "district"],
+      ["000.30.32.H48-220711-0315", undefined],
+      ["000.30.32.H48-220711-0316", undefined],
+      // A blank unit is the sender's (madonvi), which this directory does not list.
+      ["000.30.32.H48-220711-0317", undefined],
+    ]);
+    expect(notePaths(out)).toEqual(["data[4].DonViXuLy", "data[5].DonViXuLy", "data[6].madonvi"]);
+    expect(out.notes[0]?.message).toMatch(/bhxh-tinh.*level unknown.*Cấp chưa xác định/);
+    // Without a directory nothing is guessed: every level unknown, each with its note.
+    const bare = convert("levels.json");
+    expect(bare.events.every((e) => (e.data as { level?: string }).level === undefined)).toBe(true);
+    expect(bare.notes).toHaveLength(7);
   });
 
   it("blank optional fields: the unit is the sender's, the channel direct, nothing rejected", () => {
@@ -166,10 +302,22 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     ]);
   });
 
-  it("the same snapshot twice gives the same event ids", () => {
-    for (const name of ["status-6-payment.json", "iso-dates.json", "bad-fields.json"]) {
-      const ids = (o: Converted) => o.events.map((e) => e.eventId);
-      expect(ids(convert(name))).toEqual(ids(convert(name)));
+  it("the same snapshot twice gives the same events, ids included", () => {
+    for (const name of [
+      "status-6-payment.json",
+      "iso-dates.json",
+      "bad-fields.json",
+      "status-8-stopped.json",
+      "status-9-no-end-date.json",
+      "status-10-refused.json",
+      "levels.json",
+    ]) {
+      const first = convert(name, { units: seedUnits() });
+      expect(first.events.length).toBeGreaterThan(0);
+      expect(convert(name, { units: seedUnits() })).toEqual(first);
+      // Distinct facts, distinct ids.
+      const ids = first.events.map((e) => e.eventId);
+      expect(new Set(ids).size).toBe(ids.length);
     }
   });
 

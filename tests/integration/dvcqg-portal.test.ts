@@ -1,0 +1,98 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyEvent } from "../../lib/app/apply";
+import { officialOutputs } from "../../lib/app/official";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import type { DossierEvent } from "../../lib/domain/events/schema";
+import { CALENDAR_QUARTER, periodByName } from "../../lib/domain/periods";
+import { instant } from "../../lib/domain/time";
+import { handleIngest } from "../../lib/http/ingest-api";
+import { ROOT } from "../helpers/fixtures";
+import { ingestHarness } from "../helpers/ingest-harness";
+
+/**
+ * The portal's statuses as a reader of the payload understands them, through POST
+ * /integrations/dvcqg and the consumer on DynamoDB Local (events/dvcqg/): a withdrawal request
+ * leaves the dossier open, the office's stop closes it, a finished status without its end date is
+ * a problem naming the field, a refusal date makes a denied resolution, and the level comes from
+ * the unit directory, so form II.06a has no "Cấp chưa xác định" row for these dossiers.
+ */
+
+let h: Awaited<ReturnType<typeof ingestHarness>>;
+
+beforeAll(async () => {
+  h = await ingestHarness("dvcqgportal", "dvcqg-portal");
+});
+afterAll(async () => h.table.drop());
+
+const settings = { calendar: WorkingCalendar.official(), scheme: CALENDAR_QUARTER };
+const now = () => instant("2022-08-01T09:00:00+07:00");
+
+/** Posts a fixture and applies what reached the bus, in order; the answer's status and body. */
+async function postAndApply(name: string) {
+  h.published.length = 0;
+  const body = readFileSync(join(ROOT, "events/dvcqg", `${name}.json`), "utf8");
+  const res = await handleIngest(h.deps(), h.post("/integrations/dvcqg", body));
+  for (const p of h.published as { detail: DossierEvent }[])
+    await applyEvent({ store: h.table.store, settings, now }, p.detail);
+  return { status: res.statusCode, answer: JSON.parse(res.body ?? "{}") as Record<string, unknown> };
+}
+
+const pathsOf = (list: unknown) => ((list ?? []) as { path: string }[]).map((p) => p.path);
+
+describe("the portal's statuses through the route and the consumer", () => {
+  it("7 leaves the dossier open with a note; 8 then closes it as withdrawn", async () => {
+    const request = await postAndApply("status-7-withdrawal");
+    expect(request.status).toBe(200);
+    expect(request.answer).toMatchObject({ accepted: 1, rejected: 0 });
+    expect(pathsOf(request.answer.notes)).toEqual(["data[0].TrangThaiHoSo"]);
+    const open = await h.table.store.getDossier("000.30.32.H48-220711-0104");
+    expect(open?.closedAt).toBeUndefined();
+    expect(open?.level).toBe("district");
+
+    const stopped = await postAndApply("status-8-stopped");
+    expect(stopped.status).toBe(200);
+    // The received event is the one already applied: a duplicate, not a second dossier.
+    expect(stopped.answer).toMatchObject({ accepted: 1, duplicate: 1, rejected: 0 });
+    const { log, dossier } = await h.table.store.getDossierWithLog("000.30.32.H48-220711-0104");
+    expect(log.map((e) => e.type)).toEqual(["dossier.received", "dossier.withdrawn"]);
+    expect(dossier?.closedAt).toBe(instant("2022-07-18T10:00:00+07:00"));
+  });
+
+  it("9 or 10 without NgayKetThucXuLy: 207, a rejected item naming the field, the dossier still open", async () => {
+    const { status, answer } = await postAndApply("status-9-no-end-date");
+    expect(status).toBe(207);
+    expect(pathsOf(answer.problems)).toEqual(["data[0].NgayKetThucXuLy", "data[1].NgayKetThucXuLy"]);
+    expect(answer.rejected).toBe(2);
+    const dossier = await h.table.store.getDossier("000.30.32.H48-220711-0301");
+    expect(dossier?.received).toBe(true);
+    expect(dossier?.closedAt).toBeUndefined();
+  });
+
+  it("a refusal date makes the stored resolution denied; no refusal date, approved", async () => {
+    const { status, answer } = await postAndApply("status-10-refused");
+    expect(status).toBe(200);
+    expect(answer.rejected).toBe(0);
+    const outcomes = [];
+    for (const suffix of ["0303", "0304", "0305"]) {
+      const { log } = await h.table.store.getDossierWithLog(`000.30.32.H48-220711-${suffix}`);
+      const resolved = log.find((e) => e.type === "dossier.resolved");
+      outcomes.push(resolved?.type === "dossier.resolved" ? resolved.data.outcome : undefined);
+    }
+    expect(outcomes).toEqual(["denied", "denied", "approved"]);
+  });
+
+  it("form II.06a counts these dossiers under the district level of their unit, none level unknown", async () => {
+    const period = periodByName(CALENDAR_QUARTER, "2022-Q3");
+    if (!period) throw new Error("no period 2022-Q3");
+    const { form } = await officialOutputs(
+      { store: h.table.store, units: await h.table.store.getUnitDirectory(), now },
+      period,
+    );
+    const levels = form.rows.filter((r) => r.kind === "level");
+    expect(levels.map((r) => r.level)).toContain("district");
+    expect(levels.map((r) => r.level)).not.toContain("(none)");
+    expect(levels.map((r) => r.label)).not.toContain("Cấp chưa xác định");
+  });
+});
