@@ -179,3 +179,77 @@ describe("certification of copies: the alerts follow the same-day due instant", 
     });
   });
 });
+
+describe("an extension without the apology letter, through the consumer and the sweep (issue 21)", () => {
+  const settings: CountingSettings = {
+    calendar: WorkingCalendar.official(),
+    catalog: catalogOf(),
+    scheme: { kind: "calendar-quarter" },
+  };
+  const file = parseUnitDirectory(
+    JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")),
+  );
+  const units = new UnitDirectory(file.units, file.leadership);
+  let table: Awaited<ReturnType<typeof testTable>>;
+  let clock = instant("2022-07-04T08:00:00+07:00");
+  let deps: ApplyDeps;
+  beforeAll(async () => {
+    table = await testTable("apology-letter");
+    await table.store.putUnitDirectory(file.units, file.leadership);
+    deps = { store: table.store, settings, units, now: () => clock };
+  });
+  afterAll(async () => table.drop());
+
+  it("apologyIssued false on Wed 10:00 silences nothing: apology_missed at Wed 17:15; the letter on Thu 10:00 is a late apology", async () => {
+    // Due Thu 2022-07-14 17:00: the apology deadline is Wed 17:00 (due − 1 working day).
+    const received = (id: string) =>
+      ev(`r-${id}`, id, "dossier.received", "2022-07-04T08:00:00+07:00", {
+        unitId: "phong-tu-phap",
+        procedureCode: "1.001193",
+        channel: "direct",
+        dueAt: "2022-07-14T17:00:00+07:00",
+      });
+    const extended = (id: string, at: string, apologyIssued: boolean) =>
+      ev(`x-${id}-${at}`, id, "dossier.deadline_extended", at, {
+        newDueAt: "2022-07-19T17:00:00+07:00",
+        apologyIssued,
+      });
+    await applyEvent(deps, received("A-0"));
+    await applyEvent(deps, received("A-1"));
+    const raised: string[] = [];
+    const sweepUntil = async (until: number) => {
+      for (; clock <= until; clock += 15 * 60_000) {
+        const r = await runSweep(deps, {
+          onFailure: (f) => {
+            throw f.error;
+          },
+        });
+        for (const [kind, n] of Object.entries(r.byKind))
+          for (let i = 0; i < (n ?? 0); i++) raised.push(`${kind} ${formatInstant(clock)}`);
+      }
+    };
+    clock = instant("2022-07-13T09:00:00+07:00");
+    await sweepUntil(instant("2022-07-13T09:45:00+07:00"));
+    raised.length = 0;
+    // Wed 10:00: A-0 gets a new appointment with the letter, A-1 one without it.
+    clock = instant("2022-07-13T10:00:00+07:00");
+    await applyEvent(deps, extended("A-0", "2022-07-13T10:00:00+07:00", true));
+    await applyEvent(deps, extended("A-1", "2022-07-13T10:00:00+07:00", false));
+    await sweepUntil(instant("2022-07-13T17:30:00+07:00"));
+    // The reminder to send the letter still comes for A-1 only (Wed 11:00, 4 working hours
+    // before the deadline), and the missed deadline after Wed 17:00.
+    expect(raised).toEqual([
+      "apology_due 2022-07-13T11:00:00+07:00",
+      "apology_missed 2022-07-13T17:15:00+07:00",
+    ]);
+    raised.length = 0;
+    clock = instant("2022-07-14T10:00:00+07:00");
+    await applyEvent(deps, extended("A-1", "2022-07-14T10:00:00+07:00", true));
+    await sweepUntil(instant("2022-07-14T10:00:00+07:00"));
+    expect(raised.sort()).toEqual([
+      "extended_twice 2022-07-14T10:00:00+07:00",
+      "late_apology 2022-07-14T10:00:00+07:00",
+    ]);
+    expect((await table.store.getDossier("A-1"))?.apologyIssued).toBe(true);
+  });
+});
