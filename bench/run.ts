@@ -17,6 +17,7 @@ import { benchHttp } from "./sections/http";
 import { benchImport } from "./sections/import";
 import { benchIngestHandler } from "./sections/ingest-handler";
 import { benchKpiReads } from "./sections/kpi-reads";
+import { benchNearDue } from "./sections/near-due";
 import { benchReference } from "./sections/reference";
 import { benchSweep } from "./sections/sweep";
 
@@ -30,6 +31,7 @@ interface Section {
 /** In the order they run (cost uses the consumer's, seedUnits' and ingestHandler's figures). */
 const SECTIONS: Section[] = [
   { name: "reference", run: benchReference },
+  { name: "nearDue", run: benchNearDue },
   { name: "bundles", run: benchBundles },
   { name: "cliHelp", run: benchCliHelp },
   { name: "cliReport", run: benchCliReport },

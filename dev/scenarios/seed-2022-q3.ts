@@ -175,7 +175,7 @@ interface Timing {
 
 function chooseTiming(b: Builder, plan: Plan): Timing | undefined {
   const { rng } = b;
-  const period = { days: plan.procedure.days, hours: plan.procedure.hours };
+  const period = { days: plan.procedure.days, hours: plan.procedure.hours, sameDay: plan.procedure.sameDay };
   let receivedAt: number | undefined;
   if (plan.category === "within") {
     // Received late enough that its due instant falls after the window, or paused across its end.
@@ -185,7 +185,7 @@ function chooseTiming(b: Builder, plan: Plan): Timing | undefined {
     receivedAt = b.workingInstant(WS, WE - 2 * HOUR_MS);
   }
   if (receivedAt === undefined) return undefined;
-  const baseDue = CALENDAR.dueFrom(receivedAt, period);
+  const baseDue = CALENDAR.dueFrom(receivedAt, period, { cutoff: plan.procedure.cutoff });
   const timing: Timing = { receivedAt, baseDue, kpiDue: baseDue };
   if (plan.category === "within") {
     if (baseDue > WE) return timing;
@@ -258,7 +258,9 @@ function generateDossier(b: Builder, plan: Plan): boolean {
       ? { dueAt: formatInstant(timing.baseDue) }
       : plan.procedure.days !== undefined
         ? { processingDays: plan.procedure.days }
-        : { processingHours: plan.procedure.hours }),
+        : plan.procedure.hours !== undefined
+          ? { processingHours: plan.procedure.hours }
+          : {}),
     domain: plan.procedure.domain,
     level: "district",
   });
@@ -347,7 +349,9 @@ function generateBefore(b: Builder, count: number): void {
       channel: "direct",
       ...(procedure.days !== undefined
         ? { processingDays: procedure.days }
-        : { processingHours: procedure.hours }),
+        : procedure.hours !== undefined
+          ? { processingHours: procedure.hours }
+          : {}),
       domain: procedure.domain,
       level: "district",
     });

@@ -2,7 +2,7 @@ import type { WorkingCalendar } from "./calendar/calendar";
 import { calendarResult } from "./calendar/result";
 import type { DossierState } from "./projection";
 import { type RuleSet, ruleSetFor, tooManyAppointments, tooManySupplementRequests } from "./rules";
-import { HOUR_MS } from "./time";
+import { HOUR_MS, MINUTE_MS } from "./time";
 
 /**
  * The rules behind alerts (docs/calendar.md "Late dossiers"): each kind has a threshold instant; an
@@ -55,12 +55,18 @@ export interface AlertFacts {
   receivedAt: number;
   /** The KPI due instant (moved by pauses, never by extensions). */
   kpiDueAt?: number;
+  /** The due instant of the lawful period, before pauses: with the receipt, the time allowed. */
+  baseDueAt?: number;
   /** The new appointment of the latest extension, when there is one. */
   appointmentAt?: number;
   paused: boolean;
   closed: boolean;
-  /** `deadline_extended` events, in order, by their `occurredAt`. */
-  extensions: readonly { at: number }[];
+  /**
+   * `deadline_extended` events, in order, by their `occurredAt`. Only one with `apologyIssued`
+   * is an apology letter (docs/rules.md R4): a new appointment without it does not silence
+   * `apology_missed` nor stand for the letter in `late_apology`.
+   */
+  extensions: readonly { at: number; apologyIssued: boolean }[];
   /** Instants of the supplement requests (pauses of kind `supplement` only), in order. */
   supplementRequestsAt: readonly number[];
   lastEventAt?: number;
@@ -69,6 +75,8 @@ export interface AlertFacts {
 /** A unit's thresholds in working time (units.ts carries the per-unit settings). */
 export interface TimelineThresholds {
   nearDueMs: number;
+  /** Near due at most this share of the time allowed before the due instant (0–1]. */
+  nearDueShare: number;
   apologyLeadMs: number;
   escalationMs: number;
   possiblyClosedMs: number;
@@ -76,10 +84,14 @@ export interface TimelineThresholds {
 
 /**
  * Defaults that leave time to act (docs/rules.md R4): near due 2 working days before the due
- * instant, the apology reminder 4 working hours before the apology deadline.
+ * instant, or half the time allowed when that is shorter, the apology reminder 4 working hours
+ * before the apology deadline. The share keeps R4's 2 working days for every period of 4 working
+ * days or more (32 h × 0.5 = 16 h) and moves only short ones, which 16 h made near due at the
+ * first sweep after receipt (a 1-day or same-day procedure): an alert a head can act on.
  */
 export const DEFAULT_TIMELINE_THRESHOLDS = {
   nearDueWorkingHours: 16,
+  nearDueShareOfPeriod: 0.5,
   apologyLeadWorkingHours: 4,
   escalationWorkingDays: 2,
   possiblyClosedWorkingDays: 10,
@@ -93,6 +105,7 @@ export function timelineThresholds(
   const t = { ...DEFAULT_TIMELINE_THRESHOLDS, ...unit };
   return {
     nearDueMs: t.nearDueWorkingHours * HOUR_MS,
+    nearDueShare: t.nearDueShareOfPeriod,
     apologyLeadMs: t.apologyLeadWorkingHours * HOUR_MS,
     escalationMs: t.escalationWorkingDays * calendar.workingDayMs,
     possiblyClosedMs: t.possiblyClosedWorkingDays * calendar.workingDayMs,
@@ -115,6 +128,25 @@ export function apologyDeadlineOf(
   const lead = ruleSetFor(receivedAt).apologyLeadWorkingDays.value;
   const deadline = calendar.deadlineBefore(kpiDueAt, lead * calendar.workingDayMs);
   return deadline > receivedAt ? deadline : undefined;
+}
+
+/**
+ * How long before the KPI due instant a dossier is near due: the unit's working-hours threshold,
+ * or its share of the time allowed (working time from receipt to the lawful due instant) when
+ * that is shorter, to the minute. By default a certification received Mon 09:00 and due Mon 17:00
+ * (6 working hours) is near due at 14:00, not at once; a 10-day procedure keeps the 2 working days.
+ */
+export function nearDueMsOf(
+  facts: Pick<AlertFacts, "receivedAt" | "baseDueAt" | "kpiDueAt">,
+  calendar: WorkingCalendar,
+  t: Pick<TimelineThresholds, "nearDueMs" | "nearDueShare">,
+): number {
+  const due = facts.baseDueAt ?? facts.kpiDueAt;
+  if (due === undefined) return t.nearDueMs;
+  const allowed = calendarResult(() => calendar.workingTimeBetween(facts.receivedAt, due));
+  if (!allowed.ok) return t.nearDueMs;
+  const share = Math.round((allowed.value * t.nearDueShare) / MINUTE_MS) * MINUTE_MS;
+  return Math.min(t.nearDueMs, share);
 }
 
 /** Every stage of a dossier, crossed or not; years without calendar data are listed apart. */
@@ -140,10 +172,11 @@ export function timelineStages(
   const apologyDeadline =
     due === undefined ? undefined : compute(() => apologyDeadlineOf(due, facts.receivedAt, calendar));
 
-  // Breaches already committed: shown whether or not the dossier is paused.
-  const first = facts.extensions[0];
-  if (first && apologyDeadline !== undefined && first.at > apologyDeadline)
-    add("late_apology", first.at, first.at);
+  // Breaches already committed: shown whether or not the dossier is paused. The apology letter
+  // is the first new appointment that came with one (`apologyIssued`), not merely the first.
+  const apology = facts.extensions.find((e) => e.apologyIssued);
+  if (apology && apologyDeadline !== undefined && apology.at > apologyDeadline)
+    add("late_apology", apology.at, apology.at);
   const second = facts.extensions[1];
   if (second && tooManyAppointments(facts.receivedAt, facts.extensions.length))
     add("extended_twice", second.at, second.at);
@@ -160,19 +193,23 @@ export function timelineStages(
   if (facts.paused || due === undefined) return { stages, noCalendar };
   const extended = facts.extensions.length > 0;
   if (!extended) {
+    const nearDueMs = nearDueMsOf(facts, calendar, t);
     add(
       "near_due",
       due,
-      compute(() => calendar.deadlineBefore(due, t.nearDueMs)),
+      compute(() => calendar.deadlineBefore(due, nearDueMs)),
     );
-    if (apologyDeadline !== undefined) {
-      add(
-        "apology_due",
-        due,
-        compute(() => calendar.deadlineBefore(apologyDeadline, t.apologyLeadMs)),
-      );
-      add("apology_missed", due, apologyDeadline + 1);
-    }
+  }
+  // A new appointment without the apology letter is no apology: still reminded, still missed
+  // (docs/rules.md R4: the office sends the apology letter with its one new appointment; Decree
+  // 61/2018/NĐ-CP Art. 19, clause to verify). An extension silences the near-due reminder only.
+  if (!apology && apologyDeadline !== undefined) {
+    add(
+      "apology_due",
+      due,
+      compute(() => calendar.deadlineBefore(apologyDeadline, t.apologyLeadMs)),
+    );
+    add("apology_missed", due, apologyDeadline + 1);
   }
   // A new appointment never makes a late dossier on time: overdue and escalation still come.
   add("overdue", due, due + 1);
@@ -226,10 +263,11 @@ export function alertFactsOf(state: DossierState): AlertFacts | undefined {
   return {
     receivedAt: state.receivedAt,
     kpiDueAt: state.kpiDueAt,
+    baseDueAt: state.baseDueAt,
     appointmentAt: state.appointmentAt,
     paused: state.paused,
     closed: state.closedAt !== undefined,
-    extensions: state.extensions.map((e) => ({ at: e.at })),
+    extensions: state.extensions.map((e) => ({ at: e.at, apologyIssued: e.apologyIssued })),
     // Only supplement requests break the guidance-once rule: waiting on fees or another agency does not.
     supplementRequestsAt: state.pauses.filter((p) => p.kind === "supplement").map((p) => p.from),
     lastEventAt: state.lastEventAt,

@@ -8,6 +8,11 @@ import * as z from "./zod";
  * `dossier.received` gives neither `dueAt` nor a period (docs/events.md), and its receipt cut-off
  * (docs/rules.md R1). A deployment loads its own file ({@link loadCatalog}); the seed district's
  * procedures below are the default sample, for the sample data and the simulator.
+ *
+ * A period is one of three deadline kinds: `days` (working days, the receipt day not counted),
+ * `hours` (working hours from the receipt instant) or `sameDay` (due at the close of office hours
+ * of the receipt's working day; with a `cutoff`, received after it, at the close of the next
+ * working day). `source` names the text that sets the period.
  */
 
 const TEXT = z.string().check(z.trim(), z.minLength(1));
@@ -24,15 +29,21 @@ export const ProcedureSchema = z
     /** Working hours. */
     hours: z.optional(z.number().check(z.positive(), z.maximum(3200))),
     /**
+     * Due the same working day, at the close of office hours (with `cutoff`: the next working day
+     * when received after it), e.g. certification of copies, Decree 23/2015/NĐ-CP Art. 7.
+     */
+    sameDay: z.optional(z.literal(true)),
+    /**
      * Received after this local time (`HH:MM`) on a working day, the dossier counts as received
-     * the next working day (docs/rules.md R1; e.g. certification of copies, Decree 23/2015/NĐ-CP
-     * Art. 7, to verify).
+     * the next working day (docs/rules.md R1; e.g. certification of copies, Decree 23/2015/NĐ-CP Art. 7).
      */
     cutoff: z.optional(z.string().check(z.regex(CUTOFF_PATTERN, "expected HH:MM, e.g. 15:00"))),
+    /** The legal text that sets the period (document, article), shown to whoever checks it. */
+    source: z.optional(TEXT.check(z.maxLength(300))),
   })
   .check(
-    z.refine((p) => (p.days === undefined) !== (p.hours === undefined), {
-      message: "a procedure needs exactly one of days or hours",
+    z.refine((p) => [p.days, p.hours, p.sameDay].filter((k) => k !== undefined).length === 1, {
+      message: "a procedure needs exactly one of days, hours or sameDay",
     }),
   );
 export type Procedure = z.infer<typeof ProcedureSchema>;
@@ -132,9 +143,13 @@ export const SEED_PROCEDURES: readonly Procedure[] = [
     vi: "Chứng thực bản sao từ bản chính",
     en: "Certifying copies from originals",
     domain: "chung-thuc",
-    hours: 4,
-    // Same day, or the next working day when received after 15:00 (Decree 23/2015/NĐ-CP Art. 7, to verify).
+    // "Ngay trong ngày cơ quan, tổ chức tiếp nhận yêu cầu hoặc trong ngày làm việc tiếp theo, nếu
+    // tiếp nhận yêu cầu sau 15 giờ". The exceptions of Art. 21, 33 and 37 (many originals or pages,
+    // up to 2 more working days, or longer as agreed in writing) are not a kind: the producer
+    // sends the agreed `dueAt`, which wins over the catalog.
+    sameDay: true,
     cutoff: "15:00",
+    source: "Nghị định 23/2015/NĐ-CP, Điều 7",
   },
   {
     code: "1.001193",
@@ -187,7 +202,12 @@ export function catalogOf(procedures: readonly Procedure[] = SEED_PROCEDURES): P
   return new Map(
     procedures.map((p) => [
       p.code,
-      { days: p.days, hours: p.hours, ...(p.cutoff ? { cutoff: p.cutoff } : {}) },
+      {
+        days: p.days,
+        hours: p.hours,
+        ...(p.sameDay ? { sameDay: true } : {}),
+        ...(p.cutoff ? { cutoff: p.cutoff } : {}),
+      },
     ]),
   );
 }

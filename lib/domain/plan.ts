@@ -1,4 +1,4 @@
-import { type AlertTrigger, alertFactsOf, alertTimeline } from "./alerts";
+import { type AlertTrigger, alertFactsOf, alertTimeline, nearDueMsOf } from "./alerts";
 import {
   type Counted,
   type CounterDelta,
@@ -89,7 +89,9 @@ export function planDossier(
   // Alerts crossed but left for the sweep make the dossier due at once.
   if (!options.raiseAlerts && alerts.raise.length) candidates.push(now);
   const defined = candidates.filter((c): c is number => c !== undefined);
-  const sla = slaAt(state, now, settings.calendar, { nearDueMs: thresholds.nearDueMs }).state;
+  // The SLA state's near due is the alert's (a share of the time allowed for a short procedure).
+  const nearDueMs = facts ? nearDueMsOf(facts, settings.calendar, thresholds) : thresholds.nearDueMs;
+  const sla = slaAt(state, now, settings.calendar, { nearDueMs }).state;
   return {
     sla,
     state,

@@ -15,6 +15,8 @@ import { instant } from "./time";
 export interface ProcedurePeriod {
   days?: number;
   hours?: number;
+  /** Due at the close of the receipt's working day (catalog.ts: a deadline kind). */
+  sameDay?: boolean;
   /** The procedure's receipt cut-off, `HH:MM` local (docs/rules.md R1; catalog.ts). */
   cutoff?: string;
 }

@@ -51,6 +51,12 @@ export const UnitSchema = z.strictObject({
     z.strictObject({
       /** Near due this much working time before the KPI due instant (default 16 h: 2 working days). */
       nearDueWorkingHours: z.optional(z.number().check(z.positive(), z.maximum(400))),
+      /**
+       * Near due at most this share of the time allowed (receipt to lawful due instant), when that
+       * is shorter than `nearDueWorkingHours` (default 0.5): a short procedure is not near due
+       * at the first sweep after receipt. 1 keeps the working-hours threshold alone.
+       */
+      nearDueShareOfPeriod: z.optional(z.number().check(z.positive(), z.maximum(1))),
       /** The apology reminder comes this long before the apology deadline (default 4 working hours). */
       apologyLeadWorkingHours: z.optional(z.number().check(z.positive(), z.maximum(80))),
       escalationWorkingDays: z.optional(z.number().check(z.positive(), z.maximum(100))),

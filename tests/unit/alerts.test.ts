@@ -128,7 +128,9 @@ describe("the alert timeline (docs/rules.md R4)", () => {
     const thu10 = at("2022-07-14T10:00:00+07:00");
     const newDue = at("2022-07-19T17:00:00+07:00");
     const facts = (now: number): AlertFacts =>
-      now >= thu10 ? { ...open, extensions: [{ at: thu10 }], appointmentAt: newDue } : open;
+      now >= thu10
+        ? { ...open, extensions: [{ at: thu10, apologyIssued: true }], appointmentAt: newDue }
+        : open;
     const raised = sweep(facts, every("2022-07-11T07:00:00+07:00", "2022-07-25T17:00:00+07:00", 30));
     expect(raised.map((r) => r.kind)).toEqual([
       "near_due",
@@ -146,7 +148,11 @@ describe("the alert timeline (docs/rules.md R4)", () => {
 
   it("takes an extension before the apology deadline as in time", () => {
     const wed10 = at("2022-07-13T10:00:00+07:00");
-    const facts = { ...open, extensions: [{ at: wed10 }], appointmentAt: at("2022-07-19T17:00:00+07:00") };
+    const facts = {
+      ...open,
+      extensions: [{ at: wed10, apologyIssued: true }],
+      appointmentAt: at("2022-07-19T17:00:00+07:00"),
+    };
     const stages = kinds(timelineStages(facts, cal, t).stages);
     expect(stages).not.toContain("late_apology");
     expect(stages).not.toContain("apology_missed");
@@ -170,7 +176,10 @@ describe("the alert timeline (docs/rules.md R4)", () => {
   it("raises extended_twice on a second new appointment", () => {
     const facts: AlertFacts = {
       ...open,
-      extensions: [{ at: at("2022-07-12T09:00:00+07:00") }, { at: at("2022-07-18T09:00:00+07:00") }],
+      extensions: [
+        { at: at("2022-07-12T09:00:00+07:00"), apologyIssued: true },
+        { at: at("2022-07-18T09:00:00+07:00"), apologyIssued: true },
+      ],
       appointmentAt: at("2022-07-22T17:00:00+07:00"),
     };
     const plan = alertTimeline(facts, {}, at("2022-07-18T09:30:00+07:00"), cal, t);
@@ -190,7 +199,7 @@ describe("the alert timeline (docs/rules.md R4)", () => {
       ...open,
       receivedAt: morning,
       kpiDueAt: cal.dueFrom(morning, { hours: 4 }),
-      extensions: [{ at: at("2022-07-11T12:00:00+07:00") }],
+      extensions: [{ at: at("2022-07-11T12:00:00+07:00"), apologyIssued: true }],
     };
     expect(apologyDeadlineOf(short.kpiDueAt as number, morning, cal)).toBeUndefined();
     const stages = kinds(timelineStages(short, cal, t).stages);
@@ -216,6 +225,82 @@ describe("the alert timeline (docs/rules.md R4)", () => {
     expect(formatInstant(stages.find((s) => s.kind === "apology_due")?.at as number)).toBe(
       "2022-07-12T17:00:00+07:00",
     );
+  });
+});
+
+describe("an extension without the apology letter (issue 21)", () => {
+  const wed10 = at("2022-07-13T10:00:00+07:00");
+  const thu10 = at("2022-07-14T10:00:00+07:00");
+  const appointmentAt = at("2022-07-19T17:00:00+07:00");
+
+  it("does not silence apology_missed: apologyIssued false before the deadline is no apology", () => {
+    const without = { ...open, extensions: [{ at: wed10, apologyIssued: false }], appointmentAt };
+    const withIt = { ...open, extensions: [{ at: wed10, apologyIssued: true }], appointmentAt };
+    expect(kinds(timelineStages(without, cal, t).stages)).toContain("apology_missed");
+    expect(kinds(timelineStages(withIt, cal, t).stages)).not.toContain("apology_missed");
+    const raised = sweep(
+      (now) => (now >= wed10 ? without : open),
+      every("2022-07-11T07:00:00+07:00", "2022-07-14T12:00:00+07:00", 15),
+    );
+    expect(raised.map((r) => r.kind)).toEqual(["near_due", "apology_due", "apology_missed"]);
+    expect(formatInstant(raised[2]?.now ?? 0)).toBe("2022-07-13T17:15:00+07:00");
+  });
+
+  it("records the letter that came late as late_apology, even after an extension without one", () => {
+    const facts = {
+      ...open,
+      extensions: [
+        { at: wed10, apologyIssued: false },
+        { at: thu10, apologyIssued: true },
+      ],
+      appointmentAt,
+    };
+    const late = timelineStages(facts, cal, t).stages.find((s) => s.kind === "late_apology");
+    expect(late).toMatchObject({ key: thu10, at: thu10 });
+    // An extension without a letter after the deadline is not a late letter: no letter at all.
+    const none = { ...open, extensions: [{ at: thu10, apologyIssued: false }], appointmentAt };
+    expect(kinds(timelineStages(none, cal, t).stages)).not.toContain("late_apology");
+    expect(kinds(timelineStages(none, cal, t).stages)).toContain("apology_missed");
+  });
+});
+
+describe("near due as a share of the time allowed (issue 21)", () => {
+  const mon9 = at("2022-07-11T09:00:00+07:00");
+  const facts = (period: { days?: number; hours?: number; sameDay?: boolean }): AlertFacts => {
+    const due = cal.dueFrom(mon9, period);
+    return { ...open, receivedAt: mon9, kpiDueAt: due, baseDueAt: due };
+  };
+  const nearDue = (f: AlertFacts, th = t) =>
+    formatInstant(timelineStages(f, cal, th).stages.find((s) => s.kind === "near_due")?.at as number);
+
+  it("is half the time allowed for a short procedure, so the first sweep after receipt raises nothing", () => {
+    // 8 working hours from Mon 09:00: due Tue 09:00; near due 4 working hours before, Mon 15:00.
+    expect(nearDue(facts({ hours: 8 }))).toBe("2022-07-11T15:00:00+07:00");
+    // The same day: due Mon 17:00 (6 working hours); near due 3 before, Mon 14:00.
+    expect(nearDue(facts({ sameDay: true }))).toBe("2022-07-11T14:00:00+07:00");
+    const first = alertTimeline(facts({ hours: 8 }), {}, mon9 + 15 * MINUTE_MS, cal, t);
+    expect(kinds(first.raise)).toEqual([]);
+  });
+
+  it("keeps the unit's 2 working days for a period of 4 working days or more", () => {
+    // 10 working days from Mon 09:00: due Mon 07-25 17:00, near due Thu 07-21 17:00.
+    expect(nearDue(facts({ days: 10 }))).toBe("2022-07-21T17:00:00+07:00");
+    expect(nearDue(facts({ days: 4 }))).toBe("2022-07-13T17:00:00+07:00");
+  });
+
+  it("follows the unit's share, and the working-hours threshold when that is shorter", () => {
+    const quarter = timelineThresholds({ nearDueShareOfPeriod: 0.25 }, cal);
+    // 2 working hours before Tue 09:00 is Tue's opening, read as Mon's close (deadlineBefore).
+    expect(nearDue(facts({ hours: 8 }), quarter)).toBe("2022-07-11T17:00:00+07:00");
+    const hours = timelineThresholds({ nearDueWorkingHours: 1, nearDueShareOfPeriod: 1 }, cal);
+    expect(nearDue(facts({ hours: 8 }), hours)).toBe("2022-07-12T08:00:00+07:00");
+  });
+
+  it("measures the time allowed from receipt to the lawful due instant, not to one moved by a pause", () => {
+    const f = facts({ hours: 8 });
+    const moved = { ...f, kpiDueAt: cal.addWorkingTime(f.kpiDueAt as number, 8 * 3_600_000) };
+    // Due Wed 09:00 after a day's pause: still 4 working hours before it (half of the 8 allowed), Tue 15:00.
+    expect(nearDue(moved)).toBe("2022-07-12T15:00:00+07:00");
   });
 });
 

@@ -146,7 +146,7 @@ describe("a year without data as a value (docs/rules.md R6)", () => {
   });
 
   it("throws on anything else", () => {
-    expect(() => cal.tryDueFrom(at("2022-07-08T09:00:00+07:00"), {})).toThrow(/days or hours/);
+    expect(() => cal.tryDueFrom(at("2022-07-08T09:00:00+07:00"), {})).toThrow(/days, hours or sameDay/);
   });
 });
 

@@ -52,10 +52,18 @@ describe("R1 receipt instants through the projection", () => {
     ).toBe("2022-07-13T17:00:00+07:00");
   });
 
-  it("a procedure's cut-off from the catalog: certification after 15:00 counts from the next working day", () => {
+  it("a same-day procedure from the catalog: certification is due at the day's close, the next day's after 15:00", () => {
     const cert = (at: string) => due([received(at, { procedureCode: "2.000815" })]);
-    expect(cert("2022-07-07T14:00:00+07:00")).toBe("2022-07-08T08:00:00+07:00");
-    expect(cert("2022-07-07T15:30:00+07:00")).toBe("2022-07-08T11:00:00+07:00");
+    // Thu 2022-07-07; Decree 23/2015/NĐ-CP Art. 7.
+    expect(cert("2022-07-07T14:00:00+07:00")).toBe("2022-07-07T17:00:00+07:00");
+    expect(cert("2022-07-07T15:00:00+07:00")).toBe("2022-07-07T17:00:00+07:00");
+    expect(cert("2022-07-07T15:30:00+07:00")).toBe("2022-07-08T17:00:00+07:00");
+    // R1 first: at lunch, the afternoon session; in the evening, the next working day.
+    expect(cert("2022-07-07T12:00:00+07:00")).toBe("2022-07-07T17:00:00+07:00");
+    expect(cert("2022-07-07T18:00:00+07:00")).toBe("2022-07-08T17:00:00+07:00");
+    // Fri after the cut-off, and Saturday: Monday's close.
+    expect(cert("2022-07-08T16:00:00+07:00")).toBe("2022-07-11T17:00:00+07:00");
+    expect(cert("2022-07-09T10:00:00+07:00")).toBe("2022-07-11T17:00:00+07:00");
   });
 
   it("within office hours, docs/calendar.md's example holds unchanged", () => {

@@ -92,6 +92,8 @@ describe("procedure catalog", () => {
     if (!loaded.ok) return;
     expect(loaded.value.procedures.size).toBe(SEED_PROCEDURES.length);
     expect(loaded.value.procedures.get("2.000815")?.cutoff).toBe("15:00");
+    expect(loaded.value.procedures.get("2.000815")?.sameDay).toBe(true);
+    expect(loaded.value.procedures.get("2.000815")?.source).toMatch(/23\/2015\/NĐ-CP, Điều 7/);
     expect(SEED_CATALOG.procedures.get("1.004227")?.days).toBe(10);
     expect(catalogOf().get("1.004227")).toEqual({ days: 10, hours: undefined });
   });
@@ -125,6 +127,8 @@ describe("procedure catalog", () => {
         { code: "1", vi: "A", en: "A", domain: "x", days: 3, cutoff: "25:00" },
         { code: "1", vi: "B", en: "B", domain: "x" },
         { code: "2", vi: "C", en: "C", domain: "x", days: 2, hours: 3 },
+        { code: "3", vi: "D", en: "D", domain: "x", hours: 4, sameDay: true },
+        { code: "4", vi: "E", en: "E", domain: "x", sameDay: false },
       ],
     });
     expect(loaded.ok).toBe(false);
@@ -133,6 +137,9 @@ describe("procedure catalog", () => {
     expect(paths).toContain("procedures[0].cutoff");
     expect(paths).toContain("procedures[1]");
     expect(paths).toContain("procedures[2]");
+    expect(paths).toContain("procedures[3]");
+    expect(paths).toContain("procedures[4].sameDay");
+    expect(loaded.error.find((p) => p.path === "procedures[3]")?.message).toMatch(/days, hours or sameDay/);
     expect(loadCatalog({ procedures: [] }).ok).toBe(false);
     expect(loadCatalog("not a catalog").ok).toBe(false);
   });

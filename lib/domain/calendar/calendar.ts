@@ -294,7 +294,9 @@ export class WorkingCalendar {
    * - `as-is`: the instant it arrived.
    * - `cutoff` ("HH:MM", from the procedure catalog): received after it on a working day, it
    *   counts as received at the next working day's opening. Certification of copies: same day,
-   *   or the next working day when received after 15:00 (Decree 23/2015/NĐ-CP Art. 7, to verify).
+   *   or the next working day when received after 15:00 (Decree 23/2015/NĐ-CP Art. 7: "ngay trong
+   *   ngày cơ quan, tổ chức tiếp nhận yêu cầu hoặc trong ngày làm việc tiếp theo, nếu tiếp nhận
+   *   yêu cầu sau 15 giờ").
    */
   receiptInstant(occurredAt: number, options: ReceiptOptions = {}): number {
     let at = occurredAt;
@@ -327,15 +329,14 @@ export class WorkingCalendar {
    * - a fraction of a day as office hours (0.5 day = 4 h of an 8-hour day) added after the
    *   whole-day due, so more days is never an earlier due instant; with no whole day, the
    *   fraction runs from the receipt instant, like hours;
-   * - hours through office hours from the receipt instant.
+   * - hours through office hours from the receipt instant;
+   * - `sameDay`: the close of office hours on the receipt instant's working day (with the
+   *   procedure's cut-off, a later receipt counts from the next working day, so it is due at that
+   *   day's close): Decree 23/2015/NĐ-CP Art. 7 for certification ({@link closeOfWorkingDay}).
    * Throws {@link CalendarYearMissingError} when it reaches a year without data; see
    * {@link tryDueFrom} for the same answer as a value.
    */
-  dueFrom(
-    receivedAt: number,
-    period: { days?: number; hours?: number },
-    options: ReceiptOptions = {},
-  ): number {
+  dueFrom(receivedAt: number, period: ProcessingPeriod, options: ReceiptOptions = {}): number {
     const start = this.receiptInstant(receivedAt, options);
     if (period.days !== undefined) {
       const whole = Math.floor(period.days);
@@ -344,17 +345,43 @@ export class WorkingCalendar {
       return this.addWorkingTime(this.addWorkingDays(start, whole), fraction);
     }
     if (period.hours !== undefined) return this.addWorkingTime(start, Math.round(period.hours * HOUR_MS));
-    throw new Error("a processing period needs days or hours");
+    if (period.sameDay) return this.closeOfWorkingDay(start);
+    throw new Error("a processing period needs days, hours or sameDay");
+  }
+
+  /**
+   * The close of office hours of the working day `at` falls in, or of the next working day when
+   * `at` is on a day off or at or after the day's close: the due instant of a same-day procedure
+   * from its receipt instant (Decree 23/2015/NĐ-CP Art. 7: "ngay trong ngày … tiếp nhận").
+   */
+  closeOfWorkingDay(at: number): number {
+    const first = dayNumber(at);
+    for (let day = first; day < first + 3700; day++) {
+      const ranges = this.ranges(day);
+      const last = ranges[ranges.length - 1];
+      if (last && at < last[1]) return last[1];
+    }
+    throw new Error("working time: more than ten years ahead");
   }
 
   /** {@link dueFrom}, with a year without calendar data as a value (docs/rules.md R6). */
   tryDueFrom(
     receivedAt: number,
-    period: { days?: number; hours?: number },
+    period: ProcessingPeriod,
     options: ReceiptOptions = {},
   ): CalendarResult<number> {
     return calendarResult(() => this.dueFrom(receivedAt, period, options));
   }
+}
+
+/**
+ * A processing period: working days, working hours, or the same working day (`sameDay`, with the
+ * procedure's cut-off moving a late receipt to the next working day). One of them is set.
+ */
+export interface ProcessingPeriod {
+  days?: number;
+  hours?: number;
+  sameDay?: boolean;
 }
 
 /** How a dossier's receipt instant is counted (docs/rules.md R1). */
