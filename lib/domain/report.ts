@@ -103,7 +103,8 @@ export function contribution(state: DossierState, period: Period, T: number): Co
   if (closedAt === undefined) {
     c.pendingTotal = 1;
     const due = state.kpiDueAt;
-    const overdue = !state.paused && (state.strictLate || (due !== undefined && due < T));
+    // A pause begun after the due instant stops no clock: the dossier stays overdue (projection.ts).
+    const overdue = !state.clockStopped && (state.strictLate || (due !== undefined && due < T));
     if (overdue) c.pendingOverdue = 1;
     else c.pendingWithin = 1;
   }
@@ -137,6 +138,11 @@ export interface ReportBlock {
   pausedByKind: PausedTimeByKind;
   /** Dossiers of `received.total` whose deadline falls in a year without calendar data: SLA unknown (rules.md R6). */
   noCalendar: number;
+  /**
+   * Dossiers of `received.total` paused after their due instant (`late_supplement_request`): counted
+   * overdue or late all the same, named so a reader sees why (projection.ts).
+   */
+  latePause: number;
 }
 
 export interface Report extends ReportBlock {
@@ -180,6 +186,7 @@ export function blockOf(c: Counts): ReportBlock {
     },
     pausedByKind: pausedBlock(c),
     noCalendar: c.noCalendar,
+    latePause: c.latePause,
   };
 }
 
