@@ -160,8 +160,7 @@ export function timelineStages(
   }
   // A pause asked for after the due instant: it does not stop the clock (projection.ts), and an
   // office that asks for a supplement only once the time is out is told so, once per such pause.
-  if (facts.latePauseAt !== undefined)
-    add("late_supplement_request", facts.latePauseAt, facts.latePauseAt);
+  if (facts.latePauseAt !== undefined) add("late_supplement_request", facts.latePauseAt, facts.latePauseAt);
 
   // While paused the clock stops: nothing is near due or late (calendar.md "Pauses").
   if (facts.paused || due === undefined) return { stages, noCalendar };
