@@ -102,9 +102,9 @@ const historiesArb: fc.Arbitrary<Generated> = fc
         level: "district",
         dueAt: formatInstant(dueAt),
       });
-      // After the due instant, or strictly between receipt and due.
+      // Strictly after the due instant (at least a minute), or strictly between receipt and due.
       const firstAt = d.firstAfterDue
-        ? minute(dueAt + d.firstShift)
+        ? minute(dueAt + 60_000 + d.firstShift)
         : minute(receivedAt + 60_000 + (d.firstShift % Math.max(1, dueAt - receivedAt - 120_000)));
       let t = firstAt;
       if (d.first === "extension") {
