@@ -26,6 +26,7 @@ export const STAGE_KINDS = [
   "late_apology",
   "supplement_twice",
   "extended_twice",
+  "late_supplement_request",
 ] as const;
 export type StageKind = (typeof STAGE_KINDS)[number];
 /** The kinds the store and the digest know (the stages of the timeline). */
@@ -69,6 +70,8 @@ export interface AlertFacts {
   extensions: readonly { at: number; apologyIssued: boolean }[];
   /** Instants of the supplement requests (pauses of kind `supplement` only), in order. */
   supplementRequestsAt: readonly number[];
+  /** The latest pause (any kind) begun after the KPI due instant, when there is one. */
+  latePauseAt?: number;
   lastEventAt?: number;
 }
 
@@ -188,6 +191,9 @@ export function timelineStages(
     // Whatever the strict-766 setting (docs/rules.md R3): guidance is given once, in full.
     add("supplement_twice", secondRequest, secondRequest);
   }
+  // A pause asked for after the due instant: it does not stop the clock (projection.ts), and an
+  // office that asks for a supplement only once the time is out is told so, once per such pause.
+  if (facts.latePauseAt !== undefined) add("late_supplement_request", facts.latePauseAt, facts.latePauseAt);
 
   // While paused the clock stops: nothing is near due or late (docs/calendar.md "Pauses").
   if (facts.paused || due === undefined) return { stages, noCalendar };
@@ -265,11 +271,13 @@ export function alertFactsOf(state: DossierState): AlertFacts | undefined {
     kpiDueAt: state.kpiDueAt,
     baseDueAt: state.baseDueAt,
     appointmentAt: state.appointmentAt,
-    paused: state.paused,
+    // A pause begun after the due instant stops no clock: overdue and escalation still come.
+    paused: state.clockStopped,
     closed: state.closedAt !== undefined,
     extensions: state.extensions.map((e) => ({ at: e.at, apologyIssued: e.apologyIssued })),
     // Only supplement requests break the guidance-once rule: waiting on fees or another agency does not.
     supplementRequestsAt: state.pauses.filter((p) => p.kind === "supplement").map((p) => p.from),
+    latePauseAt: state.pauses.filter((p) => p.late).at(-1)?.from,
     lastEventAt: state.lastEventAt,
   };
 }
@@ -297,6 +305,8 @@ const RECIPIENTS: Record<StageKind, readonly Recipient[]> = {
   late_apology: ["unit"],
   supplement_twice: ["unit", "one_stop_desk"],
   extended_twice: ["unit", "leadership"],
+  // The desk hands the supplement request to the applicant: it learns the dossier stays overdue.
+  late_supplement_request: ["unit", "one_stop_desk"],
 };
 
 /**
@@ -355,6 +365,11 @@ export function stageGuidance(kind: StageKind, ruleSet: RuleSet): { vi: string; 
       return {
         vi: "Hẹn lại ngày trả kết quả lần thứ hai: chỉ được hẹn lại một lần. Giải quyết ngay và báo cáo lãnh đạo.",
         en: "A second new appointment: only one is allowed. Resolve the dossier now and report to leadership.",
+      };
+    case "late_supplement_request":
+      return {
+        vi: `Yêu cầu bổ sung (hoặc tạm dừng chờ nghĩa vụ tài chính, chờ cơ quan khác) sau khi hồ sơ đã quá hạn: thời gian tạm dừng không được trừ, hồ sơ vẫn tính là quá hạn. Giải quyết ngay; nếu chưa có ${doc.vi} thì gửi cho người nộp.`,
+        en: `A supplement request (or a pause for fees or another agency) made after the dossier was overdue: the pause is not deducted and the dossier still counts as overdue. Resolve it now; if there is no ${doc.en} yet, send it to the applicant.`,
       };
   }
 }

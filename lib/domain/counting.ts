@@ -89,7 +89,7 @@ export function counterDeltas(previous: Counted, next: Counted): CounterDelta[] 
 export function nextCountCheck(state: DossierState, now: number, scheme: PeriodScheme): number | undefined {
   if (!state.received || state.closedAt !== undefined) return undefined;
   const candidates: number[] = [];
-  if (!state.paused && state.kpiDueAt !== undefined && state.kpiDueAt >= now)
+  if (!state.clockStopped && state.kpiDueAt !== undefined && state.kpiDueAt >= now)
     candidates.push(state.kpiDueAt + 1);
   const current = periodOf(scheme, now);
   const next = current ? nextPeriod(scheme, current) : periodsBetween(scheme, now, now + 400 * 86_400_000)[0];

@@ -32,6 +32,11 @@ export const PAUSED_COUNTER_KEYS = [
   "pausedOtherAgencyDossiers",
   /** Dossiers of the period's population (received.total) with a deadline in a year without calendar data. */
   "noCalendar",
+  /**
+   * Dossiers of the period's population paused (any kind) after their KPI due instant: a
+   * `late_supplement_request`. The pause stops no clock, so they are counted overdue or late.
+   */
+  "latePause",
 ] as const;
 
 /**
@@ -50,6 +55,7 @@ export function pausedContribution(state: DossierState, c: Partial<Counts>): voi
   }
   const inPopulation = c.receivedNew === 1 || c.carriedOver === 1;
   if (inPopulation && state.anomalies.some((a) => a.kind === "no_calendar")) c.noCalendar = 1;
+  if (inPopulation && state.pauses.some((p) => p.late)) c.latePause = 1;
 }
 
 const HOUR_MS = 3_600_000;

@@ -59,7 +59,12 @@ export type AnomalyKind =
    * A due instant or a pause reached a year the calendar has no data for (docs/rules.md R6): the
    * dossier is kept and counted, its SLA is unknown until the year's data is deployed.
    */
-  | "no_calendar";
+  | "no_calendar"
+  /**
+   * A pause (any kind: supplement, financial obligation, other agency) that began after the KPI due
+   * instant: the dossier was already overdue, and the pause does not make it less so (./paused-time.ts).
+   */
+  | "late_supplement_request";
 
 export interface Anomaly {
   kind: AnomalyKind;
@@ -75,6 +80,12 @@ export interface Pause {
   to?: number;
   /** Why the clock stopped (docs/rules.md R3, R5); `supplement` when the event does not say. */
   kind: PauseKind;
+  /**
+   * The pause began after the KPI due instant: it stops no clock, since the time allowed had
+   * already run out. The dossier stays overdue while it lasts and its KPI due instant does not
+   * move when it ends (see `late_supplement_request` in {@link projectDossier}).
+   */
+  late?: true;
 }
 
 /** Working time (ms) of the pauses that ended, by kind (docs/rules.md R5: a report counts them apart). */
@@ -104,6 +115,12 @@ export interface DossierState {
   appointmentAt?: number;
   pauses: Pause[];
   paused: boolean;
+  /**
+   * Whether the KPI clock is stopped: paused by a pause that began by the KPI due instant. A pause
+   * begun after it leaves the clock running (the dossier stays overdue), so this is what the
+   * counts, the SLA state and the alerts read, never `paused` alone.
+   */
+  clockStopped: boolean;
   /** Working time of ended pauses, by kind (unknown for a pause in a year without calendar data). */
   pausedByKind: PausedByKind;
   /** Supplement requests: pauses of kind `supplement` (not financial obligations nor other agencies). */
@@ -168,6 +185,7 @@ function emptyState(dossierId: string): DossierState {
     transfers: 0,
     pauses: [],
     paused: false,
+    clockStopped: false,
     pausedByKind: Object.fromEntries(PAUSE_KINDS.map((k) => [k, 0])) as PausedByKind,
     supplementRequests: 0,
     extensions: [],
@@ -208,17 +226,21 @@ export function projectDossier(
     if (!pause || pause.to !== undefined) return;
     pause.to = to;
     state.paused = false;
+    state.clockStopped = false;
     const covered = calendarResult(() => calendar.workingTimeBetween(pause.from, to));
     if (covered.ok) state.pausedByKind[pause.kind] += covered.value;
+    // A pause begun after the KPI due instant never moves it, nor does a new due instant given at
+    // its end: the dossier was late before it and stays late (see `late_supplement_request`).
+    const kpiMoves = !pause.late;
     if (newDueAt !== undefined) {
-      state.kpiDueAt = newDueAt;
+      if (kpiMoves) state.kpiDueAt = newDueAt;
       state.appointmentAt = newDueAt;
       return;
     }
     const moved = calendarResult(() => ({
       kpi:
-        state.kpiDueAt === undefined
-          ? undefined
+        state.kpiDueAt === undefined || !kpiMoves
+          ? state.kpiDueAt
           : calendar.addWorkingTime(state.kpiDueAt, covered.ok ? covered.value : 0),
       appointment:
         state.appointmentAt === undefined
@@ -229,7 +251,7 @@ export function projectDossier(
     if (failed && !failed.ok) {
       // The resumed due instant cannot be known until the year's data is deployed.
       noCalendar(failed.error.year, { ...by, at: to });
-      state.kpiDueAt = undefined;
+      if (kpiMoves) state.kpiDueAt = undefined;
       state.appointmentAt = undefined;
       return;
     }
@@ -326,8 +348,19 @@ export function projectDossier(
         {
           // Every kind stops the clock (docs/rules.md R5); only `supplement` is a supplement request.
           const kind = event.data.pauseKind ?? "supplement";
-          state.pauses.push({ from: t, kind });
+          // A pause only stops a clock that is still running: one asked for after the KPI due
+          // instant finds the time allowed already spent, so the dossier stays overdue while it
+          // lasts and is resolved late after it. The pause suspends the remaining processing time;
+          // past the deadline none remains, and the late dossier is handled by the apology and
+          // one new appointment instead (Decree 61/2018/NĐ-CP Art. 19, as amended by Decree
+          // 107/2021/NĐ-CP, clause to verify; for dossiers received from 2025-07-01 Decree
+          // 118/2025/NĐ-CP, article to verify). The national index already judges a waiting
+          // dossier at the request (Decision 766/QĐ-TTg, indicator 2.1; ./official/counts.ts).
+          const late = state.kpiDueAt !== undefined && t > state.kpiDueAt;
+          state.pauses.push(late ? { from: t, kind, late: true } : { from: t, kind });
           state.paused = true;
+          state.clockStopped = !late;
+          if (late) flag("late_supplement_request");
           if (kind === "supplement") state.supplementRequests++;
           if (settings.strictSupplementRule && state.supplementRequests >= 2) state.strictLate = true;
           break;

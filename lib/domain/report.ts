@@ -103,7 +103,8 @@ export function contribution(state: DossierState, period: Period, T: number): Co
   if (closedAt === undefined) {
     c.pendingTotal = 1;
     const due = state.kpiDueAt;
-    const overdue = !state.paused && (state.strictLate || (due !== undefined && due < T));
+    // A pause begun after the due instant stops no clock: the dossier stays overdue (projection.ts).
+    const overdue = !state.clockStopped && (state.strictLate || (due !== undefined && due < T));
     if (overdue) c.pendingOverdue = 1;
     else c.pendingWithin = 1;
   }
@@ -140,6 +141,11 @@ export interface ReportBlock {
    * (docs/rules.md R6).
    */
   noCalendar: number;
+  /**
+   * Dossiers of `received.total` paused after their due instant (`late_supplement_request`): counted
+   * overdue or late all the same, named so a reader sees why (projection.ts).
+   */
+  latePause: number;
 }
 
 export interface Report extends ReportBlock {
@@ -183,7 +189,24 @@ export function blockOf(c: Counts): ReportBlock {
     },
     pausedByKind: pausedBlock(c),
     noCalendar: c.noCalendar,
+    latePause: c.latePause,
   };
+}
+
+const GROUPED = { vi: new Intl.NumberFormat("vi-VN"), en: new Intl.NumberFormat("en-GB") };
+
+/**
+ * The footnote every output a person reads carries when dossiers of the period have a deadline in a
+ * year without calendar data (docs/rules.md R6: a `no_calendar` anomaly, its SLA unknown until the
+ * year's data is deployed). Until then they sit in the "within the deadline" / "on time" columns,
+ * and the footnote says so rather than leave them there in silence. Empty when there are none.
+ */
+export function noCalendarNote(count: number, locale: "vi" | "en"): string {
+  if (!count) return "";
+  const n = GROUPED[locale].format(count);
+  return locale === "vi"
+    ? `Ghi chú: ${n} hồ sơ có hạn giải quyết rơi vào năm chưa có lịch ngày nghỉ, ngày làm bù: chưa xác định được đúng hạn hay trễ hạn cho đến khi bổ sung lịch năm đó; tạm tính vào cột trong hạn, đúng hạn.`
+    : `Note: ${n} dossiers have a deadline in a year without calendar data: whether they are on time or late is unknown until that year's calendar is added; until then they are counted as within the deadline or on time.`;
 }
 
 export class InvariantError extends Error {}

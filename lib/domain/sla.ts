@@ -18,8 +18,8 @@ export interface SlaAt {
 }
 
 /**
- * SLA state at `at` of a dossier projected at (or before) `at`: paused dossiers are never overdue
- * or near due; the KPI due instant decides (a new appointment does not make a late dossier on time).
+ * SLA state at `at` of a dossier projected at (or before) `at`: dossiers paused in time are never
+ * overdue or near due (one paused after its due instant stays overdue); the KPI due instant decides (a new appointment does not make a late dossier on time).
  */
 export function slaAt(
   state: DossierState,
@@ -29,7 +29,8 @@ export function slaAt(
 ): SlaAt {
   if (!state.received) return { state: "not_received" };
   if (state.closedAt !== undefined && state.closedAt <= at) return { state: "closed" };
-  if (state.paused) return { state: "paused" };
+  // Paused after the due instant is still overdue: only a pause begun in time stops the clock.
+  if (state.clockStopped) return { state: "paused" };
   const due = state.kpiDueAt;
   if (due === undefined) return { state: "no_due" };
   const threshold = options.nearDueMs ?? calendar.workingDayMs;

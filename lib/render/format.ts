@@ -1,4 +1,5 @@
-import type { Report, ReportBlock } from "../domain/report";
+import { noCalendarNote, type Report, type ReportBlock } from "../domain/report";
+import { endOfLocalDate, formatLocalVi, instant } from "../domain/time";
 
 /**
  * Text forms of the report: the Vietnamese sentence of docs/kpis.md (English available), numbers in
@@ -145,12 +146,21 @@ export function reportCsv(report: Report, locale: Locale = "vi", names?: UnitNam
   return `${lines.join("\r\n")}\r\n`;
 }
 
-/** The report as text: the summary sentence, then one line per unit. */
+/**
+ * "Số liệu tính đến": T = min(asOf, end of the period), as form II.06a says it (docs/official.md): the
+ * end of a period that has closed, not the instant the report was taken.
+ */
+export function figuresAsOf(report: Report): number {
+  return Math.min(instant(report.asOf), endOfLocalDate(report.period.to));
+}
+
+/** The report as text: the summary sentence, then one line per unit, then its footnotes. */
 export function reportText(report: Report, locale: Locale = "vi", names?: UnitNames): string {
+  const at = formatLocalVi(figuresAsOf(report));
   const head =
     locale === "vi"
-      ? `Kỳ báo cáo ${report.period.from} – ${report.period.to} (số liệu tính đến ${report.asOf})`
-      : `Period ${report.period.from} – ${report.period.to} (as of ${report.asOf})`;
+      ? `Kỳ báo cáo ${report.period.from} – ${report.period.to} (số liệu tính đến ${at})`
+      : `Period ${report.period.from} – ${report.period.to} (figures as of ${at})`;
   const lines = [head, summarySentence(report, locale)];
   if (report.ratings.total > 0)
     lines.push(`${RATING_SATISFACTION[locale]}: ${formatRate(report.rates.satisfaction, locale)}`);
@@ -159,5 +169,16 @@ export function reportText(report: Report, locale: Locale = "vi", names?: UnitNa
     for (const u of report.byUnit)
       lines.push(`- ${names?.get(u.unit) ?? u.unit}: ${summarySentence(u, locale)}`);
   }
+  const notes = [noCalendarNote(report.noCalendar, locale), latePauseNote(report.latePause, locale)];
+  if (notes.some(Boolean)) lines.push("", ...notes.filter(Boolean));
   return `${lines.join("\n")}\n`;
+}
+
+/** Dossiers paused after their due instant: still overdue or late (a `late_supplement_request`). */
+function latePauseNote(count: number | undefined, locale: Locale): string {
+  if (!count) return "";
+  const n = formatNumber(count, locale);
+  return locale === "vi"
+    ? `Ghi chú: ${n} hồ sơ được yêu cầu bổ sung (hoặc tạm dừng chờ nghĩa vụ tài chính, chờ cơ quan khác) sau khi đã quá hạn: thời gian tạm dừng không được trừ, hồ sơ vẫn tính là quá hạn.`
+    : `Note: ${n} dossiers were asked for a supplement (or paused for fees or another agency) after they were overdue: the pause is not deducted and they still count as overdue or late.`;
 }

@@ -1,4 +1,5 @@
 import type { Indicator, NationalIndex } from "../domain/official/index766";
+import { noCalendarNote } from "../domain/report";
 import { formatNumber, formatRate, type Locale } from "./format";
 
 /**
@@ -36,6 +37,9 @@ export function indexText(
     for (const i of u.indicators.filter((x) => x.rate !== null))
       lines.push(`  - ${indicatorLine(i, locale)}`);
   }
+  // Index 2.1 counts them within the deadline until the year's calendar is known: say so (docs/rules.md R6).
+  const note = noCalendarNote(index.noCalendar ?? 0, locale);
+  if (note) lines.push("", note);
   lines.push("", `${locale === "vi" ? "Nguồn" : "Source"}: ${index.indicators[0]?.source ?? ""}`);
   return `${lines.join("\n")}\n`;
 }

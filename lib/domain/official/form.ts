@@ -1,5 +1,5 @@
 import { type Period, periodBounds } from "../periods";
-import { addCounts, type Counts, NO_LEVEL, type PeriodCounts, zeroCounts } from "../report";
+import { addCounts, type Counts, NO_LEVEL, noCalendarNote, type PeriodCounts, zeroCounts } from "../report";
 import { formatInstant } from "../time";
 import { domainName, type OfficialSettings } from "./settings";
 
@@ -222,7 +222,8 @@ export function buildForm(counts: PeriodCounts, options: FormOptions): OfficialF
     withdrawn,
     columns: FORM_COLUMNS.map((c) => ({ n: c.n, group: c.group?.[locale] ?? null, header: c[locale] })),
     rows,
-    footnotes: [footnote],
+    // Dossiers whose SLA a missing calendar year leaves unknown are named, never silently "trong hạn".
+    footnotes: [footnote, noCalendarNote(total.noCalendar, locale)].filter(Boolean),
   };
 }
 

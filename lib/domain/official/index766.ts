@@ -49,6 +49,8 @@ export interface NationalIndex extends IndexBlock {
   asOf: string;
   rolling: boolean;
   unit: string | null;
+  /** Dossiers of the period whose deadline falls in a year without calendar data (docs/rules.md R6). */
+  noCalendar: number;
   /** Per unit, with its name from the unit directory (null when the directory lacks the unit). */
   byUnit: (IndexBlock & { unit: string; name: { vi: string; en: string } | null })[];
 }
@@ -229,6 +231,7 @@ export function buildIndex(
     asOf: formatInstant(Math.min(options.asOf, end)),
     rolling: options.asOf < end,
     unit: options.unit ?? null,
+    noCalendar: total.noCalendar,
     ...indexOf(total, options.targets),
     byUnit: units.map(([unit, c]) => ({
       unit,

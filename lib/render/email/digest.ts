@@ -42,6 +42,10 @@ export const ALERT_TEXT: Record<AlertKind, Record<Locale, { title: string }>> = 
     en: { title: "Supplement requested twice" },
   },
   extended_twice: { vi: { title: "Hẹn lại quá một lần" }, en: { title: "Extended more than once" } },
+  late_supplement_request: {
+    vi: { title: "Yêu cầu bổ sung sau khi đã quá hạn" },
+    en: { title: "Supplement requested after the due date" },
+  },
 };
 
 const PROCEDURE_NAMES = new Map(SEED_PROCEDURES.map((p) => [p.code, p]));

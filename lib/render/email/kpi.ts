@@ -91,6 +91,8 @@ const L = {
       `${n} sự kiện chưa áp dụng được (sai định dạng, hoặc hạn xử lý rơi vào năm chưa có lịch) đang lưu để kiểm tra và gửi lại.`,
     noCalendar: (n: string) =>
       `${n} hồ sơ có hạn giải quyết rơi vào năm chưa có lịch ngày nghỉ, ngày làm bù: chưa xác định được đúng hạn hay trễ hạn cho đến khi bổ sung lịch năm đó (vẫn được tính trong tổng số).`,
+    latePause: (n: string) =>
+      `${n} hồ sơ được yêu cầu bổ sung (hoặc tạm dừng chờ nghĩa vụ tài chính, chờ cơ quan khác) sau khi đã quá hạn: thời gian tạm dừng không được trừ, hồ sơ vẫn tính là quá hạn.`,
     calendar: (year: number, days: string) =>
       `Chưa có lịch ngày nghỉ, ngày làm bù năm ${year} (còn ${days} ngày): hồ sơ có hạn xử lý rơi vào năm ${year} sẽ không tính được hạn. Cần bổ sung lịch năm ${year} ngay khi có thông báo chính thức.`,
     amended: (when: string) =>
@@ -137,6 +139,8 @@ const L = {
       `${n} events could not be applied (invalid, or a deadline in a year without calendar data) and are kept to review and send again.`,
     noCalendar: (n: string) =>
       `${n} dossiers have a deadline in a year without calendar data: whether they are on time or late is unknown until that year's calendar is added (they are counted in the totals).`,
+    latePause: (n: string) =>
+      `${n} dossiers were asked for a supplement (or paused for fees or another agency) after they were overdue: the pause is not deducted and they still count as overdue or late.`,
     calendar: (year: number, days: string) =>
       `The working-day calendar has no data for ${year} (${days} days left): deadlines reaching ${year} cannot be computed. Add the ${year} entry as soon as the official schedule is announced.`,
     amended: (when: string) => `Issued at ${when}, amended since by late events:`,
@@ -265,6 +269,7 @@ export function renderKpiEmail(input: KpiEmailInput): {
     q.quarantined ? t.quarantined(n(q.quarantined)) : "",
     // Counted with the period's figures (docs/rules.md R6); a report counted before the field has none.
     report.noCalendar ? t.noCalendar(n(report.noCalendar)) : "",
+    report.latePause ? t.latePause(n(report.latePause)) : "",
     q.calendar ? t.calendar(q.calendar.missingYear, n(q.calendar.daysLeft)) : "",
   ].filter(Boolean);
   if (notes.length) {

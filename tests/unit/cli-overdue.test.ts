@@ -1,0 +1,202 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import type { DossierEvent } from "../../lib/domain/events/schema";
+import { ROOT } from "../helpers/fixtures";
+
+/**
+ * `report --events` as a reviewer tries it with small event files (issue 21): an overdue dossier
+ * stays overdue whatever comes after its due instant (item 1), dossiers whose SLA a missing
+ * calendar year leaves unknown are named (item 5), and the figures of a closed period are as of
+ * its end (item 8).
+ */
+
+const run = promisify(execFile);
+const BIN = join(ROOT, "bin", "dossier-monitor.mjs");
+const dir = mkdtempSync(join(tmpdir(), "dm-cli-overdue-"));
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 16 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+function ev(id: string, n: string, type: DossierEvent["type"], at: string, data: object = {}): DossierEvent {
+  return { dossierId: id, eventId: `${id}.${n}`, type, occurredAt: `${at}:00+07:00`, data } as DossierEvent;
+}
+const received = (id: string, at: string, due: object) =>
+  ev(id, "r", "dossier.received", at, {
+    unitId: "phong-tu-phap",
+    procedureCode: "1.001193",
+    channel: "direct",
+    domain: "ho-tich",
+    level: "district",
+    ...due,
+  });
+
+function eventsFile(name: string, events: DossierEvent[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${events.map((e) => JSON.stringify(e)).join("\n")}\n`);
+  return path;
+}
+
+/** The issue's case: due 2022-07-11 17:00, a supplement requested 2022-07-20, still paused at 2022-09-30. */
+const lateCase = (pauseKind?: string) =>
+  eventsFile(`late-${pauseKind ?? "none"}.ndjson`, [
+    received("D-1", "2022-07-04T08:00", { dueAt: "2022-07-11T17:00:00+07:00" }),
+    ev("D-1", "p", "dossier.supplement_requested", "2022-07-20T09:00", pauseKind ? { pauseKind } : {}),
+  ]);
+
+const q3 = (file: string, ...more: string[]) =>
+  cli("report", "--events", file, "--period", "2022-Q3", "--as-of", "2022-09-30", ...more);
+
+describe("report: an overdue dossier stays overdue (issue 21, item 1)", () => {
+  for (const kind of [undefined, "supplement", "financial_obligation", "other_agency"]) {
+    it(`counts a dossier paused after its due instant overdue (pause kind ${kind ?? "not given"})`, async () => {
+      const { code, stdout } = await q3(lateCase(kind), "--format", "json");
+      expect(code).toBe(0);
+      const r = JSON.parse(stdout);
+      expect(r.pending).toEqual({ total: 1, withinDeadline: 0, overdue: 1 });
+      expect(r.latePause).toBe(1);
+      expect(r.dataQuality.anomalies).toEqual({ late_supplement_request: 1 });
+    });
+  }
+
+  it("says so in the text report, and the same pause made in time counts within the deadline", async () => {
+    const late = await q3(lateCase(), "--format", "text");
+    expect(late.stdout).toContain("đang giải quyết 1 (còn trong hạn 0, quá hạn 1).");
+    expect(late.stdout).toContain(
+      "Ghi chú: 1 hồ sơ được yêu cầu bổ sung (hoặc tạm dừng chờ nghĩa vụ tài chính, chờ cơ quan khác) sau khi đã quá hạn",
+    );
+    const inTime = eventsFile("in-time.ndjson", [
+      received("D-1", "2022-07-04T08:00", { dueAt: "2022-07-11T17:00:00+07:00" }),
+      ev("D-1", "p", "dossier.supplement_requested", "2022-07-11T16:00"),
+    ]);
+    const ok = await q3(inTime, "--format", "text");
+    expect(ok.stdout).toContain("đang giải quyết 1 (còn trong hạn 1, quá hạn 0).");
+    expect(ok.stdout).not.toContain("Ghi chú");
+  });
+
+  it("puts it in the form's overdue column, and resolved after the pause in its late column", async () => {
+    const form = await q3(lateCase(), "--format", "form-csv");
+    expect(form.code).toBe(0);
+    expect(form.stdout).toContain("\r\n,Tổng cộng,1,0,1,0,0,0,0,0,1,0,1\r\n");
+    const resolved = eventsFile("late-resolved.ndjson", [
+      received("D-1", "2022-07-04T08:00", { dueAt: "2022-07-11T17:00:00+07:00" }),
+      ev("D-1", "p", "dossier.supplement_requested", "2022-07-20T09:00"),
+      // The source gives a new due instant at the resumption: it does not make the dossier on time.
+      ev("D-1", "s", "dossier.supplement_received", "2022-08-01T09:00", {
+        dueAt: "2022-09-30T17:00:00+07:00",
+      }),
+      ev("D-1", "z", "dossier.resolved", "2022-08-05T09:00", { outcome: "approved" }),
+      // A new appointment after the due instant, resolved before it: late.
+      received("D-2", "2022-07-04T08:00", { dueAt: "2022-07-11T17:00:00+07:00" }),
+      ev("D-2", "x", "dossier.deadline_extended", "2022-07-12T09:00", {
+        newDueAt: "2022-07-29T17:00:00+07:00",
+        apologyIssued: true,
+      }),
+      ev("D-2", "z", "dossier.resolved", "2022-07-20T10:00", { outcome: "approved" }),
+    ]);
+    const after = await q3(resolved, "--format", "form-csv");
+    expect(after.stdout).toContain("\r\n,Tổng cộng,2,0,2,0,2,0,0,2,0,0,0\r\n");
+    const text = await q3(resolved, "--format", "text");
+    expect(text.stdout).toContain("đã giải quyết 2 (đúng hạn 0, trễ hạn 2)");
+  });
+
+  it("agrees with the index's 2.1, which already judged it at the request", async () => {
+    const { stdout } = await q3(lateCase(), "--format", "index");
+    expect(stdout).toMatch(/2\.1 [^\n]*: 0% \(0\/1\)/);
+  });
+});
+
+describe("report: dossiers with no calendar are named (issue 21, item 5)", () => {
+  // 20 working days from 2026-12-21 end in 2027, a year the calendar has no data for yet.
+  const noCalendar = () =>
+    eventsFile("no-calendar.ndjson", [
+      received("N-1", "2026-12-21T08:00", { processingDays: 20 }),
+      received("N-2", "2026-12-01T08:00", { processingDays: 5 }),
+    ]);
+  const q4 = (...more: string[]) =>
+    cli("report", "--events", noCalendar(), "--period", "2026-Q4", "--as-of", "2026-12-31", ...more);
+  const vi =
+    "Ghi chú: 1 hồ sơ có hạn giải quyết rơi vào năm chưa có lịch ngày nghỉ, ngày làm bù: chưa xác định được đúng hạn hay trễ hạn cho đến khi bổ sung lịch năm đó; tạm tính vào cột trong hạn, đúng hạn.";
+
+  it("in the text report, in Vietnamese and in English", async () => {
+    const { code, stdout } = await q4("--format", "text");
+    expect(code).toBe(0);
+    expect(stdout).toContain("đang giải quyết 2 (còn trong hạn 1, quá hạn 1).");
+    expect(stdout).toContain(vi);
+    const en = await q4("--format", "text", "--lang", "en");
+    expect(en.stdout).toContain(
+      "Note: 1 dossiers have a deadline in a year without calendar data: whether they are on time or late is unknown",
+    );
+  });
+
+  it("in form II.06a's footnotes", async () => {
+    const { code, stdout } = await q4("--format", "form-csv");
+    expect(code).toBe(0);
+    expect(stdout.trimEnd().split("\r\n").at(-1)).toBe(`"${vi.replaceAll('"', '""')}"`);
+  });
+
+  it("in the index", async () => {
+    const { code, stdout } = await q4("--format", "index");
+    expect(code).toBe(0);
+    expect(stdout).toContain(vi);
+  });
+
+  it("and not at all when every deadline is known", async () => {
+    const known = eventsFile("known.ndjson", [received("N-2", "2026-12-01T08:00", { processingDays: 5 })]);
+    for (const format of ["text", "form-csv", "index"]) {
+      const { stdout } = await cli(
+        "report",
+        "--events",
+        known,
+        "--period",
+        "2026-Q4",
+        "--as-of",
+        "2026-12-31",
+        "--format",
+        format,
+      );
+      expect(stdout, format).not.toContain("năm chưa có lịch");
+    }
+  });
+});
+
+describe("report: the figures' instant (issue 21, item 8)", () => {
+  it("is the end of a closed period, as the form says, not the time the command ran", async () => {
+    const file = lateCase();
+    // No --as-of: taken now, years after the period ended.
+    const text = await cli("report", "--events", file, "--period", "2022-Q3", "--format", "text");
+    expect(text.code).toBe(0);
+    expect(text.stdout.split("\n")[0]).toBe(
+      "Kỳ báo cáo 2022-07-01 – 2022-09-30 (số liệu tính đến 30/09/2022 23:59)",
+    );
+    const form = await cli("report", "--events", file, "--period", "2022-Q3", "--format", "form-csv");
+    expect(form.stdout).toContain("Số liệu tính đến: 30/09/2022 23:59");
+  });
+
+  it("is the instant asked for while the period runs", async () => {
+    const { stdout } = await cli(
+      "report",
+      "--events",
+      lateCase(),
+      "--period",
+      "2022-Q3",
+      "--as-of",
+      "2022-08-15T10:00:00+07:00",
+      "--format",
+      "text",
+      "--lang",
+      "en",
+    );
+    expect(stdout.split("\n")[0]).toBe("Period 2022-07-01 – 2022-09-30 (figures as of 15/08/2022 10:00)");
+  });
+});
