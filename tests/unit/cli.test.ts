@@ -218,7 +218,16 @@ describe("dossier-monitor (cli.md)", () => {
     );
     const index = await seedReport(q3, "--format", "index");
     expect(index.code).toBe(0);
-    expect(index.stdout).toContain("2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5.060/5.520)");
+    expect(index.stdout).toContain(
+      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5.060/5.520); điểm: 91,67% điểm tối đa (điểm = tỷ lệ × điểm tối đa)",
+    );
+    // 5.4 as Decision 766 words it, over the seed's 64 ratings: above 90 %, full points.
+    const satisfaction =
+      /5\.4 Mức độ hài lòng \(chỉ số 766\): (9\d,\d+)% \(([\d.]+)\/5\.520\); điểm: 100% điểm tối đa/.exec(
+        index.stdout,
+      );
+    expect(satisfaction).not.toBeNull();
+    expect(Number(satisfaction?.[1]?.replace(",", "."))).toBeLessThan(91.67);
     // In Vietnamese throughout, the reasons too.
     expect(index.stdout).toMatch(/1\.4 .*chưa tính được: cần số hồ sơ/);
     expect(index.stdout).not.toMatch(/\b(needs|no dossier|per procedure)\b/);
@@ -270,7 +279,7 @@ describe("dossier-monitor (cli.md)", () => {
     expect(lines.some((l) => l.includes(",Đất đai và đo đạc,"))).toBe(true);
     const index = await seedReport(q3, "--format", "index", "--settings", settings);
     expect(index.stdout).toContain(
-      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5.060/5.520); mục tiêu 95%",
+      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5.060/5.520); điểm: 91,67% điểm tối đa (điểm = tỷ lệ × điểm tối đa); mục tiêu 95%",
     );
     writeFileSync(settings, JSON.stringify({ targets: { "2.1": 95 } }));
     const bad = await seedReport(q3, "--format", "index", "--settings", settings);
