@@ -179,6 +179,56 @@ describe("dossier-monitor (cli.md)", () => {
     expect(after.pending.overdue).toBe(before.pending.overdue);
   });
 
+  it("has no district row on a 2025-Q3 form; a district dossier received from 2025-07-01 is an abolished_level anomaly, kept and counted", async () => {
+    const line = (id: string, at: string, level: string, domain: string) =>
+      `{"eventId":"${id}","type":"dossier.received","occurredAt":"${at}","dossierId":"${id}","data":{"unitId":"u1","procedureCode":"p","channel":"direct","processingDays":5,"domain":"${domain}","level":"${level}"}}\n`;
+    const file = join(dir, "2025-q3.ndjson");
+    writeFileSync(
+      file,
+      line("P", "2025-07-02T09:00:00+07:00", "province", "dat-dai") +
+        line("C", "2025-07-03T09:00:00+07:00", "commune", "ho-tich") +
+        // Received on the last day of districts, still open: carried over into the two-level quarter.
+        line("D0", "2025-06-30T09:00:00+07:00", "district", "dat-dai") +
+        // Received once districts no longer exist: the anomaly.
+        line("D1", "2025-07-01T09:00:00+07:00", "district", "dat-dai"),
+    );
+    const args = ["--events", file, "--period", "2025-Q3", "--as-of", "2025-09-30"];
+    const json = await cli("report", ...args, "--format", "json");
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.dataQuality.anomalies).toEqual({ abolished_level: 1 });
+    expect(report.received.total).toBe(4);
+    const form = await cli("report", ...args, "--format", "form-csv");
+    expect(form.code).toBe(0);
+    const rows = form.stdout.split("\r\n");
+    expect(rows.some((r) => r.includes("Cấp huyện"))).toBe(false);
+    const level = (stt: string, name: string) =>
+      rows.find((r) => r.startsWith(`${stt},${name},`))?.split(",")[2];
+    expect(level("I", "Cấp tỉnh")).toBe("1");
+    expect(level("II", "Cấp xã")).toBe("1");
+    // Both district dossiers go to the row of an unknown level, named in a footnote; nothing is lost.
+    expect(level("III", "Cấp chưa xác định")).toBe("2");
+    expect(rows.find((r) => r.startsWith(",Tổng cộng,"))?.split(",")[2]).toBe("4");
+    expect(
+      rows.some((r) =>
+        /Số hồ sơ ghi cấp huyện, cấp không còn từ ngày 01\/7\/2025 .*: 2, tính ở dòng/.test(r),
+      ),
+    ).toBe(true);
+    // A 2025-Q2 form still has its district row.
+    const q2 = await cli(
+      "report",
+      "--events",
+      file,
+      "--period",
+      "2025-Q2",
+      "--as-of",
+      "2025-06-30",
+      "--format",
+      "form-csv",
+    );
+    expect(q2.stdout.split("\r\n").some((r) => r.startsWith("II,Cấp huyện,1,"))).toBe(true);
+  });
+
   it("exits 2 on a usage error", async () => {
     expect((await cli("report", "--events", q3)).code).toBe(2);
     expect((await cli("report", "--events", q3, "--from", "2022-13-01", "--to", "2022-09-05")).code).toBe(2);
