@@ -179,6 +179,49 @@ describe("dossier-monitor (cli.md)", () => {
     expect(after.pending.overdue).toBe(before.pending.overdue);
   });
 
+  it("counts index 5.4 by dossier: one late and rated 1 subtracts once; a complaint about 'other' does not, one about the handling does", async () => {
+    const ev = (id: string, type: string, at: string, data: object) =>
+      `${JSON.stringify({ eventId: `${id}-${type}`, type, occurredAt: at, dossierId: id, data })}\n`;
+    const dossier = (id: string, late: boolean) =>
+      ev(id, "dossier.received", "2022-07-04T09:00:00+07:00", {
+        unitId: "u1",
+        procedureCode: "p",
+        channel: "direct",
+        processingDays: 3,
+      }) +
+      ev(id, "dossier.resolved", late ? "2022-07-14T09:00:00+07:00" : "2022-07-06T09:00:00+07:00", {
+        outcome: "approved",
+      });
+    const base =
+      dossier("A", true) +
+      ev("A", "dossier.rated", "2022-07-15T09:00:00+07:00", { score: 1, channel: "kiosk" }) +
+      dossier("B", false) +
+      ev("B", "dossier.complaint_received", "2022-07-16T09:00:00+07:00", { about: "other" }) +
+      dossier("C", false) +
+      dossier("D", false);
+    const line54 = async (content: string) => {
+      const file = join(dir, `i54-${content.length}.ndjson`);
+      writeFileSync(file, content);
+      const { code, stdout } = await cli(
+        "report",
+        "--events",
+        file,
+        "--period",
+        "2022-Q3",
+        "--format",
+        "index",
+      );
+      expect(code).toBe(0);
+      return stdout.split("\n").find((l) => l.startsWith("- 5.4 "));
+    };
+    // A late and rated 1 (once), B's complaint about something else (not at all): 3 of 4.
+    expect(await line54(base)).toMatch(
+      /^- 5\.4 Mức độ hài lòng \(chỉ số 766\): 75% \(3\/4\); điểm: 83,33% điểm tối đa/,
+    );
+    const handled = `${base}${ev("C", "dossier.complaint_received", "2022-07-16T10:00:00+07:00", { about: "handling" })}`;
+    expect(await line54(handled)).toMatch(/: 50% \(2\/4\);/);
+  });
+
   it("has no district row on a 2025-Q3 form; a district dossier received from 2025-07-01 is an abolished_level anomaly, kept and counted", async () => {
     const line = (id: string, at: string, level: string, domain: string) =>
       `{"eventId":"${id}","type":"dossier.received","occurredAt":"${at}","dossierId":"${id}","data":{"unitId":"u1","procedureCode":"p","channel":"direct","processingDays":5,"domain":"${domain}","level":"${level}"}}\n`;
