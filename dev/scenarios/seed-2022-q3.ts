@@ -20,7 +20,8 @@ import { mulberry32, type Rng } from "./rng";
  * the deadline 660, overdue 115). Late and overdue dossiers pile up in land; social-protection
  * dossiers handed over at communes are never closed. Around them: transfers (from the one-stop
  * desk, and inter-agency), supplement pauses, apology extensions (and a few second ones),
- * duplicates, orphans, dossiers closed before the window, events and new dossiers after it, ratings.
+ * duplicates, orphans, dossiers closed before the window, events and new dossiers after it, and
+ * the seed's 64 kiosk ratings from 2022-08-05 (no complaints, as the seed records none).
  * The seed changes every detail but none of the figures.
  */
 
@@ -104,9 +105,18 @@ const PROCEDURES = new Map(SEED_PROCEDURES.map((p) => [p.code, p]));
 const CALENDAR = WorkingCalendar.official();
 const { start: WS, end: WE } = periodBounds(SEED_PERIOD);
 const AGENCY = "000.30.32.H48";
+/**
+ * The seed report (Bình Sơn district office, quarter III 2022): the electronic rating devices at
+ * the one-stop desk were installed and put into use on 05/08/2022, and recorded 64 ratings in the
+ * quarter. It records no complaint (phản ánh, kiến nghị) about dossiers, so the scenario has none.
+ */
+const RATINGS_FROM = startOfLocalDate("2022-08-05");
+const RATINGS_IN_WINDOW = 64;
 
 class Builder {
   readonly events: DossierEvent[] = [];
+  /** Kiosk ratings emitted in the window (at most {@link RATINGS_IN_WINDOW}). */
+  ratings = 0;
   private seq = 0;
   private readonly perDay = new Map<string, number>();
   constructor(readonly rng: Rng) {}
@@ -322,8 +332,14 @@ function generateDossier(b: Builder, plan: Plan): boolean {
     const returnedAt = CALENDAR.addWorkingTime(closedAt, (30 + Math.floor(rng() * 600)) * MINUTE_MS);
     b.emit(id, returnedAt, "dossier.returned", {});
     if (rng() < 0.35) {
+      // The draws stay as they were, so every other detail of the scenario stays the same; only
+      // ratings the seed report records are emitted (see RATINGS_FROM).
       const score = pick(rng, [5, 5, 5, 5, 5, 5, 4, 4, 4, 3, 2, 1]);
-      b.emit(id, returnedAt + 3 * MINUTE_MS, "dossier.rated", { score, channel: "kiosk" }, "kiosk");
+      const ratedAt = returnedAt + 3 * MINUTE_MS;
+      if (ratedAt >= RATINGS_FROM && ratedAt <= WE && b.ratings < RATINGS_IN_WINDOW) {
+        b.ratings++;
+        b.emit(id, ratedAt, "dossier.rated", { score, channel: "kiosk" }, "kiosk");
+      }
     }
     // A few back-office systems keep sending after the close: kept and reported as anomalies.
     if (rng() < 0.004) b.emit(id, returnedAt + DAY_MS, "dossier.transferred", { toUnitId: ONE_STOP_DESK.id });

@@ -2,7 +2,7 @@ import type { AfterHoursReceipt, WorkingCalendar } from "./calendar/calendar";
 import { calendarResult } from "./calendar/result";
 import { type Channel, type DossierEvent, PAUSE_KINDS, type PauseKind } from "./events/schema";
 import { identityOf, sameBody } from "./identity";
-import { ruleSetFor } from "./rules";
+import { judgeLevel, ruleSetFor } from "./rules";
 import { instant } from "./time";
 
 /**
@@ -65,6 +65,11 @@ export type AnomalyKind =
    * instant: the dossier was already overdue, and the pause does not make it less so (./paused-time.ts).
    */
   | "late_supplement_request";
+  /**
+   * The `received` names a level its rule set no longer has: a `district` dossier received from
+   * 2025-07-01, when local government has two levels (rules.ts, `judgeLevel`). Kept and counted.
+   */
+  | "abolished_level";
 
 export interface Anomaly {
   kind: AnomalyKind;
@@ -284,6 +289,8 @@ export function projectDossier(
       state.procedureCode = d.procedureCode;
       state.domain = d.domain;
       state.level = d.level;
+      // The level by the rule set of the day it arrived: no district from 2025-07-01.
+      if (!judgeLevel(t, d.level).ok) flag("abolished_level");
       state.digitised = d.digitised;
       state.unitId = d.unitId;
       state.originUnitId = d.unitId;

@@ -148,12 +148,14 @@ export const RULE_SETS: readonly RuleSet[] = [
       value: true,
       source: "Decree 118/2025/NĐ-CP (article to verify); 2018 rule kept as an assumption",
     },
-    // Two-level local government: province and commune, no district (Decree 118/2025/NĐ-CP Art. 1
-    // names provincial and commune-level centres only).
+    // Two-level local government from 2025-07-01: province and commune, no district. Law 72/2025/QH15
+    // on the Organisation of Local Government (in force 2025-07-01): administrative units are
+    // provinces and communes (Art. 2), district-level government ends (Art. 51(3), to verify);
+    // Decree 118/2025/NĐ-CP Art. 1 names provincial and commune-level one-stop centres only.
     levels: {
       value: ["province", "commune"],
       source:
-        "Decree 118/2025/NĐ-CP Art. 1 (provincial and commune-level one-stop centres); two-level local government from 2025-07-01",
+        "Law 72/2025/QH15 on the Organisation of Local Government Art. 2, Art. 51(3) (to verify); Decree 118/2025/NĐ-CP Art. 1 (provincial and commune-level one-stop centres); two-level local government from 2025-07-01",
     },
     // Decree 151/2025/NĐ-CP Appendix I, Part V.A, Section II, item 10 (to verify).
     financialObligationPause: {
@@ -188,15 +190,16 @@ export function ruleSetFor(receivedAt: number, sets: readonly RuleSet[] = RULE_S
 
 /**
  * Whether a dossier's level exists under its own rule set. A `district` dossier received from
- * 2025-07-01 names a level that no longer exists: a value, for the data-quality section.
+ * 2025-07-01 names a level that no longer exists: a value, for the data-quality section (the
+ * projection flags it as the anomaly `abolished_level`).
  */
 export function judgeLevel(
   receivedAt: number,
   level: Level | undefined,
-): { ok: true } | { ok: false; kind: "level_abolished"; level: Level; ruleSet: string; source: string } {
+): { ok: true } | { ok: false; kind: "abolished_level"; level: Level; ruleSet: string; source: string } {
   const set = ruleSetFor(receivedAt);
   if (level === undefined || set.levels.value.includes(level)) return { ok: true };
-  return { ok: false, kind: "level_abolished", level, ruleSet: set.id, source: set.levels.source };
+  return { ok: false, kind: "abolished_level", level, ruleSet: set.id, source: set.levels.source };
 }
 
 /** Whether a dossier's new appointments exceed what its rule set allows (`extended_twice`). */

@@ -198,8 +198,15 @@ describe("apply-events against DynamoDB Local", () => {
       reference,
     );
     const index = await handleQuery(deps, get("/kpis/index", { period: SEED_PERIOD.name }));
-    const onTime = (JSON.parse(index.body ?? "") as NationalIndex).indicators.find((i) => i.id === "2.1");
+    const indicators = (JSON.parse(index.body ?? "") as NationalIndex).indicators;
+    const onTime = indicators.find((i) => i.id === "2.1");
     expect(onTime?.rate).toBe(0.9167);
+    // 2.1 has its points (the rate × its maximum); 5.4 counts dossiers once each: over 90 %, full points.
+    expect(onTime?.pointsShare).toBe(0.9167);
+    const satisfaction = indicators.find((i) => i.id === "5.4");
+    expect(satisfaction?.rate).toBeGreaterThanOrEqual(0.9);
+    expect(satisfaction?.rate).toBeLessThan(0.9167);
+    expect(satisfaction?.pointsShare).toBe(1);
 
     // The period-close email, read back from the SES store, with both attachments.
     const closed = await closeEndedPeriod(deps);

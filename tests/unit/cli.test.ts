@@ -179,6 +179,99 @@ describe("dossier-monitor (docs/cli.md)", () => {
     expect(after.pending.overdue).toBe(before.pending.overdue);
   });
 
+  it("counts index 5.4 by dossier: one late and rated 1 subtracts once; a complaint about 'other' does not, one about the handling does", async () => {
+    const ev = (id: string, type: string, at: string, data: object) =>
+      `${JSON.stringify({ eventId: `${id}-${type}`, type, occurredAt: at, dossierId: id, data })}\n`;
+    const dossier = (id: string, late: boolean) =>
+      ev(id, "dossier.received", "2022-07-04T09:00:00+07:00", {
+        unitId: "u1",
+        procedureCode: "p",
+        channel: "direct",
+        processingDays: 3,
+      }) +
+      ev(id, "dossier.resolved", late ? "2022-07-14T09:00:00+07:00" : "2022-07-06T09:00:00+07:00", {
+        outcome: "approved",
+      });
+    const base =
+      dossier("A", true) +
+      ev("A", "dossier.rated", "2022-07-15T09:00:00+07:00", { score: 1, channel: "kiosk" }) +
+      dossier("B", false) +
+      ev("B", "dossier.complaint_received", "2022-07-16T09:00:00+07:00", { about: "other" }) +
+      dossier("C", false) +
+      dossier("D", false);
+    const line54 = async (content: string) => {
+      const file = join(dir, `i54-${content.length}.ndjson`);
+      writeFileSync(file, content);
+      const { code, stdout } = await cli(
+        "report",
+        "--events",
+        file,
+        "--period",
+        "2022-Q3",
+        "--format",
+        "index",
+      );
+      expect(code).toBe(0);
+      return stdout.split("\n").find((l) => l.startsWith("- 5.4 "));
+    };
+    // A late and rated 1 (once), B's complaint about something else (not at all): 3 of 4.
+    expect(await line54(base)).toMatch(
+      /^- 5\.4 Mức độ hài lòng \(chỉ số 766\): 75% \(3\/4\); điểm: 83,33% điểm tối đa/,
+    );
+    const handled = `${base}${ev("C", "dossier.complaint_received", "2022-07-16T10:00:00+07:00", { about: "handling" })}`;
+    expect(await line54(handled)).toMatch(/: 50% \(2\/4\);/);
+  });
+
+  it("has no district row on a 2025-Q3 form; a district dossier received from 2025-07-01 is an abolished_level anomaly, kept and counted", async () => {
+    const line = (id: string, at: string, level: string, domain: string) =>
+      `{"eventId":"${id}","type":"dossier.received","occurredAt":"${at}","dossierId":"${id}","data":{"unitId":"u1","procedureCode":"p","channel":"direct","processingDays":5,"domain":"${domain}","level":"${level}"}}\n`;
+    const file = join(dir, "2025-q3.ndjson");
+    writeFileSync(
+      file,
+      line("P", "2025-07-02T09:00:00+07:00", "province", "dat-dai") +
+        line("C", "2025-07-03T09:00:00+07:00", "commune", "ho-tich") +
+        // Received on the last day of districts, still open: carried over into the two-level quarter.
+        line("D0", "2025-06-30T09:00:00+07:00", "district", "dat-dai") +
+        // Received once districts no longer exist: the anomaly.
+        line("D1", "2025-07-01T09:00:00+07:00", "district", "dat-dai"),
+    );
+    const args = ["--events", file, "--period", "2025-Q3", "--as-of", "2025-09-30"];
+    const json = await cli("report", ...args, "--format", "json");
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report.dataQuality.anomalies).toEqual({ abolished_level: 1 });
+    expect(report.received.total).toBe(4);
+    const form = await cli("report", ...args, "--format", "form-csv");
+    expect(form.code).toBe(0);
+    const rows = form.stdout.split("\r\n");
+    expect(rows.some((r) => r.includes("Cấp huyện"))).toBe(false);
+    const level = (stt: string, name: string) =>
+      rows.find((r) => r.startsWith(`${stt},${name},`))?.split(",")[2];
+    expect(level("I", "Cấp tỉnh")).toBe("1");
+    expect(level("II", "Cấp xã")).toBe("1");
+    // Both district dossiers go to the row of an unknown level, named in a footnote; nothing is lost.
+    expect(level("III", "Cấp chưa xác định")).toBe("2");
+    expect(rows.find((r) => r.startsWith(",Tổng cộng,"))?.split(",")[2]).toBe("4");
+    expect(
+      rows.some((r) =>
+        /Số hồ sơ ghi cấp huyện, cấp không còn từ ngày 01\/7\/2025 .*: 2, tính ở dòng/.test(r),
+      ),
+    ).toBe(true);
+    // A 2025-Q2 form still has its district row.
+    const q2 = await cli(
+      "report",
+      "--events",
+      file,
+      "--period",
+      "2025-Q2",
+      "--as-of",
+      "2025-06-30",
+      "--format",
+      "form-csv",
+    );
+    expect(q2.stdout.split("\r\n").some((r) => r.startsWith("II,Cấp huyện,1,"))).toBe(true);
+  });
+
   it("exits 2 on a usage error", async () => {
     expect((await cli("report", "--events", q3)).code).toBe(2);
     expect((await cli("report", "--events", q3, "--from", "2022-13-01", "--to", "2022-09-05")).code).toBe(2);
@@ -218,7 +311,16 @@ describe("dossier-monitor (docs/cli.md)", () => {
     );
     const index = await seedReport(q3, "--format", "index");
     expect(index.code).toBe(0);
-    expect(index.stdout).toContain("2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5.060/5.520)");
+    expect(index.stdout).toContain(
+      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5.060/5.520); điểm: 91,67% điểm tối đa (điểm = tỷ lệ × điểm tối đa)",
+    );
+    // 5.4 as Decision 766 words it, over the seed's 64 ratings: above 90 %, full points.
+    const satisfaction =
+      /5\.4 Mức độ hài lòng \(chỉ số 766\): (9\d,\d+)% \(([\d.]+)\/5\.520\); điểm: 100% điểm tối đa/.exec(
+        index.stdout,
+      );
+    expect(satisfaction).not.toBeNull();
+    expect(Number(satisfaction?.[1]?.replace(",", "."))).toBeLessThan(91.67);
     // In Vietnamese throughout, the reasons too.
     expect(index.stdout).toMatch(/1\.4 .*chưa tính được: cần số hồ sơ/);
     expect(index.stdout).not.toMatch(/\b(needs|no dossier|per procedure)\b/);
@@ -270,7 +372,7 @@ describe("dossier-monitor (docs/cli.md)", () => {
     expect(lines.some((l) => l.includes(",Đất đai và đo đạc,"))).toBe(true);
     const index = await seedReport(q3, "--format", "index", "--settings", settings);
     expect(index.stdout).toContain(
-      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5.060/5.520); mục tiêu 95%",
+      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5.060/5.520); điểm: 91,67% điểm tối đa (điểm = tỷ lệ × điểm tối đa); mục tiêu 95%",
     );
     writeFileSync(settings, JSON.stringify({ targets: { "2.1": 95 } }));
     const bad = await seedReport(q3, "--format", "index", "--settings", settings);

@@ -143,6 +143,16 @@ describe("the KPI email's trend lines", () => {
     expect(rendered.text).toContain("  Diễn biến theo tuần: 11/04 —, 16/05 —, hiện tại 0%; mục tiêu 95%");
   });
 
+  it("shows 2.1's points beside its rate, like the other indicators, in the HTML and the text part", () => {
+    const rendered = email("vi");
+    // The one sample dossier was resolved late: 2.1 is 0 %, and so are its points.
+    const row = rendered.html.split("<tr").find((r) => r.includes("2.1 Tiến độ giải quyết"));
+    expect(row).toMatch(/<td [^>]*>0%<br><span [^>]*>điểm = tỷ lệ × điểm tối đa<\/span><\/td>/);
+    expect(rendered.text).toMatch(
+      /^- 2\.1 Tiến độ giải quyết .*: 0% \(0\/1\); điểm: 0% điểm tối đa \(điểm = tỷ lệ × điểm tối đa\)/m,
+    );
+  });
+
   it("sends a message without files or images (a digest) with no attachment at all", async () => {
     const { client, sent } = capturingSes();
     await sesMailer(client).send({

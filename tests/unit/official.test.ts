@@ -3,15 +3,16 @@ import { describe, expect, it } from "vitest";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
-import { DossierEventSchema } from "../../lib/domain/events/schema";
+import { type DossierEvent, DossierEventSchema } from "../../lib/domain/events/schema";
 import { buildForm, formRowProblems } from "../../lib/domain/official/form";
-import { buildIndex } from "../../lib/domain/official/index766";
+import { buildIndex, type Indicator } from "../../lib/domain/official/index766";
 import { DEFAULT_OFFICIAL_SETTINGS } from "../../lib/domain/official/settings";
 import { explicitPeriod } from "../../lib/domain/periods";
 import { computeReportAndCounts } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
 import { parseUnitDirectory } from "../../lib/domain/units";
 import { unitIndexHtml, unitIndexText } from "../../lib/render/email/official-units";
+import { indicatorLine } from "../../lib/render/index-text";
 import { loadSamples, readProjectFile } from "../helpers/fixtures";
 import { historiesArb } from "../helpers/histories";
 
@@ -73,8 +74,114 @@ describe("the contract's additions (complaints, electronic results, digitised do
     const rate = (id: string) =>
       buildIndex(counts, { period: q2, asOf }).indicators.find((i) => i.id === id)?.rate;
     expect([rate("4.1"), rate("4.2")]).toEqual([1, 1]);
-    // Resolved after its due instant and complained about: 100% − (100% + 100%), floored at 0.
+    // Resolved after its due instant (and complained about): the one dossier is late, so 0 %.
     expect([rate("2.1"), rate("5.4")]).toEqual([0, 0]);
+  });
+});
+
+describe("indicator 5.4 as Decision 766/QĐ-TTg words it: dossiers, each once", () => {
+  const q3 = explicitPeriod("2022-07-01", "2022-09-30", "2022-Q3");
+  const asOf = instant("2022-10-01T00:00:00+07:00");
+  type Extra = { late?: boolean; score?: number; about?: "receipt" | "handling" | "delay" | "other" };
+  /** A dossier received Mon 2022-07-04, due 3 working days later, resolved in time or a week late. */
+  const dossier = (id: string, x: Extra = {}): DossierEvent[] => {
+    const e = (n: string, type: DossierEvent["type"], occurredAt: string, data: object) =>
+      ({ eventId: `${id}-${n}`, type, occurredAt, dossierId: id, data }) as DossierEvent;
+    const out = [
+      e("r", "dossier.received", "2022-07-04T09:00:00+07:00", {
+        unitId: "u",
+        procedureCode: "1.004227",
+        channel: "direct",
+        processingDays: 3,
+      }),
+      e("z", "dossier.resolved", x.late ? "2022-07-14T09:00:00+07:00" : "2022-07-06T09:00:00+07:00", {
+        outcome: "approved",
+      }),
+    ];
+    if (x.score !== undefined)
+      out.push(e("s", "dossier.rated", "2022-07-15T09:00:00+07:00", { score: x.score, channel: "kiosk" }));
+    if (x.about)
+      out.push(e("c", "dossier.complaint_received", "2022-07-16T09:00:00+07:00", { about: x.about }));
+    return out;
+  };
+  const index = (...dossiers: DossierEvent[][]) => {
+    const { counts } = computeReportAndCounts(dossiers.flat(), settings, { period: q3, asOf });
+    const at = (id: string) => buildIndex(counts, { period: q3, asOf }).indicators.find((i) => i.id === id);
+    return { i54: at("5.4"), i21: at("2.1") };
+  };
+  const fine = (n: number, from = 0) => Array.from({ length: n }, (_, k) => dossier(`F${from + k}`));
+
+  it("subtracts a dossier both late and rated unsatisfied once, not twice", () => {
+    const { i54, i21 } = index(dossier("A", { late: true, score: 1 }), ...fine(3));
+    expect(i21?.rate).toBe(0.75);
+    // (4 − 1) / 4, where two rates added would give 1 − (1/4 + 1/4) = 50 %.
+    expect(i54).toMatchObject({ rate: 0.75, numerator: 3, denominator: 4 });
+  });
+
+  it("subtracts a late dossier and a different unsatisfied one each once", () => {
+    const { i54 } = index(dossier("A", { late: true }), dossier("B", { score: 2 }), ...fine(2));
+    expect(i54).toMatchObject({ rate: 0.5, numerator: 2, denominator: 4 });
+  });
+
+  it("is not lowered by a complaint about something other than the dossier's receipt or resolution", () => {
+    const { i54 } = index(dossier("A", { about: "other" }), ...fine(3));
+    expect(i54).toMatchObject({ rate: 1, numerator: 4 });
+  });
+
+  it("is lowered by a complaint about the receipt, the handling or a delay", () => {
+    for (const about of ["receipt", "handling", "delay"] as const) {
+      const { i54 } = index(dossier("A", { about }), ...fine(3));
+      expect(i54, about).toMatchObject({ rate: 0.75, numerator: 3 });
+    }
+  });
+
+  it("is not lowered by a neutral or a good rating", () => {
+    const { i54 } = index(dossier("A", { score: 3 }), dossier("B", { score: 5 }), ...fine(2));
+    expect(i54?.rate).toBe(1);
+  });
+
+  it("gives 2.1 its points like the other indicators: the rate × its maximum", () => {
+    const { i21 } = index(dossier("A", { late: true }), ...fine(4));
+    expect(i21).toMatchObject({ rate: 0.8, fullPointsAt: 1, pointsShare: 0.8 });
+    expect(i21?.scale?.vi).toMatch(/tỷ lệ × điểm tối đa/);
+    expect(indicatorLine(i21 as Indicator, "vi")).toBe(
+      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 80% (4/5); điểm: 80% điểm tối đa (điểm = tỷ lệ × điểm tối đa)",
+    );
+  });
+});
+
+describe("the seed's index 5.4", () => {
+  it("has the seed report's 64 kiosk ratings from 2022-08-05 and no complaints; 5.4 is over 90 %, full points", () => {
+    const events = seed2022Q3();
+    const ratings = new Map(events.filter((e) => e.type === "dossier.rated").map((e) => [e.eventId, e]));
+    // Two orphan ratings (no dossier received) show the data-quality section; they are not counted.
+    const counted = [...ratings.values()].filter((e) => !e.dossierId.includes("-220501-"));
+    expect(counted).toHaveLength(64);
+    for (const r of counted)
+      expect(instant(r.occurredAt)).toBeGreaterThanOrEqual(instant("2022-08-05T00:00:00+07:00"));
+    expect(events.some((e) => e.type === "dossier.complaint_received")).toBe(false);
+
+    const asOf = instant("2022-09-06T00:00:00+07:00");
+    const { report, counts } = computeReportAndCounts(
+      events,
+      { ...settings, catalog: catalogOf() },
+      { period: SEED_PERIOD, asOf },
+    );
+    expect(report.ratings.total).toBe(64);
+    const index = buildIndex(counts, { period: SEED_PERIOD, asOf });
+    const i21 = index.indicators.find((i) => i.id === "2.1");
+    const i54 = index.indicators.find((i) => i.id === "5.4");
+    expect(i21).toMatchObject({ numerator: 5060, denominator: 5520 });
+    // The late dossiers (460) and the dissatisfied ones that were not late, each once.
+    const disliked = new Set(
+      counted.filter((r) => r.type === "dossier.rated" && r.data.score <= 2).map((r) => r.dossierId),
+    );
+    expect(disliked.size).toBeGreaterThan(0);
+    expect(i54?.numerator).toBeLessThan(5060);
+    expect(i54?.numerator).toBeGreaterThanOrEqual(5060 - disliked.size);
+    expect(i54?.rate).toBeGreaterThanOrEqual(0.9);
+    expect(i54?.rate).toBeCloseTo((i54?.numerator ?? 0) / 5520, 4);
+    expect(i54?.pointsShare).toBe(1);
   });
 });
 

@@ -112,9 +112,28 @@ describe("rule sets by the dossier's receipt (docs/rules.md 'Rule sets by date')
     expect(judgeLevel(june, "district")).toEqual({ ok: true });
     expect(judgeLevel(july, "district")).toMatchObject({
       ok: false,
-      kind: "level_abolished",
+      kind: "abolished_level",
       ruleSet: "nd118-2025",
     });
+  });
+
+  it("the projection flags a district dossier received from 2025-07-01 as abolished_level, and keeps it", () => {
+    const kinds = (at: string, level: "province" | "district" | "commune") =>
+      projectDossier("D", [received(at, { processingDays: 5, level })], settings).anomalies.map(
+        (a) => a.kind,
+      );
+    expect(kinds("2025-06-30T16:59:00+07:00", "district")).toEqual([]);
+    expect(kinds("2025-07-01T07:30:00+07:00", "district")).toEqual(["abolished_level"]);
+    expect(kinds("2025-07-01T07:30:00+07:00", "commune")).toEqual([]);
+    expect(kinds("2025-07-01T07:30:00+07:00", "province")).toEqual([]);
+    const state = projectDossier(
+      "D",
+      [received("2025-07-01T07:30:00+07:00", { level: "district" })],
+      settings,
+    );
+    expect(state.received).toBe(true);
+    expect(state.level).toBe("district");
+    expect(state.timeline[0]?.anomaly).toBe("abolished_level");
   });
 
   it("each is told to send its own rule set's document in the apology stage", () => {

@@ -29,7 +29,7 @@ describe("rule sets by date", () => {
     expect(judgeLevel(june30, "district")).toEqual({ ok: true });
     expect(judgeLevel(july1, "district")).toMatchObject({
       ok: false,
-      kind: "level_abolished",
+      kind: "abolished_level",
       ruleSet: "nd118-2025",
     });
     expect(judgeLevel(july1, "commune")).toEqual({ ok: true });

@@ -20,8 +20,11 @@ export const OFFICIAL_COUNTER_KEYS = [
   "supplementMulti",
   /** `dossier.complaint_received` events in the period. */
   "complaints",
-  /** Dossiers with a complaint or a "dislike" (a rating of 1 or 2) in the period (index 5.4). */
-  "complainedOrDisliked",
+  /**
+   * Index 5.4's subtrahend: dossiers of the period that were late (not in 2.1's numerator), rated
+   * unsatisfied, or drew a complaint about their receipt or resolution. Each dossier once.
+   */
+  "indexUnsatisfied",
   /** Resolved in the period with `resultElectronic` given (index 4.1's denominator, as far as known). */
   "resultReported",
   /** Resolved in the period with an electronic result. */
@@ -34,6 +37,12 @@ export const OFFICIAL_COUNTER_KEYS = [
 
 /** A rating of 1 or 2 out of 5 stands for the portal's "dislike" (index 5.4); 3 is neutral. */
 export const DISLIKE_MAX_SCORE = 2;
+
+/**
+ * Complaints that lower index 5.4: about the dossier's receipt or its resolution (its handling, or
+ * its delay). A complaint about something else (`other`) says nothing of the dossier's service.
+ */
+export const INDEX_COMPLAINT_ABOUT: ReadonlySet<string> = new Set(["receipt", "handling", "delay"]);
 
 /**
  * Adds a dossier's official counts for the period `[start, T]` to `c`, which already holds its
@@ -71,10 +80,18 @@ export function officialContribution(
     }
     if (good && !multi) c.indexOnTime = 1;
   }
-  const complaints = (state.complaints ?? []).filter((x) => x.at >= start && x.at <= T).length;
-  if (complaints) c.complaints = complaints;
-  const disliked = state.ratings.some((r) => r.at >= start && r.at <= T && r.score <= DISLIKE_MAX_SCORE);
-  if (complaints || disliked) c.complainedOrDisliked = 1;
+  const complaints = (state.complaints ?? []).filter((x) => x.at >= start && x.at <= T);
+  if (complaints.length) c.complaints = complaints.length;
+  if (inPopulation) {
+    // Decision 766/QĐ-TTg (2022), Annex, indicator 5 "Mức độ hài lòng trong tiếp nhận, giải quyết
+    // TTHC": (total dossiers − dossiers rated unsatisfied, or with a complaint (phản ánh, kiến nghị)
+    // about their receipt or resolution, or late) ÷ total dossiers. A set of dossiers, so one both
+    // late and rated unsatisfied is subtracted once (docs/official.md, 5.4).
+    const late = c.indexOnTime !== 1;
+    const disliked = state.ratings.some((r) => r.at >= start && r.at <= T && r.score <= DISLIKE_MAX_SCORE);
+    const complained = complaints.some((x) => INDEX_COMPLAINT_ABOUT.has(x.about));
+    if (late || disliked || complained) c.indexUnsatisfied = 1;
+  }
   if (c.resolvedTotal === 1 && state.resultElectronic !== undefined) {
     c.resultReported = 1;
     if (state.resultElectronic) c.resultElectronic = 1;

@@ -153,17 +153,28 @@ export function buildForm(counts: PeriodCounts, options: FormOptions): OfficialF
   const locale = options.locale ?? "vi";
   const { end } = periodBounds(period);
   const T = Math.min(options.asOf, end);
+  const twoLevels = period.from >= TWO_LEVELS_FROM;
   const byLevel = new Map<string, { domain: string; counts: Counts }[]>();
+  /** Dossiers that name the district level in a two-level period: no row is theirs. */
+  const abolished = zeroCounts();
   for (const [key, c] of counts.byLevelDomain) {
     const cut = key.indexOf("#");
-    const level = key.slice(0, cut);
+    let level = key.slice(0, cut);
     const domain = key.slice(cut + 1);
+    if (twoLevels && level === "district") {
+      // The two-level form has no district row (Law 72/2025/QH15; Decree 118/2025/NĐ-CP): the
+      // dossiers go to the row of an unknown level, and a footnote says how many (the projection
+      // lists those received from 2025-07-01 as `abolished_level`).
+      addCounts(abolished, c);
+      level = NO_LEVEL;
+    }
     const list = byLevel.get(level) ?? [];
-    list.push({ domain, counts: c });
+    const same = list.find((d) => d.domain === domain);
+    if (same) same.counts = addCounts(addCounts(zeroCounts(), same.counts), c);
+    else list.push({ domain, counts: c });
     byLevel.set(level, list);
   }
-  const expected =
-    period.from >= TWO_LEVELS_FROM ? ["province", "commune"] : ["province", "district", "commune"];
+  const expected = twoLevels ? ["province", "commune"] : ["province", "district", "commune"];
   const levels = [...new Set([...expected, ...byLevel.keys()])].sort(
     (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0),
   );
@@ -223,8 +234,25 @@ export function buildForm(counts: PeriodCounts, options: FormOptions): OfficialF
     columns: FORM_COLUMNS.map((c) => ({ n: c.n, group: c.group?.[locale] ?? null, header: c[locale] })),
     rows,
     // Dossiers whose SLA a missing calendar year leaves unknown are named, never silently "trong hạn".
-    footnotes: [footnote, noCalendarNote(total.noCalendar, locale)].filter(Boolean),
+    footnotes: [
+      footnote,
+      noCalendarNote(total.noCalendar, locale),
+      ...abolishedFootnote(formValues(abolished, settings.withdrawnInForm), locale),
+    ].filter(Boolean),
   };
+}
+
+/** A count as Vietnamese writes it (1.234). */
+const groupVi = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+
+/** The footnote of a two-level period's district dossiers, when there are any. */
+function abolishedFootnote(v: FormValues, locale: Locale): string[] {
+  if (v.receivedTotal === 0) return [];
+  return [
+    locale === "vi"
+      ? `Số hồ sơ ghi cấp huyện, cấp không còn từ ngày 01/7/2025 (chính quyền địa phương hai cấp, Luật Tổ chức chính quyền địa phương số 72/2025/QH15): ${groupVi(v.receivedTotal)}, tính ở dòng “${LEVEL_NAMES[NO_LEVEL]?.vi}”.`
+      : `Dossiers naming the district level, which no longer exists from 2025-07-01 (two-level local government, Law 72/2025/QH15 on the Organisation of Local Government): ${v.receivedTotal}, counted in the “${LEVEL_NAMES[NO_LEVEL]?.en}” row.`,
+  ];
 }
 
 function rank(level: string): number {

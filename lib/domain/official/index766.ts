@@ -7,8 +7,9 @@ import type { IndicatorId, OfficialSettings } from "./settings";
  * The national service index (Decision 766/QĐ-TTg, 2022; docs/official.md), computed live from the
  * same counters, period and T as the report. Formulas and scales follow the national portal's
  * calculation description ("Mô tả công thức tính chỉ số 766", as embedded in public one-stop
- * code), not the decision's annex, which was not read. Every indicator the events cannot support
- * yet is listed with the missing input.
+ * code), except 5.4, which follows the decision's own wording where the portal's description
+ * (100% − overdue rate − complaint rate) would subtract a dossier twice. Every indicator the
+ * events cannot support yet is listed with the missing input.
  */
 
 const SOURCE = "Quyết định 766/QĐ-TTg (2022); “Mô tả công thức tính chỉ số 766” của Cổng DVCQG";
@@ -81,10 +82,12 @@ function indicator(
     scale:
       fullPointsAt === null
         ? null
-        : {
-            vi: `≥ ${fullPointsAt * 100}%: điểm tối đa; dưới: tỷ lệ × điểm tối đa / ${fullPointsAt * 100}%`,
-            en: `≥ ${fullPointsAt * 100}%: full points; below: rate × full points / ${fullPointsAt * 100}%`,
-          },
+        : fullPointsAt === 1
+          ? { vi: "điểm = tỷ lệ × điểm tối đa", en: "points = rate × full points" }
+          : {
+              vi: `≥ ${fullPointsAt * 100}%: điểm tối đa; dưới: tỷ lệ × điểm tối đa / ${fullPointsAt * 100}%`,
+              en: `≥ ${fullPointsAt * 100}%: full points; below: rate × full points / ${fullPointsAt * 100}%`,
+            },
     source: SOURCE,
     notes: fields.notes ?? [],
     target: targets[id] ?? null,
@@ -95,18 +98,17 @@ function indicator(
 export function indexOf(c: Counts, targets: OfficialSettings["targets"] = {}): IndexBlock {
   const total = c.carriedOver + c.receivedNew;
   const onTime = ratio(c.indexOnTime, total);
-  const overdueRate = total === 0 ? null : (total - c.indexOnTime) / total;
-  const complaintRate = total === 0 ? null : c.complainedOrDisliked / total;
-  const satisfaction =
-    overdueRate === null || complaintRate === null
-      ? null
-      : round(Math.max(0, 1 - (overdueRate + complaintRate)));
+  // Decision 766/QĐ-TTg (2022), Annex, indicator 5 (5.4): dossiers, each once, not two rates added.
+  const satisfied = total - c.indexUnsatisfied;
+  const satisfaction = ratio(satisfied, total);
   return {
     indicators: [
       indicator("2.1", { vi: "Tiến độ giải quyết (đúng hạn, trong hạn)", en: "On-time progress" }, targets, {
         rate: onTime,
         numerator: c.indexOnTime,
         denominator: total,
+        // The portal's description gives 2.1 no threshold: its points are the rate × its maximum.
+        fullPointsAt: 1,
         notes: [
           {
             vi: "Hồ sơ yêu cầu bổ sung hơn 01 lần tính quá hạn; hồ sơ đang chờ bổ sung xét tại thời điểm yêu cầu.",
@@ -184,16 +186,17 @@ export function indexOf(c: Counts, targets: OfficialSettings["targets"] = {}): I
       }),
       indicator("5.4", { vi: "Mức độ hài lòng (chỉ số 766)", en: "Satisfaction (index 766)" }, targets, {
         rate: satisfaction,
+        numerator: total === 0 ? null : satisfied,
         denominator: total,
         fullPointsAt: 0.9,
         notes: [
           {
-            vi: "100% − (tỷ lệ quá hạn + tỷ lệ có phản ánh, kiến nghị hoặc đánh giá không hài lòng); hồ sơ vừa quá hạn vừa bị phản ánh bị trừ hai lần, như Cổng tính; không dưới 0.",
-            en: "100% − (overdue rate + rate with a complaint or a dissatisfied rating); a dossier both overdue and complained about subtracts twice, as the portal does; floored at 0.",
+            vi: "(Tổng số hồ sơ − số hồ sơ bị đánh giá không hài lòng, có phản ánh, kiến nghị về việc tiếp nhận, giải quyết hoặc quá hạn) / tổng số hồ sơ, theo Quyết định 766/QĐ-TTg: mỗi hồ sơ trừ một lần, dù vừa quá hạn vừa bị đánh giá không hài lòng.",
+            en: "(Total dossiers − dossiers rated unsatisfied, with a complaint about their receipt or resolution, or late) / total dossiers, as Decision 766/QĐ-TTg words it: each dossier subtracted once, even when both late and rated unsatisfied.",
           },
           {
-            vi: `Phản ánh, kiến nghị: ${groupVi(c.complaints)} (dossier.complaint_received; không có trong dữ liệu đồng bộ của Cổng: đến từ hệ thống phản ánh, kiến nghị hoặc nguồn tại chỗ). Đánh giá không hài lòng: điểm 1–2.`,
-            en: `Complaints: ${c.complaints} (dossier.complaint_received; not in the portal's sync payload: they come from the feedback system or a local source). Dissatisfied ratings: scores 1–2.`,
+            vi: `Hồ sơ bị trừ: ${groupVi(c.indexUnsatisfied)}. Phản ánh, kiến nghị: ${groupVi(c.complaints)} (dossier.complaint_received; chỉ phản ánh về tiếp nhận, xử lý hoặc chậm trễ bị trừ, không tính loại “khác”; không có trong dữ liệu đồng bộ của Cổng: đến từ hệ thống phản ánh, kiến nghị hoặc nguồn tại chỗ). Đánh giá không hài lòng: điểm 1–2.`,
+            en: `Dossiers subtracted: ${c.indexUnsatisfied}. Complaints: ${c.complaints} (dossier.complaint_received; only those about the receipt, the handling or a delay subtract, not "other"; not in the portal's sync payload: they come from the feedback system or a local source). Dissatisfied ratings: scores 1–2.`,
           },
         ],
       }),
