@@ -59,7 +59,7 @@ export async function agencyReport(
   });
   if (!result)
     throw new CliError(
-      `--agency: ${request.agency} is not valid on ${rollUpDate(request.period, request.asOf)}, the day period ${request.period.name} rolls up at (it is valid ${node.validFrom ?? "…"}..${node.validTo ?? "…"}); its dossiers count under ${tree.reportingNode(request.agency, rollUpDate(request.period, request.asOf))}`,
+      `--agency: ${request.agency} is not valid on ${rollUpDate(request.period)}, the day period ${request.period.name} rolls up at (it is valid ${node.validFrom ?? "…"}..${node.validTo ?? "…"}); its dossiers count under ${tree.reportingNode(request.agency, rollUpDate(request.period))}`,
       EXIT.usage,
     );
   return result;

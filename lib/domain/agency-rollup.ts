@@ -1,5 +1,7 @@
 import { type AgencyTree, validOn } from "./agencies";
 import type { DossierEvent } from "./events/schema";
+import { type IndexBlock, indexOf } from "./official/index766";
+import type { OfficialSettings } from "./official/settings";
 import { type Period, periodBounds } from "./periods";
 import { groupByDossier, type ProjectionSettings, projectDossier } from "./projection";
 import {
@@ -13,7 +15,7 @@ import {
   reportFromCounts,
   zeroCounts,
 } from "./report";
-import { type LocalDate, localDate } from "./time";
+import type { LocalDate } from "./time";
 
 /**
  * Reports per agency (issue 23): a node's counts are the sum of its children's, units rolling up
@@ -25,14 +27,22 @@ import { type LocalDate, localDate } from "./time";
  */
 
 /**
- * The date a period's counts roll up at: the tree as it stands on the period's last day, or on the
- * day counted to when that is earlier (a rolling report does not use an agency that does not exist
- * yet). One date per period, so each unit's counts go to exactly one chain of nodes.
+ * The date a period's counts roll up at: the tree as it stands on the period's last day, whatever
+ * the instant counted to. One date per period, fixed in advance, so each unit's counts go to one
+ * chain of nodes for the whole period, and counters kept per node (which the consumer adds to as
+ * events arrive) never have to move from one node to another while the period runs; a merger
+ * decided for a date inside the period counts the whole period under the successor.
  */
-export function rollUpDate(period: Period, asOf: number): LocalDate {
-  const today = localDate(Math.min(asOf, periodBounds(period).end));
-  if (today < period.from) return period.from;
-  return today;
+export function rollUpDate(period: Period): LocalDate {
+  return period.to;
+}
+
+/**
+ * The nodes a unit's contribution to `period` adds to: its reporting agency and that agency's
+ * ancestors, nearest first, the root last. What a consumer keeping counters per node writes to.
+ */
+export function counterNodes(tree: AgencyTree, unitId: string, period: Period): string[] {
+  return tree.rollUpPath(unitId, rollUpDate(period));
 }
 
 /** Adds `add` into `target`, each map key by key; returns `target`. */
@@ -105,7 +115,7 @@ export function rollUpReports(
   perUnit: ReadonlyMap<string, PeriodCounts>,
   options: Omit<ReportOptions, "unit">,
 ): Map<string, { counts: PeriodCounts; report: Report }> {
-  const at = rollUpDate(options.period, options.asOf);
+  const at = rollUpDate(options.period);
   const out = new Map<string, { counts: PeriodCounts; report: Report }>();
   for (const [node, counts] of rollUpCounts(tree, perUnit, at))
     out.set(node, { counts, report: reportFromCounts(counts, options) });
@@ -123,7 +133,7 @@ export function agencyReportFromEvents(
   options: { period: Period; asOf: number; agency: string },
 ): { counts: PeriodCounts; report: Report } | undefined {
   const { perUnit, dataQuality } = countsPerUnit(events, settings, options);
-  const at = rollUpDate(options.period, options.asOf);
+  const at = rollUpDate(options.period);
   const counts = rollUpCounts(tree, perUnit, at).get(options.agency);
   if (!counts) return undefined;
   const report = reportFromCounts(counts, {
@@ -134,4 +144,56 @@ export function agencyReportFromEvents(
     dataQuality,
   });
   return { counts, report };
+}
+
+/** One agency's place in a ranking by the national index. */
+export interface RankedAgency {
+  agency: string;
+  name: { vi: string; en: string };
+  level: string;
+  /** The agency's index, from its rolled-up counts (official/index766.ts). */
+  index: IndexBlock;
+  /** Indicator 2.1 (on-time progress), the ranking's key; null when it had no dossiers. */
+  onTime: number | null;
+}
+
+const rateOf = (block: IndexBlock, id: string) => block.indicators.find((i) => i.id === id)?.rate ?? null;
+
+/**
+ * The agencies under `node` (not itself) valid on the period's roll-up date, ranked by the
+ * national index, worst first: by indicator 2.1, on-time progress (the progress group, which every
+ * agency's counts give), then 5.4 satisfaction, then id; agencies with no dossiers last. What the
+ * province's weekly email lists. The index's other groups lack inputs in events (official.md), so
+ * no composite score is made up here.
+ */
+export function rankAgencies(
+  tree: AgencyTree,
+  rolled: ReadonlyMap<string, PeriodCounts>,
+  options: { node: string; period: Period; targets?: OfficialSettings["targets"] },
+): RankedAgency[] {
+  const at = rollUpDate(options.period);
+  const ranked = tree
+    .subtree(options.node, at)
+    .agencies.filter((id) => id !== options.node)
+    .map((id) => {
+      const counts = rolled.get(id) ?? emptyPeriodCounts();
+      const total = zeroCounts();
+      for (const c of counts.byUnit.values()) addCounts(total, c);
+      const index = indexOf(total, options.targets);
+      const node = tree.get(id);
+      return {
+        agency: id,
+        name: { vi: node?.nameVi ?? id, en: node?.nameEn ?? id },
+        level: node?.level ?? "",
+        index,
+        onTime: rateOf(index, "2.1"),
+      };
+    });
+  const key = (r: number | null) => (r === null ? Number.POSITIVE_INFINITY : r);
+  return ranked.sort(
+    (a, b) =>
+      key(a.onTime) - key(b.onTime) ||
+      key(rateOf(a.index, "5.4")) - key(rateOf(b.index, "5.4")) ||
+      (a.agency < b.agency ? -1 : a.agency > b.agency ? 1 : 0),
+  );
 }

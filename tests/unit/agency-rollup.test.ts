@@ -9,7 +9,9 @@ import {
 import {
   addPeriodCounts,
   agencyReportFromEvents,
+  counterNodes,
   countsPerUnit,
+  rankAgencies,
   rollUpCounts,
   rollUpDate,
   rollUpReports,
@@ -34,7 +36,7 @@ const settings = { calendar: WorkingCalendar.official() };
 const quarter = (name: string) => periodByName({ kind: "calendar-quarter" }, name) as Period;
 const Q2 = quarter("2025-Q2");
 const Q3 = quarter("2025-Q3");
-/** A reporting window across the merger: it rolls up as the tree stands on its last day. */
+/** A reporting window across the merger: it rolls up as the tree stands on its last day, whenever counted. */
 const ACROSS = explicitPeriod("2025-06-15", "2025-07-14", "across-the-merger");
 const MERGER = "2025-07-01";
 const ENDED = "2025-06-30";
@@ -154,7 +156,7 @@ describe("roll-ups by agency, by property", () => {
     fc.assert(
       fc.property(cases, ([tree, events, { period, asOf }]) => {
         const { perUnit, dataQuality } = countsPerUnit(events, settings, { period, asOf });
-        const at = rollUpDate(period, asOf);
+        const at = rollUpDate(period);
         const rolled = rollUpCounts(tree, perUnit, at);
         const reports = rollUpReports(tree, perUnit, { period, asOf });
         for (const [node, counts] of rolled) {
@@ -279,10 +281,38 @@ describe("a commune merged on 2025-07-01", () => {
     });
   });
 
+  it("names the counters a unit's contribution adds to, per period, and ranks the agencies by the index, worst first", () => {
+    expect(counterNodes(tree, "xa-a.u", Q2)).toEqual(["xa-a", "huyen", "p"]);
+    expect(counterNodes(tree, "xa-a.u", Q3)).toEqual(["xa-moi", "p"]);
+    expect(counterNodes(tree, "xa-a.u", ACROSS)).toEqual(["xa-moi", "p"]);
+    for (const [period, expected] of [
+      [Q2, ["huyen", "so-tp", "xa-a", "xa-b"]],
+      [Q3, ["so-tp", "xa-moi"]],
+    ] as const) {
+      const reports = reportsOf(period);
+      const rolled = new Map([...reports].map(([id, r]) => [id, r.counts]));
+      const ranked = rankAgencies(tree, rolled, { node: "p", period });
+      expect(ranked.map((r) => r.agency).sort()).toEqual(expected);
+      for (const r of ranked)
+        expect(r.index.indicators).toEqual(
+          buildIndex(rolled.get(r.agency) as PeriodCounts, { period, asOf }).indicators,
+        );
+      const rates = ranked.map((r) => r.onTime ?? Number.POSITIVE_INFINITY);
+      expect(rates).toEqual([...rates].sort((a, b) => a - b));
+    }
+    // A district's ranking lists its communes only.
+    const q2 = new Map([...reportsOf(Q2)].map(([id, r]) => [id, r.counts]));
+    expect(
+      rankAgencies(tree, q2, { node: "huyen", period: Q2 })
+        .map((r) => r.agency)
+        .sort(),
+    ).toEqual(["xa-a", "xa-b"]);
+  });
+
   it("counts no dossier twice and loses none: the communes and departments add up to the province, which is the report from events", () => {
     for (const period of [Q2, Q3, ACROSS]) {
       const reports = reportsOf(period);
-      const at = rollUpDate(period, asOf);
+      const at = rollUpDate(period);
       const leaves = [...reports.keys()].filter((id) => tree.childrenAt(id, at).agencies.length === 0);
       const received = leaves.reduce((s, id) => s + (reports.get(id)?.report.received.total ?? 0), 0);
       const reference = computeReportAndCounts(events, settings, { period, asOf });
