@@ -3,6 +3,7 @@
  * seed: scripts/generate-province.ts writes it, the tests rebuild it to hold the committed file to
  * it. Made-up names, Vietnamese with full diacritics; addresses on example.org only.
  */
+import { mulberry32 } from "../dev/scenarios/rng";
 
 export interface ProvinceOptions {
   seed: number;
@@ -22,18 +23,6 @@ const SINCE = "2020-01-01";
 /** The sample's department merger (two departments into one), before the communes'. */
 const DEPARTMENT_MERGER = "2025-03-01";
 const DEPARTMENT_LAST_DAY = "2025-02-28";
-
-/** mulberry32: a small seeded generator, enough for sample data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An ASCII id from a Vietnamese name: `Hòa Bình` → `hoa-binh`. */
 export function slug(name: string): string {
@@ -194,7 +183,7 @@ const mail = (local: string): string => `${local}@example.org`;
 const contact = (name: string, local: string): Contact => ({ name, email: mail(local) });
 
 export function generateProvince(options: ProvinceOptions) {
-  const rnd = random(options.seed);
+  const rnd = mulberry32(options.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
   const used = new Set<string>();
   /** A made-up place name of two syllables, unique in the province. */
