@@ -1,6 +1,13 @@
 import type { Problem, Result } from "./events/validate";
 import { addDays, type LocalDate } from "./time";
-import { type Contact, ContactSchema, type Unit, UnitDirectorySchema, UnitSchema } from "./units";
+import {
+  type Contact,
+  ContactSchema,
+  type Unit,
+  type UnitDirectoryFile,
+  UnitDirectorySchema,
+  UnitSchema,
+} from "./units";
 import * as z from "./zod";
 
 /**
@@ -475,4 +482,31 @@ export function parseAgencyDirectory(data: unknown): Result<AgencyDirectoryFile,
       message: i.message,
     })),
   };
+}
+
+/**
+ * The directory as the flat reader sees it (`UnitDirectory`, which the consumer, the sweep and the
+ * digests use), with what each unit inherits from its agencies written into it, as the tree stands
+ * on `at` (the import's day): thresholds field by field, the one-stop desk, and, for a unit whose
+ * agency is not the root, escalations to that agency's leadership when it names none (a commune's
+ * long-overdue dossiers go to its chairman, not the province's). A directory without agencies
+ * comes back as it was: the seed's means what it meant.
+ */
+export function inheritedUnits(file: AgencyDirectoryFile, at: LocalDate): UnitDirectoryFile {
+  const { agencies, ...flat } = file;
+  if (!agencies?.length) return flat;
+  const tree = buildAgencyTree(file);
+  const units = file.units.map((u): Unit => {
+    const thresholds = tree.effectiveThresholds(u.id, at);
+    const desk = tree.effectiveOneStopDesk(u.id, at);
+    const agency = tree.reportingNode(u.id, at);
+    const leadership = agency === tree.rootId ? [] : tree.effectiveLeadership(agency, at);
+    return {
+      ...u,
+      ...(Object.keys(thresholds).length ? { thresholds } : {}),
+      ...(desk.length ? { oneStopDesk: [...desk] } : {}),
+      escalation: u.escalation.length ? u.escalation : [...leadership],
+    };
+  });
+  return { ...flat, leadership: [...tree.effectiveLeadership(tree.rootId)], units };
 }

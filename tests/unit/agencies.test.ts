@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   type Agency,
   buildAgencyTree,
+  inheritedUnits,
   OFFICE_NODE_ID,
   parseAgencyDirectory,
   validOn,
@@ -215,6 +216,42 @@ describe("the agency tree: where dossiers roll up, and what is inherited", () =>
       escalationWorkingDays: 2,
     });
     expect(tree.effectiveThresholds("so-tp")).toEqual({ nearDueWorkingHours: 16, escalationWorkingDays: 5 });
+  });
+});
+
+describe("the flat directory the consumer reads, with what units inherit written in", () => {
+  it("leaves a directory without agencies as it was", () => {
+    const data = readJson("events/units/seed-units.json");
+    const parsed = parseAgencyDirectory(data);
+    if (!parsed.ok) throw new Error("the seed does not load");
+    expect(inheritedUnits(parsed.value, "2022-08-01")).toEqual(parseUnitDirectory(data));
+  });
+
+  it("writes each unit's inherited thresholds, desk and escalations as the tree stands on the day", () => {
+    const parsed = parseAgencyDirectory(smallProvince());
+    if (!parsed.ok) throw new Error("the small province does not load");
+    const byId = (at: string) => {
+      const flat = inheritedUnits(parsed.value, at);
+      // The flat reader takes it as it is.
+      expect(parseUnitDirectory(flat)).toEqual(flat);
+      return new Map(flat.units.map((u) => [u.id, u]));
+    };
+    const june = byId("2025-06-15");
+    expect(june.get("xa-b.u")).toMatchObject({
+      thresholds: { nearDueWorkingHours: 24, escalationWorkingDays: 2 },
+      oneStopDesk: [contact("mot-cua-xa-b")],
+      escalation: [contact("chu-tich-huyen")],
+    });
+    expect(june.get("xa-a.u")?.escalation).toEqual([contact("chu-tich-huyen")]);
+    expect(june.get("so-tp.u")?.escalation).toEqual([contact("giam-doc-so-tp")]);
+    // Under the root: the office leadership, as before (no escalation list of its own).
+    expect(june.get("tinh.u")?.escalation).toEqual([]);
+    const august = byId("2025-08-01");
+    expect(august.get("xa-a.u")).toMatchObject({
+      thresholds: { nearDueWorkingHours: 16, escalationWorkingDays: 5 },
+      oneStopDesk: [contact("phvhcc-tinh")],
+      escalation: [contact("chu-tich-xa-moi")],
+    });
   });
 });
 
