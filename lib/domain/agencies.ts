@@ -269,6 +269,7 @@ export class AgencyTree {
   readonly rootId: string;
   private readonly nodes = new Map<string, TreeNode>();
   private readonly kids = new Map<string, string[]>();
+  private readonly paths = new Map<LocalDate, Map<string, string[]>>();
 
   constructor(units: readonly Unit[], agencies: readonly Agency[], leadership: readonly Contact[]) {
     const root = agencies.find((a) => a.parentId === undefined);
@@ -385,8 +386,33 @@ export class AgencyTree {
 
   /** The chain a unit's dossiers count under at `at`: its reporting agency, then that agency's ancestors. */
   rollUpPath(unitId: string, at: LocalDate): string[] {
-    const node = this.reportingNode(unitId, at);
-    return [node, ...this.ancestors(node, at)];
+    // The tree never changes once built: paths are kept per date (a report walks every unit).
+    let paths = this.paths.get(at);
+    if (!paths) {
+      paths = new Map();
+      if (this.paths.size > 32) this.paths.clear();
+      this.paths.set(at, paths);
+    }
+    let path = paths.get(unitId);
+    if (!path) {
+      const node = this.reportingNode(unitId, at);
+      const above = paths.get(node) ?? [node, ...this.ancestors(node, at)];
+      paths.set(node, above);
+      path = above;
+      paths.set(unitId, path);
+    }
+    return [...path];
+  }
+
+  /**
+   * Whether unit `unitId` is under one of `agencies`: where its dossiers count at `at`, or where
+   * the directory places it (so a merged commune's own key still reaches its own retired units).
+   * What a key scoped to agencies is checked against (issue 23).
+   */
+  isUnder(unitId: string, agencies: readonly string[], at: LocalDate): boolean {
+    if (!this.nodes.has(unitId)) return agencies.includes(this.rootId);
+    if (this.rollUpPath(unitId, at).some((n) => agencies.includes(n))) return true;
+    return this.chain(unitId).some((n) => agencies.includes(n.id));
   }
 
   /**

@@ -202,6 +202,22 @@ describe("the agency tree: where dossiers roll up, and what is inherited", () =>
     });
   });
 
+  it("says whether a unit is under a key's agencies: where it counts on the day, or where the directory places it", () => {
+    expect(tree.isUnder("xa-a.u", ["xa-moi"], "2025-06-30")).toBe(false);
+    expect(tree.isUnder("xa-a.u", ["xa-moi"], MERGER_DATE)).toBe(true);
+    expect(tree.isUnder("xa-a.u", ["xa-a"], MERGER_DATE)).toBe(true);
+    expect(tree.isUnder("xa-a.u", ["huyen"], "2025-06-30")).toBe(true);
+    expect(tree.isUnder("xa-a.u", ["so-tp"], "2025-06-30")).toBe(false);
+    expect(tree.isUnder("xa-moi.u", ["xa-a", "xa-b", "so-tp"], MERGER_DATE)).toBe(false);
+    expect(tree.isUnder("so-tp.u", ["p"], MERGER_DATE)).toBe(true);
+    expect(tree.isUnder("stray", ["p"], MERGER_DATE)).toBe(true);
+    expect(tree.isUnder("stray", ["so-tp"], MERGER_DATE)).toBe(false);
+    // Paths are kept per date; asking again gives the same, and a copy.
+    const path = tree.rollUpPath("xa-a.u", MERGER_DATE);
+    path.push("changed");
+    expect(tree.rollUpPath("xa-a.u", MERGER_DATE)).toEqual(["xa-moi", "p"]);
+  });
+
   it("inherits leadership, the one-stop desk and each threshold downwards unless set", () => {
     expect(tree.effectiveLeadership("p")).toEqual([contact("chu-tich-tinh")]);
     expect(tree.effectiveLeadership("so-tp.u")).toEqual([contact("giam-doc-so-tp")]);
