@@ -219,10 +219,13 @@ export function treeProblems(file: { units: readonly Unit[]; agencies?: readonly
       }
   }
   const unitById = new Map(file.units.map((u) => [u.id, u]));
+  // A directory without agencies is checked as it always was (its units' dates and successors
+  // were never checked, and a file that loaded must still load).
+  if (agencies.length === 0) return problems;
   file.units.forEach((u, i) => {
     const path = ["units", i];
     checkSpan(u, path);
-    if (agencies.length > 0 && u.parentId !== undefined) {
+    if (u.parentId !== undefined) {
       const parent = byId.get(u.parentId);
       if (!parent)
         problems.push({
@@ -235,7 +238,7 @@ export function treeProblems(file: { units: readonly Unit[]; agencies?: readonly
     }
     checkSuccessors(u, path, (s) => unitById.get(s));
   });
-  if (problems.length === 0 && agencies.length > 0) {
+  if (problems.length === 0) {
     // Parents and successors together must never lead back to where they started.
     const tree = new AgencyTree(file.units, agencies, []);
     const dates = new Set<string>();

@@ -104,6 +104,15 @@ describe("the agency tree: the directory's format", () => {
     }
   });
 
+  it("checks a directory without agencies as before: unit dates and successors are not its business", () => {
+    const flat = {
+      leadership: [contact("lanh-dao")],
+      units: [unit("a", "ubnd", { validFrom: "2024-01-01", validTo: "2023-01-01", successorIds: ["gone"] })],
+    };
+    expect(problemsOf(flat)).toEqual([]);
+    expect(parseUnitDirectory(flat).units).toHaveLength(1);
+  });
+
   it("accepts the small province and names each field of a broken tree", () => {
     expect(problemsOf(smallProvince())).toEqual([]);
     const broken = (edit: (d: ReturnType<typeof smallProvince>) => void) => {
