@@ -16,6 +16,8 @@ interface ReportOpts {
   scheme: PeriodScheme["kind"];
   asOf?: number;
   unit?: string;
+  /** One agency of the directory's tree (issue 23): its report rolls up the units under it. */
+  agency?: string;
   format: "json" | "text" | "csv" | "form-xlsx" | "form-csv" | "index";
   out?: string;
   lang: Locale;
@@ -43,9 +45,9 @@ async function loadUnitNames(
   lang: Locale,
 ): Promise<Map<string, string> | undefined> {
   if (!file) return undefined;
-  const { parseUnitDirectory } = await import("../../lib/domain/units");
+  const { parseDirectoryFile } = await import("../agency");
   try {
-    const { units } = parseUnitDirectory(readJson(file));
+    const { units } = await parseDirectoryFile(readJson(file));
     return new Map(units.map((u) => [u.id, lang === "vi" ? u.nameVi : u.nameEn]));
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -121,6 +123,11 @@ async function runReport(opts: ReportOpts): Promise<void> {
       `--format ${opts.format} is computed from events files; read GET /kpis/form or /kpis/index for a stack`,
       EXIT.usage,
     );
+  if (opts.agency && (opts.api || opts.unit || !opts.units))
+    throw new CliError(
+      "--agency takes --events and --units (the directory with its agencies), not --api or --unit",
+      EXIT.usage,
+    );
   if (opts.format === "form-xlsx" && !opts.out)
     throw new CliError("--format form-xlsx needs --out FILE", EXIT.usage);
   if (opts.api) {
@@ -155,11 +162,19 @@ async function runReport(opts: ReportOpts): Promise<void> {
     import("../../lib/render/format"),
   ]);
   const asOf = opts.asOf ?? Date.now();
-  const { report, counts } = computeReportAndCounts(
-    events,
-    { calendar, catalog: catalogOf(), strictSupplementRule: opts.strictSupplement ?? false },
-    { period, asOf, unit: opts.unit },
-  );
+  const projection = { calendar, catalog: catalogOf(), strictSupplementRule: opts.strictSupplement ?? false };
+  const { agencyReport, parseDirectoryFile } = await import("../agency");
+  const { report, counts } =
+    opts.agency && opts.units
+      ? await agencyReport({
+          agency: opts.agency,
+          directory: await parseDirectoryFile(readJson(opts.units)),
+          events,
+          settings: projection,
+          period,
+          asOf,
+        })
+      : computeReportAndCounts(events, projection, { period, asOf, unit: opts.unit });
   // docs/cli.md is silent on names: ids on stdout as before, and one line on stderr saying how to get names.
   const showsUnits = opts.format === "text" || opts.format === "csv" || opts.format === "index";
   if (showsUnits && !names && report.byUnit.length > 0)
@@ -216,6 +231,10 @@ export function registerReport(program: Command): void {
       parseAsOf,
     )
     .option("--unit <id>", "only this unit")
+    .option(
+      "--agency <id>",
+      "only this agency of the --units directory's tree, with every unit that rolls up into it",
+    )
     .addOption(
       new Option("--format <format>", "output format")
         .choices(["json", "text", "csv", "form-xlsx", "form-csv", "index"])

@@ -64,7 +64,7 @@ export type AnomalyKind =
    * A pause (any kind: supplement, financial obligation, other agency) that began after the KPI due
    * instant: the dossier was already overdue, and the pause does not make it less so (./paused-time.ts).
    */
-  | "late_supplement_request";
+  | "late_supplement_request"
   /**
    * The `received` names a level its rule set no longer has: a `district` dossier received from
    * 2025-07-01, when local government has two levels (rules.ts, `judgeLevel`). Kept and counted.

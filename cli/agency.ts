@@ -1,0 +1,66 @@
+import type { AgencyDirectoryFile } from "../lib/domain/agencies";
+import type { DossierEvent } from "../lib/domain/events/schema";
+import type { Period } from "../lib/domain/periods";
+import type { ProjectionSettings } from "../lib/domain/projection";
+import type { PeriodCounts, Report } from "../lib/domain/report";
+import { CliError, EXIT } from "./shared";
+
+/**
+ * `report --events … --units FILE --agency ID`: one agency's report (issue 23), the sum of the units
+ * that roll up into it for the period (lib/domain/agency-rollup.ts), from the same in-process fold
+ * as the office's report.
+ */
+
+/**
+ * A unit directory file, with its agency tree if it has one (a file without: one office). Throws
+ * the flat reader's message shape (`unit directory: path: message; …`) naming every bad field.
+ */
+export async function parseDirectoryFile(data: unknown): Promise<AgencyDirectoryFile> {
+  const { parseAgencyDirectory } = await import("../lib/domain/agencies");
+  const parsed = parseAgencyDirectory(data);
+  if (!parsed.ok)
+    throw new Error(`unit directory: ${parsed.error.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+  return parsed.value;
+}
+
+export interface AgencyReportRequest {
+  agency: string;
+  /** The parsed directory (`--units`). */
+  directory: AgencyDirectoryFile;
+  events: readonly DossierEvent[];
+  settings: ProjectionSettings;
+  period: Period;
+  asOf: number;
+}
+
+/** The agency's report and counts (form II.06a and the index read the counts), or a usage error naming what it knows. */
+export async function agencyReport(
+  request: AgencyReportRequest,
+): Promise<{ report: Report; counts: PeriodCounts }> {
+  const [{ buildAgencyTree }, { agencyReportFromEvents, rollUpDate }] = await Promise.all([
+    import("../lib/domain/agencies"),
+    import("../lib/domain/agency-rollup"),
+  ]);
+  const tree = buildAgencyTree(request.directory);
+  const node = tree.get(request.agency);
+  if (node?.kind !== "agency")
+    throw new CliError(
+      `--agency: no agency ${request.agency} in the unit directory (agencies: ${tree
+        .agencies()
+        .slice(0, 10)
+        .map((a) => a.id)
+        .join(", ")}${tree.agencies().length > 10 ? ", …" : ""})`,
+      EXIT.usage,
+    );
+  const result = agencyReportFromEvents(tree, request.events, request.settings, {
+    period: request.period,
+    asOf: request.asOf,
+    agency: request.agency,
+  });
+  if (!result)
+    throw new CliError(
+      `--agency: ${request.agency} is not valid on ${rollUpDate(request.period)}, the day period ${request.period.name} rolls up at (it is valid ${node.validFrom ?? "…"}..${node.validTo ?? "…"}); its dossiers count under ${tree.reportingNode(request.agency, rollUpDate(request.period))}`,
+      EXIT.usage,
+    );
+  return result;
+}

@@ -1,0 +1,199 @@
+import { type AgencyTree, validOn } from "./agencies";
+import type { DossierEvent } from "./events/schema";
+import { type IndexBlock, indexOf } from "./official/index766";
+import type { OfficialSettings } from "./official/settings";
+import { type Period, periodBounds } from "./periods";
+import { groupByDossier, type ProjectionSettings, projectDossier } from "./projection";
+import {
+  addContribution,
+  addCounts,
+  contribution,
+  emptyPeriodCounts,
+  type PeriodCounts,
+  type Report,
+  type ReportOptions,
+  reportFromCounts,
+  zeroCounts,
+} from "./report";
+import type { LocalDate } from "./time";
+
+/**
+ * Reports per agency (issue 23): a node's counts are the sum of its children's, units rolling up
+ * by {@link AgencyTree.reportingNode} at the period's reference date, so a merged commune's
+ * dossiers count under it for periods before the merger and under its successor after. Counts are
+ * additive per dossier (report.ts), so summing per-unit counts gives every node's report, form
+ * II.06a (official/form.ts `buildForm`) and 766 index (official/index766.ts `buildIndex`) from
+ * the same {@link PeriodCounts} the counters or the events give.
+ */
+
+/**
+ * The date a period's counts roll up at: the tree as it stands on the period's last day, whatever
+ * the instant counted to. One date per period, fixed in advance, so each unit's counts go to one
+ * chain of nodes for the whole period, and counters kept per node (which the consumer adds to as
+ * events arrive) never have to move from one node to another while the period runs; a merger
+ * decided for a date inside the period counts the whole period under the successor.
+ */
+export function rollUpDate(period: Period): LocalDate {
+  return period.to;
+}
+
+/**
+ * The nodes a unit's contribution to `period` adds to: its reporting agency and that agency's
+ * ancestors, nearest first, the root last. What a consumer keeping counters per node writes to.
+ */
+export function counterNodes(tree: AgencyTree, unitId: string, period: Period): string[] {
+  return tree.rollUpPath(unitId, rollUpDate(period));
+}
+
+/** Adds `add` into `target`, each map key by key; returns `target`. */
+export function addPeriodCounts(target: PeriodCounts, add: PeriodCounts): PeriodCounts {
+  for (const name of ["byUnit", "byDomain", "byLevelDomain"] as const)
+    for (const [key, c] of add[name])
+      target[name].set(key, addCounts(target[name].get(key) ?? zeroCounts(), c));
+  return target;
+}
+
+/**
+ * The counts of the period per unit, each with its own domain and (level, domain) split: what
+ * counters kept per unit and level/domain would hold. From events, the fold `report --events` uses.
+ */
+export function countsPerUnit(
+  events: Iterable<DossierEvent>,
+  settings: ProjectionSettings,
+  options: { period: Period; asOf: number },
+): { perUnit: Map<string, PeriodCounts>; dataQuality: Report["dataQuality"] } {
+  const T = Math.min(options.asOf, periodBounds(options.period).end);
+  const perUnit = new Map<string, PeriodCounts>();
+  const dataQuality: Report["dataQuality"] = { orphanDossiers: 0, anomalies: {} };
+  for (const [dossierId, list] of groupByDossier(events)) {
+    const state = projectDossier(dossierId, list, settings, T);
+    for (const a of state.anomalies) dataQuality.anomalies[a.kind] = (dataQuality.anomalies[a.kind] ?? 0) + 1;
+    if (!state.received && state.timeline.length > 0) dataQuality.orphanDossiers++;
+    const c = contribution(state, options.period, T);
+    if (!c) continue;
+    const unit = perUnit.get(c.unit) ?? emptyPeriodCounts();
+    addContribution(unit, c);
+    perUnit.set(c.unit, unit);
+  }
+  return { perUnit, dataQuality };
+}
+
+/**
+ * Every agency's counts at `at`: each unit's counts added to its roll-up path (its reporting
+ * agency and that agency's ancestors). Agencies valid at `at` with nothing counted get empty
+ * counts; a unit the tree lacks counts under the root. Units are visited in id order, so the maps
+ * come out the same whatever the input's order.
+ */
+export function rollUpCounts(
+  tree: AgencyTree,
+  perUnit: ReadonlyMap<string, PeriodCounts>,
+  at: LocalDate,
+): Map<string, PeriodCounts> {
+  const out = new Map<string, PeriodCounts>();
+  for (const a of tree.agencies())
+    if (a.id === tree.rootId || validOn(a, at)) out.set(a.id, emptyPeriodCounts());
+  out.set(tree.rootId, out.get(tree.rootId) ?? emptyPeriodCounts());
+  const pathCache = new Map<string, string[]>();
+  for (const unitId of [...perUnit.keys()].sort()) {
+    const counts = perUnit.get(unitId) as PeriodCounts;
+    let path = pathCache.get(unitId);
+    if (!path) {
+      path = tree.rollUpPath(unitId, at);
+      pathCache.set(unitId, path);
+    }
+    for (const node of path) {
+      const target = out.get(node) ?? emptyPeriodCounts();
+      out.set(node, addPeriodCounts(target, counts));
+    }
+  }
+  return out;
+}
+
+/** Every agency's report for the period, from the per-unit counts (see {@link rollUpCounts}). */
+export function rollUpReports(
+  tree: AgencyTree,
+  perUnit: ReadonlyMap<string, PeriodCounts>,
+  options: Omit<ReportOptions, "unit">,
+): Map<string, { counts: PeriodCounts; report: Report }> {
+  const at = rollUpDate(options.period);
+  const out = new Map<string, { counts: PeriodCounts; report: Report }>();
+  for (const [node, counts] of rollUpCounts(tree, perUnit, at))
+    out.set(node, { counts, report: reportFromCounts(counts, options) });
+  return out;
+}
+
+/**
+ * One agency's report straight from events: the fold of `report --events`, then the roll-up.
+ * `undefined` when the agency is not in the tree at the period's roll-up date.
+ */
+export function agencyReportFromEvents(
+  tree: AgencyTree,
+  events: Iterable<DossierEvent>,
+  settings: ProjectionSettings,
+  options: { period: Period; asOf: number; agency: string },
+): { counts: PeriodCounts; report: Report } | undefined {
+  const { perUnit, dataQuality } = countsPerUnit(events, settings, options);
+  const at = rollUpDate(options.period);
+  const counts = rollUpCounts(tree, perUnit, at).get(options.agency);
+  if (!counts) return undefined;
+  const report = reportFromCounts(counts, {
+    period: options.period,
+    asOf: options.asOf,
+    strictSupplementRule: settings.strictSupplementRule ?? false,
+    // Data quality is the events' as a whole: orphans and anomalies have no agency to go to.
+    dataQuality,
+  });
+  return { counts, report };
+}
+
+/** One agency's place in a ranking by the national index. */
+export interface RankedAgency {
+  agency: string;
+  name: { vi: string; en: string };
+  level: string;
+  /** The agency's index, from its rolled-up counts (official/index766.ts). */
+  index: IndexBlock;
+  /** Indicator 2.1 (on-time progress), the ranking's key; null when it had no dossiers. */
+  onTime: number | null;
+}
+
+const rateOf = (block: IndexBlock, id: string) => block.indicators.find((i) => i.id === id)?.rate ?? null;
+
+/**
+ * The agencies under `node` (not itself) valid on the period's roll-up date, ranked by the
+ * national index, worst first: by indicator 2.1, on-time progress (the progress group, which every
+ * agency's counts give), then 5.4 satisfaction, then id; agencies with no dossiers last. What the
+ * province's weekly email lists. The index's other groups lack inputs in events (docs/official.md), so
+ * no composite score is made up here.
+ */
+export function rankAgencies(
+  tree: AgencyTree,
+  rolled: ReadonlyMap<string, PeriodCounts>,
+  options: { node: string; period: Period; targets?: OfficialSettings["targets"] },
+): RankedAgency[] {
+  const at = rollUpDate(options.period);
+  const ranked = tree
+    .subtree(options.node, at)
+    .agencies.filter((id) => id !== options.node)
+    .map((id) => {
+      const counts = rolled.get(id) ?? emptyPeriodCounts();
+      const total = zeroCounts();
+      for (const c of counts.byUnit.values()) addCounts(total, c);
+      const index = indexOf(total, options.targets);
+      const node = tree.get(id);
+      return {
+        agency: id,
+        name: { vi: node?.nameVi ?? id, en: node?.nameEn ?? id },
+        level: node?.level ?? "",
+        index,
+        onTime: rateOf(index, "2.1"),
+      };
+    });
+  const key = (r: number | null) => (r === null ? Number.POSITIVE_INFINITY : r);
+  return ranked.sort(
+    (a, b) =>
+      key(a.onTime) - key(b.onTime) ||
+      key(rateOf(a.index, "5.4")) - key(rateOf(b.index, "5.4")) ||
+      (a.agency < b.agency ? -1 : a.agency > b.agency ? 1 : 0),
+  );
+}

@@ -1,0 +1,97 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import type { AgencyDirectoryFile } from "../../lib/domain/agencies";
+import type { DossierEvent } from "../../lib/domain/events/schema";
+import type { Report } from "../../lib/domain/report";
+import { ROOT } from "../helpers/fixtures";
+
+const run = promisify(execFile);
+const BIN = join(ROOT, "bin", "dossier-monitor.mjs");
+const dir = mkdtempSync(join(tmpdir(), "dm-cli-agency-"));
+const UNITS = join(ROOT, "events/units/province-sample.json");
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe("report --events … --units FILE --agency ID", () => {
+  const directory = JSON.parse(readFileSync(UNITS, "utf8")) as AgencyDirectoryFile;
+  const agencies = directory.agencies ?? [];
+  // A commune merged on 2025-07-01, its successor, and a unit of each.
+  const old = agencies.find(
+    (a) => a.level === "commune" && a.successorIds?.length,
+  ) as (typeof agencies)[number];
+  const successor = old.successorIds?.[0] as string;
+  const oldUnit = directory.units.find((u) => u.parentId === old.id)?.id as string;
+  const newUnit = directory.units.find((u) => u.parentId === successor)?.id as string;
+  const department = directory.units.find((u) => u.level === "provincial-department" && !u.validTo)
+    ?.id as string;
+  let n = 0;
+  const received = (dossierId: string, unitId: string, at: string): DossierEvent => ({
+    eventId: `e${n++}`,
+    type: "dossier.received",
+    occurredAt: `${at}T09:00:00+07:00`,
+    dossierId,
+    data: { unitId, procedureCode: "1.000001", channel: "online", domain: "ho-tich", processingDays: 60 },
+  });
+  const resolved = (dossierId: string, at: string): DossierEvent => ({
+    eventId: `e${n++}`,
+    type: "dossier.resolved",
+    occurredAt: `${at}T10:00:00+07:00`,
+    dossierId,
+    data: { outcome: "approved" },
+  });
+  const events = [
+    received("A", oldUnit, "2025-05-12"),
+    resolved("A", "2025-08-05"),
+    received("B", oldUnit, "2025-06-02"),
+    resolved("B", "2025-06-10"),
+    received("C", newUnit, "2025-07-15"),
+    received("E", department, "2025-06-05"),
+  ];
+  const file = join(dir, "province.ndjson");
+  writeFileSync(file, `${events.map((e) => JSON.stringify(e)).join("\n")}\n`);
+  const report = async (period: string, ...more: string[]) => {
+    const r = await cli("report", "--events", file, "--period", period, "--as-of", "2025-12-31", ...more);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout) as Report;
+  };
+
+  it("reports a merged commune's dossiers under it before 2025-07-01 and under its successor after", async () => {
+    const before = await report("2025-Q2", "--units", UNITS, "--agency", old.id);
+    expect(before.received.total).toBe(2);
+    expect(before.byUnit.map((u) => u.unit)).toEqual([oldUnit]);
+    const after = await report("2025-Q3", "--units", UNITS, "--agency", successor);
+    expect(after.received).toMatchObject({ total: 2, carriedOver: 1, new: 1 });
+    expect(after.byUnit.map((u) => u.unit).sort()).toEqual([newUnit, oldUnit].sort());
+    // The province is the whole report, as without --agency.
+    const province = agencies.find((a) => a.parentId === undefined)?.id as string;
+    expect(await report("2025-Q3", "--units", UNITS, "--agency", province)).toEqual(
+      await report("2025-Q3", "--units", UNITS),
+    );
+  });
+
+  it("refuses an agency the tree lacks, one not valid in the period, and --agency without --units", async () => {
+    const args = ["report", "--events", file, "--period", "2025-Q3", "--as-of", "2025-12-31"];
+    const unknown = await cli(...args, "--units", UNITS, "--agency", "xa-khong-co");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--agency: no agency xa-khong-co in the unit directory/);
+    const ended = await cli(...args, "--units", UNITS, "--agency", old.id);
+    expect(ended.code).toBe(2);
+    expect(ended.stderr).toContain(`its dossiers count under ${successor}`);
+    const alone = await cli(...args, "--agency", old.id);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/--agency takes --events and --units/);
+  });
+});
