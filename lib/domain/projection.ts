@@ -386,6 +386,11 @@ export function projectDossier(
           apologyIssued: event.data.apologyIssued,
         });
         if (state.extensions.length >= 2) flag("second_extension");
+        // A new appointment given after the KPI due instant is given too late: the apology and the
+        // new appointment come "chậm nhất 01 ngày trước ngày hết hạn" (Decree 61/2018/NĐ-CP
+        // Art. 19, clause to verify; docs/rules.md R4). Like a late pause it leaves the dossier
+        // overdue (the KPI due instant never moves) and is the same anomaly; its alert is `late_apology`.
+        if (state.kpiDueAt !== undefined && t > state.kpiDueAt) flag("late_supplement_request");
         state.appointmentAt = instant(event.data.newDueAt);
         break;
       case "dossier.resolved":

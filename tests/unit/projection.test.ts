@@ -112,6 +112,8 @@ describe("the dossier projection", () => {
     );
     expect(s.anomalies.map((a) => a.kind)).toEqual([
       "second_extension",
+      // The second new appointment came after the KPI due instant (07-11 17:00).
+      "late_supplement_request",
       "resume_without_pause",
       "after_close",
       "after_close",
@@ -126,6 +128,27 @@ describe("the dossier projection", () => {
     );
     expect(orphan.received).toBe(false);
     expect(orphan.anomalies[0]?.kind).toBe("orphan");
+  });
+
+  it("keeps a dossier overdue when its new appointment comes after the due instant, and flags it", () => {
+    const extendedAt = (occurredAt: string) =>
+      projectDossier(
+        "D1",
+        [
+          received,
+          ev("x", "dossier.deadline_extended", occurredAt, {
+            newDueAt: "2022-07-20T17:00:00+07:00",
+            apologyIssued: true,
+          }),
+        ],
+        settings,
+      );
+    const late = extendedAt("2022-07-12T09:00:00+07:00");
+    expect(formatInstant(late.kpiDueAt as number)).toBe("2022-07-11T17:00:00+07:00");
+    expect(late.anomalies.map((a) => a.kind)).toEqual(["late_supplement_request"]);
+    expect(slaAt(late, instant("2022-07-15T09:00:00+07:00"), calendar).state).toBe("overdue");
+    const inTime = extendedAt("2022-07-08T09:00:00+07:00");
+    expect(inTime.anomalies).toEqual([]);
   });
 
   it("lets returned close an unresolved dossier, and not move an earlier resolution", () => {
