@@ -1,5 +1,5 @@
+import type { KpiCounts } from "../kpi-counters";
 import type { DossierState } from "../projection";
-import type { Counts } from "../report";
 
 /**
  * The counters the official outputs need beyond kpis.md's table (official.md): withdrawn dossiers
@@ -43,7 +43,7 @@ export function officialContribution(
   state: DossierState,
   start: number,
   T: number,
-  c: Partial<Counts>,
+  c: Partial<KpiCounts & Record<(typeof OFFICIAL_COUNTER_KEYS)[number], number>>,
 ): void {
   const inPopulation = c.receivedNew === 1 || c.carriedOver === 1;
   const due = state.kpiDueAt;
