@@ -5,7 +5,7 @@ import { quarantineBody } from "../domain/events/redact";
 import type { DossierEvent } from "../domain/events/schema";
 import { describeProblems, type Problem, validateEvent } from "../domain/events/validate";
 import { identityOf, sameBody } from "../domain/identity";
-import { refusal } from "../domain/ownership";
+import { refusal, unitNamed } from "../domain/ownership";
 import { planDossier } from "../domain/plan";
 import { canonicalEvents } from "../domain/projection";
 import {
@@ -41,6 +41,11 @@ export interface ApplyDeps {
    * (tests of counting alone) units are not checked and only owners write their dossiers.
    */
   units?: UnitDirectory;
+  /**
+   * The directory read again, for an event naming a unit `units` lacks, before it is quarantined
+   * as not in the directory (the consumer's cache, lib/app/directory.ts, bounds these reads).
+   */
+  unitsOnMiss?: () => Promise<UnitDirectory>;
   /** A unit the directory does not have: quarantine (default) or apply (lib/contracts/config.ts UNKNOWN_UNITS). */
   unknownUnits?: "accept" | "reject";
   /** Attempts on version conflicts before the error goes back to the queue (default 8). */
@@ -146,8 +151,17 @@ export function decideApply(
   );
 }
 
+/** `deps` with the directory read again if the event names a unit it lacks and units are checked. */
+async function withUnitsFor(deps: ApplyDeps, event: DossierEvent): Promise<ApplyDeps> {
+  const named = unitNamed(event);
+  const checked = deps.units && (deps.unknownUnits ?? "reject") === "reject";
+  if (!checked || !deps.unitsOnMiss || named === undefined || deps.units?.has(named)) return deps;
+  return { ...deps, units: await deps.unitsOnMiss() };
+}
+
 /** Re-projects a dossier from its log (plus `event`) at `now`, and commits it. */
-export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<ApplyOutcome> {
+export async function applyEvent(given: ApplyDeps, event: DossierEvent): Promise<ApplyOutcome> {
+  const deps = await withUnitsFor(given, event);
   const { store } = deps;
   const maxAttempts = deps.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {

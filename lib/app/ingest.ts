@@ -4,6 +4,7 @@ import { type Problem, validateEvent } from "../domain/events/validate";
 import { sameBody } from "../domain/identity";
 import { storableEvent, storedKey } from "../domain/records";
 import type { UnitDirectory } from "../domain/units";
+import type { DirectorySource } from "./directory";
 import type { Store } from "./ports";
 
 /**
@@ -24,34 +25,33 @@ export interface IngestDeps {
   store: Store;
   publish: Publish;
   now: () => number;
-  /** The unit directory (see {@link cachedDirectory}); read from the store when not given. */
-  units?: () => Promise<UnitDirectory>;
+  /** The unit directory as kept (lib/app/directory.ts), read again on a miss; read from the store when not given. */
+  units?: DirectorySource;
   /** Default `reject`: a unit must exist in the directory to receive or be sent a dossier. */
   unknownUnits?: UnknownUnits;
 }
 
 /**
- * The directory as a handler keeps it: read at most once per `ttlMs` (a minute by default), so a
- * unit added with `units import` is known within that time and a burst of posts costs one read.
+ * The directory the candidates are checked against: the kept one, or, when a candidate names a
+ * unit it lacks, the one read again (a miss; bounded in lib/app/directory.ts).
  */
-export function cachedDirectory(
-  store: Store,
-  now: () => number,
-  ttlMs = 60_000,
-): () => Promise<UnitDirectory> {
-  let cached: { at: number; directory: Promise<UnitDirectory> } | undefined;
-  return () => {
-    const t = now();
-    if (!cached || t - cached.at >= ttlMs || t < cached.at) {
-      const directory = store.getUnitDirectory();
-      cached = { at: t, directory };
-      // A failed read is not kept: the next request tries again.
-      directory.catch(() => {
-        if (cached?.directory === directory) cached = undefined;
-      });
-    }
-    return cached.directory;
-  };
+async function unitsFor(deps: IngestDeps, candidates: unknown[]): Promise<UnitDirectory> {
+  const source = deps.units ?? (() => deps.store.getUnitDirectory());
+  const kept = await source();
+  const missing = candidates.some((c) => namedUnitIds(c).some((id) => kept.get(id) === undefined));
+  return missing ? source("miss") : kept;
+}
+
+/** The unit ids a candidate (valid or not) names where a valid event would name one. */
+function namedUnitIds(candidate: unknown): string[] {
+  const body = candidate as { type?: unknown; data?: { unitId?: unknown; toUnitId?: unknown } } | null;
+  const id =
+    body?.type === "dossier.received"
+      ? body.data?.unitId
+      : body?.type === "dossier.transferred"
+        ? body.data?.toUnitId
+        : undefined;
+  return typeof id === "string" ? [id] : [];
 }
 
 /** The unit ids an event names (`data.unitId` of received, `data.toUnitId` of transferred). */
@@ -88,9 +88,7 @@ export async function ingestEvents(
   const answers: EventAnswer[] = [];
   const valid: { index: number; event: DossierEvent }[] = [];
   const directory =
-    (deps.unknownUnits ?? "reject") === "reject"
-      ? await (deps.units ?? (() => deps.store.getUnitDirectory()))()
-      : undefined;
+    (deps.unknownUnits ?? "reject") === "reject" ? await unitsFor(deps, candidates) : undefined;
   let listed = 0;
   const reject = (index: number, eventId: string | undefined, problems: Problem[]) => {
     // The whole answer stays bounded: past the budget, one line per rejected event.
