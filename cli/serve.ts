@@ -7,23 +7,7 @@ import { parseMonitorEnv, type RawEnv } from "../lib/contracts/config";
 import { ROUTES } from "../lib/contracts/routes";
 import { formatInstant, parseInstant } from "../lib/domain/time";
 import { parseUnitDirectory } from "../lib/domain/units";
-import { EMPTY_DEFAULTS } from "./commands/serve";
-
-export interface ServeOptions {
-  dataDir: string;
-  clock: string;
-  speed: number;
-  apiPort: number;
-  eventbridgePort: number;
-  fresh?: boolean;
-  /** The units and keys but no demo data (cli/commands/serve.ts sets its other defaults). */
-  empty?: boolean;
-  units: string;
-  /** A procedure catalog file (JSON) instead of the seed's. */
-  catalog?: string;
-  /** The official outputs' settings file (JSON) instead of the seed's. */
-  officialSettings?: string;
-}
+import { EMPTY_DEFAULTS, type ServeOptions } from "./serve-options";
 
 const ROOT = resolve(import.meta.dirname, "..");
 

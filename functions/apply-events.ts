@@ -11,9 +11,9 @@ import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { ApplyDeps } from "../lib/app/apply";
 import { dossierOfMessage, processSqsRecord } from "../lib/app/consumer";
+import { cachedDirectory } from "../lib/app/directory";
 import { countingSettings, type MonitorEnv, MonitorEnvSchema } from "../lib/contracts/config";
 import { METRICS } from "../lib/contracts/metrics";
-import type { UnitDirectory } from "../lib/domain/units";
 import { type Clients, tableStore } from "./commons/clients";
 
 const METRIC = {
@@ -23,24 +23,13 @@ const METRIC = {
 } as const;
 
 /**
- * How long an execution environment keeps the unit directory it read: a directory change (a new
- * unit, a grant) reaches every consumer within this, at one small query a minute.
- */
-export const DIRECTORY_TTL_MS = 60_000;
-
-/**
- * The handler. Without `deps.units` it reads the directory from the table, kept for
- * {@link DIRECTORY_TTL_MS} (real time, whatever clock `deps.now` keeps).
+ * The handler. Without `deps.units` it reads the directory from the table, kept as every handler
+ * keeps it (lib/app/directory.ts: a minute, read again on a miss at most once a second; real time,
+ * whatever clock `deps.now` keeps).
  */
 export function createHandler(deps: ApplyDeps, logger: Logger, metrics: Metrics) {
   const processor = new BatchProcessor(EventType.SQS);
-  let cached: { at: number; units: UnitDirectory } | undefined;
-  const directory = async (): Promise<UnitDirectory> => {
-    if (deps.units) return deps.units;
-    if (!cached || Date.now() - cached.at > DIRECTORY_TTL_MS)
-      cached = { at: Date.now(), units: await deps.store.getUnitDirectory() };
-    return cached.units;
-  };
+  const directory = deps.units ? undefined : cachedDirectory(deps.store, Date.now);
   const applyOne = async (applyDeps: ApplyDeps, record: SQSRecord) => {
     const outcome = await processSqsRecord(applyDeps, record);
     metrics.addMetric(METRIC[outcome.status], MetricUnit.Count, 1);
@@ -50,7 +39,9 @@ export function createHandler(deps: ApplyDeps, logger: Logger, metrics: Metrics)
     else logger.debug(`event ${outcome.status}`, keys);
   };
   return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const applyDeps = { ...deps, units: await directory() };
+    const applyDeps: ApplyDeps = directory
+      ? { ...deps, units: await directory(), unitsOnMiss: () => directory("miss") }
+      : deps;
     // One dossier's events are applied one after another (they would only race for its version,
     // and a long run of them could exhaust the retries); different dossiers run concurrently. The
     // processor calls the handler for every record at once, in order: each waits for the previous

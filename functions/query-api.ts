@@ -3,7 +3,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { cachedDirectory } from "../lib/app/ingest";
+import { cachedDirectory } from "../lib/app/directory";
 import type { KpiDeps } from "../lib/app/kpi-report";
 import {
   countingSettings,

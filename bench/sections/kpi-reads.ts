@@ -19,7 +19,7 @@ export async function benchKpiReads(dynamo: RunningDynamo) {
   const { counterUpdate } = await import("../../lib/adapters/dynamodb/counters");
   const { dossierKey } = await import("../../lib/adapters/dynamodb/keys");
   const { groupByDossier } = await import("../../lib/domain/projection");
-  const { countedAt, counterDeltas } = await import("../../lib/domain/counting");
+  const { countedAt, counterDeltas, counterItemId } = await import("../../lib/domain/counting");
   const out: Record<string, unknown> = {};
   for (const replicas of [1, 10]) {
     const table = await freshTable(dynamo);
@@ -35,8 +35,8 @@ export async function benchKpiReads(dynamo: RunningDynamo) {
     for (const [dossierId, list] of groupByDossier(events)) {
       const { state, counted } = countedAt(dossierId, list, NOW, settings);
       for (const d of counterDeltas({}, counted)) {
-        const sum = counters.get(`${d.period}\u0000${d.key}`);
-        if (!sum) counters.set(`${d.period}\u0000${d.key}`, d);
+        const sum = counters.get(`${d.period}\u0000${counterItemId(d.item)}`);
+        if (!sum) counters.set(`${d.period}\u0000${counterItemId(d.item)}`, d);
         else
           for (const [k, v] of Object.entries(d.counts) as [keyof Counts, number][])
             sum.counts[k] = (sum.counts[k] ?? 0) + v;

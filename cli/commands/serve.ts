@@ -1,29 +1,5 @@
 import type { Command } from "commander";
-import type { ServeOptions } from "../serve";
-
-/**
- * `serve --empty` is for trying one's own events: they carry today's instants, which a demo clock
- * in 2022 would reject as more than 5 minutes ahead (docs/events.md), and the demo's data would mix with
- * theirs. So, unless the caller set them, it runs the clock in real time from now, reports by
- * calendar quarter, and keeps its data apart from the demo's.
- */
-export const EMPTY_DEFAULTS = {
-  dataDir: ".local/empty",
-  speed: 1,
-  periodScheme: "calendar-quarter",
-} as const;
-
-/** The options `serve` runs with: the parsed ones, with `--empty`'s defaults where none was given. */
-export function resolveServeOptions(opts: ServeOptions, cmd: Command, now = Date.now()): ServeOptions {
-  if (!opts.empty) return opts;
-  const given = (name: string) => cmd.getOptionValueSource(name) !== "default";
-  return {
-    ...opts,
-    dataDir: given("dataDir") ? opts.dataDir : EMPTY_DEFAULTS.dataDir,
-    clock: given("clock") ? opts.clock : new Date(now).toISOString(),
-    speed: given("speed") ? opts.speed : EMPTY_DEFAULTS.speed,
-  };
-}
+import { EMPTY_DEFAULTS, resolveServeOptions, type ServeOptions } from "../serve-options";
 
 /** `serve` (what `npm start` runs): the local stack, until Ctrl-C. */
 export function registerServe(program: Command): void {

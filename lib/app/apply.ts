@@ -1,20 +1,10 @@
-import { INGEST_SOURCE } from "../contracts/bus";
-import type { AlertTrigger } from "../domain/alerts";
 import type { CounterDelta, CountingSettings } from "../domain/counting";
-import { quarantineBody } from "../domain/events/redact";
 import type { DossierEvent } from "../domain/events/schema";
-import { describeProblems, type Problem, validateEvent } from "../domain/events/validate";
 import { identityOf, sameBody } from "../domain/identity";
-import { refusal } from "../domain/ownership";
+import { refusal, unitNamed } from "../domain/ownership";
 import { planDossier } from "../domain/plan";
 import { canonicalEvents } from "../domain/projection";
-import {
-  type DossierRecord,
-  MAX_EVENTS_PER_DOSSIER,
-  type QuarantineRecord,
-  recordOf,
-  storableEvent,
-} from "../domain/records";
+import { type DossierRecord, MAX_EVENTS_PER_DOSSIER, recordOf, storableEvent } from "../domain/records";
 import { instant } from "../domain/time";
 import { UnitDirectory } from "../domain/units";
 import {
@@ -24,6 +14,7 @@ import {
   TransactionTooLargeError,
   VersionConflictError,
 } from "./ports";
+import { refusedRecord } from "./quarantine-records";
 
 /**
  * Applying one dossier event exactly once (README "Architecture"): read the dossier and its event log,
@@ -41,6 +32,11 @@ export interface ApplyDeps {
    * (tests of counting alone) units are not checked and only owners write their dossiers.
    */
   units?: UnitDirectory;
+  /**
+   * The directory read again, for an event naming a unit `units` lacks, before it is quarantined
+   * as not in the directory (the consumer's cache, lib/app/directory.ts, bounds these reads).
+   */
+  unitsOnMiss?: () => Promise<UnitDirectory>;
   /** A unit the directory does not have: quarantine (default) or apply (lib/contracts/config.ts UNKNOWN_UNITS). */
   unknownUnits?: "accept" | "reject";
   /** Attempts on version conflicts before the error goes back to the queue (default 8). */
@@ -53,9 +49,9 @@ export type ApplyOutcome =
   | { status: "quarantined"; reason: string };
 
 /** Full jitter, so concurrent writers of one dossier spread out before reading again. */
-const backoff = (attempt: number) =>
+export const backoff = (attempt: number) =>
   new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
-const NO_UNITS = UnitDirectory.empty();
+export const NO_UNITS = UnitDirectory.empty();
 
 /** What applying one event to a dossier as read makes: no write, a quarantine, or a commit. */
 export type ApplyDecision =
@@ -146,8 +142,17 @@ export function decideApply(
   );
 }
 
+/** `deps` with the directory read again if the event names a unit it lacks and units are checked. */
+async function withUnitsFor(deps: ApplyDeps, event: DossierEvent): Promise<ApplyDeps> {
+  const named = unitNamed(event);
+  const checked = deps.units && (deps.unknownUnits ?? "reject") === "reject";
+  if (!checked || !deps.unitsOnMiss || named === undefined || deps.units?.has(named)) return deps;
+  return { ...deps, units: await deps.unitsOnMiss() };
+}
+
 /** Re-projects a dossier from its log (plus `event`) at `now`, and commits it. */
-export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<ApplyOutcome> {
+export async function applyEvent(given: ApplyDeps, event: DossierEvent): Promise<ApplyOutcome> {
+  const deps = await withUnitsFor(given, event);
   const { store } = deps;
   const maxAttempts = deps.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
@@ -179,51 +184,6 @@ export async function applyEvent(deps: ApplyDeps, event: DossierEvent): Promise<
   }
 }
 
-/** The quarantine record of an event that cannot be applied, and what arrived (its id's source). */
-export function refusedRecord(
-  at: number,
-  event: DossierEvent,
-  reason: string,
-  applied?: DossierEvent,
-): { record: Omit<QuarantineRecord, "id">; arrived: string } {
-  const arrived = JSON.stringify(event);
-  return {
-    record: {
-      at,
-      reason,
-      eventId: event.eventId,
-      dossierId: event.dossierId,
-      type: event.type,
-      source: event.source,
-      body: quarantineBody(event, Buffer.byteLength(arrived)),
-      ...(applied && { applied: quarantineBody(applied, Buffer.byteLength(JSON.stringify(applied))) }),
-    },
-    arrived,
-  };
-}
-
-/** The quarantine record of input that is not a valid event (`problems` as validation gave them). */
-export function invalidRecord(
-  at: number,
-  input: unknown,
-  raw: string,
-  source: string | undefined,
-  problems: Problem[],
-): Omit<QuarantineRecord, "id"> {
-  const obj = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === "string" ? v.slice(0, 128) : undefined);
-  return {
-    at,
-    reason: `invalid event: ${describeProblems(problems)}`,
-    problems,
-    eventId: str(obj.eventId),
-    dossierId: str(obj.dossierId),
-    type: str(obj.type),
-    source,
-    body: quarantineBody(input, Buffer.byteLength(raw)),
-  };
-}
-
 async function quarantine(
   deps: ApplyDeps,
   event: DossierEvent,
@@ -233,90 +193,4 @@ async function quarantine(
   const { record, arrived } = refusedRecord(deps.now(), event, reason, applied);
   await deps.store.quarantine(record, arrived);
   return { status: "quarantined", reason };
-}
-
-/**
- * The source an event is applied under: its identity on the bus. The ingestion API publishes
- * under its own `source` and puts the caller's (from the key) in the body; any other producer is
- * identified by the envelope's `source`, which IAM controls, whatever its body says.
- */
-export function sourceOf(
-  envelopeSource: string | undefined,
-  bodySource: string | undefined,
-): string | undefined {
-  return envelopeSource === undefined || envelopeSource === INGEST_SOURCE ? bodySource : envelopeSource;
-}
-
-/**
- * Validates what arrived and applies it, or quarantines it with its reason: an invalid event never
- * crashes the consumer, never changes a KPI and is never lost (docs/events.md). `envelopeSource` is the
- * bus envelope's `source` (see {@link sourceOf}).
- */
-export async function acceptAndApply(
-  deps: ApplyDeps,
-  input: unknown,
-  raw: string,
-  envelopeSource?: string,
-): Promise<ApplyOutcome> {
-  const bodySource = (input as { source?: unknown } | null)?.source;
-  const source = sourceOf(
-    envelopeSource,
-    typeof bodySource === "string" ? bodySource.slice(0, 128) : undefined,
-  );
-  const result = validateEvent(input, { now: deps.now() });
-  if (!result.ok) {
-    const record = invalidRecord(deps.now(), input, raw, source, result.error);
-    await deps.store.quarantine(record, raw);
-    return { status: "quarantined", reason: record.reason };
-  }
-  return applyEvent(deps, withSource(result.value, source));
-}
-
-/** A valid event under the source it is applied under (see {@link sourceOf}), not the one it claims. */
-export function withSource(valid: DossierEvent, source: string | undefined): DossierEvent {
-  const { source: _claimed, ...event } = valid;
-  return (source === undefined ? event : { ...event, source }) as DossierEvent;
-}
-
-export type SweepOutcome = { status: "updated" | "unchanged" | "missing"; raised: AlertTrigger[] };
-
-/**
- * The time-driven half (the deadline sweep, for one dossier): recount it at `now` (its due
- * instant passed, or a new period began and it is carried over) and raise the alerts whose
- * thresholds it crossed, in one transaction conditional on the version read, so two overlapping
- * sweeps record each transition once.
- */
-export async function sweepDossier(deps: ApplyDeps, dossierId: string): Promise<SweepOutcome> {
-  const { store, settings } = deps;
-  const maxAttempts = deps.maxAttempts ?? 8;
-  for (let attempt = 1; ; attempt++) {
-    const { dossier, log } = await store.getDossierWithLog(dossierId);
-    if (!dossier) return { status: "missing", raised: [] };
-    const now = deps.now();
-    const plan = planDossier(dossierId, log, dossier, now, settings, deps.units ?? NO_UNITS, {
-      raiseAlerts: true,
-    });
-    if (
-      plan.deltas.length === 0 &&
-      plan.raise.length === 0 &&
-      plan.nextCheckAt === dossier.nextCheckAt &&
-      plan.sla === dossier.sla
-    ) {
-      return { status: "unchanged", raised: [] };
-    }
-    const record = recordOf(plan, dossier.version + 1, log.length);
-    try {
-      await store.commit({
-        appliedAt: now,
-        previousVersion: dossier.version,
-        record,
-        deltas: plan.deltas,
-        alerts: plan.raise.map((trigger) => ({ trigger, raisedAt: now })),
-      });
-      return { status: "updated", raised: plan.raise };
-    } catch (e) {
-      if (!(e instanceof VersionConflictError) || attempt >= maxAttempts) throw e;
-      await backoff(attempt);
-    }
-  }
 }

@@ -1,7 +1,8 @@
 import type { SQSRecord } from "aws-lambda";
 import { quarantineBody } from "../domain/events/redact";
 import * as z from "../domain/zod";
-import { type ApplyDeps, type ApplyOutcome, acceptAndApply } from "./apply";
+import { acceptAndApply } from "./accept";
+import type { ApplyDeps, ApplyOutcome } from "./apply";
 
 /**
  * The envelope EventBridge delivers to a queue, as Powertools' parser defines it

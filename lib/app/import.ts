@@ -6,8 +6,10 @@ import { planDossier, stateAt } from "../domain/plan";
 import { type DossierRecord, type QuarantineRecord, recordOf, storableEvent } from "../domain/records";
 import { instant } from "../domain/time";
 import { UnitDirectory } from "../domain/units";
-import { type ApplyDeps, applyEvent, checkApply, planApply, refusedRecord, withSource } from "./apply";
+import { type ApplyDeps, applyEvent, checkApply, planApply } from "./apply";
 import { type BulkStore, ItemTooLargeError, type NewDossier, VersionConflictError } from "./ports";
+import { refusedRecord } from "./quarantine-records";
+import { withSource } from "./source";
 
 /**
  * The bulk import (`dossier-monitor import`): history that would take the consumer one

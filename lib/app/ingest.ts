@@ -4,6 +4,7 @@ import { type Problem, validateEvent } from "../domain/events/validate";
 import { sameBody } from "../domain/identity";
 import { storableEvent, storedKey } from "../domain/records";
 import type { UnitDirectory } from "../domain/units";
+import type { DirectorySource } from "./directory";
 import type { Store } from "./ports";
 
 /**
@@ -24,34 +25,33 @@ export interface IngestDeps {
   store: Store;
   publish: Publish;
   now: () => number;
-  /** The unit directory (see {@link cachedDirectory}); read from the store when not given. */
-  units?: () => Promise<UnitDirectory>;
+  /** The unit directory as kept (lib/app/directory.ts), read again on a miss; read from the store when not given. */
+  units?: DirectorySource;
   /** Default `reject`: a unit must exist in the directory to receive or be sent a dossier. */
   unknownUnits?: UnknownUnits;
 }
 
 /**
- * The directory as a handler keeps it: read at most once per `ttlMs` (a minute by default), so a
- * unit added with `units import` is known within that time and a burst of posts costs one read.
+ * The directory the candidates are checked against: the kept one, or, when a candidate names a
+ * unit it lacks, the one read again (a miss; bounded in lib/app/directory.ts).
  */
-export function cachedDirectory(
-  store: Store,
-  now: () => number,
-  ttlMs = 60_000,
-): () => Promise<UnitDirectory> {
-  let cached: { at: number; directory: Promise<UnitDirectory> } | undefined;
-  return () => {
-    const t = now();
-    if (!cached || t - cached.at >= ttlMs || t < cached.at) {
-      const directory = store.getUnitDirectory();
-      cached = { at: t, directory };
-      // A failed read is not kept: the next request tries again.
-      directory.catch(() => {
-        if (cached?.directory === directory) cached = undefined;
-      });
-    }
-    return cached.directory;
-  };
+async function unitsFor(deps: IngestDeps, candidates: unknown[]): Promise<UnitDirectory> {
+  const source = deps.units ?? (() => deps.store.getUnitDirectory());
+  const kept = await source();
+  const missing = candidates.some((c) => namedUnitIds(c).some((id) => kept.get(id) === undefined));
+  return missing ? source("miss") : kept;
+}
+
+/** The unit ids a candidate (valid or not) names where a valid event would name one. */
+function namedUnitIds(candidate: unknown): string[] {
+  const body = candidate as { type?: unknown; data?: { unitId?: unknown; toUnitId?: unknown } } | null;
+  const id =
+    body?.type === "dossier.received"
+      ? body.data?.unitId
+      : body?.type === "dossier.transferred"
+        ? body.data?.toUnitId
+        : undefined;
+  return typeof id === "string" ? [id] : [];
 }
 
 /** The unit ids an event names (`data.unitId` of received, `data.toUnitId` of transferred). */
@@ -88,9 +88,7 @@ export async function ingestEvents(
   const answers: EventAnswer[] = [];
   const valid: { index: number; event: DossierEvent }[] = [];
   const directory =
-    (deps.unknownUnits ?? "reject") === "reject"
-      ? await (deps.units ?? (() => deps.store.getUnitDirectory()))()
-      : undefined;
+    (deps.unknownUnits ?? "reject") === "reject" ? await unitsFor(deps, candidates) : undefined;
   let listed = 0;
   const reject = (index: number, eventId: string | undefined, problems: Problem[]) => {
     // The whole answer stays bounded: past the budget, one line per rejected event.
@@ -102,77 +100,14 @@ export async function ingestEvents(
     answers.push({ index, eventId, status: "rejected", problems: shown });
   };
   candidates.forEach((candidate, index) => {
-    const body =
-      typeof candidate === "object" && candidate !== null && !Array.isArray(candidate)
-        ? (candidate as Record<string, unknown>)
-        : undefined;
-    const eventId = typeof body?.eventId === "string" ? (body.eventId as string).slice(0, 128) : undefined;
-    // The source is the caller's, never the body's. A body naming another source is refused
-    // rather than re-attributed: it is another integration's event (a quarantine file, say), and
-    // only that integration's key may send it again.
-    if (body && body.source !== undefined && body.source !== credential.source) {
-      reject(index, eventId, [
-        {
-          path: "source",
-          message: `this event is another integration's (${String(body.source).slice(0, 64)}): only its own key may send it; leave source out or send it with that integration's key`,
-        },
-      ]);
-      return;
-    }
-    const result = validateEvent(body ? { ...body, source: credential.source } : candidate, { now });
-    if (!result.ok) {
-      reject(index, eventId, result.error);
-      return;
-    }
-    const unknown = directory
-      ? unitFields(result.value).filter((f) => directory.get(f.unitId) === undefined)
-      : [];
-    if (unknown.length) {
-      reject(
-        index,
-        eventId,
-        unknown.map((f) => ({
-          path: f.path,
-          message: "not a unit of the directory: add it with `units import`, or correct the id",
-        })),
-      );
-      return;
-    }
-    valid.push({ index, event: result.value });
+    const judged = judgeCandidate(candidate, credential.source, now, directory);
+    if ("event" in judged) valid.push({ index, event: judged.event });
+    else reject(index, judged.eventId, judged.problems);
   });
-  const stored = await deps.store.storedEvents(valid.map((v) => v.event));
-  const inBatch = new Map<string, DossierEvent>();
-  const toPublish: { index: number; event: DossierEvent }[] = [];
-  for (const v of valid) {
-    const key = storedKey(v.event);
-    // Stored with the same body: a duplicate. With another body it goes on to the consumer, which
-    // keeps it in quarantine as a conflict next to the applied one (never silently a duplicate).
-    const prior = stored.get(key) ?? inBatch.get(key);
-    if (prior && sameBody(prior, storableEvent(v.event)))
-      answers.push({ index: v.index, eventId: v.event.eventId, status: "duplicate" });
-    else {
-      if (!inBatch.has(key)) inBatch.set(key, v.event);
-      toPublish.push(v);
-    }
-  }
-  const { failed } = toPublish.length
-    ? await deps.publish(
-        toPublish.map((v) => ({ source: INGEST_SOURCE, detailType: v.event.type, detail: v.event })),
-      )
-    : { failed: [] };
-  const failedSet = new Set(failed);
-  toPublish.forEach((v, i) => {
-    answers.push(
-      failedSet.has(i)
-        ? {
-            index: v.index,
-            eventId: v.event.eventId,
-            status: "rejected",
-            problems: [{ path: "(bus)", message: "not published: send it again" }],
-          }
-        : { index: v.index, eventId: v.event.eventId, status: "accepted" },
-    );
-  });
+  const { duplicates, toPublish } = await withoutDuplicates(deps, valid);
+  for (const v of duplicates) answers.push({ index: v.index, eventId: v.event.eventId, status: "duplicate" });
+  const { published, failed } = await publishAll(deps, toPublish);
+  answers.push(...published);
   answers.sort((a, b) => a.index - b.index);
   const count = (s: EventAnswer["status"]) => answers.filter((a) => a.status === s).length;
   return {
@@ -182,4 +117,99 @@ export async function ingestEvents(
     results: answers,
     unpublished: failed.length,
   };
+}
+
+type Candidate = { index: number; event: DossierEvent };
+
+/**
+ * One candidate's judgement: the valid event, under the caller's source, or its problems (another
+ * integration's source, the event contract, a unit not in the directory).
+ */
+function judgeCandidate(
+  candidate: unknown,
+  source: string,
+  now: number,
+  directory: UnitDirectory | undefined,
+): { event: DossierEvent } | { eventId?: string; problems: Problem[] } {
+  const body =
+    typeof candidate === "object" && candidate !== null && !Array.isArray(candidate)
+      ? (candidate as Record<string, unknown>)
+      : undefined;
+  const eventId = typeof body?.eventId === "string" ? (body.eventId as string).slice(0, 128) : undefined;
+  // The source is the caller's, never the body's. A body naming another source is refused
+  // rather than re-attributed: it is another integration's event (a quarantine file, say), and
+  // only that integration's key may send it again.
+  if (body && body.source !== undefined && body.source !== source) {
+    return {
+      eventId,
+      problems: [
+        {
+          path: "source",
+          message: `this event is another integration's (${String(body.source).slice(0, 64)}): only its own key may send it; leave source out or send it with that integration's key`,
+        },
+      ],
+    };
+  }
+  const result = validateEvent(body ? { ...body, source } : candidate, { now });
+  if (!result.ok) return { eventId, problems: result.error };
+  const unknown = directory
+    ? unitFields(result.value).filter((f) => directory.get(f.unitId) === undefined)
+    : [];
+  if (unknown.length)
+    return {
+      eventId,
+      problems: unknown.map((f) => ({
+        path: f.path,
+        message: "not a unit of the directory: add it with `units import`, or correct the id",
+      })),
+    };
+  return { event: result.value };
+}
+
+/** The valid events split into duplicates (stored, or earlier in the request, with the same body) and the rest. */
+async function withoutDuplicates(
+  deps: IngestDeps,
+  valid: Candidate[],
+): Promise<{ duplicates: Candidate[]; toPublish: Candidate[] }> {
+  const stored = await deps.store.storedEvents(valid.map((v) => v.event));
+  const inBatch = new Map<string, DossierEvent>();
+  const duplicates: Candidate[] = [];
+  const toPublish: Candidate[] = [];
+  for (const v of valid) {
+    const key = storedKey(v.event);
+    // Stored with the same body: a duplicate. With another body it goes on to the consumer, which
+    // keeps it in quarantine as a conflict next to the applied one (never silently a duplicate).
+    const prior = stored.get(key) ?? inBatch.get(key);
+    if (prior && sameBody(prior, storableEvent(v.event))) duplicates.push(v);
+    else {
+      if (!inBatch.has(key)) inBatch.set(key, v.event);
+      toPublish.push(v);
+    }
+  }
+  return { duplicates, toPublish };
+}
+
+/** Publishes the events to the bus: each answered accepted, or rejected if the bus did not take it. */
+async function publishAll(
+  deps: IngestDeps,
+  toPublish: Candidate[],
+): Promise<{ published: EventAnswer[]; failed: number[] }> {
+  const { failed } = toPublish.length
+    ? await deps.publish(
+        toPublish.map((v) => ({ source: INGEST_SOURCE, detailType: v.event.type, detail: v.event })),
+      )
+    : { failed: [] };
+  const failedSet = new Set(failed);
+  const published = toPublish.map(
+    (v, i): EventAnswer =>
+      failedSet.has(i)
+        ? {
+            index: v.index,
+            eventId: v.event.eventId,
+            status: "rejected",
+            problems: [{ path: "(bus)", message: "not published: send it again" }],
+          }
+        : { index: v.index, eventId: v.event.eventId, status: "accepted" },
+  );
+  return { published, failed };
 }

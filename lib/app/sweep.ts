@@ -1,5 +1,8 @@
 import type { AlertTrigger } from "../domain/alerts";
-import { type ApplyDeps, sweepDossier } from "./apply";
+import { planDossier } from "../domain/plan";
+import { recordOf } from "../domain/records";
+import { type ApplyDeps, backoff, NO_UNITS } from "./apply";
+import { VersionConflictError } from "./ports";
 
 /**
  * One run of the deadline sweep: every dossier whose next check is due, found through the sparse
@@ -77,4 +80,47 @@ export async function runSweep(
     }),
   );
   return result;
+}
+
+export type SweepOutcome = { status: "updated" | "unchanged" | "missing"; raised: AlertTrigger[] };
+
+/**
+ * The time-driven half (the deadline sweep, for one dossier): recount it at `now` (its due
+ * instant passed, or a new period began and it is carried over) and raise the alerts whose
+ * thresholds it crossed, in one transaction conditional on the version read, so two overlapping
+ * sweeps record each transition once.
+ */
+export async function sweepDossier(deps: ApplyDeps, dossierId: string): Promise<SweepOutcome> {
+  const { store, settings } = deps;
+  const maxAttempts = deps.maxAttempts ?? 8;
+  for (let attempt = 1; ; attempt++) {
+    const { dossier, log } = await store.getDossierWithLog(dossierId);
+    if (!dossier) return { status: "missing", raised: [] };
+    const now = deps.now();
+    const plan = planDossier(dossierId, log, dossier, now, settings, deps.units ?? NO_UNITS, {
+      raiseAlerts: true,
+    });
+    if (
+      plan.deltas.length === 0 &&
+      plan.raise.length === 0 &&
+      plan.nextCheckAt === dossier.nextCheckAt &&
+      plan.sla === dossier.sla
+    ) {
+      return { status: "unchanged", raised: [] };
+    }
+    const record = recordOf(plan, dossier.version + 1, log.length);
+    try {
+      await store.commit({
+        appliedAt: now,
+        previousVersion: dossier.version,
+        record,
+        deltas: plan.deltas,
+        alerts: plan.raise.map((trigger) => ({ trigger, raisedAt: now })),
+      });
+      return { status: "updated", raised: plan.raise };
+    } catch (e) {
+      if (!(e instanceof VersionConflictError) || attempt >= maxAttempts) throw e;
+      await backoff(attempt);
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import type { DossierEvent } from "./events/schema";
 import { nextPeriod, type PeriodScheme, periodBounds, periodOf, periodsBetween } from "./periods";
 import { type DossierState, type ProjectionSettings, projectDossier } from "./projection";
-import { COUNTER_KEYS, type Contribution, type Counts, contribution, levelDomainKey } from "./report";
+import { COUNTER_KEYS, type Contribution, type Counts, contribution } from "./report";
 
 /**
  * Rolling KPI counters as exact sums of per-dossier contributions (README "Architecture",
@@ -36,34 +36,40 @@ export function countedAt(
   return { state, counted };
 }
 
-/** A change to one counter item: `U#unit`, `M#domain` or `L#level#domain` of a period. */
+/**
+ * One counter item of a period, as data (the table's key is built from it in
+ * lib/adapters/dynamodb/keys.ts): a unit's; a domain's within a level (form II.06a's rows, docs/official.md);
+ * or a domain's of unknown level (contributions counted before levels were).
+ */
+export type CounterItem = { unit: string } | { level: string; domain: string } | { domain: string };
+
+/** An identity of a counter item within a period, for summing deltas by item (not a table key). */
+export const counterItemId = (item: CounterItem): string =>
+  "unit" in item ? `unit\u0000${item.unit}` : `${"level" in item ? item.level : ""}\u0000${item.domain}`;
+
+/** A change to one counter item of a period. */
 export interface CounterDelta {
   period: string;
   from: string;
   to: string;
-  key: string;
+  item: CounterItem;
   counts: Partial<Counts>;
 }
-
-export const unitKey = (unit: string) => `U#${unit}`;
-export const domainKey = (domain: string) => `M#${domain}`;
-/** Form II.06a's rows (docs/official.md): per level of the `received`, then domain. */
-export const levelDomainCounterKey = (level: string, domain: string) => `L#${levelDomainKey(level, domain)}`;
 
 /** `next − previous`, per counter item, zero changes left out. */
 export function counterDeltas(previous: Counted, next: Counted): CounterDelta[] {
   const items = new Map<string, CounterDelta>();
   const add = (period: string, c: Counted[string], sign: number) => {
-    // Domains are counted per level (`L#level#domain`; the reader sums a domain over its levels), so
-    // a change still writes two counter items per period. A contribution stored before levels were
-    // counted has none: it stays under its `M#domain` item, which the reader takes as level unknown.
-    const keys = [
-      unitKey(c.unit),
-      c.level === undefined ? domainKey(c.domain) : levelDomainCounterKey(c.level, c.domain),
+    // Domains are counted per level (the reader sums a domain over its levels), so a change still
+    // writes two counter items per period. A contribution stored before levels were counted has
+    // none: it stays under its domain-only item, which the reader takes as level unknown.
+    const targets: CounterItem[] = [
+      { unit: c.unit },
+      c.level === undefined ? { domain: c.domain } : { level: c.level, domain: c.domain },
     ];
-    for (const key of keys) {
-      const id = `${period}\u0000${key}`;
-      const delta = items.get(id) ?? { period, from: c.from, to: c.to, key, counts: {} };
+    for (const item of targets) {
+      const id = `${period}\u0000${counterItemId(item)}`;
+      const delta = items.get(id) ?? { period, from: c.from, to: c.to, item, counts: {} };
       for (const k of COUNTER_KEYS) {
         const v = c.counts[k];
         if (v) delta.counts[k] = (delta.counts[k] ?? 0) + sign * v;

@@ -28,6 +28,15 @@ export interface DossierOwnership {
   unitId?: string;
 }
 
+/** The unit an event sends its dossier to (`received`'s unit, `transferred`'s new one), if any. */
+export function unitNamed(event: DossierEvent): string | undefined {
+  return event.type === "dossier.received"
+    ? event.data.unitId
+    : event.type === "dossier.transferred"
+      ? event.data.toUnitId
+      : undefined;
+}
+
 /** Why the event may not be applied, or `undefined` when it may. */
 export function refusal(
   event: DossierEvent,
@@ -37,12 +46,7 @@ export function refusal(
   const { units } = rules;
   const { source, dossierId } = event;
   const who = source ?? "(no source)";
-  const named =
-    event.type === "dossier.received"
-      ? event.data.unitId
-      : event.type === "dossier.transferred"
-        ? event.data.toUnitId
-        : undefined;
+  const named = unitNamed(event);
   if (named !== undefined) {
     if (rules.unknownUnits === "reject" && !units.has(named))
       return `unit ${named} is not in the unit directory`;

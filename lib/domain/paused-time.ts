@@ -1,6 +1,6 @@
 import { PAUSE_KINDS, type PauseKind } from "./events/schema";
+import type { KpiCounts } from "./kpi-counters";
 import type { DossierState } from "./projection";
-import type { Counts } from "./report";
 
 /**
  * Paused working time by kind (docs/rules.md R5: "the report can count them apart"), and the dossiers
@@ -38,12 +38,13 @@ export const PAUSED_COUNTER_KEYS = [
    */
   "latePause",
 ] as const;
+type PausedCounts = Record<PausedCounterKey, number>;
 
 /**
  * Adds a dossier's paused time and its no-calendar mark for the period to `c`, which already holds
  * its docs/kpis.md counts (so whether it closed in the period, or belongs to it at all, is read there).
  */
-export function pausedContribution(state: DossierState, c: Partial<Counts>): void {
+export function pausedContribution(state: DossierState, c: Partial<KpiCounts & PausedCounts>): void {
   if (c.resolvedTotal === 1 || c.withdrawn === 1) {
     for (const kind of PAUSE_KINDS) {
       const ms = state.pausedByKind[kind];
@@ -70,7 +71,7 @@ export interface PausedTime {
 export type PausedTimeByKind = Record<PauseKind, PausedTime>;
 
 /** The block's `pausedByKind`, from its counts. */
-export function pausedBlock(c: Counts): PausedTimeByKind {
+export function pausedBlock(c: PausedCounts): PausedTimeByKind {
   const out = {} as PausedTimeByKind;
   for (const kind of PAUSE_KINDS) {
     out[kind] = {

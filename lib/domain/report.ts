@@ -1,4 +1,5 @@
 import type { DossierEvent } from "./events/schema";
+import { KPI_COUNTER_KEYS } from "./kpi-counters";
 import { OFFICIAL_COUNTER_KEYS, officialContribution } from "./official/counts";
 import { PAUSED_COUNTER_KEYS, type PausedTimeByKind, pausedBlock, pausedContribution } from "./paused-time";
 import { type Period, periodBounds } from "./periods";
@@ -17,25 +18,7 @@ import { formatInstant, localDate, TIME_ZONE } from "./time";
  * report computed from events and the DynamoDB counters kept by the consumer.
  */
 
-export const COUNTER_KEYS = [
-  "receivedNew",
-  "receivedOnline",
-  "receivedDirect",
-  "receivedPostal",
-  "carriedOver",
-  "resolvedTotal",
-  "resolvedEarly",
-  "resolvedOnTime",
-  "resolvedLate",
-  "withdrawn",
-  "pendingTotal",
-  "pendingWithin",
-  "pendingOverdue",
-  "ratingsTotal",
-  "ratingsSatisfied",
-  ...OFFICIAL_COUNTER_KEYS,
-  ...PAUSED_COUNTER_KEYS,
-] as const;
+export const COUNTER_KEYS = [...KPI_COUNTER_KEYS, ...OFFICIAL_COUNTER_KEYS, ...PAUSED_COUNTER_KEYS] as const;
 export type CounterKey = (typeof COUNTER_KEYS)[number];
 export type Counts = Record<CounterKey, number>;
 

@@ -138,6 +138,164 @@ function scopedUnit(credential: Credential, unit: string | undefined): string | 
   ]);
 }
 
+async function kpisOrExport({ deps, credential, event, path }: QueryRequest): Promise<HttpResult> {
+  const q = parseQuery(path === "/kpis" ? KpisQuery : ExportQuery, event);
+  if (isResult(q)) return q;
+  const unit = scopedUnit(credential, q.unit);
+  if (isResult(unit)) return unit;
+  const period = resolvePeriod(deps, q.period);
+  if (isResult(period)) return period;
+  const report = await periodReport(deps, period, unit);
+  if (path === "/kpis") return json(200, report);
+  const { format, lang } = q as z.infer<typeof ExportQuery>;
+  const names = new Map(deps.units.units.map((u) => [u.id, lang === "vi" ? u.nameVi : u.nameEn]));
+  return format === "csv"
+    ? file(reportCsvFile(report, lang, names), "text/csv; charset=utf-8", exportFileName(report, "csv"))
+    : file(
+        await reportXlsx(report, lang, names),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        exportFileName(report, "xlsx"),
+      );
+}
+
+async function kpisForm({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
+  // The form is the office's: its rows are levels and domains, not units.
+  if (credential.units)
+    return problem(403, "form II.06a is read with an office-wide reader key", [
+      { path: "(key)", message: "this key is scoped to units" },
+    ]);
+  const q = parseQuery(FormQuery, event);
+  if (isResult(q)) return q;
+  const period = resolvePeriod(deps, q.period);
+  if (isResult(period)) return period;
+  const { form } = await officialOutputs(deps, period, undefined, q.lang);
+  if (q.format === "json") return json(200, form);
+  return q.format === "csv"
+    ? file(formCsvFile(form, q.lang), "text/csv; charset=utf-8", formFileName(form, "csv"))
+    : file(
+        await formXlsx(form, q.lang),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        formFileName(form, "xlsx"),
+      );
+}
+
+async function kpisIndex({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
+  const q = parseQuery(KpisQuery, event);
+  if (isResult(q)) return q;
+  const unit = scopedUnit(credential, q.unit);
+  if (isResult(unit)) return unit;
+  const period = resolvePeriod(deps, q.period);
+  if (isResult(period)) return period;
+  return json(200, (await officialOutputs(deps, period, unit)).index);
+}
+
+async function dossierList({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
+  const q = parseQuery(ListQuery, event);
+  if (isResult(q)) return q;
+  const unit = scopedUnit(credential, q.unit);
+  if (isResult(unit)) return unit;
+  const page = await deps.store.listBySla(q.unit, q.sla, { limit: q.limit, cursor: q.cursor });
+  return json(200, {
+    items: page.items.map((d) => ({
+      dossierId: d.dossierId,
+      unitId: d.unitId,
+      procedureCode: d.procedureCode,
+      domain: d.domain,
+      sla: d.sla,
+      receivedAt: iso(d.receivedAt),
+      kpiDueAt: iso(d.kpiDueAt),
+      appointmentAt: iso(d.appointmentAt),
+      apologyIssued: d.apologyIssued,
+    })),
+    cursor: page.cursor ?? null,
+  });
+}
+
+async function quarantineList({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
+  // Quarantined events are every integration's, for every unit: office-wide keys only.
+  if (credential.units)
+    return problem(403, "the quarantine is read with an office-wide reader key", [
+      { path: "(key)", message: "this key is scoped to units" },
+    ]);
+  const q = parseQuery(QuarantineQuery, event);
+  if (isResult(q)) return q;
+  const page = await deps.store.listQuarantinePage(q);
+  const applied = await deps.store.appliedSince(page.items);
+  return json(200, {
+    items: page.items.map((r) => ({
+      ...r,
+      at: iso(r.at),
+      body: jsonOrText(r.body),
+      // Sent again and applied since: nothing left to do for it.
+      appliedSince: applied.has(r.id),
+    })),
+    cursor: page.cursor ?? null,
+  });
+}
+
+async function dossierDetail({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
+  const id = dossierIdOf(event.rawPath);
+  if (isResult(id)) return id;
+  const { dossier, log } = await deps.store.getDossierWithLog(id);
+  // Outside a scoped key's units, a dossier is answered as one that does not exist.
+  const visible =
+    dossier !== undefined &&
+    (!credential.units ||
+      [dossier.unitId, dossier.originUnitId].some((u) => u !== undefined && credential.units?.includes(u)));
+  if (!visible) return problem(404, "no such dossier", [{ path: "id", message: "unknown dossier" }]);
+  const anomalies = new Map(dossier.anomalies.filter((a) => a.eventId).map((a) => [a.eventId, a.kind]));
+  return json(200, {
+    dossierId: dossier.dossierId,
+    state: {
+      received: dossier.received,
+      unitId: dossier.unitId,
+      originUnitId: dossier.originUnitId,
+      channel: dossier.channel,
+      procedureCode: dossier.procedureCode,
+      domain: dossier.domain,
+      sla: dossier.sla,
+      receivedAt: iso(dossier.receivedAt),
+      kpiDueAt: iso(dossier.kpiDueAt),
+      appointmentAt: iso(dossier.appointmentAt),
+      paused: dossier.paused,
+      extensions: dossier.extensions,
+      apologyIssued: dossier.apologyIssued,
+      resolvedAt: iso(dossier.resolvedAt),
+      returnedAt: iso(dossier.returnedAt),
+      withdrawnAt: iso(dossier.withdrawnAt),
+      // Counted per kind; only the last few are kept with their events (bounded items).
+      anomalies: dossier.anomalyCounts ?? {},
+    },
+    timeline: canonicalEvents(log).map(({ event }) => ({
+      eventId: event.eventId,
+      type: event.type,
+      occurredAt: event.occurredAt,
+      data: event.data,
+      anomaly: anomalies.get(event.eventId),
+    })),
+  });
+}
+
+/** What a reader route's handler is given: the request, its admitted key, and the route's path. */
+interface QueryRequest {
+  deps: KpiDeps;
+  credential: Credential;
+  event: APIGatewayProxyEventV2;
+  path: string;
+}
+type QueryRoute = (request: QueryRequest) => Promise<HttpResult>;
+
+/** The handler of each reader route of this API, by its path in lib/contracts/routes.ts. */
+const QUERY_ROUTES: Record<string, QueryRoute | undefined> = {
+  "/kpis": kpisOrExport,
+  "/kpis/export": kpisOrExport,
+  "/kpis/form": kpisForm,
+  "/kpis/index": kpisIndex,
+  "/dossiers": dossierList,
+  "/quarantine": quarantineList,
+  "/dossiers/{id}": dossierDetail,
+};
+
 async function route(given: QueryApiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const admitted = await admit(given.store, event, "query-api", given.now());
   if (isResult(admitted)) return admitted;
@@ -148,137 +306,6 @@ async function route(given: QueryApiDeps, event: APIGatewayProxyEventV2): Promis
   if (!credential) return problem(404, "no such route");
   const units = typeof given.units === "function" ? await given.units() : given.units;
   const deps: KpiDeps = { ...given, units };
-  if (path === "/kpis" || path === "/kpis/export") {
-    const q = parseQuery(path === "/kpis" ? KpisQuery : ExportQuery, event);
-    if (isResult(q)) return q;
-    const unit = scopedUnit(credential, q.unit);
-    if (isResult(unit)) return unit;
-    const period = resolvePeriod(deps, q.period);
-    if (isResult(period)) return period;
-    const report = await periodReport(deps, period, unit);
-    if (path === "/kpis") return json(200, report);
-    const { format, lang } = q as z.infer<typeof ExportQuery>;
-    const names = new Map(deps.units.units.map((u) => [u.id, lang === "vi" ? u.nameVi : u.nameEn]));
-    return format === "csv"
-      ? file(reportCsvFile(report, lang, names), "text/csv; charset=utf-8", exportFileName(report, "csv"))
-      : file(
-          await reportXlsx(report, lang, names),
-          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-          exportFileName(report, "xlsx"),
-        );
-  }
-  if (path === "/kpis/form") {
-    // The form is the office's: its rows are levels and domains, not units.
-    if (credential.units)
-      return problem(403, "form II.06a is read with an office-wide reader key", [
-        { path: "(key)", message: "this key is scoped to units" },
-      ]);
-    const q = parseQuery(FormQuery, event);
-    if (isResult(q)) return q;
-    const period = resolvePeriod(deps, q.period);
-    if (isResult(period)) return period;
-    const { form } = await officialOutputs(deps, period, undefined, q.lang);
-    if (q.format === "json") return json(200, form);
-    return q.format === "csv"
-      ? file(formCsvFile(form, q.lang), "text/csv; charset=utf-8", formFileName(form, "csv"))
-      : file(
-          await formXlsx(form, q.lang),
-          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-          formFileName(form, "xlsx"),
-        );
-  }
-  if (path === "/kpis/index") {
-    const q = parseQuery(KpisQuery, event);
-    if (isResult(q)) return q;
-    const unit = scopedUnit(credential, q.unit);
-    if (isResult(unit)) return unit;
-    const period = resolvePeriod(deps, q.period);
-    if (isResult(period)) return period;
-    return json(200, (await officialOutputs(deps, period, unit)).index);
-  }
-  if (path === "/dossiers") {
-    const q = parseQuery(ListQuery, event);
-    if (isResult(q)) return q;
-    const unit = scopedUnit(credential, q.unit);
-    if (isResult(unit)) return unit;
-    const page = await deps.store.listBySla(q.unit, q.sla, { limit: q.limit, cursor: q.cursor });
-    return json(200, {
-      items: page.items.map((d) => ({
-        dossierId: d.dossierId,
-        unitId: d.unitId,
-        procedureCode: d.procedureCode,
-        domain: d.domain,
-        sla: d.sla,
-        receivedAt: iso(d.receivedAt),
-        kpiDueAt: iso(d.kpiDueAt),
-        appointmentAt: iso(d.appointmentAt),
-        apologyIssued: d.apologyIssued,
-      })),
-      cursor: page.cursor ?? null,
-    });
-  }
-  if (path === "/quarantine") {
-    // Quarantined events are every integration's, for every unit: office-wide keys only.
-    if (credential.units)
-      return problem(403, "the quarantine is read with an office-wide reader key", [
-        { path: "(key)", message: "this key is scoped to units" },
-      ]);
-    const q = parseQuery(QuarantineQuery, event);
-    if (isResult(q)) return q;
-    const page = await deps.store.listQuarantinePage(q);
-    const applied = await deps.store.appliedSince(page.items);
-    return json(200, {
-      items: page.items.map((r) => ({
-        ...r,
-        at: iso(r.at),
-        body: jsonOrText(r.body),
-        // Sent again and applied since: nothing left to do for it.
-        appliedSince: applied.has(r.id),
-      })),
-      cursor: page.cursor ?? null,
-    });
-  }
-  if (path === "/dossiers/{id}") {
-    const id = dossierIdOf(event.rawPath);
-    if (isResult(id)) return id;
-    const { dossier, log } = await deps.store.getDossierWithLog(id);
-    // Outside a scoped key's units, a dossier is answered as one that does not exist.
-    const visible =
-      dossier !== undefined &&
-      (!credential.units ||
-        [dossier.unitId, dossier.originUnitId].some((u) => u !== undefined && credential.units?.includes(u)));
-    if (!visible) return problem(404, "no such dossier", [{ path: "id", message: "unknown dossier" }]);
-    const anomalies = new Map(dossier.anomalies.filter((a) => a.eventId).map((a) => [a.eventId, a.kind]));
-    return json(200, {
-      dossierId: dossier.dossierId,
-      state: {
-        received: dossier.received,
-        unitId: dossier.unitId,
-        originUnitId: dossier.originUnitId,
-        channel: dossier.channel,
-        procedureCode: dossier.procedureCode,
-        domain: dossier.domain,
-        sla: dossier.sla,
-        receivedAt: iso(dossier.receivedAt),
-        kpiDueAt: iso(dossier.kpiDueAt),
-        appointmentAt: iso(dossier.appointmentAt),
-        paused: dossier.paused,
-        extensions: dossier.extensions,
-        apologyIssued: dossier.apologyIssued,
-        resolvedAt: iso(dossier.resolvedAt),
-        returnedAt: iso(dossier.returnedAt),
-        withdrawnAt: iso(dossier.withdrawnAt),
-        // Counted per kind; only the last few are kept with their events (bounded items).
-        anomalies: dossier.anomalyCounts ?? {},
-      },
-      timeline: canonicalEvents(log).map(({ event }) => ({
-        eventId: event.eventId,
-        type: event.type,
-        occurredAt: event.occurredAt,
-        data: event.data,
-        anomaly: anomalies.get(event.eventId),
-      })),
-    });
-  }
-  return problem(404, "no such route");
+  const handler = QUERY_ROUTES[path];
+  return handler ? handler({ deps, credential, event, path }) : problem(404, "no such route");
 }

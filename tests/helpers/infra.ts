@@ -16,8 +16,22 @@ export const config = parseStageConfig({
   periodScheme: { kind: "reporting-window" },
 });
 
-export function synthStage(extra?: (app: App, stacks: ReturnType<typeof buildStage>) => void) {
-  const app = new App({ context: { "@aws-cdk/core:defaultCrossStackReferences": "strong" } });
+/**
+ * No function bundled: CDK skips bundling for the stacks this context does not list, so a test
+ * about the stage's shape or cdk-nag's findings does not pay for eight esbuild runs.
+ */
+export const NO_BUNDLING = { "aws:cdk:bundling-stacks": [] };
+
+export function synthStage(
+  extra?: (app: App, stacks: ReturnType<typeof buildStage>) => void,
+  options: { bundle?: boolean } = {},
+) {
+  const app = new App({
+    context: {
+      "@aws-cdk/core:defaultCrossStackReferences": "strong",
+      ...(options.bundle === false ? NO_BUNDLING : {}),
+    },
+  });
   const stacks = buildStage(app, config);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   extra?.(app, stacks);

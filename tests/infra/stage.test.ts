@@ -5,16 +5,19 @@ import { main } from "../../infra/app";
 import { parseStageConfig } from "../../infra/config";
 import { METRIC_NAMESPACE, METRICS } from "../../lib/contracts/metrics";
 import { readProjectFile } from "../helpers/fixtures";
-import { infraSources, synthStage } from "../helpers/infra";
+import { infraSources, NO_BUNDLING, synthStage } from "../helpers/infra";
 
 // What holds for the stage as a whole: cdk-nag's findings and the stage configuration. The
 // resources of each stack are in stacks.test.ts.
 describe("cdk-nag AwsSolutions", () => {
   it("fails the synth when a new unsuppressed finding appears", () => {
     expect(() =>
-      synthStage((_app, { stateless: stack }) => {
-        new sqs.Queue(stack, "CarelessQueue", { encryption: sqs.QueueEncryption.UNENCRYPTED });
-      }),
+      synthStage(
+        (_app, { stateless: stack }) => {
+          new sqs.Queue(stack, "CarelessQueue", { encryption: sqs.QueueEncryption.UNENCRYPTED });
+        },
+        { bundle: false },
+      ),
     ).toThrow(/AwsSolutions-SQS/);
   }, 120_000);
 
@@ -29,7 +32,7 @@ describe("cdk-nag AwsSolutions", () => {
 describe("stage configuration", () => {
   it("synthesizes the stage named in cdk.json's context", () => {
     const context = JSON.parse(readProjectFile("cdk.json")).context;
-    const app = main(new App({ context: { ...context, stage: "prod" } }));
+    const app = main(new App({ context: { ...context, ...NO_BUNDLING, stage: "prod" } }));
     expect(app.node.children.map((c) => c.node.id)).toEqual([
       "DossierMonitor-prod-Stateful",
       "DossierMonitor-prod-Stateless",

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type ApplyDeps, applyEvent, sweepDossier } from "../../lib/app/apply";
+import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
 import { readKpiReport } from "../../lib/app/kpis";
+import { sweepDossier } from "../../lib/app/sweep";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { CountingSettings } from "../../lib/domain/counting";
 import type { DossierEvent } from "../../lib/domain/events/schema";

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { EMPTY_DEFAULTS, registerServe, resolveServeOptions } from "../../cli/commands/serve";
-import type { ServeOptions } from "../../cli/serve";
+import { registerServe } from "../../cli/commands/serve";
+import { EMPTY_DEFAULTS, resolveServeOptions, type ServeOptions } from "../../cli/serve-options";
 
 const NOW = Date.parse("2026-11-30T05:00:00Z");
 

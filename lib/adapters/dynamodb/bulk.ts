@@ -14,7 +14,7 @@ import { COUNTER_KEYS } from "../../domain/report";
 import { counterUpdate } from "./counters";
 import { TableAccess } from "./cursors";
 import { dossierItem, eventItem } from "./dossiers";
-import { dossierIdOfKey, dossierKey, type Item } from "./keys";
+import { counterSk, dossierIdOfKey, dossierKey, type Item } from "./keys";
 import { quarantineItem } from "./quarantine";
 
 /**
@@ -56,7 +56,7 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
 function mergeDeltas(deltas: readonly CounterDelta[]): CounterDelta[] {
   const merged = new Map<string, CounterDelta>();
   for (const d of deltas) {
-    const id = `${d.period}\u0000${d.key}`;
+    const id = `${d.period}\u0000${counterSk(d.item)}`;
     const into = merged.get(id) ?? { ...d, counts: {} };
     for (const k of COUNTER_KEYS) {
       const v = d.counts[k];

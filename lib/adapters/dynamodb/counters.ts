@@ -9,7 +9,13 @@ import {
   zeroCounts,
 } from "../../domain/report";
 import { TableAccess } from "./cursors";
-import { countersPk, DOMAIN_COUNTER_PREFIX, LEVEL_DOMAIN_COUNTER_PREFIX, UNIT_COUNTER_PREFIX } from "./keys";
+import {
+  counterSk,
+  countersPk,
+  DOMAIN_COUNTER_PREFIX,
+  LEVEL_DOMAIN_COUNTER_PREFIX,
+  UNIT_COUNTER_PREFIX,
+} from "./keys";
 
 /**
  * KPI counters: one item per period and unit (`U#…`) and per period, level and domain
@@ -29,7 +35,7 @@ export function counterUpdate(tableName: string, d: CounterDelta) {
   });
   return {
     TableName: tableName,
-    Key: { pk: countersPk(d.period), sk: d.key },
+    Key: { pk: countersPk(d.period), sk: counterSk(d.item) },
     UpdateExpression: `SET #from = :from, #to = :to ADD ${adds.join(", ")}`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,

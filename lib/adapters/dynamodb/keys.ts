@@ -1,4 +1,6 @@
+import type { CounterItem } from "../../domain/counting";
 import { type DossierRecord, LISTED_SLA, NO_UNIT, type PendingAlert } from "../../domain/records";
+import { levelDomainKey } from "../../domain/report";
 import type { SlaState } from "../../domain/sla";
 import { SWEEP_SHARDS, TABLE } from "./table";
 
@@ -36,6 +38,13 @@ export const UNIT_COUNTER_PREFIX = "U#";
 export const DOMAIN_COUNTER_PREFIX = "M#";
 /** Counters of a domain within a level (form II.06a's rows). */
 export const LEVEL_DOMAIN_COUNTER_PREFIX = "L#";
+/** A counter item's sort key in its period's partition: `U#unit`, `L#level#domain` or `M#domain`. */
+export const counterSk = (item: CounterItem): string =>
+  "unit" in item
+    ? `${UNIT_COUNTER_PREFIX}${item.unit}`
+    : "level" in item
+      ? `${LEVEL_DOMAIN_COUNTER_PREFIX}${levelDomainKey(item.level, item.domain)}`
+      : `${DOMAIN_COUNTER_PREFIX}${item.domain}`;
 
 export const QUARANTINE_PK = "Q";
 

@@ -6,11 +6,14 @@ import type { DossierRecord, PendingAlert, QuarantineRecord } from "../../domain
 import type { SlaState } from "../../domain/sla";
 import type { Contact, IntegrationGrant, Unit } from "../../domain/units";
 import { AlertQueue } from "./alerts";
+import { ApiKeys } from "./api-keys";
 import { Counters } from "./counters";
-import { ApiKeys, Directory, Rates, Suppression } from "./directory";
 import { Dossiers } from "./dossiers";
 import { Quarantine } from "./quarantine";
+import { Rates } from "./rates";
 import { Reports } from "./reports";
+import { Suppression } from "./suppression";
+import { Directory } from "./units";
 
 /**
  * The DynamoDB store: one facade over one file per access pattern, on one table (./table.ts).
@@ -132,7 +135,7 @@ export class DossierStore implements Store {
     return this.reports.snapshotAt<T>(periodName, offsetMs);
   }
 
-  // The directory and the suppression list (./directory.ts).
+  // The suppression list (./suppression.ts) and the unit directory (./units.ts).
   suppress(email: string, reason: string, at: number): Promise<void> {
     return this.suppression.suppress(email, reason, at);
   }

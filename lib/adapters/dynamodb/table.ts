@@ -16,12 +16,12 @@
  * | sent digest | `DIGEST#<local date>` | `<sentAt>#<group>` | alerts.ts | the alert keys it carried |
  * | issued report | `P#<period>` | `ISSUED` | reports.ts | once per period |
  * | weekly snapshot | `P#<period>` | `SNAP#<offset ms, 13 digits>` | reports.ts | read by "closest before" |
- * | unit | `UNIT` | `<unitId>` | directory.ts | |
- * | leadership contacts | `UNIT` | `#leadership` | directory.ts | |
- * | integration grants | `UNIT` | `#integrations` | directory.ts | |
- * | API key | `KEY` | `<sha-256 of the key>` | directory.ts | never the key itself |
- * | rate window | `RATE` | `<role>#<source>#<epoch second>` | directory.ts | TTL `expiresAt` (2 minutes) |
- * | suppressed address | `SUPPRESSED` | `<lower-cased address>` | directory.ts | bounces and complaints |
+ * | unit | `UNIT` | `<unitId>` | units.ts | |
+ * | leadership contacts | `UNIT` | `#leadership` | units.ts | |
+ * | integration grants | `UNIT` | `#integrations` | units.ts | |
+ * | API key | `KEY` | `<sha-256 of the key>` | api-keys.ts | never the key itself |
+ * | rate window | `RATE` | `<role>#<source>#<epoch second>` | rates.ts | TTL `expiresAt` (2 minutes) |
+ * | suppressed address | `SUPPRESSED` | `<lower-cased address>` | suppression.ts | bounces and complaints |
  *
  * The sparse index `bySla` lists open dossiers by `<unitId>#<near_due|overdue|paused>` (and
  * orphans under `(orphans)#orphan`), sorted by due instant: the API's lists and the KPI email's

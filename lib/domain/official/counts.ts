@@ -1,5 +1,5 @@
+import type { KpiCounts } from "../kpi-counters";
 import type { DossierState } from "../projection";
-import type { Counts } from "../report";
 
 /**
  * The counters the official outputs need beyond docs/kpis.md's table (docs/official.md): withdrawn dossiers
@@ -52,7 +52,7 @@ export function officialContribution(
   state: DossierState,
   start: number,
   T: number,
-  c: Partial<Counts>,
+  c: Partial<KpiCounts & Record<(typeof OFFICIAL_COUNTER_KEYS)[number], number>>,
 ): void {
   const inPopulation = c.receivedNew === 1 || c.carriedOver === 1;
   const due = state.kpiDueAt;

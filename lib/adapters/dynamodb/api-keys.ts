@@ -1,0 +1,37 @@
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { StoredCredential } from "../../app/ports";
+import { TableAccess } from "./cursors";
+import { apiKeyKey } from "./keys";
+
+/** Who may talk to the office: the API keys, stored by hash. */
+
+export class ApiKeys extends TableAccess {
+  /** Stores a key's credential under its hash. */
+  async put(hash: string, credential: Omit<StoredCredential, "hash">): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        // Absent fields stay absent (the document client refuses undefined values).
+        Item: {
+          ...apiKeyKey(hash),
+          ...Object.fromEntries(Object.entries(credential).filter(([, v]) => v !== undefined)),
+        },
+      }),
+    );
+  }
+
+  /** The credential stored under a key's hash, if any. */
+  async get(hash: string): Promise<StoredCredential | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: apiKeyKey(hash) }));
+    const item = out.Item;
+    if (!item) return undefined;
+    return {
+      hash: item.sk as string,
+      name: item.name as string,
+      role: item.role as string,
+      source: item.source as string,
+      ratePerSecond: item.ratePerSecond === undefined ? undefined : Number(item.ratePerSecond),
+      units: Array.isArray(item.units) ? (item.units as string[]) : undefined,
+    };
+  }
+}

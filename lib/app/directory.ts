@@ -1,0 +1,45 @@
+import type { UnitDirectory } from "../domain/units";
+
+/**
+ * The unit directory as a handler keeps it between requests, in one place for every handler that
+ * reads it (ingestion, the consumer, the query API).
+ *
+ * - Kept: read at most once per `ttlMs` (a minute by default), so a burst of requests costs one
+ *   small query, and a change (a grant, a new threshold) reaches every handler within that time.
+ * - A miss: when a request names a unit the kept directory lacks, the caller asks again with
+ *   `"miss"`, and the directory is read again before the event is refused or quarantined, so a unit
+ *   imported into a running stack takes its events at once (issue 23).
+ * - The bound on misses: a miss re-reads only if the kept directory is older than `missRereadMs`
+ *   (a second by default), whatever unit is missing, and concurrent misses share the one read in
+ *   flight. A flood of events for units that do not exist costs at most one directory read a second
+ *   per execution environment; an event for a unit imported at least that long before it arrives is
+ *   always judged on a directory that holds the unit.
+ * - A failed read is not kept: the next request tries again.
+ */
+export type DirectorySource = (why?: "miss") => Promise<UnitDirectory>;
+
+/** How long a handler keeps the directory it read. */
+export const DIRECTORY_TTL_MS = 60_000;
+/** The least time between two reads of the directory caused by a miss (see {@link DirectorySource}). */
+export const MISS_REREAD_MS = 1_000;
+
+export function cachedDirectory(
+  store: { getUnitDirectory(): Promise<UnitDirectory> },
+  now: () => number,
+  ttlMs = DIRECTORY_TTL_MS,
+  missRereadMs = MISS_REREAD_MS,
+): DirectorySource {
+  let cached: { at: number; directory: Promise<UnitDirectory> } | undefined;
+  return (why) => {
+    const t = now();
+    const maxAge = why === "miss" ? Math.min(missRereadMs, ttlMs) : ttlMs;
+    if (!cached || t - cached.at >= maxAge || t < cached.at) {
+      const directory = store.getUnitDirectory();
+      cached = { at: t, directory };
+      directory.catch(() => {
+        if (cached?.directory === directory) cached = undefined;
+      });
+    }
+    return cached.directory;
+  };
+}

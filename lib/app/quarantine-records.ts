@@ -1,0 +1,49 @@
+import { quarantineBody } from "../domain/events/redact";
+import type { DossierEvent } from "../domain/events/schema";
+import { describeProblems, type Problem } from "../domain/events/validate";
+import type { QuarantineRecord } from "../domain/records";
+
+/** The quarantine record of an event that cannot be applied, and what arrived (its id's source). */
+export function refusedRecord(
+  at: number,
+  event: DossierEvent,
+  reason: string,
+  applied?: DossierEvent,
+): { record: Omit<QuarantineRecord, "id">; arrived: string } {
+  const arrived = JSON.stringify(event);
+  return {
+    record: {
+      at,
+      reason,
+      eventId: event.eventId,
+      dossierId: event.dossierId,
+      type: event.type,
+      source: event.source,
+      body: quarantineBody(event, Buffer.byteLength(arrived)),
+      ...(applied && { applied: quarantineBody(applied, Buffer.byteLength(JSON.stringify(applied))) }),
+    },
+    arrived,
+  };
+}
+
+/** The quarantine record of input that is not a valid event (`problems` as validation gave them). */
+export function invalidRecord(
+  at: number,
+  input: unknown,
+  raw: string,
+  source: string | undefined,
+  problems: Problem[],
+): Omit<QuarantineRecord, "id"> {
+  const obj = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === "string" ? v.slice(0, 128) : undefined);
+  return {
+    at,
+    reason: `invalid event: ${describeProblems(problems)}`,
+    problems,
+    eventId: str(obj.eventId),
+    dossierId: str(obj.dossierId),
+    type: str(obj.type),
+    source,
+    body: quarantineBody(input, Buffer.byteLength(raw)),
+  };
+}
