@@ -13,6 +13,7 @@ import type * as z from "../domain/zod";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formCsvFile, formFileName, formXlsx } from "../render/form";
 import { admit, type Credential } from "./auth";
+import { dashboardFile, dataQuality, indexTrend, whoReads } from "./dashboard";
 import { OPENAPI_GZIP_BASE64 } from "./openapi-served";
 import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
 import { file, type HttpResult, json, problem } from "./responses";
@@ -143,11 +144,16 @@ async function route(given: QueryApiDeps, event: APIGatewayProxyEventV2): Promis
   if (isResult(admitted)) return admitted;
   const path = admitted.route.path;
   if (path === "/openapi.json") return openApi();
+  if (path === "/dashboard" || path === "/dashboard/{file}") return dashboardFile(event);
   const { credential } = admitted;
   // Every other route of this API takes a reader key (lib/contracts/routes.ts).
   if (!credential) return problem(404, "no such route");
   const units = typeof given.units === "function" ? await given.units() : given.units;
   const deps: KpiDeps = { ...given, units };
+  // The dashboard's read routes (./dashboard.ts).
+  if (path === "/me") return whoReads(deps, credential);
+  if (path === "/kpis/trend") return indexTrend(deps, credential, event);
+  if (path === "/quality") return dataQuality(deps, credential, event);
   if (path === "/kpis" || path === "/kpis/export") {
     const q = parseQuery(path === "/kpis" ? KpisQuery : ExportQuery, event);
     if (isResult(q)) return q;
