@@ -45,9 +45,7 @@ export function lineChart(
   const steps = 4;
   for (let k = 0; k <= steps; k++) {
     const v = lo + ((hi - lo) * k) / steps;
-    svg.appendChild(
-      s("line", { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: "grid" }),
-    );
+    svg.appendChild(s("line", { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: "grid" }));
     const t = s("text", { x: PAD.left - 6, y: y(v) + 4, class: "axis", "text-anchor": "end" });
     t.textContent = percent(v);
     svg.appendChild(t);
@@ -73,7 +71,8 @@ export function lineChart(
     // A gap breaks the line.
     let run: string[] = [];
     const flush = () => {
-      if (run.length > 1) svg.appendChild(s("polyline", { points: run.join(" "), stroke: ser.colour, class: "line" }));
+      if (run.length > 1)
+        svg.appendChild(s("polyline", { points: run.join(" "), stroke: ser.colour, class: "line" }));
       run = [];
     };
     for (const p of pts) {

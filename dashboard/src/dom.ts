@@ -32,7 +32,12 @@ export function s(tag: string, attrs: Record<string, string | number> = {}, ...c
 }
 
 /** A table with a caption, header cells with scope, and the first cell of each row as its header. */
-export function table(caption: string, head: string[], rows: Child[][], numeric: boolean[] = []): HTMLElement {
+export function table(
+  caption: string,
+  head: string[],
+  rows: Child[][],
+  numeric: boolean[] = [],
+): HTMLElement {
   return h(
     "div",
     { class: "table-wrap", tabindex: 0, role: "region", "aria-label": caption },
@@ -43,7 +48,11 @@ export function table(caption: string, head: string[], rows: Child[][], numeric:
       h(
         "thead",
         {},
-        h("tr", {}, ...head.map((t, i) => h("th", { scope: "col", class: numeric[i] ? "num" : undefined }, t))),
+        h(
+          "tr",
+          {},
+          ...head.map((t, i) => h("th", { scope: "col", class: numeric[i] ? "num" : undefined }, t)),
+        ),
       ),
       h(
         "tbody",
@@ -53,9 +62,7 @@ export function table(caption: string, head: string[], rows: Child[][], numeric:
             "tr",
             {},
             ...r.map((c, i) =>
-              i === 0
-                ? h("th", { scope: "row" }, c)
-                : h("td", { class: numeric[i] ? "num" : undefined }, c),
+              i === 0 ? h("th", { scope: "row" }, c) : h("td", { class: numeric[i] ? "num" : undefined }, c),
             ),
           ),
         ),

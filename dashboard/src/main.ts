@@ -161,19 +161,32 @@ function signIn(message?: string, kind: "error" | "info" = "error"): void {
     h("button", { type: "submit" }, t().signIn),
   );
   main().replaceChildren(
-    h("h1", {}, t().signInTitle),
-    message
-      ? h("p", { class: kind === "error" ? "alert" : "notice", role: kind === "error" ? "alert" : "status" }, message)
-      : null,
-    h("p", {}, t().signInIntro),
-    form,
+    h(
+      "div",
+      {},
+      h("h1", {}, t().signInTitle),
+      message
+        ? h(
+            "p",
+            { class: kind === "error" ? "alert" : "notice", role: kind === "error" ? "alert" : "status" },
+            message,
+          )
+        : null,
+      h("p", {}, t().signInIntro),
+      form,
+    ),
   );
   document.title = `${t().signInTitle} — ${t().title}`;
 }
 
 // ---- the frame: navigation, period, language, signing out ----
 
-type View = { name: "office" } | { name: "unit"; id?: string } | { name: "dossier"; id: string } | { name: "quality" } | { name: "downloads" };
+type View =
+  | { name: "office" }
+  | { name: "unit"; id?: string }
+  | { name: "dossier"; id: string }
+  | { name: "quality" }
+  | { name: "downloads" };
 
 function currentView(): View {
   const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
@@ -225,7 +238,9 @@ function renderChrome(): void {
   const links: [string, string, boolean][] = [
     ...(office ? ([["#/", w.navOffice, view.name === "office"]] as [string, string, boolean][]) : []),
     ["#/unit", w.navUnit, view.name === "unit" || view.name === "dossier"],
-    ...(office ? ([["#/quality", w.navQuality, view.name === "quality"]] as [string, string, boolean][]) : []),
+    ...(office
+      ? ([["#/quality", w.navQuality, view.name === "quality"]] as [string, string, boolean][])
+      : []),
     ["#/downloads", w.navDownloads, view.name === "downloads"],
   ];
   nav.replaceChildren(
@@ -282,7 +297,11 @@ async function start(): Promise<void> {
 function failed(e: unknown): void {
   const w = t();
   const message =
-    e instanceof ApiError && e.status === 429 ? w.rateLimited : `${w.failed}: ${(e as Error).message}`;
+    e instanceof ApiError && e.status === 429
+      ? w.rateLimited
+      : e instanceof ApiError && e.status === 403
+        ? `${w.forbidden} (${e.message})`
+        : `${w.failed}: ${(e as Error).message}`;
   main().replaceChildren(
     h("p", { class: "alert", role: "alert" }, message),
     h("button", { type: "button", onclick: () => void render(false) }, w.retry),
@@ -378,7 +397,11 @@ function compareTable(current: Report, previous: Report | null, previousName: st
   return [
     table(
       w.compareHeading,
-      [w.indicator, `${w.thisPeriod} (${current.period.name ?? ""})`, `${w.previousPeriod}${previousName ? ` (${previousName})` : ""}`],
+      [
+        w.indicator,
+        `${w.thisPeriod} (${current.period.name ?? ""})`,
+        `${w.previousPeriod}${previousName ? ` (${previousName})` : ""}`,
+      ],
       rows.map(([label, get]) => [label, get(current), previous ? get(previous) : "—"]),
       [false, true, true],
     ),
@@ -411,10 +434,17 @@ function indexSection(index: Index, trend: Trend | null): HTMLElement {
     "section",
     { "aria-labelledby": "index-h" },
     h("h2", { id: "index-h" }, w.indexHeading),
-    table(w.indexHeading, [w.indicator, w.indexRate, w.indexTarget, w.indexStatus], rows, [false, true, true, false]),
+    table(w.indexHeading, [w.indicator, w.indexRate, w.indexTarget, w.indexStatus], rows, [
+      false,
+      true,
+      true,
+      false,
+    ]),
   );
   if (trend && trend.points.length > 0) {
-    const shown = index.indicators.filter((i) => trend.points.some((p) => p.indicators.some((x) => x.id === i.id && x.rate !== null)));
+    const shown = index.indicators.filter((i) =>
+      trend.points.some((p) => p.indicators.some((x) => x.id === i.id && x.rate !== null)),
+    );
     const labels = trend.points.map((p) => (p.label === "now" ? w.now : p.label));
     const series: Series[] = shown.map((i, k) => ({
       name: `${i.id} · ${i.name[lang]}`,
@@ -427,7 +457,12 @@ function indexSection(index: Index, trend: Trend | null): HTMLElement {
       h(
         "figure",
         { class: "trend" },
-        lineChart(labels, series, `${w.trendHeading}: ${series.map((x) => `${x.name} ${pct(x.values.at(-1) ?? null)}`).join("; ")}`, (v) => pct(v)),
+        lineChart(
+          labels,
+          series,
+          `${w.trendHeading}: ${series.map((x) => `${x.name} ${pct(x.values.at(-1) ?? null)}`).join("; ")}`,
+          (v) => pct(v),
+        ),
         h(
           "figcaption",
           {},
@@ -438,7 +473,11 @@ function indexSection(index: Index, trend: Trend | null): HTMLElement {
               h(
                 "li",
                 {},
-                s("svg", { width: 18, height: 10, "aria-hidden": "true" }, s("rect", { width: 18, height: 10, rx: 2, fill: x.colour })),
+                s(
+                  "svg",
+                  { width: 18, height: 10, "aria-hidden": "true" },
+                  s("rect", { width: 18, height: 10, rx: 2, fill: x.colour }),
+                ),
                 ` ${x.name}`,
               ),
             ),
@@ -492,7 +531,12 @@ function unitsRanking(report: Report): HTMLElement {
         n(u.resolved.early + u.resolved.onTime),
         n(u.resolved.late),
         n(u.pending.overdue),
-        h("span", { class: "rate" }, u.rates.onTime === null ? w.noRate : pct(u.rates.onTime), rateBar(u.rates.onTime)),
+        h(
+          "span",
+          { class: "rate" },
+          u.rates.onTime === null ? w.noRate : pct(u.rates.onTime),
+          rateBar(u.rates.onTime),
+        ),
       ]),
       [false, true, true, true, true, true],
     ),
@@ -519,7 +563,13 @@ async function officeView(): Promise<Node[]> {
   return [
     h("h1", {}, w.officeHeading),
     periodLine(report),
-    h("section", { "aria-labelledby": "figures-h" }, h("h2", { id: "figures-h" }, w.figures), cards(report), compareTable(report, previous, prevName)),
+    h(
+      "section",
+      { "aria-labelledby": "figures-h" },
+      h("h2", { id: "figures-h" }, w.figures),
+      cards(report),
+      compareTable(report, previous, prevName),
+    ),
     indexSection(index, trend),
     unitsRanking(report),
   ];
@@ -532,7 +582,12 @@ async function allPages(unit: string, sla: string): Promise<ListItem[]> {
   let cursor: string | undefined;
   // At most a thousand per list: a department's list, not the table.
   for (let i = 0; i < 5; i++) {
-    const page = await api<{ items: ListItem[]; cursor: string | null }>("/dossiers", { unit, sla, limit: "200", cursor });
+    const page = await api<{ items: ListItem[]; cursor: string | null }>("/dossiers", {
+      unit,
+      sla,
+      limit: "200",
+      cursor,
+    });
     out.push(...page.items);
     if (!page.cursor) break;
     cursor = page.cursor;
@@ -552,7 +607,11 @@ function dossierTable(caption: string, items: ListItem[], id: string): HTMLEleme
           caption,
           [w.dossier, w.procedure, w.domain, w.receivedAt, w.dueAt, w.apology],
           items.map((d) => [
-            h("a", { href: `#/dossier/${encodeURIComponent(d.dossierId)}`, class: "dossier-id" }, d.dossierId),
+            h(
+              "a",
+              { href: `#/dossier/${encodeURIComponent(d.dossierId)}`, class: "dossier-id" },
+              d.dossierId,
+            ),
             d.procedureCode ?? "—",
             d.domain ?? "—",
             when(d.receivedAt),
@@ -600,7 +659,11 @@ async function unitView(id: string | undefined): Promise<Node[]> {
       { "aria-labelledby": "lists-h" },
       h("h2", { id: "lists-h" }, w.state),
       dossierTable(w.overdue, overdue, "overdue"),
-      dossierTable(w.apologyMissing, overdue.filter((d) => !d.apologyIssued), "apology-missing"),
+      dossierTable(
+        w.apologyMissing,
+        overdue.filter((d) => !d.apologyIssued),
+        "apology-missing",
+      ),
       dossierTable(w.nearDue, nearDue, "near-due"),
       dossierTable(w.paused, paused, "paused"),
     ),
@@ -621,7 +684,13 @@ interface DossierAnswer {
     extensions?: number;
     paused?: boolean;
   };
-  timeline: { eventId: string; type: string; occurredAt: string; data?: Record<string, unknown>; anomaly?: string }[];
+  timeline: {
+    eventId: string;
+    type: string;
+    occurredAt: string;
+    data?: Record<string, unknown>;
+    anomaly?: string;
+  }[];
 }
 
 function eventDetails(data: Record<string, unknown> | undefined): string {
@@ -642,7 +711,8 @@ async function dossierView(id: string): Promise<Node[]> {
   try {
     d = await api<DossierAnswer>(`/dossiers/${encodeURIComponent(id)}`);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return [h("h1", {}, id), h("p", { class: "alert", role: "alert" }, w.notFound)];
+    if (e instanceof ApiError && e.status === 404)
+      return [h("h1", {}, id), h("p", { class: "alert", role: "alert" }, w.notFound)];
     throw e;
   }
   document.title = `${d.dossierId} — ${w.title}`;
@@ -679,7 +749,9 @@ async function dossierView(id: string): Promise<Node[]> {
           h("time", { datetime: e.occurredAt }, when(e.occurredAt)),
           h("strong", {}, w.eventNames[e.type] ?? e.type),
           eventDetails(e.data) ? h("span", { class: "details" }, eventDetails(e.data)) : null,
-          e.anomaly ? h("span", { class: "tag bad" }, `${w.anomaly}: ${w.anomalyNames[e.anomaly] ?? e.anomaly}`) : null,
+          e.anomaly
+            ? h("span", { class: "tag bad" }, `${w.anomaly}: ${w.anomalyNames[e.anomaly] ?? e.anomaly}`)
+            : null,
         ),
       ),
     ),
@@ -701,13 +773,19 @@ interface QuarantineItem {
 interface Quality {
   anomalies: Record<string, number>;
   orphanDossiers: number;
-  unknownSla: { dossierId: string; firstEventAt: string | null; lastEventAt: string | null; eventCount: number }[];
+  unknownSla: {
+    dossierId: string;
+    firstEventAt: string | null;
+    lastEventAt: string | null;
+    eventCount: number;
+  }[];
 }
 
 async function qualityView(): Promise<Node[]> {
   const w = t();
   document.title = `${w.navQuality} — ${w.title}`;
-  if (state.me?.scope !== "office") return [h("h1", {}, w.qualityHeading), h("p", { class: "note" }, w.officeOnly)];
+  if (state.me?.scope !== "office")
+    return [h("h1", {}, w.qualityHeading), h("p", { class: "note" }, w.officeOnly)];
   const [quarantine, quality] = await Promise.all([
     api<{ items: QuarantineItem[] }>("/quarantine", { limit: "200" }),
     api<Quality>("/quality", { period: state.period ?? undefined, limit: "200" }),
@@ -726,7 +804,12 @@ async function qualityView(): Promise<Node[]> {
             [w.at, w.reason, w.type, w.source, w.dossier, w.appliedSince],
             quarantine.items.map((q) => [
               when(q.at),
-              [q.reason, ...(q.problems ?? []).slice(0, 3).map((p) => h("span", { class: "details" }, `${p.path}: ${p.message}`))],
+              [
+                q.reason,
+                ...(q.problems ?? [])
+                  .slice(0, 3)
+                  .map((p) => h("span", { class: "details" }, `${p.path}: ${p.message}`)),
+              ],
               q.type ? (w.eventNames[q.type] ?? q.type) : "—",
               q.source ?? "—",
               q.dossierId ?? "—",
@@ -740,7 +823,12 @@ async function qualityView(): Promise<Node[]> {
       h("h2", { id: "a-h" }, w.anomaliesHeading),
       anomalies.length === 0
         ? h("p", { class: "note" }, w.none)
-        : table(w.anomaliesHeading, [w.kind, w.count], anomalies.map(([k, c]) => [w.anomalyNames[k] ?? k, n(c)]), [false, true]),
+        : table(
+            w.anomaliesHeading,
+            [w.kind, w.count],
+            anomalies.map(([k, c]) => [w.anomalyNames[k] ?? k, n(c)]),
+            [false, true],
+          ),
     ),
     h(
       "section",
@@ -752,7 +840,11 @@ async function qualityView(): Promise<Node[]> {
             w.unknownSlaHeading,
             [w.dossier, w.firstEventAt, w.lastEventAt, w.events],
             quality.unknownSla.map((d) => [
-              h("a", { href: `#/dossier/${encodeURIComponent(d.dossierId)}`, class: "dossier-id" }, d.dossierId),
+              h(
+                "a",
+                { href: `#/dossier/${encodeURIComponent(d.dossierId)}`, class: "dossier-id" },
+                d.dossierId,
+              ),
               when(d.firstEventAt),
               when(d.lastEventAt),
               n(d.eventCount),
@@ -793,7 +885,15 @@ async function downloadsView(): Promise<Node[]> {
   // A unit-scoped key downloads its first unit's figures (the export takes one unit).
   const unit = office ? undefined : state.me?.units[0]?.id;
   const button = (label: string, path: string, params: Record<string, string | undefined>) =>
-    h("li", {}, h("button", { type: "button", class: "download", onclick: () => void download(path, params, status) }, label));
+    h(
+      "li",
+      {},
+      h(
+        "button",
+        { type: "button", class: "download", onclick: () => void download(path, params, status) },
+        label,
+      ),
+    );
   return [
     h("h1", {}, w.downloadsHeading),
     h("p", {}, w.downloadsIntro, " ", h("strong", {}, period ?? "")),

@@ -1,0 +1,80 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DemoClock, type LocalStack, startLocalStack } from "../../dev/local/stack";
+import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
+import { instant } from "../../lib/domain/time";
+import { parseUnitDirectory } from "../../lib/domain/units";
+import { createApiKey } from "../../lib/http/auth";
+
+const seedDirectory = () =>
+  parseUnitDirectory(
+    JSON.parse(readFileSync(join(import.meta.dirname, "../../events/units/seed-units.json"), "utf8")),
+  );
+
+/**
+ * The local stack the dashboard's browser tests and its screenshots (scripts/screenshot-dashboard.ts)
+ * read: the seed quarter as `npm start` loads it (imported up to the demo clock, the rest through
+ * the bus as the clock passes it), the weekly KPI email sent on two Mondays (its snapshots are the
+ * index's trend), and the clock then moved to the evening of the period's last day, so the office's
+ * figures are the seed report's (5.520 received, 4.400 resolved in time, 115 overdue). The clock
+ * stands still between moves (speed 0): the pages, and the screenshots, are the same every run.
+ */
+export const DASHBOARD_START = "2022-08-22T07:25:00+07:00";
+export const DASHBOARD_CLOCK = "2022-09-05T20:00:00+07:00";
+export const SCOPED_UNIT = "phong-tnmt";
+
+export interface DashboardStack {
+  stack: LocalStack;
+  reader: string;
+  /** A reader key for one unit only ({@link SCOPED_UNIT}). */
+  scoped: string;
+  integration: string;
+}
+
+export async function startDashboardStack(
+  options: {
+    dynamoEndpoint?: string;
+    sesEndpoint?: string;
+    apiPort?: number;
+    log?: (line: string) => void;
+  } = {},
+): Promise<DashboardStack> {
+  const stack = await startLocalStack({
+    env: { PERIOD_SCHEME: JSON.stringify({ kind: "explicit", windows: [SEED_PERIOD] }) },
+    clock: new DemoClock(instant(DASHBOARD_START), 0),
+    directory: seedDirectory(),
+    senderAddress: `dashboard-${Date.now()}@ubnd.example.org`,
+    dynamoEndpoint: options.dynamoEndpoint,
+    sesEndpoint: options.sesEndpoint,
+    tableName: `dashboard-${Date.now()}`,
+    apiPort: options.apiPort,
+    seed: true,
+    replaySeed: true,
+    log: options.log,
+  });
+  const keys = stack.keys as { integration: string; reader: string };
+  // Monday 2022-08-22, then 2022-08-29 07:30: the weekly email and its snapshot.
+  await stack.fire("WeeklyKpiReport");
+  await moveTo(stack, instant("2022-08-29T07:30:00+07:00"));
+  await stack.fire("WeeklyKpiReport");
+  await moveTo(stack, instant(DASHBOARD_CLOCK));
+  const scoped = await createApiKey(stack.store, {
+    name: "department dashboard",
+    role: "reader",
+    source: "dashboard-unit",
+    ratePerSecond: 20,
+    units: [SCOPED_UNIT],
+  });
+  return { stack, reader: keys.reader, scoped, integration: keys.integration };
+}
+
+/** Moves the demo clock to `at`; the seed's events up to then arrive through the bus and are applied, then the sweep runs. */
+async function moveTo(stack: LocalStack, at: number): Promise<void> {
+  stack.clock.advance(at - stack.clock.now());
+  // The scheduler's next tick (every 250 ms) publishes the events now due.
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 400));
+    await stack.drain();
+  }
+  await stack.fire("SweepDeadlines");
+}
