@@ -6,9 +6,10 @@ import { readKpiReport } from "../app/kpis";
 import { officialOutputs } from "../app/official";
 import { periodBounds, periodByName, periodOf, previousPeriod } from "../domain/periods";
 import { formatInstant } from "../domain/time";
-import * as z from "../domain/zod";
+import type * as z from "../domain/zod";
 import type { Credential } from "./auth";
 import { DASHBOARD_ASSETS } from "./dashboard-assets";
+import { QualityQuery, TrendQuery } from "./queries";
 import { type HttpResult, json, problem } from "./responses";
 
 /**
@@ -98,14 +99,6 @@ export function whoReads(deps: KpiDeps, credential: Credential): HttpResult {
     periods,
   });
 }
-
-const Name = () => z.string().check(z.minLength(1), z.maxLength(64));
-export const TrendQuery = z.strictObject({ period: z.optional(Name()) });
-export const QualityQuery = z.strictObject({
-  period: z.optional(Name()),
-  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(200)), 50),
-  cursor: z.optional(z.string().check(z.maxLength(2000))),
-});
 
 function officeWide(credential: Credential, what: string): HttpResult | undefined {
   return credential.units
