@@ -43,6 +43,8 @@ interface Me {
   units: { id: string; name: { vi: string; en: string } }[];
   current: string | null;
   periods: { name: string; from: string; to: string }[];
+  domains?: Record<string, { vi: string; en: string }>;
+  procedures?: Record<string, { vi: string; en: string }>;
 }
 interface Trend {
   points: { label: string; indicators: { id: string; rate: number | null }[] }[];
@@ -91,6 +93,17 @@ function unitName(id: string | null | undefined): string {
   if (!id) return "—";
   const u = state.me?.units.find((x) => x.id === id);
   return u ? u.name[state.lang] : id;
+}
+
+function domainName(code: string | undefined): string {
+  if (!code) return "—";
+  return state.me?.domains?.[code]?.[state.lang] ?? code;
+}
+
+function procedure(code: string | undefined): Child {
+  if (!code) return "—";
+  const name = state.me?.procedures?.[code]?.[state.lang];
+  return name ? [name, h("span", { class: "details" }, code)] : code;
 }
 
 async function api<T>(path: string, params: Record<string, string | undefined> = {}): Promise<T> {
@@ -395,6 +408,7 @@ function compareTable(current: Report, previous: Report | null, previousName: st
     [w.onTimeRate, (b) => pct(b.rates.onTime)],
   ];
   return [
+    h("h3", {}, w.compareHeading),
     table(
       w.compareHeading,
       [
@@ -612,8 +626,8 @@ function dossierTable(caption: string, items: ListItem[], id: string): HTMLEleme
               { href: `#/dossier/${encodeURIComponent(d.dossierId)}`, class: "dossier-id" },
               d.dossierId,
             ),
-            d.procedureCode ?? "—",
-            d.domain ?? "—",
+            procedure(d.procedureCode),
+            domainName(d.domain),
             when(d.receivedAt),
             when(d.kpiDueAt),
             d.apologyIssued ? w.yes : w.no,
@@ -657,7 +671,7 @@ async function unitView(id: string | undefined): Promise<Node[]> {
     h(
       "section",
       { "aria-labelledby": "lists-h" },
-      h("h2", { id: "lists-h" }, w.state),
+      h("h2", { id: "lists-h" }, w.openByState),
       dossierTable(w.overdue, overdue, "overdue"),
       dossierTable(
         w.apologyMissing,
@@ -726,8 +740,8 @@ async function dossierView(id: string): Promise<Node[]> {
       { class: "facts" },
       field(w.unit, unitName(st.unitId)),
       field(w.state, w.stateNames[st.sla ?? ""] ?? st.sla ?? "—"),
-      field(w.procedure, st.procedureCode ?? "—"),
-      field(w.domain, st.domain ?? "—"),
+      field(w.procedure, procedure(st.procedureCode)),
+      field(w.domain, domainName(st.domain)),
       field(w.channel, w.channels[st.channel ?? ""] ?? st.channel ?? "—"),
       field(w.receivedAt, when(st.receivedAt as string | undefined)),
       field(w.dueAt, when(st.kpiDueAt as string | undefined)),

@@ -4,6 +4,7 @@ import type { KpiDeps } from "../app/kpi-report";
 import { weeklyIndexes } from "../app/kpi-report";
 import { readKpiReport } from "../app/kpis";
 import { officialOutputs } from "../app/official";
+import { DOMAIN_NAMES, SEED_PROCEDURES } from "../domain/catalog";
 import { periodBounds, periodByName, periodOf, previousPeriod } from "../domain/periods";
 import { formatInstant } from "../domain/time";
 import type * as z from "../domain/zod";
@@ -76,8 +77,8 @@ const PERIODS_OFFERED = 8;
 
 /**
  * `GET /me`: what this reader key reads (the office, or its units), each unit by its names, and
- * the periods to pick from: the current one (or the last begun) and those before it. No contact
- * of the directory (names and addresses of people) is in it.
+ * the periods to pick from: the current one (or the last begun) and those before it; and the names
+ * of domains and procedures. No contact of the directory (names and addresses of people) is in it.
  */
 export function whoReads(deps: KpiDeps, credential: Credential): HttpResult {
   const now = deps.now();
@@ -97,6 +98,9 @@ export function whoReads(deps: KpiDeps, credential: Credential): HttpResult {
       .map((u) => ({ id: u.id, name: { vi: u.nameVi, en: u.nameEn } })),
     current: periodOf(deps.scheme, now)?.name ?? null,
     periods,
+    // Names for the codes in the dossier lists, as the digests name them.
+    domains: { ...DOMAIN_NAMES, ...deps.official?.domains },
+    procedures: Object.fromEntries(SEED_PROCEDURES.map((p) => [p.code, { vi: p.vi, en: p.en }])),
   });
 }
 

@@ -149,6 +149,14 @@ describe("the dashboard", () => {
     await page.evaluate(`location.hash = "#/dossier/${encodeURIComponent(other)}"`);
     await page.waitForSelector("main .alert");
     expect(await page.$$(".timeline")).toHaveLength(0);
+    // The routes the dashboard added keep the scope rules.
+    const read = (path: string) =>
+      fetch(`${api}${path}`, { headers: { authorization: `Bearer ${d.scoped}` } });
+    const me = (await (await read("/me")).json()) as { scope: string; units: { id: string }[] };
+    expect(me).toMatchObject({ scope: "units", units: [{ id: SCOPED_UNIT }] });
+    expect(me.units).toHaveLength(1);
+    expect((await read("/kpis/trend")).status).toBe(403);
+    expect((await read("/quality")).status).toBe(403);
     const reads = urls.filter((u) => u.startsWith(`${api}/`) && !u.startsWith(`${api}/dashboard`));
     expect(reads.some((u) => u.includes("/quarantine") || u.includes("/quality"))).toBe(false);
   });
