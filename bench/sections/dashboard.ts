@@ -35,7 +35,10 @@ export async function benchDashboard(dynamo: RunningDynamo) {
     const got = await Promise.all(sizes);
     const total = got.reduce((a, x) => a + x.bytes, 0);
     const files = got.filter((x) => x.url.startsWith("/dashboard")).reduce((a, x) => a + x.bytes, 0);
-    const gzip = Object.values(DASHBOARD_ASSETS).reduce((a, x) => a + Buffer.from(x.gzip, "base64").length, 0);
+    const gzip = Object.values(DASHBOARD_ASSETS).reduce(
+      (a, x) => a + Buffer.from(x.gzip, "base64").length,
+      0,
+    );
     const raw = Object.values(DASHBOARD_ASSETS).reduce((a, x) => a + x.bytes, 0);
     results.dashboard = {
       firstViewBytes: total,
