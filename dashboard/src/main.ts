@@ -707,14 +707,21 @@ interface DossierAnswer {
   }[];
 }
 
+/** The event's facts a reader needs, in words; the rest (codes already shown above) left out. */
 function eventDetails(data: Record<string, unknown> | undefined): string {
   if (!data) return "";
+  const w = t();
   const out: string[] = [];
   for (const [k, v] of Object.entries(data)) {
     if (v === null || v === undefined || typeof v === "object") continue;
     if (/unitId$/i.test(k)) out.push(unitName(String(v)));
-    else if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v)) out.push(`${k}: ${when(v)}`);
-    else out.push(`${k}: ${String(v)}`);
+    else if (k === "processingDays") out.push(`${w.processingDays}: ${n(Number(v))}`);
+    else if (k === "channel") out.push(w.channels[String(v)] ?? String(v));
+    else if (k === "apologyIssued") out.push(v ? w.apologyIssued : w.noApology);
+    else if (k === "reason" || k === "note") out.push(`${w.reason}: ${String(v)}`);
+    else if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v))
+      out.push(`${w.eventTimes[k] ?? w.at}: ${when(v)}`);
+    else if (k === "satisfied") out.push(v ? w.satisfied : w.notSatisfied);
   }
   return out.join(" · ");
 }
