@@ -819,7 +819,7 @@ async function qualityView(): Promise<Node[]> {
       { "aria-labelledby": "q-h" },
       h("h2", { id: "q-h" }, `${w.quarantineHeading} (${n(quarantine.items.length)})`),
       quarantine.items.length === 0
-        ? h("p", { class: "note" }, w.none)
+        ? h("p", { class: "note" }, w.nothing)
         : table(
             w.quarantineHeading,
             [w.at, w.reason, w.type, w.source, w.dossier, w.appliedSince],
@@ -843,7 +843,7 @@ async function qualityView(): Promise<Node[]> {
       { "aria-labelledby": "a-h" },
       h("h2", { id: "a-h" }, w.anomaliesHeading),
       anomalies.length === 0
-        ? h("p", { class: "note" }, w.none)
+        ? h("p", { class: "note" }, w.nothing)
         : table(
             w.anomaliesHeading,
             [w.kind, w.count],
@@ -854,7 +854,7 @@ async function qualityView(): Promise<Node[]> {
     h(
       "section",
       { "aria-labelledby": "u-h" },
-      h("h2", { id: "u-h" }, `${w.unknownSlaHeading} (${n(quality.orphanDossiers)})`),
+      h("h2", { id: "u-h" }, `${w.unknownSlaHeading} (${n(quality.unknownSla.length)})`),
       quality.unknownSla.length === 0
         ? h("p", { class: "note" }, w.none)
         : table(
