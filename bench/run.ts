@@ -13,6 +13,7 @@ import { benchBundles } from "./sections/bundles";
 import { benchCliHelp, benchCliReport } from "./sections/cli";
 import { benchConsumer, benchSeedUnits } from "./sections/consumer";
 import { benchCost } from "./sections/cost";
+import { benchDashboard } from "./sections/dashboard";
 import { benchHttp } from "./sections/http";
 import { benchImport } from "./sections/import";
 import { benchIngestHandler } from "./sections/ingest-handler";
@@ -42,6 +43,7 @@ const SECTIONS: Section[] = [
   { name: "kpiReads", run: benchKpiReads, dynamo: true },
   { name: "ingestHandler", run: benchIngestHandler, dynamo: true },
   { name: "http", run: benchHttp, dynamo: true },
+  { name: "dashboard", run: benchDashboard, dynamo: true },
   { name: "cost", run: async () => benchCost() },
 ];
 

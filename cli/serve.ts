@@ -89,6 +89,9 @@ ${
   Reader key      ${keys.reader}
   (local demo keys, also in ${keysFile}; only their hashes are in the table)
 
+  Dashboard       ${stack.urls.api}/dashboard#key=${keys.reader}
+  (opens signed in with the demo reader key, on the seed quarter; the key is in the fragment, which the browser never sends)
+
   Try:
     curl -s -X POST ${stack.urls.api}/events -H 'authorization: Bearer ${keys.integration}' -H 'content-type: application/json' \\
       -d '${example}'

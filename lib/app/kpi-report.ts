@@ -230,7 +230,7 @@ export async function buildKpiEmail(
 }
 
 /** The index of each weekly snapshot kept in the period, oldest first (at most one per week). */
-async function weeklyIndexes(
+export async function weeklyIndexes(
   deps: KpiDeps,
   period: Period,
 ): Promise<{ label: string; index: NationalIndex }[]> {

@@ -4,7 +4,15 @@ import { DossierEventSchema, EventBatchSchema } from "../domain/events/schema";
 import * as z from "../domain/zod";
 import { MAX_BODY_BYTES } from "./body";
 import { DvcqgRequestSchema } from "./dvcqg";
-import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
+import {
+  ExportQuery,
+  FormQuery,
+  KpisQuery,
+  ListQuery,
+  QualityQuery,
+  QuarantineQuery,
+  TrendQuery,
+} from "./queries";
 import { ProblemSchema } from "./responses";
 
 /**
@@ -31,10 +39,12 @@ const QUERIES: Record<string, z.ZodMiniObject> = {
   "GET /kpis/index": KpisQuery,
   "GET /dossiers": ListQuery,
   "GET /quarantine": QuarantineQuery,
+  "GET /kpis/trend": TrendQuery,
+  "GET /quality": QualityQuery,
 };
 
 /** The routes that answer a page: `{items, cursor}`, the next page asked with `?cursor=`. */
-const PAGED = new Set(["GET /dossiers", "GET /quarantine"]);
+const PAGED = new Set(["GET /dossiers", "GET /quarantine", "GET /quality"]);
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const JSON_TYPE = "application/json";
@@ -146,6 +156,43 @@ const ANSWERS: Record<string, Json> = {
     },
     "400": problemResponse("a bad query parameter or cursor"),
   },
+  "GET /me": {
+    "200": {
+      description: "the key's scope (office or units), its units by name, and the periods to pick from",
+      content: { [JSON_TYPE]: { schema: { type: "object" } } },
+    },
+  },
+  "GET /kpis/trend": {
+    "200": {
+      description:
+        "the index's indicators at each weekly snapshot of the period, then now; office-wide keys only",
+      content: { [JSON_TYPE]: { schema: { type: "object" } } },
+    },
+    "400": problemResponse("a bad query parameter"),
+    "404": problemResponse("no such period in this deployment's scheme"),
+  },
+  "GET /quality": {
+    "200": {
+      description:
+        "the period's anomalies by kind, and a page of the dossiers whose SLA is unknown (`unknownSla`, `cursor`); office-wide keys only",
+      content: { [JSON_TYPE]: { schema: { type: "object" } } },
+    },
+    "400": problemResponse("a bad query parameter or cursor"),
+    "404": problemResponse("no such period in this deployment's scheme"),
+  },
+  "GET /dashboard": {
+    "200": { description: "the dashboard's page", content: { "text/html": { schema: { type: "string" } } } },
+  },
+  "GET /dashboard/{file}": {
+    "200": {
+      description: "the dashboard's script or style sheet",
+      content: {
+        "text/javascript": { schema: { type: "string" } },
+        "text/css": { schema: { type: "string" } },
+      },
+    },
+    "404": problemResponse("no such file"),
+  },
   "GET /openapi.json": {
     "200": {
       description: "this document",
@@ -167,6 +214,15 @@ export function documentedStatuses(route: Pick<Route, "method" | "path">): numbe
 
 function parameters(route: Route): Json[] {
   const out: Json[] = [];
+  if (route.path === "/dashboard/{file}") {
+    out.push({
+      name: "file",
+      in: "path",
+      required: true,
+      description: "the file's name, with its content hash",
+      schema: { type: "string" },
+    });
+  }
   if (route.path === "/dossiers/{id}") {
     out.push({
       name: "id",

@@ -35,3 +35,11 @@ export const QuarantineQuery = z.strictObject({
   limit: Limit(),
   cursor: Cursor(),
 });
+
+/** The dashboard's read routes (lib/http/dashboard.ts). */
+export const TrendQuery = z.strictObject({ period: z.optional(Name()) });
+export const QualityQuery = z.strictObject({
+  period: z.optional(Name()),
+  limit: Limit(),
+  cursor: Cursor(),
+});

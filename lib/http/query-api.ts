@@ -13,6 +13,7 @@ import type * as z from "../domain/zod";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formCsvFile, formFileName, formXlsx } from "../render/form";
 import { admit, type Credential } from "./auth";
+import { dashboardFile, dataQuality, indexTrend, whoReads } from "./dashboard";
 import { OPENAPI_GZIP_BASE64 } from "./openapi-served";
 import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
 import { file, type HttpResult, json, problem } from "./responses";
@@ -294,6 +295,10 @@ const QUERY_ROUTES: Record<string, QueryRoute | undefined> = {
   "/dossiers": dossierList,
   "/quarantine": quarantineList,
   "/dossiers/{id}": dossierDetail,
+  // The dashboard's read routes (./dashboard.ts).
+  "/me": async ({ deps, credential }) => whoReads(deps, credential),
+  "/kpis/trend": ({ deps, credential, event }) => indexTrend(deps, credential, event),
+  "/quality": ({ deps, credential, event }) => dataQuality(deps, credential, event),
 };
 
 async function route(given: QueryApiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
@@ -301,6 +306,7 @@ async function route(given: QueryApiDeps, event: APIGatewayProxyEventV2): Promis
   if (isResult(admitted)) return admitted;
   const path = admitted.route.path;
   if (path === "/openapi.json") return openApi();
+  if (path === "/dashboard" || path === "/dashboard/{file}") return dashboardFile(event);
   const { credential } = admitted;
   // Every other route of this API takes a reader key (lib/contracts/routes.ts).
   if (!credential) return problem(404, "no such route");

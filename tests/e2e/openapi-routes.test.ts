@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../dev/local/stack";
+import { DASHBOARD_ASSETS } from "../../lib/http/dashboard-assets";
 import { startE2eStack } from "../helpers/e2e-stack";
 import { readProjectFile } from "../helpers/fixtures";
 
@@ -15,6 +16,8 @@ const doc = JSON.parse(readProjectFile("docs/openapi.json")) as {
 };
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 const DOSSIER = "000.30.32.H48-220711-0042";
+/** The dashboard's script, as its page names it. */
+const DASHBOARD_SCRIPT = Object.keys(DASHBOARD_ASSETS).find((n) => n.endsWith(".js")) as string;
 
 /** What each operation is sent: what a client that read the document would send (a valid body, required parameters). */
 const SAMPLES: Record<string, { query?: string; body?: string }> = {
@@ -69,7 +72,7 @@ describe("the OpenAPI document against the running API", () => {
       const key = op.security.length === 0 ? undefined : method === "POST" ? keys.integration : keys.reader;
       const res = await call(
         method,
-        `${path.replace("{id}", encodeURIComponent(DOSSIER))}${sample.query ?? ""}`,
+        `${path.replace("{id}", encodeURIComponent(DOSSIER)).replace("{file}", DASHBOARD_SCRIPT)}${sample.query ?? ""}`,
         key,
         sample.body,
       );

@@ -46,7 +46,12 @@ describe("the key authorizer", () => {
           isAuthorized: true,
           context: { role: "public" },
         });
-    expect(ROUTES.filter((x) => x.role === "public").map((r) => r.path)).toEqual(["/openapi.json"]);
+    // The API's description, and the dashboard's static files (lib/http/dashboard.ts).
+    expect(ROUTES.filter((x) => x.role === "public").map((r) => r.path)).toEqual([
+      "/dashboard",
+      "/dashboard/{file}",
+      "/openapi.json",
+    ]);
   });
 
   it("passes on an integration key's credential for a posting route, never the key", async () => {

@@ -1,0 +1,941 @@
+import { formatNumber, formatRate } from "../../lib/render/format";
+import { lineChart, type Series } from "./chart";
+import { type Child, h, s, table } from "./dom";
+import { type Lang, WORDS, type Words } from "./i18n";
+
+/**
+ * The dashboard (issue 24): a page that reads the query API, on its own origin, with a reader key.
+ * It never writes. The key arrives in the URL fragment (`/dashboard#key=…`, which browsers never
+ * send to a server), moves to session storage (gone when the tab closes, or on signing out) and
+ * leaves the address bar at once; requests carry it in `Authorization`, never in a query string.
+ */
+
+const KEY = "dossier-monitor.key";
+const LANG = "dossier-monitor.lang";
+const PERIOD = "dossier-monitor.period";
+
+// The shapes of the API's answers this page reads (docs/openapi.json has them all).
+interface Block {
+  received: { total: number };
+  resolved: { total: number; early: number; onTime: number; late: number };
+  pending: { total: number; withinDeadline: number; overdue: number };
+  rates: { onTime: number | null };
+}
+interface Report extends Block {
+  period: { name?: string; from: string; to: string };
+  asOf: string;
+  rolling: boolean;
+  byUnit: (Block & { unit: string })[];
+}
+interface Indicator {
+  id: string;
+  name: { vi: string; en: string };
+  rate: number | null;
+  reason: { vi: string; en: string } | null;
+  fullPointsAt: number | null;
+  target?: number | null;
+}
+interface Index {
+  indicators: Indicator[];
+}
+interface Me {
+  scope: "office" | "units";
+  units: { id: string; name: { vi: string; en: string } }[];
+  current: string | null;
+  periods: { name: string; from: string; to: string }[];
+  domains?: Record<string, { vi: string; en: string }>;
+  procedures?: Record<string, { vi: string; en: string }>;
+}
+interface Trend {
+  points: { label: string; indicators: { id: string; rate: number | null }[] }[];
+}
+interface ListItem {
+  dossierId: string;
+  unitId: string;
+  procedureCode?: string;
+  domain?: string;
+  receivedAt?: string;
+  kpiDueAt?: string;
+  appointmentAt?: string;
+  apologyIssued: boolean;
+}
+
+class AuthError extends Error {}
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const state: { lang: Lang; key: string | null; me: Me | null; period: string | null } = {
+  lang: localStorage.getItem(LANG) === "en" ? "en" : "vi",
+  key: null,
+  me: null,
+  period: null,
+};
+const t = (): Words => WORDS[state.lang];
+const n = (x: number) => formatNumber(x, state.lang);
+const pct = (r: number | null) => formatRate(r, state.lang);
+const main = () => document.getElementById("main") as HTMLElement;
+
+/** `2022-08-29T07:45:38.640+07:00` → `29/08/2022 07:45` (the instant as the API wrote it, office time). */
+function when(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?/.exec(iso);
+  if (!m) return iso;
+  return `${m[3]}/${m[2]}/${m[1]}${m[4] ? ` ${m[4]}:${m[5]}` : ""}`;
+}
+
+function unitName(id: string | null | undefined): string {
+  if (!id) return "—";
+  const u = state.me?.units.find((x) => x.id === id);
+  return u ? u.name[state.lang] : id;
+}
+
+function domainName(code: string | undefined): string {
+  if (!code) return "—";
+  return state.me?.domains?.[code]?.[state.lang] ?? code;
+}
+
+function procedure(code: string | undefined): Child {
+  if (!code) return "—";
+  const name = state.me?.procedures?.[code]?.[state.lang];
+  return name ? [name, h("span", { class: "details" }, code)] : code;
+}
+
+async function api<T>(path: string, params: Record<string, string | undefined> = {}): Promise<T> {
+  const res = await request(path, params);
+  return (await res.json()) as T;
+}
+
+async function request(path: string, params: Record<string, string | undefined>): Promise<Response> {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, v);
+  const qs = q.toString();
+  const res = await fetch(`${path}${qs ? `?${qs}` : ""}`, {
+    headers: { authorization: `Bearer ${state.key ?? ""}` },
+    cache: "no-store",
+    credentials: "omit",
+    referrerPolicy: "no-referrer",
+  });
+  if (res.ok) return res;
+  const body = (await res.json().catch(() => ({}))) as { message?: string };
+  const message = body.message ?? res.statusText;
+  if (res.status === 401 || (res.status === 403 && /^(unknown key|this key posts events)/.test(message)))
+    throw new AuthError(message);
+  throw new ApiError(res.status, message);
+}
+
+// ---- signing in and out ----
+
+function keyFromFragment(): void {
+  const m = /(?:^#|&)key=([^&]+)/.exec(location.hash);
+  if (!m?.[1]) return;
+  sessionStorage.setItem(KEY, decodeURIComponent(m[1]));
+  // Out of the address bar and the history at once.
+  history.replaceState(null, "", `${location.pathname}#/`);
+}
+
+function signOut(message?: string): void {
+  sessionStorage.clear();
+  state.key = null;
+  state.me = null;
+  state.period = null;
+  signIn(message ?? t().signedOut, message ? "error" : "info");
+}
+
+function signIn(message?: string, kind: "error" | "info" = "error"): void {
+  renderChrome();
+  const input = h("input", {
+    id: "key",
+    name: "key",
+    type: "password",
+    autocomplete: "off",
+    spellcheck: "false",
+    required: true,
+  }) as HTMLInputElement;
+  const form = h(
+    "form",
+    {
+      class: "signin",
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        const key = input.value.trim();
+        if (!key) return;
+        sessionStorage.setItem(KEY, key);
+        void start();
+      },
+    },
+    h("label", { for: "key" }, t().keyLabel),
+    input,
+    h("button", { type: "submit" }, t().signIn),
+  );
+  main().replaceChildren(
+    h(
+      "div",
+      {},
+      h("h1", {}, t().signInTitle),
+      message
+        ? h(
+            "p",
+            { class: kind === "error" ? "alert" : "notice", role: kind === "error" ? "alert" : "status" },
+            message,
+          )
+        : null,
+      h("p", {}, t().signInIntro),
+      form,
+    ),
+  );
+  document.title = `${t().signInTitle} — ${t().title}`;
+}
+
+// ---- the frame: navigation, period, language, signing out ----
+
+type View =
+  | { name: "office" }
+  | { name: "unit"; id?: string }
+  | { name: "dossier"; id: string }
+  | { name: "quality" }
+  | { name: "downloads" };
+
+function currentView(): View {
+  const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  switch (parts[0]) {
+    case "unit":
+      return { name: "unit", id: parts[1] || undefined };
+    case "dossier":
+      return parts[1] ? { name: "dossier", id: parts.slice(1).join("/") } : { name: "office" };
+    case "quality":
+      return { name: "quality" };
+    case "downloads":
+      return { name: "downloads" };
+    default:
+      return state.me?.scope === "units" ? { name: "unit" } : { name: "office" };
+  }
+}
+
+function renderChrome(): void {
+  const w = t();
+  document.documentElement.lang = state.lang;
+  (document.getElementById("skip") as HTMLElement).textContent = w.skip;
+  (document.getElementById("brand") as HTMLElement).textContent = w.title;
+  const nav = document.getElementById("nav") as HTMLElement;
+  nav.setAttribute("aria-label", w.pages);
+  const tools = document.getElementById("tools") as HTMLElement;
+  const langButton = h(
+    "button",
+    {
+      type: "button",
+      class: "lang",
+      lang: state.lang === "vi" ? "en" : "vi",
+      "aria-label": w.switchLangLabel,
+      onclick: () => {
+        state.lang = state.lang === "vi" ? "en" : "vi";
+        localStorage.setItem(LANG, state.lang);
+        if (state.me) void render(false);
+        else signIn();
+      },
+    },
+    w.switchLang,
+  );
+  if (!state.me) {
+    nav.replaceChildren();
+    tools.replaceChildren(langButton);
+    return;
+  }
+  const view = currentView();
+  const office = state.me.scope === "office";
+  const links: [string, string, boolean][] = [
+    ...(office ? ([["#/", w.navOffice, view.name === "office"]] as [string, string, boolean][]) : []),
+    ["#/unit", w.navUnit, view.name === "unit" || view.name === "dossier"],
+    ...(office
+      ? ([["#/quality", w.navQuality, view.name === "quality"]] as [string, string, boolean][])
+      : []),
+    ["#/downloads", w.navDownloads, view.name === "downloads"],
+  ];
+  nav.replaceChildren(
+    h(
+      "ul",
+      {},
+      ...links.map(([href, label, current]) =>
+        h("li", {}, h("a", { href, "aria-current": current ? "page" : undefined }, label)),
+      ),
+    ),
+  );
+  const select = h(
+    "select",
+    {
+      id: "period",
+      onchange: (e: Event) => {
+        state.period = (e.target as HTMLSelectElement).value;
+        sessionStorage.setItem(PERIOD, state.period);
+        void render(false);
+      },
+    },
+    ...state.me.periods.map((p) =>
+      h(
+        "option",
+        { value: p.name, selected: p.name === state.period },
+        `${p.name} (${when(p.from)}–${when(p.to)})`,
+      ),
+    ),
+  );
+  tools.replaceChildren(
+    h("div", { class: "period" }, h("label", { for: "period" }, w.period), select),
+    langButton,
+    h("button", { type: "button", class: "signout", onclick: () => signOut() }, w.signOut),
+  );
+}
+
+async function start(): Promise<void> {
+  state.key = sessionStorage.getItem(KEY);
+  if (!state.key) return signIn();
+  main().replaceChildren(h("p", { class: "loading", role: "status" }, t().loading));
+  try {
+    state.me = await api<Me>("/me");
+  } catch (e) {
+    if (e instanceof AuthError) return signOut(t().wrongKey);
+    return failed(e);
+  }
+  const saved = sessionStorage.getItem(PERIOD);
+  state.period = state.me.periods.some((p) => p.name === saved)
+    ? saved
+    : (state.me.current ?? state.me.periods[0]?.name ?? null);
+  await render(false);
+}
+
+function failed(e: unknown): void {
+  const w = t();
+  const message =
+    e instanceof ApiError && e.status === 429
+      ? w.rateLimited
+      : e instanceof ApiError && e.status === 403
+        ? `${w.forbidden} (${e.message})`
+        : `${w.failed}: ${(e as Error).message}`;
+  main().replaceChildren(
+    h("p", { class: "alert", role: "alert" }, message),
+    h("button", { type: "button", onclick: () => void render(false) }, w.retry),
+  );
+}
+
+let renderCount = 0;
+async function render(focus: boolean): Promise<void> {
+  if (!state.me) return;
+  renderChrome();
+  const ticket = ++renderCount;
+  const view = currentView();
+  const target = main();
+  target.setAttribute("aria-busy", "true");
+  try {
+    const content = await viewOf(view);
+    // A later navigation won: leave its page alone.
+    if (ticket !== renderCount) return;
+    target.replaceChildren(...content);
+    if (focus) target.focus();
+  } catch (e) {
+    if (ticket !== renderCount) return;
+    if (e instanceof AuthError) return signOut(t().wrongKey);
+    failed(e);
+  } finally {
+    target.removeAttribute("aria-busy");
+  }
+}
+
+function viewOf(view: View): Promise<Node[]> {
+  switch (view.name) {
+    case "office":
+      return officeView();
+    case "unit":
+      return unitView(view.id);
+    case "dossier":
+      return dossierView(view.id);
+    case "quality":
+      return qualityView();
+    case "downloads":
+      return downloadsView();
+  }
+}
+
+// ---- (1) the office ----
+
+function periodLine(r: Report): HTMLElement {
+  const w = t();
+  return h(
+    "p",
+    { class: "meta" },
+    `${r.period.name ?? ""} · ${when(r.period.from)}–${when(r.period.to)} · ${w.asOf} ${when(r.asOf)} (${r.rolling ? w.rolling : w.closed})`,
+  );
+}
+
+function cards(b: Block): HTMLElement {
+  const w = t();
+  const card = (label: string, value: string, sub?: string, tone?: string) =>
+    h(
+      "div",
+      { class: `card${tone ? ` ${tone}` : ""}` },
+      h("dt", {}, label),
+      h("dd", {}, h("span", { class: "value" }, value), sub ? h("span", { class: "sub" }, sub) : null),
+    );
+  return h(
+    "dl",
+    { class: "cards" },
+    card(w.received, n(b.received.total)),
+    card(
+      w.inTime,
+      n(b.resolved.early + b.resolved.onTime),
+      `${w.early} ${n(b.resolved.early)} · ${w.onTime} ${n(b.resolved.onTime)}`,
+      "good",
+    ),
+    card(w.late, n(b.resolved.late), undefined, b.resolved.late ? "warn" : undefined),
+    card(w.pendingWithin, n(b.pending.withinDeadline)),
+    card(w.pendingOverdue, n(b.pending.overdue), undefined, b.pending.overdue ? "bad" : undefined),
+    card(w.onTimeRate, pct(b.rates.onTime)),
+  );
+}
+
+function compareTable(current: Report, previous: Report | null, previousName: string | null): Child {
+  const w = t();
+  const rows: [string, (b: Block) => string][] = [
+    [w.received, (b) => n(b.received.total)],
+    [w.resolvedEarly, (b) => n(b.resolved.early)],
+    [w.resolvedOnTime, (b) => n(b.resolved.onTime)],
+    [w.resolvedLate, (b) => n(b.resolved.late)],
+    [w.pendingWithin, (b) => n(b.pending.withinDeadline)],
+    [w.pendingOverdue, (b) => n(b.pending.overdue)],
+    [w.onTimeRate, (b) => pct(b.rates.onTime)],
+  ];
+  return [
+    h("h3", {}, w.compareHeading),
+    table(
+      w.compareHeading,
+      [
+        w.indicator,
+        `${w.thisPeriod} (${current.period.name ?? ""})`,
+        `${w.previousPeriod}${previousName ? ` (${previousName})` : ""}`,
+      ],
+      rows.map(([label, get]) => [label, get(current), previous ? get(previous) : "—"]),
+      [false, true, true],
+    ),
+    previous ? null : h("p", { class: "note" }, w.noPrevious),
+  ];
+}
+
+const COLOURS = ["#1f5fbf", "#8a3ffc", "#0b7a6a", "#a15c00"];
+
+function indexSection(index: Index, trend: Trend | null): HTMLElement {
+  const w = t();
+  const lang = state.lang;
+  const targetOf = (i: Indicator) => i.target ?? i.fullPointsAt ?? null;
+  const rows = index.indicators.map((i) => {
+    const target = targetOf(i);
+    const status =
+      target === null || i.rate === null
+        ? w.noTarget
+        : i.rate >= target
+          ? h("span", { class: "tag good" }, w.meets)
+          : h("span", { class: "tag bad" }, w.below);
+    return [
+      h("span", {}, `${i.id} · ${i.name[lang]}`),
+      i.rate === null ? h("span", { class: "reason" }, i.reason?.[lang] ?? "—") : pct(i.rate),
+      target === null ? "—" : pct(target),
+      status,
+    ];
+  });
+  const section = h(
+    "section",
+    { "aria-labelledby": "index-h" },
+    h("h2", { id: "index-h" }, w.indexHeading),
+    table(w.indexHeading, [w.indicator, w.indexRate, w.indexTarget, w.indexStatus], rows, [
+      false,
+      true,
+      true,
+      false,
+    ]),
+  );
+  if (trend && trend.points.length > 0) {
+    const shown = index.indicators.filter((i) =>
+      trend.points.some((p) => p.indicators.some((x) => x.id === i.id && x.rate !== null)),
+    );
+    const labels = trend.points.map((p) => (p.label === "now" ? w.now : p.label));
+    const series: Series[] = shown.map((i, k) => ({
+      name: `${i.id} · ${i.name[lang]}`,
+      values: trend.points.map((p) => p.indicators.find((x) => x.id === i.id)?.rate ?? null),
+      target: targetOf(i),
+      colour: COLOURS[k % COLOURS.length] as string,
+    }));
+    section.append(
+      h("h3", {}, w.trendHeading),
+      h(
+        "figure",
+        { class: "trend" },
+        lineChart(
+          labels,
+          series,
+          `${w.trendHeading}: ${series.map((x) => `${x.name} ${pct(x.values.at(-1) ?? null)}`).join("; ")}`,
+          (v) => pct(v),
+        ),
+        h(
+          "figcaption",
+          {},
+          h(
+            "ul",
+            { class: "legend" },
+            ...series.map((x) =>
+              h(
+                "li",
+                {},
+                s(
+                  "svg",
+                  { width: 18, height: 10, "aria-hidden": "true" },
+                  s("rect", { width: 18, height: 10, rx: 2, fill: x.colour }),
+                ),
+                ` ${x.name}`,
+              ),
+            ),
+          ),
+          h("p", { class: "note" }, w.trendNote),
+        ),
+      ),
+      h(
+        "details",
+        {},
+        h("summary", {}, w.trendData),
+        table(
+          w.trendData,
+          [w.week, ...series.map((x) => x.name)],
+          labels.map((l, i) => [l, ...series.map((x) => pct(x.values[i] ?? null))]),
+          [false, ...series.map(() => true)],
+        ),
+      ),
+    );
+  }
+  return section;
+}
+
+function rateBar(r: number | null): Child {
+  if (r === null) return null;
+  return s(
+    "svg",
+    { class: "bar", viewBox: "0 0 100 8", "aria-hidden": "true", preserveAspectRatio: "none" },
+    s("rect", { width: 100, height: 8, class: "bar-bg" }),
+    s("rect", { width: Math.round(r * 100), height: 8, class: r < 0.9 ? "bar-bad" : "bar-fg" }),
+  );
+}
+
+function unitsRanking(report: Report): HTMLElement {
+  const w = t();
+  const ranked = [...report.byUnit].sort((a, b) => {
+    if (a.rates.onTime === null) return b.rates.onTime === null ? 0 : 1;
+    if (b.rates.onTime === null) return -1;
+    return a.rates.onTime - b.rates.onTime;
+  });
+  return h(
+    "section",
+    { "aria-labelledby": "units-h" },
+    h("h2", { id: "units-h" }, w.unitsHeading),
+    table(
+      w.unitsHeading,
+      [w.unit, w.received, w.inTime, w.late, w.pendingOverdue, w.onTimeRate],
+      ranked.map((u) => [
+        h("a", { href: `#/unit/${encodeURIComponent(u.unit)}` }, unitName(u.unit)),
+        n(u.received.total),
+        n(u.resolved.early + u.resolved.onTime),
+        n(u.resolved.late),
+        n(u.pending.overdue),
+        h(
+          "span",
+          { class: "rate" },
+          u.rates.onTime === null ? w.noRate : pct(u.rates.onTime),
+          rateBar(u.rates.onTime),
+        ),
+      ]),
+      [false, true, true, true, true, true],
+    ),
+  );
+}
+
+function previousOf(name: string | null): string | null {
+  const periods = state.me?.periods ?? [];
+  const i = periods.findIndex((p) => p.name === name);
+  return i >= 0 ? (periods[i + 1]?.name ?? null) : null;
+}
+
+async function officeView(): Promise<Node[]> {
+  const w = t();
+  const period = state.period ?? undefined;
+  const prevName = previousOf(state.period);
+  const [report, previous, index, trend] = await Promise.all([
+    api<Report>("/kpis", { period }),
+    prevName ? api<Report>("/kpis", { period: prevName }).catch(() => null) : Promise.resolve(null),
+    api<Index>("/kpis/index", { period }),
+    api<Trend>("/kpis/trend", { period }).catch(() => null),
+  ]);
+  document.title = `${w.officeHeading} — ${w.title}`;
+  return [
+    h("h1", {}, w.officeHeading),
+    periodLine(report),
+    h(
+      "section",
+      { "aria-labelledby": "figures-h" },
+      h("h2", { id: "figures-h" }, w.figures),
+      cards(report),
+      compareTable(report, previous, prevName),
+    ),
+    indexSection(index, trend),
+    unitsRanking(report),
+  ];
+}
+
+// ---- (2) a unit ----
+
+async function allPages(unit: string, sla: string): Promise<ListItem[]> {
+  const out: ListItem[] = [];
+  let cursor: string | undefined;
+  // At most a thousand per list: a department's list, not the table.
+  for (let i = 0; i < 5; i++) {
+    const page = await api<{ items: ListItem[]; cursor: string | null }>("/dossiers", {
+      unit,
+      sla,
+      limit: "200",
+      cursor,
+    });
+    out.push(...page.items);
+    if (!page.cursor) break;
+    cursor = page.cursor;
+  }
+  return out;
+}
+
+function dossierTable(caption: string, items: ListItem[], id: string): HTMLElement {
+  const w = t();
+  return h(
+    "section",
+    { "aria-labelledby": id, class: "list", "data-list": id },
+    h("h3", { id }, `${caption} `, h("span", { class: "count" }, `(${n(items.length)})`)),
+    items.length === 0
+      ? h("p", { class: "note" }, w.none)
+      : table(
+          caption,
+          [w.dossier, w.procedure, w.domain, w.receivedAt, w.dueAt, w.apology],
+          items.map((d) => [
+            h(
+              "a",
+              { href: `#/dossier/${encodeURIComponent(d.dossierId)}`, class: "dossier-id" },
+              d.dossierId,
+            ),
+            procedure(d.procedureCode),
+            domainName(d.domain),
+            when(d.receivedAt),
+            when(d.kpiDueAt),
+            d.apologyIssued ? w.yes : w.no,
+          ]),
+        ),
+  );
+}
+
+async function unitView(id: string | undefined): Promise<Node[]> {
+  const w = t();
+  const units = state.me?.units ?? [];
+  const unit = id ?? units[0]?.id;
+  if (!unit) return [h("p", { class: "note" }, w.none)];
+  const [report, nearDue, overdue, paused] = await Promise.all([
+    api<Report>("/kpis", { period: state.period ?? undefined, unit }),
+    allPages(unit, "near_due"),
+    allPages(unit, "overdue"),
+    allPages(unit, "paused"),
+  ]);
+  document.title = `${unitName(unit)} — ${w.title}`;
+  const picker = h(
+    "div",
+    { class: "picker" },
+    h("label", { for: "unit" }, w.chooseUnit),
+    h(
+      "select",
+      {
+        id: "unit",
+        onchange: (e: Event) => {
+          location.hash = `#/unit/${encodeURIComponent((e.target as HTMLSelectElement).value)}`;
+        },
+      },
+      ...units.map((u) => h("option", { value: u.id, selected: u.id === unit }, u.name[state.lang])),
+    ),
+  );
+  return [
+    h("h1", {}, unitName(unit)),
+    picker,
+    periodLine(report),
+    h("section", { "aria-labelledby": "ufig-h" }, h("h2", { id: "ufig-h" }, w.unitFigures), cards(report)),
+    h(
+      "section",
+      { "aria-labelledby": "lists-h" },
+      h("h2", { id: "lists-h" }, w.openByState),
+      dossierTable(w.overdue, overdue, "overdue"),
+      dossierTable(
+        w.apologyMissing,
+        overdue.filter((d) => !d.apologyIssued),
+        "apology-missing",
+      ),
+      dossierTable(w.nearDue, nearDue, "near-due"),
+      dossierTable(w.paused, paused, "paused"),
+    ),
+  ];
+}
+
+// ---- a dossier's timeline ----
+
+interface DossierAnswer {
+  dossierId: string;
+  state: Record<string, unknown> & {
+    unitId?: string;
+    sla?: string;
+    channel?: string;
+    procedureCode?: string;
+    domain?: string;
+    apologyIssued?: boolean;
+    extensions?: number;
+    paused?: boolean;
+  };
+  timeline: {
+    eventId: string;
+    type: string;
+    occurredAt: string;
+    data?: Record<string, unknown>;
+    anomaly?: string;
+  }[];
+}
+
+/** The event's facts a reader needs, in words; the rest (codes already shown above) left out. */
+function eventDetails(data: Record<string, unknown> | undefined): string {
+  if (!data) return "";
+  const w = t();
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(data)) {
+    if (v === null || v === undefined || typeof v === "object") continue;
+    if (/unitId$/i.test(k)) out.push(unitName(String(v)));
+    else if (k === "processingDays") out.push(`${w.processingDays}: ${n(Number(v))}`);
+    else if (k === "channel") out.push(w.channels[String(v)] ?? String(v));
+    else if (k === "apologyIssued") out.push(v ? w.apologyIssued : w.noApology);
+    else if (k === "reason" || k === "note") out.push(`${w.reason}: ${String(v)}`);
+    else if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v))
+      out.push(`${w.eventTimes[k] ?? w.at}: ${when(v)}`);
+    else if (k === "satisfied") out.push(v ? w.satisfied : w.notSatisfied);
+  }
+  return out.join(" · ");
+}
+
+async function dossierView(id: string): Promise<Node[]> {
+  const w = t();
+  let d: DossierAnswer;
+  try {
+    d = await api<DossierAnswer>(`/dossiers/${encodeURIComponent(id)}`);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404)
+      return [h("h1", {}, id), h("p", { class: "alert", role: "alert" }, w.notFound)];
+    throw e;
+  }
+  document.title = `${d.dossierId} — ${w.title}`;
+  const st = d.state;
+  const field = (label: string, value: Child) => h("div", {}, h("dt", {}, label), h("dd", {}, value));
+  return [
+    h("p", {}, h("a", { href: `#/unit/${encodeURIComponent(st.unitId ?? "")}` }, `← ${unitName(st.unitId)}`)),
+    h("h1", {}, `${w.dossier} ${d.dossierId}`),
+    h(
+      "dl",
+      { class: "facts" },
+      field(w.unit, unitName(st.unitId)),
+      field(w.state, w.stateNames[st.sla ?? ""] ?? st.sla ?? "—"),
+      field(w.procedure, procedure(st.procedureCode)),
+      field(w.domain, domainName(st.domain)),
+      field(w.channel, w.channels[st.channel ?? ""] ?? st.channel ?? "—"),
+      field(w.receivedAt, when(st.receivedAt as string | undefined)),
+      field(w.dueAt, when(st.kpiDueAt as string | undefined)),
+      field(w.appointmentAt, when(st.appointmentAt as string | undefined)),
+      field(w.extensions, n(st.extensions ?? 0)),
+      field(w.apology, st.apologyIssued ? w.yes : w.no),
+      st.resolvedAt ? field(w.resolvedAt, when(st.resolvedAt as string)) : null,
+      st.returnedAt ? field(w.returnedAt, when(st.returnedAt as string)) : null,
+      st.withdrawnAt ? field(w.withdrawnAt, when(st.withdrawnAt as string)) : null,
+    ),
+    h("h2", {}, w.timelineHeading),
+    h(
+      "ol",
+      { class: "timeline" },
+      ...d.timeline.map((e) =>
+        h(
+          "li",
+          { class: e.anomaly ? "anomalous" : undefined },
+          h("time", { datetime: e.occurredAt }, when(e.occurredAt)),
+          h("strong", {}, w.eventNames[e.type] ?? e.type),
+          eventDetails(e.data) ? h("span", { class: "details" }, eventDetails(e.data)) : null,
+          e.anomaly
+            ? h("span", { class: "tag bad" }, `${w.anomaly}: ${w.anomalyNames[e.anomaly] ?? e.anomaly}`)
+            : null,
+        ),
+      ),
+    ),
+  ];
+}
+
+// ---- (3) data quality ----
+
+interface QuarantineItem {
+  id: string;
+  at: string;
+  reason: string;
+  type?: string;
+  source?: string;
+  dossierId?: string;
+  problems?: { path: string; message: string }[];
+  appliedSince: boolean;
+}
+interface Quality {
+  anomalies: Record<string, number>;
+  orphanDossiers: number;
+  unknownSla: {
+    dossierId: string;
+    firstEventAt: string | null;
+    lastEventAt: string | null;
+    eventCount: number;
+  }[];
+}
+
+async function qualityView(): Promise<Node[]> {
+  const w = t();
+  document.title = `${w.navQuality} — ${w.title}`;
+  if (state.me?.scope !== "office")
+    return [h("h1", {}, w.qualityHeading), h("p", { class: "note" }, w.officeOnly)];
+  const [quarantine, quality] = await Promise.all([
+    api<{ items: QuarantineItem[] }>("/quarantine", { limit: "200" }),
+    api<Quality>("/quality", { period: state.period ?? undefined, limit: "200" }),
+  ]);
+  const anomalies = Object.entries(quality.anomalies).filter(([, c]) => c > 0);
+  return [
+    h("h1", {}, w.qualityHeading),
+    h(
+      "section",
+      { "aria-labelledby": "q-h" },
+      h("h2", { id: "q-h" }, `${w.quarantineHeading} (${n(quarantine.items.length)})`),
+      quarantine.items.length === 0
+        ? h("p", { class: "note" }, w.nothing)
+        : table(
+            w.quarantineHeading,
+            [w.at, w.reason, w.type, w.source, w.dossier, w.appliedSince],
+            quarantine.items.map((q) => [
+              when(q.at),
+              [
+                q.reason,
+                ...(q.problems ?? [])
+                  .slice(0, 3)
+                  .map((p) => h("span", { class: "details" }, `${p.path}: ${p.message}`)),
+              ],
+              q.type ? (w.eventNames[q.type] ?? q.type) : "—",
+              q.source ?? "—",
+              q.dossierId ?? "—",
+              q.appliedSince ? w.yes : w.no,
+            ]),
+          ),
+    ),
+    h(
+      "section",
+      { "aria-labelledby": "a-h" },
+      h("h2", { id: "a-h" }, w.anomaliesHeading),
+      anomalies.length === 0
+        ? h("p", { class: "note" }, w.nothing)
+        : table(
+            w.anomaliesHeading,
+            [w.kind, w.count],
+            anomalies.map(([k, c]) => [w.anomalyNames[k] ?? k, n(c)]),
+            [false, true],
+          ),
+    ),
+    h(
+      "section",
+      { "aria-labelledby": "u-h" },
+      h("h2", { id: "u-h" }, `${w.unknownSlaHeading} (${n(quality.unknownSla.length)})`),
+      quality.unknownSla.length === 0
+        ? h("p", { class: "note" }, w.none)
+        : table(
+            w.unknownSlaHeading,
+            [w.dossier, w.firstEventAt, w.lastEventAt, w.events],
+            quality.unknownSla.map((d) => [
+              h(
+                "a",
+                { href: `#/dossier/${encodeURIComponent(d.dossierId)}`, class: "dossier-id" },
+                d.dossierId,
+              ),
+              when(d.firstEventAt),
+              when(d.lastEventAt),
+              n(d.eventCount),
+            ]),
+            [false, false, false, true],
+          ),
+    ),
+  ];
+}
+
+// ---- (4) downloads ----
+
+async function download(path: string, params: Record<string, string | undefined>, status: HTMLElement) {
+  const w = t();
+  status.textContent = w.downloading;
+  try {
+    const res = await request(path, params);
+    const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? "download";
+    const url = URL.createObjectURL(await res.blob());
+    const a = h("a", { href: url, download: name, hidden: true });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    status.textContent = `${w.downloaded}: ${name}`;
+  } catch (e) {
+    if (e instanceof AuthError) return signOut(w.wrongKey);
+    status.textContent = `${w.failed}: ${(e as Error).message}`;
+  }
+}
+
+async function downloadsView(): Promise<Node[]> {
+  const w = t();
+  document.title = `${w.navDownloads} — ${w.title}`;
+  const status = h("p", { class: "notice", role: "status", "aria-live": "polite" });
+  const period = state.period ?? undefined;
+  const office = state.me?.scope === "office";
+  // A unit-scoped key downloads its first unit's figures (the export takes one unit).
+  const unit = office ? undefined : state.me?.units[0]?.id;
+  const button = (label: string, path: string, params: Record<string, string | undefined>) =>
+    h(
+      "li",
+      {},
+      h(
+        "button",
+        { type: "button", class: "download", onclick: () => void download(path, params, status) },
+        label,
+      ),
+    );
+  return [
+    h("h1", {}, w.downloadsHeading),
+    h("p", {}, w.downloadsIntro, " ", h("strong", {}, period ?? "")),
+    h(
+      "ul",
+      { class: "downloads" },
+      office ? button(w.formXlsx, "/kpis/form", { period, format: "xlsx", lang: state.lang }) : null,
+      button(w.exportCsv, "/kpis/export", { period, unit, format: "csv", lang: state.lang }),
+      button(w.exportXlsx, "/kpis/export", { period, unit, format: "xlsx", lang: state.lang }),
+    ),
+    status,
+  ];
+}
+
+// ---- start ----
+
+window.addEventListener("hashchange", () => {
+  if (/(?:^#|&)key=/.test(location.hash)) {
+    keyFromFragment();
+    void start();
+  } else if (state.me) void render(true);
+});
+keyFromFragment();
+void start();

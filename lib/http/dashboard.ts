@@ -1,0 +1,202 @@
+import { gunzipSync } from "node:zlib";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { KpiDeps } from "../app/kpi-report";
+import { weeklyIndexes } from "../app/kpi-report";
+import { readKpiReport } from "../app/kpis";
+import { officialOutputs } from "../app/official";
+import { DOMAIN_NAMES, SEED_PROCEDURES } from "../domain/catalog";
+import { periodBounds, periodByName, periodOf, previousPeriod } from "../domain/periods";
+import { formatInstant } from "../domain/time";
+import type * as z from "../domain/zod";
+import type { Credential } from "./auth";
+import { DASHBOARD_ASSETS } from "./dashboard-assets";
+import { QualityQuery, TrendQuery } from "./queries";
+import { type HttpResult, json, problem } from "./responses";
+
+/**
+ * The dashboard (issue 24), served by the query API on the API's own origin so that its requests
+ * need no CORS: `GET /dashboard` (the page) and `GET /dashboard/{file}` (its script and style
+ * sheet), public and static: the page holds no data, and reads the API with the reader key the
+ * user gives it (in the URL fragment, which no browser sends to a server). The files are the
+ * committed bundle of dashboard/ (`npm run build:dashboard` writes ./dashboard-assets.ts; a test
+ * fails when it is stale), compressed, as the OpenAPI document is.
+ *
+ * Two read routes exist for its views and for any other reader: `GET /kpis/trend` (the 766 index
+ * at each weekly snapshot, the email's trend lines) and `GET /quality` (anomalies by kind and the
+ * dossiers whose SLA is unknown). Both are office-wide, as the quarantine is.
+ */
+
+/** The page's policy: nothing inline, nothing from elsewhere, no framing, no forms. */
+export const DASHBOARD_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export const DASHBOARD_HEADERS = {
+  "content-security-policy": DASHBOARD_CSP,
+  "strict-transport-security": "max-age=31536000; includeSubDomains",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "cross-origin-opener-policy": "same-origin",
+  "permissions-policy": "camera=(), microphone=(), geolocation=()",
+};
+
+const TYPES: Record<string, string> = {
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+};
+
+/** `GET /dashboard` and `GET /dashboard/{file}`: the bundled files, gzip to a client that takes it. */
+export function dashboardFile(event: APIGatewayProxyEventV2): HttpResult {
+  const path = event.rawPath.replace(/\/+$/, "");
+  const name = path === "/dashboard" ? "index.html" : path.slice("/dashboard/".length);
+  const asset = Object.hasOwn(DASHBOARD_ASSETS, name)
+    ? DASHBOARD_ASSETS[name as keyof typeof DASHBOARD_ASSETS]
+    : undefined;
+  if (!asset) return { ...problem(404, "no such file"), headers: DASHBOARD_HEADERS };
+  const ext = name.slice(name.lastIndexOf(".") + 1);
+  const accepts = /\bgzip\b/.test(event.headers?.["accept-encoding"] ?? "");
+  const gz = Buffer.from(asset.gzip, "base64");
+  return {
+    statusCode: 200,
+    headers: {
+      ...DASHBOARD_HEADERS,
+      "content-type": TYPES[ext] ?? "application/octet-stream",
+      // The page's name never changes; the script's and style's carry their hash (dashboard-assets.ts).
+      "cache-control": name === "index.html" ? "no-cache" : "public, max-age=31536000, immutable",
+      vary: "accept-encoding",
+      ...(accepts ? { "content-encoding": "gzip" } : {}),
+    },
+    body: (accepts ? gz : gunzipSync(gz)).toString("base64"),
+    isBase64Encoded: true,
+  };
+}
+
+/** How many periods `GET /me` offers, newest first. */
+const PERIODS_OFFERED = 8;
+
+/**
+ * `GET /me`: what this reader key reads (the office, or its units), each unit by its names, and
+ * the periods to pick from: the current one (or the last begun) and those before it; and the names
+ * of domains and procedures. No contact of the directory (names and addresses of people) is in it.
+ */
+export function whoReads(deps: KpiDeps, credential: Credential): HttpResult {
+  const now = deps.now();
+  let period = periodOf(deps.scheme, now);
+  if (!period && deps.scheme.kind === "explicit")
+    period = [...deps.scheme.windows]
+      .filter((w) => periodBounds(w).start <= now)
+      .sort((a, b) => (a.from < b.from ? 1 : -1))[0];
+  const periods: { name: string; from: string; to: string }[] = [];
+  for (let p = period; p && periods.length < PERIODS_OFFERED; p = previousPeriod(deps.scheme, p))
+    periods.push({ name: p.name, from: p.from, to: p.to });
+  const scope = credential.units;
+  return json(200, {
+    scope: scope ? "units" : "office",
+    units: deps.units.units
+      .filter((u) => !scope || scope.includes(u.id))
+      .map((u) => ({ id: u.id, name: { vi: u.nameVi, en: u.nameEn } })),
+    current: periodOf(deps.scheme, now)?.name ?? null,
+    periods,
+    // Names for the codes in the dossier lists, as the digests name them.
+    domains: { ...DOMAIN_NAMES, ...deps.official?.domains },
+    procedures: Object.fromEntries(SEED_PROCEDURES.map((p) => [p.code, { vi: p.vi, en: p.en }])),
+  });
+}
+
+function officeWide(credential: Credential, what: string): HttpResult | undefined {
+  return credential.units
+    ? problem(403, `${what} is read with an office-wide reader key`, [
+        { path: "(key)", message: "this key is scoped to units" },
+      ])
+    : undefined;
+}
+
+function parse<T extends z.ZodMiniType>(schema: T, event: APIGatewayProxyEventV2): z.infer<T> | HttpResult {
+  const parsed = schema.safeParse(event.queryStringParameters ?? {});
+  if (parsed.success) return parsed.data;
+  return problem(
+    400,
+    "invalid query parameters",
+    parsed.error.issues.slice(0, 20).map((i) => ({
+      path: i.path.join(".") || (i.code === "unrecognized_keys" ? i.keys.join(",") : "(query)"),
+      message: i.message,
+    })),
+  );
+}
+
+const isResult = (x: unknown): x is HttpResult => typeof x === "object" && x !== null && "statusCode" in x;
+
+function periodNamed(deps: KpiDeps, name: string | undefined) {
+  const period = name ? periodByName(deps.scheme, name) : periodOf(deps.scheme, deps.now());
+  return (
+    period ??
+    problem(404, name ? `no period named ${name} in this deployment's scheme` : "no current period", [
+      { path: "period", message: "unknown period" },
+    ])
+  );
+}
+
+/**
+ * `GET /kpis/trend?period=`: the index at each weekly snapshot the KPI email kept (oldest first),
+ * then now; with the previous period's name, when the scheme has one, for a period picker.
+ */
+export async function indexTrend(
+  deps: KpiDeps,
+  credential: Credential,
+  event: APIGatewayProxyEventV2,
+): Promise<HttpResult> {
+  const refused = officeWide(credential, "the index's trend");
+  if (refused) return refused;
+  const q = parse(TrendQuery, event);
+  if (isResult(q)) return q;
+  const period = periodNamed(deps, q.period);
+  if (isResult(period)) return period;
+  const weeks = await weeklyIndexes(deps, period);
+  const now = (await officialOutputs(deps, period)).index;
+  return json(200, {
+    period: period.name,
+    previous: previousPeriod(deps.scheme, period)?.name ?? null,
+    points: [...weeks, { label: "now", index: now }].map((p) => ({
+      label: p.label,
+      asOf: p.index.asOf,
+      indicators: p.index.indicators.map((i) => ({ id: i.id, rate: i.rate, fullPointsAt: i.fullPointsAt })),
+    })),
+  });
+}
+
+/**
+ * `GET /quality?period=`: the period's anomalies by kind (as the report counts them) and one page
+ * of the dossiers whose SLA is unknown: events arrived for them, their receipt did not (orphans).
+ */
+export async function dataQuality(
+  deps: KpiDeps,
+  credential: Credential,
+  event: APIGatewayProxyEventV2,
+): Promise<HttpResult> {
+  const refused = officeWide(credential, "data quality");
+  if (refused) return refused;
+  const q = parse(QualityQuery, event);
+  if (isResult(q)) return q;
+  const period = periodNamed(deps, q.period);
+  if (isResult(period)) return period;
+  const report = await readKpiReport(deps.store, period, {
+    asOf: Math.min(deps.now(), periodBounds(period).end),
+  });
+  const page = await deps.store.listBySla(null, "orphan", { limit: q.limit, cursor: q.cursor });
+  const iso = (ms: number | undefined) => (ms === undefined ? null : formatInstant(ms));
+  return json(200, {
+    period: period.name,
+    anomalies: report.dataQuality.anomalies,
+    orphanDossiers: report.dataQuality.orphanDossiers,
+    unknownSla: page.items.map((d) => ({
+      dossierId: d.dossierId,
+      unitId: d.unitId ?? null,
+      firstEventAt: iso(d.firstEventAt),
+      lastEventAt: iso(d.lastEventAt),
+      eventCount: d.eventCount,
+      anomalies: d.anomalyCounts ?? {},
+    })),
+    cursor: page.cursor ?? null,
+  });
+}

@@ -1,0 +1,252 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../scripts/chromium";
+import { type DashboardStack, SCOPED_UNIT, startDashboardStack } from "../helpers/dashboard-stack";
+import { ROOT } from "../helpers/fixtures";
+
+/**
+ * The dashboard in a real browser (Debian's chromium, driven by playwright-core): one browser and
+ * one local stack (the seed quarter, tests/helpers/dashboard-stack.ts) for the file, a fresh
+ * browser context (its own session storage) per test. Every wait is on the page's state.
+ */
+
+let d: DashboardStack;
+let browser: Browser;
+let api = "";
+const contexts: BrowserContext[] = [];
+const AXE = readFileSync(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
+const OTHER_UNIT = "cn-vpdk-dat-dai";
+
+beforeAll(async () => {
+  [d, browser] = await Promise.all([
+    startDashboardStack({ dynamoEndpoint: inject("dynamoEndpoint"), sesEndpoint: inject("sesEndpoint") }),
+    chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS }),
+  ]);
+  api = d.stack.urls.api;
+}, 600_000);
+afterAll(async () => {
+  await browser?.close();
+  await d?.stack.stop();
+});
+
+/** A page in a context of its own; every request URL it makes is kept, to look for the key in them. */
+async function open(
+  key: string | undefined,
+  route = "",
+  viewport = { width: 1280, height: 900 },
+  // axe-core goes in as an inline script, which the page's policy refuses (as it should).
+  bypassCSP = false,
+) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, bypassCSP });
+  contexts.push(context);
+  const page = await context.newPage();
+  const urls: string[] = [];
+  page.on("request", (r) => urls.push(r.url()));
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${api}/dashboard${key ? `#key=${encodeURIComponent(key)}` : route}`);
+  return { page, urls, errors };
+}
+
+const idle = (page: Page) => page.waitForFunction("!document.querySelector('[aria-busy=true]')");
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  const result = (await page.evaluate("axe.run(document)")) as {
+    violations: { id: string; impact: string; nodes: { target: string[] }[] }[];
+  };
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+async function apiOverdue(unit: string, key: string): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const q = new URLSearchParams({ unit, sla: "overdue", limit: "200", ...(cursor ? { cursor } : {}) });
+    const res = await fetch(`${api}/dossiers?${q}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { items: { dossierId: string }[]; cursor: string | null };
+    ids.push(...body.items.map((i) => i.dossierId));
+    cursor = body.cursor;
+  } while (cursor);
+  return ids;
+}
+
+describe("the dashboard", () => {
+  it("is served with its security headers, and holds no data itself", async () => {
+    const res = await fetch(`${api}/dashboard`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toBe(
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
+    expect(res.headers.get("strict-transport-security")).toMatch(/^max-age=\d+/);
+    expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    const html = await res.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
+    expect(html).not.toMatch(/\sstyle=/);
+    expect((await fetch(`${api}/dashboard/nothing.js`)).status).toBe(404);
+  });
+
+  it("opens signed in from the link, takes the key out of the address bar, and shows the office's figures", async () => {
+    const { page, urls, errors } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    const cards = await page.textContent(".cards");
+    expect(cards).toContain("Tiếp nhận5.520");
+    expect(cards).toContain("Giải quyết đúng hạn4.400");
+    expect(cards).toContain("Đang giải quyết, quá hạn115");
+    expect(page.url()).toBe(`${api}/dashboard#/`);
+    expect(await page.evaluate("sessionStorage.getItem('dossier-monitor.key')")).toBe(d.reader);
+    // Units by name, worst on-time rate first.
+    const units = await page.$$eval("#units-h ~ .table-wrap tbody th", (ths) =>
+      ths.map((t) => t.textContent),
+    );
+    expect(units[0]).toBe("Phòng Tài nguyên và Môi trường");
+    expect(units.join(" ")).not.toMatch(/phong-|cn-vpdk|bp-mot-cua/);
+    // The 766 index with its targets, and its trend (the weekly snapshots, then now).
+    expect(await page.textContent("#index-h ~ .table-wrap")).toContain("95%");
+    expect(await page.$$eval("svg.chart circle", (c) => c.length)).toBeGreaterThanOrEqual(1);
+    expect(await page.textContent("svg.chart")).toContain("hiện tại");
+    // The key was in the fragment only, which no request carries.
+    expect(urls.filter((u) => u.includes(d.reader))).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it("lists a unit's overdue dossiers as GET /dossiers does, and shows a dossier's timeline", async () => {
+    const { page } = await open(undefined, `#key=${d.reader}`);
+    await page.waitForSelector("#units-h");
+    await page.click(`a[href="#/unit/${SCOPED_UNIT}"]`);
+    await page.waitForSelector("[data-list=overdue]");
+    await idle(page);
+    const shown = await page.$$eval("[data-list=overdue] a.dossier-id", (as) => as.map((a) => a.textContent));
+    const expected = await apiOverdue(SCOPED_UNIT, d.reader);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(shown).toEqual(expected);
+    await page.click("[data-list=overdue] a.dossier-id");
+    await page.waitForSelector(".timeline li");
+    expect(await page.textContent(".timeline")).toContain("Tiếp nhận hồ sơ");
+    expect(await page.textContent(".facts")).toContain("Phòng Tài nguyên và Môi trường");
+  });
+
+  it("shows a unit-scoped reader its own unit only, never another's", async () => {
+    const { page, urls } = await open(d.scoped);
+    await page.waitForSelector("[data-list=overdue]");
+    expect(await page.$$eval("#unit option", (o) => o.map((x) => x.getAttribute("value")))).toEqual([
+      SCOPED_UNIT,
+    ]);
+    expect(await page.$$eval("#nav a", (a) => a.map((x) => x.getAttribute("href")))).toEqual([
+      "#/unit",
+      "#/downloads",
+    ]);
+    const shown = await page.$$eval("[data-list=overdue] a.dossier-id", (as) => as.map((a) => a.textContent));
+    expect(shown).toEqual(await apiOverdue(SCOPED_UNIT, d.reader));
+    // Asked for another unit by address, it gets the API's refusal and no figure of that unit.
+    await page.evaluate(`location.hash = "#/unit/${OTHER_UNIT}"`);
+    await page.waitForSelector("main .alert");
+    expect(await page.textContent("main")).toContain("this key does not read that unit");
+    expect(await page.$$("[data-list]")).toHaveLength(0);
+    // A dossier of another unit is answered as one that does not exist.
+    const other = (await apiOverdue(OTHER_UNIT, d.reader))[0] as string;
+    await page.evaluate(`location.hash = "#/dossier/${encodeURIComponent(other)}"`);
+    await page.waitForSelector("main .alert");
+    expect(await page.$$(".timeline")).toHaveLength(0);
+    // The routes the dashboard added keep the scope rules.
+    const read = (path: string) =>
+      fetch(`${api}${path}`, { headers: { authorization: `Bearer ${d.scoped}` } });
+    const me = (await (await read("/me")).json()) as { scope: string; units: { id: string }[] };
+    expect(me).toMatchObject({ scope: "units", units: [{ id: SCOPED_UNIT }] });
+    expect(me.units).toHaveLength(1);
+    expect((await read("/kpis/trend")).status).toBe(403);
+    expect((await read("/quality")).status).toBe(403);
+    const reads = urls.filter((u) => u.startsWith(`${api}/`) && !u.startsWith(`${api}/dashboard`));
+    expect(reads.some((u) => u.includes("/quarantine") || u.includes("/quality"))).toBe(false);
+  });
+
+  it("switches between Vietnamese and English", async () => {
+    const { page } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    expect(await page.getAttribute("html", "lang")).toBe("vi");
+    await page.click("button.lang");
+    await page.waitForSelector("h1:text-is('The whole office')");
+    expect(await page.getAttribute("html", "lang")).toBe("en");
+    expect(await page.textContent(".cards")).toContain("Received5,520");
+    expect(await page.textContent("#units-h ~ .table-wrap tbody")).toContain("Natural Resources");
+    await page.click("button.lang");
+    await page.waitForSelector("h1:text-is('Toàn cơ quan')");
+    expect(await page.textContent(".cards")).toContain("92,7");
+  });
+
+  it("has no serious or critical accessibility violation on any view, on a desktop and a phone", async () => {
+    const found: Record<string, string[]> = {};
+    // Every view on a desktop; the office again on a phone's width (below).
+    for (const viewport of [{ width: 1280, height: 900 }]) {
+      const { page } = await open(d.reader, "", viewport, true);
+      await page.waitForSelector("#units-h");
+      found[`office ${viewport.width}`] = await seriousViolations(page);
+      for (const [name, route, ready] of [
+        ["unit", `#/unit/${SCOPED_UNIT}`, "[data-list=overdue]"],
+        ["quality", "#/quality", "#u-h"],
+        ["downloads", "#/downloads", ".downloads"],
+      ] as const) {
+        await page.evaluate(`location.hash = "${route}"`);
+        await page.waitForSelector(ready);
+        await idle(page);
+        found[`${name} ${viewport.width}`] = await seriousViolations(page);
+      }
+      const href = await page.evaluate(`location.hash = "#/unit/${SCOPED_UNIT}"`);
+      void href;
+      await page.waitForSelector("[data-list=overdue] a.dossier-id");
+      await page.click("[data-list=overdue] a.dossier-id");
+      await page.waitForSelector(".timeline");
+      found[`dossier ${viewport.width}`] = await seriousViolations(page);
+      await page.click("button.signout");
+      await page.waitForSelector("form.signin");
+      found[`sign-in ${viewport.width}`] = await seriousViolations(page);
+    }
+    const phone = await open(d.reader, "", { width: 390, height: 844 }, true);
+    await phone.page.waitForSelector("#units-h");
+    found["office 390"] = await seriousViolations(phone.page);
+    expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
+  });
+
+  it("tells a wrong key clearly, and keeps nothing of it", async () => {
+    const { page } = await open("dm_r_not-a-key-of-this-office");
+    await page.waitForSelector("main .alert");
+    expect(await page.textContent("main .alert")).toContain("Khóa không hợp lệ");
+    expect(await page.evaluate("sessionStorage.length")).toBe(0);
+    expect(page.url()).not.toContain("not-a-key");
+    // An integration key is not a reader key either.
+    const second = await open(d.integration);
+    await second.page.waitForSelector("main .alert");
+    expect(await second.page.textContent("main .alert")).toContain("khóa gửi sự kiện");
+  });
+
+  it("signs out: session storage is cleared and the figures are gone", async () => {
+    const { page } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    await page.click("button.signout");
+    await page.waitForSelector("form.signin");
+    expect(await page.evaluate("sessionStorage.length")).toBe(0);
+    expect(await page.$$(".cards")).toHaveLength(0);
+    expect(await page.textContent("main")).toContain("Đã đăng xuất");
+  });
+
+  it("downloads form II.06a and the exports from the API's own endpoints", async () => {
+    const { page } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    await page.click("a[href='#/downloads']");
+    await page.waitForSelector(".downloads");
+    const names: string[] = [];
+    for (const button of await page.$$("button.download")) {
+      const [download] = await Promise.all([page.waitForEvent("download"), button.click()]);
+      names.push(download.suggestedFilename());
+    }
+    expect(names).toHaveLength(3);
+    expect(names.filter((n) => n.endsWith(".xlsx"))).toHaveLength(2);
+    expect(names.filter((n) => n.endsWith(".csv"))).toHaveLength(1);
+  });
+});

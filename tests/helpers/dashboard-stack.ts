@@ -1,0 +1,74 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DemoClock, type LocalStack, startLocalStack } from "../../dev/local/stack";
+import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
+import { instant } from "../../lib/domain/time";
+import { parseUnitDirectory } from "../../lib/domain/units";
+import { createApiKey } from "../../lib/http/auth";
+
+const seedDirectory = () =>
+  parseUnitDirectory(
+    JSON.parse(readFileSync(join(import.meta.dirname, "../../events/units/seed-units.json"), "utf8")),
+  );
+
+/**
+ * The local stack the dashboard's browser tests and its screenshots (scripts/screenshot-dashboard.ts)
+ * read: `npm start`'s, with the seed quarter imported as `npm start` imports it, but on a clock past
+ * the seed's last event (2022-10-19), so the office's figures are the seed report's: 5.520
+ * received, 4.400 resolved in time, 115 overdue. The clock stands still (speed 0): the pages, and
+ * the screenshots, are the same every run. No weekly email ran in that period on this stack, so
+ * the index's trend has its one point, now.
+ *
+ * (Imported up to Monday 2022-08-29 07:25 as `npm start` does, then moved on through the bus past
+ * that last event, the same stack counted 5.517 received, 4.396 in time and 117 overdue: reported
+ * to be looked into; the bulk import of the whole quarter gives the seed report.)
+ */
+export const DASHBOARD_CLOCK = "2022-10-20T08:00:00+07:00";
+export const SCOPED_UNIT = "phong-tnmt";
+
+export interface DashboardStack {
+  stack: LocalStack;
+  reader: string;
+  /** A reader key for one unit only ({@link SCOPED_UNIT}). */
+  scoped: string;
+  integration: string;
+}
+
+export async function startDashboardStack(
+  options: {
+    dynamoEndpoint?: string;
+    sesEndpoint?: string;
+    apiPort?: number;
+    log?: (line: string) => void;
+  } = {},
+): Promise<DashboardStack> {
+  const stack = await startLocalStack({
+    env: { PERIOD_SCHEME: JSON.stringify({ kind: "explicit", windows: [SEED_PERIOD] }) },
+    clock: new DemoClock(instant(DASHBOARD_CLOCK), 0),
+    directory: seedDirectory(),
+    senderAddress: `dashboard-${Date.now()}@ubnd.example.org`,
+    dynamoEndpoint: options.dynamoEndpoint,
+    sesEndpoint: options.sesEndpoint,
+    tableName: `dashboard-${Date.now()}`,
+    apiPort: options.apiPort,
+    seed: true,
+    replaySeed: true,
+    log: options.log,
+  });
+  const keys = stack.keys as { integration: string; reader: string };
+  // The tests and screenshots open views faster than a person: a reader key of their own, at 200/s.
+  const reader = await createApiKey(stack.store, {
+    name: "dashboard tests",
+    role: "reader",
+    source: "dashboard-tests",
+    ratePerSecond: 200,
+  });
+  const scoped = await createApiKey(stack.store, {
+    name: "department dashboard",
+    role: "reader",
+    source: "dashboard-unit",
+    ratePerSecond: 200,
+    units: [SCOPED_UNIT],
+  });
+  return { stack, reader, scoped, integration: keys.integration };
+}
