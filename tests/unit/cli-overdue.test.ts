@@ -142,7 +142,8 @@ describe("report: dossiers with no calendar are named (issue 21, item 5)", () =>
   it("in form II.06a's footnotes", async () => {
     const { code, stdout } = await q4("--format", "form-csv");
     expect(code).toBe(0);
-    expect(stdout.trimEnd().split("\r\n").at(-1)).toBe(`"${vi.replaceAll('"', '""')}"`);
+    // One footnote line among the form's (a district dossier of 2026 adds the two-level one).
+    expect(stdout.trimEnd().split("\r\n")).toContain(`"${vi.replaceAll('"', '""')}"`);
   });
 
   it("in the index", async () => {
