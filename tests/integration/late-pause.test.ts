@@ -97,7 +97,8 @@ describe("a pause or a new appointment after the due instant, live", () => {
     expect(reference.pending).toEqual({ total: 2, withinDeadline: 1, overdue: 1 });
     expect(reference.resolved).toEqual({ total: 2, early: 0, onTime: 0, late: 2 });
     expect(reference.latePause).toBe(2);
-    expect(reference.dataQuality.anomalies.late_supplement_request).toBe(2);
+    // The two late pauses, and the new appointment given after the due instant.
+    expect(reference.dataQuality.anomalies.late_supplement_request).toBe(3);
     const counters = await readKpiReport(table.store, Q3, { asOf: now });
     expect(kpiView(counters)).toEqual(kpiView(reference));
     expect(counters.latePause).toBe(2);
