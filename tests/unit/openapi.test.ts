@@ -54,11 +54,16 @@ describe("the OpenAPI document", () => {
       required: ["message", "problems"],
       properties: { problems: { type: "array" } },
     });
-    // The document describes itself, as the one route without a key.
+    // The document describes itself without a key; the dashboard's static files are public too.
     const self = operations.find((o) => o.path === "/openapi.json");
     expect(self?.op.security).toEqual([]);
     expect(Object.keys(self?.op.responses ?? {})).toEqual(["200"]);
-    for (const { method, path, op } of operations.filter((o) => o !== self)) {
+    const isPublic = (method: string, path: string) =>
+      ROUTES.some((r) => r.method === method && r.path === path && r.role === "public");
+    const publicOps = operations.filter((o) => isPublic(o.method, o.path));
+    expect(publicOps.map((o) => o.path).sort()).toEqual(["/dashboard", "/dashboard/{file}", "/openapi.json"]);
+    for (const { op } of publicOps) expect(op.security).toEqual([]);
+    for (const { method, path, op } of operations.filter((o) => !isPublic(o.method, o.path))) {
       expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
       expect(Object.keys(op.responses).map(Number).sort(), `${method} ${path}`).toEqual(
         documentedStatuses({ method: method as "GET" | "POST", path }),
