@@ -1,4 +1,4 @@
-import { formatNumber, formatRate } from "../../lib/render/format";
+import { formatNumber, formatRate } from "../../lib/render/numbers";
 import { lineChart, type Series } from "./chart";
 import { type Child, h, s, table } from "./dom";
 import { type Lang, WORDS, type Words } from "./i18n";

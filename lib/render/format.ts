@@ -1,26 +1,13 @@
 import { noCalendarNote, type Report, type ReportBlock } from "../domain/report";
 import { endOfLocalDate, formatLocalVi, instant } from "../domain/time";
+import { formatNumber, formatRate, type Locale } from "./numbers";
 
 /**
  * Text forms of the report: the Vietnamese sentence of docs/kpis.md (English available), numbers in
- * Vietnamese grouping (dot for thousands, comma for decimals), and CSV.
+ * Vietnamese grouping (./numbers.ts), and CSV.
  */
 
-export type Locale = "vi" | "en";
-
-const VI_NUMBER = new Intl.NumberFormat("vi-VN", { maximumFractionDigits: 2 });
-const EN_NUMBER = new Intl.NumberFormat("en-GB", { maximumFractionDigits: 2 });
-
-/** 5520 → `5.520` (vi) or `5,520` (en). */
-export function formatNumber(n: number, locale: Locale = "vi"): string {
-  return (locale === "vi" ? VI_NUMBER : EN_NUMBER).format(n);
-}
-
-/** 0.9273 → `92,73%` (vi) or `92.73%` (en); `—` for a rate with no denominator. */
-export function formatRate(r: number | null, locale: Locale = "vi"): string {
-  if (r === null) return "—";
-  return `${formatNumber(Math.round(r * 10_000) / 100, locale)}%`;
-}
+export { formatNumber, formatRate, type Locale } from "./numbers";
 
 /** The summary sentence of docs/kpis.md for one report block. */
 export function summarySentence(b: ReportBlock, locale: Locale = "vi"): string {
