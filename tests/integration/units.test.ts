@@ -62,9 +62,10 @@ describe("dossier-monitor units import", () => {
     // A merger: the retired department's units report under its successor after it ends.
     expect(tree.reportingNode("so-tn-mt.office", "2025-01-15")).toBe("so-tn-mt");
     expect(tree.reportingNode("so-tn-mt.office", "2025-09-01")).toBe("so-nn-mt");
-    // What a unit inherits from its agency is written into it for the flat readers.
+    // What a unit inherits from its agency, as the tree stands on the import's day, is written into
+    // it for the flat readers: the retired department's unit escalates to its successor's director.
     expect(directory.get("so-tn-mt.office")?.escalation).toEqual([
-      { name: "Giám đốc Sở Tài nguyên và Môi trường", email: "giam-doc.so-tn-mt@example.org" },
+      { name: "Giám đốc Sở Nông nghiệp và Môi trường", email: "giam-doc.so-nn-mt@example.org" },
     ]);
     await table.drop();
   });
