@@ -183,6 +183,7 @@ export interface StoredCredential {
   source: string;
   ratePerSecond?: number;
   units?: string[];
+  agencies?: string[];
 }
 
 /** The store slice authentication needs: keys by hash, and per-second request windows. */
