@@ -5,8 +5,8 @@ import { JavaMissingError } from "../dev/local/dynamodb-local";
 import { DemoClock, SERVE_DEFAULTS, startLocalStack } from "../dev/local/stack";
 import { parseMonitorEnv, type RawEnv } from "../lib/contracts/config";
 import { ROUTES } from "../lib/contracts/routes";
-import { formatInstant, parseInstant } from "../lib/domain/time";
-import { parseUnitDirectory } from "../lib/domain/units";
+import { parseDirectoryFile } from "../lib/domain/agency-directory";
+import { formatInstant, localDate, parseInstant } from "../lib/domain/time";
 import { EMPTY_DEFAULTS, type ServeOptions } from "./serve-options";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -29,7 +29,11 @@ export async function serve(opts: ServeOptions): Promise<number> {
       : {}),
   };
   parseMonitorEnv({ TABLE_NAME: "dossier-monitor-local", ...env });
-  const directory = parseUnitDirectory(JSON.parse(readFileSync(resolve(ROOT, opts.units), "utf8")));
+  // With or without an agency tree; units inherit from their agencies as of the demo clock's day.
+  const directory = parseDirectoryFile(
+    JSON.parse(readFileSync(resolve(ROOT, opts.units), "utf8")),
+    localDate(start),
+  );
   const clock = new DemoClock(start, opts.speed);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(

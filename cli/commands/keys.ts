@@ -7,6 +7,7 @@ interface KeysCreateOpts {
   role: Role;
   source: string;
   units?: string[];
+  agencies?: string[];
   rate: number;
   table: string;
   endpoint?: string;
@@ -20,6 +21,9 @@ async function runKeysCreate(opts: KeysCreateOpts): Promise<void> {
     throw new CliError("--units: only a reader key is scoped to units", EXIT.usage);
   if (opts.units?.some((u) => u.length === 0 || u.length > 64))
     throw new CliError("--units: expected unit ids (1..64 characters), comma-separated", EXIT.usage);
+  if (opts.agencies && opts.units) throw new CliError("--agencies: not with --units", EXIT.usage);
+  if (opts.agencies?.some((a) => a.length === 0 || a.length > 64))
+    throw new CliError("--agencies: expected agency ids (1..64 characters), comma-separated", EXIT.usage);
   const [{ DossierStore }, { createApiKey }] = await Promise.all([
     import("../../lib/adapters/dynamodb/repository"),
     import("../../lib/http/auth"),
@@ -32,6 +36,7 @@ async function runKeysCreate(opts: KeysCreateOpts): Promise<void> {
       source: opts.source,
       ratePerSecond: opts.rate,
       ...(opts.units ? { units: opts.units } : {}),
+      ...(opts.agencies ? { agencies: opts.agencies } : {}),
     });
     process.stdout.write(`${key}\n`);
     process.stderr.write("store this key now: only its hash is kept\n");
@@ -60,6 +65,11 @@ export function registerKeys(program: Command): void {
       "--units <ids>",
       "a reader key's units, comma-separated: it reads only their figures and dossiers, not the quarantine (default: the whole office)",
       (v) => v.split(",").map((u) => u.trim()),
+    )
+    .option(
+      "--agencies <ids>",
+      "agencies of the directory's tree, comma-separated: a reader key reads only their subtrees (not the quarantine, the form, the trend or data quality); an integration key posts only for units under them",
+      (v) => v.split(",").map((a) => a.trim()),
     )
     .option("--rate <n>", "requests per second it may make", (v) => Number(v), 20)
     .requiredOption(

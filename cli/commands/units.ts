@@ -6,16 +6,20 @@ async function runUnitsImport(
   file: string,
   opts: { table: string; endpoint?: string; region?: string },
 ): Promise<void> {
-  const { parseUnitDirectory } = await import("../../lib/domain/units");
+  const [{ parseDirectoryFile }, { localDate }] = await Promise.all([
+    import("../../lib/domain/agency-directory"),
+    import("../../lib/domain/time"),
+  ]);
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
     throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
   }
-  let directory: ReturnType<typeof parseUnitDirectory>;
+  let directory: ReturnType<typeof parseDirectoryFile>;
   try {
-    directory = parseUnitDirectory(data);
+    // With or without an agency tree (events/units/README.md); units inherit from their agencies as of today.
+    directory = parseDirectoryFile(data, localDate(Date.now()));
   } catch (e) {
     throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
   }
@@ -26,6 +30,7 @@ async function runUnitsImport(
       directory.units,
       directory.leadership,
       directory.integrations,
+      directory.agencies,
     );
   } catch (e) {
     throw new CliError(`could not write to table ${opts.table}: ${(e as Error).message}`, EXIT.unreachable);
@@ -33,7 +38,7 @@ async function runUnitsImport(
     client.destroy();
   }
   process.stderr.write(
-    `imported ${directory.units.length} units and ${directory.leadership.length} leadership contacts into ${opts.table}\n`,
+    `imported ${directory.units.length} units${directory.agencies.length ? `, ${directory.agencies.length} agencies` : ""} and ${directory.leadership.length} leadership contacts into ${opts.table}\n`,
   );
 }
 

@@ -18,6 +18,7 @@ import { INGEST_SOURCE } from "../../lib/contracts/bus";
 import { countingSettings, parseEnv, type RawEnv } from "../../lib/contracts/config";
 import { METRIC_NAMESPACE } from "../../lib/contracts/metrics";
 import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../../lib/contracts/schedules";
+import type { Agency } from "../../lib/domain/agencies";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import type { UnitDirectoryFile } from "../../lib/domain/units";
 import { createApiKey } from "../../lib/http/auth";
@@ -58,7 +59,8 @@ export interface LocalStackOptions {
    */
   env?: RawEnv;
   clock: DemoClock;
-  directory: UnitDirectoryFile;
+  /** The unit directory, with its agency tree's agencies when it has one (issue 23). */
+  directory: UnitDirectoryFile & { agencies?: readonly Agency[] };
   senderAddress: string;
   /** Persist DynamoDB Local's data here (omit: in memory). */
   dataDir?: string;
@@ -166,6 +168,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       options.directory.units,
       options.directory.leadership,
       options.directory.integrations,
+      options.directory.agencies,
     );
     keys = {
       integration: await createApiKey(store, {

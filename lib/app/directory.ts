@@ -43,3 +43,10 @@ export function cachedDirectory(
     return cached.directory;
   };
 }
+
+/**
+ * The agency tree of the directory a handler holds (issue 23): the stored agencies' tree, or, for a
+ * directory stored without agencies (the seed's), one office holding every unit. Built once per
+ * directory read, so it is as fresh as the directory it came with.
+ */
+export { agencyTreeOf } from "../domain/agency-directory";

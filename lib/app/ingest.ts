@@ -3,8 +3,9 @@ import type { DossierEvent } from "../domain/events/schema";
 import { type Problem, validateEvent } from "../domain/events/validate";
 import { sameBody } from "../domain/identity";
 import { storableEvent, storedKey } from "../domain/records";
+import { instant, localDate } from "../domain/time";
 import type { UnitDirectory } from "../domain/units";
-import type { DirectorySource } from "./directory";
+import { agencyTreeOf, type DirectorySource } from "./directory";
 import type { Store } from "./ports";
 
 /**
@@ -80,15 +81,17 @@ export interface IngestSummary {
 
 export async function ingestEvents(
   deps: IngestDeps,
-  /** Who posts: only its source matters here (the HTTP layer authenticated it). */
-  credential: { source: string },
+  /** Who posts: its source, and the agencies it may post for (the HTTP layer authenticated it). */
+  credential: { source: string; agencies?: string[] },
   candidates: unknown[],
 ): Promise<IngestSummary> {
   const now = deps.now();
   const answers: EventAnswer[] = [];
   const valid: { index: number; event: DossierEvent }[] = [];
   const directory =
-    (deps.unknownUnits ?? "reject") === "reject" ? await unitsFor(deps, candidates) : undefined;
+    (deps.unknownUnits ?? "reject") === "reject" || credential.agencies
+      ? await unitsFor(deps, candidates)
+      : undefined;
   let listed = 0;
   const reject = (index: number, eventId: string | undefined, problems: Problem[]) => {
     // The whole answer stays bounded: past the budget, one line per rejected event.
@@ -101,7 +104,10 @@ export async function ingestEvents(
   };
   candidates.forEach((candidate, index) => {
     const judged = judgeCandidate(candidate, credential.source, now, directory);
-    if ("event" in judged) valid.push({ index, event: judged.event });
+    const outside =
+      "event" in judged ? outsideAgencies(judged.event, credential.agencies, directory, now) : [];
+    if ("event" in judged && !outside.length) valid.push({ index, event: judged.event });
+    else if ("event" in judged) reject(index, judged.event.eventId, outside);
     else reject(index, judged.eventId, judged.problems);
   });
   const { duplicates, toPublish } = await withoutDuplicates(deps, valid);
@@ -164,6 +170,26 @@ function judgeCandidate(
       })),
     };
   return { event: result.value };
+}
+
+/**
+ * An integration key scoped to agencies (issue 23) names in its `received`/`transferred` only
+ * units under its agencies, on the event's day or today (`AgencyTree.isUnder`); each other one is
+ * a problem naming its field. With `UNKNOWN_UNITS=accept`, a unit the directory lacks is under the
+ * root only.
+ */
+function outsideAgencies(
+  event: DossierEvent,
+  agencies: readonly string[] | undefined,
+  directory: UnitDirectory | undefined,
+  now: number,
+): Problem[] {
+  if (!agencies || !directory) return [];
+  const tree = agencyTreeOf(directory);
+  const days = [localDate(Math.min(instant(event.occurredAt), now)), localDate(now)];
+  return unitFields(event)
+    .filter((f) => !days.some((at) => tree.isUnder(f.unitId, agencies, at)))
+    .map((f) => ({ path: f.path, message: `this key posts only for units under ${agencies.join(", ")}` }));
 }
 
 /** The valid events split into duplicates (stored, or earlier in the request, with the same body) and the rest. */

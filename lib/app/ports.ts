@@ -1,3 +1,4 @@
+import type { Agency } from "../domain/agencies";
 import type { AlertTrigger } from "../domain/alerts";
 import type { CounterDelta } from "../domain/counting";
 import type { DossierEvent } from "../domain/events/schema";
@@ -132,6 +133,8 @@ export interface Store extends CounterReader, SuppressionList, KeyStore {
     units: readonly Unit[],
     leadership: readonly Contact[],
     integrations?: readonly IntegrationGrant[],
+    /** The agency tree's agencies (issue 23); none: one office holding every unit. */
+    agencies?: readonly Agency[],
   ): Promise<void>;
   getUnitDirectory(): Promise<UnitDirectory>;
 }
@@ -180,6 +183,7 @@ export interface StoredCredential {
   source: string;
   ratePerSecond?: number;
   units?: string[];
+  agencies?: string[];
 }
 
 /** The store slice authentication needs: keys by hash, and per-second request windows. */

@@ -1,7 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { agencyTreeOf } from "../app/directory";
 import type { KeyStore } from "../app/ports";
 import { type ApiFunction, matchRoute, ROUTES, type Role, type Route } from "../contracts/routes";
+import type { LocalDate } from "../domain/time";
+import type { UnitDirectory } from "../domain/units";
 import { type HttpResult, problem } from "./responses";
 
 /**
@@ -25,18 +28,49 @@ export interface Credential {
    * Absent: the whole office (leadership), which alone may read the quarantine.
    */
   units?: string[];
+  /**
+   * The key's agencies (issue 23): a reader key reads only their subtrees (it is given the units
+   * under them as its unit scope, {@link scopeToAgencies}); an integration key posts only for units
+   * under them (lib/app/ingest.ts). Absent: the whole office.
+   */
+  agencies?: string[];
 }
 
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");
 
-/** Creates a key; only its SHA-256 is stored. A unit scope is for reader keys only. */
+/**
+ * Creates a key; only its SHA-256 is stored. A unit scope is for reader keys only; an agency scope
+ * is for either role, and not with a unit scope.
+ */
 export async function createApiKey(store: KeyStore, c: Credential): Promise<string> {
   if (c.units !== undefined && (c.role !== "reader" || c.units.length === 0))
     throw new Error("units: a unit scope is for reader keys, and names at least one unit");
+  if (c.agencies !== undefined && (c.agencies.length === 0 || c.units !== undefined))
+    throw new Error("agencies: an agency scope names at least one agency, and is not given with units");
   const key = `dm_${c.role === "reader" ? "r" : "i"}_${randomBytes(24).toString("base64url")}`;
-  const { units, ...rest } = c;
-  await store.keys.put(hash(key), { ...rest, ...(units ? { units: [...new Set(units)] } : {}) });
+  const { units, agencies, ...rest } = c;
+  await store.keys.put(hash(key), {
+    ...rest,
+    ...(units ? { units: [...new Set(units)] } : {}),
+    ...(agencies ? { agencies: [...new Set(agencies)] } : {}),
+  });
   return key;
+}
+
+/**
+ * A reader key scoped to agencies as the routes check it: its unit scope is every unit under its
+ * agencies on `at` (where the unit's dossiers count then, or where the directory places it:
+ * `AgencyTree.isUnder`). An agency the directory does not know gives no unit: it reads nothing.
+ * Every route that refuses a unit-scoped key then refuses it too (office-wide figures).
+ */
+export function scopeToAgencies(credential: Credential, directory: UnitDirectory, at: LocalDate): Credential {
+  const agencies = credential.agencies;
+  if (!agencies) return credential;
+  const tree = agencyTreeOf(directory);
+  return {
+    ...credential,
+    units: directory.units.filter((u) => tree.isUnder(u.id, agencies, at)).map((u) => u.id),
+  };
 }
 
 export type AuthResult =
@@ -69,6 +103,7 @@ export async function authenticate(
     source: stored.source,
     ratePerSecond: stored.ratePerSecond ?? 20,
     ...(stored.units ? { units: stored.units } : {}),
+    ...(stored.agencies ? { agencies: stored.agencies } : {}),
   };
   if (credential.role !== needs) {
     return {

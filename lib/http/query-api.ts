@@ -7,12 +7,12 @@ import { normaliseCode } from "../domain/events/schema";
 import { capProblems } from "../domain/events/validate";
 import { periodByName, periodOf } from "../domain/periods";
 import { canonicalEvents } from "../domain/projection";
-import { formatInstant } from "../domain/time";
+import { formatInstant, localDate } from "../domain/time";
 import type { UnitDirectory } from "../domain/units";
 import type * as z from "../domain/zod";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formCsvFile, formFileName, formXlsx } from "../render/form";
-import { admit, type Credential } from "./auth";
+import { admit, type Credential, scopeToAgencies } from "./auth";
 import { dashboardFile, dataQuality, indexTrend, whoReads } from "./dashboard";
 import { OPENAPI_GZIP_BASE64 } from "./openapi-served";
 import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
@@ -313,5 +313,7 @@ async function route(given: QueryApiDeps, event: APIGatewayProxyEventV2): Promis
   const units = typeof given.units === "function" ? await given.units() : given.units;
   const deps: KpiDeps = { ...given, units };
   const handler = QUERY_ROUTES[path];
-  return handler ? handler({ deps, credential, event, path }) : problem(404, "no such route");
+  // A key scoped to agencies reads as one scoped to the units under them today (./auth.ts).
+  const scoped = scopeToAgencies(credential, units, localDate(deps.now()));
+  return handler ? handler({ deps, credential: scoped, event, path }) : problem(404, "no such route");
 }

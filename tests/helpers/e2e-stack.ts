@@ -25,12 +25,20 @@ export const seedDirectory = parseUnitDirectory(
  * period at 2022-07-04 07:00; its own table and sender address, so test files that run
  * at once never read each other's mail. Answers come back as status and JSON.
  */
-export async function startE2eStack(name: string, options: { clock?: string; periodScheme?: string } = {}) {
+export async function startE2eStack(
+  name: string,
+  options: {
+    clock?: string;
+    periodScheme?: string;
+    /** Another directory than the seed's (e.g. with an agency tree). */
+    directory?: Parameters<typeof startLocalStack>[0]["directory"];
+  } = {},
+) {
   const sender = `${name}-${Date.now()}@ubnd.example.org`;
   const stack: LocalStack = await startLocalStack({
     env: { PERIOD_SCHEME: options.periodScheme ?? JSON.stringify(e2eSettings.scheme) },
     clock: new DemoClock(instant(options.clock ?? "2022-07-04T07:00:00+07:00"), 1),
-    directory: seedDirectory,
+    directory: options.directory ?? seedDirectory,
     senderAddress: sender,
     dynamoEndpoint: inject("dynamoEndpoint"),
     sesEndpoint: inject("sesEndpoint"),

@@ -1,9 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { agencyTreeOf } from "../../lib/app/directory";
+import { OFFICE_NODE_ID } from "../../lib/domain/agencies";
 import { authenticate } from "../../lib/http/auth";
 import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
@@ -34,6 +36,47 @@ describe("dossier-monitor units import", () => {
       { name: "Bộ phận Tiếp nhận và Trả kết quả", email: "mot-cua@ubnd.example.org" },
     ]);
     expect(directory.oneStopDeskOf("bp-mot-cua")).toEqual([]);
+    await table.drop();
+  });
+
+  it("stores the province sample's agency tree with its units and reads the tree back (issue 23)", async () => {
+    const table = await testTable("units-tree");
+    const { stderr } = await run(process.execPath, [
+      BIN,
+      "units",
+      "import",
+      join(ROOT, "events/units/province-sample.json"),
+      "--table",
+      table.tableName,
+      "--endpoint",
+      table.endpoint,
+    ]);
+    expect(stderr).toMatch(/imported 1978 units, 554 agencies and 2 leadership contacts/);
+    const directory = await table.store.getUnitDirectory();
+    expect(directory.units).toHaveLength(1978);
+    const tree = agencyTreeOf(directory);
+    expect(tree.rootId).toBe("tinh-son-ha");
+    expect(tree.agencies()).toHaveLength(554);
+    expect(tree.isUnder("so-tu-phap.legal-division", ["so-tu-phap"], "2025-09-01")).toBe(true);
+    expect(tree.isUnder("so-tu-phap.legal-division", ["so-tai-chinh"], "2025-09-01")).toBe(false);
+    // A merger: the retired department's units report under its successor after it ends.
+    expect(tree.reportingNode("so-tn-mt.office", "2025-01-15")).toBe("so-tn-mt");
+    expect(tree.reportingNode("so-tn-mt.office", "2025-09-01")).toBe("so-nn-mt");
+    // What a unit inherits from its agency, as the tree stands on the import's day, is written into
+    // it for the flat readers: the retired department's unit escalates to its successor's director.
+    expect(directory.get("so-tn-mt.office")?.escalation).toEqual([
+      { name: "Giám đốc Sở Nông nghiệp và Môi trường", email: "giam-doc.so-nn-mt@example.org" },
+    ]);
+    await table.drop();
+  });
+
+  it("reads a flat directory (the seed's) as one office holding every unit", async () => {
+    const table = await testTable("units-flat");
+    const file = JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8"));
+    await table.store.putUnitDirectory(file.units, file.leadership, file.integrations);
+    const tree = agencyTreeOf(await table.store.getUnitDirectory());
+    expect(tree.rootId).toBe(OFFICE_NODE_ID);
+    expect(tree.subtree(OFFICE_NODE_ID, "2025-09-01").units).toHaveLength(file.units.length);
     await table.drop();
   });
 

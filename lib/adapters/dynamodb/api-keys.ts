@@ -32,6 +32,7 @@ export class ApiKeys extends TableAccess {
       source: item.source as string,
       ratePerSecond: item.ratePerSecond === undefined ? undefined : Number(item.ratePerSecond),
       units: Array.isArray(item.units) ? (item.units as string[]) : undefined,
+      agencies: Array.isArray(item.agencies) ? (item.agencies as string[]) : undefined,
     };
   }
 }

@@ -67,6 +67,8 @@ export const SUPPRESSED_PK = "SUPPRESSED";
 export const UNIT_PK = "UNIT";
 export const LEADERSHIP_SK = "#leadership";
 export const INTEGRATIONS_SK = "#integrations";
+/** An agency of the tree (issue 23), one item each beside the units: `#agency#<id>`. */
+export const AGENCY_SK_PREFIX = "#agency#";
 export const apiKeyKey = (hash: string): Key => ({ pk: "KEY", sk: hash });
 export const rateKey = (bucket: string, second: number): Key => ({ pk: "RATE", sk: `${bucket}#${second}` });
 

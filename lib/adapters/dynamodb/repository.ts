@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { CommitArgs, Store } from "../../app/ports";
+import type { Agency } from "../../domain/agencies";
 import type { DossierEvent } from "../../domain/events/schema";
 import type { Period } from "../../domain/periods";
 import type { DossierRecord, PendingAlert, QuarantineRecord } from "../../domain/records";
@@ -146,8 +147,9 @@ export class DossierStore implements Store {
     units: readonly Unit[],
     leadership: readonly Contact[],
     integrations: readonly IntegrationGrant[] = [],
+    agencies: readonly Agency[] = [],
   ): Promise<void> {
-    return this.directory.put(units, leadership, integrations);
+    return this.directory.put(units, leadership, integrations, agencies);
   }
   getUnitDirectory() {
     return this.directory.get();

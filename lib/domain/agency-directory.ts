@@ -1,0 +1,79 @@
+import {
+  type Agency,
+  type AgencyTree,
+  buildAgencyTree,
+  inheritedUnits,
+  parseAgencyDirectory,
+} from "./agencies";
+import type { LocalDate } from "./time";
+import { type Contact, type IntegrationGrant, parseUnitDirectory, type Unit, UnitDirectory } from "./units";
+
+/**
+ * The unit directory with its agency tree (issue 23), as the store gives it back: the flat
+ * {@link UnitDirectory} every handler already reads, plus the agencies and the tree built from
+ * them once. A directory stored without agencies is one office holding every unit
+ * (lib/domain/agencies.ts), so the seed's directory means what it meant.
+ */
+export class AgencyUnitDirectory extends UnitDirectory {
+  private built: AgencyTree | undefined;
+  constructor(
+    units: readonly Unit[],
+    leadership: readonly Contact[],
+    integrations: readonly IntegrationGrant[],
+    readonly agencies: readonly Agency[],
+  ) {
+    super(units, leadership, integrations);
+  }
+  /** The agency tree, built on first use. */
+  get tree(): AgencyTree {
+    this.built ??= buildAgencyTree({
+      units: this.units,
+      leadership: this.leadership,
+      agencies: this.agencies,
+    });
+    return this.built;
+  }
+}
+
+const trees = new WeakMap<UnitDirectory, AgencyTree>();
+
+/** The agency tree of any directory: its own, or, for a flat one, the one office holding every unit. */
+export function agencyTreeOf(directory: UnitDirectory): AgencyTree {
+  if (directory instanceof AgencyUnitDirectory) return directory.tree;
+  let tree = trees.get(directory);
+  if (!tree) {
+    tree = buildAgencyTree({ units: directory.units, leadership: directory.leadership });
+    trees.set(directory, tree);
+  }
+  return tree;
+}
+
+/** What `units import` and the local stack's first start store: the flat directory and the agencies. */
+export interface DirectoryToStore {
+  units: Unit[];
+  leadership: Contact[];
+  integrations: IntegrationGrant[];
+  agencies: Agency[];
+}
+
+/**
+ * Parses a directory file, with or without `agencies`, naming every bad field (throws like
+ * `parseUnitDirectory`). The units are stored with what they inherit from their agencies on `at`
+ * (`inheritedUnits`: thresholds, one-stop desk, escalations), so the consumer, the sweep and the
+ * digests read them as before; the agencies are stored beside them for the tree.
+ */
+export function parseDirectoryFile(data: unknown, at: LocalDate): DirectoryToStore {
+  const parsed = parseAgencyDirectory(data);
+  if (!parsed.ok)
+    throw new Error(`unit directory: ${parsed.error.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+  const { agencies = [], ...flat } = parsed.value;
+  // The flat checks the tree does not make (a unit twice, a grant naming no unit).
+  parseUnitDirectory(flat);
+  const inherited = inheritedUnits(parsed.value, at);
+  return {
+    units: inherited.units,
+    leadership: inherited.leadership,
+    integrations: inherited.integrations ?? [],
+    agencies,
+  };
+}

@@ -1,0 +1,172 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalStack } from "../../dev/local/stack";
+import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
+import { parseDirectoryFile } from "../../lib/domain/agency-directory";
+import { createApiKey } from "../../lib/http/auth";
+import { startE2eStack } from "../helpers/e2e-stack";
+import { ROOT } from "../helpers/fixtures";
+
+// Keys scoped to agencies (issue 23): every crossing between two agencies' subtrees tried over real
+// HTTP on the local stack, on the seed's units put under a small tree: the district, its land
+// block (phong-tnmt, cn-vpdk-dat-dai) and its social block (phong-tu-phap, phong-ldtbxh).
+const seed = JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8"));
+const BLOCKS: Record<string, string> = {
+  "phong-tnmt": "khoi-dat-dai",
+  "cn-vpdk-dat-dai": "khoi-dat-dai",
+  "phong-tu-phap": "khoi-xa-hoi",
+  "phong-ldtbxh": "khoi-xa-hoi",
+};
+const block = (id: string, name: string) => ({
+  id,
+  nameVi: `Khối ${name}`,
+  nameEn: `${name} block`,
+  level: "district-department",
+  parentId: "ubnd-huyen",
+});
+const treeFile = {
+  ...seed,
+  agencies: [
+    { id: "ubnd-huyen", nameVi: "UBND huyện", nameEn: "District People's Committee", level: "district" },
+    block("khoi-dat-dai", "đất đai"),
+    block("khoi-xa-hoi", "xã hội"),
+  ],
+  units: seed.units.map((u: { id: string }) => ({ ...u, parentId: BLOCKS[u.id] ?? "ubnd-huyen" })),
+};
+
+let stack: LocalStack;
+let keys: { integration: string; reader: string };
+let post: Awaited<ReturnType<typeof startE2eStack>>["post"];
+let get: Awaited<ReturnType<typeof startE2eStack>>["get"];
+
+beforeAll(async () => {
+  ({ stack, keys, post, get } = await startE2eStack("agency-keys", {
+    directory: parseDirectoryFile(treeFile, "2022-07-04"),
+  }));
+}, 120_000);
+afterAll(async () => stack?.stop());
+
+describe("keys scoped to agencies, over HTTP", () => {
+  const at = "2022-07-01T08:00:00+07:00";
+  const received = (eventId: string, dossierId: string, unitId: string) => ({
+    eventId,
+    type: "dossier.received",
+    occurredAt: at,
+    dossierId,
+    data: { unitId, procedureCode: "1.001990", channel: "direct", processingDays: 5 },
+  });
+  let landIntegration = "";
+  let landReader = "";
+  let unknownReader = "";
+
+  beforeAll(async () => {
+    const key = (name: string, role: "reader" | "integration", agencies: string[]) =>
+      createApiKey(stack.store, { name, role, source: name, ratePerSecond: 100, agencies });
+    landIntegration = await key("igate-dat-dai", "integration", ["khoi-dat-dai"]);
+    landReader = await key("dashboard-dat-dai", "reader", ["khoi-dat-dai"]);
+    unknownReader = await key("dashboard-nowhere", "reader", ["khong-co"]);
+    expect(
+      (await post("/events", JSON.stringify(received("ak-1", "AK-TNMT-1", "phong-tnmt")), landIntegration))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await post(
+          "/events",
+          JSON.stringify(received("ak-2", "AK-TUPHAP-1", "phong-tu-phap")),
+          keys.integration,
+        )
+      ).status,
+    ).toBe(200);
+    await stack.drain();
+  });
+
+  it("lets an integration key post only for units under its agencies, naming the field", async () => {
+    const outside = await post(
+      "/events",
+      JSON.stringify(received("ak-3", "AK-TUPHAP-2", "phong-tu-phap")),
+      landIntegration,
+    );
+    expect(outside.status).toBe(400);
+    expect(outside.json.results).toEqual([
+      expect.objectContaining({
+        status: "rejected",
+        problems: [expect.objectContaining({ path: "data.unitId" })],
+      }),
+    ]);
+    const moved = await post(
+      "/events",
+      JSON.stringify({
+        eventId: "ak-4",
+        type: "dossier.transferred",
+        occurredAt: at,
+        dossierId: "AK-TNMT-1",
+        data: { toUnitId: "phong-ldtbxh" },
+      }),
+      landIntegration,
+    );
+    expect(moved.status).toBe(400);
+    expect(moved.json.results).toEqual([
+      expect.objectContaining({ problems: [expect.objectContaining({ path: "data.toUnitId" })] }),
+    ]);
+    const inside = await post(
+      "/events",
+      JSON.stringify(received("ak-5", "AK-VPDK-1", "cn-vpdk-dat-dai")),
+      landIntegration,
+    );
+    expect(inside.status).toBe(200);
+    await stack.drain();
+    expect((await stack.store.getDossierWithLog("AK-TUPHAP-2")).dossier).toBeUndefined();
+    expect((await stack.store.getDossierWithLog("AK-TNMT-1")).dossier?.unitId).toBe("phong-tnmt");
+  });
+
+  it("lets a reader key read only its subtree: another subtree is 403, its dossier not found", async () => {
+    const p = `period=${SEED_PERIOD.name}`;
+    for (const path of [
+      `/kpis?${p}&unit=phong-tu-phap`,
+      `/kpis/export?${p}&unit=phong-tu-phap`,
+      `/kpis/index?${p}&unit=phong-tu-phap`,
+      "/dossiers?unit=phong-tu-phap&sla=overdue",
+    ]) {
+      const res = await get(path, landReader);
+      expect(res.status, path).toBe(403);
+      expect(res.json.problems, path).toEqual([expect.objectContaining({ path: "unit" })]);
+      expect((await get(path, keys.reader)).status, path).toBe(200);
+    }
+    for (const path of [
+      `/kpis?${p}&unit=phong-tnmt`,
+      `/kpis/index?${p}&unit=cn-vpdk-dat-dai`,
+      "/dossiers?unit=phong-tnmt&sla=overdue",
+    ])
+      expect((await get(path, landReader)).status, path).toBe(200);
+    expect((await get("/dossiers/AK-TNMT-1", landReader)).status).toBe(200);
+    const hidden = await get("/dossiers/AK-TUPHAP-1", landReader);
+    expect(hidden).toEqual(await get("/dossiers/NO-SUCH-DOSSIER", landReader));
+    expect(hidden.status).toBe(404);
+    expect((await get("/dossiers/AK-TUPHAP-1", keys.reader)).status).toBe(200);
+    const me = await get("/me", landReader);
+    expect((me.json.units as { id: string }[]).map((u) => u.id).sort()).toEqual([
+      "cn-vpdk-dat-dai",
+      "phong-tnmt",
+    ]);
+  });
+
+  it("refuses the office-wide routes to a key scoped to agencies", async () => {
+    for (const path of [
+      "/quarantine",
+      `/kpis/form?period=${SEED_PERIOD.name}`,
+      `/kpis/trend?period=${SEED_PERIOD.name}`,
+      "/quality",
+    ]) {
+      expect((await get(path, landReader)).status, path).toBe(403);
+      expect((await get(path, keys.reader)).status, path).toBe(200);
+    }
+  });
+
+  it("gives a key scoped to an agency the directory does not know nothing to read", async () => {
+    expect((await get("/dossiers/AK-TNMT-1", unknownReader)).status).toBe(404);
+    expect((await get(`/kpis?period=${SEED_PERIOD.name}&unit=phong-tnmt`, unknownReader)).status).toBe(403);
+    expect((await get("/me", unknownReader)).json.units).toEqual([]);
+  });
+});
