@@ -12,7 +12,7 @@ import type * as z from "../domain/zod";
 import type { Credential } from "./auth";
 import { DASHBOARD_ASSETS } from "./dashboard-assets";
 import { QualityQuery, TrendQuery } from "./queries";
-import { type HttpResult, json, problem } from "./responses";
+import { badCursor, type HttpResult, json, problem } from "./responses";
 
 /**
  * The dashboard (issue 24), served by the query API on the API's own origin so that its requests
@@ -191,7 +191,9 @@ export async function dataQuality(
   const report = await readKpiReport(deps.store, period, {
     asOf: Math.min(deps.now(), periodBounds(period).end),
   });
-  const page = await deps.store.listBySla(null, "orphan", { limit: q.limit, cursor: q.cursor });
+  const listed = await deps.store.listBySla(null, "orphan", { limit: q.limit, cursor: q.cursor });
+  if (isErr(listed)) return badCursor(listed.error);
+  const page = listed.value;
   const iso = (ms: number | undefined) => (ms === undefined ? null : formatInstant(ms));
   return json(200, {
     period: period.name,

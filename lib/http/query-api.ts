@@ -16,7 +16,7 @@ import { admit, type Credential } from "./auth";
 import { dashboardFile, dataQuality, indexTrend, whoReads } from "./dashboard";
 import { OPENAPI_GZIP_BASE64 } from "./openapi-served";
 import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
-import { file, type HttpResult, json, problem } from "./responses";
+import { badCursor, file, type HttpResult, json, problem } from "./responses";
 
 /**
  * The read-only API (leadership dashboards, the CLI): `GET /kpis`, `GET /kpis/export`,
@@ -208,7 +208,9 @@ async function dossierList({ deps, credential, event }: QueryRequest): Promise<H
   // The unit is required here: a scoped key's answer is the unit it names, or the refusal.
   const scoped = scopedUnit(credential, q.unit);
   if (isErr(scoped)) return scoped.error;
-  const page = await deps.store.listBySla(q.unit, q.sla, { limit: q.limit, cursor: q.cursor });
+  const listed = await deps.store.listBySla(q.unit, q.sla, { limit: q.limit, cursor: q.cursor });
+  if (isErr(listed)) return badCursor(listed.error);
+  const page = listed.value;
   return json(200, {
     items: page.items.map((d) => ({
       dossierId: d.dossierId,
@@ -234,7 +236,9 @@ async function quarantineList({ deps, credential, event }: QueryRequest): Promis
   const qResult = parseQuery(QuarantineQuery, event);
   if (isErr(qResult)) return qResult.error;
   const q = qResult.value;
-  const page = await deps.store.listQuarantinePage(q);
+  const listed = await deps.store.listQuarantinePage(q);
+  if (isErr(listed)) return badCursor(listed.error);
+  const page = listed.value;
   const applied = await deps.store.appliedSince(page.items);
   return json(200, {
     items: page.items.map((r) => ({

@@ -30,6 +30,11 @@ export function problem(statusCode: number, message: string, problems: readonly 
   return json(statusCode, { message, problems: [...problems] } satisfies ProblemBody);
 }
 
+/** The 400 for a page cursor the store refused (one it did not hand out, or another listing's). */
+export function badCursor(refusal: { message: string }): HttpResult {
+  return problem(400, "invalid query parameters", [{ path: "cursor", message: refusal.message }]);
+}
+
 export function file(body: Buffer, contentType: string, filename: string): HttpResult {
   return {
     statusCode: 200,
