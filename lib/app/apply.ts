@@ -7,13 +7,7 @@ import { canonicalEvents } from "../domain/projection";
 import { type DossierRecord, MAX_EVENTS_PER_DOSSIER, recordOf, storableEvent } from "../domain/records";
 import { instant } from "../domain/time";
 import { UnitDirectory } from "../domain/units";
-import {
-  DuplicateEventError,
-  ItemTooLargeError,
-  type Store,
-  TransactionTooLargeError,
-  VersionConflictError,
-} from "./ports";
+import type { Store } from "./ports";
 import { refusedRecord } from "./quarantine-records";
 
 /**
@@ -164,23 +158,22 @@ export async function applyEvent(given: ApplyDeps, event: DossierEvent): Promise
     const decision = decideApply(deps, { dossier, log, full, prior }, event, deps.now());
     if (decision.kind === "duplicate") return { status: "duplicate", attempts: attempt };
     if (decision.kind === "quarantine") return quarantine(deps, event, decision.reason, decision.applied);
-    try {
-      await store.commit({
-        event,
-        appliedAt: deps.now(),
-        previousVersion: dossier?.version ?? 0,
-        record: decision.record,
-        deltas: decision.deltas,
-      });
-      return { status: "applied", attempts: attempt };
-    } catch (e) {
-      if (e instanceof TransactionTooLargeError || e instanceof ItemTooLargeError)
-        return quarantine(deps, event, e.message);
-      // Stored meanwhile by another delivery: read again to tell a duplicate from a conflict.
-      if (e instanceof DuplicateEventError && attempt < maxAttempts) continue;
-      if (!(e instanceof VersionConflictError) || attempt >= maxAttempts) throw e;
-      await backoff(attempt);
-    }
+    const committed = await store.commit({
+      event,
+      appliedAt: deps.now(),
+      previousVersion: dossier?.version ?? 0,
+      record: decision.record,
+      deltas: decision.deltas,
+    });
+    if (committed.ok) return { status: "applied", attempts: attempt };
+    const refused = committed.error;
+    if (refused.kind === "transaction_too_large" || refused.kind === "item_too_large")
+      return quarantine(deps, event, refused.message);
+    // Stored meanwhile by another delivery: read again to tell a duplicate from a conflict.
+    if (refused.kind === "duplicate_event" && attempt < maxAttempts) continue;
+    // Past the attempts, the consumer's retry (and then its dead-letter queue) takes it.
+    if (refused.kind !== "version_conflict" || attempt >= maxAttempts) throw new Error(refused.message);
+    await backoff(attempt);
   }
 }
 

@@ -7,7 +7,7 @@ import { type DossierRecord, type QuarantineRecord, recordOf, storableEvent } fr
 import { instant } from "../domain/time";
 import { UnitDirectory } from "../domain/units";
 import { type ApplyDeps, applyEvent, checkApply, planApply } from "./apply";
-import { type BulkStore, ItemTooLargeError, type NewDossier, VersionConflictError } from "./ports";
+import type { BulkStore, NewDossier } from "./ports";
 import { refusedRecord } from "./quarantine-records";
 import { withSource } from "./source";
 
@@ -177,17 +177,14 @@ export async function recountDossier(deps: ImportDeps, dossierId: string): Promi
       dossier.eventCount === plan.state.timeline.length
     )
       return;
-    try {
-      await deps.store.commit({
-        appliedAt: deps.now(),
-        previousVersion: dossier.version,
-        record: recordOf(plan, dossier.version + 1, log.length),
-        deltas: plan.deltas,
-      });
-      return;
-    } catch (e) {
-      if (!(e instanceof VersionConflictError) || attempt >= 8) throw e;
-    }
+    const committed = await deps.store.commit({
+      appliedAt: deps.now(),
+      previousVersion: dossier.version,
+      record: recordOf(plan, dossier.version + 1, log.length),
+      deltas: plan.deltas,
+    });
+    if (committed.ok) return;
+    if (committed.error.kind !== "version_conflict" || attempt >= 8) throw new Error(committed.error.message);
   }
 }
 
@@ -223,17 +220,11 @@ function fits(
   folded: FoldedDossier & { record: DossierRecord },
   appliedAt: number,
 ): boolean {
-  try {
-    deps.bulk.itemsOf(
-      folded.applied.map((a) => a.event),
-      folded.record,
-      appliedAt,
-    );
-    return true;
-  } catch (e) {
-    if (e instanceof ItemTooLargeError) return false;
-    throw e;
-  }
+  return deps.bulk.itemsOf(
+    folded.applied.map((a) => a.event),
+    folded.record,
+    appliedAt,
+  ).ok;
 }
 
 /**

@@ -1,8 +1,9 @@
 import { INGEST_SOURCE, type Publish } from "../contracts/bus";
 import type { DossierEvent } from "../domain/events/schema";
-import { type Problem, validateEvent } from "../domain/events/validate";
+import { validateEvent } from "../domain/events/validate";
 import { sameBody } from "../domain/identity";
 import { storableEvent, storedKey } from "../domain/records";
+import { err, ok, type Problem, type Result } from "../domain/result";
 import { instant, localDate } from "../domain/time";
 import type { UnitDirectory } from "../domain/units";
 import { agencyTreeOf, type DirectorySource } from "./directory";
@@ -104,11 +105,10 @@ export async function ingestEvents(
   };
   candidates.forEach((candidate, index) => {
     const judged = judgeCandidate(candidate, credential.source, now, directory);
-    const outside =
-      "event" in judged ? outsideAgencies(judged.event, credential.agencies, directory, now) : [];
-    if ("event" in judged && !outside.length) valid.push({ index, event: judged.event });
-    else if ("event" in judged) reject(index, judged.event.eventId, outside);
-    else reject(index, judged.eventId, judged.problems);
+    const outside = judged.ok ? outsideAgencies(judged.value, credential.agencies, directory, now) : [];
+    if (judged.ok && !outside.length) valid.push({ index, event: judged.value });
+    else if (judged.ok) reject(index, judged.value.eventId, outside);
+    else reject(index, judged.error.eventId, judged.error.problems);
   });
   const { duplicates, toPublish } = await withoutDuplicates(deps, valid);
   for (const v of duplicates) answers.push({ index: v.index, eventId: v.event.eventId, status: "duplicate" });
@@ -136,7 +136,7 @@ function judgeCandidate(
   source: string,
   now: number,
   directory: UnitDirectory | undefined,
-): { event: DossierEvent } | { eventId?: string; problems: Problem[] } {
+): Result<DossierEvent, { eventId?: string; problems: Problem[] }> {
   const body =
     typeof candidate === "object" && candidate !== null && !Array.isArray(candidate)
       ? (candidate as Record<string, unknown>)
@@ -146,7 +146,7 @@ function judgeCandidate(
   // rather than re-attributed: it is another integration's event (a quarantine file, say), and
   // only that integration's key may send it again.
   if (body && body.source !== undefined && body.source !== source) {
-    return {
+    return err({
       eventId,
       problems: [
         {
@@ -154,22 +154,22 @@ function judgeCandidate(
           message: `this event is another integration's (${String(body.source).slice(0, 64)}): only its own key may send it; leave source out or send it with that integration's key`,
         },
       ],
-    };
+    });
   }
   const result = validateEvent(body ? { ...body, source } : candidate, { now });
-  if (!result.ok) return { eventId, problems: result.error };
+  if (!result.ok) return err({ eventId, problems: result.error });
   const unknown = directory
     ? unitFields(result.value).filter((f) => directory.get(f.unitId) === undefined)
     : [];
   if (unknown.length)
-    return {
+    return err({
       eventId,
       problems: unknown.map((f) => ({
         path: f.path,
         message: "not a unit of the directory: add it with `units import`, or correct the id",
       })),
-    };
-  return { event: result.value };
+    });
+  return ok(result.value);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { OfficialSettings } from "../domain/official/settings";
 import { type Period, type PeriodScheme, periodBounds, periodOf, previousPeriod } from "../domain/periods";
 import type { DossierRecord } from "../domain/records";
 import type { Report } from "../domain/report";
+import { orThrow } from "../domain/result";
 import { localDate } from "../domain/time";
 import { type Contact, thresholdsOf, type UnitDirectory } from "../domain/units";
 import { type InlineImage, type KpiEmailInput, type OverdueLine, renderKpiEmail } from "../render/email/kpi";
@@ -88,7 +89,8 @@ async function overdueAndQuality(deps: KpiDeps, unitIds: string[]) {
   for (const unit of unitIds) {
     let cursor: string | undefined;
     do {
-      const page = await deps.store.listBySla(unit, "overdue", { limit: 200, cursor });
+      // A cursor the store handed out the page before: one it refuses is a bug, thrown.
+      const page = orThrow(await deps.store.listBySla(unit, "overdue", { limit: 200, cursor }));
       all.push(...page.items);
       cursor = page.cursor;
     } while (cursor);
@@ -96,7 +98,7 @@ async function overdueAndQuality(deps: KpiDeps, unitIds: string[]) {
   let orphans = 0;
   let cursor: string | undefined;
   do {
-    const page = await deps.store.listBySla(null, "orphan", { limit: 500, cursor });
+    const page = orThrow(await deps.store.listBySla(null, "orphan", { limit: 500, cursor }));
     orphans += page.items.length;
     cursor = page.cursor;
   } while (cursor);

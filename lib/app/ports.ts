@@ -5,6 +5,7 @@ import type { DossierEvent } from "../domain/events/schema";
 import type { Period } from "../domain/periods";
 import type { DossierRecord, PendingAlert, QuarantineRecord } from "../domain/records";
 import type { PeriodCounts } from "../domain/report";
+import type { Result } from "../domain/result";
 import type { SlaState } from "../domain/sla";
 import type { Contact, IntegrationGrant, Unit, UnitDirectory } from "../domain/units";
 
@@ -71,6 +72,28 @@ export interface CommitArgs {
 
 type Page<T> = { items: T[]; cursor?: string };
 
+/*
+ * The expected outcomes of the store, as values (README "How code fails"): the adapter turns its
+ * own conditions (a cancelled transaction, an oversized item, a start key DynamoDB refuses) into
+ * these at the port, and the use cases decide on each. A throw from the store is storage failing.
+ */
+
+/** Why the store did not write a change. */
+export type CommitRefusal =
+  /** The event's identity is already stored: a duplicate, applied once before. */
+  | { kind: "duplicate_event"; message: string }
+  /** The dossier changed since it was read (or an alert was raised meanwhile): read again and retry. */
+  | { kind: "version_conflict"; message: string }
+  /** More items than one transaction can hold. */
+  | { kind: "transaction_too_large"; message: string }
+  | ItemTooLarge;
+/** An item would be larger than DynamoDB (or the store's bound) takes. */
+export type ItemTooLarge = { kind: "item_too_large"; message: string };
+/** A page cursor the store did not hand out (or one for another listing). */
+export type InvalidCursor = { kind: "invalid_cursor"; message: string };
+/** One page of a listing, or the cursor it could not start from. */
+export type PageResult<T> = Result<Page<T>, InvalidCursor>;
+
 /**
  * The store the use cases take (lib/adapters/dynamodb/repository.ts `DossierStore` implements it):
  * dossiers and their event log, counters, quarantine, the alert queue with its leases and digest
@@ -83,8 +106,7 @@ export interface Store extends CounterReader, SuppressionList, KeyStore {
     dossierId: string,
     options?: { stopAtLogSize?: number },
   ): Promise<{ dossier?: DossierRecord; log: DossierEvent[]; full?: boolean }>;
-  /** Throws {@link DuplicateEventError}, {@link VersionConflictError}, {@link ItemTooLargeError}. */
-  commit(args: CommitArgs): Promise<void>;
+  commit(args: CommitArgs): Promise<Result<void, CommitRefusal>>;
   storedEvents(
     events: readonly { dossierId: string; eventId: string; source?: string }[],
   ): Promise<Map<string, DossierEvent>>;
@@ -95,7 +117,7 @@ export interface Store extends CounterReader, SuppressionList, KeyStore {
     unitId: string | null,
     sla: SlaState | "orphan",
     options?: { limit?: number; cursor?: string },
-  ): Promise<Page<DossierRecord>>;
+  ): Promise<PageResult<DossierRecord>>;
 
   quarantine(
     record: Omit<QuarantineRecord, "id">,
@@ -103,7 +125,7 @@ export interface Store extends CounterReader, SuppressionList, KeyStore {
     retentionDays?: number,
   ): Promise<QuarantineRecord>;
   listQuarantine(): Promise<QuarantineRecord[]>;
-  listQuarantinePage(options?: { limit?: number; cursor?: string }): Promise<Page<QuarantineRecord>>;
+  listQuarantinePage(options?: { limit?: number; cursor?: string }): Promise<PageResult<QuarantineRecord>>;
   appliedSince(
     records: readonly Pick<QuarantineRecord, "id" | "eventId" | "dossierId" | "source" | "applied">[],
   ): Promise<Set<string>>;
@@ -151,8 +173,12 @@ export interface BulkStore {
   recordWrites: "batch" | "transaction";
   /** Which of these dossiers have a dossier item. */
   existing(dossierIds: readonly string[]): Promise<Set<string>>;
-  /** The items a new dossier would write; throws {@link ItemTooLargeError} when one would not fit. */
-  itemsOf(events: readonly DossierEvent[], record: DossierRecord, appliedAt: number): unknown[];
+  /** The items a new dossier would write, or the one that would not fit. */
+  itemsOf(
+    events: readonly DossierEvent[],
+    record: DossierRecord,
+    appliedAt: number,
+  ): Result<unknown[], ItemTooLarge>;
   putRecords(
     events: readonly DossierEvent[],
     quarantined: readonly { record: Omit<QuarantineRecord, "id">; arrived: string }[],
@@ -161,19 +187,6 @@ export interface BulkStore {
   /** Each dossier only if absent, with its counters; answers those that existed. */
   create(dossiers: readonly NewDossier[]): Promise<{ existed: string[] }>;
 }
-
-/* The expected outcomes of writing to the store, as errors the use cases catch by class. */
-
-/** The event's identity is already stored: a duplicate, applied once before. */
-export class DuplicateEventError extends Error {}
-/** The dossier changed since it was read: read again and retry. */
-export class VersionConflictError extends Error {}
-/** More counter items than one transaction can hold. */
-export class TransactionTooLargeError extends Error {}
-/** The item would be larger than DynamoDB (or the store's bound) takes. */
-export class ItemTooLargeError extends Error {}
-/** A page cursor the store did not hand out (or one for another listing). */
-export class InvalidCursorError extends Error {}
 
 /** An API key's credential as the store keeps it: under the key's SHA-256, never the key. */
 export interface StoredCredential {

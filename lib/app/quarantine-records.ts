@@ -1,7 +1,8 @@
 import { quarantineBody } from "../domain/events/redact";
 import type { DossierEvent } from "../domain/events/schema";
-import { describeProblems, type Problem } from "../domain/events/validate";
+import { describeProblems } from "../domain/events/validate";
 import type { QuarantineRecord } from "../domain/records";
+import type { Problem } from "../domain/result";
 
 /** The quarantine record of an event that cannot be applied, and what arrived (its id's source). */
 export function refusedRecord(

@@ -2,7 +2,6 @@ import type { AlertTrigger } from "../domain/alerts";
 import { planDossier } from "../domain/plan";
 import { recordOf } from "../domain/records";
 import { type ApplyDeps, backoff, NO_UNITS } from "./apply";
-import { VersionConflictError } from "./ports";
 
 /**
  * One run of the deadline sweep: every dossier whose next check is due, found through the sparse
@@ -109,18 +108,16 @@ export async function sweepDossier(deps: ApplyDeps, dossierId: string): Promise<
       return { status: "unchanged", raised: [] };
     }
     const record = recordOf(plan, dossier.version + 1, log.length);
-    try {
-      await store.commit({
-        appliedAt: now,
-        previousVersion: dossier.version,
-        record,
-        deltas: plan.deltas,
-        alerts: plan.raise.map((trigger) => ({ trigger, raisedAt: now })),
-      });
-      return { status: "updated", raised: plan.raise };
-    } catch (e) {
-      if (!(e instanceof VersionConflictError) || attempt >= maxAttempts) throw e;
-      await backoff(attempt);
-    }
+    const committed = await store.commit({
+      appliedAt: now,
+      previousVersion: dossier.version,
+      record,
+      deltas: plan.deltas,
+      alerts: plan.raise.map((trigger) => ({ trigger, raisedAt: now })),
+    });
+    if (committed.ok) return { status: "updated", raised: plan.raise };
+    if (committed.error.kind !== "version_conflict" || attempt >= maxAttempts)
+      throw new Error(committed.error.message);
+    await backoff(attempt);
   }
 }

@@ -8,7 +8,6 @@ import {
 } from "../domain/calendar/calendar";
 import { type Catalog, catalogOf, loadCatalog, SEED_CATALOG } from "../domain/catalog";
 import type { CountingSettings } from "../domain/counting";
-import type { Problem, Result } from "../domain/events/validate";
 import {
   DEFAULT_OFFICIAL_SETTINGS,
   loadOfficialSettings,
@@ -16,6 +15,7 @@ import {
   withCatalogDomains,
 } from "../domain/official/settings";
 import { CALENDAR_QUARTER, type PeriodScheme, PeriodSchemeSchema } from "../domain/periods";
+import type { Problem, Result } from "../domain/result";
 import * as z from "../domain/zod";
 
 /**

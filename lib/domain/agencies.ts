@@ -1,4 +1,4 @@
-import type { Problem, Result } from "./events/validate";
+import type { Problem, Result } from "./result";
 import { addDays, type LocalDate } from "./time";
 import {
   type Contact,

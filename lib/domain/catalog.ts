@@ -1,6 +1,6 @@
 import { CUTOFF_PATTERN } from "./calendar/calendar";
-import type { Problem, Result } from "./events/validate";
 import type { ProcedureCatalog } from "./projection";
+import type { Problem, Result } from "./result";
 import * as z from "./zod";
 
 /**

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { agencyTreeOf } from "../app/directory";
 import type { KeyStore } from "../app/ports";
 import { type ApiFunction, matchRoute, ROUTES, type Role, type Route } from "../contracts/routes";
+import { err, ok, type Result } from "../domain/result";
 import type { LocalDate } from "../domain/time";
 import type { UnitDirectory } from "../domain/units";
 import { type HttpResult, problem } from "./responses";
@@ -140,23 +141,23 @@ export async function admit(
   event: APIGatewayProxyEventV2,
   fn: ApiFunction,
   now: number,
-): Promise<Admitted | HttpResult> {
+): Promise<Result<Admitted, HttpResult>> {
   const method = event.requestContext.http.method;
   const route = matchRoute(method, event.rawPath);
   if (!route || route.fn !== fn) {
     const other = ROUTES.some(
       (r) => r.fn === fn && matchRoute(r.method, event.rawPath) === r && r.method !== method,
     );
-    return other ? problem(405, `${method} is not allowed here`) : problem(404, "no such route");
+    return err(other ? problem(405, `${method} is not allowed here`) : problem(404, "no such route"));
   }
-  if (route.role === "public") return { route, credential: undefined };
+  if (route.role === "public") return ok({ route, credential: undefined });
   const auth = await authenticate(store, keyFromHeaders(event.headers), route.role);
-  if (!auth.ok) return problem(auth.status, auth.message);
+  if (!auth.ok) return err(problem(auth.status, auth.message));
   if (!(await withinRate(store, auth.credential, now))) {
-    return {
+    return err({
       ...problem(429, `rate limit: ${auth.credential.ratePerSecond} requests per second for this key`),
       headers: { "retry-after": "1" },
-    };
+    });
   }
-  return { route, credential: auth.credential };
+  return ok({ route, credential: auth.credential });
 }

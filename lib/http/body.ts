@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { err, ok, type Result } from "../domain/result";
 import { decodeUtf8 } from "../domain/text";
 import { type HttpResult, problem } from "./responses";
 
@@ -6,7 +7,7 @@ import { type HttpResult, problem } from "./responses";
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /** A parsed body, or the 4xx that says why there is none. */
-export type BodyResult = { ok: true; value: unknown } | { ok: false; error: HttpResult };
+export type BodyResult = Result<unknown, HttpResult>;
 
 /**
  * The body of a posting route as JSON, checked once, before any route reads it: at most
@@ -16,16 +17,15 @@ export type BodyResult = { ok: true; value: unknown } | { ok: false; error: Http
  * missing body is malformed JSON.
  */
 export function jsonBody(event: APIGatewayProxyEventV2, empty?: string): BodyResult {
-  const fail = (error: HttpResult): BodyResult => ({ ok: false, error });
   let text = event.body;
   if (text) {
     const bytes = event.isBase64Encoded ? Buffer.from(text, "base64") : undefined;
     if ((bytes?.length ?? Buffer.byteLength(text)) > MAX_BODY_BYTES)
-      return fail(problem(413, `body larger than ${MAX_BODY_BYTES} bytes`));
+      return err(problem(413, `body larger than ${MAX_BODY_BYTES} bytes`));
     if (bytes) {
       text = decodeUtf8(bytes);
       if (text === undefined)
-        return fail(
+        return err(
           problem(400, "the body is not UTF-8 text", [
             {
               path: "(body)",
@@ -35,11 +35,11 @@ export function jsonBody(event: APIGatewayProxyEventV2, empty?: string): BodyRes
         );
     }
   }
-  if (!text && empty !== undefined) return fail(problem(400, empty));
+  if (!text && empty !== undefined) return err(problem(400, empty));
   try {
-    return { ok: true, value: JSON.parse(text ?? "") };
+    return ok(JSON.parse(text ?? ""));
   } catch (e) {
-    return fail(
+    return err(
       problem(400, "malformed JSON", [{ path: "(body)", message: (e as Error).message.slice(0, 200) }]),
     );
   }

@@ -6,12 +6,13 @@ import { readKpiReport } from "../app/kpis";
 import { officialOutputs } from "../app/official";
 import { DOMAIN_NAMES, SEED_PROCEDURES } from "../domain/catalog";
 import { periodBounds, periodByName, periodOf, previousPeriod } from "../domain/periods";
+import { err, isErr, ok, type Result } from "../domain/result";
 import { formatInstant } from "../domain/time";
 import type * as z from "../domain/zod";
 import type { Credential } from "./auth";
 import { DASHBOARD_ASSETS } from "./dashboard-assets";
 import { QualityQuery, TrendQuery } from "./queries";
-import { type HttpResult, json, problem } from "./responses";
+import { badCursor, type HttpResult, json, problem } from "./responses";
 
 /**
  * The dashboard (issue 24), served by the query API on the API's own origin so that its requests
@@ -112,28 +113,31 @@ function officeWide(credential: Credential, what: string): HttpResult | undefine
     : undefined;
 }
 
-function parse<T extends z.ZodMiniType>(schema: T, event: APIGatewayProxyEventV2): z.infer<T> | HttpResult {
+function parse<T extends z.ZodMiniType>(
+  schema: T,
+  event: APIGatewayProxyEventV2,
+): Result<z.infer<T>, HttpResult> {
   const parsed = schema.safeParse(event.queryStringParameters ?? {});
-  if (parsed.success) return parsed.data;
-  return problem(
-    400,
-    "invalid query parameters",
-    parsed.error.issues.slice(0, 20).map((i) => ({
-      path: i.path.join(".") || (i.code === "unrecognized_keys" ? i.keys.join(",") : "(query)"),
-      message: i.message,
-    })),
+  if (parsed.success) return ok(parsed.data);
+  return err(
+    problem(
+      400,
+      "invalid query parameters",
+      parsed.error.issues.slice(0, 20).map((i) => ({
+        path: i.path.join(".") || (i.code === "unrecognized_keys" ? i.keys.join(",") : "(query)"),
+        message: i.message,
+      })),
+    ),
   );
 }
 
-const isResult = (x: unknown): x is HttpResult => typeof x === "object" && x !== null && "statusCode" in x;
-
 function periodNamed(deps: KpiDeps, name: string | undefined) {
   const period = name ? periodByName(deps.scheme, name) : periodOf(deps.scheme, deps.now());
-  return (
-    period ??
+  if (period) return ok(period);
+  return err(
     problem(404, name ? `no period named ${name} in this deployment's scheme` : "no current period", [
       { path: "period", message: "unknown period" },
-    ])
+    ]),
   );
 }
 
@@ -148,10 +152,12 @@ export async function indexTrend(
 ): Promise<HttpResult> {
   const refused = officeWide(credential, "the index's trend");
   if (refused) return refused;
-  const q = parse(TrendQuery, event);
-  if (isResult(q)) return q;
-  const period = periodNamed(deps, q.period);
-  if (isResult(period)) return period;
+  const qResult = parse(TrendQuery, event);
+  if (isErr(qResult)) return qResult.error;
+  const q = qResult.value;
+  const periodResult = periodNamed(deps, q.period);
+  if (isErr(periodResult)) return periodResult.error;
+  const period = periodResult.value;
   const weeks = await weeklyIndexes(deps, period);
   const now = (await officialOutputs(deps, period)).index;
   return json(200, {
@@ -176,14 +182,18 @@ export async function dataQuality(
 ): Promise<HttpResult> {
   const refused = officeWide(credential, "data quality");
   if (refused) return refused;
-  const q = parse(QualityQuery, event);
-  if (isResult(q)) return q;
-  const period = periodNamed(deps, q.period);
-  if (isResult(period)) return period;
+  const qResult = parse(QualityQuery, event);
+  if (isErr(qResult)) return qResult.error;
+  const q = qResult.value;
+  const periodResult = periodNamed(deps, q.period);
+  if (isErr(periodResult)) return periodResult.error;
+  const period = periodResult.value;
   const report = await readKpiReport(deps.store, period, {
     asOf: Math.min(deps.now(), periodBounds(period).end),
   });
-  const page = await deps.store.listBySla(null, "orphan", { limit: q.limit, cursor: q.cursor });
+  const listed = await deps.store.listBySla(null, "orphan", { limit: q.limit, cursor: q.cursor });
+  if (isErr(listed)) return badCursor(listed.error);
+  const page = listed.value;
   const iso = (ms: number | undefined) => (ms === undefined ? null : formatInstant(ms));
   return json(200, {
     period: period.name,

@@ -1,4 +1,4 @@
-import type { Problem } from "../domain/events/validate";
+import type { Problem } from "../domain/result";
 import { formatInstant, OFFSET_MS } from "../domain/time";
 
 /**

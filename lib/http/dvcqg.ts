@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { PauseKind } from "../domain/events/schema";
-import type { Problem } from "../domain/events/validate";
+import { err, ok, type Problem, type Result } from "../domain/result";
 import type { Level } from "../domain/rules";
 import type { Unit, UnitDirectory } from "../domain/units";
 import * as z from "../domain/zod";
@@ -136,18 +136,16 @@ const asObject = (raw: unknown) =>
 export type DvcqgRequest = z.infer<typeof DvcqgRequestSchema>;
 
 /** The sync request's envelope, or every problem with it (its items are read one by one later). */
-export function parseDvcqgRequest(body: unknown): { request: DvcqgRequest } | { error: Problem[] } {
+export function parseDvcqgRequest(body: unknown): Result<DvcqgRequest, Problem[]> {
   const request = DvcqgRequestSchema.safeParse(body);
-  if (request.success) return { request: request.data };
-  return {
-    error: request.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message })),
-  };
+  if (request.success) return ok(request.data);
+  return err(request.error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message })));
 }
 
 /** One sync request → the dossier events it says happened (unvalidated: the ingest validates them). */
-export function dvcqgToEvents(body: unknown, context: DvcqgContext = {}): Converted | { error: Problem[] } {
+export function dvcqgToEvents(body: unknown, context: DvcqgContext = {}): Result<Converted, Problem[]> {
   const parsed = parseDvcqgRequest(body);
-  return "error" in parsed ? parsed : convertDvcqg(parsed.request, context);
+  return parsed.ok ? ok(convertDvcqg(parsed.value, context)) : parsed;
 }
 
 /** A parsed sync request → its events, problems and notes. */

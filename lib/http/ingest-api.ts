@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { type IngestDeps, type IngestSummary, ingestEvents, MAX_EVENTS } from "../app/ingest";
 import { capProblems } from "../domain/events/validate";
+import { err, isErr, ok, type Result } from "../domain/result";
 import { admit } from "./auth";
 import { jsonBody } from "./body";
 import { convertDvcqg, parseDvcqgRequest } from "./dvcqg";
@@ -20,22 +21,26 @@ export function ingestStatus(summary: IngestSummary): number {
 }
 
 /** `POST /events`'s body: one event or `{"events": [...]}` (1..{@link MAX_EVENTS}). */
-function candidatesOf(body: unknown): unknown[] | HttpResult {
+function candidatesOf(body: unknown): Result<unknown[], HttpResult> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    return problem(400, 'expected one event object or {"events": [...]}', [
-      { path: "(body)", message: "not an object" },
-    ]);
+    return err(
+      problem(400, 'expected one event object or {"events": [...]}', [
+        { path: "(body)", message: "not an object" },
+      ]),
+    );
   }
-  if (!("events" in body)) return [body];
+  if (!("events" in body)) return ok([body]);
   const events = (body as { events: unknown }).events;
   if (!Array.isArray(events))
-    return problem(400, "events must be an array", [{ path: "events", message: "expected an array" }]);
+    return err(problem(400, "events must be an array", [{ path: "events", message: "expected an array" }]));
   if (events.length === 0 || events.length > MAX_EVENTS) {
-    return problem(400, `events must hold 1..${MAX_EVENTS} events`, [
-      { path: "events", message: `got ${events.length}` },
-    ]);
+    return err(
+      problem(400, `events must hold 1..${MAX_EVENTS} events`, [
+        { path: "events", message: `got ${events.length}` },
+      ]),
+    );
   }
-  return events;
+  return ok(events);
 }
 
 /**
@@ -49,9 +54,9 @@ async function ingestDvcqg(
   body: unknown,
 ): Promise<HttpResult> {
   const parsed = parseDvcqgRequest(body);
-  if ("error" in parsed) return problem(400, "not a DVCQG sync request", capProblems(parsed.error));
+  if (isErr(parsed)) return problem(400, "not a DVCQG sync request", capProblems(parsed.error));
   const units = await (deps.units ?? (() => deps.store.getUnitDirectory()))();
-  const converted = convertDvcqg(parsed.request, { units });
+  const converted = convertDvcqg(parsed.value, { units });
   // The portal's format must not turn one request into more events than POST /events takes.
   if (converted.events.length > MAX_EVENTS) {
     return problem(413, `this request makes ${converted.events.length} events; at most ${MAX_EVENTS}`, [
@@ -83,8 +88,8 @@ async function ingestDvcqg(
 /** The posting routes: `POST /events` and `POST /integrations/dvcqg`, for integration keys only. */
 export async function handleIngest(deps: IngestDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const admitted = await admit(deps.store, event, "ingest-api", deps.now());
-  if ("statusCode" in admitted) return admitted;
-  const { route, credential } = admitted;
+  if (isErr(admitted)) return admitted.error;
+  const { route, credential } = admitted.value;
   // Every route of this API takes an integration key (lib/contracts/routes.ts).
   if (!credential) return problem(404, "no such route");
   const events = route.path === "/events";
@@ -92,7 +97,7 @@ export async function handleIngest(deps: IngestDeps, event: APIGatewayProxyEvent
   if (!body.ok) return body.error;
   if (!events) return ingestDvcqg(deps, credential, body.value);
   const candidates = candidatesOf(body.value);
-  if (!Array.isArray(candidates)) return candidates;
-  const summary = await ingestEvents(deps, credential, candidates);
+  if (isErr(candidates)) return candidates.error;
+  const summary = await ingestEvents(deps, credential, candidates.value);
   return json(ingestStatus(summary), answerOf(summary));
 }

@@ -2,11 +2,11 @@ import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { type KpiDeps, periodReport } from "../app/kpi-report";
 import { officialOutputs } from "../app/official";
-import { InvalidCursorError } from "../app/ports";
 import { normaliseCode } from "../domain/events/schema";
 import { capProblems } from "../domain/events/validate";
 import { periodByName, periodOf } from "../domain/periods";
 import { canonicalEvents } from "../domain/projection";
+import { err, isErr, ok, type Result } from "../domain/result";
 import { formatInstant, localDate } from "../domain/time";
 import type { UnitDirectory } from "../domain/units";
 import type * as z from "../domain/zod";
@@ -16,7 +16,7 @@ import { admit, type Credential, scopeToAgencies } from "./auth";
 import { dashboardFile, dataQuality, indexTrend, whoReads } from "./dashboard";
 import { OPENAPI_GZIP_BASE64 } from "./openapi-served";
 import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
-import { file, type HttpResult, json, problem } from "./responses";
+import { badCursor, file, type HttpResult, json, problem } from "./responses";
 
 /**
  * The read-only API (leadership dashboards, the CLI): `GET /kpis`, `GET /kpis/export`,
@@ -27,17 +27,19 @@ import { file, type HttpResult, json, problem } from "./responses";
 function parseQuery<T extends z.ZodMiniType>(
   schema: T,
   event: APIGatewayProxyEventV2,
-): z.infer<T> | HttpResult {
+): Result<z.infer<T>, HttpResult> {
   const parsed = schema.safeParse(event.queryStringParameters ?? {});
-  if (parsed.success) return parsed.data;
-  return problem(
-    400,
-    "invalid query parameters",
-    capProblems(
-      parsed.error.issues.map((i) => ({
-        path: i.path.join(".") || (i.code === "unrecognized_keys" ? i.keys.join(",") : "(query)"),
-        message: i.message,
-      })),
+  if (parsed.success) return ok(parsed.data);
+  return err(
+    problem(
+      400,
+      "invalid query parameters",
+      capProblems(
+        parsed.error.issues.map((i) => ({
+          path: i.path.join(".") || (i.code === "unrecognized_keys" ? i.keys.join(",") : "(query)"),
+          message: i.message,
+        })),
+      ),
     ),
   );
 }
@@ -63,15 +65,13 @@ function openApi(): HttpResult {
   return openApiAnswer;
 }
 
-const isResult = (x: unknown): x is HttpResult => typeof x === "object" && x !== null && "statusCode" in x;
-
 function resolvePeriod(deps: KpiDeps, name: string | undefined) {
   const period = name ? periodByName(deps.scheme, name) : periodOf(deps.scheme, deps.now());
-  return (
-    period ??
+  if (period) return ok(period);
+  return err(
     problem(404, name ? `no period named ${name} in this deployment's scheme` : "no current period", [
       { path: "period", message: "unknown period" },
-    ])
+    ]),
   );
 }
 
@@ -87,17 +87,19 @@ function jsonOrText(body: string): unknown {
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : formatInstant(ms));
 
 /** The `{id}` of `/dossiers/{id}`, decoded and normalised as ids are at ingest, or the 400 naming it. */
-function dossierIdOf(rawPath: string): string | HttpResult {
+function dossierIdOf(rawPath: string): Result<string, HttpResult> {
   const segment = rawPath.replace(/\/+$/, "").slice("/dossiers/".length);
   let id: string;
   try {
     id = normaliseCode(decodeURIComponent(segment));
   } catch {
-    return problem(400, "invalid dossier id", [{ path: "id", message: "not a valid percent-encoded id" }]);
+    return err(
+      problem(400, "invalid dossier id", [{ path: "id", message: "not a valid percent-encoded id" }]),
+    );
   }
   if (id.length === 0 || id.length > 64)
-    return problem(400, "invalid dossier id", [{ path: "id", message: "expected 1..64 characters" }]);
-  return id;
+    return err(problem(400, "invalid dossier id", [{ path: "id", message: "expected 1..64 characters" }]));
+  return ok(id);
 }
 
 /**
@@ -110,13 +112,7 @@ export type QueryApiDeps = Omit<KpiDeps, "units"> & {
 };
 
 export async function handleQuery(deps: QueryApiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  try {
-    return await route(deps, event);
-  } catch (e) {
-    if (e instanceof InvalidCursorError)
-      return problem(400, "invalid query parameters", [{ path: "cursor", message: e.message }]);
-    throw e;
-  }
+  return route(deps, event);
 }
 
 /**
@@ -124,28 +120,38 @@ export async function handleQuery(deps: QueryApiDeps, event: APIGatewayProxyEven
  * only unit when none is named; otherwise the 4xx naming `unit`. An office-wide key may ask for
  * any unit or none (the whole office).
  */
-function scopedUnit(credential: Credential, unit: string | undefined): string | undefined | HttpResult {
+function scopedUnit(
+  credential: Credential,
+  unit: string | undefined,
+): Result<string | undefined, HttpResult> {
   const scope = credential.units;
-  if (!scope) return unit;
+  if (!scope) return ok(unit);
   if (unit === undefined) {
-    if (scope.length === 1) return scope[0];
-    return problem(400, "this key reads several units: name one", [
-      { path: "unit", message: `one of ${scope.join(", ")}` },
-    ]);
+    if (scope.length === 1) return ok(scope[0]);
+    return err(
+      problem(400, "this key reads several units: name one", [
+        { path: "unit", message: `one of ${scope.join(", ")}` },
+      ]),
+    );
   }
-  if (scope.includes(unit)) return unit;
-  return problem(403, "this key does not read that unit", [
-    { path: "unit", message: `this key reads ${scope.join(", ")}` },
-  ]);
+  if (scope.includes(unit)) return ok(unit);
+  return err(
+    problem(403, "this key does not read that unit", [
+      { path: "unit", message: `this key reads ${scope.join(", ")}` },
+    ]),
+  );
 }
 
 async function kpisOrExport({ deps, credential, event, path }: QueryRequest): Promise<HttpResult> {
-  const q = parseQuery(path === "/kpis" ? KpisQuery : ExportQuery, event);
-  if (isResult(q)) return q;
-  const unit = scopedUnit(credential, q.unit);
-  if (isResult(unit)) return unit;
-  const period = resolvePeriod(deps, q.period);
-  if (isResult(period)) return period;
+  const qResult = parseQuery(path === "/kpis" ? KpisQuery : ExportQuery, event);
+  if (isErr(qResult)) return qResult.error;
+  const q = qResult.value;
+  const unitResult = scopedUnit(credential, q.unit);
+  if (isErr(unitResult)) return unitResult.error;
+  const unit = unitResult.value;
+  const periodResult = resolvePeriod(deps, q.period);
+  if (isErr(periodResult)) return periodResult.error;
+  const period = periodResult.value;
   const report = await periodReport(deps, period, unit);
   if (path === "/kpis") return json(200, report);
   const { format, lang } = q as z.infer<typeof ExportQuery>;
@@ -165,10 +171,12 @@ async function kpisForm({ deps, credential, event }: QueryRequest): Promise<Http
     return problem(403, "form II.06a is read with an office-wide reader key", [
       { path: "(key)", message: "this key is scoped to units" },
     ]);
-  const q = parseQuery(FormQuery, event);
-  if (isResult(q)) return q;
-  const period = resolvePeriod(deps, q.period);
-  if (isResult(period)) return period;
+  const qResult = parseQuery(FormQuery, event);
+  if (isErr(qResult)) return qResult.error;
+  const q = qResult.value;
+  const periodResult = resolvePeriod(deps, q.period);
+  if (isErr(periodResult)) return periodResult.error;
+  const period = periodResult.value;
   const { form } = await officialOutputs(deps, period, undefined, q.lang);
   if (q.format === "json") return json(200, form);
   return q.format === "csv"
@@ -181,21 +189,28 @@ async function kpisForm({ deps, credential, event }: QueryRequest): Promise<Http
 }
 
 async function kpisIndex({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
-  const q = parseQuery(KpisQuery, event);
-  if (isResult(q)) return q;
-  const unit = scopedUnit(credential, q.unit);
-  if (isResult(unit)) return unit;
-  const period = resolvePeriod(deps, q.period);
-  if (isResult(period)) return period;
+  const qResult = parseQuery(KpisQuery, event);
+  if (isErr(qResult)) return qResult.error;
+  const q = qResult.value;
+  const unitResult = scopedUnit(credential, q.unit);
+  if (isErr(unitResult)) return unitResult.error;
+  const unit = unitResult.value;
+  const periodResult = resolvePeriod(deps, q.period);
+  if (isErr(periodResult)) return periodResult.error;
+  const period = periodResult.value;
   return json(200, (await officialOutputs(deps, period, unit)).index);
 }
 
 async function dossierList({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
-  const q = parseQuery(ListQuery, event);
-  if (isResult(q)) return q;
-  const unit = scopedUnit(credential, q.unit);
-  if (isResult(unit)) return unit;
-  const page = await deps.store.listBySla(q.unit, q.sla, { limit: q.limit, cursor: q.cursor });
+  const qResult = parseQuery(ListQuery, event);
+  if (isErr(qResult)) return qResult.error;
+  const q = qResult.value;
+  // The unit is required here: a scoped key's answer is the unit it names, or the refusal.
+  const scoped = scopedUnit(credential, q.unit);
+  if (isErr(scoped)) return scoped.error;
+  const listed = await deps.store.listBySla(q.unit, q.sla, { limit: q.limit, cursor: q.cursor });
+  if (isErr(listed)) return badCursor(listed.error);
+  const page = listed.value;
   return json(200, {
     items: page.items.map((d) => ({
       dossierId: d.dossierId,
@@ -218,9 +233,12 @@ async function quarantineList({ deps, credential, event }: QueryRequest): Promis
     return problem(403, "the quarantine is read with an office-wide reader key", [
       { path: "(key)", message: "this key is scoped to units" },
     ]);
-  const q = parseQuery(QuarantineQuery, event);
-  if (isResult(q)) return q;
-  const page = await deps.store.listQuarantinePage(q);
+  const qResult = parseQuery(QuarantineQuery, event);
+  if (isErr(qResult)) return qResult.error;
+  const q = qResult.value;
+  const listed = await deps.store.listQuarantinePage(q);
+  if (isErr(listed)) return badCursor(listed.error);
+  const page = listed.value;
   const applied = await deps.store.appliedSince(page.items);
   return json(200, {
     items: page.items.map((r) => ({
@@ -235,8 +253,9 @@ async function quarantineList({ deps, credential, event }: QueryRequest): Promis
 }
 
 async function dossierDetail({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
-  const id = dossierIdOf(event.rawPath);
-  if (isResult(id)) return id;
+  const idResult = dossierIdOf(event.rawPath);
+  if (isErr(idResult)) return idResult.error;
+  const id = idResult.value;
   const { dossier, log } = await deps.store.getDossierWithLog(id);
   // Outside a scoped key's units, a dossier is answered as one that does not exist.
   const visible =
@@ -302,8 +321,9 @@ const QUERY_ROUTES: Record<string, QueryRoute | undefined> = {
 };
 
 async function route(given: QueryApiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const admitted = await admit(given.store, event, "query-api", given.now());
-  if (isResult(admitted)) return admitted;
+  const admittedResult = await admit(given.store, event, "query-api", given.now());
+  if (isErr(admittedResult)) return admittedResult.error;
+  const admitted = admittedResult.value;
   const path = admitted.route.path;
   if (path === "/openapi.json") return openApi();
   if (path === "/dashboard" || path === "/dashboard/{file}") return dashboardFile(event);

@@ -2,6 +2,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../dev/local/stack";
 import { INGEST_SOURCE } from "../../lib/contracts/bus";
+import { orThrow } from "../../lib/domain/result";
 import { startE2eStack } from "../helpers/e2e-stack";
 
 /**
@@ -92,7 +93,7 @@ describe("PutEvents on the local stack, from @aws-sdk/client-eventbridge", () =>
     expect(applied.status).toBe(200);
     expect(applied.json.state?.unitId).toBe("phong-tu-phap");
     expect(applied.json.timeline).toEqual([expect.objectContaining({ eventId: "pe-ok-1" })]);
-    const quarantined = (await stack.store.listQuarantinePage({ limit: 50 })).items;
+    const quarantined = orThrow(await stack.store.listQuarantinePage({ limit: 50 })).items;
     expect(quarantined).toEqual([
       expect.objectContaining({
         eventId: "pe-bad-5",

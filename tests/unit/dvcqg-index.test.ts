@@ -17,8 +17,9 @@ import { readProjectFile } from "../helpers/fixtures";
  */
 
 function convert(): Converted {
-  const out = dvcqgToEvents(JSON.parse(readProjectFile("events/dvcqg/index-fields.json")));
-  if ("error" in out) throw new Error(JSON.stringify(out.error));
+  const result = dvcqgToEvents(JSON.parse(readProjectFile("events/dvcqg/index-fields.json")));
+  if (!result.ok) throw new Error(JSON.stringify(result.error));
+  const out = result.value;
   for (const e of out.events)
     expect(validateEvent(e, { now: instant("2030-01-01T00:00:00Z") }).ok).toBe(true);
   return out;

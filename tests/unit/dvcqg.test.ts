@@ -11,8 +11,9 @@ import { readProjectFile } from "../helpers/fixtures";
 
 /** A fixture of events/dvcqg/ through the adapter: what it made, checked against the contract. */
 function convert(name: string, context?: DvcqgContext): Converted {
-  const out = dvcqgToEvents(JSON.parse(readProjectFile(`events/dvcqg/${name}`)), context);
-  if ("error" in out) throw new Error(JSON.stringify(out.error));
+  const result = dvcqgToEvents(JSON.parse(readProjectFile(`events/dvcqg/${name}`)), context);
+  if (!result.ok) throw new Error(JSON.stringify(result.error));
+  const out = result.value;
   for (const e of out.events)
     expect(validateEvent(e, { now: instant("2030-01-01T00:00:00Z") }).ok).toBe(true);
   // The applicant's details never leave the adapter.

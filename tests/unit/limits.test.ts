@@ -98,15 +98,13 @@ describe("the portal's format", () => {
       madonvi: "x",
       data: [{ ...dossier, DanhSachHoSoBoSung: rounds(MAX_SUPPLEMENTS) }],
     });
-    expect("events" in ok && ok.problems).toEqual([]);
+    expect(ok.ok && ok.value.problems).toEqual([]);
     const tooMany = dvcqgToEvents({
       service: "DongBoHoSoMC",
       madonvi: "x",
       data: [{ ...dossier, DanhSachHoSoBoSung: rounds(MAX_SUPPLEMENTS + 1) }],
     });
-    expect("events" in tooMany && tooMany.problems.map((p) => p.path)).toEqual([
-      "data[0].DanhSachHoSoBoSung",
-    ]);
+    expect(tooMany.ok && tooMany.value.problems.map((p) => p.path)).toEqual(["data[0].DanhSachHoSoBoSung"]);
   });
 });
 

@@ -6,14 +6,15 @@ import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import type { BulkStore, NewDossier } from "../../app/ports";
+import type { BulkStore, ItemTooLarge, NewDossier } from "../../app/ports";
 import type { CounterDelta } from "../../domain/counting";
 import type { DossierEvent } from "../../domain/events/schema";
 import type { DossierRecord, QuarantineRecord } from "../../domain/records";
 import { COUNTER_KEYS } from "../../domain/report";
+import type { Result } from "../../domain/result";
 import { counterUpdate } from "./counters";
 import { TableAccess } from "./cursors";
-import { dossierItem, eventItem } from "./dossiers";
+import { dossierItem, eventItem, itemsOrRefusal } from "./dossiers";
 import { counterSk, dossierIdOfKey, dossierKey, type Item } from "./keys";
 import { quarantineItem } from "./quarantine";
 
@@ -101,9 +102,13 @@ export class BulkWriter extends TableAccess implements BulkStore {
     return found;
   }
 
-  /** The items of a new dossier; throws `ItemTooLargeError` for one DynamoDB (or the bound) refuses. */
-  itemsOf(events: readonly DossierEvent[], record: DossierRecord, appliedAt: number): Item[] {
-    return [...events.map((e) => eventItem(e, appliedAt)), dossierItem(record)];
+  /** The items of a new dossier, or the refusal of one DynamoDB (or the bound) would not take. */
+  itemsOf(
+    events: readonly DossierEvent[],
+    record: DossierRecord,
+    appliedAt: number,
+  ): Result<Item[], ItemTooLarge> {
+    return itemsOrRefusal(() => [...events.map((e) => eventItem(e, appliedAt)), dossierItem(record)]);
   }
 
   /**

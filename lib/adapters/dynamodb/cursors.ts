@@ -5,7 +5,8 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { InvalidCursorError } from "../../app/ports";
+import type { InvalidCursor } from "../../app/ports";
+import { err, ok, type Result } from "../../domain/result";
 import type { Item } from "./keys";
 
 /**
@@ -19,15 +20,17 @@ type WriteRequest = NonNullable<BatchWriteCommandInput["RequestItems"]>[string][
 const encodeCursor = (key: Record<string, unknown> | undefined) =>
   key ? Buffer.from(JSON.stringify(key)).toString("base64url") : undefined;
 
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (cursor === undefined) return undefined;
+function decodeCursor(
+  cursor: string | undefined,
+): Result<Record<string, unknown> | undefined, InvalidCursor> {
+  if (cursor === undefined) return ok(undefined);
   try {
     const key = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
     const scalar = (v: unknown) => typeof v === "string" || typeof v === "number";
     if (typeof key === "object" && key !== null && !Array.isArray(key) && Object.values(key).every(scalar))
-      return key;
+      return ok(key);
   } catch {}
-  throw new InvalidCursorError("not a cursor this API handed out");
+  return err({ kind: "invalid_cursor", message: "not a cursor this API handed out" });
 }
 
 /** The table one access pattern reads and writes, with the client it goes through. */
@@ -72,8 +75,10 @@ export class TableAccess {
   protected async page(
     input: Omit<QueryCommandInput, "TableName">,
     options: { limit?: number; cursor?: string },
-  ): Promise<{ items: Item[]; cursor?: string }> {
-    const start = decodeCursor(options.cursor);
+  ): Promise<Result<{ items: Item[]; cursor?: string }, InvalidCursor>> {
+    const decoded = decodeCursor(options.cursor);
+    if (!decoded.ok) return decoded;
+    const start = decoded.value;
     try {
       const out = await this.client.send(
         new QueryCommand({
@@ -83,11 +88,11 @@ export class TableAccess {
           ExclusiveStartKey: start,
         }),
       );
-      return { items: out.Items ?? [], cursor: encodeCursor(out.LastEvaluatedKey) };
+      return ok({ items: out.Items ?? [], cursor: encodeCursor(out.LastEvaluatedKey) });
     } catch (e) {
       // DynamoDB refuses a start key outside the query's partition: a cursor of another listing.
       if (start && (e as Error).name === "ValidationException")
-        throw new InvalidCursorError("a cursor of another listing");
+        return err({ kind: "invalid_cursor", message: "a cursor of another listing" });
       throw e;
     }
   }

@@ -7,13 +7,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import {
-  type CommitArgs,
-  DuplicateEventError,
-  ItemTooLargeError,
-  TransactionTooLargeError,
-  VersionConflictError,
-} from "../../app/ports";
+import type { CommitArgs, CommitRefusal, PageResult } from "../../app/ports";
 import type { DossierEvent } from "../../domain/events/schema";
 import {
   alertSnapshot,
@@ -23,6 +17,7 @@ import {
   storableEvent,
   storedKey,
 } from "../../domain/records";
+import { err, ok, type Result } from "../../domain/result";
 import type { SlaState } from "../../domain/sla";
 import { pendingAlertPut } from "./alerts";
 import { counterUpdate } from "./counters";
@@ -75,6 +70,22 @@ function itemBytes(item: Item): number {
 }
 
 /**
+ * An item past DynamoDB's (or this store's) bound. Thrown by the item builders below and turned
+ * into the port's `item_too_large` refusal by the methods that take them (`commit`, bulk `itemsOf`).
+ */
+export class ItemTooLargeError extends Error {}
+
+/** `build()`, or the item it would not build as the port's refusal. */
+export function itemsOrRefusal<T>(build: () => T): Result<T, { kind: "item_too_large"; message: string }> {
+  try {
+    return ok(build());
+  } catch (e) {
+    if (e instanceof ItemTooLargeError) return err({ kind: "item_too_large", message: e.message });
+    throw e;
+  }
+}
+
+/**
  * An event record: the event (without free-text reasons) under its identity in the dossier's
  * partition. Throws {@link ItemTooLargeError} past {@link MAX_EVENT_ITEM_BYTES}.
  */
@@ -108,6 +119,22 @@ export function dossierItem(record: DossierRecord): Item {
       `the dossier's record would be ${bytes} bytes, more than ${MAX_DOSSIER_ITEM_BYTES}`,
     );
   return Object.assign(item, dossierIndexes(record));
+}
+
+/** A cancelled commit's expected cause, as the port's refusal; undefined for anything else. */
+function commitRefusalOf(e: unknown, { event, record }: CommitArgs): CommitRefusal | undefined {
+  if (!(e instanceof TransactionCanceledException || (e as Error).name === "TransactionCanceledException"))
+    return undefined;
+  const reasons = (e as TransactionCanceledException).CancellationReasons ?? [];
+  if (event && reasons[0]?.Code === "ConditionalCheckFailed")
+    return {
+      kind: "duplicate_event",
+      message: `event ${event.eventId} of ${event.source} is already stored`,
+    };
+  if (reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict"))
+    // The dossier's version check, or an alert another sweep raised first: read again.
+    return { kind: "version_conflict", message: `dossier ${record.dossierId} changed since it was read` };
+  return undefined;
 }
 
 export class Dossiers extends TableAccess {
@@ -159,10 +186,31 @@ export class Dossiers extends TableAccess {
 
   /**
    * One transaction: the event record only if its eventId is new, the dossier only if its version
-   * is the one read, and the counter deltas (README "Architecture"). Throws {@link DuplicateEventError} or
-   * {@link VersionConflictError} for the expected races.
+   * is the one read, and the counter deltas (README "Architecture"). The expected races and
+   * bounds are answered as refusals; anything else DynamoDB says is thrown.
    */
-  async commit(args: CommitArgs): Promise<void> {
+  async commit(args: CommitArgs): Promise<Result<void, CommitRefusal>> {
+    const built = itemsOrRefusal(() => this.commitItems(args));
+    if (!built.ok) return built;
+    const items = built.value;
+    if (items.length > MAX_TRANSACTION_ITEMS) {
+      return err({
+        kind: "transaction_too_large",
+        message: `${items.length} items: more than one DynamoDB transaction can hold`,
+      });
+    }
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return ok(undefined);
+    } catch (e) {
+      const refusal = commitRefusalOf(e, args);
+      if (refusal) return err(refusal);
+      throw e;
+    }
+  }
+
+  /** The transaction's items; throws {@link ItemTooLargeError} for one past the bound. */
+  private commitItems(args: CommitArgs): TransactItem[] {
     const { event, record, deltas, previousVersion } = args;
     const items: TransactItem[] = [];
     if (event) {
@@ -197,26 +245,7 @@ export class Dossiers extends TableAccess {
       if (trigger.oneStopDesk)
         items.push({ Put: pendingAlertPut(this.tableName, { ...alert, recipient: "one_stop_desk" }) });
     }
-    if (items.length > MAX_TRANSACTION_ITEMS) {
-      throw new TransactionTooLargeError(
-        `${items.length} items: more than one DynamoDB transaction can hold`,
-      );
-    }
-    try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (e) {
-      if (e instanceof TransactionCanceledException || (e as Error).name === "TransactionCanceledException") {
-        const reasons = (e as TransactionCanceledException).CancellationReasons ?? [];
-        if (event && reasons[0]?.Code === "ConditionalCheckFailed") {
-          throw new DuplicateEventError(`event ${event.eventId} of ${event.source} is already stored`);
-        }
-        if (reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict")) {
-          // The dossier's version check, or an alert another sweep raised first: read again.
-          throw new VersionConflictError(`dossier ${record.dossierId} changed since it was read`);
-        }
-      }
-      throw e;
-    }
+    return items;
   }
 
   /**
@@ -312,7 +341,7 @@ export class Dossiers extends TableAccess {
     unitId: string | null,
     sla: SlaState | "orphan",
     options: { limit?: number; cursor?: string } = {},
-  ): Promise<{ items: DossierRecord[]; cursor?: string }> {
+  ): Promise<PageResult<DossierRecord>> {
     const page = await this.page(
       {
         IndexName: TABLE.slaIndex.name,
@@ -321,7 +350,8 @@ export class Dossiers extends TableAccess {
       },
       options,
     );
-    return { items: page.items.map(recordOfItem), cursor: page.cursor };
+    if (!page.ok) return page;
+    return ok({ items: page.value.items.map(recordOfItem), cursor: page.value.cursor });
   }
 
   /**

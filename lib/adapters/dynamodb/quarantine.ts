@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { PageResult } from "../../app/ports";
 import { type QuarantineRecord, storedKey } from "../../domain/records";
+import { ok } from "../../domain/result";
 import { TableAccess } from "./cursors";
 import type { Dossiers } from "./dossiers";
 import { type Item, QUARANTINE_PK } from "./keys";
@@ -72,11 +74,10 @@ export class Quarantine extends TableAccess {
   }
 
   /** One page of the quarantine, for `GET /quarantine`. */
-  async listPage(
-    options: { limit?: number; cursor?: string } = {},
-  ): Promise<{ items: QuarantineRecord[]; cursor?: string }> {
+  async listPage(options: { limit?: number; cursor?: string } = {}): Promise<PageResult<QuarantineRecord>> {
     const page = await this.page(byPartition, options);
-    return { items: page.items.map(quarantineOf), cursor: page.cursor };
+    if (!page.ok) return page;
+    return ok({ items: page.value.items.map(quarantineOf), cursor: page.value.cursor });
   }
 
   /**

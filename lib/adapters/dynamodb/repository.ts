@@ -56,7 +56,7 @@ export class DossierStore implements Store {
   getDossierWithLog(dossierId: string, options: { stopAtLogSize?: number } = {}) {
     return this.dossiers.getWithLog(dossierId, options);
   }
-  commit(args: CommitArgs): Promise<void> {
+  commit(args: CommitArgs) {
     return this.dossiers.commit(args);
   }
   storedEvents(
@@ -77,7 +77,7 @@ export class DossierStore implements Store {
     unitId: string | null,
     sla: SlaState | "orphan",
     options: { limit?: number; cursor?: string } = {},
-  ): Promise<{ items: DossierRecord[]; cursor?: string }> {
+  ) {
     return this.dossiers.listBySla(unitId, sla, options);
   }
 

@@ -1,3 +1,5 @@
+import { err, ok, type Result } from "../result";
+
 /**
  * A year without calendar data (docs/rules.md R6): thrown by the calendar's computations, and the same
  * answer as a value for callers that must keep going (reports, sweeps, the CLI).
@@ -15,9 +17,7 @@ export class CalendarYearMissingError extends Error {
 }
 
 /** A calendar answer, or the year it lacked (docs/rules.md R6: an anomaly, never an abort). */
-export type CalendarResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; error: { kind: "no_calendar"; year: number; message: string } };
+export type CalendarResult<T> = Result<T, { kind: "no_calendar"; year: number; message: string }>;
 
 /**
  * Runs a calendar computation and returns a year without data as a value. Any other error is a
@@ -25,11 +25,11 @@ export type CalendarResult<T> =
  */
 export function calendarResult<T>(compute: () => T): CalendarResult<T> {
   try {
-    return { ok: true, value: compute() };
-  } catch (err) {
-    if (err instanceof CalendarYearMissingError) {
-      return { ok: false, error: { kind: "no_calendar", year: err.year, message: err.message } };
+    return ok(compute());
+  } catch (e) {
+    if (e instanceof CalendarYearMissingError) {
+      return err({ kind: "no_calendar", year: e.year, message: e.message });
     }
-    throw err;
+    throw e;
   }
 }

@@ -1,6 +1,7 @@
+import { err, ok, type Problem, type Result } from "../result";
 import { decodeUtf8 } from "../text";
 import type { DossierEvent } from "./schema";
-import { type Problem, type Result, type ValidateOptions, validateEvent } from "./validate";
+import { type ValidateOptions, validateEvent } from "./validate";
 
 /** What is said of an events file whose bytes are not UTF-8 (a Windows-1258 or UTF-16 export, say). */
 const NOT_UTF8 = "not UTF-8 text: save the file as UTF-8 and send it again";
@@ -8,7 +9,7 @@ const NOT_UTF8 = "not UTF-8 text: save the file as UTF-8 and send it again";
 /** An events file's text; one that is not UTF-8 is refused, with what to do. */
 export function decodeEventsFile(bytes: Uint8Array): Result<string, string> {
   const text = decodeUtf8(bytes);
-  return text === undefined ? { ok: false, error: NOT_UTF8 } : { ok: true, value: text };
+  return text === undefined ? err(NOT_UTF8) : ok(text);
 }
 
 /** A problem in an events file, with the line it starts on (1-based). */

@@ -1,15 +1,7 @@
+import { err, ok, type Problem, type Result } from "../result";
 import { parseInstant } from "../time";
 import type * as z from "../zod";
 import { type DossierEvent, DossierEventSchema, EVENT_TYPES, MAX_CLOCK_SKEW_MS } from "./schema";
-
-/** Expected failures are values (house style 4). */
-export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
-
-/** One thing wrong with an input, naming the field (`data.channel`, `occurredAt`, …). */
-export interface Problem {
-  path: string;
-  message: string;
-}
 
 function pathOf(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, key) => {
@@ -74,17 +66,14 @@ export function validateEvent(
   options: ValidateOptions = {},
 ): Result<DossierEvent, Problem[]> {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    return { ok: false, error: [{ path: "(event)", message: "an event must be a JSON object" }] };
+    return err([{ path: "(event)", message: "an event must be a JSON object" }]);
   }
   const type = (input as { type?: unknown }).type;
   if (typeof type !== "string" || !(EVENT_TYPES as string[]).includes(type)) {
-    return {
-      ok: false,
-      error: [{ path: "type", message: `must be one of ${EVENT_TYPES.join(", ")}` }],
-    };
+    return err([{ path: "type", message: `must be one of ${EVENT_TYPES.join(", ")}` }]);
   }
   const parsed = DossierEventSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, error: problemsOf(parsed.error) };
+  if (!parsed.success) return err(problemsOf(parsed.error));
   const event = parsed.data;
   const problems: Problem[] = [];
   if (options.now !== undefined) {
@@ -102,7 +91,7 @@ export function validateEvent(
       });
     }
   }
-  return problems.length ? { ok: false, error: problems } : { ok: true, value: event };
+  return problems.length ? err(problems) : ok(event);
 }
 
 /** `path: message; path: message` — for logs, quarantine records and HTTP answers. */

@@ -1,5 +1,5 @@
 import { DOMAIN_NAMES } from "../catalog";
-import type { Problem, Result } from "../events/validate";
+import type { Problem, Result } from "../result";
 import * as z from "../zod";
 
 /**
