@@ -2,7 +2,7 @@ import type { AlertTrigger } from "../domain/alerts";
 import type { CounterDelta } from "../domain/counting";
 import type { DossierEvent } from "../domain/events/schema";
 import type { Period } from "../domain/periods";
-import type { DossierRecord, PendingAlert, QuarantineRecord } from "../domain/records";
+import type { AlertHistoryEntry, DossierRecord, PendingAlert, QuarantineRecord } from "../domain/records";
 import type { PeriodCounts } from "../domain/report";
 import type { SlaState } from "../domain/sla";
 import type { Contact, IntegrationGrant, Unit, UnitDirectory } from "../domain/units";
@@ -81,7 +81,7 @@ export interface Store extends CounterReader, SuppressionList, KeyStore {
   getDossierWithLog(
     dossierId: string,
     options?: { stopAtLogSize?: number },
-  ): Promise<{ dossier?: DossierRecord; log: DossierEvent[]; full?: boolean }>;
+  ): Promise<{ dossier?: DossierRecord; log: DossierEvent[]; full?: boolean; alerts?: AlertHistoryEntry[] }>;
   /** Throws {@link DuplicateEventError}, {@link VersionConflictError}, {@link ItemTooLargeError}. */
   commit(args: CommitArgs): Promise<void>;
   storedEvents(
