@@ -705,6 +705,41 @@ interface DossierAnswer {
     data?: Record<string, unknown>;
     anomaly?: string;
   }[];
+  /** The alerts raised for it, with when a digest sent each. */
+  alerts?: { kind: string; raisedAt: string; sentAt?: string; deskSentAt?: string }[];
+}
+
+/** The alerts raised for the dossier, and the digests that sent them. */
+function alertsSection(d: DossierAnswer): Node[] {
+  const w = t();
+  const alerts = d.alerts ?? [];
+  return [
+    h("h2", {}, w.alertsHeading),
+    alerts.length === 0
+      ? h("p", {}, w.nothing)
+      : h(
+          "ol",
+          { class: "timeline alerts" },
+          ...alerts.map((a) =>
+            h(
+              "li",
+              {},
+              h("time", { datetime: a.raisedAt }, when(a.raisedAt)),
+              h("strong", {}, w.alertNames[a.kind] ?? a.kind),
+              h(
+                "span",
+                { class: "details" },
+                [
+                  a.sentAt ? `${w.alertSent}: ${when(a.sentAt)}` : w.alertNotSent,
+                  a.deskSentAt ? `${w.alertDeskSent}: ${when(a.deskSentAt)}` : "",
+                ]
+                  .filter(Boolean)
+                  .join(" · "),
+              ),
+            ),
+          ),
+        ),
+  ];
 }
 
 /** The event's facts a reader needs, in words; the rest (codes already shown above) left out. */
@@ -776,6 +811,7 @@ async function dossierView(id: string): Promise<Node[]> {
         ),
       ),
     ),
+    ...alertsSection(d),
   ];
 }
 

@@ -37,6 +37,7 @@ import {
 import { eventBridgeServer } from "./eventbridge";
 import { apiServer } from "./http";
 import { LocalMetrics } from "./metrics";
+import { takeDue } from "./replay";
 import { startScheduler } from "./scheduler";
 import { localSesClient, type RunningSes, startSesLocal } from "./ses-local";
 
@@ -293,9 +294,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     fire,
     onError,
     tick: (t) => {
-      const due = replay.filter((e) => Date.parse(e.occurredAt) <= t);
+      // Not a prefix of the list: the seed's events are in arrival order (dev/local/replay.ts).
+      const { due, rest } = takeDue(replay, t);
       if (due.length) {
-        replay = replay.slice(due.length);
+        replay = rest;
         void localBus.publish(due.map(asDemoIntegration));
       }
     },

@@ -3,7 +3,7 @@ import type { AlertTrigger } from "../domain/alerts";
 import type { CounterDelta } from "../domain/counting";
 import type { DossierEvent } from "../domain/events/schema";
 import type { Period } from "../domain/periods";
-import type { DossierRecord, PendingAlert, QuarantineRecord } from "../domain/records";
+import type { AlertHistoryEntry, DossierRecord, PendingAlert, QuarantineRecord } from "../domain/records";
 import type { PeriodCounts } from "../domain/report";
 import type { Result } from "../domain/result";
 import type { SlaState } from "../domain/sla";
@@ -105,7 +105,7 @@ export interface Store extends CounterReader, SuppressionList, KeyStore {
   getDossierWithLog(
     dossierId: string,
     options?: { stopAtLogSize?: number },
-  ): Promise<{ dossier?: DossierRecord; log: DossierEvent[]; full?: boolean }>;
+  ): Promise<{ dossier?: DossierRecord; log: DossierEvent[]; full?: boolean; alerts?: AlertHistoryEntry[] }>;
   commit(args: CommitArgs): Promise<Result<void, CommitRefusal>>;
   storedEvents(
     events: readonly { dossierId: string; eventId: string; source?: string }[],

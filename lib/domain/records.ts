@@ -157,6 +157,21 @@ export interface PendingAlert {
   dossier: AlertSnapshot;
 }
 
+/**
+ * An alert raised for a dossier, as its timeline shows it: kept in the dossier's partition when
+ * raised (one per kind and threshold key, so bounded like the thresholds themselves), stamped when
+ * a digest carried it, and kept after the pending alert is deleted.
+ */
+export interface AlertHistoryEntry {
+  kind: AlertKind;
+  key: number;
+  raisedAt: number;
+  /** When the unit's (or leadership's) digest carried it. */
+  sentAt?: number;
+  /** When the one-stop desk's digest carried its copy (docs/rules.md R4). */
+  deskSentAt?: number;
+}
+
 /** The unit an alert about a dossier without one goes to (its digest is read by leadership). */
 export const NO_UNIT = "(none)";
 

@@ -143,7 +143,8 @@ const ANSWERS: Record<string, Json> = {
   },
   "GET /dossiers/{id}": {
     "200": {
-      description: "the dossier's state and timeline",
+      description:
+        "the dossier's state, its timeline of events, and the alerts raised for it (kind, raisedAt, and sentAt / deskSentAt once a digest sent it)",
       content: { [JSON_TYPE]: { schema: { type: "object" } } },
     },
     "400": problemResponse("an id that is not 1..64 characters once decoded"),

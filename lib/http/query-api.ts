@@ -256,7 +256,7 @@ async function dossierDetail({ deps, credential, event }: QueryRequest): Promise
   const idResult = dossierIdOf(event.rawPath);
   if (isErr(idResult)) return idResult.error;
   const id = idResult.value;
-  const { dossier, log } = await deps.store.getDossierWithLog(id);
+  const { dossier, log, alerts } = await deps.store.getDossierWithLog(id);
   // Outside a scoped key's units, a dossier is answered as one that does not exist.
   const visible =
     dossier !== undefined &&
@@ -293,6 +293,15 @@ async function dossierDetail({ deps, credential, event }: QueryRequest): Promise
       data: event.data,
       anomaly: anomalies.get(event.eventId),
     })),
+    // The alerts raised for it, and when a digest sent each (kept after it is sent).
+    alerts: [...(alerts ?? [])]
+      .sort((a, b) => a.raisedAt - b.raisedAt || a.kind.localeCompare(b.kind))
+      .map((a) => ({
+        kind: a.kind,
+        raisedAt: iso(a.raisedAt),
+        sentAt: iso(a.sentAt),
+        deskSentAt: iso(a.deskSentAt),
+      })),
   });
 }
 

@@ -1,8 +1,8 @@
-import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { PendingAlert } from "../../domain/records";
 import { localDate } from "../../domain/time";
 import { conditionFailed, TableAccess } from "./cursors";
-import { ALERTS_PK, alertSk, digestKey, leaseKey } from "./keys";
+import { ALERTS_PK, alertHistoryKey, alertSk, digestKey, leaseKey } from "./keys";
 
 /**
  * The alert queue: alerts raised (written by the apply transaction, ./dossiers.ts) wait in one
@@ -16,6 +16,24 @@ export function pendingAlertPut(tableName: string, alert: PendingAlert) {
     TableName: tableName,
     Item: { pk: ALERTS_PK, sk: alertSk(alert), ...alert },
     ConditionExpression: "attribute_not_exists(pk)",
+  };
+}
+
+/**
+ * The dossier's alert history entry for a raised alert (a transaction item of the apply's commit,
+ * beside {@link pendingAlertPut}): written once, its first `raisedAt` kept, and kept once sent.
+ */
+export function alertHistoryUpdate(
+  tableName: string,
+  dossierId: string,
+  alert: Pick<PendingAlert, "kind" | "key" | "raisedAt">,
+) {
+  return {
+    TableName: tableName,
+    Key: alertHistoryKey(dossierId, alert.kind, alert.key),
+    UpdateExpression: "SET kind = :kind, #key = :key, raisedAt = if_not_exists(raisedAt, :at)",
+    ExpressionAttributeNames: { "#key": "key" },
+    ExpressionAttributeValues: { ":kind": alert.kind, ":key": alert.key, ":at": alert.raisedAt },
   };
 }
 
@@ -90,8 +108,28 @@ export class AlertQueue extends TableAccess {
         },
       }),
     );
+    // Before the pending alerts go: a digest sent again after a crash stamps them again, unchanged.
+    await Promise.all(args.alerts.map((a) => this.stampSent(a, args.sentAt)));
     await this.writeBatches(
       args.alerts.map((a) => ({ DeleteRequest: { Key: { pk: ALERTS_PK, sk: alertSk(a) } } })),
     );
+  }
+
+  /** Stamps a sent alert on its dossier's history entry (none for alerts raised before it was kept). */
+  private async stampSent(alert: PendingAlert, sentAt: number): Promise<void> {
+    const field = alert.recipient === "one_stop_desk" ? "deskSentAt" : "sentAt";
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: alertHistoryKey(alert.dossier.dossierId, alert.kind, alert.key),
+          UpdateExpression: `SET ${field} = if_not_exists(${field}, :at)`,
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeValues: { ":at": sentAt },
+        }),
+      );
+    } catch (e) {
+      if (!conditionFailed(e)) throw e;
+    }
   }
 }

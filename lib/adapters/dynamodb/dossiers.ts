@@ -10,6 +10,7 @@ import {
 import type { CommitArgs, CommitRefusal, PageResult } from "../../app/ports";
 import type { DossierEvent } from "../../domain/events/schema";
 import {
+  type AlertHistoryEntry,
   alertSnapshot,
   type DossierRecord,
   NO_UNIT,
@@ -19,10 +20,11 @@ import {
 } from "../../domain/records";
 import { err, ok, type Result } from "../../domain/result";
 import type { SlaState } from "../../domain/sla";
-import { pendingAlertPut } from "./alerts";
+import { alertHistoryUpdate, pendingAlertPut } from "./alerts";
 import { counterUpdate } from "./counters";
 import { conditionFailed, TableAccess } from "./cursors";
 import {
+  ALERT_HISTORY_PREFIX,
   DOSSIER_SK,
   dossierIdOfKey,
   dossierIndexes,
@@ -154,9 +156,10 @@ export class Dossiers extends TableAccess {
   async getWithLog(
     dossierId: string,
     options: { stopAtLogSize?: number } = {},
-  ): Promise<{ dossier?: DossierRecord; log: DossierEvent[]; full?: boolean }> {
+  ): Promise<{ dossier?: DossierRecord; log: DossierEvent[]; full?: boolean; alerts: AlertHistoryEntry[] }> {
     let dossier: DossierRecord | undefined;
     const log: DossierEvent[] = [];
+    const alerts: AlertHistoryEntry[] = [];
     let start: Record<string, unknown> | undefined;
     let first = true;
     do {
@@ -176,12 +179,17 @@ export class Dossiers extends TableAccess {
         if (item.sk === DOSSIER_SK) {
           dossier = recordOfItem(item);
           const stop = options.stopAtLogSize;
-          if (stop !== undefined && (dossier.logSize ?? 0) >= stop) return { dossier, log: [], full: true };
+          if (stop !== undefined && (dossier.logSize ?? 0) >= stop)
+            return { dossier, log: [], full: true, alerts };
         } else if ((item.sk as string).startsWith(EVENT_SK_PREFIX))
           log.push(JSON.parse(item.body as string) as DossierEvent);
+        else if ((item.sk as string).startsWith(ALERT_HISTORY_PREFIX)) {
+          const { pk: _pk, sk: _sk, ...entry } = item;
+          alerts.push(entry as AlertHistoryEntry);
+        }
       }
     } while (start);
-    return { dossier, log };
+    return { dossier, log, alerts };
   }
 
   /**
@@ -241,6 +249,8 @@ export class Dossiers extends TableAccess {
         dossier: alertSnapshot(record),
       };
       items.push({ Put: pendingAlertPut(this.tableName, alert) });
+      // The dossier's own record of it, kept once the digest has sent it (its timeline).
+      items.push({ Update: alertHistoryUpdate(this.tableName, record.dossierId, alert) });
       // The desk's copy in the same transaction: both are raised, or neither.
       if (trigger.oneStopDesk)
         items.push({ Put: pendingAlertPut(this.tableName, { ...alert, recipient: "one_stop_desk" }) });

@@ -52,6 +52,15 @@ export const ALERTS_PK = "ALERTQ";
 export const alertSk = (
   a: Pick<PendingAlert, "unitId" | "kind" | "key" | "recipient"> & { dossier: { dossierId: string } },
 ) => `${a.unitId}#${a.kind}#${a.dossier.dossierId}#${a.key}${a.recipient ? `#${a.recipient}` : ""}`;
+/**
+ * A dossier's alert history entry, in the dossier's own partition (read with its record and log),
+ * after its events (`DOSSIER` < `E#…` < `H#…`): the dossier item still sorts first.
+ */
+export const ALERT_HISTORY_PREFIX = "H#";
+export const alertHistoryKey = (dossierId: string, kind: string, key: number): Key => ({
+  pk: dossierPk(dossierId),
+  sk: `${ALERT_HISTORY_PREFIX}${kind}#${key}`,
+});
 export const leaseKey = (group: string): Key => ({ pk: "LEASE", sk: group });
 export const digestKey = (date: string, sentAt: number, group: string): Key => ({
   pk: `DIGEST#${date}`,

@@ -11,6 +11,7 @@
  * | KPI counters of a domain within a level | `K#<period>` | `L#<level>#<domain>` | counters.ts (in the apply transaction) | `ADD` deltas; form II.06a's rows |
  * | KPI counters of a domain (older) | `K#<period>` | `M#<domain>` | no longer written | read as level unknown |
  * | quarantined event | `Q` | `<sha-256 of what arrived>` | quarantine.ts | TTL `expiresAt` (90 days) |
+ * | alert history of a dossier | `D#<dossierId>` | `H#<kind>#<key>` | alerts.ts (raised in the apply transaction, stamped when sent) | kept after sending; one per threshold |
  * | pending alert | `ALERTQ` | `<unitId>#<kind>#<dossierId>#<key>` | alerts.ts (in the apply transaction) | only if new; deleted once sent |
  * | digest lease | `LEASE` | `digest:<group>` | alerts.ts | conditional on owner / expiry |
  * | sent digest | `DIGEST#<local date>` | `<sentAt>#<group>` | alerts.ts | the alert keys it carried |
