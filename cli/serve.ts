@@ -11,16 +11,12 @@ import { EMPTY_DEFAULTS, type ServeOptions } from "./serve-options";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
-/** `dossier-monitor serve` (what `npm start` runs): the local stack, until Ctrl-C. */
-export async function serve(opts: ServeOptions): Promise<number> {
-  const dataDir = resolve(opts.dataDir);
-  if (opts.fresh) rmSync(dataDir, { recursive: true, force: true });
-  mkdirSync(join(dataDir, "dynamodb"), { recursive: true });
-  const start = parseInstant(opts.clock);
-  if (start === undefined) throw new Error(`--clock: not an RFC 3339 instant: ${opts.clock}`);
-  // The monitor's settings from this process's environment (lib/contracts/config.ts), checked
-  // before anything starts; the seed report's window unless PERIOD_SCHEME says otherwise.
-  const env: RawEnv = {
+/**
+ * The monitor's settings from this process's environment (lib/contracts/config.ts), checked
+ * before anything starts; the seed report's window unless PERIOD_SCHEME says otherwise.
+ */
+function serveEnv(opts: ServeOptions): RawEnv {
+  return {
     PERIOD_SCHEME: opts.empty ? EMPTY_DEFAULTS.periodScheme : JSON.stringify(SERVE_DEFAULTS.scheme),
     ...process.env,
     ...(opts.catalog ? { CATALOG: readFileSync(resolve(opts.catalog), "utf8") } : {}),
@@ -28,6 +24,26 @@ export async function serve(opts: ServeOptions): Promise<number> {
       ? { OFFICIAL_SETTINGS: readFileSync(resolve(opts.officialSettings), "utf8") }
       : {}),
   };
+}
+
+type DemoKeys = Awaited<ReturnType<typeof startLocalStack>>["keys"];
+
+/** The demo keys: written to `keysFile` when the stack made new ones, else read back from it. */
+function storeKeys(made: DemoKeys, keysFile: string): DemoKeys {
+  if (made) writeFileSync(keysFile, `${JSON.stringify(made, null, 2)}\n`, { mode: 0o600 });
+  return (
+    made ?? (existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, "utf8")) as DemoKeys) : undefined)
+  );
+}
+
+/** `dossier-monitor serve` (what `npm start` runs): the local stack, until Ctrl-C. */
+export async function serve(opts: ServeOptions): Promise<number> {
+  const dataDir = resolve(opts.dataDir);
+  if (opts.fresh) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(join(dataDir, "dynamodb"), { recursive: true });
+  const start = parseInstant(opts.clock);
+  if (start === undefined) throw new Error(`--clock: not an RFC 3339 instant: ${opts.clock}`);
+  const env = serveEnv(opts);
   parseMonitorEnv({ TABLE_NAME: "dossier-monitor-local", ...env });
   // With or without an agency tree; units inherit from their agencies as of the demo clock's day.
   const directory = parseDirectoryFile(
@@ -63,10 +79,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
     throw e;
   }
   const keysFile = join(dataDir, "keys.json");
-  if (stack.keys) writeFileSync(keysFile, `${JSON.stringify(stack.keys, null, 2)}\n`, { mode: 0o600 });
-  const keys =
-    stack.keys ??
-    (existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, "utf8")) as typeof stack.keys) : undefined);
+  const keys = storeKeys(stack.keys, keysFile);
   const example = JSON.stringify({
     eventId: "demo-0001",
     type: "dossier.received",

@@ -3,6 +3,7 @@ import { type Command, Option } from "commander";
 import type { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import type { Period, PeriodScheme } from "../../lib/domain/periods";
+import type { PeriodCounts } from "../../lib/domain/report";
 import type { Locale } from "../../lib/render/format";
 import { apiFailure, apiKey, CliError, EXIT, parseAsOf, parseDate, readEventsText } from "../shared";
 
@@ -117,39 +118,8 @@ async function resolvePeriod(opts: ReportOpts): Promise<Period> {
 }
 
 async function runReport(opts: ReportOpts): Promise<void> {
-  const official = opts.format === "form-xlsx" || opts.format === "form-csv" || opts.format === "index";
-  if (opts.api && official)
-    throw new CliError(
-      `--format ${opts.format} is computed from events files; read GET /kpis/form or /kpis/index for a stack`,
-      EXIT.usage,
-    );
-  if (opts.agency && (opts.api || opts.unit || !opts.units))
-    throw new CliError(
-      "--agency takes --events and --units (the directory with its agencies), not --api or --unit",
-      EXIT.usage,
-    );
-  if (opts.format === "form-xlsx" && !opts.out)
-    throw new CliError("--format form-xlsx needs --out FILE", EXIT.usage);
-  if (opts.api) {
-    const key = apiKey(opts.key, "--api");
-    const { ApiError, remoteReport } = await import("../remote");
-    try {
-      process.stdout.write(
-        await remoteReport({
-          api: opts.api,
-          period: opts.period,
-          unit: opts.unit,
-          key,
-          format: opts.format as "json" | "text" | "csv",
-          lang: opts.lang,
-        }),
-      );
-    } catch (e) {
-      if (e instanceof ApiError) throw apiFailure(e);
-      throw e;
-    }
-    return;
-  }
+  checkReportOptions(opts);
+  if (opts.api) return remoteReportOut(opts, opts.api);
   if (!opts.events?.length) throw new CliError("give --events FILE..., or --api URL", EXIT.usage);
   const period = await resolvePeriod(opts);
   const calendar = await loadCalendar(opts.calendar);
@@ -181,32 +151,89 @@ async function runReport(opts: ReportOpts): Promise<void> {
     process.stderr.write(
       "note: units are shown by id; give --units FILE (the unit directory, as `units import` reads it) for their names\n",
     );
-  if (opts.format === "index") {
-    const [{ buildIndex }, { indexText }] = await Promise.all([
-      import("../../lib/domain/official/index766"),
-      import("../../lib/render/index-text"),
-    ]);
-    const index = buildIndex(counts, { period, asOf, unit: opts.unit, targets: settings.targets });
-    process.stdout.write(indexText(index, opts.lang, names));
-    return;
-  }
-  if (opts.format === "form-csv" || opts.format === "form-xlsx") {
-    const [{ buildForm }, { formCsv, formCsvFile, formXlsx }] = await Promise.all([
-      import("../../lib/domain/official/form"),
-      import("../../lib/render/form"),
-    ]);
-    const form = buildForm(counts, { period, asOf, settings, locale: opts.lang });
-    if (opts.format === "form-csv" && !opts.out) process.stdout.write(formCsv(form, opts.lang));
-    else if (opts.out)
-      writeFileSync(
-        opts.out,
-        opts.format === "form-csv" ? formCsvFile(form, opts.lang) : await formXlsx(form, opts.lang),
-      );
-    return;
-  }
+  if (opts.format === "index") return indexOut(opts, counts, { period, asOf, settings, names });
+  if (opts.format === "form-csv" || opts.format === "form-xlsx")
+    return formOut(opts, counts, { period, asOf, settings });
   if (opts.format === "json") process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else if (opts.format === "csv") process.stdout.write(reportCsv(report, opts.lang, names));
   else process.stdout.write(reportText(report, opts.lang, names));
+}
+
+/** The combinations of options the command refuses, before anything is read. */
+function checkReportOptions(opts: ReportOpts): void {
+  const official = opts.format === "form-xlsx" || opts.format === "form-csv" || opts.format === "index";
+  if (opts.api && official)
+    throw new CliError(
+      `--format ${opts.format} is computed from events files; read GET /kpis/form or /kpis/index for a stack`,
+      EXIT.usage,
+    );
+  if (opts.agency && (opts.api || opts.unit || !opts.units))
+    throw new CliError(
+      "--agency takes --events and --units (the directory with its agencies), not --api or --unit",
+      EXIT.usage,
+    );
+  if (opts.format === "form-xlsx" && !opts.out)
+    throw new CliError("--format form-xlsx needs --out FILE", EXIT.usage);
+}
+
+/** The report of a deployed stack, read from its query API. */
+async function remoteReportOut(opts: ReportOpts, api: string): Promise<void> {
+  const key = apiKey(opts.key, "--api");
+  const { ApiError, remoteReport } = await import("../remote");
+  try {
+    process.stdout.write(
+      await remoteReport({
+        api,
+        period: opts.period,
+        unit: opts.unit,
+        key,
+        format: opts.format as "json" | "text" | "csv",
+        lang: opts.lang,
+      }),
+    );
+  } catch (e) {
+    if (e instanceof ApiError) throw apiFailure(e);
+    throw e;
+  }
+}
+
+interface OfficialInputs {
+  period: Period;
+  asOf: number;
+  settings: Awaited<ReturnType<typeof loadSettings>>;
+}
+
+/** The national index (Decision 766/QĐ-TTg) as text. */
+async function indexOut(
+  opts: ReportOpts,
+  counts: PeriodCounts,
+  { period, asOf, settings, names }: OfficialInputs & { names: Awaited<ReturnType<typeof loadUnitNames>> },
+): Promise<void> {
+  const [{ buildIndex }, { indexText }] = await Promise.all([
+    import("../../lib/domain/official/index766"),
+    import("../../lib/render/index-text"),
+  ]);
+  const index = buildIndex(counts, { period, asOf, unit: opts.unit, targets: settings.targets });
+  process.stdout.write(indexText(index, opts.lang, names));
+}
+
+/** Form II.06a, as CSV on stdout or to --out, or as XLSX to --out. */
+async function formOut(
+  opts: ReportOpts,
+  counts: PeriodCounts,
+  { period, asOf, settings }: OfficialInputs,
+): Promise<void> {
+  const [{ buildForm }, { formCsv, formCsvFile, formXlsx }] = await Promise.all([
+    import("../../lib/domain/official/form"),
+    import("../../lib/render/form"),
+  ]);
+  const form = buildForm(counts, { period, asOf, settings, locale: opts.lang });
+  if (opts.format === "form-csv" && !opts.out) process.stdout.write(formCsv(form, opts.lang));
+  else if (opts.out)
+    writeFileSync(
+      opts.out,
+      opts.format === "form-csv" ? formCsvFile(form, opts.lang) : await formXlsx(form, opts.lang),
+    );
 }
 
 /** `report`: the KPI report (docs/kpis.md) from events files, or from a running stack's API. */

@@ -129,56 +129,7 @@ export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
       continue;
     }
     try {
-      // Another sender may have sent some of them between our first read and the lease: send only
-      // what is still pending now that we hold it.
-      const still = new Set((await deps.store.listPendingAlerts()).map(alertId));
-      group.alerts = group.alerts.filter((a) => still.has(alertId(a)));
-      if (group.alerts.length === 0) continue;
-      // One email per language among the recipients: Vietnamese first, English where asked.
-      const byLocale = new Map<Locale, Contact[]>();
-      for (const c of recipients) {
-        const locale = c.locale ?? group.locale;
-        byLocale.set(locale, [...(byLocale.get(locale) ?? []), c]);
-      }
-      for (const [locale, contacts] of byLocale) {
-        const email = renderDigest({
-          locale,
-          unitName:
-            locale === "en" && group.name === "Lãnh đạo"
-              ? "Leadership"
-              : locale === "en" && group.name === UNKNOWN_UNIT_NAME.vi
-                ? UNKNOWN_UNIT_NAME.en
-                : locale === "en" && group.name === ONE_STOP_DESK_NAME.vi
-                  ? ONE_STOP_DESK_NAME.en
-                  : group.name,
-          alerts: group.alerts,
-          now,
-          calendar: deps.calendar,
-          unitNames: group.unitNames,
-        });
-        const to = contacts.map((c) => c.email);
-        const messageId = await deps.mailer.send({
-          from: deps.from,
-          to,
-          subject: headerText(email.subject),
-          html: email.html,
-          text: email.text,
-        });
-        result.sent.push({
-          group: group.key,
-          locale,
-          messageId: messageId ?? "",
-          recipients: to,
-          alerts: group.alerts.length,
-        });
-      }
-      await deps.store.markDigestSent({
-        group: group.key,
-        messageId: result.sent.at(-1)?.messageId ?? "",
-        sentAt: now,
-        recipients: recipients.map((c) => c.email),
-        alerts: group.alerts,
-      });
+      await sendGroup(deps, group, recipients, now, result);
     } catch (e) {
       result.failed.push({ group: group.key, reason: (e as Error).message });
     } finally {
@@ -186,4 +137,66 @@ export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
     }
   }
   return result;
+}
+
+/** One group's digest, under its lease: one email per language, then the alerts marked sent. */
+async function sendGroup(
+  deps: DigestDeps,
+  group: Group,
+  recipients: Contact[],
+  now: number,
+  result: DigestResult,
+): Promise<void> {
+  // Another sender may have sent some of them between our first read and the lease: send only
+  // what is still pending now that we hold it.
+  const still = new Set((await deps.store.listPendingAlerts()).map(alertId));
+  group.alerts = group.alerts.filter((a) => still.has(alertId(a)));
+  if (group.alerts.length === 0) return;
+  // One email per language among the recipients: Vietnamese first, English where asked.
+  const byLocale = new Map<Locale, Contact[]>();
+  for (const c of recipients) {
+    const locale = c.locale ?? group.locale;
+    byLocale.set(locale, [...(byLocale.get(locale) ?? []), c]);
+  }
+  for (const [locale, contacts] of byLocale) {
+    const email = renderDigest({
+      locale,
+      unitName: groupName(group.name, locale),
+      alerts: group.alerts,
+      now,
+      calendar: deps.calendar,
+      unitNames: group.unitNames,
+    });
+    const to = contacts.map((c) => c.email);
+    const messageId = await deps.mailer.send({
+      from: deps.from,
+      to,
+      subject: headerText(email.subject),
+      html: email.html,
+      text: email.text,
+    });
+    result.sent.push({
+      group: group.key,
+      locale,
+      messageId: messageId ?? "",
+      recipients: to,
+      alerts: group.alerts.length,
+    });
+  }
+  await deps.store.markDigestSent({
+    group: group.key,
+    messageId: result.sent.at(-1)?.messageId ?? "",
+    sentAt: now,
+    recipients: recipients.map((c) => c.email),
+    alerts: group.alerts,
+  });
+}
+
+/** A group's name in the email's language: the leadership, unknown-unit and one-stop-desk groups have an English one. */
+function groupName(name: string, locale: Locale): string {
+  if (locale !== "en") return name;
+  if (name === "Lãnh đạo") return "Leadership";
+  if (name === UNKNOWN_UNIT_NAME.vi) return UNKNOWN_UNIT_NAME.en;
+  if (name === ONE_STOP_DESK_NAME.vi) return ONE_STOP_DESK_NAME.en;
+  return name;
 }

@@ -238,29 +238,13 @@ export async function importEvents(
 ): Promise<ImportSummary> {
   const clock = deps.now();
   if (options.recordWrites) deps.bulk.recordWrites = options.recordWrites;
-  const events: ImportEvent[] = [];
-  const invalid: Rejected[] = [];
-  for (const { input, where } of inputs) {
-    // A file has no bus envelope: an event is applied under the source its body names.
-    const result = validateEvent(input, { now: clock });
-    if (result.ok) events.push({ event: withSource(result.value, result.value.source), where });
-    else {
-      const str = (k: string) => String((input as Record<string, unknown> | null)?.[k] ?? "").slice(0, 128);
-      invalid.push({
-        where,
-        eventId: str("eventId"),
-        dossierId: str("dossierId"),
-        reason: `invalid event: ${describeProblems(result.error)}`,
-      });
-    }
-  }
+  const { events, invalid } = validateInputs(inputs, clock);
   const byDossier = new Map<string, ImportEvent[]>();
   for (const e of events) {
     const list = byDossier.get(e.event.dossierId);
     if (list) list.push(e);
     else byDossier.set(e.event.dossierId, [e]);
   }
-  const ids = [...byDossier.keys()];
   const summary: ImportSummary = {
     events: inputs.length,
     applied: 0,
@@ -283,66 +267,128 @@ export async function importEvents(
     done += n;
     options.onProgress?.(done);
   };
+  const run: ImportRun = { deps, clock, byDossier, summary, tally, progress };
+  await inChunks([...byDossier.keys()], options, (chunkIds) => importChunk(run, chunkIds));
+  summary.applied = tally.applied;
+  summary.duplicates = tally.duplicates;
+  return summary;
+}
 
-  const chunk = async (chunkIds: string[]) => {
-    const existing = await deps.bulk.existing(chunkIds);
-    const viaApply = chunkIds.filter((id) => existing.has(id));
-    const created: NewDossier[] = [];
-    const records: DossierEvent[] = [];
-    const quarantined: { record: Omit<QuarantineRecord, "id">; arrived: string }[] = [];
-    let folded = 0;
-    for (const id of chunkIds) {
-      if (existing.has(id)) continue;
-      const inputs = byDossier.get(id) as ImportEvent[];
-      const f = foldDossier(deps, id, inputs, clock);
-      if (f.record && !fits(deps, f as FoldedDossier & { record: DossierRecord }, clock)) {
-        viaApply.push(id);
-        continue;
-      }
-      folded += inputs.length;
-      for (const r of f.refused) {
-        quarantined.push(refusedRecord(clock, r.input.event, r.reason, r.applied));
-        tally.reject({
-          where: r.input.where,
-          eventId: r.input.event.eventId,
-          dossierId: id,
-          reason: r.reason,
-        });
-      }
-      tally.duplicates += f.duplicates;
-      if (!f.record) continue;
-      tally.applied += f.applied.length;
-      for (const a of f.applied) records.push(a.event);
-      created.push({ record: f.record, deltas: f.deltas });
+/** The valid events, under the source their body names, and the rejected inputs. */
+function validateInputs(
+  inputs: readonly ImportInput[],
+  clock: number,
+): { events: ImportEvent[]; invalid: Rejected[] } {
+  const events: ImportEvent[] = [];
+  const invalid: Rejected[] = [];
+  for (const { input, where } of inputs) {
+    // A file has no bus envelope: an event is applied under the source its body names.
+    const result = validateEvent(input, { now: clock });
+    if (result.ok) events.push({ event: withSource(result.value, result.value.source), where });
+    else {
+      const str = (k: string) => String((input as Record<string, unknown> | null)?.[k] ?? "").slice(0, 128);
+      invalid.push({
+        where,
+        eventId: str("eventId"),
+        dossierId: str("dossierId"),
+        reason: `invalid event: ${describeProblems(result.error)}`,
+      });
     }
-    await deps.bulk.putRecords(records, quarantined, clock);
-    // Dossiers of one unit (and level and domain) share counter items: one transaction holds more.
-    const unitOf = (d: NewDossier) => `${d.record.unitId}\u0000${d.record.level}\u0000${d.record.domain}`;
-    created.sort((a, b) => (unitOf(a) < unitOf(b) ? -1 : unitOf(a) > unitOf(b) ? 1 : 0));
-    const { existed } = await deps.bulk.create(created);
-    summary.dossiers.created += created.length - existed.length;
-    progress(folded);
-    // Created meanwhile by a live consumer: the log holds this run's events, so they are
-    // duplicates now; the dossier is re-projected with them.
-    for (const id of existed) await recountDossier(deps, id);
-    summary.dossiers.applyPath += existed.length + viaApply.length;
-    for (const id of viaApply) {
-      const inputs = byDossier.get(id) as ImportEvent[];
-      await applyThrough(deps, id, inputs, tally);
-      progress(inputs.length);
-    }
-  };
+  }
+  return { events, invalid };
+}
 
+/** Runs `importChunk` over the dossiers, `chunkDossiers` at a time, `chunksInFlight` chunks at once. */
+async function inChunks(
+  ids: string[],
+  options: ImportOptions,
+  importChunk: (chunkIds: string[]) => Promise<void>,
+): Promise<void> {
   const size = options.chunkDossiers ?? 400;
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += size) chunks.push(ids.slice(i, i + size));
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(options.chunksInFlight ?? 2, chunks.length) }, async () => {
-      while (next < chunks.length) await chunk(chunks[next++] as string[]);
+      while (next < chunks.length) await importChunk(chunks[next++] as string[]);
     }),
   );
-  summary.applied = tally.applied;
-  summary.duplicates = tally.duplicates;
-  return summary;
+}
+
+/** One import run's state, shared by its chunks. */
+interface ImportRun {
+  deps: ImportDeps;
+  clock: number;
+  byDossier: Map<string, ImportEvent[]>;
+  summary: ImportSummary;
+  tally: Tally;
+  progress: (n: number) => void;
+}
+
+/** One chunk of dossiers: the new ones written by batch, the existing or too large through the apply path. */
+async function importChunk(run: ImportRun, chunkIds: string[]): Promise<void> {
+  const { deps, clock, byDossier, summary, tally, progress } = run;
+  const existing = await deps.bulk.existing(chunkIds);
+  const viaApply = chunkIds.filter((id) => existing.has(id));
+  const { created, records, quarantined, folded } = foldNewDossiers(
+    run,
+    chunkIds.filter((id) => !existing.has(id)),
+    viaApply,
+  );
+  await deps.bulk.putRecords(records, quarantined, clock);
+  // Dossiers of one unit (and level and domain) share counter items: one transaction holds more.
+  const unitOf = (d: NewDossier) => `${d.record.unitId}\u0000${d.record.level}\u0000${d.record.domain}`;
+  created.sort((a, b) => (unitOf(a) < unitOf(b) ? -1 : unitOf(a) > unitOf(b) ? 1 : 0));
+  const { existed } = await deps.bulk.create(created);
+  summary.dossiers.created += created.length - existed.length;
+  progress(folded);
+  // Created meanwhile by a live consumer: the log holds this run's events, so they are
+  // duplicates now; the dossier is re-projected with them.
+  for (const id of existed) await recountDossier(deps, id);
+  summary.dossiers.applyPath += existed.length + viaApply.length;
+  for (const id of viaApply) {
+    const inputs = byDossier.get(id) as ImportEvent[];
+    await applyThrough(deps, id, inputs, tally);
+    progress(inputs.length);
+  }
+}
+
+/**
+ * Folds each new dossier of a chunk into its record, counter deltas and quarantined events; one
+ * whose items DynamoDB would not take is added to `viaApply` instead.
+ */
+function foldNewDossiers(
+  run: ImportRun,
+  newIds: string[],
+  viaApply: string[],
+): {
+  created: NewDossier[];
+  records: DossierEvent[];
+  quarantined: { record: Omit<QuarantineRecord, "id">; arrived: string }[];
+  folded: number;
+} {
+  const { deps, clock, byDossier, tally } = run;
+  const created: NewDossier[] = [];
+  const records: DossierEvent[] = [];
+  const quarantined: { record: Omit<QuarantineRecord, "id">; arrived: string }[] = [];
+  let folded = 0;
+  for (const id of newIds) {
+    const inputs = byDossier.get(id) as ImportEvent[];
+    const f = foldDossier(deps, id, inputs, clock);
+    if (f.record && !fits(deps, f as FoldedDossier & { record: DossierRecord }, clock)) {
+      viaApply.push(id);
+      continue;
+    }
+    folded += inputs.length;
+    for (const r of f.refused) {
+      quarantined.push(refusedRecord(clock, r.input.event, r.reason, r.applied));
+      tally.reject({ where: r.input.where, eventId: r.input.event.eventId, dossierId: id, reason: r.reason });
+    }
+    tally.duplicates += f.duplicates;
+    if (!f.record) continue;
+    tally.applied += f.applied.length;
+    for (const a of f.applied) records.push(a.event);
+    created.push({ record: f.record, deltas: f.deltas });
+  }
+  return { created, records, quarantined, folded };
 }

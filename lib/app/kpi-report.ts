@@ -144,6 +144,29 @@ export interface KpiEmail {
   index: NationalIndex;
 }
 
+/**
+ * The previous period to compare with: its snapshot at the same point of the period when one was
+ * taken within 4 days of it, else its final figures when it received any dossier.
+ */
+async function previousFigures(
+  deps: KpiDeps,
+  period: Period,
+  prev: Period,
+  now: number,
+  locale: Locale,
+): Promise<KpiEmailInput["previous"]> {
+  const offset = Math.min(now, periodBounds(period).end) - periodBounds(period).start;
+  const snapshot = await deps.store.getSnapshotAt<Report>(prev.name, offset);
+  if (snapshot && offset - snapshot.offsetMs < 4 * 86_400_000) {
+    return {
+      label: `${prev.name} (${locale === "vi" ? "cùng thời điểm" : "same point"})`,
+      report: snapshot.report,
+    };
+  }
+  const prevReport = await readKpiReport(deps.store, prev, { asOf: periodBounds(prev).end });
+  return prevReport.received.total > 0 ? { label: prev.name, report: prevReport } : undefined;
+}
+
 /** Builds the KPI email of `period` (weekly: rolling; close: the issued figures). */
 export async function buildKpiEmail(
   deps: KpiDeps,
@@ -155,20 +178,7 @@ export async function buildKpiEmail(
   const report = await periodReport(deps, period);
   const official = await officialOutputs(deps, period, undefined, locale);
   const prev = previousPeriod(deps.scheme, period);
-  let previous: KpiEmailInput["previous"];
-  if (prev) {
-    const offset = Math.min(now, periodBounds(period).end) - periodBounds(period).start;
-    const snapshot = await deps.store.getSnapshotAt<Report>(prev.name, offset);
-    if (snapshot && offset - snapshot.offsetMs < 4 * 86_400_000) {
-      previous = {
-        label: `${prev.name} (${locale === "vi" ? "cùng thời điểm" : "same point"})`,
-        report: snapshot.report,
-      };
-    } else {
-      const prevReport = await readKpiReport(deps.store, prev, { asOf: periodBounds(prev).end });
-      if (prevReport.received.total > 0) previous = { label: prev.name, report: prevReport };
-    }
-  }
+  const previous = prev ? await previousFigures(deps, period, prev, now, locale) : undefined;
   let previousIndex: { label: string; index: NationalIndex } | undefined;
   if (prev && previous) {
     const snapshotIndex = (previous.report as Report & { index?: NationalIndex }).index;

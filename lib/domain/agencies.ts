@@ -102,6 +102,9 @@ interface PathProblem {
 
 const span = (n: { validFrom?: string; validTo?: string }) => `${n.validFrom ?? "…"}..${n.validTo ?? "…"}`;
 
+type Span = { validFrom?: string; validTo?: string };
+type Path = (string | number)[];
+
 /**
  * Everything wrong with a directory as a tree, each naming its field: an unknown parent, a cycle,
  * a successor that does not exist or is not valid the day its predecessor ends, validity ending
@@ -111,67 +114,12 @@ const span = (n: { validFrom?: string; validTo?: string }) => `${n.validFrom ?? 
 export function treeProblems(file: { units: readonly Unit[]; agencies?: readonly Agency[] }): PathProblem[] {
   const problems: PathProblem[] = [];
   const agencies = file.agencies ?? [];
-  const byId = new Map<string, Agency>();
   const unitIds = new Set(file.units.map((u) => u.id));
-  agencies.forEach((a, i) => {
-    if (byId.has(a.id)) problems.push({ path: ["agencies", i, "id"], message: `${a.id} appears twice` });
-    else if (unitIds.has(a.id))
-      problems.push({ path: ["agencies", i, "id"], message: `${a.id} is also a unit's id` });
-    byId.set(a.id, a);
-  });
-  const roots = agencies.filter((a) => a.parentId === undefined);
-  if (agencies.length > 0 && roots.length !== 1)
-    problems.push({
-      path: ["agencies"],
-      message: `expected exactly one agency without a parent (the root), found ${roots.length}${roots.length ? `: ${roots.map((r) => r.id).join(", ")}` : ""}`,
-    });
-  const checkSpan = (n: { validFrom?: string; validTo?: string }, path: (string | number)[]) => {
-    if (n.validFrom !== undefined && n.validTo !== undefined && n.validFrom > n.validTo)
-      problems.push({
-        path: [...path, "validTo"],
-        message: `validTo ${n.validTo} is before validFrom ${n.validFrom}`,
-      });
-  };
-  /** The child's validity must lie within its parent's. */
-  const checkUnder = (
-    child: { validFrom?: string; validTo?: string },
-    parent: Agency,
-    path: (string | number)[],
-    what: string,
-  ) => {
-    const startsBefore =
-      parent.validFrom !== undefined && (child.validFrom === undefined || child.validFrom < parent.validFrom);
-    const endsAfter =
-      parent.validTo !== undefined && (child.validTo === undefined || child.validTo > parent.validTo);
-    if (startsBefore || endsAfter)
-      problems.push({
-        path: [...path, "parentId"],
-        message: `${what} is valid ${span(child)} but agency ${parent.id} only ${span(parent)}`,
-      });
-  };
-  const checkSuccessors = (
-    n: { id: string; validTo?: string; successorIds?: readonly string[] },
-    path: (string | number)[],
-    exists: (id: string) => { validFrom?: string; validTo?: string } | undefined,
-  ) => {
-    const successors = n.successorIds ?? [];
-    if (successors.length > 0 && n.validTo === undefined)
-      problems.push({ path: [...path, "validTo"], message: "a node with successors must end (validTo)" });
-    successors.forEach((s, j) => {
-      const succ = exists(s);
-      if (!succ) problems.push({ path: [...path, "successorIds", j], message: `no such node ${s}` });
-      else if (s === n.id)
-        problems.push({ path: [...path, "successorIds", j], message: "its own successor" });
-      else if (n.validTo !== undefined && !validOn(succ, addDays(n.validTo, 1)))
-        problems.push({
-          path: [...path, "successorIds", j],
-          message: `${s} is valid ${span(succ)}, not on ${addDays(n.validTo, 1)}, the day after ${n.id} ends`,
-        });
-    });
-  };
+  const byId = agenciesById(agencies, unitIds, problems);
+  rootProblems(agencies, problems);
   agencies.forEach((a, i) => {
     const path = ["agencies", i];
-    checkSpan(a, path);
+    spanProblems(a, path, problems);
     if (a.parentId !== undefined) {
       const parent = byId.get(a.parentId);
       if (!parent)
@@ -181,11 +129,96 @@ export function treeProblems(file: { units: readonly Unit[]; agencies?: readonly
             ? `${a.parentId} is a unit, not an agency`
             : `no agency ${a.parentId}`,
         });
-      else checkUnder(a, parent, path, `agency ${a.id}`);
+      else underProblems(a, parent, path, `agency ${a.id}`, problems);
     }
-    checkSuccessors(a, path, (s) => byId.get(s));
+    successorProblems(a, path, (s) => byId.get(s), problems);
   });
-  // Cycles along parents.
+  cycleProblems(agencies, byId, problems);
+  twiceEnteredProblems(agencies, problems);
+  // A directory without agencies is checked as it always was (its units' dates and successors
+  // were never checked, and a file that loaded must still load).
+  if (agencies.length === 0) return problems;
+  unitProblems(file.units, byId, problems);
+  if (problems.length === 0) loopProblems(file.units, agencies, problems);
+  return problems;
+}
+
+/** The agencies by id; an id given twice, or also a unit's, is a problem. */
+function agenciesById(
+  agencies: readonly Agency[],
+  unitIds: ReadonlySet<string>,
+  problems: PathProblem[],
+): Map<string, Agency> {
+  const byId = new Map<string, Agency>();
+  agencies.forEach((a, i) => {
+    if (byId.has(a.id)) problems.push({ path: ["agencies", i, "id"], message: `${a.id} appears twice` });
+    else if (unitIds.has(a.id))
+      problems.push({ path: ["agencies", i, "id"], message: `${a.id} is also a unit's id` });
+    byId.set(a.id, a);
+  });
+  return byId;
+}
+
+/** A tree has exactly one root: the one agency without a parent. */
+function rootProblems(agencies: readonly Agency[], problems: PathProblem[]): void {
+  const roots = agencies.filter((a) => a.parentId === undefined);
+  if (agencies.length > 0 && roots.length !== 1)
+    problems.push({
+      path: ["agencies"],
+      message: `expected exactly one agency without a parent (the root), found ${roots.length}${roots.length ? `: ${roots.map((r) => r.id).join(", ")}` : ""}`,
+    });
+}
+
+/** Validity that ends before it starts. */
+function spanProblems(n: Span, path: Path, problems: PathProblem[]): void {
+  if (n.validFrom !== undefined && n.validTo !== undefined && n.validFrom > n.validTo)
+    problems.push({
+      path: [...path, "validTo"],
+      message: `validTo ${n.validTo} is before validFrom ${n.validFrom}`,
+    });
+}
+
+/** The child's validity must lie within its parent's. */
+function underProblems(child: Span, parent: Agency, path: Path, what: string, problems: PathProblem[]): void {
+  const startsBefore =
+    parent.validFrom !== undefined && (child.validFrom === undefined || child.validFrom < parent.validFrom);
+  const endsAfter =
+    parent.validTo !== undefined && (child.validTo === undefined || child.validTo > parent.validTo);
+  if (startsBefore || endsAfter)
+    problems.push({
+      path: [...path, "parentId"],
+      message: `${what} is valid ${span(child)} but agency ${parent.id} only ${span(parent)}`,
+    });
+}
+
+/** A node with successors ends, and each successor exists and is valid the day after it ends. */
+function successorProblems(
+  n: { id: string; validTo?: string; successorIds?: readonly string[] },
+  path: Path,
+  exists: (id: string) => Span | undefined,
+  problems: PathProblem[],
+): void {
+  const successors = n.successorIds ?? [];
+  if (successors.length > 0 && n.validTo === undefined)
+    problems.push({ path: [...path, "validTo"], message: "a node with successors must end (validTo)" });
+  successors.forEach((s, j) => {
+    const succ = exists(s);
+    if (!succ) problems.push({ path: [...path, "successorIds", j], message: `no such node ${s}` });
+    else if (s === n.id) problems.push({ path: [...path, "successorIds", j], message: "its own successor" });
+    else if (n.validTo !== undefined && !validOn(succ, addDays(n.validTo, 1)))
+      problems.push({
+        path: [...path, "successorIds", j],
+        message: `${s} is valid ${span(succ)}, not on ${addDays(n.validTo, 1)}, the day after ${n.id} ends`,
+      });
+  });
+}
+
+/** Cycles along parents, each reported at its own members. */
+function cycleProblems(
+  agencies: readonly Agency[],
+  byId: ReadonlyMap<string, Agency>,
+  problems: PathProblem[],
+): void {
   agencies.forEach((a, i) => {
     const seen = [a.id];
     for (let p = a.parentId; p !== undefined; p = byId.get(p)?.parentId) {
@@ -197,7 +230,10 @@ export function treeProblems(file: { units: readonly Unit[]; agencies?: readonly
       seen.push(p);
     }
   });
-  // One agency entered twice: same parent, same name, overlapping validity.
+}
+
+/** One agency entered twice: same parent, same name, overlapping validity. */
+function twiceEnteredProblems(agencies: readonly Agency[], problems: PathProblem[]): void {
   const byParentName = new Map<string, number[]>();
   agencies.forEach((a, i) => {
     const key = `${a.parentId ?? ""}\u0000${a.nameVi}`;
@@ -218,13 +254,18 @@ export function treeProblems(file: { units: readonly Unit[]; agencies?: readonly
           });
       }
   }
-  const unitById = new Map(file.units.map((u) => [u.id, u]));
-  // A directory without agencies is checked as it always was (its units' dates and successors
-  // were never checked, and a file that loaded must still load).
-  if (agencies.length === 0) return problems;
-  file.units.forEach((u, i) => {
+}
+
+/** Each unit's validity, its parent agency, and its successors among the units. */
+function unitProblems(
+  units: readonly Unit[],
+  byId: ReadonlyMap<string, Agency>,
+  problems: PathProblem[],
+): void {
+  const unitById = new Map(units.map((u) => [u.id, u]));
+  units.forEach((u, i) => {
     const path = ["units", i];
-    checkSpan(u, path);
+    spanProblems(u, path, problems);
     if (u.parentId !== undefined) {
       const parent = byId.get(u.parentId);
       if (!parent)
@@ -234,31 +275,31 @@ export function treeProblems(file: { units: readonly Unit[]; agencies?: readonly
             ? `${u.parentId} is a unit: a unit's parent is an agency`
             : `no agency ${u.parentId}`,
         });
-      else checkUnder(u, parent, path, `unit ${u.id}`);
+      else underProblems(u, parent, path, `unit ${u.id}`, problems);
     }
-    checkSuccessors(u, path, (s) => unitById.get(s));
+    successorProblems(u, path, (s) => unitById.get(s), problems);
   });
-  if (problems.length === 0) {
-    // Parents and successors together must never lead back to where they started.
-    const tree = new AgencyTree(file.units, agencies, []);
-    const dates = new Set<string>();
-    for (const a of agencies) {
-      if (a.validFrom) dates.add(a.validFrom);
-      if (a.validTo) dates.add(addDays(a.validTo, 1));
-    }
-    for (const at of dates)
-      for (const a of agencies)
-        try {
-          tree.ancestors(a.id, at);
-        } catch (e) {
-          problems.push({
-            path: ["agencies", agencies.indexOf(a), "successorIds"],
-            message: (e as Error).message,
-          });
-          return problems;
-        }
+}
+
+/** Parents and successors together must never lead back to where they started: the first loop found. */
+function loopProblems(units: readonly Unit[], agencies: readonly Agency[], problems: PathProblem[]): void {
+  const tree = new AgencyTree(units, agencies, []);
+  const dates = new Set<string>();
+  for (const a of agencies) {
+    if (a.validFrom) dates.add(a.validFrom);
+    if (a.validTo) dates.add(addDays(a.validTo, 1));
   }
-  return problems;
+  for (const at of dates)
+    for (const a of agencies)
+      try {
+        tree.ancestors(a.id, at);
+      } catch (e) {
+        problems.push({
+          path: ["agencies", agencies.indexOf(a), "successorIds"],
+          message: (e as Error).message,
+        });
+        return;
+      }
 }
 
 /**

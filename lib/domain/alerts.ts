@@ -152,31 +152,63 @@ export function nearDueMsOf(
   return Math.min(t.nearDueMs, share);
 }
 
+/** Stages being listed, and the years a threshold needed that the calendar lacks. */
+interface StageList {
+  stages: Stage[];
+  noCalendar: number[];
+  /** A calendar computation, or `undefined` with its year listed when the calendar lacks it. */
+  compute<T>(f: () => T): T | undefined;
+  /** Lists a stage when its instant is known. */
+  add(kind: StageKind, key: number, at: number | undefined): void;
+}
+
+function stageList(): StageList {
+  const stages: Stage[] = [];
+  const noCalendar: number[] = [];
+  return {
+    stages,
+    noCalendar,
+    compute<T>(f: () => T): T | undefined {
+      const r = calendarResult(f);
+      if (r.ok) return r.value;
+      if (!noCalendar.includes(r.error.year)) noCalendar.push(r.error.year);
+      return undefined;
+    },
+    add(kind, key, at) {
+      if (at !== undefined) stages.push({ kind, key, at, to: RECIPIENTS[kind] });
+    },
+  };
+}
+
 /** Every stage of a dossier, crossed or not; years without calendar data are listed apart. */
 export function timelineStages(
   facts: AlertFacts,
   calendar: WorkingCalendar,
   t: TimelineThresholds,
 ): { stages: Stage[]; noCalendar: number[] } {
-  const stages: Stage[] = [];
-  const noCalendar: number[] = [];
-  const compute = <T>(f: () => T): T | undefined => {
-    const r = calendarResult(f);
-    if (r.ok) return r.value;
-    if (!noCalendar.includes(r.error.year)) noCalendar.push(r.error.year);
-    return undefined;
-  };
-  const add = (kind: StageKind, key: number, at: number | undefined) => {
-    if (at !== undefined) stages.push({ kind, key, at, to: RECIPIENTS[kind] });
-  };
-  if (facts.closed) return { stages, noCalendar };
-
+  const list = stageList();
+  const result = { stages: list.stages, noCalendar: list.noCalendar };
+  if (facts.closed) return result;
   const due = facts.kpiDueAt;
   const apologyDeadline =
-    due === undefined ? undefined : compute(() => apologyDeadlineOf(due, facts.receivedAt, calendar));
+    due === undefined ? undefined : list.compute(() => apologyDeadlineOf(due, facts.receivedAt, calendar));
+  const apology = addCommittedBreaches(list, facts, apologyDeadline);
+  // While paused the clock stops: nothing is near due or late (docs/calendar.md "Pauses").
+  if (facts.paused || due === undefined) return result;
+  addClockStages(list, facts, calendar, t, { due, apologyDeadline, apologised: apology !== undefined });
+  return result;
+}
 
-  // Breaches already committed: shown whether or not the dossier is paused. The apology letter
-  // is the first new appointment that came with one (`apologyIssued`), not merely the first.
+/**
+ * Breaches already committed: shown whether or not the dossier is paused. Returns the apology
+ * letter: the first new appointment that came with one (`apologyIssued`), not merely the first.
+ */
+function addCommittedBreaches(
+  list: StageList,
+  facts: AlertFacts,
+  apologyDeadline: number | undefined,
+): AlertFacts["extensions"][number] | undefined {
+  const { add } = list;
   const apology = facts.extensions.find((e) => e.apologyIssued);
   if (apology && apologyDeadline !== undefined && apology.at > apologyDeadline)
     add("late_apology", apology.at, apology.at);
@@ -194,9 +226,18 @@ export function timelineStages(
   // A pause asked for after the due instant: it does not stop the clock (projection.ts), and an
   // office that asks for a supplement only once the time is out is told so, once per such pause.
   if (facts.latePauseAt !== undefined) add("late_supplement_request", facts.latePauseAt, facts.latePauseAt);
+  return apology;
+}
 
-  // While paused the clock stops: nothing is near due or late (docs/calendar.md "Pauses").
-  if (facts.paused || due === undefined) return { stages, noCalendar };
+/** The stages of a running clock: reminders before the due instant, and what follows it. */
+function addClockStages(
+  list: StageList,
+  facts: AlertFacts,
+  calendar: WorkingCalendar,
+  t: TimelineThresholds,
+  { due, apologyDeadline, apologised }: { due: number; apologyDeadline?: number; apologised: boolean },
+): void {
+  const { add, compute } = list;
   const extended = facts.extensions.length > 0;
   if (!extended) {
     const nearDueMs = nearDueMsOf(facts, calendar, t);
@@ -209,7 +250,7 @@ export function timelineStages(
   // A new appointment without the apology letter is no apology: still reminded, still missed
   // (docs/rules.md R4: the office sends the apology letter with its one new appointment; Decree
   // 61/2018/NĐ-CP Art. 19, clause to verify). An extension silences the near-due reminder only.
-  if (!apology && apologyDeadline !== undefined) {
+  if (!apologised && apologyDeadline !== undefined) {
     add(
       "apology_due",
       due,
@@ -229,7 +270,6 @@ export function timelineStages(
     const quiet = compute(() => calendar.addWorkingTime(last, t.possiblyClosedMs));
     if (quiet !== undefined) add("possibly_closed", last, Math.max(due + 1, quiet));
   }
-  return { stages, noCalendar };
 }
 
 /**

@@ -239,6 +239,14 @@ function dossier(id: string, f: Fields, madonvi: string, context: DvcqgContext, 
     );
     return;
   }
+  received(id, f, madonvi, context, out);
+  const openPause = supplementRounds(id, f, status, out);
+  statusPause(id, f, status, openPause, out);
+  closing(id, f, status, out);
+}
+
+/** The receipt, when the snapshot has its date and procedure. */
+function received(id: string, f: Fields, madonvi: string, context: DvcqgContext, out: Converted): void {
   const receivedAt = f.date("NgayTiepNhan");
   const procedure = f.text("MaTTHC");
   const due = f.date("NgayHenTra");
@@ -280,7 +288,10 @@ function dossier(id: string, f: Fields, madonvi: string, context: DvcqgContext, 
       },
     });
   }
+}
 
+/** The supplement rounds' pauses and resumptions; whether the last round is still open. */
+function supplementRounds(id: string, f: Fields, status: number | undefined, out: Converted): boolean {
   const rounds = f.list("DanhSachHoSoBoSung");
   if (rounds.length > MAX_SUPPLEMENTS)
     f.problem(
@@ -313,6 +324,17 @@ function dossier(id: string, f: Fields, madonvi: string, context: DvcqgContext, 
     }
   });
 
+  return openPause;
+}
+
+/** A pause the status shows (5, 6) without an open round in the list. */
+function statusPause(
+  id: string,
+  f: Fields,
+  status: number | undefined,
+  openPause: boolean,
+  out: Converted,
+): void {
   const pauseKind = status === undefined ? undefined : PAUSE_OF_STATUS[status];
   if (pauseKind && !openPause) {
     // Statuses 5 and 6 with no open round in the list: the portal's request date, when sent.
@@ -324,7 +346,10 @@ function dossier(id: string, f: Fields, madonvi: string, context: DvcqgContext, 
         `status ${status} (${pauseKind === "supplement" ? "supplement requested" : "payment requested"}) with no open supplement round and no NgayYeuCauBoSung: the pause has no date and is not recorded; send a progress update (CapNhatTienDoHoSoMC) with ThoiDiemXuLy`,
       );
   }
+}
 
+/** How the dossier ended, by its status: withdrawn, stopped, resolved, returned. */
+function closing(id: string, f: Fields, status: number | undefined, out: Converted): void {
   if (status === 7) f.note("TrangThaiHoSo", WITHDRAWAL_REQUESTED);
   else if (status === 8) {
     // 8 "Dừng xử lý": processing stopped without a result (the usual end of a granted withdrawal).

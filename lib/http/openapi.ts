@@ -276,8 +276,8 @@ function requestBody(route: Route): Json | undefined {
   return undefined;
 }
 
-/** The document, as an object. */
-export function openApiDocument(version: string): Json {
+/** Each route's operation, by path and method. */
+function pathsOf(): Record<string, Record<string, Json>> {
   const paths: Record<string, Record<string, Json>> = {};
   for (const route of ROUTES) {
     const answers = ANSWERS[key(route)];
@@ -299,6 +299,12 @@ export function openApiDocument(version: string): Json {
       responses: { ...answers, ...gateOf(route) },
     };
   }
+  return paths;
+}
+
+/** The document, as an object. */
+export function openApiDocument(version: string): Json {
+  const paths = pathsOf();
   return {
     openapi: "3.1.0",
     info: {

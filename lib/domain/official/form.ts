@@ -154,8 +154,42 @@ export function buildForm(counts: PeriodCounts, options: FormOptions): OfficialF
   const { end } = periodBounds(period);
   const T = Math.min(options.asOf, end);
   const twoLevels = period.from >= TWO_LEVELS_FROM;
-  const byLevel = new Map<string, { domain: string; counts: Counts }[]>();
-  /** Dossiers that name the district level in a two-level period: no row is theirs. */
+  const { byLevel, abolished } = domainsByLevel(counts, twoLevels);
+  const { rows, total } = formRows(byLevel, twoLevels, settings, locale);
+  const withdrawn = total.withdrawn;
+  return {
+    code: settings.formCode,
+    title: settings.formTitle[locale],
+    office: settings.office[locale],
+    recipient: settings.recipient?.[locale] ?? null,
+    period: { name: period.name, from: period.from, to: period.to },
+    dataAsOf: formatInstant(T),
+    rolling: options.asOf < end,
+    unitOfMeasure: locale === "vi" ? "Số hồ sơ TTHC" : "Dossiers",
+    withdrawnInForm: settings.withdrawnInForm,
+    withdrawn,
+    columns: FORM_COLUMNS.map((c) => ({ n: c.n, group: c.group?.[locale] ?? null, header: c[locale] })),
+    rows,
+    // Dossiers whose SLA a missing calendar year leaves unknown are named, never silently "trong hạn".
+    footnotes: [
+      withdrawnFootnote(withdrawn, settings, locale),
+      noCalendarNote(total.noCalendar, locale),
+      ...abolishedFootnote(formValues(abolished, settings.withdrawnInForm), locale),
+    ].filter(Boolean),
+  };
+}
+
+type DomainCounts = { domain: string; counts: Counts };
+
+/**
+ * The counts by level, then domain. `abolished`: the dossiers that name the district level in a
+ * two-level period, which no row is theirs.
+ */
+function domainsByLevel(
+  counts: PeriodCounts,
+  twoLevels: boolean,
+): { byLevel: Map<string, DomainCounts[]>; abolished: Counts } {
+  const byLevel = new Map<string, DomainCounts[]>();
   const abolished = zeroCounts();
   for (const [key, c] of counts.byLevelDomain) {
     const cut = key.indexOf("#");
@@ -174,6 +208,16 @@ export function buildForm(counts: PeriodCounts, options: FormOptions): OfficialF
     else list.push({ domain, counts: c });
     byLevel.set(level, list);
   }
+  return { byLevel, abolished };
+}
+
+/** The rows: each level (expected ones even when empty) with its subtotal, its domains, then the total. */
+function formRows(
+  byLevel: Map<string, DomainCounts[]>,
+  twoLevels: boolean,
+  settings: OfficialSettings,
+  locale: Locale,
+): { rows: FormRow[]; total: Counts } {
   const expected = twoLevels ? ["province", "commune"] : ["province", "district", "commune"];
   const levels = [...new Set([...expected, ...byLevel.keys()])].sort(
     (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0),
@@ -211,35 +255,18 @@ export function buildForm(counts: PeriodCounts, options: FormOptions): OfficialF
     label: locale === "vi" ? "Tổng cộng" : "Total",
     values: formValues(total, settings.withdrawnInForm),
   });
-  const withdrawn = total.withdrawn;
-  const footnote =
-    settings.withdrawnInForm === "resolved"
-      ? locale === "vi"
-        ? `Số hồ sơ rút trong kỳ: ${withdrawn}, tính là đã giải quyết (đúng hạn nếu rút trước hạn giải quyết, quá hạn nếu sau).`
-        : `Dossiers withdrawn in the period: ${withdrawn}, counted as resolved (on time if withdrawn by the due instant, late after it).`
-      : locale === "vi"
-        ? `Số hồ sơ rút trong kỳ: ${withdrawn}, không tính trong biểu.`
-        : `Dossiers withdrawn in the period: ${withdrawn}, left out of the form.`;
-  return {
-    code: settings.formCode,
-    title: settings.formTitle[locale],
-    office: settings.office[locale],
-    recipient: settings.recipient?.[locale] ?? null,
-    period: { name: period.name, from: period.from, to: period.to },
-    dataAsOf: formatInstant(T),
-    rolling: options.asOf < end,
-    unitOfMeasure: locale === "vi" ? "Số hồ sơ TTHC" : "Dossiers",
-    withdrawnInForm: settings.withdrawnInForm,
-    withdrawn,
-    columns: FORM_COLUMNS.map((c) => ({ n: c.n, group: c.group?.[locale] ?? null, header: c[locale] })),
-    rows,
-    // Dossiers whose SLA a missing calendar year leaves unknown are named, never silently "trong hạn".
-    footnotes: [
-      footnote,
-      noCalendarNote(total.noCalendar, locale),
-      ...abolishedFootnote(formValues(abolished, settings.withdrawnInForm), locale),
-    ].filter(Boolean),
-  };
+  return { rows, total };
+}
+
+/** How the withdrawn dossiers are counted in the form, and how many there were. */
+function withdrawnFootnote(withdrawn: number, settings: OfficialSettings, locale: Locale): string {
+  if (settings.withdrawnInForm === "resolved")
+    return locale === "vi"
+      ? `Số hồ sơ rút trong kỳ: ${withdrawn}, tính là đã giải quyết (đúng hạn nếu rút trước hạn giải quyết, quá hạn nếu sau).`
+      : `Dossiers withdrawn in the period: ${withdrawn}, counted as resolved (on time if withdrawn by the due instant, late after it).`;
+  return locale === "vi"
+    ? `Số hồ sơ rút trong kỳ: ${withdrawn}, không tính trong biểu.`
+    : `Dossiers withdrawn in the period: ${withdrawn}, left out of the form.`;
 }
 
 /** A count as Vietnamese writes it (1.234). */

@@ -96,118 +96,155 @@ function indicator(
 
 /** The index's indicators for one set of counts (a unit's, or the office's). */
 export function indexOf(c: Counts, targets: OfficialSettings["targets"] = {}): IndexBlock {
+  return {
+    indicators: [
+      ...progressIndicators(c, targets),
+      ...onlineIndicators(c, targets),
+      ...digitalIndicators(c, targets),
+      satisfactionIndicator(c, targets),
+      syncIndicator(targets),
+    ],
+  };
+}
+
+/** Area 2, progress: on time (2.1), and the mean processing time (2.2), not computed. */
+function progressIndicators(c: Counts, targets: OfficialSettings["targets"]): Indicator[] {
   const total = c.carriedOver + c.receivedNew;
   const onTime = ratio(c.indexOnTime, total);
+  return [
+    indicator("2.1", { vi: "Tiến độ giải quyết (đúng hạn, trong hạn)", en: "On-time progress" }, targets, {
+      rate: onTime,
+      numerator: c.indexOnTime,
+      denominator: total,
+      // The portal's description gives 2.1 no threshold: its points are the rate × its maximum.
+      fullPointsAt: 1,
+      notes: [
+        {
+          vi: "Hồ sơ yêu cầu bổ sung hơn 01 lần tính quá hạn; hồ sơ đang chờ bổ sung xét tại thời điểm yêu cầu.",
+          en: "A dossier asked for supplements more than once counts as overdue; one waiting for a supplement is judged at the request.",
+        },
+        {
+          vi: `Hồ sơ yêu cầu bổ sung từ 2 lần: ${groupVi(c.supplementMulti)}.`,
+          en: `Dossiers asked for supplements twice or more: ${c.supplementMulti}.`,
+        },
+      ],
+    }),
+    indicator("2.2", { vi: "Thời gian giải quyết trung bình", en: "Mean processing time" }, targets, {
+      reason: {
+        vi: "chỉ số tính theo từng thủ tục, trong đơn vị giải quyết, trừ thời gian bổ sung: chưa có bộ đếm thời gian giải quyết theo thủ tục",
+        en: "shown per procedure only, in its own unit, supplement time deducted: no per-procedure processing-time counters yet",
+      },
+    }),
+  ];
+}
+
+/** Area 3, online service: procedures offered online (3.1), not computed, and the online rate (3.3). */
+function onlineIndicators(c: Counts, targets: OfficialSettings["targets"]): Indicator[] {
+  return [
+    indicator(
+      "3.1",
+      { vi: "Thủ tục cung cấp dịch vụ công trực tuyến", en: "Procedures offered online" },
+      targets,
+      {
+        reason: {
+          vi: "tính theo thủ tục, không theo hồ sơ: danh mục thủ tục chưa có trường mức độ dịch vụ công trực tuyến",
+          en: "per procedure, not per dossier: the procedure catalog has no online-service level field",
+        },
+      },
+    ),
+    indicator("3.3", { vi: "Tỷ lệ hồ sơ trực tuyến", en: "Online rate" }, targets, {
+      rate: ratio(c.receivedOnline, c.receivedNew),
+      numerator: c.receivedOnline,
+      denominator: c.receivedNew,
+      fullPointsAt: 0.5,
+      notes: [
+        {
+          vi: "Tỷ lệ đồng bộ (1.4) lấy bằng 1 (các sự kiện không có dữ liệu của nó).",
+          en: "The sync rate (1.4) is taken as 1 (its inputs are not in the events).",
+        },
+        {
+          vi: "Chưa áp dụng điều kiện kết quả điện tử với thủ tục có kết quả giấy: danh mục thủ tục chưa cho biết thủ tục nào.",
+          en: "The electronic-result condition for procedures with a paper result is not applied: the catalog does not say which procedures issue one.",
+        },
+      ],
+    }),
+  ];
+}
+
+/** Area 4, digitisation: electronic results (4.1) and digitised dossiers (4.2). */
+function digitalIndicators(c: Counts, targets: OfficialSettings["targets"]): Indicator[] {
+  return [
+    indicator("4.1", { vi: "Hồ sơ có kết quả điện tử", en: "Electronic results" }, targets, {
+      rate: ratio(c.resultElectronic, c.resultReported),
+      numerator: c.resultElectronic,
+      denominator: c.resultReported,
+      reason: {
+        vi: "chưa có hồ sơ nào giải quyết trong kỳ mang resolved.data.resultElectronic",
+        en: "no dossier resolved in the period carries resolved.data.resultElectronic",
+      },
+      notes: [
+        {
+          vi: "Trên các hồ sơ có cho biết kết quả có phải điện tử hay không, không chỉ thủ tục có kết quả giấy.",
+          en: "Over dossiers whose result says whether it is electronic, not only procedures with a paper result.",
+        },
+      ],
+    }),
+    indicator("4.2", { vi: "Hồ sơ số hóa", en: "Digitised dossiers" }, targets, {
+      rate: ratio(c.digitisedElectronic, c.digitisedReported),
+      numerator: c.digitisedElectronic,
+      denominator: c.digitisedReported,
+      fullPointsAt: 0.8,
+      reason: {
+        vi: "chưa có hồ sơ nào tiếp nhận trong kỳ mang received.data.digitised",
+        en: "no dossier received in the period carries received.data.digitised",
+      },
+      notes: [
+        {
+          vi: "Thành phần được số hóa và có kết quả điện tử, trên các hồ sơ có cho biết đã số hóa hay chưa.",
+          en: "Digitised components and an electronic result, over dossiers that say whether they were digitised.",
+        },
+      ],
+    }),
+  ];
+}
+
+/** Area 5, satisfaction (5.4). */
+function satisfactionIndicator(c: Counts, targets: OfficialSettings["targets"]): Indicator {
+  const total = c.carriedOver + c.receivedNew;
   // Decision 766/QĐ-TTg (2022), Annex, indicator 5 (5.4): dossiers, each once, not two rates added.
   const satisfied = total - c.indexUnsatisfied;
   const satisfaction = ratio(satisfied, total);
-  return {
-    indicators: [
-      indicator("2.1", { vi: "Tiến độ giải quyết (đúng hạn, trong hạn)", en: "On-time progress" }, targets, {
-        rate: onTime,
-        numerator: c.indexOnTime,
-        denominator: total,
-        // The portal's description gives 2.1 no threshold: its points are the rate × its maximum.
-        fullPointsAt: 1,
-        notes: [
-          {
-            vi: "Hồ sơ yêu cầu bổ sung hơn 01 lần tính quá hạn; hồ sơ đang chờ bổ sung xét tại thời điểm yêu cầu.",
-            en: "A dossier asked for supplements more than once counts as overdue; one waiting for a supplement is judged at the request.",
-          },
-          {
-            vi: `Hồ sơ yêu cầu bổ sung từ 2 lần: ${groupVi(c.supplementMulti)}.`,
-            en: `Dossiers asked for supplements twice or more: ${c.supplementMulti}.`,
-          },
-        ],
-      }),
-      indicator("2.2", { vi: "Thời gian giải quyết trung bình", en: "Mean processing time" }, targets, {
-        reason: {
-          vi: "chỉ số tính theo từng thủ tục, trong đơn vị giải quyết, trừ thời gian bổ sung: chưa có bộ đếm thời gian giải quyết theo thủ tục",
-          en: "shown per procedure only, in its own unit, supplement time deducted: no per-procedure processing-time counters yet",
-        },
-      }),
-      indicator(
-        "3.1",
-        { vi: "Thủ tục cung cấp dịch vụ công trực tuyến", en: "Procedures offered online" },
-        targets,
-        {
-          reason: {
-            vi: "tính theo thủ tục, không theo hồ sơ: danh mục thủ tục chưa có trường mức độ dịch vụ công trực tuyến",
-            en: "per procedure, not per dossier: the procedure catalog has no online-service level field",
-          },
-        },
-      ),
-      indicator("3.3", { vi: "Tỷ lệ hồ sơ trực tuyến", en: "Online rate" }, targets, {
-        rate: ratio(c.receivedOnline, c.receivedNew),
-        numerator: c.receivedOnline,
-        denominator: c.receivedNew,
-        fullPointsAt: 0.5,
-        notes: [
-          {
-            vi: "Tỷ lệ đồng bộ (1.4) lấy bằng 1 (các sự kiện không có dữ liệu của nó).",
-            en: "The sync rate (1.4) is taken as 1 (its inputs are not in the events).",
-          },
-          {
-            vi: "Chưa áp dụng điều kiện kết quả điện tử với thủ tục có kết quả giấy: danh mục thủ tục chưa cho biết thủ tục nào.",
-            en: "The electronic-result condition for procedures with a paper result is not applied: the catalog does not say which procedures issue one.",
-          },
-        ],
-      }),
-      indicator("4.1", { vi: "Hồ sơ có kết quả điện tử", en: "Electronic results" }, targets, {
-        rate: ratio(c.resultElectronic, c.resultReported),
-        numerator: c.resultElectronic,
-        denominator: c.resultReported,
-        reason: {
-          vi: "chưa có hồ sơ nào giải quyết trong kỳ mang resolved.data.resultElectronic",
-          en: "no dossier resolved in the period carries resolved.data.resultElectronic",
-        },
-        notes: [
-          {
-            vi: "Trên các hồ sơ có cho biết kết quả có phải điện tử hay không, không chỉ thủ tục có kết quả giấy.",
-            en: "Over dossiers whose result says whether it is electronic, not only procedures with a paper result.",
-          },
-        ],
-      }),
-      indicator("4.2", { vi: "Hồ sơ số hóa", en: "Digitised dossiers" }, targets, {
-        rate: ratio(c.digitisedElectronic, c.digitisedReported),
-        numerator: c.digitisedElectronic,
-        denominator: c.digitisedReported,
-        fullPointsAt: 0.8,
-        reason: {
-          vi: "chưa có hồ sơ nào tiếp nhận trong kỳ mang received.data.digitised",
-          en: "no dossier received in the period carries received.data.digitised",
-        },
-        notes: [
-          {
-            vi: "Thành phần được số hóa và có kết quả điện tử, trên các hồ sơ có cho biết đã số hóa hay chưa.",
-            en: "Digitised components and an electronic result, over dossiers that say whether they were digitised.",
-          },
-        ],
-      }),
-      indicator("5.4", { vi: "Mức độ hài lòng (chỉ số 766)", en: "Satisfaction (index 766)" }, targets, {
-        rate: satisfaction,
-        numerator: total === 0 ? null : satisfied,
-        denominator: total,
-        fullPointsAt: 0.9,
-        notes: [
-          {
-            vi: "(Tổng số hồ sơ − số hồ sơ bị đánh giá không hài lòng, có phản ánh, kiến nghị về việc tiếp nhận, giải quyết hoặc quá hạn) / tổng số hồ sơ, theo Quyết định 766/QĐ-TTg: mỗi hồ sơ trừ một lần, dù vừa quá hạn vừa bị đánh giá không hài lòng.",
-            en: "(Total dossiers − dossiers rated unsatisfied, with a complaint about their receipt or resolution, or late) / total dossiers, as Decision 766/QĐ-TTg words it: each dossier subtracted once, even when both late and rated unsatisfied.",
-          },
-          {
-            vi: `Hồ sơ bị trừ: ${groupVi(c.indexUnsatisfied)}. Phản ánh, kiến nghị: ${groupVi(c.complaints)} (dossier.complaint_received; chỉ phản ánh về tiếp nhận, xử lý hoặc chậm trễ bị trừ, không tính loại “khác”; không có trong dữ liệu đồng bộ của Cổng: đến từ hệ thống phản ánh, kiến nghị hoặc nguồn tại chỗ). Đánh giá không hài lòng: điểm 1–2.`,
-            en: `Dossiers subtracted: ${c.indexUnsatisfied}. Complaints: ${c.complaints} (dossier.complaint_received; only those about the receipt, the handling or a delay subtract, not "other"; not in the portal's sync payload: they come from the feedback system or a local source). Dissatisfied ratings: scores 1–2.`,
-          },
-        ],
-      }),
-      indicator("1.4", { vi: "Đồng bộ hồ sơ lên Cổng DVCQG", en: "Sync to the national portal" }, targets, {
-        reason: {
-          vi: "cần số hồ sơ của Hệ thống báo cáo quốc gia và của Cổng, không sự kiện nào mang",
-          en: "needs the national reporting system's and the portal's dossier counts, which no event carries",
-        },
-      }),
+  return indicator("5.4", { vi: "Mức độ hài lòng (chỉ số 766)", en: "Satisfaction (index 766)" }, targets, {
+    rate: satisfaction,
+    numerator: total === 0 ? null : satisfied,
+    denominator: total,
+    fullPointsAt: 0.9,
+    notes: [
+      {
+        vi: "(Tổng số hồ sơ − số hồ sơ bị đánh giá không hài lòng, có phản ánh, kiến nghị về việc tiếp nhận, giải quyết hoặc quá hạn) / tổng số hồ sơ, theo Quyết định 766/QĐ-TTg: mỗi hồ sơ trừ một lần, dù vừa quá hạn vừa bị đánh giá không hài lòng.",
+        en: "(Total dossiers − dossiers rated unsatisfied, with a complaint about their receipt or resolution, or late) / total dossiers, as Decision 766/QĐ-TTg words it: each dossier subtracted once, even when both late and rated unsatisfied.",
+      },
+      {
+        vi: `Hồ sơ bị trừ: ${groupVi(c.indexUnsatisfied)}. Phản ánh, kiến nghị: ${groupVi(c.complaints)} (dossier.complaint_received; chỉ phản ánh về tiếp nhận, xử lý hoặc chậm trễ bị trừ, không tính loại “khác”; không có trong dữ liệu đồng bộ của Cổng: đến từ hệ thống phản ánh, kiến nghị hoặc nguồn tại chỗ). Đánh giá không hài lòng: điểm 1–2.`,
+        en: `Dossiers subtracted: ${c.indexUnsatisfied}. Complaints: ${c.complaints} (dossier.complaint_received; only those about the receipt, the handling or a delay subtract, not "other"; not in the portal's sync payload: they come from the feedback system or a local source). Dissatisfied ratings: scores 1–2.`,
+      },
     ],
-  };
+  });
+}
+
+/** Area 1, the sync to the national portal (1.4): not computed from events. */
+function syncIndicator(targets: OfficialSettings["targets"]): Indicator {
+  return indicator(
+    "1.4",
+    { vi: "Đồng bộ hồ sơ lên Cổng DVCQG", en: "Sync to the national portal" },
+    targets,
+    {
+      reason: {
+        vi: "cần số hồ sơ của Hệ thống báo cáo quốc gia và của Cổng, không sự kiện nào mang",
+        en: "needs the national reporting system's and the portal's dossier counts, which no event carries",
+      },
+    },
+  );
 }
 
 /** The index of a period from its counters: the office's, and each unit's. */

@@ -162,20 +162,86 @@ export function renderKpiEmail(input: KpiEmailInput): {
 } {
   const { locale, report } = input;
   const t = L[locale];
-  const e = (s: string) => escapeHtml(s);
-  const n = (x: number) => formatNumber(x, locale);
-  const when = formatLocalVi(input.now);
   const periodName = report.period.name ?? `${report.period.from}..${report.period.to}`;
-  const subject = headerText(t.subject(input.kind, headerText(periodName, 64), when), 250);
-  const units = sortByRate(report.byUnit);
-  const prevByUnit = new Map(input.previous?.report.byUnit.map((u) => [u.unit, u]) ?? []);
-  const name = (id: string) => input.unitNames.get(id) ?? id;
+  const subject = headerText(
+    t.subject(input.kind, headerText(periodName, 64), formatLocalVi(input.now)),
+    250,
+  );
+  const c: Context = {
+    input,
+    t,
+    n: (x: number) => formatNumber(x, locale),
+    name: (id: string) => input.unitNames.get(id) ?? id,
+    units: sortByRate(report.byUnit),
+  };
   const official = input.official ? renderOfficialHtml(input.official) : undefined;
+  const notes = qualityNotes(c);
+  const html = [
+    ...headHtml(c, subject, periodName, official?.html ?? ""),
+    ...unitTableHtml(c),
+    ...barsHtml(c),
+    renderPausedHtml(report, input.unitNames, locale),
+    ...longestOverdueHtml(c),
+    ...notesHtml(c, notes),
+    `<p style="margin:16px 0 0 0;font-size:12px;color:#5f6670">${e(t.attachments)} ${e(t.footer)}</p></div></body></html>`,
+  ];
+  return {
+    subject,
+    html: html.join("\n"),
+    text: `${emailText(c, notes).join("\n")}\n`,
+    images: official?.images ?? [],
+  };
+}
 
-  const td = 'style="padding:4px 6px;border:1px solid #d9dce1;text-align:right"';
-  const tdl = 'style="padding:4px 6px;border:1px solid #d9dce1;text-align:left"';
-  const th = 'style="padding:4px 6px;border:1px solid #d9dce1;background:#eef0f3;font-weight:bold"';
-  const cells = (b: ReportBlock, prev?: ReportBlock) =>
+/** What every section needs: the input, its words, and how numbers and unit names are written. */
+interface Context {
+  input: KpiEmailInput;
+  t: (typeof L)[Locale];
+  n: (x: number) => string;
+  name: (id: string) => string;
+  /** The units, best on-time rate first. */
+  units: Report["byUnit"];
+}
+
+const e = (s: string) => escapeHtml(s);
+const TD = 'style="padding:4px 6px;border:1px solid #d9dce1;text-align:right"';
+const TDL = 'style="padding:4px 6px;border:1px solid #d9dce1;text-align:left"';
+const TH = 'style="padding:4px 6px;border:1px solid #d9dce1;background:#eef0f3;font-weight:bold"';
+
+/** The page's head: title, period, the official outputs, the summary sentence, and any amendment. */
+function headHtml(c: Context, subject: string, periodName: string, officialHtml: string): string[] {
+  const { input, t, n } = c;
+  const { locale, report } = input;
+  const html: string[] = [
+    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${e(subject)}</title></head>`,
+    '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;background:#f4f5f7">',
+    '<div style="max-width:1100px;margin:0 auto;background:#fff;border:1px solid #d9dce1;border-radius:6px;padding:20px">',
+    `<h1 style="font-size:20px;margin:0 0 4px 0">${e(t.title)}</h1>`,
+    `<p style="margin:0 0 4px 0;color:#5f6670">${e(t.period(report.period.from, report.period.to))} · ${e(periodName)}</p>`,
+    report.rolling ? `<p style="margin:0 0 8px 0;color:#8a5a00">${e(t.rolling)}</p>` : "",
+    officialHtml,
+    `<p style="margin:12px 0;font-size:15px;background:#f0f6ff;border-left:4px solid #1f5fbf;padding:8px 10px">${e(summarySentence(report, locale))}</p>`,
+  ];
+  if (input.amendment) {
+    html.push(
+      `<p style="margin:8px 0;background:#fff6e5;border-left:4px solid #e0a100;padding:8px 10px">${e(t.amended(formatLocalVi(input.amendment.issuedAt)))}<br>`,
+      input.amendment.changes
+        .map(
+          (x) =>
+            `${e(x.field)}: ${n(x.before)} → ${n(x.after)} (${x.after > x.before ? "+" : ""}${n(x.after - x.before)})`,
+        )
+        .join("<br>"),
+      "</p>",
+    );
+  }
+  return html;
+}
+
+/** One row's figures, and the previous period's when there is one. */
+function cellsHtml(c: Context, b: ReportBlock, prev?: ReportBlock): string {
+  const { input, n } = c;
+  const locale = input.locale;
+  return (
     [
       b.received.total,
       b.received.online,
@@ -190,80 +256,80 @@ export function renderKpiEmail(input: KpiEmailInput): {
       b.pending.withinDeadline,
       b.pending.overdue,
     ]
-      .map((x) => `<td ${td}>${n(x)}</td>`)
+      .map((x) => `<td ${TD}>${n(x)}</td>`)
       .join("") +
-    `<td ${td}><b>${formatRate(b.rates.onTime, locale)}</b></td>` +
+    `<td ${TD}><b>${formatRate(b.rates.onTime, locale)}</b></td>` +
     (input.previous
-      ? `<td ${td}>${prev ? `${n(prev.received.total)} / ${formatRate(prev.rates.onTime, locale)}` : "—"}</td>`
-      : "");
-
-  const html: string[] = [
-    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${e(subject)}</title></head>`,
-    '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;background:#f4f5f7">',
-    '<div style="max-width:1100px;margin:0 auto;background:#fff;border:1px solid #d9dce1;border-radius:6px;padding:20px">',
-    `<h1 style="font-size:20px;margin:0 0 4px 0">${e(t.title)}</h1>`,
-    `<p style="margin:0 0 4px 0;color:#5f6670">${e(t.period(report.period.from, report.period.to))} · ${e(periodName)}</p>`,
-    report.rolling ? `<p style="margin:0 0 8px 0;color:#8a5a00">${e(t.rolling)}</p>` : "",
-    official?.html ?? "",
-    `<p style="margin:12px 0;font-size:15px;background:#f0f6ff;border-left:4px solid #1f5fbf;padding:8px 10px">${e(summarySentence(report, locale))}</p>`,
-  ];
-  if (input.amendment) {
-    html.push(
-      `<p style="margin:8px 0;background:#fff6e5;border-left:4px solid #e0a100;padding:8px 10px">${e(t.amended(formatLocalVi(input.amendment.issuedAt)))}<br>`,
-      input.amendment.changes
-        .map(
-          (c) =>
-            `${e(c.field)}: ${n(c.before)} → ${n(c.after)} (${c.after > c.before ? "+" : ""}${n(c.after - c.before)})`,
-        )
-        .join("<br>"),
-      "</p>",
-    );
-  }
-  html.push(
-    '<table role="presentation" cellspacing="0" style="border-collapse:collapse;font-size:12px;width:100%">',
-    `<tr><th ${th} rowspan="2">${e(t.unit)}</th><th ${th} colspan="5">${e(t.received)}</th><th ${th} colspan="4">${e(t.resolved)}</th><th ${th} colspan="3">${e(t.pending)}</th><th ${th} rowspan="2">${e(t.rate)}</th>${input.previous ? `<th ${th} rowspan="2">${e(t.previous)}<br>${e(input.previous.label)}</th>` : ""}</tr>`,
-    `<tr>${[t.total, t.online, t.direct, t.postal, t.carried, t.total, t.early, t.onTime, t.late, t.total, t.within, t.overdue].map((h) => `<th ${th}>${e(h)}</th>`).join("")}</tr>`,
+      ? `<td ${TD}>${prev ? `${n(prev.received.total)} / ${formatRate(prev.rates.onTime, locale)}` : "—"}</td>`
+      : "")
   );
+}
+
+/** The table of units, and the whole office's row. */
+function unitTableHtml(c: Context): string[] {
+  const { input, t, name, units } = c;
+  const prevByUnit = new Map(input.previous?.report.byUnit.map((u) => [u.unit, u]) ?? []);
+  const html = [
+    '<table role="presentation" cellspacing="0" style="border-collapse:collapse;font-size:12px;width:100%">',
+    `<tr><th ${TH} rowspan="2">${e(t.unit)}</th><th ${TH} colspan="5">${e(t.received)}</th><th ${TH} colspan="4">${e(t.resolved)}</th><th ${TH} colspan="3">${e(t.pending)}</th><th ${TH} rowspan="2">${e(t.rate)}</th>${input.previous ? `<th ${TH} rowspan="2">${e(t.previous)}<br>${e(input.previous.label)}</th>` : ""}</tr>`,
+    `<tr>${[t.total, t.online, t.direct, t.postal, t.carried, t.total, t.early, t.onTime, t.late, t.total, t.within, t.overdue].map((h) => `<th ${TH}>${e(h)}</th>`).join("")}</tr>`,
+  ];
   for (const u of units)
-    html.push(`<tr><td ${tdl}>${e(name(u.unit))}</td>${cells(u, prevByUnit.get(u.unit))}</tr>`);
+    html.push(`<tr><td ${TDL}>${e(name(u.unit))}</td>${cellsHtml(c, u, prevByUnit.get(u.unit))}</tr>`);
   html.push(
-    `<tr style="font-weight:bold;background:#f7f8fa"><td ${tdl}>${e(t.whole)}</td>${cells(report, input.previous?.report)}</tr>`,
+    `<tr style="font-weight:bold;background:#f7f8fa"><td ${TDL}>${e(t.whole)}</td>${cellsHtml(c, input.report, input.previous?.report)}</tr>`,
     "</table>",
   );
+  return html;
+}
 
-  // Bars: a two-cell table per unit, the first cell's width the on-time rate.
-  html.push(
+/** Bars: a two-cell table per unit, the first cell's width the on-time rate. */
+function barsHtml(c: Context): string[] {
+  const { input, t, name, units } = c;
+  const html = [
     `<h2 style="font-size:16px;margin:20px 0 8px 0">${e(t.chart)}</h2>`,
     '<table role="presentation" cellspacing="0" style="border-collapse:collapse;width:100%;font-size:12px">',
-  );
+  ];
   for (const u of units) {
     const pct = Math.round((u.rates.onTime ?? 0) * 1000) / 10;
     const color = pct >= 95 ? "#2e7d32" : pct >= 85 ? "#e0a100" : "#c62828";
     html.push(
       `<tr><td style="width:30%;padding:3px 6px">${e(name(u.unit))}</td><td style="padding:3px 0"><table role="presentation" cellspacing="0" style="border-collapse:collapse;width:100%"><tr>` +
         `<td style="width:${pct}%;background:${color};height:14px;font-size:0">&nbsp;</td><td style="background:#eceef1;font-size:0">&nbsp;</td></tr></table></td>` +
-        `<td style="width:70px;padding:3px 6px;text-align:right">${formatRate(u.rates.onTime, locale)}</td></tr>`,
+        `<td style="width:70px;padding:3px 6px;text-align:right">${formatRate(u.rates.onTime, input.locale)}</td></tr>`,
     );
   }
   html.push("</table>");
+  return html;
+}
 
-  html.push(renderPausedHtml(report, input.unitNames, locale));
-  html.push(`<h2 style="font-size:16px;margin:20px 0 8px 0">${e(t.longest)}</h2>`);
-  if (input.longestOverdue.length === 0) html.push(`<p>${e(t.none)}</p>`);
-  else {
-    html.push(
-      '<table role="presentation" cellspacing="0" style="border-collapse:collapse;font-size:12px;width:100%">',
-      `<tr>${[t.code, t.unit, t.procedure, t.domain, t.due, t.overdueBy].map((h) => `<th ${th}>${e(h)}</th>`).join("")}</tr>`,
-    );
-    for (const o of input.longestOverdue) {
-      html.push(
-        `<tr><td ${tdl}><span style="font-family:monospace">${e(o.dossierId)}</span></td><td ${tdl}>${e(o.unitName)}</td><td ${tdl}>${e(o.procedureCode ?? "")}</td><td ${tdl}>${e((o.domain && DOMAIN_NAMES[o.domain]?.[locale]) ?? o.domain ?? "")}</td><td ${tdl}>${e(formatLocalVi(o.kpiDueAt))}</td><td ${td}>${n(Math.round(o.overdueWorkingDays * 10) / 10)}</td></tr>`,
-      );
-    }
-    html.push("</table>");
+/** The dossiers overdue the longest. */
+function longestOverdueHtml(c: Context): string[] {
+  const { input, t, n } = c;
+  const html = [`<h2 style="font-size:16px;margin:20px 0 8px 0">${e(t.longest)}</h2>`];
+  if (input.longestOverdue.length === 0) {
+    html.push(`<p>${e(t.none)}</p>`);
+    return html;
   }
+  html.push(
+    '<table role="presentation" cellspacing="0" style="border-collapse:collapse;font-size:12px;width:100%">',
+    `<tr>${[t.code, t.unit, t.procedure, t.domain, t.due, t.overdueBy].map((h) => `<th ${TH}>${e(h)}</th>`).join("")}</tr>`,
+  );
+  for (const o of input.longestOverdue) {
+    html.push(
+      `<tr><td ${TDL}><span style="font-family:monospace">${e(o.dossierId)}</span></td><td ${TDL}>${e(o.unitName)}</td><td ${TDL}>${e(o.procedureCode ?? "")}</td><td ${TDL}>${e((o.domain && DOMAIN_NAMES[o.domain]?.[input.locale]) ?? o.domain ?? "")}</td><td ${TDL}>${e(formatLocalVi(o.kpiDueAt))}</td><td ${TD}>${n(Math.round(o.overdueWorkingDays * 10) / 10)}</td></tr>`,
+    );
+  }
+  html.push("</table>");
+  return html;
+}
+
+/** The data-quality notes that apply. */
+function qualityNotes(c: Context): string[] {
+  const { input, t, n } = c;
   const q = input.quality;
-  const notes = [
+  const report = input.report;
+  return [
     q.orphans ? t.orphans(n(q.orphans)) : "",
     q.possiblyClosed ? t.possiblyClosed(n(q.possiblyClosed)) : "",
     q.quarantined ? t.quarantined(n(q.quarantined)) : "",
@@ -272,15 +338,19 @@ export function renderKpiEmail(input: KpiEmailInput): {
     report.latePause ? t.latePause(n(report.latePause)) : "",
     q.calendar ? t.calendar(q.calendar.missingYear, n(q.calendar.daysLeft)) : "",
   ].filter(Boolean);
-  if (notes.length) {
-    html.push(
-      `<h2 style="font-size:16px;margin:20px 0 8px 0">${e(t.quality)}</h2><ul style="margin:0;padding-left:20px">${notes.map((x) => `<li>${e(x)}</li>`).join("")}</ul>`,
-    );
-  }
-  html.push(
-    `<p style="margin:16px 0 0 0;font-size:12px;color:#5f6670">${e(t.attachments)} ${e(t.footer)}</p></div></body></html>`,
-  );
+}
 
+function notesHtml(c: Context, notes: string[]): string[] {
+  if (!notes.length) return [];
+  return [
+    `<h2 style="font-size:16px;margin:20px 0 8px 0">${e(c.t.quality)}</h2><ul style="margin:0;padding-left:20px">${notes.map((x) => `<li>${e(x)}</li>`).join("")}</ul>`,
+  ];
+}
+
+/** The plain-text part: the same sections, one line each. */
+function emailText(c: Context, notes: string[]): string[] {
+  const { input, t, n, name, units } = c;
+  const { locale, report } = input;
   const text: string[] = [
     t.title,
     t.period(report.period.from, report.period.to),
@@ -291,7 +361,7 @@ export function renderKpiEmail(input: KpiEmailInput): {
   ];
   if (input.amendment) {
     text.push(t.amended(formatLocalVi(input.amendment.issuedAt)));
-    for (const c of input.amendment.changes) text.push(`  ${c.field}: ${n(c.before)} → ${n(c.after)}`);
+    for (const x of input.amendment.changes) text.push(`  ${x.field}: ${n(x.before)} → ${n(x.after)}`);
     text.push("");
   }
   text.push(
@@ -311,5 +381,5 @@ export function renderKpiEmail(input: KpiEmailInput): {
     );
   if (notes.length) text.push("", `${t.quality}:`, ...notes.map((x) => `- ${x}`));
   text.push("", `${t.attachments} ${t.footer}`);
-  return { subject, html: html.join("\n"), text: `${text.join("\n")}\n`, images: official?.images ?? [] };
+  return text;
 }
