@@ -36,6 +36,11 @@ function storeKeys(made: DemoKeys, keysFile: string): DemoKeys {
   );
 }
 
+/** The unit directory, with or without an agency tree; units inherit from their agencies as of `at`'s day. */
+function loadDirectory(file: string, at: number) {
+  return parseDirectoryFile(JSON.parse(readFileSync(resolve(ROOT, file), "utf8")), localDate(at));
+}
+
 /** `dossier-monitor serve` (what `npm start` runs): the local stack, until Ctrl-C. */
 export async function serve(opts: ServeOptions): Promise<number> {
   const dataDir = resolve(opts.dataDir);
@@ -45,11 +50,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
   if (start === undefined) throw new Error(`--clock: not an RFC 3339 instant: ${opts.clock}`);
   const env = serveEnv(opts);
   parseMonitorEnv({ TABLE_NAME: "dossier-monitor-local", ...env });
-  // With or without an agency tree; units inherit from their agencies as of the demo clock's day.
-  const directory = parseDirectoryFile(
-    JSON.parse(readFileSync(resolve(ROOT, opts.units), "utf8")),
-    localDate(start),
-  );
+  const directory = loadDirectory(opts.units, start);
   const clock = new DemoClock(start, opts.speed);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(
