@@ -5,13 +5,13 @@ import { weeklyIndexes } from "../app/kpi-report";
 import { readKpiReport } from "../app/kpis";
 import { officialOutputs } from "../app/official";
 import { DOMAIN_NAMES, SEED_PROCEDURES } from "../domain/catalog";
-import { periodBounds, periodByName, periodOf, previousPeriod } from "../domain/periods";
-import { err, isErr, ok, type Result } from "../domain/result";
+import { periodBounds, periodOf, previousPeriod } from "../domain/periods";
+import { isErr } from "../domain/result";
 import { formatInstant } from "../domain/time";
-import type * as z from "../domain/zod";
 import type { Credential } from "./auth";
 import { DASHBOARD_ASSETS } from "./dashboard-assets";
 import { QualityQuery, TrendQuery } from "./queries";
+import { parseQuery, resolvePeriod } from "./query-params";
 import { badCursor, type HttpResult, json, problem } from "./responses";
 
 /**
@@ -113,34 +113,6 @@ function officeWide(credential: Credential, what: string): HttpResult | undefine
     : undefined;
 }
 
-function parse<T extends z.ZodMiniType>(
-  schema: T,
-  event: APIGatewayProxyEventV2,
-): Result<z.infer<T>, HttpResult> {
-  const parsed = schema.safeParse(event.queryStringParameters ?? {});
-  if (parsed.success) return ok(parsed.data);
-  return err(
-    problem(
-      400,
-      "invalid query parameters",
-      parsed.error.issues.slice(0, 20).map((i) => ({
-        path: i.path.join(".") || (i.code === "unrecognized_keys" ? i.keys.join(",") : "(query)"),
-        message: i.message,
-      })),
-    ),
-  );
-}
-
-function periodNamed(deps: KpiDeps, name: string | undefined) {
-  const period = name ? periodByName(deps.scheme, name) : periodOf(deps.scheme, deps.now());
-  if (period) return ok(period);
-  return err(
-    problem(404, name ? `no period named ${name} in this deployment's scheme` : "no current period", [
-      { path: "period", message: "unknown period" },
-    ]),
-  );
-}
-
 /**
  * `GET /kpis/trend?period=`: the index at each weekly snapshot the KPI email kept (oldest first),
  * then now; with the previous period's name, when the scheme has one, for a period picker.
@@ -152,10 +124,10 @@ export async function indexTrend(
 ): Promise<HttpResult> {
   const refused = officeWide(credential, "the index's trend");
   if (refused) return refused;
-  const qResult = parse(TrendQuery, event);
+  const qResult = parseQuery(TrendQuery, event);
   if (isErr(qResult)) return qResult.error;
   const q = qResult.value;
-  const periodResult = periodNamed(deps, q.period);
+  const periodResult = resolvePeriod(deps, q.period);
   if (isErr(periodResult)) return periodResult.error;
   const period = periodResult.value;
   const weeks = await weeklyIndexes(deps, period);
@@ -182,10 +154,10 @@ export async function dataQuality(
 ): Promise<HttpResult> {
   const refused = officeWide(credential, "data quality");
   if (refused) return refused;
-  const qResult = parse(QualityQuery, event);
+  const qResult = parseQuery(QualityQuery, event);
   if (isErr(qResult)) return qResult.error;
   const q = qResult.value;
-  const periodResult = periodNamed(deps, q.period);
+  const periodResult = resolvePeriod(deps, q.period);
   if (isErr(periodResult)) return periodResult.error;
   const period = periodResult.value;
   const report = await readKpiReport(deps.store, period, {

@@ -3,8 +3,6 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { type KpiDeps, periodReport } from "../app/kpi-report";
 import { officialOutputs } from "../app/official";
 import { normaliseCode } from "../domain/events/schema";
-import { capProblems } from "../domain/events/validate";
-import { periodByName, periodOf } from "../domain/periods";
 import { canonicalEvents } from "../domain/projection";
 import { err, isErr, ok, type Result } from "../domain/result";
 import { formatInstant, localDate } from "../domain/time";
@@ -16,6 +14,7 @@ import { admit, type Credential, scopeToAgencies } from "./auth";
 import { dashboardFile, dataQuality, indexTrend, whoReads } from "./dashboard";
 import { OPENAPI_GZIP_BASE64 } from "./openapi-served";
 import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
+import { parseQuery, resolvePeriod } from "./query-params";
 import { badCursor, file, type HttpResult, json, problem } from "./responses";
 
 /**
@@ -23,26 +22,6 @@ import { badCursor, file, type HttpResult, json, problem } from "./responses";
  * `GET /dossiers/{id}`, `GET /dossiers?unit=&sla=`, `GET /quarantine`, and the public
  * `GET /openapi.json`. Every bad parameter is answered 400 naming it.
  */
-
-function parseQuery<T extends z.ZodMiniType>(
-  schema: T,
-  event: APIGatewayProxyEventV2,
-): Result<z.infer<T>, HttpResult> {
-  const parsed = schema.safeParse(event.queryStringParameters ?? {});
-  if (parsed.success) return ok(parsed.data);
-  return err(
-    problem(
-      400,
-      "invalid query parameters",
-      capProblems(
-        parsed.error.issues.map((i) => ({
-          path: i.path.join(".") || (i.code === "unrecognized_keys" ? i.keys.join(",") : "(query)"),
-          message: i.message,
-        })),
-      ),
-    ),
-  );
-}
 
 /**
  * `GET /openapi.json`: the committed document (`npm run openapi` writes it from lib/http/openapi.ts,
@@ -63,16 +42,6 @@ function openApi(): HttpResult {
     body: gunzipSync(Buffer.from(OPENAPI_GZIP_BASE64, "base64")).toString("utf8"),
   };
   return openApiAnswer;
-}
-
-function resolvePeriod(deps: KpiDeps, name: string | undefined) {
-  const period = name ? periodByName(deps.scheme, name) : periodOf(deps.scheme, deps.now());
-  if (period) return ok(period);
-  return err(
-    problem(404, name ? `no period named ${name} in this deployment's scheme` : "no current period", [
-      { path: "period", message: "unknown period" },
-    ]),
-  );
 }
 
 /** A stored body as JSON when it is (every body kept since lib/domain/events/redact.ts), else as text. */
