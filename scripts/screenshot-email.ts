@@ -13,6 +13,7 @@
  * (Debian: `apt-get install chromium`), or its path in CHROMIUM. Takes a few minutes: the seed
  * quarter is about 17,600 events.
  */
+
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +25,7 @@ import { SEED_PERIOD, seed2022Q3 } from "../dev/scenarios/seed-2022-q3";
 import { periodBounds } from "../lib/domain/periods";
 import { instant } from "../lib/domain/time";
 import { parseUnitDirectory } from "../lib/domain/units";
+import { CHROMIUM_ARGS } from "./chromium";
 
 const ROOT = join(import.meta.dirname, "..");
 const OUT = process.argv[2] ?? join(ROOT, "docs", "screenshots", "kpi-email.png");
@@ -110,14 +112,7 @@ async function main() {
     await promisify(execFile)(
       CHROMIUM,
       [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        ...CHROMIUM_ARGS,
         "--hide-scrollbars",
         `--user-data-dir=${join(work, "profile")}`,
         `--screenshot=${OUT}`,

@@ -11,7 +11,7 @@ import { formatInstant } from "../domain/time";
 import type { Credential } from "./auth";
 import { DASHBOARD_ASSETS } from "./dashboard-assets";
 import { QualityQuery, TrendQuery } from "./queries";
-import { parseQuery, resolvePeriod } from "./query-params";
+import { officeWide, parseQuery, resolvePeriod } from "./query-params";
 import { badCursor, type HttpResult, json, problem } from "./responses";
 
 /**
@@ -103,14 +103,6 @@ export function whoReads(deps: KpiDeps, credential: Credential): HttpResult {
     domains: { ...DOMAIN_NAMES, ...deps.official?.domains },
     procedures: Object.fromEntries(SEED_PROCEDURES.map((p) => [p.code, { vi: p.vi, en: p.en }])),
   });
-}
-
-function officeWide(credential: Credential, what: string): HttpResult | undefined {
-  return credential.units
-    ? problem(403, `${what} is read with an office-wide reader key`, [
-        { path: "(key)", message: "this key is scoped to units" },
-      ])
-    : undefined;
 }
 
 /**

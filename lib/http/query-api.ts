@@ -14,7 +14,7 @@ import { admit, type Credential, scopeToAgencies } from "./auth";
 import { dashboardFile, dataQuality, indexTrend, whoReads } from "./dashboard";
 import { OPENAPI_GZIP_BASE64 } from "./openapi-served";
 import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
-import { parseQuery, resolvePeriod } from "./query-params";
+import { officeWide, parseQuery, resolvePeriod } from "./query-params";
 import { badCursor, file, type HttpResult, json, problem } from "./responses";
 
 /**
@@ -136,10 +136,8 @@ async function kpisOrExport({ deps, credential, event, path }: QueryRequest): Pr
 
 async function kpisForm({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
   // The form is the office's: its rows are levels and domains, not units.
-  if (credential.units)
-    return problem(403, "form II.06a is read with an office-wide reader key", [
-      { path: "(key)", message: "this key is scoped to units" },
-    ]);
+  const refused = officeWide(credential, "form II.06a");
+  if (refused) return refused;
   const qResult = parseQuery(FormQuery, event);
   if (isErr(qResult)) return qResult.error;
   const q = qResult.value;
@@ -198,10 +196,8 @@ async function dossierList({ deps, credential, event }: QueryRequest): Promise<H
 
 async function quarantineList({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
   // Quarantined events are every integration's, for every unit: office-wide keys only.
-  if (credential.units)
-    return problem(403, "the quarantine is read with an office-wide reader key", [
-      { path: "(key)", message: "this key is scoped to units" },
-    ]);
+  const refused = officeWide(credential, "the quarantine");
+  if (refused) return refused;
   const qResult = parseQuery(QuarantineQuery, event);
   if (isErr(qResult)) return qResult.error;
   const q = qResult.value;

@@ -4,6 +4,7 @@ import { capProblems } from "../domain/events/validate";
 import { periodByName, periodOf } from "../domain/periods";
 import { err, ok, type Result } from "../domain/result";
 import type * as z from "../domain/zod";
+import type { Credential } from "./auth";
 import { type HttpResult, problem } from "./responses";
 
 /** A route's query parameters by its zod schema (./queries.ts): every bad one answered 400, named. */
@@ -36,4 +37,13 @@ export function resolvePeriod(deps: KpiDeps, name: string | undefined) {
       { path: "period", message: "unknown period" },
     ]),
   );
+}
+
+/** A route that reads every unit's data: a key scoped to units (or agencies) is refused, 403. */
+export function officeWide(credential: Credential, what: string): HttpResult | undefined {
+  return credential.units
+    ? problem(403, `${what} is read with an office-wide reader key`, [
+        { path: "(key)", message: "this key is scoped to units" },
+      ])
+    : undefined;
 }
