@@ -51,9 +51,36 @@ export interface MonitoringProps {
  * (a replaced topic would ask its email subscribers to confirm again).
  */
 export function buildMonitoring(scope: Construct, props: MonitoringProps) {
-  const stack = Stack.of(scope);
-  const alarms: cloudwatch.Alarm[] = [];
+  const { key, topic } = alarmTopic(scope, props.alarmEmail);
+  // The order of the alarms is the order of the dashboard's alarm widget.
+  const alarms = [...deadLetterAlarms(props), ...functionAlarms(props)].map((spec) => {
+    const a = new cloudwatch.Alarm(scope, spec.id, {
+      metric: spec.metric,
+      threshold: spec.threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: spec.comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: spec.description,
+    });
+    a.addAlarmAction(new cwActions.SnsAction(topic));
+    return a;
+  });
+  new cloudwatch.Dashboard(scope, "Dashboard", {
+    widgets: [
+      eventsRow(props),
+      workRow(props),
+      [storageWidget(props), new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms })],
+    ],
+  });
+  return { key, topic, alarms };
+}
 
+/**
+ * The SNS topic every alarm publishes to, encrypted with a key of its own that CloudWatch may
+ * use, with `alarmEmail` subscribed when given.
+ */
+function alarmTopic(scope: Construct, alarmEmail: string | undefined): { key: kms.Key; topic: sns.Topic } {
+  const stack = Stack.of(scope);
   // A customer-managed key: CloudWatch alarms cannot publish to a topic encrypted with the
   // AWS-managed SNS key (alias/aws/sns), whose policy cannot grant them kms:GenerateDataKey*
   // and kms:Decrypt. SNS docs, "Encryption at rest" › "Key management" › "Configuring AWS KMS
@@ -95,116 +122,153 @@ export function buildMonitoring(scope: Construct, props: MonitoringProps) {
       },
     }),
   );
-  if (props.alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+  if (alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
+  return { key, topic };
+}
 
-  const alarm = (
-    alarmId: string,
-    metric: cloudwatch.IMetric,
-    threshold: number,
-    description: string,
-    comparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-  ) => {
-    const a = new cloudwatch.Alarm(scope, alarmId, {
-      metric,
-      threshold,
-      evaluationPeriods: 1,
-      comparisonOperator,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
-    });
-    a.addAlarmAction(new cwActions.SnsAction(topic));
-    alarms.push(a);
-    return a;
-  };
+/** An alarm on one evaluation period; missing data is not breaching. */
+interface AlarmSpec {
+  id: string;
+  metric: cloudwatch.IMetric;
+  threshold: number;
+  description: string;
+  /** Default: greater than the threshold. */
+  comparison?: cloudwatch.ComparisonOperator;
+}
 
-  // EventBridge reports a custom bus's rule under both dimensions, and only when non-zero.
-  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html
-  const ruleMetric = (metricName: string) =>
-    new cloudwatch.Metric({
-      namespace: "AWS/Events",
-      metricName,
-      dimensionsMap: { EventBusName: props.bus.eventBusName, RuleName: props.dossierEventsRule.ruleName },
-      statistic: "Sum",
-      period: Duration.minutes(5),
-    });
+/**
+ * A metric of the dossier-events rule. EventBridge reports a custom bus's rule under both
+ * dimensions, and only when non-zero: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html
+ */
+function ruleMetric(props: MonitoringProps, metricName: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: "AWS/Events",
+    metricName,
+    dimensionsMap: { EventBusName: props.bus.eventBusName, RuleName: props.dossierEventsRule.ruleName },
+    statistic: "Sum",
+    period: Duration.minutes(5),
+  });
+}
 
-  alarm(
-    "EventsDlqDepth",
-    props.eventsDlq.metricApproximateNumberOfMessagesVisible(),
-    0,
-    "Dossier events gave up after 5 receives: see the DLQ",
-  );
-  alarm(
-    "EventsRuleDlqDepth",
-    props.dossierEventsRuleDlq.metricApproximateNumberOfMessagesVisible(),
-    0,
-    "The bus could not put dossier events on the consumer's queue for a day: see the rule's DLQ (README, redrive)",
-  );
-  alarm(
-    "EventsRuleFailedInvocations",
-    ruleMetric("FailedInvocations"),
-    0,
-    "The bus failed to deliver dossier events to the consumer's queue for good",
-  );
-  alarm(
-    "EventsRuleDlqUnreachable",
-    ruleMetric("InvocationsFailedToBeSentToDlq"),
-    0,
-    "Undeliverable dossier events could not even reach the rule's DLQ: they are lost, check its policy",
-  );
-  alarm(
-    "TargetsDlqDepth",
-    props.targetDlq.metricApproximateNumberOfMessagesVisible(),
-    0,
-    "A schedule or rule target failed for good",
-  );
-  alarm(
-    "ConsumerErrors",
-    props.consumer.fn.metricErrors({ period: Duration.minutes(5) }),
-    0,
-    "apply-events invocations failed",
-  );
-  alarm(
-    "QueueAge",
-    props.eventsQueue.metricApproximateAgeOfOldestMessage(),
-    300,
-    "Dossier events wait more than 5 minutes",
-  );
-  alarm(
-    "QuarantineGrowth",
-    projectMetric(METRICS.eventsQuarantined, "apply-events", { period: Duration.minutes(15) }),
-    10,
-    "More than 10 events quarantined in 15 minutes: an integration sends bad events",
-  );
-  // The sweep isolates a dossier it could not check, logs its id and goes on with the others:
-  // one such dossier is worth a look (its alerts are late until it is fixed).
-  alarm(
-    "SweepDossierFailures",
-    projectMetric(METRICS.sweepDossierFailed, "sweep-deadlines", { period: Duration.minutes(15) }),
-    1,
-    "The deadline sweep could not check a dossier: see sweep-deadlines' logs for its id",
-    cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-  );
-  // A failing authorizer turns every API request into a 500.
-  alarm(
-    "AuthorizerErrors",
-    props.authorizer.fn.metricErrors({ period: Duration.minutes(5) }),
-    0,
-    "The API's key authorizer fails: requests with a key get 500s",
-  );
-  // The sweep reports how many days of working-day calendar data are left (docs/calendar.md: a year
-  // without data is an error for every deadline reaching it).
-  alarm(
-    "CalendarRunningOut",
-    projectMetric(METRICS.calendarDaysLeft, "sweep-deadlines", {
-      statistic: "Minimum",
-      period: Duration.hours(6),
+/** What gave up for good: messages in a dead-letter queue, and deliveries the bus could not make. */
+function deadLetterAlarms(props: MonitoringProps): AlarmSpec[] {
+  return [
+    {
+      id: "EventsDlqDepth",
+      metric: props.eventsDlq.metricApproximateNumberOfMessagesVisible(),
+      threshold: 0,
+      description: "Dossier events gave up after 5 receives: see the DLQ",
+    },
+    {
+      id: "EventsRuleDlqDepth",
+      metric: props.dossierEventsRuleDlq.metricApproximateNumberOfMessagesVisible(),
+      threshold: 0,
+      description:
+        "The bus could not put dossier events on the consumer's queue for a day: see the rule's DLQ (README, redrive)",
+    },
+    {
+      id: "EventsRuleFailedInvocations",
+      metric: ruleMetric(props, "FailedInvocations"),
+      threshold: 0,
+      description: "The bus failed to deliver dossier events to the consumer's queue for good",
+    },
+    {
+      id: "EventsRuleDlqUnreachable",
+      metric: ruleMetric(props, "InvocationsFailedToBeSentToDlq"),
+      threshold: 0,
+      description:
+        "Undeliverable dossier events could not even reach the rule's DLQ: they are lost, check its policy",
+    },
+    {
+      id: "TargetsDlqDepth",
+      metric: props.targetDlq.metricApproximateNumberOfMessagesVisible(),
+      threshold: 0,
+      description: "A schedule or rule target failed for good",
+    },
+  ];
+}
+
+/** The functions at work: the consumer failing or falling behind, bad events, the sweep, the authorizer, the calendar. */
+function functionAlarms(props: MonitoringProps): AlarmSpec[] {
+  return [
+    {
+      id: "ConsumerErrors",
+      metric: props.consumer.fn.metricErrors({ period: Duration.minutes(5) }),
+      threshold: 0,
+      description: "apply-events invocations failed",
+    },
+    {
+      id: "QueueAge",
+      metric: props.eventsQueue.metricApproximateAgeOfOldestMessage(),
+      threshold: 300,
+      description: "Dossier events wait more than 5 minutes",
+    },
+    {
+      id: "QuarantineGrowth",
+      metric: projectMetric(METRICS.eventsQuarantined, "apply-events", { period: Duration.minutes(15) }),
+      threshold: 10,
+      description: "More than 10 events quarantined in 15 minutes: an integration sends bad events",
+    },
+    // The sweep isolates a dossier it could not check, logs its id and goes on with the others:
+    // one such dossier is worth a look (its alerts are late until it is fixed).
+    {
+      id: "SweepDossierFailures",
+      metric: projectMetric(METRICS.sweepDossierFailed, "sweep-deadlines", { period: Duration.minutes(15) }),
+      threshold: 1,
+      description: "The deadline sweep could not check a dossier: see sweep-deadlines' logs for its id",
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    },
+    // A failing authorizer turns every API request into a 500.
+    {
+      id: "AuthorizerErrors",
+      metric: props.authorizer.fn.metricErrors({ period: Duration.minutes(5) }),
+      threshold: 0,
+      description: "The API's key authorizer fails: requests with a key get 500s",
+    },
+    // The sweep reports how many days of working-day calendar data are left (docs/calendar.md: a
+    // year without data is an error for every deadline reaching it).
+    {
+      id: "CalendarRunningOut",
+      metric: projectMetric(METRICS.calendarDaysLeft, "sweep-deadlines", {
+        statistic: "Minimum",
+        period: Duration.hours(6),
+      }),
+      threshold: CALENDAR_WARNING_DAYS,
+      description: `The working-day calendar has data for fewer than ${CALENDAR_WARNING_DAYS} more days: add next year's entry (README, Working-day calendar)`,
+      comparison: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+    },
+  ];
+}
+
+/** The dashboard's first row: events applied, the consumer's queue, the bus's deliveries to it. */
+function eventsRow(props: MonitoringProps): cloudwatch.IWidget[] {
+  return [
+    new cloudwatch.GraphWidget({
+      title: "Events",
+      left: [METRICS.eventsApplied, METRICS.eventsDuplicate, METRICS.eventsQuarantined].map((m) =>
+        projectMetric(m, "apply-events"),
+      ),
     }),
-    CALENDAR_WARNING_DAYS,
-    `The working-day calendar has data for fewer than ${CALENDAR_WARNING_DAYS} more days: add next year's entry (README, Working-day calendar)`,
-    cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-  );
+    new cloudwatch.GraphWidget({
+      title: "Queue",
+      left: [
+        props.eventsQueue.metricApproximateNumberOfMessagesVisible(),
+        props.eventsQueue.metricApproximateAgeOfOldestMessage(),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: "Bus → queue delivery",
+      left: [
+        ruleMetric(props, "FailedInvocations"),
+        ruleMetric(props, "InvocationsSentToDlq"),
+        props.dossierEventsRuleDlq.metricApproximateNumberOfMessagesVisible(),
+      ],
+    }),
+  ];
+}
 
+/** The second row: the sweep and its digests, and the API with its authorizer. */
+function workRow(props: MonitoringProps): cloudwatch.IWidget[] {
   const apiMetric = (metricName: string) =>
     new cloudwatch.Metric({
       namespace: "AWS/ApiGateway",
@@ -212,75 +276,41 @@ export function buildMonitoring(scope: Construct, props: MonitoringProps) {
       dimensionsMap: { ApiId: props.api.apiId, Stage: "$default" },
       statistic: "Sum",
     });
-  new cloudwatch.Dashboard(scope, "Dashboard", {
-    widgets: [
-      [
-        new cloudwatch.GraphWidget({
-          title: "Events",
-          left: [METRICS.eventsApplied, METRICS.eventsDuplicate, METRICS.eventsQuarantined].map((m) =>
-            projectMetric(m, "apply-events"),
-          ),
-        }),
-        new cloudwatch.GraphWidget({
-          title: "Queue",
-          left: [
-            props.eventsQueue.metricApproximateNumberOfMessagesVisible(),
-            props.eventsQueue.metricApproximateAgeOfOldestMessage(),
-          ],
-        }),
-        new cloudwatch.GraphWidget({
-          title: "Bus → queue delivery",
-          left: [
-            ruleMetric("FailedInvocations"),
-            ruleMetric("InvocationsSentToDlq"),
-            props.dossierEventsRuleDlq.metricApproximateNumberOfMessagesVisible(),
-          ],
-        }),
-      ],
-      [
-        new cloudwatch.GraphWidget({
-          title: "Sweep and digests",
-          left: [METRICS.alertsRaised, METRICS.dossiersChecked].map((m) =>
-            projectMetric(m, "sweep-deadlines"),
-          ),
-          right: [METRICS.digestsSent, METRICS.digestsFailed].map((m) => projectMetric(m, "send-alerts")),
-        }),
-        new cloudwatch.GraphWidget({
-          title: "Sweep: dossiers it could not check",
-          left: [projectMetric(METRICS.sweepDossierFailed, "sweep-deadlines")],
-        }),
-        new cloudwatch.GraphWidget({
-          title: "API: requests, refusals (4xx incl. 401/403/429), errors",
-          left: ["Count", "4xx", "5xx"].map(apiMetric),
-          right: [props.authorizer.fn.metricErrors(), props.authorizer.fn.metricInvocations()],
-        }),
-      ],
-      [
-        new cloudwatch.GraphWidget({
-          title: "DynamoDB: throttles and transaction conflicts",
-          left: [
-            ...["TransactWriteItems", "Query"].map(
-              (operation) =>
-                new cloudwatch.Metric({
-                  namespace: "AWS/DynamoDB",
-                  metricName: "ThrottledRequests",
-                  dimensionsMap: { TableName: props.table.tableName, Operation: operation },
-                  statistic: "Sum",
-                  label: `throttled ${operation}`,
-                }),
-            ),
-            new cloudwatch.Metric({
-              namespace: "AWS/DynamoDB",
-              metricName: "TransactionConflict",
-              dimensionsMap: { TableName: props.table.tableName },
-              statistic: "Sum",
-              label: "transaction conflicts",
-            }),
-          ],
-        }),
-        new cloudwatch.AlarmStatusWidget({ title: "Alarms", alarms: alarms }),
-      ],
+  return [
+    new cloudwatch.GraphWidget({
+      title: "Sweep and digests",
+      left: [METRICS.alertsRaised, METRICS.dossiersChecked].map((m) => projectMetric(m, "sweep-deadlines")),
+      right: [METRICS.digestsSent, METRICS.digestsFailed].map((m) => projectMetric(m, "send-alerts")),
+    }),
+    new cloudwatch.GraphWidget({
+      title: "Sweep: dossiers it could not check",
+      left: [projectMetric(METRICS.sweepDossierFailed, "sweep-deadlines")],
+    }),
+    new cloudwatch.GraphWidget({
+      title: "API: requests, refusals (4xx incl. 401/403/429), errors",
+      left: ["Count", "4xx", "5xx"].map(apiMetric),
+      right: [props.authorizer.fn.metricErrors(), props.authorizer.fn.metricInvocations()],
+    }),
+  ];
+}
+
+/** The table's throttles (the consumer's transactions and the queries) and transaction conflicts. */
+function storageWidget(props: MonitoringProps): cloudwatch.IWidget {
+  const tableMetric = (metricName: string, label: string, operation?: string) =>
+    new cloudwatch.Metric({
+      namespace: "AWS/DynamoDB",
+      metricName,
+      dimensionsMap: { TableName: props.table.tableName, ...(operation ? { Operation: operation } : {}) },
+      statistic: "Sum",
+      label,
+    });
+  return new cloudwatch.GraphWidget({
+    title: "DynamoDB: throttles and transaction conflicts",
+    left: [
+      ...["TransactWriteItems", "Query"].map((operation) =>
+        tableMetric("ThrottledRequests", `throttled ${operation}`, operation),
+      ),
+      tableMetric("TransactionConflict", "transaction conflicts"),
     ],
   });
-  return { key, topic, alarms };
 }

@@ -43,134 +43,175 @@ export class StatefulStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-
-    // The single table of lib/adapters/dynamodb/table.ts: same keys, same sparse index.
-    this.table = new dynamodb.TableV2(this, "Table", {
-      partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: TABLE.sortKey, type: dynamodb.AttributeType.STRING },
-      billing: dynamodb.Billing.onDemand(),
-      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      timeToLiveAttribute: TABLE.ttlAttribute,
-      removalPolicy: RemovalPolicy.RETAIN,
-      globalSecondaryIndexes: [
-        {
-          indexName: TABLE.sweepIndex.name,
-          partitionKey: { name: TABLE.sweepIndex.partitionKey, type: dynamodb.AttributeType.STRING },
-          sortKey: { name: TABLE.sweepIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
-          projectionType: dynamodb.ProjectionType.KEYS_ONLY,
-        },
-        {
-          indexName: TABLE.slaIndex.name,
-          partitionKey: { name: TABLE.slaIndex.partitionKey, type: dynamodb.AttributeType.STRING },
-          sortKey: { name: TABLE.slaIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
-          projectionType: dynamodb.ProjectionType.ALL,
-        },
-      ],
-    });
-
-    this.bus = new events.EventBus(this, "Bus", {
-      description: "Dossier events from integrations and the ingestion API",
-    });
-    this.bus.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    // The API's source means "the body's source is the caller's key's" (the consumer trusts it):
-    // only the ingest-api function's role, tagged below in the stateless stack, may put events
-    // under it, whatever an identity policy elsewhere in the account allows (an explicit deny wins).
-    new events.CfnEventBusPolicy(this, "OnlyTheApiUsesItsSource", {
-      eventBusName: this.bus.eventBusName,
-      statementId: "OnlyTheApiUsesItsSource",
-      statement: {
-        Effect: "Deny",
-        Principal: "*",
-        Action: "events:PutEvents",
-        Resource: this.bus.eventBusArn,
-        Condition: {
-          StringEquals: { "events:source": INGEST_SOURCE },
-          StringNotEquals: { [`aws:PrincipalTag/${INGEST_ROLE_TAG.key}`]: INGEST_ROLE_TAG.value },
-        },
-      },
-    });
-    // One schema per event type, rendered from the event contract's zod (not discovered from
-    // traffic), so that a producer with AWS credentials finds the contract beside the bus.
-    this.schemaRegistry = new eventschemas.CfnRegistry(this, "SchemaRegistry", {
-      description: "Dossier events accepted on the dossier bus (detail of each detail-type)",
-    });
-    for (const [type, content] of Object.entries(renderBusSchemas())) {
-      new eventschemas.CfnSchema(this, `Schema-${type}`, {
-        registryName: this.schemaRegistry.attrRegistryName,
-        schemaName: type,
-        type: "JSONSchemaDraft4",
-        description: `The detail of a ${type} event (detail-type ${type})`,
-        content,
-      });
-    }
+    this.table = singleTable(this);
+    this.bus = dossierBus(this);
+    this.schemaRegistry = schemaRegistry(this);
     // Every event on the bus, kept a year for replay (README: "Replaying from the archive").
     this.bus.archive("Archive", {
       description: "All events of the dossier bus, for replay",
       eventPattern: { account: [Stack.of(this).account] },
       retention: Duration.days(365),
     });
-
-    this.eventsDlq = new sqs.Queue(this, "EventsDlq", {
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.eventsQueue = new sqs.Queue(this, "EventsQueue", {
-      // Six times the consumer's timeout, as Lambda's SQS guidance advises.
-      visibilityTimeout: Duration.seconds(180),
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      deadLetterQueue: { queue: this.eventsDlq, maxReceiveCount: 5 },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    // The rule's own dead-letter queue: an event the bus could not put on the consumer's queue
-    // (a deleted or misconfigured queue, a policy, a throttle that outlasted the retries) waits
-    // here for a redrive instead of being dropped; the stateless stack alarms on its depth.
-    this.dossierEventsRuleDlq = new sqs.Queue(this, "EventsRuleDlq", {
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.dossierEventsRuleDlq).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason:
-        "This queue is itself the dead-letter queue of the dossier-events rule's target (EventBridge's DeadLetterConfig, which cdk-nag does not see as a redrive policy).",
-    });
-    // Dossier events → the consumer's queue (routing between two retained resources lives here).
-    // EventBridge retries a failed delivery with back-off; a day of retries (its own maximum
-    // event age) rides out a regional hiccup, and only then does the event go to the DLQ.
-    this.dossierEventsRule = new events.Rule(this, DOSSIER_EVENTS_RULE.id, {
-      eventBus: this.bus,
-      description: DOSSIER_EVENTS_RULE.description,
-      eventPattern: cdkPattern(DOSSIER_EVENTS_RULE.eventPattern),
-      targets: [
-        new targets.SqsQueue(this.eventsQueue, {
-          deadLetterQueue: this.dossierEventsRuleDlq,
-          retryAttempts: 185,
-          maxEventAge: Duration.hours(24),
-        }),
-      ],
-    });
-
-    // Bounces and complaints are suppressed by SES for this configuration set and published to
-    // the default bus (the only bus SES event destinations reach), where ses-feedback records them.
-    this.configurationSet = new ses.ConfigurationSet(this, "ConfigurationSet", {
-      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
-      reputationMetrics: true,
-      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
-    });
-    this.configurationSet.addEventDestination("ToEventBridge", {
-      destination: ses.EventDestination.eventBus(
-        events.EventBus.fromEventBusName(this, "DefaultBus", "default"),
-      ),
-      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
-    });
-    this.configurationSet.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const consumer = consumerQueues(this);
+    this.eventsQueue = consumer.queue;
+    this.eventsDlq = consumer.dlq;
+    const routing = dossierEventsRule(this, this.bus, this.eventsQueue);
+    this.dossierEventsRule = routing.rule;
+    this.dossierEventsRuleDlq = routing.dlq;
+    this.configurationSet = feedbackConfigurationSet(this);
   }
+}
+
+/** The single table of lib/adapters/dynamodb/table.ts: same keys, same sparse index. */
+function singleTable(stack: Stack): dynamodb.TableV2 {
+  return new dynamodb.TableV2(stack, "Table", {
+    partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+    sortKey: { name: TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+    billing: dynamodb.Billing.onDemand(),
+    encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: true,
+    timeToLiveAttribute: TABLE.ttlAttribute,
+    removalPolicy: RemovalPolicy.RETAIN,
+    globalSecondaryIndexes: [
+      {
+        indexName: TABLE.sweepIndex.name,
+        partitionKey: { name: TABLE.sweepIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: TABLE.sweepIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
+        projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+      },
+      {
+        indexName: TABLE.slaIndex.name,
+        partitionKey: { name: TABLE.slaIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: TABLE.slaIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
+        projectionType: dynamodb.ProjectionType.ALL,
+      },
+    ],
+  });
+}
+
+/** The dossier bus, retained, and its policy keeping the ingestion API's source for the API. */
+function dossierBus(stack: Stack): events.EventBus {
+  const bus = new events.EventBus(stack, "Bus", {
+    description: "Dossier events from integrations and the ingestion API",
+  });
+  bus.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  // The API's source means "the body's source is the caller's key's" (the consumer trusts it):
+  // only the ingest-api function's role, tagged in the stateless stack, may put events under it,
+  // whatever an identity policy elsewhere in the account allows (an explicit deny wins).
+  new events.CfnEventBusPolicy(stack, "OnlyTheApiUsesItsSource", {
+    eventBusName: bus.eventBusName,
+    statementId: "OnlyTheApiUsesItsSource",
+    statement: {
+      Effect: "Deny",
+      Principal: "*",
+      Action: "events:PutEvents",
+      Resource: bus.eventBusArn,
+      Condition: {
+        StringEquals: { "events:source": INGEST_SOURCE },
+        StringNotEquals: { [`aws:PrincipalTag/${INGEST_ROLE_TAG.key}`]: INGEST_ROLE_TAG.value },
+      },
+    },
+  });
+  return bus;
+}
+
+/**
+ * One schema per event type, rendered from the event contract's zod (not discovered from
+ * traffic), so that a producer with AWS credentials finds the contract beside the bus.
+ */
+function schemaRegistry(stack: Stack): eventschemas.CfnRegistry {
+  const registry = new eventschemas.CfnRegistry(stack, "SchemaRegistry", {
+    description: "Dossier events accepted on the dossier bus (detail of each detail-type)",
+  });
+  for (const [type, content] of Object.entries(renderBusSchemas())) {
+    new eventschemas.CfnSchema(stack, `Schema-${type}`, {
+      registryName: registry.attrRegistryName,
+      schemaName: type,
+      type: "JSONSchemaDraft4",
+      description: `The detail of a ${type} event (detail-type ${type})`,
+      content,
+    });
+  }
+  return registry;
+}
+
+/** The consumer's queue and its dead-letter queue (after 5 receives). */
+function consumerQueues(stack: Stack): { queue: sqs.Queue; dlq: sqs.Queue } {
+  const dlq = new sqs.Queue(stack, "EventsDlq", {
+    retentionPeriod: Duration.days(14),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const queue = new sqs.Queue(stack, "EventsQueue", {
+    // Six times the consumer's timeout, as Lambda's SQS guidance advises.
+    visibilityTimeout: Duration.seconds(180),
+    retentionPeriod: Duration.days(14),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  return { queue, dlq };
+}
+
+/**
+ * Dossier events → the consumer's queue (routing between two retained resources lives here),
+ * with the rule's own dead-letter queue.
+ */
+function dossierEventsRule(
+  stack: Stack,
+  bus: events.EventBus,
+  queue: sqs.Queue,
+): { rule: events.Rule; dlq: sqs.Queue } {
+  // An event the bus could not put on the consumer's queue (a deleted or misconfigured queue, a
+  // policy, a throttle that outlasted the retries) waits here for a redrive instead of being
+  // dropped; the stateless stack alarms on its depth.
+  const dlq = new sqs.Queue(stack, "EventsRuleDlq", {
+    retentionPeriod: Duration.days(14),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  Validations.of(dlq).acknowledge({
+    id: "AwsSolutions-SQS3",
+    reason:
+      "This queue is itself the dead-letter queue of the dossier-events rule's target (EventBridge's DeadLetterConfig, which cdk-nag does not see as a redrive policy).",
+  });
+  // EventBridge retries a failed delivery with back-off; a day of retries (its own maximum
+  // event age) rides out a regional hiccup, and only then does the event go to the DLQ.
+  const rule = new events.Rule(stack, DOSSIER_EVENTS_RULE.id, {
+    eventBus: bus,
+    description: DOSSIER_EVENTS_RULE.description,
+    eventPattern: cdkPattern(DOSSIER_EVENTS_RULE.eventPattern),
+    targets: [
+      new targets.SqsQueue(queue, {
+        deadLetterQueue: dlq,
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+      }),
+    ],
+  });
+  return { rule, dlq };
+}
+
+/**
+ * Bounces and complaints are suppressed by SES for this configuration set and published to the
+ * default bus (the only bus SES event destinations reach), where ses-feedback records them.
+ */
+function feedbackConfigurationSet(stack: Stack): ses.ConfigurationSet {
+  const configurationSet = new ses.ConfigurationSet(stack, "ConfigurationSet", {
+    suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    reputationMetrics: true,
+    tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+  });
+  configurationSet.addEventDestination("ToEventBridge", {
+    destination: ses.EventDestination.eventBus(
+      events.EventBus.fromEventBusName(stack, "DefaultBus", "default"),
+    ),
+    events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+  });
+  configurationSet.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  return configurationSet;
 }
