@@ -115,8 +115,68 @@ const asDemoIntegration = (e: DossierEvent) => ({
 /** The local stack's bus, named like a deployed one would be for the functions and for `PutEvents`. */
 export const LOCAL_BUS_NAME = "dossier-monitor-local";
 
+/** Starts the local stack; its `stop()` stops everything it started, the servers first. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {});
+  const { dynamoEndpoint, sesEndpoint, stops } = await startEmulators(options);
+  const tableName = options.tableName ?? "dossier-monitor-local";
+  const client = localDynamoClient(dynamoEndpoint);
+  await ensureTable(client, tableName);
+  const store = new DossierStore(documentClient(client), tableName);
+  const { clock } = options;
+  const env = localEnv(options, tableName);
+  const onError = (e: unknown) => log(`error: ${(e as Error).message}`);
+  // The bus routes to functions composed with these clients, so it is set once they are; they
+  // publish only when invoked, by then.
+  const published: { bus?: LocalBus } = {};
+  const clients: Clients = {
+    dynamo: documentClient(client),
+    ses: localSesClient(sesEndpoint),
+    bus: () => (entries) => (published.bus as LocalBus).publish(entries),
+    now: clock.now,
+    logger: (service) => new Logger({ serviceName: service, logLevel: options.logLevel ?? "WARN" }),
+    metrics: (service) => new LocalMetrics({ namespace: METRIC_NAMESPACE, serviceName: service }),
+  };
+  const firstStart = options.seed === true && (await store.getUnitDirectory()).units.length === 0;
+  const keys = firstStart ? await loadDirectoryAndDemoKeys(store, options.directory) : undefined;
+  const applyEnv = parseEnv(applyEvents.EnvSchema, env);
+  const queue = consumerQueue(applyEnv, clients, log, onError);
+  const fns = composeFunctions(env, clients, queue, onError);
+  published.bus = fns.bus;
+  const replay =
+    firstStart && options.replaySeed !== false ? await importSeedHistory(store, applyEnv, options, log) : [];
+  const ports = await startServers(options, fns, stops, log, onError);
+  const stopScheduler = replayOnDemoClock(clock, fns, replay, onError);
+  stops.unshift(async () => stopScheduler());
+  return {
+    urls: {
+      api: `http://127.0.0.1:${ports.api}`,
+      inbox: sesEndpoint,
+      dynamodb: dynamoEndpoint,
+      eventBridge: `http://127.0.0.1:${ports.eventBridge}`,
+    },
+    busName: LOCAL_BUS_NAME,
+    tableName,
+    keys,
+    clock,
+    store,
+    drain: () => queue.drained(),
+    deadLetters: () => queue.deadLetters.length,
+    fire: fns.fire,
+    stop: async () => {
+      for (const stop of stops) await stop();
+      client.destroy();
+    },
+  };
+}
+
+/**
+ * DynamoDB Local and the local SES, each unless the options name a running one, with what stops
+ * them (in the order to call); if the second fails to start, the first is stopped.
+ */
+async function startEmulators(
+  options: LocalStackOptions,
+): Promise<{ dynamoEndpoint: string; sesEndpoint: string; stops: (() => Promise<void>)[] }> {
   const stops: (() => Promise<void>)[] = [];
   let dynamo: RunningDynamo | undefined;
   let ses: RunningSes | undefined;
@@ -133,15 +193,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const stop of stops.reverse()) await stop();
     throw e;
   }
-  const dynamoEndpoint = options.dynamoEndpoint ?? (dynamo as RunningDynamo).endpoint;
-  const sesEndpoint = options.sesEndpoint ?? (ses as RunningSes).endpoint;
-  const tableName = options.tableName ?? "dossier-monitor-local";
-  const client = localDynamoClient(dynamoEndpoint);
-  await ensureTable(client, tableName);
-  const store = new DossierStore(documentClient(client), tableName);
-  const { clock } = options;
-  const now = clock.now;
-  const env: RawEnv = {
+  return {
+    dynamoEndpoint: options.dynamoEndpoint ?? (dynamo as RunningDynamo).endpoint,
+    sesEndpoint: options.sesEndpoint ?? (ses as RunningSes).endpoint,
+    stops,
+  };
+}
+
+/** The functions' environment: the monitor's settings, and the local table, bus and sender. */
+function localEnv(options: LocalStackOptions, tableName: string): RawEnv {
+  return {
     // The seed district's official settings unless the environment gives the deployment's own.
     OFFICIAL_SETTINGS: JSON.stringify(SEED_OFFICIAL_SETTINGS),
     ...options.env,
@@ -150,51 +211,53 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     SENDER_ADDRESS: options.senderAddress,
     UNKNOWN_UNITS: options.unknownUnits ?? "reject",
   };
-  const logLevel = options.logLevel ?? "WARN";
-  const onError = (e: unknown) => log(`error: ${(e as Error).message}`);
-  let bus: LocalBus | undefined;
-  const clients: Clients = {
-    dynamo: documentClient(client),
-    ses: localSesClient(sesEndpoint),
-    bus: () => (entries) => (bus as LocalBus).publish(entries),
-    now,
-    logger: (service) => new Logger({ serviceName: service, logLevel }),
-    metrics: (service) => new LocalMetrics({ namespace: METRIC_NAMESPACE, serviceName: service }),
-  };
+}
 
-  let keys: LocalStack["keys"];
-  const firstStart = options.seed === true && (await store.getUnitDirectory()).units.length === 0;
-  if (firstStart) {
-    await store.putUnitDirectory(
-      options.directory.units,
-      options.directory.leadership,
-      options.directory.integrations,
-      options.directory.agencies,
-    );
-    keys = {
-      integration: await createApiKey(store, {
-        name: "demo integration",
-        role: "integration",
-        source: DEMO_SOURCE,
-        ratePerSecond: 50,
-      }),
-      reader: await createApiKey(store, {
-        name: "leadership dashboard",
-        role: "reader",
-        source: "dashboard",
-        ratePerSecond: 20,
-      }),
-    };
-  }
+/** On the first start: the unit directory into the table, and the demo integration and reader keys. */
+async function loadDirectoryAndDemoKeys(
+  store: DossierStore,
+  directory: LocalStackOptions["directory"],
+): Promise<NonNullable<LocalStack["keys"]>> {
+  await store.putUnitDirectory(
+    directory.units,
+    directory.leadership,
+    directory.integrations,
+    directory.agencies,
+  );
+  return {
+    integration: await createApiKey(store, {
+      name: "demo integration",
+      role: "integration",
+      source: DEMO_SOURCE,
+      ratePerSecond: 50,
+    }),
+    reader: await createApiKey(store, {
+      name: "leadership dashboard",
+      role: "reader",
+      source: "dashboard",
+      ratePerSecond: 20,
+    }),
+  };
+}
+
+/**
+ * The consumer's queue, as the deployed one feeds apply-events: batches of 10, 4 workers, a
+ * message given up on after 5 receives kept as the DLQ keeps it.
+ */
+function consumerQueue(
+  applyEnv: applyEvents.Env,
+  clients: Clients,
+  log: (line: string) => void,
+  onError: (e: unknown) => void,
+): LocalQueue {
   // Each worker is its own execution environment, with its own handler instance, as in Lambda; the
   // consumer reads the directory itself (and re-reads it a minute later).
-  const applyEnv = parseEnv(applyEvents.EnvSchema, env);
   const applyHandlers = Array.from({ length: 4 }, () => applyEvents.compose(applyEnv, clients));
   // An execution environment handles one batch at a time, as in Lambda: a batch takes an idle one
   // (there are as many as workers) and gives it back. Handing a busy one a second batch would mix
   // the two batches' partial failures in its batch processor, and a failed message would be lost.
   const idle = [...applyHandlers];
-  const queue = new LocalQueue(
+  const queue: LocalQueue = new LocalQueue(
     async (event, context) => {
       const h = idle.pop();
       if (!h) throw new Error("no idle apply-events environment: more workers than environments");
@@ -216,25 +279,42 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ),
     },
   );
+  return queue;
+}
+
+/** The local bus with the deployed rules' targets, the two APIs' handlers, and the schedules' functions. */
+interface LocalFunctions {
+  bus: LocalBus;
+  ingest: ReturnType<typeof ingestApi.compose>;
+  query: ReturnType<typeof queryApi.compose>;
+  /** Runs a schedule's function now (what the scheduler does when it fires). */
+  fire: (scheduleId: string) => Promise<unknown>;
+}
+
+/** Every function but the consumer, composed as in Lambda, and the bus routing to them. */
+function composeFunctions(
+  env: RawEnv,
+  clients: Clients,
+  queue: LocalQueue,
+  onError: (e: unknown) => void,
+): LocalFunctions {
   const send = sendAlerts.compose(parseEnv(sendAlerts.EnvSchema, env), clients);
   const feedback = sesFeedback.compose(parseEnv(sesFeedback.EnvSchema, env), clients);
-  bus = new LocalBus(
+  const bus = new LocalBus(
     {
       DossierEventsToConsumer: { kind: "queue", queue },
       AlertsPendingToSender: { kind: "function", invoke: (e) => send(e, {} as never) },
       SesFeedbackToSuppression: { kind: "function", invoke: (e) => feedback(e, {} as never) },
     },
-    now,
+    clients.now,
     onError,
   );
-  const localBus = bus;
   const sweep = sweepDeadlines.compose(parseEnv(sweepDeadlines.EnvSchema, env), clients);
   const kpi = kpiReport.compose(parseEnv(kpiReport.EnvSchema, env), clients);
   // As in Lambda, the ingestion API keeps the directory a short time (real time here, not the demo clock's).
   const ingest = ingestApi.compose(parseEnv(ingestApi.EnvSchema, env), clients, 5_000);
   // As in Lambda, the query API reads the unit directory from the table (kept a minute).
   const query = queryApi.compose(parseEnv(queryApi.EnvSchema, env), clients);
-
   const targets: Record<string, (input: unknown) => Promise<unknown>> = {
     "sweep-deadlines": (input) => sweep(input, {} as never),
     "kpi-report": (input) => kpi(input, {} as never),
@@ -244,86 +324,101 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (!s) throw new Error(`no schedule ${scheduleId}`);
     return (targets[s.target] as (input: unknown) => Promise<unknown>)(s.input ?? {});
   };
+  return { bus, ingest, query, fire };
+}
 
-  let replay: ReturnType<typeof seed2022Q3> = [];
-  if (firstStart && options.replaySeed !== false) {
-    replay = seed2022Q3();
-    const first = replay.filter((e) => Date.parse(e.occurredAt) <= now());
-    // The history up to the demo clock enters by the bulk import (lib/app/import.ts): the table the
-    // consumer would leave, in seconds instead of minutes; the rest arrives through the bus as the
-    // demo clock passes it.
-    log(
-      `importing ${first.length.toLocaleString("en")} events of the seed quarter up to the demo clock (later starts skip it)…`,
-    );
-    const started = Date.now();
-    const units = await store.getUnitDirectory();
-    const summary = await importEvents(
-      {
-        store,
-        bulk: new BulkWriter(store.client, store.tableName),
-        settings: countingSettings(applyEnv),
-        units,
-        unknownUnits: applyEnv.UNKNOWN_UNITS,
-        now,
-      },
-      first.map((e, i) => ({ input: { ...e, source: DEMO_SOURCE }, where: `seed:${i + 1}` })),
-      // DynamoDB Local on disk takes items faster in transactions than in batches.
-      { recordWrites: options.dataDir ? "transaction" : "batch" },
-    );
-    replay = replay.filter((e) => Date.parse(e.occurredAt) > now());
-    log(
-      `import done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary.applied.toLocaleString("en")} applied, ${summary.duplicates.toLocaleString("en")} repeats, ${summary.quarantined} quarantined`,
-    );
-  }
+/**
+ * The seed quarter's history up to the demo clock, by the bulk import (lib/app/import.ts): the
+ * table the consumer would leave, in seconds instead of minutes. Answers the rest of the quarter,
+ * which arrives through the bus as the demo clock passes it.
+ */
+async function importSeedHistory(
+  store: DossierStore,
+  applyEnv: applyEvents.Env,
+  options: LocalStackOptions,
+  log: (line: string) => void,
+): Promise<DossierEvent[]> {
+  const now = options.clock.now;
+  const replay = seed2022Q3();
+  const first = replay.filter((e) => Date.parse(e.occurredAt) <= now());
+  log(
+    `importing ${first.length.toLocaleString("en")} events of the seed quarter up to the demo clock (later starts skip it)…`,
+  );
+  const started = Date.now();
+  const units = await store.getUnitDirectory();
+  const summary = await importEvents(
+    {
+      store,
+      bulk: new BulkWriter(store.client, store.tableName),
+      settings: countingSettings(applyEnv),
+      units,
+      unknownUnits: applyEnv.UNKNOWN_UNITS,
+      now,
+    },
+    first.map((e, i) => ({ input: { ...e, source: DEMO_SOURCE }, where: `seed:${i + 1}` })),
+    // DynamoDB Local on disk takes items faster in transactions than in batches.
+    { recordWrites: options.dataDir ? "transaction" : "batch" },
+  );
+  log(
+    `import done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary.applied.toLocaleString("en")} applied, ${summary.duplicates.toLocaleString("en")} repeats, ${summary.quarantined} quarantined`,
+  );
+  return replay.filter((e) => Date.parse(e.occurredAt) > now());
+}
 
-  // The HTTP API: the same routes as the deployed HTTP API, to the same handlers.
-  const server: Server = apiServer({ "ingest-api": ingest, "query-api": query }, onError);
-  const apiPort = options.apiPort ?? (await freePort());
-  await new Promise<void>((resolve) => server.listen(apiPort, "127.0.0.1", resolve));
+/**
+ * The HTTP API (the deployed HTTP API's routes, to the same handlers) and EventBridge's PutEvents
+ * for producers with AWS credentials (onto the same bus and rules), each put first in `stops`.
+ */
+async function startServers(
+  options: LocalStackOptions,
+  fns: LocalFunctions,
+  stops: (() => Promise<void>)[],
+  log: (line: string) => void,
+  onError: (e: unknown) => void,
+): Promise<{ api: number; eventBridge: number }> {
+  const server: Server = apiServer({ "ingest-api": fns.ingest, "query-api": fns.query }, onError);
+  const api = await listenLocally(server, options.apiPort);
   stops.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  // EventBridge's PutEvents for producers with AWS credentials, onto the same bus and rules.
-  const events = eventBridgeServer({ bus: localBus, busName: LOCAL_BUS_NAME, now, log }, onError);
-  const eventBridgePort = options.eventBridgePort ?? (await freePort());
-  await new Promise<void>((resolve) => events.listen(eventBridgePort, "127.0.0.1", resolve));
+  const events = eventBridgeServer(
+    { bus: fns.bus, busName: LOCAL_BUS_NAME, now: options.clock.now, log },
+    onError,
+  );
+  const eventBridge = await listenLocally(events, options.eventBridgePort);
   stops.unshift(() => new Promise<void>((resolve) => events.close(() => resolve())));
+  return { api, eventBridge };
+}
 
-  // The scheduler: the deployed schedules, read in Asia/Ho_Chi_Minh, on the demo clock; the rest of
-  // the seed quarter arrives as simulated time passes.
-  const stopScheduler = startScheduler({
+/** Listens on 127.0.0.1 at `port` (omitted: a free one); answers the port. */
+async function listenLocally(server: Server, port: number | undefined): Promise<number> {
+  const chosen = port ?? (await freePort());
+  await new Promise<void>((resolve) => server.listen(chosen, "127.0.0.1", resolve));
+  return chosen;
+}
+
+/**
+ * The scheduler: the deployed schedules, read in Asia/Ho_Chi_Minh, on the demo clock; the rest of
+ * the seed quarter (`replay`) is published as simulated time passes it. Answers what stops it.
+ */
+function replayOnDemoClock(
+  clock: DemoClock,
+  fns: LocalFunctions,
+  replay: DossierEvent[],
+  onError: (e: unknown) => void,
+): () => void {
+  let rest = replay;
+  return startScheduler({
     clock,
-    fire,
+    fire: fns.fire,
     onError,
     tick: (t) => {
       // Not a prefix of the list: the seed's events are in arrival order (dev/local/replay.ts).
-      const { due, rest } = takeDue(replay, t);
-      if (due.length) {
-        replay = rest;
-        void localBus.publish(due.map(asDemoIntegration));
+      const taken = takeDue(rest, t);
+      if (taken.due.length) {
+        rest = taken.rest;
+        void fns.bus.publish(taken.due.map(asDemoIntegration));
       }
     },
   });
-  stops.unshift(async () => stopScheduler());
-
-  return {
-    urls: {
-      api: `http://127.0.0.1:${apiPort}`,
-      inbox: sesEndpoint,
-      dynamodb: dynamoEndpoint,
-      eventBridge: `http://127.0.0.1:${eventBridgePort}`,
-    },
-    busName: LOCAL_BUS_NAME,
-    tableName,
-    keys,
-    clock,
-    store,
-    drain: () => queue.drained(),
-    deadLetters: () => queue.deadLetters.length,
-    fire,
-    stop: async () => {
-      for (const stop of stops) await stop();
-      client.destroy();
-    },
-  };
 }
 
 /** The settings `serve` uses unless the environment says otherwise: the seed report's window. */
