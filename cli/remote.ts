@@ -2,26 +2,23 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { SingleBar } from "cli-progress";
 import { decodeEventsFile, parseEventsText } from "../lib/domain/events/file";
 import type { Report } from "../lib/domain/report";
+import { isErr } from "../lib/domain/result";
 import { type Locale, reportCsv, reportText } from "../lib/render/format";
+import { apiFailure, CliError, EXIT } from "./shared";
 
-/** A file `send` cannot read as events. */
-export class InputError extends Error {}
-
-/** An HTTP failure of the API: `status` 0 when it could not be reached at all. */
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
-
+/**
+ * The API calls of `report --api`, `quarantine` and `send`. Like every command, they fail with
+ * {@link CliError} and its exit code (docs/cli.md "Output and exit codes"): an API that cannot be
+ * reached or answers 5xx is 3, its refusal 1 ({@link apiFailure}).
+ */
 async function call(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, init);
   } catch (e) {
-    throw new ApiError(`${url}: could not be reached (${(e as Error).cause ?? (e as Error).message})`, 0);
+    throw apiFailure({
+      message: `${url}: could not be reached (${(e as Error).cause ?? (e as Error).message})`,
+      status: 0,
+    });
   }
 }
 
@@ -39,7 +36,8 @@ export async function remoteReport(opts: {
   if (opts.unit) url.searchParams.set("unit", opts.unit);
   const res = await call(url.toString(), { headers: { authorization: `Bearer ${opts.key}` } });
   const body = await res.text();
-  if (!res.ok) throw new ApiError(`${url}: HTTP ${res.status}: ${body.slice(0, 500)}`, res.status);
+  if (!res.ok)
+    throw apiFailure({ message: `${url}: HTTP ${res.status}: ${body.slice(0, 500)}`, status: res.status });
   const report = JSON.parse(body) as Report;
   if (opts.format === "json") return `${JSON.stringify(report, null, 2)}\n`;
   return opts.format === "csv" ? reportCsv(report, opts.lang) : reportText(report, opts.lang);
@@ -75,7 +73,8 @@ export async function remoteQuarantine(opts: {
     if (cursor) url.searchParams.set("cursor", cursor);
     const res = await call(url.toString(), { headers: { authorization: `Bearer ${opts.key}` } });
     const body = await res.text();
-    if (!res.ok) throw new ApiError(`${url}: HTTP ${res.status}: ${body.slice(0, 500)}`, res.status);
+    if (!res.ok)
+      throw apiFailure({ message: `${url}: HTTP ${res.status}: ${body.slice(0, 500)}`, status: res.status });
     const page = JSON.parse(body) as { items: QuarantinedItem[]; cursor: string | null };
     items.push(...page.items);
     cursor = page.cursor;
@@ -90,8 +89,9 @@ export async function remoteQuarantine(opts: {
     // One file per integration: each is sent again with that integration's own key (POST /events
     // refuses another's events), so a file mixing sources could not be sent by anyone.
     if (sources.length > 1)
-      throw new InputError(
+      throw new CliError(
         `--source: the quarantined events come from several sources (${sources.sort().join(", ")}): write one file per source with --source NAME, and send each with that integration's own key`,
+        EXIT.usage,
       );
   }
   const listed = (opts.source === undefined ? items : items.filter((q) => sourceOf(q) === opts.source)).sort(
@@ -124,14 +124,27 @@ export interface SendSummary {
   rejectedFile?: string;
 }
 
+/** An events file's text; one that does not exist, or is not UTF-8 text, is bad input (exit 1). */
+function readEventsFile(file: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT")
+      throw new CliError(`${file}: no such file`, EXIT.badInput);
+    throw e;
+  }
+  const text = decodeEventsFile(bytes);
+  if (isErr(text)) throw new CliError(`${file}: ${text.error}`, EXIT.badInput);
+  return text.value;
+}
+
 /** `send FILE --api URL`: posts an events file in batches of 100 with a progress bar. */
 export async function sendFile(
   file: string,
   opts: { api: string; key: string; rejected?: string; progress?: boolean },
 ): Promise<SendSummary> {
-  const text = decodeEventsFile(readFileSync(file));
-  if (!text.ok) throw new InputError(`${file}: ${text.error}`);
-  const parsed = parseEventsText(text.value);
+  const parsed = parseEventsText(readEventsFile(file));
   const summary: SendSummary = { accepted: 0, duplicate: 0, rejected: 0 };
   const rejectedLines: string[] = parsed.problems.map((p) =>
     JSON.stringify({ line: p.line, problems: [{ path: p.path, message: p.message }] }),
@@ -167,7 +180,10 @@ export async function sendFile(
     };
     if (!res || (res.status >= 400 && !body.results)) {
       bar?.stop();
-      throw new ApiError(`${url}: HTTP ${res?.status}: ${body.message ?? ""}`, res?.status ?? 0);
+      throw apiFailure({
+        message: `${url}: HTTP ${res?.status}: ${body.message ?? ""}`,
+        status: res?.status ?? 0,
+      });
     }
     summary.accepted += body.accepted ?? 0;
     summary.duplicate += body.duplicate ?? 0;

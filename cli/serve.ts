@@ -1,13 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { LogLevel } from "@aws-lambda-powertools/logger/types";
-import { JavaMissingError } from "../dev/local/dynamodb-local";
+import { JAVA_HINT, javaAvailable } from "../dev/local/dynamodb-local";
 import { DemoClock, SERVE_DEFAULTS, startLocalStack } from "../dev/local/stack";
 import { parseMonitorEnv, type RawEnv } from "../lib/contracts/config";
 import { ROUTES } from "../lib/contracts/routes";
 import { parseDirectoryFile } from "../lib/domain/agency-directory";
 import { formatInstant, localDate, parseInstant } from "../lib/domain/time";
 import { EMPTY_DEFAULTS, type ServeOptions } from "./serve-options";
+import { EXIT } from "./shared";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -56,29 +57,25 @@ export async function serve(opts: ServeOptions): Promise<number> {
   log(
     `dossier-monitor: starting the local stack (data in ${dataDir}${opts.empty ? "; empty: no demo data is loaded" : ""})`,
   );
-  let stack: Awaited<ReturnType<typeof startLocalStack>>;
-  try {
-    stack = await startLocalStack({
-      env,
-      clock,
-      directory,
-      senderAddress: "canh-bao@ubnd.example.org",
-      dataDir: join(dataDir, "dynamodb"),
-      apiPort: opts.apiPort,
-      eventBridgePort: opts.eventbridgePort,
-      seed: true,
-      // --empty: the units and keys, without the seed quarter's events.
-      replaySeed: !opts.empty,
-      log,
-      logLevel: (process.env.POWERTOOLS_LOG_LEVEL as LogLevel | undefined) ?? "WARN",
-    });
-  } catch (e) {
-    if (e instanceof JavaMissingError) {
-      process.stderr.write(`dossier-monitor: ${e.message}\n`);
-      return 3;
-    }
-    throw e;
+  // A dependency missing: exit 3 (docs/cli.md "Output and exit codes"), naming what installs it.
+  if (!javaAvailable()) {
+    process.stderr.write(`dossier-monitor: java was not found. ${JAVA_HINT}\n`);
+    return EXIT.unreachable;
   }
+  const stack = await startLocalStack({
+    env,
+    clock,
+    directory,
+    senderAddress: "canh-bao@ubnd.example.org",
+    dataDir: join(dataDir, "dynamodb"),
+    apiPort: opts.apiPort,
+    eventBridgePort: opts.eventbridgePort,
+    seed: true,
+    // --empty: the units and keys, without the seed quarter's events.
+    replaySeed: !opts.empty,
+    log,
+    logLevel: (process.env.POWERTOOLS_LOG_LEVEL as LogLevel | undefined) ?? "WARN",
+  });
   const keysFile = join(dataDir, "keys.json");
   const keys = storeKeys(stack.keys, keysFile);
   const example = JSON.stringify({

@@ -1,20 +1,12 @@
 import type { Command } from "commander";
-import { apiFailure, apiKey, CliError, EXIT } from "../shared";
+import { apiKey } from "../shared";
 
 async function runQuarantine(opts: { api: string; key?: string; out?: string; source?: string }) {
   const key = apiKey(opts.key, "quarantine");
-  const { ApiError, InputError, remoteQuarantine } = await import("../remote");
-  try {
-    const q = await remoteQuarantine({ api: opts.api, key, out: opts.out, source: opts.source });
-    process.stdout.write(q.text);
-    process.stderr.write(
-      `${q.count} quarantined${opts.out ? `; ${q.written} written to ${opts.out}` : ""}\n`,
-    );
-  } catch (e) {
-    if (e instanceof ApiError) throw apiFailure(e);
-    if (e instanceof InputError) throw new CliError(e.message, EXIT.usage);
-    throw e;
-  }
+  const { remoteQuarantine } = await import("../remote");
+  const q = await remoteQuarantine({ api: opts.api, key, out: opts.out, source: opts.source });
+  process.stdout.write(q.text);
+  process.stderr.write(`${q.count} quarantined${opts.out ? `; ${q.written} written to ${opts.out}` : ""}\n`);
 }
 
 /** `quarantine`: the events kept in quarantine, from a running stack's API. */

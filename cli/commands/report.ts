@@ -5,7 +5,7 @@ import type { DossierEvent } from "../../lib/domain/events/schema";
 import type { Period, PeriodScheme } from "../../lib/domain/periods";
 import type { PeriodCounts } from "../../lib/domain/report";
 import type { Locale } from "../../lib/render/format";
-import { apiFailure, apiKey, CliError, EXIT, parseAsOf, parseDate, readEventsText } from "../shared";
+import { apiKey, CliError, EXIT, parseAsOf, parseDate, readEventsText } from "../shared";
 
 interface ReportOpts {
   events?: string[];
@@ -179,22 +179,17 @@ function checkReportOptions(opts: ReportOpts): void {
 /** The report of a deployed stack, read from its query API. */
 async function remoteReportOut(opts: ReportOpts, api: string): Promise<void> {
   const key = apiKey(opts.key, "--api");
-  const { ApiError, remoteReport } = await import("../remote");
-  try {
-    process.stdout.write(
-      await remoteReport({
-        api,
-        period: opts.period,
-        unit: opts.unit,
-        key,
-        format: opts.format as "json" | "text" | "csv",
-        lang: opts.lang,
-      }),
-    );
-  } catch (e) {
-    if (e instanceof ApiError) throw apiFailure(e);
-    throw e;
-  }
+  const { remoteReport } = await import("../remote");
+  process.stdout.write(
+    await remoteReport({
+      api,
+      period: opts.period,
+      unit: opts.unit,
+      key,
+      format: opts.format as "json" | "text" | "csv",
+      lang: opts.lang,
+    }),
+  );
 }
 
 interface OfficialInputs {

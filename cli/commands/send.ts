@@ -1,27 +1,19 @@
 import type { Command } from "commander";
-import { apiFailure, apiKey, CliError, EXIT } from "../shared";
+import { apiKey, EXIT } from "../shared";
 
 async function runSend(file: string, opts: { api: string; key?: string; rejected?: string }): Promise<void> {
   const key = apiKey(opts.key, "send");
-  const { ApiError, InputError, sendFile } = await import("../remote");
-  try {
-    const s = await sendFile(file, {
-      api: opts.api,
-      key,
-      rejected: opts.rejected,
-      progress: process.stderr.isTTY,
-    });
-    process.stdout.write(
-      `accepted ${s.accepted}, duplicate ${s.duplicate}, rejected ${s.rejected}${s.rejectedFile ? ` (see ${s.rejectedFile})` : ""}\n`,
-    );
-    if (s.rejected > 0) process.exitCode = EXIT.badInput;
-  } catch (e) {
-    if (e instanceof ApiError) throw apiFailure(e);
-    if ((e as NodeJS.ErrnoException).code === "ENOENT")
-      throw new CliError(`${file}: no such file`, EXIT.badInput);
-    if (e instanceof InputError) throw new CliError(e.message, EXIT.badInput);
-    throw e;
-  }
+  const { sendFile } = await import("../remote");
+  const s = await sendFile(file, {
+    api: opts.api,
+    key,
+    rejected: opts.rejected,
+    progress: process.stderr.isTTY,
+  });
+  process.stdout.write(
+    `accepted ${s.accepted}, duplicate ${s.duplicate}, rejected ${s.rejected}${s.rejectedFile ? ` (see ${s.rejectedFile})` : ""}\n`,
+  );
+  if (s.rejected > 0) process.exitCode = EXIT.badInput;
 }
 
 /** `send`: an events file to a running stack's `POST /events`. */

@@ -14,12 +14,6 @@ import { createTableInput } from "../../lib/adapters/dynamodb/table";
 export const JAVA_HINT =
   "DynamoDB Local needs a Java runtime (17 or later). On Debian/Ubuntu: sudo apt-get install -y default-jre-headless; on macOS: brew install openjdk";
 
-export class JavaMissingError extends Error {
-  constructor() {
-    super(`java was not found. ${JAVA_HINT}`);
-  }
-}
-
 export function javaAvailable(): boolean {
   return spawnSync("java", ["-version"], { stdio: "ignore" }).status === 0;
 }
@@ -56,11 +50,14 @@ export interface RunningDynamo {
   stop: () => Promise<void>;
 }
 
-/** Starts DynamoDB Local (in memory, or persisted under `path`) and waits until it answers. */
+/**
+ * Starts DynamoDB Local (in memory, or persisted under `path`) and waits until it answers. Without
+ * Java it throws, naming the command that installs it (`serve` checks {@link javaAvailable} first).
+ */
 export async function startDynamoDbLocal(
   options: { port?: number; path?: string } = {},
 ): Promise<RunningDynamo> {
-  if (!javaAvailable()) throw new JavaMissingError();
+  if (!javaAvailable()) throw new Error(`java was not found. ${JAVA_HINT}`);
   const port = options.port ?? (await freePort());
   const child = spawn({ port, path: options.path ?? null, sharedDb: true, stdio: "pipe" });
   let output = "";

@@ -1,4 +1,4 @@
-import type { Problem, Result } from "./result";
+import { err, ok, type Problem, type Result } from "./result";
 import { addDays, type LocalDate } from "./time";
 import {
   type Contact,
@@ -544,14 +544,13 @@ export function buildAgencyTree(directory: {
 /** Parses a directory file with its agency tree, every problem named by its field. */
 export function parseAgencyDirectory(data: unknown): Result<AgencyDirectoryFile, Problem[]> {
   const parsed = AgencyDirectorySchema.safeParse(data);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  return {
-    ok: false,
-    error: parsed.error.issues.map((i) => ({
+  if (parsed.success) return ok(parsed.data);
+  return err(
+    parsed.error.issues.map((i) => ({
       path: i.path.map(String).join(".") || "(file)",
       message: i.message,
     })),
-  };
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { CUTOFF_PATTERN } from "./calendar/calendar";
 import type { ProcedureCatalog } from "./projection";
-import type { Problem, Result } from "./result";
+import { err, ok, type Problem, type Result } from "./result";
 import * as z from "./zod";
 
 /**
@@ -226,22 +226,18 @@ export const SEED_CATALOG: Catalog = {
 export function loadCatalog(json: unknown): Result<Catalog, Problem[]> {
   const parsed = CatalogFileSchema.safeParse(json);
   if (!parsed.success) {
-    return {
-      ok: false,
-      error: parsed.error.issues.map((i) => ({
+    return err(
+      parsed.error.issues.map((i) => ({
         path: i.path
           .map((k) => (typeof k === "number" ? `[${k}]` : String(k)))
           .join(".")
           .replaceAll(".[", "["),
         message: i.message,
       })),
-    };
+    );
   }
-  return {
-    ok: true,
-    value: {
-      procedures: new Map(parsed.data.procedures.map((p) => [p.code, p])),
-      domains: { ...DOMAIN_NAMES, ...parsed.data.domains },
-    },
-  };
+  return ok({
+    procedures: new Map(parsed.data.procedures.map((p) => [p.code, p])),
+    domains: { ...DOMAIN_NAMES, ...parsed.data.domains },
+  });
 }

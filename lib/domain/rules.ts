@@ -1,4 +1,5 @@
 import type { AfterHoursReceipt } from "./calendar/calendar";
+import { err, ok, type Result } from "./result";
 import { type LocalDate, localDate } from "./time";
 
 /**
@@ -193,13 +194,18 @@ export function ruleSetFor(receivedAt: number, sets: readonly RuleSet[] = RULE_S
  * 2025-07-01 names a level that no longer exists: a value, for the data-quality section (the
  * projection flags it as the anomaly `abolished_level`).
  */
-export function judgeLevel(
-  receivedAt: number,
-  level: Level | undefined,
-): { ok: true } | { ok: false; kind: "abolished_level"; level: Level; ruleSet: string; source: string } {
+export function judgeLevel(receivedAt: number, level: Level | undefined): Result<undefined, AbolishedLevel> {
   const set = ruleSetFor(receivedAt);
-  if (level === undefined || set.levels.value.includes(level)) return { ok: true };
-  return { ok: false, kind: "abolished_level", level, ruleSet: set.id, source: set.levels.source };
+  if (level === undefined || set.levels.value.includes(level)) return ok(undefined);
+  return err({ kind: "abolished_level", level, ruleSet: set.id, source: set.levels.source });
+}
+
+/** A level its rule set no longer has, with that set and the source that abolished it. */
+export interface AbolishedLevel {
+  kind: "abolished_level";
+  level: Level;
+  ruleSet: string;
+  source: string;
 }
 
 /** Whether a dossier's new appointments exceed what its rule set allows (`extended_twice`). */

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { agencyTreeOf } from "../app/directory";
 import type { KeyStore } from "../app/ports";
 import { type ApiFunction, matchRoute, ROUTES, type Role, type Route } from "../contracts/routes";
-import { err, ok, type Result } from "../domain/result";
+import { err, isErr, ok, type Result } from "../domain/result";
 import type { LocalDate } from "../domain/time";
 import type { UnitDirectory } from "../domain/units";
 import { type HttpResult, problem } from "./responses";
@@ -74,9 +74,11 @@ export function scopeToAgencies(credential: Credential, directory: UnitDirectory
   };
 }
 
-export type AuthResult =
-  | { ok: true; credential: Credential }
-  | { ok: false; status: 401 | 403; message: string };
+/** Why a request's key is refused: 401 without one, 403 for an unknown key or the wrong role. */
+export interface AuthRefusal {
+  status: 401 | 403;
+  message: string;
+}
 
 /** `Authorization: Bearer <key>` or `x-api-key: <key>`. */
 export function keyFromHeaders(headers: Record<string, string | undefined>): string | undefined {
@@ -85,18 +87,18 @@ export function keyFromHeaders(headers: Record<string, string | undefined>): str
   return headers["x-api-key"] ?? headers["X-Api-Key"] ?? undefined;
 }
 
+/** The credential of `key`, if it is known and has the role the route `needs`; else why not. */
 export async function authenticate(
   store: KeyStore,
   key: string | undefined,
   needs: Role,
-): Promise<AuthResult> {
-  if (!key)
-    return { ok: false, status: 401, message: "missing credentials: send Authorization: Bearer <key>" };
+): Promise<Result<Credential, AuthRefusal>> {
+  if (!key) return err({ status: 401, message: "missing credentials: send Authorization: Bearer <key>" });
   const digest = hash(key);
   const stored = await store.keys.get(digest);
   // Compare the digests in constant time as well, though the lookup already matched them.
   if (!stored || !timingSafeEqual(Buffer.from(stored.hash), Buffer.from(digest))) {
-    return { ok: false, status: 403, message: "unknown key" };
+    return err({ status: 403, message: "unknown key" });
   }
   const credential: Credential = {
     name: stored.name,
@@ -107,16 +109,15 @@ export async function authenticate(
     ...(stored.agencies ? { agencies: stored.agencies } : {}),
   };
   if (credential.role !== needs) {
-    return {
-      ok: false,
+    return err({
       status: 403,
       message:
         credential.role === "reader"
           ? "this key is read-only: it cannot post events"
           : "this key posts events: it cannot read (use a reader key)",
-    };
+    });
   }
-  return { ok: true, credential };
+  return ok(credential);
 }
 
 /**
@@ -152,12 +153,13 @@ export async function admit(
   }
   if (route.role === "public") return ok({ route, credential: undefined });
   const auth = await authenticate(store, keyFromHeaders(event.headers), route.role);
-  if (!auth.ok) return err(problem(auth.status, auth.message));
-  if (!(await withinRate(store, auth.credential, now))) {
+  if (isErr(auth)) return err(problem(auth.error.status, auth.error.message));
+  const credential = auth.value;
+  if (!(await withinRate(store, credential, now))) {
     return err({
-      ...problem(429, `rate limit: ${auth.credential.ratePerSecond} requests per second for this key`),
+      ...problem(429, `rate limit: ${credential.ratePerSecond} requests per second for this key`),
       headers: { "retry-after": "1" },
     });
   }
-  return ok({ route, credential: auth.credential });
+  return ok({ route, credential });
 }

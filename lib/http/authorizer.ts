@@ -1,5 +1,6 @@
 import type { KeyStore } from "../app/ports";
 import { ROUTES, type Route } from "../contracts/routes";
+import { isErr } from "../domain/result";
 import { authenticate, type Credential, keyFromHeaders } from "./auth";
 
 /**
@@ -61,6 +62,6 @@ export async function decide(store: KeyStore, request: AuthorizerRequest): Promi
   const key = keyFromHeaders(request.headers ?? {});
   // authenticate() checks the role both ways, as the handlers do: one rule, one place.
   const auth = await authenticate(store, key, route.role);
-  if (!auth.ok) return { isAuthorized: false, reason: auth.message };
-  return { isAuthorized: true, context: authorizerContext(auth.credential) };
+  if (isErr(auth)) return { isAuthorized: false, reason: auth.error.message };
+  return { isAuthorized: true, context: authorizerContext(auth.value) };
 }

@@ -114,8 +114,8 @@ export async function indexTrend(
   credential: Credential,
   event: APIGatewayProxyEventV2,
 ): Promise<HttpResult> {
-  const refused = officeWide(credential, "the index's trend");
-  if (refused) return refused;
+  const office = officeWide(credential, "the index's trend");
+  if (isErr(office)) return office.error;
   const qResult = parseQuery(TrendQuery, event);
   if (isErr(qResult)) return qResult.error;
   const q = qResult.value;
@@ -144,8 +144,8 @@ export async function dataQuality(
   credential: Credential,
   event: APIGatewayProxyEventV2,
 ): Promise<HttpResult> {
-  const refused = officeWide(credential, "data quality");
-  if (refused) return refused;
+  const office = officeWide(credential, "data quality");
+  if (isErr(office)) return office.error;
   const qResult = parseQuery(QualityQuery, event);
   if (isErr(qResult)) return qResult.error;
   const q = qResult.value;

@@ -1,4 +1,4 @@
-import type { Problem } from "../domain/result";
+import { err, isErr, ok, orThrow, type Problem, type Result } from "../domain/result";
 import { formatInstant, OFFSET_MS } from "../domain/time";
 
 /**
@@ -15,15 +15,15 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,7})
  * integrations: `yyyyMMddHHmmss` (opencps-v2, the PASETO sync) and ISO `yyyy-MM-ddTHH:mm:ss(.fff)`
  * (the token-based API sample). Without an offset the time is Asia/Ho_Chi_Minh, never UTC.
  */
-export function parseDvcqgDate(text: string): { ok: true; value: string } | { ok: false; message: string } {
+export function parseDvcqgDate(text: string): Result<string, string> {
   const m = COMPACT.exec(text) ?? ISO.exec(text);
-  if (!m) return { ok: false, message: "expected yyyyMMddHHmmss or yyyy-MM-ddTHH:mm:ss, local time" };
+  if (!m) return err("expected yyyyMMddHHmmss or yyyy-MM-ddTHH:mm:ss, local time");
   const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as number[];
   const local = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
   const back = new Date(local);
   // Date.UTC rolls 2022-02-30 over into March: a date that does not round-trip does not exist.
   if (back.getUTCMonth() !== (mo as number) - 1 || back.getUTCDate() !== d || (h as number) > 23)
-    return { ok: false, message: `not a date: ${text}` };
+    return err(`not a date: ${text}`);
   const zone = m[7];
   let offset = OFFSET_MS;
   if (zone === "Z") offset = 0;
@@ -32,14 +32,12 @@ export function parseDvcqgDate(text: string): { ok: true; value: string } | { ok
     const digits = zone.slice(1).replace(":", "");
     offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
   }
-  return { ok: true, value: formatInstant(local - offset) };
+  return ok(formatInstant(local - offset));
 }
 
 /** `20220606081500` (local time) → `2022-06-06T08:15:00+07:00`; throws on anything else. */
 export function dvcqgInstant(text: string): string {
-  const r = parseDvcqgDate(text);
-  if (!r.ok) throw new Error(r.message);
-  return r.value;
+  return orThrow(parseDvcqgDate(text));
 }
 
 export interface Converted {
@@ -89,7 +87,7 @@ export class Fields {
     if (blank(v)) return undefined;
     if (typeof v !== "string") return this.problem(field, "expected a date string");
     const r = parseDvcqgDate(v.trim());
-    if (!r.ok) return this.problem(field, r.message);
+    if (isErr(r)) return this.problem(field, r.error);
     return r.value;
   }
   status(field: string): number | undefined {

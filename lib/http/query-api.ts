@@ -136,8 +136,8 @@ async function kpisOrExport({ deps, credential, event, path }: QueryRequest): Pr
 
 async function kpisForm({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
   // The form is the office's: its rows are levels and domains, not units.
-  const refused = officeWide(credential, "form II.06a");
-  if (refused) return refused;
+  const office = officeWide(credential, "form II.06a");
+  if (isErr(office)) return office.error;
   const qResult = parseQuery(FormQuery, event);
   if (isErr(qResult)) return qResult.error;
   const q = qResult.value;
@@ -196,8 +196,8 @@ async function dossierList({ deps, credential, event }: QueryRequest): Promise<H
 
 async function quarantineList({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
   // Quarantined events are every integration's, for every unit: office-wide keys only.
-  const refused = officeWide(credential, "the quarantine");
-  if (refused) return refused;
+  const office = officeWide(credential, "the quarantine");
+  if (isErr(office)) return office.error;
   const qResult = parseQuery(QuarantineQuery, event);
   if (isErr(qResult)) return qResult.error;
   const q = qResult.value;

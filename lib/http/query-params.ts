@@ -39,11 +39,15 @@ export function resolvePeriod(deps: KpiDeps, name: string | undefined) {
   );
 }
 
-/** A route that reads every unit's data: a key scoped to units (or agencies) is refused, 403. */
-export function officeWide(credential: Credential, what: string): HttpResult | undefined {
-  return credential.units
-    ? problem(403, `${what} is read with an office-wide reader key`, [
-        { path: "(key)", message: "this key is scoped to units" },
-      ])
-    : undefined;
+/**
+ * A route that reads every unit's data: the credential, when it is office-wide; a key scoped to
+ * units (or agencies) is refused, 403.
+ */
+export function officeWide(credential: Credential, what: string): Result<Credential, HttpResult> {
+  if (!credential.units) return ok(credential);
+  return err(
+    problem(403, `${what} is read with an office-wide reader key`, [
+      { path: "(key)", message: "this key is scoped to units" },
+    ]),
+  );
 }

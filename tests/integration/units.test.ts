@@ -102,7 +102,7 @@ describe("dossier-monitor units import", () => {
     const auth = await authenticate(table.store, key, "integration");
     expect(auth).toMatchObject({
       ok: true,
-      credential: { name: "iGate", source: "igate", role: "integration" },
+      value: { name: "iGate", source: "igate", role: "integration" },
     });
     const { ScanCommand } = await import("@aws-sdk/lib-dynamodb");
     const items = await table.doc.send(new ScanCommand({ TableName: table.tableName }));

@@ -112,8 +112,7 @@ describe("rule sets by the dossier's receipt (docs/rules.md 'Rule sets by date')
     expect(judgeLevel(june, "district")).toEqual({ ok: true });
     expect(judgeLevel(july, "district")).toMatchObject({
       ok: false,
-      kind: "abolished_level",
-      ruleSet: "nd118-2025",
+      error: { kind: "abolished_level", ruleSet: "nd118-2025" },
     });
   });
 

@@ -29,8 +29,7 @@ describe("rule sets by date", () => {
     expect(judgeLevel(june30, "district")).toEqual({ ok: true });
     expect(judgeLevel(july1, "district")).toMatchObject({
       ok: false,
-      kind: "abolished_level",
-      ruleSet: "nd118-2025",
+      error: { kind: "abolished_level", ruleSet: "nd118-2025" },
     });
     expect(judgeLevel(july1, "commune")).toEqual({ ok: true });
     // The land pause rests on another decree.

@@ -1,5 +1,5 @@
 import { DOMAIN_NAMES } from "../catalog";
-import type { Problem, Result } from "../result";
+import { err, ok, type Problem, type Result } from "../result";
 import * as z from "../zod";
 
 /**
@@ -56,14 +56,13 @@ export const DEFAULT_OFFICIAL_SETTINGS: OfficialSettings = OfficialSettingsSchem
  */
 export function loadOfficialSettings(json: unknown): Result<OfficialSettings, Problem[]> {
   const parsed = OfficialSettingsSchema.safeParse(json);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  return {
-    ok: false,
-    error: parsed.error.issues.map((i) => ({
+  if (parsed.success) return ok(parsed.data);
+  return err(
+    parsed.error.issues.map((i) => ({
       path: i.path.map(String).join(".") || "(settings)",
       message: i.message,
     })),
-  };
+  );
 }
 
 /** The settings with the catalog's domain names under the deployment's own (theirs win). */
