@@ -10,7 +10,7 @@ import * as sendAlerts from "../../functions/send-alerts";
 import * as sesFeedback from "../../functions/ses-feedback";
 import * as sweepDeadlines from "../../functions/sweep-deadlines";
 import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
-import { DossierStore } from "../../lib/adapters/dynamodb/repository";
+import { type TableStore, tableStore } from "../../lib/adapters/dynamodb/store";
 import { dossierOfMessage } from "../../lib/app/consumer";
 import { importEvents } from "../../lib/app/import";
 import type { UnknownUnits } from "../../lib/app/ingest";
@@ -90,7 +90,8 @@ export interface LocalStack {
   tableName: string;
   keys?: { integration: string; reader: string };
   clock: DemoClock;
-  store: DossierStore;
+  /** The table's store, every area (lib/adapters/dynamodb/store.ts). */
+  store: TableStore;
   /** Waits until the bus's queue has no message left. */
   drain: () => Promise<void>;
   /** Messages the consumer's queue gave up on (kept, as a DLQ keeps them). */
@@ -138,7 +139,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const tableName = options.tableName ?? "dossier-monitor-local";
   const client = localDynamoClient(dynamoEndpoint);
   await ensureTable(client, tableName);
-  const store = new DossierStore(documentClient(client), tableName);
+  const store = tableStore(documentClient(client), tableName);
   const { clock } = options;
   const now = clock.now;
   const env: RawEnv = {
@@ -163,9 +164,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   let keys: LocalStack["keys"];
-  const firstStart = options.seed === true && (await store.getUnitDirectory()).units.length === 0;
+  const firstStart = options.seed === true && (await store.directory.get()).units.length === 0;
   if (firstStart) {
-    await store.putUnitDirectory(
+    await store.directory.put(
       options.directory.units,
       options.directory.leadership,
       options.directory.integrations,
@@ -256,10 +257,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `importing ${first.length.toLocaleString("en")} events of the seed quarter up to the demo clock (later starts skip it)…`,
     );
     const started = Date.now();
-    const units = await store.getUnitDirectory();
+    const units = await store.directory.get();
     const summary = await importEvents(
       {
-        store,
+        dossiers: store.dossiers,
+        quarantine: store.quarantine,
         bulk: new BulkWriter(store.client, store.tableName),
         settings: countingSettings(applyEnv),
         units,

@@ -11,8 +11,9 @@ import type { Contact, IntegrationGrant, Unit, UnitDirectory } from "../domain/u
 
 /**
  * The ports the use cases take: what they need of the outside, as interfaces. The adapters in
- * lib/adapters/ implement them (DynamoDB: `DossierStore`; SES: `sesMailer`), and the composition
- * roots in functions/ plug one into the other.
+ * lib/adapters/ implement them (DynamoDB: one class per table area, built over one table by
+ * lib/adapters/dynamodb/store.ts `tableStore`; SES: `sesMailer`), and the composition roots in
+ * functions/ plug one into the other, each use case given only the slices it uses.
  */
 
 /** A file sent with an email; with a `cid`, an image its HTML shows by `cid:`, sent inline. */
@@ -211,73 +212,6 @@ export interface DirectoryWriter {
 /** The addresses never written to again: what the digests and the KPI emails leave out. */
 export interface SuppressedAddresses {
   addresses(): Promise<Set<string>>;
-}
-
-/**
- * The store the use cases take (lib/adapters/dynamodb/repository.ts `DossierStore` implements it):
- * dossiers and their event log, counters, quarantine, the alert queue with its leases and digest
- * log, issued reports and snapshots, the directory and the suppression list.
- */
-export interface Store extends CounterReader, SuppressionList, KeyStore {
-  getDossier(dossierId: string): Promise<DossierRecord | undefined>;
-  /** The dossier and its stored events; `full: false` when the log reached `stopAtLogSize`. */
-  getDossierWithLog(
-    dossierId: string,
-    options?: { stopAtLogSize?: number },
-  ): Promise<{ dossier?: DossierRecord; log: DossierEvent[]; full?: boolean; alerts?: AlertHistoryEntry[] }>;
-  commit(args: CommitArgs): Promise<Result<void, CommitRefusal>>;
-  storedEvents(
-    events: readonly { dossierId: string; eventId: string; source?: string }[],
-  ): Promise<Map<string, DossierEvent>>;
-  getEvent(e: { dossierId: string; eventId: string; source?: string }): Promise<DossierEvent | undefined>;
-  postponeCheck(dossierId: string, from: number, until: number): Promise<boolean>;
-  dueForCheck(until: number, limit?: number): Promise<{ dossierId: string; nextCheckAt: number }[]>;
-  listBySla(
-    unitId: string | null,
-    sla: SlaState | "orphan",
-    options?: { limit?: number; cursor?: string },
-  ): Promise<PageResult<DossierRecord>>;
-
-  quarantine(
-    record: Omit<QuarantineRecord, "id">,
-    arrived: string,
-    retentionDays?: number,
-  ): Promise<QuarantineRecord>;
-  listQuarantine(): Promise<QuarantineRecord[]>;
-  listQuarantinePage(options?: { limit?: number; cursor?: string }): Promise<PageResult<QuarantineRecord>>;
-  appliedSince(
-    records: readonly Pick<QuarantineRecord, "id" | "eventId" | "dossierId" | "source" | "applied">[],
-  ): Promise<Set<string>>;
-  quarantineWaiting(): Promise<number>;
-
-  listPendingAlerts(): Promise<PendingAlert[]>;
-  acquireLease(group: string, owner: string, now: number, until: number): Promise<boolean>;
-  releaseLease(group: string, owner: string): Promise<void>;
-  markDigestSent(args: {
-    group: string;
-    messageId: string;
-    sentAt: number;
-    recipients: string[];
-    alerts: PendingAlert[];
-  }): Promise<void>;
-
-  putIssuedReport(periodName: string, report: unknown, issuedAt: number): Promise<boolean>;
-  getIssuedReport<T>(periodName: string): Promise<{ issuedAt: number; report: T } | undefined>;
-  putSnapshot(periodName: string, offsetMs: number, report: unknown): Promise<void>;
-  getSnapshotAt<T>(
-    periodName: string,
-    offsetMs: number,
-  ): Promise<{ offsetMs: number; report: T } | undefined>;
-
-  suppressedAddresses(): Promise<Set<string>>;
-  putUnitDirectory(
-    units: readonly Unit[],
-    leadership: readonly Contact[],
-    integrations?: readonly IntegrationGrant[],
-    /** The agency tree's agencies (issue 23); none: one office holding every unit. */
-    agencies?: readonly Agency[],
-  ): Promise<void>;
-  getUnitDirectory(): Promise<UnitDirectory>;
 }
 
 /** A new dossier the import writes whole: its record and the counter changes it adds, once. */
