@@ -7,7 +7,7 @@ import {
   type RunningDynamo,
 } from "../dev/local/dynamodb-local";
 import { SEED_PERIOD } from "../dev/scenarios/seed-2022-q3";
-import { DossierStore } from "../lib/adapters/dynamodb/repository";
+import { tableStore } from "../lib/adapters/dynamodb/store";
 import { WorkingCalendar } from "../lib/domain/calendar/calendar";
 import { catalogOf } from "../lib/domain/catalog";
 import type { CountingSettings } from "../lib/domain/counting";
@@ -40,7 +40,7 @@ export async function freshTable(dynamo: RunningDynamo) {
   const client = localDynamoClient(dynamo.endpoint);
   const tableName = `bench-${process.pid}-${++tableSeq}`;
   await ensureTable(client, tableName);
-  return { client, tableName, store: new DossierStore(documentClient(client), tableName) };
+  return { client, tableName, store: tableStore(documentClient(client), tableName) };
 }
 
 /** The sample directory: the consumer refuses units it does not have, and it holds the seed's. */

@@ -9,12 +9,14 @@ import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { tableStore } from "../lib/adapters/dynamodb/store";
 import type { ApplyDeps } from "../lib/app/apply";
 import { dossierOfMessage, processSqsRecord } from "../lib/app/consumer";
 import { cachedDirectory } from "../lib/app/directory";
+import type { DirectoryReader } from "../lib/app/ports";
 import { countingSettings, type MonitorEnv, MonitorEnvSchema } from "../lib/contracts/config";
 import { METRICS } from "../lib/contracts/metrics";
-import { type Clients, tableStore } from "./commons/clients";
+import type { Clients } from "./commons/clients";
 
 const METRIC = {
   applied: METRICS.eventsApplied,
@@ -22,14 +24,17 @@ const METRIC = {
   quarantined: METRICS.eventsQuarantined,
 } as const;
 
+/** The consumer's dependencies: applying events, and the unit directory it reads. */
+export type ConsumerDeps = ApplyDeps & { directory: DirectoryReader };
+
 /**
  * The handler. Without `deps.units` it reads the directory from the table, kept as every handler
  * keeps it (lib/app/directory.ts: a minute, read again on a miss at most once a second; real time,
  * whatever clock `deps.now` keeps).
  */
-export function createHandler(deps: ApplyDeps, logger: Logger, metrics: Metrics) {
+export function createHandler(deps: ConsumerDeps, logger: Logger, metrics: Metrics) {
   const processor = new BatchProcessor(EventType.SQS);
-  const directory = deps.units ? undefined : cachedDirectory(deps.store, Date.now);
+  const directory = deps.units ? undefined : cachedDirectory(deps.directory, Date.now);
   const applyOne = async (applyDeps: ApplyDeps, record: SQSRecord) => {
     const outcome = await processSqsRecord(applyDeps, record);
     metrics.addMetric(METRIC[outcome.status], MetricUnit.Count, 1);
@@ -70,9 +75,12 @@ export type Env = MonitorEnv;
 
 /** The composition root, shared by Lambda (functions/lambda/), the local stack and the bench. */
 export function compose(env: Env, clients: Pick<Clients, "dynamo" | "now" | "logger" | "metrics">) {
+  const { dossiers, quarantine, directory } = tableStore(clients.dynamo, env.TABLE_NAME);
   return createHandler(
     {
-      store: tableStore(clients.dynamo, env.TABLE_NAME),
+      dossiers,
+      quarantine,
+      directory,
       settings: countingSettings(env),
       now: clients.now,
       unknownUnits: env.UNKNOWN_UNITS,

@@ -6,15 +6,16 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult } from "aws-lambda";
-import type { DossierStore } from "../lib/adapters/dynamodb/repository";
+import { tableStore } from "../lib/adapters/dynamodb/store";
+import type { KeyStore } from "../lib/app/ports";
 import { MonitorEnvSchema } from "../lib/contracts/config";
 import * as z from "../lib/domain/zod";
 import { type AuthorizerContext, decide } from "../lib/http/authorizer";
-import { type Clients, tableStore } from "./commons/clients";
+import type { Clients } from "./commons/clients";
 
 type Result = APIGatewaySimpleAuthorizerResult & { context?: AuthorizerContext };
 
-export function createHandler(store: DossierStore, logger: Logger) {
+export function createHandler(store: KeyStore, logger: Logger) {
   return middy(async (event: APIGatewayRequestAuthorizerEventV2): Promise<Result> => {
     const decision = await decide(store, { routeKey: event.routeKey, headers: event.headers });
     if (decision.isAuthorized) {
@@ -37,5 +38,6 @@ export type Env = z.infer<typeof EnvSchema>;
 
 /** The composition root, shared by Lambda (functions/lambda/) and the tests. */
 export function compose(env: Env, clients: Pick<Clients, "dynamo" | "logger">) {
-  return createHandler(tableStore(clients.dynamo, env.TABLE_NAME), clients.logger("authorizer"));
+  const { keys, rates } = tableStore(clients.dynamo, env.TABLE_NAME);
+  return createHandler({ keys, rates }, clients.logger("authorizer"));
 }

@@ -3,15 +3,15 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { tableStore } from "../lib/adapters/dynamodb/store";
 import { cachedDirectory } from "../lib/app/directory";
-import type { IngestDeps } from "../lib/app/ingest";
 import { BusEnvShape, MonitorEnvSchema } from "../lib/contracts/config";
 import * as z from "../lib/domain/zod";
-import { handleIngest } from "../lib/http/ingest-api";
+import { handleIngest, type IngestApiDeps } from "../lib/http/ingest-api";
 import type { HttpResult } from "../lib/http/responses";
-import { type Clients, tableStore } from "./commons/clients";
+import type { Clients } from "./commons/clients";
 
-export function createHandler(deps: IngestDeps, logger: Logger) {
+export function createHandler(deps: IngestApiDeps, logger: Logger) {
   return middy(async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
     const result = await handleIngest(deps, event);
     // Status and route only: never the body (it may carry what an integration should not have sent).
@@ -34,13 +34,16 @@ export function compose(
   clients: Pick<Clients, "dynamo" | "bus" | "now" | "logger">,
   directoryTtlMs = 60_000,
 ) {
-  const store = tableStore(clients.dynamo, env.TABLE_NAME);
+  const { dossiers, directory, keys, rates } = tableStore(clients.dynamo, env.TABLE_NAME);
   return createHandler(
     {
-      store,
+      dossiers,
+      directory,
+      keys,
+      rates,
       publish: clients.bus(env.EVENT_BUS_NAME),
       now: clients.now,
-      units: cachedDirectory(store, Date.now, directoryTtlMs),
+      units: cachedDirectory(directory, Date.now, directoryTtlMs),
       unknownUnits: env.UNKNOWN_UNITS,
     },
     clients.logger("ingest-api"),

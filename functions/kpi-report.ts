@@ -5,18 +5,23 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
+import { tableStore } from "../lib/adapters/dynamodb/store";
 import { sesMailer } from "../lib/adapters/ses";
 import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../lib/app/kpi-report";
+import type { DirectoryReader } from "../lib/app/ports";
 import { countingSettings, MonitorEnvSchema, officialSettings, SesEnvShape } from "../lib/contracts/config";
 import * as z from "../lib/domain/zod";
-import { type Clients, kpiSettings, tableStore } from "./commons/clients";
+import { type Clients, kpiSettings } from "./commons/clients";
 
 const InputSchema = z.object({ kind: z.enum(["weekly", "close"]) });
 
-export function createHandler(deps: Omit<SendDeps, "units">, logger: Logger) {
+/** The KPI emails' dependencies, with the unit directory read at each run. */
+export type KpiReportDeps = Omit<SendDeps, "units"> & { directory: DirectoryReader };
+
+export function createHandler(deps: KpiReportDeps, logger: Logger) {
   return middy(async (event: unknown) => {
     const { kind } = InputSchema.parse(event);
-    const units = await deps.store.getUnitDirectory();
+    const units = await deps.directory.get();
     const result =
       kind === "weekly"
         ? await sendWeeklyKpi({ ...deps, units })
@@ -32,9 +37,18 @@ export type Env = z.infer<typeof EnvSchema>;
 
 /** The composition root, shared by Lambda (functions/lambda/) and the local stack. */
 export function compose(env: Env, clients: Pick<Clients, "dynamo" | "ses" | "now" | "logger">) {
+  const { counters, reports, dossiers, quarantine, suppression, directory } = tableStore(
+    clients.dynamo,
+    env.TABLE_NAME,
+  );
   return createHandler(
     {
-      store: tableStore(clients.dynamo, env.TABLE_NAME),
+      counters,
+      reports,
+      dossiers,
+      quarantine,
+      suppression,
+      directory,
       ...kpiSettings(countingSettings(env)),
       official: officialSettings(env),
       mailer: sesMailer(clients.ses, { configurationSet: env.SES_CONFIGURATION_SET }),

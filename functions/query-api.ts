@@ -3,8 +3,8 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { tableStore } from "../lib/adapters/dynamodb/store";
 import { cachedDirectory } from "../lib/app/directory";
-import type { KpiDeps } from "../lib/app/kpi-report";
 import {
   countingSettings,
   type MonitorEnv,
@@ -12,12 +12,12 @@ import {
   officialSettings,
 } from "../lib/contracts/config";
 import type { UnitDirectory } from "../lib/domain/units";
-import { handleQuery } from "../lib/http/query-api";
+import { handleQuery, type QueryApiDeps } from "../lib/http/query-api";
 import type { HttpResult } from "../lib/http/responses";
-import { type Clients, kpiSettings, tableStore } from "./commons/clients";
+import { type Clients, kpiSettings } from "./commons/clients";
 
 /** The query API's dependencies, with the unit directory read per request (names in every answer). */
-export type QueryDeps = Omit<KpiDeps, "units"> & { units: () => Promise<UnitDirectory> };
+export type QueryDeps = Omit<QueryApiDeps, "units"> & { units: () => Promise<UnitDirectory> };
 
 export function createHandler(deps: QueryDeps, logger: Logger) {
   return middy(async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
@@ -41,13 +41,21 @@ export function compose(
   clients: Pick<Clients, "dynamo" | "now" | "logger">,
   units?: UnitDirectory,
 ) {
-  const store = tableStore(clients.dynamo, env.TABLE_NAME);
+  const { counters, reports, dossiers, quarantine, directory, keys, rates } = tableStore(
+    clients.dynamo,
+    env.TABLE_NAME,
+  );
   return createHandler(
     {
-      store,
+      counters,
+      reports,
+      dossiers,
+      quarantine,
+      keys,
+      rates,
       ...kpiSettings(countingSettings(env)),
       official: officialSettings(env),
-      units: units ? async () => units : cachedDirectory(store, Date.now),
+      units: units ? async () => units : cachedDirectory(directory, Date.now),
       now: clients.now,
       // Dashboards and exports: a second's lag is harmless, half the read units are not.
       eventualReads: true,

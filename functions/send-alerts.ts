@@ -8,16 +8,21 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
+import { tableStore } from "../lib/adapters/dynamodb/store";
 import { sesMailer } from "../lib/adapters/ses";
 import { type DigestDeps, type DigestResult, sendDigests } from "../lib/app/digests";
+import type { DirectoryReader } from "../lib/app/ports";
 import { countingSettings, MonitorEnvSchema, SesEnvShape } from "../lib/contracts/config";
 import { METRICS } from "../lib/contracts/metrics";
 import * as z from "../lib/domain/zod";
-import { type Clients, tableStore } from "./commons/clients";
+import type { Clients } from "./commons/clients";
 
-export function createHandler(deps: Omit<DigestDeps, "units">, logger: Logger, metrics: Metrics) {
+/** The digests' dependencies, with the unit directory read at each run. */
+export type SendAlertsDeps = Omit<DigestDeps, "units"> & { directory: DirectoryReader };
+
+export function createHandler(deps: SendAlertsDeps, logger: Logger, metrics: Metrics) {
   return middy(async (): Promise<DigestResult> => {
-    const units = await deps.store.getUnitDirectory();
+    const units = await deps.directory.get();
     const result = await sendDigests({ ...deps, units });
     metrics.addMetric(METRICS.digestsSent, MetricUnit.Count, result.sent.length);
     metrics.addMetric(METRICS.digestsFailed, MetricUnit.Count, result.failed.length);
@@ -38,9 +43,12 @@ export type Env = z.infer<typeof EnvSchema>;
  * leases the alerts it sends under its own owner id.
  */
 export function compose(env: Env, clients: Pick<Clients, "dynamo" | "ses" | "now" | "logger" | "metrics">) {
+  const { alerts, suppression, directory } = tableStore(clients.dynamo, env.TABLE_NAME);
   return createHandler(
     {
-      store: tableStore(clients.dynamo, env.TABLE_NAME),
+      alerts,
+      suppression,
+      directory,
       mailer: sesMailer(clients.ses, { configurationSet: env.SES_CONFIGURATION_SET }),
       calendar: countingSettings(env).calendar,
       from: env.SENDER_ADDRESS,

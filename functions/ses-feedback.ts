@@ -5,14 +5,15 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import type { DossierStore } from "../lib/adapters/dynamodb/repository";
+import { tableStore } from "../lib/adapters/dynamodb/store";
+import type { SuppressionList } from "../lib/app/ports";
 import { suppressFromSesEvent } from "../lib/app/suppression";
 import { type MonitorEnv, MonitorEnvSchema } from "../lib/contracts/config";
-import { type Clients, tableStore } from "./commons/clients";
+import type { Clients } from "./commons/clients";
 
-export function createHandler(store: DossierStore, logger: Logger, now: () => number) {
+export function createHandler(suppression: SuppressionList, logger: Logger, now: () => number) {
   return middy(async (event: unknown) => {
-    const suppressed = await suppressFromSesEvent(store, event, now());
+    const suppressed = await suppressFromSesEvent(suppression, event, now());
     logger.info("addresses suppressed", { count: suppressed.length });
     return { suppressed: suppressed.length };
   }).use(injectLambdaContext(logger));
@@ -23,9 +24,6 @@ export const EnvSchema = MonitorEnvSchema;
 
 /** The composition root, shared by Lambda (functions/lambda/) and the local stack. */
 export function compose(env: MonitorEnv, clients: Pick<Clients, "dynamo" | "now" | "logger">) {
-  return createHandler(
-    tableStore(clients.dynamo, env.TABLE_NAME),
-    clients.logger("ses-feedback"),
-    clients.now,
-  );
+  const { suppression } = tableStore(clients.dynamo, env.TABLE_NAME);
+  return createHandler(suppression, clients.logger("ses-feedback"), clients.now);
 }

@@ -7,27 +7,32 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
-import type { ApplyDeps } from "../lib/app/apply";
-import { runSweep, type SweepResult } from "../lib/app/sweep";
+import { tableStore } from "../lib/adapters/dynamodb/store";
+import type { DigestQueue, DirectoryReader } from "../lib/app/ports";
+import { runSweep, type SweepDeps, type SweepResult } from "../lib/app/sweep";
 import { ALERTS_PENDING, type Publish, SWEEP_SOURCE } from "../lib/contracts/bus";
 import { BusEnvShape, countingSettings, MonitorEnvSchema } from "../lib/contracts/config";
 import { METRICS } from "../lib/contracts/metrics";
 import { CALENDAR_WARNING_DAYS } from "../lib/domain/calendar/calendar";
 import * as z from "../lib/domain/zod";
-import { type Clients, tableStore } from "./commons/clients";
+import type { Clients } from "./commons/clients";
 
 /** An error for the log: its name and message, cut (messages name ids, never event bodies). */
 const describe = (e: unknown) =>
   e instanceof Error ? `${e.name}: ${e.message.slice(0, 300)}` : String(e).slice(0, 300);
 
-export function createHandler(
-  deps: Omit<ApplyDeps, "units">,
-  publish: Publish,
-  logger: Logger,
-  metrics: Metrics,
-) {
+/**
+ * The sweep's dependencies: a run's, the unit directory read at each run, and the alert queue
+ * (whether alerts wait).
+ */
+export type SweepDeadlinesDeps = Omit<SweepDeps, "units"> & {
+  directory: DirectoryReader;
+  alerts: Pick<DigestQueue, "pending">;
+};
+
+export function createHandler(deps: SweepDeadlinesDeps, publish: Publish, logger: Logger, metrics: Metrics) {
   return middy(async (): Promise<SweepResult> => {
-    const units = await deps.store.getUnitDirectory();
+    const units = await deps.directory.get();
     const result = await runSweep(
       { ...deps, units },
       {
@@ -42,7 +47,7 @@ export function createHandler(
           }),
       },
     );
-    const pending = result.raised > 0 || (await deps.store.listPendingAlerts()).length > 0;
+    const pending = result.raised > 0 || (await deps.alerts.pending()).length > 0;
     if (pending) {
       const { failed } = await publish([
         {
@@ -78,8 +83,9 @@ export type Env = z.infer<typeof EnvSchema>;
 
 /** The composition root, shared by Lambda (functions/lambda/) and the local stack. */
 export function compose(env: Env, clients: Pick<Clients, "dynamo" | "bus" | "now" | "logger" | "metrics">) {
+  const { dossiers, directory, alerts } = tableStore(clients.dynamo, env.TABLE_NAME);
   return createHandler(
-    { store: tableStore(clients.dynamo, env.TABLE_NAME), settings: countingSettings(env), now: clients.now },
+    { dossiers, directory, alerts, settings: countingSettings(env), now: clients.now },
     clients.bus(env.EVENT_BUS_NAME),
     clients.logger("sweep-deadlines"),
     clients.metrics("sweep-deadlines"),

@@ -51,7 +51,7 @@ export function inlineImages(mail: StoredEmail): string {
 async function weeklySnapshot(stack: LocalStack, at: number): Promise<void> {
   const offset = at - periodBounds(SEED_PERIOD).start;
   for (let i = 0; i < 600; i++) {
-    const snap = await stack.store.getSnapshotAt(SEED_PERIOD.name, offset + WEEK / 2);
+    const snap = await stack.store.reports.snapshotAt(SEED_PERIOD.name, offset + WEEK / 2);
     if (snap && snap.offsetMs >= offset) return;
     await new Promise((r) => setTimeout(r, 200));
   }

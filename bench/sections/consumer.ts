@@ -5,7 +5,7 @@ import type { RunningDynamo } from "../../dev/local/dynamodb-local";
 import { LocalMetrics as Metrics } from "../../dev/local/metrics";
 import { mulberry32 } from "../../dev/scenarios/rng";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
-import type { ApplyDeps } from "../../lib/app/apply";
+import type { ConsumerDeps } from "../../functions/apply-events";
 import { readKpiReport } from "../../lib/app/kpis";
 import { computeReport } from "../../lib/domain/report";
 import { meter } from "../capacity";
@@ -50,7 +50,7 @@ export async function benchConsumer(dynamo: RunningDynamo) {
       { step: "build", name: "capture" },
     );
     const units = meter(table.client);
-    const deps: ApplyDeps = { store: table.store, settings, units: seedUnits(), now: () => NOW };
+    const deps: ConsumerDeps = { ...table.store, settings, units: seedUnits(), now: () => NOW };
     const records = delivery.map((e) => sqsRecord(e));
     let handlerMs = 0;
     const make = () => {
@@ -65,7 +65,7 @@ export async function benchConsumer(dynamo: RunningDynamo) {
     const t0 = performance.now();
     const outcome = await deliver(make, records, { workers });
     const seconds = (performance.now() - t0) / 1000;
-    const report = await readKpiReport(table.store, SEED_PERIOD, { asOf: NOW });
+    const report = await readKpiReport(table.store.counters, SEED_PERIOD, { asOf: NOW });
     const check = computeReport(events, settings, { period: SEED_PERIOD, asOf: NOW });
     if (JSON.stringify(report.byUnit) !== JSON.stringify(check.byUnit))
       throw new Error("counters differ from the reference");
@@ -131,12 +131,12 @@ export async function benchSeedUnits(dynamo: RunningDynamo) {
   const events = seed2022Q3();
   const table = await freshTable(dynamo);
   const units = meter(table.client);
-  const deps: ApplyDeps = { store: table.store, settings, units: seedUnits(), now: () => NOW };
+  const deps: ConsumerDeps = { ...table.store, settings, units: seedUnits(), now: () => NOW };
   const make = () =>
     createHandler(deps, new Logger({ logLevel: "SILENT" }), new Metrics({ namespace: "bench" })) as never;
   const records = events.map((e) => sqsRecord(e));
   await deliver(make, records, { workers: 16 });
-  const report = await readKpiReport(table.store, SEED_PERIOD, { asOf: NOW });
+  const report = await readKpiReport(table.store.counters, SEED_PERIOD, { asOf: NOW });
   const check = computeReport(events, settings, { period: SEED_PERIOD, asOf: NOW });
   if (JSON.stringify(report.byUnit) !== JSON.stringify(check.byUnit))
     throw new Error("counters differ from the reference");

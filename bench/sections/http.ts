@@ -76,7 +76,7 @@ export async function benchHttp(dynamo: RunningDynamo) {
     const acceptedSeconds = (performance.now() - t0) / 1000;
     await stack.drain();
     const appliedSeconds = (performance.now() - t0) / 1000;
-    const report = await readKpiReport(stack.store, SEED_PERIOD, { asOf: clock.now() });
+    const report = await readKpiReport(stack.store.counters, SEED_PERIOD, { asOf: clock.now() });
     const check = computeReport(events, settings, { period: SEED_PERIOD, asOf: clock.now() });
     if (JSON.stringify(report.byUnit) !== JSON.stringify(check.byUnit))
       throw new Error("counters after HTTP ingestion differ from the reference");

@@ -23,7 +23,7 @@ export async function benchIngestHandler(dynamo: RunningDynamo) {
   let published = 0;
   const directory = seedUnits();
   const deps = {
-    store: table.store,
+    ...table.store,
     // Units must exist (UNKNOWN_UNITS): the seed's directory, as a deployment keeps it.
     units: async () => directory,
     publish: async (entries: unknown[]) => {

@@ -63,7 +63,7 @@ export async function benchKpiReads(dynamo: RunningDynamo) {
     // What GET /kpis, GET /kpis/export and `report --api` read.
     const report = await periodReport(
       {
-        store: table.store,
+        ...table.store,
         calendar: settings.calendar,
         scheme: settings.scheme,
         units: new UnitDirectory([], []),

@@ -1,5 +1,4 @@
 import type { RunningDynamo } from "../../dev/local/dynamodb-local";
-import type { ApplyDeps } from "../../lib/app/apply";
 import { instant } from "../../lib/domain/time";
 import { meter } from "../capacity";
 import { freshTable, results, row, settings } from "../common";
@@ -25,7 +24,7 @@ export async function benchSweep(dynamo: RunningDynamo) {
       })),
     );
     let clock = instant("2022-07-04T09:00:00+07:00");
-    const deps: ApplyDeps = { store: table.store, settings, now: () => clock };
+    const deps = { ...table.store, settings, now: () => clock };
     for (let i = 0; i < 10; i++) {
       await applyEvent(deps, {
         eventId: `due-${i}`,

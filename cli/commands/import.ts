@@ -31,6 +31,16 @@ async function readImport(files: string[], now: number) {
   return { events, invalid };
 }
 
+/** The import's progress bar, on a terminal only. */
+async function progressBar() {
+  if (!process.stderr.isTTY) return undefined;
+  const { SingleBar } = await import("cli-progress");
+  return new SingleBar({
+    format: "importing [{bar}] {value}/{total} events | {eta_formatted} left",
+    hideCursor: true,
+  });
+}
+
 async function runImport(files: string[], opts: ImportOpts): Promise<void> {
   const now = opts.now ?? Date.now();
   const { events, invalid } = await readImport(files, now);
@@ -42,22 +52,16 @@ async function runImport(files: string[], opts: ImportOpts): Promise<void> {
   } catch (e) {
     throw new CliError((e as Error).message, EXIT.usage);
   }
-  const { DossierStore } = await import("../../lib/adapters/dynamodb/repository");
+  const { tableStore } = await import("../../lib/adapters/dynamodb/store");
   const { BulkWriter } = await import("../../lib/adapters/dynamodb/bulk");
   const { importEvents } = await import("../../lib/app/import");
-  const { SingleBar } = await import("cli-progress");
   const { client, documents } = await tableClient(opts);
-  const store = new DossierStore(documents, opts.table);
-  const bar = process.stderr.isTTY
-    ? new SingleBar({
-        format: "importing [{bar}] {value}/{total} events | {eta_formatted} left",
-        hideCursor: true,
-      })
-    : undefined;
+  const { dossiers, quarantine, directory } = tableStore(documents, opts.table);
+  const bar = await progressBar();
   const started = Date.now();
   let summary: Awaited<ReturnType<typeof importEvents>>;
   try {
-    const units = await store.getUnitDirectory();
+    const units = await directory.get();
     if (units.units.length === 0)
       process.stderr.write(
         `${opts.table} has no unit directory: events naming a unit are refused unless UNKNOWN_UNITS=accept (run \`units import\` first)\n`,
@@ -65,7 +69,8 @@ async function runImport(files: string[], opts: ImportOpts): Promise<void> {
     bar?.start(events.length, 0);
     summary = await importEvents(
       {
-        store,
+        dossiers,
+        quarantine,
         bulk: new BulkWriter(documents, opts.table),
         settings: countingSettings(env),
         units,

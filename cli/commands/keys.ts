@@ -24,13 +24,13 @@ async function runKeysCreate(opts: KeysCreateOpts): Promise<void> {
   if (opts.agencies && opts.units) throw new CliError("--agencies: not with --units", EXIT.usage);
   if (opts.agencies?.some((a) => a.length === 0 || a.length > 64))
     throw new CliError("--agencies: expected agency ids (1..64 characters), comma-separated", EXIT.usage);
-  const [{ DossierStore }, { createApiKey }] = await Promise.all([
-    import("../../lib/adapters/dynamodb/repository"),
+  const [{ tableStore }, { createApiKey }] = await Promise.all([
+    import("../../lib/adapters/dynamodb/store"),
     import("../../lib/http/auth"),
   ]);
   const { client, documents } = await tableClient(opts);
   try {
-    const key = await createApiKey(new DossierStore(documents, opts.table), {
+    const key = await createApiKey(tableStore(documents, opts.table), {
       name: opts.name,
       role: opts.role,
       source: opts.source,

@@ -23,10 +23,10 @@ async function runUnitsImport(
   } catch (e) {
     throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
   }
-  const { DossierStore } = await import("../../lib/adapters/dynamodb/repository");
+  const { tableStore } = await import("../../lib/adapters/dynamodb/store");
   const { client, documents } = await tableClient(opts);
   try {
-    await new DossierStore(documents, opts.table).putUnitDirectory(
+    await tableStore(documents, opts.table).directory.put(
       directory.units,
       directory.leadership,
       directory.integrations,

@@ -10,7 +10,7 @@ import * as sendAlerts from "../../functions/send-alerts";
 import * as sesFeedback from "../../functions/ses-feedback";
 import * as sweepDeadlines from "../../functions/sweep-deadlines";
 import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
-import { DossierStore } from "../../lib/adapters/dynamodb/repository";
+import { type TableStore, tableStore } from "../../lib/adapters/dynamodb/store";
 import { dossierOfMessage } from "../../lib/app/consumer";
 import { importEvents } from "../../lib/app/import";
 import type { UnknownUnits } from "../../lib/app/ingest";
@@ -90,7 +90,7 @@ export interface LocalStack {
   tableName: string;
   keys?: { integration: string; reader: string };
   clock: DemoClock;
-  store: DossierStore;
+  store: TableStore;
   /** Waits until the bus's queue has no message left. */
   drain: () => Promise<void>;
   /** Messages the consumer's queue gave up on (kept, as a DLQ keeps them). */
@@ -122,7 +122,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const tableName = options.tableName ?? "dossier-monitor-local";
   const client = localDynamoClient(dynamoEndpoint);
   await ensureTable(client, tableName);
-  const store = new DossierStore(documentClient(client), tableName);
+  const store = tableStore(documentClient(client), tableName);
   const { clock } = options;
   const env = localEnv(options, tableName);
   const onError = (e: unknown) => log(`error: ${(e as Error).message}`);
@@ -137,7 +137,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     logger: (service) => new Logger({ serviceName: service, logLevel: options.logLevel ?? "WARN" }),
     metrics: (service) => new LocalMetrics({ namespace: METRIC_NAMESPACE, serviceName: service }),
   };
-  const firstStart = options.seed === true && (await store.getUnitDirectory()).units.length === 0;
+  const firstStart = options.seed === true && (await store.directory.get()).units.length === 0;
   const keys = firstStart ? await loadDirectoryAndDemoKeys(store, options.directory) : undefined;
   const applyEnv = parseEnv(applyEvents.EnvSchema, env);
   const queue = consumerQueue(applyEnv, clients, log, onError);
@@ -215,10 +215,10 @@ function localEnv(options: LocalStackOptions, tableName: string): RawEnv {
 
 /** On the first start: the unit directory into the table, and the demo integration and reader keys. */
 async function loadDirectoryAndDemoKeys(
-  store: DossierStore,
+  store: TableStore,
   directory: LocalStackOptions["directory"],
 ): Promise<NonNullable<LocalStack["keys"]>> {
-  await store.putUnitDirectory(
+  await store.directory.put(
     directory.units,
     directory.leadership,
     directory.integrations,
@@ -333,7 +333,7 @@ function composeFunctions(
  * which arrives through the bus as the demo clock passes it.
  */
 async function importSeedHistory(
-  store: DossierStore,
+  store: TableStore,
   applyEnv: applyEvents.Env,
   options: LocalStackOptions,
   log: (line: string) => void,
@@ -345,10 +345,11 @@ async function importSeedHistory(
     `importing ${first.length.toLocaleString("en")} events of the seed quarter up to the demo clock (later starts skip it)…`,
   );
   const started = Date.now();
-  const units = await store.getUnitDirectory();
+  const units = await store.directory.get();
   const summary = await importEvents(
     {
-      store,
+      dossiers: store.dossiers,
+      quarantine: store.quarantine,
       bulk: new BulkWriter(store.client, store.tableName),
       settings: countingSettings(applyEnv),
       units,

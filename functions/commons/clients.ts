@@ -7,7 +7,6 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { DossierStore } from "../../lib/adapters/dynamodb/repository";
 import type { Publish } from "../../lib/contracts/bus";
 import { METRIC_NAMESPACE } from "../../lib/contracts/metrics";
 import type { CountingSettings } from "../../lib/domain/counting";
@@ -29,11 +28,6 @@ export const LAMBDA_RUNTIME: Pick<Clients, "now" | "logger" | "metrics"> = {
   logger: (service) => new Logger({ serviceName: service }),
   metrics: (service) => new Metrics({ namespace: METRIC_NAMESPACE, serviceName: service }),
 };
-
-/** The repository over the deployment's table. */
-export function tableStore(dynamo: DynamoDBDocumentClient, tableName: string): DossierStore {
-  return new DossierStore(dynamo, tableName);
-}
 
 /** What the KPI readers need of the deployment's settings. */
 export function kpiSettings(settings: CountingSettings) {

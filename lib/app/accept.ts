@@ -22,7 +22,7 @@ export async function acceptAndApply(
   const result = validateEvent(input, { now: deps.now() });
   if (!result.ok) {
     const record = invalidRecord(deps.now(), input, raw, source, result.error);
-    await deps.store.quarantine(record, raw);
+    await deps.quarantine.put(record, raw);
     return { status: "quarantined", reason: record.reason };
   }
   return applyEvent(deps, withSource(result.value, source));

@@ -7,7 +7,7 @@ import { canonicalEvents } from "../domain/projection";
 import { type DossierRecord, MAX_EVENTS_PER_DOSSIER, recordOf, storableEvent } from "../domain/records";
 import { instant } from "../domain/time";
 import { UnitDirectory } from "../domain/units";
-import type { Store } from "./ports";
+import type { DossierLog, QuarantineWriter } from "./ports";
 import { refusedRecord } from "./quarantine-records";
 
 /**
@@ -17,7 +17,10 @@ import { refusedRecord } from "./quarantine-records";
  */
 
 export interface ApplyDeps {
-  store: Store;
+  /** The dossier's log, read and committed. */
+  dossiers: DossierLog;
+  /** Where what cannot be applied is kept, with its reason. */
+  quarantine: QuarantineWriter;
   settings: CountingSettings;
   now: () => number;
   /**
@@ -147,18 +150,18 @@ async function withUnitsFor(deps: ApplyDeps, event: DossierEvent): Promise<Apply
 /** Re-projects a dossier from its log (plus `event`) at `now`, and commits it. */
 export async function applyEvent(given: ApplyDeps, event: DossierEvent): Promise<ApplyOutcome> {
   const deps = await withUnitsFor(given, event);
-  const { store } = deps;
+  const { dossiers } = deps;
   const maxAttempts = deps.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
-    const { dossier, log, full } = await store.getDossierWithLog(event.dossierId, {
+    const { dossier, log, full } = await dossiers.getWithLog(event.dossierId, {
       stopAtLogSize: MAX_EVENTS_PER_DOSSIER,
     });
     const id = identityOf(event);
-    const prior = full ? await store.getEvent(event) : log.find((e) => identityOf(e) === id);
+    const prior = full ? await dossiers.getEvent(event) : log.find((e) => identityOf(e) === id);
     const decision = decideApply(deps, { dossier, log, full, prior }, event, deps.now());
     if (decision.kind === "duplicate") return { status: "duplicate", attempts: attempt };
     if (decision.kind === "quarantine") return quarantine(deps, event, decision.reason, decision.applied);
-    const committed = await store.commit({
+    const committed = await dossiers.commit({
       event,
       appliedAt: deps.now(),
       previousVersion: dossier?.version ?? 0,
@@ -184,6 +187,6 @@ async function quarantine(
   applied?: DossierEvent,
 ): Promise<ApplyOutcome> {
   const { record, arrived } = refusedRecord(deps.now(), event, reason, applied);
-  await deps.store.quarantine(record, arrived);
+  await deps.quarantine.put(record, arrived);
   return { status: "quarantined", reason };
 }

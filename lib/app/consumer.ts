@@ -55,7 +55,7 @@ export async function processSqsRecord(
     body = JSON.parse(record.body);
   } catch {
     const reason = "the message body is not JSON";
-    await deps.store.quarantine(
+    await deps.quarantine.put(
       { at: deps.now(), reason, body: quarantineBody(undefined, Buffer.byteLength(record.body)) },
       record.body,
     );
@@ -66,7 +66,7 @@ export async function processSqsRecord(
     const fields = envelope.error.issues.map((i) => i.path.join(".") || "(envelope)").join(", ");
     const reason = `not an EventBridge event (${fields})`;
     const detail = (body as { detail?: unknown } | null)?.detail;
-    await deps.store.quarantine(
+    await deps.quarantine.put(
       { at: deps.now(), reason, body: quarantineBody(detail, Buffer.byteLength(record.body)) },
       record.body,
     );

@@ -5,7 +5,7 @@ import { headerText } from "../domain/text";
 import type { Contact, UnitDirectory } from "../domain/units";
 import { renderDigest } from "../render/email/digest";
 import type { Locale } from "../render/format";
-import type { Mailer, Store } from "./ports";
+import type { DigestQueue, Mailer, SuppressedAddresses } from "./ports";
 
 /**
  * Sending the digests: pending alerts grouped into one email per unit (and one per set of
@@ -15,7 +15,10 @@ import type { Mailer, Store } from "./ports";
  */
 
 export interface DigestDeps {
-  store: Store;
+  /** The pending alerts, the groups' leases and the digests sent. */
+  alerts: DigestQueue;
+  /** The addresses left out. */
+  suppression: SuppressedAddresses;
   mailer: Mailer;
   calendar: WorkingCalendar;
   units: UnitDirectory;
@@ -105,9 +108,9 @@ const alertId = (a: PendingAlert) =>
 
 export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
   const result: DigestResult = { sent: [], failed: [] };
-  const pending = await deps.store.listPendingAlerts();
+  const pending = await deps.alerts.pending();
   if (pending.length === 0) return result;
-  const suppressed = await deps.store.suppressedAddresses();
+  const suppressed = await deps.suppression.addresses();
   for (const group of groupAlerts(pending, deps.units)) {
     const now = deps.now();
     const recipients = group.contacts.filter((c) => !suppressed.has(c.email.toLowerCase()));
@@ -119,7 +122,7 @@ export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
       continue;
     }
     if (
-      !(await deps.store.acquireLease(
+      !(await deps.alerts.acquireLease(
         `digest:${group.key}`,
         deps.owner,
         now,
@@ -133,7 +136,7 @@ export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
     } catch (e) {
       result.failed.push({ group: group.key, reason: (e as Error).message });
     } finally {
-      await deps.store.releaseLease(`digest:${group.key}`, deps.owner);
+      await deps.alerts.releaseLease(`digest:${group.key}`, deps.owner);
     }
   }
   return result;
@@ -149,7 +152,7 @@ async function sendGroup(
 ): Promise<void> {
   // Another sender may have sent some of them between our first read and the lease: send only
   // what is still pending now that we hold it.
-  const still = new Set((await deps.store.listPendingAlerts()).map(alertId));
+  const still = new Set((await deps.alerts.pending()).map(alertId));
   group.alerts = group.alerts.filter((a) => still.has(alertId(a)));
   if (group.alerts.length === 0) return;
   // One email per language among the recipients: Vietnamese first, English where asked.
@@ -183,7 +186,7 @@ async function sendGroup(
       alerts: group.alerts.length,
     });
   }
-  await deps.store.markDigestSent({
+  await deps.alerts.markDigestSent({
     group: group.key,
     messageId: result.sent.at(-1)?.messageId ?? "",
     sentAt: now,

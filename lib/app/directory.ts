@@ -1,4 +1,5 @@
 import type { UnitDirectory } from "../domain/units";
+import type { DirectoryReader } from "./ports";
 
 /**
  * The unit directory as a handler keeps it between requests, in one place for every handler that
@@ -24,7 +25,7 @@ export const DIRECTORY_TTL_MS = 60_000;
 export const MISS_REREAD_MS = 1_000;
 
 export function cachedDirectory(
-  store: { getUnitDirectory(): Promise<UnitDirectory> },
+  directory: DirectoryReader,
   now: () => number,
   ttlMs = DIRECTORY_TTL_MS,
   missRereadMs = MISS_REREAD_MS,
@@ -34,10 +35,10 @@ export function cachedDirectory(
     const t = now();
     const maxAge = why === "miss" ? Math.min(missRereadMs, ttlMs) : ttlMs;
     if (!cached || t - cached.at >= maxAge || t < cached.at) {
-      const directory = store.getUnitDirectory();
-      cached = { at: t, directory };
-      directory.catch(() => {
-        if (cached?.directory === directory) cached = undefined;
+      const read = directory.get();
+      cached = { at: t, directory: read };
+      read.catch(() => {
+        if (cached?.directory === read) cached = undefined;
       });
     }
     return cached.directory;

@@ -166,7 +166,7 @@ export function foldDossier(
  */
 export async function recountDossier(deps: ImportDeps, dossierId: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const { dossier, log } = await deps.store.getDossierWithLog(dossierId);
+    const { dossier, log } = await deps.dossiers.getWithLog(dossierId);
     if (!dossier) return;
     const plan = planDossier(dossierId, log, dossier, deps.now(), deps.settings, deps.units ?? NO_UNITS, {
       raiseAlerts: false,
@@ -177,7 +177,7 @@ export async function recountDossier(deps: ImportDeps, dossierId: string): Promi
       dossier.eventCount === plan.state.timeline.length
     )
       return;
-    const committed = await deps.store.commit({
+    const committed = await deps.dossiers.commit({
       appliedAt: deps.now(),
       previousVersion: dossier.version,
       record: recordOf(plan, dossier.version + 1, log.length),
@@ -193,7 +193,7 @@ export async function recountDossier(deps: ImportDeps, dossierId: string): Promi
  * already holds with the same body (a run being resumed) are duplicates without a transaction each.
  */
 async function applyThrough(deps: ImportDeps, dossierId: string, events: readonly ImportEvent[], s: Tally) {
-  const { log } = await deps.store.getDossierWithLog(dossierId);
+  const { log } = await deps.dossiers.getWithLog(dossierId);
   const stored = new Map(log.map((e) => [identityOf(e), e]));
   for (const { event, where } of events) {
     const prior = stored.get(identityOf(event));

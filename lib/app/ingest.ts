@@ -7,7 +7,7 @@ import { err, ok, type Problem, type Result } from "../domain/result";
 import { instant, localDate } from "../domain/time";
 import type { UnitDirectory } from "../domain/units";
 import { agencyTreeOf, type DirectorySource } from "./directory";
-import type { Store } from "./ports";
+import type { DirectoryReader, StoredEvents } from "./ports";
 
 /**
  * Ingestion: each candidate event is answered accepted, duplicate or rejected with every problem;
@@ -24,11 +24,13 @@ export const MAX_ANSWER_PROBLEMS = 500;
 export type UnknownUnits = "accept" | "reject";
 
 export interface IngestDeps {
-  store: Store;
+  /** The stored events, for the duplicate check. */
+  dossiers: StoredEvents;
   publish: Publish;
   now: () => number;
-  /** The unit directory as kept (lib/app/directory.ts), read again on a miss; read from the store when not given. */
+  /** The unit directory as kept (lib/app/directory.ts), read again on a miss; read from `directory` when not given. */
   units?: DirectorySource;
+  directory: DirectoryReader;
   /** Default `reject`: a unit must exist in the directory to receive or be sent a dossier. */
   unknownUnits?: UnknownUnits;
 }
@@ -38,7 +40,7 @@ export interface IngestDeps {
  * unit it lacks, the one read again (a miss; bounded in lib/app/directory.ts).
  */
 async function unitsFor(deps: IngestDeps, candidates: unknown[]): Promise<UnitDirectory> {
-  const source = deps.units ?? (() => deps.store.getUnitDirectory());
+  const source = deps.units ?? (() => deps.directory.get());
   const kept = await source();
   const missing = candidates.some((c) => namedUnitIds(c).some((id) => kept.get(id) === undefined));
   return missing ? source("miss") : kept;
@@ -197,7 +199,7 @@ async function withoutDuplicates(
   deps: IngestDeps,
   valid: Candidate[],
 ): Promise<{ duplicates: Candidate[]; toPublish: Candidate[] }> {
-  const stored = await deps.store.storedEvents(valid.map((v) => v.event));
+  const stored = await deps.dossiers.storedEvents(valid.map((v) => v.event));
   const inBatch = new Map<string, DossierEvent>();
   const duplicates: Candidate[] = [];
   const toPublish: Candidate[] = [];

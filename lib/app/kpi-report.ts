@@ -13,7 +13,15 @@ import { formFileName, formXlsx } from "../render/form";
 import type { Locale } from "../render/format";
 import { type ReportBasis, readKpiReport } from "./kpis";
 import { officialOutputs } from "./official";
-import type { Mailer, Store } from "./ports";
+import type {
+  CounterReader,
+  Mailer,
+  QuarantineReader,
+  ReportArchive,
+  ReportReader,
+  SlaLists,
+  SuppressedAddresses,
+} from "./ports";
 
 /**
  * Leadership's figures: a period's report read from the counters (with its amendments after
@@ -21,7 +29,14 @@ import type { Mailer, Store } from "./ports";
  */
 
 export interface KpiDeps {
-  store: Store;
+  /** The period's counters. */
+  counters: CounterReader;
+  /** A closed period's issued figures, and the weekly snapshots to compare with. */
+  reports: ReportReader;
+  /** The longest overdue dossiers and the orphans. */
+  dossiers: SlaLists;
+  /** How many quarantined events wait (the email's data quality). */
+  quarantine: Pick<QuarantineReader, "waiting">;
   calendar: WorkingCalendar;
   scheme: PeriodScheme;
   units: UnitDirectory;
@@ -65,13 +80,13 @@ const AMENDABLE: [string, (r: Report) => number][] = [
 export async function periodReport(deps: KpiDeps, period: Period, unit?: string): Promise<PeriodReport> {
   const now = deps.now();
   const { end } = periodBounds(period);
-  const report: PeriodReport = await readKpiReport(deps.store, period, {
+  const report: PeriodReport = await readKpiReport(deps.counters, period, {
     asOf: Math.min(now, end),
     unit,
     strictSupplementRule: deps.strictSupplementRule,
     consistent: !deps.eventualReads,
   });
-  const issued = await deps.store.getIssuedReport<Report>(period.name);
+  const issued = await deps.reports.getIssued<Report>(period.name);
   if (issued && !unit) {
     const changes = AMENDABLE.map(([field, get]) => ({
       field,
@@ -90,7 +105,7 @@ async function overdueAndQuality(deps: KpiDeps, unitIds: string[]) {
     let cursor: string | undefined;
     do {
       // A cursor the store handed out the page before: one it refuses is a bug, thrown.
-      const page = orThrow(await deps.store.listBySla(unit, "overdue", { limit: 200, cursor }));
+      const page = orThrow(await deps.dossiers.listBySla(unit, "overdue", { limit: 200, cursor }));
       all.push(...page.items);
       cursor = page.cursor;
     } while (cursor);
@@ -98,7 +113,7 @@ async function overdueAndQuality(deps: KpiDeps, unitIds: string[]) {
   let orphans = 0;
   let cursor: string | undefined;
   do {
-    const page = orThrow(await deps.store.listBySla(null, "orphan", { limit: 500, cursor }));
+    const page = orThrow(await deps.dossiers.listBySla(null, "orphan", { limit: 500, cursor }));
     orphans += page.items.length;
     cursor = page.cursor;
   } while (cursor);
@@ -127,7 +142,7 @@ async function overdueAndQuality(deps: KpiDeps, unitIds: string[]) {
     quality: {
       orphans,
       possiblyClosed,
-      quarantined: await deps.store.quarantineWaiting(),
+      quarantined: await deps.quarantine.waiting(),
       calendar: coverage.daysLeft <= CALENDAR_WARNING_DAYS ? coverage : undefined,
     },
   };
@@ -156,14 +171,14 @@ async function previousFigures(
   locale: Locale,
 ): Promise<KpiEmailInput["previous"]> {
   const offset = Math.min(now, periodBounds(period).end) - periodBounds(period).start;
-  const snapshot = await deps.store.getSnapshotAt<Report>(prev.name, offset);
+  const snapshot = await deps.reports.snapshotAt<Report>(prev.name, offset);
   if (snapshot && offset - snapshot.offsetMs < 4 * 86_400_000) {
     return {
       label: `${prev.name} (${locale === "vi" ? "cùng thời điểm" : "same point"})`,
       report: snapshot.report,
     };
   }
-  const prevReport = await readKpiReport(deps.store, prev, { asOf: periodBounds(prev).end });
+  const prevReport = await readKpiReport(deps.counters, prev, { asOf: periodBounds(prev).end });
   return prevReport.received.total > 0 ? { label: prev.name, report: prevReport } : undefined;
 }
 
@@ -251,7 +266,7 @@ export async function weeklyIndexes(
   const seen = new Set<number>();
   const out: { label: string; index: NationalIndex }[] = [];
   for (let offset = 7 * 86_400_000; offset <= upTo; offset += 7 * 86_400_000) {
-    const snap = await deps.store.getSnapshotAt<Report & { index?: NationalIndex }>(period.name, offset);
+    const snap = await deps.reports.snapshotAt<Report & { index?: NationalIndex }>(period.name, offset);
     if (!snap?.report.index || seen.has(snap.offsetMs)) continue;
     seen.add(snap.offsetMs);
     // Labelled by the snapshot's local date, as `dd/MM`.
@@ -262,17 +277,21 @@ export async function weeklyIndexes(
 }
 
 export interface SendDeps extends KpiDeps {
+  /** The issued figures and snapshots, also written: the weekly snapshot, the period's close. */
+  reports: ReportArchive;
+  /** The addresses left out. */
+  suppression: SuppressedAddresses;
   mailer: Mailer;
   from: string;
 }
 
 /** Sends a KPI email to office leadership (suppressed addresses left out). */
 export async function sendKpiEmail(
-  deps: Pick<SendDeps, "mailer" | "from"> & { store: Pick<Store, "suppressedAddresses"> },
+  deps: Pick<SendDeps, "mailer" | "from" | "suppression">,
   email: KpiEmail,
   recipients: readonly Contact[],
 ): Promise<string | undefined> {
-  const suppressed = await deps.store.suppressedAddresses();
+  const suppressed = await deps.suppression.addresses();
   const to = recipients.map((c) => c.email).filter((a) => !suppressed.has(a.toLowerCase()));
   if (to.length === 0) return undefined;
   // The files first, then the trend images the HTML shows by `cid:` (inline, by their cid).
@@ -296,7 +315,7 @@ export async function sendWeeklyKpi(
   const email = await buildKpiEmail(deps, period, "weekly");
   const messageId = await sendKpiEmail(deps, email, deps.units.leadership);
   // The index rides along, so later emails can draw its weekly trend and compare the same point.
-  await deps.store.putSnapshot(period.name, now - periodBounds(period).start, {
+  await deps.reports.putSnapshot(period.name, now - periodBounds(period).start, {
     ...email.report,
     index: email.index,
   });
@@ -317,9 +336,9 @@ export async function closeEndedPeriod(
       : current
         ? previousPeriod(deps.scheme, current)
         : undefined;
-  if (!ended || (await deps.store.getIssuedReport(ended.name))) return undefined;
+  if (!ended || (await deps.reports.getIssued(ended.name))) return undefined;
   const email = await buildKpiEmail(deps, ended, "close");
-  if (!(await deps.store.putIssuedReport(ended.name, email.report, now))) return undefined;
+  if (!(await deps.reports.putIssued(ended.name, email.report, now))) return undefined;
   const messageId = await sendKpiEmail(deps, email, deps.units.leadership);
   return { period: ended.name, messageId };
 }

@@ -7,7 +7,7 @@ import type { CounterReader } from "./ports";
 
 /** What the official outputs read: the counters, the unit names, the settings (a `KpiDeps` will do). */
 export interface OfficialDeps {
-  store: CounterReader;
+  counters: CounterReader;
   units: UnitDirectory;
   now: () => number;
   official?: OfficialSettings;
@@ -32,7 +32,7 @@ export async function officialOutputs(
 ): Promise<{ form: OfficialForm; index: NationalIndex }> {
   const settings = deps.official ?? DEFAULT_OFFICIAL_SETTINGS;
   const asOf = Math.min(deps.now(), periodBounds(period).end);
-  const counts = await deps.store.readPeriodCounts(period, { consistent: !deps.eventualReads });
+  const counts = await deps.counters.readPeriodCounts(period, { consistent: !deps.eventualReads });
   return {
     form: buildForm(counts, { period, asOf, settings, locale }),
     index: buildIndex(counts, { period, asOf, unit, targets: settings.targets, names: unitNamesOf(deps) }),

@@ -11,8 +11,9 @@ import type { Contact, IntegrationGrant, Unit, UnitDirectory } from "../domain/u
 
 /**
  * The ports the use cases take: what they need of the outside, as interfaces. The adapters in
- * lib/adapters/ implement them (DynamoDB: `DossierStore`; SES: `sesMailer`), and the composition
- * roots in functions/ plug one into the other.
+ * lib/adapters/ implement them (DynamoDB: one class per table area, built over one table by
+ * lib/adapters/dynamodb/store.ts `tableStore`; SES: `sesMailer`), and the composition roots in
+ * functions/ plug one into the other, each use case given only the slices it uses.
  */
 
 /** A file sent with an email; with a `cid`, an image its HTML shows by `cid:`, sent inline. */
@@ -94,46 +95,82 @@ export type InvalidCursor = { kind: "invalid_cursor"; message: string };
 /** One page of a listing, or the cursor it could not start from. */
 export type PageResult<T> = Result<Page<T>, InvalidCursor>;
 
-/**
- * The store the use cases take (lib/adapters/dynamodb/repository.ts `DossierStore` implements it):
- * dossiers and their event log, counters, quarantine, the alert queue with its leases and digest
- * log, issued reports and snapshots, the directory and the suppression list.
+/** A dossier as read with its event log (and the alerts raised for it, kept in its partition). */
+export interface DossierWithLog {
+  dossier?: DossierRecord;
+  log: DossierEvent[];
+  /** `true` when the log reached `stopAtLogSize` (and was not read). */
+  full?: boolean;
+  alerts?: AlertHistoryEntry[];
+}
+
+/** An event's identity in the log: its dossier, its id and the source it was stored under. */
+export type EventIdentity = { dossierId: string; eventId: string; source?: string };
+
+/*
+ * The store's slices. Each use case takes the slices it uses, each under the name of its table area
+ * (`dossiers`, `quarantine`, `alerts`, `reports`, `directory`, `suppression`, `counters`, `keys`,
+ * `rates`); the DynamoDB adapters (lib/adapters/dynamodb/*.ts, one class per area) implement them,
+ * and lib/adapters/dynamodb/store.ts `tableStore` builds every area over one table.
  */
-export interface Store extends CounterReader, SuppressionList, KeyStore {
-  getDossier(dossierId: string): Promise<DossierRecord | undefined>;
-  /** The dossier and its stored events; `full: false` when the log reached `stopAtLogSize`. */
-  getDossierWithLog(
-    dossierId: string,
-    options?: { stopAtLogSize?: number },
-  ): Promise<{ dossier?: DossierRecord; log: DossierEvent[]; full?: boolean; alerts?: AlertHistoryEntry[] }>;
+
+/**
+ * A dossier's log and its commit: what applying an event (the consumer, the import's apply path)
+ * and checking a dossier (the sweep) read and write. A dossier's page reads `getWithLog` alone.
+ */
+export interface DossierLog {
+  /** The dossier and its stored events; `full` when the log reached `stopAtLogSize`. */
+  getWithLog(dossierId: string, options?: { stopAtLogSize?: number }): Promise<DossierWithLog>;
+  /** One stored event by its identity. */
+  getEvent(e: EventIdentity): Promise<DossierEvent | undefined>;
   commit(args: CommitArgs): Promise<Result<void, CommitRefusal>>;
-  storedEvents(
-    events: readonly { dossierId: string; eventId: string; source?: string }[],
-  ): Promise<Map<string, DossierEvent>>;
-  getEvent(e: { dossierId: string; eventId: string; source?: string }): Promise<DossierEvent | undefined>;
-  postponeCheck(dossierId: string, from: number, until: number): Promise<boolean>;
+}
+
+/** Which events are stored, with their bodies (by `storedKey`): ingestion's duplicate check. */
+export interface StoredEvents {
+  storedEvents(events: readonly EventIdentity[]): Promise<Map<string, DossierEvent>>;
+}
+
+/** The sweep's due-check queue: the dossiers whose next check is due, and moving one later. */
+export interface DueChecks {
   dueForCheck(until: number, limit?: number): Promise<{ dossierId: string; nextCheckAt: number }[]>;
+  /** Moves the next check to `until` if it is still `from`; `false` when it changed meanwhile. */
+  postponeCheck(dossierId: string, from: number, until: number): Promise<boolean>;
+}
+
+/** Open dossiers by SLA state (or the orphans), a page at a time. */
+export interface SlaLists {
   listBySla(
     unitId: string | null,
     sla: SlaState | "orphan",
     options?: { limit?: number; cursor?: string },
   ): Promise<PageResult<DossierRecord>>;
+}
 
-  quarantine(
+/** Keeping what cannot be applied, with its reason (idempotent on what arrived). */
+export interface QuarantineWriter {
+  put(
     record: Omit<QuarantineRecord, "id">,
     arrived: string,
     retentionDays?: number,
   ): Promise<QuarantineRecord>;
-  listQuarantine(): Promise<QuarantineRecord[]>;
-  listQuarantinePage(options?: { limit?: number; cursor?: string }): Promise<PageResult<QuarantineRecord>>;
+}
+
+/** Reading the quarantine: a page of it, which records were applied since, how many still wait. */
+export interface QuarantineReader {
+  listPage(options?: { limit?: number; cursor?: string }): Promise<PageResult<QuarantineRecord>>;
   appliedSince(
     records: readonly Pick<QuarantineRecord, "id" | "eventId" | "dossierId" | "source" | "applied">[],
   ): Promise<Set<string>>;
-  quarantineWaiting(): Promise<number>;
+  waiting(): Promise<number>;
+}
 
-  listPendingAlerts(): Promise<PendingAlert[]>;
+/** The alert queue the digests drain: the pending alerts, a lease per digest group, the digests sent. */
+export interface DigestQueue {
+  pending(): Promise<PendingAlert[]>;
   acquireLease(group: string, owner: string, now: number, until: number): Promise<boolean>;
   releaseLease(group: string, owner: string): Promise<void>;
+  /** Records a sent digest and removes its alerts from the pending ones. */
   markDigestSent(args: {
     group: string;
     messageId: string;
@@ -141,24 +178,40 @@ export interface Store extends CounterReader, SuppressionList, KeyStore {
     recipients: string[];
     alerts: PendingAlert[];
   }): Promise<void>;
+}
 
-  putIssuedReport(periodName: string, report: unknown, issuedAt: number): Promise<boolean>;
-  getIssuedReport<T>(periodName: string): Promise<{ issuedAt: number; report: T } | undefined>;
+/** Issued reports and the weekly emails' snapshots, read. */
+export interface ReportReader {
+  getIssued<T>(periodName: string): Promise<{ issuedAt: number; report: T } | undefined>;
+  snapshotAt<T>(periodName: string, offsetMs: number): Promise<{ offsetMs: number; report: T } | undefined>;
+}
+
+/** Issued reports and snapshots, read and written (the KPI emails and the period close). */
+export interface ReportArchive extends ReportReader {
+  /** Freezes a period's report as issued; `false` if it was already. */
+  putIssued(periodName: string, report: unknown, issuedAt: number): Promise<boolean>;
   putSnapshot(periodName: string, offsetMs: number, report: unknown): Promise<void>;
-  getSnapshotAt<T>(
-    periodName: string,
-    offsetMs: number,
-  ): Promise<{ offsetMs: number; report: T } | undefined>;
+}
 
-  suppressedAddresses(): Promise<Set<string>>;
-  putUnitDirectory(
+/** The unit directory as stored. */
+export interface DirectoryReader {
+  get(): Promise<UnitDirectory>;
+}
+
+/** Storing the unit directory (`units import`, the local stack's first start). */
+export interface DirectoryWriter {
+  put(
     units: readonly Unit[],
     leadership: readonly Contact[],
     integrations?: readonly IntegrationGrant[],
     /** The agency tree's agencies (issue 23); none: one office holding every unit. */
     agencies?: readonly Agency[],
   ): Promise<void>;
-  getUnitDirectory(): Promise<UnitDirectory>;
+}
+
+/** The addresses never written to again: what the digests and the KPI emails leave out. */
+export interface SuppressedAddresses {
+  addresses(): Promise<Set<string>>;
 }
 
 /** A new dossier the import writes whole: its record and the counter changes it adds, once. */

@@ -2,6 +2,18 @@ import type { AlertTrigger } from "../domain/alerts";
 import { planDossier } from "../domain/plan";
 import { recordOf } from "../domain/records";
 import { type ApplyDeps, backoff, NO_UNITS } from "./apply";
+import type { DossierLog, DueChecks } from "./ports";
+
+/**
+ * What checking one dossier takes: its log, read and committed, and the counting settings and
+ * directory the consumer applies events with.
+ */
+export type CheckDeps = Pick<ApplyDeps, "settings" | "now" | "units" | "maxAttempts"> & {
+  dossiers: DossierLog;
+};
+
+/** What a run of the sweep takes: checking a dossier, and the due-check queue. */
+export type SweepDeps = CheckDeps & { dossiers: DueChecks };
 
 /**
  * One run of the deadline sweep: every dossier whose next check is due, found through the sparse
@@ -38,11 +50,11 @@ export interface SweepFailure {
 }
 
 export async function runSweep(
-  deps: ApplyDeps,
+  deps: SweepDeps,
   options: { concurrency?: number; maxDossiers?: number; onFailure?: (f: SweepFailure) => void } = {},
 ): Promise<SweepResult> {
   const now = deps.now();
-  const due = await deps.store.dueForCheck(now, options.maxDossiers ?? 5000);
+  const due = await deps.dossiers.dueForCheck(now, options.maxDossiers ?? 5000);
   const result: SweepResult = {
     checked: 0,
     updated: 0,
@@ -66,7 +78,7 @@ export async function runSweep(
       let postponed = false;
       let postponeError: unknown;
       try {
-        postponed = await deps.store.postponeCheck(dossierId, nextCheckAt, now + SWEEP_RETRY_DELAY_MS);
+        postponed = await deps.dossiers.postponeCheck(dossierId, nextCheckAt, now + SWEEP_RETRY_DELAY_MS);
       } catch (e) {
         postponeError = e; // reported with the check's own error; the next run tries again
       }
@@ -89,11 +101,11 @@ export type SweepOutcome = { status: "updated" | "unchanged" | "missing"; raised
  * thresholds it crossed, in one transaction conditional on the version read, so two overlapping
  * sweeps record each transition once.
  */
-export async function sweepDossier(deps: ApplyDeps, dossierId: string): Promise<SweepOutcome> {
-  const { store, settings } = deps;
+export async function sweepDossier(deps: CheckDeps, dossierId: string): Promise<SweepOutcome> {
+  const { dossiers, settings } = deps;
   const maxAttempts = deps.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
-    const { dossier, log } = await store.getDossierWithLog(dossierId);
+    const { dossier, log } = await dossiers.getWithLog(dossierId);
     if (!dossier) return { status: "missing", raised: [] };
     const now = deps.now();
     const plan = planDossier(dossierId, log, dossier, now, settings, deps.units ?? NO_UNITS, {
@@ -108,7 +120,7 @@ export async function sweepDossier(deps: ApplyDeps, dossierId: string): Promise<
       return { status: "unchanged", raised: [] };
     }
     const record = recordOf(plan, dossier.version + 1, log.length);
-    const committed = await store.commit({
+    const committed = await dossiers.commit({
       appliedAt: now,
       previousVersion: dossier.version,
       record,

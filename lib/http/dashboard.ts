@@ -152,10 +152,10 @@ export async function dataQuality(
   const periodResult = resolvePeriod(deps, q.period);
   if (isErr(periodResult)) return periodResult.error;
   const period = periodResult.value;
-  const report = await readKpiReport(deps.store, period, {
+  const report = await readKpiReport(deps.counters, period, {
     asOf: Math.min(deps.now(), periodBounds(period).end),
   });
-  const listed = await deps.store.listBySla(null, "orphan", { limit: q.limit, cursor: q.cursor });
+  const listed = await deps.dossiers.listBySla(null, "orphan", { limit: q.limit, cursor: q.cursor });
   if (isErr(listed)) return badCursor(listed.error);
   const page = listed.value;
   const iso = (ms: number | undefined) => (ms === undefined ? null : formatInstant(ms));

@@ -1,11 +1,15 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { type IngestDeps, type IngestSummary, ingestEvents, MAX_EVENTS } from "../app/ingest";
+import type { KeyStore } from "../app/ports";
 import { capProblems } from "../domain/events/validate";
 import { err, isErr, ok, type Result } from "../domain/result";
 import { admit } from "./auth";
 import { jsonBody } from "./body";
 import { convertDvcqg, parseDvcqgRequest } from "./dvcqg";
 import { type HttpResult, json, problem } from "./responses";
+
+/** The ingestion API's dependencies: ingestion's, and the keys and rate windows the gate checks. */
+export type IngestApiDeps = IngestDeps & KeyStore;
 
 /** The answer's body: the summary without what only the status says. */
 const answerOf = ({ unpublished: _, ...answer }: IngestSummary) => answer;
@@ -55,7 +59,7 @@ async function ingestDvcqg(
 ): Promise<HttpResult> {
   const parsed = parseDvcqgRequest(body);
   if (isErr(parsed)) return problem(400, "not a DVCQG sync request", capProblems(parsed.error));
-  const units = await (deps.units ?? (() => deps.store.getUnitDirectory()))();
+  const units = await (deps.units ?? (() => deps.directory.get()))();
   const converted = convertDvcqg(parsed.value, { units });
   // The portal's format must not turn one request into more events than POST /events takes.
   if (converted.events.length > MAX_EVENTS) {
@@ -86,8 +90,8 @@ async function ingestDvcqg(
 }
 
 /** The posting routes: `POST /events` and `POST /integrations/dvcqg`, for integration keys only. */
-export async function handleIngest(deps: IngestDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const admitted = await admit(deps.store, event, "ingest-api", deps.now());
+export async function handleIngest(deps: IngestApiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const admitted = await admit(deps, event, "ingest-api", deps.now());
   if (isErr(admitted)) return admitted.error;
   const { route, credential } = admitted.value;
   // Every route of this API takes an integration key (lib/contracts/routes.ts).

@@ -2,6 +2,7 @@ import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { type KpiDeps, periodReport } from "../app/kpi-report";
 import { officialOutputs } from "../app/official";
+import type { DossierLog, KeyStore, QuarantineReader, SlaLists } from "../app/ports";
 import { normaliseCode } from "../domain/events/schema";
 import { canonicalEvents } from "../domain/projection";
 import { err, isErr, ok, type Result } from "../domain/result";
@@ -71,14 +72,22 @@ function dossierIdOf(rawPath: string): Result<string, HttpResult> {
   return ok(id);
 }
 
-/**
- * The query API's dependencies. The unit directory may be given as a loader (the Lambda's, cached a
- * minute): it is then read only for a request the gate let through to a keyed route, so a refused
- * request costs no read and the public description does not depend on it.
- */
-export type QueryApiDeps = Omit<KpiDeps, "units"> & {
-  units: UnitDirectory | (() => Promise<UnitDirectory>);
+/** What the reader routes read: the KPI figures, the dossiers' lists and pages, the quarantine. */
+export type ReaderDeps = KpiDeps & {
+  dossiers: SlaLists & Pick<DossierLog, "getWithLog">;
+  quarantine: QuarantineReader;
 };
+
+/**
+ * The query API's dependencies: the reader routes', and the keys and rate windows the gate checks.
+ * The unit directory may be given as a loader (the Lambda's, cached a minute): it is then read
+ * only for a request the gate let through to a keyed route, so a refused request costs no read and
+ * the public description does not depend on it.
+ */
+export type QueryApiDeps = Omit<ReaderDeps, "units"> &
+  KeyStore & {
+    units: UnitDirectory | (() => Promise<UnitDirectory>);
+  };
 
 export async function handleQuery(deps: QueryApiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   return route(deps, event);
@@ -175,7 +184,7 @@ async function dossierList({ deps, credential, event }: QueryRequest): Promise<H
   // The unit is required here: a scoped key's answer is the unit it names, or the refusal.
   const scoped = scopedUnit(credential, q.unit);
   if (isErr(scoped)) return scoped.error;
-  const listed = await deps.store.listBySla(q.unit, q.sla, { limit: q.limit, cursor: q.cursor });
+  const listed = await deps.dossiers.listBySla(q.unit, q.sla, { limit: q.limit, cursor: q.cursor });
   if (isErr(listed)) return badCursor(listed.error);
   const page = listed.value;
   return json(200, {
@@ -201,10 +210,10 @@ async function quarantineList({ deps, credential, event }: QueryRequest): Promis
   const qResult = parseQuery(QuarantineQuery, event);
   if (isErr(qResult)) return qResult.error;
   const q = qResult.value;
-  const listed = await deps.store.listQuarantinePage(q);
+  const listed = await deps.quarantine.listPage(q);
   if (isErr(listed)) return badCursor(listed.error);
   const page = listed.value;
-  const applied = await deps.store.appliedSince(page.items);
+  const applied = await deps.quarantine.appliedSince(page.items);
   return json(200, {
     items: page.items.map((r) => ({
       ...r,
@@ -221,7 +230,7 @@ async function dossierDetail({ deps, credential, event }: QueryRequest): Promise
   const idResult = dossierIdOf(event.rawPath);
   if (isErr(idResult)) return idResult.error;
   const id = idResult.value;
-  const { dossier, log, alerts } = await deps.store.getDossierWithLog(id);
+  const { dossier, log, alerts } = await deps.dossiers.getWithLog(id);
   // Outside a scoped key's units, a dossier is answered as one that does not exist.
   const visible =
     dossier !== undefined &&
@@ -272,7 +281,7 @@ async function dossierDetail({ deps, credential, event }: QueryRequest): Promise
 
 /** What a reader route's handler is given: the request, its admitted key, and the route's path. */
 interface QueryRequest {
-  deps: KpiDeps;
+  deps: ReaderDeps;
   credential: Credential;
   event: APIGatewayProxyEventV2;
   path: string;
@@ -295,7 +304,7 @@ const QUERY_ROUTES: Record<string, QueryRoute | undefined> = {
 };
 
 async function route(given: QueryApiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const admittedResult = await admit(given.store, event, "query-api", given.now());
+  const admittedResult = await admit(given, event, "query-api", given.now());
   if (isErr(admittedResult)) return admittedResult.error;
   const admitted = admittedResult.value;
   const path = admitted.route.path;
@@ -305,7 +314,7 @@ async function route(given: QueryApiDeps, event: APIGatewayProxyEventV2): Promis
   // Every other route of this API takes a reader key (lib/contracts/routes.ts).
   if (!credential) return problem(404, "no such route");
   const units = typeof given.units === "function" ? await given.units() : given.units;
-  const deps: KpiDeps = { ...given, units };
+  const deps: ReaderDeps = { ...given, units };
   const handler = QUERY_ROUTES[path];
   // A key scoped to agencies reads as one scoped to the units under them today (./auth.ts).
   const scoped = scopeToAgencies(credential, units, localDate(deps.now()));

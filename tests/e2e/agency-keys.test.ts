@@ -117,8 +117,8 @@ describe("keys scoped to agencies, over HTTP", () => {
     );
     expect(inside.status).toBe(200);
     await stack.drain();
-    expect((await stack.store.getDossierWithLog("AK-TUPHAP-2")).dossier).toBeUndefined();
-    expect((await stack.store.getDossierWithLog("AK-TNMT-1")).dossier?.unitId).toBe("phong-tnmt");
+    expect((await stack.store.dossiers.getWithLog("AK-TUPHAP-2")).dossier).toBeUndefined();
+    expect((await stack.store.dossiers.getWithLog("AK-TNMT-1")).dossier?.unitId).toBe("phong-tnmt");
   });
 
   it("lets a reader key read only its subtree: another subtree is 403, its dossier not found", async () => {

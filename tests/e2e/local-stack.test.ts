@@ -89,7 +89,7 @@ describe("the local stack over HTTP", () => {
     ]);
     expect((await post("/events", JSON.stringify(event), keys.integration)).status).toBe(200);
     await stack.drain();
-    const { log } = await stack.store.getDossierWithLog("SPOOF-1");
+    const { log } = await stack.store.dossiers.getWithLog("SPOOF-1");
     expect(log.map((e) => e.source)).toEqual(["mot-cua-tinh"]);
   });
 
@@ -157,7 +157,7 @@ describe("the local stack over HTTP", () => {
     // consumer applies each once. Once applied, re-sending is answered duplicate.
     expect(first.reduce((s, r) => s + (r.json.accepted as number), 0)).toBeGreaterThanOrEqual(5);
     expect(second.reduce((s, r) => s + (r.json.accepted as number), 0)).toBe(0);
-    const { log, dossier } = await stack.store.getDossierWithLog("000.30.32.H48-220711-0042");
+    const { log, dossier } = await stack.store.dossiers.getWithLog("000.30.32.H48-220711-0042");
     expect(log.map((e) => e.type).sort()).toEqual([
       "dossier.received",
       "dossier.resolved",
@@ -256,7 +256,7 @@ describe("the local stack over HTTP", () => {
     // writes one; tests/e2e/put-events.test.ts puts one through PutEvents), then corrected and posted: applied since.
     const fixed = { ...event, eventId: "q-fixed-1", dossierId: "HS-Q-FIXED" };
     fixed.data = { ...event.data, processingDays: 5 };
-    await stack.store.quarantine(
+    await stack.store.quarantine.put(
       {
         at: stack.clock.now(),
         reason: "invalid event: data.channel: Invalid option",
@@ -274,7 +274,7 @@ describe("the local stack over HTTP", () => {
     const after = (await get("?limit=200")).json.items as { eventId?: string; appliedSince: boolean }[];
     expect(after.find((q) => q.eventId === "q-fixed-1")?.appliedSince).toBe(true);
     expect(after.find((q) => q.eventId === "q-conflict-1")?.appliedSince).toBe(false);
-    expect(await stack.store.quarantineWaiting()).toBe(after.filter((q) => !q.appliedSince).length);
+    expect(await stack.store.quarantine.waiting()).toBe(after.filter((q) => !q.appliedSince).length);
 
     const badCursor = await get("?cursor=not-a-cursor");
     expect(badCursor.status).toBe(400);
@@ -290,7 +290,7 @@ describe("the local stack over HTTP", () => {
     expect(wrongListing.status).toBe(400);
 
     // Another integration's event in quarantine: a file must hold one integration's events only.
-    await stack.store.quarantine(
+    await stack.store.quarantine.put(
       {
         at: stack.clock.now(),
         reason: "invalid event: data.channel: Invalid option",
@@ -340,10 +340,10 @@ describe("the local stack over HTTP", () => {
     expect(cli.stdout).toMatch(/q-fixed-1\tHS-Q-FIXED\t\(applied since\)/);
     expect(lines.map((l) => l.eventId)).not.toContain("q-fixed-1");
     // Sent again while the conflict stands: kept again, under the same record.
-    const before = (await stack.store.listQuarantine()).length;
+    const before = (await stack.store.quarantine.list()).length;
     await run(process.execPath, [BIN, "send", out, "--api", stack.urls.api, "--key", keys.integration]);
     await stack.drain();
-    expect((await stack.store.listQuarantine()).length).toBe(before);
+    expect((await stack.store.quarantine.list()).length).toBe(before);
     // igate-b's file, sent with this integration's key: refused, event by event, naming source.
     const other = join(mkdtempSync(join(tmpdir(), "dm-quarantine-")), "igate-b.ndjson");
     await run(process.execPath, [

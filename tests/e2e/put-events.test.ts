@@ -93,7 +93,7 @@ describe("PutEvents on the local stack, from @aws-sdk/client-eventbridge", () =>
     expect(applied.status).toBe(200);
     expect(applied.json.state?.unitId).toBe("phong-tu-phap");
     expect(applied.json.timeline).toEqual([expect.objectContaining({ eventId: "pe-ok-1" })]);
-    const quarantined = orThrow(await stack.store.listQuarantinePage({ limit: 50 })).items;
+    const quarantined = orThrow(await stack.store.quarantine.listPage({ limit: 50 })).items;
     expect(quarantined).toEqual([
       expect.objectContaining({
         eventId: "pe-bad-5",

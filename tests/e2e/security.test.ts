@@ -124,7 +124,7 @@ describe("what one integration may do to another's dossiers, over HTTP", () => {
     // The API cannot know whose dossier it is; the consumer refuses them, with the reason kept.
     expect((await post(b, { events: attack })).status).toBe(200);
     await stack.drain();
-    const { dossier } = await stack.store.getDossierWithLog(id);
+    const { dossier } = await stack.store.dossiers.getWithLog(id);
     expect(dossier?.resolvedAt).toBeUndefined();
     expect(dossier?.owner).toBe("mot-cua-tinh");
     const refused = await quarantined(id);
@@ -141,7 +141,7 @@ describe("what one integration may do to another's dossiers, over HTTP", () => {
     const claim = received("dvcqg:sec-2:received", id, { dueAt: "2022-12-30T17:00:00+07:00" });
     expect((await post(b, claim)).status).toBe(200);
     await stack.drain();
-    expect((await stack.store.getDossierWithLog(id)).dossier).toBeUndefined();
+    expect((await stack.store.dossiers.getWithLog(id)).dossier).toBeUndefined();
     expect((await quarantined(id)).map((q) => q.reason)).toEqual([
       expect.stringMatching(/prefix granted to another integration/),
     ]);
@@ -150,7 +150,7 @@ describe("what one integration may do to another's dossiers, over HTTP", () => {
     const answer = await post(a, real);
     expect(answer.json.results).toEqual([expect.objectContaining({ status: "accepted" })]);
     await stack.drain();
-    const { dossier } = await stack.store.getDossierWithLog(id);
+    const { dossier } = await stack.store.dossiers.getWithLog(id);
     expect(dossier?.owner).toBe("mot-cua-tinh");
     expect(dossier?.kpiDueAt).toBe(instant("2022-07-08T17:00:00+07:00"));
   });
@@ -162,7 +162,7 @@ describe("what one integration may do to another's dossiers, over HTTP", () => {
     expect((await post(a, rated("a-rating", id, 5))).json.results[0].status).toBe("duplicate");
     expect((await post(a, rated("a-rating", id, 1))).status).toBe(200);
     await stack.drain();
-    const { log } = await stack.store.getDossierWithLog(id);
+    const { log } = await stack.store.dossiers.getWithLog(id);
     expect(
       log.filter((e) => e.eventId === "a-rating").map((e) => (e.data as { score: number }).score),
     ).toEqual([5]);
@@ -186,7 +186,7 @@ describe("what one integration may do to another's dossiers, over HTTP", () => {
     // A trailing space is the same dossier, not a new one.
     expect((await post(a, rated("a-space", `${PREFIX}SEC-1 `, 4))).json.results[0].status).toBe("accepted");
     await stack.drain();
-    const { log } = await stack.store.getDossierWithLog(`${PREFIX}SEC-1`);
+    const { log } = await stack.store.dossiers.getWithLog(`${PREFIX}SEC-1`);
     expect(log.map((e) => e.eventId)).toContain("a-space");
   });
 
@@ -228,7 +228,7 @@ describe("what one integration may do to another's dossiers, over HTTP", () => {
     const answer = await post(a, { events: many });
     expect(answer.json.accepted).toBe(100);
     await stack.drain();
-    const { log } = await stack.store.getDossierWithLog(id);
+    const { log } = await stack.store.dossiers.getWithLog(id);
     expect(stack.deadLetters()).toBe(0);
     expect(new Set(log.map((e) => e.eventId)).size).toBe(100);
     expect(log).toHaveLength(100);

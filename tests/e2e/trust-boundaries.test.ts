@@ -123,7 +123,7 @@ describe("trust boundaries over HTTP: every role crossing", () => {
     );
     expect(moved.status).toBe(400);
     await stack.drain();
-    expect((await stack.store.getDossierWithLog("TB-FAKE-1")).dossier).toBeUndefined();
+    expect((await stack.store.dossiers.getWithLog("TB-FAKE-1")).dossier).toBeUndefined();
     // TB-TNMT-1 (due 2022-07-08) is overdue by the 29th: the sweep queues its digest, which the
     // sender then mails.
     const late = instant("2022-07-29T09:00:00+07:00");

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { inject } from "vitest";
 import { documentClient, ensureTable, localDynamoClient } from "../../dev/local/dynamodb-local";
-import { DossierStore } from "../../lib/adapters/dynamodb/repository";
+import { tableStore } from "../../lib/adapters/dynamodb/store";
 
 /** A fresh table on the run's DynamoDB Local, for one test file (or one test). */
 export async function testTable(prefix = "t") {
@@ -16,7 +16,7 @@ export async function testTable(prefix = "t") {
     tableName,
     client,
     doc,
-    store: new DossierStore(doc, tableName),
+    store: tableStore(doc, tableName),
     drop: async () => {
       await client.send(new DeleteTableCommand({ TableName: tableName }));
       client.destroy();

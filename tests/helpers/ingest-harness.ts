@@ -23,7 +23,7 @@ export async function ingestHarness(name: string, source = name) {
   const directory = parseUnitDirectory(
     JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")),
   );
-  await table.store.putUnitDirectory(directory.units, directory.leadership);
+  await table.store.directory.put(directory.units, directory.leadership);
   const published: unknown[] = [];
   const publish: Publish = async (entries) => {
     published.push(...entries);
@@ -41,7 +41,7 @@ export async function ingestHarness(name: string, source = name) {
       isBase64Encoded,
       requestContext: { http: { method: "POST", path } } as never,
     }) as APIGatewayProxyEventV2;
-  return { table, key, published, publish, now, post, deps: () => ({ store: table.store, publish, now }) };
+  return { table, key, published, publish, now, post, deps: () => ({ ...table.store, publish, now }) };
 }
 
 /** The portal-shaped and contract samples the bad-input tests mutate. */

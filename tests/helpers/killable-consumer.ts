@@ -15,7 +15,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { SQSRecord } from "aws-lambda";
 import { documentClient } from "../../dev/local/dynamodb-local";
-import { DossierStore } from "../../lib/adapters/dynamodb/repository";
+import { tableStore } from "../../lib/adapters/dynamodb/store";
 import { FAULT_NOW, faultSettings, seedDirectory } from "./faults";
 import { pausePoint } from "./pause-point";
 
@@ -43,7 +43,7 @@ const records = JSON.parse(Buffer.concat(chunks).toString("utf8")) as SQSRecord[
 const { createHandler } = await import("../../functions/apply-events");
 const handler = createHandler(
   {
-    store: new DossierStore(documentClient(client), tableName),
+    ...tableStore(documentClient(client), tableName),
     settings: faultSettings,
     units: seedDirectory(),
     now: () => FAULT_NOW,

@@ -11,7 +11,7 @@
  */
 import { documentClient } from "../../dev/local/dynamodb-local";
 import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
-import { DossierStore } from "../../lib/adapters/dynamodb/repository";
+import { tableStore } from "../../lib/adapters/dynamodb/store";
 import { importEvents } from "../../lib/app/import";
 import { FAULT_NOW, faultSettings, seedDirectory } from "./faults";
 import { asImport, importFixture } from "./import-fixture";
@@ -40,7 +40,7 @@ client.middlewareStack.add(
 
 await importEvents(
   {
-    store: new DossierStore(documentClient(client), tableName),
+    ...tableStore(documentClient(client), tableName),
     bulk: new BulkWriter(documentClient(client), tableName),
     settings: faultSettings,
     units: seedDirectory(),

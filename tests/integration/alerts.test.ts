@@ -6,11 +6,12 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { localSesClient, readSesStore } from "../../dev/local/ses-local";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
+import type { TableStore } from "../../lib/adapters/dynamodb/store";
 import { sesMailer } from "../../lib/adapters/ses";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
 import { type DigestDeps, sendDigests } from "../../lib/app/digests";
 import { readKpiReport } from "../../lib/app/kpis";
-import { runSweep } from "../../lib/app/sweep";
+import { runSweep, type SweepDeps } from "../../lib/app/sweep";
 import { alertFactsOf, timelineStages } from "../../lib/domain/alerts";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
@@ -59,9 +60,9 @@ function digestDeps(
   from: string,
   now: () => number,
   ses = localSesClient(inject("sesEndpoint")),
-): DigestDeps {
+): DigestDeps & TableStore {
   return {
-    store: table.store,
+    ...table.store,
     mailer: sesMailer(ses),
     calendar: settings.calendar,
     units,
@@ -91,14 +92,14 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
     .flat();
   let table: Table;
   let clock = day;
-  let deps: ApplyDeps;
+  let deps: ApplyDeps & SweepDeps;
   const from = `canh-bao+${randomUUID().slice(0, 8)}@ubnd.example.org`;
   const initialFrom = `dau-ngay+${randomUUID().slice(0, 8)}@ubnd.example.org`;
 
   beforeAll(async () => {
     table = await testTable("day");
-    await table.store.putUnitDirectory(directoryFile.units, directoryFile.leadership);
-    deps = { store: table.store, settings, units, now: () => clock };
+    await table.store.directory.put(directoryFile.units, directoryFile.leadership);
+    deps = { ...table.store, settings, units, now: () => clock };
     await applyAll(
       deps,
       events.filter((e) => instant(e.occurredAt) <= clock),
@@ -127,7 +128,7 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
       );
       if (step % 32 === 0) {
         const known = events.filter((e) => instant(e.occurredAt) <= clock);
-        const counters = await readKpiReport(table.store, SEED_PERIOD, { asOf: clock });
+        const counters = await readKpiReport(table.store.counters, SEED_PERIOD, { asOf: clock });
         expect(kpiView(counters)).toEqual(
           kpiView(computeReport(known, settings, { period: SEED_PERIOD, asOf: clock })),
         );
@@ -197,9 +198,9 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
 describe("digest delivery", () => {
   it("arrives on the next sweep, once, when SES fails for one sweep", async () => {
     const table = await testTable("sesfail");
-    await table.store.putUnitDirectory(directoryFile.units, directoryFile.leadership);
+    await table.store.directory.put(directoryFile.units, directoryFile.leadership);
     let clock = instant("2022-07-04T09:00:00+07:00");
-    const deps: ApplyDeps = { store: table.store, settings, units, now: () => clock };
+    const deps: ApplyDeps & SweepDeps = { ...table.store, settings, units, now: () => clock };
     for (let i = 0; i < 5; i++) await applyEvent(deps, received(`F-${i}`, "phong-tnmt"));
     clock = instant("2022-07-06T17:30:00+07:00");
     const sweep = await runSweep(deps);
@@ -236,9 +237,9 @@ describe("digest delivery", () => {
 
   it("escapes a <script> from an event in the HTML and keeps it intact in the text", async () => {
     const table = await testTable("xss");
-    await table.store.putUnitDirectory(directoryFile.units, directoryFile.leadership);
+    await table.store.directory.put(directoryFile.units, directoryFile.leadership);
     let clock = instant("2022-07-04T09:00:00+07:00");
-    const deps: ApplyDeps = { store: table.store, settings, units, now: () => clock };
+    const deps: ApplyDeps & SweepDeps = { ...table.store, settings, units, now: () => clock };
     const evil = "<script>alert(1)</script>";
     await applyEvent(deps, {
       ...received(evil, "phong-tu-phap"),
@@ -259,13 +260,13 @@ describe("digest delivery", () => {
 
   it("writes Vietnamese with full diacritics, English for a recipient whose locale says so, and skips suppressed addresses", async () => {
     const table = await testTable("locale");
-    await table.store.putUnitDirectory(directoryFile.units, directoryFile.leadership);
+    await table.store.directory.put(directoryFile.units, directoryFile.leadership);
     let clock = instant("2022-07-04T09:00:00+07:00");
-    const deps: ApplyDeps = { store: table.store, settings, units, now: () => clock };
+    const deps: ApplyDeps & SweepDeps = { ...table.store, settings, units, now: () => clock };
     await applyEvent(deps, received("L-1", "phong-tckh"));
     clock = instant("2022-07-06T16:00:00+07:00");
     await runSweep(deps);
-    await table.store.suppress("pho@tckh.example.org", "bounce", clock);
+    await table.store.suppression.suppress("pho@tckh.example.org", "bounce", clock);
     const from = `locale+${randomUUID().slice(0, 8)}@ubnd.example.org`;
     await sendDigests(digestDeps(table, from, () => clock));
     const mail = await mailFrom(from);
@@ -290,16 +291,13 @@ describe("the scheduled functions", () => {
     const sweepFn = await import("../../functions/sweep-deadlines");
     const sendFn = await import("../../functions/send-alerts");
     const table = await testTable("fns");
-    await table.store.putUnitDirectory(directoryFile.units, directoryFile.leadership);
+    await table.store.directory.put(directoryFile.units, directoryFile.leadership);
     let clock = instant("2022-07-04T09:00:00+07:00");
-    await applyEvent(
-      { store: table.store, settings, units, now: () => clock },
-      received("H-1", "phong-qldt"),
-    );
+    await applyEvent({ ...table.store, settings, units, now: () => clock }, received("H-1", "phong-qldt"));
     clock = instant("2022-07-07T09:00:00+07:00");
     const published: { source: string; detailType: string }[] = [];
     const sweep = sweepFn.createHandler(
-      { store: table.store, settings, now: () => clock },
+      { ...table.store, settings, now: () => clock },
       async (entries) => {
         published.push(...entries);
         return { failed: [] };

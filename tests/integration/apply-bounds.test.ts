@@ -10,7 +10,7 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { localSesClient, readSesStore } from "../../dev/local/ses-local";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
-import type { DossierStore } from "../../lib/adapters/dynamodb/repository";
+import type { Dossiers } from "../../lib/adapters/dynamodb/dossiers";
 import { sesMailer } from "../../lib/adapters/ses";
 import { type ApplyDeps, type ApplyOutcome, applyEvent } from "../../lib/app/apply";
 import { sendDigests } from "../../lib/app/digests";
@@ -63,7 +63,7 @@ async function pool<T>(items: readonly T[], workers: number, work: (item: T) => 
 
 describe("the wedge: 3,000 anomalous events to one dossier", () => {
   it("keeps the dossier item small, refuses beyond the cap with a reason, and stays answerable", async () => {
-    const deps: ApplyDeps = { store: table.store, settings, units, now: () => FAULT_NOW };
+    const deps: ApplyDeps = { ...table.store, settings, units, now: () => FAULT_NOW };
     const id = "WEDGE-1";
     const start = "2022-07-04T08:00:00+07:00";
     await applyEvent(deps, received(id, "cn-vpdk-dat-dai", start));
@@ -133,9 +133,9 @@ describe("the wedge: 3,000 anomalous events to one dossier", () => {
 describe("the sweep, with one dossier it cannot check", () => {
   it("checks the others, raises the near-due canary's alert, and moves the failing one later", async () => {
     const t = await testTable("sweep");
-    await t.store.putUnitDirectory(units.units, units.leadership);
+    await t.store.directory.put(units.units, units.leadership);
     const clock = instant("2022-07-06T10:00:00+07:00");
-    const deps: ApplyDeps = { store: t.store, settings, units, now: () => clock };
+    const deps = { ...t.store, settings, units, now: () => clock };
     // Received two days before, due 2022-07-06 17:00: five working hours left, near due.
     const opened = "2022-07-04T08:00:00+07:00";
     const broken = "SWEEP-BROKEN";
@@ -147,26 +147,26 @@ describe("the sweep, with one dossier it cannot check", () => {
     ] as const)
       expect((await applyEvent(deps, received(dossierId, unit, opened))).status).toBe("applied");
     // Every read of the broken dossier fails (a store call injected to fail for it alone).
-    const failing: DossierStore = Object.create(t.store);
-    failing.getDossierWithLog = (dossierId, options) =>
+    const failing: Dossiers = Object.create(t.store.dossiers);
+    failing.getWithLog = (dossierId, options) =>
       dossierId === broken
         ? Promise.reject(new Error("injected failure"))
-        : t.store.getDossierWithLog(dossierId, options);
+        : t.store.dossiers.getWithLog(dossierId, options);
     const failures: SweepFailure[] = [];
-    const result = await runSweep({ ...deps, store: failing }, { onFailure: (f) => failures.push(f) });
+    const result = await runSweep({ ...deps, dossiers: failing }, { onFailure: (f) => failures.push(f) });
     expect(result.failed).toBe(1);
     expect(failures.map((f) => [f.dossierId, (f.error as Error).message, f.postponed])).toEqual([
       [broken, "injected failure", true],
     ]);
     expect(result.checked).toBe(3);
     expect(result.byKind.near_due).toBe(3);
-    expect((await t.store.getDossier(broken))?.nextCheckAt).toBe(clock + SWEEP_RETRY_DELAY_MS);
-    expect((await t.store.dueForCheck(clock)).map((d) => d.dossierId)).not.toContain(broken);
+    expect((await t.store.dossiers.get(broken))?.nextCheckAt).toBe(clock + SWEEP_RETRY_DELAY_MS);
+    expect((await t.store.dossiers.dueForCheck(clock)).map((d) => d.dossierId)).not.toContain(broken);
 
     // The canary's unit gets its digest.
     const from = `canh-bao+${randomUUID().slice(0, 8)}@ubnd.example.org`;
     await sendDigests({
-      store: t.store,
+      ...t.store,
       mailer: sesMailer(localSesClient(inject("sesEndpoint"))),
       calendar: settings.calendar,
       units,
@@ -183,7 +183,7 @@ describe("the sweep, with one dossier it cannot check", () => {
 describe("one dossier's events in one batch", () => {
   it("applies 300 events of one dossier, delivered in one batch, all exactly once", async () => {
     const t = await testTable("batch");
-    await t.store.putUnitDirectory(units.units, units.leadership);
+    await t.store.directory.put(units.units, units.leadership);
     const start = "2022-07-01T08:00:00+07:00";
     const id = "BATCH-1";
     const events: DossierEvent[] = [received(id, "phong-tnmt", start, 60)];
@@ -213,7 +213,7 @@ describe("one dossier's events in one batch", () => {
     expect(events).toHaveLength(300);
     // Through the function's handler, which reads the directory from the table itself.
     const handler = createHandler(
-      { store: t.store, settings, now: () => FAULT_NOW },
+      { ...t.store, settings, now: () => FAULT_NOW },
       new Logger({ logLevel: "SILENT" }),
       new Metrics({ namespace: "test" }),
     );
@@ -222,11 +222,11 @@ describe("one dossier's events in one batch", () => {
     // Part of it delivered again: duplicates, nothing changes.
     expect((await handler({ Records: records.slice(0, 20) }, {} as never)).batchItemFailures).toEqual([]);
 
-    const { log, dossier } = await t.store.getDossierWithLog(id);
+    const { log, dossier } = await t.store.dossiers.getWithLog(id);
     expect(log.map((e) => e.eventId).sort()).toEqual(events.map((e) => e.eventId).sort());
     expect(dossier).toMatchObject({ logSize: 300, supplementRequests: 149, owner: "A" });
-    expect(await t.store.listQuarantine()).toEqual([]);
-    const counters = await readKpiReport(t.store, SEED_PERIOD, { asOf: FAULT_NOW });
+    expect(await t.store.quarantine.list()).toEqual([]);
+    const counters = await readKpiReport(t.store.counters, SEED_PERIOD, { asOf: FAULT_NOW });
     expect(kpiView(counters)).toEqual(
       kpiView(computeReport(events, settings, { period: SEED_PERIOD, asOf: FAULT_NOW })),
     );

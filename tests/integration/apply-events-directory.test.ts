@@ -4,8 +4,9 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
-import type { ApplyDeps } from "../../lib/app/apply";
+import type { ConsumerDeps } from "../../functions/apply-events";
 import { MISS_REREAD_MS } from "../../lib/app/directory";
+import type { DirectoryReader } from "../../lib/app/ports";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
 import type { CountingSettings } from "../../lib/domain/counting";
@@ -50,16 +51,16 @@ describe("apply-events: the unit directory read again on a miss", () => {
     process.env.TABLE_NAME = "unused-by-these-tests";
     const { createHandler } = await import("../../functions/apply-events");
     table = await testTable("dir");
-    await table.store.putUnitDirectory(directory.units, directory.leadership, directory.integrations);
+    await table.store.directory.put(directory.units, directory.leadership, directory.integrations);
     const store = table.store;
     // The handler's reads of the directory, counted.
-    const counted = Object.assign(Object.create(store), {
-      getUnitDirectory: () => {
+    const counted: DirectoryReader = {
+      get: () => {
         reads++;
-        return store.getUnitDirectory();
+        return store.directory.get();
       },
-    }) as typeof store;
-    const deps: ApplyDeps = { store: counted, settings, now: () => NOW };
+    };
+    const deps: ConsumerDeps = { ...store, directory: counted, settings, now: () => NOW };
     const handler = createHandler(deps, new Logger({ logLevel: "SILENT" }), new Metrics({ namespace: "t" }));
     handle = async (first, unitIds) => {
       const records = unitIds.map((u, i) => sqsRecord(received(first + i, u)));
@@ -72,11 +73,11 @@ describe("apply-events: the unit directory read again on a miss", () => {
   it("applies the first event of a unit added while the directory was kept, and bounds the re-reads", async () => {
     await handle(1, ["phong-tnmt"]);
     expect(reads).toBe(1);
-    expect(await table.store.listQuarantine()).toEqual([]);
+    expect(await table.store.quarantine.list()).toEqual([]);
 
     // A unit imported into the running stack, the cache still warm (well within its minute).
     const added: Unit = { ...(directory.units[1] as Unit), id: "phong-moi", nameVi: "Phòng mới" };
-    await table.store.putUnitDirectory(
+    await table.store.directory.put(
       [...directory.units, added],
       directory.leadership,
       directory.integrations,
@@ -84,8 +85,8 @@ describe("apply-events: the unit directory read again on a miss", () => {
     await sleep(MISS_REREAD_MS + 50);
     await handle(2, ["phong-moi"]);
     expect(reads).toBe(2);
-    expect(await table.store.listQuarantine()).toEqual([]);
-    expect((await table.store.getDossierWithLog("DIR-2")).dossier?.unitId).toBe("phong-moi");
+    expect(await table.store.quarantine.list()).toEqual([]);
+    expect((await table.store.dossiers.getWithLog("DIR-2")).dossier?.unitId).toBe("phong-moi");
 
     // A flood of events for units that do not exist: one read for the whole batch; the next
     // batch reads again only if a second has passed since (the first batch's writes may take that
@@ -101,7 +102,7 @@ describe("apply-events: the unit directory read again on a miss", () => {
       Array.from({ length: 10 }, (_, i) => `khong-co-${i}`),
     );
     expect(reads).toBeLessThanOrEqual(4);
-    const quarantined = await table.store.listQuarantine();
+    const quarantined = await table.store.quarantine.list();
     expect(quarantined).toHaveLength(20);
     expect(quarantined.every((q) => /is not in the unit directory/.test(q.reason))).toBe(true);
   }, 60_000);

@@ -1,7 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayRequestAuthorizerEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DossierStore } from "../../lib/adapters/dynamodb/repository";
+import { tableStore } from "../../lib/adapters/dynamodb/store";
 import { ROUTES } from "../../lib/contracts/routes";
 import { createApiKey } from "../../lib/http/auth";
 import { decide, routeForKey } from "../../lib/http/authorizer";
@@ -124,7 +124,7 @@ describe("the key authorizer", () => {
   });
 
   it("throws when the store fails, so API Gateway answers 500 and caches no refusal", async () => {
-    const broken = new DossierStore(table.doc, "no-such-table");
+    const broken = tableStore(table.doc, "no-such-table");
     await expect(decide(broken, request("GET /kpis", `Bearer ${keys.reader}`))).rejects.toThrow();
   });
 });

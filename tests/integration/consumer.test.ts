@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readSesStore } from "../../dev/local/ses-local";
 import { mulberry32 } from "../../dev/scenarios/rng";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
-import type { ApplyDeps } from "../../lib/app/apply";
+import type { ConsumerDeps } from "../../functions/apply-events";
 import { closeEndedPeriod } from "../../lib/app/kpi-report";
 import { readKpiReport } from "../../lib/app/kpis";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
@@ -90,13 +90,13 @@ beforeAll(async () => {
   ({ createHandler } = await import("../../functions/apply-events"));
 });
 
-function handlerFor(table: Table, overrides: Partial<ApplyDeps> = {}) {
-  const deps: ApplyDeps = { store: table.store, settings, units, now: () => NOW, ...overrides };
+function handlerFor(table: Table, overrides: Partial<ConsumerDeps> = {}) {
+  const deps: ConsumerDeps = { ...table.store, settings, units, now: () => NOW, ...overrides };
   return createHandler(deps, new Logger({ logLevel: "SILENT" }), new Metrics({ namespace: "test" }));
 }
 
 async function countersMatch(table: Table, events: DossierEvent[]) {
-  const fromCounters = await readKpiReport(table.store, SEED_PERIOD, { asOf: NOW });
+  const fromCounters = await readKpiReport(table.store.counters, SEED_PERIOD, { asOf: NOW });
   const fromEvents = computeReport(events, settings, { period: SEED_PERIOD, asOf: NOW });
   expect(kpiView(fromCounters)).toEqual(kpiView(fromEvents));
   return fromCounters;
@@ -107,7 +107,7 @@ describe("apply-events against DynamoDB Local", () => {
   beforeAll(async () => {
     table = await testTable("seed");
     // The consumer reads the directory from the table, as deployed: it holds every seed unit.
-    await table.store.putUnitDirectory(directory.units, directory.leadership, directory.integrations);
+    await table.store.directory.put(directory.units, directory.leadership, directory.integrations);
   });
   afterAll(async () => table.drop());
 
@@ -131,11 +131,11 @@ describe("apply-events against DynamoDB Local", () => {
     // one-stop desk's, whose dossiers all moved on, reads as zeros), never one per dossier. The
     // seed's dossiers are all of one level, so there are as many (level, domain) items as domains.
     expect(report.basis.itemsRead).toBe(report.byUnit.length + report.byDomain.length + 1);
-    expect(await table.store.listQuarantine()).toEqual([]);
+    expect(await table.store.quarantine.list()).toEqual([]);
   }, 300_000);
 
   it("gives the same numbers in the KPI email, the API's JSON, the CSV and the XLSX", async () => {
-    await table.store.putUnitDirectory(directory.units, directory.leadership);
+    await table.store.directory.put(directory.units, directory.leadership);
     readerKey = await createApiKey(table.store, {
       name: "dashboard",
       role: "reader",
@@ -288,7 +288,7 @@ describe("invalid input", () => {
     const records = [...valid.map((e) => sqsRecord(e)), ...invalid.map((e) => sqsRecord(e))];
     const result = await deliver(() => handlerFor(table) as never, records, { workers: 3 });
     expect(result.redelivered).toBe(0);
-    const quarantined = await table.store.listQuarantine();
+    const quarantined = await table.store.quarantine.list();
     expect(quarantined).toHaveLength(100);
     for (const q of quarantined)
       expect(q.reason).toMatch(

@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
 import { readKpiReport } from "../../lib/app/kpis";
-import { sweepDossier } from "../../lib/app/sweep";
+import type { CounterReader } from "../../lib/app/ports";
+import { type SweepDeps, sweepDossier } from "../../lib/app/sweep";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { CountingSettings } from "../../lib/domain/counting";
 import type { DossierEvent } from "../../lib/domain/events/schema";
@@ -31,18 +32,22 @@ async function applyAll(deps: ApplyDeps, events: DossierEvent[], workers: number
 }
 
 /** What the deadline sweep does for counters: recount every dossier whose next check is due. */
-async function sweepCounters(deps: ApplyDeps) {
+async function sweepCounters(deps: ApplyDeps & SweepDeps) {
   for (let round = 0; round < 10; round++) {
-    const due = await deps.store.dueForCheck(deps.now());
+    const due = await deps.dossiers.dueForCheck(deps.now());
     if (due.length === 0) return;
     for (const d of due) await sweepDossier(deps, d.dossierId);
   }
   throw new Error("the sweep did not settle");
 }
 
-async function expectCountersEqualReport(deps: ApplyDeps, events: DossierEvent[], asOf: number) {
+async function expectCountersEqualReport(
+  deps: { counters: CounterReader },
+  events: DossierEvent[],
+  asOf: number,
+) {
   for (const period of [Q3, Q4]) {
-    const counters = await readKpiReport(deps.store, period, { asOf });
+    const counters = await readKpiReport(deps.counters, period, { asOf });
     const reference = computeReport(events, settings, { period, asOf });
     expect(kpiView(counters), period.name).toEqual(kpiView(reference));
   }
@@ -55,8 +60,8 @@ describe("rolling counters == the reference report, by property, on DynamoDB Loc
         histories.chain((events) => fc.tuple(fc.constant(events), deliveryArb(events))),
         async ([events, delivered]) => {
           const table = await testTable("prop");
-          const deps: ApplyDeps = {
-            store: table.store,
+          const deps = {
+            ...table.store,
             settings,
             now: () => instant("2023-06-01T00:00:00+07:00"),
           };
@@ -86,7 +91,7 @@ describe("rolling counters == the reference report, by property, on DynamoDB Loc
           const step = days * 86_400_000;
           const table = await testTable("time");
           let clock = first;
-          const deps: ApplyDeps = { store: table.store, settings, now: () => clock };
+          const deps = { ...table.store, settings, now: () => clock };
           await applyAll(
             deps,
             delivered.filter((e) => instant(e.occurredAt) <= clock),

@@ -6,7 +6,7 @@ import { localSesClient } from "../../dev/local/ses-local";
 import { sesMailer } from "../../lib/adapters/ses";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
 import { sendDigests } from "../../lib/app/digests";
-import { runSweep } from "../../lib/app/sweep";
+import { runSweep, type SweepDeps } from "../../lib/app/sweep";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
 import type { CountingSettings } from "../../lib/domain/counting";
@@ -33,13 +33,13 @@ const units = new UnitDirectory(file.units, file.leadership);
 
 let table: Awaited<ReturnType<typeof testTable>>;
 let clock = instant("2022-07-04T09:00:00+07:00");
-let deps: ApplyDeps;
+let deps: ApplyDeps & SweepDeps;
 let reader = "";
 let scoped = "";
 beforeAll(async () => {
   table = await testTable("dossier-alerts");
-  await table.store.putUnitDirectory(file.units, file.leadership);
-  deps = { store: table.store, settings, units, now: () => clock };
+  await table.store.directory.put(file.units, file.leadership);
+  deps = { ...table.store, settings, units, now: () => clock };
   reader = await createApiKey(table.store, { name: "r", role: "reader", source: "r", ratePerSecond: 100 });
   scoped = await createApiKey(table.store, {
     name: "s",
@@ -53,7 +53,7 @@ afterAll(async () => table.drop());
 
 const detail = async (key: string) => {
   const queryDeps = {
-    store: table.store,
+    ...table.store,
     calendar: settings.calendar,
     scheme: settings.scheme,
     units,
@@ -94,7 +94,7 @@ describe("a dossier's alerts in its timeline", () => {
 
     clock = instant("2022-07-15T09:05:00+07:00");
     const result = await sendDigests({
-      store: table.store,
+      ...table.store,
       mailer: sesMailer(localSesClient(inject("sesEndpoint"))),
       calendar: settings.calendar,
       units,
@@ -103,7 +103,7 @@ describe("a dossier's alerts in its timeline", () => {
       owner: randomUUID(),
     });
     expect(result.failed).toEqual([]);
-    expect(await table.store.listPendingAlerts()).toEqual([]);
+    expect(await table.store.alerts.pending()).toEqual([]);
     const sent = (await detail(reader)).body;
     expect(alertOf(sent, "near_due")).toMatchObject({
       raisedAt: formatInstant(nearAt),

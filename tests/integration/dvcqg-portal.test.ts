@@ -35,7 +35,7 @@ async function postAndApply(name: string) {
   const body = readFileSync(join(ROOT, "events/dvcqg", `${name}.json`), "utf8");
   const res = await handleIngest(h.deps(), h.post("/integrations/dvcqg", body));
   for (const p of h.published as { detail: DossierEvent }[])
-    await applyEvent({ store: h.table.store, settings, now }, p.detail);
+    await applyEvent({ ...h.table.store, settings, now }, p.detail);
   return { status: res.statusCode, answer: JSON.parse(res.body ?? "{}") as Record<string, unknown> };
 }
 
@@ -47,7 +47,7 @@ describe("the portal's statuses through the route and the consumer", () => {
     expect(request.status).toBe(200);
     expect(request.answer).toMatchObject({ accepted: 1, rejected: 0 });
     expect(pathsOf(request.answer.notes)).toEqual(["data[0].TrangThaiHoSo"]);
-    const open = await h.table.store.getDossier("000.30.32.H48-220711-0104");
+    const open = await h.table.store.dossiers.get("000.30.32.H48-220711-0104");
     expect(open?.closedAt).toBeUndefined();
     expect(open?.level).toBe("district");
 
@@ -55,7 +55,7 @@ describe("the portal's statuses through the route and the consumer", () => {
     expect(stopped.status).toBe(200);
     // The received event is the one already applied: a duplicate, not a second dossier.
     expect(stopped.answer).toMatchObject({ accepted: 1, duplicate: 1, rejected: 0 });
-    const { log, dossier } = await h.table.store.getDossierWithLog("000.30.32.H48-220711-0104");
+    const { log, dossier } = await h.table.store.dossiers.getWithLog("000.30.32.H48-220711-0104");
     expect(log.map((e) => e.type)).toEqual(["dossier.received", "dossier.withdrawn"]);
     expect(dossier?.closedAt).toBe(instant("2022-07-18T10:00:00+07:00"));
   });
@@ -65,7 +65,7 @@ describe("the portal's statuses through the route and the consumer", () => {
     expect(status).toBe(207);
     expect(pathsOf(answer.problems)).toEqual(["data[0].NgayKetThucXuLy", "data[1].NgayKetThucXuLy"]);
     expect(answer.rejected).toBe(2);
-    const dossier = await h.table.store.getDossier("000.30.32.H48-220711-0301");
+    const dossier = await h.table.store.dossiers.get("000.30.32.H48-220711-0301");
     expect(dossier?.received).toBe(true);
     expect(dossier?.closedAt).toBeUndefined();
   });
@@ -76,7 +76,7 @@ describe("the portal's statuses through the route and the consumer", () => {
     expect(answer.rejected).toBe(0);
     const outcomes = [];
     for (const suffix of ["0303", "0304", "0305"]) {
-      const { log } = await h.table.store.getDossierWithLog(`000.30.32.H48-220711-${suffix}`);
+      const { log } = await h.table.store.dossiers.getWithLog(`000.30.32.H48-220711-${suffix}`);
       const resolved = log.find((e) => e.type === "dossier.resolved");
       outcomes.push(resolved?.type === "dossier.resolved" ? resolved.data.outcome : undefined);
     }
@@ -87,7 +87,7 @@ describe("the portal's statuses through the route and the consumer", () => {
     const period = periodByName(CALENDAR_QUARTER, "2022-Q3");
     if (!period) throw new Error("no period 2022-Q3");
     const { form } = await officialOutputs(
-      { store: h.table.store, units: await h.table.store.getUnitDirectory(), now },
+      { ...h.table.store, units: await h.table.store.directory.get(), now },
       period,
     );
     const levels = form.rows.filter((r) => r.kind === "level");

@@ -8,8 +8,8 @@ import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "../../dev/scenarios/rng";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
-import type { DossierStore } from "../../lib/adapters/dynamodb/repository";
-import type { ApplyDeps } from "../../lib/app/apply";
+import type { ConsumerDeps } from "../../functions/apply-events";
+import type { TableStore } from "../../lib/adapters/dynamodb/store";
 import { readKpiReport } from "../../lib/app/kpis";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import { computeReport } from "../../lib/domain/report";
@@ -26,9 +26,9 @@ const { createHandler } = await import("../../functions/apply-events");
 const { Logger } = await import("@aws-lambda-powertools/logger");
 const { Metrics } = await import("@aws-lambda-powertools/metrics");
 
-function handlerFor(table: Table, overrides: Partial<ApplyDeps> = {}) {
-  const deps: ApplyDeps = {
-    store: table.store,
+function handlerFor(table: Table, overrides: Partial<ConsumerDeps> = {}) {
+  const deps: ConsumerDeps = {
+    ...table.store,
     settings: faultSettings,
     units: seedDirectory(),
     now: () => FAULT_NOW,
@@ -43,14 +43,14 @@ const events = seed2022Q3({ seed: 5 }).slice(0, 400);
  * After the faults and the redeliveries: the counters equal the report computed from the events,
  * and every dossier's stored log holds each of its events exactly once (none lost, none twice).
  */
-async function expectExactlyOnce(store: DossierStore, events: readonly DossierEvent[]) {
-  const fromCounters = await readKpiReport(store, SEED_PERIOD, { asOf: FAULT_NOW });
+async function expectExactlyOnce(store: TableStore, events: readonly DossierEvent[]) {
+  const fromCounters = await readKpiReport(store.counters, SEED_PERIOD, { asOf: FAULT_NOW });
   const fromEvents = computeReport(events, faultSettings, { period: SEED_PERIOD, asOf: FAULT_NOW });
   expect(kpiView(fromCounters)).toEqual(kpiView(fromEvents));
   const expected = new Map<string, Set<string>>();
   for (const e of events) expected.set(e.dossierId, (expected.get(e.dossierId) ?? new Set()).add(e.eventId));
   for (const [dossierId, ids] of expected) {
-    const { log } = await store.getDossierWithLog(dossierId);
+    const { log } = await store.dossiers.getWithLog(dossierId);
     expect(log.map((e) => e.eventId).sort(), dossierId).toEqual([...ids].sort());
   }
 }
@@ -157,10 +157,10 @@ describe("DynamoDB failing half way", () => {
   }, 60_000);
 });
 
-async function storedEventIds(store: DossierStore, list: readonly DossierEvent[]) {
+async function storedEventIds(store: TableStore, list: readonly DossierEvent[]) {
   const ids = new Set<string>();
   for (const dossierId of new Set(list.map((e) => e.dossierId)))
-    for (const e of (await store.getDossierWithLog(dossierId)).log) ids.add(e.eventId);
+    for (const e of (await store.dossiers.getWithLog(dossierId)).log) ids.add(e.eventId);
   return ids;
 }
 

@@ -36,12 +36,12 @@ let createHandler: typeof import("../../functions/apply-events").createHandler;
 async function table(prefix: string): Promise<Table> {
   const t = await testTable(prefix);
   tables.push(t);
-  await t.store.putUnitDirectory(directory.units, directory.leadership, directory.integrations);
+  await t.store.directory.put(directory.units, directory.leadership, directory.integrations);
   return t;
 }
 
 const importDeps = (t: Table): ImportDeps => ({
-  store: t.store,
+  ...t.store,
   bulk: new BulkWriter(t.store.client, t.store.tableName),
   settings: faultSettings,
   units,
@@ -52,7 +52,7 @@ const importDeps = (t: Table): ImportDeps => ({
 async function throughConsumer(t: Table, list = events) {
   const make = () =>
     createHandler(
-      { store: t.store, settings: faultSettings, units, now: () => FAULT_NOW },
+      { ...t.store, settings: faultSettings, units, now: () => FAULT_NOW },
       new Logger({ logLevel: "SILENT" }),
       new Metrics({ namespace: "test" }),
     ) as never;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { readSesStore } from "../../dev/local/ses-local";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
-import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../../lib/app/kpi-report";
+import { closeEndedPeriod, sendWeeklyKpi } from "../../lib/app/kpi-report";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { CountingSettings } from "../../lib/domain/counting";
 import type { DossierEvent } from "../../lib/domain/events/schema";
@@ -30,7 +30,7 @@ const settings: CountingSettings = {
 };
 
 /** KPI-email dependencies on a test table (see kpiSendDeps). */
-const sendDeps = (table: Awaited<ReturnType<typeof testTable>>, now: () => number, tag: string): SendDeps =>
+const sendDeps = (table: Awaited<ReturnType<typeof testTable>>, now: () => number, tag: string) =>
   kpiSendDeps(table.store, settings, units, now, tag);
 
 async function _applyAll(deps: ApplyDeps, events: DossierEvent[]) {
@@ -51,10 +51,10 @@ describe("closed periods", () => {
       source: "dashboard",
       ratePerSecond: 20,
     });
-    await table.store.putUnitDirectory(file.units, file.leadership);
+    await table.store.directory.put(file.units, file.leadership);
     let now = instant("2022-10-01T00:30:00+07:00");
     const deps = sendDeps(table, () => now, "amend");
-    const applyDeps: ApplyDeps = { store: table.store, settings, units, now: () => now };
+    const applyDeps: ApplyDeps = { ...table.store, settings, units, now: () => now };
     for (let i = 0; i < 3; i++) {
       await applyEvent(applyDeps, {
         eventId: `r${i}`,
@@ -100,14 +100,14 @@ describe("the query API", () => {
     });
     const now = instant("2022-07-12T09:00:00+07:00");
     const deps = {
-      store: table.store,
+      ...table.store,
       calendar: settings.calendar,
       scheme: settings.scheme,
       units,
       now: () => now,
     };
     await applyEvent(
-      { store: table.store, settings, units, now: () => now },
+      { ...table.store, settings, units, now: () => now },
       {
         eventId: "r1",
         type: "dossier.received",
@@ -139,11 +139,11 @@ describe("the query API", () => {
  */
 async function twoWeeklyEmails(tag: string, first: string, second: string) {
   const table = await testTable(tag);
-  await table.store.putUnitDirectory(file.units, file.leadership);
+  await table.store.directory.put(file.units, file.leadership);
   let now = instant(first);
   const deps = sendDeps(table, () => now, tag);
   await applyEvent(
-    { store: table.store, settings, units, now: () => now },
+    { ...table.store, settings, units, now: () => now },
     {
       eventId: `${tag}-1`,
       type: "dossier.received",

@@ -167,17 +167,17 @@ describe("after the due instant, by property, on DynamoDB Local", () => {
           }
 
           const table = await testTable("latepause-prop");
-          await table.store.putUnitDirectory(file.units, file.leadership);
+          await table.store.directory.put(file.units, file.leadership);
           let now = instant("2022-09-30T12:00:00+07:00");
-          const deps: ApplyDeps = { store: table.store, settings, units, now: () => now };
+          const deps: ApplyDeps = { ...table.store, settings, units, now: () => now };
           await applyAll(deps, delivered);
           now = close;
-          for (const d of await table.store.dueForCheck(now)) await sweepDossier(deps, d.dossierId);
+          for (const d of await table.store.dossiers.dueForCheck(now)) await sweepDossier(deps, d.dossierId);
 
           const fold = computeReportAndCounts(events, settings, { period: Q3, asOf: now });
           const sendDeps = kpiSendDeps(table.store, settings, units, () => now, "latepause-prop");
           expect((await closeEndedPeriod(sendDeps))?.period).toBe("2022-Q3");
-          const issued = (await table.store.getIssuedReport<Report>("2022-Q3"))?.report as Report;
+          const issued = (await table.store.reports.getIssued<Report>("2022-Q3"))?.report as Report;
           expect(kpiView(issued)).toEqual(kpiView(fold.report));
           expect(issued.latePause).toBe(fold.report.latePause);
 

@@ -8,7 +8,7 @@ import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
 import { sendDigests } from "../../lib/app/digests";
 import { buildKpiEmail, closeEndedPeriod } from "../../lib/app/kpi-report";
 import { readKpiReport } from "../../lib/app/kpis";
-import { runSweep } from "../../lib/app/sweep";
+import { runSweep, type SweepDeps } from "../../lib/app/sweep";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { CountingSettings } from "../../lib/domain/counting";
 import type { DossierEvent } from "../../lib/domain/events/schema";
@@ -86,9 +86,9 @@ const LATE_PAUSE_EVENTS: DossierEvent[] = [
 describe("a pause or a new appointment after the due instant, live", () => {
   it("leaves the dossier overdue in the counters, the API, the digest and the KPI email, as the fold counts it", async () => {
     const table = await testTable("latepause");
-    await table.store.putUnitDirectory(file.units, file.leadership);
+    await table.store.directory.put(file.units, file.leadership);
     const now = instant("2022-09-30T10:00:00+07:00");
-    const deps: ApplyDeps = { store: table.store, settings, units, now: () => now };
+    const deps: ApplyDeps & SweepDeps = { ...table.store, settings, units, now: () => now };
     // Every event twice, in reverse order: duplicates and disorder change nothing.
     for (const e of [...LATE_PAUSE_EVENTS].reverse()) await applyEvent(deps, e);
     for (const e of LATE_PAUSE_EVENTS) await applyEvent(deps, e);
@@ -99,7 +99,7 @@ describe("a pause or a new appointment after the due instant, live", () => {
     expect(reference.latePause).toBe(2);
     // The two late pauses, and the new appointment given after the due instant.
     expect(reference.dataQuality.anomalies.late_supplement_request).toBe(3);
-    const counters = await readKpiReport(table.store, Q3, { asOf: now });
+    const counters = await readKpiReport(table.store.counters, Q3, { asOf: now });
     expect(kpiView(counters)).toEqual(kpiView(reference));
     expect(counters.latePause).toBe(2);
 
@@ -129,7 +129,7 @@ describe("a pause or a new appointment after the due instant, live", () => {
     await runSweep(deps);
     const from = `tre-han+${randomUUID().slice(0, 8)}@ubnd.example.org`;
     await sendDigests({
-      store: table.store,
+      ...table.store,
       mailer: sesMailer(localSesClient(inject("sesEndpoint"))),
       calendar: settings.calendar,
       units,
@@ -153,16 +153,16 @@ describe("a pause or a new appointment after the due instant, live", () => {
 
   it("is issued overdue by the period close, on form II.06a as in the report", async () => {
     const table = await testTable("latepause-close");
-    await table.store.putUnitDirectory(file.units, file.leadership);
+    await table.store.directory.put(file.units, file.leadership);
     let now = instant("2022-09-30T10:00:00+07:00");
-    const deps: ApplyDeps = { store: table.store, settings, units, now: () => now };
+    const deps: ApplyDeps & SweepDeps = { ...table.store, settings, units, now: () => now };
     for (const e of LATE_PAUSE_EVENTS) await applyEvent(deps, e);
     now = instant("2022-10-01T00:30:00+07:00");
     await runSweep(deps);
     const sendDeps = kpiSendDeps(table.store, settings, units, () => now, "latepause-close");
     expect((await closeEndedPeriod(sendDeps))?.period).toBe("2022-Q3");
 
-    const issued = await table.store.getIssuedReport<Report>("2022-Q3");
+    const issued = await table.store.reports.getIssued<Report>("2022-Q3");
     expect(issued?.report.pending).toEqual({ total: 2, withinDeadline: 1, overdue: 1 });
     expect(issued?.report.resolved.late).toBe(2);
 

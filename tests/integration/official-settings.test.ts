@@ -58,7 +58,7 @@ beforeAll(async () => {
   table = await testTable("official");
   // The environment the CDK stack gives every function, from the stage's context.
   env = { ...monitorEnvironment(stage, table.tableName), SENDER_ADDRESS: stage.senderAddress };
-  await table.store.putUnitDirectory(
+  await table.store.directory.put(
     [
       {
         id: "cn-vpdk-dat-dai",
@@ -81,9 +81,9 @@ beforeAll(async () => {
     ratePerSecond: 1000,
   });
   const settings = countingSettings(parseMonitorEnv(env));
-  const units = await table.store.getUnitDirectory();
+  const units = await table.store.directory.get();
   await applyEvent(
-    { store: table.store, settings, units: new UnitDirectory(units.units, units.leadership), now },
+    { ...table.store, settings, units: new UnitDirectory(units.units, units.leadership), now },
     {
       eventId: "settings-1",
       type: "dossier.received",

@@ -6,7 +6,7 @@ import { localSesClient, readSesStore } from "../../dev/local/ses-local";
 import { sesMailer } from "../../lib/adapters/ses";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
 import { type DigestDeps, sendDigests } from "../../lib/app/digests";
-import { runSweep } from "../../lib/app/sweep";
+import { runSweep, type SweepDeps } from "../../lib/app/sweep";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { CountingSettings } from "../../lib/domain/counting";
 import type { DossierEvent } from "../../lib/domain/events/schema";
@@ -62,9 +62,9 @@ const received = (dossierId: string, unitId: string): DossierEvent => ({
 describe("the one-stop desk's digest (docs/rules.md R4)", () => {
   it("gets the apology stages of every unit it serves, once, by name, escaped; a unit without a desk gets none", async () => {
     const table = await testTable("desk");
-    await table.store.putUnitDirectory(units, file.leadership);
+    await table.store.directory.put(units, file.leadership);
     let clock = instant("2022-07-04T09:00:00+07:00");
-    const deps: ApplyDeps = { store: table.store, settings, units: directory, now: () => clock };
+    const deps: ApplyDeps & SweepDeps = { ...table.store, settings, units: directory, now: () => clock };
     const evil = "D-<script>x</script>";
     for (const e of [
       received(evil, "phong-tu-phap"),
@@ -74,7 +74,7 @@ describe("the one-stop desk's digest (docs/rules.md R4)", () => {
       await applyEvent(deps, e);
     const from = `desk+${randomUUID().slice(0, 8)}@ubnd.example.org`;
     const digestDeps = (): DigestDeps => ({
-      store: table.store,
+      ...table.store,
       mailer: sesMailer(localSesClient(inject("sesEndpoint"))),
       calendar: settings.calendar,
       units: directory,

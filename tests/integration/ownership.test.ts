@@ -65,7 +65,7 @@ const stored: DossierEvent[] = [];
 
 function handler(overrides: Partial<ApplyDeps> = {}) {
   return createHandler(
-    { store: table.store, settings, units: directory, now: () => FAULT_NOW, ...overrides },
+    { ...table.store, settings, units: directory, now: () => FAULT_NOW, ...overrides },
     new Logger({ logLevel: "SILENT" }),
     new Metrics({ namespace: "test" }),
   );
@@ -75,11 +75,11 @@ async function send(records: SQSRecord[], overrides: Partial<ApplyDeps> = {}) {
   expect(out.batchItemFailures).toEqual([]);
 }
 async function reasonsFor(eventId: string) {
-  return (await table.store.listQuarantine()).filter((q) => q.eventId === eventId).map((q) => q.reason);
+  return (await table.store.quarantine.list()).filter((q) => q.eventId === eventId).map((q) => q.reason);
 }
 /** The counters equal the report folded from what was stored, with the directory's grants. */
 async function countersMatchStored() {
-  const counters = await readKpiReport(table.store, SEED_PERIOD, { asOf: FAULT_NOW });
+  const counters = await readKpiReport(table.store.counters, SEED_PERIOD, { asOf: FAULT_NOW });
   const reference = computeReport(stored, { ...settings, admits }, { period: SEED_PERIOD, asOf: FAULT_NOW });
   expect(kpiView(counters)).toEqual(kpiView(reference));
   return counters;
@@ -136,7 +136,7 @@ describe("dossier ownership", () => {
     const real = received("OWN-4", "phong-tu-phap");
     await send([posted("A", real)]);
     stored.push({ ...orphan, source: "B" }, { ...real, source: "A" });
-    const { log, dossier } = await table.store.getDossierWithLog("OWN-4");
+    const { log, dossier } = await table.store.dossiers.getWithLog("OWN-4");
     expect(log).toHaveLength(2);
     expect(dossier?.owner).toBe("A");
     expect(dossier?.anomalyCounts).toEqual({ other_source: 1 });
@@ -154,7 +154,7 @@ describe("dossier ownership", () => {
     const real = received(id, "phong-tnmt", "dvcqg:3f2a9c:received");
     await send([posted("portal", real)]);
     stored.push({ ...real, source: "portal" });
-    const { dossier } = await table.store.getDossierWithLog(id);
+    const { dossier } = await table.store.dossiers.getWithLog(id);
     expect(dossier).toMatchObject({ owner: "portal", unitId: "phong-tnmt", received: true });
     await countersMatchStored();
   });
@@ -163,11 +163,11 @@ describe("dossier ownership", () => {
     const unknown = received("OWN-5", "phong-khong-co");
     await send([posted("A", unknown)]);
     expect(await reasonsFor(unknown.eventId)).toEqual(["unit phong-khong-co is not in the unit directory"]);
-    expect((await table.store.getDossierWithLog("OWN-5")).dossier).toBeUndefined();
+    expect((await table.store.dossiers.getWithLog("OWN-5")).dossier).toBeUndefined();
     const accepted = { ...unknown, eventId: "accepted-unknown" };
     await send([posted("A", accepted)], { unknownUnits: "accept" });
     stored.push({ ...accepted, source: "A" });
-    expect((await table.store.getDossierWithLog("OWN-5")).dossier?.unitId).toBe("phong-khong-co");
+    expect((await table.store.dossiers.getWithLog("OWN-5")).dossier?.unitId).toBe("phong-khong-co");
   });
 });
 
@@ -180,7 +180,7 @@ describe("event identity: duplicates and conflicts", () => {
     for (const e of arrivals) await send([posted("A", e)]);
     stored.push(arrivals[0] as DossierEvent, arrivals[1] as DossierEvent);
 
-    const conflicts = (await table.store.listQuarantine()).filter((q) => q.eventId === "same-id");
+    const conflicts = (await table.store.quarantine.list()).filter((q) => q.eventId === "same-id");
     expect(conflicts).toHaveLength(1);
     expect(conflicts[0]?.reason).toBe(
       "conflict: event same-id of A was already applied with a different body",
@@ -188,7 +188,7 @@ describe("event identity: duplicates and conflicts", () => {
     expect(JSON.parse(conflicts[0]?.body ?? "").data).toEqual({ outcome: "denied" });
     expect(JSON.parse(conflicts[0]?.applied ?? "").data).toEqual({ outcome: "approved" });
     // A conflict still waits: its event id is stored, but with the other body.
-    const since = await table.store.appliedSince([
+    const since = await table.store.quarantine.appliedSince([
       ...conflicts,
       { id: "same-identity", eventId: "same-id", dossierId: "CON-1", source: "A" },
       { id: "other-source", eventId: "same-id", dossierId: "CON-1", source: "B" },
@@ -199,7 +199,7 @@ describe("event identity: duplicates and conflicts", () => {
     const period = { period: SEED_PERIOD, asOf: FAULT_NOW };
     const folded = computeReport(arrivals, settings, period);
     expect(folded.dataQuality.anomalies.conflict).toBe(1);
-    const live = await readKpiReport(table.store, SEED_PERIOD, { asOf: FAULT_NOW });
+    const live = await readKpiReport(table.store.counters, SEED_PERIOD, { asOf: FAULT_NOW });
     expect(kpiView(live)).toEqual(kpiView(computeReport(stored, { ...settings, admits }, period)));
     const onlyThis = (r: typeof folded) => r.byUnit.find((u) => u.unit === "phong-qldt");
     expect(onlyThis(live)).toEqual(onlyThis(folded));
@@ -209,7 +209,7 @@ describe("event identity: duplicates and conflicts", () => {
     const theirs = received("CON-2", "phong-qldt", "same-id");
     await send([posted("C", theirs)]);
     stored.push({ ...theirs, source: "C" });
-    const keys = await table.store.storedEvents([
+    const keys = await table.store.dossiers.storedEvents([
       { dossierId: "CON-1", eventId: "same-id", source: "A" },
       { dossierId: "CON-2", eventId: "same-id", source: "C" },
       { dossierId: "CON-2", eventId: "same-id", source: "A" },
@@ -234,7 +234,7 @@ describe("event identity: duplicates and conflicts", () => {
       source: "A",
       ratePerSecond: 10,
     };
-    const deps = { store: table.store, publish, now: () => instant("2026-11-30T09:00:00+07:00") };
+    const deps = { ...table.store, publish, now: () => instant("2026-11-30T09:00:00+07:00") };
     const same = resolved("CON-1", "same-id", "approved");
     const other = resolved("CON-1", "same-id", "denied");
     const answer = await ingestEvents(deps, credential, [same, other]);
@@ -243,6 +243,6 @@ describe("event identity: duplicates and conflicts", () => {
     expect(published).toEqual([{ ...other, source: "A" }]);
     // What the consumer makes of it: the conflict already kept (same arrival, one record).
     await send([posted("A", published[0] as DossierEvent)]);
-    expect((await table.store.listQuarantine()).filter((q) => q.eventId === "same-id")).toHaveLength(1);
+    expect((await table.store.quarantine.list()).filter((q) => q.eventId === "same-id")).toHaveLength(1);
   });
 });

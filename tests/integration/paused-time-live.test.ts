@@ -65,8 +65,8 @@ const events: DossierEvent[] = [
 describe("paused time by kind and no-calendar dossiers, live", () => {
   it("are counted exactly once by the consumer, shown by GET /kpis and in the KPI email as the fold counts them", async () => {
     const table = await testTable("paused");
-    await table.store.putUnitDirectory(file.units, file.leadership);
-    const deps: ApplyDeps = { store: table.store, settings, units, now: () => NOW };
+    await table.store.directory.put(file.units, file.leadership);
+    const deps: ApplyDeps = { ...table.store, settings, units, now: () => NOW };
     // Every event twice, in reverse order: duplicates and disorder change nothing.
     for (const e of [...events].reverse()) await applyEvent(deps, e);
     for (const e of events) await applyEvent(deps, e);
@@ -78,7 +78,7 @@ describe("paused time by kind and no-calendar dossiers, live", () => {
       other_agency: { dossiers: 2, workingHours: 25.5 },
     });
     expect(reference.noCalendar).toBe(1);
-    const counters = await readKpiReport(table.store, Q4, { asOf: NOW });
+    const counters = await readKpiReport(table.store.counters, Q4, { asOf: NOW });
     expect(kpiView(counters)).toEqual(kpiView(reference));
 
     const key = await createApiKey(table.store, {

@@ -51,7 +51,7 @@ describe("no applicant data stored or logged", () => {
       };
       for (const p of h.published as { detail: DossierEvent }[]) {
         await applyEvent(
-          { store: h.table.store, settings, now: () => instant("2022-07-29T09:00:00+07:00") },
+          { ...h.table.store, settings, now: () => instant("2022-07-29T09:00:00+07:00") },
           p.detail,
         );
       }
@@ -80,7 +80,7 @@ describe("no applicant data stored or logged", () => {
   it("keeps only the contract's fields of an event quarantined from the bus, naming the others", async () => {
     const { processSqsRecord } = await import("../../lib/app/consumer");
     const applyDeps = {
-      store: h.table.store,
+      ...h.table.store,
       settings: { calendar: WorkingCalendar.official(), scheme: { kind: "calendar-quarter" as const } },
       now: h.now,
     };
@@ -101,7 +101,7 @@ describe("no applicant data stored or logged", () => {
       await processSqsRecord(applyDeps, sqsRecord(received2027 as never)),
     ];
     expect(outcomes.map((o) => o.status)).toEqual(["quarantined", "quarantined", "applied"]);
-    const kept = await h.table.store.listQuarantine();
+    const kept = await h.table.store.quarantine.list();
     const leak = kept.find((q) => q.eventId === "leak-1");
     expect(leak?.reason).toMatch(/applicantPhone|data\.applicantName|data\.address/);
     expect(JSON.parse(leak?.body ?? "{}")).toMatchObject({
@@ -111,7 +111,7 @@ describe("no applicant data stored or logged", () => {
       removed: expect.arrayContaining(["applicantPhone", "data.applicantName", "data.address"]),
     });
     expect(kept.find((q) => q.eventId === "no-calendar-0")).toBeUndefined();
-    const dossier2027 = await h.table.store.getDossier("HS-2027");
+    const dossier2027 = await h.table.store.dossiers.get("HS-2027");
     expect(dossier2027?.anomalyCounts).toEqual({ no_calendar: 1 });
     expect(dossier2027?.kpiDueAt).toBeUndefined();
     const stored = JSON.stringify(kept);

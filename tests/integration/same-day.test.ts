@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
-import { runSweep } from "../../lib/app/sweep";
+import { runSweep, type SweepDeps } from "../../lib/app/sweep";
 import { alertFactsOf, alertTimeline, timelineThresholds } from "../../lib/domain/alerts";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
@@ -139,11 +139,11 @@ describe("certification of copies: the alerts follow the same-day due instant", 
     const MIN15 = 15 * 60_000;
     let table: Awaited<ReturnType<typeof testTable>>;
     let clock = instant("2022-08-29T09:00:00+07:00");
-    let deps: ApplyDeps;
+    let deps: ApplyDeps & SweepDeps;
     beforeAll(async () => {
       table = await testTable("same-day");
-      await table.store.putUnitDirectory(file.units, file.leadership);
-      deps = { store: table.store, settings, units, now: () => clock };
+      await table.store.directory.put(file.units, file.leadership);
+      deps = { ...table.store, settings, units, now: () => clock };
     });
     afterAll(async () => table.drop());
 
@@ -172,10 +172,10 @@ describe("certification of copies: the alerts follow the same-day due instant", 
         { kind: "near_due", at: "2022-08-29T14:00:00+07:00" },
         { kind: "overdue", at: "2022-08-29T17:15:00+07:00" },
       ]);
-      const s1 = await table.store.getDossier("S-1");
+      const s1 = await table.store.dossiers.get("S-1");
       expect(s1?.kpiDueAt).toBe(instant("2022-08-29T17:00:00+07:00"));
       expect(s1?.sla).toBe("closed");
-      expect((await table.store.getDossier("S-2"))?.sla).toBe("overdue");
+      expect((await table.store.dossiers.get("S-2"))?.sla).toBe("overdue");
     });
   });
 });
@@ -192,11 +192,11 @@ describe("an extension without the apology letter, through the consumer and the 
   const units = new UnitDirectory(file.units, file.leadership);
   let table: Awaited<ReturnType<typeof testTable>>;
   let clock = instant("2022-07-04T08:00:00+07:00");
-  let deps: ApplyDeps;
+  let deps: ApplyDeps & SweepDeps;
   beforeAll(async () => {
     table = await testTable("apology-letter");
-    await table.store.putUnitDirectory(file.units, file.leadership);
-    deps = { store: table.store, settings, units, now: () => clock };
+    await table.store.directory.put(file.units, file.leadership);
+    deps = { ...table.store, settings, units, now: () => clock };
   });
   afterAll(async () => table.drop());
 
@@ -250,6 +250,6 @@ describe("an extension without the apology letter, through the consumer and the 
       "extended_twice 2022-07-14T10:00:00+07:00",
       "late_apology 2022-07-14T10:00:00+07:00",
     ]);
-    expect((await table.store.getDossier("A-1"))?.apologyIssued).toBe(true);
+    expect((await table.store.dossiers.get("A-1"))?.apologyIssued).toBe(true);
   });
 });

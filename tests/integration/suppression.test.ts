@@ -7,7 +7,7 @@ describe("ses-feedback", () => {
     process.env.TABLE_NAME ??= "unused";
     const { createHandler } = await import("../../functions/ses-feedback");
     const table = await testTable("supp");
-    const handler = createHandler(table.store, new Logger({ logLevel: "SILENT" }), () => 1);
+    const handler = createHandler(table.store.suppression, new Logger({ logLevel: "SILENT" }), () => 1);
     const bounce = (bounceType: string, email: string) => ({
       source: "aws.ses",
       "detail-type": "Email Bounced",
@@ -26,7 +26,7 @@ describe("ses-feedback", () => {
       },
       {} as never,
     );
-    expect([...(await table.store.suppressedAddresses())].sort()).toEqual([
+    expect([...(await table.store.suppression.addresses())].sort()).toEqual([
       "truong@tnmt.example.org",
       "x@example.org",
     ]);

@@ -6,7 +6,7 @@ import { localSesClient, readSesStore } from "../../dev/local/ses-local";
 import { sesMailer } from "../../lib/adapters/ses";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
 import { sendDigests } from "../../lib/app/digests";
-import { runSweep } from "../../lib/app/sweep";
+import { runSweep, type SweepDeps } from "../../lib/app/sweep";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
 import type { CountingSettings } from "../../lib/domain/counting";
@@ -44,11 +44,11 @@ const received = (dossierId: string) =>
 
 let table: Awaited<ReturnType<typeof testTable>>;
 let clock = instant("2022-07-04T09:00:00+07:00");
-let deps: ApplyDeps;
+let deps: ApplyDeps & SweepDeps;
 beforeAll(async () => {
   table = await testTable("timeline");
-  await table.store.putUnitDirectory(file.units, file.leadership);
-  deps = { store: table.store, settings, units, now: () => clock };
+  await table.store.directory.put(file.units, file.leadership);
+  deps = { ...table.store, settings, units, now: () => clock };
 });
 afterAll(async () => table.drop());
 
@@ -97,7 +97,7 @@ describe("the R4 timeline through the sweep", () => {
     // The digest shows each once, with what to do (Vietnamese first).
     const from = `timeline+${randomUUID().slice(0, 8)}@ubnd.example.org`;
     const digestDeps = {
-      store: table.store,
+      ...table.store,
       mailer: sesMailer(localSesClient(inject("sesEndpoint"))),
       calendar: settings.calendar,
       units,
@@ -148,7 +148,7 @@ describe("the R4 timeline through the sweep", () => {
     expect(sweep.byKind.supplement_twice).toBe(1);
     const from = `twice+${randomUUID().slice(0, 8)}@ubnd.example.org`;
     await sendDigests({
-      store: table.store,
+      ...table.store,
       mailer: sesMailer(localSesClient(inject("sesEndpoint"))),
       calendar: settings.calendar,
       units,
@@ -166,6 +166,6 @@ describe("the R4 timeline through the sweep", () => {
     const desk = all.find((m) => m.destination.to.includes(DESK));
     expect(parseDigestText(desk?.body.text ?? "").get("supplement_twice")).toEqual([id]);
     // Both requests are counted on the record.
-    expect((await table.store.getDossier(id))?.supplementRequests).toBe(2);
+    expect((await table.store.dossiers.get(id))?.supplementRequests).toBe(2);
   }, 120_000);
 });

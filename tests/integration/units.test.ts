@@ -27,7 +27,7 @@ describe("dossier-monitor units import", () => {
       table.endpoint,
     ]);
     expect(stderr).toMatch(/imported 8 units and 2 leadership contacts/);
-    const directory = await table.store.getUnitDirectory();
+    const directory = await table.store.directory.get();
     expect(directory.get("phong-ldtbxh")?.nameVi).toBe("Phòng Lao động – Thương binh và Xã hội");
     expect(directory.get("cn-vpdk-dat-dai")?.thresholds?.nearDueWorkingHours).toBe(16);
     expect(directory.leadership).toHaveLength(2);
@@ -52,7 +52,7 @@ describe("dossier-monitor units import", () => {
       table.endpoint,
     ]);
     expect(stderr).toMatch(/imported 1978 units, 554 agencies and 2 leadership contacts/);
-    const directory = await table.store.getUnitDirectory();
+    const directory = await table.store.directory.get();
     expect(directory.units).toHaveLength(1978);
     const tree = agencyTreeOf(directory);
     expect(tree.rootId).toBe("tinh-son-ha");
@@ -73,8 +73,8 @@ describe("dossier-monitor units import", () => {
   it("reads a flat directory (the seed's) as one office holding every unit", async () => {
     const table = await testTable("units-flat");
     const file = JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8"));
-    await table.store.putUnitDirectory(file.units, file.leadership, file.integrations);
-    const tree = agencyTreeOf(await table.store.getUnitDirectory());
+    await table.store.directory.put(file.units, file.leadership, file.integrations);
+    const tree = agencyTreeOf(await table.store.directory.get());
     expect(tree.rootId).toBe(OFFICE_NODE_ID);
     expect(tree.subtree(OFFICE_NODE_ID, "2025-09-01").units).toHaveLength(file.units.length);
     await table.drop();

@@ -8,7 +8,7 @@ describe("cachedDirectory (lib/app/directory.ts)", () => {
     let reads = 0;
     let fail = false;
     const store = {
-      getUnitDirectory: async () => {
+      get: async () => {
         reads++;
         if (fail) throw new Error("down");
         return UnitDirectory.empty();

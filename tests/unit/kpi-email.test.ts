@@ -94,7 +94,7 @@ describe("the KPI email's trend lines", () => {
       {
         mailer: sesMailer(client, { configurationSet: "kpi-set" }),
         from: "monitor@example.gov.vn",
-        store: { suppressedAddresses: async () => new Set<string>() },
+        suppression: { addresses: async () => new Set<string>() },
       },
       kpi,
       [{ name: "Lãnh đạo", email: "lanhdao@example.gov.vn" }],

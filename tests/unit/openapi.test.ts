@@ -115,23 +115,21 @@ describe("the OpenAPI document", () => {
   });
 
   it("is served when the unit directory cannot be read; a keyed route then fails as before", async () => {
-    // A table that fails every read, its key lookups included: the description needs none of it.
+    // A table that fails every read of every area, its key lookups included: the description
+    // needs none of it.
     const unreachable = () => Promise.reject(new Error("table unreachable"));
-    const down = new Proxy(
-      { keys: { get: unreachable }, rates: { hit: unreachable } },
-      {
-        get: (target, name) => (target as Record<string | symbol, unknown>)[name] ?? unreachable,
-      },
-    );
+    const area = new Proxy({}, { get: () => unreachable });
     let directoryReads = 0;
-    const deps = {
-      store: down,
-      units: () => {
-        directoryReads++;
-        return unreachable();
+    const deps = new Proxy(
+      {
+        units: () => {
+          directoryReads++;
+          return unreachable();
+        },
+        now: () => Date.now(),
       },
-      now: () => Date.now(),
-    } as unknown as QueryDeps;
+      { get: (target, name) => (target as Record<string | symbol, unknown>)[name] ?? area },
+    ) as unknown as QueryDeps;
     const handler = createHandler(deps, new Logger({ logLevel: "SILENT" }));
     const context = {} as Context;
     const described = await handler(apiGet("/openapi.json", {}), context);

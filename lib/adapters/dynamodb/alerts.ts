@@ -1,4 +1,5 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { DigestQueue } from "../../app/ports";
 import type { PendingAlert } from "../../domain/records";
 import { localDate } from "../../domain/time";
 import { conditionFailed, TableAccess } from "./cursors";
@@ -37,7 +38,7 @@ export function alertHistoryUpdate(
   };
 }
 
-export class AlertQueue extends TableAccess {
+export class AlertQueue extends TableAccess implements DigestQueue {
   /** Every alert waiting for a digest (a small partition: alerts leave it once sent). */
   async pending(): Promise<PendingAlert[]> {
     const items = await this.queryAll({

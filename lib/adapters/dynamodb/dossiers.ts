@@ -7,7 +7,15 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { CommitArgs, CommitRefusal, PageResult } from "../../app/ports";
+import type {
+  CommitArgs,
+  CommitRefusal,
+  DossierLog,
+  DueChecks,
+  PageResult,
+  SlaLists,
+  StoredEvents,
+} from "../../app/ports";
 import type { DossierEvent } from "../../domain/events/schema";
 import {
   type AlertHistoryEntry,
@@ -139,7 +147,7 @@ function commitRefusalOf(e: unknown, { event, record }: CommitArgs): CommitRefus
   return undefined;
 }
 
-export class Dossiers extends TableAccess {
+export class Dossiers extends TableAccess implements DossierLog, StoredEvents, DueChecks, SlaLists {
   async get(dossierId: string): Promise<DossierRecord | undefined> {
     const out = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: dossierKey(dossierId), ConsistentRead: true }),

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { PageResult } from "../../app/ports";
+import type { PageResult, QuarantineReader, QuarantineWriter } from "../../app/ports";
 import { type QuarantineRecord, storedKey } from "../../domain/records";
 import { ok } from "../../domain/result";
 import { TableAccess } from "./cursors";
@@ -45,7 +45,7 @@ export function quarantineItem(
   };
 }
 
-export class Quarantine extends TableAccess {
+export class Quarantine extends TableAccess implements QuarantineWriter, QuarantineReader {
   constructor(
     client: DynamoDBDocumentClient,
     tableName: string,

@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { ReportArchive } from "../../app/ports";
 import { conditionFailed, TableAccess } from "./cursors";
 import { issuedKey, periodPk, SNAPSHOT_PREFIX, snapshotSk } from "./keys";
 
@@ -6,7 +7,7 @@ import { issuedKey, periodPk, SNAPSHOT_PREFIX, snapshotSk } from "./keys";
  * Issued reports and snapshots, in the period's partition: the report frozen when a period closes
  * (once), and the report of each weekly email, so a later period can compare at the same point.
  */
-export class Reports extends TableAccess {
+export class Reports extends TableAccess implements ReportArchive {
   /** Freezes a period's report as issued; `false` if it was already closed. */
   async putIssued(periodName: string, report: unknown, issuedAt: number): Promise<boolean> {
     try {

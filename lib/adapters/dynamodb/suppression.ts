@@ -1,10 +1,11 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { SuppressedAddresses, SuppressionList } from "../../app/ports";
 import { TableAccess } from "./cursors";
 import { SUPPRESSED_PK } from "./keys";
 
 /** The addresses never written to again (SES bounces and complaints). */
 
-export class Suppression extends TableAccess {
+export class Suppression extends TableAccess implements SuppressionList, SuppressedAddresses {
   /** An address SES reported as bounced or complained about: never written to again. */
   async suppress(email: string, reason: string, at: number): Promise<void> {
     await this.client.send(

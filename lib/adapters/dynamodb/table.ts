@@ -1,7 +1,7 @@
 /**
  * The single table, described once: the CDK stack (infra/) and the local/test setup both build it
  * from this description. Every key is built in ./keys.ts and every expression in the access-pattern
- * files beside it (one per family below), behind the facade in ./repository.ts.
+ * files beside it (one per family below), each built over the table by ./store.ts.
  *
  * | item family | pk | sk | written by | notes |
  * |---|---|---|---|---|

@@ -1,3 +1,4 @@
+import type { DirectoryReader, DirectoryWriter } from "../../app/ports";
 import type { Agency } from "../../domain/agencies";
 import { AgencyUnitDirectory } from "../../domain/agency-directory";
 import type { Contact, IntegrationGrant, Unit } from "../../domain/units";
@@ -9,7 +10,7 @@ import { AGENCY_SK_PREFIX, INTEGRATIONS_SK, LEADERSHIP_SK, UNIT_PK } from "./key
  * per unit under one partition, and the agency tree's agencies (issue 23), one item each beside them.
  */
 
-export class Directory extends TableAccess {
+export class Directory extends TableAccess implements DirectoryReader, DirectoryWriter {
   /** Stores the unit directory (one item per unit and per agency, the leadership contacts and the grants). */
   async put(
     units: readonly Unit[],

@@ -1,0 +1,59 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { CounterReader } from "../../app/ports";
+import { AlertQueue } from "./alerts";
+import { ApiKeys } from "./api-keys";
+import { Counters } from "./counters";
+import { Dossiers } from "./dossiers";
+import { Quarantine } from "./quarantine";
+import { Rates } from "./rates";
+import { Reports } from "./reports";
+import { Suppression } from "./suppression";
+import { Directory } from "./units";
+
+/**
+ * The DynamoDB store: one adapter per table area, all over one table (./table.ts). Each adapter is
+ * the only code that knows its keys and builds its expressions (./keys.ts), and is itself the
+ * slices of the store the use cases take (lib/app/ports.ts): a composition root passes each use
+ * case the areas it uses, under these names. Clients are injected (docs/style.md 5).
+ */
+export interface TableStore {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** Dossiers, their event log and the two sparse indexes (./dossiers.ts). */
+  readonly dossiers: Dossiers;
+  /** The period counters, read (./counters.ts). */
+  readonly counters: CounterReader;
+  /** Events that cannot be applied, with their reasons (./quarantine.ts). */
+  readonly quarantine: Quarantine;
+  /** The alert queue, its leases and the digests sent (./alerts.ts). */
+  readonly alerts: AlertQueue;
+  /** Issued reports and snapshots (./reports.ts). */
+  readonly reports: Reports;
+  /** The unit directory (./units.ts). */
+  readonly directory: Directory;
+  /** API keys by hash, and their rate windows (./api-keys.ts, ./rates.ts). */
+  readonly keys: ApiKeys;
+  readonly rates: Rates;
+  /** The suppression list (./suppression.ts). */
+  readonly suppression: Suppression;
+}
+
+/** Every area of the store over one table: the one place the adapters are built. */
+export function tableStore(client: DynamoDBDocumentClient, tableName: string): TableStore {
+  const dossiers = new Dossiers(client, tableName);
+  const counters = new Counters(client, tableName);
+  return {
+    client,
+    tableName,
+    dossiers,
+    // The port's name for the adapter's read (CounterReader keeps `readPeriodCounts`).
+    counters: { readPeriodCounts: (period, options) => counters.read(period, options) },
+    quarantine: new Quarantine(client, tableName, dossiers),
+    alerts: new AlertQueue(client, tableName),
+    reports: new Reports(client, tableName),
+    directory: new Directory(client, tableName),
+    keys: new ApiKeys(client, tableName),
+    rates: new Rates(client, tableName),
+    suppression: new Suppression(client, tableName),
+  };
+}
