@@ -85,6 +85,13 @@ export class DossierStore implements Store {
   readPeriodCounts(period: Pick<Period, "name">, options: { consistent?: boolean } = {}) {
     return this.counters.read(period, options);
   }
+  readNodeCounts(
+    period: Pick<Period, "name">,
+    path: readonly string[],
+    options: { consistent?: boolean } = {},
+  ) {
+    return this.counters.readNode(period, path, options);
+  }
 
   // Quarantine (./quarantine.ts).
   quarantine(record: Omit<QuarantineRecord, "id">, arrived: string, retentionDays?: number) {
