@@ -22,11 +22,13 @@ async function call(url: string, init: RequestInit): Promise<Response> {
   }
 }
 
-/** `report --api URL --period NAME`: the same report, read from a running stack. */
+/** `report --api URL --period NAME [--unit ID | --agency ID]`: the same report, read from a running stack. */
 export async function remoteReport(opts: {
   api: string;
   period?: string;
   unit?: string;
+  /** One agency of the stack's tree (issue 23): `GET /kpis?agency=`. */
+  agency?: string;
   key: string;
   format: "json" | "text" | "csv";
   lang: Locale;
@@ -34,6 +36,7 @@ export async function remoteReport(opts: {
   const url = new URL("/kpis", opts.api);
   if (opts.period) url.searchParams.set("period", opts.period);
   if (opts.unit) url.searchParams.set("unit", opts.unit);
+  if (opts.agency) url.searchParams.set("agency", opts.agency);
   const res = await call(url.toString(), { headers: { authorization: `Bearer ${opts.key}` } });
   const body = await res.text();
   if (!res.ok)

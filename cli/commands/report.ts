@@ -167,9 +167,9 @@ function checkReportOptions(opts: ReportOpts): void {
       `--format ${opts.format} is computed from events files; read GET /kpis/form or /kpis/index for a stack`,
       EXIT.usage,
     );
-  if (opts.agency && (opts.api || opts.unit || !opts.units))
+  if (opts.agency && (opts.unit || (!opts.api && !opts.units)))
     throw new CliError(
-      "--agency takes --events and --units (the directory with its agencies), not --api or --unit",
+      "--agency takes --api (the stack's directory), or --events with --units (the directory with its agencies); not --unit",
       EXIT.usage,
     );
   if (opts.format === "form-xlsx" && !opts.out)
@@ -185,6 +185,7 @@ async function remoteReportOut(opts: ReportOpts, api: string): Promise<void> {
       api,
       period: opts.period,
       unit: opts.unit,
+      agency: opts.agency,
       key,
       format: opts.format as "json" | "text" | "csv",
       lang: opts.lang,
@@ -255,7 +256,7 @@ export function registerReport(program: Command): void {
     .option("--unit <id>", "only this unit")
     .option(
       "--agency <id>",
-      "only this agency of the --units directory's tree, with every unit that rolls up into it",
+      "only this agency of the directory's tree (--units, or the stack's with --api), with every unit that rolls up into it",
     )
     .addOption(
       new Option("--format <format>", "output format")

@@ -11,7 +11,8 @@ import { type InlineImage, type KpiEmailInput, type OverdueLine, renderKpiEmail 
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formFileName, formXlsx } from "../render/form";
 import type { Locale } from "../render/format";
-import { type ReportBasis, readKpiReport } from "./kpis";
+import { agencyTreeOf } from "./directory";
+import { type ReportBasis, readKpiReport, readNodeReport } from "./kpis";
 import { officialOutputs } from "./official";
 import type {
   CounterReader,
@@ -96,6 +97,25 @@ export async function periodReport(deps: KpiDeps, period: Period, unit?: string)
     report.issued = { issuedAt: issued.issuedAt, amended: changes.length > 0, changes };
   }
   return report;
+}
+
+/**
+ * Agency `agency`'s report from its own counters (issue 23; app/kpis.ts `readNodeReport`); the
+ * root's is the office's, with its amendments. `undefined` when the agency is not in the tree on
+ * the period's roll-up date.
+ */
+export async function agencyPeriodReport(
+  deps: KpiDeps,
+  period: Period,
+  agency: string,
+): Promise<PeriodReport | undefined> {
+  const tree = agencyTreeOf(deps.units);
+  if (agency === tree.rootId) return { ...(await periodReport(deps, period)), agency };
+  return readNodeReport(deps.counters, tree, agency, period, {
+    asOf: Math.min(deps.now(), periodBounds(period).end),
+    strictSupplementRule: deps.strictSupplementRule,
+    consistent: !deps.eventualReads,
+  });
 }
 
 async function overdueAndQuality(deps: KpiDeps, unitIds: string[]) {

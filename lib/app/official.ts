@@ -1,8 +1,12 @@
+import { rollUpDate } from "../domain/agency-rollup";
 import { buildForm, type OfficialForm } from "../domain/official/form";
 import { buildIndex, type NationalIndex } from "../domain/official/index766";
 import { DEFAULT_OFFICIAL_SETTINGS, type OfficialSettings } from "../domain/official/settings";
 import { type Period, periodBounds } from "../domain/periods";
+import type { PeriodCounts } from "../domain/report";
 import type { UnitDirectory } from "../domain/units";
+import { agencyTreeOf } from "./directory";
+import { readNodeCounts } from "./kpis";
 import type { CounterReader } from "./ports";
 
 /** What the official outputs read: the counters, the unit names, the settings (a `KpiDeps` will do). */
@@ -20,6 +24,21 @@ function unitNamesOf(deps: OfficialDeps): Map<string, { vi: string; en: string }
   return new Map(deps.units.units.map((u) => [u.id, { vi: u.nameVi, en: u.nameEn }]));
 }
 
+/** Form II.06a and the index of `counts`, with the same T as the report. */
+function outputsOf(
+  deps: OfficialDeps,
+  counts: PeriodCounts,
+  period: Period,
+  options: { unit?: string; locale: "vi" | "en"; settings: OfficialSettings },
+): { form: OfficialForm; index: NationalIndex } {
+  const { settings, locale, unit } = options;
+  const asOf = Math.min(deps.now(), periodBounds(period).end);
+  return {
+    form: buildForm(counts, { period, asOf, settings, locale }),
+    index: buildIndex(counts, { period, asOf, unit, targets: settings.targets, names: unitNamesOf(deps) }),
+  };
+}
+
 /**
  * The official outputs of a period (docs/official.md), read from the same counters, with the same T,
  * as the report: form II.06a (office-wide) and the national service index (office and units).
@@ -31,10 +50,38 @@ export async function officialOutputs(
   locale: "vi" | "en" = "vi",
 ): Promise<{ form: OfficialForm; index: NationalIndex }> {
   const settings = deps.official ?? DEFAULT_OFFICIAL_SETTINGS;
-  const asOf = Math.min(deps.now(), periodBounds(period).end);
   const counts = await deps.counters.readPeriodCounts(period, { consistent: !deps.eventualReads });
-  return {
-    form: buildForm(counts, { period, asOf, settings, locale }),
-    index: buildIndex(counts, { period, asOf, unit, targets: settings.targets, names: unitNamesOf(deps) }),
-  };
+  return outputsOf(deps, counts, period, { unit, locale, settings });
+}
+
+/**
+ * One agency's form II.06a and index (issue 23), from its own counters (app/kpis.ts
+ * `readNodeCounts`): the form names the agency as the reporting office and its parent in the tree
+ * as the one it reports to (the root: the deployment's settings). `undefined` when the agency is
+ * not in the tree on the period's roll-up date; `unsplit` when some of its dossiers were counted
+ * before the unit counters held the split, which its form's rows cannot place.
+ */
+export async function agencyOfficialOutputs(
+  deps: OfficialDeps,
+  period: Period,
+  agency: string,
+  locale: "vi" | "en" = "vi",
+): Promise<{ form: OfficialForm; index: NationalIndex & { agency: string }; unsplit: boolean } | undefined> {
+  const tree = agencyTreeOf(deps.units);
+  const node = await readNodeCounts(deps.counters, tree, agency, period, { consistent: !deps.eventualReads });
+  const named = tree.get(agency);
+  if (!node || !named) return undefined;
+  const base = deps.official ?? DEFAULT_OFFICIAL_SETTINGS;
+  const parentId = agency === tree.rootId ? undefined : tree.ancestors(agency, rollUpDate(period))[0];
+  const parent = parentId === undefined ? undefined : tree.get(parentId);
+  const settings: OfficialSettings =
+    agency === tree.rootId
+      ? base
+      : {
+          ...base,
+          office: { vi: named.nameVi, en: named.nameEn },
+          recipient: parent ? { vi: parent.nameVi, en: parent.nameEn } : base.recipient,
+        };
+  const { form, index } = outputsOf(deps, node.counts, period, { locale, settings });
+  return { form, index: { ...index, agency }, unsplit: node.unsplit !== undefined };
 }

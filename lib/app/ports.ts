@@ -4,7 +4,7 @@ import type { CounterDelta } from "../domain/counting";
 import type { DossierEvent } from "../domain/events/schema";
 import type { Period } from "../domain/periods";
 import type { AlertHistoryEntry, DossierRecord, PendingAlert, QuarantineRecord } from "../domain/records";
-import type { PeriodCounts } from "../domain/report";
+import type { Counts, PeriodCounts } from "../domain/report";
 import type { Result } from "../domain/result";
 import type { SlaState } from "../domain/sla";
 import type { Contact, IntegrationGrant, Unit, UnitDirectory } from "../domain/units";
@@ -43,16 +43,43 @@ export interface Mailer {
   send(message: MailMessage): Promise<string | undefined>;
 }
 
-/** The store slice the KPI read needs: a period's counters. */
+/**
+ * A period's counters as read: the totals (per unit, per domain, per level and domain) with the same
+ * counts per unit (the shape lib/domain/agency-rollup.ts rolls up). `unsplit`: per unit, counts
+ * counted before the unit items held the level/domain split (in the unit's totals, not in its
+ * domains); their domains are in the totals' `byDomain` all the same, from the older items.
+ */
+export interface CounterRead extends PeriodCounts {
+  perUnit: Map<string, PeriodCounts>;
+  unsplit: Map<string, Counts>;
+  /** Counter items read. */
+  itemsRead: number;
+}
+
+/**
+ * One node's counters: those counted under its path in the agency tree (`under`), and, when the
+ * period holds any, those counted without the tree (`outside`: before it, or before the split),
+ * which the caller places by the tree of today.
+ */
+export interface NodeCounterRead {
+  under: CounterRead;
+  outside?: CounterRead;
+  itemsRead: number;
+}
+
+/** The store slice the KPI read needs: a period's counters, all of them or one node's. */
 export interface CounterReader {
   /**
    * A period's counters, strongly consistent unless `consistent: false` (eventually consistent,
    * half the read units: the query API's answers, which a second's lag does not hurt).
    */
-  readPeriodCounts(
+  readPeriodCounts(period: Pick<Period, "name">, options?: { consistent?: boolean }): Promise<CounterRead>;
+  /** The counters of the node whose path in the agency tree (root first) is `path`. */
+  readNodeCounts(
     period: Pick<Period, "name">,
+    path: readonly string[],
     options?: { consistent?: boolean },
-  ): Promise<PeriodCounts & { itemsRead: number }>;
+  ): Promise<NodeCounterRead>;
 }
 
 /** The store slice SES feedback needs: the suppression list. */

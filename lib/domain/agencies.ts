@@ -311,6 +311,8 @@ function loopProblems(units: readonly Unit[], agencies: readonly Agency[], probl
  */
 export class AgencyTree {
   readonly rootId: string;
+  /** Whether the directory lists no agencies: the tree is one office holding every unit. */
+  readonly flat: boolean;
   private readonly nodes = new Map<string, TreeNode>();
   private readonly kids = new Map<string, string[]>();
   private readonly paths = new Map<LocalDate, Map<string, string[]>>();
@@ -318,6 +320,7 @@ export class AgencyTree {
   constructor(units: readonly Unit[], agencies: readonly Agency[], leadership: readonly Contact[]) {
     const root = agencies.find((a) => a.parentId === undefined);
     this.rootId = root?.id ?? OFFICE_NODE_ID;
+    this.flat = !root;
     if (!root)
       this.nodes.set(OFFICE_NODE_ID, {
         id: OFFICE_NODE_ID,
@@ -457,6 +460,16 @@ export class AgencyTree {
     if (!this.nodes.has(unitId)) return agencies.includes(this.rootId);
     if (this.rollUpPath(unitId, at).some((n) => agencies.includes(n))) return true;
     return this.chain(unitId).some((n) => agencies.includes(n.id));
+  }
+
+  /**
+   * Whether agency `id` is one of `agencies` or under one of them: where it reports at `at`, or
+   * where the directory places it. What a key scoped to agencies may read (issue 23).
+   */
+  isAgencyUnder(id: string, agencies: readonly string[], at: LocalDate): boolean {
+    if (this.nodes.get(id)?.kind !== "agency") return false;
+    const inScope = (a: string) => agencies.includes(a);
+    return inScope(id) || this.ancestors(id, at).some(inScope) || this.chain(id).some((n) => inScope(n.id));
   }
 
   /**

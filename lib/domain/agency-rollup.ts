@@ -45,6 +45,28 @@ export function counterNodes(tree: AgencyTree, unitId: string, period: Period): 
   return tree.rollUpPath(unitId, rollUpDate(period));
 }
 
+/**
+ * The path of the one counter item a unit's contribution to `period` adds to (lib/domain/counting.ts):
+ * {@link counterNodes} root first, so that every node's counters share its path as a prefix and
+ * one node's are read alone. Empty without an agency tree (one office): its counter keys stay what
+ * they were.
+ */
+export function counterPath(tree: AgencyTree, unitId: string, period: Period): string[] {
+  return tree.flat ? [] : counterNodes(tree, unitId, period).reverse();
+}
+
+/**
+ * The path, root first, that the counters of node `agency` share for `period`: its ancestors on
+ * the period's roll-up date, then itself. `undefined` when the node is not in the tree then (a
+ * merged commune for a period after its merger counts under its successor).
+ */
+export function nodeCounterPath(tree: AgencyTree, agency: string, period: Period): string[] | undefined {
+  const at = rollUpDate(period);
+  const node = tree.get(agency);
+  if (node?.kind !== "agency" || (agency !== tree.rootId && !validOn(node, at))) return undefined;
+  return [...tree.ancestors(agency, at).reverse(), agency];
+}
+
 /** Adds `add` into `target`, each map key by key; returns `target`. */
 export function addPeriodCounts(target: PeriodCounts, add: PeriodCounts): PeriodCounts {
   for (const name of ["byUnit", "byDomain", "byLevelDomain"] as const)

@@ -1,3 +1,5 @@
+import { agencyTreeOf } from "./agency-directory";
+import { counterPath } from "./agency-rollup";
 import { type AlertTrigger, alertFactsOf, alertTimeline, nearDueMsOf } from "./alerts";
 import {
   type Counted,
@@ -62,7 +64,12 @@ export function planDossier(
   units: UnitDirectory,
   options: { raiseAlerts: boolean },
 ): DossierPlan {
-  const { state, counted } = countedAt(dossierId, events, now, withGrants(settings, units));
+  // Each period's contribution goes to its unit's counter item under the unit's roll-up path in the
+  // directory's agency tree (none: one office), so each node's counters are read alone.
+  const tree = agencyTreeOf(units);
+  const { state, counted } = countedAt(dossierId, events, now, withGrants(settings, units), (unit, period) =>
+    counterPath(tree, unit, period),
+  );
   const deltas = counterDeltas(previous?.counted ?? {}, counted);
   const thresholds: Thresholds = thresholdsOf(units.get(state.unitId), settings.calendar);
   const marks = { ...(previous?.marks ?? {}) };

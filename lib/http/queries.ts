@@ -14,6 +14,8 @@ const Cursor = () => z.optional(z.string().check(z.maxLength(2000)));
 export const KpisQuery = z.strictObject({
   period: z.optional(Name()),
   unit: z.optional(Name()),
+  /** An agency of the directory's tree (issue 23): its figures, the sum of the units under it. */
+  agency: z.optional(Name()),
 });
 export const ExportQuery = z.extend(KpisQuery, {
   format: z._default(z.enum(["csv", "xlsx"]), "csv"),
@@ -21,6 +23,7 @@ export const ExportQuery = z.extend(KpisQuery, {
 });
 export const FormQuery = z.strictObject({
   period: z.optional(Name()),
+  agency: z.optional(Name()),
   format: z._default(z.enum(["json", "csv", "xlsx"]), "json"),
   lang: Lang(),
 });

@@ -1,9 +1,11 @@
 import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { type KpiDeps, periodReport } from "../app/kpi-report";
-import { officialOutputs } from "../app/official";
+import { agencyPeriodReport, type KpiDeps, type PeriodReport, periodReport } from "../app/kpi-report";
+import { agencyOfficialOutputs, officialOutputs } from "../app/official";
 import type { DossierLog, KeyStore, QuarantineReader, SlaLists } from "../app/ports";
 import { normaliseCode } from "../domain/events/schema";
+import type { OfficialForm } from "../domain/official/form";
+import type { NationalIndex } from "../domain/official/index766";
 import { canonicalEvents } from "../domain/projection";
 import { err, isErr, ok, type Result } from "../domain/result";
 import { formatInstant, localDate } from "../domain/time";
@@ -15,7 +17,7 @@ import { admit, type Credential, scopeToAgencies } from "./auth";
 import { dashboardFile, dataQuality, indexTrend, whoReads } from "./dashboard";
 import { OPENAPI_GZIP_BASE64 } from "./openapi-served";
 import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
-import { officeWide, parseQuery, resolvePeriod } from "./query-params";
+import { officeWide, oneScope, parseQuery, resolvePeriod, scopedAgency } from "./query-params";
 import { badCursor, file, type HttpResult, json, problem } from "./responses";
 
 /**
@@ -120,17 +122,40 @@ function scopedUnit(
   );
 }
 
+/**
+ * The report a `/kpis` or `/kpis/export` query names: an agency's (issue 23), a unit's, or the
+ * office's, each checked against the key's scope; or the 4xx saying why not.
+ */
+async function scopedReport(
+  deps: KpiDeps,
+  credential: Credential,
+  q: { period?: string; unit?: string; agency?: string },
+): Promise<Result<PeriodReport, HttpResult>> {
+  const both = oneScope(q);
+  if (both) return err(both);
+  const periodResult = resolvePeriod(deps, q.period);
+  if (isErr(periodResult)) return periodResult;
+  const period = periodResult.value;
+  if (q.agency !== undefined) {
+    const agency = scopedAgency(deps, credential, q.agency, period);
+    if (isErr(agency)) return agency;
+    const report = await agencyPeriodReport(deps, period, agency.value);
+    // scopedAgency checked the agency is in the tree for the period: its report exists.
+    if (!report) throw new Error(`no report for agency ${agency.value} in ${period.name}`);
+    return ok(report);
+  }
+  const unitResult = scopedUnit(credential, q.unit);
+  if (isErr(unitResult)) return unitResult;
+  return ok(await periodReport(deps, period, unitResult.value));
+}
+
 async function kpisOrExport({ deps, credential, event, path }: QueryRequest): Promise<HttpResult> {
   const qResult = parseQuery(path === "/kpis" ? KpisQuery : ExportQuery, event);
   if (isErr(qResult)) return qResult.error;
   const q = qResult.value;
-  const unitResult = scopedUnit(credential, q.unit);
-  if (isErr(unitResult)) return unitResult.error;
-  const unit = unitResult.value;
-  const periodResult = resolvePeriod(deps, q.period);
-  if (isErr(periodResult)) return periodResult.error;
-  const period = periodResult.value;
-  const report = await periodReport(deps, period, unit);
+  const reportResult = await scopedReport(deps, credential, q);
+  if (isErr(reportResult)) return reportResult.error;
+  const report = reportResult.value;
   if (path === "/kpis") return json(200, report);
   const { format, lang } = q as z.infer<typeof ExportQuery>;
   const names = new Map(deps.units.units.map((u) => [u.id, lang === "vi" ? u.nameVi : u.nameEn]));
@@ -143,38 +168,73 @@ async function kpisOrExport({ deps, credential, event, path }: QueryRequest): Pr
       );
 }
 
+/**
+ * Form II.06a and the index of what a query names: an agency's (from its counters), or the
+ * office's; the index also a unit's. The form of an agency whose period holds dossiers counted
+ * before the unit counters held the level/domain split is refused (409): its rows cannot place
+ * them (docs/kpis.md "One node's counters").
+ */
+async function scopedOutputs(
+  deps: KpiDeps,
+  credential: Credential,
+  q: { period?: string; unit?: string; agency?: string; lang?: "vi" | "en" },
+  what: "form" | "index",
+): Promise<Result<{ form: OfficialForm; index: NationalIndex; agency?: string }, HttpResult>> {
+  const both = oneScope(q);
+  if (both) return err(both);
+  const periodResult = resolvePeriod(deps, q.period);
+  if (isErr(periodResult)) return periodResult;
+  const period = periodResult.value;
+  if (q.agency === undefined) {
+    const unit = what === "index" ? scopedUnit(credential, q.unit) : ok(undefined);
+    if (isErr(unit)) return unit;
+    return ok(await officialOutputs(deps, period, unit.value, q.lang));
+  }
+  const agency = scopedAgency(deps, credential, q.agency, period);
+  if (isErr(agency)) return agency;
+  const outputs = await agencyOfficialOutputs(deps, period, agency.value, q.lang);
+  if (!outputs) throw new Error(`no outputs for agency ${agency.value} in ${period.name}`);
+  if (what === "form" && outputs.unsplit)
+    return err(
+      problem(409, `form II.06a of agency ${agency.value} cannot be made for period ${period.name}`, [
+        {
+          path: "agency",
+          message:
+            "some of its dossiers were counted before the unit counters held levels and domains: the office's form has them",
+        },
+      ]),
+    );
+  return ok({ ...outputs, agency: agency.value });
+}
+
 async function kpisForm({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
-  // The form is the office's: its rows are levels and domains, not units.
-  const office = officeWide(credential, "form II.06a");
-  if (isErr(office)) return office.error;
+  // Without an agency the form is the office's: its rows are levels and domains, not units.
+  if (event.queryStringParameters?.agency === undefined) {
+    const office = officeWide(credential, "form II.06a");
+    if (isErr(office)) return office.error;
+  }
   const qResult = parseQuery(FormQuery, event);
   if (isErr(qResult)) return qResult.error;
   const q = qResult.value;
-  const periodResult = resolvePeriod(deps, q.period);
-  if (isErr(periodResult)) return periodResult.error;
-  const period = periodResult.value;
-  const { form } = await officialOutputs(deps, period, undefined, q.lang);
-  if (q.format === "json") return json(200, form);
+  const outputs = await scopedOutputs(deps, credential, q, "form");
+  if (isErr(outputs)) return outputs.error;
+  const { form, agency } = outputs.value;
+  if (q.format === "json") return json(200, agency ? { ...form, agency } : form);
   return q.format === "csv"
-    ? file(formCsvFile(form, q.lang), "text/csv; charset=utf-8", formFileName(form, "csv"))
+    ? file(formCsvFile(form, q.lang), "text/csv; charset=utf-8", formFileName(form, "csv", agency))
     : file(
         await formXlsx(form, q.lang),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        formFileName(form, "xlsx"),
+        formFileName(form, "xlsx", agency),
       );
 }
 
 async function kpisIndex({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
   const qResult = parseQuery(KpisQuery, event);
   if (isErr(qResult)) return qResult.error;
-  const q = qResult.value;
-  const unitResult = scopedUnit(credential, q.unit);
-  if (isErr(unitResult)) return unitResult.error;
-  const unit = unitResult.value;
-  const periodResult = resolvePeriod(deps, q.period);
-  if (isErr(periodResult)) return periodResult.error;
-  const period = periodResult.value;
-  return json(200, (await officialOutputs(deps, period, unit)).index);
+  const outputs = await scopedOutputs(deps, credential, qResult.value, "index");
+  if (isErr(outputs)) return outputs.error;
+  return json(200, outputs.value.index);
 }
 
 async function dossierList({ deps, credential, event }: QueryRequest): Promise<HttpResult> {

@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { agencyTreeOf } from "../app/directory";
 import type { KpiDeps } from "../app/kpi-report";
+import { nodeCounterPath, rollUpDate } from "../domain/agency-rollup";
 import { capProblems } from "../domain/events/validate";
-import { periodByName, periodOf } from "../domain/periods";
+import { type Period, periodByName, periodOf } from "../domain/periods";
 import { err, ok, type Result } from "../domain/result";
 import type * as z from "../domain/zod";
 import type { Credential } from "./auth";
@@ -50,4 +52,55 @@ export function officeWide(credential: Credential, what: string): Result<Credent
       { path: "(key)", message: "this key is scoped to units" },
     ]),
   );
+}
+
+/**
+ * The agency a reader names (issue 23), checked: one the directory's tree knows (404 naming
+ * `agency`); within the key's scope (an office-wide key reads any, a key scoped to agencies those
+ * and the agencies under them, a key scoped to units none: 403); and in the tree on the period's
+ * roll-up date (404, naming the agency its dossiers count under then).
+ */
+export function scopedAgency(
+  deps: KpiDeps,
+  credential: Credential,
+  agency: string,
+  period: Period,
+): Result<string, HttpResult> {
+  const tree = agencyTreeOf(deps.units);
+  const at = rollUpDate(period);
+  if (tree.get(agency)?.kind !== "agency")
+    return err(
+      problem(404, "no such agency", [{ path: "agency", message: `no agency ${agency} in the directory` }]),
+    );
+  const scope = credential.agencies;
+  if (scope ? !tree.isAgencyUnder(agency, scope, at) : credential.units !== undefined)
+    return err(
+      problem(403, "this key does not read that agency", [
+        {
+          path: "agency",
+          message: scope
+            ? `this key reads ${scope.join(", ")} and the agencies under them`
+            : "this key reads units",
+        },
+      ]),
+    );
+  if (!nodeCounterPath(tree, agency, period))
+    return err(
+      problem(404, `agency ${agency} does not report for period ${period.name}`, [
+        {
+          path: "agency",
+          message: `not in the directory's tree on ${at}: its dossiers count under ${tree.reportingNode(agency, at)}`,
+        },
+      ]),
+    );
+  return ok(agency);
+}
+
+/** `unit` and `agency` name two scopes: a query names one of them at most (400 naming `agency`). */
+export function oneScope(q: { unit?: string; agency?: string }): HttpResult | undefined {
+  return q.unit !== undefined && q.agency !== undefined
+    ? problem(400, "name a unit or an agency, not both", [
+        { path: "agency", message: "not with unit: a unit's figures are read with unit alone" },
+      ])
+    : undefined;
 }

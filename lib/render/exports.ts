@@ -33,11 +33,12 @@ export async function reportXlsx(report: Report, locale: Locale = "vi", names?: 
   } as never).toBuffer()) as Buffer;
 }
 
-/** `bao-cao-2022-Q3.csv`-style names, safe in any file system. */
+/** `bao-cao-2022-Q3.csv`-style names (a unit's or an agency's id after the period), safe in any file system. */
 export function exportFileName(report: Report, ext: "csv" | "xlsx"): string {
   const name = (report.period.name ?? `${report.period.from}..${report.period.to}`).replace(
     /[^A-Za-z0-9._-]+/g,
     "_",
   );
-  return `bao-cao-${name}${report.unit ? `-${report.unit.replace(/[^A-Za-z0-9._-]+/g, "_")}` : ""}.${ext}`;
+  const who = report.unit ?? report.agency;
+  return `bao-cao-${name}${who ? `-${who.replace(/[^A-Za-z0-9._-]+/g, "_")}` : ""}.${ext}`;
 }

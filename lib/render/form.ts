@@ -135,10 +135,8 @@ export async function formXlsx(form: OfficialForm, locale: Locale = "vi"): Promi
 }
 
 /** `bieu-II.06a-2022-Q3.xlsx`-style names. */
-export function formFileName(form: OfficialForm, ext: "csv" | "xlsx"): string {
-  const name = (form.period.name ?? `${form.period.from}..${form.period.to}`).replace(
-    /[^A-Za-z0-9._-]+/g,
-    "_",
-  );
-  return `bieu-II.06a-${name}.${ext}`;
+export function formFileName(form: OfficialForm, ext: "csv" | "xlsx", agency?: string): string {
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, "_");
+  const name = safe(form.period.name ?? `${form.period.from}..${form.period.to}`);
+  return `bieu-II.06a-${name}${agency ? `-${safe(agency)}` : ""}.${ext}`;
 }

@@ -1,9 +1,12 @@
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../dev/local/stack";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
 import { parseDirectoryFile } from "../../lib/domain/agency-directory";
+import type { Report } from "../../lib/domain/report";
 import { createApiKey } from "../../lib/http/auth";
 import { startE2eStack } from "../helpers/e2e-stack";
 import { ROOT } from "../helpers/fixtures";
@@ -11,6 +14,8 @@ import { ROOT } from "../helpers/fixtures";
 // Keys scoped to agencies (issue 23): every crossing between two agencies' subtrees tried over real
 // HTTP on the local stack, on the seed's units put under a small tree: the district, its land
 // block (phong-tnmt, cn-vpdk-dat-dai) and its social block (phong-tu-phap, phong-ldtbxh).
+const run = promisify(execFile);
+const BIN = join(ROOT, "bin", "dossier-monitor.mjs");
 const seed = JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8"));
 const BLOCKS: Record<string, string> = {
   "phong-tnmt": "khoi-dat-dai",
@@ -168,5 +173,105 @@ describe("keys scoped to agencies, over HTTP", () => {
     expect((await get("/dossiers/AK-TNMT-1", unknownReader)).status).toBe(404);
     expect((await get(`/kpis?period=${SEED_PERIOD.name}&unit=phong-tnmt`, unknownReader)).status).toBe(403);
     expect((await get("/me", unknownReader)).json.units).toEqual([]);
+  });
+
+  it("lets a reader read an agency's KPIs, exports, form and index from its counters: its own subtree, 403 outside it", async () => {
+    const p = `period=${SEED_PERIOD.name}`;
+    const office = (await get(`/kpis?${p}`, keys.reader)).json as unknown as Report;
+    const received = (units: string[]) =>
+      office.byUnit.filter((u) => units.includes(u.unit)).reduce((n, u) => n + u.received.total, 0);
+    const land = await get(`/kpis?${p}&agency=khoi-dat-dai`, landReader);
+    expect(land.status).toBe(200);
+    expect(land.json).toMatchObject({ agency: "khoi-dat-dai", unit: null });
+    const landReport = land.json as unknown as Report;
+    expect(landReport.received.total).toBe(received(["phong-tnmt", "cn-vpdk-dat-dai"]));
+    expect(landReport.received.total).toBeGreaterThan(0);
+    expect(landReport.byUnit.map((u) => u.unit).sort()).toEqual(
+      ["cn-vpdk-dat-dai", "phong-tnmt"].filter((u) => office.byUnit.some((o) => o.unit === u)),
+    );
+    // The same figures as an office-wide key reads for that agency; the root's are the office's.
+    expect((await get(`/kpis?${p}&agency=khoi-dat-dai`, keys.reader)).json).toMatchObject({
+      received: landReport.received,
+      pending: landReport.pending,
+    });
+    const root = (await get(`/kpis?${p}&agency=ubnd-huyen`, keys.reader)).json as unknown as Report;
+    expect(root.received).toEqual(office.received);
+    expect((await get(`/kpis?${p}&agency=khoi-xa-hoi`, keys.reader)).json).toMatchObject({
+      received: { total: received(["phong-tu-phap", "phong-ldtbxh"]) },
+    });
+    const form = await get(`/kpis/form?${p}&agency=khoi-dat-dai`, landReader);
+    expect(form.status).toBe(200);
+    expect(form.json).toMatchObject({
+      agency: "khoi-dat-dai",
+      office: "Khối đất đai",
+      recipient: "UBND huyện",
+    });
+    const total = (form.json.rows as { kind: string; values: { receivedTotal: number } }[]).find(
+      (r) => r.kind === "total",
+    );
+    // Withdrawn dossiers count as resolved on the form (the default): none are withdrawn here.
+    expect(total?.values.receivedTotal).toBe(landReport.received.total);
+    const index = await get(`/kpis/index?${p}&agency=khoi-dat-dai`, landReader);
+    expect(index.status).toBe(200);
+    expect(index.json).toMatchObject({ agency: "khoi-dat-dai" });
+    for (const path of [
+      `/kpis/export?${p}&agency=khoi-dat-dai&format=csv`,
+      `/kpis/export?${p}&agency=khoi-dat-dai&format=xlsx`,
+      `/kpis/form?${p}&agency=khoi-dat-dai&format=xlsx`,
+    ])
+      expect((await get(path, landReader)).status, path).toBe(200);
+    // Crossings: the sibling block and the parent district, on every route.
+    for (const agency of ["khoi-xa-hoi", "ubnd-huyen"])
+      for (const route of ["/kpis", "/kpis/export", "/kpis/form", "/kpis/index"]) {
+        const path = `${route}?${p}&agency=${agency}`;
+        const res = await get(path, landReader);
+        expect(res.status, path).toBe(403);
+        expect(res.json.problems, path).toEqual([expect.objectContaining({ path: "agency" })]);
+        expect((await get(path, keys.reader)).status, path).toBe(200);
+        expect((await get(path, unknownReader)).status, path).toBe(403);
+      }
+  });
+
+  it("answers an agency the tree does not have 404, an agency with a unit 400, and a key scoped to units 403", async () => {
+    const p = `period=${SEED_PERIOD.name}`;
+    const unknown = await get(`/kpis?${p}&agency=khong-co`, keys.reader);
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.problems).toEqual([expect.objectContaining({ path: "agency" })]);
+    // A unit is not an agency.
+    expect((await get(`/kpis/index?${p}&agency=phong-tnmt`, keys.reader)).status).toBe(404);
+    const both = await get(`/kpis?${p}&agency=khoi-dat-dai&unit=phong-tnmt`, landReader);
+    expect(both.status).toBe(400);
+    expect(both.json.problems).toEqual([expect.objectContaining({ path: "agency" })]);
+    const unitKey = await createApiKey(stack.store, {
+      name: "dashboard-tnmt",
+      role: "reader",
+      source: "dashboard-tnmt",
+      ratePerSecond: 100,
+      units: ["phong-tnmt"],
+    });
+    for (const route of ["/kpis", "/kpis/form", "/kpis/index"])
+      expect((await get(`${route}?${p}&agency=khoi-dat-dai`, unitKey)).status, route).toBe(403);
+  });
+
+  it("reads an agency's report with report --api --agency, and exits 1 on the API's refusal", async () => {
+    const args = (key: string, agency: string) => [
+      BIN,
+      "report",
+      "--api",
+      stack.urls.api,
+      "--period",
+      SEED_PERIOD.name,
+      "--agency",
+      agency,
+      "--key",
+      key,
+    ];
+    const { stdout } = await run(process.execPath, args(landReader, "khoi-dat-dai"));
+    const fromApi = await get(`/kpis?period=${SEED_PERIOD.name}&agency=khoi-dat-dai`, landReader);
+    // The same report, but for the instant each was taken at (the demo clock runs).
+    expect(JSON.parse(stdout)).toEqual({ ...fromApi.json, asOf: expect.any(String) });
+    const refused = await run(process.execPath, args(landReader, "khoi-xa-hoi")).catch((e) => e);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/403/);
   });
 });

@@ -114,7 +114,8 @@ describe("dossier-monitor import", () => {
     const counts = families(viaImport);
     expect(counts.dossier).toBeGreaterThan(350);
     expect(counts.event).toBeGreaterThan(1300);
-    expect(counts.K).toBeGreaterThan(10);
+    // One counter item per unit counted in the period (its level/domain split inside).
+    expect(counts.K).toBeGreaterThanOrEqual(6);
     expect(summary).toMatchObject({ quarantined: 2, dossiers: { applyPath: 0 } });
     expect(summary.rejected.map((r) => r.reason.split(":")[0])).toEqual(expect.arrayContaining(["conflict"]));
     expect(viaImport).toEqual(consumer);

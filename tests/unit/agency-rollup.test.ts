@@ -1,11 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  type Agency,
-  type AgencyTree,
-  buildAgencyTree,
-  parseAgencyDirectory,
-} from "../../lib/domain/agencies";
+import { type AgencyTree, buildAgencyTree } from "../../lib/domain/agencies";
 import {
   addPeriodCounts,
   agencyReportFromEvents,
@@ -31,6 +26,7 @@ import {
 } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
 import { historiesArb } from "../helpers/histories";
+import { mergedCommuneFile, treeArb } from "../helpers/trees";
 
 const settings = { calendar: WorkingCalendar.official() };
 const quarter = (name: string) => periodByName({ kind: "calendar-quarter" }, name) as Period;
@@ -38,74 +34,6 @@ const Q2 = quarter("2025-Q2");
 const Q3 = quarter("2025-Q3");
 /** A reporting window across the merger: it rolls up as the tree stands on its last day, whenever counted. */
 const ACROSS = explicitPeriod("2025-06-15", "2025-07-14", "across-the-merger");
-const MERGER = "2025-07-01";
-const ENDED = "2025-06-30";
-
-const contact = (who: string) => ({ name: who, email: `${who}@example.org` });
-const unit = (
-  id: string,
-  parentId: string | undefined,
-  validity: { validFrom?: string; validTo?: string },
-) => ({
-  id,
-  nameVi: `Đơn vị ${id}`,
-  nameEn: `Unit ${id}`,
-  level: "commune" as const,
-  ...(parentId ? { parentId } : {}),
-  ...validity,
-  head: contact(`head-${id}`),
-  deputies: [],
-  escalation: [],
-  locale: "vi" as const,
-});
-const agency = (id: string, parentId: string | undefined, extra: Partial<Agency> = {}): Agency => ({
-  id,
-  nameVi: `Cơ quan ${id}`,
-  nameEn: `Agency ${id}`,
-  level: parentId ? "commune" : "province",
-  ...(parentId ? { parentId } : {}),
-  ...extra,
-});
-
-/** Random provinces: departments, districts whose communes merge on 2025-07-01 into new communes, units under each. */
-const treeArb = fc
-  .record({
-    departments: fc.integer({ min: 0, max: 2 }),
-    districts: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 3 }),
-    newCommunes: fc.integer({ min: 1, max: 3 }),
-    picks: fc.array(fc.nat(), { minLength: 12, maxLength: 12 }),
-    unitsPer: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 20, maxLength: 20 }),
-    rootUnits: fc.integer({ min: 0, max: 1 }),
-  })
-  .map((r) => {
-    const agencies: Agency[] = [agency("p", undefined)];
-    for (let i = 0; i < r.departments; i++)
-      agencies.push(agency(`so${i}`, "p", { level: "provincial-department" }));
-    for (let j = 0; j < r.newCommunes; j++) agencies.push(agency(`moi${j}`, "p", { validFrom: MERGER }));
-    let n = 0;
-    r.districts.forEach((communes, i) => {
-      agencies.push(agency(`h${i}`, "p", { level: "district", validTo: ENDED }));
-      for (let k = 0; k < communes; k++) {
-        const successor = `moi${(r.picks[n++ % r.picks.length] ?? 0) % r.newCommunes}`;
-        agencies.push(agency(`h${i}x${k}`, `h${i}`, { validTo: ENDED, successorIds: [successor] }));
-      }
-    });
-    const units = [];
-    agencies.forEach((a, i) => {
-      for (let u = 0; u < (r.unitsPer[i % r.unitsPer.length] ?? 0); u++)
-        units.push(
-          unit(`${a.id}.u${u}`, a.id === "p" ? undefined : a.id, {
-            validFrom: a.validFrom,
-            validTo: a.validTo,
-          }),
-        );
-    });
-    for (let u = 0; u < r.rootUnits || units.length === 0; u++) units.push(unit(`p.root${u}`, undefined, {}));
-    const parsed = parseAgencyDirectory({ leadership: [contact("lanh-dao")], agencies, units });
-    if (!parsed.ok) throw new Error(`a random tree does not load: ${JSON.stringify(parsed.error)}`);
-    return { tree: buildAgencyTree(parsed.value), unitIds: units.map((u) => u.id) };
-  });
-
 const cases = treeArb.chain(({ tree, unitIds }) =>
   fc.tuple(
     fc.constant(tree),
@@ -201,25 +129,7 @@ describe("roll-ups by agency, by property", () => {
 });
 
 describe("a commune merged on 2025-07-01", () => {
-  const parsed = parseAgencyDirectory({
-    leadership: [contact("chu-tich-tinh")],
-    agencies: [
-      agency("p", undefined),
-      agency("so-tp", "p", { level: "provincial-department" }),
-      agency("huyen", "p", { level: "district", validTo: ENDED }),
-      agency("xa-a", "huyen", { validTo: ENDED, successorIds: ["xa-moi"] }),
-      agency("xa-b", "huyen", { validTo: ENDED, successorIds: ["xa-moi"] }),
-      agency("xa-moi", "p", { validFrom: MERGER }),
-    ],
-    units: [
-      unit("so-tp.u", "so-tp", {}),
-      unit("xa-a.u", "xa-a", { validTo: ENDED }),
-      unit("xa-b.u", "xa-b", { validTo: ENDED }),
-      unit("xa-moi.u", "xa-moi", { validFrom: MERGER }),
-    ],
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
-  const tree = buildAgencyTree(parsed.value);
+  const tree = buildAgencyTree(mergedCommuneFile());
   let n = 0;
   const received = (dossierId: string, unitId: string, at: string): DossierEvent => ({
     eventId: `e${n++}`,

@@ -7,15 +7,14 @@ import {
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { BulkStore, ItemTooLarge, NewDossier } from "../../app/ports";
-import type { CounterDelta } from "../../domain/counting";
+import { type CounterDelta, mergeDeltas } from "../../domain/counting";
 import type { DossierEvent } from "../../domain/events/schema";
 import type { DossierRecord, QuarantineRecord } from "../../domain/records";
-import { COUNTER_KEYS } from "../../domain/report";
 import type { Result } from "../../domain/result";
-import { counterUpdate } from "./counters";
+import { counterAttributeCount, counterUpdate, MAX_COUNTER_ATTRIBUTES } from "./counters";
 import { TableAccess } from "./cursors";
 import { dossierItem, eventItem, itemsOrRefusal } from "./dossiers";
-import { counterSk, dossierIdOfKey, dossierKey, type Item } from "./keys";
+import { dossierIdOfKey, dossierKey, type Item } from "./keys";
 import { quarantineItem } from "./quarantine";
 
 /**
@@ -51,21 +50,6 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
       while (next < items.length) await work(items[next++] as T);
     }),
   );
-}
-
-/** The sum of deltas by counter item (one transaction may name an item once). */
-function mergeDeltas(deltas: readonly CounterDelta[]): CounterDelta[] {
-  const merged = new Map<string, CounterDelta>();
-  for (const d of deltas) {
-    const id = `${d.period}\u0000${counterSk(d.item)}`;
-    const into = merged.get(id) ?? { ...d, counts: {} };
-    for (const k of COUNTER_KEYS) {
-      const v = d.counts[k];
-      if (v) into.counts[k] = (into.counts[k] ?? 0) + v;
-    }
-    merged.set(id, into);
-  }
-  return [...merged.values()].filter((d) => COUNTER_KEYS.some((k) => d.counts[k]));
 }
 
 export class BulkWriter extends TableAccess implements BulkStore {
@@ -193,7 +177,11 @@ export class BulkWriter extends TableAccess implements BulkStore {
       const size = JSON.stringify(dossierItem(d.record)).length;
       if (
         group.length &&
-        (group.length + 1 + next.length > MAX_TRANSACTION_ITEMS || bytes + size > MAX_TRANSACTION_BYTES)
+        (group.length + 1 + next.length > MAX_TRANSACTION_ITEMS ||
+          bytes + size > MAX_TRANSACTION_BYTES ||
+          // A unit item's update names each (counter, level, domain) it adds to: a unit of many
+          // domains fills an update's expression before the transaction is full (./counters.ts).
+          next.some((delta) => counterAttributeCount(delta) > MAX_COUNTER_ATTRIBUTES))
       ) {
         groups.push(group);
         group = [];

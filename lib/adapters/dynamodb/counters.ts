@@ -1,3 +1,5 @@
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { CounterRead, NodeCounterRead } from "../../app/ports";
 import type { CounterDelta } from "../../domain/counting";
 import type { Period } from "../../domain/periods";
 import {
@@ -8,77 +10,200 @@ import {
   type PeriodCounts,
   zeroCounts,
 } from "../../domain/report";
+import { counterAttributes, splitOfAttribute } from "./counter-attributes";
 import { TableAccess } from "./cursors";
 import {
+  AFTER_TREE_COUNTERS,
   counterSk,
   countersPk,
   DOMAIN_COUNTER_PREFIX,
+  type Item,
   LEVEL_DOMAIN_COUNTER_PREFIX,
+  nodeCounterPrefix,
+  TREE_COUNTER_PREFIX,
+  treeCounterOfSk,
   UNIT_COUNTER_PREFIX,
 } from "./keys";
 
 /**
- * KPI counters: one item per period and unit (`U#…`) and per period, level and domain
- * (`L#level#domain`; `M#domain` items written before levels were counted are still read), changed
- * by deltas inside the apply transaction (./dossiers.ts), read whole for a period's report.
+ * KPI counters: one item per period and unit, holding the unit's counts split by level and domain
+ * (./counter-attributes.ts), keyed `U#unit` without an agency tree and `A#root/…/unit` under its
+ * roll-up path with one (./keys.ts); changed by deltas inside the apply transaction
+ * (./dossiers.ts), read whole for a period's report or by a node's path for that node's. Items
+ * counted before the split (`U#unit` totals, `L#level#domain`, `M#domain`) are still read and
+ * taken back (docs/kpis.md "How the counters stay exact").
  */
 
-/** The update one counter delta makes (a transaction item of the apply's commit). */
+/**
+ * The most attributes one update adds to: DynamoDB takes an expression of at most 4 KB, and each
+ * `#n :n, ` takes up to 9 characters. The consumer's deltas name a few dozen; the import's sums
+ * of many dossiers stop a transaction's group before this (./bulk.ts).
+ */
+export const MAX_COUNTER_ATTRIBUTES = 300;
+
+/** How many attributes a delta's update adds to (what {@link MAX_COUNTER_ATTRIBUTES} bounds). */
+export const counterAttributeCount = (d: CounterDelta) => counterAttributes(d).length;
+
+/** The update one counter delta makes (a transaction item of the apply's commit, or the import's). */
 export function counterUpdate(tableName: string, d: CounterDelta) {
-  const names: Record<string, string> = { "#from": "from", "#to": "to" };
-  const values: Record<string, unknown> = { ":from": d.from, ":to": d.to };
+  const names: Record<string, string> = { "#F": "from", "#T": "to" };
+  const values: Record<string, unknown> = { ":F": d.from, ":T": d.to };
   const adds: string[] = [];
-  Object.entries(d.counts).forEach(([k, v], i) => {
-    names[`#c${i}`] = k;
-    values[`:c${i}`] = v;
-    adds.push(`#c${i} :c${i}`);
-  });
+  for (const [name, v] of counterAttributes(d)) {
+    const p = adds.length.toString(36);
+    names[`#${p}`] = name;
+    values[`:${p}`] = v;
+    adds.push(`#${p} :${p}`);
+  }
+  if (adds.length > MAX_COUNTER_ATTRIBUTES)
+    throw new Error(`counter update: ${adds.length} attributes, more than ${MAX_COUNTER_ATTRIBUTES}`);
   return {
     TableName: tableName,
     Key: { pk: countersPk(d.period), sk: counterSk(d.item) },
-    UpdateExpression: `SET #from = :from, #to = :to ADD ${adds.join(", ")}`,
+    UpdateExpression: `SET #F = :F, #T = :T ADD ${adds.join(", ")}`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
 }
 
+const isZero = (c: Counts) => COUNTER_KEYS.every((k) => c[k] === 0);
+
+/** What the items of one read hold, before zeros are left out. */
+interface Gathered {
+  /** Per unit: its split by `level#domain`, and its totals counted before the split. */
+  units: Map<string, { split: Map<string, Counts>; unsplit: Counts }>;
+  /** The older `L#` and `M#` items, by `level#domain`. */
+  older: Map<string, Counts>;
+}
+
+function gather(items: readonly Item[]): Gathered {
+  const g: Gathered = { units: new Map(), older: new Map() };
+  const unitOf = (id: string) => {
+    const u = g.units.get(id) ?? { split: new Map<string, Counts>(), unsplit: zeroCounts() };
+    g.units.set(id, u);
+    return u;
+  };
+  for (const item of items) {
+    const sk = item.sk as string;
+    if (sk.startsWith(LEVEL_DOMAIN_COUNTER_PREFIX) || sk.startsWith(DOMAIN_COUNTER_PREFIX)) {
+      const counts = zeroCounts();
+      for (const k of COUNTER_KEYS) counts[k] = Number(item[k] ?? 0);
+      // `M#domain` was counted before levels were: level unknown.
+      const key = sk.startsWith(LEVEL_DOMAIN_COUNTER_PREFIX)
+        ? sk.slice(2)
+        : levelDomainKey(undefined, sk.slice(2));
+      g.older.set(key, addCounts(g.older.get(key) ?? zeroCounts(), counts));
+      continue;
+    }
+    const tree = sk.startsWith(TREE_COUNTER_PREFIX);
+    if (!tree && !sk.startsWith(UNIT_COUNTER_PREFIX)) continue;
+    const unit = unitOf(tree ? treeCounterOfSk(sk).unit : sk.slice(UNIT_COUNTER_PREFIX.length));
+    for (const [name, value] of Object.entries(item)) {
+      const split = splitOfAttribute(name);
+      if (split) {
+        const c = unit.split.get(split.levelDomain) ?? zeroCounts();
+        c[split.key] += Number(value);
+        unit.split.set(split.levelDomain, c);
+      } else if (Object.hasOwn(unit.unsplit, name)) unit.unsplit[name as keyof Counts] += Number(value);
+    }
+  }
+  return g;
+}
+
+/** Adds a `level#domain` split into `target`'s by-domain and by-(level, domain) maps. */
+function addSplit(target: PeriodCounts, levelDomain: string, c: Counts): void {
+  const domain = levelDomain.slice(levelDomain.indexOf("#") + 1);
+  target.byLevelDomain.set(levelDomain, addCounts(target.byLevelDomain.get(levelDomain) ?? zeroCounts(), c));
+  target.byDomain.set(domain, addCounts(target.byDomain.get(domain) ?? zeroCounts(), c));
+}
+
+/**
+ * The counts items hold: per unit, and summed. A unit, or a (level, domain), whose every count went
+ * back to zero is not part of the report.
+ */
+export function countsOfItems(items: readonly Item[]): CounterRead {
+  const { units, older } = gather(items);
+  const out: CounterRead = {
+    byUnit: new Map(),
+    byDomain: new Map(),
+    byLevelDomain: new Map(),
+    perUnit: new Map(),
+    unsplit: new Map(),
+    itemsRead: items.length,
+  };
+  for (const [unit, { split, unsplit }] of units) {
+    const own: PeriodCounts = { byUnit: new Map(), byDomain: new Map(), byLevelDomain: new Map() };
+    const total = addCounts(zeroCounts(), unsplit);
+    for (const [levelDomain, c] of split) {
+      if (isZero(c)) continue;
+      addSplit(own, levelDomain, c);
+      addSplit(out, levelDomain, c);
+      addCounts(total, c);
+    }
+    if (isZero(total)) continue;
+    own.byUnit.set(unit, total);
+    out.byUnit.set(unit, total);
+    out.perUnit.set(unit, own);
+    if (!isZero(unsplit)) out.unsplit.set(unit, unsplit);
+  }
+  for (const [levelDomain, c] of older) if (!isZero(c)) addSplit(out, levelDomain, c);
+  return out;
+}
+
 export class Counters extends TableAccess {
   /**
-   * A period's counters: one item per unit and per domain, never one per dossier. Strongly
-   * consistent unless `consistent: false`: the query API reads them eventually consistent, at half
-   * the read units, and may then miss an event applied in the last second or so (the next read
-   * shows it); the KPI emails and the period close, which freezes and files the figures, read them
-   * strongly consistent.
+   * A period's counters: one item per unit (and the older per-domain items), never one per
+   * dossier. Strongly consistent unless `consistent: false`: the query API reads them eventually
+   * consistent, at half the read units, and may then miss an event applied in the last second or
+   * so (the next read shows it); the KPI emails and the period close, which freezes and files the
+   * figures, read them strongly consistent.
    */
-  async read(
-    period: Pick<Period, "name">,
-    { consistent = true }: { consistent?: boolean } = {},
-  ): Promise<PeriodCounts & { itemsRead: number }> {
+  async read(period: Pick<Period, "name">, { consistent = true }: { consistent?: boolean } = {}) {
     const items = await this.queryAll({
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": countersPk(period.name) },
       ConsistentRead: consistent,
     });
-    const byUnit = new Map<string, Counts>();
-    const byDomain = new Map<string, Counts>();
-    const byLevelDomain = new Map<string, Counts>();
-    for (const item of items) {
-      const sk = item.sk as string;
-      const counts = zeroCounts();
-      for (const k of COUNTER_KEYS) counts[k] = Number(item[k] ?? 0);
-      // A unit or domain whose every count went back to zero is not part of the report.
-      if (COUNTER_KEYS.every((k) => counts[k] === 0)) continue;
-      if (sk.startsWith(UNIT_COUNTER_PREFIX)) byUnit.set(sk.slice(2), counts);
-      else if (sk.startsWith(DOMAIN_COUNTER_PREFIX) || sk.startsWith(LEVEL_DOMAIN_COUNTER_PREFIX)) {
-        // `L#level#domain` (form II.06a's rows), or `M#domain` counted before levels were: level unknown.
-        const levelDomain = sk.startsWith(LEVEL_DOMAIN_COUNTER_PREFIX)
-          ? sk.slice(2)
-          : levelDomainKey(undefined, sk.slice(2));
-        const domain = levelDomain.slice(levelDomain.indexOf("#") + 1);
-        byLevelDomain.set(levelDomain, addCounts(byLevelDomain.get(levelDomain) ?? zeroCounts(), counts));
-        byDomain.set(domain, addCounts(byDomain.get(domain) ?? zeroCounts(), counts));
-      }
-    }
-    return { byUnit, byDomain, byLevelDomain, itemsRead: items.length };
+    return countsOfItems(items);
+  }
+
+  /**
+   * One node's counters: one query for the items under its path (its own counters, nothing else),
+   * and a look for one item counted without the tree beside it. Only when there is one (a period
+   * counted before the tree, or before the split) are those read too, whole, for the caller to place.
+   */
+  async readNode(
+    period: Pick<Period, "name">,
+    path: readonly string[],
+    { consistent = true }: { consistent?: boolean } = {},
+  ): Promise<NodeCounterRead> {
+    const pk = countersPk(period.name);
+    const [underItems, probe] = await Promise.all([
+      this.queryAll({
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": pk, ":prefix": nodeCounterPrefix(path) },
+        ConsistentRead: consistent,
+      }),
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk AND sk >= :after",
+          ExpressionAttributeValues: { ":pk": pk, ":after": AFTER_TREE_COUNTERS },
+          ProjectionExpression: "sk",
+          Limit: 1,
+          ConsistentRead: consistent,
+        }),
+      ),
+    ]);
+    const under = countsOfItems(underItems);
+    if (!probe.Items?.length) return { under, itemsRead: under.itemsRead };
+    const outside = countsOfItems(
+      await this.queryAll({
+        KeyConditionExpression: "pk = :pk AND sk >= :after",
+        ExpressionAttributeValues: { ":pk": pk, ":after": AFTER_TREE_COUNTERS },
+        ConsistentRead: consistent,
+      }),
+    );
+    return { under, outside, itemsRead: under.itemsRead + 1 + outside.itemsRead };
   }
 }

@@ -34,17 +34,47 @@ export function eventOfKey(item: Item): { dossierId: string; eventId: string; so
 export const dossierIdOfKey = (item: Item) => (item.pk as string).slice(2);
 
 export const countersPk = (period: string) => `K#${period}`;
+/** A unit's counters without an agency tree (one office), and a unit's totals counted before the split: `U#unit`. */
 export const UNIT_COUNTER_PREFIX = "U#";
+/**
+ * A unit's counters under its roll-up path in the agency tree: `A#<root>/<agency>/…/<unit>`, each
+ * segment escaped (`%` → `%25`, `/` → `%2F`), so one node's counters are those whose key begins
+ * with its path and `/` ({@link nodeCounterPrefix}). `A#` sorts before every other counter item's
+ * prefix, so the items counted without the tree are exactly those from `B` on.
+ */
+export const TREE_COUNTER_PREFIX = "A#";
+/** The first sort key after every tree counter item: where items counted without the tree begin. */
+export const AFTER_TREE_COUNTERS = "B";
+/** Counters of a domain without a level, counted before levels were (read, and taken back). */
 export const DOMAIN_COUNTER_PREFIX = "M#";
-/** Counters of a domain within a level (form II.06a's rows). */
+/** Counters of a domain within a level, counted before the unit items held the split (read, and taken back). */
 export const LEVEL_DOMAIN_COUNTER_PREFIX = "L#";
-/** A counter item's sort key in its period's partition: `U#unit`, `L#level#domain` or `M#domain`. */
+
+const segment = (id: string) => id.replaceAll("%", "%25").replaceAll("/", "%2F");
+const unsegment = (text: string) => text.replace(/%2F|%25/g, (m) => (m === "%2F" ? "/" : "%"));
+
+/**
+ * A counter item's sort key in its period's partition: `U#unit` (no tree), `A#path/unit` (a tree),
+ * and the older kinds `L#level#domain`, `M#domain`.
+ */
 export const counterSk = (item: CounterItem): string =>
   "unit" in item
-    ? `${UNIT_COUNTER_PREFIX}${item.unit}`
+    ? item.path.length
+      ? `${TREE_COUNTER_PREFIX}${[...item.path, item.unit].map(segment).join("/")}`
+      : `${UNIT_COUNTER_PREFIX}${item.unit}`
     : "level" in item
       ? `${LEVEL_DOMAIN_COUNTER_PREFIX}${levelDomainKey(item.level, item.domain)}`
       : `${DOMAIN_COUNTER_PREFIX}${item.domain}`;
+
+/** What the sort key of a tree counter item names: the unit and its roll-up path. */
+export function treeCounterOfSk(sk: string): { unit: string; path: string[] } {
+  const segments = sk.slice(TREE_COUNTER_PREFIX.length).split("/").map(unsegment);
+  return { unit: segments.pop() as string, path: segments };
+}
+
+/** The prefix of the sort keys of the counters under a node, given its path root first. */
+export const nodeCounterPrefix = (path: readonly string[]) =>
+  `${TREE_COUNTER_PREFIX}${path.map(segment).join("/")}/`;
 
 export const QUARANTINE_PK = "Q";
 

@@ -47,7 +47,10 @@ export function tableStore(client: DynamoDBDocumentClient, tableName: string): T
     tableName,
     dossiers,
     // The port's name for the adapter's read (CounterReader keeps `readPeriodCounts`).
-    counters: { readPeriodCounts: (period, options) => counters.read(period, options) },
+    counters: {
+      readPeriodCounts: (period, options) => counters.read(period, options),
+      readNodeCounts: (period, path, options) => counters.readNode(period, path, options),
+    },
     quarantine: new Quarantine(client, tableName, dossiers),
     alerts: new AlertQueue(client, tableName),
     reports: new Reports(client, tableName),
