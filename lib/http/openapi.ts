@@ -59,7 +59,7 @@ const problemResponse = (description: string): Json => ({
 /** What every route answers before its handler runs (lib/http/auth.ts `admit`). */
 const GATE: Record<string, Json> = {
   "401": problemResponse("no key: send Authorization: Bearer <key>"),
-  "403": problemResponse("an unknown key, or a key without this route's role (or unit)"),
+  "403": problemResponse("an unknown key, or a key without this route's role (or unit, or agency)"),
   "429": {
     ...problemResponse("over the key's rate; try again after Retry-After seconds"),
     headers: { "Retry-After": { schema: { type: "integer" } } },
@@ -96,27 +96,36 @@ const ANSWERS: Record<string, Json> = {
   },
   "GET /kpis": {
     "200": {
-      description: "the period's report (docs/kpis.md)",
+      description:
+        "the period's report (docs/kpis.md): the office's, a unit's (unit=), or an agency's of the directory's tree (agency=, read from its own counters)",
       content: { [JSON_TYPE]: { schema: { type: "object" } } },
     },
-    "400": problemResponse("a bad query parameter, or no unit named for a key of several units"),
-    "404": problemResponse("no such period in this deployment's scheme"),
+    "400": problemResponse(
+      "a bad query parameter, both unit and agency, or no unit named for a key of several units",
+    ),
+    "404": problemResponse(
+      "no such period in this deployment's scheme, no such agency, or an agency not in the tree for that period",
+    ),
   },
   "GET /kpis/export": {
     "200": {
-      description: "the report as a file (format=csv or xlsx)",
+      description: "the report as a file (format=csv or xlsx): the office's, a unit's or an agency's",
       content: {
         "text/csv": { schema: { type: "string" } },
         [XLSX]: { schema: { type: "string", format: "binary" } },
       },
     },
-    "400": problemResponse("a bad query parameter, or no unit named for a key of several units"),
-    "404": problemResponse("no such period in this deployment's scheme"),
+    "400": problemResponse(
+      "a bad query parameter, both unit and agency, or no unit named for a key of several units",
+    ),
+    "404": problemResponse(
+      "no such period in this deployment's scheme, no such agency, or an agency not in the tree for that period",
+    ),
   },
   "GET /kpis/form": {
     "200": {
       description:
-        "form II.06a (docs/official.md), as JSON or a file (format=csv or xlsx); office-wide keys only",
+        "form II.06a (docs/official.md), as JSON or a file (format=csv or xlsx): the office's (office-wide keys only), or an agency's (agency=, a key reading that agency)",
       content: {
         [JSON_TYPE]: { schema: { type: "object" } },
         "text/csv": { schema: { type: "string" } },
@@ -124,15 +133,24 @@ const ANSWERS: Record<string, Json> = {
       },
     },
     "400": problemResponse("a bad query parameter"),
-    "404": problemResponse("no such period in this deployment's scheme"),
+    "404": problemResponse(
+      "no such period in this deployment's scheme, no such agency, or an agency not in the tree for that period",
+    ),
+    "409": problemResponse(
+      "an agency's form for a period holding some of its dossiers counted before the unit counters held levels and domains (the office's form has them)",
+    ),
   },
   "GET /kpis/index": {
     "200": {
-      description: "the national service index (Decision 766)",
+      description: "the national service index (Decision 766): the office's, a unit's or an agency's",
       content: { [JSON_TYPE]: { schema: { type: "object" } } },
     },
-    "400": problemResponse("a bad query parameter, or no unit named for a key of several units"),
-    "404": problemResponse("no such period in this deployment's scheme"),
+    "400": problemResponse(
+      "a bad query parameter, both unit and agency, or no unit named for a key of several units",
+    ),
+    "404": problemResponse(
+      "no such period in this deployment's scheme, no such agency, or an agency not in the tree for that period",
+    ),
   },
   "GET /dossiers": {
     "200": {

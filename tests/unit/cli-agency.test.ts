@@ -92,6 +92,6 @@ describe("report --events … --units FILE --agency ID", () => {
     expect(ended.stderr).toContain(`its dossiers count under ${successor}`);
     const alone = await cli(...args, "--agency", old.id);
     expect(alone.code).toBe(2);
-    expect(alone.stderr).toMatch(/--agency takes --events and --units/);
+    expect(alone.stderr).toMatch(/--agency takes --api .*, or --events with --units/);
   });
 });
