@@ -13,6 +13,8 @@ export interface ServeOptions {
   fresh?: boolean;
   /** The units and keys but no demo data (resolveServeOptions, below, sets its other defaults). */
   empty?: boolean;
+  /** The synthetic province instead of the seed district (resolveServeOptions sets its other defaults). */
+  province?: boolean;
   units: string;
   /** A procedure catalog file (JSON) instead of the seed's. */
   catalog?: string;
@@ -32,10 +34,33 @@ export const EMPTY_DEFAULTS = {
   periodScheme: "calendar-quarter",
 } as const;
 
-/** The options `serve` runs with: the parsed ones, with `--empty`'s defaults where none was given. */
+/**
+ * `serve --province` shows the synthetic province (events/units/province-sample.json, issue 23): its
+ * directory with the agency tree, and a quarter of its events (2025-Q3, the first after the communes'
+ * merger), imported up to a demo clock on the Monday before the quarter's last week, five minutes
+ * before the weekly KPI email; reported by calendar quarter; data kept apart from the seed's.
+ */
+export const PROVINCE_DEFAULTS = {
+  dataDir: ".local/province",
+  clock: "2025-09-22T07:25:00+07:00",
+  units: "events/units/province-sample.json",
+  periodScheme: "calendar-quarter",
+  /** The quarter replayed, and how many dossiers it receives (enough to show, quick to import). */
+  quarter: { name: "2025-Q3", from: "2025-07-01", to: "2025-09-30" },
+  dossiers: 8_000,
+} as const;
+
+/** The options `serve` runs with: the parsed ones, with `--empty`'s or `--province`'s defaults where none was given. */
 export function resolveServeOptions(opts: ServeOptions, cmd: Command, now = Date.now()): ServeOptions {
-  if (!opts.empty) return opts;
   const given = (name: string) => cmd.getOptionValueSource(name) !== "default";
+  if (opts.province)
+    return {
+      ...opts,
+      dataDir: given("dataDir") ? opts.dataDir : PROVINCE_DEFAULTS.dataDir,
+      clock: given("clock") ? opts.clock : PROVINCE_DEFAULTS.clock,
+      units: given("units") ? opts.units : PROVINCE_DEFAULTS.units,
+    };
+  if (!opts.empty) return opts;
   return {
     ...opts,
     dataDir: given("dataDir") ? opts.dataDir : EMPTY_DEFAULTS.dataDir,

@@ -2,12 +2,15 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join, resolve } from "node:path";
 import type { LogLevel } from "@aws-lambda-powertools/logger/types";
 import { JAVA_HINT, javaAvailable } from "../dev/local/dynamodb-local";
-import { DemoClock, SERVE_DEFAULTS, startLocalStack } from "../dev/local/stack";
+import { DemoClock, type LocalStackOptions, SERVE_DEFAULTS, startLocalStack } from "../dev/local/stack";
+import { provinceEvents } from "../dev/province/events";
+import { PROVINCE_OFFICIAL_SETTINGS } from "../dev/province/official";
 import { parseMonitorEnv, type RawEnv } from "../lib/contracts/config";
 import { ROUTES } from "../lib/contracts/routes";
+import { validOn } from "../lib/domain/agencies";
 import { parseDirectoryFile } from "../lib/domain/agency-directory";
 import { formatInstant, localDate, parseInstant } from "../lib/domain/time";
-import { EMPTY_DEFAULTS, type ServeOptions } from "./serve-options";
+import { EMPTY_DEFAULTS, PROVINCE_DEFAULTS, type ServeOptions } from "./serve-options";
 import { EXIT } from "./shared";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -18,7 +21,13 @@ const ROOT = resolve(import.meta.dirname, "..");
  */
 function serveEnv(opts: ServeOptions): RawEnv {
   return {
-    PERIOD_SCHEME: opts.empty ? EMPTY_DEFAULTS.periodScheme : JSON.stringify(SERVE_DEFAULTS.scheme),
+    PERIOD_SCHEME: opts.empty
+      ? EMPTY_DEFAULTS.periodScheme
+      : opts.province
+        ? PROVINCE_DEFAULTS.periodScheme
+        : JSON.stringify(SERVE_DEFAULTS.scheme),
+    // The province's reporting office instead of the seed district's (dev/local/stack.ts's default).
+    ...(opts.province ? { OFFICIAL_SETTINGS: JSON.stringify(PROVINCE_OFFICIAL_SETTINGS) } : {}),
     ...process.env,
     ...(opts.catalog ? { CATALOG: readFileSync(resolve(opts.catalog), "utf8") } : {}),
     ...(opts.officialSettings
@@ -40,6 +49,34 @@ function storeKeys(made: DemoKeys, keysFile: string): DemoKeys {
 /** The unit directory, with or without an agency tree; units inherit from their agencies as of `at`'s day. */
 function loadDirectory(file: string, at: number) {
   return parseDirectoryFile(JSON.parse(readFileSync(resolve(ROOT, file), "utf8")), localDate(at));
+}
+
+/**
+ * What the first start imports and replays: the seed quarter (the stack's default), or with
+ * `--province` a quarter of the synthetic province's events at the units valid on each day.
+ */
+function replayOf(
+  opts: ServeOptions,
+  directory: LocalStackOptions["directory"],
+): LocalStackOptions["replay"] {
+  if (!opts.province) return undefined;
+  const { quarter, dossiers } = PROVINCE_DEFAULTS;
+  return {
+    name: `the synthetic province's ${quarter.name} (${dossiers.toLocaleString("en")} dossiers)`,
+    events: () => provinceEvents({ directory, seed: 23, from: quarter.from, to: quarter.to, dossiers }),
+  };
+}
+
+/** The demo's period, for the banner's examples. */
+const demoPeriod = (opts: ServeOptions) =>
+  opts.province ? PROVINCE_DEFAULTS.quarter.name : SERVE_DEFAULTS.scheme.windows[0]?.name;
+
+/** A unit for the banner's example event: the seed's civil-status office, or the province's first commune unit open at `at`. */
+function exampleUnit(opts: ServeOptions, directory: LocalStackOptions["directory"], at: number): string {
+  if (!opts.province) return "phong-tu-phap";
+  const day = localDate(at);
+  const open = directory.units.filter((u) => validOn(u, day));
+  return (open.find((u) => u.level === "commune") ?? open[0])?.id ?? "phong-tu-phap";
 }
 
 /** `dossier-monitor serve` (what `npm start` runs): the local stack, until Ctrl-C. */
@@ -73,6 +110,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
     seed: true,
     // --empty: the units and keys, without the seed quarter's events.
     replaySeed: !opts.empty,
+    replay: replayOf(opts, directory),
     log,
     logLevel: (process.env.POWERTOOLS_LOG_LEVEL as LogLevel | undefined) ?? "WARN",
   });
@@ -84,7 +122,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
     occurredAt: formatInstant(clock.now()),
     dossierId: "000.30.32.H48-DEMO-0001",
     data: {
-      unitId: "phong-tu-phap",
+      unitId: exampleUnit(opts, directory, start),
       procedureCode: "1.001193",
       channel: "online",
       processingDays: 5,
@@ -105,7 +143,7 @@ ${
   (local demo keys, also in ${keysFile}; only their hashes are in the table)
 
   Dashboard       ${stack.urls.api}/dashboard#key=${keys.reader}
-  (opens signed in with the demo reader key, on the seed quarter; the key is in the fragment, which the browser never sends)
+  (opens signed in with the demo reader key, on ${opts.province ? "the synthetic province's quarter" : "the seed quarter"}; the key is in the fragment, which the browser never sends)
 
   Try:
     curl -s -X POST ${stack.urls.api}/events -H 'authorization: Bearer ${keys.integration}' -H 'content-type: application/json' \\
@@ -115,8 +153,8 @@ ${
     ? `    curl -s '${stack.urls.api}/dossiers/000.30.32.H48-DEMO-0001' -H 'authorization: Bearer ${keys.reader}'
     curl -s '${stack.urls.api}/kpis' -H 'authorization: Bearer ${keys.reader}'
 `
-    : `    curl -s '${stack.urls.api}/kpis?period=${SERVE_DEFAULTS.scheme.windows[0]?.name}' -H 'authorization: Bearer ${keys.reader}'
-    npx dossier-monitor report --api ${stack.urls.api} --period ${SERVE_DEFAULTS.scheme.windows[0]?.name} --key ${keys.reader} --format text
+    : `    curl -s '${stack.urls.api}/kpis?period=${demoPeriod(opts)}' -H 'authorization: Bearer ${keys.reader}'
+    npx dossier-monitor report --api ${stack.urls.api} --period ${demoPeriod(opts)} --key ${keys.reader} --format text
 `
 }`
     : ""

@@ -1,5 +1,5 @@
-import type { Command } from "commander";
-import { EMPTY_DEFAULTS, resolveServeOptions, type ServeOptions } from "../serve-options";
+import { type Command, Option } from "commander";
+import { EMPTY_DEFAULTS, PROVINCE_DEFAULTS, resolveServeOptions, type ServeOptions } from "../serve-options";
 
 /** `serve` (what `npm start` runs): the local stack, until Ctrl-C. */
 export function registerServe(program: Command): void {
@@ -31,6 +31,12 @@ export function registerServe(program: Command): void {
     .option(
       "--empty",
       `the units and keys but no demo data, for trying one's own events: no seed replay, the clock in real time from now, calendar quarters, data in ${EMPTY_DEFAULTS.dataDir} (each unless set)`,
+    )
+    .addOption(
+      new Option(
+        "--province",
+        `the synthetic province instead of the seed district: its agency tree (${PROVINCE_DEFAULTS.units}) and a quarter of its events (${PROVINCE_DEFAULTS.quarter.name}) up to the demo clock ${PROVINCE_DEFAULTS.clock}, calendar quarters, data in ${PROVINCE_DEFAULTS.dataDir} (each unless set)`,
+      ).conflicts("empty"),
     )
     .action(async (opts: ServeOptions, cmd: Command) => {
       const { serve } = await import("../serve");

@@ -76,6 +76,11 @@ export interface LocalStackOptions {
   seed?: boolean;
   /** With `seed`: import the seed quarter up to the demo clock (default true). */
   replaySeed?: boolean;
+  /**
+   * What `replaySeed` imports up to the demo clock and replays after it, and its name in the log:
+   * the seed quarter unless given (`serve --province`: a quarter of the synthetic province's).
+   */
+  replay?: { name: string; events: () => DossierEvent[] };
   /** The `UNKNOWN_UNITS` setting (default `reject`). */
   unknownUnits?: UnknownUnits;
   log?: (line: string) => void;
@@ -339,10 +344,10 @@ async function importSeedHistory(
   log: (line: string) => void,
 ): Promise<DossierEvent[]> {
   const now = options.clock.now;
-  const replay = seed2022Q3();
+  const replay = (options.replay?.events ?? seed2022Q3)();
   const first = replay.filter((e) => Date.parse(e.occurredAt) <= now());
   log(
-    `importing ${first.length.toLocaleString("en")} events of the seed quarter up to the demo clock (later starts skip it)…`,
+    `importing ${first.length.toLocaleString("en")} events of ${options.replay?.name ?? "the seed quarter"} up to the demo clock (later starts skip it)…`,
   );
   const started = Date.now();
   const units = await store.directory.get();

@@ -53,7 +53,8 @@ interface Group {
   unitNames?: Map<string, string>;
 }
 
-function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group[] {
+/** The digests a sender would send for these alerts: one group per unit, desk or escalation list (the bench counts them). */
+export function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group[] {
   const groups = new Map<string, Group>();
   // A digest for several units (a desk's, leadership's) names each alert's unit, in Vietnamese.
   const unitNames = new Map(units.units.map((u) => [u.id, u.nameVi]));
@@ -106,40 +107,72 @@ function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group[] {
 const alertId = (a: PendingAlert) =>
   `${a.unitId}#${a.kind}#${a.dossier.dossierId}#${a.key}${a.recipient ? `#${a.recipient}` : ""}`;
 
+/**
+ * Groups whose leases are taken together and checked against one read of the pending alerts. The
+ * alerts are one partition, so reading it again for every group made a run cost groups × alerts
+ * item reads: at a province's first sweep (`serve --province`, 4,761 alerts for several hundred
+ * groups) one digest went out every three seconds. A batch costs one read per 50 groups, and holds
+ * its leases only while its own emails go out.
+ */
+export const LEASE_BATCH = 50;
+
 export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
   const result: DigestResult = { sent: [], failed: [] };
   const pending = await deps.alerts.pending();
   if (pending.length === 0) return result;
   const suppressed = await deps.suppression.addresses();
+  const ready: Deliverable[] = [];
   for (const group of groupAlerts(pending, deps.units)) {
-    const now = deps.now();
     const recipients = group.contacts.filter((c) => !suppressed.has(c.email.toLowerCase()));
-    if (recipients.length === 0) {
+    if (recipients.length === 0)
       result.failed.push({
         group: group.key,
         reason: "no deliverable recipient (all suppressed or none configured)",
       });
-      continue;
-    }
+    else ready.push({ group, recipients });
+  }
+  for (let i = 0; i < ready.length; i += LEASE_BATCH)
+    await sendBatch(deps, ready.slice(i, i + LEASE_BATCH), result);
+  return result;
+}
+
+interface Deliverable {
+  group: Group;
+  recipients: Contact[];
+}
+
+/**
+ * A batch of groups: the leases it can take (a group another sender holds is left to it), then,
+ * holding them, the alerts still pending (another sender may have sent some between the first read
+ * and the leases: only those still pending go), then each group's digest, each lease given back.
+ */
+async function sendBatch(deps: DigestDeps, batch: Deliverable[], result: DigestResult): Promise<void> {
+  const now = deps.now();
+  const held: Deliverable[] = [];
+  for (const d of batch)
     if (
-      !(await deps.alerts.acquireLease(
-        `digest:${group.key}`,
-        deps.owner,
-        now,
-        now + (deps.leaseMs ?? 300_000),
-      ))
-    ) {
-      continue;
-    }
+      await deps.alerts.acquireLease(`digest:${d.group.key}`, deps.owner, now, now + (deps.leaseMs ?? 300_000))
+    )
+      held.push(d);
+  if (held.length === 0) return;
+  let still: Set<string> | undefined;
+  let readError: unknown;
+  try {
+    still = new Set((await deps.alerts.pending()).map(alertId));
+  } catch (e) {
+    readError = e;
+  }
+  for (const { group, recipients } of held) {
     try {
-      await sendGroup(deps, group, recipients, now, result);
+      if (!still) throw readError;
+      group.alerts = group.alerts.filter((a) => still.has(alertId(a)));
+      if (group.alerts.length) await sendGroup(deps, group, recipients, now, result);
     } catch (e) {
       result.failed.push({ group: group.key, reason: (e as Error).message });
     } finally {
       await deps.alerts.releaseLease(`digest:${group.key}`, deps.owner);
     }
   }
-  return result;
 }
 
 /** One group's digest, under its lease: one email per language, then the alerts marked sent. */
@@ -150,11 +183,6 @@ async function sendGroup(
   now: number,
   result: DigestResult,
 ): Promise<void> {
-  // Another sender may have sent some of them between our first read and the lease: send only
-  // what is still pending now that we hold it.
-  const still = new Set((await deps.alerts.pending()).map(alertId));
-  group.alerts = group.alerts.filter((a) => still.has(alertId(a)));
-  if (group.alerts.length === 0) return;
   // One email per language among the recipients: Vietnamese first, English where asked.
   const byLocale = new Map<Locale, Contact[]>();
   for (const c of recipients) {

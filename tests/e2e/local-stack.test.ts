@@ -3,14 +3,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readSesStore } from "../../dev/local/ses-local";
 import type { LocalStack } from "../../dev/local/stack";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
+import { MISS_REREAD_MS } from "../../lib/app/directory";
 import { SCHEDULES } from "../../lib/contracts/schedules";
 import { quarantineBody } from "../../lib/domain/events/redact";
 import { computeReport, type Report } from "../../lib/domain/report";
-import { instant } from "../../lib/domain/time";
+import { formatInstant, instant } from "../../lib/domain/time";
 import { kpiView } from "../helpers/compare";
 import { e2eSettings, startE2eStack } from "../helpers/e2e-stack";
 import { ROOT, receivedBeyondCalendar } from "../helpers/fixtures";
@@ -371,5 +373,81 @@ describe("the local stack over HTTP", () => {
     expect(crossing.code).toBe(1);
     expect(crossing.stdout).toMatch(/accepted 0, duplicate 0, rejected 1/);
     expect(readFileSync(`${other}.rejected.ndjson`, "utf8")).toMatch(/"path":"source"/);
+  }, 60_000);
+  it("takes events at once for a unit imported with units import while it runs: none quarantined (issue 23)", async () => {
+    const at = () => formatInstant(stack.clock.now() - 60_000);
+    const received = (id: string, unitId: string) => ({
+      eventId: `${id}.e0`,
+      type: "dossier.received",
+      occurredAt: at(),
+      dossierId: id,
+      data: { unitId, procedureCode: "1.001193", channel: "online", processingDays: 5, domain: "ho-tich" },
+    });
+    // The stack answers events first, so the ingestion API and the consumer hold the directory
+    // without the new unit (the ingestion API keeps it 5 s here, the consumer a minute).
+    expect(
+      (await post("/events", JSON.stringify(received("UI-WARM", "phong-tu-phap")), keys.integration)).status,
+    ).toBe(200);
+    await stack.drain();
+    const heldSince = Date.now();
+    // A unit is added to the directory file and imported into the running stack's table, with the CLI.
+    const dir = mkdtempSync(join(tmpdir(), "dm-units-"));
+    const file = join(dir, "units.json");
+    const seed = JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8"));
+    const added = { ...seed.units[0], id: "phong-moi-them", nameVi: "Phòng mới thêm", nameEn: "New office" };
+    writeFileSync(file, JSON.stringify({ ...seed, units: [...seed.units, added] }));
+    await run(process.execPath, [
+      BIN,
+      "units",
+      "import",
+      file,
+      "--table",
+      stack.tableName,
+      "--endpoint",
+      stack.urls.dynamodb,
+    ]);
+    // A handler reads the directory again on a miss once what it holds is MISS_REREAD_MS old
+    // (lib/app/directory.ts): what they hold was read by the time the warm-up drained, so once that
+    // long has passed since, the outcome no longer depends on timing (the CLI usually took longer).
+    const left = MISS_REREAD_MS - (Date.now() - heldSince);
+    if (left > 0) await new Promise((r) => setTimeout(r, left));
+    // At once: through the ingestion API, and straight onto the bus (PutEvents), which only the
+    // consumer checks.
+    const viaApi = Array.from({ length: 20 }, (_, i) => received(`UI-API-${i}`, "phong-moi-them"));
+    const answer = await post("/events", JSON.stringify({ events: viaApi }), keys.integration);
+    expect(answer.status).toBe(200);
+    expect(answer.json.accepted).toBe(20);
+    const client = new EventBridgeClient({
+      endpoint: stack.urls.eventBridge,
+      region: "ap-southeast-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const viaBus = Array.from({ length: 10 }, (_, i) => received(`UI-BUS-${i}`, "phong-moi-them"));
+    const put = await client.send(
+      new PutEventsCommand({
+        Entries: viaBus.map((e) => ({
+          Source: "vn.motcua.units-import",
+          DetailType: e.type,
+          Detail: JSON.stringify(e),
+          EventBusName: stack.busName,
+        })),
+      }),
+    );
+    client.destroy();
+    expect(put.FailedEntryCount).toBe(0);
+    await stack.drain();
+    const ids = [...viaApi, ...viaBus].map((e) => e.dossierId);
+    const quarantined = (await stack.store.quarantine.list()).filter((q) => ids.includes(q.dossierId ?? ""));
+    expect(quarantined).toEqual([]);
+    for (const id of ids)
+      expect((await stack.store.dossiers.getWithLog(id)).dossier?.unitId, id).toBe("phong-moi-them");
+    // A unit that was never imported is still refused (the check is on), naming the field.
+    const unknown = await post(
+      "/events",
+      JSON.stringify(received("UI-NONE", "phong-chua-co")),
+      keys.integration,
+    );
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.json.results)).toMatch(/data\.unitId/);
   }, 60_000);
 });

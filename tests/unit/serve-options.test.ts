@@ -1,7 +1,12 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { registerServe } from "../../cli/commands/serve";
-import { EMPTY_DEFAULTS, resolveServeOptions, type ServeOptions } from "../../cli/serve-options";
+import {
+  EMPTY_DEFAULTS,
+  PROVINCE_DEFAULTS,
+  resolveServeOptions,
+  type ServeOptions,
+} from "../../cli/serve-options";
 
 const NOW = Date.parse("2026-11-30T05:00:00Z");
 
@@ -39,5 +44,29 @@ describe("serve --empty", () => {
     expect(
       parse("--empty", "--data-dir", "/tmp/x", "--clock", "2022-08-29T07:00:00+07:00", "--speed", "60"),
     ).toMatchObject({ empty: true, dataDir: "/tmp/x", clock: "2022-08-29T07:00:00+07:00", speed: 60 });
+  });
+});
+
+describe("serve --province", () => {
+  it("shows the synthetic province's quarter, in a data folder of its own, at the demo's speed", () => {
+    expect(parse("--province")).toMatchObject({
+      province: true,
+      dataDir: PROVINCE_DEFAULTS.dataDir,
+      clock: PROVINCE_DEFAULTS.clock,
+      units: "events/units/province-sample.json",
+      speed: 60,
+    });
+    // Without it, the seed district exactly as before.
+    expect(parse()).toMatchObject({ units: "events/units/seed-units.json", dataDir: ".local" });
+  });
+
+  it("keeps what the caller set, and is refused with --empty", () => {
+    expect(parse("--province", "--data-dir", "/tmp/p", "--clock", "2025-08-04T07:00:00+07:00")).toMatchObject(
+      {
+        dataDir: "/tmp/p",
+        clock: "2025-08-04T07:00:00+07:00",
+      },
+    );
+    expect(() => parse("--province", "--empty")).toThrow(/cannot be used with/);
   });
 });

@@ -1,0 +1,119 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { LEASE_BATCH, sendDigests } from "../../lib/app/digests";
+import type { DigestQueue, Mailer } from "../../lib/app/ports";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import type { PendingAlert } from "../../lib/domain/records";
+import { instant } from "../../lib/domain/time";
+import { parseUnitDirectory, type Unit, UnitDirectory } from "../../lib/domain/units";
+import { ROOT } from "../helpers/fixtures";
+
+// The digest sender at a province's size (issue 23): one read of the pending alerts per batch of
+// groups, not one per group, with the lease and "still pending" rules kept. An in-memory store.
+const NOW = instant("2025-12-16T17:00:00+07:00");
+const seed = parseUnitDirectory(JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")));
+const template = seed.units[0] as Unit;
+const units = Array.from({ length: 2 * LEASE_BATCH + 20 }, (_, i) => ({
+  ...template,
+  id: `don-vi-${i}`,
+  nameVi: `Đơn vị ${i}`,
+  head: { name: `Trưởng đơn vị ${i}`, email: `truong-${i}@example.org` },
+  deputies: [],
+  oneStopDesk: undefined,
+}));
+const directory = new UnitDirectory(units, seed.leadership);
+const alertOf = (unitId: string, n: number): PendingAlert => ({
+  unitId,
+  kind: "near_due",
+  key: NOW + n,
+  raisedAt: NOW,
+  dossier: {
+    dossierId: `HS-${unitId}-${n}`,
+    apologyIssued: false,
+    extensions: 0,
+    kpiDueAt: NOW + 86_400_000,
+  },
+});
+const id = (a: PendingAlert) => `${a.unitId}#${a.dossier.dossierId}`;
+
+function memoryStore(alerts: PendingAlert[], heldByOthers: string[] = []) {
+  const state = { pending: [...alerts], reads: 0, leases: new Map(heldByOthers.map((g) => [g, "other"])) };
+  const store = {
+    pending: async () => {
+      state.reads++;
+      return [...state.pending];
+    },
+    acquireLease: async (group: string, owner: string) => {
+      const holder = state.leases.get(group);
+      if (holder && holder !== owner) return false;
+      state.leases.set(group, owner);
+      return true;
+    },
+    releaseLease: async (group: string, owner: string) => {
+      if (state.leases.get(group) === owner) state.leases.delete(group);
+    },
+    markDigestSent: async (args: { alerts: PendingAlert[] }) => {
+      const sent = new Set(args.alerts.map(id));
+      state.pending = state.pending.filter((a) => !sent.has(id(a)));
+    },
+  };
+  return { state, store: store as unknown as DigestQueue };
+}
+
+function run(store: DigestQueue, sent: string[][]) {
+  const mailer: Mailer = {
+    send: async (m) => {
+      sent.push(m.to);
+      return `m-${sent.length}`;
+    },
+  };
+  const calendar = WorkingCalendar.official();
+  return sendDigests({
+    alerts: store,
+    suppression: { addresses: async () => new Set<string>() },
+    mailer,
+    calendar,
+    units: directory,
+    from: "x@example.org",
+    now: () => NOW,
+    owner: "me",
+  });
+}
+
+describe("sendDigests in batches of groups", () => {
+  it("sends one digest per unit, reading the pending alerts once per batch of groups", async () => {
+    const alerts = units.flatMap((u) => [alertOf(u.id, 1), alertOf(u.id, 2)]);
+    const { state, store } = memoryStore(alerts);
+    const sent: string[][] = [];
+    const result = await run(store, sent);
+    expect(result.sent).toHaveLength(units.length);
+    expect(result.failed).toEqual([]);
+    expect(sent.map((to) => to[0]).sort()).toEqual(units.map((u) => u.head.email).sort());
+    expect(state.pending).toEqual([]);
+    // The first read, then one per batch: 1 + 3 for 120 groups (one per group was 121).
+    expect(state.reads).toBe(1 + Math.ceil(units.length / LEASE_BATCH));
+    expect(state.leases.size).toBe(0);
+  });
+
+  it("leaves a group another sender holds, and sends only what is still pending once the leases are held", async () => {
+    const alerts = units.map((u) => alertOf(u.id, 1));
+    const { state, store } = memoryStore(alerts, ["digest:unit:don-vi-3"]);
+    // Another sender sends don-vi-5's alert between the first read and the leases.
+    const list = store.pending.bind(store);
+    let reads = 0;
+    store.pending = async () => {
+      const out = await list();
+      if (++reads === 1) state.pending = state.pending.filter((a) => a.unitId !== "don-vi-5");
+      return out;
+    };
+    const sent: string[][] = [];
+    const result = await run(store, sent);
+    const to = sent.map((t) => t[0]);
+    expect(to).not.toContain("truong-3@example.org");
+    expect(to).not.toContain("truong-5@example.org");
+    expect(result.sent).toHaveLength(units.length - 2);
+    expect(state.pending.map((a) => a.unitId)).toEqual(["don-vi-3"]);
+    expect([...state.leases.keys()]).toEqual(["digest:unit:don-vi-3"]);
+  });
+});
