@@ -113,7 +113,10 @@ async function nodeRead(
 ) {
   const { agencyReportFromEvents } = await import("../../lib/domain/agency-rollup");
   const units = meter(table.client);
-  const report = await readNodeReport(table.store.counters, tree, agency, period, { asOf: NOW, consistent: false });
+  const report = await readNodeReport(table.store.counters, tree, agency, period, {
+    asOf: NOW,
+    consistent: false,
+  });
   const expected = agencyReportFromEvents(
     tree,
     events,

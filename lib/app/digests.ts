@@ -151,7 +151,12 @@ async function sendBatch(deps: DigestDeps, batch: Deliverable[], result: DigestR
   const held: Deliverable[] = [];
   for (const d of batch)
     if (
-      await deps.alerts.acquireLease(`digest:${d.group.key}`, deps.owner, now, now + (deps.leaseMs ?? 300_000))
+      await deps.alerts.acquireLease(
+        `digest:${d.group.key}`,
+        deps.owner,
+        now,
+        now + (deps.leaseMs ?? 300_000),
+      )
     )
       held.push(d);
   if (held.length === 0) return;
