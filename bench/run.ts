@@ -19,6 +19,7 @@ import { benchImport } from "./sections/import";
 import { benchIngestHandler } from "./sections/ingest-handler";
 import { benchKpiReads } from "./sections/kpi-reads";
 import { benchNearDue } from "./sections/near-due";
+import { benchProvince } from "./sections/province";
 import { benchReference } from "./sections/reference";
 import { benchSweep } from "./sections/sweep";
 
@@ -44,6 +45,7 @@ const SECTIONS: Section[] = [
   { name: "ingestHandler", run: benchIngestHandler, dynamo: true },
   { name: "http", run: benchHttp, dynamo: true },
   { name: "dashboard", run: benchDashboard, dynamo: true },
+  { name: "province", run: benchProvince, dynamo: true },
   { name: "cost", run: async () => benchCost() },
 ];
 

@@ -1,0 +1,310 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { documentClient, type RunningDynamo } from "../../dev/local/dynamodb-local";
+import { provinceLoad } from "../../dev/province/load";
+import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
+import { sweepPartition } from "../../lib/adapters/dynamodb/keys";
+import { SWEEP_SHARDS, TABLE } from "../../lib/adapters/dynamodb/table";
+import type { ApplyDeps } from "../../lib/app/apply";
+import { groupAlerts } from "../../lib/app/digests";
+import { importEvents } from "../../lib/app/import";
+import { validOn } from "../../lib/domain/agencies";
+import { parseDirectoryFile } from "../../lib/domain/agency-directory";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import { catalogOf } from "../../lib/domain/catalog";
+import type { CountingSettings } from "../../lib/domain/counting";
+import { CALENDAR_QUARTER } from "../../lib/domain/periods";
+import type { PendingAlert } from "../../lib/domain/records";
+import { formatInstant, instant, localDate, MINUTE_MS } from "../../lib/domain/time";
+import type { UnitDirectory } from "../../lib/domain/units";
+import { type Meter, meter } from "../capacity";
+import { freshTable, ROOT, results, row } from "../common";
+
+/**
+ * The province at scale (issue 23 item 5): a synthetic province (events/units/province-sample.json:
+ * 170 agencies from 2025-07-01, 1,978 units over its history) holding 200,000 open dossiers and a
+ * year of closed ones, loaded with the import path (lib/app/import.ts), set beside an office of the
+ * seed's size (its 8 units, 775 open dossiers) loaded the same way. Measured: the sweep's reads for
+ * the same dossiers due in both (they must not grow with the table), the sweeps of the day's busiest
+ * hour (dossiers due, digests, time), and what one period's KPIs read.
+ *
+ * `BENCH_PROVINCE_OPEN` sets the open dossiers for a trial run (default 200,000).
+ */
+
+const OPEN = Number(process.env.BENCH_PROVINCE_OPEN ?? 200_000);
+/** The seed quarter's open dossiers at its end (775 in progress): an office of the seed's size. */
+const OFFICE_OPEN = 775;
+/** The load's instant: a Tuesday, 15 minutes before the day's busiest sweep (measured below). */
+const AT = instant("2025-12-16T16:45:00+07:00");
+const HISTORY_FROM = "2025-01-01";
+/** The peak hour's four sweeps (every 15 minutes, as deployed: lib/contracts/schedules.ts). */
+const PEAK = ["17:00", "17:15", "17:30", "17:45"].map((t) => instant(`2025-12-16T${t}:00+07:00`));
+/** A quiet instant after the peak (no threshold falls outside office hours), for the flat-read probe. */
+const PROBE_AT = instant("2025-12-16T22:00:00+07:00");
+const PROBES = 10;
+
+type Table = Awaited<ReturnType<typeof freshTable>>;
+interface Loaded {
+  table: Table;
+  units: UnitDirectory;
+  meter: Meter;
+  settings: CountingSettings;
+}
+
+const settingsOf = (): CountingSettings => ({
+  calendar: WorkingCalendar.official(),
+  catalog: catalogOf(),
+  scheme: CALENDAR_QUARTER,
+});
+
+/** A directory file, its units as stored (with what they inherit from their agencies on `AT`'s day). */
+function directory(file: string) {
+  return parseDirectoryFile(JSON.parse(readFileSync(join(ROOT, file), "utf8")), localDate(AT));
+}
+
+/** Generates the load for a directory, imports it into a fresh table, and reads the directory back. */
+async function load(dynamo: RunningDynamo, file: string, open: number) {
+  const dir = directory(file);
+  const settings = settingsOf();
+  const generated = provinceLoad({
+    units: dir.units,
+    calendar: settings.calendar,
+    seed: 23,
+    at: AT,
+    open,
+    from: HISTORY_FROM,
+    closedPerUnitQuarter: 1,
+  });
+  const table = await freshTable(dynamo);
+  await table.store.putUnitDirectory(dir.units, dir.leadership, dir.integrations, dir.agencies);
+  const units = await table.store.getUnitDirectory();
+  const started = performance.now();
+  const summary = await importEvents(
+    {
+      store: table.store,
+      bulk: new BulkWriter(table.store.client, table.tableName),
+      settings,
+      units,
+      now: () => AT,
+    },
+    generated.events.map((input, i) => ({ input, where: `load:${i + 1}` })),
+    { chunksInFlight: 4 },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  if (summary.quarantined || summary.invalid)
+    throw new Error(`the load was refused in part: ${JSON.stringify(summary.rejected.slice(0, 3))}`);
+  const loaded: Loaded = { table, units, meter: meter(table.client), settings };
+  const day = localDate(AT);
+  return {
+    loaded,
+    generated,
+    summary,
+    seconds,
+    agencies: dir.agencies.filter((a) => validOn(a, day)).length,
+    unitCount: dir.units.length,
+    unitsOpen: dir.units.filter((u) => validOn(u, day)).length,
+  };
+}
+
+/** One sweep at `at` (the use case the sweep-deadlines handler runs), with the items it read and its time. */
+async function sweepAt(l: Loaded, at: number) {
+  const { runSweep } = await import("../../lib/app/sweep");
+  const deps: ApplyDeps = { store: l.table.store, settings: l.settings, units: l.units, now: () => at };
+  const before = { ...l.meter };
+  const started = performance.now();
+  const result = await runSweep(deps);
+  return {
+    result,
+    itemsRead: l.meter.itemsRead - before.itemsRead,
+    readUnits: l.meter.readUnits - before.readUnits,
+    writeUnits: l.meter.writeUnits - before.writeUnits,
+    ms: performance.now() - started,
+  };
+}
+
+/** How many next checks fall in each 15-minute slot of the day after `from` (read from the sweep index). */
+async function nextChecksBySlot(l: Loaded, from: number) {
+  const doc = documentClient(l.table.client);
+  const slots = new Map<number, number>();
+  for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: l.table.tableName,
+          IndexName: TABLE.sweepIndex.name,
+          KeyConditionExpression: "gsi1pk = :s AND nextCheckAt BETWEEN :a AND :b",
+          ExpressionAttributeValues: { ":s": sweepPartition(shard), ":a": from + 1, ":b": from + 86_400_000 },
+          ProjectionExpression: "nextCheckAt",
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const i of out.Items ?? []) {
+        // The sweep that takes it: the first run at or after it (every 15 minutes).
+        const slot = Math.ceil((i.nextCheckAt as number) / (15 * MINUTE_MS)) * 15 * MINUTE_MS;
+        slots.set(slot, (slots.get(slot) ?? 0) + 1);
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+  return slots;
+}
+
+const alertKey = (a: PendingAlert) =>
+  `${a.unitId}#${a.kind}#${a.dossier.dossierId}#${a.key}${a.recipient ? `#${a.recipient}` : ""}`;
+
+/**
+ * The digests the sender would send for the alerts a sweep raised: one per group (unit, one-stop
+ * desk, escalation list) and language among its recipients, as lib/app/digests.ts sends them.
+ */
+function digestsOf(alerts: PendingAlert[], units: UnitDirectory): { digests: number; units: number } {
+  let digests = 0;
+  const groups = groupAlerts(alerts, units);
+  for (const g of groups) digests += new Set(g.contacts.map((c) => c.locale ?? g.locale)).size;
+  return { digests, units: groups.filter((g) => g.key.startsWith("unit:")).length };
+}
+
+/** The peak hour's sweeps, each with what it checked, raised, read and took, and the digests it makes. */
+async function peakHour(l: Loaded) {
+  const seen = new Set((await l.table.store.listPendingAlerts()).map(alertKey));
+  const runs = [];
+  for (const at of PEAK) {
+    const sweep = await sweepAt(l, at);
+    const pending = await l.table.store.listPendingAlerts();
+    const raised = pending.filter((a) => !seen.has(alertKey(a)));
+    for (const a of raised) seen.add(alertKey(a));
+    runs.push({
+      at: formatInstant(at),
+      checked: sweep.result.checked,
+      raised: sweep.result.raised,
+      byKind: sweep.result.byKind,
+      itemsRead: sweep.itemsRead,
+      readUnits: sweep.readUnits,
+      writeUnits: sweep.writeUnits,
+      seconds: Number((sweep.ms / 1000).toFixed(1)),
+      ...digestsOf(raised, l.units),
+      pendingAlerts: pending.length,
+    });
+  }
+  return runs;
+}
+
+/**
+ * The sweep's reads for the same dossiers due in either table: sweeps at a quiet instant until
+ * nothing is due, then {@link PROBES} dossiers received days before, each crossing its thresholds
+ * (applied through the consumer's path, so each is due at once), and one sweep: its items read.
+ */
+async function probe(l: Loaded, unitId: string) {
+  const { applyEvent } = await import("../../lib/app/apply");
+  for (let i = 0; i < 20 && (await l.table.store.dueForCheck(PROBE_AT, 1)).length > 0; i++)
+    await sweepAt(l, PROBE_AT);
+  if ((await l.table.store.dueForCheck(PROBE_AT, 1)).length > 0)
+    throw new Error("the sweep did not catch up");
+  const deps: ApplyDeps = { store: l.table.store, settings: l.settings, units: l.units, now: () => PROBE_AT };
+  for (let i = 0; i < PROBES; i++)
+    await applyEvent(deps, {
+      eventId: `probe-${i}`,
+      type: "dossier.received",
+      occurredAt: "2025-12-12T08:00:00+07:00",
+      dossierId: `PROBE-${i}`,
+      data: { unitId, procedureCode: "1.001990", channel: "direct", processingDays: 2 },
+    });
+  const sweep = await sweepAt(l, PROBE_AT);
+  return { itemsRead: sweep.itemsRead, checked: sweep.result.checked, raised: sweep.result.raised };
+}
+
+/** What one period's KPIs read today: every counter item of the period (the report, GET /kpis). */
+async function kpiReads(l: Loaded) {
+  const before = l.meter.itemsRead;
+  const counts = await l.table.store.readPeriodCounts({ name: "2025-Q4" }, { consistent: false });
+  return { itemsRead: l.meter.itemsRead - before, counterItems: counts.itemsRead };
+}
+
+/** The directory as a handler reads it (the sweep's and the sender's, every run). */
+async function directoryReads(l: Loaded) {
+  const before = { items: l.meter.itemsRead, units: l.meter.readUnits };
+  await l.table.store.getUnitDirectory();
+  return { items: l.meter.itemsRead - before.items, readUnits: l.meter.readUnits - before.units };
+}
+
+export async function benchProvince(dynamo: RunningDynamo) {
+  const started = performance.now();
+  const province = await load(dynamo, "events/units/province-sample.json", OPEN);
+  const office = await load(dynamo, "events/units/seed-units.json", OFFICE_OPEN);
+  const loadSeconds = (performance.now() - started) / 1000;
+  const catchUp = { province: await sweepAt(province.loaded, AT), office: await sweepAt(office.loaded, AT) };
+  const slots = [...(await nextChecksBySlot(province.loaded, AT)).entries()].sort((a, b) => b[1] - a[1]);
+  const peak = await peakHour(province.loaded);
+  const flat = {
+    province: await probe(province.loaded, "so-noi-vu.office"),
+    office: await probe(office.loaded, "phong-tnmt"),
+  };
+  const kpi = { province: await kpiReads(province.loaded), office: await kpiReads(office.loaded) };
+  const dirReads = {
+    province: await directoryReads(province.loaded),
+    office: await directoryReads(office.loaded),
+  };
+  const seconds = (performance.now() - started) / 1000;
+  report({ province, office, loadSeconds, catchUp, slots, peak, flat, kpi, dirReads, seconds });
+}
+
+type Measured = {
+  province: Awaited<ReturnType<typeof load>>;
+  office: Awaited<ReturnType<typeof load>>;
+  loadSeconds: number;
+  catchUp: { province: Awaited<ReturnType<typeof sweepAt>>; office: Awaited<ReturnType<typeof sweepAt>> };
+  slots: [number, number][];
+  peak: Awaited<ReturnType<typeof peakHour>>;
+  flat: { province: Awaited<ReturnType<typeof probe>>; office: Awaited<ReturnType<typeof probe>> };
+  kpi: { province: Awaited<ReturnType<typeof kpiReads>>; office: Awaited<ReturnType<typeof kpiReads>> };
+  dirReads: {
+    province: Awaited<ReturnType<typeof directoryReads>>;
+    office: Awaited<ReturnType<typeof directoryReads>>;
+  };
+  seconds: number;
+};
+
+function report(m: Measured) {
+  const ratio = m.flat.province.itemsRead / m.flat.office.itemsRead;
+  const busiest = m.peak.reduce((a, b) => (b.checked > a.checked ? b : a));
+  results.province = {
+    open: OPEN,
+    agencies: m.province.agencies,
+    units: m.province.unitCount,
+    unitsValidAtLoad: m.province.unitsOpen,
+    events: m.province.generated.events.length,
+    dossiers: m.province.summary.dossiers.created,
+    receiptsPerWorkingDay: m.province.generated.receiptsPerWorkingDay,
+    olderLeftOut: m.province.generated.olderLeftOut,
+    importSeconds: Number(m.province.seconds.toFixed(1)),
+    officeImportSeconds: Number(m.office.seconds.toFixed(1)),
+    catchUpChecked: { province: m.catchUp.province.result.checked, office: m.catchUp.office.result.checked },
+    busiestSlots: m.slots.slice(0, 6).map(([at, n]) => ({ at: formatInstant(at), nextChecks: n })),
+    nextChecksNext24h: m.slots.reduce((s, [, n]) => s + n, 0),
+    peakHour: m.peak,
+    sweepItemsRead: { province: m.flat.province, office: m.flat.office, ratio: Number(ratio.toFixed(3)) },
+    kpiItemsReadPerPeriod: m.kpi,
+    // KPI items read per node: to be measured once one node's KPIs are one Query on its path
+    // prefix (branch node-counters); today a node's KPIs read the whole period's counters (above).
+    kpiItemsReadPerNode: null,
+    directoryReadPerRun: m.dirReads,
+    seconds: Number(m.seconds.toFixed(1)),
+  };
+  const n = (x: number) => x.toLocaleString("en");
+  row(
+    "Province: sweep items read, province ÷ seed office",
+    `${ratio.toFixed(2)} (${m.flat.province.itemsRead} ÷ ${m.flat.office.itemsRead} items)`,
+    `the same ${PROBES} dossiers due at a quiet instant in a table holding ${n(OPEN)} open dossiers of a synthetic province (${m.province.agencies} agencies, ${n(m.province.unitCount)} units) and a year's closed ones, and in one of the seed office's size (8 units, ${OFFICE_OPEN} open), both loaded with the import path: items returned by the sweep index and the dossier reads of one sweep run`,
+  );
+  row(
+    "Province: the busiest sweep",
+    `${n(busiest.checked)} dossiers checked in ${busiest.seconds} s, ${n(busiest.digests)} digests (${n(busiest.units)} units)`,
+    `the sweeps of ${PEAK.length} quarter hours from 17:00 on a Tuesday (the day's busiest slot by the sweep index: ${n(m.slots[0]?.[1] ?? 0)} next checks at ${formatInstant(m.slots[0]?.[0] ?? 0)}), on DynamoDB Local; digests as the sender groups the alerts raised (one per unit, desk or escalation list and language)`,
+  );
+  row(
+    "Province: load through the import path",
+    `${n(m.province.summary.dossiers.created)} dossiers in ${m.province.seconds.toFixed(0)} s; whole section ${m.seconds.toFixed(0)} s`,
+    `${n(m.province.generated.events.length)} events (the open dossiers and 1 closed dossier per unit and quarter of 2025) by importEvents into DynamoDB Local in memory`,
+  );
+}
