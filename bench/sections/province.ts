@@ -9,6 +9,7 @@ import { SWEEP_SHARDS, TABLE } from "../../lib/adapters/dynamodb/table";
 import type { ApplyDeps } from "../../lib/app/apply";
 import { groupAlerts } from "../../lib/app/digests";
 import { importEvents } from "../../lib/app/import";
+import type { SweepDeps } from "../../lib/app/sweep";
 import { validOn } from "../../lib/domain/agencies";
 import { parseDirectoryFile } from "../../lib/domain/agency-directory";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
@@ -77,12 +78,13 @@ async function load(dynamo: RunningDynamo, file: string, open: number) {
     closedPerUnitQuarter: 1,
   });
   const table = await freshTable(dynamo);
-  await table.store.putUnitDirectory(dir.units, dir.leadership, dir.integrations, dir.agencies);
-  const units = await table.store.getUnitDirectory();
+  await table.store.directory.put(dir.units, dir.leadership, dir.integrations, dir.agencies);
+  const units = await table.store.directory.get();
   const started = performance.now();
   const summary = await importEvents(
     {
-      store: table.store,
+      dossiers: table.store.dossiers,
+      quarantine: table.store.quarantine,
       bulk: new BulkWriter(table.store.client, table.tableName),
       settings,
       units,
@@ -110,7 +112,12 @@ async function load(dynamo: RunningDynamo, file: string, open: number) {
 /** One sweep at `at` (the use case the sweep-deadlines handler runs), with the items it read and its time. */
 async function sweepAt(l: Loaded, at: number) {
   const { runSweep } = await import("../../lib/app/sweep");
-  const deps: ApplyDeps = { store: l.table.store, settings: l.settings, units: l.units, now: () => at };
+  const deps: ApplyDeps & SweepDeps = {
+    ...l.table.store,
+    settings: l.settings,
+    units: l.units,
+    now: () => at,
+  };
   const before = { ...l.meter };
   const started = performance.now();
   const result = await runSweep(deps);
@@ -167,11 +174,11 @@ function digestsOf(alerts: PendingAlert[], units: UnitDirectory): { digests: num
 
 /** The peak hour's sweeps, each with what it checked, raised, read and took, and the digests it makes. */
 async function peakHour(l: Loaded) {
-  const seen = new Set((await l.table.store.listPendingAlerts()).map(alertKey));
+  const seen = new Set((await l.table.store.alerts.pending()).map(alertKey));
   const runs = [];
   for (const at of PEAK) {
     const sweep = await sweepAt(l, at);
-    const pending = await l.table.store.listPendingAlerts();
+    const pending = await l.table.store.alerts.pending();
     const raised = pending.filter((a) => !seen.has(alertKey(a)));
     for (const a of raised) seen.add(alertKey(a));
     runs.push({
@@ -197,11 +204,16 @@ async function peakHour(l: Loaded) {
  */
 async function probe(l: Loaded, unitId: string) {
   const { applyEvent } = await import("../../lib/app/apply");
-  for (let i = 0; i < 20 && (await l.table.store.dueForCheck(PROBE_AT, 1)).length > 0; i++)
+  for (let i = 0; i < 20 && (await l.table.store.dossiers.dueForCheck(PROBE_AT, 1)).length > 0; i++)
     await sweepAt(l, PROBE_AT);
-  if ((await l.table.store.dueForCheck(PROBE_AT, 1)).length > 0)
+  if ((await l.table.store.dossiers.dueForCheck(PROBE_AT, 1)).length > 0)
     throw new Error("the sweep did not catch up");
-  const deps: ApplyDeps = { store: l.table.store, settings: l.settings, units: l.units, now: () => PROBE_AT };
+  const deps: ApplyDeps & SweepDeps = {
+    ...l.table.store,
+    settings: l.settings,
+    units: l.units,
+    now: () => PROBE_AT,
+  };
   for (let i = 0; i < PROBES; i++)
     await applyEvent(deps, {
       eventId: `probe-${i}`,
@@ -217,14 +229,14 @@ async function probe(l: Loaded, unitId: string) {
 /** What one period's KPIs read today: every counter item of the period (the report, GET /kpis). */
 async function kpiReads(l: Loaded) {
   const before = l.meter.itemsRead;
-  const counts = await l.table.store.readPeriodCounts({ name: "2025-Q4" }, { consistent: false });
+  const counts = await l.table.store.counters.readPeriodCounts({ name: "2025-Q4" }, { consistent: false });
   return { itemsRead: l.meter.itemsRead - before, counterItems: counts.itemsRead };
 }
 
 /** The directory as a handler reads it (the sweep's and the sender's, every run). */
 async function directoryReads(l: Loaded) {
   const before = { items: l.meter.itemsRead, units: l.meter.readUnits };
-  await l.table.store.getUnitDirectory();
+  await l.table.store.directory.get();
   return { items: l.meter.itemsRead - before.items, readUnits: l.meter.readUnits - before.units };
 }
 
