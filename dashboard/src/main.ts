@@ -38,9 +38,18 @@ interface Indicator {
 interface Index {
   indicators: Indicator[];
 }
+/** A node of the agency tree (`GET /me`'s `tree`, `GET /agencies`'s `nodes`). */
+interface TreeNode {
+  id: string;
+  kind: "agency" | "unit";
+  name: { vi: string; en: string };
+  parentId: string | null;
+}
 interface Me {
-  scope: "office" | "units";
+  scope: "office" | "units" | "agencies";
   units: { id: string; name: { vi: string; en: string } }[];
+  /** The tree the key reads (null for a key scoped to units); `flat`: one office, no agencies. */
+  tree?: { flat: boolean; roots: string[]; nodes: TreeNode[] } | null;
   current: string | null;
   periods: { name: string; from: string; to: string }[];
   domains?: Record<string, { vi: string; en: string }>;
@@ -196,6 +205,7 @@ function signIn(message?: string, kind: "error" | "info" = "error"): void {
 
 type View =
   | { name: "office" }
+  | { name: "agency"; id?: string }
   | { name: "unit"; id?: string }
   | { name: "dossier"; id: string }
   | { name: "quality" }
@@ -206,6 +216,8 @@ function currentView(): View {
   switch (parts[0]) {
     case "unit":
       return { name: "unit", id: parts[1] || undefined };
+    case "agency":
+      return { name: "agency", id: parts[1] || undefined };
     case "dossier":
       return parts[1] ? { name: "dossier", id: parts.slice(1).join("/") } : { name: "office" };
     case "quality":
@@ -213,6 +225,8 @@ function currentView(): View {
     case "downloads":
       return { name: "downloads" };
     default:
+      // A key scoped to agencies opens on its own node, one scoped to units on its unit.
+      if (state.me?.scope === "agencies") return { name: "agency" };
       return state.me?.scope === "units" ? { name: "unit" } : { name: "office" };
   }
 }
@@ -248,8 +262,11 @@ function renderChrome(): void {
   }
   const view = currentView();
   const office = state.me.scope === "office";
+  // The agency tree's view, when the directory has a tree and the key reads some of it.
+  const tree = state.me.tree && !state.me.tree.flat && state.me.tree.roots.length > 0;
   const links: [string, string, boolean][] = [
     ...(office ? ([["#/", w.navOffice, view.name === "office"]] as [string, string, boolean][]) : []),
+    ...(tree ? ([["#/agency", w.navAgency, view.name === "agency"]] as [string, string, boolean][]) : []),
     ["#/unit", w.navUnit, view.name === "unit" || view.name === "dossier"],
     ...(office
       ? ([["#/quality", w.navQuality, view.name === "quality"]] as [string, string, boolean][])
@@ -348,6 +365,8 @@ function viewOf(view: View): Promise<Node[]> {
   switch (view.name) {
     case "office":
       return officeView();
+    case "agency":
+      return agencyView(view.id);
     case "unit":
       return unitView(view.id);
     case "dossier":
@@ -586,6 +605,159 @@ async function officeView(): Promise<Node[]> {
     ),
     indexSection(index, trend),
     unitsRanking(report),
+  ];
+}
+
+// ---- (1b) a node of the agency tree ----
+
+interface AgencyNode extends TreeNode {
+  figures: Block;
+}
+interface Agencies {
+  period: string;
+  roots: string[];
+  nodes: AgencyNode[];
+}
+
+/** A rate's order, worst first, nodes with nothing resolved last. */
+function byRate(a: Block, b: Block): number {
+  if (a.rates.onTime === null) return b.rates.onTime === null ? 0 : 1;
+  if (b.rates.onTime === null) return -1;
+  return a.rates.onTime - b.rates.onTime;
+}
+
+/** The node's chain from the key's own top node down to it, within what the key reads. */
+function chainOf(nodes: Map<string, TreeNode>, id: string): TreeNode[] {
+  const out: TreeNode[] = [];
+  for (let c = nodes.get(id); c && !out.includes(c); c = c.parentId ? nodes.get(c.parentId) : undefined)
+    out.unshift(c);
+  return out;
+}
+
+function agencyPicker(nodes: Map<string, TreeNode>, id: string): HTMLElement {
+  const w = t();
+  const agencies = [...nodes.values()].filter((x) => x.kind === "agency");
+  // In the tree's order: each agency after its parent, indented by its depth.
+  const ordered: TreeNode[] = [];
+  const visit = (parent: string | null) => {
+    for (const a of agencies.filter((x) => x.parentId === parent)) {
+      if (ordered.includes(a)) continue;
+      ordered.push(a);
+      visit(a.id);
+    }
+  };
+  visit(null);
+  return h(
+    "div",
+    { class: "picker" },
+    h("label", { for: "agency" }, w.chooseAgency),
+    h(
+      "select",
+      {
+        id: "agency",
+        onchange: (e: Event) => {
+          location.hash = `#/agency/${encodeURIComponent((e.target as HTMLSelectElement).value)}`;
+        },
+      },
+      ...ordered.map((a) =>
+        h(
+          "option",
+          { value: a.id, selected: a.id === id },
+          `${"— ".repeat(chainOf(nodes, a.id).length - 1)}${a.name[state.lang]}`,
+        ),
+      ),
+    ),
+  );
+}
+
+function breadcrumb(nodes: Map<string, TreeNode>, id: string): HTMLElement {
+  const chain = chainOf(nodes, id);
+  return h(
+    "nav",
+    { class: "crumbs", "aria-label": t().treePath },
+    h(
+      "ol",
+      {},
+      ...chain.map((c) =>
+        h(
+          "li",
+          {},
+          c.id === id
+            ? h("span", { "aria-current": "page" }, c.name[state.lang])
+            : h("a", { href: `#/agency/${encodeURIComponent(c.id)}` }, c.name[state.lang]),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The agencies and units directly under the node, worst on-time rate first. */
+function childrenRanking(tree: Agencies, id: string): HTMLElement {
+  const w = t();
+  const children = tree.nodes.filter((x) => x.parentId === id).sort((a, b) => byRate(a.figures, b.figures));
+  return h(
+    "section",
+    { "aria-labelledby": "children-h" },
+    h("h2", { id: "children-h" }, w.childrenHeading),
+    children.length === 0
+      ? h("p", { class: "note" }, w.none)
+      : table(
+          w.childrenHeading,
+          [w.node, w.nodeKind, w.received, w.inTime, w.late, w.pendingOverdue, w.onTimeRate],
+          children.map((c) => [
+            h(
+              "a",
+              { href: `#/${c.kind}/${encodeURIComponent(c.id)}`, "data-node": c.id },
+              c.name[state.lang],
+            ),
+            c.kind === "agency" ? w.kindAgency : w.kindUnit,
+            n(c.figures.received.total),
+            n(c.figures.resolved.early + c.figures.resolved.onTime),
+            n(c.figures.resolved.late),
+            n(c.figures.pending.overdue),
+            h(
+              "span",
+              { class: "rate" },
+              c.figures.rates.onTime === null ? w.noRate : pct(c.figures.rates.onTime),
+              rateBar(c.figures.rates.onTime),
+            ),
+          ]),
+          [false, false, true, true, true, true, true],
+        ),
+  );
+}
+
+async function agencyView(given: string | undefined): Promise<Node[]> {
+  const w = t();
+  const id = given ?? state.me?.tree?.roots[0];
+  if (!id) return [h("h1", {}, w.navAgency), h("p", { class: "note" }, w.noTree)];
+  const period = state.period ?? undefined;
+  const prevName = previousOf(state.period);
+  const [report, previous, index, tree] = await Promise.all([
+    api<Report>("/kpis", { period, agency: id }),
+    prevName
+      ? api<Report>("/kpis", { period: prevName, agency: id }).catch(() => null)
+      : Promise.resolve(null),
+    api<Index>("/kpis/index", { period, agency: id }),
+    api<Agencies>("/agencies", { period }),
+  ]);
+  const nodes = new Map<string, TreeNode>(tree.nodes.map((x) => [x.id, x]));
+  const name = nodes.get(id)?.name[state.lang] ?? id;
+  document.title = `${name} — ${w.title}`;
+  return [
+    breadcrumb(nodes, id),
+    h("h1", {}, name),
+    agencyPicker(nodes, id),
+    periodLine(report),
+    h(
+      "section",
+      { "aria-labelledby": "figures-h" },
+      h("h2", { id: "figures-h" }, w.agencyFigures),
+      cards(report),
+      compareTable(report, previous, prevName),
+    ),
+    indexSection(index, null),
+    childrenRanking(tree, id),
   ];
 }
 
@@ -836,6 +1008,91 @@ interface Quality {
     lastEventAt: string | null;
     eventCount: number;
   }[];
+  cursor: string | null;
+}
+
+/** Dossiers of unknown SLA shown a page at a time: a province's list can be long. */
+const UNKNOWN_SLA_PAGE = 50;
+
+function unknownSlaTable(quality: Quality): HTMLElement {
+  const w = t();
+  return quality.unknownSla.length === 0
+    ? h("p", { class: "note" }, w.none)
+    : table(
+        w.unknownSlaHeading,
+        [w.dossier, w.firstEventAt, w.lastEventAt, w.events],
+        quality.unknownSla.map((d) => [
+          h("a", { href: `#/dossier/${encodeURIComponent(d.dossierId)}`, class: "dossier-id" }, d.dossierId),
+          when(d.firstEventAt),
+          when(d.lastEventAt),
+          n(d.eventCount),
+        ]),
+        [false, false, false, true],
+      );
+}
+
+/**
+ * The unknown-SLA list, one page of `GET /quality` at a time: "next" asks the page after with the
+ * answer's cursor, "first" starts again. Only this section changes; the rest of the view stays.
+ */
+function unknownSlaSection(first: Quality): HTMLElement {
+  const w = t();
+  const body = h("div", { "data-list": "unknown-sla" });
+  const section = h(
+    "section",
+    { "aria-labelledby": "u-h" },
+    h("h2", { id: "u-h" }, w.unknownSlaHeading),
+    body,
+  );
+  const show = (page: Quality, number: number) => {
+    const load = async (cursor: string | undefined, next: number) => {
+      body.setAttribute("aria-busy", "true");
+      try {
+        const params = { period: state.period ?? undefined, limit: String(UNKNOWN_SLA_PAGE), cursor };
+        show(await api<Quality>("/quality", params), next);
+      } catch (e) {
+        if (e instanceof AuthError) return signOut(w.wrongKey);
+        body.replaceChildren(
+          h("p", { class: "alert", role: "alert" }, `${w.failed}: ${(e as Error).message}`),
+        );
+      } finally {
+        body.removeAttribute("aria-busy");
+      }
+    };
+    const buttons = [
+      number > 1
+        ? h(
+            "button",
+            { type: "button", class: "first-page", onclick: () => void load(undefined, 1) },
+            w.firstPage,
+          )
+        : null,
+      page.cursor
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "next-page",
+              onclick: () => void load(page.cursor ?? undefined, number + 1),
+            },
+            w.nextPage,
+          )
+        : null,
+    ];
+    body.replaceChildren(
+      h(
+        "p",
+        { class: "meta page-line", role: "status" },
+        `${w.pageLabel} ${n(number)} · ${n(page.unknownSla.length)} ${w.pageItems}`,
+      ),
+      unknownSlaTable(page),
+      ...(buttons.some(Boolean)
+        ? [h("nav", { class: "pager", "aria-label": w.pagerLabel }, ...buttons)]
+        : []),
+    );
+  };
+  show(first, 1);
+  return section;
 }
 
 async function qualityView(): Promise<Node[]> {
@@ -845,7 +1102,7 @@ async function qualityView(): Promise<Node[]> {
     return [h("h1", {}, w.qualityHeading), h("p", { class: "note" }, w.officeOnly)];
   const [quarantine, quality] = await Promise.all([
     api<{ items: QuarantineItem[] }>("/quarantine", { limit: "200" }),
-    api<Quality>("/quality", { period: state.period ?? undefined, limit: "200" }),
+    api<Quality>("/quality", { period: state.period ?? undefined, limit: String(UNKNOWN_SLA_PAGE) }),
   ]);
   const anomalies = Object.entries(quality.anomalies).filter(([, c]) => c > 0);
   return [
@@ -887,28 +1144,7 @@ async function qualityView(): Promise<Node[]> {
             [false, true],
           ),
     ),
-    h(
-      "section",
-      { "aria-labelledby": "u-h" },
-      h("h2", { id: "u-h" }, `${w.unknownSlaHeading} (${n(quality.unknownSla.length)})`),
-      quality.unknownSla.length === 0
-        ? h("p", { class: "note" }, w.none)
-        : table(
-            w.unknownSlaHeading,
-            [w.dossier, w.firstEventAt, w.lastEventAt, w.events],
-            quality.unknownSla.map((d) => [
-              h(
-                "a",
-                { href: `#/dossier/${encodeURIComponent(d.dossierId)}`, class: "dossier-id" },
-                d.dossierId,
-              ),
-              when(d.firstEventAt),
-              when(d.lastEventAt),
-              n(d.eventCount),
-            ]),
-            [false, false, false, true],
-          ),
-    ),
+    unknownSlaSection(quality),
   ];
 }
 
@@ -939,8 +1175,10 @@ async function downloadsView(): Promise<Node[]> {
   const status = h("p", { class: "notice", role: "status", "aria-live": "polite" });
   const period = state.period ?? undefined;
   const office = state.me?.scope === "office";
-  // A unit-scoped key downloads its first unit's figures (the export takes one unit).
-  const unit = office ? undefined : state.me?.units[0]?.id;
+  // A key scoped to agencies downloads its own node's figures and form; one scoped to units its
+  // first unit's figures (the export takes one unit).
+  const agency = state.me?.scope === "agencies" ? state.me.tree?.roots[0] : undefined;
+  const unit = office || agency ? undefined : state.me?.units[0]?.id;
   const button = (label: string, path: string, params: Record<string, string | undefined>) =>
     h(
       "li",
@@ -957,9 +1195,11 @@ async function downloadsView(): Promise<Node[]> {
     h(
       "ul",
       { class: "downloads" },
-      office ? button(w.formXlsx, "/kpis/form", { period, format: "xlsx", lang: state.lang }) : null,
-      button(w.exportCsv, "/kpis/export", { period, unit, format: "csv", lang: state.lang }),
-      button(w.exportXlsx, "/kpis/export", { period, unit, format: "xlsx", lang: state.lang }),
+      office || agency
+        ? button(w.formXlsx, "/kpis/form", { period, agency, format: "xlsx", lang: state.lang })
+        : null,
+      button(w.exportCsv, "/kpis/export", { period, unit, agency, format: "csv", lang: state.lang }),
+      button(w.exportXlsx, "/kpis/export", { period, unit, agency, format: "xlsx", lang: state.lang }),
     ),
     status,
   ];

@@ -83,7 +83,15 @@ export const ROUTES: readonly Route[] = [
     path: "/me",
     role: "reader",
     fn: "query-api",
-    summary: "what this reader key reads: its units by name, and the periods to pick from",
+    summary:
+      "what this reader key reads: its units and agencies by name, the agency tree it sees, and the periods to pick from",
+  },
+  {
+    method: "GET",
+    path: "/agencies",
+    role: "reader",
+    fn: "query-api",
+    summary: "the agency tree this key reads, each node with its figures for a period",
   },
   {
     method: "GET",

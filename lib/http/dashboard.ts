@@ -1,13 +1,16 @@
 import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { agencyTreeOf } from "../app/directory";
 import type { KpiDeps } from "../app/kpi-report";
 import { weeklyIndexes } from "../app/kpi-report";
 import { readKpiReport } from "../app/kpis";
 import { officialOutputs } from "../app/official";
+import { rollUpDate } from "../domain/agency-rollup";
 import { DOMAIN_NAMES, SEED_PROCEDURES } from "../domain/catalog";
-import { periodBounds, periodOf, previousPeriod } from "../domain/periods";
+import { type Period, periodBounds, periodOf, previousPeriod } from "../domain/periods";
 import { isErr } from "../domain/result";
-import { formatInstant } from "../domain/time";
+import { formatInstant, localDate } from "../domain/time";
+import { nodeOf, topNodes, visibleNodes } from "./agencies";
 import type { Credential } from "./auth";
 import { DASHBOARD_ASSETS } from "./dashboard-assets";
 import { QualityQuery, TrendQuery } from "./queries";
@@ -76,24 +79,47 @@ export function dashboardFile(event: APIGatewayProxyEventV2): HttpResult {
 /** How many periods `GET /me` offers, newest first. */
 const PERIODS_OFFERED = 8;
 
+/** The current period, or the last one begun: the one `/me` offers first. */
+function offeredPeriod(deps: KpiDeps, now: number): Period | undefined {
+  const period = periodOf(deps.scheme, now);
+  if (period || deps.scheme.kind !== "explicit") return period;
+  return [...deps.scheme.windows]
+    .filter((w) => periodBounds(w).start <= now)
+    .sort((a, b) => (a.from < b.from ? 1 : -1))[0];
+}
+
 /**
- * `GET /me`: what this reader key reads (the office, or its units), each unit by its names, and
- * the periods to pick from: the current one (or the last begun) and those before it; and the names
- * of domains and procedures. No contact of the directory (names and addresses of people) is in it.
+ * The agencies a key reads from and the tree under them (issue 23's tree), on the offered
+ * period's roll-up date (today without one): ids, kinds, names and parents, no figures (those are
+ * `GET /agencies`'s, per period). `null` for a key scoped to units.
+ */
+function treeOfKey(deps: KpiDeps, credential: Credential, period: Period | undefined) {
+  const tree = agencyTreeOf(deps.units);
+  const at = period ? rollUpDate(period) : localDate(deps.now());
+  const tops = topNodes(tree, credential, at);
+  if (!tops) return { agencies: [], tree: null };
+  return {
+    agencies: tops.map((id) => nodeOf(tree, id, null)),
+    tree: { flat: tree.flat, at, roots: tops, nodes: visibleNodes(tree, tops, at) },
+  };
+}
+
+/**
+ * `GET /me`: what this reader key reads (the office, its units, or its agencies), each unit by its
+ * names, the agency tree it sees, and the periods to pick from: the current one (or the last
+ * begun) and those before it; and the names of domains and procedures. No contact of the directory
+ * (names and addresses of people) is in it.
  */
 export function whoReads(deps: KpiDeps, credential: Credential): HttpResult {
   const now = deps.now();
-  let period = periodOf(deps.scheme, now);
-  if (!period && deps.scheme.kind === "explicit")
-    period = [...deps.scheme.windows]
-      .filter((w) => periodBounds(w).start <= now)
-      .sort((a, b) => (a.from < b.from ? 1 : -1))[0];
+  const period = offeredPeriod(deps, now);
   const periods: { name: string; from: string; to: string }[] = [];
   for (let p = period; p && periods.length < PERIODS_OFFERED; p = previousPeriod(deps.scheme, p))
     periods.push({ name: p.name, from: p.from, to: p.to });
   const scope = credential.units;
   return json(200, {
-    scope: scope ? "units" : "office",
+    scope: credential.agencies ? "agencies" : scope ? "units" : "office",
+    ...treeOfKey(deps, credential, period),
     units: deps.units.units
       .filter((u) => !scope || scope.includes(u.id))
       .map((u) => ({ id: u.id, name: { vi: u.nameVi, en: u.nameEn } })),

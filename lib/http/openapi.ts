@@ -5,6 +5,7 @@ import * as z from "../domain/zod";
 import { MAX_BODY_BYTES } from "./body";
 import { DvcqgRequestSchema } from "./dvcqg";
 import {
+  AgenciesQuery,
   ExportQuery,
   FormQuery,
   KpisQuery,
@@ -41,6 +42,7 @@ const QUERIES: Record<string, z.ZodMiniObject> = {
   "GET /quarantine": QuarantineQuery,
   "GET /kpis/trend": TrendQuery,
   "GET /quality": QualityQuery,
+  "GET /agencies": AgenciesQuery,
 };
 
 /** The routes that answer a page: `{items, cursor}`, the next page asked with `?cursor=`. */
@@ -177,9 +179,19 @@ const ANSWERS: Record<string, Json> = {
   },
   "GET /me": {
     "200": {
-      description: "the key's scope (office or units), its units by name, and the periods to pick from",
+      description:
+        "the key's scope (office, units or agencies), its units by name, the agencies it reads from (`agencies`) and the tree it sees under them (`tree`: id, kind, names, parent; null for a key scoped to units), and the periods to pick from",
       content: { [JSON_TYPE]: { schema: { type: "object" } } },
     },
+  },
+  "GET /agencies": {
+    "200": {
+      description:
+        "the agency tree the key reads on the period's roll-up date (the whole tree, or the subtrees of the key's agencies): `roots`, and `nodes`, each agency and unit with its names, its parent and its figures (`figures`: received, resolved early / on time / late, pending within and past the deadline, the on-time rate), from the counters; a node's figures are those GET /kpis?agency= answers",
+      content: { [JSON_TYPE]: { schema: { type: "object" } } },
+    },
+    "400": problemResponse("a bad query parameter"),
+    "404": problemResponse("no such period in this deployment's scheme"),
   },
   "GET /kpis/trend": {
     "200": {

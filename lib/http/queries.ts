@@ -41,6 +41,8 @@ export const QuarantineQuery = z.strictObject({
 
 /** The dashboard's read routes (lib/http/dashboard.ts). */
 export const TrendQuery = z.strictObject({ period: z.optional(Name()) });
+/** `GET /agencies` (lib/http/agencies.ts): the visible tree's figures for a period. */
+export const AgenciesQuery = z.strictObject({ period: z.optional(Name()) });
 export const QualityQuery = z.strictObject({
   period: z.optional(Name()),
   limit: Limit(),

@@ -13,6 +13,7 @@ import type { UnitDirectory } from "../domain/units";
 import type * as z from "../domain/zod";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formCsvFile, formFileName, formXlsx } from "../render/form";
+import { agencyFigures } from "./agencies";
 import { admit, type Credential, scopeToAgencies } from "./auth";
 import { dashboardFile, dataQuality, indexTrend, whoReads } from "./dashboard";
 import { OPENAPI_GZIP_BASE64 } from "./openapi-served";
@@ -361,6 +362,7 @@ const QUERY_ROUTES: Record<string, QueryRoute | undefined> = {
   "/me": async ({ deps, credential }) => whoReads(deps, credential),
   "/kpis/trend": ({ deps, credential, event }) => indexTrend(deps, credential, event),
   "/quality": ({ deps, credential, event }) => dataQuality(deps, credential, event),
+  "/agencies": ({ deps, credential, event }) => agencyFigures(deps, credential, event),
 };
 
 async function route(given: QueryApiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {

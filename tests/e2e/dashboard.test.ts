@@ -3,7 +3,14 @@ import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../scripts/chromium";
-import { type DashboardStack, SCOPED_UNIT, startDashboardStack } from "../helpers/dashboard-stack";
+import {
+  type DashboardStack,
+  OTHER_AGENCY,
+  SCOPED_AGENCY,
+  SCOPED_UNIT,
+  startDashboardStack,
+  TREE_ROOT,
+} from "../helpers/dashboard-stack";
 import { ROOT } from "../helpers/fixtures";
 
 /**
@@ -248,5 +255,164 @@ describe("the dashboard", () => {
     expect(names).toHaveLength(3);
     expect(names.filter((n) => n.endsWith(".xlsx"))).toHaveLength(2);
     expect(names.filter((n) => n.endsWith(".csv"))).toHaveLength(1);
+  });
+});
+
+interface Figures {
+  received: { total: number };
+  resolved: { early: number; onTime: number; late: number };
+  pending: { withinDeadline: number; overdue: number };
+  rates: { onTime: number | null };
+}
+interface AgencyNode {
+  id: string;
+  kind: "agency" | "unit";
+  parentId: string | null;
+  figures: Figures;
+}
+
+async function readAs<T>(key: string, path: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** The figures as the cards print them: label then number, Vietnamese grouping. */
+const vi = (x: number) => new Intl.NumberFormat("vi-VN").format(x);
+function cardTexts(f: Figures): string[] {
+  return [
+    `Tiếp nhận${vi(f.received.total)}`,
+    `Giải quyết đúng hạn${vi(f.resolved.early + f.resolved.onTime)}`,
+    `Trễ hạn${vi(f.resolved.late)}`,
+    `Đang giải quyết, quá hạn${vi(f.pending.overdue)}`,
+  ];
+}
+
+/** Worst on-time rate first, nothing resolved last: the order the children are ranked in. */
+const worstFirst = (a: AgencyNode, b: AgencyNode) =>
+  (a.figures.rates.onTime ?? 2) - (b.figures.rates.onTime ?? 2);
+
+describe("the dashboard on the agency tree", () => {
+  it("shows a node's figures as GET /kpis?agency= answers them, and its children worst first", async () => {
+    const kpis = await readAs<Figures>(d.reader, `/kpis?agency=${SCOPED_AGENCY}`);
+    expect(kpis.status).toBe(200);
+    expect(kpis.body.received.total).toBeGreaterThan(0);
+    const tree = await readAs<{ nodes: AgencyNode[] }>(d.reader, "/agencies");
+    expect(tree.status).toBe(200);
+    // GET /agencies's roll-up gives each node what its own counters give.
+    for (const id of [SCOPED_AGENCY, OTHER_AGENCY, TREE_ROOT]) {
+      const own = await readAs<Figures>(d.reader, `/kpis?agency=${id}`);
+      expect(tree.body.nodes.find((x) => x.id === id)?.figures).toMatchObject({
+        received: own.body.received,
+        resolved: own.body.resolved,
+        pending: own.body.pending,
+        rates: own.body.rates,
+      });
+    }
+    // The root is the whole office: the seed report's figures.
+    expect(tree.body.nodes.find((x) => x.id === TREE_ROOT)?.figures.received.total).toBe(5520);
+
+    const { page, errors } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    await page.click("a[href='#/agency']");
+    await page.waitForSelector("#children-h");
+    expect(await page.textContent("h1")).toBe("UBND huyện");
+    await page.selectOption("#agency", SCOPED_AGENCY);
+    await page.waitForSelector("h1:text-is('Khối đất đai')");
+    await idle(page);
+    const cards = (await page.textContent(".cards")) ?? "";
+    for (const text of cardTexts(kpis.body)) expect(cards).toContain(text);
+    const shown = await page.$$eval("#children-h ~ .table-wrap a[data-node]", (as) =>
+      as.map((a) => a.getAttribute("data-node")),
+    );
+    const children = tree.body.nodes.filter((x) => x.parentId === SCOPED_AGENCY).sort(worstFirst);
+    expect(shown).toEqual(children.map((x) => x.id));
+    expect(shown.sort()).toEqual(["cn-vpdk-dat-dai", "phong-tnmt"]);
+    // Names, never ids, in the table and the picker.
+    expect(await page.textContent("#children-h ~ .table-wrap tbody")).not.toMatch(/phong-|cn-vpdk/);
+    expect(await page.textContent(".crumbs")).toContain("UBND huyện");
+    expect(errors).toEqual([]);
+  });
+
+  it("opens an agency-scoped reader on its own node, shows it its subtree only, and it is refused elsewhere", async () => {
+    const { page, urls } = await open(d.agencyScoped);
+    await page.waitForSelector("#children-h");
+    expect(await page.textContent("h1")).toBe("Khối đất đai");
+    expect(await page.$$eval("#agency option", (o) => o.map((x) => x.getAttribute("value")))).toEqual([
+      SCOPED_AGENCY,
+    ]);
+    expect(await page.$$eval("#nav a", (a) => a.map((x) => x.getAttribute("href")))).toEqual([
+      "#/agency",
+      "#/unit",
+      "#/downloads",
+    ]);
+    const own = await readAs<Figures>(d.reader, `/kpis?agency=${SCOPED_AGENCY}`);
+    const cards = (await page.textContent(".cards")) ?? "";
+    for (const text of cardTexts(own.body)) expect(cards).toContain(text);
+    // What the API tells it: its subtree, nothing above or beside it.
+    const me = await readAs<{ scope: string; tree: { nodes: { id: string }[] }; units: { id: string }[] }>(
+      d.agencyScoped,
+      "/me",
+    );
+    expect(me.body.scope).toBe("agencies");
+    expect(me.body.tree.nodes.map((x) => x.id).sort()).toEqual([
+      "cn-vpdk-dat-dai",
+      SCOPED_AGENCY,
+      "phong-tnmt",
+    ]);
+    expect(me.body.units.map((u) => u.id).sort()).toEqual(["cn-vpdk-dat-dai", "phong-tnmt"]);
+    const tree = await readAs<{ roots: string[]; nodes: AgencyNode[] }>(d.agencyScoped, "/agencies");
+    expect(tree.body.roots).toEqual([SCOPED_AGENCY]);
+    expect(tree.body.nodes.map((x) => x.id).sort()).toEqual(["cn-vpdk-dat-dai", SCOPED_AGENCY, "phong-tnmt"]);
+    expect(tree.body.nodes.find((x) => x.id === SCOPED_AGENCY)?.parentId).toBeNull();
+    // Another node by address: the API's refusal, and no figure of it.
+    for (const other of [OTHER_AGENCY, TREE_ROOT]) {
+      await page.evaluate(`location.hash = "#/agency/${other}"`);
+      await page.waitForSelector("main .alert");
+      expect(await page.textContent("main")).toContain("this key does not read that agency");
+      expect(await page.$$(".cards")).toHaveLength(0);
+      expect((await readAs(d.agencyScoped, `/kpis?agency=${other}`)).status).toBe(403);
+    }
+    await page.evaluate(`location.hash = "#/unit/phong-tu-phap"`);
+    await page.waitForSelector("main .alert");
+    expect(await page.textContent("main")).toContain("this key does not read that unit");
+    expect((await readAs(d.agencyScoped, "/quality")).status).toBe(403);
+    // A key scoped to units reads no agency.
+    expect((await readAs(d.scoped, "/agencies")).status).toBe(403);
+    expect((await readAs<{ tree: unknown }>(d.scoped, "/me")).body.tree).toBeNull();
+    const reads = urls.filter((u) => u.startsWith(`${api}/`) && !u.startsWith(`${api}/dashboard`));
+    expect(reads.some((u) => u.includes("/quarantine") || u.includes("/quality"))).toBe(false);
+  });
+
+  it("switches language on the agency view", async () => {
+    const { page } = await open(d.agencyScoped);
+    await page.waitForSelector("#children-h");
+    await page.click("button.lang");
+    await page.waitForSelector("h1:text-is('Land block')");
+    expect(await page.getAttribute("html", "lang")).toBe("en");
+    expect(await page.textContent("#children-h")).toBe(
+      "Agencies and units under it by on-time rate (lowest first)",
+    );
+    expect(await page.textContent("#children-h ~ .table-wrap tbody")).toContain("Natural Resources");
+    await page.click("button.lang");
+    await page.waitForSelector("h1:text-is('Khối đất đai')");
+    expect(await page.textContent("#children-h ~ .table-wrap tbody")).toContain("Tài nguyên và Môi trường");
+  });
+
+  it("has no serious or critical accessibility violation on the agency view, on a desktop and a phone", async () => {
+    const found: Record<string, string[]> = {};
+    for (const [name, key, viewport] of [
+      ["office key 1280", d.reader, { width: 1280, height: 900 }],
+      ["agency key 390", d.agencyScoped, { width: 390, height: 844 }],
+    ] as const) {
+      const { page } = await open(key, "", viewport, true);
+      await page.waitForSelector(key === d.reader ? "#units-h" : "#children-h");
+      if (key === d.reader) {
+        await page.evaluate(`location.hash = "#/agency/${TREE_ROOT}"`);
+        await page.waitForSelector("h1:text-is('UBND huyện')");
+        await idle(page);
+      }
+      found[name] = await seriousViolations(page);
+    }
+    expect(found).toEqual({ "office key 1280": [], "agency key 390": [] });
   });
 });

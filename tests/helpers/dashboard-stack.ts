@@ -2,14 +2,50 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DemoClock, type LocalStack, startLocalStack } from "../../dev/local/stack";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
+import { parseDirectoryFile } from "../../lib/domain/agency-directory";
 import { instant } from "../../lib/domain/time";
-import { parseUnitDirectory } from "../../lib/domain/units";
 import { createApiKey } from "../../lib/http/auth";
 
-const seedDirectory = () =>
-  parseUnitDirectory(
-    JSON.parse(readFileSync(join(import.meta.dirname, "../../events/units/seed-units.json"), "utf8")),
+/** The seed district's agency tree (issue 23): the district, its land block and its social block. */
+export const TREE_ROOT = "ubnd-huyen";
+/** The block an agency-scoped reader key reads: phong-tnmt and cn-vpdk-dat-dai. */
+export const SCOPED_AGENCY = "khoi-dat-dai";
+export const OTHER_AGENCY = "khoi-xa-hoi";
+const BLOCKS: Record<string, string> = {
+  "phong-tnmt": SCOPED_AGENCY,
+  "cn-vpdk-dat-dai": SCOPED_AGENCY,
+  "phong-tu-phap": OTHER_AGENCY,
+  "phong-ldtbxh": OTHER_AGENCY,
+  "phong-vhtt": OTHER_AGENCY,
+};
+
+/**
+ * The seed's units under a small agency tree, as tests/e2e/agency-keys.test.ts puts them: the
+ * district's People's Committee, two blocks under it, each unit under its block (the one-stop
+ * desk under the district). The office's figures are the seed report's, whatever the tree.
+ */
+function seedDirectory() {
+  const seed = JSON.parse(
+    readFileSync(join(import.meta.dirname, "../../events/units/seed-units.json"), "utf8"),
   );
+  const block = (id: string, vi: string, en: string) => ({
+    id,
+    nameVi: `Khối ${vi}`,
+    nameEn: `${en} block`,
+    level: "district-department",
+    parentId: TREE_ROOT,
+  });
+  const file = {
+    ...seed,
+    agencies: [
+      { id: TREE_ROOT, nameVi: "UBND huyện", nameEn: "District People's Committee", level: "district" },
+      block(SCOPED_AGENCY, "đất đai", "Land"),
+      block(OTHER_AGENCY, "văn hóa – xã hội", "Social affairs"),
+    ],
+    units: seed.units.map((u: { id: string }) => ({ ...u, parentId: BLOCKS[u.id] ?? TREE_ROOT })),
+  };
+  return parseDirectoryFile(file, "2022-07-01");
+}
 
 /**
  * The local stack the dashboard's browser tests and its screenshots (scripts/screenshot-dashboard.ts)
@@ -33,6 +69,8 @@ export interface DashboardStack {
   reader: string;
   /** A reader key for one unit only ({@link SCOPED_UNIT}). */
   scoped: string;
+  /** A reader key for one agency's subtree ({@link SCOPED_AGENCY}). */
+  agencyScoped: string;
   integration: string;
 }
 
@@ -72,5 +110,12 @@ export async function startDashboardStack(
     ratePerSecond: 200,
     units: [SCOPED_UNIT],
   });
-  return { stack, reader, scoped, integration: keys.integration };
+  const agencyScoped = await createApiKey(stack.store, {
+    name: "land block dashboard",
+    role: "reader",
+    source: "dashboard-agency",
+    ratePerSecond: 200,
+    agencies: [SCOPED_AGENCY],
+  });
+  return { stack, reader, scoped, agencyScoped, integration: keys.integration };
 }
