@@ -2,7 +2,9 @@
  * Screenshots of the dashboard's views, for the README (docs/screenshots/dashboard-*.png), taken
  * in Debian's chromium through playwright-core. By default it starts its own local stack on the
  * seed quarter (tests/helpers/dashboard-stack.ts: a clock that stands still, so the pictures do
- * not change between runs). `--api URL --key K [--scoped K] [--out DIR]` shoots a running stack.
+ * not change between runs; the seed's units under a small agency tree). `--api URL --key K
+ * [--agency-key K] [--out DIR]` shoots a running stack (the agency-scoped view only with
+ * `--agency-key`, a reader key scoped to agencies).
  *
  *   npm run screenshot:dashboard
  */
@@ -10,14 +12,14 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { SCOPED_UNIT, startDashboardStack } from "../tests/helpers/dashboard-stack";
+import { SCOPED_UNIT, startDashboardStack, TREE_ROOT } from "../tests/helpers/dashboard-stack";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium";
 
 const { values } = parseArgs({
   options: {
     api: { type: "string" },
     key: { type: "string" },
-    scoped: { type: "string" },
+    "agency-key": { type: "string" },
     out: { type: "string", default: "docs/screenshots" },
   },
 });
@@ -28,11 +30,13 @@ mkdirSync(out, { recursive: true });
 let stop = async () => {};
 let api = values.api;
 let key = values.key;
+let agencyKey = values["agency-key"];
 if (!api || !key) {
   process.stdout.write("starting a local stack on the seed quarter (about a minute)…\n");
   const started = await startDashboardStack();
   api = started.stack.urls.api;
   key = started.reader;
+  agencyKey = started.agencyScoped;
   stop = started.stack.stop;
 }
 
@@ -56,6 +60,14 @@ try {
   if (first) await shoot(desktop, "dossier", `${base}${first}`, ".timeline");
   await shoot(desktop, "quality", `${base}#/quality`, "#u-h");
   await shoot(desktop, "downloads", `${base}#/downloads`, ".downloads");
+  // The agency tree: the district's node, with its blocks and units ranked under it.
+  await shoot(desktop, "agency", `${base}#/agency/${TREE_ROOT}`, "#children-h");
+  if (agencyKey) {
+    // A key scoped to the land block opens on its own node (a context of its own: its own session).
+    const scoped = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: "vi-VN" });
+    await shoot(scoped, "agency-scoped", `${base}#key=${encodeURIComponent(agencyKey)}`, "#children-h");
+    await scoped.close();
+  }
   const phone = await browser.newPage({
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,

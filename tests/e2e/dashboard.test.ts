@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../scripts/chromium";
 import {
   type DashboardStack,
@@ -287,20 +288,23 @@ function cardTexts(f: Figures): string[] {
   ];
 }
 
+/** The seed quarter: the stack's clock is past it, so every read names it as the page does. */
+const P = SEED_PERIOD.name;
+
 /** Worst on-time rate first, nothing resolved last: the order the children are ranked in. */
 const worstFirst = (a: AgencyNode, b: AgencyNode) =>
   (a.figures.rates.onTime ?? 2) - (b.figures.rates.onTime ?? 2);
 
 describe("the dashboard on the agency tree", () => {
   it("shows a node's figures as GET /kpis?agency= answers them, and its children worst first", async () => {
-    const kpis = await readAs<Figures>(d.reader, `/kpis?agency=${SCOPED_AGENCY}`);
+    const kpis = await readAs<Figures>(d.reader, `/kpis?period=${P}&agency=${SCOPED_AGENCY}`);
     expect(kpis.status).toBe(200);
     expect(kpis.body.received.total).toBeGreaterThan(0);
-    const tree = await readAs<{ nodes: AgencyNode[] }>(d.reader, "/agencies");
+    const tree = await readAs<{ nodes: AgencyNode[] }>(d.reader, `/agencies?period=${P}`);
     expect(tree.status).toBe(200);
     // GET /agencies's roll-up gives each node what its own counters give.
     for (const id of [SCOPED_AGENCY, OTHER_AGENCY, TREE_ROOT]) {
-      const own = await readAs<Figures>(d.reader, `/kpis?agency=${id}`);
+      const own = await readAs<Figures>(d.reader, `/kpis?period=${P}&agency=${id}`);
       expect(tree.body.nodes.find((x) => x.id === id)?.figures).toMatchObject({
         received: own.body.received,
         resolved: own.body.resolved,
@@ -345,7 +349,7 @@ describe("the dashboard on the agency tree", () => {
       "#/unit",
       "#/downloads",
     ]);
-    const own = await readAs<Figures>(d.reader, `/kpis?agency=${SCOPED_AGENCY}`);
+    const own = await readAs<Figures>(d.reader, `/kpis?period=${P}&agency=${SCOPED_AGENCY}`);
     const cards = (await page.textContent(".cards")) ?? "";
     for (const text of cardTexts(own.body)) expect(cards).toContain(text);
     // What the API tells it: its subtree, nothing above or beside it.
@@ -360,7 +364,10 @@ describe("the dashboard on the agency tree", () => {
       "phong-tnmt",
     ]);
     expect(me.body.units.map((u) => u.id).sort()).toEqual(["cn-vpdk-dat-dai", "phong-tnmt"]);
-    const tree = await readAs<{ roots: string[]; nodes: AgencyNode[] }>(d.agencyScoped, "/agencies");
+    const tree = await readAs<{ roots: string[]; nodes: AgencyNode[] }>(
+      d.agencyScoped,
+      `/agencies?period=${P}`,
+    );
     expect(tree.body.roots).toEqual([SCOPED_AGENCY]);
     expect(tree.body.nodes.map((x) => x.id).sort()).toEqual(["cn-vpdk-dat-dai", SCOPED_AGENCY, "phong-tnmt"]);
     expect(tree.body.nodes.find((x) => x.id === SCOPED_AGENCY)?.parentId).toBeNull();
@@ -370,14 +377,14 @@ describe("the dashboard on the agency tree", () => {
       await page.waitForSelector("main .alert");
       expect(await page.textContent("main")).toContain("this key does not read that agency");
       expect(await page.$$(".cards")).toHaveLength(0);
-      expect((await readAs(d.agencyScoped, `/kpis?agency=${other}`)).status).toBe(403);
+      expect((await readAs(d.agencyScoped, `/kpis?period=${P}&agency=${other}`)).status).toBe(403);
     }
     await page.evaluate(`location.hash = "#/unit/phong-tu-phap"`);
     await page.waitForSelector("main .alert");
     expect(await page.textContent("main")).toContain("this key does not read that unit");
     expect((await readAs(d.agencyScoped, "/quality")).status).toBe(403);
     // A key scoped to units reads no agency.
-    expect((await readAs(d.scoped, "/agencies")).status).toBe(403);
+    expect((await readAs(d.scoped, `/agencies?period=${P}`)).status).toBe(403);
     expect((await readAs<{ tree: unknown }>(d.scoped, "/me")).body.tree).toBeNull();
     const reads = urls.filter((u) => u.startsWith(`${api}/`) && !u.startsWith(`${api}/dashboard`));
     expect(reads.some((u) => u.includes("/quarantine") || u.includes("/quality"))).toBe(false);
@@ -414,5 +421,51 @@ describe("the dashboard on the agency tree", () => {
       found[name] = await seriousViolations(page);
     }
     expect(found).toEqual({ "office key 1280": [], "agency key 390": [] });
+  });
+});
+
+describe("the data-quality view's unknown-SLA list", () => {
+  it("pages through the dossiers whose SLA is unknown as GET /quality pages them", async () => {
+    // 60 dossiers whose receipt never arrived (a rating alone): more than one page of 50.
+    const events = Array.from({ length: 60 }, (_, i) => ({
+      eventId: `dash-orphan-${i}`,
+      type: "dossier.rated",
+      occurredAt: "2022-10-19T09:00:00+07:00",
+      dossierId: `DASH-ORPHAN-${String(i).padStart(3, "0")}`,
+      data: { score: 5, channel: "kiosk" },
+    }));
+    const posted = await fetch(`${api}/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${d.integration}`, "content-type": "application/json" },
+      body: JSON.stringify({ events }),
+    });
+    expect(posted.status).toBe(200);
+    await d.stack.drain();
+    type Page = { unknownSla: { dossierId: string }[]; cursor: string | null };
+    const first = await readAs<Page>(d.reader, `/quality?period=${P}&limit=50`);
+    expect(first.body.unknownSla).toHaveLength(50);
+    expect(first.body.cursor).not.toBeNull();
+    const second = await readAs<Page>(
+      d.reader,
+      `/quality?period=${P}&limit=50&cursor=${encodeURIComponent(first.body.cursor as string)}`,
+    );
+    expect(second.body.unknownSla.length).toBeGreaterThanOrEqual(10);
+
+    const { page } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    await page.evaluate(`location.hash = "#/quality"`);
+    await page.waitForSelector("[data-list=unknown-sla] a.dossier-id");
+    await idle(page);
+    const ids = () =>
+      page.$$eval("[data-list=unknown-sla] a.dossier-id", (as) => as.map((a) => a.textContent));
+    expect(await ids()).toEqual(first.body.unknownSla.map((x) => x.dossierId));
+    expect(await page.textContent(".page-line")).toContain("Trang 1");
+    expect(await page.$$("button.first-page")).toHaveLength(0);
+    await page.click("button.next-page");
+    await page.waitForSelector(".page-line:has-text('Trang 2')");
+    expect(await ids()).toEqual(second.body.unknownSla.map((x) => x.dossierId));
+    await page.click("button.first-page");
+    await page.waitForSelector(".page-line:has-text('Trang 1')");
+    expect(await ids()).toEqual(first.body.unknownSla.map((x) => x.dossierId));
   });
 });
