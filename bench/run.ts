@@ -12,6 +12,7 @@ import { ROOT, results, rows } from "./common";
 import { benchBundles } from "./sections/bundles";
 import { benchCliHelp, benchCliReport } from "./sections/cli";
 import { benchConsumer, benchSeedUnits } from "./sections/consumer";
+import { benchConsumerVolume } from "./sections/consumer-volume";
 import { benchCost } from "./sections/cost";
 import { benchDashboard } from "./sections/dashboard";
 import { benchHttp } from "./sections/http";
@@ -38,6 +39,7 @@ const SECTIONS: Section[] = [
   { name: "cliHelp", run: benchCliHelp },
   { name: "cliReport", run: benchCliReport },
   { name: "consumer", run: benchConsumer, dynamo: true },
+  { name: "consumerVolume", run: benchConsumerVolume, dynamo: true },
   { name: "import", run: benchImport, dynamo: true },
   { name: "seedUnits", run: benchSeedUnits, dynamo: true },
   { name: "sweep", run: benchSweep, dynamo: true },
