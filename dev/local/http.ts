@@ -69,7 +69,7 @@ export function apiServer(
   handlers: { "ingest-api": ApiHandler; "query-api": ApiHandler },
   onError: (e: unknown) => void,
 ): Server {
-  return createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     try {
       const body = await readBody(req, GATEWAY_MAX_BODY_BYTES);
       let result: HttpResult;
@@ -94,4 +94,9 @@ export function apiServer(
       res.end(JSON.stringify({ message: "internal error" }));
     }
   });
+  // An idle connection is closed by the client (undici lets one rest 4 s), never by this server first:
+  // with Node's default of 5 s, a busy machine let a request leave on a socket the server was closing
+  // (ECONNRESET in a test). `close()` still ends idle connections at once.
+  server.keepAliveTimeout = 65_000;
+  return server;
 }
