@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { documentClient, type RunningDynamo } from "../../dev/local/dynamodb-local";
@@ -9,13 +10,15 @@ import { SWEEP_SHARDS, TABLE } from "../../lib/adapters/dynamodb/table";
 import type { ApplyDeps } from "../../lib/app/apply";
 import { groupAlerts } from "../../lib/app/digests";
 import { importEvents } from "../../lib/app/import";
-import type { SweepDeps } from "../../lib/app/sweep";
+import { readNodeReport } from "../../lib/app/kpis";
+import { SWEEP_MAX_PER_SHARD, type SweepDeps } from "../../lib/app/sweep";
 import { validOn } from "../../lib/domain/agencies";
+import { agencyTreeOf } from "../../lib/domain/agency-directory";
 import { parseDirectoryFile } from "../../lib/domain/agency-directory";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
 import type { CountingSettings } from "../../lib/domain/counting";
-import { CALENDAR_QUARTER } from "../../lib/domain/periods";
+import { CALENDAR_QUARTER, type Period, periodBounds, periodByName } from "../../lib/domain/periods";
 import type { PendingAlert } from "../../lib/domain/records";
 import { formatInstant, instant, localDate, MINUTE_MS } from "../../lib/domain/time";
 import type { UnitDirectory } from "../../lib/domain/units";
@@ -68,6 +71,7 @@ function directory(file: string) {
 async function load(dynamo: RunningDynamo, file: string, open: number) {
   const dir = directory(file);
   const settings = settingsOf();
+  const generating = performance.now();
   const generated = provinceLoad({
     units: dir.units,
     calendar: settings.calendar,
@@ -77,6 +81,7 @@ async function load(dynamo: RunningDynamo, file: string, open: number) {
     from: HISTORY_FROM,
     closedPerUnitQuarter: 1,
   });
+  const generateSeconds = (performance.now() - generating) / 1000;
   const table = await freshTable(dynamo);
   await table.store.directory.put(dir.units, dir.leadership, dir.integrations, dir.agencies);
   const units = await table.store.directory.get();
@@ -91,7 +96,11 @@ async function load(dynamo: RunningDynamo, file: string, open: number) {
       now: () => AT,
     },
     generated.events.map((input, i) => ({ input, where: `load:${i + 1}` })),
-    { chunksInFlight: 4 },
+    // Event records in transactions of 100 unconditional puts, an option of the import: DynamoDB
+    // Local takes them 1.75 times faster than batches (265 against 151 events/s, 5,000 open
+    // dossiers, load average 16-18); on DynamoDB batches bill half (bench/prices.ts). 4 chunks in
+    // flight: at 8, DynamoDB Local times out waiting for its locks.
+    { chunksInFlight: 4, recordWrites: "transaction" },
   );
   const seconds = (performance.now() - started) / 1000;
   if (summary.quarantined || summary.invalid)
@@ -103,6 +112,7 @@ async function load(dynamo: RunningDynamo, file: string, open: number) {
     generated,
     summary,
     seconds,
+    generateSeconds,
     agencies: dir.agencies.filter((a) => validOn(a, day)).length,
     unitCount: dir.units.length,
     unitsOpen: dir.units.filter((u) => validOn(u, day)).length,
@@ -240,25 +250,142 @@ async function directoryReads(l: Loaded) {
   return { items: l.meter.itemsRead - before.items, readUnits: l.meter.readUnits - before.units };
 }
 
+/** The agencies whose KPIs are read alone: a commune, a department and the province (the sample's). */
+const NODES = ["xa-cat-nam", "so-tu-phap"];
+
+/**
+ * What one node's KPIs read (GET /kpis?agency=, eventually consistent): the counter items under its
+ * path in the agency tree, and nothing else (docs/kpis.md "One node's counters"); the office's one
+ * node is its root. `own`: the items read are the node's units' counter items, one each.
+ */
+async function nodeReads(l: Loaded, agencies: readonly string[]) {
+  const tree = agencyTreeOf(l.units);
+  const period = periodByName(CALENDAR_QUARTER, "2025-Q4") as Period;
+  const out = [];
+  for (const agency of [...agencies, tree.rootId]) {
+    const before = { items: l.meter.itemsRead, units: l.meter.readUnits };
+    const report = await readNodeReport(l.table.store.counters, tree, agency, period, {
+      asOf: AT,
+      consistent: false,
+    });
+    const itemsRead = l.meter.itemsRead - before.items;
+    const unitsCounted = report?.byUnit.length ?? 0;
+    out.push({
+      agency,
+      unitsCounted,
+      itemsRead,
+      readUnits: l.meter.readUnits - before.units,
+      own: itemsRead === unitsCounted,
+    });
+  }
+  return out;
+}
+
+/** The first instant of the quarter after the load's: every dossier still open then is due at it. */
+const NEXT_QUARTER = periodBounds(periodByName(CALENDAR_QUARTER, "2026-Q1") as Period).start;
+
+/**
+ * The dossiers due at the next quarter's start, per shard of the sweep index (COUNT queries): a
+ * dossier's next check is never later than the next period's start (lib/domain/counting.ts
+ * `nextCountCheck`), so every open dossier is due then, and the sweep takes at most
+ * {@link SWEEP_MAX_PER_SHARD} a shard a run: the runs it takes to catch up.
+ */
+async function quarterStart(l: Loaded, open: number) {
+  const doc = documentClient(l.table.client);
+  const perShard: number[] = [];
+  for (let shard = 0; shard < SWEEP_SHARDS; shard++) {
+    let n = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await doc.send(
+        new QueryCommand({
+          TableName: l.table.tableName,
+          IndexName: TABLE.sweepIndex.name,
+          KeyConditionExpression: "gsi1pk = :s AND nextCheckAt <= :q",
+          ExpressionAttributeValues: { ":s": sweepPartition(shard), ":q": NEXT_QUARTER },
+          Select: "COUNT",
+          ExclusiveStartKey: start,
+        }),
+      );
+      n += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    perShard.push(n);
+  }
+  const due = perShard.reduce((a, b) => a + b, 0);
+  return {
+    at: formatInstant(NEXT_QUARTER),
+    due,
+    open,
+    perShard,
+    sweepRuns: Math.max(...perShard.map((n) => Math.ceil(n / SWEEP_MAX_PER_SHARD))),
+  };
+}
+
+/** The section's phases, each with its time (the whole must stay under 10 minutes here). */
+const phases: Record<string, number> = {};
+async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    phases[name] = Number(((performance.now() - started) / 1000).toFixed(1));
+    console.log(`province: ${name} ${phases[name]} s (load average ${loadavg()[0]?.toFixed(1)})`);
+  }
+}
+
 export async function benchProvince(dynamo: RunningDynamo) {
   const started = performance.now();
-  const province = await load(dynamo, "events/units/province-sample.json", OPEN);
-  const office = await load(dynamo, "events/units/seed-units.json", OFFICE_OPEN);
+  const loadAverage = { start: loadavg().map((x) => Number(x.toFixed(1))), end: [] as number[] };
+  const province = await timed("load the province", () =>
+    load(dynamo, "events/units/province-sample.json", OPEN),
+  );
+  const office = await timed("load the office", () => load(dynamo, "events/units/seed-units.json", OFFICE_OPEN));
   const loadSeconds = (performance.now() - started) / 1000;
-  const catchUp = { province: await sweepAt(province.loaded, AT), office: await sweepAt(office.loaded, AT) };
-  const slots = [...(await nextChecksBySlot(province.loaded, AT)).entries()].sort((a, b) => b[1] - a[1]);
-  const peak = await peakHour(province.loaded);
-  const flat = {
+  const catchUp = await timed("catch-up sweeps", async () => ({
+    province: await sweepAt(province.loaded, AT),
+    office: await sweepAt(office.loaded, AT),
+  }));
+  const slots = await timed("next checks by slot", async () =>
+    [...(await nextChecksBySlot(province.loaded, AT)).entries()].sort((a, b) => b[1] - a[1]),
+  );
+  const peak = await timed("peak hour", () => peakHour(province.loaded));
+  const flat = await timed("flat-read probe", async () => ({
     province: await probe(province.loaded, "so-noi-vu.office"),
     office: await probe(office.loaded, "phong-tnmt"),
-  };
-  const kpi = { province: await kpiReads(province.loaded), office: await kpiReads(office.loaded) };
-  const dirReads = {
+  }));
+  const kpi = await timed("KPI reads", async () => ({
+    province: await kpiReads(province.loaded),
+    office: await kpiReads(office.loaded),
+  }));
+  const nodes = await timed("KPI reads per node", async () => ({
+    province: await nodeReads(province.loaded, NODES),
+    office: await nodeReads(office.loaded, []),
+  }));
+  const dirReads = await timed("directory reads", async () => ({
     province: await directoryReads(province.loaded),
     office: await directoryReads(office.loaded),
-  };
+  }));
+  const quarter = await timed("due at the quarter's start", () =>
+    quarterStart(province.loaded, province.summary.dossiers.created),
+  );
   const seconds = (performance.now() - started) / 1000;
-  report({ province, office, loadSeconds, catchUp, slots, peak, flat, kpi, dirReads, seconds });
+  loadAverage.end = loadavg().map((x) => Number(x.toFixed(1)));
+  report({
+    province,
+    office,
+    loadSeconds,
+    catchUp,
+    slots,
+    peak,
+    flat,
+    kpi,
+    nodes,
+    dirReads,
+    quarter,
+    seconds,
+    loadAverage,
+  });
 }
 
 type Measured = {
@@ -270,6 +397,9 @@ type Measured = {
   peak: Awaited<ReturnType<typeof peakHour>>;
   flat: { province: Awaited<ReturnType<typeof probe>>; office: Awaited<ReturnType<typeof probe>> };
   kpi: { province: Awaited<ReturnType<typeof kpiReads>>; office: Awaited<ReturnType<typeof kpiReads>> };
+  nodes: { province: Awaited<ReturnType<typeof nodeReads>>; office: Awaited<ReturnType<typeof nodeReads>> };
+  quarter: Awaited<ReturnType<typeof quarterStart>>;
+  loadAverage: { start: number[]; end: number[] };
   dirReads: {
     province: Awaited<ReturnType<typeof directoryReads>>;
     office: Awaited<ReturnType<typeof directoryReads>>;
@@ -289,7 +419,9 @@ function report(m: Measured) {
     dossiers: m.province.summary.dossiers.created,
     receiptsPerWorkingDay: m.province.generated.receiptsPerWorkingDay,
     olderLeftOut: m.province.generated.olderLeftOut,
+    generateSeconds: Number(m.province.generateSeconds.toFixed(1)),
     importSeconds: Number(m.province.seconds.toFixed(1)),
+    importEventsPerSecond: Math.round(m.province.generated.events.length / m.province.seconds),
     officeImportSeconds: Number(m.office.seconds.toFixed(1)),
     catchUpChecked: { province: m.catchUp.province.result.checked, office: m.catchUp.office.result.checked },
     busiestSlots: m.slots.slice(0, 6).map(([at, n]) => ({ at: formatInstant(at), nextChecks: n })),
@@ -297,11 +429,12 @@ function report(m: Measured) {
     peakHour: m.peak,
     sweepItemsRead: { province: m.flat.province, office: m.flat.office, ratio: Number(ratio.toFixed(3)) },
     kpiItemsReadPerPeriod: m.kpi,
-    // KPI items read per node: to be measured once one node's KPIs are one Query on its path
-    // prefix (branch node-counters); today a node's KPIs read the whole period's counters (above).
-    kpiItemsReadPerNode: null,
+    kpiItemsReadPerNode: m.nodes,
+    dueAtNextQuarterStart: m.quarter,
     directoryReadPerRun: m.dirReads,
     seconds: Number(m.seconds.toFixed(1)),
+    phases,
+    loadAverage: m.loadAverage,
   };
   const n = (x: number) => x.toLocaleString("en");
   row(
@@ -314,9 +447,22 @@ function report(m: Measured) {
     `${n(busiest.checked)} dossiers checked in ${busiest.seconds} s, ${n(busiest.digests)} digests (${n(busiest.units)} units)`,
     `the sweeps of ${PEAK.length} quarter hours from 17:00 on a Tuesday (the day's busiest slot by the sweep index: ${n(m.slots[0]?.[1] ?? 0)} next checks at ${formatInstant(m.slots[0]?.[0] ?? 0)}), on DynamoDB Local; digests as the sender groups the alerts raised (one per unit, desk or escalation list and language)`,
   );
+  const nodes = m.nodes.province
+    .map((r) => `${r.agency}: ${n(r.itemsRead)} items for ${n(r.unitsCounted)} units counted`)
+    .join("; ");
+  row(
+    "Province: KPI items read per node",
+    `${nodes}; the seed office: ${m.nodes.office[0]?.itemsRead} items`,
+    `GET /kpis?agency= for 2025-Q4 (eventually consistent) in the same tables: a commune, a department and the province root, each reading the counter items under its path in the agency tree (one per unit counted, nothing else: ${m.nodes.province.every((r) => r.own) ? "true of each" : "NOT true of each"})`,
+  );
+  row(
+    "Province: due at the next quarter's start",
+    `${n(m.quarter.due)} of ${n(m.quarter.open)} open dossiers; ${m.quarter.sweepRuns} sweep runs to check them`,
+    `COUNT of the sweep index (${SWEEP_SHARDS} shards) up to ${m.quarter.at}: a dossier's next check is never after the next period's start, and a run takes at most ${n(SWEEP_MAX_PER_SHARD)} a shard`,
+  );
   row(
     "Province: load through the import path",
-    `${n(m.province.summary.dossiers.created)} dossiers in ${m.province.seconds.toFixed(0)} s; whole section ${m.seconds.toFixed(0)} s`,
-    `${n(m.province.generated.events.length)} events (the open dossiers and 1 closed dossier per unit and quarter of 2025) by importEvents into DynamoDB Local in memory`,
+    `${n(m.province.summary.dossiers.created)} dossiers in ${m.province.seconds.toFixed(0)} s (${n(Math.round(m.province.generated.events.length / m.province.seconds))} events/s); whole section ${m.seconds.toFixed(0)} s`,
+    `${n(m.province.generated.events.length)} events (the open dossiers and 1 closed dossier per unit and quarter of 2025, each unit's dossiers together) by importEvents into DynamoDB Local in memory; load average ${m.loadAverage.start[0]} at the start, ${m.loadAverage.end[0]} at the end`,
   );
 }

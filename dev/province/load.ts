@@ -38,6 +38,13 @@ export interface ProvinceLoadOptions {
   from: LocalDate;
   /** Closed dossiers per unit and calendar quarter (in which the unit is valid) of the history. */
   closedPerUnitQuarter: number;
+  /**
+   * The order of the dossiers in the load: `unit` (default) lists each unit's dossiers together, as
+   * one unit's export would, so that the import packs a unit's dossiers with its few counter items
+   * in one transaction; `drawn` keeps them in the order drawn (units mixed: most dossiers of a
+   * transaction add to a counter item of their own, and concurrent transactions share some).
+   */
+  order?: "unit" | "drawn";
 }
 
 /** Procedures with a period in days or hours (same-day ones left out: their timeline is another). */
@@ -186,6 +193,20 @@ function quarters(from: LocalDate, last: LocalDate): [LocalDate, LocalDate][] {
   }
 }
 
+/** The events, each dossier's in their order, the dossiers of one unit together (units in first-seen order). */
+function byUnit(events: readonly DossierEvent[]): DossierEvent[] {
+  const unitOf = new Map<string, string>();
+  for (const e of events) if (e.type === "dossier.received") unitOf.set(e.dossierId, e.data.unitId);
+  const groups = new Map<string, DossierEvent[]>();
+  for (const e of events) {
+    const unit = unitOf.get(e.dossierId) ?? "";
+    const group = groups.get(unit);
+    if (group) group.push(e);
+    else groups.set(unit, [e]);
+  }
+  return [...groups.values()].flat();
+}
+
 /** The province's load: the closed history, then the open dossiers, and the flow they come from. */
 export function provinceLoad(o: ProvinceLoadOptions): {
   events: DossierEvent[];
@@ -198,8 +219,9 @@ export function provinceLoad(o: ProvinceLoadOptions): {
   const units = new UnitDirectory(o.units, []);
   const closed = closedDossiers(o, rnd, units);
   const open = openDossiers(o, rnd, units);
+  const events = [...closed, ...open.events];
   return {
-    events: [...closed, ...open.events],
+    events: o.order === "drawn" ? events : byUnit(events),
     receiptsPerWorkingDay: Math.round(open.receipts),
     olderLeftOut: open.olderLeftOut,
   };

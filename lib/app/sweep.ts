@@ -49,12 +49,25 @@ export interface SweepFailure {
   postponeError?: unknown;
 }
 
+/**
+ * The most dossiers one run takes from each shard of the sweep index, earliest due first: the
+ * limit is per shard (lib/adapters/dynamodb/dossiers.ts `dueForCheck`), so a run checks at most
+ * SWEEP_SHARDS × 5,000 = 20,000 dossiers (docs/province.md "The sweep at a quarter's start"); what
+ * is left is due at the next run.
+ */
+export const SWEEP_MAX_PER_SHARD = 5000;
+
 export async function runSweep(
   deps: SweepDeps,
-  options: { concurrency?: number; maxDossiers?: number; onFailure?: (f: SweepFailure) => void } = {},
+  options: {
+    concurrency?: number;
+    /** Dossiers taken from each shard of the index (default {@link SWEEP_MAX_PER_SHARD}). */
+    maxDossiers?: number;
+    onFailure?: (f: SweepFailure) => void;
+  } = {},
 ): Promise<SweepResult> {
   const now = deps.now();
-  const due = await deps.dossiers.dueForCheck(now, options.maxDossiers ?? 5000);
+  const due = await deps.dossiers.dueForCheck(now, options.maxDossiers ?? SWEEP_MAX_PER_SHARD);
   const result: SweepResult = {
     checked: 0,
     updated: 0,

@@ -59,4 +59,24 @@ describe("the province's load for the bench", () => {
     expect(load.receiptsPerWorkingDay).toBeGreaterThan(0);
     expect(load.olderLeftOut).toBeGreaterThan(0);
   });
+
+  it("lists each unit's dossiers together, each dossier's events in their order, the same events as drawn", () => {
+    const unitOf = new Map<string, string>();
+    for (const e of load.events) if (e.type === "dossier.received") unitOf.set(e.dossierId, e.data.unitId);
+    const runs: string[] = [];
+    for (const e of load.events) {
+      const unit = unitOf.get(e.dossierId) as string;
+      if (runs.at(-1) !== unit) runs.push(unit);
+    }
+    // A unit left is never come back to: as many runs as units.
+    expect(runs.length).toBe(new Set(runs).size);
+    expect(runs.length).toBeGreaterThan(100);
+    const drawn = provinceLoad({ ...options, order: "drawn" }).events;
+    const ids = (events: typeof drawn) => events.map((e) => e.eventId);
+    expect(ids(load.events)).not.toEqual(ids(drawn));
+    expect([...ids(load.events)].sort()).toEqual([...ids(drawn)].sort());
+    const inOrder = (events: typeof drawn) =>
+      [...groupByDossier(events)].map(([id, list]) => `${id}:${list.map((e) => e.eventId).join(",")}`).sort();
+    expect(inOrder(load.events)).toEqual(inOrder(drawn));
+  });
 });
