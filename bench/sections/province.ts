@@ -13,8 +13,7 @@ import { importEvents } from "../../lib/app/import";
 import { readNodeReport } from "../../lib/app/kpis";
 import { SWEEP_MAX_PER_SHARD, type SweepDeps } from "../../lib/app/sweep";
 import { validOn } from "../../lib/domain/agencies";
-import { agencyTreeOf } from "../../lib/domain/agency-directory";
-import { parseDirectoryFile } from "../../lib/domain/agency-directory";
+import { agencyTreeOf, parseDirectoryFile } from "../../lib/domain/agency-directory";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
 import type { CountingSettings } from "../../lib/domain/counting";
@@ -188,7 +187,10 @@ async function peakHour(l: Loaded) {
   const runs = [];
   for (const at of PEAK) {
     const sweep = await sweepAt(l, at);
+    // The sender's read of the pending alerts (one partition, strongly consistent), as it makes it.
+    const before = l.meter.readUnits;
     const pending = await l.table.store.alerts.pending();
+    const pendingReadUnits = l.meter.readUnits - before;
     const raised = pending.filter((a) => !seen.has(alertKey(a)));
     for (const a of raised) seen.add(alertKey(a));
     runs.push({
@@ -202,6 +204,7 @@ async function peakHour(l: Loaded) {
       seconds: Number((sweep.ms / 1000).toFixed(1)),
       ...digestsOf(raised, l.units),
       pendingAlerts: pending.length,
+      pendingReadUnits,
     });
   }
   return runs;
@@ -340,7 +343,9 @@ export async function benchProvince(dynamo: RunningDynamo) {
   const province = await timed("load the province", () =>
     load(dynamo, "events/units/province-sample.json", OPEN),
   );
-  const office = await timed("load the office", () => load(dynamo, "events/units/seed-units.json", OFFICE_OPEN));
+  const office = await timed("load the office", () =>
+    load(dynamo, "events/units/seed-units.json", OFFICE_OPEN),
+  );
   const loadSeconds = (performance.now() - started) / 1000;
   const catchUp = await timed("catch-up sweeps", async () => ({
     province: await sweepAt(province.loaded, AT),
