@@ -463,7 +463,7 @@ function report(m: Measured) {
   );
   row(
     "Province: due at the next quarter's start",
-    `all ${n(m.quarter.open)} open dossiers (${m.quarter.dueLater} due later); ${m.quarter.sweepRuns} sweep runs to check them`,
+    `all ${n(m.quarter.open)} open dossiers (${m.quarter.dueLater} due later); ${m.quarter.sweepRuns} sweep run${m.quarter.sweepRuns === 1 ? "" : "s"} to check them`,
     `the sweep index (${SWEEP_SHARDS} shards) holds no next check after ${m.quarter.at} (COUNT queries): a dossier's next check is never after the next period's start; a run takes at most ${n(SWEEP_MAX_PER_SHARD)} a shard`,
   );
   row(
