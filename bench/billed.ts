@@ -96,6 +96,43 @@ export function itemSize(item: Item): number {
   return Object.entries(item).reduce((s, [name, v]) => s + utf8(name) + valueSize(v), 0);
 }
 
+const TYPES = new Set(["S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"]);
+
+/** One plain value as an attribute value (what the document client unmarshalled). */
+function attributeOf(v: unknown): AttributeValue {
+  if (typeof v === "string") return { S: v };
+  if (typeof v === "number" || typeof v === "bigint") return { N: String(v) };
+  if (typeof v === "boolean") return { BOOL: v };
+  if (v === null || v === undefined) return { NULL: true };
+  if (v instanceof Uint8Array) return { B: v };
+  if (Array.isArray(v)) return { L: v.map(attributeOf) };
+  if (v instanceof Set) {
+    const list = [...v];
+    return typeof list[0] === "string" ? { SS: list as string[] } : { NS: list.map(String) };
+  }
+  const o = v as Record<string, unknown>;
+  // lib-dynamodb's NumberValue keeps a number's text as `value`
+  if (Object.keys(o).length === 1 && typeof o.value === "string" && o.constructor?.name === "NumberValue")
+    return { N: o.value };
+  return { M: Object.fromEntries(Object.entries(o).map(([k, x]) => [k, attributeOf(x)])) };
+}
+
+/**
+ * An item as DynamoDB holds it. The client's build step sees requests marshalled, but a document
+ * client's answers already unmarshalled (lib-dynamodb unmarshalls inside the deserialize step):
+ * an item whose every value is not an attribute value is marshalled again here.
+ */
+export function asItem(item: Record<string, unknown>): Item {
+  const marshalled = Object.values(item).every(
+    (v) =>
+      typeof v === "object" &&
+      v !== null &&
+      Object.keys(v).length === 1 &&
+      TYPES.has(Object.keys(v)[0] as string),
+  );
+  return marshalled ? (item as Item) : (attributeOf(item).M as Item);
+}
+
 /** Write units of a standard write of `bytes`: one per started KB, at least one. */
 export function writeUnitsOf(bytes: number): number {
   return Math.max(1, Math.ceil(bytes / 1024));
@@ -363,14 +400,19 @@ async function readUnits(images: Images, shape: TableShape, command: string, inp
   if (command === "GetItemCommand") {
     const key = input.Key as Item;
     const w = [{ table: input.TableName as string, key, projected: !!input.ProjectionExpression, read }];
-    return itemReads(images, w, () => output.Item as Item | undefined);
+    return itemReads(images, w, () => (output.Item ? asItem(output.Item as Item) : undefined));
   }
   if (command === "BatchGetItemCommand") {
-    const responses = (output.Responses ?? {}) as Record<string, Item[]>;
+    const responses = Object.fromEntries(
+      Object.entries((output.Responses ?? {}) as Record<string, Item[]>).map(([t, items]) => [
+        t,
+        items.map(asItem),
+      ]),
+    );
     const unprocessed = (output.UnprocessedKeys ?? {}) as Record<string, KeysAndAttributes>;
     const wanted = Object.entries(input.RequestItems as Record<string, KeysAndAttributes>).flatMap(
       ([table, r]) =>
-        r.Keys.filter((k) => !unprocessed[table]?.Keys.some((u) => same(u, k))).map((key) => ({
+        r.Keys.filter((k) => !unprocessed[table]?.Keys.some((u) => same(asItem(u), k))).map((key) => ({
           table,
           key,
           projected: !!r.ProjectionExpression,
@@ -388,13 +430,15 @@ async function readUnits(images: Images, shape: TableShape, command: string, inp
       projected: !!t.Get.ProjectionExpression,
       read: "transactional" as const,
     }));
-    const items = ((output.Responses ?? []) as { Item?: Item }[]).map((r) => r.Item);
+    const items = ((output.Responses ?? []) as { Item?: Item }[]).map((r) =>
+      r.Item ? asItem(r.Item) : undefined,
+    );
     return itemReads(images, gets, (_t, k) => items.find((i) => i && same(i, k)));
   }
   // Query and Scan: the items read, summed and rounded up once. With a projection or a filter the
   // items returned are not the items read: then DynamoDB Local's figure (it sizes reads right).
   const q = input as unknown as QueryCommandInput;
-  const items = (output.Items ?? []) as Item[];
+  const items = ((output.Items ?? []) as Item[]).map(asItem);
   if (q.ProjectionExpression || q.FilterExpression || q.Select === "COUNT")
     return Math.max(localUnits(output), readUnitsOf(0, read));
   return readUnitsOf(

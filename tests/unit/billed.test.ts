@@ -9,6 +9,7 @@
 import { type AttributeValue, DynamoDBClient, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
 import {
+  asItem,
   billed,
   committedWrite,
   indexWriteUnits,
@@ -54,6 +55,19 @@ describe("item sizes (CapacityUnitCalculations.html)", () => {
     expect(itemSize({ l: { L: [N("1"), { BOOL: true }] } })).toBe(9);
     // "z" 1 + NULL 1 = 2
     expect(itemSize({ z: { NULL: true } })).toBe(2);
+  });
+
+  it("sizes a document client's unmarshalled answer as the item DynamoDB holds", () => {
+    const plain = { pk: "D#1", n: 123, m: { a: "xy" }, l: [1, true] };
+    // marshalled again: the same 9 + ("m" 8) + ("l" 9) bytes as the cases above
+    expect(asItem(plain)).toEqual({
+      pk: S("D#1"),
+      n: N("123"),
+      m: { M: { a: S("xy") } },
+      l: { L: [N("1"), { BOOL: true }] },
+    });
+    expect(itemSize(asItem(plain))).toBe(26);
+    expect(asItem({ pk: S("D#1") })).toEqual({ pk: S("D#1") }); // already marshalled: as it is
   });
 
   it("builds padded items of the size asked (the helper the cases below use)", () => {
