@@ -10,13 +10,13 @@ import { PRICES } from "../prices";
 import type { LambdaFigures } from "./cost";
 
 /** Batch sizes tried (SQS to Lambda allows 1–10 without a batching window, up to 10,000 with one). */
-const SIZES = [1, 5, 10, 25, 50, 100];
+const SIZES = [1, 10, 25, 100];
 /** Memory sizes priced. */
 const MEMORIES = [256, 512, 1024];
 /** Lambda gives a function one vCPU at 1,769 MB, CPU in proportion below (AWS Lambda "Configuring memory"). */
 const FULL_VCPU_MB = 1769;
 /** Events per trial: the seed's first, the same for every batch size. */
-const EVENTS = 1200;
+const EVENTS = 600;
 
 interface Trial {
   batchSize: number;

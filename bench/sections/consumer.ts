@@ -131,7 +131,7 @@ export async function benchConsumer(dynamo: RunningDynamo) {
 const SEED_WORKERS = 4;
 
 /**
- * The whole seed scenario (every event of the quarter, with its own repeats and late arrivals)
+ * The whole seed scenario, or its first `BENCH_SEED_EVENTS` events for a shorter run (every event of the quarter, with its own repeats and late arrivals)
  * through the apply-events handler, billed item by item (bench/billed.ts): request units per
  * applied event as DynamoDB bills them, which the cost per million events uses. Not a speed figure:
  * the billing reads every written item's size on the side.
@@ -142,7 +142,8 @@ export async function benchSeedUnits(
 ) {
   const { createHandler } = await import("../../functions/apply-events");
   const workers = options.workers ?? SEED_WORKERS;
-  const events = seed2022Q3().slice(0, options.limit);
+  const limit = options.limit ?? (Number(process.env.BENCH_SEED_EVENTS) || undefined);
+  const events = seed2022Q3().slice(0, limit);
   const table = await freshTable(dynamo);
   const bill = billed(
     table.client,
@@ -185,6 +186,6 @@ export async function benchSeedUnits(
   row(
     "DynamoDB request units per applied event, seed scenario",
     `${(writeUnitsTotal(bill) / applied).toFixed(2)} write (6.25 before issue 25, as DynamoDB Local reported them), ${(bill.readUnits / applied).toFixed(2)} read`,
-    `billed item by item from the items' sizes (bench/billed.ts: 1 KB per write unit, ×2 in a transaction, 4 KB per read unit, index writes, refused requests billed) while the apply-events handler took all ${records.length.toLocaleString("en")} events of the seed quarter (${applied.toLocaleString("en")} distinct, the rest its own repeats; ${workers} workers, batches of 10), divided by the events applied; per event: table ${per(bill.tableWriteUnits - bill.refusedWriteUnits).toFixed(2)}, refused requests ${per(bill.refusedWriteUnits).toFixed(2)} (${refused} requests), indexes ${index}; DynamoDB Local reported ${per(bill.localReportedWriteUnits).toFixed(2)} write units for the same requests; the counters then equal the reference`,
+    `billed item by item from the items' sizes (bench/billed.ts: 1 KB per write unit, ×2 in a transaction, 4 KB per read unit, index writes, refused requests billed) while the apply-events handler took ${limit ? "the first" : "all"} ${records.length.toLocaleString("en")} events of the seed quarter (${applied.toLocaleString("en")} distinct, the rest its own repeats; ${workers} workers, batches of 10), divided by the events applied; per event: table ${per(bill.tableWriteUnits - bill.refusedWriteUnits).toFixed(2)}, refused requests ${per(bill.refusedWriteUnits).toFixed(2)} (${refused} requests), indexes ${index}; DynamoDB Local reported ${per(bill.localReportedWriteUnits).toFixed(2)} write units for the same requests; the counters then equal the reference`,
   );
 }
