@@ -1,5 +1,5 @@
 import { execSync, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, results, row } from "../common";
@@ -92,6 +92,8 @@ export async function benchBase() {
         "the consumer, seedUnits and cost sections of this run",
       );
   } finally {
+    // The link first, on its own: nothing of the shared node_modules is ever removed.
+    unlinkSync(join(dir, "node_modules"));
     rmSync(dir, { recursive: true, force: true });
   }
 }

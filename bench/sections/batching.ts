@@ -86,22 +86,10 @@ function lambdaAndSqs(t: Trial, memoryMb: number, applied: number) {
   };
 }
 
-/** Least-squares fit of ms per invocation = overhead + perRecord × batch size. */
-function linearFit(trials: Trial[]): { overheadMs: number; perRecordMs: number } {
-  const n = trials.length;
-  const mx = trials.reduce((s, t) => s + t.batchSize, 0) / n;
-  const my = trials.reduce((s, t) => s + t.msPerInvocation, 0) / n;
-  const sxy = trials.reduce((s, t) => s + (t.batchSize - mx) * (t.msPerInvocation - my), 0);
-  const sxx = trials.reduce((s, t) => s + (t.batchSize - mx) ** 2, 0);
-  const perRecordMs = sxy / sxx;
-  return { overheadMs: my - perRecordMs * mx, perRecordMs };
-}
-
 /**
  * SQS batch size, batching window and Lambda memory for apply-events, as far as they can be
  * measured here: each batch size's invocations, handler time per invocation and per event and CPU
- * time per event (one execution environment, against DynamoDB Local), the per-invocation overhead
- * fitted over them, and what each choice costs per million events in Lambda and SQS. Then the
+ * time per event (one execution environment, against DynamoDB Local), and what each choice costs per million events in Lambda and SQS. Then the
  * tuning infra/consumer-tuning.ts deploys, priced from these figures for the cost section.
  */
 export async function benchBatching(dynamo: RunningDynamo) {
@@ -126,7 +114,6 @@ export async function benchBatching(dynamo: RunningDynamo) {
       }),
     ),
   }));
-  const f = linearFit(trials);
   for (const t of trials) {
     const at = MEMORIES.map((m) => {
       const c = lambdaAndSqs(t, m, applied);
@@ -138,11 +125,6 @@ export async function benchBatching(dynamo: RunningDynamo) {
       `the seed's first ${EVENTS.toLocaleString("en")} events (${applied} distinct) through the handler in batches of ${t.batchSize}, one execution environment, against DynamoDB Local (${t.invocations} invocations); Lambda billed for the time waited as measured plus the CPU time stretched by the vCPU share of the memory (1 vCPU at ${FULL_VCPU_MB} MB; this machine's core taken as one), SQS 1 send per event + receive and delete per batch`,
     );
   }
-  row(
-    "apply-events, time per invocation",
-    `${f.overheadMs.toFixed(1)} ms per invocation + ${f.perRecordMs.toFixed(2)} ms per record`,
-    `least-squares fit over the batch sizes above (${SIZES.join(", ")}): handler time per invocation against records per batch`,
-  );
   const chosen = trials.find((t) => t.batchSize === CONSUMER_TUNING.batchSize);
   const cheapest = MEMORIES.reduce((best, m) =>
     chosen && lambdaAndSqs(chosen, m, applied).lambda < lambdaAndSqs(chosen, best, applied).lambda ? m : best,
@@ -159,7 +141,6 @@ export async function benchBatching(dynamo: RunningDynamo) {
     events: EVENTS,
     applied,
     trials: priced,
-    fit: f,
     tuning: CONSUMER_TUNING,
     cheapestMemoryMb: cheapest,
     chosen: figures,
