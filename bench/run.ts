@@ -9,6 +9,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type RunningDynamo, startDynamoDbLocal } from "../dev/local/dynamodb-local";
 import { ROOT, results, rows } from "./common";
+import { benchBase } from "./sections/base";
+import { benchBatching } from "./sections/batching";
 import { benchBundles } from "./sections/bundles";
 import { benchCliHelp, benchCliReport } from "./sections/cli";
 import { benchConsumer, benchSeedUnits } from "./sections/consumer";
@@ -31,7 +33,7 @@ interface Section {
   dynamo?: true;
 }
 
-/** In the order they run (cost uses the consumer's, seedUnits' and ingestHandler's figures). */
+/** In the order they run (cost uses the consumer's, seedUnits', batching's and ingestHandler's figures; base compares). */
 const SECTIONS: Section[] = [
   { name: "reference", run: benchReference },
   { name: "nearDue", run: benchNearDue },
@@ -48,7 +50,9 @@ const SECTIONS: Section[] = [
   { name: "http", run: benchHttp, dynamo: true },
   { name: "dashboard", run: benchDashboard, dynamo: true },
   { name: "province", run: benchProvince, dynamo: true },
+  { name: "batching", run: benchBatching, dynamo: true },
   { name: "cost", run: async () => benchCost() },
+  { name: "base", run: async () => benchBase() },
 ];
 
 /** `npm run bench -- kpiReads http`: only those sections, and nothing written (a trial run). */

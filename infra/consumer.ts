@@ -1,6 +1,7 @@
 import { Duration } from "aws-cdk-lib";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
+import { CONSUMER_TUNING } from "./consumer-tuning";
 import { allow, type FunctionSet } from "./functions";
 import type { ProjectFunction } from "./project-function";
 
@@ -14,6 +15,7 @@ export function buildConsumer(
     "Applies dossier events to DynamoDB exactly once",
     {},
     Duration.seconds(30),
+    CONSUMER_TUNING.memoryMb,
   );
   // Query: a dossier and its log, the unit directory; GetItem: one stored event (duplicate or
   // conflict); Put/Update: the transaction's items and quarantine records.
@@ -24,9 +26,13 @@ export function buildConsumer(
   );
   apply.fn.addEventSource(
     new SqsEventSource(props.eventsQueue, {
-      batchSize: 10,
+      // Measured: infra/consumer-tuning.ts says what, and which bench section measures it.
+      batchSize: CONSUMER_TUNING.batchSize,
+      ...(CONSUMER_TUNING.maxBatchingWindowSeconds > 0
+        ? { maxBatchingWindow: Duration.seconds(CONSUMER_TUNING.maxBatchingWindowSeconds) }
+        : {}),
       reportBatchItemFailures: true,
-      maxConcurrency: 16,
+      maxConcurrency: CONSUMER_TUNING.maxConcurrency,
     }),
   );
   return apply;

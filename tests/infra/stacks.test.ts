@@ -63,7 +63,15 @@ describe("the stateless stack", () => {
     stateless.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       BatchSize: 10,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: 16 },
+      MaximumBatchingWindowInSeconds: Match.absent(),
     });
+  });
+
+  it("gives apply-events the memory the bench chose (infra/consumer-tuning.ts): 256 MB, not the default 512", () => {
+    const fns = stateless.findResources("AWS::Lambda::Function");
+    const memory = Object.values(fns).map((f) => [f.Properties.Description, f.Properties.MemorySize]);
+    expect(memory).toContainEqual(["Applies dossier events to DynamoDB exactly once", 256]);
   });
 
   it("uses the same rule patterns as lib/contracts/bus.ts, and RULES holds every one of them", () => {
