@@ -5,17 +5,30 @@
  * fresh table. `npx tsx scripts/write-units.ts [--skip-apply] [--skip-import]`. Prints JSON.
  */
 import "../bench/env";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { meter } from "../bench/capacity";
-import { freshTable, NOW, seedUnits, settings } from "../bench/common";
-import { startDynamoDbLocal } from "../dev/local/dynamodb-local";
+import { NOW, seedUnits, settings } from "../bench/common";
+import { documentClient, ensureTable, LOCAL_AWS, startDynamoDbLocal } from "../dev/local/dynamodb-local";
 import { SEED_PERIOD, seed2022Q3 } from "../dev/scenarios/seed-2022-q3";
 import { BulkWriter } from "../lib/adapters/dynamodb/bulk";
+import { tableStore } from "../lib/adapters/dynamodb/store";
 import { applyEvent } from "../lib/app/apply";
 import { importEvents } from "../lib/app/import";
 import { readKpiReport } from "../lib/app/kpis";
 import { computeReport } from "../lib/domain/report";
 
+let tableSeq = 0;
+/**
+ * A fresh table, its client retrying more than the bench's: on a loaded machine DynamoDB Local
+ * answers 500 when a transaction waits too long for a lock ("will succeed in actual DynamoDB").
+ */
+async function freshTable(dynamo: { endpoint: string }) {
+  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: dynamo.endpoint, maxAttempts: 10 });
+  const tableName = `write-units-${process.pid}-${++tableSeq}`;
+  await ensureTable(client, tableName);
+  return { client, tableName, store: tableStore(documentClient(client), tableName) };
+}
 type Table = Awaited<ReturnType<typeof freshTable>>;
 
 /** An item's size as DynamoDB counts it, near enough: names plus values (binary by its bytes). */

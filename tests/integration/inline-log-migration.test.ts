@@ -114,8 +114,9 @@ describe("dossier items written before the log moved inside", () => {
     let inline = 0;
     for (const id of ids) {
       const { log } = await table.store.dossiers.getWithLog(id);
-      const own = events.filter((e) => e.dossierId === id).map(storableEvent);
-      expect(log.map((e) => e.eventId).sort(), id).toEqual(own.map((e) => e.eventId).sort());
+      // The seed repeats some of its events: each identity once.
+      const own = new Set(events.filter((e) => e.dossierId === id).map((e) => storedKey(storableEvent(e))));
+      expect(log.map(storedKey).sort(), id).toEqual([...own].sort());
       if (await hasInlineLog(table, id)) inline++;
     }
     expect(inline).toBeGreaterThan(migrated.length / 2);
