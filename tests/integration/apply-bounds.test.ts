@@ -330,9 +330,10 @@ describe("a dossier of 500 events, its log inside its item (issue 25)", () => {
       }) as DossierEvent;
     const base = [...read.log, ...Array.from({ length: 150 }, (_, i) => filler(i, 2000))];
     const sized = (chars: number) => [...base, filler(999, chars)];
-    // As `dossierItem` measures it, without refusing past the bound.
+    const record = { ...dossier, version: dossier.version + 1, logSize: base.length + 1 };
+    // As `dossierItem` measures the item committed below, without refusing past the bound.
     const bytes = (log: DossierEvent[]) =>
-      itemBytes({ ...dossier, pk: `D#${id}`, sk: "DOSSIER", z1: encodeLog(log) });
+      itemBytes({ ...record, pk: `D#${id}`, sk: "DOSSIER", z1: encodeLog(log) });
     let [lo, hi] = [0, 120_000];
     expect(bytes(sized(lo))).toBeLessThan(MAX_DOSSIER_ITEM_BYTES);
     expect(bytes(sized(hi))).toBeGreaterThan(MAX_DOSSIER_ITEM_BYTES);
@@ -343,7 +344,6 @@ describe("a dossier of 500 events, its log inside its item (issue 25)", () => {
     }
     const big = sized(lo);
     expect(bytes(big)).toBeGreaterThan(MAX_DOSSIER_ITEM_BYTES - 64);
-    const record = { ...dossier, version: dossier.version + 1, logSize: big.length };
     const put = await t.store.dossiers.commit({
       log: big,
       previousVersion: dossier.version,
