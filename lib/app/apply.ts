@@ -11,9 +11,11 @@ import type { DossierLog, QuarantineWriter } from "./ports";
 import { refusedRecord } from "./quarantine-records";
 
 /**
- * Applying one dossier event exactly once (README "Architecture"): read the dossier and its event log,
- * re-project with the new event in its place, and commit the event, the new projection and the
- * counter deltas in one transaction. Out-of-order events simply land in the sorted log.
+ * Applying one dossier event exactly once (README "Architecture"): read the dossier item, which
+ * holds its event log, re-project with the new event in its place, and commit the log with the
+ * event, the new projection and the counter deltas together, conditional on the version read (one
+ * put when no counter moves). An event already in the log is a duplicate; out-of-order events
+ * simply re-project from the whole log.
  */
 
 export interface ApplyDeps {
@@ -54,7 +56,7 @@ export const NO_UNITS = UnitDirectory.empty();
 export type ApplyDecision =
   | { kind: "duplicate" }
   | { kind: "quarantine"; reason: string; applied?: DossierEvent }
-  | { kind: "commit"; record: DossierRecord; deltas: CounterDelta[] };
+  | { kind: "commit"; record: DossierRecord; deltas: CounterDelta[]; log: readonly DossierEvent[] };
 
 /** A dossier as read: its record (or what ownership needs of it), its log, and a stored same identity. */
 export interface DossierRead<D = DossierRecord> {
@@ -99,7 +101,7 @@ export function checkApply(
 
 /**
  * The dossier's new record and counter deltas once `event` is in its log (`events`, which holds
- * it), at `clock` or the event's own time if later.
+ * it and is the log committed), at `clock` or the event's own time if later.
  */
 export function planApply(
   deps: Pick<ApplyDeps, "settings" | "units">,
@@ -119,6 +121,7 @@ export function planApply(
     kind: "commit",
     record: recordOf(plan, (dossier?.version ?? 0) + 1, events.length),
     deltas: plan.deltas,
+    log: events,
   };
 }
 
@@ -162,8 +165,7 @@ export async function applyEvent(given: ApplyDeps, event: DossierEvent): Promise
     if (decision.kind === "duplicate") return { status: "duplicate", attempts: attempt };
     if (decision.kind === "quarantine") return quarantine(deps, event, decision.reason, decision.applied);
     const committed = await dossiers.commit({
-      event,
-      appliedAt: deps.now(),
+      log: decision.log,
       previousVersion: dossier?.version ?? 0,
       record: decision.record,
       deltas: decision.deltas,
@@ -172,9 +174,9 @@ export async function applyEvent(given: ApplyDeps, event: DossierEvent): Promise
     const refused = committed.error;
     if (refused.kind === "transaction_too_large" || refused.kind === "item_too_large")
       return quarantine(deps, event, refused.message);
-    // Stored meanwhile by another delivery: read again to tell a duplicate from a conflict.
-    if (refused.kind === "duplicate_event" && attempt < maxAttempts) continue;
-    // Past the attempts, the consumer's retry (and then its dead-letter queue) takes it.
+    // A version conflict (another delivery of this event included) reads again: the next read
+    // tells a duplicate from a conflict. Past the attempts, the consumer's retry (and then its
+    // dead-letter queue) takes it.
     if (refused.kind !== "version_conflict" || attempt >= maxAttempts) throw new Error(refused.message);
     await backoff(attempt);
   }

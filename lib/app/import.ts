@@ -2,8 +2,8 @@ import type { CounterDelta } from "../domain/counting";
 import type { DossierEvent } from "../domain/events/schema";
 import { describeProblems, validateEvent } from "../domain/events/validate";
 import { identityOf, sameBody } from "../domain/identity";
-import { planDossier, stateAt } from "../domain/plan";
-import { type DossierRecord, type QuarantineRecord, recordOf, storableEvent } from "../domain/records";
+import { stateAt } from "../domain/plan";
+import { type DossierRecord, type QuarantineRecord, storableEvent } from "../domain/records";
 import { instant } from "../domain/time";
 import { UnitDirectory } from "../domain/units";
 import { type ApplyDeps, applyEvent, checkApply, planApply } from "./apply";
@@ -18,23 +18,20 @@ import { withSource } from "./source";
  * - **Same code.** Each new dossier's events are checked, in file order, by {@link checkApply},
  *   the consumer's own checks (duplicates, conflicts, the log bound, ownership and units), and the
  *   dossier is planned once by {@link planApply}, the consumer's projection and counting at the
- *   instant its last commit would have used (see {@link foldDossier}): the dossier item, its event
- *   records, its counter contributions and the refused events' quarantine items are what the
- *   consumer would write.
- * - **Exactly once, resumable.** A chunk of dossiers writes its event records (and quarantine
- *   items) first, with batch writes that are the same item however often they are repeated; then
- *   each dossier item, only if it does not exist, in one transaction with the sum of those
- *   dossiers' counter contributions. A dossier item therefore exists if and only if its counters
- *   were added, and its event records are all there. A run stopped anywhere, run again, finds the
- *   dossiers it created and skips their events as duplicates, and writes the others again whole.
+ *   instant its last commit would have used (see {@link foldDossier}): the dossier item (its event
+ *   log inside), its counter contributions and the refused events' quarantine items are what the
+ *   consumer would write. No event record is written: the log is in the dossier item.
+ * - **Exactly once, resumable.** A chunk of dossiers writes each dossier item, only if it does not
+ *   exist, in one transaction with the sum of those dossiers' counter contributions: a dossier's
+ *   events and its counters are written together or not at all. Then the refused events'
+ *   quarantine items, with batch writes that are the same item however often they are repeated. A
+ *   run stopped anywhere, run again, finds the dossiers it created and takes them through the
+ *   apply path, where their events are duplicates (and the refused ones refused again).
  * - **Beside a live consumer.** A dossier that already has a dossier item goes through the apply
- *   path (`applyEvent`, the consumer's transaction, conditional on the dossier's version). One the
- *   consumer creates while the import is writing it fails the import's condition: its log then
- *   holds the import's event records too, so it is re-projected from its whole log in one
- *   versioned commit (what the next event would do anyway), and the counters follow that log once.
- *   In that window the import's records (unconditional batch puts) are not checked against the
- *   consumer's: a conflicting body overwrites, ownership and the log bound are not applied. The
- *   README says so, and how to keep the window shut (import before the integration posts live).
+ *   path (`applyEvent`, the consumer's commit, conditional on the dossier's version). One the
+ *   consumer creates while the import is writing it fails the import's condition, and its events
+ *   go through the apply path too: each is checked against the consumer's log (duplicates,
+ *   conflicting bodies, ownership, the log bound) as the consumer would check it.
  */
 
 /**
@@ -86,7 +83,7 @@ export interface ImportOptions {
   chunkDossiers?: number;
   /** Chunks in flight: one folds while another waits on DynamoDB. */
   chunksInFlight?: number;
-  /** How event records are written (lib/adapters/dynamodb/bulk.ts `recordWrites`). */
+  /** How quarantine items are written (lib/adapters/dynamodb/bulk.ts `recordWrites`). */
   recordWrites?: "batch" | "transaction";
   /** Called with the number of events handled so far. */
   onProgress?: (eventsDone: number) => void;
@@ -99,8 +96,10 @@ export interface FoldedDossier {
   record?: DossierRecord;
   /** The counter deltas of those events, summed: the record's contributions. */
   deltas: CounterDelta[];
-  /** The events applied, in order: the dossier's event records. */
+  /** The events applied, in order. */
   applied: ImportEvent[];
+  /** Their stored form, in the same order: the log the dossier item keeps. */
+  log: DossierEvent[];
   duplicates: number;
   refused: { input: ImportEvent; reason: string; applied?: DossierEvent }[];
 }
@@ -120,8 +119,8 @@ export function foldDossier(
   events: readonly ImportEvent[],
   clock: number,
 ): FoldedDossier {
-  const out: FoldedDossier = { dossierId, deltas: [], applied: [], duplicates: 0, refused: [] };
   const log: DossierEvent[] = [];
+  const out: FoldedDossier = { dossierId, deltas: [], applied: [], log, duplicates: 0, refused: [] };
   const byIdentity = new Map<string, DossierEvent>();
   const sources = new Set<string | undefined>();
   let last: DossierEvent | undefined;
@@ -161,34 +160,6 @@ export function foldDossier(
 }
 
 /**
- * Re-projects a dossier from its whole log at `now` and commits it if anything changed: for a
- * dossier a live consumer created while the import wrote its event records (see above).
- */
-export async function recountDossier(deps: ImportDeps, dossierId: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const { dossier, log } = await deps.dossiers.getWithLog(dossierId);
-    if (!dossier) return;
-    const plan = planDossier(dossierId, log, dossier, deps.now(), deps.settings, deps.units ?? NO_UNITS, {
-      raiseAlerts: false,
-    });
-    if (
-      plan.deltas.length === 0 &&
-      dossier.logSize === log.length &&
-      dossier.eventCount === plan.state.timeline.length
-    )
-      return;
-    const committed = await deps.dossiers.commit({
-      appliedAt: deps.now(),
-      previousVersion: dossier.version,
-      record: recordOf(plan, dossier.version + 1, log.length),
-      deltas: plan.deltas,
-    });
-    if (committed.ok) return;
-    if (committed.error.kind !== "version_conflict" || attempt >= 8) throw new Error(committed.error.message);
-  }
-}
-
-/**
  * A dossier through the apply path, its events in file order. Its log is read once: events it
  * already holds with the same body (a run being resumed) are duplicates without a transaction each.
  */
@@ -215,16 +186,8 @@ interface Tally {
 }
 
 /** Whether DynamoDB would take the dossier's items (the apply path quarantines what it would not). */
-function fits(
-  deps: ImportDeps,
-  folded: FoldedDossier & { record: DossierRecord },
-  appliedAt: number,
-): boolean {
-  return deps.bulk.itemsOf(
-    folded.applied.map((a) => a.event),
-    folded.record,
-    appliedAt,
-  ).ok;
+function fits(deps: ImportDeps, folded: FoldedDossier & { record: DossierRecord }): boolean {
+  return deps.bulk.itemsOf(folded.log, folded.record).ok;
 }
 
 /**
@@ -327,25 +290,32 @@ interface ImportRun {
 
 /** One chunk of dossiers: the new ones written by batch, the existing or too large through the apply path. */
 async function importChunk(run: ImportRun, chunkIds: string[]): Promise<void> {
-  const { deps, clock, byDossier, summary, tally, progress } = run;
+  const { deps, byDossier, summary, tally, progress } = run;
   const existing = await deps.bulk.existing(chunkIds);
   const viaApply = chunkIds.filter((id) => existing.has(id));
-  const { created, records, quarantined, folded } = foldNewDossiers(
+  const folded = foldNewDossiers(
     run,
     chunkIds.filter((id) => !existing.has(id)),
     viaApply,
   );
-  await deps.bulk.putRecords(records, quarantined, clock);
+  const created: NewDossier[] = [];
+  for (const f of folded) if (f.record) created.push({ record: f.record, log: f.log, deltas: f.deltas });
   // Dossiers of one unit (and level and domain) share counter items: one transaction holds more.
   const unitOf = (d: NewDossier) => `${d.record.unitId}\u0000${d.record.level}\u0000${d.record.domain}`;
   created.sort((a, b) => (unitOf(a) < unitOf(b) ? -1 : unitOf(a) > unitOf(b) ? 1 : 0));
-  const { existed } = await deps.bulk.create(created);
-  summary.dossiers.created += created.length - existed.length;
-  progress(folded);
-  // Created meanwhile by a live consumer: the log holds this run's events, so they are
-  // duplicates now; the dossier is re-projected with them.
-  for (const id of existed) await recountDossier(deps, id);
-  summary.dossiers.applyPath += existed.length + viaApply.length;
+  const existed = new Set((await deps.bulk.create(created)).existed);
+  summary.dossiers.created += created.length - existed.size;
+  // Created meanwhile by a live consumer: this run's events are not in its log, so they go
+  // through the apply path, checked against it as the consumer checks them.
+  viaApply.push(...existed);
+  const quarantined: { record: Omit<QuarantineRecord, "id">; arrived: string }[] = [];
+  for (const f of folded) {
+    if (existed.has(f.dossierId)) continue;
+    tallyFolded(run, f, quarantined);
+    progress(byDossier.get(f.dossierId)?.length ?? 0);
+  }
+  await deps.bulk.putQuarantined(quarantined);
+  summary.dossiers.applyPath += viaApply.length;
   for (const id of viaApply) {
     const inputs = byDossier.get(id) as ImportEvent[];
     await applyThrough(deps, id, inputs, tally);
@@ -353,42 +323,37 @@ async function importChunk(run: ImportRun, chunkIds: string[]): Promise<void> {
   }
 }
 
-/**
- * Folds each new dossier of a chunk into its record, counter deltas and quarantined events; one
- * whose items DynamoDB would not take is added to `viaApply` instead.
- */
-function foldNewDossiers(
+/** A folded dossier's outcomes in the summary, its refused events' quarantine items in `into`. */
+function tallyFolded(
   run: ImportRun,
-  newIds: string[],
-  viaApply: string[],
-): {
-  created: NewDossier[];
-  records: DossierEvent[];
-  quarantined: { record: Omit<QuarantineRecord, "id">; arrived: string }[];
-  folded: number;
-} {
-  const { deps, clock, byDossier, tally } = run;
-  const created: NewDossier[] = [];
-  const records: DossierEvent[] = [];
-  const quarantined: { record: Omit<QuarantineRecord, "id">; arrived: string }[] = [];
-  let folded = 0;
-  for (const id of newIds) {
-    const inputs = byDossier.get(id) as ImportEvent[];
-    const f = foldDossier(deps, id, inputs, clock);
-    if (f.record && !fits(deps, f as FoldedDossier & { record: DossierRecord }, clock)) {
-      viaApply.push(id);
-      continue;
-    }
-    folded += inputs.length;
-    for (const r of f.refused) {
-      quarantined.push(refusedRecord(clock, r.input.event, r.reason, r.applied));
-      tally.reject({ where: r.input.where, eventId: r.input.event.eventId, dossierId: id, reason: r.reason });
-    }
-    tally.duplicates += f.duplicates;
-    if (!f.record) continue;
-    tally.applied += f.applied.length;
-    for (const a of f.applied) records.push(a.event);
-    created.push({ record: f.record, deltas: f.deltas });
+  f: FoldedDossier,
+  into: { record: Omit<QuarantineRecord, "id">; arrived: string }[],
+): void {
+  const { clock, tally } = run;
+  for (const r of f.refused) {
+    into.push(refusedRecord(clock, r.input.event, r.reason, r.applied));
+    tally.reject({
+      where: r.input.where,
+      eventId: r.input.event.eventId,
+      dossierId: f.dossierId,
+      reason: r.reason,
+    });
   }
-  return { created, records, quarantined, folded };
+  tally.duplicates += f.duplicates;
+  if (f.record) tally.applied += f.applied.length;
+}
+
+/**
+ * Folds each new dossier of a chunk (its record, log, counter deltas and refused events); one
+ * whose item DynamoDB would not take is added to `viaApply` instead.
+ */
+function foldNewDossiers(run: ImportRun, newIds: string[], viaApply: string[]): FoldedDossier[] {
+  const { deps, clock, byDossier } = run;
+  const out: FoldedDossier[] = [];
+  for (const id of newIds) {
+    const f = foldDossier(deps, id, byDossier.get(id) as ImportEvent[], clock);
+    if (f.record && !fits(deps, f as FoldedDossier & { record: DossierRecord })) viaApply.push(id);
+    else out.push(f);
+  }
+  return out;
 }

@@ -87,10 +87,13 @@ export interface SuppressionList {
   suppress(email: string, reason: string, at: number): Promise<void>;
 }
 
-/** What one applied change writes, in one transaction (the consumer's commit). */
+/**
+ * What one applied change writes (the consumer's commit, the sweep's): the dossier's record with
+ * its whole log, then its counter deltas and the alerts it raises, all or nothing.
+ */
 export interface CommitArgs {
-  event?: DossierEvent;
-  appliedAt: number;
+  /** The dossier's stored events after the change (each `storableEvent`): its item keeps them. */
+  log: readonly DossierEvent[];
   previousVersion: number;
   record: DossierRecord;
   deltas: CounterDelta[];
@@ -108,8 +111,6 @@ type Page<T> = { items: T[]; cursor?: string };
 
 /** Why the store did not write a change. */
 export type CommitRefusal =
-  /** The event's identity is already stored: a duplicate, applied once before. */
-  | { kind: "duplicate_event"; message: string }
   /** The dossier changed since it was read (or an alert was raised meanwhile): read again and retry. */
   | { kind: "version_conflict"; message: string }
   /** More items than one transaction can hold. */
@@ -146,8 +147,15 @@ export type EventIdentity = { dossierId: string; eventId: string; source?: strin
  * and checking a dossier (the sweep) read and write. A dossier's page reads `getWithLog` alone.
  */
 export interface DossierLog {
-  /** The dossier and its stored events; `full` when the log reached `stopAtLogSize`. */
-  getWithLog(dossierId: string, options?: { stopAtLogSize?: number }): Promise<DossierWithLog>;
+  /**
+   * The dossier and its stored events; `full` when the log reached `stopAtLogSize` (only a dossier
+   * stored before its log moved into its item: otherwise the log is read whole, in the same read).
+   * `withAlerts`: the alerts raised for it too (the dossier's page).
+   */
+  getWithLog(
+    dossierId: string,
+    options?: { stopAtLogSize?: number; withAlerts?: boolean },
+  ): Promise<DossierWithLog>;
   /** One stored event by its identity. */
   getEvent(e: EventIdentity): Promise<DossierEvent | undefined>;
   commit(args: CommitArgs): Promise<Result<void, CommitRefusal>>;
@@ -241,28 +249,25 @@ export interface SuppressedAddresses {
   addresses(): Promise<Set<string>>;
 }
 
-/** A new dossier the import writes whole: its record and the counter changes it adds, once. */
+/** A new dossier the import writes whole: its record, its log and the counter changes it adds, once. */
 export interface NewDossier {
   record: DossierRecord;
+  /** Its stored events (each `storableEvent`), kept in its item as the consumer keeps them. */
+  log: readonly DossierEvent[];
   deltas: readonly CounterDelta[];
 }
 
 /** The import's bulk writes (lib/adapters/dynamodb/bulk.ts `BulkWriter` implements it). */
 export interface BulkStore {
-  /** `batch` or `transaction`: how event records and quarantine items are written. */
+  /** `batch` or `transaction`: how quarantine items are written. */
   recordWrites: "batch" | "transaction";
   /** Which of these dossiers have a dossier item. */
   existing(dossierIds: readonly string[]): Promise<Set<string>>;
-  /** The items a new dossier would write, or the one that would not fit. */
-  itemsOf(
-    events: readonly DossierEvent[],
-    record: DossierRecord,
-    appliedAt: number,
-  ): Result<unknown[], ItemTooLarge>;
-  putRecords(
-    events: readonly DossierEvent[],
+  /** The item a new dossier would write, or the refusal of one that would not fit. */
+  itemsOf(log: readonly DossierEvent[], record: DossierRecord): Result<unknown[], ItemTooLarge>;
+  /** Quarantine items, unconditionally (the same refused message is the same item). */
+  putQuarantined(
     quarantined: readonly { record: Omit<QuarantineRecord, "id">; arrived: string }[],
-    appliedAt: number,
   ): Promise<void>;
   /** Each dossier only if absent, with its counters; answers those that existed. */
   create(dossiers: readonly NewDossier[]): Promise<{ existed: string[] }>;

@@ -134,7 +134,7 @@ export async function sweepDossier(deps: CheckDeps, dossierId: string): Promise<
     }
     const record = recordOf(plan, dossier.version + 1, log.length);
     const committed = await dossiers.commit({
-      appliedAt: now,
+      log,
       previousVersion: dossier.version,
       record,
       deltas: plan.deltas,

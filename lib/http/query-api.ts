@@ -291,7 +291,7 @@ async function dossierDetail({ deps, credential, event }: QueryRequest): Promise
   const idResult = dossierIdOf(event.rawPath);
   if (isErr(idResult)) return idResult.error;
   const id = idResult.value;
-  const { dossier, log, alerts } = await deps.dossiers.getWithLog(id);
+  const { dossier, log, alerts } = await deps.dossiers.getWithLog(id, { withAlerts: true });
   // Outside a scoped key's units, a dossier is answered as one that does not exist.
   const visible =
     dossier !== undefined &&

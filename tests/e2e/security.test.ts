@@ -10,6 +10,7 @@ import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DemoClock, type LocalStack, startLocalStack } from "../../dev/local/stack";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
+import { decodeLog } from "../../lib/adapters/dynamodb/log-codec";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
 import type { DossierEvent } from "../../lib/domain/events/schema";
@@ -239,9 +240,10 @@ describe("what one integration may do to another's dossiers, over HTTP", () => {
     let page = items;
     const stored: DossierEvent[] = [];
     for (;;) {
+      // Each dossier item holds its log (`z1`, compressed).
       for (const item of page.Items ?? [])
-        if (typeof item.sk === "string" && item.sk.startsWith("E#"))
-          stored.push(JSON.parse(item.body as string));
+        if (item.sk === "DOSSIER" && item.z1 instanceof Uint8Array)
+          stored.push(...decodeLog(String(item.pk).slice(2), item.z1));
       if (!page.LastEvaluatedKey) break;
       page = await stack.store.client.send(
         new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: page.LastEvaluatedKey }),

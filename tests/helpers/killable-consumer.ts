@@ -2,7 +2,7 @@
  * An apply-events execution environment in a process of its own, for the test that kills one half
  * way through a batch. Reads SQS records (JSON) from stdin, runs the real handler on them in
  * batches of 10 against DynamoDB Local (DYNAMO_ENDPOINT, TABLE_NAME), and prints `commit` after
- * every transaction DynamoDB answered.
+ * every commit DynamoDB answered (a transaction, or a conditional put when no counter moves).
  *
  * PAUSE says where it stops for good, so the test kills it at a point it controls, never at a
  * moment it guesses: `after-commit:N` once DynamoDB has answered the Nth transaction (the answer is
@@ -24,7 +24,9 @@ let answered = 0;
 client.middlewareStack.add(
   (next, context) => async (args) => {
     if (isPaused()) return pause();
-    const commit = context.commandName === "TransactWriteItemsCommand";
+    // A commit is a transaction, or one conditional put when no counter moves.
+    const commit =
+      context.commandName === "TransactWriteItemsCommand" || context.commandName === "PutItemCommand";
     if (commit && where === "before-commit" && answered >= pauseAt) return pause();
     const out = await next(args);
     if (!commit) return out;

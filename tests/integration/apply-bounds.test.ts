@@ -3,14 +3,15 @@
  * anomalous events stays small and writable (or refuses with a reason), the sweep goes on past a
  * dossier it cannot check, and one dossier's many events in one batch are all applied once.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { localSesClient, readSesStore } from "../../dev/local/ses-local";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
-import type { Dossiers } from "../../lib/adapters/dynamodb/dossiers";
+import { type Dossiers, itemBytes, MAX_DOSSIER_ITEM_BYTES } from "../../lib/adapters/dynamodb/dossiers";
+import { encodeLog } from "../../lib/adapters/dynamodb/log-codec";
 import { sesMailer } from "../../lib/adapters/ses";
 import { type ApplyDeps, type ApplyOutcome, applyEvent } from "../../lib/app/apply";
 import { sendDigests } from "../../lib/app/digests";
@@ -102,7 +103,8 @@ describe("the wedge: 3,000 anomalous events to one dossier", () => {
     const item = await table.doc.send(
       new GetCommand({ TableName: table.tableName, Key: { pk: `D#${id}`, sk: "DOSSIER" } }),
     );
-    expect(Buffer.byteLength(JSON.stringify(item.Item))).toBeLessThan(8 * 1024);
+    // Its log of 500 events inside, compressed: a few KB as DynamoDB counts it.
+    expect(itemBytes(item.Item ?? {})).toBeLessThan(8 * 1024);
     expect(item.Item?.anomalyCounts).toEqual({ after_close: room });
     expect(item.Item?.anomalies).toHaveLength(5);
     expect(item.Item?.logSize).toBe(MAX_EVENTS_PER_DOSSIER);
@@ -231,6 +233,147 @@ describe("one dossier's events in one batch", () => {
       kpiView(computeReport(events, settings, { period: SEED_PERIOD, asOf: FAULT_NOW })),
     );
     expect(counters.resolved.total).toBe(1);
+    await t.drop();
+  }, 300_000);
+});
+
+describe("a dossier of 500 events, its log inside its item (issue 25)", () => {
+  it("applies in any order, reports, sweeps, and refuses the 501st with its reason", async () => {
+    const t = await testTable("five-hundred");
+    await t.store.directory.put(units.units, units.leadership);
+    const start = "2022-07-01T08:00:00+07:00";
+    const id = "FULL-500";
+    const events: DossierEvent[] = [received(id, "phong-tnmt", start, 10)];
+    for (let i = 0; events.length < MAX_EVENTS_PER_DOSSIER - 1; i++) {
+      const base = { dossierId: id, source: "A", data: {} };
+      const minute = (n: number) => formatInstant(instant(start) + HOUR_MS + n * 60_000);
+      events.push({
+        ...base,
+        eventId: `q-${i}`,
+        type: "dossier.supplement_requested",
+        occurredAt: minute(2 * i),
+      });
+      events.push({
+        ...base,
+        eventId: `a-${i}`,
+        type: "dossier.supplement_received",
+        occurredAt: minute(2 * i + 1),
+      });
+    }
+    events.push({
+      eventId: "rating",
+      type: "dossier.rated",
+      occurredAt: at(start, 20),
+      dossierId: id,
+      source: "A",
+      data: { score: 4 },
+    });
+    expect(events).toHaveLength(MAX_EVENTS_PER_DOSSIER);
+    const clock = instant("2022-07-04T09:00:00+07:00");
+    const deps = { ...t.store, settings, units, now: () => clock };
+    // Out of order: the received last but one, the rest reversed.
+    const order = [...events.slice(1).reverse(), events[0] as DossierEvent];
+    for (const e of order) expect((await applyEvent(deps, e)).status, e.eventId).toBe("applied");
+    expect((await applyEvent(deps, events[250] as DossierEvent)).status).toBe("duplicate");
+    const more = { ...(events[2] as DossierEvent), eventId: "q-more" };
+    expect(await applyEvent(deps, more)).toEqual({
+      status: "quarantined",
+      reason: `dossier ${id} already holds ${MAX_EVENTS_PER_DOSSIER} events, the most one dossier may have`,
+    });
+    const { log, dossier } = await t.store.dossiers.getWithLog(id);
+    expect(log).toHaveLength(MAX_EVENTS_PER_DOSSIER);
+    expect(dossier?.logSize).toBe(MAX_EVENTS_PER_DOSSIER);
+    const report = (asOf: number) => kpiView(computeReport(events, settings, { period: SEED_PERIOD, asOf }));
+    expect(kpiView(await readKpiReport(t.store.counters, SEED_PERIOD, { asOf: clock }))).toEqual(
+      report(clock),
+    );
+
+    // Its due instant passes: the sweep recounts it from its 500 events, overdue now.
+    const due = dossier?.kpiDueAt as number;
+    expect(due).toBeGreaterThan(clock);
+    const later = due + 2 * HOUR_MS;
+    const swept = await runSweep({ ...deps, now: () => later }, {});
+    expect(swept.failed).toBe(0);
+    const after = await t.store.dossiers.get(id);
+    expect(after?.sla).toBe("overdue");
+    expect(after?.version).toBeGreaterThan(dossier?.version as number);
+    expect((await t.store.dossiers.getWithLog(id)).log).toHaveLength(MAX_EVENTS_PER_DOSSIER);
+    const counted = kpiView(await readKpiReport(t.store.counters, SEED_PERIOD, { asOf: later }));
+    expect(counted).toEqual(report(later));
+    expect(counted).not.toEqual(report(clock));
+    await t.drop();
+  }, 600_000);
+
+  it("refuses an event that would take the item past its byte bound, with the reason, and changes nothing", async () => {
+    const t = await testTable("oversize");
+    const deps = { ...t.store, settings, units, now: () => FAULT_NOW };
+    const id = "OVERSIZE-1";
+    const start = "2022-07-04T08:00:00+07:00";
+    expect((await applyEvent(deps, received(id, "cn-vpdk-dat-dai", start))).status).toBe("applied");
+    const read = await t.store.dossiers.getWithLog(id);
+    const dossier = read.dossier as NonNullable<typeof read.dossier>;
+    // Fields the contract does not know, stored by a writer of another version: random, so they
+    // do not compress. The last one sized so the item is as close under the bound as it gets.
+    const filler = (i: number, chars: number) =>
+      ({
+        eventId: `f-${i}`,
+        type: "dossier.rated",
+        occurredAt: at(start, 1),
+        dossierId: id,
+        source: "A",
+        data: {
+          score: 5,
+          pad: randomBytes(Math.ceil(chars * 0.75))
+            .toString("base64url")
+            .slice(0, chars),
+        },
+      }) as DossierEvent;
+    const base = [...read.log, ...Array.from({ length: 150 }, (_, i) => filler(i, 2000))];
+    const sized = (chars: number) => [...base, filler(999, chars)];
+    const record = { ...dossier, version: dossier.version + 1, logSize: base.length + 1 };
+    // As `dossierItem` measures the item committed below, without refusing past the bound.
+    const bytes = (log: DossierEvent[]) =>
+      itemBytes({ ...record, pk: `D#${id}`, sk: "DOSSIER", z1: encodeLog(log) });
+    let [lo, hi] = [0, 120_000];
+    expect(bytes(sized(lo))).toBeLessThan(MAX_DOSSIER_ITEM_BYTES);
+    expect(bytes(sized(hi))).toBeGreaterThan(MAX_DOSSIER_ITEM_BYTES);
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (bytes(sized(mid)) <= MAX_DOSSIER_ITEM_BYTES) lo = mid;
+      else hi = mid;
+    }
+    const big = sized(lo);
+    expect(bytes(big)).toBeGreaterThan(MAX_DOSSIER_ITEM_BYTES - 64);
+    const put = await t.store.dossiers.commit({
+      log: big,
+      previousVersion: dossier.version,
+      record,
+      deltas: [],
+    });
+    expect(put.ok).toBe(true);
+
+    // A valid event with an identity that does not compress: past the bound, quarantined.
+    const event: DossierEvent = {
+      eventId: randomBytes(72).toString("base64url"),
+      type: "dossier.resolved",
+      occurredAt: at(start, 3),
+      dossierId: id,
+      source: "A",
+      data: { outcome: "approved" },
+    };
+    const outcome = await applyEvent(deps, event);
+    expect(outcome.status).toBe("quarantined");
+    expect((outcome as { reason: string }).reason).toMatch(
+      new RegExp(
+        `^the dossier's item would be \\d+ bytes with its ${big.length + 1} events, more than ${MAX_DOSSIER_ITEM_BYTES}$`,
+      ),
+    );
+    expect((await t.store.quarantine.list()).map((q) => q.eventId)).toEqual([event.eventId]);
+    const now = await t.store.dossiers.getWithLog(id);
+    expect(now.dossier?.version).toBe(record.version);
+    expect(now.log).toHaveLength(big.length);
+    // The dossier stays answerable: a redelivered event of its log is a duplicate.
+    expect((await applyEvent(deps, read.log[0] as DossierEvent)).status).toBe("duplicate");
     await t.drop();
   }, 300_000);
 });

@@ -314,8 +314,7 @@ async function applyAsBefore(deps: ApplyDeps, event: DossierEvent) {
     Object.entries(decision.record.counted).map(([p, { path: _path, ...c }]) => [p, c]),
   );
   const committed = await deps.dossiers.commit({
-    event,
-    appliedAt: deps.now(),
+    log: decision.log,
     previousVersion: dossier?.version ?? 0,
     record: { ...decision.record, counted },
     deltas: counterDeltas(dossier?.counted ?? {}, counted),

@@ -59,10 +59,12 @@ describe("DynamoDB failing half way", () => {
   it("changes no counter twice when a request fails before its commit or its answer is lost after", async () => {
     const table = await testTable("fault");
     let transactions = 0;
-    // Every 7th transaction fails before reaching DynamoDB; every 11th is committed but its answer is lost.
+    // Every 7th write (a commit is a transaction, or one conditional put when no counter moves)
+    // fails before reaching DynamoDB; every 11th is committed but its answer is lost.
     table.client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName !== "TransactWriteItemsCommand") return next(args);
+        const name = context.commandName;
+        if (name !== "TransactWriteItemsCommand" && name !== "PutItemCommand") return next(args);
         transactions++;
         if (transactions % 7 === 0)
           throw Object.assign(new Error("injected: service unavailable"), {

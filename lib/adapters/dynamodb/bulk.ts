@@ -13,17 +13,17 @@ import type { DossierRecord, QuarantineRecord } from "../../domain/records";
 import type { Result } from "../../domain/result";
 import { counterAttributeCount, counterUpdate, MAX_COUNTER_ATTRIBUTES } from "./counters";
 import { TableAccess } from "./cursors";
-import { dossierItem, eventItem, itemsOrRefusal } from "./dossiers";
+import { dossierItem, itemBytes, itemsOrRefusal } from "./dossiers";
 import { dossierIdOfKey, dossierKey, type Item } from "./keys";
 import { quarantineItem } from "./quarantine";
 
 /**
- * Bulk writes for the import (lib/app/import.ts): event records and quarantine items in batches
- * (BatchWriteItem, 25 a request, several in flight, what DynamoDB leaves unprocessed sent again
- * after a backoff), and new dossiers created in transactions of up to 100 items, each dossier item
- * only if it does not exist yet, together with the sum of those dossiers' counter contributions.
- * So a dossier's counters are added exactly once, in the same write that creates it, as the
- * consumer's transaction does (./dossiers.ts `commit`).
+ * Bulk writes for the import (lib/app/import.ts): new dossiers created in transactions of up to
+ * 100 items, each dossier item (its log inside, as the consumer writes it) only if it does not
+ * exist yet, together with the sum of those dossiers' counter contributions, several lanes in
+ * flight; and quarantine items in batches (BatchWriteItem, 25 a request, what DynamoDB leaves
+ * unprocessed sent again after a backoff). So a dossier's events and counters are written exactly
+ * once, in the same write that creates it, as the consumer's commit does (./dossiers.ts `commit`).
  */
 
 type WriteRequest = NonNullable<BatchWriteCommandInput["RequestItems"]>[string][number];
@@ -32,7 +32,7 @@ type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[numb
 const BATCH_WRITE = 25;
 const BATCH_GET = 100;
 const MAX_TRANSACTION_ITEMS = 100;
-/** DynamoDB refuses a transaction over 4 MB; dossier items may reach 64 KB, so groups stop well before. */
+/** DynamoDB refuses a transaction over 4 MB; dossier items may reach 256 KB, so groups stop well before. */
 const MAX_TRANSACTION_BYTES = 3_000_000;
 /** A group still conflicting after this many tries stops the run (which can be run again). */
 const MAX_CONFLICT_ATTEMPTS = 30;
@@ -56,8 +56,8 @@ export class BulkWriter extends TableAccess implements BulkStore {
   /** How many requests of each kind are in flight at once. */
   concurrency = { batches: 6, transactions: 4 };
   /**
-   * How event records and quarantine items are written: `batch` (BatchWriteItem: on DynamoDB, half
-   * the write units of a transaction) or `transaction` (unconditional puts, 100 a transaction):
+   * How quarantine items are written: `batch` (BatchWriteItem: on DynamoDB, half the write units
+   * of a transaction) or `transaction` (unconditional puts, 100 a transaction):
    * DynamoDB Local keeping its data on disk commits a transaction at once but a batch item by item,
    * and takes the same items about 2.5 times faster in transactions (measured: 814 against 316 items/s).
    */
@@ -86,30 +86,19 @@ export class BulkWriter extends TableAccess implements BulkStore {
     return found;
   }
 
-  /** The items of a new dossier, or the refusal of one DynamoDB (or the bound) would not take. */
-  itemsOf(
-    events: readonly DossierEvent[],
-    record: DossierRecord,
-    appliedAt: number,
-  ): Result<Item[], ItemTooLarge> {
-    return itemsOrRefusal(() => [...events.map((e) => eventItem(e, appliedAt)), dossierItem(record)]);
+  /** The item of a new dossier, or the refusal of one DynamoDB (or the bound) would not take. */
+  itemsOf(log: readonly DossierEvent[], record: DossierRecord): Result<Item[], ItemTooLarge> {
+    return itemsOrRefusal(() => [dossierItem(record, log)]);
   }
 
   /**
-   * Event records and quarantine items, unconditionally: writing one again writes the same item
-   * (apart from its `appliedAt` stamp), which is what lets a run that was stopped be run again.
-   * Throws `ItemTooLargeError` (before writing anything) for an event past the bound.
+   * Quarantine items, unconditionally: writing one again writes the same item (apart from its
+   * `at` stamp), which is what lets a run that was stopped be run again.
    */
-  async putRecords(
-    events: readonly DossierEvent[],
+  async putQuarantined(
     quarantined: readonly { record: Omit<QuarantineRecord, "id">; arrived: string }[],
-    appliedAt: number,
   ): Promise<void> {
     const items = new Map<string, Item>();
-    for (const e of events) {
-      const item = eventItem(e, appliedAt);
-      items.set(`${item.pk}\u0000${item.sk}`, item);
-    }
     // The same refused message twice is one item (its key is the hash of what arrived).
     for (const q of quarantined) {
       const { item } = quarantineItem(q.record, q.arrived);
@@ -174,7 +163,7 @@ export class BulkWriter extends TableAccess implements BulkStore {
     for (const d of dossiers) {
       const next = mergeDeltas([...deltas, ...d.deltas]);
       // The item's JSON size bounds what DynamoDB counts for it (names and values, no quotes).
-      const size = JSON.stringify(dossierItem(d.record)).length;
+      const size = itemBytes(this.itemOf(d));
       if (
         group.length &&
         (group.length + 1 + next.length > MAX_TRANSACTION_ITEMS ||
@@ -198,6 +187,17 @@ export class BulkWriter extends TableAccess implements BulkStore {
       existed.push(...(await this.inLane(g, () => this.createGroup(g))));
     });
     return { existed };
+  }
+
+  /** A new dossier's item, built (its log compressed) once for sizing its group and writing it. */
+  private readonly built = new WeakMap<NewDossier, Item>();
+  private itemOf(d: NewDossier): Item {
+    let item = this.built.get(d);
+    if (!item) {
+      item = dossierItem(d.record, d.log);
+      this.built.set(d, item);
+    }
+    return item;
   }
 
   /**
@@ -224,7 +224,7 @@ export class BulkWriter extends TableAccess implements BulkStore {
       const items: TransactItem[] = pending.map((d) => ({
         Put: {
           TableName: this.tableName,
-          Item: dossierItem(d.record),
+          Item: this.itemOf(d),
           ConditionExpression: "attribute_not_exists(pk)",
         },
       }));

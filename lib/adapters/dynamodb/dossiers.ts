@@ -2,6 +2,7 @@ import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
@@ -12,6 +13,7 @@ import type {
   CommitRefusal,
   DossierLog,
   DueChecks,
+  EventIdentity,
   PageResult,
   SlaLists,
   StoredEvents,
@@ -23,7 +25,6 @@ import {
   type DossierRecord,
   NO_UNIT,
   type PendingAlert,
-  storableEvent,
   storedKey,
 } from "../../domain/records";
 import { err, ok, type Result } from "../../domain/result";
@@ -46,12 +47,16 @@ import {
   slaKeyOf,
   sweepPartition,
 } from "./keys";
+import { decodeLog, encodeLog, LOG_ATTRIBUTE } from "./log-codec";
 import { SWEEP_SHARDS, TABLE } from "./table";
 
 /**
- * Dossiers and their event log: one partition per dossier, the dossier item (`DOSSIER`) and its
- * event records (`E#…`), written together in one transaction with the counters and alerts the
- * change makes; and the two sparse indexes over dossier items (the sweep's, the SLA lists').
+ * Dossiers and their event log: one partition per dossier, the dossier item (`DOSSIER`) holding
+ * the projection and, compressed, the log of its events (`z1`, ./log-codec.ts), written alone
+ * (one conditional put) when the change moves no counter and raises no alert, else in one
+ * transaction with the counters and alerts it makes; and the two sparse indexes over dossier
+ * items (the sweep's, the SLA lists'). Dossier items written before the log moved inside have no
+ * `z1`: their log is read from their event records (`E#…`), and their next write carries it.
  */
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -60,21 +65,21 @@ const MAX_TRANSACTION_ITEMS = 100;
 /** The first page of a dossier's partition when its log may be full: an ordinary dossier entire. */
 const FIRST_PAGE = 64;
 /**
- * The largest dossier item written. DynamoDB refuses items over 400 KB; a normal one is about
- * 2 KB. A write that would pass this is quarantined with the reason instead of failing forever.
+ * The largest dossier item written, its compressed log included. DynamoDB refuses items over
+ * 400 KB; a seed dossier's is about 300 bytes, and 500 events of the seed's kinds about 10 KB. A
+ * write that would pass this is quarantined with the reason instead of failing forever, well
+ * before DynamoDB's own bound (and a transaction's 4 MB).
  */
-export const MAX_DOSSIER_ITEM_BYTES = 64 * 1024;
-/** The largest event record written (a valid event is far smaller: its fields are bounded). */
-export const MAX_EVENT_ITEM_BYTES = 32 * 1024;
+export const MAX_DOSSIER_ITEM_BYTES = 256 * 1024;
 
 /** The size of an item as DynamoDB counts it, near enough: attribute names plus values. */
-function itemBytes(item: Item): number {
+export function itemBytes(item: Item): number {
   let n = 0;
   for (const [k, v] of Object.entries(item)) {
     if (v === undefined) continue;
-    n +=
-      Buffer.byteLength(k) +
-      (typeof v === "string" ? Buffer.byteLength(v) : Buffer.byteLength(JSON.stringify(v)));
+    n += Buffer.byteLength(k);
+    if (v instanceof Uint8Array) n += v.length;
+    else n += typeof v === "string" ? Buffer.byteLength(v) : Buffer.byteLength(JSON.stringify(v));
   }
   return n;
 }
@@ -96,56 +101,46 @@ export function itemsOrRefusal<T>(build: () => T): Result<T, { kind: "item_too_l
 }
 
 /**
- * An event record: the event (without free-text reasons) under its identity in the dossier's
- * partition. Throws {@link ItemTooLargeError} past {@link MAX_EVENT_ITEM_BYTES}.
+ * A dossier item: the record, its compressed log, its key and its index attributes. Checked
+ * before writing, since an item DynamoDB refuses would fail every later event of the dossier:
+ * throws {@link ItemTooLargeError} past {@link MAX_DOSSIER_ITEM_BYTES}.
  */
-export function eventItem(event: DossierEvent, appliedAt: number): Item {
-  const item = {
-    pk: dossierPk(event.dossierId),
-    sk: eventSk(event),
-    type: event.type,
-    occurredAt: event.occurredAt,
-    appliedAt,
-    body: JSON.stringify(storableEvent(event)),
-  };
-  const bytes = itemBytes(item);
-  if (bytes > MAX_EVENT_ITEM_BYTES)
-    throw new ItemTooLargeError(
-      `the event would be stored as ${bytes} bytes, more than ${MAX_EVENT_ITEM_BYTES}`,
-    );
-  return item;
-}
-
-/**
- * A dossier item: the record, its key and its index attributes. Checked before writing, since an
- * item DynamoDB refuses would fail every later event of the dossier: throws
- * {@link ItemTooLargeError} past {@link MAX_DOSSIER_ITEM_BYTES}.
- */
-export function dossierItem(record: DossierRecord): Item {
-  const item: Item = { ...record, ...dossierKey(record.dossierId) };
+export function dossierItem(record: DossierRecord, log: readonly DossierEvent[]): Item {
+  const item: Item = { ...record, ...dossierKey(record.dossierId), [LOG_ATTRIBUTE]: encodeLog(log) };
   const bytes = itemBytes(item);
   if (bytes > MAX_DOSSIER_ITEM_BYTES)
     throw new ItemTooLargeError(
-      `the dossier's record would be ${bytes} bytes, more than ${MAX_DOSSIER_ITEM_BYTES}`,
+      `the dossier's item would be ${bytes} bytes with its ${log.length} events, more than ${MAX_DOSSIER_ITEM_BYTES}`,
     );
   return Object.assign(item, dossierIndexes(record));
 }
 
+/** The log a dossier item holds, or `undefined` for an item written before the log moved inside. */
+function logOfItem(item: Item): DossierEvent[] | undefined {
+  const bytes = item[LOG_ATTRIBUTE];
+  return bytes instanceof Uint8Array ? decodeLog(dossierIdOfKey(item), bytes) : undefined;
+}
+
 /** A cancelled commit's expected cause, as the port's refusal; undefined for anything else. */
-function commitRefusalOf(e: unknown, { event, record }: CommitArgs): CommitRefusal | undefined {
-  if (!(e instanceof TransactionCanceledException || (e as Error).name === "TransactionCanceledException"))
-    return undefined;
-  const reasons = (e as TransactionCanceledException).CancellationReasons ?? [];
-  if (event && reasons[0]?.Code === "ConditionalCheckFailed")
-    return {
-      kind: "duplicate_event",
-      message: `event ${event.eventId} of ${event.source} is already stored`,
-    };
-  if (reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict"))
+function commitRefusalOf(e: unknown, { record }: CommitArgs): CommitRefusal | undefined {
+  const cancelled =
+    e instanceof TransactionCanceledException || (e as Error).name === "TransactionCanceledException";
+  if (!cancelled && !conditionFailed(e)) return undefined;
+  const reasons = cancelled ? ((e as TransactionCanceledException).CancellationReasons ?? []) : [];
+  if (
+    !cancelled ||
+    reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict")
+  )
     // The dossier's version check, or an alert another sweep raised first: read again.
     return { kind: "version_conflict", message: `dossier ${record.dossierId} changed since it was read` };
   return undefined;
 }
+
+/** The condition a dossier item is written under: new, or still at the version read. */
+const versionCondition = (previousVersion: number) =>
+  previousVersion === 0
+    ? { ConditionExpression: "attribute_not_exists(pk)" }
+    : { ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": previousVersion } };
 
 export class Dossiers extends TableAccess implements DossierLog, StoredEvents, DueChecks, SlaLists {
   async get(dossierId: string): Promise<DossierRecord | undefined> {
@@ -156,17 +151,38 @@ export class Dossiers extends TableAccess implements DossierLog, StoredEvents, D
   }
 
   /**
-   * The dossier and its stored events in one strongly consistent query: they share a partition,
-   * so a re-projection costs one read request. The dossier item sorts first (`DOSSIER` < `E#…`):
-   * with `stopAtLogSize`, a dossier whose log already holds that many events is answered with
-   * `full` and no log after the first page, which is small enough to hold a whole ordinary dossier.
+   * The dossier and its log: one strongly consistent point read of the dossier item, which holds
+   * both. With `withAlerts` (the dossier's page), or for an item written before the log moved
+   * inside, the partition is queried instead ({@link readPartition}).
    */
   async getWithLog(
     dossierId: string,
-    options: { stopAtLogSize?: number } = {},
+    options: { stopAtLogSize?: number; withAlerts?: boolean } = {},
+  ): Promise<{ dossier?: DossierRecord; log: DossierEvent[]; full?: boolean; alerts: AlertHistoryEntry[] }> {
+    if (options.withAlerts) return this.readPartition(dossierId, options);
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: dossierKey(dossierId), ConsistentRead: true }),
+    );
+    if (!out.Item) return { log: [], alerts: [] };
+    const log = logOfItem(out.Item);
+    if (log) return { dossier: recordOfItem(out.Item), log, alerts: [] };
+    return this.readPartition(dossierId, options);
+  }
+
+  /**
+   * The dossier, its log and its alert history in one strongly consistent query of its
+   * partition. The dossier item sorts first (`DOSSIER` < `E#…` < `H#…`): its `z1` is the log when
+   * it has one (event records of before are then ignored); without it, the event records are, and
+   * with `stopAtLogSize` a dossier whose log already holds that many events is answered with
+   * `full` and no log after the first page.
+   */
+  private async readPartition(
+    dossierId: string,
+    options: { stopAtLogSize?: number; withAlerts?: boolean },
   ): Promise<{ dossier?: DossierRecord; log: DossierEvent[]; full?: boolean; alerts: AlertHistoryEntry[] }> {
     let dossier: DossierRecord | undefined;
-    const log: DossierEvent[] = [];
+    let inline: DossierEvent[] | undefined;
+    const records: DossierEvent[] = [];
     const alerts: AlertHistoryEntry[] = [];
     let start: Record<string, unknown> | undefined;
     let first = true;
@@ -184,26 +200,30 @@ export class Dossiers extends TableAccess implements DossierLog, StoredEvents, D
       first = false;
       start = out.LastEvaluatedKey;
       for (const item of out.Items ?? []) {
-        if (item.sk === DOSSIER_SK) {
+        const sk = item.sk as string;
+        if (sk === DOSSIER_SK) {
           dossier = recordOfItem(item);
+          inline = logOfItem(item);
           const stop = options.stopAtLogSize;
-          if (stop !== undefined && (dossier.logSize ?? 0) >= stop)
+          if (!inline && !options.withAlerts && stop !== undefined && (dossier.logSize ?? 0) >= stop)
             return { dossier, log: [], full: true, alerts };
-        } else if ((item.sk as string).startsWith(EVENT_SK_PREFIX))
-          log.push(JSON.parse(item.body as string) as DossierEvent);
-        else if ((item.sk as string).startsWith(ALERT_HISTORY_PREFIX)) {
+        } else if (sk.startsWith(EVENT_SK_PREFIX)) {
+          if (!inline) records.push(JSON.parse(item.body as string) as DossierEvent);
+        } else if (sk.startsWith(ALERT_HISTORY_PREFIX)) {
           const { pk: _pk, sk: _sk, ...entry } = item;
           alerts.push(entry as AlertHistoryEntry);
         }
       }
     } while (start);
-    return { dossier, log, alerts };
+    return { dossier, log: inline ?? records, alerts };
   }
 
   /**
-   * One transaction: the event record only if its eventId is new, the dossier only if its version
-   * is the one read, and the counter deltas (README "Architecture"). The expected races and
-   * bounds are answered as refusals; anything else DynamoDB says is thrown.
+   * Writes a change (README "Architecture"): the dossier item, with its whole log, only if its
+   * version is the one read; alone (one conditional put) when it moves no counter and raises no
+   * alert, else in one transaction with the counter deltas and alerts. An event already in the
+   * log is a duplicate before any write; one applied meanwhile by another delivery changed the
+   * version. The expected races and bounds are answered as refusals; anything else is thrown.
    */
   async commit(args: CommitArgs): Promise<Result<void, CommitRefusal>> {
     const built = itemsOrRefusal(() => this.commitItems(args));
@@ -216,7 +236,9 @@ export class Dossiers extends TableAccess implements DossierLog, StoredEvents, D
       });
     }
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      const [only] = items;
+      if (items.length === 1 && only?.Put) await this.client.send(new PutCommand(only.Put));
+      else await this.client.send(new TransactWriteCommand({ TransactItems: items }));
       return ok(undefined);
     } catch (e) {
       const refusal = commitRefusalOf(e, args);
@@ -227,26 +249,16 @@ export class Dossiers extends TableAccess implements DossierLog, StoredEvents, D
 
   /** The transaction's items; throws {@link ItemTooLargeError} for one past the bound. */
   private commitItems(args: CommitArgs): TransactItem[] {
-    const { event, record, deltas, previousVersion } = args;
-    const items: TransactItem[] = [];
-    if (event) {
-      items.push({
+    const { log, record, deltas, previousVersion } = args;
+    const items: TransactItem[] = [
+      {
         Put: {
           TableName: this.tableName,
-          Item: eventItem(event, args.appliedAt),
-          ConditionExpression: "attribute_not_exists(pk)",
+          Item: dossierItem(record, log),
+          ...versionCondition(previousVersion),
         },
-      });
-    }
-    items.push({
-      Put: {
-        TableName: this.tableName,
-        Item: dossierItem(record),
-        ...(previousVersion === 0
-          ? { ConditionExpression: "attribute_not_exists(pk)" }
-          : { ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": previousVersion } }),
       },
-    });
+    ];
     for (const d of deltas) items.push({ Update: counterUpdate(this.tableName, d) });
     for (const { trigger, raisedAt } of args.alerts ?? []) {
       const alert: PendingAlert = {
@@ -266,45 +278,63 @@ export class Dossiers extends TableAccess implements DossierLog, StoredEvents, D
     return items;
   }
 
-  /**
-   * Which of these events are stored (applied, or recognised as duplicates of applied ones), by
-   * `storedKey` (lib/domain/records.ts), with the stored body: what POST /events answers
-   * `duplicate` (same body) and what shows a quarantined event applied since.
-   */
-  async storedEvents(
-    events: readonly { dossierId: string; eventId: string; source?: string }[],
-  ): Promise<Map<string, DossierEvent>> {
-    const seen = new Map<string, DossierEvent>();
-    const keys = [...new Map(events.map((e) => [storedKey(e), e])).values()].map((e) => ({
-      pk: dossierPk(e.dossierId),
-      sk: eventSk(e),
-    }));
+  /** Items by key, `projection` of each, 100 keys a request, again what DynamoDB left unprocessed. */
+  private async batchGet(keys: readonly Record<string, string>[], projection: string): Promise<Item[]> {
+    const found: Item[] = [];
     for (let i = 0; i < keys.length; i += 100) {
       let request:
         | Record<string, { Keys: Record<string, string>[]; ProjectionExpression: string }>
         | undefined = {
-        [this.tableName]: { Keys: keys.slice(i, i + 100), ProjectionExpression: "pk, sk, body" },
+        [this.tableName]: { Keys: keys.slice(i, i + 100), ProjectionExpression: projection },
       };
       while (request && Object.keys(request).length) {
         const out = await this.client.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of out.Responses?.[this.tableName] ?? [])
-          seen.set(storedKey(eventOfKey(item)), JSON.parse(item.body as string) as DossierEvent);
+        found.push(...(out.Responses?.[this.tableName] ?? []));
         request = out.UnprocessedKeys as typeof request;
       }
     }
+    return found;
+  }
+
+  /**
+   * Which of these events are stored (applied, or recognised as duplicates of applied ones), by
+   * `storedKey` (lib/domain/records.ts), with the stored body: what POST /events answers
+   * `duplicate` (same body) and what shows a quarantined event applied since. One read of each
+   * dossier's item; the event records of a dossier written before the log moved inside.
+   */
+  async storedEvents(events: readonly EventIdentity[]): Promise<Map<string, DossierEvent>> {
+    const seen = new Map<string, DossierEvent>();
+    const ids = [...new Set(events.map((e) => e.dossierId))];
+    const legacy = new Set<string>();
+    for (const item of await this.batchGet(ids.map(dossierKey), `pk, ${LOG_ATTRIBUTE}`)) {
+      const log = logOfItem(item);
+      if (!log) legacy.add(dossierIdOfKey(item));
+      for (const e of log ?? []) seen.set(storedKey(e), e);
+    }
+    const asked = new Map(events.map((e) => [storedKey(e), e]));
+    for (const key of seen.keys()) if (!asked.has(key)) seen.delete(key);
+    const old = [...asked.values()].filter((e) => legacy.has(e.dossierId));
+    const keys = old.map((e) => ({ pk: dossierPk(e.dossierId), sk: eventSk(e) }));
+    for (const item of await this.batchGet(keys, "pk, sk, body"))
+      seen.set(storedKey(eventOfKey(item)), JSON.parse(item.body as string) as DossierEvent);
     return seen;
   }
 
-  /** One stored event by its identity (a point read: no need to read the whole log). */
-  async getEvent(e: { dossierId: string; eventId: string; source?: string }) {
+  /** One stored event by its identity. */
+  async getEvent(e: EventIdentity): Promise<DossierEvent | undefined> {
     const out = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: dossierKey(e.dossierId), ConsistentRead: true }),
+    );
+    const log = out.Item && logOfItem(out.Item);
+    if (log) return log.find((s) => storedKey(s) === storedKey(e));
+    const record = await this.client.send(
       new GetCommand({
         TableName: this.tableName,
         Key: { pk: dossierPk(e.dossierId), sk: eventSk(e) },
         ConsistentRead: true,
       }),
     );
-    return out.Item ? (JSON.parse(out.Item.body as string) as DossierEvent) : undefined;
+    return record.Item ? (JSON.parse(record.Item.body as string) as DossierEvent) : undefined;
   }
 
   /**

@@ -148,6 +148,6 @@ export function dossierIndexes(
 
 /** A dossier item without its key and index attributes: the record. */
 export function recordOfItem(item: Item): DossierRecord {
-  const { pk: _pk, sk: _sk, gsi1pk: _g, slaKey: _k, slaSort: _s, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g, slaKey: _k, slaSort: _s, z1: _log, ...rest } = item;
   return rest as unknown as DossierRecord;
 }
