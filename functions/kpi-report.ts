@@ -5,6 +5,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
+import type { Context } from "aws-lambda";
 import { tableStore } from "../lib/adapters/dynamodb/store";
 import { sesMailer } from "../lib/adapters/ses";
 import { closeEndedPeriod } from "../lib/app/kpi-report";
@@ -20,11 +21,13 @@ const InputSchema = z.object({ kind: z.enum(["weekly", "close"]) });
 export type KpiReportDeps = Omit<WeeklyDeps, "units"> & { directory: DirectoryReader };
 
 export function createHandler(deps: KpiReportDeps, logger: Logger) {
-  return middy(async (event: unknown) => {
+  return middy(async (event: unknown, context?: Partial<Pick<Context, "getRemainingTimeInMillis">>) => {
     const { kind } = InputSchema.parse(event);
     const units = await deps.directory.get();
     if (kind === "weekly") {
-      const weekly = await sendWeeklyKpi({ ...deps, units });
+      // Lambda's time left (none locally): the run stops short of its timeout rather than die mid-email.
+      const timeLeft = context?.getRemainingTimeInMillis?.bind(context);
+      const weekly = await sendWeeklyKpi({ ...deps, units }, { timeLeft });
       // Agencies by id only: no address or figure is logged.
       logger.info("kpi report", {
         kind,
@@ -32,6 +35,11 @@ export function createHandler(deps: KpiReportDeps, logger: Logger) {
         sent: weekly?.sent.map((s) => `${s.agency}/${s.locale}`) ?? [],
         alreadySent: weekly?.alreadySent ?? 0,
       });
+      // Failing lets Lambda's retry of the scheduler's asynchronous invocation send the rest (the marks skip what was sent).
+      if (weekly?.incomplete)
+        throw new Error(
+          `weekly KPI emails: out of time after ${weekly.sent.length}; the retry sends the rest`,
+        );
       return weekly ?? { kind, skipped: true };
     }
     const result = await closeEndedPeriod({ ...deps, units });

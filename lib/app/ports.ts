@@ -232,8 +232,12 @@ export interface WeeklySend {
  * retried after some were sent sends only the others.
  */
 export interface WeeklySendLog {
-  /** Marks `send` as being sent; `false` when it already was (this week, this language, this agency). */
-  claim(send: WeeklySend, at: number): Promise<boolean>;
+  /**
+   * Marks `send` as being sent, for `leaseMs`; `false` when it already was (this week, this
+   * language, this agency), or another run holds it. A claim neither sent nor released whose lease
+   * has passed (its run died mid-email) may be taken again.
+   */
+  claim(send: WeeklySend, at: number, leaseMs: number): Promise<boolean>;
   /** Records the message SES accepted for a claimed send. */
   sent(send: WeeklySend, messageId: string | undefined, at: number): Promise<void>;
   /** Takes a claim back when its email could not be sent, so the retry sends it. */

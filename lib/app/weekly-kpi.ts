@@ -50,7 +50,17 @@ export interface WeeklyResult {
   sent: (WeeklySend & { messageId?: string })[];
   /** The emails a run before this one had sent this week, not sent again. */
   alreadySent: number;
+  /** Stopped before its time ran out, some emails not sent: the caller fails so that the retry sends them. */
+  incomplete?: boolean;
 }
+
+/**
+ * How long a claimed email may take to build and send before another run may take it over: one
+ * takes seconds (docs/kpis.md "The weekly emails"), so a claim older than this is a dead run's.
+ */
+export const WEEKLY_SEND_LEASE_MS = 2 * 60_000;
+/** The time a run keeps in hand: it starts no email with less left (one takes seconds). */
+export const WEEKLY_RESERVE_MS = 60_000;
 
 /** The Monday (local date) of the week holding `ms`: the week a weekly email is marked under. */
 export function weekOf(ms: number): LocalDate {
@@ -79,7 +89,10 @@ export function weeklyTargets(tree: AgencyTree, period: Period): WeeklyTarget[] 
 }
 
 /** Every weekly email of the current period not yet sent this week; the root's figures kept as a snapshot. */
-export async function sendWeeklyKpi(deps: WeeklyDeps): Promise<WeeklyResult | undefined> {
+export async function sendWeeklyKpi(
+  deps: WeeklyDeps,
+  options: { timeLeft?: () => number } = {},
+): Promise<WeeklyResult | undefined> {
   const now = deps.now();
   const period = periodOf(deps.scheme, now);
   if (!period) return undefined;
@@ -87,8 +100,12 @@ export async function sendWeeklyKpi(deps: WeeklyDeps): Promise<WeeklyResult | un
   const result: WeeklyResult = { period: period.name, sent: [], alreadySent: 0 };
   let snapshotTaken = false;
   for (const target of weeklyTargets(tree, period)) {
+    if (options.timeLeft && options.timeLeft() < WEEKLY_RESERVE_MS) {
+      result.incomplete = true;
+      break;
+    }
     const send: WeeklySend = { week: weekOf(now), locale: target.locale, agency: target.agency };
-    if (!(await deps.weeklySends.claim(send, now))) {
+    if (!(await deps.weeklySends.claim(send, deps.now(), WEEKLY_SEND_LEASE_MS))) {
       result.alreadySent++;
       continue;
     }

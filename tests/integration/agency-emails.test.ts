@@ -2,7 +2,7 @@ import { describe, expect, inject, it } from "vitest";
 import { readSesStore, type StoredEmail } from "../../dev/local/ses-local";
 import { applyEvent } from "../../lib/app/apply";
 import type { Mailer } from "../../lib/app/ports";
-import { sendWeeklyKpi } from "../../lib/app/weekly-kpi";
+import { sendWeeklyKpi, WEEKLY_SEND_LEASE_MS } from "../../lib/app/weekly-kpi";
 import { parseDirectoryFile } from "../../lib/domain/agency-directory";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { CountingSettings } from "../../lib/domain/counting";
@@ -113,14 +113,8 @@ function failingFor(inner: Mailer, failing: Set<string>): Mailer {
 
 describe("weekly KPI emails by agency", () => {
   it("go to each agency with its own leadership about itself, the province's ranked worst first, once a week", async () => {
-    const table = await testTable("agency-emails");
-    const file = parseDirectoryFile(DIRECTORY, "2025-09-22");
-    await table.store.directory.put(file.units, file.leadership, file.integrations, file.agencies);
-    const units = await table.store.directory.get();
     let now = MONDAY;
-    for (const e of EVENTS) await applyEvent({ ...table.store, settings, units, now: () => now }, e);
-    const deps = kpiSendDeps(table.store, settings, units, () => now, "agency-emails");
-    const mine = async () => (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === deps.from);
+    const { table, deps, mine } = await provinceTable("agency-emails", () => now);
 
     const failing = new Set(["giam-doc@so-xd.example.org"]);
     const flaky = { ...deps, mailer: failingFor(deps.mailer, failing) };
@@ -149,7 +143,9 @@ describe("weekly KPI emails by agency", () => {
       ["Phòng Hộ tịch"],
     );
     expect(constructionEn?.subject).toContain("Department of Construction <Transport> & Urban Affairs");
-    expect(constructionEn?.body.text).toContain("Administrative dossier resolution\nDepartment of Construction");
+    expect(constructionEn?.body.text).toContain(
+      "Administrative dossier resolution\nDepartment of Construction",
+    );
     expectProvinceRanking(province);
 
     // Again in the same week: nothing new. The next week: each once more.
@@ -161,7 +157,47 @@ describe("weekly KPI emails by agency", () => {
     expect(await mine()).toHaveLength(8);
     await table.drop();
   }, 120_000);
+
+  it("stop short of the time left, and a dead run's claim is taken over once its lease has passed", async () => {
+    let now = MONDAY;
+    const { table, deps, mine } = await provinceTable("agency-budget", () => now);
+    // Time for the first email only: the run stops, saying so.
+    let asked = 0;
+    const first = await sendWeeklyKpi(deps, { timeLeft: () => (asked++ === 0 ? 5 * 60_000 : 30_000) });
+    expect(first?.sent.map((s) => s.agency)).toEqual(["tinh"]);
+    expect(first?.incomplete).toBe(true);
+    expect(first?.alreadySent).toBe(0);
+    // A run that died while sending Justice's: its claim holds it until its lease passes.
+    const justice = { week: "2025-09-22", locale: "vi" as const, agency: "so-tp" };
+    expect(await table.store.weeklySends.claim(justice, now, WEEKLY_SEND_LEASE_MS)).toBe(true);
+    now += 60_000;
+    const retry = await sendWeeklyKpi(deps);
+    expect(retry?.sent.map((s) => `${s.agency}/${s.locale}`)).toEqual(["so-xd/vi", "so-xd/en"]);
+    expect(retry?.alreadySent).toBe(2);
+    now += WEEKLY_SEND_LEASE_MS;
+    const late = await sendWeeklyKpi(deps);
+    expect(late?.sent.map((s) => s.agency)).toEqual(["so-tp"]);
+    expect((await mine()).flatMap(to)).toEqual([
+      "chu-tich@tinh.example.org",
+      "giam-doc@so-xd.example.org",
+      "adviser@so-xd.example.org",
+      "giam-doc@so-tp.example.org",
+    ]);
+    await table.drop();
+  }, 120_000);
 });
+
+/** The directory above on a fresh table with the events applied, and the KPI email's dependencies. */
+async function provinceTable(tag: string, now: () => number) {
+  const table = await testTable(tag);
+  const file = parseDirectoryFile(DIRECTORY, "2025-09-22");
+  await table.store.directory.put(file.units, file.leadership, file.integrations, file.agencies);
+  const units = await table.store.directory.get();
+  for (const e of EVENTS) await applyEvent({ ...table.store, settings, units, now }, e);
+  const deps = kpiSendDeps(table.store, settings, units, now, tag);
+  const mine = async () => (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === deps.from);
+  return { table, deps, mine };
+}
 
 const to = (m: StoredEmail) => m.destination.to;
 

@@ -8,13 +8,20 @@ const KEEP_SECONDS = 400 * 86_400;
 
 /** The weekly KPI emails sent, one item each (docs/kpis.md "The weekly emails"). */
 export class WeeklySends extends TableAccess implements WeeklySendLog {
-  async claim(send: WeeklySend, at: number): Promise<boolean> {
+  async claim(send: WeeklySend, at: number, leaseMs: number): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...weeklySendKey(send), claimedAt: at, expiresAt: Math.floor(at / 1000) + KEEP_SECONDS },
-          ConditionExpression: "attribute_not_exists(pk)",
+          Item: {
+            ...weeklySendKey(send),
+            claimedAt: at,
+            leaseUntil: at + leaseMs,
+            expiresAt: Math.floor(at / 1000) + KEEP_SECONDS,
+          },
+          ConditionExpression:
+            "attribute_not_exists(pk) OR (attribute_not_exists(sentAt) AND leaseUntil < :at)",
+          ExpressionAttributeValues: { ":at": at },
         }),
       );
       return true;
