@@ -68,10 +68,17 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
     targets: [new targets.LambdaFunction(feedback.fn, { retryAttempts: 2, deadLetterQueue: targetDlq })],
   });
 
+  const kpi = buildKpiReport(functions, props);
+  return { sweep, send, feedback, kpi };
+}
+
+/** kpi-report: the weekly and period-close KPI emails (the schedules invoke it: infra/schedules.ts). */
+function buildKpiReport(functions: FunctionSet, props: AlertingProps): ProjectFunction {
+  const { tableArn, sesEnvironment, sesResources } = props;
   // A province's weekly run sends an email per agency with its own leadership (docs/kpis.md "The
   // weekly emails"): 555 for the sample province, at about 1.7 s each measured on the local stack on
   // a loaded 2-core machine, some 16 minutes. Lambda's longest timeout (15 minutes) and one full vCPU
-  // (1,769 MB) for the XLSX files; what does not fit is sent by the retry (the run stops a minute
+  // (1,769 MB) for rendering; what does not fit is sent by the retry (the run stops a minute
   // short of its timeout and fails; the marks skip what was sent). A district office's takes seconds.
   const kpi = functions.make(
     "kpi-report",
@@ -88,5 +95,5 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
   );
   allow(kpi, ["dynamodb:BatchGetItem"], [tableArn]);
   allow(kpi, ["ses:SendEmail"], sesResources);
-  return { sweep, send, feedback, kpi };
+  return kpi;
 }
