@@ -76,16 +76,15 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
 function buildKpiReport(functions: FunctionSet, props: AlertingProps): ProjectFunction {
   const { tableArn, sesEnvironment, sesResources } = props;
   // A province's weekly run sends an email per agency with its own leadership (docs/kpis.md "The
-  // weekly emails"): 555 for the sample province, at about 1.7 s each measured on the local stack on
-  // a loaded 2-core machine, some 16 minutes. Lambda's longest timeout (15 minutes) and one full vCPU
-  // (1,769 MB) for rendering; what does not fit is sent by the retry (the run stops a minute
-  // short of its timeout and fails; the marks skip what was sent). A district office's takes seconds.
+  // weekly emails"): for the sample province, 170 emails in 133 s on the local stack on this 2-core
+  // machine under a load average of 23 to 27, 122 s of it the province's own email (its 1,978 units'
+  // overdue lists). 10 minutes leaves room for a slower Lambda; a run that still runs short stops a
+  // minute before its timeout and fails, and the retry sends the rest (the marks skip what was sent).
   const kpi = functions.make(
     "kpi-report",
     "Leadership KPI emails: weekly and at each period's close",
     sesEnvironment,
-    Duration.minutes(15),
-    1769,
+    Duration.minutes(10),
   );
   allow(
     kpi,
