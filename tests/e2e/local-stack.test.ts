@@ -48,7 +48,8 @@ describe("the local stack over HTTP", () => {
     await stack.drain();
     stack.clock.advance(30 * 60_000);
     await stack.fire("SweepDeadlines");
-    await new Promise((r) => setTimeout(r, 500));
+    // The digests go out through the bus (send-alerts, invoked asynchronously): wait for them.
+    await stack.settled();
     await stack.fire("WeeklyKpiReport");
     const mail = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === sender);
     expect(mail.some((m) => m.subject.startsWith("[Cảnh báo hồ sơ]"))).toBe(true);
