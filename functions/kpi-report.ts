@@ -5,10 +5,12 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
+import type { Context } from "aws-lambda";
 import { tableStore } from "../lib/adapters/dynamodb/store";
 import { sesMailer } from "../lib/adapters/ses";
-import { closeEndedPeriod, type SendDeps, sendWeeklyKpi } from "../lib/app/kpi-report";
+import { closeEndedPeriod } from "../lib/app/kpi-report";
 import type { DirectoryReader } from "../lib/app/ports";
+import { sendWeeklyKpi, type WeeklyDeps } from "../lib/app/weekly-kpi";
 import { countingSettings, MonitorEnvSchema, officialSettings, SesEnvShape } from "../lib/contracts/config";
 import * as z from "../lib/domain/zod";
 import { type Clients, kpiSettings } from "./commons/clients";
@@ -16,16 +18,31 @@ import { type Clients, kpiSettings } from "./commons/clients";
 const InputSchema = z.object({ kind: z.enum(["weekly", "close"]) });
 
 /** The KPI emails' dependencies, with the unit directory read at each run. */
-export type KpiReportDeps = Omit<SendDeps, "units"> & { directory: DirectoryReader };
+export type KpiReportDeps = Omit<WeeklyDeps, "units"> & { directory: DirectoryReader };
 
 export function createHandler(deps: KpiReportDeps, logger: Logger) {
-  return middy(async (event: unknown) => {
+  return middy(async (event: unknown, context?: Partial<Pick<Context, "getRemainingTimeInMillis">>) => {
     const { kind } = InputSchema.parse(event);
     const units = await deps.directory.get();
-    const result =
-      kind === "weekly"
-        ? await sendWeeklyKpi({ ...deps, units })
-        : await closeEndedPeriod({ ...deps, units });
+    if (kind === "weekly") {
+      // Lambda's time left (none locally): the run stops short of its timeout rather than die mid-email.
+      const timeLeft = context?.getRemainingTimeInMillis?.bind(context);
+      const weekly = await sendWeeklyKpi({ ...deps, units }, { timeLeft });
+      // Agencies by id only: no address or figure is logged.
+      logger.info("kpi report", {
+        kind,
+        period: weekly?.period,
+        sent: weekly?.sent.map((s) => `${s.agency}/${s.locale}`) ?? [],
+        alreadySent: weekly?.alreadySent ?? 0,
+      });
+      // Failing lets Lambda's retry of the scheduler's asynchronous invocation send the rest (the marks skip what was sent).
+      if (weekly?.incomplete)
+        throw new Error(
+          `weekly KPI emails: out of time after ${weekly.sent.length}; the retry sends the rest`,
+        );
+      return weekly ?? { kind, skipped: true };
+    }
+    const result = await closeEndedPeriod({ ...deps, units });
     logger.info("kpi report", { kind, period: result?.period, sent: Boolean(result?.messageId) });
     return result ?? { kind, skipped: true };
   }).use(injectLambdaContext(logger));
@@ -37,7 +54,7 @@ export type Env = z.infer<typeof EnvSchema>;
 
 /** The composition root, shared by Lambda (functions/lambda/) and the local stack. */
 export function compose(env: Env, clients: Pick<Clients, "dynamo" | "ses" | "now" | "logger">) {
-  const { counters, reports, dossiers, quarantine, suppression, directory } = tableStore(
+  const { counters, reports, dossiers, quarantine, suppression, directory, weeklySends } = tableStore(
     clients.dynamo,
     env.TABLE_NAME,
   );
@@ -49,6 +66,7 @@ export function compose(env: Env, clients: Pick<Clients, "dynamo" | "ses" | "now
       quarantine,
       suppression,
       directory,
+      weeklySends,
       ...kpiSettings(countingSettings(env)),
       official: officialSettings(env),
       mailer: sesMailer(clients.ses, { configurationSet: env.SES_CONFIGURATION_SET }),

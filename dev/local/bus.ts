@@ -134,8 +134,20 @@ export class LocalBus {
       matched++;
       const target = this.targets[rule.id];
       if (target.kind === "queue") target.queue.send(JSON.stringify(event));
-      else void target.invoke(event).catch(this.onError);
+      else {
+        const delivery = target.invoke(event).catch(this.onError);
+        this.inFlight.add(delivery);
+        void delivery.finally(() => this.inFlight.delete(delivery));
+      }
     }
     return matched;
+  }
+
+  /** The functions' deliveries not finished yet (send-alerts after a sweep): what `settled` waits for. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  /** Waits until every function delivery routed so far has finished (those routed meanwhile too). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 }

@@ -98,6 +98,8 @@ export interface LocalStack {
   store: TableStore;
   /** Waits until the bus's queue has no message left. */
   drain: () => Promise<void>;
+  /** Waits until the functions the bus invoked (send-alerts after a sweep) have finished. */
+  settled: () => Promise<void>;
   /** Messages the consumer's queue gave up on (kept, as a DLQ keeps them). */
   deadLetters: () => number;
   /** Runs a schedule's function now (what the scheduler does when it fires). */
@@ -166,6 +168,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     clock,
     store,
     drain: () => queue.drained(),
+    settled: () => fns.bus.settled(),
     deadLetters: () => queue.deadLetters.length,
     fire: fns.fire,
     stop: async () => {

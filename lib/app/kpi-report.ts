@@ -1,4 +1,6 @@
+import type { RankedAgency } from "../domain/agency-rollup";
 import { CALENDAR_WARNING_DAYS, type WorkingCalendar } from "../domain/calendar/calendar";
+import type { OfficialForm } from "../domain/official/form";
 import type { NationalIndex } from "../domain/official/index766";
 import type { OfficialSettings } from "../domain/official/settings";
 import { type Period, type PeriodScheme, periodBounds, periodOf, previousPeriod } from "../domain/periods";
@@ -118,7 +120,23 @@ export async function agencyPeriodReport(
   });
 }
 
-async function overdueAndQuality(deps: KpiDeps, unitIds: string[]) {
+/** The dossiers with events but no receipt (they belong to no unit). */
+async function countOrphans(deps: Pick<KpiDeps, "dossiers">): Promise<number> {
+  let orphans = 0;
+  let cursor: string | undefined;
+  do {
+    const page = orThrow(await deps.dossiers.listBySla(null, "orphan", { limit: 500, cursor }));
+    orphans += page.items.length;
+    cursor = page.cursor;
+  } while (cursor);
+  return orphans;
+}
+
+/**
+ * The longest-overdue dossiers of `unitIds` and the data-quality notes. `officeWide: false` (an
+ * agency's email) leaves out the orphans and the quarantine, which belong to no agency.
+ */
+export async function overdueAndQuality(deps: KpiDeps, unitIds: string[], officeWide = true) {
   const now = deps.now();
   const all: DossierRecord[] = [];
   for (const unit of unitIds) {
@@ -130,13 +148,7 @@ async function overdueAndQuality(deps: KpiDeps, unitIds: string[]) {
       cursor = page.cursor;
     } while (cursor);
   }
-  let orphans = 0;
-  let cursor: string | undefined;
-  do {
-    const page = orThrow(await deps.dossiers.listBySla(null, "orphan", { limit: 500, cursor }));
-    orphans += page.items.length;
-    cursor = page.cursor;
-  } while (cursor);
+  const orphans = officeWide ? await countOrphans(deps) : 0;
   const possiblyClosed = all.filter((d) => {
     const t = thresholdsOf(deps.units.get(d.unitId), deps.calendar);
     return (
@@ -162,7 +174,7 @@ async function overdueAndQuality(deps: KpiDeps, unitIds: string[]) {
     quality: {
       orphans,
       possiblyClosed,
-      quarantined: await deps.quarantine.waiting(),
+      quarantined: officeWide ? await deps.quarantine.waiting() : 0,
       calendar: coverage.daysLeft <= CALENDAR_WARNING_DAYS ? coverage : undefined,
     },
   };
@@ -202,12 +214,26 @@ async function previousFigures(
   return prevReport.received.total > 0 ? { label: prev.name, report: prevReport } : undefined;
 }
 
+/** What a KPI email shows beside the figures it is about (issue 23; docs/kpis.md "The weekly emails"). */
+export interface EmailScope {
+  /** The agency it is about, named in the subject and under the title; absent: a directory without agencies. */
+  agencyName?: string;
+  /** The agencies under it ranked by the national index, the worst first. */
+  ranking?: readonly RankedAgency[];
+  /**
+   * The units its tables list (those reporting to it directly; the others are in the ranking, in
+   * their agencies' emails and in the attachments); absent: every unit of the report.
+   */
+  shownUnits?: (unitId: string) => boolean;
+}
+
 /** Builds the KPI email of `period` (weekly: rolling; close: the issued figures). */
 export async function buildKpiEmail(
   deps: KpiDeps,
   period: Period,
   kind: "weekly" | "close",
   locale: Locale = "vi",
+  scope: EmailScope = {},
 ): Promise<KpiEmail> {
   const now = deps.now();
   const report = await periodReport(deps, period);
@@ -224,56 +250,103 @@ export async function buildKpiEmail(
   }
   const unitIds = [...new Set([...deps.units.units.map((u) => u.id), ...report.byUnit.map((u) => u.unit)])];
   const { longest, quality } = await overdueAndQuality(deps, unitIds);
+  return assembleKpiEmail(deps, {
+    kind,
+    locale,
+    report,
+    official,
+    previous,
+    previousIndex,
+    trend: await weeklyIndexes(deps, period),
+    longest,
+    quality,
+    scope,
+  });
+}
+
+/** What {@link assembleKpiEmail} renders: the figures read, the comparisons, the lists. */
+export interface KpiEmailParts {
+  kind: "weekly" | "close";
+  locale: Locale;
+  report: PeriodReport;
+  official: { form: OfficialForm; index: NationalIndex };
+  previous?: KpiEmailInput["previous"];
+  previousIndex?: { label: string; index: NationalIndex };
+  /** The weekly snapshots' indexes, oldest first ("now" is added). */
+  trend: { label: string; index: NationalIndex }[];
+  longest: OverdueLine[];
+  quality: KpiEmailInput["quality"];
+  scope: EmailScope;
+}
+
+/** Renders a KPI email from what was read, with its files: the report as CSV and XLSX, and form II.06a. */
+export async function assembleKpiEmail(
+  deps: Pick<KpiDeps, "units" | "now">,
+  parts: KpiEmailParts,
+): Promise<KpiEmail> {
+  const { locale, report, official, scope } = parts;
   const unitNames = new Map(deps.units.units.map((u) => [u.id, locale === "vi" ? u.nameVi : u.nameEn]));
+  const shown = scope.shownUnits;
   const rendered = renderKpiEmail({
     locale,
-    kind,
-    report,
-    previous,
+    kind: parts.kind,
+    report: shown ? { ...report, byUnit: report.byUnit.filter((u) => shown(u.unit)) } : report,
+    previous: parts.previous,
     unitNames,
-    longestOverdue: longest,
-    quality,
+    longestOverdue: parts.longest,
+    quality: parts.quality,
     official: {
       locale,
-      index: official.index,
-      previous: previousIndex,
-      trend: [
-        ...(await weeklyIndexes(deps, period)),
-        { label: locale === "vi" ? "hiện tại" : "now", index: official.index },
-      ],
+      index: shown
+        ? { ...official.index, byUnit: official.index.byUnit.filter((u) => shown(u.unit)) }
+        : official.index,
+      previous: parts.previousIndex,
+      trend: [...parts.trend, { label: locale === "vi" ? "hiện tại" : "now", index: official.index }],
       form: official.form,
       unitNames,
     },
     amendment: report.issued?.amended
       ? { issuedAt: report.issued.issuedAt, changes: report.issued.changes }
       : undefined,
-    now,
+    agencyName: scope.agencyName,
+    ranking: scope.ranking,
+    now: deps.now(),
   });
   return {
     ...rendered,
     report,
     index: official.index,
-    attachments: [
-      {
-        filename: exportFileName(report, "csv"),
-        content: reportCsvFile(report, locale, unitNames),
-        // A bare media type, as SES takes it (its ContentType is a type, not a header); the
-        // file's byte-order mark tells spreadsheets it is UTF-8.
-        contentType: "text/csv",
-      },
-      {
-        filename: exportFileName(report, "xlsx"),
-        content: await reportXlsx(report, locale, unitNames),
-        contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-      },
-      // The form the office files (docs/official.md), from the same counters and T.
-      {
-        filename: formFileName(official.form, "xlsx"),
-        content: await formXlsx(official.form, locale),
-        contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-      },
-    ],
+    attachments: await kpiAttachments(report, official.form, locale, unitNames),
   };
+}
+
+/** The report as CSV and XLSX (every unit), and form II.06a in its own layout. */
+async function kpiAttachments(
+  report: PeriodReport,
+  form: OfficialForm,
+  locale: Locale,
+  unitNames: Map<string, string>,
+): Promise<KpiEmail["attachments"]> {
+  return [
+    {
+      filename: exportFileName(report, "csv"),
+      content: reportCsvFile(report, locale, unitNames),
+      // A bare media type, as SES takes it (its ContentType is a type, not a header); the
+      // file's byte-order mark tells spreadsheets it is UTF-8.
+      contentType: "text/csv",
+    },
+    {
+      filename: exportFileName(report, "xlsx"),
+      content: await reportXlsx(report, locale, unitNames),
+      contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    },
+    // The form the office files (docs/official.md), from the same counters and T.
+    {
+      filename: formFileName(form, "xlsx"),
+      content: await formXlsx(form, locale),
+      contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    },
+  ];
 }
 
 /** The index of each weekly snapshot kept in the period, oldest first (at most one per week). */
@@ -323,23 +396,6 @@ export async function sendKpiEmail(
     html: email.html,
     attachments: [...email.attachments, ...email.images],
   });
-}
-
-/** The weekly email of the current period; keeps its figures as a snapshot for the next period. */
-export async function sendWeeklyKpi(
-  deps: SendDeps,
-): Promise<{ period: string; messageId?: string } | undefined> {
-  const now = deps.now();
-  const period = periodOf(deps.scheme, now);
-  if (!period) return undefined;
-  const email = await buildKpiEmail(deps, period, "weekly");
-  const messageId = await sendKpiEmail(deps, email, deps.units.leadership);
-  // The index rides along, so later emails can draw its weekly trend and compare the same point.
-  await deps.reports.putSnapshot(period.name, now - periodBounds(period).start, {
-    ...email.report,
-    index: email.index,
-  });
-  return { period: period.name, messageId };
 }
 
 /** Closes the period that ended most recently (once), and sends its close email. */

@@ -102,7 +102,16 @@ export async function readNodeReport(
   options: { asOf: number; strictSupplementRule?: boolean; consistent?: boolean },
 ): Promise<(Report & { basis: ReportBasis }) | undefined> {
   const node = await readNodeCounts(store, tree, agency, period, options);
-  if (!node) return undefined;
+  return node ? nodeReportOf(node, agency, period, options) : undefined;
+}
+
+/** The report of node counts already read ({@link readNodeCounts}), with where they came from. */
+export function nodeReportOf(
+  node: NodeCounts,
+  agency: string,
+  period: Period,
+  options: { asOf: number; strictSupplementRule?: boolean },
+): Report & { basis: ReportBasis } {
   const report = reportFromCounts(node.counts, { period, ...options });
   const unsplit = node.unsplit ? node.unsplit.carriedOver + node.unsplit.receivedNew : 0;
   return {

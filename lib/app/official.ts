@@ -6,7 +6,7 @@ import { type Period, periodBounds } from "../domain/periods";
 import type { PeriodCounts } from "../domain/report";
 import type { UnitDirectory } from "../domain/units";
 import { agencyTreeOf } from "./directory";
-import { readNodeCounts } from "./kpis";
+import { type NodeCounts, readNodeCounts } from "./kpis";
 import type { CounterReader } from "./ports";
 
 /** What the official outputs read: the counters, the unit names, the settings (a `KpiDeps` will do). */
@@ -66,11 +66,33 @@ export async function agencyOfficialOutputs(
   period: Period,
   agency: string,
   locale: "vi" | "en" = "vi",
-): Promise<{ form: OfficialForm; index: NationalIndex & { agency: string }; unsplit: boolean } | undefined> {
+): Promise<AgencyOutputs | undefined> {
   const tree = agencyTreeOf(deps.units);
   const node = await readNodeCounts(deps.counters, tree, agency, period, { consistent: !deps.eventualReads });
+  return node ? agencyOutputsOf(deps, period, agency, node, locale) : undefined;
+}
+
+/** One agency's form II.06a and index, and whether some of its dossiers are unsplit. */
+export type AgencyOutputs = {
+  form: OfficialForm;
+  index: NationalIndex & { agency: string };
+  unsplit: boolean;
+};
+
+/**
+ * {@link agencyOfficialOutputs} from counts already read (`readNodeCounts`): what the agency's
+ * weekly email shows beside its report, from the same read. `undefined` when the tree lacks it.
+ */
+export function agencyOutputsOf(
+  deps: OfficialDeps,
+  period: Period,
+  agency: string,
+  node: NodeCounts,
+  locale: "vi" | "en" = "vi",
+): AgencyOutputs | undefined {
+  const tree = agencyTreeOf(deps.units);
   const named = tree.get(agency);
-  if (!node || !named) return undefined;
+  if (!named) return undefined;
   const base = deps.official ?? DEFAULT_OFFICIAL_SETTINGS;
   const parentId = agency === tree.rootId ? undefined : tree.ancestors(agency, rollUpDate(period))[0];
   const parent = parentId === undefined ? undefined : tree.get(parentId);

@@ -228,6 +228,30 @@ export interface ReportArchive extends ReportReader {
   putSnapshot(periodName: string, offsetMs: number, report: unknown): Promise<void>;
 }
 
+/** One weekly KPI email: the week (its Monday, local date), the language, the agency it is about. */
+export interface WeeklySend {
+  week: string;
+  locale: "vi" | "en";
+  agency: string;
+}
+
+/**
+ * The weekly KPI emails sent, each marked once (docs/kpis.md "The weekly emails"), so that a run
+ * retried after some were sent sends only the others.
+ */
+export interface WeeklySendLog {
+  /**
+   * Marks `send` as being sent, for `leaseMs`; `false` when it already was (this week, this
+   * language, this agency), or another run holds it. A claim neither sent nor released whose lease
+   * has passed (its run died mid-email) may be taken again.
+   */
+  claim(send: WeeklySend, at: number, leaseMs: number): Promise<boolean>;
+  /** Records the message SES accepted for a claimed send. */
+  sent(send: WeeklySend, messageId: string | undefined, at: number): Promise<void>;
+  /** Takes a claim back when its email could not be sent, so the retry sends it. */
+  release(send: WeeklySend): Promise<void>;
+}
+
 /** The unit directory as stored. */
 export interface DirectoryReader {
   get(): Promise<UnitDirectory>;

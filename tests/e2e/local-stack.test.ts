@@ -61,8 +61,10 @@ describe("the local stack over HTTP", () => {
     await stack.drain();
     stack.clock.advance(30 * 60_000);
     await stack.fire("SweepDeadlines");
+    // The digests go out through the bus (send-alerts, invoked asynchronously): wait for them.
+    await stack.settled();
     await stack.fire("WeeklyKpiReport");
-    // The sweep's alerts reach the sender through the bus, unawaited: wait for its digest to arrive.
+    // Settled, the digest is in the store; read until it is, should the store lag its answer.
     const mail = await mailFrom(sender, (m) => m.subject.startsWith("[Cảnh báo hồ sơ]"));
     const kpiMail = mail.find((m) => m.subject.startsWith("[Báo cáo KPI]"));
     // The report as CSV and XLSX, form II.06a in its own layout; the index's trend lines inline.

@@ -102,6 +102,15 @@ export const issuedKey = (periodName: string): Key => ({ pk: periodPk(periodName
 export const SNAPSHOT_PREFIX = "SNAP#";
 export const snapshotSk = (offsetMs: number) => `${SNAPSHOT_PREFIX}${String(offsetMs).padStart(13, "0")}`;
 
+/**
+ * The mark of one weekly KPI email (docs/kpis.md "The weekly emails"): `WEEKLY#<Monday>#<locale>#<agency>`,
+ * one item per email, written once. The agency comes last, so an id holding `#` cannot collide.
+ */
+export const weeklySendKey = (s: { week: string; locale: string; agency: string }): Key => ({
+  pk: `WEEKLY#${s.week}#${s.locale}#${s.agency}`,
+  sk: "SENT",
+});
+
 export const SUPPRESSED_PK = "SUPPRESSED";
 export const UNIT_PK = "UNIT";
 export const LEADERSHIP_SK = "#leadership";

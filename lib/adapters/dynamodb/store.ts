@@ -9,6 +9,7 @@ import { Rates } from "./rates";
 import { Reports } from "./reports";
 import { Suppression } from "./suppression";
 import { Directory } from "./units";
+import { WeeklySends } from "./weekly-sends";
 
 /**
  * The DynamoDB store: one adapter per table area, all over one table (./table.ts). Each adapter is
@@ -36,6 +37,8 @@ export interface TableStore {
   readonly rates: Rates;
   /** The suppression list (./suppression.ts). */
   readonly suppression: Suppression;
+  /** The weekly KPI emails sent, each marked once (./weekly-sends.ts). */
+  readonly weeklySends: WeeklySends;
 }
 
 /** Every area of the store over one table: the one place the adapters are built. */
@@ -58,5 +61,6 @@ export function tableStore(client: DynamoDBDocumentClient, tableName: string): T
     keys: new ApiKeys(client, tableName),
     rates: new Rates(client, tableName),
     suppression: new Suppression(client, tableName),
+    weeklySends: new WeeklySends(client, tableName),
   };
 }

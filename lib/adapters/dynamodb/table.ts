@@ -17,6 +17,7 @@
  * | sent digest | `DIGEST#<local date>` | `<sentAt>#<group>` | alerts.ts | the alert keys it carried |
  * | issued report | `P#<period>` | `ISSUED` | reports.ts | once per period |
  * | weekly snapshot | `P#<period>` | `SNAP#<offset ms, 13 digits>` | reports.ts | read by "closest before" |
+ * | weekly KPI email sent | `WEEKLY#<Monday>#<locale>#<agency>` | `SENT` | weekly-sends.ts | only if new; TTL `expiresAt` (400 days) |
  * | unit | `UNIT` | `<unitId>` | units.ts | |
  * | leadership contacts | `UNIT` | `#leadership` | units.ts | |
  * | integration grants | `UNIT` | `#integrations` | units.ts | |

@@ -1,9 +1,11 @@
 import escapeHtml from "escape-html";
+import type { RankedAgency } from "../../domain/agency-rollup";
 import { DOMAIN_NAMES } from "../../domain/catalog";
 import type { Report, ReportBlock } from "../../domain/report";
 import { headerText } from "../../domain/text";
 import { formatLocalVi } from "../../domain/time";
 import { formatNumber, formatRate, type Locale, summarySentence } from "../format";
+import { agencyRankingHtml, agencyRankingText } from "./agency-ranking";
 import {
   type InlineImage,
   type OfficialEmailInput,
@@ -48,13 +50,20 @@ export interface KpiEmailInput {
   amendment?: { issuedAt: number; changes: { field: string; before: number; after: number }[] };
   /** The national index and form II.06a: what leadership is judged by, shown first. */
   official?: OfficialEmailInput;
+  /**
+   * The agency the email is about, by name (issue 23): named in the subject and under the title.
+   * Absent: the office of a directory without agencies, as before.
+   */
+  agencyName?: string;
+  /** The agencies under it ranked by the national index, the worst first: shown before the index. */
+  ranking?: readonly RankedAgency[];
   now: number;
 }
 
 const L = {
   vi: {
-    subject: (kind: string, period: string, when: string) =>
-      `[Báo cáo KPI${kind === "close" ? " — chốt kỳ" : ""}] Kết quả giải quyết hồ sơ ${period} — số liệu đến ${when}`,
+    subject: (kind: string, about: string, period: string, when: string) =>
+      `[Báo cáo KPI${kind === "close" ? " — chốt kỳ" : ""}] ${about}Kết quả giải quyết hồ sơ ${period} — số liệu đến ${when}`,
     title: "Kết quả giải quyết hồ sơ thủ tục hành chính",
     period: (from: string, to: string) => `Kỳ báo cáo ${from} – ${to}`,
     rolling: "Số liệu đang cập nhật: kỳ báo cáo chưa kết thúc.",
@@ -101,8 +110,8 @@ const L = {
     footer: "Thư tự động của hệ thống giám sát hồ sơ thủ tục hành chính.",
   },
   en: {
-    subject: (kind: string, period: string, when: string) =>
-      `[KPI report${kind === "close" ? " — period close" : ""}] Dossier resolution ${period} — as of ${when}`,
+    subject: (kind: string, about: string, period: string, when: string) =>
+      `[KPI report${kind === "close" ? " — period close" : ""}] ${about}Dossier resolution ${period} — as of ${when}`,
     title: "Administrative dossier resolution",
     period: (from: string, to: string) => `Period ${from} – ${to}`,
     rolling: "Rolling figures: the period has not ended.",
@@ -163,8 +172,9 @@ export function renderKpiEmail(input: KpiEmailInput): {
   const { locale, report } = input;
   const t = L[locale];
   const periodName = report.period.name ?? `${report.period.from}..${report.period.to}`;
+  const about = input.agencyName ? `${headerText(input.agencyName, 120)} — ` : "";
   const subject = headerText(
-    t.subject(input.kind, headerText(periodName, 64), formatLocalVi(input.now)),
+    t.subject(input.kind, about, headerText(periodName, 64), formatLocalVi(input.now)),
     250,
   );
   const c: Context = {
@@ -175,9 +185,10 @@ export function renderKpiEmail(input: KpiEmailInput): {
     units: sortByRate(report.byUnit),
   };
   const official = input.official ? renderOfficialHtml(input.official) : undefined;
+  const ranking = agencyRankingHtml(input.ranking ?? [], locale);
   const notes = qualityNotes(c);
   const html = [
-    ...headHtml(c, subject, periodName, official?.html ?? ""),
+    ...headHtml(c, subject, periodName, ranking + (official?.html ?? "")),
     ...unitTableHtml(c),
     ...barsHtml(c),
     renderPausedHtml(report, input.unitNames, locale),
@@ -217,6 +228,9 @@ function headHtml(c: Context, subject: string, periodName: string, officialHtml:
     '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;background:#f4f5f7">',
     '<div style="max-width:1100px;margin:0 auto;background:#fff;border:1px solid #d9dce1;border-radius:6px;padding:20px">',
     `<h1 style="font-size:20px;margin:0 0 4px 0">${e(t.title)}</h1>`,
+    input.agencyName
+      ? `<p style="margin:0 0 4px 0;font-size:16px;font-weight:bold">${e(input.agencyName)}</p>`
+      : "",
     `<p style="margin:0 0 4px 0;color:#5f6670">${e(t.period(report.period.from, report.period.to))} · ${e(periodName)}</p>`,
     report.rolling ? `<p style="margin:0 0 8px 0;color:#8a5a00">${e(t.rolling)}</p>` : "",
     officialHtml,
@@ -353,8 +367,10 @@ function emailText(c: Context, notes: string[]): string[] {
   const { locale, report } = input;
   const text: string[] = [
     t.title,
+    ...(input.agencyName ? [input.agencyName] : []),
     t.period(report.period.from, report.period.to),
     "",
+    ...agencyRankingText(input.ranking ?? [], locale),
     ...(input.official ? renderOfficialText(input.official) : []),
     summarySentence(report, locale),
     "",

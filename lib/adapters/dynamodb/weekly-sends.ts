@@ -1,0 +1,52 @@
+import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { WeeklySend, WeeklySendLog } from "../../app/ports";
+import { conditionFailed, TableAccess } from "./cursors";
+import { weeklySendKey } from "./keys";
+
+/** Kept a little over a year: long enough to answer "was it sent", then DynamoDB TTL removes it. */
+const KEEP_SECONDS = 400 * 86_400;
+
+/** The weekly KPI emails sent, one item each (docs/kpis.md "The weekly emails"). */
+export class WeeklySends extends TableAccess implements WeeklySendLog {
+  async claim(send: WeeklySend, at: number, leaseMs: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...weeklySendKey(send),
+            claimedAt: at,
+            leaseUntil: at + leaseMs,
+            expiresAt: Math.floor(at / 1000) + KEEP_SECONDS,
+          },
+          ConditionExpression:
+            "attribute_not_exists(pk) OR (attribute_not_exists(sentAt) AND leaseUntil < :at)",
+          ExpressionAttributeValues: { ":at": at },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (conditionFailed(e)) return false;
+      throw e;
+    }
+  }
+
+  async sent(send: WeeklySend, messageId: string | undefined, at: number): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...weeklySendKey(send),
+          sentAt: at,
+          // No address was left to send to (all suppressed): marked all the same, nothing to retry.
+          ...(messageId ? { messageId } : { noRecipient: true }),
+          expiresAt: Math.floor(at / 1000) + KEEP_SECONDS,
+        },
+      }),
+    );
+  }
+
+  async release(send: WeeklySend): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: weeklySendKey(send) }));
+  }
+}

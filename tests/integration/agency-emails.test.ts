@@ -1,0 +1,231 @@
+import { describe, expect, inject, it } from "vitest";
+import { readSesStore, type StoredEmail } from "../../dev/local/ses-local";
+import { applyEvent } from "../../lib/app/apply";
+import type { Mailer } from "../../lib/app/ports";
+import { sendWeeklyKpi, WEEKLY_SEND_LEASE_MS } from "../../lib/app/weekly-kpi";
+import { parseDirectoryFile } from "../../lib/domain/agency-directory";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import type { CountingSettings } from "../../lib/domain/counting";
+import type { DossierEvent } from "../../lib/domain/events/schema";
+import { instant } from "../../lib/domain/time";
+import { testTable } from "../helpers/dynamo";
+import { kpiSendDeps } from "../helpers/kpi-deps";
+
+/**
+ * The weekly KPI emails by agency (issue 23), on DynamoDB Local and SES local: one email per agency
+ * whose own node names leadership (and per language among its contacts), to those addresses, about
+ * its own agency only; the province's ranks every agency by the index, the worst first; a run
+ * repeated in the same week sends nothing new, and an email that failed is sent by the retry.
+ */
+
+const contact = (name: string, email: string, locale?: "en") => ({
+  name,
+  email,
+  ...(locale ? { locale } : {}),
+});
+const unit = (id: string, nameVi: string, parentId: string) => ({
+  id,
+  nameVi,
+  nameEn: `${nameVi} (EN)`,
+  level: "provincial-department" as const,
+  parentId,
+  head: contact(`Trưởng ${nameVi}`, `${id}@units.example.org`),
+});
+
+const DIRECTORY = {
+  leadership: [contact("Chủ tịch UBND tỉnh", "chu-tich@tinh.example.org")],
+  agencies: [
+    {
+      id: "tinh",
+      nameVi: "Ủy ban nhân dân tỉnh Thử",
+      nameEn: "Thu Provincial People's Committee",
+      level: "province",
+    },
+    {
+      id: "so-tp",
+      nameVi: "Sở Tư pháp",
+      nameEn: "Department of Justice",
+      level: "provincial-department",
+      parentId: "tinh",
+      leadership: [contact("Giám đốc Sở Tư pháp", "giam-doc@so-tp.example.org")],
+    },
+    {
+      id: "so-xd",
+      nameVi: "Sở Xây dựng <Giao thông> & Đô thị",
+      nameEn: "Department of Construction <Transport> & Urban Affairs",
+      level: "provincial-department",
+      parentId: "tinh",
+      leadership: [
+        contact("Giám đốc Sở Xây dựng", "giam-doc@so-xd.example.org"),
+        contact("Foreign adviser", "adviser@so-xd.example.org", "en"),
+      ],
+    },
+    // Its leadership is the province's, inherited: it gets no email of its own.
+    { id: "xa-an-binh", nameVi: "Xã An Bình", nameEn: "An Binh Commune", level: "commune", parentId: "tinh" },
+  ],
+  units: [
+    unit("phong-ho-tich", "Phòng Hộ tịch", "so-tp"),
+    unit("phong-cong-chung", "Phòng Công chứng", "so-tp"),
+    unit("phong-cap-phep", "Phòng Cấp phép xây dựng", "so-xd"),
+    { ...unit("bp-mot-cua-an-binh", "Bộ phận Một cửa xã An Bình", "xa-an-binh"), level: "commune" as const },
+  ],
+};
+
+const settings: CountingSettings = {
+  calendar: WorkingCalendar.official(),
+  scheme: { kind: "calendar-quarter" },
+};
+/** Monday 2025-09-22, the weekly email's time. */
+const MONDAY = instant("2025-09-22T07:30:00+07:00");
+
+const received = (id: string, unitId: string, at: string, days: number): DossierEvent => ({
+  eventId: `${id}.r`,
+  type: "dossier.received",
+  occurredAt: at,
+  dossierId: id,
+  data: { unitId, procedureCode: "1.001193", channel: "direct", processingDays: days },
+});
+
+/** The Justice department late on both its dossiers; Construction and the commune on time. */
+const EVENTS: DossierEvent[] = [
+  received("TP-1", "phong-ho-tich", "2025-09-01T08:00:00+07:00", 1),
+  received("TP-2", "phong-cong-chung", "2025-09-02T08:00:00+07:00", 1),
+  received("XD-1", "phong-cap-phep", "2025-09-19T08:00:00+07:00", 10),
+  received("AB-1", "bp-mot-cua-an-binh", "2025-09-15T08:00:00+07:00", 3),
+  {
+    eventId: "AB-1.x",
+    type: "dossier.resolved",
+    occurredAt: "2025-09-16T10:00:00+07:00",
+    dossierId: "AB-1",
+    data: { outcome: "approved" },
+  },
+];
+
+/** A mailer that fails for the addresses given, until told not to. */
+function failingFor(inner: Mailer, failing: Set<string>): Mailer {
+  return {
+    send: async (m) => {
+      if (m.to.some((a) => failing.has(a))) throw new Error("SES is down for this one");
+      return inner.send(m);
+    },
+  };
+}
+
+describe("weekly KPI emails by agency", () => {
+  it("go to each agency with its own leadership about itself, the province's ranked worst first, once a week", async () => {
+    let now = MONDAY;
+    const { table, deps, mine } = await provinceTable("agency-emails", () => now);
+
+    const failing = new Set(["giam-doc@so-xd.example.org"]);
+    const flaky = { ...deps, mailer: failingFor(deps.mailer, failing) };
+    await expect(sendWeeklyKpi(flaky)).rejects.toThrow("SES is down");
+    const before = await mine();
+    failing.clear();
+    now = MONDAY + 10 * 60_000;
+    const retry = await sendWeeklyKpi(flaky);
+    const mails = await mine();
+    // The first run sent the province's and Justice's before it failed; the retry sends the rest.
+    expect(before.map(to)).toEqual([["chu-tich@tinh.example.org"], ["giam-doc@so-tp.example.org"]]);
+    expect(retry?.alreadySent).toBe(2);
+    expect(retry?.sent.map((s) => `${s.agency}/${s.locale}`)).toEqual(["so-xd/vi", "so-xd/en"]);
+    expect(mails.map(to)).toEqual([
+      ["chu-tich@tinh.example.org"],
+      ["giam-doc@so-tp.example.org"],
+      ["giam-doc@so-xd.example.org"],
+      ["adviser@so-xd.example.org"],
+    ]);
+    const [province, justice, construction, constructionEn] = mails as StoredEmail[];
+    expectAboutItself(justice, "Sở Tư pháp", ["Phòng Hộ tịch", "Phòng Công chứng"], ["Phòng Cấp phép"]);
+    expectAboutItself(
+      construction,
+      "Sở Xây dựng &lt;Giao thông&gt; &amp; Đô thị",
+      ["Phòng Cấp phép xây dựng"],
+      ["Phòng Hộ tịch"],
+    );
+    expect(constructionEn?.subject).toContain("Department of Construction <Transport> & Urban Affairs");
+    expect(constructionEn?.body.text).toContain(
+      "Administrative dossier resolution\nDepartment of Construction",
+    );
+    expectProvinceRanking(province);
+
+    // Again in the same week: nothing new. The next week: each once more.
+    now = MONDAY + 3 * 86_400_000;
+    expect((await sendWeeklyKpi(deps))?.sent).toEqual([]);
+    expect(await mine()).toHaveLength(4);
+    now = MONDAY + 7 * 86_400_000;
+    expect((await sendWeeklyKpi(deps))?.sent).toHaveLength(4);
+    expect(await mine()).toHaveLength(8);
+    await table.drop();
+  }, 120_000);
+
+  it("stop short of the time left, and a dead run's claim is taken over once its lease has passed", async () => {
+    let now = MONDAY;
+    const { table, deps, mine } = await provinceTable("agency-budget", () => now);
+    // Time for the first email only: the run stops, saying so.
+    let asked = 0;
+    const first = await sendWeeklyKpi(deps, { timeLeft: () => (asked++ === 0 ? 5 * 60_000 : 30_000) });
+    expect(first?.sent.map((s) => s.agency)).toEqual(["tinh"]);
+    expect(first?.incomplete).toBe(true);
+    expect(first?.alreadySent).toBe(0);
+    // A run that died while sending Justice's: its claim holds it until its lease passes.
+    const justice = { week: "2025-09-22", locale: "vi" as const, agency: "so-tp" };
+    expect(await table.store.weeklySends.claim(justice, now, WEEKLY_SEND_LEASE_MS)).toBe(true);
+    now += 60_000;
+    const retry = await sendWeeklyKpi(deps);
+    expect(retry?.sent.map((s) => `${s.agency}/${s.locale}`)).toEqual(["so-xd/vi", "so-xd/en"]);
+    expect(retry?.alreadySent).toBe(2);
+    now += WEEKLY_SEND_LEASE_MS;
+    const late = await sendWeeklyKpi(deps);
+    expect(late?.sent.map((s) => s.agency)).toEqual(["so-tp"]);
+    expect((await mine()).flatMap(to)).toEqual([
+      "chu-tich@tinh.example.org",
+      "giam-doc@so-xd.example.org",
+      "adviser@so-xd.example.org",
+      "giam-doc@so-tp.example.org",
+    ]);
+    await table.drop();
+  }, 120_000);
+});
+
+/** The directory above on a fresh table with the events applied, and the KPI email's dependencies. */
+async function provinceTable(tag: string, now: () => number) {
+  const table = await testTable(tag);
+  const file = parseDirectoryFile(DIRECTORY, "2025-09-22");
+  await table.store.directory.put(file.units, file.leadership, file.integrations, file.agencies);
+  const units = await table.store.directory.get();
+  for (const e of EVENTS) await applyEvent({ ...table.store, settings, units, now }, e);
+  const deps = kpiSendDeps(table.store, settings, units, now, tag);
+  const mine = async () => (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === deps.from);
+  return { table, deps, mine };
+}
+
+const to = (m: StoredEmail) => m.destination.to;
+
+/** An agency's email names it, lists its own units, and none of another agency's. */
+function expectAboutItself(mail: StoredEmail | undefined, name: string, own: string[], others: string[]) {
+  const html = mail?.body.html ?? "";
+  expect(html).toContain(name);
+  for (const u of own) expect(html).toContain(u);
+  for (const u of others) expect(`${html}\n${mail?.body.text}`).not.toContain(u);
+  expect(mail?.subject.startsWith("[Báo cáo KPI] ")).toBe(true);
+  // Its own form II.06a, naming it as the reporting office.
+  expect(mail?.attachments.filter((a) => !a.related)).toHaveLength(3);
+}
+
+/** The province's email ranks its three agencies by indicator 2.1, the worst first, by name. */
+function expectProvinceRanking(mail: StoredEmail | undefined) {
+  const text = mail?.body.text ?? "";
+  const start = text.indexOf("Xếp hạng cơ quan theo Chỉ số phục vụ");
+  expect(start).toBeGreaterThanOrEqual(0);
+  const lines = text.slice(start).split("\n").slice(1, 4);
+  expect(lines).toEqual([
+    "1. Sở Tư pháp | 0% (0/2 hồ sơ) | 0% (0/2 hồ sơ)",
+    "2. Sở Xây dựng <Giao thông> & Đô thị | 100% (1/1 hồ sơ) | 100% (1/1 hồ sơ)",
+    "3. Xã An Bình | 100% (1/1 hồ sơ) | 100% (1/1 hồ sơ)",
+  ]);
+  const html = mail?.body.html ?? "";
+  expect(html).toContain("Sở Xây dựng &lt;Giao thông&gt; &amp; Đô thị");
+  expect(html).not.toContain("<Giao thông>");
+  expect(html.indexOf("Xếp hạng cơ quan")).toBeLessThan(html.indexOf("Chỉ số phục vụ người dân"));
+  expect(mail?.subject).toContain("Ủy ban nhân dân tỉnh Thử");
+}
