@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
@@ -59,6 +59,10 @@ export class StatefulStack extends Stack {
     this.dossierEventsRule = routing.rule;
     this.dossierEventsRuleDlq = routing.dlq;
     this.configurationSet = feedbackConfigurationSet(this);
+    // The names an operator passes to `units import --table` and to PutEvents, output by the stack
+    // that owns them (an output of the stateless stack would only re-export an import).
+    new CfnOutput(this, "TableName", { value: this.table.tableName });
+    new CfnOutput(this, "EventBusName", { value: this.bus.eventBusName });
   }
 }
 

@@ -84,7 +84,5 @@ export class StatelessStack extends Stack {
       id: "AwsSolutions-SQS3",
       reason: "This queue is itself the dead-letter queue of rule targets and schedules.",
     });
-    new CfnOutput(this, "TableName", { value: table.tableName });
-    new CfnOutput(this, "EventBusName", { value: bus.eventBusName });
   }
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { App } from "aws-cdk-lib";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { describe, expect, it } from "vitest";
@@ -27,6 +28,27 @@ describe("cdk-nag AwsSolutions", () => {
     expect(acks.length).toBeGreaterThan(0);
     for (const a of acks) expect(a).toMatch(/reason:\s*"[^"]{30,}/);
   });
+});
+
+/** cfn-lint (a Python tool, not an npm package): on the path, or missing on this machine. */
+const cfnLint = spawnSync("cfn-lint", ["--version"], { encoding: "utf8" });
+const cfnLintMissing = cfnLint.status !== 0;
+if (cfnLintMissing) console.warn("cfn-lint is not on the path: the template check is skipped");
+
+describe("cfn-lint", () => {
+  it.skipIf(cfnLintMissing)(
+    "finds nothing in the deployed stage's templates (settings in .cfnlintrc.yaml)",
+    () => {
+      const context = JSON.parse(readProjectFile("cdk.json")).context;
+      const assembly = main(new App({ context: { ...context, ...NO_BUNDLING, stage: "dev" } })).synth();
+      const templates = assembly.stacks.map((s) => s.templateFullPath);
+      expect(templates).toHaveLength(2);
+      const run = spawnSync("cfn-lint", ["--", ...templates], { encoding: "utf8" });
+      expect(`${run.stdout}${run.stderr}`).toBe("");
+      expect(run.status).toBe(0);
+    },
+    120_000,
+  );
 });
 
 describe("stage configuration", () => {
