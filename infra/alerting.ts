@@ -36,11 +36,14 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
   allow(sweep, ["dynamodb:PutItem", "dynamodb:UpdateItem"], [tableArn]);
   allow(sweep, ["events:PutEvents"], [bus.eventBusArn]);
 
+  // 5 minutes: a province's busiest sweep raises about 1,100 digests (docs/province.md, "The
+  // sender's rate"), about 110 s at 100 ms a group on AWS, which a 2-minute run would barely hold.
+  // What a run cut short leaves stays pending for the next notice; it is billed for the time used.
   const send = functions.make(
     "send-alerts",
     "One digest per unit through SES",
     sesEnvironment,
-    Duration.minutes(2),
+    Duration.minutes(5),
   );
   allow(
     send,
