@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../infra/app";
 import { parseStageConfig } from "../../infra/config";
 import { METRIC_NAMESPACE, METRICS } from "../../lib/contracts/metrics";
-import { readProjectFile } from "../helpers/fixtures";
+import { ROOT, readProjectFile } from "../helpers/fixtures";
 import { infraSources, NO_BUNDLING, synthStage } from "../helpers/infra";
 
 // What holds for the stage as a whole: cdk-nag's findings and the stage configuration. The
@@ -43,7 +43,8 @@ describe("cfn-lint", () => {
       const assembly = main(new App({ context: { ...context, ...NO_BUNDLING, stage: "dev" } })).synth();
       const templates = assembly.stacks.map((s) => s.templateFullPath);
       expect(templates).toHaveLength(2);
-      const run = spawnSync("cfn-lint", ["--", ...templates], { encoding: "utf8" });
+      // From the project's root, where cfn-lint finds .cfnlintrc.yaml.
+      const run = spawnSync("cfn-lint", ["--", ...templates], { encoding: "utf8", cwd: ROOT });
       expect(`${run.stdout}${run.stderr}`).toBe("");
       expect(run.status).toBe(0);
     },
