@@ -503,7 +503,10 @@ export function billed(client: DynamoDBClient, shape: TableShape, side: DynamoDB
       if (!READS.has(name)) return next(args);
       const out = await next(args);
       bill.requests[name] = (bill.requests[name] ?? 0) + 1;
-      bill.readUnits += await readUnits(images, shape, name, input, out.output as unknown as Input);
+      // Awaited first, then added: `bill.readUnits += await …` would read the sum before the await
+      // and lose what concurrent requests added meanwhile.
+      const units = await readUnits(images, shape, name, input, out.output as unknown as Input);
+      bill.readUnits += units;
       return out;
     },
     { step: "build", name: "billedCapacity" },
