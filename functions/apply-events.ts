@@ -1,6 +1,8 @@
 /**
- * apply-events: SQS (fed by the bus rule) → one DynamoDB transaction per dossier event.
- * Partial batch failures are reported, so only the messages that failed come back.
+ * apply-events: SQS (fed by the bus rule) → the batch's dossier events applied together
+ * (lib/app/apply-batch.ts: one read of the batch's dossiers, their changes written in as few
+ * transactions as DynamoDB allows, counter deltas summed per item). Partial batch failures are
+ * reported, so only the messages that failed come back.
  */
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Logger } from "@aws-lambda-powertools/logger";
@@ -10,8 +12,8 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { tableStore } from "../lib/adapters/dynamodb/store";
-import type { ApplyDeps } from "../lib/app/apply";
-import { dossierOfMessage, processSqsRecord } from "../lib/app/consumer";
+import { applyBatch, type BatchApplyDeps, type BatchItem } from "../lib/app/apply-batch";
+import { type RecordOutcome, readSqsRecord, recordKeys } from "../lib/app/consumer";
 import { cachedDirectory } from "../lib/app/directory";
 import type { DirectoryReader } from "../lib/app/ports";
 import { countingSettings, type MonitorEnv, MonitorEnvSchema } from "../lib/contracts/config";
@@ -25,7 +27,7 @@ const METRIC = {
 } as const;
 
 /** The consumer's dependencies: applying events, and the unit directory it reads. */
-export type ConsumerDeps = ApplyDeps & { directory: DirectoryReader };
+export type ConsumerDeps = BatchApplyDeps & { directory: DirectoryReader };
 
 /**
  * The handler. Without `deps.units` it reads the directory from the table, kept as every handler
@@ -35,8 +37,7 @@ export type ConsumerDeps = ApplyDeps & { directory: DirectoryReader };
 export function createHandler(deps: ConsumerDeps, logger: Logger, metrics: Metrics) {
   const processor = new BatchProcessor(EventType.SQS);
   const directory = deps.units ? undefined : cachedDirectory(deps.directory, Date.now);
-  const applyOne = async (applyDeps: ApplyDeps, record: SQSRecord) => {
-    const outcome = await processSqsRecord(applyDeps, record);
+  const report = (record: SQSRecord, outcome: RecordOutcome) => {
     metrics.addMetric(METRIC[outcome.status], MetricUnit.Count, 1);
     const keys = { messageId: record.messageId, eventId: outcome.eventId, dossierId: outcome.dossierId };
     if (outcome.status === "quarantined")
@@ -44,21 +45,29 @@ export function createHandler(deps: ConsumerDeps, logger: Logger, metrics: Metri
     else logger.debug(`event ${outcome.status}`, keys);
   };
   return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const applyDeps: ApplyDeps = directory
+    const applyDeps: BatchApplyDeps = directory
       ? { ...deps, units: await directory(), unitsOnMiss: () => directory("miss") }
       : deps;
-    // One dossier's events are applied one after another (they would only race for its version,
-    // and a long run of them could exhaust the retries); different dossiers run concurrently. The
-    // processor calls the handler for every record at once, in order: each waits for the previous
-    // record of its dossier to settle (its failure is reported for that record, not this one).
-    const last = new Map<string, Promise<void>>();
-    const recordHandler = (record: SQSRecord): Promise<void> => {
-      const key = dossierOfMessage(record.body) ?? `\u0000${record.messageId}`;
-      const run = () => applyOne(applyDeps, record);
-      const previous = last.get(key);
-      const mine = previous ? previous.then(run, run) : run();
-      last.set(key, mine);
-      return mine;
+    // Each message read (an invalid one is quarantined at once), then the valid events applied as
+    // one batch; the processor awaits each message's own outcome, so a failure is that message's.
+    const reads = new Map(
+      event.Records.map((record) => [record.messageId, readSqsRecord(applyDeps, record)] as const),
+    );
+    const items: BatchItem[] = [];
+    const settled = await Promise.allSettled(reads.values());
+    for (const [i, record] of event.Records.entries()) {
+      const read = settled[i];
+      if (read?.status === "fulfilled" && "event" in read.value)
+        items.push({ key: record.messageId, event: read.value.event });
+    }
+    const applied = applyBatch(applyDeps, items, (error) =>
+      logger.warn("batch applied message by message", { error: (error as Error).message }),
+    );
+    const recordHandler = async (record: SQSRecord): Promise<void> => {
+      const read = await reads.get(record.messageId);
+      const outcome = read && "outcome" in read ? read.outcome : await applied.get(record.messageId);
+      if (!outcome) throw new Error(`no outcome for message ${record.messageId}`);
+      report(record, { ...outcome, ...recordKeys(record) });
     };
     return processPartialResponse(event, recordHandler, processor, {
       context,

@@ -5,6 +5,9 @@ import { CONSUMER_TUNING } from "./consumer-tuning";
 import { allow, type FunctionSet } from "./functions";
 import type { ProjectFunction } from "./project-function";
 
+/** apply-events' timeout: the queue's visibility timeout is six times it (infra/stateful-stack.ts). */
+export const CONSUMER_TIMEOUT = Duration.seconds(30);
+
 /** The consumer: bus rule → queue (DLQ after 5 receives) → apply-events, partial batch failures. */
 export function buildConsumer(
   functions: FunctionSet,
@@ -14,14 +17,21 @@ export function buildConsumer(
     "apply-events",
     "Applies dossier events to DynamoDB exactly once",
     {},
-    Duration.seconds(30),
+    CONSUMER_TIMEOUT,
     CONSUMER_TUNING.memoryMb,
   );
+  // BatchGetItem: the batch's dossiers, and their versions just before a group is written;
   // Query: a dossier and its log, the unit directory; GetItem: one stored event (duplicate or
   // conflict); Put/Update: the transaction's items and quarantine records.
   allow(
     apply,
-    ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    [
+      "dynamodb:BatchGetItem",
+      "dynamodb:Query",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+    ],
     [props.tableArn],
   );
   apply.fn.addEventSource(

@@ -9,6 +9,8 @@ import type { Construct } from "constructs";
 import { TABLE } from "../lib/adapters/dynamodb/table";
 import { DOSSIER_EVENTS_RULE, INGEST_SOURCE } from "../lib/contracts/bus";
 import { renderBusSchemas } from "../lib/domain/events/json-schema";
+import { CONSUMER_TIMEOUT } from "./consumer";
+import { CONSUMER_TUNING } from "./consumer-tuning";
 
 /** The tag that marks the ingest-api function's role: the only one that may use the API's source. */
 export const INGEST_ROLE_TAG = { key: "dossier-monitor-role", value: "ingest-api" } as const;
@@ -149,8 +151,11 @@ function consumerQueues(stack: Stack): { queue: sqs.Queue; dlq: sqs.Queue } {
     removalPolicy: RemovalPolicy.RETAIN,
   });
   const queue = new sqs.Queue(stack, "EventsQueue", {
-    // Six times the consumer's timeout, as Lambda's SQS guidance advises.
-    visibilityTimeout: Duration.seconds(180),
+    // Six times the consumer's timeout plus its batching window, as Lambda's SQS guidance advises
+    // (infra/consumer-tuning.ts).
+    visibilityTimeout: Duration.seconds(
+      6 * CONSUMER_TIMEOUT.toSeconds() + CONSUMER_TUNING.maxBatchingWindowSeconds,
+    ),
     retentionPeriod: Duration.days(14),
     encryption: sqs.QueueEncryption.SQS_MANAGED,
     enforceSSL: true,

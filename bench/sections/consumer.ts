@@ -1,5 +1,10 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from "@aws-sdk/client-dynamodb";
+import {
+  PutItemCommand,
+  type PutItemCommandInput,
+  TransactWriteItemsCommand,
+  type TransactWriteItemsCommandInput,
+} from "@aws-sdk/client-dynamodb";
 import { atLeastOnce, deliver, sqsRecord } from "../../dev/local/delivery";
 import { localDynamoClient, type RunningDynamo } from "../../dev/local/dynamodb-local";
 import { LocalMetrics as Metrics } from "../../dev/local/metrics";
@@ -13,24 +18,49 @@ import { billed, shapeOf, writeUnitsTotal } from "../billed";
 import { meter } from "../capacity";
 import { freshTable, NOW, results, row, seedUnits, settings } from "../common";
 
-/** The captured transactions, made unconditional and pointed at another table: the storage floor. */
-function rawCopies(
-  captured: TransactWriteItemsCommandInput[],
-  tableName: string,
-): TransactWriteItemsCommandInput[] {
-  return captured.map((tx) => ({
-    TransactItems: tx.TransactItems?.map((item) => {
-      const copy = structuredClone(item);
-      if (copy.Put) {
-        copy.Put.TableName = tableName;
-        delete copy.Put.ConditionExpression;
-        delete copy.Put.ExpressionAttributeValues;
-        delete copy.Put.ExpressionAttributeNames;
-      }
-      if (copy.Update) copy.Update.TableName = tableName;
-      return copy;
-    }),
-  }));
+type Write = { command: "TransactWriteItemsCommand" | "PutItemCommand"; input: Record<string, unknown> };
+
+/** A write's conditions taken off: the floor writes what the consumer wrote, unchecked. */
+function unconditional<T extends object>(request: T, tableName: string): T {
+  const copy = structuredClone(request) as Record<string, unknown>;
+  copy.TableName = tableName;
+  delete copy.ConditionExpression;
+  if (!("UpdateExpression" in copy)) {
+    delete copy.ExpressionAttributeValues;
+    delete copy.ExpressionAttributeNames;
+  }
+  return copy as T;
+}
+
+/** The consumer's writes that succeeded, made unconditional and pointed at another table. */
+function rawCopies(writes: Write[], tableName: string): Write[] {
+  return writes.map(({ command, input }) =>
+    command === "PutItemCommand"
+      ? { command, input: unconditional(input, tableName) }
+      : {
+          command,
+          input: {
+            TransactItems: (input as unknown as TransactWriteItemsCommandInput).TransactItems?.map(
+              (item) => ({
+                ...(item.Put && { Put: unconditional(item.Put, tableName) }),
+                ...(item.Update && { Update: { ...structuredClone(item.Update), TableName: tableName } }),
+              }),
+            ),
+          },
+        },
+  );
+}
+
+/**
+ * The batch size apply-events is deployed with in the tree measured (infra/consumer-tuning.ts);
+ * 10 in a tree older than that file (the base run's, bench/sections/base.ts), as it deployed.
+ */
+async function deployedBatchSize(): Promise<number> {
+  const path = "../../infra/consumer-tuning";
+  const tuning = (await import(path).catch(() => undefined)) as
+    | { CONSUMER_TUNING: { batchSize: number } }
+    | undefined;
+  return tuning?.CONSUMER_TUNING.batchSize ?? 10;
 }
 
 /** The consumer's throughput at 1, 4 and 16 workers, against the storage floor. */
@@ -39,15 +69,19 @@ export async function benchConsumer(dynamo: RunningDynamo) {
   const events = seed2022Q3().slice(0, 1500);
   const delivery = atLeastOnce(mulberry32(3), events, 0.05);
   const consumer: Record<string, unknown> = {};
+  const batchSize = await deployedBatchSize();
   for (const workers of [1, 4, 16]) {
     const table = await freshTable(dynamo);
-    const captured: TransactWriteItemsCommandInput[] = [];
+    const captured: Write[] = [];
     table.client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === "TransactWriteItemsCommand") {
-          captured.push(structuredClone((args as { input: TransactWriteItemsCommandInput }).input));
-        }
-        return next(args);
+        const command = context.commandName;
+        const input = structuredClone((args as unknown as { input: Record<string, unknown> }).input);
+        const out = await next(args);
+        // Only what was written: a refused write is the consumer's cost, not the storage's.
+        if (command === "TransactWriteItemsCommand" || command === "PutItemCommand")
+          captured.push({ command, input });
+        return out;
       },
       { step: "build", name: "capture" },
     );
@@ -65,7 +99,7 @@ export async function benchConsumer(dynamo: RunningDynamo) {
       }) as never;
     };
     const t0 = performance.now();
-    const outcome = await deliver(make, records, { workers });
+    const outcome = await deliver(make, records, { workers, batchSize });
     const seconds = (performance.now() - t0) / 1000;
     const report = await readKpiReport(table.store.counters, SEED_PERIOD, { asOf: NOW });
     const check = computeReport(events, settings, { period: SEED_PERIOD, asOf: NOW });
@@ -77,25 +111,37 @@ export async function benchConsumer(dynamo: RunningDynamo) {
 
     const floorTable = await freshTable(dynamo);
     const queue = rawCopies(captured, floorTable.tableName);
-    const transactions = queue.length;
+    const writes = queue.length;
+    const transactions = queue.filter((w) => w.command === "TransactWriteItemsCommand").length;
     const f0 = performance.now();
     await Promise.all(
       Array.from({ length: workers }, async () => {
-        for (let tx = queue.shift(); tx; tx = queue.shift())
-          await floorTable.client.send(new TransactWriteItemsCommand(tx));
+        for (let w = queue.shift(); w; w = queue.shift())
+          if (w.command === "PutItemCommand")
+            await floorTable.client.send(new PutItemCommand(w.input as unknown as PutItemCommandInput));
+          else
+            await floorTable.client.send(
+              new TransactWriteItemsCommand(w.input as unknown as TransactWriteItemsCommandInput),
+            );
       }),
     );
     const floorSeconds = (performance.now() - f0) / 1000;
     const eventsPerSecond = applied / seconds;
-    const floorPerSecond = transactions / floorSeconds;
+    // The floor: the same events' writes, as the storage takes them alone. The ratio is the time
+    // they take ÷ the time the consumer takes (1: the consumer adds nothing to its writes).
+    const floorEventsPerSecond = applied / floorSeconds;
+    const ratio = floorSeconds / seconds;
     consumer[`workers${workers}`] = {
       deliveries: records.length,
       applied,
-      transactionsAttempted: transactions,
+      batchSize,
+      floorWrites: writes,
+      floorTransactions: transactions,
       seconds: Number(seconds.toFixed(2)),
+      floorSeconds: Number(floorSeconds.toFixed(2)),
       eventsPerSecond: Math.round(eventsPerSecond),
-      floorTransactionsPerSecond: Math.round(floorPerSecond),
-      ratioToFloor: Number((eventsPerSecond / floorPerSecond).toFixed(2)),
+      floorEventsPerSecond: Math.round(floorEventsPerSecond),
+      ratioToFloor: Number(ratio.toFixed(2)),
       writeUnitsPerEvent: Number((units.writeUnits / applied).toFixed(2)),
       readUnitsPerEvent: Number((units.readUnits / applied).toFixed(2)),
       itemsReadPerDelivery: Number((reads.itemsRead / records.length).toFixed(2)),
@@ -107,8 +153,8 @@ export async function benchConsumer(dynamo: RunningDynamo) {
     };
     row(
       `Consumer, ${workers} worker${workers > 1 ? "s" : ""}`,
-      `${Math.round(eventsPerSecond)} events/s; storage floor ${Math.round(floorPerSecond)} tx/s; ratio ${(eventsPerSecond / floorPerSecond).toFixed(2)}`,
-      `${records.length} SQS messages (${applied} seed events, 5% duplicated, shuffled) through the apply-events handler in batches of 10 against DynamoDB Local; floor = the same ${transactions} transactions replayed raw, without conditions, at the same concurrency`,
+      `${Math.round(eventsPerSecond)} events/s; storage floor ${Math.round(floorEventsPerSecond)} events/s; ratio ${ratio.toFixed(2)}`,
+      `${records.length} SQS messages (${applied} seed events, 5% duplicated, shuffled) through the apply-events handler in batches of ${batchSize} (as deployed) against DynamoDB Local; floor = the ${writes} writes the consumer made (${transactions} transactions, the rest single puts; refused ones left out) replayed raw, without conditions, at the same concurrency; ratio = floor time ÷ consumer time`,
     );
     if (workers === 1)
       // One execution environment at a time, as each Lambda one has its own CPU: the handler's
@@ -138,10 +184,11 @@ const SEED_WORKERS = 4;
  */
 export async function benchSeedUnits(
   dynamo: RunningDynamo,
-  options: { workers?: number; limit?: number } = {},
+  options: { workers?: number; limit?: number; batchSize?: number } = {},
 ) {
   const { createHandler } = await import("../../functions/apply-events");
   const workers = options.workers ?? SEED_WORKERS;
+  const batchSize = options.batchSize ?? (Number(process.env.BENCH_BATCH) || (await deployedBatchSize()));
   const limit = options.limit ?? (Number(process.env.BENCH_SEED_EVENTS) || undefined);
   const events = seed2022Q3().slice(0, limit);
   const table = await freshTable(dynamo);
@@ -155,7 +202,7 @@ export async function benchSeedUnits(
     createHandler(deps, new Logger({ logLevel: "SILENT" }), new Metrics({ namespace: "bench" })) as never;
   const records = events.map((e) => sqsRecord(e));
   const t0 = performance.now();
-  await deliver(make, records, { workers });
+  await deliver(make, records, { workers, batchSize });
   const seconds = (performance.now() - t0) / 1000;
   const report = await readKpiReport(table.store.counters, SEED_PERIOD, { asOf: NOW });
   const check = computeReport(events, settings, { period: SEED_PERIOD, asOf: NOW });
@@ -177,6 +224,7 @@ export async function benchSeedUnits(
     },
     requestsPerEvent: Object.fromEntries(Object.entries(bill.requests).map(([k, v]) => [k, per(v)])),
     refused: bill.refused,
+    batchSize,
     seconds: Number(seconds.toFixed(1)),
   };
   const b = results.units as { breakdownPerEvent: { indexWrite: Record<string, number> } };
@@ -186,6 +234,6 @@ export async function benchSeedUnits(
   row(
     "DynamoDB request units per applied event, seed scenario",
     `${(writeUnitsTotal(bill) / applied).toFixed(2)} write (6.25 before issue 25, as DynamoDB Local reported them), ${(bill.readUnits / applied).toFixed(2)} read`,
-    `billed item by item from the items' sizes (bench/billed.ts: 1 KB per write unit, ×2 in a transaction, 4 KB per read unit, index writes, refused requests billed) while the apply-events handler took ${limit ? "the first" : "all"} ${records.length.toLocaleString("en")} events of the seed quarter (${applied.toLocaleString("en")} distinct, the rest its own repeats; ${workers} workers, batches of 10), divided by the events applied; per event: table ${per(bill.tableWriteUnits - bill.refusedWriteUnits).toFixed(2)}, refused requests ${per(bill.refusedWriteUnits).toFixed(2)} (${refused} requests), indexes ${index}; DynamoDB Local reported ${per(bill.localReportedWriteUnits).toFixed(2)} write units for the same requests; the counters then equal the reference`,
+    `billed item by item from the items' sizes (bench/billed.ts: 1 KB per write unit, ×2 in a transaction, 4 KB per read unit, index writes, refused requests billed) while the apply-events handler took ${limit ? "the first" : "all"} ${records.length.toLocaleString("en")} events of the seed quarter (${applied.toLocaleString("en")} distinct, the rest its own repeats; ${workers} workers, batches of ${batchSize} as deployed), divided by the events applied; per event: table ${per(bill.tableWriteUnits - bill.refusedWriteUnits).toFixed(2)}, refused requests ${per(bill.refusedWriteUnits).toFixed(2)} (${refused} requests), indexes ${index}; DynamoDB Local reported ${per(bill.localReportedWriteUnits).toFixed(2)} write units for the same requests; the counters then equal the reference`,
   );
 }

@@ -9,6 +9,7 @@ import * as queryApi from "../../functions/query-api";
 import * as sendAlerts from "../../functions/send-alerts";
 import * as sesFeedback from "../../functions/ses-feedback";
 import * as sweepDeadlines from "../../functions/sweep-deadlines";
+import { CONSUMER_TUNING } from "../../infra/consumer-tuning";
 import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
 import { type TableStore, tableStore } from "../../lib/adapters/dynamodb/store";
 import { dossierOfMessage } from "../../lib/app/consumer";
@@ -277,7 +278,9 @@ function consumerQueue(
     },
     {
       workers: 4,
-      batchSize: 10,
+      // As deployed (infra/consumer-tuning.ts); the local queue hands over what is waiting at once,
+      // without the batching window, so a test never waits on the clock.
+      batchSize: CONSUMER_TUNING.batchSize,
       maxReceives: 5,
       onError,
       // What the deployed queue's DLQ (and its alarm) does: keep it, and say so.

@@ -1,19 +1,20 @@
+import type { DossierEvent } from "../domain/events/schema";
 import { validateEvent } from "../domain/events/validate";
 import { type ApplyDeps, type ApplyOutcome, applyEvent } from "./apply";
 import { invalidRecord } from "./quarantine-records";
 import { sourceOf, withSource } from "./source";
 
 /**
- * Validates what arrived and applies it, or quarantines it with its reason: an invalid event never
- * crashes the consumer, never changes a KPI and is never lost (docs/events.md). `envelopeSource` is the
- * bus envelope's `source` (see {@link sourceOf}).
+ * What arrived as a valid event under its source, or its quarantine: an invalid event never
+ * crashes the consumer, never changes a KPI and is never lost (docs/events.md). `envelopeSource`
+ * is the bus envelope's `source` (see {@link sourceOf}).
  */
-export async function acceptAndApply(
-  deps: ApplyDeps,
+export async function acceptEvent(
+  deps: Pick<ApplyDeps, "now" | "quarantine">,
   input: unknown,
   raw: string,
   envelopeSource?: string,
-): Promise<ApplyOutcome> {
+): Promise<{ event: DossierEvent } | { outcome: ApplyOutcome }> {
   const bodySource = (input as { source?: unknown } | null)?.source;
   const source = sourceOf(
     envelopeSource,
@@ -23,7 +24,18 @@ export async function acceptAndApply(
   if (!result.ok) {
     const record = invalidRecord(deps.now(), input, raw, source, result.error);
     await deps.quarantine.put(record, raw);
-    return { status: "quarantined", reason: record.reason };
+    return { outcome: { status: "quarantined", reason: record.reason } };
   }
-  return applyEvent(deps, withSource(result.value, source));
+  return { event: withSource(result.value, source) };
+}
+
+/** Validates what arrived and applies it, or quarantines it with its reason ({@link acceptEvent}). */
+export async function acceptAndApply(
+  deps: ApplyDeps,
+  input: unknown,
+  raw: string,
+  envelopeSource?: string,
+): Promise<ApplyOutcome> {
+  const accepted = await acceptEvent(deps, input, raw, envelopeSource);
+  return "outcome" in accepted ? accepted.outcome : applyEvent(deps, accepted.event);
 }

@@ -143,7 +143,7 @@ export function decideApply(
 }
 
 /** `deps` with the directory read again if the event names a unit it lacks and units are checked. */
-async function withUnitsFor(deps: ApplyDeps, event: DossierEvent): Promise<ApplyDeps> {
+export async function withUnitsFor(deps: ApplyDeps, event: DossierEvent): Promise<ApplyDeps> {
   const named = unitNamed(event);
   const checked = deps.units && (deps.unknownUnits ?? "reject") === "reject";
   if (!checked || !deps.unitsOnMiss || named === undefined || deps.units?.has(named)) return deps;

@@ -1,8 +1,9 @@
 import type { SQSRecord } from "aws-lambda";
 import { quarantineBody } from "../domain/events/redact";
+import type { DossierEvent } from "../domain/events/schema";
 import * as z from "../domain/zod";
-import { acceptAndApply } from "./accept";
-import type { ApplyDeps, ApplyOutcome } from "./apply";
+import { acceptEvent } from "./accept";
+import { type ApplyDeps, type ApplyOutcome, applyEvent } from "./apply";
 
 /**
  * The envelope EventBridge delivers to a queue, as Powertools' parser defines it
@@ -43,13 +44,14 @@ export function dossierOfMessage(body: string): string | undefined {
 }
 
 /**
- * One SQS message: the EventBridge envelope around a dossier event. Anything that is not one is
- * quarantined with its reason; storage errors are thrown so the message is retried.
+ * One SQS message: the EventBridge envelope around a dossier event, as a valid event, or the
+ * outcome of quarantining anything that is not one, with its reason. Storage errors are thrown so
+ * the message is retried.
  */
-export async function processSqsRecord(
-  deps: ApplyDeps,
+export async function readSqsRecord(
+  deps: Pick<ApplyDeps, "now" | "quarantine">,
   record: Pick<SQSRecord, "body" | "messageId">,
-): Promise<RecordOutcome> {
+): Promise<{ event: DossierEvent } | { outcome: ApplyOutcome }> {
   let body: unknown;
   try {
     body = JSON.parse(record.body);
@@ -59,7 +61,7 @@ export async function processSqsRecord(
       { at: deps.now(), reason, body: quarantineBody(undefined, Buffer.byteLength(record.body)) },
       record.body,
     );
-    return { status: "quarantined", reason };
+    return { outcome: { status: "quarantined", reason } };
   }
   const envelope = EventBridgeSchema.safeParse(body);
   if (!envelope.success) {
@@ -70,9 +72,29 @@ export async function processSqsRecord(
       { at: deps.now(), reason, body: quarantineBody(detail, Buffer.byteLength(record.body)) },
       record.body,
     );
-    return { status: "quarantined", reason };
+    return { outcome: { status: "quarantined", reason } };
   }
   const detail = envelope.data.detail;
-  const outcome = await acceptAndApply(deps, detail, JSON.stringify(detail), envelope.data.source);
-  return { ...outcome, eventId: pick(detail, "eventId"), dossierId: pick(detail, "dossierId") };
+  return acceptEvent(deps, detail, JSON.stringify(detail), envelope.data.source);
+}
+
+/** The ids a record's outcome is logged with: never its body (no personal data). */
+export const recordKeys = (record: Pick<SQSRecord, "body">) => {
+  let detail: unknown;
+  try {
+    detail = (JSON.parse(record.body) as { detail?: unknown } | null)?.detail;
+  } catch {
+    detail = undefined;
+  }
+  return { eventId: pick(detail, "eventId"), dossierId: pick(detail, "dossierId") };
+};
+
+/** One SQS message read and applied on its own ({@link readSqsRecord}, then `applyEvent`). */
+export async function processSqsRecord(
+  deps: ApplyDeps,
+  record: Pick<SQSRecord, "body" | "messageId">,
+): Promise<RecordOutcome> {
+  const read = await readSqsRecord(deps, record);
+  const outcome = "outcome" in read ? read.outcome : await applyEvent(deps, read.event);
+  return { ...outcome, ...recordKeys(record) };
 }

@@ -111,8 +111,12 @@ type Page<T> = { items: T[]; cursor?: string };
 
 /** Why the store did not write a change. */
 export type CommitRefusal =
-  /** The dossier changed since it was read (or an alert was raised meanwhile): read again and retry. */
-  | { kind: "version_conflict"; message: string }
+  /**
+   * The dossier changed since it was read (or an alert was raised meanwhile): read again and retry.
+   * A group's refusal names the dossiers whose own write was refused (`dossierIds`; none named: the
+   * transaction met another on a counter item, and every dossier of it may be written again).
+   */
+  | { kind: "version_conflict"; message: string; dossierIds?: string[] }
   /** More items than one transaction can hold. */
   | { kind: "transaction_too_large"; message: string }
   | ItemTooLarge;
@@ -159,6 +163,31 @@ export interface DossierLog {
   /** One stored event by its identity. */
   getEvent(e: EventIdentity): Promise<DossierEvent | undefined>;
   commit(args: CommitArgs): Promise<Result<void, CommitRefusal>>;
+}
+
+/**
+ * A batch of dossiers at once (the consumer's batch, lib/app/apply-batch.ts): read in one request,
+ * and their changes written in one transaction with their counter deltas summed per counter item.
+ */
+export interface DossierBatches {
+  /**
+   * Each dossier with its log, strongly consistent; `undefined` for one whose item was written
+   * before its log moved inside (read it alone, with `getWithLog`). A dossier not stored has an
+   * empty log.
+   */
+  getMany(dossierIds: readonly string[]): Promise<Map<string, DossierWithLog | undefined>>;
+  /**
+   * Each dossier's version as stored now, strongly consistent (0: not stored): checked just before
+   * a group is written, so a dossier another batch changed meanwhile is read again instead of
+   * failing its group's transaction (a refused transaction is billed in full).
+   */
+  versionsOf(dossierIds: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Several dossiers' changes, all or nothing: each dossier item only if its version is the one
+   * read, and the counter deltas of all of them summed per item. No alerts (the sweep's commits
+   * raise them, one dossier at a time).
+   */
+  commitGroup(changes: readonly CommitArgs[]): Promise<Result<void, CommitRefusal>>;
 }
 
 /** Which events are stored, with their bodies (by `storedKey`): ingestion's duplicate check. */

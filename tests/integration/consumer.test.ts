@@ -8,6 +8,7 @@ import { readSesStore } from "../../dev/local/ses-local";
 import { mulberry32 } from "../../dev/scenarios/rng";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
 import type { ConsumerDeps } from "../../functions/apply-events";
+import { CONSUMER_TUNING } from "../../infra/consumer-tuning";
 import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
 import { importEvents } from "../../lib/app/import";
 import { closeEndedPeriod } from "../../lib/app/kpi-report";
@@ -126,14 +127,14 @@ describe("apply-events against DynamoDB Local", () => {
   });
   afterAll(async () => Promise.all(tables.map((t) => t.drop())));
 
-  it("applies every tenth seed dossier shuffled, 5% duplicated, by 4 concurrent workers, exactly once", async () => {
+  it("applies every tenth seed dossier shuffled, 5% duplicated, by 4 concurrent workers in batches as deployed, exactly once", async () => {
     const events = sampledEvents;
     const delivery = atLeastOnce(mulberry32(11), events, 0.05);
     expect(delivery.length).toBeGreaterThan(events.length);
     const result = await deliver(
       () => handlerFor(table, { units: undefined }) as never,
       delivery.map((e) => sqsRecord(e)),
-      { workers: 4 },
+      { workers: 4, batchSize: CONSUMER_TUNING.batchSize },
     );
     expect(result.failedForGood).toEqual([]);
     const report = await countersMatch(table, events);

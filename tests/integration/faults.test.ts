@@ -92,12 +92,12 @@ describe("DynamoDB failing half way", () => {
   it("comes through throttling, retried by the SDK or by redelivery", async () => {
     const table = await testTable("throttle");
     const rng = mulberry32(11);
-    const injected = { perAttempt: 0, cancelled: 0 };
+    const injected = { perAttempt: 0, cancelled: 0, on: true };
     // Inside the SDK's retry loop: a share of attempts of every command is throttled, as DynamoDB
     // answers when a partition is over its throughput; the SDK backs off and tries again.
     table.client.middlewareStack.add(
       (next) => async (args) => {
-        if (rng() < 0.1) {
+        if (injected.on && rng() < 0.1) {
           injected.perAttempt++;
           throw Object.assign(new Error("injected: rate of requests exceeds the allowed throughput"), {
             name: "ProvisionedThroughputExceededException",
@@ -112,7 +112,7 @@ describe("DynamoDB failing half way", () => {
     // Outside it: transactions cancelled for throttling, which the SDK does not retry.
     table.client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === "TransactWriteItemsCommand" && rng() < 0.05) {
+        if (injected.on && context.commandName === "TransactWriteItemsCommand" && rng() < 0.05) {
           injected.cancelled++;
           const items = (args.input as { TransactItems?: unknown[] }).TransactItems ?? [];
           throw new TransactionCanceledException({
@@ -137,8 +137,12 @@ describe("DynamoDB failing half way", () => {
     );
     expect(injected.perAttempt).toBeGreaterThan(0);
     expect(injected.cancelled).toBeGreaterThan(0);
-    expect(result.redelivered).toBeGreaterThan(0);
+    // A cancelled transaction fails its batch's path: the batch is then applied message by message
+    // in the same invocation, and a message whose own transaction is cancelled comes back.
     expect(result.failedForGood).toEqual([]);
+    // The check reads the table as it stands, with nothing injected (its own reads could otherwise
+    // exhaust the SDK's attempts).
+    injected.on = false;
     await expectExactlyOnce(table.store, events.slice(0, 200));
     await table.drop();
   }, 120_000);
@@ -185,10 +189,11 @@ describe("an execution environment killed half way through a batch", () => {
     const table = await testTable("killed");
     const batchEvents = events.slice(0, 60);
     const records = batchEvents.map((e) => sqsRecord(e));
-    // Killed once DynamoDB has committed the 5th transaction of its first batch but before the
-    // handler heard of it, then again after 13 transactions of the next ones, before the 14th is sent.
-    const first = await killAt(table, records.slice(0, 10), "after-commit:5");
-    const second = await killAt(table, records.slice(10, 40), "before-commit:13");
+    // Killed once DynamoDB has committed the 2nd commit of its first batch (its transaction, or a
+    // put) but before the handler heard of it, then again after 2 commits of the next batches,
+    // before the 3rd is sent.
+    const first = await killAt(table, records.slice(0, 10), "after-commit:2");
+    const second = await killAt(table, records.slice(10, 40), "before-commit:2");
     expect([first, second].map((r) => [r.killed, r.finished])).toEqual([
       [true, false],
       [true, false],
@@ -196,8 +201,8 @@ describe("an execution environment killed half way through a batch", () => {
     // What the killed environments left: some of their events committed, not all.
     const stored = await storedEventIds(table.store, batchEvents.slice(0, 40));
     // Transactions already in flight when it paused may have committed too.
-    expect(first.seen).toBeGreaterThanOrEqual(5);
-    expect(second.seen).toBeGreaterThanOrEqual(13);
+    expect(first.seen).toBeGreaterThanOrEqual(2);
+    expect(second.seen).toBeGreaterThanOrEqual(2);
     expect(stored.size).toBeGreaterThanOrEqual(first.seen + second.seen);
     expect(stored.size).toBeLessThan(new Set(batchEvents.slice(0, 40).map((e) => e.eventId)).size);
     // Nothing was acknowledged: after the visibility timeout SQS delivers every message again,

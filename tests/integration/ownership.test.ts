@@ -9,7 +9,7 @@ import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
-import type { ApplyDeps } from "../../lib/app/apply";
+import type { BatchApplyDeps } from "../../lib/app/apply-batch";
 import { ingestEvents } from "../../lib/app/ingest";
 import { readKpiReport } from "../../lib/app/kpis";
 import type { Publish } from "../../lib/contracts/bus";
@@ -63,14 +63,14 @@ let table: Table;
 /** Every event the consumer should have stored, with the source it was stored under. */
 const stored: DossierEvent[] = [];
 
-function handler(overrides: Partial<ApplyDeps> = {}) {
+function handler(overrides: Partial<BatchApplyDeps> = {}) {
   return createHandler(
     { ...table.store, settings, units: directory, now: () => FAULT_NOW, ...overrides },
     new Logger({ logLevel: "SILENT" }),
     new Metrics({ namespace: "test" }),
   );
 }
-async function send(records: SQSRecord[], overrides: Partial<ApplyDeps> = {}) {
+async function send(records: SQSRecord[], overrides: Partial<BatchApplyDeps> = {}) {
   const out = await handler(overrides)({ Records: records }, {} as never);
   expect(out.batchItemFailures).toEqual([]);
 }

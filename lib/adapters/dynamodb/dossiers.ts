@@ -11,13 +11,16 @@ import {
 import type {
   CommitArgs,
   CommitRefusal,
+  DossierBatches,
   DossierLog,
+  DossierWithLog,
   DueChecks,
   EventIdentity,
   PageResult,
   SlaLists,
   StoredEvents,
 } from "../../app/ports";
+import { mergeDeltas } from "../../domain/counting";
 import type { DossierEvent } from "../../domain/events/schema";
 import {
   type AlertHistoryEntry,
@@ -30,7 +33,7 @@ import {
 import { err, ok, type Result } from "../../domain/result";
 import type { SlaState } from "../../domain/sla";
 import { alertHistoryUpdate, pendingAlertPut } from "./alerts";
-import { counterUpdate } from "./counters";
+import { counterAttributeCount, counterUpdate, MAX_COUNTER_ATTRIBUTES } from "./counters";
 import { conditionFailed, TableAccess } from "./cursors";
 import {
   ALERT_HISTORY_PREFIX,
@@ -62,6 +65,8 @@ import { SWEEP_SHARDS, TABLE } from "./table";
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 const MAX_TRANSACTION_ITEMS = 100;
+/** What one transaction may carry: DynamoDB takes 4 MB; kept below it for the request's own bytes. */
+const MAX_TRANSACTION_BYTES = 3.5 * 1024 * 1024;
 /** The first page of a dossier's partition when its log may be full: an ordinary dossier entire. */
 const FIRST_PAGE = 64;
 /**
@@ -121,19 +126,32 @@ function logOfItem(item: Item): DossierEvent[] | undefined {
   return bytes instanceof Uint8Array ? decodeLog(dossierIdOfKey(item), bytes) : undefined;
 }
 
-/** A cancelled commit's expected cause, as the port's refusal; undefined for anything else. */
-function commitRefusalOf(e: unknown, { record }: CommitArgs): CommitRefusal | undefined {
+/**
+ * A cancelled commit's expected cause, as the port's refusal; undefined for anything else. The
+ * transaction's first items are the dossiers' puts, in the order of `changes`: a refusal names the
+ * dossiers whose own put was refused.
+ */
+function commitRefusalOf(e: unknown, changes: readonly CommitArgs[]): CommitRefusal | undefined {
   const cancelled =
     e instanceof TransactionCanceledException || (e as Error).name === "TransactionCanceledException";
   if (!cancelled && !conditionFailed(e)) return undefined;
   const reasons = cancelled ? ((e as TransactionCanceledException).CancellationReasons ?? []) : [];
-  if (
-    !cancelled ||
-    reasons.some((r) => r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict")
-  )
-    // The dossier's version check, or an alert another sweep raised first: read again.
-    return { kind: "version_conflict", message: `dossier ${record.dossierId} changed since it was read` };
-  return undefined;
+  const refused = (r: { Code?: string }) =>
+    r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict";
+  if (cancelled && !reasons.some(refused)) return undefined;
+  // The dossiers' version checks, or an alert another sweep raised first: read again.
+  const ids = cancelled
+    ? changes.filter((_, i) => reasons[i] && refused(reasons[i])).map((c) => c.record.dossierId)
+    : changes.map((c) => c.record.dossierId);
+  const named = ids.length ? ids : changes.map((c) => c.record.dossierId);
+  return {
+    kind: "version_conflict",
+    message:
+      named.length === 1
+        ? `dossier ${named[0]} changed since it was read`
+        : `${named.length} dossiers (${named.slice(0, 3).join(", ")}${named.length > 3 ? ", …" : ""}) changed since they were read, or their counters were being written`,
+    dossierIds: ids,
+  };
 }
 
 /** The condition a dossier item is written under: new, or still at the version read. */
@@ -142,7 +160,10 @@ const versionCondition = (previousVersion: number) =>
     ? { ConditionExpression: "attribute_not_exists(pk)" }
     : { ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": previousVersion } };
 
-export class Dossiers extends TableAccess implements DossierLog, StoredEvents, DueChecks, SlaLists {
+export class Dossiers
+  extends TableAccess
+  implements DossierLog, DossierBatches, StoredEvents, DueChecks, SlaLists
+{
   async get(dossierId: string): Promise<DossierRecord | undefined> {
     const out = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: dossierKey(dossierId), ConsistentRead: true }),
@@ -226,13 +247,30 @@ export class Dossiers extends TableAccess implements DossierLog, StoredEvents, D
    * version. The expected races and bounds are answered as refusals; anything else is thrown.
    */
   async commit(args: CommitArgs): Promise<Result<void, CommitRefusal>> {
-    const built = itemsOrRefusal(() => this.commitItems(args));
+    return this.write([args]);
+  }
+
+  /**
+   * Several dossiers' changes in one transaction (the consumer's batch): each dossier item under
+   * its version, their counter deltas summed per counter item, so a counter item a batch moves
+   * many times is written once. Refused as too large past DynamoDB's bounds of a transaction (100
+   * items, 4 MB) or of one update expression, for the caller to write them apart.
+   */
+  async commitGroup(changes: readonly CommitArgs[]): Promise<Result<void, CommitRefusal>> {
+    if (changes.some((c) => c.alerts?.length))
+      throw new Error("commitGroup: alerts are committed one dossier at a time");
+    return this.write(changes);
+  }
+
+  private async write(changes: readonly CommitArgs[]): Promise<Result<void, CommitRefusal>> {
+    const built = itemsOrRefusal(() => this.commitItems(changes));
     if (!built.ok) return built;
     const items = built.value;
-    if (items.length > MAX_TRANSACTION_ITEMS) {
+    const bytes = items.reduce((n, i) => n + (i.Put ? itemBytes(i.Put.Item as Item) : 0), 0);
+    if (items.length > MAX_TRANSACTION_ITEMS || bytes > MAX_TRANSACTION_BYTES) {
       return err({
         kind: "transaction_too_large",
-        message: `${items.length} items: more than one DynamoDB transaction can hold`,
+        message: `${items.length} items of ${bytes} bytes: more than one DynamoDB transaction can hold`,
       });
     }
     try {
@@ -241,26 +279,43 @@ export class Dossiers extends TableAccess implements DossierLog, StoredEvents, D
       else await this.client.send(new TransactWriteCommand({ TransactItems: items }));
       return ok(undefined);
     } catch (e) {
-      const refusal = commitRefusalOf(e, args);
+      const refusal = commitRefusalOf(e, changes);
       if (refusal) return err(refusal);
       throw e;
     }
   }
 
-  /** The transaction's items; throws {@link ItemTooLargeError} for one past the bound. */
-  private commitItems(args: CommitArgs): TransactItem[] {
-    const { log, record, deltas, previousVersion } = args;
-    const items: TransactItem[] = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: dossierItem(record, log),
-          ...versionCondition(previousVersion),
-        },
+  /**
+   * The transaction's items: the dossiers' puts first (in order: a cancellation's reasons are read
+   * by index), then the counter deltas summed per item, then the alerts. Throws
+   * {@link ItemTooLargeError} for an item past the bound, or an update naming too many attributes.
+   */
+  private commitItems(changes: readonly CommitArgs[]): TransactItem[] {
+    const items: TransactItem[] = changes.map(({ record, log, previousVersion }) => ({
+      Put: {
+        TableName: this.tableName,
+        Item: dossierItem(record, log),
+        ...versionCondition(previousVersion),
       },
-    ];
-    for (const d of deltas) items.push({ Update: counterUpdate(this.tableName, d) });
-    for (const { trigger, raisedAt } of args.alerts ?? []) {
+    }));
+    const deltas =
+      changes.length === 1 ? (changes[0]?.deltas ?? []) : mergeDeltas(changes.flatMap((c) => c.deltas));
+    for (const d of deltas) {
+      const attributes = counterAttributeCount(d);
+      if (attributes > MAX_COUNTER_ATTRIBUTES)
+        throw new ItemTooLargeError(
+          `a counter update of ${attributes} attributes, more than ${MAX_COUNTER_ATTRIBUTES}`,
+        );
+      items.push({ Update: counterUpdate(this.tableName, d) });
+    }
+    for (const { record, alerts } of changes) items.push(...this.alertItems(record, alerts ?? []));
+    return items;
+  }
+
+  /** A raised alert's items: pending in the queue (and the desk's copy), and in the dossier's history. */
+  private alertItems(record: DossierRecord, alerts: NonNullable<CommitArgs["alerts"]>): TransactItem[] {
+    const items: TransactItem[] = [];
+    for (const { trigger, raisedAt } of alerts) {
       const alert: PendingAlert = {
         unitId: record.unitId ?? NO_UNIT,
         kind: trigger.kind,
@@ -278,14 +333,48 @@ export class Dossiers extends TableAccess implements DossierLog, StoredEvents, D
     return items;
   }
 
-  /** Items by key, `projection` of each, 100 keys a request, again what DynamoDB left unprocessed. */
-  private async batchGet(keys: readonly Record<string, string>[], projection: string): Promise<Item[]> {
+  /**
+   * Dossiers and their logs, 100 keys a request, strongly consistent (the consumer's batch): the
+   * dossier item holds both. An item without its log inside (written before) is `undefined`.
+   */
+  async getMany(dossierIds: readonly string[]): Promise<Map<string, DossierWithLog | undefined>> {
+    const out = new Map<string, DossierWithLog | undefined>(dossierIds.map((id) => [id, { log: [] }]));
+    for (const item of await this.batchGet(dossierIds.map(dossierKey), undefined, true)) {
+      const log = logOfItem(item);
+      out.set(dossierIdOfKey(item), log ? { dossier: recordOfItem(item), log } : undefined);
+    }
+    return out;
+  }
+
+  async versionsOf(dossierIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>(dossierIds.map((id) => [id, 0]));
+    for (const item of await this.batchGet(dossierIds.map(dossierKey), "pk, version", true))
+      out.set(dossierIdOfKey(item), Number(item.version ?? 0));
+    return out;
+  }
+
+  /**
+   * Items by key (`projection` of each, or whole), 100 keys a request, again what DynamoDB left
+   * unprocessed; `consistent` for strongly consistent reads.
+   */
+  private async batchGet(
+    keys: readonly Record<string, string>[],
+    projection?: string,
+    consistent = false,
+  ): Promise<Item[]> {
     const found: Item[] = [];
     for (let i = 0; i < keys.length; i += 100) {
       let request:
-        | Record<string, { Keys: Record<string, string>[]; ProjectionExpression: string }>
+        | Record<
+            string,
+            { Keys: Record<string, string>[]; ProjectionExpression?: string; ConsistentRead?: boolean }
+          >
         | undefined = {
-        [this.tableName]: { Keys: keys.slice(i, i + 100), ProjectionExpression: projection },
+        [this.tableName]: {
+          Keys: keys.slice(i, i + 100),
+          ...(projection && { ProjectionExpression: projection }),
+          ...(consistent && { ConsistentRead: true }),
+        },
       };
       while (request && Object.keys(request).length) {
         const out = await this.client.send(new BatchGetCommand({ RequestItems: request }));

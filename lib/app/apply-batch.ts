@@ -1,0 +1,336 @@
+import { type CounterDelta, counterItemId, mergeDeltas } from "../domain/counting";
+import type { DossierEvent } from "../domain/events/schema";
+import { identityOf } from "../domain/identity";
+import { type ApplyDeps, type ApplyOutcome, applyEvent, backoff, decideApply, withUnitsFor } from "./apply";
+import type { CommitArgs, DossierBatches, DossierLog, DossierWithLog } from "./ports";
+import { refusedRecord } from "./quarantine-records";
+
+/**
+ * Applying a batch of events exactly once, for less (README "Architecture"): the batch's dossiers
+ * read in one request, each dossier's events decided in order on what the previous ones left (as
+ * {@link applyEvent} would, one after another), and the changes written together: the dossiers
+ * that move no counter one conditional put each, the others in as few transactions as DynamoDB's
+ * bounds allow, their counter deltas summed per counter item. A counter item the batch moves many
+ * times is then written once, and each write stays conditional on the dossier's version read, so
+ * a transaction either applies every change of it exactly once or none. A transaction refused (a
+ * dossier changed meanwhile, a counter item in another transaction) leaves nothing written; its
+ * dossiers are read again and decided again, and after {@link BATCH_ROUNDS} reads applied one
+ * event at a time by {@link applyEvent}, as before batches. What is quarantined is written once
+ * the dossier's change is.
+ *
+ * What a refusal costs decides the sizes (README "Cost"): DynamoDB bills a cancelled transaction
+ * for every item in it, and concurrent batches often hold events of the same dossier (a dossier's
+ * events come close together, and a copy of one up to hundreds of messages away). So a group is
+ * small ({@link GROUP_ITEMS}), its dossiers' versions are read again just before it is written (a
+ * read costs a fifth of a write), and a dossier read again is written in a transaction of its own.
+ */
+
+export type BatchApplyDeps = ApplyDeps & { dossiers: DossierLog & DossierBatches };
+
+/** One event of the batch, under the key its outcome is answered by (the SQS message id). */
+export interface BatchItem {
+  key: string;
+  event: DossierEvent;
+}
+
+/** Each item's outcome, or the error that failed it (storage failing: the message is retried). */
+export type BatchOutcomes = Map<string, Promise<ApplyOutcome>>;
+
+/** Most items one transaction carries (DynamoDB's bound). */
+export const MAX_GROUP_ITEMS = 100;
+/**
+ * Items a group's transaction carries on a batch's first read (dossiers' puts and the counter
+ * items they move). Chosen by the bench (`npm run bench -- seedUnits`, 4 workers, batches of 100):
+ * billed write units per event (one run each) 3.45 at 6 items, 3.48 at 8, 3.51 at 10, 3.58 at 12, 3.69 at 16;
+ * larger groups sum more counter writes, but lose more to a refusal. 8 leaves room for a dossier
+ * whose events move several counter items.
+ */
+export const GROUP_ITEMS = 8;
+/** Transactions of a group tried again before its dossiers are applied one event at a time. */
+const GROUP_ATTEMPTS = 3;
+
+/** One dossier's events decided on what was read: its change, if any, and each event's outcome. */
+export interface DossierPlan {
+  dossierId: string;
+  items: BatchItem[];
+  change?: CommitArgs;
+  outcomes: Map<string, ApplyOutcome>;
+  quarantines: { event: DossierEvent; reason: string; applied?: DossierEvent }[];
+}
+
+/** The decisions for one dossier's events in order, each on the dossier the previous ones left. */
+async function planDossierEvents(
+  deps: ApplyDeps,
+  dossierId: string,
+  read: DossierWithLog,
+  items: BatchItem[],
+): Promise<DossierPlan> {
+  const plan: DossierPlan = { dossierId, items, outcomes: new Map(), quarantines: [] };
+  let { dossier } = read;
+  let log: readonly DossierEvent[] = read.log;
+  const deltas: CounterDelta[] = [];
+  for (const { key, event } of items) {
+    const id = identityOf(event);
+    const prior = log.find((e) => identityOf(e) === id);
+    const decision = decideApply(await withUnitsFor(deps, event), { dossier, log, prior }, event, deps.now());
+    if (decision.kind === "duplicate") plan.outcomes.set(key, { status: "duplicate", attempts: 1 });
+    else if (decision.kind === "quarantine") {
+      plan.quarantines.push({ event, reason: decision.reason, applied: decision.applied });
+      plan.outcomes.set(key, { status: "quarantined", reason: decision.reason });
+    } else {
+      ({ record: dossier, log } = decision);
+      deltas.push(...decision.deltas);
+      plan.outcomes.set(key, { status: "applied", attempts: 1 });
+    }
+  }
+  if (dossier && dossier.version !== (read.dossier?.version ?? 0))
+    plan.change = {
+      log,
+      record: dossier,
+      previousVersion: read.dossier?.version ?? 0,
+      deltas: mergeDeltas(deltas),
+    };
+  return plan;
+}
+
+/** The counter items a plan's change writes, by an id of item and period. */
+const counterIdsOf = (plan: DossierPlan) =>
+  (plan.change?.deltas ?? []).map((d) => `${d.period}\u0000${counterItemId(d.item)}`);
+
+/**
+ * The dossiers that move counters, in groups: those that write a counter item in common share a
+ * component (one unit's dossiers, in an office or a province), cut into groups of at most
+ * {@link MAX_GROUP_ITEMS} items (a dossier's put, and each counter item the group does not yet
+ * write). A component's groups are written one after another; different components at once, since
+ * no two write the same item, so a transaction meets another Lambda's only on its own unit's item.
+ */
+export function componentsOf(plans: readonly DossierPlan[], maxItems = MAX_GROUP_ITEMS): DossierPlan[][][] {
+  // Union-find over the counter items: each plan joins the items it writes.
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    const p = parent.get(x) ?? x;
+    if (p === x) return x;
+    const root = find(p);
+    parent.set(x, root);
+    return root;
+  };
+  for (const plan of plans) {
+    const [first, ...rest] = counterIdsOf(plan);
+    if (first === undefined) continue;
+    if (!parent.has(first)) parent.set(first, first);
+    for (const id of rest) parent.set(find(id), find(first));
+  }
+  const byRoot = new Map<string, DossierPlan[]>();
+  for (const plan of plans) {
+    const [first] = counterIdsOf(plan);
+    const root = first === undefined ? "" : find(first);
+    byRoot.set(root, [...(byRoot.get(root) ?? []), plan]);
+  }
+  return [...byRoot.values()].map((component) => {
+    const groups: DossierPlan[][] = [];
+    let group: DossierPlan[] = [];
+    let counters = new Set<string>();
+    for (const plan of component) {
+      const ids = counterIdsOf(plan);
+      const added = ids.filter((id) => !counters.has(id)).length;
+      if (group.length && group.length + 1 + counters.size + added > maxItems) {
+        groups.push(group);
+        group = [];
+        counters = new Set();
+      }
+      group.push(plan);
+      for (const id of ids) counters.add(id);
+    }
+    if (group.length) groups.push(group);
+    return groups;
+  });
+}
+
+/** Writes what the plans decided to quarantine (once their dossiers' changes are written). */
+async function writeQuarantines(deps: ApplyDeps, plan: DossierPlan): Promise<void> {
+  for (const q of plan.quarantines) {
+    const { record, arrived } = refusedRecord(deps.now(), q.event, q.reason, q.applied);
+    await deps.quarantine.put(record, arrived);
+  }
+}
+
+/** A dossier's events applied one at a time, as without batches (a refused group's fallback). */
+async function applyOneByOne(deps: ApplyDeps, plan: Pick<DossierPlan, "items">) {
+  const outcomes = new Map<string, ApplyOutcome>();
+  for (const { key, event } of plan.items) outcomes.set(key, await applyEvent(deps, event));
+  return outcomes;
+}
+
+/** What committing plans did: each written item's outcome, and the plans to read again. */
+interface Committed {
+  outcomes: Map<string, ApplyOutcome>;
+  /** Plans whose dossier changed since it was read (or whose transaction kept meeting others). */
+  again: DossierPlan[];
+}
+
+/**
+ * A group's changes in one transaction, once its dossiers' versions are read again (a dossier that
+ * changed since the batch read it goes back to be read again, rather than cancel the group; one
+ * dossier alone is written without this read, where a refusal costs little more). On a conflict the dossiers whose own write was refused are
+ * read again (by the caller, with the rest of the batch's), and the others tried again at once;
+ * a transaction that met another on a counter item is tried again after a pause, and after
+ * {@link GROUP_ATTEMPTS} its dossiers are read again too. A change DynamoDB cannot take in a group
+ * (too large) is applied one event at a time.
+ */
+async function commitGroup(deps: BatchApplyDeps, group: DossierPlan[]): Promise<Committed> {
+  const done: Committed = { outcomes: new Map(), again: [] };
+  let pending = group;
+  if (pending.length > 1) {
+    const now = await deps.dossiers.versionsOf(pending.map((p) => p.dossierId));
+    const stale = (p: DossierPlan) => now.get(p.dossierId) !== p.change?.previousVersion;
+    done.again.push(...pending.filter(stale));
+    pending = pending.filter((p) => !stale(p));
+  }
+  for (let attempt = 1; pending.length; attempt++) {
+    const changes = pending.map((p) => p.change as CommitArgs);
+    const committed =
+      pending.length === 1
+        ? await deps.dossiers.commit(changes[0] as CommitArgs)
+        : await deps.dossiers.commitGroup(changes);
+    if (committed.ok) {
+      for (const plan of pending) {
+        await writeQuarantines(deps, plan);
+        for (const [k, o] of plan.outcomes) done.outcomes.set(k, o);
+      }
+      break;
+    }
+    const refused = committed.error;
+    if (refused.kind !== "version_conflict") {
+      for (const plan of pending)
+        for (const [k, o] of await applyOneByOne(deps, plan)) done.outcomes.set(k, o);
+      break;
+    }
+    const named = new Set(refused.dossierIds ?? []);
+    if (named.size === 0 && attempt >= GROUP_ATTEMPTS) {
+      done.again.push(...pending);
+      break;
+    }
+    done.again.push(...pending.filter((p) => named.has(p.dossierId)));
+    pending = pending.filter((p) => !named.has(p.dossierId));
+    if (named.size === 0) await backoff(attempt);
+  }
+  return done;
+}
+
+/** What the batch's plans write, and each item's outcome once written. */
+async function commitPlans(deps: BatchApplyDeps, plans: DossierPlan[], maxItems: number): Promise<Committed> {
+  const all: Committed = { outcomes: new Map(), again: [] };
+  const take = ({ outcomes, again }: Committed) => {
+    for (const [k, o] of outcomes) all.outcomes.set(k, o);
+    all.again.push(...again);
+  };
+  const counted = plans.filter((p) => p.change?.deltas.length);
+  const plain = plans.filter((p) => !p.change?.deltas.length);
+  // A component's groups one after another (they write the same counter items); the components,
+  // and the plain puts, at once.
+  await Promise.all([
+    ...componentsOf(counted, maxItems).map(async (groups) => {
+      for (const group of groups) take(await commitGroup(deps, group));
+    }),
+    ...plain.map(async (plan) =>
+      take(
+        plan.change
+          ? await commitGroup(deps, [plan])
+          : { outcomes: await quarantinesOnly(deps, plan), again: [] },
+      ),
+    ),
+  ]);
+  return all;
+}
+
+/** A dossier the batch does not change: its duplicates and quarantines only. */
+async function quarantinesOnly(deps: ApplyDeps, plan: DossierPlan) {
+  await writeQuarantines(deps, plan);
+  return plan.outcomes;
+}
+
+/**
+ * Each item applied on its own, a dossier's one after another (each waits for the previous one of
+ * its dossier to settle; its failure is that item's alone), different dossiers at once.
+ */
+export function applyEach(deps: ApplyDeps, items: readonly BatchItem[]): BatchOutcomes {
+  const last = new Map<string, Promise<unknown>>();
+  return new Map(
+    items.map(({ key, event }) => {
+      const run = () => applyEvent(deps, event);
+      const previous = last.get(event.dossierId);
+      const mine = previous ? previous.then(run, run) : run();
+      last.set(event.dossierId, mine);
+      return [key, mine];
+    }),
+  );
+}
+
+/** Times a batch reads again the dossiers that changed meanwhile, before applying them alone. */
+const BATCH_ROUNDS = 4;
+
+/**
+ * The batch's dossiers read, decided and written in groups; those that changed since they were
+ * read (another batch held events of theirs) read again with one another and written one dossier a
+ * transaction, up to {@link BATCH_ROUNDS} reads, and after that applied one event at a time.
+ */
+async function applyRounds(deps: BatchApplyDeps, byDossier: Map<string, BatchItem[]>) {
+  const outcomes = new Map<string, ApplyOutcome>();
+  let pending = byDossier;
+  for (let round = 1; pending.size && round <= BATCH_ROUNDS; round++) {
+    if (round > 1) await backoff(round);
+    const reads = await deps.dossiers.getMany([...pending.keys()]);
+    const plans: DossierPlan[] = [];
+    const legacy: BatchItem[] = [];
+    for (const [dossierId, list] of pending) {
+      const read = reads.get(dossierId);
+      if (read) plans.push(await planDossierEvents(deps, dossierId, read, list));
+      else legacy.push(...list);
+    }
+    // A dossier stored before its log moved inside: read and applied as before.
+    const [committed, older] = await Promise.all([
+      commitPlans(deps, plans, round === 1 ? GROUP_ITEMS : 1),
+      Promise.all([...applyEach(deps, legacy)].map(async ([key, p]) => [key, await p] as const)),
+    ]);
+    for (const [key, outcome] of [...committed.outcomes, ...older]) outcomes.set(key, outcome);
+    pending = new Map(committed.again.map((plan) => [plan.dossierId, plan.items]));
+  }
+  for (const items of pending.values())
+    for (const [k, o] of await applyOneByOne(deps, { items })) outcomes.set(k, o);
+  return outcomes;
+}
+
+/**
+ * Applies the batch's events (see above). Should the batch's path fail (storage failing, or one
+ * dossier's item unreadable), every item is applied again on its own ({@link applyEach}): what the
+ * batch wrote is then recognised as duplicates, and one dossier's failure is its items' alone.
+ */
+export function applyBatch(
+  deps: BatchApplyDeps,
+  items: readonly BatchItem[],
+  onFallback?: (error: unknown) => void,
+): BatchOutcomes {
+  const byDossier = new Map<string, BatchItem[]>();
+  for (const item of items) {
+    const list = byDossier.get(item.event.dossierId) ?? [];
+    list.push(item);
+    byDossier.set(item.event.dossierId, list);
+  }
+  const settled: Promise<Map<string, ApplyOutcome | Promise<ApplyOutcome>>> = applyRounds(
+    deps,
+    byDossier,
+  ).catch((e) => {
+    onFallback?.(e);
+    return applyEach(deps, items);
+  });
+  return new Map(
+    items.map(({ key }) => [
+      key,
+      settled.then((outcomes) => {
+        const outcome = outcomes.get(key);
+        if (!outcome) throw new Error(`apply batch: no outcome for ${key}`);
+        return outcome;
+      }),
+    ]),
+  );
+}
