@@ -18,7 +18,7 @@ import { refusedRecord } from "./quarantine-records";
  * event at a time by {@link applyEvent}, as before batches. What is quarantined is written once
  * the dossier's change is.
  *
- * What a refusal costs decides the sizes (README "Cost"): DynamoDB bills a cancelled transaction
+ * What a refusal costs decides the sizes (README "Measured"): DynamoDB bills a cancelled transaction
  * for every item in it, and concurrent batches often hold events of the same dossier (a dossier's
  * events come close together, and a copy of one up to hundreds of messages away). So a group is
  * small ({@link GROUP_ITEMS}), its dossiers' versions are read again just before it is written (a
