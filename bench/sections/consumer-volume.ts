@@ -5,6 +5,7 @@ import { LocalMetrics as Metrics } from "../../dev/local/metrics";
 import { mulberry32 } from "../../dev/scenarios/rng";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
 import type { ConsumerDeps } from "../../functions/apply-events";
+import { CONSUMER_TUNING } from "../../infra/consumer-tuning";
 import { readKpiReport } from "../../lib/app/kpis";
 import { computeReport, type Report } from "../../lib/domain/report";
 import { freshTable, NOW, results, row, seedUnits, settings } from "../common";
@@ -43,7 +44,7 @@ export async function benchConsumerVolume(dynamo: RunningDynamo) {
     createHandler(deps, new Logger({ logLevel: "SILENT" }), new Metrics({ namespace: "bench" })) as never;
   const records = atLeastOnce(mulberry32(11), events, 0.05).map((e) => sqsRecord(e));
   const t0 = performance.now();
-  const outcome = await deliver(make, records, { workers: 4 });
+  const outcome = await deliver(make, records, { workers: 4, batchSize: CONSUMER_TUNING.batchSize });
   const seconds = (performance.now() - t0) / 1000;
   if (outcome.failedForGood.length > 0) throw new Error(`${outcome.failedForGood.length} failed for good`);
   const report = await readKpiReport(table.store.counters, SEED_PERIOD, { asOf: NOW });
@@ -69,6 +70,6 @@ export async function benchConsumerVolume(dynamo: RunningDynamo) {
   row(
     "Consumer, the whole seed quarter",
     `${seconds.toFixed(1)} s (${Math.round(applied / seconds)} events/s); counters equal the report`,
-    `all ${records.length.toLocaleString("en")} SQS messages of the seed quarter (${applied.toLocaleString("en")} distinct events, shuffled, 5% delivered twice) through the apply-events handler, 4 workers, batches of 10, on DynamoDB Local; then the counters equal the report computed from the events (5,520 received, 4,400 resolved in time, 115 overdue) and nothing is quarantined — the full-volume form of tests/integration/consumer.test.ts's sampled replay`,
+    `all ${records.length.toLocaleString("en")} SQS messages of the seed quarter (${applied.toLocaleString("en")} distinct events, shuffled, 5% delivered twice) through the apply-events handler, 4 workers, batches of ${CONSUMER_TUNING.batchSize} as deployed, on DynamoDB Local; then the counters equal the report computed from the events (5,520 received, 4,400 resolved in time, 115 overdue) and nothing is quarantined — the full-volume form of tests/integration/consumer.test.ts's sampled replay`,
   );
 }
