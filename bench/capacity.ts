@@ -46,10 +46,12 @@ function itemsReturned(out: ReadOutput): number {
  * 4 KB, halved when eventually consistent; writes per started KB, doubled in a transaction), so the
  * figures need no estimate of item sizes (except the minimum of a read that finds nothing).
  * Refused requests (a cancelled transaction) are not counted: DynamoDB bills them too, so the
- * figures are a lower bound when there are conflicts.
+ * figures are a lower bound when there are conflicts. A client has one meter at a time: metering it
+ * again replaces the meter before (which then counts nothing more).
  */
 export function meter(client: DynamoDBClient): Meter {
   const m: Meter = { readUnits: 0, writeUnits: 0, itemsRead: 0, requests: {}, refused: {} };
+  client.middlewareStack.remove("meterCapacity");
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const name = context.commandName ?? "";
