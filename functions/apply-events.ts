@@ -13,7 +13,7 @@ import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { tableStore } from "../lib/adapters/dynamodb/store";
 import { applyBatch, type BatchApplyDeps, type BatchItem } from "../lib/app/apply-batch";
-import { type RecordOutcome, readSqsRecord, recordKeys } from "../lib/app/consumer";
+import { type RecordOutcome, readSqsRecord } from "../lib/app/consumer";
 import { cachedDirectory } from "../lib/app/directory";
 import type { DirectoryReader } from "../lib/app/ports";
 import { countingSettings, type MonitorEnv, MonitorEnvSchema } from "../lib/contracts/config";
@@ -66,8 +66,8 @@ export function createHandler(deps: ConsumerDeps, logger: Logger, metrics: Metri
     const recordHandler = async (record: SQSRecord): Promise<void> => {
       const read = await reads.get(record.messageId);
       const outcome = read && "outcome" in read ? read.outcome : await applied.get(record.messageId);
-      if (!outcome) throw new Error(`no outcome for message ${record.messageId}`);
-      report(record, { ...outcome, ...recordKeys(record) });
+      if (!read || !outcome) throw new Error(`no outcome for message ${record.messageId}`);
+      report(record, { ...outcome, ...read.keys });
     };
     return processPartialResponse(event, recordHandler, processor, {
       context,

@@ -19,9 +19,10 @@
  *   (lib/app/apply-batch.ts), summing its counter writes, so the batch size now moves DynamoDB's
  *   bill, which the Lambda figures above do not show. `npm run bench -- seedUnits` (the seed
  *   quarter, 4 workers, billed write units per applied event, 2026-12-06): about 3.5 at batches of
- *   100, 3.80 at 50 (README "Measured"). SQS gives Lambda more than 10 messages only with a window of at least 1 s; the queue's
- *   visibility timeout adds the window (infra/stateful-stack.ts). An event waits up to that second
- *   longer before it is applied, well inside the near-due threshold of hours.
+ *   100, 3.80 at 50 (README "Measured"). SQS gives Lambda more than 10 messages only with a
+ *   window of at least 1 s; the queue's visibility timeout adds the window
+ *   (infra/stateful-stack.ts). An event waits up to that second longer before it is applied, well
+ *   inside the near-due threshold of hours.
  * - 16 at most at once: unchanged (the bench's consumer section measures 4 and 16 workers).
  */
 export const CONSUMER_TUNING = {

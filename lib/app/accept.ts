@@ -1,6 +1,6 @@
 import type { DossierEvent } from "../domain/events/schema";
 import { validateEvent } from "../domain/events/validate";
-import { type ApplyDeps, type ApplyOutcome, applyEvent } from "./apply";
+import type { ApplyDeps, ApplyOutcome } from "./apply";
 import { invalidRecord } from "./quarantine-records";
 import { sourceOf, withSource } from "./source";
 
@@ -27,15 +27,4 @@ export async function acceptEvent(
     return { outcome: { status: "quarantined", reason: record.reason } };
   }
   return { event: withSource(result.value, source) };
-}
-
-/** Validates what arrived and applies it, or quarantines it with its reason ({@link acceptEvent}). */
-export async function acceptAndApply(
-  deps: ApplyDeps,
-  input: unknown,
-  raw: string,
-  envelopeSource?: string,
-): Promise<ApplyOutcome> {
-  const accepted = await acceptEvent(deps, input, raw, envelopeSource);
-  return "outcome" in accepted ? accepted.outcome : applyEvent(deps, accepted.event);
 }

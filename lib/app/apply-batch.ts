@@ -124,7 +124,9 @@ export function componentsOf(plans: readonly DossierPlan[], maxItems = MAX_GROUP
   for (const plan of plans) {
     const [first] = counterIdsOf(plan);
     const root = first === undefined ? "" : find(first);
-    byRoot.set(root, [...(byRoot.get(root) ?? []), plan]);
+    const component = byRoot.get(root);
+    if (component) component.push(plan);
+    else byRoot.set(root, [plan]);
   }
   return [...byRoot.values()].map((component) => {
     const groups: DossierPlan[][] = [];

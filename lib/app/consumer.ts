@@ -23,8 +23,14 @@ const EventBridgeSchema = z.object({
   "replay-name": z.optional(z.string()),
 });
 
+/** The ids a message's outcome is logged with: never its body (no personal data). */
+export type RecordKeys = { eventId?: string; dossierId?: string };
+
 /** What the consumer did with one SQS message, for logs and metrics (no event body, no personal data). */
-export type RecordOutcome = ApplyOutcome & { eventId?: string; dossierId?: string };
+export type RecordOutcome = ApplyOutcome & RecordKeys;
+
+/** A message read: a valid event, or the outcome of quarantining it; and its ids for the logs. */
+export type ReadRecord = ({ event: DossierEvent } | { outcome: ApplyOutcome }) & { keys: RecordKeys };
 
 const pick = (v: unknown, key: string) =>
   typeof v === "object" && v !== null && typeof (v as Record<string, unknown>)[key] === "string"
@@ -51,7 +57,7 @@ export function dossierOfMessage(body: string): string | undefined {
 export async function readSqsRecord(
   deps: Pick<ApplyDeps, "now" | "quarantine">,
   record: Pick<SQSRecord, "body" | "messageId">,
-): Promise<{ event: DossierEvent } | { outcome: ApplyOutcome }> {
+): Promise<ReadRecord> {
   let body: unknown;
   try {
     body = JSON.parse(record.body);
@@ -61,8 +67,9 @@ export async function readSqsRecord(
       { at: deps.now(), reason, body: quarantineBody(undefined, Buffer.byteLength(record.body)) },
       record.body,
     );
-    return { outcome: { status: "quarantined", reason } };
+    return { outcome: { status: "quarantined", reason }, keys: {} };
   }
+  const keys = keysOf((body as { detail?: unknown } | null)?.detail);
   const envelope = EventBridgeSchema.safeParse(body);
   if (!envelope.success) {
     const fields = envelope.error.issues.map((i) => i.path.join(".") || "(envelope)").join(", ");
@@ -72,22 +79,16 @@ export async function readSqsRecord(
       { at: deps.now(), reason, body: quarantineBody(detail, Buffer.byteLength(record.body)) },
       record.body,
     );
-    return { outcome: { status: "quarantined", reason } };
+    return { outcome: { status: "quarantined", reason }, keys };
   }
   const detail = envelope.data.detail;
-  return acceptEvent(deps, detail, JSON.stringify(detail), envelope.data.source);
+  return { ...(await acceptEvent(deps, detail, JSON.stringify(detail), envelope.data.source)), keys };
 }
 
-/** The ids a record's outcome is logged with: never its body (no personal data). */
-export const recordKeys = (record: Pick<SQSRecord, "body">) => {
-  let detail: unknown;
-  try {
-    detail = (JSON.parse(record.body) as { detail?: unknown } | null)?.detail;
-  } catch {
-    detail = undefined;
-  }
-  return { eventId: pick(detail, "eventId"), dossierId: pick(detail, "dossierId") };
-};
+const keysOf = (detail: unknown): RecordKeys => ({
+  eventId: pick(detail, "eventId"),
+  dossierId: pick(detail, "dossierId"),
+});
 
 /** One SQS message read and applied on its own ({@link readSqsRecord}, then `applyEvent`). */
 export async function processSqsRecord(
@@ -96,5 +97,5 @@ export async function processSqsRecord(
 ): Promise<RecordOutcome> {
   const read = await readSqsRecord(deps, record);
   const outcome = "outcome" in read ? read.outcome : await applyEvent(deps, read.event);
-  return { ...outcome, ...recordKeys(record) };
+  return { ...outcome, ...read.keys };
 }
