@@ -3,8 +3,6 @@
  * with its counter writes summed, and what happens when another writer changes a dossier between
  * the batch's read and its write.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
 import { applyEvent } from "../../lib/app/apply";
@@ -18,27 +16,16 @@ import {
 } from "../../lib/app/apply-batch";
 import { readKpiReport } from "../../lib/app/kpis";
 import type { CommitArgs } from "../../lib/app/ports";
-import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
-import { catalogOf } from "../../lib/domain/catalog";
-import type { CountingSettings } from "../../lib/domain/counting";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import { computeReport } from "../../lib/domain/report";
-import { instant } from "../../lib/domain/time";
-import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
 import { kpiView } from "../helpers/compare";
 import { testTable } from "../helpers/dynamo";
-import { ROOT } from "../helpers/fixtures";
+import { FAULT_NOW, faultSettings, seedDirectory } from "../helpers/faults";
 
-const NOW = instant("2026-11-30T09:00:00+07:00");
-const settings: CountingSettings = {
-  calendar: WorkingCalendar.official(),
-  catalog: catalogOf(),
-  scheme: { kind: "explicit", windows: [SEED_PERIOD] },
-};
-const directory = parseUnitDirectory(
-  JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")),
-);
-const units = new UnitDirectory(directory.units, directory.leadership);
+// The fault tests' clock, settings and unit directory: the seed scenario's.
+const NOW = FAULT_NOW;
+const settings = faultSettings;
+const units = seedDirectory();
 const seed = seed2022Q3();
 
 /** The seed's dossiers (all their events, in the seed's order), the first `n` of one unit. */
@@ -85,6 +72,18 @@ async function freshDeps(): Promise<
     },
   });
   return { ...table.store, dossiers: watched, settings, units, now: () => NOW, table, commits, refused };
+}
+
+/**
+ * `n` dossiers of `unitId` received (applied), and their later events: the first for another
+ * writer to apply while the batch runs, the rest for the batch.
+ */
+async function receivedThenLater(deps: BatchApplyDeps, unitId: string, n: number) {
+  const events = dossiersOf(unitId, n);
+  await outcomesOf(deps, items(events.filter((e) => e.type === "dossier.received")));
+  const [theirs, ...ours] = events.filter((e) => e.type !== "dossier.received");
+  if (!theirs) throw new Error("no later event");
+  return { events, theirs, ours };
 }
 
 async function outcomesOf(deps: BatchApplyDeps, batch: BatchItem[], onFallback?: (e: unknown) => void) {
@@ -193,12 +192,7 @@ describe("applyBatch against DynamoDB Local", () => {
 
   it("reads again a dossier another writer changed after the batch read it, before its group is written", async () => {
     const own = await freshDeps();
-    const events = dossiersOf("phong-tckh", 4);
-    const received = events.filter((e) => e.type === "dossier.received");
-    const later = events.filter((e) => e.type !== "dossier.received");
-    await outcomesOf(own, items(received));
-    const [theirs, ...ours] = later;
-    if (!theirs) throw new Error("no later event");
+    const { events, theirs, ours } = await receivedThenLater(own, "phong-tckh", 4);
     // Between the batch's read and its group's check, another execution environment applies an
     // event of one of its dossiers.
     const getMany = own.dossiers.getMany.bind(own.dossiers);
@@ -219,12 +213,7 @@ describe("applyBatch against DynamoDB Local", () => {
 
   it("when a group's transaction is refused (a dossier changed after its check), writes the rest and reads that one again", async () => {
     const own = await freshDeps();
-    const events = dossiersOf("phong-tckh", 4);
-    const received = events.filter((e) => e.type === "dossier.received");
-    await outcomesOf(own, items(received));
-    const later = events.filter((e) => e.type !== "dossier.received");
-    const [theirs, ...ours] = later;
-    if (!theirs) throw new Error("no later event");
+    const { events, theirs, ours } = await receivedThenLater(own, "phong-tckh", 4);
     const versionsOf = own.dossiers.versionsOf.bind(own.dossiers);
     let checks = 0;
     own.dossiers.versionsOf = async (ids) => {
