@@ -13,7 +13,7 @@ import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { tableStore } from "../lib/adapters/dynamodb/store";
 import { applyBatch, type BatchApplyDeps, type BatchItem } from "../lib/app/apply-batch";
-import { type RecordOutcome, readSqsRecord } from "../lib/app/consumer";
+import { type ReadRecord, type RecordOutcome, readSqsRecord } from "../lib/app/consumer";
 import { cachedDirectory } from "../lib/app/directory";
 import type { DirectoryReader } from "../lib/app/ports";
 import { countingSettings, type MonitorEnv, MonitorEnvSchema } from "../lib/contracts/config";
@@ -48,26 +48,33 @@ export function createHandler(deps: ConsumerDeps, logger: Logger, metrics: Metri
     const applyDeps: BatchApplyDeps = directory
       ? { ...deps, units: await directory(), unitsOnMiss: () => directory("miss") }
       : deps;
-    // Each message read (an invalid one is quarantined at once), then the valid events applied as
-    // one batch; the processor awaits each message's own outcome, so a failure is that message's.
-    const reads = new Map(
-      event.Records.map((record) => [record.messageId, readSqsRecord(applyDeps, record)] as const),
-    );
+    // Each message read once (an invalid one is quarantined at once), then the valid events
+    // applied as one batch; the processor awaits each message's own outcome, so a failure is that
+    // message's. A standard queue may hand over one message twice in a batch: its copies share the
+    // one read and the one outcome (each item keyed by its own message id, never by position).
+    const reads = new Map<string, Promise<ReadRecord>>();
+    for (const record of event.Records)
+      if (!reads.has(record.messageId)) reads.set(record.messageId, readSqsRecord(applyDeps, record));
     const items: BatchItem[] = [];
-    const settled = await Promise.allSettled(reads.values());
-    for (const [i, record] of event.Records.entries()) {
-      const read = settled[i];
-      if (read?.status === "fulfilled" && "event" in read.value)
-        items.push({ key: record.messageId, event: read.value.event });
-    }
+    const messageIds = [...reads.keys()];
+    for (const [i, read] of (await Promise.allSettled(reads.values())).entries())
+      if (read.status === "fulfilled" && "event" in read.value)
+        items.push({ key: messageIds[i] as string, event: read.value.event });
     const applied = applyBatch(applyDeps, items, (error) =>
       logger.warn("batch applied message by message", { error: (error as Error).message }),
     );
+    const answered = new Set<string>();
     const recordHandler = async (record: SQSRecord): Promise<void> => {
       const read = await reads.get(record.messageId);
       const outcome = read && "outcome" in read ? read.outcome : await applied.get(record.messageId);
       if (!read || !outcome) throw new Error(`no outcome for message ${record.messageId}`);
-      report(record, { ...outcome, ...read.keys });
+      // A second copy of a message changed nothing: counted as a duplicate, not applied twice.
+      const copy = answered.has(record.messageId);
+      answered.add(record.messageId);
+      report(record, {
+        ...(copy && outcome.status === "applied" ? { ...outcome, status: "duplicate" } : outcome),
+        ...read.keys,
+      });
     };
     return processPartialResponse(event, recordHandler, processor, {
       context,

@@ -341,3 +341,49 @@ describe("invalid input", () => {
     await table.drop();
   }, 60_000);
 });
+
+describe("a message handed over twice in one batch", () => {
+  // Standard SQS queues may put one message in a batch twice: its copies share one outcome, and
+  // every other message of the batch is answered with its own event (never by position).
+  const seed = seed2022Q3({ seed: 9 });
+  const [first, later] = (() => {
+    for (const e of seed) {
+      const next = seed.find((o) => o.dossierId === e.dossierId && o.eventId !== e.eventId);
+      if (e.type === "dossier.received" && next) return [e, next];
+    }
+    throw new Error("the seed has no dossier with two events");
+  })();
+  const other = seed.find((e) => e.type === "dossier.received" && e.dossierId !== first?.dossierId);
+  const events = [first, other, later] as DossierEvent[];
+
+  it.each([
+    ["applied as a batch", false],
+    ["applied message by message, the batch's read having failed", true],
+  ])(
+    "applies each event once and answers every message: %s",
+    async (_, readFails) => {
+      const table = await testTable(readFails ? "copy-each" : "copy-batch");
+      const dossiers = readFails
+        ? Object.create(table.store.dossiers, {
+            getMany: { value: () => Promise.reject(new Error("injected: the batch's read failed")) },
+          })
+        : table.store.dossiers;
+      const handler = handlerFor(table, { dossiers });
+      const [a, b, c] = events.map((e) => sqsRecord(e));
+      const response = await handler({ Records: [a, a, b, c] } as never, {} as never);
+      expect(response.batchItemFailures).toEqual([]);
+      for (const dossierId of new Set(events.map((e) => e.dossierId))) {
+        const { log } = await table.store.dossiers.getWithLog(dossierId);
+        expect(log.map((e) => e.eventId).sort()).toEqual(
+          events
+            .filter((e) => e.dossierId === dossierId)
+            .map((e) => e.eventId)
+            .sort(),
+        );
+      }
+      await countersMatch(table, events);
+      await table.drop();
+    },
+    60_000,
+  );
+});
