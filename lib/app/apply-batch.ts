@@ -297,8 +297,9 @@ async function applyRounds(deps: BatchApplyDeps, byDossier: Map<string, BatchIte
     for (const [key, outcome] of [...committed.outcomes, ...older]) outcomes.set(key, outcome);
     pending = new Map(committed.again.map((plan) => [plan.dossierId, plan.items]));
   }
-  for (const items of pending.values())
-    for (const [k, o] of await applyOneByOne(deps, { items })) outcomes.set(k, o);
+  // Different dossiers at once, as in a round; a dossier's events one after another.
+  const alone = await Promise.all([...pending.values()].map((items) => applyOneByOne(deps, { items })));
+  for (const done of alone) for (const [k, o] of done) outcomes.set(k, o);
   return outcomes;
 }
 

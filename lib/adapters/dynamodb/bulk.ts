@@ -11,6 +11,7 @@ import { type CounterDelta, mergeDeltas } from "../../domain/counting";
 import type { DossierEvent } from "../../domain/events/schema";
 import type { DossierRecord, QuarantineRecord } from "../../domain/records";
 import type { Result } from "../../domain/result";
+import { backoff } from "./backoff";
 import { counterAttributeCount, counterUpdate, MAX_COUNTER_ATTRIBUTES } from "./counters";
 import { TableAccess } from "./cursors";
 import { dossierItem, itemBytes, itemsOrRefusal } from "./dossiers";
@@ -36,11 +37,6 @@ const MAX_TRANSACTION_ITEMS = 100;
 const MAX_TRANSACTION_BYTES = 3_000_000;
 /** A group still conflicting after this many tries stops the run (which can be run again). */
 const MAX_CONFLICT_ATTEMPTS = 30;
-const MAX_BACKOFF_MS = 2_000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Full jitter, so writers that were throttled together do not come back together. */
-const backoff = (attempt: number) => sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 20 * 2 ** attempt));
 
 /** Runs `work` over `items`, `concurrency` at a time. */
 async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>) {

@@ -33,6 +33,7 @@ import {
 import { err, ok, type Result } from "../../domain/result";
 import type { SlaState } from "../../domain/sla";
 import { alertHistoryUpdate, pendingAlertPut } from "./alerts";
+import { backoff } from "./backoff";
 import { counterAttributeCount, counterUpdate, MAX_COUNTER_ATTRIBUTES } from "./counters";
 import { conditionFailed, TableAccess } from "./cursors";
 import {
@@ -355,7 +356,7 @@ export class Dossiers
 
   /**
    * Items by key (`projection` of each, or whole), 100 keys a request, again what DynamoDB left
-   * unprocessed; `consistent` for strongly consistent reads.
+   * unprocessed (after a backoff); `consistent` for strongly consistent reads.
    */
   private async batchGet(
     keys: readonly Record<string, string>[],
@@ -376,7 +377,8 @@ export class Dossiers
           ...(consistent && { ConsistentRead: true }),
         },
       };
-      while (request && Object.keys(request).length) {
+      for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+        if (attempt) await backoff(attempt);
         const out = await this.client.send(new BatchGetCommand({ RequestItems: request }));
         found.push(...(out.Responses?.[this.tableName] ?? []));
         request = out.UnprocessedKeys as typeof request;
