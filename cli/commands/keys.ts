@@ -24,7 +24,7 @@ async function runKeysCreate(opts: KeysCreateOpts): Promise<void> {
   if (opts.agencies && opts.units) throw new CliError("--agencies: not with --units", EXIT.usage);
   if (opts.agencies?.some((a) => a.length === 0 || a.length > 64))
     throw new CliError("--agencies: expected agency ids (1..64 characters), comma-separated", EXIT.usage);
-  const [{ tableStore }, { createApiKey }] = await Promise.all([
+  const [{ tableStore }, { createApiKey, KeyRefusedError }] = await Promise.all([
     import("../../lib/adapters/dynamodb/store"),
     import("../../lib/http/auth"),
   ]);
@@ -41,6 +41,7 @@ async function runKeysCreate(opts: KeysCreateOpts): Promise<void> {
     process.stdout.write(`${key}\n`);
     process.stderr.write("store this key now: only its hash is kept\n");
   } catch (e) {
+    if (e instanceof KeyRefusedError) throw new CliError(`--${e.message}`, EXIT.usage);
     throw new CliError(`could not write to table ${opts.table}: ${(e as Error).message}`, EXIT.unreachable);
   } finally {
     client.destroy();

@@ -342,6 +342,8 @@ export interface KeyStore {
   keys: {
     put(hash: string, credential: Omit<StoredCredential, "hash">): Promise<void>;
     get(hash: string): Promise<StoredCredential | undefined>;
+    /** Every stored key's credential (a handful: one per integration and reader). */
+    list(): Promise<StoredCredential[]>;
   };
   rates: {
     /** Counts one request in `bucket`'s window of one epoch `second`; answers the window's count. */

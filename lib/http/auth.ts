@@ -39,15 +39,36 @@ export interface Credential {
 
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");
 
+/** A key refused before it is created: the message names the field. */
+export class KeyRefusedError extends Error {}
+
+/** A key's agency scope as one comparable string (`*`: the whole office). */
+const scopeOf = (agencies?: readonly string[]) => (agencies ? [...new Set(agencies)].sort().join(", ") : "*");
+
 /**
  * Creates a key; only its SHA-256 is stored. A unit scope is for reader keys only; an agency scope
  * is for either role, and not with a unit scope.
  */
 export async function createApiKey(store: KeyStore, c: Credential): Promise<string> {
   if (c.units !== undefined && (c.role !== "reader" || c.units.length === 0))
-    throw new Error("units: a unit scope is for reader keys, and names at least one unit");
+    throw new KeyRefusedError("units: a unit scope is for reader keys, and names at least one unit");
   if (c.agencies !== undefined && (c.agencies.length === 0 || c.units !== undefined))
-    throw new Error("agencies: an agency scope names at least one agency, and is not given with units");
+    throw new KeyRefusedError(
+      "agencies: an agency scope names at least one agency, and is not given with units",
+    );
+  // A dossier belongs to the source that received it (another source's events are refused, unless
+  // the directory grants that source the dossier's unit), so the source is what keeps one agency's
+  // integration off another's dossiers: two integration keys share a source only with the same
+  // scope (a key and its replacement).
+  if (c.role === "integration") {
+    const clash = (await store.keys.list()).find(
+      (k) => k.role === "integration" && k.source === c.source && scopeOf(k.agencies) !== scopeOf(c.agencies),
+    );
+    if (clash)
+      throw new KeyRefusedError(
+        `source: "${c.source}" is already the source of the integration key "${clash.name}" (${clash.agencies ? `agencies ${scopeOf(clash.agencies)}` : "the whole office"}); an integration key of another scope needs its own source`,
+      );
+  }
   const key = `dm_${c.role === "reader" ? "r" : "i"}_${randomBytes(24).toString("base64url")}`;
   const { units, agencies, ...rest } = c;
   await store.keys.put(hash(key), {

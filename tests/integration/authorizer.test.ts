@@ -128,3 +128,41 @@ describe("the key authorizer", () => {
     await expect(decide(broken, request("GET /kpis", `Bearer ${keys.reader}`))).rejects.toThrow();
   });
 });
+
+describe("creating keys", () => {
+  const integration = (source: string, agencies?: string[]) =>
+    createApiKey(table.store, {
+      name: `${source}-${agencies?.join("+") ?? "office"}`,
+      role: "integration",
+      source,
+      ratePerSecond: 20,
+      ...(agencies ? { agencies } : {}),
+    });
+
+  it("gives two integration keys one source only with the same agency scope", async () => {
+    // The office-wide "mot-cua" exists (above): a key scoped to an agency may not post as it, or
+    // it could act on that integration's dossiers outside its agencies.
+    await expect(integration("mot-cua", ["khoi-dat-dai"])).rejects.toThrow(
+      /^source: "mot-cua" is already the source of the integration key "mot-cua-huyen" \(the whole office\)/,
+    );
+    await expect(integration("mot-cua")).resolves.toMatch(/^dm_i_/);
+    await expect(integration("igate-dat-dai", ["khoi-dat-dai", "khoi-xa-hoi"])).resolves.toMatch(/^dm_i_/);
+    await expect(integration("igate-dat-dai", ["khoi-xa-hoi", "khoi-dat-dai"])).resolves.toMatch(/^dm_i_/);
+    for (const other of [["khoi-xa-hoi"], undefined])
+      await expect(integration("igate-dat-dai", other)).rejects.toThrow(
+        /^source: "igate-dat-dai" is already the source of the integration key .* \(agencies khoi-dat-dai, khoi-xa-hoi\)/,
+      );
+    // A reader posts nothing: its source only names its request budget.
+    await expect(
+      createApiKey(table.store, {
+        name: "doc",
+        role: "reader",
+        source: "igate-dat-dai",
+        ratePerSecond: 5,
+        agencies: ["khoi-xa-hoi"],
+      }),
+    ).resolves.toMatch(/^dm_r_/);
+    const stored = await table.store.keys.list();
+    expect(stored.filter((k) => k.role === "integration" && k.source === "igate-dat-dai")).toHaveLength(2);
+  });
+});

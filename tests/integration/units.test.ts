@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { EXIT } from "../../cli/shared";
 import { agencyTreeOf } from "../../lib/app/directory";
 import { OFFICE_NODE_ID } from "../../lib/domain/agencies";
 import { authenticate } from "../../lib/http/auth";
@@ -107,6 +108,26 @@ describe("dossier-monitor units import", () => {
     const { ScanCommand } = await import("@aws-sdk/lib-dynamodb");
     const items = await table.doc.send(new ScanCommand({ TableName: table.tableName }));
     expect(JSON.stringify(items.Items)).not.toContain(key);
+    // An integration key scoped to an agency may not take the office-wide key's source.
+    const scoped = await run(process.execPath, [
+      BIN,
+      "keys",
+      "create",
+      "--name",
+      "iGate đất đai",
+      "--role",
+      "integration",
+      "--source",
+      "igate",
+      "--agencies",
+      "khoi-dat-dai",
+      "--table",
+      table.tableName,
+      "--endpoint",
+      table.endpoint,
+    ]).catch((e) => e);
+    expect(scoped.code).toBe(EXIT.usage);
+    expect(scoped.stderr).toMatch(/--source: "igate" is already the source of the integration key "iGate"/);
     await table.drop();
   });
 

@@ -23,16 +23,27 @@ export class ApiKeys extends TableAccess {
   /** The credential stored under a key's hash, if any. */
   async get(hash: string): Promise<StoredCredential | undefined> {
     const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: apiKeyKey(hash) }));
-    const item = out.Item;
-    if (!item) return undefined;
-    return {
-      hash: item.sk as string,
-      name: item.name as string,
-      role: item.role as string,
-      source: item.source as string,
-      ratePerSecond: item.ratePerSecond === undefined ? undefined : Number(item.ratePerSecond),
-      units: Array.isArray(item.units) ? (item.units as string[]) : undefined,
-      agencies: Array.isArray(item.agencies) ? (item.agencies as string[]) : undefined,
-    };
+    return out.Item && credentialOf(out.Item);
   }
+
+  /** Every stored key's credential: the keys' partition, read whole. */
+  async list(): Promise<StoredCredential[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": apiKeyKey("").pk },
+    });
+    return items.map(credentialOf);
+  }
+}
+
+function credentialOf(item: Record<string, unknown>): StoredCredential {
+  return {
+    hash: item.sk as string,
+    name: item.name as string,
+    role: item.role as string,
+    source: item.source as string,
+    ratePerSecond: item.ratePerSecond === undefined ? undefined : Number(item.ratePerSecond),
+    units: Array.isArray(item.units) ? (item.units as string[]) : undefined,
+    agencies: Array.isArray(item.agencies) ? (item.agencies as string[]) : undefined,
+  };
 }
