@@ -1,3 +1,4 @@
+import { agencyTreeOf } from "../domain/agency-directory";
 import type { UnitDirectory } from "../domain/units";
 import type { DirectoryReader } from "./ports";
 
@@ -51,3 +52,15 @@ export function cachedDirectory(
  * directory read, so it is as fresh as the directory it came with.
  */
 export { agencyTreeOf } from "../domain/agency-directory";
+
+/**
+ * The names people read, by id, of every unit and agency of the directory's tree in `locale`:
+ * what labels a table's rows and its total (an agency's report is named after its agency).
+ */
+export function displayNames(directory: UnitDirectory, locale: "vi" | "en"): Map<string, string> {
+  return new Map(
+    agencyTreeOf(directory)
+      .all()
+      .map((n) => [n.id, locale === "vi" ? n.nameVi : n.nameEn]),
+  );
+}

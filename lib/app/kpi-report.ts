@@ -13,7 +13,7 @@ import { type InlineImage, type KpiEmailInput, type OverdueLine, renderKpiEmail 
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formFileName, formXlsx } from "../render/form";
 import type { Locale } from "../render/format";
-import { agencyTreeOf } from "./directory";
+import { agencyTreeOf, displayNames } from "./directory";
 import { type ReportBasis, readKpiReport, readNodeReport } from "./kpis";
 import { officialOutputs } from "./official";
 import type {
@@ -285,7 +285,7 @@ export async function assembleKpiEmail(
   parts: KpiEmailParts,
 ): Promise<KpiEmail> {
   const { locale, report, official, scope } = parts;
-  const unitNames = new Map(deps.units.units.map((u) => [u.id, locale === "vi" ? u.nameVi : u.nameEn]));
+  const unitNames = displayNames(deps.units, locale);
   const shown = scope.shownUnits;
   const rendered = renderKpiEmail({
     locale,

@@ -1,5 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { displayNames } from "../app/directory";
 import { agencyPeriodReport, type KpiDeps, type PeriodReport, periodReport } from "../app/kpi-report";
 import { agencyOfficialOutputs, officialOutputs } from "../app/official";
 import type { DossierLog, KeyStore, QuarantineReader, SlaLists } from "../app/ports";
@@ -159,7 +160,7 @@ async function kpisOrExport({ deps, credential, event, path }: QueryRequest): Pr
   const report = reportResult.value;
   if (path === "/kpis") return json(200, report);
   const { format, lang } = q as z.infer<typeof ExportQuery>;
-  const names = new Map(deps.units.units.map((u) => [u.id, lang === "vi" ? u.nameVi : u.nameEn]));
+  const names = displayNames(deps.units, lang);
   return format === "csv"
     ? file(reportCsvFile(report, lang, names), "text/csv; charset=utf-8", exportFileName(report, "csv"))
     : file(

@@ -103,13 +103,17 @@ export const RATING_SATISFACTION = {
   en: "Rating satisfaction",
 } as const;
 
-/** Unit names by id, for every text a person reads; an id shows only when the directory lacks it. */
+/** Unit (and agency) names by id, for every text a person reads; an id shows only when the directory lacks it. */
 export type UnitNames = ReadonlyMap<string, string>;
 
-/** The rows of the official table: one per unit (by name when known), then the whole office. */
+/**
+ * The rows of the official table: one per unit (by name when known), then the total, named after
+ * the report's unit or agency when it is one's (`*`: the whole office).
+ */
 export function tableRows(report: Report, names?: UnitNames): { label: string; block: ReportBlock }[] {
   const rows = report.byUnit.map((u) => ({ label: names?.get(u.unit) ?? u.unit, block: u as ReportBlock }));
-  rows.push({ label: report.unit ?? "*", block: report });
+  const whose = report.unit ?? report.agency;
+  rows.push({ label: whose === undefined ? "*" : (names?.get(whose) ?? whose), block: report });
   return rows;
 }
 

@@ -228,6 +228,11 @@ describe("keys scoped to agencies, over HTTP", () => {
       `/kpis/form?${p}&agency=khoi-dat-dai&format=xlsx`,
     ])
       expect((await get(path, landReader)).status, path).toBe(200);
+    // The agency's file names its total after the agency, as every text people read does.
+    const csv = await fetch(`${stack.urls.api}/kpis/export?${p}&agency=khoi-dat-dai&format=csv`, {
+      headers: { authorization: `Bearer ${landReader}` },
+    }).then((r) => r.text());
+    expect(csv.trim().split("\r\n").at(-1)).toMatch(/^Khối đất đai,/);
     // Crossings: the sibling block and the parent district, on every route.
     for (const agency of ["khoi-xa-hoi", "ubnd-huyen"])
       for (const route of ["/kpis", "/kpis/export", "/kpis/form", "/kpis/index"]) {

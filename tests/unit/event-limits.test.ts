@@ -164,4 +164,31 @@ describe("email headers and spreadsheets", () => {
     const csv = reportCsv(report, "en");
     expect(csv.split("\r\n")[1]).toMatch(/^'=cmd\|' \/C calc'!A0,1,/);
   });
+
+  it("names a unit's or an agency's total row after it, never by its id", () => {
+    const block = {
+      received: { total: 1, carriedOver: 0, new: 1, online: 0, direct: 1, postal: 0 },
+      resolved: { total: 0, early: 0, onTime: 0, late: 0 },
+      pending: { total: 1, withinDeadline: 1, overdue: 0 },
+      withdrawn: 0,
+      ratings: { total: 0, satisfied: 0 },
+      rates: { onTime: null },
+    };
+    const names = new Map([
+      ["phong-tnmt", "Phòng Tài nguyên và Môi trường"],
+      ["khoi-dat-dai", "Khối đất đai"],
+    ]);
+    const period = { name: "P", from: "2022-07-01", to: "2022-09-30" };
+    const byUnit = [{ ...block, unit: "phong-tnmt" }];
+    const last = (r: object) =>
+      reportCsv(r as unknown as Report, "vi", names)
+        .split("\r\n")
+        .filter(Boolean)
+        .at(-1);
+    expect(last({ ...block, period, unit: "phong-tnmt", byUnit })).toMatch(
+      /^Phòng Tài nguyên và Môi trường,1,/,
+    );
+    expect(last({ ...block, period, agency: "khoi-dat-dai", byUnit })).toMatch(/^Khối đất đai,1,/);
+    expect(last({ ...block, period, unit: null, byUnit })).toMatch(/^Toàn cơ quan,1,/);
+  });
 });
