@@ -293,11 +293,11 @@ async function dossierDetail({ deps, credential, event }: QueryRequest): Promise
   if (isErr(idResult)) return idResult.error;
   const id = idResult.value;
   const { dossier, log, alerts } = await deps.dossiers.getWithLog(id, { withAlerts: true });
-  // Outside a scoped key's units, a dossier is answered as one that does not exist.
+  // Outside a scoped key's units, a dossier is answered as one that does not exist: a dossier is
+  // its responsible unit's (where it counts and is listed), not the one that transferred it on.
   const visible =
     dossier !== undefined &&
-    (!credential.units ||
-      [dossier.unitId, dossier.originUnitId].some((u) => u !== undefined && credential.units?.includes(u)));
+    (!credential.units || (dossier.unitId !== undefined && credential.units.includes(dossier.unitId)));
   if (!visible) return problem(404, "no such dossier", [{ path: "id", message: "unknown dossier" }]);
   const anomalies = new Map(dossier.anomalies.filter((a) => a.eventId).map((a) => [a.eventId, a.kind]));
   return json(200, {

@@ -51,7 +51,7 @@ beforeAll(async () => {
 });
 afterAll(async () => table.drop());
 
-const detail = async (key: string) => {
+const detail = async (key: string, id = "AL-1") => {
   const queryDeps = {
     ...table.store,
     calendar: settings.calendar,
@@ -59,7 +59,7 @@ const detail = async (key: string) => {
     units,
     now: () => clock,
   };
-  const out = await handleQuery(queryDeps, apiGet("/dossiers/AL-1", {}, key));
+  const out = await handleQuery(queryDeps, apiGet(`/dossiers/${id}`, {}, key));
   return { status: out.statusCode, body: JSON.parse(out.body ?? "{}") };
 };
 type Shown = { kind: string; raisedAt: string; sentAt?: string; deskSentAt?: string };
@@ -119,5 +119,35 @@ describe("a dossier's alerts in its timeline", () => {
     );
     // A key of another unit sees neither the dossier nor its alerts.
     expect((await detail(scoped)).status).toBe(404);
+  });
+
+  it("shows a transferred dossier to the unit it was transferred to, and no longer to the one it left", async () => {
+    const justice = await createApiKey(table.store, {
+      name: "tp",
+      role: "reader",
+      source: "tp",
+      ratePerSecond: 100,
+      units: ["phong-tu-phap"],
+    });
+    await applyEvent(deps, {
+      eventId: "r-AL-2",
+      type: "dossier.received",
+      occurredAt: "2022-07-04T08:00:00+07:00",
+      dossierId: "AL-2",
+      data: { unitId: "phong-tu-phap", procedureCode: "1.001193", channel: "direct" },
+    });
+    expect((await detail(justice, "AL-2")).status).toBe(200);
+    expect((await detail(scoped, "AL-2")).status).toBe(404);
+    await applyEvent(deps, {
+      eventId: "t-AL-2",
+      type: "dossier.transferred",
+      occurredAt: "2022-07-04T10:00:00+07:00",
+      dossierId: "AL-2",
+      data: { toUnitId: "phong-tnmt" },
+    });
+    expect((await detail(scoped, "AL-2")).status).toBe(200);
+    const left = await detail(justice, "AL-2");
+    expect(left).toEqual(await detail(justice, "NO-SUCH-DOSSIER"));
+    expect(left.status).toBe(404);
   });
 });
