@@ -55,10 +55,10 @@ export function officeWide(credential: Credential, what: string): Result<Credent
 }
 
 /**
- * The agency a reader names (issue 23), checked: one the directory's tree knows (404 naming
- * `agency`); within the key's scope (an office-wide key reads any, a key scoped to agencies those
- * and the agencies under them, a key scoped to units none: 403); and in the tree on the period's
- * roll-up date (404, naming the agency its dossiers count under then).
+ * The agency a reader names (issue 23), checked: within the key's scope (an office-wide key reads
+ * any, a key scoped to agencies those and the agencies under them, a key scoped to units none: 403,
+ * whether the agency exists or not); one the directory's tree knows (404 naming `agency`); and in
+ * the tree on the period's roll-up date (404, naming the agency its dossiers count under then).
  */
 export function scopedAgency(
   deps: KpiDeps,
@@ -68,10 +68,7 @@ export function scopedAgency(
 ): Result<string, HttpResult> {
   const tree = agencyTreeOf(deps.units);
   const at = rollUpDate(period);
-  if (tree.get(agency)?.kind !== "agency")
-    return err(
-      problem(404, "no such agency", [{ path: "agency", message: `no agency ${agency} in the directory` }]),
-    );
+  // The scope first: a scoped key learns nothing of agencies outside it, not even which exist.
   const scope = credential.agencies;
   if (scope ? !tree.isAgencyUnder(agency, scope, at) : credential.units !== undefined)
     return err(
@@ -83,6 +80,10 @@ export function scopedAgency(
             : "this key reads units",
         },
       ]),
+    );
+  if (tree.get(agency)?.kind !== "agency")
+    return err(
+      problem(404, "no such agency", [{ path: "agency", message: `no agency ${agency} in the directory` }]),
     );
   if (!nodeCounterPath(tree, agency, period))
     return err(

@@ -250,6 +250,9 @@ describe("keys scoped to agencies, over HTTP", () => {
     const unknown = await get(`/kpis?${p}&agency=khong-co`, officeReader);
     expect(unknown.status).toBe(404);
     expect(unknown.json.problems).toEqual([expect.objectContaining({ path: "agency" })]);
+    // A scoped key learns nothing of agencies outside its scope, not even whether they exist.
+    for (const agency of ["khong-co", "khoi-xa-hoi"])
+      expect((await get(`/kpis?${p}&agency=${agency}`, landReader)).status, agency).toBe(403);
     // A unit is not an agency.
     expect((await get(`/kpis/index?${p}&agency=phong-tnmt`, officeReader)).status).toBe(404);
     const both = await get(`/kpis?${p}&agency=khoi-dat-dai&unit=phong-tnmt`, landReader);
