@@ -98,10 +98,13 @@ function when(iso: string | null | undefined): string {
   return `${m[3]}/${m[2]}/${m[1]}${m[4] ? ` ${m[4]}:${m[5]}` : ""}`;
 }
 
+/** Names of units outside the key's own that the dossier on screen mentions (its answer's `unitNames`). */
+let mentioned: Record<string, { vi: string; en: string }> = {};
+
 function unitName(id: string | null | undefined): string {
   if (!id) return "—";
   const u = state.me?.units.find((x) => x.id === id);
-  return u ? u.name[state.lang] : id;
+  return u ? u.name[state.lang] : (mentioned[id]?.[state.lang] ?? id);
 }
 
 function domainName(code: string | undefined): string {
@@ -879,6 +882,8 @@ interface DossierAnswer {
   }[];
   /** The alerts raised for it, with when a digest sent each. */
   alerts?: { kind: string; raisedAt: string; sentAt?: string; deskSentAt?: string }[];
+  /** The names of the units it mentions. */
+  unitNames?: Record<string, { vi: string; en: string }>;
 }
 
 /** The alerts raised for the dossier, and the digests that sent them. */
@@ -944,6 +949,7 @@ async function dossierView(id: string): Promise<Node[]> {
     throw e;
   }
   document.title = `${d.dossierId} — ${w.title}`;
+  mentioned = d.unitNames ?? {};
   const st = d.state;
   const field = (label: string, value: Child) => h("div", {}, h("dt", {}, label), h("dd", {}, value));
   return [

@@ -300,6 +300,13 @@ async function dossierDetail({ deps, credential, event }: QueryRequest): Promise
     (!credential.units || (dossier.unitId !== undefined && credential.units.includes(dossier.unitId)));
   if (!visible) return problem(404, "no such dossier", [{ path: "id", message: "unknown dossier" }]);
   const anomalies = new Map(dossier.anomalies.filter((a) => a.eventId).map((a) => [a.eventId, a.kind]));
+  const timeline = canonicalEvents(log).map(({ event }) => ({
+    eventId: event.eventId,
+    type: event.type,
+    occurredAt: event.occurredAt,
+    data: event.data,
+    anomaly: anomalies.get(event.eventId),
+  }));
   return json(200, {
     dossierId: dossier.dossierId,
     state: {
@@ -322,13 +329,18 @@ async function dossierDetail({ deps, credential, event }: QueryRequest): Promise
       // Counted per kind; only the last few are kept with their events (bounded items).
       anomalies: dossier.anomalyCounts ?? {},
     },
-    timeline: canonicalEvents(log).map(({ event }) => ({
-      eventId: event.eventId,
-      type: event.type,
-      occurredAt: event.occurredAt,
-      data: event.data,
-      anomaly: anomalies.get(event.eventId),
-    })),
+    timeline,
+    // The names of the units it mentions (its own, the one that received it, those its events
+    // name), so a reader shows names, never ids, of units outside its own scope too.
+    unitNames: mentionedUnitNames(deps.units, [
+      dossier.unitId,
+      dossier.originUnitId,
+      ...timeline.flatMap(({ data }) =>
+        Object.entries((data ?? {}) as Record<string, unknown>)
+          .filter(([k, v]) => /unitId$/i.test(k) && typeof v === "string")
+          .map(([, v]) => v as string),
+      ),
+    ]),
     // The alerts raised for it, and when a digest sent each (kept after it is sent).
     alerts: [...(alerts ?? [])]
       .sort((a, b) => a.raisedAt - b.raisedAt || a.kind.localeCompare(b.kind))
@@ -339,6 +351,19 @@ async function dossierDetail({ deps, credential, event }: QueryRequest): Promise
         deskSentAt: iso(a.deskSentAt),
       })),
   });
+}
+
+/** The directory's names of these units, in both languages (a unit it lacks is left out). */
+function mentionedUnitNames(
+  directory: UnitDirectory,
+  ids: readonly (string | undefined)[],
+): Record<string, { vi: string; en: string }> {
+  const out: Record<string, { vi: string; en: string }> = {};
+  for (const id of ids) {
+    const unit = directory.get(id);
+    if (unit) out[unit.id] = { vi: unit.nameVi, en: unit.nameEn };
+  }
+  return out;
 }
 
 /** What a reader route's handler is given: the request, its admitted key, and the route's path. */

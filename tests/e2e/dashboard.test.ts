@@ -140,6 +140,41 @@ describe("the dashboard", () => {
     expect(await page.textContent(".facts")).toContain("Phòng Tài nguyên và Môi trường");
   });
 
+  it("names the unit a dossier came from by its name, though the key reads another unit", async () => {
+    const at = "2022-10-19T08:00:00+07:00";
+    const events = [
+      {
+        eventId: "dash-moved-r",
+        type: "dossier.received",
+        occurredAt: at,
+        dossierId: "DASH-MOVED-1",
+        data: { unitId: OTHER_UNIT, procedureCode: "1.001990", channel: "direct", processingDays: 5 },
+      },
+      {
+        eventId: "dash-moved-t",
+        type: "dossier.transferred",
+        occurredAt: "2022-10-19T09:00:00+07:00",
+        dossierId: "DASH-MOVED-1",
+        data: { toUnitId: SCOPED_UNIT },
+      },
+    ];
+    const posted = await fetch(`${api}/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${d.integration}`, "content-type": "application/json" },
+      body: JSON.stringify({ events }),
+    });
+    expect(posted.status).toBe(200);
+    await d.stack.drain();
+    const { page } = await open(d.scoped);
+    await page.waitForSelector("[data-list=overdue]");
+    await page.evaluate(`location.hash = "#/dossier/DASH-MOVED-1"`);
+    await page.waitForSelector(".timeline li");
+    const timeline = (await page.textContent(".timeline")) ?? "";
+    expect(timeline).toContain("Chi nhánh Văn phòng Đăng ký đất đai");
+    expect(timeline).toContain("Phòng Tài nguyên và Môi trường");
+    expect(timeline).not.toContain(OTHER_UNIT);
+  });
+
   it("shows a unit-scoped reader its own unit only, never another's", async () => {
     const { page, urls } = await open(d.scoped);
     await page.waitForSelector("[data-list=overdue]");
