@@ -53,6 +53,19 @@ export function cachedDirectory(
  */
 export { agencyTreeOf } from "../domain/agency-directory";
 
+/** The directory's names of these units, in both languages (a unit it lacks is left out). */
+export function mentionedUnitNames(
+  directory: UnitDirectory,
+  ids: readonly (string | undefined)[],
+): Record<string, { vi: string; en: string }> {
+  const out: Record<string, { vi: string; en: string }> = {};
+  for (const id of ids) {
+    const unit = directory.get(id);
+    if (unit) out[unit.id] = { vi: unit.nameVi, en: unit.nameEn };
+  }
+  return out;
+}
+
 /**
  * The names people read, by id, of every unit and agency of the directory's tree in `locale`:
  * what labels a table's rows and its total (an agency's report is named after its agency).

@@ -1,12 +1,13 @@
 import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { displayNames } from "../app/directory";
+import { displayNames, mentionedUnitNames } from "../app/directory";
 import { agencyPeriodReport, type KpiDeps, type PeriodReport, periodReport } from "../app/kpi-report";
 import { agencyOfficialOutputs, officialOutputs } from "../app/official";
 import type { DossierLog, KeyStore, QuarantineReader, SlaLists } from "../app/ports";
 import { normaliseCode } from "../domain/events/schema";
 import type { OfficialForm } from "../domain/official/form";
 import type { NationalIndex } from "../domain/official/index766";
+import { unitNamed } from "../domain/ownership";
 import { canonicalEvents } from "../domain/projection";
 import { err, isErr, ok, type Result } from "../domain/result";
 import { formatInstant, localDate } from "../domain/time";
@@ -332,15 +333,7 @@ async function dossierDetail({ deps, credential, event }: QueryRequest): Promise
     timeline,
     // The names of the units it mentions (its own, the one that received it, those its events
     // name), so a reader shows names, never ids, of units outside its own scope too.
-    unitNames: mentionedUnitNames(deps.units, [
-      dossier.unitId,
-      dossier.originUnitId,
-      ...timeline.flatMap(({ data }) =>
-        Object.entries((data ?? {}) as Record<string, unknown>)
-          .filter(([k, v]) => /unitId$/i.test(k) && typeof v === "string")
-          .map(([, v]) => v as string),
-      ),
-    ]),
+    unitNames: mentionedUnitNames(deps.units, [dossier.unitId, dossier.originUnitId, ...log.map(unitNamed)]),
     // The alerts raised for it, and when a digest sent each (kept after it is sent).
     alerts: [...(alerts ?? [])]
       .sort((a, b) => a.raisedAt - b.raisedAt || a.kind.localeCompare(b.kind))
@@ -351,19 +344,6 @@ async function dossierDetail({ deps, credential, event }: QueryRequest): Promise
         deskSentAt: iso(a.deskSentAt),
       })),
   });
-}
-
-/** The directory's names of these units, in both languages (a unit it lacks is left out). */
-function mentionedUnitNames(
-  directory: UnitDirectory,
-  ids: readonly (string | undefined)[],
-): Record<string, { vi: string; en: string }> {
-  const out: Record<string, { vi: string; en: string }> = {};
-  for (const id of ids) {
-    const unit = directory.get(id);
-    if (unit) out[unit.id] = { vi: unit.nameVi, en: unit.nameEn };
-  }
-  return out;
 }
 
 /** What a reader route's handler is given: the request, its admitted key, and the route's path. */

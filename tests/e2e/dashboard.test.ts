@@ -70,6 +70,17 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
 
+/** Events posted with the integration key, and applied before it returns. */
+async function postAndDrain(events: object[]) {
+  const posted = await fetch(`${api}/events`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${d.integration}`, "content-type": "application/json" },
+    body: JSON.stringify({ events }),
+  });
+  expect(posted.status).toBe(200);
+  await d.stack.drain();
+}
+
 async function apiOverdue(unit: string, key: string): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | null = null;
@@ -158,13 +169,7 @@ describe("the dashboard", () => {
         data: { toUnitId: SCOPED_UNIT },
       },
     ];
-    const posted = await fetch(`${api}/events`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${d.integration}`, "content-type": "application/json" },
-      body: JSON.stringify({ events }),
-    });
-    expect(posted.status).toBe(200);
-    await d.stack.drain();
+    await postAndDrain(events);
     const { page } = await open(d.scoped);
     await page.waitForSelector("[data-list=overdue]");
     await page.evaluate(`location.hash = "#/dossier/DASH-MOVED-1"`);
@@ -469,13 +474,7 @@ describe("the data-quality view's unknown-SLA list", () => {
       dossierId: `DASH-ORPHAN-${String(i).padStart(3, "0")}`,
       data: { score: 5, channel: "kiosk" },
     }));
-    const posted = await fetch(`${api}/events`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${d.integration}`, "content-type": "application/json" },
-      body: JSON.stringify({ events }),
-    });
-    expect(posted.status).toBe(200);
-    await d.stack.drain();
+    await postAndDrain(events);
     type Page = { unknownSla: { dossierId: string }[]; cursor: string | null };
     const first = await readAs<Page>(d.reader, `/quality?period=${P}&limit=50`);
     expect(first.body.unknownSla).toHaveLength(50);

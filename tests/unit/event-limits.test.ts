@@ -23,6 +23,16 @@ const paths = (input: unknown) => {
   return r.ok ? [] : r.error.map((p) => p.path);
 };
 
+/** One dossier received and pending: a report block for the file tests below. */
+const block = {
+  received: { total: 1, carriedOver: 0, new: 1, online: 0, direct: 1, postal: 0 },
+  resolved: { total: 0, early: 0, onTime: 0, late: 0 },
+  pending: { total: 1, withinDeadline: 1, overdue: 0 },
+  withdrawn: 0,
+  ratings: { total: 0, satisfied: 0 },
+  rates: { onTime: null },
+};
+
 describe("limits of the event contract", () => {
   it("bounds timestamps: 35 characters and 9 fraction digits at most", () => {
     expect(validateEvent({ ...valid, occurredAt: "2022-06-06T08:15:00.123456789+07:00" }).ok).toBe(true);
@@ -147,14 +157,6 @@ describe("email headers and spreadsheets", () => {
     for (const f of ['=HYPERLINK("x")', "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"])
       expect(spreadsheetText(f)).toBe(`'${f}`);
     expect(spreadsheetText("phong-tnmt")).toBe("phong-tnmt");
-    const block = {
-      received: { total: 1, carriedOver: 0, new: 1, online: 0, direct: 1, postal: 0 },
-      resolved: { total: 0, early: 0, onTime: 0, late: 0 },
-      pending: { total: 1, withinDeadline: 1, overdue: 0 },
-      withdrawn: 0,
-      ratings: { total: 0, satisfied: 0 },
-      rates: { onTime: null },
-    };
     const report = {
       ...block,
       period: { name: "P", from: "2022-07-01", to: "2022-09-30" },
@@ -166,14 +168,6 @@ describe("email headers and spreadsheets", () => {
   });
 
   it("names a unit's or an agency's total row after it, never by its id", () => {
-    const block = {
-      received: { total: 1, carriedOver: 0, new: 1, online: 0, direct: 1, postal: 0 },
-      resolved: { total: 0, early: 0, onTime: 0, late: 0 },
-      pending: { total: 1, withinDeadline: 1, overdue: 0 },
-      withdrawn: 0,
-      ratings: { total: 0, satisfied: 0 },
-      rates: { onTime: null },
-    };
     const names = new Map([
       ["phong-tnmt", "Phòng Tài nguyên và Môi trường"],
       ["khoi-dat-dai", "Khối đất đai"],
