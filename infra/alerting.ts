@@ -33,7 +33,8 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
     Duration.minutes(5),
   );
   allow(sweep, ["dynamodb:Query"], [tableArn, indexArn]);
-  allow(sweep, ["dynamodb:PutItem", "dynamodb:UpdateItem"], [tableArn]);
+  // GetItem: each dossier checked is read with its log (one point read of its item).
+  allow(sweep, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [tableArn]);
   allow(sweep, ["events:PutEvents"], [bus.eventBusArn]);
 
   // 5 minutes: a province's busiest sweep raises about 1,100 digests (docs/province.md, "The
@@ -47,7 +48,8 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
   );
   allow(
     send,
-    ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+    // UpdateItem: a sent digest's alerts stamped as sent in each dossier's history.
+    ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
     [tableArn],
   );
   allow(send, ["ses:SendEmail"], sesResources);

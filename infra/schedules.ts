@@ -30,6 +30,9 @@ export function buildSchedules(
       description: s.description,
       schedule: scheduler.ScheduleExpression.expression(s.expression, TimeZone.of(SCHEDULE_TIME_ZONE)),
       target: new schedulerTargets.LambdaInvoke(fn.fn, {
+        // What the function is told to do (kpi-report: `weekly` or `close`), the same input the
+        // local scheduler passes (dev/local/stack.ts): without it kpi-report refuses every run.
+        ...(s.input && { input: scheduler.ScheduleTargetInput.fromObject(s.input) }),
         role,
         retryAttempts: 2,
         deadLetterQueue: props.targetDlq,

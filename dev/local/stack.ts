@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { LogLevel } from "@aws-lambda-powertools/logger/types";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import * as applyEvents from "../../functions/apply-events";
 import type { Clients } from "../../functions/commons/clients";
 import * as ingestApi from "../../functions/ingest-api";
@@ -105,6 +106,12 @@ export interface LocalStack {
   deadLetters: () => number;
   /** Runs a schedule's function now (what the scheduler does when it fires). */
   fire: (scheduleId: string) => Promise<unknown>;
+  /**
+   * The IAM actions each function's DynamoDB requests have needed so far (`dynamodb:GetItem`…):
+   * every function runs on its own client, as in Lambda, so a test can hold what the code used
+   * against what the CDK stack grants it.
+   */
+  dynamoActions: () => Record<string, string[]>;
   stop: () => Promise<void>;
 }
 
@@ -148,8 +155,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const firstStart = options.seed === true && (await store.directory.get()).units.length === 0;
   const keys = firstStart ? await loadDirectoryAndDemoKeys(store, options.directory) : undefined;
   const applyEnv = parseEnv(applyEvents.EnvSchema, env);
-  const queue = consumerQueue(applyEnv, clients, log, onError);
-  const fns = composeFunctions(env, clients, queue, onError);
+  const { clientsFor, dynamoActions, destroy } = perFunctionClients(clients, dynamoEndpoint);
+  const queue = consumerQueue(applyEnv, clientsFor("apply-events"), log, onError);
+  const fns = composeFunctions(env, clientsFor, clock.now, queue, onError);
   published.bus = fns.bus;
   const replay =
     firstStart && options.replaySeed !== false ? await importSeedHistory(store, applyEnv, options, log) : [];
@@ -172,9 +180,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     settled: () => fns.bus.settled(),
     deadLetters: () => queue.deadLetters.length,
     fire: fns.fire,
+    dynamoActions,
     stop: async () => {
       for (const stop of stops) await stop();
       client.destroy();
+      destroy();
     },
   };
 }
@@ -305,27 +315,31 @@ interface LocalFunctions {
 /** Every function but the consumer, composed as in Lambda, and the bus routing to them. */
 function composeFunctions(
   env: RawEnv,
-  clients: Clients,
+  clientsFor: (fn: string) => Clients,
+  now: () => number,
   queue: LocalQueue,
   onError: (e: unknown) => void,
 ): LocalFunctions {
-  const send = sendAlerts.compose(parseEnv(sendAlerts.EnvSchema, env), clients);
-  const feedback = sesFeedback.compose(parseEnv(sesFeedback.EnvSchema, env), clients);
+  const send = sendAlerts.compose(parseEnv(sendAlerts.EnvSchema, env), clientsFor("send-alerts"));
+  const feedback = sesFeedback.compose(parseEnv(sesFeedback.EnvSchema, env), clientsFor("ses-feedback"));
   const bus = new LocalBus(
     {
       DossierEventsToConsumer: { kind: "queue", queue },
       AlertsPendingToSender: { kind: "function", invoke: (e) => send(e, {} as never) },
       SesFeedbackToSuppression: { kind: "function", invoke: (e) => feedback(e, {} as never) },
     },
-    clients.now,
+    now,
     onError,
   );
-  const sweep = sweepDeadlines.compose(parseEnv(sweepDeadlines.EnvSchema, env), clients);
-  const kpi = kpiReport.compose(parseEnv(kpiReport.EnvSchema, env), clients);
+  const sweep = sweepDeadlines.compose(
+    parseEnv(sweepDeadlines.EnvSchema, env),
+    clientsFor("sweep-deadlines"),
+  );
+  const kpi = kpiReport.compose(parseEnv(kpiReport.EnvSchema, env), clientsFor("kpi-report"));
   // As in Lambda, the ingestion API keeps the directory a short time (real time here, not the demo clock's).
-  const ingest = ingestApi.compose(parseEnv(ingestApi.EnvSchema, env), clients, 5_000);
+  const ingest = ingestApi.compose(parseEnv(ingestApi.EnvSchema, env), clientsFor("ingest-api"), 5_000);
   // As in Lambda, the query API reads the unit directory from the table (kept a minute).
-  const query = queryApi.compose(parseEnv(queryApi.EnvSchema, env), clients);
+  const query = queryApi.compose(parseEnv(queryApi.EnvSchema, env), clientsFor("query-api"));
   const targets: Record<string, (input: unknown) => Promise<unknown>> = {
     "sweep-deadlines": (input) => sweep(input, {} as never),
     "kpi-report": (input) => kpi(input, {} as never),
@@ -438,3 +452,59 @@ export const SERVE_DEFAULTS = {
   scheme: { kind: "explicit" as const, windows: [SEED_PERIOD] },
   timeZone: SCHEDULE_TIME_ZONE,
 };
+
+/**
+ * Each function's clients, with a DynamoDB client of its own (as each Lambda function has) that
+ * records the IAM actions its requests need: what `LocalStack.dynamoActions` answers.
+ */
+function perFunctionClients(clients: Clients, dynamoEndpoint: string) {
+  const actions = new Map<string, Set<string>>();
+  const own: DynamoDBClient[] = [];
+  const clientsFor = (fn: string): Clients => {
+    const client = localDynamoClient(dynamoEndpoint);
+    own.push(client);
+    const used = actions.get(fn) ?? new Set<string>();
+    actions.set(fn, used);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        for (const a of iamActionsOf(context.commandName ?? "", (args as { input: object }).input))
+          used.add(a);
+        return next(args);
+      },
+      { step: "initialize", name: "iamActions" },
+    );
+    return { ...clients, dynamo: documentClient(client) };
+  };
+  return {
+    clientsFor,
+    dynamoActions: () =>
+      Object.fromEntries(
+        [...actions].filter(([, used]) => used.size).map(([fn, used]) => [fn, [...used].sort()]),
+      ),
+    destroy: () => {
+      for (const client of own) client.destroy();
+    },
+  };
+}
+
+/** What a transaction's items are, as IAM names the actions they need (it has no action of its own). */
+const TRANSACT_ITEM_ACTIONS: Record<string, string> = {
+  Put: "dynamodb:PutItem",
+  Update: "dynamodb:UpdateItem",
+  Delete: "dynamodb:DeleteItem",
+  ConditionCheck: "dynamodb:ConditionCheckItem",
+  Get: "dynamodb:GetItem",
+};
+
+/**
+ * The IAM actions one DynamoDB request needs: its own (`GetItemCommand` → `dynamodb:GetItem`), or
+ * for a transaction those of its items, as IAM authorises them.
+ */
+export function iamActionsOf(commandName: string, input: object): string[] {
+  const items = (input as { TransactItems?: Record<string, unknown>[] }).TransactItems;
+  if (commandName.startsWith("Transact") && items)
+    return items.flatMap((item) =>
+      Object.keys(item).flatMap((k) => (TRANSACT_ITEM_ACTIONS[k] ? [TRANSACT_ITEM_ACTIONS[k]] : [])),
+    );
+  return [`dynamodb:${commandName.replace(/Command$/, "")}`];
+}

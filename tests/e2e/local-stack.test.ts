@@ -16,6 +16,7 @@ import { formatInstant, instant } from "../../lib/domain/time";
 import { kpiView } from "../helpers/compare";
 import { e2eSettings, startE2eStack } from "../helpers/e2e-stack";
 import { ROOT, receivedBeyondCalendar } from "../helpers/fixtures";
+import { DYNAMO_GRANTS } from "../helpers/grants";
 
 const settings = e2eSettings;
 let stack: LocalStack;
@@ -468,4 +469,24 @@ describe("the local stack over HTTP", () => {
     expect(unknown.status).toBe(400);
     expect(JSON.stringify(unknown.json.results)).toMatch(/data\.unitId/);
   }, 60_000);
+
+  // Last in the file: by now every function has run its working day (posting, the consumer, the
+  // sweep and its digests, the weekly and close emails, the query routes).
+  it("needed, in each function, only the DynamoDB actions the CDK stack grants it", () => {
+    const used = stack.dynamoActions();
+    expect(Object.keys(used).sort()).toEqual(
+      expect.arrayContaining([
+        "apply-events",
+        "ingest-api",
+        "kpi-report",
+        "query-api",
+        "send-alerts",
+        "sweep-deadlines",
+      ]),
+    );
+    const missing = Object.entries(used)
+      .map(([fn, actions]) => [fn, actions.filter((a) => !DYNAMO_GRANTS[fn]?.includes(a))] as const)
+      .filter(([, actions]) => actions.length);
+    expect(Object.fromEntries(missing), "used but not granted").toEqual({});
+  });
 });

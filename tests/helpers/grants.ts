@@ -1,0 +1,34 @@
+/**
+ * The DynamoDB actions the CDK stack grants each function (infra/), in one list for the two tests
+ * that hold it: tests/infra/stacks.test.ts checks the synthesized stack grants exactly these, and
+ * tests/e2e/local-stack.test.ts that what each function sent on the local stack needed no other.
+ * A change here is a change of what a function may do: review it with the code that needs it.
+ */
+export const DYNAMO_GRANTS: Record<string, string[]> = {
+  "apply-events": [
+    "dynamodb:BatchGetItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+  ],
+  authorizer: ["dynamodb:GetItem"],
+  "ingest-api": ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+  "kpi-report": [
+    "dynamodb:BatchGetItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+  ],
+  "query-api": ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+  "send-alerts": [
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+  ],
+  "ses-feedback": ["dynamodb:PutItem"],
+  "sweep-deadlines": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+};
