@@ -49,7 +49,13 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
   allow(
     send,
     // UpdateItem: a sent digest's alerts stamped as sent in each dossier's history.
-    ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+    [
+      "dynamodb:Query",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:BatchWriteItem",
+    ],
     [tableArn],
   );
   allow(send, ["ses:SendEmail"], sesResources);
