@@ -1,6 +1,7 @@
 import { Duration } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as destinations from "aws-cdk-lib/aws-lambda-destinations";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { TABLE } from "../lib/adapters/dynamodb/table";
@@ -80,6 +81,11 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
   });
 
   const kpi = buildKpiReport(functions, props);
+  // Schedules and rules invoke these asynchronously: a run that fails after Lambda's two retries
+  // is kept in the targets' dead-letter queue (and `TargetsDlqDepth` alarms), not dropped. The
+  // target DLQs above take only what could not be delivered to Lambda at all.
+  for (const f of [sweep, send, feedback, kpi])
+    f.fn.configureAsyncInvoke({ onFailure: new destinations.SqsDestination(targetDlq), retryAttempts: 2 });
   return { sweep, send, feedback, kpi };
 }
 

@@ -42,6 +42,8 @@ export interface MonitoringProps {
   targetDlq: sqs.IQueue;
   consumer: ProjectFunction;
   authorizer: ProjectFunction;
+  /** Every function by name: each one's errors alarm. */
+  functions: Record<string, ProjectFunction>;
   api: apigwv2.IHttpApi;
 }
 
@@ -53,7 +55,7 @@ export interface MonitoringProps {
 export function buildMonitoring(scope: Construct, props: MonitoringProps) {
   const { key, topic } = alarmTopic(scope, props.alarmEmail);
   // The order of the alarms is the order of the dashboard's alarm widget.
-  const alarms = [...deadLetterAlarms(props), ...functionAlarms(props)].map((spec) => {
+  const alarms = [...deadLetterAlarms(props), ...functionAlarms(props), ...errorAlarms(props)].map((spec) => {
     const a = new cloudwatch.Alarm(scope, spec.id, {
       metric: spec.metric,
       threshold: spec.threshold,
@@ -236,6 +238,36 @@ function functionAlarms(props: MonitoringProps): AlarmSpec[] {
       threshold: CALENDAR_WARNING_DAYS,
       description: `The working-day calendar has data for fewer than ${CALENDAR_WARNING_DAYS} more days: add next year's entry (README, Working-day calendar)`,
       comparison: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+    },
+  ];
+}
+
+/**
+ * Each other function's errors (the consumer's and the authorizer's have their own alarms above),
+ * and digests SES refused: a failing sweep raises no alert, a failing send-alerts leaves
+ * departments without their digest, a failing kpi-report leadership without its email, a failing
+ * API its callers with 500s.
+ */
+function errorAlarms(props: MonitoringProps): AlarmSpec[] {
+  const named: [string, string, string][] = [
+    ["sweep-deadlines", "SweepErrors", "The deadline sweep failed: no alert is raised until it runs again"],
+    ["send-alerts", "SendAlertsErrors", "send-alerts failed: department digests are not sent"],
+    ["kpi-report", "KpiReportErrors", "kpi-report failed: a weekly or period-close KPI email is not sent"],
+    ["ses-feedback", "SesFeedbackErrors", "ses-feedback failed: bounced addresses are not suppressed"],
+    ["ingest-api", "IngestApiErrors", "The ingestion API fails: integrations get 500s"],
+    ["query-api", "QueryApiErrors", "The query API fails: dashboards and the CLI get 500s"],
+  ];
+  return [
+    ...named.map(([fn, id, description]) => {
+      const f = props.functions[fn];
+      if (!f) throw new Error(`monitoring: no function ${fn}`);
+      return { id, metric: f.fn.metricErrors({ period: Duration.minutes(5) }), threshold: 0, description };
+    }),
+    {
+      id: "DigestsNotSent",
+      metric: projectMetric(METRICS.digestsFailed, "send-alerts", { period: Duration.minutes(15) }),
+      threshold: 0,
+      description: "SES refused a digest: its alerts stay pending and are tried again at the next sweep",
     },
   ];
 }

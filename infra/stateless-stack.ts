@@ -77,6 +77,7 @@ export class StatelessStack extends Stack {
       targetDlq,
       consumer,
       authorizer,
+      functions: this.functions,
       api,
     });
 

@@ -283,6 +283,17 @@ describe("the stateless stack", () => {
       MetricName: "Errors",
       Dimensions: [{ Name: "FunctionName", Value: { Ref: Match.stringLikeRegexp("^authorizerFunction") } }],
     });
+    // Every function's errors alarm, and SES refusing a digest.
+    const errorsAlarmed = Object.values(stateless.findResources("AWS::CloudWatch::Alarm"))
+      .filter((a) => a.Properties.MetricName === "Errors" && a.Properties.AlarmActions)
+      .map((a) => a.Properties.Dimensions[0].Value.Ref as string);
+    for (const fn of Object.keys(stateless.findResources("AWS::Lambda::Function")))
+      expect(errorsAlarmed, `${fn} has an errors alarm`).toContain(fn);
+    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: METRICS.digestsFailed,
+      Threshold: 0,
+      AlarmActions: Match.anyValue(),
+    });
     stateless.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
     const dashboard = JSON.stringify(stateless.findResources("AWS::CloudWatch::Dashboard"));
     for (const metric of [
@@ -294,6 +305,15 @@ describe("the stateless stack", () => {
       "TransactionConflict",
     ])
       expect(dashboard, metric).toContain(metric);
+  });
+
+  it("keeps a scheduled or rule-invoked run that failed for good in the targets' dead-letter queue", () => {
+    const configs = Object.values(stateless.findResources("AWS::Lambda::EventInvokeConfig"));
+    const invoked = configs.map((c) => JSON.stringify(c.Properties.FunctionName));
+    for (const fn of ["sweepdeadlines", "sendalerts", "kpireport", "sesfeedback"])
+      expect(invoked.some((name) => name.includes(`"${fn}Function`)), fn).toBe(true);
+    for (const c of configs)
+      expect(JSON.stringify(c.Properties.DestinationConfig.OnFailure.Destination)).toContain("TargetsDlq");
   });
 
   it.each([
