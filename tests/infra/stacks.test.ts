@@ -311,7 +311,10 @@ describe("the stateless stack", () => {
     const configs = Object.values(stateless.findResources("AWS::Lambda::EventInvokeConfig"));
     const invoked = configs.map((c) => JSON.stringify(c.Properties.FunctionName));
     for (const fn of ["sweepdeadlines", "sendalerts", "kpireport", "sesfeedback"])
-      expect(invoked.some((name) => name.includes(`"${fn}Function`)), fn).toBe(true);
+      expect(
+        invoked.some((name) => name.includes(`"${fn}Function`)),
+        fn,
+      ).toBe(true);
     for (const c of configs)
       expect(JSON.stringify(c.Properties.DestinationConfig.OnFailure.Destination)).toContain("TargetsDlq");
   });
