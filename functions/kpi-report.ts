@@ -43,7 +43,12 @@ export function createHandler(deps: KpiReportDeps, logger: Logger) {
       return weekly ?? { kind, skipped: true };
     }
     const result = await closeEndedPeriod({ ...deps, units });
-    logger.info("kpi report", { kind, period: result?.period, sent: Boolean(result?.messageId) });
+    logger.info("kpi report", {
+      kind,
+      period: result?.period,
+      sent: result?.sent ?? [],
+      alreadySent: result?.alreadySent ?? 0,
+    });
     return result ?? { kind, skipped: true };
   }).use(injectLambdaContext(logger));
 }

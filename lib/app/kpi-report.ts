@@ -24,6 +24,7 @@ import type {
   ReportReader,
   SlaLists,
   SuppressedAddresses,
+  WeeklySendLog,
 } from "./ports";
 
 /**
@@ -398,10 +399,37 @@ export async function sendKpiEmail(
   });
 }
 
-/** Closes the period that ended most recently (once), and sends its close email. */
+/**
+ * The error a run fails with when some of its emails could not be sent (after sending the others):
+ * the first cause's message, and how many failed, so that the retry sends them (the marks skip the rest).
+ */
+export function sendFailures(what: string, failures: readonly unknown[], sent: number): AggregateError {
+  const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
+  return new AggregateError(
+    failures,
+    `${what}: ${failures.length} not sent (${first}), ${sent} sent; the retry sends the rest`,
+  );
+}
+
+/** The marks of the KPI emails sent (the weekly ones, and the close's under `close:<period>`). */
+export type CloseDeps = SendDeps & { weeklySends: WeeklySendLog };
+
+/**
+ * How long a claimed close email may take before another run may take it over (one takes seconds;
+ * as for the weekly ones, lib/app/weekly-kpi.ts).
+ */
+const CLOSE_SEND_LEASE_MS = 2 * 60_000;
+
+/**
+ * Closes the period that ended most recently: freezes its figures as issued (once), then sends
+ * its close email to leadership, one per language (docs/kpis.md "Text form"), each marked once
+ * like the weekly ones. A run that failed to send (SES refusing, throttling) fails after sending
+ * the others, and its retry, or the next day's run, sends what was not: the frozen figures never
+ * stop the email from going out.
+ */
 export async function closeEndedPeriod(
-  deps: SendDeps,
-): Promise<{ period: string; messageId?: string } | undefined> {
+  deps: CloseDeps,
+): Promise<{ period: string; messageId?: string; sent: Locale[]; alreadySent: number } | undefined> {
   const now = deps.now();
   const current = periodOf(deps.scheme, now);
   const ended =
@@ -412,9 +440,38 @@ export async function closeEndedPeriod(
       : current
         ? previousPeriod(deps.scheme, current)
         : undefined;
-  if (!ended || (await deps.reports.getIssued(ended.name))) return undefined;
-  const email = await buildKpiEmail(deps, ended, "close");
-  if (!(await deps.reports.putIssued(ended.name, email.report, now))) return undefined;
-  const messageId = await sendKpiEmail(deps, email, deps.units.leadership);
-  return { period: ended.name, messageId };
+  if (!ended) return undefined;
+  // Frozen once: a run that finds it frozen (by itself before a failed send, or by another run)
+  // goes on to the sending.
+  if (!(await deps.reports.getIssued(ended.name)))
+    await deps.reports.putIssued(ended.name, await periodReport(deps, ended), now);
+  const result = {
+    period: ended.name,
+    messageId: undefined as string | undefined,
+    sent: [] as Locale[],
+    alreadySent: 0,
+  };
+  const failures: unknown[] = [];
+  for (const locale of ["vi", "en"] as const) {
+    const to = deps.units.leadership.filter((c) => (c.locale ?? "vi") === locale);
+    if (to.length === 0) continue;
+    const send = { week: `close:${ended.name}`, locale, agency: "" };
+    if (!(await deps.weeklySends.claim(send, deps.now(), CLOSE_SEND_LEASE_MS))) {
+      result.alreadySent++;
+      continue;
+    }
+    let messageId: string | undefined;
+    try {
+      messageId = await sendKpiEmail(deps, await buildKpiEmail(deps, ended, "close", locale), to);
+    } catch (e) {
+      await deps.weeklySends.release(send);
+      failures.push(e);
+      continue;
+    }
+    await deps.weeklySends.sent(send, messageId, deps.now());
+    result.sent.push(locale);
+    if (locale === "vi" || !result.messageId) result.messageId ??= messageId;
+  }
+  if (failures.length) throw sendFailures(`the ${ended.name} close email`, failures, result.sent.length);
+  return result;
 }

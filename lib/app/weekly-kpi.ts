@@ -15,6 +15,7 @@ import {
   type KpiEmail,
   overdueAndQuality,
   type SendDeps,
+  sendFailures,
   sendKpiEmail,
 } from "./kpi-report";
 import { nodeReportOf, readNodeCounts } from "./kpis";
@@ -99,6 +100,7 @@ export async function sendWeeklyKpi(
   const tree = agencyTreeOf(deps.units);
   const result: WeeklyResult = { period: period.name, sent: [], alreadySent: 0 };
   let snapshotTaken = false;
+  const failures: unknown[] = [];
   for (const target of weeklyTargets(tree, period)) {
     if (options.timeLeft && options.timeLeft() < WEEKLY_RESERVE_MS) {
       result.incomplete = true;
@@ -118,14 +120,17 @@ export async function sendWeeklyKpi(
       }
       messageId = await sendKpiEmail(deps, email, target.to);
     } catch (e) {
-      // Not sent: the mark is taken back so that the retry sends it (the error goes on).
+      // Not sent: the mark is taken back so that the retry sends it, and the others are sent
+      // all the same (one address SES refuses must not hold back every other agency's email).
       await deps.weeklySends.release(send);
-      throw e;
+      failures.push(e);
+      continue;
     }
     await deps.weeklySends.sent(send, messageId, deps.now());
     result.sent.push({ ...send, messageId });
   }
   result.messageId = result.sent.find((s) => s.agency === tree.rootId)?.messageId;
+  if (failures.length) throw sendFailures("weekly KPI emails", failures, result.sent.length);
   return result;
 }
 

@@ -90,6 +90,51 @@ describe("closed periods", () => {
   }, 60_000);
 });
 
+describe("the close email", () => {
+  it("goes once per language, and still goes after SES failed once (the period frozen all the same)", async () => {
+    const table = await testTable("close-retry");
+    const adviser = { name: "Adviser", email: "adviser@ubnd.example.org", locale: "en" as const };
+    const withEnglish = new UnitDirectory(file.units, [...file.leadership, adviser]);
+    const now = instant("2022-10-01T00:30:00+07:00");
+    const base = kpiSendDeps(table.store, settings, withEnglish, () => now, "close-retry");
+    let failing = true;
+    const deps = {
+      ...base,
+      mailer: {
+        send: async (m: Parameters<typeof base.mailer.send>[0]) => {
+          if (failing && m.to.includes("chu-tich@ubnd.example.org")) throw new Error("SES: Throttling");
+          return base.mailer.send(m);
+        },
+      },
+    };
+    await applyEvent(
+      { ...table.store, settings, units: withEnglish, now: () => now },
+      {
+        eventId: "c-1",
+        type: "dossier.received",
+        occurredAt: "2022-09-05T08:00:00+07:00",
+        dossierId: "C-1",
+        data: { unitId: "phong-tu-phap", procedureCode: "1.001193", channel: "direct", processingDays: 5 },
+      },
+    );
+    // The Vietnamese email fails; the English one goes all the same, and the run fails.
+    await expect(closeEndedPeriod(deps)).rejects.toThrow("SES: Throttling");
+    expect(await table.store.reports.getIssued("2022-Q3")).toBeDefined();
+    failing = false;
+    // The retry (Lambda's, or the next day's run) sends what was not sent, and only that.
+    expect(await closeEndedPeriod(deps)).toMatchObject({ period: "2022-Q3", sent: ["vi"], alreadySent: 1 });
+    expect(await closeEndedPeriod(deps)).toMatchObject({ period: "2022-Q3", sent: [], alreadySent: 2 });
+    const mail = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === base.from);
+    expect(mail.map((m) => m.destination.to)).toEqual([
+      ["adviser@ubnd.example.org"],
+      ["chu-tich@ubnd.example.org", "pho-chu-tich@ubnd.example.org"],
+    ]);
+    expect(mail[0]?.subject).toMatch(/^\[KPI report/);
+    expect(mail[1]?.subject).toMatch(/^\[Báo cáo KPI — chốt kỳ\]/);
+    await table.drop();
+  }, 60_000);
+});
+
 describe("the query API", () => {
   it("answers bad parameters with 400 naming them, unknown things with 404, and lists dossiers by SLA state", async () => {
     const table = await testTable("api");
