@@ -419,6 +419,8 @@ export type CloseDeps = SendDeps & { weeklySends: WeeklySendLog };
  * as for the weekly ones, lib/app/weekly-kpi.ts).
  */
 const CLOSE_SEND_LEASE_MS = 2 * 60_000;
+/** Days after a period is frozen its close email may still be sent (the daily runs try again until then). */
+export const CLOSE_SEND_DAYS = 7;
 
 /**
  * Closes the period that ended most recently: freezes its figures as issued (once), then sends
@@ -442,9 +444,11 @@ export async function closeEndedPeriod(
         : undefined;
   if (!ended) return undefined;
   // Frozen once: a run that finds it frozen (by itself before a failed send, or by another run)
-  // goes on to the sending.
-  if (!(await deps.reports.getIssued(ended.name)))
-    await deps.reports.putIssued(ended.name, await periodReport(deps, ended), now);
+  // goes on to the sending, for a week after the freeze; past that its close email is no longer
+  // sent (nor tried again), and a deployment from before the marks sends no old close again.
+  const issued = await deps.reports.getIssued(ended.name);
+  if (!issued) await deps.reports.putIssued(ended.name, await periodReport(deps, ended), now);
+  else if (now - issued.issuedAt > CLOSE_SEND_DAYS * 86_400_000) return undefined;
   const result = {
     period: ended.name,
     messageId: undefined as string | undefined,

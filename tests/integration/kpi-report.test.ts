@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { readSesStore } from "../../dev/local/ses-local";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
-import { closeEndedPeriod } from "../../lib/app/kpi-report";
+import { CLOSE_SEND_DAYS, closeEndedPeriod } from "../../lib/app/kpi-report";
 import { sendWeeklyKpi } from "../../lib/app/weekly-kpi";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { CountingSettings } from "../../lib/domain/counting";
@@ -95,7 +95,7 @@ describe("the close email", () => {
     const table = await testTable("close-retry");
     const adviser = { name: "Adviser", email: "adviser@ubnd.example.org", locale: "en" as const };
     const withEnglish = new UnitDirectory(file.units, [...file.leadership, adviser]);
-    const now = instant("2022-10-01T00:30:00+07:00");
+    let now = instant("2022-10-01T00:30:00+07:00");
     const base = kpiSendDeps(table.store, settings, withEnglish, () => now, "close-retry");
     let failing = true;
     const deps = {
@@ -131,6 +131,10 @@ describe("the close email", () => {
     ]);
     expect(mail[0]?.subject).toMatch(/^\[KPI report/);
     expect(mail[1]?.subject).toMatch(/^\[Báo cáo KPI — chốt kỳ\]/);
+    // A week after the freeze the close is done: nothing is sent, nor tried again.
+    now += (CLOSE_SEND_DAYS + 1) * 86_400_000;
+    await table.store.weeklySends.release({ week: "close:2022-Q3", locale: "en", agency: "" });
+    expect(await closeEndedPeriod(deps)).toBeUndefined();
     await table.drop();
   }, 60_000);
 });
