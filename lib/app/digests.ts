@@ -194,7 +194,13 @@ async function sendGroup(
     const locale = c.locale ?? group.locale;
     byLocale.set(locale, [...(byLocale.get(locale) ?? []), c]);
   }
+  // In several languages, each sent is marked, so that a run whose next language fails does not
+  // send it again with the next sweep: the alerts stay pending until every language is sent.
+  const several = byLocale.size > 1;
+  const ids = several ? group.alerts.map(alertId).sort().join("\n") : "";
   for (const [locale, contacts] of byLocale) {
+    const mark = `${group.key}\n${locale}\n${ids}`;
+    if (several && (await deps.alerts.sentInLanguage(mark))) continue;
     const email = renderDigest({
       locale,
       unitName: groupName(group.name, locale),
@@ -211,6 +217,7 @@ async function sendGroup(
       html: email.html,
       text: email.text,
     });
+    if (several) await deps.alerts.markSentInLanguage(mark, now);
     result.sent.push({
       group: group.key,
       locale,

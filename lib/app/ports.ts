@@ -242,6 +242,13 @@ export interface DigestQueue {
     recipients: string[];
     alerts: PendingAlert[];
   }): Promise<void>;
+  /**
+   * A digest in several languages: whether the email in one language (`mark`: the group, the
+   * language and the alerts it carried) was already sent by a run whose other language failed, and
+   * marking it so; the alerts stay pending until every language is sent.
+   */
+  sentInLanguage(mark: string): Promise<boolean>;
+  markSentInLanguage(mark: string, at: number): Promise<void>;
 }
 
 /** Issued reports and the weekly emails' snapshots, read. */

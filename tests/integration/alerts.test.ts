@@ -242,6 +242,56 @@ describe("digest delivery", () => {
     await table.drop();
   }, 60_000);
 
+  it("in two languages, sends the one that went out once, and the other once SES takes it", async () => {
+    const table = await testTable("sesfail-lang");
+    // The deputy reads English: the unit's digest goes in two emails.
+    const bilingual = directoryFile.units.map((u) =>
+      u.id === "phong-tnmt"
+        ? { ...u, deputies: u.deputies.map((d) => ({ ...d, locale: "en" as const })) }
+        : u,
+    );
+    const twoLanguages = new UnitDirectory(bilingual, directoryFile.leadership);
+    await table.store.directory.put(bilingual, directoryFile.leadership);
+    let clock = instant("2022-07-04T09:00:00+07:00");
+    const deps: ApplyDeps & SweepDeps = { ...table.store, settings, units: twoLanguages, now: () => clock };
+    for (let i = 0; i < 3; i++) await applyEvent(deps, received(`L-${i}`, "phong-tnmt"));
+    clock = instant("2022-07-06T17:30:00+07:00");
+    await runSweep(deps);
+    const from = `sesfail-lang+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    const send = async (englishFails: boolean) => {
+      const ses = localSesClient(inject("sesEndpoint"));
+      if (englishFails)
+        ses.middlewareStack.add(
+          (next, context) => async (args) => {
+            const input = (args as { input: { Destination?: { ToAddresses?: string[] } } }).input;
+            if (input.Destination?.ToAddresses?.includes("pho@tnmt.example.org"))
+              throw Object.assign(new Error("injected: SES throttling"), { name: "Throttling" });
+            return next(args);
+          },
+          { step: "initialize", name: "failEnglish" },
+        );
+      return sendDigests({ ...digestDeps(table, from, () => clock, ses), units: twoLanguages });
+    };
+    const first = await send(true);
+    expect(first.failed.map((f) => f.group)).toEqual(["unit:phong-tnmt"]);
+    for (let sweep = 0; sweep < 2; sweep++) {
+      clock += MIN15;
+      await runSweep(deps);
+      await send(false);
+    }
+    const mail = (await mailFrom(from)).filter((m) => !m.destination.to.includes(DESK));
+    // Each reader's digest once: the Vietnamese one sent by the first run is not sent again.
+    expect(mail.map((m) => m.destination.to)).toEqual([
+      ["truong@tnmt.example.org"],
+      ["pho@tnmt.example.org"],
+    ]);
+    expect(mail[1]?.subject).toMatch(/^\[Dossier alerts\]/);
+    expect(
+      (await table.store.alerts.pending()).filter((a) => a.unitId === "phong-tnmt" && !a.recipient),
+    ).toEqual([]);
+    await table.drop();
+  }, 60_000);
+
   it("escapes a <script> from an event in the HTML and keeps it intact in the text", async () => {
     const table = await testTable("xss");
     await table.store.directory.put(directoryFile.units, directoryFile.leadership);

@@ -1,9 +1,12 @@
-import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DigestQueue } from "../../app/ports";
 import type { PendingAlert } from "../../domain/records";
 import { localDate } from "../../domain/time";
 import { conditionFailed, TableAccess } from "./cursors";
-import { ALERTS_PK, alertHistoryKey, alertSk, digestKey, leaseKey } from "./keys";
+import { ALERTS_PK, alertHistoryKey, alertSk, digestKey, digestLanguageKey, leaseKey } from "./keys";
+
+/** How long a language's mark is kept: until the digest's other languages are sent, in a sweep or two. */
+const LANGUAGE_MARK_SECONDS = 2 * 86_400;
 
 /**
  * The alert queue: alerts raised (written by the apply transaction, ./dossiers.ts) wait in one
@@ -113,6 +116,33 @@ export class AlertQueue extends TableAccess implements DigestQueue {
     await Promise.all(args.alerts.map((a) => this.stampSent(a, args.sentAt)));
     await this.writeBatches(
       args.alerts.map((a) => ({ DeleteRequest: { Key: { pk: ALERTS_PK, sk: alertSk(a) } } })),
+    );
+  }
+
+  async sentInLanguage(mark: string): Promise<boolean> {
+    const { pk, sk } = digestLanguageKey(mark);
+    // A query of the one key (send-alerts reads its partitions by Query only).
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND sk = :sk",
+        ExpressionAttributeValues: { ":pk": pk, ":sk": sk },
+        ConsistentRead: true,
+      }),
+    );
+    return (out.Items ?? []).length > 0;
+  }
+
+  async markSentInLanguage(mark: string, at: number): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...digestLanguageKey(mark),
+          sentAt: at,
+          expiresAt: Math.floor(at / 1000) + LANGUAGE_MARK_SECONDS,
+        },
+      }),
     );
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { CounterItem } from "../../domain/counting";
 import { type DossierRecord, LISTED_SLA, NO_UNIT, type PendingAlert } from "../../domain/records";
 import { levelDomainKey } from "../../domain/report";
@@ -92,6 +93,11 @@ export const alertHistoryKey = (dossierId: string, kind: string, key: number): K
   sk: `${ALERT_HISTORY_PREFIX}${kind}#${key}`,
 });
 export const leaseKey = (group: string): Key => ({ pk: "LEASE", sk: group });
+/** A digest's email sent in one language while another failed (its mark hashed: it names every alert). */
+export const digestLanguageKey = (mark: string): Key => ({
+  pk: "DIGESTLANG",
+  sk: createHash("sha256").update(mark).digest("base64url"),
+});
 export const digestKey = (date: string, sentAt: number, group: string): Key => ({
   pk: `DIGEST#${date}`,
   sk: `${sentAt}#${group}`,
