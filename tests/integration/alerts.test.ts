@@ -262,7 +262,7 @@ describe("digest delivery", () => {
       const ses = localSesClient(inject("sesEndpoint"));
       if (englishFails)
         ses.middlewareStack.add(
-          (next, context) => async (args) => {
+          (next) => async (args) => {
             const input = (args as { input: { Destination?: { ToAddresses?: string[] } } }).input;
             if (input.Destination?.ToAddresses?.includes("pho@tnmt.example.org"))
               throw Object.assign(new Error("injected: SES throttling"), { name: "Throttling" });
