@@ -1,3 +1,4 @@
+import { EARLIEST_YEAR } from "../domain/events/schema";
 import { err, isErr, ok, orThrow, type Problem, type Result } from "../domain/result";
 import { formatInstant, OFFSET_MS } from "../domain/time";
 
@@ -18,11 +19,20 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,7})
 export function parseDvcqgDate(text: string): Result<string, string> {
   const m = COMPACT.exec(text) ?? ISO.exec(text);
   if (!m) return err("expected yyyyMMddHHmmss or yyyy-MM-ddTHH:mm:ss, local time");
-  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as number[];
-  const local = Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
+  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (y < EARLIEST_YEAR) return err(`not a date: ${text} (a year from ${EARLIEST_YEAR} on)`);
+  const local = Date.UTC(y, mo - 1, d, h, mi, s);
   const back = new Date(local);
-  // Date.UTC rolls 2022-02-30 over into March: a date that does not round-trip does not exist.
-  if (back.getUTCMonth() !== (mo as number) - 1 || back.getUTCDate() !== d || (h as number) > 23)
+  // Date.UTC rolls 2022-02-30 over into March, and minute 75 into the next hour: a date or time
+  // that does not round-trip does not exist.
+  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59)
     return err(`not a date: ${text}`);
   const zone = m[7];
   let offset = OFFSET_MS;
@@ -30,7 +40,10 @@ export function parseDvcqgDate(text: string): Result<string, string> {
   else if (zone) {
     const sign = zone.startsWith("-") ? -1 : 1;
     const digits = zone.slice(1).replace(":", "");
-    offset = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+    const [oh, om] = [Number(digits.slice(0, 2)), Number(digits.slice(2))];
+    // Offsets in use run from −12:00 to +14:00.
+    if (oh > 14 || om > 59) return err(`not a date: ${text} (no such offset)`);
+    offset = sign * (oh * 60 + om) * 60_000;
   }
   return ok(formatInstant(local - offset));
 }

@@ -79,6 +79,19 @@ describe("the event contract", () => {
     if (!result.ok) expect(result.error[0]?.path).toBe("occurredAt");
   });
 
+  it("rejects a year before 2000 in any instant, naming the field (years 0–99 read as 1900s broke the consumer)", () => {
+    for (const [at, path] of [
+      [{ ...valid, occurredAt: "0050-06-06T08:15:00+07:00" }, "occurredAt"],
+      [{ ...valid, occurredAt: "1999-12-31T23:59:59Z" }, "occurredAt"],
+      [{ ...valid, data: { ...valid.data, dueAt: "0999-06-20T17:00:00+07:00" } }, "data.dueAt"],
+    ] as const) {
+      const result = validateEvent(at);
+      expect(result.ok, JSON.stringify(at)).toBe(false);
+      if (!result.ok) expect(result.error).toEqual([{ path, message: expect.stringContaining("2000") }]);
+    }
+    expect(validateEvent({ ...valid, occurredAt: "2000-01-01T00:00:00+07:00" }).ok).toBe(true);
+  });
+
   it("rejects a received event with both processing days and hours", () => {
     const result = validateEvent({ ...valid, data: { ...valid.data, processingHours: 4 } });
     expect(result.ok).toBe(false);

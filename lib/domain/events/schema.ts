@@ -12,11 +12,19 @@ import * as z from "../zod";
  * bounds a 200,000-digit fraction was valid, stored, and read again with every later event.
  */
 export const MAX_INSTANT_LENGTH = 35;
+/**
+ * The earliest year an instant may name. No one-stop dossier is older (the mechanism dates from
+ * the 2000s), and earlier years broke what reads them: JavaScript's `Date.UTC` reads years 0–99
+ * as 1900–1999, and a dossier received in year 1000 and still open moved a counter in each of
+ * four thousand periods since.
+ */
+export const EARLIEST_YEAR = 2000;
 export const InstantSchema = z.iso
   .datetime({ offset: true, local: false })
   .check(
     z.maxLength(MAX_INSTANT_LENGTH),
     z.regex(/^[^.]+(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/, "at most 9 fraction digits"),
+    z.regex(/^(?:[2-9]\d{3})-/, `a year from ${EARLIEST_YEAR} on`),
   );
 
 export const EventIdSchema = z
