@@ -81,7 +81,7 @@ export function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group
       // A desk removed from the directory since the alert was raised: leadership reads its copy.
       // A fixed title: nothing an event carried reaches the Subject.
       group = peopleGroup("desk", ONE_STOP_DESK_NAME.vi, desk.length ? desk : units.leadership);
-    } else if (!to.includes("unit") && to.includes("leadership")) {
+    } else if (alert.recipient === "leadership" || (!to.includes("unit") && to.includes("leadership"))) {
       group = peopleGroup(
         "escalation",
         "Lãnh đạo",

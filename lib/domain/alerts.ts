@@ -47,8 +47,9 @@ export interface Stage {
 /**
  * An alert to raise: a stage crossed. `oneStopDesk`: the stage is for the one-stop desk too and
  * the unit's directory entry names its desk, so the desk gets its own copy (raised with it, once).
+ * `leadership`: the stage is for the unit and leadership both, so leadership gets its own copy.
  */
-export type AlertTrigger = Stage & { oneStopDesk?: boolean };
+export type AlertTrigger = Stage & { oneStopDesk?: boolean; leadership?: boolean };
 
 /** What the timeline needs of a dossier (from its projected state: {@link alertFactsOf}). */
 export interface AlertFacts {

@@ -84,9 +84,13 @@ export function planDossier(
       state.anomalies.push({ kind: "no_calendar", year });
   // The desk's copy only when the directory names the unit's desk (docs/rules.md R4).
   const hasDesk = units.oneStopDeskOf(state.unitId).length > 0;
-  const raise: AlertTrigger[] = (options.raiseAlerts ? alerts.raise : []).map((a) =>
-    hasDesk && a.to.includes("one_stop_desk") ? { ...a, oneStopDesk: true } : a,
-  );
+  // Leadership's copy of a stage that is the unit's and leadership's both (`extended_twice`): each
+  // digest takes its own copy, so one sent never stands for the other.
+  const raise: AlertTrigger[] = (options.raiseAlerts ? alerts.raise : []).map((a) => ({
+    ...a,
+    ...(hasDesk && a.to.includes("one_stop_desk") && { oneStopDesk: true }),
+    ...(a.to.includes("unit") && a.to.includes("leadership") && { leadership: true }),
+  }));
   for (const a of raise) marks[a.kind] = a.key;
   const candidates = [nextCountCheck(state, now, settings.scheme), alerts.next];
   // A dossier waiting on a year's calendar data is looked at daily, so it is recounted soon after

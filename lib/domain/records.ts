@@ -151,8 +151,12 @@ export interface PendingAlert {
   unitId: string;
   kind: AlertKind;
   key: number;
-  /** The one-stop desk's copy of the unit's alert (docs/rules.md R4); absent: the unit's (leadership's). */
-  recipient?: "one_stop_desk";
+  /**
+   * A copy of the unit's alert for the one-stop desk, or for leadership where the stage is for both
+   * the unit and leadership (docs/rules.md R4); absent: the unit's (or leadership's, for a stage
+   * that is leadership's alone).
+   */
+  recipient?: "one_stop_desk" | "leadership";
   raisedAt: number;
   dossier: AlertSnapshot;
 }

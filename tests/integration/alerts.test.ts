@@ -292,6 +292,39 @@ describe("digest delivery", () => {
     await table.drop();
   }, 60_000);
 
+  it("sends a second new appointment to the unit and to leadership, each in its own digest", async () => {
+    const table = await testTable("extended-twice");
+    await table.store.directory.put(directoryFile.units, directoryFile.leadership);
+    let clock = instant("2022-07-04T09:00:00+07:00");
+    const deps: ApplyDeps & SweepDeps = { ...table.store, settings, units, now: () => clock };
+    const r = received("X-2", "phong-tu-phap");
+    await applyEvent(deps, { ...r, data: { ...r.data, processingDays: 10 } });
+    for (const [i, day] of ["2022-07-05", "2022-07-06"].entries())
+      await applyEvent(deps, {
+        eventId: `x-ext-${i}`,
+        type: "dossier.deadline_extended",
+        occurredAt: `${day}T09:00:00+07:00`,
+        dossierId: "X-2",
+        data: { newDueAt: `2022-07-2${i + 5}T17:00:00+07:00`, apologyIssued: true },
+      });
+    clock = instant("2022-07-06T10:00:00+07:00");
+    await runSweep(deps);
+    const from = `ext-twice+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    expect((await sendDigests(digestDeps(table, from, () => clock))).failed).toEqual([]);
+    const byReader = new Map(
+      (await mailFrom(from)).map((m) => [m.destination.to.join(","), parseDigestText(m.body.text ?? "")]),
+    );
+    expect(byReader.get("truong@tuphap.example.org,pho@tuphap.example.org")?.get("extended_twice")).toEqual([
+      "X-2",
+    ]);
+    expect(
+      byReader.get("chu-tich@ubnd.example.org,pho-chu-tich@ubnd.example.org")?.get("extended_twice"),
+    ).toEqual(["X-2"]);
+    // Each copy is sent once: nothing is left pending.
+    expect(await table.store.alerts.pending()).toEqual([]);
+    await table.drop();
+  }, 60_000);
+
   it("escapes a <script> from an event in the HTML and keeps it intact in the text", async () => {
     const table = await testTable("xss");
     await table.store.directory.put(directoryFile.units, directoryFile.leadership);

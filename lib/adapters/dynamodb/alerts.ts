@@ -148,7 +148,12 @@ export class AlertQueue extends TableAccess implements DigestQueue {
 
   /** Stamps a sent alert on its dossier's history entry (none for alerts raised before it was kept). */
   private async stampSent(alert: PendingAlert, sentAt: number): Promise<void> {
-    const field = alert.recipient === "one_stop_desk" ? "deskSentAt" : "sentAt";
+    const field =
+      alert.recipient === "one_stop_desk"
+        ? "deskSentAt"
+        : alert.recipient === "leadership"
+          ? "leadershipSentAt"
+          : "sentAt";
     try {
       await this.client.send(
         new UpdateCommand({

@@ -330,6 +330,9 @@ export class Dossiers
       // The desk's copy in the same transaction: both are raised, or neither.
       if (trigger.oneStopDesk)
         items.push({ Put: pendingAlertPut(this.tableName, { ...alert, recipient: "one_stop_desk" }) });
+      // Leadership's copy, for a stage that is the unit's and leadership's (docs/rules.md R4).
+      if (trigger.leadership)
+        items.push({ Put: pendingAlertPut(this.tableName, { ...alert, recipient: "leadership" }) });
     }
     return items;
   }
