@@ -142,11 +142,24 @@ export async function authenticate(
 }
 
 /**
+ * The window a key's requests are counted in: the key's own (two keys of one source, as every
+ * dashboard's reader key may be, each have their budget), under a hash of its own so that the
+ * table's rate items never hold the key or the hash it is looked up by.
+ */
+export const rateBucket = (key: string) =>
+  `key#${createHash("sha256").update(`rate:${key}`).digest("hex").slice(0, 32)}`;
+
+/**
  * Per-key throttling, readers and integrations alike: a fixed one-second window counted in the
  * table (TTL cleans it up). `false` when the key has used its budget for this second.
  */
-export async function withinRate(store: KeyStore, credential: Credential, now: number): Promise<boolean> {
-  const count = await store.rates.hit(`${credential.role}#${credential.source}`, Math.floor(now / 1000));
+export async function withinRate(
+  store: KeyStore,
+  key: string,
+  credential: Credential,
+  now: number,
+): Promise<boolean> {
+  const count = await store.rates.hit(rateBucket(key), Math.floor(now / 1000));
   return count <= credential.ratePerSecond;
 }
 
@@ -173,14 +186,13 @@ export async function admit(
     return err(other ? problem(405, `${method} is not allowed here`) : problem(404, "no such route"));
   }
   if (route.role === "public") return ok({ route, credential: undefined });
-  const auth = await authenticate(store, keyFromHeaders(event.headers), route.role);
+  const key = keyFromHeaders(event.headers);
+  const auth = await authenticate(store, key, route.role);
   if (isErr(auth)) return err(problem(auth.error.status, auth.error.message));
   const credential = auth.value;
-  if (!(await withinRate(store, credential, now))) {
-    return err({
-      ...problem(429, `rate limit: ${credential.ratePerSecond} requests per second for this key`),
-      headers: { "retry-after": "1" },
-    });
+  if (!(await withinRate(store, key as string, credential, now))) {
+    const refused = problem(429, `rate limit: ${credential.ratePerSecond} requests per second for this key`);
+    return err({ ...refused, headers: { ...refused.headers, "retry-after": "1" } });
   }
   return ok({ route, credential });
 }

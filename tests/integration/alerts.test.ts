@@ -298,7 +298,7 @@ describe("digest delivery", () => {
     let clock = instant("2022-07-04T09:00:00+07:00");
     const deps: ApplyDeps & SweepDeps = { ...table.store, settings, units, now: () => clock };
     const r = received("X-2", "phong-tu-phap");
-    await applyEvent(deps, { ...r, data: { ...r.data, processingDays: 10 } });
+    await applyEvent(deps, { ...r, data: { ...r.data, processingDays: 10 } } as DossierEvent);
     for (const [i, day] of ["2022-07-05", "2022-07-06"].entries())
       await applyEvent(deps, {
         eventId: `x-ext-${i}`,

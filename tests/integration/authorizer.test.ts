@@ -3,7 +3,7 @@ import type { APIGatewayRequestAuthorizerEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tableStore } from "../../lib/adapters/dynamodb/store";
 import { ROUTES } from "../../lib/contracts/routes";
-import { createApiKey } from "../../lib/http/auth";
+import { admit, createApiKey } from "../../lib/http/auth";
 import { decide, routeForKey } from "../../lib/http/authorizer";
 import { testTable } from "../helpers/dynamo";
 
@@ -164,5 +164,30 @@ describe("creating keys", () => {
     ).resolves.toMatch(/^dm_r_/);
     const stored = await table.store.keys.list();
     expect(stored.filter((k) => k.role === "integration" && k.source === "igate-dat-dai")).toHaveLength(2);
+  });
+
+  it("counts each key's requests on its own, two keys of one source included", async () => {
+    const reader = (name: string, ratePerSecond: number) =>
+      createApiKey(table.store, { name, role: "reader", source: "dashboard-shared", ratePerSecond });
+    const [busy, quiet] = [await reader("busy", 50), await reader("quiet", 2)];
+    const get = (key: string) =>
+      ({
+        rawPath: "/kpis",
+        headers: { authorization: `Bearer ${key}` },
+        requestContext: { http: { method: "GET" } },
+      }) as never;
+    // One second, fixed: every request below falls in the same window.
+    const now = Date.parse("2022-08-01T02:00:00Z");
+    for (let i = 0; i < 5; i++) expect((await admit(table.store, get(busy), "query-api", now)).ok).toBe(true);
+    // The busy key's five requests took nothing from the quiet key's budget of two.
+    for (let i = 0; i < 2; i++)
+      expect((await admit(table.store, get(quiet), "query-api", now)).ok).toBe(true);
+    const over = await admit(table.store, get(quiet), "query-api", now);
+    expect(over).toMatchObject({
+      ok: false,
+      error: { statusCode: 429, headers: { "retry-after": "1", "x-content-type-options": "nosniff" } },
+    });
+    // A second later the window is new.
+    expect((await admit(table.store, get(quiet), "query-api", now + 1000)).ok).toBe(true);
   });
 });
