@@ -271,6 +271,28 @@ describe("the report, by example", () => {
     expect(strict.resolved.late).toBe(1);
     expect(strict.settings.strictSupplementRule).toBe(true);
   });
+
+  it("with the strict rule, counts a dossier still paused by its second request pending overdue, as index 2.1 does", () => {
+    const events = [
+      received,
+      ev(
+        { eventId: "q1", type: "dossier.supplement_requested", occurredAt: "2022-07-05T08:00:00+07:00" },
+        {},
+      ),
+      ev({ eventId: "q2", type: "dossier.supplement_received", occurredAt: "2022-07-05T09:00:00+07:00" }, {}),
+      ev(
+        { eventId: "q3", type: "dossier.supplement_requested", occurredAt: "2022-07-07T10:00:00+07:00" },
+        {},
+      ),
+    ];
+    const asOf = instant("2022-07-08T10:00:00+07:00");
+    expect(computeReport(events, settings, { period, asOf }).pending).toMatchObject({
+      withinDeadline: 1,
+      overdue: 0,
+    });
+    const strict = computeReport(events, { ...settings, strictSupplementRule: true }, { period, asOf });
+    expect(strict.pending).toMatchObject({ withinDeadline: 0, overdue: 1 });
+  });
 });
 
 describe("period schemes", () => {
