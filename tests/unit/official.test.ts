@@ -24,6 +24,43 @@ const asOfArb = fc.integer({
   max: instant("2022-12-31T00:00:00+07:00"),
 });
 
+describe("form II.06a's levels by date", () => {
+  it("has no district row for a period that ends in the two-level era, the 15th-to-14th 2025-Q3 window too", () => {
+    const district = {
+      eventId: "lv-1",
+      type: "dossier.received",
+      dossierId: "LV-1",
+      occurredAt: "2025-06-20T08:00:00+07:00",
+      data: {
+        unitId: "u1",
+        procedureCode: "1.001193",
+        channel: "direct",
+        level: "district",
+        dueAt: "2025-07-30T17:00:00+07:00",
+      },
+    } as DossierEvent;
+    const levels = (from: string, to: string) => {
+      const p = explicitPeriod(from, to, "p");
+      const asOf = instant(`${to}T23:00:00+07:00`);
+      const { counts } = computeReportAndCounts([district], settings, { period: p, asOf });
+      const form = buildForm(counts, { period: p, asOf, settings: DEFAULT_OFFICIAL_SETTINGS });
+      return { labels: form.rows.map((r) => r.label), footnotes: form.footnotes.join(" ") };
+    };
+    expect(levels("2025-03-15", "2025-06-30").labels.some((l) => l.includes("Cấp huyện"))).toBe(true);
+    for (const [from, to] of [
+      ["2025-06-15", "2025-09-14"],
+      ["2025-07-01", "2025-09-30"],
+    ]) {
+      const form = levels(from as string, to as string);
+      expect(
+        form.labels.some((l) => l.includes("Cấp huyện")),
+        from,
+      ).toBe(false);
+      expect(form.footnotes, from).toContain("cấp huyện");
+    }
+  });
+});
+
 describe("form II.06a and the national index, by property", () => {
   it("hold total = resolved + pending on every row, either way withdrawn dossiers go, and rates in [0, 1] or a reason", () => {
     fc.assert(

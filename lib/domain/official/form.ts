@@ -153,7 +153,9 @@ export function buildForm(counts: PeriodCounts, options: FormOptions): OfficialF
   const locale = options.locale ?? "vi";
   const { end } = periodBounds(period);
   const T = Math.min(options.asOf, end);
-  const twoLevels = period.from >= TWO_LEVELS_FROM;
+  // A period that ends in the two-level era is filed in it: the 15th-to-14th window 2025-Q3
+  // (from 2025-06-15) has no district row either, and its district dossiers go to the footnote's row.
+  const twoLevels = period.to >= TWO_LEVELS_FROM;
   const { byLevel, abolished } = domainsByLevel(counts, twoLevels);
   const { rows, total } = formRows(byLevel, twoLevels, settings, locale);
   const withdrawn = total.withdrawn;
