@@ -55,6 +55,8 @@ export function dvcqgInstant(text: string): string {
 
 export interface Converted {
   events: Record<string, unknown>[];
+  /** Each event's item: its place in the request's `data` (events[i] came from data[eventItems[i]]). */
+  eventItems: number[];
   /** Every field or item left out, and every dossier skipped, with the reason. */
   problems: (Problem & { index: number })[];
   /**

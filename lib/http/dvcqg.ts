@@ -73,6 +73,16 @@ export const DvcqgRequestSchema = z.discriminatedUnion("service", [
 const idOf = (dossier: string, fact: string) =>
   `dvcqg:${createHash("sha256").update(dossier).digest("hex").slice(0, 16)}:${fact}`;
 
+/**
+ * A value as part of an event id: as it is when it is already an id's characters (so ids made
+ * before stay the same), else a hash of it (a department named `Phòng Tư pháp`: its event was
+ * refused for an `eventId` its sender never sent).
+ */
+const idPart = (value: string) =>
+  /^[A-Za-z0-9._-]{1,48}$/.test(value)
+    ? value
+    : `h${createHash("sha256").update(value).digest("hex").slice(0, 16)}`;
+
 const CHANNEL: Record<string, "direct" | "online" | "postal"> = {
   "1": "direct",
   "2": "online",
@@ -150,25 +160,38 @@ export function dvcqgToEvents(body: unknown, context: DvcqgContext = {}): Result
 
 /** A parsed sync request → its events, problems and notes. */
 export function convertDvcqg(request: DvcqgRequest, context: DvcqgContext = {}): Converted {
-  const out: Converted = { events: [], problems: [], notes: [] };
+  const out: Converted = { events: [], eventItems: [], problems: [], notes: [] };
   const { madonvi } = request;
   request.data.forEach((raw, index) => {
-    const path = `data[${index}]`;
-    const item = asObject(raw);
-    if (!item) {
-      out.problems.push({ index, path, message: "expected an object; item left out" });
-      return;
-    }
-    const f = new Fields(item, path, index, out);
-    const id = f.text("MaHoSo");
-    if (!id) {
-      f.problem("MaHoSo", "required: without the dossier code nothing can be recorded; item left out");
-      return;
-    }
-    if (request.service === "CapNhatTienDoHoSoMC") progress(id, f, out);
-    else dossier(id, f, madonvi, context, out);
+    convertItem(request, raw, index, madonvi, context, out);
+    while (out.eventItems.length < out.events.length) out.eventItems.push(index);
   });
   return out;
+}
+
+/** One item of `data` (a dossier's snapshot or a progress item) into `out`. */
+function convertItem(
+  request: DvcqgRequest,
+  raw: unknown,
+  index: number,
+  madonvi: string,
+  context: DvcqgContext,
+  out: Converted,
+): void {
+  const path = `data[${index}]`;
+  const item = asObject(raw);
+  if (!item) {
+    out.problems.push({ index, path, message: "expected an object; item left out" });
+    return;
+  }
+  const f = new Fields(item, path, index, out);
+  const id = f.text("MaHoSo");
+  if (!id) {
+    f.problem("MaHoSo", "required: without the dossier code nothing can be recorded; item left out");
+    return;
+  }
+  if (request.service === "CapNhatTienDoHoSoMC") progress(id, f, out);
+  else dossier(id, f, madonvi, context, out);
 }
 
 /** A progress item: a transfer to its department, and statuses 5 and 6 as they happen (7: a note). */
@@ -183,7 +206,7 @@ function progress(id: string, f: Fields, out: Converted) {
   const department = f.text("PhongBanXuLy");
   if (department) {
     out.events.push({
-      eventId: idOf(id, `progress:${stamp}:${department}`),
+      eventId: idOf(id, `progress:${stamp}:${idPart(department)}`),
       type: "dossier.transferred",
       occurredAt: at,
       dossierId: id,

@@ -79,8 +79,16 @@ async function ingestDvcqg(
       ...notes,
     });
   }
-  const summary = await ingestEvents(deps, credential, converted.events);
-  if (!problems.length) return json(ingestStatus(summary), { ...answerOf(summary), ...notes });
+  const ingested = await ingestEvents(deps, credential, converted.events);
+  // Each result also names the item of `data` its event came from.
+  const summary = {
+    ...ingested,
+    results: ingested.results.map((r) => ({ ...r, item: converted.eventItems[r.index] })),
+  };
+  const status = ingestStatus(summary);
+  // The bus refused events: 503 (send the request again) whatever the fields' problems.
+  if (!problems.length || status === 503)
+    return json(status, { ...answerOf(summary), ...(problems.length && { problems }), ...notes });
   return json(207, {
     ...answerOf(summary),
     rejected: summary.rejected + converted.problems.length,

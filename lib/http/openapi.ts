@@ -375,7 +375,16 @@ export function openApiDocument(version: string): Json {
               items: {
                 type: "object",
                 properties: {
-                  index: { type: "integer", description: "the event's place in the request" },
+                  index: {
+                    type: "integer",
+                    description:
+                      "the event's place in the request (POST /integrations/dvcqg: among the events its items made)",
+                  },
+                  item: {
+                    type: "integer",
+                    description:
+                      "POST /integrations/dvcqg: the place in `data` of the item the event came from",
+                  },
                   eventId: { type: "string" },
                   status: { enum: ["accepted", "duplicate", "rejected"] },
                   problems: { $ref: "#/components/schemas/ProblemList" },

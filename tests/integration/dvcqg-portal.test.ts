@@ -95,4 +95,37 @@ describe("the portal's statuses through the route and the consumer", () => {
     expect(levels.map((r) => r.level)).not.toContain("(none)");
     expect(levels.map((r) => r.label)).not.toContain("Cấp chưa xác định");
   });
+
+  it("answers each event with the item of data it came from, and hashes a department's name into its id", async () => {
+    h.published.length = 0;
+    const transfer = (dossier: string, department: string) => ({
+      MaHoSo: dossier,
+      ThoiDiemXuLy: "20220712100000",
+      PhongBanXuLy: department,
+      TrangThai: "4",
+    });
+    const body = JSON.stringify({
+      service: "CapNhatTienDoHoSoMC",
+      madonvi: "000.30.32.H48",
+      data: [
+        { ThoiDiemXuLy: "20220712100000" },
+        transfer("000.30.32.H48-220711-0901", "phong-tnmt"),
+        transfer("000.30.32.H48-220711-0902", "Phòng Tư pháp"),
+      ],
+    });
+    const res = await handleIngest(h.deps(), h.post("/integrations/dvcqg", body));
+    const answer = JSON.parse(res.body ?? "{}") as {
+      results: { index: number; item: number; status: string; problems?: { path: string }[] }[];
+      problems: { path: string }[];
+    };
+    expect(res.statusCode).toBe(207);
+    // data[0] made no event (its problem names it); data[1] and data[2] one each.
+    expect(pathsOf(answer.problems)).toEqual(["data[0].MaHoSo"]);
+    expect(answer.results.map((r) => [r.index, r.item, r.status])).toEqual([
+      [0, 1, "accepted"],
+      [1, 2, "rejected"],
+    ]);
+    // Refused for the unit the directory does not have, not for an id its sender never sent.
+    expect(pathsOf(answer.results[1]?.problems)).toEqual(["data.toUnitId"]);
+  });
 });
