@@ -332,6 +332,48 @@ function pathsOf(): Record<string, Record<string, Json>> {
   return paths;
 }
 
+/** What the posting routes answer (POST /events, POST /integrations/dvcqg). */
+const INGEST_ANSWER: Json = {
+  type: "object",
+  description: "counts, one result per event (accepted, duplicate or rejected with its problems)",
+  properties: {
+    accepted: { type: "integer" },
+    duplicate: { type: "integer" },
+    rejected: { type: "integer" },
+    results: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          index: {
+            type: "integer",
+            description:
+              "the event's place in the request (POST /integrations/dvcqg: among the events its items made)",
+          },
+          item: {
+            type: "integer",
+            description: "POST /integrations/dvcqg: the place in `data` of the item the event came from",
+          },
+          eventId: { type: "string" },
+          status: { enum: ["accepted", "duplicate", "rejected"] },
+          problems: { $ref: "#/components/schemas/ProblemList" },
+        },
+        required: ["index", "status"],
+      },
+    },
+    problems: {
+      $ref: "#/components/schemas/ProblemList",
+      description: "the portal's fields that could not be used (POST /integrations/dvcqg)",
+    },
+    notes: {
+      $ref: "#/components/schemas/ProblemList",
+      description:
+        "what was read as sent but made no event or no level, and why: statuses 1, 3 and 7, a unit the directory gives no level (POST /integrations/dvcqg); not rejections",
+    },
+  },
+  required: ["accepted", "duplicate", "rejected", "results"],
+};
+
 /** The document, as an object. */
 export function openApiDocument(version: string): Json {
   const paths = pathsOf();
@@ -363,47 +405,7 @@ export function openApiDocument(version: string): Json {
         DossierEvent: schemaOf(DossierEventSchema),
         EventBatch: schemaOf(EventBatchSchema),
         DvcqgRequest: schemaOf(DvcqgRequestSchema),
-        IngestAnswer: {
-          type: "object",
-          description: "counts, one result per event (accepted, duplicate or rejected with its problems)",
-          properties: {
-            accepted: { type: "integer" },
-            duplicate: { type: "integer" },
-            rejected: { type: "integer" },
-            results: {
-              type: "array",
-              items: {
-                type: "object",
-                properties: {
-                  index: {
-                    type: "integer",
-                    description:
-                      "the event's place in the request (POST /integrations/dvcqg: among the events its items made)",
-                  },
-                  item: {
-                    type: "integer",
-                    description:
-                      "POST /integrations/dvcqg: the place in `data` of the item the event came from",
-                  },
-                  eventId: { type: "string" },
-                  status: { enum: ["accepted", "duplicate", "rejected"] },
-                  problems: { $ref: "#/components/schemas/ProblemList" },
-                },
-                required: ["index", "status"],
-              },
-            },
-            problems: {
-              $ref: "#/components/schemas/ProblemList",
-              description: "the portal's fields that could not be used (POST /integrations/dvcqg)",
-            },
-            notes: {
-              $ref: "#/components/schemas/ProblemList",
-              description:
-                "what was read as sent but made no event or no level, and why: statuses 1, 3 and 7, a unit the directory gives no level (POST /integrations/dvcqg); not rejections",
-            },
-          },
-          required: ["accepted", "duplicate", "rejected", "results"],
-        },
+        IngestAnswer: INGEST_ANSWER,
         Page: {
           type: "object",
           properties: {
