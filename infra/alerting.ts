@@ -67,9 +67,11 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
     targets: [new targets.LambdaFunction(send.fn, { retryAttempts: 2, deadLetterQueue: targetDlq })],
   });
 
+  // Only the stage's configuration set's emails suppress (the default bus carries the account's).
   const feedback = functions.make(
     "ses-feedback",
     "Suppresses addresses SES reports as bounced or complained",
+    { SES_CONFIGURATION_SET: sesEnvironment.SES_CONFIGURATION_SET as string },
   );
   allow(feedback, ["dynamodb:PutItem"], [tableArn]);
   new events.Rule(scope, SES_FEEDBACK_RULE.id, {

@@ -32,4 +32,30 @@ describe("ses-feedback", () => {
     ]);
     await table.drop();
   });
+
+  it("with the stage's configuration set, takes only its emails' feedback (the default bus carries the account's)", async () => {
+    process.env.TABLE_NAME ??= "unused";
+    const { createHandler } = await import("../../functions/ses-feedback");
+    const table = await testTable("supp-set");
+    const handler = createHandler(
+      table.store.suppression,
+      new Logger({ logLevel: "SILENT" }),
+      () => 1,
+      "dm-prod",
+    );
+    const bounce = (email: string, set?: string) => ({
+      source: "aws.ses",
+      "detail-type": "Email Bounced",
+      detail: {
+        eventType: "Bounce",
+        bounce: { bounceType: "Permanent", bouncedRecipients: [{ emailAddress: email }] },
+        mail: set ? { tags: { "ses:configuration-set": [set] } } : {},
+      },
+    });
+    await handler(bounce("prod@example.org", "dm-prod"), {} as never);
+    await handler(bounce("dev@example.org", "dm-dev"), {} as never);
+    await handler(bounce("untagged@example.org"), {} as never);
+    expect([...(await table.store.suppression.addresses())]).toEqual(["prod@example.org"]);
+    await table.drop();
+  });
 });
