@@ -101,11 +101,15 @@ export interface AuthRefusal {
   message: string;
 }
 
-/** `Authorization: Bearer <key>` or `x-api-key: <key>`. */
+/**
+ * `Authorization: Bearer <key>`, the only place a key is read: API Gateway caches the authorizer's
+ * answer by that header, so a key read from anywhere else (an `x-api-key` was, once) would be
+ * answered with the decision cached for another request's `Authorization`.
+ */
 export function keyFromHeaders(headers: Record<string, string | undefined>): string | undefined {
   const auth = headers.authorization ?? headers.Authorization;
   if (auth?.toLowerCase().startsWith("bearer ")) return auth.slice(7).trim();
-  return headers["x-api-key"] ?? headers["X-Api-Key"] ?? undefined;
+  return undefined;
 }
 
 /** The credential of `key`, if it is known and has the role the route `needs`; else why not. */

@@ -190,4 +190,22 @@ describe("creating keys", () => {
     // A second later the window is new.
     expect((await admit(table.store, get(quiet), "query-api", now + 1000)).ok).toBe(true);
   });
+
+  it("reads the key from Authorization: Bearer only, the header API Gateway caches its answer by", async () => {
+    const route = "GET /kpis";
+    expect(
+      await decide(table.store, { routeKey: route, headers: { "x-api-key": keys.reader } }),
+    ).toMatchObject({
+      isAuthorized: false,
+    });
+    expect(
+      await decide(table.store, {
+        routeKey: route,
+        headers: { authorization: "Basic eDp5", "x-api-key": keys.reader },
+      }),
+    ).toMatchObject({ isAuthorized: false });
+    expect(await decide(table.store, request(route, `Bearer ${keys.reader}`))).toMatchObject({
+      isAuthorized: true,
+    });
+  });
 });
