@@ -74,6 +74,7 @@ export function compose(env: Env, clients: Pick<Clients, "dynamo" | "ses" | "now
       weeklySends,
       ...kpiSettings(countingSettings(env)),
       official: officialSettings(env),
+      catalog: env.CATALOG,
       mailer: sesMailer(clients.ses, { configurationSet: env.SES_CONFIGURATION_SET }),
       from: env.SENDER_ADDRESS,
       now: clients.now,

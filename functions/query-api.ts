@@ -55,6 +55,7 @@ export function compose(
       rates,
       ...kpiSettings(countingSettings(env)),
       official: officialSettings(env),
+      catalog: env.CATALOG,
       units: units ? async () => units : cachedDirectory(directory, Date.now),
       now: clients.now,
       // Dashboards and exports: a second's lag is harmless, half the read units are not.

@@ -51,6 +51,7 @@ export function compose(env: Env, clients: Pick<Clients, "dynamo" | "ses" | "now
       directory,
       mailer: sesMailer(clients.ses, { configurationSet: env.SES_CONFIGURATION_SET }),
       calendar: countingSettings(env).calendar,
+      catalog: env.CATALOG,
       from: env.SENDER_ADDRESS,
       now: clients.now,
       owner: randomUUID(),

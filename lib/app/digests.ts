@@ -1,5 +1,6 @@
 import { recipientsOf } from "../domain/alerts";
 import type { WorkingCalendar } from "../domain/calendar/calendar";
+import type { Catalog } from "../domain/catalog";
 import type { PendingAlert } from "../domain/records";
 import { headerText } from "../domain/text";
 import type { Contact, UnitDirectory } from "../domain/units";
@@ -21,6 +22,8 @@ export interface DigestDeps {
   suppression: SuppressedAddresses;
   mailer: Mailer;
   calendar: WorkingCalendar;
+  /** The deployment's catalog: the procedures' and domains' names the digests show. */
+  catalog?: Catalog;
   units: UnitDirectory;
   /** The verified sender, e.g. `canh-bao@ubnd.example.org`. */
   from: string;
@@ -47,17 +50,23 @@ export const ONE_STOP_DESK_NAME = { vi: "Bộ phận Một cửa", en: "One-stop
 interface Group {
   key: string;
   name: string;
+  /** A unit's digest: the unit's name in each language (each email is titled in its reader's). */
+  names?: Record<Locale, string>;
   contacts: readonly Contact[];
   alerts: PendingAlert[];
   locale: Locale;
-  unitNames?: Map<string, string>;
+  /** A digest for several units: each alert's unit named, in each language. */
+  unitNames?: Record<Locale, Map<string, string>>;
 }
 
 /** The digests a sender would send for these alerts: one group per unit, desk or escalation list (the bench counts them). */
 export function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group[] {
   const groups = new Map<string, Group>();
-  // A digest for several units (a desk's, leadership's) names each alert's unit, in Vietnamese.
-  const unitNames = new Map(units.units.map((u) => [u.id, u.nameVi]));
+  // A digest for several units (a desk's, leadership's) names each alert's unit, in its reader's language.
+  const unitNames = {
+    vi: new Map(units.units.map((u) => [u.id, u.nameVi])),
+    en: new Map(units.units.map((u) => [u.id, u.nameEn])),
+  };
   /** A digest for a list of people, whatever the units: one per set of addresses. */
   const peopleGroup = (kind: string, name: string, contacts: readonly Contact[]) => ({
     key: `${kind}:${contacts
@@ -92,6 +101,7 @@ export function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group
         key: `unit:${alert.unitId}`,
         // Only the directory's names reach a Subject: never the unit id an event carried.
         name: unit ? (unit.locale === "en" ? unit.nameEn : unit.nameVi) : UNKNOWN_UNIT_NAME.vi,
+        ...(unit && { names: { vi: unit.nameVi, en: unit.nameEn } }),
         // A unit missing from the directory still has its alerts read: by office leadership.
         contacts: unit ? [unit.head, ...unit.deputies] : units.leadership,
         locale: unit?.locale ?? "vi",
@@ -203,11 +213,12 @@ async function sendGroup(
     if (several && (await deps.alerts.sentInLanguage(mark))) continue;
     const email = renderDigest({
       locale,
-      unitName: groupName(group.name, locale),
+      unitName: group.names?.[locale] ?? groupName(group.name, locale),
       alerts: group.alerts,
       now,
       calendar: deps.calendar,
-      unitNames: group.unitNames,
+      catalog: deps.catalog,
+      unitNames: group.unitNames?.[locale],
     });
     const to = contacts.map((c) => c.email);
     const messageId = await deps.mailer.send({

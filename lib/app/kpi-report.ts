@@ -1,5 +1,6 @@
 import type { RankedAgency } from "../domain/agency-rollup";
 import { CALENDAR_WARNING_DAYS, type WorkingCalendar } from "../domain/calendar/calendar";
+import { type Catalog, SEED_CATALOG } from "../domain/catalog";
 import type { OfficialForm } from "../domain/official/form";
 import type { NationalIndex } from "../domain/official/index766";
 import type { OfficialSettings } from "../domain/official/settings";
@@ -48,6 +49,8 @@ export interface KpiDeps {
   strictSupplementRule?: boolean;
   /** Form II.06a's wording, withdrawn dossiers, domain names and index targets (docs/official.md). */
   official?: OfficialSettings;
+  /** The deployment's catalog: the procedures' names (default: the seed district's sample). */
+  catalog?: Catalog;
   /**
    * Read the counters eventually consistent (half the read units): the query API's answers. The
    * KPI emails and the period close read them strongly consistent (lib/adapters/dynamodb/counters.ts).
@@ -163,9 +166,16 @@ export async function overdueAndQuality(deps: KpiDeps, unitIds: string[], office
     .slice(0, 10)
     .map((d) => ({
       dossierId: d.dossierId,
+      unitId: d.unitId,
       unitName: deps.units.get(d.unitId)?.nameVi ?? d.unitId ?? "",
       procedureCode: d.procedureCode,
+      procedureName: d.procedureCode
+        ? (deps.catalog ?? SEED_CATALOG).procedures.get(d.procedureCode)
+        : undefined,
       domain: d.domain,
+      domainName: d.domain
+        ? (deps.official?.domains[d.domain] ?? (deps.catalog ?? SEED_CATALOG).domains[d.domain])
+        : undefined,
       kpiDueAt: d.kpiDueAt as number,
       overdueWorkingDays: deps.calendar.workingDaysBetween(d.kpiDueAt as number, now),
     }));

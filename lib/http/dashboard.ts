@@ -6,7 +6,7 @@ import { weeklyIndexes } from "../app/kpi-report";
 import { readKpiReport } from "../app/kpis";
 import { officialOutputs } from "../app/official";
 import { rollUpDate } from "../domain/agency-rollup";
-import { DOMAIN_NAMES, SEED_PROCEDURES } from "../domain/catalog";
+import { DOMAIN_NAMES, SEED_CATALOG } from "../domain/catalog";
 import { type Period, periodBounds, periodOf, previousPeriod } from "../domain/periods";
 import { isErr } from "../domain/result";
 import { formatInstant, localDate } from "../domain/time";
@@ -127,7 +127,9 @@ export function whoReads(deps: KpiDeps, credential: Credential): HttpResult {
     periods,
     // Names for the codes in the dossier lists, as the digests name them.
     domains: { ...DOMAIN_NAMES, ...deps.official?.domains },
-    procedures: Object.fromEntries(SEED_PROCEDURES.map((p) => [p.code, { vi: p.vi, en: p.en }])),
+    procedures: Object.fromEntries(
+      [...(deps.catalog ?? SEED_CATALOG).procedures.values()].map((p) => [p.code, { vi: p.vi, en: p.en }]),
+    ),
   });
 }
 

@@ -285,7 +285,9 @@ describe("digest delivery", () => {
       ["truong@tnmt.example.org"],
       ["pho@tnmt.example.org"],
     ]);
-    expect(mail[1]?.subject).toMatch(/^\[Dossier alerts\]/);
+    // Each titled in its reader's language, the unit's name too.
+    expect(mail[0]?.subject).toContain("Phòng Tài nguyên và Môi trường");
+    expect(mail[1]?.subject).toMatch(/^\[Dossier alerts\] Natural Resources and Environment Division/);
     expect(
       (await table.store.alerts.pending()).filter((a) => a.unitId === "phong-tnmt" && !a.recipient),
     ).toEqual([]);

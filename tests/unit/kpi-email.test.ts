@@ -9,8 +9,10 @@ import { buildForm } from "../../lib/domain/official/form";
 import { buildIndex } from "../../lib/domain/official/index766";
 import { DEFAULT_OFFICIAL_SETTINGS } from "../../lib/domain/official/settings";
 import { explicitPeriod } from "../../lib/domain/periods";
+import type { PendingAlert } from "../../lib/domain/records";
 import { computeReportAndCounts } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
+import { renderDigest } from "../../lib/render/email/digest";
 import { renderKpiEmail } from "../../lib/render/email/kpi";
 import { loadSamples } from "../helpers/fixtures";
 
@@ -58,6 +60,75 @@ function email(locale: "vi" | "en", firstLabel = "11/04"): ReturnType<typeof ren
     now: instant("2022-07-01T08:00:00+07:00"),
   });
 }
+
+describe("names, never codes", () => {
+  const catalog = {
+    procedures: new Map([
+      [
+        "1.001234",
+        { code: "1.001234", vi: "Cấp phép lưu hành xe", en: "Vehicle permit", domain: "giao-thong", days: 5 },
+      ],
+    ]),
+    domains: { "giao-thong": { vi: "Giao thông vận tải", en: "Transport" } },
+  };
+  const overdue = {
+    dossierId: "HS-4",
+    unitId: "phong-tu-phap",
+    unitName: "Phòng Tư pháp",
+    procedureCode: "1.001234",
+    procedureName: { vi: "Cấp phép lưu hành xe", en: "Vehicle permit" },
+    domain: "giao-thong",
+    domainName: { vi: "Giao thông vận tải", en: "Transport" },
+    kpiDueAt: instant("2022-06-20T17:00:00+07:00"),
+    overdueWorkingDays: 8,
+  };
+
+  it("the KPI email's longest overdue: the unit, procedure and domain named in the email's language", () => {
+    const now = at("2022-07-01T00:00:00+07:00");
+    const base = email("en");
+    expect(base.html).not.toContain("HS-4");
+    const en = renderKpiEmail({
+      locale: "en",
+      kind: "weekly",
+      report: now.report,
+      unitNames: new Map([["phong-tu-phap", "Justice Office"]]),
+      longestOverdue: [overdue],
+      quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+      now: instant("2022-07-01T08:00:00+07:00"),
+    });
+    expect(en.html).toContain("Justice Office");
+    expect(en.html).toContain("Vehicle permit (1.001234)");
+    expect(en.html).toContain("Transport");
+    expect(en.html).not.toContain("Phòng Tư pháp");
+  });
+
+  it("the digest: the deployment's catalog names the procedure and domain", () => {
+    const alert = {
+      unitId: "phong-tu-phap",
+      kind: "overdue",
+      key: 1,
+      dossier: {
+        dossierId: "HS-4",
+        procedureCode: "1.001234",
+        domain: "giao-thong",
+        kpiDueAt: instant("2022-07-01T17:00:00+07:00"),
+      },
+    } as unknown as PendingAlert;
+    const digest = (locale: "vi" | "en") =>
+      renderDigest({
+        locale,
+        unitName: "Phòng Tư pháp",
+        alerts: [alert],
+        now: instant("2022-07-04T08:00:00+07:00"),
+        calendar: WorkingCalendar.official(),
+        catalog,
+      }).text;
+    expect(digest("vi")).toContain("Cấp phép lưu hành xe (1.001234)");
+    expect(digest("vi")).toContain("Giao thông vận tải");
+    expect(digest("en")).toContain("Vehicle permit (1.001234)");
+    expect(digest("en")).toContain("Transport");
+  });
+});
 
 /** An SES client that keeps each SendEmail request it is given and accepts it. */
 function capturingSes(): { client: SESv2Client; sent: SendEmailCommandInput[] } {

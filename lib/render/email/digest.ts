@@ -1,7 +1,7 @@
 import escapeHtml from "escape-html";
 import { ALERT_KINDS, type AlertKind, stageGuidance } from "../../domain/alerts";
 import type { WorkingCalendar } from "../../domain/calendar/calendar";
-import { DOMAIN_NAMES, SEED_PROCEDURES } from "../../domain/catalog";
+import { type Catalog, SEED_CATALOG } from "../../domain/catalog";
 import type { PendingAlert } from "../../domain/records";
 import { ruleSetFor } from "../../domain/rules";
 import { headerText } from "../../domain/text";
@@ -48,8 +48,6 @@ export const ALERT_TEXT: Record<AlertKind, Record<Locale, { title: string }>> = 
   },
 };
 
-const PROCEDURE_NAMES = new Map(SEED_PROCEDURES.map((p) => [p.code, p]));
-
 export interface DigestInput {
   locale: Locale;
   /** Unit name as the recipients know it. */
@@ -59,6 +57,8 @@ export interface DigestInput {
   calendar: WorkingCalendar;
   /** Names of the units the alerts are about (escalation digests cover several). */
   unitNames?: Map<string, string>;
+  /** The deployment's catalog: procedures' and domains' names (default: the seed district's sample). */
+  catalog?: Catalog;
 }
 
 export interface RenderedEmail {
@@ -93,9 +93,10 @@ interface Line {
 
 function lineOf(a: PendingAlert, input: DigestInput): Line {
   const { locale } = input;
-  const p = a.dossier.procedureCode ? PROCEDURE_NAMES.get(a.dossier.procedureCode) : undefined;
+  const catalog = input.catalog ?? SEED_CATALOG;
+  const p = a.dossier.procedureCode ? catalog.procedures.get(a.dossier.procedureCode) : undefined;
   const procedure = p ? `${p[locale]} (${p.code})` : (a.dossier.procedureCode ?? "");
-  const domainName = a.dossier.domain ? DOMAIN_NAMES[a.dossier.domain]?.[locale] : undefined;
+  const domainName = a.dossier.domain ? catalog.domains[a.dossier.domain]?.[locale] : undefined;
   return {
     code: a.dossier.dossierId,
     procedure,

@@ -25,9 +25,15 @@ export type { InlineImage };
 
 export interface OverdueLine {
   dossierId: string;
+  /** The unit, named by the email's `unitNames` (its language); `unitName` where it has none. */
+  unitId?: string;
   unitName: string;
   procedureCode?: string;
+  /** The procedure's name in each language, from the deployment's catalog. */
+  procedureName?: { vi: string; en: string };
   domain?: string;
+  /** The domain's name in each language (the catalog's, the official settings'). */
+  domainName?: { vi: string; en: string };
   kpiDueAt: number;
   overdueWorkingDays: number;
 }
@@ -318,6 +324,20 @@ function barsHtml(c: Context): string[] {
 }
 
 /** The dossiers overdue the longest. */
+/** An overdue line's names in the email's language: never a code where a name is known. */
+function overdueNames(
+  o: OverdueLine,
+  input: KpiEmailInput,
+): { unit: string; procedure: string; domain: string } {
+  const { locale } = input;
+  const code = o.procedureCode ?? "";
+  return {
+    unit: (o.unitId && input.unitNames.get(o.unitId)) || o.unitName,
+    procedure: o.procedureName ? `${o.procedureName[locale]} (${code})` : code,
+    domain: o.domainName?.[locale] ?? (o.domain && DOMAIN_NAMES[o.domain]?.[locale]) ?? o.domain ?? "",
+  };
+}
+
 function longestOverdueHtml(c: Context): string[] {
   const { input, t, n } = c;
   const html = [`<h2 style="font-size:16px;margin:20px 0 8px 0">${e(t.longest)}</h2>`];
@@ -330,8 +350,9 @@ function longestOverdueHtml(c: Context): string[] {
     `<tr>${[t.code, t.unit, t.procedure, t.domain, t.due, t.overdueBy].map((h) => `<th ${TH}>${e(h)}</th>`).join("")}</tr>`,
   );
   for (const o of input.longestOverdue) {
+    const { unit, procedure, domain } = overdueNames(o, input);
     html.push(
-      `<tr><td ${TDL}><span style="font-family:monospace">${e(o.dossierId)}</span></td><td ${TDL}>${e(o.unitName)}</td><td ${TDL}>${e(o.procedureCode ?? "")}</td><td ${TDL}>${e((o.domain && DOMAIN_NAMES[o.domain]?.[input.locale]) ?? o.domain ?? "")}</td><td ${TDL}>${e(formatLocalVi(o.kpiDueAt))}</td><td ${TD}>${n(Math.round(o.overdueWorkingDays * 10) / 10)}</td></tr>`,
+      `<tr><td ${TDL}><span style="font-family:monospace">${e(o.dossierId)}</span></td><td ${TDL}>${e(unit)}</td><td ${TDL}>${e(procedure)}</td><td ${TDL}>${e(domain)}</td><td ${TDL}>${e(formatLocalVi(o.kpiDueAt))}</td><td ${TD}>${n(Math.round(o.overdueWorkingDays * 10) / 10)}</td></tr>`,
     );
   }
   html.push("</table>");
@@ -393,7 +414,7 @@ function emailText(c: Context, notes: string[]): string[] {
   text.push("", `${t.longest}:`);
   for (const o of input.longestOverdue)
     text.push(
-      `- ${o.dossierId} | ${o.unitName} | ${formatLocalVi(o.kpiDueAt)} | ${n(Math.round(o.overdueWorkingDays * 10) / 10)}`,
+      `- ${o.dossierId} | ${overdueNames(o, input).unit} | ${formatLocalVi(o.kpiDueAt)} | ${n(Math.round(o.overdueWorkingDays * 10) / 10)}`,
     );
   if (notes.length) text.push("", `${t.quality}:`, ...notes.map((x) => `- ${x}`));
   text.push("", `${t.attachments} ${t.footer}`);
