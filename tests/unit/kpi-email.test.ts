@@ -3,7 +3,7 @@ import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 import { sesMailer } from "../../lib/adapters/ses";
 import { type KpiEmail, sendKpiEmail } from "../../lib/app/kpi-report";
-import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import { parseOfficeHours, WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { DossierEventSchema } from "../../lib/domain/events/schema";
 import { buildForm } from "../../lib/domain/official/form";
 import { buildIndex } from "../../lib/domain/official/index766";
@@ -102,6 +102,27 @@ describe("names, never codes", () => {
     expect(en.html).not.toContain("Phòng Tư pháp");
   });
 
+  it("an amendment names its figures in the email's language, not by the report's field names", () => {
+    const now = at("2022-07-01T00:00:00+07:00");
+    const amended = (locale: "vi" | "en") =>
+      renderKpiEmail({
+        locale,
+        kind: "weekly",
+        report: now.report,
+        unitNames: new Map(),
+        longestOverdue: [],
+        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+        amendment: {
+          issuedAt: instant("2022-07-01T00:30:00+07:00"),
+          changes: [{ field: "resolved.late", before: 1200, after: 1234 }],
+        },
+        now: instant("2022-07-04T08:00:00+07:00"),
+      });
+    expect(amended("vi").text).toContain("Giải quyết quá hạn: 1.200 → 1.234");
+    expect(amended("en").text).toContain("Resolved late: 1,200 → 1,234");
+    expect(amended("en").html).not.toContain("resolved.late");
+  });
+
   it("the digest: the deployment's catalog names the procedure and domain", () => {
     const alert = {
       unitId: "phong-tu-phap",
@@ -127,6 +148,17 @@ describe("names, never codes", () => {
     expect(digest("vi")).toContain("Giao thông vận tải");
     expect(digest("en")).toContain("Vehicle permit (1.001234)");
     expect(digest("en")).toContain("Transport");
+    // The hours the deployment counts, in the footer.
+    const eight = renderDigest({
+      locale: "vi",
+      unitName: "Phòng Tư pháp",
+      alerts: [alert],
+      now: instant("2022-07-04T08:00:00+07:00"),
+      calendar: WorkingCalendar.official([], parseOfficeHours("08:00-12:00,13:00-17:00")),
+      catalog,
+    }).text;
+    expect(eight).toContain("(08:00–12:00, 13:00–17:00, trừ ngày nghỉ)");
+    expect(digest("vi")).toContain("(07:00–11:30, 13:30–17:00, trừ ngày nghỉ)");
   });
 });
 

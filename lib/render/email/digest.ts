@@ -1,6 +1,6 @@
 import escapeHtml from "escape-html";
 import { ALERT_KINDS, type AlertKind, stageGuidance } from "../../domain/alerts";
-import type { WorkingCalendar } from "../../domain/calendar/calendar";
+import type { OfficeHours, WorkingCalendar } from "../../domain/calendar/calendar";
 import { type Catalog, SEED_CATALOG } from "../../domain/catalog";
 import type { PendingAlert } from "../../domain/records";
 import { ruleSetFor } from "../../domain/rules";
@@ -47,6 +47,13 @@ export const ALERT_TEXT: Record<AlertKind, Record<Locale, { title: string }>> = 
     en: { title: "Supplement requested after the due date" },
   },
 };
+
+/** `07:00–11:30, 13:30–17:00` from the calendar's office hours. */
+function officeHoursText(hours: OfficeHours): string {
+  const hm = (m: number) =>
+    `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+  return hours.map(([from, to]) => `${hm(from)}–${hm(to)}`).join(", ");
+}
 
 export interface DigestInput {
   locale: Locale;
@@ -153,8 +160,8 @@ const LABELS = {
     left: "Thời gian",
     next: "Việc cần làm",
     intro: (unit: string, when: string) => `Tổng hợp cảnh báo hồ sơ của ${unit}, lúc ${when} (giờ Việt Nam).`,
-    footer:
-      "Thư tự động của hệ thống giám sát hồ sơ thủ tục hành chính. Thời gian tính theo giờ làm việc (07:00–11:30, 13:30–17:00, trừ ngày nghỉ).",
+    footer: (hours: string) =>
+      `Thư tự động của hệ thống giám sát hồ sơ thủ tục hành chính. Thời gian tính theo giờ làm việc (${hours}, trừ ngày nghỉ).`,
     subject: (unit: string, n: number, when: string) =>
       `[Cảnh báo hồ sơ] ${unit}: ${n} hồ sơ cần xử lý — ${when}`,
   },
@@ -168,8 +175,8 @@ const LABELS = {
     left: "Time",
     next: "What is required",
     intro: (unit: string, when: string) => `Dossier alerts for ${unit}, at ${when} (Viet Nam time).`,
-    footer:
-      "Sent automatically by the dossier compliance monitor. Times count working hours (07:00–11:30, 13:30–17:00, days off excluded).",
+    footer: (hours: string) =>
+      `Sent automatically by the dossier compliance monitor. Times count working hours (${hours}, days off excluded).`,
     subject: (unit: string, n: number, when: string) =>
       `[Dossier alerts] ${unit}: ${n} dossiers need attention — ${when}`,
   },
@@ -216,9 +223,11 @@ export function renderDigest(input: DigestInput): RenderedEmail {
     html.push("</table>");
     text.push("");
   }
-  text.push(L.footer);
+  // The hours the deployment counts (OFFICE_HOURS), not the default's.
+  const footer = L.footer(officeHoursText(input.calendar.hours));
+  text.push(footer);
   html.push(
-    `<p style="margin:20px 0 0 0;font-size:12px;color:#5f6670">${e(L.footer)}</p>`,
+    `<p style="margin:20px 0 0 0;font-size:12px;color:#5f6670">${e(footer)}</p>`,
     "</div></body></html>",
   );
   return {

@@ -248,7 +248,7 @@ function headHtml(c: Context, subject: string, periodName: string, officialHtml:
       input.amendment.changes
         .map(
           (x) =>
-            `${e(x.field)}: ${n(x.before)} → ${n(x.after)} (${x.after > x.before ? "+" : ""}${n(x.after - x.before)})`,
+            `${e(amendedField(x.field, input.locale))}: ${n(x.before)} → ${n(x.after)} (${x.after > x.before ? "+" : ""}${n(x.after - x.before)})`,
         )
         .join("<br>"),
       "</p>",
@@ -324,6 +324,23 @@ function barsHtml(c: Context): string[] {
 }
 
 /** The dossiers overdue the longest. */
+/** The figures an amendment names (lib/app/kpi-report.ts AMENDABLE), as the report's reader knows them. */
+const AMENDED_FIELDS: Record<string, Record<Locale, string>> = {
+  "received.total": { vi: "Tổng số hồ sơ tiếp nhận", en: "Dossiers received, total" },
+  "received.carriedOver": { vi: "Kỳ trước chuyển qua", en: "Carried over" },
+  "received.new": { vi: "Tiếp nhận mới trong kỳ", en: "Received in the period" },
+  "resolved.total": { vi: "Đã giải quyết", en: "Resolved" },
+  "resolved.early": { vi: "Giải quyết trước hạn", en: "Resolved early" },
+  "resolved.onTime": { vi: "Giải quyết đúng hạn", en: "Resolved on time" },
+  "resolved.late": { vi: "Giải quyết quá hạn", en: "Resolved late" },
+  withdrawn: { vi: "Rút hồ sơ", en: "Withdrawn" },
+  "pending.total": { vi: "Đang giải quyết", en: "In progress" },
+  "pending.withinDeadline": { vi: "Đang giải quyết trong hạn", en: "In progress within the deadline" },
+  "pending.overdue": { vi: "Đang giải quyết quá hạn", en: "In progress past the deadline" },
+  "ratings.total": { vi: "Lượt đánh giá", en: "Ratings" },
+};
+const amendedField = (field: string, locale: Locale) => AMENDED_FIELDS[field]?.[locale] ?? field;
+
 /** An overdue line's names in the email's language: never a code where a name is known. */
 function overdueNames(
   o: OverdueLine,
@@ -398,7 +415,8 @@ function emailText(c: Context, notes: string[]): string[] {
   ];
   if (input.amendment) {
     text.push(t.amended(formatLocalVi(input.amendment.issuedAt)));
-    for (const x of input.amendment.changes) text.push(`  ${x.field}: ${n(x.before)} → ${n(x.after)}`);
+    for (const x of input.amendment.changes)
+      text.push(`  ${amendedField(x.field, input.locale)}: ${n(x.before)} → ${n(x.after)}`);
     text.push("");
   }
   text.push(
