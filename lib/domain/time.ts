@@ -100,3 +100,8 @@ export function formatLocalVi(ms: number): string {
   const iso = new Date(ms + OFFSET_MS).toISOString();
   return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)} ${iso.slice(11, 16)}`;
 }
+
+/** A local date as Vietnamese write it: `2022-06-30` → `30/06/2022`. */
+export function formatDateVi(date: LocalDate): string {
+  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+}

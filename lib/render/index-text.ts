@@ -1,5 +1,6 @@
 import type { Indicator, NationalIndex } from "../domain/official/index766";
 import { noCalendarNote } from "../domain/report";
+import { formatDateVi, formatLocalVi, instant } from "../domain/time";
 import { formatNumber, formatRate, type Locale } from "./format";
 
 /**
@@ -29,7 +30,7 @@ export function indexText(
 ): string {
   const head =
     locale === "vi"
-      ? `Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg), kỳ ${index.period.name ?? ""} ${index.period.from} – ${index.period.to}, số liệu tính đến ${index.asOf}`
+      ? `Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg), kỳ ${index.period.name ?? ""} ${formatDateVi(index.period.from)} – ${formatDateVi(index.period.to)}, số liệu tính đến ${formatLocalVi(instant(index.asOf))}`
       : `Service index (Decision 766/QĐ-TTg), period ${index.period.name ?? ""} ${index.period.from} – ${index.period.to}, as of ${index.asOf}`;
   const lines = [head, ...index.indicators.map((i) => `- ${indicatorLine(i, locale)}`)];
   for (const u of index.byUnit.length > 1 ? index.byUnit : []) {

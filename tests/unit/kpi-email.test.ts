@@ -14,6 +14,7 @@ import { computeReportAndCounts } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
 import { renderDigest } from "../../lib/render/email/digest";
 import { renderKpiEmail } from "../../lib/render/email/kpi";
+import { indexText } from "../../lib/render/index-text";
 import { loadSamples } from "../helpers/fixtures";
 
 /**
@@ -119,6 +120,11 @@ describe("names, never codes", () => {
         now: instant("2022-07-04T08:00:00+07:00"),
       });
     expect(amended("vi").text).toContain("Giải quyết quá hạn: 1.200 → 1.234");
+    // Dates as Vietnamese write them, in the email and in the index's text.
+    expect(amended("vi").text).toContain("Kỳ báo cáo 01/04/2022 – 30/06/2022");
+    expect(indexText(now.index, "vi")).toMatch(
+      /kỳ 2022-Q2 01\/04\/2022 – 30\/06\/2022, số liệu tính đến 30\/06\/2022 23:59/,
+    );
     expect(amended("en").text).toContain("Resolved late: 1,200 → 1,234");
     expect(amended("en").html).not.toContain("resolved.late");
   });

@@ -3,7 +3,7 @@ import type { RankedAgency } from "../../domain/agency-rollup";
 import { DOMAIN_NAMES } from "../../domain/catalog";
 import type { Report, ReportBlock } from "../../domain/report";
 import { headerText } from "../../domain/text";
-import { formatLocalVi } from "../../domain/time";
+import { formatDateVi, formatLocalVi } from "../../domain/time";
 import { formatNumber, formatRate, type Locale, summarySentence } from "../format";
 import { agencyRankingHtml, agencyRankingText } from "./agency-ranking";
 import {
@@ -71,7 +71,7 @@ const L = {
     subject: (kind: string, about: string, period: string, when: string) =>
       `[Báo cáo KPI${kind === "close" ? " — chốt kỳ" : ""}] ${about}Kết quả giải quyết hồ sơ ${period} — số liệu đến ${when}`,
     title: "Kết quả giải quyết hồ sơ thủ tục hành chính",
-    period: (from: string, to: string) => `Kỳ báo cáo ${from} – ${to}`,
+    period: (from: string, to: string) => `Kỳ báo cáo ${formatDateVi(from)} – ${formatDateVi(to)}`,
     rolling: "Số liệu đang cập nhật: kỳ báo cáo chưa kết thúc.",
     unit: "Đơn vị",
     received: "Tiếp nhận",
