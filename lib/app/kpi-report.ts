@@ -315,6 +315,7 @@ export async function assembleKpiEmail(
       trend: [...parts.trend, { label: locale === "vi" ? "hiện tại" : "now", index: official.index }],
       form: official.form,
       unitNames,
+      whole: scope.agencyName,
     },
     amendment: report.issued?.amended
       ? { issuedAt: report.issued.issuedAt, changes: report.issued.changes }

@@ -211,6 +211,10 @@ function expectAboutItself(mail: StoredEmail | undefined, name: string, own: str
   expect(html).toContain(name);
   for (const u of own) expect(html).toContain(u);
   for (const u of others) expect(`${html}\n${mail?.body.text}`).not.toContain(u);
+  // Its total lines are the agency's, named: never "the whole office".
+  const plain = name.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+  expect(mail?.body.text).toContain(`\n${plain} | `);
+  expect(`${html}\n${mail?.body.text}`).not.toContain("Toàn cơ quan");
   expect(mail?.subject.startsWith("[Báo cáo KPI] ")).toBe(true);
   // Its own form II.06a, naming it as the reporting office.
   expect(mail?.attachments.filter((a) => !a.related)).toHaveLength(3);

@@ -197,7 +197,7 @@ export function renderKpiEmail(input: KpiEmailInput): {
     ...headHtml(c, subject, periodName, ranking + (official?.html ?? "")),
     ...unitTableHtml(c),
     ...barsHtml(c),
-    renderPausedHtml(report, input.unitNames, locale),
+    renderPausedHtml(report, input.unitNames, locale, input.agencyName),
     ...longestOverdueHtml(c),
     ...notesHtml(c, notes),
     `<p style="margin:16px 0 0 0;font-size:12px;color:#5f6670">${e(t.attachments)} ${e(t.footer)}</p></div></body></html>`,
@@ -297,7 +297,7 @@ function unitTableHtml(c: Context): string[] {
   for (const u of units)
     html.push(`<tr><td ${TDL}>${e(name(u.unit))}</td>${cellsHtml(c, u, prevByUnit.get(u.unit))}</tr>`);
   html.push(
-    `<tr style="font-weight:bold;background:#f7f8fa"><td ${TDL}>${e(t.whole)}</td>${cellsHtml(c, input.report, input.previous?.report)}</tr>`,
+    `<tr style="font-weight:bold;background:#f7f8fa"><td ${TDL}>${e(input.agencyName ?? t.whole)}</td>${cellsHtml(c, input.report, input.previous?.report)}</tr>`,
     "</table>",
   );
   return html;
@@ -324,6 +324,9 @@ function barsHtml(c: Context): string[] {
 }
 
 /** The dossiers overdue the longest. */
+/** The total line's key among the units' (never a unit id: the directory's ids are lower-case words). */
+const WHOLE = "\u0000whole";
+
 /** The figures an amendment names (lib/app/kpi-report.ts AMENDABLE), as the report's reader knows them. */
 const AMENDED_FIELDS: Record<string, Record<Locale, string>> = {
   "received.total": { vi: "Tổng số hồ sơ tiếp nhận", en: "Dossiers received, total" },
@@ -422,13 +425,14 @@ function emailText(c: Context, notes: string[]): string[] {
   text.push(
     `${t.unit} | ${t.received} | ${t.resolved} (${t.early}/${t.onTime}/${t.late}) | ${t.pending} (${t.within}/${t.overdue}) | ${t.rate}`,
   );
-  for (const u of [...units, { ...report, unit: t.whole } as ReportBlock & { unit: string }]) {
-    const label = u.unit === t.whole ? t.whole : name(u.unit);
+  const whole = input.agencyName ?? t.whole;
+  for (const u of [...units, { ...report, unit: WHOLE } as ReportBlock & { unit: string }]) {
+    const label = u.unit === WHOLE ? whole : name(u.unit);
     text.push(
       `${label} | ${n(u.received.total)} | ${n(u.resolved.total)} (${n(u.resolved.early)}/${n(u.resolved.onTime)}/${n(u.resolved.late)}) | ${n(u.pending.total)} (${n(u.pending.withinDeadline)}/${n(u.pending.overdue)}) | ${formatRate(u.rates.onTime, locale)}`,
     );
   }
-  text.push(...renderPausedText(report, input.unitNames, locale));
+  text.push(...renderPausedText(report, input.unitNames, locale, input.agencyName));
   text.push("", `${t.longest}:`);
   for (const o of input.longestOverdue)
     text.push(

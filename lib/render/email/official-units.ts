@@ -29,6 +29,8 @@ export function unitIndexHtml(
   index: NationalIndex,
   locale: Locale,
   names?: ReadonlyMap<string, string>,
+  /** The total row's label: the agency's name in an agency's email (default: the whole office). */
+  whole?: string,
 ): string {
   const ids = columns(index);
   if (index.byUnit.length === 0 || ids.length === 0) return "";
@@ -51,7 +53,7 @@ export function unitIndexHtml(
     '<table role="presentation" cellspacing="0" style="border-collapse:collapse;font-size:12px;width:100%">',
     `<tr><th ${th}>${e(t.unit)}</th>${head.join("")}</tr>`,
     ...index.byUnit.map((u) => row(unitLabel(u, locale, names), u.indicators)),
-    row(t.office, index.indicators, true),
+    row(whole ?? t.office, index.indicators, true),
     "</table>",
   ].join("\n");
 }
@@ -60,6 +62,7 @@ export function unitIndexText(
   index: NationalIndex,
   locale: Locale,
   names?: ReadonlyMap<string, string>,
+  whole?: string,
 ): string[] {
   const ids = columns(index);
   if (index.byUnit.length === 0 || ids.length === 0) return [];
@@ -70,6 +73,6 @@ export function unitIndexText(
       .join("; ");
   for (const u of index.byUnit) lines.push(`- ${unitLabel(u, locale, names)}: ${rates(u.indicators)}`);
   // The whole office, as the HTML's last row.
-  lines.push(`- ${T[locale].office}: ${rates(index.indicators)}`);
+  lines.push(`- ${whole ?? T[locale].office}: ${rates(index.indicators)}`);
   return lines;
 }

@@ -26,6 +26,8 @@ export interface OfficialEmailInput {
   form: OfficialForm;
   /** Unit names by id (the directory's), for the index per unit. */
   unitNames?: ReadonlyMap<string, string>;
+  /** The total row's label: the agency's name in an agency's email (default: the whole office). */
+  whole?: string;
 }
 
 /** An image the HTML shows by `cid:`, sent inline in the message under that Content-ID. */
@@ -147,7 +149,7 @@ export function renderOfficialHtml(input: OfficialEmailInput): { html: string; i
     "</table>",
     `<p style="margin:4px 0 0 0;font-size:11px;color:#5f6670">${e(t.source)}: ${e(index.indicators[0]?.source ?? "")}</p>`,
   );
-  html.push(unitIndexHtml(index, locale, input.unitNames));
+  html.push(unitIndexHtml(index, locale, input.unitNames, input.whole));
   html.push(formHtml(input.form, t.office));
   return { html: html.join("\n"), images };
 }
@@ -195,7 +197,7 @@ export function renderOfficialText(input: OfficialEmailInput): string[] {
     if (i.rate !== null && input.trend.length > 1)
       lines.push(`  ${t.trend}: ${trendWords(i, input.trend, input.locale)}`);
   }
-  lines.push(...unitIndexText(input.index, input.locale, input.unitNames));
+  lines.push(...unitIndexText(input.index, input.locale, input.unitNames, input.whole));
   lines.push("", `${input.form.code} — ${input.form.title}`, `${t.office}: ${input.form.office}`);
   for (const r of input.form.rows)
     lines.push(

@@ -41,7 +41,7 @@ const L = {
 const anyPaused = (b: ReportBlock) =>
   b.pausedByKind !== undefined && PAUSE_KINDS.some((k) => b.pausedByKind[k].dossiers > 0);
 
-function rows(report: Report, names: ReadonlyMap<string, string>, locale: Locale) {
+function rows(report: Report, names: ReadonlyMap<string, string>, locale: Locale, whole?: string) {
   const t = L[locale];
   const cell = (b: ReportBlock, k: PauseKind) =>
     t.cell(
@@ -52,12 +52,18 @@ function rows(report: Report, names: ReadonlyMap<string, string>, locale: Locale
     ...report.byUnit
       .filter(anyPaused)
       .map((u) => ({ label: names.get(u.unit) ?? u.unit, block: u as ReportBlock })),
-    { label: t.whole, block: report as ReportBlock },
+    { label: whole ?? t.whole, block: report as ReportBlock },
   ].map((r) => ({ label: r.label, cells: PAUSE_KINDS.map((k) => cell(r.block, k)) }));
 }
 
 /** The section's HTML (every name escaped); empty when no dossier closed in the period had paused. */
-export function renderPausedHtml(report: Report, names: ReadonlyMap<string, string>, locale: Locale): string {
+export function renderPausedHtml(
+  report: Report,
+  names: ReadonlyMap<string, string>,
+  locale: Locale,
+  /** The total row's label: the agency's name in an agency's email (default: the whole office). */
+  whole?: string,
+): string {
   if (!anyPaused(report)) return "";
   const t = L[locale];
   const e = (s: string) => escapeHtml(s);
@@ -68,7 +74,7 @@ export function renderPausedHtml(report: Report, names: ReadonlyMap<string, stri
     `<p style="margin:0 0 6px 0;color:#5f6670;font-size:12px">${e(t.basis)}</p>`,
     '<table role="presentation" cellspacing="0" style="border-collapse:collapse;font-size:12px;width:100%">',
     `<tr><th ${th}>${e(t.unit)}</th>${PAUSE_KINDS.map((k) => `<th ${th}>${e(t.kinds[k])}</th>`).join("")}</tr>`,
-    ...rows(report, names, locale).map(
+    ...rows(report, names, locale, whole).map(
       (r) => `<tr><td ${td}>${e(r.label)}</td>${r.cells.map((c) => `<td ${td}>${e(c)}</td>`).join("")}</tr>`,
     ),
     "</table>",
@@ -80,6 +86,7 @@ export function renderPausedText(
   report: Report,
   names: ReadonlyMap<string, string>,
   locale: Locale,
+  whole?: string,
 ): string[] {
   if (!anyPaused(report)) return [];
   const t = L[locale];
@@ -88,6 +95,6 @@ export function renderPausedText(
     `${t.title}:`,
     t.basis,
     `${t.unit} | ${PAUSE_KINDS.map((k) => t.kinds[k]).join(" | ")}`,
-    ...rows(report, names, locale).map((r) => `${r.label} | ${r.cells.join(" | ")}`),
+    ...rows(report, names, locale, whole).map((r) => `${r.label} | ${r.cells.join(" | ")}`),
   ];
 }
