@@ -127,6 +127,32 @@ describe("names, never codes", () => {
     );
     expect(amended("en").text).toContain("Resolved late: 1,200 → 1,234");
     expect(amended("en").html).not.toContain("resolved.late");
+    // Form II.06a's figures grouped as the rest of the email.
+    const withForm = (locale: "vi" | "en") =>
+      renderKpiEmail({
+        locale,
+        kind: "weekly",
+        report: now.report,
+        unitNames: new Map(),
+        longestOverdue: [],
+        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+        official: {
+          locale,
+          index: now.index,
+          trend: [],
+          form: {
+            ...buildForm(now.counts, {
+              period,
+              asOf: instant("2022-07-01T00:00:00+07:00"),
+              settings: DEFAULT_OFFICIAL_SETTINGS,
+            }),
+            rows: [{ kind: "total", stt: "", label: "T", values: { receivedTotal: 1234 } }] as never,
+          },
+        },
+        now: instant("2022-07-04T08:00:00+07:00"),
+      }).html;
+    expect(withForm("en")).toContain(">1,234<");
+    expect(withForm("vi")).toContain(">1.234<");
   });
 
   it("the digest: the deployment's catalog names the procedure and domain", () => {

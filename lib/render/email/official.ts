@@ -150,11 +150,11 @@ export function renderOfficialHtml(input: OfficialEmailInput): { html: string; i
     `<p style="margin:4px 0 0 0;font-size:11px;color:#5f6670">${e(t.source)}: ${e(index.indicators[0]?.source ?? "")}</p>`,
   );
   html.push(unitIndexHtml(index, locale, input.unitNames, input.whole));
-  html.push(formHtml(input.form, t.office));
+  html.push(formHtml(input.form, t.office, input.locale));
   return { html: html.join("\n"), images };
 }
 
-function formHtml(form: OfficialForm, officeLabel: string): string {
+function formHtml(form: OfficialForm, officeLabel: string, locale: Locale): string {
   const e = (s: string) => escapeHtml(s);
   const groups: { name: string; span: number }[] = [];
   for (const c of form.columns.slice(2)) {
@@ -166,7 +166,8 @@ function formHtml(form: OfficialForm, officeLabel: string): string {
   const rows = form.rows.map((r) => {
     const style = r.kind === "domain" ? "" : ' style="font-weight:bold;background:#f7f8fa"';
     const values = FORM_VALUE_KEYS.map(
-      (k: (typeof Keys)[number]) => `<td ${td}>${formatNumber(r.values[k])}</td>`,
+      // Grouped as the rest of the email is: 1.234 in Vietnamese, 1,234 in English.
+      (k: (typeof Keys)[number]) => `<td ${td}>${formatNumber(r.values[k], locale)}</td>`,
     ).join("");
     return `<tr${style}><td ${td}>${e(r.stt)}</td><td ${tdl}>${e(r.label)}</td>${values}</tr>`;
   });
