@@ -49,11 +49,15 @@ export class StatefulStack extends Stack {
     this.bus = dossierBus(this);
     this.schemaRegistry = schemaRegistry(this);
     // Every event on the bus, kept a year for replay (README: "Replaying from the archive").
-    this.bus.archive("Archive", {
-      description: "All events of the dossier bus, for replay",
-      eventPattern: { account: [Stack.of(this).account] },
-      retention: Duration.days(365),
-    });
+    // Retained like the bus and the table: deleting the stack must not delete the year of events
+    // a replay needs.
+    this.bus
+      .archive("Archive", {
+        description: "All events of the dossier bus, for replay",
+        eventPattern: { account: [Stack.of(this).account] },
+        retention: Duration.days(365),
+      })
+      .applyRemovalPolicy(RemovalPolicy.RETAIN);
     const consumer = consumerQueues(this);
     this.eventsQueue = consumer.queue;
     this.eventsDlq = consumer.dlq;

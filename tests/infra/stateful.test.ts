@@ -49,6 +49,8 @@ describe("the stateful stack on its own", () => {
       RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
     });
     stateful.hasResourceProperties("AWS::Events::Archive", { RetentionDays: 365 });
+    // Kept when the stack goes, as the bus and the table are.
+    stateful.hasResource("AWS::Events::Archive", { DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
   });
 
   it("gives the bus → queue target a retry policy and a dead-letter queue of its own, encrypted, TLS only", () => {
