@@ -1,8 +1,7 @@
-import { CalendarDataSchema } from "../lib/domain/calendar/calendar";
+import { AFTER_HOURS_RECEIPT, CalendarDataSchema } from "../lib/domain/calendar/calendar";
 import { CatalogFileSchema } from "../lib/domain/catalog";
 import { OfficialSettingsSchema } from "../lib/domain/official/settings";
 import { PeriodSchemeSchema } from "../lib/domain/periods";
-import { ContactSchema } from "../lib/domain/units";
 import * as z from "../lib/domain/zod";
 
 /**
@@ -18,7 +17,6 @@ export const StageConfigSchema = z.strictObject({
   senderAddress: z.email(),
   /** The SES identity to grant sending from: the sender's domain or the address itself. */
   sesIdentity: z.string().check(z.minLength(3)),
-  leadershipRecipients: z._default(z.array(ContactSchema), []),
   periodScheme: z._default(PeriodSchemeSchema, { kind: "calendar-quarter" }),
   /** `HH:MM-HH:MM[,HH:MM-HH:MM]`; unset: the calendar's default (lib/domain/calendar/calendar.ts). */
   officeHours: z.optional(z.string()),
@@ -26,6 +24,10 @@ export const StageConfigSchema = z.strictObject({
   /** The deployment's procedure catalog; unset: the seed district's sample (lib/domain/catalog.ts). */
   catalog: z.optional(CatalogFileSchema),
   strictSupplementRule: z._default(z.boolean(), false),
+  /** A receipt outside office hours (docs/rules.md R1); unset: what the dossier's rule set says. */
+  afterHoursReceipt: z.optional(z.enum(AFTER_HOURS_RECEIPT)),
+  /** A unit an event names that the directory lacks: `reject` (default) or `accept` (README). */
+  unknownUnits: z._default(z.enum(["accept", "reject"]), "reject"),
   /**
    * The official outputs (docs/official.md): the reporting office, form II.06a's code and title, domain
    * names, index targets per indicator; unset: the defaults of lib/domain/official/settings.ts.
@@ -56,6 +58,8 @@ export function monitorEnvironment(config: StageConfig, tableName: string): Reco
     TABLE_NAME: tableName,
     PERIOD_SCHEME: JSON.stringify(config.periodScheme),
     STRICT_SUPPLEMENT_RULE: String(config.strictSupplementRule),
+    UNKNOWN_UNITS: config.unknownUnits,
+    ...(config.afterHoursReceipt ? { AFTER_HOURS_RECEIPT: config.afterHoursReceipt } : {}),
     ...(config.officeHours ? { OFFICE_HOURS: config.officeHours } : {}),
     ...(config.calendarOverride ? { CALENDAR_OVERRIDE: JSON.stringify(config.calendarOverride) } : {}),
     ...(config.catalog ? { CATALOG: JSON.stringify(config.catalog) } : {}),

@@ -3,7 +3,8 @@ import { App } from "aws-cdk-lib";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { describe, expect, it } from "vitest";
 import { main } from "../../infra/app";
-import { parseStageConfig } from "../../infra/config";
+import { monitorEnvironment, parseStageConfig } from "../../infra/config";
+import { parseMonitorEnv } from "../../lib/contracts/config";
 import { METRIC_NAMESPACE, METRICS } from "../../lib/contracts/metrics";
 import { ROOT, readProjectFile } from "../helpers/fixtures";
 import { infraSources, NO_BUNDLING, synthStage } from "../helpers/infra";
@@ -60,6 +61,24 @@ describe("stage configuration", () => {
       "DossierMonitor-prod-Stateful",
       "DossierMonitor-prod-Stateless",
     ]);
+  });
+
+  it("passes every setting the functions read from the stage's entry: unknown units and after-hours receipt too", () => {
+    const base = { stage: "dev", senderAddress: "a@ubnd.example.org", sesIdentity: "ubnd.example.org" };
+    const env = (extra: object) => monitorEnvironment(parseStageConfig({ ...base, ...extra }), "dossier-monitor-dev");
+    expect(env({})).toMatchObject({ UNKNOWN_UNITS: "reject" });
+    expect(env({})).not.toHaveProperty("AFTER_HOURS_RECEIPT");
+    expect(env({ unknownUnits: "accept", afterHoursReceipt: "as-is" })).toMatchObject({
+      UNKNOWN_UNITS: "accept",
+      AFTER_HOURS_RECEIPT: "as-is",
+    });
+    // What the functions parse it with takes it (lib/contracts/config.ts).
+    expect(parseMonitorEnv(env({ unknownUnits: "accept", afterHoursReceipt: "as-is" }))).toMatchObject({
+      UNKNOWN_UNITS: "accept",
+      AFTER_HOURS_RECEIPT: "as-is",
+    });
+    // A key nothing reads is refused, not silently ignored.
+    expect(() => parseStageConfig({ ...base, leadershipRecipients: [] })).toThrow(/leadershipRecipients/);
   });
 
   it("stops on a bad value, naming it", () => {
