@@ -65,7 +65,8 @@ describe("stage configuration", () => {
 
   it("passes every setting the functions read from the stage's entry: unknown units and after-hours receipt too", () => {
     const base = { stage: "dev", senderAddress: "a@ubnd.example.org", sesIdentity: "ubnd.example.org" };
-    const env = (extra: object) => monitorEnvironment(parseStageConfig({ ...base, ...extra }), "dossier-monitor-dev");
+    const env = (extra: object) =>
+      monitorEnvironment(parseStageConfig({ ...base, ...extra }), "dossier-monitor-dev");
     expect(env({})).toMatchObject({ UNKNOWN_UNITS: "reject" });
     expect(env({})).not.toHaveProperty("AFTER_HOURS_RECEIPT");
     expect(env({ unknownUnits: "accept", afterHoursReceipt: "as-is" })).toMatchObject({
