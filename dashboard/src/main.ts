@@ -347,8 +347,12 @@ async function render(focus: boolean): Promise<void> {
   renderChrome();
   const ticket = ++renderCount;
   const view = currentView();
+  const shown = location.hash;
   const target = main();
   target.setAttribute("aria-busy", "true");
+  // Which address the content belongs to, so a reader (or a test) can tell
+  // a new page from the one before it.
+  delete target.dataset.shown;
   try {
     const content = await viewOf(view);
     // A later navigation won: leave its page alone.
@@ -360,7 +364,10 @@ async function render(focus: boolean): Promise<void> {
     if (e instanceof AuthError) return signOut(t().wrongKey);
     failed(e);
   } finally {
-    target.removeAttribute("aria-busy");
+    if (ticket === renderCount) {
+      target.dataset.shown = shown;
+      target.removeAttribute("aria-busy");
+    }
   }
 }
 

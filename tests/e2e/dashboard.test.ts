@@ -60,6 +60,12 @@ async function open(
 
 const idle = (page: Page) => page.waitForFunction("!document.querySelector('[aria-busy=true]')");
 
+/** Goes to a route and waits until the page shows it, not the one before it. */
+async function go(page: Page, route: string): Promise<void> {
+  const hash = (await page.evaluate(`location.hash = ${JSON.stringify(route)}; location.hash`)) as string;
+  await page.waitForFunction((h) => document.querySelector("main")?.dataset.shown === h, hash);
+}
+
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: AXE });
   const result = (await page.evaluate("axe.run(document)")) as {
@@ -172,7 +178,7 @@ describe("the dashboard", () => {
     await postAndDrain(events);
     const { page } = await open(d.scoped);
     await page.waitForSelector("[data-list=overdue]");
-    await page.evaluate(`location.hash = "#/dossier/DASH-MOVED-1"`);
+    await go(page, `#/dossier/DASH-MOVED-1`);
     await page.waitForSelector(".timeline li");
     const timeline = (await page.textContent(".timeline")) ?? "";
     expect(timeline).toContain("Chi nhánh Văn phòng Đăng ký đất đai");
@@ -193,13 +199,13 @@ describe("the dashboard", () => {
     const shown = await page.$$eval("[data-list=overdue] a.dossier-id", (as) => as.map((a) => a.textContent));
     expect(shown).toEqual(await apiOverdue(SCOPED_UNIT, d.reader));
     // Asked for another unit by address, it gets the API's refusal and no figure of that unit.
-    await page.evaluate(`location.hash = "#/unit/${OTHER_UNIT}"`);
+    await go(page, `#/unit/${OTHER_UNIT}`);
     await page.waitForSelector("main .alert");
     expect(await page.textContent("main")).toContain("this key does not read that unit");
     expect(await page.$$("[data-list]")).toHaveLength(0);
     // A dossier of another unit is answered as one that does not exist.
     const other = (await apiOverdue(OTHER_UNIT, d.reader))[0] as string;
-    await page.evaluate(`location.hash = "#/dossier/${encodeURIComponent(other)}"`);
+    await go(page, `#/dossier/${encodeURIComponent(other)}`);
     await page.waitForSelector("main .alert");
     expect(await page.$$(".timeline")).toHaveLength(0);
     // The routes the dashboard added keep the scope rules.
@@ -240,13 +246,12 @@ describe("the dashboard", () => {
         ["quality", "#/quality", "#u-h"],
         ["downloads", "#/downloads", ".downloads"],
       ] as const) {
-        await page.evaluate(`location.hash = "${route}"`);
+        await go(page, route);
         await page.waitForSelector(ready);
         await idle(page);
         found[`${name} ${viewport.width}`] = await seriousViolations(page);
       }
-      const href = await page.evaluate(`location.hash = "#/unit/${SCOPED_UNIT}"`);
-      void href;
+      await go(page, `#/unit/${SCOPED_UNIT}`);
       await page.waitForSelector("[data-list=overdue] a.dossier-id");
       await page.click("[data-list=overdue] a.dossier-id");
       await page.waitForSelector(".timeline");
@@ -413,13 +418,13 @@ describe("the dashboard on the agency tree", () => {
     expect(tree.body.nodes.find((x) => x.id === SCOPED_AGENCY)?.parentId).toBeNull();
     // Another node by address: the API's refusal, and no figure of it.
     for (const other of [OTHER_AGENCY, TREE_ROOT]) {
-      await page.evaluate(`location.hash = "#/agency/${other}"`);
+      await go(page, `#/agency/${other}`);
       await page.waitForSelector("main .alert");
       expect(await page.textContent("main")).toContain("this key does not read that agency");
       expect(await page.$$(".cards")).toHaveLength(0);
       expect((await readAs(d.agencyScoped, `/kpis?period=${P}&agency=${other}`)).status).toBe(403);
     }
-    await page.evaluate(`location.hash = "#/unit/phong-tu-phap"`);
+    await go(page, `#/unit/phong-tu-phap`);
     await page.waitForSelector("main .alert");
     expect(await page.textContent("main")).toContain("this key does not read that unit");
     expect((await readAs(d.agencyScoped, "/quality")).status).toBe(403);
@@ -454,7 +459,7 @@ describe("the dashboard on the agency tree", () => {
       const { page } = await open(key, "", viewport, true);
       await page.waitForSelector(key === d.reader ? "#units-h" : "#children-h");
       if (key === d.reader) {
-        await page.evaluate(`location.hash = "#/agency/${TREE_ROOT}"`);
+        await go(page, `#/agency/${TREE_ROOT}`);
         await page.waitForSelector("h1:text-is('UBND huyện')");
         await idle(page);
       }
@@ -487,7 +492,7 @@ describe("the data-quality view's unknown-SLA list", () => {
 
     const { page } = await open(d.reader);
     await page.waitForSelector("#units-h");
-    await page.evaluate(`location.hash = "#/quality"`);
+    await go(page, `#/quality`);
     await page.waitForSelector("[data-list=unknown-sla] a.dossier-id");
     await idle(page);
     const ids = () =>
