@@ -419,5 +419,12 @@ function closing(id: string, f: Fields, status: number | undefined, out: Convert
       dossierId: id,
       data: {},
     });
+  } else if (status === 10 && !f.has("NgayTra")) {
+    // A bad date already has its problem; a blank one is said here, so that the missing
+    // hand-over is not silent (the resolution, if dated, is recorded all the same).
+    f.note(
+      "NgayTra",
+      "status 10 (result returned) with no hand-over date: the hand-over is not recorded; send NgayTra",
+    );
   }
 }

@@ -165,6 +165,20 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     expect(out.problems[1]?.message).toMatch(/status 10 \(result returned\) with no end date/);
   });
 
+  it("status 10 with a blank hand-over date: the resolution, no hand-over, and a note naming NgayTra", () => {
+    const payload = JSON.parse(readProjectFile("events/dvcqg/status-10-refused.json"));
+    const first = payload.data[0];
+    delete first.NgayTra;
+    const result = dvcqgToEvents({ ...payload, data: [first] });
+    if (!result.ok) throw new Error(JSON.stringify(result.error));
+    const out = result.value;
+    expect(out.problems).toEqual([]);
+    expect(out.events.map((e) => e.type)).toEqual(["dossier.received", "dossier.resolved"]);
+    expect(notePaths(out)).toContain("data[0].NgayTra");
+    const note = out.notes.find((n) => n.path === "data[0].NgayTra");
+    expect(note?.message).toMatch(/status 10 \(result returned\) with no hand-over date/);
+  });
+
   it("the outcome is the payload's: a refusal date makes it denied, none approved", () => {
     const out = convert("status-10-refused.json");
     expect(out.problems).toEqual([]);
