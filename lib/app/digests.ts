@@ -35,6 +35,7 @@ export interface DigestDeps {
 
 export interface DigestResult {
   sent: { group: string; locale: Locale; messageId: string; recipients: string[]; alerts: number }[];
+  /** A group not sent: named by {@link labelOf}, its reason with no address in it (both are logged). */
   failed: { group: string; reason: string }[];
 }
 
@@ -136,7 +137,7 @@ export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
     const recipients = group.contacts.filter((c) => !suppressed.has(c.email.toLowerCase()));
     if (recipients.length === 0)
       result.failed.push({
-        group: group.key,
+        group: labelOf(group),
         reason: "no deliverable recipient (all suppressed or none configured)",
       });
     else ready.push({ group, recipients });
@@ -183,7 +184,7 @@ async function sendBatch(deps: DigestDeps, batch: Deliverable[], result: DigestR
       group.alerts = group.alerts.filter((a) => still.has(alertId(a)));
       if (group.alerts.length) await sendGroup(deps, group, recipients, now, result);
     } catch (e) {
-      result.failed.push({ group: group.key, reason: (e as Error).message });
+      result.failed.push({ group: labelOf(group), reason: withoutAddresses((e as Error).message) });
     } finally {
       await deps.alerts.releaseLease(`digest:${group.key}`, deps.owner);
     }
@@ -244,6 +245,27 @@ async function sendGroup(
     recipients: recipients.map((c) => c.email),
     alerts: group.alerts,
   });
+}
+
+/** Most unit ids a label names before it counts the rest. */
+const LABEL_UNITS = 5;
+
+/**
+ * What a failure names the group by, in logs and in the result: a unit's group by its key, a list
+ * of people's (a desk's, leadership's, whose key is their addresses) by its kind and the units its
+ * alerts are about. Staff addresses are kept out of logs.
+ */
+export function labelOf(group: Pick<Group, "key" | "alerts">): string {
+  if (group.key.startsWith("unit:")) return group.key;
+  const kind = group.key.slice(0, group.key.indexOf(":"));
+  const unitIds = [...new Set(group.alerts.map((a) => a.unitId))].sort();
+  const more = unitIds.length > LABEL_UNITS ? ` +${unitIds.length - LABEL_UNITS}` : "";
+  return `${kind}:${unitIds.slice(0, LABEL_UNITS).join(",")}${more}`;
+}
+
+/** An error's message with any email address in it replaced (SES names the addresses it refused). */
+export function withoutAddresses(message: string): string {
+  return message.replace(/[^\s@<>"'(),;:[\]]+@[^\s@<>"'(),;:[\]]+/g, "[address]");
 }
 
 /** A group's name in the email's language: the leadership, unknown-unit and one-stop-desk groups have an English one. */

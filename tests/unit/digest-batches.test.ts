@@ -117,3 +117,40 @@ describe("sendDigests in batches of groups", () => {
     expect([...state.leases.keys()]).toEqual(["digest:unit:don-vi-3"]);
   });
 });
+
+describe("a digest that cannot be sent", () => {
+  it("is named in the result (and so in the logs) without a staff address", async () => {
+    // A unit's near-due alert, and an escalation (leadership's digest, keyed by their addresses).
+    const alerts: PendingAlert[] = [
+      alertOf("don-vi-1", 1),
+      { ...alertOf("don-vi-2", 1), kind: "escalation" },
+    ];
+    const { state, store } = memoryStore(alerts);
+    const mailer: Mailer = {
+      send: async (m) => {
+        // As SES words a refusal: it names the addresses.
+        throw new Error(
+          `Email address is not verified. The following identities failed the check: ${m.to.join(", ")}`,
+        );
+      },
+    };
+    const result = await sendDigests({
+      alerts: store,
+      suppression: { addresses: async () => new Set<string>() },
+      mailer,
+      calendar: WorkingCalendar.official(),
+      units: directory,
+      from: "x@example.org",
+      now: () => NOW,
+      owner: "me",
+    });
+    expect(result.sent).toEqual([]);
+    expect(result.failed.map((f) => f.group).sort()).toEqual(["escalation:don-vi-2", "unit:don-vi-1"]);
+    for (const f of result.failed) {
+      expect(f.reason).toMatch(/^Email address is not verified\. .*: \[address\]/);
+      expect(JSON.stringify(f)).not.toContain("@");
+    }
+    // Nothing is lost: both stay pending for the next sweep.
+    expect(state.pending).toHaveLength(2);
+  });
+});
