@@ -156,18 +156,30 @@ async function writeQuarantines(deps: ApplyDeps, plan: DossierPlan): Promise<voi
   }
 }
 
+/**
+ * Each item's outcome, set as soon as it is known (written, or needing no write): should the
+ * batch's path fail later, the fall-back applies only the items without one, so what the batch
+ * applied is reported applied, not a duplicate of itself.
+ */
+type Outcomes = Map<string, ApplyOutcome>;
+
 /** A dossier's events applied one at a time, as without batches (a refused group's fallback). */
-async function applyOneByOne(deps: ApplyDeps, plan: Pick<DossierPlan, "items">) {
-  const outcomes = new Map<string, ApplyOutcome>();
-  for (const { key, event } of plan.items) outcomes.set(key, await applyEvent(deps, event));
-  return outcomes;
+async function applyOneByOne(deps: ApplyDeps, plan: Pick<DossierPlan, "items">, sink: Outcomes) {
+  for (const { key, event } of plan.items) sink.set(key, await applyEvent(deps, event));
 }
 
-/** What committing plans did: each written item's outcome, and the plans to read again. */
+/** What committing plans left to do: the plans to read again. */
 interface Committed {
-  outcomes: Map<string, ApplyOutcome>;
   /** Plans whose dossier changed since it was read (or whose transaction kept meeting others). */
   again: DossierPlan[];
+}
+
+/** Every promise settled (nothing of the batch still writing), then the first failure thrown. */
+async function allSettled<T>(work: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(work);
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /**
@@ -179,8 +191,8 @@ interface Committed {
  * {@link GROUP_ATTEMPTS} its dossiers are read again too. A change DynamoDB cannot take in a group
  * (too large) is applied one event at a time.
  */
-async function commitGroup(deps: BatchApplyDeps, group: DossierPlan[]): Promise<Committed> {
-  const done: Committed = { outcomes: new Map(), again: [] };
+async function commitGroup(deps: BatchApplyDeps, group: DossierPlan[], sink: Outcomes): Promise<Committed> {
+  const done: Committed = { again: [] };
   let pending = group;
   if (pending.length > 1) {
     const now = await deps.dossiers.versionsOf(pending.map((p) => p.dossierId));
@@ -195,16 +207,19 @@ async function commitGroup(deps: BatchApplyDeps, group: DossierPlan[]): Promise<
         ? await deps.dossiers.commit(changes[0] as CommitArgs)
         : await deps.dossiers.commitGroup(changes);
     if (committed.ok) {
+      // What the transaction applied is known now: a failure writing the quarantines after it
+      // leaves those items (only) to the fall-back.
+      for (const plan of pending)
+        for (const [k, o] of plan.outcomes) if (o.status !== "quarantined") sink.set(k, o);
       for (const plan of pending) {
         await writeQuarantines(deps, plan);
-        for (const [k, o] of plan.outcomes) done.outcomes.set(k, o);
+        for (const [k, o] of plan.outcomes) sink.set(k, o);
       }
       break;
     }
     const refused = committed.error;
     if (refused.kind !== "version_conflict") {
-      for (const plan of pending)
-        for (const [k, o] of await applyOneByOne(deps, plan)) done.outcomes.set(k, o);
+      for (const plan of pending) await applyOneByOne(deps, plan, sink);
       break;
     }
     const named = new Set(refused.dossierIds ?? []);
@@ -219,36 +234,38 @@ async function commitGroup(deps: BatchApplyDeps, group: DossierPlan[]): Promise<
   return done;
 }
 
-/** What the batch's plans write, and each item's outcome once written. */
-async function commitPlans(deps: BatchApplyDeps, plans: DossierPlan[], maxItems: number): Promise<Committed> {
-  const all: Committed = { outcomes: new Map(), again: [] };
-  const take = ({ outcomes, again }: Committed) => {
-    for (const [k, o] of outcomes) all.outcomes.set(k, o);
+/** What the batch's plans write, each item's outcome into `sink` once written. */
+async function commitPlans(
+  deps: BatchApplyDeps,
+  plans: DossierPlan[],
+  maxItems: number,
+  sink: Outcomes,
+): Promise<Committed> {
+  const all: Committed = { again: [] };
+  const take = ({ again }: Committed) => {
     all.again.push(...again);
   };
   const counted = plans.filter((p) => p.change?.deltas.length);
   const plain = plans.filter((p) => !p.change?.deltas.length);
   // A component's groups one after another (they write the same counter items); the components,
   // and the plain puts, at once.
-  await Promise.all([
+  // A failure waits for the rest to settle, so that the fall-back starts on what was written.
+  await allSettled([
     ...componentsOf(counted, maxItems).map(async (groups) => {
-      for (const group of groups) take(await commitGroup(deps, group));
+      for (const group of groups) take(await commitGroup(deps, group, sink));
     }),
     ...plain.map(async (plan) =>
-      take(
-        plan.change
-          ? await commitGroup(deps, [plan])
-          : { outcomes: await quarantinesOnly(deps, plan), again: [] },
-      ),
+      plan.change ? take(await commitGroup(deps, [plan], sink)) : quarantinesOnly(deps, plan, sink),
     ),
   ]);
   return all;
 }
 
 /** A dossier the batch does not change: its duplicates and quarantines only. */
-async function quarantinesOnly(deps: ApplyDeps, plan: DossierPlan) {
+async function quarantinesOnly(deps: ApplyDeps, plan: DossierPlan, sink: Outcomes) {
+  for (const [k, o] of plan.outcomes) if (o.status !== "quarantined") sink.set(k, o);
   await writeQuarantines(deps, plan);
-  return plan.outcomes;
+  for (const [k, o] of plan.outcomes) sink.set(k, o);
 }
 
 /**
@@ -276,8 +293,7 @@ const BATCH_ROUNDS = 4;
  * read (another batch held events of theirs) read again with one another and written one dossier a
  * transaction, up to {@link BATCH_ROUNDS} reads, and after that applied one event at a time.
  */
-async function applyRounds(deps: BatchApplyDeps, byDossier: Map<string, BatchItem[]>) {
-  const outcomes = new Map<string, ApplyOutcome>();
+async function applyRounds(deps: BatchApplyDeps, byDossier: Map<string, BatchItem[]>, outcomes: Outcomes) {
   let pending = byDossier;
   for (let round = 1; pending.size && round <= BATCH_ROUNDS; round++) {
     if (round > 1) await backoff(round);
@@ -290,23 +306,25 @@ async function applyRounds(deps: BatchApplyDeps, byDossier: Map<string, BatchIte
       else legacy.push(...list);
     }
     // A dossier stored before its log moved inside: read and applied as before.
-    const [committed, older] = await Promise.all([
-      commitPlans(deps, plans, round === 1 ? GROUP_ITEMS : 1),
-      Promise.all([...applyEach(deps, legacy)].map(async ([key, p]) => [key, await p] as const)),
+    const [committed] = await allSettled<Committed | undefined>([
+      commitPlans(deps, plans, round === 1 ? GROUP_ITEMS : 1, outcomes),
+      allSettled(
+        [...applyEach(deps, legacy)].map(async ([key, p]) => {
+          outcomes.set(key, await p);
+        }),
+      ).then(() => undefined),
     ]);
-    for (const [key, outcome] of [...committed.outcomes, ...older]) outcomes.set(key, outcome);
-    pending = new Map(committed.again.map((plan) => [plan.dossierId, plan.items]));
+    pending = new Map((committed?.again ?? []).map((plan) => [plan.dossierId, plan.items]));
   }
   // Different dossiers at once, as in a round; a dossier's events one after another.
-  const alone = await Promise.all([...pending.values()].map((items) => applyOneByOne(deps, { items })));
-  for (const done of alone) for (const [k, o] of done) outcomes.set(k, o);
-  return outcomes;
+  await allSettled([...pending.values()].map((items) => applyOneByOne(deps, { items }, outcomes)));
 }
 
 /**
  * Applies the batch's events (see above). Should the batch's path fail (storage failing, or one
- * dossier's item unreadable), every item is applied again on its own ({@link applyEach}): what the
- * batch wrote is then recognised as duplicates, and one dossier's failure is its items' alone.
+ * dossier's item unreadable), once all it had in flight has settled, every item it left without an
+ * outcome is applied on its own ({@link applyEach}): what the batch wrote keeps its outcome
+ * (applied, not a duplicate of itself), and one dossier's failure is its items' alone.
  */
 export function applyBatch(
   deps: BatchApplyDeps,
@@ -319,13 +337,23 @@ export function applyBatch(
     list.push(item);
     byDossier.set(item.event.dossierId, list);
   }
+  const outcomes: Outcomes = new Map();
   const settled: Promise<Map<string, ApplyOutcome | Promise<ApplyOutcome>>> = applyRounds(
     deps,
     byDossier,
-  ).catch((e) => {
-    onFallback?.(e);
-    return applyEach(deps, items);
-  });
+    outcomes,
+  ).then(
+    () => outcomes,
+    (e) => {
+      onFallback?.(e);
+      // Only what the batch's path left without an outcome: what it applied stays reported so.
+      const rest = applyEach(
+        deps,
+        items.filter(({ key }) => !outcomes.has(key)),
+      );
+      return new Map<string, ApplyOutcome | Promise<ApplyOutcome>>([...outcomes, ...rest]);
+    },
+  );
   return new Map(
     items.map(({ key }) => [
       key,

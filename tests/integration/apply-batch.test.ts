@@ -242,4 +242,26 @@ describe("applyBatch against DynamoDB Local", () => {
     expect(outcomes).toEqual([...events.map(() => "applied"), ...events.map(() => "duplicate")]);
     await expectExactlyOnce(own, events);
   });
+
+  it("reports what the batch applied before it failed as applied, and applies the rest on its own", async () => {
+    const own = await freshDeps();
+    const received = (unitId: string) => dossiersOf(unitId, 3).filter((e) => e.type === "dossier.received");
+    const [tnmt, tckh] = [received("phong-tnmt"), received("phong-tckh")];
+    // Storage fails for the transaction of one unit's dossiers; the other unit's is written.
+    const commitGroup = own.dossiers.commitGroup.bind(own.dossiers);
+    own.dossiers.commitGroup = async (changes) => {
+      if (changes.some((c) => c.record.unitId === "phong-tckh")) throw new Error("storage failed");
+      return commitGroup(changes);
+    };
+    const fallbacks: unknown[] = [];
+    const outcomes = await outcomesOf(own, items([...tnmt, ...tckh]), (e) => fallbacks.push(e));
+    expect(fallbacks).toHaveLength(1);
+    // Each applied once, by the batch or by the fall-back: none counted a duplicate of itself.
+    expect(outcomes).toEqual([...tnmt, ...tckh].map(() => "applied"));
+    // The batch's path wrote one unit's dossiers in one transaction before it failed.
+    expect(own.commits.filter((c) => c.length > 1).map((c) => c.map((d) => d.record.unitId))).toEqual([
+      tnmt.map(() => "phong-tnmt"),
+    ]);
+    await expectExactlyOnce(own, [...tnmt, ...tckh]);
+  });
 });
