@@ -35,6 +35,9 @@ export function jsonBody(event: APIGatewayProxyEventV2, empty?: string): BodyRes
         );
     }
   }
+  // A byte order mark before the JSON (some Windows tools write one) is read past: RFC 8259 §8.1
+  // lets a parser ignore it, and JSON.parse alone refuses it.
+  if (text?.startsWith("\uFEFF")) text = text.slice(1);
   if (!text && empty !== undefined) return err(problem(400, empty));
   try {
     return ok(JSON.parse(text ?? ""));

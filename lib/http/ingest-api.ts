@@ -34,6 +34,17 @@ function candidatesOf(body: unknown): Result<unknown[], HttpResult> {
     );
   }
   if (!("events" in body)) return ok([body]);
+  // The batch is `{"events": [...]}` and nothing else (the OpenAPI document's EventBatch): a field
+  // beside it would otherwise be dropped unseen.
+  const extra = Object.keys(body).filter((k) => k !== "events");
+  if (extra.length)
+    return err(
+      problem(
+        400,
+        'a batch is {"events": [...]} with no other field',
+        extra.slice(0, 10).map((k) => ({ path: k.slice(0, 128), message: "unknown field" })),
+      ),
+    );
   const events = (body as { events: unknown }).events;
   if (!Array.isArray(events))
     return err(problem(400, "events must be an array", [{ path: "events", message: "expected an array" }]));

@@ -242,6 +242,31 @@ describe("the limits, by property", () => {
     );
   }, 120_000);
 
+  it("reads past a UTF-8 byte order mark, and refuses a batch with a field beside its events, naming it", async () => {
+    const before = published.length;
+    const bom = (text: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
+    const one = { ...sample, eventId: "bom-1", dossierId: "HS-BOM-0001" };
+    for (const res of [
+      await handleIngest(deps(), post("/events", bom(JSON.stringify(one)).toString("base64"), true)),
+      await handleIngest(
+        deps(),
+        post("/events", `\uFEFF${JSON.stringify({ events: [{ ...one, eventId: "bom-2" }] })}`),
+      ),
+    ])
+      expect(res.statusCode, res.body).toBe(200);
+    expect(published.length).toBe(before + 2);
+    const res = await handleIngest(
+      deps(),
+      post("/events", JSON.stringify({ events: [{ ...one, eventId: "extra-1" }], source: "x", evnets: [] })),
+    );
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body ?? "{}").problems).toEqual([
+      { path: "source", message: "unknown field" },
+      { path: "evnets", message: "unknown field" },
+    ]);
+    expect(published.length).toBe(before + 2);
+  });
+
   it("makes look-alike dossier ids one dossier, or refuses them", async () => {
     const base = "HS-Hà-Nội-0042";
     const same = [base, `${base} `, `\u00a0${base}`, base.normalize("NFD"), `\t${base}\n`];
