@@ -27,6 +27,13 @@ export function createHandler(deps: SendAlertsDeps, logger: Logger, metrics: Met
     metrics.addMetric(METRICS.digestsSent, MetricUnit.Count, result.sent.length);
     metrics.addMetric(METRICS.digestsFailed, MetricUnit.Count, result.failed.length);
     for (const f of result.failed) logger.error("digest not sent", { group: f.group, reason: f.reason });
+    for (const group of result.inPlaceOfUnit)
+      logger.warn(
+        "every address of the unit is suppressed: its digest went to its escalation list or leadership",
+        {
+          group,
+        },
+      );
     logger.info("digests", { sent: result.sent.length, failed: result.failed.length });
     return result;
   })

@@ -37,6 +37,8 @@ export interface DigestResult {
   sent: { group: string; locale: Locale; messageId: string; recipients: string[]; alerts: number }[];
   /** A group not sent: named by {@link labelOf}, its reason with no address in it (both are logged). */
   failed: { group: string; reason: string }[];
+  /** Units whose every address is suppressed, whose digest went to their escalation list or leadership. */
+  inPlaceOfUnit: string[];
 }
 
 /** What a digest about a unit missing from the directory is titled (its id is never shown there). */
@@ -54,6 +56,10 @@ interface Group {
   /** A unit's digest: the unit's name in each language (each email is titled in its reader's). */
   names?: Record<Locale, string>;
   contacts: readonly Contact[];
+  /** A unit's digest: who reads it should every address of the unit be suppressed. */
+  fallback?: readonly Contact[];
+  /** Sent to {@link fallback}, in the unit's place. */
+  inPlaceOfUnit?: boolean;
   alerts: PendingAlert[];
   locale: Locale;
   /** A digest for several units: each alert's unit named, in each language. */
@@ -105,6 +111,7 @@ export function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group
         ...(unit && { names: { vi: unit.nameVi, en: unit.nameEn } }),
         // A unit missing from the directory still has its alerts read: by office leadership.
         contacts: unit ? [unit.head, ...unit.deputies] : units.leadership,
+        ...(unit && { fallback: unit.escalation.length ? unit.escalation : units.leadership }),
         locale: unit?.locale ?? "vi",
       };
     }
@@ -128,13 +135,22 @@ const alertId = (a: PendingAlert) =>
 export const LEASE_BATCH = 50;
 
 export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
-  const result: DigestResult = { sent: [], failed: [] };
+  const result: DigestResult = { sent: [], failed: [], inPlaceOfUnit: [] };
   const pending = await deps.alerts.pending();
   if (pending.length === 0) return result;
   const suppressed = await deps.suppression.addresses();
   const ready: Deliverable[] = [];
+  const deliverable = (list: readonly Contact[]) =>
+    list.filter((c) => !suppressed.has(c.email.toLowerCase()));
   for (const group of groupAlerts(pending, deps.units)) {
-    const recipients = group.contacts.filter((c) => !suppressed.has(c.email.toLowerCase()));
+    let recipients = deliverable(group.contacts);
+    // Every address of the unit suppressed: its dossiers' alerts still reach someone, its
+    // escalation list or leadership, in an email that says why (and the result names it).
+    if (recipients.length === 0 && group.fallback) {
+      recipients = deliverable(group.fallback);
+      group.inPlaceOfUnit = recipients.length > 0;
+      if (group.inPlaceOfUnit) result.inPlaceOfUnit.push(labelOf(group));
+    }
     if (recipients.length === 0)
       result.failed.push({
         group: labelOf(group),
@@ -220,6 +236,7 @@ async function sendGroup(
       calendar: deps.calendar,
       catalog: deps.catalog,
       unitNames: group.unitNames?.[locale],
+      inPlaceOfUnit: group.inPlaceOfUnit,
     });
     const to = contacts.map((c) => c.email);
     const messageId = await deps.mailer.send({

@@ -154,3 +154,54 @@ describe("a digest that cannot be sent", () => {
     expect(state.pending).toHaveLength(2);
   });
 });
+
+describe("a unit whose every address is suppressed", () => {
+  it("has its digest sent to leadership, saying why, and fails only when no one is left", async () => {
+    const alerts = [alertOf("don-vi-1", 1), alertOf("don-vi-2", 1)];
+    const leadership = seed.leadership.map((c) => c.email);
+    const send = async (suppressed: string[]) => {
+      const { state, store } = memoryStore(alerts);
+      const mail: { to: string[]; text: string; html: string }[] = [];
+      const mailer: Mailer = {
+        send: async (m) => {
+          mail.push(m);
+          return `m-${mail.length}`;
+        },
+      };
+      const result = await sendDigests({
+        alerts: store,
+        suppression: { addresses: async () => new Set(suppressed) },
+        mailer,
+        calendar: WorkingCalendar.official(),
+        units: directory,
+        from: "x@example.org",
+        now: () => NOW,
+        owner: "me",
+      });
+      return { result, mail, state };
+    };
+    // don-vi-1's head (its only address) bounced: its digest goes to leadership, saying why.
+    const redirected = await send(["truong-1@example.org"]);
+    expect(redirected.result.failed).toEqual([]);
+    expect(redirected.result.inPlaceOfUnit).toEqual(["unit:don-vi-1"]);
+    const [toLeaders, toUnit] = [
+      redirected.mail.find((m) => m.text.includes("Đơn vị 1")),
+      redirected.mail.find((m) => m.text.includes("Đơn vị 2")),
+    ];
+    expect(toLeaders?.to).toEqual(leadership);
+    expect(toLeaders?.text).toContain(
+      "Thư này gửi thay cho Đơn vị 1: mọi địa chỉ thư của đơn vị đang bị chặn gửi",
+    );
+    expect(toLeaders?.html).toContain("Thư này gửi thay cho Đơn vị 1");
+    // Another unit's digest is its own, without the note.
+    expect(toUnit?.to).toEqual(["truong-2@example.org"]);
+    expect(toUnit?.text).not.toContain("gửi thay cho");
+    expect(redirected.state.pending).toEqual([]);
+    // Leadership's addresses suppressed too: nothing is sent for it, and it stays pending.
+    const nobody = await send(["truong-1@example.org", ...leadership]);
+    expect(nobody.result.failed).toEqual([
+      { group: "unit:don-vi-1", reason: "no deliverable recipient (all suppressed or none configured)" },
+    ]);
+    expect(nobody.state.pending.map((a) => a.unitId)).toEqual(["don-vi-1"]);
+  });
+});

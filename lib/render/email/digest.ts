@@ -66,6 +66,11 @@ export interface DigestInput {
   unitNames?: Map<string, string>;
   /** The deployment's catalog: procedures' and domains' names (default: the seed district's sample). */
   catalog?: Catalog;
+  /**
+   * A unit's digest sent to others in its place (its escalation list, else leadership) because
+   * every address of the unit is suppressed: the email says so first.
+   */
+  inPlaceOfUnit?: boolean;
 }
 
 export interface RenderedEmail {
@@ -160,6 +165,8 @@ const LABELS = {
     left: "Thời gian",
     next: "Việc cần làm",
     intro: (unit: string, when: string) => `Tổng hợp cảnh báo hồ sơ của ${unit}, lúc ${when} (giờ Việt Nam).`,
+    inPlace: (unit: string) =>
+      `Thư này gửi thay cho ${unit}: mọi địa chỉ thư của đơn vị đang bị chặn gửi (thư bị trả lại hoặc bị báo là thư rác). Đề nghị cập nhật địa chỉ của đơn vị trong danh mục đơn vị.`,
     footer: (hours: string) =>
       `Thư tự động của hệ thống giám sát hồ sơ thủ tục hành chính. Thời gian tính theo giờ làm việc (${hours}, trừ ngày nghỉ).`,
     subject: (unit: string, n: number, when: string) =>
@@ -175,6 +182,8 @@ const LABELS = {
     left: "Time",
     next: "What is required",
     intro: (unit: string, when: string) => `Dossier alerts for ${unit}, at ${when} (Viet Nam time).`,
+    inPlace: (unit: string) =>
+      `Sent to you in place of ${unit}: every address of the unit is suppressed (mail bounced or was marked as spam). Please update the unit's addresses in the unit directory.`,
     footer: (hours: string) =>
       `Sent automatically by the dossier compliance monitor. Times count working hours (${hours}, days off excluded).`,
     subject: (unit: string, n: number, when: string) =>
@@ -202,6 +211,13 @@ export function renderDigest(input: DigestInput): RenderedEmail {
     '<div style="max-width:760px;margin:0 auto;background:#ffffff;border:1px solid #d9dce1;border-radius:6px;padding:20px">',
     `<p style="margin:0 0 16px 0;font-size:15px">${e(L.intro(input.unitName, when))}</p>`,
   ];
+  if (input.inPlaceOfUnit) {
+    const note = L.inPlace(input.unitName);
+    text.splice(1, 0, note);
+    html.push(
+      `<p style="margin:0 0 16px 0;font-size:14px;background:#fdecea;border-left:3px solid #8a1c1c;padding:6px 8px">${e(note)}</p>`,
+    );
+  }
   for (const { kind, next, lines } of all) {
     const t = { title: ALERT_TEXT[kind][input.locale].title, next };
     text.push(`== ${t.title} (${lines.length}) ==`, `${L.next}: ${t.next}`);
