@@ -267,7 +267,8 @@ function errorAlarms(props: MonitoringProps): AlarmSpec[] {
       id: "DigestsNotSent",
       metric: projectMetric(METRICS.digestsFailed, "send-alerts", { period: Duration.minutes(15) }),
       threshold: 0,
-      description: "SES refused a digest: its alerts stay pending and are tried again at the next sweep",
+      description:
+        "A digest was not sent (SES refused it, or every address it could go to is suppressed): its alerts stay pending and are tried again at the next sweep",
     },
   ];
 }
