@@ -26,6 +26,7 @@ export function createHandler(deps: SendAlertsDeps, logger: Logger, metrics: Met
     const result = await sendDigests({ ...deps, units });
     metrics.addMetric(METRICS.digestsSent, MetricUnit.Count, result.sent.length);
     metrics.addMetric(METRICS.digestsFailed, MetricUnit.Count, result.failed.length);
+    metrics.addMetric(METRICS.digestsInPlaceOfUnit, MetricUnit.Count, result.inPlaceOfUnit.length);
     for (const f of result.failed) logger.error("digest not sent", { group: f.group, reason: f.reason });
     for (const group of result.inPlaceOfUnit)
       logger.warn(

@@ -313,7 +313,9 @@ function workRow(props: MonitoringProps): cloudwatch.IWidget[] {
     new cloudwatch.GraphWidget({
       title: "Sweep and digests",
       left: [METRICS.alertsRaised, METRICS.dossiersChecked].map((m) => projectMetric(m, "sweep-deadlines")),
-      right: [METRICS.digestsSent, METRICS.digestsFailed].map((m) => projectMetric(m, "send-alerts")),
+      right: [METRICS.digestsSent, METRICS.digestsFailed, METRICS.digestsInPlaceOfUnit].map((m) =>
+        projectMetric(m, "send-alerts"),
+      ),
     }),
     new cloudwatch.GraphWidget({
       title: "Sweep: dossiers it could not check",

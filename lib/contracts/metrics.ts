@@ -16,6 +16,8 @@ export const METRICS = {
   /** Digests send-alerts sent, and those that failed (they stay pending for the next sweep). */
   digestsSent: "DigestsSent",
   digestsFailed: "DigestsFailed",
+  /** Units whose every address is suppressed, whose digest went to their escalation list or leadership. */
+  digestsInPlaceOfUnit: "DigestsInPlaceOfUnit",
 } as const;
 
 /** A metric of the project's namespace. */

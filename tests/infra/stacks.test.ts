@@ -299,6 +299,7 @@ describe("the stateless stack", () => {
     for (const metric of [
       METRICS.eventsQuarantined,
       METRICS.sweepDossierFailed,
+      METRICS.digestsInPlaceOfUnit,
       "FailedInvocations",
       "ApproximateAgeOfOldestMessage",
       "ThrottledRequests",
