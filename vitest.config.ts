@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -8,10 +9,10 @@ export default defineConfig({
     // DynamoDB Local is one JVM for the whole run (tests/helpers/global-setup.ts); files run in
     // parallel on their own tables.
     pool: "forks",
-    // Two files at once: on a 2-core machine Vitest's default is one (cores − 1), while most files
-    // wait on DynamoDB Local, SES local or the browser. Measured on this machine, one run each
-    // (2026-12-06): 361 s with one, 299 s with two.
-    maxWorkers: 2,
+    // At least two files at once: on a 2-core machine Vitest's default (cores − 1) is one, while
+    // most files wait on DynamoDB Local, SES local or the browser. Measured on this machine, one
+    // run each (2026-12-06): 361 s with one, 299 s with two. More cores keep the default.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     globalSetup: ["tests/helpers/global-setup.ts"],
     env: {
       POWERTOOLS_LOG_LEVEL: "SILENT",

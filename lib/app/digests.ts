@@ -37,7 +37,7 @@ export interface DigestResult {
   sent: { group: string; locale: Locale; messageId: string; recipients: string[]; alerts: number }[];
   /** A group not sent: named by {@link labelOf}, its reason with no address in it (both are logged). */
   failed: { group: string; reason: string }[];
-  /** Units whose every address is suppressed, whose digest went to their escalation list or leadership. */
+  /** Units whose every address is suppressed, whose digest was sent to their escalation list or leadership. */
   inPlaceOfUnit: string[];
 }
 
@@ -56,8 +56,11 @@ interface Group {
   /** A unit's digest: the unit's name in each language (each email is titled in its reader's). */
   names?: Record<Locale, string>;
   contacts: readonly Contact[];
-  /** A unit's digest: who reads it should every address of the unit be suppressed. */
-  fallback?: readonly Contact[];
+  /**
+   * A unit's digest: who reads it should every address of the unit be suppressed, in order (its
+   * escalation list, then leadership): the first with an address not suppressed.
+   */
+  fallback?: readonly (readonly Contact[])[];
   /** Sent to {@link fallback}, in the unit's place. */
   inPlaceOfUnit?: boolean;
   alerts: PendingAlert[];
@@ -111,7 +114,7 @@ export function groupAlerts(alerts: PendingAlert[], units: UnitDirectory): Group
         ...(unit && { names: { vi: unit.nameVi, en: unit.nameEn } }),
         // A unit missing from the directory still has its alerts read: by office leadership.
         contacts: unit ? [unit.head, ...unit.deputies] : units.leadership,
-        ...(unit && { fallback: unit.escalation.length ? unit.escalation : units.leadership }),
+        ...(unit && { fallback: [unit.escalation, units.leadership] }),
         locale: unit?.locale ?? "vi",
       };
     }
@@ -145,11 +148,11 @@ export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
   for (const group of groupAlerts(pending, deps.units)) {
     let recipients = deliverable(group.contacts);
     // Every address of the unit suppressed: its dossiers' alerts still reach someone, its
-    // escalation list or leadership, in an email that says why (and the result names it).
-    if (recipients.length === 0 && group.fallback) {
-      recipients = deliverable(group.fallback);
+    // escalation list or else leadership, in an email that says why (the result names it once sent).
+    for (const list of recipients.length === 0 ? (group.fallback ?? []) : []) {
+      recipients = deliverable(list);
       group.inPlaceOfUnit = recipients.length > 0;
-      if (group.inPlaceOfUnit) result.inPlaceOfUnit.push(labelOf(group));
+      if (group.inPlaceOfUnit) break;
     }
     if (recipients.length === 0)
       result.failed.push({
@@ -200,7 +203,8 @@ async function sendBatch(deps: DigestDeps, batch: Deliverable[], result: DigestR
       group.alerts = group.alerts.filter((a) => still.has(alertId(a)));
       if (group.alerts.length) await sendGroup(deps, group, recipients, now, result);
     } catch (e) {
-      result.failed.push({ group: labelOf(group), reason: withoutAddresses((e as Error).message) });
+      const message = e instanceof Error ? e.message : String(e);
+      result.failed.push({ group: labelOf(group), reason: withoutAddresses(message) });
     } finally {
       await deps.alerts.releaseLease(`digest:${group.key}`, deps.owner);
     }
@@ -262,6 +266,7 @@ async function sendGroup(
     recipients: recipients.map((c) => c.email),
     alerts: group.alerts,
   });
+  if (group.inPlaceOfUnit) result.inPlaceOfUnit.push(labelOf(group));
 }
 
 /** Most unit ids a label names before it counts the rest. */

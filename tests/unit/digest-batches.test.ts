@@ -155,53 +155,104 @@ describe("a digest that cannot be sent", () => {
   });
 });
 
-describe("a unit whose every address is suppressed", () => {
-  it("has its digest sent to leadership, saying why, and fails only when no one is left", async () => {
-    const alerts = [alertOf("don-vi-1", 1), alertOf("don-vi-2", 1)];
-    const leadership = seed.leadership.map((c) => c.email);
-    const send = async (suppressed: string[]) => {
-      const { state, store } = memoryStore(alerts);
-      const mail: { to: string[]; text: string; html: string }[] = [];
-      const mailer: Mailer = {
-        send: async (m) => {
-          mail.push(m);
-          return `m-${mail.length}`;
-        },
-      };
-      const result = await sendDigests({
-        alerts: store,
-        suppression: { addresses: async () => new Set(suppressed) },
-        mailer,
-        calendar: WorkingCalendar.official(),
-        units: directory,
-        from: "x@example.org",
-        now: () => NOW,
-        owner: "me",
-      });
-      return { result, mail, state };
+describe("a digest whose sending throws something other than an Error", () => {
+  it("is a failure like any other, and the run goes on to the other groups", async () => {
+    const { state, store } = memoryStore([alertOf("don-vi-1", 1), alertOf("don-vi-2", 1)]);
+    const sent: string[][] = [];
+    const mailer: Mailer = {
+      send: async (m) => {
+        if (m.to.includes("truong-1@example.org")) throw "refused";
+        sent.push(m.to);
+        return "m-1";
+      },
     };
-    // don-vi-1's head (its only address) bounced: its digest goes to leadership, saying why.
-    const redirected = await send(["truong-1@example.org"]);
-    expect(redirected.result.failed).toEqual([]);
-    expect(redirected.result.inPlaceOfUnit).toEqual(["unit:don-vi-1"]);
-    const [toLeaders, toUnit] = [
-      redirected.mail.find((m) => m.text.includes("Đơn vị 1")),
-      redirected.mail.find((m) => m.text.includes("Đơn vị 2")),
-    ];
-    expect(toLeaders?.to).toEqual(leadership);
-    expect(toLeaders?.text).toContain(
-      "Thư này gửi thay cho Đơn vị 1: mọi địa chỉ thư của đơn vị đang bị chặn gửi",
-    );
-    expect(toLeaders?.html).toContain("Thư này gửi thay cho Đơn vị 1");
-    // Another unit's digest is its own, without the note.
-    expect(toUnit?.to).toEqual(["truong-2@example.org"]);
-    expect(toUnit?.text).not.toContain("gửi thay cho");
-    expect(redirected.state.pending).toEqual([]);
-    // Leadership's addresses suppressed too: nothing is sent for it, and it stays pending.
-    const nobody = await send(["truong-1@example.org", ...leadership]);
-    expect(nobody.result.failed).toEqual([
+    const result = await sendDigests({
+      alerts: store,
+      suppression: { addresses: async () => new Set<string>() },
+      mailer,
+      calendar: WorkingCalendar.official(),
+      units: directory,
+      from: "x@example.org",
+      now: () => NOW,
+      owner: "me",
+    });
+    expect(result.failed).toEqual([{ group: "unit:don-vi-1", reason: "refused" }]);
+    expect(sent).toEqual([["truong-2@example.org"]]);
+    expect(state.pending.map((a) => a.unitId)).toEqual(["don-vi-1"]);
+  });
+});
+
+describe("a unit whose every address is suppressed", () => {
+  // don-vi-1 has an escalation list of its own; don-vi-2 has none.
+  const escalation = [{ name: "Chủ tịch", email: "chu-tich@example.org" }];
+  const tree = new UnitDirectory(
+    units.map((u) => (u.id === "don-vi-1" ? { ...u, escalation } : u)),
+    seed.leadership,
+  );
+  const leadership = seed.leadership.map((c) => c.email);
+  const alerts = [alertOf("don-vi-1", 1), alertOf("don-vi-2", 1)];
+  const send = async (suppressed: string[], options: { sesFails?: boolean; held?: string[] } = {}) => {
+    const { state, store } = memoryStore(alerts, options.held);
+    const mail: { to: string[]; text: string; html: string }[] = [];
+    const mailer: Mailer = {
+      send: async (m) => {
+        if (options.sesFails) throw new Error("injected: SES throttling");
+        mail.push(m);
+        return `m-${mail.length}`;
+      },
+    };
+    const result = await sendDigests({
+      alerts: store,
+      suppression: { addresses: async () => new Set(suppressed) },
+      mailer,
+      calendar: WorkingCalendar.official(),
+      units: tree,
+      from: "x@example.org",
+      now: () => NOW,
+      owner: "me",
+    });
+    const about = (unit: string) => mail.find((m) => m.text.includes(`hồ sơ của Đơn vị ${unit},`));
+    return { result, mail, state, about };
+  };
+
+  it("goes to its escalation list, saying why first, and the other units' digests are their own", async () => {
+    const { result, state, about } = await send(["truong-1@example.org", "truong-2@example.org"]);
+    expect(result.failed).toEqual([]);
+    expect(result.inPlaceOfUnit.sort()).toEqual(["unit:don-vi-1", "unit:don-vi-2"]);
+    expect(about("1")?.to).toEqual(["chu-tich@example.org"]);
+    // A unit without an escalation list: leadership.
+    expect(about("2")?.to).toEqual(leadership);
+    const note = "Thư này gửi thay cho Đơn vị 1: mọi địa chỉ thư của đơn vị đang bị chặn gửi";
+    expect(about("1")?.text.startsWith(note)).toBe(true);
+    expect(about("1")?.html.indexOf(note)).toBeLessThan(about("1")?.html.indexOf("Tổng hợp cảnh báo") ?? -1);
+    expect(state.pending).toEqual([]);
+  });
+
+  it("goes to leadership when its escalation list is suppressed too", async () => {
+    const { result, about } = await send(["truong-1@example.org", "chu-tich@example.org"]);
+    expect(result.failed).toEqual([]);
+    expect(result.inPlaceOfUnit).toEqual(["unit:don-vi-1"]);
+    expect(about("1")?.to).toEqual(leadership);
+    // don-vi-2's head is not suppressed: its own digest, without the note.
+    expect(about("2")?.to).toEqual(["truong-2@example.org"]);
+    expect(about("2")?.text).not.toContain("gửi thay cho");
+  });
+
+  it("is counted in place only once sent: not when SES refuses it, nor when another sender holds it", async () => {
+    const refused = await send(["truong-1@example.org"], { sesFails: true });
+    expect(refused.result.inPlaceOfUnit).toEqual([]);
+    expect(refused.result.failed.map((f) => f.group).sort()).toEqual(["unit:don-vi-1", "unit:don-vi-2"]);
+    const held = await send(["truong-1@example.org"], { held: ["digest:unit:don-vi-1"] });
+    expect(held.result.inPlaceOfUnit).toEqual([]);
+    expect(held.state.pending.map((a) => a.unitId)).toEqual(["don-vi-1"]);
+  });
+
+  it("fails, and stays pending, only when no one is left", async () => {
+    const { result, state } = await send(["truong-1@example.org", "chu-tich@example.org", ...leadership]);
+    expect(result.failed).toEqual([
       { group: "unit:don-vi-1", reason: "no deliverable recipient (all suppressed or none configured)" },
     ]);
-    expect(nobody.state.pending.map((a) => a.unitId)).toEqual(["don-vi-1"]);
+    expect(result.inPlaceOfUnit).toEqual([]);
+    expect(state.pending.map((a) => a.unitId)).toEqual(["don-vi-1"]);
   });
 });

@@ -212,9 +212,12 @@ export function renderDigest(input: DigestInput): RenderedEmail {
     `<p style="margin:0 0 16px 0;font-size:15px">${e(L.intro(input.unitName, when))}</p>`,
   ];
   if (input.inPlaceOfUnit) {
+    // First, before the intro: why this reader gets another unit's digest.
     const note = L.inPlace(input.unitName);
-    text.splice(1, 0, note);
-    html.push(
+    text.unshift(note, "");
+    html.splice(
+      html.length - 1,
+      0,
       `<p style="margin:0 0 16px 0;font-size:14px;background:#fdecea;border-left:3px solid #8a1c1c;padding:6px 8px">${e(note)}</p>`,
     );
   }
