@@ -2,7 +2,7 @@ import { recipientsOf } from "../domain/alerts";
 import type { WorkingCalendar } from "../domain/calendar/calendar";
 import type { Catalog } from "../domain/catalog";
 import type { PendingAlert } from "../domain/records";
-import { headerText } from "../domain/text";
+import { errorText, headerText } from "../domain/text";
 import type { Contact, UnitDirectory } from "../domain/units";
 import { renderDigest } from "../render/email/digest";
 import type { Locale } from "../render/format";
@@ -203,8 +203,7 @@ async function sendBatch(deps: DigestDeps, batch: Deliverable[], result: DigestR
       group.alerts = group.alerts.filter((a) => still.has(alertId(a)));
       if (group.alerts.length) await sendGroup(deps, group, recipients, now, result);
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      result.failed.push({ group: labelOf(group), reason: withoutAddresses(message) });
+      result.failed.push({ group: labelOf(group), reason: errorText(e) });
     } finally {
       await deps.alerts.releaseLease(`digest:${group.key}`, deps.owner);
     }
@@ -283,11 +282,6 @@ export function labelOf(group: Pick<Group, "key" | "alerts">): string {
   const unitIds = [...new Set(group.alerts.map((a) => a.unitId))].sort();
   const more = unitIds.length > LABEL_UNITS ? ` +${unitIds.length - LABEL_UNITS}` : "";
   return `${kind}:${unitIds.slice(0, LABEL_UNITS).join(",")}${more}`;
-}
-
-/** An error's message with any email address in it replaced (SES names the addresses it refused). */
-export function withoutAddresses(message: string): string {
-  return message.replace(/[^\s@<>"'(),;:[\]]+@[^\s@<>"'(),;:[\]]+/g, "[address]");
 }
 
 /** A group's name in the email's language: the leadership, unknown-unit and one-stop-desk groups have an English one. */

@@ -8,6 +8,7 @@ import { type Period, type PeriodScheme, periodBounds, periodOf, previousPeriod 
 import type { DossierRecord } from "../domain/records";
 import type { Report } from "../domain/report";
 import { orThrow } from "../domain/result";
+import { errorText } from "../domain/text";
 import { localDate } from "../domain/time";
 import { type Contact, thresholdsOf, type UnitDirectory } from "../domain/units";
 import { type InlineImage, type KpiEmailInput, type OverdueLine, renderKpiEmail } from "../render/email/kpi";
@@ -413,12 +414,13 @@ export async function sendKpiEmail(
 /**
  * The error a run fails with when some of its emails could not be sent (after sending the others):
  * the first cause's message, and how many failed, so that the retry sends them (the marks skip the rest).
+ * The causes' messages go without email addresses (SES names those it refuses): the error is logged
+ * and kept in the targets' dead-letter queue.
  */
 export function sendFailures(what: string, failures: readonly unknown[], sent: number): AggregateError {
-  const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
   return new AggregateError(
-    failures,
-    `${what}: ${failures.length} not sent (${first}), ${sent} sent; the retry sends the rest`,
+    failures.map((e) => new Error(errorText(e))),
+    `${what}: ${failures.length} not sent (${errorText(failures[0])}), ${sent} sent; the retry sends the rest`,
   );
 }
 

@@ -25,3 +25,16 @@ export function headerText(text: string, max = 200): string {
   const collapsed = stripped.replace(/\s+/g, " ").trim();
   return collapsed.length > max ? `${collapsed.slice(0, max - 1)}…` : collapsed;
 }
+
+/**
+ * A message with every email address in it replaced by `[address]`: SES names the addresses it
+ * refuses in its errors, and staff addresses are kept out of logs and dead-letter queues.
+ */
+export function withoutAddresses(message: string): string {
+  return message.replace(/[^\s@<>"'(),;:[\]]+@[^\s@<>"'(),;:[\]]+/g, "[address]");
+}
+
+/** An error's message (or what was thrown, as text), without email addresses. */
+export function errorText(e: unknown): string {
+  return withoutAddresses(e instanceof Error ? e.message : String(e));
+}

@@ -2,7 +2,7 @@ import type { SESv2Client, SendEmailCommand, SendEmailCommandInput } from "@aws-
 import { PNG } from "pngjs";
 import { describe, expect, it } from "vitest";
 import { sesMailer } from "../../lib/adapters/ses";
-import { type KpiEmail, sendKpiEmail } from "../../lib/app/kpi-report";
+import { type KpiEmail, sendFailures, sendKpiEmail } from "../../lib/app/kpi-report";
 import { parseOfficeHours, WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { DossierEventSchema } from "../../lib/domain/events/schema";
 import { buildForm } from "../../lib/domain/official/form";
@@ -309,5 +309,24 @@ describe("the KPI email's trend lines", () => {
     expect(rendered.html).not.toContain('"><img src=x');
     expect(rendered.html).toContain("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&amp;");
     expect(rendered.html).toMatch(/alt="Weekly trend of 2\.1 /);
+  });
+});
+
+describe("a KPI email run that could not send some emails", () => {
+  it("fails with an error that names no email address, in its message or its causes", () => {
+    const refused = new Error(
+      "Email address is not verified. The following identities failed the check: lanh-dao@ubnd.example.org, <pho@x.vn>",
+    );
+    const error = sendFailures("weekly KPI emails", [refused, "throttled for chu-tich@example.org"], 3);
+    expect(error.message).toBe(
+      "weekly KPI emails: 2 not sent (Email address is not verified. The following identities failed the check: [address], <[address]>), 3 sent; the retry sends the rest",
+    );
+    expect(error.errors.map((e: Error) => e.message)).toEqual([
+      "Email address is not verified. The following identities failed the check: [address], <[address]>",
+      "throttled for [address]",
+    ]);
+    expect(JSON.stringify({ m: error.message, e: error.errors.map((e: Error) => e.message) })).not.toContain(
+      "@",
+    );
   });
 });
