@@ -17,6 +17,7 @@ const BENCH_FILES = [
   "prices.ts",
   "capacity.ts",
   "billed.ts",
+  "jvm.ts",
   "base-run.ts",
   "sections/consumer.ts",
   "sections/cost.ts",

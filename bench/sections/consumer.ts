@@ -1,7 +1,14 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandInput,
+  type DynamoDBClient,
+  GetItemCommand,
+  type GetItemCommandInput,
   PutItemCommand,
   type PutItemCommandInput,
+  QueryCommand,
+  type QueryCommandInput,
   TransactWriteItemsCommand,
   type TransactWriteItemsCommandInput,
 } from "@aws-sdk/client-dynamodb";
@@ -16,6 +23,7 @@ import { readKpiReport } from "../../lib/app/kpis";
 import { computeReport } from "../../lib/domain/report";
 import { billed, shapeOf, writeUnitsTotal } from "../billed";
 import { freshTable, NOW, results, row, seedUnits, settings } from "../common";
+import { cpuWhile, jvmCpuReader } from "../jvm";
 
 type Write = { command: "TransactWriteItemsCommand" | "PutItemCommand"; input: Record<string, unknown> };
 
@@ -57,23 +65,80 @@ function rawCopies(writes: Write[], tableName: string): Write[] {
  */
 const floorConcurrencies = (workers: number) => [...new Set([workers, 16, 64])];
 
-/** Seconds DynamoDB Local takes for `writes`, unconditional, into a fresh table, `inFlight` at a time. */
-async function replayRaw(dynamo: RunningDynamo, writes: Write[], inFlight: number): Promise<number> {
-  const table = await freshTable(dynamo);
-  const queue = rawCopies(writes, table.tableName);
-  const t0 = performance.now();
+/** Sends `writes` as they are, `inFlight` at a time, a refusal counted and not thrown. */
+async function sendAll(client: DynamoDBClient, writes: Write[], inFlight: number): Promise<number> {
+  const queue = [...writes];
+  let refused = 0;
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
       for (let w = queue.shift(); w; w = queue.shift())
-        if (w.command === "PutItemCommand")
-          await table.client.send(new PutItemCommand(w.input as unknown as PutItemCommandInput));
-        else
-          await table.client.send(
-            new TransactWriteItemsCommand(w.input as unknown as TransactWriteItemsCommandInput),
-          );
+        await (w.command === "PutItemCommand"
+          ? client.send(new PutItemCommand(w.input as unknown as PutItemCommandInput))
+          : client.send(new TransactWriteItemsCommand(w.input as unknown as TransactWriteItemsCommandInput))
+        ).catch(() => refused++);
     }),
   );
-  return (performance.now() - t0) / 1000;
+  return refused;
+}
+
+/**
+ * Seconds DynamoDB Local takes for `writes`, unconditional, into a fresh table, `inFlight` at a
+ * time, and the CPU seconds it spends on them (where /proc tells).
+ */
+async function replayRaw(
+  dynamo: RunningDynamo,
+  writes: Write[],
+  inFlight: number,
+  cpu?: () => number,
+): Promise<{ seconds: number; cpu?: number }> {
+  const table = await freshTable(dynamo);
+  const queue = rawCopies(writes, table.tableName);
+  const cpu0 = cpu?.();
+  const t0 = performance.now();
+  const refused = await sendAll(table.client, queue, inFlight);
+  if (refused) throw new Error(`the floor's replay refused ${refused} writes`);
+  return { seconds: (performance.now() - t0) / 1000, cpu: cpu && cpu() - (cpu0 ?? 0) };
+}
+
+/** The read requests the consumer makes (ffeaa5f's read a dossier with a Query, this tree's a batch's with BatchGetItem). */
+const READS = {
+  GetItemCommand: (input: unknown) => new GetItemCommand(input as GetItemCommandInput),
+  QueryCommand: (input: unknown) => new QueryCommand(input as QueryCommandInput),
+  BatchGetItemCommand: (input: unknown) => new BatchGetItemCommand(input as BatchGetItemCommandInput),
+} as const;
+type ReadCommand = keyof typeof READS;
+
+/** The consumer's requests that the floor does not make, kept during a pass to be replayed. */
+interface Extra {
+  refused: Write[];
+  /**
+   * Each read, and whether it read versions only (this tree's checks before a group's write: a
+   * BatchGetItem with a projection).
+   */
+  reads: { command: ReadCommand; input: Record<string, unknown>; versionsOnly: boolean }[];
+}
+
+/**
+ * DynamoDB Local's CPU seconds for each kind of request the consumer makes beyond its writes,
+ * each kind sent again, 16 at a time, against the table the consumer left: its refused writes
+ * (refused again: the dossiers' versions have moved on), its dossier reads and its version checks.
+ */
+async function extraCpu(client: DynamoDBClient, extra: Extra, cpu: () => number) {
+  const read = (versionsOnly: boolean) =>
+    cpuWhile(cpu, async () => {
+      const queue = extra.reads.filter((r) => r.versionsOnly === versionsOnly);
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          for (let r = queue.shift(); r; r = queue.shift())
+            await client.send(READS[r.command](r.input) as BatchGetItemCommand);
+        }),
+      );
+    });
+  return {
+    refusedWrites: await cpuWhile(cpu, () => sendAll(client, extra.refused, 16)),
+    dossierReads: await read(false),
+    versionChecks: await read(true),
+  };
 }
 
 /**
@@ -95,6 +160,9 @@ async function deployedBatchSize(): Promise<number> {
  */
 const CONSUMER_EVENTS = 6000;
 
+const round2 = (o: Record<string, number>) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number(v.toFixed(2))]));
+
 /** The consumer's throughput at 1, 4 and 16 workers, against the storage floor. */
 export async function benchConsumer(dynamo: RunningDynamo) {
   const { createHandler } = await import("../../functions/apply-events");
@@ -107,24 +175,41 @@ export async function benchConsumer(dynamo: RunningDynamo) {
   // floor, always timed after it, did not.
   const only = Number(process.env.BENCH_WORKERS) || undefined;
   const passes = [4, ...(only ? [only] : [1, 4, 16])].map((workers, i) => ({ workers, warmUp: i === 0 }));
+  const cpu = jvmCpuReader(dynamo.port);
   for (const { workers, warmUp } of passes) {
     const table = await freshTable(dynamo);
     const captured: Write[] = [];
     const refused: Record<string, number> = {};
-    // Only the writes are kept, by reference (the SDK leaves a request's input as it was; the floor
-    // copies them after the run), and nothing is asked of DynamoDB that the consumer does not ask:
+    const extra: Extra = { refused: [], reads: [] };
+    // Requests are kept while the consumer runs only (not the check of its counters after, nor
+    // the replays below, which go through this client too).
+    let capturing = true;
+    // The requests are kept by reference (the SDK leaves a request's input as it was; the floor
+    // copies the writes after the run), and nothing is asked of DynamoDB that the consumer does not ask:
     // request units come from the billed run (benchSeedUnits), so that what is timed is the consumer.
     table.client.middlewareStack.add(
       (next, context) => async (args) => {
         const command = context.commandName;
-        if (command !== "TransactWriteItemsCommand" && command !== "PutItemCommand") return next(args);
+        const input = (args as unknown as { input: Record<string, unknown> }).input;
+        if (capturing && command && command in READS) {
+          const batch = (input as unknown as BatchGetItemCommandInput).RequestItems;
+          const [request] = Object.values(batch ?? {});
+          extra.reads.push({
+            command: command as ReadCommand,
+            input,
+            versionsOnly: command === "BatchGetItemCommand" && request?.ProjectionExpression !== undefined,
+          });
+        }
+        if (!capturing || (command !== "TransactWriteItemsCommand" && command !== "PutItemCommand"))
+          return next(args);
         try {
           const out = await next(args);
           // Only what was written: a refused write is the consumer's cost, not the storage's.
-          captured.push({ command, input: (args as unknown as { input: Record<string, unknown> }).input });
+          captured.push({ command, input });
           return out;
         } catch (e) {
           refused[command] = (refused[command] ?? 0) + 1;
+          extra.refused.push({ command, input });
           throw e;
         }
       },
@@ -142,9 +227,12 @@ export async function benchConsumer(dynamo: RunningDynamo) {
         return out;
       }) as never;
     };
+    const cpu0 = cpu?.();
     const t0 = performance.now();
     const outcome = await deliver(make, records, { workers, batchSize });
     const seconds = (performance.now() - t0) / 1000;
+    const consumerCpu = cpu && cpu() - (cpu0 ?? 0);
+    capturing = false;
     const report = await readKpiReport(table.store.counters, SEED_PERIOD, { asOf: NOW });
     const check = computeReport(events, settings, { period: SEED_PERIOD, asOf: NOW });
     if (JSON.stringify(report.byUnit) !== JSON.stringify(check.byUnit))
@@ -155,10 +243,13 @@ export async function benchConsumer(dynamo: RunningDynamo) {
 
     const writes = captured.length;
     const transactions = captured.filter((w) => w.command === "TransactWriteItemsCommand").length;
-    const floors = new Map<number, number>();
+    const replays = new Map<number, { seconds: number; cpu?: number }>();
     for (const inFlight of floorConcurrencies(workers))
-      floors.set(inFlight, await replayRaw(dynamo, captured, inFlight));
+      replays.set(inFlight, await replayRaw(dynamo, captured, inFlight, cpu));
+    const floors = new Map([...replays].map(([n, r]) => [n, r.seconds]));
     const [floorInFlight, floorSeconds] = [...floors].reduce((a, b) => (b[1] < a[1] ? b : a));
+    const floorCpu = replays.get(floorInFlight)?.cpu;
+    const extraCpus = cpu && (await extraCpu(table.client, extra, cpu));
     const eventsPerSecond = applied / seconds;
     // The floor: the same events' writes, as fast as the storage takes them alone. The ratio is the
     // time they take ÷ the time the consumer takes (1: the consumer adds nothing to its writes).
@@ -182,12 +273,26 @@ export async function benchConsumer(dynamo: RunningDynamo) {
       handlerMsPerInvocation: Number((handlerMs / outcome.invocations).toFixed(1)),
       handlerMsPerEvent: Number((handlerMs / applied).toFixed(2)),
       redelivered: outcome.redelivered,
+      ...(consumerCpu !== undefined &&
+        floorCpu !== undefined &&
+        extraCpus && {
+          dynamoDbLocalCpuSeconds: round2({ consumer: consumerCpu, floor: floorCpu, ...extraCpus }),
+        }),
     };
     row(
       `Consumer, ${workers} worker${workers > 1 ? "s" : ""}`,
       `${Math.round(eventsPerSecond)} events/s; storage floor ${Math.round(floorEventsPerSecond)} events/s; ratio ${ratio.toFixed(2)}`,
       `${records.length} SQS messages (${applied} seed events, 5% duplicated, shuffled) through the apply-events handler in batches of ${batchSize} (as deployed) against DynamoDB Local; floor = the ${writes} writes the consumer made (${transactions} transactions, the rest single puts; refused ones left out) replayed raw, without conditions, into a fresh table at ${[...floors.keys()].join(", ")} requests in flight, the fastest kept (${floorInFlight}); ratio = floor time ÷ consumer time; after one untimed pass at 4 workers`,
     );
+    if (workers === 16 && consumerCpu !== undefined && floorCpu !== undefined && extraCpus) {
+      const { refusedWrites, dossierReads, versionChecks } = extraCpus;
+      const rest = consumerCpu - floorCpu - refusedWrites - dossierReads - versionChecks;
+      row(
+        "Consumer, 16 workers: DynamoDB Local's CPU",
+        `${consumerCpu.toFixed(1)} s for the consumer, ${floorCpu.toFixed(1)} s for its floor; of the difference, refused writes ${refusedWrites.toFixed(1)} s, dossier reads ${dossierReads.toFixed(1)} s, version checks ${versionChecks.toFixed(1)} s, the rest ${rest.toFixed(1)} s`,
+        `CPU time (user + system, /proc) of the DynamoDB Local process during the consumer's pass above and during its floor's fastest replay; then each kind of request the consumer made beyond its successful writes sent again, 16 at a time, against the table it left (${extra.refused.length} refused writes, refused again; ${extra.reads.filter((r) => !r.versionsOnly).length} reads of dossiers; ${extra.reads.filter((r) => r.versionsOnly).length} reads of versions only); DynamoDB Local works on about one core here, so its CPU time says what each kind costs it`,
+      );
+    }
     if (workers === 1)
       // One execution environment at a time, as each Lambda one has its own CPU: the handler's
       // duration per event, which the cost per million events bills.

@@ -1,0 +1,47 @@
+/**
+ * DynamoDB Local's CPU time, read from Linux's /proc: the consumer section splits what the emulator
+ * spends on the consumer's requests beyond its floor (README "Measured"). DynamoDB Local works on
+ * about one core here, so its CPU time, not the wall clock, says which requests cost it what.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux, whatever the kernel's HZ). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * A reader of the CPU seconds (user + system) the DynamoDB Local process listening on `port` has
+ * used so far, or `undefined` where there is no /proc or no such process.
+ */
+export function jvmCpuReader(port: number): (() => number) | undefined {
+  let pid: string | undefined;
+  try {
+    pid = readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p))
+      .find((p) => {
+        try {
+          const args = readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0");
+          return args.some((a) => a.includes("DynamoDBLocal")) && args.includes(String(port));
+        } catch {
+          return false;
+        }
+      });
+  } catch {
+    return undefined;
+  }
+  if (!pid) return undefined;
+  const path = `/proc/${pid}/stat`;
+  return () => {
+    // Fields after the command name (which may hold spaces, inside parentheses): utime is the
+    // 14th field of the line, stime the 15th.
+    const line = readFileSync(path, "utf8");
+    const fields = line.slice(line.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  };
+}
+
+/** The CPU seconds `cpu` counts while `work` runs. */
+export async function cpuWhile(cpu: () => number, work: () => Promise<unknown>): Promise<number> {
+  const before = cpu();
+  await work();
+  return cpu() - before;
+}
