@@ -419,7 +419,7 @@ export async function sendKpiEmail(
  */
 export function sendFailures(what: string, failures: readonly unknown[], sent: number): AggregateError {
   return new AggregateError(
-    failures.map((e) => new Error(errorText(e))),
+    failures.map((e) => Object.assign(new Error(errorText(e)), e instanceof Error ? { name: e.name } : {})),
     `${what}: ${failures.length} not sent (${errorText(failures[0])}), ${sent} sent; the retry sends the rest`,
   );
 }
