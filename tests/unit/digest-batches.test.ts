@@ -61,23 +61,31 @@ function memoryStore(alerts: PendingAlert[], heldByOthers: string[] = []) {
   return { state, store: store as unknown as DigestQueue };
 }
 
+/** The sender over `store`, with `mailer`, the addresses suppressed and the directory given. */
+function digestsWith(
+  store: DigestQueue,
+  mailer: Mailer,
+  options: { suppressed?: string[]; units?: UnitDirectory } = {},
+) {
+  return sendDigests({
+    alerts: store,
+    suppression: { addresses: async () => new Set(options.suppressed ?? []) },
+    mailer,
+    calendar: WorkingCalendar.official(),
+    units: options.units ?? directory,
+    from: "x@example.org",
+    now: () => NOW,
+    owner: "me",
+  });
+}
+
+/** The sender with a mailer that records each email's recipients in `sent`. */
 function run(store: DigestQueue, sent: string[][]) {
-  const mailer: Mailer = {
+  return digestsWith(store, {
     send: async (m) => {
       sent.push(m.to);
       return `m-${sent.length}`;
     },
-  };
-  const calendar = WorkingCalendar.official();
-  return sendDigests({
-    alerts: store,
-    suppression: { addresses: async () => new Set<string>() },
-    mailer,
-    calendar,
-    units: directory,
-    from: "x@example.org",
-    now: () => NOW,
-    owner: "me",
   });
 }
 
@@ -134,16 +142,7 @@ describe("a digest that cannot be sent", () => {
         );
       },
     };
-    const result = await sendDigests({
-      alerts: store,
-      suppression: { addresses: async () => new Set<string>() },
-      mailer,
-      calendar: WorkingCalendar.official(),
-      units: directory,
-      from: "x@example.org",
-      now: () => NOW,
-      owner: "me",
-    });
+    const result = await digestsWith(store, mailer);
     expect(result.sent).toEqual([]);
     expect(result.failed.map((f) => f.group).sort()).toEqual(["escalation:don-vi-2", "unit:don-vi-1"]);
     for (const f of result.failed) {
@@ -166,16 +165,7 @@ describe("a digest whose sending throws something other than an Error", () => {
         return "m-1";
       },
     };
-    const result = await sendDigests({
-      alerts: store,
-      suppression: { addresses: async () => new Set<string>() },
-      mailer,
-      calendar: WorkingCalendar.official(),
-      units: directory,
-      from: "x@example.org",
-      now: () => NOW,
-      owner: "me",
-    });
+    const result = await digestsWith(store, mailer);
     expect(result.failed).toEqual([{ group: "unit:don-vi-1", reason: "refused" }]);
     expect(sent).toEqual([["truong-2@example.org"]]);
     expect(state.pending.map((a) => a.unitId)).toEqual(["don-vi-1"]);
@@ -201,16 +191,7 @@ describe("a unit whose every address is suppressed", () => {
         return `m-${mail.length}`;
       },
     };
-    const result = await sendDigests({
-      alerts: store,
-      suppression: { addresses: async () => new Set(suppressed) },
-      mailer,
-      calendar: WorkingCalendar.official(),
-      units: tree,
-      from: "x@example.org",
-      now: () => NOW,
-      owner: "me",
-    });
+    const result = await digestsWith(store, mailer, { suppressed, units: tree });
     const about = (unit: string) => mail.find((m) => m.text.includes(`hồ sơ của Đơn vị ${unit},`));
     return { result, mail, state, about };
   };
