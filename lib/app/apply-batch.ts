@@ -207,14 +207,8 @@ async function commitGroup(deps: BatchApplyDeps, group: DossierPlan[], sink: Out
         ? await deps.dossiers.commit(changes[0] as CommitArgs)
         : await deps.dossiers.commitGroup(changes);
     if (committed.ok) {
-      // What the transaction applied is known now: a failure writing the quarantines after it
-      // leaves those items (only) to the fall-back.
-      for (const plan of pending)
-        for (const [k, o] of plan.outcomes) if (o.status !== "quarantined") sink.set(k, o);
-      for (const plan of pending) {
-        await writeQuarantines(deps, plan);
-        for (const [k, o] of plan.outcomes) sink.set(k, o);
-      }
+      // At once: each plan's applied outcomes are set before any quarantine is written.
+      await allSettled(pending.map((plan) => settle(deps, plan, sink)));
       break;
     }
     const refused = committed.error;
@@ -254,15 +248,19 @@ async function commitPlans(
     ...componentsOf(counted, maxItems).map(async (groups) => {
       for (const group of groups) take(await commitGroup(deps, group, sink));
     }),
+    // A dossier the batch does not change: its duplicates and quarantines only.
     ...plain.map(async (plan) =>
-      plan.change ? take(await commitGroup(deps, [plan], sink)) : quarantinesOnly(deps, plan, sink),
+      plan.change ? take(await commitGroup(deps, [plan], sink)) : settle(deps, plan, sink),
     ),
   ]);
   return all;
 }
 
-/** A dossier the batch does not change: its duplicates and quarantines only. */
-async function quarantinesOnly(deps: ApplyDeps, plan: DossierPlan, sink: Outcomes) {
+/**
+ * A plan whose change is written (or that has none): its outcomes known, then its quarantines
+ * written and theirs known. A failure writing a quarantine leaves that item (only) to the fall-back.
+ */
+async function settle(deps: ApplyDeps, plan: DossierPlan, sink: Outcomes) {
   for (const [k, o] of plan.outcomes) if (o.status !== "quarantined") sink.set(k, o);
   await writeQuarantines(deps, plan);
   for (const [k, o] of plan.outcomes) sink.set(k, o);
