@@ -18,6 +18,7 @@ const BENCH_FILES = [
   "capacity.ts",
   "billed.ts",
   "jvm.ts",
+  "replay.ts",
   "base-run.ts",
   "sections/consumer.ts",
   "sections/cost.ts",

@@ -1,18 +1,5 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandInput,
-  DeleteTableCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  type GetItemCommandInput,
-  PutItemCommand,
-  type PutItemCommandInput,
-  QueryCommand,
-  type QueryCommandInput,
-  TransactWriteItemsCommand,
-  type TransactWriteItemsCommandInput,
-} from "@aws-sdk/client-dynamodb";
+import type { BatchGetItemCommandInput, TransactWriteItemsCommandInput } from "@aws-sdk/client-dynamodb";
 import { atLeastOnce, deliver, sqsRecord } from "../../dev/local/delivery";
 import { localDynamoClient, type RunningDynamo } from "../../dev/local/dynamodb-local";
 import { LocalMetrics as Metrics } from "../../dev/local/metrics";
@@ -24,9 +11,8 @@ import { readKpiReport } from "../../lib/app/kpis";
 import { computeReport } from "../../lib/domain/report";
 import { billed, shapeOf, writeUnitsTotal } from "../billed";
 import { freshTable, NOW, results, row, seedUnits, settings } from "../common";
-import { cpuWhile, jvmCpuReader } from "../jvm";
-
-type Write = { command: "TransactWriteItemsCommand" | "PutItemCommand"; input: Record<string, unknown> };
+import { jvmCpuReader } from "../jvm";
+import { drop, type Extra, extraCpu, READS, type ReadCommand, sendAll, type Write } from "../replay";
 
 /** A write's conditions taken off: the floor writes what the consumer wrote, unchecked. */
 function unconditional<T extends object>(request: T, tableName: string): T {
@@ -66,22 +52,6 @@ function rawCopies(writes: Write[], tableName: string): Write[] {
  */
 const floorConcurrencies = (workers: number) => [...new Set([workers, 16, 64])];
 
-/** Sends `writes` as they are, `inFlight` at a time, a refusal counted and not thrown. */
-async function sendAll(client: DynamoDBClient, writes: Write[], inFlight: number): Promise<number> {
-  const queue = [...writes];
-  let refused = 0;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      for (let w = queue.shift(); w; w = queue.shift())
-        await (w.command === "PutItemCommand"
-          ? client.send(new PutItemCommand(w.input as unknown as PutItemCommandInput))
-          : client.send(new TransactWriteItemsCommand(w.input as unknown as TransactWriteItemsCommandInput))
-        ).catch(() => refused++);
-    }),
-  );
-  return refused;
-}
-
 /**
  * Seconds DynamoDB Local takes for `writes`, unconditional, into a fresh table, `inFlight` at a
  * time, and the CPU seconds it spends on them (where /proc tells).
@@ -101,62 +71,6 @@ async function replayRaw(
   const timed = { seconds: (performance.now() - t0) / 1000, cpu: cpu && cpu() - (cpu0 ?? 0) };
   await drop(table);
   return timed;
-}
-
-/** The read requests the consumer makes (ffeaa5f's read a dossier with a Query, this tree's a batch's with BatchGetItem). */
-const READS = {
-  GetItemCommand: (input: unknown) => new GetItemCommand(input as GetItemCommandInput),
-  QueryCommand: (input: unknown) => new QueryCommand(input as QueryCommandInput),
-  BatchGetItemCommand: (input: unknown) => new BatchGetItemCommand(input as BatchGetItemCommandInput),
-} as const;
-type ReadCommand = keyof typeof READS;
-
-/**
- * A pass's table deleted once measured: DynamoDB Local keeps every table in its memory, and a run
- * timed against a fuller heap than the one before it would not be a repeat of it.
- */
-async function drop(table: { client: DynamoDBClient; tableName: string }): Promise<void> {
-  await table.client.send(new DeleteTableCommand({ TableName: table.tableName }));
-}
-
-/** The consumer's requests that the floor does not make, kept during a pass to be replayed. */
-interface Extra {
-  refused: Write[];
-  /**
-   * Each read, and whether it read versions only (this tree's checks before a group's write: a
-   * BatchGetItem with a projection).
-   */
-  reads: { command: ReadCommand; input: Record<string, unknown>; versionsOnly: boolean }[];
-}
-
-/**
- * DynamoDB Local's CPU seconds for each kind of request the consumer makes beyond its writes,
- * each kind sent again, 16 at a time, against the table the consumer left: its refused writes
- * (refused again: the dossiers' versions have moved on), its dossier reads and its version checks.
- */
-async function extraCpu(client: DynamoDBClient, extra: Extra, cpu: () => number) {
-  const read = (versionsOnly: boolean) =>
-    cpuWhile(cpu, async () => {
-      const queue = extra.reads.filter((r) => r.versionsOnly === versionsOnly);
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          for (let r = queue.shift(); r; r = queue.shift())
-            await client.send(READS[r.command](r.input) as BatchGetItemCommand);
-        }),
-      );
-    });
-  // How many are refused again is said beside the figure: one that now succeeds (refused by a
-  // transaction conflict, not a condition) costs what a write costs, not a refusal.
-  let refusedAgain = 0;
-  const refusedWrites = await cpuWhile(cpu, async () => {
-    refusedAgain = await sendAll(client, extra.refused, 16);
-  });
-  return {
-    refusedWrites,
-    dossierReads: await read(false),
-    versionChecks: await read(true),
-    refusedAgain,
-  };
 }
 
 /**
