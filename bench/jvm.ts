@@ -13,9 +13,16 @@ const TICKS_PER_SECOND = 100;
  * used so far, or `undefined` where there is no /proc or no such process.
  */
 export function jvmCpuReader(port: number): (() => number) | undefined {
-  let pid: string | undefined;
+  const pid = dynamoDbLocalPid(port);
+  if (!pid) return undefined;
+  const path = `/proc/${pid}/stat`;
+  return () => cpuSecondsOf(readFileSync(path, "utf8"));
+}
+
+/** The id of the DynamoDB Local process listening on `port`, where /proc tells. */
+function dynamoDbLocalPid(port: number): string | undefined {
   try {
-    pid = readdirSync("/proc")
+    return readdirSync("/proc")
       .filter((p) => /^\d+$/.test(p))
       .find((p) => {
         try {
@@ -28,14 +35,36 @@ export function jvmCpuReader(port: number): (() => number) | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU seconds (user + system) of a /proc `stat` line, of a process or one of its threads. */
+function cpuSecondsOf(line: string): number {
+  // Fields after the command name (which may hold spaces, inside parentheses): utime is the
+  // 14th field of the line, stime the 15th.
+  const fields = line.slice(line.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/**
+ * A reader of the CPU seconds the JVM listening on `port` has spent compiling so far: its JIT
+ * compiler threads (HotSpot names them `C1 CompilerThread<n>` and `C2 CompilerThread<n>`, which
+ * Linux cuts to 15 characters). A pass timed while the JVM still compiles the code its requests
+ * run pays for the compiling, on a core the requests need (README "Measured").
+ */
+export function jvmCompilerCpuReader(port: number): (() => number) | undefined {
+  const pid = dynamoDbLocalPid(port);
   if (!pid) return undefined;
-  const path = `/proc/${pid}/stat`;
   return () => {
-    // Fields after the command name (which may hold spaces, inside parentheses): utime is the
-    // 14th field of the line, stime the 15th.
-    const line = readFileSync(path, "utf8");
-    const fields = line.slice(line.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    let seconds = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const line = readFileSync(`/proc/${pid}/task/${task}/stat`, "utf8");
+        if (/^\d+ \(C[12] CompilerThre/.test(line)) seconds += cpuSecondsOf(line);
+      } catch {
+        // A thread that ended between the listing and the read.
+      }
+    }
+    return seconds;
   };
 }
 
