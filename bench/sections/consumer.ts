@@ -61,14 +61,19 @@ async function replayRaw(
   writes: Write[],
   inFlight: number,
   cpu?: () => number,
-): Promise<{ seconds: number; cpu?: number }> {
+): Promise<{ seconds: number; cpu?: number; nodeCpu: number }> {
   const table = await freshTable(dynamo);
   const queue = rawCopies(writes, table.tableName);
+  const node0 = process.cpuUsage();
   const cpu0 = cpu?.();
   const t0 = performance.now();
   const refused = await sendAll(table.client, queue, inFlight);
   if (refused) throw new Error(`the floor's replay refused ${refused} writes`);
-  const timed = { seconds: (performance.now() - t0) / 1000, cpu: cpu && cpu() - (cpu0 ?? 0) };
+  const timed = {
+    seconds: (performance.now() - t0) / 1000,
+    cpu: cpu && cpu() - (cpu0 ?? 0),
+    nodeCpu: cpuSeconds(process.cpuUsage(node0)),
+  };
   await drop(table);
   return timed;
 }
@@ -101,6 +106,9 @@ const CONSUMER_EVENTS = 6000;
  * (new paths keep being compiled), hence the threshold.
  */
 const WARM_UP = { compilingShare: 0.15, maxPasses: 5 };
+
+/** Seconds of a `process.cpuUsage()` difference (user + system, in microseconds). */
+const cpuSeconds = ({ user, system }: NodeJS.CpuUsage) => (user + system) / 1e6;
 
 const round2 = (o: Record<string, number>) =>
   Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Number(v.toFixed(2))]));
@@ -184,12 +192,15 @@ export async function benchConsumer(dynamo: RunningDynamo) {
         return out;
       }) as never;
     };
+    const node0 = process.cpuUsage();
     const cpu0 = cpu?.();
     const compiling0 = compiling?.();
     const t0 = performance.now();
     const outcome = await deliver(make, records, { workers, batchSize });
     const seconds = (performance.now() - t0) / 1000;
     const consumerCpu = cpu && cpu() - (cpu0 ?? 0);
+    // This process's CPU: the handlers' (and their SDK clients'), on the same two cores as the JVM.
+    const consumerNodeCpu = cpuSeconds(process.cpuUsage(node0));
     const compilingCpu = compiling && compiling() - (compiling0 ?? 0);
     capturing = false;
     const report = await readKpiReport(table.store.counters, SEED_PERIOD, { asOf: NOW });
@@ -210,12 +221,13 @@ export async function benchConsumer(dynamo: RunningDynamo) {
 
     const writes = captured.length;
     const transactions = captured.filter((w) => w.command === "TransactWriteItemsCommand").length;
-    const replays = new Map<number, { seconds: number; cpu?: number }>();
+    const replays = new Map<number, { seconds: number; cpu?: number; nodeCpu: number }>();
     for (const inFlight of floorConcurrencies(workers))
       replays.set(inFlight, await replayRaw(dynamo, captured, inFlight, cpu));
     const floors = new Map([...replays].map(([n, r]) => [n, r.seconds]));
     const [floorInFlight, floorSeconds] = [...floors].reduce((a, b) => (b[1] < a[1] ? b : a));
     const floorCpu = replays.get(floorInFlight)?.cpu;
+    const floorNodeCpu = replays.get(floorInFlight)?.nodeCpu ?? 0;
     const extraCpus = cpu && workers === 16 ? await extraCpu(table.client, extra, cpu) : undefined;
     await drop(table);
     const eventsPerSecond = applied / seconds;
@@ -259,6 +271,7 @@ export async function benchConsumer(dynamo: RunningDynamo) {
               dossierReads: extraCpus.dossierReads,
               versionChecks: extraCpus.versionChecks,
             }),
+            nodeCpuSeconds: round2({ consumer: consumerNodeCpu, floor: floorNodeCpu }),
             refusedWritesRefusedAgain: extraCpus.refusedAgain,
           }),
       };
@@ -272,8 +285,8 @@ export async function benchConsumer(dynamo: RunningDynamo) {
         const rest = consumerCpu - floorCpu - refusedWrites - dossierReads - versionChecks;
         row(
           "Consumer, 16 workers: DynamoDB Local's CPU",
-          `${consumerCpu.toFixed(1)} s for the consumer, ${floorCpu.toFixed(1)} s for its floor; of the difference, refused writes ${refusedWrites.toFixed(1)} s, dossier reads ${dossierReads.toFixed(1)} s, version checks ${versionChecks.toFixed(1)} s, the rest ${rest.toFixed(1)} s`,
-          `CPU time (user + system, /proc) of the DynamoDB Local process during the consumer's pass above (the median run) and during its floor's fastest replay; then each kind of request the consumer made beyond its successful writes sent again, 16 at a time, against the table it left (${extra.refused.length} refused writes, ${extraCpus.refusedAgain} of them refused again; ${extra.reads.filter((r) => !r.versionsOnly).length} reads of dossiers; ${extra.reads.filter((r) => r.versionsOnly).length} reads of versions only); DynamoDB Local works on about one core here, so its CPU time says what each kind costs it`,
+          `${consumerCpu.toFixed(1)} s for the consumer, ${floorCpu.toFixed(1)} s for its floor; of the difference, refused writes ${refusedWrites.toFixed(1)} s, dossier reads ${dossierReads.toFixed(1)} s, version checks ${versionChecks.toFixed(1)} s, the rest ${rest.toFixed(1)} s; the bench's Node process meanwhile ${consumerNodeCpu.toFixed(1)} s and ${floorNodeCpu.toFixed(1)} s`,
+          `CPU time (user + system, /proc) of the DynamoDB Local process during the consumer's pass above (the median run) and during its floor's fastest replay; then each kind of request the consumer made beyond its successful writes sent again, 16 at a time, against the table it left (${extra.refused.length} refused writes, ${extraCpus.refusedAgain} of them refused again; ${extra.reads.filter((r) => !r.versionsOnly).length} reads of dossiers; ${extra.reads.filter((r) => r.versionsOnly).length} reads of versions only); DynamoDB Local works on about one core here, so its CPU time says what each kind costs it; the Node process (the handlers and their SDK clients, or the replay's sender) shares the machine's two cores with it, which on AWS it would not`,
         );
       }
       if (workers === 1)
