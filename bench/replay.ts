@@ -24,18 +24,24 @@ export type Write = {
   input: Record<string, unknown>;
 };
 
-/** Sends `writes` as they are, `inFlight` at a time, a refusal counted and not thrown. */
-export async function sendAll(client: DynamoDBClient, writes: Write[], inFlight: number): Promise<number> {
-  const queue = [...writes];
-  let refused = 0;
+/** `send` for each of `items` in order, `inFlight` at a time. */
+async function inLanes<T>(items: readonly T[], inFlight: number, send: (item: T) => Promise<unknown>) {
+  const queue = [...items];
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
-      for (let w = queue.shift(); w; w = queue.shift())
-        await (w.command === "PutItemCommand"
-          ? client.send(new PutItemCommand(w.input as unknown as PutItemCommandInput))
-          : client.send(new TransactWriteItemsCommand(w.input as unknown as TransactWriteItemsCommandInput))
-        ).catch(() => refused++);
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await send(item);
     }),
+  );
+}
+
+/** Sends `writes` as they are, `inFlight` at a time, a refusal counted and not thrown. */
+export async function sendAll(client: DynamoDBClient, writes: Write[], inFlight: number): Promise<number> {
+  let refused = 0;
+  await inLanes(writes, inFlight, (w) =>
+    (w.command === "PutItemCommand"
+      ? client.send(new PutItemCommand(w.input as unknown as PutItemCommandInput))
+      : client.send(new TransactWriteItemsCommand(w.input as unknown as TransactWriteItemsCommandInput))
+    ).catch(() => refused++),
   );
   return refused;
 }
@@ -73,15 +79,13 @@ export interface Extra {
  */
 export async function extraCpu(client: DynamoDBClient, extra: Extra, cpu: () => number) {
   const read = (versionsOnly: boolean) =>
-    cpuWhile(cpu, async () => {
-      const queue = extra.reads.filter((r) => r.versionsOnly === versionsOnly);
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          for (let r = queue.shift(); r; r = queue.shift())
-            await client.send(READS[r.command](r.input) as BatchGetItemCommand);
-        }),
-      );
-    });
+    cpuWhile(cpu, () =>
+      inLanes(
+        extra.reads.filter((r) => r.versionsOnly === versionsOnly),
+        16,
+        (r) => client.send(READS[r.command](r.input) as BatchGetItemCommand),
+      ),
+    );
   // How many are refused again is said beside the figure: one that now succeeds (refused by a
   // transaction conflict, not a condition) costs what a write costs, not a refusal.
   let refusedAgain = 0;

@@ -149,11 +149,12 @@ export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
     let recipients = deliverable(group.contacts);
     // Every address of the unit suppressed: its dossiers' alerts still reach someone, its
     // escalation list or else leadership, in an email that says why (the result names it once sent).
-    for (const list of recipients.length === 0 ? (group.fallback ?? []) : []) {
-      recipients = deliverable(list);
-      group.inPlaceOfUnit = recipients.length > 0;
-      if (group.inPlaceOfUnit) break;
-    }
+    if (recipients.length === 0)
+      for (const list of group.fallback ?? []) {
+        recipients = deliverable(list);
+        group.inPlaceOfUnit = recipients.length > 0;
+        if (group.inPlaceOfUnit) break;
+      }
     if (recipients.length === 0)
       result.failed.push({
         group: labelOf(group),

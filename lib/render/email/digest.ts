@@ -200,7 +200,9 @@ export function renderDigest(input: DigestInput): RenderedEmail {
   const e = (s: string) => escapeHtml(s);
   const showUnit = input.unitNames !== undefined;
 
-  const text: string[] = [L.intro(input.unitName, when), ""];
+  // A unit's digest read in its place: why, first, before the intro.
+  const inPlace = input.inPlaceOfUnit ? L.inPlace(input.unitName) : undefined;
+  const text: string[] = [...(inPlace ? [inPlace, ""] : []), L.intro(input.unitName, when), ""];
   const html: string[] = [
     '<!doctype html><html lang="' +
       input.locale +
@@ -209,18 +211,13 @@ export function renderDigest(input: DigestInput): RenderedEmail {
       "</title></head>",
     '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;background:#f4f5f7">',
     '<div style="max-width:760px;margin:0 auto;background:#ffffff;border:1px solid #d9dce1;border-radius:6px;padding:20px">',
+    ...(inPlace
+      ? [
+          `<p style="margin:0 0 16px 0;font-size:14px;background:#fdecea;border-left:3px solid #8a1c1c;padding:6px 8px">${e(inPlace)}</p>`,
+        ]
+      : []),
     `<p style="margin:0 0 16px 0;font-size:15px">${e(L.intro(input.unitName, when))}</p>`,
   ];
-  if (input.inPlaceOfUnit) {
-    // First, before the intro: why this reader gets another unit's digest.
-    const note = L.inPlace(input.unitName);
-    text.unshift(note, "");
-    html.splice(
-      html.length - 1,
-      0,
-      `<p style="margin:0 0 16px 0;font-size:14px;background:#fdecea;border-left:3px solid #8a1c1c;padding:6px 8px">${e(note)}</p>`,
-    );
-  }
   for (const { kind, next, lines } of all) {
     const t = { title: ALERT_TEXT[kind][input.locale].title, next };
     text.push(`== ${t.title} (${lines.length}) ==`, `${L.next}: ${t.next}`);
