@@ -1,4 +1,4 @@
-import type { AgencyDirectoryFile } from "../lib/domain/agencies";
+import type { AgencyDirectoryFile } from "../lib/domain/agency-file";
 import type { DossierEvent } from "../lib/domain/events/schema";
 import type { Period } from "../lib/domain/periods";
 import type { ProjectionSettings } from "../lib/domain/projection";
@@ -16,7 +16,7 @@ import { CliError, EXIT } from "./shared";
  * the flat reader's message shape (`unit directory: path: message; …`) naming every bad field.
  */
 export async function parseDirectoryFile(data: unknown): Promise<AgencyDirectoryFile> {
-  const { parseAgencyDirectory } = await import("../lib/domain/agencies");
+  const { parseAgencyDirectory } = await import("../lib/domain/agency-file");
   const parsed = parseAgencyDirectory(data);
   if (!parsed.ok)
     throw new Error(`unit directory: ${parsed.error.map((p) => `${p.path}: ${p.message}`).join("; ")}`);

@@ -1,4 +1,5 @@
-import { type AgencyDirectoryFile, validOn } from "../../lib/domain/agencies";
+import { validOn } from "../../lib/domain/agencies";
+import type { AgencyDirectoryFile } from "../../lib/domain/agency-file";
 import { SEED_PROCEDURES } from "../../lib/domain/catalog";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import {

@@ -1,10 +1,5 @@
-import {
-  type Agency,
-  type AgencyTree,
-  buildAgencyTree,
-  inheritedUnits,
-  parseAgencyDirectory,
-} from "./agencies";
+import { type Agency, type AgencyTree, buildAgencyTree } from "./agencies";
+import { inheritedUnits, parseAgencyDirectory } from "./agency-file";
 import type { LocalDate } from "./time";
 import { type Contact, type IntegrationGrant, parseUnitDirectory, type Unit, UnitDirectory } from "./units";
 

@@ -1,11 +1,7 @@
 import fc from "fast-check";
-import {
-  type Agency,
-  type AgencyDirectoryFile,
-  buildAgencyTree,
-  parseAgencyDirectory,
-} from "../../lib/domain/agencies";
+import { type Agency, buildAgencyTree } from "../../lib/domain/agencies";
 import { AgencyUnitDirectory } from "../../lib/domain/agency-directory";
+import { type AgencyDirectoryFile, parseAgencyDirectory } from "../../lib/domain/agency-file";
 
 /**
  * Agency trees for tests (issue 23): random provinces whose districts' communes merge on

@@ -1,14 +1,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  type Agency,
-  buildAgencyTree,
-  inheritedUnits,
-  OFFICE_NODE_ID,
-  parseAgencyDirectory,
-  validOn,
-} from "../../lib/domain/agencies";
+import { type Agency, buildAgencyTree, OFFICE_NODE_ID, validOn } from "../../lib/domain/agencies";
+import { inheritedUnits, parseAgencyDirectory } from "../../lib/domain/agency-file";
 import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
 import { generateProvince, MERGER_DATE } from "../../scripts/province-directory";
 

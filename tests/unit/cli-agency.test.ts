@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import type { AgencyDirectoryFile } from "../../lib/domain/agencies";
+import type { AgencyDirectoryFile } from "../../lib/domain/agency-file";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import type { Report } from "../../lib/domain/report";
 import { ROOT } from "../helpers/fixtures";
