@@ -9,7 +9,7 @@ import { ALERTS_PK, alertHistoryKey, alertSk, digestKey, digestLanguageKey, leas
 const LANGUAGE_MARK_SECONDS = 2 * 86_400;
 
 /**
- * The alert queue: alerts raised (written by the apply transaction, ./dossiers.ts) wait in one
+ * The alert queue: alerts raised (written by the apply transaction, ./dossier-items.ts) wait in one
  * small partition until their digest is sent; a lease per digest group keeps two senders from
  * sending the same alerts; each sent digest is logged by day.
  */

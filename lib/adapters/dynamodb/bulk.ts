@@ -14,7 +14,7 @@ import type { Result } from "../../domain/result";
 import { backoff } from "./backoff";
 import { counterAttributeCount, counterUpdate, MAX_COUNTER_ATTRIBUTES } from "./counters";
 import { TableAccess } from "./cursors";
-import { dossierItem, itemBytes, itemsOrRefusal } from "./dossiers";
+import { dossierItem, itemBytes, itemsOrRefusal } from "./dossier-items";
 import { dossierIdOfKey, dossierKey, type Item } from "./keys";
 import { quarantineItem } from "./quarantine";
 

@@ -5,7 +5,7 @@
  *
  * | item family | pk | sk | written by | notes |
  * |---|---|---|---|---|
- * | dossier record | `D#<dossierId>` | `DOSSIER` | dossiers.ts, bulk.ts | versioned; its event log inside (`z1`, log-codec.ts); carries the index attributes below |
+ * | dossier record | `D#<dossierId>` | `DOSSIER` | dossiers.ts, dossier-items.ts, bulk.ts | versioned; its event log inside (`z1`, log-codec.ts); carries the index attributes below |
  * | event record (older) | `D#<dossierId>` | `E#<eventId>#<source>` | no longer written | the log of a dossier item without `z1` |
  * | KPI counters of a unit | `K#<period>` | `U#<unitId>` | counters.ts (in the apply transaction) | `ADD` deltas |
  * | KPI counters of a domain within a level | `K#<period>` | `L#<level>#<domain>` | counters.ts (in the apply transaction) | `ADD` deltas; form II.06a's rows |
