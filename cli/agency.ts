@@ -1,7 +1,7 @@
 import type { AgencyDirectoryFile } from "../lib/domain/agency-file";
+import type { ProjectionSettings } from "../lib/domain/dossier-state";
 import type { DossierEvent } from "../lib/domain/events/schema";
 import type { Period } from "../lib/domain/periods";
-import type { ProjectionSettings } from "../lib/domain/projection";
 import type { PeriodCounts, Report } from "../lib/domain/report";
 import { CliError, EXIT } from "./shared";
 

@@ -1,9 +1,10 @@
 import { type AgencyTree, validOn } from "./agencies";
+import type { ProjectionSettings } from "./dossier-state";
 import type { DossierEvent } from "./events/schema";
 import { type IndexBlock, indexOf } from "./official/index766";
 import type { OfficialSettings } from "./official/settings";
 import { type Period, periodBounds } from "./periods";
-import { groupByDossier, type ProjectionSettings, projectDossier } from "./projection";
+import { groupByDossier, projectDossier } from "./projection";
 import {
   addContribution,
   addCounts,

@@ -1,6 +1,6 @@
 import type { WorkingCalendar } from "./calendar/calendar";
 import { calendarResult } from "./calendar/result";
-import type { DossierState } from "./projection";
+import type { DossierState } from "./dossier-state";
 import { type RuleSet, ruleSetFor, tooManyAppointments, tooManySupplementRequests } from "./rules";
 import { HOUR_MS, MINUTE_MS } from "./time";
 

@@ -1,5 +1,5 @@
 import { CUTOFF_PATTERN } from "./calendar/calendar";
-import type { ProcedureCatalog } from "./projection";
+import type { ProcedureCatalog } from "./dossier-state";
 import { err, ok, type Problem, type Result } from "./result";
 import * as z from "./zod";
 

@@ -1,3 +1,4 @@
+import type { DossierState, ProjectionSettings } from "./dossier-state";
 import type { DossierEvent } from "./events/schema";
 import {
   nextPeriod,
@@ -7,7 +8,7 @@ import {
   periodOf,
   periodsBetween,
 } from "./periods";
-import { type DossierState, type ProjectionSettings, projectDossier } from "./projection";
+import { projectDossier } from "./projection";
 import { COUNTER_KEYS, type Contribution, type Counts, contribution, levelDomainKey } from "./report";
 
 /**

@@ -1,6 +1,6 @@
+import type { DossierState } from "./dossier-state";
 import { PAUSE_KINDS, type PauseKind } from "./events/schema";
 import type { KpiCounts } from "./kpi-counters";
-import type { DossierState } from "./projection";
 
 /**
  * Paused working time by kind (docs/rules.md R5: "the report can count them apart"), and the dossiers

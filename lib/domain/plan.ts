@@ -9,8 +9,9 @@ import {
   counterDeltas,
   nextCountCheck,
 } from "./counting";
+import type { DossierState } from "./dossier-state";
 import type { DossierEvent } from "./events/schema";
-import { type DossierState, projectDossier } from "./projection";
+import { projectDossier } from "./projection";
 import type { DossierRecord } from "./records";
 import { type SlaState, slaAt } from "./sla";
 import { type Thresholds, thresholdsOf, type UnitDirectory } from "./units";

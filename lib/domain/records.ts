@@ -1,7 +1,7 @@
 import type { AlertKind } from "./alerts";
 import type { Counted } from "./counting";
+import type { AnomalyKind, DossierState } from "./dossier-state";
 import type { DossierEvent, PauseKind } from "./events/schema";
-import type { AnomalyKind, DossierState } from "./projection";
 import type { SlaState } from "./sla";
 
 /**

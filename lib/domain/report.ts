@@ -1,15 +1,10 @@
+import type { AnomalyKind, DossierState, ProjectionSettings } from "./dossier-state";
 import type { DossierEvent } from "./events/schema";
 import { KPI_COUNTER_KEYS } from "./kpi-counters";
 import { OFFICIAL_COUNTER_KEYS, officialContribution } from "./official/counts";
 import { PAUSED_COUNTER_KEYS, type PausedTimeByKind, pausedBlock, pausedContribution } from "./paused-time";
 import { type Period, periodBounds } from "./periods";
-import {
-  type AnomalyKind,
-  type DossierState,
-  groupByDossier,
-  type ProjectionSettings,
-  projectDossier,
-} from "./projection";
+import { groupByDossier, projectDossier } from "./projection";
 import { formatInstant, localDate, TIME_ZONE } from "./time";
 
 /**

@@ -1,6 +1,6 @@
 import type { WorkingCalendar } from "./calendar/calendar";
 import { calendarResult } from "./calendar/result";
-import type { DossierState } from "./projection";
+import type { DossierState } from "./dossier-state";
 
 /** A dossier's SLA state at an instant: what the sweep, the API's lists and the digests show. */
 

@@ -3,8 +3,9 @@ import { describe, expect, it } from "vitest";
 import { alertFactsOf, timelineStages, timelineThresholds } from "../../lib/domain/alerts";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
+import type { ProjectionSettings } from "../../lib/domain/dossier-state";
 import type { DossierEvent } from "../../lib/domain/events/schema";
-import { type ProjectionSettings, projectDossier } from "../../lib/domain/projection";
+import { projectDossier } from "../../lib/domain/projection";
 import { judgeLevel, ruleSetFor } from "../../lib/domain/rules";
 import { formatInstant, instant } from "../../lib/domain/time";
 

@@ -1,5 +1,5 @@
+import type { DossierState } from "../dossier-state";
 import type { KpiCounts } from "../kpi-counters";
-import type { DossierState } from "../projection";
 
 /**
  * The counters the official outputs need beyond docs/kpis.md's table (docs/official.md): withdrawn dossiers
