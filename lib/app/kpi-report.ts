@@ -1,196 +1,25 @@
 import type { RankedAgency } from "../domain/agency-rollup";
-import { CALENDAR_WARNING_DAYS, type WorkingCalendar } from "../domain/calendar/calendar";
-import { type Catalog, SEED_CATALOG } from "../domain/catalog";
 import type { OfficialForm } from "../domain/official/form";
 import type { NationalIndex } from "../domain/official/index766";
-import type { OfficialSettings } from "../domain/official/settings";
-import { type Period, type PeriodScheme, periodBounds, periodOf, previousPeriod } from "../domain/periods";
-import type { DossierRecord } from "../domain/records";
+import { type Period, periodBounds, periodOf, previousPeriod } from "../domain/periods";
 import type { Report } from "../domain/report";
-import { orThrow } from "../domain/result";
 import { errorText } from "../domain/text";
 import { localDate } from "../domain/time";
-import { type Contact, thresholdsOf, type UnitDirectory } from "../domain/units";
+import type { Contact } from "../domain/units";
 import { type InlineImage, type KpiEmailInput, type OverdueLine, renderKpiEmail } from "../render/email/kpi";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formFileName, formXlsx } from "../render/form";
 import type { Locale } from "../render/format";
-import { agencyTreeOf, displayNames } from "./directory";
-import { type ReportBasis, readKpiReport, readNodeReport } from "./kpis";
+import { displayNames } from "./directory";
+import { readKpiReport } from "./kpis";
 import { officialOutputs } from "./official";
-import type {
-  CounterReader,
-  Mailer,
-  QuarantineReader,
-  ReportArchive,
-  ReportReader,
-  SlaLists,
-  SuppressedAddresses,
-  WeeklySendLog,
-} from "./ports";
+import { type KpiDeps, overdueAndQuality, type PeriodReport, periodReport } from "./period-report";
+import type { Mailer, ReportArchive, SuppressedAddresses, WeeklySendLog } from "./ports";
 
 /**
- * Leadership's figures: a period's report read from the counters (with its amendments after
- * issue), the weekly and period-close KPI emails, and closing a period.
+ * Leadership's emails: the weekly and period-close KPI emails on a period's figures
+ * (./period-report.ts), and closing a period.
  */
-
-export interface KpiDeps {
-  /** The period's counters. */
-  counters: CounterReader;
-  /** A closed period's issued figures, and the weekly snapshots to compare with. */
-  reports: ReportReader;
-  /** The longest overdue dossiers and the orphans. */
-  dossiers: SlaLists;
-  /** How many quarantined events wait (the email's data quality). */
-  quarantine: Pick<QuarantineReader, "waiting">;
-  calendar: WorkingCalendar;
-  scheme: PeriodScheme;
-  units: UnitDirectory;
-  now: () => number;
-  strictSupplementRule?: boolean;
-  /** Form II.06a's wording, withdrawn dossiers, domain names and index targets (docs/official.md). */
-  official?: OfficialSettings;
-  /** The deployment's catalog: the procedures' names (default: the seed district's sample). */
-  catalog?: Catalog;
-  /**
-   * Read the counters eventually consistent (half the read units): the query API's answers. The
-   * KPI emails and the period close read them strongly consistent (lib/adapters/dynamodb/counters.ts).
-   */
-  eventualReads?: boolean;
-}
-
-export interface Amendment {
-  issuedAt: number;
-  changes: { field: string; before: number; after: number }[];
-}
-
-export type PeriodReport = Report & {
-  basis: ReportBasis;
-  issued?: { issuedAt: number; amended: boolean; changes: Amendment["changes"] };
-};
-
-const AMENDABLE: [string, (r: Report) => number][] = [
-  ["received.total", (r) => r.received.total],
-  ["received.carriedOver", (r) => r.received.carriedOver],
-  ["received.new", (r) => r.received.new],
-  ["resolved.total", (r) => r.resolved.total],
-  ["resolved.early", (r) => r.resolved.early],
-  ["resolved.onTime", (r) => r.resolved.onTime],
-  ["resolved.late", (r) => r.resolved.late],
-  ["withdrawn", (r) => r.withdrawn],
-  ["pending.total", (r) => r.pending.total],
-  ["pending.withinDeadline", (r) => r.pending.withinDeadline],
-  ["pending.overdue", (r) => r.pending.overdue],
-  ["ratings.total", (r) => r.ratings.total],
-];
-
-/** A period's report from the counters; for a closed period, what changed since it was issued. */
-export async function periodReport(deps: KpiDeps, period: Period, unit?: string): Promise<PeriodReport> {
-  const now = deps.now();
-  const { end } = periodBounds(period);
-  const report: PeriodReport = await readKpiReport(deps.counters, period, {
-    asOf: Math.min(now, end),
-    unit,
-    strictSupplementRule: deps.strictSupplementRule,
-    consistent: !deps.eventualReads,
-  });
-  const issued = await deps.reports.getIssued<Report>(period.name);
-  if (issued && !unit) {
-    const changes = AMENDABLE.map(([field, get]) => ({
-      field,
-      before: get(issued.report),
-      after: get(report),
-    })).filter((c) => c.before !== c.after);
-    report.issued = { issuedAt: issued.issuedAt, amended: changes.length > 0, changes };
-  }
-  return report;
-}
-
-/**
- * Agency `agency`'s report from its own counters (issue 23; app/kpis.ts `readNodeReport`); the
- * root's is the office's, with its amendments. `undefined` when the agency is not in the tree on
- * the period's roll-up date.
- */
-export async function agencyPeriodReport(
-  deps: KpiDeps,
-  period: Period,
-  agency: string,
-): Promise<PeriodReport | undefined> {
-  const tree = agencyTreeOf(deps.units);
-  if (agency === tree.rootId) return { ...(await periodReport(deps, period)), agency };
-  return readNodeReport(deps.counters, tree, agency, period, {
-    asOf: Math.min(deps.now(), periodBounds(period).end),
-    strictSupplementRule: deps.strictSupplementRule,
-    consistent: !deps.eventualReads,
-  });
-}
-
-/** The dossiers with events but no receipt (they belong to no unit). */
-async function countOrphans(deps: Pick<KpiDeps, "dossiers">): Promise<number> {
-  let orphans = 0;
-  let cursor: string | undefined;
-  do {
-    const page = orThrow(await deps.dossiers.listBySla(null, "orphan", { limit: 500, cursor }));
-    orphans += page.items.length;
-    cursor = page.cursor;
-  } while (cursor);
-  return orphans;
-}
-
-/**
- * The longest-overdue dossiers of `unitIds` and the data-quality notes. `officeWide: false` (an
- * agency's email) leaves out the orphans and the quarantine, which belong to no agency.
- */
-export async function overdueAndQuality(deps: KpiDeps, unitIds: string[], officeWide = true) {
-  const now = deps.now();
-  const all: DossierRecord[] = [];
-  for (const unit of unitIds) {
-    let cursor: string | undefined;
-    do {
-      // A cursor the store handed out the page before: one it refuses is a bug, thrown.
-      const page = orThrow(await deps.dossiers.listBySla(unit, "overdue", { limit: 200, cursor }));
-      all.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor);
-  }
-  const orphans = officeWide ? await countOrphans(deps) : 0;
-  const possiblyClosed = all.filter((d) => {
-    const t = thresholdsOf(deps.units.get(d.unitId), deps.calendar);
-    return (
-      d.lastEventAt !== undefined &&
-      deps.calendar.workingTimeBetween(d.lastEventAt, now) >= t.possiblyClosedMs
-    );
-  }).length;
-  const longest: OverdueLine[] = all
-    .filter((d) => d.kpiDueAt !== undefined)
-    .sort((a, b) => (a.kpiDueAt ?? 0) - (b.kpiDueAt ?? 0))
-    .slice(0, 10)
-    .map((d) => ({
-      dossierId: d.dossierId,
-      unitId: d.unitId,
-      unitName: deps.units.get(d.unitId)?.nameVi ?? d.unitId ?? "",
-      procedureCode: d.procedureCode,
-      procedureName: d.procedureCode
-        ? (deps.catalog ?? SEED_CATALOG).procedures.get(d.procedureCode)
-        : undefined,
-      domain: d.domain,
-      domainName: d.domain
-        ? (deps.official?.domains[d.domain] ?? (deps.catalog ?? SEED_CATALOG).domains[d.domain])
-        : undefined,
-      kpiDueAt: d.kpiDueAt as number,
-      overdueWorkingDays: deps.calendar.workingDaysBetween(d.kpiDueAt as number, now),
-    }));
-  const coverage = deps.calendar.coverageFrom(now);
-  return {
-    longest,
-    quality: {
-      orphans,
-      possiblyClosed,
-      quarantined: officeWide ? await deps.quarantine.waiting() : 0,
-      calendar: coverage.daysLeft <= CALENDAR_WARNING_DAYS ? coverage : undefined,
-    },
-  };
-}
 
 export interface KpiEmail {
   subject: string;

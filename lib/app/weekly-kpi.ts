@@ -11,15 +11,14 @@ import {
   assembleKpiEmail,
   buildKpiEmail,
   type EmailScope,
-  type KpiDeps,
   type KpiEmail,
-  overdueAndQuality,
   type SendDeps,
   sendFailures,
   sendKpiEmail,
 } from "./kpi-report";
 import { nodeReportOf, readNodeCounts } from "./kpis";
 import { agencyOutputsOf } from "./official";
+import { type KpiDeps, overdueAndQuality } from "./period-report";
 import type { WeeklySend, WeeklySendLog } from "./ports";
 
 /**

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { agencyTreeOf } from "../app/directory";
-import type { KpiDeps } from "../app/kpi-report";
 import { readNodeCounts } from "../app/kpis";
+import type { KpiDeps } from "../app/period-report";
 import { type AgencyTree, validOn } from "../domain/agencies";
 import { rollUpCounts, rollUpDate } from "../domain/agency-rollup";
 import type { Period } from "../domain/periods";

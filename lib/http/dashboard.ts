@@ -1,10 +1,10 @@
 import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { agencyTreeOf } from "../app/directory";
-import type { KpiDeps } from "../app/kpi-report";
 import { weeklyIndexes } from "../app/kpi-report";
 import { readKpiReport } from "../app/kpis";
 import { officialOutputs } from "../app/official";
+import type { KpiDeps } from "../app/period-report";
 import { rollUpDate } from "../domain/agency-rollup";
 import { DOMAIN_NAMES, SEED_CATALOG } from "../domain/catalog";
 import { type Period, periodBounds, periodOf, previousPeriod } from "../domain/periods";

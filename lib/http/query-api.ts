@@ -1,8 +1,8 @@
 import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { displayNames, mentionedUnitNames } from "../app/directory";
-import { agencyPeriodReport, type KpiDeps, type PeriodReport, periodReport } from "../app/kpi-report";
 import { agencyOfficialOutputs, officialOutputs } from "../app/official";
+import { agencyPeriodReport, type KpiDeps, type PeriodReport, periodReport } from "../app/period-report";
 import type { DossierLog, KeyStore, QuarantineReader, SlaLists } from "../app/ports";
 import { normaliseCode } from "../domain/events/schema";
 import type { OfficialForm } from "../domain/official/form";

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { agencyTreeOf } from "../app/directory";
-import type { KpiDeps } from "../app/kpi-report";
+import type { KpiDeps } from "../app/period-report";
 import { nodeCounterPath, rollUpDate } from "../domain/agency-rollup";
 import { capProblems } from "../domain/events/validate";
 import { type Period, periodByName, periodOf } from "../domain/periods";

@@ -327,7 +327,7 @@ function barsHtml(c: Context): string[] {
 /** The total line's key among the units' (never a unit id: the directory's ids are lower-case words). */
 const WHOLE = "\u0000whole";
 
-/** The figures an amendment names (lib/app/kpi-report.ts AMENDABLE), as the report's reader knows them. */
+/** The figures an amendment names (lib/app/period-report.ts AMENDABLE), as the report's reader knows them. */
 const AMENDED_FIELDS: Record<string, Record<Locale, string>> = {
   "received.total": { vi: "Tổng số hồ sơ tiếp nhận", en: "Dossiers received, total" },
   "received.carriedOver": { vi: "Kỳ trước chuyển qua", en: "Carried over" },
