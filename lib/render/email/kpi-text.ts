@@ -1,0 +1,118 @@
+import { formatDateVi } from "../../domain/time";
+import type { Locale } from "../format";
+
+/** The KPI email's words (./kpi.ts lays them out), Vietnamese first, and English. */
+export const KPI_TEXT = {
+  vi: {
+    subject: (kind: string, about: string, period: string, when: string) =>
+      `[Báo cáo KPI${kind === "close" ? " — chốt kỳ" : ""}] ${about}Kết quả giải quyết hồ sơ ${period} — số liệu đến ${when}`,
+    title: "Kết quả giải quyết hồ sơ thủ tục hành chính",
+    period: (from: string, to: string) => `Kỳ báo cáo ${formatDateVi(from)} – ${formatDateVi(to)}`,
+    rolling: "Số liệu đang cập nhật: kỳ báo cáo chưa kết thúc.",
+    unit: "Đơn vị",
+    received: "Tiếp nhận",
+    resolved: "Đã giải quyết",
+    pending: "Đang giải quyết",
+    total: "Tổng",
+    online: "Trực tuyến",
+    direct: "Trực tiếp",
+    postal: "Bưu chính",
+    carried: "Kỳ trước chuyển sang",
+    early: "Trước hạn",
+    onTime: "Đúng hạn",
+    late: "Trễ hạn",
+    within: "Trong hạn",
+    overdue: "Quá hạn",
+    rate: "Tỷ lệ đúng hạn",
+    previous: "Kỳ trước",
+    whole: "Toàn cơ quan",
+    chart: "Tỷ lệ giải quyết đúng hạn theo đơn vị",
+    longest: "Hồ sơ quá hạn lâu nhất",
+    code: "Mã hồ sơ",
+    procedure: "Thủ tục",
+    domain: "Lĩnh vực",
+    due: "Hạn giải quyết",
+    overdueBy: "Quá hạn (ngày làm việc)",
+    none: "Không có hồ sơ quá hạn.",
+    quality: "Chất lượng dữ liệu",
+    orphans: (n: string) => `${n} hồ sơ có sự kiện nhưng chưa có sự kiện tiếp nhận (chưa được tính).`,
+    possiblyClosed: (n: string) =>
+      `${n} hồ sơ quá hạn không có sự kiện mới trong thời gian dài: có thể đã trả kết quả ngoài hệ thống (ví dụ tại cấp xã).`,
+    quarantined: (n: string) =>
+      `${n} sự kiện chưa áp dụng được (sai định dạng, hoặc hạn xử lý rơi vào năm chưa có lịch) đang lưu để kiểm tra và gửi lại.`,
+    noCalendar: (n: string) =>
+      `${n} hồ sơ có hạn giải quyết rơi vào năm chưa có lịch ngày nghỉ, ngày làm bù: chưa xác định được đúng hạn hay trễ hạn cho đến khi bổ sung lịch năm đó (vẫn được tính trong tổng số).`,
+    latePause: (n: string) =>
+      `${n} hồ sơ được yêu cầu bổ sung (hoặc tạm dừng chờ nghĩa vụ tài chính, chờ cơ quan khác) sau khi đã quá hạn: thời gian tạm dừng không được trừ, hồ sơ vẫn tính là quá hạn.`,
+    calendar: (year: number, days: string) =>
+      `Chưa có lịch ngày nghỉ, ngày làm bù năm ${year} (còn ${days} ngày): hồ sơ có hạn xử lý rơi vào năm ${year} sẽ không tính được hạn. Cần bổ sung lịch năm ${year} ngay khi có thông báo chính thức.`,
+    amended: (when: string) =>
+      `Báo cáo đã phát hành lúc ${when} và được điều chỉnh sau đó do có sự kiện đến muộn:`,
+    attachments: "Bảng số liệu kèm theo dạng CSV và XLSX.",
+    footer: "Thư tự động của hệ thống giám sát hồ sơ thủ tục hành chính.",
+  },
+  en: {
+    subject: (kind: string, about: string, period: string, when: string) =>
+      `[KPI report${kind === "close" ? " — period close" : ""}] ${about}Dossier resolution ${period} — as of ${when}`,
+    title: "Administrative dossier resolution",
+    period: (from: string, to: string) => `Period ${from} – ${to}`,
+    rolling: "Rolling figures: the period has not ended.",
+    unit: "Unit",
+    received: "Received",
+    resolved: "Resolved",
+    pending: "Pending",
+    total: "Total",
+    online: "Online",
+    direct: "Desk",
+    postal: "Postal",
+    carried: "Carried over",
+    early: "Early",
+    onTime: "On time",
+    late: "Late",
+    within: "Within",
+    overdue: "Overdue",
+    rate: "On-time rate",
+    previous: "Previous period",
+    whole: "Whole office",
+    chart: "On-time rate by unit",
+    longest: "Longest-overdue dossiers",
+    code: "Dossier",
+    procedure: "Procedure",
+    domain: "Domain",
+    due: "Due",
+    overdueBy: "Overdue (working days)",
+    none: "No overdue dossier.",
+    quality: "Data quality",
+    orphans: (n: string) => `${n} dossiers have events but no received event (not counted).`,
+    possiblyClosed: (n: string) =>
+      `${n} overdue dossiers have had no event for a long time: possibly closed outside the system.`,
+    quarantined: (n: string) =>
+      `${n} events could not be applied (invalid, or a deadline in a year without calendar data) and are kept to review and send again.`,
+    noCalendar: (n: string) =>
+      `${n} dossiers have a deadline in a year without calendar data: whether they are on time or late is unknown until that year's calendar is added (they are counted in the totals).`,
+    latePause: (n: string) =>
+      `${n} dossiers were asked for a supplement (or paused for fees or another agency) after they were overdue: the pause is not deducted and they still count as overdue or late.`,
+    calendar: (year: number, days: string) =>
+      `The working-day calendar has no data for ${year} (${days} days left): deadlines reaching ${year} cannot be computed. Add the ${year} entry as soon as the official schedule is announced.`,
+    amended: (when: string) => `Issued at ${when}, amended since by late events:`,
+    attachments: "The table is attached as CSV and XLSX.",
+    footer: "Sent automatically by the dossier compliance monitor.",
+  },
+} as const;
+
+/** The figures an amendment names (lib/app/period-report.ts AMENDABLE), as the report's reader knows them. */
+const AMENDED_FIELDS: Record<string, Record<Locale, string>> = {
+  "received.total": { vi: "Tổng số hồ sơ tiếp nhận", en: "Dossiers received, total" },
+  "received.carriedOver": { vi: "Kỳ trước chuyển qua", en: "Carried over" },
+  "received.new": { vi: "Tiếp nhận mới trong kỳ", en: "Received in the period" },
+  "resolved.total": { vi: "Đã giải quyết", en: "Resolved" },
+  "resolved.early": { vi: "Giải quyết trước hạn", en: "Resolved early" },
+  "resolved.onTime": { vi: "Giải quyết đúng hạn", en: "Resolved on time" },
+  "resolved.late": { vi: "Giải quyết quá hạn", en: "Resolved late" },
+  withdrawn: { vi: "Rút hồ sơ", en: "Withdrawn" },
+  "pending.total": { vi: "Đang giải quyết", en: "In progress" },
+  "pending.withinDeadline": { vi: "Đang giải quyết trong hạn", en: "In progress within the deadline" },
+  "pending.overdue": { vi: "Đang giải quyết quá hạn", en: "In progress past the deadline" },
+  "ratings.total": { vi: "Lượt đánh giá", en: "Ratings" },
+};
+export const amendedField = (field: string, locale: Locale) => AMENDED_FIELDS[field]?.[locale] ?? field;
