@@ -11,7 +11,7 @@ import {
   startOfLocalDate,
 } from "../../lib/domain/time";
 import { type Unit, UnitDirectory } from "../../lib/domain/units";
-import { levelOfUnit } from "../../lib/http/dvcqg";
+import { levelOfUnit } from "../../lib/http/dvcqg-snapshot";
 import { mulberry32, type Rng } from "../scenarios/rng";
 
 /**

@@ -5,7 +5,8 @@ import { validateEvent } from "../../lib/domain/events/validate";
 import { projectDossier } from "../../lib/domain/projection";
 import { instant } from "../../lib/domain/time";
 import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
-import { type DvcqgContext, dvcqgToEvents } from "../../lib/http/dvcqg";
+import { dvcqgToEvents } from "../../lib/http/dvcqg";
+import type { DvcqgContext } from "../../lib/http/dvcqg-facts";
 import { type Converted, parseDvcqgDate } from "../../lib/http/dvcqg-fields";
 import { readProjectFile } from "../helpers/fixtures";
 

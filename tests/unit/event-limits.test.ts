@@ -6,7 +6,8 @@ import type { PendingAlert } from "../../lib/domain/records";
 import type { Report } from "../../lib/domain/report";
 import { headerText } from "../../lib/domain/text";
 import { instant } from "../../lib/domain/time";
-import { dvcqgToEvents, MAX_SUPPLEMENTS } from "../../lib/http/dvcqg";
+import { dvcqgToEvents } from "../../lib/http/dvcqg";
+import { MAX_SUPPLEMENTS } from "../../lib/http/dvcqg-snapshot";
 import { renderDigest } from "../../lib/render/email/digest";
 import { reportCsv, spreadsheetText } from "../../lib/render/format";
 

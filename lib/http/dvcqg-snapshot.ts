@@ -1,0 +1,244 @@
+import type { Level } from "../domain/rules";
+import type { Unit, UnitDirectory } from "../domain/units";
+import { type DvcqgContext, idOf, PAUSE_OF_STATUS, pause, WITHDRAWAL_REQUESTED } from "./dvcqg-facts";
+import { type Converted, digitisedOf, Fields, resultOf } from "./dvcqg-fields";
+
+/**
+ * A dossier's snapshot (`DongBoHoSoMC`, ./dvcqg.ts reads the request) turned into the events it
+ * shows: its receipt with its level, supplement rounds and pauses, and how it ended.
+ */
+
+/**
+ * Supplement rounds kept per dossier: each makes up to two events, and a request may make at most
+ * 100 (lib/app/ingest.ts). Ten rounds is far more than a dossier goes through; unbounded lists once
+ * turned a 13 KB body into 363 events. Rounds past it are left out, with a problem.
+ */
+export const MAX_SUPPLEMENTS = 10;
+
+const CHANNEL: Record<string, "direct" | "online" | "postal"> = {
+  "1": "direct",
+  "2": "online",
+  "3": "postal",
+};
+
+/** Form II.06a's level of each kind of unit in the directory (lib/domain/units.ts). */
+const LEVEL_OF_UNIT: Record<Unit["level"], Level | undefined> = {
+  province: "province",
+  "provincial-department": "province",
+  district: "district",
+  "district-department": "district",
+  commune: "commune",
+  // A vertical agency (tax, social insurance, ...) belongs to no local level of its own: it takes
+  // the level of the local unit it is placed under in the directory, if any.
+  "vertical-agency": undefined,
+};
+
+/**
+ * The level of a processing unit, from the directory: the unit's own, or, for a vertical agency,
+ * that of the nearest unit above it that has one. Undefined when the directory does not list the
+ * unit or places it under no local level. Deterministic: the same directory gives the same level.
+ */
+export function levelOfUnit(directory: UnitDirectory | undefined, unitId: string): Level | undefined {
+  const seen = new Set<string>();
+  let unit = directory?.get(unitId);
+  while (unit && !seen.has(unit.id)) {
+    seen.add(unit.id);
+    const level = LEVEL_OF_UNIT[unit.level];
+    if (level) return level;
+    unit = directory?.get(unit.parentId);
+  }
+  return undefined;
+}
+
+/**
+ * How a finished dossier (status 9 or 10) ended, and when: refused when it carries `NgayTuChoi`
+ * (the refusal date, see the header), approved otherwise. The end instant is `NgayKetThucXuLy`;
+ * a refused dossier without one ended on its refusal date.
+ */
+function outcomeOf(f: Fields): { outcome: "approved" | "denied"; at?: string } {
+  const refused = f.date("NgayTuChoi");
+  const finished = f.date("NgayKetThucXuLy");
+  if (refused) return { outcome: "denied", at: finished ?? refused };
+  return { outcome: "approved", at: finished };
+}
+
+/** A dossier snapshot: every event it shows, each from the fields that could be read. */
+export function dossier(id: string, f: Fields, madonvi: string, context: DvcqgContext, out: Converted) {
+  const status = f.status("TrangThaiHoSo");
+  if (status === undefined) f.problem("TrangThaiHoSo", "no usable status: only dated facts are recorded");
+  // 1 = newly registered and 3 = not accepted: nothing was received for processing yet.
+  if (status === 1 || status === 3) {
+    f.note(
+      "TrangThaiHoSo",
+      status === 1
+        ? "status 1 (newly registered): not received for processing yet; no event"
+        : "status 3 (not accepted): no dossier was received for processing; no event",
+    );
+    return;
+  }
+  received(id, f, madonvi, context, out);
+  const openPause = supplementRounds(id, f, status, out);
+  statusPause(id, f, status, openPause, out);
+  closing(id, f, status, out);
+}
+
+/** The receipt, when the snapshot has its date and procedure. */
+function received(id: string, f: Fields, madonvi: string, context: DvcqgContext, out: Converted): void {
+  const receivedAt = f.date("NgayTiepNhan");
+  const procedure = f.text("MaTTHC");
+  const due = f.date("NgayHenTra");
+  const domain = f.text("MaLinhVuc");
+  const channelCode = f.text("KenhThucHien", 8);
+  let channel = CHANNEL[channelCode ?? "1"];
+  if (!channel) {
+    f.problem("KenhThucHien", `unknown channel ${channelCode}: counted as direct`);
+    channel = "direct";
+  }
+  // A blank unit is the sending agency's own dossier.
+  const unitField = f.text("DonViXuLy");
+  const unit = unitField ?? madonvi;
+  if (!receivedAt)
+    f.problem("NgayTiepNhan", "no receipt date: no dossier.received (later events wait as orphans)");
+  else if (!procedure)
+    f.problem("MaTTHC", "no procedure code: no dossier.received (later events wait as orphans)");
+  else {
+    const digitised = digitisedOf(f);
+    const level = levelOfUnit(context.units, unit);
+    if (!level)
+      f.note(
+        unitField ? "DonViXuLy" : "madonvi",
+        `the unit ${unit} has no level in the unit directory (not listed, or under no province, district or commune): level unknown, counted under "Cấp chưa xác định" on form II.06a`,
+      );
+    out.events.push({
+      eventId: idOf(id, "received"),
+      type: "dossier.received",
+      occurredAt: receivedAt,
+      dossierId: id,
+      data: {
+        unitId: unit,
+        procedureCode: procedure,
+        channel,
+        ...(due ? { dueAt: due } : {}),
+        ...(domain ? { domain } : {}),
+        ...(level ? { level } : {}),
+        ...(digitised === undefined ? {} : { digitised }),
+      },
+    });
+  }
+}
+
+/** The supplement rounds' pauses and resumptions; whether the last round is still open. */
+function supplementRounds(id: string, f: Fields, status: number | undefined, out: Converted): boolean {
+  const rounds = f.list("DanhSachHoSoBoSung");
+  if (rounds.length > MAX_SUPPLEMENTS)
+    f.problem(
+      "DanhSachHoSoBoSung",
+      `${rounds.length} supplement rounds: the first ${MAX_SUPPLEMENTS} are kept, the rest left out`,
+    );
+  const kept = rounds.slice(0, MAX_SUPPLEMENTS);
+  let openPause = false;
+  kept.forEach((round, i) => {
+    const r = new Fields(round, `${f.path}.DanhSachHoSoBoSung[${i}]`, f.index, out);
+    const requested = r.date("NgayBoSung");
+    const supplied = r.date("NgayTiepNhanBoSung");
+    const newDue = r.date("NgayHenTraMoi");
+    const last = i === kept.length - 1;
+    if (requested) {
+      // The open round of a dossier waiting on payment (status 6) is that wait (docs/rules.md R5).
+      const kind = last && !supplied && status === 6 ? "financial_obligation" : "supplement";
+      const stamp = requested.replace(/\D/g, "").slice(0, 14);
+      out.events.push(pause(id, requested, stamp, kind));
+      if (!supplied) openPause = true;
+    }
+    if (supplied) {
+      out.events.push({
+        eventId: idOf(id, `supplement-received:${supplied.replace(/\D/g, "").slice(0, 14)}`),
+        type: "dossier.supplement_received",
+        occurredAt: supplied,
+        dossierId: id,
+        data: newDue ? { dueAt: newDue } : {},
+      });
+    }
+  });
+
+  return openPause;
+}
+
+/** A pause the status shows (5, 6) without an open round in the list. */
+function statusPause(
+  id: string,
+  f: Fields,
+  status: number | undefined,
+  openPause: boolean,
+  out: Converted,
+): void {
+  const pauseKind = status === undefined ? undefined : PAUSE_OF_STATUS[status];
+  if (pauseKind && !openPause) {
+    // Statuses 5 and 6 with no open round in the list: the portal's request date, when sent.
+    const since = f.date("NgayYeuCauBoSung");
+    if (since) out.events.push(pause(id, since, since.replace(/\D/g, "").slice(0, 14), pauseKind));
+    else
+      f.problem(
+        "TrangThaiHoSo",
+        `status ${status} (${pauseKind === "supplement" ? "supplement requested" : "payment requested"}) with no open supplement round and no NgayYeuCauBoSung: the pause has no date and is not recorded; send a progress update (CapNhatTienDoHoSoMC) with ThoiDiemXuLy`,
+      );
+  }
+}
+
+/** How the dossier ended, by its status: withdrawn, stopped, resolved, returned. */
+function closing(id: string, f: Fields, status: number | undefined, out: Converted): void {
+  if (status === 7) f.note("TrangThaiHoSo", WITHDRAWAL_REQUESTED);
+  else if (status === 8) {
+    // 8 "Dừng xử lý": processing stopped without a result (the usual end of a granted withdrawal).
+    const finished = f.date("NgayKetThucXuLy");
+    if (finished)
+      out.events.push({
+        eventId: idOf(id, "stopped"),
+        type: "dossier.withdrawn",
+        occurredAt: finished,
+        dossierId: id,
+        data: {},
+      });
+    else if (!f.has("NgayKetThucXuLy"))
+      f.problem(
+        "NgayKetThucXuLy",
+        "status 8 (processing stopped) with no end date: the end is not recorded and the dossier stays open; send NgayKetThucXuLy",
+      );
+  } else if (status === 9 || status === 10) {
+    const { outcome, at } = outcomeOf(f);
+    if (at) {
+      out.events.push({
+        eventId: idOf(id, "resolved"),
+        type: "dossier.resolved",
+        occurredAt: at,
+        dossierId: id,
+        data: { outcome, ...resultOf(f) },
+      });
+    } else if (!f.has("NgayKetThucXuLy")) {
+      // A bad date already has its problem; a blank one is this one. Some senders send 9 for
+      // 5, 6 and 8 (docs/dvcqg.md) and leave the end date blank: without it nothing says when,
+      // or whether, processing finished.
+      f.problem(
+        "NgayKetThucXuLy",
+        `status ${status} (${status === 9 ? "processing finished" : "result returned"}) with no end date: the resolution is not recorded and the dossier stays open; send NgayKetThucXuLy (a sender that sends 9 for 5, 6 or 8 should send the real status)`,
+      );
+    }
+  }
+  const handedOver = f.date("NgayTra");
+  if (handedOver && status === 10) {
+    out.events.push({
+      eventId: idOf(id, "returned"),
+      type: "dossier.returned",
+      occurredAt: handedOver,
+      dossierId: id,
+      data: {},
+    });
+  } else if (status === 10 && !f.has("NgayTra")) {
+    // A bad date already has its problem; a blank one is said here, so that the missing
+    // hand-over is not silent (the resolution, if dated, is recorded all the same).
+    f.note(
+      "NgayTra",
+      "status 10 (result returned) with no hand-over date: the hand-over is not recorded; send NgayTra",
+    );
+  }
+}
