@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { stageGuidance } from "../../lib/domain/alert-guidance";
 import {
   type AlertFacts,
   alertFactsOf,
@@ -6,7 +7,6 @@ import {
   apologyDeadlineOf,
   STAGE_KINDS,
   type Stage,
-  stageGuidance,
   timelineStages,
   timelineThresholds,
 } from "../../lib/domain/alerts";

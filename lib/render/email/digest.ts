@@ -1,5 +1,6 @@
 import escapeHtml from "escape-html";
-import { ALERT_KINDS, type AlertKind, stageGuidance } from "../../domain/alerts";
+import { stageGuidance } from "../../domain/alert-guidance";
+import { ALERT_KINDS, type AlertKind } from "../../domain/alerts";
 import type { OfficeHours, WorkingCalendar } from "../../domain/calendar/calendar";
 import { type Catalog, SEED_CATALOG } from "../../domain/catalog";
 import type { PendingAlert } from "../../domain/records";
