@@ -1,4 +1,5 @@
-import { AFTER_HOURS_RECEIPT, CalendarDataSchema } from "../lib/domain/calendar/calendar";
+import { AFTER_HOURS_RECEIPT } from "../lib/domain/calendar/calendar";
+import { CalendarDataSchema } from "../lib/domain/calendar/calendar-data";
 import { CatalogFileSchema } from "../lib/domain/catalog";
 import { OfficialSettingsSchema } from "../lib/domain/official/settings";
 import { PeriodSchemeSchema } from "../lib/domain/periods";

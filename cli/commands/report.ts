@@ -68,7 +68,10 @@ async function loadSettings(file: string | undefined) {
 }
 
 async function loadCalendar(file: string | undefined): Promise<WorkingCalendar> {
-  const { CalendarDataSchema, WorkingCalendar } = await import("../../lib/domain/calendar/calendar");
+  const [{ CalendarDataSchema }, { WorkingCalendar }] = await Promise.all([
+    import("../../lib/domain/calendar/calendar-data"),
+    import("../../lib/domain/calendar/calendar"),
+  ]);
   if (!file) return WorkingCalendar.official();
   let data: unknown;
   try {

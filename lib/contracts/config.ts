@@ -1,11 +1,10 @@
+import { AFTER_HOURS_RECEIPT, WorkingCalendar } from "../domain/calendar/calendar";
 import {
-  AFTER_HOURS_RECEIPT,
   CalendarDataSchema,
   DEFAULT_OFFICE_HOURS,
   type OfficeHours,
   parseOfficeHours,
-  WorkingCalendar,
-} from "../domain/calendar/calendar";
+} from "../domain/calendar/calendar-data";
 import { type Catalog, catalogOf, loadCatalog, SEED_CATALOG } from "../domain/catalog";
 import type { CountingSettings } from "../domain/counting";
 import {

@@ -1,9 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  CalendarYearMissingError,
-  parseOfficeHours,
-  WorkingCalendar,
-} from "../../lib/domain/calendar/calendar";
+import { CalendarYearMissingError, WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import { parseOfficeHours } from "../../lib/domain/calendar/calendar-data";
 import { formatInstant, instant } from "../../lib/domain/time";
 
 const cal = WorkingCalendar.official();

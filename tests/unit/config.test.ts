@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as ingestApi from "../../functions/ingest-api";
 import * as sendAlerts from "../../functions/send-alerts";
 import { countingSettings, parseEnv, parseMonitorEnv } from "../../lib/contracts/config";
-import { DEFAULT_OFFICE_HOURS } from "../../lib/domain/calendar/calendar";
+import { DEFAULT_OFFICE_HOURS } from "../../lib/domain/calendar/calendar-data";
 import { SEED_PROCEDURES } from "../../lib/domain/catalog";
 
 describe("the monitor's environment (one config path)", () => {

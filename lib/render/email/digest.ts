@@ -1,7 +1,8 @@
 import escapeHtml from "escape-html";
 import { stageGuidance } from "../../domain/alert-guidance";
 import { ALERT_KINDS, type AlertKind } from "../../domain/alerts";
-import type { OfficeHours, WorkingCalendar } from "../../domain/calendar/calendar";
+import type { WorkingCalendar } from "../../domain/calendar/calendar";
+import type { OfficeHours } from "../../domain/calendar/calendar-data";
 import { type Catalog, SEED_CATALOG } from "../../domain/catalog";
 import type { PendingAlert } from "../../domain/records";
 import { ruleSetFor } from "../../domain/rules";
