@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join, resolve } from "node:path";
 import type { LogLevel } from "@aws-lambda-powertools/logger/types";
 import { JAVA_HINT, javaAvailable } from "../dev/local/dynamodb-local";
-import { DemoClock, type LocalStackOptions, SERVE_DEFAULTS, startLocalStack } from "../dev/local/stack";
+import { DemoClock, SERVE_DEFAULTS, startLocalStack } from "../dev/local/stack";
+import type { LocalStackOptions } from "../dev/local/stack-options";
 import { provinceEvents } from "../dev/province/events";
 import { PROVINCE_OFFICIAL_SETTINGS } from "../dev/province/official";
 import { parseMonitorEnv, type RawEnv } from "../lib/contracts/config";

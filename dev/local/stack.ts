@@ -1,7 +1,5 @@
 import type { Server } from "node:http";
 import { Logger } from "@aws-lambda-powertools/logger";
-import type { LogLevel } from "@aws-lambda-powertools/logger/types";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import * as applyEvents from "../../functions/apply-events";
 import type { Clients } from "../../functions/commons/clients";
 import * as ingestApi from "../../functions/ingest-api";
@@ -15,14 +13,11 @@ import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
 import { type TableStore, tableStore } from "../../lib/adapters/dynamodb/store";
 import { dossierOfMessage } from "../../lib/app/consumer";
 import { importEvents } from "../../lib/app/import";
-import type { UnknownUnits } from "../../lib/app/ingest";
 import { INGEST_SOURCE } from "../../lib/contracts/bus";
 import { countingSettings, parseEnv, type RawEnv } from "../../lib/contracts/config";
 import { METRIC_NAMESPACE } from "../../lib/contracts/metrics";
 import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../../lib/contracts/schedules";
-import type { Agency } from "../../lib/domain/agencies";
 import type { DossierEvent } from "../../lib/domain/events/schema";
-import type { UnitDirectoryFile } from "../../lib/domain/units";
 import { createApiKey } from "../../lib/http/auth";
 import { SEED_PERIOD, seed2022Q3 } from "../scenarios/seed-2022-q3";
 import { SEED_OFFICIAL_SETTINGS } from "../scenarios/seed-official";
@@ -37,11 +32,13 @@ import {
   startDynamoDbLocal,
 } from "./dynamodb-local";
 import { eventBridgeServer } from "./eventbridge";
+import { perFunctionClients } from "./function-clients";
 import { apiServer } from "./http";
 import { LocalMetrics } from "./metrics";
 import { takeDue } from "./replay";
 import { startScheduler } from "./scheduler";
 import { localSesClient, type RunningSes, startSesLocal } from "./ses-local";
+import type { LocalStack, LocalStackOptions } from "./stack-options";
 
 export { DemoClock };
 
@@ -52,68 +49,6 @@ export { DemoClock };
  * function's composition root (`compose`), given local clients, the demo clock and an environment
  * of its own (never `process.env`).
  */
-
-export interface LocalStackOptions {
-  /**
-   * The monitor's settings, as a deployment's environment gives them (`PERIOD_SCHEME`,
-   * `CALENDAR_OVERRIDE`, `OFFICE_HOURS`, `CATALOG`, `OFFICIAL_SETTINGS`, ...):
-   * lib/contracts/config.ts. The stack adds the table, the bus and the sender; `OFFICIAL_SETTINGS`
-   * defaults to the seed district's (dev/scenarios/seed-official.ts).
-   */
-  env?: RawEnv;
-  clock: DemoClock;
-  /** The unit directory, with its agency tree's agencies when it has one (issue 23). */
-  directory: UnitDirectoryFile & { agencies?: readonly Agency[] };
-  senderAddress: string;
-  /** Persist DynamoDB Local's data here (omit: in memory). */
-  dataDir?: string;
-  /** Reuse running emulators (tests) instead of starting them. */
-  dynamoEndpoint?: string;
-  sesEndpoint?: string;
-  tableName?: string;
-  apiPort?: number;
-  /** The local EventBridge endpoint's port, for `PutEvents` from the AWS SDKs (omit: a free one). */
-  eventBridgePort?: number;
-  /** On an empty table: load the units, create demo keys and import the seed quarter. */
-  seed?: boolean;
-  /** With `seed`: import the seed quarter up to the demo clock (default true). */
-  replaySeed?: boolean;
-  /**
-   * What `replaySeed` imports up to the demo clock and replays after it, and its name in the log:
-   * the seed quarter unless given (`serve --province`: a quarter of the synthetic province's).
-   */
-  replay?: { name: string; events: () => DossierEvent[] };
-  /** The `UNKNOWN_UNITS` setting (default `reject`). */
-  unknownUnits?: UnknownUnits;
-  log?: (line: string) => void;
-  /** The functions' log level (default `WARN`). */
-  logLevel?: LogLevel;
-}
-
-export interface LocalStack {
-  urls: { api: string; inbox: string; dynamodb: string; eventBridge: string };
-  /** The project's bus, as `PutEvents` entries name it (`EventBusName`) to reach its rules. */
-  busName: string;
-  tableName: string;
-  keys?: { integration: string; reader: string };
-  clock: DemoClock;
-  store: TableStore;
-  /** Waits until the bus's queue has no message left. */
-  drain: () => Promise<void>;
-  /** Waits until the functions the bus invoked (send-alerts after a sweep) have finished. */
-  settled: () => Promise<void>;
-  /** Messages the consumer's queue gave up on (kept, as a DLQ keeps them). */
-  deadLetters: () => number;
-  /** Runs a schedule's function now (what the scheduler does when it fires). */
-  fire: (scheduleId: string) => Promise<unknown>;
-  /**
-   * The IAM actions each function's DynamoDB requests have needed so far (`dynamodb:GetItem`…):
-   * every function runs on its own client, as in Lambda, so a test can hold what the code used
-   * against what the CDK stack grants it.
-   */
-  dynamoActions: () => Record<string, string[]>;
-  stop: () => Promise<void>;
-}
 
 /**
  * The source of the demo integration key. The seed quarter is imported and sent as that integration's
@@ -452,59 +387,3 @@ export const SERVE_DEFAULTS = {
   scheme: { kind: "explicit" as const, windows: [SEED_PERIOD] },
   timeZone: SCHEDULE_TIME_ZONE,
 };
-
-/**
- * Each function's clients, with a DynamoDB client of its own (as each Lambda function has) that
- * records the IAM actions its requests need: what `LocalStack.dynamoActions` answers.
- */
-function perFunctionClients(clients: Clients, dynamoEndpoint: string) {
-  const actions = new Map<string, Set<string>>();
-  const own: DynamoDBClient[] = [];
-  const clientsFor = (fn: string): Clients => {
-    const client = localDynamoClient(dynamoEndpoint);
-    own.push(client);
-    const used = actions.get(fn) ?? new Set<string>();
-    actions.set(fn, used);
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        for (const a of iamActionsOf(context.commandName ?? "", (args as { input: object }).input))
-          used.add(a);
-        return next(args);
-      },
-      { step: "initialize", name: "iamActions" },
-    );
-    return { ...clients, dynamo: documentClient(client) };
-  };
-  return {
-    clientsFor,
-    dynamoActions: () =>
-      Object.fromEntries(
-        [...actions].filter(([, used]) => used.size).map(([fn, used]) => [fn, [...used].sort()]),
-      ),
-    destroy: () => {
-      for (const client of own) client.destroy();
-    },
-  };
-}
-
-/** What a transaction's items are, as IAM names the actions they need (it has no action of its own). */
-const TRANSACT_ITEM_ACTIONS: Record<string, string> = {
-  Put: "dynamodb:PutItem",
-  Update: "dynamodb:UpdateItem",
-  Delete: "dynamodb:DeleteItem",
-  ConditionCheck: "dynamodb:ConditionCheckItem",
-  Get: "dynamodb:GetItem",
-};
-
-/**
- * The IAM actions one DynamoDB request needs: its own (`GetItemCommand` → `dynamodb:GetItem`), or
- * for a transaction those of its items, as IAM authorises them.
- */
-export function iamActionsOf(commandName: string, input: object): string[] {
-  const items = (input as { TransactItems?: Record<string, unknown>[] }).TransactItems;
-  if (commandName.startsWith("Transact") && items)
-    return items.flatMap((item) =>
-      Object.keys(item).flatMap((k) => (TRANSACT_ITEM_ACTIONS[k] ? [TRANSACT_ITEM_ACTIONS[k]] : [])),
-    );
-  return [`dynamodb:${commandName.replace(/Command$/, "")}`];
-}

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalStack } from "../../dev/local/stack";
+import type { LocalStack } from "../../dev/local/stack-options";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
 import { parseDirectoryFile } from "../../lib/domain/agency-directory";
 import type { Report } from "../../lib/domain/report";

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readSesStore } from "../../dev/local/ses-local";
-import type { LocalStack } from "../../dev/local/stack";
+import type { LocalStack } from "../../dev/local/stack-options";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
 import { MISS_REREAD_MS } from "../../lib/app/directory";
 import { SCHEDULES } from "../../lib/contracts/schedules";

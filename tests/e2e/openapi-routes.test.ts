@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalStack } from "../../dev/local/stack";
+import type { LocalStack } from "../../dev/local/stack-options";
 import { DASHBOARD_ASSETS } from "../../lib/http/dashboard-assets";
 import { startE2eStack } from "../helpers/e2e-stack";
 import { readProjectFile } from "../helpers/fixtures";

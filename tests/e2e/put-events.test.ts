@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalStack } from "../../dev/local/stack";
+import type { LocalStack } from "../../dev/local/stack-options";
 import { INGEST_SOURCE } from "../../lib/contracts/bus";
 import { orThrow } from "../../lib/domain/result";
 import { startE2eStack } from "../helpers/e2e-stack";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readSesStore } from "../../dev/local/ses-local";
-import type { LocalStack } from "../../dev/local/stack";
+import type { LocalStack } from "../../dev/local/stack-options";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
 import { ROUTES } from "../../lib/contracts/routes";
 import { instant } from "../../lib/domain/time";

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DemoClock, type LocalStack, startLocalStack } from "../../dev/local/stack";
+import { DemoClock, startLocalStack } from "../../dev/local/stack";
+import type { LocalStack } from "../../dev/local/stack-options";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
 import { parseDirectoryFile } from "../../lib/domain/agency-directory";
 import { instant } from "../../lib/domain/time";

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { inject } from "vitest";
-import { DemoClock, type LocalStack, startLocalStack } from "../../dev/local/stack";
+import { DemoClock, startLocalStack } from "../../dev/local/stack";
+import type { LocalStack } from "../../dev/local/stack-options";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
