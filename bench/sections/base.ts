@@ -17,6 +17,7 @@ const BENCH_FILES = [
   "prices.ts",
   "capacity.ts",
   "billed.ts",
+  "unit-rules.ts",
   "jvm.ts",
   "replay.ts",
   "base-run.ts",

@@ -8,20 +8,17 @@
  */
 import { type AttributeValue, DynamoDBClient, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
+import { billed, shapeOf, writeActions, writeUnitsTotal } from "../../bench/billed";
 import {
   asItem,
-  billed,
   committedWrite,
   indexWriteUnits,
   itemSize,
   readUnitsOf,
   refusedWrite,
-  shapeOf,
   type TableShape,
-  writeActions,
   writeUnitsOf,
-  writeUnitsTotal,
-} from "../../bench/billed";
+} from "../../bench/unit-rules";
 import { createTableInput } from "../../lib/adapters/dynamodb/table";
 
 /** The project's table: pk/sk, bySweep (KEYS_ONLY) and bySla (ALL). */
