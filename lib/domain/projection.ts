@@ -262,12 +262,18 @@ function applyEvent(step: Step): void {
 /** A request that stops the clock: a supplement or another pause kind (docs/rules.md R5). */
 function startPause(step: Step<EventOf<"dossier.supplement_requested">>): void {
   const { state, settings, event, at: t } = step;
+  // Every kind stops the clock (docs/rules.md R5); only `supplement` is a supplement request.
+  const kind = event.data.pauseKind ?? "supplement";
   if (state.paused) {
+    // The open pause told again under another kind, at the instant it began: the same round, not
+    // a second pause. The portal's sync (docs/dvcqg.md) names a round by the dossier's status
+    // while it is open (6: a payment wait) and as a supplement once it is answered; the kind told
+    // first in the contract's order stays, and nothing is flagged.
+    const open = state.pauses[state.pauses.length - 1];
+    if (open && open.to === undefined && open.from === t && open.kind !== kind) return;
     flag(step, "already_paused");
     return;
   }
-  // Every kind stops the clock (docs/rules.md R5); only `supplement` is a supplement request.
-  const kind = event.data.pauseKind ?? "supplement";
   // A pause only stops a clock that is still running: one asked for after the KPI due
   // instant finds the time allowed already spent, so the dossier stays overdue while it
   // lasts and is resolved late after it. The pause suspends the remaining processing time;

@@ -12,7 +12,12 @@ import { readProjectFile } from "../helpers/fixtures";
 
 /** A fixture of events/dvcqg/ through the adapter: what it made, checked against the contract. */
 function convert(name: string, context?: DvcqgContext): Converted {
-  const result = dvcqgToEvents(JSON.parse(readProjectFile(`events/dvcqg/${name}`)), context);
+  return convertBody(JSON.parse(readProjectFile(`events/dvcqg/${name}`)), context);
+}
+
+/** A portal body through the adapter, checked as {@link convert} checks a fixture's. */
+function convertBody(body: unknown, context?: DvcqgContext): Converted {
+  const result = dvcqgToEvents(body, context);
   if (!result.ok) throw new Error(JSON.stringify(result.error));
   const out = result.value;
   for (const e of out.events)
@@ -368,5 +373,53 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     // Waiting on fees is not a supplement request (docs/rules.md R3 counts supplement requests only).
     expect(fin.supplementRequests).toBe(0);
     expect(sup.supplementRequests).toBe(1);
+  });
+
+  it("a payment round answered in a later snapshot is the same pause, not a second one", () => {
+    // The first snapshot: status 6, the round open (a payment wait). The next: the round answered
+    // and the dossier back in process (4), the round now told as a supplement.
+    const open = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+    const answered = structuredClone(open);
+    answered.data[0].TrangThaiHoSo = "4";
+    answered.data[0].DanhSachHoSoBoSung[0].NgayTiepNhanBoSung = "20220718100000";
+    const first = convertBody(open).events as unknown as DossierEvent[];
+    const second = convertBody(answered).events as unknown as DossierEvent[];
+    const pauses = second.filter((e) => e.type === "dossier.supplement_requested");
+    // The later snapshot names the round otherwise: a different fact id, both stored.
+    expect(pauses.map((e) => e.data)).toEqual([{}]);
+    expect(first.find((e) => e.type === "dossier.supplement_requested")?.eventId).not.toBe(
+      pauses[0]?.eventId,
+    );
+    const calendar = WorkingCalendar.official();
+    const dossierId = first[0]?.dossierId as string;
+    // In either order of arrival (the projection orders by the contract, not by arrival).
+    for (const events of [
+      [...first, ...second],
+      [...second, ...first],
+    ]) {
+      const state = projectDossier(dossierId, events, { calendar });
+      expect(state.anomalies).toEqual([]);
+      expect(state.pauses).toHaveLength(1);
+      // Thu 10:00 to Mon 10:00: two working days, waiting on payment, not on a supplement.
+      expect(state.pausedByKind).toEqual({
+        supplement: 0,
+        financial_obligation: 16 * 3_600_000,
+        other_agency: 0,
+      });
+      expect(state.supplementRequests).toBe(0);
+      expect(state.kpiDueAt).toBe(instant("2022-07-27T17:00:00+07:00"));
+    }
+  });
+
+  it("a second pause while paused is still flagged", () => {
+    const payment = convert("status-6-payment.json").events as unknown as DossierEvent[];
+    const request = payment.find((e) => e.type === "dossier.supplement_requested") as DossierEvent;
+    const later: DossierEvent = { ...request, eventId: "again", occurredAt: "2022-07-15T10:00:00+07:00" };
+    const sameKindSameInstant: DossierEvent = { ...request, eventId: `${request.eventId}:again` };
+    const calendar = WorkingCalendar.official();
+    for (const extra of [later, sameKindSameInstant]) {
+      const state = projectDossier(request.dossierId, [...payment, extra], { calendar });
+      expect(state.anomalies.map((a) => [a.kind, a.eventId])).toEqual([["already_paused", extra.eventId]]);
+    }
   });
 });
