@@ -224,7 +224,13 @@ async function publishAll(
 ): Promise<{ published: EventAnswer[]; failed: number[] }> {
   const { failed } = toPublish.length
     ? await deps.publish(
-        toPublish.map((v) => ({ source: INGEST_SOURCE, detailType: v.event.type, detail: v.event })),
+        // Without the free-text reasons (they may name people): what reaches the bus is kept by
+        // its archive and queues, and the consumer would drop them anyway (docs/events.md).
+        toPublish.map((v) => ({
+          source: INGEST_SOURCE,
+          detailType: v.event.type,
+          detail: storableEvent(v.event),
+        })),
       )
     : { failed: [] };
   const failedSet = new Set(failed);

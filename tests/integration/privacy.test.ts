@@ -82,6 +82,40 @@ describe("no applicant data stored or logged", () => {
     expect(writes.some((w) => w.includes('"ingest"'))).toBe(true);
   });
 
+  it("publishes an event posted with a free-text reason without it: the bus's archive keeps no reason", async () => {
+    process.env.TABLE_NAME ??= "unused";
+    process.env.EVENT_BUS_NAME ??= "unused";
+    const { createHandler } = await import("../../functions/ingest-api");
+    const handler = createHandler(h.deps(), new Logger({ serviceName: "ingest-api", logLevel: "SILENT" }));
+    h.published.length = 0;
+    const at = "2022-07-12T09:00:00+07:00";
+    const events = [
+      {
+        eventId: "reason-1",
+        type: "dossier.supplement_requested",
+        occurredAt: at,
+        dossierId: "HS-REASON",
+        data: { reason: "Ông Nguyễn Văn A thiếu bản sao sổ đỏ", pauseKind: "financial_obligation" },
+      },
+      {
+        eventId: "reason-2",
+        type: "dossier.withdrawn",
+        occurredAt: at,
+        dossierId: "HS-REASON",
+        data: { reason: "Bà Trần Thị B xin rút" },
+      },
+    ];
+    const res = await handler(h.post("/events", JSON.stringify({ events })), {} as never);
+    expect(res.statusCode, JSON.stringify(res.body)).toBe(200);
+    const details = (h.published as { detail: DossierEvent }[]).map((p) => p.detail);
+    expect(details.map((d) => [d.eventId, d.data])).toEqual([
+      ["reason-1", { pauseKind: "financial_obligation" }],
+      ["reason-2", {}],
+    ]);
+    for (const personal of ["Nguyễn Văn A", "Trần Thị B"])
+      expect(JSON.stringify(h.published)).not.toContain(personal);
+  });
+
   it("keeps only the contract's fields of an event quarantined from the bus, naming the others", async () => {
     const { processSqsRecord } = await import("../../lib/app/consumer");
     const applyDeps = {
