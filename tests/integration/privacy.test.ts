@@ -105,8 +105,13 @@ describe("no applicant data stored or logged", () => {
         data: { reason: "Bà Trần Thị B xin rút" },
       },
     ];
-    const res = await handler(h.post("/events", JSON.stringify({ events })), {} as never);
+    // The first one again in the same request: a duplicate, reason and all.
+    const res = await handler(
+      h.post("/events", JSON.stringify({ events: [...events, events[0]] })),
+      {} as never,
+    );
     expect(res.statusCode, JSON.stringify(res.body)).toBe(200);
+    expect(JSON.parse(res.body as string)).toMatchObject({ accepted: 2, duplicate: 1, rejected: 0 });
     const details = (h.published as { detail: DossierEvent }[]).map((p) => p.detail);
     expect(details.map((d) => [d.eventId, d.data])).toEqual([
       ["reason-1", { pauseKind: "financial_obligation" }],
