@@ -4,9 +4,10 @@ import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as destinations from "aws-cdk-lib/aws-lambda-destinations";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { SUPPRESSED_PK } from "../lib/adapters/dynamodb/keys";
 import { TABLE } from "../lib/adapters/dynamodb/table";
-import { ALERTS_PENDING_RULE, SES_FEEDBACK_RULE } from "../lib/contracts/bus";
-import { allow, type FunctionSet } from "./functions";
+import { ALERTS_PENDING, ALERTS_PENDING_RULE, SES_FEEDBACK_RULE, SWEEP_SOURCE } from "../lib/contracts/bus";
+import { allow, type FunctionSet, onlyPartitions } from "./functions";
 import { ProjectFunction } from "./project-function";
 import { cdkPattern } from "./stateful-stack";
 
@@ -26,17 +27,7 @@ export interface AlertingProps {
  */
 export function buildAlerting(scope: Construct, functions: FunctionSet, props: AlertingProps) {
   const { tableArn, bus, sesEnvironment, sesResources, targetDlq } = props;
-  const indexArn = ProjectFunction.indexArn(tableArn, TABLE.sweepIndex.name);
-  const sweep = functions.make(
-    "sweep-deadlines",
-    "Deadline sweep: time-driven KPI changes and alerts",
-    { EVENT_BUS_NAME: bus.eventBusName },
-    Duration.minutes(5),
-  );
-  allow(sweep, ["dynamodb:Query"], [tableArn, indexArn]);
-  // GetItem: each dossier checked is read with its log (one point read of its item).
-  allow(sweep, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [tableArn]);
-  allow(sweep, ["events:PutEvents"], [bus.eventBusArn]);
+  const sweep = buildSweep(functions, props);
 
   // 5 minutes: a province's busiest sweep raises about 1,100 digests (docs/province.md, "The
   // sender's rate"), about 110 s at 100 ms a group on AWS, which a 2-minute run would barely hold.
@@ -59,7 +50,7 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
     ],
     [tableArn],
   );
-  allow(send, ["ses:SendEmail"], sesResources);
+  allow(send, ["ses:SendEmail"], sesResources, fromSender(sesEnvironment));
   new events.Rule(scope, ALERTS_PENDING_RULE.id, {
     eventBus: bus,
     description: ALERTS_PENDING_RULE.description,
@@ -73,7 +64,8 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
     "Suppresses addresses SES reports as bounced or complained",
     { SES_CONFIGURATION_SET: sesEnvironment.SES_CONFIGURATION_SET as string },
   );
-  allow(feedback, ["dynamodb:PutItem"], [tableArn]);
+  // The suppressed addresses, and no other item.
+  allow(feedback, ["dynamodb:PutItem"], [tableArn], onlyPartitions(SUPPRESSED_PK));
   new events.Rule(scope, SES_FEEDBACK_RULE.id, {
     // SES event destinations publish to the account's default bus.
     eventBus: events.EventBus.fromEventBusName(scope, "DefaultBus", SES_FEEDBACK_RULE.bus),
@@ -89,6 +81,25 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
   for (const f of [sweep, send, feedback, kpi])
     f.fn.configureAsyncInvoke({ onFailure: new destinations.SqsDestination(targetDlq), retryAttempts: 2 });
   return { sweep, send, feedback, kpi };
+}
+
+/** sweep-deadlines: the time-driven KPI changes and alerts, and its notice to send-alerts. */
+function buildSweep(functions: FunctionSet, props: AlertingProps): ProjectFunction {
+  const { tableArn, bus } = props;
+  const sweep = functions.make(
+    "sweep-deadlines",
+    "Deadline sweep: time-driven KPI changes and alerts",
+    { EVENT_BUS_NAME: bus.eventBusName },
+    Duration.minutes(5),
+  );
+  allow(sweep, ["dynamodb:Query"], [tableArn, ProjectFunction.indexArn(tableArn, TABLE.sweepIndex.name)]);
+  // GetItem: each dossier checked is read with its log (one point read of its item).
+  allow(sweep, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [tableArn]);
+  // Only its notice to send-alerts: it cannot put dossier events under any producer's source.
+  allow(sweep, ["events:PutEvents"], [bus.eventBusArn], {
+    StringEquals: { "events:source": SWEEP_SOURCE, "events:detail-type": ALERTS_PENDING },
+  });
+  return sweep;
 }
 
 /** kpi-report: the weekly and period-close KPI emails (the schedules invoke it: infra/schedules.ts). */
@@ -112,6 +123,11 @@ function buildKpiReport(functions: FunctionSet, props: AlertingProps): ProjectFu
     [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)],
   );
   allow(kpi, ["dynamodb:BatchGetItem"], [tableArn]);
-  allow(kpi, ["ses:SendEmail"], sesResources);
+  allow(kpi, ["ses:SendEmail"], sesResources, fromSender(sesEnvironment));
   return kpi;
 }
+
+/** Sending from the stage's sender address only, not from any address of its identity's domain. */
+const fromSender = (sesEnvironment: Record<string, string>) => ({
+  StringEquals: { "ses:FromAddress": sesEnvironment.SENDER_ADDRESS as string },
+});

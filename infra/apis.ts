@@ -2,8 +2,10 @@ import { Duration, Tags } from "aws-cdk-lib";
 import type * as events from "aws-cdk-lib/aws-events";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { API_KEY_PK, RATE_PK } from "../lib/adapters/dynamodb/keys";
 import { TABLE } from "../lib/adapters/dynamodb/table";
-import { allow, type FunctionSet } from "./functions";
+import { INGEST_SOURCE } from "../lib/contracts/bus";
+import { allow, type FunctionSet, onlyPartitions } from "./functions";
 import { buildHttpApi } from "./http-api";
 import { ProjectFunction } from "./project-function";
 import { INGEST_ROLE_TAG } from "./stateful-stack";
@@ -24,14 +26,15 @@ export function buildApis(
     { EVENT_BUS_NAME: bus.eventBusName },
     Duration.seconds(15),
   );
-  // GetItem: the key; UpdateItem: its rate window; BatchGetItem: events already stored; Query:
-  // the unit directory (units must exist).
-  allow(
-    ingest,
-    ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
-    [tableArn],
-  );
-  allow(ingest, ["events:PutEvents"], [bus.eventBusArn]);
+  // GetItem: the key; BatchGetItem: events already stored; Query: the unit directory (units must
+  // exist); UpdateItem: the key's rate window, and nothing else.
+  allow(ingest, ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], [tableArn]);
+  allow(ingest, ["dynamodb:UpdateItem"], [tableArn], onlyPartitions(RATE_PK));
+  // Under the API's source only: the consumer takes the envelope's source as the owner of what
+  // other producers put on the bus, so this role must not speak for them.
+  allow(ingest, ["events:PutEvents"], [bus.eventBusArn], {
+    StringEquals: { "events:source": INGEST_SOURCE },
+  });
   // The bus lets only this role put events under the API's source (the stateful stack's bus policy).
   if (ingest.fn.role) Tags.of(ingest.fn.role).add(INGEST_ROLE_TAG.key, INGEST_ROLE_TAG.value);
   const query = functions.make(
@@ -40,13 +43,11 @@ export function buildApis(
     {},
     Duration.seconds(15),
   );
-  allow(
-    query,
-    ["dynamodb:Query", "dynamodb:GetItem"],
-    [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)],
-  );
-  // BatchGetItem: quarantined events applied since; UpdateItem: the reader key's rate window.
-  allow(query, ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], [tableArn]);
+  allow(query, ["dynamodb:Query"], [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)]);
+  // BatchGetItem: quarantined events applied since.
+  allow(query, ["dynamodb:GetItem", "dynamodb:BatchGetItem"], [tableArn]);
+  // The reader key's rate window, and nothing else.
+  allow(query, ["dynamodb:UpdateItem"], [tableArn], onlyPartitions(RATE_PK));
   // The key authorizer: reads a key's record, nothing else (it counts no rates: its answers are
   // cached, so it does not see every request). Its environment is the table's name only.
   const authorizer = new ProjectFunction(scope, "authorizer", {
@@ -58,7 +59,7 @@ export function buildApis(
     memorySize: 256,
   });
   functions.byName.authorizer = authorizer;
-  allow(authorizer, ["dynamodb:GetItem"], [tableArn]);
+  allow(authorizer, ["dynamodb:GetItem"], [tableArn], onlyPartitions(API_KEY_PK));
   const { api } = buildHttpApi(scope, {
     handlers: { "ingest-api": ingest, "query-api": query },
     authorizer,

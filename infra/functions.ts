@@ -38,7 +38,20 @@ export class FunctionSet {
   }
 }
 
-/** Adds a least-privilege statement to a function's role. */
-export function allow(f: ProjectFunction, actions: string[], resources: string[]): void {
-  f.role.addToPolicy(new iam.PolicyStatement({ actions, resources }));
+/** Adds a least-privilege statement to a function's role, under `conditions` if given. */
+export function allow(
+  f: ProjectFunction,
+  actions: string[],
+  resources: string[],
+  conditions?: Record<string, Record<string, unknown>>,
+): void {
+  f.role.addToPolicy(new iam.PolicyStatement({ actions, resources, ...(conditions && { conditions }) }));
 }
+
+/**
+ * The condition that keeps DynamoDB actions to items of these partitions (`pk`): a function that
+ * writes one kind of item (a rate window, a suppressed address) cannot write any other.
+ */
+export const onlyPartitions = (...pks: string[]) => ({
+  "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": pks },
+});

@@ -4,32 +4,47 @@ import { documentClient, localDynamoClient } from "./dynamodb-local";
 
 /**
  * Each function's clients, with a DynamoDB client of its own (as each Lambda function has) that
- * records the IAM actions its requests need: what `LocalStack.dynamoActions` answers.
+ * records the IAM actions its requests need, and the partitions its one-item requests touch:
+ * what `LocalStack.dynamoActions` and `dynamoPartitions` answer.
  */
 export function perFunctionClients(clients: Clients, dynamoEndpoint: string) {
   const actions = new Map<string, Set<string>>();
+  const partitions = new Map<string, Map<string, Set<string>>>();
   const own: DynamoDBClient[] = [];
   const clientsFor = (fn: string): Clients => {
     const client = localDynamoClient(dynamoEndpoint);
     own.push(client);
     const used = actions.get(fn) ?? new Set<string>();
     actions.set(fn, used);
+    const touched = partitions.get(fn) ?? new Map<string, Set<string>>();
+    partitions.set(fn, touched);
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        for (const a of iamActionsOf(context.commandName ?? "", (args as { input: object }).input))
-          used.add(a);
+        const input = (args as { input: object }).input;
+        for (const a of iamActionsOf(context.commandName ?? "", input)) used.add(a);
+        for (const [action, pk] of leadingKeysOf(context.commandName ?? "", input)) {
+          const pks = touched.get(action) ?? new Set<string>();
+          touched.set(action, pks.add(pk));
+        }
         return next(args);
       },
       { step: "initialize", name: "iamActions" },
     );
     return { ...clients, dynamo: documentClient(client) };
   };
+  const sorted = <T>(m: Map<string, T>, f: (v: T) => unknown) =>
+    Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, f(v)]));
   return {
     clientsFor,
     dynamoActions: () =>
       Object.fromEntries(
         [...actions].filter(([, used]) => used.size).map(([fn, used]) => [fn, [...used].sort()]),
       ),
+    dynamoPartitions: () =>
+      sorted(partitions, (touched) => sorted(touched, (pks) => [...pks].sort())) as Record<
+        string,
+        Record<string, string[]>
+      >,
     destroy: () => {
       for (const client of own) client.destroy();
     },
@@ -44,6 +59,30 @@ const TRANSACT_ITEM_ACTIONS: Record<string, string> = {
   ConditionCheck: "dynamodb:ConditionCheckItem",
   Get: "dynamodb:GetItem",
 };
+
+/** A one-item request's key or item, as the document client takes it (marshalled: `{ S: … }`). */
+const pkOf = (request: { Key?: Record<string, unknown>; Item?: Record<string, unknown> } | undefined) => {
+  const pk = (request?.Key ?? request?.Item)?.pk;
+  const text = typeof pk === "object" && pk !== null ? (pk as { S?: unknown }).S : pk;
+  return typeof text === "string" ? text : undefined;
+};
+
+/**
+ * The partitions (`pk`, IAM's `dynamodb:LeadingKeys`) of a request's one-item actions, a
+ * transaction's items included: what a grant limited to some partitions must allow.
+ */
+export function leadingKeysOf(commandName: string, input: object): [string, string][] {
+  const items = (input as { TransactItems?: Record<string, object>[] }).TransactItems;
+  const requests: [string, object][] =
+    commandName.startsWith("Transact") && items
+      ? items.flatMap((item) => Object.entries(item))
+      : [[commandName.replace(/Command$/, "").replace(/Item$/, ""), input]];
+  return requests.flatMap(([kind, request]) => {
+    const action = TRANSACT_ITEM_ACTIONS[kind];
+    const pk = pkOf(request as Parameters<typeof pkOf>[0]);
+    return action && pk !== undefined ? [[action, pk] as [string, string]] : [];
+  });
+}
 
 /**
  * The IAM actions one DynamoDB request needs: its own (`GetItemCommand` → `dynamodb:GetItem`), or

@@ -68,5 +68,10 @@ export interface LocalStack {
    * against what the CDK stack grants it.
    */
   dynamoActions: () => Record<string, string[]>;
+  /**
+   * The partitions (`pk`) each function's one-item requests touched so far, by IAM action: held
+   * against the grants the CDK stack limits to some partitions.
+   */
+  dynamoPartitions: () => Record<string, Record<string, string[]>>;
   stop: () => Promise<void>;
 }

@@ -90,7 +90,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const firstStart = options.seed === true && (await store.directory.get()).units.length === 0;
   const keys = firstStart ? await loadDirectoryAndDemoKeys(store, options.directory) : undefined;
   const applyEnv = parseEnv(applyEvents.EnvSchema, env);
-  const { clientsFor, dynamoActions, destroy } = perFunctionClients(clients, dynamoEndpoint);
+  const { clientsFor, dynamoActions, dynamoPartitions, destroy } = perFunctionClients(
+    clients,
+    dynamoEndpoint,
+  );
   const queue = consumerQueue(applyEnv, clientsFor("apply-events"), log, onError);
   const fns = composeFunctions(env, clientsFor, clock.now, queue, onError);
   published.bus = fns.bus;
@@ -116,6 +119,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     deadLetters: () => queue.deadLetters.length,
     fire: fns.fire,
     dynamoActions,
+    dynamoPartitions,
     stop: async () => {
       for (const stop of stops) await stop();
       client.destroy();

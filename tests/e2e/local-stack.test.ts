@@ -16,7 +16,7 @@ import { formatInstant, instant } from "../../lib/domain/time";
 import { kpiView } from "../helpers/compare";
 import { e2eSettings, startE2eStack } from "../helpers/e2e-stack";
 import { ROOT, receivedBeyondCalendar } from "../helpers/fixtures";
-import { DYNAMO_GRANTS } from "../helpers/grants";
+import { DYNAMO_GRANTS, DYNAMO_PARTITIONS } from "../helpers/grants";
 
 const settings = e2eSettings;
 let stack: LocalStack;
@@ -488,5 +488,17 @@ describe("the local stack over HTTP", () => {
       .map(([fn, actions]) => [fn, actions.filter((a) => !DYNAMO_GRANTS[fn]?.includes(a))] as const)
       .filter(([, actions]) => actions.length);
     expect(Object.fromEntries(missing), "used but not granted").toEqual({});
+    // And within the partitions a grant is limited to (IAM's dynamodb:LeadingKeys).
+    const touched = stack.dynamoPartitions();
+    expect(touched["ingest-api"]?.["dynamodb:UpdateItem"]).toEqual(["RATE"]);
+    expect(touched["query-api"]?.["dynamodb:UpdateItem"]).toEqual(["RATE"]);
+    const outside = Object.entries(DYNAMO_PARTITIONS).flatMap(([fn, limits]) =>
+      Object.entries(limits).flatMap(([action, allowed]) =>
+        (touched[fn]?.[action] ?? [])
+          .filter((pk) => !allowed.includes(pk))
+          .map((pk) => `${fn} ${action} ${pk}`),
+      ),
+    );
+    expect(outside, "touched outside the partitions granted").toEqual([]);
   });
 });

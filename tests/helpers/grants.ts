@@ -32,3 +32,16 @@ export const DYNAMO_GRANTS: Record<string, string[]> = {
   "ses-feedback": ["dynamodb:PutItem"],
   "sweep-deadlines": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
 };
+
+/**
+ * The grants the CDK stack limits to some partitions (IAM's `dynamodb:LeadingKeys`): by function,
+ * action, and the partitions allowed. tests/infra/stacks.test.ts checks the stack's conditions are
+ * these, and tests/e2e/local-stack.test.ts that what each function touched on the local stack is
+ * within them (the authorizer runs in the local API server, so the first test alone holds it).
+ */
+export const DYNAMO_PARTITIONS: Record<string, Record<string, string[]>> = {
+  authorizer: { "dynamodb:GetItem": ["KEY"] },
+  "ingest-api": { "dynamodb:UpdateItem": ["RATE"] },
+  "query-api": { "dynamodb:UpdateItem": ["RATE"] },
+  "ses-feedback": { "dynamodb:PutItem": ["SUPPRESSED"] },
+};

@@ -53,17 +53,55 @@ export function logicalId(template: Template, type: string, prefix: string): str
   return ids[0] as string;
 }
 
+/** A statement of a synthesized role policy. */
+export type Statement = { Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
+
+/** Each function's role statements (by the function's name). */
+export function statementsByFunction(stateless: Template): Record<string, Statement[]> {
+  const out: Record<string, Statement[]> = {};
+  for (const [id, policy] of Object.entries(stateless.findResources("AWS::IAM::Policy"))) {
+    const fn = functionName(id.replace(/Role.*$/, ""));
+    out[fn] = [...(out[fn] ?? []), ...(policy.Properties.PolicyDocument.Statement as Statement[])];
+  }
+  return out;
+}
+
 /** Each function's DynamoDB actions (by the function's name), sorted. */
 export function dynamoActionsByFunction(stateless: Template): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [id, policy] of Object.entries(stateless.findResources("AWS::IAM::Policy"))) {
-    const fn = id.replace(/Role.*$/, "");
-    const actions = (policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
-      .flatMap((st) => [st.Action].flat())
-      .filter((a) => a.startsWith("dynamodb:"));
-    if (actions.length) out[fn] = [...new Set([...(out[fn] ?? []), ...actions])].sort();
+  for (const [fn, statements] of Object.entries(statementsByFunction(stateless))) {
+    const actions = statements.flatMap((st) => [st.Action].flat()).filter((a) => a.startsWith("dynamodb:"));
+    if (actions.length) out[fn] = [...new Set(actions)].sort();
   }
-  // Logical ids drop the hyphens of the construct ids: map them back to the functions' names.
+  return out;
+}
+
+/**
+ * Each function's DynamoDB actions granted on some partitions only (`dynamodb:LeadingKeys`), with
+ * those partitions; an action also granted without the condition would not be limited, and fails.
+ */
+export function dynamoPartitionsByFunction(stateless: Template): Record<string, Record<string, string[]>> {
+  const out: Record<string, Record<string, string[]>> = {};
+  for (const [fn, statements] of Object.entries(statementsByFunction(stateless))) {
+    const limited = statements.filter((st) => st.Condition);
+    for (const st of limited) {
+      const leading = (st.Condition?.["ForAllValues:StringEquals"] as Record<string, unknown> | undefined)?.[
+        "dynamodb:LeadingKeys"
+      ];
+      if (leading === undefined) continue;
+      const pks = [leading].flat() as string[];
+      for (const action of [st.Action].flat()) {
+        const elsewhere = statements.some((o) => !o.Condition && [o.Action].flat().includes(action));
+        expect(elsewhere, `${fn} ${action} granted without its partitions too`).toBe(false);
+        out[fn] = { ...out[fn], [action]: [...pks].sort() };
+      }
+    }
+  }
+  return out;
+}
+
+/** A function's name from its logical id (which drops the hyphens of the construct id). */
+function functionName(id: string): string {
   const names = [
     "apply-events",
     "authorizer",
@@ -74,7 +112,5 @@ export function dynamoActionsByFunction(stateless: Template): Record<string, str
     "ses-feedback",
     "sweep-deadlines",
   ];
-  return Object.fromEntries(
-    Object.entries(out).map(([id, actions]) => [names.find((n) => n.replace("-", "") === id) ?? id, actions]),
-  );
+  return names.find((n) => n.replace("-", "") === id) ?? id;
 }

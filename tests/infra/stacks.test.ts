@@ -1,18 +1,27 @@
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { INGEST_ROLE_TAG } from "../../infra/stateful-stack";
+import { API_KEY_PK, RATE_PK, SUPPRESSED_PK } from "../../lib/adapters/dynamodb/keys";
 import {
+  ALERTS_PENDING,
   ALERTS_PENDING_RULE,
   DOSSIER_EVENTS_RULE,
   INGEST_SOURCE,
   RULES,
   SES_FEEDBACK_RULE,
+  SWEEP_SOURCE,
 } from "../../lib/contracts/bus";
 import { METRIC_NAMESPACE, METRICS } from "../../lib/contracts/metrics";
 import { ROUTES } from "../../lib/contracts/routes";
 import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../../lib/contracts/schedules";
-import { DYNAMO_GRANTS } from "../helpers/grants";
-import { dynamoActionsByFunction, logicalId, synthStage } from "../helpers/infra";
+import { DYNAMO_GRANTS, DYNAMO_PARTITIONS } from "../helpers/grants";
+import {
+  dynamoActionsByFunction,
+  dynamoPartitionsByFunction,
+  logicalId,
+  statementsByFunction,
+  synthStage,
+} from "../helpers/infra";
 
 let stateful: Template;
 let stateless: Template;
@@ -131,6 +140,34 @@ describe("the stateless stack", () => {
     // What each function's code sends is held against the same list on the local stack
     // (tests/e2e/local-stack.test.ts), so a grant cannot fall behind the code.
     expect(dynamoActionsByFunction(stateless)).toEqual(DYNAMO_GRANTS);
+  });
+
+  it("limits the grants of tests/helpers/grants.ts to their partitions, and each publisher and sender to its own name", () => {
+    // The partitions are the key builders' (lib/adapters/dynamodb/keys.ts), which the adapters use.
+    expect(DYNAMO_PARTITIONS).toEqual({
+      authorizer: { "dynamodb:GetItem": [API_KEY_PK] },
+      "ingest-api": { "dynamodb:UpdateItem": [RATE_PK] },
+      "query-api": { "dynamodb:UpdateItem": [RATE_PK] },
+      "ses-feedback": { "dynamodb:PutItem": [SUPPRESSED_PK] },
+    });
+    expect(dynamoPartitionsByFunction(stateless)).toEqual(DYNAMO_PARTITIONS);
+    const statements = statementsByFunction(stateless);
+    const conditionOf = (fn: string, action: string) =>
+      (statements[fn] ?? []).filter((s) => [s.Action].flat().includes(action)).map((s) => s.Condition);
+    // Only the bus's publishers put events, each under its own source (and the sweep its notice only).
+    const publishers = Object.keys(statements).filter((fn) => conditionOf(fn, "events:PutEvents").length);
+    expect(publishers.sort()).toEqual(["ingest-api", "sweep-deadlines"]);
+    expect(conditionOf("ingest-api", "events:PutEvents")).toEqual([
+      { StringEquals: { "events:source": INGEST_SOURCE } },
+    ]);
+    expect(conditionOf("sweep-deadlines", "events:PutEvents")).toEqual([
+      { StringEquals: { "events:source": SWEEP_SOURCE, "events:detail-type": ALERTS_PENDING } },
+    ]);
+    // Email goes from the stage's sender address only.
+    for (const fn of ["send-alerts", "kpi-report"])
+      expect(conditionOf(fn, "ses:SendEmail")).toEqual([
+        { StringEquals: { "ses:FromAddress": "canh-bao@ubnd.example.org" } },
+      ]);
   });
 
   it("creates exactly the routes of lib/contracts/routes.ts, each to the function it names", () => {

@@ -123,8 +123,12 @@ export const LEADERSHIP_SK = "#leadership";
 export const INTEGRATIONS_SK = "#integrations";
 /** An agency of the tree (issue 23), one item each beside the units: `#agency#<id>`. */
 export const AGENCY_SK_PREFIX = "#agency#";
-export const apiKeyKey = (hash: string): Key => ({ pk: "KEY", sk: hash });
-export const rateKey = (bucket: string, second: number): Key => ({ pk: "RATE", sk: `${bucket}#${second}` });
+/** The API keys' partition (the authorizer may read this one only: infra/apis.ts). */
+export const API_KEY_PK = "KEY";
+export const apiKeyKey = (hash: string): Key => ({ pk: API_KEY_PK, sk: hash });
+/** The rate windows' partition (the HTTP functions may update this one only: infra/apis.ts). */
+export const RATE_PK = "RATE";
+export const rateKey = (bucket: string, second: number): Key => ({ pk: RATE_PK, sk: `${bucket}#${second}` });
 
 const ORPHANS = "(orphans)";
 /** The `bySla` partition of a unit's dossiers in one SLA state, or of the orphans. */
