@@ -7,21 +7,29 @@ import type { RuleSet } from "./rules";
  */
 export function stageGuidance(kind: StageKind, ruleSet: RuleSet): { vi: string; en: string } {
   const doc = ruleSet.apologyDocument.value;
+  // The apology's lead time, the one new appointment and guidance once are the rule set's, each
+  // with its source (Decree 61/2018/NĐ-CP Art. 19, as amended by Decree 107/2021/NĐ-CP, point to
+  // verify; for dossiers received from 2025-07-01 kept as labelled assumptions: rules.ts,
+  // docs/rules.md R4). The decree says "01 ngày trước ngày hết hạn"; the monitor reads a working
+  // day, and the apology stage's text says so.
+  const lead = ruleSet.apologyLeadWorkingDays.value;
+  const leadVi = `${String(lead).padStart(2, "0")} ngày làm việc trước hạn giải quyết`;
+  const leadEn = `${lead === 1 ? "one working day" : `${lead} working days`} before the due date`;
   switch (kind) {
     case "near_due":
       return {
-        vi: `Hồ sơ sắp đến hạn: giải quyết ngay. Nếu không kịp, chuẩn bị ${doc.vi} trước hạn xin lỗi (01 ngày làm việc trước hạn giải quyết).`,
-        en: `Due soon: resolve it now. If it cannot be done in time, prepare the ${doc.en} before the apology deadline (one working day before the due date).`,
+        vi: `Hồ sơ sắp đến hạn: giải quyết ngay. Nếu không kịp, chuẩn bị ${doc.vi} trước hạn xin lỗi (${leadVi}).`,
+        en: `Due soon: resolve it now. If it cannot be done in time, prepare the ${doc.en} before the apology deadline (${leadEn}).`,
       };
     case "apology_due":
       return {
-        vi: `Nếu hồ sơ không kịp hạn: gửi văn bản thông báo cho Bộ phận Một cửa và ${doc.vi} cho người nộp (chỉ hẹn lại một lần), chậm nhất 01 ngày làm việc trước hạn giải quyết.`,
-        en: `If the dossier will be late: notify the one-stop desk in writing and send the applicant the ${doc.en} (one new appointment only), at the latest one working day before the due date.`,
+        vi: `Nếu hồ sơ không kịp hạn: gửi văn bản thông báo cho Bộ phận Một cửa và ${doc.vi} cho người nộp (chỉ hẹn lại một lần), chậm nhất ${leadVi} (nghị định ghi “01 ngày trước ngày hết hạn”; hệ thống tính theo ngày làm việc).`,
+        en: `If the dossier will be late: notify the one-stop desk in writing and send the applicant the ${doc.en} (one new appointment only), at the latest ${leadEn} (the decree says "one day before the due date"; the monitor counts working days).`,
       };
     case "apology_missed":
       return {
-        vi: `Đã qua hạn xin lỗi (01 ngày làm việc trước hạn giải quyết) mà chưa có ${doc.vi}: gửi ngay cho người nộp qua Bộ phận Một cửa và giải quyết hồ sơ trong hạn còn lại.`,
-        en: `The apology deadline (one working day before the due date) has passed with no ${doc.en}: send it to the applicant through the one-stop desk now, and resolve the dossier in the time left.`,
+        vi: `Đã qua hạn xin lỗi (${leadVi}) mà chưa có ${doc.vi}: gửi ngay cho người nộp qua Bộ phận Một cửa và giải quyết hồ sơ trong hạn còn lại.`,
+        en: `The apology deadline (${leadEn}) has passed with no ${doc.en}: send it to the applicant through the one-stop desk now, and resolve the dossier in the time left.`,
       };
     case "overdue":
       return {
@@ -45,8 +53,8 @@ export function stageGuidance(kind: StageKind, ruleSet: RuleSet): { vi: string; 
       };
     case "late_apology":
       return {
-        vi: `${capitalise(doc.vi)} được gửi sau hạn (chậm hơn 01 ngày làm việc trước hạn giải quyết): ghi nhận vào phần tuân thủ và rút kinh nghiệm.`,
-        en: `The ${doc.en} was sent after the apology deadline (later than one working day before the due date): recorded as a compliance breach; review why.`,
+        vi: `${capitalise(doc.vi)} được gửi sau hạn (chậm hơn ${leadVi}): ghi nhận vào phần tuân thủ và rút kinh nghiệm.`,
+        en: `The ${doc.en} was sent after the apology deadline (later than ${leadEn}): recorded as a compliance breach; review why.`,
       };
     case "supplement_twice":
       return {

@@ -9,7 +9,7 @@ import type {
 } from "./dossier-state";
 import { type DossierEvent, PAUSE_KINDS } from "./events/schema";
 import { identityOf, sameBody } from "./identity";
-import { judgeLevel, ruleSetFor } from "./rules";
+import { judgeLevel, ruleSetFor, tooManyAppointments } from "./rules";
 import { instant } from "./time";
 
 /**
@@ -288,6 +288,8 @@ function startPause(step: Step<EventOf<"dossier.supplement_requested">>): void {
   state.clockStopped = !late;
   if (late) flag(step, "late_supplement_request");
   if (kind === "supplement") state.supplementRequests++;
+  // The strict setting counts a second supplement request late, as the national index's
+  // indicator 2.1 does (Decision 766/QĐ-TTg; docs/rules.md R3, docs/official.md).
   if (settings.strictSupplementRule && state.supplementRequests >= 2) state.strictLate = true;
 }
 
@@ -299,7 +301,9 @@ function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>): void 
     newDueAt: instant(event.data.newDueAt),
     apologyIssued: event.data.apologyIssued,
   });
-  if (state.extensions.length >= 2) flag(step, "second_extension");
+  // One new appointment only: the rule set's (Decree 61/2018/NĐ-CP Art. 19 as amended by Decree
+  // 107/2021/NĐ-CP, clause to verify; rules.ts, docs/rules.md R4).
+  if (tooManyAppointments(state.receivedAt ?? t, state.extensions.length)) flag(step, "second_extension");
   // A new appointment given after the KPI due instant is given too late: the apology and the
   // new appointment come "chậm nhất 01 ngày trước ngày hết hạn" (Decree 61/2018/NĐ-CP
   // Art. 19, clause to verify; docs/rules.md R4). Like a late pause it leaves the dossier
@@ -311,7 +315,7 @@ function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>): void 
 /**
  * Ends the running pause at `to`, moving the due instants by the working time it covered.
  * Time already spent keeps counting: the clock continues, it does not restart (docs/rules.md R3;
- * Decree 61/2018/NĐ-CP Art. 19(1), point to verify).
+ * Decree 61/2018/NĐ-CP Art. 19, clause and point to verify).
  */
 function endPause(
   state: DossierState,
