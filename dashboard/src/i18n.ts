@@ -1,3 +1,4 @@
+import type { AnomalyKind } from "../../lib/domain/dossier-state";
 /** The dashboard's words: Vietnamese first, English by the switch. */
 export type Lang = "vi" | "en";
 
@@ -193,7 +194,10 @@ const VI = {
     no_due_instant: "Không tính được thời hạn",
     other_source: "Nguồn không có quyền với hồ sơ",
     conflict: "Cùng mã sự kiện, nội dung khác",
-  } as Record<string, string>,
+    no_calendar: "Năm chưa có lịch làm việc: chưa tính được hạn",
+    late_supplement_request: "Tạm dừng sau khi đã quá hạn",
+    abolished_level: "Hồ sơ cấp huyện nhận từ 01/7/2025",
+  } satisfies Record<AnomalyKind, string> as Record<string, string>,
 };
 
 export type Words = typeof VI;
@@ -386,7 +390,10 @@ const EN: Words = {
     no_due_instant: "No deadline could be computed",
     other_source: "A source without rights on the dossier",
     conflict: "Same event id, different body",
-  },
+    no_calendar: "A year without calendar data: no deadline yet",
+    late_supplement_request: "Paused after the deadline had passed",
+    abolished_level: "A district dossier received from 2025-07-01",
+  } satisfies Record<AnomalyKind, string>,
 };
 
 export const WORDS: Record<Lang, Words> = { vi: VI, en: EN };
