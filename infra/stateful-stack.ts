@@ -48,7 +48,7 @@ export class StatefulStack extends Stack {
     this.table = singleTable(this);
     this.bus = dossierBus(this);
     this.schemaRegistry = schemaRegistry(this);
-    // Every event on the bus, kept a year for replay (README: "Replaying from the archive").
+    // Every event on the bus, kept a year for replay (README "Deploying to AWS": replay from the archive).
     // Retained like the bus and the table: deleting the stack must not delete the year of events
     // a replay needs.
     this.bus

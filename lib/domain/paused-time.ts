@@ -3,11 +3,12 @@ import { PAUSE_KINDS, type PauseKind } from "./events/schema";
 import type { KpiCounts } from "./kpi-counters";
 
 /**
- * Paused working time by kind (docs/rules.md R5: "the report can count them apart"), and the dossiers
- * whose SLA a missing calendar year leaves unknown (R6). Both are additive per dossier, like every
- * other counter, so the DynamoDB counters and the report computed from events agree exactly.
+ * Paused working time by kind (docs/rules.md R5: "reports count paused working time apart by
+ * kind"), and the dossiers whose SLA a missing calendar year leaves unknown (R6). Both are additive
+ * per dossier, like every other counter, so the DynamoDB counters and the report computed from
+ * events agree exactly.
  *
- * docs/kpis.md does not say how paused time falls into periods. A department head asks "of the dossiers
+ * How paused time falls into periods (docs/kpis.md "Paused time by kind"). A department head asks "of the dossiers
  * we finished this period, how long did they wait on applicants, on fees, on other agencies?", so
  * a dossier counts its whole paused working time (every ended pause, by kind) once, in the period
  * it closed (resolved, returned or withdrawn). Time still running in an open pause is not counted

@@ -45,7 +45,10 @@ function calendarQuarter(year: number, q: number): Period {
   return { name: `${year}-Q${q}`, from, to };
 }
 
-/** Q3 2022 = 2022-06-15 .. 2022-09-14; Q1 2023 = 2022-12-15 .. 2023-03-14. */
+/**
+ * The state reporting regime's quarter (Decree 09/2019/NĐ-CP, article to verify; docs/kpis.md
+ * "Periods"): Q3 2022 = 2022-06-15 .. 2022-09-14; Q1 2023 = 2022-12-15 .. 2023-03-14.
+ */
 function reportingWindow(year: number, q: number): Period {
   const lastMonth = q * 3;
   const prevLast = lastMonth - 3;

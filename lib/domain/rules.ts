@@ -152,7 +152,8 @@ export const RULE_SETS: readonly RuleSet[] = [
     // Two-level local government from 2025-07-01: province and commune, no district. Law 72/2025/QH15
     // on the Organisation of Local Government (in force 2025-07-01): administrative units are
     // provinces and communes (Art. 2), district-level government ends (Art. 51(3), to verify);
-    // Decree 118/2025/NĐ-CP Art. 1 names provincial and commune-level one-stop centres only.
+    // Law 72/2025/QH15 Art. 2 and Art. 51(3) (to verify): two levels; Decree 118/2025/NĐ-CP Art. 1
+    // names provincial and commune-level one-stop centres only (docs/rules.md).
     levels: {
       value: ["province", "commune"],
       source:

@@ -43,7 +43,7 @@ export const TABLE = {
   ttlAttribute: "expiresAt",
 } as const;
 
-/** How many partitions the sweep index is spread over (see README: "Where sharding starts"). */
+/** How many partitions the sweep index is spread over (README "Architecture": where sharding starts). */
 export const SWEEP_SHARDS = 4;
 
 /** The CreateTable input for DynamoDB Local and tests (on-demand, like the deployed table). */

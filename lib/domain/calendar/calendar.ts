@@ -111,6 +111,8 @@ export class WorkingCalendar {
     const data = this.years.get(year);
     if (!data) throw new CalendarYearMissingError(year);
     const dow = (day + 4) % 7; // 1970-01-01 was a Thursday
+    // Monday to Friday: the state offices' 40-hour week (Decision 188/1999/QĐ-TTg, article to
+    // verify; docs/calendar.md), less the year's days off, plus its make-up working days.
     const working = data.makeUp.has(date) || (dow !== 0 && dow !== 6 && !data.daysOff.has(date));
     this.dayCache.set(day, working);
     return working;

@@ -35,7 +35,11 @@ export const OFFICIAL_COUNTER_KEYS = [
   "digitisedElectronic",
 ] as const;
 
-/** A rating of 1 or 2 out of 5 stands for the portal's "dislike" (index 5.4); 3 is neutral. */
+/**
+ * A rating of 1 or 2 out of 5 stands for the portal's "dislike" (index 5.4); 3 is neutral. The
+ * monitor's reading: the decision's wording counts dossiers rated unsatisfied (Decision
+ * 766/QĐ-TTg, indicator 5.4, annex not read; docs/official.md), and says no scale.
+ */
 export const DISLIKE_MAX_SCORE = 2;
 
 /**
@@ -83,8 +87,8 @@ export function officialContribution(
   const complaints = (state.complaints ?? []).filter((x) => x.at >= start && x.at <= T);
   if (complaints.length) c.complaints = complaints.length;
   if (inPopulation) {
-    // Decision 766/QĐ-TTg (2022), Annex, indicator 5 "Mức độ hài lòng trong tiếp nhận, giải quyết
-    // TTHC": (total dossiers − dossiers rated unsatisfied, or with a complaint (phản ánh, kiến nghị)
+    // Decision 766/QĐ-TTg (2022), indicator 5.4 "Mức độ hài lòng trong tiếp nhận, giải quyết
+    // TTHC", as the decision's wording is quoted (its annex not read; docs/official.md): (total dossiers − dossiers rated unsatisfied, or with a complaint (phản ánh, kiến nghị)
     // about their receipt or resolution, or late) ÷ total dossiers. A set of dossiers, so one both
     // late and rated unsatisfied is subtracted once (docs/official.md, 5.4).
     const late = c.indexOnTime !== 1;

@@ -107,7 +107,11 @@ const LEVEL_NAMES: Record<string, Record<Locale, string>> = {
   [NO_LEVEL]: { vi: "Cấp chưa xác định", en: "Level not given" },
 };
 const LEVEL_ORDER = ["province", "district", "commune", NO_LEVEL];
-/** Decree 118/2025/NĐ-CP: from 2025-07-01 local government has two levels, province and commune. */
+/**
+ * From 2025-07-01 local government has two levels, province and commune (Law 72/2025/QH15 on the
+ * Organisation of Local Government, Art. 2 and Art. 51(3), to verify; Decree 118/2025/NĐ-CP
+ * Art. 1; rules.ts, docs/rules.md).
+ */
 const TWO_LEVELS_FROM = "2025-07-01";
 const ROMAN = ["I", "II", "III", "IV", "V", "VI"];
 

@@ -211,7 +211,8 @@ function digitalIndicators(c: Counts, targets: OfficialSettings["targets"]): Ind
 /** Area 5, satisfaction (5.4). */
 function satisfactionIndicator(c: Counts, targets: OfficialSettings["targets"]): Indicator {
   const total = c.carriedOver + c.receivedNew;
-  // Decision 766/QĐ-TTg (2022), Annex, indicator 5 (5.4): dossiers, each once, not two rates added.
+  // Decision 766/QĐ-TTg (2022), indicator 5.4, by the decision's wording as quoted (its annex not
+  // read; docs/official.md): dossiers, each once, not two rates added.
   const satisfied = total - c.indexUnsatisfied;
   const satisfaction = ratio(satisfied, total);
   return indicator("5.4", { vi: "Mức độ hài lòng (chỉ số 766)", en: "Satisfaction (index 766)" }, targets, {
