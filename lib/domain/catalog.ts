@@ -81,6 +81,15 @@ export interface Catalog {
   domains: Readonly<Record<string, { vi: string; en: string }>>;
 }
 
+/**
+ * The seed district office's procedures, with the periods its report works with: a sample, not
+ * a legal table. A procedure's lawful period is the one announced for its code in the national
+ * database of administrative procedures (Decree 63/2010/NĐ-CP on the control of administrative
+ * procedures, as amended by Decree 92/2017/NĐ-CP, article to verify), which the province
+ * publishes; a deployment loads that as its catalog (`CATALOG`), and an entry whose period
+ * another text sets names it in `source`, as certification's does. A producer's `dueAt` wins
+ * over either.
+ */
 export const SEED_PROCEDURES: readonly Procedure[] = [
   {
     code: "1.004227",
