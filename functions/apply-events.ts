@@ -26,17 +26,19 @@ const METRIC = {
   quarantined: METRICS.eventsQuarantined,
 } as const;
 
-/** The consumer's dependencies: applying events, and the unit directory it reads. */
-export type ConsumerDeps = BatchApplyDeps & { directory: DirectoryReader };
+/**
+ * The consumer's dependencies: applying events, and the unit directory it reads. `directoryClock`
+ * times the directory's cache (real time, `Date.now`, whatever clock `now` keeps; a test drives it).
+ */
+export type ConsumerDeps = BatchApplyDeps & { directory: DirectoryReader; directoryClock?: () => number };
 
 /**
  * The handler. Without `deps.units` it reads the directory from the table, kept as every handler
- * keeps it (lib/app/directory.ts: a minute, read again on a miss at most once a second; real time,
- * whatever clock `deps.now` keeps).
+ * keeps it (lib/app/directory.ts: a minute, read again on a miss at most once a second).
  */
 export function createHandler(deps: ConsumerDeps, logger: Logger, metrics: Metrics) {
   const processor = new BatchProcessor(EventType.SQS);
-  const directory = deps.units ? undefined : cachedDirectory(deps.directory, Date.now);
+  const directory = deps.units ? undefined : cachedDirectory(deps.directory, deps.directoryClock ?? Date.now);
   const report = (record: SQSRecord, outcome: RecordOutcome) => {
     metrics.addMetric(METRIC[outcome.status], MetricUnit.Count, 1);
     const keys = { messageId: record.messageId, eventId: outcome.eventId, dossierId: outcome.dossierId };

@@ -39,13 +39,13 @@ const received = (n: number, unitId: string) => ({
   source: "test-onestop",
   data: { unitId, procedureCode: "1.001990", channel: "direct" as const, processingDays: 5 },
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Table = Awaited<ReturnType<typeof testTable>>;
 
 describe("apply-events: the unit directory read again on a miss", () => {
   let table: Table;
   let reads = 0;
+  let clock = 0;
   let handle: (n: number, unitIds: string[]) => Promise<void>;
   beforeAll(async () => {
     process.env.TABLE_NAME = "unused-by-these-tests";
@@ -60,7 +60,14 @@ describe("apply-events: the unit directory read again on a miss", () => {
         return store.directory.get();
       },
     };
-    const deps: ConsumerDeps = { ...store, directory: counted, settings, now: () => NOW };
+    // The directory cache's clock, moved by the test: no waiting on real time.
+    const deps: ConsumerDeps = {
+      ...store,
+      directory: counted,
+      directoryClock: () => clock,
+      settings,
+      now: () => NOW,
+    };
     const handler = createHandler(deps, new Logger({ logLevel: "SILENT" }), new Metrics({ namespace: "t" }));
     handle = async (first, unitIds) => {
       const records = unitIds.map((u, i) => sqsRecord(received(first + i, u)));
@@ -82,28 +89,34 @@ describe("apply-events: the unit directory read again on a miss", () => {
       directory.leadership,
       directory.integrations,
     );
-    await sleep(MISS_REREAD_MS + 50);
+    clock += MISS_REREAD_MS;
     await handle(2, ["phong-moi"]);
     expect(reads).toBe(2);
     expect(await table.store.quarantine.list()).toEqual([]);
     expect((await table.store.dossiers.getWithLog("DIR-2")).dossier?.unitId).toBe("phong-moi");
 
     // A flood of events for units that do not exist: one read for the whole batch; the next
-    // batch reads again only if a second has passed since (the first batch's writes may take that
-    // long on a loaded machine), so at most once more.
-    await sleep(MISS_REREAD_MS + 50);
+    // batch within the same second reads nothing more, and one a second later reads once again.
+    clock += MISS_REREAD_MS;
     await handle(
       10,
       Array.from({ length: 10 }, (_, i) => `khong-co-${i}`),
     );
     expect(reads).toBe(3);
+    clock += MISS_REREAD_MS - 1;
     await handle(
       20,
       Array.from({ length: 10 }, (_, i) => `khong-co-${i}`),
     );
-    expect(reads).toBeLessThanOrEqual(4);
+    expect(reads).toBe(3);
+    clock += 1;
+    await handle(
+      30,
+      Array.from({ length: 10 }, (_, i) => `khong-co-${i}`),
+    );
+    expect(reads).toBe(4);
     const quarantined = await table.store.quarantine.list();
-    expect(quarantined).toHaveLength(20);
+    expect(quarantined).toHaveLength(30);
     expect(quarantined.every((q) => /is not in the unit directory/.test(q.reason))).toBe(true);
   }, 60_000);
 });
