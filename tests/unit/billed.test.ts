@@ -68,7 +68,10 @@ describe("item sizes (CapacityUnitCalculations.html)", () => {
   });
 
   it("builds padded items of the size asked (the helper the cases below use)", () => {
-    expect(itemSize(sized(1500))).toBe(1500);
+    // Counted by hand: "pk" 2 + "D#1" 3 + "sk" 2 + "DOSSIER" 7 = 14; "p" 1 + the padding.
+    const item = sized(1500);
+    expect((item.p as { S: string }).S.length).toBe(1500 - 14 - 1);
+    expect(itemSize(item)).toBe(1500);
   });
 });
 
