@@ -4,7 +4,7 @@ import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as destinations from "aws-cdk-lib/aws-lambda-destinations";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { SUPPRESSED_PK } from "../lib/adapters/dynamodb/keys";
+import { ALERTS_PK, LEASE_PK, SUPPRESSED_PK, WEEKLY_SEND_PK_PREFIX } from "../lib/adapters/dynamodb/keys";
 import { TABLE } from "../lib/adapters/dynamodb/table";
 import { ALERTS_PENDING, ALERTS_PENDING_RULE, SES_FEEDBACK_RULE, SWEEP_SOURCE } from "../lib/contracts/bus";
 import { allow, type FunctionSet, onlyPartitions } from "./functions";
@@ -41,15 +41,12 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
   allow(
     send,
     // UpdateItem: a sent digest's alerts stamped as sent in each dossier's history.
-    [
-      "dynamodb:Query",
-      "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
-      "dynamodb:DeleteItem",
-      "dynamodb:BatchWriteItem",
-    ],
+    ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
     [tableArn],
   );
+  // DeleteItem: its lease given back; BatchWriteItem: the sent alerts taken off the queue. Nothing else.
+  allow(send, ["dynamodb:DeleteItem"], [tableArn], onlyPartitions(LEASE_PK));
+  allow(send, ["dynamodb:BatchWriteItem"], [tableArn], onlyPartitions(ALERTS_PK));
   allow(send, ["ses:SendEmail"], sesResources, fromSender(sesEnvironment));
   new events.Rule(scope, ALERTS_PENDING_RULE.id, {
     eventBus: bus,
@@ -118,10 +115,11 @@ function buildKpiReport(functions: FunctionSet, props: AlertingProps): ProjectFu
   );
   allow(
     kpi,
-    // DeleteItem: a weekly email's mark taken back when its sending failed, so the retry sends it.
-    ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+    ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"],
     [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)],
   );
+  // A weekly email's mark taken back when its sending failed, so the retry sends it; nothing else.
+  allow(kpi, ["dynamodb:DeleteItem"], [tableArn], onlyPartitions(`${WEEKLY_SEND_PK_PREFIX}*`));
   allow(kpi, ["dynamodb:BatchGetItem"], [tableArn]);
   allow(kpi, ["ses:SendEmail"], sesResources, fromSender(sesEnvironment));
   return kpi;

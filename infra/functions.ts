@@ -49,9 +49,12 @@ export function allow(
 }
 
 /**
- * The condition that keeps DynamoDB actions to items of these partitions (`pk`): a function that
- * writes one kind of item (a rate window, a suppressed address) cannot write any other.
+ * The condition that keeps DynamoDB actions to items of these partitions (`pk`, or a prefix ending
+ * in `*`): a function that writes one kind of item (a rate window, a suppressed address) cannot
+ * write any other.
  */
 export const onlyPartitions = (...pks: string[]) => ({
-  "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": pks },
+  [pks.some((pk) => pk.endsWith("*")) ? "ForAllValues:StringLike" : "ForAllValues:StringEquals"]: {
+    "dynamodb:LeadingKeys": pks,
+  },
 });

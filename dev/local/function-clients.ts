@@ -72,6 +72,19 @@ const pkOf = (request: { Key?: Record<string, unknown>; Item?: Record<string, un
  * transaction's items included: what a grant limited to some partitions must allow.
  */
 export function leadingKeysOf(commandName: string, input: object): [string, string][] {
+  if (commandName === "BatchWriteItemCommand") {
+    type Request = {
+      PutRequest?: { Item?: Record<string, unknown> };
+      DeleteRequest?: { Key?: Record<string, unknown> };
+    };
+    const tables = (input as { RequestItems?: Record<string, Request[]> }).RequestItems ?? {};
+    return Object.values(tables)
+      .flat()
+      .flatMap((r) => {
+        const pk = pkOf({ Item: r.PutRequest?.Item, Key: r.DeleteRequest?.Key });
+        return pk === undefined ? [] : [["dynamodb:BatchWriteItem", pk] as [string, string]];
+      });
+  }
   const items = (input as { TransactItems?: Record<string, object>[] }).TransactItems;
   const requests: [string, object][] =
     commandName.startsWith("Transact") && items

@@ -500,10 +500,12 @@ describe("the local stack over HTTP", () => {
     const touched = stack.dynamoPartitions();
     expect(touched["ingest-api"]?.["dynamodb:UpdateItem"]).toEqual(["RATE"]);
     expect(touched["query-api"]?.["dynamodb:UpdateItem"]).toEqual(["RATE"]);
+    expect(touched["send-alerts"]?.["dynamodb:DeleteItem"]).toEqual(["LEASE"]);
+    expect(touched["send-alerts"]?.["dynamodb:BatchWriteItem"]).toEqual(["ALERTQ"]);
     const outside = Object.entries(DYNAMO_PARTITIONS).flatMap(([fn, limits]) =>
       Object.entries(limits).flatMap(([action, allowed]) =>
         (touched[fn]?.[action] ?? [])
-          .filter((pk) => !allowed.includes(pk))
+          .filter((pk) => !allowed.some((a) => (a.endsWith("*") ? pk.startsWith(a.slice(0, -1)) : pk === a)))
           .map((pk) => `${fn} ${action} ${pk}`),
       ),
     );

@@ -35,7 +35,7 @@ export const DYNAMO_GRANTS: Record<string, string[]> = {
 
 /**
  * The grants the CDK stack limits to some partitions (IAM's `dynamodb:LeadingKeys`): by function,
- * action, and the partitions allowed. tests/infra/stacks.test.ts checks the stack's conditions are
+ * action, and the partitions allowed (a trailing `*`: any partition with that prefix). tests/infra/stacks.test.ts checks the stack's conditions are
  * these, and tests/e2e/local-stack.test.ts that what each function touched on the local stack is
  * within them (the authorizer runs in the local API server, so the first test alone holds it).
  */
@@ -43,5 +43,7 @@ export const DYNAMO_PARTITIONS: Record<string, Record<string, string[]>> = {
   authorizer: { "dynamodb:GetItem": ["KEY"] },
   "ingest-api": { "dynamodb:UpdateItem": ["RATE"] },
   "query-api": { "dynamodb:UpdateItem": ["RATE"] },
+  "kpi-report": { "dynamodb:DeleteItem": ["WEEKLY#*"] },
+  "send-alerts": { "dynamodb:BatchWriteItem": ["ALERTQ"], "dynamodb:DeleteItem": ["LEASE"] },
   "ses-feedback": { "dynamodb:PutItem": ["SUPPRESSED"] },
 };

@@ -85,9 +85,9 @@ export function dynamoPartitionsByFunction(stateless: Template): Record<string, 
   for (const [fn, statements] of Object.entries(statementsByFunction(stateless))) {
     const limited = statements.filter((st) => st.Condition);
     for (const st of limited) {
-      const leading = (st.Condition?.["ForAllValues:StringEquals"] as Record<string, unknown> | undefined)?.[
-        "dynamodb:LeadingKeys"
-      ];
+      const condition = (st.Condition?.["ForAllValues:StringEquals"] ??
+        st.Condition?.["ForAllValues:StringLike"]) as Record<string, unknown> | undefined;
+      const leading = condition?.["dynamodb:LeadingKeys"];
       if (leading === undefined) continue;
       const pks = [leading].flat() as string[];
       for (const action of [st.Action].flat()) {

@@ -1,7 +1,14 @@
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { INGEST_ROLE_TAG } from "../../infra/stateful-stack";
-import { API_KEY_PK, RATE_PK, SUPPRESSED_PK } from "../../lib/adapters/dynamodb/keys";
+import {
+  ALERTS_PK,
+  API_KEY_PK,
+  LEASE_PK,
+  RATE_PK,
+  SUPPRESSED_PK,
+  WEEKLY_SEND_PK_PREFIX,
+} from "../../lib/adapters/dynamodb/keys";
 import {
   ALERTS_PENDING,
   ALERTS_PENDING_RULE,
@@ -147,7 +154,9 @@ describe("the stateless stack", () => {
     expect(DYNAMO_PARTITIONS).toEqual({
       authorizer: { "dynamodb:GetItem": [API_KEY_PK] },
       "ingest-api": { "dynamodb:UpdateItem": [RATE_PK] },
+      "kpi-report": { "dynamodb:DeleteItem": [`${WEEKLY_SEND_PK_PREFIX}*`] },
       "query-api": { "dynamodb:UpdateItem": [RATE_PK] },
+      "send-alerts": { "dynamodb:BatchWriteItem": [ALERTS_PK], "dynamodb:DeleteItem": [LEASE_PK] },
       "ses-feedback": { "dynamodb:PutItem": [SUPPRESSED_PK] },
     });
     expect(dynamoPartitionsByFunction(stateless)).toEqual(DYNAMO_PARTITIONS);

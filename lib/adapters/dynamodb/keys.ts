@@ -92,7 +92,9 @@ export const alertHistoryKey = (dossierId: string, kind: string, key: number): K
   pk: dossierPk(dossierId),
   sk: `${ALERT_HISTORY_PREFIX}${kind}#${key}`,
 });
-export const leaseKey = (group: string): Key => ({ pk: "LEASE", sk: group });
+/** The senders' leases' partition (send-alerts may delete items of this one only: infra/alerting.ts). */
+export const LEASE_PK = "LEASE";
+export const leaseKey = (group: string): Key => ({ pk: LEASE_PK, sk: group });
 /** A digest's email sent in one language while another failed (its mark hashed: it names every alert). */
 export const digestLanguageKey = (mark: string): Key => ({
   pk: "DIGESTLANG",
@@ -112,8 +114,9 @@ export const snapshotSk = (offsetMs: number) => `${SNAPSHOT_PREFIX}${String(offs
  * The mark of one weekly KPI email (docs/kpis.md "The weekly emails"): `WEEKLY#<Monday>#<locale>#<agency>`,
  * one item per email, written once. The agency comes last, so an id holding `#` cannot collide.
  */
+export const WEEKLY_SEND_PK_PREFIX = "WEEKLY#";
 export const weeklySendKey = (s: { week: string; locale: string; agency: string }): Key => ({
-  pk: `WEEKLY#${s.week}#${s.locale}#${s.agency}`,
+  pk: `${WEEKLY_SEND_PK_PREFIX}${s.week}#${s.locale}#${s.agency}`,
   sk: "SENT",
 });
 
