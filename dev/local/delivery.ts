@@ -5,7 +5,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { envelope } from "../../lib/contracts/bus";
 import type { DossierEvent } from "../../lib/domain/events/schema";
-import type { Rng } from "../scenarios/rng";
+import { type Rng, shuffled } from "../scenarios/rng";
 
 let seq = 0;
 
@@ -34,14 +34,7 @@ export function sqsRecord(
   };
 }
 
-export function shuffled<T>(rng: Rng, list: readonly T[]): T[] {
-  const out = [...list];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
+export { shuffled };
 
 /** `events` shuffled, with a share of them delivered twice. */
 export function atLeastOnce(

@@ -11,3 +11,20 @@ export function mulberry32(seed: number): Rng {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** `list` shuffled in place (Fisher–Yates), and returned. */
+export function shuffleInPlace<T>(rng: Rng, list: T[]): T[] {
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [list[i], list[j]] = [list[j] as T, list[i] as T];
+  }
+  return list;
+}
+
+/** A shuffled copy of `list`. */
+export const shuffled = <T>(rng: Rng, list: readonly T[]): T[] => shuffleInPlace(rng, [...list]);
+
+/** One element of `list`, at random. */
+export function pick<T>(rng: Rng, list: readonly T[]): T {
+  return list[Math.floor(rng() * list.length)] as T;
+}

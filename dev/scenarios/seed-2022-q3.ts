@@ -11,7 +11,8 @@ import {
   startOfLocalDate,
 } from "../../lib/domain/time";
 import type { ScenarioName } from "./names";
-import { mulberry32, type Rng } from "./rng";
+import { mulberry32, pick, type Rng, shuffleInPlace } from "./rng";
+import { ONE_STOP_DESK, SEED_UNITS, type SeedUnit } from "./seed-office";
 
 /**
  * `seed-2022-q3`: a realistic, deterministic data set for the seed report's window
@@ -26,74 +27,6 @@ import { mulberry32, type Rng } from "./rng";
  */
 
 export const SEED_PERIOD = explicitPeriod("2022-06-06", "2022-09-05", "seed-2022-q3");
-
-export interface SeedUnit {
-  id: string;
-  vi: string;
-  en: string;
-  procedures: string[];
-  /** How many of its dossiers end the window in each state. */
-  plan: { received: number; late: number; overdue: number; within: number };
-}
-
-/** The one-stop desk (Bộ phận Một cửa) that receives some dossiers before handing them on. */
-export const ONE_STOP_DESK = {
-  id: "bp-mot-cua",
-  vi: "Bộ phận Tiếp nhận và Trả kết quả",
-  en: "One-stop desk",
-};
-
-export const SEED_UNITS: readonly SeedUnit[] = [
-  {
-    id: "cn-vpdk-dat-dai",
-    vi: "Chi nhánh Văn phòng Đăng ký đất đai",
-    en: "Land Registration Office branch",
-    procedures: ["1.004227", "1.003010", "1.004203"],
-    plan: { received: 1900, late: 230, overdue: 55, within: 260 },
-  },
-  {
-    id: "phong-tnmt",
-    vi: "Phòng Tài nguyên và Môi trường",
-    en: "Natural Resources and Environment Division",
-    procedures: ["1.001990", "1.010728"],
-    plan: { received: 420, late: 60, overdue: 15, within: 70 },
-  },
-  {
-    id: "phong-ldtbxh",
-    vi: "Phòng Lao động – Thương binh và Xã hội",
-    en: "Labour, Invalids and Social Affairs Division",
-    procedures: ["1.001776", "1.001758", "1.002519"],
-    plan: { received: 610, late: 25, overdue: 35, within: 60 },
-  },
-  {
-    id: "phong-tu-phap",
-    vi: "Phòng Tư pháp",
-    en: "Justice Division",
-    procedures: ["2.000815", "1.001193"],
-    plan: { received: 1850, late: 5, overdue: 0, within: 120 },
-  },
-  {
-    id: "phong-tckh",
-    vi: "Phòng Tài chính – Kế hoạch",
-    en: "Finance and Planning Division",
-    procedures: ["2.000575"],
-    plan: { received: 380, late: 10, overdue: 5, within: 70 },
-  },
-  {
-    id: "phong-qldt",
-    vi: "Phòng Quản lý đô thị",
-    en: "Urban Management Division",
-    procedures: ["1.009974"],
-    plan: { received: 260, late: 15, overdue: 5, within: 60 },
-  },
-  {
-    id: "phong-vhtt",
-    vi: "Phòng Văn hóa và Thông tin",
-    en: "Culture and Information Division",
-    procedures: ["1.001029"],
-    plan: { received: 100, late: 0, overdue: 0, within: 20 },
-  },
-];
 
 type Category = "ok" | "late" | "overdue" | "within";
 
@@ -150,18 +83,6 @@ class Builder {
 
 function ceilMinute(ms: number): number {
   return Math.ceil(ms / MINUTE_MS) * MINUTE_MS;
-}
-
-function shuffle<T>(rng: Rng, list: T[]): T[] {
-  for (let i = list.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [list[i], list[j]] = [list[j] as T, list[i] as T];
-  }
-  return list;
-}
-
-function pick<T>(rng: Rng, list: readonly T[]): T {
-  return list[Math.floor(rng() * list.length)] as T;
 }
 
 interface Plan {
@@ -435,7 +356,7 @@ export function seed2022Q3(options: Options = {}): DossierEvent[] {
     .slice(0, 20)) {
     p.neverClosed = true;
   }
-  shuffle(rng, plans);
+  shuffleInPlace(rng, plans);
   for (const plan of plans) {
     let done = false;
     for (let attempt = 0; attempt < 200 && !done; attempt++) done = generateDossier(b, plan);
