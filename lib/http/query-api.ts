@@ -20,7 +20,15 @@ import { admit, type Credential, scopeToAgencies } from "./auth";
 import { dashboardFile, dataQuality, indexTrend, whoReads } from "./dashboard";
 import { OPENAPI_GZIP_BASE64 } from "./openapi-served";
 import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
-import { officeWide, oneScope, parseQuery, resolvePeriod, scopedAgency } from "./query-params";
+import {
+  officeWide,
+  oneScope,
+  parseQuery,
+  resolvePeriod,
+  scopedAgency,
+  scopedUnit,
+  unknownUnit,
+} from "./query-params";
 import { badCursor, file, type HttpResult, json, problem } from "./responses";
 
 /**
@@ -99,33 +107,6 @@ export async function handleQuery(deps: QueryApiDeps, event: APIGatewayProxyEven
 }
 
 /**
- * The unit a scoped reader key asks about: the one named, when it is one of the key's; the key's
- * only unit when none is named; otherwise the 4xx naming `unit`. An office-wide key may ask for
- * any unit or none (the whole office).
- */
-function scopedUnit(
-  credential: Credential,
-  unit: string | undefined,
-): Result<string | undefined, HttpResult> {
-  const scope = credential.units;
-  if (!scope) return ok(unit);
-  if (unit === undefined) {
-    if (scope.length === 1) return ok(scope[0]);
-    return err(
-      problem(400, "this key reads several units: name one", [
-        { path: "unit", message: `one of ${scope.join(", ")}` },
-      ]),
-    );
-  }
-  if (scope.includes(unit)) return ok(unit);
-  return err(
-    problem(403, "this key does not read that unit", [
-      { path: "unit", message: `this key reads ${scope.join(", ")}` },
-    ]),
-  );
-}
-
-/**
  * The report a `/kpis` or `/kpis/export` query names: an agency's (issue 23), a unit's, or the
  * office's, each checked against the key's scope; or the 4xx saying why not.
  */
@@ -149,7 +130,9 @@ async function scopedReport(
   }
   const unitResult = scopedUnit(credential, q.unit);
   if (isErr(unitResult)) return unitResult;
-  return ok(await periodReport(deps, period, unitResult.value));
+  const report = await periodReport(deps, period, unitResult.value);
+  const missing = await unknownUnit(deps, period, unitResult.value, report);
+  return missing ? err(missing) : ok(report);
 }
 
 async function kpisOrExport({ deps, credential, event, path }: QueryRequest): Promise<HttpResult> {
@@ -191,6 +174,8 @@ async function scopedOutputs(
   if (q.agency === undefined) {
     const unit = what === "index" ? scopedUnit(credential, q.unit) : ok(undefined);
     if (isErr(unit)) return unit;
+    const missing = await unknownUnit(deps, period, unit.value);
+    if (missing) return err(missing);
     return ok(await officialOutputs(deps, period, unit.value, q.lang));
   }
   const agency = scopedAgency(deps, credential, q.agency, period);
@@ -250,6 +235,12 @@ async function dossierList({ deps, credential, event }: QueryRequest): Promise<H
   const listed = await deps.dossiers.listBySla(q.unit, q.sla, { limit: q.limit, cursor: q.cursor });
   if (isErr(listed)) return badCursor(listed.error);
   const page = listed.value;
+  // A mistyped unit is named, not answered with an empty list (a unit outside the directory with
+  // dossiers of its own lists them).
+  if (q.unit !== undefined && !deps.units.has(q.unit) && !q.cursor && page.items.length === 0)
+    return problem(404, "no such unit", [
+      { path: "unit", message: `no unit ${q.unit} in the directory, and no dossiers of it in this list` },
+    ]);
   return json(200, {
     items: page.items.map((d) => ({
       dossierId: d.dossierId,

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { agencyTreeOf } from "../app/directory";
-import type { KpiDeps } from "../app/period-report";
+import { type KpiDeps, type PeriodReport, periodReport } from "../app/period-report";
 import { nodeCounterPath, rollUpDate } from "../domain/agency-rollup";
 import { capProblems } from "../domain/events/validate";
 import { type Period, periodByName, periodOf } from "../domain/periods";
@@ -104,4 +104,50 @@ export function oneScope(q: { unit?: string; agency?: string }): HttpResult | un
         { path: "agency", message: "not with unit: a unit's figures are read with unit alone" },
       ])
     : undefined;
+}
+
+/**
+ * The unit a scoped reader key asks about: the one named, when it is one of the key's; the key's
+ * only unit when none is named; otherwise the 4xx naming `unit`. An office-wide key may ask for
+ * any unit or none (the whole office).
+ */
+export function scopedUnit(
+  credential: Credential,
+  unit: string | undefined,
+): Result<string | undefined, HttpResult> {
+  const scope = credential.units;
+  if (!scope) return ok(unit);
+  if (unit === undefined) {
+    if (scope.length === 1) return ok(scope[0]);
+    return err(
+      problem(400, "this key reads several units: name one", [
+        { path: "unit", message: `one of ${scope.join(", ")}` },
+      ]),
+    );
+  }
+  if (scope.includes(unit)) return ok(unit);
+  return err(
+    problem(403, "this key does not read that unit", [
+      { path: "unit", message: `this key reads ${scope.join(", ")}` },
+    ]),
+  );
+}
+
+/**
+ * A unit the directory does not know and the period holds no dossier of: a mistyped id, answered
+ * 404 naming `unit` rather than a report of zeros. A unit outside the directory whose dossiers were
+ * taken (`UNKNOWN_UNITS=accept`) is reported like any other.
+ */
+export async function unknownUnit(
+  deps: KpiDeps,
+  period: Period,
+  unit: string | undefined,
+  report?: PeriodReport,
+): Promise<HttpResult | undefined> {
+  if (unit === undefined || deps.units.has(unit)) return undefined;
+  const dossiers = (report ?? (await periodReport(deps, period, unit))).received.total;
+  if (dossiers > 0) return undefined;
+  return problem(404, "no such unit", [
+    { path: "unit", message: `no unit ${unit} in the directory, and no dossiers of it in ${period.name}` },
+  ]);
 }

@@ -299,6 +299,36 @@ describe("apply-events against DynamoDB Local", () => {
     ).toEqual(officeRow(reference));
     // Closing twice closes once.
     expect(await closeEndedPeriod(deps)).toMatchObject({ sent: [], alreadySent: 1 });
+
+    // A mistyped unit is named (404), never answered with zeros or an empty list; a unit the
+    // directory no longer lists is still reported while the period holds dossiers of it.
+    const period = SEED_PERIOD.name;
+    for (const [path, query] of [
+      ["/kpis", { period, unit: "phong-tu-phapp" }],
+      ["/kpis/export", { period, unit: "phong-tu-phapp", format: "csv" }],
+      ["/kpis/index", { period, unit: "phong-tu-phapp" }],
+      ["/dossiers", { unit: "phong-tu-phapp", sla: "overdue" }],
+    ] as const) {
+      const res = await handleQuery(deps, get(path, query));
+      expect(res.statusCode, path).toBe(404);
+      expect(JSON.parse(res.body ?? "").problems, path).toEqual([
+        { path: "unit", message: expect.stringContaining("phong-tu-phapp") },
+      ]);
+    }
+    const known = JSON.parse(
+      (await handleQuery(deps, get("/kpis", { period, unit: "phong-vhtt" }))).body ?? "",
+    );
+    expect(known.received.total).toBeGreaterThan(0);
+    const without = new UnitDirectory(
+      directory.units.filter((u) => u.id !== "phong-vhtt"),
+      directory.leadership,
+    );
+    const dropped = await handleQuery(
+      { ...deps, units: without },
+      get("/kpis", { period, unit: "phong-vhtt" }),
+    );
+    expect(dropped.statusCode).toBe(200);
+    expect(JSON.parse(dropped.body ?? "").received).toEqual(known.received);
   }, 120_000);
 });
 
