@@ -5,7 +5,7 @@
  * the counters equal the report from the events and every event is stored exactly once.
  */
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { mulberry32 } from "../../dev/scenarios/rng";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
 import type { ConsumerDeps } from "../../functions/apply-events";
@@ -26,7 +26,11 @@ const { createHandler } = await import("../../functions/apply-events");
 const { Logger } = await import("@aws-lambda-powertools/logger");
 const { Metrics } = await import("@aws-lambda-powertools/metrics");
 
-function handlerFor(table: Table, overrides: Partial<ConsumerDeps> = {}) {
+function handlerFor(
+  table: Table,
+  overrides: Partial<ConsumerDeps> = {},
+  logger = new Logger({ logLevel: "SILENT" }),
+) {
   const deps: ConsumerDeps = {
     ...table.store,
     settings: faultSettings,
@@ -34,7 +38,7 @@ function handlerFor(table: Table, overrides: Partial<ConsumerDeps> = {}) {
     now: () => FAULT_NOW,
     ...overrides,
   };
-  return createHandler(deps, new Logger({ logLevel: "SILENT" }), new Metrics({ namespace: "test" }));
+  return createHandler(deps, logger, new Metrics({ namespace: "test" }));
 }
 
 const events = seed2022Q3({ seed: 5 }).slice(0, 400);
@@ -143,6 +147,47 @@ describe("DynamoDB failing half way", () => {
     // The check reads the table as it stands, with nothing injected (its own reads could otherwise
     // exhaust the SDK's attempts).
     injected.on = false;
+    await expectExactlyOnce(table.store, events.slice(0, 200));
+    await table.drop();
+  }, 120_000);
+
+  it("reads a dossier again when its plain put meets another writer's transaction, failing no message", async () => {
+    const table = await testTable("put-conflict");
+    let puts = 0;
+    let injected = 0;
+    // DynamoDB refuses a put on an item an in-flight transaction holds with
+    // TransactionConflictException, which the SDK does not retry: every 4th plain put, 10 in all
+    // (one worker, so that the puts, and what is injected, do not depend on scheduling).
+    table.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "PutItemCommand" && ++puts % 4 === 0 && injected < 10) {
+          injected++;
+          throw Object.assign(new Error("injected: transaction is ongoing for the item"), {
+            name: "TransactionConflictException",
+            $fault: "client",
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "putConflicts" },
+    );
+    const delivery = shuffled(mulberry32(13), events.slice(0, 200));
+    const logger = new Logger({ logLevel: "SILENT" });
+    const warnings: string[] = [];
+    vi.spyOn(logger, "warn").mockImplementation(((message: unknown) => {
+      warnings.push(String(message));
+    }) as never);
+    const result = await deliver(
+      () => handlerFor(table, {}, logger) as never,
+      delivery.map((e) => sqsRecord(e)),
+      { workers: 1, maxReceives: 20 },
+    );
+    expect(injected).toBe(10);
+    // The race is answered like a changed version (read again, decided again, in the batch's own
+    // path), never a failure that sends the batch message by message, or a message back.
+    expect(warnings).toEqual([]);
+    expect(result.redelivered).toBe(0);
     await expectExactlyOnce(table.store, events.slice(0, 200));
     await table.drop();
   }, 120_000);

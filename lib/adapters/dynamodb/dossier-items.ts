@@ -82,7 +82,11 @@ export function logOfItem(item: Item): DossierEvent[] | undefined {
 export function commitRefusalOf(e: unknown, changes: readonly CommitArgs[]): CommitRefusal | undefined {
   const cancelled =
     e instanceof TransactionCanceledException || (e as Error).name === "TransactionCanceledException";
-  if (!cancelled && !conditionFailed(e)) return undefined;
+  // A plain put meeting another writer's transaction on the same item is refused with
+  // TransactionConflictException, which the SDK does not retry: the same race as a changed
+  // version, so the dossier is read again rather than the message failed.
+  const conflict = (e as Error).name === "TransactionConflictException";
+  if (!cancelled && !conflict && !conditionFailed(e)) return undefined;
   const reasons = cancelled ? ((e as TransactionCanceledException).CancellationReasons ?? []) : [];
   const refused = (r: { Code?: string }) =>
     r.Code === "ConditionalCheckFailed" || r.Code === "TransactionConflict";
