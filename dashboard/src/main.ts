@@ -926,21 +926,48 @@ function alertsSection(d: DossierAnswer): Node[] {
   ];
 }
 
-/** The event's facts a reader needs, in words; the rest (codes already shown above) left out. */
-function eventDetails(data: Record<string, unknown> | undefined): string {
-  if (!data) return "";
+/** An event's name; a pause that is not a supplement request is named a pause (docs/rules.md R5). */
+function eventName(type: string, data: Record<string, unknown> | undefined): string {
   const w = t();
+  const kind = data?.pauseKind;
+  if (type === "dossier.supplement_requested" && kind !== undefined && kind !== "supplement") return w.pause;
+  return w.eventNames[type] ?? type;
+}
+
+/** A word from one of the dictionaries, or the code itself where it has none. */
+const word = (words: Record<string, string>, code: unknown) => words[String(code)] ?? String(code);
+
+/** One fact of an event, in words (undefined: a code the timeline already shows, left out). */
+function eventFact(type: string, k: string, v: unknown): string | undefined {
+  const w = t();
+  if (/unitId$/i.test(k)) return unitName(String(v));
+  if (k === "processingDays") return `${w.processingDays}: ${n(Number(v))}`;
+  if (k === "channel") return word(type === "dossier.rated" ? w.ratingChannels : w.channels, v);
+  if (k === "apologyIssued") return v ? w.apologyIssued : w.noApology;
+  if (k === "reason" || k === "note") return `${w.reason}: ${String(v)}`;
+  if (k === "pauseKind") return word(w.pauseKinds, v);
+  if (k === "outcome") return word(w.outcomes, v);
+  if (k === "resultChannel") return `${w.resultChannel}: ${word(w.channels, v)}`;
+  if (k === "resultElectronic") return v ? w.resultElectronic : undefined;
+  if (k === "score") return `${w.score}: ${n(Number(v))}/5`;
+  if (k === "about") return word(w.complaintAbout, v);
+  // The receipt's due instant is the deadline; on a later event it is a new one.
+  if (k === "dueAt" && type === "dossier.received") return `${w.dueAt}: ${when(String(v))}`;
+  if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v)) return `${w.eventTimes[k] ?? w.at}: ${when(v)}`;
+  return undefined;
+}
+
+/** The event's facts a reader needs, in words; the rest (codes already shown above) left out. */
+function eventDetails(type: string, data: Record<string, unknown> | undefined): string {
+  if (!data) return "";
   const out: string[] = [];
+  // A pause with no kind named is a supplement request: said, so every pause says what it waits on.
+  if (type === "dossier.supplement_requested" && data.pauseKind === undefined)
+    out.push(t().pauseKinds.supplement as string);
   for (const [k, v] of Object.entries(data)) {
     if (v === null || v === undefined || typeof v === "object") continue;
-    if (/unitId$/i.test(k)) out.push(unitName(String(v)));
-    else if (k === "processingDays") out.push(`${w.processingDays}: ${n(Number(v))}`);
-    else if (k === "channel") out.push(w.channels[String(v)] ?? String(v));
-    else if (k === "apologyIssued") out.push(v ? w.apologyIssued : w.noApology);
-    else if (k === "reason" || k === "note") out.push(`${w.reason}: ${String(v)}`);
-    else if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}T/.test(v))
-      out.push(`${w.eventTimes[k] ?? w.at}: ${when(v)}`);
-    else if (k === "satisfied") out.push(v ? w.satisfied : w.notSatisfied);
+    const fact = eventFact(type, k, v);
+    if (fact) out.push(fact);
   }
   return out.join(" · ");
 }
@@ -988,8 +1015,8 @@ async function dossierView(id: string): Promise<Node[]> {
           "li",
           { class: e.anomaly ? "anomalous" : undefined },
           h("time", { datetime: e.occurredAt }, when(e.occurredAt)),
-          h("strong", {}, w.eventNames[e.type] ?? e.type),
-          eventDetails(e.data) ? h("span", { class: "details" }, eventDetails(e.data)) : null,
+          h("strong", {}, eventName(e.type, e.data)),
+          eventDetails(e.type, e.data) ? h("span", { class: "details" }, eventDetails(e.type, e.data)) : null,
           e.anomaly
             ? h("span", { class: "tag bad" }, `${w.anomaly}: ${w.anomalyNames[e.anomaly] ?? e.anomaly}`)
             : null,

@@ -196,6 +196,55 @@ describe("the dashboard", () => {
     expect(timeline).not.toContain(OTHER_UNIT);
   });
 
+  it("tells each event's facts in words: the deadline, what a pause waits on, the outcome, the rating", async () => {
+    const id = "DASH-FACTS-1";
+    const ev = (n: string, type: string, time: string, data: object) => ({
+      eventId: `dash-facts-${n}`,
+      type,
+      occurredAt: `2022-10-19T${time}:00+07:00`,
+      dossierId: id,
+      data,
+    });
+    await postAndDrain([
+      ev("r", "dossier.received", "08:00", {
+        unitId: SCOPED_UNIT,
+        procedureCode: "1.001990",
+        channel: "direct",
+        processingDays: 5,
+        dueAt: "2022-10-26T17:00:00+07:00",
+      }),
+      ev("p", "dossier.supplement_requested", "08:30", { pauseKind: "financial_obligation" }),
+      ev("s", "dossier.supplement_received", "09:00", {}),
+      ev("d", "dossier.resolved", "10:00", {
+        outcome: "denied",
+        resultChannel: "online",
+        resultElectronic: true,
+      }),
+      ev("v", "dossier.rated", "10:30", { score: 4, channel: "kiosk" }),
+      ev("c", "dossier.complaint_received", "11:00", { about: "delay" }),
+    ]);
+    const { page } = await open(d.scoped);
+    await page.waitForSelector("[data-list=overdue]");
+    await go(page, `#/dossier/${id}`);
+    await page.waitForSelector(".timeline li");
+    const items = await page.$$eval(".timeline li", (lis) => lis.map((li) => li.textContent ?? ""));
+    const expected = [
+      ["Tiếp nhận hồ sơ", "Hạn giải quyết: 26/10/2022"],
+      ["Tạm dừng tính thời hạn", "Chờ thực hiện nghĩa vụ tài chính"],
+      ["Nhận bổ sung (tiếp tục)"],
+      ["Giải quyết xong", "Từ chối", "Trả kết quả: Trực tuyến", "Có kết quả điện tử"],
+      ["Điểm đánh giá: 4/5", "Tại máy đánh giá"],
+      ["Về việc chậm trễ"],
+    ];
+    expect(items).toHaveLength(expected.length);
+    expected.forEach((words, i) => {
+      for (const text of words) expect(items[i], text).toContain(text);
+    });
+    // No code where a word exists.
+    for (const code of ["financial_obligation", "denied", "kiosk", "delay", "Hạn mới"])
+      expect(items.join(" "), code).not.toContain(code);
+  });
+
   it("shows a unit-scoped reader its own unit only, never another's", async () => {
     const { page, urls } = await open(d.scoped);
     await page.waitForSelector("[data-list=overdue]");
