@@ -129,6 +129,7 @@ async function runReport(opts: ReportOpts): Promise<void> {
   const names = await loadUnitNames(opts.units, opts.lang);
   const settings = await loadSettings(opts.settings);
   const events = await readEvents(opts.events);
+  await checkUnitKnown(opts.unit, events, names);
   const [{ catalogOf }, { computeReportAndCounts }, { reportCsv, reportText }] = await Promise.all([
     import("../../lib/domain/catalog"),
     import("../../lib/domain/report"),
@@ -177,6 +178,30 @@ function checkReportOptions(opts: ReportOpts): void {
     );
   if (opts.format === "form-xlsx" && !opts.out)
     throw new CliError("--format form-xlsx needs --out FILE", EXIT.usage);
+  // As GET /kpis/form: the form's rows are levels and domains, not units.
+  if (opts.unit && (opts.format === "form-csv" || opts.format === "form-xlsx"))
+    throw new CliError(
+      "--unit: form II.06a is an office's or an agency's (its rows are levels and domains); give --agency with --units for a node's form",
+      EXIT.usage,
+    );
+}
+
+/**
+ * A `--unit` no event names and the directory (when given) does not list: a mistyped id, refused
+ * rather than answered with a report of zeros.
+ */
+async function checkUnitKnown(
+  unit: string | undefined,
+  events: readonly DossierEvent[],
+  names: Map<string, string> | undefined,
+): Promise<void> {
+  if (unit === undefined || names?.has(unit)) return;
+  const { unitNamed } = await import("../../lib/domain/ownership");
+  if (events.some((e) => unitNamed(e) === unit)) return;
+  throw new CliError(
+    `--unit ${unit}: no event in the files names this unit${names ? ", and the --units directory does not list it" : ""}`,
+    EXIT.badInput,
+  );
 }
 
 /** The report of a deployed stack, read from its query API. */

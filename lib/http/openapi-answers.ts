@@ -69,7 +69,7 @@ export const ANSWERS: Record<string, Json> = {
       "a bad query parameter, both unit and agency, or no unit named for a key of several units",
     ),
     "404": problemResponse(
-      "no such period in this deployment's scheme, no such agency, or an agency not in the tree for that period",
+      "no such period in this deployment's scheme, no such agency, an agency not in the tree for that period, or a unit the directory does not list and the period holds no dossier of",
     ),
   },
   "GET /kpis/export": {
@@ -84,7 +84,7 @@ export const ANSWERS: Record<string, Json> = {
       "a bad query parameter, both unit and agency, or no unit named for a key of several units",
     ),
     "404": problemResponse(
-      "no such period in this deployment's scheme, no such agency, or an agency not in the tree for that period",
+      "no such period in this deployment's scheme, no such agency, an agency not in the tree for that period, or a unit the directory does not list and the period holds no dossier of",
     ),
   },
   "GET /kpis/form": {
@@ -114,7 +114,7 @@ export const ANSWERS: Record<string, Json> = {
       "a bad query parameter, both unit and agency, or no unit named for a key of several units",
     ),
     "404": problemResponse(
-      "no such period in this deployment's scheme, no such agency, or an agency not in the tree for that period",
+      "no such period in this deployment's scheme, no such agency, an agency not in the tree for that period, or a unit the directory does not list and the period holds no dossier of",
     ),
   },
   "GET /dossiers": {
@@ -123,6 +123,7 @@ export const ANSWERS: Record<string, Json> = {
       content: { [JSON_TYPE]: { schema: { $ref: "#/components/schemas/Page" } } },
     },
     "400": problemResponse("a bad query parameter or cursor"),
+    "404": problemResponse("a unit the directory does not list and that has no dossier in this list"),
   },
   "GET /dossiers/{id}": {
     "200": {

@@ -278,6 +278,43 @@ describe("dossier-monitor (docs/cli.md)", () => {
     expect((await cli("nonsense")).code).toBe(2);
   });
 
+  it("refuses a --unit no event names (a typo, not a report of zeros), and --unit on form II.06a", async () => {
+    const window = ["--from", "2022-06-06", "--to", "2022-09-05", "--as-of", "2022-09-05"];
+    const known = await cli(
+      "report",
+      "--events",
+      q3,
+      ...window,
+      "--unit",
+      "phong-tu-phap",
+      "--format",
+      "json",
+    );
+    expect(known.code).toBe(0);
+    expect(JSON.parse(known.stdout).received.total).toBeGreaterThan(0);
+    const typo = await cli("report", "--events", q3, ...window, "--unit", "phong-tu-phapp");
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("--unit phong-tu-phapp: no event in the files names this unit");
+    expect(typo.stdout).toBe("");
+    const units = join(ROOT, "events/units/seed-units.json");
+    const unlisted = await cli("report", "--events", q3, ...window, "--units", units, "--unit", "phong-moi");
+    expect(unlisted.code).toBe(1);
+    expect(unlisted.stderr).toContain("the --units directory does not list it");
+    const form = await cli(
+      "report",
+      "--events",
+      q3,
+      ...window,
+      "--unit",
+      "phong-tu-phap",
+      "--format",
+      "form-csv",
+    );
+    expect(form.code).toBe(2);
+    expect(form.stderr).toContain("--unit: form II.06a is an office's or an agency's");
+    expect(form.stdout).toBe("");
+  });
+
   it("reads a period by name in a scheme", async () => {
     const { code, stdout } = await cli(
       "report",
