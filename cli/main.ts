@@ -58,6 +58,28 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`dossier-monitor: ${e.message}\n`);
       return EXIT.badInput;
     }
+    // A file the user named that cannot be read or written (no such folder, a folder for a file,
+    // no permission): said in one line, as a bad input, never a stack.
+    const fsError = fileSystemError(e);
+    if (fsError) {
+      process.stderr.write(`dossier-monitor: ${fsError}\n`);
+      return EXIT.badInput;
+    }
     throw e;
   }
+}
+
+/** What a file-system error says (`cannot open /x/y.csv: no such file or directory`), or undefined. */
+function fileSystemError(e: unknown): string | undefined {
+  const err = e as { code?: unknown; syscall?: unknown; path?: unknown };
+  const said: Record<string, string> = {
+    ENOENT: "no such file or directory",
+    EISDIR: "a folder, not a file",
+    ENOTDIR: "a path through something that is not a folder",
+    EACCES: "permission denied",
+    EPERM: "not permitted",
+  };
+  if (typeof err?.code !== "string" || !said[err.code]) return undefined;
+  const what = typeof err.path === "string" ? ` ${err.path}` : "";
+  return `cannot ${typeof err.syscall === "string" ? err.syscall : "use"}${what}: ${said[err.code]}`;
 }

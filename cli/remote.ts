@@ -1,10 +1,9 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { SingleBar } from "cli-progress";
-import { decodeEventsFile, parseEventsText } from "../lib/domain/events/file";
+import { parseEventsText } from "../lib/domain/events/file";
 import type { Report } from "../lib/domain/report";
-import { isErr } from "../lib/domain/result";
 import { type Locale, reportCsv, reportText } from "../lib/render/format";
-import { apiFailure, CliError, EXIT } from "./shared";
+import { apiFailure, CliError, EXIT, readEventsText } from "./shared";
 
 /**
  * The API calls of `report --api`, `quarantine` and `send`. Like every command, they fail with
@@ -127,27 +126,12 @@ export interface SendSummary {
   rejectedFile?: string;
 }
 
-/** An events file's text; one that does not exist, or is not UTF-8 text, is bad input (exit 1). */
-function readEventsFile(file: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT")
-      throw new CliError(`${file}: no such file`, EXIT.badInput);
-    throw e;
-  }
-  const text = decodeEventsFile(bytes);
-  if (isErr(text)) throw new CliError(`${file}: ${text.error}`, EXIT.badInput);
-  return text.value;
-}
-
 /** `send FILE --api URL`: posts an events file in batches of 100 with a progress bar. */
 export async function sendFile(
   file: string,
   opts: { api: string; key: string; rejected?: string; progress?: boolean },
 ): Promise<SendSummary> {
-  const parsed = parseEventsText(readEventsFile(file));
+  const parsed = parseEventsText(await readEventsText(file));
   const summary: SendSummary = { accepted: 0, duplicate: 0, rejected: 0 };
   const rejectedLines: string[] = parsed.problems.map((p) =>
     JSON.stringify({ line: p.line, problems: [{ path: p.path, message: p.message }] }),

@@ -12,7 +12,7 @@ import { validOn } from "../lib/domain/agencies";
 import { parseDirectoryFile } from "../lib/domain/agency-directory";
 import { formatInstant, localDate, parseInstant } from "../lib/domain/time";
 import { EMPTY_DEFAULTS, PROVINCE_DEFAULTS, type ServeOptions } from "./serve-options";
-import { EXIT } from "./shared";
+import { CliError, EXIT } from "./shared";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -83,10 +83,11 @@ function exampleUnit(opts: ServeOptions, directory: LocalStackOptions["directory
 /** `dossier-monitor serve` (what `npm start` runs): the local stack, until Ctrl-C. */
 export async function serve(opts: ServeOptions): Promise<number> {
   const dataDir = resolve(opts.dataDir);
+  // Checked before anything is deleted (the option's parser checks it too).
+  const start = parseInstant(opts.clock);
+  if (start === undefined) throw new CliError(`--clock: not an RFC 3339 instant: ${opts.clock}`, EXIT.usage);
   if (opts.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(join(dataDir, "dynamodb"), { recursive: true });
-  const start = parseInstant(opts.clock);
-  if (start === undefined) throw new Error(`--clock: not an RFC 3339 instant: ${opts.clock}`);
   const env = serveEnv(opts);
   parseMonitorEnv({ TABLE_NAME: "dossier-monitor-local", ...env });
   const directory = loadDirectory(opts.units, start);

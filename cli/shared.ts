@@ -33,6 +33,37 @@ export const parseAsOf = (value: string) => {
   return ms;
 };
 
+/** An RFC 3339 instant with its offset, kept as written (`serve --clock`). */
+export const parseInstantText = (value: string) => {
+  if (parseInstant(value) === undefined || !/[zZ]|[+-]\d{2}:\d{2}$/.test(value))
+    throw new InvalidArgumentError(
+      "expected an RFC 3339 instant with offset, e.g. 2022-08-29T07:25:00+07:00",
+    );
+  return value;
+};
+
+/** An API's base URL (`--api`): http or https. */
+export const parseApiUrl = (value: string) => {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:"))
+    throw new InvalidArgumentError("expected an http(s) URL, e.g. http://127.0.0.1:3000");
+  return value;
+};
+
+/** A TCP port. */
+export const parsePort = (value: string) => {
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 1 && port <= 65535)) throw new InvalidArgumentError("expected a port, 1 to 65535");
+  return port;
+};
+
+/** A speed-up of the demo clock: 0 (stopped) or more. */
+export const parseSpeed = (value: string) => {
+  const speed = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(speed)) throw new InvalidArgumentError("expected a number, 0 or more");
+  return speed;
+};
+
 export const parseSeed = (value: string) => {
   if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError("expected a whole number");
   return Number(value);
@@ -70,10 +101,10 @@ export async function readEventsText(file: string): Promise<string> {
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    throw new CliError(
-      `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      EXIT.badInput,
-    );
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a folder, not an events file" : code;
+    throw new CliError(`${file}: cannot read: ${why ?? (e as Error).message}`, EXIT.badInput);
   }
   const text = decodeEventsFile(bytes);
   if (!text.ok) throw new CliError(`${file}: ${text.error}`, EXIT.badInput);

@@ -5,7 +5,7 @@ import type { DossierEvent } from "../../lib/domain/events/schema";
 import type { Period, PeriodScheme } from "../../lib/domain/periods";
 import type { PeriodCounts } from "../../lib/domain/report";
 import type { Locale } from "../../lib/render/format";
-import { apiKey, CliError, EXIT, parseAsOf, parseDate, readEventsText } from "../shared";
+import { apiKey, CliError, EXIT, parseApiUrl, parseAsOf, parseDate, readEventsText } from "../shared";
 
 interface ReportOpts {
   events?: string[];
@@ -266,7 +266,7 @@ export function registerReport(program: Command): void {
     .command("report")
     .description("compute the KPI report (docs/kpis.md) from events files, in-process, no server")
     .option("--events <file...>", "events files (NDJSON or a JSON array)")
-    .option("--api <url>", "read the report from a running stack's API instead (with --period)")
+    .option("--api <url>", "read the report from a running stack's API instead (with --period)", parseApiUrl)
     .option("--key <key>", "API key for --api (or DOSSIER_MONITOR_API_KEY)")
     .option("--from <date>", "first day of the period (YYYY-MM-DD)", parseDate)
     .option("--to <date>", "last day of the period, inclusive (YYYY-MM-DD)", parseDate)

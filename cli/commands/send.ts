@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { apiKey, EXIT } from "../shared";
+import { apiKey, EXIT, parseApiUrl } from "../shared";
 
 async function runSend(file: string, opts: { api: string; key?: string; rejected?: string }): Promise<void> {
   const key = apiKey(opts.key, "send");
@@ -23,7 +23,7 @@ export function registerSend(program: Command): void {
     .description(
       "post an events file to a running stack's POST /events in batches, with a progress bar. Events are attributed to the key's integration: an event whose body names another source is refused, so a file written by `quarantine --source NAME --out FILE` is sent again with NAME's own key, never an operator's",
     )
-    .requiredOption("--api <url>", "the stack's API, e.g. http://127.0.0.1:3000")
+    .requiredOption("--api <url>", "the stack's API, e.g. http://127.0.0.1:3000", parseApiUrl)
     .option("--key <key>", "the key of the integration the events are from (or DOSSIER_MONITOR_API_KEY)")
     .option(
       "--rejected <file>",

@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
 import { EMPTY_DEFAULTS, PROVINCE_DEFAULTS, resolveServeOptions, type ServeOptions } from "../serve-options";
+import { parseInstantText, parsePort, parseSpeed } from "../shared";
 
 /** `serve` (what `npm start` runs): the local stack, until Ctrl-C. */
 export function registerServe(program: Command): void {
@@ -9,13 +10,13 @@ export function registerServe(program: Command): void {
       "the local stack: DynamoDB Local, local SES with its inbox, the bus, the scheduler and the HTTP API on 127.0.0.1",
     )
     .option("--data-dir <dir>", "where DynamoDB Local keeps its data, and the demo keys", ".local")
-    .option("--clock <instant>", "the demo clock's start", "2022-08-29T07:25:00+07:00")
-    .option("--speed <n>", "how much faster than real time the demo clock runs", (v) => Number(v), 60)
-    .option("--api-port <port>", "the HTTP API's port", (v) => Number(v), 3000)
+    .option("--clock <instant>", "the demo clock's start", parseInstantText, "2022-08-29T07:25:00+07:00")
+    .option("--speed <n>", "how much faster than real time the demo clock runs", parseSpeed, 60)
+    .option("--api-port <port>", "the HTTP API's port", parsePort, 3000)
     .option(
       "--eventbridge-port <port>",
       "the port answering EventBridge's PutEvents (AWS SDKs: endpoint override, any credentials)",
-      (v) => Number(v),
+      parsePort,
       3001,
     )
     .option("--units <file>", "the unit directory loaded on first start", "events/units/seed-units.json")

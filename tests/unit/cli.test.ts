@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -313,6 +313,45 @@ describe("dossier-monitor (docs/cli.md)", () => {
     expect(form.code).toBe(2);
     expect(form.stderr).toContain("--unit: form II.06a is an office's or an agency's");
     expect(form.stdout).toBe("");
+  });
+
+  it("answers a user's mistake in options and files in one line naming it, never with a stack", async () => {
+    const cases: [string[], number, string][] = [
+      [["serve", "--clock", "bad"], 2, "'--clock <instant>' argument 'bad' is invalid"],
+      [["serve", "--fresh", "--clock", "bad", "--data-dir", join(dir, "kept")], 2, "--clock <instant>"],
+      [["serve", "--speed", "abc"], 2, "'--speed <n>' argument 'abc' is invalid"],
+      [["serve", "--api-port", "x"], 2, "'--api-port <port>' argument 'x' is invalid"],
+      [["report", "--api", "notaurl", "--key", "k", "--period", "2022-Q3"], 2, "expected an http(s) URL"],
+      [["send", q3, "--api", "ftp://x", "--key", "k"], 2, "expected an http(s) URL"],
+      [["send", dir, "--api", "http://127.0.0.1:9", "--key", "k"], 1, "a folder, not an events file"],
+      [
+        [
+          "report",
+          "--events",
+          q3,
+          "--from",
+          "2022-06-06",
+          "--to",
+          "2022-09-05",
+          "--format",
+          "form-csv",
+          "--out",
+          join(dir, "no-such-folder", "x.csv"),
+        ],
+        1,
+        "no such file or directory",
+      ],
+    ];
+    // --fresh with a bad clock deletes nothing (the clock is checked first).
+    mkdirSync(join(dir, "kept"), { recursive: true });
+    writeFileSync(join(dir, "kept", "keep.txt"), "x");
+    for (const [args, code, said] of cases) {
+      const out = await cli(...args);
+      expect(out.code, args.join(" ")).toBe(code);
+      expect(out.stderr, args.join(" ")).toContain(said);
+      expect(out.stderr, args.join(" ")).not.toMatch(/^\s+at /m);
+    }
+    expect(existsSync(join(dir, "kept", "keep.txt"))).toBe(true);
   });
 
   it("reads a period by name in a scheme", async () => {
