@@ -31,6 +31,8 @@ export async function remoteReport(opts: {
   key: string;
   format: "json" | "text" | "csv";
   lang: Locale;
+  /** Units by name in text and CSV (`--units`); ids without. */
+  names?: ReadonlyMap<string, string>;
 }): Promise<string> {
   const url = new URL("/kpis", opts.api);
   if (opts.period) url.searchParams.set("period", opts.period);
@@ -42,7 +44,9 @@ export async function remoteReport(opts: {
     throw apiFailure({ message: `${url}: HTTP ${res.status}: ${body.slice(0, 500)}`, status: res.status });
   const report = JSON.parse(body) as Report;
   if (opts.format === "json") return `${JSON.stringify(report, null, 2)}\n`;
-  return opts.format === "csv" ? reportCsv(report, opts.lang) : reportText(report, opts.lang);
+  return opts.format === "csv"
+    ? reportCsv(report, opts.lang, opts.names)
+    : reportText(report, opts.lang, opts.names);
 }
 
 interface QuarantinedItem {

@@ -164,7 +164,26 @@ async function runReport(opts: ReportOpts): Promise<void> {
 }
 
 /** The combinations of options the command refuses, before anything is read. */
+/** What only a report from events files takes: the stack computes its own. */
+const EVENTS_ONLY = {
+  events: "--events",
+  from: "--from",
+  to: "--to",
+  asOf: "--as-of",
+  calendar: "--calendar",
+  settings: "--settings",
+  strictSupplement: "--strict-supplement",
+} as const;
+
 function checkReportOptions(opts: ReportOpts): void {
+  const eventsOnly = opts.api
+    ? Object.entries(EVENTS_ONLY).filter(([k]) => opts[k as keyof typeof EVENTS_ONLY] !== undefined)
+    : [];
+  if (eventsOnly.length)
+    throw new CliError(
+      `${eventsOnly.map(([, flag]) => flag).join(", ")}: for a report from events files; with --api the stack's period (--period), settings and calendar apply`,
+      EXIT.usage,
+    );
   const official = opts.format === "form-xlsx" || opts.format === "form-csv" || opts.format === "index";
   if (opts.api && official)
     throw new CliError(
@@ -217,6 +236,7 @@ async function remoteReportOut(opts: ReportOpts, api: string): Promise<void> {
       key,
       format: opts.format as "json" | "text" | "csv",
       lang: opts.lang,
+      names: await loadUnitNames(opts.units, opts.lang),
     }),
   );
 }

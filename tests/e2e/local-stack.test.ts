@@ -245,6 +245,23 @@ describe("the local stack over HTTP", () => {
       })
     ).json()) as Report;
     expect(kpiView(fromCli)).toEqual(kpiView(fromApi));
+    // As text, its units by the names of a --units directory, as a report from events files shows them.
+    const text = await run(process.execPath, [
+      BIN,
+      "report",
+      "--api",
+      stack.urls.api,
+      "--period",
+      SEED_PERIOD.name,
+      "--key",
+      keys.reader,
+      "--format",
+      "text",
+      "--units",
+      join(ROOT, "events/units/seed-units.json"),
+    ]);
+    expect(text.stdout).toContain("Phòng Tư pháp");
+    expect(text.stdout).not.toContain("phong-tu-phap");
     const unreachable = await run(process.execPath, [
       BIN,
       "report",

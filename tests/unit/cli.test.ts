@@ -325,6 +325,11 @@ describe("dossier-monitor (docs/cli.md)", () => {
       [["send", q3, "--api", "ftp://x", "--key", "k"], 2, "expected an http(s) URL"],
       [["send", dir, "--api", "http://127.0.0.1:9", "--key", "k"], 1, "a folder, not an events file"],
       [
+        ["report", "--api", "http://127.0.0.1:9", "--key", "k", "--from", "2022-07-01", "--to", "2022-09-30"],
+        2,
+        "--from, --to: for a report from events files",
+      ],
+      [
         [
           "report",
           "--events",
