@@ -300,10 +300,13 @@ async function applyRounds(deps: BatchApplyDeps, byDossier: Map<string, BatchIte
     const legacy: BatchItem[] = [];
     for (const [dossierId, list] of pending) {
       const read = reads.get(dossierId);
-      if (read) plans.push(await planDossierEvents(deps, dossierId, read, list));
+      const plan = read && (await planDossierEvents(deps, dossierId, read, list).catch(() => undefined));
+      if (plan) plans.push(plan);
       else legacy.push(...list);
     }
-    // A dossier stored before its log moved inside: read and applied as before.
+    // A dossier stored before its log moved inside, or one the batch could not read or decide (its
+    // log unreadable, a rule that throws for it): read and applied one event at a time, so that
+    // what fails is that dossier's events only.
     const [committed] = await allSettled<Committed | undefined>([
       commitPlans(deps, plans, round === 1 ? GROUP_ITEMS : 1, outcomes),
       allSettled(

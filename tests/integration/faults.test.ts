@@ -5,10 +5,12 @@
  * the counters equal the report from the events and every event is stored exactly once.
  */
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it, vi } from "vitest";
 import { mulberry32 } from "../../dev/scenarios/rng";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
 import type { ConsumerDeps } from "../../functions/apply-events";
+import { dossierKey } from "../../lib/adapters/dynamodb/keys";
 import type { TableStore } from "../../lib/adapters/dynamodb/store";
 import { readKpiReport } from "../../lib/app/kpis";
 import type { DossierEvent } from "../../lib/domain/events/schema";
@@ -189,6 +191,52 @@ describe("DynamoDB failing half way", () => {
     expect(warnings).toEqual([]);
     expect(result.redelivered).toBe(0);
     await expectExactlyOnce(table.store, events.slice(0, 200));
+    await table.drop();
+  }, 120_000);
+
+  it("fails only the messages of a dossier whose stored log cannot be read; the batch's others are applied", async () => {
+    const table = await testTable("unreadable");
+    const handler = handlerFor(table);
+    const [first, second] = [events.slice(0, 200), events.slice(200, 400)];
+    const out1 = await handler({ Records: first.map((e) => sqsRecord(e)) } as never, {} as never);
+    expect(out1?.batchItemFailures).toEqual([]);
+    // A dossier of the first batch with more events in the second: its stored log made unreadable.
+    const broken = second.find((e) => first.some((f) => f.dossierId === e.dossierId))?.dossierId as string;
+    expect(broken).toBeDefined();
+    await table.doc.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: dossierKey(broken),
+        UpdateExpression: "SET z1 = :junk",
+        ExpressionAttributeValues: { ":junk": new Uint8Array([1, 2, 3, 4]) },
+      }),
+    );
+    const records = second.map((e) => sqsRecord(e));
+    let writes = 0;
+    table.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "TransactWriteItemsCommand" || context.commandName === "PutItemCommand")
+          writes++;
+        return next(args);
+      },
+      { step: "initialize", name: "countWrites" },
+    );
+    const out2 = await handler({ Records: records } as never, {} as never);
+    // In the batch's own path: at most one write per dossier (a group's writes several), not one
+    // per event as when the whole batch falls back to applying its events one at a time.
+    const dossiers = new Set(second.map((e) => e.dossierId)).size;
+    expect(writes).toBeLessThanOrEqual(dossiers);
+    const failed = new Set(out2?.batchItemFailures.map((f) => f.itemIdentifier));
+    const brokenIds = records.filter((_, i) => second[i]?.dossierId === broken).map((r) => r.messageId);
+    expect([...failed].sort()).toEqual([...brokenIds].sort());
+    // Every other dossier of the batch took its events.
+    const others = [...new Set(second.map((e) => e.dossierId))].filter((id) => id !== broken);
+    for (const id of others) {
+      const { log } = await table.store.dossiers.getWithLog(id);
+      const ids = new Set(log.map((e) => e.eventId));
+      for (const e of second.filter((x) => x.dossierId === id))
+        expect(ids.has(e.eventId), e.eventId).toBe(true);
+    }
     await table.drop();
   }, 120_000);
 

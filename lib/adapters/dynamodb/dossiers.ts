@@ -184,12 +184,13 @@ export class Dossiers
 
   /**
    * Dossiers and their logs, 100 keys a request, strongly consistent (the consumer's batch): the
-   * dossier item holds both. An item without its log inside (written before) is `undefined`.
+   * dossier item holds both. An item without its log inside (written before) is `undefined`, and
+   * so is one whose log cannot be read: read alone, its failure is its own, not the batch's.
    */
   async getMany(dossierIds: readonly string[]): Promise<Map<string, DossierWithLog | undefined>> {
     const out = new Map<string, DossierWithLog | undefined>(dossierIds.map((id) => [id, { log: [] }]));
     for (const item of await this.batchGet(dossierIds.map(dossierKey), undefined, true)) {
-      const log = logOfItem(item);
+      const log = readableLog(item);
       out.set(dossierIdOfKey(item), log ? { dossier: recordOfItem(item), log } : undefined);
     }
     return out;
@@ -355,5 +356,14 @@ export class Dossiers
       })),
       16,
     );
+  }
+}
+
+/** An item's log, or undefined when it has none inside or it cannot be decoded. */
+function readableLog(item: Item): DossierEvent[] | undefined {
+  try {
+    return logOfItem(item);
+  } catch {
+    return undefined;
   }
 }
