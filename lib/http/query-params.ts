@@ -47,9 +47,15 @@ export function resolvePeriod(deps: KpiDeps, name: string | undefined) {
  */
 export function officeWide(credential: Credential, what: string): Result<Credential, HttpResult> {
   if (!credential.units) return ok(credential);
+  const agencies = credential.agencies;
   return err(
     problem(403, `${what} is read with an office-wide reader key`, [
-      { path: "(key)", message: "this key is scoped to units" },
+      {
+        path: "(key)",
+        message: agencies
+          ? `this key is scoped to agencies (${agencies.join(", ")})${what === "form II.06a" ? ": name one with agency= for its form" : ""}`
+          : "this key is scoped to units",
+      },
     ]),
   );
 }

@@ -172,9 +172,14 @@ describe("keys scoped to agencies, over HTTP", () => {
       `/kpis/trend?period=${SEED_PERIOD.name}`,
       "/quality",
     ]) {
-      expect((await get(path, landReader)).status, path).toBe(403);
+      const refused = await get(path, landReader);
+      expect(refused.status, path).toBe(403);
+      // Said as it is: the key is scoped to agencies (for the form: name one).
+      expect(JSON.stringify(refused.json), path).toContain("this key is scoped to agencies (khoi-dat-dai)");
       expect((await get(path, keys.reader)).status, path).toBe(200);
     }
+    const form = await get(`/kpis/form?period=${SEED_PERIOD.name}`, landReader);
+    expect(JSON.stringify(form.json)).toContain("name one with agency= for its form");
   });
 
   it("gives a key scoped to an agency the directory does not know nothing to read", async () => {
