@@ -327,17 +327,33 @@ async function start(): Promise<void> {
   await render(false);
 }
 
-function failed(e: unknown): void {
+/**
+ * What a failed request says to its reader, in the page's language: why, by the answer's status;
+ * the API's own message (English, for whoever looks into it) apart, as a detail.
+ */
+function failureText(e: unknown): { text: string; detail?: string } {
   const w = t();
-  const message =
-    e instanceof ApiError && e.status === 429
-      ? w.rateLimited
-      : e instanceof ApiError && e.status === 403
-        ? `${w.forbidden} (${e.message})`
-        : `${w.failed}: ${(e as Error).message}`;
+  const message = (e as Error).message;
+  if (!(e instanceof ApiError)) return { text: `${w.failed}: ${w.failures.server}`, detail: message };
+  if (e.status === 429) return { text: w.rateLimited };
+  if (e.status === 403) return { text: w.forbidden, detail: message };
+  const why = w.failures[String(e.status)] ?? w.failures.server;
+  return { text: `${w.failed}: ${why}`, detail: message };
+}
+
+/** A failure's paragraphs: the reason, and the API's message as its detail. */
+function failureNodes(e: unknown): Node[] {
+  const { text, detail } = failureText(e);
+  return [
+    h("p", { class: "alert", role: "alert" }, text),
+    detail ? h("p", { class: "details", lang: "en" }, `${t().failureDetail}: ${detail}`) : null,
+  ].filter((n): n is HTMLElement => n !== null);
+}
+
+function failed(e: unknown): void {
   main().replaceChildren(
-    h("p", { class: "alert", role: "alert" }, message),
-    h("button", { type: "button", onclick: () => void render(false) }, w.retry),
+    ...failureNodes(e),
+    h("button", { type: "button", onclick: () => void render(false) }, t().retry),
   );
 }
 
@@ -1092,9 +1108,7 @@ function unknownSlaSection(first: Quality): HTMLElement {
         show(await api<Quality>("/quality", params), next);
       } catch (e) {
         if (e instanceof AuthError) return signOut(w.wrongKey);
-        body.replaceChildren(
-          h("p", { class: "alert", role: "alert" }, `${w.failed}: ${(e as Error).message}`),
-        );
+        body.replaceChildren(...failureNodes(e));
       } finally {
         body.removeAttribute("aria-busy");
       }
@@ -1205,7 +1219,7 @@ async function download(path: string, params: Record<string, string | undefined>
     status.textContent = `${w.downloaded}: ${name}`;
   } catch (e) {
     if (e instanceof AuthError) return signOut(w.wrongKey);
-    status.textContent = `${w.failed}: ${(e as Error).message}`;
+    status.textContent = failureText(e).text;
   }
 }
 

@@ -325,6 +325,19 @@ describe("the dashboard", () => {
     expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
   });
 
+  it("says why a view could not load in the page's language, the API's own message apart", async () => {
+    const { page } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    await go(page, "#/unit/khong-co-don-vi-nay");
+    await page.waitForSelector("main .alert");
+    expect(await page.textContent("main .alert")).toBe(
+      "Không tải được số liệu: không tìm thấy (kỳ báo cáo, đơn vị hoặc khối này không có trong hệ thống)",
+    );
+    const detail = await page.$eval("main p.details[lang=en]", (p) => p.textContent ?? "");
+    expect(detail).toBe("Chi tiết kỹ thuật (tiếng Anh): no such unit");
+    expect(await page.$("main button")).not.toBeNull();
+  });
+
   it("tells a wrong key clearly, and keeps nothing of it", async () => {
     const { page } = await open("dm_r_not-a-key-of-this-office");
     await page.waitForSelector("main .alert");
