@@ -179,6 +179,8 @@ const VI = {
   events: "Số sự kiện",
   officeOnly: "Trang này chỉ dành cho khóa đọc toàn cơ quan.",
   downloadsHeading: "Tải về",
+  downloadForUnit: "Đơn vị:",
+  downloadForAgency: "Khối, cơ quan:",
   downloadsIntro:
     "Các tệp được tải từ chính API của hệ thống, bằng khóa của anh/chị, cho kỳ báo cáo đang chọn.",
   formXlsx: "Biểu mẫu II.06a (XLSX)",
@@ -398,6 +400,8 @@ const EN: Words = {
   events: "Events",
   officeOnly: "This page is for office-wide reader keys.",
   downloadsHeading: "Downloads",
+  downloadForUnit: "Unit:",
+  downloadForAgency: "Agency:",
   downloadsIntro: "The files come from the system's own API, with your key, for the chosen period.",
   formXlsx: "Form II.06a (XLSX)",
   exportCsv: "Figures report (CSV)",

@@ -1228,35 +1228,75 @@ async function downloadsView(): Promise<Node[]> {
   document.title = `${w.navDownloads} — ${w.title}`;
   const status = h("p", { class: "notice", role: "status", "aria-live": "polite" });
   const period = state.period ?? undefined;
-  const office = state.me?.scope === "office";
-  // A key scoped to agencies downloads its own node's figures and form; one scoped to units its
-  // first unit's figures (the export takes one unit).
-  const agency = state.me?.scope === "agencies" ? state.me.tree?.roots[0] : undefined;
-  const unit = office || agency ? undefined : state.me?.units[0]?.id;
-  const button = (label: string, path: string, params: Record<string, string | undefined>) =>
+  const me = state.me;
+  // A key scoped to agencies downloads one of its nodes' figures and form; one scoped to units one
+  // of its units' figures (the export takes one unit); the office-wide key the office's. With
+  // several, the reader picks which.
+  const byAgency = me?.scope === "agencies";
+  const choices: { id: string; name: string }[] = byAgency
+    ? (me?.tree?.roots ?? []).map((id) => ({
+        id,
+        name: me?.tree?.nodes.find((n) => n.id === id)?.name[state.lang] ?? id,
+      }))
+    : me?.scope === "units"
+      ? me.units.map((u) => ({ id: u.id, name: u.name[state.lang] }))
+      : [];
+  let chosen = choices[0]?.id;
+  const scope = () => (byAgency ? { agency: chosen } : { unit: chosen });
+  const button = (label: string, path: string, params: () => Record<string, string | undefined>) =>
     h(
       "li",
       {},
       h(
         "button",
-        { type: "button", class: "download", onclick: () => void download(path, params, status) },
+        { type: "button", class: "download", onclick: () => void download(path, params(), status) },
         label,
       ),
     );
+  const picker =
+    choices.length > 1
+      ? h(
+          "p",
+          {},
+          h(
+            "label",
+            {},
+            `${byAgency ? w.downloadForAgency : w.downloadForUnit} `,
+            h(
+              "select",
+              {
+                class: "download-scope",
+                onchange: (e: Event) => {
+                  chosen = (e.target as HTMLSelectElement).value;
+                },
+              },
+              ...choices.map((c) => h("option", { value: c.id }, c.name)),
+            ),
+          ),
+        )
+      : null;
+  const lang = state.lang;
   return [
     h("h1", {}, w.downloadsHeading),
     h("p", {}, w.downloadsIntro, " ", h("strong", {}, period ?? "")),
+    picker,
     h(
       "ul",
       { class: "downloads" },
-      office || agency
-        ? button(w.formXlsx, "/kpis/form", { period, agency, format: "xlsx", lang: state.lang })
+      me?.scope === "office" || byAgency
+        ? button(w.formXlsx, "/kpis/form", () => ({
+            period,
+            ...scope(),
+            unit: undefined,
+            format: "xlsx",
+            lang,
+          }))
         : null,
-      button(w.exportCsv, "/kpis/export", { period, unit, agency, format: "csv", lang: state.lang }),
-      button(w.exportXlsx, "/kpis/export", { period, unit, agency, format: "xlsx", lang: state.lang }),
+      button(w.exportCsv, "/kpis/export", () => ({ period, ...scope(), format: "csv", lang })),
+      button(w.exportXlsx, "/kpis/export", () => ({ period, ...scope(), format: "xlsx", lang })),
     ),
     status,
-  ];
+  ].filter((n): n is HTMLElement => n !== null);
 }
 
 // ---- start ----

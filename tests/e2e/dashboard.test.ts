@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
+import { createApiKey } from "../../lib/http/auth";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../scripts/chromium";
 import {
   type DashboardStack,
@@ -373,6 +374,32 @@ describe("the dashboard", () => {
     expect(names).toHaveLength(3);
     expect(names.filter((n) => n.endsWith(".xlsx"))).toHaveLength(2);
     expect(names.filter((n) => n.endsWith(".csv"))).toHaveLength(1);
+  });
+
+  it("lets a key of several units pick which one's figures to download", async () => {
+    const twoUnits = await createApiKey(d.stack.store, {
+      name: "two departments",
+      role: "reader",
+      source: "dashboard-two-units",
+      ratePerSecond: 200,
+      units: [SCOPED_UNIT, "phong-tu-phap"],
+    });
+    const { page } = await open(twoUnits);
+    await page.waitForSelector("main h1");
+    await go(page, "#/downloads");
+    await page.waitForSelector("select.download-scope");
+    const options = await page.$$eval("select.download-scope option", (os) => os.map((o) => o.textContent));
+    expect(options).toEqual(["Phòng Tài nguyên và Môi trường", "Phòng Tư pháp"]);
+    const csv = async () => {
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.click("button.download >> nth=0"),
+      ]);
+      return download.suggestedFilename();
+    };
+    expect(await csv()).toMatch(new RegExp(`-${SCOPED_UNIT}\\.csv$`));
+    await page.selectOption("select.download-scope", "phong-tu-phap");
+    expect(await csv()).toMatch(/-phong-tu-phap\.csv$/);
   });
 });
 
