@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import type { UnitDirectory } from "../../lib/domain/units";
 import type { Role } from "../../lib/http/auth";
 import { CliError, EXIT, tableClient } from "../shared";
 
@@ -29,8 +30,17 @@ async function runKeysCreate(opts: KeysCreateOpts): Promise<void> {
     import("../../lib/http/auth"),
   ]);
   const { client, documents } = await tableClient(opts);
+  const store = tableStore(documents, opts.table);
+  const unknown = await outsideDirectory(store, opts).catch((e) => {
+    client.destroy();
+    throw new CliError(`could not read table ${opts.table}: ${(e as Error).message}`, EXIT.unreachable);
+  });
+  if (unknown) {
+    client.destroy();
+    throw new CliError(unknown, EXIT.badInput);
+  }
   try {
-    const key = await createApiKey(tableStore(documents, opts.table), {
+    const key = await createApiKey(store, {
       name: opts.name,
       role: opts.role,
       source: opts.source,
@@ -46,6 +56,30 @@ async function runKeysCreate(opts: KeysCreateOpts): Promise<void> {
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * The scope's ids the table's unit directory does not know, said naming the option: a key scoped
+ * to a mistyped unit or agency would read nothing. With no directory in the table yet (it is
+ * imported later), nothing can be checked, and a note says so.
+ */
+async function outsideDirectory(
+  store: { directory: { get(): Promise<UnitDirectory> } },
+  opts: Pick<KeysCreateOpts, "units" | "agencies">,
+): Promise<string | undefined> {
+  if (!opts.units && !opts.agencies) return undefined;
+  const directory = await store.directory.get();
+  if (directory.units.length === 0) {
+    process.stderr.write("note: the table holds no unit directory yet: the key's scope is not checked\n");
+    return undefined;
+  }
+  const { agencyTreeOf } = await import("../../lib/domain/agency-directory");
+  const tree = agencyTreeOf(directory);
+  const units = (opts.units ?? []).filter((u) => !directory.has(u));
+  const agencies = (opts.agencies ?? []).filter((a) => tree.get(a)?.kind !== "agency");
+  if (units.length) return `--units: not in the table's unit directory: ${units.join(", ")}`;
+  if (agencies.length) return `--agencies: not agencies of the table's directory: ${agencies.join(", ")}`;
+  return undefined;
 }
 
 /** `keys create`: an API key, stored hashed, printed once. */

@@ -131,6 +131,42 @@ describe("dossier-monitor units import", () => {
     await table.drop();
   });
 
+  it("refuses a key scoped to units or agencies the table's directory does not know (a key that would read nothing)", async () => {
+    const table = await testTable("keys-scope");
+    const file = JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8"));
+    await table.store.directory.put(file.units, file.leadership, file.integrations);
+    const create = (...scope: string[]) =>
+      run(process.execPath, [
+        BIN,
+        "keys",
+        "create",
+        "--name",
+        "reader",
+        "--role",
+        "reader",
+        "--source",
+        "dashboard",
+        ...scope,
+        "--table",
+        table.tableName,
+        "--endpoint",
+        table.endpoint,
+      ]).catch((e) => e);
+    const typo = await create("--units", "phong-tu-phap,phong-tnmtt");
+    expect(typo.code).toBe(EXIT.badInput);
+    expect(typo.stderr).toContain("--units: not in the table's unit directory: phong-tnmtt");
+    const agency = await create("--agencies", "khoi-khong-co");
+    expect(agency.code).toBe(EXIT.badInput);
+    expect(agency.stderr).toContain("--agencies: not agencies of the table's directory: khoi-khong-co");
+    const made = await create("--units", "phong-tu-phap,phong-tnmt");
+    expect(made.stdout.trim()).toMatch(/^dm_r_/);
+    expect(await authenticate(table.store, made.stdout.trim(), "reader")).toMatchObject({
+      ok: true,
+      value: { units: ["phong-tu-phap", "phong-tnmt"] },
+    });
+    await table.drop();
+  });
+
   it("names the bad field of a directory file and exits 1", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "dm-units-")), "bad.json");
     writeFileSync(file, JSON.stringify({ leadership: [{ name: "A", email: "not-an-email" }], units: [] }));
