@@ -69,6 +69,8 @@ export const LOCAL_BUS_NAME = "dossier-monitor-local";
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? (() => {});
   const { dynamoEndpoint, sesEndpoint, stops } = await startEmulators(options);
+  // Stopped last, once what runs on them has stopped and settled (see `stop` below).
+  const emulators = stops.splice(0);
   const tableName = options.tableName ?? "dossier-monitor-local";
   const client = localDynamoClient(dynamoEndpoint);
   await ensureTable(client, tableName);
@@ -122,6 +124,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dynamoPartitions,
     stop: async () => {
       for (const stop of stops) await stop();
+      // The bus's deliveries still running (send-alerts after a sweep) end before the emulators
+      // they use stop, rather than failing against a stopped SES.
+      await fns.bus.settled().catch(() => {});
+      for (const stop of emulators) await stop();
       client.destroy();
       destroy();
     },
