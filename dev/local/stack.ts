@@ -23,21 +23,15 @@ import { SEED_PERIOD, seed2022Q3 } from "../scenarios/seed-2022-q3";
 import { SEED_OFFICIAL_SETTINGS } from "../scenarios/seed-official";
 import { LocalBus, LocalQueue } from "./bus";
 import { DemoClock } from "./clock";
-import {
-  documentClient,
-  ensureTable,
-  freePort,
-  localDynamoClient,
-  type RunningDynamo,
-  startDynamoDbLocal,
-} from "./dynamodb-local";
+import { documentClient, ensureTable, freePort, localDynamoClient } from "./dynamodb-local";
+import { startEmulators, stopInOrder } from "./emulators";
 import { eventBridgeServer } from "./eventbridge";
 import { perFunctionClients } from "./function-clients";
 import { apiServer } from "./http";
 import { LocalMetrics } from "./metrics";
 import { takeDue } from "./replay";
 import { startScheduler } from "./scheduler";
-import { localSesClient, type RunningSes, startSesLocal } from "./ses-local";
+import { localSesClient } from "./ses-local";
 import type { LocalStack, LocalStackOptions } from "./stack-options";
 
 export { DemoClock };
@@ -123,44 +117,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dynamoActions,
     dynamoPartitions,
     stop: async () => {
-      for (const stop of stops) await stop();
-      // The bus's deliveries still running (send-alerts after a sweep) end before the emulators
-      // they use stop, rather than failing against a stopped SES.
-      await fns.bus.settled().catch(() => {});
-      for (const stop of emulators) await stop();
+      await stopInOrder(stops, () => fns.bus.settled(), emulators);
       client.destroy();
       destroy();
     },
-  };
-}
-
-/**
- * DynamoDB Local and the local SES, each unless the options name a running one, with what stops
- * them (in the order to call); if the second fails to start, the first is stopped.
- */
-async function startEmulators(
-  options: LocalStackOptions,
-): Promise<{ dynamoEndpoint: string; sesEndpoint: string; stops: (() => Promise<void>)[] }> {
-  const stops: (() => Promise<void>)[] = [];
-  let dynamo: RunningDynamo | undefined;
-  let ses: RunningSes | undefined;
-  try {
-    if (!options.dynamoEndpoint) {
-      dynamo = await startDynamoDbLocal({ path: options.dataDir });
-      stops.push(() => (dynamo as RunningDynamo).stop());
-    }
-    if (!options.sesEndpoint) {
-      ses = await startSesLocal();
-      stops.push(() => (ses as RunningSes).stop());
-    }
-  } catch (e) {
-    for (const stop of stops.reverse()) await stop();
-    throw e;
-  }
-  return {
-    dynamoEndpoint: options.dynamoEndpoint ?? (dynamo as RunningDynamo).endpoint,
-    sesEndpoint: options.sesEndpoint ?? (ses as RunningSes).endpoint,
-    stops,
   };
 }
 
