@@ -149,7 +149,7 @@ async function runReport(opts: ReportOpts): Promise<void> {
           asOf,
         })
       : computeReportAndCounts(events, projection, { period, asOf, unit: opts.unit });
-  // docs/cli.md is silent on names: ids on stdout as before, and one line on stderr saying how to get names.
+  // Without --units, ids as the events give them, and one line on stderr saying how to get names.
   const showsUnits = opts.format === "text" || opts.format === "csv" || opts.format === "index";
   if (showsUnits && !names && report.byUnit.length > 0)
     process.stderr.write(
@@ -163,7 +163,6 @@ async function runReport(opts: ReportOpts): Promise<void> {
   else process.stdout.write(reportText(report, opts.lang, names));
 }
 
-/** The combinations of options the command refuses, before anything is read. */
 /** What only a report from events files takes: the stack computes its own. */
 const EVENTS_ONLY = {
   events: "--events",
@@ -175,6 +174,7 @@ const EVENTS_ONLY = {
   strictSupplement: "--strict-supplement",
 } as const;
 
+/** The combinations of options the command refuses, before anything is read. */
 function checkReportOptions(opts: ReportOpts): void {
   const eventsOnly = opts.api
     ? Object.entries(EVENTS_ONLY).filter(([k]) => opts[k as keyof typeof EVENTS_ONLY] !== undefined)

@@ -23,7 +23,7 @@ const VI = {
   signedOut: "Đã đăng xuất. Khóa đã được xóa khỏi trình duyệt này.",
   wrongKey:
     "Khóa không hợp lệ: khóa sai, đã bị thu hồi, hoặc là khóa gửi sự kiện chứ không phải khóa đọc. Hãy kiểm tra lại khóa hoặc hỏi quản trị viên.",
-  forbidden: "Khóa của anh/chị không đọc được nội dung này (chỉ đọc các đơn vị được cấp).",
+  forbidden: "Khóa của anh/chị không đọc được nội dung này (chỉ đọc các đơn vị, khối được cấp).",
   rateLimited: "Quá nhiều yêu cầu trong một giây. Vui lòng thử lại sau giây lát.",
   failed: "Không tải được số liệu",
   failures: {
@@ -250,7 +250,7 @@ const EN: Words = {
   signedOut: "Signed out. The key was removed from this browser.",
   wrongKey:
     "This key does not work: it is wrong, it was revoked, or it is a key for posting events rather than a reader key. Check the key or ask your administrator.",
-  forbidden: "Your key cannot read this (it reads only the units it was given).",
+  forbidden: "Your key cannot read this (it reads only the units or agencies it was given).",
   rateLimited: "Too many requests in one second. Please try again in a moment.",
   failed: "The figures could not be loaded",
   failures: {
