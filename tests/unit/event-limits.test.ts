@@ -8,7 +8,7 @@ import { headerText } from "../../lib/domain/text";
 import { instant } from "../../lib/domain/time";
 import { dvcqgToEvents } from "../../lib/http/dvcqg";
 import { MAX_SUPPLEMENTS } from "../../lib/http/dvcqg-snapshot";
-import { renderDigest } from "../../lib/render/email/digest";
+import { parseDigestText, renderDigest } from "../../lib/render/email/digest";
 import { reportCsv, spreadsheetText } from "../../lib/render/format";
 
 const valid = {
@@ -152,6 +152,32 @@ describe("email headers and spreadsheets", () => {
       calendar: WorkingCalendar.official(),
     });
     expect(named.subject).not.toMatch(/[\r\n]/);
+  });
+
+  it("counts a digest's dossiers in Vietnamese grouping, and reads its sections back", () => {
+    const alerts = Array.from(
+      { length: 1234 },
+      (_, i) =>
+        ({
+          unitId: "phong-tnmt",
+          kind: "overdue",
+          key: `k${i}`,
+          dossier: { dossierId: `HS-${i}`, kpiDueAt: instant("2022-07-01T17:00:00+07:00") },
+        }) as unknown as PendingAlert,
+    );
+    const input = {
+      unitName: "Phòng Tài nguyên và Môi trường",
+      alerts,
+      now: instant("2022-07-04T08:00:00+07:00"),
+      calendar: WorkingCalendar.official(),
+    };
+    const vi = renderDigest({ ...input, locale: "vi" });
+    expect(vi.subject).toContain(": 1.234 hồ sơ cần xử lý");
+    expect(vi.text).toMatch(/^== .+ \(1\.234\) ==$/m);
+    expect(parseDigestText(vi.text).get("overdue")).toHaveLength(1234);
+    const en = renderDigest({ ...input, locale: "en" });
+    expect(en.subject).toContain(": 1,234 dossiers need attention");
+    expect(parseDigestText(en.text, "en").get("overdue")).toHaveLength(1234);
   });
 
   it("neutralises spreadsheet formulas in text cells, never in numbers", () => {

@@ -266,13 +266,14 @@ function formRows(
 
 /** How the withdrawn dossiers are counted in the form, and how many there were. */
 function withdrawnFootnote(withdrawn: number, settings: OfficialSettings, locale: Locale): string {
+  const n = locale === "vi" ? groupVi(withdrawn) : withdrawn.toLocaleString("en");
   if (settings.withdrawnInForm === "resolved")
     return locale === "vi"
-      ? `Số hồ sơ rút trong kỳ: ${withdrawn}, tính là đã giải quyết (đúng hạn nếu rút trước hạn giải quyết, quá hạn nếu sau).`
-      : `Dossiers withdrawn in the period: ${withdrawn}, counted as resolved (on time if withdrawn by the due instant, late after it).`;
+      ? `Số hồ sơ rút trong kỳ: ${n}, tính là đã giải quyết (đúng hạn nếu rút trước hạn giải quyết, quá hạn nếu sau).`
+      : `Dossiers withdrawn in the period: ${n}, counted as resolved (on time if withdrawn by the due instant, late after it).`;
   return locale === "vi"
-    ? `Số hồ sơ rút trong kỳ: ${withdrawn}, không tính trong biểu.`
-    : `Dossiers withdrawn in the period: ${withdrawn}, left out of the form.`;
+    ? `Số hồ sơ rút trong kỳ: ${n}, không tính trong biểu.`
+    : `Dossiers withdrawn in the period: ${n}, left out of the form.`;
 }
 
 /** A count as Vietnamese writes it (1.234). */

@@ -172,7 +172,7 @@ const LABELS = {
     footer: (hours: string) =>
       `Thư tự động của hệ thống giám sát hồ sơ thủ tục hành chính. Thời gian tính theo giờ làm việc (${hours}, trừ ngày nghỉ).`,
     subject: (unit: string, n: number, when: string) =>
-      `[Cảnh báo hồ sơ] ${unit}: ${n} hồ sơ cần xử lý — ${when}`,
+      `[Cảnh báo hồ sơ] ${unit}: ${formatNumber(n, "vi")} hồ sơ cần xử lý — ${when}`,
   },
   en: {
     code: "Dossier",
@@ -189,7 +189,7 @@ const LABELS = {
     footer: (hours: string) =>
       `Sent automatically by the dossier compliance monitor. Times count working hours (${hours}, days off excluded).`,
     subject: (unit: string, n: number, when: string) =>
-      `[Dossier alerts] ${unit}: ${n} dossiers need attention — ${when}`,
+      `[Dossier alerts] ${unit}: ${formatNumber(n, "en")} dossiers need attention — ${when}`,
   },
 } as const;
 
@@ -222,9 +222,10 @@ export function renderDigest(input: DigestInput): RenderedEmail {
   ];
   for (const { kind, next, lines } of all) {
     const t = { title: ALERT_TEXT[kind][input.locale].title, next };
-    text.push(`== ${t.title} (${lines.length}) ==`, `${L.next}: ${t.next}`);
+    const count = formatNumber(lines.length, input.locale);
+    text.push(`== ${t.title} (${count}) ==`, `${L.next}: ${t.next}`);
     html.push(
-      `<h2 style="font-size:16px;margin:20px 0 6px 0;color:#8a1c1c">${e(t.title)} (${lines.length})</h2>`,
+      `<h2 style="font-size:16px;margin:20px 0 6px 0;color:#8a1c1c">${e(t.title)} (${e(count)})</h2>`,
       `<p style="margin:0 0 8px 0;font-size:13px;background:#fff6e5;border-left:3px solid #e0a100;padding:6px 8px"><b>${e(L.next)}:</b> ${e(t.next)}</p>`,
       '<table role="presentation" cellpadding="6" cellspacing="0" style="border-collapse:collapse;width:100%;font-size:13px">',
       `<tr style="background:#eef0f3;text-align:left"><th>${e(L.code)}</th>${showUnit ? `<th>${e(L.unit)}</th>` : ""}<th>${e(L.procedure)}</th><th>${e(L.domain)}</th><th>${e(L.due)}</th><th>${e(L.left)}</th></tr>`,
@@ -269,7 +270,7 @@ export function parseDigestText(
   const out = new Map<AlertKind, string[]>();
   let current: AlertKind | undefined;
   for (const line of text.split("\n")) {
-    const header = /^== (.+) \(\d+\) ==$/.exec(line);
+    const header = /^== (.+) \([\d.,]+\) ==$/.exec(line);
     if (header) {
       current = byTitle.get(header[1] as string);
       continue;
