@@ -12,8 +12,9 @@ import { tableStore } from "../lib/adapters/dynamodb/store";
 import { sesMailer } from "../lib/adapters/ses";
 import { type DigestDeps, type DigestResult, sendDigests } from "../lib/app/digests";
 import type { DirectoryReader } from "../lib/app/ports";
-import { countingSettings, MonitorEnvSchema, SesEnvShape } from "../lib/contracts/config";
+import { countingSettings, MonitorEnvSchema, officialSettings, SesEnvShape } from "../lib/contracts/config";
 import { METRICS } from "../lib/contracts/metrics";
+import type { Catalog } from "../lib/domain/catalog";
 import * as z from "../lib/domain/zod";
 import type { Clients } from "./commons/clients";
 
@@ -47,6 +48,15 @@ export const EnvSchema = z.extend(MonitorEnvSchema, SesEnvShape);
 export type Env = z.infer<typeof EnvSchema>;
 
 /**
+ * The catalog the digests name procedures and domains from: the deployment's, its domains named
+ * as the official settings name them first, as the KPI emails do (a domain named only there would
+ * otherwise show its code).
+ */
+export function digestCatalog(env: Env): Catalog {
+  return { ...env.CATALOG, domains: officialSettings(env).domains };
+}
+
+/**
  * The composition root, shared by Lambda (functions/lambda/) and the local stack. Each handler
  * leases the alerts it sends under its own owner id.
  */
@@ -59,7 +69,7 @@ export function compose(env: Env, clients: Pick<Clients, "dynamo" | "ses" | "now
       directory,
       mailer: sesMailer(clients.ses, { configurationSet: env.SES_CONFIGURATION_SET }),
       calendar: countingSettings(env).calendar,
-      catalog: env.CATALOG,
+      catalog: digestCatalog(env),
       from: env.SENDER_ADDRESS,
       now: clients.now,
       owner: randomUUID(),

@@ -45,4 +45,24 @@ describe("the monitor's environment (one config path)", () => {
     const env = parseEnv(sendAlerts.EnvSchema, { TABLE_NAME: "table", SENDER_ADDRESS: "a@example.org" });
     expect(env.UNKNOWN_UNITS).toBe("reject");
   });
+
+  it("names the digests' domains as the official settings do, over the catalog's, as the KPI emails do", () => {
+    const official = {
+      domains: {
+        "dat-dai": { vi: "Đất đai (tỉnh)", en: "Land (province)" },
+        "giao-thong": { vi: "Giao thông", en: "Transport" },
+      },
+    };
+    const env = parseEnv(sendAlerts.EnvSchema, {
+      TABLE_NAME: "table",
+      SENDER_ADDRESS: "a@example.org",
+      OFFICIAL_SETTINGS: JSON.stringify(official),
+    });
+    const catalog = sendAlerts.digestCatalog(env);
+    expect(catalog.domains["giao-thong"]).toEqual({ vi: "Giao thông", en: "Transport" });
+    expect(catalog.domains["dat-dai"]?.vi).toBe("Đất đai (tỉnh)");
+    // The catalog's own names stay for the domains the settings do not name.
+    expect(catalog.domains["ho-tich"]?.vi).toBe("Hộ tịch");
+    expect(catalog.procedures).toBe(env.CATALOG.procedures);
+  });
 });
