@@ -110,7 +110,8 @@ export interface KpiEmailParts {
   kind: "weekly" | "close";
   locale: Locale;
   report: PeriodReport;
-  official: { form: OfficialForm; index: NationalIndex };
+  /** The form is absent for an agency whose form cannot be made for the period (`unsplit`). */
+  official: { form?: OfficialForm; index: NationalIndex };
   previous?: KpiEmailInput["previous"];
   previousIndex?: { label: string; index: NationalIndex };
   /** The weekly snapshots' indexes, oldest first ("now" is added). */
@@ -162,10 +163,10 @@ export async function assembleKpiEmail(
   };
 }
 
-/** The report as CSV and XLSX (every unit), and form II.06a in its own layout. */
+/** The report as CSV and XLSX (every unit), and form II.06a in its own layout (when there is one). */
 async function kpiAttachments(
   report: PeriodReport,
-  form: OfficialForm,
+  form: OfficialForm | undefined,
   locale: Locale,
   unitNames: Map<string, string>,
 ): Promise<KpiEmail["attachments"]> {
@@ -183,11 +184,15 @@ async function kpiAttachments(
       contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     },
     // The form the office files (docs/official.md), from the same counters and T.
-    {
-      filename: formFileName(form, "xlsx"),
-      content: await formXlsx(form, locale),
-      contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    },
+    ...(form
+      ? [
+          {
+            filename: formFileName(form, "xlsx"),
+            content: await formXlsx(form, locale),
+            contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+          },
+        ]
+      : []),
   ];
 }
 

@@ -191,7 +191,8 @@ async function agencyEmail(
     kind: "weekly",
     locale: target.locale,
     report: nodeReportOf(node, target.agency, period, options),
-    official: outputs,
+    // Without the form where its rows cannot place some dossiers, as GET /kpis/form answers 409.
+    official: outputs.unsplit ? { index: outputs.index } : outputs,
     previous: previous?.report,
     previousIndex: previous?.index,
     trend: [],

@@ -207,6 +207,32 @@ function capturingSes(): { client: SESv2Client; sent: SendEmailCommandInput[] } 
   return { client, sent };
 }
 
+describe("an agency's email whose form cannot be made for the period", () => {
+  it("says why instead of the form, in both languages, and shows the index", () => {
+    const now = at("2022-07-01T00:00:00+07:00");
+    for (const locale of ["vi", "en"] as const) {
+      const mail = renderKpiEmail({
+        locale,
+        kind: "weekly",
+        report: now.report,
+        unitNames: new Map(),
+        longestOverdue: [],
+        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+        official: { locale, index: now.index, trend: [] },
+        now: instant("2022-07-01T08:00:00+07:00"),
+      });
+      const said =
+        locale === "vi"
+          ? "Biểu II.06a của khối này không lập được cho kỳ này"
+          : "This agency's form II.06a cannot be made for this period";
+      expect(mail.html).toContain(said.replace("'", "&#39;"));
+      expect(mail.text).toContain(said);
+      expect(mail.text).toContain("2.1");
+      expect(mail.html).not.toContain("Biểu số II.06a");
+    }
+  });
+});
+
 describe("the KPI email's trend lines", () => {
   it("shows one image per computed indicator, each a PNG part named by its cid, with the figures in words", async () => {
     const rendered = email("vi");

@@ -23,7 +23,12 @@ export interface OfficialEmailInput {
   previous?: { label: string; index: NationalIndex };
   /** The period's weekly snapshots, oldest first, then now. */
   trend: { label: string; index: NationalIndex }[];
-  form: OfficialForm;
+  /**
+   * Form II.06a; absent for an agency whose period holds dossiers counted before the unit
+   * counters held levels and domains (its rows cannot place them): the email then says so, as
+   * `GET /kpis/form` answers 409.
+   */
+  form?: OfficialForm;
   /** Unit names by id (the directory's), for the index per unit. */
   unitNames?: ReadonlyMap<string, string>;
   /** The total row's label: the agency's name in an agency's email (default: the whole office). */
@@ -52,6 +57,8 @@ const T = {
     form: "Biểu II.06a",
     source: "Nguồn",
     office: "Đơn vị báo cáo",
+    formWithheld:
+      "Biểu II.06a của khối này không lập được cho kỳ này: một số hồ sơ được đếm trước khi bộ đếm của đơn vị tách theo cấp và lĩnh vực, nên các dòng của biểu không xếp được chúng. Biểu của toàn cơ quan có đủ các hồ sơ này.",
   },
   en: {
     index: "Service index (Decision 766/QĐ-TTg)",
@@ -66,6 +73,8 @@ const T = {
     form: "Form II.06a",
     source: "Source",
     office: "Reporting office",
+    formWithheld:
+      "This agency's form II.06a cannot be made for this period: some of its dossiers were counted before the unit counters held levels and domains, so the form's rows cannot place them. The whole office's form has them.",
   },
 } as const;
 
@@ -150,7 +159,11 @@ export function renderOfficialHtml(input: OfficialEmailInput): { html: string; i
     `<p style="margin:4px 0 0 0;font-size:11px;color:#5f6670">${e(t.source)}: ${e(index.indicators[0]?.source ?? "")}</p>`,
   );
   html.push(unitIndexHtml(index, locale, input.unitNames, input.whole));
-  html.push(formHtml(input.form, t.office, input.locale));
+  html.push(
+    input.form
+      ? formHtml(input.form, t.office, input.locale)
+      : `<p style="margin:12px 0;font-size:13px;background:#fff6e5;border-left:3px solid #e0a100;padding:6px 8px">${escapeHtml(t.formWithheld)}</p>`,
+  );
   return { html: html.join("\n"), images };
 }
 
@@ -199,11 +212,13 @@ export function renderOfficialText(input: OfficialEmailInput): string[] {
       lines.push(`  ${t.trend}: ${trendWords(i, input.trend, input.locale)}`);
   }
   lines.push(...unitIndexText(input.index, input.locale, input.unitNames, input.whole));
-  lines.push("", `${input.form.code} — ${input.form.title}`, `${t.office}: ${input.form.office}`);
-  for (const r of input.form.rows)
+  const form = input.form;
+  if (!form) return [...lines, "", t.formWithheld, ""];
+  lines.push("", `${form.code} — ${form.title}`, `${t.office}: ${form.office}`);
+  for (const r of form.rows)
     lines.push(
       `${r.stt} ${r.label} | ${FORM_VALUE_KEYS.map((k) => formatNumber(r.values[k], input.locale)).join(" | ")}`,
     );
-  lines.push(...input.form.footnotes, "");
+  lines.push(...form.footnotes, "");
   return lines;
 }
