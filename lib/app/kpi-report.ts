@@ -307,7 +307,8 @@ export async function closeEndedPeriod(
     const to = deps.units.leadership.filter((c) => (c.locale ?? "vi") === locale);
     if (to.length === 0) continue;
     const send = { week: `close:${ended.name}`, locale, agency: "" };
-    if (!(await deps.weeklySends.claim(send, deps.now(), CLOSE_SEND_LEASE_MS))) {
+    const claimedAt = deps.now();
+    if (!(await deps.weeklySends.claim(send, claimedAt, CLOSE_SEND_LEASE_MS))) {
       result.alreadySent++;
       continue;
     }
@@ -315,7 +316,7 @@ export async function closeEndedPeriod(
     try {
       messageId = await sendKpiEmail(deps, await buildKpiEmail(deps, ended, "close", locale), to);
     } catch (e) {
-      await deps.weeklySends.release(send);
+      await deps.weeklySends.release(send, claimedAt);
       failures.push(e);
       continue;
     }

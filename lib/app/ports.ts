@@ -284,8 +284,11 @@ export interface WeeklySendLog {
   claim(send: WeeklySend, at: number, leaseMs: number): Promise<boolean>;
   /** Records the message SES accepted for a claimed send. */
   sent(send: WeeklySend, messageId: string | undefined, at: number): Promise<void>;
-  /** Takes a claim back when its email could not be sent, so the retry sends it. */
-  release(send: WeeklySend): Promise<void>;
+  /**
+   * Takes a claim back when its email could not be sent, so the retry sends it: only the claim
+   * made at `claimedAt` and not sent (another run may have taken it over since, and sent it).
+   */
+  release(send: WeeklySend, claimedAt: number): Promise<void>;
 }
 
 /** The unit directory as stored. */

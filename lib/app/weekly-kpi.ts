@@ -106,7 +106,8 @@ export async function sendWeeklyKpi(
       break;
     }
     const send: WeeklySend = { week: weekOf(now), locale: target.locale, agency: target.agency };
-    if (!(await deps.weeklySends.claim(send, deps.now(), WEEKLY_SEND_LEASE_MS))) {
+    const claimedAt = deps.now();
+    if (!(await deps.weeklySends.claim(send, claimedAt, WEEKLY_SEND_LEASE_MS))) {
       result.alreadySent++;
       continue;
     }
@@ -121,7 +122,7 @@ export async function sendWeeklyKpi(
     } catch (e) {
       // Not sent: the mark is taken back so that the retry sends it, and the others are sent
       // all the same (one address SES refuses must not hold back every other agency's email).
-      await deps.weeklySends.release(send);
+      await deps.weeklySends.release(send, claimedAt);
       failures.push(e);
       continue;
     }

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, inject, it } from "vitest";
 import { readSesStore } from "../../dev/local/ses-local";
+import { weeklySendKey } from "../../lib/adapters/dynamodb/keys";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
 import { CLOSE_SEND_DAYS, closeEndedPeriod } from "../../lib/app/kpi-report";
 import { sendWeeklyKpi } from "../../lib/app/weekly-kpi";
@@ -130,10 +132,37 @@ describe("the close email", () => {
     expect(mail[1]?.subject).toMatch(/^\[Báo cáo KPI — chốt kỳ\]/);
     // A week after the freeze the close is done: nothing is sent, nor tried again.
     now += (CLOSE_SEND_DAYS + 1) * 86_400_000;
-    await table.store.weeklySends.release({ week: "close:2022-Q3", locale: "en", agency: "" });
+    await table.doc.send(
+      new DeleteCommand({
+        TableName: table.tableName,
+        Key: weeklySendKey({ week: "close:2022-Q3", locale: "en", agency: "" }),
+      }),
+    );
     expect(await closeEndedPeriod(deps)).toBeUndefined();
     await table.drop();
   }, 60_000);
+
+  it("takes back only its own claim of an email: never a mark another run sent after taking the claim over", async () => {
+    const table = await testTable("weekly-marks");
+    const marks = table.store.weeklySends;
+    const send = { week: "2026-11-30", locale: "vi" as const, agency: "tinh" };
+    const first = 1_000_000;
+    expect(await marks.claim(send, first, 120_000)).toBe(true);
+    // Its lease passes; another run takes the email over and sends it.
+    expect(await marks.claim(send, first + 60_000, 120_000)).toBe(false);
+    const second = first + 130_000;
+    expect(await marks.claim(send, second, 120_000)).toBe(true);
+    await marks.sent(send, "msg-2", second + 1_000);
+    // The first run fails late and takes back its claim: the mark stays.
+    await marks.release(send, first);
+    expect(await marks.claim(send, second + 400_000, 120_000)).toBe(false);
+    // A run's own unsent claim is taken back, so the retry may send it.
+    const other = { ...send, locale: "en" as const };
+    expect(await marks.claim(other, first, 120_000)).toBe(true);
+    await marks.release(other, first);
+    expect(await marks.claim(other, first + 1_000, 120_000)).toBe(true);
+    await table.drop();
+  });
 });
 
 describe("the query API", () => {

@@ -46,7 +46,20 @@ export class WeeklySends extends TableAccess implements WeeklySendLog {
     );
   }
 
-  async release(send: WeeklySend): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: weeklySendKey(send) }));
+  async release(send: WeeklySend, claimedAt: number): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: weeklySendKey(send),
+          // Only this run's claim, never sent: a run whose lease passed and whose email another run
+          // then took over and sent must not take that run's mark away.
+          ConditionExpression: "claimedAt = :at AND attribute_not_exists(sentAt)",
+          ExpressionAttributeValues: { ":at": claimedAt },
+        }),
+      );
+    } catch (e) {
+      if (!conditionFailed(e)) throw e;
+    }
   }
 }
