@@ -225,17 +225,19 @@ async function sendGroup(
     const locale = c.locale ?? group.locale;
     byLocale.set(locale, [...(byLocale.get(locale) ?? []), c]);
   }
-  // In several languages, each sent is marked, so that a run whose next language fails does not
-  // send it again with the next sweep: the alerts stay pending until every language is sent.
+  // In several languages, the alerts each language's email carried are marked, so that a run whose
+  // next language fails does not send them again in that language with the next sweep (a new
+  // alert raised meanwhile goes alone): the alerts stay pending until every language is sent.
   const several = byLocale.size > 1;
-  const ids = several ? group.alerts.map(alertId).sort().join("\n") : "";
   for (const [locale, contacts] of byLocale) {
-    const mark = `${group.key}\n${locale}\n${ids}`;
-    if (several && (await deps.alerts.sentInLanguage(mark))) continue;
+    const mark = `${group.key}\n${locale}`;
+    const had = several ? await deps.alerts.sentInLanguage(mark) : new Set<string>();
+    const alerts = group.alerts.filter((a) => !had.has(alertId(a)));
+    if (alerts.length === 0) continue;
     const email = renderDigest({
       locale,
       unitName: group.names?.[locale] ?? groupName(group.name, locale),
-      alerts: group.alerts,
+      alerts,
       now,
       calendar: deps.calendar,
       catalog: deps.catalog,
@@ -250,13 +252,13 @@ async function sendGroup(
       html: email.html,
       text: email.text,
     });
-    if (several) await deps.alerts.markSentInLanguage(mark, now);
+    if (several) await deps.alerts.markSentInLanguage(mark, alerts.map(alertId), now);
     result.sent.push({
       group: group.key,
       locale,
       messageId: messageId ?? "",
       recipients: to,
-      alerts: group.alerts.length,
+      alerts: alerts.length,
     });
   }
   await deps.alerts.markDigestSent({

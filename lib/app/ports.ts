@@ -243,12 +243,13 @@ export interface DigestQueue {
     alerts: PendingAlert[];
   }): Promise<void>;
   /**
-   * A digest in several languages: whether the email in one language (`mark`: the group, the
-   * language and the alerts it carried) was already sent by a run whose other language failed, and
-   * marking it so; the alerts stay pending until every language is sent.
+   * A digest in several languages: the alerts (by id) a group's email in one language (`mark`: the
+   * group and the language) already carried, sent by a run whose other language failed; and adding
+   * those an email carried. The alerts stay pending until every language is sent, and each
+   * language's readers get each alert once.
    */
-  sentInLanguage(mark: string): Promise<boolean>;
-  markSentInLanguage(mark: string, at: number): Promise<void>;
+  sentInLanguage(mark: string): Promise<Set<string>>;
+  markSentInLanguage(mark: string, alertIds: readonly string[], at: number): Promise<void>;
 }
 
 /** Issued reports and the weekly emails' snapshots, read. */

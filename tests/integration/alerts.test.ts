@@ -274,20 +274,31 @@ describe("digest delivery", () => {
     };
     const first = await send(true);
     expect(first.failed.map((f) => f.group)).toEqual(["unit:phong-tnmt"]);
+    // Meanwhile another dossier of the unit crosses its thresholds: the next sweep raises its alerts.
+    await applyEvent(deps, received("L-new", "phong-tnmt"));
     for (let sweep = 0; sweep < 2; sweep++) {
       clock += MIN15;
       await runSweep(deps);
       await send(false);
     }
     const mail = (await mailFrom(from)).filter((m) => !m.destination.to.includes(DESK));
-    // Each reader's digest once: the Vietnamese one sent by the first run is not sent again.
+    const dossiersIn = (m: (typeof mail)[number], locale: "vi" | "en") =>
+      [...new Set([...parseDigestText(m.body.text ?? "", locale).values()].flat())].sort();
+    // Each reader gets each alert once: the Vietnamese digest sent by the first run is not sent
+    // again; the retry's Vietnamese email carries the new dossier only, the English one all four.
     expect(mail.map((m) => m.destination.to)).toEqual([
+      ["truong@tnmt.example.org"],
       ["truong@tnmt.example.org"],
       ["pho@tnmt.example.org"],
     ]);
+    expect(mail.map((m, i) => dossiersIn(m, i < 2 ? "vi" : "en"))).toEqual([
+      ["L-0", "L-1", "L-2"],
+      ["L-new"],
+      ["L-0", "L-1", "L-2", "L-new"],
+    ]);
     // Each titled in its reader's language, the unit's name too.
     expect(mail[0]?.subject).toContain("Phòng Tài nguyên và Môi trường");
-    expect(mail[1]?.subject).toMatch(/^\[Dossier alerts\] Natural Resources and Environment Division/);
+    expect(mail[2]?.subject).toMatch(/^\[Dossier alerts\] Natural Resources and Environment Division/);
     expect(
       (await table.store.alerts.pending()).filter((a) => a.unitId === "phong-tnmt" && !a.recipient),
     ).toEqual([]);

@@ -119,7 +119,7 @@ export class AlertQueue extends TableAccess implements DigestQueue {
     );
   }
 
-  async sentInLanguage(mark: string): Promise<boolean> {
+  async sentInLanguage(mark: string): Promise<Set<string>> {
     const { pk, sk } = digestLanguageKey(mark);
     // A query of the one key (send-alerts reads its partitions by Query only).
     const out = await this.client.send(
@@ -130,17 +130,22 @@ export class AlertQueue extends TableAccess implements DigestQueue {
         ConsistentRead: true,
       }),
     );
-    return (out.Items ?? []).length > 0;
+    const sent = out.Items?.[0]?.alerts;
+    return new Set(sent instanceof Set ? (sent as Set<string>) : []);
   }
 
-  async markSentInLanguage(mark: string, at: number): Promise<void> {
+  async markSentInLanguage(mark: string, alertIds: readonly string[], at: number): Promise<void> {
+    if (alertIds.length === 0) return;
+    // Added to the ids already there (a string set): an earlier run's email in this language stays counted.
     await this.client.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: this.tableName,
-        Item: {
-          ...digestLanguageKey(mark),
-          sentAt: at,
-          expiresAt: Math.floor(at / 1000) + LANGUAGE_MARK_SECONDS,
+        Key: digestLanguageKey(mark),
+        UpdateExpression: "ADD alerts :ids SET sentAt = :at, expiresAt = :exp",
+        ExpressionAttributeValues: {
+          ":ids": new Set(alertIds),
+          ":at": at,
+          ":exp": Math.floor(at / 1000) + LANGUAGE_MARK_SECONDS,
         },
       }),
     );
