@@ -7,7 +7,7 @@ import { registerSend } from "./commands/send";
 import { registerServe } from "./commands/serve";
 import { registerSimulate } from "./commands/simulate";
 import { registerUnits } from "./commands/units";
-import { CliError, EXIT } from "./shared";
+import { CliError, EXIT, fileSystemReason } from "./shared";
 
 export { CliError, EXIT };
 
@@ -72,14 +72,8 @@ export async function main(argv: string[]): Promise<number> {
 /** What a file-system error says (`cannot open /x/y.csv: no such file or directory`), or undefined. */
 function fileSystemError(e: unknown): string | undefined {
   const err = e as { code?: unknown; syscall?: unknown; path?: unknown };
-  const said: Record<string, string> = {
-    ENOENT: "no such file or directory",
-    EISDIR: "a folder, not a file",
-    ENOTDIR: "a path through something that is not a folder",
-    EACCES: "permission denied",
-    EPERM: "not permitted",
-  };
-  if (typeof err?.code !== "string" || !said[err.code]) return undefined;
+  const reason = fileSystemReason(err?.code);
+  if (!reason) return undefined;
   const what = typeof err.path === "string" ? ` ${err.path}` : "";
-  return `cannot ${typeof err.syscall === "string" ? err.syscall : "use"}${what}: ${said[err.code]}`;
+  return `cannot ${typeof err.syscall === "string" ? err.syscall : "use"}${what}: ${reason}`;
 }

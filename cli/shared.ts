@@ -33,6 +33,18 @@ export const parseAsOf = (value: string) => {
   return ms;
 };
 
+/** What a file-system error's code means, in words (undefined: not one a user's path causes). */
+export function fileSystemReason(code: unknown): string | undefined {
+  const said: Record<string, string> = {
+    ENOENT: "no such file or directory",
+    EISDIR: "a folder, not a file",
+    ENOTDIR: "a path through something that is not a folder",
+    EACCES: "permission denied",
+    EPERM: "not permitted",
+  };
+  return typeof code === "string" ? said[code] : undefined;
+}
+
 /** An RFC 3339 instant with its offset, kept as written (`serve --clock`). */
 export const parseInstantText = (value: string) => {
   if (parseInstant(value) === undefined || !/[zZ]|[+-]\d{2}:\d{2}$/.test(value))
@@ -102,9 +114,8 @@ export async function readEventsText(file: string): Promise<string> {
     bytes = readFileSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a folder, not an events file" : code;
-    throw new CliError(`${file}: cannot read: ${why ?? (e as Error).message}`, EXIT.badInput);
+    const why = code === "EISDIR" ? "a folder, not an events file" : fileSystemReason(code);
+    throw new CliError(`${file}: cannot read: ${why ?? code ?? (e as Error).message}`, EXIT.badInput);
   }
   const text = decodeEventsFile(bytes);
   if (!text.ok) throw new CliError(`${file}: ${text.error}`, EXIT.badInput);

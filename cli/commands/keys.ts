@@ -31,15 +31,11 @@ async function runKeysCreate(opts: KeysCreateOpts): Promise<void> {
   ]);
   const { client, documents } = await tableClient(opts);
   const store = tableStore(documents, opts.table);
-  const unknown = await outsideDirectory(store, opts).catch((e) => {
-    client.destroy();
-    throw new CliError(`could not read table ${opts.table}: ${(e as Error).message}`, EXIT.unreachable);
-  });
-  if (unknown) {
-    client.destroy();
-    throw new CliError(unknown, EXIT.badInput);
-  }
   try {
+    const unknown = await outsideDirectory(store, opts).catch((e) => {
+      throw new CliError(`could not read table ${opts.table}: ${(e as Error).message}`, EXIT.unreachable);
+    });
+    if (unknown) throw new CliError(unknown, EXIT.badInput);
     const key = await createApiKey(store, {
       name: opts.name,
       role: opts.role,
@@ -51,6 +47,7 @@ async function runKeysCreate(opts: KeysCreateOpts): Promise<void> {
     process.stdout.write(`${key}\n`);
     process.stderr.write("store this key now: only its hash is kept\n");
   } catch (e) {
+    if (e instanceof CliError) throw e;
     if (e instanceof KeyRefusedError) throw new CliError(`--${e.message}`, EXIT.usage);
     throw new CliError(`could not write to table ${opts.table}: ${(e as Error).message}`, EXIT.unreachable);
   } finally {
