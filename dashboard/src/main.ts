@@ -904,7 +904,7 @@ interface DossierAnswer {
     anomaly?: string;
   }[];
   /** The alerts raised for it, with when a digest sent each. */
-  alerts?: { kind: string; raisedAt: string; sentAt?: string; deskSentAt?: string }[];
+  alerts?: { kind: string; unitId?: string; raisedAt: string; sentAt?: string; deskSentAt?: string }[];
   /** The names of the units it mentions. */
   unitNames?: Record<string, { vi: string; en: string }>;
 }
@@ -930,6 +930,7 @@ function alertsSection(d: DossierAnswer): Node[] {
                 "span",
                 { class: "details" },
                 [
+                  a.unitId ? `${w.alertFor}: ${unitName(a.unitId)}` : "",
                   a.sentAt ? `${w.alertSent}: ${when(a.sentAt)}` : w.alertNotSent,
                   a.deskSentAt ? `${w.alertDeskSent}: ${when(a.deskSentAt)}` : "",
                 ]

@@ -49,7 +49,12 @@ export interface Stage {
  * the unit's directory entry names its desk, so the desk gets its own copy (raised with it, once).
  * `leadership`: the stage is for the unit and leadership both, so leadership gets its own copy.
  */
-export type AlertTrigger = Stage & { oneStopDesk?: boolean; leadership?: boolean };
+export type AlertTrigger = Stage & {
+  oneStopDesk?: boolean;
+  leadership?: boolean;
+  /** The mark's name where it is not the kind: a clock stage raised again after a transfer ({@link markKey}). */
+  mark?: string;
+};
 
 /** What the timeline needs of a dossier (from its projected state: {@link alertFactsOf}). */
 export interface AlertFacts {
@@ -74,6 +79,38 @@ export interface AlertFacts {
   /** The latest pause (any kind) begun after the KPI due instant, when there is one. */
   latePauseAt?: number;
   lastEventAt?: number;
+  /**
+   * The unit now responsible, once the dossier has been transferred (`dossier.transferred`);
+   * `undefined` while it is with the unit that received it. The clock's stages are raised again
+   * for it ({@link markKey}).
+   */
+  transferredTo?: string;
+}
+
+/**
+ * The stages that are about the dossier's running clock, not about what a unit did: a unit the
+ * dossier is transferred to is told of them once more, since the unit that was told no longer
+ * handles it. A breach already committed (a late apology, a second request or appointment, a late
+ * pause) stays the unit's that committed it and is not raised again.
+ */
+const CLOCK_KINDS: ReadonlySet<StageKind> = new Set([
+  "near_due",
+  "apology_due",
+  "apology_missed",
+  "overdue",
+  "escalation",
+  "past_appointment",
+  "possibly_closed",
+]);
+
+/**
+ * The name a stage's mark is kept under in the dossier's record (the key last raised for it): the
+ * kind, and for a clock stage of a transferred dossier the kind at the unit now responsible
+ * (`overdue@unit`), so a transfer raises the stage once for the new unit, and a dossier never
+ * transferred keeps the marks it had.
+ */
+export function markKey(kind: StageKind, transferredTo: string | undefined): string {
+  return transferredTo !== undefined && CLOCK_KINDS.has(kind) ? `${kind}@${transferredTo}` : kind;
 }
 
 /** A unit's thresholds in working time (units.ts carries the per-unit settings). */
@@ -292,7 +329,7 @@ export function alertTimeline(
   let next: number | undefined;
   const passed = (kind: StageKind) => stages.some((s) => s.kind === kind && s.at <= now);
   for (const stage of stages) {
-    if (marks[stage.kind] === stage.key) continue;
+    if (marks[markKey(stage.kind, facts.transferredTo)] === stage.key) continue;
     if (stage.at > now) {
       if (next === undefined || stage.at < next) next = stage.at;
       continue;
@@ -320,6 +357,7 @@ export function alertFactsOf(state: DossierState): AlertFacts | undefined {
     supplementRequestsAt: state.pauses.filter((p) => p.kind === "supplement").map((p) => p.from),
     latePauseAt: state.pauses.filter((p) => p.late).at(-1)?.from,
     lastEventAt: state.lastEventAt,
+    ...(state.transfers > 0 && state.unitId !== undefined && { transferredTo: state.unitId }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { agencyTreeOf } from "./agency-directory";
 import { counterPath } from "./agency-rollup";
-import { type AlertTrigger, alertFactsOf, alertTimeline, nearDueMsOf } from "./alerts";
+import { type AlertTrigger, alertFactsOf, alertTimeline, markKey, nearDueMsOf } from "./alerts";
 import {
   type Counted,
   type CounterDelta,
@@ -87,12 +87,14 @@ export function planDossier(
   const hasDesk = units.oneStopDeskOf(state.unitId).length > 0;
   // Leadership's copy of a stage that is the unit's and leadership's both (`extended_twice`): each
   // digest takes its own copy, so one sent never stands for the other.
+  const markOf = (a: { kind: AlertTrigger["kind"] }) => markKey(a.kind, facts?.transferredTo);
   const raise: AlertTrigger[] = (options.raiseAlerts ? alerts.raise : []).map((a) => ({
     ...a,
+    ...(markOf(a) !== a.kind && { mark: markOf(a) }),
     ...(hasDesk && a.to.includes("one_stop_desk") && { oneStopDesk: true }),
     ...(a.to.includes("unit") && a.to.includes("leadership") && { leadership: true }),
   }));
-  for (const a of raise) marks[a.kind] = a.key;
+  for (const a of raise) marks[markOf(a)] = a.key;
   const candidates = [nextCountCheck(state, now, settings.scheme), alerts.next];
   // A dossier waiting on a year's calendar data is looked at daily, so it is recounted soon after
   // the data is deployed (docs/rules.md R6).

@@ -159,6 +159,11 @@ export interface PendingAlert {
   recipient?: "one_stop_desk" | "leadership";
   raisedAt: number;
   dossier: AlertSnapshot;
+  /**
+   * The stage's mark where it is not the kind: a clock stage raised again for the unit a dossier
+   * was transferred to (lib/domain/alerts.ts `markKey`), with its own history entry.
+   */
+  mark?: string;
 }
 
 /**
@@ -170,6 +175,8 @@ export interface AlertHistoryEntry {
   kind: AlertKind;
   key: number;
   raisedAt: number;
+  /** The unit it was raised for (entries raised before this was kept have none). */
+  unitId?: string;
   /** When the unit's (or leadership's) digest carried it. */
   sentAt?: number;
   /** When the one-stop desk's digest carried its copy (docs/rules.md R4). */

@@ -9,6 +9,7 @@ import type { OfficialForm } from "../domain/official/form";
 import type { NationalIndex } from "../domain/official/index766";
 import { unitNamed } from "../domain/ownership";
 import { canonicalEvents } from "../domain/projection";
+import { NO_UNIT } from "../domain/records";
 import { err, isErr, ok, type Result } from "../domain/result";
 import { formatInstant, localDate } from "../domain/time";
 import type { UnitDirectory } from "../domain/units";
@@ -330,6 +331,8 @@ async function dossierDetail({ deps, credential, event }: QueryRequest): Promise
       .sort((a, b) => a.raisedAt - b.raisedAt || a.kind.localeCompare(b.kind))
       .map((a) => ({
         kind: a.kind,
+        // The unit it was raised for (none: a dossier without a unit, whose alerts leadership reads).
+        unitId: a.unitId === NO_UNIT ? undefined : a.unitId,
         raisedAt: iso(a.raisedAt),
         sentAt: iso(a.sentAt),
         deskSentAt: iso(a.deskSentAt),

@@ -62,7 +62,7 @@ const detail = async (key: string, id = "AL-1") => {
   const out = await handleQuery(queryDeps, apiGet(`/dossiers/${id}`, {}, key));
   return { status: out.statusCode, body: JSON.parse(out.body ?? "{}") };
 };
-type Shown = { kind: string; raisedAt: string; sentAt?: string; deskSentAt?: string };
+type Shown = { kind: string; unitId?: string; raisedAt: string; sentAt?: string; deskSentAt?: string };
 const alertOf = (body: { alerts: Shown[] }, kind: string) => body.alerts.find((a) => a.kind === kind);
 
 describe("a dossier's alerts in its timeline", () => {
@@ -89,8 +89,16 @@ describe("a dossier's alerts in its timeline", () => {
       await runSweep(deps);
     }
     const raised = (await detail(reader)).body;
-    expect(alertOf(raised, "near_due")).toEqual({ kind: "near_due", raisedAt: formatInstant(nearAt) });
-    expect(alertOf(raised, "overdue")).toEqual({ kind: "overdue", raisedAt: formatInstant(overAt) });
+    expect(alertOf(raised, "near_due")).toEqual({
+      kind: "near_due",
+      unitId: "phong-tu-phap",
+      raisedAt: formatInstant(nearAt),
+    });
+    expect(alertOf(raised, "overdue")).toEqual({
+      kind: "overdue",
+      unitId: "phong-tu-phap",
+      raisedAt: formatInstant(overAt),
+    });
 
     clock = instant("2022-07-15T09:05:00+07:00");
     const result = await sendDigests({
@@ -149,5 +157,83 @@ describe("a dossier's alerts in its timeline", () => {
     const left = await detail(justice, "AL-2");
     expect(left).toEqual(await detail(justice, "NO-SUCH-DOSSIER"));
     expect(left.status).toBe(404);
+  });
+
+  it("tells the unit an overdue dossier is transferred to, once, and not of the breaches the unit it left committed", async () => {
+    clock = instant("2022-07-04T09:00:00+07:00");
+    await applyEvent(deps, {
+      eventId: "r-AL-3",
+      type: "dossier.received",
+      occurredAt: "2022-07-04T08:00:00+07:00",
+      dossierId: "AL-3",
+      data: {
+        unitId: "phong-tu-phap",
+        procedureCode: "1.001193",
+        channel: "direct",
+        dueAt: "2022-07-14T17:00:00+07:00",
+      },
+    });
+    // Overdue at the justice office, which then asks for a supplement after the due instant
+    // (a breach of its own), and is told of both.
+    clock = instant("2022-07-15T09:00:00+07:00");
+    await runSweep(deps);
+    await applyEvent(deps, {
+      eventId: "p-AL-3",
+      type: "dossier.supplement_requested",
+      occurredAt: "2022-07-15T10:00:00+07:00",
+      dossierId: "AL-3",
+      data: {},
+    });
+    await applyEvent(deps, {
+      eventId: "q-AL-3",
+      type: "dossier.supplement_received",
+      occurredAt: "2022-07-15T11:00:00+07:00",
+      dossierId: "AL-3",
+      data: {},
+    });
+    clock = instant("2022-07-15T11:30:00+07:00");
+    await runSweep(deps);
+    const pendingFor = async (dossierId: string) =>
+      (await table.store.alerts.pending())
+        .filter((a) => a.dossier.dossierId === dossierId)
+        .map((a) => `${a.unitId} ${a.kind}${a.recipient ? ` ${a.recipient}` : ""}`)
+        .sort();
+    const atJustice = [
+      "phong-tu-phap apology_missed",
+      "phong-tu-phap apology_missed one_stop_desk",
+      "phong-tu-phap late_supplement_request",
+      "phong-tu-phap late_supplement_request one_stop_desk",
+      "phong-tu-phap overdue",
+    ];
+    expect(await pendingFor("AL-3")).toEqual(atJustice);
+
+    // Transferred on: the environment office now handles an overdue dossier, and is told so.
+    await applyEvent(deps, {
+      eventId: "t-AL-3",
+      type: "dossier.transferred",
+      occurredAt: "2022-07-15T14:00:00+07:00",
+      dossierId: "AL-3",
+      data: { toUnitId: "phong-tnmt" },
+    });
+    clock = instant("2022-07-15T14:30:00+07:00");
+    await runSweep(deps);
+    // The missed apology is still owed by whoever holds the dossier; the late request stays the
+    // justice office's.
+    const atEnvironment = [
+      "phong-tnmt apology_missed",
+      "phong-tnmt apology_missed one_stop_desk",
+      "phong-tnmt overdue",
+    ];
+    expect(await pendingFor("AL-3")).toEqual([...atEnvironment, ...atJustice]);
+    // Once: a later sweep raises it for neither unit again.
+    clock = instant("2022-07-15T16:00:00+07:00");
+    await runSweep(deps);
+    expect(await pendingFor("AL-3")).toEqual([...atEnvironment, ...atJustice]);
+    // The timeline shows whom each was raised for.
+    const shown = (await detail(scoped, "AL-3")).body.alerts as Shown[];
+    expect(shown.filter((a) => a.kind === "overdue").map((a) => a.unitId)).toEqual([
+      "phong-tu-phap",
+      "phong-tnmt",
+    ]);
   });
 });

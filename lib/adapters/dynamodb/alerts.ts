@@ -30,14 +30,20 @@ export function pendingAlertPut(tableName: string, alert: PendingAlert) {
 export function alertHistoryUpdate(
   tableName: string,
   dossierId: string,
-  alert: Pick<PendingAlert, "kind" | "key" | "raisedAt">,
+  alert: Pick<PendingAlert, "kind" | "key" | "raisedAt" | "unitId" | "mark">,
 ) {
   return {
     TableName: tableName,
-    Key: alertHistoryKey(dossierId, alert.kind, alert.key),
-    UpdateExpression: "SET kind = :kind, #key = :key, raisedAt = if_not_exists(raisedAt, :at)",
+    Key: alertHistoryKey(dossierId, alert.mark ?? alert.kind, alert.key),
+    UpdateExpression:
+      "SET kind = :kind, #key = :key, raisedAt = if_not_exists(raisedAt, :at), unitId = if_not_exists(unitId, :unit)",
     ExpressionAttributeNames: { "#key": "key" },
-    ExpressionAttributeValues: { ":kind": alert.kind, ":key": alert.key, ":at": alert.raisedAt },
+    ExpressionAttributeValues: {
+      ":kind": alert.kind,
+      ":key": alert.key,
+      ":at": alert.raisedAt,
+      ":unit": alert.unitId,
+    },
   };
 }
 
@@ -163,7 +169,7 @@ export class AlertQueue extends TableAccess implements DigestQueue {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: alertHistoryKey(alert.dossier.dossierId, alert.kind, alert.key),
+          Key: alertHistoryKey(alert.dossier.dossierId, alert.mark ?? alert.kind, alert.key),
           UpdateExpression: `SET ${field} = if_not_exists(${field}, :at)`,
           ConditionExpression: "attribute_exists(pk)",
           ExpressionAttributeValues: { ":at": sentAt },

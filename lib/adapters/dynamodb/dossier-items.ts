@@ -156,6 +156,7 @@ function alertItems(
       key: trigger.key,
       raisedAt,
       dossier: alertSnapshot(record),
+      ...(trigger.mark !== undefined && { mark: trigger.mark }),
     };
     items.push({ Put: pendingAlertPut(tableName, alert) });
     // The dossier's own record of it, kept once the digest has sent it (its timeline).
