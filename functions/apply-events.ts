@@ -92,7 +92,10 @@ export const EnvSchema = MonitorEnvSchema;
 export type Env = MonitorEnv;
 
 /** The composition root, shared by Lambda (functions/lambda/), the local stack and the bench. */
-export function compose(env: Env, clients: Pick<Clients, "dynamo" | "now" | "logger" | "metrics">) {
+export function compose(
+  env: Env,
+  clients: Pick<Clients, "dynamo" | "now" | "cacheClock" | "logger" | "metrics">,
+) {
   const { dossiers, quarantine, directory } = tableStore(clients.dynamo, env.TABLE_NAME);
   return createHandler(
     {
@@ -101,6 +104,7 @@ export function compose(env: Env, clients: Pick<Clients, "dynamo" | "now" | "log
       directory,
       settings: countingSettings(env),
       now: clients.now,
+      directoryClock: clients.cacheClock,
       unknownUnits: env.UNKNOWN_UNITS,
     },
     clients.logger("apply-events"),

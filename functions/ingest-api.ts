@@ -31,7 +31,7 @@ export type Env = z.infer<typeof EnvSchema>;
  */
 export function compose(
   env: Env,
-  clients: Pick<Clients, "dynamo" | "bus" | "now" | "logger">,
+  clients: Pick<Clients, "dynamo" | "bus" | "now" | "cacheClock" | "logger">,
   directoryTtlMs = 60_000,
 ) {
   const { dossiers, directory, keys, rates } = tableStore(clients.dynamo, env.TABLE_NAME);
@@ -43,7 +43,7 @@ export function compose(
       rates,
       publish: clients.bus(env.EVENT_BUS_NAME),
       now: clients.now,
-      units: cachedDirectory(directory, Date.now, directoryTtlMs),
+      units: cachedDirectory(directory, clients.cacheClock ?? Date.now, directoryTtlMs),
       unknownUnits: env.UNKNOWN_UNITS,
     },
     clients.logger("ingest-api"),

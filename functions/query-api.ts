@@ -38,7 +38,7 @@ export const EnvSchema = MonitorEnvSchema;
  */
 export function compose(
   env: MonitorEnv,
-  clients: Pick<Clients, "dynamo" | "now" | "logger">,
+  clients: Pick<Clients, "dynamo" | "now" | "cacheClock" | "logger">,
   units?: UnitDirectory,
 ) {
   const { counters, reports, dossiers, quarantine, directory, keys, rates } = tableStore(
@@ -56,7 +56,7 @@ export function compose(
       ...kpiSettings(countingSettings(env)),
       official: officialSettings(env),
       catalog: env.CATALOG,
-      units: units ? async () => units : cachedDirectory(directory, Date.now),
+      units: units ? async () => units : cachedDirectory(directory, clients.cacheClock ?? Date.now),
       now: clients.now,
       // Dashboards and exports: a second's lag is harmless, half the read units are not.
       eventualReads: true,

@@ -18,6 +18,11 @@ export interface LocalStackOptions {
    */
   env?: RawEnv;
   clock: DemoClock;
+  /**
+   * The real time the handlers keep the unit directory by (`Date.now` when absent, as in Lambda):
+   * a test moves its own past the directory's re-read interval instead of waiting for it.
+   */
+  cacheClock?: () => number;
   /** The unit directory, with its agency tree's agencies when it has one (issue 23). */
   directory: UnitDirectoryFile & { agencies?: readonly Agency[] };
   senderAddress: string;
@@ -56,7 +61,10 @@ export interface LocalStack {
   store: TableStore;
   /** Waits until the bus's queue has no message left. */
   drain: () => Promise<void>;
-  /** Waits until the functions the bus invoked (send-alerts after a sweep) have finished. */
+  /**
+   * Waits until the schedule runs started so far (by `fire` or the scheduler) and the functions the
+   * bus invoked (send-alerts after a sweep) have finished.
+   */
   settled: () => Promise<void>;
   /** Messages the consumer's queue gave up on (kept, as a DLQ keeps them). */
   deadLetters: () => number;

@@ -80,6 +80,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ses: localSesClient(sesEndpoint),
     bus: () => (entries) => (published.bus as LocalBus).publish(entries),
     now: clock.now,
+    ...(options.cacheClock && { cacheClock: options.cacheClock }),
     logger: (service) => new Logger({ serviceName: service, logLevel: options.logLevel ?? "WARN" }),
     metrics: (service) => new LocalMetrics({ namespace: METRIC_NAMESPACE, serviceName: service }),
   };
@@ -111,13 +112,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     clock,
     store,
     drain: () => queue.drained(),
-    settled: () => fns.bus.settled(),
+    settled: () => fns.settled(),
     deadLetters: () => queue.deadLetters.length,
     fire: fns.fire,
     dynamoActions,
     dynamoPartitions,
     stop: async () => {
-      await stopInOrder(stops, () => fns.bus.settled(), emulators);
+      await stopInOrder(stops, () => fns.settled(), emulators);
       client.destroy();
       destroy();
     },
@@ -215,6 +216,11 @@ interface LocalFunctions {
   query: ReturnType<typeof queryApi.compose>;
   /** Runs a schedule's function now (what the scheduler does when it fires). */
   fire: (scheduleId: string) => Promise<unknown>;
+  /**
+   * Waits until every schedule run started so far (by `fire` or the scheduler) and every delivery
+   * of the bus has finished, those they started meanwhile too.
+   */
+  settled: () => Promise<void>;
 }
 
 /** Every function but the consumer, composed as in Lambda, and the bus routing to them. */
@@ -249,12 +255,28 @@ function composeFunctions(
     "sweep-deadlines": (input) => sweep(input, {} as never),
     "kpi-report": (input) => kpi(input, {} as never),
   };
-  const fire = async (scheduleId: string) => {
-    const s = SCHEDULES.find((x) => x.id === scheduleId);
-    if (!s) throw new Error(`no schedule ${scheduleId}`);
-    return (targets[s.target] as (input: unknown) => Promise<unknown>)(s.input ?? {});
+  const running = new Set<Promise<unknown>>();
+  const fire = (scheduleId: string) => {
+    const run = (async () => {
+      const s = SCHEDULES.find((x) => x.id === scheduleId);
+      if (!s) throw new Error(`no schedule ${scheduleId}`);
+      return (targets[s.target] as (input: unknown) => Promise<unknown>)(s.input ?? {});
+    })();
+    running.add(run);
+    // Its failure is the caller's to handle; the set only forgets it.
+    run.then(
+      () => running.delete(run),
+      () => running.delete(run),
+    );
+    return run;
   };
-  return { bus, ingest, query, fire };
+  const settled = async () => {
+    do {
+      await Promise.allSettled([...running]);
+      await bus.settled();
+    } while (running.size > 0);
+  };
+  return { bus, ingest, query, fire, settled };
 }
 
 /**

@@ -18,6 +18,11 @@ export interface Clients {
   /** A publisher to the named bus: EventBridge in Lambda, the in-process bus locally. */
   bus: (busName: string) => Publish;
   now: () => number;
+  /**
+   * The real time by which a handler keeps what it read (the unit directory, lib/app/directory.ts):
+   * `Date.now` when absent, whatever clock `now` keeps; a test moves its own instead of waiting.
+   */
+  cacheClock?: () => number;
   logger: (service: string) => Logger;
   metrics: (service: string) => Metrics;
 }

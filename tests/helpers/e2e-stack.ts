@@ -33,6 +33,8 @@ export async function startE2eStack(
     periodScheme?: string;
     /** Another directory than the seed's (e.g. with an agency tree). */
     directory?: Parameters<typeof startLocalStack>[0]["directory"];
+    /** The real time the handlers keep the directory by (`Date.now` when absent). */
+    cacheClock?: () => number;
   } = {},
 ) {
   const sender = `${name}-${Date.now()}@ubnd.example.org`;
@@ -44,6 +46,7 @@ export async function startE2eStack(
     dynamoEndpoint: inject("dynamoEndpoint"),
     sesEndpoint: inject("sesEndpoint"),
     tableName: `${name}-${Date.now()}`,
+    ...(options.cacheClock && { cacheClock: options.cacheClock }),
     seed: true,
     replaySeed: false,
   });
