@@ -1,5 +1,5 @@
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
-import { alertFactsOf, alertTimeline } from "../../lib/domain/alerts";
+import { alertFactsOf, alertTimeline, markKey } from "../../lib/domain/alerts";
 import { periodBounds } from "../../lib/domain/periods";
 import { groupByDossier, projectDossier } from "../../lib/domain/projection";
 import { instant } from "../../lib/domain/time";
@@ -42,7 +42,7 @@ export async function benchNearDue() {
       const t = thresholdsOf(units.get(state.unitId), calendar);
       const plan = alertTimeline(facts, marks, now, calendar, t);
       for (const s of plan.raise) {
-        marks[s.kind] = s.key;
+        marks[markKey(s.kind, facts.unitId)] = s.key;
         if (s.kind !== "near_due") continue;
         total++;
         if (sweep === 0) atOnce++;

@@ -79,19 +79,16 @@ export interface AlertFacts {
   /** The latest pause (any kind) begun after the KPI due instant, when there is one. */
   latePauseAt?: number;
   lastEventAt?: number;
-  /**
-   * The unit now responsible, once the dossier has been transferred (`dossier.transferred`);
-   * `undefined` while it is with the unit that received it. The clock's stages are raised again
-   * for it ({@link markKey}).
-   */
-  transferredTo?: string;
+  /** The unit now responsible (after transfers): the clock's stages are raised once for each unit ({@link markKey}). */
+  unitId?: string;
 }
 
 /**
  * The stages that are about the dossier's running clock, not about what a unit did: a unit the
  * dossier is transferred to is told of them once more, since the unit that was told no longer
- * handles it. A breach already committed (a late apology, a second request or appointment, a late
- * pause) stays the unit's that committed it and is not raised again.
+ * handles it (its desk and leadership only when they are other people). A breach already committed
+ * (a late apology, a second request or appointment, a late pause) stays the unit's that committed
+ * it and is not raised again.
  */
 const CLOCK_KINDS: ReadonlySet<StageKind> = new Set([
   "near_due",
@@ -104,13 +101,36 @@ const CLOCK_KINDS: ReadonlySet<StageKind> = new Set([
 ]);
 
 /**
- * The name a stage's mark is kept under in the dossier's record (the key last raised for it): the
- * kind, and for a clock stage of a transferred dossier the kind at the unit now responsible
- * (`overdue@unit`), so a transfer raises the stage once for the new unit, and a dossier never
- * transferred keeps the marks it had.
+ * The name a stage's mark is kept under in the dossier's record (the threshold key last raised):
+ * a breach's kind alone, a clock stage's kind at the unit it was raised for (`overdue@unit`), so a
+ * dossier transferred on raises the stage once for its new unit, and never twice for one unit
+ * (a transfer back, or one to the unit it is with).
  */
-export function markKey(kind: StageKind, transferredTo: string | undefined): string {
-  return transferredTo !== undefined && CLOCK_KINDS.has(kind) ? `${kind}@${transferredTo}` : kind;
+export function markKey(kind: StageKind, unitId: string | undefined): string {
+  return CLOCK_KINDS.has(kind) ? `${kind}@${unitId ?? ""}` : kind;
+}
+
+/** The units a clock stage's threshold `key` was raised for (its marks `kind@unit`). */
+export function unitsTold(marks: Readonly<Record<string, number>>, kind: StageKind, key: number): string[] {
+  const prefix = `${kind}@`;
+  return Object.entries(marks)
+    .filter(([name, k]) => k === key && name.startsWith(prefix))
+    .map(([name]) => name.slice(prefix.length));
+}
+
+/**
+ * Whether a stage was raised already for the unit now responsible. A mark kept before marks named
+ * their unit (the kind alone) stands for whichever unit the dossier is with: the unit it was raised
+ * for is not known, and raising it again could tell that unit twice.
+ */
+export function alreadyRaised(
+  marks: Readonly<Record<string, number>>,
+  stage: Pick<Stage, "kind" | "key">,
+  unitId: string | undefined,
+): boolean {
+  if (!CLOCK_KINDS.has(stage.kind)) return marks[stage.kind] === stage.key;
+  if (marks[markKey(stage.kind, unitId)] === stage.key) return true;
+  return marks[stage.kind] === stage.key && unitsTold(marks, stage.kind, stage.key).length === 0;
 }
 
 /** A unit's thresholds in working time (units.ts carries the per-unit settings). */
@@ -329,7 +349,7 @@ export function alertTimeline(
   let next: number | undefined;
   const passed = (kind: StageKind) => stages.some((s) => s.kind === kind && s.at <= now);
   for (const stage of stages) {
-    if (marks[markKey(stage.kind, facts.transferredTo)] === stage.key) continue;
+    if (alreadyRaised(marks, stage, facts.unitId)) continue;
     if (stage.at > now) {
       if (next === undefined || stage.at < next) next = stage.at;
       continue;
@@ -357,7 +377,7 @@ export function alertFactsOf(state: DossierState): AlertFacts | undefined {
     supplementRequestsAt: state.pauses.filter((p) => p.kind === "supplement").map((p) => p.from),
     latePauseAt: state.pauses.filter((p) => p.late).at(-1)?.from,
     lastEventAt: state.lastEventAt,
-    ...(state.transfers > 0 && state.unitId !== undefined && { transferredTo: state.unitId }),
+    unitId: state.unitId,
   };
 }
 

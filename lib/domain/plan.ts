@@ -1,6 +1,14 @@
 import { agencyTreeOf } from "./agency-directory";
 import { counterPath } from "./agency-rollup";
-import { type AlertTrigger, alertFactsOf, alertTimeline, markKey, nearDueMsOf } from "./alerts";
+import {
+  type AlertTrigger,
+  alertFactsOf,
+  alertTimeline,
+  markKey,
+  nearDueMsOf,
+  type Stage,
+  unitsTold,
+} from "./alerts";
 import {
   type Counted,
   type CounterDelta,
@@ -56,6 +64,50 @@ export function stateAt(
   return projectDossier(dossierId, events, withGrants(settings, units), now);
 }
 
+/** A list of contacts as a comparable set of addresses. */
+const addresses = (contacts: readonly { email: string }[]) =>
+  contacts
+    .map((c) => c.email.toLowerCase())
+    .sort()
+    .join(",");
+
+/**
+ * The alerts to raise for the stages crossed, each marked in `marks` as raised for `unitId`. The
+ * desk's copy only when the directory names the unit's desk (docs/rules.md R4); leadership's copy of
+ * a stage that is the unit's and leadership's both (`extended_twice`), so one digest sent never
+ * stands for the other. A clock stage raised again for the unit a dossier was transferred to
+ * (alerts.ts `markKey`) goes to its desk and its escalation list only when they are other people
+ * than those the units told before had: nobody reads one dossier's stage twice.
+ */
+function triggersOf(
+  stages: readonly Stage[],
+  marks: Record<string, number>,
+  unitId: string | undefined,
+  units: UnitDirectory,
+): AlertTrigger[] {
+  const desk = addresses(units.oneStopDeskOf(unitId));
+  const escalationOf = (id: string | undefined) => {
+    const unit = units.get(id);
+    return addresses(unit?.escalation.length ? unit.escalation : units.leadership);
+  };
+  const raise: AlertTrigger[] = [];
+  for (const stage of stages) {
+    const told = unitsTold(marks, stage.kind, stage.key).filter((u) => u !== (unitId ?? ""));
+    const mark = markKey(stage.kind, unitId);
+    marks[mark] = stage.key;
+    const seenBy = (of: (id: string) => string, mine: string) => told.some((u) => of(u) === mine);
+    if (stage.kind === "escalation" && seenBy(escalationOf, escalationOf(unitId))) continue;
+    const deskTold = seenBy((u) => addresses(units.oneStopDeskOf(u)), desk);
+    raise.push({
+      ...stage,
+      ...(mark !== stage.kind && { mark }),
+      ...(desk && !deskTold && stage.to.includes("one_stop_desk") && { oneStopDesk: true }),
+      ...(stage.to.includes("unit") && stage.to.includes("leadership") && { leadership: true }),
+    });
+  }
+  return raise;
+}
+
 export function planDossier(
   dossierId: string,
   events: readonly DossierEvent[],
@@ -83,18 +135,7 @@ export function planDossier(
   for (const year of alerts.noCalendar)
     if (!state.anomalies.some((a) => a.kind === "no_calendar" && a.year === year))
       state.anomalies.push({ kind: "no_calendar", year });
-  // The desk's copy only when the directory names the unit's desk (docs/rules.md R4).
-  const hasDesk = units.oneStopDeskOf(state.unitId).length > 0;
-  // Leadership's copy of a stage that is the unit's and leadership's both (`extended_twice`): each
-  // digest takes its own copy, so one sent never stands for the other.
-  const markOf = (a: { kind: AlertTrigger["kind"] }) => markKey(a.kind, facts?.transferredTo);
-  const raise: AlertTrigger[] = (options.raiseAlerts ? alerts.raise : []).map((a) => ({
-    ...a,
-    ...(markOf(a) !== a.kind && { mark: markOf(a) }),
-    ...(hasDesk && a.to.includes("one_stop_desk") && { oneStopDesk: true }),
-    ...(a.to.includes("unit") && a.to.includes("leadership") && { leadership: true }),
-  }));
-  for (const a of raise) marks[markOf(a)] = a.key;
+  const raise = options.raiseAlerts ? triggersOf(alerts.raise, marks, state.unitId, units) : [];
   const candidates = [nextCountCheck(state, now, settings.scheme), alerts.next];
   // A dossier waiting on a year's calendar data is looked at daily, so it is recounted soon after
   // the data is deployed (docs/rules.md R6).

@@ -60,7 +60,10 @@ export interface DossierRecord {
   anomalies: { kind: AnomalyKind; eventId?: string }[];
   counted: Counted;
   nextCheckAt?: number;
-  /** Alert marks of the sweep: the threshold key each alert kind was last raised for. */
+  /**
+   * Alert marks of the sweep: the threshold key each stage was last raised for, by its mark
+   * (lib/domain/alerts.ts `markKey`: a breach's kind, a clock stage's kind at its unit).
+   */
   marks?: Record<string, number>;
   /** SLA state when last written (kept current by the sweep's next checks). */
   sla?: SlaState;

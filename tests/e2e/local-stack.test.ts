@@ -26,7 +26,9 @@ let post: Awaited<ReturnType<typeof startE2eStack>>["post"];
 
 /**
  * The clock the handlers keep the unit directory by: it stands still unless a test moves it, so a
- * handler reads the directory again only when a test says time has passed (never by waiting).
+ * handler reads the directory again only when a test says time has passed (never by waiting); a
+ * test that changes the directory moves it past the re-read interval (`MISS_REREAD_MS`) or the
+ * handlers' lifetimes of it.
  */
 let cacheNow = Date.now();
 beforeAll(async () => {

@@ -218,19 +218,29 @@ describe("a dossier's alerts in its timeline", () => {
     clock = instant("2022-07-15T14:30:00+07:00");
     await runSweep(deps);
     // The missed apology is still owed by whoever holds the dossier; the late request stays the
-    // justice office's.
-    const atEnvironment = [
-      "phong-tnmt apology_missed",
-      "phong-tnmt apology_missed one_stop_desk",
-      "phong-tnmt overdue",
-    ];
+    // justice office's. The one-stop desk, the same people for both offices, is not told again.
+    const atEnvironment = ["phong-tnmt apology_missed", "phong-tnmt overdue"];
     expect(await pendingFor("AL-3")).toEqual([...atEnvironment, ...atJustice]);
-    // Once: a later sweep raises it for neither unit again.
+    // Once: a later sweep raises it for neither unit again, nor does a transfer back to the justice
+    // office (told already), nor a transfer that names the unit the dossier is with.
     clock = instant("2022-07-15T16:00:00+07:00");
     await runSweep(deps);
+    for (const [eventId, toUnitId] of [
+      ["t-AL-3-back", "phong-tu-phap"],
+      ["t-AL-3-same", "phong-tu-phap"],
+    ] as const) {
+      await applyEvent(deps, {
+        eventId,
+        type: "dossier.transferred",
+        occurredAt: "2022-07-15T16:10:00+07:00",
+        dossierId: "AL-3",
+        data: { toUnitId },
+      });
+      await runSweep(deps);
+    }
     expect(await pendingFor("AL-3")).toEqual([...atEnvironment, ...atJustice]);
     // The timeline shows whom each was raised for.
-    const shown = (await detail(scoped, "AL-3")).body.alerts as Shown[];
+    const shown = (await detail(reader, "AL-3")).body.alerts as Shown[];
     expect(shown.filter((a) => a.kind === "overdue").map((a) => a.unitId)).toEqual([
       "phong-tu-phap",
       "phong-tnmt",

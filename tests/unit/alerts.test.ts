@@ -5,6 +5,7 @@ import {
   alertFactsOf,
   alertTimeline,
   apologyDeadlineOf,
+  markKey,
   STAGE_KINDS,
   type Stage,
   timelineStages,
@@ -45,7 +46,7 @@ function sweep(facts: AlertFacts | ((now: number) => AlertFacts), instants: read
     const f = typeof facts === "function" ? facts(now) : facts;
     const plan = alertTimeline(f, marks, now, cal, t);
     for (const s of plan.raise) {
-      marks[s.kind] = s.key;
+      marks[markKey(s.kind, f.unitId)] = s.key;
       raised.push({ kind: s.kind, now });
     }
   }
