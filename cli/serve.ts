@@ -47,7 +47,7 @@ function storeKeys(made: DemoKeys, keysFile: string): DemoKeys {
   );
 }
 
-/** The unit directory, with or without an agency tree; units inherit from their agencies as of `at`'s day. */
+/** The unit directory, with or without an agency tree, checked as the tree stands on `at`'s day (the stack stores its own units, inherited on each read's day). */
 function loadDirectory(file: string, at: number) {
   return parseDirectoryFile(JSON.parse(readFileSync(resolve(ROOT, file), "utf8")), localDate(at));
 }

@@ -38,7 +38,9 @@ export type ConsumerDeps = BatchApplyDeps & { directory: DirectoryReader; direct
  */
 export function createHandler(deps: ConsumerDeps, logger: Logger, metrics: Metrics) {
   const processor = new BatchProcessor(EventType.SQS);
-  const directory = deps.units ? undefined : cachedDirectory(deps.directory, deps.directoryClock ?? Date.now);
+  const directory = deps.units
+    ? undefined
+    : cachedDirectory(deps.directory, deps.directoryClock ?? Date.now, undefined, undefined, deps.now);
   const report = (record: SQSRecord, outcome: RecordOutcome) => {
     metrics.addMetric(METRIC[outcome.status], MetricUnit.Count, 1);
     const keys = { messageId: record.messageId, eventId: outcome.eventId, dossierId: outcome.dossierId };

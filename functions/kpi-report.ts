@@ -12,6 +12,7 @@ import { closeEndedPeriod } from "../lib/app/kpi-report";
 import type { DirectoryReader } from "../lib/app/ports";
 import { sendWeeklyKpi, type WeeklyDeps } from "../lib/app/weekly-kpi";
 import { countingSettings, MonitorEnvSchema, officialSettings, SesEnvShape } from "../lib/contracts/config";
+import { localDate } from "../lib/domain/time";
 import * as z from "../lib/domain/zod";
 import { type Clients, kpiSettings } from "./commons/clients";
 
@@ -23,7 +24,7 @@ export type KpiReportDeps = Omit<WeeklyDeps, "units"> & { directory: DirectoryRe
 export function createHandler(deps: KpiReportDeps, logger: Logger) {
   return middy(async (event: unknown, context?: Partial<Pick<Context, "getRemainingTimeInMillis">>) => {
     const { kind } = InputSchema.parse(event);
-    const units = await deps.directory.get();
+    const units = await deps.directory.get(localDate(deps.now()));
     if (kind === "weekly") {
       // Lambda's time left (none locally): the run stops short of its timeout rather than die mid-email.
       const timeLeft = context?.getRemainingTimeInMillis?.bind(context);

@@ -56,7 +56,9 @@ export function compose(
       ...kpiSettings(countingSettings(env)),
       official: officialSettings(env),
       catalog: env.CATALOG,
-      units: units ? async () => units : cachedDirectory(directory, clients.cacheClock ?? Date.now),
+      units: units
+        ? async () => units
+        : cachedDirectory(directory, clients.cacheClock ?? Date.now, undefined, undefined, clients.now),
       now: clients.now,
       // Dashboards and exports: a second's lag is harmless, half the read units are not.
       eventualReads: true,

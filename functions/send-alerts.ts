@@ -15,6 +15,7 @@ import type { DirectoryReader } from "../lib/app/ports";
 import { countingSettings, MonitorEnvSchema, officialSettings, SesEnvShape } from "../lib/contracts/config";
 import { METRICS } from "../lib/contracts/metrics";
 import type { Catalog } from "../lib/domain/catalog";
+import { localDate } from "../lib/domain/time";
 import * as z from "../lib/domain/zod";
 import type { Clients } from "./commons/clients";
 
@@ -23,7 +24,7 @@ export type SendAlertsDeps = Omit<DigestDeps, "units"> & { directory: DirectoryR
 
 export function createHandler(deps: SendAlertsDeps, logger: Logger, metrics: Metrics) {
   return middy(async (): Promise<DigestResult> => {
-    const units = await deps.directory.get();
+    const units = await deps.directory.get(localDate(deps.now()));
     const result = await sendDigests({ ...deps, units });
     metrics.addMetric(METRICS.digestsSent, MetricUnit.Count, result.sent.length);
     metrics.addMetric(METRICS.digestsFailed, MetricUnit.Count, result.failed.length);

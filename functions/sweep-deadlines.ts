@@ -14,6 +14,7 @@ import { ALERTS_PENDING, type Publish, SWEEP_SOURCE } from "../lib/contracts/bus
 import { BusEnvShape, countingSettings, MonitorEnvSchema } from "../lib/contracts/config";
 import { METRICS } from "../lib/contracts/metrics";
 import { CALENDAR_WARNING_DAYS } from "../lib/domain/calendar/calendar";
+import { localDate } from "../lib/domain/time";
 import * as z from "../lib/domain/zod";
 import type { Clients } from "./commons/clients";
 
@@ -32,7 +33,7 @@ export type SweepDeadlinesDeps = Omit<SweepDeps, "units"> & {
 
 export function createHandler(deps: SweepDeadlinesDeps, publish: Publish, logger: Logger, metrics: Metrics) {
   return middy(async (): Promise<SweepResult> => {
-    const units = await deps.directory.get();
+    const units = await deps.directory.get(localDate(deps.now()));
     const result = await runSweep(
       { ...deps, units },
       {

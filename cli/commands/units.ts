@@ -18,7 +18,7 @@ async function runUnitsImport(
   }
   let directory: ReturnType<typeof parseDirectoryFile>;
   try {
-    // With or without an agency tree (events/units/README.md); units inherit from their agencies as of today.
+    // With or without an agency tree (events/units/README.md); checked as the tree stands today.
     directory = parseDirectoryFile(data, localDate(Date.now()));
   } catch (e) {
     throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
@@ -26,9 +26,10 @@ async function runUnitsImport(
   const { tableStore } = await import("../../lib/adapters/dynamodb/store");
   const { client, documents } = await tableClient(opts);
   try {
+    // The file's own units: each read inherits from the agencies as of its own day.
     await tableStore(documents, opts.table).directory.put(
-      directory.units,
-      directory.leadership,
+      directory.own.units,
+      directory.own.leadership,
       directory.integrations,
       directory.agencies,
     );

@@ -4,7 +4,7 @@ import type { UnknownUnits } from "../../lib/app/ingest";
 import type { RawEnv } from "../../lib/contracts/config";
 import type { Agency } from "../../lib/domain/agencies";
 import type { DossierEvent } from "../../lib/domain/events/schema";
-import type { UnitDirectoryFile } from "../../lib/domain/units";
+import type { Contact, Unit, UnitDirectoryFile } from "../../lib/domain/units";
 import type { DemoClock } from "./clock";
 
 /** What the local stack (./stack.ts, `npm start`) is started with, and what it answers. */
@@ -23,8 +23,14 @@ export interface LocalStackOptions {
    * a test moves its own past the directory's re-read interval instead of waiting for it.
    */
   cacheClock?: () => number;
-  /** The unit directory, with its agency tree's agencies when it has one (issue 23). */
-  directory: UnitDirectoryFile & { agencies?: readonly Agency[] };
+  /**
+   * The unit directory, with its agency tree's agencies when it has one (issue 23), and the file's
+   * own units and leadership (`parseDirectoryFile`'s `own`), which are what is stored when given.
+   */
+  directory: UnitDirectoryFile & {
+    agencies?: readonly Agency[];
+    own?: { units: readonly Unit[]; leadership: readonly Contact[] };
+  };
   senderAddress: string;
   /** Persist DynamoDB Local's data here (omit: in memory). */
   dataDir?: string;
@@ -62,8 +68,9 @@ export interface LocalStack {
   /** Waits until the bus's queue has no message left. */
   drain: () => Promise<void>;
   /**
-   * Waits until the schedule runs started so far (by `fire` or the scheduler) and the functions the
-   * bus invoked (send-alerts after a sweep) have finished.
+   * Waits until no schedule run (by `fire` or the scheduler) and no function the bus invoked
+   * (send-alerts after a sweep) is in flight, those started meanwhile included: with a fast demo
+   * clock the scheduler may keep it waiting. `stop` waits for it too, once the scheduler is stopped.
    */
   settled: () => Promise<void>;
   /** Messages the consumer's queue gave up on (kept, as a DLQ keeps them). */

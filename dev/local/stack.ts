@@ -18,6 +18,7 @@ import { countingSettings, parseEnv, type RawEnv } from "../../lib/contracts/con
 import { METRIC_NAMESPACE } from "../../lib/contracts/metrics";
 import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../../lib/contracts/schedules";
 import type { DossierEvent } from "../../lib/domain/events/schema";
+import { localDate } from "../../lib/domain/time";
 import { createApiKey } from "../../lib/http/auth";
 import { SEED_PERIOD, seed2022Q3 } from "../scenarios/seed-2022-q3";
 import { SEED_OFFICIAL_SETTINGS } from "../scenarios/seed-official";
@@ -143,9 +144,10 @@ async function loadDirectoryAndDemoKeys(
   store: TableStore,
   directory: LocalStackOptions["directory"],
 ): Promise<NonNullable<LocalStack["keys"]>> {
+  // The file's own units where it says them: each read inherits from the agencies as of its day.
   await store.directory.put(
-    directory.units,
-    directory.leadership,
+    directory.own?.units ?? directory.units,
+    directory.own?.leadership ?? directory.leadership,
     directory.integrations,
     directory.agencies,
   );
@@ -297,7 +299,7 @@ async function importSeedHistory(
     `importing ${first.length.toLocaleString("en")} events of ${options.replay?.name ?? "the seed quarter"} up to the demo clock (later starts skip it)…`,
   );
   const started = Date.now();
-  const units = await store.directory.get();
+  const units = await store.directory.get(localDate(now()));
   const summary = await importEvents(
     {
       dossiers: store.dossiers,

@@ -1,4 +1,5 @@
 import { agencyTreeOf } from "../domain/agency-directory";
+import { localDate } from "../domain/time";
 import type { UnitDirectory } from "../domain/units";
 import type { DirectoryReader } from "./ports";
 
@@ -30,13 +31,15 @@ export function cachedDirectory(
   now: () => number,
   ttlMs = DIRECTORY_TTL_MS,
   missRereadMs = MISS_REREAD_MS,
+  /** The handler's clock of business time: the directory is read as it stands on its day (default: real time's). */
+  today?: () => number,
 ): DirectorySource {
   let cached: { at: number; directory: Promise<UnitDirectory> } | undefined;
   return (why) => {
     const t = now();
     const maxAge = why === "miss" ? Math.min(missRereadMs, ttlMs) : ttlMs;
     if (!cached || t - cached.at >= maxAge || t < cached.at) {
-      const read = directory.get();
+      const read = directory.get(today ? localDate(today()) : undefined);
       cached = { at: t, directory: read };
       read.catch(() => {
         if (cached?.directory === read) cached = undefined;

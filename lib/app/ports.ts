@@ -7,6 +7,7 @@ import type { AlertHistoryEntry, DossierRecord, PendingAlert, QuarantineRecord }
 import type { Counts, PeriodCounts } from "../domain/report";
 import type { Result } from "../domain/result";
 import type { SlaState } from "../domain/sla";
+import type { LocalDate } from "../domain/time";
 import type { Contact, IntegrationGrant, Unit, UnitDirectory } from "../domain/units";
 
 /**
@@ -294,7 +295,12 @@ export interface WeeklySendLog {
 
 /** The unit directory as stored. */
 export interface DirectoryReader {
-  get(): Promise<UnitDirectory>;
+  /**
+   * The directory as it stands on the local date `at` (default: today by the real clock): with an
+   * agency tree, each unit with what it inherits from its agencies on that day (thresholds, one-stop
+   * desk, escalations), so a merger dated ahead of the import takes effect on its day.
+   */
+  get(at?: LocalDate): Promise<UnitDirectory>;
 }
 
 /** Storing the unit directory (`units import`, the local stack's first start). */
@@ -303,7 +309,10 @@ export interface DirectoryWriter {
     units: readonly Unit[],
     leadership: readonly Contact[],
     integrations?: readonly IntegrationGrant[],
-    /** The agency tree's agencies (issue 23); none: one office holding every unit. */
+    /**
+     * The agency tree's agencies (issue 23); none: one office holding every unit. With agencies,
+     * `units` and `leadership` are the file's own (`DirectoryToStore.own`), inherited at each read.
+     */
     agencies?: readonly Agency[],
   ): Promise<void>;
 }

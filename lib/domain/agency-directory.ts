@@ -43,19 +43,26 @@ export function agencyTreeOf(directory: UnitDirectory): AgencyTree {
   return tree;
 }
 
-/** What `units import` and the local stack's first start store: the flat directory and the agencies. */
+/**
+ * A directory file read: the flat directory as it stands on the day it was read for (what a reader
+ * holds), the agencies, and the file's own units and leadership, which `units import` and the local
+ * stack's first start store, so that each read inherits as of its own day.
+ */
 export interface DirectoryToStore {
   units: Unit[];
   leadership: Contact[];
   integrations: IntegrationGrant[];
   agencies: Agency[];
+  own: { units: Unit[]; leadership: Contact[] };
 }
 
 /**
  * Parses a directory file, with or without `agencies`, naming every bad field (throws like
- * `parseUnitDirectory`). The units are stored with what they inherit from their agencies on `at`
- * (`inheritedUnits`: thresholds, one-stop desk, escalations), so the consumer, the sweep and the
- * digests read them as before; the agencies are stored beside them for the tree.
+ * `parseUnitDirectory`). `units` have what they inherit from their agencies on `at`
+ * (`inheritedUnits`: thresholds, one-stop desk, escalations), as the consumer, the sweep and the
+ * digests read them; `own` is what is stored, and the store inherits again on each read's day
+ * (lib/adapters/dynamodb/units.ts), so a commune merged after the import escalates to its new
+ * leadership from the merger's day, not to the retired commune's.
  */
 export function parseDirectoryFile(data: unknown, at: LocalDate): DirectoryToStore {
   const parsed = parseAgencyDirectory(data);
@@ -70,5 +77,6 @@ export function parseDirectoryFile(data: unknown, at: LocalDate): DirectoryToSto
     leadership: inherited.leadership,
     integrations: inherited.integrations ?? [],
     agencies,
+    own: { units: [...flat.units], leadership: [...flat.leadership] },
   };
 }

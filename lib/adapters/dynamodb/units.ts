@@ -1,6 +1,8 @@
 import type { DirectoryReader, DirectoryWriter } from "../../app/ports";
 import type { Agency } from "../../domain/agencies";
 import { AgencyUnitDirectory } from "../../domain/agency-directory";
+import { inheritedUnits } from "../../domain/agency-file";
+import { type LocalDate, localDate } from "../../domain/time";
 import type { Contact, IntegrationGrant, Unit } from "../../domain/units";
 import { TableAccess } from "./cursors";
 import { AGENCY_SK_PREFIX, INTEGRATIONS_SK, LEADERSHIP_SK, UNIT_PK } from "./keys";
@@ -27,7 +29,14 @@ export class Directory extends TableAccess implements DirectoryReader, Directory
     await this.writeBatches(items.map((Item) => ({ PutRequest: { Item } })));
   }
 
-  async get(): Promise<AgencyUnitDirectory> {
+  /**
+   * The directory on `at` (default today): with agencies, each unit inherits from them as the tree
+   * stands that day (`inheritedUnits`). Units stored as the file names them are inherited afresh at
+   * each read. Units stored already inherited (by an import before this was so) keep what the
+   * import wrote into them, since a unit's own value comes before an agency's, and inherit on the
+   * day only what they lacked; importing the file again makes them inherit in full.
+   */
+  async get(at: LocalDate = localDate(Date.now())): Promise<AgencyUnitDirectory> {
     const items = await this.queryAll({
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": UNIT_PK },
@@ -35,13 +44,15 @@ export class Directory extends TableAccess implements DirectoryReader, Directory
     const leadership = items.find((i) => i.sk === LEADERSHIP_SK);
     const integrations = items.find((i) => i.sk === INTEGRATIONS_SK);
     const isAgency = (i: Record<string, unknown>) => (i.sk as string).startsWith(AGENCY_SK_PREFIX);
-    return new AgencyUnitDirectory(
-      items
+    const stored = {
+      units: items
         .filter((i) => i.sk !== LEADERSHIP_SK && i.sk !== INTEGRATIONS_SK && !isAgency(i))
         .map((i) => JSON.parse(i.body as string) as Unit),
-      leadership ? (JSON.parse(leadership.body as string) as Contact[]) : [],
-      integrations ? (JSON.parse(integrations.body as string) as IntegrationGrant[]) : [],
-      items.filter(isAgency).map((i) => JSON.parse(i.body as string) as Agency),
-    );
+      leadership: leadership ? (JSON.parse(leadership.body as string) as Contact[]) : [],
+      integrations: integrations ? (JSON.parse(integrations.body as string) as IntegrationGrant[]) : [],
+      agencies: items.filter(isAgency).map((i) => JSON.parse(i.body as string) as Agency),
+    };
+    const on = inheritedUnits(stored, at);
+    return new AgencyUnitDirectory(on.units, on.leadership, stored.integrations, stored.agencies);
   }
 }
