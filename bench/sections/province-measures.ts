@@ -55,7 +55,7 @@ const settingsOf = (): CountingSettings => ({
   scheme: CALENDAR_QUARTER,
 });
 
-/** A directory file, its units as stored (with what they inherit from their agencies on `AT`'s day). */
+/** A directory file read as of `AT`'s day (`own`: its units as `units import` stores them). */
 function directory(file: string) {
   return parseDirectoryFile(JSON.parse(readFileSync(join(ROOT, file), "utf8")), localDate(AT));
 }
@@ -76,8 +76,8 @@ export async function load(dynamo: RunningDynamo, file: string, open: number) {
   });
   const generateSeconds = (performance.now() - generating) / 1000;
   const table = await freshTable(dynamo);
-  await table.store.directory.put(dir.units, dir.leadership, dir.integrations, dir.agencies);
-  const units = await table.store.directory.get();
+  await table.store.directory.put(dir.own.units, dir.own.leadership, dir.integrations, dir.agencies);
+  const units = await table.store.directory.get(localDate(AT));
   const started = performance.now();
   const summary = await importEvents(
     {
@@ -242,7 +242,7 @@ export async function kpiReads(l: Loaded) {
 /** The directory as a handler reads it (the sweep's and the sender's, every run). */
 export async function directoryReads(l: Loaded) {
   const before = { items: l.meter.itemsRead, units: l.meter.readUnits };
-  await l.table.store.directory.get();
+  await l.table.store.directory.get(localDate(AT));
   return { items: l.meter.itemsRead - before.items, readUnits: l.meter.readUnits - before.units };
 }
 

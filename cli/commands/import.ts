@@ -55,13 +55,15 @@ async function runImport(files: string[], opts: ImportOpts): Promise<void> {
   const { tableStore } = await import("../../lib/adapters/dynamodb/store");
   const { BulkWriter } = await import("../../lib/adapters/dynamodb/bulk");
   const { importEvents } = await import("../../lib/app/import");
+  const { localDate } = await import("../../lib/domain/time");
   const { client, documents } = await tableClient(opts);
   const { dossiers, quarantine, directory } = tableStore(documents, opts.table);
   const bar = await progressBar();
   const started = Date.now();
   let summary: Awaited<ReturnType<typeof importEvents>>;
   try {
-    const units = await directory.get();
+    // The directory as it stands on the import's instant (`--now`), which the dossiers are planned at.
+    const units = await directory.get(localDate(now));
     if (units.units.length === 0)
       process.stderr.write(
         `${opts.table} has no unit directory: events naming a unit are refused unless UNKNOWN_UNITS=accept (run \`units import\` first)\n`,

@@ -39,7 +39,7 @@ async function runUnitsImport(
     client.destroy();
   }
   process.stderr.write(
-    `imported ${directory.units.length} units${directory.agencies.length ? `, ${directory.agencies.length} agencies` : ""} and ${directory.leadership.length} leadership contacts into ${opts.table}\n`,
+    `imported ${directory.units.length} units${directory.agencies.length ? `, ${directory.agencies.length} agencies` : ""} and ${directory.own.leadership.length} leadership contacts into ${opts.table}\n`,
   );
 }
 

@@ -34,13 +34,15 @@ export function cachedDirectory(
   /** The handler's clock of business time: the directory is read as it stands on its day (default: real time's). */
   today?: () => number,
 ): DirectorySource {
-  let cached: { at: number; directory: Promise<UnitDirectory> } | undefined;
+  let cached: { at: number; day?: string; directory: Promise<UnitDirectory> } | undefined;
   return (why) => {
     const t = now();
     const maxAge = why === "miss" ? Math.min(missRereadMs, ttlMs) : ttlMs;
-    if (!cached || t - cached.at >= maxAge || t < cached.at) {
-      const read = directory.get(today ? localDate(today()) : undefined);
-      cached = { at: t, directory: read };
+    // A new business day is read at once: a unit's escalations and desk may change on it (a merger).
+    const day = today ? localDate(today()) : undefined;
+    if (!cached || t - cached.at >= maxAge || t < cached.at || cached.day !== day) {
+      const read = directory.get(day);
+      cached = { at: t, day, directory: read };
       read.catch(() => {
         if (cached?.directory === read) cached = undefined;
       });

@@ -40,7 +40,7 @@ export interface IngestDeps {
  * unit it lacks, the one read again (a miss; bounded in lib/app/directory.ts).
  */
 async function unitsFor(deps: IngestDeps, candidates: unknown[]): Promise<UnitDirectory> {
-  const source = deps.units ?? (() => deps.directory.get());
+  const source = deps.units ?? (() => deps.directory.get(localDate(deps.now())));
   const kept = await source();
   const missing = candidates.some((c) => namedUnitIds(c).some((id) => kept.get(id) === undefined));
   return missing ? source("miss") : kept;

@@ -245,7 +245,7 @@ export function parseAgencyDirectory(data: unknown): Result<AgencyDirectoryFile,
 /**
  * The directory as the flat reader sees it (`UnitDirectory`, which the consumer, the sweep and the
  * digests use), with what each unit inherits from its agencies written into it, as the tree stands
- * on `at` (the import's day): thresholds field by field, the one-stop desk, and, for a unit whose
+ * on `at` (the day the directory is read for: lib/adapters/dynamodb/units.ts): thresholds field by field, the one-stop desk, and, for a unit whose
  * agency is not the root, escalations to that agency's leadership when it names none (a commune's
  * long-overdue dossiers go to its chairman, not the province's). A directory without agencies
  * comes back as it was: the seed's means what it meant.

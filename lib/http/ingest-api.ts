@@ -3,6 +3,7 @@ import { type IngestDeps, type IngestSummary, ingestEvents, MAX_EVENTS } from ".
 import type { KeyStore } from "../app/ports";
 import { capProblems } from "../domain/events/validate";
 import { err, isErr, ok, type Result } from "../domain/result";
+import { localDate } from "../domain/time";
 import { admit } from "./auth";
 import { jsonBody } from "./body";
 import { convertDvcqg, parseDvcqgRequest } from "./dvcqg";
@@ -70,7 +71,7 @@ async function ingestDvcqg(
 ): Promise<HttpResult> {
   const parsed = parseDvcqgRequest(body);
   if (isErr(parsed)) return problem(400, "not a DVCQG sync request", capProblems(parsed.error));
-  const units = await (deps.units ?? (() => deps.directory.get()))();
+  const units = await (deps.units ?? (() => deps.directory.get(localDate(deps.now()))))();
   const converted = convertDvcqg(parsed.value, { units });
   // The portal's format must not turn one request into more events than POST /events takes.
   if (converted.events.length > MAX_EVENTS) {

@@ -87,9 +87,15 @@ describe("the directory on a day", () => {
       () => business,
     );
     expect(emails((await source()).get("xa-a.u")?.escalation)).toEqual(["chu-tich-xa-a@example.org"]);
+    // Kept within the day; a new day is read at once, however young the kept directory.
+    business = instant("2025-06-30T17:00:00+07:00");
+    await source();
+    expect(days).toEqual(["2025-06-30"]);
     business = instant("2025-07-01T08:00:00+07:00");
-    cache += 60_000;
     expect(emails((await source()).get("xa-a.u")?.escalation)).toEqual(["chu-tich-xa-moi@example.org"]);
-    expect(days).toEqual(["2025-06-30", "2025-07-01"]);
+    // And read again when it is a minute old, on the same day.
+    cache += 60_000;
+    await source();
+    expect(days).toEqual(["2025-06-30", "2025-07-01", "2025-07-01"]);
   });
 });
