@@ -15,7 +15,12 @@ import { HOUR_MS, MINUTE_MS } from "./time";
  * instant, too late to act) became `apology_missed`, which comes before it.
  */
 
-export const STAGE_KINDS = [
+/**
+ * The stages that are about the dossier's running clock, not about what a unit did: a unit the
+ * dossier is transferred to is told of them once more, since the unit that was told no longer
+ * handles it (its desk and leadership only when they are other people).
+ */
+const CLOCK_STAGE_KINDS = [
   "near_due",
   "apology_due",
   "apology_missed",
@@ -23,11 +28,19 @@ export const STAGE_KINDS = [
   "escalation",
   "past_appointment",
   "possibly_closed",
+] as const;
+/**
+ * Breaches already committed (a late apology, a second request or appointment, a late pause): they
+ * stay the unit's that committed them and are not raised again after a transfer.
+ */
+const BREACH_KINDS = [
   "late_apology",
   "supplement_twice",
   "extended_twice",
   "late_supplement_request",
 ] as const;
+
+export const STAGE_KINDS = [...CLOCK_STAGE_KINDS, ...BREACH_KINDS] as const;
 export type StageKind = (typeof STAGE_KINDS)[number];
 /** The kinds the store and the digest know (the stages of the timeline). */
 export const ALERT_KINDS = STAGE_KINDS;
@@ -83,22 +96,7 @@ export interface AlertFacts {
   unitId?: string;
 }
 
-/**
- * The stages that are about the dossier's running clock, not about what a unit did: a unit the
- * dossier is transferred to is told of them once more, since the unit that was told no longer
- * handles it (its desk and leadership only when they are other people). A breach already committed
- * (a late apology, a second request or appointment, a late pause) stays the unit's that committed
- * it and is not raised again.
- */
-const CLOCK_KINDS: ReadonlySet<StageKind> = new Set([
-  "near_due",
-  "apology_due",
-  "apology_missed",
-  "overdue",
-  "escalation",
-  "past_appointment",
-  "possibly_closed",
-]);
+const CLOCK_KINDS: ReadonlySet<StageKind> = new Set(CLOCK_STAGE_KINDS);
 
 /**
  * The name a stage's mark is kept under in the dossier's record (the threshold key last raised):
