@@ -65,7 +65,7 @@ export interface Stage {
 export type AlertTrigger = Stage & {
   oneStopDesk?: boolean;
   leadership?: boolean;
-  /** The mark's name where it is not the kind: a clock stage raised again after a transfer ({@link markKey}). */
+  /** The mark's name where it is not the kind: a clock stage's, at the unit it is raised for ({@link markKey}). */
   mark?: string;
 };
 

@@ -163,8 +163,8 @@ export interface PendingAlert {
   raisedAt: number;
   dossier: AlertSnapshot;
   /**
-   * The stage's mark where it is not the kind: a clock stage raised again for the unit a dossier
-   * was transferred to (lib/domain/alerts.ts `markKey`), with its own history entry.
+   * The stage's mark where it is not the kind: a clock stage's, at the unit it is raised for
+   * (lib/domain/alerts.ts `markKey`), which names its history entry.
    */
   mark?: string;
 }
