@@ -39,7 +39,8 @@ async function runUnitsImport(
     client.destroy();
   }
   process.stderr.write(
-    `imported ${directory.units.length} units${directory.agencies.length ? `, ${directory.agencies.length} agencies` : ""} and ${directory.own.leadership.length} leadership contacts into ${opts.table}\n`,
+    // The office's leadership as the tree gives it: the root agency's own, else the file's.
+    `imported ${directory.units.length} units${directory.agencies.length ? `, ${directory.agencies.length} agencies` : ""} and ${directory.leadership.length} leadership contacts into ${opts.table}\n`,
   );
 }
 
