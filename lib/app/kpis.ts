@@ -75,16 +75,25 @@ export async function readNodeCounts(
     const all = await store.readPeriodCounts(period, { consistent });
     return { counts: all, perUnit: all.perUnit, itemsRead: all.itemsRead };
   }
-  const read = await store.readNodeCounts(period, path, { consistent });
-  const perUnit = new Map(read.under.perUnit);
-  let unsplit: Counts | undefined;
   const at = rollUpDate(period);
-  for (const [unit, c] of read.outside?.perUnit ?? []) {
-    if (!tree.rollUpPath(unit, at).includes(agency)) continue;
+  // Its units' items kept under an earlier import's tree elsewhere (former-paths.ts): read by key.
+  const underPath = (p: readonly string[]) => path.every((id, i) => p[i] === id);
+  const also = tree.formerPathsUnder(agency, at).filter((f) => !underPath(f.path));
+  const read = await store.readNodeCounts(period, path, { consistent, ...(also.length && { also }) });
+  const rollsUp = (unit: string) => tree.rollUpPath(unit, at).includes(agency);
+  // Under its path, only the units that roll up into it by today's tree: an earlier tree may have
+  // kept another agency's unit here (that agency reads it by key, above).
+  const perUnit = new Map([...read.under.perUnit].filter(([unit]) => rollsUp(unit)));
+  let unsplit: Counts | undefined;
+  const add = (unit: string, c: PeriodCounts) =>
     perUnit.set(
       unit,
       addPeriodCounts(addPeriodCounts(emptyPeriodCounts(), perUnit.get(unit) ?? emptyPeriodCounts()), c),
     );
+  for (const [unit, c] of read.former?.perUnit ?? []) add(unit, c);
+  for (const [unit, c] of read.outside?.perUnit ?? []) {
+    if (!rollsUp(unit)) continue;
+    add(unit, c);
     const before = read.outside?.unsplit.get(unit);
     if (before) unsplit = addCounts(unsplit ?? zeroCounts(), before);
   }

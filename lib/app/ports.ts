@@ -65,6 +65,8 @@ export interface CounterRead extends PeriodCounts {
 export interface NodeCounterRead {
   under: CounterRead;
   outside?: CounterRead;
+  /** The items asked for by key (`also`): units' counters kept under an earlier tree's paths. */
+  former?: CounterRead;
   itemsRead: number;
 }
 
@@ -75,11 +77,14 @@ export interface CounterReader {
    * half the read units: the query API's answers, which a second's lag does not hurt).
    */
   readPeriodCounts(period: Pick<Period, "name">, options?: { consistent?: boolean }): Promise<CounterRead>;
-  /** The counters of the node whose path in the agency tree (root first) is `path`. */
+  /**
+   * The counters of the node whose path in the agency tree (root first) is `path`, and the unit
+   * items `also` names (a unit's counters under another path: an earlier tree's, former-paths.ts).
+   */
   readNodeCounts(
     period: Pick<Period, "name">,
     path: readonly string[],
-    options?: { consistent?: boolean },
+    options?: { consistent?: boolean; also?: readonly { unit: string; path: readonly string[] }[] },
   ): Promise<NodeCounterRead>;
 }
 

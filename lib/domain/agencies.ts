@@ -81,6 +81,22 @@ export function validOn(node: { validFrom?: LocalDate; validTo?: LocalDate }, at
  * parent (an abolished district's own offices to the province); the root takes whatever is left.
  * So every dossier counts under exactly one chain of nodes valid at `at`, and none is lost.
  */
+/**
+ * A path (root first, agencies only) an earlier import's tree kept a unit's counters under, for the
+ * periods rolled up from `from` until `until` (exclusive; open-ended without): former-paths.ts.
+ */
+export interface FormerPath {
+  path: string[];
+  from: LocalDate;
+  until?: LocalDate;
+}
+/** Each unit's former paths, by unit id. */
+export type FormerPaths = Readonly<Record<string, readonly FormerPath[]>>;
+
+/** Whether a former path's range covers `day`. */
+export const covers = (r: FormerPath, day: LocalDate) =>
+  r.from <= day && (r.until === undefined || day < r.until);
+
 export class AgencyTree {
   readonly rootId: string;
   /** Whether the directory lists no agencies: the tree is one office holding every unit. */
@@ -89,7 +105,12 @@ export class AgencyTree {
   private readonly kids = new Map<string, string[]>();
   private readonly paths = new Map<LocalDate, Map<string, string[]>>();
 
-  constructor(units: readonly Unit[], agencies: readonly Agency[], leadership: readonly Contact[]) {
+  constructor(
+    units: readonly Unit[],
+    agencies: readonly Agency[],
+    leadership: readonly Contact[],
+    private readonly former: FormerPaths = {},
+  ) {
     const root = agencies.find((a) => a.parentId === undefined);
     this.rootId = root?.id ?? OFFICE_NODE_ID;
     this.flat = !root;
@@ -142,6 +163,18 @@ export class AgencyTree {
 
   get(id: string): TreeNode | undefined {
     return this.nodes.get(id);
+  }
+  /**
+   * Where earlier imports' trees kept the counters of units that roll up into `agency` at `at`, by
+   * unit: the paths (root first) other than the one this tree gives (former-paths.ts).
+   */
+  formerPathsUnder(agency: string, at: LocalDate): { unit: string; path: string[] }[] {
+    const out: { unit: string; path: string[] }[] = [];
+    for (const [unit, list] of Object.entries(this.former)) {
+      if (!this.rollUpPath(unit, at).includes(agency)) continue;
+      for (const r of list) if (covers(r, at)) out.push({ unit, path: [...r.path] });
+    }
+    return out;
   }
   has(id: string): boolean {
     return this.nodes.has(id);
@@ -322,6 +355,12 @@ export function buildAgencyTree(directory: {
   units: readonly Unit[];
   leadership: readonly Contact[];
   agencies?: readonly Agency[];
+  formerPaths?: FormerPaths;
 }): AgencyTree {
-  return new AgencyTree(directory.units, directory.agencies ?? [], directory.leadership);
+  return new AgencyTree(
+    directory.units,
+    directory.agencies ?? [],
+    directory.leadership,
+    directory.formerPaths,
+  );
 }

@@ -1,4 +1,4 @@
-import { type Agency, type AgencyTree, buildAgencyTree } from "./agencies";
+import { type Agency, type AgencyTree, buildAgencyTree, type FormerPaths } from "./agencies";
 import { inheritedUnits, parseAgencyDirectory } from "./agency-file";
 import type { LocalDate } from "./time";
 import { type Contact, type IntegrationGrant, parseUnitDirectory, type Unit, UnitDirectory } from "./units";
@@ -16,6 +16,8 @@ export class AgencyUnitDirectory extends UnitDirectory {
     leadership: readonly Contact[],
     integrations: readonly IntegrationGrant[],
     readonly agencies: readonly Agency[],
+    /** Where earlier imports' trees kept units' counters (former-paths.ts). */
+    readonly formerPaths: FormerPaths = {},
   ) {
     super(units, leadership, integrations);
   }
@@ -25,6 +27,7 @@ export class AgencyUnitDirectory extends UnitDirectory {
       units: this.units,
       leadership: this.leadership,
       agencies: this.agencies,
+      formerPaths: this.formerPaths,
     });
     return this.built;
   }

@@ -175,10 +175,14 @@ export class Counters extends TableAccess {
   async readNode(
     period: Pick<Period, "name">,
     path: readonly string[],
-    { consistent = true }: { consistent?: boolean } = {},
+    {
+      consistent = true,
+      also = [],
+    }: { consistent?: boolean; also?: readonly { unit: string; path: readonly string[] }[] } = {},
   ): Promise<NodeCounterRead> {
     const pk = countersPk(period.name);
-    const [underItems, probe] = await Promise.all([
+    const keys = also.map(({ unit, path }) => ({ pk, sk: counterSk({ unit, path: [...path] }) }));
+    const [underItems, probe, formerItems] = await Promise.all([
       this.queryAll({
         KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
         ExpressionAttributeValues: { ":pk": pk, ":prefix": nodeCounterPrefix(path) },
@@ -194,9 +198,12 @@ export class Counters extends TableAccess {
           ConsistentRead: consistent,
         }),
       ),
+      keys.length ? this.batchGet(keys, undefined, consistent) : Promise.resolve([]),
     ]);
     const under = countsOfItems(underItems);
-    if (!probe.Items?.length) return { under, itemsRead: under.itemsRead };
+    const former = formerItems.length ? { former: countsOfItems(formerItems) } : {};
+    const formerRead = formerItems.length;
+    if (!probe.Items?.length) return { under, ...former, itemsRead: under.itemsRead + formerRead };
     const outside = countsOfItems(
       await this.queryAll({
         KeyConditionExpression: "pk = :pk AND sk >= :after",
@@ -204,6 +211,6 @@ export class Counters extends TableAccess {
         ConsistentRead: consistent,
       }),
     );
-    return { under, outside, itemsRead: under.itemsRead + 1 + outside.itemsRead };
+    return { under, outside, ...former, itemsRead: under.itemsRead + 1 + outside.itemsRead + formerRead };
   }
 }

@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
@@ -7,6 +8,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { InvalidCursor } from "../../app/ports";
 import { err, ok, type Result } from "../../domain/result";
+import { backoff } from "./backoff";
 import type { Item } from "./keys";
 
 /**
@@ -58,6 +60,39 @@ export class TableAccess {
    * Writes in batches of 25 (the most one BatchWriteItem takes), `concurrency` batches at a time.
    * Unprocessed items are not retried.
    */
+  /**
+   * Items by key (`projection` of each, or whole), 100 keys a request, again what DynamoDB left
+   * unprocessed (after a backoff); `consistent` for strongly consistent reads.
+   */
+  protected async batchGet(
+    keys: readonly Record<string, string>[],
+    projection?: string,
+    consistent = false,
+  ): Promise<Item[]> {
+    const found: Item[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      let request:
+        | Record<
+            string,
+            { Keys: Record<string, string>[]; ProjectionExpression?: string; ConsistentRead?: boolean }
+          >
+        | undefined = {
+        [this.tableName]: {
+          Keys: keys.slice(i, i + 100),
+          ...(projection && { ProjectionExpression: projection }),
+          ...(consistent && { ConsistentRead: true }),
+        },
+      };
+      for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+        if (attempt) await backoff(attempt);
+        const out = await this.client.send(new BatchGetCommand({ RequestItems: request }));
+        found.push(...(out.Responses?.[this.tableName] ?? []));
+        request = out.UnprocessedKeys as typeof request;
+      }
+    }
+    return found;
+  }
+
   protected async writeBatches(requests: WriteRequest[], concurrency = 1): Promise<void> {
     const inFlight: Promise<unknown>[] = [];
     for (let i = 0; i < requests.length; i += 25) {

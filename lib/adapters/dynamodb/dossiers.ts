@@ -1,5 +1,4 @@
 import {
-  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -22,7 +21,6 @@ import type { DossierEvent } from "../../domain/events/schema";
 import { type AlertHistoryEntry, type DossierRecord, storedKey } from "../../domain/records";
 import { err, ok, type Result } from "../../domain/result";
 import type { SlaState } from "../../domain/sla";
-import { backoff } from "./backoff";
 import { conditionFailed, TableAccess } from "./cursors";
 import { commitItems, commitRefusalOf, itemBytes, itemsOrRefusal, logOfItem } from "./dossier-items";
 import {
@@ -201,39 +199,6 @@ export class Dossiers
     for (const item of await this.batchGet(dossierIds.map(dossierKey), "pk, version", true))
       out.set(dossierIdOfKey(item), Number(item.version ?? 0));
     return out;
-  }
-
-  /**
-   * Items by key (`projection` of each, or whole), 100 keys a request, again what DynamoDB left
-   * unprocessed (after a backoff); `consistent` for strongly consistent reads.
-   */
-  private async batchGet(
-    keys: readonly Record<string, string>[],
-    projection?: string,
-    consistent = false,
-  ): Promise<Item[]> {
-    const found: Item[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      let request:
-        | Record<
-            string,
-            { Keys: Record<string, string>[]; ProjectionExpression?: string; ConsistentRead?: boolean }
-          >
-        | undefined = {
-        [this.tableName]: {
-          Keys: keys.slice(i, i + 100),
-          ...(projection && { ProjectionExpression: projection }),
-          ...(consistent && { ConsistentRead: true }),
-        },
-      };
-      for (let attempt = 0; request && Object.keys(request).length; attempt++) {
-        if (attempt) await backoff(attempt);
-        const out = await this.client.send(new BatchGetCommand({ RequestItems: request }));
-        found.push(...(out.Responses?.[this.tableName] ?? []));
-        request = out.UnprocessedKeys as typeof request;
-      }
-    }
-    return found;
   }
 
   /**

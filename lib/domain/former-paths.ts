@@ -1,0 +1,78 @@
+import { type Agency, buildAgencyTree, covers, type FormerPath, type FormerPaths } from "./agencies";
+import { addDays, type LocalDate } from "./time";
+import type { Contact, Unit } from "./units";
+
+/**
+ * Where a unit's counters were kept under the trees imported before this one (docs/kpis.md "A tree
+ * imported again"). A counter item's key is the unit's roll-up path on its period's last day as the
+ * tree stood when the dossier was counted (agency-rollup.ts `counterPath`), and a dossier nothing
+ * touches again keeps counting there. So each import records, per unit, the paths an earlier tree
+ * gave it for days on which this one gives another (`from` to `until`, exclusive; open-ended without
+ * `until`), and an agency's read takes its units' items from those paths too (lib/app/kpis.ts
+ * `readNodeCounts`).
+ */
+
+/** A directory as far as its tree goes. */
+export interface TreeFile {
+  units: readonly Unit[];
+  leadership: readonly Contact[];
+  agencies?: readonly Agency[];
+}
+
+/** The days the paths can change on: before everything, each validity's edges, each kept range's. */
+function edges(files: readonly TreeFile[], kept: FormerPaths): LocalDate[] {
+  const days = new Set<LocalDate>(["0001-01-01"]);
+  for (const f of files)
+    for (const n of [...(f.agencies ?? []), ...f.units]) {
+      if (n.validFrom) days.add(n.validFrom);
+      if (n.validTo) days.add(addDays(n.validTo, 1));
+    }
+  for (const list of Object.values(kept))
+    for (const r of list) {
+      days.add(r.from);
+      if (r.until) days.add(r.until);
+    }
+  return [...days].sort();
+}
+
+/**
+ * The former paths once `next` is imported over `previous` (the stored directory, if any): on each
+ * day, the path `previous` gave a unit and those kept before, wherever `next` gives another. A tree
+ * imported where there was none has none: its first import finds the older items by the read's look
+ * outside the tree (docs/kpis.md).
+ */
+export function formerPathsAfter(
+  previous: TreeFile | undefined,
+  next: TreeFile,
+  kept: FormerPaths = {},
+): Record<string, FormerPath[]> {
+  if (!next.agencies?.length) return {};
+  const before = previous?.agencies?.length ? buildAgencyTree(previous) : undefined;
+  const after = buildAgencyTree(next);
+  const days = edges([...(previous ? [previous] : []), next], kept);
+  const unitIds = new Set([...(previous?.units ?? []), ...next.units].map((u) => u.id));
+  for (const id of Object.keys(kept)) unitIds.add(id);
+  const out: Record<string, FormerPath[]> = {};
+  for (const unit of unitIds) {
+    const list: FormerPath[] = [];
+    days.forEach((from, i) => {
+      const until = days[i + 1];
+      const now = JSON.stringify(after.rollUpPath(unit, from).reverse());
+      const then = new Map<string, string[]>();
+      for (const r of kept[unit] ?? []) if (covers(r, from)) then.set(JSON.stringify(r.path), [...r.path]);
+      if (before) {
+        const path = before.rollUpPath(unit, from).reverse();
+        then.set(JSON.stringify(path), path);
+      }
+      then.delete(now);
+      for (const path of then.values()) {
+        // One range a path while it lasts: the day before ended where this one begins.
+        const open = list.find((r) => r.until === from && JSON.stringify(r.path) === JSON.stringify(path));
+        if (open) open.until = until;
+        else list.push({ path, from, ...(until !== undefined && { until }) });
+      }
+    });
+    if (list.length) out[unit] = list;
+  }
+  return out;
+}
