@@ -120,6 +120,8 @@ function buildKpiReport(functions: FunctionSet, props: AlertingProps): ProjectFu
   );
   // A weekly email's mark taken back when its sending failed, so the retry sends it; nothing else.
   allow(kpi, ["dynamodb:DeleteItem"], [tableArn], onlyPartitions(`${WEEKLY_SEND_PK_PREFIX}*`));
+  // BatchGetItem: quarantined events applied since (not counted in the email); an agency's units'
+  // counters kept under an earlier import's tree (docs/kpis.md "A tree imported again").
   allow(kpi, ["dynamodb:BatchGetItem"], [tableArn]);
   allow(kpi, ["ses:SendEmail"], sesResources, fromSender(sesEnvironment));
   return kpi;

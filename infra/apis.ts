@@ -44,7 +44,8 @@ export function buildApis(
     Duration.seconds(15),
   );
   allow(query, ["dynamodb:Query"], [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)]);
-  // BatchGetItem: quarantined events applied since.
+  // BatchGetItem: quarantined events applied since; an agency's units' counters kept under an
+  // earlier import's tree (docs/kpis.md "A tree imported again").
   allow(query, ["dynamodb:GetItem", "dynamodb:BatchGetItem"], [tableArn]);
   // The reader key's rate window, and nothing else.
   allow(query, ["dynamodb:UpdateItem"], [tableArn], onlyPartitions(RATE_PK));

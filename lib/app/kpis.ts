@@ -81,9 +81,11 @@ export async function readNodeCounts(
   const also = tree.formerPathsUnder(agency, at).filter((f) => !underPath(f.path));
   const read = await store.readNodeCounts(period, path, { consistent, ...(also.length && { also }) });
   const rollsUp = (unit: string) => tree.rollUpPath(unit, at).includes(agency);
-  // Under its path, only the units that roll up into it by today's tree: an earlier tree may have
-  // kept another agency's unit here (that agency reads it by key, above).
-  const perUnit = new Map([...read.under.perUnit].filter(([unit]) => rollsUp(unit)));
+  // Under its path, a unit an earlier tree kept here and today's places elsewhere is left out: its
+  // agency reads it by key, above. (Moved by an import that recorded no former paths, it stays.)
+  const movedAway = (unit: string) =>
+    !rollsUp(unit) && tree.formerPathsOf(unit, at).some((p) => underPath(p));
+  const perUnit = new Map([...read.under.perUnit].filter(([unit]) => !movedAway(unit)));
   let unsplit: Counts | undefined;
   const add = (unit: string, c: PeriodCounts) =>
     perUnit.set(

@@ -169,12 +169,13 @@ export class AgencyTree {
    * unit: the paths (root first) other than the one this tree gives (former-paths.ts).
    */
   formerPathsUnder(agency: string, at: LocalDate): { unit: string; path: string[] }[] {
-    const out: { unit: string; path: string[] }[] = [];
-    for (const [unit, list] of Object.entries(this.former)) {
-      if (!this.rollUpPath(unit, at).includes(agency)) continue;
-      for (const r of list) if (covers(r, at)) out.push({ unit, path: [...r.path] });
-    }
-    return out;
+    return Object.keys(this.former)
+      .filter((unit) => this.rollUpPath(unit, at).includes(agency))
+      .flatMap((unit) => this.formerPathsOf(unit, at).map((path) => ({ unit, path })));
+  }
+  /** The paths (root first) earlier imports' trees kept unit `unitId`'s counters under on `at`. */
+  formerPathsOf(unitId: string, at: LocalDate): string[][] {
+    return (this.former[unitId] ?? []).filter((r) => covers(r, at)).map((r) => [...r.path]);
   }
   has(id: string): boolean {
     return this.nodes.has(id);

@@ -36,27 +36,39 @@ function edges(files: readonly TreeFile[], kept: FormerPaths): LocalDate[] {
 }
 
 /**
- * The former paths once `next` is imported over `previous` (the stored directory, if any): on each
- * day, the path `previous` gave a unit and those kept before, wherever `next` gives another. A tree
- * imported where there was none has none: its first import finds the older items by the read's look
- * outside the tree (docs/kpis.md).
+ * How long after an import a period can still roll up with items counted under the tree before:
+ * a period the import falls in ends within a year (a quarter, or an office's window), and a period
+ * that begins after the import is counted by the new tree from its start. Bounds what an agency's
+ * later reads ask for by key.
+ */
+export const FORMER_PATHS_DAYS = 367;
+
+/**
+ * The former paths once `next` is imported over `previous` (the stored directory, if any) on
+ * `importedOn`: on each roll-up day up to {@link FORMER_PATHS_DAYS} after it, the path `previous`
+ * gave a unit and those kept before, wherever `next` gives another. A tree imported where there was
+ * none has none: its first import finds the older items by the read's look outside the tree
+ * (docs/kpis.md).
  */
 export function formerPathsAfter(
   previous: TreeFile | undefined,
   next: TreeFile,
-  kept: FormerPaths = {},
+  kept: FormerPaths,
+  importedOn: LocalDate,
 ): Record<string, FormerPath[]> {
   if (!next.agencies?.length) return {};
+  const end = addDays(importedOn, FORMER_PATHS_DAYS);
   const before = previous?.agencies?.length ? buildAgencyTree(previous) : undefined;
   const after = buildAgencyTree(next);
-  const days = edges([...(previous ? [previous] : []), next], kept);
+  const days = edges([...(previous ? [previous] : []), next], kept).filter((d) => d < end);
+  days.push(end);
   const unitIds = new Set([...(previous?.units ?? []), ...next.units].map((u) => u.id));
   for (const id of Object.keys(kept)) unitIds.add(id);
   const out: Record<string, FormerPath[]> = {};
   for (const unit of unitIds) {
     const list: FormerPath[] = [];
-    days.forEach((from, i) => {
-      const until = days[i + 1];
+    days.slice(0, -1).forEach((from, i) => {
+      const until = days[i + 1] as LocalDate;
       const now = JSON.stringify(after.rollUpPath(unit, from).reverse());
       const then = new Map<string, string[]>();
       for (const r of kept[unit] ?? []) if (covers(r, from)) then.set(JSON.stringify(r.path), [...r.path]);
@@ -69,7 +81,7 @@ export function formerPathsAfter(
         // One range a path while it lasts: the day before ended where this one begins.
         const open = list.find((r) => r.until === from && JSON.stringify(r.path) === JSON.stringify(path));
         if (open) open.until = until;
-        else list.push({ path, from, ...(until !== undefined && { until }) });
+        else list.push({ path, from, until });
       }
     });
     if (list.length) out[unit] = list;

@@ -1,3 +1,4 @@
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
 import { readNodeCounts } from "../../lib/app/kpis";
@@ -126,5 +127,25 @@ describe("a tree imported again", () => {
     // And back: the items under so-b (the recounted dossier's) are now the former ones.
     await importTree("so-a");
     await expectAgenciesEqualEvents([...events, ...more], "the tree imported back");
+  });
+
+  it("leaves a unit moved by an import that kept no former paths with the agency it was counted under", async () => {
+    // As a directory imported again before former paths were kept: the unit's item without them.
+    await importTree("so-b");
+    await table.doc.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: { pk: "UNIT", sk: "moved" },
+        UpdateExpression: "REMOVE former",
+      }),
+    );
+    const tree = agencyTreeOf(await table.store.directory.get("2025-09-20"));
+    const received = async (id: string) =>
+      reportFromCounts((await readNodeCounts(table.store.counters, tree, id, Q3))?.counts ?? fail(), {
+        period: Q3,
+        asOf: NOW,
+      }).received.total;
+    // Nothing lost between the departments: what so-a kept counting is still its own.
+    expect((await received("so-a")) + (await received("so-b"))).toBe(await received("p"));
   });
 });

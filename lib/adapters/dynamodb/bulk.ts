@@ -1,7 +1,6 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   type BatchWriteCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
@@ -129,18 +128,6 @@ export class BulkWriter extends TableAccess implements BulkStore {
         if (attempt >= 10 || !reasons.some((r) => r.Code === "TransactionConflict")) throw e;
         await backoff(attempt + 1);
       }
-    }
-  }
-
-  /** One BatchWriteItem, and again what DynamoDB did not process, after a growing backoff. */
-  private async writeBatch(batch: WriteRequest[]): Promise<void> {
-    let pending = batch;
-    for (let attempt = 0; pending.length; attempt++) {
-      if (attempt) await backoff(attempt);
-      const out = await this.client.send(
-        new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
-      );
-      pending = (out.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
     }
   }
 

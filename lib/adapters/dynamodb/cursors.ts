@@ -57,10 +57,6 @@ export class TableAccess {
   }
 
   /**
-   * Writes in batches of 25 (the most one BatchWriteItem takes), `concurrency` batches at a time.
-   * Unprocessed items are not retried.
-   */
-  /**
    * Items by key (`projection` of each, or whole), 100 keys a request, again what DynamoDB left
    * unprocessed (after a backoff); `consistent` for strongly consistent reads.
    */
@@ -93,17 +89,29 @@ export class TableAccess {
     return found;
   }
 
+  /**
+   * Writes in batches of 25 (the most one BatchWriteItem takes), `concurrency` batches at a time,
+   * each again with what DynamoDB left unprocessed (throttled), after a backoff, until none is left.
+   */
   protected async writeBatches(requests: WriteRequest[], concurrency = 1): Promise<void> {
     const inFlight: Promise<unknown>[] = [];
     for (let i = 0; i < requests.length; i += 25) {
-      inFlight.push(
-        this.client.send(
-          new BatchWriteCommand({ RequestItems: { [this.tableName]: requests.slice(i, i + 25) } }),
-        ),
-      );
+      inFlight.push(this.writeBatch(requests.slice(i, i + 25)));
       if (inFlight.length >= concurrency) await Promise.all(inFlight.splice(0));
     }
     await Promise.all(inFlight);
+  }
+
+  /** One BatchWriteItem, and again what DynamoDB did not process, after a growing backoff. */
+  protected async writeBatch(batch: WriteRequest[]): Promise<void> {
+    let pending = batch;
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt) await backoff(attempt);
+      const out = await this.client.send(
+        new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+      );
+      pending = (out.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
+    }
   }
 
   /** One page of a query, from a cursor a previous page handed out. */

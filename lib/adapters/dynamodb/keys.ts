@@ -124,8 +124,6 @@ export const SUPPRESSED_PK = "SUPPRESSED";
 export const UNIT_PK = "UNIT";
 export const LEADERSHIP_SK = "#leadership";
 export const INTEGRATIONS_SK = "#integrations";
-/** Where earlier imports' trees kept units' counters (lib/domain/former-paths.ts). */
-export const FORMER_PATHS_SK = "#former-paths";
 /** An agency of the tree (issue 23), one item each beside the units: `#agency#<id>`. */
 export const AGENCY_SK_PREFIX = "#agency#";
 /** The API keys' partition (the authorizer may read this one only: infra/apis.ts). */

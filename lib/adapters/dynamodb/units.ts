@@ -1,12 +1,12 @@
 import type { DirectoryReader, DirectoryWriter } from "../../app/ports";
-import type { Agency, FormerPaths } from "../../domain/agencies";
+import type { Agency, FormerPath, FormerPaths } from "../../domain/agencies";
 import { AgencyUnitDirectory } from "../../domain/agency-directory";
 import { inheritedUnits } from "../../domain/agency-file";
 import { formerPathsAfter } from "../../domain/former-paths";
 import { type LocalDate, localDate } from "../../domain/time";
 import type { Contact, IntegrationGrant, Unit } from "../../domain/units";
 import { TableAccess } from "./cursors";
-import { AGENCY_SK_PREFIX, FORMER_PATHS_SK, INTEGRATIONS_SK, LEADERSHIP_SK, UNIT_PK } from "./keys";
+import { AGENCY_SK_PREFIX, INTEGRATIONS_SK, LEADERSHIP_SK, UNIT_PK } from "./keys";
 
 /**
  * Who the office is: the unit directory, with leadership contacts and integration grants, one item
@@ -21,27 +21,46 @@ const byId = <T extends { id: string }>(stored: readonly T[], imported: readonly
 export class Directory extends TableAccess implements DirectoryReader, DirectoryWriter {
   /**
    * Stores the unit directory (one item per unit and per agency, the leadership contacts and the
-   * grants), and where the tree stored before kept units' counters that this one places elsewhere
-   * (former-paths.ts), so that an agency's figures still find them.
+   * grants), each unit's item with where the trees stored before kept its counters that this one
+   * places elsewhere (`former`, former-paths.ts), so that an agency's figures still find them.
+   * The agencies are written first, so a reader meanwhile never finds a unit under an agency not
+   * yet stored. `importedOn` (default today) bounds the former paths.
    */
   async put(
     units: readonly Unit[],
     leadership: readonly Contact[],
     integrations: readonly IntegrationGrant[] = [],
     agencies: readonly Agency[] = [],
+    importedOn: LocalDate = localDate(Date.now()),
   ): Promise<void> {
     const before = await this.stored();
     // What a read will find once this is written: the items stored before that it does not overwrite.
     const after = { units: byId(before.units, units), leadership, agencies: byId(before.agencies, agencies) };
-    const former = formerPathsAfter(before.agencies.length ? before : undefined, after, before.formerPaths);
-    // Written when there is something to keep, or to clear what was kept.
-    const keep = Object.keys(former).length > 0 || Object.keys(before.formerPaths).length > 0;
+    const former = formerPathsAfter(
+      before.agencies.length ? before : undefined,
+      after,
+      before.formerPaths,
+      importedOn,
+    );
+    const unitItem = (u: Unit) => ({
+      pk: UNIT_PK,
+      sk: u.id,
+      body: JSON.stringify(u),
+      ...(former[u.id] && { former: JSON.stringify(former[u.id]) }),
+    });
+    const imported = new Set(units.map((u) => u.id));
+    // A unit stored before and left out of this file keeps its item; rewritten if its former paths changed.
+    const changed = before.units.filter(
+      (u) =>
+        !imported.has(u.id) &&
+        JSON.stringify(former[u.id] ?? null) !== JSON.stringify(before.formerPaths[u.id] ?? null),
+    );
     const items = [
+      ...agencies.map((a) => ({ pk: UNIT_PK, sk: `${AGENCY_SK_PREFIX}${a.id}`, body: JSON.stringify(a) })),
       { pk: UNIT_PK, sk: LEADERSHIP_SK, body: JSON.stringify(leadership) },
       { pk: UNIT_PK, sk: INTEGRATIONS_SK, body: JSON.stringify(integrations) },
-      ...(keep ? [{ pk: UNIT_PK, sk: FORMER_PATHS_SK, body: JSON.stringify(former) }] : []),
-      ...units.map((u) => ({ pk: UNIT_PK, sk: u.id, body: JSON.stringify(u) })),
-      ...agencies.map((a) => ({ pk: UNIT_PK, sk: `${AGENCY_SK_PREFIX}${a.id}`, body: JSON.stringify(a) })),
+      ...units.map(unitItem),
+      ...changed.map(unitItem),
     ];
     await this.writeBatches(items.map((Item) => ({ PutRequest: { Item } })));
   }
@@ -76,15 +95,16 @@ export class Directory extends TableAccess implements DirectoryReader, Directory
       return item ? (JSON.parse(item.body as string) as unknown) : undefined;
     };
     const isAgency = (i: Record<string, unknown>) => (i.sk as string).startsWith(AGENCY_SK_PREFIX);
-    const special = new Set([LEADERSHIP_SK, INTEGRATIONS_SK, FORMER_PATHS_SK]);
+    const unitItems = items.filter((i) => i.sk !== LEADERSHIP_SK && i.sk !== INTEGRATIONS_SK && !isAgency(i));
+    const formerPaths: Record<string, FormerPath[]> = {};
+    for (const i of unitItems)
+      if (typeof i.former === "string") formerPaths[i.sk as string] = JSON.parse(i.former) as FormerPath[];
     return {
-      units: items
-        .filter((i) => !special.has(i.sk as string) && !isAgency(i))
-        .map((i) => JSON.parse(i.body as string) as Unit),
+      units: unitItems.map((i) => JSON.parse(i.body as string) as Unit),
       leadership: (body(LEADERSHIP_SK) ?? []) as Contact[],
       integrations: (body(INTEGRATIONS_SK) ?? []) as IntegrationGrant[],
       agencies: items.filter(isAgency).map((i) => JSON.parse(i.body as string) as Agency),
-      formerPaths: (body(FORMER_PATHS_SK) ?? {}) as FormerPaths,
+      formerPaths: formerPaths as FormerPaths,
     };
   }
 }
