@@ -219,8 +219,8 @@ interface LocalFunctions {
   /** Runs a schedule's function now (what the scheduler does when it fires). */
   fire: (scheduleId: string) => Promise<unknown>;
   /**
-   * Waits until every schedule run started so far (by `fire` or the scheduler) and every delivery
-   * of the bus has finished, those they started meanwhile too.
+   * Waits until no schedule run (by `fire` or the scheduler) and no delivery of the bus is in
+   * flight, those started meanwhile included.
    */
   settled: () => Promise<void>;
 }
