@@ -79,13 +79,16 @@ export async function readNodeCounts(
   // Its units' items kept under an earlier import's tree elsewhere (former-paths.ts): read by key.
   const underPath = (p: readonly string[]) => path.every((id, i) => p[i] === id);
   const also = tree.formerPathsUnder(agency, at).filter((f) => !underPath(f.path));
-  const read = await store.readNodeCounts(period, path, { consistent, ...(also.length && { also }) });
   const rollsUp = (unit: string) => tree.rollUpPath(unit, at).includes(agency);
-  // Under its path, a unit an earlier tree kept here and today's places elsewhere is left out: its
-  // agency reads it by key, above. (Moved by an import that recorded no former paths, it stays.)
-  const movedAway = (unit: string) =>
-    !rollsUp(unit) && tree.formerPathsOf(unit, at).some((p) => underPath(p));
-  const perUnit = new Map([...read.under.perUnit].filter(([unit]) => !movedAway(unit)));
+  // Under its path, the items an earlier tree kept here of a unit today's places elsewhere are left
+  // out: its agency reads them by key. An item no import recorded stays where it was counted.
+  const leaveOut = tree.formerPathsAt(at).filter((f) => underPath(f.path) && !rollsUp(f.unit));
+  const read = await store.readNodeCounts(period, path, {
+    consistent,
+    ...(also.length && { also }),
+    ...(leaveOut.length && { leaveOut }),
+  });
+  const perUnit = new Map(read.under.perUnit);
   let unsplit: Counts | undefined;
   const add = (unit: string, c: PeriodCounts) =>
     perUnit.set(

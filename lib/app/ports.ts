@@ -84,7 +84,12 @@ export interface CounterReader {
   readNodeCounts(
     period: Pick<Period, "name">,
     path: readonly string[],
-    options?: { consistent?: boolean; also?: readonly { unit: string; path: readonly string[] }[] },
+    options?: {
+      consistent?: boolean;
+      also?: readonly { unit: string; path: readonly string[] }[];
+      /** Unit items under `path` to leave out (kept there by an earlier tree; read by another node). */
+      leaveOut?: readonly { unit: string; path: readonly string[] }[];
+    },
   ): Promise<NodeCounterRead>;
 }
 
@@ -319,6 +324,8 @@ export interface DirectoryWriter {
      * `units` and `leadership` are the file's own (`DirectoryToStore.own`), inherited at each read.
      */
     agencies?: readonly Agency[],
+    /** The import's day (default today): it bounds how long units' former paths are kept. */
+    importedOn?: LocalDate,
   ): Promise<void>;
 }
 

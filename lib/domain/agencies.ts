@@ -83,7 +83,7 @@ export function validOn(node: { validFrom?: LocalDate; validTo?: LocalDate }, at
  */
 /**
  * A path (root first, agencies only) an earlier import's tree kept a unit's counters under, for the
- * periods rolled up from `from` until `until` (exclusive; open-ended without): former-paths.ts.
+ * periods rolled up from `from` until `until` (exclusive): former-paths.ts.
  */
 export interface FormerPath {
   path: string[];
@@ -176,6 +176,12 @@ export class AgencyTree {
   /** The paths (root first) earlier imports' trees kept unit `unitId`'s counters under on `at`. */
   formerPathsOf(unitId: string, at: LocalDate): string[][] {
     return (this.former[unitId] ?? []).filter((r) => covers(r, at)).map((r) => [...r.path]);
+  }
+  /** Every unit's former paths on `at`. */
+  formerPathsAt(at: LocalDate): { unit: string; path: string[] }[] {
+    return Object.keys(this.former).flatMap((unit) =>
+      this.formerPathsOf(unit, at).map((path) => ({ unit, path })),
+    );
   }
   has(id: string): boolean {
     return this.nodes.has(id);

@@ -7,8 +7,8 @@ import type { Contact, Unit } from "./units";
  * imported again"). A counter item's key is the unit's roll-up path on its period's last day as the
  * tree stood when the dossier was counted (agency-rollup.ts `counterPath`), and a dossier nothing
  * touches again keeps counting there. So each import records, per unit, the paths an earlier tree
- * gave it for days on which this one gives another (`from` to `until`, exclusive; open-ended without
- * `until`), and an agency's read takes its units' items from those paths too (lib/app/kpis.ts
+ * gave it for days on which this one gives another (`from` to `until`, exclusive), and an agency's
+ * read takes its units' items from those paths too (lib/app/kpis.ts
  * `readNodeCounts`).
  */
 
@@ -37,11 +37,11 @@ function edges(files: readonly TreeFile[], kept: FormerPaths): LocalDate[] {
 
 /**
  * How long after an import a period can still roll up with items counted under the tree before:
- * a period the import falls in ends within a year (a quarter, or an office's window), and a period
- * that begins after the import is counted by the new tree from its start. Bounds what an agency's
- * later reads ask for by key.
+ * a period the import falls in ends within three years (a quarter, a year, or an office's window:
+ * a longer window is not covered), and a period that begins after the import is counted by the new
+ * tree from its start. Bounds what an agency's later reads ask for by key.
  */
-export const FORMER_PATHS_DAYS = 367;
+export const FORMER_PATHS_DAYS = 3 * 366;
 
 /**
  * The former paths once `next` is imported over `previous` (the stored directory, if any) on
@@ -57,7 +57,9 @@ export function formerPathsAfter(
   importedOn: LocalDate,
 ): Record<string, FormerPath[]> {
   if (!next.agencies?.length) return {};
-  const end = addDays(importedOn, FORMER_PATHS_DAYS);
+  // Never before a bound kept from an earlier import (one dated later, or by another clock).
+  const keptEnds = Object.values(kept).flatMap((list) => list.map((r) => r.until ?? ""));
+  const end = [addDays(importedOn, FORMER_PATHS_DAYS), ...keptEnds].sort().at(-1) as LocalDate;
   const before = previous?.agencies?.length ? buildAgencyTree(previous) : undefined;
   const after = buildAgencyTree(next);
   const days = edges([...(previous ? [previous] : []), next], kept).filter((d) => d < end);

@@ -148,4 +148,42 @@ describe("a tree imported again", () => {
     // Nothing lost between the departments: what so-a kept counting is still its own.
     expect((await received("so-a")) + (await received("so-b"))).toBe(await received("p"));
   });
+
+  it("leaves out only the items an import recorded as moved, not the unit's other ones", async () => {
+    const own = await testTable("tree-again-items");
+    const store = own.store;
+    const importAt = (parent: string) => {
+      const file = treeFile(parent);
+      return store.directory.put(file.units, file.leadership, [], file.agencies);
+    };
+    const apply = async (list: DossierEvent[]) => {
+      const units = await store.directory.get("2025-09-20");
+      for (const e of list) await applyEvent({ ...store, settings, units, now: () => NOW }, e);
+    };
+    // Counted under phong-a; moved to so-a by an import that recorded nothing; counted there too.
+    await importAt("phong-a");
+    await apply([received("I1", "moved", "07-07")]);
+    await importAt("so-a");
+    await own.doc.send(
+      new UpdateCommand({
+        TableName: own.tableName,
+        Key: { pk: "UNIT", sk: "moved" },
+        UpdateExpression: "REMOVE former",
+      }),
+    );
+    await apply([received("I2", "moved", "07-08")]);
+    // Then to so-b, recorded: the item under so-a goes with it, the one under phong-a stays.
+    await importAt("so-b");
+    const tree = agencyTreeOf(await store.directory.get("2025-09-20"));
+    const received2 = async (id: string) =>
+      reportFromCounts((await readNodeCounts(store.counters, tree, id, Q3))?.counts ?? fail(), {
+        period: Q3,
+        asOf: NOW,
+      }).received.total;
+    expect(await received2("p")).toBe(2);
+    expect(await received2("so-b")).toBe(1);
+    expect(await received2("phong-a")).toBe(1);
+    expect(await received2("so-a")).toBe(1);
+    await own.drop();
+  });
 });

@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 import { formerPathsAfter } from "../../lib/domain/former-paths";
 import { directoryOf, MERGER, mergedCommuneFile } from "../helpers/trees";
 
-/** Where earlier trees kept units' counters, per range of roll-up days (lib/domain/former-paths.ts). */
-/** Imported on 2025-10-01: what was counted under a tree before stays findable a year and a day. */
+/**
+ * Where earlier trees kept units' counters, per range of roll-up days (lib/domain/former-paths.ts),
+ * imported on 2025-10-01: what was counted under a tree before stays findable 3 × 366 days.
+ */
 const ON = "2025-10-01";
-const END = "2026-10-03";
+const END = "2028-10-03";
 
 describe("former counter paths", () => {
   const before = mergedCommuneFile();

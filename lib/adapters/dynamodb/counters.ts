@@ -178,9 +178,15 @@ export class Counters extends TableAccess {
     {
       consistent = true,
       also = [],
-    }: { consistent?: boolean; also?: readonly { unit: string; path: readonly string[] }[] } = {},
+      leaveOut = [],
+    }: {
+      consistent?: boolean;
+      also?: readonly { unit: string; path: readonly string[] }[];
+      leaveOut?: readonly { unit: string; path: readonly string[] }[];
+    } = {},
   ): Promise<NodeCounterRead> {
     const pk = countersPk(period.name);
+    const left = new Set(leaveOut.map(({ unit, path }) => counterSk({ unit, path: [...path] })));
     const keys = also.map(({ unit, path }) => ({ pk, sk: counterSk({ unit, path: [...path] }) }));
     const [underItems, probe, formerItems] = await Promise.all([
       this.queryAll({
@@ -200,7 +206,10 @@ export class Counters extends TableAccess {
       ),
       keys.length ? this.batchGet(keys, undefined, consistent) : Promise.resolve([]),
     ]);
-    const under = countsOfItems(underItems);
+    const under = {
+      ...countsOfItems(left.size ? underItems.filter((i) => !left.has(i.sk as string)) : underItems),
+      itemsRead: underItems.length,
+    };
     const former = formerItems.length ? { former: countsOfItems(formerItems) } : {};
     const formerRead = formerItems.length;
     if (!probe.Items?.length) return { under, ...former, itemsRead: under.itemsRead + formerRead };

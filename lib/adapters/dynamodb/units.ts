@@ -6,12 +6,22 @@ import { formerPathsAfter } from "../../domain/former-paths";
 import { type LocalDate, localDate } from "../../domain/time";
 import type { Contact, IntegrationGrant, Unit } from "../../domain/units";
 import { TableAccess } from "./cursors";
-import { AGENCY_SK_PREFIX, INTEGRATIONS_SK, LEADERSHIP_SK, UNIT_PK } from "./keys";
+import { AGENCY_SK_PREFIX, INTEGRATIONS_SK, type Item, LEADERSHIP_SK, UNIT_PK } from "./keys";
 
 /**
  * Who the office is: the unit directory, with leadership contacts and integration grants, one item
  * per unit under one partition, and the agency tree's agencies (issue 23), one item each beside them.
  */
+
+/** Agencies ordered so that each comes after its parent (those it names in the list). */
+function parentsFirst(agencies: readonly Agency[]): Agency[] {
+  const byId = new Map(agencies.map((a) => [a.id, a]));
+  const depth = (a: Agency, seen = 0): number => {
+    const parent = a.parentId === undefined ? undefined : byId.get(a.parentId);
+    return parent && seen < agencies.length ? 1 + depth(parent, seen + 1) : 0;
+  };
+  return [...agencies].sort((a, b) => depth(a) - depth(b));
+}
 
 /** Items of the directory's partition by id, the later list's winning (an import overwrites, never deletes). */
 const byId = <T extends { id: string }>(stored: readonly T[], imported: readonly T[]) => [
@@ -23,8 +33,7 @@ export class Directory extends TableAccess implements DirectoryReader, Directory
    * Stores the unit directory (one item per unit and per agency, the leadership contacts and the
    * grants), each unit's item with where the trees stored before kept its counters that this one
    * places elsewhere (`former`, former-paths.ts), so that an agency's figures still find them.
-   * The agencies are written first, so a reader meanwhile never finds a unit under an agency not
-   * yet stored. `importedOn` (default today) bounds the former paths.
+   * `importedOn` (default today) bounds the former paths.
    */
   async put(
     units: readonly Unit[],
@@ -42,27 +51,34 @@ export class Directory extends TableAccess implements DirectoryReader, Directory
       before.formerPaths,
       importedOn,
     );
-    const unitItem = (u: Unit) => ({
+    const withFormer = (u: Unit) => ({
       pk: UNIT_PK,
       sk: u.id,
       body: JSON.stringify(u),
       ...(former[u.id] && { former: JSON.stringify(former[u.id]) }),
     });
+    const changed = (u: Unit) =>
+      JSON.stringify(former[u.id] ?? null) !== JSON.stringify(before.formerPaths[u.id] ?? null);
     const imported = new Set(units.map((u) => u.id));
-    // A unit stored before and left out of this file keeps its item; rewritten if its former paths changed.
-    const changed = before.units.filter(
-      (u) =>
-        !imported.has(u.id) &&
-        JSON.stringify(former[u.id] ?? null) !== JSON.stringify(before.formerPaths[u.id] ?? null),
-    );
-    const items = [
-      ...agencies.map((a) => ({ pk: UNIT_PK, sk: `${AGENCY_SK_PREFIX}${a.id}`, body: JSON.stringify(a) })),
+    const put = (items: Item[]) => this.writeBatches(items.map((Item) => ({ PutRequest: { Item } })));
+    // In three steps, so that an import cut short and run again still knows what it moved: the
+    // units stored before get their new records first, as they stand (a reader meanwhile still
+    // finds them where they were counted); then the agencies, each after its parent; then the
+    // units as the file has them, and those left out of it whose records changed.
+    await put(before.units.filter(changed).map(withFormer));
+    await put([
+      ...parentsFirst(agencies).map((a) => ({
+        pk: UNIT_PK,
+        sk: `${AGENCY_SK_PREFIX}${a.id}`,
+        body: JSON.stringify(a),
+      })),
       { pk: UNIT_PK, sk: LEADERSHIP_SK, body: JSON.stringify(leadership) },
       { pk: UNIT_PK, sk: INTEGRATIONS_SK, body: JSON.stringify(integrations) },
-      ...units.map(unitItem),
-      ...changed.map(unitItem),
-    ];
-    await this.writeBatches(items.map((Item) => ({ PutRequest: { Item } })));
+    ]);
+    await put([
+      ...units.map(withFormer),
+      ...before.units.filter((u) => !imported.has(u.id) && changed(u)).map(withFormer),
+    ]);
   }
 
   /**
