@@ -59,12 +59,11 @@ export class Directory extends TableAccess implements DirectoryReader, Directory
     });
     const changed = (u: Unit) =>
       JSON.stringify(former[u.id] ?? null) !== JSON.stringify(before.formerPaths[u.id] ?? null);
-    const imported = new Set(units.map((u) => u.id));
     const put = (items: Item[]) => this.writeBatches(items.map((Item) => ({ PutRequest: { Item } })));
     // In three steps, so that an import cut short and run again still knows what it moved: the
-    // units stored before get their new records first, as they stand (a reader meanwhile still
-    // finds them where they were counted); then the agencies, each after its parent; then the
-    // units as the file has them, and those left out of it whose records changed.
+    // units stored before whose records changed get them first, as they stand (a reader meanwhile
+    // still finds them where they were counted; those the file leaves out are done with); then the
+    // agencies, each after its parent; then the units as the file has them.
     await put(before.units.filter(changed).map(withFormer));
     await put([
       ...parentsFirst(agencies).map((a) => ({
@@ -75,10 +74,7 @@ export class Directory extends TableAccess implements DirectoryReader, Directory
       { pk: UNIT_PK, sk: LEADERSHIP_SK, body: JSON.stringify(leadership) },
       { pk: UNIT_PK, sk: INTEGRATIONS_SK, body: JSON.stringify(integrations) },
     ]);
-    await put([
-      ...units.map(withFormer),
-      ...before.units.filter((u) => !imported.has(u.id) && changed(u)).map(withFormer),
-    ]);
+    await put(units.map(withFormer));
   }
 
   /**
