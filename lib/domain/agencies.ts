@@ -75,13 +75,6 @@ export function validOn(node: { validFrom?: LocalDate; validTo?: LocalDate }, at
 }
 
 /**
- * The tree in memory. Structural links (a node's `parentId`) say where a node sits; the reporting
- * links at a date `at` say where its dossiers count: a node not valid at `at` hands them to its
- * first successor when it has ended and has one (a merged commune to its new commune), else to its
- * parent (an abolished district's own offices to the province); the root takes whatever is left.
- * So every dossier counts under exactly one chain of nodes valid at `at`, and none is lost.
- */
-/**
  * A path (root first, agencies only) an earlier import's tree kept a unit's counters under, for the
  * periods rolled up from `from` until `until` (exclusive): former-paths.ts.
  */
@@ -97,6 +90,13 @@ export type FormerPaths = Readonly<Record<string, readonly FormerPath[]>>;
 export const covers = (r: FormerPath, day: LocalDate) =>
   r.from <= day && (r.until === undefined || day < r.until);
 
+/**
+ * The tree in memory. Structural links (a node's `parentId`) say where a node sits; the reporting
+ * links at a date `at` say where its dossiers count: a node not valid at `at` hands them to its
+ * first successor when it has ended and has one (a merged commune to its new commune), else to its
+ * parent (an abolished district's own offices to the province); the root takes whatever is left.
+ * So every dossier counts under exactly one chain of nodes valid at `at`, and none is lost.
+ */
 export class AgencyTree {
   readonly rootId: string;
   /** Whether the directory lists no agencies: the tree is one office holding every unit. */

@@ -8,8 +8,7 @@ import type { Contact, Unit } from "./units";
  * tree stood when the dossier was counted (agency-rollup.ts `counterPath`), and a dossier nothing
  * touches again keeps counting there. So each import records, per unit, the paths an earlier tree
  * gave it for days on which this one gives another (`from` to `until`, exclusive), and an agency's
- * read takes its units' items from those paths too (lib/app/kpis.ts
- * `readNodeCounts`).
+ * read takes its units' items from those paths too (lib/app/kpis.ts `readNodeCounts`).
  */
 
 /** A directory as far as its tree goes. */
