@@ -1,5 +1,6 @@
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
-import { alertFactsOf, alertTimeline, markKey } from "../../lib/domain/alerts";
+import { markKey } from "../../lib/domain/alert-marks";
+import { alertFactsOf, alertTimeline } from "../../lib/domain/alerts";
 import { periodBounds } from "../../lib/domain/periods";
 import { groupByDossier, projectDossier } from "../../lib/domain/projection";
 import { instant } from "../../lib/domain/time";

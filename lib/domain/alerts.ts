@@ -1,3 +1,4 @@
+import { alreadyRaised, STAGE_KINDS, type StageKind } from "./alert-marks";
 import type { WorkingCalendar } from "./calendar/calendar";
 import { calendarResult } from "./calendar/result";
 import type { DossierState } from "./dossier-state";
@@ -15,33 +16,7 @@ import { HOUR_MS, MINUTE_MS } from "./time";
  * instant, too late to act) became `apology_missed`, which comes before it.
  */
 
-/**
- * The stages that are about the dossier's running clock, not about what a unit did: a unit the
- * dossier is transferred to is told of them once more, since the unit that was told no longer
- * handles it (its desk and leadership only when they are other people).
- */
-const CLOCK_STAGE_KINDS = [
-  "near_due",
-  "apology_due",
-  "apology_missed",
-  "overdue",
-  "escalation",
-  "past_appointment",
-  "possibly_closed",
-] as const;
-/**
- * Breaches already committed (a late apology, a second request or appointment, a late pause): they
- * stay the unit's that committed them and are not raised again after a transfer.
- */
-const BREACH_KINDS = [
-  "late_apology",
-  "supplement_twice",
-  "extended_twice",
-  "late_supplement_request",
-] as const;
-
-export const STAGE_KINDS = [...CLOCK_STAGE_KINDS, ...BREACH_KINDS] as const;
-export type StageKind = (typeof STAGE_KINDS)[number];
+export { STAGE_KINDS, type StageKind } from "./alert-marks";
 /** The kinds the store and the digest know (the stages of the timeline). */
 export const ALERT_KINDS = STAGE_KINDS;
 export type AlertKind = StageKind;
@@ -65,7 +40,7 @@ export interface Stage {
 export type AlertTrigger = Stage & {
   oneStopDesk?: boolean;
   leadership?: boolean;
-  /** The mark's name where it is not the kind: a clock stage's, at the unit it is raised for ({@link markKey}). */
+  /** The mark's name where it is not the kind: a clock stage's, at the unit it is raised for (alert-marks.ts `markKey`). */
   mark?: string;
 };
 
@@ -92,43 +67,8 @@ export interface AlertFacts {
   /** The latest pause (any kind) begun after the KPI due instant, when there is one. */
   latePauseAt?: number;
   lastEventAt?: number;
-  /** The unit now responsible (after transfers): the clock's stages are raised once for each unit ({@link markKey}). */
+  /** The unit now responsible (after transfers): the clock's stages are raised once for each unit (alert-marks.ts `markKey`). */
   unitId?: string;
-}
-
-const CLOCK_KINDS: ReadonlySet<StageKind> = new Set(CLOCK_STAGE_KINDS);
-
-/**
- * The name a stage's mark is kept under in the dossier's record (the threshold key last raised):
- * a breach's kind alone, a clock stage's kind at the unit it was raised for (`overdue@unit`), so a
- * dossier transferred on raises the stage once for its new unit, and never twice for one unit
- * (a transfer back, or one to the unit it is with).
- */
-export function markKey(kind: StageKind, unitId: string | undefined): string {
-  return CLOCK_KINDS.has(kind) ? `${kind}@${unitId ?? ""}` : kind;
-}
-
-/** The units a clock stage's threshold `key` was raised for (its marks `kind@unit`). */
-export function unitsTold(marks: Readonly<Record<string, number>>, kind: StageKind, key: number): string[] {
-  const prefix = `${kind}@`;
-  return Object.entries(marks)
-    .filter(([name, k]) => k === key && name.startsWith(prefix))
-    .map(([name]) => name.slice(prefix.length));
-}
-
-/**
- * Whether a stage was raised already for the unit now responsible. A mark kept before marks named
- * their unit (the kind alone) stands for whichever unit the dossier is with: the unit it was raised
- * for is not known, and raising it again could tell that unit twice.
- */
-export function alreadyRaised(
-  marks: Readonly<Record<string, number>>,
-  stage: Pick<Stage, "kind" | "key">,
-  unitId: string | undefined,
-): boolean {
-  if (!CLOCK_KINDS.has(stage.kind)) return marks[stage.kind] === stage.key;
-  if (marks[markKey(stage.kind, unitId)] === stage.key) return true;
-  return marks[stage.kind] === stage.key && unitsTold(marks, stage.kind, stage.key).length === 0;
 }
 
 /** A unit's thresholds in working time (units.ts carries the per-unit settings). */

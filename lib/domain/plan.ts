@@ -1,14 +1,7 @@
 import { agencyTreeOf } from "./agency-directory";
 import { counterPath } from "./agency-rollup";
-import {
-  type AlertTrigger,
-  alertFactsOf,
-  alertTimeline,
-  markKey,
-  nearDueMsOf,
-  type Stage,
-  unitsTold,
-} from "./alerts";
+import { markKey, unitsTold } from "./alert-marks";
+import { type AlertTrigger, alertFactsOf, alertTimeline, nearDueMsOf, type Stage } from "./alerts";
 import {
   type Counted,
   type CounterDelta,
@@ -76,7 +69,7 @@ const addresses = (contacts: readonly { email: string }[]) =>
  * desk's copy only when the directory names the unit's desk (docs/rules.md R4); leadership's copy of
  * a stage that is the unit's and leadership's both (`extended_twice`), so one digest sent never
  * stands for the other. A clock stage raised again for the unit a dossier was transferred to
- * (alerts.ts `markKey`) goes to its desk and its escalation list only when they are other people
+ * (alert-marks.ts `markKey`) goes to its desk and its escalation list only when they are other people
  * than those the units told before had: nobody reads one dossier's stage twice.
  */
 function triggersOf(

@@ -62,7 +62,7 @@ export interface DossierRecord {
   nextCheckAt?: number;
   /**
    * Alert marks of the sweep: the threshold key each stage was last raised for, by its mark
-   * (lib/domain/alerts.ts `markKey`: a breach's kind, a clock stage's kind at its unit).
+   * (lib/domain/alert-marks.ts `markKey`: a breach's kind, a clock stage's kind at its unit).
    */
   marks?: Record<string, number>;
   /** SLA state when last written (kept current by the sweep's next checks). */
@@ -164,7 +164,7 @@ export interface PendingAlert {
   dossier: AlertSnapshot;
   /**
    * The stage's mark where it is not the kind: a clock stage's, at the unit it is raised for
-   * (lib/domain/alerts.ts `markKey`), which names its history entry.
+   * (lib/domain/alert-marks.ts `markKey`), which names its history entry.
    */
   mark?: string;
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { stageGuidance } from "../../lib/domain/alert-guidance";
+import { markKey } from "../../lib/domain/alert-marks";
 import {
   type AlertFacts,
   alertFactsOf,
   alertTimeline,
   apologyDeadlineOf,
-  markKey,
   STAGE_KINDS,
   type Stage,
   timelineStages,

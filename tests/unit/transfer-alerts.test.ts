@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { alreadyRaised } from "../../lib/domain/alerts";
+import { alreadyRaised } from "../../lib/domain/alert-marks";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
 import type { DossierEvent } from "../../lib/domain/events/schema";
