@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { type Agency, buildAgencyTree } from "../../lib/domain/agencies";
 import { AgencyUnitDirectory } from "../../lib/domain/agency-directory";
 import { type AgencyDirectoryFile, parseAgencyDirectory } from "../../lib/domain/agency-file";
+import type { DossierEvent } from "../../lib/domain/events/schema";
 
 /**
  * Agency trees for tests (issue 23): random provinces whose districts' communes merge on
@@ -108,3 +109,33 @@ export const mergedCommuneFile = () =>
       unit("xa-moi.u", "xa-moi", { validFrom: MERGER }),
     ],
   });
+
+/**
+ * Events of a province's dossiers, each with its own id: received at 09:00 on a day (`2025-07-07`)
+ * at a unit (one procedure, 60 days to process, at `level`), resolved at 10:00.
+ */
+export function treeEvents(level: "commune" | "province") {
+  let n = 0;
+  const received = (dossierId: string, unitId: string, day: string): DossierEvent => ({
+    eventId: `e${n++}`,
+    type: "dossier.received",
+    occurredAt: `${day}T09:00:00+07:00`,
+    dossierId,
+    data: {
+      unitId,
+      procedureCode: "1.000001",
+      channel: "direct",
+      domain: "ho-tich",
+      level,
+      processingDays: 60,
+    },
+  });
+  const resolved = (dossierId: string, day: string): DossierEvent => ({
+    eventId: `e${n++}`,
+    type: "dossier.resolved",
+    occurredAt: `${day}T10:00:00+07:00`,
+    dossierId,
+    data: { outcome: "approved" },
+  });
+  return { received, resolved };
+}

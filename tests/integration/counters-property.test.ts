@@ -24,7 +24,7 @@ import { instant } from "../../lib/domain/time";
 import { kpiView } from "../helpers/compare";
 import { testTable } from "../helpers/dynamo";
 import { deliveryArb, historiesArb } from "../helpers/histories";
-import { mergedCommuneFile, storedDirectory, treeArb } from "../helpers/trees";
+import { mergedCommuneFile, storedDirectory, treeArb, treeEvents } from "../helpers/trees";
 
 const settings: CountingSettings = {
   calendar: WorkingCalendar.official(),
@@ -195,28 +195,7 @@ describe("each node of the agency tree, read from its own counters, == the roll-
 });
 
 describe("a commune merged on 2025-07-01, on DynamoDB Local", () => {
-  let n = 0;
-  const received = (dossierId: string, unitId: string, at: string): DossierEvent => ({
-    eventId: `e${n++}`,
-    type: "dossier.received",
-    occurredAt: `${at}T09:00:00+07:00`,
-    dossierId,
-    data: {
-      unitId,
-      procedureCode: "1.000001",
-      channel: "direct",
-      domain: "ho-tich",
-      level: "commune",
-      processingDays: 60,
-    },
-  });
-  const resolved = (dossierId: string, at: string): DossierEvent => ({
-    eventId: `e${n++}`,
-    type: "dossier.resolved",
-    occurredAt: `${at}T10:00:00+07:00`,
-    dossierId,
-    data: { outcome: "approved" },
-  });
+  const { received, resolved } = treeEvents("commune");
   const events: DossierEvent[] = [
     received("A", "xa-a.u", "2025-05-12"),
     resolved("A", "2025-08-05"), // carried over into Q3, resolved there
