@@ -40,7 +40,7 @@ export function createHandler(deps: ConsumerDeps, logger: Logger, metrics: Metri
   const processor = new BatchProcessor(EventType.SQS);
   const directory = deps.units
     ? undefined
-    : cachedDirectory(deps.directory, deps.directoryClock ?? Date.now, undefined, undefined, deps.now);
+    : cachedDirectory(deps.directory, deps.directoryClock ?? Date.now, { today: deps.now });
   const report = (record: SQSRecord, outcome: RecordOutcome) => {
     metrics.addMetric(METRIC[outcome.status], MetricUnit.Count, 1);
     const keys = { messageId: record.messageId, eventId: outcome.eventId, dossierId: outcome.dossierId };

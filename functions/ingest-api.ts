@@ -43,13 +43,10 @@ export function compose(
       rates,
       publish: clients.bus(env.EVENT_BUS_NAME),
       now: clients.now,
-      units: cachedDirectory(
-        directory,
-        clients.cacheClock ?? Date.now,
-        directoryTtlMs,
-        undefined,
-        clients.now,
-      ),
+      units: cachedDirectory(directory, clients.cacheClock ?? Date.now, {
+        ttlMs: directoryTtlMs,
+        today: clients.now,
+      }),
       unknownUnits: env.UNKNOWN_UNITS,
     },
     clients.logger("ingest-api"),

@@ -58,7 +58,7 @@ export function compose(
       catalog: env.CATALOG,
       units: units
         ? async () => units
-        : cachedDirectory(directory, clients.cacheClock ?? Date.now, undefined, undefined, clients.now),
+        : cachedDirectory(directory, clients.cacheClock ?? Date.now, { today: clients.now }),
       now: clients.now,
       // Dashboards and exports: a second's lag is harmless, half the read units are not.
       eventualReads: true,

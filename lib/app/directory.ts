@@ -29,10 +29,16 @@ export const MISS_REREAD_MS = 1_000;
 export function cachedDirectory(
   directory: DirectoryReader,
   now: () => number,
-  ttlMs = DIRECTORY_TTL_MS,
-  missRereadMs = MISS_REREAD_MS,
-  /** The handler's clock of business time: the directory is read as it stands on its day (default: real time's). */
-  today?: () => number,
+  {
+    ttlMs = DIRECTORY_TTL_MS,
+    missRereadMs = MISS_REREAD_MS,
+    today,
+  }: {
+    ttlMs?: number;
+    missRereadMs?: number;
+    /** The handler's clock of business time: the directory is read as it stands on its day (default: real time's). */
+    today?: () => number;
+  } = {},
 ): DirectorySource {
   let cached: { at: number; day?: string; directory: Promise<UnitDirectory> } | undefined;
   return (why) => {

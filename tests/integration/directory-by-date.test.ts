@@ -79,13 +79,7 @@ describe("the directory on a day", () => {
     };
     let business = instant("2025-06-30T16:00:00+07:00");
     let cache = 0;
-    const source = cachedDirectory(
-      reader,
-      () => cache,
-      60_000,
-      1_000,
-      () => business,
-    );
+    const source = cachedDirectory(reader, () => cache, { today: () => business });
     expect(emails((await source()).get("xa-a.u")?.escalation)).toEqual(["chu-tich-xa-a@example.org"]);
     // Kept within the day; a new day is read at once, however young the kept directory.
     business = instant("2025-06-30T17:00:00+07:00");
