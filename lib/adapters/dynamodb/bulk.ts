@@ -1,10 +1,5 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import {
-  BatchGetCommand,
-  type BatchWriteCommandInput,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+import { TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { BulkStore, ItemTooLarge, NewDossier } from "../../app/ports";
 import { type CounterDelta, mergeDeltas } from "../../domain/counting";
 import type { DossierEvent } from "../../domain/events/schema";
@@ -12,7 +7,7 @@ import type { DossierRecord, QuarantineRecord } from "../../domain/records";
 import type { Result } from "../../domain/result";
 import { backoff } from "./backoff";
 import { counterAttributeCount, counterUpdate, MAX_COUNTER_ATTRIBUTES } from "./counters";
-import { TableAccess } from "./cursors";
+import { pool, TableAccess } from "./cursors";
 import { dossierItem, itemBytes, itemsOrRefusal } from "./dossier-items";
 import { dossierIdOfKey, dossierKey, type Item } from "./keys";
 import { quarantineItem } from "./quarantine";
@@ -22,30 +17,17 @@ import { quarantineItem } from "./quarantine";
  * 100 items, each dossier item (its log inside, as the consumer writes it) only if it does not
  * exist yet, together with the sum of those dossiers' counter contributions, several lanes in
  * flight; and quarantine items in batches (BatchWriteItem, 25 a request, what DynamoDB leaves
- * unprocessed sent again after a backoff). So a dossier's events and counters are written exactly
+ * unprocessed sent again after a backoff, a bounded number of times). So a dossier's events and counters are written exactly
  * once, in the same write that creates it, as the consumer's commit does (./dossiers.ts `commit`).
  */
 
-type WriteRequest = NonNullable<BatchWriteCommandInput["RequestItems"]>[string][number];
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
-const BATCH_WRITE = 25;
-const BATCH_GET = 100;
 const MAX_TRANSACTION_ITEMS = 100;
 /** DynamoDB refuses a transaction over 4 MB; dossier items may reach 256 KB, so groups stop well before. */
 const MAX_TRANSACTION_BYTES = 3_000_000;
 /** A group still conflicting after this many tries stops the run (which can be run again). */
 const MAX_CONFLICT_ATTEMPTS = 30;
-
-/** Runs `work` over `items`, `concurrency` at a time. */
-async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await work(items[next++] as T);
-    }),
-  );
-}
 
 export class BulkWriter extends TableAccess implements BulkStore {
   /** How many requests of each kind are in flight at once. */
@@ -60,25 +42,8 @@ export class BulkWriter extends TableAccess implements BulkStore {
 
   /** Which of these dossiers have a dossier item (strongly consistent reads, 100 keys a request). */
   async existing(dossierIds: readonly string[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    const chunks: string[][] = [];
-    for (let i = 0; i < dossierIds.length; i += BATCH_GET) chunks.push(dossierIds.slice(i, i + BATCH_GET));
-    await pool(chunks, this.concurrency.batches, async (ids) => {
-      let keys: Record<string, unknown>[] = ids.map(dossierKey);
-      for (let attempt = 0; keys.length; attempt++) {
-        if (attempt) await backoff(attempt);
-        const out = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: { Keys: keys, ProjectionExpression: "pk", ConsistentRead: true },
-            },
-          }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) found.add(dossierIdOfKey(item));
-        keys = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
-    });
-    return found;
+    const items = await this.batchGet(dossierIds.map(dossierKey), "pk", true, this.concurrency.batches);
+    return new Set(items.map(dossierIdOfKey));
   }
 
   /** The item of a new dossier, or the refusal of one DynamoDB (or the bound) would not take. */
@@ -107,10 +72,10 @@ export class BulkWriter extends TableAccess implements BulkStore {
       await pool(groups, 2, (g) => this.putInTransaction(g));
       return;
     }
-    const requests: WriteRequest[] = [...items.values()].map((Item) => ({ PutRequest: { Item } }));
-    const batches: WriteRequest[][] = [];
-    for (let i = 0; i < requests.length; i += BATCH_WRITE) batches.push(requests.slice(i, i + BATCH_WRITE));
-    await pool(batches, this.concurrency.batches, (batch) => this.writeBatch(batch));
+    await this.writeBatches(
+      [...items.values()].map((Item) => ({ PutRequest: { Item } })),
+      this.concurrency.batches,
+    );
   }
 
   /** Unconditional puts in one transaction, sent again after a backoff when another writer conflicts. */

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { InvalidCursor } from "../../app/ports";
 import { err, ok, type Result } from "../../domain/result";
-import { backoff } from "./backoff";
+import { UNPROCESSED_RETRY, type UnprocessedRetry, untilProcessed } from "./backoff";
 import type { Item } from "./keys";
 
 /**
@@ -17,6 +17,16 @@ import type { Item } from "./keys";
  */
 
 type WriteRequest = NonNullable<BatchWriteCommandInput["RequestItems"]>[string][number];
+
+/** Runs `work` over `items`, `concurrency` at a time. */
+export async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
 
 /** The key a listing stopped at, as an opaque cursor for the next page. */
 const encodeCursor = (key: Record<string, unknown> | undefined) =>
@@ -40,6 +50,8 @@ export class TableAccess {
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
+    /** How batch requests send again what DynamoDB left unprocessed (tests pass no pause). */
+    protected readonly unprocessed: UnprocessedRetry = UNPROCESSED_RETRY,
   ) {}
 
   /** Every page of a query, or the first `max` items when given. */
@@ -57,61 +69,69 @@ export class TableAccess {
   }
 
   /**
-   * Items by key (`projection` of each, or whole), 100 keys a request, again what DynamoDB left
-   * unprocessed (after a backoff); `consistent` for strongly consistent reads.
+   * Items by key (`projection` of each, or whole), 100 keys a request, `concurrency` requests at a
+   * time, each sent again with what DynamoDB left unprocessed (see `unprocessed`); `consistent` for
+   * strongly consistent reads.
    */
   protected async batchGet(
-    keys: readonly Record<string, string>[],
+    keys: readonly Record<string, unknown>[],
     projection?: string,
     consistent = false,
+    concurrency = 1,
   ): Promise<Item[]> {
     const found: Item[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      let request:
-        | Record<
-            string,
-            { Keys: Record<string, string>[]; ProjectionExpression?: string; ConsistentRead?: boolean }
-          >
-        | undefined = {
-        [this.tableName]: {
-          Keys: keys.slice(i, i + 100),
-          ...(projection && { ProjectionExpression: projection }),
-          ...(consistent && { ConsistentRead: true }),
+    const chunks: Record<string, unknown>[][] = [];
+    for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
+    await pool(chunks, concurrency, (chunk) =>
+      untilProcessed(
+        chunk,
+        async (Keys) => {
+          const out = await this.client.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.tableName]: {
+                  Keys,
+                  ...(projection && { ProjectionExpression: projection }),
+                  ...(consistent && { ConsistentRead: true }),
+                },
+              },
+            }),
+          );
+          found.push(...(out.Responses?.[this.tableName] ?? []));
+          const left = out.UnprocessedKeys?.[this.tableName]?.Keys;
+          return left?.length ? left : undefined;
         },
-      };
-      for (let attempt = 0; request && Object.keys(request).length; attempt++) {
-        if (attempt) await backoff(attempt);
-        const out = await this.client.send(new BatchGetCommand({ RequestItems: request }));
-        found.push(...(out.Responses?.[this.tableName] ?? []));
-        request = out.UnprocessedKeys as typeof request;
-      }
-    }
+        this.unprocessed,
+        (left) => `${left.length} of ${chunk.length} keys to read`,
+      ),
+    );
     return found;
   }
 
   /**
    * Writes in batches of 25 (the most one BatchWriteItem takes), `concurrency` batches at a time,
-   * each again with what DynamoDB left unprocessed (throttled), after a backoff, until none is left.
+   * each sent again with what DynamoDB left unprocessed (throttled), as `unprocessed` says.
    */
   protected async writeBatches(requests: WriteRequest[], concurrency = 1): Promise<void> {
-    const inFlight: Promise<unknown>[] = [];
-    for (let i = 0; i < requests.length; i += 25) {
-      inFlight.push(this.writeBatch(requests.slice(i, i + 25)));
-      if (inFlight.length >= concurrency) await Promise.all(inFlight.splice(0));
-    }
-    await Promise.all(inFlight);
+    const batches: WriteRequest[][] = [];
+    for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
+    await pool(batches, concurrency, (batch) => this.writeBatch(batch));
   }
 
-  /** One BatchWriteItem, and again what DynamoDB did not process, after a growing backoff. */
+  /** One BatchWriteItem, and again what DynamoDB did not process, as `unprocessed` says. */
   protected async writeBatch(batch: WriteRequest[]): Promise<void> {
-    let pending = batch;
-    for (let attempt = 0; pending.length; attempt++) {
-      if (attempt) await backoff(attempt);
-      const out = await this.client.send(
-        new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
-      );
-      pending = (out.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
-    }
+    await untilProcessed(
+      batch,
+      async (pending) => {
+        const out = await this.client.send(
+          new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }),
+        );
+        const left = out.UnprocessedItems?.[this.tableName] as WriteRequest[] | undefined;
+        return left?.length ? left : undefined;
+      },
+      this.unprocessed,
+      (left) => `${left.length} of ${batch.length} writes`,
+    );
   }
 
   /** One page of a query, from a cursor a previous page handed out. */

@@ -4,6 +4,7 @@ import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { PageResult, QuarantineReader, QuarantineWriter } from "../../app/ports";
 import { type QuarantineRecord, storedKey } from "../../domain/records";
 import { ok } from "../../domain/result";
+import type { UnprocessedRetry } from "./backoff";
 import { TableAccess } from "./cursors";
 import type { Dossiers } from "./dossiers";
 import { type Item, QUARANTINE_PK } from "./keys";
@@ -50,8 +51,9 @@ export class Quarantine extends TableAccess implements QuarantineWriter, Quarant
     client: DynamoDBDocumentClient,
     tableName: string,
     private readonly dossiers: Dossiers,
+    unprocessed?: UnprocessedRetry,
   ) {
-    super(client, tableName);
+    super(client, tableName, unprocessed);
   }
 
   /**

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { CounterReader } from "../../app/ports";
 import { AlertQueue } from "./alerts";
 import { ApiKeys } from "./api-keys";
+import { UNPROCESSED_RETRY, type UnprocessedRetry } from "./backoff";
 import { Counters } from "./counters";
 import { Dossiers } from "./dossiers";
 import { Quarantine } from "./quarantine";
@@ -41,10 +42,18 @@ export interface TableStore {
   readonly weeklySends: WeeklySends;
 }
 
-/** Every area of the store over one table: the one place the adapters are built. */
-export function tableStore(client: DynamoDBDocumentClient, tableName: string): TableStore {
-  const dossiers = new Dossiers(client, tableName);
-  const counters = new Counters(client, tableName);
+/**
+ * Every area of the store over one table: the one place the adapters are built. `unprocessed`:
+ * how batch requests send again what DynamoDB leaves unprocessed (./backoff.ts; the default
+ * outside tests).
+ */
+export function tableStore(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  unprocessed: UnprocessedRetry = UNPROCESSED_RETRY,
+): TableStore {
+  const dossiers = new Dossiers(client, tableName, unprocessed);
+  const counters = new Counters(client, tableName, unprocessed);
   return {
     client,
     tableName,
@@ -54,13 +63,13 @@ export function tableStore(client: DynamoDBDocumentClient, tableName: string): T
       readPeriodCounts: (period, options) => counters.read(period, options),
       readNodeCounts: (period, path, options) => counters.readNode(period, path, options),
     },
-    quarantine: new Quarantine(client, tableName, dossiers),
-    alerts: new AlertQueue(client, tableName),
-    reports: new Reports(client, tableName),
-    directory: new Directory(client, tableName),
-    keys: new ApiKeys(client, tableName),
-    rates: new Rates(client, tableName),
-    suppression: new Suppression(client, tableName),
-    weeklySends: new WeeklySends(client, tableName),
+    quarantine: new Quarantine(client, tableName, dossiers, unprocessed),
+    alerts: new AlertQueue(client, tableName, unprocessed),
+    reports: new Reports(client, tableName, unprocessed),
+    directory: new Directory(client, tableName, unprocessed),
+    keys: new ApiKeys(client, tableName, unprocessed),
+    rates: new Rates(client, tableName, unprocessed),
+    suppression: new Suppression(client, tableName, unprocessed),
+    weeklySends: new WeeklySends(client, tableName, unprocessed),
   };
 }
