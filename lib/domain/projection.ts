@@ -278,8 +278,8 @@ function startPause(step: Step<EventOf<"dossier.supplement_requested">>): void {
   // instant finds the time allowed already spent, so the dossier stays overdue while it
   // lasts and is resolved late after it. The pause suspends the remaining processing time;
   // past the deadline none remains, and the late dossier is handled by the apology and
-  // one new appointment instead (Decree 61/2018/NĐ-CP Art. 19, as amended by Decree
-  // 107/2021/NĐ-CP, clause to verify; for dossiers received from 2025-07-01 Decree
+  // one new appointment instead (Decree 61/2018/NĐ-CP Art. 19, point to verify; for
+  // dossiers received from 2025-07-01 Decree
   // 118/2025/NĐ-CP, article to verify). The national index already judges a waiting
   // dossier at the request (Decision 766/QĐ-TTg, indicator 2.1; ./official/counts.ts).
   const late = state.kpiDueAt !== undefined && t > state.kpiDueAt;
@@ -301,8 +301,8 @@ function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>): void 
     newDueAt: instant(event.data.newDueAt),
     apologyIssued: event.data.apologyIssued,
   });
-  // One new appointment only: the rule set's (Decree 61/2018/NĐ-CP Art. 19 as amended by Decree
-  // 107/2021/NĐ-CP, clause to verify; rules.ts, docs/rules.md R4).
+  // One new appointment only: the rule set's (Decree 61/2018/NĐ-CP Art. 19, point to verify:
+  // "không quá một lần"; rules.ts, docs/rules.md R4).
   if (tooManyAppointments(state.receivedAt ?? t, state.extensions.length)) flag(step, "second_extension");
   // A new appointment given after the KPI due instant is given too late: the apology and the
   // new appointment come "chậm nhất 01 ngày trước ngày hết hạn" (Decree 61/2018/NĐ-CP

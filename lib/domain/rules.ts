@@ -61,10 +61,13 @@ const APOLOGY_LEAD_2018: Sourced<number> = {
     'Decree 61/2018/NĐ-CP Art. 19 (point to verify): "chậm nhất 01 ngày trước ngày hết hạn", read as 1 working day',
 };
 
-// Only one new appointment: Decree 61/2018 Art. 19 as amended by Decree 107/2021 (clause to verify).
+// Only one new appointment: Decree 61/2018 as issued ("Việc hẹn lại ngày trả kết quả được thực
+// hiện không quá một lần", in the press summaries of June 2018, before Decree 107/2021 existed);
+// the article and point are to verify (docs/rules.md "Sources: what was checked").
 const ONE_APPOINTMENT_2018: Sourced<number> = {
   value: 1,
-  source: "Decree 61/2018/NĐ-CP Art. 19 as amended by Decree 107/2021/NĐ-CP (article and clause to verify)",
+  source:
+    'Decree 61/2018/NĐ-CP Art. 19 (article and point to verify): "Việc hẹn lại ngày trả kết quả được thực hiện không quá một lần"',
 };
 
 // Guidance once, in full: Decree 61/2018 Art. 19 (point to verify); Decision 09/2015/QĐ-TTg states
@@ -164,8 +167,9 @@ export const RULE_SETS: readonly RuleSet[] = [
       value: true,
       source: "Decree 151/2025/NĐ-CP Appendix I, Part V.A, Section II, item 10 (to verify)",
     },
-    // Circular 03/2025/TT-VPCP Appendix I form 04 (signed 2025-09-15): an apology *and a request to
-    // extend*. Before that circular took effect, the form reference is unknown.
+    // Circular 03/2025/TT-VPCP Appendix I form 04 (signed 2025-09-15; the form's title as a legal
+    // library lists the circular's forms): an apology *and a request to extend*. Before that
+    // circular took effect, the form reference is unknown.
     apologyDocument: {
       value: {
         vi: "văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết",
