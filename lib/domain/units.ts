@@ -18,8 +18,18 @@ export type Contact = z.infer<typeof ContactSchema>;
 
 const DateSchema = z.string().check(z.refine(isLocalDate, "expected a date YYYY-MM-DD"));
 
+/**
+ * A unit's id. The store keys the directory's own items `#leadership`, `#integrations` and
+ * `#agency#<id>` beside the units' ids, so a unit id may not begin with `#`.
+ */
+const UnitIdSchema = z.string().check(
+  z.minLength(1),
+  z.maxLength(64),
+  z.refine((id) => !id.startsWith("#"), "must not begin with '#' (the directory keys its own items so)"),
+);
+
 export const UnitSchema = z.strictObject({
-  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  id: UnitIdSchema,
   nameVi: z.string().check(z.minLength(1), z.maxLength(200)),
   nameEn: z.string().check(z.minLength(1), z.maxLength(200)),
   level: z.enum([

@@ -84,3 +84,10 @@ describe("the one-stop desk in the unit directory (docs/rules.md R4)", () => {
     );
   });
 });
+
+describe("unit ids", () => {
+  it("refuses a unit id that begins with '#', which would take the place of the directory's own items", () => {
+    const units = sample.units.map((u, i) => (i === 2 ? { ...u, id: "#leadership" } : u));
+    expect(() => parseUnitDirectory({ ...sample, units })).toThrow(/units\.2\.id: must not begin with '#'/);
+  });
+});
