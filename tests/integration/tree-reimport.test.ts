@@ -1,5 +1,6 @@
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DirectoryBusyError } from "../../lib/adapters/dynamodb/units";
 import { applyEvent } from "../../lib/app/apply";
 import { readNodeCounts } from "../../lib/app/kpis";
 import { agencyTreeOf } from "../../lib/domain/agency-directory";
@@ -148,6 +149,42 @@ describe("a tree imported again", () => {
     expect(await total("so-b")).toBe(1);
     expect(await total("phong-a")).toBe(1);
     expect(await total("so-a")).toBe(1);
+    await own.table.drop();
+  });
+
+  it("lets one import write the directory at a time: another meanwhile writes nothing and says so", async () => {
+    const own = await treeTable("tree-again-lease");
+    await own.importTree("so-a");
+    // The next import is held at its first write until the test lets it go on.
+    let go: () => void = () => {};
+    let held: () => void = () => {};
+    const holding = new Promise<void>((r) => {
+      held = r;
+    });
+    const release = new Promise<void>((r) => {
+      go = r;
+    });
+    let holdNext = true;
+    own.table.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (holdNext && context.commandName === "BatchWriteItemCommand") {
+          holdNext = false;
+          held();
+          await release;
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "holdImport" },
+    );
+    const first = own.importTree("so-b");
+    await holding;
+    await expect(own.importTree("phong-a")).rejects.toThrow(DirectoryBusyError);
+    go();
+    await first;
+    expect((await own.tree()).get("moved")?.parentId).toBe("so-b");
+    // Given back: the next import writes.
+    await own.importTree("phong-a");
+    expect((await own.tree()).get("moved")?.parentId).toBe("phong-a");
     await own.table.drop();
   });
 });

@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DigestQueue } from "../../app/ports";
 import type { PendingAlert } from "../../domain/records";
 import { localDate } from "../../domain/time";
@@ -62,39 +62,13 @@ export class AlertQueue extends TableAccess implements DigestQueue {
    * Takes the right to send one digest for `group` until `until`, so two overlapping senders never
    * send the same alerts twice. `false` when someone else holds it.
    */
-  async acquireLease(group: string, owner: string, now: number, until: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...leaseKey(group), owner, until },
-          ConditionExpression: "attribute_not_exists(pk) OR #until < :now",
-          ExpressionAttributeNames: { "#until": "until" },
-          ExpressionAttributeValues: { ":now": now },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (conditionFailed(e)) return false;
-      throw e;
-    }
+  acquireLease(group: string, owner: string, now: number, until: number): Promise<boolean> {
+    return this.takeLease(leaseKey(group), owner, now, until);
   }
 
   /** Gives the lease back, if `owner` still holds it. */
-  async releaseLease(group: string, owner: string): Promise<void> {
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: leaseKey(group),
-          ConditionExpression: "#owner = :owner",
-          ExpressionAttributeNames: { "#owner": "owner" },
-          ExpressionAttributeValues: { ":owner": owner },
-        }),
-      );
-    } catch (e) {
-      if (!conditionFailed(e)) throw e;
-    }
+  releaseLease(group: string, owner: string): Promise<void> {
+    return this.giveLeaseBack(leaseKey(group), owner);
   }
 
   /** Records a sent digest and removes its alerts from the pending ones. */

@@ -2,14 +2,16 @@ import {
   BatchGetCommand,
   BatchWriteCommand,
   type BatchWriteCommandInput,
+  DeleteCommand,
   type DynamoDBDocumentClient,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { InvalidCursor } from "../../app/ports";
 import { err, ok, type Result } from "../../domain/result";
 import { UNPROCESSED_RETRY, type UnprocessedRetry, untilProcessed } from "./backoff";
-import type { Item } from "./keys";
+import type { Item, Key } from "./keys";
 
 /**
  * Reading a query's pages: all of them, or one from an opaque cursor the previous page handed out.
@@ -132,6 +134,45 @@ export class TableAccess {
       this.unprocessed,
       (left) => `${left.length} of ${batch.length} writes`,
     );
+  }
+
+  /**
+   * Takes the lease at `key` for `owner` until `until` (epoch ms): `false` when another owner holds
+   * it and its time has not run out.
+   */
+  protected async takeLease(key: Key, owner: string, now: number, until: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, owner, until },
+          ConditionExpression: "attribute_not_exists(pk) OR #until < :now",
+          ExpressionAttributeNames: { "#until": "until" },
+          ExpressionAttributeValues: { ":now": now },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (conditionFailed(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Gives the lease at `key` back, if `owner` still holds it. */
+  protected async giveLeaseBack(key: Key, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: key,
+          ConditionExpression: "#owner = :owner",
+          ExpressionAttributeNames: { "#owner": "owner" },
+          ExpressionAttributeValues: { ":owner": owner },
+        }),
+      );
+    } catch (e) {
+      if (!conditionFailed(e)) throw e;
+    }
   }
 
   /** One page of a query, from a cursor a previous page handed out. */

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { DirectoryReader, DirectoryWriter } from "../../app/ports";
 import type { Agency, FormerPath, FormerPaths } from "../../domain/agencies";
 import { AgencyUnitDirectory } from "../../domain/agency-directory";
@@ -6,7 +7,7 @@ import { formerPathsAfter } from "../../domain/former-paths";
 import { type LocalDate, localDate } from "../../domain/time";
 import type { Contact, IntegrationGrant, Unit } from "../../domain/units";
 import { TableAccess } from "./cursors";
-import { AGENCY_SK_PREFIX, INTEGRATIONS_SK, type Item, LEADERSHIP_SK, UNIT_PK } from "./keys";
+import { AGENCY_SK_PREFIX, INTEGRATIONS_SK, type Item, LEADERSHIP_SK, leaseKey, UNIT_PK } from "./keys";
 
 /**
  * Who the office is: the unit directory, with leadership contacts and integration grants, one item
@@ -28,12 +29,26 @@ const byId = <T extends { id: string }>(stored: readonly T[], imported: readonly
   ...new Map([...stored, ...imported].map((x) => [x.id, x])).values(),
 ];
 
+/**
+ * The lease an import holds while it writes the directory. Two imports at once would each record
+ * the paths the tree before them gave (`former`) and overwrite the other's. An import that stops
+ * without giving it back holds it for {@link IMPORT_LEASE_MS}.
+ */
+const IMPORT_LEASE = leaseKey("import:directory");
+const IMPORT_LEASE_MS = 10 * 60_000;
+
+/** Another import is writing the directory: this one wrote nothing. */
+export class DirectoryBusyError extends Error {
+  override name = "DirectoryBusyError";
+}
+
 export class Directory extends TableAccess implements DirectoryReader, DirectoryWriter {
   /**
    * Stores the unit directory (one item per unit and per agency, the leadership contacts and the
    * grants), each unit's item with where the trees stored before kept its counters that this one
    * places elsewhere (`former`, former-paths.ts), so that an agency's figures still find them.
-   * `importedOn` (default today) bounds the former paths.
+   * `importedOn` (default today) bounds the former paths. One import at a time: throws
+   * {@link DirectoryBusyError}, having written nothing, while another holds the lease.
    */
   async put(
     units: readonly Unit[],
@@ -41,6 +56,26 @@ export class Directory extends TableAccess implements DirectoryReader, Directory
     integrations: readonly IntegrationGrant[] = [],
     agencies: readonly Agency[] = [],
     importedOn: LocalDate = localDate(Date.now()),
+  ): Promise<void> {
+    const owner = randomUUID();
+    const now = Date.now();
+    if (!(await this.takeLease(IMPORT_LEASE, owner, now, now + IMPORT_LEASE_MS)))
+      throw new DirectoryBusyError(
+        "another import is writing the unit directory: run this one again once it has finished (an import that stopped holds it for 10 minutes)",
+      );
+    try {
+      await this.write(units, leadership, integrations, agencies, importedOn);
+    } finally {
+      await this.giveLeaseBack(IMPORT_LEASE, owner);
+    }
+  }
+
+  private async write(
+    units: readonly Unit[],
+    leadership: readonly Contact[],
+    integrations: readonly IntegrationGrant[],
+    agencies: readonly Agency[],
+    importedOn: LocalDate,
   ): Promise<void> {
     const before = await this.stored();
     // What a read will find once this is written: the items stored before that it does not overwrite.
