@@ -1,4 +1,4 @@
-import { quarantineBody } from "../domain/events/redact";
+import { keptValue, quarantineBody } from "../domain/events/redact";
 import type { DossierEvent } from "../domain/events/schema";
 import { describeProblems } from "../domain/events/validate";
 import type { QuarantineRecord } from "../domain/records";
@@ -36,15 +36,21 @@ export function invalidRecord(
   problems: Problem[],
 ): Omit<QuarantineRecord, "id"> {
   const obj = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
-  const str = (v: unknown) => (typeof v === "string" ? v.slice(0, 128) : undefined);
+  const invalid = problems.map((p) => p.path);
+  // The record's own copies of the identifying fields follow the body's rule: an invalid one only
+  // when it reads as a code.
+  const str = (field: string) => {
+    const kept = keptValue(obj[field], invalid.includes(field) || invalid.includes("type"));
+    return typeof kept === "string" ? kept.slice(0, 128) : undefined;
+  };
   return {
     at,
     reason: `invalid event: ${describeProblems(problems)}`,
     problems,
-    eventId: str(obj.eventId),
-    dossierId: str(obj.dossierId),
-    type: str(obj.type),
+    eventId: str("eventId"),
+    dossierId: str("dossierId"),
+    type: str("type"),
     source,
-    body: quarantineBody(input, Buffer.byteLength(raw)),
+    body: quarantineBody(input, Buffer.byteLength(raw), invalid),
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { invalidRecord } from "../../lib/app/quarantine-records";
 import { parseEventsText } from "../../lib/domain/events/file";
 import { renderSchemas } from "../../lib/domain/events/json-schema";
 import { quarantineBody } from "../../lib/domain/events/redact";
@@ -164,6 +165,41 @@ describe("what a quarantine record keeps", () => {
     });
     expect(JSON.parse(quarantineBody("Nguyễn Văn A", 16))).toEqual({
       notKept: "16 bytes that are not a JSON object",
+    });
+  });
+
+  it("keeps a field validation refused only when its value reads as a code, never text that may name a person", () => {
+    const arrived = {
+      eventId: "r-1",
+      type: "dossier.received",
+      occurredAt: "2022-07-01T25:00:00+07:00",
+      dossierId: "HS-1",
+      data: { unitId: "phong-tnmt", procedureCode: "1.004227", channel: "Bà Trần Thị B, 0900000000" },
+    };
+    const problems = validateEvent(arrived);
+    if (problems.ok) throw new Error("expected the event to be refused");
+    expect(problems.error.map((p) => p.path).sort()).toEqual(["data.channel", "occurredAt"]);
+    const record = invalidRecord(0, arrived, JSON.stringify(arrived), "igate", problems.error);
+    expect(JSON.parse(record.body)).toEqual({
+      eventId: "r-1",
+      type: "dossier.received",
+      // A date out of range reads as a code: kept, so that it can be corrected.
+      occurredAt: "2022-07-01T25:00:00+07:00",
+      dossierId: "HS-1",
+      data: { unitId: "phong-tnmt", procedureCode: "1.004227" },
+      valuesNotKept: ["data.channel (25 characters)"],
+    });
+    // An unknown type: no field was checked against a shape, so none is kept unless it reads as a code.
+    const untyped = { ...arrived, type: "hồ sơ của ông Nguyễn Văn A", dossierId: "Nguyễn Văn A" };
+    const refused = validateEvent(untyped);
+    if (refused.ok) throw new Error("expected the event to be refused");
+    const kept = invalidRecord(0, untyped, JSON.stringify(untyped), "igate", refused.error);
+    expect([kept.type, kept.dossierId, kept.eventId]).toEqual([undefined, undefined, "r-1"]);
+    expect(JSON.parse(kept.body)).toEqual({
+      eventId: "r-1",
+      occurredAt: "2022-07-01T25:00:00+07:00",
+      data: { unitId: "phong-tnmt", procedureCode: "1.004227" },
+      valuesNotKept: ["type (26 characters)", "dossierId (12 characters)", "data.channel (25 characters)"],
     });
   });
 });
