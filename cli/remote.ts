@@ -114,7 +114,7 @@ export async function remoteQuarantine(opts: {
     .flatMap((q) => {
       const b = q.body;
       if (typeof b !== "object" || b === null || "notKept" in b) return [];
-      const { removed: _removed, ...event } = b as Record<string, unknown>;
+      const { removed: _removed, valuesNotKept: _notKept, ...event } = b as Record<string, unknown>;
       // Each event keeps (or gets) its source: POST /events refuses it under another's key.
       const source = sourceOf(q);
       return [JSON.stringify(source === undefined ? event : { ...event, source })];

@@ -1,5 +1,5 @@
 import type { SQSRecord } from "aws-lambda";
-import { quarantineBody } from "../domain/events/redact";
+import { keptValue, quarantineBody } from "../domain/events/redact";
 import type { DossierEvent } from "../domain/events/schema";
 import * as z from "../domain/zod";
 import { acceptEvent } from "./accept";
@@ -76,18 +76,26 @@ export async function readSqsRecord(
     const reason = `not an EventBridge event (${fields})`;
     const detail = (body as { detail?: unknown } | null)?.detail;
     await deps.quarantine.put(
-      { at: deps.now(), reason, body: quarantineBody(detail, Buffer.byteLength(record.body)) },
+      // The event in it was never validated: every field is judged as a refused one.
+      { at: deps.now(), reason, body: quarantineBody(detail, Buffer.byteLength(record.body), ["type"]) },
       record.body,
     );
-    return { outcome: { status: "quarantined", reason }, keys };
+    return { outcome: { status: "quarantined", reason }, keys: untrusted(keys) };
   }
   const detail = envelope.data.detail;
-  return { ...(await acceptEvent(deps, detail, JSON.stringify(detail), envelope.data.source)), keys };
+  const read = await acceptEvent(deps, detail, JSON.stringify(detail), envelope.data.source);
+  return { ...read, keys: "event" in read ? keys : untrusted(keys) };
 }
 
 const keysOf = (detail: unknown): RecordKeys => ({
   eventId: pick(detail, "eventId"),
   dossierId: pick(detail, "dossierId"),
+});
+
+/** The ids of a message that is not a valid event, as its quarantine record keeps them (for the logs). */
+const untrusted = (keys: RecordKeys): RecordKeys => ({
+  eventId: keptValue("eventId", keys.eventId, true) as string | undefined,
+  dossierId: keptValue("dossierId", keys.dossierId, true) as string | undefined,
 });
 
 /** One SQS message read and applied on its own ({@link readSqsRecord}, then `applyEvent`). */

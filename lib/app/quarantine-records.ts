@@ -40,7 +40,8 @@ export function invalidRecord(
   // The record's own copies of the identifying fields follow the body's rule: an invalid one only
   // when it reads as a code.
   const str = (field: string) => {
-    const kept = keptValue(obj[field], invalid.includes(field) || invalid.includes("type"));
+    const untrusted = invalid.includes("type") || invalid.includes("(more)");
+    const kept = keptValue(field, obj[field], untrusted || invalid.includes(field));
     return typeof kept === "string" ? kept.slice(0, 128) : undefined;
   };
   return {

@@ -139,12 +139,36 @@ describe("no applicant data stored or logged", () => {
     // A valid event whose deadline reaches a year with no calendar data: applied, with the anomaly
     // (docs/rules.md R6), never quarantined.
     const received2027 = receivedBeyondCalendar("no-calendar-0", "HS-2027");
+    // Details in the contract's own fields, refused: an address where a channel goes, an e-mail
+    // where an instant goes; and an event in no EventBridge envelope, ids and all unchecked.
+    const misplaced = {
+      ...sample,
+      eventId: "leak-2",
+      occurredAt: "nguoi-nop@example.org",
+      data: { ...sample.data, channel: "Thôn 1, xã X" },
+    };
+    const unwrapped = JSON.stringify({
+      detail: { ...sample, eventId: "0900000000", dossierId: "Nguyễn Văn A" },
+    });
     const outcomes = [
       await processSqsRecord(applyDeps, sqsRecord(leaky as never)),
       await processSqsRecord(applyDeps, sqsRecord("Nguyễn Văn A, 0900000000, not JSON")),
       await processSqsRecord(applyDeps, sqsRecord(received2027 as never)),
+      await processSqsRecord(applyDeps, sqsRecord(misplaced as never)),
+      await processSqsRecord(applyDeps, sqsRecord(unwrapped)),
     ];
-    expect(outcomes.map((o) => o.status)).toEqual(["quarantined", "quarantined", "applied"]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      "quarantined",
+      "quarantined",
+      "applied",
+      "quarantined",
+      "quarantined",
+    ]);
+    // The ids each outcome is logged with: none of the details either.
+    expect(outcomes.slice(3).map((o) => [o.eventId, o.dossierId])).toEqual([
+      ["leak-2", sample.dossierId],
+      [undefined, undefined],
+    ]);
     const kept = await h.table.store.quarantine.list();
     const leak = kept.find((q) => q.eventId === "leak-1");
     expect(leak?.reason).toMatch(/applicantPhone|data\.applicantName|data\.address/);
@@ -158,8 +182,12 @@ describe("no applicant data stored or logged", () => {
     const dossier2027 = await h.table.store.dossiers.get("HS-2027");
     expect(dossier2027?.anomalyCounts).toEqual({ no_calendar: 1 });
     expect(dossier2027?.kpiDueAt).toBeUndefined();
+    expect(JSON.parse(kept.find((q) => q.eventId === "leak-2")?.body ?? "{}").valuesNotKept).toEqual([
+      "occurredAt (21 characters)",
+      "data.channel (12 characters)",
+    ]);
     const stored = JSON.stringify(kept);
-    for (const personal of ["Nguyễn Văn A", "0900000000", "Thôn 1, xã X"])
-      expect(stored).not.toContain(personal);
+    for (const personal of ["Nguyễn Văn A", "0900000000", "Thôn 1, xã X", "nguoi-nop@example.org"])
+      expect(stored, personal).not.toContain(personal);
   });
 });

@@ -168,38 +168,72 @@ describe("what a quarantine record keeps", () => {
     });
   });
 
-  it("keeps a field validation refused only when its value reads as a code, never text that may name a person", () => {
+  it("keeps a field validation refused only when its value reads as the field's kind, never what may name or reach a person", () => {
     const arrived = {
       eventId: "r-1",
       type: "dossier.received",
       occurredAt: "2022-07-01T25:00:00+07:00",
       dossierId: "HS-1",
-      data: { unitId: "phong-tnmt", procedureCode: "1.004227", channel: "Bà Trần Thị B, 0900000000" },
+      data: {
+        unitId: "phong-tnmt",
+        procedureCode: "1.004227",
+        channel: "Bà Trần Thị B",
+        dueAt: "nguoi-nop@example.org",
+        level: "0900000000",
+        processingDays: 900000000,
+        domain: "dat-dai",
+      },
     };
     const problems = validateEvent(arrived);
     if (problems.ok) throw new Error("expected the event to be refused");
-    expect(problems.error.map((p) => p.path).sort()).toEqual(["data.channel", "occurredAt"]);
+    expect(problems.error.map((p) => p.path).sort()).toEqual([
+      "data.channel",
+      "data.dueAt",
+      "data.level",
+      "data.processingDays",
+      "occurredAt",
+    ]);
     const record = invalidRecord(0, arrived, JSON.stringify(arrived), "igate", problems.error);
     expect(JSON.parse(record.body)).toEqual({
       eventId: "r-1",
       type: "dossier.received",
-      // A date out of range reads as a code: kept, so that it can be corrected.
+      // A date out of range reads as an instant: kept, so that it can be corrected.
       occurredAt: "2022-07-01T25:00:00+07:00",
       dossierId: "HS-1",
-      data: { unitId: "phong-tnmt", procedureCode: "1.004227" },
-      valuesNotKept: ["data.channel (25 characters)"],
+      data: { unitId: "phong-tnmt", procedureCode: "1.004227", domain: "dat-dai" },
+      // A name, an e-mail address, a phone: named, never kept.
+      valuesNotKept: [
+        "data.channel (13 characters)",
+        "data.dueAt (21 characters)",
+        "data.level (10 characters)",
+        "data.processingDays (a number of 9 digits)",
+      ],
     });
-    // An unknown type: no field was checked against a shape, so none is kept unless it reads as a code.
-    const untyped = { ...arrived, type: "hồ sơ của ông Nguyễn Văn A", dossierId: "Nguyễn Văn A" };
-    const refused = validateEvent(untyped);
+    // A misspelt type reads as one, and is kept; refused as a whole, the event's other fields are
+    // judged the same way (none was checked against a shape).
+    const misspelt = {
+      ...arrived,
+      type: "dossier.recieved",
+      dossierId: "000000000000",
+      data: { unitId: "u" },
+    };
+    const refused = validateEvent(misspelt);
     if (refused.ok) throw new Error("expected the event to be refused");
-    const kept = invalidRecord(0, untyped, JSON.stringify(untyped), "igate", refused.error);
-    expect([kept.type, kept.dossierId, kept.eventId]).toEqual([undefined, undefined, "r-1"]);
+    const kept = invalidRecord(0, misspelt, JSON.stringify(misspelt), "igate", refused.error);
+    expect([kept.type, kept.dossierId, kept.eventId]).toEqual(["dossier.recieved", undefined, "r-1"]);
     expect(JSON.parse(kept.body)).toEqual({
       eventId: "r-1",
+      type: "dossier.recieved",
       occurredAt: "2022-07-01T25:00:00+07:00",
-      data: { unitId: "phong-tnmt", procedureCode: "1.004227" },
-      valuesNotKept: ["type (26 characters)", "dossierId (12 characters)", "data.channel (25 characters)"],
+      data: { unitId: "u" },
+      valuesNotKept: ["dossierId (12 characters)"],
     });
+    const named = { ...misspelt, type: "hồ sơ của ông Nguyễn Văn A" };
+    const untyped = validateEvent(named);
+    if (untyped.ok) throw new Error("expected the event to be refused");
+    expect(JSON.parse(invalidRecord(0, named, "", "igate", untyped.error).body).valuesNotKept).toEqual([
+      "type (26 characters)",
+      "dossierId (12 characters)",
+    ]);
   });
 });

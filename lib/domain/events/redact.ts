@@ -20,20 +20,39 @@ function keep(value: unknown): unknown {
 }
 
 /**
- * What reads as a code, a date or a number: 1 to 64 visible ASCII characters, no space. A field's
- * value that failed validation is kept only so (a misspelt type, a date out of range): text with
- * spaces or letters beyond ASCII may be a name or an address sent in the wrong field.
+ * What a refused value must read as to be kept (a misspelt type, a date out of range, a code too
+ * long), by the field it was sent in: an instant's characters in an instant field, an event type's
+ * in `type`, a code's (ASCII letters, digits, `._:/-`) in any other. Text with spaces, or letters
+ * beyond ASCII, may be a name or an address sent in the wrong field.
  */
-const CODE_LIKE = /^[\x21-\x7e]{1,64}$/;
+const INSTANT_FIELDS = new Set(["occurredAt", "data.dueAt", "data.newDueAt"]);
+const readsAs = (path: string) =>
+  INSTANT_FIELDS.has(path)
+    ? /^[0-9TZ:+.-]{1,40}$/
+    : path === "type"
+      ? /^[a-z._]{1,64}$/
+      : /^[A-Za-z0-9._:/-]{1,64}$/;
+/** An e-mail address, or a run of nine digits or more (a phone or an identity number). */
+const PERSONAL = /@|\d{9}/;
 
 /**
  * A contract field's value as a quarantine record keeps it (undefined: not kept): as it is, strings
- * cut; when validation refused it (`invalid`), a string only if it reads as a code.
+ * cut; when validation refused it (`invalid`), a string only if it reads as the field's kind and
+ * holds nothing that reads as personal ({@link PERSONAL}), a number only below nine digits.
  */
-export function keptValue(value: unknown, invalid: boolean): unknown {
-  if (invalid && typeof value === "string") return CODE_LIKE.test(value) ? value : undefined;
+export function keptValue(path: string, value: unknown, invalid: boolean): unknown {
+  if (!invalid) return keep(value);
+  if (typeof value === "string")
+    return readsAs(path).test(value) && !PERSONAL.test(value) ? value : undefined;
+  if (typeof value === "number") return Math.abs(value) < 1e8 ? value : undefined;
   return keep(value);
 }
+
+/** How a value not kept is named: its kind and length, never its content. */
+const described = (path: string, value: unknown) =>
+  typeof value === "string"
+    ? `${path} (${[...value].length} characters)`
+    : `${path} (a number of ${String(Math.trunc(Math.abs(value as number))).length} digits)`;
 
 /**
  * What a quarantine record keeps of an event that could not be applied: the fields the contract
@@ -41,22 +60,23 @@ export function keptValue(value: unknown, invalid: boolean): unknown {
  * values) of every other field under `removed`. An integration that wrongly sends an applicant's
  * name or phone in an extra field must not have it stored for 90 days; a body that is not a JSON
  * object is not kept at all. A contract field named in `invalid` (the paths validation refused;
- * every field, when the type is among them) keeps its value only when it reads as a code
- * ({@link CODE_LIKE}); otherwise it is named under `valuesNotKept`, with its length.
+ * every field, when the type is among them or the list was cut) keeps its value only as
+ * {@link keptValue} says; otherwise it is named under `valuesNotKept`, with its length.
  */
 export function quarantineBody(input: unknown, bytes: number, invalid: readonly string[] = []): string {
   if (!isObject(input)) return JSON.stringify({ notKept: `${bytes} bytes that are not a JSON object` });
   const refused = new Set(invalid);
-  // An event of no known type was checked against no data shape: none of its fields is trusted.
-  const untyped = refused.has("type");
+  // An event of no known type was checked against no data shape, and a list of problems cut short
+  // may leave a refused field out: then none of its fields is trusted.
+  const untrusted = refused.has("type") || refused.has("(more)");
   const out: Record<string, unknown> = {};
   const removed: string[] = [];
   const valuesNotKept: string[] = [];
   /** The contract field at `path`: its value, or undefined when it is not kept (and why, noted). */
   const field = (path: string, value: unknown) => {
-    const kept = keptValue(value, untyped || refused.has(path));
-    if (kept === undefined && typeof value === "string")
-      valuesNotKept.push(`${path} (${value.length} characters)`);
+    const kept = keptValue(path, value, untrusted || refused.has(path));
+    if (kept === undefined && (typeof value === "string" || typeof value === "number"))
+      valuesNotKept.push(described(path, value));
     return kept;
   };
   for (const [key, value] of Object.entries(input)) {
@@ -72,7 +92,7 @@ export function quarantineBody(input: unknown, bytes: number, invalid: readonly 
         else {
           const kept = field(`data.${k}`, v);
           if (kept !== undefined) data[k] = kept;
-          else if (typeof v !== "string") removed.push(`data.${k}`);
+          else if (typeof v !== "string" && typeof v !== "number") removed.push(`data.${k}`);
         }
       }
       out.data = data;
@@ -84,7 +104,7 @@ export function quarantineBody(input: unknown, bytes: number, invalid: readonly 
     }
     const kept = field(key, value);
     if (kept !== undefined) out[key] = kept;
-    else if (typeof value !== "string") removed.push(key);
+    else if (typeof value !== "string" && typeof value !== "number") removed.push(key);
   }
   if (removed.length) out.removed = removed.slice(0, 50).map((f) => f.slice(0, 128));
   if (valuesNotKept.length) out.valuesNotKept = valuesNotKept.slice(0, 50).map((f) => f.slice(0, 160));
