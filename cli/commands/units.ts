@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
+import type { DirectoryBusy } from "../../lib/app/ports";
+import type { Result } from "../../lib/domain/result";
 import { CliError, EXIT, tableClient } from "../shared";
 
 async function runUnitsImport(
@@ -25,9 +27,10 @@ async function runUnitsImport(
   }
   const { tableStore } = await import("../../lib/adapters/dynamodb/store");
   const { client, documents } = await tableClient(opts);
+  let stored: Result<void, DirectoryBusy>;
   try {
     // The file's own units: each read inherits from the agencies as of its own day.
-    await tableStore(documents, opts.table).directory.put(
+    stored = await tableStore(documents, opts.table).directory.put(
       directory.own.units,
       directory.own.leadership,
       directory.integrations,
@@ -38,6 +41,8 @@ async function runUnitsImport(
   } finally {
     client.destroy();
   }
+  // Another import holds the directory: a dependency busy, to be tried again (docs/cli.md).
+  if (!stored.ok) throw new CliError(`${opts.table}: ${stored.error.message}`, EXIT.unreachable);
   process.stderr.write(
     // The office's leadership as the tree gives it: the root agency's own, else the file's.
     `imported ${directory.units.length} units${directory.agencies.length ? `, ${directory.agencies.length} agencies` : ""} and ${directory.leadership.length} leadership contacts into ${opts.table}\n`,

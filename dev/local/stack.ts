@@ -145,12 +145,16 @@ async function loadDirectoryAndDemoKeys(
   directory: LocalStackOptions["directory"],
 ): Promise<NonNullable<LocalStack["keys"]>> {
   // The file's own units where it says them: each read inherits from the agencies as of its day.
-  await store.directory.put(
+  // The stack started this DynamoDB Local, so no other import can be writing: a lease left by a
+  // first start stopped part way (with `--data-dir`) is taken over.
+  const stored = await store.directory.put(
     directory.own?.units ?? directory.units,
     directory.own?.leadership ?? directory.leadership,
     directory.integrations,
     directory.agencies,
+    { takeOver: true },
   );
+  if (!stored.ok) throw new Error(stored.error.message);
   return {
     integration: await createApiKey(store, {
       name: "demo integration",

@@ -313,6 +313,23 @@ export interface DirectoryReader {
   get(at?: LocalDate): Promise<UnitDirectory>;
 }
 
+/**
+ * Another import was writing the directory (one writes at a time): this one wrote nothing, or, when
+ * it lost its lease part way, stopped before its next step (run it again: it knows what it moved).
+ */
+export type DirectoryBusy = { kind: "directory_busy"; message: string };
+
+/** How a directory is stored. */
+export interface DirectoryPutOptions {
+  /** The import's day (default today): it bounds how long units' former paths are kept. */
+  importedOn?: LocalDate;
+  /**
+   * Take the import's lease even when another holds it: for a writer that knows none can (the
+   * local stack's first start, on the DynamoDB Local it started itself).
+   */
+  takeOver?: boolean;
+}
+
 /** Storing the unit directory (`units import`, the local stack's first start). */
 export interface DirectoryWriter {
   put(
@@ -324,9 +341,8 @@ export interface DirectoryWriter {
      * `units` and `leadership` are the file's own (`DirectoryToStore.own`), inherited at each read.
      */
     agencies?: readonly Agency[],
-    /** The import's day (default today): it bounds how long units' former paths are kept. */
-    importedOn?: LocalDate,
-  ): Promise<void>;
+    options?: DirectoryPutOptions,
+  ): Promise<Result<void, DirectoryBusy>>;
 }
 
 /** The addresses never written to again: what the digests and the KPI emails leave out. */

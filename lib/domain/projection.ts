@@ -279,9 +279,9 @@ function startPause(step: Step<EventOf<"dossier.supplement_requested">>): void {
   // lasts and is resolved late after it. The pause suspends the remaining processing time;
   // past the deadline none remains, and the late dossier is handled by the apology and
   // one new appointment instead (Decree 61/2018/NĐ-CP Art. 19, point to verify; for
-  // dossiers received from 2025-07-01 Decree
-  // 118/2025/NĐ-CP, article to verify). The national index already judges a waiting
-  // dossier at the request (Decision 766/QĐ-TTg, indicator 2.1; ./official/counts.ts).
+  // dossiers received from 2025-07-01 Decree 118/2025/NĐ-CP, article to verify). The
+  // national index already judges a waiting dossier at the request (Decision 766/QĐ-TTg,
+  // indicator 2.1; ./official/counts.ts).
   const late = state.kpiDueAt !== undefined && t > state.kpiDueAt;
   state.pauses.push(late ? { from: t, kind, late: true } : { from: t, kind });
   state.paused = true;

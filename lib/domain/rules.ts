@@ -62,12 +62,12 @@ const APOLOGY_LEAD_2018: Sourced<number> = {
 };
 
 // Only one new appointment: Decree 61/2018 as issued ("Việc hẹn lại ngày trả kết quả được thực
-// hiện không quá một lần", in the press summaries of June 2018, before Decree 107/2021 existed);
-// the article and point are to verify (docs/rules.md "Sources: what was checked").
+// hiện không quá một lần", in a press summary of June 2018, before Decree 107/2021 existed); the
+// article and point are to verify (docs/rules.md "Sources: what was checked").
 const ONE_APPOINTMENT_2018: Sourced<number> = {
   value: 1,
   source:
-    'Decree 61/2018/NĐ-CP Art. 19 (article and point to verify): "Việc hẹn lại ngày trả kết quả được thực hiện không quá một lần"',
+    'Decree 61/2018/NĐ-CP, cited as Art. 19 (article and point to verify): "Việc hẹn lại ngày trả kết quả được thực hiện không quá một lần"',
 };
 
 // Guidance once, in full: Decree 61/2018 Art. 19 (point to verify); Decision 09/2015/QĐ-TTg states
@@ -167,7 +167,7 @@ export const RULE_SETS: readonly RuleSet[] = [
       value: true,
       source: "Decree 151/2025/NĐ-CP Appendix I, Part V.A, Section II, item 10 (to verify)",
     },
-    // Circular 03/2025/TT-VPCP Appendix I form 04 (signed 2025-09-15; the form's title as a legal
+    // Circular 03/2025/TT-VPCP Appendix I form 04 (issued 2025-09-15; the form's title as a legal
     // library lists the circular's forms): an apology *and a request to extend*. Before that
     // circular took effect, the form reference is unknown.
     apologyDocument: {

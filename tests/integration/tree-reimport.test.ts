@@ -1,6 +1,5 @@
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DirectoryBusyError } from "../../lib/adapters/dynamodb/units";
 import { applyEvent } from "../../lib/app/apply";
 import { readNodeCounts } from "../../lib/app/kpis";
 import { agencyTreeOf } from "../../lib/domain/agency-directory";
@@ -155,36 +154,80 @@ describe("a tree imported again", () => {
   it("lets one import write the directory at a time: another meanwhile writes nothing and says so", async () => {
     const own = await treeTable("tree-again-lease");
     await own.importTree("so-a");
-    // The next import is held at its first write until the test lets it go on.
-    let go: () => void = () => {};
-    let held: () => void = () => {};
-    const holding = new Promise<void>((r) => {
-      held = r;
+    const gate = holdNextBatchWrite(own.table);
+    const first = own.importTree("so-b");
+    await gate.holding;
+    expect(await own.importTree("phong-a")).toMatchObject({ ok: false, error: { kind: "directory_busy" } });
+    gate.go();
+    expect(await first).toEqual({ ok: true, value: undefined });
+    expect((await own.tree()).get("moved")?.parentId).toBe("so-b");
+    // Given back: the next import writes.
+    expect((await own.importTree("phong-a")).ok).toBe(true);
+    expect((await own.tree()).get("moved")?.parentId).toBe("phong-a");
+    await own.table.drop();
+  });
+
+  it("stops an import whose lease another took meanwhile, and gives the lease back when a write fails", async () => {
+    const own = await treeTable("tree-again-lost");
+    await own.importTree("so-a");
+    const lease = {
+      TableName: own.table.tableName,
+      Item: { pk: "IMPORT", sk: "directory", owner: "other", until: 0 },
+    };
+    // Held at its first write, the import's lease is taken by another (as after it ran out).
+    const gate = holdNextBatchWrite(own.table);
+    const first = own.importTree("so-b");
+    await gate.holding;
+    await own.table.doc.send(new PutCommand(lease));
+    gate.go();
+    expect(await first).toMatchObject({ ok: false, error: { kind: "directory_busy" } });
+    expect((await own.tree()).get("moved")?.parentId).toBe("so-a");
+    // The local stack's first start takes a lease left behind over.
+    const file = treeFile("so-b");
+    const taken = await own.table.store.directory.put(file.units, file.leadership, [], file.agencies, {
+      takeOver: true,
     });
-    const release = new Promise<void>((r) => {
-      go = r;
-    });
-    let holdNext = true;
+    expect(taken.ok).toBe(true);
+    // A write that fails: its own error reaches the caller, and the lease is given back.
+    let fail = true;
     own.table.client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (holdNext && context.commandName === "BatchWriteItemCommand") {
-          holdNext = false;
-          held();
-          await release;
+        if (fail && context.commandName === "BatchWriteItemCommand") {
+          fail = false;
+          throw new Error("injected: the table is unreachable");
         }
         return next(args);
       },
-      { step: "initialize", name: "holdImport" },
+      { step: "initialize", name: "failOnce" },
     );
-    const first = own.importTree("so-b");
-    await holding;
-    await expect(own.importTree("phong-a")).rejects.toThrow(DirectoryBusyError);
-    go();
-    await first;
-    expect((await own.tree()).get("moved")?.parentId).toBe("so-b");
-    // Given back: the next import writes.
-    await own.importTree("phong-a");
+    await expect(own.importTree("phong-a")).rejects.toThrow("injected: the table is unreachable");
+    expect((await own.importTree("phong-a")).ok).toBe(true);
     expect((await own.tree()).get("moved")?.parentId).toBe("phong-a");
     await own.table.drop();
   });
 });
+
+/** Holds `table`'s next BatchWriteItem until `go()`; `holding` resolves once it is held. */
+function holdNextBatchWrite(table: { client: Awaited<ReturnType<typeof testTable>>["client"] }) {
+  let go: () => void = () => {};
+  let held: () => void = () => {};
+  const holding = new Promise<void>((r) => {
+    held = r;
+  });
+  const release = new Promise<void>((r) => {
+    go = r;
+  });
+  let hold = true;
+  table.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (hold && context.commandName === "BatchWriteItemCommand") {
+        hold = false;
+        held();
+        await release;
+      }
+      return next(args);
+    },
+    { step: "initialize" },
+  );
+  return { holding, go: () => go() };
+}

@@ -19,11 +19,12 @@ export interface UnprocessedRetry {
 }
 
 /**
- * Ten requests: the pauses add up to about 4 s on average (8.5 s at most), well inside every
- * function's timeout, so a table throttled for longer fails the invocation (its message, schedule
- * or command is tried again) instead of running until the timeout cuts it off mid-write.
+ * Eight requests: the pauses between them add up to about 2.3 s on average and 4.5 s at most for
+ * one batch request, so that the two one after another that ingest-api may make fit its 15 s with
+ * room to spare; a table throttled for longer fails the invocation (its message, schedule or
+ * command is tried again) instead of running until the timeout cuts it off mid-write.
  */
-export const UNPROCESSED_RETRY: UnprocessedRetry = { attempts: 10, pause: backoff };
+export const UNPROCESSED_RETRY: UnprocessedRetry = { attempts: 8, pause: backoff };
 
 /** DynamoDB still left part of a batch request unprocessed after the retry's last attempt. */
 export class UnprocessedError extends Error {

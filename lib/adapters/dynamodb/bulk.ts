@@ -17,8 +17,9 @@ import { quarantineItem } from "./quarantine";
  * 100 items, each dossier item (its log inside, as the consumer writes it) only if it does not
  * exist yet, together with the sum of those dossiers' counter contributions, several lanes in
  * flight; and quarantine items in batches (BatchWriteItem, 25 a request, what DynamoDB leaves
- * unprocessed sent again after a backoff, a bounded number of times). So a dossier's events and counters are written exactly
- * once, in the same write that creates it, as the consumer's commit does (./dossiers.ts `commit`).
+ * unprocessed sent again after a backoff, a bounded number of times). So a dossier's events and
+ * counters are written exactly once, in the same write that creates it, as the consumer's commit
+ * does (./dossiers.ts `commit`).
  */
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];

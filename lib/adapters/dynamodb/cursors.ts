@@ -14,18 +14,27 @@ import { UNPROCESSED_RETRY, type UnprocessedRetry, untilProcessed } from "./back
 import type { Item, Key } from "./keys";
 
 /**
- * Reading a query's pages: all of them, or one from an opaque cursor the previous page handed out.
- * Every access-pattern file reads through this.
+ * What every access-pattern file reads and writes through: a query's pages (all of them, or one
+ * from an opaque cursor the previous page handed out), batch reads and writes with what DynamoDB
+ * leaves unprocessed sent again (./backoff.ts), and leases.
  */
 
 type WriteRequest = NonNullable<BatchWriteCommandInput["RequestItems"]>[string][number];
 
-/** Runs `work` over `items`, `concurrency` at a time. */
+/**
+ * Runs `work` over `items`, `concurrency` at a time. Once one fails, no other item is started (what
+ * is in flight finishes), and that failure is thrown.
+ */
 export async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>) {
   let next = 0;
+  let failed = false;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await work(items[next++] as T);
+      while (!failed && next < items.length)
+        await work(items[next++] as T).catch((e) => {
+          failed = true;
+          throw e;
+        });
     }),
   );
 }
@@ -122,6 +131,7 @@ export class TableAccess {
 
   /** One BatchWriteItem, and again what DynamoDB did not process, as `unprocessed` says. */
   protected async writeBatch(batch: WriteRequest[]): Promise<void> {
+    if (!batch.length) return;
     await untilProcessed(
       batch,
       async (pending) => {
@@ -149,6 +159,30 @@ export class TableAccess {
           ConditionExpression: "attribute_not_exists(pk) OR #until < :now",
           ExpressionAttributeNames: { "#until": "until" },
           ExpressionAttributeValues: { ":now": now },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (conditionFailed(e)) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Holds the lease at `key` for `owner` until `until`, if `owner` still holds it (or whoever holds
+   * it, with `takeOver`): `false` when another owner has taken it.
+   */
+  protected async renewLease(key: Key, owner: string, until: number, takeOver = false): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, owner, until },
+          ...(!takeOver && {
+            ConditionExpression: "#owner = :owner",
+            ExpressionAttributeNames: { "#owner": "owner" },
+            ExpressionAttributeValues: { ":owner": owner },
+          }),
         }),
       );
       return true;

@@ -14,7 +14,7 @@
  * | alert history of a dossier | `D#<dossierId>` | `H#<kind>#<key>` | alerts.ts (raised in the apply transaction, stamped when sent) | kept after sending; one per threshold |
  * | pending alert | `ALERTQ` | `<unitId>#<kind>#<dossierId>#<key>` | alerts.ts (in the apply transaction) | only if new; deleted once sent |
  * | digest lease | `LEASE` | `digest:<group>` | alerts.ts | conditional on owner / expiry |
- * | directory import lease | `LEASE` | `import:directory` | units.ts | conditional on owner / expiry |
+ * | directory import lease | `IMPORT` | `directory` | units.ts (`units import`) | conditional on owner / expiry |
  * | sent digest | `DIGEST#<local date>` | `<sentAt>#<group>` | alerts.ts | the alert keys it carried |
  * | issued report | `P#<period>` | `ISSUED` | reports.ts | once per period |
  * | weekly snapshot | `P#<period>` | `SNAP#<offset ms, 13 digits>` | reports.ts | read by "closest before" |

@@ -1,13 +1,21 @@
 import { randomUUID } from "node:crypto";
-import type { DirectoryReader, DirectoryWriter } from "../../app/ports";
+import type { DirectoryBusy, DirectoryPutOptions, DirectoryReader, DirectoryWriter } from "../../app/ports";
 import type { Agency, FormerPath, FormerPaths } from "../../domain/agencies";
 import { AgencyUnitDirectory } from "../../domain/agency-directory";
 import { inheritedUnits } from "../../domain/agency-file";
 import { formerPathsAfter } from "../../domain/former-paths";
+import { err, ok, type Result } from "../../domain/result";
 import { type LocalDate, localDate } from "../../domain/time";
 import type { Contact, IntegrationGrant, Unit } from "../../domain/units";
 import { TableAccess } from "./cursors";
-import { AGENCY_SK_PREFIX, INTEGRATIONS_SK, type Item, LEADERSHIP_SK, leaseKey, UNIT_PK } from "./keys";
+import {
+  AGENCY_SK_PREFIX,
+  DIRECTORY_IMPORT_LEASE,
+  INTEGRATIONS_SK,
+  type Item,
+  LEADERSHIP_SK,
+  UNIT_PK,
+} from "./keys";
 
 /**
  * Who the office is: the unit directory, with leadership contacts and integration grants, one item
@@ -30,44 +38,59 @@ const byId = <T extends { id: string }>(stored: readonly T[], imported: readonly
 ];
 
 /**
- * The lease an import holds while it writes the directory. Two imports at once would each record
- * the paths the tree before them gave (`former`) and overwrite the other's. An import that stops
- * without giving it back holds it for {@link IMPORT_LEASE_MS}.
+ * How long an import's lease lasts from its last renewal. It is renewed before each of the import's
+ * three steps, each at most a few hundred batch writes (a province's 2,500 items: about a hundred),
+ * so an import that stopped holds it no longer than this.
  */
-const IMPORT_LEASE = leaseKey("import:directory");
 const IMPORT_LEASE_MS = 10 * 60_000;
 
-/** Another import is writing the directory: this one wrote nothing. */
-export class DirectoryBusyError extends Error {
-  override name = "DirectoryBusyError";
-}
+const busy = (message: string): DirectoryBusy => ({ kind: "directory_busy", message });
 
 export class Directory extends TableAccess implements DirectoryReader, DirectoryWriter {
   /**
    * Stores the unit directory (one item per unit and per agency, the leadership contacts and the
    * grants), each unit's item with where the trees stored before kept its counters that this one
    * places elsewhere (`former`, former-paths.ts), so that an agency's figures still find them.
-   * `importedOn` (default today) bounds the former paths. One import at a time: throws
-   * {@link DirectoryBusyError}, having written nothing, while another holds the lease.
+   * `importedOn` (default today) bounds the former paths. One import at a time: while another
+   * holds the lease, `directory_busy`, having written nothing.
    */
   async put(
     units: readonly Unit[],
     leadership: readonly Contact[],
     integrations: readonly IntegrationGrant[] = [],
     agencies: readonly Agency[] = [],
-    importedOn: LocalDate = localDate(Date.now()),
-  ): Promise<void> {
+    options: DirectoryPutOptions = {},
+  ): Promise<Result<void, DirectoryBusy>> {
     const owner = randomUUID();
     const now = Date.now();
-    if (!(await this.takeLease(IMPORT_LEASE, owner, now, now + IMPORT_LEASE_MS)))
-      throw new DirectoryBusyError(
-        "another import is writing the unit directory: run this one again once it has finished (an import that stopped holds it for 10 minutes)",
+    const taken = options.takeOver
+      ? await this.renewLease(DIRECTORY_IMPORT_LEASE, owner, now + IMPORT_LEASE_MS, true)
+      : await this.takeLease(DIRECTORY_IMPORT_LEASE, owner, now, now + IMPORT_LEASE_MS);
+    if (!taken)
+      return err(
+        busy(
+          "another import is writing the unit directory: run this one again once it has finished (an import that stopped holds it for up to 10 minutes)",
+        ),
       );
+    // Renewed before each step; lost (it ran out, and another import took it), the import stops.
+    const renew = () => this.renewLease(DIRECTORY_IMPORT_LEASE, owner, Date.now() + IMPORT_LEASE_MS);
+    let written: Result<void, DirectoryBusy>;
     try {
-      await this.write(units, leadership, integrations, agencies, importedOn);
-    } finally {
-      await this.giveLeaseBack(IMPORT_LEASE, owner);
+      written = await this.write(
+        units,
+        leadership,
+        integrations,
+        agencies,
+        options.importedOn ?? localDate(now),
+        renew,
+      );
+    } catch (e) {
+      // The write's own failure is what the caller needs to hear, not one giving the lease back.
+      await this.giveLeaseBack(DIRECTORY_IMPORT_LEASE, owner).catch(() => undefined);
+      throw e;
     }
+    await this.giveLeaseBack(DIRECTORY_IMPORT_LEASE, owner);
+    return written;
   }
 
   private async write(
@@ -76,7 +99,8 @@ export class Directory extends TableAccess implements DirectoryReader, Directory
     integrations: readonly IntegrationGrant[],
     agencies: readonly Agency[],
     importedOn: LocalDate,
-  ): Promise<void> {
+    renew: () => Promise<boolean>,
+  ): Promise<Result<void, DirectoryBusy>> {
     const before = await this.stored();
     // What a read will find once this is written: the items stored before that it does not overwrite.
     const after = { units: byId(before.units, units), leadership, agencies: byId(before.agencies, agencies) };
@@ -99,17 +123,29 @@ export class Directory extends TableAccess implements DirectoryReader, Directory
     // units stored before whose records changed get them first, as they stand (a reader meanwhile
     // still finds them where they were counted; those the file leaves out are done with); then the
     // agencies, each after its parent; then the units as the file has them.
-    await put(before.units.filter(changed).map(withFormer));
-    await put([
-      ...parentsFirst(agencies).map((a) => ({
-        pk: UNIT_PK,
-        sk: `${AGENCY_SK_PREFIX}${a.id}`,
-        body: JSON.stringify(a),
-      })),
-      { pk: UNIT_PK, sk: LEADERSHIP_SK, body: JSON.stringify(leadership) },
-      { pk: UNIT_PK, sk: INTEGRATIONS_SK, body: JSON.stringify(integrations) },
-    ]);
-    await put(units.map(withFormer));
+    const steps: Item[][] = [
+      before.units.filter(changed).map(withFormer),
+      [
+        ...parentsFirst(agencies).map((a) => ({
+          pk: UNIT_PK,
+          sk: `${AGENCY_SK_PREFIX}${a.id}`,
+          body: JSON.stringify(a),
+        })),
+        { pk: UNIT_PK, sk: LEADERSHIP_SK, body: JSON.stringify(leadership) },
+        { pk: UNIT_PK, sk: INTEGRATIONS_SK, body: JSON.stringify(integrations) },
+      ],
+      units.map(withFormer),
+    ];
+    for (const step of steps) {
+      if (!(await renew()))
+        return err(
+          busy(
+            "the import's lease ran out and another import took it: this one stopped part way; run it again once that one has finished",
+          ),
+        );
+      await put(step);
+    }
+    return ok(undefined);
   }
 
   /**
