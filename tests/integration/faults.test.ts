@@ -11,6 +11,7 @@ import { mulberry32 } from "../../dev/scenarios/rng";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
 import type { ConsumerDeps } from "../../functions/apply-events";
 import { UnprocessedError } from "../../lib/adapters/dynamodb/backoff";
+import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
 import { dossierKey } from "../../lib/adapters/dynamodb/keys";
 import { type TableStore, tableStore } from "../../lib/adapters/dynamodb/store";
 import { readKpiReport } from "../../lib/app/kpis";
@@ -357,6 +358,12 @@ describe("DynamoDB leaving part of a batch request unprocessed (throttled)", () 
     const read = await store.dossiers.versionsOf(records.map((r) => r.dossierId));
     expect(sent).toEqual({ BatchWriteItemCommand: 3, BatchGetItemCommand: 3 });
     expect([...read.values()]).toEqual([1, 1, 1, 1, 1]);
+    // The import's check of which dossiers exist, its requests in parallel, reads them all too.
+    sent.BatchGetItemCommand = 0;
+    const bulk = new BulkWriter(table.doc, table.tableName, noPause);
+    const ids = [...records.map((r) => r.dossierId), "throttled-none"];
+    expect([...(await bulk.existing(ids))].sort()).toEqual(records.map((r) => r.dossierId));
+    expect(sent.BatchGetItemCommand).toBe(3);
     await table.drop();
   });
 
