@@ -17,6 +17,7 @@ import { INGEST_SOURCE } from "../../lib/contracts/bus";
 import { countingSettings, parseEnv, type RawEnv } from "../../lib/contracts/config";
 import { METRIC_NAMESPACE } from "../../lib/contracts/metrics";
 import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../../lib/contracts/schedules";
+import { keptValue } from "../../lib/domain/events/redact";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import { localDate } from "../../lib/domain/time";
 import { createApiKey } from "../../lib/http/auth";
@@ -145,8 +146,8 @@ async function loadDirectoryAndDemoKeys(
   directory: LocalStackOptions["directory"],
 ): Promise<NonNullable<LocalStack["keys"]>> {
   // The file's own units where it says them: each read inherits from the agencies as of its day.
-  // The stack started this DynamoDB Local, so no other import can be writing: a lease left by a
-  // first start stopped part way (with `--data-dir`) is taken over.
+  // The stack's own table, which no `units import` is writing: a lease left by a first start
+  // stopped part way (with `--data-dir`) is taken over.
   const stored = await store.directory.put(
     directory.own?.units ?? directory.units,
     directory.own?.leadership ?? directory.leadership,
@@ -208,7 +209,7 @@ function consumerQueue(
       // What the deployed queue's DLQ (and its alarm) does: keep it, and say so.
       onDeadLetter: (record, receives) =>
         log(
-          `dead letter: message ${record.messageId} (dossier ${dossierOfMessage(record.body) ?? "unknown"}) failed ${receives} times; kept in the local dead-letter list (${queue.deadLetters.length} so far)`,
+          `dead letter: message ${record.messageId} (dossier ${keptValue("dossierId", dossierOfMessage(record.body), true) ?? "unknown"}) failed ${receives} times; kept in the local dead-letter list (${queue.deadLetters.length} so far)`,
         ),
     },
   );

@@ -84,7 +84,7 @@ export async function readSqsRecord(
   }
   const detail = envelope.data.detail;
   const read = await acceptEvent(deps, detail, JSON.stringify(detail), envelope.data.source);
-  return { ...read, keys: "event" in read ? keys : untrusted(keys) };
+  return "event" in read ? { ...read, keys } : { outcome: read.outcome, keys: read.kept };
 }
 
 const keysOf = (detail: unknown): RecordKeys => ({
@@ -92,7 +92,10 @@ const keysOf = (detail: unknown): RecordKeys => ({
   dossierId: pick(detail, "dossierId"),
 });
 
-/** The ids of a message that is not a valid event, as its quarantine record keeps them (for the logs). */
+/**
+ * The ids of a message in no EventBridge envelope, for the logs: nothing of it was validated, so
+ * each only when it reads as an id would if refused (as its quarantine record judges its fields).
+ */
 const untrusted = (keys: RecordKeys): RecordKeys => ({
   eventId: keptValue("eventId", keys.eventId, true) as string | undefined,
   dossierId: keptValue("dossierId", keys.dossierId, true) as string | undefined,

@@ -314,19 +314,15 @@ export interface DirectoryReader {
 }
 
 /**
- * Another import was writing the directory (one writes at a time): this one wrote nothing, or, when
- * it lost its lease part way, stopped before its next step (run it again: it knows what it moved).
+ * Another import was writing the directory (one writes at a time): this one wrote nothing, or,
+ * having lost its lease part way, stopped (run it again: it knows what it moved).
  */
 export type DirectoryBusy = { kind: "directory_busy"; message: string };
 
-/** How a directory is stored. */
+/** How a directory is stored: `importedOn` (default today) bounds how long former paths are kept. */
 export interface DirectoryPutOptions {
-  /** The import's day (default today): it bounds how long units' former paths are kept. */
   importedOn?: LocalDate;
-  /**
-   * Take the import's lease even when another holds it: for a writer that knows none can (the
-   * local stack's first start, on the DynamoDB Local it started itself).
-   */
+  /** Take the import's lease even when another holds it: for the local stack's own table only. */
   takeOver?: boolean;
 }
 

@@ -37,10 +37,9 @@ export function invalidRecord(
 ): Omit<QuarantineRecord, "id"> {
   const obj = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
   const invalid = problems.map((p) => p.path);
-  // The record's own copies of the identifying fields follow the body's rule: an invalid one only
-  // when it reads as a code.
+  // The record's own copies of the identifying fields follow the body's rule (`keptValue`).
   const str = (field: string) => {
-    const untrusted = invalid.includes("type") || invalid.includes("(more)");
+    const untrusted = ["type", "(more)", "(event)"].some((p) => invalid.includes(p));
     const kept = keptValue(field, obj[field], untrusted || invalid.includes(field));
     return typeof kept === "string" ? kept.slice(0, 128) : undefined;
   };

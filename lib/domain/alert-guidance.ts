@@ -9,8 +9,8 @@ export function stageGuidance(kind: StageKind, ruleSet: RuleSet): { vi: string; 
   const doc = ruleSet.apologyDocument.value;
   // The apology's lead time, the one new appointment and guidance once are the rule set's, each
   // with its source (Decree 61/2018/NĐ-CP Art. 19, point to verify; for dossiers received from
-  // 2025-07-01 kept as labelled assumptions: rules.ts, docs/rules.md R4). The decree says "01 ngày trước ngày hết hạn"; the monitor reads a working
-  // day, and the apology stage's text says so.
+  // 2025-07-01 kept as labelled assumptions: rules.ts, docs/rules.md R4). The decree says "01 ngày
+  // trước ngày hết hạn"; the monitor reads a working day, and the apology stage's text says so.
   const lead = ruleSet.apologyLeadWorkingDays.value;
   const leadVi = `${String(lead).padStart(2, "0")} ngày làm việc trước hạn giải quyết`;
   const leadEn = `${lead === 1 ? "one working day" : `${lead} working days`} before the due date`;

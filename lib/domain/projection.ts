@@ -307,7 +307,8 @@ function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>): void 
   // A new appointment given after the KPI due instant is given too late: the apology and the
   // new appointment come "chậm nhất 01 ngày trước ngày hết hạn" (Decree 61/2018/NĐ-CP
   // Art. 19, clause to verify; docs/rules.md R4). Like a late pause it leaves the dossier
-  // overdue (the KPI due instant never moves) and is the same anomaly; its alert is `late_apology` (with the apology; without, `apology_missed` stays).
+  // overdue (the KPI due instant never moves) and is the same anomaly; its alert is
+  // `late_apology` (with the apology; without, `apology_missed` stays).
   if (state.kpiDueAt !== undefined && t > state.kpiDueAt) flag(step, "late_supplement_request");
   state.appointmentAt = instant(event.data.newDueAt);
 }

@@ -346,9 +346,17 @@ describe("the local stack over HTTP", () => {
         dossierId: "HS-Q-OTHER",
         type: event.type,
         source: "igate-b",
+        // Its refused value named, not kept (`valuesNotKept`): no field of the event to send again.
         body: quarantineBody(
-          { ...event, eventId: "q-other-1", dossierId: "HS-Q-OTHER", source: "igate-b" },
+          {
+            ...event,
+            eventId: "q-other-1",
+            dossierId: "HS-Q-OTHER",
+            source: "igate-b",
+            occurredAt: "Nguyễn Văn A",
+          },
           300,
+          ["occurredAt"],
         ),
       },
       "another integration's",
@@ -407,6 +415,7 @@ describe("the local stack over HTTP", () => {
       other,
     ]);
     expect(readFileSync(other, "utf8")).toMatch(/"source":"igate-b"/);
+    expect(readFileSync(other, "utf8")).not.toMatch(/valuesNotKept|removed|Nguyễn/);
     const crossing = await run(process.execPath, [
       BIN,
       "send",

@@ -12,6 +12,7 @@ import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
 import type { ConsumerDeps } from "../../functions/apply-events";
 import { UnprocessedError } from "../../lib/adapters/dynamodb/backoff";
 import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
+import { pool } from "../../lib/adapters/dynamodb/cursors";
 import { dossierKey } from "../../lib/adapters/dynamodb/keys";
 import { type TableStore, tableStore } from "../../lib/adapters/dynamodb/store";
 import { readKpiReport } from "../../lib/app/kpis";
@@ -358,12 +359,13 @@ describe("DynamoDB leaving part of a batch request unprocessed (throttled)", () 
     const read = await store.dossiers.versionsOf(records.map((r) => r.dossierId));
     expect(sent).toEqual({ BatchWriteItemCommand: 3, BatchGetItemCommand: 3 });
     expect([...read.values()]).toEqual([1, 1, 1, 1, 1]);
-    // The import's check of which dossiers exist, its requests in parallel, reads them all too.
+    // The import's check of which dossiers exist, three requests of 100 keys at once, reads them
+    // all too (its first two requests answered in part).
     sent.BatchGetItemCommand = 0;
     const bulk = new BulkWriter(table.doc, table.tableName, noPause);
-    const ids = [...records.map((r) => r.dossierId), "throttled-none"];
+    const ids = [...records.map((r) => r.dossierId), ...Array.from({ length: 250 }, (_, i) => `none-${i}`)];
     expect([...(await bulk.existing(ids))].sort()).toEqual(records.map((r) => r.dossierId));
-    expect(sent.BatchGetItemCommand).toBe(3);
+    expect(sent.BatchGetItemCommand).toBe(5);
     await table.drop();
   });
 
@@ -379,5 +381,29 @@ describe("DynamoDB leaving part of a batch request unprocessed (throttled)", () 
     );
     expect(sent).toEqual({ BatchWriteItemCommand: 3, BatchGetItemCommand: 3 });
     await table.drop();
+  });
+});
+
+describe("a pool of batch requests", () => {
+  it("starts no item once one failed, and throws once those in flight are done", async () => {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const started: number[] = [];
+    const finished: number[] = [];
+    const run = pool([0, 1, 2, 3, 4, 5], 3, async (i) => {
+      started.push(i);
+      if (i === 1) throw new Error("injected");
+      await gate;
+      finished.push(i);
+    });
+    const outcome = run.then(
+      () => "resolved",
+      (e: Error) => `${e.message} once ${finished.length} had finished`,
+    );
+    open();
+    expect(await outcome).toBe("injected once 2 had finished");
+    expect(started).toEqual([0, 1, 2]);
   });
 });

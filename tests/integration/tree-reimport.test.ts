@@ -167,42 +167,56 @@ describe("a tree imported again", () => {
     await own.table.drop();
   });
 
-  it("stops an import whose lease another took meanwhile, and gives the lease back when a write fails", async () => {
+  it("stops an import whose lease another took meanwhile, and renews and gives back its own", async () => {
     const own = await treeTable("tree-again-lost");
     await own.importTree("so-a");
-    const lease = {
-      TableName: own.table.tableName,
-      Item: { pk: "IMPORT", sk: "directory", owner: "other", until: 0 },
-    };
     // Held at its first write, the import's lease is taken by another (as after it ran out).
     const gate = holdNextBatchWrite(own.table);
     const first = own.importTree("so-b");
     await gate.holding;
-    await own.table.doc.send(new PutCommand(lease));
+    const live = { pk: "IMPORT", sk: "directory", owner: "other", until: Date.now() + 600_000 };
+    await own.table.doc.send(new PutCommand({ TableName: own.table.tableName, Item: live }));
     gate.go();
     expect(await first).toMatchObject({ ok: false, error: { kind: "directory_busy" } });
     expect((await own.tree()).get("moved")?.parentId).toBe("so-a");
-    // The local stack's first start takes a lease left behind over.
+    // The other's lease still holds: a plain import is refused; the local stack's first start takes it over.
+    expect(await own.importTree("so-b")).toMatchObject({ ok: false, error: { kind: "directory_busy" } });
     const file = treeFile("so-b");
     const taken = await own.table.store.directory.put(file.units, file.leadership, [], file.agencies, {
       takeOver: true,
     });
     expect(taken.ok).toBe(true);
-    // A write that fails: its own error reaches the caller, and the lease is given back.
-    let fail = true;
+    // An import takes its lease once and renews it before each of its three steps.
+    const requests = countLeaseRequests(own.table);
+    expect((await own.importTree("so-a")).ok).toBe(true);
+    expect(requests).toEqual({ PutItemCommand: 4, DeleteItemCommand: 1 });
+    await own.table.drop();
+  });
+
+  it("gives its lease back when a write fails, and reports the write's failure even when that fails too", async () => {
+    const own = await treeTable("tree-again-failed");
+    await own.importTree("so-a");
+    const fail = { BatchWriteItemCommand: 1, DeleteItemCommand: 0 };
     own.table.client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (fail && context.commandName === "BatchWriteItemCommand") {
-          fail = false;
-          throw new Error("injected: the table is unreachable");
+        const name = context.commandName as keyof typeof fail;
+        if (fail[name]) {
+          fail[name]--;
+          throw new Error(`injected: ${name} failed`);
         }
         return next(args);
       },
-      { step: "initialize", name: "failOnce" },
+      { step: "initialize", name: "failWrites" },
     );
-    await expect(own.importTree("phong-a")).rejects.toThrow("injected: the table is unreachable");
-    expect((await own.importTree("phong-a")).ok).toBe(true);
-    expect((await own.tree()).get("moved")?.parentId).toBe("phong-a");
+    await expect(own.importTree("so-b")).rejects.toThrow("injected: BatchWriteItemCommand failed");
+    // Given back: the next import writes.
+    expect((await own.importTree("so-b")).ok).toBe(true);
+    // Its give-back failing too, the write's own failure is what the caller hears.
+    Object.assign(fail, { BatchWriteItemCommand: 1, DeleteItemCommand: 1 });
+    await expect(own.importTree("phong-a")).rejects.toThrow("injected: BatchWriteItemCommand failed");
+    expect(fail.DeleteItemCommand).toBe(0);
+    // Not given back, the lease holds until it runs out.
+    expect(await own.importTree("phong-a")).toMatchObject({ ok: false, error: { kind: "directory_busy" } });
     await own.table.drop();
   });
 });
@@ -230,4 +244,21 @@ function holdNextBatchWrite(table: { client: Awaited<ReturnType<typeof testTable
     { step: "initialize" },
   );
   return { holding, go: () => go() };
+}
+
+/** Counts the requests `table`'s client makes on the directory import's lease, by command. */
+function countLeaseRequests(table: { client: Awaited<ReturnType<typeof testTable>>["client"] }) {
+  const counts: Record<string, number> = {};
+  table.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { Item?: { pk?: unknown }; Key?: { pk?: unknown } };
+      const pk = input.Item?.pk ?? input.Key?.pk;
+      const name = context.commandName ?? "";
+      if (pk === "IMPORT" || (pk as { S?: string } | undefined)?.S === "IMPORT")
+        counts[name] = (counts[name] ?? 0) + 1;
+      return next(args);
+    },
+    { step: "initialize", priority: "low" },
+  );
+  return counts;
 }

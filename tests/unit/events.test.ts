@@ -236,4 +236,35 @@ describe("what a quarantine record keeps", () => {
       "dossierId (12 characters)",
     ]);
   });
+
+  it("never shows a key that may name a person, and judges every field once the problems are too many to list", () => {
+    const arrived: Record<string, unknown> = {
+      eventId: "r-2",
+      type: "dossier.received",
+      occurredAt: "2022-07-01T09:00:00+07:00",
+      dossierId: "HS-2",
+      "Nguyễn Văn A": 1,
+      data: { unitId: "phong-tnmt", procedureCode: "1.004227", channel: "0912.345.678" },
+    };
+    const refused = validateEvent(arrived);
+    if (refused.ok) throw new Error("expected the event to be refused");
+    // The key is named by its length only, in the problems (answers, logs) and in the record.
+    expect(refused.error.map((p) => p.path).sort()).toEqual([
+      "(a field name of 12 characters)",
+      "data.channel",
+    ]);
+    const body = JSON.parse(invalidRecord(0, arrived, "", "igate", refused.error).body);
+    expect(body.removed).toEqual(["(a field name of 12 characters)"]);
+    expect(body.valuesNotKept).toEqual(["data.channel (12 characters)"]);
+    // A list cut at its 50th problem may leave out the field a value was refused in: every field is
+    // then judged (the channel's problem is not listed here; it is still not kept).
+    const cut = [
+      ...Array.from({ length: 50 }, (_, i) => ({ path: `x${i}`, message: "unknown field" })),
+      { path: "(more)", message: "and 3 more problems" },
+    ];
+    const judged = JSON.parse(invalidRecord(0, arrived, "", "igate", cut).body);
+    expect(judged.valuesNotKept).toEqual(["data.channel (12 characters)"]);
+    expect(judged.dossierId).toBe("HS-2");
+    expect(JSON.stringify([body, judged])).not.toMatch(/Nguyễn|0912/);
+  });
 });

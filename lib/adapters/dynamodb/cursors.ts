@@ -22,21 +22,22 @@ import type { Item, Key } from "./keys";
 type WriteRequest = NonNullable<BatchWriteCommandInput["RequestItems"]>[string][number];
 
 /**
- * Runs `work` over `items`, `concurrency` at a time. Once one fails, no other item is started (what
- * is in flight finishes), and that failure is thrown.
+ * Runs `work` over `items`, `concurrency` at a time. Once one fails, no other item is started; what
+ * is in flight finishes, and then the first failure is thrown (a caller that goes on, or destroys
+ * its client, has nothing of the pool still sending).
  */
 export async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>) {
   let next = 0;
-  let failed = false;
+  const failures: unknown[] = [];
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (!failed && next < items.length)
-        await work(items[next++] as T).catch((e) => {
-          failed = true;
-          throw e;
+      while (!failures.length && next < items.length)
+        await work(items[next++] as T).catch((e: unknown) => {
+          failures.push(e);
         });
     }),
   );
+  if (failures.length) throw failures[0];
 }
 
 /** The key a listing stopped at, as an opaque cursor for the next page. */

@@ -95,7 +95,7 @@ export const alertHistoryKey = (dossierId: string, kind: string, key: number): K
 /** The senders' leases' partition (send-alerts may delete items of this one only: infra/alerting.ts). */
 export const LEASE_PK = "LEASE";
 export const leaseKey = (group: string): Key => ({ pk: LEASE_PK, sk: group });
-/** The lease an import holds while it writes the unit directory (no function may write it). */
+/** The lease an import holds while it writes the unit directory (no function writes it). */
 export const DIRECTORY_IMPORT_LEASE: Key = { pk: "IMPORT", sk: "directory" };
 /** A digest's email sent in one language while another failed (its mark hashed: it names every alert). */
 export const digestLanguageKey = (mark: string): Key => ({

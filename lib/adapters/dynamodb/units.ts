@@ -38,11 +38,13 @@ const byId = <T extends { id: string }>(stored: readonly T[], imported: readonly
 ];
 
 /**
- * How long an import's lease lasts from its last renewal. It is renewed before each of the import's
- * three steps, each at most a few hundred batch writes (a province's 2,500 items: about a hundred),
- * so an import that stopped holds it no longer than this.
+ * How long an import's lease lasts from its last renewal, so an import that stopped holds it no
+ * longer than this. It is renewed before every {@link LEASE_SLICE} items an import writes: 20 batch
+ * writes, each at most 4.5 s of pauses for what DynamoDB leaves unprocessed (./backoff.ts), well
+ * inside it (a province's directory is about 2,500 items).
  */
 const IMPORT_LEASE_MS = 10 * 60_000;
+const LEASE_SLICE = 500;
 
 const busy = (message: string): DirectoryBusy => ({ kind: "directory_busy", message });
 
@@ -72,11 +74,10 @@ export class Directory extends TableAccess implements DirectoryReader, Directory
           "another import is writing the unit directory: run this one again once it has finished (an import that stopped holds it for up to 10 minutes)",
         ),
       );
-    // Renewed before each step; lost (it ran out, and another import took it), the import stops.
+    // Renewed before each slice it writes; lost (it ran out, and another took it), the import stops.
     const renew = () => this.renewLease(DIRECTORY_IMPORT_LEASE, owner, Date.now() + IMPORT_LEASE_MS);
-    let written: Result<void, DirectoryBusy>;
     try {
-      written = await this.write(
+      return await this.write(
         units,
         leadership,
         integrations,
@@ -84,13 +85,11 @@ export class Directory extends TableAccess implements DirectoryReader, Directory
         options.importedOn ?? localDate(now),
         renew,
       );
-    } catch (e) {
-      // The write's own failure is what the caller needs to hear, not one giving the lease back.
+    } finally {
+      // What the import did is what the caller needs to hear, not a failure giving the lease back:
+      // a lease not given back runs out by itself.
       await this.giveLeaseBack(DIRECTORY_IMPORT_LEASE, owner).catch(() => undefined);
-      throw e;
     }
-    await this.giveLeaseBack(DIRECTORY_IMPORT_LEASE, owner);
-    return written;
   }
 
   private async write(
@@ -136,15 +135,17 @@ export class Directory extends TableAccess implements DirectoryReader, Directory
       ],
       units.map(withFormer),
     ];
-    for (const step of steps) {
-      if (!(await renew()))
-        return err(
-          busy(
-            "the import's lease ran out and another import took it: this one stopped part way; run it again once that one has finished",
-          ),
-        );
-      await put(step);
-    }
+    // The lease renewed before each step's every slice: no slice can outlast it.
+    for (const step of steps)
+      for (let i = 0; i === 0 || i < step.length; i += LEASE_SLICE) {
+        if (!(await renew()))
+          return err(
+            busy(
+              "the import's lease ran out and another import took it: this one stopped part way; run it again once that one has finished",
+            ),
+          );
+        await put(step.slice(i, i + LEASE_SLICE));
+      }
     return ok(undefined);
   }
 

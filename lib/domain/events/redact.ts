@@ -20,39 +20,56 @@ function keep(value: unknown): unknown {
 }
 
 /**
- * What a refused value must read as to be kept (a misspelt type, a date out of range, a code too
- * long), by the field it was sent in: an instant's characters in an instant field, an event type's
- * in `type`, a code's (ASCII letters, digits, `._:/-`) in any other. Text with spaces, or letters
- * beyond ASCII, may be a name or an address sent in the wrong field.
+ * What a refused value must read as to be kept (a date out of range, a misspelt type, a code too
+ * long), by the field it was sent in: an ISO 8601 date or instant in an instant field, an event
+ * type's characters in `type`, a code's (ASCII letters, digits, `._:/-`) in any other. Text with
+ * spaces, or letters beyond ASCII, may be a name or an address sent in the wrong field.
  */
 const INSTANT_FIELDS = new Set(["occurredAt", "data.dueAt", "data.newDueAt"]);
+const INSTANT_SHAPE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const readsAs = (path: string) =>
-  INSTANT_FIELDS.has(path)
-    ? /^[0-9TZ:+.-]{1,40}$/
-    : path === "type"
-      ? /^[a-z._]{1,64}$/
-      : /^[A-Za-z0-9._:/-]{1,64}$/;
-/** An e-mail address, or a run of nine digits or more (a phone or an identity number). */
-const PERSONAL = /@|\d{9}/;
+  INSTANT_FIELDS.has(path) ? INSTANT_SHAPE : path === "type" ? /^[a-z._]{1,64}$/ : /^[A-Za-z0-9._:/-]{1,64}$/;
+/**
+ * Nine digits or more, with or without separators between them (`0912.345.678`, `+84-912-345-678`,
+ * `001.085.012.345`): a phone or an identity number. It also refuses some long dossier codes; a
+ * refused one is then named, not kept, which loses only the record's help in correcting it.
+ */
+const PERSONAL = /(\d[-. /]?){9}/;
 
 /**
  * A contract field's value as a quarantine record keeps it (undefined: not kept): as it is, strings
  * cut; when validation refused it (`invalid`), a string only if it reads as the field's kind and
- * holds nothing that reads as personal ({@link PERSONAL}), a number only below nine digits.
+ * holds nothing that reads as personal ({@link PERSONAL}), a number only if its digits would be
+ * kept as a string and it is below nine digits.
  */
 export function keptValue(path: string, value: unknown, invalid: boolean): unknown {
   if (!invalid) return keep(value);
   if (typeof value === "string")
     return readsAs(path).test(value) && !PERSONAL.test(value) ? value : undefined;
-  if (typeof value === "number") return Math.abs(value) < 1e8 ? value : undefined;
+  if (typeof value === "number")
+    return Number.isFinite(value) && Math.abs(value) < 1e8 && !PERSONAL.test(String(value))
+      ? value
+      : undefined;
   return keep(value);
 }
 
 /** How a value not kept is named: its kind and length, never its content. */
-const described = (path: string, value: unknown) =>
-  typeof value === "string"
-    ? `${path} (${[...value].length} characters)`
-    : `${path} (a number of ${String(Math.trunc(Math.abs(value as number))).length} digits)`;
+const described = (path: string, value: unknown) => {
+  if (typeof value === "string") return `${path} (${[...value].length} characters)`;
+  const n = Math.abs(value as number);
+  return Number.isFinite(n) && n < 1e21
+    ? `${path} (a number of ${String(Math.trunc(n)).length} digits)`
+    : `${path} (a number)`;
+};
+
+/**
+ * A field's name as records, answers and logs show it: as sent when it reads as a field name, else
+ * only its length (a name sent as a key, `{"Nguyễn Văn A": …}`, is personal data too).
+ */
+export const shownFieldName = (name: string) =>
+  /^[A-Za-z0-9_.:-]{1,64}$/.test(name) && !PERSONAL.test(name)
+    ? name
+    : `(a field name of ${[...name].length} characters)`;
 
 /**
  * What a quarantine record keeps of an event that could not be applied: the fields the contract
@@ -68,7 +85,7 @@ export function quarantineBody(input: unknown, bytes: number, invalid: readonly 
   const refused = new Set(invalid);
   // An event of no known type was checked against no data shape, and a list of problems cut short
   // may leave a refused field out: then none of its fields is trusted.
-  const untrusted = refused.has("type") || refused.has("(more)");
+  const untrusted = refused.has("type") || refused.has("(more)") || refused.has("(event)");
   const out: Record<string, unknown> = {};
   const removed: string[] = [];
   const valuesNotKept: string[] = [];
@@ -106,7 +123,10 @@ export function quarantineBody(input: unknown, bytes: number, invalid: readonly 
     if (kept !== undefined) out[key] = kept;
     else if (typeof value !== "string" && typeof value !== "number") removed.push(key);
   }
-  if (removed.length) out.removed = removed.slice(0, 50).map((f) => f.slice(0, 128));
+  if (removed.length)
+    out.removed = removed
+      .slice(0, 50)
+      .map((f) => (f.startsWith("data.") ? `data.${shownFieldName(f.slice(5))}` : shownFieldName(f)));
   if (valuesNotKept.length) out.valuesNotKept = valuesNotKept.slice(0, 50).map((f) => f.slice(0, 160));
   return JSON.stringify(out);
 }

@@ -1,6 +1,7 @@
 import { err, ok, type Problem, type Result } from "../result";
 import { parseInstant } from "../time";
 import type * as z from "../zod";
+import { shownFieldName } from "./redact";
 import { type DossierEvent, DossierEventSchema, EVENT_TYPES, MAX_CLOCK_SKEW_MS } from "./schema";
 
 function pathOf(path: readonly PropertyKey[]): string {
@@ -39,7 +40,11 @@ export function problemsOf(error: z.core.$ZodError): Problem[] {
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
-        problems.push({ path: pathOf([...issue.path, key]), message: "unknown field (not in the contract)" });
+        // The key as sent only when it reads as a field name: a key can carry a person's name.
+        problems.push({
+          path: pathOf([...issue.path, shownFieldName(key)]),
+          message: "unknown field (not in the contract)",
+        });
       }
     } else if (issue.code === "invalid_union" && issue.path.length === 0 && "note" in issue) {
       problems.push({ path: "type", message: `must be one of ${EVENT_TYPES.join(", ")}` });
