@@ -346,17 +346,18 @@ describe("the local stack over HTTP", () => {
         dossierId: "HS-Q-OTHER",
         type: event.type,
         source: "igate-b",
-        // Its refused value named, not kept (`valuesNotKept`): no field of the event to send again.
+        // An optional field's refused value named, not kept (`valuesNotKept`): not a field of the
+        // event to send again.
         body: quarantineBody(
           {
             ...event,
             eventId: "q-other-1",
             dossierId: "HS-Q-OTHER",
             source: "igate-b",
-            occurredAt: "Nguyễn Văn A",
+            data: { ...event.data, level: "Nguyễn Văn A" },
           },
           300,
-          ["occurredAt"],
+          ["data.level"],
         ),
       },
       "another integration's",
