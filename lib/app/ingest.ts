@@ -153,7 +153,10 @@ function judgeCandidate(
       problems: [
         {
           path: "source",
-          message: `this event is another integration's (${String(body.source).slice(0, 64)}): only its own key may send it; leave source out or send it with that integration's key`,
+          message:
+            typeof body.source === "string"
+              ? `this event is another integration's (${body.source.slice(0, 64)}): only its own key may send it; leave source out or send it with that integration's key`
+              : "must be text naming the integration that sends it, or left out",
         },
       ],
     });
