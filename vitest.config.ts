@@ -14,6 +14,8 @@ export default defineConfig({
     // run each (2026-12-06): 361 s with one, 299 s with two. More cores keep the default.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     globalSetup: ["tests/helpers/global-setup.ts"],
+    // One seed for every property test (tests/helpers/fast-check-seed.ts; `FC_SEED` for others).
+    setupFiles: ["tests/helpers/fast-check-seed.ts"],
     env: {
       POWERTOOLS_LOG_LEVEL: "SILENT",
       POWERTOOLS_METRICS_DISABLED: "true",
