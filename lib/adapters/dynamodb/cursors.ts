@@ -5,6 +5,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
+  type PutCommandInput,
   QueryCommand,
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
@@ -151,40 +152,46 @@ export class TableAccess {
    * Takes the lease at `key` for `owner` until `until` (epoch ms): `false` when another owner holds
    * it and its time has not run out.
    */
-  protected async takeLease(key: Key, owner: string, now: number, until: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...key, owner, until },
-          ConditionExpression: "attribute_not_exists(pk) OR #until < :now",
-          ExpressionAttributeNames: { "#until": "until" },
-          ExpressionAttributeValues: { ":now": now },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (conditionFailed(e)) return false;
-      throw e;
-    }
+  protected takeLease(key: Key, owner: string, now: number, until: number): Promise<boolean> {
+    return this.putLease(key, owner, until, {
+      ConditionExpression: "attribute_not_exists(pk) OR #until < :now",
+      ExpressionAttributeNames: { "#until": "until" },
+      ExpressionAttributeValues: { ":now": now },
+    });
   }
 
   /**
    * Holds the lease at `key` for `owner` until `until`, if `owner` still holds it (or whoever holds
    * it, with `takeOver`): `false` when another owner has taken it.
    */
-  protected async renewLease(key: Key, owner: string, until: number, takeOver = false): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...key, owner, until },
-          ...(!takeOver && {
+  protected renewLease(key: Key, owner: string, until: number, takeOver = false): Promise<boolean> {
+    return this.putLease(
+      key,
+      owner,
+      until,
+      takeOver
+        ? {}
+        : {
             ConditionExpression: "#owner = :owner",
             ExpressionAttributeNames: { "#owner": "owner" },
             ExpressionAttributeValues: { ":owner": owner },
-          }),
-        }),
+          },
+    );
+  }
+
+  /** The lease item written under `condition`: `false` when the condition refused it. */
+  private async putLease(
+    key: Key,
+    owner: string,
+    until: number,
+    condition: Pick<
+      PutCommandInput,
+      "ConditionExpression" | "ExpressionAttributeNames" | "ExpressionAttributeValues"
+    >,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...key, owner, until }, ...condition }),
       );
       return true;
     } catch (e) {
