@@ -97,13 +97,15 @@ describe("DynamoDB failing half way", () => {
 
   it("comes through throttling, retried by the SDK or by redelivery", async () => {
     const table = await testTable("throttle");
-    const rng = mulberry32(11);
     const injected = { perAttempt: 0, cancelled: 0, on: true };
-    // Inside the SDK's retry loop: a share of attempts of every command is throttled, as DynamoDB
+    // Counted, not drawn: which attempt is the tenth depends on how the workers interleave, but
+    // that there are throttled attempts and cancelled transactions does not.
+    const seen = { attempts: 0, transactions: 0 };
+    // Inside the SDK's retry loop: every tenth attempt of any command is throttled, as DynamoDB
     // answers when a partition is over its throughput; the SDK backs off and tries again.
     table.client.middlewareStack.add(
       (next) => async (args) => {
-        if (injected.on && rng() < 0.1) {
+        if (injected.on && ++seen.attempts % 10 === 0) {
           injected.perAttempt++;
           throw Object.assign(new Error("injected: rate of requests exceeds the allowed throughput"), {
             name: "ProvisionedThroughputExceededException",
@@ -115,10 +117,14 @@ describe("DynamoDB failing half way", () => {
       },
       { step: "finalizeRequest", priority: "low", name: "throttleAttempts" },
     );
-    // Outside it: transactions cancelled for throttling, which the SDK does not retry.
+    // Outside it: every eighth transaction cancelled for throttling, which the SDK does not retry.
     table.client.middlewareStack.add(
       (next, context) => async (args) => {
-        if (injected.on && context.commandName === "TransactWriteItemsCommand" && rng() < 0.05) {
+        if (
+          injected.on &&
+          context.commandName === "TransactWriteItemsCommand" &&
+          ++seen.transactions % 8 === 0
+        ) {
           injected.cancelled++;
           const items = (args.input as { TransactItems?: unknown[] }).TransactItems ?? [];
           throw new TransactionCanceledException({
@@ -142,6 +148,7 @@ describe("DynamoDB failing half way", () => {
       { workers: 4, maxReceives: 20 },
     );
     expect(injected.perAttempt).toBeGreaterThan(0);
+    expect(seen.transactions).toBeGreaterThanOrEqual(8);
     expect(injected.cancelled).toBeGreaterThan(0);
     // A cancelled transaction fails its batch's path: the batch is then applied message by message
     // in the same invocation, and a message whose own transaction is cancelled comes back.
