@@ -249,7 +249,11 @@ function validateInputs(
     const result = validateEvent(input, { now: clock });
     if (result.ok) events.push({ event: withSource(result.value, result.value.source), where });
     else {
-      const str = (k: string) => String((input as Record<string, unknown> | null)?.[k] ?? "").slice(0, 128);
+      // Text only: `String()` throws on an object without a usable toString.
+      const str = (k: string) => {
+        const v = (input as Record<string, unknown> | null)?.[k];
+        return typeof v === "string" ? v.slice(0, 128) : "";
+      };
       invalid.push({
         where,
         eventId: str("eventId"),

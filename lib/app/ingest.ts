@@ -153,6 +153,7 @@ function judgeCandidate(
       problems: [
         {
           path: "source",
+          // Named only when it is text: `String()` throws on an object without a usable toString.
           message:
             typeof body.source === "string"
               ? `this event is another integration's (${body.source.slice(0, 64)}): only its own key may send it; leave source out or send it with that integration's key`

@@ -339,5 +339,13 @@ describe("the limits, by property", () => {
     expect(out).toEqual([]);
     const own = await answerOf("/events", { ...sample, eventId: "src-2", source: "fuzz" });
     expect(own.res.statusCode).toBe(200);
+    // A source that is not text, even one that cannot be made text: refused naming the field.
+    for (const source of [5, null, ["fuzz"], { toString: false }]) {
+      const odd = await answerOf("/events", { ...sample, eventId: "src-3", source });
+      expect(odd.res.statusCode, JSON.stringify(source)).toBe(400);
+      expect(odd.answer.results[0].problems).toEqual([
+        { path: "source", message: "must be text naming the integration that sends it, or left out" },
+      ]);
+    }
   });
 });
