@@ -1,4 +1,4 @@
-import { keptValue, quarantineBody } from "../domain/events/redact";
+import { keptValue, quarantineBody, refusedField } from "../domain/events/redact";
 import type { DossierEvent } from "../domain/events/schema";
 import { describeProblems } from "../domain/events/validate";
 import type { QuarantineRecord } from "../domain/records";
@@ -37,10 +37,10 @@ export function invalidRecord(
 ): Omit<QuarantineRecord, "id"> {
   const obj = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
   const invalid = problems.map((p) => p.path);
+  const refused = refusedField(invalid);
   // The record's own copies of the identifying fields follow the body's rule (`keptValue`).
   const str = (field: string) => {
-    const untrusted = ["type", "(more)", "(event)"].some((p) => invalid.includes(p));
-    const kept = keptValue(field, obj[field], untrusted || invalid.includes(field));
+    const kept = keptValue(field, obj[field], refused(field));
     return typeof kept === "string" ? kept.slice(0, 128) : undefined;
   };
   return {

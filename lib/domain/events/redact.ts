@@ -72,6 +72,18 @@ export const shownFieldName = (name: string) =>
     : `(a field name of ${[...name].length} characters)`;
 
 /**
+ * Whether validation refused the field at a path, from the paths it refused (`invalid`): every
+ * field when the type is among them (an event of no known type was checked against no data
+ * shape), when the list was cut short (a refused field may be left out of it), or when the event
+ * as a whole was refused.
+ */
+export function refusedField(invalid: readonly string[]): (path: string) => boolean {
+  const refused = new Set(invalid);
+  const all = refused.has("type") || refused.has("(more)") || refused.has("(event)");
+  return (path) => all || refused.has(path);
+}
+
+/**
  * What a quarantine record keeps of an event that could not be applied: the fields the contract
  * knows (docs/events.md), so the event can be corrected and sent again, and the names (never the
  * values) of every other field under `removed`. An integration that wrongly sends an applicant's
@@ -82,16 +94,13 @@ export const shownFieldName = (name: string) =>
  */
 export function quarantineBody(input: unknown, bytes: number, invalid: readonly string[] = []): string {
   if (!isObject(input)) return JSON.stringify({ notKept: `${bytes} bytes that are not a JSON object` });
-  const refused = new Set(invalid);
-  // An event of no known type was checked against no data shape, and a list of problems cut short
-  // may leave a refused field out: then none of its fields is trusted.
-  const untrusted = refused.has("type") || refused.has("(more)") || refused.has("(event)");
+  const refused = refusedField(invalid);
   const out: Record<string, unknown> = {};
   const removed: string[] = [];
   const valuesNotKept: string[] = [];
   /** The contract field at `path`: its value, or undefined when it is not kept (and why, noted). */
   const field = (path: string, value: unknown) => {
-    const kept = keptValue(path, value, untrusted || refused.has(path));
+    const kept = keptValue(path, value, refused(path));
     if (kept === undefined && (typeof value === "string" || typeof value === "number"))
       valuesNotKept.push(described(path, value));
     return kept;
