@@ -7,7 +7,7 @@ import type { DossierRecord, QuarantineRecord } from "../../domain/records";
 import type { Result } from "../../domain/result";
 import { backoff } from "./backoff";
 import { counterAttributeCount, counterUpdate, MAX_COUNTER_ATTRIBUTES } from "./counters";
-import { pool, TableAccess } from "./cursors";
+import { chunksOf, pool, TableAccess } from "./cursors";
 import { dossierItem, itemBytes, itemsOrRefusal } from "./dossier-items";
 import { dossierIdOfKey, dossierKey, type Item } from "./keys";
 import { quarantineItem } from "./quarantine";
@@ -66,11 +66,7 @@ export class BulkWriter extends TableAccess implements BulkStore {
       items.set(`${item.pk}\u0000${item.sk}`, item);
     }
     if (this.recordWrites === "transaction") {
-      const all = [...items.values()];
-      const groups: Item[][] = [];
-      for (let i = 0; i < all.length; i += MAX_TRANSACTION_ITEMS)
-        groups.push(all.slice(i, i + MAX_TRANSACTION_ITEMS));
-      await pool(groups, 2, (g) => this.putInTransaction(g));
+      await pool(chunksOf([...items.values()], MAX_TRANSACTION_ITEMS), 2, (g) => this.putInTransaction(g));
       return;
     }
     await this.writeBatches(

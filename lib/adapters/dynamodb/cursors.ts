@@ -22,6 +22,10 @@ import type { Item, Key } from "./keys";
 
 type WriteRequest = NonNullable<BatchWriteCommandInput["RequestItems"]>[string][number];
 
+/** `items` in consecutive slices of `size` (DynamoDB's bound on one request's items). */
+export const chunksOf = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
 /**
  * Runs `work` over `items`, `concurrency` at a time. Once one fails, no other item is started; what
  * is in flight finishes, and then the first failure is thrown (a caller that goes on, or destroys
@@ -93,9 +97,7 @@ export class TableAccess {
     concurrency = 1,
   ): Promise<Item[]> {
     const found: Item[] = [];
-    const chunks: Record<string, unknown>[][] = [];
-    for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
-    await pool(chunks, concurrency, (chunk) =>
+    await pool(chunksOf(keys, 100), concurrency, (chunk) =>
       untilProcessed(
         chunk,
         async (Keys) => {
@@ -126,9 +128,7 @@ export class TableAccess {
    * each sent again with what DynamoDB left unprocessed (throttled), as `unprocessed` says.
    */
   protected async writeBatches(requests: WriteRequest[], concurrency = 1): Promise<void> {
-    const batches: WriteRequest[][] = [];
-    for (let i = 0; i < requests.length; i += 25) batches.push(requests.slice(i, i + 25));
-    await pool(batches, concurrency, (batch) => this.writeBatch(batch));
+    await pool(chunksOf(requests, 25), concurrency, (batch) => this.writeBatch(batch));
   }
 
   /** One BatchWriteItem, and again what DynamoDB did not process, as `unprocessed` says. */
