@@ -9,7 +9,7 @@ export function stageGuidance(kind: StageKind, ruleSet: RuleSet): { vi: string; 
   const doc = ruleSet.apologyDocument.value;
   // The apology's lead time, the one new appointment and guidance once are the rule set's, each
   // with its source (Decree 61/2018/NĐ-CP Art. 19, point to verify; for dossiers received from
-  // 2025-07-01 kept as labelled assumptions: rules.ts, docs/rules.md R4). The decree says "01 ngày
+  // 2025-07-01 kept as labelled assumptions: rules.ts, docs/rules.md R4). The decree says "một ngày
   // trước ngày hết hạn"; the monitor reads a working day, and the apology stage's text says so.
   const lead = ruleSet.apologyLeadWorkingDays.value;
   const leadVi = `${String(lead).padStart(2, "0")} ngày làm việc trước hạn giải quyết`;
@@ -22,7 +22,7 @@ export function stageGuidance(kind: StageKind, ruleSet: RuleSet): { vi: string; 
       };
     case "apology_due":
       return {
-        vi: `Nếu hồ sơ không kịp hạn: gửi văn bản thông báo cho Bộ phận Một cửa và ${doc.vi} cho người nộp (chỉ hẹn lại một lần), chậm nhất ${leadVi} (nghị định ghi “01 ngày trước ngày hết hạn”; hệ thống tính theo ngày làm việc).`,
+        vi: `Nếu hồ sơ không kịp hạn: gửi văn bản thông báo cho Bộ phận Một cửa và ${doc.vi} cho người nộp (chỉ hẹn lại một lần), chậm nhất ${leadVi} (nghị định quy định chậm nhất một ngày trước ngày hết hạn; hệ thống tính theo ngày làm việc).`,
         en: `If the dossier will be late: notify the one-stop desk in writing and send the applicant the ${doc.en} (one new appointment only), at the latest ${leadEn} (the decree says "one day before the due date"; the monitor counts working days).`,
       };
     case "apology_missed":

@@ -114,7 +114,7 @@ export function timelineThresholds(
 /**
  * The apology deadline of a due instant: due − 1 working day (the rule set's lead), read as the
  * close of the working day before, so Thu 17:00 gives Wed 17:00. Decree 61/2018/NĐ-CP Art. 19
- * says "chậm nhất 01 ngày trước ngày hết hạn" ("ngày", not "ngày làm việc"); the working-day
+ * says "chậm nhất một ngày trước ngày hết hạn" ("ngày", not "ngày làm việc"); the working-day
  * reading is the conservative one, and the digest says so. `undefined` when the deadline would
  * fall at or before the receipt (a period shorter than the lead): no apology can be required
  * before the dossier existed.

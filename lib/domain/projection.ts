@@ -305,8 +305,8 @@ function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>): void 
   // "không quá một lần"; rules.ts, docs/rules.md R4).
   if (tooManyAppointments(state.receivedAt ?? t, state.extensions.length)) flag(step, "second_extension");
   // A new appointment given after the KPI due instant is given too late: the apology and the
-  // new appointment come "chậm nhất 01 ngày trước ngày hết hạn" (Decree 61/2018/NĐ-CP
-  // Art. 19, clause to verify; docs/rules.md R4). Like a late pause it leaves the dossier
+  // new appointment come "chậm nhất một ngày trước ngày hết hạn" (Decree 61/2018/NĐ-CP
+  // Art. 19, point to verify; docs/rules.md R4). Like a late pause it leaves the dossier
   // overdue (the KPI due instant never moves) and is the same anomaly; its alert is
   // `late_apology` (with the apology; without, `apology_missed` stays).
   if (state.kpiDueAt !== undefined && t > state.kpiDueAt) flag(step, "late_supplement_request");

@@ -52,13 +52,14 @@ const AFTER_HOURS: Sourced<AfterHoursReceipt> = {
     "Decision 2988/QĐ-TCHQ Art. 7(5) (to verify); receipt time from the portal, Decree 45/2020/NĐ-CP Art. 11 (to verify)",
 };
 
-// Decree 61/2018 Art. 19: "chậm nhất 01 ngày trước ngày hết hạn". The decree says "ngày", the
-// monitor reads it as one working day (the conservative reading, docs/rules.md R4). Wording
-// corroborated by secondary texts; the point of Art. 19 is to verify.
+// Decree 61/2018 Art. 19: "chậm nhất một ngày trước ngày hết hạn" (as a June 2018 press summary of
+// the decree words it; the decree's own text not read). The decree says "ngày", the monitor reads
+// it as one working day (the conservative reading, docs/rules.md R4). The point of Art. 19 is to
+// verify.
 const APOLOGY_LEAD_2018: Sourced<number> = {
   value: 1,
   source:
-    'Decree 61/2018/NĐ-CP Art. 19 (point to verify): "chậm nhất 01 ngày trước ngày hết hạn", read as 1 working day',
+    'Decree 61/2018/NĐ-CP Art. 19 (point to verify): "chậm nhất một ngày trước ngày hết hạn", read as 1 working day',
 };
 
 // Only one new appointment: Decree 61/2018 as issued ("Việc hẹn lại ngày trả kết quả được thực
@@ -82,20 +83,23 @@ const THREE_LEVELS: Sourced<readonly Level[]> = {
   source: "Law on the Organisation of Local Government 2015 Art. 2 (to verify): province, district, commune",
 };
 
-// Circular 01/2018/TT-VPCP holds the 2018 forms, among them the apology and new appointment
-// (form number to verify).
+// Circular 01/2018/TT-VPCP, Form 04 (Mẫu số 04) "Phiếu xin lỗi và hẹn lại ngày trả kết quả", as a
+// legal site reproducing the circular's forms and a legal database list them (the circular's own
+// text not read); the circular applies from 2019-01-06, and the decree's apology letter before it
+// is named by the same title.
 const APOLOGY_DOC_2018: Sourced<{ vi: string; en: string }> = {
   value: {
     vi: "phiếu xin lỗi và hẹn lại ngày trả kết quả",
     en: "apology letter with a new appointment for the result",
   },
-  source: "Circular 01/2018/TT-VPCP (form number to verify)",
+  source: "Circular 01/2018/TT-VPCP, Form 04 (from 2019-01-06; two secondary lists of its forms)",
 };
 
 export const RULE_SETS: readonly RuleSet[] = [
   {
     id: "nd61-2018",
-    // Decree 61/2018/NĐ-CP in force from 2018-06-21 (to verify); Decree 107/2021 amends it.
+    // Decree 61/2018/NĐ-CP, signed 2018-04-23, in force from 2018-06-21 (two secondary sources
+    // agree; the decree's own text not read); Decree 107/2021 amends it.
     effectiveFrom: "2018-06-21",
     sources: {
       vi: "Nghị định 61/2018/NĐ-CP, sửa đổi bởi Nghị định 107/2021/NĐ-CP; đất đai: Nghị định 43/2014/NĐ-CP",

@@ -222,6 +222,57 @@ describe("dossier-monitor (docs/cli.md)", () => {
     expect(await line54(handled)).toMatch(/: 50% \(2\/4\);/);
   });
 
+  it("counts index 2.1 as the portal's description words it: more than one supplement request makes a dossier not finished overdue; a finished one is judged by when it finished", async () => {
+    let n = 0;
+    const ev = (id: string, type: string, at: string, data: object = {}) =>
+      `${JSON.stringify({ eventId: `${id}-${++n}`, type, occurredAt: at, dossierId: id, data })}\n`;
+    // Received Mon 2022-07-04, 10 working days: due 2022-07-18 17:00 before any pause.
+    const received = (id: string) =>
+      ev(id, "dossier.received", "2022-07-04T09:00:00+07:00", {
+        unitId: "u1",
+        procedureCode: "p",
+        channel: "direct",
+        processingDays: 10,
+      });
+    const twoRequests = (id: string) =>
+      ev(id, "dossier.supplement_requested", "2022-07-05T09:00:00+07:00") +
+      ev(id, "dossier.supplement_received", "2022-07-06T09:00:00+07:00") +
+      ev(id, "dossier.supplement_requested", "2022-07-07T09:00:00+07:00") +
+      ev(id, "dossier.supplement_received", "2022-07-08T09:00:00+07:00");
+    const events =
+      // F: two requests, resolved well before its due instant: on time.
+      received("F") +
+      twoRequests("F") +
+      ev("F", "dossier.resolved", "2022-07-12T09:00:00+07:00", { outcome: "approved" }) +
+      // W: two requests, withdrawn before its due instant: on time.
+      received("W") +
+      twoRequests("W") +
+      ev("W", "dossier.withdrawn", "2022-07-12T09:00:00+07:00") +
+      // P: two requests, still open (not due by the period's end at this T): overdue.
+      received("P") +
+      twoRequests("P") +
+      // Q: one request, waiting for the supplement, asked before its due instant: on time.
+      received("Q") +
+      ev("Q", "dossier.supplement_requested", "2022-07-05T09:00:00+07:00");
+    const file = join(dir, "i21-supplements.ndjson");
+    writeFileSync(file, events);
+    const { code, stdout } = await cli(
+      "report",
+      "--events",
+      file,
+      "--period",
+      "2022-Q3",
+      "--format",
+      "index",
+      "--as-of",
+      "2022-07-13T09:00:00+07:00",
+    );
+    expect(code).toBe(0);
+    const line = stdout.split("\n").find((l) => l.startsWith("- 2.1 "));
+    // F, W and Q on time; P overdue: 3 of 4.
+    expect(line).toMatch(/: 75% \(3\/4\)/);
+  });
+
   it("has no district row on a 2025-Q3 form; a district dossier received from 2025-07-01 is an abolished_level anomaly, kept and counted", async () => {
     const line = (id: string, at: string, level: string, domain: string) =>
       `{"eventId":"${id}","type":"dossier.received","occurredAt":"${at}","dossierId":"${id}","data":{"unitId":"u1","procedureCode":"p","channel":"direct","processingDays":5,"domain":"${domain}","level":"${level}"}}\n`;

@@ -67,22 +67,26 @@ export function officialContribution(
     if (c.receivedOnline === 1) c.withdrawnOnline = 1;
   }
   if (inPopulation) {
-    // Decision 766, indicator 2.1 ("Mô tả công thức tính chỉ số 766"): finished (resolved, returned
-    // or withdrawn) by the due instant, or open and within it at the period's end; a dossier waiting
-    // for a supplement is judged at the request; more than one request counts as overdue.
+    // Decision 766, indicator 2.1 ("Mô tả công thức tính chỉ số 766", 2.1): a dossier is on time
+    // when its processing ended (resolved, returned or withdrawn) by the due instant, the
+    // applicant's supplement time deducted; one not finished is judged at the period's end, and one
+    // waiting for a supplement at the request. "Trừ trường hợp 'Yêu cầu bổ sung hồ sơ' hơn 01 lần
+    // thì tính quá hạn" qualifies the dossiers that have no finished status only: a dossier not
+    // finished that was asked for supplements more than once is overdue; a finished one is judged
+    // by when it finished (docs/official.md, 2.1).
     const multi = state.supplementRequests >= 2;
     if (multi) c.supplementMulti = 1;
     let good = false;
     if (c.resolvedTotal === 1) good = c.resolvedLate !== 1;
     else if (c.withdrawn === 1) good = c.withdrawnOnTime === 1;
-    else if (c.pendingTotal === 1) {
+    else if (c.pendingTotal === 1 && !multi) {
       const requestedAt = state.paused ? state.pauses.at(-1)?.from : undefined;
       good =
         requestedAt !== undefined
           ? !state.strictLate && (due === undefined || requestedAt <= due)
           : c.pendingWithin === 1;
     }
-    if (good && !multi) c.indexOnTime = 1;
+    if (good) c.indexOnTime = 1;
   }
   const complaints = (state.complaints ?? []).filter((x) => x.at >= start && x.at <= T);
   if (complaints.length) c.complaints = complaints.length;

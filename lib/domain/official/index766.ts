@@ -7,7 +7,8 @@ import type { IndicatorId, OfficialSettings } from "./settings";
  * The national service index (Decision 766/QĐ-TTg, 2022; docs/official.md), computed live from the
  * same counters, period and T as the report. Formulas and scales follow the national portal's
  * calculation description ("Mô tả công thức tính chỉ số 766", as embedded in public one-stop
- * code), except 5.4, which follows the decision's own wording where the portal's description
+ * code), except 5.4, which follows the decision's wording (as a provincial summary quotes it;
+ * the annex was not read) where the portal's description
  * (100% − overdue rate − complaint rate) would subtract a dossier twice. Every indicator the
  * events cannot support yet is listed with the missing input.
  */
@@ -120,8 +121,8 @@ function progressIndicators(c: Counts, targets: OfficialSettings["targets"]): In
       fullPointsAt: 1,
       notes: [
         {
-          vi: "Hồ sơ yêu cầu bổ sung hơn 01 lần tính quá hạn; hồ sơ đang chờ bổ sung xét tại thời điểm yêu cầu.",
-          en: "A dossier asked for supplements more than once counts as overdue; one waiting for a supplement is judged at the request.",
+          vi: "Hồ sơ chưa hoàn thành đã yêu cầu bổ sung hơn 01 lần tính quá hạn; hồ sơ đang chờ bổ sung xét tại thời điểm yêu cầu; hồ sơ đã hoàn thành xét theo thời điểm hoàn thành, trừ thời gian bổ sung.",
+          en: "A dossier not finished that was asked for supplements more than once counts as overdue; one waiting for a supplement is judged at the request; a finished one by when it finished, supplement time deducted.",
         },
         {
           vi: `Hồ sơ yêu cầu bổ sung từ 2 lần: ${groupVi(c.supplementMulti)}.`,
