@@ -7,7 +7,7 @@ import type { Construct } from "constructs";
 import { ALERTS_PK, LEASE_PK, SUPPRESSED_PK, WEEKLY_SEND_PK_PREFIX } from "../lib/adapters/dynamodb/keys";
 import { TABLE } from "../lib/adapters/dynamodb/table";
 import { ALERTS_PENDING, ALERTS_PENDING_RULE, SES_FEEDBACK_RULE, SWEEP_SOURCE } from "../lib/contracts/bus";
-import { allow, type FunctionSet, onlyPartitions } from "./functions";
+import { allow, type FunctionSet, onlyPartitions, PARTITIONS } from "./functions";
 import { ProjectFunction } from "./project-function";
 import { cdkPattern } from "./stateful-stack";
 
@@ -38,11 +38,15 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
     sesEnvironment,
     Duration.minutes(5),
   );
+  allow(send, ["dynamodb:Query"], [tableArn]);
+  // PutItem: its lease, and the digests sent; UpdateItem: a sent digest's alerts stamped as sent in
+  // each dossier's history, and which languages of a digest were sent.
+  allow(send, ["dynamodb:PutItem"], [tableArn], onlyPartitions(LEASE_PK, PARTITIONS.digests));
   allow(
     send,
-    // UpdateItem: a sent digest's alerts stamped as sent in each dossier's history.
-    ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    ["dynamodb:UpdateItem"],
     [tableArn],
+    onlyPartitions(PARTITIONS.dossiers, PARTITIONS.digestLanguages),
   );
   // DeleteItem: its lease given back; BatchWriteItem: the sent alerts taken off the queue. Nothing else.
   allow(send, ["dynamodb:DeleteItem"], [tableArn], onlyPartitions(LEASE_PK));
@@ -90,8 +94,11 @@ function buildSweep(functions: FunctionSet, props: AlertingProps): ProjectFuncti
     Duration.minutes(5),
   );
   allow(sweep, ["dynamodb:Query"], [tableArn, ProjectFunction.indexArn(tableArn, TABLE.sweepIndex.name)]);
-  // GetItem: each dossier checked is read with its log (one point read of its item).
-  allow(sweep, ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], [tableArn]);
+  // GetItem: each dossier checked is read with its log (one point read of its item); PutItem: the
+  // dossier and the alerts it raises; UpdateItem: its next check, its alert history, the counters.
+  allow(sweep, ["dynamodb:GetItem"], [tableArn], onlyPartitions(PARTITIONS.dossiers));
+  allow(sweep, ["dynamodb:PutItem"], [tableArn], onlyPartitions(PARTITIONS.dossiers, ALERTS_PK));
+  allow(sweep, ["dynamodb:UpdateItem"], [tableArn], onlyPartitions(PARTITIONS.dossiers, PARTITIONS.counters));
   // Only its notice to send-alerts: it cannot put dossier events under any producer's source.
   allow(sweep, ["events:PutEvents"], [bus.eventBusArn], {
     StringEquals: { "events:source": SWEEP_SOURCE, "events:detail-type": ALERTS_PENDING },
@@ -113,16 +120,20 @@ function buildKpiReport(functions: FunctionSet, props: AlertingProps): ProjectFu
     sesEnvironment,
     Duration.minutes(10),
   );
+  allow(kpi, ["dynamodb:Query"], [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)]);
+  // GetItem: a period's issued report; PutItem: that, its snapshots, and each weekly email's mark.
+  allow(kpi, ["dynamodb:GetItem"], [tableArn], onlyPartitions(PARTITIONS.periods));
   allow(
     kpi,
-    ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"],
-    [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)],
+    ["dynamodb:PutItem"],
+    [tableArn],
+    onlyPartitions(PARTITIONS.periods, `${WEEKLY_SEND_PK_PREFIX}*`),
   );
   // A weekly email's mark taken back when its sending failed, so the retry sends it; nothing else.
   allow(kpi, ["dynamodb:DeleteItem"], [tableArn], onlyPartitions(`${WEEKLY_SEND_PK_PREFIX}*`));
   // BatchGetItem: quarantined events applied since (not counted in the email); an agency's units'
   // counters kept under an earlier import's tree (docs/kpis.md "A tree imported again").
-  allow(kpi, ["dynamodb:BatchGetItem"], [tableArn]);
+  allow(kpi, ["dynamodb:BatchGetItem"], [tableArn], onlyPartitions(PARTITIONS.dossiers, PARTITIONS.counters));
   allow(kpi, ["ses:SendEmail"], sesResources, fromSender(sesEnvironment));
   return kpi;
 }

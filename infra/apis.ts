@@ -5,7 +5,7 @@ import type { Construct } from "constructs";
 import { API_KEY_PK, RATE_PK } from "../lib/adapters/dynamodb/keys";
 import { TABLE } from "../lib/adapters/dynamodb/table";
 import { INGEST_SOURCE } from "../lib/contracts/bus";
-import { allow, type FunctionSet, onlyPartitions } from "./functions";
+import { allow, type FunctionSet, onlyPartitions, PARTITIONS } from "./functions";
 import { buildHttpApi } from "./http-api";
 import { ProjectFunction } from "./project-function";
 import { INGEST_ROLE_TAG } from "./stateful-stack";
@@ -28,7 +28,9 @@ export function buildApis(
   );
   // GetItem: the key; BatchGetItem: events already stored; Query: the unit directory (units must
   // exist); UpdateItem: the key's rate window, and nothing else.
-  allow(ingest, ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"], [tableArn]);
+  allow(ingest, ["dynamodb:Query"], [tableArn]);
+  allow(ingest, ["dynamodb:GetItem"], [tableArn], onlyPartitions(API_KEY_PK));
+  allow(ingest, ["dynamodb:BatchGetItem"], [tableArn], onlyPartitions(PARTITIONS.dossiers));
   allow(ingest, ["dynamodb:UpdateItem"], [tableArn], onlyPartitions(RATE_PK));
   // Under the API's source only: the consumer takes the envelope's source as the owner of what
   // other producers put on the bus, so this role must not speak for them.
@@ -44,9 +46,21 @@ export function buildApis(
     Duration.seconds(15),
   );
   allow(query, ["dynamodb:Query"], [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)]);
-  // BatchGetItem: quarantined events applied since; an agency's units' counters kept under an
-  // earlier import's tree (docs/kpis.md "A tree imported again").
-  allow(query, ["dynamodb:GetItem", "dynamodb:BatchGetItem"], [tableArn]);
+  // GetItem: the key, a period's issued report, a dossier; BatchGetItem: quarantined events applied
+  // since, an agency's units' counters kept under an earlier import's tree (docs/kpis.md "A tree
+  // imported again").
+  allow(
+    query,
+    ["dynamodb:GetItem"],
+    [tableArn],
+    onlyPartitions(API_KEY_PK, PARTITIONS.periods, PARTITIONS.dossiers),
+  );
+  allow(
+    query,
+    ["dynamodb:BatchGetItem"],
+    [tableArn],
+    onlyPartitions(PARTITIONS.dossiers, PARTITIONS.counters),
+  );
   // The reader key's rate window, and nothing else.
   allow(query, ["dynamodb:UpdateItem"], [tableArn], onlyPartitions(RATE_PK));
   // The key authorizer: reads a key's record, nothing else (it counts no rates: its answers are

@@ -1,8 +1,9 @@
 import { Duration } from "aws-cdk-lib";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
+import { QUARANTINE_PK } from "../lib/adapters/dynamodb/keys";
 import { CONSUMER_TUNING } from "./consumer-tuning";
-import { allow, type FunctionSet } from "./functions";
+import { allow, type FunctionSet, onlyPartitions, PARTITIONS } from "./functions";
 import type { ProjectFunction } from "./project-function";
 
 /** apply-events' timeout: the queue's visibility timeout is six times it (infra/stateful-stack.ts). */
@@ -20,20 +21,21 @@ export function buildConsumer(
     CONSUMER_TIMEOUT,
     CONSUMER_TUNING.memoryMb,
   );
+  // Query: a dossier and its log, the unit directory. The function takes what integrations put on
+  // the bus, so what it reads and writes by key is kept to its own items (IAM's
+  // dynamodb:LeadingKeys): it could not mint an API key or rewrite the directory.
+  allow(apply, ["dynamodb:Query"], [props.tableArn]);
   // BatchGetItem: the batch's dossiers, and their versions just before a group is written;
-  // Query: a dossier and its log, the unit directory; GetItem: one stored event (duplicate or
-  // conflict); Put/Update: the transaction's items and quarantine records.
+  // GetItem: a dossier, or one stored event (duplicate or conflict).
   allow(
     apply,
-    [
-      "dynamodb:BatchGetItem",
-      "dynamodb:Query",
-      "dynamodb:GetItem",
-      "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
-    ],
+    ["dynamodb:BatchGetItem", "dynamodb:GetItem"],
     [props.tableArn],
+    onlyPartitions(PARTITIONS.dossiers),
   );
+  // PutItem: dossiers and quarantine records; UpdateItem: the counters a transaction moves.
+  allow(apply, ["dynamodb:PutItem"], [props.tableArn], onlyPartitions(PARTITIONS.dossiers, QUARANTINE_PK));
+  allow(apply, ["dynamodb:UpdateItem"], [props.tableArn], onlyPartitions(PARTITIONS.counters));
   apply.fn.addEventSource(
     new SqsEventSource(props.eventsQueue, {
       // Measured: infra/consumer-tuning.ts says what, and which bench section measures it.

@@ -2,6 +2,7 @@ import type { Duration } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { countersPk, digestKey, digestLanguageKey, dossierPk, periodPk } from "../lib/adapters/dynamodb/keys";
 import { ProjectFunction } from "./project-function";
 
 /**
@@ -53,6 +54,23 @@ export function allow(
  * in `*`): a function that writes one kind of item (a rate window, a suppressed address) cannot
  * write any other.
  */
+/**
+ * The partitions grants name by kind (a trailing `*`: every partition with that prefix), from the
+ * key builders the adapters write with (lib/adapters/dynamodb/keys.ts).
+ */
+export const PARTITIONS = {
+  /** A dossier's item, its stored events and its alert history. */
+  dossiers: `${dossierPk("")}*`,
+  /** A period's counter items. */
+  counters: `${countersPk("")}*`,
+  /** A period's issued report and its snapshots. */
+  periods: `${periodPk("")}*`,
+  /** The digests sent, by day. */
+  digests: `${digestKey("", 0, "").pk}*`,
+  /** Which languages of a digest were sent. */
+  digestLanguages: digestLanguageKey("").pk,
+} as const;
+
 export const onlyPartitions = (...pks: string[]) => ({
   [pks.some((pk) => pk.endsWith("*")) ? "ForAllValues:StringLike" : "ForAllValues:StringEquals"]: {
     "dynamodb:LeadingKeys": pks,

@@ -72,6 +72,16 @@ const pkOf = (request: { Key?: Record<string, unknown>; Item?: Record<string, un
  * transaction's items included: what a grant limited to some partitions must allow.
  */
 export function leadingKeysOf(commandName: string, input: object): [string, string][] {
+  if (commandName === "BatchGetItemCommand") {
+    const tables =
+      (input as { RequestItems?: Record<string, { Keys?: Record<string, unknown>[] }> }).RequestItems ?? {};
+    return Object.values(tables).flatMap((request) =>
+      (request.Keys ?? []).flatMap((Key) => {
+        const pk = pkOf({ Key });
+        return pk === undefined ? [] : [["dynamodb:BatchGetItem", pk] as [string, string]];
+      }),
+    );
+  }
   if (commandName === "BatchWriteItemCommand") {
     type Request = {
       PutRequest?: { Item?: Record<string, unknown> };

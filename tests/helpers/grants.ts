@@ -40,10 +40,39 @@ export const DYNAMO_GRANTS: Record<string, string[]> = {
  * within them (the authorizer runs in the local API server, so the first test alone holds it).
  */
 export const DYNAMO_PARTITIONS: Record<string, Record<string, string[]>> = {
+  "apply-events": {
+    "dynamodb:BatchGetItem": ["D#*"],
+    "dynamodb:GetItem": ["D#*"],
+    "dynamodb:PutItem": ["D#*", "Q"],
+    "dynamodb:UpdateItem": ["K#*"],
+  },
   authorizer: { "dynamodb:GetItem": ["KEY"] },
-  "ingest-api": { "dynamodb:UpdateItem": ["RATE"] },
-  "query-api": { "dynamodb:UpdateItem": ["RATE"] },
-  "kpi-report": { "dynamodb:DeleteItem": ["WEEKLY#*"] },
-  "send-alerts": { "dynamodb:BatchWriteItem": ["ALERTQ"], "dynamodb:DeleteItem": ["LEASE"] },
+  "ingest-api": {
+    "dynamodb:BatchGetItem": ["D#*"],
+    "dynamodb:GetItem": ["KEY"],
+    "dynamodb:UpdateItem": ["RATE"],
+  },
+  "kpi-report": {
+    "dynamodb:BatchGetItem": ["D#*", "K#*"],
+    "dynamodb:DeleteItem": ["WEEKLY#*"],
+    "dynamodb:GetItem": ["P#*"],
+    "dynamodb:PutItem": ["P#*", "WEEKLY#*"],
+  },
+  "query-api": {
+    "dynamodb:BatchGetItem": ["D#*", "K#*"],
+    "dynamodb:GetItem": ["D#*", "KEY", "P#*"],
+    "dynamodb:UpdateItem": ["RATE"],
+  },
+  "send-alerts": {
+    "dynamodb:BatchWriteItem": ["ALERTQ"],
+    "dynamodb:DeleteItem": ["LEASE"],
+    "dynamodb:PutItem": ["DIGEST#*", "LEASE"],
+    "dynamodb:UpdateItem": ["D#*", "DIGESTLANG"],
+  },
   "ses-feedback": { "dynamodb:PutItem": ["SUPPRESSED"] },
+  "sweep-deadlines": {
+    "dynamodb:GetItem": ["D#*"],
+    "dynamodb:PutItem": ["ALERTQ", "D#*"],
+    "dynamodb:UpdateItem": ["D#*", "K#*"],
+  },
 };

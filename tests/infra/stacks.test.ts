@@ -1,10 +1,12 @@
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
+import { PARTITIONS } from "../../infra/functions";
 import { INGEST_ROLE_TAG } from "../../infra/stateful-stack";
 import {
   ALERTS_PK,
   API_KEY_PK,
   LEASE_PK,
+  QUARANTINE_PK,
   RATE_PK,
   SUPPRESSED_PK,
   WEEKLY_SEND_PK_PREFIX,
@@ -151,14 +153,50 @@ describe("the stateless stack", () => {
 
   it("limits the grants of tests/helpers/grants.ts to their partitions, and each publisher and sender to its own name", () => {
     // The partitions are the key builders' (lib/adapters/dynamodb/keys.ts), which the adapters use.
+    const { dossiers, counters, periods, digests, digestLanguages } = PARTITIONS;
     expect(DYNAMO_PARTITIONS).toEqual({
+      "apply-events": {
+        "dynamodb:BatchGetItem": [dossiers],
+        "dynamodb:GetItem": [dossiers],
+        "dynamodb:PutItem": [dossiers, QUARANTINE_PK],
+        "dynamodb:UpdateItem": [counters],
+      },
       authorizer: { "dynamodb:GetItem": [API_KEY_PK] },
-      "ingest-api": { "dynamodb:UpdateItem": [RATE_PK] },
-      "kpi-report": { "dynamodb:DeleteItem": [`${WEEKLY_SEND_PK_PREFIX}*`] },
-      "query-api": { "dynamodb:UpdateItem": [RATE_PK] },
-      "send-alerts": { "dynamodb:BatchWriteItem": [ALERTS_PK], "dynamodb:DeleteItem": [LEASE_PK] },
+      "ingest-api": {
+        "dynamodb:BatchGetItem": [dossiers],
+        "dynamodb:GetItem": [API_KEY_PK],
+        "dynamodb:UpdateItem": [RATE_PK],
+      },
+      "kpi-report": {
+        "dynamodb:BatchGetItem": [dossiers, counters],
+        "dynamodb:DeleteItem": [`${WEEKLY_SEND_PK_PREFIX}*`],
+        "dynamodb:GetItem": [periods],
+        "dynamodb:PutItem": [periods, `${WEEKLY_SEND_PK_PREFIX}*`],
+      },
+      "query-api": {
+        "dynamodb:BatchGetItem": [dossiers, counters],
+        "dynamodb:GetItem": [dossiers, API_KEY_PK, periods],
+        "dynamodb:UpdateItem": [RATE_PK],
+      },
+      "send-alerts": {
+        "dynamodb:BatchWriteItem": [ALERTS_PK],
+        "dynamodb:DeleteItem": [LEASE_PK],
+        "dynamodb:PutItem": [digests, LEASE_PK],
+        "dynamodb:UpdateItem": [dossiers, digestLanguages],
+      },
       "ses-feedback": { "dynamodb:PutItem": [SUPPRESSED_PK] },
+      "sweep-deadlines": {
+        "dynamodb:GetItem": [dossiers],
+        "dynamodb:PutItem": [ALERTS_PK, dossiers],
+        "dynamodb:UpdateItem": [dossiers, counters],
+      },
     });
+    // Every action by key is limited so: only a Query (by its own partition, which the code names)
+    // is granted on the whole table. None of these functions may write an API key or the directory.
+    const unlimited = Object.entries(DYNAMO_GRANTS).flatMap(([fn, actions]) =>
+      actions.filter((a) => a !== "dynamodb:Query" && !DYNAMO_PARTITIONS[fn]?.[a]).map((a) => `${fn} ${a}`),
+    );
+    expect(unlimited).toEqual([]);
     expect(dynamoPartitionsByFunction(stateless)).toEqual(DYNAMO_PARTITIONS);
     const statements = statementsByFunction(stateless);
     const conditionOf = (fn: string, action: string) =>
