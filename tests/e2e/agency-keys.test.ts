@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalStack } from "../../dev/local/stack-options";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
+import { ROUTES } from "../../lib/contracts/routes";
 import { parseDirectoryFile } from "../../lib/domain/agency-directory";
 import type { Report } from "../../lib/domain/report";
 import { createApiKey } from "../../lib/http/auth";
@@ -132,6 +133,61 @@ describe("keys scoped to agencies, over HTTP", () => {
     await stack.drain();
     expect((await stack.store.dossiers.getWithLog("AK-TUPHAP-2")).dossier).toBeUndefined();
     expect((await stack.store.dossiers.getWithLog("AK-TNMT-1")).dossier?.unitId).toBe("phong-tnmt");
+  });
+
+  it("answers a key scoped to agencies 403 on every route of the other role, 400 naming the unit to a read that names none, and its subtree only from /agencies", async () => {
+    const sample = JSON.stringify(received("ak-x", "AK-X", "phong-tnmt"));
+    for (const route of ROUTES.filter((r) => r.role !== "public")) {
+      const path = route.path.replace("{id}", "AK-TNMT-1");
+      if (route.method === "GET") expect((await get(path, landIntegration)).status, path).toBe(403);
+      else
+        for (const key of [landReader, unknownReader])
+          expect((await post(path, sample, key)).status, path).toBe(403);
+    }
+    const p = `period=${SEED_PERIOD.name}`;
+    for (const path of [`/kpis?${p}`, `/kpis/export?${p}`, `/kpis/index?${p}`, "/dossiers?sla=overdue"]) {
+      const res = await get(path, landReader);
+      expect(res.status, path).toBe(400);
+      expect(res.json.problems, path).toEqual([expect.objectContaining({ path: "unit" })]);
+    }
+    const ids = async (key: string) =>
+      ((await get(`/agencies?${p}`, key)).json.nodes as { id: string }[]).map((n) => n.id).sort();
+    expect(await ids(landReader)).toEqual(["cn-vpdk-dat-dai", "khoi-dat-dai", "phong-tnmt"]);
+    expect(await ids(officeReader)).toEqual(
+      expect.arrayContaining(["khoi-xa-hoi", "phong-tu-phap", "ubnd-huyen"]),
+    );
+  });
+
+  it("holds an integration key scoped to agencies to its units on the portal's route too", async () => {
+    const snapshot = (code: string, unit: string) =>
+      JSON.stringify({
+        service: "DongBoHoSoMC",
+        madonvi: "000.30.32.H48",
+        isUpdating: false,
+        data: [
+          {
+            MaHoSo: code,
+            MaTTHC: "1.001990",
+            DonViXuLy: unit,
+            NgayTiepNhan: "20220701080000",
+            NgayHenTra: "20220708170000",
+            TrangThaiHoSo: "2",
+            DanhSachHoSoBoSung: [],
+          },
+        ],
+      });
+    const outside = await post(
+      "/integrations/dvcqg",
+      snapshot("AK-DVCQG-1", "phong-tu-phap"),
+      landIntegration,
+    );
+    expect(outside.status).toBe(400);
+    expect(JSON.stringify(outside.json.results)).toMatch(/unitId|DonViXuLy/);
+    const inside = await post("/integrations/dvcqg", snapshot("AK-DVCQG-2", "phong-tnmt"), landIntegration);
+    expect(inside.status).toBe(200);
+    await stack.drain();
+    expect((await stack.store.dossiers.getWithLog("AK-DVCQG-1")).dossier).toBeUndefined();
+    expect((await stack.store.dossiers.getWithLog("AK-DVCQG-2")).dossier?.unitId).toBe("phong-tnmt");
   });
 
   it("lets a reader key read only its subtree: another subtree is 403, its dossier not found", async () => {

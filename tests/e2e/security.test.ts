@@ -157,6 +157,64 @@ describe("what one integration may do to another's dossiers, over HTTP", () => {
     expect(dossier?.kpiDueAt).toBe(instant("2022-07-08T17:00:00+07:00"));
   });
 
+  it("holds B to the same rule on the portal's route: a snapshot of A's dossier changes nothing of it", async () => {
+    const code = `${PREFIX}SEC-DVCQG`;
+    const snapshot = (status: string, extra: Record<string, unknown> = {}) => ({
+      service: "DongBoHoSoMC",
+      madonvi: "000.30.32.H48",
+      isUpdating: false,
+      data: [
+        {
+          MaHoSo: code,
+          MaTTHC: "1.001990",
+          DonViXuLy: UNIT,
+          NgayTiepNhan: "20220701080000",
+          NgayHenTra: "20220708170000",
+          TrangThaiHoSo: status,
+          DanhSachHoSoBoSung: [],
+          ...extra,
+        },
+      ],
+    });
+    // B first, claiming the code with a later due date, then A's real receipt, then B resolving it.
+    const claim = await call(
+      "POST",
+      "/integrations/dvcqg",
+      b,
+      snapshot("2", { NgayHenTra: "20221230170000" }),
+    );
+    expect(claim.status).toBe(200);
+    await stack.drain();
+    expect((await stack.store.dossiers.getWithLog(code)).dossier).toBeUndefined();
+    expect((await call("POST", "/integrations/dvcqg", a, snapshot("2"))).status).toBe(200);
+    await stack.drain();
+    const resolve = await call(
+      "POST",
+      "/integrations/dvcqg",
+      b,
+      snapshot("9", { NgayKetThucXuLy: "20220701150000" }),
+    );
+    // Accepted by the API, which cannot know whose dossier it is; the consumer refuses it.
+    expect(resolve.status).toBe(200);
+    await stack.drain();
+    const { dossier } = await stack.store.dossiers.getWithLog(code);
+    expect(dossier?.owner).toBe("mot-cua-tinh");
+    expect(dossier?.kpiDueAt).toBe(instant("2022-07-08T17:00:00+07:00"));
+    expect(dossier?.resolvedAt).toBeUndefined();
+    const refused = await quarantined(code);
+    // B's claim (a prefix granted to A) and B's resolution (A's dossier), each kept with its reason.
+    expect(refused.map((q) => q.reason)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/prefix granted to another integration/),
+        expect.stringMatching(/belongs to another integration/),
+      ]),
+    );
+    for (const q of refused) {
+      expect(q.source).toBe("igate-b");
+      expect(q.reason).toMatch(/another integration/);
+    }
+  });
+
   it("keeps a second body under an event id as a conflict, never a silent duplicate", async () => {
     const id = `${PREFIX}SEC-1`;
     expect((await post(a, rated("a-rating", id, 5))).json.results[0].status).toBe("accepted");

@@ -1,11 +1,15 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { readSesStore } from "../../dev/local/ses-local";
 import type { LocalStack } from "../../dev/local/stack-options";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
 import { ROUTES } from "../../lib/contracts/routes";
 import { instant } from "../../lib/domain/time";
+import { parseUnitDirectory } from "../../lib/domain/units";
 import { createApiKey } from "../../lib/http/auth";
 import { startE2eStack } from "../helpers/e2e-stack";
+import { ROOT } from "../helpers/fixtures";
 
 // Every key holder gets exactly its role and its own data: each crossing tried over real HTTP on
 // the local stack (the flows of a working day are in local-stack.test.ts).
@@ -15,8 +19,22 @@ let sender = "";
 let post: Awaited<ReturnType<typeof startE2eStack>>["post"];
 let get: Awaited<ReturnType<typeof startE2eStack>>["get"];
 
+/**
+ * The seed's directory with one unit's name carrying a header injection and markup: the directory
+ * is trusted (only the CLI writes it), but what a digest builds from it must still be one header
+ * line and escaped HTML.
+ */
+const HOSTILE_NAME = 'Phòng TN&MT <b id="x">\r\nBcc: ke-gian@example.net';
+const seedUnits = JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8"));
+const directory = parseUnitDirectory({
+  ...seedUnits,
+  units: seedUnits.units.map((u: { id: string }) =>
+    u.id === "phong-tnmt" ? { ...u, nameVi: HOSTILE_NAME } : u,
+  ),
+});
+
 beforeAll(async () => {
-  ({ stack, keys, sender, post, get } = await startE2eStack("trust"));
+  ({ stack, keys, sender, post, get } = await startE2eStack("trust", { directory }));
 }, 120_000);
 afterAll(async () => stack?.stop());
 
@@ -85,6 +103,16 @@ describe("trust boundaries over HTTP: every role crossing", () => {
       403,
     );
     expect((await get("/dossiers?unit=phong-tu-phap&sla=overdue", scoped)).status).toBe(403);
+    // The national index of another unit is refused; its own is served. The form is the office's.
+    const p = `period=${SEED_PERIOD.name}`;
+    const index = await get(`/kpis/index?${p}&unit=phong-tu-phap`, scoped);
+    expect(index.status).toBe(403);
+    expect(index.json.problems).toEqual([expect.objectContaining({ path: "unit" })]);
+    const ownIndex = await get(`/kpis/index?${p}`, scoped);
+    expect(ownIndex.status).toBe(200);
+    expect(ownIndex.json.unit).toBe("phong-tnmt");
+    for (const path of [`/kpis/form?${p}`, `/kpis/form?${p}&unit=phong-tnmt`, "/quality", `/kpis/trend?${p}`])
+      expect((await get(path, scoped)).status, path).toBe(403);
     expect((await get("/dossiers?unit=phong-tnmt&sla=overdue", scoped)).status).toBe(200);
     expect((await get("/dossiers/TB-TNMT-1", scoped)).status).toBe(200);
     // Another unit's dossier is answered as one that does not exist.
@@ -104,7 +132,7 @@ describe("trust boundaries over HTTP: every role crossing", () => {
   });
 
   it("refuses units missing from the directory, so no fake unit reaches an email header", async () => {
-    const fake = "gia-mao\r\nBcc: chu-tich@ubnd.example.org";
+    const fake = "gia-mao\r\nBcc: ke-gian@example.net";
     const res = await post("/events", JSON.stringify(received("tb-fake", "TB-FAKE-1", fake)), integrationB);
     expect(res.status).toBe(400);
     expect(res.json.results).toEqual([
@@ -134,7 +162,18 @@ describe("trust boundaries over HTTP: every role crossing", () => {
     const mail = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === sender);
     expect(mail.length).toBeGreaterThan(0);
     for (const m of mail) {
-      expect(m.subject).not.toMatch(/[\r\n]|Bcc|gia-mao|HYPERLINK/);
+      expect(m.subject).not.toMatch(/[\r\n]|gia-mao|HYPERLINK/);
+      expect(m.destination.bcc).toEqual([]);
+      expect(JSON.stringify(m.destination)).not.toContain("ke-gian@");
+    }
+    // The unit whose directory name tries a header and markup: its digest has one subject line,
+    // its name's markup escaped in the HTML, and no added recipient.
+    const own = mail.filter((m) => m.subject.includes("Phòng TN&MT"));
+    expect(own.length).toBeGreaterThan(0);
+    for (const m of own) {
+      expect(m.subject).toContain('Phòng TN&MT <b id="x"> Bcc: ke-gian@example.net');
+      expect(m.body.html).toContain("&lt;b id=&quot;x&quot;&gt;");
+      expect(m.body.html).not.toContain('<b id="x">');
     }
   }, 120_000);
 });
