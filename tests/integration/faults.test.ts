@@ -253,11 +253,40 @@ describe("DynamoDB failing half way", () => {
     // Two execution environments receive the same batch at the same time.
     const [first, second] = [handlerFor(table), handlerFor(table)];
     const context = {} as never;
+    // The race made certain, not left to timing: each environment's first read of a batch (its
+    // dossiers) is answered only once the other's has been, so both decide on the same versions
+    // and one's writes must be refused. Refused writes are counted to show they were.
+    let gate: { slots: number; open: Promise<void>; release: () => void } | undefined;
+    let refused = 0;
+    table.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const command = context.commandName;
+        try {
+          const out = await next(args);
+          const g = gate;
+          if (command === "BatchGetItemCommand" && g && g.slots > 0) {
+            if (--g.slots === 0) g.release();
+            await g.open;
+          }
+          return out;
+        } catch (e) {
+          if (command === "PutItemCommand" || command === "TransactWriteItemsCommand") refused++;
+          throw e;
+        }
+      },
+      { step: "initialize", name: "bothReadFirst" },
+    );
     for (let i = 0; i < records.length; i += 10) {
+      let release = () => {};
+      const open = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      gate = { slots: 2, open, release };
       const batch = { Records: records.slice(i, i + 10) };
       const [a, b] = await Promise.all([first(batch, context), second(batch, context)]);
       expect([...a.batchItemFailures, ...b.batchItemFailures]).toEqual([]);
     }
+    expect(refused, "writes refused because the other environment wrote first").toBeGreaterThan(0);
     await expectExactlyOnce(table.store, events.slice(0, 100));
     await table.drop();
   }, 60_000);
