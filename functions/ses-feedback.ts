@@ -19,8 +19,16 @@ export function createHandler(
   configurationSet?: string,
 ) {
   return middy(async (event: unknown) => {
-    const suppressed = await suppressFromSesEvent(suppression, event, now(), configurationSet);
-    logger.info("addresses suppressed", { count: suppressed.length });
+    const { suppressed, unreadable } = await suppressFromSesEvent(
+      suppression,
+      event,
+      now(),
+      configurationSet,
+    );
+    // The paths only: an address is never logged.
+    if (unreadable)
+      logger.warn("SES feedback event not understood: nothing suppressed", { fields: unreadable });
+    else logger.info("addresses suppressed", { count: suppressed.length });
     return { suppressed: suppressed.length };
   }).use(injectLambdaContext(logger));
 }

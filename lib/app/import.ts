@@ -1,4 +1,5 @@
 import type { CounterDelta } from "../domain/counting";
+import { keptValue, refusedField } from "../domain/events/redact";
 import type { DossierEvent } from "../domain/events/schema";
 import { describeProblems, validateEvent } from "../domain/events/validate";
 import { identityOf, sameBody } from "../domain/identity";
@@ -249,9 +250,12 @@ function validateInputs(
     const result = validateEvent(input, { now: clock });
     if (result.ok) events.push({ event: withSource(result.value, result.value.source), where });
     else {
-      // Text only: `String()` throws on an object without a usable toString.
+      // Text only (`String()` throws on an object without a usable toString), and a refused id
+      // only when it reads as one (as the quarantine judges it): a name or a phone number sent
+      // in the wrong field is not copied into the rejects file.
+      const refused = refusedField(result.error.map((p) => p.path));
       const str = (k: string) => {
-        const v = (input as Record<string, unknown> | null)?.[k];
+        const v = keptValue(k, (input as Record<string, unknown> | null)?.[k], refused(k));
         return typeof v === "string" ? v.slice(0, 128) : "";
       };
       invalid.push({

@@ -5,7 +5,7 @@ import type { SuppressionList } from "./ports";
  * SES event publishing's bounce and complaint events (detail-type "Email Bounced" / "Email
  * Complaint Received"): permanent bounces and every complaint suppress the address.
  */
-const Recipient = z.object({ emailAddress: z.string() });
+const Recipient = z.object({ emailAddress: z.string().check(z.minLength(1)) });
 const SesFeedbackSchema = z.object({
   "detail-type": z.enum(["Email Bounced", "Email Complaint Received"]),
   detail: z.object({
@@ -16,8 +16,17 @@ const SesFeedbackSchema = z.object({
   }),
 });
 
+/** What a feedback event did: the addresses suppressed, or the fields that made it unreadable. */
+export interface FeedbackOutcome {
+  suppressed: string[];
+  /** The paths of the fields SES's event did not have as expected (no value of theirs). */
+  unreadable?: string[];
+}
+
 /**
- * The addresses an SES feedback event suppresses, suppressed. With `configurationSet` (the
+ * The addresses an SES feedback event suppresses, suppressed. An event of another shape suppresses
+ * nothing and says which fields, so that a change of SES's format shows in the logs rather than
+ * silently letting bounced addresses be mailed again. With `configurationSet` (the
  * stage's), only an email sent through it counts: SES publishes every configuration set's events
  * of the account to its default bus, so another stage's (or another application's) bounce must not
  * suppress an address here.
@@ -27,11 +36,16 @@ export async function suppressFromSesEvent(
   event: unknown,
   now: number,
   configurationSet?: string,
-): Promise<string[]> {
+): Promise<FeedbackOutcome> {
   const parsed = SesFeedbackSchema.safeParse(event);
-  if (!parsed.success) return [];
+  if (!parsed.success)
+    return {
+      suppressed: [],
+      unreadable: [...new Set(parsed.error.issues.map((i) => i.path.join(".") || "(event)"))],
+    };
   const d = parsed.data.detail;
-  if (configurationSet && !d.mail?.tags?.["ses:configuration-set"]?.includes(configurationSet)) return [];
+  if (configurationSet && !d.mail?.tags?.["ses:configuration-set"]?.includes(configurationSet))
+    return { suppressed: [] };
   const addresses =
     d.eventType === "Bounce"
       ? d.bounce?.bounceType === "Permanent"
@@ -39,5 +53,5 @@ export async function suppressFromSesEvent(
         : []
       : (d.complaint?.complainedRecipients ?? []).map((r) => r.emailAddress);
   for (const a of addresses) await store.suppress(a, d.eventType === "Bounce" ? "bounce" : "complaint", now);
-  return addresses;
+  return { suppressed: addresses };
 }

@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { agencyTreeOf } from "../app/directory";
 import type { KeyStore } from "../app/ports";
 import { type ApiFunction, matchRoute, ROUTES, type Role, type Route } from "../contracts/routes";
+import { SourceSchema } from "../domain/events/schema";
 import { err, isErr, ok, type Result } from "../domain/result";
 import type { LocalDate } from "../domain/time";
 import type { UnitDirectory } from "../domain/units";
@@ -50,6 +51,10 @@ const scopeOf = (agencies?: readonly string[]) => (agencies ? [...new Set(agenci
  * is for either role, and not with a unit scope.
  */
 export async function createApiKey(store: KeyStore, c: Credential): Promise<string> {
+  // The API writes the key's source into every event it takes: one the event contract refuses
+  // would have every event refused, for a fault in the key the integration cannot mend.
+  if (!SourceSchema.safeParse(c.source).success)
+    throw new KeyRefusedError(`source: 1 to 64 characters, as events carry it (got ${c.source.length})`);
   if (c.units !== undefined && (c.role !== "reader" || c.units.length === 0))
     throw new KeyRefusedError("units: a unit scope is for reader keys, and names at least one unit");
   if (c.agencies !== undefined && (c.agencies.length === 0 || c.units !== undefined))

@@ -139,6 +139,12 @@ describe("creating keys", () => {
       ...(agencies ? { agencies } : {}),
     });
 
+  it("refuses a source that events could not carry, naming it", async () => {
+    for (const source of ["", "x".repeat(65)])
+      await expect(integration(source)).rejects.toThrow(/^source: 1 to 64 characters, as events carry it/);
+    await expect(integration("x".repeat(64))).resolves.toMatch(/^dm_i_/);
+  });
+
   it("gives two integration keys one source only with the same agency scope", async () => {
     // The office-wide "mot-cua" exists (above): a key scoped to an agency may not post as it, or
     // it could act on that integration's dossiers outside its agencies.

@@ -146,6 +146,25 @@ describe("dossier-monitor import", () => {
     expect(await tableSnapshot(t)).toEqual(snapshot);
   }, 240_000);
 
+  it("names an invalid event by the ids that read as ids, never by a name or phone number sent in one", async () => {
+    const t = await table("imp-invalid");
+    const inputs = [
+      // A name and a phone number in the event's id, which refuses both: neither is kept.
+      { eventId: "Nguyễn Văn A", type: "dossier.received", dossierId: "HS-2022-0001" },
+      { eventId: "0912 345 678", type: "dossier.received", dossierId: "HS-2022-0002" },
+      // Ids that read as ids are kept, so the line can be found and mended.
+      { eventId: "ev-17", type: "dossier.received", dossierId: "HS-2022-0017" },
+    ].map((input, i) => ({ input, where: `file:${i + 1}` }));
+    const summary = await importEvents(importDeps(t), inputs);
+    expect(summary.invalid).toBe(3);
+    expect(summary.rejected.map(({ where, eventId, dossierId }) => ({ where, eventId, dossierId }))).toEqual([
+      { where: "file:1", eventId: "", dossierId: "HS-2022-0001" },
+      { where: "file:2", eventId: "", dossierId: "HS-2022-0002" },
+      { where: "file:3", eventId: "ev-17", dossierId: "HS-2022-0017" },
+    ]);
+    expect(JSON.stringify(summary.rejected)).not.toMatch(/Nguyễn|0912/);
+  });
+
   it("beside the consumer: dossiers already in the table go through the apply path, and the table is the consumer's", async () => {
     const t = await table("imp-mixed");
     await throughConsumer(t, events.slice(0, 300));

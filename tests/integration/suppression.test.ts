@@ -1,5 +1,5 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { testTable } from "../helpers/dynamo";
 
 describe("ses-feedback", () => {
@@ -56,6 +56,48 @@ describe("ses-feedback", () => {
     await handler(bounce("dev@example.org", "dm-dev"), {} as never);
     await handler(bounce("untagged@example.org"), {} as never);
     expect([...(await table.store.suppression.addresses())]).toEqual(["prod@example.org"]);
+    await table.drop();
+  });
+
+  it("logs the fields of an event it cannot read, never an address, and suppresses nothing", async () => {
+    process.env.TABLE_NAME ??= "unused";
+    const { createHandler } = await import("../../functions/ses-feedback");
+    const table = await testTable("supp-bad");
+    const lines: string[] = [];
+    // Powertools writes its lines to stdout (and warnings to stderr): keep both.
+    const keep = (chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    const spies = [
+      vi.spyOn(process.stdout, "write").mockImplementation(keep),
+      vi.spyOn(process.stderr, "write").mockImplementation(keep),
+    ];
+    try {
+      const handler = createHandler(table.store.suppression, new Logger({ logLevel: "INFO" }), () => 1);
+      const changed = {
+        source: "aws.ses",
+        "detail-type": "Email Bounced",
+        detail: {
+          eventType: "Bounce",
+          bounce: {
+            bounceType: "Permanent",
+            bouncedRecipients: [{ address: "moved@example.org" }, { emailAddress: "" }],
+          },
+        },
+      };
+      expect(await handler(changed, {} as never)).toEqual({ suppressed: 0 });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect([...(await table.store.suppression.addresses())]).toEqual([]);
+    const warning = lines.find((l) => l.includes("not understood"));
+    expect(warning).toBeDefined();
+    expect(JSON.parse(warning as string).fields).toEqual([
+      "detail.bounce.bouncedRecipients.0.emailAddress",
+      "detail.bounce.bouncedRecipients.1.emailAddress",
+    ]);
+    expect(lines.join("\n")).not.toContain("@example.org");
     await table.drop();
   });
 });

@@ -161,11 +161,14 @@ export const ComplaintReceivedDataSchema = z.strictObject({
   about: z.enum(["receipt", "handling", "delay", "other"]),
 });
 
+/** The integration that sent an event (an API key's source, which the API writes into its events). */
+export const SourceSchema = z.string().check(z.minLength(1), z.maxLength(64));
+
 const envelope = {
   eventId: EventIdSchema,
   occurredAt: InstantSchema,
   dossierId: DossierIdSchema,
-  source: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  source: z.optional(SourceSchema),
 };
 
 function eventOf<T extends string, D extends z.ZodMiniType>(type: T, data: D) {
