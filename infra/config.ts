@@ -1,3 +1,4 @@
+import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
 import { AFTER_HOURS_RECEIPT } from "../lib/domain/calendar/calendar";
 import { CalendarDataSchema } from "../lib/domain/calendar/calendar-data";
 import { CatalogFileSchema } from "../lib/domain/catalog";
@@ -47,7 +48,60 @@ export function parseStageConfig(value: unknown): StageConfig {
       `stage configuration: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
     );
   }
+  checkFunctionsTakeIt(parsed.data);
   return parsed.data;
+}
+
+/** The stage's key each variable of the monitor's environment comes from. */
+const SETTING_OF: Record<string, keyof StageConfig> = {
+  PERIOD_SCHEME: "periodScheme",
+  STRICT_SUPPLEMENT_RULE: "strictSupplementRule",
+  UNKNOWN_UNITS: "unknownUnits",
+  AFTER_HOURS_RECEIPT: "afterHoursReceipt",
+  OFFICE_HOURS: "officeHours",
+  CALENDAR_OVERRIDE: "calendarOverride",
+  CATALOG: "catalog",
+  OFFICIAL_SETTINGS: "official",
+};
+
+/**
+ * What the stage's settings may take of a function's environment. Lambda allows 4 KB for the whole
+ * environment (names and values, AWS Lambda quotas); the rest is each function's own (the table,
+ * the bus, the sender, Powertools' settings). A larger catalog would fail the deployment with a
+ * CloudFormation error naming no setting.
+ */
+export const SETTINGS_ENV_BYTES = 3072;
+
+/**
+ * The synth stops, naming the stage's key, on what every function would refuse at its cold start
+ * (office hours the parser refuses, an impossible date in the calendar override, a date outside
+ * its year) or what Lambda would refuse at deployment (settings larger than its environment).
+ */
+function checkFunctionsTakeIt(config: StageConfig): void {
+  const env = monitorEnvironment(config, "checked-at-synth");
+  const name = (text: string) =>
+    text.replace(/\b[A-Z_]+\b(?=:)/g, (variable) => SETTING_OF[variable] ?? variable);
+  try {
+    countingSettings(parseMonitorEnv(env));
+  } catch (e) {
+    const message = (e as Error).message.replace(/^configuration: /, "");
+    // The calendar's own checks name no variable: they come from the override.
+    const named = /^[a-zA-Z]+: /.test(name(message)) ? name(message) : `calendarOverride: ${message}`;
+    throw new Error(`stage configuration: ${named}`);
+  }
+  const bytes = (k: string) => Buffer.byteLength(k) + Buffer.byteLength(env[k] ?? "");
+  const settings = Object.keys(env).filter((k) => k !== "TABLE_NAME");
+  const total = settings.reduce((n, k) => n + bytes(k), 0);
+  if (total > SETTINGS_ENV_BYTES) {
+    const largest = settings
+      .sort((a, b) => bytes(b) - bytes(a))
+      .slice(0, 3)
+      .map((k) => `${SETTING_OF[k] ?? k} ${bytes(k)} bytes`)
+      .join(", ");
+    throw new Error(
+      `stage configuration: the settings take ${total} bytes of each function's environment, more than the ${SETTINGS_ENV_BYTES} Lambda's 4 KB leaves them (${largest})`,
+    );
+  }
 }
 
 /**

@@ -87,6 +87,36 @@ describe("stage configuration", () => {
       /stage: .*senderAddress/s,
     );
   });
+
+  it("stops at synth on what every function would refuse at its cold start, or Lambda at deployment, naming the stage's key", () => {
+    const base = { stage: "dev", senderAddress: "a@ubnd.example.org", sesIdentity: "ubnd.example.org" };
+    expect(() => parseStageConfig({ ...base, officeHours: "8h-17h" })).toThrow(
+      /^stage configuration: officeHours: /,
+    );
+    const year = (days: object) => ({
+      calendarOverride: { years: { 2027: { document: "QĐ 1/2027", ...days } } },
+    });
+    const override = parseStageConfig({ ...base, ...year({}) }).calendarOverride;
+    expect(override).toBeDefined();
+    // An impossible date, and one outside its year: accepted by the file's shape, refused by the calendar.
+    const holiday = (date: string) => year({ daysOff: [date] });
+    expect(() => parseStageConfig({ ...base, ...holiday("2027-02-30") })).toThrow(
+      /^stage configuration: calendarOverride: .*2027-02-30/,
+    );
+    expect(() => parseStageConfig({ ...base, ...holiday("2028-01-02") })).toThrow(
+      /^stage configuration: calendarOverride: .*2028-01-02/,
+    );
+    const procedures = Array.from({ length: 60 }, (_, i) => ({
+      code: `1.00${String(i).padStart(4, "0")}`,
+      vi: "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
+      en: "Registration of changes in land use rights",
+      domain: "dat-dai",
+      days: 10,
+    }));
+    expect(() => parseStageConfig({ ...base, catalog: { procedures } })).toThrow(
+      /^stage configuration: the settings take \d+ bytes of each function's environment, more than the 3072 .*\(catalog \d+ bytes/,
+    );
+  });
 });
 
 describe("the stacks' sources", () => {
