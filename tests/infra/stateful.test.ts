@@ -114,6 +114,17 @@ describe("the stateful stack on its own", () => {
       expect(content.required).toEqual(committed.required);
       expect(Object.keys(content.properties)).toEqual(Object.keys(committed.properties));
       expect(content.properties.type).toEqual({ type: "string", enum: [schema.SchemaName] });
+      // Free text that may name people is left out of what a bus producer is told to send.
+      const data = Object.keys(content.properties.data.properties ?? {});
+      const committedData = Object.keys(committed.properties.data.properties ?? {});
+      expect(data).toEqual(committedData.filter((f) => f !== "reason"));
     }
+    const withReason = ["dossier.supplement_requested", "dossier.withdrawn"];
+    for (const type of withReason)
+      expect(
+        Object.keys(
+          JSON.parse(readProjectFile(`events/schemas/${type}.schema.json`)).properties.data.properties,
+        ),
+      ).toContain("reason");
   });
 });
