@@ -6,7 +6,7 @@ import type { PeriodCounts, Report } from "../lib/domain/report";
 import { CliError, EXIT } from "./shared";
 
 /**
- * `report --events … --units FILE --agency ID`: one agency's report (issue 23), the sum of the units
+ * `report --events … --units FILE --agency ID`: one agency's report, the sum of the units
  * that roll up into it for the period (lib/domain/agency-rollup.ts), from the same in-process fold
  * as the office's report.
  */

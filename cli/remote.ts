@@ -26,7 +26,7 @@ export async function remoteReport(opts: {
   api: string;
   period?: string;
   unit?: string;
-  /** One agency of the stack's tree (issue 23): `GET /kpis?agency=`. */
+  /** One agency of the stack's tree: `GET /kpis?agency=`. */
   agency?: string;
   key: string;
   format: "json" | "text" | "csv";

@@ -35,7 +35,7 @@ export const EMPTY_DEFAULTS = {
 } as const;
 
 /**
- * `serve --province` shows the synthetic province (events/units/province-sample.json, issue 23): its
+ * `serve --province` shows the synthetic province (events/units/province-sample.json): its
  * directory with the agency tree, and a quarter of its events (2025-Q3, the first after the communes'
  * merger), imported up to a demo clock on the Monday before the quarter's last week, five minutes
  * before the weekly KPI email; reported by calendar quarter; data kept apart from the seed's.

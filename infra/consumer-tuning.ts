@@ -15,7 +15,7 @@
  * - memory 256 MB: the cheapest of the sizes priced in both runs at every batch size, since the
  *   handler mostly waits for DynamoDB (CPU is about an eighth of its time at batches of 10). Its
  *   memory footprint at 256 MB was not measured here.
- * - batch size 100, batching window 1 s (since issue 25): the handler applies a batch together
+ * - batch size 100, batching window 1 s: the handler applies a batch together
  *   (lib/app/apply-batch.ts), summing its counter writes, so the batch size now moves DynamoDB's
  *   bill, which the Lambda figures above do not show. `npm run bench -- seedUnits` (the seed
  *   quarter, 4 workers, billed write units per applied event, 2026-12-06): about 3.5 at batches of

@@ -1,5 +1,5 @@
 /**
- * Issue 25's two figures, measured on DynamoDB Local over the seed quarter: the write units per
+ * The cost work's two figures, measured on DynamoDB Local over the seed quarter: the write units per
  * applied event when the consumer's apply path takes every event one at a time (sequential, so no
  * refused request goes unbilled), with the dossier items' sizes; and the import's events/s on a
  * fresh table. `npx tsx scripts/write-units.ts [--skip-apply] [--skip-import]`. Prints JSON.

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ROOT, results, row } from "../common";
 
 /**
- * "Today's design" of issue 25: the commit the issue was measured against. `BENCH_BASE` names
+ * The design before the cost work: the commit its goals were measured against. `BENCH_BASE` names
  * another commit to compare with.
  */
 export const BASE_COMMIT = process.env.BENCH_BASE ?? "ffeaa5f";
@@ -64,7 +64,7 @@ function summary(f: Figures): string {
 }
 
 /**
- * The consumer, its billed request units and its cost for the commit issue 25 was measured
+ * The consumer, its billed request units and its cost for the commit the cost work was measured
  * against, in this same run: its tree extracted by `git archive` into a temporary folder (this
  * node_modules linked in), this bench's consumer and cost files copied over, run in a child process
  * with its own DynamoDB Local. Printed beside this tree's figures when they were measured too.

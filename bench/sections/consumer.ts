@@ -373,7 +373,7 @@ export async function benchSeedUnits(
     .join(", ");
   row(
     "DynamoDB request units per applied event, seed scenario",
-    `${(writeUnitsTotal(bill) / applied).toFixed(2)} write (6.25 before issue 25, as DynamoDB Local reported them), ${(bill.readUnits / applied).toFixed(2)} read`,
+    `${(writeUnitsTotal(bill) / applied).toFixed(2)} write (6.25 before the cost work, as DynamoDB Local reported them), ${(bill.readUnits / applied).toFixed(2)} read`,
     `billed item by item from the items' sizes (bench/billed.ts: 1 KB per write unit, ×2 in a transaction, 4 KB per read unit, index writes, refused requests billed) while the apply-events handler took ${limit ? "the first" : "all"} ${records.length.toLocaleString("en")} events of the seed quarter (${applied.toLocaleString("en")} distinct, the rest its own repeats; ${workers} workers, batches of ${batchSize} as deployed), divided by the events applied; per event: table ${per(bill.tableWriteUnits - bill.refusedWriteUnits).toFixed(2)}, refused requests ${per(bill.refusedWriteUnits).toFixed(2)} (${refused} requests), indexes ${index}; DynamoDB Local reported ${per(bill.localReportedWriteUnits).toFixed(2)} write units for the same requests; the counters then equal the reference`,
   );
 }

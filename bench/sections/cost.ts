@@ -2,9 +2,9 @@ import { seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
 import { results, row } from "../common";
 import { PRICES } from "../prices";
 
-/** The write units per applied event the bench reported before issue 25 (DynamoDB Local's count). */
+/** The write units per applied event the bench reported before the cost work (DynamoDB Local's count). */
 export const WRITE_UNITS_BEFORE = 6.25;
-/** The target of issue 25, USD per million events. */
+/** The cost work's target, USD per million events. */
 export const TARGET_PER_MILLION = 4.0;
 
 interface Units {

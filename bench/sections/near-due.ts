@@ -14,8 +14,8 @@ const nextSweep = (t: number) => Math.ceil(t / SWEEP_MS) * SWEEP_MS;
 const UNTIL = instant("2022-12-31T17:00:00+07:00");
 
 /**
- * How many near-due alerts the rules raise for the seed quarter (issue 21: an alert a head can
- * act on, not one at once). In-process, with the domain's alert timeline and the seed directory's
+ * How many near-due alerts the rules raise for the seed quarter (an alert a head can act on,
+ * not one at once). In-process, with the domain's alert timeline and the seed directory's
  * thresholds: each dossier received in the seed window is swept from its receipt, every 15
  * minutes in effect (at each threshold and each event, rounded up to the sweep), keeping the
  * marks as the store does. Counts near-due alerts raised at the first sweep after receipt, and

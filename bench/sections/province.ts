@@ -24,7 +24,7 @@ import {
 } from "./province-measures";
 
 /**
- * The province at scale (issue 23 item 5): a synthetic province (events/units/province-sample.json:
+ * The province at scale (docs/province.md): a synthetic province (events/units/province-sample.json:
  * 170 agencies from 2025-07-01, 1,978 units over its history) holding 200,000 open dossiers and a
  * year of closed ones, loaded with the import path (lib/app/import.ts), set beside an office of the
  * seed's size (its 8 units, 775 open dossiers) loaded the same way. Measured: the sweep's reads for

@@ -17,7 +17,7 @@ interface ReportOpts {
   scheme: PeriodScheme["kind"];
   asOf?: number;
   unit?: string;
-  /** One agency of the directory's tree (issue 23): its report rolls up the units under it. */
+  /** One agency of the directory's tree: its report rolls up the units under it. */
   agency?: string;
   format: "json" | "text" | "csv" | "form-xlsx" | "form-csv" | "index";
   out?: string;

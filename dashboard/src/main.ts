@@ -4,7 +4,7 @@ import { type Child, h, s, table } from "./dom";
 import { type Lang, WORDS, type Words } from "./i18n";
 
 /**
- * The dashboard (issue 24): a page that reads the query API, on its own origin, with a reader key.
+ * The dashboard: a page that reads the query API, on its own origin, with a reader key.
  * It never writes. The key arrives in the URL fragment (`/dashboard#key=…`, which browsers never
  * send to a server), moves to session storage (gone when the tab closes, or on signing out) and
  * leaves the address bar at once; requests carry it in `Authorization`, never in a query string.

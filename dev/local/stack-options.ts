@@ -24,7 +24,7 @@ export interface LocalStackOptions {
    */
   cacheClock?: () => number;
   /**
-   * The unit directory, with its agency tree's agencies when it has one (issue 23), and the file's
+   * The unit directory, with its agency tree's agencies when it has one, and the file's
    * own units and leadership (`parseDirectoryFile`'s `own`), which are what is stored when given.
    */
   directory: UnitDirectoryFile & {

@@ -49,7 +49,7 @@ export { DemoClock };
 /**
  * The source of the demo integration key. The seed quarter is imported and sent as that integration's
  * history (as the ingestion API would publish it), so the demo key owns the seed's dossiers and can
- * go on writing them; another key cannot (issue 12).
+ * go on writing them; another key cannot.
  */
 const DEMO_SOURCE = "mot-cua-tinh";
 const asDemoIntegration = (e: DossierEvent) => ({

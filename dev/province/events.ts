@@ -18,8 +18,8 @@ import { mulberry32, type Rng } from "../scenarios/rng";
  * dossiers received on working-day mornings and afternoons between `from` and `to`, each at a unit
  * valid on its day (so a merged commune's units stop receiving on 2025-07-01 and the new communes'
  * start), most resolved within days, some late, some still open, a few withdrawn or paused for a
- * supplement, some rated. Deterministic for a seed. For the province's local stack and its bench
- * (issue 23); the seed scenario's realism is dev/scenarios/seed-2022-q3.ts's, not this.
+ * supplement, some rated. Deterministic for a seed. For the province's local stack and its
+ * bench; the seed scenario's realism is dev/scenarios/seed-2022-q3.ts's, not this.
  */
 export interface ProvinceEventsOptions {
   directory: Pick<AgencyDirectoryFile, "units">;

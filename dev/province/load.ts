@@ -15,7 +15,7 @@ import { levelOfUnit } from "../../lib/http/dvcqg-snapshot";
 import { mulberry32, type Rng } from "../scenarios/rng";
 
 /**
- * A province's load at one instant, for the bench's province section (issue 23): `open` dossiers
+ * A province's load at one instant, for the bench's province section: `open` dossiers
  * still open at `at`, as a province that has run for a while holds them, and a history of closed
  * dossiers since `from` (a few per unit and quarter) so that every unit has its counters in every
  * quarter of the history. Deterministic for a seed; every event at or before `at`.

@@ -11,7 +11,7 @@ import type { DirectoryReader } from "./ports";
  *   small query, and a change (a grant, a new threshold) reaches every handler within that time.
  * - A miss: when a request names a unit the kept directory lacks, the caller asks again with
  *   `"miss"`, and the directory is read again before the event is refused or quarantined, so a unit
- *   imported into a running stack takes its events at once (issue 23).
+ *   imported into a running stack takes its events at once.
  * - The bound on misses: a miss re-reads only if the kept directory is older than `missRereadMs`
  *   (a second by default), whatever unit is missing, and concurrent misses share the one read in
  *   flight. A flood of events for units that do not exist costs at most one directory read a second
@@ -58,7 +58,7 @@ export function cachedDirectory(
 }
 
 /**
- * The agency tree of the directory a handler holds (issue 23): the stored agencies' tree, or, for a
+ * The agency tree of the directory a handler holds: the stored agencies' tree, or, for a
  * directory stored without agencies (the seed's), one office holding every unit. Built once per
  * directory read, so it is as fresh as the directory it came with.
  */

@@ -179,7 +179,7 @@ function judgeCandidate(
 }
 
 /**
- * An integration key scoped to agencies (issue 23) names in its `received`/`transferred` only
+ * An integration key scoped to agencies names in its `received`/`transferred` only
  * units under its agencies, on the event's day or today (`AgencyTree.isUnder`); each other one is
  * a problem naming its field. With `UNKNOWN_UNITS=accept`, a unit the directory lacks is under the
  * root only.

@@ -55,7 +55,7 @@ async function previousFigures(
   return prevReport.received.total > 0 ? { label: prev.name, report: prevReport } : undefined;
 }
 
-/** What a KPI email shows beside the figures it is about (issue 23; docs/kpis.md "The weekly emails"). */
+/** What a KPI email shows beside the figures it is about (docs/kpis.md "The weekly emails"). */
 export interface EmailScope {
   /** The agency it is about, named in the subject and under the title; absent: a directory without agencies. */
   agencyName?: string;

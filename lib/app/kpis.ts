@@ -45,7 +45,7 @@ export async function readKpiReport(
   return { ...report, basis: { source: "counters", itemsRead: counts.itemsRead, timeDriven: TIME_DRIVEN } };
 }
 
-/** One agency's counts for a period, from its counters (issue 23). */
+/** One agency's counts for a period, from its counters. */
 export interface NodeCounts {
   counts: PeriodCounts;
   /** Counts by unit, each with its own domain split: the units that roll up into the agency. */

@@ -55,7 +55,7 @@ export async function officialOutputs(
 }
 
 /**
- * One agency's form II.06a and index (issue 23), from its own counters (app/kpis.ts
+ * One agency's form II.06a and index, from its own counters (app/kpis.ts
  * `readNodeCounts`): the form names the agency as the reporting office and its parent in the tree
  * as the one it reports to (the root: the deployment's settings). `undefined` when the agency is
  * not in the tree on the period's roll-up date; `unsplit` when some of its dossiers were counted

@@ -90,7 +90,7 @@ export async function periodReport(deps: KpiDeps, period: Period, unit?: string)
 }
 
 /**
- * Agency `agency`'s report from its own counters (issue 23; app/kpis.ts `readNodeReport`); the
+ * Agency `agency`'s report from its own counters (app/kpis.ts `readNodeReport`); the
  * root's is the office's, with its amendments. `undefined` when the agency is not in the tree on
  * the period's roll-up date.
  */

@@ -333,7 +333,7 @@ export interface DirectoryWriter {
     leadership: readonly Contact[],
     integrations?: readonly IntegrationGrant[],
     /**
-     * The agency tree's agencies (issue 23); none: one office holding every unit. With agencies,
+     * The agency tree's agencies; none: one office holding every unit. With agencies,
      * `units` and `leadership` are the file's own (`DirectoryToStore.own`), inherited at each read.
      */
     agencies?: readonly Agency[],

@@ -22,7 +22,7 @@ import { type KpiDeps, overdueAndQuality } from "./period-report";
 import type { WeeklySend, WeeklySendLog } from "./ports";
 
 /**
- * The weekly KPI emails (issue 23; docs/kpis.md "The weekly emails"): each agency whose own node
+ * The weekly KPI emails (docs/kpis.md "The weekly emails"): each agency whose own node
  * names its leadership gets one about its own agency — its figures, its units, its form II.06a and
  * 766 index, the agencies under it ranked worst first — and the root (the province, or the office
  * of a directory without agencies) gets the whole, with every agency ranked by the index, the

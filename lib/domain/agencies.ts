@@ -3,7 +3,7 @@ import { type Contact, ContactSchema, type Unit, UnitSchema } from "./units";
 import * as z from "./zod";
 
 /**
- * The agency tree of a province (issue 23): province → agencies (departments, communes; districts
+ * The agency tree of a province: province → agencies (departments, communes; districts
  * for periods before 2025-07-01) → units. Since 2025-07-01 Vietnam has 34 provinces (Resolution
  * 202/2025/QH15 of 2025-06-12) and local government at two levels, province and commune, with no
  * districts (Law on Organisation of Local Government No. 72/2025/QH15, passed 2025-06-16; the
@@ -266,7 +266,7 @@ export class AgencyTree {
   /**
    * Whether unit `unitId` is under one of `agencies`: where its dossiers count at `at`, or where
    * the directory places it (so a merged commune's own key still reaches its own retired units).
-   * What a key scoped to agencies is checked against (issue 23).
+   * What a key scoped to agencies is checked against.
    */
   isUnder(unitId: string, agencies: readonly string[], at: LocalDate): boolean {
     if (!this.nodes.has(unitId)) return agencies.includes(this.rootId);
@@ -276,7 +276,7 @@ export class AgencyTree {
 
   /**
    * Whether agency `id` is one of `agencies` or under one of them: where it reports at `at`, or
-   * where the directory places it. What a key scoped to agencies may read (issue 23).
+   * where the directory places it. What a key scoped to agencies may read.
    */
   isAgencyUnder(id: string, agencies: readonly string[], at: LocalDate): boolean {
     if (this.nodes.get(id)?.kind !== "agency") return false;

@@ -4,7 +4,7 @@ import type { LocalDate } from "./time";
 import { type Contact, type IntegrationGrant, parseUnitDirectory, type Unit, UnitDirectory } from "./units";
 
 /**
- * The unit directory with its agency tree (issue 23), as the store gives it back: the flat
+ * The unit directory with its agency tree, as the store gives it back: the flat
  * {@link UnitDirectory} every handler already reads, plus the agencies and the tree built from
  * them once. A directory stored without agencies is one office holding every unit
  * (lib/domain/agencies.ts), so the seed's directory means what it meant.

@@ -19,7 +19,7 @@ import {
 import type { LocalDate } from "./time";
 
 /**
- * Reports per agency (issue 23): a node's counts are the sum of its children's, units rolling up
+ * Reports per agency: a node's counts are the sum of its children's, units rolling up
  * by {@link AgencyTree.reportingNode} at the period's reference date, so a merged commune's
  * dossiers count under it for periods before the merger and under its successor after. Counts are
  * additive per dossier (report.ts), so summing per-unit counts gives every node's report, form

@@ -1,7 +1,7 @@
 import type { DossierEvent } from "./events/schema";
 
 /**
- * Event identity (issue 12): an `eventId` is unique per event *at its source* (docs/events.md), so an
+ * Event identity: an `eventId` is unique per event *at its source* (docs/events.md), so an
  * event is (dossier, source, eventId). Two sources may use the same id without touching each
  * other's events; the same source sending a second, different body under an id it used is a
  * conflict, never a duplicate. The consumer and the in-process fold (`report --events`) both use

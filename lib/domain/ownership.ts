@@ -2,7 +2,7 @@ import type { DossierEvent } from "./events/schema";
 import type { UnitDirectory } from "./units";
 
 /**
- * Who may write what (README "Trust boundaries", issue 12), decided by the consumer before an
+ * Who may write what (README "Trust boundaries"), decided by the consumer before an
  * event enters a dossier's log:
  * - a dossier belongs to the source whose `received` created it; another source's events are
  *   refused unless the directory grants it the dossier's unit or a prefix of its id;

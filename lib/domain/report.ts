@@ -137,7 +137,7 @@ export interface Report extends ReportBlock {
   /** Whether the report was taken during its period (its counts will change). */
   rolling: boolean;
   unit: string | null;
-  /** The agency of the tree whose report it is (issue 23): the sum of its units'. Absent: the office's. */
+  /** The agency of the tree whose report it is: the sum of its units'. Absent: the office's. */
   agency?: string;
   byUnit: (ReportBlock & { unit: string })[];
   byDomain: (ReportBlock & { domain: string })[];

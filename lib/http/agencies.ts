@@ -13,7 +13,7 @@ import { parseQuery, resolvePeriod } from "./query-params";
 import { type HttpResult, json, problem } from "./responses";
 
 /**
- * The agency tree as a reader sees it (issue 24 on issue 23's tree): `GET /agencies?period=`
+ * The agency tree as a reader sees it: `GET /agencies?period=`
  * answers the part of the tree the key reads — the whole tree for an office-wide key, the
  * subtrees of its agencies for a key scoped to agencies — as it stands on the period's roll-up
  * date (lib/domain/agency-rollup.ts `rollUpDate`), each node with its name and its figures for the

@@ -31,7 +31,7 @@ export interface Credential {
    */
   units?: string[];
   /**
-   * The key's agencies (issue 23): a reader key reads only their subtrees (it is given the units
+   * The key's agencies: a reader key reads only their subtrees (it is given the units
    * under them as its unit scope, {@link scopeToAgencies}); an integration key posts only for units
    * under them (lib/app/ingest.ts). Absent: the whole office.
    */

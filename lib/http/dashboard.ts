@@ -18,7 +18,7 @@ import { officeWide, parseQuery, resolvePeriod } from "./query-params";
 import { badCursor, type HttpResult, json, problem } from "./responses";
 
 /**
- * The dashboard (issue 24), served by the query API on the API's own origin so that its requests
+ * The dashboard, served by the query API on the API's own origin so that its requests
  * need no CORS: `GET /dashboard` (the page) and `GET /dashboard/{file}` (its script and style
  * sheet), public and static: the page holds no data, and reads the API with the reader key the
  * user gives it (in the URL fragment, which no browser sends to a server). The files are the
@@ -89,7 +89,7 @@ function offeredPeriod(deps: KpiDeps, now: number): Period | undefined {
 }
 
 /**
- * The agencies a key reads from and the tree under them (issue 23's tree), on the offered
+ * The agencies a key reads from and the tree under them, on the offered
  * period's roll-up date (today without one): ids, kinds, names and parents, no figures (those are
  * `GET /agencies`'s, per period). `null` for a key scoped to units.
  */

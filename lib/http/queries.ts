@@ -14,7 +14,7 @@ const Cursor = () => z.optional(z.string().check(z.maxLength(2000)));
 export const KpisQuery = z.strictObject({
   period: z.optional(Name()),
   unit: z.optional(Name()),
-  /** An agency of the directory's tree (issue 23): its figures, the sum of the units under it. */
+  /** An agency of the directory's tree: its figures, the sum of the units under it. */
   agency: z.optional(Name()),
 });
 export const ExportQuery = z.extend(KpisQuery, {

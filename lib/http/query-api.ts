@@ -108,7 +108,7 @@ export async function handleQuery(deps: QueryApiDeps, event: APIGatewayProxyEven
 }
 
 /**
- * The report a `/kpis` or `/kpis/export` query names: an agency's (issue 23), a unit's, or the
+ * The report a `/kpis` or `/kpis/export` query names: an agency's, a unit's, or the
  * office's, each checked against the key's scope; or the 4xx saying why not.
  */
 async function scopedReport(

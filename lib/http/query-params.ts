@@ -61,7 +61,7 @@ export function officeWide(credential: Credential, what: string): Result<Credent
 }
 
 /**
- * The agency a reader names (issue 23), checked: within the key's scope (an office-wide key reads
+ * The agency a reader names, checked: within the key's scope (an office-wide key reads
  * any, a key scoped to agencies those and the agencies under them, a key scoped to units none: 403,
  * whether the agency exists or not); one the directory's tree knows (404 naming `agency`); and in
  * the tree on the period's roll-up date (404, naming the agency its dossiers count under then).

@@ -12,7 +12,7 @@ import { createApiKey } from "../../lib/http/auth";
 import { startE2eStack } from "../helpers/e2e-stack";
 import { ROOT } from "../helpers/fixtures";
 
-// Keys scoped to agencies (issue 23): every crossing between two agencies' subtrees tried over real
+// Keys scoped to agencies: every crossing between two agencies' subtrees tried over real
 // HTTP on the local stack, on the seed's units put under a small tree: the district, its land
 // block (phong-tnmt, cn-vpdk-dat-dai) and its social block (phong-tu-phap, phong-ldtbxh).
 const run = promisify(execFile);

@@ -430,7 +430,7 @@ describe("the local stack over HTTP", () => {
     expect(crossing.stdout).toMatch(/accepted 0, duplicate 0, rejected 1/);
     expect(readFileSync(`${other}.rejected.ndjson`, "utf8")).toMatch(/"path":"source"/);
   }, 60_000);
-  it("takes events at once for a unit imported with units import while it runs: none quarantined (issue 23)", async () => {
+  it("takes events at once for a unit imported with units import while it runs: none quarantined", async () => {
     const at = () => formatInstant(stack.clock.now() - 60_000);
     const received = (id: string, unitId: string) => ({
       eventId: `${id}.e0`,

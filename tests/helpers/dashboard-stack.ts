@@ -7,7 +7,7 @@ import { parseDirectoryFile } from "../../lib/domain/agency-directory";
 import { instant } from "../../lib/domain/time";
 import { createApiKey } from "../../lib/http/auth";
 
-/** The seed district's agency tree (issue 23): the district, its land block and its social block. */
+/** The seed district's agency tree: the district, its land block and its social block. */
 export const TREE_ROOT = "ubnd-huyen";
 /** The block an agency-scoped reader key reads: phong-tnmt and cn-vpdk-dat-dai. */
 export const SCOPED_AGENCY = "khoi-dat-dai";

@@ -5,7 +5,7 @@ import { type AgencyDirectoryFile, parseAgencyDirectory } from "../../lib/domain
 import type { DossierEvent } from "../../lib/domain/events/schema";
 
 /**
- * Agency trees for tests (issue 23): random provinces whose districts' communes merge on
+ * Agency trees for tests: random provinces whose districts' communes merge on
  * 2025-07-01 into new communes, and one fixed province with a commune merged that day.
  */
 

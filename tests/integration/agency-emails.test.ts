@@ -12,7 +12,7 @@ import { testTable } from "../helpers/dynamo";
 import { kpiSendDeps } from "../helpers/kpi-deps";
 
 /**
- * The weekly KPI emails by agency (issue 23), on DynamoDB Local and SES local: one email per agency
+ * The weekly KPI emails by agency, on DynamoDB Local and SES local: one email per agency
  * whose own node names leadership (and per language among its contacts), to those addresses, about
  * its own agency only; the province's ranks every agency by the index, the worst first; a run
  * repeated in the same week sends nothing new, and an email that failed is sent by the retry.

@@ -1,5 +1,5 @@
 /**
- * Issue 12, "one dossier never stops the others", against DynamoDB Local: a dossier flooded with
+ * "One dossier never stops the others", against DynamoDB Local: a dossier flooded with
  * anomalous events stays small and writable (or refuses with a reason), the sweep goes on past a
  * dossier it cannot check, and one dossier's many events in one batch are all applied once.
  */
@@ -238,7 +238,7 @@ describe("one dossier's events in one batch", () => {
   }, 300_000);
 });
 
-describe("a dossier of 500 events, its log inside its item (issue 25)", () => {
+describe("a dossier of 500 events, its log inside its item", () => {
   it("applies in any order, reports, sweeps, and refuses the 501st with its reason", async () => {
     const t = await testTable("five-hundred");
     await t.store.directory.put(units.units, units.leadership);

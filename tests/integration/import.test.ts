@@ -18,7 +18,7 @@ import { asImport, importFixture } from "../helpers/import-fixture";
 import { killAtPause } from "../helpers/kill-at-pause";
 
 /**
- * The import leaves the table the consumer leaves (issue 16). The seed quarter through the consumer
+ * The import leaves the table the consumer leaves. The seed quarter through the consumer
  * costs about two minutes here, so these tests take every fifteenth of its dossiers (about 1,400
  * events, with the seed's own repeats) and three events the consumer refuses; the bench imports the
  * whole quarter (bench/sections/import.ts).

@@ -1,5 +1,5 @@
 /**
- * Issue 25: a dossier's event log moved into its item (`z1`). A table written before holds dossier
+ * A dossier's event log moved into its item (`z1`). A table written before holds dossier
  * items without it and one event record (`E#…`) per event: those are read from their records, a
  * redelivery of an event stored so is a duplicate, ingestion's duplicate check finds it, and the
  * dossier's next write carries its whole log inside. Against DynamoDB Local.

@@ -22,8 +22,8 @@ import { deliveryArb } from "../helpers/histories";
 import { kpiSendDeps } from "../helpers/kpi-deps";
 
 /**
- * Histories with pauses of every kind and new appointments after the due instant (issue 21,
- * item 1): the period close and its form II.06a, the live counters on DynamoDB Local and the fold
+ * Histories with pauses of every kind and new appointments after the due instant (docs/rules.md
+ * R3): the period close and its form II.06a, the live counters on DynamoDB Local and the fold
  * `report --events` computes agree, and a dossier whose first pause or new appointment came after
  * its due instant is never counted within the deadline or on time.
  */

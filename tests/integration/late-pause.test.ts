@@ -27,7 +27,7 @@ import { ROOT } from "../helpers/fixtures";
 import { kpiSendDeps } from "../helpers/kpi-deps";
 
 /**
- * An overdue dossier stays overdue (issue 21, item 1): a pause of any kind, or a new appointment,
+ * An overdue dossier stays overdue: a pause of any kind, or a new appointment,
  * that comes after the due instant never counts the dossier within the deadline. Through the
  * consumer's counters on DynamoDB Local, the query API, the digest, the KPI email's data quality,
  * and the period close with its form II.06a.
@@ -45,7 +45,7 @@ const UNIT = "phong-tu-phap";
 function ev(id: string, n: string, type: DossierEvent["type"], at: string, data: object = {}): DossierEvent {
   return { dossierId: id, eventId: `${id}.${n}`, type, occurredAt: `${at}:00+07:00`, data } as DossierEvent;
 }
-/** Received Mon 2022-07-04, due Mon 2022-07-11 17:00 (the issue's case). */
+/** Received Mon 2022-07-04, due Mon 2022-07-11 17:00 (docs/rules.md R3's example). */
 const received = (id: string) =>
   ev(id, "r", "dossier.received", "2022-07-04T08:00", {
     unitId: UNIT,
@@ -57,7 +57,7 @@ const received = (id: string) =>
   });
 
 const LATE_PAUSE_EVENTS: DossierEvent[] = [
-  // The issue's case: a supplement asked for on 2022-07-20, nine days after the due instant, and
+  // R3's example: a supplement asked for on 2022-07-20, nine days after the due instant, and
   // still awaited at the end of the quarter.
   received("LATE-SUPPLEMENT"),
   ev("LATE-SUPPLEMENT", "p", "dossier.supplement_requested", "2022-07-20T09:00"),

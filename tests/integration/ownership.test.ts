@@ -1,5 +1,5 @@
 /**
- * Issue 12 on the consumer, against DynamoDB Local: a dossier belongs to the integration whose
+ * Ownership on the consumer (README "Trust boundaries"), against DynamoDB Local: a dossier belongs to the integration whose
  * `received` created it; other sources are refused unless the directory grants them; event
  * identity is (dossier, source, eventId), and a second body under one is a conflict, the same in
  * the consumer and in the in-process fold (`report --events`).

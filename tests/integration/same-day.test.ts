@@ -18,7 +18,7 @@ import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
 
 /**
- * Same-day procedures (issue 21, item 3): certification of copies (2.000815) is due the same
+ * Same-day procedures: certification of copies (2.000815) is due the same
  * working day, or the next working day when received after 15:00 (Decree 23/2015/NĐ-CP Art. 7).
  * Monday 2022-08-29 is a working day (2 September, a Friday, is the holiday that week). The
  * events name the procedure only: the due instant comes from the catalog's deadline kind.
@@ -35,7 +35,7 @@ const certification = (dossierId: string, unitId: string, at: string) =>
 const resolved = (dossierId: string, at: string) =>
   ev(`z-${dossierId}`, dossierId, "dossier.resolved", at, { outcome: "approved" });
 
-/** The three cases of the issue, one unit each so the report shows each apart. */
+/** The three same-day cases, one unit each so the report shows each apart. */
 const CASES = [
   // Received Mon 09:00, resolved Mon 16:00: on time (the 4-hour model made it late).
   {
@@ -180,7 +180,7 @@ describe("certification of copies: the alerts follow the same-day due instant", 
   });
 });
 
-describe("an extension without the apology letter, through the consumer and the sweep (issue 21)", () => {
+describe("an extension without the apology letter, through the consumer and the sweep", () => {
   const settings: CountingSettings = {
     calendar: WorkingCalendar.official(),
     catalog: catalogOf(),

@@ -40,7 +40,7 @@ describe("dossier-monitor units import", () => {
     await table.drop();
   });
 
-  it("stores the province sample's agency tree with its units and reads the tree back (issue 23)", async () => {
+  it("stores the province sample's agency tree with its units and reads the tree back", async () => {
     const table = await testTable("units-tree");
     const { stderr } = await run(process.execPath, [
       BIN,

@@ -7,7 +7,7 @@ import type { Unit } from "../../lib/domain/units";
 import { agencyRankingHtml, agencyRankingText } from "../../lib/render/email/agency-ranking";
 
 /**
- * The province's ranking of its agencies in the weekly email (issue 23): the worst on indicator
+ * The province's ranking of its agencies in the weekly email: the worst on indicator
  * 2.1 first, agencies with no dossiers last, each by its name in the email's language (escaped in
  * the HTML), never its id, numbers in the locale's grouping.
  */

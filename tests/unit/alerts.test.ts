@@ -229,7 +229,7 @@ describe("the alert timeline (docs/rules.md R4)", () => {
   });
 });
 
-describe("an extension without the apology letter (issue 21)", () => {
+describe("an extension without the apology letter", () => {
   const wed10 = at("2022-07-13T10:00:00+07:00");
   const thu10 = at("2022-07-14T10:00:00+07:00");
   const appointmentAt = at("2022-07-19T17:00:00+07:00");
@@ -265,7 +265,7 @@ describe("an extension without the apology letter (issue 21)", () => {
   });
 });
 
-describe("near due as a share of the time allowed (issue 21)", () => {
+describe("near due as a share of the time allowed", () => {
   const mon9 = at("2022-07-11T09:00:00+07:00");
   const facts = (period: { days?: number; hours?: number; sameDay?: boolean }): AlertFacts => {
     const due = cal.dueFrom(mon9, period);

@@ -146,6 +146,18 @@ describe("citations of documents", () => {
     ]);
   });
 
+  it("cites no numbered issue: the tracker they were filed in is not in the repository", () => {
+    // Built from parts, so that this file does not match itself.
+    const NUMBERED = new RegExp(`\\b${"iss"}ues? ?#?\\d{1,3}\\b`, "i");
+    const lines = trackedFiles().flatMap((f) =>
+      readFileSync(join(ROOT, f), "utf8")
+        .split("\n")
+        .flatMap((line, i) => (NUMBERED.test(line) ? [`${f}:${i + 1}: ${line.trim().slice(0, 120)}`] : [])),
+    );
+    expect(lines).toEqual([]);
+    expect(NUMBERED.test(`the agency tree (${"iss"}ue 23)`)).toBe(true);
+  });
+
   it("reads a Markdown file's links from its own folder", () => {
     const md = ".md";
     expect(unresolved("docs/kpis.md", `[rules](rules${md}) and [x](missing${md})`)).toMatchObject([

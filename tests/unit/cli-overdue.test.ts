@@ -8,7 +8,7 @@ import type { DossierEvent } from "../../lib/domain/events/schema";
 import { ROOT } from "../helpers/fixtures";
 
 /**
- * `report --events` as a reviewer tries it with small event files (issue 21): an overdue dossier
+ * `report --events` as a reviewer tries it with small event files: an overdue dossier
  * stays overdue whatever comes after its due instant (item 1), dossiers whose SLA a missing
  * calendar year leaves unknown are named (item 5), and the figures of a closed period are as of
  * its end (item 8).
@@ -47,7 +47,7 @@ function eventsFile(name: string, events: DossierEvent[]): string {
   return path;
 }
 
-/** The issue's case: due 2022-07-11 17:00, a supplement requested 2022-07-20, still paused at 2022-09-30. */
+/** docs/rules.md R3's example: due 2022-07-11 17:00, a supplement requested 2022-07-20, still paused at 2022-09-30. */
 const lateCase = (pauseKind?: string) =>
   eventsFile(`late-${pauseKind ?? "none"}.ndjson`, [
     received("D-1", "2022-07-04T08:00", { dueAt: "2022-07-11T17:00:00+07:00" }),
@@ -57,7 +57,7 @@ const lateCase = (pauseKind?: string) =>
 const q3 = (file: string, ...more: string[]) =>
   cli("report", "--events", file, "--period", "2022-Q3", "--as-of", "2022-09-30", ...more);
 
-describe("report: an overdue dossier stays overdue (issue 21, item 1)", () => {
+describe("report: an overdue dossier stays overdue", () => {
   for (const kind of [undefined, "supplement", "financial_obligation", "other_agency"]) {
     it(`counts a dossier paused after its due instant overdue (pause kind ${kind ?? "not given"})`, async () => {
       const { code, stdout } = await q3(lateCase(kind), "--format", "json");
@@ -116,7 +116,7 @@ describe("report: an overdue dossier stays overdue (issue 21, item 1)", () => {
   });
 });
 
-describe("report: dossiers with no calendar are named (issue 21, item 5)", () => {
+describe("report: dossiers with no calendar are named", () => {
   // 20 working days from 2026-12-21 end in 2027, a year the calendar has no data for yet.
   const noCalendar = () =>
     eventsFile("no-calendar.ndjson", [
@@ -179,7 +179,7 @@ describe("report: dossiers with no calendar are named (issue 21, item 5)", () =>
   });
 });
 
-describe("report: the figures' instant (issue 21, item 8)", () => {
+describe("report: the figures' instant", () => {
   it("is the end of a closed period, as the form says, not the time the command ran", async () => {
     const file = lateCase();
     // No --as-of: taken now, years after the period ended.

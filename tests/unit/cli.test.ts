@@ -60,7 +60,7 @@ describe("the seed scenario", () => {
     expect(JSON.stringify(seed2022Q3({ seed: 3 }))).not.toBe(JSON.stringify(seed2022Q3({ seed: 4 })));
   });
 
-  it("holds what the issue asks of it: transfers, pauses, apologies, duplicates, later events", () => {
+  it("holds what the seed scenario is for: transfers, pauses, apologies, duplicates, later events", () => {
     const events = seed2022Q3();
     const types = new Map<string, number>();
     for (const e of events) types.set(e.type, (types.get(e.type) ?? 0) + 1);

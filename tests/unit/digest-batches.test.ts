@@ -9,7 +9,7 @@ import { instant } from "../../lib/domain/time";
 import { parseUnitDirectory, type Unit, UnitDirectory } from "../../lib/domain/units";
 import { ROOT } from "../helpers/fixtures";
 
-// The digest sender at a province's size (issue 23): one read of the pending alerts per batch of
+// The digest sender at a province's size: one read of the pending alerts per batch of
 // groups, not one per group, with the lease and "still pending" rules kept. An in-memory store.
 const NOW = instant("2025-12-16T17:00:00+07:00");
 const seed = parseUnitDirectory(JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")));

@@ -19,7 +19,7 @@ import { indexText } from "../../lib/render/index-text";
 import { loadSamples } from "../helpers/fixtures";
 
 /**
- * The leadership email's trend lines (issue 15): one PNG per computed indicator, shown by `cid:`
+ * The leadership email's trend lines: one PNG per computed indicator, shown by `cid:`
  * and sent as an inline part under that Content-ID, with the figures in its alt text and the text
  * part. What is sent is read where it leaves the adapter: the SES request's simple content.
  */

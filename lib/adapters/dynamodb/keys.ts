@@ -17,7 +17,7 @@ export const dossierPk = (id: string) => `D#${id}`;
 export const DOSSIER_SK = "DOSSIER";
 export const dossierKey = (id: string): Key => ({ pk: dossierPk(id), sk: DOSSIER_SK });
 /**
- * An event record's sort key: its identity is (source, eventId) within the dossier (issue 12). An
+ * An event record's sort key: its identity is (source, eventId) within the dossier. An
  * eventId holds no `#` (docs/events.md), so the source is everything after the second `#`.
  */
 export const eventSk = (e: { eventId: string; source?: string }) => `E#${e.eventId}#${e.source ?? ""}`;
@@ -126,7 +126,7 @@ export const SUPPRESSED_PK = "SUPPRESSED";
 export const UNIT_PK = "UNIT";
 export const LEADERSHIP_SK = "#leadership";
 export const INTEGRATIONS_SK = "#integrations";
-/** An agency of the tree (issue 23), one item each beside the units: `#agency#<id>`. */
+/** An agency of the tree, one item each beside the units: `#agency#<id>`. */
 export const AGENCY_SK_PREFIX = "#agency#";
 /** The API keys' partition (the authorizer may read this one only: infra/apis.ts). */
 export const API_KEY_PK = "KEY";

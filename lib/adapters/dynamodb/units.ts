@@ -19,7 +19,7 @@ import {
 
 /**
  * Who the office is: the unit directory, with leadership contacts and integration grants, one item
- * per unit under one partition, and the agency tree's agencies (issue 23), one item each beside them.
+ * per unit under one partition, and the agency tree's agencies, one item each beside them.
  */
 
 /** Agencies ordered so that each comes after its parent (those it names in the list). */

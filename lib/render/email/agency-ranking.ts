@@ -4,7 +4,7 @@ import type { Indicator } from "../../domain/official/index766";
 import { formatNumber, formatRate, type Locale } from "../format";
 
 /**
- * The agencies under a node ranked by the national index, the worst first (issue 23): what the
+ * The agencies under a node ranked by the national index, the worst first: what the
  * province's weekly email shows first (docs/kpis.md "The weekly emails"). The order is the
  * domain's (lib/domain/agency-rollup.ts `rankAgencies`: indicator 2.1, then 5.4, agencies with no
  * dossiers last); this only writes it, each agency by its name in the email's language, never its

@@ -58,7 +58,7 @@ export interface KpiEmailInput {
   /** The national index and form II.06a: what leadership is judged by, shown first. */
   official?: OfficialEmailInput;
   /**
-   * The agency the email is about, by name (issue 23): named in the subject and under the title.
+   * The agency the email is about, by name: named in the subject and under the title.
    * Absent: the office of a directory without agencies, as before.
    */
   agencyName?: string;

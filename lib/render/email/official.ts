@@ -8,7 +8,7 @@ import { SPARKLINE, sparklinePng } from "../sparkline";
 import { unitIndexHtml, unitIndexText } from "./official-units";
 
 /**
- * What leadership is judged by, first in the KPI email (issue 15): the national index against the
+ * What leadership is judged by, first in the KPI email: the national index against the
  * previous period and the deployment's targets, a trend per indicator across the period's weekly
  * snapshots, then form II.06a's table. Each trend is a small PNG sent inside the message and shown
  * by `cid:` (an inline part under that Content-ID): mail clients drop inline SVG (Gmail) or do not draw it (Outlook),
