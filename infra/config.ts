@@ -1,3 +1,7 @@
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
 import { AFTER_HOURS_RECEIPT } from "../lib/domain/calendar/calendar";
 import { CalendarDataSchema } from "../lib/domain/calendar/calendar-data";
@@ -67,8 +71,8 @@ const SETTING_OF: Record<string, keyof StageConfig> = {
 /**
  * What the stage's settings may take of a function's environment. Lambda allows 4 KB for the whole
  * environment (names and values, AWS Lambda quotas); the rest is each function's own (the table,
- * the bus, the sender, Powertools' settings). A larger catalog would fail the deployment with a
- * CloudFormation error naming no setting.
+ * the bus, the sender, Powertools' settings). Larger settings would fail the deployment with a
+ * CloudFormation error naming none of them; the catalog, which may be far larger, is bundled.
  */
 export const SETTINGS_ENV_BYTES = 3072;
 
@@ -79,10 +83,12 @@ export const SETTINGS_ENV_BYTES = 3072;
  */
 function checkFunctionsTakeIt(config: StageConfig): void {
   const env = monitorEnvironment(config, "checked-at-synth");
+  // The catalog is parsed as the functions parse what their bundle carries (functions/commons/aws.ts).
+  const parsed = { ...env, ...(config.catalog ? { CATALOG: JSON.stringify(config.catalog) } : {}) };
   const name = (text: string) =>
     text.replace(/\b[A-Z_]+\b(?=:)/g, (variable) => SETTING_OF[variable] ?? variable);
   try {
-    countingSettings(parseMonitorEnv(env));
+    countingSettings(parseMonitorEnv(parsed));
   } catch (e) {
     const message = (e as Error).message.replace(/^configuration: /, "");
     // The calendar's own checks name no variable: they come from the override.
@@ -106,7 +112,9 @@ function checkFunctionsTakeIt(config: StageConfig): void {
 
 /**
  * The monitor's environment for a stage (lib/contracts/config.ts): what a stage leaves out, the
- * functions default. Tokens (the table's name) are the caller's.
+ * functions default. Tokens (the table's name) are the caller's. The catalog is not in it: it is
+ * bundled into each function (infra/project-function.ts), since a province's does not fit the
+ * 4 KB Lambda allows an environment.
  */
 export function monitorEnvironment(config: StageConfig, tableName: string): Record<string, string> {
   return {
@@ -117,7 +125,20 @@ export function monitorEnvironment(config: StageConfig, tableName: string): Reco
     ...(config.afterHoursReceipt ? { AFTER_HOURS_RECEIPT: config.afterHoursReceipt } : {}),
     ...(config.officeHours ? { OFFICE_HOURS: config.officeHours } : {}),
     ...(config.calendarOverride ? { CALENDAR_OVERRIDE: JSON.stringify(config.calendarOverride) } : {}),
-    ...(config.catalog ? { CATALOG: JSON.stringify(config.catalog) } : {}),
     ...(config.official ? { OFFICIAL_SETTINGS: JSON.stringify(config.official) } : {}),
   };
+}
+
+/**
+ * The stage's catalog as the JSON file each function's bundle carries (infra/project-function.ts),
+ * written at synth where its content names it (the same catalog, the same file).
+ */
+export function catalogFileOf(catalog: NonNullable<StageConfig["catalog"]>): string {
+  const json = JSON.stringify(catalog);
+  const file = join(
+    tmpdir(),
+    `dossier-monitor-catalog-${createHash("sha256").update(json).digest("hex").slice(0, 16)}.json`,
+  );
+  writeFileSync(file, json);
+  return file;
 }

@@ -17,6 +17,8 @@ export class FunctionSet {
     private readonly scope: Construct,
     private readonly environment: Record<string, string>,
     private readonly logRetention: logs.RetentionDays,
+    /** The stage's procedure catalog as a JSON file, bundled into each function (infra/project-function.ts). */
+    private readonly catalogFile?: string,
   ) {}
 
   make(
@@ -33,6 +35,7 @@ export class FunctionSet {
       logRetention: this.logRetention,
       timeout,
       memorySize,
+      catalogFile: this.catalogFile,
     });
     this.byName[name] = f;
     return f;

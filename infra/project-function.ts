@@ -2,9 +2,10 @@ import { join } from "node:path";
 import { Duration, Stack, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type BundlingOptions, NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { BUNDLED_CATALOG } from "../functions/commons/env";
 
 const ROOT = join(import.meta.dirname, "..");
 
@@ -16,7 +17,44 @@ export interface ProjectFunctionProps {
   timeout?: Duration;
   memorySize?: number;
   logRetention: logs.RetentionDays;
+  /**
+   * The stage's procedure catalog as a JSON file, copied into the bundle (functions/commons/env.ts)
+   * rather than the environment, which Lambda holds to 4 KB.
+   */
+  catalogFile?: string;
 }
+
+/**
+ * How every function is bundled: ESM for Node.js 22, minified with source maps, the AWS SDK left to
+ * the runtime; with the stage's catalog (a JSON file written at synth) copied beside the code
+ * (functions/commons/env.ts) when it has one.
+ */
+export function bundlingOf(catalogFile?: string): BundlingOptions {
+  return {
+    format: OutputFormat.ESM,
+    target: "node22",
+    minify: true,
+    sourceMap: true,
+    externalModules: ["@aws-sdk/*"],
+    // Some dependencies are CommonJS and call require(): give the ESM bundle one.
+    banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    forceDockerBundling: false,
+    ...(catalogFile !== undefined && {
+      commandHooks: {
+        beforeBundling: () => [],
+        beforeInstall: () => [],
+        // Beside the code, where functions/commons/env.ts reads it (not on the command line:
+        // a province's catalog is larger than one argument may be).
+        afterBundling: (_input: string, output: string) => [
+          `cp ${shellQuoted(catalogFile)} ${shellQuoted(join(output, BUNDLED_CATALOG))}`,
+        ],
+      },
+    }),
+  };
+}
+
+/** `text` as one word of a POSIX shell command. */
+const shellQuoted = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
 /**
  * Every function of the project, built one way (docs/style.md 9): ARM64, Node.js 22, ESM, minified
@@ -57,16 +95,7 @@ export class ProjectFunction extends Construct {
         NODE_OPTIONS: "--enable-source-maps",
         POWERTOOLS_SERVICE_NAME: props.name,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: "node22",
-        minify: true,
-        sourceMap: true,
-        externalModules: ["@aws-sdk/*"],
-        // Some dependencies are CommonJS and call require(): give the ESM bundle one.
-        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-        forceDockerBundling: false,
-      },
+      bundling: bundlingOf(props.catalogFile),
     });
     const stack = Stack.of(this);
     const logGroupId = stack.resolve(stack.getLogicalId(this.logGroup.node.defaultChild as logs.CfnLogGroup));

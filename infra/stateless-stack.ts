@@ -4,7 +4,7 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { buildAlerting } from "./alerting";
 import { buildApis } from "./apis";
-import { monitorEnvironment, type StageConfig } from "./config";
+import { catalogFileOf, monitorEnvironment, type StageConfig } from "./config";
 import { buildConsumer } from "./consumer";
 import { FunctionSet } from "./functions";
 import { buildMonitoring } from "./monitoring";
@@ -30,7 +30,12 @@ export class StatelessStack extends Stack {
     const { table, bus, eventsQueue, eventsDlq, configurationSet } = stateful;
     const retention = config.logRetentionDays as unknown as logs.RetentionDays;
     // The monitor's environment (lib/contracts/config.ts): what a stage leaves out, the functions default.
-    const functions = new FunctionSet(this, monitorEnvironment(config, table.tableName), retention);
+    const functions = new FunctionSet(
+      this,
+      monitorEnvironment(config, table.tableName),
+      retention,
+      config.catalog && catalogFileOf(config.catalog),
+    );
     this.functions = functions.byName;
     const tableArn = table.tableArn;
 

@@ -3,10 +3,11 @@ import { EventBridgeClient, eventBridgePublisher } from "../../lib/adapters/even
 import { parseEnv } from "../../lib/contracts/config";
 import { lambdaDynamo } from "../commons/aws";
 import { LAMBDA_RUNTIME } from "../commons/clients";
+import { lambdaEnv } from "../commons/env";
 import { compose, EnvSchema } from "../ingest-api";
 
 const eventBridge = new EventBridgeClient({});
-export const handler = compose(parseEnv(EnvSchema, process.env), {
+export const handler = compose(parseEnv(EnvSchema, lambdaEnv()), {
   ...LAMBDA_RUNTIME,
   dynamo: lambdaDynamo(),
   bus: (name) => eventBridgePublisher(eventBridge, name),

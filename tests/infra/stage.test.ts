@@ -106,15 +106,30 @@ describe("stage configuration", () => {
     expect(() => parseStageConfig({ ...base, ...holiday("2028-01-02") })).toThrow(
       /^stage configuration: calendarOverride: .*2028-01-02/,
     );
-    const procedures = Array.from({ length: 60 }, (_, i) => ({
+    // A province's catalog is bundled, not in the environment: any size passes, and is not there.
+    const procedures = Array.from({ length: 2000 }, (_, i) => ({
       code: `1.00${String(i).padStart(4, "0")}`,
       vi: "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
       en: "Registration of changes in land use rights",
       domain: "dat-dai",
       days: 10,
     }));
-    expect(() => parseStageConfig({ ...base, catalog: { procedures } })).toThrow(
-      /^stage configuration: the settings take \d+ bytes of each function's environment, more than the 3072 .*\(catalog \d+ bytes/,
+    const province = parseStageConfig({ ...base, catalog: { procedures } });
+    expect(province.catalog?.procedures).toHaveLength(2000);
+    expect(monitorEnvironment(province, "t")).not.toHaveProperty("CATALOG");
+    // A bad catalog is still named at synth, as the functions would name it.
+    expect(() =>
+      parseStageConfig({ ...base, catalog: { procedures: [{ ...procedures[0], days: -1 }] } }),
+    ).toThrow(/^stage configuration: catalog/);
+    // What stays in the environment is held to what Lambda leaves it.
+    const domains = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [
+        `linh-vuc-${i}`,
+        { vi: "Lĩnh vực ".repeat(8), en: "Domain ".repeat(8) },
+      ]),
+    );
+    expect(() => parseStageConfig({ ...base, official: { domains } })).toThrow(
+      /^stage configuration: the settings take \d+ bytes of each function's environment, more than the 3072 .*\(official \d+ bytes/,
     );
   });
 });
