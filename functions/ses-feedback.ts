@@ -27,7 +27,10 @@ export function createHandler(
     );
     // The paths only: an address is never logged.
     if (unreadable)
-      logger.warn("SES feedback event not understood: nothing suppressed", { fields: unreadable });
+      logger.warn("SES feedback event not understood in part: what it names there is not suppressed", {
+        fields: unreadable,
+        count: suppressed.length,
+      });
     else logger.info("addresses suppressed", { count: suppressed.length });
     return { suppressed: suppressed.length };
   }).use(injectLambdaContext(logger));

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { countingSettings, parseMonitorEnv } from "../lib/contracts/config";
-import { AFTER_HOURS_RECEIPT } from "../lib/domain/calendar/calendar";
+import { countingSettings, type MonitorEnv, parseMonitorEnv } from "../lib/contracts/config";
+import { AFTER_HOURS_RECEIPT, WorkingCalendar } from "../lib/domain/calendar/calendar";
 import { CalendarDataSchema } from "../lib/domain/calendar/calendar-data";
 import { CatalogFileSchema } from "../lib/domain/catalog";
 import { OfficialSettingsSchema } from "../lib/domain/official/settings";
@@ -83,18 +83,28 @@ export const SETTINGS_ENV_BYTES = 3072;
  */
 function checkFunctionsTakeIt(config: StageConfig): void {
   const env = monitorEnvironment(config, "checked-at-synth");
-  // The catalog is parsed as the functions parse what their bundle carries (functions/commons/aws.ts).
+  // The catalog is parsed as the functions parse what their bundle carries (functions/commons/env.ts).
   const parsed = { ...env, ...(config.catalog ? { CATALOG: JSON.stringify(config.catalog) } : {}) };
   const name = (text: string) =>
     text.replace(/\b[A-Z_]+\b(?=:)/g, (variable) => SETTING_OF[variable] ?? variable);
+  let monitorEnv: MonitorEnv;
   try {
-    countingSettings(parseMonitorEnv(parsed));
+    monitorEnv = parseMonitorEnv(parsed);
   } catch (e) {
-    const message = (e as Error).message.replace(/^configuration: /, "");
-    // The calendar's own checks name no variable: they come from the override.
-    const named = /^[a-zA-Z]+: /.test(name(message)) ? name(message) : `calendarOverride: ${message}`;
-    throw new Error(`stage configuration: ${named}`);
+    throw new Error(`stage configuration: ${name((e as Error).message.replace(/^configuration: /, ""))}`);
   }
+  try {
+    // The calendar's own checks, past its file's shape: the override's dates, and the office hours.
+    WorkingCalendar.official(
+      monitorEnv.CALENDAR_OVERRIDE ? [monitorEnv.CALENDAR_OVERRIDE] : [],
+      monitorEnv.OFFICE_HOURS,
+    );
+  } catch (e) {
+    throw new Error(
+      `stage configuration: ${config.calendarOverride ? "calendarOverride" : "officeHours"}: ${(e as Error).message}`,
+    );
+  }
+  countingSettings(monitorEnv);
   const bytes = (k: string) => Buffer.byteLength(k) + Buffer.byteLength(env[k] ?? "");
   const settings = Object.keys(env).filter((k) => k !== "TABLE_NAME");
   const total = settings.reduce((n, k) => n + bytes(k), 0);

@@ -5,7 +5,8 @@ import type { SuppressionList } from "./ports";
  * SES event publishing's bounce and complaint events (detail-type "Email Bounced" / "Email
  * Complaint Received"): permanent bounces and every complaint suppress the address.
  */
-const Recipient = z.object({ emailAddress: z.string().check(z.minLength(1)) });
+/** A recipient is read on its own: one without an address costs the event none of the others. */
+const Recipient = z.object({ emailAddress: z.optional(z.unknown()) });
 const SesFeedbackSchema = z.object({
   "detail-type": z.enum(["Email Bounced", "Email Complaint Received"]),
   detail: z.object({
@@ -46,12 +47,19 @@ export async function suppressFromSesEvent(
   const d = parsed.data.detail;
   if (configurationSet && !d.mail?.tags?.["ses:configuration-set"]?.includes(configurationSet))
     return { suppressed: [] };
-  const addresses =
+  const [field, recipients] =
     d.eventType === "Bounce"
-      ? d.bounce?.bounceType === "Permanent"
-        ? (d.bounce.bouncedRecipients ?? []).map((r) => r.emailAddress)
-        : []
-      : (d.complaint?.complainedRecipients ?? []).map((r) => r.emailAddress);
+      ? [
+          "bounce.bouncedRecipients",
+          d.bounce?.bounceType === "Permanent" ? (d.bounce.bouncedRecipients ?? []) : [],
+        ]
+      : ["complaint.complainedRecipients", d.complaint?.complainedRecipients ?? []];
+  const addresses: string[] = [];
+  const unreadable: string[] = [];
+  recipients.forEach((r, i) => {
+    if (typeof r.emailAddress === "string" && r.emailAddress.trim() !== "") addresses.push(r.emailAddress);
+    else unreadable.push(`detail.${field}.${i}.emailAddress`);
+  });
   for (const a of addresses) await store.suppress(a, d.eventType === "Bounce" ? "bounce" : "complaint", now);
-  return { suppressed: addresses };
+  return { suppressed: addresses, ...(unreadable.length && { unreadable }) };
 }

@@ -26,13 +26,13 @@ export interface ProjectionSettings {
    */
   afterHoursReceipt?: AfterHoursReceipt;
   /**
-   * The stricter national index rule (docs/calendar.md "Pauses"): a second supplement request makes the
-   * dossier count as late. Off by default.
+   * The monitor's stricter reading (docs/calendar.md "Pauses"): a second supplement request makes
+   * the dossier count as late, finished or not. Off by default.
    */
   strictSupplementRule?: boolean;
   /**
-   * Whether a source other than the dossier's owner may change it (the directory's grants, issue
-   * 12). Without it only the owner's events count: the in-process fold has no directory.
+   * Whether a source other than the dossier's owner may change it (the directory's grants). Without
+   * it only the owner's events count: the in-process fold has no directory.
    */
   admits?: (source: string | undefined, dossierId: string, unitId: string | undefined) => boolean;
 }

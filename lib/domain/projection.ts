@@ -288,8 +288,9 @@ function startPause(step: Step<EventOf<"dossier.supplement_requested">>): void {
   state.clockStopped = !late;
   if (late) flag(step, "late_supplement_request");
   if (kind === "supplement") state.supplementRequests++;
-  // The strict setting counts a second supplement request late, as the national index's
-  // indicator 2.1 does (Decision 766/QĐ-TTg; docs/rules.md R3, docs/official.md).
+  // The strict setting counts a second supplement request late, finished or not: the monitor's
+  // stricter reading (docs/rules.md R3); index 2.1 counts it overdue only while the dossier is not
+  // finished (Decision 766/QĐ-TTg as the portal describes it; docs/official.md).
   if (settings.strictSupplementRule && state.supplementRequests >= 2) state.strictLate = true;
 }
 

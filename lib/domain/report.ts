@@ -86,7 +86,7 @@ export function contribution(state: DossierState, period: Period, T: number): Co
     const due = state.kpiDueAt;
     // A pause begun after the due instant stops no clock: the dossier stays overdue (projection.ts).
     // With the strict supplement setting a second request counts the dossier late whatever its
-    // clock (docs/rules.md R3, as index 2.1 does), paused by that request included.
+    // clock (docs/rules.md R3, the monitor's stricter reading), paused by that request included.
     const overdue = state.strictLate || (!state.clockStopped && due !== undefined && due < T);
     if (overdue) c.pendingOverdue = 1;
     else c.pendingWithin = 1;

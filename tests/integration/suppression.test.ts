@@ -59,7 +59,7 @@ describe("ses-feedback", () => {
     await table.drop();
   });
 
-  it("logs the fields of an event it cannot read, never an address, and suppresses nothing", async () => {
+  it("suppresses the recipients it can read, and logs the fields of those it cannot, never an address", async () => {
     process.env.TABLE_NAME ??= "unused";
     const { createHandler } = await import("../../functions/ses-feedback");
     const table = await testTable("supp-bad");
@@ -82,22 +82,32 @@ describe("ses-feedback", () => {
           eventType: "Bounce",
           bounce: {
             bounceType: "Permanent",
-            bouncedRecipients: [{ address: "moved@example.org" }, { emailAddress: "" }],
+            bouncedRecipients: [
+              { address: "moved@example.org" },
+              { emailAddress: "" },
+              { emailAddress: "truong@tnmt.example.org" },
+            ],
           },
         },
       };
-      expect(await handler(changed, {} as never)).toEqual({ suppressed: 0 });
+      expect(await handler(changed, {} as never)).toEqual({ suppressed: 1 });
+      // An event SES shaped otherwise suppresses nothing, and says where.
+      expect(await handler({ ...changed, detail: { eventType: "Bounce", bounce: [] } }, {} as never)).toEqual(
+        {
+          suppressed: 0,
+        },
+      );
     } finally {
       for (const spy of spies) spy.mockRestore();
     }
-    expect([...(await table.store.suppression.addresses())]).toEqual([]);
-    const warning = lines.find((l) => l.includes("not understood"));
-    expect(warning).toBeDefined();
-    expect(JSON.parse(warning as string).fields).toEqual([
-      "detail.bounce.bouncedRecipients.0.emailAddress",
-      "detail.bounce.bouncedRecipients.1.emailAddress",
+    // The readable recipient is suppressed; the others are named by their fields.
+    expect([...(await table.store.suppression.addresses())]).toEqual(["truong@tnmt.example.org"]);
+    const warnings = lines.filter((l) => l.includes("not understood")).map((l) => JSON.parse(l).fields);
+    expect(warnings).toEqual([
+      ["detail.bounce.bouncedRecipients.0.emailAddress", "detail.bounce.bouncedRecipients.1.emailAddress"],
+      ["detail.bounce"],
     ]);
-    expect(lines.join("\n")).not.toContain("@example.org");
+    expect(lines.join("\n")).not.toContain("@");
     await table.drop();
   });
 });

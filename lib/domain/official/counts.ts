@@ -14,9 +14,12 @@ export const OFFICIAL_COUNTER_KEYS = [
   "withdrawnCarriedOver",
   /** Withdrawn in the period, received in it online (form: column 4 when withdrawn are excluded). */
   "withdrawnOnline",
-  /** Index 2.1's numerator: finished on time or still within the deadline, at most one supplement request. */
+  /**
+   * Index 2.1's numerator: finished on time, or not finished, within the deadline and asked for
+   * supplements at most once.
+   */
   "indexOnTime",
-  /** Dossiers of the period with two or more supplement requests (index 2.1 counts them overdue). */
+  /** Dossiers of the period not finished and asked for supplements twice or more (index 2.1 counts them overdue). */
   "supplementMulti",
   /** `dossier.complaint_received` events in the period. */
   "complaints",
@@ -72,10 +75,11 @@ export function officialContribution(
     // applicant's supplement time deducted; one not finished is judged at the period's end, and one
     // waiting for a supplement at the request. "Trừ trường hợp 'Yêu cầu bổ sung hồ sơ' hơn 01 lần
     // thì tính quá hạn" qualifies the dossiers that have no finished status only: a dossier not
-    // finished that was asked for supplements more than once is overdue; a finished one is judged
-    // by when it finished (docs/official.md, 2.1).
+    // finished that was asked for supplements more than once is overdue, whether it still waits or
+    // was resumed (the monitor's reading, the stricter one); a finished one is judged by when it
+    // finished (docs/official.md, 2.1).
     const multi = state.supplementRequests >= 2;
-    if (multi) c.supplementMulti = 1;
+    if (multi && c.pendingTotal === 1) c.supplementMulti = 1;
     let good = false;
     if (c.resolvedTotal === 1) good = c.resolvedLate !== 1;
     else if (c.withdrawn === 1) good = c.withdrawnOnTime === 1;

@@ -125,8 +125,8 @@ function progressIndicators(c: Counts, targets: OfficialSettings["targets"]): In
           en: "A dossier not finished that was asked for supplements more than once counts as overdue; one waiting for a supplement is judged at the request; a finished one by when it finished, supplement time deducted.",
         },
         {
-          vi: `Hồ sơ yêu cầu bổ sung từ 2 lần: ${groupVi(c.supplementMulti)}.`,
-          en: `Dossiers asked for supplements twice or more: ${c.supplementMulti}.`,
+          vi: `Hồ sơ chưa hoàn thành đã yêu cầu bổ sung từ 2 lần (tính quá hạn): ${groupVi(c.supplementMulti)}.`,
+          en: `Dossiers not finished and asked for supplements twice or more (counted overdue): ${c.supplementMulti}.`,
         },
       ],
     }),
