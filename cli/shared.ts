@@ -121,3 +121,27 @@ export async function readEventsText(file: string): Promise<string> {
   if (!text.ok) throw new CliError(`${file}: ${text.error}`, EXIT.badInput);
   return text.value;
 }
+
+/**
+ * A deployment's procedure catalog from `--catalog FILE` (the shape of `CatalogFileSchema`, the
+ * file a stage's `catalog` holds), as its text: checked here, naming the file and each bad field.
+ */
+export async function readCatalogFile(file: string): Promise<string> {
+  const [{ readFile }, { loadCatalog }] = await Promise.all([
+    import("node:fs/promises"),
+    import("../lib/domain/catalog"),
+  ]);
+  let text: string;
+  let json: unknown;
+  try {
+    text = await readFile(file, "utf8");
+    json = JSON.parse(text);
+  } catch (e) {
+    const why = fileSystemReason((e as NodeJS.ErrnoException).code) ?? (e as Error).message;
+    throw new CliError(`${file}: ${why}`, EXIT.badInput);
+  }
+  const loaded = loadCatalog(json);
+  if (!loaded.ok)
+    throw new CliError(loaded.error.map((p) => `${file}: ${p.path}: ${p.message}`).join("\n"), EXIT.badInput);
+  return text;
+}

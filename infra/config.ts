@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { countingSettings, type MonitorEnv, parseMonitorEnv } from "../lib/contracts/config";
 import { AFTER_HOURS_RECEIPT, WorkingCalendar } from "../lib/domain/calendar/calendar";
 import { CalendarDataSchema } from "../lib/domain/calendar/calendar-data";
@@ -139,16 +138,23 @@ export function monitorEnvironment(config: StageConfig, tableName: string): Reco
   };
 }
 
+/** Where the stage's catalog files are written at synth: inside the project, which bundling sees. */
+const CATALOG_DIR = join(import.meta.dirname, "..", "node_modules", ".cache", "dossier-monitor");
+
 /**
  * The stage's catalog as the JSON file each function's bundle carries (infra/project-function.ts),
- * written at synth where its content names it (the same catalog, the same file).
+ * written at synth, its path relative to the project's root. The file is named by its content (the
+ * same catalog, the same file) and written whole before it takes that name, so a synth running
+ * beside another never copies half of it. It lies inside the project, which CDK's bundling mounts
+ * when it bundles in Docker, not in the machine's shared temporary folder.
  */
 export function catalogFileOf(catalog: NonNullable<StageConfig["catalog"]>): string {
   const json = JSON.stringify(catalog);
-  const file = join(
-    tmpdir(),
-    `dossier-monitor-catalog-${createHash("sha256").update(json).digest("hex").slice(0, 16)}.json`,
-  );
-  writeFileSync(file, json);
-  return file;
+  const name = `catalog-${createHash("sha256").update(json).digest("hex").slice(0, 16)}.json`;
+  mkdirSync(CATALOG_DIR, { recursive: true });
+  const partial = mkdtempSync(join(CATALOG_DIR, "partial-"));
+  writeFileSync(join(partial, name), json);
+  renameSync(join(partial, name), join(CATALOG_DIR, name));
+  rmSync(partial, { recursive: true, force: true });
+  return relative(join(import.meta.dirname, ".."), join(CATALOG_DIR, name));
 }

@@ -18,8 +18,8 @@ export interface ProjectFunctionProps {
   memorySize?: number;
   logRetention: logs.RetentionDays;
   /**
-   * The stage's procedure catalog as a JSON file, copied into the bundle (functions/commons/env.ts)
-   * rather than the environment, which Lambda holds to 4 KB.
+   * The stage's procedure catalog as a JSON file (its path from the project's root), copied into the
+   * bundle (functions/commons/env.ts) rather than the environment, which Lambda holds to 4 KB.
    */
   catalogFile?: string;
 }
@@ -44,9 +44,10 @@ export function bundlingOf(catalogFile?: string): BundlingOptions {
         beforeBundling: () => [],
         beforeInstall: () => [],
         // Beside the code, where functions/commons/env.ts reads it (not on the command line:
-        // a province's catalog is larger than one argument may be).
-        afterBundling: (_input: string, output: string) => [
-          `cp ${shellQuoted(catalogFile)} ${shellQuoted(join(output, BUNDLED_CATALOG))}`,
+        // a province's catalog is larger than one argument may be). The file is named from the
+        // project's root, which is the input folder whether esbuild runs here or in Docker.
+        afterBundling: (input: string, output: string) => [
+          `cp ${shellQuoted(join(input, catalogFile))} ${shellQuoted(join(output, BUNDLED_CATALOG))}`,
         ],
       },
     }),

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { ImportInput } from "../../lib/app/import";
-import { CliError, EXIT, parseAsOf, readEventsText, tableClient } from "../shared";
+import { CliError, EXIT, parseAsOf, readCatalogFile, readEventsText, tableClient } from "../shared";
 
 interface ImportOpts {
   table: string;
@@ -9,6 +9,7 @@ interface ImportOpts {
   region?: string;
   now?: number;
   rejects?: string;
+  catalog?: string;
 }
 
 /** The events of the files in order, with `file:line`; invalid lines as rejects (never applied). */
@@ -41,17 +42,31 @@ async function progressBar() {
   });
 }
 
-async function runImport(files: string[], opts: ImportOpts): Promise<void> {
-  const now = opts.now ?? Date.now();
-  const { events, invalid } = await readImport(files, now);
-  const { countingSettings, parseMonitorEnv } = await import("../../lib/contracts/config");
-  // The monitor's settings as the deployment's consumer has them (PERIOD_SCHEME, CALENDAR_OVERRIDE, ...).
-  let env: ReturnType<typeof parseMonitorEnv>;
+/**
+ * The monitor's settings as the deployment's consumer has them (PERIOD_SCHEME, CALENDAR_OVERRIDE,
+ * ...), from the environment; the catalog from `--catalog` when given: a province's (hundreds of
+ * KB) is bundled with the deployed functions, not in their environment, and the command reads the
+ * same file the stage's `catalog` holds.
+ */
+async function monitorEnv(opts: ImportOpts) {
+  const { parseMonitorEnv } = await import("../../lib/contracts/config");
+  const catalog = opts.catalog === undefined ? undefined : await readCatalogFile(opts.catalog);
   try {
-    env = parseMonitorEnv({ ...process.env, TABLE_NAME: opts.table });
+    return parseMonitorEnv({
+      ...process.env,
+      TABLE_NAME: opts.table,
+      ...(catalog !== undefined && { CATALOG: catalog }),
+    });
   } catch (e) {
     throw new CliError((e as Error).message, EXIT.usage);
   }
+}
+
+async function runImport(files: string[], opts: ImportOpts): Promise<void> {
+  const now = opts.now ?? Date.now();
+  const { events, invalid } = await readImport(files, now);
+  const env = await monitorEnv(opts);
+  const { countingSettings } = await import("../../lib/contracts/config");
   const { tableStore } = await import("../../lib/adapters/dynamodb/store");
   const { BulkWriter } = await import("../../lib/adapters/dynamodb/bulk");
   const { importEvents } = await import("../../lib/app/import");
@@ -129,5 +144,9 @@ export function registerImport(program: Command): void {
       parseAsOf,
     )
     .option("--rejects <file>", "where rejected events go, with their reasons (default FILE.rejects.ndjson)")
+    .option(
+      "--catalog <file>",
+      "the deployment's procedure catalog (JSON, the stage's catalog; default: the CATALOG environment variable, else the seed district's)",
+    )
     .action(runImport);
 }

@@ -1,11 +1,21 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import type { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import type { Catalog } from "../../lib/domain/catalog";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import type { Period, PeriodScheme } from "../../lib/domain/periods";
 import type { PeriodCounts } from "../../lib/domain/report";
 import type { Locale } from "../../lib/render/format";
-import { apiKey, CliError, EXIT, parseApiUrl, parseAsOf, parseDate, readEventsText } from "../shared";
+import {
+  apiKey,
+  CliError,
+  EXIT,
+  parseApiUrl,
+  parseAsOf,
+  parseDate,
+  readCatalogFile,
+  readEventsText,
+} from "../shared";
 
 interface ReportOpts {
   events?: string[];
@@ -26,6 +36,7 @@ interface ReportOpts {
   strictSupplement?: boolean;
   units?: string;
   settings?: string;
+  catalog?: string;
 }
 
 /** A JSON file, or the bad-input error naming it. */
@@ -57,14 +68,24 @@ async function loadUnitNames(
 }
 
 /** The official outputs' settings from a file (OfficialSettingsSchema), each bad field named. */
-async function loadSettings(file: string | undefined) {
-  const [{ DEFAULT_OFFICIAL_SETTINGS, loadOfficialSettings, withCatalogDomains }, { SEED_CATALOG }] =
-    await Promise.all([import("../../lib/domain/official/settings"), import("../../lib/domain/catalog")]);
-  if (!file) return withCatalogDomains(DEFAULT_OFFICIAL_SETTINGS, SEED_CATALOG.domains);
+/** The deployment's catalog (`--catalog FILE`), or the seed district's. */
+async function loadCatalogOption(file: string | undefined): Promise<Catalog> {
+  const { loadCatalog, SEED_CATALOG } = await import("../../lib/domain/catalog");
+  if (!file) return SEED_CATALOG;
+  const loaded = loadCatalog(JSON.parse(await readCatalogFile(file)));
+  if (!loaded.ok) throw new CliError(`${file}: not a catalog`, EXIT.badInput);
+  return loaded.value;
+}
+
+async function loadSettings(file: string | undefined, catalog: Catalog) {
+  const { DEFAULT_OFFICIAL_SETTINGS, loadOfficialSettings, withCatalogDomains } = await import(
+    "../../lib/domain/official/settings"
+  );
+  if (!file) return withCatalogDomains(DEFAULT_OFFICIAL_SETTINGS, catalog.domains);
   const loaded = loadOfficialSettings(readJson(file));
   if (!loaded.ok)
     throw new CliError(loaded.error.map((p) => `${file}: ${p.path}: ${p.message}`).join("\n"), EXIT.badInput);
-  return withCatalogDomains(loaded.value, SEED_CATALOG.domains);
+  return withCatalogDomains(loaded.value, catalog.domains);
 }
 
 async function loadCalendar(file: string | undefined): Promise<WorkingCalendar> {
@@ -127,7 +148,8 @@ async function runReport(opts: ReportOpts): Promise<void> {
   const period = await resolvePeriod(opts);
   const calendar = await loadCalendar(opts.calendar);
   const names = await loadUnitNames(opts.units, opts.lang);
-  const settings = await loadSettings(opts.settings);
+  const catalogFile = await loadCatalogOption(opts.catalog);
+  const settings = await loadSettings(opts.settings, catalogFile);
   const events = await readEvents(opts.events);
   await checkUnitKnown(opts.unit, events, names);
   const [{ catalogOf }, { computeReportAndCounts }, { reportCsv, reportText }] = await Promise.all([
@@ -136,7 +158,11 @@ async function runReport(opts: ReportOpts): Promise<void> {
     import("../../lib/render/format"),
   ]);
   const asOf = opts.asOf ?? Date.now();
-  const projection = { calendar, catalog: catalogOf(), strictSupplementRule: opts.strictSupplement ?? false };
+  const projection = {
+    calendar,
+    catalog: catalogOf([...catalogFile.procedures.values()]),
+    strictSupplementRule: opts.strictSupplement ?? false,
+  };
   const { agencyReport, parseDirectoryFile } = await import("../agency");
   const { report, counts } =
     opts.agency && opts.units
@@ -171,6 +197,7 @@ const EVENTS_ONLY = {
   asOf: "--as-of",
   calendar: "--calendar",
   settings: "--settings",
+  catalog: "--catalog",
   strictSupplement: "--strict-supplement",
 } as const;
 
@@ -325,6 +352,10 @@ export function registerReport(program: Command): void {
     .option(
       "--settings <file>",
       "the official outputs' settings (JSON, OfficialSettingsSchema): office, form title, domain names, index targets",
+    )
+    .option(
+      "--catalog <file>",
+      "the deployment's procedure catalog (JSON, the stage's catalog): periods, procedure and domain names (default: the seed district's)",
     )
     .action((opts: ReportOpts) => runReport(opts));
 }

@@ -5,8 +5,8 @@ import type { SuppressionList } from "./ports";
  * SES event publishing's bounce and complaint events (detail-type "Email Bounced" / "Email
  * Complaint Received"): permanent bounces and every complaint suppress the address.
  */
-/** A recipient is read on its own: one without an address costs the event none of the others. */
-const Recipient = z.object({ emailAddress: z.optional(z.unknown()) });
+/** A recipient is read on its own: one without an address (or not an object) costs the event none of the others. */
+const Recipient = z.unknown();
 const SesFeedbackSchema = z.object({
   "detail-type": z.enum(["Email Bounced", "Email Complaint Received"]),
   detail: z.object({
@@ -57,7 +57,9 @@ export async function suppressFromSesEvent(
   const addresses: string[] = [];
   const unreadable: string[] = [];
   recipients.forEach((r, i) => {
-    if (typeof r.emailAddress === "string" && r.emailAddress.trim() !== "") addresses.push(r.emailAddress);
+    const address =
+      typeof r === "object" && r !== null ? (r as { emailAddress?: unknown }).emailAddress : undefined;
+    if (typeof address === "string" && address.trim() !== "") addresses.push(address);
     else unreadable.push(`detail.${field}.${i}.emailAddress`);
   });
   for (const a of addresses) await store.suppress(a, d.eventType === "Bounce" ? "bounce" : "complaint", now);

@@ -14,6 +14,10 @@ export const config = parseStageConfig({
   senderAddress: "canh-bao@ubnd.example.org",
   sesIdentity: "ubnd.example.org",
   periodScheme: { kind: "reporting-window" },
+  // A catalog of its own, which the stage's functions carry in their bundles (tests/infra/stacks.test.ts).
+  catalog: {
+    procedures: [{ code: "9.000001", vi: "Thủ tục thử", en: "A test procedure", domain: "dat-dai", days: 7 }],
+  },
 });
 
 /**

@@ -38,12 +38,14 @@ const base = { stage: "prov", senderAddress: "a@ubnd.example.org", sesIdentity: 
 describe("the stage's catalog, bundled", () => {
   it("is copied beside each function's code by the bundling's hook, and read there as CATALOG", async () => {
     const config = parseStageConfig({ ...base, catalog: { procedures } });
-    const file = catalogFileOf(config.catalog as NonNullable<typeof config.catalog>);
+    const file = join(ROOT, catalogFileOf(config.catalog as NonNullable<typeof config.catalog>));
     expect(readFileSync(file, "utf8").length).toBeGreaterThan(200_000);
     const out = tempDir();
     // The hook the stack's functions run after esbuild, as CDK runs it (a shell command).
-    const hooks = bundlingOf(file).commandHooks;
-    for (const command of hooks?.afterBundling(join(ROOT, "functions"), out) ?? []) execSync(command);
+    const hooks = bundlingOf(
+      catalogFileOf(config.catalog as NonNullable<typeof config.catalog>),
+    ).commandHooks;
+    for (const command of hooks?.afterBundling(ROOT, out) ?? []) execSync(command);
     // The module that reads it, bundled as a function's code is.
     await build({
       entryPoints: [join(ROOT, "functions", "commons", "env.ts")],

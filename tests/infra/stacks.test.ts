@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PARTITIONS } from "../../infra/functions";
@@ -25,6 +27,7 @@ import { ROUTES } from "../../lib/contracts/routes";
 import { SCHEDULE_TIME_ZONE, SCHEDULES } from "../../lib/contracts/schedules";
 import { DYNAMO_GRANTS, DYNAMO_PARTITIONS } from "../helpers/grants";
 import {
+  config,
   dynamoActionsByFunction,
   dynamoPartitionsByFunction,
   logicalId,
@@ -34,10 +37,12 @@ import {
 
 let stateful: Template;
 let stateless: Template;
+let outdir = "";
 beforeAll(() => {
   const s = synthStage();
   stateful = Template.fromStack(s.stateful);
   stateless = Template.fromStack(s.stateless);
+  outdir = s.app.outdir;
 }, 120_000);
 
 describe("the stateful stack", () => {
@@ -64,6 +69,22 @@ describe("the stateful stack", () => {
 });
 
 describe("the stateless stack", () => {
+  it("bundles the stage's catalog beside the code of every function that counts with it", () => {
+    // Each function's asset folder, as the synth left it (real bundling, with the local esbuild).
+    const catalogs = Object.entries(stateless.findResources("AWS::Lambda::Function")).map(([id, r]) => {
+      const key = (r.Properties as { Code: { S3Key: string } }).Code.S3Key;
+      const folder = join(outdir, `asset.${key.replace(/\.zip$/, "")}`);
+      expect(existsSync(join(folder, "index.mjs")), id).toBe(true);
+      const file = join(folder, "catalog.json");
+      return [id.replace(/Function.*$/, ""), existsSync(file) && JSON.parse(readFileSync(file, "utf8"))];
+    });
+    const expected = JSON.parse(JSON.stringify(config.catalog));
+    // All but the authorizer, which reads keys only.
+    expect(catalogs.filter(([, c]) => c).map(([id]) => id).length).toBe(catalogs.length - 1);
+    for (const [id, catalog] of catalogs)
+      expect(catalog, id as string).toEqual(String(id).startsWith("authorizer") ? false : expected);
+  });
+
   it("builds every function one way: ARM64, Node.js 22, its own log group", () => {
     const fns = stateless.findResources("AWS::Lambda::Function");
     expect(Object.keys(fns)).toHaveLength(8);

@@ -85,6 +85,7 @@ describe("ses-feedback", () => {
             bouncedRecipients: [
               { address: "moved@example.org" },
               { emailAddress: "" },
+              null,
               { emailAddress: "truong@tnmt.example.org" },
             ],
           },
@@ -104,7 +105,11 @@ describe("ses-feedback", () => {
     expect([...(await table.store.suppression.addresses())]).toEqual(["truong@tnmt.example.org"]);
     const warnings = lines.filter((l) => l.includes("not understood")).map((l) => JSON.parse(l).fields);
     expect(warnings).toEqual([
-      ["detail.bounce.bouncedRecipients.0.emailAddress", "detail.bounce.bouncedRecipients.1.emailAddress"],
+      [
+        "detail.bounce.bouncedRecipients.0.emailAddress",
+        "detail.bounce.bouncedRecipients.1.emailAddress",
+        "detail.bounce.bouncedRecipients.2.emailAddress",
+      ],
       ["detail.bounce"],
     ]);
     expect(lines.join("\n")).not.toContain("@");

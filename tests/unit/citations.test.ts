@@ -149,7 +149,7 @@ describe("citations of documents", () => {
   it("cites no numbered issue: the tracker they were filed in is not in the repository", () => {
     // Built from parts, so that this file does not match itself. White space between the words
     // may break a line, within a comment too (" * " or "// " at the next line's start).
-    const NUMBERED = new RegExp(`\\b${"iss"}ues?(?:\\s|\\s*\\n\\s*(?:\\*|//)\\s*)#?\\d{1,3}\\b`, "gi");
+    const NUMBERED = new RegExp(`\\b${"iss"}ues?(?:[ \\t]*|\\s*\\n\\s*(?:\\*|//|#)?\\s*)#?\\d{1,3}\\b`, "gi");
     const found = (file: string, text: string) =>
       [...text.matchAll(NUMBERED)].map(
         (m) => `${file}:${text.slice(0, m.index).split("\n").length}: ${m[0]}`,
@@ -157,9 +157,13 @@ describe("citations of documents", () => {
     const lines = trackedFiles().flatMap((f) => found(f, readFileSync(join(ROOT, f), "utf8")));
     expect(lines).toEqual([]);
     const iss = "iss";
-    expect(found("x.ts", `the agency tree (${iss}ue 23)\n * grants, ${iss}ue\n * 12). ${iss}ued 12`)).toEqual(
-      [`x.ts:1: ${iss}ue 23`, `x.ts:2: ${iss}ue\n * 12`],
-    );
+    const text = `the agency tree (${iss}ue 23)\n * grants, ${iss}ue\n * 12). ${iss}ued 12, ${iss}ue#14, ${iss}ue\n   15`;
+    expect(found("x.ts", text)).toEqual([
+      `x.ts:1: ${iss}ue 23`,
+      `x.ts:2: ${iss}ue\n * 12`,
+      `x.ts:3: ${iss}ue#14`,
+      `x.ts:3: ${iss}ue\n   15`,
+    ]);
   });
 
   it("reads a Markdown file's links from its own folder", () => {

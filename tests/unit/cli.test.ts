@@ -276,6 +276,51 @@ describe("dossier-monitor (docs/cli.md)", () => {
     expect(line).toMatch(/: 75% \(3\/4\)/);
   });
 
+  it("counts with the deployment's catalog given by --catalog, and names a bad one's field", async () => {
+    // A procedure the seed's catalog lacks, with no period in its event: only the catalog dates it.
+    const file = join(dir, "catalog-events.ndjson");
+    writeFileSync(
+      file,
+      `${JSON.stringify({
+        eventId: "cat-1",
+        type: "dossier.received",
+        occurredAt: "2022-07-04T09:00:00+07:00",
+        dossierId: "CAT-1",
+        data: { unitId: "u1", procedureCode: "9.999999", channel: "direct" },
+      })}\n`,
+    );
+    const catalog = join(dir, "catalog.json");
+    const procedure = {
+      code: "9.999999",
+      vi: "Thủ tục của tỉnh",
+      en: "A province's procedure",
+      domain: "dat-dai",
+    };
+    writeFileSync(catalog, JSON.stringify({ procedures: [{ ...procedure, days: 2 }] }));
+    const report = async (...extra: string[]) => {
+      const args = [
+        "report",
+        "--events",
+        file,
+        "--period",
+        "2022-Q3",
+        "--as-of",
+        "2022-07-20T09:00:00+07:00",
+      ];
+      const { code, stdout } = await cli(...args, ...extra);
+      expect(code).toBe(0);
+      return JSON.parse(stdout) as { pending: { overdue: number } };
+    };
+    // Without it the dossier has no due instant and is never overdue; with it, due 2022-07-06.
+    expect((await report()).pending.overdue).toBe(0);
+    expect((await report("--catalog", catalog)).pending.overdue).toBe(1);
+    const bad = join(dir, "catalog-bad.json");
+    writeFileSync(bad, JSON.stringify({ procedures: [{ ...procedure, days: -1 }] }));
+    const refused = await cli("report", "--events", file, "--period", "2022-Q3", "--catalog", bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/catalog-bad\.json: procedures\[0\]\.days: /);
+  });
+
   it("has no district row on a 2025-Q3 form; a district dossier received from 2025-07-01 is an abolished_level anomaly, kept and counted", async () => {
     const line = (id: string, at: string, level: string, domain: string) =>
       `{"eventId":"${id}","type":"dossier.received","occurredAt":"${at}","dossierId":"${id}","data":{"unitId":"u1","procedureCode":"p","channel":"direct","processingDays":5,"domain":"${domain}","level":"${level}"}}\n`;
