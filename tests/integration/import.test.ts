@@ -181,7 +181,7 @@ describe("dossier-monitor import", () => {
     const lines = events.slice(0, 40).map((e) => JSON.stringify(e));
     lines.splice(5, 0, '{"eventId":"broken","type":"dossier.received"}');
     writeFileSync(file, `${lines.join("\n")}\n`);
-    const run = () =>
+    const run = (...extra: string[]) =>
       promisify(execFile)(
         process.execPath,
         [
@@ -194,12 +194,27 @@ describe("dossier-monitor import", () => {
           t.endpoint,
           "--now",
           "2026-11-30T09:00:00+07:00",
+          ...extra,
         ],
         { env: { ...process.env, PERIOD_SCHEME: JSON.stringify(faultSettings.scheme) } },
       ).then(
-        (r) => ({ code: 0, stdout: r.stdout }),
-        (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({
+          code: e.code,
+          stdout: e.stdout,
+          stderr: e.stderr,
+        }),
       );
+    // A catalog that is not one stops the command before it writes anything, naming the field.
+    const catalog = join(dir, "catalog.json");
+    writeFileSync(
+      catalog,
+      JSON.stringify({ procedures: [{ code: "1.1", vi: "x", en: "x", domain: "d", days: -1 }] }),
+    );
+    const refused = await run("--catalog", catalog);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/catalog\.json: procedures\[0\]\.days: /);
+    expect(refused.stdout).toBe("");
     const first = await run();
     expect(first.code).toBe(1);
     expect(first.stdout).toMatch(
