@@ -65,6 +65,7 @@ const VI = {
   meets: "Đạt",
   below: "Chưa đạt",
   noTarget: "Không có mục tiêu",
+  notComputed: "Chưa tính được",
   trendHeading: "Xu hướng theo tuần",
   trendNote:
     "Mỗi điểm là một ảnh chụp số liệu hằng tuần (khi gửi thư báo cáo KPI thứ Hai); điểm cuối là hiện tại. Đường nét đứt là mục tiêu.",
@@ -293,6 +294,7 @@ const EN: Words = {
   meets: "Meets",
   below: "Below",
   noTarget: "No target",
+  notComputed: "Not computed",
   trendHeading: "Weekly trend",
   trendNote:
     "Each point is a weekly snapshot (taken when Monday's KPI email is sent); the last point is now. The dashed line is the target.",

@@ -473,19 +473,23 @@ const COLOURS = ["#1f5fbf", "#8a3ffc", "#0b7a6a", "#a15c00"];
 function indexSection(index: Index, trend: Trend | null): HTMLElement {
   const w = t();
   const lang = state.lang;
-  const targetOf = (i: Indicator) => i.target ?? i.fullPointsAt ?? null;
+  // The deployment's target, when it sets one; the rate for full points is the index's scale, shown
+  // apart (it is not a target anyone set).
   const rows = index.indicators.map((i) => {
-    const target = targetOf(i);
+    const target = i.target ?? null;
     const status =
-      target === null || i.rate === null
-        ? w.noTarget
-        : i.rate >= target
-          ? h("span", { class: "tag good" }, w.meets)
-          : h("span", { class: "tag bad" }, w.below);
+      i.rate === null
+        ? w.notComputed
+        : target === null
+          ? w.noTarget
+          : i.rate >= target
+            ? h("span", { class: "tag good" }, w.meets)
+            : h("span", { class: "tag bad" }, w.below);
     return [
       h("span", {}, `${i.id} · ${i.name[lang]}`),
       i.rate === null ? h("span", { class: "reason" }, i.reason?.[lang] ?? "—") : pct(i.rate),
       target === null ? "—" : pct(target),
+      i.fullPointsAt === null ? "—" : pct(i.fullPointsAt),
       status,
     ];
   });
@@ -493,8 +497,9 @@ function indexSection(index: Index, trend: Trend | null): HTMLElement {
     "section",
     { "aria-labelledby": "index-h" },
     h("h2", { id: "index-h" }, w.indexHeading),
-    table(w.indexHeading, [w.indicator, w.indexRate, w.indexTarget, w.indexStatus], rows, [
+    table(w.indexHeading, [w.indicator, w.indexRate, w.indexTarget, w.indexFull, w.indexStatus], rows, [
       false,
+      true,
       true,
       true,
       false,
@@ -508,7 +513,7 @@ function indexSection(index: Index, trend: Trend | null): HTMLElement {
     const series: Series[] = shown.map((i, k) => ({
       name: `${i.id} · ${i.name[lang]}`,
       values: trend.points.map((p) => p.indicators.find((x) => x.id === i.id)?.rate ?? null),
-      target: targetOf(i),
+      target: i.target ?? null,
       colour: COLOURS[k % COLOURS.length] as string,
     }));
     section.append(

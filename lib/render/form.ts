@@ -63,7 +63,8 @@ function spanned(first: Record<string, unknown>, span = WIDTH): Cell[] {
 
 export async function formXlsx(form: OfficialForm, locale: Locale = "vi"): Promise<Buffer> {
   const office = `${locale === "vi" ? "Đơn vị báo cáo" : "Reporting office"}: ${form.office}`;
-  const recipient = `${locale === "vi" ? "Đơn vị nhận báo cáo" : "Reported to"}: ${form.recipient ?? ""}`;
+  // A recipient the settings do not name is said so, not left as an empty line to fill by hand.
+  const recipient = `${locale === "vi" ? "Đơn vị nhận báo cáo" : "Reported to"}: ${form.recipient ?? (locale === "vi" ? "(chưa cấu hình)" : "(not configured)")}`;
   const data: Cell[][] = [
     [
       { value: form.code, fontWeight: "bold", columnSpan: 4 },

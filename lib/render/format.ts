@@ -1,5 +1,5 @@
 import { noCalendarNote, type Report, type ReportBlock } from "../domain/report";
-import { endOfLocalDate, formatLocalVi, instant } from "../domain/time";
+import { endOfLocalDate, formatDateVi, formatLocalVi, instant } from "../domain/time";
 import { formatNumber, formatRate, type Locale } from "./numbers";
 
 /**
@@ -150,7 +150,7 @@ export function reportText(report: Report, locale: Locale = "vi", names?: UnitNa
   const at = formatLocalVi(figuresAsOf(report));
   const head =
     locale === "vi"
-      ? `Kỳ báo cáo ${report.period.from} – ${report.period.to} (số liệu tính đến ${at})`
+      ? `Kỳ báo cáo ${formatDateVi(report.period.from)} – ${formatDateVi(report.period.to)} (số liệu tính đến ${at})`
       : `Period ${report.period.from} – ${report.period.to} (figures as of ${at})`;
   const lines = [head, summarySentence(report, locale)];
   if (report.ratings.total > 0)

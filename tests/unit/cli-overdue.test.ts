@@ -186,7 +186,7 @@ describe("report: the figures' instant", () => {
     const text = await cli("report", "--events", file, "--period", "2022-Q3", "--format", "text");
     expect(text.code).toBe(0);
     expect(text.stdout.split("\n")[0]).toBe(
-      "Kỳ báo cáo 2022-07-01 – 2022-09-30 (số liệu tính đến 30/09/2022 23:59)",
+      "Kỳ báo cáo 01/07/2022 – 30/09/2022 (số liệu tính đến 30/09/2022 23:59)",
     );
     const form = await cli("report", "--events", file, "--period", "2022-Q3", "--format", "form-csv");
     expect(form.stdout).toContain("Số liệu tính đến: 30/09/2022 23:59");

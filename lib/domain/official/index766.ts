@@ -180,8 +180,8 @@ function digitalIndicators(c: Counts, targets: OfficialSettings["targets"]): Ind
       numerator: c.resultElectronic,
       denominator: c.resultReported,
       reason: {
-        vi: "chưa có hồ sơ nào giải quyết trong kỳ mang resolved.data.resultElectronic",
-        en: "no dossier resolved in the period carries resolved.data.resultElectronic",
+        vi: "chưa có hồ sơ nào giải quyết trong kỳ cho biết kết quả có phải bản điện tử hay không",
+        en: "no dossier resolved in the period says whether its result is electronic (resolved.data.resultElectronic)",
       },
       notes: [
         {
@@ -196,8 +196,8 @@ function digitalIndicators(c: Counts, targets: OfficialSettings["targets"]): Ind
       denominator: c.digitisedReported,
       fullPointsAt: 0.8,
       reason: {
-        vi: "chưa có hồ sơ nào tiếp nhận trong kỳ mang received.data.digitised",
-        en: "no dossier received in the period carries received.data.digitised",
+        vi: "chưa có hồ sơ nào tiếp nhận trong kỳ cho biết đã được số hóa hay chưa",
+        en: "no dossier received in the period says whether it was digitised (received.data.digitised)",
       },
       notes: [
         {
@@ -227,7 +227,7 @@ function satisfactionIndicator(c: Counts, targets: OfficialSettings["targets"]):
         en: "(Total dossiers − dossiers rated unsatisfied, with a complaint about their receipt or resolution, or late) / total dossiers, as Decision 766/QĐ-TTg words it: each dossier subtracted once, even when both late and rated unsatisfied.",
       },
       {
-        vi: `Hồ sơ bị trừ: ${groupVi(c.indexUnsatisfied)}. Phản ánh, kiến nghị: ${groupVi(c.complaints)} (dossier.complaint_received; chỉ phản ánh về tiếp nhận, xử lý hoặc chậm trễ bị trừ, không tính loại “khác”; không có trong dữ liệu đồng bộ của Cổng: đến từ hệ thống phản ánh, kiến nghị hoặc nguồn tại chỗ). Đánh giá không hài lòng: điểm 1–2.`,
+        vi: `Hồ sơ bị trừ: ${groupVi(c.indexUnsatisfied)}. Phản ánh, kiến nghị: ${groupVi(c.complaints)} (chỉ phản ánh về tiếp nhận, xử lý hoặc chậm trễ bị trừ, không tính loại “khác”; dữ liệu đồng bộ của Cổng không có phản ánh, kiến nghị: số liệu đến từ hệ thống tiếp nhận phản ánh, kiến nghị hoặc nguồn tại chỗ). Đánh giá không hài lòng: điểm 1–2.`,
         en: `Dossiers subtracted: ${c.indexUnsatisfied}. Complaints: ${c.complaints} (dossier.complaint_received; only those about the receipt, the handling or a delay subtract, not "other"; not in the portal's sync payload: they come from the feedback system or a local source). Dissatisfied ratings: scores 1–2.`,
       },
     ],
@@ -242,7 +242,7 @@ function syncIndicator(targets: OfficialSettings["targets"]): Indicator {
     targets,
     {
       reason: {
-        vi: "cần số hồ sơ của Hệ thống báo cáo quốc gia và của Cổng, không sự kiện nào mang",
+        vi: "cần số hồ sơ của Hệ thống báo cáo quốc gia và của Cổng Dịch vụ công quốc gia, nhưng chưa có dữ liệu nào cung cấp các số này",
         en: "needs the national reporting system's and the portal's dossier counts, which no event carries",
       },
     },

@@ -115,7 +115,8 @@ function lineOf(a: PendingAlert, input: DigestInput): Line {
     code: a.dossier.dossierId,
     procedure,
     domain: domainName ?? a.dossier.domain ?? "",
-    unit: input.unitNames?.get(a.unitId),
+    // A unit the directory lacks is said so, never left blank (its id is not shown).
+    unit: input.unitNames && (input.unitNames.get(a.unitId) ?? LABELS[locale].unknownUnit),
     due: a.dossier.kpiDueAt !== undefined ? formatLocalVi(a.dossier.kpiDueAt) : "",
     appointment:
       a.dossier.appointmentAt !== undefined && a.dossier.appointmentAt !== a.dossier.kpiDueAt
@@ -162,11 +163,12 @@ const LABELS = {
     procedure: "Thủ tục",
     domain: "Lĩnh vực",
     unit: "Đơn vị",
+    unknownUnit: "Đơn vị chưa có trong danh mục",
     due: "Hạn giải quyết",
     appointment: "Hẹn lại",
     left: "Thời gian",
     next: "Việc cần làm",
-    intro: (unit: string, when: string) => `Tổng hợp cảnh báo hồ sơ của ${unit}, lúc ${when} (giờ Việt Nam).`,
+    intro: (unit: string, when: string) => `Tổng hợp cảnh báo hồ sơ gửi ${unit}, lúc ${when} (giờ Việt Nam).`,
     inPlace: (unit: string) =>
       `Thư này gửi thay cho ${unit}: mọi địa chỉ thư của đơn vị đang bị chặn gửi (thư bị trả lại hoặc bị báo là thư rác). Đề nghị cập nhật địa chỉ của đơn vị trong danh mục đơn vị.`,
     footer: (hours: string) =>
@@ -179,11 +181,12 @@ const LABELS = {
     procedure: "Procedure",
     domain: "Domain",
     unit: "Unit",
+    unknownUnit: "Unit not in the directory",
     due: "Due",
     appointment: "New appointment",
     left: "Time",
     next: "What is required",
-    intro: (unit: string, when: string) => `Dossier alerts for ${unit}, at ${when} (Viet Nam time).`,
+    intro: (unit: string, when: string) => `Dossier alerts sent to ${unit}, at ${when} (Viet Nam time).`,
     inPlace: (unit: string) =>
       `Sent to you in place of ${unit}: every address of the unit is suppressed (mail bounced or was marked as spam). Please update the unit's addresses in the unit directory.`,
     footer: (hours: string) =>

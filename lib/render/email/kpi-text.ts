@@ -103,12 +103,12 @@ export const KPI_TEXT = {
 /** The figures an amendment names (lib/app/period-report.ts AMENDABLE), as the report's reader knows them. */
 const AMENDED_FIELDS: Record<string, Record<Locale, string>> = {
   "received.total": { vi: "Tổng số hồ sơ tiếp nhận", en: "Dossiers received, total" },
-  "received.carriedOver": { vi: "Kỳ trước chuyển qua", en: "Carried over" },
+  "received.carriedOver": { vi: "Kỳ trước chuyển sang", en: "Carried over" },
   "received.new": { vi: "Tiếp nhận mới trong kỳ", en: "Received in the period" },
   "resolved.total": { vi: "Đã giải quyết", en: "Resolved" },
   "resolved.early": { vi: "Giải quyết trước hạn", en: "Resolved early" },
   "resolved.onTime": { vi: "Giải quyết đúng hạn", en: "Resolved on time" },
-  "resolved.late": { vi: "Giải quyết quá hạn", en: "Resolved late" },
+  "resolved.late": { vi: "Giải quyết trễ hạn", en: "Resolved late" },
   withdrawn: { vi: "Rút hồ sơ", en: "Withdrawn" },
   "pending.total": { vi: "Đang giải quyết", en: "In progress" },
   "pending.withinDeadline": { vi: "Đang giải quyết trong hạn", en: "In progress within the deadline" },
