@@ -152,6 +152,19 @@ describe("email headers and spreadsheets", () => {
       calendar: WorkingCalendar.official(),
     });
     expect(named.subject).not.toMatch(/[\r\n]/);
+    // A digest for several units (leadership's) names each alert's unit; one the directory lacks
+    // is said so, never left blank and never shown by its id.
+    const several = renderDigest({
+      locale: "vi",
+      unitName: "Lãnh đạo",
+      alerts: [alert],
+      now: instant("2022-07-04T08:00:00+07:00"),
+      calendar: WorkingCalendar.official(),
+      unitNames: new Map([["phong-tnmt", "Phòng Tài nguyên và Môi trường"]]),
+    });
+    expect(several.html).toContain("<td>Đơn vị chưa có trong danh mục</td>");
+    expect(several.text).toContain("[Đơn vị chưa có trong danh mục]");
+    expect(several.text).toContain("Tổng hợp cảnh báo hồ sơ gửi Lãnh đạo,");
   });
 
   it("counts a digest's dossiers in Vietnamese grouping, and reads its sections back", () => {
