@@ -1,4 +1,4 @@
-import { formatNumber, formatRate } from "../../lib/render/numbers";
+import { formatNumber, formatRate, periodLabel } from "../../lib/render/numbers";
 import { lineChart, type Series } from "./chart";
 import { type Child, h, s, table } from "./dom";
 import { type Lang, WORDS, type Words } from "./i18n";
@@ -299,7 +299,7 @@ function renderChrome(): void {
       h(
         "option",
         { value: p.name, selected: p.name === state.period },
-        `${p.name} (${when(p.from)}–${when(p.to)})`,
+        `${periodLabel(p.name, state.lang)} (${when(p.from)}–${when(p.to)})`,
       ),
     ),
   );
@@ -411,7 +411,7 @@ function periodLine(r: Report): HTMLElement {
   return h(
     "p",
     { class: "meta" },
-    `${r.period.name ?? ""} · ${when(r.period.from)}–${when(r.period.to)} · ${w.asOf} ${when(r.asOf)} (${r.rolling ? w.rolling : w.closed})`,
+    `${r.period.name ? periodLabel(r.period.name, state.lang) : ""} · ${when(r.period.from)}–${when(r.period.to)} · ${w.asOf} ${when(r.asOf)} (${r.rolling ? w.rolling : w.closed})`,
   );
 }
 
@@ -458,7 +458,7 @@ function compareTable(current: Report, previous: Report | null, previousName: st
       w.compareHeading,
       [
         w.indicator,
-        `${w.thisPeriod} (${current.period.name ?? ""})`,
+        `${w.thisPeriod} (${current.period.name ? periodLabel(current.period.name, state.lang) : ""})`,
         `${w.previousPeriod}${previousName ? ` (${previousName})` : ""}`,
       ],
       rows.map(([label, get]) => [label, get(current), previous ? get(previous) : "—"]),

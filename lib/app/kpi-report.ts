@@ -10,6 +10,7 @@ import { type InlineImage, type KpiEmailInput, type OverdueLine, renderKpiEmail 
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formFileName, formXlsx } from "../render/form";
 import type { Locale } from "../render/format";
+import { periodLabel } from "../render/numbers";
 import { displayNames } from "./directory";
 import { readKpiReport } from "./kpis";
 import { officialOutputs } from "./official";
@@ -47,12 +48,14 @@ async function previousFigures(
   const snapshot = await deps.reports.snapshotAt<Report>(prev.name, offset);
   if (snapshot && offset - snapshot.offsetMs < 4 * 86_400_000) {
     return {
-      label: `${prev.name} (${locale === "vi" ? "cùng thời điểm" : "same point"})`,
+      label: `${periodLabel(prev.name, locale)} (${locale === "vi" ? "cùng thời điểm" : "same point"})`,
       report: snapshot.report,
     };
   }
   const prevReport = await readKpiReport(deps.counters, prev, { asOf: periodBounds(prev).end });
-  return prevReport.received.total > 0 ? { label: prev.name, report: prevReport } : undefined;
+  return prevReport.received.total > 0
+    ? { label: periodLabel(prev.name, locale), report: prevReport }
+    : undefined;
 }
 
 /** What a KPI email shows beside the figures it is about (docs/kpis.md "The weekly emails"). */

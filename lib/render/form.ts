@@ -1,7 +1,7 @@
 import writeXlsxFile, { type SheetData } from "write-excel-file/node";
 import { FORM_VALUE_KEYS, type OfficialForm } from "../domain/official/form";
 import { formatLocalVi, instant } from "../domain/time";
-import { type Locale, spreadsheetText } from "./format";
+import { type Locale, periodLabel, spreadsheetText } from "./format";
 
 /**
  * Form II.06a as files (docs/official.md): CSV (two header rows, then one row per level, domain and the
@@ -20,7 +20,7 @@ function csvCell(value: string | number | null): string {
 /** The period line: "Kỳ báo cáo: 2022-Q3 (từ ngày 01/07/2022 đến ngày 30/09/2022)". */
 export function formPeriodLine(form: OfficialForm, locale: Locale = "vi"): string {
   const d = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
-  const name = form.period.name ? `${form.period.name} ` : "";
+  const name = form.period.name ? `${periodLabel(form.period.name, locale)} ` : "";
   return locale === "vi"
     ? `Kỳ báo cáo: ${name}(từ ngày ${d(form.period.from)} đến ngày ${d(form.period.to)})`
     : `Period: ${name}(${d(form.period.from)} to ${d(form.period.to)})`;

@@ -1,7 +1,7 @@
 import type { Indicator, NationalIndex } from "../domain/official/index766";
 import { noCalendarNote } from "../domain/report";
 import { formatDateVi, formatLocalVi, instant } from "../domain/time";
-import { formatNumber, formatRate, type Locale } from "./format";
+import { formatNumber, formatRate, type Locale, periodLabel } from "./format";
 
 /**
  * The national index as text (`report --format index`, the email): per indicator its rate and the
@@ -30,8 +30,8 @@ export function indexText(
 ): string {
   const head =
     locale === "vi"
-      ? `Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg), kỳ ${index.period.name ?? ""} ${formatDateVi(index.period.from)} – ${formatDateVi(index.period.to)}, số liệu tính đến ${formatLocalVi(instant(index.asOf))}`
-      : `Service index (Decision 766/QĐ-TTg), period ${index.period.name ?? ""} ${index.period.from} – ${index.period.to}, as of ${index.asOf}`;
+      ? `Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg), kỳ ${index.period.name ? `${periodLabel(index.period.name, "vi")} ` : ""}(${formatDateVi(index.period.from)} – ${formatDateVi(index.period.to)}), số liệu tính đến ${formatLocalVi(instant(index.asOf))}`
+      : `Service index (Decision 766/QĐ-TTg), period ${index.period.name ? `${periodLabel(index.period.name, "en")} ` : ""}(${index.period.from} – ${index.period.to}), as of ${index.asOf}`;
   const lines = [head, ...index.indicators.map((i) => `- ${indicatorLine(i, locale)}`)];
   for (const u of index.byUnit.length > 1 ? index.byUnit : []) {
     lines.push("", unitNames?.get(u.unit) ?? u.name?.[locale] ?? u.unit);

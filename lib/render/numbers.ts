@@ -18,3 +18,26 @@ export function formatRate(r: number | null, locale: Locale = "vi"): string {
   if (r === null) return "—";
   return `${formatNumber(Math.round(r * 10_000) / 100, locale)}%`;
 }
+
+const ROMAN = ["I", "II", "III", "IV"] as const;
+
+/**
+ * A period's name as people read it: a quarter (`2022-Q3`) as `Quý III/2022` (vi) or `Q3 2022`
+ * (en); a window named by its dates (`2022-06-06..2022-09-05`) by those dates; any other name (a
+ * deployment's own) as it is.
+ */
+export function periodLabel(name: string, locale: Locale = "vi"): string {
+  const quarter = /^(\d{4})-Q([1-4])$/.exec(name);
+  if (quarter) {
+    const [, year, q] = quarter;
+    return locale === "vi" ? `Quý ${ROMAN[Number(q) - 1]}/${year}` : `Q${q} ${year}`;
+  }
+  const window = /^(\d{4})-(\d{2})-(\d{2})\.\.(\d{4})-(\d{2})-(\d{2})$/.exec(name);
+  if (window) {
+    const [, y1, m1, d1, y2, m2, d2] = window;
+    return locale === "vi"
+      ? `${d1}/${m1}/${y1} – ${d2}/${m2}/${y2}`
+      : `${y1}-${m1}-${d1} – ${y2}-${m2}-${d2}`;
+  }
+  return name;
+}

@@ -245,14 +245,14 @@ describe("weekly email", () => {
     );
     expect(periods).toEqual(["2022-Q3", "2022-Q4"]);
     expect(mails).toHaveLength(2);
-    expect(mails[1]?.body.html).toContain("2022-Q3 (cùng thời điểm)");
+    expect(mails[1]?.body.html).toContain("Quý III/2022 (cùng thời điểm)");
     // It leads with the national index (the previous period's beside it, from the snapshot), then the form.
     const html = mails[1]?.body.html ?? "";
     const at = (s: string) => html.indexOf(s);
     expect(at("Chỉ số phục vụ người dân, doanh nghiệp")).toBeGreaterThan(0);
     expect(at("Chỉ số phục vụ người dân, doanh nghiệp")).toBeLessThan(at("Biểu số II.06a/VPCP/KSTT"));
     expect(at("Biểu số II.06a/VPCP/KSTT")).toBeLessThan(at("Tổng hồ sơ tiếp nhận"));
-    expect(html).toContain("Kỳ trước 2022-Q3 (cùng thời điểm)");
+    expect(html).toContain("Kỳ trước Quý III/2022 (cùng thời điểm)");
     expect(mails[1]?.body.text).toContain("- 2.1 Tiến độ giải quyết (đúng hạn, trong hạn): ");
     // Trend lines as inline PNG parts of the message, each named by the HTML's `cid:`: the first
     // period's indicators have figures; the second one's have none yet, so no line to draw.

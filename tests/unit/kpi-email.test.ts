@@ -124,7 +124,7 @@ describe("names, never codes", () => {
     // Dates as Vietnamese write them, in the email and in the index's text.
     expect(amended("vi").text).toContain("Kỳ báo cáo 01/04/2022 – 30/06/2022");
     expect(indexText(now.index, "vi")).toMatch(
-      /kỳ 2022-Q2 01\/04\/2022 – 30\/06\/2022, số liệu tính đến 30\/06\/2022 23:59/,
+      /kỳ Quý II\/2022 \(01\/04\/2022 – 30\/06\/2022\), số liệu tính đến 30\/06\/2022 23:59/,
     );
     expect(amended("en").text).toContain("Resolved late: 1,200 → 1,234");
     expect(amended("en").html).not.toContain("resolved.late");

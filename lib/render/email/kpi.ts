@@ -4,7 +4,7 @@ import { DOMAIN_NAMES } from "../../domain/catalog";
 import type { Report, ReportBlock } from "../../domain/report";
 import { headerText } from "../../domain/text";
 import { formatLocalVi } from "../../domain/time";
-import { formatNumber, formatRate, type Locale, summarySentence } from "../format";
+import { formatNumber, formatRate, type Locale, periodLabel, summarySentence } from "../format";
 import { agencyRankingHtml, agencyRankingText } from "./agency-ranking";
 import { amendedField, KPI_TEXT } from "./kpi-text";
 import {
@@ -80,7 +80,7 @@ export function renderKpiEmail(input: KpiEmailInput): {
 } {
   const { locale, report } = input;
   const t = KPI_TEXT[locale];
-  const periodName = report.period.name ?? `${report.period.from}..${report.period.to}`;
+  const periodName = periodLabel(report.period.name ?? `${report.period.from}..${report.period.to}`, locale);
   const about = input.agencyName ? `${headerText(input.agencyName, 120)} — ` : "";
   const subject = headerText(
     t.subject(input.kind, about, headerText(periodName, 64), formatLocalVi(input.now)),
