@@ -15,7 +15,7 @@ export function indicatorLine(i: Indicator, locale: Locale = "vi"): string {
     i.pointsShare === null
       ? ""
       : locale === "vi"
-        ? `; điểm: ${formatRate(i.pointsShare, locale)} điểm tối đa (${i.scale?.[locale] ?? ""})`
+        ? `; đạt ${formatRate(i.pointsShare, locale)} số điểm tối đa (${i.scale?.[locale] ?? ""})`
         : `; points: ${formatRate(i.pointsShare, locale)} of the maximum (${i.scale?.[locale] ?? ""})`;
   const target =
     i.target === null ? "" : `; ${locale === "vi" ? "mục tiêu" : "target"} ${formatRate(i.target, locale)}`;

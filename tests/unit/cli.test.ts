@@ -219,7 +219,7 @@ describe("dossier-monitor (docs/cli.md)", () => {
     };
     // A late and rated 1 (once), B's complaint about something else (not at all): 3 of 4.
     expect(await line54(base)).toMatch(
-      /^- 5\.4 Mức độ hài lòng \(chỉ số 766\): 75% \(3\/4\); điểm: 83,33% điểm tối đa/,
+      /^- 5\.4 Mức độ hài lòng \(chỉ số 766\): 75% \(3\/4\); đạt 83,33% số điểm tối đa/,
     );
     const handled = `${base}${ev("C", "dossier.complaint_received", "2022-07-16T10:00:00+07:00", { about: "handling" })}`;
     expect(await line54(handled)).toMatch(/: 50% \(2\/4\);/);
@@ -492,11 +492,11 @@ describe("dossier-monitor (docs/cli.md)", () => {
     const index = await seedReport(q3, "--format", "index");
     expect(index.code).toBe(0);
     expect(index.stdout).toContain(
-      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5.060/5.520); điểm: 91,67% điểm tối đa (điểm = tỷ lệ × điểm tối đa)",
+      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5.060/5.520); đạt 91,67% số điểm tối đa (điểm = tỷ lệ × điểm tối đa)",
     );
     // 5.4 as Decision 766 words it, over the seed's 64 ratings: above 90 %, full points.
     const satisfaction =
-      /5\.4 Mức độ hài lòng \(chỉ số 766\): (9\d,\d+)% \(([\d.]+)\/5\.520\); điểm: 100% điểm tối đa/.exec(
+      /5\.4 Mức độ hài lòng \(chỉ số 766\): (9\d,\d+)% \(([\d.]+)\/5\.520\); đạt 100% số điểm tối đa/.exec(
         index.stdout,
       );
     expect(satisfaction).not.toBeNull();
@@ -552,7 +552,7 @@ describe("dossier-monitor (docs/cli.md)", () => {
     expect(lines.some((l) => l.includes(",Đất đai và đo đạc,"))).toBe(true);
     const index = await seedReport(q3, "--format", "index", "--settings", settings);
     expect(index.stdout).toContain(
-      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5.060/5.520); điểm: 91,67% điểm tối đa (điểm = tỷ lệ × điểm tối đa); mục tiêu 95%",
+      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 91,67% (5.060/5.520); đạt 91,67% số điểm tối đa (điểm = tỷ lệ × điểm tối đa); mục tiêu 95%",
     );
     writeFileSync(settings, JSON.stringify({ targets: { "2.1": 95 } }));
     const bad = await seedReport(q3, "--format", "index", "--settings", settings);

@@ -311,7 +311,7 @@ describe("the KPI email's trend lines", () => {
     const row = rendered.html.split("<tr").find((r) => r.includes("2.1 Tiến độ giải quyết"));
     expect(row).toMatch(/<td [^>]*>0%<br><span [^>]*>điểm = tỷ lệ × điểm tối đa<\/span><\/td>/);
     expect(rendered.text).toMatch(
-      /^- 2\.1 Tiến độ giải quyết .*: 0% \(0\/1\); điểm: 0% điểm tối đa \(điểm = tỷ lệ × điểm tối đa\)/m,
+      /^- 2\.1 Tiến độ giải quyết .*: 0% \(0\/1\); đạt 0% số điểm tối đa \(điểm = tỷ lệ × điểm tối đa\)/m,
     );
   });
 

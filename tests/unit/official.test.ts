@@ -182,7 +182,7 @@ describe("indicator 5.4 as Decision 766/QĐ-TTg words it: dossiers, each once", 
     expect(i21).toMatchObject({ rate: 0.8, fullPointsAt: 1, pointsShare: 0.8 });
     expect(i21?.scale?.vi).toMatch(/tỷ lệ × điểm tối đa/);
     expect(indicatorLine(i21 as Indicator, "vi")).toBe(
-      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 80% (4/5); điểm: 80% điểm tối đa (điểm = tỷ lệ × điểm tối đa)",
+      "2.1 Tiến độ giải quyết (đúng hạn, trong hạn): 80% (4/5); đạt 80% số điểm tối đa (điểm = tỷ lệ × điểm tối đa)",
     );
   });
 });
