@@ -44,9 +44,20 @@ export async function remoteReport(opts: {
     throw apiFailure({ message: `${url}: HTTP ${res.status}: ${body.slice(0, 500)}`, status: res.status });
   const report = JSON.parse(body) as Report;
   if (opts.format === "json") return `${JSON.stringify(report, null, 2)}\n`;
-  return opts.format === "csv"
-    ? reportCsv(report, opts.lang, opts.names)
-    : reportText(report, opts.lang, opts.names);
+  // Units by name: the directory's file when given, else the names the stack's directory gives
+  // this key (GET /me), so that text and CSV never show ids a name exists for.
+  const names = opts.names ?? (await unitNamesOf(opts));
+  return opts.format === "csv" ? reportCsv(report, opts.lang, names) : reportText(report, opts.lang, names);
+}
+
+/** The names of the units a key reads, in `lang`, from the stack (`GET /me`); none when it cannot tell. */
+async function unitNamesOf(opts: { api: string; key: string; lang: Locale }) {
+  const res = await call(new URL("/me", opts.api).toString(), {
+    headers: { authorization: `Bearer ${opts.key}` },
+  });
+  if (!res.ok) return undefined;
+  const me = (await res.json()) as { units?: { id: string; name: Record<Locale, string> }[] };
+  return new Map((me.units ?? []).map((u) => [u.id, u.name[opts.lang]]));
 }
 
 interface QuarantinedItem {

@@ -264,6 +264,21 @@ describe("the local stack over HTTP", () => {
     ]);
     expect(text.stdout).toContain("Phòng Tư pháp");
     expect(text.stdout).not.toContain("phong-tu-phap");
+    // Without --units, by the names the stack's directory gives the key (GET /me).
+    const named = await run(process.execPath, [
+      BIN,
+      "report",
+      "--api",
+      stack.urls.api,
+      "--period",
+      SEED_PERIOD.name,
+      "--key",
+      keys.reader,
+      "--format",
+      "csv",
+    ]);
+    expect(named.stdout).toContain("Phòng Tư pháp");
+    expect(named.stdout).not.toContain("phong-tu-phap");
     const unreachable = await run(process.execPath, [
       BIN,
       "report",
