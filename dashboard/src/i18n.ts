@@ -66,6 +66,7 @@ const VI = {
   below: "Chưa đạt",
   noTarget: "Không có mục tiêu",
   notComputed: "Chưa tính được",
+  unnamed: "chưa có tên trong danh mục",
   trendHeading: "Xu hướng theo tuần",
   trendNote:
     "Mỗi điểm là một ảnh chụp số liệu hằng tuần (khi gửi thư báo cáo KPI thứ Hai); điểm cuối là hiện tại. Đường nét đứt là mục tiêu.",
@@ -295,6 +296,7 @@ const EN: Words = {
   below: "Below",
   noTarget: "No target",
   notComputed: "Not computed",
+  unnamed: "no name in the directory",
   trendHeading: "Weekly trend",
   trendNote:
     "Each point is a weekly snapshot (taken when Monday's KPI email is sent); the last point is now. The dashed line is the target.",

@@ -101,21 +101,24 @@ function when(iso: string | null | undefined): string {
 /** Names of units outside the key's own that the dossier on screen mentions (its answer's `unitNames`). */
 let mentioned: Record<string, { vi: string; en: string }> = {};
 
+/** A code shown because no name exists for it, said so (names are shown, never ids). */
+const unnamed = (code: string) => `${code} (${t().unnamed})`;
+
 function unitName(id: string | null | undefined): string {
   if (!id) return "—";
   const u = state.me?.units.find((x) => x.id === id);
-  return u ? u.name[state.lang] : (mentioned[id]?.[state.lang] ?? id);
+  return u ? u.name[state.lang] : (mentioned[id]?.[state.lang] ?? unnamed(id));
 }
 
 function domainName(code: string | undefined): string {
   if (!code) return "—";
-  return state.me?.domains?.[code]?.[state.lang] ?? code;
+  return state.me?.domains?.[code]?.[state.lang] ?? unnamed(code);
 }
 
 function procedure(code: string | undefined): Child {
   if (!code) return "—";
   const name = state.me?.procedures?.[code]?.[state.lang];
-  return name ? [name, h("span", { class: "details" }, code)] : code;
+  return name ? [name, h("span", { class: "details" }, code)] : unnamed(code);
 }
 
 async function api<T>(path: string, params: Record<string, string | undefined> = {}): Promise<T> {

@@ -41,3 +41,8 @@ export function periodLabel(name: string, locale: Locale = "vi"): string {
   }
   return name;
 }
+
+/** A code shown because no name exists for it, said so: names are shown, never ids. */
+export function unnamedCode(code: string, locale: Locale = "vi"): string {
+  return `${code} (${locale === "vi" ? "chưa có tên trong danh mục" : "no name in the directory"})`;
+}

@@ -165,6 +165,19 @@ describe("email headers and spreadsheets", () => {
     expect(several.html).toContain("<td>Đơn vị chưa có trong danh mục</td>");
     expect(several.text).toContain("[Đơn vị chưa có trong danh mục]");
     expect(several.text).toContain("Tổng hợp cảnh báo hồ sơ gửi Lãnh đạo,");
+    // A procedure and a domain the catalog does not name are shown by code, said so.
+    const coded = renderDigest({
+      locale: "vi",
+      unitName: "Phòng Tài nguyên và Môi trường",
+      alerts: [
+        { ...alert, dossier: { ...alert.dossier, procedureCode: "9.999999", domain: "linh-vuc-moi" } },
+      ],
+      now: instant("2022-07-04T08:00:00+07:00"),
+      calendar: WorkingCalendar.official(),
+    });
+    expect(coded.text).toContain(
+      "9.999999 (chưa có tên trong danh mục) | linh-vuc-moi (chưa có tên trong danh mục)",
+    );
   });
 
   it("counts a digest's dossiers in Vietnamese grouping, and reads its sections back", () => {

@@ -8,7 +8,7 @@ import type { PendingAlert } from "../../domain/records";
 import { ruleSetFor } from "../../domain/rules";
 import { headerText } from "../../domain/text";
 import { formatLocalVi } from "../../domain/time";
-import { formatNumber, type Locale } from "../format";
+import { formatNumber, type Locale, unnamedCode } from "../format";
 
 /**
  * The department digest: one email per unit per sweep, sections per kind, and for each dossier
@@ -109,12 +109,13 @@ function lineOf(a: PendingAlert, input: DigestInput): Line {
   const { locale } = input;
   const catalog = input.catalog ?? SEED_CATALOG;
   const p = a.dossier.procedureCode ? catalog.procedures.get(a.dossier.procedureCode) : undefined;
-  const procedure = p ? `${p[locale]} (${p.code})` : (a.dossier.procedureCode ?? "");
+  const code = a.dossier.procedureCode;
+  const procedure = p ? `${p[locale]} (${p.code})` : code ? unnamedCode(code, locale) : "";
   const domainName = a.dossier.domain ? catalog.domains[a.dossier.domain]?.[locale] : undefined;
   return {
     code: a.dossier.dossierId,
     procedure,
-    domain: domainName ?? a.dossier.domain ?? "",
+    domain: domainName ?? (a.dossier.domain ? unnamedCode(a.dossier.domain, locale) : ""),
     // A unit the directory lacks is said so, never left blank (its id is not shown).
     unit: input.unitNames && (input.unitNames.get(a.unitId) ?? LABELS[locale].unknownUnit),
     due: a.dossier.kpiDueAt !== undefined ? formatLocalVi(a.dossier.kpiDueAt) : "",

@@ -4,7 +4,7 @@ import { DOMAIN_NAMES } from "../../domain/catalog";
 import type { Report, ReportBlock } from "../../domain/report";
 import { headerText } from "../../domain/text";
 import { formatLocalVi } from "../../domain/time";
-import { formatNumber, formatRate, type Locale, periodLabel, summarySentence } from "../format";
+import { formatNumber, formatRate, type Locale, periodLabel, summarySentence, unnamedCode } from "../format";
 import { agencyRankingHtml, agencyRankingText } from "./agency-ranking";
 import { amendedField, KPI_TEXT } from "./kpi-text";
 import {
@@ -238,8 +238,11 @@ function overdueNames(
   const code = o.procedureCode ?? "";
   return {
     unit: (o.unitId && input.unitNames.get(o.unitId)) || o.unitName,
-    procedure: o.procedureName ? `${o.procedureName[locale]} (${code})` : code,
-    domain: o.domainName?.[locale] ?? (o.domain && DOMAIN_NAMES[o.domain]?.[locale]) ?? o.domain ?? "",
+    procedure: o.procedureName ? `${o.procedureName[locale]} (${code})` : code && unnamedCode(code, locale),
+    domain:
+      o.domainName?.[locale] ??
+      (o.domain && DOMAIN_NAMES[o.domain]?.[locale]) ??
+      (o.domain ? unnamedCode(o.domain, locale) : ""),
   };
 }
 
