@@ -10,7 +10,7 @@ import { parseDirectoryFile } from "../../lib/domain/agency-directory";
 import type { Report } from "../../lib/domain/report";
 import { createApiKey } from "../../lib/http/auth";
 import { startE2eStack } from "../helpers/e2e-stack";
-import { ROOT } from "../helpers/fixtures";
+import { dvcqgSnapshot, ROOT } from "../helpers/fixtures";
 
 // Keys scoped to agencies: every crossing between two agencies' subtrees tried over real
 // HTTP on the local stack, on the seed's units put under a small tree: the district, its land
@@ -159,23 +159,7 @@ describe("keys scoped to agencies, over HTTP", () => {
   });
 
   it("holds an integration key scoped to agencies to its units on the portal's route too", async () => {
-    const snapshot = (code: string, unit: string) =>
-      JSON.stringify({
-        service: "DongBoHoSoMC",
-        madonvi: "000.30.32.H48",
-        isUpdating: false,
-        data: [
-          {
-            MaHoSo: code,
-            MaTTHC: "1.001990",
-            DonViXuLy: unit,
-            NgayTiepNhan: "20220701080000",
-            NgayHenTra: "20220708170000",
-            TrangThaiHoSo: "2",
-            DanhSachHoSoBoSung: [],
-          },
-        ],
-      });
+    const snapshot = (code: string, unit: string) => JSON.stringify(dvcqgSnapshot(code, { DonViXuLy: unit }));
     const outside = await post(
       "/integrations/dvcqg",
       snapshot("AK-DVCQG-1", "phong-tu-phap"),

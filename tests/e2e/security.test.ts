@@ -20,7 +20,7 @@ import { instant } from "../../lib/domain/time";
 import { parseUnitDirectory } from "../../lib/domain/units";
 import { createApiKey } from "../../lib/http/auth";
 import { kpiView } from "../helpers/compare";
-import { ROOT } from "../helpers/fixtures";
+import { dvcqgSnapshot, ROOT } from "../helpers/fixtures";
 
 const settings = {
   calendar: WorkingCalendar.official(),
@@ -159,23 +159,8 @@ describe("what one integration may do to another's dossiers, over HTTP", () => {
 
   it("holds B to the same rule on the portal's route: a snapshot of A's dossier changes nothing of it", async () => {
     const code = `${PREFIX}SEC-DVCQG`;
-    const snapshot = (status: string, extra: Record<string, unknown> = {}) => ({
-      service: "DongBoHoSoMC",
-      madonvi: "000.30.32.H48",
-      isUpdating: false,
-      data: [
-        {
-          MaHoSo: code,
-          MaTTHC: "1.001990",
-          DonViXuLy: UNIT,
-          NgayTiepNhan: "20220701080000",
-          NgayHenTra: "20220708170000",
-          TrangThaiHoSo: status,
-          DanhSachHoSoBoSung: [],
-          ...extra,
-        },
-      ],
-    });
+    const snapshot = (status: string, extra: Record<string, unknown> = {}) =>
+      dvcqgSnapshot(code, { DonViXuLy: UNIT, TrangThaiHoSo: status, ...extra });
     // B first, claiming the code with a later due date, then A's real receipt, then B resolving it.
     const claim = await call(
       "POST",

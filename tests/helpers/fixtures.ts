@@ -37,3 +37,36 @@ export function receivedBeyondCalendar(eventId: string, dossierId: string) {
     },
   };
 }
+
+/**
+ * A national portal sync body (`POST /integrations/dvcqg`) of one dossier received 2022-07-01 08:00
+ * and due 2022-07-08 17:00, with `fields` over those (a status, an end date, a unit).
+ */
+export function dvcqgSnapshot(code: string, fields: Record<string, unknown>) {
+  return {
+    service: "DongBoHoSoMC",
+    madonvi: "000.30.32.H48",
+    isUpdating: false,
+    data: [
+      {
+        MaHoSo: code,
+        MaTTHC: "1.001990",
+        NgayTiepNhan: "20220701080000",
+        NgayHenTra: "20220708170000",
+        TrangThaiHoSo: "2",
+        DanhSachHoSoBoSung: [],
+        ...fields,
+      },
+    ],
+  };
+}
+
+/** `n` procedures of a catalog file (one domain, ten working days each), for a province's size. */
+export const catalogProcedures = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    code: `1.00${String(i).padStart(4, "0")}`,
+    vi: "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
+    en: "Registration of changes in land use rights",
+    domain: "dat-dai",
+    days: 10,
+  }));

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { catalogFileOf, parseStageConfig } from "../../infra/config";
 import { bundlingOf } from "../../infra/project-function";
 import { countingSettings, parseMonitorEnv, type RawEnv } from "../../lib/contracts/config";
-import { ROOT } from "../helpers/fixtures";
+import { catalogProcedures, ROOT } from "../helpers/fixtures";
 
 /**
  * A province's procedure catalog (about 2,000 procedures) does not fit the 4 KB Lambda allows a
@@ -26,13 +26,7 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-const procedures = Array.from({ length: 2000 }, (_, i) => ({
-  code: `1.00${String(i).padStart(4, "0")}`,
-  vi: "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
-  en: "Registration of changes in land use rights",
-  domain: "dat-dai",
-  days: 10,
-}));
+const procedures = catalogProcedures(2000);
 const base = { stage: "prov", senderAddress: "a@ubnd.example.org", sesIdentity: "ubnd.example.org" };
 
 describe("the stage's catalog, bundled", () => {

@@ -6,7 +6,7 @@ import { main } from "../../infra/app";
 import { monitorEnvironment, parseStageConfig } from "../../infra/config";
 import { parseMonitorEnv } from "../../lib/contracts/config";
 import { METRIC_NAMESPACE, METRICS } from "../../lib/contracts/metrics";
-import { ROOT, readProjectFile } from "../helpers/fixtures";
+import { catalogProcedures, ROOT, readProjectFile } from "../helpers/fixtures";
 import { infraSources, NO_BUNDLING, synthStage } from "../helpers/infra";
 
 // What holds for the stage as a whole: cdk-nag's findings and the stage configuration. The
@@ -107,13 +107,7 @@ describe("stage configuration", () => {
       /^stage configuration: calendarOverride: .*2028-01-02/,
     );
     // A province's catalog is bundled, not in the environment: any size passes, and is not there.
-    const procedures = Array.from({ length: 2000 }, (_, i) => ({
-      code: `1.00${String(i).padStart(4, "0")}`,
-      vi: "Đăng ký biến động quyền sử dụng đất, quyền sở hữu tài sản gắn liền với đất",
-      en: "Registration of changes in land use rights",
-      domain: "dat-dai",
-      days: 10,
-    }));
+    const procedures = catalogProcedures(2000);
     const province = parseStageConfig({ ...base, catalog: { procedures } });
     expect(province.catalog?.procedures).toHaveLength(2000);
     expect(monitorEnvironment(province, "t")).not.toHaveProperty("CATALOG");
