@@ -50,14 +50,29 @@ export async function remoteReport(opts: {
   return opts.format === "csv" ? reportCsv(report, opts.lang, names) : reportText(report, opts.lang, names);
 }
 
-/** The names of the units a key reads, in `lang`, from the stack (`GET /me`); none when it cannot tell. */
+/**
+ * The names of the units and agencies a key reads, in `lang`, from the stack (`GET /me`); none when
+ * it cannot tell (the report already read is then shown by ids, not refused).
+ */
 async function unitNamesOf(opts: { api: string; key: string; lang: Locale }) {
-  const res = await call(new URL("/me", opts.api).toString(), {
-    headers: { authorization: `Bearer ${opts.key}` },
-  });
-  if (!res.ok) return undefined;
-  const me = (await res.json()) as { units?: { id: string; name: Record<Locale, string> }[] };
-  return new Map((me.units ?? []).map((u) => [u.id, u.name[opts.lang]]));
+  type Named = { id: string; name?: Partial<Record<Locale, string>> };
+  try {
+    const res = await call(new URL("/me", opts.api).toString(), {
+      headers: { authorization: `Bearer ${opts.key}` },
+    });
+    if (!res.ok) return undefined;
+    const me = (await res.json()) as {
+      units?: Named[];
+      agencies?: Named[];
+      tree?: { nodes?: Named[] } | null;
+    };
+    const all = [...(me.units ?? []), ...(me.agencies ?? []), ...(me.tree?.nodes ?? [])];
+    return new Map(
+      all.flatMap((u) => (u.name?.[opts.lang] ? [[u.id, u.name[opts.lang] as string] as const] : [])),
+    );
+  } catch {
+    return undefined;
+  }
 }
 
 interface QuarantinedItem {

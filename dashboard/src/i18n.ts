@@ -296,7 +296,7 @@ const EN: Words = {
   below: "Below",
   noTarget: "No target",
   notComputed: "Not computed",
-  unnamed: "no name in the directory",
+  unnamed: "no name on record",
   trendHeading: "Weekly trend",
   trendNote:
     "Each point is a weekly snapshot (taken when Monday's KPI email is sent); the last point is now. The dashed line is the target.",

@@ -1,4 +1,4 @@
-import { formatNumber, formatRate, periodLabel } from "../../lib/render/numbers";
+import { formatNumber, formatRate, periodLabel, periodTitle } from "../../lib/render/numbers";
 import { lineChart, type Series } from "./chart";
 import { type Child, h, s, table } from "./dom";
 import { type Lang, WORDS, type Words } from "./i18n";
@@ -100,6 +100,12 @@ function when(iso: string | null | undefined): string {
 
 /** Names of units outside the key's own that the dossier on screen mentions (its answer's `unitNames`). */
 let mentioned: Record<string, { vi: string; en: string }> = {};
+
+/** A period by its name as people read it ("Quý III/2022"), or its dates; its name (a key) is not shown. */
+function periodShown(name: string): string {
+  const p = state.me?.periods.find((x) => x.name === name);
+  return p ? periodTitle(p, state.lang) : periodLabel(name, state.lang) || name;
+}
 
 /** A code shown because no name exists for it, said so (names are shown, never ids). */
 const unnamed = (code: string) => `${code} (${t().unnamed})`;
@@ -302,7 +308,9 @@ function renderChrome(): void {
       h(
         "option",
         { value: p.name, selected: p.name === state.period },
-        `${periodLabel(p.name, state.lang)} (${when(p.from)}–${when(p.to)})`,
+        periodLabel(p.name, state.lang)
+          ? `${periodLabel(p.name, state.lang)} (${when(p.from)}–${when(p.to)})`
+          : `${when(p.from)}–${when(p.to)}`,
       ),
     ),
   );
@@ -414,7 +422,7 @@ function periodLine(r: Report): HTMLElement {
   return h(
     "p",
     { class: "meta" },
-    `${r.period.name ? periodLabel(r.period.name, state.lang) : ""} · ${when(r.period.from)}–${when(r.period.to)} · ${w.asOf} ${when(r.asOf)} (${r.rolling ? w.rolling : w.closed})`,
+    `${r.period.name && periodLabel(r.period.name, state.lang) ? `${periodLabel(r.period.name, state.lang)} · ` : ""}${when(r.period.from)}–${when(r.period.to)} · ${w.asOf} ${when(r.asOf)} (${r.rolling ? w.rolling : w.closed})`,
   );
 }
 
@@ -461,8 +469,8 @@ function compareTable(current: Report, previous: Report | null, previousName: st
       w.compareHeading,
       [
         w.indicator,
-        `${w.thisPeriod} (${current.period.name ? periodLabel(current.period.name, state.lang) : ""})`,
-        `${w.previousPeriod}${previousName ? ` (${previousName})` : ""}`,
+        `${w.thisPeriod} (${periodTitle(current.period, state.lang)})`,
+        `${w.previousPeriod}${previousName ? ` (${periodShown(previousName)})` : ""}`,
       ],
       rows.map(([label, get]) => [label, get(current), previous ? get(previous) : "—"]),
       [false, true, true],
@@ -1287,7 +1295,7 @@ async function downloadsView(): Promise<Node[]> {
   const lang = state.lang;
   return [
     h("h1", {}, w.downloadsHeading),
-    h("p", {}, w.downloadsIntro, " ", h("strong", {}, period ?? "")),
+    h("p", {}, w.downloadsIntro, " ", h("strong", {}, period ? periodShown(period) : "")),
     picker,
     h(
       "ul",

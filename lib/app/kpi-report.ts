@@ -10,7 +10,7 @@ import { type InlineImage, type KpiEmailInput, type OverdueLine, renderKpiEmail 
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formFileName, formXlsx } from "../render/form";
 import type { Locale } from "../render/format";
-import { periodLabel } from "../render/numbers";
+import { periodTitle } from "../render/numbers";
 import { displayNames } from "./directory";
 import { readKpiReport } from "./kpis";
 import { officialOutputs } from "./official";
@@ -48,14 +48,12 @@ async function previousFigures(
   const snapshot = await deps.reports.snapshotAt<Report>(prev.name, offset);
   if (snapshot && offset - snapshot.offsetMs < 4 * 86_400_000) {
     return {
-      label: `${periodLabel(prev.name, locale)} (${locale === "vi" ? "cùng thời điểm" : "same point"})`,
+      label: `${periodTitle(prev, locale)} (${locale === "vi" ? "cùng thời điểm" : "same point"})`,
       report: snapshot.report,
     };
   }
   const prevReport = await readKpiReport(deps.counters, prev, { asOf: periodBounds(prev).end });
-  return prevReport.received.total > 0
-    ? { label: periodLabel(prev.name, locale), report: prevReport }
-    : undefined;
+  return prevReport.received.total > 0 ? { label: periodTitle(prev, locale), report: prevReport } : undefined;
 }
 
 /** What a KPI email shows beside the figures it is about (docs/kpis.md "The weekly emails"). */

@@ -6,6 +6,7 @@ import type { Report } from "../domain/report";
 import { addDays, type LocalDate, localDate, weekday } from "../domain/time";
 import type { Contact } from "../domain/units";
 import type { Locale } from "../render/format";
+import { periodTitle } from "../render/numbers";
 import { agencyTreeOf } from "./directory";
 import {
   assembleKpiEmail,
@@ -218,8 +219,8 @@ async function agencyPrevious(deps: KpiDeps, tree: AgencyTree, period: Period, t
   const outputs = agencyOutputsOf(deps, prev, target.agency, node, target.locale);
   if (report.received.total === 0 || !outputs) return undefined;
   return {
-    report: { label: prev.name, report },
-    index: { label: prev.name, index: outputs.index as NationalIndex },
+    report: { label: periodTitle(prev, target.locale), report },
+    index: { label: periodTitle(prev, target.locale), index: outputs.index as NationalIndex },
   };
 }
 

@@ -17,7 +17,7 @@ function csvCell(value: string | number | null): string {
   return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-/** The period line: "Kỳ báo cáo: 2022-Q3 (từ ngày 01/07/2022 đến ngày 30/09/2022)". */
+/** The period line: "Kỳ báo cáo: Quý III/2022 (từ ngày 01/07/2022 đến ngày 30/09/2022)". */
 export function formPeriodLine(form: OfficialForm, locale: Locale = "vi"): string {
   const d = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
   const name = form.period.name ? `${periodLabel(form.period.name, locale)} ` : "";
@@ -64,7 +64,7 @@ function spanned(first: Record<string, unknown>, span = WIDTH): Cell[] {
 export async function formXlsx(form: OfficialForm, locale: Locale = "vi"): Promise<Buffer> {
   const office = `${locale === "vi" ? "Đơn vị báo cáo" : "Reporting office"}: ${form.office}`;
   // A recipient the settings do not name is said so, not left as an empty line to fill by hand.
-  const recipient = `${locale === "vi" ? "Đơn vị nhận báo cáo" : "Reported to"}: ${form.recipient ?? (locale === "vi" ? "(chưa cấu hình)" : "(not configured)")}`;
+  const recipient = `${locale === "vi" ? "Đơn vị nhận báo cáo" : "Reported to"}: ${form.recipient ?? (locale === "vi" ? "(chưa khai báo)" : "(not set)")}`;
   const data: Cell[][] = [
     [
       { value: form.code, fontWeight: "bold", columnSpan: 4 },

@@ -7,7 +7,7 @@ import { formatNumber, formatRate, type Locale } from "./numbers";
  * Vietnamese grouping (./numbers.ts), and CSV.
  */
 
-export { formatNumber, formatRate, type Locale, periodLabel, unnamedCode } from "./numbers";
+export { formatNumber, formatRate, type Locale, periodLabel, periodTitle, unnamedCode } from "./numbers";
 
 /** The summary sentence of docs/kpis.md for one report block. */
 export function summarySentence(b: ReportBlock, locale: Locale = "vi"): string {

@@ -22,9 +22,9 @@ export function formatRate(r: number | null, locale: Locale = "vi"): string {
 const ROMAN = ["I", "II", "III", "IV"] as const;
 
 /**
- * A period's name as people read it: a quarter (`2022-Q3`) as `Quý III/2022` (vi) or `Q3 2022`
- * (en); a window named by its dates (`2022-06-06..2022-09-05`) by those dates; any other name (a
- * deployment's own) as it is.
+ * A period's name as people read it, beside its dates: a quarter (`2022-Q3`) as `Quý III/2022`
+ * (vi) or `Q3 2022` (en); a deployment's own name as it is; nothing for a window named by its dates
+ * (`2022-06-06..2022-09-05`), which its dates already say.
  */
 export function periodLabel(name: string, locale: Locale = "vi"): string {
   const quarter = /^(\d{4})-Q([1-4])$/.exec(name);
@@ -32,17 +32,25 @@ export function periodLabel(name: string, locale: Locale = "vi"): string {
     const [, year, q] = quarter;
     return locale === "vi" ? `Quý ${ROMAN[Number(q) - 1]}/${year}` : `Q${q} ${year}`;
   }
-  const window = /^(\d{4})-(\d{2})-(\d{2})\.\.(\d{4})-(\d{2})-(\d{2})$/.exec(name);
-  if (window) {
-    const [, y1, m1, d1, y2, m2, d2] = window;
-    return locale === "vi"
-      ? `${d1}/${m1}/${y1} – ${d2}/${m2}/${y2}`
-      : `${y1}-${m1}-${d1} – ${y2}-${m2}-${d2}`;
-  }
-  return name;
+  return /^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$/.test(name) ? "" : name;
+}
+
+/** `2022-07-01` as `01/07/2022` (vi), or as it is (en). */
+const dateOf = (date: string, locale: Locale) =>
+  locale === "vi" ? `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}` : date;
+
+/** A period standing alone (a subject, a column's heading): its name as read, else its dates. */
+export function periodTitle(
+  period: { name?: string; from: string; to: string },
+  locale: Locale = "vi",
+): string {
+  return (
+    (period.name && periodLabel(period.name, locale)) ||
+    `${dateOf(period.from, locale)} – ${dateOf(period.to, locale)}`
+  );
 }
 
 /** A code shown because no name exists for it, said so: names are shown, never ids. */
 export function unnamedCode(code: string, locale: Locale = "vi"): string {
-  return `${code} (${locale === "vi" ? "chưa có tên trong danh mục" : "no name in the directory"})`;
+  return `${code} (${locale === "vi" ? "chưa có tên trong danh mục" : "no name on record"})`;
 }

@@ -120,13 +120,13 @@ describe("names, never codes", () => {
         },
         now: instant("2022-07-04T08:00:00+07:00"),
       });
-    expect(amended("vi").text).toContain("Giải quyết trễ hạn: 1.200 → 1.234");
+    expect(amended("vi").text).toContain("Đã giải quyết, trễ hạn: 1.200 → 1.234");
     // Dates as Vietnamese write them, in the email and in the index's text.
     expect(amended("vi").text).toContain("Kỳ báo cáo 01/04/2022 – 30/06/2022");
     expect(indexText(now.index, "vi")).toMatch(
       /kỳ Quý II\/2022 \(01\/04\/2022 – 30\/06\/2022\), số liệu tính đến 30\/06\/2022 23:59/,
     );
-    expect(amended("en").text).toContain("Resolved late: 1,200 → 1,234");
+    expect(amended("en").text).toContain("Resolved, late: 1,200 → 1,234");
     expect(amended("en").html).not.toContain("resolved.late");
     // Form II.06a's figures grouped as the rest of the email.
     const withForm = (locale: "vi" | "en") =>

@@ -1,15 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { formatRate, periodLabel } from "../../lib/render/numbers";
+import { formatRate, periodLabel, periodTitle } from "../../lib/render/numbers";
 
 describe("a period as people read it", () => {
-  it("writes a quarter as Vietnamese does, a window by its dates, and a deployment's own name as it is", () => {
+  it("writes a quarter as Vietnamese does, a deployment's own name as it is, and nothing for a window named by its dates", () => {
     expect(periodLabel("2022-Q3")).toBe("Quý III/2022");
     expect(periodLabel("2025-Q4", "vi")).toBe("Quý IV/2025");
     expect(periodLabel("2022-Q3", "en")).toBe("Q3 2022");
-    expect(periodLabel("2022-06-06..2022-09-05")).toBe("06/06/2022 – 05/09/2022");
-    expect(periodLabel("2022-06-06..2022-09-05", "en")).toBe("2022-06-06 – 2022-09-05");
     expect(periodLabel("seed-2022-q3")).toBe("seed-2022-q3");
     expect(periodLabel("2022-Q5")).toBe("2022-Q5");
+    // Beside its dates, a window named by them adds nothing; standing alone, it is its dates.
+    expect(periodLabel("2022-06-06..2022-09-05")).toBe("");
+    const window = { name: "2022-06-06..2022-09-05", from: "2022-06-06", to: "2022-09-05" };
+    expect(periodTitle(window)).toBe("06/06/2022 – 05/09/2022");
+    expect(periodTitle(window, "en")).toBe("2022-06-06 – 2022-09-05");
+    expect(periodTitle({ name: "2022-Q3", from: "2022-07-01", to: "2022-09-30" })).toBe("Quý III/2022");
   });
 
   it("writes rates with Vietnamese decimals", () => {

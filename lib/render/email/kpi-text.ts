@@ -102,17 +102,18 @@ export const KPI_TEXT = {
 
 /** The figures an amendment names (lib/app/period-report.ts AMENDABLE), as the report's reader knows them. */
 const AMENDED_FIELDS: Record<string, Record<Locale, string>> = {
-  "received.total": { vi: "Tổng số hồ sơ tiếp nhận", en: "Dossiers received, total" },
-  "received.carriedOver": { vi: "Kỳ trước chuyển sang", en: "Carried over" },
-  "received.new": { vi: "Tiếp nhận mới trong kỳ", en: "Received in the period" },
-  "resolved.total": { vi: "Đã giải quyết", en: "Resolved" },
-  "resolved.early": { vi: "Giải quyết trước hạn", en: "Resolved early" },
-  "resolved.onTime": { vi: "Giải quyết đúng hạn", en: "Resolved on time" },
-  "resolved.late": { vi: "Giải quyết trễ hạn", en: "Resolved late" },
+  // The table's own words, its group first (the table's headings, above).
+  "received.total": { vi: "Tiếp nhận, tổng", en: "Received, total" },
+  "received.carriedOver": { vi: "Tiếp nhận, kỳ trước chuyển sang", en: "Received, carried over" },
+  "received.new": { vi: "Tiếp nhận, mới trong kỳ", en: "Received, new" },
+  "resolved.total": { vi: "Đã giải quyết, tổng", en: "Resolved, total" },
+  "resolved.early": { vi: "Đã giải quyết, trước hạn", en: "Resolved, early" },
+  "resolved.onTime": { vi: "Đã giải quyết, đúng hạn", en: "Resolved, on time" },
+  "resolved.late": { vi: "Đã giải quyết, trễ hạn", en: "Resolved, late" },
   withdrawn: { vi: "Rút hồ sơ", en: "Withdrawn" },
-  "pending.total": { vi: "Đang giải quyết", en: "In progress" },
-  "pending.withinDeadline": { vi: "Đang giải quyết trong hạn", en: "In progress within the deadline" },
-  "pending.overdue": { vi: "Đang giải quyết quá hạn", en: "In progress past the deadline" },
+  "pending.total": { vi: "Đang giải quyết, tổng", en: "Pending, total" },
+  "pending.withinDeadline": { vi: "Đang giải quyết, trong hạn", en: "Pending, within the deadline" },
+  "pending.overdue": { vi: "Đang giải quyết, quá hạn", en: "Pending, overdue" },
   "ratings.total": { vi: "Lượt đánh giá", en: "Ratings" },
 };
 export const amendedField = (field: string, locale: Locale) => AMENDED_FIELDS[field]?.[locale] ?? field;

@@ -4,7 +4,15 @@ import { DOMAIN_NAMES } from "../../domain/catalog";
 import type { Report, ReportBlock } from "../../domain/report";
 import { headerText } from "../../domain/text";
 import { formatLocalVi } from "../../domain/time";
-import { formatNumber, formatRate, type Locale, periodLabel, summarySentence, unnamedCode } from "../format";
+import {
+  formatNumber,
+  formatRate,
+  type Locale,
+  periodLabel,
+  periodTitle,
+  summarySentence,
+  unnamedCode,
+} from "../format";
 import { agencyRankingHtml, agencyRankingText } from "./agency-ranking";
 import { amendedField, KPI_TEXT } from "./kpi-text";
 import {
@@ -80,7 +88,7 @@ export function renderKpiEmail(input: KpiEmailInput): {
 } {
   const { locale, report } = input;
   const t = KPI_TEXT[locale];
-  const periodName = periodLabel(report.period.name ?? `${report.period.from}..${report.period.to}`, locale);
+  const periodName = periodTitle(report.period, locale);
   const about = input.agencyName ? `${headerText(input.agencyName, 120)} — ` : "";
   const subject = headerText(
     t.subject(input.kind, about, headerText(periodName, 64), formatLocalVi(input.now)),
@@ -90,14 +98,14 @@ export function renderKpiEmail(input: KpiEmailInput): {
     input,
     t,
     n: (x: number) => formatNumber(x, locale),
-    name: (id: string) => input.unitNames.get(id) ?? id,
+    name: (id: string) => input.unitNames.get(id) ?? unnamedCode(id, locale),
     units: sortByRate(report.byUnit),
   };
   const official = input.official ? renderOfficialHtml(input.official) : undefined;
   const ranking = agencyRankingHtml(input.ranking ?? [], locale);
   const notes = qualityNotes(c);
   const html = [
-    ...headHtml(c, subject, periodName, ranking + (official?.html ?? "")),
+    ...headHtml(c, subject, periodLabel(report.period.name ?? "", locale), ranking + (official?.html ?? "")),
     ...unitTableHtml(c),
     ...barsHtml(c),
     renderPausedHtml(report, input.unitNames, locale, input.agencyName),
@@ -140,7 +148,7 @@ function headHtml(c: Context, subject: string, periodName: string, officialHtml:
     input.agencyName
       ? `<p style="margin:0 0 4px 0;font-size:16px;font-weight:bold">${e(input.agencyName)}</p>`
       : "",
-    `<p style="margin:0 0 4px 0;color:#5f6670">${e(t.period(report.period.from, report.period.to))} · ${e(periodName)}</p>`,
+    `<p style="margin:0 0 4px 0;color:#5f6670">${e(t.period(report.period.from, report.period.to))}${periodName ? ` · ${e(periodName)}` : ""}</p>`,
     report.rolling ? `<p style="margin:0 0 8px 0;color:#8a5a00">${e(t.rolling)}</p>` : "",
     officialHtml,
     `<p style="margin:12px 0;font-size:15px;background:#f0f6ff;border-left:4px solid #1f5fbf;padding:8px 10px">${e(summarySentence(report, locale))}</p>`,
@@ -237,7 +245,9 @@ function overdueNames(
   const { locale } = input;
   const code = o.procedureCode ?? "";
   return {
-    unit: (o.unitId && input.unitNames.get(o.unitId)) || o.unitName,
+    unit:
+      (o.unitId && input.unitNames.get(o.unitId)) ||
+      (o.unitId && o.unitName === o.unitId ? unnamedCode(o.unitId, locale) : o.unitName),
     procedure: o.procedureName ? `${o.procedureName[locale]} (${code})` : code && unnamedCode(code, locale),
     domain:
       o.domainName?.[locale] ??

@@ -141,7 +141,7 @@ export function renderOfficialHtml(input: OfficialEmailInput): { html: string; i
         : `<b>${formatRate(i.rate, locale)}</b>`;
     const delta =
       i.rate !== null && p?.rate != null
-        ? ` (${i.rate >= p.rate ? "+" : ""}${formatNumber(Math.round((i.rate - p.rate) * 10_000) / 100, locale)} ${locale === "vi" ? "điểm %" : "pp"})`
+        ? ` (${i.rate >= p.rate ? "+" : ""}${formatNumber(Math.round((i.rate - p.rate) * 10_000) / 100, locale)} ${locale === "vi" ? "điểm phần trăm" : "pp"})`
         : "";
     const miss = i.rate !== null && i.target !== null && i.rate < i.target ? "color:#c62828;" : "";
     const trend = i.rate === null ? undefined : trendImage(i, n, input);
