@@ -192,7 +192,7 @@ describe("a unit whose every address is suppressed", () => {
       },
     };
     const result = await digestsWith(store, mailer, { suppressed, units: tree });
-    const about = (unit: string) => mail.find((m) => m.text.includes(`hồ sơ gửi Đơn vị ${unit},`));
+    const about = (unit: string) => mail.find((m) => m.text.includes(`hồ sơ của Đơn vị ${unit},`));
     return { result, mail, state, about };
   };
 

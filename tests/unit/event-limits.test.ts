@@ -164,7 +164,7 @@ describe("email headers and spreadsheets", () => {
     });
     expect(several.html).toContain("<td>Đơn vị chưa có trong danh mục</td>");
     expect(several.text).toContain("[Đơn vị chưa có trong danh mục]");
-    expect(several.text).toContain("Tổng hợp cảnh báo hồ sơ gửi Lãnh đạo,");
+    expect(several.text).toContain("Tổng hợp cảnh báo hồ sơ của các đơn vị, gửi Lãnh đạo,");
     // A procedure and a domain the catalog does not name are shown by code, said so.
     const coded = renderDigest({
       locale: "vi",

@@ -169,7 +169,11 @@ const LABELS = {
     appointment: "Hẹn lại",
     left: "Thời gian",
     next: "Việc cần làm",
-    intro: (unit: string, when: string) => `Tổng hợp cảnh báo hồ sơ gửi ${unit}, lúc ${when} (giờ Việt Nam).`,
+    // A unit's digest is about its dossiers; leadership's and a desk's about several units', sent to them.
+    intro: (unit: string, when: string, several: boolean) =>
+      several
+        ? `Tổng hợp cảnh báo hồ sơ của các đơn vị, gửi ${unit}, lúc ${when} (giờ Việt Nam).`
+        : `Tổng hợp cảnh báo hồ sơ của ${unit}, lúc ${when} (giờ Việt Nam).`,
     inPlace: (unit: string) =>
       `Thư này gửi thay cho ${unit}: mọi địa chỉ thư của đơn vị đang bị chặn gửi (thư bị trả lại hoặc bị báo là thư rác). Đề nghị cập nhật địa chỉ của đơn vị trong danh mục đơn vị.`,
     footer: (hours: string) =>
@@ -187,7 +191,10 @@ const LABELS = {
     appointment: "New appointment",
     left: "Time",
     next: "What is required",
-    intro: (unit: string, when: string) => `Dossier alerts sent to ${unit}, at ${when} (Viet Nam time).`,
+    intro: (unit: string, when: string, several: boolean) =>
+      several
+        ? `Dossier alerts of several units, sent to ${unit}, at ${when} (Viet Nam time).`
+        : `Dossier alerts for ${unit}, at ${when} (Viet Nam time).`,
     inPlace: (unit: string) =>
       `Sent to you in place of ${unit}: every address of the unit is suppressed (mail bounced or was marked as spam). Please update the unit's addresses in the unit directory.`,
     footer: (hours: string) =>
@@ -208,7 +215,8 @@ export function renderDigest(input: DigestInput): RenderedEmail {
 
   // A unit's digest read in its place: why, first, before the intro.
   const inPlace = input.inPlaceOfUnit ? L.inPlace(input.unitName) : undefined;
-  const text: string[] = [...(inPlace ? [inPlace, ""] : []), L.intro(input.unitName, when), ""];
+  const intro = L.intro(input.unitName, when, showUnit);
+  const text: string[] = [...(inPlace ? [inPlace, ""] : []), intro, ""];
   const html: string[] = [
     '<!doctype html><html lang="' +
       input.locale +
@@ -222,7 +230,7 @@ export function renderDigest(input: DigestInput): RenderedEmail {
           `<p style="margin:0 0 16px 0;font-size:14px;background:#fdecea;border-left:3px solid #8a1c1c;padding:6px 8px">${e(inPlace)}</p>`,
         ]
       : []),
-    `<p style="margin:0 0 16px 0;font-size:15px">${e(L.intro(input.unitName, when))}</p>`,
+    `<p style="margin:0 0 16px 0;font-size:15px">${e(intro)}</p>`,
   ];
   for (const { kind, next, lines } of all) {
     const t = { title: ALERT_TEXT[kind][input.locale].title, next };
