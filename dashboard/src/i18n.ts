@@ -112,6 +112,22 @@ const VI = {
   shown: "Đang hiển thị",
   timelineHeading: "Diễn biến hồ sơ",
   alertsHeading: "Cảnh báo đã phát sinh",
+  /**
+   * Why an event was kept in quarantine, by the start of the reason the consumer or the API records
+   * (lib/app/apply.ts, lib/domain/ownership.ts, lib/app/quarantine-records.ts, lib/app/consumer.ts);
+   * the recorded text stays beside it as the technical detail.
+   */
+  quarantineReasons: [
+    ["invalid event", "Sự kiện không hợp lệ"],
+    ["not an EventBridge event", "Thông điệp không đúng định dạng sự kiện"],
+    ["conflict:", "Trùng mã sự kiện đã áp dụng nhưng khác nội dung"],
+    ["dossier-id prefix granted", "Mã hồ sơ thuộc tiền tố của hệ thống tích hợp khác"],
+    ["belongs to another integration", "Hồ sơ thuộc hệ thống tích hợp khác"],
+    ["is not granted unit", "Hệ thống tích hợp không được gửi cho đơn vị này"],
+    ["is not in the unit directory", "Đơn vị chưa có trong danh mục"],
+    ["already holds", "Hồ sơ đã đủ số sự kiện tối đa"],
+  ] as [string, string][],
+  otherReason: "Lý do khác (xem chi tiết kỹ thuật)",
   alertFor: "Đơn vị nhận",
   alertSent: "Đã gửi trong bản tin",
   alertDeskSent: "Đã gửi bộ phận một cửa",
@@ -342,6 +358,17 @@ const EN: Words = {
   shown: "Showing",
   timelineHeading: "The dossier's timeline",
   alertsHeading: "Alerts raised",
+  quarantineReasons: [
+    ["invalid event", "Invalid event"],
+    ["not an EventBridge event", "Not an event message"],
+    ["conflict:", "Event id already applied with another body"],
+    ["dossier-id prefix granted", "Dossier id under another integration's prefix"],
+    ["belongs to another integration", "Dossier of another integration"],
+    ["is not granted unit", "Integration not granted this unit"],
+    ["is not in the unit directory", "Unit not in the directory"],
+    ["already holds", "Dossier holds the most events allowed"],
+  ],
+  otherReason: "Other reason (see the technical detail)",
   alertFor: "For",
   alertSent: "Sent in a digest",
   alertDeskSent: "Sent to the one-stop desk",

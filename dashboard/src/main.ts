@@ -1166,6 +1166,12 @@ function unknownSlaSection(first: Quality): HTMLElement {
   return section;
 }
 
+/** A quarantine reason in the reader's language (its recorded text is shown beside it as detail). */
+function quarantineReason(reason: string): string {
+  const found = t().quarantineReasons.find(([start]) => reason.includes(start));
+  return found ? found[1] : t().otherReason;
+}
+
 async function qualityView(): Promise<Node[]> {
   const w = t();
   document.title = `${w.navQuality} — ${w.title}`;
@@ -1190,7 +1196,8 @@ async function qualityView(): Promise<Node[]> {
             quarantine.items.map((q) => [
               when(q.at),
               [
-                q.reason,
+                quarantineReason(q.reason),
+                h("span", { class: "details" }, q.reason),
                 ...(q.problems ?? [])
                   .slice(0, 3)
                   .map((p) => h("span", { class: "details" }, `${p.path}: ${p.message}`)),

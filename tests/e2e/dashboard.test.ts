@@ -606,4 +606,24 @@ describe("the data-quality view's unknown-SLA list", () => {
     await page.waitForSelector(".page-line:has-text('Trang 1')");
     expect(await ids()).toEqual(first.body.unknownSla.map((x) => x.dossierId));
   });
+
+  it("says why an event was quarantined in the reader's words, its recorded reason beside it", async () => {
+    // A second body under an event id already applied: the API takes it, the consumer keeps it.
+    await postAndDrain([
+      {
+        eventId: "dash-orphan-0",
+        type: "dossier.rated",
+        occurredAt: "2022-10-19T09:00:00+07:00",
+        dossierId: "DASH-ORPHAN-000",
+        data: { score: 1, channel: "kiosk" },
+      },
+    ]);
+    const { page } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    await go(page, `#/quality`);
+    await page.waitForSelector("#q-h ~ .table-wrap");
+    const cell = await page.textContent("#q-h ~ .table-wrap tbody");
+    expect(cell).toContain("Trùng mã sự kiện đã áp dụng nhưng khác nội dung");
+    expect(cell).toContain("conflict: event dash-orphan-0");
+  });
 });
