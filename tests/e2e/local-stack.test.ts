@@ -230,16 +230,20 @@ describe("the local stack over HTTP", () => {
     await stack.drain();
     // Let the sweep bring the time-driven part up to the (jumped) demo clock before both reads.
     await stack.fire("SweepDeadlines");
-    const { stdout } = await run(process.execPath, [
-      BIN,
-      "report",
-      "--api",
-      stack.urls.api,
-      "--period",
-      SEED_PERIOD.name,
-      "--key",
-      keys.reader,
-    ]);
+    // The seed period's report read back with report --api, as the demo reader.
+    const reportApi = (...extra: string[]) =>
+      run(process.execPath, [
+        BIN,
+        "report",
+        "--api",
+        stack.urls.api,
+        "--period",
+        SEED_PERIOD.name,
+        "--key",
+        keys.reader,
+        ...extra,
+      ]);
+    const { stdout } = await reportApi();
     const fromCli = JSON.parse(stdout) as Report;
     const fromApi = (await (
       await fetch(`${stack.urls.api}/kpis?period=${SEED_PERIOD.name}`, {
@@ -248,35 +252,11 @@ describe("the local stack over HTTP", () => {
     ).json()) as Report;
     expect(kpiView(fromCli)).toEqual(kpiView(fromApi));
     // As text, its units by the names of a --units directory, as a report from events files shows them.
-    const text = await run(process.execPath, [
-      BIN,
-      "report",
-      "--api",
-      stack.urls.api,
-      "--period",
-      SEED_PERIOD.name,
-      "--key",
-      keys.reader,
-      "--format",
-      "text",
-      "--units",
-      join(ROOT, "events/units/seed-units.json"),
-    ]);
+    const text = await reportApi("--format", "text", "--units", join(ROOT, "events/units/seed-units.json"));
     expect(text.stdout).toContain("Phòng Tư pháp");
     expect(text.stdout).not.toContain("phong-tu-phap");
     // Without --units, by the names the stack's directory gives the key (GET /me).
-    const named = await run(process.execPath, [
-      BIN,
-      "report",
-      "--api",
-      stack.urls.api,
-      "--period",
-      SEED_PERIOD.name,
-      "--key",
-      keys.reader,
-      "--format",
-      "csv",
-    ]);
+    const named = await reportApi("--format", "csv");
     expect(named.stdout).toContain("Phòng Tư pháp");
     expect(named.stdout).not.toContain("phong-tu-phap");
     const unreachable = await run(process.execPath, [

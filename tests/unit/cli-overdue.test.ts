@@ -209,3 +209,101 @@ describe("report: the figures' instant", () => {
     expect(stdout.split("\n")[0]).toBe("Period 2022-07-01 – 2022-09-30 (figures as of 15/08/2022 10:00)");
   });
 });
+
+describe("report: index 2.1's supplement rule, and the deployment's catalog", () => {
+  it("counts index 2.1 as the portal's description words it: more than one supplement request makes a dossier not finished overdue; a finished one is judged by when it finished", async () => {
+    let n = 0;
+    const ev = (id: string, type: string, at: string, data: object = {}) =>
+      `${JSON.stringify({ eventId: `${id}-${++n}`, type, occurredAt: at, dossierId: id, data })}\n`;
+    // Received Mon 2022-07-04, 10 working days: due 2022-07-18 17:00 before any pause.
+    const received = (id: string) =>
+      ev(id, "dossier.received", "2022-07-04T09:00:00+07:00", {
+        unitId: "u1",
+        procedureCode: "p",
+        channel: "direct",
+        processingDays: 10,
+      });
+    const twoRequests = (id: string) =>
+      ev(id, "dossier.supplement_requested", "2022-07-05T09:00:00+07:00") +
+      ev(id, "dossier.supplement_received", "2022-07-06T09:00:00+07:00") +
+      ev(id, "dossier.supplement_requested", "2022-07-07T09:00:00+07:00") +
+      ev(id, "dossier.supplement_received", "2022-07-08T09:00:00+07:00");
+    const events =
+      // F: two requests, resolved well before its due instant: on time.
+      received("F") +
+      twoRequests("F") +
+      ev("F", "dossier.resolved", "2022-07-12T09:00:00+07:00", { outcome: "approved" }) +
+      // W: two requests, withdrawn before its due instant: on time.
+      received("W") +
+      twoRequests("W") +
+      ev("W", "dossier.withdrawn", "2022-07-12T09:00:00+07:00") +
+      // P: two requests, still open (not due by the period's end at this T): overdue.
+      received("P") +
+      twoRequests("P") +
+      // Q: one request, waiting for the supplement, asked before its due instant: on time.
+      received("Q") +
+      ev("Q", "dossier.supplement_requested", "2022-07-05T09:00:00+07:00");
+    const file = join(dir, "i21-supplements.ndjson");
+    writeFileSync(file, events);
+    const { code, stdout } = await cli(
+      "report",
+      "--events",
+      file,
+      "--period",
+      "2022-Q3",
+      "--format",
+      "index",
+      "--as-of",
+      "2022-07-13T09:00:00+07:00",
+    );
+    expect(code).toBe(0);
+    const line = stdout.split("\n").find((l) => l.startsWith("- 2.1 "));
+    // F, W and Q on time; P overdue: 3 of 4.
+    expect(line).toMatch(/: 75% \(3\/4\)/);
+  });
+
+  it("counts with the deployment's catalog given by --catalog, and names a bad one's field", async () => {
+    // A procedure the seed's catalog lacks, with no period in its event: only the catalog dates it.
+    const file = join(dir, "catalog-events.ndjson");
+    writeFileSync(
+      file,
+      `${JSON.stringify({
+        eventId: "cat-1",
+        type: "dossier.received",
+        occurredAt: "2022-07-04T09:00:00+07:00",
+        dossierId: "CAT-1",
+        data: { unitId: "u1", procedureCode: "9.999999", channel: "direct" },
+      })}\n`,
+    );
+    const catalog = join(dir, "catalog.json");
+    const procedure = {
+      code: "9.999999",
+      vi: "Thủ tục của tỉnh",
+      en: "A province's procedure",
+      domain: "dat-dai",
+    };
+    writeFileSync(catalog, JSON.stringify({ procedures: [{ ...procedure, days: 2 }] }));
+    const report = async (...extra: string[]) => {
+      const args = [
+        "report",
+        "--events",
+        file,
+        "--period",
+        "2022-Q3",
+        "--as-of",
+        "2022-07-20T09:00:00+07:00",
+      ];
+      const { code, stdout } = await cli(...args, ...extra);
+      expect(code).toBe(0);
+      return JSON.parse(stdout) as { pending: { overdue: number } };
+    };
+    // Without it the dossier has no due instant and is never overdue; with it, due 2022-07-06.
+    expect((await report()).pending.overdue).toBe(0);
+    expect((await report("--catalog", catalog)).pending.overdue).toBe(1);
+    const bad = join(dir, "catalog-bad.json");
+    writeFileSync(bad, JSON.stringify({ procedures: [{ ...procedure, days: -1 }] }));
+    const refused = await cli("report", "--events", file, "--period", "2022-Q3", "--catalog", bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/catalog-bad\.json: procedures\[0\]\.days: /);
+  });
+});
