@@ -124,9 +124,10 @@ export async function readEventsText(file: string): Promise<string> {
 
 /**
  * A deployment's procedure catalog from `--catalog FILE` (the shape of `CatalogFileSchema`, the
- * file a stage's `catalog` holds), as its text: checked here, naming the file and each bad field.
+ * file a stage's `catalog` holds): its text and the catalog read from it, checked here, naming the
+ * file and each bad field.
  */
-export async function readCatalogFile(file: string): Promise<string> {
+export async function readCatalogFile(file: string) {
   const [{ readFile }, { loadCatalog }] = await Promise.all([
     import("node:fs/promises"),
     import("../lib/domain/catalog"),
@@ -143,5 +144,5 @@ export async function readCatalogFile(file: string): Promise<string> {
   const loaded = loadCatalog(json);
   if (!loaded.ok)
     throw new CliError(loaded.error.map((p) => `${file}: ${p.path}: ${p.message}`).join("\n"), EXIT.badInput);
-  return text;
+  return { text, catalog: loaded.value };
 }

@@ -50,7 +50,7 @@ async function progressBar() {
  */
 async function monitorEnv(opts: ImportOpts) {
   const { parseMonitorEnv } = await import("../../lib/contracts/config");
-  const catalog = opts.catalog === undefined ? undefined : await readCatalogFile(opts.catalog);
+  const catalog = opts.catalog === undefined ? undefined : (await readCatalogFile(opts.catalog)).text;
   try {
     return parseMonitorEnv({
       ...process.env,

@@ -70,11 +70,8 @@ async function loadUnitNames(
 /** The official outputs' settings from a file (OfficialSettingsSchema), each bad field named. */
 /** The deployment's catalog (`--catalog FILE`), or the seed district's. */
 async function loadCatalogOption(file: string | undefined): Promise<Catalog> {
-  const { loadCatalog, SEED_CATALOG } = await import("../../lib/domain/catalog");
-  if (!file) return SEED_CATALOG;
-  const loaded = loadCatalog(JSON.parse(await readCatalogFile(file)));
-  if (!loaded.ok) throw new CliError(`${file}: not a catalog`, EXIT.badInput);
-  return loaded.value;
+  const { SEED_CATALOG } = await import("../../lib/domain/catalog");
+  return file ? (await readCatalogFile(file)).catalog : SEED_CATALOG;
 }
 
 async function loadSettings(file: string | undefined, catalog: Catalog) {

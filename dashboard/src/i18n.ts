@@ -66,7 +66,6 @@ const VI = {
   below: "Chưa đạt",
   noTarget: "Không có mục tiêu",
   notComputed: "Chưa tính được",
-  unnamed: "chưa có tên trong danh mục",
   trendHeading: "Xu hướng theo tuần",
   trendNote:
     "Mỗi điểm là một ảnh chụp số liệu hằng tuần (khi gửi thư báo cáo KPI thứ Hai); điểm cuối là hiện tại. Đường nét đứt là mục tiêu.",
@@ -312,7 +311,6 @@ const EN: Words = {
   below: "Below",
   noTarget: "No target",
   notComputed: "Not computed",
-  unnamed: "no name on record",
   trendHeading: "Weekly trend",
   trendNote:
     "Each point is a weekly snapshot (taken when Monday's KPI email is sent); the last point is now. The dashed line is the target.",

@@ -1,4 +1,4 @@
-import { formatNumber, formatRate, periodLabel, periodTitle } from "../../lib/render/numbers";
+import { formatNumber, formatRate, periodLabel, periodTitle, unnamedCode } from "../../lib/render/numbers";
 import { lineChart, type Series } from "./chart";
 import { type Child, h, s, table } from "./dom";
 import { type Lang, WORDS, type Words } from "./i18n";
@@ -108,7 +108,7 @@ function periodShown(name: string): string {
 }
 
 /** A code shown because no name exists for it, said so (names are shown, never ids). */
-const unnamed = (code: string) => `${code} (${t().unnamed})`;
+const unnamed = (code: string) => unnamedCode(code, state.lang);
 
 function unitName(id: string | null | undefined): string {
   if (!id) return "—";
@@ -308,9 +308,7 @@ function renderChrome(): void {
       h(
         "option",
         { value: p.name, selected: p.name === state.period },
-        periodLabel(p.name, state.lang)
-          ? `${periodLabel(p.name, state.lang)} (${when(p.from)}–${when(p.to)})`
-          : `${when(p.from)}–${when(p.to)}`,
+        [periodLabel(p.name, state.lang), `(${when(p.from)}–${when(p.to)})`].filter(Boolean).join(" "),
       ),
     ),
   );

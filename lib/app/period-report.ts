@@ -151,7 +151,7 @@ export async function overdueAndQuality(deps: KpiDeps, unitIds: string[], office
     .map((d) => ({
       dossierId: d.dossierId,
       unitId: d.unitId,
-      unitName: deps.units.get(d.unitId)?.nameVi ?? d.unitId ?? "",
+      unitName: deps.units.get(d.unitId)?.nameVi,
       procedureCode: d.procedureCode,
       procedureName: d.procedureCode
         ? (deps.catalog ?? SEED_CATALOG).procedures.get(d.procedureCode)

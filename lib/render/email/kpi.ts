@@ -34,9 +34,12 @@ export type { InlineImage };
 
 export interface OverdueLine {
   dossierId: string;
-  /** The unit, named by the email's `unitNames` (its language); `unitName` where it has none. */
+  /**
+   * The unit, named by the email's `unitNames` (its language); `unitName` (the directory's) where it
+   * has none; its id, said to have no name, where neither has it.
+   */
   unitId?: string;
-  unitName: string;
+  unitName?: string;
   procedureCode?: string;
   /** The procedure's name in each language, from the deployment's catalog. */
   procedureName?: { vi: string; en: string };
@@ -247,7 +250,8 @@ function overdueNames(
   return {
     unit:
       (o.unitId && input.unitNames.get(o.unitId)) ||
-      (o.unitId && o.unitName === o.unitId ? unnamedCode(o.unitId, locale) : o.unitName),
+      o.unitName ||
+      (o.unitId ? unnamedCode(o.unitId, locale) : ""),
     procedure: o.procedureName ? `${o.procedureName[locale]} (${code})` : code && unnamedCode(code, locale),
     domain:
       o.domainName?.[locale] ??
