@@ -4,7 +4,13 @@ import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as destinations from "aws-cdk-lib/aws-lambda-destinations";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { ALERTS_PK, LEASE_PK, SUPPRESSED_PK, WEEKLY_SEND_PK_PREFIX } from "../lib/adapters/dynamodb/keys";
+import {
+  ALERTS_PK,
+  LEASE_PK,
+  QUARANTINE_PK,
+  SUPPRESSED_PK,
+  WEEKLY_SEND_PK_PREFIX,
+} from "../lib/adapters/dynamodb/keys";
 import { TABLE } from "../lib/adapters/dynamodb/table";
 import { ALERTS_PENDING, ALERTS_PENDING_RULE, SES_FEEDBACK_RULE, SWEEP_SOURCE } from "../lib/contracts/bus";
 import { allow, type FunctionSet, onlyPartitions, PARTITIONS } from "./functions";
@@ -38,7 +44,14 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
     sesEnvironment,
     Duration.minutes(5),
   );
-  allow(send, ["dynamodb:Query"], [tableArn]);
+  // Query: the pending alerts, the directory (recipients), suppressed addresses, the languages of a
+  // digest already sent.
+  allow(
+    send,
+    ["dynamodb:Query"],
+    [tableArn],
+    onlyPartitions(ALERTS_PK, PARTITIONS.directory, SUPPRESSED_PK, PARTITIONS.digestLanguages),
+  );
   // PutItem: its lease, and the digests sent; UpdateItem: a sent digest's alerts stamped as sent in
   // each dossier's history, and which languages of a digest were sent.
   allow(send, ["dynamodb:PutItem"], [tableArn], onlyPartitions(LEASE_PK, PARTITIONS.digests));
@@ -93,7 +106,15 @@ function buildSweep(functions: FunctionSet, props: AlertingProps): ProjectFuncti
     { EVENT_BUS_NAME: bus.eventBusName },
     Duration.minutes(5),
   );
-  allow(sweep, ["dynamodb:Query"], [tableArn, ProjectFunction.indexArn(tableArn, TABLE.sweepIndex.name)]);
+  // Query: the dossiers due a check (the sweep index, its own grant: the index's partitions are not
+  // the table's), a dossier's log, the pending alerts, the directory.
+  allow(sweep, ["dynamodb:Query"], [ProjectFunction.indexArn(tableArn, TABLE.sweepIndex.name)]);
+  allow(
+    sweep,
+    ["dynamodb:Query"],
+    [tableArn],
+    onlyPartitions(PARTITIONS.dossiers, ALERTS_PK, PARTITIONS.directory),
+  );
   // GetItem: each dossier checked is read with its log (one point read of its item); PutItem: the
   // dossier and the alerts it raises; UpdateItem: its next check, its alert history, the counters.
   allow(sweep, ["dynamodb:GetItem"], [tableArn], onlyPartitions(PARTITIONS.dossiers));
@@ -120,7 +141,21 @@ function buildKpiReport(functions: FunctionSet, props: AlertingProps): ProjectFu
     sesEnvironment,
     Duration.minutes(10),
   );
-  allow(kpi, ["dynamodb:Query"], [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)]);
+  // Query: overdue dossiers (the SLA index, its own grant), a period's counters and snapshots, the
+  // quarantine's count, suppressed addresses, the directory.
+  allow(kpi, ["dynamodb:Query"], [ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)]);
+  allow(
+    kpi,
+    ["dynamodb:Query"],
+    [tableArn],
+    onlyPartitions(
+      PARTITIONS.counters,
+      PARTITIONS.periods,
+      QUARANTINE_PK,
+      SUPPRESSED_PK,
+      PARTITIONS.directory,
+    ),
+  );
   // GetItem: a period's issued report; PutItem: that, its snapshots, and each weekly email's mark.
   allow(kpi, ["dynamodb:GetItem"], [tableArn], onlyPartitions(PARTITIONS.periods));
   allow(

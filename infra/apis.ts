@@ -2,7 +2,7 @@ import { Duration, Tags } from "aws-cdk-lib";
 import type * as events from "aws-cdk-lib/aws-events";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { API_KEY_PK, RATE_PK } from "../lib/adapters/dynamodb/keys";
+import { API_KEY_PK, QUARANTINE_PK, RATE_PK } from "../lib/adapters/dynamodb/keys";
 import { TABLE } from "../lib/adapters/dynamodb/table";
 import { INGEST_SOURCE } from "../lib/contracts/bus";
 import { allow, type FunctionSet, onlyPartitions, PARTITIONS } from "./functions";
@@ -28,7 +28,7 @@ export function buildApis(
   );
   // GetItem: the key; BatchGetItem: events already stored; Query: the unit directory (units must
   // exist); UpdateItem: the key's rate window, and nothing else.
-  allow(ingest, ["dynamodb:Query"], [tableArn]);
+  allow(ingest, ["dynamodb:Query"], [tableArn], onlyPartitions(PARTITIONS.directory));
   allow(ingest, ["dynamodb:GetItem"], [tableArn], onlyPartitions(API_KEY_PK));
   allow(ingest, ["dynamodb:BatchGetItem"], [tableArn], onlyPartitions(PARTITIONS.dossiers));
   allow(ingest, ["dynamodb:UpdateItem"], [tableArn], onlyPartitions(RATE_PK));
@@ -45,24 +45,7 @@ export function buildApis(
     {},
     Duration.seconds(15),
   );
-  allow(query, ["dynamodb:Query"], [tableArn, ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)]);
-  // GetItem: the key, a period's issued report, a dossier; BatchGetItem: quarantined events applied
-  // since, an agency's units' counters kept under an earlier import's tree (docs/kpis.md "A tree
-  // imported again").
-  allow(
-    query,
-    ["dynamodb:GetItem"],
-    [tableArn],
-    onlyPartitions(API_KEY_PK, PARTITIONS.periods, PARTITIONS.dossiers),
-  );
-  allow(
-    query,
-    ["dynamodb:BatchGetItem"],
-    [tableArn],
-    onlyPartitions(PARTITIONS.dossiers, PARTITIONS.counters),
-  );
-  // The reader key's rate window, and nothing else.
-  allow(query, ["dynamodb:UpdateItem"], [tableArn], onlyPartitions(RATE_PK));
+  allowQueryApi(query, tableArn);
   // The key authorizer: reads a key's record, nothing else (it counts no rates: its answers are
   // cached, so it does not see every request). Its environment is the table's name only.
   const authorizer = new ProjectFunction(scope, "authorizer", {
@@ -81,4 +64,40 @@ export function buildApis(
     logRetention: props.logRetention,
   });
   return { ingest, query, authorizer, api };
+}
+
+/** The query API's grants: what its reader routes read, and its keys' rate windows. */
+function allowQueryApi(query: ProjectFunction, tableArn: string): void {
+  // Query: lists of dossiers by due date (the SLA index, its own grant), a dossier's log, a period's
+  // counters and snapshots (the trend), the quarantine, the directory.
+  allow(query, ["dynamodb:Query"], [ProjectFunction.indexArn(tableArn, TABLE.slaIndex.name)]);
+  allow(
+    query,
+    ["dynamodb:Query"],
+    [tableArn],
+    onlyPartitions(
+      PARTITIONS.dossiers,
+      PARTITIONS.counters,
+      PARTITIONS.periods,
+      QUARANTINE_PK,
+      PARTITIONS.directory,
+    ),
+  );
+  // GetItem: the key, a period's issued report, a dossier; BatchGetItem: quarantined events applied
+  // since, an agency's units' counters kept under an earlier import's tree (docs/kpis.md "A tree
+  // imported again").
+  allow(
+    query,
+    ["dynamodb:GetItem"],
+    [tableArn],
+    onlyPartitions(API_KEY_PK, PARTITIONS.periods, PARTITIONS.dossiers),
+  );
+  allow(
+    query,
+    ["dynamodb:BatchGetItem"],
+    [tableArn],
+    onlyPartitions(PARTITIONS.dossiers, PARTITIONS.counters),
+  );
+  // The reader key's rate window, and nothing else.
+  allow(query, ["dynamodb:UpdateItem"], [tableArn], onlyPartitions(RATE_PK));
 }

@@ -22,9 +22,14 @@ export function buildConsumer(
     CONSUMER_TUNING.memoryMb,
   );
   // Query: a dossier and its log, the unit directory. The function takes what integrations put on
-  // the bus, so what it reads and writes by key is kept to its own items (IAM's
-  // dynamodb:LeadingKeys): it could not mint an API key or rewrite the directory.
-  allow(apply, ["dynamodb:Query"], [props.tableArn]);
+  // the bus, so what it reads and writes is kept to its own items (IAM's dynamodb:LeadingKeys): it
+  // could not mint an API key, rewrite the directory, or read the keys' hashes.
+  allow(
+    apply,
+    ["dynamodb:Query"],
+    [props.tableArn],
+    onlyPartitions(PARTITIONS.dossiers, PARTITIONS.directory),
+  );
   // BatchGetItem: the batch's dossiers, and their versions just before a group is written;
   // GetItem: a dossier, or one stored event (duplicate or conflict).
   allow(

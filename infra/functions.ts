@@ -2,7 +2,14 @@ import type { Duration } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { countersPk, digestKey, digestLanguageKey, dossierPk, periodPk } from "../lib/adapters/dynamodb/keys";
+import {
+  countersPk,
+  digestKey,
+  digestLanguageKey,
+  dossierPk,
+  periodPk,
+  UNIT_PK,
+} from "../lib/adapters/dynamodb/keys";
 import { ProjectFunction } from "./project-function";
 
 /**
@@ -72,6 +79,8 @@ export const PARTITIONS = {
   digests: `${digestKey("", 0, "").pk}*`,
   /** Which languages of a digest were sent. */
   digestLanguages: digestLanguageKey("").pk,
+  /** The unit directory and its agency tree, which every function that names or checks units reads. */
+  directory: UNIT_PK,
 } as const;
 
 export const onlyPartitions = (...pks: string[]) => ({

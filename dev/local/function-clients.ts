@@ -4,7 +4,8 @@ import { documentClient, localDynamoClient } from "./dynamodb-local";
 
 /**
  * Each function's clients, with a DynamoDB client of its own (as each Lambda function has) that
- * records the IAM actions its requests need, and the partitions its one-item requests touch:
+ * records the IAM actions its requests need, and the partitions its requests touch (by key, or a
+ * query of the table):
  * what `LocalStack.dynamoActions` and `dynamoPartitions` answer.
  */
 export function perFunctionClients(clients: Clients, dynamoEndpoint: string) {
@@ -68,7 +69,30 @@ const pkOf = (request: { Key?: Record<string, unknown>; Item?: Record<string, un
 };
 
 /**
- * The partitions (`pk`, IAM's `dynamodb:LeadingKeys`) of a request's one-item actions, a
+ * The partition a query of the table reads: the value its key condition gives `pk` (written
+ * `pk = :v`, or through an attribute name). A query of an index reads the index's own partitions;
+ * its grant is on the index alone (infra/), so it is not counted here.
+ */
+function queriedPartition(input: object): string | undefined {
+  const query = input as {
+    IndexName?: string;
+    KeyConditionExpression?: string;
+    ExpressionAttributeNames?: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, unknown>;
+  };
+  if (query.IndexName !== undefined) return undefined;
+  for (const [, name, value] of (query.KeyConditionExpression ?? "").matchAll(/([#\w]+)\s*=\s*(:\w+)/g)) {
+    const attribute = name?.startsWith("#") ? query.ExpressionAttributeNames?.[name] : name;
+    if (attribute !== "pk" || value === undefined) continue;
+    const v = query.ExpressionAttributeValues?.[value];
+    const text = typeof v === "object" && v !== null ? (v as { S?: unknown }).S : v;
+    return typeof text === "string" ? text : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The partitions (`pk`, IAM's `dynamodb:LeadingKeys`) of a request's one-item actions and queries, a
  * transaction's items included: what a grant limited to some partitions must allow.
  */
 export function leadingKeysOf(commandName: string, input: object): [string, string][] {
@@ -94,6 +118,10 @@ export function leadingKeysOf(commandName: string, input: object): [string, stri
         const pk = pkOf({ Item: r.PutRequest?.Item, Key: r.DeleteRequest?.Key });
         return pk === undefined ? [] : [["dynamodb:BatchWriteItem", pk] as [string, string]];
       });
+  }
+  if (commandName === "QueryCommand") {
+    const pk = queriedPartition(input);
+    return pk === undefined ? [] : [["dynamodb:Query", pk]];
   }
   const items = (input as { TransactItems?: Record<string, object>[] }).TransactItems;
   const requests: [string, object][] =

@@ -502,7 +502,14 @@ describe("the local stack over HTTP", () => {
 
   // Last in the file: by now every function has run its working day (posting, the consumer, the
   // sweep and its digests, the weekly and close emails, the query routes).
-  it("needed, in each function, only the DynamoDB actions the CDK stack grants it", () => {
+  it("needed, in each function, only the DynamoDB actions the CDK stack grants it", async () => {
+    // The reader routes no test above asked for: a dossier's page (its log) and the index's trend
+    // (a period's snapshots), so their queries are held against the grants too.
+    const events = seed2022Q3({ seed: 8 }).filter((e) => e.occurredAt < "2022-07-04T07:00");
+    const read = (path: string) =>
+      fetch(`${stack.urls.api}${path}`, { headers: { authorization: `Bearer ${keys.reader}` } });
+    expect((await read(`/dossiers/${encodeURIComponent(events.at(-1)?.dossierId ?? "")}`)).status).toBe(200);
+    expect((await read(`/kpis/trend?period=${SEED_PERIOD.name}`)).status).toBe(200);
     const used = stack.dynamoActions();
     expect(Object.keys(used).sort()).toEqual(
       expect.arrayContaining([
@@ -524,6 +531,9 @@ describe("the local stack over HTTP", () => {
     expect(touched["query-api"]?.["dynamodb:UpdateItem"]).toEqual(["RATE"]);
     expect(touched["send-alerts"]?.["dynamodb:DeleteItem"]).toEqual(["LEASE"]);
     expect(touched["send-alerts"]?.["dynamodb:BatchWriteItem"]).toEqual(["ALERTQ"]);
+    // Queries of the table are limited too: the two routes above read a dossier's and a period's.
+    expect(touched["query-api"]?.["dynamodb:Query"]?.some((pk) => pk.startsWith("D#"))).toBe(true);
+    expect(touched["query-api"]?.["dynamodb:Query"]?.some((pk) => pk.startsWith("P#"))).toBe(true);
     const outside = Object.entries(DYNAMO_PARTITIONS).flatMap(([fn, limits]) =>
       Object.entries(limits).flatMap(([action, allowed]) =>
         (touched[fn]?.[action] ?? [])

@@ -34,7 +34,8 @@ export const DYNAMO_GRANTS: Record<string, string[]> = {
 };
 
 /**
- * The grants the CDK stack limits to some partitions (IAM's `dynamodb:LeadingKeys`): by function,
+ * The grants the CDK stack limits to some partitions (IAM's `dynamodb:LeadingKeys`), which is
+ * every grant on the table's items (a query of an index is granted on the index alone): by function,
  * action, and the partitions allowed (a trailing `*`: any partition with that prefix). tests/infra/stacks.test.ts checks the stack's conditions are
  * these, and tests/e2e/local-stack.test.ts that what each function touched on the local stack is
  * within them (the authorizer runs in the local API server, so the first test alone holds it).
@@ -44,12 +45,14 @@ export const DYNAMO_PARTITIONS: Record<string, Record<string, string[]>> = {
     "dynamodb:BatchGetItem": ["D#*"],
     "dynamodb:GetItem": ["D#*"],
     "dynamodb:PutItem": ["D#*", "Q"],
+    "dynamodb:Query": ["D#*", "UNIT"],
     "dynamodb:UpdateItem": ["K#*"],
   },
   authorizer: { "dynamodb:GetItem": ["KEY"] },
   "ingest-api": {
     "dynamodb:BatchGetItem": ["D#*"],
     "dynamodb:GetItem": ["KEY"],
+    "dynamodb:Query": ["UNIT"],
     "dynamodb:UpdateItem": ["RATE"],
   },
   "kpi-report": {
@@ -57,22 +60,26 @@ export const DYNAMO_PARTITIONS: Record<string, Record<string, string[]>> = {
     "dynamodb:DeleteItem": ["WEEKLY#*"],
     "dynamodb:GetItem": ["P#*"],
     "dynamodb:PutItem": ["P#*", "WEEKLY#*"],
+    "dynamodb:Query": ["K#*", "P#*", "Q", "SUPPRESSED", "UNIT"],
   },
   "query-api": {
     "dynamodb:BatchGetItem": ["D#*", "K#*"],
     "dynamodb:GetItem": ["D#*", "KEY", "P#*"],
+    "dynamodb:Query": ["D#*", "K#*", "P#*", "Q", "UNIT"],
     "dynamodb:UpdateItem": ["RATE"],
   },
   "send-alerts": {
     "dynamodb:BatchWriteItem": ["ALERTQ"],
     "dynamodb:DeleteItem": ["LEASE"],
     "dynamodb:PutItem": ["DIGEST#*", "LEASE"],
+    "dynamodb:Query": ["ALERTQ", "DIGESTLANG", "SUPPRESSED", "UNIT"],
     "dynamodb:UpdateItem": ["D#*", "DIGESTLANG"],
   },
   "ses-feedback": { "dynamodb:PutItem": ["SUPPRESSED"] },
   "sweep-deadlines": {
     "dynamodb:GetItem": ["D#*"],
     "dynamodb:PutItem": ["ALERTQ", "D#*"],
+    "dynamodb:Query": ["ALERTQ", "D#*", "UNIT"],
     "dynamodb:UpdateItem": ["D#*", "K#*"],
   },
 };

@@ -59,18 +59,20 @@ describe("the stateless stack's grants", () => {
 
   it("limits the grants of tests/helpers/grants.ts to their partitions, and each publisher and sender to its own name", () => {
     // The partitions are the key builders' (lib/adapters/dynamodb/keys.ts), which the adapters use.
-    const { dossiers, counters, periods, digests, digestLanguages } = PARTITIONS;
+    const { dossiers, counters, periods, digests, digestLanguages, directory } = PARTITIONS;
     expect(DYNAMO_PARTITIONS).toEqual({
       "apply-events": {
         "dynamodb:BatchGetItem": [dossiers],
         "dynamodb:GetItem": [dossiers],
         "dynamodb:PutItem": [dossiers, QUARANTINE_PK],
+        "dynamodb:Query": [dossiers, directory],
         "dynamodb:UpdateItem": [counters],
       },
       authorizer: { "dynamodb:GetItem": [API_KEY_PK] },
       "ingest-api": {
         "dynamodb:BatchGetItem": [dossiers],
         "dynamodb:GetItem": [API_KEY_PK],
+        "dynamodb:Query": [directory],
         "dynamodb:UpdateItem": [RATE_PK],
       },
       "kpi-report": {
@@ -78,31 +80,46 @@ describe("the stateless stack's grants", () => {
         "dynamodb:DeleteItem": [`${WEEKLY_SEND_PK_PREFIX}*`],
         "dynamodb:GetItem": [periods],
         "dynamodb:PutItem": [periods, `${WEEKLY_SEND_PK_PREFIX}*`],
+        "dynamodb:Query": [counters, periods, QUARANTINE_PK, SUPPRESSED_PK, directory],
       },
       "query-api": {
         "dynamodb:BatchGetItem": [dossiers, counters],
         "dynamodb:GetItem": [dossiers, API_KEY_PK, periods],
+        "dynamodb:Query": [dossiers, counters, periods, QUARANTINE_PK, directory],
         "dynamodb:UpdateItem": [RATE_PK],
       },
       "send-alerts": {
         "dynamodb:BatchWriteItem": [ALERTS_PK],
         "dynamodb:DeleteItem": [LEASE_PK],
         "dynamodb:PutItem": [digests, LEASE_PK],
+        "dynamodb:Query": [ALERTS_PK, digestLanguages, SUPPRESSED_PK, directory],
         "dynamodb:UpdateItem": [dossiers, digestLanguages],
       },
       "ses-feedback": { "dynamodb:PutItem": [SUPPRESSED_PK] },
       "sweep-deadlines": {
         "dynamodb:GetItem": [dossiers],
         "dynamodb:PutItem": [ALERTS_PK, dossiers],
+        "dynamodb:Query": [ALERTS_PK, dossiers, directory],
         "dynamodb:UpdateItem": [dossiers, counters],
       },
     });
-    // Every action by key is limited so: only a Query (by its own partition, which the code names)
-    // is granted on the whole table. None of these functions may write an API key or the directory.
+    // Every action on the table is limited so (a query of an index is granted on that index alone).
+    // None of these functions may write an API key or the directory, and only the authorizer and
+    // the APIs read the keys, each a key's own item.
     const unlimited = Object.entries(DYNAMO_GRANTS).flatMap(([fn, actions]) =>
-      actions.filter((a) => a !== "dynamodb:Query" && !DYNAMO_PARTITIONS[fn]?.[a]).map((a) => `${fn} ${a}`),
+      actions.filter((a) => !DYNAMO_PARTITIONS[fn]?.[a]).map((a) => `${fn} ${a}`),
     );
     expect(unlimited).toEqual([]);
+    const onKeys = Object.entries(DYNAMO_PARTITIONS).flatMap(([fn, limits]) =>
+      Object.entries(limits).flatMap(([action, pks]) =>
+        pks.includes(API_KEY_PK) ? [`${fn} ${action}`] : [],
+      ),
+    );
+    expect(onKeys.sort()).toEqual([
+      "authorizer dynamodb:GetItem",
+      "ingest-api dynamodb:GetItem",
+      "query-api dynamodb:GetItem",
+    ]);
     expect(dynamoPartitionsByFunction(stateless)).toEqual(DYNAMO_PARTITIONS);
     const statements = statementsByFunction(stateless);
     const conditionOf = (fn: string, action: string) =>
