@@ -84,7 +84,7 @@ export async function benchDashboard(dynamo: RunningDynamo) {
       budgetBytes: DASHBOARD_BUDGET_BYTES,
     };
     const how =
-      "chromium (playwright-core) on the seed quarter's local stack, a fresh context each, response bodies and headers as transferred (files gzip, API JSON uncompressed, as API Gateway sends it)";
+      "chromium (playwright-core) on the seed quarter's local stack, a fresh context each, response bodies and headers as transferred (files gzip; the API's answers of 1 KB or more gzipped by the query API, since API Gateway compresses nothing)";
     row("Dashboard: first view (the office), transferred", weight(office), how);
     row("Dashboard: first view of an agency-scoped key (its node), transferred", weight(agency), how);
     row(

@@ -15,7 +15,7 @@ import type { Credential } from "./auth";
 import { DASHBOARD_ASSETS } from "./dashboard-assets";
 import { QualityQuery, TrendQuery } from "./queries";
 import { officeWide, parseQuery, resolvePeriod } from "./query-params";
-import { badCursor, type HttpResult, json, problem } from "./responses";
+import { acceptsGzip, badCursor, type HttpResult, json, problem } from "./responses";
 
 /**
  * The dashboard, served by the query API on the API's own origin so that its requests
@@ -59,7 +59,7 @@ export function dashboardFile(event: APIGatewayProxyEventV2): HttpResult {
     : undefined;
   if (!asset) return { ...problem(404, "no such file"), headers: DASHBOARD_HEADERS };
   const ext = name.slice(name.lastIndexOf(".") + 1);
-  const accepts = /\bgzip\b/.test(event.headers?.["accept-encoding"] ?? "");
+  const accepts = acceptsGzip(event.headers?.["accept-encoding"]);
   const gz = Buffer.from(asset.gzip, "base64");
   return {
     statusCode: 200,

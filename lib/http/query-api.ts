@@ -30,7 +30,7 @@ import {
   scopedUnit,
   unknownUnit,
 } from "./query-params";
-import { badCursor, file, type HttpResult, json, problem } from "./responses";
+import { badCursor, compressed, file, type HttpResult, json, problem } from "./responses";
 
 /**
  * The read-only API (leadership dashboards, the CLI): `GET /kpis`, `GET /kpis/export`,
@@ -104,7 +104,7 @@ export type QueryApiDeps = Omit<ReaderDeps, "units"> &
   };
 
 export async function handleQuery(deps: QueryApiDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  return route(deps, event);
+  return compressed(await route(deps, event), event.headers?.["accept-encoding"]);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import type { APIGatewayProxyResultV2 } from "aws-lambda";
 import type { Problem } from "../domain/result";
 import * as z from "../domain/zod";
@@ -45,6 +46,44 @@ export function file(body: Buffer, contentType: string, filename: string): HttpR
       "x-content-type-options": "nosniff",
     },
     body: body.toString("base64"),
+    isBase64Encoded: true,
+  };
+}
+
+/**
+ * Whether an `Accept-Encoding` header takes gzip: named (or `*`) without `q=0` (RFC 9110 §12.5.3).
+ */
+export function acceptsGzip(header: string | undefined): boolean {
+  return (header ?? "").split(",").some((part) => {
+    const [coding, ...params] = part.split(";").map((s) => s.trim().toLowerCase());
+    if (coding !== "gzip" && coding !== "*") return false;
+    const q = params.find((p) => p.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+/** Below this, a body is sent as it is: gzip's header and the CPU would not pay. */
+const GZIP_FROM_BYTES = 1024;
+const COMPRESSIBLE = /^(application\/json|text\/)/;
+
+/**
+ * A text answer (JSON, CSV; not a spreadsheet, already compressed) gzipped for a client that takes it. API Gateway's HTTP APIs send what
+ * the function returns and compress nothing, so a province's `/me` (every procedure's name) or
+ * `/kpis` (168 communes) would otherwise cross the network whole on every dashboard load.
+ */
+export function compressed(result: HttpResult, acceptEncoding: string | undefined): HttpResult {
+  const headers = result.headers ?? {};
+  const type = String(headers["content-type"] ?? "");
+  if (result.body === undefined || headers["content-encoding"] !== undefined || !COMPRESSIBLE.test(type))
+    return result;
+  const bytes = result.isBase64Encoded ? Buffer.from(result.body, "base64") : Buffer.from(result.body);
+  if (bytes.length < GZIP_FROM_BYTES) return result;
+  const vary = { vary: "accept-encoding" };
+  if (!acceptsGzip(acceptEncoding)) return { ...result, headers: { ...headers, ...vary } };
+  return {
+    ...result,
+    headers: { ...headers, ...vary, "content-encoding": "gzip" },
+    body: gzipSync(bytes).toString("base64"),
     isBase64Encoded: true,
   };
 }

@@ -81,6 +81,8 @@ describe("the local stack over HTTP", () => {
       headers: { authorization: `Bearer ${keys.reader}` },
     });
     expect(res.status).toBe(200);
+    // Gzipped, as the client (fetch) takes it: API Gateway itself compresses nothing.
+    expect(res.headers.get("content-encoding")).toBe("gzip");
     const kpis = (await res.json()) as Report;
     expect(kpiView(kpis)).toEqual(
       kpiView(computeReport(events, settings, { period: SEED_PERIOD, asOf: stack.clock.now() })),
