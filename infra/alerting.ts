@@ -6,14 +6,16 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import {
   ALERTS_PK,
+  LANGUAGE_MARK_ATTRIBUTES,
   LEASE_PK,
   QUARANTINE_PK,
+  SENT_STAMP_ATTRIBUTES,
   SUPPRESSED_PK,
   WEEKLY_SEND_PK_PREFIX,
 } from "../lib/adapters/dynamodb/keys";
 import { TABLE } from "../lib/adapters/dynamodb/table";
 import { ALERTS_PENDING, ALERTS_PENDING_RULE, SES_FEEDBACK_RULE, SWEEP_SOURCE } from "../lib/contracts/bus";
-import { allow, type FunctionSet, onlyPartitions, PARTITIONS } from "./functions";
+import { allOf, allow, type FunctionSet, onlyAttributes, onlyPartitions, PARTITIONS } from "./functions";
 import { ProjectFunction } from "./project-function";
 import { cdkPattern } from "./stateful-stack";
 
@@ -32,7 +34,7 @@ export interface AlertingProps {
  * schedule) → the bus → send-alerts; SES events on the default bus → ses-feedback.
  */
 export function buildAlerting(scope: Construct, functions: FunctionSet, props: AlertingProps) {
-  const { tableArn, bus, sesEnvironment, sesResources, targetDlq } = props;
+  const { tableArn, bus, sesEnvironment, targetDlq } = props;
   const sweep = buildSweep(functions, props);
 
   // 5 minutes: a province's busiest sweep raises about 1,100 digests (docs/province.md, "The
@@ -44,27 +46,7 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
     sesEnvironment,
     Duration.minutes(5),
   );
-  // Query: the pending alerts, the directory (recipients), suppressed addresses, the languages of a
-  // digest already sent.
-  allow(
-    send,
-    ["dynamodb:Query"],
-    [tableArn],
-    onlyPartitions(ALERTS_PK, PARTITIONS.directory, SUPPRESSED_PK, PARTITIONS.digestLanguages),
-  );
-  // PutItem: its lease, and the digests sent; UpdateItem: a sent digest's alerts stamped as sent in
-  // each dossier's history, and which languages of a digest were sent.
-  allow(send, ["dynamodb:PutItem"], [tableArn], onlyPartitions(LEASE_PK, PARTITIONS.digests));
-  allow(
-    send,
-    ["dynamodb:UpdateItem"],
-    [tableArn],
-    onlyPartitions(PARTITIONS.dossiers, PARTITIONS.digestLanguages),
-  );
-  // DeleteItem: its lease given back; BatchWriteItem: the sent alerts taken off the queue. Nothing else.
-  allow(send, ["dynamodb:DeleteItem"], [tableArn], onlyPartitions(LEASE_PK));
-  allow(send, ["dynamodb:BatchWriteItem"], [tableArn], onlyPartitions(ALERTS_PK));
-  allow(send, ["ses:SendEmail"], sesResources, fromSender(sesEnvironment));
+  allowSendAlerts(send, props);
   new events.Rule(scope, ALERTS_PENDING_RULE.id, {
     eventBus: bus,
     description: ALERTS_PENDING_RULE.description,
@@ -177,3 +159,37 @@ function buildKpiReport(functions: FunctionSet, props: AlertingProps): ProjectFu
 const fromSender = (sesEnvironment: Record<string, string>) => ({
   StringEquals: { "ses:FromAddress": sesEnvironment.SENDER_ADDRESS as string },
 });
+
+/** send-alerts' grants: what it reads of the queue and the directory, and the little it writes. */
+function allowSendAlerts(send: ProjectFunction, props: AlertingProps): void {
+  const { tableArn, sesEnvironment, sesResources } = props;
+  // Query: the pending alerts, the directory (recipients), suppressed addresses, the languages of a
+  // digest already sent.
+  allow(
+    send,
+    ["dynamodb:Query"],
+    [tableArn],
+    onlyPartitions(ALERTS_PK, PARTITIONS.directory, SUPPRESSED_PK, PARTITIONS.digestLanguages),
+  );
+  // PutItem: its lease, and the digests sent; UpdateItem: a sent digest's alerts stamped as sent in
+  // each dossier's history, and which languages of a digest were sent, each under its own
+  // attributes: in a dossier's partition it may set a stamp, never the dossier's fields or its
+  // expiry (the table's TTL attribute, which a language mark takes).
+  allow(send, ["dynamodb:PutItem"], [tableArn], onlyPartitions(LEASE_PK, PARTITIONS.digests));
+  allow(
+    send,
+    ["dynamodb:UpdateItem"],
+    [tableArn],
+    allOf(onlyPartitions(PARTITIONS.dossiers), onlyAttributes(...SENT_STAMP_ATTRIBUTES)),
+  );
+  allow(
+    send,
+    ["dynamodb:UpdateItem"],
+    [tableArn],
+    allOf(onlyPartitions(PARTITIONS.digestLanguages), onlyAttributes(...LANGUAGE_MARK_ATTRIBUTES)),
+  );
+  // DeleteItem: its lease given back; BatchWriteItem: the sent alerts taken off the queue. Nothing else.
+  allow(send, ["dynamodb:DeleteItem"], [tableArn], onlyPartitions(LEASE_PK));
+  allow(send, ["dynamodb:BatchWriteItem"], [tableArn], onlyPartitions(ALERTS_PK));
+  allow(send, ["ses:SendEmail"], sesResources, fromSender(sesEnvironment));
+}

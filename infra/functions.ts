@@ -10,6 +10,7 @@ import {
   periodPk,
   UNIT_PK,
 } from "../lib/adapters/dynamodb/keys";
+import { TABLE } from "../lib/adapters/dynamodb/table";
 import { ProjectFunction } from "./project-function";
 
 /**
@@ -88,3 +89,26 @@ export const onlyPartitions = (...pks: string[]) => ({
     "dynamodb:LeadingKeys": pks,
   },
 });
+
+type Conditions = Record<string, Record<string, unknown>>;
+
+/**
+ * The condition that keeps writes to these attributes of an item (IAM's `dynamodb:Attributes`,
+ * every attribute a request names; the key's always allowed), returning nothing of the item: what
+ * `dynamodb:LeadingKeys` cannot do within a partition, where a function's own items sit beside
+ * items it must not rewrite.
+ */
+export const onlyAttributes = (...names: string[]): Conditions => ({
+  "ForAllValues:StringEquals": {
+    "dynamodb:Attributes": [...new Set([TABLE.partitionKey, TABLE.sortKey, ...names])].sort(),
+  },
+  StringEqualsIfExists: { "dynamodb:ReturnValues": "NONE" },
+});
+
+/** Conditions that must all hold, merged by operator (IAM ANDs the keys of one statement). */
+export function allOf(...parts: Conditions[]): Conditions {
+  const out: Conditions = {};
+  for (const part of parts)
+    for (const [operator, keys] of Object.entries(part)) out[operator] = { ...out[operator], ...keys };
+  return out;
+}

@@ -11,6 +11,8 @@ import { documentClient, localDynamoClient } from "./dynamodb-local";
 export function perFunctionClients(clients: Clients, dynamoEndpoint: string) {
   const actions = new Map<string, Set<string>>();
   const partitions = new Map<string, Map<string, Set<string>>>();
+  /** By function, action and partition: the attributes its updates named. */
+  const attributes = new Map<string, Map<string, Set<string>>>();
   const own: DynamoDBClient[] = [];
   const clientsFor = (fn: string): Clients => {
     const client = localDynamoClient(dynamoEndpoint);
@@ -26,6 +28,12 @@ export function perFunctionClients(clients: Clients, dynamoEndpoint: string) {
         for (const [action, pk] of leadingKeysOf(context.commandName ?? "", input)) {
           const pks = touched.get(action) ?? new Set<string>();
           touched.set(action, pks.add(pk));
+        }
+        if (context.commandName === "UpdateItemCommand") {
+          const key = `${fn}\u0000dynamodb:UpdateItem\u0000${pkOf(input) ?? "?"}`;
+          const names = attributes.get(key) ?? new Map<string, Set<string>>();
+          attributes.set(key, names);
+          for (const name of attributesNamed(input)) names.set(name, new Set());
         }
         return next(args);
       },
@@ -46,6 +54,15 @@ export function perFunctionClients(clients: Clients, dynamoEndpoint: string) {
         string,
         Record<string, string[]>
       >,
+    /** By function, action and partition, the attributes its updates named (IAM's `dynamodb:Attributes`). */
+    dynamoAttributes: () => {
+      const out: Record<string, Record<string, Record<string, string[]>>> = {};
+      for (const [key, names] of attributes) {
+        const [fn = "", action = "", pk = ""] = key.split("\u0000");
+        out[fn] = { ...out[fn], [action]: { ...out[fn]?.[action], [pk]: [...names.keys()].sort() } };
+      }
+      return out;
+    },
     destroy: () => {
       for (const client of own) client.destroy();
     },
@@ -70,9 +87,13 @@ const pkOf = (request: { Key?: Record<string, unknown>; Item?: Record<string, un
 
 /**
  * The partition a query of the table reads: the value its key condition gives `pk` (written
- * `pk = :v`, or through an attribute name). A query of an index reads the index's own partitions;
- * its grant is on the index alone (infra/), so it is not counted here.
+ * `pk = :v`, or through an attribute name); `?` when it cannot be read, which no grant allows, so
+ * a query this misreads fails the check rather than passing it. A query of an index reads the
+ * index's own partitions; its grant is on the index alone (infra/), so it is not counted here.
  */
+/** What {@link queriedPartition} records for a query whose partition it cannot read. */
+const UNREAD = "?";
+
 function queriedPartition(input: object): string | undefined {
   const query = input as {
     IndexName?: string;
@@ -86,9 +107,9 @@ function queriedPartition(input: object): string | undefined {
     if (attribute !== "pk" || value === undefined) continue;
     const v = query.ExpressionAttributeValues?.[value];
     const text = typeof v === "object" && v !== null ? (v as { S?: unknown }).S : v;
-    return typeof text === "string" ? text : undefined;
+    return typeof text === "string" ? text : UNREAD;
   }
-  return undefined;
+  return UNREAD;
 }
 
 /**
@@ -146,4 +167,30 @@ export function iamActionsOf(commandName: string, input: object): string[] {
       Object.keys(item).flatMap((k) => (TRANSACT_ITEM_ACTIONS[k] ? [TRANSACT_ITEM_ACTIONS[k]] : [])),
     );
   return [`dynamodb:${commandName.replace(/Command$/, "")}`];
+}
+
+/** Words of DynamoDB's expressions that are not attribute names. */
+const EXPRESSION_WORDS = new Set(["set", "remove", "add", "delete", "and", "or", "not", "between", "in"]);
+
+/**
+ * The top-level attributes an update names, as IAM's `dynamodb:Attributes` takes them: its key's,
+ * and those of its update and condition expressions (aliases resolved; a path counts as its first
+ * name; functions and values left out).
+ */
+export function attributesNamed(input: object): string[] {
+  const update = input as {
+    Key?: Record<string, unknown>;
+    UpdateExpression?: string;
+    ConditionExpression?: string;
+    ExpressionAttributeNames?: Record<string, string>;
+  };
+  const names = new Set(Object.keys(update.Key ?? {}));
+  for (const expression of [update.UpdateExpression, update.ConditionExpression]) {
+    const text = (expression ?? "").replace(/:\w+/g, " ");
+    for (const [, first] of text.matchAll(/(?<![\w#.])([#A-Za-z_]\w*)\b(?:\.[#\w]+|\[\d+\])*(?!\s*\()/g)) {
+      if (first === undefined || EXPRESSION_WORDS.has(first.toLowerCase())) continue;
+      names.add(first.startsWith("#") ? (update.ExpressionAttributeNames?.[first] ?? first) : first);
+    }
+  }
+  return [...names];
 }

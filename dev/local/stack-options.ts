@@ -84,9 +84,14 @@ export interface LocalStack {
    */
   dynamoActions: () => Record<string, string[]>;
   /**
-   * The partitions (`pk`) each function's one-item requests touched so far, by IAM action: held
-   * against the grants the CDK stack limits to some partitions.
+   * The partitions (`pk`) each function's requests touched so far (by key, or a query of the
+   * table), by IAM action: held against the grants the CDK stack limits to some partitions.
    */
   dynamoPartitions: () => Record<string, Record<string, string[]>>;
+  /**
+   * The attributes each function's updates named so far, by IAM action and partition: held
+   * against the grants the CDK stack limits to some attributes.
+   */
+  dynamoAttributes: () => Record<string, Record<string, Record<string, string[]>>>;
   stop: () => Promise<void>;
 }

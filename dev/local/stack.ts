@@ -89,7 +89,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const firstStart = options.seed === true && (await store.directory.get()).units.length === 0;
   const keys = firstStart ? await loadDirectoryAndDemoKeys(store, options.directory) : undefined;
   const applyEnv = parseEnv(applyEvents.EnvSchema, env);
-  const { clientsFor, dynamoActions, dynamoPartitions, destroy } = perFunctionClients(
+  const { clientsFor, dynamoActions, dynamoPartitions, dynamoAttributes, destroy } = perFunctionClients(
     clients,
     dynamoEndpoint,
   );
@@ -119,6 +119,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     fire: fns.fire,
     dynamoActions,
     dynamoPartitions,
+    dynamoAttributes,
     stop: async () => {
       await stopInOrder(stops, () => fns.settled(), emulators);
       client.destroy();

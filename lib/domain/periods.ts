@@ -46,10 +46,10 @@ function calendarQuarter(year: number, q: number): Period {
 }
 
 /**
- * The state reporting regime's quarter, the cut-off of periodic reports under Decree 09/2019/NĐ-CP
- * (the decree's article not read; a province's rules word it "từ ngày 15 tháng trước đến ngày 14
- * của tháng cuối quý": docs/official.md "Sources"): Q3 2022 = 2022-06-15 .. 2022-09-14; Q1 2023 =
- * 2022-12-15 .. 2023-03-14.
+ * The state reporting regime's quarter, the cut-off of periodic reports as a province's rules under
+ * Decree 09/2019/NĐ-CP apply it ("từ ngày 15 tháng trước đến ngày 14 của tháng cuối quý"; the
+ * decree's article not read: docs/official.md "Sources"): Q3 2022 = 2022-06-15 .. 2022-09-14;
+ * Q1 2023 = 2022-12-15 .. 2023-03-14.
  */
 function reportingWindow(year: number, q: number): Period {
   const lastMonth = q * 3;

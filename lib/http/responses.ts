@@ -51,15 +51,20 @@ export function file(body: Buffer, contentType: string, filename: string): HttpR
 }
 
 /**
- * Whether an `Accept-Encoding` header takes gzip: named (or `*`) without `q=0` (RFC 9110 §12.5.3).
+ * Whether an `Accept-Encoding` header takes gzip (RFC 9110 §12.5.3): `gzip` (or `x-gzip`, its
+ * alias) with a weight above 0; failing that, `*` with one. A coding named outright outweighs `*`,
+ * so `gzip;q=0, *` refuses it.
  */
 export function acceptsGzip(header: string | undefined): boolean {
-  return (header ?? "").split(",").some((part) => {
+  const weights = new Map<string, number>();
+  for (const part of (header ?? "").split(",")) {
     const [coding, ...params] = part.split(";").map((s) => s.trim().toLowerCase());
-    if (coding !== "gzip" && coding !== "*") return false;
+    if (!coding) continue;
     const q = params.find((p) => p.startsWith("q="));
-    return q === undefined || Number(q.slice(2)) > 0;
-  });
+    weights.set(coding === "x-gzip" ? "gzip" : coding, q === undefined ? 1 : Number(q.slice(2)));
+  }
+  const weight = weights.get("gzip") ?? weights.get("*");
+  return weight !== undefined && weight > 0;
 }
 
 /** Below this, a body is sent as it is: gzip's header and the CPU would not pay. */
@@ -78,7 +83,10 @@ export function compressed(result: HttpResult, acceptEncoding: string | undefine
     return result;
   const bytes = result.isBase64Encoded ? Buffer.from(result.body, "base64") : Buffer.from(result.body);
   if (bytes.length < GZIP_FROM_BYTES) return result;
-  const vary = { vary: "accept-encoding" };
+  const had = String(headers.vary ?? "");
+  const vary = {
+    vary: /\baccept-encoding\b/i.test(had) ? had : had ? `${had}, accept-encoding` : "accept-encoding",
+  };
   if (!acceptsGzip(acceptEncoding)) return { ...result, headers: { ...headers, ...vary } };
   return {
     ...result,

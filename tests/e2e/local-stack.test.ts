@@ -16,7 +16,7 @@ import { formatInstant, instant } from "../../lib/domain/time";
 import { kpiView } from "../helpers/compare";
 import { e2eSettings, startE2eStack } from "../helpers/e2e-stack";
 import { ROOT, receivedBeyondCalendar } from "../helpers/fixtures";
-import { DYNAMO_GRANTS, DYNAMO_PARTITIONS } from "../helpers/grants";
+import { DYNAMO_ATTRIBUTES, DYNAMO_GRANTS, DYNAMO_PARTITIONS } from "../helpers/grants";
 
 const settings = e2eSettings;
 let stack: LocalStack;
@@ -544,5 +544,22 @@ describe("the local stack over HTTP", () => {
       ),
     );
     expect(outside, "touched outside the partitions granted").toEqual([]);
+    // And, where a grant names the attributes too (IAM's dynamodb:Attributes), within those: the
+    // digests above stamped their alerts in the dossiers' partitions.
+    const named = stack.dynamoAttributes();
+    const stamped = Object.keys(named["send-alerts"]?.["dynamodb:UpdateItem"] ?? {});
+    expect(stamped.some((pk) => pk.startsWith("D#"))).toBe(true);
+    const beyond = Object.entries(DYNAMO_ATTRIBUTES).flatMap(([fn, byAction]) =>
+      Object.entries(byAction).flatMap(([action, byPartition]) =>
+        Object.entries(named[fn]?.[action] ?? {}).flatMap(([pk, names]) => {
+          const grant = Object.entries(byPartition).find(([p]) =>
+            p.endsWith("*") ? pk.startsWith(p.slice(0, -1)) : pk === p,
+          );
+          const extra = names.filter((n) => !grant?.[1].includes(n));
+          return extra.length ? [`${fn} ${action} ${pk}: ${extra.join(", ")}`] : [];
+        }),
+      ),
+    );
+    expect(beyond, "named attributes outside the ones granted").toEqual([]);
   });
 });

@@ -83,3 +83,19 @@ export const DYNAMO_PARTITIONS: Record<string, Record<string, string[]>> = {
     "dynamodb:UpdateItem": ["D#*", "K#*"],
   },
 };
+
+/**
+ * The grants the CDK stack limits to some attributes too (IAM's `dynamodb:Attributes`): by
+ * function, action and partition, the attributes a request may name (the key's included). Where a
+ * function's items share a partition with items it must not rewrite (send-alerts stamps a sent
+ * alert beside the dossier's own item), the partition alone would not hold it. Checked as
+ * {@link DYNAMO_PARTITIONS} is, by both tests.
+ */
+export const DYNAMO_ATTRIBUTES: Record<string, Record<string, Record<string, string[]>>> = {
+  "send-alerts": {
+    "dynamodb:UpdateItem": {
+      "D#*": ["deskSentAt", "leadershipSentAt", "pk", "sentAt", "sk"],
+      DIGESTLANG: ["alerts", "expiresAt", "pk", "sentAt", "sk"],
+    },
+  },
+};

@@ -6,6 +6,7 @@ import { AwsSolutionsChecks } from "cdk-nag";
 import { expect } from "vitest";
 import { buildStage } from "../../infra/app";
 import { parseStageConfig } from "../../infra/config";
+import { TABLE } from "../../lib/adapters/dynamodb/table";
 import { ROOT } from "./fixtures";
 
 /** The stage the infrastructure tests synthesize, with cdk-nag's AwsSolutions checks. */
@@ -89,28 +90,76 @@ export function dynamoPartitionsByFunction(stateless: Template): Record<string, 
   for (const [fn, statements] of Object.entries(statementsByFunction(stateless))) {
     const limited = statements.filter((st) => st.Condition);
     for (const st of limited) {
-      const condition = (st.Condition?.["ForAllValues:StringEquals"] ??
-        st.Condition?.["ForAllValues:StringLike"]) as Record<string, unknown> | undefined;
-      const leading = condition?.["dynamodb:LeadingKeys"];
+      const leading = leadingKeysOf(st.Condition);
       if (leading === undefined) continue;
       const pks = [leading].flat() as string[];
       for (const action of [st.Action].flat()) {
+        // An action granted in several statements (each on its partitions, under other conditions)
+        // may touch the partitions of any of them.
+        const before = out[fn]?.[action] ?? [];
         // A grant on an index alone (a query of the index: its partitions are not the table's) is
         // not a grant on the table's items.
         const elsewhere = statements.some(
           (o) => !o.Condition && [o.Action].flat().includes(action) && !onIndexesOnly(o.Resource),
         );
         expect(elsewhere, `${fn} ${action} granted without its partitions too`).toBe(false);
-        out[fn] = { ...out[fn], [action]: [...pks].sort() };
+        out[fn] = { ...out[fn], [action]: [...new Set([...before, ...pks])].sort() };
       }
     }
   }
   return out;
 }
 
-/** A statement's resources are indexes of the table only (`…/index/<name>`), none the table itself. */
+/**
+ * Each function's DynamoDB actions granted on some attributes only (`dynamodb:Attributes`), by
+ * action and partition: the attributes a request to that partition may name.
+ */
+export function dynamoAttributesByFunction(
+  stateless: Template,
+): Record<string, Record<string, Record<string, string[]>>> {
+  const out: Record<string, Record<string, Record<string, string[]>>> = {};
+  for (const [fn, statements] of Object.entries(statementsByFunction(stateless)))
+    for (const st of statements) {
+      const condition = st.Condition as Record<string, Record<string, unknown>> | undefined;
+      const attributes = condition?.["ForAllValues:StringEquals"]?.["dynamodb:Attributes"];
+      if (attributes === undefined) continue;
+      // Returning nothing of the item, or a limit on what is written would not limit what is read.
+      expect(condition?.StringEqualsIfExists?.["dynamodb:ReturnValues"], `${fn} returns values`).toBe("NONE");
+      const leading = leadingKeysOf(condition);
+      for (const action of [st.Action].flat())
+        for (const pk of [leading ?? "*"].flat())
+          out[fn] = {
+            ...out[fn],
+            [action]: { ...out[fn]?.[action], [pk]: [...([attributes].flat() as string[])].sort() },
+          };
+    }
+  return out;
+}
+
+/** The partitions a statement's condition names (`dynamodb:LeadingKeys`, with or without a wildcard). */
+function leadingKeysOf(condition: Record<string, unknown> | undefined): string | string[] | undefined {
+  const under = (operator: string) =>
+    (condition?.[operator] as Record<string, unknown> | undefined)?.["dynamodb:LeadingKeys"];
+  return (under("ForAllValues:StringEquals") ?? under("ForAllValues:StringLike")) as
+    | string
+    | string[]
+    | undefined;
+}
+
+/**
+ * A statement's resources are the table's own indexes only (`…/index/<name>`, each one of the
+ * table's, no wildcard), none the table itself.
+ */
 const onIndexesOnly = (resource: unknown) =>
-  [resource].flat().every((r) => JSON.stringify(r).includes("/index/"));
+  [resource].flat().every((r) => {
+    const text = JSON.stringify(r);
+    return (
+      !text.includes("*") &&
+      [TABLE.sweepIndex.name, TABLE.slaIndex.name].some((name) =>
+        new RegExp(`/index/${name}"(\\]\\]\\})?$`).test(text),
+      )
+    );
+  });
 
 /** A function's name from its logical id (which drops the hyphens of the construct id). */
 function functionName(id: string): string {

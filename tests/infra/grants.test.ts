@@ -10,10 +10,12 @@ import {
   SUPPRESSED_PK,
   WEEKLY_SEND_PK_PREFIX,
 } from "../../lib/adapters/dynamodb/keys";
+import { TABLE } from "../../lib/adapters/dynamodb/table";
 import { ALERTS_PENDING, INGEST_SOURCE, SWEEP_SOURCE } from "../../lib/contracts/bus";
-import { DYNAMO_GRANTS, DYNAMO_PARTITIONS } from "../helpers/grants";
+import { DYNAMO_ATTRIBUTES, DYNAMO_GRANTS, DYNAMO_PARTITIONS } from "../helpers/grants";
 import {
   dynamoActionsByFunction,
+  dynamoAttributesByFunction,
   dynamoPartitionsByFunction,
   statementsByFunction,
   synthStage,
@@ -121,6 +123,12 @@ describe("the stateless stack's grants", () => {
       "query-api dynamodb:GetItem",
     ]);
     expect(dynamoPartitionsByFunction(stateless)).toEqual(DYNAMO_PARTITIONS);
+    // Within a dossier's partition, send-alerts may set a sent alert's stamps only: not a dossier's
+    // fields, nor the table's TTL attribute (an expiry set on a dossier would delete it).
+    expect(dynamoAttributesByFunction(stateless)).toEqual(DYNAMO_ATTRIBUTES);
+    expect(DYNAMO_ATTRIBUTES["send-alerts"]?.["dynamodb:UpdateItem"]?.[PARTITIONS.dossiers]).not.toContain(
+      TABLE.ttlAttribute,
+    );
     const statements = statementsByFunction(stateless);
     const conditionOf = (fn: string, action: string) =>
       (statements[fn] ?? []).filter((s) => [s.Action].flat().includes(action)).map((s) => s.Condition);

@@ -1,5 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { OPENAPI_GZIP_BASE64 } from "../../lib/http/openapi-served";
+import { handleQuery } from "../../lib/http/query-api";
 import { acceptsGzip, compressed, file, json } from "../../lib/http/responses";
 
 describe("acceptsGzip", () => {
@@ -13,7 +15,10 @@ describe("acceptsGzip", () => {
     ["gzip;q=0", false],
     ["gzip; q=0.0, br", false],
     ["*;q=0", false],
-    ["x-gzip", false],
+    ["x-gzip", true],
+    ["gzip;q=0, *", false],
+    ["*, gzip;q=0", false],
+    ["br, *;q=0.1", true],
     ["", false],
     [undefined, false],
   ])("%j → %s", (header, expected) => {
@@ -49,6 +54,13 @@ describe("compressed", () => {
     }
   });
 
+  it("adds accept-encoding to a Vary the answer had, once", () => {
+    const withVary = { ...json(200, big), headers: { ...json(200, big).headers, vary: "origin" } };
+    expect(compressed(withVary, "gzip").headers?.vary).toBe("origin, accept-encoding");
+    const already = { ...withVary, headers: { ...withVary.headers, vary: "Accept-Encoding" } };
+    expect(compressed(already, undefined).headers?.vary).toBe("Accept-Encoding");
+  });
+
   it("leaves small answers, spreadsheets and answers already encoded as they are", () => {
     const small = json(404, { message: "no such dossier", problems: [] });
     expect(compressed(small, "gzip")).toBe(small);
@@ -71,5 +83,27 @@ describe("compressed", () => {
     expect(out.headers?.["content-encoding"]).toBe("gzip");
     expect(out.headers?.["content-disposition"]).toBe('attachment; filename="bao-cao.csv"');
     expect(gunzipSync(Buffer.from(out.body ?? "", "base64")).toString("utf8")).toBe(csv);
+  });
+});
+
+describe("GET /openapi.json", () => {
+  const get = (acceptEncoding?: string) =>
+    handleQuery(
+      { now: () => 0 } as never,
+      {
+        rawPath: "/openapi.json",
+        requestContext: { http: { method: "GET" } },
+        headers: acceptEncoding ? { "accept-encoding": acceptEncoding } : {},
+      } as never,
+    );
+
+  it("is the stored gzip as it is to a client that takes gzip, and unpacked for one that does not", async () => {
+    const zipped = await get("gzip, deflate");
+    expect(zipped.headers?.["content-encoding"]).toBe("gzip");
+    expect(zipped.body).toBe(OPENAPI_GZIP_BASE64);
+    const plain = await get();
+    expect(plain.headers?.["content-encoding"]).toBeUndefined();
+    expect(plain.headers?.vary).toBe("accept-encoding");
+    expect(plain.body).toBe(gunzipSync(Buffer.from(OPENAPI_GZIP_BASE64, "base64")).toString("utf8"));
   });
 });

@@ -3,7 +3,15 @@ import type { DigestQueue } from "../../app/ports";
 import type { PendingAlert } from "../../domain/records";
 import { localDate } from "../../domain/time";
 import { conditionFailed, TableAccess } from "./cursors";
-import { ALERTS_PK, alertHistoryKey, alertSk, digestKey, digestLanguageKey, leaseKey } from "./keys";
+import {
+  ALERTS_PK,
+  alertHistoryKey,
+  alertSk,
+  digestKey,
+  digestLanguageKey,
+  leaseKey,
+  sentStampAttribute,
+} from "./keys";
 
 /** How long a language's mark is kept: until the digest's other languages are sent, in a sweep or two. */
 const LANGUAGE_MARK_SECONDS = 2 * 86_400;
@@ -133,12 +141,7 @@ export class AlertQueue extends TableAccess implements DigestQueue {
 
   /** Stamps a sent alert on its dossier's history entry (none for alerts raised before it was kept). */
   private async stampSent(alert: PendingAlert, sentAt: number): Promise<void> {
-    const field =
-      alert.recipient === "one_stop_desk"
-        ? "deskSentAt"
-        : alert.recipient === "leadership"
-          ? "leadershipSentAt"
-          : "sentAt";
+    const field = sentStampAttribute(alert.recipient);
     try {
       await this.client.send(
         new UpdateCommand({

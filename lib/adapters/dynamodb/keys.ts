@@ -92,6 +92,15 @@ export const alertHistoryKey = (dossierId: string, kind: string, key: number): K
   pk: dossierPk(dossierId),
   sk: `${ALERT_HISTORY_PREFIX}${kind}#${key}`,
 });
+/**
+ * The stamp a sent alert's history entry takes, by who received it (the unit's or leadership's
+ * digest, or the one-stop desk's copy): all send-alerts may write in a dossier's partition.
+ */
+export const sentStampAttribute = (recipient?: string) =>
+  recipient === "one_stop_desk" ? "deskSentAt" : recipient === "leadership" ? "leadershipSentAt" : "sentAt";
+export const SENT_STAMP_ATTRIBUTES = ["sentAt", "deskSentAt", "leadershipSentAt"];
+/** What a digest's language mark holds: the alerts sent in that language, when, and its expiry (TTL). */
+export const LANGUAGE_MARK_ATTRIBUTES = ["alerts", "sentAt", "expiresAt"];
 /** The senders' leases' partition (send-alerts may delete items of this one only: infra/alerting.ts). */
 export const LEASE_PK = "LEASE";
 export const leaseKey = (group: string): Key => ({ pk: LEASE_PK, sk: group });
