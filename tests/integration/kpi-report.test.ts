@@ -1,15 +1,18 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DeleteCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, inject, it } from "vitest";
 import { readSesStore } from "../../dev/local/ses-local";
-import { weeklySendKey } from "../../lib/adapters/dynamodb/keys";
+import { provinceEvents } from "../../dev/province/events";
+import { issuedKey, weeklySendKey } from "../../lib/adapters/dynamodb/keys";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
 import { CLOSE_SEND_DAYS, closeEndedPeriod } from "../../lib/app/kpi-report";
 import { sendWeeklyKpi } from "../../lib/app/weekly-kpi";
+import { parseDirectoryFile } from "../../lib/domain/agency-directory";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { CountingSettings } from "../../lib/domain/counting";
 import type { DossierEvent } from "../../lib/domain/events/schema";
+import { computeReport } from "../../lib/domain/report";
 import { formatInstant, instant } from "../../lib/domain/time";
 import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
 import { createApiKey } from "../../lib/http/auth";
@@ -87,6 +90,40 @@ describe("closed periods", () => {
     );
     await table.drop();
   }, 60_000);
+});
+
+describe("a province's issued report", () => {
+  it("is frozen and read back whole: about 600 KB of JSON for a thousand units, over DynamoDB's 400 KB item", async () => {
+    const table = await testTable("issued-province");
+    const directory = parseDirectoryFile(
+      JSON.parse(readFileSync(join(ROOT, "events/units/province-sample.json"), "utf8")),
+      "2025-09-22",
+    );
+    const period = { name: "2025-Q3", from: "2025-07-01", to: "2025-09-30" };
+    const events = provinceEvents({ directory, seed: 23, from: period.from, to: period.to, dossiers: 8_000 });
+    const report = computeReport(events, settings, { period, asOf: instant("2025-10-01T00:30:00+07:00") });
+    expect(report.byUnit.length).toBeGreaterThan(1_000);
+    expect(Buffer.byteLength(JSON.stringify(report))).toBeGreaterThan(400 * 1024);
+    const at = instant("2025-10-01T00:30:00+07:00");
+    expect(await table.store.reports.putIssued(period.name, report, at)).toBe(true);
+    expect(await table.store.reports.putIssued(period.name, report, at + 1)).toBe(false);
+    expect(await table.store.reports.getIssued(period.name)).toEqual({ issuedAt: at, report });
+    // A weekly snapshot is kept the same way.
+    await table.store.reports.putSnapshot(period.name, 86_400_000, report);
+    expect((await table.store.reports.snapshotAt(period.name, 2 * 86_400_000))?.report).toEqual(report);
+  });
+
+  it("is still read as it was kept before it was compressed (JSON text)", async () => {
+    const table = await testTable("issued-text");
+    const report = { rolling: false, totals: { received: 1 } };
+    await table.store.client.send(
+      new PutCommand({
+        TableName: table.store.tableName,
+        Item: { ...issuedKey("2022-Q3"), issuedAt: 5, report: JSON.stringify(report) },
+      }),
+    );
+    expect(await table.store.reports.getIssued("2022-Q3")).toEqual({ issuedAt: 5, report });
+  });
 });
 
 describe("the close email", () => {
