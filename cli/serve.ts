@@ -80,6 +80,24 @@ function exampleUnit(opts: ServeOptions, directory: LocalStackOptions["directory
   return (open.find((u) => u.level === "commune") ?? open[0])?.id ?? "phong-tu-phap";
 }
 
+/**
+ * What `serve` starts the stack with, from its options: the settings, the demo clock, the
+ * directory and what the first start replays (the seed quarter, or the province's). The bench's
+ * province dashboard starts the same.
+ */
+export function demoStackOptions(opts: ServeOptions, start: number) {
+  const directory = loadDirectory(opts.units, start);
+  return {
+    env: serveEnv(opts),
+    clock: new DemoClock(start, opts.speed),
+    directory,
+    seed: true,
+    // --empty: the units and keys, without the seed quarter's events.
+    replaySeed: !opts.empty,
+    replay: replayOf(opts, directory),
+  } satisfies Partial<LocalStackOptions>;
+}
+
 /** `dossier-monitor serve` (what `npm start` runs): the local stack, until Ctrl-C. */
 export async function serve(opts: ServeOptions): Promise<number> {
   const dataDir = resolve(opts.dataDir);
@@ -88,10 +106,9 @@ export async function serve(opts: ServeOptions): Promise<number> {
   if (start === undefined) throw new CliError(`--clock: not an RFC 3339 instant: ${opts.clock}`, EXIT.usage);
   if (opts.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(join(dataDir, "dynamodb"), { recursive: true });
-  const env = serveEnv(opts);
-  parseMonitorEnv({ TABLE_NAME: "dossier-monitor-local", ...env });
-  const directory = loadDirectory(opts.units, start);
-  const clock = new DemoClock(start, opts.speed);
+  const demo = demoStackOptions(opts, start);
+  parseMonitorEnv({ TABLE_NAME: "dossier-monitor-local", ...demo.env });
+  const { clock, directory } = demo;
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(
     `dossier-monitor: starting the local stack (data in ${dataDir}${opts.empty ? "; empty: no demo data is loaded" : ""})`,
@@ -102,17 +119,11 @@ export async function serve(opts: ServeOptions): Promise<number> {
     return EXIT.unreachable;
   }
   const stack = await startLocalStack({
-    env,
-    clock,
-    directory,
+    ...demo,
     senderAddress: "canh-bao@ubnd.example.org",
     dataDir: join(dataDir, "dynamodb"),
     apiPort: opts.apiPort,
     eventBridgePort: opts.eventbridgePort,
-    seed: true,
-    // --empty: the units and keys, without the seed quarter's events.
-    replaySeed: !opts.empty,
-    replay: replayOf(opts, directory),
     log,
     logLevel: (process.env.POWERTOOLS_LOG_LEVEL as LogLevel | undefined) ?? "WARN",
   });

@@ -60,6 +60,7 @@ export async function benchDashboard(dynamo: RunningDynamo) {
   const { DASHBOARD_ASSETS } = await import("../../lib/http/dashboard-assets");
   const d = await startDashboardStack({ dynamoEndpoint: dynamo.endpoint });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  let seedStopped = false;
   try {
     const link = (key: string) => `${d.stack.urls.api}/dashboard#key=${encodeURIComponent(key)}`;
     const office = await firstView(browser, link(d.reader), "#units-h");
@@ -92,8 +93,61 @@ export async function benchDashboard(dynamo: RunningDynamo) {
       `${kb(raw)} minified, ${kb(gzip)} gzip; figures on screen ${office.ms} ms (office), ${agency.ms} ms (agency) after opening the link`,
       "lib/http/dashboard-assets.ts (scripts/build-dashboard.mjs: esbuild, minified); time from page.goto to the view loaded, same machine as the API",
     );
+    // One stack at a time on the machine: the seed's goes before the province's starts.
+    await d.stack.stop();
+    seedStopped = true;
+    const province = await provinceFirstView(browser, dynamo);
+    results.dashboard = {
+      ...(results.dashboard as object),
+      provinceFirstViewBytes: province.total,
+      provinceApiBytes: province.total - province.files,
+      provinceFirstViewMs: province.ms,
+    };
+    row(
+      "Dashboard: first view of the synthetic province, transferred",
+      weight(province),
+      `the province's demo key (province-wide) on npm start -- --province's stack (events/units/province-sample.json: ${province.units.toLocaleString("en")} units; 2025-Q3, 8,000 dossiers; the seed's catalog), otherwise as above`,
+    );
   } finally {
     await browser.close();
-    await d.stack.stop();
+    if (!seedStopped) await d.stack.stop();
+  }
+}
+
+/**
+ * The first view of a province-wide key on the stack `npm start -- --province` starts (the
+ * synthetic province's tree and a quarter of its events): what grows with the tree, `/me` and
+ * `/agencies`, at a province's size.
+ */
+async function provinceFirstView(browser: Browser, dynamo: RunningDynamo) {
+  const { demoStackOptions } = await import("../../cli/serve");
+  const { PROVINCE_DEFAULTS } = await import("../../cli/serve-options");
+  const { startLocalStack } = await import("../../dev/local/stack");
+  const options = {
+    province: true,
+    dataDir: "",
+    clock: PROVINCE_DEFAULTS.clock,
+    speed: 0,
+    apiPort: 0,
+    eventbridgePort: 0,
+    units: PROVINCE_DEFAULTS.units,
+  };
+  const demo = demoStackOptions(options, Date.parse(PROVINCE_DEFAULTS.clock));
+  const stack = await startLocalStack({
+    ...demo,
+    senderAddress: `dashboard-province-${Date.now()}@ubnd.example.org`,
+    dynamoEndpoint: dynamo.endpoint,
+    tableName: `dashboard-province-${Date.now()}`,
+  });
+  try {
+    const key = (stack.keys as { reader: string }).reader;
+    const view = await firstView(
+      browser,
+      `${stack.urls.api}/dashboard#key=${encodeURIComponent(key)}`,
+      "#units-h",
+    );
+    return { ...view, units: demo.directory.units.length };
+  } finally {
+    await stack.stop();
   }
 }

@@ -629,7 +629,8 @@ async function officeView(): Promise<Node[]> {
   const [report, previous, index, trend] = await Promise.all([
     api<Report>("/kpis", { period }),
     prevName ? api<Report>("/kpis", { period: prevName }).catch(() => null) : Promise.resolve(null),
-    api<Index>("/kpis/index", { period }),
+    // The whole's indicators only: each unit's block would be megabytes for a province.
+    api<Index>("/kpis/index", { period, byUnit: "false" }),
     api<Trend>("/kpis/trend", { period }).catch(() => null),
   ]);
   document.title = `${w.officeHeading} — ${w.title}`;
@@ -778,7 +779,7 @@ async function agencyView(given: string | undefined): Promise<Node[]> {
     prevName
       ? api<Report>("/kpis", { period: prevName, agency: id }).catch(() => null)
       : Promise.resolve(null),
-    api<Index>("/kpis/index", { period, agency: id }),
+    api<Index>("/kpis/index", { period, agency: id, byUnit: "false" }),
     api<Agencies>("/agencies", { period }),
   ]);
   const nodes = new Map<string, TreeNode>(tree.nodes.map((x) => [x.id, x]));

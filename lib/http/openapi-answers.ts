@@ -107,7 +107,8 @@ export const ANSWERS: Record<string, Json> = {
   },
   "GET /kpis/index": {
     "200": {
-      description: "the national service index (Decision 766): the office's, a unit's or an agency's",
+      description:
+        "the national service index (Decision 766): the office's, a unit's or an agency's; `byUnit` empty when asked with byUnit=false",
       content: { [JSON_TYPE]: { schema: { type: "object" } } },
     },
     "400": problemResponse(
@@ -196,6 +197,22 @@ export const ANSWERS: Record<string, Json> = {
   },
 };
 
-/** What a route answers before its handler runs: nothing for a public route (no key asked). */
-export const gateOf = (route: Pick<Route, "method" | "path">): Record<string, Json> =>
-  ROUTES.find((r) => key(r) === key(route))?.role === "public" ? {} : GATE;
+/**
+ * What the query API answers after its handler, for an answer too large to send uncompressed
+ * (lib/http/responses.ts `compressed`).
+ */
+const TOO_LARGE: Record<string, Json> = {
+  "406": problemResponse(
+    "the answer is over 6 MB uncompressed and the request did not take gzip: ask with Accept-Encoding: gzip, or for less (its path names the header)",
+  ),
+};
+
+/**
+ * What a route answers besides its handler's own: the gate's (nothing for a public route, no key
+ * asked) and, for the query API's, the refusal of an answer too large to send uncompressed.
+ */
+export const gateOf = (route: Pick<Route, "method" | "path">): Record<string, Json> => {
+  const found = ROUTES.find((r) => key(r) === key(route));
+  if (found?.role === "public") return {};
+  return found?.fn === "query-api" ? { ...GATE, ...TOO_LARGE } : GATE;
+};

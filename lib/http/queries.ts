@@ -17,6 +17,14 @@ export const KpisQuery = z.strictObject({
   /** An agency of the directory's tree: its figures, the sum of the units under it. */
   agency: z.optional(Name()),
 });
+/**
+ * `GET /kpis/index`: also `byUnit=false`, the index without each unit's block. A unit's block is
+ * about 7 KB (its indicators with their names, notes and sources in both languages), so a
+ * province's thousand units make megabytes; the dashboard shows the whole's indicators only.
+ */
+export const IndexQuery = z.extend(KpisQuery, {
+  byUnit: z._default(z.enum(["true", "false"]), "true"),
+});
 export const ExportQuery = z.extend(KpisQuery, {
   format: z._default(z.enum(["csv", "xlsx"]), "csv"),
   lang: Lang(),

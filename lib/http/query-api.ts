@@ -20,7 +20,7 @@ import { agencyFigures } from "./agencies";
 import { admit, type Credential, scopeToAgencies } from "./auth";
 import { dashboardFile, dataQuality, indexTrend, whoReads } from "./dashboard";
 import { OPENAPI_GZIP_BASE64 } from "./openapi-served";
-import { ExportQuery, FormQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
+import { ExportQuery, FormQuery, IndexQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
 import {
   officeWide,
   oneScope,
@@ -225,11 +225,13 @@ async function kpisForm({ deps, credential, event }: QueryRequest): Promise<Http
 }
 
 async function kpisIndex({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
-  const qResult = parseQuery(KpisQuery, event);
+  const qResult = parseQuery(IndexQuery, event);
   if (isErr(qResult)) return qResult.error;
-  const outputs = await scopedOutputs(deps, credential, qResult.value, "index");
+  const { byUnit, ...q } = qResult.value;
+  const outputs = await scopedOutputs(deps, credential, q, "index");
   if (isErr(outputs)) return outputs.error;
-  return json(200, outputs.value.index);
+  const { index } = outputs.value;
+  return json(200, byUnit === "false" ? { ...index, byUnit: [] } : index);
 }
 
 async function dossierList({ deps, credential, event }: QueryRequest): Promise<HttpResult> {

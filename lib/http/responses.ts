@@ -67,6 +67,12 @@ export function acceptsGzip(header: string | undefined): boolean {
   return weight !== undefined && weight > 0;
 }
 
+/**
+ * The largest answer sent uncompressed: a Lambda function's synchronous answer is at most 6 MB
+ * (6,291,456 bytes), headers and JSON framing included.
+ */
+export const PLAIN_ANSWER_MAX_BYTES = 6_000_000;
+
 /** Below this, a body is sent as it is: gzip's header and the CPU would not pay. */
 const GZIP_FROM_BYTES = 1024;
 const COMPRESSIBLE = /^(application\/json|text\/)/;
@@ -87,7 +93,20 @@ export function compressed(result: HttpResult, acceptEncoding: string | undefine
   const vary = {
     vary: /\baccept-encoding\b/i.test(had) ? had : had ? `${had}, accept-encoding` : "accept-encoding",
   };
-  if (!acceptsGzip(acceptEncoding)) return { ...result, headers: { ...headers, ...vary } };
+  if (!acceptsGzip(acceptEncoding)) {
+    // Past Lambda's bound the platform would answer 502 with no reason: say what to ask instead.
+    if (bytes.length > PLAIN_ANSWER_MAX_BYTES)
+      return {
+        ...problem(406, "this answer is too large to send uncompressed", [
+          {
+            path: "accept-encoding",
+            message: `the answer is ${(bytes.length / 1e6).toFixed(1)} MB, over the ${PLAIN_ANSWER_MAX_BYTES / 1e6} MB sent uncompressed: ask with Accept-Encoding: gzip, or for less (unit=, agency=, or byUnit=false on /kpis/index)`,
+          },
+        ]),
+        headers: { ...problem(406, "").headers, ...vary },
+      };
+    return { ...result, headers: { ...headers, ...vary } };
+  }
   return {
     ...result,
     headers: { ...headers, ...vary, "content-encoding": "gzip" },

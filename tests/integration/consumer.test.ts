@@ -250,6 +250,14 @@ describe("apply-events against DynamoDB Local", () => {
     expect(satisfaction?.rate).toBeGreaterThanOrEqual(0.9);
     expect(satisfaction?.rate).toBeLessThan(0.9167);
     expect(satisfaction?.pointsShare).toBe(1);
+    // byUnit=false: the same index without each unit's block (the dashboard's), and nothing else.
+    const whole = JSON.parse(index.body ?? "") as NationalIndex;
+    expect(whole.byUnit.length).toBeGreaterThan(0);
+    const lean = await handleQuery(deps, get("/kpis/index", { period: SEED_PERIOD.name, byUnit: "false" }));
+    expect(JSON.parse(lean.body ?? "")).toEqual({ ...whole, byUnit: [] });
+    const bad = await handleQuery(deps, get("/kpis/index", { period: SEED_PERIOD.name, byUnit: "no" }));
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain("byUnit");
 
     // The period-close email, read back from the SES store, with both attachments.
     const closed = await closeEndedPeriod(deps);

@@ -54,6 +54,16 @@ describe("compressed", () => {
     }
   });
 
+  it("refuses an answer over Lambda's bound to a client that does not take gzip, naming the header, and sends it gzipped to one that does", () => {
+    const huge = json(200, { text: "x".repeat(6_100_000) });
+    const refused = compressed(huge, undefined);
+    expect(refused.statusCode).toBe(406);
+    expect(JSON.parse(refused.body ?? "")).toMatchObject({ problems: [{ path: "accept-encoding" }] });
+    const zipped = compressed(huge, "gzip");
+    expect(zipped.statusCode).toBe(200);
+    expect(Buffer.from(zipped.body ?? "", "base64").length).toBeLessThan(100_000);
+  });
+
   it("adds accept-encoding to a Vary the answer had, once", () => {
     const withVary = { ...json(200, big), headers: { ...json(200, big).headers, vary: "origin" } };
     expect(compressed(withVary, "gzip").headers?.vary).toBe("origin, accept-encoding");
