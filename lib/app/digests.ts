@@ -231,7 +231,9 @@ async function sendGroup(
   const several = byLocale.size > 1;
   for (const [locale, contacts] of byLocale) {
     const mark = `${group.key}\n${locale}`;
-    const had = several ? await deps.alerts.sentInLanguage(mark) : new Set<string>();
+    const had = several
+      ? await deps.alerts.sentInLanguage(mark, group.alerts.map(alertId))
+      : new Set<string>();
     const alerts = group.alerts.filter((a) => !had.has(alertId(a)));
     if (alerts.length === 0) continue;
     const email = renderDigest({

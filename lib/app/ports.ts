@@ -254,12 +254,12 @@ export interface DigestQueue {
     alerts: PendingAlert[];
   }): Promise<void>;
   /**
-   * A digest in several languages: the alerts (by id) a group's email in one language (`mark`: the
-   * group and the language) already carried, sent by a run whose other language failed; and adding
-   * those an email carried. The alerts stay pending until every language is sent, and each
-   * language's readers get each alert once.
+   * A digest in several languages: which of these alerts (by id) a group's email in one language
+   * (`mark`: the group and the language) already carried, sent by a run whose other language
+   * failed; and adding those an email carried. The alerts stay pending until every language is
+   * sent, and each language's readers get each alert once.
    */
-  sentInLanguage(mark: string): Promise<Set<string>>;
+  sentInLanguage(mark: string, alertIds: readonly string[]): Promise<Set<string>>;
   markSentInLanguage(mark: string, alertIds: readonly string[], at: number): Promise<void>;
 }
 

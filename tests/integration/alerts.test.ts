@@ -3,10 +3,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
+import { BatchWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { localSesClient, readSesStore } from "../../dev/local/ses-local";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
 import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
+import { ALERTS_PK, alertSk } from "../../lib/adapters/dynamodb/keys";
 import type { TableStore } from "../../lib/adapters/dynamodb/store";
 import { sesMailer } from "../../lib/adapters/ses";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
@@ -20,6 +22,7 @@ import { catalogOf } from "../../lib/domain/catalog";
 import type { CountingSettings } from "../../lib/domain/counting";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import { groupByDossier, projectDossier } from "../../lib/domain/projection";
+import type { PendingAlert } from "../../lib/domain/records";
 import { computeReport } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
 import { parseUnitDirectory, thresholdsOf, UnitDirectory } from "../../lib/domain/units";
@@ -304,6 +307,41 @@ describe("digest delivery", () => {
     ).toEqual([]);
     await table.drop();
   }, 60_000);
+
+  it("sends a digest of 6,000 alerts once, and keeps its record within an item", async () => {
+    const table = await testTable("digest-large");
+    await table.store.directory.put(directoryFile.units, directoryFile.leadership);
+    const clock = instant("2022-07-06T17:30:00+07:00");
+    // A province's one-stop desk on a first sweep: thousands of missed apologies in one group,
+    // whose keys alone (74 bytes each here, more with a province's unit ids) are more than
+    // DynamoDB's 400 KB item.
+    const alerts: PendingAlert[] = Array.from({ length: 6_000 }, (_, i) => ({
+      unitId: "cn-vpdk-dat-dai",
+      kind: "apology_missed",
+      key: 0,
+      recipient: "one_stop_desk",
+      raisedAt: clock - 60_000,
+      dossier: {
+        dossierId: `000.00.30.H48-220704-${String(i).padStart(6, "0")}`,
+        apologyIssued: false,
+        extensions: 0,
+      },
+    }));
+    expect(alerts.map((a) => alertSk(a)).join("\n").length).toBeGreaterThan(400 * 1024);
+    const items = alerts.map((a) => ({ PutRequest: { Item: { pk: ALERTS_PK, sk: alertSk(a), ...a } } }));
+    for (let i = 0; i < items.length; i += 25)
+      await table.store.client.send(
+        new BatchWriteCommand({ RequestItems: { [table.store.tableName]: items.slice(i, i + 25) } }),
+      );
+    const from = `large+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    const first = await sendDigests(digestDeps(table, from, () => clock));
+    expect(first.failed).toEqual([]);
+    expect(first.sent.map((s) => s.recipients)).toEqual([[DESK]]);
+    expect(await table.store.alerts.pending()).toEqual([]);
+    expect((await sendDigests(digestDeps(table, from, () => clock))).sent).toEqual([]);
+    expect(await mailFrom(from)).toHaveLength(1);
+    await table.drop();
+  }, 120_000);
 
   it("sends a second new appointment to the unit and to leadership, each in its own digest", async () => {
     const table = await testTable("extended-twice");

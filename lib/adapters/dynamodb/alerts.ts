@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DigestQueue } from "../../app/ports";
 import type { PendingAlert } from "../../domain/records";
@@ -15,6 +17,25 @@ import {
 
 /** How long a language's mark is kept: until the digest's other languages are sent, in a sweep or two. */
 const LANGUAGE_MARK_SECONDS = 2 * 86_400;
+
+/**
+ * A sent digest's alert keys, as its record keeps them: gzipped (about 105 bytes a key, so a group
+ * of 4,000 alerts, a province's one-stop desk on a first sweep, would be over DynamoDB's 400 KB
+ * item in plain text), or past {@link DIGEST_KEYS_MAX_BYTES} even so, their count and digest only.
+ */
+const DIGEST_KEYS_MAX_BYTES = 300_000;
+function carriedAlerts(keys: readonly string[]) {
+  const z = gzipSync(keys.join("\n"));
+  return z.length <= DIGEST_KEYS_MAX_BYTES
+    ? { alertCount: keys.length, alertsZ: z }
+    : { alertCount: keys.length, alertsSha256: createHash("sha256").update(keys.join("\n")).digest("hex") };
+}
+
+/**
+ * An alert's id as a language's mark keeps it: 16 characters of its hash, not the id (about 100
+ * bytes), so the mark of a group of thousands of alerts stays well within an item.
+ */
+const markOf = (alertId: string) => createHash("sha256").update(alertId).digest("base64url").slice(0, 16);
 
 /**
  * The alert queue: alerts raised (written by the apply transaction, ./dossier-items.ts) wait in one
@@ -96,7 +117,7 @@ export class AlertQueue extends TableAccess implements DigestQueue {
           messageId: args.messageId,
           sentAt: args.sentAt,
           recipientCount: args.recipients.length,
-          alerts: args.alerts.map((a) => alertSk(a)),
+          ...carriedAlerts(args.alerts.map((a) => alertSk(a))),
         },
       }),
     );
@@ -107,7 +128,7 @@ export class AlertQueue extends TableAccess implements DigestQueue {
     );
   }
 
-  async sentInLanguage(mark: string): Promise<Set<string>> {
+  async sentInLanguage(mark: string, alertIds: readonly string[]): Promise<Set<string>> {
     const { pk, sk } = digestLanguageKey(mark);
     // A query of the one key (send-alerts reads its partitions by Query only).
     const out = await this.client.send(
@@ -119,7 +140,8 @@ export class AlertQueue extends TableAccess implements DigestQueue {
       }),
     );
     const sent = out.Items?.[0]?.alerts;
-    return new Set(sent instanceof Set ? (sent as Set<string>) : []);
+    const marks = new Set(sent instanceof Set ? (sent as Set<string>) : []);
+    return new Set(alertIds.filter((id) => marks.has(markOf(id))));
   }
 
   async markSentInLanguage(mark: string, alertIds: readonly string[], at: number): Promise<void> {
@@ -131,7 +153,7 @@ export class AlertQueue extends TableAccess implements DigestQueue {
         Key: digestLanguageKey(mark),
         UpdateExpression: "ADD alerts :ids SET sentAt = :at, expiresAt = :exp",
         ExpressionAttributeValues: {
-          ":ids": new Set(alertIds),
+          ":ids": new Set(alertIds.map(markOf)),
           ":at": at,
           ":exp": Math.floor(at / 1000) + LANGUAGE_MARK_SECONDS,
         },
