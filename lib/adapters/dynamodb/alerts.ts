@@ -141,7 +141,8 @@ export class AlertQueue extends TableAccess implements DigestQueue {
     );
     const sent = out.Items?.[0]?.alerts;
     const marks = new Set(sent instanceof Set ? (sent as Set<string>) : []);
-    return new Set(alertIds.filter((id) => marks.has(markOf(id))));
+    // A mark written before ids were hashed (kept two days) holds the ids themselves.
+    return new Set(alertIds.filter((id) => marks.has(markOf(id)) || marks.has(id)));
   }
 
   async markSentInLanguage(mark: string, alertIds: readonly string[], at: number): Promise<void> {
