@@ -34,8 +34,11 @@ export interface KpiEmail {
 }
 
 /**
- * The previous period to compare with: its snapshot at the same point of the period when one was
- * taken within 4 days of it, else its final figures when it received any dossier.
+ * The previous period to compare with: during the period, its snapshot at the same point of the
+ * period when one was taken within 4 days of it; else, and always once the period has ended (the
+ * close email), its final figures when it received any dossier. At the close, a snapshot taken on
+ * the previous period's last Monday would be "the same point" within 4 days, but not its figures
+ * as it ended, which the dashboard compares with.
  */
 async function previousFigures(
   deps: KpiDeps,
@@ -44,8 +47,9 @@ async function previousFigures(
   now: number,
   locale: Locale,
 ): Promise<KpiEmailInput["previous"]> {
-  const offset = Math.min(now, periodBounds(period).end) - periodBounds(period).start;
-  const snapshot = await deps.reports.snapshotAt<Report>(prev.name, offset);
+  const { start, end } = periodBounds(period);
+  const offset = Math.min(now, end) - start;
+  const snapshot = now < end ? await deps.reports.snapshotAt<Report>(prev.name, offset) : undefined;
   if (snapshot && offset - snapshot.offsetMs < 4 * 86_400_000) {
     return {
       label: `${periodTitle(prev, locale)} (${locale === "vi" ? "cùng thời điểm" : "same point"})`,

@@ -179,6 +179,36 @@ describe("the close email", () => {
     await table.drop();
   }, 60_000);
 
+  it("compares with the previous period as it ended, not with its last Monday's snapshot", async () => {
+    const table = await testTable("close-previous");
+    await table.store.directory.put(file.units, file.leadership);
+    // 2025-06-30 is a Monday: Q2's last weekly snapshot, 1.7 days before Q3's length into Q2.
+    let now = instant("2025-06-30T07:30:00+07:00");
+    const deps = sendDeps(table, () => now, "close-previous");
+    const apply = (e: DossierEvent) => applyEvent({ ...table.store, settings, units, now: () => now }, e);
+    const received = (id: string, at: string): DossierEvent => ({
+      eventId: `${id}-r`,
+      type: "dossier.received",
+      occurredAt: at,
+      dossierId: id,
+      data: { unitId: "phong-tu-phap", procedureCode: "1.001193", channel: "direct", processingDays: 5 },
+    });
+    await apply(received("P-1", "2025-06-23T08:00:00+07:00"));
+    expect((await sendWeeklyKpi(deps))?.period).toBe("2025-Q2");
+    // After the snapshot, Q2 receives one more dossier: its final figures are 2, the snapshot's 1.
+    now = instant("2025-06-30T10:00:00+07:00");
+    await apply(received("P-2", "2025-06-30T09:00:00+07:00"));
+    now = instant("2025-07-07T09:00:00+07:00");
+    await apply(received("P-3", "2025-07-07T08:00:00+07:00"));
+    now = instant("2025-10-01T00:30:00+07:00");
+    expect((await closeEndedPeriod(deps))?.period).toBe("2025-Q3");
+    const [, close] = (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === deps.from);
+    expect(close?.subject).toMatch(/chốt kỳ/);
+    expect(close?.body.html).toContain("Kỳ trước Quý II/2025");
+    expect(close?.body.html).not.toContain("cùng thời điểm");
+    await table.drop();
+  }, 60_000);
+
   it("takes back only its own claim of an email: never a mark another run sent after taking the claim over", async () => {
     const table = await testTable("weekly-marks");
     const marks = table.store.weeklySends;
