@@ -5,10 +5,10 @@ import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
 import { type DossierEvent, DossierEventSchema } from "../../lib/domain/events/schema";
 import { buildForm, formRowProblems } from "../../lib/domain/official/form";
-import { buildIndex, type Indicator } from "../../lib/domain/official/index766";
+import { buildIndex, type Indicator, indexOf } from "../../lib/domain/official/index766";
 import { DEFAULT_OFFICIAL_SETTINGS } from "../../lib/domain/official/settings";
 import { explicitPeriod } from "../../lib/domain/periods";
-import { computeReportAndCounts } from "../../lib/domain/report";
+import { computeReportAndCounts, zeroCounts } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
 import { parseUnitDirectory } from "../../lib/domain/units";
 import { unitIndexHtml, unitIndexText } from "../../lib/render/email/official-units";
@@ -255,5 +255,24 @@ describe("the index per unit in the leadership email", () => {
     // A line per unit, then the whole office's, as the HTML's last row.
     expect(text).toHaveLength(index.byUnit.length + 3);
     expect(text.at(-1)).toMatch(/^- Whole office: 2\.1 /);
+  });
+});
+
+describe("the index's notes", () => {
+  it("group their counts in each language (1.234 in Vietnamese, 1,234 in English)", () => {
+    const block = indexOf({
+      ...zeroCounts(),
+      supplementMulti: 1234,
+      indexUnsatisfied: 5678,
+      complaints: 2345,
+    });
+    const notes = block.indicators.flatMap((i) => i.notes ?? []);
+    const vi = notes.map((n) => n.vi).join("\n");
+    const en = notes.map((n) => n.en).join("\n");
+    expect(vi).toContain("1.234");
+    expect(vi).toContain("5.678");
+    expect(en).toContain("1,234");
+    expect(en).toContain("5,678");
+    expect(en).toContain("2,345");
   });
 });

@@ -285,7 +285,7 @@ function abolishedFootnote(v: FormValues, locale: Locale): string[] {
   return [
     locale === "vi"
       ? `Số hồ sơ ghi cấp huyện, cấp không còn từ ngày 01/7/2025 (chính quyền địa phương hai cấp, Luật Tổ chức chính quyền địa phương số 72/2025/QH15): ${groupVi(v.receivedTotal)}, tính ở dòng “${LEVEL_NAMES[NO_LEVEL]?.vi}”.`
-      : `Dossiers naming the district level, which no longer exists from 2025-07-01 (two-level local government, Law 72/2025/QH15 on the Organisation of Local Government): ${v.receivedTotal}, counted in the “${LEVEL_NAMES[NO_LEVEL]?.en}” row.`,
+      : `Dossiers naming the district level, which no longer exists from 2025-07-01 (two-level local government, Law 72/2025/QH15 on the Organisation of Local Government): ${v.receivedTotal.toLocaleString("en")}, counted in the “${LEVEL_NAMES[NO_LEVEL]?.en}” row.`,
   ];
 }
 

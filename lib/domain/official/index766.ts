@@ -17,6 +17,7 @@ const SOURCE = "Quyết định 766/QĐ-TTg (2022); “Mô tả công thức tí
 
 /** A count as Vietnamese writes it (1.234); the renderers' formatting lives outside the domain. */
 const groupVi = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+const groupEn = (n: number) => n.toLocaleString("en");
 
 /** Text a person reads, in both languages (Vietnamese first). */
 export type Text = { vi: string; en: string };
@@ -126,7 +127,7 @@ function progressIndicators(c: Counts, targets: OfficialSettings["targets"]): In
         },
         {
           vi: `Hồ sơ chưa hoàn thành đã yêu cầu bổ sung từ 2 lần (tính quá hạn): ${groupVi(c.supplementMulti)}.`,
-          en: `Dossiers not finished and asked for supplements twice or more (counted overdue): ${c.supplementMulti}.`,
+          en: `Dossiers not finished and asked for supplements twice or more (counted overdue): ${groupEn(c.supplementMulti)}.`,
         },
       ],
     }),
@@ -228,7 +229,7 @@ function satisfactionIndicator(c: Counts, targets: OfficialSettings["targets"]):
       },
       {
         vi: `Hồ sơ bị trừ: ${groupVi(c.indexUnsatisfied)}. Phản ánh, kiến nghị: ${groupVi(c.complaints)} (chỉ phản ánh về tiếp nhận, xử lý hoặc chậm trễ bị trừ, không tính loại “khác”; dữ liệu đồng bộ của Cổng không có phản ánh, kiến nghị: số liệu đến từ hệ thống tiếp nhận phản ánh, kiến nghị hoặc nguồn tại chỗ). Đánh giá không hài lòng: điểm 1–2.`,
-        en: `Dossiers subtracted: ${c.indexUnsatisfied}. Complaints: ${c.complaints} (dossier.complaint_received; only those about the receipt, the handling or a delay subtract, not "other"; not in the portal's sync payload: they come from the feedback system or a local source). Dissatisfied ratings: scores 1–2.`,
+        en: `Dossiers subtracted: ${groupEn(c.indexUnsatisfied)}. Complaints: ${groupEn(c.complaints)} (dossier.complaint_received; only those about the receipt, the handling or a delay subtract, not "other"; not in the portal's sync payload: they come from the feedback system or a local source). Dissatisfied ratings: scores 1–2.`,
       },
     ],
   });
