@@ -1072,8 +1072,10 @@ interface QuarantineItem {
   appliedSince: boolean;
 }
 interface Quality {
-  anomalies: Record<string, number>;
+  /** null: not counted by period live (each dossier's page shows its own). */
+  anomalies: Record<string, number> | null;
   orphanDossiers: number;
+  quarantineWaiting: number;
   unknownSla: {
     dossierId: string;
     firstEventAt: string | null;
@@ -1113,7 +1115,7 @@ function unknownSlaSection(first: Quality): HTMLElement {
   const section = h(
     "section",
     { "aria-labelledby": "u-h" },
-    h("h2", { id: "u-h" }, w.unknownSlaHeading),
+    h("h2", { id: "u-h" }, `${w.unknownSlaHeading} (${n(first.orphanDossiers)})`),
     body,
   );
   const show = (page: Quality, number: number) => {
@@ -1171,22 +1173,29 @@ function quarantineReason(reason: string): string {
   return found ? found[1] : t().otherReason;
 }
 
+/** The quarantine's records the data-quality view lists (the API's page at most). */
+const QUARANTINE_SHOWN = 200;
+
 async function qualityView(): Promise<Node[]> {
   const w = t();
   document.title = `${w.navQuality} — ${w.title}`;
   if (state.me?.scope !== "office")
     return [h("h1", {}, w.qualityHeading), h("p", { class: "note" }, w.officeOnly)];
   const [quarantine, quality] = await Promise.all([
-    api<{ items: QuarantineItem[] }>("/quarantine", { limit: "200" }),
+    api<{ items: QuarantineItem[] }>("/quarantine", { limit: String(QUARANTINE_SHOWN) }),
     api<Quality>("/quality", { period: state.period ?? undefined, limit: String(UNKNOWN_SLA_PAGE) }),
   ]);
-  const anomalies = Object.entries(quality.anomalies).filter(([, c]) => c > 0);
+  const anomalies = quality.anomalies && Object.entries(quality.anomalies).filter(([, c]) => c > 0);
   return [
     h("h1", {}, w.qualityHeading),
     h(
       "section",
       { "aria-labelledby": "q-h" },
-      h("h2", { id: "q-h" }, `${w.quarantineHeading} (${n(quarantine.items.length)})`),
+      // The waiting count is the KPI email's; the table lists the latest records, applied since or not.
+      h("h2", { id: "q-h" }, `${w.quarantineHeading} (${w.waitingCount(n(quality.quarantineWaiting))})`),
+      quarantine.items.length >= QUARANTINE_SHOWN
+        ? h("p", { class: "note" }, w.latestShown(n(QUARANTINE_SHOWN)))
+        : null,
       quarantine.items.length === 0
         ? h("p", { class: "note" }, w.nothing)
         : table(
@@ -1212,14 +1221,16 @@ async function qualityView(): Promise<Node[]> {
       "section",
       { "aria-labelledby": "a-h" },
       h("h2", { id: "a-h" }, w.anomaliesHeading),
-      anomalies.length === 0
-        ? h("p", { class: "note" }, w.nothing)
-        : table(
-            w.anomaliesHeading,
-            [w.kind, w.count],
-            anomalies.map(([k, c]) => [w.anomalyNames[k] ?? k, n(c)]),
-            [false, true],
-          ),
+      anomalies === null
+        ? h("p", { class: "note" }, w.anomaliesNotCounted)
+        : anomalies.length === 0
+          ? h("p", { class: "note" }, w.nothing)
+          : table(
+              w.anomaliesHeading,
+              [w.kind, w.count],
+              anomalies.map(([k, c]) => [w.anomalyNames[k] ?? k, n(c)]),
+              [false, true],
+            ),
     ),
     unknownSlaSection(quality),
   ];

@@ -109,7 +109,7 @@ export async function agencyPeriodReport(
 }
 
 /** The dossiers with events but no receipt (they belong to no unit). */
-async function countOrphans(deps: Pick<KpiDeps, "dossiers">): Promise<number> {
+export async function countOrphans(deps: Pick<KpiDeps, "dossiers">): Promise<number> {
   let orphans = 0;
   let cursor: string | undefined;
   do {

@@ -579,7 +579,12 @@ describe("the data-quality view's unknown-SLA list", () => {
       data: { score: 5, channel: "kiosk" },
     }));
     await postAndDrain(events);
-    type Page = { unknownSla: { dossierId: string }[]; cursor: string | null };
+    type Page = {
+      unknownSla: { dossierId: string }[];
+      cursor: string | null;
+      orphanDossiers: number;
+      anomalies: null;
+    };
     const first = await readAs<Page>(d.reader, `/quality?period=${P}&limit=50`);
     expect(first.body.unknownSla).toHaveLength(50);
     expect(first.body.cursor).not.toBeNull();
@@ -588,12 +593,18 @@ describe("the data-quality view's unknown-SLA list", () => {
       `/quality?period=${P}&limit=50&cursor=${encodeURIComponent(first.body.cursor as string)}`,
     );
     expect(second.body.unknownSla.length).toBeGreaterThanOrEqual(10);
+    // Counted whole, not a page: the two pages' dossiers (the seed's own orphans among them). A
+    // period's anomalies by kind are not counted live, which null says (not {}, which says none).
+    expect(first.body.orphanDossiers).toBe(first.body.unknownSla.length + second.body.unknownSla.length);
+    expect(first.body.anomalies).toBeNull();
 
     const { page } = await open(d.reader);
     await page.waitForSelector("#units-h");
     await go(page, `#/quality`);
     await page.waitForSelector("[data-list=unknown-sla] a.dossier-id");
     await idle(page);
+    expect(await page.textContent("#u-h")).toContain(`(${first.body.orphanDossiers})`);
+    expect(await page.textContent("#a-h + p")).toContain("Chưa đếm theo kỳ");
     const ids = () =>
       page.$$eval("[data-list=unknown-sla] a.dossier-id", (as) => as.map((a) => a.textContent));
     expect(await ids()).toEqual(first.body.unknownSla.map((x) => x.dossierId));
@@ -625,5 +636,9 @@ describe("the data-quality view's unknown-SLA list", () => {
     const cell = await page.textContent("#q-h ~ .table-wrap tbody");
     expect(cell).toContain("Trùng mã sự kiện đã áp dụng nhưng khác nội dung");
     expect(cell).toContain("conflict: event dash-orphan-0");
+    // Its heading counts what still waits, as the KPI email does (GET /quality's quarantineWaiting).
+    const quality = await readAs<{ quarantineWaiting: number }>(d.reader, `/quality?period=${P}`);
+    expect(quality.body.quarantineWaiting).toBeGreaterThan(0);
+    expect(await page.textContent("#q-h")).toContain(`(${quality.body.quarantineWaiting} đang chờ)`);
   });
 });
