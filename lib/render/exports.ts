@@ -1,6 +1,14 @@
 import writeXlsxFile, { type SheetData } from "write-excel-file/node";
 import type { Report } from "../domain/report";
-import { type Locale, reportCsv, spreadsheetText, TABLE_COLUMNS, tableRows, type UnitNames } from "./format";
+import {
+  type Locale,
+  RATING_SATISFACTION,
+  reportCsv,
+  spreadsheetText,
+  TABLE_COLUMNS,
+  tableRows,
+  type UnitNames,
+} from "./format";
 
 /**
  * The official table as files: CSV (UTF-8 with a byte-order mark, so spreadsheet programs read
@@ -18,14 +26,17 @@ export async function reportXlsx(report: Report, locale: Locale = "vi", names?: 
     locale === "vi" ? "Đơn vị" : "Unit",
     ...TABLE_COLUMNS.map((c) => c[locale]),
     locale === "vi" ? "Tỷ lệ đúng hạn" : "On-time rate",
+    RATING_SATISFACTION[locale],
   ].map((value) => ({ value, fontWeight: "bold" as const }));
-  const rows = tableRows(report, names).map(({ label, block }) => [
+  // The CSV's columns (./format.ts reportCsv), as numbers and percentages.
+  const rate = (r: number | null) =>
+    r === null ? { value: null } : { value: r, type: Number, format: "0.00%" };
+  const rows = tableRows(report, names, locale).map(({ label, block }) => [
     // A unit id came from an event: never a formula in the sheet.
     { value: label === "*" ? (locale === "vi" ? "Toàn cơ quan" : "Whole office") : spreadsheetText(label) },
     ...TABLE_COLUMNS.map((c) => ({ value: c.get(block), type: Number })),
-    block.rates.onTime === null
-      ? { value: null }
-      : { value: block.rates.onTime, type: Number, format: "0.00%" },
+    rate(block.rates.onTime),
+    rate(block.rates.satisfaction),
   ]);
   const data = [header, ...rows] as unknown as SheetData;
   return (await writeXlsxFile(data, {

@@ -1,6 +1,6 @@
 import { noCalendarNote, type Report, type ReportBlock } from "../domain/report";
 import { endOfLocalDate, formatDateVi, formatLocalVi, instant } from "../domain/time";
-import { formatNumber, formatRate, type Locale } from "./numbers";
+import { formatNumber, formatRate, type Locale, unnamedCode } from "./numbers";
 
 /**
  * Text forms of the report: the Vietnamese sentence of docs/kpis.md (English available), numbers in
@@ -107,13 +107,21 @@ export const RATING_SATISFACTION = {
 export type UnitNames = ReadonlyMap<string, string>;
 
 /**
- * The rows of the official table: one per unit (by name when known), then the total, named after
- * the report's unit or agency when it is one's (`*`: the whole office).
+ * The rows of the official table: one per unit (by name; with names given, one the directory lacks
+ * by its id, said to have none), then the total, named after the report's agency (`*`: the whole
+ * office). A unit's report is its one row: its total would repeat it.
  */
-export function tableRows(report: Report, names?: UnitNames): { label: string; block: ReportBlock }[] {
-  const rows = report.byUnit.map((u) => ({ label: names?.get(u.unit) ?? u.unit, block: u as ReportBlock }));
+export function tableRows(
+  report: Report,
+  names?: UnitNames,
+  locale: Locale = "vi",
+): { label: string; block: ReportBlock }[] {
+  const named = (id: string) => (names ? (names.get(id) ?? unnamedCode(id, locale)) : id);
+  const rows = report.byUnit.map((u) => ({ label: named(u.unit), block: u as ReportBlock }));
+  const own = report.unit !== undefined && report.unit !== null;
+  if (own && report.byUnit.length === 1 && report.byUnit[0]?.unit === report.unit) return rows;
   const whose = report.unit ?? report.agency;
-  rows.push({ label: whose === undefined ? "*" : (names?.get(whose) ?? whose), block: report });
+  rows.push({ label: whose === undefined || whose === null ? "*" : named(whose), block: report });
   return rows;
 }
 
@@ -126,7 +134,7 @@ export function reportCsv(report: Report, locale: Locale = "vi", names?: UnitNam
     RATING_SATISFACTION[locale],
   ];
   const lines = [header.map(csvCell).join(",")];
-  for (const { label, block } of tableRows(report, names)) {
+  for (const { label, block } of tableRows(report, names, locale)) {
     const name = label === "*" ? (locale === "vi" ? "Toàn cơ quan" : "Whole office") : label;
     lines.push(
       [name, ...TABLE_COLUMNS.map((c) => c.get(block)), block.rates.onTime, block.rates.satisfaction]

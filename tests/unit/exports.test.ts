@@ -1,0 +1,57 @@
+import readXlsxFile from "read-excel-file/node";
+import { describe, expect, it } from "vitest";
+import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import { computeReport } from "../../lib/domain/report";
+import { instant } from "../../lib/domain/time";
+import { reportCsvFile, reportXlsx } from "../../lib/render/exports";
+
+const settings = { calendar: WorkingCalendar.official(), scheme: { kind: "calendar-quarter" as const } };
+const events = seed2022Q3({ seed: 8 }).filter((e) => e.occurredAt < "2022-07-20");
+const asOf = instant("2022-07-20T00:00:00+07:00");
+const office = computeReport(events, settings, { period: SEED_PERIOD, asOf });
+const unit = computeReport(events, settings, { period: SEED_PERIOD, asOf, unit: "phong-tu-phap" });
+
+const csvRows = (b: Buffer) =>
+  b
+    .toString("utf8")
+    .replace(/^\uFEFF/, "")
+    .trim()
+    .split("\r\n")
+    .map((l) => l.split(","));
+const xlsxRows = async (b: Buffer) =>
+  ((await readXlsxFile(b)) as unknown as { data: unknown[][] }[])[0]?.data ?? [];
+
+describe("the report's CSV and XLSX", () => {
+  it("have the same columns and rows, the rating satisfaction included", async () => {
+    const csv = csvRows(reportCsvFile(office));
+    const xlsx = await xlsxRows(await reportXlsx(office));
+    expect(xlsx[0]).toEqual(csv[0]);
+    expect(xlsx.map((r) => r[0])).toEqual(csv.map((r) => r[0]));
+    const last = csv[0]?.length ?? 0;
+    expect(csv[0]?.[last - 1]).toBe("Tỷ lệ đánh giá hài lòng (theo lượt đánh giá)");
+    for (const [i, row] of csv.slice(1).entries()) {
+      const cell = xlsx[i + 1]?.[last - 1];
+      expect(row[last - 1] === "" ? null : Number(row[last - 1])).toBe(cell ?? null);
+    }
+  });
+
+  it("give a unit's report as its one row, not the row and its total again", async () => {
+    expect(unit.byUnit.map((u) => u.unit)).toEqual(["phong-tu-phap"]);
+    const names = new Map([["phong-tu-phap", "Phòng Tư pháp"]]);
+    expect(csvRows(reportCsvFile(unit, "vi", names)).map((r) => r[0])).toEqual(["Đơn vị", "Phòng Tư pháp"]);
+    expect((await xlsxRows(await reportXlsx(unit, "vi", names))).map((r) => r[0])).toEqual([
+      "Đơn vị",
+      "Phòng Tư pháp",
+    ]);
+  });
+
+  it("name a unit the directory lacks by its id, said to have no name", () => {
+    const names = new Map([["phong-tu-phap", "Phòng Tư pháp"]]);
+    const labels = csvRows(reportCsvFile(office, "vi", names)).map((r) => r[0]);
+    expect(labels).toContain("Phòng Tư pháp");
+    expect(labels).toContain("phong-tnmt (chưa có tên trong danh mục)");
+    const en = csvRows(reportCsvFile(office, "en", names)).map((r) => r[0]);
+    expect(en).toContain("phong-tnmt (no name on record)");
+  });
+});
