@@ -1,4 +1,5 @@
-import type { RankedAgency } from "../domain/agency-rollup";
+import type { AgencyTree } from "../domain/agencies";
+import { type RankedAgency, rankAgencies, rollUpCounts, rollUpDate } from "../domain/agency-rollup";
 import type { OfficialForm } from "../domain/official/form";
 import type { NationalIndex } from "../domain/official/index766";
 import { type Period, periodBounds, periodOf, previousPeriod } from "../domain/periods";
@@ -11,7 +12,7 @@ import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formFileName, formXlsx } from "../render/form";
 import type { Locale } from "../render/format";
 import { periodTitle } from "../render/numbers";
-import { displayNames } from "./directory";
+import { agencyTreeOf, displayNames } from "./directory";
 import { readKpiReport } from "./kpis";
 import { officialOutputs } from "./official";
 import { type KpiDeps, overdueAndQuality, type PeriodReport, periodReport } from "./period-report";
@@ -71,6 +72,41 @@ export interface EmailScope {
    * their agencies' emails and in the attachments); absent: every unit of the report.
    */
   shownUnits?: (unitId: string) => boolean;
+}
+
+/**
+ * What an agency's email shows besides its figures, with a tree (none without one): its name, and
+ * in its tables the units reporting to it directly.
+ */
+export function nodeScope(tree: AgencyTree, period: Period, agency: string, locale: Locale): EmailScope {
+  if (tree.flat) return {};
+  const at = rollUpDate(period);
+  const node = tree.get(agency);
+  return {
+    agencyName: locale === "vi" ? node?.nameVi : node?.nameEn,
+    shownUnits: (unit) => tree.reportingNode(unit, at) === agency,
+  };
+}
+
+/**
+ * The root's scope (the weekly root email's and the close email's): {@link nodeScope}, and the
+ * agencies under the root ranked by the national index.
+ */
+export async function rootScope(
+  deps: KpiDeps,
+  tree: AgencyTree,
+  period: Period,
+  locale: Locale,
+): Promise<EmailScope> {
+  const scope = nodeScope(tree, period, tree.rootId, locale);
+  if (tree.flat) return scope;
+  const all = await deps.counters.readPeriodCounts(period, { consistent: !deps.eventualReads });
+  scope.ranking = rankAgencies(tree, rollUpCounts(tree, all.perUnit, rollUpDate(period)), {
+    node: tree.rootId,
+    period,
+    targets: deps.official?.targets,
+  });
+  return scope;
 }
 
 /** Builds the KPI email of `period` (weekly: rolling; close: the issued figures). */
@@ -319,7 +355,9 @@ export async function closeEndedPeriod(
     }
     let messageId: string | undefined;
     try {
-      messageId = await sendKpiEmail(deps, await buildKpiEmail(deps, ended, "close", locale), to);
+      // As the weekly root email: the tree's name, its ranking, the units reporting to the root.
+      const scope = await rootScope(deps, agencyTreeOf(deps.units), ended, locale);
+      messageId = await sendKpiEmail(deps, await buildKpiEmail(deps, ended, "close", locale, scope), to);
     } catch (e) {
       await deps.weeklySends.release(send, claimedAt);
       failures.push(e);

@@ -13,6 +13,8 @@ import {
   buildKpiEmail,
   type EmailScope,
   type KpiEmail,
+  nodeScope,
+  rootScope,
   type SendDeps,
   sendFailures,
   sendKpiEmail,
@@ -142,24 +144,15 @@ async function weeklyEmail(
   period: Period,
   target: WeeklyTarget,
 ): Promise<KpiEmail> {
-  const at = rollUpDate(period);
-  const node = tree.get(target.agency);
-  const scope: EmailScope = tree.flat
-    ? {}
-    : {
-        agencyName: target.locale === "vi" ? node?.nameVi : node?.nameEn,
-        shownUnits: (unit) => tree.reportingNode(unit, at) === target.agency,
-      };
-  if (target.agency !== tree.rootId) return agencyEmail(deps, tree, period, target, scope);
-  if (!tree.flat) {
-    const all = await deps.counters.readPeriodCounts(period, { consistent: !deps.eventualReads });
-    scope.ranking = rankAgencies(tree, rollUpCounts(tree, all.perUnit, at), {
-      node: tree.rootId,
-      period,
-      targets: deps.official?.targets,
-    });
-  }
-  return buildKpiEmail(deps, period, "weekly", target.locale, scope);
+  if (target.agency !== tree.rootId)
+    return agencyEmail(deps, tree, period, target, nodeScope(tree, period, target.agency, target.locale));
+  return buildKpiEmail(
+    deps,
+    period,
+    "weekly",
+    target.locale,
+    await rootScope(deps, tree, period, target.locale),
+  );
 }
 
 /**

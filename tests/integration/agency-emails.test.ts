@@ -1,6 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { readSesStore, type StoredEmail } from "../../dev/local/ses-local";
 import { applyEvent } from "../../lib/app/apply";
+import { closeEndedPeriod } from "../../lib/app/kpi-report";
 import type { Mailer } from "../../lib/app/ports";
 import { sendWeeklyKpi, WEEKLY_SEND_LEASE_MS } from "../../lib/app/weekly-kpi";
 import { parseDirectoryFile } from "../../lib/domain/agency-directory";
@@ -187,6 +188,21 @@ describe("weekly KPI emails by agency", () => {
       "adviser@so-xd.example.org",
       "giam-doc@so-tp.example.org",
     ]);
+    await table.drop();
+  }, 120_000);
+});
+
+describe("the close email of a province", () => {
+  it("is the root's, as the weekly one is: the province named, its agencies ranked, its own units only", async () => {
+    const now = instant("2025-10-01T00:30:00+07:00");
+    const { table, deps, mine } = await provinceTable("agency-close", () => now);
+    expect((await closeEndedPeriod(deps))?.period).toBe("2025-Q3");
+    const [close] = await mine();
+    expect(to(close as StoredEmail)).toEqual(["chu-tich@tinh.example.org"]);
+    expect(close?.subject).toMatch(/chốt kỳ/);
+    expectProvinceRanking(close);
+    // Its total lines are the province's, named: never "the whole office".
+    expect(`${close?.body.html}\n${close?.body.text}`).not.toContain("Toàn cơ quan");
     await table.drop();
   }, 120_000);
 });
