@@ -79,13 +79,19 @@ export type Unit = z.infer<typeof UnitSchema>;
 /**
  * What an integration may write beyond the dossiers it created (README "Trust boundaries").
  * `units`: it may also write to dossiers of these units, and its own `received`/`transferred` may
- * name only these units. `dossierPrefixes`: it may write to dossiers whose id starts with one of
+ * name only these units; `"*"`: of every unit (a province's thousand units are past the list's 500:
+ * a feedback system posting complaints about every unit's dossiers, which indicator 5.4 counts). `dossierPrefixes`: it may write to dossiers whose id starts with one of
  * these, and only integrations granted such a prefix may create dossiers under it (so a predictable
  * id, like the portal adapter's, cannot be claimed first by someone else).
  */
 export const IntegrationGrantSchema = z.strictObject({
   source: z.string().check(z.minLength(1), z.maxLength(128)),
-  units: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(500))),
+  units: z.optional(
+    z.union([
+      z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(500)),
+      z.literal("*"),
+    ]),
+  ),
   dossierPrefixes: z.optional(
     z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(50)),
   ),
@@ -139,7 +145,7 @@ export class UnitDirectory {
   admits(source: string | undefined, dossierId: string, unitId: string | undefined): boolean {
     const g = this.grantOf(source);
     if (!g) return false;
-    if (unitId !== undefined && g.units?.includes(unitId)) return true;
+    if (unitId !== undefined && (g.units === "*" || g.units?.includes(unitId))) return true;
     return g.dossierPrefixes?.some((p) => dossierId.startsWith(p)) ?? false;
   }
   /**
@@ -154,7 +160,7 @@ export class UnitDirectory {
   /** Whether `source` may name `unitId` in its `received`/`transferred` (no `units` list: any unit). */
   mayName(source: string | undefined, unitId: string): boolean {
     const units = this.grantOf(source)?.units;
-    return units === undefined || units.includes(unitId);
+    return units === undefined || units === "*" || units.includes(unitId);
   }
   static empty(): UnitDirectory {
     return new UnitDirectory([], []);
@@ -177,7 +183,7 @@ export function parseUnitDirectory(data: unknown): UnitDirectoryFile {
   for (const g of parsed.data.integrations ?? []) {
     if (sources.has(g.source)) throw new Error(`unit directory: integrations: ${g.source} appears twice`);
     sources.add(g.source);
-    for (const u of g.units ?? [])
+    for (const u of g.units === "*" ? [] : (g.units ?? []))
       if (!ids.has(u)) throw new Error(`unit directory: integrations: ${g.source}: no unit ${u}`);
   }
   return parsed.data;

@@ -70,6 +70,30 @@ describe("grants in the unit directory", () => {
   });
 });
 
+describe('a grant of every unit ("units": "*")', () => {
+  it("lets its source write any unit's dossiers and name any unit, reserving nothing", () => {
+    const file = { ...sample, integrations: [{ source: "feedback", units: "*" as const }] };
+    const parsed = parseUnitDirectory(file);
+    const all = new UnitDirectory(parsed.units, parsed.leadership, parsed.integrations);
+    const r = { units: all, unknownUnits: "reject" as const };
+    const owned = { owner: "A", received: true, unitId: "phong-tckh" };
+    expect(refusal(rated("feedback", "D1"), owned, r)).toBeUndefined();
+    expect(refusal(rated("B", "D1"), owned, r)).toBe("dossier D1 belongs to another integration");
+    expect(refusal(received("feedback", "D5", "phong-tu-phap"), undefined, r)).toBeUndefined();
+    // Still no unit outside the directory, and no second receipt of another's dossier.
+    expect(refusal(received("feedback", "D6", "fake-unit"), undefined, r)).toBe(
+      "unit fake-unit is not in the unit directory",
+    );
+    expect(refusal(received("feedback", "D1", "phong-tckh"), owned, r)).toBe(
+      "dossier D1 belongs to another integration",
+    );
+    // Any other value is refused, naming the field.
+    expect(() =>
+      parseUnitDirectory({ ...sample, integrations: [{ source: "feedback", units: "all" }] }),
+    ).toThrow(/integrations\.0\.units/);
+  });
+});
+
 describe("the one-stop desk in the unit directory (docs/rules.md R4)", () => {
   it("is optional per unit, and a bad contact is named with its path", () => {
     expect(directory.oneStopDeskOf("phong-tnmt").map((c) => c.email)).toEqual(["mot-cua@ubnd.example.org"]);
