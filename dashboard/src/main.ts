@@ -1074,8 +1074,9 @@ interface QuarantineItem {
 interface Quality {
   /** null: not counted by period live (each dossier's page shows its own). */
   anomalies: Record<string, number> | null;
-  orphanDossiers: number;
-  quarantineWaiting: number;
+  /** The first page's (null on a later one). */
+  orphanDossiers: number | null;
+  quarantineWaiting: number | null;
   unknownSla: {
     dossierId: string;
     firstEventAt: string | null;
@@ -1115,7 +1116,7 @@ function unknownSlaSection(first: Quality): HTMLElement {
   const section = h(
     "section",
     { "aria-labelledby": "u-h" },
-    h("h2", { id: "u-h" }, `${w.unknownSlaHeading} (${n(first.orphanDossiers)})`),
+    h("h2", { id: "u-h" }, `${w.unknownSlaHeading} (${n(first.orphanDossiers ?? 0)})`),
     body,
   );
   const show = (page: Quality, number: number) => {
@@ -1182,7 +1183,9 @@ async function qualityView(): Promise<Node[]> {
   if (state.me?.scope !== "office")
     return [h("h1", {}, w.qualityHeading), h("p", { class: "note" }, w.officeOnly)];
   const [quarantine, quality] = await Promise.all([
-    api<{ items: QuarantineItem[] }>("/quarantine", { limit: String(QUARANTINE_SHOWN) }),
+    api<{ items: QuarantineItem[]; cursor: string | null }>("/quarantine", {
+      limit: String(QUARANTINE_SHOWN),
+    }),
     api<Quality>("/quality", { period: state.period ?? undefined, limit: String(UNKNOWN_SLA_PAGE) }),
   ]);
   const anomalies = quality.anomalies && Object.entries(quality.anomalies).filter(([, c]) => c > 0);
@@ -1191,11 +1194,9 @@ async function qualityView(): Promise<Node[]> {
     h(
       "section",
       { "aria-labelledby": "q-h" },
-      // The waiting count is the KPI email's; the table lists the latest records, applied since or not.
-      h("h2", { id: "q-h" }, `${w.quarantineHeading} (${w.waitingCount(n(quality.quarantineWaiting))})`),
-      quarantine.items.length >= QUARANTINE_SHOWN
-        ? h("p", { class: "note" }, w.latestShown(n(QUARANTINE_SHOWN)))
-        : null,
+      // The waiting count is the KPI email's; the table lists one page of records, applied since or not.
+      h("h2", { id: "q-h" }, `${w.quarantineHeading} (${w.waitingCount(n(quality.quarantineWaiting ?? 0))})`),
+      quarantine.cursor ? h("p", { class: "note" }, w.someShown(n(quarantine.items.length))) : null,
       quarantine.items.length === 0
         ? h("p", { class: "note" }, w.nothing)
         : table(

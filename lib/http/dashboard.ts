@@ -25,8 +25,8 @@ import { acceptsGzip, badCursor, type HttpResult, json, problem } from "./respon
  * fails when it is stale), compressed, as the OpenAPI document is.
  *
  * Two read routes exist for its views and for any other reader: `GET /kpis/trend` (the 766 index
- * at each weekly snapshot, the email's trend lines) and `GET /quality` (anomalies by kind and the
- * dossiers whose SLA is unknown). Both are office-wide, as the quarantine is.
+ * at each weekly snapshot, the email's trend lines) and `GET /quality` (the quarantined events
+ * waiting, and the dossiers whose SLA is unknown). Both are office-wide, as the quarantine is.
  */
 
 /** The page's policy: nothing inline, nothing from elsewhere, no framing, no forms. */
@@ -163,8 +163,9 @@ export async function indexTrend(
 }
 
 /**
- * `GET /quality?period=`: the period's anomalies by kind (as the report counts them) and one page
- * of the dossiers whose SLA is unknown: events arrived for them, their receipt did not (orphans).
+ * `GET /quality?period=`: on its first page, how many quarantined events wait and how many
+ * dossiers' SLA is unknown (events arrived for them, their receipt did not: orphans); on every
+ * page, a page of those dossiers. `anomalies` is null: the counters hold none (README).
  */
 export async function dataQuality(
   deps: KpiDeps,
@@ -179,10 +180,12 @@ export async function dataQuality(
   const periodResult = resolvePeriod(deps, q.period);
   if (isErr(periodResult)) return periodResult.error;
   const period = periodResult.value;
+  // The counts read whole partitions: on the first page only (a later one answers them null).
+  const first = q.cursor === undefined;
   const [listed, quarantineWaiting, orphanDossiers] = await Promise.all([
     deps.dossiers.listBySla(null, "orphan", { limit: q.limit, cursor: q.cursor }),
-    deps.quarantine.waiting(),
-    countOrphans(deps),
+    first ? deps.quarantine.waiting() : null,
+    first ? countOrphans(deps) : null,
   ]);
   if (isErr(listed)) return badCursor(listed.error);
   const page = listed.value;

@@ -68,8 +68,9 @@ export function acceptsGzip(header: string | undefined): boolean {
 }
 
 /**
- * The largest answer sent uncompressed: a Lambda function's synchronous answer is at most 6 MB
- * (6,291,456 bytes), headers and JSON framing included.
+ * The largest body sent uncompressed, as the function's answer carries it (base64 text, or a JSON
+ * string with its escapes): a Lambda function's synchronous answer is at most 6,291,456 bytes,
+ * headers and framing included, so this leaves them room.
  */
 export const PLAIN_ANSWER_MAX_BYTES = 6_000_000;
 
@@ -95,12 +96,14 @@ export function compressed(result: HttpResult, acceptEncoding: string | undefine
   };
   if (!acceptsGzip(acceptEncoding)) {
     // Past Lambda's bound the platform would answer 502 with no reason: say what to ask instead.
-    if (bytes.length > PLAIN_ANSWER_MAX_BYTES)
+    // Measured as sent: a file goes as base64 (4/3 of its bytes), text inside the answer's JSON.
+    const sent = result.isBase64Encoded ? result.body.length : Buffer.byteLength(JSON.stringify(result.body));
+    if (sent > PLAIN_ANSWER_MAX_BYTES)
       return {
         ...problem(406, "this answer is too large to send uncompressed", [
           {
             path: "accept-encoding",
-            message: `the answer is ${(bytes.length / 1e6).toFixed(1)} MB, over the ${PLAIN_ANSWER_MAX_BYTES / 1e6} MB sent uncompressed: ask with Accept-Encoding: gzip, or for less (unit=, agency=, or byUnit=false on /kpis/index)`,
+            message: `the answer is ${(sent / 1e6).toFixed(1)} MB as sent, over the ${PLAIN_ANSWER_MAX_BYTES / 1e6} MB sent uncompressed: ask with Accept-Encoding: gzip, or for less (unit=, agency=, or byUnit=false on /kpis/index)`,
           },
         ]),
         headers: { ...problem(406, "").headers, ...vary },

@@ -166,7 +166,9 @@ export function reportText(report: Report, locale: Locale = "vi", names?: UnitNa
   if (report.byUnit.length > 1) {
     lines.push("");
     for (const u of report.byUnit)
-      lines.push(`- ${names?.get(u.unit) ?? u.unit}: ${summarySentence(u, locale)}`);
+      lines.push(
+        `- ${names ? (names.get(u.unit) ?? unnamedCode(u.unit, locale)) : u.unit}: ${summarySentence(u, locale)}`,
+      );
   }
   const notes = [noCalendarNote(report.noCalendar, locale), latePauseNote(report.latePause, locale)];
   if (notes.some(Boolean)) lines.push("", ...notes.filter(Boolean));

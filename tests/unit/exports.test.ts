@@ -5,6 +5,7 @@ import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { computeReport } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
 import { reportCsvFile, reportXlsx } from "../../lib/render/exports";
+import { reportText } from "../../lib/render/format";
 
 const settings = { calendar: WorkingCalendar.official(), scheme: { kind: "calendar-quarter" as const } };
 const events = seed2022Q3({ seed: 8 }).filter((e) => e.occurredAt < "2022-07-20");
@@ -53,5 +54,7 @@ describe("the report's CSV and XLSX", () => {
     expect(labels).toContain("phong-tnmt (chưa có tên trong danh mục)");
     const en = csvRows(reportCsvFile(office, "en", names)).map((r) => r[0]);
     expect(en).toContain("phong-tnmt (no name on record)");
+    // As the text report says it.
+    expect(reportText(office, "vi", names)).toContain("- phong-tnmt (chưa có tên trong danh mục): ");
   });
 });

@@ -59,6 +59,13 @@ describe("compressed", () => {
     const refused = compressed(huge, undefined);
     expect(refused.statusCode).toBe(406);
     expect(JSON.parse(refused.body ?? "")).toMatchObject({ problems: [{ path: "accept-encoding" }] });
+    // Measured as sent: quotes escaped inside the answer's JSON, a file as base64.
+    const quotes = json(200, { text: '"'.repeat(3_100_000) });
+    expect(compressed(quotes, undefined).statusCode).toBe(406);
+    const csv = file(Buffer.alloc(4_600_000, 0x41), "text/csv; charset=utf-8", "a.csv");
+    expect(compressed(csv, undefined).statusCode).toBe(406);
+    const smaller = file(Buffer.alloc(4_400_000, 0x41), "text/csv; charset=utf-8", "a.csv");
+    expect(compressed(smaller, undefined).statusCode).toBe(200);
     const zipped = compressed(huge, "gzip");
     expect(zipped.statusCode).toBe(200);
     expect(Buffer.from(zipped.body ?? "", "base64").length).toBeLessThan(100_000);
