@@ -79,9 +79,10 @@ const GZIP_FROM_BYTES = 1024;
 const COMPRESSIBLE = /^(application\/json|text\/)/;
 
 /**
- * A text answer (JSON, CSV; not a spreadsheet, already compressed) gzipped for a client that takes it. API Gateway's HTTP APIs send what
- * the function returns and compress nothing, so a province's `/me` (every procedure's name) or
- * `/kpis` (168 communes) would otherwise cross the network whole on every dashboard load.
+ * A text answer (JSON, CSV; not a spreadsheet, already compressed) gzipped for a client that takes
+ * it. API Gateway's HTTP APIs send what the function returns and compress nothing, so a province's
+ * `/me` (every procedure's name) or `/kpis` (168 communes) would otherwise cross the network whole
+ * on every dashboard load. An answer too large to send uncompressed is refused with 406 instead.
  */
 export function compressed(result: HttpResult, acceptEncoding: string | undefined): HttpResult {
   const headers = result.headers ?? {};
@@ -98,16 +99,15 @@ export function compressed(result: HttpResult, acceptEncoding: string | undefine
     // Past Lambda's bound the platform would answer 502 with no reason: say what to ask instead.
     // Measured as sent: a file goes as base64 (4/3 of its bytes), text inside the answer's JSON.
     const sent = result.isBase64Encoded ? result.body.length : Buffer.byteLength(JSON.stringify(result.body));
-    if (sent > PLAIN_ANSWER_MAX_BYTES)
-      return {
-        ...problem(406, "this answer is too large to send uncompressed", [
-          {
-            path: "accept-encoding",
-            message: `the answer is ${(sent / 1e6).toFixed(1)} MB as sent, over the ${PLAIN_ANSWER_MAX_BYTES / 1e6} MB sent uncompressed: ask with Accept-Encoding: gzip, or for less (unit=, agency=, or byUnit=false on /kpis/index)`,
-          },
-        ]),
-        headers: { ...problem(406, "").headers, ...vary },
-      };
+    if (sent > PLAIN_ANSWER_MAX_BYTES) {
+      const refused = problem(406, "this answer is too large to send uncompressed", [
+        {
+          path: "accept-encoding",
+          message: `the answer is ${(sent / 1e6).toFixed(1)} MB as sent, over the ${PLAIN_ANSWER_MAX_BYTES / 1e6} MB sent uncompressed: ask with Accept-Encoding: gzip, or for less (unit=, agency=, or byUnit=false on /kpis/index)`,
+        },
+      ]);
+      return { ...refused, headers: { ...refused.headers, ...vary } };
+    }
     return { ...result, headers: { ...headers, ...vary } };
   }
   return {

@@ -21,7 +21,8 @@ const LANGUAGE_MARK_SECONDS = 2 * 86_400;
 /**
  * A sent digest's alert keys, as its record keeps them: gzipped (74 bytes a key for a seed unit's
  * desk copy, more with a province's unit ids, so a group of 6,000 alerts, a province's one-stop
- * desk on a first sweep, would be over DynamoDB's 400 KB item in plain text), or past {@link DIGEST_KEYS_MAX_BYTES} even so, their count and digest only.
+ * desk on a first sweep, would be over DynamoDB's 400 KB item in plain text), or, past
+ * {@link DIGEST_KEYS_MAX_BYTES} even so, their count and digest only.
  */
 const DIGEST_KEYS_MAX_BYTES = 300_000;
 function carriedAlerts(keys: readonly string[]) {
