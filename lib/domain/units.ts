@@ -80,9 +80,10 @@ export type Unit = z.infer<typeof UnitSchema>;
  * What an integration may write beyond the dossiers it created (README "Trust boundaries").
  * `units`: it may also write to dossiers of these units, and its own `received`/`transferred` may
  * name only these units; `"*"`: of every unit (a province's thousand units are past the list's 500:
- * a feedback system posting complaints about every unit's dossiers, which indicator 5.4 counts). `dossierPrefixes`: it may write to dossiers whose id starts with one of
- * these, and only integrations granted such a prefix may create dossiers under it (so a predictable
- * id, like the portal adapter's, cannot be claimed first by someone else).
+ * a feedback system posting complaints about every unit's dossiers, which indicator 5.4 counts).
+ * `dossierPrefixes`: it may write to dossiers whose id starts with one of these, and only
+ * integrations granted such a prefix may create dossiers under it (so a predictable id, like the
+ * portal adapter's, cannot be claimed first by someone else).
  */
 export const IntegrationGrantSchema = z.strictObject({
   source: z.string().check(z.minLength(1), z.maxLength(128)),
