@@ -1,10 +1,10 @@
-import { CALENDAR_WARNING_DAYS, type WorkingCalendar } from "../domain/calendar/calendar";
+import { CALENDAR_WARNING_DAYS, calendarResult, type WorkingCalendar } from "../domain/calendar/calendar";
 import { type Catalog, SEED_CATALOG } from "../domain/catalog";
 import type { OfficialSettings } from "../domain/official/settings";
 import { type Period, type PeriodScheme, periodBounds } from "../domain/periods";
 import type { DossierRecord } from "../domain/records";
 import type { Report } from "../domain/report";
-import { orThrow } from "../domain/result";
+import { orThrow, type Result } from "../domain/result";
 import { thresholdsOf, type UnitDirectory } from "../domain/units";
 import type { OverdueLine } from "../render/email/kpi";
 import { agencyTreeOf } from "./directory";
@@ -108,6 +108,9 @@ export async function agencyPeriodReport(
   });
 }
 
+/** A result's value, or null for its error. */
+const valueOr = <T>(r: Result<T, unknown>): T | null => (r.ok ? r.value : null);
+
 /** The dossiers with events but no receipt (they belong to no unit). */
 export async function countOrphans(deps: Pick<KpiDeps, "dossiers">): Promise<number> {
   let orphans = 0;
@@ -141,7 +144,9 @@ export async function overdueAndQuality(deps: KpiDeps, unitIds: string[], office
     const t = thresholdsOf(deps.units.get(d.unitId), deps.calendar);
     return (
       d.lastEventAt !== undefined &&
-      deps.calendar.workingTimeBetween(d.lastEventAt, now) >= t.possiblyClosedMs
+      // A year without calendar data (docs/rules.md R6) counts no time: not flagged, never an abort.
+      (valueOr(calendarResult(() => deps.calendar.workingTimeBetween(d.lastEventAt as number, now))) ?? 0) >=
+        t.possiblyClosedMs
     );
   }).length;
   const longest: OverdueLine[] = all
@@ -161,7 +166,10 @@ export async function overdueAndQuality(deps: KpiDeps, unitIds: string[], office
         ? (deps.official?.domains[d.domain] ?? (deps.catalog ?? SEED_CATALOG).domains[d.domain])
         : undefined,
       kpiDueAt: d.kpiDueAt as number,
-      overdueWorkingDays: deps.calendar.workingDaysBetween(d.kpiDueAt as number, now),
+      // null: due in a year without calendar data (docs/rules.md R6), which the email says.
+      overdueWorkingDays: valueOr(
+        calendarResult(() => deps.calendar.workingDaysBetween(d.kpiDueAt as number, now)),
+      ),
     }));
   const coverage = deps.calendar.coverageFrom(now);
   return {

@@ -497,4 +497,34 @@ describe("the digest renderer", () => {
     expect(email.text).toContain("quá hạn 2 giờ làm việc");
     expect(email.html).not.toMatch(/<script|src="http/);
   });
+
+  it("renders a line whose due date is in a year without calendar data, saying so, with the others", () => {
+    const dossier = (id: string, due: string) => ({
+      dossierId: id,
+      receivedAt: instant("2022-07-01T09:00:00+07:00"),
+      kpiDueAt: instant(due),
+      apologyIssued: false,
+      extensions: 0,
+    });
+    const alert = (id: string, due: string) => ({
+      unitId: "phong-tu-phap",
+      kind: "overdue" as const,
+      key: 0,
+      raisedAt: 1,
+      dossier: dossier(id, due),
+    });
+    const render = (locale: "vi" | "en") =>
+      renderDigest({
+        locale,
+        unitName: "Phòng Tư pháp",
+        now: instant("2022-07-07T09:00:00+07:00"),
+        calendar: settings.calendar,
+        // An imported backlog's dossier due in 2015, which the calendar has no data for.
+        alerts: [alert("D-OLD", "2015-03-02T17:00:00+07:00"), alert("D-NOW", "2022-07-06T17:00:00+07:00")],
+      });
+    const vi = render("vi");
+    expect(vi.text).toContain("chưa tính được thời gian (chưa có lịch làm việc năm 2015)");
+    expect(vi.text).toContain("quá hạn 2 giờ làm việc");
+    expect(render("en").text).toContain("time not counted (no working-day calendar for 2015)");
+  });
 });

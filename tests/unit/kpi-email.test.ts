@@ -102,6 +102,17 @@ describe("names, never codes", () => {
     expect(en.html).toContain("Vehicle permit (1.001234)");
     expect(en.html).toContain("Transport");
     expect(en.html).not.toContain("Phòng Tư pháp");
+    // Due in a year without calendar data (docs/rules.md R6): its working days unknown, the line kept.
+    const unknown = renderKpiEmail({
+      locale: "vi",
+      kind: "weekly",
+      report: now.report,
+      unitNames: new Map(),
+      longestOverdue: [{ ...overdue, overdueWorkingDays: null }],
+      quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+      now: instant("2022-07-01T08:00:00+07:00"),
+    });
+    expect(unknown.text).toMatch(/- HS-4 \| [^\n]* \| —/);
   });
 
   it("an amendment names its figures in the email's language, not by the report's field names", () => {

@@ -1,7 +1,7 @@
 import escapeHtml from "escape-html";
 import { stageGuidance } from "../../domain/alert-guidance";
 import { ALERT_KINDS, type AlertKind } from "../../domain/alerts";
-import type { WorkingCalendar } from "../../domain/calendar/calendar";
+import { calendarResult, type WorkingCalendar } from "../../domain/calendar/calendar";
 import type { OfficeHours } from "../../domain/calendar/calendar-data";
 import { type Catalog, SEED_CATALOG } from "../../domain/catalog";
 import type { PendingAlert } from "../../domain/records";
@@ -85,7 +85,16 @@ function workingTimeText(a: PendingAlert, now: number, calendar: WorkingCalendar
   const due = a.kind === "past_appointment" ? a.dossier.appointmentAt : a.dossier.kpiDueAt;
   if (due === undefined) return "";
   const late = now > due;
-  const ms = late ? calendar.workingTimeBetween(due, now) : calendar.workingTimeBetween(now, due);
+  // A year without calendar data (docs/rules.md R6) is never an abort: the line says it cannot
+  // count the time, and the digest goes with every other line.
+  const counted = calendarResult(() =>
+    late ? calendar.workingTimeBetween(due, now) : calendar.workingTimeBetween(now, due),
+  );
+  if (!counted.ok)
+    return locale === "vi"
+      ? `chưa tính được thời gian (chưa có lịch làm việc năm ${counted.error.year})`
+      : `time not counted (no working-day calendar for ${counted.error.year})`;
+  const ms = counted.value;
   const hours = ms / 3_600_000;
   const amount =
     hours < 8

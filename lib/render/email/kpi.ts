@@ -47,7 +47,8 @@ export interface OverdueLine {
   /** The domain's name in each language (the catalog's, the official settings'). */
   domainName?: { vi: string; en: string };
   kpiDueAt: number;
-  overdueWorkingDays: number;
+  /** null: due in a year without calendar data (docs/rules.md R6). */
+  overdueWorkingDays: number | null;
 }
 
 export interface KpiEmailInput {
@@ -261,6 +262,10 @@ function overdueNames(
 }
 
 /** The dossiers overdue the longest. */
+/** How far past its due a dossier is, in working days; "—" when its year has no calendar data. */
+const overdueDays = (o: OverdueLine, n: (x: number) => string) =>
+  o.overdueWorkingDays === null ? "—" : n(Math.round(o.overdueWorkingDays * 10) / 10);
+
 function longestOverdueHtml(c: Context): string[] {
   const { input, t, n } = c;
   const html = [`<h2 style="font-size:16px;margin:20px 0 8px 0">${e(t.longest)}</h2>`];
@@ -275,7 +280,7 @@ function longestOverdueHtml(c: Context): string[] {
   for (const o of input.longestOverdue) {
     const { unit, procedure, domain } = overdueNames(o, input);
     html.push(
-      `<tr><td ${TDL}><span style="font-family:monospace">${e(o.dossierId)}</span></td><td ${TDL}>${e(unit)}</td><td ${TDL}>${e(procedure)}</td><td ${TDL}>${e(domain)}</td><td ${TDL}>${e(formatLocalVi(o.kpiDueAt))}</td><td ${TD}>${n(Math.round(o.overdueWorkingDays * 10) / 10)}</td></tr>`,
+      `<tr><td ${TDL}><span style="font-family:monospace">${e(o.dossierId)}</span></td><td ${TDL}>${e(unit)}</td><td ${TDL}>${e(procedure)}</td><td ${TDL}>${e(domain)}</td><td ${TDL}>${e(formatLocalVi(o.kpiDueAt))}</td><td ${TD}>${overdueDays(o, n)}</td></tr>`,
     );
   }
   html.push("</table>");
@@ -339,7 +344,7 @@ function emailText(c: Context, notes: string[]): string[] {
   text.push("", `${t.longest}:`);
   for (const o of input.longestOverdue)
     text.push(
-      `- ${o.dossierId} | ${overdueNames(o, input).unit} | ${formatLocalVi(o.kpiDueAt)} | ${n(Math.round(o.overdueWorkingDays * 10) / 10)}`,
+      `- ${o.dossierId} | ${overdueNames(o, input).unit} | ${formatLocalVi(o.kpiDueAt)} | ${overdueDays(o, n)}`,
     );
   if (notes.length) text.push("", `${t.quality}:`, ...notes.map((x) => `- ${x}`));
   text.push("", `${t.attachments} ${t.footer}`);
