@@ -218,9 +218,14 @@ function closing(id: string, f: Fields, status: number | undefined, out: Convert
       // A bad date already has its problem; a blank one is this one. Some senders send 9 for
       // 5, 6 and 8 (docs/dvcqg.md) and leave the end date blank: without it nothing says when,
       // or whether, processing finished.
+      // Status 10 dated by its hand-over is closed by it (the projection takes a return without a
+      // resolution as the resolution, at the hand-over): the answer says so, not "stays open".
+      const returnedAt = status === 10 && f.has("NgayTra") ? f.date("NgayTra") : undefined;
       f.problem(
         "NgayKetThucXuLy",
-        `status ${status} (${status === 9 ? "processing finished" : "result returned"}) with no end date: the resolution is not recorded and the dossier stays open; send NgayKetThucXuLy (a sender that sends 9 for 5, 6 or 8 should send the real status)`,
+        returnedAt
+          ? "status 10 (result returned) with no end date: the dossier counts as resolved when it was handed over (NgayTra), which may be later than processing finished; send NgayKetThucXuLy"
+          : `status ${status} (${status === 9 ? "processing finished" : "result returned"}) with no end date: the resolution is not recorded and the dossier stays open; send NgayKetThucXuLy (a sender that sends 9 for 5, 6 or 8 should send the real status)`,
       );
     }
   }

@@ -60,7 +60,7 @@ describe("the portal's statuses through the route and the consumer", () => {
     expect(dossier?.closedAt).toBe(instant("2022-07-18T10:00:00+07:00"));
   });
 
-  it("9 or 10 without NgayKetThucXuLy: 207, a rejected item naming the field, the dossier still open", async () => {
+  it("9 or 10 without NgayKetThucXuLy: 207, a rejected item naming the field; 9 stays open, 10 closes at its hand-over", async () => {
     const { status, answer } = await postAndApply("status-9-no-end-date");
     expect(status).toBe(207);
     expect(pathsOf(answer.problems)).toEqual(["data[0].NgayKetThucXuLy", "data[1].NgayKetThucXuLy"]);
@@ -68,6 +68,9 @@ describe("the portal's statuses through the route and the consumer", () => {
     const dossier = await h.table.store.dossiers.get("000.30.32.H48-220711-0301");
     expect(dossier?.received).toBe(true);
     expect(dossier?.closedAt).toBeUndefined();
+    // As its problem says: the hand-over (NgayTra) is the resolution's instant.
+    const returned = await h.table.store.dossiers.get("000.30.32.H48-220711-0302");
+    expect(returned?.closedAt).toBe(instant("2022-07-26T09:00:00+07:00"));
   });
 
   it("a refusal date makes the stored resolution denied; no refusal date, approved", async () => {

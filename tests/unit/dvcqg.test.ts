@@ -158,7 +158,7 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     expect(out.events[0]?.eventId).toBe(convert("status-7-withdrawal.json").events[0]?.eventId);
   });
 
-  it("status 9 or 10 with a blank end date: no resolution, a problem naming NgayKetThucXuLy", () => {
+  it("status 9 or 10 with a blank end date: no resolution event, a problem naming NgayKetThucXuLy that says what happens", () => {
     const out = convert("status-9-no-end-date.json");
     expect(typesOf(out)).toEqual([
       ["000.30.32.H48-220711-0301", "dossier.received", "2022-07-11T08:15:00+07:00"],
@@ -168,7 +168,11 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     ]);
     expect(paths(out)).toEqual(["data[0].NgayKetThucXuLy", "data[1].NgayKetThucXuLy"]);
     expect(out.problems[0]?.message).toMatch(/status 9 \(processing finished\) with no end date/);
+    expect(out.problems[0]?.message).toMatch(/stays open/);
+    // Status 10 has its hand-over date: the dossier closes at it, and the answer says so.
     expect(out.problems[1]?.message).toMatch(/status 10 \(result returned\) with no end date/);
+    expect(out.problems[1]?.message).toMatch(/counts as resolved when it was handed over \(NgayTra\)/);
+    expect(out.problems[1]?.message).not.toMatch(/stays open/);
   });
 
   it("status 10 with a blank hand-over date: the resolution, no hand-over, and a note naming NgayTra", () => {
