@@ -86,6 +86,8 @@ export interface Pause {
    * move when it ends (see `late_supplement_request` in {@link projectDossier}).
    */
   late?: true;
+  /** Ended by a resumption inferred from the status (`ifPaused`), not by a dated answer. */
+  inferredEnd?: true;
 }
 
 /** Working time (ms) of the pauses that ended, by kind (docs/rules.md R5: a report counts them apart). */

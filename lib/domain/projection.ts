@@ -215,17 +215,7 @@ function applyEvent(step: Step): void {
       startPause({ ...step, event });
       break;
     case "dossier.supplement_received":
-      if (!state.paused) {
-        flag(step, "resume_without_pause");
-        break;
-      }
-      endPause(
-        state,
-        settings.calendar,
-        t,
-        event,
-        event.data.dueAt !== undefined ? instant(event.data.dueAt) : undefined,
-      );
+      resume({ ...step, event });
       break;
     case "dossier.deadline_extended":
       extendDeadline({ ...step, event });
@@ -292,6 +282,28 @@ function startPause(step: Step<EventOf<"dossier.supplement_requested">>): void {
   // stricter reading (docs/rules.md R3); index 2.1 counts it overdue only while the dossier is not
   // finished (Decision 766/QĐ-TTg as the portal describes it; docs/official.md).
   if (settings.strictSupplementRule && state.supplementRequests >= 2) state.strictLate = true;
+}
+
+/**
+ * The clock resumes. A resumption inferred from the status (`ifPaused`) ends an open pause and is
+ * nothing otherwise. A dated answer after a pause the status already ended is that pause's answer
+ * told again (the first sign that processing resumed dates the end), not an anomaly.
+ */
+function resume(step: Step<EventOf<"dossier.supplement_received">>): void {
+  const { state, settings, event, at: t } = step;
+  if (!state.paused) {
+    if (!event.data.ifPaused && !state.pauses.at(-1)?.inferredEnd) flag(step, "resume_without_pause");
+    return;
+  }
+  const open = state.pauses.at(-1);
+  if (open && event.data.ifPaused) open.inferredEnd = true;
+  endPause(
+    state,
+    settings.calendar,
+    t,
+    event,
+    event.data.dueAt !== undefined ? instant(event.data.dueAt) : undefined,
+  );
 }
 
 /** A new appointment with its apology; a second one, or one given too late, is an anomaly. */

@@ -1,3 +1,4 @@
+import { AgencyUnitDirectory } from "../domain/agency-directory";
 import type { Level } from "../domain/rules";
 import type { Unit, UnitDirectory } from "../domain/units";
 import { type DvcqgContext, idOf, PAUSE_OF_STATUS, pause, WITHDRAWAL_REQUESTED } from "./dvcqg-facts";
@@ -35,17 +36,23 @@ const LEVEL_OF_UNIT: Record<Unit["level"], Level | undefined> = {
 
 /**
  * The level of a processing unit, from the directory: the unit's own, or, for a vertical agency,
- * that of the nearest unit above it that has one. Undefined when the directory does not list the
+ * that of the nearest unit or agency above it that has one (a province's directory places its
+ * units under agencies, lib/domain/agencies.ts). Undefined when the directory does not list the
  * unit or places it under no local level. Deterministic: the same directory gives the same level.
  */
 export function levelOfUnit(directory: UnitDirectory | undefined, unitId: string): Level | undefined {
+  if (!directory) return undefined;
+  // A flat directory's tree is one synthetic office: only real agencies may lend a level.
+  const tree = directory instanceof AgencyUnitDirectory && !directory.tree.flat ? directory.tree : undefined;
+  const nodeOf = (id: string | undefined) =>
+    directory.get(id) ?? (id === undefined || tree?.get(id)?.kind !== "agency" ? undefined : tree.get(id));
   const seen = new Set<string>();
-  let unit = directory?.get(unitId);
-  while (unit && !seen.has(unit.id)) {
-    seen.add(unit.id);
-    const level = LEVEL_OF_UNIT[unit.level];
+  let node: { id: string; level: Unit["level"]; parentId?: string } | undefined = directory.get(unitId);
+  while (node && !seen.has(node.id)) {
+    seen.add(node.id);
+    const level = LEVEL_OF_UNIT[node.level];
     if (level) return level;
-    unit = directory?.get(unit.parentId);
+    node = nodeOf(node.parentId);
   }
   return undefined;
 }

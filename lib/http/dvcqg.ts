@@ -150,6 +150,20 @@ function progress(id: string, f: Fields, out: Converted) {
   const status = f.status("TrangThai");
   const pauseKind = status === undefined ? undefined : PAUSE_OF_STATUS[status];
   if (pauseKind) out.events.push(pause(id, at, stamp, pauseKind));
+  // 2 (accepted) and 4 (in process) after a pause of status 5 or 6 say processing resumed: the
+  // only dated end such a pause has when the sender keeps no supplement rounds. Without it the
+  // wait would never end, the clock stay stopped and the dossier never fall overdue, where a pause
+  // lasts from the request to the supplement's receipt (docs/rules.md R3; Decree 61/2018/NĐ-CP
+  // Art. 19, clause to verify). The adapter does not know whether a pause is open, so the event
+  // ends one if it is and is nothing otherwise (`ifPaused`).
+  if (status === 2 || status === 4)
+    out.events.push({
+      eventId: idOf(id, `progress-resumed:${stamp}`),
+      type: "dossier.supplement_received",
+      occurredAt: at,
+      dossierId: id,
+      data: { ifPaused: true },
+    });
   if (status === 7) f.note("TrangThai", WITHDRAWAL_REQUESTED);
   // How a dossier ended (its outcome, result and hand-over) is in its snapshot, not in progress.
   else if (status !== undefined && [1, 3, 8, 9, 10].includes(status))

@@ -73,6 +73,22 @@ describe("the portal's statuses through the route and the consumer", () => {
     expect(returned?.closedAt).toBe(instant("2022-07-26T09:00:00+07:00"));
   });
 
+  it("a payment wait (6) ends when a progress item says 4: the stored dossier runs again, its due instant moved", async () => {
+    const waiting = await postAndApply("status-6-payment");
+    expect(waiting.answer).toMatchObject({ accepted: 2, rejected: 0 });
+    const paused = await h.table.store.dossiers.get("000.30.32.H48-220711-0102");
+    expect(paused?.paused).toBe(true);
+    const resumed = await postAndApply("progress-resumed");
+    expect(resumed.status).toBe(200);
+    expect(resumed.answer).toMatchObject({ accepted: 1, rejected: 0 });
+    const dossier = await h.table.store.dossiers.get("000.30.32.H48-220711-0102");
+    expect(dossier?.paused).toBe(false);
+    expect(dossier?.anomalies).toEqual([]);
+    // Thu 14 10:00 to Mon 18 10:00: two working days, so due two working days after the 25th.
+    expect(dossier?.kpiDueAt).toBe(instant("2022-07-27T17:00:00+07:00"));
+    expect(dossier?.pausedByKind?.financial_obligation).toBe(16 * 3_600_000);
+  });
+
   it("a refusal date makes the stored resolution denied; no refusal date, approved", async () => {
     const { status, answer } = await postAndApply("status-10-refused");
     expect(status).toBe(200);
@@ -122,13 +138,16 @@ describe("the portal's statuses through the route and the consumer", () => {
       problems: { path: string }[];
     };
     expect(res.statusCode).toBe(207);
-    // data[0] made no event (its problem names it); data[1] and data[2] one each.
+    // data[0] made no event (its problem names it); data[1] and data[2] two each: the transfer,
+    // and the return to processing (status 4) that ends a pause if one is open.
     expect(pathsOf(answer.problems)).toEqual(["data[0].MaHoSo"]);
     expect(answer.results.map((r) => [r.index, r.item, r.status])).toEqual([
       [0, 1, "accepted"],
-      [1, 2, "rejected"],
+      [1, 1, "accepted"],
+      [2, 2, "rejected"],
+      [3, 2, "accepted"],
     ]);
     // Refused for the unit the directory does not have, not for an id its sender never sent.
-    expect(pathsOf(answer.results[1]?.problems)).toEqual(["data.toUnitId"]);
+    expect(pathsOf(answer.results[2]?.problems)).toEqual(["data.toUnitId"]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { AgencyUnitDirectory, parseDirectoryFile } from "../../lib/domain/agency-directory";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import { validateEvent } from "../../lib/domain/events/validate";
@@ -8,6 +9,7 @@ import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
 import { dvcqgToEvents } from "../../lib/http/dvcqg";
 import type { DvcqgContext } from "../../lib/http/dvcqg-facts";
 import { type Converted, parseDvcqgDate } from "../../lib/http/dvcqg-fields";
+import { levelOfUnit } from "../../lib/http/dvcqg-snapshot";
 import { readProjectFile } from "../helpers/fixtures";
 
 /** A fixture of events/dvcqg/ through the adapter: what it made, checked against the contract. */
@@ -265,6 +267,40 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     expect(bare.notes).toHaveLength(7);
   });
 
+  it("in a province's directory a vertical agency takes the level of the agency it is placed under", () => {
+    const head = { name: "Trưởng", email: "truong@example.org" };
+    const agency = (id: string, level: string, parentId?: string) => ({
+      id,
+      nameVi: `Cơ quan ${id}`,
+      nameEn: `Agency ${id}`,
+      level,
+      ...(parentId ? { parentId } : {}),
+    });
+    const unit = (id: string, level: string, parentId: string) => ({
+      id,
+      nameVi: `Đơn vị ${id}`,
+      nameEn: `Unit ${id}`,
+      level,
+      parentId,
+      head,
+    });
+    const file = parseDirectoryFile(
+      {
+        leadership: [{ name: "Lãnh đạo", email: "lanh-dao@example.org" }],
+        agencies: [agency("tinh", "province"), agency("xa-a", "commune", "tinh")],
+        units: [unit("bhxh-xa-a", "vertical-agency", "xa-a"), unit("bhxh-tinh", "vertical-agency", "tinh")],
+      },
+      "2025-08-01",
+    );
+    const units = new AgencyUnitDirectory(file.units, file.leadership, file.integrations, file.agencies);
+    expect(levelOfUnit(units, "bhxh-xa-a")).toBe("commune");
+    expect(levelOfUnit(units, "bhxh-tinh")).toBe("province");
+    expect(levelOfUnit(units, "xa-a")).toBeUndefined();
+    // A flat directory's one office lends no level: a vertical agency under nothing stays unknown.
+    const flat = new AgencyUnitDirectory(file.units, file.leadership, file.integrations, []);
+    expect(levelOfUnit(flat, "bhxh-xa-a")).toBeUndefined();
+  });
+
   it("blank optional fields: the unit is the sender's, the channel direct, nothing rejected", () => {
     const out = convert("blank-department.json");
     expect(out.problems).toEqual([]);
@@ -412,6 +448,92 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       });
       expect(state.supplementRequests).toBe(0);
       expect(state.kpiDueAt).toBe(instant("2022-07-27T17:00:00+07:00"));
+    }
+  });
+
+  it("a pause of status 6 with no rounds ends when a progress item says 4: the clock runs again", () => {
+    // The sender keeps no supplement rounds: the pause is dated by NgayYeuCauBoSung only.
+    const body = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+    body.data[0].DanhSachHoSoBoSung = [];
+    body.data[0].NgayYeuCauBoSung = "20220714100000";
+    const paused = convertBody(body).events as unknown as DossierEvent[];
+    const progress = convert("progress-resumed.json");
+    expect(progress.problems).toEqual([]);
+    expect(facts(progress)).toEqual([
+      {
+        type: "dossier.supplement_received",
+        occurredAt: "2022-07-18T10:00:00+07:00",
+        data: { ifPaused: true },
+      },
+    ]);
+    const resumed = progress.events as unknown as DossierEvent[];
+    const calendar = WorkingCalendar.official();
+    const dossierId = paused[0]?.dossierId as string;
+    // Without it the wait never ends: the clock stays stopped and the dossier is never overdue.
+    const never = projectDossier(dossierId, paused, { calendar });
+    expect(never.clockStopped).toBe(true);
+    for (const events of [
+      [...paused, ...resumed],
+      [...resumed, ...paused],
+    ]) {
+      const state = projectDossier(dossierId, events, { calendar });
+      expect(state.anomalies).toEqual([]);
+      expect(state.clockStopped).toBe(false);
+      expect(state.pauses).toEqual([
+        {
+          from: instant("2022-07-14T10:00:00+07:00"),
+          to: instant("2022-07-18T10:00:00+07:00"),
+          kind: "financial_obligation",
+          inferredEnd: true,
+        },
+      ]);
+      // Thu 10:00 to Mon 10:00: two working days paused, as a dated answer would give.
+      expect(state.kpiDueAt).toBe(instant("2022-07-27T17:00:00+07:00"));
+    }
+  });
+
+  it("status 4 in a progress item with no pause open changes nothing and flags nothing", () => {
+    const received = convert("status-6-payment.json").events.filter(
+      (e) => e.type === "dossier.received",
+    ) as unknown as DossierEvent[];
+    const resumed = convert("progress-resumed.json").events as unknown as DossierEvent[];
+    const calendar = WorkingCalendar.official();
+    const dossierId = received[0]?.dossierId as string;
+    const alone = projectDossier(dossierId, received, { calendar });
+    const state = projectDossier(dossierId, [...received, ...resumed], { calendar });
+    expect(state.anomalies).toEqual([]);
+    expect(state.pauses).toEqual([]);
+    expect(state.kpiDueAt).toBe(alone.kpiDueAt);
+    // A dated resumption with no pause at all is still an anomaly.
+    const dated = { ...resumed[0], eventId: "dated", data: {} } as DossierEvent;
+    const flagged = projectDossier(dossierId, [...received, dated], { calendar });
+    expect(flagged.anomalies.map((a) => a.kind)).toEqual(["resume_without_pause"]);
+  });
+
+  it("a round's dated answer and the progress item's return to 4 end one pause, whichever comes first", () => {
+    const open = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+    const answered = structuredClone(open);
+    answered.data[0].TrangThaiHoSo = "4";
+    answered.data[0].DanhSachHoSoBoSung[0].NgayTiepNhanBoSung = "20220718100000";
+    const snapshots = [
+      ...convertBody(open).events,
+      ...convertBody(answered).events,
+    ] as unknown as DossierEvent[];
+    const calendar = WorkingCalendar.official();
+    const dossierId = snapshots[0]?.dossierId as string;
+    // The return to 4 an hour before the dated answer ends the pause then; an hour after, it is nothing.
+    for (const [thoiDiem, end] of [
+      ["2022-07-18T09:00:00.000", "2022-07-18T09:00:00+07:00"],
+      ["2022-07-18T11:00:00.000", "2022-07-18T10:00:00+07:00"],
+    ]) {
+      const body = JSON.parse(readProjectFile("events/dvcqg/progress-resumed.json"));
+      body.data[0].ThoiDiemXuLy = thoiDiem;
+      const progress = convertBody(body).events as unknown as DossierEvent[];
+      const state = projectDossier(dossierId, [...progress, ...snapshots], { calendar });
+      expect(state.anomalies).toEqual([]);
+      expect(state.pauses).toHaveLength(1);
+      expect(state.pauses[0]?.to).toBe(instant(end as string));
+      expect(state.clockStopped).toBe(false);
     }
   });
 
