@@ -57,6 +57,11 @@ export interface Converted {
   events: Record<string, unknown>[];
   /** Each event's item: its place in the request's `data` (events[i] came from data[eventItems[i]]). */
   eventItems: number[];
+  /**
+   * Each event's fields as the portal named them: an event path (`occurredAt`, `data.unitId`) to
+   * the request's (`data[2].DonViXuLy`), so that an event refused later names what was sent.
+   */
+  eventFields: Record<string, string>[];
   /** Every field or item left out, and every dossier skipped, with the reason. */
   problems: (Problem & { index: number })[];
   /**
@@ -83,6 +88,16 @@ export class Fields {
   problem(field: string, message: string): undefined {
     this.out.problems.push({ index: this.index, path: `${this.path}.${field}`, message });
     return undefined;
+  }
+  /**
+   * Records an event made from this item's fields: `fields` maps the event's paths to this
+   * item's field names ({@link Converted.eventFields}).
+   */
+  emit(event: Record<string, unknown>, fields: Record<string, string>): void {
+    this.out.events.push(event);
+    this.out.eventFields.push(
+      Object.fromEntries(Object.entries(fields).map(([at, field]) => [at, `${this.path}.${field}`])),
+    );
   }
   /** Records a note on a field that was read as sent (see {@link Converted.notes}). */
   note(field: string, message: string): void {

@@ -83,14 +83,14 @@ export function dossier(id: string, f: Fields, madonvi: string, context: DvcqgCo
     );
     return;
   }
-  received(id, f, madonvi, context, out);
+  received(id, f, madonvi, context);
   const openPause = supplementRounds(id, f, status, out);
-  statusPause(id, f, status, openPause, out);
-  closing(id, f, status, out);
+  statusPause(id, f, status, openPause);
+  closing(id, f, status);
 }
 
 /** The receipt, when the snapshot has its date and procedure. */
-function received(id: string, f: Fields, madonvi: string, context: DvcqgContext, out: Converted): void {
+function received(id: string, f: Fields, madonvi: string, context: DvcqgContext): void {
   const receivedAt = f.date("NgayTiepNhan");
   const procedure = f.text("MaTTHC");
   const due = f.date("NgayHenTra");
@@ -116,21 +116,31 @@ function received(id: string, f: Fields, madonvi: string, context: DvcqgContext,
         unitField ? "DonViXuLy" : "madonvi",
         `the unit ${unit} has no level in the unit directory (not listed, or under no province, district or commune): level unknown, counted under "Cấp chưa xác định" on form II.06a`,
       );
-    out.events.push({
-      eventId: idOf(id, "received"),
-      type: "dossier.received",
-      occurredAt: receivedAt,
-      dossierId: id,
-      data: {
-        unitId: unit,
-        procedureCode: procedure,
-        channel,
-        ...(due ? { dueAt: due } : {}),
-        ...(domain ? { domain } : {}),
-        ...(level ? { level } : {}),
-        ...(digitised === undefined ? {} : { digitised }),
+    f.emit(
+      {
+        eventId: idOf(id, "received"),
+        type: "dossier.received",
+        occurredAt: receivedAt,
+        dossierId: id,
+        data: {
+          unitId: unit,
+          procedureCode: procedure,
+          channel,
+          ...(due ? { dueAt: due } : {}),
+          ...(domain ? { domain } : {}),
+          ...(level ? { level } : {}),
+          ...(digitised === undefined ? {} : { digitised }),
+        },
       },
-    });
+      {
+        occurredAt: "NgayTiepNhan",
+        "data.unitId": unitField ? "DonViXuLy" : "madonvi",
+        "data.procedureCode": "MaTTHC",
+        "data.channel": "KenhThucHien",
+        "data.dueAt": "NgayHenTra",
+        "data.domain": "MaLinhVuc",
+      },
+    );
   }
 }
 
@@ -154,17 +164,20 @@ function supplementRounds(id: string, f: Fields, status: number | undefined, out
       // The open round of a dossier waiting on payment (status 6) is that wait (docs/rules.md R5).
       const kind = last && !supplied && status === 6 ? "financial_obligation" : "supplement";
       const stamp = requested.replace(/\D/g, "").slice(0, 14);
-      out.events.push(pause(id, requested, stamp, kind));
+      r.emit(pause(id, requested, stamp, kind), { occurredAt: "NgayBoSung" });
       if (!supplied) openPause = true;
     }
     if (supplied) {
-      out.events.push({
-        eventId: idOf(id, `supplement-received:${supplied.replace(/\D/g, "").slice(0, 14)}`),
-        type: "dossier.supplement_received",
-        occurredAt: supplied,
-        dossierId: id,
-        data: newDue ? { dueAt: newDue } : {},
-      });
+      r.emit(
+        {
+          eventId: idOf(id, `supplement-received:${supplied.replace(/\D/g, "").slice(0, 14)}`),
+          type: "dossier.supplement_received",
+          occurredAt: supplied,
+          dossierId: id,
+          data: newDue ? { dueAt: newDue } : {},
+        },
+        { occurredAt: "NgayTiepNhanBoSung", "data.dueAt": "NgayHenTraMoi" },
+      );
     }
   });
 
@@ -172,18 +185,15 @@ function supplementRounds(id: string, f: Fields, status: number | undefined, out
 }
 
 /** A pause the status shows (5, 6) without an open round in the list. */
-function statusPause(
-  id: string,
-  f: Fields,
-  status: number | undefined,
-  openPause: boolean,
-  out: Converted,
-): void {
+function statusPause(id: string, f: Fields, status: number | undefined, openPause: boolean): void {
   const pauseKind = status === undefined ? undefined : PAUSE_OF_STATUS[status];
   if (pauseKind && !openPause) {
     // Statuses 5 and 6 with no open round in the list: the portal's request date, when sent.
     const since = f.date("NgayYeuCauBoSung");
-    if (since) out.events.push(pause(id, since, since.replace(/\D/g, "").slice(0, 14), pauseKind));
+    if (since)
+      f.emit(pause(id, since, since.replace(/\D/g, "").slice(0, 14), pauseKind), {
+        occurredAt: "NgayYeuCauBoSung",
+      });
     else
       f.problem(
         "TrangThaiHoSo",
@@ -193,19 +203,22 @@ function statusPause(
 }
 
 /** How the dossier ended, by its status: withdrawn, stopped, resolved, returned. */
-function closing(id: string, f: Fields, status: number | undefined, out: Converted): void {
+function closing(id: string, f: Fields, status: number | undefined): void {
   if (status === 7) f.note("TrangThaiHoSo", WITHDRAWAL_REQUESTED);
   else if (status === 8) {
     // 8 "Dừng xử lý": processing stopped without a result (the usual end of a granted withdrawal).
     const finished = f.date("NgayKetThucXuLy");
     if (finished)
-      out.events.push({
-        eventId: idOf(id, "stopped"),
-        type: "dossier.withdrawn",
-        occurredAt: finished,
-        dossierId: id,
-        data: {},
-      });
+      f.emit(
+        {
+          eventId: idOf(id, "stopped"),
+          type: "dossier.withdrawn",
+          occurredAt: finished,
+          dossierId: id,
+          data: {},
+        },
+        { occurredAt: "NgayKetThucXuLy" },
+      );
     else if (!f.has("NgayKetThucXuLy"))
       f.problem(
         "NgayKetThucXuLy",
@@ -214,13 +227,16 @@ function closing(id: string, f: Fields, status: number | undefined, out: Convert
   } else if (status === 9 || status === 10) {
     const { outcome, at } = outcomeOf(f);
     if (at) {
-      out.events.push({
-        eventId: idOf(id, "resolved"),
-        type: "dossier.resolved",
-        occurredAt: at,
-        dossierId: id,
-        data: { outcome, ...resultOf(f) },
-      });
+      f.emit(
+        {
+          eventId: idOf(id, "resolved"),
+          type: "dossier.resolved",
+          occurredAt: at,
+          dossierId: id,
+          data: { outcome, ...resultOf(f) },
+        },
+        { occurredAt: f.date("NgayKetThucXuLy") ? "NgayKetThucXuLy" : "NgayTuChoi" },
+      );
     } else if (!f.has("NgayKetThucXuLy")) {
       // A bad date already has its problem; a blank one is this one. Some senders send 9 for
       // 5, 6 and 8 (docs/dvcqg.md) and leave the end date blank: without it nothing says when,
@@ -238,13 +254,16 @@ function closing(id: string, f: Fields, status: number | undefined, out: Convert
   }
   const handedOver = f.date("NgayTra");
   if (handedOver && status === 10) {
-    out.events.push({
-      eventId: idOf(id, "returned"),
-      type: "dossier.returned",
-      occurredAt: handedOver,
-      dossierId: id,
-      data: {},
-    });
+    f.emit(
+      {
+        eventId: idOf(id, "returned"),
+        type: "dossier.returned",
+        occurredAt: handedOver,
+        dossierId: id,
+        data: {},
+      },
+      { occurredAt: "NgayTra" },
+    );
   } else if (status === 10 && !f.has("NgayTra")) {
     // A bad date already has its problem; a blank one is said here, so that the missing
     // hand-over is not silent (the resolution, if dated, is recorded all the same).

@@ -94,11 +94,14 @@ export function dvcqgToEvents(body: unknown, context: DvcqgContext = {}): Result
 
 /** A parsed sync request → its events, problems and notes. */
 export function convertDvcqg(request: DvcqgRequest, context: DvcqgContext = {}): Converted {
-  const out: Converted = { events: [], eventItems: [], problems: [], notes: [] };
+  const out: Converted = { events: [], eventItems: [], eventFields: [], problems: [], notes: [] };
   const { madonvi } = request;
   request.data.forEach((raw, index) => {
     convertItem(request, raw, index, madonvi, context, out);
     while (out.eventItems.length < out.events.length) out.eventItems.push(index);
+    // Every event of an item names its dossier by the item's code.
+    for (let i = out.events.length - 1; i >= 0 && out.eventItems[i] === index; i--)
+      out.eventFields[i] = { dossierId: `data[${index}].MaHoSo`, ...out.eventFields[i] };
   });
   return out;
 }
@@ -124,12 +127,12 @@ function convertItem(
     f.problem("MaHoSo", "required: without the dossier code nothing can be recorded; item left out");
     return;
   }
-  if (request.service === "CapNhatTienDoHoSoMC") progress(id, f, out);
+  if (request.service === "CapNhatTienDoHoSoMC") progress(id, f);
   else dossier(id, f, madonvi, context, out);
 }
 
 /** A progress item: a transfer to its department, and statuses 5 and 6 as they happen (7: a note). */
-function progress(id: string, f: Fields, out: Converted) {
+function progress(id: string, f: Fields) {
   const at = f.date("ThoiDiemXuLy");
   if (!at) {
     f.problem("ThoiDiemXuLy", "required: a progress item without its instant records nothing; item left out");
@@ -139,17 +142,20 @@ function progress(id: string, f: Fields, out: Converted) {
   // A blank department is no transfer, not a bad item: the status may still say something.
   const department = f.text("PhongBanXuLy");
   if (department) {
-    out.events.push({
-      eventId: idOf(id, `progress:${stamp}:${idPart(department)}`),
-      type: "dossier.transferred",
-      occurredAt: at,
-      dossierId: id,
-      data: { toUnitId: department },
-    });
+    f.emit(
+      {
+        eventId: idOf(id, `progress:${stamp}:${idPart(department)}`),
+        type: "dossier.transferred",
+        occurredAt: at,
+        dossierId: id,
+        data: { toUnitId: department },
+      },
+      { occurredAt: "ThoiDiemXuLy", "data.toUnitId": "PhongBanXuLy" },
+    );
   }
   const status = f.status("TrangThai");
   const pauseKind = status === undefined ? undefined : PAUSE_OF_STATUS[status];
-  if (pauseKind) out.events.push(pause(id, at, stamp, pauseKind));
+  if (pauseKind) f.emit(pause(id, at, stamp, pauseKind), { occurredAt: "ThoiDiemXuLy" });
   // 2 (accepted) and 4 (in process) after a pause of status 5 or 6 say processing resumed: the
   // only dated end such a pause has when the sender keeps no supplement rounds. Without it the
   // wait would never end, the clock stay stopped and the dossier never fall overdue, where a pause
@@ -157,13 +163,16 @@ function progress(id: string, f: Fields, out: Converted) {
   // Art. 19, clause to verify). The adapter does not know whether a pause is open, so the event
   // ends one if it is and is nothing otherwise (`ifPaused`).
   if (status === 2 || status === 4)
-    out.events.push({
-      eventId: idOf(id, `progress-resumed:${stamp}`),
-      type: "dossier.supplement_received",
-      occurredAt: at,
-      dossierId: id,
-      data: { ifPaused: true },
-    });
+    f.emit(
+      {
+        eventId: idOf(id, `progress-resumed:${stamp}`),
+        type: "dossier.supplement_received",
+        occurredAt: at,
+        dossierId: id,
+        data: { ifPaused: true },
+      },
+      { occurredAt: "ThoiDiemXuLy" },
+    );
   if (status === 7) f.note("TrangThai", WITHDRAWAL_REQUESTED);
   // How a dossier ended (its outcome, result and hand-over) is in its snapshot, not in progress.
   else if (status !== undefined && [1, 3, 8, 9, 10].includes(status))

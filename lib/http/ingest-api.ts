@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { type IngestDeps, type IngestSummary, ingestEvents, MAX_EVENTS } from "../app/ingest";
 import type { KeyStore } from "../app/ports";
 import { capProblems } from "../domain/events/validate";
-import { err, isErr, ok, type Result } from "../domain/result";
+import { err, isErr, ok, type Problem, type Result } from "../domain/result";
 import { localDate } from "../domain/time";
 import { admit } from "./auth";
 import { jsonBody } from "./body";
@@ -92,10 +92,14 @@ async function ingestDvcqg(
     });
   }
   const ingested = await ingestEvents(deps, credential, converted.events);
-  // Each result also names the item of `data` its event came from.
+  // Each result also names the item of `data` its event came from, and a refusal the fields sent.
   const summary = {
     ...ingested,
-    results: ingested.results.map((r) => ({ ...r, item: converted.eventItems[r.index] })),
+    results: ingested.results.map((r) => ({
+      ...r,
+      item: converted.eventItems[r.index],
+      ...(r.status === "rejected" && { problems: portalPaths(r.problems, converted.eventFields[r.index]) }),
+    })),
   };
   const status = ingestStatus(summary);
   // The bus refused events: 503 (send the request again) whatever the fields' problems.
@@ -106,6 +110,18 @@ async function ingestDvcqg(
     rejected: summary.rejected + converted.problems.length,
     problems,
     ...notes,
+  });
+}
+
+/**
+ * A refused event's problems named by the request's fields (`data[2].DonViXuLy`, not the event's
+ * `data.unitId`), the event's own path kept in the message; a path the portal has no field for
+ * (a rule across fields, the whole event) stays the event's.
+ */
+function portalPaths(problems: readonly Problem[], fields: Record<string, string> | undefined): Problem[] {
+  return problems.map((p) => {
+    const field = fields?.[p.path];
+    return field ? { path: field, message: `${p.message} (event field ${p.path})` } : p;
   });
 }
 

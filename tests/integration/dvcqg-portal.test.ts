@@ -115,6 +115,24 @@ describe("the portal's statuses through the route and the consumer", () => {
     expect(levels.map((r) => r.label)).not.toContain("Cấp chưa xác định");
   });
 
+  it("names a refused snapshot's fields as the portal sent them: the unit, a round's date", async () => {
+    h.published.length = 0;
+    const body = JSON.parse(readFileSync(join(ROOT, "events/dvcqg/status-6-payment.json"), "utf8"));
+    body.data[0].MaHoSo = "000.30.32.H48-220711-0903";
+    body.data[0].DonViXuLy = "khong-co-trong-danh-ba";
+    body.data[0].DanhSachHoSoBoSung[0].NgayBoSung = "20990714100000";
+    const res = await handleIngest(h.deps(), h.post("/integrations/dvcqg", JSON.stringify(body)));
+    const answer = JSON.parse(res.body ?? "{}") as {
+      results: { status: string; problems?: { path: string; message: string }[] }[];
+    };
+    expect(res.statusCode).toBe(400);
+    expect(answer.results.map((r) => [r.status, pathsOf(r.problems)])).toEqual([
+      ["rejected", ["data[0].DonViXuLy"]],
+      ["rejected", ["data[0].DanhSachHoSoBoSung[0].NgayBoSung"]],
+    ]);
+    expect(answer.results[0]?.problems?.[0]?.message).toMatch(/\(event field data\.unitId\)$/);
+  });
+
   it("answers each event with the item of data it came from, and hashes a department's name into its id", async () => {
     h.published.length = 0;
     const transfer = (dossier: string, department: string) => ({
@@ -134,7 +152,12 @@ describe("the portal's statuses through the route and the consumer", () => {
     });
     const res = await handleIngest(h.deps(), h.post("/integrations/dvcqg", body));
     const answer = JSON.parse(res.body ?? "{}") as {
-      results: { index: number; item: number; status: string; problems?: { path: string }[] }[];
+      results: {
+        index: number;
+        item: number;
+        status: string;
+        problems?: { path: string; message: string }[];
+      }[];
       problems: { path: string }[];
     };
     expect(res.statusCode).toBe(207);
@@ -147,7 +170,10 @@ describe("the portal's statuses through the route and the consumer", () => {
       [2, 2, "rejected"],
       [3, 2, "accepted"],
     ]);
-    // Refused for the unit the directory does not have, not for an id its sender never sent.
-    expect(pathsOf(answer.results[2]?.problems)).toEqual(["data.toUnitId"]);
+    // Refused for the unit the directory does not have, not for an id its sender never sent, and
+    // named by the field the portal sent (the event's path kept in the message).
+    expect(pathsOf(answer.results[2]?.problems)).toEqual(["data[2].PhongBanXuLy"]);
+    const refused = answer.results[2]?.problems ?? [];
+    expect(refused[0]?.message).toMatch(/\(event field data\.toUnitId\)$/);
   });
 });
