@@ -192,7 +192,7 @@ const VI = {
   appliedSince: "Đã gửi lại và áp dụng",
   anomaliesHeading: "Bất thường trong kỳ, theo loại",
   anomaliesNotCounted:
-    "Chưa đếm theo kỳ tại đây: trang của mỗi hồ sơ ghi các bất thường của hồ sơ đó; lệnh report --events đếm theo loại.",
+    "Không đọc được số bất thường của kỳ; trang của mỗi hồ sơ vẫn ghi các bất thường của hồ sơ đó.",
   kind: "Loại",
   count: "Số lần",
   unknownSlaHeading: "Hồ sơ chưa xác định được thời hạn (có sự kiện nhưng chưa có sự kiện tiếp nhận)",
@@ -429,8 +429,7 @@ const EN: Words = {
   type: "Event type",
   appliedSince: "Sent again and applied",
   anomaliesHeading: "Anomalies in the period, by kind",
-  anomaliesNotCounted:
-    "Not counted by period here: each dossier's page shows its anomalies; report --events counts them by kind.",
+  anomaliesNotCounted: "The period's anomalies could not be read; each dossier's page still shows its own.",
   kind: "Kind",
   count: "Count",
   unknownSlaHeading: "Dossiers whose deadline is unknown (events arrived, their receipt did not)",

@@ -84,21 +84,20 @@ export function countsPerUnit(
   events: Iterable<DossierEvent>,
   settings: ProjectionSettings,
   options: { period: Period; asOf: number },
-): { perUnit: Map<string, PeriodCounts>; dataQuality: Report["dataQuality"] } {
+): { perUnit: Map<string, PeriodCounts>; orphanDossiers: number } {
   const T = Math.min(options.asOf, periodBounds(options.period).end);
   const perUnit = new Map<string, PeriodCounts>();
-  const dataQuality: Report["dataQuality"] = { orphanDossiers: 0, anomalies: {} };
+  let orphanDossiers = 0;
   for (const [dossierId, list] of groupByDossier(events)) {
     const state = projectDossier(dossierId, list, settings, T);
-    for (const a of state.anomalies) dataQuality.anomalies[a.kind] = (dataQuality.anomalies[a.kind] ?? 0) + 1;
-    if (!state.received && state.timeline.length > 0) dataQuality.orphanDossiers++;
+    if (!state.received && state.timeline.length > 0) orphanDossiers++;
     const c = contribution(state, options.period, T);
     if (!c) continue;
     const unit = perUnit.get(c.unit) ?? emptyPeriodCounts();
     addContribution(unit, c);
     perUnit.set(c.unit, unit);
   }
-  return { perUnit, dataQuality };
+  return { perUnit, orphanDossiers };
 }
 
 /**
@@ -155,7 +154,7 @@ export function agencyReportFromEvents(
   settings: ProjectionSettings,
   options: { period: Period; asOf: number; agency: string },
 ): { counts: PeriodCounts; report: Report } | undefined {
-  const { perUnit, dataQuality } = countsPerUnit(events, settings, options);
+  const { perUnit, orphanDossiers } = countsPerUnit(events, settings, options);
   const at = rollUpDate(options.period);
   const counts = rollUpCounts(tree, perUnit, at).get(options.agency);
   if (!counts) return undefined;
@@ -163,8 +162,9 @@ export function agencyReportFromEvents(
     period: options.period,
     asOf: options.asOf,
     strictSupplementRule: settings.strictSupplementRule ?? false,
-    // Data quality is the events' as a whole: orphans and anomalies have no agency to go to.
-    dataQuality,
+    // Orphans are the events' as a whole: they have no unit, so no agency to go to. Anomalies are
+    // counted with the agency's dossiers (lib/domain/anomaly-counts.ts).
+    orphanDossiers,
   });
   return { counts, report };
 }

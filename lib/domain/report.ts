@@ -1,3 +1,4 @@
+import { ANOMALY_COUNTER_KEYS, anomaliesOf, anomalyContribution } from "./anomaly-counts";
 import type { AnomalyKind, DossierState, ProjectionSettings } from "./dossier-state";
 import type { DossierEvent } from "./events/schema";
 import { KPI_COUNTER_KEYS } from "./kpi-counters";
@@ -13,7 +14,12 @@ import { formatInstant, localDate, TIME_ZONE } from "./time";
  * report computed from events and the DynamoDB counters kept by the consumer.
  */
 
-export const COUNTER_KEYS = [...KPI_COUNTER_KEYS, ...OFFICIAL_COUNTER_KEYS, ...PAUSED_COUNTER_KEYS] as const;
+export const COUNTER_KEYS = [
+  ...KPI_COUNTER_KEYS,
+  ...OFFICIAL_COUNTER_KEYS,
+  ...PAUSED_COUNTER_KEYS,
+  ...ANOMALY_COUNTER_KEYS,
+] as const;
 export type CounterKey = (typeof COUNTER_KEYS)[number];
 export type Counts = Record<CounterKey, number>;
 
@@ -99,6 +105,7 @@ export function contribution(state: DossierState, period: Period, T: number): Co
   }
   officialContribution(state, start, T, c);
   pausedContribution(state, c);
+  anomalyContribution(state, start, T, c);
   if (Object.keys(c).length === 0) return undefined;
   return { unit: state.unitId, domain: state.domain ?? NO_DOMAIN, level: state.level ?? NO_LEVEL, counts: c };
 }
@@ -241,7 +248,8 @@ export interface ReportOptions {
   /** Only this unit (its block becomes the report's, `byUnit` holds it alone). */
   unit?: string;
   strictSupplementRule?: boolean;
-  dataQuality?: Report["dataQuality"];
+  /** The dossiers with events but no receipt, which no counter holds (./anomaly-counts.ts). */
+  orphanDossiers?: number;
 }
 
 const byKey = <T>(a: [string, T], b: [string, T]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
@@ -269,7 +277,8 @@ export function reportFromCounts(counts: PeriodCounts, options: ReportOptions): 
     byUnit,
     byDomain,
     settings: { strictSupplementRule: options.strictSupplementRule ?? false },
-    dataQuality: options.dataQuality ?? { orphanDossiers: 0, anomalies: {} },
+    // Orphans have no unit and no counters: counted from the events, or by the caller (0 unsaid).
+    dataQuality: { orphanDossiers: options.orphanDossiers ?? 0, anomalies: anomaliesOf(total) },
   };
   checkInvariant(report, "the whole report");
   for (const u of byUnit) checkInvariant(u, `unit ${u.unit}`);
@@ -281,7 +290,7 @@ export function reportFromCounts(counts: PeriodCounts, options: ReportOptions): 
 export function computeReport(
   events: Iterable<DossierEvent>,
   settings: ProjectionSettings,
-  options: Omit<ReportOptions, "strictSupplementRule" | "dataQuality">,
+  options: Omit<ReportOptions, "strictSupplementRule" | "orphanDossiers">,
 ): Report {
   return computeReportAndCounts(events, settings, options).report;
 }
@@ -290,23 +299,22 @@ export function computeReport(
 export function computeReportAndCounts(
   events: Iterable<DossierEvent>,
   settings: ProjectionSettings,
-  options: Omit<ReportOptions, "strictSupplementRule" | "dataQuality">,
+  options: Omit<ReportOptions, "strictSupplementRule" | "orphanDossiers">,
 ): { report: Report; counts: PeriodCounts } {
   const { end } = periodBounds(options.period);
   const T = Math.min(options.asOf, end);
   const counts = emptyPeriodCounts();
-  const quality: Report["dataQuality"] = { orphanDossiers: 0, anomalies: {} };
+  let orphanDossiers = 0;
   for (const [dossierId, list] of groupByDossier(events)) {
     const state = projectDossier(dossierId, list, settings, T);
-    for (const a of state.anomalies) quality.anomalies[a.kind] = (quality.anomalies[a.kind] ?? 0) + 1;
-    if (!state.received && state.timeline.length > 0) quality.orphanDossiers++;
+    if (!state.received && state.timeline.length > 0) orphanDossiers++;
     const c = contribution(state, options.period, T);
     if (c) addContribution(counts, c);
   }
   const report = reportFromCounts(counts, {
     ...options,
     strictSupplementRule: settings.strictSupplementRule ?? false,
-    dataQuality: quality,
+    orphanDossiers,
   });
   return { report, counts };
 }

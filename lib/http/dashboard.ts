@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { agencyTreeOf } from "../app/directory";
 import { weeklyIndexes } from "../app/kpi-report";
 import { officialOutputs } from "../app/official";
-import { countOrphans, type KpiDeps } from "../app/period-report";
+import { countOrphans, type KpiDeps, periodReport } from "../app/period-report";
 import { rollUpDate } from "../domain/agency-rollup";
 import { DOMAIN_NAMES, SEED_CATALOG } from "../domain/catalog";
 import { type Period, periodBounds, periodOf, previousPeriod } from "../domain/periods";
@@ -164,8 +164,9 @@ export async function indexTrend(
 
 /**
  * `GET /quality?period=`: on its first page, how many quarantined events wait and how many
- * dossiers' SLA is unknown (events arrived for them, their receipt did not: orphans); on every
- * page, a page of those dossiers. `anomalies` is null: the counters hold none (README).
+ * dossiers' SLA is unknown (events arrived for them, their receipt did not: orphans), and the
+ * period's anomalies by kind from its counters (lib/domain/anomaly-counts.ts); on every page, a page
+ * of those dossiers.
  */
 export async function dataQuality(
   deps: KpiDeps,
@@ -182,19 +183,19 @@ export async function dataQuality(
   const period = periodResult.value;
   // The counts read whole partitions: on the first page only (a later one answers them null).
   const first = q.cursor === undefined;
-  const [listed, quarantineWaiting, orphanDossiers] = await Promise.all([
+  const [listed, quarantineWaiting, orphanDossiers, report] = await Promise.all([
     deps.dossiers.listBySla(null, "orphan", { limit: q.limit, cursor: q.cursor }),
     first ? deps.quarantine.waiting() : null,
     first ? countOrphans(deps) : null,
+    first ? periodReport(deps, period) : null,
   ]);
   if (isErr(listed)) return badCursor(listed.error);
   const page = listed.value;
   const iso = (ms: number | undefined) => (ms === undefined ? null : formatInstant(ms));
   return json(200, {
     period: period.name,
-    // The counters hold no anomalies: a period's, by kind, are not counted live (each dossier's
-    // page shows its own; `report --events` counts them). null says so, where {} would say none.
-    anomalies: null,
+    // The period's anomalies by kind, as GET /kpis and `report --events` count them.
+    anomalies: report ? report.dataQuality.anomalies : null,
     // Every dossier whose SLA is unknown (events arrived, their receipt did not), whatever the period.
     orphanDossiers,
     // The quarantined events still waiting, as the KPI email counts them (applied since: not).

@@ -170,7 +170,7 @@ export const ANSWERS: Record<string, Json> = {
   "GET /quality": {
     "200": {
       description:
-        "the quarantined events still waiting (`quarantineWaiting`, as the KPI email counts them) and every dossier whose SLA is unknown (`orphanDossiers`), both on the first page only (null on a later one), and a page of those dossiers (`unknownSla`, `cursor`); `anomalies` is null: a period's anomalies by kind are not counted live (each dossier's page shows its own); office-wide keys only",
+        "the quarantined events still waiting (`quarantineWaiting`, as the KPI email counts them) and every dossier whose SLA is unknown (`orphanDossiers`), the period's anomalies by kind from its counters (`anomalies`, as `GET /kpis` counts them), all three on the first page only (null on a later one), and a page of those dossiers (`unknownSla`, `cursor`); office-wide keys only",
       content: { [JSON_TYPE]: { schema: { type: "object" } } },
     },
     "400": problemResponse("a bad query parameter or cursor"),

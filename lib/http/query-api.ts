@@ -1,8 +1,14 @@
 import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { displayNames, mentionedUnitNames } from "../app/directory";
+import { agencyTreeOf, displayNames, mentionedUnitNames } from "../app/directory";
 import { agencyOfficialOutputs, officialOutputs } from "../app/official";
-import { agencyPeriodReport, type KpiDeps, type PeriodReport, periodReport } from "../app/period-report";
+import {
+  agencyPeriodReport,
+  countOrphans,
+  type KpiDeps,
+  type PeriodReport,
+  periodReport,
+} from "../app/period-report";
 import type { DossierLog, KeyStore, QuarantineReader, SlaLists } from "../app/ports";
 import { normaliseCode } from "../domain/events/schema";
 import type { OfficialForm } from "../domain/official/form";
@@ -113,6 +119,8 @@ export async function handleQuery(deps: QueryApiDeps, event: APIGatewayProxyEven
   return compressed(await route(deps, event), event.headers?.["accept-encoding"]);
 }
 
+const rootOf = (deps: KpiDeps) => agencyTreeOf(deps.units).rootId;
+
 /**
  * The report a `/kpis` or `/kpis/export` query names: an agency's, a unit's, or the
  * office's, each checked against the key's scope; or the 4xx saying why not.
@@ -149,7 +157,14 @@ async function kpisOrExport({ deps, credential, event, path }: QueryRequest): Pr
   const reportResult = await scopedReport(deps, credential, q);
   if (isErr(reportResult)) return reportResult.error;
   const report = reportResult.value;
-  if (path === "/kpis") return json(200, report);
+  if (path === "/kpis") {
+    // Orphans have no unit, so no counter: the whole office's report counts them (as the KPI email
+    // does: the dossiers whose receipt has not arrived, now) for an office-wide key.
+    const whole =
+      !credential.units && report.unit === null && (report.agency ?? rootOf(deps)) === rootOf(deps);
+    if (whole) report.dataQuality = { ...report.dataQuality, orphanDossiers: await countOrphans(deps) };
+    return json(200, report);
+  }
   const { format, lang } = q as z.infer<typeof ExportQuery>;
   const names = displayNames(deps.units, lang);
   return format === "csv"

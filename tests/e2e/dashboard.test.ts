@@ -2,8 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { WORDS } from "../../dashboard/src/i18n";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
 import { createApiKey } from "../../lib/http/auth";
+import { formatNumber } from "../../lib/render/numbers";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../scripts/chromium";
 import {
   type DashboardStack,
@@ -583,7 +585,7 @@ describe("the data-quality view's unknown-SLA list", () => {
       unknownSla: { dossierId: string }[];
       cursor: string | null;
       orphanDossiers: number;
-      anomalies: null;
+      anomalies: Record<string, number> | null;
     };
     const first = await readAs<Page>(d.reader, `/quality?period=${P}&limit=50`);
     expect(first.body.unknownSla).toHaveLength(50);
@@ -593,12 +595,20 @@ describe("the data-quality view's unknown-SLA list", () => {
       `/quality?period=${P}&limit=50&cursor=${encodeURIComponent(first.body.cursor as string)}`,
     );
     expect(second.body.unknownSla.length).toBeGreaterThanOrEqual(10);
-    // Counted whole, not a page: the two pages' dossiers (the seed's own orphans among them). A
-    // period's anomalies by kind are not counted live, which null says (not {}, which says none).
+    // Counted whole, not a page: the two pages' dossiers (the seed's own orphans among them).
     expect(first.body.orphanDossiers).toBe(first.body.unknownSla.length + second.body.unknownSla.length);
     // Counted on the first page only: a later page does not read the whole index again.
     expect(second.body.orphanDossiers).toBeNull();
-    expect(first.body.anomalies).toBeNull();
+    expect(second.body.anomalies).toBeNull();
+    // The period's anomalies by kind, from the counters: GET /kpis' numbers, and the seed's events
+    // after closing among them.
+    const kpis = await readAs<{ dataQuality: { orphanDossiers: number; anomalies: Record<string, number> } }>(
+      d.reader,
+      `/kpis?period=${P}`,
+    );
+    expect(first.body.anomalies).toEqual(kpis.body.dataQuality.anomalies);
+    expect(first.body.anomalies?.after_close).toBeGreaterThan(0);
+    expect(kpis.body.dataQuality.orphanDossiers).toBe(first.body.orphanDossiers);
 
     const { page } = await open(d.reader);
     await page.waitForSelector("#units-h");
@@ -606,7 +616,9 @@ describe("the data-quality view's unknown-SLA list", () => {
     await page.waitForSelector("[data-list=unknown-sla] a.dossier-id");
     await idle(page);
     expect(await page.textContent("#u-h")).toContain(`(${first.body.orphanDossiers})`);
-    expect(await page.textContent("#a-h + p")).toContain("Chưa đếm theo kỳ");
+    const shown = await page.textContent("section[aria-labelledby=a-h]");
+    for (const [kind, count] of Object.entries(first.body.anomalies ?? {}))
+      expect(shown).toContain(`${WORDS.vi.anomalyNames[kind]}${formatNumber(count)}`);
     const ids = () =>
       page.$$eval("[data-list=unknown-sla] a.dossier-id", (as) => as.map((a) => a.textContent));
     expect(await ids()).toEqual(first.body.unknownSla.map((x) => x.dossierId));

@@ -13,5 +13,6 @@ export function kpiView(r: Report) {
     noCalendar: r.noCalendar,
     byUnit: r.byUnit,
     byDomain: r.byDomain,
+    anomalies: r.dataQuality.anomalies,
   };
 }

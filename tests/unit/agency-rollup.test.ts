@@ -81,7 +81,7 @@ describe("roll-ups by agency, by property", () => {
   it("every node's counts and report are the sum of its children's, and the root's are the report from all events", () => {
     fc.assert(
       fc.property(cases, ([tree, events, { period, asOf }]) => {
-        const { perUnit, dataQuality } = countsPerUnit(events, settings, { period, asOf });
+        const { perUnit, orphanDossiers } = countsPerUnit(events, settings, { period, asOf });
         const at = rollUpDate(period);
         const rolled = rollUpCounts(tree, perUnit, at);
         const reports = rollUpReports(tree, perUnit, { period, asOf });
@@ -115,7 +115,7 @@ describe("roll-ups by agency, by property", () => {
         const reference = computeReportAndCounts(events, settings, { period, asOf });
         expect(rolled.get(tree.rootId)).toEqual(reference.counts);
         expect(
-          reportFromCounts(rolled.get(tree.rootId) as PeriodCounts, { period, asOf, dataQuality }),
+          reportFromCounts(rolled.get(tree.rootId) as PeriodCounts, { period, asOf, orphanDossiers }),
         ).toEqual(reference.report);
         expect(
           agencyReportFromEvents(tree, events, settings, { period, asOf, agency: tree.rootId })?.report,

@@ -190,6 +190,36 @@ describe("the report, by example", () => {
     expect(r.dataQuality.anomalies.after_close).toBe(1);
   });
 
+  it("counts an anomaly in the period its event happened in; one before the receipt in the receipt's", () => {
+    const q4 = explicitPeriod("2022-10-01", "2022-12-31", "2022-Q4");
+    const q2 = explicitPeriod("2022-04-01", "2022-06-30", "2022-Q2");
+    const events = [
+      // Before the receipt (in Q2): the receipt's period, Q3.
+      ev(
+        { eventId: "early", type: "dossier.transferred", occurredAt: "2022-06-20T10:00:00+07:00" },
+        { toUnitId: "u1" },
+      ),
+      received,
+      ev(
+        { eventId: "z1", type: "dossier.resolved", occurredAt: "2022-07-08T10:00:00+07:00" },
+        { outcome: "approved" },
+      ),
+      // After the close, in Q4: Q4's, though Q4 counts the dossier no more.
+      ev(
+        { eventId: "z2", type: "dossier.resolved", occurredAt: "2022-10-09T10:00:00+07:00" },
+        { outcome: "approved" },
+      ),
+    ];
+    const at = (p: typeof period) =>
+      computeReport(events, settings, { period: p, asOf: instant("2022-12-31T00:00:00+07:00") });
+    expect(at(q2).dataQuality.anomalies).toEqual({});
+    expect(at(period).dataQuality.anomalies).toEqual({ before_received: 1 });
+    expect(at(q4).dataQuality.anomalies).toEqual({ after_close: 1 });
+    expect(at(q4).received.total).toBe(0);
+    // As of a day in Q3, Q3 has not seen the later event.
+    expect(report(events, "2022-09-01T00:00:00+07:00").dataQuality.anomalies).toEqual({ before_received: 1 });
+  });
+
   it("keeps orphans out of the counts and in data quality", () => {
     const r = report([
       ev(

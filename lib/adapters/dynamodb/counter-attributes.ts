@@ -53,6 +53,20 @@ export const COUNTER_CODES: Readonly<Record<CounterKey, string>> = {
   pausedOtherAgencyDossiers: "YA",
   noCalendar: "NC",
   latePause: "LP",
+  // Anomalies by kind (lib/domain/anomaly-counts.ts): Q for quality, then the kind's letter.
+  anomalyOrphan: "QO",
+  anomalyBeforeReceived: "QB",
+  anomalyDuplicateReceived: "QD",
+  anomalyAfterClose: "QA",
+  anomalySecondExtension: "QE",
+  anomalyAlreadyPaused: "QP",
+  anomalyResumeWithoutPause: "QR",
+  anomalyNoDueInstant: "QN",
+  anomalyOtherSource: "QS",
+  anomalyConflict: "QC",
+  anomalyNoCalendar: "QK",
+  anomalyLateSupplementRequest: "QL",
+  anomalyAbolishedLevel: "QV",
 };
 
 /** Each level's code: the `received` event's levels (docs/events.md), and none given. */
