@@ -66,7 +66,9 @@ function unitFields(event: DossierEvent): { path: string; unitId: string }[] {
 }
 
 export type EventAnswer =
-  | { index: number; eventId?: string; status: "accepted" | "duplicate" }
+  | { index: number; eventId?: string; status: "accepted" }
+  /** `changed`: the event paths a later telling of the same fact changed ({@link IngestOptions.retold}). */
+  | { index: number; eventId?: string; status: "duplicate"; changed?: string[] }
   | { index: number; eventId?: string; status: "rejected"; problems: Problem[] };
 
 /**
@@ -82,11 +84,23 @@ export interface IngestSummary {
   unpublished: number;
 }
 
+/** How a route's events are told apart from what is stored. */
+export interface IngestOptions {
+  /**
+   * Whether `incoming`, under the identity of the stored `prior` with another body, is the same
+   * fact told again with later values (a source that re-sends whole snapshots): the event paths
+   * that changed, and it is answered a duplicate, the stored event standing; `undefined`: a
+   * conflict, which the consumer quarantines.
+   */
+  retold?: (prior: DossierEvent, incoming: DossierEvent) => string[] | undefined;
+}
+
 export async function ingestEvents(
   deps: IngestDeps,
   /** Who posts: its source, and the agencies it may post for (the HTTP layer authenticated it). */
   credential: { source: string; agencies?: string[] },
   candidates: unknown[],
+  options: IngestOptions = {},
 ): Promise<IngestSummary> {
   const now = deps.now();
   const answers: EventAnswer[] = [];
@@ -112,8 +126,14 @@ export async function ingestEvents(
     else if (judged.ok) reject(index, judged.value.eventId, outside);
     else reject(index, judged.error.eventId, judged.error.problems);
   });
-  const { duplicates, toPublish } = await withoutDuplicates(deps, valid);
-  for (const v of duplicates) answers.push({ index: v.index, eventId: v.event.eventId, status: "duplicate" });
+  const { duplicates, toPublish } = await withoutDuplicates(deps, valid, options);
+  for (const v of duplicates)
+    answers.push({
+      index: v.index,
+      eventId: v.event.eventId,
+      status: "duplicate",
+      ...(v.changed && { changed: v.changed }),
+    });
   const { published, failed } = await publishAll(deps, toPublish);
   answers.push(...published);
   answers.sort((a, b) => a.index - b.index);
@@ -198,21 +218,28 @@ function outsideAgencies(
     .map((f) => ({ path: f.path, message: `this key posts only for units under ${agencies.join(", ")}` }));
 }
 
-/** The valid events split into duplicates (stored, or earlier in the request, with the same body) and the rest. */
+/**
+ * The valid events split into duplicates (stored, or earlier in the request, with the same body, or
+ * the same fact told again as `options.retold` says) and the rest.
+ */
 async function withoutDuplicates(
   deps: IngestDeps,
   valid: Candidate[],
-): Promise<{ duplicates: Candidate[]; toPublish: Candidate[] }> {
+  options: IngestOptions,
+): Promise<{ duplicates: (Candidate & { changed?: string[] })[]; toPublish: Candidate[] }> {
   const stored = await deps.dossiers.storedEvents(valid.map((v) => v.event));
   const inBatch = new Map<string, DossierEvent>();
-  const duplicates: Candidate[] = [];
+  const duplicates: (Candidate & { changed?: string[] })[] = [];
   const toPublish: Candidate[] = [];
   for (const v of valid) {
     const key = storedKey(v.event);
     // Stored with the same body: a duplicate. With another body it goes on to the consumer, which
-    // keeps it in quarantine as a conflict next to the applied one (never silently a duplicate).
+    // keeps it in quarantine as a conflict next to the applied one (never silently a duplicate),
+    // unless the route knows it for the same fact told again.
     const prior = stored.get(key) ?? inBatch.get(key);
+    const changed = prior && options.retold?.(prior, storableEvent(v.event));
     if (prior && sameBody(prior, storableEvent(v.event))) duplicates.push(v);
+    else if (changed) duplicates.push({ ...v, changed });
     else {
       if (!inBatch.has(key)) inBatch.set(key, v.event);
       toPublish.push(v);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { PauseKind } from "../domain/events/schema";
+import type { DossierEvent, PauseKind } from "../domain/events/schema";
 import type { UnitDirectory } from "../domain/units";
 
 /**
@@ -40,4 +40,33 @@ export function pause(id: string, at: string, stamp: string, kind: PauseKind) {
     dossierId: id,
     data: kind === "supplement" ? {} : { pauseKind: kind },
   };
+}
+
+/**
+ * The receipt's fields a later snapshot may tell otherwise: the appointment (`NgayHenTra`, moved by
+ * a supplement or a new appointment), the processing unit (`DonViXuLy`, after a transfer), the
+ * level (the directory's, when it changed), the digitisation and the domain.
+ */
+const RECEIPT_MAY_CHANGE = new Set(["dueAt", "unitId", "level", "digitised", "domain"]);
+
+/**
+ * Whether a receipt the portal's adapter made is the stored one told again by a later snapshot
+ * (the portal re-sends every dossier whole on every change): the event paths that changed, when
+ * only {@link RECEIPT_MAY_CHANGE} did; `undefined` otherwise (another date, procedure or channel is a
+ * conflict, quarantined). The first receipt stands: later appointments come from supplement rounds
+ * (`NgayHenTraMoi`), transfers from progress items, so counting never takes a value from a
+ * snapshot that cannot say when it changed.
+ */
+export function retoldReceipt(prior: DossierEvent, incoming: DossierEvent): string[] | undefined {
+  if (prior.type !== "dossier.received" || incoming.type !== "dossier.received") return undefined;
+  if (!/^dvcqg:[0-9a-f]{16}:received$/.test(incoming.eventId) || prior.occurredAt !== incoming.occurredAt)
+    return undefined;
+  const a = prior.data as Record<string, unknown>;
+  const b = incoming.data as Record<string, unknown>;
+  const changed = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
+    (k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]),
+  );
+  return changed.length && changed.every((k) => RECEIPT_MAY_CHANGE.has(k))
+    ? changed.sort().map((k) => `data.${k}`)
+    : undefined;
 }

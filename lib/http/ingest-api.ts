@@ -1,5 +1,11 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { type IngestDeps, type IngestSummary, ingestEvents, MAX_EVENTS } from "../app/ingest";
+import {
+  type EventAnswer,
+  type IngestDeps,
+  type IngestSummary,
+  ingestEvents,
+  MAX_EVENTS,
+} from "../app/ingest";
 import type { KeyStore } from "../app/ports";
 import { capProblems } from "../domain/events/validate";
 import { err, isErr, ok, type Problem, type Result } from "../domain/result";
@@ -7,6 +13,8 @@ import { localDate } from "../domain/time";
 import { admit } from "./auth";
 import { jsonBody } from "./body";
 import { convertDvcqg, parseDvcqgRequest } from "./dvcqg";
+import { retoldReceipt } from "./dvcqg-facts";
+import type { Converted } from "./dvcqg-fields";
 import { type HttpResult, json, problem } from "./responses";
 
 /** The ingestion API's dependencies: ingestion's, and the keys and rate windows the gate checks. */
@@ -79,23 +87,32 @@ async function ingestDvcqg(
       { path: "data", message: "send fewer dossiers (or fewer supplements) per request" },
     ]);
   }
-  const problems = capProblems(converted.problems) as typeof converted.problems;
-  const notes = converted.notes.length ? { notes: capProblems(converted.notes) } : {};
   if (converted.events.length === 0) {
+    const problems = capProblems(converted.problems) as typeof converted.problems;
     return json(problems.length ? 400 : 200, {
       accepted: 0,
       duplicate: 0,
       rejected: converted.problems.length,
       results: [],
       problems,
-      ...notes,
+      ...(converted.notes.length && { notes: capProblems(converted.notes) }),
     });
   }
-  const ingested = await ingestEvents(deps, credential, converted.events);
-  // Each result also names the item of `data` its event came from, and a refusal the fields sent.
+  const ingested = await ingestEvents(deps, credential, converted.events, { retold: retoldReceipt });
+  return dvcqgAnswer(ingested, converted);
+}
+
+/**
+ * A portal request's answer: each result with the item of `data` its event came from, a refusal
+ * and a receipt told again named by the request's fields.
+ */
+function dvcqgAnswer(ingested: IngestSummary, converted: Converted): HttpResult {
+  const problems = capProblems(converted.problems) as typeof converted.problems;
+  const allNotes = [...converted.notes, ...retoldNotes(ingested.results, converted)];
+  const notes = allNotes.length ? { notes: capProblems(allNotes) } : {};
   const summary = {
     ...ingested,
-    results: ingested.results.map((r) => ({
+    results: ingested.results.map(({ changed: _changed, ...r }: EventAnswer & { changed?: string[] }) => ({
       ...r,
       item: converted.eventItems[r.index],
       ...(r.status === "rejected" && { problems: portalPaths(r.problems, converted.eventFields[r.index]) }),
@@ -111,6 +128,22 @@ async function ingestDvcqg(
     problems,
     ...notes,
   });
+}
+
+/**
+ * A note for each receipt a later snapshot told with other values: the fields as the request sent
+ * them, and that the receipt first recorded stands (lib/http/dvcqg-facts.ts `retoldReceipt`).
+ */
+function retoldNotes(results: IngestSummary["results"], converted: Converted): Converted["notes"] {
+  return results.flatMap((r) =>
+    r.status === "duplicate" && r.changed
+      ? r.changed.map((path) => ({
+          index: converted.eventItems[r.index] ?? 0,
+          path: converted.eventFields[r.index]?.[path] ?? path,
+          message: `the dossier's receipt was recorded from an earlier snapshot with another value (event field ${path}); the first stands. A new appointment is recorded from a supplement round's NgayHenTraMoi, a transfer from a progress item's PhongBanXuLy`,
+        }))
+      : [],
+  );
 }
 
 /**

@@ -115,6 +115,41 @@ describe("the portal's statuses through the route and the consumer", () => {
     expect(levels.map((r) => r.label)).not.toContain("Cấp chưa xác định");
   });
 
+  it("a later snapshot with another appointment and unit is the receipt told again: a duplicate with a note, nothing quarantined", async () => {
+    const post = async (body: unknown) => {
+      h.published.length = 0;
+      const res = await handleIngest(h.deps(), h.post("/integrations/dvcqg", JSON.stringify(body)));
+      for (const p of h.published as { detail: DossierEvent }[])
+        await applyEvent({ ...h.table.store, settings, now }, p.detail);
+      return { status: res.statusCode, answer: JSON.parse(res.body ?? "{}") as Record<string, unknown> };
+    };
+    const first = JSON.parse(readFileSync(join(ROOT, "events/dvcqg/status-6-payment.json"), "utf8"));
+    first.data[0].MaHoSo = "000.30.32.H48-220711-0904";
+    expect((await post(first)).answer).toMatchObject({ accepted: 2, duplicate: 0 });
+    const later = structuredClone(first);
+    later.data[0].NgayHenTra = "20220727170000";
+    later.data[0].DonViXuLy = "phong-tnmt";
+    const retold = await post(later);
+    expect(retold.status).toBe(200);
+    expect(retold.answer).toMatchObject({ accepted: 0, duplicate: 2, rejected: 0 });
+    expect(h.published).toEqual([]);
+    // Named by the fields the portal sent; the event's paths in the message.
+    expect(pathsOf(retold.answer.notes)).toEqual(["data[0].NgayHenTra", "data[0].DonViXuLy"]);
+    const dossier = await h.table.store.dossiers.get("000.30.32.H48-220711-0904");
+    expect(dossier?.unitId).toBe("cn-vpdk-dat-dai");
+    expect((await h.table.store.quarantine.list()).filter((q) => q.dossierId === dossier?.dossierId)).toEqual(
+      [],
+    );
+    // Another receipt date is not the same fact: the consumer keeps it as a conflict.
+    const moved = structuredClone(first);
+    moved.data[0].NgayTiepNhan = "20220712081500";
+    expect((await post(moved)).answer).toMatchObject({ accepted: 1 });
+    const quarantined = await h.table.store.quarantine.list();
+    expect(quarantined.filter((q) => q.dossierId === dossier?.dossierId).map((q) => q.reason)).toEqual([
+      expect.stringMatching(/^conflict/),
+    ]);
+  });
+
   it("names a refused snapshot's fields as the portal sent them: the unit, a round's date", async () => {
     h.published.length = 0;
     const body = JSON.parse(readFileSync(join(ROOT, "events/dvcqg/status-6-payment.json"), "utf8"));

@@ -7,7 +7,7 @@ import { projectDossier } from "../../lib/domain/projection";
 import { instant } from "../../lib/domain/time";
 import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
 import { dvcqgToEvents } from "../../lib/http/dvcqg";
-import type { DvcqgContext } from "../../lib/http/dvcqg-facts";
+import { type DvcqgContext, retoldReceipt } from "../../lib/http/dvcqg-facts";
 import { type Converted, parseDvcqgDate } from "../../lib/http/dvcqg-fields";
 import { levelOfUnit } from "../../lib/http/dvcqg-snapshot";
 import { readProjectFile } from "../helpers/fixtures";
@@ -535,6 +535,31 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       expect(state.pauses[0]?.to).toBe(instant(end as string));
       expect(state.clockStopped).toBe(false);
     }
+  });
+
+  it("a receipt told again: only its appointment, unit, level, digitisation or domain may change", () => {
+    const [receipt] = convert("status-6-payment.json").events as unknown as DossierEvent[];
+    const r = receipt as Extract<DossierEvent, { type: "dossier.received" }>;
+    const told = (e: Partial<typeof r>, data: Partial<typeof r.data> = {}) =>
+      ({ ...r, ...e, data: { ...r.data, ...data } }) as DossierEvent;
+    expect(retoldReceipt(r, told({}, { dueAt: "2022-07-27T17:00:00+07:00", unitId: "phong-tnmt" }))).toEqual([
+      "data.dueAt",
+      "data.unitId",
+    ]);
+    expect(retoldReceipt(r, told({}, { level: "district", digitised: true }))).toEqual([
+      "data.digitised",
+      "data.level",
+    ]);
+    // Another date, procedure or channel is not the same receipt; nor is a receipt not the adapter's.
+    expect(retoldReceipt(r, told({ occurredAt: "2022-07-12T08:15:00+07:00" }))).toBeUndefined();
+    expect(retoldReceipt(r, told({}, { procedureCode: "1.000001" }))).toBeUndefined();
+    expect(
+      retoldReceipt(r, told({}, { channel: "online", dueAt: "2022-07-27T17:00:00+07:00" })),
+    ).toBeUndefined();
+    const own = { ...r, eventId: "igate-1" } as DossierEvent;
+    expect(
+      retoldReceipt(own, { ...own, data: { ...r.data, unitId: "phong-tnmt" } } as DossierEvent),
+    ).toBeUndefined();
   });
 
   it("a second pause while paused is still flagged", () => {
