@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { registerImport } from "./commands/import";
 import { registerKeys } from "./commands/keys";
 import { registerQuarantine } from "./commands/quarantine";
+import { registerRecount } from "./commands/recount";
 import { registerReport } from "./commands/report";
 import { registerSend } from "./commands/send";
 import { registerServe } from "./commands/serve";
@@ -29,6 +30,7 @@ export function program(): Command {
   registerKeys(cmd);
   registerUnits(cmd);
   registerImport(cmd);
+  registerRecount(cmd);
   return cmd;
 }
 

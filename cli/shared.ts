@@ -146,3 +146,23 @@ export async function readCatalogFile(file: string) {
     throw new CliError(loaded.error.map((p) => `${file}: ${p.path}: ${p.message}`).join("\n"), EXIT.badInput);
   return { text, catalog: loaded.value };
 }
+
+/**
+ * The monitor's settings as the deployment's consumer has them (PERIOD_SCHEME, CALENDAR_OVERRIDE,
+ * ...), from the environment; the catalog from `--catalog` when given: a province's (hundreds of
+ * KB) is bundled with the deployed functions, not in their environment, and the command reads the
+ * same file the stage's `catalog` holds.
+ */
+export async function monitorEnv(table: string, catalogFile: string | undefined) {
+  const { parseMonitorEnv } = await import("../lib/contracts/config");
+  const catalog = catalogFile === undefined ? undefined : (await readCatalogFile(catalogFile)).text;
+  try {
+    return parseMonitorEnv({
+      ...process.env,
+      TABLE_NAME: table,
+      ...(catalog !== undefined && { CATALOG: catalog }),
+    });
+  } catch (e) {
+    throw new CliError((e as Error).message, EXIT.usage);
+  }
+}

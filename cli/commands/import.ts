@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { ImportInput } from "../../lib/app/import";
-import { CliError, EXIT, parseAsOf, readCatalogFile, readEventsText, tableClient } from "../shared";
+import { CliError, EXIT, monitorEnv, parseAsOf, readEventsText, tableClient } from "../shared";
 
 interface ImportOpts {
   table: string;
@@ -42,30 +42,10 @@ async function progressBar() {
   });
 }
 
-/**
- * The monitor's settings as the deployment's consumer has them (PERIOD_SCHEME, CALENDAR_OVERRIDE,
- * ...), from the environment; the catalog from `--catalog` when given: a province's (hundreds of
- * KB) is bundled with the deployed functions, not in their environment, and the command reads the
- * same file the stage's `catalog` holds.
- */
-async function monitorEnv(opts: ImportOpts) {
-  const { parseMonitorEnv } = await import("../../lib/contracts/config");
-  const catalog = opts.catalog === undefined ? undefined : (await readCatalogFile(opts.catalog)).text;
-  try {
-    return parseMonitorEnv({
-      ...process.env,
-      TABLE_NAME: opts.table,
-      ...(catalog !== undefined && { CATALOG: catalog }),
-    });
-  } catch (e) {
-    throw new CliError((e as Error).message, EXIT.usage);
-  }
-}
-
 async function runImport(files: string[], opts: ImportOpts): Promise<void> {
   const now = opts.now ?? Date.now();
   const { events, invalid } = await readImport(files, now);
-  const env = await monitorEnv(opts);
+  const env = await monitorEnv(opts.table, opts.catalog);
   const { countingSettings } = await import("../../lib/contracts/config");
   const { tableStore } = await import("../../lib/adapters/dynamodb/store");
   const { BulkWriter } = await import("../../lib/adapters/dynamodb/bulk");

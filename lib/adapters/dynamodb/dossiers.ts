@@ -2,6 +2,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
@@ -9,6 +10,7 @@ import type {
   CommitArgs,
   CommitRefusal,
   DossierBatches,
+  DossierIds,
   DossierLog,
   DossierWithLog,
   DueChecks,
@@ -57,7 +59,7 @@ const MAX_TRANSACTION_BYTES = 3.5 * 1024 * 1024;
 const FIRST_PAGE = 64;
 export class Dossiers
   extends TableAccess
-  implements DossierLog, DossierBatches, StoredEvents, DueChecks, SlaLists
+  implements DossierLog, DossierBatches, StoredEvents, DueChecks, SlaLists, DossierIds
 {
   async get(dossierId: string): Promise<DossierRecord | undefined> {
     const out = await this.client.send(
@@ -262,6 +264,27 @@ export class Dossiers
       if (conditionFailed(e)) return false;
       throw e;
     }
+  }
+
+  /**
+   * Every dossier's id, a page at a time: a Scan of the whole table, its dossier items kept. For an
+   * operator's recount (lib/app/recount.ts), never a handler's: no function is granted Scan.
+   */
+  async *allDossierIds(): AsyncGenerator<string[]> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          ProjectionExpression: "pk",
+          FilterExpression: "sk = :d AND begins_with(pk, :p)",
+          ExpressionAttributeValues: { ":d": DOSSIER_SK, ":p": "D#" },
+          ...(start && { ExclusiveStartKey: start }),
+        }),
+      );
+      yield (page.Items ?? []).map(dossierIdOfKey);
+      start = page.LastEvaluatedKey;
+    } while (start);
   }
 
   /**

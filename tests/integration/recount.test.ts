@@ -1,0 +1,102 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyEvent } from "../../lib/app/apply";
+import { readKpiReport } from "../../lib/app/kpis";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import type { CountingSettings } from "../../lib/domain/counting";
+import type { DossierEvent } from "../../lib/domain/events/schema";
+import { type Period, periodByName } from "../../lib/domain/periods";
+import { computeReport } from "../../lib/domain/report";
+import { instant } from "../../lib/domain/time";
+import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
+import { kpiView } from "../helpers/compare";
+import { testTable } from "../helpers/dynamo";
+import { ROOT } from "../helpers/fixtures";
+
+/**
+ * `recount` on DynamoDB Local: counters kept under one setting are counted again under another,
+ * from the stored events alone, through the command line; a second run changes nothing.
+ */
+
+const file = parseUnitDirectory(JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")));
+const units = new UnitDirectory(file.units, file.leadership);
+const lenient: CountingSettings = {
+  calendar: WorkingCalendar.official(),
+  scheme: { kind: "calendar-quarter" },
+};
+const strict: CountingSettings = { ...lenient, strictSupplementRule: true };
+const Q3 = periodByName(lenient.scheme, "2022-Q3") as Period;
+const NOW = "2022-09-30T10:00:00+07:00";
+
+const ev = (id: string, n: string, type: DossierEvent["type"], at: string, data: object = {}) =>
+  ({ dossierId: id, eventId: `${id}.${n}`, type, occurredAt: `${at}:00+07:00`, data }) as DossierEvent;
+const received = (id: string) =>
+  ev(id, "r", "dossier.received", "2022-07-04T08:00", {
+    unitId: "phong-tu-phap",
+    procedureCode: "1.001193",
+    channel: "direct",
+    dueAt: "2022-07-11T17:00:00+07:00",
+  });
+/** Asked twice for a supplement, then resolved before its due instant: on time, or late when strict. */
+const twice = (id: string) => [
+  received(id),
+  ev(id, "s1", "dossier.supplement_requested", "2022-07-05T09:00"),
+  ev(id, "b1", "dossier.supplement_received", "2022-07-05T10:00"),
+  ev(id, "s2", "dossier.supplement_requested", "2022-07-06T09:00"),
+  ev(id, "b2", "dossier.supplement_received", "2022-07-06T10:00"),
+  ev(id, "z", "dossier.resolved", "2022-07-07T10:00", { outcome: "approved" }),
+];
+const EVENTS = [...twice("RC-1"), ...twice("RC-2"), received("RC-3")];
+
+let t: Awaited<ReturnType<typeof testTable>>;
+beforeAll(async () => {
+  t = await testTable("recount");
+  await t.store.directory.put(file.units, file.leadership);
+});
+afterAll(async () => t.drop());
+
+const recount = (env: Record<string, string>) =>
+  promisify(execFile)(
+    process.execPath,
+    [
+      join(ROOT, "bin", "dossier-monitor.mjs"),
+      "recount",
+      "--table",
+      t.tableName,
+      "--endpoint",
+      t.endpoint,
+      "--now",
+      NOW,
+    ],
+    { env: { ...process.env, ...env } },
+  );
+
+describe("recount", () => {
+  it("counts every dossier again under the settings deployed now, and a second run changes nothing", async () => {
+    for (const e of EVENTS)
+      await applyEvent({ ...t.store, settings: lenient, units, now: () => instant(NOW) }, e);
+    const counters = () => readKpiReport(t.store.counters, Q3, { asOf: instant(NOW) });
+    const under = (s: CountingSettings) =>
+      kpiView(computeReport(EVENTS, s, { period: Q3, asOf: instant(NOW) }));
+    expect(kpiView(await counters())).toEqual(under(lenient));
+    // The two settings count these dossiers apart: what the recount must move.
+    expect(under(strict).resolved).toEqual({ total: 2, early: 0, onTime: 0, late: 2 });
+    expect(under(lenient).resolved.late).toBe(0);
+
+    const first = await recount({ STRICT_SUPPLEMENT_RULE: "true" });
+    // RC-1 and RC-2 counted late; RC-3, open and overdue, gets the alerts the sweep would raise.
+    expect(first.stdout).toBe("3 dossiers recounted: 3 changed, 0 unchanged, 0 failed\n");
+    expect((await t.store.alerts.pending()).map((a) => [a.dossier.dossierId, a.kind])).toContainEqual([
+      "RC-3",
+      "overdue",
+    ]);
+    expect(kpiView(await counters())).toEqual(under(strict));
+
+    const again = await recount({ STRICT_SUPPLEMENT_RULE: "true" });
+    expect(again.stdout).toBe("3 dossiers recounted: 0 changed, 3 unchanged, 0 failed\n");
+    expect(kpiView(await counters())).toEqual(under(strict));
+  });
+});
