@@ -1,9 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { SingleBar } from "cli-progress";
-import { parseEventsText } from "../lib/domain/events/file";
 import type { Report } from "../lib/domain/report";
 import { type Locale, reportCsv, reportText } from "../lib/render/format";
-import { apiFailure, CliError, EXIT, readEventsText } from "./shared";
+import { apiFailure, CliError, EXIT, readEventsFile } from "./shared";
 
 /**
  * The API calls of `report --api`, `quarantine` and `send`. Like every command, they fail with
@@ -161,7 +160,7 @@ export async function sendFile(
   file: string,
   opts: { api: string; key: string; rejected?: string; progress?: boolean },
 ): Promise<SendSummary> {
-  const parsed = parseEventsText(await readEventsText(file));
+  const parsed = await readEventsFile(file);
   const summary: SendSummary = { accepted: 0, duplicate: 0, rejected: 0 };
   const rejectedLines: string[] = parsed.problems.map((p) =>
     JSON.stringify({ line: p.line, problems: [{ path: p.path, message: p.message }] }),

@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from "commander";
+import type { ParsedEventsFile } from "../lib/domain/events/file";
+import type { ValidateOptions } from "../lib/domain/events/validate";
 import { endOfLocalDate, isLocalDate, parseInstant } from "../lib/domain/time";
 
 /**
@@ -113,13 +115,59 @@ export async function readEventsText(file: string): Promise<string> {
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "EISDIR" ? "a folder, not an events file" : fileSystemReason(code);
-    throw new CliError(`${file}: cannot read: ${why ?? code ?? (e as Error).message}`, EXIT.badInput);
+    throw unreadable(file, e);
   }
   const text = decodeEventsFile(bytes);
   if (!text.ok) throw new CliError(`${file}: ${text.error}`, EXIT.badInput);
   return text.value;
+}
+
+/** A file that cannot be read, as the CLI says it (exit 1, naming the file and why). */
+function unreadable(file: string, e: unknown): CliError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === "EISDIR" ? "a folder, not an events file" : fileSystemReason(code);
+  return new CliError(`${file}: cannot read: ${why ?? code ?? (e as Error).message}`, EXIT.badInput);
+}
+
+/**
+ * An events file parsed: an NDJSON file a line at a time as it is read, never whole in memory as
+ * one string (a province's year of events is larger than a string may be); a JSON array (its
+ * first character `[`) whole, as {@link readEventsText} reads it. Refused with the reason when it
+ * is unreadable or not UTF-8, as that is.
+ */
+export async function readEventsFile(file: string, options: ValidateOptions = {}): Promise<ParsedEventsFile> {
+  const [{ createReadStream }, { NdjsonEvents, NOT_UTF8, parseEventsText }] = await Promise.all([
+    import("node:fs"),
+    import("../lib/domain/events/file"),
+  ]);
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  const lines = new NdjsonEvents(options);
+  let rest = "";
+  let first = true;
+  try {
+    for await (const chunk of createReadStream(file)) {
+      let text: string;
+      try {
+        text = decoder.decode(chunk as Buffer, { stream: true });
+      } catch {
+        throw new CliError(`${file}: ${NOT_UTF8}`, EXIT.badInput);
+      }
+      // A JSON array is split by its structure, not by lines: read whole.
+      if (first) {
+        if (/^\uFEFF?\s*\[/.test(text)) return parseEventsText(await readEventsText(file), options);
+        first = /^\uFEFF?\s*$/.test(text);
+      }
+      const parts = (rest + text).split("\n");
+      rest = parts.pop() ?? "";
+      for (const line of parts) lines.add(line);
+    }
+    rest += decoder.decode();
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw unreadable(file, e);
+  }
+  if (rest) lines.add(rest);
+  return lines.result();
 }
 
 /**

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { ImportInput } from "../../lib/app/import";
-import { CliError, EXIT, monitorEnv, parseAsOf, readEventsText, tableClient } from "../shared";
+import { CliError, EXIT, monitorEnv, parseAsOf, readEventsFile, tableClient } from "../shared";
 
 interface ImportOpts {
   table: string;
@@ -14,11 +14,10 @@ interface ImportOpts {
 
 /** The events of the files in order, with `file:line`; invalid lines as rejects (never applied). */
 async function readImport(files: string[], now: number) {
-  const { parseEventsText } = await import("../../lib/domain/events/file");
   const events: ImportInput[] = [];
   const invalid: { where: string; reason: string }[] = [];
   for (const file of files) {
-    const parsed = parseEventsText(await readEventsText(file), { now });
+    const parsed = await readEventsFile(file, { now });
     parsed.events.forEach((event, i) => {
       events.push({ input: event, where: `${file}:${parsed.lines[i]}` });
     });

@@ -14,7 +14,7 @@ import {
   parseAsOf,
   parseDate,
   readCatalogFile,
-  readEventsText,
+  readEventsFile,
 } from "../shared";
 
 interface ReportOpts {
@@ -106,12 +106,11 @@ async function loadCalendar(file: string | undefined): Promise<WorkingCalendar> 
 }
 
 async function readEvents(files: string[]): Promise<DossierEvent[]> {
-  const { parseEventsText } = await import("../../lib/domain/events/file");
   const events: DossierEvent[] = [];
   const problems: string[] = [];
   for (const file of files) {
-    const parsed = parseEventsText(await readEventsText(file));
-    events.push(...parsed.events);
+    const parsed = await readEventsFile(file);
+    for (const e of parsed.events) events.push(e);
     for (const p of parsed.problems) problems.push(`${file}:${p.line}: ${p.path}: ${p.message}`);
   }
   if (problems.length) {

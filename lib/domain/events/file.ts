@@ -4,7 +4,7 @@ import type { DossierEvent } from "./schema";
 import { type ValidateOptions, validateEvent } from "./validate";
 
 /** What is said of an events file whose bytes are not UTF-8 (a Windows-1258 or UTF-16 export, say). */
-const NOT_UTF8 = "not UTF-8 text: save the file as UTF-8 and send it again";
+export const NOT_UTF8 = "not UTF-8 text: save the file as UTF-8 and send it again";
 
 /** An events file's text; one that is not UTF-8 is refused, with what to do. */
 export function decodeEventsFile(bytes: Uint8Array): Result<string, string> {
@@ -66,21 +66,54 @@ function arrayElements(text: string): { text: string; line: number }[] | undefin
   return undefined;
 }
 
+/** Validates one parsed value of line `line` into `out`: an event, or its problems. */
+function accept(out: ParsedEventsFile, value: unknown, line: number, options: ValidateOptions): void {
+  const result = validateEvent(value, options);
+  if (result.ok) {
+    out.events.push(result.value);
+    out.lines.push(line);
+  } else {
+    for (const p of result.error) out.problems.push({ line, ...p });
+  }
+}
+
+/**
+ * An NDJSON events file taken a line at a time (`add` each line in order, then `result`), so a file
+ * larger than a string may hold (about 512 MB in Node) is read without ever being one: what
+ * {@link parseEventsText} gives for the same text.
+ */
+export class NdjsonEvents {
+  private readonly out: ParsedEventsFile = { events: [], lines: [], problems: [] };
+  private line = 0;
+  constructor(private readonly options: ValidateOptions = {}) {}
+  add(raw: string): void {
+    this.line++;
+    const lineText = (this.line === 1 ? raw.replace(/^\uFEFF/, "") : raw).trim();
+    if (!lineText) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(lineText);
+    } catch (e) {
+      this.out.problems.push({
+        line: this.line,
+        path: "(json)",
+        message: `malformed JSON: ${(e as Error).message}`,
+      });
+      return;
+    }
+    accept(this.out, value, this.line, this.options);
+  }
+  result(): ParsedEventsFile {
+    return this.out;
+  }
+}
+
 /**
  * Parses an events file: NDJSON (one event a line) or a JSON array. Every invalid event is
  * reported with its line and each bad field; valid events are returned in file order.
  */
 export function parseEventsText(text: string, options: ValidateOptions = {}): ParsedEventsFile {
   const out: ParsedEventsFile = { events: [], lines: [], problems: [] };
-  const accept = (value: unknown, line: number) => {
-    const result = validateEvent(value, options);
-    if (result.ok) {
-      out.events.push(result.value);
-      out.lines.push(line);
-    } else {
-      for (const p of result.error) out.problems.push({ line, ...p });
-    }
-  };
   const body = text.replace(/^\uFEFF/, "");
   if (body.trimStart().startsWith("[")) {
     const elements = arrayElements(body);
@@ -105,23 +138,13 @@ export function parseEventsText(text: string, options: ValidateOptions = {}): Pa
         });
         continue;
       }
-      accept(value, element.line);
+      accept(out, value, element.line, options);
     }
     return out;
   }
-  body.split("\n").forEach((raw, i) => {
-    const lineText = raw.trim();
-    if (!lineText) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(lineText);
-    } catch (e) {
-      out.problems.push({ line: i + 1, path: "(json)", message: `malformed JSON: ${(e as Error).message}` });
-      return;
-    }
-    accept(value, i + 1);
-  });
-  return out;
+  const lines = new NdjsonEvents(options);
+  for (const raw of body.split("\n")) lines.add(raw);
+  return lines.result();
 }
 
 /** Serialises events as NDJSON, one a line. */

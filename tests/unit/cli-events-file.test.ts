@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readEventsFile } from "../../cli/shared";
+import { parseEventsText } from "../../lib/domain/events/file";
+
+/**
+ * The CLI's events files read a line at a time (`readEventsFile`): what the whole-text parser gives
+ * for the same bytes, across the read stream's 64 KB chunks, multi-byte characters split by them
+ * included; JSON arrays read whole; a file that is not UTF-8 refused.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), "dm-events-file-"));
+const NOW = { now: Date.parse("2030-01-01T00:00:00Z") };
+
+const line = (i: number) =>
+  JSON.stringify({
+    eventId: `ev-${i}`,
+    type: "dossier.rated",
+    occurredAt: "2022-07-05T09:00:00+07:00",
+    // Vietnamese in the id: three-byte characters, some of which a 64 KB chunk cuts in two.
+    dossierId: `Hồ-sơ-Đất-đai-${"ư".repeat(i % 7)}-${i}`,
+    data: { score: (i % 5) + 1, channel: "kiosk" },
+  });
+
+describe("events files read a line at a time", () => {
+  it("give what the whole text gives: BOM, CRLF, blank and malformed lines, chunk edges", async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => line(i));
+    lines.splice(10, 0, "", "   ", '{"eventId": "broken"', '{"eventId":"x","type":"dossier.rated"}');
+    const text = `\uFEFF${lines.join("\r\n")}\r\n`;
+    const file = join(dir, "many.ndjson");
+    writeFileSync(file, text);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(3 * 65_536);
+    const streamed = await readEventsFile(file, NOW);
+    expect(streamed).toEqual(parseEventsText(readFileSync(file, "utf8"), NOW));
+    expect(streamed.events).toHaveLength(3000);
+    expect(streamed.events[2999]?.dossierId).toBe(`Hồ-sơ-Đất-đai-${"ư".repeat(2999 % 7)}-2999`);
+    expect([...new Set(streamed.problems.map((p) => p.line))]).toEqual([13, 14]);
+  });
+
+  it("reads a JSON array whole, and a file without a final newline to its last line", async () => {
+    const array = join(dir, "array.json");
+    writeFileSync(array, ` \n[${[line(1), line(2)].join(",\n")}]\n`);
+    expect((await readEventsFile(array, NOW)).events.map((e) => e.eventId)).toEqual(["ev-1", "ev-2"]);
+    const open = join(dir, "open.ndjson");
+    writeFileSync(open, `${line(1)}\n${line(2)}`);
+    expect((await readEventsFile(open, NOW)).events.map((e) => e.eventId)).toEqual(["ev-1", "ev-2"]);
+  });
+
+  it("refuses a file that is not UTF-8, and one that cannot be read, naming it", async () => {
+    const latin1 = join(dir, "latin1.ndjson");
+    writeFileSync(latin1, Buffer.from(`${line(1)}\n{"dossierId":"H\xF4-s\xF8"}\n`, "latin1"));
+    await expect(readEventsFile(latin1)).rejects.toThrow(`${latin1}: not UTF-8 text`);
+    await expect(readEventsFile(dir)).rejects.toThrow(`${dir}: cannot read: a folder, not an events file`);
+  });
+});
