@@ -10,7 +10,15 @@ interface RecountOpts {
 }
 
 async function runRecount(opts: RecountOpts): Promise<void> {
-  const now = opts.now ?? Date.now();
+  // A fixed instant counts as of it: a dossier received after it would be taken back. For a local
+  // table only (tests, a replayed history); a deployed table is counted as the clock runs.
+  if (opts.now !== undefined && opts.endpoint === undefined)
+    throw new CliError(
+      "--now goes with --endpoint (a local table): a deployed table is recounted at the clock's time",
+      EXIT.usage,
+    );
+  const clock = () => opts.now ?? Date.now();
+  const now = clock();
   const env = await monitorEnv(opts.table, opts.catalog);
   const [{ countingSettings }, { tableStore }, { recountAll }, { localDate }] = await Promise.all([
     import("../../lib/contracts/config"),
@@ -24,7 +32,7 @@ async function runRecount(opts: RecountOpts): Promise<void> {
   try {
     const units = await directory.get(localDate(now));
     result = await recountAll(
-      { dossiers, settings: countingSettings(env), units, now: () => now },
+      { dossiers, settings: countingSettings(env), units, now: clock },
       {
         onProgress: (done) => {
           if (process.stderr.isTTY) process.stderr.write(`\rrecounted ${done} dossiers`);
@@ -57,7 +65,11 @@ export function registerRecount(program: Command): void {
     )
     .option("--endpoint <url>", "a DynamoDB endpoint, e.g. the local stack's http://127.0.0.1:8000")
     .option("--region <region>", "AWS region when not using --endpoint")
-    .option("--now <instant>", "count as of this instant (default: now)", parseAsOf)
+    .option(
+      "--now <instant>",
+      "count as of this instant, with --endpoint only (default: the clock's time)",
+      parseAsOf,
+    )
     .option(
       "--catalog <file>",
       "the deployment's procedure catalog (JSON, the stage's catalog; default: the CATALOG environment variable, else the seed district's)",

@@ -206,12 +206,12 @@ export interface StoredEvents {
   storedEvents(events: readonly EventIdentity[]): Promise<Map<string, DossierEvent>>;
 }
 
-/** The sweep's due-check queue: the dossiers whose next check is due, and moving one later. */
 /** Every dossier's id, a page at a time (an operator's recount: a scan of the table). */
 export interface DossierIds {
   allDossierIds(): AsyncIterable<string[]>;
 }
 
+/** The sweep's due-check queue: the dossiers whose next check is due, and moving one later. */
 export interface DueChecks {
   dueForCheck(until: number, limit?: number): Promise<{ dossierId: string; nextCheckAt: number }[]>;
   /** Moves the next check to `until` if it is still `from`; `false` when it changed meanwhile. */

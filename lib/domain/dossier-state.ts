@@ -86,7 +86,10 @@ export interface Pause {
    * move when it ends (see `late_supplement_request` in {@link projectDossier}).
    */
   late?: true;
-  /** Ended by a resumption inferred from the status (`ifPaused`), not by a dated answer. */
+  /**
+   * Ended by a resumption inferred from the status (`ifPaused`), and no dated answer has come since
+   * (the first that comes is this pause's, ./projection.ts `resume`).
+   */
   inferredEnd?: true;
 }
 

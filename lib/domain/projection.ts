@@ -178,8 +178,9 @@ function dueAtReceipt(step: Step<EventOf<"dossier.received">>): number | undefin
  */
 function admitted(step: Step): boolean {
   const { state, settings, event } = step;
+  // A resumption inferred from the status says nothing wrong when there is nothing to resume.
   if (!state.received) {
-    flag(step, "before_received");
+    if (!inferredResume(event)) flag(step, "before_received");
     return false;
   }
   // Events kept while the dossier had no owner yet (orphans) count only if their source owns it
@@ -196,7 +197,7 @@ function admitted(step: Step): boolean {
         state.withdrawnAt === undefined &&
         state.returnedAt === undefined);
     if (!normalAfterClose) {
-      flag(step, "after_close");
+      if (!inferredResume(event)) flag(step, "after_close");
       return false;
     }
   }
@@ -284,26 +285,41 @@ function startPause(step: Step<EventOf<"dossier.supplement_requested">>): void {
   if (settings.strictSupplementRule && state.supplementRequests >= 2) state.strictLate = true;
 }
 
+/** Whether an event is a resumption inferred from the status (`ifPaused`), not a dated answer. */
+const inferredResume = (event: DossierEvent) =>
+  event.type === "dossier.supplement_received" && event.data.ifPaused === true;
+
 /**
- * The clock resumes. A resumption inferred from the status (`ifPaused`) ends an open pause and is
- * nothing otherwise. A dated answer after a pause the status already ended is that pause's answer
- * told again (the first sign that processing resumed dates the end), not an anomaly.
+ * The clock resumes. A resumption inferred from the status (`ifPaused`) ends an open supplement or
+ * payment pause (the waits the portal's statuses 5 and 6 show) and is nothing otherwise. The first
+ * dated answer after a pause it ended is that pause's answer told again: the end stands (the first
+ * sign that processing resumed dates it), and the new due instant the answer gives is taken, as it
+ * would have been at the end (docs/rules.md R3).
  */
 function resume(step: Step<EventOf<"dossier.supplement_received">>): void {
   const { state, settings, event, at: t } = step;
-  if (!state.paused) {
-    if (!event.data.ifPaused && !state.pauses.at(-1)?.inferredEnd) flag(step, "resume_without_pause");
+  const open = state.pauses.at(-1);
+  const newDueAt = event.data.dueAt !== undefined ? instant(event.data.dueAt) : undefined;
+  if (event.data.ifPaused) {
+    if (!state.paused || !open || open.kind === "other_agency") return;
+    open.inferredEnd = true;
+    endPause(state, settings.calendar, t, event);
     return;
   }
-  const open = state.pauses.at(-1);
-  if (open && event.data.ifPaused) open.inferredEnd = true;
-  endPause(
-    state,
-    settings.calendar,
-    t,
-    event,
-    event.data.dueAt !== undefined ? instant(event.data.dueAt) : undefined,
-  );
+  if (!state.paused) {
+    if (!open?.inferredEnd) {
+      flag(step, "resume_without_pause");
+      return;
+    }
+    // Once: the answer now dates nothing more, and another answer is a resume without a pause.
+    delete open.inferredEnd;
+    if (newDueAt !== undefined) {
+      if (!open.late) state.kpiDueAt = newDueAt;
+      state.appointmentAt = newDueAt;
+    }
+    return;
+  }
+  endPause(state, settings.calendar, t, event, newDueAt);
 }
 
 /** A new appointment with its apology; a second one, or one given too late, is an anomaly. */

@@ -89,19 +89,23 @@ export class Fields {
     this.out.problems.push({ index: this.index, path: `${this.path}.${field}`, message });
     return undefined;
   }
+  /** A field's path in the request: this item's, or the request's own for `/name` (`/madonvi`). */
+  pathOf(field: string): string {
+    return field.startsWith("/") ? field.slice(1) : `${this.path}.${field}`;
+  }
   /**
    * Records an event made from this item's fields: `fields` maps the event's paths to this
-   * item's field names ({@link Converted.eventFields}).
+   * item's field names ({@link Converted.eventFields}; `/name`: the request's own field).
    */
   emit(event: Record<string, unknown>, fields: Record<string, string>): void {
     this.out.events.push(event);
     this.out.eventFields.push(
-      Object.fromEntries(Object.entries(fields).map(([at, field]) => [at, `${this.path}.${field}`])),
+      Object.fromEntries(Object.entries(fields).map(([at, field]) => [at, this.pathOf(field)])),
     );
   }
-  /** Records a note on a field that was read as sent (see {@link Converted.notes}). */
+  /** Records a note on a field that was read as sent (see {@link Converted.notes}; `/name` as in {@link emit}). */
   note(field: string, message: string): void {
-    this.out.notes.push({ index: this.index, path: `${this.path}.${field}`, message });
+    this.out.notes.push({ index: this.index, path: this.pathOf(field), message });
   }
   text(field: string, max = 64): string | undefined {
     const v = this.item[field];

@@ -62,11 +62,12 @@ export function levelOfUnit(directory: UnitDirectory | undefined, unitId: string
  * (the refusal date, see the header), approved otherwise. The end instant is `NgayKetThucXuLy`;
  * a refused dossier without one ended on its refusal date.
  */
-function outcomeOf(f: Fields): { outcome: "approved" | "denied"; at?: string } {
+function outcomeOf(f: Fields): { outcome: "approved" | "denied"; at?: string; field: string } {
   const refused = f.date("NgayTuChoi");
   const finished = f.date("NgayKetThucXuLy");
-  if (refused) return { outcome: "denied", at: finished ?? refused };
-  return { outcome: "approved", at: finished };
+  if (refused)
+    return { outcome: "denied", at: finished ?? refused, field: finished ? "NgayKetThucXuLy" : "NgayTuChoi" };
+  return { outcome: "approved", at: finished, field: "NgayKetThucXuLy" };
 }
 
 /** A dossier snapshot: every event it shows, each from the fields that could be read. */
@@ -113,7 +114,7 @@ function received(id: string, f: Fields, madonvi: string, context: DvcqgContext)
     const level = levelOfUnit(context.units, unit);
     if (!level)
       f.note(
-        unitField ? "DonViXuLy" : "madonvi",
+        unitField ? "DonViXuLy" : "/madonvi",
         `the unit ${unit} has no level in the unit directory (not listed, or under no province, district or commune): level unknown, counted under "Cấp chưa xác định" on form II.06a`,
       );
     f.emit(
@@ -134,7 +135,9 @@ function received(id: string, f: Fields, madonvi: string, context: DvcqgContext)
       },
       {
         occurredAt: "NgayTiepNhan",
-        "data.unitId": unitField ? "DonViXuLy" : "madonvi",
+        "data.unitId": unitField ? "DonViXuLy" : "/madonvi",
+        "data.level": unitField ? "DonViXuLy" : "/madonvi",
+        "data.digitised": "HoSoCoThanhPhanSoHoa",
         "data.procedureCode": "MaTTHC",
         "data.channel": "KenhThucHien",
         "data.dueAt": "NgayHenTra",
@@ -204,6 +207,8 @@ function statusPause(id: string, f: Fields, status: number | undefined, openPaus
 
 /** How the dossier ended, by its status: withdrawn, stopped, resolved, returned. */
 function closing(id: string, f: Fields, status: number | undefined): void {
+  // Each date is read once: a malformed one makes one problem.
+  const handedOver = status === 10 ? f.date("NgayTra") : undefined;
   if (status === 7) f.note("TrangThaiHoSo", WITHDRAWAL_REQUESTED);
   else if (status === 8) {
     // 8 "Dừng xử lý": processing stopped without a result (the usual end of a granted withdrawal).
@@ -225,7 +230,7 @@ function closing(id: string, f: Fields, status: number | undefined): void {
         "status 8 (processing stopped) with no end date: the end is not recorded and the dossier stays open; send NgayKetThucXuLy",
       );
   } else if (status === 9 || status === 10) {
-    const { outcome, at } = outcomeOf(f);
+    const { outcome, at, field } = outcomeOf(f);
     if (at) {
       f.emit(
         {
@@ -235,7 +240,7 @@ function closing(id: string, f: Fields, status: number | undefined): void {
           dossierId: id,
           data: { outcome, ...resultOf(f) },
         },
-        { occurredAt: f.date("NgayKetThucXuLy") ? "NgayKetThucXuLy" : "NgayTuChoi" },
+        { occurredAt: field },
       );
     } else if (!f.has("NgayKetThucXuLy")) {
       // A bad date already has its problem; a blank one is this one. Some senders send 9 for
@@ -243,17 +248,15 @@ function closing(id: string, f: Fields, status: number | undefined): void {
       // or whether, processing finished.
       // Status 10 dated by its hand-over is closed by it (the projection takes a return without a
       // resolution as the resolution, at the hand-over): the answer says so, not "stays open".
-      const returnedAt = status === 10 && f.has("NgayTra") ? f.date("NgayTra") : undefined;
       f.problem(
         "NgayKetThucXuLy",
-        returnedAt
+        handedOver
           ? "status 10 (result returned) with no end date: the dossier counts as resolved when it was handed over (NgayTra), which may be later than processing finished; send NgayKetThucXuLy"
           : `status ${status} (${status === 9 ? "processing finished" : "result returned"}) with no end date: the resolution is not recorded and the dossier stays open; send NgayKetThucXuLy (a sender that sends 9 for 5, 6 or 8 should send the real status)`,
       );
     }
   }
-  const handedOver = f.date("NgayTra");
-  if (handedOver && status === 10) {
+  if (handedOver) {
     f.emit(
       {
         eventId: idOf(id, "returned"),

@@ -157,15 +157,18 @@ function progress(id: string, f: Fields) {
   const pauseKind = status === undefined ? undefined : PAUSE_OF_STATUS[status];
   if (pauseKind) f.emit(pause(id, at, stamp, pauseKind), { occurredAt: "ThoiDiemXuLy" });
   // 2 (accepted) and 4 (in process) after a pause of status 5 or 6 say processing resumed: the
-  // only dated end such a pause has when the sender keeps no supplement rounds. Without it the
-  // wait would never end, the clock stay stopped and the dossier never fall overdue, where a pause
-  // lasts from the request to the supplement's receipt (docs/rules.md R3; Decree 61/2018/NĐ-CP
-  // Art. 19, clause to verify). The adapter does not know whether a pause is open, so the event
-  // ends one if it is and is nothing otherwise (`ifPaused`).
+  // only dated end such a pause has when the sender keeps no supplement rounds. The law says a
+  // pause lasts from the request to the supplement's receipt (docs/rules.md R3: Decree 61/2018/NĐ-CP
+  // Art. 19, clause to verify; a payment wait likewise, R5); that a return to 2 or 4 is that
+  // receipt is the monitor's reading of the portal's statuses, since without it the wait would
+  // never end, the clock stay stopped and the dossier never fall overdue. The adapter does not know
+  // whether a pause is open, so the event ends one if it is and is nothing otherwise (`ifPaused`).
+  // Its id sorts after every pause's at the same instant ("unpaused" > "supplement-requested",
+  // "pause-…"), so a pause and a return to processing told at one instant end as a pause of no length.
   if (status === 2 || status === 4)
     f.emit(
       {
-        eventId: idOf(id, `progress-resumed:${stamp}`),
+        eventId: idOf(id, `unpaused:${stamp}`),
         type: "dossier.supplement_received",
         occurredAt: at,
         dossierId: id,

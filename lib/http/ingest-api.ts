@@ -67,6 +67,9 @@ function candidatesOf(body: unknown): Result<unknown[], HttpResult> {
   return ok(events);
 }
 
+/** The most events one portal request may make (`POST /events` takes {@link MAX_EVENTS}). */
+export const MAX_DVCQG_EVENTS = 2 * MAX_EVENTS;
+
 /**
  * `POST /integrations/dvcqg`: the portal's sync request, converted, then ingested as events. The
  * unit directory gives each dossier its level (lib/http/dvcqg.ts); `notes` say what made no event
@@ -81,9 +84,10 @@ async function ingestDvcqg(
   if (isErr(parsed)) return problem(400, "not a DVCQG sync request", capProblems(parsed.error));
   const units = await (deps.units ?? (() => deps.directory.get(localDate(deps.now()))))();
   const converted = convertDvcqg(parsed.value, { units });
-  // The portal's format must not turn one request into more events than POST /events takes.
-  if (converted.events.length > MAX_EVENTS) {
-    return problem(413, `this request makes ${converted.events.length} events; at most ${MAX_EVENTS}`, [
+  // Bounded like POST /events, twice over: a progress item makes two events (a transfer, and a
+  // pause or a return to processing), so a request of 100 items always fits.
+  if (converted.events.length > MAX_DVCQG_EVENTS) {
+    return problem(413, `this request makes ${converted.events.length} events; at most ${MAX_DVCQG_EVENTS}`, [
       { path: "data", message: "send fewer dossiers (or fewer supplements) per request" },
     ]);
   }

@@ -150,6 +150,23 @@ describe("the portal's statuses through the route and the consumer", () => {
     ]);
   });
 
+  it("takes a full request of 100 progress items with a department and status 4: 200 events, not 413", async () => {
+    h.published.length = 0;
+    const body = JSON.stringify({
+      service: "CapNhatTienDoHoSoMC",
+      madonvi: "000.30.32.H48",
+      data: Array.from({ length: 100 }, (_, i) => ({
+        MaHoSo: `000.30.32.H48-220711-1${String(i).padStart(3, "0")}`,
+        ThoiDiemXuLy: "20220712100000",
+        PhongBanXuLy: "phong-tnmt",
+        TrangThai: "4",
+      })),
+    });
+    const res = await handleIngest(h.deps(), h.post("/integrations/dvcqg", body));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body ?? "{}")).toMatchObject({ accepted: 200, rejected: 0 });
+  });
+
   it("names a refused snapshot's fields as the portal sent them: the unit, a round's date", async () => {
     h.published.length = 0;
     const body = JSON.parse(readFileSync(join(ROOT, "events/dvcqg/status-6-payment.json"), "utf8"));

@@ -95,6 +95,17 @@ describe("recount", () => {
     ]);
     expect(kpiView(await counters())).toEqual(under(strict));
 
+    // A fixed instant is for a local table only: on a deployed one it would take back later dossiers.
+    const fixed = await promisify(execFile)(process.execPath, [
+      join(ROOT, "bin", "dossier-monitor.mjs"),
+      "recount",
+      "--table",
+      t.tableName,
+      "--now",
+      NOW,
+    ]).catch((e: { code: number; stderr: string }) => e);
+    expect(fixed).toMatchObject({ code: 2, stderr: expect.stringContaining("--now goes with --endpoint") });
+
     const again = await recount({ STRICT_SUPPLEMENT_RULE: "true" });
     expect(again.stdout).toBe("3 dossiers recounted: 0 changed, 3 unchanged, 0 failed\n");
     expect(kpiView(await counters())).toEqual(under(strict));

@@ -259,7 +259,7 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       // A blank unit is the sender's (madonvi), which this directory does not list.
       ["000.30.32.H48-220711-0317", undefined],
     ]);
-    expect(notePaths(out)).toEqual(["data[4].DonViXuLy", "data[5].DonViXuLy", "data[6].madonvi"]);
+    expect(notePaths(out)).toEqual(["data[4].DonViXuLy", "data[5].DonViXuLy", "madonvi"]);
     expect(out.notes[0]?.message).toMatch(/bhxh-tinh.*level unknown.*Cấp chưa xác định/);
     // Without a directory nothing is guessed: every level unknown, each with its note.
     const bare = convert("levels.json");
@@ -535,6 +535,101 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       expect(state.pauses[0]?.to).toBe(instant(end as string));
       expect(state.clockStopped).toBe(false);
     }
+  });
+
+  it("a dated answer after the return to 4 gives its new due instant; a second one is an anomaly", () => {
+    const open = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+    const answered = structuredClone(open);
+    answered.data[0].TrangThaiHoSo = "4";
+    answered.data[0].DanhSachHoSoBoSung[0].NgayTiepNhanBoSung = "20220718100000";
+    answered.data[0].DanhSachHoSoBoSung[0].NgayHenTraMoi = "20220801170000";
+    const body = JSON.parse(readProjectFile("events/dvcqg/progress-resumed.json"));
+    body.data[0].ThoiDiemXuLy = "2022-07-18T09:00:00.000";
+    const events = [
+      ...convertBody(open).events,
+      ...convertBody(answered).events,
+      ...convertBody(body).events,
+    ] as unknown as DossierEvent[];
+    const calendar = WorkingCalendar.official();
+    const dossierId = events[0]?.dossierId as string;
+    const state = projectDossier(dossierId, events, { calendar });
+    expect(state.anomalies).toEqual([]);
+    // Ended at the return to 4; the round's new appointment is the due instant, not the moved one.
+    expect(state.pauses[0]?.to).toBe(instant("2022-07-18T09:00:00+07:00"));
+    expect(state.kpiDueAt).toBe(instant("2022-08-01T17:00:00+07:00"));
+    expect(state.appointmentAt).toBe(instant("2022-08-01T17:00:00+07:00"));
+    const stray = {
+      ...(events.find(
+        (e) => e.type === "dossier.supplement_received" && !("ifPaused" in e.data),
+      ) as DossierEvent),
+      eventId: "stray",
+      occurredAt: "2022-07-19T10:00:00+07:00",
+    } as DossierEvent;
+    const again = projectDossier(dossierId, [...events, stray], { calendar });
+    expect(again.anomalies.map((a) => [a.kind, a.eventId])).toEqual([["resume_without_pause", "stray"]]);
+  });
+
+  it("a return to processing before the receipt or after the close is no anomaly; at a pause's instant it ends it", () => {
+    const snapshot = convert("status-6-payment.json").events as unknown as DossierEvent[];
+    const [receipt] = snapshot;
+    const dossierId = receipt?.dossierId as string;
+    const at = (t: string) => {
+      const body = JSON.parse(readProjectFile("events/dvcqg/progress-resumed.json"));
+      body.data[0].ThoiDiemXuLy = t;
+      body.data[0].TrangThai = "2";
+      return convertBody(body).events as unknown as DossierEvent[];
+    };
+    const calendar = WorkingCalendar.official();
+    const resolved = {
+      eventId: "end",
+      type: "dossier.resolved",
+      occurredAt: "2022-07-20T10:00:00+07:00",
+      dossierId,
+      data: { outcome: "approved" },
+    } as DossierEvent;
+    // Status 2 at the receipt's instant sorts before it; another after the close.
+    const state = projectDossier(
+      dossierId,
+      [...snapshot, ...at("2022-07-11T08:15:00.000"), resolved, ...at("2022-07-21T10:00:00.000")],
+      { calendar },
+    );
+    expect(state.anomalies).toEqual([]);
+    // A pause and a return to 4 at one instant: a pause of no length, a payment's or a supplement's.
+    for (const kind of ["6", "5"]) {
+      const pausedThen = JSON.parse(readProjectFile("events/dvcqg/progress-blank-department.json"));
+      pausedThen.data[0].TrangThai = kind;
+      pausedThen.data[0].ThoiDiemXuLy = "2022-07-14T10:00:00.000";
+      const tie = projectDossier(
+        dossierId,
+        [
+          receipt as DossierEvent,
+          ...(convertBody(pausedThen).events as unknown as DossierEvent[]),
+          ...at("2022-07-14T10:00:00.000"),
+        ],
+        { calendar },
+      );
+      expect(
+        tie.pauses.map((p) => [p.from, p.to]),
+        kind,
+      ).toEqual([[instant("2022-07-14T10:00:00+07:00"), instant("2022-07-14T10:00:00+07:00")]]);
+      expect(tie.clockStopped).toBe(false);
+    }
+  });
+
+  it("reads a bad hand-over or end date once: one problem each", () => {
+    const body = JSON.parse(readProjectFile("events/dvcqg/status-10-refused.json"));
+    const first = body.data[0];
+    // No end date and no refusal: the no-end-date branch reads the hand-over too.
+    delete first.NgayKetThucXuLy;
+    delete first.NgayTuChoi;
+    first.NgayTra = "2022-13-45";
+    const out = convertBody({ ...body, data: [first] });
+    expect(paths(out).filter((p) => p === "data[0].NgayTra")).toHaveLength(1);
+    const second = structuredClone(body.data[0]);
+    second.NgayKetThucXuLy = "not a date";
+    second.NgayTuChoi = "20220720160000";
+    const refused = convertBody({ ...body, data: [second] });
+    expect(paths(refused).filter((p) => p === "data[0].NgayKetThucXuLy")).toHaveLength(1);
   });
 
   it("a receipt told again: only its appointment, unit, level, digitisation or domain may change", () => {

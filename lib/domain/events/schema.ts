@@ -129,8 +129,8 @@ export const SupplementReceivedDataSchema = z.strictObject({
   dueAt: z.optional(InstantSchema),
   /**
    * A resumption the source infers from the dossier's status going back to processing (the
-   * portal's progress item with status 2 or 4, docs/dvcqg.md): it ends a pause that is open at its
-   * instant and is nothing otherwise (no `resume_without_pause`).
+   * portal's progress item with status 2 or 4, docs/dvcqg.md): it ends a supplement or payment
+   * pause open at its instant and is nothing otherwise (no anomaly).
    */
   ifPaused: z.optional(z.literal(true)),
 });
