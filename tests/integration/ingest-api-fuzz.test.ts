@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DossierEvent } from "../../lib/domain/events/schema";
-import { handleIngest } from "../../lib/http/ingest-api";
+import { handleIngest, MAX_DVCQG_EVENTS } from "../../lib/http/ingest-api";
 import { ROOT } from "../helpers/fixtures";
 import { ingestHarness, sampleReceived } from "../helpers/ingest-harness";
 
@@ -173,7 +173,7 @@ describe("the limits, by property", () => {
     );
   });
 
-  it("never turns one portal request into more than 100 events, whatever its lists", async () => {
+  it("never turns one portal request into more than 200 events (MAX_DVCQG_EVENTS), whatever its lists", async () => {
     const fixture = JSON.parse(readFileSync(join(ROOT, "events/dvcqg/snapshot-3-resolved.json"), "utf8"));
     const dossier = fixture.data[0];
     const supplement = (i: number) => ({
@@ -195,7 +195,7 @@ describe("the limits, by property", () => {
           };
           const { res, answer, published: out } = await answerOf("/integrations/dvcqg", body);
           expect(res.statusCode).toBeLessThan(500);
-          expect(out.length).toBeLessThanOrEqual(100);
+          expect(out.length).toBeLessThanOrEqual(MAX_DVCQG_EVENTS);
           if (res.statusCode === 413 && answer.message.startsWith("body larger")) {
             expect(out).toEqual([]);
           } else if (res.statusCode === 413) {
