@@ -368,3 +368,47 @@ describe("a KPI email run that could not send some emails", () => {
     );
   });
 });
+
+describe("the KPI email's data quality", () => {
+  it("says how many new appointments in the period were a second one, in each language", () => {
+    const received = DossierEventSchema.parse(samples.get("dossier.received"));
+    const extension = (id: string, at: string, newDueAt: string) =>
+      DossierEventSchema.parse({
+        eventId: id,
+        type: "dossier.deadline_extended",
+        occurredAt: at,
+        dossierId: received.dossierId,
+        data: { newDueAt, apologyIssued: true },
+      });
+    const twice = [
+      received,
+      extension("x1", "2022-06-15T09:00:00+07:00", "2022-06-24T17:00:00+07:00"),
+      extension("x2", "2022-06-22T09:00:00+07:00", "2022-06-29T17:00:00+07:00"),
+    ];
+    const { report } = computeReportAndCounts(twice, settings, {
+      period,
+      asOf: instant("2022-07-01T00:00:00+07:00"),
+    });
+    expect(report.dataQuality.anomalies.second_extension).toBe(1);
+    const render = (locale: "vi" | "en", r = report) =>
+      renderKpiEmail({
+        locale,
+        kind: "weekly",
+        report: r,
+        unitNames: new Map(),
+        longestOverdue: [],
+        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+        now: instant("2022-07-01T08:00:00+07:00"),
+      }).text;
+    expect(render("vi")).toContain("- 1 lần hẹn lại ngày trả kết quả lần thứ hai trở lên trong kỳ");
+    expect(render("en")).toContain(
+      "- Second or later new appointments given in the period: 1 (a dossier may be given a new appointment only once).",
+    );
+    // One appointment only: nothing said.
+    const once = computeReportAndCounts(twice.slice(0, 2), settings, {
+      period,
+      asOf: instant("2022-07-01T00:00:00+07:00"),
+    }).report;
+    expect(render("vi", once)).not.toContain("hẹn lại ngày trả kết quả lần thứ hai");
+  });
+});

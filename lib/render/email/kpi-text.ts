@@ -42,6 +42,8 @@ export const KPI_TEXT = {
       `${n} sự kiện chưa áp dụng được (sai định dạng, hoặc hạn xử lý rơi vào năm chưa có lịch) đang lưu để kiểm tra và gửi lại.`,
     noCalendar: (n: string) =>
       `${n} hồ sơ có hạn giải quyết rơi vào năm chưa có lịch ngày nghỉ, ngày làm bù: chưa xác định được đúng hạn hay trễ hạn cho đến khi bổ sung lịch năm đó (vẫn được tính trong tổng số).`,
+    secondExtension: (n: string) =>
+      `${n} lần hẹn lại ngày trả kết quả lần thứ hai trở lên trong kỳ: việc hẹn lại chỉ được thực hiện một lần.`,
     latePause: (n: string) =>
       `${n} hồ sơ được yêu cầu bổ sung (hoặc tạm dừng chờ nghĩa vụ tài chính, chờ cơ quan khác) sau khi đã quá hạn: thời gian tạm dừng không được trừ, hồ sơ vẫn tính là quá hạn.`,
     calendar: (year: number, days: string) =>
@@ -90,6 +92,8 @@ export const KPI_TEXT = {
       `${n} events could not be applied (invalid, or a deadline in a year without calendar data) and are kept to review and send again.`,
     noCalendar: (n: string) =>
       `${n} dossiers have a deadline in a year without calendar data: whether they are on time or late is unknown until that year's calendar is added (they are counted in the totals).`,
+    secondExtension: (n: string) =>
+      `Second or later new appointments given in the period: ${n} (a dossier may be given a new appointment only once).`,
     latePause: (n: string) =>
       `${n} dossiers were asked for a supplement (or paused for fees or another agency) after they were overdue: the pause is not deducted and they still count as overdue or late.`,
     calendar: (year: number, days: string) =>

@@ -299,6 +299,11 @@ function qualityNotes(c: Context): string[] {
     // Counted with the period's figures (docs/rules.md R6); a report counted before the field has none.
     report.noCalendar ? t.noCalendar(n(report.noCalendar)) : "",
     report.latePause ? t.latePause(n(report.latePause)) : "",
+    // A new appointment is given once (Decree 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md
+    // R4): the period's second or later ones, from its counters (a report counted before has none).
+    report.dataQuality?.anomalies.second_extension
+      ? t.secondExtension(n(report.dataQuality.anomalies.second_extension))
+      : "",
     q.calendar ? t.calendar(q.calendar.missingYear, n(q.calendar.daysLeft)) : "",
   ].filter(Boolean);
 }
