@@ -105,6 +105,9 @@ export async function tableClient(opts: { endpoint?: string; region?: string }) 
   return { client, documents: documentClient(client) };
 }
 
+/** The longest text a file of this many bytes surely decodes into (V8's string length limit). */
+const MAX_TEXT_BYTES = 2 ** 29 - 24;
+
 /** An events file's text: read, and refused with the reason when it is unreadable or not UTF-8. */
 export async function readEventsText(file: string): Promise<string> {
   const [{ readFileSync }, { decodeEventsFile }] = await Promise.all([
@@ -117,6 +120,12 @@ export async function readEventsText(file: string): Promise<string> {
   } catch (e) {
     throw unreadable(file, e);
   }
+  // Past the longest string Node makes (2^29 − 24 characters), decoding fails whatever the bytes.
+  if (bytes.length > MAX_TEXT_BYTES)
+    throw new CliError(
+      `${file}: a JSON array larger than 512 MB cannot be read as one text: save the events as NDJSON (one a line), which is read a line at a time`,
+      EXIT.badInput,
+    );
   const text = decodeEventsFile(bytes);
   if (!text.ok) throw new CliError(`${file}: ${text.error}`, EXIT.badInput);
   return text.value;
@@ -141,17 +150,19 @@ export async function readEventsFile(file: string, options: ValidateOptions = {}
     import("../lib/domain/events/file"),
   ]);
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  const decode = (bytes: Uint8Array, stream: boolean) => {
+    try {
+      return decoder.decode(bytes, { stream });
+    } catch {
+      throw new CliError(`${file}: ${NOT_UTF8}`, EXIT.badInput);
+    }
+  };
   const lines = new NdjsonEvents(options);
   let rest = "";
   let first = true;
   try {
     for await (const chunk of createReadStream(file)) {
-      let text: string;
-      try {
-        text = decoder.decode(chunk as Buffer, { stream: true });
-      } catch {
-        throw new CliError(`${file}: ${NOT_UTF8}`, EXIT.badInput);
-      }
+      const text = decode(chunk as Buffer, true);
       // A JSON array is split by its structure, not by lines: read whole.
       if (first) {
         if (/^\uFEFF?\s*\[/.test(text)) return parseEventsText(await readEventsText(file), options);
@@ -161,7 +172,8 @@ export async function readEventsFile(file: string, options: ValidateOptions = {}
       rest = parts.pop() ?? "";
       for (const line of parts) lines.add(line);
     }
-    rest += decoder.decode();
+    // A file cut off inside a character is not UTF-8 either.
+    rest += decode(new Uint8Array(), false);
   } catch (e) {
     if (e instanceof CliError) throw e;
     throw unreadable(file, e);

@@ -17,6 +17,13 @@ import type { DirectoryReader, StoredEvents } from "./ports";
  */
 export const MAX_EVENTS = 100;
 
+/**
+ * The most events one portal request may make (lib/http/ingest-api.ts): twice {@link MAX_EVENTS},
+ * since a progress item makes two (a transfer, and a pause or a return to processing), so a
+ * request of 100 items always fits.
+ */
+export const MAX_DVCQG_EVENTS = 2 * MAX_EVENTS;
+
 /** The most problems one answer lists over all its events; past it, a rejected event gets one line. */
 export const MAX_ANSWER_PROBLEMS = 500;
 

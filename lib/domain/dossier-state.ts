@@ -87,10 +87,10 @@ export interface Pause {
    */
   late?: true;
   /**
-   * Ended by a resumption inferred from the status (`ifPaused`), and no dated answer has come since
-   * (the first that comes is this pause's, ./projection.ts `resume`).
+   * The id of the resumption inferred from the status (`ifPaused`) that ended it, while no dated
+   * answer has come since (the first that comes is this pause's, ./projection.ts `resume`).
    */
-  inferredEnd?: true;
+  inferredEnd?: string;
 }
 
 /** Working time (ms) of the pauses that ended, by kind (docs/rules.md R5: a report counts them apart). */

@@ -302,7 +302,7 @@ function resume(step: Step<EventOf<"dossier.supplement_received">>): void {
   const newDueAt = event.data.dueAt !== undefined ? instant(event.data.dueAt) : undefined;
   if (event.data.ifPaused) {
     if (!state.paused || !open || open.kind === "other_agency") return;
-    open.inferredEnd = true;
+    open.inferredEnd = event.eventId;
     endPause(state, settings.calendar, t, event);
     return;
   }
@@ -312,10 +312,16 @@ function resume(step: Step<EventOf<"dossier.supplement_received">>): void {
       return;
     }
     // Once: the answer now dates nothing more, and another answer is a resume without a pause.
+    const inferredBy = open.inferredEnd;
     delete open.inferredEnd;
     if (newDueAt !== undefined) {
       if (!open.late) state.kpiDueAt = newDueAt;
       state.appointmentAt = newDueAt;
+      // The due instants are known again: a year without calendar data the inferred end met when
+      // it moved them no longer leaves them unknown (docs/rules.md R6).
+      state.anomalies = state.anomalies.filter(
+        (a) => !(a.kind === "no_calendar" && a.eventId === inferredBy),
+      );
     }
     return;
   }

@@ -137,7 +137,8 @@ function received(id: string, f: Fields, madonvi: string, context: DvcqgContext)
         occurredAt: "NgayTiepNhan",
         "data.unitId": unitField ? "DonViXuLy" : "/madonvi",
         "data.level": unitField ? "DonViXuLy" : "/madonvi",
-        "data.digitised": "HoSoCoThanhPhanSoHoa",
+        // `digitisedOf` reads the flag, else the documents' (./dvcqg-fields.ts).
+        "data.digitised": f.has("HoSoCoThanhPhanSoHoa") ? "HoSoCoThanhPhanSoHoa" : "TaiLieuNop",
         "data.procedureCode": "MaTTHC",
         "data.channel": "KenhThucHien",
         "data.dueAt": "NgayHenTra",

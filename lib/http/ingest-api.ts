@@ -4,6 +4,7 @@ import {
   type IngestDeps,
   type IngestSummary,
   ingestEvents,
+  MAX_DVCQG_EVENTS,
   MAX_EVENTS,
 } from "../app/ingest";
 import type { KeyStore } from "../app/ports";
@@ -66,9 +67,6 @@ function candidatesOf(body: unknown): Result<unknown[], HttpResult> {
   }
   return ok(events);
 }
-
-/** The most events one portal request may make (`POST /events` takes {@link MAX_EVENTS}). */
-export const MAX_DVCQG_EVENTS = 2 * MAX_EVENTS;
 
 /**
  * `POST /integrations/dvcqg`: the portal's sync request, converted, then ingested as events. The

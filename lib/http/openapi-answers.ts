@@ -1,4 +1,4 @@
-import { MAX_EVENTS } from "../app/ingest";
+import { MAX_DVCQG_EVENTS } from "../app/ingest";
 import { ROUTES, type Route } from "../contracts/routes";
 import { MAX_BODY_BYTES } from "./body";
 
@@ -56,7 +56,9 @@ export const ANSWERS: Record<string, Json> = {
       description: "not a sync request (a problem), or nothing usable in it (the ingest answer)",
       content: { [JSON_TYPE]: { schema: { oneOf: [ingestRef, problemRef] } } },
     },
-    "413": problemResponse(`a body larger than ${MAX_BODY_BYTES} bytes, or more than ${MAX_EVENTS} events`),
+    "413": problemResponse(
+      `a body larger than ${MAX_BODY_BYTES} bytes, or more than ${MAX_DVCQG_EVENTS} events`,
+    ),
     "503": ingestAnswer("the bus refused the events: send the same request again"),
   },
   "GET /kpis": {

@@ -3,8 +3,9 @@ import { join } from "node:path";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_DVCQG_EVENTS } from "../../lib/app/ingest";
 import type { DossierEvent } from "../../lib/domain/events/schema";
-import { handleIngest, MAX_DVCQG_EVENTS } from "../../lib/http/ingest-api";
+import { handleIngest } from "../../lib/http/ingest-api";
 import { ROOT } from "../helpers/fixtures";
 import { ingestHarness, sampleReceived } from "../helpers/ingest-harness";
 

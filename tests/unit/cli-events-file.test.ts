@@ -52,6 +52,10 @@ describe("events files read a line at a time", () => {
     const latin1 = join(dir, "latin1.ndjson");
     writeFileSync(latin1, Buffer.from(`${line(1)}\n{"dossierId":"H\xF4-s\xF8"}\n`, "latin1"));
     await expect(readEventsFile(latin1)).rejects.toThrow(`${latin1}: not UTF-8 text`);
+    // Cut off inside a character: its last byte begins a three-byte one.
+    const cut = join(dir, "cut.ndjson");
+    writeFileSync(cut, Buffer.concat([Buffer.from(`${line(1)}\n`), Buffer.from([0xe1])]));
+    await expect(readEventsFile(cut)).rejects.toThrow(`${cut}: not UTF-8 text`);
     await expect(readEventsFile(dir)).rejects.toThrow(`${dir}: cannot read: a folder, not an events file`);
   });
 });

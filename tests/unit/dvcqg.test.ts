@@ -484,7 +484,7 @@ describe("the portal fixtures (events/dvcqg/)", () => {
           from: instant("2022-07-14T10:00:00+07:00"),
           to: instant("2022-07-18T10:00:00+07:00"),
           kind: "financial_obligation",
-          inferredEnd: true,
+          inferredEnd: resumed[0]?.eventId,
         },
       ]);
       // Thu 10:00 to Mon 10:00: two working days paused, as a dated answer would give.
@@ -587,13 +587,22 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       dossierId,
       data: { outcome: "approved" },
     } as DossierEvent;
-    // Status 2 at the receipt's instant sorts before it; another after the close.
+    // Status 2 before the receipt (a sender's clock a little behind); another after the close.
     const state = projectDossier(
       dossierId,
-      [...snapshot, ...at("2022-07-11T08:15:00.000"), resolved, ...at("2022-07-21T10:00:00.000")],
+      [...snapshot, ...at("2022-07-11T08:00:00.000"), resolved, ...at("2022-07-21T10:00:00.000")],
       { calendar },
     );
+    expect(state.timeline.map((e) => e.type).slice(0, 2)).toEqual([
+      "dossier.supplement_received",
+      "dossier.received",
+    ]);
     expect(state.anomalies).toEqual([]);
+    // A dated answer there is still an anomaly.
+    const dated = { ...at("2022-07-11T08:00:00.000")[0], eventId: "dated", data: {} } as DossierEvent;
+    expect(
+      projectDossier(dossierId, [...snapshot, dated], { calendar }).anomalies.map((a) => a.kind),
+    ).toEqual(["before_received"]);
     // A pause and a return to 4 at one instant: a pause of no length, a payment's or a supplement's.
     for (const kind of ["6", "5"]) {
       const pausedThen = JSON.parse(readProjectFile("events/dvcqg/progress-blank-department.json"));
