@@ -9,6 +9,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import { tableStore } from "../lib/adapters/dynamodb/store";
 import type { DigestQueue, DirectoryReader } from "../lib/app/ports";
+import { dropStaleAlerts } from "../lib/app/stale-alerts";
 import { runSweep, type SweepDeps, type SweepResult } from "../lib/app/sweep";
 import { ALERTS_PENDING, type Publish, SWEEP_SOURCE } from "../lib/contracts/bus";
 import { BusEnvShape, countingSettings, MonitorEnvSchema } from "../lib/contracts/config";
@@ -28,7 +29,7 @@ const describe = (e: unknown) =>
  */
 export type SweepDeadlinesDeps = Omit<SweepDeps, "units"> & {
   directory: DirectoryReader;
-  alerts: Pick<DigestQueue, "pending">;
+  alerts: Pick<DigestQueue, "pending" | "dropPending">;
 };
 
 export function createHandler(deps: SweepDeadlinesDeps, publish: Publish, logger: Logger, metrics: Metrics) {
@@ -48,6 +49,12 @@ export function createHandler(deps: SweepDeadlinesDeps, publish: Publish, logger
           }),
       },
     );
+    // A clock alert still pending whose dossier closed or moved since is not sent; a failure here
+    // costs only that (the alert goes as raised), never the sweep.
+    const dropped = await dropStaleAlerts(deps).catch((e: unknown) => {
+      logger.warn("could not drop the pending alerts of closed or moved dossiers", { error: describe(e) });
+      return 0;
+    });
     const pending = result.raised > 0 || (await deps.alerts.pending()).length > 0;
     if (pending) {
       const { failed } = await publish([
@@ -71,7 +78,7 @@ export function createHandler(deps: SweepDeadlinesDeps, publish: Publish, logger
     metrics.addMetric(METRICS.dossiersChecked, MetricUnit.Count, result.checked);
     metrics.addMetric(METRICS.alertsRaised, MetricUnit.Count, result.raised);
     metrics.addMetric(METRICS.sweepDossierFailed, MetricUnit.Count, result.failed);
-    logger.info("sweep done", { ...result });
+    logger.info("sweep done", { ...result, staleAlertsDropped: dropped });
     return result;
   })
     .use(injectLambdaContext(logger))

@@ -30,7 +30,13 @@ export const DYNAMO_GRANTS: Record<string, string[]> = {
     "dynamodb:UpdateItem",
   ],
   "ses-feedback": ["dynamodb:PutItem"],
-  "sweep-deadlines": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+  "sweep-deadlines": [
+    "dynamodb:BatchWriteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+  ],
 };
 
 /**
@@ -77,6 +83,7 @@ export const DYNAMO_PARTITIONS: Record<string, Record<string, string[]>> = {
   },
   "ses-feedback": { "dynamodb:PutItem": ["SUPPRESSED"] },
   "sweep-deadlines": {
+    "dynamodb:BatchWriteItem": ["ALERTQ"],
     "dynamodb:GetItem": ["D#*"],
     "dynamodb:PutItem": ["ALERTQ", "D#*"],
     "dynamodb:Query": ["ALERTQ", "D#*", "UNIT"],

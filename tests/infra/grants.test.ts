@@ -99,6 +99,7 @@ describe("the stateless stack's grants", () => {
       },
       "ses-feedback": { "dynamodb:PutItem": [SUPPRESSED_PK] },
       "sweep-deadlines": {
+        "dynamodb:BatchWriteItem": [ALERTS_PK],
         "dynamodb:GetItem": [dossiers],
         "dynamodb:PutItem": [ALERTS_PK, dossiers],
         "dynamodb:Query": [ALERTS_PK, dossiers, directory],

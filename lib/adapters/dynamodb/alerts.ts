@@ -129,6 +129,13 @@ export class AlertQueue extends TableAccess implements DigestQueue {
     );
   }
 
+  /** Removes pending alerts unsent (lib/app/stale-alerts.ts); their history entries stay, raised. */
+  async dropPending(alerts: readonly PendingAlert[]): Promise<void> {
+    await this.writeBatches(
+      alerts.map((a) => ({ DeleteRequest: { Key: { pk: ALERTS_PK, sk: alertSk(a) } } })),
+    );
+  }
+
   async sentInLanguage(mark: string, alertIds: readonly string[]): Promise<Set<string>> {
     const { pk, sk } = digestLanguageKey(mark);
     // A query of the one key (send-alerts reads its partitions by Query only).

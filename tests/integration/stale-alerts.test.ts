@@ -1,0 +1,79 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyEvent } from "../../lib/app/apply";
+import { dropStaleAlerts } from "../../lib/app/stale-alerts";
+import { runSweep } from "../../lib/app/sweep";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import type { CountingSettings } from "../../lib/domain/counting";
+import type { DossierEvent } from "../../lib/domain/events/schema";
+import { instant } from "../../lib/domain/time";
+import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
+import { testTable } from "../helpers/dynamo";
+import { ROOT } from "../helpers/fixtures";
+
+/**
+ * The sweep drops, unsent, the pending clock alerts of a dossier that closed or moved since they
+ * were raised (a failed send left them waiting), and keeps the others, on DynamoDB Local.
+ */
+
+const file = parseUnitDirectory(JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")));
+const units = new UnitDirectory(file.units, file.leadership);
+const settings: CountingSettings = {
+  calendar: WorkingCalendar.official(),
+  scheme: { kind: "calendar-quarter" },
+};
+
+const ev = (id: string, n: string, type: DossierEvent["type"], at: string, data: object = {}) =>
+  ({ dossierId: id, eventId: `${id}.${n}`, type, occurredAt: `${at}:00+07:00`, data }) as DossierEvent;
+const received = (id: string) =>
+  ev(id, "r", "dossier.received", "2022-07-04T08:00", {
+    unitId: "phong-tu-phap",
+    procedureCode: "1.001193",
+    channel: "direct",
+    dueAt: "2022-07-11T17:00:00+07:00",
+  });
+
+let t: Awaited<ReturnType<typeof testTable>>;
+beforeAll(async () => {
+  t = await testTable("stalealerts");
+  await t.store.directory.put(file.units, file.leadership);
+});
+afterAll(async () => t.drop());
+
+describe("pending alerts of dossiers that closed or moved", () => {
+  it("are dropped unsent, a missed apology and the others' kept", async () => {
+    let now = instant("2022-07-12T09:00:00+07:00");
+    const deps = { ...t.store, settings, units, now: () => now };
+    for (const id of ["ST-CLOSED", "ST-MOVED", "ST-OPEN"]) await applyEvent(deps, received(id));
+    await runSweep(deps);
+    const kinds = async () =>
+      (await t.store.alerts.pending())
+        .map((a) => `${a.dossier.dossierId} ${a.kind}${a.recipient ? ` ${a.recipient}` : ""}`)
+        .sort();
+    const raised = await kinds();
+    expect(raised).toContain("ST-CLOSED overdue");
+    expect(raised).toContain("ST-CLOSED apology_missed");
+    // No digest went (as after a failed send); meanwhile one dossier is resolved, one moves.
+    now = instant("2022-07-12T10:00:00+07:00");
+    await applyEvent(
+      deps,
+      ev("ST-CLOSED", "z", "dossier.resolved", "2022-07-12T09:30", { outcome: "approved" }),
+    );
+    await applyEvent(
+      deps,
+      ev("ST-MOVED", "t", "dossier.transferred", "2022-07-12T09:30", { toUnitId: "phong-tnmt" }),
+    );
+    const dropped = await dropStaleAlerts(t.store);
+    const left = await kinds();
+    const of = (id: string, list: string[]) => list.filter((k) => k.startsWith(`${id} `));
+    // The open dossier's are all kept; the others keep only the missed apology.
+    expect(of("ST-OPEN", left)).toEqual(of("ST-OPEN", raised));
+    for (const id of ["ST-CLOSED", "ST-MOVED"])
+      expect(of(id, left)).toEqual(of(id, raised).filter((k) => k.includes("apology_missed")));
+    expect(dropped).toBe(raised.length - left.length);
+    expect(dropped).toBeGreaterThan(0);
+    // Nothing more to drop the second time.
+    expect(await dropStaleAlerts(t.store)).toBe(0);
+  });
+});
