@@ -131,6 +131,7 @@ const VI = {
   alertSent: "Đã gửi trong bản tin",
   alertDeskSent: "Đã gửi bộ phận một cửa",
   alertNotSent: "Chưa gửi",
+  alertDropped: "Không gửi vì hồ sơ đã kết thúc trước khi gửi",
   alertNames: {
     near_due: "Sắp đến hạn",
     apology_due: "Cần gửi văn bản xin lỗi",
@@ -375,6 +376,7 @@ const EN: Words = {
   alertSent: "Sent in a digest",
   alertDeskSent: "Sent to the one-stop desk",
   alertNotSent: "Not sent yet",
+  alertDropped: "Not sent: the dossier had closed before it went",
   alertNames: {
     near_due: "Near due",
     apology_due: "Apology letter due",

@@ -919,7 +919,14 @@ interface DossierAnswer {
     anomaly?: string;
   }[];
   /** The alerts raised for it, with when a digest sent each. */
-  alerts?: { kind: string; unitId?: string; raisedAt: string; sentAt?: string; deskSentAt?: string }[];
+  alerts?: {
+    kind: string;
+    unitId?: string;
+    raisedAt: string;
+    sentAt?: string;
+    deskSentAt?: string;
+    droppedAt?: string;
+  }[];
   /** The names of the units it mentions. */
   unitNames?: Record<string, { vi: string; en: string }>;
 }
@@ -946,7 +953,11 @@ function alertsSection(d: DossierAnswer): Node[] {
                 { class: "details" },
                 [
                   a.unitId ? `${w.alertFor}: ${unitName(a.unitId)}` : "",
-                  a.sentAt ? `${w.alertSent}: ${when(a.sentAt)}` : w.alertNotSent,
+                  a.sentAt
+                    ? `${w.alertSent}: ${when(a.sentAt)}`
+                    : a.droppedAt
+                      ? `${w.alertDropped}: ${when(a.droppedAt)}`
+                      : w.alertNotSent,
                   a.deskSentAt ? `${w.alertDeskSent}: ${when(a.deskSentAt)}` : "",
                 ]
                   .filter(Boolean)

@@ -266,8 +266,8 @@ export interface DigestQueue {
    */
   sentInLanguage(mark: string, alertIds: readonly string[]): Promise<Set<string>>;
   markSentInLanguage(mark: string, alertIds: readonly string[], at: number): Promise<void>;
-  /** Removes pending alerts unsent (./stale-alerts.ts); their history entries stay, raised. */
-  dropPending(alerts: readonly PendingAlert[]): Promise<void>;
+  /** Removes pending alerts unsent (./stale-alerts.ts), their history entries stamped `droppedAt`. */
+  dropPending(alerts: readonly PendingAlert[], at: number): Promise<void>;
 }
 
 /** Issued reports and the weekly emails' snapshots, read. */

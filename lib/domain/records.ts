@@ -184,6 +184,8 @@ export interface AlertHistoryEntry {
   sentAt?: number;
   /** When the one-stop desk's digest carried its copy (docs/rules.md R4). */
   deskSentAt?: number;
+  /** When the sweep dropped a copy still waiting, unsent, because the dossier had closed. */
+  droppedAt?: number;
 }
 
 /** The unit an alert about a dossier without one goes to (its digest is read by leadership). */

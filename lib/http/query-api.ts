@@ -359,6 +359,7 @@ async function dossierDetail({ deps, credential, event }: QueryRequest): Promise
         raisedAt: iso(a.raisedAt),
         sentAt: iso(a.sentAt),
         deskSentAt: iso(a.deskSentAt),
+        droppedAt: iso(a.droppedAt),
       })),
   });
 }

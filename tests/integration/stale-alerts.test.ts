@@ -13,8 +13,8 @@ import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
 
 /**
- * The sweep drops, unsent, the pending clock alerts of a dossier that closed or moved since they
- * were raised (a failed send left them waiting), and keeps the others, on DynamoDB Local.
+ * The sweep drops, unsent, the pending clock alerts of a dossier that closed since they were raised
+ * (a failed send left them waiting), stamps their history, and keeps the others, on DynamoDB Local.
  */
 
 const file = parseUnitDirectory(JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")));
@@ -42,7 +42,7 @@ beforeAll(async () => {
 afterAll(async () => t.drop());
 
 describe("pending alerts of dossiers that closed or moved", () => {
-  it("are dropped unsent, a missed apology and the others' kept", async () => {
+  it("are dropped unsent when it closed, a missed apology kept, the moved and open ones' kept", async () => {
     let now = instant("2022-07-12T09:00:00+07:00");
     const deps = { ...t.store, settings, units, now: () => now };
     for (const id of ["ST-CLOSED", "ST-MOVED", "ST-OPEN"]) await applyEvent(deps, received(id));
@@ -64,16 +64,24 @@ describe("pending alerts of dossiers that closed or moved", () => {
       deps,
       ev("ST-MOVED", "t", "dossier.transferred", "2022-07-12T09:30", { toUnitId: "phong-tnmt" }),
     );
-    const dropped = await dropStaleAlerts(t.store);
+    const dropped = await dropStaleAlerts(deps);
     const left = await kinds();
     const of = (id: string, list: string[]) => list.filter((k) => k.startsWith(`${id} `));
-    // The open dossier's are all kept; the others keep only the missed apology.
-    expect(of("ST-OPEN", left)).toEqual(of("ST-OPEN", raised));
-    for (const id of ["ST-CLOSED", "ST-MOVED"])
-      expect(of(id, left)).toEqual(of(id, raised).filter((k) => k.includes("apology_missed")));
+    // The open dossier's and the moved one's are all kept (the new unit's escalation and desk copy
+    // would otherwise never go: each unit is told once); the closed one keeps its missed apology.
+    for (const id of ["ST-OPEN", "ST-MOVED"]) expect(of(id, left)).toEqual(of(id, raised));
+    expect(of("ST-CLOSED", left)).toEqual(
+      of("ST-CLOSED", raised).filter((k) => k.includes("apology_missed")),
+    );
     expect(dropped).toBe(raised.length - left.length);
     expect(dropped).toBeGreaterThan(0);
+    // The dossier's page says which were dropped unsent, and when.
+    const { alerts } = await t.store.dossiers.getWithLog("ST-CLOSED", { withAlerts: true });
+    const overdue = alerts.find((a) => a.kind === "overdue");
+    expect(overdue?.droppedAt).toBe(now);
+    expect(overdue?.sentAt).toBeUndefined();
+    expect(alerts.find((a) => a.kind === "apology_missed")?.droppedAt).toBeUndefined();
     // Nothing more to drop the second time.
-    expect(await dropStaleAlerts(t.store)).toBe(0);
+    expect(await dropStaleAlerts(deps)).toBe(0);
   });
 });

@@ -129,8 +129,12 @@ export class AlertQueue extends TableAccess implements DigestQueue {
     );
   }
 
-  /** Removes pending alerts unsent (lib/app/stale-alerts.ts); their history entries stay, raised. */
-  async dropPending(alerts: readonly PendingAlert[]): Promise<void> {
+  /**
+   * Removes pending alerts unsent (lib/app/stale-alerts.ts): each history entry is stamped
+   * `droppedAt` first, so the dossier's page says it was not sent, and why.
+   */
+  async dropPending(alerts: readonly PendingAlert[], at: number): Promise<void> {
+    await Promise.all(alerts.map((a) => this.stampHistory(a, "droppedAt", at)));
     await this.writeBatches(
       alerts.map((a) => ({ DeleteRequest: { Key: { pk: ALERTS_PK, sk: alertSk(a) } } })),
     );
@@ -171,8 +175,12 @@ export class AlertQueue extends TableAccess implements DigestQueue {
   }
 
   /** Stamps a sent alert on its dossier's history entry (none for alerts raised before it was kept). */
-  private async stampSent(alert: PendingAlert, sentAt: number): Promise<void> {
-    const field = sentStampAttribute(alert.recipient);
+  private stampSent(alert: PendingAlert, sentAt: number): Promise<void> {
+    return this.stampHistory(alert, sentStampAttribute(alert.recipient), sentAt);
+  }
+
+  /** Sets `field` of the alert's history entry once, if the entry is there. */
+  private async stampHistory(alert: PendingAlert, field: string, at: number): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
@@ -180,7 +188,7 @@ export class AlertQueue extends TableAccess implements DigestQueue {
           Key: alertHistoryKey(alert.dossier.dossierId, alert.mark ?? alert.kind, alert.key),
           UpdateExpression: `SET ${field} = if_not_exists(${field}, :at)`,
           ConditionExpression: "attribute_exists(pk)",
-          ExpressionAttributeValues: { ":at": sentAt },
+          ExpressionAttributeValues: { ":at": at },
         }),
       );
     } catch (e) {
