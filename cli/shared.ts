@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import type { ParsedEventsFile } from "../lib/domain/events/file";
 import type { ValidateOptions } from "../lib/domain/events/validate";
 import { endOfLocalDate, isLocalDate, parseInstant } from "../lib/domain/time";
@@ -226,3 +226,20 @@ export async function monitorEnv(table: string, catalogFile: string | undefined)
     throw new CliError((e as Error).message, EXIT.usage);
   }
 }
+
+/** The options naming a DynamoDB table: `--table`, and `--endpoint` or `--region`. */
+export function tableOptions(command: Command): Command {
+  return command
+    .requiredOption(
+      "--table <name>",
+      "the DynamoDB table (the stack's output TableName, or the local stack's)",
+    )
+    .option("--endpoint <url>", "a DynamoDB endpoint, e.g. the local stack's http://127.0.0.1:8000")
+    .option("--region <region>", "AWS region when not using --endpoint");
+}
+
+/** `--catalog FILE`, as `import` and `recount` take it. */
+export const CATALOG_OPTION = [
+  "--catalog <file>",
+  "the deployment's procedure catalog (JSON, the stage's catalog; default: the CATALOG environment variable, else the seed district's)",
+] as const;

@@ -1,7 +1,16 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { ImportInput } from "../../lib/app/import";
-import { CliError, EXIT, monitorEnv, parseAsOf, readEventsFile, tableClient } from "../shared";
+import {
+  CATALOG_OPTION,
+  CliError,
+  EXIT,
+  monitorEnv,
+  parseAsOf,
+  readEventsFile,
+  tableClient,
+  tableOptions,
+} from "../shared";
 
 interface ImportOpts {
   table: string;
@@ -106,26 +115,19 @@ async function runImport(files: string[], opts: ImportOpts): Promise<void> {
 
 /** `import`: history, straight into the table, as the consumer would have left it. */
 export function registerImport(program: Command): void {
-  program
-    .command("import <files...>")
-    .description(
-      "import events files (NDJSON or a JSON array) straight into the table: new dossiers by batch writes, computed with the consumer's own code; dossiers already in the table through the consumer's apply path. Safe to run again (nothing changes) and to resume after a stop; the monitor's settings come from the environment (PERIOD_SCHEME, CALENDAR_OVERRIDE, UNKNOWN_UNITS, ...) as the deployment's",
-    )
-    .requiredOption(
-      "--table <name>",
-      "the DynamoDB table (the stack's output TableName, or the local stack's)",
-    )
-    .option("--endpoint <url>", "a DynamoDB endpoint, e.g. the local stack's http://127.0.0.1:8000")
-    .option("--region <region>", "AWS region when not using --endpoint")
+  tableOptions(
+    program
+      .command("import <files...>")
+      .description(
+        "import events files (NDJSON or a JSON array) straight into the table: new dossiers by batch writes, computed with the consumer's own code; dossiers already in the table through the consumer's apply path. Safe to run again (nothing changes) and to resume after a stop; the monitor's settings come from the environment (PERIOD_SCHEME, CALENDAR_OVERRIDE, UNKNOWN_UNITS, ...) as the deployment's",
+      ),
+  )
     .option(
       "--now <instant>",
       "the instant the dossiers are counted at, as the consumer's clock (default: now)",
       parseAsOf,
     )
     .option("--rejects <file>", "where rejected events go, with their reasons (default FILE.rejects.ndjson)")
-    .option(
-      "--catalog <file>",
-      "the deployment's procedure catalog (JSON, the stage's catalog; default: the CATALOG environment variable, else the seed district's)",
-    )
+    .option(...CATALOG_OPTION)
     .action(runImport);
 }

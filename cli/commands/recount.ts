@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { CliError, EXIT, monitorEnv, parseAsOf, tableClient } from "../shared";
+import { CATALOG_OPTION, CliError, EXIT, monitorEnv, parseAsOf, tableClient, tableOptions } from "../shared";
 
 interface RecountOpts {
   table: string;
@@ -54,25 +54,18 @@ async function runRecount(opts: RecountOpts): Promise<void> {
 
 /** `recount`: every dossier of the table counted again under the code and settings deployed now. */
 export function registerRecount(program: Command): void {
-  program
-    .command("recount")
-    .description(
-      "count every dossier of the table again from its stored events, under this version's code and the settings from the environment (as the deployment's, like import), adding only the difference to the counters: run after an upgrade that changes how something is counted. Safe to run again and beside the running stack; it reads the whole table (a scan)",
-    )
-    .requiredOption(
-      "--table <name>",
-      "the DynamoDB table (the stack's output TableName, or the local stack's)",
-    )
-    .option("--endpoint <url>", "a DynamoDB endpoint, e.g. the local stack's http://127.0.0.1:8000")
-    .option("--region <region>", "AWS region when not using --endpoint")
+  tableOptions(
+    program
+      .command("recount")
+      .description(
+        "count every dossier of the table again from its stored events, under this version's code and the settings from the environment (as the deployment's, like import), adding only the difference to the counters: run after an upgrade that changes how something is counted. Safe to run again and beside the running stack; it reads the whole table (a scan)",
+      ),
+  )
     .option(
       "--now <instant>",
       "count as of this instant, with --endpoint only (default: the clock's time)",
       parseAsOf,
     )
-    .option(
-      "--catalog <file>",
-      "the deployment's procedure catalog (JSON, the stage's catalog; default: the CATALOG environment variable, else the seed district's)",
-    )
+    .option(...CATALOG_OPTION)
     .action(runRecount);
 }

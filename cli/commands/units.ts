@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { DirectoryBusy } from "../../lib/app/ports";
 import type { Result } from "../../lib/domain/result";
-import { CliError, EXIT, tableClient } from "../shared";
+import { CliError, EXIT, tableClient, tableOptions } from "../shared";
 
 async function runUnitsImport(
   file: string,
@@ -54,14 +54,7 @@ export function registerUnits(program: Command): void {
   const units = program
     .command("units")
     .description("the unit directory (departments, contacts, thresholds)");
-  units
-    .command("import <file>")
-    .description("validate a unit directory file and store it in the table")
-    .requiredOption(
-      "--table <name>",
-      "the DynamoDB table (the stack's output TableName, or the local stack's)",
-    )
-    .option("--endpoint <url>", "a DynamoDB endpoint, e.g. the local stack's http://127.0.0.1:8000")
-    .option("--region <region>", "AWS region when not using --endpoint")
-    .action(runUnitsImport);
+  tableOptions(
+    units.command("import <file>").description("validate a unit directory file and store it in the table"),
+  ).action(runUnitsImport);
 }

@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,22 +6,21 @@ import { applyEvent } from "../../lib/app/apply";
 import { readKpiReport } from "../../lib/app/kpis";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { CountingSettings } from "../../lib/domain/counting";
-import type { DossierEvent } from "../../lib/domain/events/schema";
 import { type Period, periodByName } from "../../lib/domain/periods";
 import { computeReport } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
-import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
 import { kpiView } from "../helpers/compare";
 import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
+import { ev, received, seedDirectory, seedDirectoryFile } from "../helpers/tu-phap";
 
 /**
  * `recount` on DynamoDB Local: counters kept under one setting are counted again under another,
  * from the stored events alone, through the command line; a second run changes nothing.
  */
 
-const file = parseUnitDirectory(JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")));
-const units = new UnitDirectory(file.units, file.leadership);
+const file = seedDirectoryFile();
+const units = seedDirectory();
 const lenient: CountingSettings = {
   calendar: WorkingCalendar.official(),
   scheme: { kind: "calendar-quarter" },
@@ -31,15 +29,6 @@ const strict: CountingSettings = { ...lenient, strictSupplementRule: true };
 const Q3 = periodByName(lenient.scheme, "2022-Q3") as Period;
 const NOW = "2022-09-30T10:00:00+07:00";
 
-const ev = (id: string, n: string, type: DossierEvent["type"], at: string, data: object = {}) =>
-  ({ dossierId: id, eventId: `${id}.${n}`, type, occurredAt: `${at}:00+07:00`, data }) as DossierEvent;
-const received = (id: string) =>
-  ev(id, "r", "dossier.received", "2022-07-04T08:00", {
-    unitId: "phong-tu-phap",
-    procedureCode: "1.001193",
-    channel: "direct",
-    dueAt: "2022-07-11T17:00:00+07:00",
-  });
 /** Asked twice for a supplement, then resolved before its due instant: on time, or late when strict. */
 const twice = (id: string) => [
   received(id),

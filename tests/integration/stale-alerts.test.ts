@@ -1,38 +1,24 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyEvent } from "../../lib/app/apply";
 import { dropStaleAlerts } from "../../lib/app/stale-alerts";
 import { runSweep } from "../../lib/app/sweep";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { CountingSettings } from "../../lib/domain/counting";
-import type { DossierEvent } from "../../lib/domain/events/schema";
 import { instant } from "../../lib/domain/time";
-import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
 import { testTable } from "../helpers/dynamo";
-import { ROOT } from "../helpers/fixtures";
+import { ev, received, seedDirectory, seedDirectoryFile } from "../helpers/tu-phap";
 
 /**
  * The sweep drops, unsent, the pending clock alerts of a dossier that closed since they were raised
  * (a failed send left them waiting), stamps their history, and keeps the others, on DynamoDB Local.
  */
 
-const file = parseUnitDirectory(JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")));
-const units = new UnitDirectory(file.units, file.leadership);
+const file = seedDirectoryFile();
+const units = seedDirectory();
 const settings: CountingSettings = {
   calendar: WorkingCalendar.official(),
   scheme: { kind: "calendar-quarter" },
 };
-
-const ev = (id: string, n: string, type: DossierEvent["type"], at: string, data: object = {}) =>
-  ({ dossierId: id, eventId: `${id}.${n}`, type, occurredAt: `${at}:00+07:00`, data }) as DossierEvent;
-const received = (id: string) =>
-  ev(id, "r", "dossier.received", "2022-07-04T08:00", {
-    unitId: "phong-tu-phap",
-    procedureCode: "1.001193",
-    channel: "direct",
-    dueAt: "2022-07-11T17:00:00+07:00",
-  });
 
 let t: Awaited<ReturnType<typeof testTable>>;
 beforeAll(async () => {
