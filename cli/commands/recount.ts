@@ -20,12 +20,13 @@ async function runRecount(opts: RecountOpts): Promise<void> {
   const clock = () => opts.now ?? Date.now();
   const now = clock();
   const env = await monitorEnv(opts.table, opts.catalog);
-  const [{ countingSettings }, { tableStore }, { recountAll }, { localDate }] = await Promise.all([
-    import("../../lib/contracts/config"),
-    import("../../lib/adapters/dynamodb/store"),
-    import("../../lib/app/recount"),
-    import("../../lib/domain/time"),
-  ]);
+  const [{ countingSettings }, { tableStore }, { recountAll, RecountRefused }, { localDate }] =
+    await Promise.all([
+      import("../../lib/contracts/config"),
+      import("../../lib/adapters/dynamodb/store"),
+      import("../../lib/app/recount"),
+      import("../../lib/domain/time"),
+    ]);
   const { client, documents } = await tableClient(opts);
   const { dossiers, directory } = tableStore(documents, opts.table);
   let result: Awaited<ReturnType<typeof recountAll>>;
@@ -40,6 +41,7 @@ async function runRecount(opts: RecountOpts): Promise<void> {
       },
     );
   } catch (e) {
+    if (e instanceof RecountRefused) throw new CliError(`${opts.table}: ${e.message}`, EXIT.usage);
     throw new CliError(`could not recount table ${opts.table}: ${(e as Error).message}`, EXIT.unreachable);
   } finally {
     client.destroy();

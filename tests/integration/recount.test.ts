@@ -75,6 +75,36 @@ describe("recount", () => {
     expect(under(strict).resolved).toEqual({ total: 2, early: 0, onTime: 0, late: 2 });
     expect(under(lenient).resolved.late).toBe(0);
 
+    // A scheme the table was not counted under stops it before it writes: another scheme's
+    // quarters (the same names, other dates), or windows the table has no counts in.
+    const refusedRun = (env: Record<string, string>) =>
+      promisify(execFile)(
+        process.execPath,
+        [
+          join(ROOT, "bin", "dossier-monitor.mjs"),
+          "recount",
+          "--table",
+          t.tableName,
+          "--endpoint",
+          t.endpoint,
+          "--now",
+          NOW,
+        ],
+        { env: { ...process.env, ...env } },
+      ).catch((e: { code: number; stderr: string }) => e);
+    for (const scheme of [
+      "reporting-window",
+      JSON.stringify({
+        kind: "explicit",
+        windows: [{ name: "dot-1", from: "2022-06-06", to: "2022-09-05" }],
+      }),
+    ])
+      expect(await refusedRun({ PERIOD_SCHEME: scheme }), scheme).toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/run recount with the deployment's PERIOD_SCHEME; nothing was written/),
+      });
+    expect(kpiView(await counters())).toEqual(under(lenient));
+
     const first = await recount({ STRICT_SUPPLEMENT_RULE: "true" });
     // RC-1 and RC-2 counted late; RC-3, open and overdue, gets the alerts the sweep would raise.
     expect(first.stdout).toBe("3 dossiers recounted: 3 changed, 0 unchanged, 0 failed\n");
