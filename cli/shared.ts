@@ -105,7 +105,7 @@ export async function tableClient(opts: { endpoint?: string; region?: string }) 
   return { client, documents: documentClient(client) };
 }
 
-/** The longest text a file of this many bytes surely decodes into (V8's string length limit). */
+/** A file of at most this many bytes always decodes within V8's longest string (2^29 − 24 characters). */
 const MAX_TEXT_BYTES = 2 ** 29 - 24;
 
 /** An events file's text: read, and refused with the reason when it is unreadable or not UTF-8. */
@@ -141,8 +141,8 @@ function unreadable(file: string, e: unknown): CliError {
 /**
  * An events file parsed: an NDJSON file a line at a time as it is read, never whole in memory as
  * one string (a province's year of events is larger than a string may be); a JSON array (its
- * first character `[`) whole, as {@link readEventsText} reads it. Refused with the reason when it
- * is unreadable or not UTF-8, as that is.
+ * first character `[`) whole, as {@link readEventsText} reads it. A file that cannot be read, or is
+ * not UTF-8, is refused with the reason, as there.
  */
 export async function readEventsFile(file: string, options: ValidateOptions = {}): Promise<ParsedEventsFile> {
   const [{ createReadStream }, { NdjsonEvents, NOT_UTF8, parseEventsText }] = await Promise.all([
