@@ -49,10 +49,10 @@ export function createHandler(deps: SweepDeadlinesDeps, publish: Publish, logger
           }),
       },
     );
-    // A clock alert still pending whose dossier closed or moved since is not sent; a failure here
+    // A clock alert still pending whose dossier closed since is not sent; a failure here
     // costs only that (the alert goes as raised), never the sweep.
     const dropped = await dropStaleAlerts(deps).catch((e: unknown) => {
-      logger.warn("could not drop the pending alerts of closed or moved dossiers", { error: describe(e) });
+      logger.warn("could not drop the pending alerts of closed dossiers", { error: describe(e) });
       return 0;
     });
     const pending = result.raised > 0 || (await deps.alerts.pending()).length > 0;

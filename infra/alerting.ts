@@ -102,7 +102,7 @@ function buildSweep(functions: FunctionSet, props: AlertingProps): ProjectFuncti
   allow(sweep, ["dynamodb:GetItem"], [tableArn], onlyPartitions(PARTITIONS.dossiers));
   allow(sweep, ["dynamodb:PutItem"], [tableArn], onlyPartitions(PARTITIONS.dossiers, ALERTS_PK));
   allow(sweep, ["dynamodb:UpdateItem"], [tableArn], onlyPartitions(PARTITIONS.dossiers, PARTITIONS.counters));
-  // BatchWriteItem: the pending clock alerts of dossiers closed or moved since, deleted unsent
+  // BatchWriteItem: the pending clock alerts of dossiers closed since, deleted unsent
   // (lib/app/stale-alerts.ts); in the queue's partition only.
   allow(sweep, ["dynamodb:BatchWriteItem"], [tableArn], onlyPartitions(ALERTS_PK));
   // Only its notice to send-alerts: it cannot put dossier events under any producer's source.

@@ -303,7 +303,7 @@ function resume(step: Step<EventOf<"dossier.supplement_received">>): void {
   if (event.data.ifPaused) {
     if (!state.paused || !open || open.kind === "other_agency") return;
     open.inferredEnd = event.eventId;
-    endPause(state, settings.calendar, t, event);
+    endPause(state, settings.calendar, t, event, newDueAt);
     return;
   }
   if (!state.paused) {

@@ -490,6 +490,14 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       // Thu 10:00 to Mon 10:00: two working days paused, as a dated answer would give.
       expect(state.kpiDueAt).toBe(instant("2022-07-27T17:00:00+07:00"));
     }
+    // An inferred resumption that carries a new due instant (another source's) sets it.
+    const withDue = {
+      ...resumed[0],
+      data: { ifPaused: true, dueAt: "2022-08-05T17:00:00+07:00" },
+    } as DossierEvent;
+    const given = projectDossier(dossierId, [...paused, withDue], { calendar });
+    expect(given.kpiDueAt).toBe(instant("2022-08-05T17:00:00+07:00"));
+    expect(given.anomalies).toEqual([]);
   });
 
   it("status 4 in a progress item with no pause open changes nothing and flags nothing", () => {
