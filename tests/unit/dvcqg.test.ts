@@ -577,6 +577,40 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     expect(again.anomalies.map((a) => [a.kind, a.eventId])).toEqual([["resume_without_pause", "stray"]]);
   });
 
+  it("a dated answer that gives back the due instants drops the no_calendar its pause's inferred end met", () => {
+    // The official calendar has no 2039 or 2040: a pause inferred to end there cannot move the due
+    // instants, until the round's answer gives the new one.
+    const d = "NO-CAL-1";
+    const e = (eventId: string, type: string, occurredAt: string, data: object) =>
+      ({ eventId, type, occurredAt, dossierId: d, data }) as DossierEvent;
+    const events = [
+      e("r", "dossier.received", "2039-12-01T08:00:00+07:00", {
+        unitId: "phong-tu-phap",
+        procedureCode: "1.001193",
+        channel: "direct",
+        dueAt: "2039-12-15T17:00:00+07:00",
+      }),
+      e("p", "dossier.supplement_requested", "2039-12-10T09:00:00+07:00", {}),
+      e("i", "dossier.supplement_received", "2040-01-05T09:00:00+07:00", { ifPaused: true }),
+    ];
+    const calendar = WorkingCalendar.official();
+    const inferred = projectDossier(d, events, { calendar });
+    expect(inferred.anomalies.map((a) => [a.kind, a.eventId])).toEqual([["no_calendar", "i"]]);
+    expect(inferred.kpiDueAt).toBeUndefined();
+    const answered = projectDossier(
+      d,
+      [
+        ...events,
+        e("a", "dossier.supplement_received", "2040-01-05T10:00:00+07:00", {
+          dueAt: "2040-01-20T17:00:00+07:00",
+        }),
+      ],
+      { calendar },
+    );
+    expect(answered.kpiDueAt).toBe(instant("2040-01-20T17:00:00+07:00"));
+    expect(answered.anomalies).toEqual([]);
+  });
+
   it("a return to processing before the receipt or after the close is no anomaly; at a pause's instant it ends it", () => {
     const snapshot = convert("status-6-payment.json").events as unknown as DossierEvent[];
     const [receipt] = snapshot;
