@@ -85,8 +85,9 @@ export function dossier(id: string, f: Fields, madonvi: string, context: DvcqgCo
     return;
   }
   received(id, f, madonvi, context);
-  const openPause = supplementRounds(id, f, status, out);
+  const { openPause, answered } = supplementRounds(id, f, status, out);
   statusPause(id, f, status, openPause);
+  undatedReturn(f, status, answered);
   closing(id, f, status);
 }
 
@@ -149,7 +150,12 @@ function received(id: string, f: Fields, madonvi: string, context: DvcqgContext)
 }
 
 /** The supplement rounds' pauses and resumptions; whether the last round is still open. */
-function supplementRounds(id: string, f: Fields, status: number | undefined, out: Converted): boolean {
+function supplementRounds(
+  id: string,
+  f: Fields,
+  status: number | undefined,
+  out: Converted,
+): { openPause: boolean; answered: Set<string> } {
   const rounds = f.list("DanhSachHoSoBoSung");
   if (rounds.length > MAX_SUPPLEMENTS)
     f.problem(
@@ -158,6 +164,7 @@ function supplementRounds(id: string, f: Fields, status: number | undefined, out
     );
   const kept = rounds.slice(0, MAX_SUPPLEMENTS);
   let openPause = false;
+  const answered = new Set<string>();
   kept.forEach((round, i) => {
     const r = new Fields(round, `${f.path}.DanhSachHoSoBoSung[${i}]`, f.index, out);
     const requested = r.date("NgayBoSung");
@@ -170,6 +177,7 @@ function supplementRounds(id: string, f: Fields, status: number | undefined, out
       const stamp = requested.replace(/\D/g, "").slice(0, 14);
       r.emit(pause(id, requested, stamp, kind), { occurredAt: "NgayBoSung" });
       if (!supplied) openPause = true;
+      else answered.add(requested);
     }
     if (supplied) {
       r.emit(
@@ -185,7 +193,22 @@ function supplementRounds(id: string, f: Fields, status: number | undefined, out
     }
   });
 
-  return openPause;
+  return { openPause, answered };
+}
+
+/**
+ * Status 2 or 4 with a pause's start (`NgayYeuCauBoSung`) that no listed round answers: the wait
+ * is over, but this snapshot cannot say when, so it cannot end a pause an earlier snapshot
+ * recorded; the answer says where the end comes from (docs/dvcqg.md).
+ */
+function undatedReturn(f: Fields, status: number | undefined, answered: ReadonlySet<string>): void {
+  if (status !== 2 && status !== 4) return;
+  const since = f.date("NgayYeuCauBoSung");
+  if (since && !answered.has(since))
+    f.note(
+      "NgayYeuCauBoSung",
+      `status ${status} after a wait begun at NgayYeuCauBoSung that no listed round answers: a snapshot cannot say when processing resumed, so it does not end that wait; its end comes from a progress item (CapNhatTienDoHoSoMC) with TrangThai 4 and ThoiDiemXuLy, or a round's NgayTiepNhanBoSung`,
+    );
 }
 
 /** A pause the status shows (5, 6) without an open round in the list. */

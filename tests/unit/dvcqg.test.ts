@@ -500,6 +500,23 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     expect(given.anomalies).toEqual([]);
   });
 
+  it("a snapshot back at 4 after a wait no round answers says where the wait's end comes from", () => {
+    const body = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+    body.data[0].DanhSachHoSoBoSung = [];
+    body.data[0].NgayYeuCauBoSung = "20220714100000";
+    body.data[0].TrangThaiHoSo = "4";
+    const out = convertBody(body);
+    expect(out.problems).toEqual([]);
+    // (the other note says the unit has no level: no directory here)
+    expect(notePaths(out)).toEqual(["data[0].DonViXuLy", "data[0].NgayYeuCauBoSung"]);
+    expect(out.notes[1]?.message).toMatch(/CapNhatTienDoHoSoMC/);
+    // A round that answers it: nothing to say.
+    body.data[0].DanhSachHoSoBoSung = [
+      { NgayBoSung: "20220714100000", NgayTiepNhanBoSung: "20220718100000" },
+    ];
+    expect(notePaths(convertBody(body))).toEqual(["data[0].DonViXuLy"]);
+  });
+
   it("status 4 in a progress item with no pause open changes nothing and flags nothing", () => {
     const received = convert("status-6-payment.json").events.filter(
       (e) => e.type === "dossier.received",
