@@ -218,13 +218,14 @@ export interface DueChecks {
   postponeCheck(dossierId: string, from: number, until: number): Promise<boolean>;
 }
 
-/** Open dossiers by SLA state (or the orphans), a page at a time. */
+/** Open dossiers by SLA state (or the orphans), a page at a time, and how many there are. */
 export interface SlaLists {
   listBySla(
     unitId: string | null,
     sla: SlaState | "orphan",
     options?: { limit?: number; cursor?: string },
   ): Promise<PageResult<DossierRecord>>;
+  countBySla(unitId: string | null, sla: SlaState | "orphan"): Promise<number>;
 }
 
 /** Keeping what cannot be applied, with its reason (idempotent on what arrived). */

@@ -76,14 +76,13 @@ export async function recountAll(
   let refused: string | undefined;
   const recount = async (dossierId: string) => {
     try {
-      // Each dossier checked again before it is written (a table counted under two schemes).
-      const { dossier } = await deps.dossiers.getWithLog(dossierId);
-      const mismatch = dossier && schemeMismatch(dossier, deps.settings.scheme);
-      if (mismatch) {
-        refused ??= mismatch;
+      // Each dossier checked again, as read, before it is written (a table counted under two schemes).
+      const outcome = await sweepDossier(deps, dossierId, (d) => schemeMismatch(d, deps.settings.scheme));
+      if (outcome.status === "refused") {
+        refused ??= outcome.reason;
         return;
       }
-      if ((await sweepDossier(deps, dossierId)).status === "updated") result.updated++;
+      if (outcome.status === "updated") result.updated++;
     } catch (e) {
       // One dossier never stops the others: reported, and the run goes on.
       result.failed.push({ dossierId, reason: errorText(e) });

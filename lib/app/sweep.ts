@@ -1,6 +1,6 @@
 import type { AlertTrigger } from "../domain/alerts";
 import { planDossier } from "../domain/plan";
-import { recordOf } from "../domain/records";
+import { type DossierRecord, recordOf } from "../domain/records";
 import { type ApplyDeps, backoff, NO_UNITS } from "./apply";
 import type { DossierLog, DueChecks } from "./ports";
 
@@ -106,7 +106,10 @@ export async function runSweep(
   return result;
 }
 
-export type SweepOutcome = { status: "updated" | "unchanged" | "missing"; raised: AlertTrigger[] };
+export type SweepOutcome =
+  | { status: "updated" | "unchanged" | "missing"; raised: AlertTrigger[] }
+  /** `refuse` said why this dossier must not be written (./recount.ts). */
+  | { status: "refused"; raised: AlertTrigger[]; reason: string };
 
 /**
  * The time-driven half (the deadline sweep, for one dossier): recount it at `now` (its due
@@ -114,12 +117,19 @@ export type SweepOutcome = { status: "updated" | "unchanged" | "missing"; raised
  * thresholds it crossed, in one transaction conditional on the version read, so two overlapping
  * sweeps record each transition once.
  */
-export async function sweepDossier(deps: CheckDeps, dossierId: string): Promise<SweepOutcome> {
+export async function sweepDossier(
+  deps: CheckDeps,
+  dossierId: string,
+  /** Why the dossier as read must not be written, if it must not (a recount's check). */
+  refuse?: (dossier: DossierRecord) => string | undefined,
+): Promise<SweepOutcome> {
   const { dossiers, settings } = deps;
   const maxAttempts = deps.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
     const { dossier, log } = await dossiers.getWithLog(dossierId);
     if (!dossier) return { status: "missing", raised: [] };
+    const reason = refuse?.(dossier);
+    if (reason) return { status: "refused", raised: [], reason };
     const now = deps.now();
     const plan = planDossier(dossierId, log, dossier, now, settings, deps.units ?? NO_UNITS, {
       raiseAlerts: true,

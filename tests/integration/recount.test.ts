@@ -78,20 +78,7 @@ describe("recount", () => {
     // A scheme the table was not counted under stops it before it writes: another scheme's
     // quarters (the same names, other dates), or windows the table has no counts in.
     const refusedRun = (env: Record<string, string>) =>
-      promisify(execFile)(
-        process.execPath,
-        [
-          join(ROOT, "bin", "dossier-monitor.mjs"),
-          "recount",
-          "--table",
-          t.tableName,
-          "--endpoint",
-          t.endpoint,
-          "--now",
-          NOW,
-        ],
-        { env: { ...process.env, ...env } },
-      ).catch((e: { code: number; stderr: string }) => e);
+      recount(env).catch((e: { code: number; stderr: string }) => e);
     for (const scheme of [
       "reporting-window",
       JSON.stringify({

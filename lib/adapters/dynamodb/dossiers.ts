@@ -331,6 +331,31 @@ export class Dossiers
   }
 
   /**
+   * How many dossiers a unit has in an SLA state (or how many orphans), from the `bySla` index:
+   * a count query, so no item is sent back (the KPI email, `GET /kpis` and `GET /quality` count the
+   * orphans this way on every read).
+   */
+  async countBySla(unitId: string | null, sla: SlaState | "orphan"): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE.slaIndex.name,
+          KeyConditionExpression: "slaKey = :k",
+          ExpressionAttributeValues: { ":k": slaKeyOf(unitId, sla) },
+          Select: "COUNT",
+          ...(start && { ExclusiveStartKey: start }),
+        }),
+      );
+      count += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
+  /**
    * Writes dossier records as they are, with their index attributes, in parallel batches and
    * without conditions, counters or log: for filling a table in bulk (the bench's open dossiers),
    * never for applying events.
