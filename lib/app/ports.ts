@@ -3,46 +3,31 @@ import type { AlertTrigger } from "../domain/alerts";
 import type { CounterDelta } from "../domain/counting";
 import type { DossierEvent } from "../domain/events/schema";
 import type { Period } from "../domain/periods";
-import type { AlertHistoryEntry, DossierRecord, PendingAlert, QuarantineRecord } from "../domain/records";
+import type { AlertHistoryEntry, DossierRecord, QuarantineRecord } from "../domain/records";
 import type { Counts, PeriodCounts } from "../domain/report";
 import type { Result } from "../domain/result";
 import type { SlaState } from "../domain/sla";
 import type { LocalDate } from "../domain/time";
 import type { Contact, IntegrationGrant, Unit, UnitDirectory } from "../domain/units";
 
+export type {
+  DigestQueue,
+  MailAttachment,
+  Mailer,
+  MailMessage,
+  ReportArchive,
+  ReportReader,
+  WeeklySend,
+  WeeklySendLog,
+} from "./email-ports";
+
 /**
  * The ports the use cases take: what they need of the outside, as interfaces. The adapters in
  * lib/adapters/ implement them (DynamoDB: one class per table area, built over one table by
  * lib/adapters/dynamodb/store.ts `tableStore`; SES: `sesMailer`), and the composition roots in
- * functions/ plug one into the other, each use case given only the slices it uses.
+ * functions/ plug one into the other, each use case given only the slices it uses. What the
+ * monitor sends (email, the digests' queue, the KPI emails' records) is in ./email-ports.ts.
  */
-
-/** A file sent with an email; with a `cid`, an image its HTML shows by `cid:`, sent inline. */
-export interface MailAttachment {
-  filename: string;
-  content: Uint8Array;
-  contentType: string;
-  cid?: string;
-}
-
-/**
- * An email with an HTML and a text part, sent as one message to every address of `to`, with its
- * files and inline images, if any. The subject is sent as given: the use case makes it
- * header-safe (lib/domain/text.ts `headerText`).
- */
-export interface MailMessage {
-  from: string;
-  to: string[];
-  subject: string;
-  html: string;
-  text: string;
-  attachments?: readonly MailAttachment[];
-}
-
-/** Sends email. Answers the provider's message id; throws when the provider refuses. */
-export interface Mailer {
-  send(message: MailMessage): Promise<string | undefined>;
-}
 
 /**
  * A period's counters as read: the totals (per unit, per domain, per level and domain) with the same
@@ -244,71 +229,6 @@ export interface QuarantineReader {
     records: readonly Pick<QuarantineRecord, "id" | "eventId" | "dossierId" | "source" | "applied">[],
   ): Promise<Set<string>>;
   waiting(): Promise<number>;
-}
-
-/** The alert queue the digests drain: the pending alerts, a lease per digest group, the digests sent. */
-export interface DigestQueue {
-  pending(): Promise<PendingAlert[]>;
-  acquireLease(group: string, owner: string, now: number, until: number): Promise<boolean>;
-  releaseLease(group: string, owner: string): Promise<void>;
-  /** Records a sent digest and removes its alerts from the pending ones. */
-  markDigestSent(args: {
-    group: string;
-    messageId: string;
-    sentAt: number;
-    recipients: string[];
-    alerts: PendingAlert[];
-  }): Promise<void>;
-  /**
-   * A digest in several languages: which of these alerts (by id) a group's email in one language
-   * (`mark`: the group and the language) already carried, sent by a run whose other language
-   * failed; and adding those an email carried. The alerts stay pending until every language is
-   * sent, and each language's readers get each alert once.
-   */
-  sentInLanguage(mark: string, alertIds: readonly string[]): Promise<Set<string>>;
-  markSentInLanguage(mark: string, alertIds: readonly string[], at: number): Promise<void>;
-  /** Removes pending alerts unsent (./stale-alerts.ts), their history entries stamped `droppedAt`. */
-  dropPending(alerts: readonly PendingAlert[], at: number): Promise<void>;
-}
-
-/** Issued reports and the weekly emails' snapshots, read. */
-export interface ReportReader {
-  getIssued<T>(periodName: string): Promise<{ issuedAt: number; report: T } | undefined>;
-  snapshotAt<T>(periodName: string, offsetMs: number): Promise<{ offsetMs: number; report: T } | undefined>;
-}
-
-/** Issued reports and snapshots, read and written (the KPI emails and the period close). */
-export interface ReportArchive extends ReportReader {
-  /** Freezes a period's report as issued; `false` if it was already. */
-  putIssued(periodName: string, report: unknown, issuedAt: number): Promise<boolean>;
-  putSnapshot(periodName: string, offsetMs: number, report: unknown): Promise<void>;
-}
-
-/** One weekly KPI email: the week (its Monday, local date), the language, the agency it is about. */
-export interface WeeklySend {
-  week: string;
-  locale: "vi" | "en";
-  agency: string;
-}
-
-/**
- * The weekly KPI emails sent, each marked once (docs/kpis.md "The weekly emails"), so that a run
- * retried after some were sent sends only the others.
- */
-export interface WeeklySendLog {
-  /**
-   * Marks `send` as being sent, for `leaseMs`; `false` when it already was (this week, this
-   * language, this agency), or another run holds it. A claim neither sent nor released whose lease
-   * has passed (its run died mid-email) may be taken again.
-   */
-  claim(send: WeeklySend, at: number, leaseMs: number): Promise<boolean>;
-  /** Records the message SES accepted for a claimed send. */
-  sent(send: WeeklySend, messageId: string | undefined, at: number): Promise<void>;
-  /**
-   * Takes a claim back when its email could not be sent, so the retry sends it: only the claim
-   * made at `claimedAt` and not sent (another run may have taken it over since, and sent it).
-   */
-  release(send: WeeklySend, claimedAt: number): Promise<void>;
 }
 
 /** The unit directory as stored. */

@@ -83,12 +83,12 @@ export interface Pause {
   /**
    * The pause began after the KPI due instant: it stops no clock, since the time allowed had
    * already run out. The dossier stays overdue while it lasts and its KPI due instant does not
-   * move when it ends (see `late_supplement_request` in {@link projectDossier}).
+   * move when it ends (see `late_supplement_request` in ./pauses.ts `startPause`).
    */
   late?: true;
   /**
    * The id of the resumption inferred from the status (`ifPaused`) that ended it, while no dated
-   * answer has come since (the first that comes is this pause's, ./projection.ts `resume`).
+   * answer has come since (the first that comes is this pause's, ./pauses.ts `resume`).
    */
   inferredEnd?: string;
 }

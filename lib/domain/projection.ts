@@ -1,15 +1,9 @@
-import type { WorkingCalendar } from "./calendar/calendar";
-import { calendarResult } from "./calendar/result";
-import type {
-  AnomalyKind,
-  DossierState,
-  PausedByKind,
-  ProcedurePeriod,
-  ProjectionSettings,
-} from "./dossier-state";
+import type { DossierState, PausedByKind, ProcedurePeriod, ProjectionSettings } from "./dossier-state";
 import { type DossierEvent, PAUSE_KINDS } from "./events/schema";
 import { identityOf, sameBody } from "./identity";
-import { judgeLevel, ruleSetFor, tooManyAppointments } from "./rules";
+import { endPause, extendDeadline, inferredResume, resume, startPause } from "./pauses";
+import { type EventOf, flag, noCalendar, type Step, type TimelineEntry } from "./projection-step";
+import { judgeLevel, ruleSetFor } from "./rules";
 import { instant } from "./time";
 
 /**
@@ -67,18 +61,6 @@ function emptyState(dossierId: string): DossierState {
   };
 }
 
-type TimelineEntry = DossierState["timeline"][number];
-type EventOf<T extends DossierEvent["type"]> = Extract<DossierEvent, { type: T }>;
-
-/** One event being applied: the state it changes, the settings, and its place in the timeline. */
-interface Step<E extends DossierEvent = DossierEvent> {
-  state: DossierState;
-  settings: ProjectionSettings;
-  event: E;
-  at: number;
-  entry: TimelineEntry;
-}
-
 /**
  * The state of one dossier at `at` (default: all events), from its events in any order.
  * Every event of the dossier must share one `dossierId`.
@@ -103,22 +85,6 @@ export function projectDossier(
   }
   finishState(state, ordered.length, folded.conflicts, at);
   return state;
-}
-
-/** Marks the step's event with an anomaly, in the timeline and in the list. */
-function flag(step: Step, kind: AnomalyKind): void {
-  step.entry.anomaly = kind;
-  step.state.anomalies.push({ kind, eventId: step.event.eventId, type: step.event.type, at: step.at });
-}
-
-/** A year without calendar data: one anomaly per year, never an abort (docs/rules.md R6). */
-function noCalendar(
-  state: DossierState,
-  year: number,
-  event?: { eventId: string; type: DossierEvent["type"]; at: number },
-): void {
-  if (state.anomalies.some((a) => a.kind === "no_calendar" && a.year === year)) return;
-  state.anomalies.push({ kind: "no_calendar", year, ...event });
 }
 
 /** The receipt: owner, procedure, unit and the due instants; a second receipt is an anomaly. */
@@ -247,155 +213,6 @@ function applyEvent(step: Step): void {
     case "dossier.complaint_received":
       state.complaints = [...(state.complaints ?? []), { at: t, about: event.data.about }];
       break;
-  }
-}
-
-/** A request that stops the clock: a supplement or another pause kind (docs/rules.md R5). */
-function startPause(step: Step<EventOf<"dossier.supplement_requested">>): void {
-  const { state, settings, event, at: t } = step;
-  // Every kind stops the clock (docs/rules.md R5); only `supplement` is a supplement request.
-  const kind = event.data.pauseKind ?? "supplement";
-  if (state.paused) {
-    // The open pause told again under another kind, at the instant it began: the same round, not
-    // a second pause. The portal's sync (docs/dvcqg.md) names a round by the dossier's status
-    // while it is open (6: a payment wait) and as a supplement once it is answered; the kind told
-    // first in the contract's order stays, and nothing is flagged.
-    const open = state.pauses[state.pauses.length - 1];
-    if (open && open.to === undefined && open.from === t && open.kind !== kind) return;
-    flag(step, "already_paused");
-    return;
-  }
-  // A pause only stops a clock that is still running: one asked for after the KPI due
-  // instant finds the time allowed already spent, so the dossier stays overdue while it
-  // lasts and is resolved late after it. The pause suspends the remaining processing time;
-  // past the deadline none remains, and the late dossier is handled by the apology and
-  // one new appointment instead (Decree 61/2018/NĐ-CP Art. 19, point to verify; for
-  // dossiers received from 2025-07-01 Decree 118/2025/NĐ-CP, article to verify). The
-  // national index already judges a waiting dossier at the request (Decision 766/QĐ-TTg,
-  // indicator 2.1; ./official/counts.ts).
-  const late = state.kpiDueAt !== undefined && t > state.kpiDueAt;
-  state.pauses.push(late ? { from: t, kind, late: true } : { from: t, kind });
-  state.paused = true;
-  state.clockStopped = !late;
-  if (late) flag(step, "late_supplement_request");
-  if (kind === "supplement") state.supplementRequests++;
-  // The strict setting counts a second supplement request late, finished or not: the monitor's
-  // stricter reading (docs/rules.md R3); index 2.1 counts it overdue only while the dossier is not
-  // finished (Decision 766/QĐ-TTg as the portal describes it; docs/official.md).
-  if (settings.strictSupplementRule && state.supplementRequests >= 2) state.strictLate = true;
-}
-
-/** Whether an event is a resumption inferred from the status (`ifPaused`), not a dated answer. */
-const inferredResume = (event: DossierEvent) =>
-  event.type === "dossier.supplement_received" && event.data.ifPaused === true;
-
-/**
- * The clock resumes. A resumption inferred from the status (`ifPaused`) ends an open supplement or
- * payment pause (the waits the portal's statuses 5 and 6 show) and is nothing otherwise. The first
- * dated answer after a pause it ended is that pause's answer told again: the end stands (the first
- * sign that processing resumed dates it), and the new due instant the answer gives is taken, as it
- * would have been at the end (docs/rules.md R3).
- */
-function resume(step: Step<EventOf<"dossier.supplement_received">>): void {
-  const { state, settings, event, at: t } = step;
-  const open = state.pauses.at(-1);
-  const newDueAt = event.data.dueAt !== undefined ? instant(event.data.dueAt) : undefined;
-  if (event.data.ifPaused) {
-    if (!state.paused || !open || open.kind === "other_agency") return;
-    open.inferredEnd = event.eventId;
-    endPause(state, settings.calendar, t, event, newDueAt);
-    return;
-  }
-  if (!state.paused) {
-    if (!open?.inferredEnd) {
-      flag(step, "resume_without_pause");
-      return;
-    }
-    // Once: the answer now dates nothing more, and another answer is a resume without a pause.
-    const inferredBy = open.inferredEnd;
-    delete open.inferredEnd;
-    if (newDueAt !== undefined) {
-      if (!open.late) state.kpiDueAt = newDueAt;
-      state.appointmentAt = newDueAt;
-      // The due instants are known again: a year without calendar data the inferred end met when
-      // it moved them no longer leaves them unknown (docs/rules.md R6).
-      state.anomalies = state.anomalies.filter(
-        (a) => !(a.kind === "no_calendar" && a.eventId === inferredBy),
-      );
-    }
-    return;
-  }
-  endPause(state, settings.calendar, t, event, newDueAt);
-}
-
-/** A new appointment with its apology; a second one, or one given too late, is an anomaly. */
-function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>): void {
-  const { state, event, at: t } = step;
-  state.extensions.push({
-    at: t,
-    newDueAt: instant(event.data.newDueAt),
-    apologyIssued: event.data.apologyIssued,
-  });
-  // One new appointment only: the rule set's (Decree 61/2018/NĐ-CP Art. 19, point to verify:
-  // "không quá một lần"; rules.ts, docs/rules.md R4).
-  if (tooManyAppointments(state.receivedAt ?? t, state.extensions.length)) flag(step, "second_extension");
-  // A new appointment given after the KPI due instant is given too late: the apology and the
-  // new appointment come "chậm nhất một ngày trước ngày hết hạn" (Decree 61/2018/NĐ-CP
-  // Art. 19, point to verify; docs/rules.md R4). Like a late pause it leaves the dossier
-  // overdue (the KPI due instant never moves) and is the same anomaly; its alert is
-  // `late_apology` (with the apology; without, `apology_missed` stays).
-  if (state.kpiDueAt !== undefined && t > state.kpiDueAt) flag(step, "late_supplement_request");
-  state.appointmentAt = instant(event.data.newDueAt);
-}
-
-/**
- * Ends the running pause at `to`, moving the due instants by the working time it covered.
- * Time already spent keeps counting: the clock continues, it does not restart (docs/rules.md R3;
- * Decree 61/2018/NĐ-CP Art. 19, clause and point to verify).
- */
-function endPause(
-  state: DossierState,
-  calendar: WorkingCalendar,
-  to: number,
-  by: { eventId: string; type: DossierEvent["type"] },
-  newDueAt?: number,
-): void {
-  const pause = state.pauses[state.pauses.length - 1];
-  if (!pause || pause.to !== undefined) return;
-  pause.to = to;
-  state.paused = false;
-  state.clockStopped = false;
-  const covered = calendarResult(() => calendar.workingTimeBetween(pause.from, to));
-  if (covered.ok) state.pausedByKind[pause.kind] += covered.value;
-  // A pause begun after the KPI due instant never moves it, nor does a new due instant given at
-  // its end: the dossier was late before it and stays late (see `late_supplement_request`).
-  const kpiMoves = !pause.late;
-  if (newDueAt !== undefined) {
-    if (kpiMoves) state.kpiDueAt = newDueAt;
-    state.appointmentAt = newDueAt;
-    return;
-  }
-  const moved = calendarResult(() => ({
-    kpi:
-      state.kpiDueAt === undefined || !kpiMoves
-        ? state.kpiDueAt
-        : calendar.addWorkingTime(state.kpiDueAt, covered.ok ? covered.value : 0),
-    appointment:
-      state.appointmentAt === undefined
-        ? undefined
-        : calendar.addWorkingTime(state.appointmentAt, covered.ok ? covered.value : 0),
-  }));
-  const failed = !covered.ok ? covered : !moved.ok ? moved : undefined;
-  if (failed && !failed.ok) {
-    // The resumed due instant cannot be known until the year's data is deployed.
-    noCalendar(state, failed.error.year, { ...by, at: to });
-    if (kpiMoves) state.kpiDueAt = undefined;
-    state.appointmentAt = undefined;
-    return;
-  }
-  if (moved.ok) {
-    state.kpiDueAt = moved.value.kpi;
-    state.appointmentAt = moved.value.appointment;
   }
 }
 

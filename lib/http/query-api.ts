@@ -1,6 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { agencyTreeOf, displayNames, mentionedUnitNames } from "../app/directory";
+import { agencyTreeOf, displayNames } from "../app/directory";
 import { agencyOfficialOutputs, officialOutputs } from "../app/official";
 import {
   agencyPeriodReport,
@@ -10,14 +10,10 @@ import {
   periodReport,
 } from "../app/period-report";
 import type { DossierLog, KeyStore, QuarantineReader, SlaLists } from "../app/ports";
-import { normaliseCode } from "../domain/events/schema";
 import type { OfficialForm } from "../domain/official/form";
 import type { NationalIndex } from "../domain/official/index766";
-import { unitNamed } from "../domain/ownership";
-import { canonicalEvents } from "../domain/projection";
-import { NO_UNIT } from "../domain/records";
 import { err, isErr, ok, type Result } from "../domain/result";
-import { formatInstant, localDate } from "../domain/time";
+import { localDate } from "../domain/time";
 import type { UnitDirectory } from "../domain/units";
 import type * as z from "../domain/zod";
 import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
@@ -25,8 +21,9 @@ import { formCsvFile, formFileName, formXlsx } from "../render/form";
 import { agencyFigures } from "./agencies";
 import { admit, type Credential, scopeToAgencies } from "./auth";
 import { dashboardFile, dataQuality, indexTrend, whoReads } from "./dashboard";
+import { dossierDetail, dossierList, quarantineList } from "./dossier-routes";
 import { OPENAPI_GZIP_BASE64 } from "./openapi-served";
-import { ExportQuery, FormQuery, IndexQuery, KpisQuery, ListQuery, QuarantineQuery } from "./queries";
+import { ExportQuery, FormQuery, IndexQuery, KpisQuery } from "./queries";
 import {
   officeWide,
   oneScope,
@@ -36,7 +33,7 @@ import {
   scopedUnit,
   unknownUnit,
 } from "./query-params";
-import { acceptsGzip, badCursor, compressed, file, type HttpResult, json, problem } from "./responses";
+import { acceptsGzip, compressed, file, type HttpResult, json, problem } from "./responses";
 
 /**
  * The read-only API (leadership dashboards, the CLI): `GET /kpis`, `GET /kpis/export`,
@@ -69,33 +66,6 @@ function openApi(event: APIGatewayProxyEventV2): HttpResult {
     };
   openApiPlain ??= gunzipSync(Buffer.from(OPENAPI_GZIP_BASE64, "base64")).toString("utf8");
   return { statusCode: 200, headers: OPENAPI_HEADERS, body: openApiPlain };
-}
-
-/** A stored body as JSON when it is (every body kept since lib/domain/events/redact.ts), else as text. */
-function jsonOrText(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body;
-  }
-}
-
-const iso = (ms: number | undefined) => (ms === undefined ? undefined : formatInstant(ms));
-
-/** The `{id}` of `/dossiers/{id}`, decoded and normalised as ids are at ingest, or the 400 naming it. */
-function dossierIdOf(rawPath: string): Result<string, HttpResult> {
-  const segment = rawPath.replace(/\/+$/, "").slice("/dossiers/".length);
-  let id: string;
-  try {
-    id = normaliseCode(decodeURIComponent(segment));
-  } catch {
-    return err(
-      problem(400, "invalid dossier id", [{ path: "id", message: "not a valid percent-encoded id" }]),
-    );
-  }
-  if (id.length === 0 || id.length > 64)
-    return err(problem(400, "invalid dossier id", [{ path: "id", message: "expected 1..64 characters" }]));
-  return ok(id);
 }
 
 /** What the reader routes read: the KPI figures, the dossiers' lists and pages, the quarantine. */
@@ -247,121 +217,6 @@ async function kpisIndex({ deps, credential, event }: QueryRequest): Promise<Htt
   if (isErr(outputs)) return outputs.error;
   const { index } = outputs.value;
   return json(200, byUnit === "false" ? { ...index, byUnit: [] } : index);
-}
-
-async function dossierList({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
-  const qResult = parseQuery(ListQuery, event);
-  if (isErr(qResult)) return qResult.error;
-  const q = qResult.value;
-  // The unit is required here: a scoped key's answer is the unit it names, or the refusal.
-  const scoped = scopedUnit(credential, q.unit);
-  if (isErr(scoped)) return scoped.error;
-  const listed = await deps.dossiers.listBySla(q.unit, q.sla, { limit: q.limit, cursor: q.cursor });
-  if (isErr(listed)) return badCursor(listed.error);
-  const page = listed.value;
-  // A mistyped unit is named, not answered with an empty list (a unit outside the directory with
-  // dossiers of its own lists them).
-  if (q.unit !== undefined && !deps.units.has(q.unit) && !q.cursor && page.items.length === 0)
-    return problem(404, "no such unit", [
-      { path: "unit", message: `no unit ${q.unit} in the directory, and no dossiers of it in this list` },
-    ]);
-  return json(200, {
-    items: page.items.map((d) => ({
-      dossierId: d.dossierId,
-      unitId: d.unitId,
-      procedureCode: d.procedureCode,
-      domain: d.domain,
-      sla: d.sla,
-      receivedAt: iso(d.receivedAt),
-      kpiDueAt: iso(d.kpiDueAt),
-      appointmentAt: iso(d.appointmentAt),
-      apologyIssued: d.apologyIssued,
-    })),
-    cursor: page.cursor ?? null,
-  });
-}
-
-async function quarantineList({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
-  // Quarantined events are every integration's, for every unit: office-wide keys only.
-  const office = officeWide(credential, "the quarantine");
-  if (isErr(office)) return office.error;
-  const qResult = parseQuery(QuarantineQuery, event);
-  if (isErr(qResult)) return qResult.error;
-  const q = qResult.value;
-  const listed = await deps.quarantine.listPage(q);
-  if (isErr(listed)) return badCursor(listed.error);
-  const page = listed.value;
-  const applied = await deps.quarantine.appliedSince(page.items);
-  return json(200, {
-    items: page.items.map((r) => ({
-      ...r,
-      at: iso(r.at),
-      body: jsonOrText(r.body),
-      // Sent again and applied since: nothing left to do for it.
-      appliedSince: applied.has(r.id),
-    })),
-    cursor: page.cursor ?? null,
-  });
-}
-
-async function dossierDetail({ deps, credential, event }: QueryRequest): Promise<HttpResult> {
-  const idResult = dossierIdOf(event.rawPath);
-  if (isErr(idResult)) return idResult.error;
-  const id = idResult.value;
-  const { dossier, log, alerts } = await deps.dossiers.getWithLog(id, { withAlerts: true });
-  // Outside a scoped key's units, a dossier is answered as one that does not exist: a dossier is
-  // its responsible unit's (where it counts and is listed), not the one that transferred it on.
-  const visible =
-    dossier !== undefined &&
-    (!credential.units || (dossier.unitId !== undefined && credential.units.includes(dossier.unitId)));
-  if (!visible) return problem(404, "no such dossier", [{ path: "id", message: "unknown dossier" }]);
-  const anomalies = new Map(dossier.anomalies.filter((a) => a.eventId).map((a) => [a.eventId, a.kind]));
-  const timeline = canonicalEvents(log).map(({ event }) => ({
-    eventId: event.eventId,
-    type: event.type,
-    occurredAt: event.occurredAt,
-    data: event.data,
-    anomaly: anomalies.get(event.eventId),
-  }));
-  return json(200, {
-    dossierId: dossier.dossierId,
-    state: {
-      received: dossier.received,
-      unitId: dossier.unitId,
-      originUnitId: dossier.originUnitId,
-      channel: dossier.channel,
-      procedureCode: dossier.procedureCode,
-      domain: dossier.domain,
-      sla: dossier.sla,
-      receivedAt: iso(dossier.receivedAt),
-      kpiDueAt: iso(dossier.kpiDueAt),
-      appointmentAt: iso(dossier.appointmentAt),
-      paused: dossier.paused,
-      extensions: dossier.extensions,
-      apologyIssued: dossier.apologyIssued,
-      resolvedAt: iso(dossier.resolvedAt),
-      returnedAt: iso(dossier.returnedAt),
-      withdrawnAt: iso(dossier.withdrawnAt),
-      // Counted per kind; only the last few are kept with their events (bounded items).
-      anomalies: dossier.anomalyCounts ?? {},
-    },
-    timeline,
-    // The names of the units it mentions (its own, the one that received it, those its events
-    // name), so a reader shows names, never ids, of units outside its own scope too.
-    unitNames: mentionedUnitNames(deps.units, [dossier.unitId, dossier.originUnitId, ...log.map(unitNamed)]),
-    // The alerts raised for it, and when a digest sent each (kept after it is sent).
-    alerts: [...(alerts ?? [])]
-      .sort((a, b) => a.raisedAt - b.raisedAt || a.kind.localeCompare(b.kind))
-      .map((a) => ({
-        kind: a.kind,
-        // The unit it was raised for (none: a dossier without a unit, whose alerts leadership reads).
-        unitId: a.unitId === NO_UNIT ? undefined : a.unitId,
-        raisedAt: iso(a.raisedAt),
-        sentAt: iso(a.sentAt),
-        deskSentAt: iso(a.deskSentAt),
-        droppedAt: iso(a.droppedAt),
-      })),
-  });
 }
 
 /** What a reader route's handler is given: the request, its admitted key, and the route's path. */
