@@ -114,7 +114,7 @@ export function timelineThresholds(
 /**
  * The apology deadline of a due instant: due − 1 working day (the rule set's lead), read as the
  * close of the working day before, so Thu 17:00 gives Wed 17:00. Decree 61/2018/NĐ-CP Art. 19
- * says "chậm nhất một ngày trước ngày hết hạn" ("ngày", not "ngày làm việc"); the working-day
+ * (point to verify) says "chậm nhất một ngày trước ngày hết hạn" ("ngày", not "ngày làm việc"); the working-day
  * reading is the conservative one, and the digest says so. `undefined` when the deadline would
  * fall at or before the receipt (a period shorter than the lead): no apology can be required
  * before the dossier existed.
@@ -245,7 +245,7 @@ function addClockStages(
   }
   // A new appointment without the apology letter is no apology: still reminded, still missed
   // (docs/rules.md R4: the office sends the apology letter with its one new appointment; Decree
-  // 61/2018/NĐ-CP Art. 19, clause to verify). An extension silences the near-due reminder only.
+  // 61/2018/NĐ-CP Art. 19, point to verify). An extension silences the near-due reminder only.
   if (!apologised && apologyDeadline !== undefined) {
     add(
       "apology_due",
@@ -322,9 +322,9 @@ export function alertFactsOf(state: DossierState): AlertFacts | undefined {
 /**
  * Who a stage is for (docs/rules.md R3, R4). The one-stop desk: the apology reminder and the missed
  * apology (R4's table: the office notifies the desk in writing no later than the apology
- * deadline; Decree 61/2018/NĐ-CP Art. 19, clause to verify; from 2025-07-01 Decree 118/2025/NĐ-CP,
+ * deadline; Decree 61/2018/NĐ-CP Art. 19, point to verify; from 2025-07-01 Decree 118/2025/NĐ-CP,
  * article to verify), and a second supplement request (R3: guidance once, in full, is the desk's
- * rule too; Decree 61/2018/NĐ-CP Art. 19, clause to verify).
+ * rule too; Decree 61/2018/NĐ-CP Art. 19, point to verify).
  */
 export function recipientsOf(kind: StageKind): readonly Recipient[] {
   return RECIPIENTS[kind];

@@ -1,6 +1,6 @@
 import type { WorkingCalendar } from "./calendar/calendar";
 import { calendarResult } from "./calendar/result";
-import type { DossierState } from "./dossier-state";
+import type { DossierState, Pause } from "./dossier-state";
 import type { DossierEvent } from "./events/schema";
 import { type EventOf, flag, noCalendar, type Step } from "./projection-step";
 import { tooManyAppointments } from "./rules";
@@ -55,12 +55,14 @@ export const inferredResume = (event: DossierEvent) =>
  * payment pause (the waits the portal's statuses 5 and 6 show) and is nothing otherwise. The first
  * dated answer after a pause it ended is that pause's answer told again: the end stands (the first
  * sign that processing resumed dates it), and the new due instant the answer gives is taken, as it
- * would have been at the end (docs/rules.md R3).
+ * would have been at the end (docs/rules.md R3). An inferred end at the pause's own instant dates
+ * nothing (`undatedEnd`): the next resumption, dated or inferred, dates that pause's end instead.
  */
 export function resume(step: Step<EventOf<"dossier.supplement_received">>): void {
   const { state, settings, event, at: t } = step;
   const open = state.pauses.at(-1);
   const newDueAt = event.data.dueAt !== undefined ? instant(event.data.dueAt) : undefined;
+  if (!state.paused && open && undatedEnd(open) && state.closedAt === undefined) reopen(state, open);
   if (event.data.ifPaused) {
     if (!state.paused || !open || open.kind === "other_agency") return;
     open.inferredEnd = event.eventId;
@@ -89,6 +91,23 @@ export function resume(step: Step<EventOf<"dossier.supplement_received">>): void
   endPause(state, settings.calendar, t, event, newDueAt);
 }
 
+/**
+ * A pause an inferred resumption ended where it began: the portal's snapshot back at processing
+ * with a round it does not answer (docs/dvcqg.md "Supplement rounds"). The wait is over, but nothing
+ * says when, so the clock ran through it: a pause lasts only to the supplement's receipt (docs/rules.md
+ * R3; Decree 61/2018/NĐ-CP Art. 19, clause to verify), and an end left unknown must not stop the
+ * clock, or the dossier could never fall overdue.
+ */
+const undatedEnd = (pause: Pause) => pause.inferredEnd !== undefined && pause.to === pause.from;
+
+/** Opens again a pause ended where it began, so that the resumption at hand ends it (nothing had moved). */
+function reopen(state: DossierState, pause: Pause): void {
+  delete pause.to;
+  delete pause.inferredEnd;
+  state.paused = true;
+  state.clockStopped = !pause.late;
+}
+
 /** A new appointment with its apology; a second one, or one given too late, is an anomaly. */
 export function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>): void {
   const { state, event, at: t } = step;
@@ -112,7 +131,7 @@ export function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>)
 /**
  * Ends the running pause at `to`, moving the due instants by the working time it covered.
  * Time already spent keeps counting: the clock continues, it does not restart (docs/rules.md R3;
- * Decree 61/2018/NĐ-CP Art. 19, clause and point to verify).
+ * Decree 61/2018/NĐ-CP Art. 19, clause to verify).
  */
 export function endPause(
   state: DossierState,

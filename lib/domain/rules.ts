@@ -64,11 +64,11 @@ const APOLOGY_LEAD_2018: Sourced<number> = {
 
 // Only one new appointment: Decree 61/2018 as issued ("Việc hẹn lại ngày trả kết quả được thực
 // hiện không quá một lần", in a press summary of June 2018, before Decree 107/2021 existed); the
-// article and point are to verify (docs/rules.md "Sources: what was checked").
+// point is to verify (docs/rules.md R4 and "Sources: what was checked").
 const ONE_APPOINTMENT_2018: Sourced<number> = {
   value: 1,
   source:
-    'Decree 61/2018/NĐ-CP, cited as Art. 19 (article and point to verify): "Việc hẹn lại ngày trả kết quả được thực hiện không quá một lần"',
+    'Decree 61/2018/NĐ-CP Art. 19 (point to verify): "Việc hẹn lại ngày trả kết quả được thực hiện không quá một lần"',
 };
 
 // Guidance once, in full: Decree 61/2018 Art. 19 (point to verify); Decision 09/2015/QĐ-TTg states

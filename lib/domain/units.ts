@@ -51,7 +51,7 @@ export const UnitSchema = z.strictObject({
   /**
    * The one-stop desk (Bộ phận Một cửa) that hands this unit's dossiers to and from applicants. The
    * processing office must notify it in writing when a dossier will be late (Decree 61/2018/NĐ-CP
-   * Art. 19, clause to verify; docs/rules.md R4) and it hears of a second supplement request (R3),
+   * Art. 19, point to verify; docs/rules.md R4) and it hears of a second supplement request (R3),
    * so it gets those stages in a digest of its own (lib/domain/alerts.ts `recipientsOf`). Absent:
    * the unit alone.
    */

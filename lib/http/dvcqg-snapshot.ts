@@ -85,9 +85,9 @@ export function dossier(id: string, f: Fields, madonvi: string, context: DvcqgCo
     return;
   }
   received(id, f, madonvi, context);
-  const { openPause, answered } = supplementRounds(id, f, status, out);
+  const { openPause, ended } = supplementRounds(id, f, status, out);
   statusPause(id, f, status, openPause);
-  undatedReturn(f, status, answered);
+  undatedReturn(f, status, ended);
   closing(id, f, status);
 }
 
@@ -149,13 +149,13 @@ function received(id: string, f: Fields, madonvi: string, context: DvcqgContext)
   }
 }
 
-/** The supplement rounds' pauses and resumptions; whether the last round is still open. */
+/** The supplement rounds' pauses and resumptions; whether the last round is still open, and the rounds it ends. */
 function supplementRounds(
   id: string,
   f: Fields,
   status: number | undefined,
   out: Converted,
-): { openPause: boolean; answered: Set<string> } {
+): { openPause: boolean; ended: Set<string> } {
   const rounds = f.list("DanhSachHoSoBoSung");
   if (rounds.length > MAX_SUPPLEMENTS)
     f.problem(
@@ -164,7 +164,7 @@ function supplementRounds(
     );
   const kept = rounds.slice(0, MAX_SUPPLEMENTS);
   let openPause = false;
-  const answered = new Set<string>();
+  const ended = new Set<string>();
   kept.forEach((round, i) => {
     const r = new Fields(round, `${f.path}.DanhSachHoSoBoSung[${i}]`, f.index, out);
     const requested = r.date("NgayBoSung");
@@ -176,8 +176,12 @@ function supplementRounds(
       const kind = last && !supplied && status === 6 ? "financial_obligation" : "supplement";
       const stamp = requested.replace(/\D/g, "").slice(0, 14);
       r.emit(pause(id, requested, stamp, kind), { occurredAt: "NgayBoSung" });
-      if (!supplied) openPause = true;
-      else answered.add(requested);
+      if (supplied) ended.add(requested);
+      else if (last && status !== 2 && status !== 4) openPause = true;
+      else {
+        undatedRoundEnd(id, r, requested, stamp, last ? `status ${status}` : "a later round");
+        ended.add(requested);
+      }
     }
     if (supplied) {
       r.emit(
@@ -193,7 +197,32 @@ function supplementRounds(
     }
   });
 
-  return { openPause, answered };
+  return { openPause, ended };
+}
+
+/**
+ * A round left unanswered while the snapshot shows the wait over (status 2 or 4, or a later round
+ * requested): it ends where it began, so the clock runs through it, since a pause lasts only to the
+ * supplement's receipt (docs/rules.md R3; Decree 61/2018/NĐ-CP Art. 19, clause to verify) and an
+ * end nobody dated must not stop the clock for good. The next dated return (this round's
+ * `NgayTiepNhanBoSung` in a later snapshot, or a progress item back at 4) dates the end instead
+ * (lib/domain/pauses.ts `resume`). The id is a progress item's at that instant: the same fact.
+ */
+function undatedRoundEnd(id: string, r: Fields, requested: string, stamp: string, over: string): void {
+  r.emit(
+    {
+      eventId: idOf(id, `unpaused:${stamp}`),
+      type: "dossier.supplement_received",
+      occurredAt: requested,
+      dossierId: id,
+      data: { ifPaused: true },
+    },
+    { occurredAt: "NgayBoSung" },
+  );
+  r.note(
+    "NgayTiepNhanBoSung",
+    `${over} shows this round's wait over, but it has no NgayTiepNhanBoSung: the wait is recorded as ended where it began, so the clock runs, until NgayTiepNhanBoSung or a progress item (CapNhatTienDoHoSoMC) with TrangThai 4 and ThoiDiemXuLy dates its end`,
+  );
 }
 
 /**
@@ -201,10 +230,10 @@ function supplementRounds(
  * is over, but this snapshot cannot say when, so it cannot end a pause an earlier snapshot
  * recorded; the answer says where the end comes from (docs/dvcqg.md).
  */
-function undatedReturn(f: Fields, status: number | undefined, answered: ReadonlySet<string>): void {
+function undatedReturn(f: Fields, status: number | undefined, ended: ReadonlySet<string>): void {
   if (status !== 2 && status !== 4) return;
   const since = f.date("NgayYeuCauBoSung");
-  if (since && !answered.has(since))
+  if (since && !ended.has(since))
     f.note(
       "NgayYeuCauBoSung",
       `status ${status} after a wait begun at NgayYeuCauBoSung that no listed round answers: a snapshot cannot say when processing resumed, so it does not end that wait; its end comes from a progress item (CapNhatTienDoHoSoMC) with TrangThai 4 and ThoiDiemXuLy, or a round's NgayTiepNhanBoSung`,

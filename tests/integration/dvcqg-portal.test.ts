@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyEvent } from "../../lib/app/apply";
+import { readKpiReport } from "../../lib/app/kpis";
 import { officialOutputs } from "../../lib/app/official";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { DossierEvent } from "../../lib/domain/events/schema";
@@ -34,6 +35,15 @@ async function postAndApply(name: string) {
   h.published.length = 0;
   const body = readFileSync(join(ROOT, "events/dvcqg", `${name}.json`), "utf8");
   const res = await handleIngest(h.deps(), h.post("/integrations/dvcqg", body));
+  for (const p of h.published as { detail: DossierEvent }[])
+    await applyEvent({ ...h.table.store, settings, now }, p.detail);
+  return { status: res.statusCode, answer: JSON.parse(res.body ?? "{}") as Record<string, unknown> };
+}
+
+/** Posts a portal body and applies what reached the bus, in order; the answer's status and body. */
+async function postBody(body: unknown) {
+  h.published.length = 0;
+  const res = await handleIngest(h.deps(), h.post("/integrations/dvcqg", JSON.stringify(body)));
   for (const p of h.published as { detail: DossierEvent }[])
     await applyEvent({ ...h.table.store, settings, now }, p.detail);
   return { status: res.statusCode, answer: JSON.parse(res.body ?? "{}") as Record<string, unknown> };
@@ -89,6 +99,41 @@ describe("the portal's statuses through the route and the consumer", () => {
     expect(dossier?.pausedByKind?.financial_obligation).toBe(16 * 3_600_000);
   });
 
+  it("a snapshot at 4 with an unanswered round: the stored dossier runs and counts overdue, until a later snapshot dates the return", async () => {
+    const period = periodByName(CALENDAR_QUARTER, "2022-Q3");
+    if (!period) throw new Error("no period 2022-Q3");
+    const unit = async () =>
+      (await readKpiReport(h.table.store.counters, period, { asOf: now() })).byUnit.find(
+        (b) => b.unit === "cn-vpdk-dat-dai",
+      );
+    const before = await unit();
+    const undated = JSON.parse(readFileSync(join(ROOT, "events/dvcqg/status-6-payment.json"), "utf8"));
+    undated.data[0].MaHoSo = "000.30.32.H48-220711-0905";
+    undated.data[0].TrangThaiHoSo = "4";
+    const first = await postBody(undated);
+    expect(first.answer).toMatchObject({ accepted: 3, rejected: 0 });
+    expect(pathsOf(first.answer.notes)).toContain("data[0].DanhSachHoSoBoSung[0].NgayTiepNhanBoSung");
+    const running = await h.table.store.dossiers.get("000.30.32.H48-220711-0905");
+    expect(running?.paused).toBe(false);
+    expect(running?.kpiDueAt).toBe(instant("2022-07-25T17:00:00+07:00"));
+    // On 1 August, a week past its due instant: overdue in the counters, not pending within.
+    const late = await unit();
+    expect(late?.pending.overdue).toBe((before?.pending.overdue ?? 0) + 1);
+    expect(late?.pending.withinDeadline).toBe(before?.pending.withinDeadline ?? 0);
+
+    const dated = structuredClone(undated);
+    dated.data[0].DanhSachHoSoBoSung[0].NgayTiepNhanBoSung = "20220718100000";
+    dated.data[0].DanhSachHoSoBoSung[0].NgayHenTraMoi = "20220805170000";
+    expect((await postBody(dated)).answer).toMatchObject({ accepted: 1, duplicate: 2, rejected: 0 });
+    const answered = await h.table.store.dossiers.get("000.30.32.H48-220711-0905");
+    expect(answered?.kpiDueAt).toBe(instant("2022-08-05T17:00:00+07:00"));
+    expect(answered?.pausedByKind?.supplement).toBe(16 * 3_600_000);
+    expect(answered?.anomalies).toEqual([]);
+    const within = await unit();
+    expect(within?.pending.overdue).toBe(before?.pending.overdue ?? 0);
+    expect(within?.pending.withinDeadline).toBe((before?.pending.withinDeadline ?? 0) + 1);
+  });
+
   it("a refusal date makes the stored resolution denied; no refusal date, approved", async () => {
     const { status, answer } = await postAndApply("status-10-refused");
     expect(status).toBe(200);
@@ -116,13 +161,7 @@ describe("the portal's statuses through the route and the consumer", () => {
   });
 
   it("a later snapshot with another appointment and unit is the receipt told again: a duplicate with a note, nothing quarantined", async () => {
-    const post = async (body: unknown) => {
-      h.published.length = 0;
-      const res = await handleIngest(h.deps(), h.post("/integrations/dvcqg", JSON.stringify(body)));
-      for (const p of h.published as { detail: DossierEvent }[])
-        await applyEvent({ ...h.table.store, settings, now }, p.detail);
-      return { status: res.statusCode, answer: JSON.parse(res.body ?? "{}") as Record<string, unknown> };
-    };
+    const post = postBody;
     const first = JSON.parse(readFileSync(join(ROOT, "events/dvcqg/status-6-payment.json"), "utf8"));
     first.data[0].MaHoSo = "000.30.32.H48-220711-0904";
     expect((await post(first)).answer).toMatchObject({ accepted: 2, duplicate: 0 });

@@ -517,6 +517,103 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     expect(notePaths(convertBody(body))).toEqual(["data[0].DonViXuLy"]);
   });
 
+  it("a round a snapshot at 2 or 4 leaves unanswered ends where it began: the clock runs until a dated return", () => {
+    const at = (status: string, answeredAt?: string) => {
+      const body = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+      body.data[0].TrangThaiHoSo = status;
+      if (answeredAt) body.data[0].DanhSachHoSoBoSung[0].NgayTiepNhanBoSung = answeredAt;
+      return convertBody(body);
+    };
+    const requested = "2022-07-14T10:00:00+07:00";
+    for (const status of ["2", "4"]) {
+      const out = at(status);
+      expect(facts(out).slice(1)).toEqual([
+        { type: "dossier.supplement_requested", occurredAt: requested, data: {} },
+        { type: "dossier.supplement_received", occurredAt: requested, data: { ifPaused: true } },
+      ]);
+      expect(out.events[2]?.eventId).toMatch(/unpaused:20220714100000$/);
+      expect(notePaths(out)).toContain("data[0].DanhSachHoSoBoSung[0].NgayTiepNhanBoSung");
+      // The wait by status alone is not told twice.
+      expect(notePaths(out)).not.toContain("data[0].NgayYeuCauBoSung");
+    }
+    // Still waiting (5), or closed by a refusal while waiting (10): the pause stays open.
+    for (const status of ["5", "10"]) {
+      const body = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+      body.data[0].TrangThaiHoSo = status;
+      Object.assign(body.data[0], { NgayKetThucXuLy: "20220801100000", NgayTuChoi: "20220801100000" });
+      const out = convertBody(body);
+      expect(
+        out.events.filter((e) => e.type === "dossier.supplement_received"),
+        status,
+      ).toEqual([]);
+      expect(notePaths(out)).not.toContain("data[0].DanhSachHoSoBoSung[0].NgayTiepNhanBoSung");
+    }
+
+    const calendar = WorkingCalendar.official();
+    const project = (...events: { events: unknown[] }[]) => {
+      const all = events.flatMap((o) => o.events) as DossierEvent[];
+      return projectDossier(all[0]?.dossierId as string, all, { calendar });
+    };
+    // Due Mon 25 July 17:00: with the wait undated the clock ran through it, and the dossier is late.
+    const undated = project(at("4"));
+    expect(undated.paused).toBe(false);
+    expect(undated.kpiDueAt).toBe(instant("2022-07-25T17:00:00+07:00"));
+    expect(undated.supplementRequests).toBe(1);
+    expect(undated.anomalies).toEqual([]);
+    // A later snapshot dates the return: the same dossier as if the wait had been seen open (5).
+    const dated = project(at("4"), at("4", "20220718100000"));
+    const seenOpen = project(at("5"), at("4", "20220718100000"));
+    expect(dated.kpiDueAt).toBe(instant("2022-07-27T17:00:00+07:00"));
+    expect(dated.kpiDueAt).toBe(seenOpen.kpiDueAt);
+    expect(dated.pauses).toEqual(seenOpen.pauses);
+    expect(dated.pausedByKind).toEqual(seenOpen.pausedByKind);
+    expect(dated.anomalies).toEqual([]);
+    // So does a progress item back at 4, whichever the order of the requests.
+    const body = JSON.parse(readProjectFile("events/dvcqg/progress-resumed.json"));
+    body.data[0].ThoiDiemXuLy = "2022-07-18T10:00:00.000";
+    const progress = convertBody(body);
+    for (const order of [
+      [at("4"), progress],
+      [progress, at("4")],
+    ]) {
+      const state = project(...order);
+      expect(state.pauses.map((p) => [p.from, p.to])).toEqual([
+        [instant(requested), instant("2022-07-18T10:00:00+07:00")],
+      ]);
+      expect(state.kpiDueAt).toBe(instant("2022-07-27T17:00:00+07:00"));
+    }
+    // Closed (Fri 15 July) before the return was dated: the end stays where it began.
+    const closed = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+    Object.assign(closed.data[0], {
+      TrangThaiHoSo: "9",
+      NgayKetThucXuLy: "20220715100000",
+      DanhSachHoSoBoSung: [],
+    });
+    const late = project(at("4"), convertBody(closed), progress);
+    expect(late.pauses[0]?.to).toBe(instant(requested));
+  });
+
+  it("an unanswered round a later round follows ends where it began; both count as supplement requests", () => {
+    const body = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+    body.data[0].TrangThaiHoSo = "5";
+    const [first] = body.data[0].DanhSachHoSoBoSung;
+    body.data[0].DanhSachHoSoBoSung = [first, { ...first, NgayBoSung: "20220720100000" }];
+    const out = convertBody(body);
+    expect(notePaths(out)).toContain("data[0].DanhSachHoSoBoSung[0].NgayTiepNhanBoSung");
+    expect(notePaths(out)).not.toContain("data[0].DanhSachHoSoBoSung[1].NgayTiepNhanBoSung");
+    const events = out.events as unknown as DossierEvent[];
+    const state = projectDossier(events[0]?.dossierId as string, events, {
+      calendar: WorkingCalendar.official(),
+    });
+    expect(state.supplementRequests).toBe(2);
+    expect(state.paused).toBe(true);
+    expect(state.pauses.map((p) => [p.from, p.to])).toEqual([
+      [instant("2022-07-14T10:00:00+07:00"), instant("2022-07-14T10:00:00+07:00")],
+      [instant("2022-07-20T10:00:00+07:00"), undefined],
+    ]);
+    expect(state.anomalies).toEqual([]);
+  });
+
   it("status 4 in a progress item with no pause open changes nothing and flags nothing", () => {
     const received = convert("status-6-payment.json").events.filter(
       (e) => e.type === "dossier.received",
