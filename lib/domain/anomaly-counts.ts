@@ -20,6 +20,7 @@ export const ANOMALY_COUNTER_OF = {
   duplicate_received: "anomalyDuplicateReceived",
   after_close: "anomalyAfterClose",
   second_extension: "anomalySecondExtension",
+  second_supplement_request: "anomalySecondSupplementRequest",
   already_paused: "anomalyAlreadyPaused",
   resume_without_pause: "anomalyResumeWithoutPause",
   no_due_instant: "anomalyNoDueInstant",

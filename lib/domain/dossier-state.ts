@@ -43,6 +43,11 @@ export type AnomalyKind =
   | "duplicate_received"
   | "after_close"
   | "second_extension"
+  /**
+   * A second or later supplement request on one dossier: the office gives its guidance once, in full
+   * (docs/rules.md R3). Counted whatever the strict setting, which decides only whether it is late.
+   */
+  | "second_supplement_request"
   | "already_paused"
   | "resume_without_pause"
   | "no_due_instant"

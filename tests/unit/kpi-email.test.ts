@@ -411,4 +411,46 @@ describe("the KPI email's data quality", () => {
     }).report;
     expect(render("vi", once)).not.toContain("hẹn lại ngày trả kết quả lần thứ hai");
   });
+
+  it("says how many supplement requests were a second one, strict setting or not, finished or not", () => {
+    const received = DossierEventSchema.parse(samples.get("dossier.received"));
+    const event = (id: string, type: string, at: string) =>
+      DossierEventSchema.parse({
+        eventId: id,
+        type,
+        occurredAt: at,
+        dossierId: received.dossierId,
+        data: {},
+      });
+    const twice = [
+      received,
+      event("s1", "dossier.supplement_requested", "2022-06-15T09:00:00+07:00"),
+      event("a1", "dossier.supplement_received", "2022-06-16T09:00:00+07:00"),
+      event("s2", "dossier.supplement_requested", "2022-06-20T09:00:00+07:00"),
+      event("a2", "dossier.supplement_received", "2022-06-21T09:00:00+07:00"),
+    ];
+    const asOf = instant("2022-07-01T00:00:00+07:00");
+    const render = (locale: "vi" | "en", events = twice, strict = false) =>
+      renderKpiEmail({
+        locale,
+        kind: "weekly",
+        report: computeReportAndCounts(
+          events,
+          { ...settings, strictSupplementRule: strict },
+          { period, asOf },
+        ).report,
+        unitNames: new Map(),
+        longestOverdue: [],
+        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+        now: instant("2022-07-01T08:00:00+07:00"),
+      }).text;
+    for (const strict of [false, true])
+      expect(render("vi", twice, strict)).toContain(
+        "- 1 lần yêu cầu bổ sung hồ sơ lần thứ hai trở lên trong kỳ: việc hướng dẫn bổ sung chỉ được thực hiện một lần, đầy đủ.",
+      );
+    expect(render("en")).toContain(
+      "- Second or later supplement requests in the period: 1 (an office asks for a supplement once, in full).",
+    );
+    expect(render("vi", twice.slice(0, 3))).not.toContain("yêu cầu bổ sung hồ sơ lần thứ hai");
+  });
 });

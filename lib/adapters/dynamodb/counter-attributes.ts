@@ -59,6 +59,7 @@ export const COUNTER_CODES: Readonly<Record<CounterKey, string>> = {
   anomalyDuplicateReceived: "QD",
   anomalyAfterClose: "QA",
   anomalySecondExtension: "QE",
+  anomalySecondSupplementRequest: "QT",
   anomalyAlreadyPaused: "QP",
   anomalyResumeWithoutPause: "QR",
   anomalyNoDueInstant: "QN",

@@ -44,6 +44,8 @@ export const KPI_TEXT = {
       `${n} hồ sơ có hạn giải quyết rơi vào năm chưa có lịch ngày nghỉ, ngày làm bù: chưa xác định được đúng hạn hay trễ hạn cho đến khi bổ sung lịch năm đó (vẫn được tính trong tổng số).`,
     secondExtension: (n: string) =>
       `${n} lần hẹn lại ngày trả kết quả lần thứ hai trở lên trong kỳ: việc hẹn lại chỉ được thực hiện một lần.`,
+    secondSupplement: (n: string) =>
+      `${n} lần yêu cầu bổ sung hồ sơ lần thứ hai trở lên trong kỳ: việc hướng dẫn bổ sung chỉ được thực hiện một lần, đầy đủ.`,
     latePause: (n: string) =>
       `${n} hồ sơ được yêu cầu bổ sung (hoặc tạm dừng chờ nghĩa vụ tài chính, chờ cơ quan khác) sau khi đã quá hạn: thời gian tạm dừng không được trừ, hồ sơ vẫn tính là quá hạn.`,
     calendar: (year: number, days: string) =>
@@ -94,6 +96,8 @@ export const KPI_TEXT = {
       `${n} dossiers have a deadline in a year without calendar data: whether they are on time or late is unknown until that year's calendar is added (they are counted in the totals).`,
     secondExtension: (n: string) =>
       `Second or later new appointments given in the period: ${n} (a dossier may be given a new appointment only once).`,
+    secondSupplement: (n: string) =>
+      `Second or later supplement requests in the period: ${n} (an office asks for a supplement once, in full).`,
     latePause: (n: string) =>
       `${n} dossiers were asked for a supplement (or paused for fees or another agency) after they were overdue: the pause is not deducted and they still count as overdue or late.`,
     calendar: (year: number, days: string) =>

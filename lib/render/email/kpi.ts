@@ -304,6 +304,11 @@ function qualityNotes(c: Context): string[] {
     report.dataQuality?.anomalies.second_extension
       ? t.secondExtension(n(report.dataQuality.anomalies.second_extension))
       : "",
+    // Guidance once, in full (Decree 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md R3):
+    // the period's second or later supplement requests, whatever the strict setting.
+    report.dataQuality?.anomalies.second_supplement_request
+      ? t.secondSupplement(n(report.dataQuality.anomalies.second_supplement_request))
+      : "",
     q.calendar ? t.calendar(q.calendar.missingYear, n(q.calendar.daysLeft)) : "",
   ].filter(Boolean);
 }
