@@ -52,8 +52,8 @@ export function stageGuidance(kind: StageKind, ruleSet: RuleSet): { vi: string; 
       };
     case "late_apology":
       return {
-        vi: `${capitalise(doc.vi)} được gửi sau hạn (chậm hơn ${leadVi}): ghi nhận vào phần tuân thủ và rút kinh nghiệm.`,
-        en: `The ${doc.en} was sent after the apology deadline (later than ${leadEn}): recorded as a compliance breach; review why.`,
+        vi: `${capitalise(doc.vi)} được gửi sau hạn (chậm hơn ${leadVi}): được tính trong báo cáo KPI gửi lãnh đạo; cần rút kinh nghiệm.`,
+        en: `The ${doc.en} was sent after the apology deadline (later than ${leadEn}): counted in the KPI email to leadership; review why.`,
       };
     case "supplement_twice":
       return {

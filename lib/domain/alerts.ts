@@ -2,7 +2,7 @@ import { alreadyRaised, STAGE_KINDS, type StageKind } from "./alert-marks";
 import type { WorkingCalendar } from "./calendar/calendar";
 import { calendarResult } from "./calendar/result";
 import type { DossierState } from "./dossier-state";
-import { ruleSetFor, tooManyAppointments, tooManySupplementRequests } from "./rules";
+import { apologyDeadlineOf, tooManyAppointments, tooManySupplementRequests } from "./rules";
 import { HOUR_MS, MINUTE_MS } from "./time";
 
 /**
@@ -109,24 +109,6 @@ export function timelineThresholds(
     escalationMs: t.escalationWorkingDays * calendar.workingDayMs,
     possiblyClosedMs: t.possiblyClosedWorkingDays * calendar.workingDayMs,
   };
-}
-
-/**
- * The apology deadline of a due instant: due − 1 working day (the rule set's lead), read as the
- * close of the working day before, so Thu 17:00 gives Wed 17:00. Decree 61/2018/NĐ-CP Art. 19
- * (point to verify) says "chậm nhất một ngày trước ngày hết hạn" ("ngày", not "ngày làm việc"); the working-day
- * reading is the conservative one, and the digest says so. `undefined` when the deadline would
- * fall at or before the receipt (a period shorter than the lead): no apology can be required
- * before the dossier existed.
- */
-export function apologyDeadlineOf(
-  kpiDueAt: number,
-  receivedAt: number,
-  calendar: WorkingCalendar,
-): number | undefined {
-  const lead = ruleSetFor(receivedAt).apologyLeadWorkingDays.value;
-  const deadline = calendar.deadlineBefore(kpiDueAt, lead * calendar.workingDayMs);
-  return deadline > receivedAt ? deadline : undefined;
 }
 
 /**

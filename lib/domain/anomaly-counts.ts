@@ -21,6 +21,7 @@ export const ANOMALY_COUNTER_OF = {
   after_close: "anomalyAfterClose",
   second_extension: "anomalySecondExtension",
   second_supplement_request: "anomalySecondSupplementRequest",
+  late_apology: "anomalyLateApology",
   already_paused: "anomalyAlreadyPaused",
   resume_without_pause: "anomalyResumeWithoutPause",
   no_due_instant: "anomalyNoDueInstant",

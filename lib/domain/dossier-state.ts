@@ -48,6 +48,12 @@ export type AnomalyKind =
    * (docs/rules.md R3). Counted whatever the strict setting, which decides only whether it is late.
    */
   | "second_supplement_request"
+  /**
+   * The apology letter came after its deadline (due − 1 working day, docs/rules.md R4), judged as the
+   * `late_apology` alert judges it: the first new appointment given with an apology, against the
+   * KPI due instant the dossier has.
+   */
+  | "late_apology"
   | "already_paused"
   | "resume_without_pause"
   | "no_due_instant"
@@ -135,7 +141,8 @@ export interface DossierState {
   pausedByKind: PausedByKind;
   /** Supplement requests: pauses of kind `supplement` (not financial obligations nor other agencies). */
   supplementRequests: number;
-  extensions: { at: number; newDueAt: number; apologyIssued: boolean }[];
+  /** The new appointments given, each with its event (absent in states stored before it was kept). */
+  extensions: { at: number; newDueAt: number; apologyIssued: boolean; eventId?: string }[];
   resolvedAt?: number;
   outcome?: "approved" | "denied";
   returnedAt?: number;

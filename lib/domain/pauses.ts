@@ -3,7 +3,7 @@ import { calendarResult } from "./calendar/result";
 import type { DossierState, Pause } from "./dossier-state";
 import type { DossierEvent } from "./events/schema";
 import { type EventOf, flag, noCalendar, type Step } from "./projection-step";
-import { tooManyAppointments } from "./rules";
+import { apologyDeadlineOf, tooManyAppointments } from "./rules";
 import { instant } from "./time";
 
 /**
@@ -118,6 +118,7 @@ export function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>)
     at: t,
     newDueAt: instant(event.data.newDueAt),
     apologyIssued: event.data.apologyIssued,
+    eventId: event.eventId,
   });
   // One new appointment only: the rule set's (Decree 61/2018/NĐ-CP Art. 19, point to verify:
   // "không quá một lần"; rules.ts, docs/rules.md R4).
@@ -129,6 +130,27 @@ export function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>)
   // `late_apology` (with the apology; without, `apology_missed` stays).
   if (state.kpiDueAt !== undefined && t > state.kpiDueAt) flag(step, "late_supplement_request");
   state.appointmentAt = instant(event.data.newDueAt);
+}
+
+/**
+ * The apology letter sent after its deadline: the anomaly `late_apology`, counted in its period, so
+ * the KPI email says how many (docs/rules.md R4: "chậm nhất một ngày trước ngày hết hạn", Decree
+ * 61/2018/NĐ-CP Art. 19, point to verify). Judged once the events are in, as the alert is: the
+ * first new appointment given with an apology, against the apology deadline of the KPI due instant
+ * the dossier has (lib/domain/alerts.ts `late_apology`). A year without calendar data judges nothing.
+ */
+export function flagLateApology(state: DossierState, calendar: WorkingCalendar): void {
+  const apology = state.extensions.find((e) => e.apologyIssued);
+  const { kpiDueAt, receivedAt } = state;
+  if (!apology || kpiDueAt === undefined || receivedAt === undefined) return;
+  const deadline = calendarResult(() => apologyDeadlineOf(kpiDueAt, receivedAt, calendar));
+  if (!deadline.ok || deadline.value === undefined || apology.at <= deadline.value) return;
+  state.anomalies.push({
+    kind: "late_apology",
+    eventId: apology.eventId,
+    type: "dossier.deadline_extended",
+    at: apology.at,
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { DossierState, PausedByKind, ProcedurePeriod, ProjectionSettings } from "./dossier-state";
 import { type DossierEvent, PAUSE_KINDS } from "./events/schema";
 import { identityOf, sameBody } from "./identity";
-import { endPause, extendDeadline, inferredResume, resume, startPause } from "./pauses";
+import { endPause, extendDeadline, flagLateApology, inferredResume, resume, startPause } from "./pauses";
 import { type EventOf, flag, noCalendar, type Step, type TimelineEntry } from "./projection-step";
 import { judgeLevel, ruleSetFor } from "./rules";
 import { instant } from "./time";
@@ -84,6 +84,7 @@ export function projectDossier(
     else if (admitted(step)) applyEvent(step);
   }
   finishState(state, ordered.length, folded.conflicts, at);
+  flagLateApology(state, settings.calendar);
   return state;
 }
 

@@ -1,4 +1,4 @@
-import type { AfterHoursReceipt } from "./calendar/calendar";
+import type { AfterHoursReceipt, WorkingCalendar } from "./calendar/calendar";
 import { err, ok, type Result } from "./result";
 import { type LocalDate, localDate } from "./time";
 
@@ -225,4 +225,22 @@ export function tooManyAppointments(receivedAt: number, extensions: number): boo
 /** Whether a dossier's supplement requests break the guidance-once rule (`supplement_twice`). */
 export function tooManySupplementRequests(receivedAt: number, requests: number): boolean {
   return ruleSetFor(receivedAt).supplementGuidanceOnce.value && requests > 1;
+}
+
+/**
+ * The apology deadline of a due instant: due − 1 working day (the rule set's lead), read as the
+ * close of the working day before, so Thu 17:00 gives Wed 17:00. Decree 61/2018/NĐ-CP Art. 19
+ * (point to verify) says "chậm nhất một ngày trước ngày hết hạn" ("ngày", not "ngày làm việc"); the working-day
+ * reading is the conservative one, and the digest says so. `undefined` when the deadline would
+ * fall at or before the receipt (a period shorter than the lead): no apology can be required
+ * before the dossier existed.
+ */
+export function apologyDeadlineOf(
+  kpiDueAt: number,
+  receivedAt: number,
+  calendar: WorkingCalendar,
+): number | undefined {
+  const lead = ruleSetFor(receivedAt).apologyLeadWorkingDays.value;
+  const deadline = calendar.deadlineBefore(kpiDueAt, lead * calendar.workingDayMs);
+  return deadline > receivedAt ? deadline : undefined;
 }

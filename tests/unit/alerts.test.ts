@@ -5,7 +5,6 @@ import {
   type AlertFacts,
   alertFactsOf,
   alertTimeline,
-  apologyDeadlineOf,
   STAGE_KINDS,
   type Stage,
   timelineStages,
@@ -14,7 +13,7 @@ import {
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import { projectDossier } from "../../lib/domain/projection";
-import { RULE_SETS, ruleSetFor } from "../../lib/domain/rules";
+import { apologyDeadlineOf, RULE_SETS, ruleSetFor } from "../../lib/domain/rules";
 import { formatInstant, instant, MINUTE_MS } from "../../lib/domain/time";
 
 const cal = WorkingCalendar.official();

@@ -412,6 +412,46 @@ describe("the KPI email's data quality", () => {
     expect(render("vi", once)).not.toContain("hẹn lại ngày trả kết quả lần thứ hai");
   });
 
+  it("says how many apology letters came after their deadline, in each language", () => {
+    const received = DossierEventSchema.parse(samples.get("dossier.received"));
+    const asOf = instant("2022-07-01T00:00:00+07:00");
+    const late = (at: string) =>
+      computeReportAndCounts(
+        [
+          received,
+          DossierEventSchema.parse({
+            eventId: "x1",
+            type: "dossier.deadline_extended",
+            occurredAt: at,
+            dossierId: received.dossierId,
+            data: { newDueAt: "2022-06-29T17:00:00+07:00", apologyIssued: true },
+          }),
+        ],
+        settings,
+        { period, asOf },
+      ).report;
+    const render = (locale: "vi" | "en", report: ReturnType<typeof late>) =>
+      renderKpiEmail({
+        locale,
+        kind: "weekly",
+        report,
+        unitNames: new Map(),
+        longestOverdue: [],
+        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+        now: instant("2022-07-01T08:00:00+07:00"),
+      }).text;
+    // The sample is due Mon 20 June 17:00 (docs/rules.md R4: its apology by Fri 17 June 17:00).
+    const onDueDay = late("2022-06-20T09:00:00+07:00");
+    expect(onDueDay.dataQuality.anomalies.late_apology).toBe(1);
+    expect(render("vi", onDueDay)).toContain(
+      "- 1 văn bản xin lỗi, hẹn lại ngày trả kết quả gửi sau hạn trong kỳ",
+    );
+    expect(render("en", onDueDay)).toContain(
+      "- Apology letters sent after their deadline in the period: 1 (",
+    );
+    expect(render("vi", late("2022-06-17T09:00:00+07:00"))).not.toContain("văn bản xin lỗi, hẹn lại");
+  });
+
   it("says how many supplement requests were a second one, strict setting or not, finished or not", () => {
     const received = DossierEventSchema.parse(samples.get("dossier.received"));
     const event = (id: string, type: string, at: string) =>

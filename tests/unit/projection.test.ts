@@ -145,10 +145,32 @@ describe("the dossier projection", () => {
       );
     const late = extendedAt("2022-07-12T09:00:00+07:00");
     expect(formatInstant(late.kpiDueAt as number)).toBe("2022-07-11T17:00:00+07:00");
-    expect(late.anomalies.map((a) => a.kind)).toEqual(["late_supplement_request"]);
+    // After the due instant, the apology is late too (its deadline: Fri 8 July 17:00).
+    expect(late.anomalies.map((a) => [a.kind, a.eventId])).toEqual([
+      ["late_supplement_request", "x"],
+      ["late_apology", "x"],
+    ]);
     expect(slaAt(late, instant("2022-07-15T09:00:00+07:00"), calendar).state).toBe("overdue");
     const inTime = extendedAt("2022-07-08T09:00:00+07:00");
     expect(inTime.anomalies).toEqual([]);
+    // On the due day itself: the apology is late, the new appointment not.
+    const dueDay = extendedAt("2022-07-11T09:00:00+07:00");
+    expect(dueDay.anomalies.map((a) => [a.kind, a.at])).toEqual([
+      ["late_apology", instant("2022-07-11T09:00:00+07:00")],
+    ]);
+    // A new appointment with no apology letter has no apology to be late.
+    const noApology = projectDossier(
+      "D1",
+      [
+        received,
+        ev("x", "dossier.deadline_extended", "2022-07-11T09:00:00+07:00", {
+          newDueAt: "2022-07-20T17:00:00+07:00",
+          apologyIssued: false,
+        }),
+      ],
+      settings,
+    );
+    expect(noApology.anomalies).toEqual([]);
   });
 
   it("lets returned close an unresolved dossier, and not move an earlier resolution", () => {

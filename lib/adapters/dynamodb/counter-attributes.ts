@@ -60,6 +60,7 @@ export const COUNTER_CODES: Readonly<Record<CounterKey, string>> = {
   anomalyAfterClose: "QA",
   anomalySecondExtension: "QE",
   anomalySecondSupplementRequest: "QT",
+  anomalyLateApology: "QY",
   anomalyAlreadyPaused: "QP",
   anomalyResumeWithoutPause: "QR",
   anomalyNoDueInstant: "QN",

@@ -309,6 +309,11 @@ function qualityNotes(c: Context): string[] {
     report.dataQuality?.anomalies.second_supplement_request
       ? t.secondSupplement(n(report.dataQuality.anomalies.second_supplement_request))
       : "",
+    // The apology letter comes one working day before the deadline at the latest (Decree
+    // 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md R4): the period's late ones.
+    report.dataQuality?.anomalies.late_apology
+      ? t.lateApology(n(report.dataQuality.anomalies.late_apology))
+      : "",
     q.calendar ? t.calendar(q.calendar.missingYear, n(q.calendar.daysLeft)) : "",
   ].filter(Boolean);
 }
