@@ -34,6 +34,8 @@ interface Indicator {
   reason: { vi: string; en: string } | null;
   fullPointsAt: number | null;
   target?: number | null;
+  /** What a computed figure rests on (a rate taken as 1, a condition not applied). */
+  notes?: { vi: string; en: string }[];
 }
 interface Index {
   indicators: Indicator[];
@@ -514,6 +516,16 @@ function indexSection(index: Index, trend: Trend | null): HTMLElement {
       false,
     ]),
   );
+  // What the computed figures rest on, as the email and the text report say it (docs/official.md).
+  const noted = index.indicators.filter((i) => i.rate !== null && i.notes?.length);
+  if (noted.length)
+    section.append(
+      h(
+        "ul",
+        { class: "notes", "aria-label": w.indexNotes },
+        ...noted.map((i) => h("li", {}, `${i.id}: ${(i.notes ?? []).map((n) => n[lang]).join(" ")}`)),
+      ),
+    );
   if (trend && trend.points.length > 0) {
     const shown = index.indicators.filter((i) =>
       trend.points.some((p) => p.indicators.some((x) => x.id === i.id && x.rate !== null)),

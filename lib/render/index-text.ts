@@ -23,6 +23,17 @@ export function indicatorLine(i: Indicator, locale: Locale = "vi"): string {
   return `${i.id} ${name}: ${formatRate(i.rate, locale)} (${count(i.numerator)}/${count(i.denominator)})${points}${target}`;
 }
 
+/**
+ * What each computed indicator's figure rests on (its `notes`: a rate taken as 1, a condition not
+ * applied, the dossiers a rule moved), one line per indicator: the figures are the monitor's
+ * reading of the portal's method, and the reader must see where they differ (docs/official.md).
+ */
+export function indicatorNotes(index: NationalIndex, locale: Locale = "vi"): string[] {
+  return index.indicators
+    .filter((i) => i.rate !== null && i.notes.length > 0)
+    .map((i) => `${i.id}: ${i.notes.map((n) => n[locale]).join(" ")}`);
+}
+
 export function indexText(
   index: NationalIndex,
   locale: Locale = "vi",
@@ -38,6 +49,8 @@ export function indexText(
     for (const i of u.indicators.filter((x) => x.rate !== null))
       lines.push(`  - ${indicatorLine(i, locale)}`);
   }
+  const notes = indicatorNotes(index, locale);
+  if (notes.length) lines.push("", locale === "vi" ? "Ghi chú:" : "Notes:", ...notes.map((n) => `- ${n}`));
   // Index 2.1 counts them within the deadline until the year's calendar is known: say so (docs/rules.md R6).
   const note = noCalendarNote(index.noCalendar ?? 0, locale);
   if (note) lines.push("", note);

@@ -147,6 +147,8 @@ describe("the dashboard", () => {
     expect(units.join(" ")).not.toMatch(/phong-|cn-vpdk|bp-mot-cua/);
     // The 766 index with its targets, and its trend (the weekly snapshots, then now).
     expect(await page.textContent("#index-h ~ .table-wrap")).toContain("95%");
+    // What the computed figures rest on, under the table.
+    expect(await page.textContent("#index-h ~ ul.notes")).toContain("3.3: Tỷ lệ đồng bộ (1.4) lấy bằng 1");
     expect(await page.$$eval("svg.chart circle", (c) => c.length)).toBeGreaterThanOrEqual(1);
     expect(await page.textContent("svg.chart")).toContain("hiện tại");
     // The key was in the fragment only, which no request carries.

@@ -167,6 +167,32 @@ describe("names, never codes", () => {
     expect(withForm("vi")).toContain(">1.234<");
   });
 
+  it("the index says what its computed figures rest on: in the text, and under the email's table", () => {
+    const now = at("2022-07-01T00:00:00+07:00");
+    const online = now.index.indicators.find((i) => i.id === "3.3");
+    expect(online?.rate).not.toBeNull();
+    const text = indexText(now.index, "vi");
+    expect(text).toContain("Ghi chú:\n- 2.1: Hồ sơ chưa hoàn thành đã yêu cầu bổ sung hơn 01 lần tính quá hạn");
+    expect(text).toContain("- 3.3: Tỷ lệ đồng bộ (1.4) lấy bằng 1");
+    expect(indexText(now.index, "en")).toContain("- 3.3: The sync rate (1.4) is taken as 1");
+    // An indicator not computed says why on its own line, and has no note.
+    expect(text).not.toMatch(/- 2\.2: /);
+    const email = (locale: "vi" | "en") =>
+      renderKpiEmail({
+        locale,
+        kind: "weekly",
+        report: now.report,
+        unitNames: new Map(),
+        longestOverdue: [],
+        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+        official: { locale, index: now.index, trend: [] },
+        now: instant("2022-07-04T08:00:00+07:00"),
+      });
+    expect(email("vi").html).toContain("<li>3.3: Tỷ lệ đồng bộ (1.4) lấy bằng 1");
+    expect(email("vi").text).toContain("Ghi chú:\n  2.1: ");
+    expect(email("en").text).toContain("  3.3: The sync rate (1.4) is taken as 1");
+  });
+
   it("the digest: the deployment's catalog names the procedure and domain", () => {
     const alert = {
       unitId: "phong-tu-phap",

@@ -3,7 +3,7 @@ import type { FORM_VALUE_KEYS as Keys, OfficialForm } from "../../domain/officia
 import { FORM_VALUE_KEYS } from "../../domain/official/form";
 import type { NationalIndex } from "../../domain/official/index766";
 import { formatNumber, formatRate, type Locale } from "../format";
-import { indicatorLine } from "../index-text";
+import { indicatorLine, indicatorNotes } from "../index-text";
 import { SPARKLINE, sparklinePng } from "../sparkline";
 import { unitIndexHtml, unitIndexText } from "./official-units";
 
@@ -54,6 +54,7 @@ const T = {
     trend: "Diễn biến theo tuần",
     trendOf: (name: string) => `Diễn biến theo tuần của chỉ số ${name}`,
     notComputed: "chưa tính được",
+    notes: "Ghi chú",
     form: "Biểu II.06a",
     source: "Nguồn",
     office: "Đơn vị báo cáo",
@@ -70,6 +71,7 @@ const T = {
     trend: "Weekly trend",
     trendOf: (name: string) => `Weekly trend of ${name}`,
     notComputed: "not computed",
+    notes: "Notes",
     form: "Form II.06a",
     source: "Source",
     office: "Reporting office",
@@ -154,8 +156,14 @@ export function renderOfficialHtml(input: OfficialEmailInput): { html: string; i
         `<td ${tdl}>${trend?.tag ?? ""}</td></tr>`,
     );
   }
+  const notes = indicatorNotes(index, locale);
   html.push(
     "</table>",
+    ...(notes.length
+      ? [
+          `<p style="margin:6px 0 2px 0;font-size:11px;color:#5f6670">${e(t.notes)}:</p><ul style="margin:0;padding-left:18px;font-size:11px;color:#5f6670">${notes.map((n) => `<li>${e(n)}</li>`).join("")}</ul>`,
+        ]
+      : []),
     `<p style="margin:4px 0 0 0;font-size:11px;color:#5f6670">${e(t.source)}: ${e(index.indicators[0]?.source ?? "")}</p>`,
   );
   html.push(unitIndexHtml(index, locale, input.unitNames, input.whole));
@@ -211,6 +219,8 @@ export function renderOfficialText(input: OfficialEmailInput): string[] {
     if (i.rate !== null && input.trend.length > 1)
       lines.push(`  ${t.trend}: ${trendWords(i, input.trend, input.locale)}`);
   }
+  const notes = indicatorNotes(input.index, input.locale);
+  if (notes.length) lines.push(`${t.notes}:`, ...notes.map((n) => `  ${n}`));
   lines.push(...unitIndexText(input.index, input.locale, input.unitNames, input.whole));
   const form = input.form;
   if (!form) return [...lines, "", t.formWithheld, ""];
