@@ -172,7 +172,9 @@ describe("names, never codes", () => {
     const online = now.index.indicators.find((i) => i.id === "3.3");
     expect(online?.rate).not.toBeNull();
     const text = indexText(now.index, "vi");
-    expect(text).toContain("Ghi chú:\n- 2.1: Hồ sơ chưa hoàn thành đã yêu cầu bổ sung hơn 01 lần tính quá hạn");
+    expect(text).toContain(
+      "Ghi chú:\n- 2.1: Hồ sơ chưa hoàn thành đã yêu cầu bổ sung hơn 01 lần tính quá hạn",
+    );
     expect(text).toContain("- 3.3: Tỷ lệ đồng bộ (1.4) lấy bằng 1");
     expect(indexText(now.index, "en")).toContain("- 3.3: The sync rate (1.4) is taken as 1");
     // An indicator not computed says why on its own line, and has no note.
