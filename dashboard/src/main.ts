@@ -452,7 +452,26 @@ function cards(b: Block): HTMLElement {
   );
 }
 
-function compareTable(current: Report, previous: Report | null, previousName: string | null): Child {
+/**
+ * The previous period's report, or why there is none beside this one: not among the periods shown,
+ * not reported then by this node (a commune formed on 2025-07-01 has no earlier quarter: 404), or
+ * not loaded (any other failure). Signing out still happens on an expired key.
+ */
+async function previousReport(
+  name: string | null,
+  params: Record<string, string | undefined>,
+): Promise<Report | string> {
+  const w = t();
+  if (!name) return w.noPrevious;
+  try {
+    return await api<Report>("/kpis", { ...params, period: name });
+  } catch (e) {
+    if (e instanceof AuthError) throw e;
+    return e instanceof ApiError && e.status === 404 ? w.previousNotReported : w.previousFailed;
+  }
+}
+
+function compareTable(current: Report, previous: Report | string, previousName: string | null): Child {
   const w = t();
   const rows: [string, (b: Block) => string][] = [
     [w.received, (b) => n(b.received.total)],
@@ -472,10 +491,10 @@ function compareTable(current: Report, previous: Report | null, previousName: st
         `${w.thisPeriod} (${periodTitle(current.period, state.lang)})`,
         `${w.previousPeriod}${previousName ? ` (${periodShown(previousName)})` : ""}`,
       ],
-      rows.map(([label, get]) => [label, get(current), previous ? get(previous) : "—"]),
+      rows.map(([label, get]) => [label, get(current), typeof previous === "string" ? "—" : get(previous)]),
       [false, true, true],
     ),
-    previous ? null : h("p", { class: "note" }, w.noPrevious),
+    typeof previous === "string" ? h("p", { class: "note" }, previous) : null,
   ];
 }
 
@@ -640,7 +659,7 @@ async function officeView(): Promise<Node[]> {
   const prevName = previousOf(state.period);
   const [report, previous, index, trend] = await Promise.all([
     api<Report>("/kpis", { period }),
-    prevName ? api<Report>("/kpis", { period: prevName }).catch(() => null) : Promise.resolve(null),
+    previousReport(prevName, {}),
     // The whole's indicators only: each unit's block would be megabytes for a province.
     api<Index>("/kpis/index", { period, byUnit: "false" }),
     api<Trend>("/kpis/trend", { period }).catch(() => null),
@@ -788,9 +807,7 @@ async function agencyView(given: string | undefined): Promise<Node[]> {
   const prevName = previousOf(state.period);
   const [report, previous, index, tree] = await Promise.all([
     api<Report>("/kpis", { period, agency: id }),
-    prevName
-      ? api<Report>("/kpis", { period: prevName, agency: id }).catch(() => null)
-      : Promise.resolve(null),
+    previousReport(prevName, { agency: id }),
     api<Index>("/kpis/index", { period, agency: id, byUnit: "false" }),
     api<Agencies>("/agencies", { period }),
   ]);

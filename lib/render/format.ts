@@ -33,7 +33,7 @@ export function summarySentence(b: ReportBlock, locale: Locale = "vi"): string {
   const withdrawn = b.withdrawn ? `; rút hồ sơ ${n(b.withdrawn)}` : "";
   return (
     `Tổng hồ sơ tiếp nhận: ${n(b.received.total)} (${carried}${channels.join(", ")}); ` +
-    `đã giải quyết ${n(b.resolved.total)} (đúng hạn ${n(b.resolved.early + b.resolved.onTime)}, trễ hạn ${n(b.resolved.late)})${withdrawn}; ` +
+    `đã giải quyết ${n(b.resolved.total)} (trước và đúng hạn ${n(b.resolved.early + b.resolved.onTime)}, trễ hạn ${n(b.resolved.late)})${withdrawn}; ` +
     `đang giải quyết ${n(b.pending.total)} (còn trong hạn ${n(b.pending.withinDeadline)}, quá hạn ${n(b.pending.overdue)}).`
   );
 }

@@ -135,7 +135,7 @@ describe("the dashboard", () => {
     await page.waitForSelector("#units-h");
     const cards = await page.textContent(".cards");
     expect(cards).toContain("Tiếp nhận5.520");
-    expect(cards).toContain("Giải quyết đúng hạn4.400");
+    expect(cards).toContain("Giải quyết trước và đúng hạn4.400");
     expect(cards).toContain("Đang giải quyết, quá hạn115");
     expect(page.url()).toBe(`${api}/dashboard#/`);
     expect(await page.evaluate("sessionStorage.getItem('dossier-monitor.key')")).toBe(d.reader);
@@ -430,7 +430,7 @@ const vi = (x: number) => new Intl.NumberFormat("vi-VN").format(x);
 function cardTexts(f: Figures): string[] {
   return [
     `Tiếp nhận${vi(f.received.total)}`,
-    `Giải quyết đúng hạn${vi(f.resolved.early + f.resolved.onTime)}`,
+    `Giải quyết trước và đúng hạn${vi(f.resolved.early + f.resolved.onTime)}`,
     `Trễ hạn${vi(f.resolved.late)}`,
     `Đang giải quyết, quá hạn${vi(f.pending.overdue)}`,
   ];
@@ -482,6 +482,53 @@ describe("the dashboard on the agency tree", () => {
     // Names, never ids, in the table and the picker.
     expect(await page.textContent("#children-h ~ .table-wrap tbody")).not.toMatch(/phong-|cn-vpdk/);
     expect(await page.textContent(".crumbs")).toContain("UBND huyện");
+    expect(errors).toEqual([]);
+  });
+
+  it("says why a node has no previous period beside this one: not shown, not reported then (404), or not loaded", async () => {
+    // This stack shows one period: none shown before it.
+    const first = await open(d.reader);
+    await first.page.waitForSelector("#units-h");
+    expect(await first.page.textContent("#figures-h ~ .note")).toContain(
+      "Kỳ trước không nằm trong các kỳ xem được",
+    );
+    // A period before it added to /me's list, answered as the API answers a commune formed after
+    // it (404), then as a failure.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const before = { name: "2022-Q2", from: "2022-04-01", to: "2022-06-30" };
+    await page.route(
+      (url) => url.pathname.endsWith("/me"),
+      async (route) => {
+        const res = await route.fetch();
+        const me = (await res.json()) as { periods: unknown[] };
+        await route.fulfill({ response: res, json: { ...me, periods: [...me.periods, before] } });
+      },
+    );
+    let status = 404;
+    await page.route(
+      (url) => url.pathname.endsWith("/kpis") && url.searchParams.get("period") === before.name,
+      (route) =>
+        route.fulfill({
+          status,
+          contentType: "application/json",
+          body: JSON.stringify({
+            message: `agency ${SCOPED_AGENCY} does not report for period ${before.name}`,
+          }),
+        }),
+    );
+    await page.goto(`${api}/dashboard#key=${encodeURIComponent(d.reader)}`);
+    await page.waitForSelector("#units-h");
+    await go(page, `#/agency/${SCOPED_AGENCY}`);
+    await idle(page);
+    expect(await page.textContent("#figures-h ~ .note")).toContain("khi đó nó chưa có trong cây tổ chức");
+    status = 503;
+    await go(page, `#/agency/${TREE_ROOT}`);
+    await idle(page);
+    expect(await page.textContent("#figures-h ~ .note")).toContain("Không tải được số liệu kỳ trước");
     expect(errors).toEqual([]);
   });
 

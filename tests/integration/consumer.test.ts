@@ -267,7 +267,7 @@ describe("apply-events against DynamoDB Local", () => {
       /chu-tich@ubnd\.example\.org.*pho-chu-tich@ubnd\.example\.org/,
     );
     expect(mail?.body.text).toContain(
-      "Tổng hồ sơ tiếp nhận: 5.520 (trực tiếp 5.518, trực tuyến 2); đã giải quyết 4.745 (đúng hạn 4.400, trễ hạn 345); đang giải quyết 775 (còn trong hạn 660, quá hạn 115).",
+      "Tổng hồ sơ tiếp nhận: 5.520 (trực tiếp 5.518, trực tuyến 2); đã giải quyết 4.745 (trước và đúng hạn 4.400, trễ hạn 345); đang giải quyết 775 (còn trong hạn 660, quá hạn 115).",
     );
     expect(mail?.body.text).toMatch(
       /Toàn cơ quan \| 5\.520 \| 4\.745 \(\d+(\.\d+)?\/\d+(\.\d+)?\/345\) \| 775 \(660\/115\) \| 92,73%/,

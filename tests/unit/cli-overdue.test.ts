@@ -107,7 +107,7 @@ describe("report: an overdue dossier stays overdue", () => {
     const after = await q3(resolved, "--format", "form-csv");
     expect(after.stdout).toContain("\r\n,Tổng cộng,2,0,2,0,2,0,0,2,0,0,0\r\n");
     const text = await q3(resolved, "--format", "text");
-    expect(text.stdout).toContain("đã giải quyết 2 (đúng hạn 0, trễ hạn 2)");
+    expect(text.stdout).toContain("đã giải quyết 2 (trước và đúng hạn 0, trễ hạn 2)");
   });
 
   it("agrees with the index's 2.1, which already judged it at the request", async () => {

@@ -110,7 +110,7 @@ describe("dossier-monitor (docs/cli.md)", () => {
     const { code, stdout } = await seedReport(q3, "--format", "text");
     expect(code).toBe(0);
     expect(stdout).toContain(
-      "Tổng hồ sơ tiếp nhận: 5.520 (trực tiếp 5.518, trực tuyến 2); đã giải quyết 4.745 (đúng hạn 4.400, trễ hạn 345); đang giải quyết 775 (còn trong hạn 660, quá hạn 115).",
+      "Tổng hồ sơ tiếp nhận: 5.520 (trực tiếp 5.518, trực tuyến 2); đã giải quyết 4.745 (trước và đúng hạn 4.400, trễ hạn 345); đang giải quyết 775 (còn trong hạn 660, quá hạn 115).",
     );
   });
 
