@@ -1,4 +1,11 @@
-import { formatNumber, formatRate, periodLabel, periodTitle, unnamedCode } from "../../lib/render/numbers";
+import {
+  formatNumber,
+  formatRate,
+  periodLabel,
+  periodTitle,
+  unnamedCode,
+  worstFirst,
+} from "../../lib/render/numbers";
 import { lineChart, type Series } from "./chart";
 import { type Child, h, s, table } from "./dom";
 import { type Lang, WORDS, type Words } from "./i18n";
@@ -617,11 +624,7 @@ function rateBar(r: number | null): Child {
 
 function unitsRanking(report: Report): HTMLElement {
   const w = t();
-  const ranked = [...report.byUnit].sort((a, b) => {
-    if (a.rates.onTime === null) return b.rates.onTime === null ? 0 : 1;
-    if (b.rates.onTime === null) return -1;
-    return a.rates.onTime - b.rates.onTime;
-  });
+  const ranked = [...report.byUnit].sort(worstFirst);
   return h(
     "section",
     { "aria-labelledby": "units-h" },
@@ -692,12 +695,6 @@ interface Agencies {
 }
 
 /** A rate's order, worst first, nodes with nothing resolved last. */
-function byRate(a: Block, b: Block): number {
-  if (a.rates.onTime === null) return b.rates.onTime === null ? 0 : 1;
-  if (b.rates.onTime === null) return -1;
-  return a.rates.onTime - b.rates.onTime;
-}
-
 /** The node's chain from the key's own top node down to it, within what the key reads. */
 function chainOf(nodes: Map<string, TreeNode>, id: string): TreeNode[] {
   const out: TreeNode[] = [];
@@ -766,7 +763,9 @@ function breadcrumb(nodes: Map<string, TreeNode>, id: string): HTMLElement {
 /** The agencies and units directly under the node, worst on-time rate first. */
 function childrenRanking(tree: Agencies, id: string): HTMLElement {
   const w = t();
-  const children = tree.nodes.filter((x) => x.parentId === id).sort((a, b) => byRate(a.figures, b.figures));
+  const children = tree.nodes
+    .filter((x) => x.parentId === id)
+    .sort((a, b) => worstFirst(a.figures, b.figures));
   return h(
     "section",
     { "aria-labelledby": "children-h" },

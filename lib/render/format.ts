@@ -7,7 +7,15 @@ import { formatNumber, formatRate, type Locale, unnamedCode } from "./numbers";
  * Vietnamese grouping (./numbers.ts), and CSV.
  */
 
-export { formatNumber, formatRate, type Locale, periodLabel, periodTitle, unnamedCode } from "./numbers";
+export {
+  formatNumber,
+  formatRate,
+  type Locale,
+  periodLabel,
+  periodTitle,
+  unnamedCode,
+  worstFirst,
+} from "./numbers";
 
 /** The summary sentence of docs/kpis.md for one report block. */
 export function summarySentence(b: ReportBlock, locale: Locale = "vi"): string {

@@ -54,3 +54,20 @@ export function periodTitle(
 export function unnamedCode(code: string, locale: Locale = "vi"): string {
   return `${code} (${locale === "vi" ? "chưa có tên trong danh mục" : "no name on record"})`;
 }
+
+/** What a ranking of units or agencies reads: the on-time rate and the overdue dossiers still open. */
+interface Ranked {
+  rates: { onTime: number | null };
+  pending: { overdue: number };
+}
+
+/**
+ * Worst first, as every list of units and agencies ranks them (the dashboard, the KPI email): a node
+ * with overdue dossiers open and none resolved yet comes first of all (having no rate must not hide
+ * it at the bottom), then the lowest on-time rate, more overdue first on a tie; a node with nothing
+ * resolved and nothing overdue comes last.
+ */
+export function worstFirst(a: Ranked, b: Ranked): number {
+  const key = (x: Ranked) => x.rates.onTime ?? (x.pending.overdue > 0 ? -1 : 2);
+  return key(a) - key(b) || b.pending.overdue - a.pending.overdue;
+}

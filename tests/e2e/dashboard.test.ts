@@ -439,9 +439,14 @@ function cardTexts(f: Figures): string[] {
 /** The seed quarter: the stack's clock is past it, so every read names it as the page does. */
 const P = SEED_PERIOD.name;
 
-/** Worst on-time rate first, nothing resolved last: the order the children are ranked in. */
-const worstFirst = (a: AgencyNode, b: AgencyNode) =>
-  (a.figures.rates.onTime ?? 2) - (b.figures.rates.onTime ?? 2);
+/**
+ * The order the children are ranked in: overdue and nothing resolved first, then the worst on-time
+ * rate (more overdue on a tie), nothing resolved and nothing overdue last.
+ */
+const worstFirst = (a: AgencyNode, b: AgencyNode) => {
+  const key = (x: AgencyNode) => x.figures.rates.onTime ?? (x.figures.pending.overdue > 0 ? -1 : 2);
+  return key(a) - key(b) || b.figures.pending.overdue - a.figures.pending.overdue;
+};
 
 describe("the dashboard on the agency tree", () => {
   it("shows a node's figures as GET /kpis?agency= answers them, and its children worst first", async () => {

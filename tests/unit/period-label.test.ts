@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatRate, periodLabel, periodTitle } from "../../lib/render/numbers";
+import { formatRate, periodLabel, periodTitle, worstFirst } from "../../lib/render/numbers";
 
 describe("a period as people read it", () => {
   it("writes a quarter as Vietnamese does, a deployment's own name as it is, and nothing for a window named by its dates", () => {
@@ -20,5 +20,31 @@ describe("a period as people read it", () => {
     expect(formatRate(0.9167)).toBe("91,67%");
     expect(formatRate(0.9167, "en")).toBe("91.67%");
     expect(formatRate(null)).toBe("—");
+  });
+});
+
+describe("worstFirst, the order every ranking of units and agencies takes", () => {
+  const node = (id: string, onTime: number | null, overdue: number) => ({
+    id,
+    rates: { onTime },
+    pending: { overdue },
+  });
+  it("puts overdue with nothing resolved first, the lowest rate next, quiet nodes with nothing resolved last", () => {
+    const ranked = [
+      node("quiet", null, 0),
+      node("good", 0.95, 0),
+      node("bad", 0.6, 3),
+      node("bad-more-overdue", 0.6, 7),
+      node("no-result-overdue", null, 12),
+      node("zero", 0, 1),
+    ].sort(worstFirst);
+    expect(ranked.map((x) => x.id)).toEqual([
+      "no-result-overdue",
+      "zero",
+      "bad-more-overdue",
+      "bad",
+      "good",
+      "quiet",
+    ]);
   });
 });

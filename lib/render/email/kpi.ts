@@ -12,6 +12,7 @@ import {
   periodTitle,
   summarySentence,
   unnamedCode,
+  worstFirst,
 } from "../format";
 import { agencyRankingHtml, agencyRankingText } from "./agency-ranking";
 import { amendedField, KPI_TEXT } from "./kpi-text";
@@ -79,10 +80,6 @@ export interface KpiEmailInput {
   now: number;
 }
 
-function sortByRate<T extends ReportBlock>(rows: T[]): T[] {
-  return [...rows].sort((a, b) => (b.rates.onTime ?? -1) - (a.rates.onTime ?? -1));
-}
-
 export function renderKpiEmail(input: KpiEmailInput): {
   subject: string;
   html: string;
@@ -103,7 +100,7 @@ export function renderKpiEmail(input: KpiEmailInput): {
     t,
     n: (x: number) => formatNumber(x, locale),
     name: (id: string) => input.unitNames.get(id) ?? unnamedCode(id, locale),
-    units: sortByRate(report.byUnit),
+    units: [...report.byUnit].sort(worstFirst),
   };
   const official = input.official ? renderOfficialHtml(input.official) : undefined;
   const ranking = agencyRankingHtml(input.ranking ?? [], locale);
