@@ -397,6 +397,29 @@ describe("a KPI email run that could not send some emails", () => {
   });
 });
 
+describe("the KPI email of a node with no unit of its own", () => {
+  it("has no empty chart of units, and says in text as in HTML that nothing is overdue", () => {
+    const now = at("2022-07-01T00:00:00+07:00");
+    const render = (byUnit: typeof now.report.byUnit) =>
+      renderKpiEmail({
+        locale: "vi",
+        kind: "weekly",
+        report: { ...now.report, byUnit },
+        unitNames: new Map(),
+        longestOverdue: [],
+        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+        agencyName: "UBND tỉnh",
+        now: instant("2022-07-01T08:00:00+07:00"),
+      });
+    const chart = "Tỷ lệ giải quyết đúng hạn theo đơn vị";
+    expect(render(now.report.byUnit).html).toContain(chart);
+    const province = render([]);
+    expect(province.html).not.toContain(chart);
+    expect(province.html).toContain("Không có hồ sơ quá hạn.");
+    expect(province.text).toContain("Hồ sơ quá hạn lâu nhất:\nKhông có hồ sơ quá hạn.");
+  });
+});
+
 describe("the KPI email's data quality", () => {
   it("says how many new appointments in the period were a second one, in each language", () => {
     const received = DossierEventSchema.parse(samples.get("dossier.received"));

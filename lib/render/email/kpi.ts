@@ -128,7 +128,7 @@ interface Context {
   t: (typeof KPI_TEXT)[Locale];
   n: (x: number) => string;
   name: (id: string) => string;
-  /** The units, best on-time rate first. */
+  /** The units, worst first (`worstFirst`). */
   units: Report["byUnit"];
 }
 
@@ -218,6 +218,8 @@ function unitTableHtml(c: Context): string[] {
 /** Bars: a two-cell table per unit, the first cell's width the on-time rate. */
 function barsHtml(c: Context): string[] {
   const { input, t, name, units } = c;
+  // A node with no unit of its own (a province whose units all sit under its agencies): no chart.
+  if (units.length === 0) return [];
   const html = [
     `<h2 style="font-size:16px;margin:20px 0 8px 0">${e(t.chart)}</h2>`,
     '<table role="presentation" cellspacing="0" style="border-collapse:collapse;width:100%;font-size:12px">',
@@ -258,11 +260,11 @@ function overdueNames(
   };
 }
 
-/** The dossiers overdue the longest. */
 /** How far past its due a dossier is, in working days; "—" when its year has no calendar data. */
 const overdueDays = (o: OverdueLine, n: (x: number) => string) =>
   o.overdueWorkingDays === null ? "—" : n(Math.round(o.overdueWorkingDays * 10) / 10);
 
+/** The dossiers overdue the longest. */
 function longestOverdueHtml(c: Context): string[] {
   const { input, t, n } = c;
   const html = [`<h2 style="font-size:16px;margin:20px 0 8px 0">${e(t.longest)}</h2>`];
@@ -354,6 +356,7 @@ function emailText(c: Context, notes: string[]): string[] {
   }
   text.push(...renderPausedText(report, input.unitNames, locale, input.agencyName));
   text.push("", `${t.longest}:`);
+  if (input.longestOverdue.length === 0) text.push(t.none);
   for (const o of input.longestOverdue)
     text.push(
       `- ${o.dossierId} | ${overdueNames(o, input).unit} | ${formatLocalVi(o.kpiDueAt)} | ${overdueDays(o, n)}`,
