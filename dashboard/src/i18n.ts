@@ -110,6 +110,8 @@ const VI = {
   yes: "Có",
   no: "Không",
   none: "Không có hồ sơ nào.",
+  listCapped: (shown: string) =>
+    `Danh sách dài hơn ${shown} hồ sơ: chỉ hiện ${shown} hồ sơ đầu tiên. Số hồ sơ đầy đủ ở phần số liệu của đơn vị bên trên.`,
   nothing: "Không có.",
   more: "Xem thêm",
   shown: "Đang hiển thị",
@@ -366,6 +368,8 @@ const EN: Words = {
   yes: "Yes",
   no: "No",
   none: "No dossiers.",
+  listCapped: (shown: string) =>
+    `More than ${shown} dossiers: only the first ${shown} are shown. The full count is in the unit's figures above.`,
   nothing: "None.",
   more: "Show more",
   shown: "Showing",

@@ -832,10 +832,16 @@ async function agencyView(given: string | undefined): Promise<Node[]> {
 
 // ---- (2) a unit ----
 
-async function allPages(unit: string, sla: string): Promise<ListItem[]> {
-  const out: ListItem[] = [];
+/** A list of dossiers as shown: its first pages, and whether the API had more. */
+interface Shown {
+  items: ListItem[];
+  more: boolean;
+}
+
+async function allPages(unit: string, sla: string): Promise<Shown> {
+  const items: ListItem[] = [];
   let cursor: string | undefined;
-  // At most a thousand per list: a department's list, not the table.
+  // At most a thousand per list: a department's list, not the table; more is said, never hidden.
   for (let i = 0; i < 5; i++) {
     const page = await api<{ items: ListItem[]; cursor: string | null }>("/dossiers", {
       unit,
@@ -843,19 +849,20 @@ async function allPages(unit: string, sla: string): Promise<ListItem[]> {
       limit: "200",
       cursor,
     });
-    out.push(...page.items);
-    if (!page.cursor) break;
+    items.push(...page.items);
+    if (!page.cursor) return { items, more: false };
     cursor = page.cursor;
   }
-  return out;
+  return { items, more: true };
 }
 
-function dossierTable(caption: string, items: ListItem[], id: string): HTMLElement {
+function dossierTable(caption: string, { items, more }: Shown, id: string): HTMLElement {
   const w = t();
   return h(
     "section",
     { "aria-labelledby": id, class: "list", "data-list": id },
-    h("h3", { id }, `${caption} `, h("span", { class: "count" }, `(${n(items.length)})`)),
+    h("h3", { id }, `${caption} `, h("span", { class: "count" }, `(${n(items.length)}${more ? "+" : ""})`)),
+    more ? h("p", { class: "note" }, w.listCapped(n(items.length))) : null,
     items.length === 0
       ? h("p", { class: "note" }, w.none)
       : table(
@@ -916,7 +923,7 @@ async function unitView(id: string | undefined): Promise<Node[]> {
       dossierTable(w.overdue, overdue, "overdue"),
       dossierTable(
         w.apologyMissing,
-        overdue.filter((d) => !d.apologyIssued),
+        { items: overdue.items.filter((d) => !d.apologyIssued), more: overdue.more },
         "apology-missing",
       ),
       dossierTable(w.nearDue, nearDue, "near-due"),

@@ -172,6 +172,35 @@ describe("the dashboard", () => {
     expect(await page.textContent(".facts")).toContain("Phòng Tài nguyên và Môi trường");
   });
 
+  it("says a list goes on past the thousand it shows, never a thousand as if it were all", async () => {
+    const { page } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    // The API answers the overdue list with a full page and a cursor, every time.
+    let pages = 0;
+    await page.route(
+      (url) => url.pathname.endsWith("/dossiers") && url.searchParams.get("sla") === "overdue",
+      (route) => {
+        const items = Array.from({ length: 200 }, (_, i) => ({
+          dossierId: `LONG-${pages}-${i}`,
+          procedureCode: "1.001990",
+          receivedAt: "2022-08-01T08:00:00+07:00",
+          kpiDueAt: "2022-08-05T17:00:00+07:00",
+          apologyIssued: false,
+        }));
+        pages++;
+        return route.fulfill({ json: { items, cursor: `next-${pages}` } });
+      },
+    );
+    await go(page, `#/unit/${SCOPED_UNIT}`);
+    await idle(page);
+    expect(pages).toBe(5);
+    expect(await page.textContent("#overdue .count")).toBe("(1.000+)");
+    expect(await page.textContent("[data-list=overdue] .note")).toContain("chỉ hiện 1.000 hồ sơ đầu tiên");
+    expect(await page.textContent("#apology-missing .count")).toBe("(1.000+)");
+    // A list that ends says its count only.
+    expect(await page.textContent("#near-due .count")).not.toContain("+");
+  });
+
   it("names the unit a dossier came from by its name, though the key reads another unit", async () => {
     const at = "2022-10-19T08:00:00+07:00";
     const events = [
