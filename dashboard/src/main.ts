@@ -308,9 +308,12 @@ function renderChrome(): void {
     {
       id: "period",
       onchange: (e: Event) => {
-        state.period = (e.target as HTMLSelectElement).value;
-        sessionStorage.setItem(PERIOD, state.period);
-        void render(false);
+        const value = (e.target as HTMLSelectElement).value;
+        picked("period", () => {
+          state.period = value;
+          sessionStorage.setItem(PERIOD, value);
+          void render(false);
+        });
       },
     },
     ...state.me.periods.map((p) =>
@@ -375,10 +378,37 @@ function failed(e: unknown): void {
   );
 }
 
+/**
+ * The picker (period, agency, unit) whose change is redrawing the page: focused again once it is
+ * redrawn, so a keyboard user stays on it. Where the arrow keys change a closed select at each
+ * step (Windows), the choice is acted on once it settles, not at each of 150 communes, each of
+ * which would fetch a page (and the key's rate is 20 requests a second).
+ */
+let refocus: string | null = null;
+let settling: ReturnType<typeof setTimeout> | undefined;
+function picked(id: string, act: () => void): void {
+  refocus = id;
+  clearTimeout(settling);
+  settling = setTimeout(act, 300);
+}
+
+/**
+ * Focuses the picker that asked for the redraw, once redrawn (`within`: the part just drawn, the
+ * header or the page); whether it did.
+ */
+function focusPicker(within: HTMLElement): boolean {
+  const again = refocus ? within.querySelector<HTMLElement>(`#${refocus}`) : null;
+  if (!again) return false;
+  again.focus();
+  refocus = null;
+  return true;
+}
+
 let renderCount = 0;
 async function render(focus: boolean): Promise<void> {
   if (!state.me) return;
   renderChrome();
+  focusPicker(document.querySelector("header") ?? document.body);
   const ticket = ++renderCount;
   const view = currentView();
   const shown = location.hash;
@@ -392,7 +422,7 @@ async function render(focus: boolean): Promise<void> {
     // A later navigation won: leave its page alone.
     if (ticket !== renderCount) return;
     target.replaceChildren(...content);
-    if (focus) target.focus();
+    if (!focusPicker(target) && focus) target.focus();
   } catch (e) {
     if (ticket !== renderCount) return;
     if (e instanceof AuthError) return signOut(t().wrongKey);
@@ -725,7 +755,10 @@ function agencyPicker(nodes: Map<string, TreeNode>, id: string): HTMLElement {
       {
         id: "agency",
         onchange: (e: Event) => {
-          location.hash = `#/agency/${encodeURIComponent((e.target as HTMLSelectElement).value)}`;
+          const value = (e.target as HTMLSelectElement).value;
+          picked("agency", () => {
+            location.hash = `#/agency/${encodeURIComponent(value)}`;
+          });
         },
       },
       ...ordered.map((a) =>
@@ -905,7 +938,10 @@ async function unitView(id: string | undefined): Promise<Node[]> {
       {
         id: "unit",
         onchange: (e: Event) => {
-          location.hash = `#/unit/${encodeURIComponent((e.target as HTMLSelectElement).value)}`;
+          const value = (e.target as HTMLSelectElement).value;
+          picked("unit", () => {
+            location.hash = `#/unit/${encodeURIComponent(value)}`;
+          });
         },
       },
       ...units.map((u) => h("option", { value: u.id, selected: u.id === unit }, u.name[state.lang])),

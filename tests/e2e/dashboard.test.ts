@@ -566,6 +566,32 @@ describe("the dashboard on the agency tree", () => {
     expect(errors).toEqual([]);
   });
 
+  it("lets a keyboard user step through the agency picker: one page for the choice it settles on, the picker kept focused", async () => {
+    const { page, errors } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    await go(page, "#/agency");
+    await idle(page);
+    const options = await page.$$eval("#agency option", (o) => o.map((x) => x.getAttribute("value")));
+    expect(options.length).toBeGreaterThan(2);
+    const requests: string[] = [];
+    page.on("request", (r) => {
+      if (new URL(r.url()).pathname.endsWith("/agencies")) requests.push(r.url());
+    });
+    await page.focus("#agency");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    const settled = `#/agency/${options[2]}`;
+    await page.waitForFunction(
+      (h) => (globalThis as unknown as { document: Doc }).document.querySelector("main")?.dataset.shown === h,
+      settled,
+    );
+    // One page drawn, for the option the keys stopped on; the keys still on the picker.
+    expect(requests).toHaveLength(1);
+    expect(await page.evaluate("document.activeElement && document.activeElement.id")).toBe("agency");
+    expect(await page.inputValue("#agency")).toBe(options[2]);
+    expect(errors).toEqual([]);
+  });
+
   it("opens an agency-scoped reader on its own node, shows it its subtree only, and it is refused elsewhere", async () => {
     const { page, urls } = await open(d.agencyScoped);
     await page.waitForSelector("#children-h");
