@@ -1,3 +1,4 @@
+import { latePauseNote, noCalendarNote } from "../../lib/domain/report-notes";
 import {
   formatNumber,
   formatRate,
@@ -25,8 +26,13 @@ const PERIOD = "dossier-monitor.period";
 interface Block {
   received: { total: number };
   resolved: { total: number; early: number; onTime: number; late: number };
+  withdrawn?: number;
   pending: { total: number; withinDeadline: number; overdue: number };
   rates: { onTime: number | null };
+  /** Dossiers whose deadline falls in a year without calendar data (docs/rules.md R6). */
+  noCalendar?: number;
+  /** Dossiers paused after their due instant (docs/rules.md R3). */
+  latePause?: number;
 }
 interface Report extends Block {
   period: { name?: string; from: string; to: string };
@@ -463,7 +469,12 @@ function periodLine(r: Report): HTMLElement {
   );
 }
 
-function cards(b: Block): HTMLElement {
+/**
+ * The period's figures as cards, with the footnotes the email and the text report carry: they add
+ * up to what was received (withdrawn ones shown when there are any), and a figure resting on an
+ * unknown calendar year or a late pause says so.
+ */
+function cards(b: Block): Child {
   const w = t();
   const card = (label: string, value: string, sub?: string, tone?: string) =>
     h(
@@ -472,7 +483,7 @@ function cards(b: Block): HTMLElement {
       h("dt", {}, label),
       h("dd", {}, h("span", { class: "value" }, value), sub ? h("span", { class: "sub" }, sub) : null),
     );
-  return h(
+  const dl = h(
     "dl",
     { class: "cards" },
     card(w.received, n(b.received.total)),
@@ -483,10 +494,13 @@ function cards(b: Block): HTMLElement {
       "good",
     ),
     card(w.late, n(b.resolved.late), undefined, b.resolved.late ? "warn" : undefined),
+    b.withdrawn ? card(w.withdrawn, n(b.withdrawn)) : null,
     card(w.pendingWithin, n(b.pending.withinDeadline)),
     card(w.pendingOverdue, n(b.pending.overdue), undefined, b.pending.overdue ? "bad" : undefined),
     card(w.onTimeRate, pct(b.rates.onTime)),
   );
+  const notes = [noCalendarNote(b.noCalendar ?? 0, state.lang), latePauseNote(b.latePause, state.lang)];
+  return [dl, ...notes.filter(Boolean).map((x) => h("p", { class: "note figures-note" }, x))];
 }
 
 /**

@@ -8,6 +8,8 @@ import { type Period, periodBounds } from "./periods";
 import { groupByDossier, projectDossier } from "./projection";
 import { formatInstant, localDate, TIME_ZONE } from "./time";
 
+export { latePauseNote, noCalendarNote } from "./report-notes";
+
 /**
  * The report of docs/kpis.md: one shape for the rolling counters, the API, the email, the CLI and the
  * exports. Counts are additive per dossier, so the same {@link contribution} feeds the reference
@@ -183,22 +185,6 @@ export function blockOf(c: Counts): ReportBlock {
     noCalendar: c.noCalendar,
     latePause: c.latePause,
   };
-}
-
-const GROUPED = { vi: new Intl.NumberFormat("vi-VN"), en: new Intl.NumberFormat("en-GB") };
-
-/**
- * The footnote every output a person reads carries when dossiers of the period have a deadline in a
- * year without calendar data (docs/rules.md R6: a `no_calendar` anomaly, its SLA unknown until the
- * year's data is deployed). Until then they sit in the "within the deadline" / "on time" columns,
- * and the footnote says so rather than leave them there in silence. Empty when there are none.
- */
-export function noCalendarNote(count: number, locale: "vi" | "en"): string {
-  if (!count) return "";
-  const n = GROUPED[locale].format(count);
-  return locale === "vi"
-    ? `Ghi chú: ${n} hồ sơ có hạn giải quyết rơi vào năm chưa có lịch ngày nghỉ, ngày làm bù: chưa xác định được đúng hạn hay trễ hạn cho đến khi bổ sung lịch năm đó; tạm tính vào cột trong hạn, đúng hạn.`
-    : `Note: ${n} dossiers have a deadline in a year without calendar data: whether they are on time or late is unknown until that year's calendar is added; until then they are counted as within the deadline or on time.`;
 }
 
 export class InvariantError extends Error {}

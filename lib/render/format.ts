@@ -1,4 +1,4 @@
-import { noCalendarNote, type Report, type ReportBlock } from "../domain/report";
+import { latePauseNote, noCalendarNote, type Report, type ReportBlock } from "../domain/report";
 import { endOfLocalDate, formatDateVi, formatLocalVi, instant } from "../domain/time";
 import { formatNumber, formatRate, type Locale, unnamedCode } from "./numbers";
 
@@ -181,13 +181,4 @@ export function reportText(report: Report, locale: Locale = "vi", names?: UnitNa
   const notes = [noCalendarNote(report.noCalendar, locale), latePauseNote(report.latePause, locale)];
   if (notes.some(Boolean)) lines.push("", ...notes.filter(Boolean));
   return `${lines.join("\n")}\n`;
-}
-
-/** Dossiers paused after their due instant: still overdue or late (a `late_supplement_request`). */
-function latePauseNote(count: number | undefined, locale: Locale): string {
-  if (!count) return "";
-  const n = formatNumber(count, locale);
-  return locale === "vi"
-    ? `Ghi chú: ${n} hồ sơ được yêu cầu bổ sung (hoặc tạm dừng chờ nghĩa vụ tài chính, chờ cơ quan khác) sau khi đã quá hạn: thời gian tạm dừng không được trừ, hồ sơ vẫn tính là quá hạn.`
-    : `Note: ${n} dossiers were asked for a supplement (or paused for fees or another agency) after they were overdue: the pause is not deducted and they still count as overdue or late.`;
 }

@@ -172,6 +172,34 @@ describe("the dashboard", () => {
     expect(await page.textContent(".facts")).toContain("Phòng Tài nguyên và Môi trường");
   });
 
+  it("shows the withdrawn dossiers and the figures' footnotes the email carries", async () => {
+    const { page, errors } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    // The office's answer with withdrawn dossiers, an unknown calendar year and late pauses in it.
+    await page.route(
+      (url) =>
+        url.pathname.endsWith("/kpis") && !url.searchParams.has("agency") && !url.searchParams.has("unit"),
+      async (route) => {
+        const res = await route.fetch();
+        const body = (await res.json()) as Record<string, unknown>;
+        await route.fulfill({
+          response: res,
+          json: { ...body, withdrawn: 1234, noCalendar: 3, latePause: 2 },
+        });
+      },
+    );
+    await go(page, "#/agency");
+    await go(page, "#/");
+    await idle(page);
+    expect(await page.textContent(".cards")).toContain("Rút hồ sơ1.234");
+    const notes = await page.$$eval(".figures-note", (p) => p.map((x) => x.textContent));
+    expect(notes).toEqual([
+      expect.stringContaining("3 hồ sơ có hạn giải quyết rơi vào năm chưa có lịch"),
+      expect.stringContaining("2 hồ sơ được yêu cầu bổ sung (hoặc tạm dừng"),
+    ]);
+    expect(errors).toEqual([]);
+  });
+
   it("says a list goes on past the thousand it shows, never a thousand as if it were all", async () => {
     const { page } = await open(d.reader);
     await page.waitForSelector("#units-h");
