@@ -62,7 +62,7 @@ interface TreeNode {
 }
 interface Me {
   scope: "office" | "units" | "agencies";
-  units: { id: string; name: { vi: string; en: string } }[];
+  units: { id: string; name: { vi: string; en: string }; validFrom?: string; validTo?: string }[];
   /** The tree the key reads (null for a key scoped to units); `flat`: one office, no agencies. */
   tree?: { flat: boolean; roots: string[]; nodes: TreeNode[] } | null;
   current: string | null;
@@ -931,10 +931,47 @@ function dossierTable(caption: string, { items, more }: Shown, id: string): HTML
   );
 }
 
+type MeUnit = Me["units"][number];
+
+/** The units in force at some time in the period shown (all of them when no period is known). */
+function unitsOfPeriod(units: readonly MeUnit[]): MeUnit[] {
+  const period = state.me?.periods.find((p) => p.name === state.period);
+  if (!period) return [...units];
+  return units.filter(
+    (u) =>
+      (u.validFrom === undefined || u.validFrom <= period.to) &&
+      (u.validTo === undefined || u.validTo >= period.from),
+  );
+}
+
+/**
+ * The unit picker's options: the units in force in the period (a province's directory keeps its
+ * retired communes), grouped under their agency by name when the key reads a tree, in name order;
+ * the unit shown is always among them.
+ */
+function unitOptions(units: readonly MeUnit[], shown: string): Child[] {
+  const byName = (a: MeUnit, b: MeUnit) => a.name[state.lang].localeCompare(b.name[state.lang], state.lang);
+  const listed = unitsOfPeriod(units);
+  const current = units.find((u) => u.id === shown);
+  if (current && !listed.includes(current)) listed.push(current);
+  const option = (u: MeUnit) => h("option", { value: u.id, selected: u.id === shown }, u.name[state.lang]);
+  const tree = state.me?.tree;
+  if (!tree || tree.flat) return listed.sort(byName).map(option);
+  const nodes = new Map(tree.nodes.map((n) => [n.id, n]));
+  const groups = new Map<string, MeUnit[]>();
+  for (const u of listed) {
+    const parent = nodes.get(nodes.get(u.id)?.parentId ?? "")?.name[state.lang] ?? t().otherUnits;
+    groups.set(parent, [...(groups.get(parent) ?? []), u]);
+  }
+  return [...groups]
+    .sort(([a], [b]) => a.localeCompare(b, state.lang))
+    .map(([label, list]) => h("optgroup", { label }, ...list.sort(byName).map(option)));
+}
+
 async function unitView(id: string | undefined): Promise<Node[]> {
   const w = t();
   const units = state.me?.units ?? [];
-  const unit = id ?? units[0]?.id;
+  const unit = id ?? unitsOfPeriod(units)[0]?.id ?? units[0]?.id;
   if (!unit) return [h("p", { class: "note" }, w.none)];
   const [report, nearDue, overdue, paused] = await Promise.all([
     api<Report>("/kpis", { period: state.period ?? undefined, unit }),
@@ -958,7 +995,7 @@ async function unitView(id: string | undefined): Promise<Node[]> {
           });
         },
       },
-      ...units.map((u) => h("option", { value: u.id, selected: u.id === unit }, u.name[state.lang])),
+      ...unitOptions(units, unit),
     ),
   );
   return [

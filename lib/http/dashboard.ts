@@ -121,7 +121,15 @@ export function whoReads(deps: KpiDeps, credential: Credential): HttpResult {
     ...treeOfKey(deps, credential, period),
     units: deps.units.units
       .filter((u) => !scope || scope.includes(u.id))
-      .map((u) => ({ id: u.id, name: { vi: u.nameVi, en: u.nameEn } })),
+      // With the dates it is in force, when the directory sets them: a province's directory keeps
+      // its retired units (a merged commune's dossiers still count under them), which a picker of
+      // the units of a period leaves out.
+      .map((u) => ({
+        id: u.id,
+        name: { vi: u.nameVi, en: u.nameEn },
+        ...(u.validFrom ? { validFrom: u.validFrom } : {}),
+        ...(u.validTo ? { validTo: u.validTo } : {}),
+      })),
     current: periodOf(deps.scheme, now)?.name ?? null,
     periods,
     // Names for the codes in the dossier lists, as the digests name them.

@@ -147,7 +147,7 @@ export const ANSWERS: Record<string, Json> = {
   "GET /me": {
     "200": {
       description:
-        "the key's scope (office, units or agencies), its units by name, the agencies it reads from (`agencies`) and the tree it sees under them (`tree`: id, kind, names, parent; null for a key scoped to units), and the periods to pick from",
+        "the key's scope (office, units or agencies), its units by name (with `validFrom` / `validTo`, the dates it is in force, when the directory sets them), the agencies it reads from (`agencies`) and the tree it sees under them (`tree`: id, kind, names, parent; null for a key scoped to units), and the periods to pick from",
       content: { [JSON_TYPE]: { schema: { type: "object" } } },
     },
   },

@@ -307,6 +307,36 @@ describe("the dashboard", () => {
       expect(items.join(" "), code).not.toContain(code);
   });
 
+  it("picks among the units in force in the period, grouped under their agencies by name", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    // One unit retired before the period, as a province's directory keeps its merged communes.
+    await page.route(
+      (url) => url.pathname.endsWith("/me"),
+      async (route) => {
+        const res = await route.fetch();
+        const me = (await res.json()) as { units: { id: string }[] };
+        const units = me.units.map((u) => (u.id === OTHER_UNIT ? { ...u, validTo: "2020-12-31" } : u));
+        await route.fulfill({ response: res, json: { ...me, units } });
+      },
+    );
+    await page.goto(`${api}/dashboard#key=${encodeURIComponent(d.reader)}`);
+    await page.waitForSelector("#units-h");
+    await go(page, `#/unit/${SCOPED_UNIT}`);
+    await idle(page);
+    const values = await page.$$eval("#unit option", (o) => o.map((x) => x.getAttribute("value")));
+    expect(values).toContain(SCOPED_UNIT);
+    expect(values).not.toContain(OTHER_UNIT);
+    const groups = await page.$$eval("#unit optgroup", (g) => g.map((x) => x.getAttribute("label")));
+    expect(groups).toContain("Khối đất đai");
+    expect(groups.join(" ")).not.toMatch(/khoi-|phong-/);
+    // The retired unit's own page still shows it in the picker, chosen.
+    await go(page, `#/unit/${OTHER_UNIT}`);
+    await idle(page);
+    expect(await page.inputValue("#unit")).toBe(OTHER_UNIT);
+  });
+
   it("shows a unit-scoped reader its own unit only, never another's", async () => {
     const { page, urls } = await open(d.scoped);
     await page.waitForSelector("[data-list=overdue]");
