@@ -211,7 +211,8 @@ const VI = {
   officeOnly: "Trang này chỉ dành cho khóa đọc toàn cơ quan.",
   downloadsHeading: "Tải về",
   downloadForUnit: "Đơn vị:",
-  downloadForAgency: "Khối, cơ quan:",
+  downloadForAgency: "Cơ quan, đơn vị:",
+  wholeOffice: "Toàn cơ quan",
   downloadsIntro:
     "Các tệp được tải từ chính API của hệ thống, bằng khóa của anh/chị, cho kỳ báo cáo đang chọn.",
   formXlsx: "Biểu mẫu II.06a (XLSX)",
@@ -460,6 +461,7 @@ const EN: Words = {
   downloadsHeading: "Downloads",
   downloadForUnit: "Unit:",
   downloadForAgency: "Agency:",
+  wholeOffice: "The whole office",
   downloadsIntro: "The files come from the system's own API, with your key, for the chosen period.",
   formXlsx: "Form II.06a (XLSX)",
   exportCsv: "Figures report (CSV)",

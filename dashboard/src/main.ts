@@ -1391,26 +1391,52 @@ async function download(path: string, params: Record<string, string | undefined>
   }
 }
 
+/**
+ * Every agency of the tree the key reads, each under its parent, indented by depth, by name; with
+ * `below`, the roots themselves left out (the office-wide key's root is the whole office, its first
+ * choice already).
+ */
+function agencyChoices(tree: Me["tree"], below = false): { id: string; name: string }[] {
+  if (!tree) return [];
+  const agencies = tree.nodes.filter((n) => n.kind === "agency");
+  const kids = new Map<string | null, TreeNode[]>();
+  for (const a of agencies) kids.set(a.parentId, [...(kids.get(a.parentId) ?? []), a]);
+  const under = (id: string) =>
+    (kids.get(id) ?? []).sort((a, b) => a.name[state.lang].localeCompare(b.name[state.lang], state.lang));
+  const out: { id: string; name: string }[] = [];
+  const walk = (node: TreeNode, depth: number) => {
+    out.push({ id: node.id, name: `${"\u00a0\u00a0".repeat(depth)}${node.name[state.lang]}` });
+    for (const k of under(node.id)) walk(k, depth + 1);
+  };
+  for (const id of tree.roots) {
+    const root = agencies.find((a) => a.id === id);
+    if (!root) continue;
+    if (!below) walk(root, 0);
+    else for (const k of under(root.id)) walk(k, 0);
+  }
+  return out;
+}
+
 async function downloadsView(): Promise<Node[]> {
   const w = t();
   document.title = `${w.navDownloads} — ${w.title}`;
   const status = h("p", { class: "notice", role: "status", "aria-live": "polite" });
   const period = state.period ?? undefined;
   const me = state.me;
-  // A key scoped to agencies downloads one of its nodes' figures and form; one scoped to units one
-  // of its units' figures (the export takes one unit); the office-wide key the office's. With
-  // several, the reader picks which.
-  const byAgency = me?.scope === "agencies";
+  // The office-wide key downloads the office's figures and form, or any agency's of its tree (a
+  // commune, a department); a key scoped to agencies any agency of its subtrees; one scoped to
+  // units one of its units' figures (the export takes one unit). With several, the reader picks.
+  const byAgency = me?.scope === "agencies" || (me?.scope === "office" && me.tree?.flat === false);
   const choices: { id: string; name: string }[] = byAgency
-    ? (me?.tree?.roots ?? []).map((id) => ({
-        id,
-        name: me?.tree?.nodes.find((n) => n.id === id)?.name[state.lang] ?? id,
-      }))
+    ? [
+        ...(me?.scope === "office" ? [{ id: "", name: w.wholeOffice }] : []),
+        ...agencyChoices(me?.tree ?? null, me?.scope === "office"),
+      ]
     : me?.scope === "units"
       ? me.units.map((u) => ({ id: u.id, name: u.name[state.lang] }))
       : [];
   let chosen = choices[0]?.id;
-  const scope = () => (byAgency ? { agency: chosen } : { unit: chosen });
+  const scope = () => (byAgency ? { agency: chosen || undefined } : { unit: chosen });
   const button = (label: string, path: string, params: () => Record<string, string | undefined>) =>
     h(
       "li",
@@ -1451,7 +1477,7 @@ async function downloadsView(): Promise<Node[]> {
     h(
       "ul",
       { class: "downloads" },
-      me?.scope === "office" || byAgency
+      me?.scope === "office" || me?.scope === "agencies"
         ? button(w.formXlsx, "/kpis/form", () => ({
             period,
             ...scope(),

@@ -467,6 +467,34 @@ describe("the dashboard", () => {
     expect(names.filter((n) => n.endsWith(".csv"))).toHaveLength(1);
   });
 
+  it("lets the office's reader download any agency's figures and form, the whole office first", async () => {
+    const { page } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    await go(page, "#/downloads");
+    await page.waitForSelector("select.download-scope");
+    const options = await page.$$eval("select.download-scope option", (os) =>
+      os.map((o) => [o.getAttribute("value"), o.textContent?.trim()]),
+    );
+    expect(options[0]).toEqual(["", "Toàn cơ quan"]);
+    expect(options.map((o) => o[0])).toContain(SCOPED_AGENCY);
+    expect(options.map((o) => o[0])).not.toContain(TREE_ROOT);
+    expect(options.map((o) => o[1]).join(" ")).not.toMatch(/khoi-|phong-/);
+    const files = async () => {
+      const names: string[] = [];
+      for (const button of await page.$$("button.download")) {
+        const [download] = await Promise.all([page.waitForEvent("download"), button.click()]);
+        names.push(download.suggestedFilename());
+      }
+      return names;
+    };
+    const whole = await files();
+    expect(whole.join(" ")).not.toContain(SCOPED_AGENCY);
+    await page.selectOption("select.download-scope", SCOPED_AGENCY);
+    const agency = await files();
+    expect(agency).toHaveLength(3);
+    for (const name of agency) expect(name).toContain(SCOPED_AGENCY);
+  });
+
   it("lets a key of several units pick which one's figures to download", async () => {
     const twoUnits = await createApiKey(d.stack.store, {
       name: "two departments",
