@@ -70,3 +70,105 @@ export function table(
     ),
   );
 }
+
+/** A row of a {@link rankingTable}: its cells, and per column the value it sorts by (null last). */
+export interface RankedRow {
+  cells: Child[];
+  keys: (string | number | null)[];
+}
+
+/** The words a {@link rankingTable} needs, in the page's language. */
+export interface RankingWords {
+  /** The filter's label (it filters by the first column's text). */
+  filter: string;
+  /** How many rows the filter leaves, of how many. */
+  shown: (shown: number, total: number) => string;
+  lang: string;
+}
+
+/** Rows from which a ranking shows a filter box: a province's communes, not an office's departments. */
+const FILTER_FROM = 12;
+
+/**
+ * A ranking as {@link table}, in the order given (worst first), whose column headers sort it (a
+ * button each, `aria-sort` on the header: once ascending, again descending, a third time the order
+ * given), and, with many rows, a box that filters by the first column's text. Nothing is fetched:
+ * sorting and filtering work on the rows drawn.
+ */
+export function rankingTable(
+  caption: string,
+  head: string[],
+  rows: RankedRow[],
+  numeric: boolean[],
+  words: RankingWords,
+): HTMLElement {
+  const wrap = table(caption, head, [], numeric);
+  const tbody = wrap.querySelector("tbody") as HTMLElement;
+  const ths = [...wrap.querySelectorAll("thead th")] as HTMLElement[];
+  const drawn = rows.map((r) => {
+    const tr = h(
+      "tr",
+      {},
+      ...r.cells.map((c, i) =>
+        i === 0 ? h("th", { scope: "row" }, c) : h("td", { class: numeric[i] ? "num" : undefined }, c),
+      ),
+    );
+    return {
+      tr,
+      keys: r.keys,
+      text: (tr.firstElementChild?.textContent ?? "").toLocaleLowerCase(words.lang),
+    };
+  });
+  let order = [...drawn];
+  let query = "";
+  const status = h("p", { class: "note", role: "status", "aria-live": "polite" });
+  const draw = () => {
+    const shown = order.filter((r) => !query || r.text.includes(query));
+    tbody.replaceChildren(...shown.map((r) => r.tr));
+    status.textContent = query ? words.shown(shown.length, drawn.length) : "";
+  };
+  ths.forEach((th, i) => {
+    const label = th.textContent ?? "";
+    const button = h("button", { type: "button", class: "sort" }, label);
+    th.replaceChildren(button);
+    button.addEventListener("click", () => {
+      const now = th.getAttribute("aria-sort");
+      const next = now === "ascending" ? "descending" : now === "descending" ? null : "ascending";
+      for (const other of ths) other.removeAttribute("aria-sort");
+      if (next) th.setAttribute("aria-sort", next);
+      const sign = next === "descending" ? -1 : 1;
+      const compare = (a: (typeof drawn)[number], b: (typeof drawn)[number]) => {
+        const [x, y] = [a.keys[i] ?? null, b.keys[i] ?? null];
+        if (x === y) return 0;
+        if (x === null) return 1;
+        if (y === null) return -1;
+        return (
+          sign *
+          (typeof x === "number" && typeof y === "number"
+            ? x - y
+            : String(x).localeCompare(String(y), words.lang))
+        );
+      };
+      order = next ? [...drawn].sort(compare) : [...drawn];
+      draw();
+    });
+  });
+  draw();
+  if (rows.length < FILTER_FROM) return wrap;
+  const input = h("input", {
+    type: "search",
+    class: "filter",
+    "aria-label": words.filter,
+  }) as HTMLInputElement;
+  input.addEventListener("input", () => {
+    query = input.value.trim().toLocaleLowerCase(words.lang);
+    draw();
+  });
+  return h(
+    "div",
+    { class: "ranking" },
+    h("label", { class: "filter-label" }, `${words.filter} `, input),
+    status,
+    wrap,
+  );
+}

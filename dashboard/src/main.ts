@@ -8,7 +8,7 @@ import {
   worstFirst,
 } from "../../lib/render/numbers";
 import { lineChart, type Series } from "./chart";
-import { type Child, h, s, table } from "./dom";
+import { type Child, h, type RankingWords, rankingTable, s, table } from "./dom";
 import { type Lang, WORDS, type Words } from "./i18n";
 
 /**
@@ -666,6 +666,36 @@ function rateBar(r: number | null): Child {
   );
 }
 
+/** A ranking row's figures: received, early or on time, late, overdue, and the rate with its bar. */
+function figureCells(b: Block): Child[] {
+  return [
+    n(b.received.total),
+    n(b.resolved.early + b.resolved.onTime),
+    n(b.resolved.late),
+    n(b.pending.overdue),
+    h(
+      "span",
+      { class: "rate" },
+      b.rates.onTime === null ? t().noRate : pct(b.rates.onTime),
+      rateBar(b.rates.onTime),
+    ),
+  ];
+}
+
+/** What each of {@link figureCells} sorts by. */
+const figureKeys = (b: Block) => [
+  b.received.total,
+  b.resolved.early + b.resolved.onTime,
+  b.resolved.late,
+  b.pending.overdue,
+  b.rates.onTime,
+];
+
+function rankingWords(): RankingWords {
+  const w = t();
+  return { filter: w.filterByName, shown: (s, all) => w.rowsShown(n(s), n(all)), lang: state.lang };
+}
+
 function unitsRanking(report: Report): HTMLElement {
   const w = t();
   const ranked = [...report.byUnit].sort(worstFirst);
@@ -673,23 +703,18 @@ function unitsRanking(report: Report): HTMLElement {
     "section",
     { "aria-labelledby": "units-h" },
     h("h2", { id: "units-h" }, w.unitsHeading),
-    table(
+    rankingTable(
       w.unitsHeading,
       [w.unit, w.received, w.inTime, w.late, w.pendingOverdue, w.onTimeRate],
-      ranked.map((u) => [
-        h("a", { href: `#/unit/${encodeURIComponent(u.unit)}` }, unitName(u.unit)),
-        n(u.received.total),
-        n(u.resolved.early + u.resolved.onTime),
-        n(u.resolved.late),
-        n(u.pending.overdue),
-        h(
-          "span",
-          { class: "rate" },
-          u.rates.onTime === null ? w.noRate : pct(u.rates.onTime),
-          rateBar(u.rates.onTime),
-        ),
-      ]),
+      ranked.map((u) => ({
+        cells: [
+          h("a", { href: `#/unit/${encodeURIComponent(u.unit)}` }, unitName(u.unit)),
+          ...figureCells(u),
+        ],
+        keys: [unitName(u.unit), ...figureKeys(u)],
+      })),
       [false, true, true, true, true, true],
+      rankingWords(),
     ),
   );
 }
@@ -819,28 +844,26 @@ function childrenRanking(tree: Agencies, id: string): HTMLElement {
     h("h2", { id: "children-h" }, w.childrenHeading),
     children.length === 0
       ? h("p", { class: "note" }, w.none)
-      : table(
+      : rankingTable(
           w.childrenHeading,
           [w.node, w.nodeKind, w.received, w.inTime, w.late, w.pendingOverdue, w.onTimeRate],
-          children.map((c) => [
-            h(
-              "a",
-              { href: `#/${c.kind}/${encodeURIComponent(c.id)}`, "data-node": c.id },
-              c.name[state.lang],
-            ),
-            c.kind === "agency" ? w.kindAgency : w.kindUnit,
-            n(c.figures.received.total),
-            n(c.figures.resolved.early + c.figures.resolved.onTime),
-            n(c.figures.resolved.late),
-            n(c.figures.pending.overdue),
-            h(
-              "span",
-              { class: "rate" },
-              c.figures.rates.onTime === null ? w.noRate : pct(c.figures.rates.onTime),
-              rateBar(c.figures.rates.onTime),
-            ),
-          ]),
+          children.map((c) => {
+            const kind = c.kind === "agency" ? w.kindAgency : w.kindUnit;
+            return {
+              cells: [
+                h(
+                  "a",
+                  { href: `#/${c.kind}/${encodeURIComponent(c.id)}`, "data-node": c.id },
+                  c.name[state.lang],
+                ),
+                kind,
+                ...figureCells(c.figures),
+              ],
+              keys: [c.name[state.lang], kind, ...figureKeys(c.figures)],
+            };
+          }),
           [false, false, true, true, true, true, true],
+          rankingWords(),
         ),
   );
 }

@@ -156,6 +156,54 @@ describe("the dashboard", () => {
     expect(errors).toEqual([]);
   });
 
+  it("sorts the units' ranking by a column header and filters a long one by name", async () => {
+    const { page, errors } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    const column = (i: number) =>
+      page.$$eval(
+        `#units-h ~ .table-wrap tbody tr`,
+        (trs, k) => trs.map((tr) => tr.children[k]?.textContent),
+        i,
+      );
+    const number = (x: string | null | undefined) => Number((x ?? "").replaceAll(".", ""));
+    const received = page.locator("#units-h ~ .table-wrap thead th").nth(1);
+    await received.locator("button").click();
+    expect(await received.getAttribute("aria-sort")).toBe("ascending");
+    const up = (await column(1)).map(number);
+    expect(up).toEqual([...up].sort((a, b) => a - b));
+    await received.locator("button").click();
+    expect(await received.getAttribute("aria-sort")).toBe("descending");
+    const down = (await column(1)).map(number);
+    expect(down).toEqual([...up].sort((a, b) => b - a));
+    // A third click: the ranking's own order again, worst first.
+    await received.locator("button").click();
+    expect(await received.getAttribute("aria-sort")).toBeNull();
+    // A province's ranking (the office's answer routed with more units): a filter by name.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const many = await context.newPage();
+    await many.route(
+      (url) =>
+        url.pathname.endsWith("/kpis") && !url.searchParams.has("agency") && !url.searchParams.has("unit"),
+      async (route) => {
+        const res = await route.fetch();
+        const body = (await res.json()) as { byUnit: { unit: string }[] };
+        const more = Array.from({ length: 12 }, (_, i) => ({ ...body.byUnit[0], unit: `xa-${i}` }));
+        await route.fulfill({ response: res, json: { ...body, byUnit: [...body.byUnit, ...more] } });
+      },
+    );
+    await many.goto(`${api}/dashboard#key=${encodeURIComponent(d.reader)}`);
+    await many.waitForSelector("#units-h");
+    const rows = () => many.$$eval("#units-h ~ .ranking tbody tr th", (ths) => ths.map((x) => x.textContent));
+    const all = (await rows()).length;
+    await many.fill("#units-h ~ .ranking input.filter", "tư pháp");
+    expect(await rows()).toEqual(["Phòng Tư pháp"]);
+    expect(await many.textContent("#units-h ~ .ranking [role=status]")).toBe(`Hiện 1 trong ${all} dòng.`);
+    await many.fill("#units-h ~ .ranking input.filter", "");
+    expect(await rows()).toHaveLength(all);
+    expect(errors).toEqual([]);
+  });
+
   it("lists a unit's overdue dossiers as GET /dossiers does, and shows a dossier's timeline", async () => {
     const { page } = await open(undefined, `#key=${d.reader}`);
     await page.waitForSelector("#units-h");
