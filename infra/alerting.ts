@@ -37,8 +37,8 @@ export function buildAlerting(scope: Construct, functions: FunctionSet, props: A
   const { tableArn, bus, sesEnvironment, targetDlq } = props;
   const sweep = buildSweep(functions, props);
 
-  // 5 minutes: a province's busiest sweep raises about 1,100 digests (docs/province.md, "The
-  // sender's rate"), about 110 s at 100 ms a group on AWS, which a 2-minute run would barely hold.
+  // 5 minutes: a province's busiest sweep raises about 1,100 digests (docs/province.md "The peak
+  // hour: digests and SES"), about 110 s at 100 ms a group on AWS, which a 2-minute run would barely hold.
   // What a run cut short leaves stays pending for the next notice; it is billed for the time used.
   const send = functions.make(
     "send-alerts",

@@ -166,7 +166,7 @@ function deadLetterAlarms(props: MonitoringProps): AlarmSpec[] {
       metric: props.dossierEventsRuleDlq.metricApproximateNumberOfMessagesVisible(),
       threshold: 0,
       description:
-        "The bus could not put dossier events on the consumer's queue for a day: see the rule's DLQ (README, redrive)",
+        "The bus could not put dossier events on the consumer's queue for a day: see the rule's DLQ (README 'Operating it': redrive)",
     },
     {
       id: "EventsRuleFailedInvocations",
@@ -236,7 +236,7 @@ function functionAlarms(props: MonitoringProps): AlarmSpec[] {
         period: Duration.hours(6),
       }),
       threshold: CALENDAR_WARNING_DAYS,
-      description: `The working-day calendar has data for fewer than ${CALENDAR_WARNING_DAYS} more days: add next year's entry (README, Working-day calendar)`,
+      description: `The working-day calendar has data for fewer than ${CALENDAR_WARNING_DAYS} more days: add next year's entry (README "Working-day calendar")`,
       comparison: cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
     },
   ];

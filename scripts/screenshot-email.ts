@@ -10,7 +10,7 @@
  * inbox, writes its HTML with the trend images as data: URIs (what a mail client shows from the
  * message's inline parts, each under the Content-ID its `cid:` names) and has headless Chromium
  * screenshot it. Needs `chromium` on the PATH
- * (Debian: `apt-get install chromium`), or its path in CHROMIUM. Takes a few minutes: the seed
+ * (Debian: `apt-get install chromium`), or its path in CHROMIUM_PATH (./chromium.ts). Takes a few minutes: the seed
  * quarter is about 17,600 events.
  */
 
@@ -26,11 +26,10 @@ import { SEED_PERIOD, seed2022Q3 } from "../dev/scenarios/seed-2022-q3";
 import { periodBounds } from "../lib/domain/periods";
 import { instant } from "../lib/domain/time";
 import { parseUnitDirectory } from "../lib/domain/units";
-import { CHROMIUM_ARGS } from "./chromium";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium";
 
 const ROOT = join(import.meta.dirname, "..");
 const OUT = process.argv[2] ?? join(ROOT, "docs", "screenshots", "kpi-email.png");
-const CHROMIUM = process.env.CHROMIUM ?? "chromium";
 const WEEK = 7 * 86_400_000;
 /** Just before the weekly report of the seed quarter's first Monday, and of `serve`'s first one. */
 const FIRST = instant("2022-06-13T07:29:00+07:00");
@@ -111,7 +110,7 @@ async function main() {
     writeFileSync(page, inlineImages(mail));
     mkdirSync(dirname(OUT), { recursive: true });
     await promisify(execFile)(
-      CHROMIUM,
+      CHROMIUM_PATH,
       [
         ...CHROMIUM_ARGS,
         "--hide-scrollbars",

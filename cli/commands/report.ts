@@ -340,7 +340,10 @@ export function registerReport(program: Command): void {
       "--calendar <file>",
       "a calendar override (JSON, same shape as lib/domain/calendar/data/vn-official.json)",
     )
-    .option("--strict-supplement", "count a second supplement request as late (national index rule)")
+    .option(
+      "--strict-supplement",
+      "count a dossier asked twice for a supplement as late, finished or not (the monitor's stricter reading, docs/rules.md R3)",
+    )
     .option(
       "--units <file>",
       "the unit directory (JSON, as `units import` reads it): units by name in text, CSV and the index",

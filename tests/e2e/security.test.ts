@@ -1,6 +1,6 @@
 /**
- * The security findings of the trust issue, each tried again over real HTTP on the local stack
- * with two integration keys and a reader key, and each now refused or contained. At the end the
+ * What a holder of one key might try against another's data or the numbers, each tried over real
+ * HTTP on the local stack with two integration keys and a reader key, and each refused or contained. At the end the
  * KPIs the API serves still equal a recomputation from the events the table stored.
  * (Role crossings, scoped readers and fake units are in local-stack.test.ts.)
  */

@@ -27,7 +27,7 @@ const SCANNED = (path: string) =>
 
 /** A name ending in `.md`; a web address ending so is not a citation of this repository. */
 const DOCUMENT = /[\w./:@-]*\w\.md\b/g;
-/** A path through a folder named `shared` above the file (an import, or a brief outside the repository). */
+/** A path through a folder named `shared` above the file (an import, or a folder outside the repository). */
 const SHARED = /(?:\.\.\/)+shared\b[\w./-]*/g;
 /** What may follow a citation to name a section: a quoted heading. */
 const SECTION = /^(?:,\s*|\s+)(?:"([^"\n]{2,80})"|'([^'\n]{2,80})'|“([^”\n]{2,80})”)/;
@@ -80,7 +80,8 @@ function unresolved(file: string, text: string, files: Files = diskFiles): Findi
     const body = files.read(target);
     if (body === undefined) return;
     const heads = headings(body);
-    const quoted = SECTION.exec(after);
+    // A quoted section may run on into the next comment line (its `//` or ` * ` left out).
+    const quoted = SECTION.exec(after.slice(0, 200).replace(/\n\s*(?:\/\/|\*(?!\/))?\s*/g, " "));
     const section = quoted?.[1] ?? quoted?.[2] ?? quoted?.[3];
     if (section && !heads.some((h) => h.includes(section.toLowerCase())))
       report(index, `${citation} "${section}"`, `no heading "${section}" in ${target}`);
@@ -146,7 +147,7 @@ describe("citations of documents", () => {
     ]);
   });
 
-  it("cites no numbered issue: the tracker they were filed in is not in the repository", () => {
+  it("cites no numbered issue: a list of issues is not in the repository", () => {
     // Built from parts, so that this file does not match itself. White space between the words
     // may break a line, within a comment too (" * " or "// " at the next line's start).
     const NUMBERED = new RegExp(`\\b${"iss"}ues?(?:[ \\t]*|\\s*\\n\\s*(?:\\*|//|#)?\\s*)#?\\d{1,3}\\b`, "gi");

@@ -8,10 +8,9 @@ import type { DossierEvent } from "../../lib/domain/events/schema";
 import { ROOT } from "../helpers/fixtures";
 
 /**
- * `report --events` as a reviewer tries it with small event files: an overdue dossier
- * stays overdue whatever comes after its due instant (item 1), dossiers whose SLA a missing
- * calendar year leaves unknown are named (item 5), and the figures of a closed period are as of
- * its end (item 8).
+ * `report --events` on small event files: an overdue dossier stays overdue whatever comes after
+ * its due instant, dossiers whose SLA a missing calendar year leaves unknown are named, and the
+ * figures of a closed period are as of its end.
  */
 
 const run = promisify(execFile);
