@@ -23,12 +23,12 @@ const VI = {
   signedOut: "Đã đăng xuất. Khóa đã được xóa khỏi trình duyệt này.",
   wrongKey:
     "Khóa không hợp lệ: khóa sai, đã bị thu hồi, hoặc là khóa gửi sự kiện chứ không phải khóa đọc. Hãy kiểm tra lại khóa hoặc hỏi quản trị viên.",
-  forbidden: "Khóa của anh/chị không đọc được nội dung này (chỉ đọc các đơn vị, khối được cấp).",
+  forbidden: "Khóa của anh/chị không đọc được nội dung này (chỉ đọc các cơ quan, đơn vị được cấp).",
   rateLimited: "Quá nhiều yêu cầu trong một giây. Vui lòng thử lại sau giây lát.",
   failed: "Không tải được số liệu",
   failures: {
     400: "yêu cầu không hợp lệ",
-    404: "không tìm thấy (kỳ báo cáo, đơn vị hoặc khối này không có trong hệ thống)",
+    404: "không tìm thấy (kỳ báo cáo, cơ quan hoặc đơn vị này không có trong hệ thống)",
     409: "không lập được cho kỳ này",
     server: "hệ thống đang lỗi hoặc không kết nối được; vui lòng thử lại sau",
   } as Record<string, string>,

@@ -471,7 +471,7 @@ describe("the dashboard", () => {
     await go(page, "#/unit/khong-co-don-vi-nay");
     await page.waitForSelector("main .alert");
     expect(await page.textContent("main .alert")).toBe(
-      "Không tải được số liệu: không tìm thấy (kỳ báo cáo, đơn vị hoặc khối này không có trong hệ thống)",
+      "Không tải được số liệu: không tìm thấy (kỳ báo cáo, cơ quan hoặc đơn vị này không có trong hệ thống)",
     );
     const detail = await page.$eval("main p.details[lang=en]", (p) => p.textContent ?? "");
     expect(detail).toBe("Chi tiết kỹ thuật (tiếng Anh): no such unit");

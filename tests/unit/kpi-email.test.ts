@@ -262,7 +262,7 @@ describe("an agency's email whose form cannot be made for the period", () => {
       });
       const said =
         locale === "vi"
-          ? "Biểu II.06a của khối này không lập được cho kỳ này"
+          ? "Biểu II.06a của cơ quan, đơn vị này không lập được cho kỳ này"
           : "This agency's form II.06a cannot be made for this period";
       expect(mail.html).toContain(said.replace("'", "&#39;"));
       expect(mail.text).toContain(said);

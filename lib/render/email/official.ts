@@ -59,7 +59,7 @@ const T = {
     source: "Nguồn",
     office: "Đơn vị báo cáo",
     formWithheld:
-      "Biểu II.06a của khối này không lập được cho kỳ này: một số hồ sơ được đếm trước khi bộ đếm của đơn vị tách theo cấp và lĩnh vực, nên các dòng của biểu không xếp được chúng. Biểu của toàn cơ quan có đủ các hồ sơ này.",
+      "Biểu II.06a của cơ quan, đơn vị này không lập được cho kỳ này: một số hồ sơ được đếm trước khi bộ đếm của đơn vị tách theo cấp và lĩnh vực, nên các dòng của biểu không xếp được chúng. Biểu của toàn cơ quan có đủ các hồ sơ này.",
   },
   en: {
     index: "Service index (Decision 766/QĐ-TTg)",
