@@ -1,6 +1,6 @@
 import type { WorkingCalendar } from "./calendar/calendar";
 import { calendarResult } from "./calendar/result";
-import type { DossierState, Pause } from "./dossier-state";
+import type { DossierState } from "./dossier-state";
 import type { DossierEvent } from "./events/schema";
 import { type EventOf, flag, noCalendar, type Step } from "./projection-step";
 import { apologyDeadlineOf, tooManyAppointments } from "./rules";
@@ -49,6 +49,40 @@ export function startPause(step: Step<EventOf<"dossier.supplement_requested">>):
   if (settings.strictSupplementRule && state.supplementRequests >= 2) state.strictLate = true;
 }
 
+/**
+ * A wait the source showed over without dating its end (`undated`, the portal's snapshot back at
+ * processing with a round it does not answer, docs/dvcqg.md "Supplement rounds"): it ends the pause
+ * where it began, so the clock runs through the wait, since a pause lasts only to the supplement's
+ * receipt (docs/rules.md R3; Decree 61/2018/NĐ-CP Art. 19, clause to verify) and an end nobody
+ * dated must not stop the clock for good. A later return before the next pause or the close dates
+ * the end instead: such an undated end is left out of the fold, whatever the instant the dossier is
+ * projected at, so a period that ended before that return saw the dossier paused, as it was.
+ */
+const undatedEnd = (event: DossierEvent) =>
+  event.type === "dossier.supplement_received" && event.data.ifPaused === true && event.data.undated === true;
+
+const CLOSES: ReadonlySet<DossierEvent["type"]> = new Set([
+  "dossier.resolved",
+  "dossier.returned",
+  "dossier.withdrawn",
+]);
+
+/** The undated ends a later return dates instead (see {@link undatedEnd}), among ordered events. */
+export function supersededUndatedEnds(ordered: readonly { event: DossierEvent }[]): Set<string> {
+  const out = new Set<string>();
+  ordered.forEach(({ event }, i) => {
+    if (!undatedEnd(event)) return;
+    for (const { event: next } of ordered.slice(i + 1)) {
+      if (next.type === "dossier.supplement_requested" || CLOSES.has(next.type)) return;
+      if (next.type === "dossier.supplement_received" && !undatedEnd(next)) {
+        out.add(event.eventId);
+        return;
+      }
+    }
+  });
+  return out;
+}
+
 /** Whether an event is a resumption inferred from the status (`ifPaused`), not a dated answer. */
 export const inferredResume = (event: DossierEvent) =>
   event.type === "dossier.supplement_received" && event.data.ifPaused === true;
@@ -58,14 +92,12 @@ export const inferredResume = (event: DossierEvent) =>
  * payment pause (the waits the portal's statuses 5 and 6 show) and is nothing otherwise. The first
  * dated answer after a pause it ended is that pause's answer told again: the end stands (the first
  * sign that processing resumed dates it), and the new due instant the answer gives is taken, as it
- * would have been at the end (docs/rules.md R3). An inferred end at the pause's own instant dates
- * nothing (`undatedEnd`): the next resumption, dated or inferred, dates that pause's end instead.
+ * would have been at the end (docs/rules.md R3).
  */
 export function resume(step: Step<EventOf<"dossier.supplement_received">>): void {
   const { state, settings, event, at: t } = step;
   const open = state.pauses.at(-1);
   const newDueAt = event.data.dueAt !== undefined ? instant(event.data.dueAt) : undefined;
-  if (!state.paused && open && undatedEnd(open) && state.closedAt === undefined) reopen(state, open);
   if (event.data.ifPaused) {
     if (!state.paused || !open || open.kind === "other_agency") return;
     open.inferredEnd = event.eventId;
@@ -92,23 +124,6 @@ export function resume(step: Step<EventOf<"dossier.supplement_received">>): void
     return;
   }
   endPause(state, settings.calendar, t, event, newDueAt);
-}
-
-/**
- * A pause an inferred resumption ended where it began: the portal's snapshot back at processing
- * with a round it does not answer (docs/dvcqg.md "Supplement rounds"). The wait is over, but nothing
- * says when, so the clock ran through it: a pause lasts only to the supplement's receipt (docs/rules.md
- * R3; Decree 61/2018/NĐ-CP Art. 19, clause to verify), and an end left unknown must not stop the
- * clock, or the dossier could never fall overdue.
- */
-const undatedEnd = (pause: Pause) => pause.inferredEnd !== undefined && pause.to === pause.from;
-
-/** Opens again a pause ended where it began, so that the resumption at hand ends it (nothing had moved). */
-function reopen(state: DossierState, pause: Pause): void {
-  delete pause.to;
-  delete pause.inferredEnd;
-  state.paused = true;
-  state.clockStopped = !pause.late;
 }
 
 /** A new appointment with its apology; a second one, or one given too late, is an anomaly. */

@@ -1,7 +1,15 @@
 import type { DossierState, PausedByKind, ProcedurePeriod, ProjectionSettings } from "./dossier-state";
 import { type DossierEvent, PAUSE_KINDS } from "./events/schema";
 import { identityOf, sameBody } from "./identity";
-import { endPause, extendDeadline, flagLateApology, inferredResume, resume, startPause } from "./pauses";
+import {
+  endPause,
+  extendDeadline,
+  flagLateApology,
+  inferredResume,
+  resume,
+  startPause,
+  supersededUndatedEnds,
+} from "./pauses";
 import { type EventOf, flag, noCalendar, type Step, type TimelineEntry } from "./projection-step";
 import { judgeLevel, ruleSetFor } from "./rules";
 import { instant } from "./time";
@@ -31,9 +39,16 @@ export function foldEvents(events: readonly DossierEvent[]): {
     else if (!sameBody(prior.event, event)) conflicts.push(event);
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  // At one instant an answer comes after the request it answers, whatever their ids: a round asked
+  // and answered on one day (dates to the day) is a pause of no length, not an answer to nothing
+  // and a pause that never ends.
+  const rank = (e: DossierEvent) => (e.type === "dossier.supplement_received" ? 1 : 0);
   const ordered = [...byId.values()].sort(
     (a, b) =>
-      a.at - b.at || cmp(a.event.eventId, b.event.eventId) || cmp(a.event.source ?? "", b.event.source ?? ""),
+      a.at - b.at ||
+      rank(a.event) - rank(b.event) ||
+      cmp(a.event.eventId, b.event.eventId) ||
+      cmp(a.event.source ?? "", b.event.source ?? ""),
   );
   return { ordered, conflicts };
 }
@@ -73,7 +88,8 @@ export function projectDossier(
 ): DossierState {
   const state = emptyState(dossierId);
   const folded = foldEvents(events);
-  const ordered = folded.ordered.filter((e) => e.at <= at);
+  const superseded = supersededUndatedEnds(folded.ordered);
+  const ordered = folded.ordered.filter((e) => e.at <= at && !superseded.has(e.event.eventId));
   for (const { event, at: t } of ordered) {
     const entry: TimelineEntry = { eventId: event.eventId, type: event.type, at: t };
     state.timeline.push(entry);

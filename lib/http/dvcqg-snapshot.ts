@@ -204,18 +204,18 @@ function supplementRounds(
  * A round left unanswered while the snapshot shows the wait over (status 2 or 4, or a later round
  * requested): it ends where it began, so the clock runs through it, since a pause lasts only to the
  * supplement's receipt (docs/rules.md R3; Decree 61/2018/NĐ-CP Art. 19, clause to verify) and an
- * end nobody dated must not stop the clock for good. The next dated return (this round's
- * `NgayTiepNhanBoSung` in a later snapshot, or a progress item back at 4) dates the end instead
- * (lib/domain/pauses.ts `resume`). The id is a progress item's at that instant: the same fact.
+ * end nobody dated must not stop the clock for good (`undated`). A later return before the next
+ * pause or the close (this round's `NgayTiepNhanBoSung` in a later snapshot, or a progress item back
+ * at 2 or 4) dates the end instead (lib/domain/pauses.ts `supersededUndatedEnds`).
  */
 function undatedRoundEnd(id: string, r: Fields, requested: string, stamp: string, over: string): void {
   r.emit(
     {
-      eventId: idOf(id, `unpaused:${stamp}`),
+      eventId: idOf(id, `undated-return:${stamp}`),
       type: "dossier.supplement_received",
       occurredAt: requested,
       dossierId: id,
-      data: { ifPaused: true },
+      data: { ifPaused: true, undated: true },
     },
     { occurredAt: "NgayBoSung" },
   );

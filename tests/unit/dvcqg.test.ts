@@ -529,9 +529,13 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       const out = at(status);
       expect(facts(out).slice(1)).toEqual([
         { type: "dossier.supplement_requested", occurredAt: requested, data: {} },
-        { type: "dossier.supplement_received", occurredAt: requested, data: { ifPaused: true } },
+        {
+          type: "dossier.supplement_received",
+          occurredAt: requested,
+          data: { ifPaused: true, undated: true },
+        },
       ]);
-      expect(out.events[2]?.eventId).toMatch(/unpaused:20220714100000$/);
+      expect(out.events[2]?.eventId).toMatch(/undated-return:20220714100000$/);
       expect(notePaths(out)).toContain("data[0].DanhSachHoSoBoSung[0].NgayTiepNhanBoSung");
       // The wait by status alone is not told twice.
       expect(notePaths(out)).not.toContain("data[0].NgayYeuCauBoSung");
@@ -582,6 +586,17 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       ]);
       expect(state.kpiDueAt).toBe(instant("2022-07-27T17:00:00+07:00"));
     }
+    // A period that ended before the dated return saw the dossier waiting, as it was: projected at
+    // Sun 17 July with the return of Mon 18 July known, it is paused, not running.
+    const before = instant("2022-07-17T12:00:00+07:00");
+    const answeredLater = [...at("4").events, ...at("4", "20220718100000").events] as DossierEvent[];
+    const atSunday = projectDossier(
+      answeredLater[0]?.dossierId as string,
+      answeredLater,
+      { calendar },
+      before,
+    );
+    expect(atSunday.paused).toBe(true);
     // Closed (Fri 15 July) before the return was dated: the end stays where it began.
     const closed = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
     Object.assign(closed.data[0], {
@@ -591,6 +606,45 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     });
     const late = project(at("4"), convertBody(closed), progress);
     expect(late.pauses[0]?.to).toBe(instant(requested));
+  });
+
+  it("a pause and a return told at one instant stay a pause of no length: a later return to 4 moves nothing", () => {
+    const snapshot = convert("status-6-payment.json").events.filter((e) => e.type === "dossier.received");
+    const progress = (t: string, status: string) => {
+      const body = JSON.parse(readProjectFile("events/dvcqg/progress-resumed.json"));
+      body.data[0].ThoiDiemXuLy = t;
+      body.data[0].TrangThai = status;
+      return convertBody(body).events;
+    };
+    const events = [
+      ...snapshot,
+      ...progress("2022-07-14T10:00:00.000", "5"),
+      ...progress("2022-07-14T10:00:00.000", "4"),
+      ...progress("2022-07-22T10:00:00.000", "4"),
+    ] as unknown as DossierEvent[];
+    const state = projectDossier(events[0]?.dossierId as string, events, {
+      calendar: WorkingCalendar.official(),
+    });
+    expect(state.pauses.map((p) => [p.from, p.to])).toEqual([
+      [instant("2022-07-14T10:00:00+07:00"), instant("2022-07-14T10:00:00+07:00")],
+    ]);
+    expect(state.kpiDueAt).toBe(instant("2022-07-25T17:00:00+07:00"));
+  });
+
+  it("a round asked and answered at one instant (dates to the day) is a pause of no length, not one left open", () => {
+    const body = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+    body.data[0].TrangThaiHoSo = "4";
+    Object.assign(body.data[0].DanhSachHoSoBoSung[0], {
+      NgayBoSung: "20220714000000",
+      NgayTiepNhanBoSung: "20220714000000",
+    });
+    const events = convertBody(body).events as unknown as DossierEvent[];
+    const state = projectDossier(events[0]?.dossierId as string, events, {
+      calendar: WorkingCalendar.official(),
+    });
+    expect(state.paused).toBe(false);
+    expect(state.anomalies).toEqual([]);
+    expect(state.pauses).toHaveLength(1);
   });
 
   it("an unanswered round a later round follows ends where it began; both count as supplement requests", () => {

@@ -133,6 +133,14 @@ export const SupplementReceivedDataSchema = z.strictObject({
    * pause open at its instant and is nothing otherwise (no anomaly).
    */
   ifPaused: z.optional(z.literal(true)),
+  /**
+   * With `ifPaused`: the source knows the wait is over but not when (the portal's snapshot back at
+   * processing with a round it does not answer, docs/dvcqg.md "Supplement rounds"). It ends the
+   * pause where it began, so the clock runs through it, unless a later return (dated, or inferred
+   * and not undated) comes before the next pause or the close: that return ends the pause instead
+   * (lib/domain/pauses.ts `supersededUndatedEnds`).
+   */
+  undated: z.optional(z.literal(true)),
 });
 
 export const DeadlineExtendedDataSchema = z.strictObject({
