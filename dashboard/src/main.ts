@@ -1062,6 +1062,8 @@ interface DossierAnswer {
     occurredAt: string;
     data?: Record<string, unknown>;
     anomaly?: string;
+    /** Every kind the event was flagged with (`anomaly` is the first). */
+    anomalies?: string[];
   }[];
   /** The alerts raised for it, with when a digest sent each. */
   alerts?: {
@@ -1205,9 +1207,9 @@ async function dossierView(id: string): Promise<Node[]> {
           h("time", { datetime: e.occurredAt }, when(e.occurredAt)),
           h("strong", {}, eventName(e.type, e.data)),
           eventDetails(e.type, e.data) ? h("span", { class: "details" }, eventDetails(e.type, e.data)) : null,
-          e.anomaly
-            ? h("span", { class: "tag bad" }, `${w.anomaly}: ${w.anomalyNames[e.anomaly] ?? e.anomaly}`)
-            : null,
+          ...(e.anomalies ?? (e.anomaly ? [e.anomaly] : [])).map((kind) =>
+            h("span", { class: "tag bad" }, `${w.anomaly}: ${w.anomalyNames[kind] ?? kind}`),
+          ),
         ),
       ),
     ),

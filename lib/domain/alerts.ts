@@ -66,6 +66,12 @@ export interface AlertFacts {
   supplementRequestsAt: readonly number[];
   /** The latest pause (any kind) begun after the KPI due instant, when there is one. */
   latePauseAt?: number;
+  /**
+   * When the apology letter came late, as the projection judged it at the letter's instant (the
+   * anomaly `late_apology`; null: judged, in time). Absent (a state projected before it was
+   * judged so): the letter is judged against the apology deadline of the current KPI due instant.
+   */
+  lateApologyAt?: number | null;
   lastEventAt?: number;
   /** The unit now responsible (after transfers): the clock's stages are raised once for each unit (alert-marks.ts `markKey`). */
   unitId?: string;
@@ -188,8 +194,13 @@ function addCommittedBreaches(
 ): AlertFacts["extensions"][number] | undefined {
   const { add } = list;
   const apology = facts.extensions.find((e) => e.apologyIssued);
-  if (apology && apologyDeadline !== undefined && apology.at > apologyDeadline)
-    add("late_apology", apology.at, apology.at);
+  const lateAt =
+    facts.lateApologyAt !== undefined
+      ? facts.lateApologyAt
+      : apology && apologyDeadline !== undefined && apology.at > apologyDeadline
+        ? apology.at
+        : null;
+  if (lateAt !== null) add("late_apology", lateAt, lateAt);
   const second = facts.extensions[1];
   if (second && tooManyAppointments(facts.receivedAt, facts.extensions.length))
     add("extended_twice", second.at, second.at);
@@ -296,6 +307,7 @@ export function alertFactsOf(state: DossierState): AlertFacts | undefined {
     // Only supplement requests break the guidance-once rule: waiting on fees or another agency does not.
     supplementRequestsAt: state.pauses.filter((p) => p.kind === "supplement").map((p) => p.from),
     latePauseAt: state.pauses.filter((p) => p.late).at(-1)?.from,
+    lateApologyAt: state.anomalies.find((a) => a.kind === "late_apology")?.at ?? null,
     lastEventAt: state.lastEventAt,
     unitId: state.unitId,
   };

@@ -3,7 +3,7 @@ import { calendarResult } from "./calendar/result";
 import type { DossierState } from "./dossier-state";
 import type { DossierEvent } from "./events/schema";
 import { type EventOf, flag, noCalendar, type Step } from "./projection-step";
-import { apologyDeadlineOf, tooManyAppointments } from "./rules";
+import { apologyDeadlineOf, tooManyAppointments, tooManySupplementRequests } from "./rules";
 import { instant } from "./time";
 
 /**
@@ -42,7 +42,8 @@ export function startPause(step: Step<EventOf<"dossier.supplement_requested">>):
   if (kind === "supplement") state.supplementRequests++;
   // Guidance once, in full (Decree 61/2018/NĐ-CP Art. 19, point to verify; Decision 09/2015/QĐ-TTg;
   // docs/rules.md R3): a second or later request is a breach the KPI email counts, strict or not.
-  if (kind === "supplement" && state.supplementRequests >= 2) flag(step, "second_supplement_request");
+  if (kind === "supplement" && tooManySupplementRequests(state.receivedAt ?? t, state.supplementRequests))
+    flag(step, "second_supplement_request");
   // The strict setting counts a second supplement request late, finished or not: the monitor's
   // stricter reading (docs/rules.md R3); index 2.1 counts it overdue only while the dossier is not
   // finished (Decision 766/QĐ-TTg as the portal describes it; docs/official.md).
@@ -143,30 +144,35 @@ export function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>)
   // Art. 19, point to verify; docs/rules.md R4). Like a late pause it leaves the dossier
   // overdue (the KPI due instant never moves) and is the same anomaly; its alert is
   // `late_apology` (with the apology; without, `apology_missed` stays).
-  if (state.kpiDueAt !== undefined && t > state.kpiDueAt) flag(step, "late_supplement_request");
+  // While the clock is stopped (a pause begun in time) the time left is kept and the due instant has
+  // not moved yet: an extension then is judged at the pause's start, not against the old instant.
+  const judgedAt = clockTime(state, t);
+  if (state.kpiDueAt !== undefined && judgedAt > state.kpiDueAt) flag(step, "late_supplement_request");
+  if (event.data.apologyIssued && state.extensions.filter((e) => e.apologyIssued).length === 1)
+    judgeApology(step);
   state.appointmentAt = instant(event.data.newDueAt);
 }
 
 /**
- * The apology letter sent after its deadline: the anomaly `late_apology`, counted in its period, so
- * the KPI email says how many (docs/rules.md R4: "chậm nhất một ngày trước ngày hết hạn", Decree
- * 61/2018/NĐ-CP Art. 19, point to verify). Judged once the events are in, as the alert is: the
- * first new appointment given with an apology, against the apology deadline of the KPI due instant
- * the dossier has (lib/domain/alerts.ts `late_apology`). A year without calendar data judges nothing.
+ * The apology letter (the first extension that carries one) sent after its deadline, "chậm nhất
+ * một ngày trước ngày hết hạn" (Decree 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md R4):
+ * the anomaly `late_apology`, counted in its period, and the alert of that name. Judged at the
+ * letter's instant against the due instant the dossier had then; while the clock is stopped the
+ * time left is kept, so the letter is late only if the pause began after the apology deadline. A
+ * pause that moves the due instant later does not make a late letter timely.
  */
-export function flagLateApology(state: DossierState, calendar: WorkingCalendar): void {
-  const apology = state.extensions.find((e) => e.apologyIssued);
+function judgeApology(step: Step<EventOf<"dossier.deadline_extended">>): void {
+  const { state, settings, at: t } = step;
   const { kpiDueAt, receivedAt } = state;
-  if (!apology || kpiDueAt === undefined || receivedAt === undefined) return;
-  const deadline = calendarResult(() => apologyDeadlineOf(kpiDueAt, receivedAt, calendar));
-  if (!deadline.ok || deadline.value === undefined || apology.at <= deadline.value) return;
-  state.anomalies.push({
-    kind: "late_apology",
-    eventId: apology.eventId,
-    type: "dossier.deadline_extended",
-    at: apology.at,
-  });
+  if (kpiDueAt === undefined || receivedAt === undefined) return;
+  const deadline = calendarResult(() => apologyDeadlineOf(kpiDueAt, receivedAt, settings.calendar));
+  if (!deadline.ok || deadline.value === undefined) return;
+  if (clockTime(state, t) > deadline.value) flag(step, "late_apology");
 }
+
+/** The instant the dossier's clock stands at when `t` comes: `t`, or while it is stopped, the pause's start. */
+const clockTime = (state: DossierState, t: number) =>
+  state.clockStopped ? (state.pauses.at(-1)?.from ?? t) : t;
 
 /**
  * Ends the running pause at `to`, moving the due instants by the working time it covered.

@@ -4,7 +4,6 @@ import { identityOf, sameBody } from "./identity";
 import {
   endPause,
   extendDeadline,
-  flagLateApology,
   inferredResume,
   resume,
   startPause,
@@ -100,7 +99,6 @@ export function projectDossier(
     else if (admitted(step)) applyEvent(step);
   }
   finishState(state, ordered.length, folded.conflicts, at);
-  flagLateApology(state, settings.calendar);
   return state;
 }
 

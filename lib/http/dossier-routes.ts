@@ -125,13 +125,17 @@ export async function dossierDetail({ deps, credential, event }: DossierRequest)
     dossier !== undefined &&
     (!credential.units || (dossier.unitId !== undefined && credential.units.includes(dossier.unitId)));
   if (!visible) return problem(404, "no such dossier", [{ path: "id", message: "unknown dossier" }]);
-  const anomalies = new Map(dossier.anomalies.filter((a) => a.eventId).map((a) => [a.eventId, a.kind]));
+  // Every kind an event was flagged with (a late second request is late and a second request).
+  const anomalies = new Map<string, string[]>();
+  for (const a of dossier.anomalies)
+    if (a.eventId) anomalies.set(a.eventId, [...(anomalies.get(a.eventId) ?? []), a.kind]);
   const timeline = canonicalEvents(log).map(({ event }) => ({
     eventId: event.eventId,
     type: event.type,
     occurredAt: event.occurredAt,
     data: event.data,
-    anomaly: anomalies.get(event.eventId),
+    anomaly: anomalies.get(event.eventId)?.[0],
+    anomalies: anomalies.get(event.eventId),
   }));
   return json(200, {
     dossierId: dossier.dossierId,

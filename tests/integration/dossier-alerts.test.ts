@@ -129,6 +129,49 @@ describe("a dossier's alerts in its timeline", () => {
     expect((await detail(scoped)).status).toBe(404);
   });
 
+  it("lists every kind an event was flagged with: a second supplement request after the due instant is both", async () => {
+    const at = (t: string) => `${t}+07:00`;
+    const events = [
+      {
+        eventId: "an-r",
+        type: "dossier.received",
+        occurredAt: at("2022-07-04T08:00:00"),
+        data: {
+          unitId: "phong-tnmt",
+          procedureCode: "1.004227",
+          channel: "direct",
+          dueAt: at("2022-07-08T17:00:00"),
+        },
+      },
+      {
+        eventId: "an-s1",
+        type: "dossier.supplement_requested",
+        occurredAt: at("2022-07-05T09:00:00"),
+        data: {},
+      },
+      {
+        eventId: "an-a1",
+        type: "dossier.supplement_received",
+        occurredAt: at("2022-07-05T10:00:00"),
+        data: {},
+      },
+      {
+        eventId: "an-s2",
+        type: "dossier.supplement_requested",
+        occurredAt: at("2022-07-12T09:00:00"),
+        data: {},
+      },
+    ];
+    for (const e of events) await applyEvent(deps, { ...e, dossierId: "AN-1" } as never);
+    const { status, body } = await detail(reader, "AN-1");
+    expect(status).toBe(200);
+    const second = (body.timeline as { eventId: string; anomaly?: string; anomalies?: string[] }[]).find(
+      (e) => e.eventId === "an-s2",
+    );
+    expect(second?.anomalies?.sort()).toEqual(["late_supplement_request", "second_supplement_request"]);
+    expect(second?.anomaly).toBeDefined();
+  });
+
   it("shows a transferred dossier to the unit it was transferred to, and no longer to the one it left", async () => {
     const justice = await createApiKey(table.store, {
       name: "tp",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type AlertFacts, alertFactsOf, timelineStages, timelineThresholds } from "../../lib/domain/alerts";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { parseEventsText } from "../../lib/domain/events/file";
 import type { DossierEvent } from "../../lib/domain/events/schema";
@@ -171,6 +172,50 @@ describe("the dossier projection", () => {
       settings,
     );
     expect(noApology.anomalies).toEqual([]);
+  });
+
+  it("judges the apology letter at its instant: a later pause does not make it timely, one begun in time keeps it so", () => {
+    // Due Mon 11 July 17:00, so the letter by Fri 8 July 17:00.
+    const apologyAt = (at: string) =>
+      ev("x", "dossier.deadline_extended", at, {
+        newDueAt: "2022-07-29T17:00:00+07:00",
+        apologyIssued: true,
+      });
+    const later = projectDossier(
+      "D1",
+      [
+        received,
+        apologyAt("2022-07-11T09:00:00+07:00"),
+        ev("s", "dossier.supplement_requested", "2022-07-11T10:00:00+07:00"),
+        ev("a", "dossier.supplement_received", "2022-07-20T10:00:00+07:00"),
+      ],
+      settings,
+    );
+    expect((later.kpiDueAt as number) > instant("2022-07-11T17:00:00+07:00")).toBe(true);
+    expect(later.anomalies.map((a) => a.kind)).toEqual(["late_apology"]);
+    // And the unit is told so, from the same judgement.
+    const facts = alertFactsOf(later) as AlertFacts;
+    expect(facts.lateApologyAt).toBe(instant("2022-07-11T09:00:00+07:00"));
+    expect(
+      timelineStages(facts, calendar, timelineThresholds(undefined, calendar)).stages.map((x) => x.kind),
+    ).toContain("late_apology");
+    // Paused from Thu 7 July (in time) to the 20th: a letter on the 12th, while the clock is stopped, is in time.
+    const paused = projectDossier(
+      "D1",
+      [
+        received,
+        ev("s", "dossier.supplement_requested", "2022-07-07T10:00:00+07:00"),
+        apologyAt("2022-07-12T09:00:00+07:00"),
+        ev("a", "dossier.supplement_received", "2022-07-20T10:00:00+07:00"),
+      ],
+      settings,
+    );
+    expect(paused.anomalies).toEqual([]);
+    const none = alertFactsOf(paused) as AlertFacts;
+    expect(none.lateApologyAt).toBeNull();
+    expect(
+      timelineStages(none, calendar, timelineThresholds(undefined, calendar)).stages.map((x) => x.kind),
+    ).not.toContain("late_apology");
   });
 
   it("lets returned close an unresolved dossier, and not move an earlier resolution", () => {
