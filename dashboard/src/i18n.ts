@@ -44,7 +44,7 @@ const VI = {
   inTime: "Giải quyết trước và đúng hạn",
   early: "trước hạn",
   withdrawn: "Rút hồ sơ",
-  otherUnits: "Đơn vị khác",
+  otherUnits: "Đơn vị không còn trong cây tổ chức hiện nay",
   filterByName: "Lọc theo tên",
   rowsShown: (shown: string, all: string) => `Hiện ${shown} trong ${all} dòng.`,
   onTime: "đúng hạn",
@@ -114,8 +114,10 @@ const VI = {
   yes: "Có",
   no: "Không",
   none: "Không có hồ sơ nào.",
-  listCapped: (shown: string) =>
-    `Danh sách dài hơn ${shown} hồ sơ: chỉ hiện ${shown} hồ sơ đầu tiên. Số hồ sơ đầy đủ ở phần số liệu của đơn vị bên trên.`,
+  listCapped: (shown: string) => `Danh sách dài hơn ${shown} hồ sơ: chỉ hiện ${shown} hồ sơ đầu tiên.`,
+  overdueCounted: "Số hồ sơ quá hạn đầy đủ ở phần số liệu của đơn vị bên trên.",
+  apologyCapped: (shown: string) =>
+    `Chỉ lọc trong ${shown} hồ sơ quá hạn đầu tiên: có thể còn hồ sơ khác chưa có văn bản xin lỗi.`,
   nothing: "Không có.",
   more: "Xem thêm",
   shown: "Đang hiển thị",
@@ -307,7 +309,7 @@ const EN: Words = {
   inTime: "Resolved early or on time",
   early: "early",
   withdrawn: "Withdrawn",
-  otherUnits: "Other units",
+  otherUnits: "Units no longer in today's tree",
   filterByName: "Filter by name",
   rowsShown: (shown: string, all: string) => `${shown} of ${all} rows shown.`,
   onTime: "on time",
@@ -377,8 +379,10 @@ const EN: Words = {
   yes: "Yes",
   no: "No",
   none: "No dossiers.",
-  listCapped: (shown: string) =>
-    `More than ${shown} dossiers: only the first ${shown} are shown. The full count is in the unit's figures above.`,
+  listCapped: (shown: string) => `More than ${shown} dossiers: only the first ${shown} are shown.`,
+  overdueCounted: "The full count of overdue dossiers is in the unit's figures above.",
+  apologyCapped: (shown: string) =>
+    `Filtered from the first ${shown} overdue dossiers only: others may lack the apology letter too.`,
   nothing: "None.",
   more: "Show more",
   shown: "Showing",

@@ -391,11 +391,23 @@ function failed(e: unknown): void {
  * which would fetch a page (and the key's rate is 20 requests a second).
  */
 let refocus: string | null = null;
-let settling: ReturnType<typeof setTimeout> | undefined;
+const settling = new Map<string, ReturnType<typeof setTimeout>>();
 function picked(id: string, act: () => void): void {
   refocus = id;
-  clearTimeout(settling);
-  settling = setTimeout(act, 300);
+  clearTimeout(settling.get(id));
+  settling.set(
+    id,
+    setTimeout(() => {
+      settling.delete(id);
+      act();
+    }, 300),
+  );
+}
+
+/** Goes to a route; back on the page shown (the keys came back to it), nothing redraws. */
+function go(hash: string): void {
+  if (location.hash === hash) refocus = null;
+  else location.hash = hash;
 }
 
 /**
@@ -431,6 +443,7 @@ async function render(focus: boolean): Promise<void> {
     if (!focusPicker(target) && focus) target.focus();
   } catch (e) {
     if (ticket !== renderCount) return;
+    refocus = null;
     if (e instanceof AuthError) return signOut(t().wrongKey);
     failed(e);
   } finally {
@@ -795,9 +808,7 @@ function agencyPicker(nodes: Map<string, TreeNode>, id: string): HTMLElement {
         id: "agency",
         onchange: (e: Event) => {
           const value = (e.target as HTMLSelectElement).value;
-          picked("agency", () => {
-            location.hash = `#/agency/${encodeURIComponent(value)}`;
-          });
+          picked("agency", () => go(`#/agency/${encodeURIComponent(value)}`));
         },
       },
       ...ordered.map((a) =>
@@ -926,13 +937,14 @@ async function allPages(unit: string, sla: string): Promise<Shown> {
   return { items, more: true };
 }
 
-function dossierTable(caption: string, { items, more }: Shown, id: string): HTMLElement {
+/** A list of a unit's dossiers; `capped`: what to say when the API had more than it shows. */
+function dossierTable(caption: string, { items, more }: Shown, id: string, capped: string): HTMLElement {
   const w = t();
   return h(
     "section",
     { "aria-labelledby": id, class: "list", "data-list": id },
     h("h3", { id }, `${caption} `, h("span", { class: "count" }, `(${n(items.length)}${more ? "+" : ""})`)),
-    more ? h("p", { class: "note" }, w.listCapped(n(items.length))) : null,
+    more ? h("p", { class: "note" }, capped) : null,
     items.length === 0
       ? h("p", { class: "note" }, w.none)
       : table(
@@ -980,15 +992,26 @@ function unitOptions(units: readonly MeUnit[], shown: string): Child[] {
   const option = (u: MeUnit) => h("option", { value: u.id, selected: u.id === shown }, u.name[state.lang]);
   const tree = state.me?.tree;
   if (!tree || tree.flat) return listed.sort(byName).map(option);
+  // Grouped by the agency above each unit in today's tree (the one /me gives): a unit retired since,
+  // shown for an earlier period, is in no agency of it and is grouped apart, said so.
   const nodes = new Map(tree.nodes.map((n) => [n.id, n]));
-  const groups = new Map<string, MeUnit[]>();
+  const groups = new Map<string, { label: string; list: MeUnit[] }>();
   for (const u of listed) {
-    const parent = nodes.get(nodes.get(u.id)?.parentId ?? "")?.name[state.lang] ?? t().otherUnits;
-    groups.set(parent, [...(groups.get(parent) ?? []), u]);
+    const parent = nodes.get(nodes.get(u.id)?.parentId ?? "");
+    const key = parent?.id ?? "";
+    const group = groups.get(key) ?? { label: parent?.name[state.lang] ?? t().otherUnits, list: [] };
+    group.list.push(u);
+    groups.set(key, group);
   }
-  return [...groups]
-    .sort(([a], [b]) => a.localeCompare(b, state.lang))
-    .map(([label, list]) => h("optgroup", { label }, ...list.sort(byName).map(option)));
+  return [...groups.values()]
+    .sort((a, b) =>
+      a.label === t().otherUnits
+        ? 1
+        : b.label === t().otherUnits
+          ? -1
+          : a.label.localeCompare(b.label, state.lang),
+    )
+    .map(({ label, list }) => h("optgroup", { label }, ...list.sort(byName).map(option)));
 }
 
 async function unitView(id: string | undefined): Promise<Node[]> {
@@ -1013,9 +1036,7 @@ async function unitView(id: string | undefined): Promise<Node[]> {
         id: "unit",
         onchange: (e: Event) => {
           const value = (e.target as HTMLSelectElement).value;
-          picked("unit", () => {
-            location.hash = `#/unit/${encodeURIComponent(value)}`;
-          });
+          picked("unit", () => go(`#/unit/${encodeURIComponent(value)}`));
         },
       },
       ...unitOptions(units, unit),
@@ -1030,14 +1051,20 @@ async function unitView(id: string | undefined): Promise<Node[]> {
       "section",
       { "aria-labelledby": "lists-h" },
       h("h2", { id: "lists-h" }, w.openByState),
-      dossierTable(w.overdue, overdue, "overdue"),
+      dossierTable(
+        w.overdue,
+        overdue,
+        "overdue",
+        `${w.listCapped(n(overdue.items.length))} ${w.overdueCounted}`,
+      ),
       dossierTable(
         w.apologyMissing,
         { items: overdue.items.filter((d) => !d.apologyIssued), more: overdue.more },
         "apology-missing",
+        w.apologyCapped(n(overdue.items.length)),
       ),
-      dossierTable(w.nearDue, nearDue, "near-due"),
-      dossierTable(w.paused, paused, "paused"),
+      dossierTable(w.nearDue, nearDue, "near-due", w.listCapped(n(nearDue.items.length))),
+      dossierTable(w.paused, paused, "paused", w.listCapped(n(paused.items.length))),
     ),
   ];
 }

@@ -273,6 +273,9 @@ describe("the dashboard", () => {
     expect(await page.textContent("#overdue .count")).toBe("(1.000+)");
     expect(await page.textContent("[data-list=overdue] .note")).toContain("chỉ hiện 1.000 hồ sơ đầu tiên");
     expect(await page.textContent("#apology-missing .count")).toBe("(1.000+)");
+    expect(await page.textContent("[data-list=apology-missing] .note")).toContain(
+      "Chỉ lọc trong 1.000 hồ sơ quá hạn đầu tiên",
+    );
     // A list that ends says its count only.
     expect(await page.textContent("#near-due .count")).not.toContain("+");
   });
