@@ -11,10 +11,10 @@ import { buildIndex } from "../../lib/domain/official/index766";
 import { DEFAULT_OFFICIAL_SETTINGS } from "../../lib/domain/official/settings";
 import { explicitPeriod } from "../../lib/domain/periods";
 import type { PendingAlert } from "../../lib/domain/records";
-import { computeReportAndCounts } from "../../lib/domain/report";
+import { computeReportAndCounts, type Report } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
 import { renderDigest } from "../../lib/render/email/digest";
-import { renderKpiEmail } from "../../lib/render/email/kpi";
+import { type KpiEmailInput, renderKpiEmail } from "../../lib/render/email/kpi";
 import { indexText } from "../../lib/render/index-text";
 import { loadSamples } from "../helpers/fixtures";
 
@@ -35,6 +35,19 @@ const at = (asOf: string) => {
   const { report, counts } = computeReportAndCounts(events, settings, { period, asOf: instant(asOf) });
   return { report, counts, index: buildIndex(counts, { period, asOf: instant(asOf), targets }) };
 };
+
+/** A weekly KPI email of a report with nothing else to say, unless `more` gives it. */
+const weekly = (report: Report, more: Partial<KpiEmailInput> = {}) =>
+  renderKpiEmail({
+    locale: "vi",
+    kind: "weekly",
+    report,
+    unitNames: new Map(),
+    longestOverdue: [],
+    quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+    now: instant("2022-07-01T08:00:00+07:00"),
+    ...more,
+  });
 
 function email(locale: "vi" | "en", firstLabel = "11/04"): ReturnType<typeof renderKpiEmail> {
   const now = at("2022-07-01T00:00:00+07:00");
@@ -180,16 +193,7 @@ describe("names, never codes", () => {
     // An indicator not computed says why on its own line, and has no note.
     expect(text).not.toMatch(/- 2\.2: /);
     const email = (locale: "vi" | "en") =>
-      renderKpiEmail({
-        locale,
-        kind: "weekly",
-        report: now.report,
-        unitNames: new Map(),
-        longestOverdue: [],
-        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
-        official: { locale, index: now.index, trend: [] },
-        now: instant("2022-07-04T08:00:00+07:00"),
-      });
+      weekly(now.report, { locale, official: { locale, index: now.index, trend: [] } });
     expect(email("vi").html).toContain("<li>3.3: Tỷ lệ đồng bộ (1.4) lấy bằng 1");
     expect(email("vi").text).toContain("Ghi chú:\n  2.1: ");
     expect(email("en").text).toContain("  3.3: The sync rate (1.4) is taken as 1");
@@ -401,16 +405,7 @@ describe("the KPI email of a node with no unit of its own", () => {
   it("has no empty chart of units, and says in text as in HTML that nothing is overdue", () => {
     const now = at("2022-07-01T00:00:00+07:00");
     const render = (byUnit: typeof now.report.byUnit) =>
-      renderKpiEmail({
-        locale: "vi",
-        kind: "weekly",
-        report: { ...now.report, byUnit },
-        unitNames: new Map(),
-        longestOverdue: [],
-        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
-        agencyName: "UBND tỉnh",
-        now: instant("2022-07-01T08:00:00+07:00"),
-      });
+      weekly({ ...now.report, byUnit }, { agencyName: "UBND tỉnh" });
     const chart = "Tỷ lệ giải quyết đúng hạn theo đơn vị";
     expect(render(now.report.byUnit).html).toContain(chart);
     const province = render([]);
@@ -481,16 +476,7 @@ describe("the KPI email's data quality", () => {
         settings,
         { period, asOf },
       ).report;
-    const render = (locale: "vi" | "en", report: ReturnType<typeof late>) =>
-      renderKpiEmail({
-        locale,
-        kind: "weekly",
-        report,
-        unitNames: new Map(),
-        longestOverdue: [],
-        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
-        now: instant("2022-07-01T08:00:00+07:00"),
-      }).text;
+    const render = (locale: "vi" | "en", report: ReturnType<typeof late>) => weekly(report, { locale }).text;
     // The sample is due Mon 20 June 17:00 (docs/rules.md R4: its apology by Fri 17 June 17:00).
     const onDueDay = late("2022-06-20T09:00:00+07:00");
     expect(onDueDay.dataQuality.anomalies.late_apology).toBe(1);
@@ -522,19 +508,13 @@ describe("the KPI email's data quality", () => {
     ];
     const asOf = instant("2022-07-01T00:00:00+07:00");
     const render = (locale: "vi" | "en", events = twice, strict = false) =>
-      renderKpiEmail({
-        locale,
-        kind: "weekly",
-        report: computeReportAndCounts(
-          events,
-          { ...settings, strictSupplementRule: strict },
-          { period, asOf },
-        ).report,
-        unitNames: new Map(),
-        longestOverdue: [],
-        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
-        now: instant("2022-07-01T08:00:00+07:00"),
-      }).text;
+      weekly(
+        computeReportAndCounts(events, { ...settings, strictSupplementRule: strict }, { period, asOf })
+          .report,
+        {
+          locale,
+        },
+      ).text;
     for (const strict of [false, true])
       expect(render("vi", twice, strict)).toContain(
         "- 1 lần yêu cầu bổ sung hồ sơ lần thứ hai trở lên trong kỳ: việc hướng dẫn bổ sung chỉ được thực hiện một lần, đầy đủ.",

@@ -132,14 +132,14 @@ describe("the dossier projection", () => {
   });
 
   it("keeps a dossier overdue when its new appointment comes after the due instant, and flags it", () => {
-    const extendedAt = (occurredAt: string) =>
+    const extendedAt = (occurredAt: string, apologyIssued = true) =>
       projectDossier(
         "D1",
         [
           received,
           ev("x", "dossier.deadline_extended", occurredAt, {
             newDueAt: "2022-07-20T17:00:00+07:00",
-            apologyIssued: true,
+            apologyIssued,
           }),
         ],
         settings,
@@ -160,17 +160,7 @@ describe("the dossier projection", () => {
       ["late_apology", instant("2022-07-11T09:00:00+07:00")],
     ]);
     // A new appointment with no apology letter has no apology to be late.
-    const noApology = projectDossier(
-      "D1",
-      [
-        received,
-        ev("x", "dossier.deadline_extended", "2022-07-11T09:00:00+07:00", {
-          newDueAt: "2022-07-20T17:00:00+07:00",
-          apologyIssued: false,
-        }),
-      ],
-      settings,
-    );
+    const noApology = extendedAt("2022-07-11T09:00:00+07:00", false);
     expect(noApology.anomalies).toEqual([]);
   });
 
