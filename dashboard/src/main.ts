@@ -393,12 +393,13 @@ function failed(e: unknown): void {
 let refocus: string | null = null;
 const settling = new Map<string, ReturnType<typeof setTimeout>>();
 function picked(id: string, act: () => void): void {
-  refocus = id;
   clearTimeout(settling.get(id));
   settling.set(
     id,
     setTimeout(() => {
       settling.delete(id);
+      // The picker whose choice is acted on now: the redraw it causes gives it back the focus.
+      refocus = id;
       act();
     }, 300),
   );

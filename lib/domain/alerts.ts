@@ -307,7 +307,9 @@ export function alertFactsOf(state: DossierState): AlertFacts | undefined {
     // Only supplement requests break the guidance-once rule: waiting on fees or another agency does not.
     supplementRequestsAt: state.pauses.filter((p) => p.kind === "supplement").map((p) => p.from),
     latePauseAt: state.pauses.filter((p) => p.late).at(-1)?.from,
-    lateApologyAt: state.anomalies.find((a) => a.kind === "late_apology")?.at ?? null,
+    lateApologyAt:
+      state.anomalies.find((a) => a.kind === "late_apology")?.at ??
+      (state.apologyUnjudged ? undefined : null),
     lastEventAt: state.lastEventAt,
     unitId: state.unitId,
   };

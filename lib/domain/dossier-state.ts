@@ -141,6 +141,11 @@ export interface DossierState {
   pausedByKind: PausedByKind;
   /** Supplement requests: pauses of kind `supplement` (not financial obligations nor other agencies). */
   supplementRequests: number;
+  /**
+   * The apology letter came when no due instant was known (none yet, or a year without calendar
+   * data): not judged at its instant, so the alert judges it against the due instant known later.
+   */
+  apologyUnjudged?: true;
   /** The new appointments given, each with its event (absent in states stored before it was kept). */
   extensions: { at: number; newDueAt: number; apologyIssued: boolean; eventId?: string }[];
   resolvedAt?: number;

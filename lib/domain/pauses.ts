@@ -2,6 +2,7 @@ import type { WorkingCalendar } from "./calendar/calendar";
 import { calendarResult } from "./calendar/result";
 import type { DossierState } from "./dossier-state";
 import type { DossierEvent } from "./events/schema";
+import { identityOf } from "./identity";
 import { type EventOf, flag, noCalendar, type Step } from "./projection-step";
 import { apologyDeadlineOf, tooManyAppointments, tooManySupplementRequests } from "./rules";
 import { instant } from "./time";
@@ -68,15 +69,20 @@ const CLOSES: ReadonlySet<DossierEvent["type"]> = new Set([
   "dossier.withdrawn",
 ]);
 
-/** The undated ends a later return dates instead (see {@link undatedEnd}), among ordered events. */
+/**
+ * The undated ends a later return dates instead (see {@link undatedEnd}), among ordered events, by
+ * identity (`identityOf`). Only the undated end's own source's events count: another source's
+ * return, which the fold may refuse, must not reopen the owner's wait.
+ */
 export function supersededUndatedEnds(ordered: readonly { event: DossierEvent }[]): Set<string> {
   const out = new Set<string>();
   ordered.forEach(({ event }, i) => {
     if (!undatedEnd(event)) return;
     for (const { event: next } of ordered.slice(i + 1)) {
+      if (next.source !== event.source) continue;
       if (next.type === "dossier.supplement_requested" || CLOSES.has(next.type)) return;
       if (next.type === "dossier.supplement_received" && !undatedEnd(next)) {
-        out.add(event.eventId);
+        out.add(identityOf(event));
         return;
       }
     }
@@ -164,10 +170,12 @@ export function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>)
 function judgeApology(step: Step<EventOf<"dossier.deadline_extended">>): void {
   const { state, settings, at: t } = step;
   const { kpiDueAt, receivedAt } = state;
-  if (kpiDueAt === undefined || receivedAt === undefined) return;
-  const deadline = calendarResult(() => apologyDeadlineOf(kpiDueAt, receivedAt, settings.calendar));
-  if (!deadline.ok || deadline.value === undefined) return;
-  if (clockTime(state, t) > deadline.value) flag(step, "late_apology");
+  const deadline =
+    kpiDueAt === undefined || receivedAt === undefined
+      ? undefined
+      : calendarResult(() => apologyDeadlineOf(kpiDueAt, receivedAt, settings.calendar));
+  if (!deadline?.ok) state.apologyUnjudged = true;
+  else if (deadline.value !== undefined && clockTime(state, t) > deadline.value) flag(step, "late_apology");
 }
 
 /** The instant the dossier's clock stands at when `t` comes: `t`, or while it is stopped, the pause's start. */

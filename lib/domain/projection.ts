@@ -38,16 +38,9 @@ export function foldEvents(events: readonly DossierEvent[]): {
     else if (!sameBody(prior.event, event)) conflicts.push(event);
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  // At one instant an answer comes after the request it answers, whatever their ids: a round asked
-  // and answered on one day (dates to the day) is a pause of no length, not an answer to nothing
-  // and a pause that never ends.
-  const rank = (e: DossierEvent) => (e.type === "dossier.supplement_received" ? 1 : 0);
   const ordered = [...byId.values()].sort(
     (a, b) =>
-      a.at - b.at ||
-      rank(a.event) - rank(b.event) ||
-      cmp(a.event.eventId, b.event.eventId) ||
-      cmp(a.event.source ?? "", b.event.source ?? ""),
+      a.at - b.at || cmp(a.event.eventId, b.event.eventId) || cmp(a.event.source ?? "", b.event.source ?? ""),
   );
   return { ordered, conflicts };
 }
@@ -88,7 +81,7 @@ export function projectDossier(
   const state = emptyState(dossierId);
   const folded = foldEvents(events);
   const superseded = supersededUndatedEnds(folded.ordered);
-  const ordered = folded.ordered.filter((e) => e.at <= at && !superseded.has(e.event.eventId));
+  const ordered = folded.ordered.filter((e) => e.at <= at && !superseded.has(identityOf(e.event)));
   for (const { event, at: t } of ordered) {
     const entry: TimelineEntry = { eventId: event.eventId, type: event.type, at: t };
     state.timeline.push(entry);

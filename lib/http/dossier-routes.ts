@@ -134,7 +134,7 @@ export async function dossierDetail({ deps, credential, event }: DossierRequest)
     type: event.type,
     occurredAt: event.occurredAt,
     data: event.data,
-    anomaly: anomalies.get(event.eventId)?.[0],
+    anomaly: anomalies.get(event.eventId)?.at(-1),
     anomalies: anomalies.get(event.eventId),
   }));
   return json(200, {

@@ -184,9 +184,15 @@ function supplementRounds(
       }
     }
     if (supplied) {
+      // Events of one instant apply in their ids' order. A round asked and answered at one instant
+      // (senders that date to the day) names its answer so that it sorts after its request
+      // ("supplement-same-instant" > "supplement-requested"): a pause of no length, not an answer to
+      // nothing and a pause left open. Any other answer keeps its id, which sorts before a request
+      // at its instant: the round it answers ends before the next begins.
+      const answer = supplied === requested ? "supplement-same-instant" : "supplement-received";
       r.emit(
         {
-          eventId: idOf(id, `supplement-received:${supplied.replace(/\D/g, "").slice(0, 14)}`),
+          eventId: idOf(id, `${answer}:${supplied.replace(/\D/g, "").slice(0, 14)}`),
           type: "dossier.supplement_received",
           occurredAt: supplied,
           dossierId: id,

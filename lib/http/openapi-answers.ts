@@ -131,7 +131,7 @@ export const ANSWERS: Record<string, Json> = {
   "GET /dossiers/{id}": {
     "200": {
       description:
-        "the dossier's state, its timeline of events (each with `anomalies`, every kind it was flagged with, and `anomaly`, the first), and the alerts raised for it (kind, the unit it was raised for, raisedAt, sentAt / deskSentAt once a digest sent it, droppedAt when a copy still waiting was dropped unsent because the dossier had closed)",
+        "the dossier's state, its timeline of events (each with `anomalies`, every kind it was flagged with, and `anomaly`, the last of them), and the alerts raised for it (kind, the unit it was raised for, raisedAt, sentAt / deskSentAt once a digest sent it, droppedAt when a copy still waiting was dropped unsent because the dossier had closed)",
       content: { [JSON_TYPE]: { schema: { type: "object" } } },
     },
     "400": problemResponse("an id that is not 1..64 characters once decoded"),

@@ -647,6 +647,47 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     expect(state.pauses).toHaveLength(1);
   });
 
+  it("rounds back to back on one day: the first answered, then the second asked, two pauses", () => {
+    const body = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+    body.data[0].TrangThaiHoSo = "4";
+    const [first] = body.data[0].DanhSachHoSoBoSung;
+    body.data[0].DanhSachHoSoBoSung = [
+      { ...first, NgayBoSung: "20220714000000", NgayTiepNhanBoSung: "20220718000000" },
+      { ...first, NgayBoSung: "20220718000000", NgayTiepNhanBoSung: "20220721000000" },
+    ];
+    const events = convertBody(body).events as unknown as DossierEvent[];
+    const state = projectDossier(events[0]?.dossierId as string, events, {
+      calendar: WorkingCalendar.official(),
+    });
+    expect(state.supplementRequests).toBe(2);
+    expect(state.pauses.map((p) => [p.from, p.to])).toEqual([
+      [instant("2022-07-14T00:00:00+07:00"), instant("2022-07-18T00:00:00+07:00")],
+      [instant("2022-07-18T00:00:00+07:00"), instant("2022-07-21T00:00:00+07:00")],
+    ]);
+    expect(state.anomalies.map((a) => a.kind)).toEqual(["second_supplement_request"]);
+  });
+
+  it("an undated round later answered at the instant the next round was asked: each pause its own end", () => {
+    const waiting = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+    waiting.data[0].TrangThaiHoSo = "5";
+    const [first] = waiting.data[0].DanhSachHoSoBoSung;
+    waiting.data[0].DanhSachHoSoBoSung = [first, { ...first, NgayBoSung: "20220718100000" }];
+    const dated = structuredClone(waiting);
+    dated.data[0].DanhSachHoSoBoSung[0].NgayTiepNhanBoSung = "20220718100000";
+    const events = [
+      ...convertBody(waiting).events,
+      ...convertBody(dated).events,
+    ] as unknown as DossierEvent[];
+    const state = projectDossier(events[0]?.dossierId as string, events, {
+      calendar: WorkingCalendar.official(),
+    });
+    expect(state.pauses.map((p) => [p.from, p.to])).toEqual([
+      [instant("2022-07-14T10:00:00+07:00"), instant("2022-07-18T10:00:00+07:00")],
+      [instant("2022-07-18T10:00:00+07:00"), undefined],
+    ]);
+    expect(state.paused).toBe(true);
+  });
+
   it("an unanswered round a later round follows ends where it began; both count as supplement requests", () => {
     const body = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
     body.data[0].TrangThaiHoSo = "5";

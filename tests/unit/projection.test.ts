@@ -208,6 +208,66 @@ describe("the dossier projection", () => {
     ).not.toContain("late_apology");
   });
 
+  it("leaves an apology letter sent before any due instant was known to the alert, judged by the due instant known later", () => {
+    const noDue = ev("r", "dossier.received", "2022-07-04T08:00:00+07:00", {
+      unitId: "u1",
+      procedureCode: "not-in-the-catalog",
+      channel: "direct",
+    });
+    const state = projectDossier(
+      "D1",
+      [
+        noDue,
+        ev("s", "dossier.supplement_requested", "2022-07-05T09:00:00+07:00"),
+        ev("x", "dossier.deadline_extended", "2022-07-20T09:00:00+07:00", {
+          newDueAt: "2022-07-29T17:00:00+07:00",
+          apologyIssued: true,
+        }),
+        ev("a", "dossier.supplement_received", "2022-07-21T09:00:00+07:00", {
+          dueAt: "2022-07-12T17:00:00+07:00",
+        }),
+      ],
+      settings,
+    );
+    expect(state.apologyUnjudged).toBe(true);
+    const facts = alertFactsOf(state) as AlertFacts;
+    expect(facts.lateApologyAt).toBeUndefined();
+    const late = timelineStages(facts, calendar, timelineThresholds(undefined, calendar)).stages.find(
+      (x) => x.kind === "late_apology",
+    );
+    expect(late?.at).toBe(instant("2022-07-20T09:00:00+07:00"));
+  });
+
+  it("keeps an undated end that only another source's return would date", () => {
+    const own = (e: DossierEvent) => ({ ...e, source: "igate" }) as DossierEvent;
+    const events = [
+      own(received),
+      own(ev("p", "dossier.supplement_requested", "2022-07-06T09:00:00+07:00")),
+      own(
+        ev("u", "dossier.supplement_received", "2022-07-06T09:00:00+07:00", {
+          ifPaused: true,
+          undated: true,
+        }),
+      ),
+      {
+        ...ev("x", "dossier.supplement_received", "2022-07-08T09:00:00+07:00"),
+        source: "other",
+      } as DossierEvent,
+    ];
+    const state = projectDossier("D1", events, settings);
+    expect(state.paused).toBe(false);
+    expect(state.pauses.map((p) => [p.from, p.to])).toEqual([
+      [instant("2022-07-06T09:00:00+07:00"), instant("2022-07-06T09:00:00+07:00")],
+    ]);
+    // The owner's own dated return dates it.
+    const dated = projectDossier(
+      "D1",
+      [...events, own(ev("a", "dossier.supplement_received", "2022-07-08T09:00:00+07:00"))],
+      settings,
+    );
+    expect(dated.pauses[0]?.to).toBe(instant("2022-07-08T09:00:00+07:00"));
+  });
+
   it("lets returned close an unresolved dossier, and not move an earlier resolution", () => {
     const onlyReturned = projectDossier(
       "D1",
