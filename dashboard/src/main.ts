@@ -1090,7 +1090,7 @@ interface DossierAnswer {
     occurredAt: string;
     data?: Record<string, unknown>;
     anomaly?: string;
-    /** Every kind the event was flagged with (`anomaly` is the first). */
+    /** Every kind the event was flagged with (`anomaly` is the last of them). */
     anomalies?: string[];
   }[];
   /** The alerts raised for it, with when a digest sent each. */

@@ -71,17 +71,17 @@ const CLOSES: ReadonlySet<DossierEvent["type"]> = new Set([
 
 /**
  * The undated ends a later return dates instead (see {@link undatedEnd}), among ordered events, by
- * identity (`identityOf`). Only the undated end's own source's events count: another source's
- * return, which the fold may refuse, must not reopen the owner's wait.
+ * identity (`identityOf`). Only a return of the undated end's own source dates it (another source's,
+ * which the fold may refuse, must not reopen the owner's wait); any source's pause or close, which
+ * the fold may apply, comes first and leaves it standing.
  */
 export function supersededUndatedEnds(ordered: readonly { event: DossierEvent }[]): Set<string> {
   const out = new Set<string>();
   ordered.forEach(({ event }, i) => {
     if (!undatedEnd(event)) return;
     for (const { event: next } of ordered.slice(i + 1)) {
-      if (next.source !== event.source) continue;
       if (next.type === "dossier.supplement_requested" || CLOSES.has(next.type)) return;
-      if (next.type === "dossier.supplement_received" && !undatedEnd(next)) {
+      if (next.source === event.source && next.type === "dossier.supplement_received" && !undatedEnd(next)) {
         out.add(identityOf(event));
         return;
       }

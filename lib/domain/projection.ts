@@ -40,9 +40,26 @@ export function foldEvents(events: readonly DossierEvent[]): {
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const ordered = [...byId.values()].sort(
     (a, b) =>
-      a.at - b.at || cmp(a.event.eventId, b.event.eventId) || cmp(a.event.source ?? "", b.event.source ?? ""),
+      a.at - b.at ||
+      rankAtInstant(a.event) - rankAtInstant(b.event) ||
+      cmp(a.event.eventId, b.event.eventId) ||
+      cmp(a.event.source ?? "", b.event.source ?? ""),
   );
   return { ordered, conflicts };
+}
+
+/**
+ * The order of one instant's events (docs/events.md "Order, duplicates, conflicts"): the receipt,
+ * then a dated answer to a supplement request (it answers the wait open before that instant, so a
+ * round ends before the next one, or a payment wait, begins at its instant, and its new due instant
+ * is taken before a resolution of that instant), then the rest by id. An answer inferred from the
+ * status (`ifPaused`) is among the rest: it ends a pause begun at its instant, as a round asked and
+ * answered at one instant does.
+ */
+function rankAtInstant(event: DossierEvent): number {
+  if (event.type === "dossier.received") return 0;
+  if (event.type === "dossier.supplement_received" && !event.data.ifPaused) return 1;
+  return 2;
 }
 
 /** {@link foldEvents}' ordered events. */

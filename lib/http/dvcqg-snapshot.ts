@@ -184,19 +184,22 @@ function supplementRounds(
       }
     }
     if (supplied) {
-      // Events of one instant apply in their ids' order. A round asked and answered at one instant
-      // (senders that date to the day) names its answer so that it sorts after its request
-      // ("supplement-same-instant" > "supplement-requested"): a pause of no length, not an answer to
-      // nothing and a pause left open. Any other answer keeps its id, which sorts before a request
-      // at its instant: the round it answers ends before the next begins.
-      const answer = supplied === requested ? "supplement-same-instant" : "supplement-received";
+      // A dated answer applies first at its instant (it answers the wait open before it: docs/events.md
+      // "Order, duplicates, conflicts"). A round asked and answered at one instant (senders that date
+      // to the day) is told as the answer to the pause of that instant (`ifPaused`, after its request
+      // in the ids' order): a pause of no length, not an answer to nothing and a pause left open.
+      const atOnce = supplied === requested;
+      const data = { ...(newDue ? { dueAt: newDue } : {}), ...(atOnce ? { ifPaused: true as const } : {}) };
       r.emit(
         {
-          eventId: idOf(id, `${answer}:${supplied.replace(/\D/g, "").slice(0, 14)}`),
+          eventId: idOf(
+            id,
+            `${atOnce ? "supplement-same-instant" : "supplement-received"}:${supplied.replace(/\D/g, "").slice(0, 14)}`,
+          ),
           type: "dossier.supplement_received",
           occurredAt: supplied,
           dossierId: id,
-          data: newDue ? { dueAt: newDue } : {},
+          data,
         },
         { occurredAt: "NgayTiepNhanBoSung", "data.dueAt": "NgayHenTraMoi" },
       );

@@ -667,6 +667,40 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     expect(state.anomalies.map((a) => a.kind)).toEqual(["second_supplement_request"]);
   });
 
+  it("a payment wait begun at the instant a round was answered is a pause of its own, still open", () => {
+    const body = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+    const [first] = body.data[0].DanhSachHoSoBoSung;
+    body.data[0].DanhSachHoSoBoSung = [
+      { ...first, NgayBoSung: "20220714100000", NgayTiepNhanBoSung: "20220718100000" },
+      { ...first, NgayBoSung: "20220718100000" },
+    ];
+    const events = convertBody(body).events as unknown as DossierEvent[];
+    const state = projectDossier(events[0]?.dossierId as string, events, {
+      calendar: WorkingCalendar.official(),
+    });
+    expect(state.pauses.map((p) => [p.kind, p.from, p.to])).toEqual([
+      ["supplement", instant("2022-07-14T10:00:00+07:00"), instant("2022-07-18T10:00:00+07:00")],
+      ["financial_obligation", instant("2022-07-18T10:00:00+07:00"), undefined],
+    ]);
+    expect(state.paused).toBe(true);
+    expect(state.anomalies).toEqual([]);
+  });
+
+  it("an answer and the resolution of one instant: the answer's new due instant counts", () => {
+    const body = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+    Object.assign(body.data[0], { TrangThaiHoSo: "9", NgayKetThucXuLy: "20220718100000" });
+    Object.assign(body.data[0].DanhSachHoSoBoSung[0], {
+      NgayTiepNhanBoSung: "20220718100000",
+      NgayHenTraMoi: "20220720170000",
+    });
+    const events = convertBody(body).events as unknown as DossierEvent[];
+    const state = projectDossier(events[0]?.dossierId as string, events, {
+      calendar: WorkingCalendar.official(),
+    });
+    expect(state.kpiDueAt).toBe(instant("2022-07-20T17:00:00+07:00"));
+    expect(state.anomalies).toEqual([]);
+  });
+
   it("an undated round later answered at the instant the next round was asked: each pause its own end", () => {
     const waiting = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
     waiting.data[0].TrangThaiHoSo = "5";
