@@ -30,6 +30,12 @@ function convertBody(body: unknown, context?: DvcqgContext): Converted {
   return out;
 }
 
+/** The dossier the portal bodies make, through the adapter and the projection (official calendar). */
+function projectBodies(...bodies: unknown[]) {
+  const events = bodies.flatMap((b) => convertBody(b).events) as unknown as DossierEvent[];
+  return projectDossier(events[0]?.dossierId as string, events, { calendar: WorkingCalendar.official() });
+}
+
 const facts = (out: Converted) =>
   out.events.map((e) => ({ type: e.type, occurredAt: e.occurredAt, data: e.data }));
 const paths = (out: Converted) => out.problems.map((p) => p.path);
@@ -638,10 +644,7 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       NgayBoSung: "20220714000000",
       NgayTiepNhanBoSung: "20220714000000",
     });
-    const events = convertBody(body).events as unknown as DossierEvent[];
-    const state = projectDossier(events[0]?.dossierId as string, events, {
-      calendar: WorkingCalendar.official(),
-    });
+    const state = projectBodies(body);
     expect(state.paused).toBe(false);
     expect(state.anomalies).toEqual([]);
     expect(state.pauses).toHaveLength(1);
@@ -655,10 +658,7 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       { ...first, NgayBoSung: "20220714000000", NgayTiepNhanBoSung: "20220718000000" },
       { ...first, NgayBoSung: "20220718000000", NgayTiepNhanBoSung: "20220721000000" },
     ];
-    const events = convertBody(body).events as unknown as DossierEvent[];
-    const state = projectDossier(events[0]?.dossierId as string, events, {
-      calendar: WorkingCalendar.official(),
-    });
+    const state = projectBodies(body);
     expect(state.supplementRequests).toBe(2);
     expect(state.pauses.map((p) => [p.from, p.to])).toEqual([
       [instant("2022-07-14T00:00:00+07:00"), instant("2022-07-18T00:00:00+07:00")],
@@ -674,10 +674,7 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       { ...first, NgayBoSung: "20220714100000", NgayTiepNhanBoSung: "20220718100000" },
       { ...first, NgayBoSung: "20220718100000" },
     ];
-    const events = convertBody(body).events as unknown as DossierEvent[];
-    const state = projectDossier(events[0]?.dossierId as string, events, {
-      calendar: WorkingCalendar.official(),
-    });
+    const state = projectBodies(body);
     expect(state.pauses.map((p) => [p.kind, p.from, p.to])).toEqual([
       ["supplement", instant("2022-07-14T10:00:00+07:00"), instant("2022-07-18T10:00:00+07:00")],
       ["financial_obligation", instant("2022-07-18T10:00:00+07:00"), undefined],
@@ -693,10 +690,7 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       NgayTiepNhanBoSung: "20220718100000",
       NgayHenTraMoi: "20220720170000",
     });
-    const events = convertBody(body).events as unknown as DossierEvent[];
-    const state = projectDossier(events[0]?.dossierId as string, events, {
-      calendar: WorkingCalendar.official(),
-    });
+    const state = projectBodies(body);
     expect(state.kpiDueAt).toBe(instant("2022-07-20T17:00:00+07:00"));
     expect(state.anomalies).toEqual([]);
   });
