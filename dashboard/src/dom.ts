@@ -31,6 +31,17 @@ export function s(tag: string, attrs: Record<string, string | number> = {}, ...c
   return el;
 }
 
+/** A body row: its first cell the row's header, numeric cells aligned as numbers. */
+function bodyRow(cells: Child[], numeric: boolean[]): HTMLElement {
+  return h(
+    "tr",
+    {},
+    ...cells.map((c, i) =>
+      i === 0 ? h("th", { scope: "row" }, c) : h("td", { class: numeric[i] ? "num" : undefined }, c),
+    ),
+  );
+}
+
 /** A table with a caption, header cells with scope, and the first cell of each row as its header. */
 export function table(
   caption: string,
@@ -54,19 +65,7 @@ export function table(
           ...head.map((t, i) => h("th", { scope: "col", class: numeric[i] ? "num" : undefined }, t)),
         ),
       ),
-      h(
-        "tbody",
-        {},
-        ...rows.map((r) =>
-          h(
-            "tr",
-            {},
-            ...r.map((c, i) =>
-              i === 0 ? h("th", { scope: "row" }, c) : h("td", { class: numeric[i] ? "num" : undefined }, c),
-            ),
-          ),
-        ),
-      ),
+      h("tbody", {}, ...rows.map((r) => bodyRow(r, numeric))),
     ),
   );
 }
@@ -106,13 +105,7 @@ export function rankingTable(
   const tbody = wrap.querySelector("tbody") as HTMLElement;
   const ths = [...wrap.querySelectorAll("thead th")] as HTMLElement[];
   const drawn = rows.map((r) => {
-    const tr = h(
-      "tr",
-      {},
-      ...r.cells.map((c, i) =>
-        i === 0 ? h("th", { scope: "row" }, c) : h("td", { class: numeric[i] ? "num" : undefined }, c),
-      ),
-    );
+    const tr = bodyRow(r.cells, numeric);
     return {
       tr,
       keys: r.keys,

@@ -1004,15 +1004,13 @@ function unitOptions(units: readonly MeUnit[], shown: string): Child[] {
     group.list.push(u);
     groups.set(key, group);
   }
-  return [...groups.values()]
-    .sort((a, b) =>
-      a.label === t().otherUnits
-        ? 1
-        : b.label === t().otherUnits
-          ? -1
-          : a.label.localeCompare(b.label, state.lang),
+  // Units outside today's tree (key "") last, the agencies by name.
+  return [...groups]
+    .sort(
+      ([ka, a], [kb, b]) =>
+        Number(ka === "") - Number(kb === "") || a.label.localeCompare(b.label, state.lang),
     )
-    .map(({ label, list }) => h("optgroup", { label }, ...list.sort(byName).map(option)));
+    .map(([, { label, list }]) => h("optgroup", { label }, ...list.sort(byName).map(option)));
 }
 
 async function unitView(id: string | undefined): Promise<Node[]> {

@@ -89,6 +89,10 @@ function ev(
   return { dossierId: "D1", ...e, data } as DossierEvent;
 }
 
+/** An approved resolution of D1. */
+const approved = (eventId: string, occurredAt: string) =>
+  ev({ eventId, type: "dossier.resolved", occurredAt }, { outcome: "approved" });
+
 describe("the report, by example", () => {
   const received = ev(
     { eventId: "r", type: "dossier.received", occurredAt: "2022-07-04T08:00:00+07:00" },
@@ -98,10 +102,7 @@ describe("the report, by example", () => {
     computeReport(events, settings, { period, asOf: instant(asOf) });
 
   it("counts early, on-time and late resolutions by the local date of the KPI due instant", () => {
-    const at = (t: string) => [
-      received,
-      ev({ eventId: "z", type: "dossier.resolved", occurredAt: t }, { outcome: "approved" }),
-    ];
+    const at = (t: string) => [received, approved("z", t)];
     expect(report(at("2022-07-08T10:00:00+07:00")).resolved).toEqual({
       total: 1,
       early: 1,
@@ -129,10 +130,7 @@ describe("the report, by example", () => {
         { eventId: "x", type: "dossier.deadline_extended", occurredAt: "2022-07-08T10:00:00+07:00" },
         { newDueAt: "2022-07-20T17:00:00+07:00", apologyIssued: true },
       ),
-      ev(
-        { eventId: "z", type: "dossier.resolved", occurredAt: "2022-07-15T10:00:00+07:00" },
-        { outcome: "approved" },
-      ),
+      approved("z", "2022-07-15T10:00:00+07:00"),
     ]);
     expect(r.resolved.late).toBe(1);
   });
@@ -145,10 +143,7 @@ describe("the report, by example", () => {
         {},
       ),
       ev({ eventId: "p2", type: "dossier.supplement_received", occurredAt: "2022-07-07T08:00:00+07:00" }, {}),
-      ev(
-        { eventId: "z", type: "dossier.resolved", occurredAt: "2022-07-13T10:00:00+07:00" },
-        { outcome: "approved" },
-      ),
+      approved("z", "2022-07-13T10:00:00+07:00"),
     ]);
     expect(r.resolved).toEqual({ total: 1, early: 0, onTime: 1, late: 0 });
   });
@@ -177,14 +172,8 @@ describe("the report, by example", () => {
   it("counts a second resolution once and reports it as an anomaly", () => {
     const r = report([
       received,
-      ev(
-        { eventId: "z1", type: "dossier.resolved", occurredAt: "2022-07-08T10:00:00+07:00" },
-        { outcome: "approved" },
-      ),
-      ev(
-        { eventId: "z2", type: "dossier.resolved", occurredAt: "2022-07-09T10:00:00+07:00" },
-        { outcome: "approved" },
-      ),
+      approved("z1", "2022-07-08T10:00:00+07:00"),
+      approved("z2", "2022-07-09T10:00:00+07:00"),
     ]);
     expect(r.resolved.total).toBe(1);
     expect(r.dataQuality.anomalies.after_close).toBe(1);
@@ -200,15 +189,9 @@ describe("the report, by example", () => {
         { toUnitId: "u1" },
       ),
       received,
-      ev(
-        { eventId: "z1", type: "dossier.resolved", occurredAt: "2022-07-08T10:00:00+07:00" },
-        { outcome: "approved" },
-      ),
+      approved("z1", "2022-07-08T10:00:00+07:00"),
       // After the close, in Q4: Q4's, though Q4 counts the dossier no more.
-      ev(
-        { eventId: "z2", type: "dossier.resolved", occurredAt: "2022-10-09T10:00:00+07:00" },
-        { outcome: "approved" },
-      ),
+      approved("z2", "2022-10-09T10:00:00+07:00"),
     ];
     const at = (p: typeof period) =>
       computeReport(events, settings, { period: p, asOf: instant("2022-12-31T00:00:00+07:00") });
@@ -221,12 +204,7 @@ describe("the report, by example", () => {
   });
 
   it("keeps orphans out of the counts and in data quality", () => {
-    const r = report([
-      ev(
-        { eventId: "z", type: "dossier.resolved", occurredAt: "2022-07-08T10:00:00+07:00" },
-        { outcome: "approved" },
-      ),
-    ]);
+    const r = report([approved("z", "2022-07-08T10:00:00+07:00")]);
     expect(r.received.total).toBe(0);
     expect(r.dataQuality.orphanDossiers).toBe(1);
   });
@@ -287,10 +265,7 @@ describe("the report, by example", () => {
         {},
       ),
       ev({ eventId: "p4", type: "dossier.supplement_received", occurredAt: "2022-07-05T11:00:00+07:00" }, {}),
-      ev(
-        { eventId: "z", type: "dossier.resolved", occurredAt: "2022-07-06T10:00:00+07:00" },
-        { outcome: "approved" },
-      ),
+      approved("z", "2022-07-06T10:00:00+07:00"),
     ];
     expect(report(events).resolved.late).toBe(0);
     const strict = computeReport(

@@ -291,28 +291,25 @@ function qualityNotes(c: Context): string[] {
   const { input, t, n } = c;
   const q = input.quality;
   const report = input.report;
+  // A count said only when there is some (a report counted before a field existed has none).
+  const some = (count: number | undefined, line: (x: string) => string) => (count ? line(n(count)) : "");
+  const anomalies = report.dataQuality?.anomalies ?? {};
   return [
-    q.orphans ? t.orphans(n(q.orphans)) : "",
-    q.possiblyClosed ? t.possiblyClosed(n(q.possiblyClosed)) : "",
-    q.quarantined ? t.quarantined(n(q.quarantined)) : "",
+    some(q.orphans, t.orphans),
+    some(q.possiblyClosed, t.possiblyClosed),
+    some(q.quarantined, t.quarantined),
     // Counted with the period's figures (docs/rules.md R6); a report counted before the field has none.
-    report.noCalendar ? t.noCalendar(n(report.noCalendar)) : "",
-    report.latePause ? t.latePause(n(report.latePause)) : "",
+    some(report.noCalendar, t.noCalendar),
+    some(report.latePause, t.latePause),
     // A new appointment is given once (Decree 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md
     // R4): the period's second or later ones, from its counters (a report counted before has none).
-    report.dataQuality?.anomalies.second_extension
-      ? t.secondExtension(n(report.dataQuality.anomalies.second_extension))
-      : "",
+    some(anomalies.second_extension, t.secondExtension),
     // Guidance once, in full (Decree 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md R3):
     // the period's second or later supplement requests, whatever the strict setting.
-    report.dataQuality?.anomalies.second_supplement_request
-      ? t.secondSupplement(n(report.dataQuality.anomalies.second_supplement_request))
-      : "",
+    some(anomalies.second_supplement_request, t.secondSupplement),
     // The apology letter comes one working day before the deadline at the latest (Decree
     // 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md R4): the period's late ones.
-    report.dataQuality?.anomalies.late_apology
-      ? t.lateApology(n(report.dataQuality.anomalies.late_apology))
-      : "",
+    some(anomalies.late_apology, t.lateApology),
     q.calendar ? t.calendar(q.calendar.missingYear, n(q.calendar.daysLeft)) : "",
   ].filter(Boolean);
 }
