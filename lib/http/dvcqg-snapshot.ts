@@ -87,7 +87,7 @@ export function dossier(id: string, f: Fields, madonvi: string, context: DvcqgCo
   received(id, f, madonvi, context);
   const { openPause, ended } = supplementRounds(id, f, status, out);
   statusPause(id, f, status, openPause);
-  undatedReturn(f, status, ended);
+  undatedReturn(id, f, status, ended);
   closing(id, f, status);
 }
 
@@ -209,6 +209,15 @@ function supplementRounds(
   return { openPause, ended };
 }
 
+/** A wait's end the source showed without dating it: at the wait's start, `undated` (docs/events.md). */
+const undatedEnd = (id: string, at: string, stamp: string) => ({
+  eventId: idOf(id, `undated-return:${stamp}`),
+  type: "dossier.supplement_received",
+  occurredAt: at,
+  dossierId: id,
+  data: { ifPaused: true as const, undated: true as const },
+});
+
 /**
  * A round left unanswered while the snapshot shows the wait over (status 2 or 4, or a later round
  * requested): it ends where it began, so the clock runs through it, since a pause lasts only to the
@@ -218,16 +227,7 @@ function supplementRounds(
  * at 2 or 4) dates the end instead (lib/domain/pauses.ts `supersededUndatedEnds`).
  */
 function undatedRoundEnd(id: string, r: Fields, requested: string, stamp: string, over: string): void {
-  r.emit(
-    {
-      eventId: idOf(id, `undated-return:${stamp}`),
-      type: "dossier.supplement_received",
-      occurredAt: requested,
-      dossierId: id,
-      data: { ifPaused: true, undated: true },
-    },
-    { occurredAt: "NgayBoSung" },
-  );
+  r.emit(undatedEnd(id, requested, stamp), { occurredAt: "NgayBoSung" });
   r.note(
     "NgayTiepNhanBoSung",
     `${over} shows this round's wait over, but it has no NgayTiepNhanBoSung: the wait is recorded as ended where it began, so the clock runs, until NgayTiepNhanBoSung or a progress item (CapNhatTienDoHoSoMC) with TrangThai 4 and ThoiDiemXuLy dates its end`,
@@ -236,17 +236,23 @@ function undatedRoundEnd(id: string, r: Fields, requested: string, stamp: string
 
 /**
  * Status 2 or 4 with a pause's start (`NgayYeuCauBoSung`) that no listed round answers: the wait
- * is over, but this snapshot cannot say when, so it cannot end a pause an earlier snapshot
- * recorded; the answer says where the end comes from (docs/dvcqg.md).
+ * (a supplement or a payment, status 5 or 6 in an earlier snapshot or a progress item) is over,
+ * but this snapshot cannot say when. Like an unanswered round ({@link undatedRoundEnd}) it ends
+ * where it began, marked `undated`, so the clock runs through it: an end nobody dated must not stop
+ * the clock for good (docs/rules.md R3, R5). An inferred end ends a wait of either kind and is
+ * nothing when no wait is open (lib/domain/pauses.ts `resume`), so which kind it was, no longer
+ * shown, does not matter. A later return of the portal's before the next pause or the close (a
+ * progress item back at 2 or 4) dates the end instead.
  */
-function undatedReturn(f: Fields, status: number | undefined, ended: ReadonlySet<string>): void {
+function undatedReturn(id: string, f: Fields, status: number | undefined, ended: ReadonlySet<string>): void {
   if (status !== 2 && status !== 4) return;
   const since = f.date("NgayYeuCauBoSung");
-  if (since && !ended.has(since))
-    f.note(
-      "NgayYeuCauBoSung",
-      `status ${status} after a wait begun at NgayYeuCauBoSung that no listed round answers: a snapshot cannot say when processing resumed, so it does not end that wait; its end comes from a progress item (CapNhatTienDoHoSoMC) with TrangThai 4 and ThoiDiemXuLy, or a round's NgayTiepNhanBoSung`,
-    );
+  if (!since || ended.has(since)) return;
+  f.emit(undatedEnd(id, since, since.replace(/\D/g, "").slice(0, 14)), { occurredAt: "NgayYeuCauBoSung" });
+  f.note(
+    "NgayYeuCauBoSung",
+    `status ${status} after a wait begun at NgayYeuCauBoSung that no listed round answers: the wait is recorded as ended where it began, so the clock runs, until a progress item (CapNhatTienDoHoSoMC) with TrangThai 4 and ThoiDiemXuLy, or a round's NgayTiepNhanBoSung, dates its end`,
+  );
 }
 
 /** A pause the status shows (5, 6) without an open round in the list. */

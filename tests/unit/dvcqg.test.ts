@@ -506,21 +506,75 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     expect(given.anomalies).toEqual([]);
   });
 
-  it("a snapshot back at 4 after a wait no round answers says where the wait's end comes from", () => {
+  it("a wait by status alone that a snapshot at 2 or 4 shows over ends where it began, until a progress item dates it", () => {
+    const snapshot = (status: string) => {
+      const body = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+      body.data[0].DanhSachHoSoBoSung = [];
+      body.data[0].NgayYeuCauBoSung = "20220714100000";
+      body.data[0].TrangThaiHoSo = status;
+      return convertBody(body);
+    };
+    const since = "2022-07-14T10:00:00+07:00";
+    const paused = snapshot("6").events as unknown as DossierEvent[];
+    const calendar = WorkingCalendar.official();
+    const dossierId = paused[0]?.dossierId as string;
+    for (const status of ["2", "4"]) {
+      const out = snapshot(status);
+      expect(out.problems).toEqual([]);
+      expect(facts(out).slice(1)).toEqual([
+        { type: "dossier.supplement_received", occurredAt: since, data: { ifPaused: true, undated: true } },
+      ]);
+      expect(out.events[1]?.eventId).toMatch(/undated-return:20220714100000$/);
+      // (the other note says the unit has no level: no directory here)
+      expect(notePaths(out)).toEqual(["data[0].DonViXuLy", "data[0].NgayYeuCauBoSung"]);
+      expect(out.notes[1]?.message).toMatch(/CapNhatTienDoHoSoMC/);
+      const shownOver = out.events as unknown as DossierEvent[];
+      // Before, the wait stayed open for good: the clock stopped and the dossier never overdue.
+      for (const events of [
+        [...paused, ...shownOver],
+        [...shownOver, ...paused],
+      ]) {
+        const state = projectDossier(dossierId, events, { calendar });
+        expect(state.anomalies).toEqual([]);
+        expect(state.clockStopped).toBe(false);
+        expect(state.pauses).toEqual([
+          {
+            from: instant(since),
+            to: instant(since),
+            kind: "financial_obligation",
+            inferredEnd: shownOver[1]?.eventId,
+          },
+        ]);
+        // Received Tue 12 July; the wait counts for nothing: the first appointment stands.
+        expect(state.kpiDueAt).toBe(instant("2022-07-25T17:00:00+07:00"));
+      }
+      // A progress item back at 4 dates the end instead: Thu 10:00 to Mon 10:00 paused.
+      const resumed = convert("progress-resumed.json").events as unknown as DossierEvent[];
+      const dated = projectDossier(dossierId, [...resumed, ...shownOver, ...paused], { calendar });
+      expect(dated.anomalies).toEqual([]);
+      expect(dated.pauses).toEqual([
+        {
+          from: instant(since),
+          to: instant("2022-07-18T10:00:00+07:00"),
+          kind: "financial_obligation",
+          inferredEnd: resumed[0]?.eventId,
+        },
+      ]);
+      expect(dated.kpiDueAt).toBe(instant("2022-07-27T17:00:00+07:00"));
+    }
+    // A snapshot at 4 that was never seen paused: the end is nothing (no pause, no anomaly).
+    const alone = projectDossier(dossierId, snapshot("4").events as unknown as DossierEvent[], { calendar });
+    expect(alone.anomalies).toEqual([]);
+    expect(alone.pauses).toEqual([]);
+    // A round that answers it: nothing to say, no undated end.
     const body = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
-    body.data[0].DanhSachHoSoBoSung = [];
-    body.data[0].NgayYeuCauBoSung = "20220714100000";
-    body.data[0].TrangThaiHoSo = "4";
-    const out = convertBody(body);
-    expect(out.problems).toEqual([]);
-    // (the other note says the unit has no level: no directory here)
-    expect(notePaths(out)).toEqual(["data[0].DonViXuLy", "data[0].NgayYeuCauBoSung"]);
-    expect(out.notes[1]?.message).toMatch(/CapNhatTienDoHoSoMC/);
-    // A round that answers it: nothing to say.
+    Object.assign(body.data[0], { NgayYeuCauBoSung: "20220714100000", TrangThaiHoSo: "4" });
     body.data[0].DanhSachHoSoBoSung = [
       { NgayBoSung: "20220714100000", NgayTiepNhanBoSung: "20220718100000" },
     ];
-    expect(notePaths(convertBody(body))).toEqual(["data[0].DonViXuLy"]);
+    const answered = convertBody(body);
+    expect(notePaths(answered)).toEqual(["data[0].DonViXuLy"]);
+    expect(answered.events.filter((e) => e.eventId.includes("undated-return"))).toEqual([]);
   });
 
   it("a round a snapshot at 2 or 4 leaves unanswered ends where it began: the clock runs until a dated return", () => {
