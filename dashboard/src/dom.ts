@@ -83,6 +83,8 @@ export interface RankingWords {
   /** How many rows the filter leaves, of how many. */
   shown: (shown: number, total: number) => string;
   lang: string;
+  /** The ranking's title while a column orders it: the section's heading and the caption say so. */
+  sortedBy: (column: string, descending: boolean) => string;
 }
 
 /** Rows from which a ranking shows a filter box: a province's communes, not an office's departments. */
@@ -92,7 +94,8 @@ const FILTER_FROM = 12;
  * A ranking as {@link table}, in the order given (worst first), whose column headers sort it (a
  * button each, `aria-sort` on the header: once ascending, again descending, a third time the order
  * given), and, with many rows, a box that filters by the first column's text. Nothing is fetched:
- * sorting and filtering work on the rows drawn.
+ * sorting and filtering work on the rows drawn. The title (the caption, and the section's `heading`
+ * if given) names the order shown: the given one's, or the column's that sorts it.
  */
 export function rankingTable(
   caption: string,
@@ -100,8 +103,15 @@ export function rankingTable(
   rows: RankedRow[],
   numeric: boolean[],
   words: RankingWords,
+  heading?: HTMLElement,
 ): HTMLElement {
   const wrap = table(caption, head, [], numeric);
+  const captionElement = wrap.querySelector("caption") as HTMLElement;
+  const retitle = (title: string) => {
+    captionElement.textContent = title;
+    wrap.setAttribute("aria-label", title);
+    if (heading) heading.textContent = title;
+  };
   const tbody = wrap.querySelector("tbody") as HTMLElement;
   const ths = [...wrap.querySelectorAll("thead th")] as HTMLElement[];
   const drawn = rows.map((r) => {
@@ -129,6 +139,7 @@ export function rankingTable(
       const next = now === "ascending" ? "descending" : now === "descending" ? null : "ascending";
       for (const other of ths) other.removeAttribute("aria-sort");
       if (next) th.setAttribute("aria-sort", next);
+      retitle(next ? words.sortedBy(label, next === "descending") : caption);
       const sign = next === "descending" ? -1 : 1;
       const compare = (a: (typeof drawn)[number], b: (typeof drawn)[number]) => {
         const [x, y] = [a.keys[i] ?? null, b.keys[i] ?? null];

@@ -83,6 +83,8 @@ const VI = {
   navAgency: "Cây cơ quan",
   agencyFigures: "Số liệu của cơ quan",
   childrenHeading: "Cơ quan, đơn vị trực thuộc theo tỷ lệ đúng hạn (thấp nhất trước)",
+  childrenSorted: (column: string, descending: boolean) =>
+    `Cơ quan, đơn vị trực thuộc theo “${column}” (${descending ? "giảm dần" : "tăng dần"})`,
   chooseAgency: "Chọn cơ quan",
   node: "Cơ quan, đơn vị",
   nodeKind: "Loại",
@@ -96,6 +98,8 @@ const VI = {
   firstPage: "Về trang đầu",
   pagerLabel: "Chuyển trang",
   unitsHeading: "Đơn vị theo tỷ lệ đúng hạn (thấp nhất trước)",
+  unitsSorted: (column: string, descending: boolean) =>
+    `Đơn vị theo “${column}” (${descending ? "giảm dần" : "tăng dần"})`,
   unit: "Đơn vị",
   noRate: "chưa có hồ sơ giải quyết",
   chooseUnit: "Chọn đơn vị",
@@ -348,6 +352,8 @@ const EN: Words = {
   navAgency: "Agency tree",
   agencyFigures: "The agency's figures",
   childrenHeading: "Agencies and units under it by on-time rate (lowest first)",
+  childrenSorted: (column: string, descending: boolean) =>
+    `Agencies and units under it by “${column}” (${descending ? "descending" : "ascending"})`,
   chooseAgency: "Choose an agency",
   node: "Agency or unit",
   nodeKind: "Kind",
@@ -361,6 +367,8 @@ const EN: Words = {
   firstPage: "Back to the first page",
   pagerLabel: "Pages",
   unitsHeading: "Units by on-time rate (lowest first)",
+  unitsSorted: (column: string, descending: boolean) =>
+    `Units by “${column}” (${descending ? "descending" : "ascending"})`,
   unit: "Unit",
   noRate: "nothing resolved yet",
   chooseUnit: "Choose a unit",

@@ -705,18 +705,20 @@ const figureKeys = (b: Block) => [
   b.rates.onTime,
 ];
 
-function rankingWords(): RankingWords {
+/** A ranking's words; `sortedBy` titles it while a column orders it. */
+function rankingWords(sortedBy: RankingWords["sortedBy"]): RankingWords {
   const w = t();
-  return { filter: w.filterByName, shown: (s, all) => w.rowsShown(n(s), n(all)), lang: state.lang };
+  return { filter: w.filterByName, shown: (s, all) => w.rowsShown(n(s), n(all)), lang: state.lang, sortedBy };
 }
 
 function unitsRanking(report: Report): HTMLElement {
   const w = t();
   const ranked = [...report.byUnit].sort(worstFirst);
+  const heading = h("h2", { id: "units-h" }, w.unitsHeading);
   return h(
     "section",
     { "aria-labelledby": "units-h" },
-    h("h2", { id: "units-h" }, w.unitsHeading),
+    heading,
     rankingTable(
       w.unitsHeading,
       [w.unit, w.received, w.inTime, w.late, w.pendingOverdue, w.onTimeRate],
@@ -728,7 +730,8 @@ function unitsRanking(report: Report): HTMLElement {
         keys: [unitName(u.unit), ...figureKeys(u)],
       })),
       [false, true, true, true, true, true],
-      rankingWords(),
+      rankingWords(w.unitsSorted),
+      heading,
     ),
   );
 }
@@ -850,10 +853,11 @@ function childrenRanking(tree: Agencies, id: string): HTMLElement {
   const children = tree.nodes
     .filter((x) => x.parentId === id)
     .sort((a, b) => worstFirst(a.figures, b.figures));
+  const heading = h("h2", { id: "children-h" }, w.childrenHeading);
   return h(
     "section",
     { "aria-labelledby": "children-h" },
-    h("h2", { id: "children-h" }, w.childrenHeading),
+    heading,
     children.length === 0
       ? h("p", { class: "note" }, w.none)
       : rankingTable(
@@ -875,7 +879,8 @@ function childrenRanking(tree: Agencies, id: string): HTMLElement {
             };
           }),
           [false, false, true, true, true, true, true],
-          rankingWords(),
+          rankingWords(w.childrenSorted),
+          heading,
         ),
   );
 }

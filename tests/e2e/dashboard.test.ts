@@ -167,17 +167,27 @@ describe("the dashboard", () => {
       );
     const number = (x: string | null | undefined) => Number((x ?? "").replaceAll(".", ""));
     const received = page.locator("#units-h ~ .table-wrap thead th").nth(1);
+    const heading = page.locator("#units-h");
+    const caption = page.locator("#units-h ~ .table-wrap caption");
+    const given = await heading.textContent();
+    expect(given).toBe("Đơn vị theo tỷ lệ đúng hạn (thấp nhất trước)");
     await received.locator("button").click();
     expect(await received.getAttribute("aria-sort")).toBe("ascending");
+    // The title names the order shown, not the ranking's own.
+    expect(await heading.textContent()).toBe("Đơn vị theo “Tiếp nhận” (tăng dần)");
+    expect(await caption.textContent()).toBe("Đơn vị theo “Tiếp nhận” (tăng dần)");
     const up = (await column(1)).map(number);
     expect(up).toEqual([...up].sort((a, b) => a - b));
     await received.locator("button").click();
     expect(await received.getAttribute("aria-sort")).toBe("descending");
+    expect(await heading.textContent()).toBe("Đơn vị theo “Tiếp nhận” (giảm dần)");
     const down = (await column(1)).map(number);
     expect(down).toEqual([...up].sort((a, b) => b - a));
     // A third click: the ranking's own order again, worst first.
     await received.locator("button").click();
     expect(await received.getAttribute("aria-sort")).toBeNull();
+    expect(await heading.textContent()).toBe(given);
+    expect(await caption.textContent()).toBe(given);
     // A province's ranking (the office's answer routed with more units): a filter by name.
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     contexts.push(context);
