@@ -574,7 +574,9 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     ];
     const answered = convertBody(body);
     expect(notePaths(answered)).toEqual(["data[0].DonViXuLy"]);
-    expect(answered.events.filter((e) => e.eventId.includes("undated-return"))).toEqual([]);
+    expect(
+      (answered.events as unknown as DossierEvent[]).filter((e) => e.eventId.includes("undated-return")),
+    ).toEqual([]);
   });
 
   it("a round a snapshot at 2 or 4 leaves unanswered ends where it began: the clock runs until a dated return", () => {
