@@ -10,7 +10,8 @@ export function stageGuidance(kind: StageKind, ruleSet: RuleSet): { vi: string; 
   // The apology's lead time, the one new appointment and guidance once are the rule set's, each
   // with its source (Decree 61/2018/NĐ-CP Art. 19, point to verify; for dossiers received from
   // 2025-07-01 kept as labelled assumptions: rules.ts, docs/rules.md R4). The decree says "một ngày
-  // trước ngày hết hạn"; the monitor reads a working day, and the apology stage's text says so.
+  // trước ngày hết hạn"; the reminders read a working day, and the apology stage's text says so; a
+  // letter is judged late by the decree's words (rules.ts `apologyBreachFrom`), and that text says so.
   const lead = ruleSet.apologyLeadWorkingDays.value;
   const leadVi = `${String(lead).padStart(2, "0")} ngày làm việc trước hạn giải quyết`;
   const leadEn = `${lead === 1 ? "one working day" : `${lead} working days`} before the due date`;
@@ -52,8 +53,8 @@ export function stageGuidance(kind: StageKind, ruleSet: RuleSet): { vi: string; 
       };
     case "late_apology":
       return {
-        vi: `${capitalise(doc.vi)} được gửi sau hạn (chậm hơn ${leadVi}): được tính trong báo cáo KPI gửi lãnh đạo; cần rút kinh nghiệm.`,
-        en: `The ${doc.en} was sent after the apology deadline (later than ${leadEn}): counted in the KPI email to leadership; review why.`,
+        vi: `${capitalise(doc.vi)} được gửi sau hạn (vào ngày hết hạn giải quyết hoặc sau đó; nghị định quy định chậm nhất một ngày trước ngày hết hạn): được tính trong báo cáo KPI gửi lãnh đạo; cần rút kinh nghiệm.`,
+        en: `The ${doc.en} was sent after its deadline (on the dossier's due day or later; the decree says "one day before the due date" at the latest): counted in the KPI email to leadership; review why.`,
       };
     case "supplement_twice":
       return {

@@ -2,7 +2,12 @@ import { alreadyRaised, STAGE_KINDS, type StageKind } from "./alert-marks";
 import type { WorkingCalendar } from "./calendar/calendar";
 import { calendarResult } from "./calendar/result";
 import type { DossierState } from "./dossier-state";
-import { apologyDeadlineOf, tooManyAppointments, tooManySupplementRequests } from "./rules";
+import {
+  apologyBreachFrom,
+  apologyDeadlineOf,
+  tooManyAppointments,
+  tooManySupplementRequests,
+} from "./rules";
 import { HOUR_MS, MINUTE_MS } from "./time";
 
 /**
@@ -176,7 +181,7 @@ export function timelineStages(
   const due = facts.kpiDueAt;
   const apologyDeadline =
     due === undefined ? undefined : list.compute(() => apologyDeadlineOf(due, facts.receivedAt, calendar));
-  const apology = addCommittedBreaches(list, facts, apologyDeadline);
+  const apology = addCommittedBreaches(list, facts);
   // While paused the clock stops: nothing is near due or late (docs/calendar.md "Pauses").
   if (facts.paused || due === undefined) return result;
   addClockStages(list, facts, calendar, t, { due, apologyDeadline, apologised: apology !== undefined });
@@ -190,14 +195,17 @@ export function timelineStages(
 function addCommittedBreaches(
   list: StageList,
   facts: AlertFacts,
-  apologyDeadline: number | undefined,
 ): AlertFacts["extensions"][number] | undefined {
   const { add } = list;
   const apology = facts.extensions.find((e) => e.apologyIssued);
+  // The projection's judgement (`lateApologyAt`); a letter it could not judge (sent before any due
+  // instant was known) is judged here by the decree's words against the due instant known now.
+  const lateFrom =
+    facts.kpiDueAt === undefined ? undefined : apologyBreachFrom(facts.kpiDueAt, facts.receivedAt);
   const lateAt =
     facts.lateApologyAt !== undefined
       ? facts.lateApologyAt
-      : apology && apologyDeadline !== undefined && apology.at > apologyDeadline
+      : apology && lateFrom !== undefined && apology.at >= lateFrom
         ? apology.at
         : null;
   if (lateAt !== null) add("late_apology", lateAt, lateAt);

@@ -4,7 +4,7 @@ import type { DossierState } from "./dossier-state";
 import type { DossierEvent } from "./events/schema";
 import { identityOf } from "./identity";
 import { type EventOf, flag, noCalendar, type Step } from "./projection-step";
-import { apologyDeadlineOf, tooManyAppointments, tooManySupplementRequests } from "./rules";
+import { apologyBreachFrom, tooManyAppointments, tooManySupplementRequests } from "./rules";
 import { instant } from "./time";
 
 /**
@@ -162,20 +162,21 @@ export function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>)
 /**
  * The apology letter (the first extension that carries one) sent after its deadline, "chậm nhất
  * một ngày trước ngày hết hạn" (Decree 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md R4):
- * the anomaly `late_apology`, counted in its period, and the alert of that name. Judged at the
- * letter's instant against the due instant the dossier had then; while the clock is stopped the
- * time left is kept, so the letter is late only if the pause began after the apology deadline. A
- * pause that moves the due instant later does not make a late letter timely.
+ * the anomaly `late_apology`, counted in its period, and the alert of that name. Judged by the
+ * decree's words (`apologyBreachFrom`: late from the start of the due instant's day; the reminders'
+ * working-day reading is stricter), at the letter's instant against the due instant the dossier had
+ * then; while the clock is stopped the time left is kept, so the letter is judged at the pause's
+ * start. A pause that moves the due instant later does not make a late letter timely.
  */
 function judgeApology(step: Step<EventOf<"dossier.deadline_extended">>): void {
-  const { state, settings, at: t } = step;
+  const { state, at: t } = step;
   const { kpiDueAt, receivedAt } = state;
-  const deadline =
-    kpiDueAt === undefined || receivedAt === undefined
-      ? undefined
-      : calendarResult(() => apologyDeadlineOf(kpiDueAt, receivedAt, settings.calendar));
-  if (!deadline?.ok) state.apologyUnjudged = true;
-  else if (deadline.value !== undefined && clockTime(state, t) > deadline.value) flag(step, "late_apology");
+  if (kpiDueAt === undefined || receivedAt === undefined) {
+    state.apologyUnjudged = true;
+    return;
+  }
+  const lateFrom = apologyBreachFrom(kpiDueAt, receivedAt);
+  if (lateFrom !== undefined && clockTime(state, t) >= lateFrom) flag(step, "late_apology");
 }
 
 /** The instant the dossier's clock stands at when `t` comes: `t`, or while it is stopped, the pause's start. */

@@ -1,6 +1,6 @@
 import type { AfterHoursReceipt, WorkingCalendar } from "./calendar/calendar";
 import { err, ok, type Result } from "./result";
-import { type LocalDate, localDate } from "./time";
+import { addDays, type LocalDate, localDate, startOfLocalDate } from "./time";
 
 /**
  * The one-stop rules as sets with effective dates (docs/rules.md "Rule sets by date"). A dossier is
@@ -54,7 +54,8 @@ const AFTER_HOURS: Sourced<AfterHoursReceipt> = {
 
 // Decree 61/2018 Art. 19: "chậm nhất một ngày trước ngày hết hạn" (as a June 2018 press summary of
 // the decree words it; the decree's own text not read). The decree says "ngày", the monitor reads
-// it as one working day (the conservative reading, docs/rules.md R4). The point of Art. 19 is to
+// it as one working day for reminders (the stricter reading, docs/rules.md R4), and judges a letter
+// late by its words (apologyBreachFrom). The point of Art. 19 is to
 // verify.
 const APOLOGY_LEAD_2018: Sourced<number> = {
   value: 1,
@@ -228,10 +229,26 @@ export function tooManySupplementRequests(receivedAt: number, requests: number):
 }
 
 /**
+ * When a letter no longer counts as sent in time, as the decree words it, for judging a breach (the
+ * anomaly `late_apology`): "chậm nhất một ngày trước ngày hết hạn" (Decree 61/2018/NĐ-CP Art. 19,
+ * point to verify; docs/rules.md R4). A letter is in time on any day before the due instant's day,
+ * working or not, at any hour, and late from the start of that day (local time). Reminders take the
+ * stricter working-day reading ({@link apologyDeadlineOf}), so they come early; a breach counts only
+ * what the decree's words forbid. `undefined` when that day began at or before the receipt: no
+ * letter could have been sent in time, so none is late.
+ */
+export function apologyBreachFrom(kpiDueAt: number, receivedAt: number): number | undefined {
+  const lead = ruleSetFor(receivedAt).apologyLeadWorkingDays.value;
+  const from = startOfLocalDate(addDays(localDate(kpiDueAt), 1 - lead));
+  return from > receivedAt ? from : undefined;
+}
+
+/**
  * The apology deadline of a due instant: due − 1 working day (the rule set's lead), read as the
  * close of the working day before, so Thu 17:00 gives Wed 17:00. Decree 61/2018/NĐ-CP Art. 19
  * (point to verify) says "chậm nhất một ngày trước ngày hết hạn" ("ngày", not "ngày làm việc"); the working-day
- * reading is the conservative one, and the digest says so. `undefined` when the deadline would
+ * reading is the stricter one, taken for reminders (they come early), and the digest says so; a
+ * letter is judged late by the decree's words ({@link apologyBreachFrom}). `undefined` when the deadline would
  * fall at or before the receipt (a period shorter than the lead): no apology can be required
  * before the dossier existed.
  */

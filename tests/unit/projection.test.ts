@@ -4,6 +4,7 @@ import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { parseEventsText } from "../../lib/domain/events/file";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import { foldEvents, projectDossier } from "../../lib/domain/projection";
+import { apologyDeadlineOf } from "../../lib/domain/rules";
 import { slaAt } from "../../lib/domain/sla";
 import { formatInstant, instant } from "../../lib/domain/time";
 import { readProjectFile } from "../helpers/fixtures";
@@ -162,6 +163,42 @@ describe("the dossier projection", () => {
     // A new appointment with no apology letter has no apology to be late.
     const noApology = extendedAt("2022-07-11T09:00:00+07:00", false);
     expect(noApology.anomalies).toEqual([]);
+  });
+
+  it("judges the apology letter by the decree's words: any hour of any day before the due day, not the working-day reminder", () => {
+    // Due Mon 11 July 17:00: "chậm nhất một ngày trước ngày hết hạn" leaves the whole of Sunday.
+    const letterAt = (at: string) =>
+      projectDossier(
+        "D1",
+        [
+          received,
+          ev("x", "dossier.deadline_extended", at, {
+            newDueAt: "2022-07-20T17:00:00+07:00",
+            apologyIssued: true,
+          }),
+        ],
+        settings,
+      );
+    // The reminders' deadline is Fri 8 July 17:00 (due − 1 working day): a letter after it is not a breach.
+    expect(
+      apologyDeadlineOf(instant("2022-07-11T17:00:00+07:00"), instant(received.occurredAt), calendar),
+    ).toBe(instant("2022-07-08T17:00:00+07:00"));
+    for (const inTime of [
+      "2022-07-08T18:30:00+07:00",
+      "2022-07-09T10:00:00+07:00",
+      "2022-07-10T23:59:59+07:00",
+    ]) {
+      const state = letterAt(inTime);
+      expect(state.anomalies, inTime).toEqual([]);
+      const facts = alertFactsOf(state) as AlertFacts;
+      expect(facts.lateApologyAt, inTime).toBeNull();
+      expect(
+        timelineStages(facts, calendar, timelineThresholds(undefined, calendar)).stages.map((x) => x.kind),
+        inTime,
+      ).not.toContain("late_apology");
+    }
+    // From the first instant of the due day, late.
+    expect(letterAt("2022-07-11T00:00:00+07:00").anomalies.map((a) => a.kind)).toEqual(["late_apology"]);
   });
 
   it("judges the apology letter at its instant: a later pause does not make it timely, one begun in time keeps it so", () => {

@@ -267,8 +267,9 @@ export class WorkingCalendar {
    * The due instant of a processing period (docs/rules.md R1, R2), from when the dossier arrived:
    * - the receipt instant first ({@link receiptInstant}; after-hours receipts move to the next
    *   session by default, so an online dossier sent Friday 17:01 counts its days from Tuesday);
-   * - whole working days by the day rule (the receipt day does not count; due at the close of
-   *   the Nth working day: Civil Code 2015 Art. 147, docs/calendar.md);
+   * - whole working days by the day rule (the receipt day does not count: Civil Code 2015
+   *   Art. 147; due at the close of office hours of the Nth working day, the monitor's reading of
+   *   a period's end, Art. 148: docs/calendar.md);
    * - a fraction of a day as office hours (0.5 day = 4 h of an 8-hour day) added after the
    *   whole-day due, so more days is never an earlier due instant; with no whole day, the
    *   fraction runs from the receipt instant, like hours;

@@ -47,7 +47,7 @@ export const KPI_TEXT = {
     secondSupplement: (n: string) =>
       `${n} lần yêu cầu bổ sung hồ sơ lần thứ hai trở lên trong kỳ: việc hướng dẫn bổ sung chỉ được thực hiện một lần, đầy đủ.`,
     lateApology: (n: string) =>
-      `${n} văn bản xin lỗi, hẹn lại ngày trả kết quả gửi sau hạn trong kỳ: phải gửi chậm nhất một ngày làm việc trước ngày hết hạn giải quyết.`,
+      `${n} văn bản xin lỗi, hẹn lại ngày trả kết quả gửi sau hạn trong kỳ: phải gửi chậm nhất một ngày trước ngày hết hạn giải quyết.`,
     latePause: (n: string) =>
       `${n} hồ sơ được yêu cầu bổ sung (hoặc tạm dừng chờ nghĩa vụ tài chính, chờ cơ quan khác) sau khi đã quá hạn: thời gian tạm dừng không được trừ, hồ sơ vẫn tính là quá hạn.`,
     calendar: (year: number, days: string) =>
@@ -101,7 +101,7 @@ export const KPI_TEXT = {
     secondSupplement: (n: string) =>
       `Second or later supplement requests in the period: ${n} (an office asks for a supplement once, in full).`,
     lateApology: (n: string) =>
-      `Apology letters sent after their deadline in the period: ${n} (due one working day before the dossier's deadline at the latest).`,
+      `Apology letters sent after their deadline in the period: ${n} (due at the latest on the day before the dossier's due day).`,
     latePause: (n: string) =>
       `${n} dossiers were asked for a supplement (or paused for fees or another agency) after they were overdue: the pause is not deducted and they still count as overdue or late.`,
     calendar: (year: number, days: string) =>
