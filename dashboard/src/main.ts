@@ -4,6 +4,7 @@ import {
   formatRate,
   periodLabel,
   periodTitle,
+  rateTone,
   unnamedCode,
   worstFirst,
 } from "../../lib/render/numbers";
@@ -676,7 +677,7 @@ function rateBar(r: number | null): Child {
     "svg",
     { class: "bar", viewBox: "0 0 100 8", "aria-hidden": "true", preserveAspectRatio: "none" },
     s("rect", { width: 100, height: 8, class: "bar-bg" }),
-    s("rect", { width: Math.round(r * 100), height: 8, class: r < 0.9 ? "bar-bad" : "bar-fg" }),
+    s("rect", { width: Math.round(r * 100), height: 8, class: `bar-${rateTone(r)}` }),
   );
 }
 

@@ -13,6 +13,7 @@ export {
   type Locale,
   periodLabel,
   periodTitle,
+  rateTone,
   unnamedCode,
   worstFirst,
 } from "./numbers";

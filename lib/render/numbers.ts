@@ -19,6 +19,16 @@ export function formatRate(r: number | null, locale: Locale = "vi"): string {
   return `${formatNumber(Math.round(r * 10_000) / 100, locale)}%`;
 }
 
+/**
+ * How an on-time rate's bar is coloured, alike in the KPI email and the dashboard: `good` from 95 %,
+ * `warn` from 85 %, `bad` below. A reading aid beside the figure, not a target (a deployment's
+ * targets are the index's, per indicator: docs/official.md).
+ */
+export const RATE_TONES = { good: 0.95, warn: 0.85 } as const;
+export function rateTone(r: number): "good" | "warn" | "bad" {
+  return r >= RATE_TONES.good ? "good" : r >= RATE_TONES.warn ? "warn" : "bad";
+}
+
 const ROMAN = ["I", "II", "III", "IV"] as const;
 
 /**

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { WORDS } from "../../dashboard/src/i18n";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
 import { createApiKey } from "../../lib/http/auth";
-import { formatNumber } from "../../lib/render/numbers";
+import { formatNumber, rateTone } from "../../lib/render/numbers";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../../scripts/chromium";
 import {
   type DashboardStack,
@@ -183,6 +183,19 @@ describe("the dashboard", () => {
     expect(await heading.textContent()).toBe("Đơn vị theo “Tiếp nhận” (giảm dần)");
     const down = (await column(1)).map(number);
     expect(down).toEqual([...up].sort((a, b) => b - a));
+    // Each rate's bar takes the tone the KPI email's bar takes (rateTone), not a cut-off of its own.
+    const bars = await page.$$eval("#units-h ~ .table-wrap tbody tr", (trs) =>
+      trs.map((tr) => ({
+        rate: tr.lastElementChild?.textContent ?? "",
+        tone: tr.querySelector(".bar rect:last-child")?.getAttribute("class") ?? null,
+      })),
+    );
+    const drawn = bars.filter((b) => b.tone !== null);
+    expect(drawn.length).toBeGreaterThan(0);
+    for (const b of drawn)
+      expect(b.tone, b.rate).toBe(
+        `bar-${rateTone(Number(b.rate.replace("%", "").replaceAll(".", "").replace(",", ".")) / 100)}`,
+      );
     // A third click: the ranking's own order again, worst first.
     await received.locator("button").click();
     expect(await received.getAttribute("aria-sort")).toBeNull();

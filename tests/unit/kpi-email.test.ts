@@ -415,6 +415,28 @@ describe("the KPI email of a node with no unit of its own", () => {
   });
 });
 
+describe("the KPI email's bars", () => {
+  it("colour each unit's on-time rate by rateTone, as the dashboard does", () => {
+    const now = at("2022-07-01T00:00:00+07:00");
+    const unit = now.report.byUnit[0] as (typeof now.report.byUnit)[number];
+    const byUnit = [0.97, 0.9, 0.5].map((onTime, i) => ({
+      ...unit,
+      unit: `u${i}`,
+      rates: { ...unit.rates, onTime },
+    }));
+    const html = weekly({ ...now.report, byUnit }, {}).html;
+    const colours = [...html.matchAll(/width:(\d+(?:\.\d+)?)%;background:(#[0-9a-f]{6})/g)].map((m) => [
+      m[1],
+      m[2],
+    ]);
+    expect(colours).toEqual([
+      ["50", "#c62828"],
+      ["90", "#e0a100"],
+      ["97", "#2e7d32"],
+    ]);
+  });
+});
+
 describe("the KPI email's data quality", () => {
   it("says how many new appointments in the period were a second one, in each language", () => {
     const received = DossierEventSchema.parse(samples.get("dossier.received"));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatRate, periodLabel, periodTitle, worstFirst } from "../../lib/render/numbers";
+import { formatRate, periodLabel, periodTitle, rateTone, worstFirst } from "../../lib/render/numbers";
 
 describe("a period as people read it", () => {
   it("writes a quarter as Vietnamese does, a deployment's own name as it is, and nothing for a window named by its dates", () => {
@@ -45,6 +45,19 @@ describe("worstFirst, the order every ranking of units and agencies takes", () =
       "bad",
       "good",
       "quiet",
+    ]);
+  });
+});
+
+describe("rateTone, the colour of an on-time rate's bar in the email and on the dashboard", () => {
+  it("is good from 95 %, a warning from 85 %, bad below", () => {
+    expect([1, 0.95, 0.9499, 0.85, 0.8499, 0].map(rateTone)).toEqual([
+      "good",
+      "good",
+      "warn",
+      "warn",
+      "bad",
+      "bad",
     ]);
   });
 });

@@ -10,6 +10,7 @@ import {
   type Locale,
   periodLabel,
   periodTitle,
+  rateTone,
   summarySentence,
   unnamedCode,
   worstFirst,
@@ -215,7 +216,9 @@ function unitTableHtml(c: Context): string[] {
   return html;
 }
 
-/** Bars: a two-cell table per unit, the first cell's width the on-time rate. */
+const TONE_COLOURS = { good: "#2e7d32", warn: "#e0a100", bad: "#c62828" } as const;
+
+/** Bars: a two-cell table per unit, the first cell's width the on-time rate, coloured by `rateTone`. */
 function barsHtml(c: Context): string[] {
   const { input, t, name, units } = c;
   // A node with no unit of its own (a province whose units all sit under its agencies): no chart.
@@ -226,7 +229,7 @@ function barsHtml(c: Context): string[] {
   ];
   for (const u of units) {
     const pct = Math.round((u.rates.onTime ?? 0) * 1000) / 10;
-    const color = pct >= 95 ? "#2e7d32" : pct >= 85 ? "#e0a100" : "#c62828";
+    const color = TONE_COLOURS[rateTone(u.rates.onTime ?? 0)];
     html.push(
       `<tr><td style="width:30%;padding:3px 6px">${e(name(u.unit))}</td><td style="padding:3px 0"><table role="presentation" cellspacing="0" style="border-collapse:collapse;width:100%"><tr>` +
         `<td style="width:${pct}%;background:${color};height:14px;font-size:0">&nbsp;</td><td style="background:#eceef1;font-size:0">&nbsp;</td></tr></table></td>` +
