@@ -108,6 +108,12 @@ export async function agencyPeriodReport(
   });
 }
 
+/** The longest-overdue dossiers the KPI email lists. */
+const LONGEST = 10;
+
+/** Units whose overdue lists are read at once for the KPI email (a page of 200 each). */
+const OVERDUE_READERS = 8;
+
 /** A result's value, or null for its error. */
 const valueOr = <T>(r: Result<T, unknown>): T | null => (r.ok ? r.value : null);
 
@@ -122,30 +128,46 @@ export function countOrphans(deps: Pick<KpiDeps, "dossiers">): Promise<number> {
  */
 export async function overdueAndQuality(deps: KpiDeps, unitIds: string[], officeWide = true) {
   const now = deps.now();
-  const all: DossierRecord[] = [];
-  for (const unit of unitIds) {
-    let cursor: string | undefined;
-    do {
-      // A cursor the store handed out the page before: one it refuses is a bug, thrown.
-      const page = orThrow(await deps.dossiers.listBySla(unit, "overdue", { limit: 200, cursor }));
-      all.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor);
-  }
-  const orphans = officeWide ? await countOrphans(deps) : 0;
-  const possiblyClosed = all.filter((d) => {
+  let possiblyClosed = 0;
+  // Only the earliest due are kept while the lists are read (a province's can be long), in one
+  // order whatever the order the pages come in: due instant, then dossier id.
+  let earliest: DossierRecord[] = [];
+  const byDue = (a: DossierRecord, b: DossierRecord) =>
+    (a.kpiDueAt ?? 0) - (b.kpiDueAt ?? 0) ||
+    (a.dossierId < b.dossierId ? -1 : a.dossierId > b.dossierId ? 1 : 0);
+  const take = (d: DossierRecord) => {
     const t = thresholdsOf(deps.units.get(d.unitId), deps.calendar);
-    return (
+    if (
       d.lastEventAt !== undefined &&
       // A year without calendar data (docs/rules.md R6) counts no time: not flagged, never an abort.
       (valueOr(calendarResult(() => deps.calendar.workingTimeBetween(d.lastEventAt as number, now))) ?? 0) >=
         t.possiblyClosedMs
-    );
-  }).length;
-  const longest: OverdueLine[] = all
-    .filter((d) => d.kpiDueAt !== undefined)
-    .sort((a, b) => (a.kpiDueAt ?? 0) - (b.kpiDueAt ?? 0))
-    .slice(0, 10)
+    )
+      possiblyClosed++;
+    if (d.kpiDueAt === undefined) return;
+    earliest.push(d);
+    if (earliest.length >= 5 * LONGEST) earliest = earliest.sort(byDue).slice(0, LONGEST);
+  };
+  // Each unit's list a page at a time, several units at once: one after another, a province's
+  // hundreds of units made its email wait on hundreds of reads in turn.
+  const queue = [...unitIds];
+  await Promise.all(
+    Array.from({ length: Math.min(OVERDUE_READERS, queue.length) }, async () => {
+      for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) {
+        let cursor: string | undefined;
+        do {
+          // A cursor the store handed out the page before: one it refuses is a bug, thrown.
+          const page = orThrow(await deps.dossiers.listBySla(unit, "overdue", { limit: 200, cursor }));
+          for (const d of page.items) take(d);
+          cursor = page.cursor;
+        } while (cursor);
+      }
+    }),
+  );
+  const orphans = officeWide ? await countOrphans(deps) : 0;
+  const longest: OverdueLine[] = earliest
+    .sort(byDue)
+    .slice(0, LONGEST)
     .map((d) => ({
       dossierId: d.dossierId,
       unitId: d.unitId,
