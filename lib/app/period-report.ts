@@ -165,27 +165,10 @@ export async function overdueAndQuality(deps: KpiDeps, unitIds: string[], office
     }),
   );
   const orphans = officeWide ? await countOrphans(deps) : 0;
-  const longest: OverdueLine[] = earliest
+  const longest = earliest
     .sort(byDue)
     .slice(0, LONGEST)
-    .map((d) => ({
-      dossierId: d.dossierId,
-      unitId: d.unitId,
-      unitName: deps.units.get(d.unitId)?.nameVi,
-      procedureCode: d.procedureCode,
-      procedureName: d.procedureCode
-        ? (deps.catalog ?? SEED_CATALOG).procedures.get(d.procedureCode)
-        : undefined,
-      domain: d.domain,
-      domainName: d.domain
-        ? (deps.official?.domains[d.domain] ?? (deps.catalog ?? SEED_CATALOG).domains[d.domain])
-        : undefined,
-      kpiDueAt: d.kpiDueAt as number,
-      // null: due in a year without calendar data (docs/rules.md R6), which the email says.
-      overdueWorkingDays: valueOr(
-        calendarResult(() => deps.calendar.workingDaysBetween(d.kpiDueAt as number, now)),
-      ),
-    }));
+    .map((d) => overdueLine(deps, d, now));
   const coverage = deps.calendar.coverageFrom(now);
   return {
     longest,
@@ -195,5 +178,27 @@ export async function overdueAndQuality(deps: KpiDeps, unitIds: string[], office
       quarantined: officeWide ? await deps.quarantine.waiting() : 0,
       calendar: coverage.daysLeft <= CALENDAR_WARNING_DAYS ? coverage : undefined,
     },
+  };
+}
+
+/** A longest-overdue line of the KPI email: the dossier with its names and how late it is. */
+function overdueLine(deps: KpiDeps, d: DossierRecord, now: number): OverdueLine {
+  return {
+    dossierId: d.dossierId,
+    unitId: d.unitId,
+    unitName: deps.units.get(d.unitId)?.nameVi,
+    procedureCode: d.procedureCode,
+    procedureName: d.procedureCode
+      ? (deps.catalog ?? SEED_CATALOG).procedures.get(d.procedureCode)
+      : undefined,
+    domain: d.domain,
+    domainName: d.domain
+      ? (deps.official?.domains[d.domain] ?? (deps.catalog ?? SEED_CATALOG).domains[d.domain])
+      : undefined,
+    kpiDueAt: d.kpiDueAt as number,
+    // null: due in a year without calendar data (docs/rules.md R6), which the email says.
+    overdueWorkingDays: valueOr(
+      calendarResult(() => deps.calendar.workingDaysBetween(d.kpiDueAt as number, now)),
+    ),
   };
 }
