@@ -12,7 +12,7 @@ import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formFileName, formXlsx } from "../render/form";
 import type { Locale } from "../render/format";
 import { periodTitle } from "../render/numbers";
-import { agencyTreeOf, displayNames } from "./directory";
+import { agencyTreeOf, displayNames, reportingAgencyNames } from "./directory";
 import { readKpiReport } from "./kpis";
 import { officialOutputs } from "./official";
 import { type KpiDeps, overdueAndQuality, type PeriodReport, periodReport } from "./period-report";
@@ -200,7 +200,13 @@ export async function assembleKpiEmail(
     ...rendered,
     report,
     index: official.index,
-    attachments: await kpiAttachments(report, official.form, locale, unitNames),
+    attachments: await kpiAttachments(
+      report,
+      official.form,
+      locale,
+      unitNames,
+      reportingAgencyNames(deps.units, report, locale),
+    ),
   };
 }
 
@@ -210,18 +216,19 @@ async function kpiAttachments(
   form: OfficialForm | undefined,
   locale: Locale,
   unitNames: Map<string, string>,
+  agencies: Map<string, string> | undefined,
 ): Promise<KpiEmail["attachments"]> {
   return [
     {
       filename: exportFileName(report, "csv"),
-      content: reportCsvFile(report, locale, unitNames),
+      content: reportCsvFile(report, locale, unitNames, agencies),
       // A bare media type, as SES takes it (its ContentType is a type, not a header); the
       // file's byte-order mark tells spreadsheets it is UTF-8.
       contentType: "text/csv",
     },
     {
       filename: exportFileName(report, "xlsx"),
-      content: await reportXlsx(report, locale, unitNames),
+      content: await reportXlsx(report, locale, unitNames, agencies),
       contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     },
     // The form the office files (docs/official.md), from the same counters and T.

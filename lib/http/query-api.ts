@@ -1,6 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { agencyTreeOf, displayNames } from "../app/directory";
+import { agencyTreeOf, displayNames, reportingAgencyNames } from "../app/directory";
 import { agencyOfficialOutputs, officialOutputs } from "../app/official";
 import {
   agencyPeriodReport,
@@ -137,10 +137,15 @@ async function kpisOrExport({ deps, credential, event, path }: QueryRequest): Pr
   }
   const { format, lang } = q as z.infer<typeof ExportQuery>;
   const names = displayNames(deps.units, lang);
+  const agencies = reportingAgencyNames(deps.units, report, lang);
   return format === "csv"
-    ? file(reportCsvFile(report, lang, names), "text/csv; charset=utf-8", exportFileName(report, "csv"))
+    ? file(
+        reportCsvFile(report, lang, names, agencies),
+        "text/csv; charset=utf-8",
+        exportFileName(report, "csv"),
+      )
     : file(
-        await reportXlsx(report, lang, names),
+        await reportXlsx(report, lang, names, agencies),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         exportFileName(report, "xlsx"),
       );

@@ -2,10 +2,10 @@ import writeXlsxFile, { type SheetData } from "write-excel-file/node";
 import type { Report } from "../domain/report";
 import {
   type Locale,
-  RATING_SATISFACTION,
   reportCsv,
   spreadsheetText,
   TABLE_COLUMNS,
+  tableHeader,
   tableRows,
   type UnitNames,
 } from "./format";
@@ -14,26 +14,32 @@ import {
  * The official table as files: CSV (UTF-8 with a byte-order mark, so spreadsheet programs read
  * the Vietnamese headers right) and XLSX, with the same rows and numbers as every other output.
  */
-export function reportCsvFile(report: Report, locale: Locale = "vi", names?: UnitNames): Buffer {
+export function reportCsvFile(
+  report: Report,
+  locale: Locale = "vi",
+  names?: UnitNames,
+  agencies?: UnitNames,
+): Buffer {
   return Buffer.concat([
     Buffer.from([0xef, 0xbb, 0xbf]),
-    Buffer.from(reportCsv(report, locale, names), "utf8"),
+    Buffer.from(reportCsv(report, locale, names, agencies), "utf8"),
   ]);
 }
 
-export async function reportXlsx(report: Report, locale: Locale = "vi", names?: UnitNames): Promise<Buffer> {
-  const header = [
-    locale === "vi" ? "Đơn vị" : "Unit",
-    ...TABLE_COLUMNS.map((c) => c[locale]),
-    locale === "vi" ? "Tỷ lệ đúng hạn" : "On-time rate",
-    RATING_SATISFACTION[locale],
-  ].map((value) => ({ value, fontWeight: "bold" as const }));
+export async function reportXlsx(
+  report: Report,
+  locale: Locale = "vi",
+  names?: UnitNames,
+  agencies?: UnitNames,
+): Promise<Buffer> {
+  const header = tableHeader(locale, agencies).map((value) => ({ value, fontWeight: "bold" as const }));
   // The CSV's columns (./format.ts reportCsv), as numbers and percentages.
   const rate = (r: number | null) =>
     r === null ? { value: null } : { value: r, type: Number, format: "0.00%" };
-  const rows = tableRows(report, names, locale).map(({ label, block }) => [
+  const rows = tableRows(report, names, locale).map(({ label, block, unit }) => [
     // A unit id came from an event: never a formula in the sheet.
     { value: label === "*" ? (locale === "vi" ? "Toàn cơ quan" : "Whole office") : spreadsheetText(label) },
+    ...(agencies ? [{ value: unit === undefined ? null : spreadsheetText(agencies.get(unit) ?? "") }] : []),
     ...TABLE_COLUMNS.map((c) => ({ value: c.get(block), type: Number })),
     rate(block.rates.onTime),
     rate(block.rates.satisfaction),

@@ -124,9 +124,13 @@ export function tableRows(
   report: Report,
   names?: UnitNames,
   locale: Locale = "vi",
-): { label: string; block: ReportBlock }[] {
+): { label: string; block: ReportBlock; unit?: string }[] {
   const named = (id: string) => (names ? (names.get(id) ?? unnamedCode(id, locale)) : id);
-  const rows = report.byUnit.map((u) => ({ label: named(u.unit), block: u as ReportBlock }));
+  const rows: { label: string; block: ReportBlock; unit?: string }[] = report.byUnit.map((u) => ({
+    label: named(u.unit),
+    block: u as ReportBlock,
+    unit: u.unit,
+  }));
   const own = report.unit !== undefined && report.unit !== null;
   if (own && report.byUnit.length === 1 && report.byUnit[0]?.unit === report.unit) return rows;
   const whose = report.unit ?? report.agency;
@@ -134,19 +138,43 @@ export function tableRows(
   return rows;
 }
 
-/** CSV of the official table: machine numbers (no grouping), a header row, one row per unit, the total. */
-export function reportCsv(report: Report, locale: Locale = "vi", names?: UnitNames): string {
-  const header = [
+/**
+ * The official table's header: the unit, with `agencies` the agency each unit reports under (a
+ * province's export: which commune or department a unit belongs to), then the figures.
+ */
+export function tableHeader(locale: Locale, agencies?: UnitNames): string[] {
+  return [
     locale === "vi" ? "Đơn vị" : "Unit",
+    ...(agencies ? [locale === "vi" ? "Cơ quan" : "Agency"] : []),
     ...TABLE_COLUMNS.map((c) => c[locale]),
     locale === "vi" ? "Tỷ lệ đúng hạn" : "On-time rate",
     RATING_SATISFACTION[locale],
   ];
-  const lines = [header.map(csvCell).join(",")];
-  for (const { label, block } of tableRows(report, names, locale)) {
+}
+
+/**
+ * CSV of the official table: machine numbers (no grouping), a header row, one row per unit, the
+ * total. With `agencies` (unit id → the name of the agency it reports under), an agency column;
+ * the total's is empty.
+ */
+export function reportCsv(
+  report: Report,
+  locale: Locale = "vi",
+  names?: UnitNames,
+  agencies?: UnitNames,
+): string {
+  const lines = [tableHeader(locale, agencies).map(csvCell).join(",")];
+  for (const { label, block, unit } of tableRows(report, names, locale)) {
     const name = label === "*" ? (locale === "vi" ? "Toàn cơ quan" : "Whole office") : label;
+    const agency = agencies ? [unit === undefined ? "" : (agencies.get(unit) ?? "")] : [];
     lines.push(
-      [name, ...TABLE_COLUMNS.map((c) => c.get(block)), block.rates.onTime, block.rates.satisfaction]
+      [
+        name,
+        ...agency,
+        ...TABLE_COLUMNS.map((c) => c.get(block)),
+        block.rates.onTime,
+        block.rates.satisfaction,
+      ]
         .map(csvCell)
         .join(","),
     );

@@ -278,6 +278,24 @@ describe("keys scoped to agencies, over HTTP", () => {
       headers: { authorization: `Bearer ${landReader}` },
     }).then((r) => r.text());
     expect(csv.trim().split("\r\n").at(-1)).toMatch(/^Khối đất đai,/);
+    // A tree's export says which agency each unit reports under (the total's is empty); the
+    // office-wide one too, across both blocks.
+    const cells = (text: string) =>
+      text
+        .trim()
+        .split("\r\n")
+        .map((line) => line.split(",").slice(0, 2));
+    expect(cells(csv)[0]).toEqual(["Đơn vị", "Cơ quan"]);
+    const rows = cells(csv).slice(1);
+    expect(rows.at(-1)).toEqual(["Khối đất đai", ""]);
+    expect(rows.slice(0, -1)).toContainEqual(["Phòng Tài nguyên và Môi trường", "Khối đất đai"]);
+    for (const [unit, agency] of rows.slice(0, -1)) expect(agency, unit).toBe("Khối đất đai");
+    const officeCsv = await fetch(`${stack.urls.api}/kpis/export?${p}&format=csv`, {
+      headers: { authorization: `Bearer ${officeReader}` },
+    }).then((r) => r.text());
+    const byUnit = Object.fromEntries(cells(officeCsv).slice(1, -1));
+    expect(byUnit["Phòng Tư pháp"]).toBe("Khối xã hội");
+    expect(byUnit["Phòng Tài nguyên và Môi trường"]).toBe("Khối đất đai");
     // Crossings: the sibling block and the parent district, on every route.
     for (const agency of ["khoi-xa-hoi", "ubnd-huyen"])
       for (const route of ["/kpis", "/kpis/export", "/kpis/form", "/kpis/index"]) {

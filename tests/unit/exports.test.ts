@@ -57,4 +57,21 @@ describe("the report's CSV and XLSX", () => {
     // As the text report says it.
     expect(reportText(office, "vi", names)).toContain("- phong-tnmt (chưa có tên trong danh mục): ");
   });
+
+  it("with a tree, say which agency each unit reports under, in the CSV and the XLSX alike; the figures move one column", async () => {
+    const agencies = new Map(office.byUnit.map((u, i) => [u.unit, i % 2 ? "UBND xã An Bình" : "Sở Tư pháp"]));
+    const csv = csvRows(reportCsvFile(office, "vi", undefined, agencies));
+    const xlsx = await xlsxRows(await reportXlsx(office, "vi", undefined, agencies));
+    expect(csv[0]?.slice(0, 3)).toEqual(["Đơn vị", "Cơ quan", "Tổng tiếp nhận"]);
+    expect(xlsx[0]).toEqual(csv[0]);
+    expect(csv.slice(1, -1).map((r) => r[1])).toEqual(office.byUnit.map((u) => agencies.get(u.unit)));
+    expect(xlsx.slice(1, -1).map((r) => r[1])).toEqual(office.byUnit.map((u) => agencies.get(u.unit)));
+    // The total belongs to no one agency: its cell is empty.
+    expect(csv.at(-1)?.slice(0, 2)).toEqual(["Toàn cơ quan", ""]);
+    expect(xlsx.at(-1)?.[1] ?? null).toBeNull();
+    // The figures are those of the file without the column, one column on.
+    const plain = csvRows(reportCsvFile(office));
+    expect(csv.map((r) => [r[0], ...r.slice(2)])).toEqual(plain);
+    expect(csvRows(reportCsvFile(office, "en", undefined, agencies))[0]?.[1]).toBe("Agency");
+  });
 });
