@@ -5,7 +5,7 @@ import type { DossierEvent } from "./events/schema";
 import { identityOf } from "./identity";
 import { type EventOf, flag, noCalendar, type Step } from "./projection-step";
 import { apologyBreachFrom, tooManyAppointments, tooManySupplementRequests } from "./rules";
-import { instant } from "./time";
+import { instant, localDate } from "./time";
 
 /**
  * The projection's clock (./projection.ts): pauses begun and ended, inferred resumptions, and new
@@ -70,18 +70,88 @@ const CLOSES: ReadonlySet<DossierEvent["type"]> = new Set([
 ]);
 
 /**
- * The undated ends a later return dates instead (see {@link undatedEnd}), among ordered events, by
- * identity (`identityOf`). Only a return of the undated end's own source dates it (another source's,
- * which the fold may refuse, must not reopen the owner's wait); any source's pause or close, which
- * the fold may apply, comes first and leaves it standing.
+ * Whether an event's source may tell what the wait of `teller`'s source told: the same source, or
+ * one the fold applies for the dossier (its owner, or a source the directory grants the dossier's
+ * unit at that event: a department posting its progress items under its own key). A source the
+ * fold refuses must not move the owner's wait.
  */
-export function supersededUndatedEnds(ordered: readonly { event: DossierEvent }[]): Set<string> {
+export type SpeaksFor = (event: DossierEvent, teller: DossierEvent, unitId: string | undefined) => boolean;
+
+/** The dossier's unit at each of the ordered events: the receipt's, then each transfer's. */
+function unitsAlong(ordered: readonly { event: DossierEvent }[]): (string | undefined)[] {
+  let unit: string | undefined;
+  return ordered.map(({ event }) => {
+    if (event.type === "dossier.received" && unit === undefined) unit = event.data.unitId;
+    else if (event.type === "dossier.transferred") unit = event.data.toUnitId;
+    return unit;
+  });
+}
+
+const sameSource: SpeaksFor = (event, teller) => event.source === teller.source;
+
+/**
+ * Pauses told again (by identity): a pause begun on the local day another pause began, by its
+ * source or one that speaks for it ({@link SpeaksFor}), once that first wait was shown over undated
+ * (see {@link undatedEnd}) and nothing else ended, began or closed in between. The portal tells one
+ * wait twice: by a supplement round dated to the day (`NgayBoSung`) and by a progress item dated to
+ * the second (`TrangThai` 5, hours later). Once a snapshot showed the round's wait over without a
+ * date, the progress item's pause opened a second wait: a false second supplement request (a
+ * breach counted against the office), and a pause only another progress item would end. Left out
+ * of the fold, it is that wait told again; a later dated return then dates the first wait's end
+ * ({@link supersededUndatedEnds}). Two waits on one day with no answer between are one wait in any
+ * reading (the law asks for a supplement once, in full), so nothing real is lost; and leaving a
+ * pause out never hides an overdue dossier, since the clock runs.
+ */
+export function retoldPauses(
+  ordered: readonly { event: DossierEvent; at: number }[],
+  speaksFor: SpeaksFor = sameSource,
+): Set<string> {
   const out = new Set<string>();
+  const units = unitsAlong(ordered);
+  ordered.forEach(({ event: first, at: from }, i) => {
+    if (first.type !== "dossier.supplement_requested" || out.has(identityOf(first))) return;
+    let shownOver = false;
+    for (let j = i + 1; j < ordered.length; j++) {
+      const { event: next, at } = ordered[j] as (typeof ordered)[number];
+      if (CLOSES.has(next.type)) return;
+      if (next.type === "dossier.supplement_received") {
+        // Only the first wait's own undated end, at its start; any other return ends the scan.
+        if (shownOver || !undatedEnd(next) || next.source !== first.source || at !== from) return;
+        shownOver = true;
+      } else if (next.type === "dossier.supplement_requested") {
+        if (!shownOver || !speaksFor(next, first, units[j]) || localDate(at) !== localDate(from)) return;
+        out.add(identityOf(next));
+      }
+    }
+  });
+  return out;
+}
+
+/**
+ * The undated ends a later return dates instead (see {@link undatedEnd}), among ordered events, by
+ * identity (`identityOf`). Only a return of the undated end's own source, or of one that speaks for
+ * it ({@link SpeaksFor}), dates it (a source the fold refuses must not reopen the owner's wait); any
+ * source's pause or close, which the fold may apply, comes first and leaves it standing, but not a
+ * pause told again (`retold`, {@link retoldPauses}), which the fold leaves out.
+ */
+export function supersededUndatedEnds(
+  ordered: readonly { event: DossierEvent }[],
+  retold: ReadonlySet<string> = new Set(),
+  speaksFor: SpeaksFor = sameSource,
+): Set<string> {
+  const out = new Set<string>();
+  const units = unitsAlong(ordered);
   ordered.forEach(({ event }, i) => {
     if (!undatedEnd(event)) return;
-    for (const { event: next } of ordered.slice(i + 1)) {
+    for (let j = i + 1; j < ordered.length; j++) {
+      const { event: next } = ordered[j] as (typeof ordered)[number];
+      if (retold.has(identityOf(next))) continue;
       if (next.type === "dossier.supplement_requested" || CLOSES.has(next.type)) return;
-      if (next.source === event.source && next.type === "dossier.supplement_received" && !undatedEnd(next)) {
+      if (
+        next.type === "dossier.supplement_received" &&
+        !undatedEnd(next) &&
+        speaksFor(next, event, units[j])
+      ) {
         out.add(identityOf(event));
         return;
       }

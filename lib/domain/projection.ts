@@ -6,6 +6,8 @@ import {
   extendDeadline,
   inferredResume,
   resume,
+  retoldPauses,
+  type SpeaksFor,
   startPause,
   supersededUndatedEnds,
 } from "./pauses";
@@ -97,8 +99,19 @@ export function projectDossier(
 ): DossierState {
   const state = emptyState(dossierId);
   const folded = foldEvents(events);
-  const superseded = supersededUndatedEnds(folded.ordered);
-  const ordered = folded.ordered.filter((e) => e.at <= at && !superseded.has(identityOf(e.event)));
+  // A pause its source told again, and an undated end a later return dates, are left out at every
+  // instant (./pauses.ts).
+  const owner = folded.ordered.find((e) => e.event.type === "dossier.received")?.event.source;
+  // The sources the fold applies ({@link admitted}): the owner, or one the directory grants the unit.
+  const speaksFor: SpeaksFor = (event, teller, unitId) =>
+    event.source === teller.source ||
+    event.source === owner ||
+    settings.admits?.(event.source, dossierId, unitId) === true;
+  const retold = retoldPauses(folded.ordered, speaksFor);
+  const superseded = supersededUndatedEnds(folded.ordered, retold, speaksFor);
+  const ordered = folded.ordered.filter(
+    (e) => e.at <= at && !superseded.has(identityOf(e.event)) && !retold.has(identityOf(e.event)),
+  );
   for (const { event, at: t } of ordered) {
     const entry: TimelineEntry = { eventId: event.eventId, type: event.type, at: t };
     state.timeline.push(entry);

@@ -251,7 +251,7 @@ function undatedReturn(id: string, f: Fields, status: number | undefined, ended:
   f.emit(undatedEnd(id, since, since.replace(/\D/g, "").slice(0, 14)), { occurredAt: "NgayYeuCauBoSung" });
   f.note(
     "NgayYeuCauBoSung",
-    `status ${status} after a wait begun at NgayYeuCauBoSung that no listed round answers: the wait is recorded as ended where it began, so the clock runs, until a progress item (CapNhatTienDoHoSoMC) with TrangThai 4 and ThoiDiemXuLy, or a round's NgayTiepNhanBoSung, dates its end`,
+    `status ${status} after a wait begun at NgayYeuCauBoSung that no listed round answers: a wait open at NgayYeuCauBoSung is recorded as ended where it began, so the clock runs, until a progress item (CapNhatTienDoHoSoMC) with TrangThai 4 and ThoiDiemXuLy, or a round's NgayTiepNhanBoSung, dates its end`,
   );
 }
 

@@ -562,6 +562,25 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       ]);
       expect(dated.kpiDueAt).toBe(instant("2022-07-27T17:00:00+07:00"));
     }
+    // A department posting its progress items under its own key, granted the unit by the directory,
+    // dates the end too; a source the directory does not grant does not.
+    const own = (events: DossierEvent[], source: string) =>
+      events.map((e) => ({ ...e, source }) as DossierEvent);
+    const portal = [
+      ...own(paused, "igate"),
+      ...own(snapshot("4").events as unknown as DossierEvent[], "igate"),
+    ];
+    const departments = own(
+      convert("progress-resumed.json").events as unknown as DossierEvent[],
+      "phong-mot-cua",
+    );
+    const admits = (source: string | undefined) => source === "phong-mot-cua";
+    const granted = projectDossier(dossierId, [...departments, ...portal], { calendar, admits });
+    expect(granted.pauses.map((p) => p.to)).toEqual([instant("2022-07-18T10:00:00+07:00")]);
+    expect(granted.kpiDueAt).toBe(instant("2022-07-27T17:00:00+07:00"));
+    const refused = projectDossier(dossierId, [...departments, ...portal], { calendar });
+    expect(refused.pauses.map((p) => p.to)).toEqual([instant(since)]);
+    expect(refused.kpiDueAt).toBe(instant("2022-07-25T17:00:00+07:00"));
     // A snapshot at 4 that was never seen paused: the end is nothing (no pause, no anomaly).
     const alone = projectDossier(dossierId, snapshot("4").events as unknown as DossierEvent[], { calendar });
     expect(alone.anomalies).toEqual([]);
@@ -577,6 +596,53 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     expect(
       (answered.events as unknown as DossierEvent[]).filter((e) => e.eventId.includes("undated-return")),
     ).toEqual([]);
+  });
+
+  it("a progress item's pause hours after a round asked that day is the round's wait told again, once a snapshot shows it over undated", () => {
+    const calendar = WorkingCalendar.official();
+    // A sender that dates rounds to the day (00:00) and progress items to the second.
+    const snapshot = (status: string) => {
+      const body = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+      body.data[0].TrangThaiHoSo = status;
+      body.data[0].DanhSachHoSoBoSung[0].NgayBoSung = "20220714000000";
+      return convertBody(body).events as unknown as DossierEvent[];
+    };
+    const progress = (status: string, at: string) => {
+      const body = JSON.parse(readProjectFile("events/dvcqg/progress-resumed.json"));
+      Object.assign(body.data[0], { TrangThai: status, ThoiDiemXuLy: at });
+      return convertBody(body).events as unknown as DossierEvent[];
+    };
+    const asked = "2022-07-14T00:00:00+07:00";
+    const told = [...snapshot("5"), ...progress("5", "2022-07-14T09:30:00.000"), ...snapshot("4")];
+    const dossierId = told[0]?.dossierId as string;
+    const undated = told.find((e) => e.eventId.includes("undated-return"));
+    for (const events of [told, [...told].reverse()]) {
+      const state = projectDossier(dossierId, events, { calendar });
+      // Before, a second wait opened at 09:30: a false second supplement request, the clock stopped for good.
+      expect(state.anomalies).toEqual([]);
+      expect(state.supplementRequests).toBe(1);
+      expect(state.clockStopped).toBe(false);
+      expect(state.pauses).toEqual([
+        { from: instant(asked), to: instant(asked), kind: "supplement", inferredEnd: undated?.eventId },
+      ]);
+    }
+    // A progress item back at 4 dates the wait's end, from the round's request.
+    const resumed = progress("4", "2022-07-18T10:00:00.000");
+    const dated = projectDossier(dossierId, [...resumed, ...told], { calendar });
+    expect(dated.anomalies).toEqual([]);
+    expect(dated.pauses).toEqual([
+      {
+        from: instant(asked),
+        to: instant("2022-07-18T10:00:00+07:00"),
+        kind: "supplement",
+        inferredEnd: resumed[0]?.eventId,
+      },
+    ]);
+    // A request on another day is another wait: the second request stays a breach.
+    const nextDay = [...snapshot("5"), ...progress("5", "2022-07-15T09:30:00.000"), ...snapshot("4")];
+    const second = projectDossier(dossierId, nextDay, { calendar });
+    expect(second.supplementRequests).toBe(2);
+    expect(second.anomalies.map((a) => a.kind)).toEqual(["second_supplement_request"]);
   });
 
   it("a round a snapshot at 2 or 4 leaves unanswered ends where it began: the clock runs until a dated return", () => {
