@@ -74,7 +74,8 @@ export interface AlertFacts {
   /**
    * When the apology letter came late, as the projection judged it at the letter's instant (the
    * anomaly `late_apology`; null: judged, in time). Absent (a state projected before it was
-   * judged so): the letter is judged against the apology deadline of the current KPI due instant.
+   * judged so, or a letter sent before any due instant was known): the letter is judged by the
+   * decree's words (`apologyBreachFrom`) against the current KPI due instant.
    */
   lateApologyAt?: number | null;
   lastEventAt?: number;
@@ -181,7 +182,7 @@ export function timelineStages(
   const due = facts.kpiDueAt;
   const apologyDeadline =
     due === undefined ? undefined : list.compute(() => apologyDeadlineOf(due, facts.receivedAt, calendar));
-  const apology = addCommittedBreaches(list, facts);
+  const apology = addCommittedBreaches(list, facts, calendar);
   // While paused the clock stops: nothing is near due or late (docs/calendar.md "Pauses").
   if (facts.paused || due === undefined) return result;
   addClockStages(list, facts, calendar, t, { due, apologyDeadline, apologised: apology !== undefined });
@@ -195,13 +196,17 @@ export function timelineStages(
 function addCommittedBreaches(
   list: StageList,
   facts: AlertFacts,
+  calendar: WorkingCalendar,
 ): AlertFacts["extensions"][number] | undefined {
   const { add } = list;
   const apology = facts.extensions.find((e) => e.apologyIssued);
   // The projection's judgement (`lateApologyAt`); a letter it could not judge (sent before any due
   // instant was known) is judged here by the decree's words against the due instant known now.
+  const due = facts.kpiDueAt;
   const lateFrom =
-    facts.kpiDueAt === undefined ? undefined : apologyBreachFrom(facts.kpiDueAt, facts.receivedAt);
+    due === undefined || facts.lateApologyAt !== undefined
+      ? undefined
+      : list.compute(() => apologyBreachFrom(due, facts.receivedAt, calendar));
   const lateAt =
     facts.lateApologyAt !== undefined
       ? facts.lateApologyAt

@@ -49,9 +49,9 @@ export type AnomalyKind =
    */
   | "second_supplement_request"
   /**
-   * The apology letter came after its deadline (due − 1 working day, docs/rules.md R4), judged as the
-   * `late_apology` alert judges it: the first new appointment given with an apology, against the
-   * KPI due instant the dossier has.
+   * The apology letter came on the due day or later (the decree's words, lib/domain/rules.ts
+   * `apologyBreachFrom`; docs/rules.md R4), judged as the `late_apology` alert judges it: the first
+   * new appointment given with an apology, against the KPI due instant the dossier had then.
    */
   | "late_apology"
   | "already_paused"

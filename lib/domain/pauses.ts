@@ -239,14 +239,14 @@ export function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>)
  * start. A pause that moves the due instant later does not make a late letter timely.
  */
 function judgeApology(step: Step<EventOf<"dossier.deadline_extended">>): void {
-  const { state, at: t } = step;
+  const { state, settings, at: t } = step;
   const { kpiDueAt, receivedAt } = state;
-  if (kpiDueAt === undefined || receivedAt === undefined) {
-    state.apologyUnjudged = true;
-    return;
-  }
-  const lateFrom = apologyBreachFrom(kpiDueAt, receivedAt);
-  if (lateFrom !== undefined && clockTime(state, t) >= lateFrom) flag(step, "late_apology");
+  const lateFrom =
+    kpiDueAt === undefined || receivedAt === undefined
+      ? undefined
+      : calendarResult(() => apologyBreachFrom(kpiDueAt, receivedAt, settings.calendar));
+  if (!lateFrom?.ok) state.apologyUnjudged = true;
+  else if (lateFrom.value !== undefined && clockTime(state, t) >= lateFrom.value) flag(step, "late_apology");
 }
 
 /** The instant the dossier's clock stands at when `t` comes: `t`, or while it is stopped, the pause's start. */

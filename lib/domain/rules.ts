@@ -231,15 +231,23 @@ export function tooManySupplementRequests(receivedAt: number, requests: number):
 /**
  * When a letter no longer counts as sent in time, as the decree words it, for judging a breach (the
  * anomaly `late_apology`): "chậm nhất một ngày trước ngày hết hạn" (Decree 61/2018/NĐ-CP Art. 19,
- * point to verify; docs/rules.md R4). A letter is in time on any day before the due instant's day,
- * working or not, at any hour, and late from the start of that day (local time). Reminders take the
- * stricter working-day reading ({@link apologyDeadlineOf}), so they come early; a breach counts only
- * what the decree's words forbid. `undefined` when that day began at or before the receipt: no
- * letter could have been sent in time, so none is late.
+ * point to verify; docs/rules.md R4). A letter is in time on any day before the due day, working or
+ * not, at any hour, and late from the start of the due day (local time). The due day is the one the
+ * period's last instant falls in: a due instant at midnight (a date-only appointment) ends the day
+ * before, as a period ends at the end of its last day (Civil Code 2015 Art. 148). Reminders take the
+ * stricter working-day reading ({@link apologyDeadlineOf}), so they come first; a breach counts only
+ * what the decree's words forbid. `undefined` where no reminder deadline exists (a period shorter
+ * than the lead: the monitor never asked for a letter, so none is late) or the due day began at or
+ * before the receipt.
  */
-export function apologyBreachFrom(kpiDueAt: number, receivedAt: number): number | undefined {
+export function apologyBreachFrom(
+  kpiDueAt: number,
+  receivedAt: number,
+  calendar: WorkingCalendar,
+): number | undefined {
+  if (apologyDeadlineOf(kpiDueAt, receivedAt, calendar) === undefined) return undefined;
   const lead = ruleSetFor(receivedAt).apologyLeadWorkingDays.value;
-  const from = startOfLocalDate(addDays(localDate(kpiDueAt), 1 - lead));
+  const from = startOfLocalDate(addDays(localDate(kpiDueAt - 1), 1 - lead));
   return from > receivedAt ? from : undefined;
 }
 

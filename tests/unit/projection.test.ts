@@ -199,10 +199,34 @@ describe("the dossier projection", () => {
     }
     // From the first instant of the due day, late.
     expect(letterAt("2022-07-11T00:00:00+07:00").anomalies.map((a) => a.kind)).toEqual(["late_apology"]);
+    const withReceipt = (data: Record<string, unknown>, at: string, letter: string) =>
+      projectDossier(
+        "D1",
+        [
+          ev("r", "dossier.received", at, { unitId: "u1", procedureCode: "p", channel: "direct", ...data }),
+          ev("x", "dossier.deadline_extended", letter, {
+            newDueAt: "2022-07-29T17:00:00+07:00",
+            apologyIssued: true,
+          }),
+        ],
+        settings,
+      ).anomalies.map((a) => a.kind);
+    // A due instant at midnight (a date-only appointment) ends the day before: due 14 July 00:00 is
+    // due on the 13th, so a letter on the 13th is late, one on the 12th in time.
+    const midnight = { dueAt: "2022-07-14T00:00:00+07:00" };
+    expect(withReceipt(midnight, "2022-07-04T08:00:00+07:00", "2022-07-13T10:00:00+07:00")).toEqual([
+      "late_apology",
+    ]);
+    expect(withReceipt(midnight, "2022-07-04T08:00:00+07:00", "2022-07-12T23:00:00+07:00")).toEqual([]);
+    // A period shorter than the lead (4 working hours from Wed 16:00: due Thu 11:00) has no reminder
+    // deadline: the monitor never asked for a letter, and none counts late.
+    expect(
+      withReceipt({ processingHours: 4 }, "2022-07-13T16:00:00+07:00", "2022-07-14T09:00:00+07:00"),
+    ).toEqual([]);
   });
 
   it("judges the apology letter at its instant: a later pause does not make it timely, one begun in time keeps it so", () => {
-    // Due Mon 11 July 17:00, so the letter by Fri 8 July 17:00.
+    // Due Mon 11 July 17:00: reminded by Fri 8 July 17:00, late from Mon 00:00.
     const apologyAt = (at: string) =>
       ev("x", "dossier.deadline_extended", at, {
         newDueAt: "2022-07-29T17:00:00+07:00",

@@ -310,8 +310,8 @@ function qualityNotes(c: Context): string[] {
     // Guidance once, in full (Decree 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md R3):
     // the period's second or later supplement requests, whatever the strict setting.
     some(anomalies.second_supplement_request, t.secondSupplement),
-    // The apology letter comes one working day before the deadline at the latest (Decree
-    // 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md R4): the period's late ones.
+    // The apology letter comes at the latest the day before the due day (Decree 61/2018/NĐ-CP
+    // Art. 19, point to verify; docs/rules.md R4): the period's late ones.
     some(anomalies.late_apology, t.lateApology),
     q.calendar ? t.calendar(q.calendar.missingYear, n(q.calendar.daysLeft)) : "",
   ].filter(Boolean);
