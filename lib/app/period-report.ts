@@ -150,17 +150,24 @@ export async function overdueAndQuality(deps: KpiDeps, unitIds: string[], office
   };
   // Each unit's list a page at a time, several units at once: one after another, a province's
   // hundreds of units made its email wait on hundreds of reads in turn.
+  // Once a read fails the email fails, and no reader starts another unit.
   const queue = [...unitIds];
+  let failed = false;
   await Promise.all(
     Array.from({ length: Math.min(OVERDUE_READERS, queue.length) }, async () => {
-      for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) {
+      for (let unit = queue.shift(); unit !== undefined && !failed; unit = queue.shift()) {
         let cursor: string | undefined;
-        do {
-          // A cursor the store handed out the page before: one it refuses is a bug, thrown.
-          const page = orThrow(await deps.dossiers.listBySla(unit, "overdue", { limit: 200, cursor }));
-          for (const d of page.items) take(d);
-          cursor = page.cursor;
-        } while (cursor);
+        try {
+          do {
+            // A cursor the store handed out the page before: one it refuses is a bug, thrown.
+            const page = orThrow(await deps.dossiers.listBySla(unit, "overdue", { limit: 200, cursor }));
+            for (const d of page.items) take(d);
+            cursor = page.cursor;
+          } while (cursor);
+        } catch (e) {
+          failed = true;
+          throw e;
+        }
       }
     }),
   );

@@ -26,7 +26,9 @@ export function formatRate(r: number | null, locale: Locale = "vi"): string {
  */
 export const RATE_TONES = { good: 0.95, warn: 0.85 } as const;
 export function rateTone(r: number): "good" | "warn" | "bad" {
-  return r >= RATE_TONES.good ? "good" : r >= RATE_TONES.warn ? "warn" : "bad";
+  // The rate as shown ({@link formatRate}: two decimals of a percent), so "95%" is never amber.
+  const shown = Math.round(r * 10_000) / 10_000;
+  return shown >= RATE_TONES.good ? "good" : shown >= RATE_TONES.warn ? "warn" : "bad";
 }
 
 const ROMAN = ["I", "II", "III", "IV"] as const;

@@ -104,11 +104,27 @@ describe("the KPI email's longest overdue, read across a province's units", () =
       false,
     );
     expect(most).toBeGreaterThanOrEqual(2);
-    const sequential = await overdueAndQuality(
+    const reversed = await overdueAndQuality(
       depsWith(async (unit, _sla, options) => page(unit, options?.cursor)),
       [...units.map((u) => u.id)].reverse(),
       false,
     );
-    expect(longest).toEqual(sequential.longest);
+    expect(longest).toEqual(reversed.longest);
+  });
+
+  it("fails the email when one unit's read fails, and starts no other unit after it", async () => {
+    const asked: string[] = [];
+    const failing = overdueAndQuality(
+      depsWith(async (unit, _sla, options) => {
+        asked.push(unit ?? "");
+        if (unit === "xa-3") throw new Error("storage unavailable");
+        return page(unit, options?.cursor);
+      }),
+      units.map((u) => u.id),
+      false,
+    );
+    await expect(failing).rejects.toThrow("storage unavailable");
+    // The readers in flight finish their unit; none begins another once the failure is known.
+    expect(asked.length).toBeLessThan(UNITS);
   });
 });

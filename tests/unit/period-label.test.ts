@@ -59,5 +59,8 @@ describe("rateTone, the colour of an on-time rate's bar in the email and on the 
       "bad",
       "bad",
     ]);
+    // By the rate as shown: 94,996 % reads "95%", and is not amber.
+    expect(formatRate(0.94996)).toBe("95%");
+    expect(rateTone(0.94996)).toBe("good");
   });
 });
