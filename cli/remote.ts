@@ -32,7 +32,12 @@ export async function remoteReport(opts: {
   lang: Locale;
   /** Units by name in text and CSV (`--units`); ids without. */
   names?: ReadonlyMap<string, string>;
+  /** With `names`: the agency each unit reports under, from the same file (a tree's CSV column). */
+  agencies?: (report: Report) => Promise<ReadonlyMap<string, string> | undefined>;
 }): Promise<string> {
+  // The CSV without a directory file is the stack's own (`GET /kpis/export`): the names its
+  // directory gives and, in a tree, the agency column, as the dashboard's download has them.
+  if (opts.format === "csv" && !opts.names) return (await exported(opts)).replace(/^\uFEFF/, "");
   const url = new URL("/kpis", opts.api);
   if (opts.period) url.searchParams.set("period", opts.period);
   if (opts.unit) url.searchParams.set("unit", opts.unit);
@@ -46,7 +51,31 @@ export async function remoteReport(opts: {
   // Units by name: the directory's file when given, else the names the stack's directory gives
   // this key (GET /me), so that text and CSV never show ids a name exists for.
   const names = opts.names ?? (await unitNamesOf(opts));
-  return opts.format === "csv" ? reportCsv(report, opts.lang, names) : reportText(report, opts.lang, names);
+  return opts.format === "csv"
+    ? reportCsv(report, opts.lang, names, await opts.agencies?.(report))
+    : reportText(report, opts.lang, names);
+}
+
+/** The report as `GET /kpis/export` renders it as CSV, for this key, period, unit or agency. */
+async function exported(opts: {
+  api: string;
+  period?: string;
+  unit?: string;
+  agency?: string;
+  key: string;
+  lang: Locale;
+}) {
+  const url = new URL("/kpis/export", opts.api);
+  url.searchParams.set("format", "csv");
+  url.searchParams.set("lang", opts.lang);
+  if (opts.period) url.searchParams.set("period", opts.period);
+  if (opts.unit) url.searchParams.set("unit", opts.unit);
+  if (opts.agency) url.searchParams.set("agency", opts.agency);
+  const res = await call(url.toString(), { headers: { authorization: `Bearer ${opts.key}` } });
+  const body = await res.text();
+  if (!res.ok)
+    throw apiFailure({ message: `${url}: HTTP ${res.status}: ${body.slice(0, 500)}`, status: res.status });
+  return body;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { Catalog } from "../../lib/domain/catalog";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import type { Period, PeriodScheme } from "../../lib/domain/periods";
-import type { PeriodCounts } from "../../lib/domain/report";
+import type { PeriodCounts, Report } from "../../lib/domain/report";
 import type { Locale } from "../../lib/render/format";
 import {
   apiKey,
@@ -65,6 +65,24 @@ async function loadUnitNames(
     if (e instanceof CliError) throw e;
     throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
   }
+}
+
+/**
+ * The agency each unit of `report` reports under, by name, from the unit directory file (`--units`):
+ * the CSV's agency column, as `GET /kpis/export` gives it, in a tree only.
+ */
+async function agencyColumn(
+  file: string | undefined,
+  report: Report,
+  lang: Locale,
+): Promise<Map<string, string> | undefined> {
+  if (!file) return undefined;
+  const [{ parseDirectoryFile }, { buildAgencyTree }, { reportingAgencyNames }] = await Promise.all([
+    import("../agency"),
+    import("../../lib/domain/agencies"),
+    import("../../lib/domain/agency-rollup"),
+  ]);
+  return reportingAgencyNames(buildAgencyTree(await parseDirectoryFile(readJson(file))), report, lang);
 }
 
 /** The official outputs' settings from a file (OfficialSettingsSchema), each bad field named. */
@@ -181,7 +199,10 @@ async function runReport(opts: ReportOpts): Promise<void> {
   if (opts.format === "form-csv" || opts.format === "form-xlsx")
     return formOut(opts, counts, { period, asOf, settings });
   if (opts.format === "json") process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else if (opts.format === "csv") process.stdout.write(reportCsv(report, opts.lang, names));
+  else if (opts.format === "csv")
+    process.stdout.write(
+      reportCsv(report, opts.lang, names, await agencyColumn(opts.units, report, opts.lang)),
+    );
   else process.stdout.write(reportText(report, opts.lang, names));
 }
 
@@ -260,6 +281,7 @@ async function remoteReportOut(opts: ReportOpts, api: string): Promise<void> {
       format: opts.format as "json" | "text" | "csv",
       lang: opts.lang,
       names: await loadUnitNames(opts.units, opts.lang),
+      agencies: (report) => agencyColumn(opts.units, report, opts.lang),
     }),
   );
 }

@@ -1,6 +1,4 @@
 import { agencyTreeOf } from "../domain/agency-directory";
-import { rollUpDate } from "../domain/agency-rollup";
-import type { Report } from "../domain/report";
 import { localDate } from "../domain/time";
 import type { UnitDirectory } from "../domain/units";
 import type { DirectoryReader } from "./ports";
@@ -89,22 +87,4 @@ export function displayNames(directory: UnitDirectory, locale: "vi" | "en"): Map
       .all()
       .map((n) => [n.id, locale === "vi" ? n.nameVi : n.nameEn]),
   );
-}
-
-/**
- * The name in `locale` of the agency each unit of `report` reports under on its period's roll-up
- * date (its commune, department or district: the agency column of a province's export), or
- * `undefined` for a directory without agencies, whose units all stand under the one office.
- */
-export function reportingAgencyNames(
-  directory: UnitDirectory,
-  report: Pick<Report, "period" | "byUnit">,
-  locale: "vi" | "en",
-): Map<string, string> | undefined {
-  const tree = agencyTreeOf(directory);
-  if (tree.flat) return undefined;
-  const { name, from, to } = report.period;
-  const at = rollUpDate({ name: name ?? "", from, to });
-  const names = displayNames(directory, locale);
-  return new Map(report.byUnit.map(({ unit }) => [unit, names.get(tree.reportingNode(unit, at)) ?? ""]));
 }

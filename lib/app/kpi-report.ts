@@ -1,5 +1,11 @@
 import type { AgencyTree } from "../domain/agencies";
-import { type RankedAgency, rankAgencies, rollUpCounts, rollUpDate } from "../domain/agency-rollup";
+import {
+  type RankedAgency,
+  rankAgencies,
+  reportingAgencyNames,
+  rollUpCounts,
+  rollUpDate,
+} from "../domain/agency-rollup";
 import type { OfficialForm } from "../domain/official/form";
 import type { NationalIndex } from "../domain/official/index766";
 import { type Period, periodBounds, periodOf, previousPeriod } from "../domain/periods";
@@ -12,7 +18,7 @@ import { exportFileName, reportCsvFile, reportXlsx } from "../render/exports";
 import { formFileName, formXlsx } from "../render/form";
 import type { Locale } from "../render/format";
 import { periodTitle } from "../render/numbers";
-import { agencyTreeOf, displayNames, reportingAgencyNames } from "./directory";
+import { agencyTreeOf, displayNames } from "./directory";
 import { readKpiReport } from "./kpis";
 import { officialOutputs } from "./official";
 import { type KpiDeps, overdueAndQuality, type PeriodReport, periodReport } from "./period-report";
@@ -205,7 +211,7 @@ export async function assembleKpiEmail(
       official.form,
       locale,
       unitNames,
-      reportingAgencyNames(deps.units, report, locale),
+      reportingAgencyNames(agencyTreeOf(deps.units), report, locale),
     ),
   };
 }

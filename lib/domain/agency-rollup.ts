@@ -39,6 +39,27 @@ export function rollUpDate(period: Period): LocalDate {
 }
 
 /**
+ * The name in `locale` of the agency each unit of `report` reports under on its period's roll-up
+ * date (its commune, department or district: the agency column of a tree's exports, as
+ * `GET /kpis/export`, the KPI email's files and `report --format csv` give them), or `undefined`
+ * for a tree without agencies, whose units all stand under the one office.
+ */
+export function reportingAgencyNames(
+  tree: AgencyTree,
+  report: Pick<Report, "period" | "byUnit">,
+  locale: "vi" | "en",
+): Map<string, string> | undefined {
+  if (tree.flat) return undefined;
+  const { name, from, to } = report.period;
+  const at = rollUpDate({ name: name ?? "", from, to });
+  const nameOf = (id: string) => {
+    const node = tree.get(id);
+    return node ? (locale === "vi" ? node.nameVi : node.nameEn) : "";
+  };
+  return new Map(report.byUnit.map(({ unit }) => [unit, nameOf(tree.reportingNode(unit, at))]));
+}
+
+/**
  * The nodes a unit's contribution to `period` adds to: its reporting agency and that agency's
  * ancestors, nearest first, the root last. What a consumer keeping counters per node writes to.
  */

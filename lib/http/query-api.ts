@@ -1,6 +1,6 @@
 import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { agencyTreeOf, displayNames, reportingAgencyNames } from "../app/directory";
+import { agencyTreeOf, displayNames } from "../app/directory";
 import { agencyOfficialOutputs, officialOutputs } from "../app/official";
 import {
   agencyPeriodReport,
@@ -10,6 +10,7 @@ import {
   periodReport,
 } from "../app/period-report";
 import type { DossierLog, KeyStore, QuarantineReader, SlaLists } from "../app/ports";
+import { reportingAgencyNames } from "../domain/agency-rollup";
 import type { OfficialForm } from "../domain/official/form";
 import type { NationalIndex } from "../domain/official/index766";
 import { err, isErr, ok, type Result } from "../domain/result";
@@ -137,7 +138,7 @@ async function kpisOrExport({ deps, credential, event, path }: QueryRequest): Pr
   }
   const { format, lang } = q as z.infer<typeof ExportQuery>;
   const names = displayNames(deps.units, lang);
-  const agencies = reportingAgencyNames(deps.units, report, lang);
+  const agencies = reportingAgencyNames(agencyTreeOf(deps.units), report, lang);
   return format === "csv"
     ? file(
         reportCsvFile(report, lang, names, agencies),

@@ -257,10 +257,16 @@ describe("the local stack over HTTP", () => {
     const text = await reportApi("--format", "text", "--units", join(ROOT, "events/units/seed-units.json"));
     expect(text.stdout).toContain("Phòng Tư pháp");
     expect(text.stdout).not.toContain("phong-tu-phap");
-    // Without --units, by the names the stack's directory gives the key (GET /me).
+    // Without --units, the stack's own CSV: the names its directory gives, as the download has them.
     const named = await reportApi("--format", "csv");
     expect(named.stdout).toContain("Phòng Tư pháp");
     expect(named.stdout).not.toContain("phong-tu-phap");
+    const download = await (
+      await fetch(`${stack.urls.api}/kpis/export?period=${SEED_PERIOD.name}&format=csv`, {
+        headers: { authorization: `Bearer ${keys.reader}` },
+      })
+    ).text();
+    expect(named.stdout).toBe(download.replace(/^\uFEFF/, ""));
     const unreachable = await run(process.execPath, [
       BIN,
       "report",

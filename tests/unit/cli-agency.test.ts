@@ -82,6 +82,37 @@ describe("report --events … --units FILE --agency ID", () => {
     );
   });
 
+  it("names in the CSV the agency each unit reports under in the period: the merged commune before, its successor after", async () => {
+    const csv = async (period: string) => {
+      const r = await cli(
+        "report",
+        "--events",
+        file,
+        "--period",
+        period,
+        "--as-of",
+        "2025-12-31",
+        "--units",
+        UNITS,
+        "--format",
+        "csv",
+      );
+      expect(r.code).toBe(0);
+      return r.stdout
+        .trim()
+        .split("\r\n")
+        .map((line) => line.split(","));
+    };
+    const name = (id: string) => agencies.find((a) => a.id === id)?.nameVi;
+    const unitName = (id: string) => directory.units.find((u) => u.id === id)?.nameVi;
+    const q2 = await csv("2025-Q2");
+    expect(q2[0]?.slice(0, 2)).toEqual(["Đơn vị", "Cơ quan"]);
+    expect(q2.find((r) => r[0] === unitName(oldUnit))?.[1]).toBe(name(old.id));
+    const q3 = await csv("2025-Q3");
+    expect(q3.find((r) => r[0] === unitName(oldUnit))?.[1]).toBe(name(successor));
+    expect(q3.find((r) => r[0] === unitName(newUnit))?.[1]).toBe(name(successor));
+  });
+
   it("refuses an agency the tree lacks, one not valid in the period, and --agency without --units", async () => {
     const args = ["report", "--events", file, "--period", "2025-Q3", "--as-of", "2025-12-31"];
     const unknown = await cli(...args, "--units", UNITS, "--agency", "xa-khong-co");
