@@ -163,7 +163,7 @@ export async function overdueAndQuality(deps: KpiDeps, unitIds: string[], office
             const page = orThrow(await deps.dossiers.listBySla(unit, "overdue", { limit: 200, cursor }));
             for (const d of page.items) take(d);
             cursor = page.cursor;
-          } while (cursor);
+          } while (cursor && !failed);
         } catch (e) {
           failed = true;
           throw e;

@@ -70,48 +70,29 @@ const CLOSES: ReadonlySet<DossierEvent["type"]> = new Set([
 ]);
 
 /**
- * Whether an event's source may tell what the wait of `teller`'s source told: the same source, or
- * one the fold applies for the dossier (its owner, or a source the directory grants the dossier's
- * unit at that event: a department posting its progress items under its own key). A source the
- * fold refuses must not move the owner's wait.
- */
-export type SpeaksFor = (event: DossierEvent, teller: DossierEvent, unitId: string | undefined) => boolean;
-
-/** The dossier's unit at each of the ordered events: the receipt's, then each transfer's. */
-function unitsAlong(ordered: readonly { event: DossierEvent }[]): (string | undefined)[] {
-  let unit: string | undefined;
-  return ordered.map(({ event }) => {
-    if (event.type === "dossier.received" && unit === undefined) unit = event.data.unitId;
-    else if (event.type === "dossier.transferred") unit = event.data.toUnitId;
-    return unit;
-  });
-}
-
-const sameSource: SpeaksFor = (event, teller) => event.source === teller.source;
-
-/**
- * Pauses told again (by identity): a pause begun on the local day another pause began, by its
- * source or one that speaks for it ({@link SpeaksFor}), once that first wait was shown over undated
- * (see {@link undatedEnd}) and nothing else ended, began or closed in between. The portal tells one
- * wait twice: by a supplement round dated to the day (`NgayBoSung`) and by a progress item dated to
- * the second (`TrangThai` 5, hours later). Once a snapshot showed the round's wait over without a
- * date, the progress item's pause opened a second wait: a false second supplement request (a
- * breach counted against the office), and a pause only another progress item would end. Left out
- * of the fold, it is that wait told again; a later dated return then dates the first wait's end
- * ({@link supersededUndatedEnds}). Two waits on one day with no answer between are one wait in any
- * reading (the law asks for a supplement once, in full), so nothing real is lost; and leaving a
- * pause out never hides an overdue dossier, since the clock runs.
+ * Pauses told again (by identity): a pause the fold applies, begun on the local day another it
+ * applies began, once that first wait was shown over undated by its own source (see
+ * {@link undatedEnd}) and nothing else the fold applies ended, began or closed in between. The
+ * portal tells one wait twice: by a supplement round dated to the day (`NgayBoSung`) and by a
+ * progress item dated to the second (`TrangThai` 5, hours later). Once a snapshot showed the
+ * round's wait over without a date, the progress item's pause opened a second wait: a false second
+ * supplement request (a breach counted against the office), and a pause only another progress item
+ * would end. Left out of the fold, it is that wait told again; a later return then dates the first
+ * wait's end ({@link supersededUndatedEnds}). Two waits on one day with no answer between are one
+ * wait in any reading (the law asks for a supplement once, in full), so nothing real is lost; and
+ * leaving a pause out never hides an overdue dossier, since the clock runs. `applied[i]`: whether
+ * the fold applies the i-th event (./projection.ts `appliedAlong`); the others are passed over.
  */
 export function retoldPauses(
   ordered: readonly { event: DossierEvent; at: number }[],
-  speaksFor: SpeaksFor = sameSource,
+  applied: readonly boolean[],
 ): Set<string> {
   const out = new Set<string>();
-  const units = unitsAlong(ordered);
   ordered.forEach(({ event: first, at: from }, i) => {
-    if (first.type !== "dossier.supplement_requested" || out.has(identityOf(first))) return;
+    if (!applied[i] || first.type !== "dossier.supplement_requested" || out.has(identityOf(first))) return;
     let shownOver = false;
     for (let j = i + 1; j < ordered.length; j++) {
+      if (!applied[j]) continue;
       const { event: next, at } = ordered[j] as (typeof ordered)[number];
       if (CLOSES.has(next.type)) return;
       if (next.type === "dossier.supplement_received") {
@@ -119,7 +100,7 @@ export function retoldPauses(
         if (shownOver || !undatedEnd(next) || next.source !== first.source || at !== from) return;
         shownOver = true;
       } else if (next.type === "dossier.supplement_requested") {
-        if (!shownOver || !speaksFor(next, first, units[j]) || localDate(at) !== localDate(from)) return;
+        if (!shownOver || localDate(at) !== localDate(from)) return;
         out.add(identityOf(next));
       }
     }
@@ -129,34 +110,28 @@ export function retoldPauses(
 
 /**
  * The undated ends a later return dates instead (see {@link undatedEnd}), among ordered events, by
- * identity (`identityOf`). Only a return of the undated end's own source, or of one that speaks for
- * it ({@link SpeaksFor}), dates it (a source the fold refuses must not reopen the owner's wait); any
- * source's pause or close, which the fold may apply, comes first and leaves it standing, but not a
- * pause told again (`retold`, {@link retoldPauses}), which the fold leaves out.
+ * identity (`identityOf`): a return the fold applies (the owner's, or a source's the directory
+ * grants the dossier's unit: a department posting its progress items under its own key), dated or
+ * inferred and not undated, before the next pause or close the fold applies. A pause told again
+ * (`retold`, {@link retoldPauses}) and anything the fold refuses (`applied`) are passed over: a
+ * refused return must not reopen the owner's wait. One pass from the end.
  */
 export function supersededUndatedEnds(
   ordered: readonly { event: DossierEvent }[],
+  applied: readonly boolean[],
   retold: ReadonlySet<string> = new Set(),
-  speaksFor: SpeaksFor = sameSource,
 ): Set<string> {
   const out = new Set<string>();
-  const units = unitsAlong(ordered);
-  ordered.forEach(({ event }, i) => {
-    if (!undatedEnd(event)) return;
-    for (let j = i + 1; j < ordered.length; j++) {
-      const { event: next } = ordered[j] as (typeof ordered)[number];
-      if (retold.has(identityOf(next))) continue;
-      if (next.type === "dossier.supplement_requested" || CLOSES.has(next.type)) return;
-      if (
-        next.type === "dossier.supplement_received" &&
-        !undatedEnd(next) &&
-        speaksFor(next, event, units[j])
-      ) {
-        out.add(identityOf(event));
-        return;
-      }
-    }
-  });
+  // Whether, looking on from here, a return comes before any pause or close.
+  let returnAhead = false;
+  for (let j = ordered.length - 1; j >= 0; j--) {
+    const { event } = ordered[j] as (typeof ordered)[number];
+    if (!applied[j] || retold.has(identityOf(event))) continue;
+    if (undatedEnd(event)) {
+      if (returnAhead) out.add(identityOf(event));
+    } else if (event.type === "dossier.supplement_requested" || CLOSES.has(event.type)) returnAhead = false;
+    else if (event.type === "dossier.supplement_received") returnAhead = true;
+  }
   return out;
 }
 
@@ -233,7 +208,7 @@ export function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>)
  * The apology letter (the first extension that carries one) sent after its deadline, "chậm nhất
  * một ngày trước ngày hết hạn" (Decree 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md R4):
  * the anomaly `late_apology`, counted in its period, and the alert of that name. Judged by the
- * decree's words (`apologyBreachFrom`: late from the start of the due instant's day; the reminders'
+ * decree's words (`apologyBreachFrom`: late from the start of the due day, the day the period's last instant falls in; the reminders'
  * working-day reading is stricter), at the letter's instant against the due instant the dossier had
  * then; while the clock is stopped the time left is kept, so the letter is judged at the pause's
  * start. A pause that moves the due instant later does not make a late letter timely.

@@ -7,7 +7,6 @@ import {
   inferredResume,
   resume,
   retoldPauses,
-  type SpeaksFor,
   startPause,
   supersededUndatedEnds,
 } from "./pauses";
@@ -101,14 +100,9 @@ export function projectDossier(
   const folded = foldEvents(events);
   // A pause its source told again, and an undated end a later return dates, are left out at every
   // instant (./pauses.ts).
-  const owner = folded.ordered.find((e) => e.event.type === "dossier.received")?.event.source;
-  // The sources the fold applies ({@link admitted}): the owner, or one the directory grants the unit.
-  const speaksFor: SpeaksFor = (event, teller, unitId) =>
-    event.source === teller.source ||
-    event.source === owner ||
-    settings.admits?.(event.source, dossierId, unitId) === true;
-  const retold = retoldPauses(folded.ordered, speaksFor);
-  const superseded = supersededUndatedEnds(folded.ordered, retold, speaksFor);
+  const applied = appliedAlong(folded.ordered, settings, dossierId);
+  const retold = retoldPauses(folded.ordered, applied);
+  const superseded = supersededUndatedEnds(folded.ordered, applied, retold);
   const ordered = folded.ordered.filter(
     (e) => e.at <= at && !superseded.has(identityOf(e.event)) && !retold.has(identityOf(e.event)),
   );
@@ -174,6 +168,51 @@ function dueAtReceipt(step: Step<EventOf<"dossier.received">>): number | undefin
   step.entry.anomaly = "no_calendar";
   noCalendar(state, computed.error.year, { eventId: event.eventId, type: event.type, at: t });
   return undefined;
+}
+
+/**
+ * Which of the ordered events the fold applies, decided ahead as {@link admitted} decides it in
+ * turn: the first receipt, then, after it, the owner's events or a granted source's (the directory
+ * grants the dossier's unit as the transfers applied so far leave it), and after a close only what
+ * may follow it. Whether a pause is one told again and whether a return dates an undated end
+ * (./pauses.ts) are judged on these, so a refused event moves neither.
+ */
+function appliedAlong(
+  ordered: readonly { event: DossierEvent }[],
+  settings: ProjectionSettings,
+  dossierId: string,
+): boolean[] {
+  let owner: string | undefined;
+  let unit: string | undefined;
+  let received = false;
+  let closedBy: DossierEvent["type"] | undefined;
+  let returned = false;
+  return ordered.map(({ event }) => {
+    if (event.type === "dossier.received") {
+      if (received) return false;
+      [received, owner, unit] = [true, event.source, event.data.unitId];
+      return true;
+    }
+    if (!received) return false;
+    if (event.source !== owner && !settings.admits?.(event.source, dossierId, unit)) return false;
+    if (closedBy !== undefined) {
+      const after =
+        event.type === "dossier.rated" ||
+        event.type === "dossier.complaint_received" ||
+        (event.type === "dossier.returned" && closedBy !== "dossier.withdrawn" && !returned);
+      if (!after) return false;
+    }
+    if (event.type === "dossier.transferred") unit = event.data.toUnitId;
+    if (event.type === "dossier.returned") returned = true;
+    if (
+      closedBy === undefined &&
+      (event.type === "dossier.resolved" ||
+        event.type === "dossier.withdrawn" ||
+        event.type === "dossier.returned")
+    )
+      closedBy = event.type;
+    return true;
+  });
 }
 
 /**

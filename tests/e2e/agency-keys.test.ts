@@ -352,5 +352,20 @@ describe("keys scoped to agencies, over HTTP", () => {
     const refused = await run(process.execPath, args(landReader, "khoi-xa-hoi")).catch((e) => e);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/403/);
+    // As CSV, the stack's own file: in this tree, each unit with the agency it reports under.
+    const csv = await run(process.execPath, [...args(landReader, "khoi-dat-dai"), "--format", "csv"]);
+    const rows = csv.stdout
+      .trim()
+      .split("\r\n")
+      .map((line) => line.split(",").slice(0, 2));
+    expect(rows[0]).toEqual(["Đơn vị", "Cơ quan"]);
+    expect(rows.slice(1, -1)).toContainEqual(["Phòng Tài nguyên và Môi trường", "Khối đất đai"]);
+    const csvRefused = await run(process.execPath, [
+      ...args(landReader, "khoi-xa-hoi"),
+      "--format",
+      "csv",
+    ]).catch((e) => e);
+    expect(csvRefused.code).toBe(1);
+    expect(csvRefused.stderr).toMatch(/403/);
   });
 });

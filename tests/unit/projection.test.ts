@@ -329,6 +329,78 @@ describe("the dossier projection", () => {
     expect(dated.pauses[0]?.to).toBe(instant("2022-07-08T09:00:00+07:00"));
   });
 
+  it("judges a pause told again and an undated end's dating return on what the fold applies", () => {
+    const from = (source: string) => (e: DossierEvent) => ({ ...e, source }) as DossierEvent;
+    const [igate, dept, other] = [from("igate"), from("dept"), from("other")];
+    const wait = [
+      igate(received),
+      igate(ev("p", "dossier.supplement_requested", "2022-07-06T09:00:00+07:00")),
+      igate(
+        ev("u", "dossier.supplement_received", "2022-07-06T09:00:00+07:00", {
+          ifPaused: true,
+          undated: true,
+        }),
+      ),
+    ];
+    const pausesOf = (
+      events: DossierEvent[],
+      admits?: (s: string | undefined, d: string, u?: string) => boolean,
+    ) =>
+      projectDossier("D1", events, { ...settings, admits }).pauses.map((p) => [
+        formatInstant(p.from),
+        p.to && formatInstant(p.to),
+      ]);
+    // A department granted the dossier's unit (u1) dates the end; granted another unit, it does not,
+    // even after a transfer the fold refuses (another source's, to the unit the department has).
+    const grantedU1 = (s: string | undefined, _d: string, unit?: string) => s === "dept" && unit === "u1";
+    const grantedU2 = (s: string | undefined, _d: string, unit?: string) => s === "dept" && unit === "u2";
+    const dated = [...wait, dept(ev("a", "dossier.supplement_received", "2022-07-08T09:00:00+07:00"))];
+    expect(pausesOf(dated, grantedU1)).toEqual([["2022-07-06T09:00:00+07:00", "2022-07-08T09:00:00+07:00"]]);
+    const refusedMove = [
+      ...dated,
+      other(ev("t", "dossier.transferred", "2022-07-07T09:00:00+07:00", { toUnitId: "u2" })),
+    ];
+    expect(pausesOf(refusedMove, grantedU2)).toEqual([
+      ["2022-07-06T09:00:00+07:00", "2022-07-06T09:00:00+07:00"],
+    ]);
+    // A pause the fold refuses (before the receipt) is no first wait: the applied one, told later
+    // that day, stays, and a dated return ends it.
+    const early = [
+      igate(ev("p0", "dossier.supplement_requested", "2022-07-04T00:00:00+07:00")),
+      igate(
+        ev("u0", "dossier.supplement_received", "2022-07-04T00:00:00+07:00", {
+          ifPaused: true,
+          undated: true,
+        }),
+      ),
+      igate(received),
+      igate(ev("p1", "dossier.supplement_requested", "2022-07-04T09:30:00+07:00")),
+      igate(ev("a", "dossier.supplement_received", "2022-07-08T09:00:00+07:00")),
+    ];
+    expect(pausesOf(early)).toEqual([["2022-07-04T09:30:00+07:00", "2022-07-08T09:00:00+07:00"]]);
+    // A refused source's return between does not break the telling again: one wait, no second request.
+    const retold = [
+      ...wait,
+      other(ev("x", "dossier.supplement_received", "2022-07-06T10:00:00+07:00")),
+      igate(ev("p2", "dossier.supplement_requested", "2022-07-06T11:00:00+07:00")),
+    ];
+    const state = projectDossier("D1", retold, settings);
+    expect(state.supplementRequests).toBe(1);
+    expect(state.anomalies.map((a) => a.kind)).toEqual(["other_source"]);
+    // A dated return of the owner between: the later pause is a second wait, and a second request.
+    const second = projectDossier(
+      "D1",
+      [
+        ...wait,
+        igate(ev("a", "dossier.supplement_received", "2022-07-06T10:00:00+07:00")),
+        igate(ev("p2", "dossier.supplement_requested", "2022-07-06T11:00:00+07:00")),
+      ],
+      settings,
+    );
+    expect(second.supplementRequests).toBe(2);
+    expect(second.anomalies.map((a) => a.kind)).toContain("second_supplement_request");
+  });
+
   it("lets returned close an unresolved dossier, and not move an earlier resolution", () => {
     const onlyReturned = projectDossier(
       "D1",
