@@ -100,22 +100,25 @@ export function projectDossier(
   const folded = foldEvents(events);
   // A pause its source told again, and an undated end a later return dates, are left out at every
   // instant (./pauses.ts).
-  const applied = appliedAlong(folded.ordered, settings, dossierId);
+  const admissions = admissionsAlong(folded.ordered, settings, dossierId);
+  const applied = admissions.map((a) => a === null);
   const retold = retoldPauses(folded.ordered, applied);
   const superseded = supersededUndatedEnds(folded.ordered, applied, retold);
-  const ordered = folded.ordered.filter(
-    (e) => e.at <= at && !superseded.has(identityOf(e.event)) && !retold.has(identityOf(e.event)),
-  );
-  for (const { event, at: t } of ordered) {
+  let folds = 0;
+  folded.ordered.forEach(({ event, at: t }, i) => {
+    if (t > at || superseded.has(identityOf(event)) || retold.has(identityOf(event))) return;
+    folds++;
     const entry: TimelineEntry = { eventId: event.eventId, type: event.type, at: t };
     state.timeline.push(entry);
     state.firstEventAt ??= t;
     state.lastEventAt = t;
     const step: Step = { state, settings, event, at: t, entry };
+    const refusal = admissions[i] ?? null;
     if (event.type === "dossier.received") receive({ ...step, event });
-    else if (admitted(step)) applyEvent(step);
-  }
-  finishState(state, ordered.length, folded.conflicts, at);
+    else if (refusal === null) applyEvent(step);
+    else if (refusal !== "duplicate_received") refuse(step, refusal);
+  });
+  finishState(state, folds, folded.conflicts, at);
   return state;
 }
 
@@ -170,37 +173,42 @@ function dueAtReceipt(step: Step<EventOf<"dossier.received">>): number | undefin
   return undefined;
 }
 
+/** Why the fold leaves an event out: before the receipt, another source's, after the close, a second receipt. */
+type Refusal = "before_received" | "other_source" | "after_close" | "duplicate_received";
+
 /**
- * Which of the ordered events the fold applies, decided ahead as {@link admitted} decides it in
- * turn: the first receipt, then, after it, the owner's events or a granted source's (the directory
- * grants the dossier's unit as the transfers applied so far leave it), and after a close only what
- * may follow it. Whether a pause is one told again and whether a return dates an undated end
- * (./pauses.ts) are judged on these, so a refused event moves neither.
+ * Whether the fold applies each of the ordered events, and if not why, decided in order before it
+ * runs: the first receipt; after it, the owner's events or a source's the directory grants the
+ * dossier's unit (as the transfers applied so far leave it: events kept while the dossier had no
+ * owner yet, orphans, count only so, and another integration's never move the owner's KPIs); after
+ * a close only what may follow it (ratings, complaints, one hand-over after a resolution). Decided
+ * once, so the fold and what it leaves out (./pauses.ts: pauses told again, undated ends a return
+ * dates) judge on the same events.
  */
-function appliedAlong(
+function admissionsAlong(
   ordered: readonly { event: DossierEvent }[],
   settings: ProjectionSettings,
   dossierId: string,
-): boolean[] {
+): (Refusal | null)[] {
   let owner: string | undefined;
   let unit: string | undefined;
   let received = false;
   let closedBy: DossierEvent["type"] | undefined;
   let returned = false;
-  return ordered.map(({ event }) => {
+  return ordered.map(({ event }): Refusal | null => {
     if (event.type === "dossier.received") {
-      if (received) return false;
+      if (received) return "duplicate_received";
       [received, owner, unit] = [true, event.source, event.data.unitId];
-      return true;
+      return null;
     }
-    if (!received) return false;
-    if (event.source !== owner && !settings.admits?.(event.source, dossierId, unit)) return false;
+    if (!received) return "before_received";
+    if (event.source !== owner && !settings.admits?.(event.source, dossierId, unit)) return "other_source";
     if (closedBy !== undefined) {
-      const after =
+      const normalAfterClose =
         event.type === "dossier.rated" ||
         event.type === "dossier.complaint_received" ||
         (event.type === "dossier.returned" && closedBy !== "dossier.withdrawn" && !returned);
-      if (!after) return false;
+      if (!normalAfterClose) return "after_close";
     }
     if (event.type === "dossier.transferred") unit = event.data.toUnitId;
     if (event.type === "dossier.returned") returned = true;
@@ -211,40 +219,16 @@ function appliedAlong(
         event.type === "dossier.returned")
     )
       closedBy = event.type;
-    return true;
+    return null;
   });
 }
 
 /**
- * Whether an event after the receipt counts: the dossier was received, the event's source owns it
- * or is granted it, and a closed dossier takes only what may follow its close.
+ * An event the fold leaves out, flagged with why; a resumption inferred from the status says
+ * nothing wrong when there is nothing to resume (before the receipt, after the close).
  */
-function admitted(step: Step): boolean {
-  const { state, settings, event } = step;
-  // A resumption inferred from the status says nothing wrong when there is nothing to resume.
-  if (!state.received) {
-    if (!inferredResume(event)) flag(step, "before_received");
-    return false;
-  }
-  // Events kept while the dossier had no owner yet (orphans) count only if their source owns it
-  // or is granted it: another integration's orphan events never move the owner's KPIs.
-  if (event.source !== state.owner && !settings.admits?.(event.source, state.dossierId, state.unitId)) {
-    flag(step, "other_source");
-    return false;
-  }
-  if (state.closedAt !== undefined) {
-    const normalAfterClose =
-      event.type === "dossier.rated" ||
-      event.type === "dossier.complaint_received" ||
-      (event.type === "dossier.returned" &&
-        state.withdrawnAt === undefined &&
-        state.returnedAt === undefined);
-    if (!normalAfterClose) {
-      if (!inferredResume(event)) flag(step, "after_close");
-      return false;
-    }
-  }
-  return true;
+function refuse(step: Step, refusal: Exclude<Refusal, "duplicate_received">): void {
+  if (refusal === "other_source" || !inferredResume(step.event)) flag(step, refusal);
 }
 
 /** Applies one admitted event after the receipt, by its type. */
