@@ -69,64 +69,92 @@ const CLOSES: ReadonlySet<DossierEvent["type"]> = new Set([
   "dossier.withdrawn",
 ]);
 
+/** An event as the fold takes it: at its instant, and whether it applies it (./projection.ts). */
+export interface FoldEntry {
+  event: DossierEvent;
+  at: number;
+  applied: boolean;
+}
+
+/** The kinds of wait an inferred end ends (see {@link resume}). */
+const ENDED_BY_INFERENCE: ReadonlySet<string> = new Set(["supplement", "financial_obligation"]);
+const kindOf = (event: DossierEvent) =>
+  event.type === "dossier.supplement_requested" ? (event.data.pauseKind ?? "supplement") : undefined;
+
 /**
- * Pauses told again (by identity): a pause the fold applies, begun on the local day another it
- * applies began, once that first wait was shown over undated by its own source (see
- * {@link undatedEnd}) and nothing else the fold applies ended, began or closed in between. The
- * portal tells one wait twice: by a supplement round dated to the day (`NgayBoSung`) and by a
- * progress item dated to the second (`TrangThai` 5, hours later). Once a snapshot showed the
- * round's wait over without a date, the progress item's pause opened a second wait: a false second
- * supplement request (a breach counted against the office), and a pause only another progress item
- * would end. Left out of the fold, it is that wait told again; a later return then dates the first
- * wait's end ({@link supersededUndatedEnds}). Two waits on one day with no answer between are one
- * wait in any reading (the law asks for a supplement once, in full), so nothing real is lost; and
- * leaving a pause out never hides an overdue dossier, since the clock runs. `applied[i]`: whether
- * the fold applies the i-th event (./projection.ts `appliedAlong`); the others are passed over.
+ * One wait told twice, told once (the entries in fold order, rewritten). The portal tells a wait
+ * by a supplement round dated to the day (`NgayBoSung` at 00:00) and by a progress item dated to the
+ * second (`TrangThai` 5 or 6, hours later); once a snapshot shows the round's wait over without a
+ * date (an undated end at the round's start, see {@link undatedEnd}), the progress item's pause
+ * opened a second wait: a false second supplement request (a breach counted against the office),
+ * and a pause only another progress item would end. So a pause the fold applies, of the same kind,
+ * begun the same local day as an applied wait its own source showed over undated, with nothing
+ * applied between but that end, is the same wait told more exactly: the wait begins at that later,
+ * exact instant (the day-dated telling is left out, and the undated end moves there), so a request
+ * made after the due instant stays late and no working hour before it counts as paused; further
+ * tellings that day are left out. A dated return then dates the end ({@link supersededUndatedEnds}).
+ * Two waits of one kind on one day with no answer between are one wait in any reading (the law asks
+ * for a supplement once, in full).
  */
-export function retoldPauses(
-  ordered: readonly { event: DossierEvent; at: number }[],
-  applied: readonly boolean[],
-): Set<string> {
-  const out = new Set<string>();
-  ordered.forEach(({ event: first, at: from }, i) => {
-    if (!applied[i] || first.type !== "dossier.supplement_requested" || out.has(identityOf(first))) return;
-    let shownOver = false;
-    for (let j = i + 1; j < ordered.length; j++) {
-      if (!applied[j]) continue;
-      const { event: next, at } = ordered[j] as (typeof ordered)[number];
-      if (CLOSES.has(next.type)) return;
-      if (next.type === "dossier.supplement_received") {
-        // Only the first wait's own undated end, at its start; any other return ends the scan.
-        if (shownOver || !undatedEnd(next) || next.source !== first.source || at !== from) return;
-        shownOver = true;
-      } else if (next.type === "dossier.supplement_requested") {
-        if (!shownOver || localDate(at) !== localDate(from)) return;
-        out.add(identityOf(next));
-      }
+export function retellWaits<T extends FoldEntry>(entries: readonly T[]): T[] {
+  const dropped = new Set<number>();
+  // The exact telling's index → its wait's undated end, moved after it.
+  const endAfter = new Map<number, T>();
+  entries.forEach((first, i) => {
+    const kind = kindOf(first.event);
+    if (dropped.has(i) || !first.applied || kind === undefined || !ENDED_BY_INFERENCE.has(kind)) return;
+    let end: number | undefined;
+    let exact: number | undefined;
+    for (let j = i + 1; j < entries.length; j++) {
+      const next = entries[j] as T;
+      const type = next.event.type;
+      // Only the clock's events matter between: a transfer told with a progress item does not.
+      if (
+        !next.applied ||
+        !(
+          type === "dossier.supplement_requested" ||
+          type === "dossier.supplement_received" ||
+          CLOSES.has(type)
+        )
+      )
+        continue;
+      if (end === undefined) {
+        // Its own undated end at its start, first.
+        if (!undatedEnd(next.event) || next.event.source !== first.event.source || next.at !== first.at)
+          return;
+        end = j;
+      } else if (kindOf(next.event) !== kind || localDate(next.at) !== localDate(first.at)) break;
+      else if (exact === undefined) exact = j;
+      else dropped.add(j);
     }
+    if (end === undefined || exact === undefined) return;
+    dropped.add(i).add(end);
+    endAfter.set(exact, { ...(entries[end] as T), at: (entries[exact] as T).at });
   });
-  return out;
+  return entries.flatMap((e, k) => {
+    if (dropped.has(k)) return [];
+    const end = endAfter.get(k);
+    return end ? [e, end] : [e];
+  });
 }
 
 /**
- * The undated ends a later return dates instead (see {@link undatedEnd}), among ordered events, by
- * identity (`identityOf`): a return the fold applies (the owner's, or a source's the directory
- * grants the dossier's unit: a department posting its progress items under its own key), dated or
- * inferred and not undated, before the next pause or close the fold applies. A pause told again
- * (`retold`, {@link retoldPauses}) and anything the fold refuses (`applied`) are passed over: a
- * refused return must not reopen the owner's wait. One pass from the end.
+ * The undated ends a later return dates instead (see {@link undatedEnd}), among the entries in
+ * fold order, by identity (`identityOf`): a return the fold applies (the owner's, or a source's the
+ * directory grants the dossier's unit: a department posting its progress items under its own key),
+ * dated or inferred and not undated, before the next pause or close the fold applies. Anything the
+ * fold refuses is passed over: a refused return must not reopen the owner's wait. One pass from the
+ * end.
  */
 export function supersededUndatedEnds(
-  ordered: readonly { event: DossierEvent }[],
-  applied: readonly boolean[],
-  retold: ReadonlySet<string> = new Set(),
+  entries: readonly { event: DossierEvent; applied: boolean }[],
 ): Set<string> {
   const out = new Set<string>();
   // Whether, looking on from here, a return comes before any pause or close.
   let returnAhead = false;
-  for (let j = ordered.length - 1; j >= 0; j--) {
-    const { event } = ordered[j] as (typeof ordered)[number];
-    if (!applied[j] || retold.has(identityOf(event))) continue;
+  for (let j = entries.length - 1; j >= 0; j--) {
+    const { event, applied } = entries[j] as (typeof entries)[number];
+    if (!applied) continue;
     if (undatedEnd(event)) {
       if (returnAhead) out.add(identityOf(event));
     } else if (event.type === "dossier.supplement_requested" || CLOSES.has(event.type)) returnAhead = false;

@@ -6,7 +6,7 @@ import {
   extendDeadline,
   inferredResume,
   resume,
-  retoldPauses,
+  retellWaits,
   startPause,
   supersededUndatedEnds,
 } from "./pauses";
@@ -98,26 +98,26 @@ export function projectDossier(
 ): DossierState {
   const state = emptyState(dossierId);
   const folded = foldEvents(events);
-  // A pause its source told again, and an undated end a later return dates, are left out at every
-  // instant (./pauses.ts).
+  // One wait told twice is told once, and an undated end a later return dates is left out, at every
+  // instant (./pauses.ts); both judged on what the fold applies.
   const admissions = admissionsAlong(folded.ordered, settings, dossierId);
-  const applied = admissions.map((a) => a === null);
-  const retold = retoldPauses(folded.ordered, applied);
-  const superseded = supersededUndatedEnds(folded.ordered, applied, retold);
+  const entries = retellWaits(
+    folded.ordered.map((e, i) => ({ ...e, refusal: admissions[i] ?? null, applied: admissions[i] === null })),
+  );
+  const superseded = supersededUndatedEnds(entries);
   let folds = 0;
-  folded.ordered.forEach(({ event, at: t }, i) => {
-    if (t > at || superseded.has(identityOf(event)) || retold.has(identityOf(event))) return;
+  for (const { event, at: t, refusal } of entries) {
+    if (t > at || superseded.has(identityOf(event))) continue;
     folds++;
     const entry: TimelineEntry = { eventId: event.eventId, type: event.type, at: t };
     state.timeline.push(entry);
     state.firstEventAt ??= t;
     state.lastEventAt = t;
     const step: Step = { state, settings, event, at: t, entry };
-    const refusal = admissions[i] ?? null;
     if (event.type === "dossier.received") receive({ ...step, event });
     else if (refusal === null) applyEvent(step);
     else if (refusal !== "duplicate_received") refuse(step, refusal);
-  });
+  }
   finishState(state, folds, folded.conflicts, at);
   return state;
 }

@@ -598,7 +598,7 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     ).toEqual([]);
   });
 
-  it("a progress item's pause hours after a round asked that day is the round's wait told again, once a snapshot shows it over undated", () => {
+  it("a progress item's pause hours after a round asked that day is that wait told exactly, once a snapshot shows it over undated", () => {
     const calendar = WorkingCalendar.official();
     // A sender that dates rounds to the day (00:00) and progress items to the second.
     const snapshot = (status: string) => {
@@ -612,7 +612,8 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       Object.assign(body.data[0], { TrangThai: status, ThoiDiemXuLy: at });
       return convertBody(body).events as unknown as DossierEvent[];
     };
-    const asked = "2022-07-14T00:00:00+07:00";
+    // The wait begins at the exact telling (09:30), not at the day-dated round (00:00).
+    const asked = "2022-07-14T09:30:00+07:00";
     const told = [...snapshot("5"), ...progress("5", "2022-07-14T09:30:00.000"), ...snapshot("4")];
     const dossierId = told[0]?.dossierId as string;
     const undated = told.find((e) => e.eventId.includes("undated-return"));

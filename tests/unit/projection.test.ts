@@ -401,6 +401,57 @@ describe("the dossier projection", () => {
     expect(second.anomalies.map((a) => a.kind)).toContain("second_supplement_request");
   });
 
+  it("begins a wait told again at its exact telling: a request after the due instant stays late; another kind is another wait", () => {
+    const igate = (e: DossierEvent) => ({ ...e, source: "igate" }) as DossierEvent;
+    // Received Fri 1 Aug 2025 08:00, 10 working hours: due Mon 4 Aug 10:00.
+    const receipt = igate(
+      ev("r", "dossier.received", "2025-08-01T08:00:00+07:00", {
+        unitId: "u1",
+        procedureCode: "p",
+        channel: "direct",
+        processingHours: 10,
+      }),
+    );
+    const dayDated = [
+      igate(ev("p", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00")),
+      igate(
+        ev("u", "dossier.supplement_received", "2025-08-04T00:00:00+07:00", {
+          ifPaused: true,
+          undated: true,
+        }),
+      ),
+    ];
+    const exact = (kind?: string) =>
+      igate(
+        ev(
+          "p2",
+          "dossier.supplement_requested",
+          "2025-08-04T14:00:00+07:00",
+          kind ? { pauseKind: kind } : {},
+        ),
+      );
+    const tail = [
+      igate(ev("a", "dossier.supplement_received", "2025-08-06T10:00:00+07:00", { ifPaused: true })),
+      igate(ev("z", "dossier.resolved", "2025-08-06T11:00:00+07:00", { outcome: "approved" })),
+    ];
+    const told = projectDossier("D1", [receipt, ...dayDated, exact(), ...tail], settings);
+    // The request was made at 14:00, after the due instant: late, and the clock never stopped.
+    expect(told.anomalies.map((a) => a.kind)).toEqual(["late_supplement_request"]);
+    expect(told.supplementRequests).toBe(1);
+    expect(formatInstant(told.kpiDueAt as number)).toBe("2025-08-04T10:00:00+07:00");
+    expect(told.pauses.map((p) => formatInstant(p.from))).toEqual(["2025-08-04T14:00:00+07:00"]);
+    // A payment wait that afternoon is another wait, not the supplement told again.
+    const payment = projectDossier(
+      "D1",
+      [receipt, ...dayDated, exact("financial_obligation"), ...tail],
+      settings,
+    );
+    expect(payment.pauses.map((p) => [formatInstant(p.from), p.kind])).toEqual([
+      ["2025-08-04T00:00:00+07:00", "supplement"],
+      ["2025-08-04T14:00:00+07:00", "financial_obligation"],
+    ]);
+  });
+
   it("lets returned close an unresolved dossier, and not move an earlier resolution", () => {
     const onlyReturned = projectDossier(
       "D1",
