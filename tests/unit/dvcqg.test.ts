@@ -607,9 +607,9 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       body.data[0].DanhSachHoSoBoSung[0].NgayBoSung = "20220714000000";
       return convertBody(body).events as unknown as DossierEvent[];
     };
-    const progress = (status: string, at: string) => {
+    const progress = (status: string, at: string, department = "") => {
       const body = JSON.parse(readProjectFile("events/dvcqg/progress-resumed.json"));
-      Object.assign(body.data[0], { TrangThai: status, ThoiDiemXuLy: at });
+      Object.assign(body.data[0], { TrangThai: status, ThoiDiemXuLy: at, PhongBanXuLy: department });
       return convertBody(body).events as unknown as DossierEvent[];
     };
     // The wait begins at the exact telling (09:30), not at the day-dated round (00:00).
@@ -627,6 +627,17 @@ describe("the portal fixtures (events/dvcqg/)", () => {
         { from: instant(asked), to: instant(asked), kind: "supplement", inferredEnd: undated?.eventId },
       ]);
     }
+    // Told with a department (a transfer at the same instant), the same wait.
+    const withDepartment = [
+      ...snapshot("5"),
+      ...progress("5", "2022-07-14T09:30:00.000", "phong-tnmt"),
+      ...snapshot("4"),
+    ];
+    const moved = projectDossier(dossierId, withDepartment, { calendar });
+    expect(moved.unitId).toBe("phong-tnmt");
+    expect(moved.supplementRequests).toBe(1);
+    expect(moved.anomalies).toEqual([]);
+    expect(moved.pauses.map((p) => [p.from, p.to])).toEqual([[instant(asked), instant(asked)]]);
     // A progress item back at 4 dates the wait's end, from the round's request.
     const resumed = progress("4", "2022-07-18T10:00:00.000");
     const dated = projectDossier(dossierId, [...resumed, ...told], { calendar });
