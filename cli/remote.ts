@@ -37,16 +37,12 @@ export async function remoteReport(opts: {
 }): Promise<string> {
   // The CSV without a directory file is the stack's own (`GET /kpis/export`): the names its
   // directory gives and, in a tree, the agency column, as the dashboard's download has them.
-  if (opts.format === "csv" && !opts.names) return (await exported(opts)).replace(/^\uFEFF/, "");
-  const url = new URL("/kpis", opts.api);
-  if (opts.period) url.searchParams.set("period", opts.period);
-  if (opts.unit) url.searchParams.set("unit", opts.unit);
-  if (opts.agency) url.searchParams.set("agency", opts.agency);
-  const res = await call(url.toString(), { headers: { authorization: `Bearer ${opts.key}` } });
-  const body = await res.text();
-  if (!res.ok)
-    throw apiFailure({ message: `${url}: HTTP ${res.status}: ${body.slice(0, 500)}`, status: res.status });
-  const report = JSON.parse(body) as Report;
+  if (opts.format === "csv" && !opts.names)
+    return (await readReport("/kpis/export", opts, { format: "csv", lang: opts.lang })).replace(
+      /^\uFEFF/,
+      "",
+    );
+  const report = JSON.parse(await readReport("/kpis", opts)) as Report;
   if (opts.format === "json") return `${JSON.stringify(report, null, 2)}\n`;
   // Units by name: the directory's file when given, else the names the stack's directory gives
   // this key (GET /me), so that text and CSV never show ids a name exists for.
@@ -56,21 +52,20 @@ export async function remoteReport(opts: {
     : reportText(report, opts.lang, names);
 }
 
-/** The report as `GET /kpis/export` renders it as CSV, for this key, period, unit or agency. */
-async function exported(opts: {
-  api: string;
-  period?: string;
-  unit?: string;
-  agency?: string;
-  key: string;
-  lang: Locale;
-}) {
-  const url = new URL("/kpis/export", opts.api);
-  url.searchParams.set("format", "csv");
-  url.searchParams.set("lang", opts.lang);
-  if (opts.period) url.searchParams.set("period", opts.period);
-  if (opts.unit) url.searchParams.set("unit", opts.unit);
-  if (opts.agency) url.searchParams.set("agency", opts.agency);
+/** A report route's answer for this key, period, unit or agency (and `more`), as text; a refusal thrown. */
+async function readReport(
+  path: "/kpis" | "/kpis/export",
+  opts: { api: string; period?: string; unit?: string; agency?: string; key: string },
+  more: Record<string, string> = {},
+): Promise<string> {
+  const url = new URL(path, opts.api);
+  for (const [name, value] of Object.entries({
+    ...more,
+    period: opts.period,
+    unit: opts.unit,
+    agency: opts.agency,
+  }))
+    if (value) url.searchParams.set(name, value);
   const res = await call(url.toString(), { headers: { authorization: `Bearer ${opts.key}` } });
   const body = await res.text();
   if (!res.ok)
