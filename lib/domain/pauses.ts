@@ -87,11 +87,13 @@ const kindOf = (event: DossierEvent) =>
  * second (`TrangThai` 5 or 6, hours later); once a snapshot shows the round's wait over without a
  * date (an undated end at the round's start, see {@link undatedEnd}), the progress item's pause
  * opened a second wait: a false second supplement request (a breach counted against the office),
- * and a pause only another progress item would end. So a pause the fold applies, of the same kind,
- * begun the same local day as an applied wait its own source showed over undated, with nothing
- * applied between but that end, is the same wait told more exactly: the wait begins at that later,
- * exact instant (the day-dated telling is left out, and the undated end moves there), so a request
- * made after the due instant stays late and no working hour before it counts as paused; further
+ * and a pause only another progress item would end. So when a supplement or payment wait opened
+ * the pause (none open before it) and its own source showed it over undated at its start, a pause
+ * the fold applies the same local day, of a kind the wait was told under at its start (the portal
+ * renames a round told at status 6 a supplement once it is answered), with nothing applied between
+ * but that end, is the same wait told more exactly: the wait begins at that later, exact instant
+ * (the tellings at its start are left out, and the undated end moves there), so a request made
+ * after the due instant stays late and no working hour before it counts as paused; further
  * tellings that day are left out. A dated return then dates the end ({@link supersededUndatedEnds}).
  * Two waits of one kind on one day with no answer between are one wait in any reading (the law asks
  * for a supplement once, in full).
@@ -100,41 +102,75 @@ export function retellWaits<T extends FoldEntry>(entries: readonly T[]): T[] {
   const dropped = new Set<number>();
   // The exact telling's index → its wait's undated end, moved after it.
   const endAfter = new Map<number, T>();
+  const clock = (e: T) =>
+    e.applied &&
+    (e.event.type === "dossier.supplement_requested" ||
+      e.event.type === "dossier.supplement_received" ||
+      CLOSES.has(e.event.type));
+  const openBefore = pausedBefore(entries);
   entries.forEach((first, i) => {
     const kind = kindOf(first.event);
-    if (dropped.has(i) || !first.applied || kind === undefined || !ENDED_BY_INFERENCE.has(kind)) return;
+    // Only a telling that opened the wait (none open before it) whose kind an inferred end ends.
+    if (
+      dropped.has(i) ||
+      !first.applied ||
+      openBefore[i] ||
+      kind === undefined ||
+      !ENDED_BY_INFERENCE.has(kind)
+    )
+      return;
+    // The first telling's names at its instant (the portal renames a round from a payment wait to a
+    // supplement once it is answered: both stand at the round's start), then its undated end there.
+    const told = [i];
+    const kinds = new Set([kind]);
     let end: number | undefined;
     let exact: number | undefined;
     for (let j = i + 1; j < entries.length; j++) {
       const next = entries[j] as T;
-      const type = next.event.type;
       // Only the clock's events matter between: a transfer told with a progress item does not.
-      if (
-        !next.applied ||
-        !(
-          type === "dossier.supplement_requested" ||
-          type === "dossier.supplement_received" ||
-          CLOSES.has(type)
-        )
-      )
-        continue;
+      if (!clock(next)) continue;
+      const nextKind = kindOf(next.event);
       if (end === undefined) {
-        // Its own undated end at its start, first.
-        if (!undatedEnd(next.event) || next.event.source !== first.event.source || next.at !== first.at)
-          return;
-        end = j;
-      } else if (kindOf(next.event) !== kind || localDate(next.at) !== localDate(first.at)) break;
+        if (nextKind !== undefined && next.at === first.at) {
+          told.push(j);
+          kinds.add(nextKind);
+        } else if (undatedEnd(next.event) && next.event.source === first.event.source && next.at === first.at)
+          end = j;
+        else return;
+      } else if (nextKind === undefined || !kinds.has(nextKind) || localDate(next.at) !== localDate(first.at))
+        break;
       else if (exact === undefined) exact = j;
       else dropped.add(j);
     }
     if (end === undefined || exact === undefined) return;
-    dropped.add(i).add(end);
+    for (const k of [...told, end]) dropped.add(k);
     endAfter.set(exact, { ...(entries[end] as T), at: (entries[exact] as T).at });
   });
   return entries.flatMap((e, k) => {
     if (dropped.has(k)) return [];
     const end = endAfter.get(k);
     return end ? [e, end] : [e];
+  });
+}
+
+/**
+ * Whether a wait is open just before each entry, as the fold would have it from the applied
+ * entries before: a pause opens one, a dated return or a close ends it, an inferred return ends a
+ * supplement or payment wait (see {@link resume}).
+ */
+function pausedBefore(entries: readonly FoldEntry[]): boolean[] {
+  let open: string | undefined;
+  return entries.map(({ event, applied }) => {
+    const before = open !== undefined;
+    if (!applied) return before;
+    if (event.type === "dossier.supplement_requested") open ??= kindOf(event);
+    else if (CLOSES.has(event.type)) open = undefined;
+    else if (
+      event.type === "dossier.supplement_received" &&
+      (!event.data.ifPaused || ENDED_BY_INFERENCE.has(open ?? ""))
+    )
+      open = undefined;
+    return before;
   });
 }
 

@@ -650,6 +650,33 @@ describe("the portal fixtures (events/dvcqg/)", () => {
         inferredEnd: resumed[0]?.eventId,
       },
     ]);
+    // A round told first at status 6 (a payment wait), then renamed a supplement once a snapshot
+    // at 4 shows it over: the progress item's telling at 6 that morning, or at 5, is that wait.
+    const paymentFirst = (progressStatus: string) => {
+      const body = (status: string) => {
+        const b = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
+        b.data[0].TrangThaiHoSo = status;
+        b.data[0].DanhSachHoSoBoSung[0].NgayBoSung = "20220714000000";
+        return convertBody(b).events as unknown as DossierEvent[];
+      };
+      return projectDossier(
+        dossierId,
+        [...body("6"), ...progress(progressStatus, "2022-07-14T09:30:00.000"), ...body("4")],
+        { calendar },
+      );
+    };
+    for (const [status, kind] of [
+      ["6", "financial_obligation"],
+      ["5", "supplement"],
+    ]) {
+      const state = paymentFirst(status as string);
+      expect(state.anomalies, status).toEqual([]);
+      expect(state.clockStopped, status).toBe(false);
+      expect(
+        state.pauses.map((p) => [p.from, p.to, p.kind]),
+        status,
+      ).toEqual([[instant(asked), instant(asked), kind]]);
+    }
     // A request on another day is another wait: the second request stays a breach.
     const nextDay = [...snapshot("5"), ...progress("5", "2022-07-15T09:30:00.000"), ...snapshot("4")];
     const second = projectDossier(dossierId, nextDay, { calendar });

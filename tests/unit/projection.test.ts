@@ -440,6 +440,27 @@ describe("the dossier projection", () => {
     expect(told.supplementRequests).toBe(1);
     expect(formatInstant(told.kpiDueAt as number)).toBe("2025-08-04T10:00:00+07:00");
     expect(told.pauses.map((p) => formatInstant(p.from))).toEqual(["2025-08-04T14:00:00+07:00"]);
+    // A telling that opened nothing (another source's pause at the same instant opened the wait) is
+    // not retold: the wait its undated end closed is not stretched to the afternoon.
+    const grantedB = (source: string | undefined) => source === "B";
+    const b = (e: DossierEvent) => ({ ...e, source: "B" }) as DossierEvent;
+    const aliases = projectDossier(
+      "D1",
+      [
+        receipt,
+        igate(ev("p", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00")),
+        b(ev("q", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00")),
+        b(
+          ev("u", "dossier.supplement_received", "2025-08-04T00:00:00+07:00", {
+            ifPaused: true,
+            undated: true,
+          }),
+        ),
+        exact(),
+      ],
+      { ...settings, admits: grantedB },
+    );
+    expect(aliases.pauses[0]?.to).toBe(instant("2025-08-04T00:00:00+07:00"));
     // A payment wait that afternoon is another wait, not the supplement told again.
     const payment = projectDossier(
       "D1",
