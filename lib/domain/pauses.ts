@@ -88,7 +88,8 @@ const kindOf = (event: DossierEvent) =>
  * date (an undated end at the round's start, see {@link undatedEnd}), the progress item's pause
  * opened a second wait: a false second supplement request (a breach counted against the office),
  * and a pause only another progress item would end. So when a supplement or payment wait opened
- * the pause (none open before it) and its own source showed it over undated at its start, a pause
+ * the pause (none open before it, on the entries as rewritten so far) and a source that told it at
+ * its start showed it over undated there (only supplement and payment tellings there), a pause
  * the fold applies the same local day, of a kind the wait was told under at its start (the portal
  * renames a round told at status 6 a supplement once it is answered), with nothing applied between
  * but that end, is the same wait told more exactly: the wait begins at that later, exact instant
@@ -102,76 +103,82 @@ export function retellWaits<T extends FoldEntry>(entries: readonly T[]): T[] {
   const dropped = new Set<number>();
   // The exact telling's index → its wait's undated end, moved after it.
   const endAfter = new Map<number, T>();
-  const clock = (e: T) =>
-    e.applied &&
-    (e.event.type === "dossier.supplement_requested" ||
-      e.event.type === "dossier.supplement_received" ||
-      CLOSES.has(e.event.type));
-  const openBefore = pausedBefore(entries);
-  entries.forEach((first, i) => {
-    const kind = kindOf(first.event);
-    // Only a telling that opened the wait (none open before it) whose kind an inferred end ends.
-    if (
-      dropped.has(i) ||
-      !first.applied ||
-      openBefore[i] ||
-      kind === undefined ||
-      !ENDED_BY_INFERENCE.has(kind)
-    )
-      return;
-    // The first telling's names at its instant (the portal renames a round from a payment wait to a
-    // supplement once it is answered: both stand at the round's start), then its undated end there.
-    const told = [i];
-    const kinds = new Set([kind]);
-    let end: number | undefined;
-    let exact: number | undefined;
-    for (let j = i + 1; j < entries.length; j++) {
-      const next = entries[j] as T;
-      // Only the clock's events matter between: a transfer told with a progress item does not.
-      if (!clock(next)) continue;
-      const nextKind = kindOf(next.event);
-      if (end === undefined) {
-        if (nextKind !== undefined && next.at === first.at) {
-          told.push(j);
-          kinds.add(nextKind);
-        } else if (undatedEnd(next.event) && next.event.source === first.event.source && next.at === first.at)
-          end = j;
-        else return;
-      } else if (nextKind === undefined || !kinds.has(nextKind) || localDate(next.at) !== localDate(first.at))
-        break;
-      else if (exact === undefined) exact = j;
-      else dropped.add(j);
-    }
-    if (end === undefined || exact === undefined) return;
-    for (const k of [...told, end]) dropped.add(k);
-    endAfter.set(exact, { ...(entries[end] as T), at: (entries[exact] as T).at });
-  });
-  return entries.flatMap((e, k) => {
-    if (dropped.has(k)) return [];
-    const end = endAfter.get(k);
-    return end ? [e, end] : [e];
-  });
-}
-
-/**
- * Whether a wait is open just before each entry, as the fold would have it from the applied
- * entries before: a pause opens one, a dated return or a close ends it, an inferred return ends a
- * supplement or payment wait (see {@link resume}).
- */
-function pausedBefore(entries: readonly FoldEntry[]): boolean[] {
+  // In order, following the wait as the fold will have it on the rewritten entries: only a telling
+  // that opens the pause (none open) is a wait's first.
+  const out: T[] = [];
   let open: string | undefined;
-  return entries.map(({ event, applied }) => {
-    const before = open !== undefined;
-    if (!applied) return before;
-    if (event.type === "dossier.supplement_requested") open ??= kindOf(event);
-    else if (CLOSES.has(event.type)) open = undefined;
+  const take = (e: T) => {
+    out.push(e);
+    if (!e.applied) return;
+    const kind = kindOf(e.event);
+    if (kind !== undefined) open ??= kind;
+    else if (CLOSES.has(e.event.type)) open = undefined;
     else if (
-      event.type === "dossier.supplement_received" &&
-      (!event.data.ifPaused || ENDED_BY_INFERENCE.has(open ?? ""))
+      e.event.type === "dossier.supplement_received" &&
+      (!e.event.data.ifPaused || ENDED_BY_INFERENCE.has(open ?? ""))
     )
       open = undefined;
-    return before;
+  };
+  entries.forEach((e, k) => {
+    const retold = !dropped.has(k) && open === undefined ? retelling(entries, k) : undefined;
+    if (retold) {
+      for (const d of retold.dropped) dropped.add(d);
+      endAfter.set(retold.exact, { ...(entries[retold.end] as T), at: (entries[retold.exact] as T).at });
+    }
+    if (dropped.has(k)) return;
+    take(e);
+    const end = endAfter.get(k);
+    if (end) take(end);
   });
+  return out;
+}
+
+const isClock = (e: FoldEntry) =>
+  e.applied &&
+  (e.event.type === "dossier.supplement_requested" ||
+    e.event.type === "dossier.supplement_received" ||
+    CLOSES.has(e.event.type));
+const endedByInference = (e: FoldEntry) => ENDED_BY_INFERENCE.has(kindOf(e.event) ?? "");
+
+/**
+ * The wait whose first telling is entries[i], told again exactly that day ({@link retellWaits}):
+ * the entries to leave out, the exact telling, and the undated end to move after it.
+ */
+function retelling(
+  entries: readonly FoldEntry[],
+  i: number,
+): { dropped: number[]; exact: number; end: number } | undefined {
+  const first = entries[i] as FoldEntry;
+  if (!isClock(first) || !endedByInference(first)) return undefined;
+  // Everything at the wait's start: its tellings (the portal renames a round told at 6 a
+  // supplement once answered) and its undated end, in whatever order their ids put them.
+  const told = [i];
+  const kinds = new Set([kindOf(first.event)]);
+  const sources = new Set([first.event.source]);
+  let end: number | undefined;
+  let j = i + 1;
+  for (; j < entries.length && (entries[j] as FoldEntry).at === first.at; j++) {
+    const next = entries[j] as FoldEntry;
+    if (!isClock(next)) continue;
+    if (endedByInference(next)) {
+      told.push(j);
+      kinds.add(kindOf(next.event));
+      sources.add(next.event.source);
+    } else if (undatedEnd(next.event) && end === undefined) end = j;
+    else return undefined;
+  }
+  if (end === undefined || !sources.has((entries[end] as FoldEntry).event.source)) return undefined;
+  // Then, that day, the same wait told exactly, and any further tellings of it.
+  let exact: number | undefined;
+  const further: number[] = [];
+  for (; j < entries.length; j++) {
+    const next = entries[j] as FoldEntry;
+    if (!isClock(next)) continue;
+    if (!kinds.has(kindOf(next.event)) || localDate(next.at) !== localDate(first.at)) break;
+    if (exact === undefined) exact = j;
+    else further.push(j);
+  }
+  return exact === undefined ? undefined : { dropped: [...told, end, ...further], exact, end };
 }
 
 /**

@@ -440,8 +440,8 @@ describe("the dossier projection", () => {
     expect(told.supplementRequests).toBe(1);
     expect(formatInstant(told.kpiDueAt as number)).toBe("2025-08-04T10:00:00+07:00");
     expect(told.pauses.map((p) => formatInstant(p.from))).toEqual(["2025-08-04T14:00:00+07:00"]);
-    // A telling that opened nothing (another source's pause at the same instant opened the wait) is
-    // not retold: the wait its undated end closed is not stretched to the afternoon.
+    // Two sources' tellings at the wait's start, one of them ending it undated: one wait, told
+    // exactly in the afternoon; not stretched, not left open, not a second request.
     const grantedB = (source: string | undefined) => source === "B";
     const b = (e: DossierEvent) => ({ ...e, source: "B" }) as DossierEvent;
     const aliases = projectDossier(
@@ -460,7 +460,63 @@ describe("the dossier projection", () => {
       ],
       { ...settings, admits: grantedB },
     );
-    expect(aliases.pauses[0]?.to).toBe(instant("2025-08-04T00:00:00+07:00"));
+    expect(aliases.pauses.map((p) => [formatInstant(p.from), p.to && formatInstant(p.to)])).toEqual([
+      ["2025-08-04T14:00:00+07:00", "2025-08-04T14:00:00+07:00"],
+    ]);
+    expect(aliases.paused).toBe(false);
+    expect(aliases.supplementRequests).toBe(1);
+    // Two rounds on two days, each shown over undated and told exactly that morning: two waits,
+    // neither left open (the first's end, moved to its exact telling, closes it before the second).
+    const rounds = (day: string) => [
+      igate(ev(`p${day}`, "dossier.supplement_requested", `2025-08-${day}T00:00:00+07:00`)),
+      igate(
+        ev(`u${day}`, "dossier.supplement_received", `2025-08-${day}T00:00:00+07:00`, {
+          ifPaused: true,
+          undated: true,
+        }),
+      ),
+      igate(ev(`x${day}`, "dossier.supplement_requested", `2025-08-${day}T09:30:00+07:00`)),
+    ];
+    const twoDays = projectDossier("D1", [receipt, ...rounds("04"), ...rounds("05")], settings);
+    expect(twoDays.paused).toBe(false);
+    expect(twoDays.supplementRequests).toBe(2);
+    expect(twoDays.pauses.map((p) => formatInstant(p.from))).toEqual([
+      "2025-08-04T09:30:00+07:00",
+      "2025-08-05T09:30:00+07:00",
+    ]);
+    // A wait of another agency told at the start is not one an inferred end ends: nothing is
+    // retold, and the other agency's wait that morning is a wait of its own.
+    const otherAgency = projectDossier(
+      "D1",
+      [
+        receipt,
+        igate(
+          ev("f", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00", {
+            pauseKind: "financial_obligation",
+          }),
+        ),
+        igate(
+          ev("o", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00", { pauseKind: "other_agency" }),
+        ),
+        igate(
+          ev("u", "dossier.supplement_received", "2025-08-04T00:00:00+07:00", {
+            ifPaused: true,
+            undated: true,
+          }),
+        ),
+        igate(
+          ev("o2", "dossier.supplement_requested", "2025-08-04T09:30:00+07:00", {
+            pauseKind: "other_agency",
+          }),
+        ),
+        igate(ev("a", "dossier.supplement_received", "2025-08-06T10:00:00+07:00", { ifPaused: true })),
+      ],
+      settings,
+    );
+    expect(otherAgency.pauses.map((p) => [formatInstant(p.from), p.kind])).toEqual([
+      ["2025-08-04T00:00:00+07:00", "financial_obligation"],
+      ["2025-08-04T09:30:00+07:00", "other_agency"],
+    ]);
     // A payment wait that afternoon is another wait, not the supplement told again.
     const payment = projectDossier(
       "D1",
