@@ -123,7 +123,8 @@ export function retellWaits<T extends FoldEntry>(entries: readonly T[]): T[] {
     const retold = !dropped.has(k) && open === undefined ? retelling(entries, k) : undefined;
     if (retold) {
       for (const d of retold.dropped) dropped.add(d);
-      endAfter.set(retold.exact, { ...(entries[retold.end] as T), at: (entries[retold.exact] as T).at });
+      if (retold.exact !== undefined)
+        endAfter.set(retold.exact, { ...(entries[retold.end] as T), at: (entries[retold.exact] as T).at });
     }
     if (dropped.has(k)) return;
     take(e);
@@ -142,12 +143,14 @@ const endedByInference = (e: FoldEntry) => ENDED_BY_INFERENCE.has(kindOf(e.event
 
 /**
  * The wait whose first telling is entries[i], told again exactly that day ({@link retellWaits}):
- * the entries to leave out, the exact telling, and the undated end to move after it.
+ * the entries to leave out, the exact telling, and the undated end to move after it. With no exact
+ * telling, only the tellings at its start that sort after its undated end are left out: the same
+ * wait, which they would otherwise open again for good.
  */
 function retelling(
   entries: readonly FoldEntry[],
   i: number,
-): { dropped: number[]; exact: number; end: number } | undefined {
+): { dropped: number[]; exact?: number; end: number } | undefined {
   const first = entries[i] as FoldEntry;
   if (!isClock(first) || !endedByInference(first)) return undefined;
   // Everything at the wait's start: its tellings (the portal renames a round told at 6 a
@@ -178,7 +181,9 @@ function retelling(
     if (exact === undefined) exact = j;
     else further.push(j);
   }
-  return exact === undefined ? undefined : { dropped: [...told, end, ...further], exact, end };
+  if (exact !== undefined) return { dropped: [...told, end, ...further], exact, end };
+  const after = told.filter((k) => k > (end as number));
+  return after.length ? { dropped: after, end } : undefined;
 }
 
 /**

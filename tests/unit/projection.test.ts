@@ -484,6 +484,26 @@ describe("the dossier projection", () => {
       "2025-08-04T09:30:00+07:00",
       "2025-08-05T09:30:00+07:00",
     ]);
+    // A telling at the wait's start whose id sorts after its undated end, with no exact telling that
+    // day: the same wait, not opened again for good.
+    const after = projectDossier(
+      "D1",
+      [
+        receipt,
+        igate(ev("a1", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00")),
+        igate(
+          ev("b1", "dossier.supplement_received", "2025-08-04T00:00:00+07:00", {
+            ifPaused: true,
+            undated: true,
+          }),
+        ),
+        igate(ev("c1", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00")),
+      ],
+      settings,
+    );
+    expect(after.paused).toBe(false);
+    expect(after.anomalies).toEqual([]);
+    expect(after.pauses).toHaveLength(1);
     // A wait of another agency told at the start is not one an inferred end ends: nothing is
     // retold, and the other agency's wait that morning is a wait of its own.
     const otherAgency = projectDossier(
