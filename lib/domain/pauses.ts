@@ -95,7 +95,9 @@ const kindOf = (event: DossierEvent) =>
  * but that end, is the same wait told more exactly: the wait begins at that later, exact instant
  * (the tellings at its start are left out, and the undated end moves there), so a request made
  * after the due instant stays late and no working hour before it counts as paused; further
- * tellings that day are left out. A dated return then dates the end ({@link supersededUndatedEnds}).
+ * tellings that day are left out. With no exact telling that day, tellings at its start that sort
+ * after its undated end are left out too (the same wait, which they would open again for good). A
+ * dated return then dates the end ({@link supersededUndatedEnds}).
  * Two waits of one kind on one day with no answer between are one wait in any reading (the law asks
  * for a supplement once, in full).
  */
@@ -168,7 +170,9 @@ function retelling(
       kinds.add(kindOf(next.event));
       sources.add(next.event.source);
     } else if (undatedEnd(next.event) && end === undefined) end = j;
-    else return undefined;
+    // Another inferred end there (a return to processing told at that instant, a second undated
+    // end) ends the same wait; a dated return or a close there is no retelling.
+    else if (!inferredResume(next.event)) return undefined;
   }
   if (end === undefined || !sources.has((entries[end] as FoldEntry).event.source)) return undefined;
   // Then, that day, the same wait told exactly, and any further tellings of it.

@@ -504,6 +504,26 @@ describe("the dossier projection", () => {
     expect(after.paused).toBe(false);
     expect(after.anomalies).toEqual([]);
     expect(after.pauses).toHaveLength(1);
+    // The same with a return to processing told at that instant too, and the late telling another
+    // source's (granted).
+    const withReturn = projectDossier(
+      "D1",
+      [
+        receipt,
+        igate(ev("a1", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00")),
+        igate(
+          ev("b1", "dossier.supplement_received", "2025-08-04T00:00:00+07:00", {
+            ifPaused: true,
+            undated: true,
+          }),
+        ),
+        igate(ev("b2", "dossier.supplement_received", "2025-08-04T00:00:00+07:00", { ifPaused: true })),
+        b(ev("z9", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00")),
+      ],
+      { ...settings, admits: grantedB },
+    );
+    expect(withReturn.paused).toBe(false);
+    expect(withReturn.supplementRequests).toBe(1);
     // A wait of another agency told at the start is not one an inferred end ends: nothing is
     // retold, and the other agency's wait that morning is a wait of its own.
     const otherAgency = projectDossier(
