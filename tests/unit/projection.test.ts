@@ -486,19 +486,19 @@ describe("the dossier projection", () => {
     ]);
     // A telling at the wait's start whose id sorts after its undated end, with no exact telling that
     // day: the same wait, not opened again for good.
+    const startShownOver = [
+      receipt,
+      igate(ev("a1", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00")),
+      igate(
+        ev("b1", "dossier.supplement_received", "2025-08-04T00:00:00+07:00", {
+          ifPaused: true,
+          undated: true,
+        }),
+      ),
+    ];
     const after = projectDossier(
       "D1",
-      [
-        receipt,
-        igate(ev("a1", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00")),
-        igate(
-          ev("b1", "dossier.supplement_received", "2025-08-04T00:00:00+07:00", {
-            ifPaused: true,
-            undated: true,
-          }),
-        ),
-        igate(ev("c1", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00")),
-      ],
+      [...startShownOver, igate(ev("c1", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00"))],
       settings,
     );
     expect(after.paused).toBe(false);
@@ -509,14 +509,7 @@ describe("the dossier projection", () => {
     const withReturn = projectDossier(
       "D1",
       [
-        receipt,
-        igate(ev("a1", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00")),
-        igate(
-          ev("b1", "dossier.supplement_received", "2025-08-04T00:00:00+07:00", {
-            ifPaused: true,
-            undated: true,
-          }),
-        ),
+        ...startShownOver,
         igate(ev("b2", "dossier.supplement_received", "2025-08-04T00:00:00+07:00", { ifPaused: true })),
         b(ev("z9", "dossier.supplement_requested", "2025-08-04T00:00:00+07:00")),
       ],
