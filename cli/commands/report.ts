@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
+import type { AgencyDirectoryFile } from "../../lib/domain/agency-file";
 import type { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { Catalog } from "../../lib/domain/catalog";
 import type { DossierEvent } from "../../lib/domain/events/schema";
@@ -49,40 +50,40 @@ function readJson(file: string): unknown {
 }
 
 /**
- * Unit names by id for the texts a person reads, from a unit directory file (the shape `units
- * import` reads). Without one the report has no names: it shows ids, and says how to get names.
+ * The unit directory file (`--units`, the shape `units import` reads), read once: the units' names
+ * for the texts a person reads, the agency tree of an `--agency` report and of the CSV's agency
+ * column. Without one the report has no names: it shows ids, and says how to get names.
  */
-async function loadUnitNames(
-  file: string | undefined,
-  lang: Locale,
-): Promise<Map<string, string> | undefined> {
+async function loadDirectory(file: string | undefined): Promise<AgencyDirectoryFile | undefined> {
   if (!file) return undefined;
   const { parseDirectoryFile } = await import("../agency");
   try {
-    const { units } = await parseDirectoryFile(readJson(file));
-    return new Map(units.map((u) => [u.id, lang === "vi" ? u.nameVi : u.nameEn]));
+    return await parseDirectoryFile(readJson(file));
   } catch (e) {
     if (e instanceof CliError) throw e;
     throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
   }
 }
 
+/** Unit names by id, in `lang`, from the directory file; none without one. */
+const unitNamesOf = (directory: AgencyDirectoryFile | undefined, lang: Locale) =>
+  directory && new Map(directory.units.map((u) => [u.id, lang === "vi" ? u.nameVi : u.nameEn]));
+
 /**
- * The agency each unit of `report` reports under, by name, from the unit directory file (`--units`):
- * the CSV's agency column, as `GET /kpis/export` gives it, in a tree only.
+ * The agency each unit of `report` reports under, by name, from the directory file: the CSV's
+ * agency column, as `GET /kpis/export` gives it, in a tree only.
  */
 async function agencyColumn(
-  file: string | undefined,
+  directory: AgencyDirectoryFile | undefined,
   report: Report,
   lang: Locale,
 ): Promise<Map<string, string> | undefined> {
-  if (!file) return undefined;
-  const [{ parseDirectoryFile }, { buildAgencyTree }, { reportingAgencyNames }] = await Promise.all([
-    import("../agency"),
+  if (!directory) return undefined;
+  const [{ buildAgencyTree }, { reportingAgencyNames }] = await Promise.all([
     import("../../lib/domain/agencies"),
     import("../../lib/domain/agency-rollup"),
   ]);
-  return reportingAgencyNames(buildAgencyTree(await parseDirectoryFile(readJson(file))), report, lang);
+  return reportingAgencyNames(buildAgencyTree(directory), report, lang);
 }
 
 /** The official outputs' settings from a file (OfficialSettingsSchema), each bad field named. */
@@ -161,7 +162,8 @@ async function runReport(opts: ReportOpts): Promise<void> {
   if (!opts.events?.length) throw new CliError("give --events FILE..., or --api URL", EXIT.usage);
   const period = await resolvePeriod(opts);
   const calendar = await loadCalendar(opts.calendar);
-  const names = await loadUnitNames(opts.units, opts.lang);
+  const directory = await loadDirectory(opts.units);
+  const names = unitNamesOf(directory, opts.lang);
   const catalogFile = await loadCatalogOption(opts.catalog);
   const settings = await loadSettings(opts.settings, catalogFile);
   const events = await readEvents(opts.events);
@@ -177,12 +179,12 @@ async function runReport(opts: ReportOpts): Promise<void> {
     catalog: catalogOf([...catalogFile.procedures.values()]),
     strictSupplementRule: opts.strictSupplement ?? false,
   };
-  const { agencyReport, parseDirectoryFile } = await import("../agency");
+  const { agencyReport } = await import("../agency");
   const { report, counts } =
-    opts.agency && opts.units
+    opts.agency && directory
       ? await agencyReport({
           agency: opts.agency,
-          directory: await parseDirectoryFile(readJson(opts.units)),
+          directory,
           events,
           settings: projection,
           period,
@@ -201,7 +203,7 @@ async function runReport(opts: ReportOpts): Promise<void> {
   if (opts.format === "json") process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else if (opts.format === "csv")
     process.stdout.write(
-      reportCsv(report, opts.lang, names, await agencyColumn(opts.units, report, opts.lang)),
+      reportCsv(report, opts.lang, names, await agencyColumn(directory, report, opts.lang)),
     );
   else process.stdout.write(reportText(report, opts.lang, names));
 }
@@ -271,6 +273,7 @@ async function checkUnitKnown(
 async function remoteReportOut(opts: ReportOpts, api: string): Promise<void> {
   const key = apiKey(opts.key, "--api");
   const { remoteReport } = await import("../remote");
+  const directory = await loadDirectory(opts.units);
   process.stdout.write(
     await remoteReport({
       api,
@@ -280,8 +283,8 @@ async function remoteReportOut(opts: ReportOpts, api: string): Promise<void> {
       key,
       format: opts.format as "json" | "text" | "csv",
       lang: opts.lang,
-      names: await loadUnitNames(opts.units, opts.lang),
-      agencies: (report) => agencyColumn(opts.units, report, opts.lang),
+      names: unitNamesOf(directory, opts.lang),
+      agencies: (report) => agencyColumn(directory, report, opts.lang),
     }),
   );
 }
@@ -296,7 +299,7 @@ interface OfficialInputs {
 async function indexOut(
   opts: ReportOpts,
   counts: PeriodCounts,
-  { period, asOf, settings, names }: OfficialInputs & { names: Awaited<ReturnType<typeof loadUnitNames>> },
+  { period, asOf, settings, names }: OfficialInputs & { names: ReturnType<typeof unitNamesOf> },
 ): Promise<void> {
   const [{ buildIndex }, { indexText }] = await Promise.all([
     import("../../lib/domain/official/index766"),

@@ -24,7 +24,7 @@ export function formatRate(r: number | null, locale: Locale = "vi"): string {
  * `warn` from 85 %, `bad` below. A reading aid beside the figure, not a target (a deployment's
  * targets are the index's, per indicator: docs/official.md).
  */
-export const RATE_TONES = { good: 0.95, warn: 0.85 } as const;
+const RATE_TONES = { good: 0.95, warn: 0.85 } as const;
 export function rateTone(r: number): "good" | "warn" | "bad" {
   // The rate as shown ({@link formatRate}: two decimals of a percent), so "95%" is never amber.
   const shown = Math.round(r * 10_000) / 10_000;
