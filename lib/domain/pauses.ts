@@ -231,7 +231,7 @@ export function resume(step: Step<EventOf<"dossier.supplement_received">>): void
   const open = state.pauses.at(-1);
   const newDueAt = event.data.dueAt !== undefined ? instant(event.data.dueAt) : undefined;
   if (event.data.ifPaused) {
-    if (!state.paused || !open || open.kind === "other_agency") return;
+    if (!state.paused || !open || !ENDED_BY_INFERENCE.has(open.kind)) return;
     open.inferredEnd = event.eventId;
     endPause(state, settings.calendar, t, event, newDueAt);
     return;
