@@ -1,6 +1,6 @@
 /**
  * sweep-deadlines: on a schedule, recounts the dossiers whose next check is due (sparse index),
- * records each alert transition once, and tells send-alerts when alerts wait.
+ * records each alert transition once, and tells send-alerts when alerts wait and the office is open.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
@@ -55,7 +55,13 @@ export function createHandler(deps: SweepDeadlinesDeps, publish: Publish, logger
       logger.warn("could not drop the pending alerts of closed dossiers", { error: describe(e) });
       return 0;
     });
-    const pending = result.raised > 0 || (await deps.alerts.pending()).length > 0;
+    // Digests go while the office is open (docs/rules.md R4, "When digests go"): what a sweep raises
+    // after hours (most due instants fall at 17:00) waits for the next opening's digest, so a
+    // dossier an integration's nightly sync closes meanwhile is dropped above, not reported overdue.
+    const open = deps.settings.calendar.isOpen(deps.now());
+    if (!open && result.raised > 0)
+      logger.info("alerts held until the office opens", { raised: result.raised });
+    const pending = open && (result.raised > 0 || (await deps.alerts.pending()).length > 0);
     if (pending) {
       const { failed } = await publish([
         {

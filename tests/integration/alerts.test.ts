@@ -466,6 +466,66 @@ describe("the scheduled functions", () => {
     ]);
     await table.drop();
   }, 60_000);
+
+  it("holds the digests while the office is closed, and drops the alerts of dossiers a nightly sync closed", async () => {
+    Object.assign(process.env, { TABLE_NAME: "unused", EVENT_BUS_NAME: "unused" });
+    const sweepFn = await import("../../functions/sweep-deadlines");
+    const table = await testTable("held");
+    await table.store.directory.put(directoryFile.units, directoryFile.leadership);
+    let clock = instant("2022-07-04T09:00:00+07:00");
+    const deps = { ...table.store, settings, units, now: () => clock };
+    for (const id of ["HELD-OPEN", "HELD-NIGHT"]) await applyEvent(deps, received(id, "phong-qldt"));
+    const published: unknown[] = [];
+    const sweep = sweepFn.createHandler(
+      { ...table.store, settings, now: () => clock },
+      async (entries) => {
+        published.push(...entries);
+        return { failed: [] };
+      },
+      new Logger({ logLevel: "SILENT" }),
+      new Metrics({ namespace: "test" }),
+    );
+    const pendingOf = async (id: string) =>
+      (await table.store.alerts.pending())
+        .filter((a) => a.dossier.dossierId === id)
+        .map((a) => a.kind)
+        .sort();
+    // Due Wednesday 17:00 (2 working days from Monday): near due and the apology coming due by
+    // Tuesday's close, the office's close too: raised, not sent.
+    clock = instant("2022-07-05T17:00:00+07:00");
+    expect((await sweep({}, {} as never)).raised).toBe(4);
+    // (the apology coming due goes to the unit and to its one-stop desk)
+    expect(await pendingOf("HELD-NIGHT")).toEqual(["apology_due", "apology_due", "near_due"]);
+    expect(published).toEqual([]);
+    // That night the unit's software reports one resolved at 16:30: its alert is dropped unsent.
+    clock = instant("2022-07-05T22:00:00+07:00");
+    await applyEvent(deps, {
+      eventId: "z-HELD-NIGHT",
+      type: "dossier.resolved",
+      occurredAt: "2022-07-05T16:30:00+07:00",
+      dossierId: "HELD-NIGHT",
+      data: { outcome: "approved" },
+    });
+    await sweep({}, {} as never);
+    expect(published).toEqual([]);
+    expect(await pendingOf("HELD-NIGHT")).toEqual([]);
+    // A minute before the opening, still held; at the opening the open one's digest is asked for.
+    clock = instant("2022-07-06T06:59:00+07:00");
+    await sweep({}, {} as never);
+    expect(published).toEqual([]);
+    clock = instant("2022-07-06T07:00:00+07:00");
+    await sweep({}, {} as never);
+    expect(published).toEqual([expect.objectContaining({ detailType: "alerts.pending" })]);
+    // Everything the night raised for the open one goes: its apology was missed at Tuesday's close.
+    expect(await pendingOf("HELD-OPEN")).toEqual([
+      "apology_due",
+      "apology_due",
+      "apology_missed",
+      "apology_missed",
+      "near_due",
+    ]);
+    await table.drop();
+  }, 60_000);
 });
 
 describe("the digest renderer", () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyEvent } from "../../lib/app/apply";
-import { dropStaleAlerts } from "../../lib/app/stale-alerts";
+import { dossiersInTurn, dropStaleAlerts, STALE_CHECK_MAX_DOSSIERS } from "../../lib/app/stale-alerts";
 import { runSweep } from "../../lib/app/sweep";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { CountingSettings } from "../../lib/domain/counting";
@@ -69,5 +69,29 @@ describe("pending alerts of dossiers that closed or moved", () => {
     expect(alerts.find((a) => a.kind === "apology_missed")?.droppedAt).toBeUndefined();
     // Nothing more to drop the second time.
     expect(await dropStaleAlerts(deps)).toBe(0);
+  });
+});
+
+describe("the dossiers a sweep checks", () => {
+  const QUARTER = 15 * 60_000;
+  it("are all of them when they are few, sorted, once each", () => {
+    expect(dossiersInTurn(["b", "a", "b", "c"], 0)).toEqual(["a", "b", "c"]);
+  });
+
+  it("are the next ones in turn when more wait, so successive sweeps read every one", () => {
+    const ids = Array.from({ length: 2 * STALE_CHECK_MAX_DOSSIERS + 700 }, (_, i) => `D-${i}`);
+    const seen = new Map<string, number>();
+    for (let turn = 0; turn < 3; turn++) {
+      const chosen = dossiersInTurn(ids, instant("2022-07-12T17:00:00+07:00") + turn * QUARTER);
+      expect(chosen).toHaveLength(STALE_CHECK_MAX_DOSSIERS);
+      expect(new Set(chosen).size).toBe(chosen.length);
+      for (const id of chosen) seen.set(id, (seen.get(id) ?? 0) + 1);
+    }
+    // Three sweeps read 3 × 2,000 of 4,700: every dossier at least once, none more than twice.
+    expect(seen.size).toBe(ids.length);
+    expect(Math.max(...seen.values())).toBeLessThanOrEqual(2);
+    // One sweep's choice does not move within its quarter hour.
+    const t = instant("2022-07-12T17:00:00+07:00");
+    expect(dossiersInTurn(ids, t + QUARTER - 1)).toEqual(dossiersInTurn(ids, t));
   });
 });

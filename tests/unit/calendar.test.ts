@@ -189,6 +189,23 @@ describe("working time and pauses", () => {
   });
 });
 
+describe("an open office", () => {
+  it("is open within a working session, not at its close, at lunch, at night or on a day off", () => {
+    const open = (t: string) => cal.isOpen(at(`${t}+07:00`));
+    expect(open("2023-02-06T07:00:00")).toBe(true);
+    expect(open("2023-02-06T11:29:59")).toBe(true);
+    expect(open("2023-02-06T11:30:00")).toBe(false);
+    expect(open("2023-02-06T13:30:00")).toBe(true);
+    expect(open("2023-02-06T16:59:59")).toBe(true);
+    // At the close the office has closed, though a dossier received then counts as that day's.
+    expect(open("2023-02-06T17:00:00")).toBe(false);
+    expect(cal.isWithinOfficeHours(at("2023-02-06T17:00:00+07:00"))).toBe(true);
+    expect(open("2023-02-06T06:59:59")).toBe(false);
+    expect(open("2023-02-04T09:00:00")).toBe(false); // a Saturday
+    expect(open("2023-01-23T09:00:00")).toBe(false); // Tết
+  });
+});
+
 describe("years without data", () => {
   it("is an error that says so for a 2027 deadline", () => {
     expect(() => cal.dueFrom(at("2026-12-28T09:00:00+07:00"), { days: 10 })).toThrow(

@@ -217,6 +217,15 @@ export class WorkingCalendar {
     return this.ranges(dayNumber(at)).some(([s, e]) => at >= s && at <= e);
   }
 
+  /**
+   * Whether the office is open at `at`: within a working session of a working day, its close
+   * excluded (at 17:00:00 the office has closed; {@link isWithinOfficeHours} counts that instant in,
+   * as a receipt's day does).
+   */
+  isOpen(at: number): boolean {
+    return this.ranges(dayNumber(at)).some(([s, e]) => at >= s && at < e);
+  }
+
   /** The start of the first working session that begins at or after `at`. */
   nextSessionStart(at: number): number {
     const first = dayNumber(at);
