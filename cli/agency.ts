@@ -1,6 +1,7 @@
 import type { AgencyDirectoryFile } from "../lib/domain/agency-file";
 import type { ProjectionSettings } from "../lib/domain/dossier-state";
 import type { DossierEvent } from "../lib/domain/events/schema";
+import type { OfficialSettings } from "../lib/domain/official/settings";
 import type { Period } from "../lib/domain/periods";
 import type { PeriodCounts, Report } from "../lib/domain/report";
 import { CliError, EXIT } from "./shared";
@@ -31,16 +32,19 @@ export interface AgencyReportRequest {
   settings: ProjectionSettings;
   period: Period;
   asOf: number;
+  /** The deployment's official settings (`--settings`), the root's. */
+  official: OfficialSettings;
 }
 
-/** The agency's report and counts (form II.06a and the index read the counts), or a usage error naming what it knows. */
+/**
+ * The agency's report and counts (form II.06a and the index read the counts), and the official
+ * settings naming it as the reporting office, or a usage error naming what it knows.
+ */
 export async function agencyReport(
   request: AgencyReportRequest,
-): Promise<{ report: Report; counts: PeriodCounts }> {
-  const [{ buildAgencyTree }, { agencyReportFromEvents, rollUpDate }] = await Promise.all([
-    import("../lib/domain/agencies"),
-    import("../lib/domain/agency-rollup"),
-  ]);
+): Promise<{ report: Report; counts: PeriodCounts; official: OfficialSettings }> {
+  const [{ buildAgencyTree }, { agencyOfficialSettings, agencyReportFromEvents, rollUpDate }] =
+    await Promise.all([import("../lib/domain/agencies"), import("../lib/domain/agency-rollup")]);
   const tree = buildAgencyTree(request.directory);
   const node = tree.get(request.agency);
   if (node?.kind !== "agency")
@@ -62,5 +66,6 @@ export async function agencyReport(
       `--agency: ${request.agency} is not valid on ${rollUpDate(request.period)}, the day period ${request.period.name} rolls up at (it is valid ${node.validFrom ?? "…"}..${node.validTo ?? "…"}); its dossiers count under ${tree.reportingNode(request.agency, rollUpDate(request.period))}`,
       EXIT.usage,
     );
-  return result;
+  const official = agencyOfficialSettings(tree, request.agency, request.period, request.official);
+  return { ...result, official: official ?? request.official };
 }

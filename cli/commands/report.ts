@@ -65,9 +65,15 @@ async function loadDirectory(file: string | undefined): Promise<AgencyDirectoryF
   }
 }
 
-/** Unit names by id, in `lang`, from the directory file; none without one. */
+/** Unit and agency names by id, in `lang`, from the directory file; none without one. */
 const unitNamesOf = (directory: AgencyDirectoryFile | undefined, lang: Locale) =>
-  directory && new Map(directory.units.map((u) => [u.id, lang === "vi" ? u.nameVi : u.nameEn]));
+  directory &&
+  new Map(
+    [...directory.units, ...(directory.agencies ?? [])].map((u) => [
+      u.id,
+      lang === "vi" ? u.nameVi : u.nameEn,
+    ]),
+  );
 
 /**
  * The agency each unit of `report` reports under, by name, from the directory file: the CSV's
@@ -180,7 +186,7 @@ async function runReport(opts: ReportOpts): Promise<void> {
     strictSupplementRule: opts.strictSupplement ?? false,
   };
   const { agencyReport } = await import("../agency");
-  const { report, counts } =
+  const { report, counts, official } =
     opts.agency && directory
       ? await agencyReport({
           agency: opts.agency,
@@ -189,17 +195,21 @@ async function runReport(opts: ReportOpts): Promise<void> {
           settings: projection,
           period,
           asOf,
+          official: settings,
         })
-      : computeReportAndCounts(events, projection, { period, asOf, unit: opts.unit });
+      : {
+          ...computeReportAndCounts(events, projection, { period, asOf, unit: opts.unit }),
+          official: settings,
+        };
   // Without --units, ids as the events give them, and one line on stderr saying how to get names.
   const showsUnits = opts.format === "text" || opts.format === "csv" || opts.format === "index";
   if (showsUnits && !names && report.byUnit.length > 0)
     process.stderr.write(
       "note: units are shown by id; give --units FILE (the unit directory, as `units import` reads it) for their names\n",
     );
-  if (opts.format === "index") return indexOut(opts, counts, { period, asOf, settings, names });
+  if (opts.format === "index") return indexOut(opts, counts, { period, asOf, settings: official, names });
   if (opts.format === "form-csv" || opts.format === "form-xlsx")
-    return formOut(opts, counts, { period, asOf, settings });
+    return formOut(opts, counts, { period, asOf, settings: official });
   if (opts.format === "json") process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else if (opts.format === "csv")
     process.stdout.write(

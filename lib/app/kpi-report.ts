@@ -200,7 +200,6 @@ export async function assembleKpiEmail(
       : undefined,
     agencyName: scope.agencyName,
     ranking: scope.ranking,
-    now: deps.now(),
   });
   return {
     ...rendered,

@@ -1,4 +1,4 @@
-import { rollUpDate } from "../domain/agency-rollup";
+import { agencyOfficialSettings } from "../domain/agency-rollup";
 import { buildForm, type OfficialForm } from "../domain/official/form";
 import { buildIndex, type NationalIndex } from "../domain/official/index766";
 import { DEFAULT_OFFICIAL_SETTINGS, type OfficialSettings } from "../domain/official/settings";
@@ -90,20 +90,13 @@ export function agencyOutputsOf(
   node: NodeCounts,
   locale: "vi" | "en" = "vi",
 ): AgencyOutputs | undefined {
-  const tree = agencyTreeOf(deps.units);
-  const named = tree.get(agency);
-  if (!named) return undefined;
-  const base = deps.official ?? DEFAULT_OFFICIAL_SETTINGS;
-  const parentId = agency === tree.rootId ? undefined : tree.ancestors(agency, rollUpDate(period))[0];
-  const parent = parentId === undefined ? undefined : tree.get(parentId);
-  const settings: OfficialSettings =
-    agency === tree.rootId
-      ? base
-      : {
-          ...base,
-          office: { vi: named.nameVi, en: named.nameEn },
-          recipient: parent ? { vi: parent.nameVi, en: parent.nameEn } : base.recipient,
-        };
+  const settings = agencyOfficialSettings(
+    agencyTreeOf(deps.units),
+    agency,
+    period,
+    deps.official ?? DEFAULT_OFFICIAL_SETTINGS,
+  );
+  if (!settings) return undefined;
   const { form, index } = outputsOf(deps, node.counts, period, { locale, settings });
   return { form, index: { ...index, agency }, unsplit: node.unsplit !== undefined };
 }

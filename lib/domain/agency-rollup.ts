@@ -187,7 +187,31 @@ export function agencyReportFromEvents(
     // counted with the agency's dossiers (lib/domain/anomaly-counts.ts).
     orphanDossiers,
   });
-  return { counts, report };
+  return { counts, report: { ...report, agency: options.agency } };
+}
+
+/**
+ * The official outputs' settings for an agency of the tree: form II.06a names the agency as the
+ * reporting office and its parent on the period's roll-up date as the recipient; the root keeps
+ * the deployment's own. What `GET /kpis/form?agency=`, the agency's KPI email and
+ * `report --agency --format form-csv` all print. `undefined` when the tree has no such agency.
+ */
+export function agencyOfficialSettings(
+  tree: AgencyTree,
+  agency: string,
+  period: Period,
+  base: OfficialSettings,
+): OfficialSettings | undefined {
+  const named = tree.get(agency);
+  if (!named) return undefined;
+  if (agency === tree.rootId) return base;
+  const parentId = tree.ancestors(agency, rollUpDate(period))[0];
+  const parent = parentId === undefined ? undefined : tree.get(parentId);
+  return {
+    ...base,
+    office: { vi: named.nameVi, en: named.nameEn },
+    recipient: parent ? { vi: parent.nameVi, en: parent.nameEn } : base.recipient,
+  };
 }
 
 /** One agency's place in a ranking by the national index. */

@@ -38,3 +38,8 @@ export function withoutAddresses(message: string): string {
 export function errorText(e: unknown): string {
   return withoutAddresses(e instanceof Error ? e.message : String(e));
 }
+
+/** A code shown because no name exists for it, said so: names are shown, never ids. */
+export function unnamedCode(code: string, locale: "vi" | "en" = "vi"): string {
+  return `${code} (${locale === "vi" ? "chưa có tên trong danh mục" : "no name on record"})`;
+}

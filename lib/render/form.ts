@@ -31,12 +31,20 @@ export function formAsOfLine(form: OfficialForm, locale: Locale = "vi"): string 
   return locale === "vi" ? `Số liệu tính đến: ${at}` : `Figures as of: ${at}`;
 }
 
+const formOfficeLine = (form: OfficialForm, locale: Locale) =>
+  `${locale === "vi" ? "Đơn vị báo cáo" : "Reporting office"}: ${form.office}`;
+
+/** A recipient the settings do not name is said so, not left as an empty line to fill by hand. */
+const formRecipientLine = (form: OfficialForm, locale: Locale) =>
+  `${locale === "vi" ? "Đơn vị nhận báo cáo" : "Reported to"}: ${form.recipient ?? (locale === "vi" ? "(chưa khai báo)" : "(not set)")}`;
+
 /** The form as CSV: the heading lines, both header rows, the column numbers, the rows, the footnotes. */
 export function formCsv(form: OfficialForm, locale: Locale = "vi"): string {
   const lines: (string | number | null)[][] = [
     [form.code],
     [form.title],
-    [`${locale === "vi" ? "Đơn vị báo cáo" : "Reporting office"}: ${form.office}`],
+    [formOfficeLine(form, locale)],
+    [formRecipientLine(form, locale)],
     [formPeriodLine(form, locale)],
     [formAsOfLine(form, locale)],
     form.columns.map((c) => c.group ?? c.header),
@@ -62,9 +70,8 @@ function spanned(first: Record<string, unknown>, span = WIDTH): Cell[] {
 }
 
 export async function formXlsx(form: OfficialForm, locale: Locale = "vi"): Promise<Buffer> {
-  const office = `${locale === "vi" ? "Đơn vị báo cáo" : "Reporting office"}: ${form.office}`;
-  // A recipient the settings do not name is said so, not left as an empty line to fill by hand.
-  const recipient = `${locale === "vi" ? "Đơn vị nhận báo cáo" : "Reported to"}: ${form.recipient ?? (locale === "vi" ? "(chưa khai báo)" : "(not set)")}`;
+  const office = formOfficeLine(form, locale);
+  const recipient = formRecipientLine(form, locale);
   const data: Cell[][] = [
     [
       { value: form.code, fontWeight: "bold", columnSpan: 4 },

@@ -30,7 +30,7 @@ export function summarySentence(b: ReportBlock, locale: Locale = "vi"): string {
     const withdrawn = b.withdrawn ? `; withdrawn ${n(b.withdrawn)}` : "";
     return (
       `Dossiers received: ${n(b.received.total)} (${carried}${channels.join(", ")}); ` +
-      `resolved ${n(b.resolved.total)} (on time ${n(b.resolved.early + b.resolved.onTime)}, late ${n(b.resolved.late)})${withdrawn}; ` +
+      `resolved ${n(b.resolved.total)} (early or on time ${n(b.resolved.early + b.resolved.onTime)}, late ${n(b.resolved.late)})${withdrawn}; ` +
       `in progress ${n(b.pending.total)} (within the deadline ${n(b.pending.withinDeadline)}, overdue ${n(b.pending.overdue)}).`
     );
   }
@@ -193,11 +193,15 @@ export function figuresAsOf(report: Report): number {
 /** The report as text: the summary sentence, then one line per unit, then its footnotes. */
 export function reportText(report: Report, locale: Locale = "vi", names?: UnitNames): string {
   const at = formatLocalVi(figuresAsOf(report));
+  const period = `${formatDateVi(report.period.from)} – ${formatDateVi(report.period.to)}`;
   const head =
     locale === "vi"
-      ? `Kỳ báo cáo ${formatDateVi(report.period.from)} – ${formatDateVi(report.period.to)} (số liệu tính đến ${at})`
-      : `Period ${report.period.from} – ${report.period.to} (figures as of ${at})`;
-  const lines = [head, summarySentence(report, locale)];
+      ? `Kỳ báo cáo ${period} (số liệu tính đến ${at})`
+      : `Period ${period} (figures as of ${at})`;
+  // Whose report: the unit's or the agency's, by name (the office's says nothing more).
+  const scope = report.unit ?? report.agency;
+  const whose = scope === undefined ? [] : [names ? (names.get(scope) ?? unnamedCode(scope, locale)) : scope];
+  const lines = [...whose, head, summarySentence(report, locale)];
   if (report.ratings.total > 0)
     lines.push(`${RATING_SATISFACTION[locale]}: ${formatRate(report.rates.satisfaction, locale)}`);
   if (report.byUnit.length > 1) {

@@ -1,7 +1,7 @@
 import type { Indicator, NationalIndex } from "../domain/official/index766";
 import { noCalendarNote } from "../domain/report";
 import { formatDateVi, formatLocalVi, instant } from "../domain/time";
-import { formatNumber, formatRate, type Locale, periodLabel } from "./format";
+import { formatNumber, formatRate, type Locale, periodLabel, unnamedCode } from "./format";
 
 /**
  * The national index as text (`report --format index`, the email): per indicator its rate and the
@@ -42,10 +42,10 @@ export function indexText(
   const head =
     locale === "vi"
       ? `Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg), kỳ ${index.period.name ? `${periodLabel(index.period.name, "vi")} ` : ""}(${formatDateVi(index.period.from)} – ${formatDateVi(index.period.to)}), số liệu tính đến ${formatLocalVi(instant(index.asOf))}`
-      : `Service index (Decision 766/QĐ-TTg), period ${index.period.name ? `${periodLabel(index.period.name, "en")} ` : ""}(${index.period.from} – ${index.period.to}), as of ${index.asOf}`;
+      : `Service index (Decision 766/QĐ-TTg), period ${index.period.name ? `${periodLabel(index.period.name, "en")} ` : ""}(${formatDateVi(index.period.from)} – ${formatDateVi(index.period.to)}), as of ${formatLocalVi(instant(index.asOf))}`;
   const lines = [head, ...index.indicators.map((i) => `- ${indicatorLine(i, locale)}`)];
   for (const u of index.byUnit.length > 1 ? index.byUnit : []) {
-    lines.push("", unitNames?.get(u.unit) ?? u.name?.[locale] ?? u.unit);
+    lines.push("", unitNames?.get(u.unit) ?? u.name?.[locale] ?? unnamedCode(u.unit, locale));
     for (const i of u.indicators.filter((x) => x.rate !== null))
       lines.push(`  - ${indicatorLine(i, locale)}`);
   }

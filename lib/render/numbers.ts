@@ -62,10 +62,7 @@ export function periodTitle(
   );
 }
 
-/** A code shown because no name exists for it, said so: names are shown, never ids. */
-export function unnamedCode(code: string, locale: Locale = "vi"): string {
-  return `${code} (${locale === "vi" ? "chưa có tên trong danh mục" : "no name on record"})`;
-}
+export { unnamedCode } from "../domain/text";
 
 /** What a ranking of units or agencies reads: the on-time rate and the overdue dossiers still open. */
 interface Ranked {

@@ -71,15 +71,18 @@ describe("report --events … --units FILE --agency ID", () => {
   it("reports a merged commune's dossiers under it before 2025-07-01 and under its successor after", async () => {
     const before = await report("2025-Q2", "--units", UNITS, "--agency", old.id);
     expect(before.received.total).toBe(2);
+    // The report says whose it is, as the API's does.
+    expect(before.agency).toBe(old.id);
     expect(before.byUnit.map((u) => u.unit)).toEqual([oldUnit]);
     const after = await report("2025-Q3", "--units", UNITS, "--agency", successor);
     expect(after.received).toMatchObject({ total: 2, carriedOver: 1, new: 1 });
     expect(after.byUnit.map((u) => u.unit).sort()).toEqual([newUnit, oldUnit].sort());
-    // The province is the whole report, as without --agency.
+    // The province is the whole report, as without --agency, named.
     const province = agencies.find((a) => a.parentId === undefined)?.id as string;
-    expect(await report("2025-Q3", "--units", UNITS, "--agency", province)).toEqual(
-      await report("2025-Q3", "--units", UNITS),
-    );
+    expect(await report("2025-Q3", "--units", UNITS, "--agency", province)).toEqual({
+      ...(await report("2025-Q3", "--units", UNITS)),
+      agency: province,
+    });
   });
 
   it("names in the CSV the agency each unit reports under in the period: the merged commune before, its successor after", async () => {
@@ -111,6 +114,30 @@ describe("report --events … --units FILE --agency ID", () => {
     const q3 = await csv("2025-Q3");
     expect(q3.find((r) => r[0] === unitName(oldUnit))?.[1]).toBe(name(successor));
     expect(q3.find((r) => r[0] === unitName(newUnit))?.[1]).toBe(name(successor));
+  });
+
+  it("names the agency, and in form II.06a its parent as the recipient, as the stack's outputs do", async () => {
+    const args = [
+      "report",
+      "--events",
+      file,
+      "--period",
+      "2025-Q3",
+      "--as-of",
+      "2025-12-31",
+      "--units",
+      UNITS,
+    ];
+    const named = agencies.find((a) => a.id === successor) as (typeof agencies)[number];
+    const parent = agencies.find((a) => a.id === named.parentId) as (typeof agencies)[number];
+    const text = await cli(...args, "--agency", successor, "--format", "text");
+    expect(text.code).toBe(0);
+    expect(text.stdout.split("\n")[0]).toBe(named.nameVi);
+    const form = await cli(...args, "--agency", successor, "--format", "form-csv");
+    expect(form.code).toBe(0);
+    const head = form.stdout.split("\r\n").slice(0, 4).join("\n");
+    expect(head).toContain(`Đơn vị báo cáo: ${named.nameVi}`);
+    expect(head).toContain(`Đơn vị nhận báo cáo: ${parent.nameVi}`);
   });
 
   it("refuses an agency the tree lacks, one not valid in the period, and --agency without --units", async () => {

@@ -205,7 +205,7 @@ describe("report: the figures' instant", () => {
       "--lang",
       "en",
     );
-    expect(stdout.split("\n")[0]).toBe("Period 2022-07-01 – 2022-09-30 (figures as of 15/08/2022 10:00)");
+    expect(stdout.split("\n")[0]).toBe("Period 01/07/2022 – 30/09/2022 (figures as of 15/08/2022 10:00)");
   });
 });
 

@@ -45,7 +45,6 @@ const weekly = (report: Report, more: Partial<KpiEmailInput> = {}) =>
     unitNames: new Map(),
     longestOverdue: [],
     quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
-    now: instant("2022-07-01T08:00:00+07:00"),
     ...more,
   });
 
@@ -72,7 +71,6 @@ function email(locale: "vi" | "en", firstLabel = "11/04"): ReturnType<typeof ren
         settings: DEFAULT_OFFICIAL_SETTINGS,
       }),
     },
-    now: instant("2022-07-01T08:00:00+07:00"),
   });
 }
 
@@ -109,7 +107,6 @@ describe("names, never codes", () => {
       unitNames: new Map([["phong-tu-phap", "Justice Office"]]),
       longestOverdue: [overdue],
       quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
-      now: instant("2022-07-01T08:00:00+07:00"),
     });
     expect(en.html).toContain("Justice Office");
     expect(en.html).toContain("Vehicle permit (1.001234)");
@@ -123,7 +120,6 @@ describe("names, never codes", () => {
       unitNames: new Map(),
       longestOverdue: [{ ...overdue, overdueWorkingDays: null }],
       quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
-      now: instant("2022-07-01T08:00:00+07:00"),
     });
     expect(unknown.text).toMatch(/- HS-4 \| [^\n]* \| —/);
   });
@@ -142,7 +138,6 @@ describe("names, never codes", () => {
           issuedAt: instant("2022-07-01T00:30:00+07:00"),
           changes: [{ field: "resolved.late", before: 1200, after: 1234 }],
         },
-        now: instant("2022-07-04T08:00:00+07:00"),
       });
     expect(amended("vi").text).toContain("Đã giải quyết, trễ hạn: 1.200 → 1.234");
     // Dates as Vietnamese write them, in the email and in the index's text.
@@ -174,7 +169,6 @@ describe("names, never codes", () => {
             rows: [{ kind: "total", stt: "", label: "T", values: { receivedTotal: 1234 } }] as never,
           },
         },
-        now: instant("2022-07-04T08:00:00+07:00"),
       }).html;
     expect(withForm("en")).toContain(">1,234<");
     expect(withForm("vi")).toContain(">1.234<");
@@ -262,7 +256,6 @@ describe("an agency's email whose form cannot be made for the period", () => {
         longestOverdue: [],
         quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
         official: { locale, index: now.index, trend: [] },
-        now: instant("2022-07-01T08:00:00+07:00"),
       });
       const said =
         locale === "vi"
@@ -467,7 +460,6 @@ describe("the KPI email's data quality", () => {
         unitNames: new Map(),
         longestOverdue: [],
         quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
-        now: instant("2022-07-01T08:00:00+07:00"),
       }).text;
     expect(render("vi")).toContain("- 1 lần hẹn lại ngày trả kết quả lần thứ hai trở lên trong kỳ");
     expect(render("en")).toContain(
@@ -546,5 +538,23 @@ describe("the KPI email's data quality", () => {
       "- Second or later supplement requests in the period: 1 (an office asks for a supplement once, in full).",
     );
     expect(render("vi", twice.slice(0, 3))).not.toContain("yêu cầu bổ sung hồ sơ lần thứ hai");
+  });
+});
+
+describe("the time the figures are taken at", () => {
+  it("is the period's end in a close email sent after it, in the subject and under the title", () => {
+    for (const locale of ["vi", "en"] as const) {
+      const sent = email(locale);
+      // Taken 2022-07-01 00:00, after the period: its figures stand as of 30/06/2022 23:59.
+      expect(sent.subject).toContain(
+        locale === "vi" ? "số liệu đến 30/06/2022 23:59" : "as of 30/06/2022 23:59",
+      );
+      expect(sent.text).toContain(
+        locale === "vi"
+          ? "Kỳ báo cáo 01/04/2022 – 30/06/2022, số liệu tính đến 30/06/2022 23:59"
+          : "Period 01/04/2022 – 30/06/2022, figures as of 30/06/2022 23:59",
+      );
+      expect(sent.subject).not.toContain("01/07/2022");
+    }
   });
 });

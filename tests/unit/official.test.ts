@@ -13,6 +13,7 @@ import { instant } from "../../lib/domain/time";
 import { parseUnitDirectory } from "../../lib/domain/units";
 import { unitIndexHtml, unitIndexText } from "../../lib/render/email/official-units";
 import { indicatorLine } from "../../lib/render/index-text";
+import { unnamedCode } from "../../lib/render/numbers";
 import { loadSamples, readProjectFile } from "../helpers/fixtures";
 import { historiesArb } from "../helpers/histories";
 
@@ -223,7 +224,7 @@ describe("the seed's index 5.4", () => {
 });
 
 describe("the index per unit in the leadership email", () => {
-  it("names each unit (its id only when the directory lacks it), with the office's row and rates under target in red", () => {
+  it("names each unit (its id, said unnamed, only when the directory lacks it), with the office's row and rates under target in red", () => {
     const events = seed2022Q3();
     const asOf = instant("2022-09-05T17:00:00+07:00");
     const { counts } = computeReportAndCounts(
@@ -232,7 +233,7 @@ describe("the index per unit in the leadership email", () => {
       { period: SEED_PERIOD, asOf },
     );
     const directory = parseUnitDirectory(JSON.parse(readProjectFile("events/units/seed-units.json")));
-    // One unit left out of the names: it shows by id, never blank.
+    // One unit left out of the names: it shows by id, said to have no name, never blank.
     const names = new Map(
       directory.units.filter((u) => u.id !== "phong-vhtt").map((u) => [u.id, { vi: u.nameVi, en: u.nameEn }]),
     );
@@ -240,8 +241,8 @@ describe("the index per unit in the leadership email", () => {
     const html = unitIndexHtml(index, "vi");
     const rows = html.split("<tr").slice(2);
     expect(rows).toHaveLength(index.byUnit.length + 1);
-    for (const u of index.byUnit) expect(html).toContain(`>${u.name?.vi ?? u.unit}</td>`);
-    expect(html).toContain(">phong-vhtt</td>");
+    for (const u of index.byUnit) expect(html).toContain(`>${u.name?.vi ?? unnamedCode(u.unit)}</td>`);
+    expect(html).toContain(">phong-vhtt (chưa có tên trong danh mục)</td>");
     expect(html).toContain(">Chi nhánh Văn phòng Đăng ký đất đai</td>");
     expect(rows.at(-1)).toContain(">Toàn cơ quan</td>");
     // Red exactly where a unit's (or the office's) 2.1 is under the 95 % target.

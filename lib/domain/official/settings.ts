@@ -1,5 +1,6 @@
 import { DOMAIN_NAMES } from "../catalog";
 import { err, ok, type Problem, type Result } from "../result";
+import { unnamedCode } from "../text";
 import * as z from "../zod";
 
 /**
@@ -73,10 +74,10 @@ export function withCatalogDomains(
   return { ...settings, domains: { ...catalogDomains, ...settings.domains } };
 }
 
-/** A domain's display name; the code only when no list names it. */
+/** A domain's display name; the code, said to have no name, only when no list names it. */
 export function domainName(settings: OfficialSettings, domain: string, locale: "vi" | "en"): string {
   const name = settings.domains[domain] ?? DOMAIN_NAMES[domain];
   if (name) return name[locale];
   if (domain === "(none)") return locale === "vi" ? "Lĩnh vực chưa xác định" : "Domain not given";
-  return domain;
+  return unnamedCode(domain, locale);
 }

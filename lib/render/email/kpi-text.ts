@@ -7,7 +7,8 @@ export const KPI_TEXT = {
     subject: (kind: string, about: string, period: string, when: string) =>
       `[Báo cáo KPI${kind === "close" ? " — chốt kỳ" : ""}] ${about}Kết quả giải quyết hồ sơ ${period} — số liệu đến ${when}`,
     title: "Kết quả giải quyết hồ sơ thủ tục hành chính",
-    period: (from: string, to: string) => `Kỳ báo cáo ${formatDateVi(from)} – ${formatDateVi(to)}`,
+    period: (from: string, to: string, at: string) =>
+      `Kỳ báo cáo ${formatDateVi(from)} – ${formatDateVi(to)}, số liệu tính đến ${at}`,
     rolling: "Số liệu đang cập nhật: kỳ báo cáo chưa kết thúc.",
     unit: "Đơn vị",
     received: "Tiếp nhận",
@@ -61,7 +62,8 @@ export const KPI_TEXT = {
     subject: (kind: string, about: string, period: string, when: string) =>
       `[KPI report${kind === "close" ? " — period close" : ""}] ${about}Dossier resolution ${period} — as of ${when}`,
     title: "Administrative dossier resolution",
-    period: (from: string, to: string) => `Period ${from} – ${to}`,
+    period: (from: string, to: string, at: string) =>
+      `Period ${formatDateVi(from)} – ${formatDateVi(to)}, figures as of ${at}`,
     rolling: "Rolling figures: the period has not ended.",
     unit: "Unit",
     received: "Received",

@@ -5,6 +5,7 @@ import type { Report, ReportBlock } from "../../domain/report";
 import { headerText } from "../../domain/text";
 import { formatLocalVi } from "../../domain/time";
 import {
+  figuresAsOf,
   formatNumber,
   formatRate,
   type Locale,
@@ -78,7 +79,6 @@ export interface KpiEmailInput {
   agencyName?: string;
   /** The agencies under it ranked by the national index, the worst first: shown before the index. */
   ranking?: readonly RankedAgency[];
-  now: number;
 }
 
 export function renderKpiEmail(input: KpiEmailInput): {
@@ -93,7 +93,7 @@ export function renderKpiEmail(input: KpiEmailInput): {
   const periodName = periodTitle(report.period, locale);
   const about = input.agencyName ? `${headerText(input.agencyName, 120)} — ` : "";
   const subject = headerText(
-    t.subject(input.kind, about, headerText(periodName, 64), formatLocalVi(input.now)),
+    t.subject(input.kind, about, headerText(periodName, 64), formatLocalVi(figuresAsOf(report))),
     250,
   );
   const c: Context = {
@@ -150,7 +150,7 @@ function headHtml(c: Context, subject: string, periodName: string, officialHtml:
     input.agencyName
       ? `<p style="margin:0 0 4px 0;font-size:16px;font-weight:bold">${e(input.agencyName)}</p>`
       : "",
-    `<p style="margin:0 0 4px 0;color:#5f6670">${e(t.period(report.period.from, report.period.to))}${periodName ? ` · ${e(periodName)}` : ""}</p>`,
+    `<p style="margin:0 0 4px 0;color:#5f6670">${e(t.period(report.period.from, report.period.to, formatLocalVi(figuresAsOf(report))))}${periodName ? ` · ${e(periodName)}` : ""}</p>`,
     report.rolling ? `<p style="margin:0 0 8px 0;color:#8a5a00">${e(t.rolling)}</p>` : "",
     officialHtml,
     `<p style="margin:12px 0;font-size:15px;background:#f0f6ff;border-left:4px solid #1f5fbf;padding:8px 10px">${e(summarySentence(report, locale))}</p>`,
@@ -331,7 +331,7 @@ function emailText(c: Context, notes: string[]): string[] {
   const text: string[] = [
     t.title,
     ...(input.agencyName ? [input.agencyName] : []),
-    t.period(report.period.from, report.period.to),
+    t.period(report.period.from, report.period.to, formatLocalVi(figuresAsOf(report))),
     "",
     ...agencyRankingText(input.ranking ?? [], locale),
     ...(input.official ? renderOfficialText(input.official) : []),

@@ -1,6 +1,6 @@
 import escapeHtml from "escape-html";
 import type { Indicator, NationalIndex } from "../../domain/official/index766";
-import { formatRate, type Locale } from "../format";
+import { formatRate, type Locale, unnamedCode } from "../format";
 
 /**
  * The national index per unit, under the office's (docs/official.md: "per unit and for the office"):
@@ -17,9 +17,9 @@ const T = {
 const cell = "padding:4px 6px;border:1px solid #d9dce1";
 const th = `style="${cell};background:#eef0f3;font-weight:bold"`;
 
-/** The unit's name (the directory's), its id only when the directory lacks it. */
+/** The unit's name (the directory's), its id, said to have no name, only when the directory lacks it. */
 const unitLabel = (u: NationalIndex["byUnit"][number], locale: Locale, names?: ReadonlyMap<string, string>) =>
-  names?.get(u.unit) ?? u.name?.[locale] ?? u.unit;
+  names?.get(u.unit) ?? u.name?.[locale] ?? unnamedCode(u.unit, locale);
 
 function columns(index: NationalIndex): Indicator["id"][] {
   return index.indicators.filter((i) => i.rate !== null).map((i) => i.id);

@@ -1,7 +1,7 @@
 import escapeHtml from "escape-html";
 import { PAUSE_KINDS, type PauseKind } from "../../domain/events/schema";
 import type { Report, ReportBlock } from "../../domain/report";
-import { formatNumber, type Locale } from "../format";
+import { formatNumber, type Locale, unnamedCode } from "../format";
 
 /**
  * The KPI email's paused time by kind (docs/rules.md R5): per unit and for the whole office, of the
@@ -51,7 +51,7 @@ function rows(report: Report, names: ReadonlyMap<string, string>, locale: Locale
   return [
     ...report.byUnit
       .filter(anyPaused)
-      .map((u) => ({ label: names.get(u.unit) ?? u.unit, block: u as ReportBlock })),
+      .map((u) => ({ label: names.get(u.unit) ?? unnamedCode(u.unit, locale), block: u as ReportBlock })),
     { label: whole ?? t.whole, block: report as ReportBlock },
   ].map((r) => ({ label: r.label, cells: PAUSE_KINDS.map((k) => cell(r.block, k)) }));
 }
