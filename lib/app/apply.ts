@@ -4,7 +4,13 @@ import { identityOf, sameBody } from "../domain/identity";
 import { refusal, unitNamed } from "../domain/ownership";
 import { planDossier } from "../domain/plan";
 import { canonicalEvents } from "../domain/projection";
-import { type DossierRecord, MAX_EVENTS_PER_DOSSIER, recordOf, storableEvent } from "../domain/records";
+import {
+  type DossierRecord,
+  MAX_EVENTS_BEFORE_RECEIPT,
+  MAX_EVENTS_PER_DOSSIER,
+  recordOf,
+  storableEvent,
+} from "../domain/records";
 import { instant } from "../domain/time";
 import { UnitDirectory } from "../domain/units";
 import type { DossierLog, QuarantineWriter } from "./ports";
@@ -89,6 +95,11 @@ export function checkApply(
     return {
       kind: "quarantine",
       reason: `dossier ${event.dossierId} already holds ${MAX_EVENTS_PER_DOSSIER} events, the most one dossier may have`,
+    };
+  if (!dossier?.received && event.type !== "dossier.received" && log.length >= MAX_EVENTS_BEFORE_RECEIPT)
+    return {
+      kind: "quarantine",
+      reason: `dossier ${event.dossierId} has not been received and already holds ${MAX_EVENTS_BEFORE_RECEIPT} events: its last place is kept for its dossier.received`,
     };
   const owner =
     dossier?.owner ?? canonicalEvents(log).find((e) => e.event.type === "dossier.received")?.event.source;

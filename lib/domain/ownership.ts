@@ -7,12 +7,14 @@ import type { UnitDirectory } from "./units";
  * - a dossier belongs to the source whose `received` created it; another source's events are
  *   refused unless the directory grants it the dossier's unit or a prefix of its id;
  * - a dossier id under a granted prefix may only be created by integrations granted that prefix
- *   (no pre-claiming of predictable ids);
+ *   (no pre-claiming of predictable ids), and takes no events before its receipt from a source
+ *   that no grant could ever admit;
  * - an integration whose grant lists units names only those in its `received`/`transferred`;
  * - a named unit must be in the directory, unless the deployment accepts unknown units.
  * Events of other sources that arrive while the dossier has no owner yet (orphans) are kept, as
  * docs/events.md asks, but the projection never applies them once an owner is known (anomaly
- * `other_source`), so they cannot move the owner's KPIs.
+ * `other_source`), so they cannot move the owner's KPIs; a dossier's log keeps a place for its
+ * receipt (lib/app/apply.ts), so events before it cannot keep it out.
  */
 
 export interface OwnershipRules {
@@ -63,5 +65,10 @@ export function refusal(
   }
   if (dossier?.received && dossier.owner !== source && !units.admits(source, dossierId, dossier.unitId))
     return `dossier ${dossierId} belongs to another integration`;
+  // Before its receipt, a dossier under a reserved prefix takes no events that could never apply
+  // (a source neither granted the prefix nor any unit): they could only fill its log. Which events
+  // a receipt would admit is unknown until it comes, so all others wait (out-of-order delivery).
+  if (!dossier?.received && !units.mayEverWrite(source, dossierId))
+    return `dossier ${dossierId} is under a dossier-id prefix granted to another integration, and has not been received`;
   return undefined;
 }

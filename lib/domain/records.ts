@@ -20,6 +20,13 @@ export const LISTED_SLA = new Set<SlaState>(["near_due", "overdue", "paused"]);
  * growing a dossier without end. Beyond it events are quarantined with the reason.
  */
 export const MAX_EVENTS_PER_DOSSIER = 500;
+/**
+ * The most events a dossier's log may hold before its `dossier.received`: one place is kept for
+ * the receipt, so events that arrive before it (out of order, or from another source) can never
+ * keep it out. A dossier of at most {@link MAX_EVENTS_PER_DOSSIER} events, its receipt among them,
+ * applies whole in any order.
+ */
+export const MAX_EVENTS_BEFORE_RECEIPT = MAX_EVENTS_PER_DOSSIER - 1;
 /** Anomalies kept with their event ids on the dossier record; the rest are only counted. */
 export const KEPT_ANOMALIES = 5;
 

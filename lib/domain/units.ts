@@ -158,6 +158,15 @@ export class UnitDirectory {
     if (!claimed) return true;
     return this.grantOf(source)?.dossierPrefixes?.some((p) => dossierId.startsWith(p)) ?? false;
   }
+  /**
+   * Whether an event of `source` for this dossier id could ever be applied, whoever receives it:
+   * it may create it ({@link mayCreate}), or a unit grant may admit it once the dossier's unit is
+   * known. False only for an id reserved to other integrations, from a source with no unit grant.
+   */
+  mayEverWrite(source: string | undefined, dossierId: string): boolean {
+    const units = this.grantOf(source)?.units;
+    return this.mayCreate(source, dossierId) || units === "*" || (units?.length ?? 0) > 0;
+  }
   /** Whether `source` may name `unitId` in its `received`/`transferred` (no `units` list: any unit). */
   mayName(source: string | undefined, unitId: string): boolean {
     const units = this.grantOf(source)?.units;

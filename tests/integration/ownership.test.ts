@@ -159,6 +159,61 @@ describe("dossier ownership", () => {
     await countersMatchStored();
   });
 
+  it("takes no other source's events for a reserved id before its receipt; the prefix's own arrive in any order", async () => {
+    const id = `${PORTAL_PREFIX}240101-0002`;
+    const early = [rated(id, 1, "b-early-rate"), resolved(id, "b-early-resolved", "denied")];
+    await send(early.map((e) => posted("B", e)));
+    for (const e of early)
+      expect(await reasonsFor(e.eventId)).toEqual([
+        `dossier ${id} is under a dossier-id prefix granted to another integration, and has not been received`,
+      ]);
+    // The portal's own resolution before its receipt waits in the log, and counts once received;
+    // so does the rating of the ministry, granted the unit the receipt then names.
+    const done = resolved(id, "dvcqg:3f2a9d:resolved");
+    const byMinistry = rated(id, 5, "ministry-early-rate");
+    await send([posted("portal", done), posted("ministry", byMinistry)]);
+    const real = received(id, "phong-tnmt", "dvcqg:3f2a9d:received");
+    const ratingsBefore = (await countersMatchStored()).ratings.total;
+    await send([posted("portal", real)]);
+    stored.push(
+      { ...done, source: "portal" },
+      { ...byMinistry, source: "ministry" },
+      { ...real, source: "portal" },
+    );
+    expect((await countersMatchStored()).ratings.total).toBe(ratingsBefore + 1);
+    const { log, dossier } = await table.store.dossiers.getWithLog(id);
+    expect(log.map((e) => e.eventId).sort()).toEqual([done.eventId, byMinistry.eventId, real.eventId].sort());
+    expect(dossier).toMatchObject({ owner: "portal", received: true });
+    expect(dossier?.closedAt).toBeDefined();
+    expect(dossier?.anomalyCounts ?? {}).toEqual({});
+    await countersMatchStored();
+  });
+
+  it("keeps the last place of a dossier's log for its receipt: events before it cannot keep it out", async () => {
+    const id = "OWN-FILL";
+    const fill = Array.from({ length: 500 }, (_, i) => rated(id, 1, `b-fill-${i}`));
+    for (let i = 0; i < fill.length; i += 50) await send(fill.slice(i, i + 50).map((e) => posted("B", e)));
+    const { log } = await table.store.dossiers.getWithLog(id);
+    expect(log).toHaveLength(499);
+    const kept = new Set(log.map((e) => e.eventId));
+    const refused = fill.filter((e) => !kept.has(e.eventId));
+    expect(refused).toHaveLength(1);
+    expect(await reasonsFor(refused[0]?.eventId as string)).toEqual([
+      `dossier ${id} has not been received and already holds 499 events: its last place is kept for its dossier.received`,
+    ]);
+    // The owner's receipt is applied; B's events never count for it.
+    const real = received(id, "phong-tu-phap");
+    await send([posted("A", real)]);
+    stored.push(...fill.filter((e) => kept.has(e.eventId)).map((e) => ({ ...e, source: "B" })), {
+      ...real,
+      source: "A",
+    });
+    const after = await table.store.dossiers.getWithLog(id);
+    expect(after.dossier).toMatchObject({ owner: "A", received: true });
+    expect(after.log).toHaveLength(500);
+    await countersMatchStored();
+  });
+
   it("quarantines a unit the directory does not have, unless the deployment accepts unknown units", async () => {
     const unknown = received("OWN-5", "phong-khong-co");
     await send([posted("A", unknown)]);
