@@ -110,7 +110,12 @@ export class Fields {
   text(field: string, max = 64): string | undefined {
     const v = this.item[field];
     if (blank(v)) return undefined;
-    if (typeof v === "number" && Number.isFinite(v)) return String(v);
+    // A whole number is read as its digits (portals send statuses and codes so); any other number
+    // has already lost what was written (1.001990 reads 1.00199; past 2^53 digits change), so it
+    // is refused rather than turned into another code.
+    if (typeof v === "number" && Number.isSafeInteger(v)) return String(v);
+    if (typeof v === "number")
+      return this.problem(field, "expected text: a code sent as this number loses digits (send it as text)");
     if (typeof v !== "string") return this.problem(field, "expected text");
     const t = v.trim();
     if (t.length > max) return this.problem(field, `longer than ${max} characters`);

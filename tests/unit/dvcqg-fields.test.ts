@@ -108,3 +108,51 @@ describe("the index's inputs from the portal's fields", () => {
     expect(find("4.2")).toMatchObject({ numerator: 1, denominator: 3 });
   });
 });
+
+describe("numbers where the portal's text is expected", () => {
+  const snapshot = (item: Record<string, unknown>) => ({
+    service: "DongBoHoSoMC",
+    madonvi: "000.30.32.H48",
+    isUpdating: true,
+    data: [
+      {
+        MaHoSo: "000.30.32.H48-220711-0301",
+        MaTTHC: "1.004227",
+        MaLinhVuc: "dat-dai",
+        KenhThucHien: "2",
+        NgayTiepNhan: "20220711081500",
+        NgayHenTra: "20220725170000",
+        DonViXuLy: "cn-vpdk-dat-dai",
+        TrangThaiHoSo: "2",
+        ...item,
+      },
+    ],
+  });
+
+  it("reads a whole number as its digits, and refuses one that has lost digits, naming the field", () => {
+    const whole = dvcqgToEvents(snapshot({ TrangThaiHoSo: 2, KenhThucHien: 2 }));
+    expect(whole.ok && whole.value.problems).toEqual([]);
+    expect(whole.ok && whole.value.events.map((e) => e.type)).toEqual(["dossier.received"]);
+    // 1.001990 reads 1.00199 (another procedure); 220606000100000001 reads …000 (another dossier).
+    // As the request's JSON reads them.
+    for (const [field, written] of [
+      ["MaTTHC", "1.001990"],
+      ["MaHoSo", "220606000100000001"],
+    ] as const) {
+      const out = dvcqgToEvents(snapshot({ [field]: JSON.parse(written) }));
+      const problems = out.ok ? out.value.problems : out.error;
+      expect(problems).toContainEqual(
+        expect.objectContaining({
+          path: `data[0].${field}`,
+          message: "expected text: a code sent as this number loses digits (send it as text)",
+        }),
+      );
+      if (out.ok)
+        expect(
+          out.value.events.some(
+            (e) => e.data && (e.data as { procedureCode?: string }).procedureCode === "1.00199",
+          ),
+        ).toBe(false);
+    }
+  });
+});
