@@ -191,8 +191,9 @@ function allowSendAlerts(send: ProjectFunction, props: AlertingProps): void {
     [tableArn],
     allOf(onlyPartitions(PARTITIONS.digestLanguages), onlyAttributes(...LANGUAGE_MARK_ATTRIBUTES)),
   );
-  // DeleteItem: its lease given back; BatchWriteItem: the sent alerts taken off the queue. Nothing else.
-  allow(send, ["dynamodb:DeleteItem"], [tableArn], onlyPartitions(LEASE_PK));
+  // DeleteItem: its lease given back, a recorded digest's language marks; BatchWriteItem: the sent
+  // alerts taken off the queue. Nothing else.
+  allow(send, ["dynamodb:DeleteItem"], [tableArn], onlyPartitions(LEASE_PK, PARTITIONS.digestLanguages));
   allow(send, ["dynamodb:BatchWriteItem"], [tableArn], onlyPartitions(ALERTS_PK));
   allow(send, ["ses:SendEmail"], sesResources, fromSender(sesEnvironment));
 }

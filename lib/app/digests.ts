@@ -180,16 +180,14 @@ interface Deliverable {
 async function sendBatch(deps: DigestDeps, batch: Deliverable[], result: DigestResult): Promise<void> {
   const now = deps.now();
   const held: Deliverable[] = [];
+  // A lease that cannot be asked for fails its group only: the others are still sent.
   for (const d of batch)
-    if (
-      await deps.alerts.acquireLease(
-        `digest:${d.group.key}`,
-        deps.owner,
-        now,
-        now + (deps.leaseMs ?? 300_000),
-      )
-    )
-      held.push(d);
+    try {
+      const until = now + (deps.leaseMs ?? 300_000);
+      if (await deps.alerts.acquireLease(`digest:${d.group.key}`, deps.owner, now, until)) held.push(d);
+    } catch (e) {
+      result.failed.push({ group: labelOf(d.group), reason: errorText(e) });
+    }
   if (held.length === 0) return;
   let still: Set<string> | undefined;
   let readError: unknown;
@@ -206,7 +204,8 @@ async function sendBatch(deps: DigestDeps, batch: Deliverable[], result: DigestR
     } catch (e) {
       result.failed.push({ group: labelOf(group), reason: errorText(e) });
     } finally {
-      await deps.alerts.releaseLease(`digest:${group.key}`, deps.owner);
+      // A lease not given back lapses at its end: its group waits that long, nothing is lost.
+      await deps.alerts.releaseLease(`digest:${group.key}`, deps.owner).catch(() => undefined);
     }
   }
 }
@@ -225,15 +224,16 @@ async function sendGroup(
     const locale = c.locale ?? group.locale;
     byLocale.set(locale, [...(byLocale.get(locale) ?? []), c]);
   }
-  // In several languages, the alerts each language's email carried are marked, so that a run whose
-  // next language fails does not send them again in that language with the next sweep (a new
-  // alert raised meanwhile goes alone): the alerts stay pending until every language is sent.
-  const several = byLocale.size > 1;
+  // The alerts each language's email carried are marked once SES took it, so that a run whose next
+  // language fails, or whose recording of the digest fails, does not send them again in that
+  // language with the next sweep (a new alert raised meanwhile goes alone): the alerts stay
+  // pending until every language is sent and the digest recorded; then the marks are cleared.
+  const marks: string[] = [];
+  let messageId: string | undefined;
   for (const [locale, contacts] of byLocale) {
     const mark = `${group.key}\n${locale}`;
-    const had = several
-      ? await deps.alerts.sentInLanguage(mark, group.alerts.map(alertId))
-      : new Set<string>();
+    marks.push(mark);
+    const had = await deps.alerts.sentInLanguage(mark, group.alerts.map(alertId));
     const alerts = group.alerts.filter((a) => !had.has(alertId(a)));
     if (alerts.length === 0) continue;
     const email = renderDigest({
@@ -247,14 +247,14 @@ async function sendGroup(
       inPlaceOfUnit: group.inPlaceOfUnit,
     });
     const to = contacts.map((c) => c.email);
-    const messageId = await deps.mailer.send({
+    messageId = await deps.mailer.send({
       from: deps.from,
       to,
       subject: headerText(email.subject),
       html: email.html,
       text: email.text,
     });
-    if (several) await deps.alerts.markSentInLanguage(mark, alerts.map(alertId), now);
+    await deps.alerts.markSentInLanguage(mark, alerts.map(alertId), now);
     result.sent.push({
       group: group.key,
       locale,
@@ -265,11 +265,15 @@ async function sendGroup(
   }
   await deps.alerts.markDigestSent({
     group: group.key,
-    messageId: result.sent.at(-1)?.messageId ?? "",
+    // This run's last email; none when every language went in an earlier run, whose recording failed.
+    messageId: messageId ?? "",
     sentAt: now,
     recipients: recipients.map((c) => c.email),
     alerts: group.alerts,
   });
+  // The marks have done their work (the alerts are no longer pending); a failure to clear them
+  // costs nothing: they expire in two days, and no later alert has their ids.
+  await deps.alerts.clearSentInLanguage(marks).catch(() => undefined);
   if (group.inPlaceOfUnit) result.inPlaceOfUnit.push(labelOf(group));
 }
 

@@ -46,13 +46,15 @@ export interface DigestQueue {
     alerts: PendingAlert[];
   }): Promise<void>;
   /**
-   * A digest in several languages: which of these alerts (by id) a group's email in one language
-   * (`mark`: the group and the language) already carried, sent by a run whose other language
-   * failed; and adding those an email carried. The alerts stay pending until every language is
-   * sent, and each language's readers get each alert once.
+   * Which of these alerts (by id) a group's email in one language (`mark`: the group and the
+   * language) already carried, sent by a run that failed after it (another language, or recording
+   * the digest); and adding those an email carried. The alerts stay pending until every language
+   * is sent and the digest recorded, and each language's readers get each alert once.
    */
   sentInLanguage(mark: string, alertIds: readonly string[]): Promise<Set<string>>;
   markSentInLanguage(mark: string, alertIds: readonly string[], at: number): Promise<void>;
+  /** Removes a recorded digest's marks: its alerts are no longer pending. */
+  clearSentInLanguage(marks: readonly string[]): Promise<void>;
   /** Removes pending alerts unsent (./stale-alerts.ts), their history entries stamped `droppedAt`. */
   dropPending(alerts: readonly PendingAlert[], at: number): Promise<void>;
 }

@@ -76,7 +76,7 @@ export const DYNAMO_PARTITIONS: Record<string, Record<string, string[]>> = {
   },
   "send-alerts": {
     "dynamodb:BatchWriteItem": ["ALERTQ"],
-    "dynamodb:DeleteItem": ["LEASE"],
+    "dynamodb:DeleteItem": ["DIGESTLANG", "LEASE"],
     "dynamodb:PutItem": ["DIGEST#*", "LEASE"],
     "dynamodb:Query": ["ALERTQ", "DIGESTLANG", "SUPPRESSED", "UNIT"],
     "dynamodb:UpdateItem": ["D#*", "DIGESTLANG"],

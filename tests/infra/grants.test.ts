@@ -92,7 +92,7 @@ describe("the stateless stack's grants", () => {
       },
       "send-alerts": {
         "dynamodb:BatchWriteItem": [ALERTS_PK],
-        "dynamodb:DeleteItem": [LEASE_PK],
+        "dynamodb:DeleteItem": [digestLanguages, LEASE_PK],
         "dynamodb:PutItem": [digests, LEASE_PK],
         "dynamodb:Query": [ALERTS_PK, digestLanguages, SUPPRESSED_PK, directory],
         "dynamodb:UpdateItem": [dossiers, digestLanguages],

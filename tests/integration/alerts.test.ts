@@ -308,6 +308,64 @@ describe("digest delivery", () => {
     await table.drop();
   }, 60_000);
 
+  it("sends a digest once when recording it fails after SES took it, and a failed lease stops no other unit", async () => {
+    const table = await testTable("record-fail");
+    await table.store.directory.put(directoryFile.units, directoryFile.leadership);
+    let clock = instant("2022-07-04T09:00:00+07:00");
+    const deps: ApplyDeps & SweepDeps = { ...table.store, settings, units, now: () => clock };
+    for (const [id, unit] of [
+      ["RF-1", "phong-tnmt"],
+      ["RF-2", "phong-qldt"],
+    ])
+      await applyEvent(deps, received(id, unit));
+    clock = instant("2022-07-06T17:30:00+07:00");
+    await runSweep(deps);
+    const from = `record-fail+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    const real = table.store.alerts;
+    // The first run: the land division's digest is sent but not recorded; the lease of the urban
+    // division's cannot be asked for.
+    let failRecord = true;
+    let leaseFailed = false;
+    const marked: [string, readonly string[]][] = [];
+    const faulty: typeof real = Object.assign(Object.create(real), {
+      markSentInLanguage: async (mark: string, ids: readonly string[], at: number) => {
+        marked.push([mark, ids]);
+        return real.markSentInLanguage(mark, ids, at);
+      },
+      markDigestSent: async (args: Parameters<typeof real.markDigestSent>[0]) => {
+        if (failRecord && args.group === "unit:phong-tnmt") {
+          failRecord = false;
+          throw new Error("injected: the digest's record refused");
+        }
+        return real.markDigestSent(args);
+      },
+      acquireLease: async (...args: Parameters<typeof real.acquireLease>) => {
+        if (args[0] === "digest:unit:phong-qldt" && !leaseFailed) {
+          leaseFailed = true;
+          throw new Error("injected: the lease refused");
+        }
+        return real.acquireLease(...args);
+      },
+    });
+    const first = await sendDigests({ ...digestDeps(table, from, () => clock), alerts: faulty });
+    expect(first.failed.map((f) => f.group).sort()).toEqual(["unit:phong-qldt", "unit:phong-tnmt"]);
+    // The other groups (the desks, leadership) went in the same run.
+    expect(first.sent.length).toBeGreaterThan(1);
+    clock += MIN15;
+    const second = await sendDigests({ ...digestDeps(table, from, () => clock), alerts: faulty });
+    expect(second.failed).toEqual([]);
+    const toUnit = async (email: string) =>
+      (await mailFrom(from)).filter((m) => m.destination.to.includes(email));
+    // One email to each division: the land division's not sent again, the urban division's now.
+    expect(await toUnit("truong@tnmt.example.org")).toHaveLength(1);
+    expect(await toUnit("truong@qldt.example.org")).toHaveLength(1);
+    expect((await real.pending()).filter((a) => !a.recipient)).toEqual([]);
+    // Each digest recorded, its marks are cleared: they never grow with the digests sent.
+    expect(marked.length).toBeGreaterThan(2);
+    for (const [mark, ids] of marked) expect(await real.sentInLanguage(mark, ids)).toEqual(new Set());
+    await table.drop();
+  }, 60_000);
+
   it("sends a digest of 6,000 alerts once, and keeps its record within an item", async () => {
     const table = await testTable("digest-large");
     await table.store.directory.put(directoryFile.units, directoryFile.leadership);

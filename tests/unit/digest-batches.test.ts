@@ -57,6 +57,10 @@ function memoryStore(alerts: PendingAlert[], heldByOthers: string[] = []) {
       const sent = new Set(args.alerts.map(id));
       state.pending = state.pending.filter((a) => !sent.has(id(a)));
     },
+    // No language marks kept: every email goes whole (tests/integration/alerts.test.ts checks them).
+    sentInLanguage: async () => new Set<string>(),
+    markSentInLanguage: async () => {},
+    clearSentInLanguage: async () => {},
   };
   return { state, store: store as unknown as DigestQueue };
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DigestQueue } from "../../app/ports";
 import type { PendingAlert } from "../../domain/records";
 import { localDate } from "../../domain/time";
@@ -171,6 +171,15 @@ export class AlertQueue extends TableAccess implements DigestQueue {
           ":exp": Math.floor(at / 1000) + LANGUAGE_MARK_SECONDS,
         },
       }),
+    );
+  }
+
+  async clearSentInLanguage(marks: readonly string[]): Promise<void> {
+    // One delete a language (one or two a digest): send-alerts' only batch writes are the queue's.
+    await Promise.all(
+      marks.map((m) =>
+        this.client.send(new DeleteCommand({ TableName: this.tableName, Key: digestLanguageKey(m) })),
+      ),
     );
   }
 
