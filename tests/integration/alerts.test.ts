@@ -313,11 +313,8 @@ describe("digest delivery", () => {
     await table.store.directory.put(directoryFile.units, directoryFile.leadership);
     let clock = instant("2022-07-04T09:00:00+07:00");
     const deps: ApplyDeps & SweepDeps = { ...table.store, settings, units, now: () => clock };
-    for (const [id, unit] of [
-      ["RF-1", "phong-tnmt"],
-      ["RF-2", "phong-qldt"],
-    ])
-      await applyEvent(deps, received(id, unit));
+    await applyEvent(deps, received("RF-1", "phong-tnmt"));
+    await applyEvent(deps, received("RF-2", "phong-qldt"));
     clock = instant("2022-07-06T17:30:00+07:00");
     await runSweep(deps);
     const from = `record-fail+${randomUUID().slice(0, 8)}@ubnd.example.org`;
