@@ -55,7 +55,7 @@ export function createHandler(deps: SweepDeadlinesDeps, publish: Publish, logger
       logger.warn("could not drop the pending alerts of closed dossiers", { error: describe(e) });
       return 0;
     });
-    // Digests go while the office is open (docs/rules.md R4, "When digests go"): what a sweep raises
+    // Digests go while the office is open (docs/rules.md "When digests go"): what a sweep raises
     // after hours (most due instants fall at 17:00) waits for the next opening's digest, so a
     // dossier an integration's nightly sync closes meanwhile is dropped above, not reported overdue.
     const open = deps.settings.calendar.isOpen(deps.now());

@@ -324,7 +324,7 @@ export const CLOSE_SEND_DAYS = 7;
 
 /**
  * Closes the period that ended most recently: freezes its figures as issued (once), then sends
- * its close email to leadership, one per language (docs/kpis.md "Text form"), each marked once
+ * its close email to leadership, one per language (docs/kpis.md "The weekly emails"), each marked once
  * like the weekly ones. A run that failed to send (SES refusing, throttling) fails after sending
  * the others, and its retry, or the next day's run, sends what was not: the frozen figures never
  * stop the email from going out.

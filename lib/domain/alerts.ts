@@ -13,7 +13,8 @@ import { HOUR_MS, MINUTE_MS } from "./time";
 /**
  * The rules behind alerts (docs/calendar.md "Late dossiers"): each kind has a threshold instant; an
  * alert is raised once per threshold (the `key` names it: a due instant moved by a pause or an
- * extension is a new threshold). Paused and closed dossiers raise nothing.
+ * extension is a new threshold). Closed dossiers raise nothing; paused ones only the breaches
+ * already committed, and a pause asked for after the due instant stops no clock (docs/rules.md R4).
  */
 
 /*
@@ -222,7 +223,7 @@ function addCommittedBreaches(
     secondRequest !== undefined &&
     tooManySupplementRequests(facts.receivedAt, facts.supplementRequestsAt.length)
   ) {
-    // Whatever the strict-766 setting (docs/rules.md R3): guidance is given once, in full.
+    // Whatever `STRICT_SUPPLEMENT_RULE` says (docs/rules.md R3): guidance is given once, in full.
     add("supplement_twice", secondRequest, secondRequest);
   }
   // A pause asked for after the due instant: it does not stop the clock (projection.ts), and an

@@ -15,7 +15,10 @@ import { instant, localDate } from "./time";
 /** A request that stops the clock: a supplement or another pause kind (docs/rules.md R5). */
 export function startPause(step: Step<EventOf<"dossier.supplement_requested">>): void {
   const { state, settings, event, at: t } = step;
-  // Every kind stops the clock (docs/rules.md R5); only `supplement` is a supplement request.
+  // Every kind stops the clock (docs/rules.md R5); only `supplement` is a supplement request. The
+  // applicant's financial obligations of a land dossier by the rule set of its receipt (rules.ts
+  // `financialObligationPause`): Decree 43/2014/NĐ-CP Art. 61(4), Decree 101/2024/NĐ-CP Art. 22,
+  // Decree 151/2025/NĐ-CP Appendix I, Part V.A, Section II, item 10 (each to verify).
   const kind = event.data.pauseKind ?? "supplement";
   if (state.paused) {
     // The open pause told again under another kind, at the instant it began: the same round, not
@@ -27,14 +30,14 @@ export function startPause(step: Step<EventOf<"dossier.supplement_requested">>):
     flag(step, "already_paused");
     return;
   }
-  // A pause only stops a clock that is still running: one asked for after the KPI due
-  // instant finds the time allowed already spent, so the dossier stays overdue while it
-  // lasts and is resolved late after it. The pause suspends the remaining processing time;
-  // past the deadline none remains, and the late dossier is handled by the apology and
-  // one new appointment instead (Decree 61/2018/NĐ-CP Art. 19, point to verify; for
-  // dossiers received from 2025-07-01 Decree 118/2025/NĐ-CP, article to verify). The
-  // national index already judges a waiting dossier at the request (Decision 766/QĐ-TTg,
-  // indicator 2.1; ./official/counts.ts).
+  // A pause only stops a clock that is still running (the monitor's reading, docs/rules.md R3):
+  // one asked for after the KPI due instant finds the time allowed already spent, so the
+  // dossier stays overdue while it lasts and is resolved late after it. The pause suspends the
+  // remaining processing time; past the deadline none remains, and the decree handles a late
+  // dossier by the apology and one new appointment instead (Decree 61/2018/NĐ-CP Art. 19,
+  // point to verify; for dossiers received from 2025-07-01 Decree 118/2025/NĐ-CP, article to
+  // verify). The national index already judges a waiting dossier at the request (Decision
+  // 766/QĐ-TTg, indicator 2.1; ./official/counts.ts).
   const late = state.kpiDueAt !== undefined && t > state.kpiDueAt;
   state.pauses.push(late ? { from: t, kind, late: true } : { from: t, kind });
   state.paused = true;
@@ -270,11 +273,12 @@ export function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>)
   // One new appointment only: the rule set's (Decree 61/2018/NĐ-CP Art. 19, point to verify:
   // "không quá một lần"; rules.ts, docs/rules.md R4).
   if (tooManyAppointments(state.receivedAt ?? t, state.extensions.length)) flag(step, "second_extension");
-  // A new appointment given after the KPI due instant is given too late: the apology and the
-  // new appointment come "chậm nhất một ngày trước ngày hết hạn" (Decree 61/2018/NĐ-CP
-  // Art. 19, point to verify; docs/rules.md R4). Like a late pause it leaves the dossier
-  // overdue (the KPI due instant never moves) and is the same anomaly; its alert is
-  // `late_apology` (with the apology; without, `apology_missed` stays).
+  // A new appointment given after the KPI due instant is given too late, the monitor's reading
+  // (docs/rules.md R4) of the decree's "chậm nhất một ngày trước ngày hết hạn" for the apology
+  // and the new appointment (Decree 61/2018/NĐ-CP Art. 19, point to verify): it stops nothing.
+  // Like a late pause it leaves the dossier overdue (the KPI due instant never moves) and is
+  // the same anomaly; its alert is `late_apology` (with the apology; without, `apology_missed`
+  // stays), which judges the letter by the decree's day (rules.ts `apologyBreachFrom`).
   // While the clock is stopped (a pause begun in time) the time left is kept and the due instant has
   // not moved yet: an extension then is judged at the pause's start, not against the old instant.
   const judgedAt = clockTime(state, t);

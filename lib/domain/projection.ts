@@ -137,7 +137,9 @@ function receive(step: Step<EventOf<"dossier.received">>): void {
   state.procedureCode = d.procedureCode;
   state.domain = d.domain;
   state.level = d.level;
-  // The level by the rule set of the day it arrived: no district from 2025-07-01.
+  // The level by the rule set of the day it arrived: no district from 2025-07-01 (Law
+  // 72/2025/QH15 on the Organisation of Local Government, Art. 2 and Art. 51(3), to verify;
+  // docs/rules.md "Rule sets by date").
   if (!judgeLevel(t, d.level).ok) flag(step, "abolished_level");
   state.digitised = d.digitised;
   state.unitId = d.unitId;

@@ -13,7 +13,7 @@ import { addDays, type LocalDate, localDate, startOfLocalDate } from "./time";
  * "(to verify)" in its `source`, and nothing here invents a clause number.
  */
 
-/** A parameter with the document and article it comes from (shown where the monitor uses it). */
+/** A parameter with the document and article it comes from (kept beside the value it sources). */
 export interface Sourced<T> {
   value: T;
   source: string;

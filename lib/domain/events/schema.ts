@@ -47,7 +47,7 @@ export const EventIdSchema = z
  *   such a form is a typing accident the source must fix; mapping it silently (NFKC) would also
  *   rewrite characters a source may legitimately use;
  * - control, format (zero-width), surrogate, private-use and unassigned characters are refused.
- * docs/events.md: "1..64 printable characters".
+ * docs/events.md: "1–64 printable characters".
  */
 const codeSchema = (max: number) =>
   z.pipe(
@@ -91,8 +91,8 @@ export const DossierReceivedDataSchema = z.strictObject({
   // promised service time is shorter; below them the number is a unit mistake (minutes or seconds
   // sent as days or hours), and 1e-300 was accepted. Upper bounds: ten years of working days (and
   // as many hours), far beyond any lawful period; they keep the calendar walk bounded, while a
-  // period that reaches a year with no calendar data stays the explicit, quarantined error it is
-  // (docs/calendar.md) rather than a rejection at the door.
+  // period that reaches a year with no calendar data is applied with the `no_calendar` anomaly
+  // (docs/rules.md R6) rather than rejected at the door.
   processingDays: z.optional(z.number().check(z.minimum(0.125), z.maximum(3650))),
   processingHours: z.optional(z.number().check(z.minimum(0.25), z.maximum(29_200))),
   domain: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
