@@ -120,6 +120,7 @@ const VI = {
   none: "Không có hồ sơ nào.",
   listCapped: (shown: string) => `Danh sách dài hơn ${shown} hồ sơ: chỉ hiện ${shown} hồ sơ đầu tiên.`,
   overdueCounted: "Số hồ sơ quá hạn đầy đủ ở phần số liệu của đơn vị bên trên.",
+  overdueCountedPast: "Số hồ sơ quá hạn hiện nay không có ở phần số liệu bên trên, vốn là của kỳ đã chọn.",
   apologyCapped: (shown: string) =>
     `Chỉ lọc trong ${shown} hồ sơ quá hạn đầu tiên: có thể còn hồ sơ khác chưa có văn bản xin lỗi.`,
   nothing: "Không có.",
@@ -163,7 +164,7 @@ const VI = {
   } as Record<string, string>,
   back: "Quay lại",
   state: "Trạng thái",
-  openByState: "Hồ sơ đang giải quyết, theo tình trạng hạn",
+  openByState: "Hồ sơ đang giải quyết hiện nay, theo tình trạng hạn",
   processingDays: "Thời hạn giải quyết (ngày làm việc)",
   apologyIssued: "Có văn bản xin lỗi",
   noApology: "Chưa có văn bản xin lỗi",
@@ -389,6 +390,7 @@ const EN: Words = {
   none: "No dossiers.",
   listCapped: (shown: string) => `More than ${shown} dossiers: only the first ${shown} are shown.`,
   overdueCounted: "The full count of overdue dossiers is in the unit's figures above.",
+  overdueCountedPast: "The figures above are the chosen period's, not today's count of overdue dossiers.",
   apologyCapped: (shown: string) =>
     `Filtered from the first ${shown} overdue dossiers only: others may lack the apology letter too.`,
   nothing: "None.",
@@ -427,7 +429,7 @@ const EN: Words = {
   } as Record<string, string>,
   back: "Back",
   state: "State",
-  openByState: "Open dossiers, by deadline state",
+  openByState: "Dossiers open now, by deadline state",
   processingDays: "Processing time (working days)",
   apologyIssued: "Apology letter issued",
   noApology: "No apology letter",

@@ -1060,7 +1060,8 @@ async function unitView(id: string | undefined): Promise<Node[]> {
         w.overdue,
         overdue,
         "overdue",
-        `${w.listCapped(n(overdue.items.length))} ${w.overdueCounted}`,
+        // The lists are today's whatever the period; the figures above are the period's.
+        `${w.listCapped(n(overdue.items.length))} ${report.rolling ? w.overdueCounted : w.overdueCountedPast}`,
       ),
       dossierTable(
         w.apologyMissing,

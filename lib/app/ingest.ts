@@ -127,7 +127,14 @@ export async function ingestEvents(
     answers.push({ index, eventId, status: "rejected", problems: shown });
   };
   candidates.forEach((candidate, index) => {
-    const judged = judgeCandidate(candidate, credential.source, now, directory);
+    // A key scoped to agencies learns of a unit outside them only that it may not post for it, not
+    // whether the directory has it: outsideAgencies answers both alike.
+    const judged = judgeCandidate(
+      candidate,
+      credential.source,
+      now,
+      credential.agencies ? undefined : directory,
+    );
     const outside = judged.ok ? outsideAgencies(judged.value, credential.agencies, directory, now) : [];
     if (judged.ok && !outside.length) valid.push({ index, event: judged.value });
     else if (judged.ok) reject(index, judged.value.eventId, outside);

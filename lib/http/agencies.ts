@@ -124,5 +124,7 @@ export async function agencyFigures(
     ...n,
     figures: figuresOf(n.kind === "agency" ? rolled.get(n.id) : perUnit.get(n.id)),
   }));
-  return json(200, { period: period.name, flat: tree.flat, roots: tops.value, nodes, basis: { itemsRead } });
+  // How many counter items were read is the office's business (reads may reach outside a scoped key's agencies).
+  const basis = credential.units ? {} : { itemsRead };
+  return json(200, { period: period.name, flat: tree.flat, roots: tops.value, nodes, basis });
 }

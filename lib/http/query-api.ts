@@ -121,6 +121,15 @@ async function scopedReport(
   return missing ? err(missing) : ok(report);
 }
 
+/**
+ * A scoped key's report without `basis.itemsRead`: a unit's figures come from the whole period's
+ * counter items (about one per unit of the office), a count outside the key's scope.
+ */
+function withoutItemsRead(report: PeriodReport): PeriodReport {
+  const { itemsRead: _, ...basis } = report.basis;
+  return { ...report, basis } as PeriodReport;
+}
+
 async function kpisOrExport({ deps, credential, event, path }: QueryRequest): Promise<HttpResult> {
   const qResult = parseQuery(path === "/kpis" ? KpisQuery : ExportQuery, event);
   if (isErr(qResult)) return qResult.error;
@@ -134,7 +143,7 @@ async function kpisOrExport({ deps, credential, event, path }: QueryRequest): Pr
     const whole =
       !credential.units && report.unit === null && (report.agency ?? rootOf(deps)) === rootOf(deps);
     if (whole) report.dataQuality = { ...report.dataQuality, orphanDossiers: await countOrphans(deps) };
-    return json(200, report);
+    return json(200, credential.units ? withoutItemsRead(report) : report);
   }
   const { format, lang } = q as z.infer<typeof ExportQuery>;
   const names = displayNames(deps.units, lang);

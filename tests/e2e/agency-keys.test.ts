@@ -109,6 +109,16 @@ describe("keys scoped to agencies, over HTTP", () => {
         problems: [expect.objectContaining({ path: "data.unitId" })],
       }),
     ]);
+    // A unit outside its agencies and one the directory lacks are refused alike: the key learns
+    // nothing of which units exist elsewhere.
+    const made = await post(
+      "/events",
+      JSON.stringify(received("ak-3b", "AK-NOWHERE-1", "phong-khong-co")),
+      landIntegration,
+    );
+    expect(made.status).toBe(400);
+    const problemsOf = (r: typeof made) => (r.json.results as { problems: unknown[] }[])[0]?.problems;
+    expect(problemsOf(made)).toEqual(problemsOf(outside));
     const moved = await post(
       "/events",
       JSON.stringify({
@@ -243,10 +253,15 @@ describe("keys scoped to agencies, over HTTP", () => {
       ["cn-vpdk-dat-dai", "phong-tnmt"].filter((u) => office.byUnit.some((o) => o.unit === u)),
     );
     // The same figures as an office-wide key reads for that agency; the root's are the office's.
-    expect((await get(`/kpis?${p}&agency=khoi-dat-dai`, officeReader)).json).toMatchObject({
-      received: landReport.received,
-      pending: landReport.pending,
-    });
+    const landByOffice = (await get(`/kpis?${p}&agency=khoi-dat-dai`, officeReader)).json;
+    expect(landByOffice).toMatchObject({ received: landReport.received, pending: landReport.pending });
+    // How many counter items the read took is the office's to know, not a scoped key's.
+    expect(landByOffice.basis).toHaveProperty("itemsRead");
+    expect(land.json.basis).not.toHaveProperty("itemsRead");
+    expect((await get(`/agencies?${p}`, landReader)).json.basis).toEqual({});
+    const unitRead = await get(`/kpis?${p}&unit=phong-tnmt`, landReader);
+    expect(unitRead.status).toBe(200);
+    expect(unitRead.json.basis).not.toHaveProperty("itemsRead");
     const root = (await get(`/kpis?${p}&agency=ubnd-huyen`, officeReader)).json as unknown as Report;
     expect(root.received).toEqual(office.received);
     expect((await get(`/kpis?${p}&agency=khoi-xa-hoi`, officeReader)).json).toMatchObject({

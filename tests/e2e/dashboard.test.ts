@@ -301,6 +301,24 @@ describe("the dashboard", () => {
     );
     // A list that ends says its count only.
     expect(await page.textContent("#near-due .count")).not.toContain("+");
+    // The lists are of now, whatever the period: said in the heading, and the overdue note points
+    // to the figures above only while they are the running period's.
+    // This stack's period has ended: its figures are not today's.
+    expect(await page.textContent("#lists-h")).toBe("Hồ sơ đang giải quyết hiện nay, theo tình trạng hạn");
+    expect(await page.textContent("[data-list=overdue] .note")).toContain(
+      "không có ở phần số liệu bên trên, vốn là của kỳ đã chọn",
+    );
+    await page.route(
+      (url) => url.pathname.endsWith("/kpis") && url.searchParams.get("unit") === SCOPED_UNIT,
+      async (route) => {
+        const res = await route.fetch();
+        await route.fulfill({ response: res, json: { ...(await res.json()), rolling: true } });
+      },
+    );
+    await go(page, "#/");
+    await go(page, `#/unit/${SCOPED_UNIT}`);
+    await idle(page);
+    expect(await page.textContent("[data-list=overdue] .note")).toContain("đầy đủ ở phần số liệu");
   });
 
   it("names the unit a dossier came from by its name, though the key reads another unit", async () => {

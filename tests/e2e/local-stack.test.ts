@@ -537,7 +537,7 @@ describe("the local stack over HTTP", () => {
     const touched = stack.dynamoPartitions();
     expect(touched["ingest-api"]?.["dynamodb:UpdateItem"]).toEqual(["RATE"]);
     expect(touched["query-api"]?.["dynamodb:UpdateItem"]).toEqual(["RATE"]);
-    expect(touched["send-alerts"]?.["dynamodb:DeleteItem"]).toEqual(["LEASE"]);
+    expect(touched["send-alerts"]?.["dynamodb:DeleteItem"]).toEqual(["DIGESTLANG", "LEASE"]);
     expect(touched["send-alerts"]?.["dynamodb:BatchWriteItem"]).toEqual(["ALERTQ"]);
     // Queries of the table are limited too: the two routes above read a dossier's and a period's.
     expect(touched["query-api"]?.["dynamodb:Query"]?.some((pk) => pk.startsWith("D#"))).toBe(true);
