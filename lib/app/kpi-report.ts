@@ -375,7 +375,8 @@ export async function closeEndedPeriod(
       failures.push(e);
       continue;
     }
-    await deps.weeklySends.sent(send, messageId, deps.now());
+    // Sent: a failure to mark it fails the run but stops no other language's email.
+    await deps.weeklySends.sent(send, messageId, deps.now()).catch((e: unknown) => failures.push(e));
     result.sent.push(locale);
     if (locale === "vi" || !result.messageId) result.messageId ??= messageId;
   }
