@@ -29,8 +29,8 @@ const SCANNED = (path: string) =>
 const DOCUMENT = /[\w./:@-]*\w\.md\b/g;
 /** A path through a folder named `shared` above the file (an import, or a folder outside the repository). */
 const SHARED = /(?:\.\.\/)+shared\b[\w./-]*/g;
-/** What may follow a citation to name a section: a quoted heading. */
-const SECTION = /^(?:,\s*|\s+)(?:"([^"\n]{2,80})"|'([^'\n]{2,80})'|“([^”\n]{2,80})”)/;
+/** What may follow a citation to name a section: a quoted heading, after a rule number or not. */
+const SECTION = /^(?:\s+R\d+)?(?:,\s*|\s+)(?:"([^"\n]{2,80})"|'([^'\n]{2,80})'|“([^”\n]{2,80})”)/;
 /** Rule numbers right after a citation of the rules, e.g. ` R3, R5` or ` (R1 receipt, R2 …)`. */
 const RULES_AFTER = /^[^\n)]{0,60}/;
 
@@ -104,7 +104,7 @@ function unresolved(file: string, text: string, files: Files = diskFiles): Findi
     if (!resolveShared(file, m[0], files)) report(m.index, m[0], "names no file in the repository");
   }
   // A section of the README: `README "Architecture"`.
-  for (const m of text.matchAll(/\bREADME(?!\.md)\b/g)) {
+  for (const m of text.matchAll(/\bREADME(?!\.md)\b(?:'s)?/g)) {
     sectionsOf("README.md", m.index, text.slice(m.index + m[0].length), "README");
   }
   return findings.sort((a, b) => a.index - b.index).map(({ index: _, ...f }) => f);
@@ -135,6 +135,8 @@ describe("citations of documents", () => {
       `// ${readme} "No such section" either`,
       `import { x } from "${shared}";`,
       `// fine: docs/rules${md} R4, docs/calendar${md} "Pauses", ${readme} "Trust boundaries"`,
+      `// ${readme}'s "Nor this", and docs/rules${md} R4, "Nor that"`,
+      `// fine too: ${readme}'s "Architecture", docs/rules${md} R4, "When digests go"`,
     ].join("\n");
     const found = unresolved("lib/domain/example.ts", text).map((f) => `${f.line}: ${f.citation}`);
     expect(found).toEqual([
@@ -144,6 +146,8 @@ describe("citations of documents", () => {
       `3: docs/calendar${md} "No such section"`,
       `4: ${readme} "No such section"`,
       `5: ${shared}`,
+      `7: ${readme} "Nor this"`,
+      `7: docs/rules${md} "Nor that"`,
     ]);
   });
 
