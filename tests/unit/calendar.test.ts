@@ -204,6 +204,14 @@ describe("an open office", () => {
     expect(open("2023-02-04T09:00:00")).toBe(false); // a Saturday
     expect(open("2023-01-23T09:00:00")).toBe(false); // Tết
   });
+
+  it("is open Monday to Friday in office hours in a year without data, never a failure", () => {
+    // 2027 has no data in the shipped calendar: 2027-01-04 is a Monday, 2027-01-09 a Saturday.
+    expect(() => cal.isWorkingDay("2027-01-04")).toThrow(CalendarYearMissingError);
+    expect(cal.isOpen(at("2027-01-04T09:00:00+07:00"))).toBe(true);
+    expect(cal.isOpen(at("2027-01-04T17:00:00+07:00"))).toBe(false);
+    expect(cal.isOpen(at("2027-01-09T09:00:00+07:00"))).toBe(false);
+  });
 });
 
 describe("years without data", () => {

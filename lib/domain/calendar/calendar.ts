@@ -220,10 +220,26 @@ export class WorkingCalendar {
   /**
    * Whether the office is open at `at`: within a working session of a working day, its close
    * excluded (at 17:00:00 the office has closed; {@link isWithinOfficeHours} counts that instant in,
-   * as a receipt's day does).
+   * as a receipt's day does). In a year without calendar data, any Monday to Friday is taken as a
+   * working day.
    */
   isOpen(at: number): boolean {
-    return this.ranges(dayNumber(at)).some(([s, e]) => at >= s && at < e);
+    const day = dayNumber(at);
+    let ranges: [number, number][];
+    try {
+      ranges = this.ranges(day);
+    } catch (e) {
+      if (!(e instanceof CalendarYearMissingError)) throw e;
+      // A year without data (docs/rules.md R6): Monday to Friday in office hours, its days off
+      // unknown; never a failure, so what asks (the digests' sending) goes on.
+      const dow = (day + 4) % 7;
+      const midnight = day * DAY_MS - OFFSET_MS;
+      ranges =
+        dow === 0 || dow === 6
+          ? []
+          : this.hours.map(([s, e]) => [midnight + s * MINUTE_MS, midnight + e * MINUTE_MS]);
+    }
+    return ranges.some(([s, e]) => at >= s && at < e);
   }
 
   /** The start of the first working session that begins at or after `at`. */
