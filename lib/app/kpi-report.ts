@@ -375,8 +375,7 @@ export async function closeEndedPeriod(
       failures.push(e);
       continue;
     }
-    // Sent: a failure to mark it fails the run but stops no other language's email.
-    await deps.weeklySends.sent(send, messageId, deps.now()).catch((e: unknown) => failures.push(e));
+    await deps.weeklySends.sent(send, messageId, deps.now());
     result.sent.push(locale);
     if (locale === "vi" || !result.messageId) result.messageId ??= messageId;
   }

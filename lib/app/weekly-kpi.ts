@@ -129,10 +129,8 @@ export async function sendWeeklyKpi(
       failures.push(e);
       continue;
     }
+    await deps.weeklySends.sent(send, messageId, deps.now());
     result.sent.push({ ...send, messageId });
-    // Sent: a failure to mark it fails the run (its claim holds it from a retry for the lease's
-    // time) but stops no other agency's email.
-    await deps.weeklySends.sent(send, messageId, deps.now()).catch((e: unknown) => failures.push(e));
   }
   result.messageId = result.sent.find((s) => s.agency === tree.rootId)?.messageId;
   if (failures.length) throw sendFailures("weekly KPI emails", failures, result.sent.length);

@@ -192,29 +192,6 @@ describe("weekly KPI emails by agency", () => {
   }, 120_000);
 });
 
-describe("a mark not written after SES took an email", () => {
-  it("fails the run, holds that email from the retry, and stops no other agency's", async () => {
-    const now = MONDAY;
-    const { table, deps, mine } = await provinceTable("agency-mark-fails", () => now);
-    const real = table.store.weeklySends;
-    let failed = 0;
-    const weeklySends: typeof real = Object.assign(Object.create(real), {
-      sent: async (...args: Parameters<typeof real.sent>) => {
-        if (args[0].agency === "tinh" && failed++ === 0) throw new Error("injected: the mark refused");
-        return real.sent(...args);
-      },
-    });
-    await expect(sendWeeklyKpi({ ...deps, weeklySends })).rejects.toThrow(/injected: the mark refused/);
-    // The province's was sent, and every agency's after it.
-    expect(await mine()).toHaveLength(4);
-    // A retry within the claim's lease sends nothing again.
-    const retry = await sendWeeklyKpi({ ...deps, weeklySends });
-    expect(retry?.sent).toEqual([]);
-    expect(await mine()).toHaveLength(4);
-    await table.drop();
-  }, 120_000);
-});
-
 describe("the close email of a province", () => {
   it("is the root's, as the weekly one is: the province named, its agencies ranked, its own units only", async () => {
     const now = instant("2025-10-01T00:30:00+07:00");
