@@ -129,6 +129,9 @@ export async function sendWeeklyKpi(
       failures.push(e);
       continue;
     }
+    // Sent but not marked: the run stops at once, so that Lambda's retry comes while this
+    // email's claim still holds it; going on to the others could outlast the claim (a province's
+    // run takes minutes) and the retry would send it again.
     await deps.weeklySends.sent(send, messageId, deps.now());
     result.sent.push({ ...send, messageId });
   }
