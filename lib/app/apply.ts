@@ -96,13 +96,15 @@ export function checkApply(
       kind: "quarantine",
       reason: `dossier ${event.dossierId} already holds ${MAX_EVENTS_PER_DOSSIER} events, the most one dossier may have`,
     };
-  if (!dossier?.received && event.type !== "dossier.received" && log.length >= MAX_EVENTS_BEFORE_RECEIPT)
+  const receipt = canonicalEvents(log).find((e) => e.event.type === "dossier.received")?.event;
+  // Without a record (the import folding a new dossier), the log says whether it was received.
+  const received = dossier ? dossier.received : receipt !== undefined;
+  if (!received && event.type !== "dossier.received" && log.length >= MAX_EVENTS_BEFORE_RECEIPT)
     return {
       kind: "quarantine",
       reason: `dossier ${event.dossierId} has not been received and already holds ${MAX_EVENTS_BEFORE_RECEIPT} events: its last place is kept for its dossier.received`,
     };
-  const owner =
-    dossier?.owner ?? canonicalEvents(log).find((e) => e.event.type === "dossier.received")?.event.source;
+  const owner = dossier?.owner ?? receipt?.source;
   const refused = refusal(event, dossier && { owner, received: dossier.received, unitId: dossier.unitId }, {
     units: deps.units ?? NO_UNITS,
     unknownUnits: deps.units ? (deps.unknownUnits ?? "reject") : "accept",

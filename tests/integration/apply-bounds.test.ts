@@ -10,12 +10,14 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { localSesClient, readSesStore } from "../../dev/local/ses-local";
 import { SEED_PERIOD } from "../../dev/scenarios/seed-2022-q3";
+import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
 import { itemBytes, MAX_DOSSIER_ITEM_BYTES } from "../../lib/adapters/dynamodb/dossier-items";
 import type { Dossiers } from "../../lib/adapters/dynamodb/dossiers";
 import { encodeLog } from "../../lib/adapters/dynamodb/log-codec";
 import { sesMailer } from "../../lib/adapters/ses";
 import { type ApplyDeps, type ApplyOutcome, applyEvent } from "../../lib/app/apply";
 import { sendDigests } from "../../lib/app/digests";
+import { importEvents } from "../../lib/app/import";
 import { readKpiReport } from "../../lib/app/kpis";
 import { runSweep, SWEEP_RETRY_DELAY_MS, type SweepFailure } from "../../lib/app/sweep";
 import type { DossierEvent } from "../../lib/domain/events/schema";
@@ -26,6 +28,7 @@ import { kpiView } from "../helpers/compare";
 import { sqsRecord } from "../helpers/delivery";
 import { testTable } from "../helpers/dynamo";
 import { FAULT_NOW, seedDirectory, faultSettings as settings } from "../helpers/faults";
+import { asImport } from "../helpers/import-fixture";
 
 process.env.TABLE_NAME ??= "unused-by-these-tests";
 const { createHandler } = await import("../../functions/apply-events");
@@ -288,6 +291,24 @@ describe("a dossier of 500 events, its log inside its item", () => {
     expect(kpiView(await readKpiReport(t.store.counters, SEED_PERIOD, { asOf: clock }))).toEqual(
       report(clock),
     );
+    // The import takes the same 500 (in file order: the receipt first) and leaves the same counts.
+    const imported = await testTable("five-hundred-import");
+    const summary = await importEvents(
+      {
+        ...imported.store,
+        bulk: new BulkWriter(imported.store.client, imported.store.tableName),
+        settings,
+        units,
+        now: () => clock,
+      },
+      asImport(events),
+    );
+    expect(summary.applied).toBe(MAX_EVENTS_PER_DOSSIER);
+    expect((await imported.store.dossiers.getWithLog(id)).log).toHaveLength(MAX_EVENTS_PER_DOSSIER);
+    expect(kpiView(await readKpiReport(imported.store.counters, SEED_PERIOD, { asOf: clock }))).toEqual(
+      report(clock),
+    );
+    await imported.drop();
 
     // Its due instant passes: the sweep recounts it from its 500 events, overdue now.
     const due = dossier?.kpiDueAt as number;
