@@ -24,6 +24,13 @@ export type SendAlertsDeps = Omit<DigestDeps, "units"> & { directory: DirectoryR
 
 export function createHandler(deps: SendAlertsDeps, logger: Logger, metrics: Metrics) {
   return middy(async (): Promise<DigestResult> => {
+    // Digests go while the office is open (docs/rules.md "When digests go"): the sweep tells this
+    // function only then, but a retry of a late run, or a notice from elsewhere, may come after
+    // the close; what waits goes with the next opening's sweep.
+    if (!deps.calendar.isOpen(deps.now())) {
+      logger.info("the office is closed: the digests wait for its next opening");
+      return { sent: [], failed: [], inPlaceOfUnit: [] };
+    }
     const units = await deps.directory.get(localDate(deps.now()));
     const result = await sendDigests({ ...deps, units });
     metrics.addMetric(METRICS.digestsSent, MetricUnit.Count, result.sent.length);

@@ -272,7 +272,7 @@ async function sendGroup(
     alerts: group.alerts,
   });
   // The marks have done their work (the alerts are no longer pending); a failure to clear them
-  // costs nothing: they expire in two days, and no later alert has their ids.
+  // costs nothing: they expire in 30 days, and no later alert has their ids.
   await deps.alerts.clearSentInLanguage(marks).catch(() => undefined);
   if (group.inPlaceOfUnit) result.inPlaceOfUnit.push(labelOf(group));
 }

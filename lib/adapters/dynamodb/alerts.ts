@@ -15,8 +15,13 @@ import {
   sentStampAttribute,
 } from "./keys";
 
-/** How long a language's mark is kept: until the digest's other languages are sent, in a sweep or two. */
-const LANGUAGE_MARK_SECONDS = 2 * 86_400;
+/**
+ * How long a language's mark is kept: longer than any closure of the office (Tết: up to ten days),
+ * since the next try at a digest that failed after SES took an email comes with the next opening's
+ * sweep (docs/rules.md "When digests go"). A recorded digest's marks are deleted at once, so they
+ * never pile up.
+ */
+const LANGUAGE_MARK_SECONDS = 30 * 86_400;
 
 /**
  * A sent digest's alert keys, as its record keeps them: gzipped (74 bytes a key for a seed unit's
