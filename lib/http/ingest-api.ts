@@ -110,7 +110,15 @@ async function ingestDvcqg(
  */
 function dvcqgAnswer(ingested: IngestSummary, converted: Converted): HttpResult {
   const problems = capProblems(converted.problems) as typeof converted.problems;
-  const allNotes = [...converted.notes, ...retoldNotes(ingested.results, converted)];
+  // Notes say how the events taken were read: an item none of whose events was taken gets none
+  // (a key scoped to agencies would learn from them which units exist outside its agencies).
+  const taken = new Set(
+    ingested.results.filter((r) => r.status !== "rejected").map((r) => converted.eventItems[r.index]),
+  );
+  const itemNotes = converted.notes.filter(
+    (n) => taken.has(n.index) || !converted.eventItems.includes(n.index),
+  );
+  const allNotes = [...itemNotes, ...retoldNotes(ingested.results, converted)];
   const notes = allNotes.length ? { notes: capProblems(allNotes) } : {};
   const summary = {
     ...ingested,

@@ -177,6 +177,14 @@ describe("keys scoped to agencies, over HTTP", () => {
     );
     expect(outside.status).toBe(400);
     expect(JSON.stringify(outside.json.results)).toMatch(/unitId|DonViXuLy/);
+    // A unit the directory lacks is answered as one outside the key's agencies: same problems, and
+    // no note on the unit (which would say the directory has no such unit).
+    const made = await post("/integrations/dvcqg", snapshot("AK-DVCQG-3", "phong-khong-co"), landIntegration);
+    expect(made.status).toBe(400);
+    const said = (r: typeof made) => (r.json.results as { problems: unknown[] }[]).map((x) => x.problems);
+    expect(said(made)).toEqual(said(outside));
+    expect(made.json.notes).toEqual(outside.json.notes);
+    expect(made.json.notes).toBeUndefined();
     const inside = await post("/integrations/dvcqg", snapshot("AK-DVCQG-2", "phong-tnmt"), landIntegration);
     expect(inside.status).toBe(200);
     await stack.drain();
