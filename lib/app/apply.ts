@@ -97,8 +97,9 @@ export function checkApply(
       reason: `dossier ${event.dossierId} already holds ${MAX_EVENTS_PER_DOSSIER} events, the most one dossier may have`,
     };
   const receipt = canonicalEvents(log).find((e) => e.event.type === "dossier.received")?.event;
-  // Without a record (the import folding a new dossier), the log says whether it was received.
-  const received = dossier ? dossier.received : receipt !== undefined;
+  // A receipt in the log takes the place kept for it, whether or not the record counts it yet
+  // (one dated a few minutes ahead of the clock; the import folding a new dossier has no record).
+  const received = dossier?.received || receipt !== undefined;
   if (!received && event.type !== "dossier.received" && log.length >= MAX_EVENTS_BEFORE_RECEIPT)
     return {
       kind: "quarantine",

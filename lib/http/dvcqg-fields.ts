@@ -69,7 +69,7 @@ export interface Converted {
    * no event (1, 3, 7), a level that could not be told. Nothing is left out: these are not
    * rejections, they say why a dossier made fewer events than its fields suggest.
    */
-  notes: (Problem & { index: number })[];
+  notes: (Problem & { index: number; event?: number })[];
 }
 
 /** Blank (empty, whitespace, null) is absent: senders fill optional fields with "". */
@@ -103,9 +103,18 @@ export class Fields {
       Object.fromEntries(Object.entries(fields).map(([at, field]) => [at, this.pathOf(field)])),
     );
   }
-  /** Records a note on a field that was read as sent (see {@link Converted.notes}; `/name` as in {@link emit}). */
-  note(field: string, message: string): void {
-    this.out.notes.push({ index: this.index, path: this.pathOf(field), message });
+  /**
+   * Records a note on a field that was read as sent (see {@link Converted.notes}; `/name` as in
+   * {@link emit}); with `ofNextEvent`, a note about the event this item emits next, answered only
+   * if that event is taken.
+   */
+  note(field: string, message: string, ofNextEvent = false): void {
+    this.out.notes.push({
+      index: this.index,
+      path: this.pathOf(field),
+      message,
+      ...(ofNextEvent && { event: this.out.events.length }),
+    });
   }
   text(field: string, max = 64): string | undefined {
     const v = this.item[field];

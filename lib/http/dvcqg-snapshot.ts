@@ -117,6 +117,7 @@ function received(id: string, f: Fields, madonvi: string, context: DvcqgContext)
       f.note(
         unitField ? "DonViXuLy" : "/madonvi",
         `the unit ${unit} has no level in the unit directory (not listed, or under no province, district or commune): level unknown, counted under "Cấp chưa xác định" on form II.06a`,
+        true,
       );
     f.emit(
       {

@@ -97,7 +97,7 @@ async function ingestDvcqg(
       rejected: converted.problems.length,
       results: [],
       problems,
-      ...(converted.notes.length && { notes: capProblems(converted.notes) }),
+      ...(converted.notes.length && { notes: capProblems(converted.notes.map(({ event: _, ...n }) => n)) }),
     });
   }
   const ingested = await ingestEvents(deps, credential, converted.events, { retold: retoldReceipt });
@@ -110,14 +110,18 @@ async function ingestDvcqg(
  */
 function dvcqgAnswer(ingested: IngestSummary, converted: Converted): HttpResult {
   const problems = capProblems(converted.problems) as typeof converted.problems;
-  // Notes say how the events taken were read: an item none of whose events was taken gets none
-  // (a key scoped to agencies would learn from them which units exist outside its agencies).
-  const taken = new Set(
-    ingested.results.filter((r) => r.status !== "rejected").map((r) => converted.eventItems[r.index]),
-  );
-  const itemNotes = converted.notes.filter(
-    (n) => taken.has(n.index) || !converted.eventItems.includes(n.index),
-  );
+  // Notes say how the events taken were read: a note about one event goes only if that event was
+  // taken, an item's only if one of its events was (a key scoped to agencies would otherwise learn
+  // from the receipt's note which units exist outside its agencies).
+  const takenEvents = new Set(ingested.results.filter((r) => r.status !== "rejected").map((r) => r.index));
+  const takenItems = new Set([...takenEvents].map((i) => converted.eventItems[i]));
+  const itemNotes = converted.notes
+    .filter((n) =>
+      n.event !== undefined
+        ? takenEvents.has(n.event)
+        : takenItems.has(n.index) || !converted.eventItems.includes(n.index),
+    )
+    .map(({ event: _, ...n }) => n);
   const allNotes = [...itemNotes, ...retoldNotes(ingested.results, converted)];
   const notes = allNotes.length ? { notes: capProblems(allNotes) } : {};
   const summary = {

@@ -185,6 +185,25 @@ describe("keys scoped to agencies, over HTTP", () => {
     expect(said(made)).toEqual(said(outside));
     expect(made.json.notes).toEqual(outside.json.notes);
     expect(made.json.notes).toBeUndefined();
+    // Resolved too (status 9): the resolution is not a unit's to check and is taken, the receipt
+    // refused; the receipt's note on its unit is not answered either.
+    const resolvedAt = { TrangThaiHoSo: "9", NgayKetThucXuLy: "20220701100000" };
+    const twoEvents = (code: string, unit: string) =>
+      JSON.stringify(dvcqgSnapshot(code, { DonViXuLy: unit, ...resolvedAt }));
+    const madeResolved = await post(
+      "/integrations/dvcqg",
+      twoEvents("AK-DVCQG-4", "phong-khong-co"),
+      landIntegration,
+    );
+    const outsideResolved = await post(
+      "/integrations/dvcqg",
+      twoEvents("AK-DVCQG-5", "phong-tu-phap"),
+      landIntegration,
+    );
+    expect(madeResolved.status).toBe(207);
+    expect(madeResolved.status).toBe(outsideResolved.status);
+    expect(said(madeResolved)).toEqual(said(outsideResolved));
+    expect(madeResolved.json.notes).toEqual(outsideResolved.json.notes);
     const inside = await post("/integrations/dvcqg", snapshot("AK-DVCQG-2", "phong-tnmt"), landIntegration);
     expect(inside.status).toBe(200);
     await stack.drain();
