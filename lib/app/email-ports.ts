@@ -90,6 +90,12 @@ export interface WeeklySendLog {
    * has passed (its run died mid-email) may be taken again.
    */
   claim(send: WeeklySend, at: number, leaseMs: number): Promise<boolean>;
+  /**
+   * Renews the claim made at `claimedAt`, for `leaseMs` from `at`, just before its email is sent
+   * (building a province's email may take longer than a lease); `false` when another run has
+   * taken it over since, or sent it.
+   */
+  renew(send: WeeklySend, claimedAt: number, at: number, leaseMs: number): Promise<boolean>;
   /** Records the message SES accepted for a claimed send. */
   sent(send: WeeklySend, messageId: string | undefined, at: number): Promise<void>;
   /**

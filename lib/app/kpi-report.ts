@@ -369,7 +369,13 @@ export async function closeEndedPeriod(
     try {
       // As the weekly root email: the tree's name, its ranking, the units reporting to the root.
       const scope = await rootScope(deps, agencyTreeOf(deps.units), ended, locale);
-      messageId = await sendKpiEmail(deps, await buildKpiEmail(deps, ended, "close", locale, scope), to);
+      const email = await buildKpiEmail(deps, ended, "close", locale, scope);
+      // The lease runs again from here: a province's email takes minutes to build.
+      if (!(await deps.weeklySends.renew(send, claimedAt, deps.now(), CLOSE_SEND_LEASE_MS))) {
+        result.alreadySent++;
+        continue;
+      }
+      messageId = await sendKpiEmail(deps, email, to);
     } catch (e) {
       await deps.weeklySends.release(send, claimedAt);
       failures.push(e);

@@ -121,6 +121,11 @@ export async function sendWeeklyKpi(
         await putWeeklySnapshot(deps, period, email);
         snapshotTaken = true;
       }
+      // The lease runs again from here: a province's own email takes minutes to build.
+      if (!(await deps.weeklySends.renew(send, claimedAt, deps.now(), WEEKLY_SEND_LEASE_MS))) {
+        result.alreadySent++;
+        continue;
+      }
       messageId = await sendKpiEmail(deps, email, target.to);
     } catch (e) {
       // Not sent: the mark is taken back so that the retry sends it, and the others are sent

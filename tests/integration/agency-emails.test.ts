@@ -192,6 +192,24 @@ describe("weekly KPI emails by agency", () => {
   }, 120_000);
 });
 
+describe("a claim taken over while its email was built", () => {
+  it("is not sent by the run that built it: the claim is renewed just before sending", async () => {
+    const now = MONDAY;
+    const { table, deps, mine } = await provinceTable("agency-renew", () => now);
+    const real = table.store.weeklySends;
+    // Another run took the province's email over while this one built it.
+    const weeklySends: typeof real = Object.assign(Object.create(real), {
+      renew: async (...args: Parameters<typeof real.renew>) =>
+        args[0].agency === "tinh" ? false : real.renew(...args),
+    });
+    const run = await sendWeeklyKpi({ ...deps, weeklySends });
+    expect(run?.sent.map((s) => s.agency)).not.toContain("tinh");
+    expect(run?.alreadySent).toBe(1);
+    expect((await mine()).flatMap(to)).not.toContain("chu-tich@tinh.example.org");
+    await table.drop();
+  }, 120_000);
+});
+
 describe("the close email of a province", () => {
   it("is the root's, as the weekly one is: the province named, its agencies ranked, its own units only", async () => {
     const now = instant("2025-10-01T00:30:00+07:00");

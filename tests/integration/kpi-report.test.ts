@@ -228,6 +228,17 @@ describe("the close email", () => {
     expect(await marks.claim(other, first, 120_000)).toBe(true);
     await marks.release(other, first);
     expect(await marks.claim(other, first + 1_000, 120_000)).toBe(true);
+    // A claim renewed just before its email is sent (the build took 100 s) holds from then on:
+    // no other run takes it over past its first lease, and the sent-mark keeps it.
+    const slow = { ...send, agency: "so-tp" };
+    expect(await marks.claim(slow, first, 120_000)).toBe(true);
+    expect(await marks.renew(slow, first, first + 100_000, 120_000)).toBe(true);
+    expect(await marks.claim(slow, first + 130_000, 120_000)).toBe(false);
+    // A run whose claim another run took over (its lease passed) may not renew it, nor send.
+    expect(await marks.claim(slow, first + 230_000, 120_000)).toBe(true);
+    expect(await marks.renew(slow, first, first + 240_000, 120_000)).toBe(false);
+    await marks.sent(slow, "msg-3", first + 241_000);
+    expect(await marks.renew(slow, first + 230_000, first + 242_000, 120_000)).toBe(false);
     await table.drop();
   });
 });

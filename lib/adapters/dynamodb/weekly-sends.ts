@@ -31,6 +31,28 @@ export class WeeklySends extends TableAccess implements WeeklySendLog {
     }
   }
 
+  async renew(send: WeeklySend, claimedAt: number, at: number, leaseMs: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...weeklySendKey(send),
+            claimedAt,
+            leaseUntil: at + leaseMs,
+            expiresAt: Math.floor(at / 1000) + KEEP_SECONDS,
+          },
+          ConditionExpression: "claimedAt = :claimedAt AND attribute_not_exists(sentAt)",
+          ExpressionAttributeValues: { ":claimedAt": claimedAt },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (conditionFailed(e)) return false;
+      throw e;
+    }
+  }
+
   async sent(send: WeeklySend, messageId: string | undefined, at: number): Promise<void> {
     await this.client.send(
       new PutCommand({
