@@ -478,42 +478,46 @@ describe("digest delivery", () => {
 });
 
 describe("the scheduled functions", () => {
-  it("sweep-deadlines tells send-alerts through the bus, and send-alerts sends the digest", async () => {
+  /** sweep-deadlines and send-alerts over `table` at the clock `now` reads, the sweep's notices kept. */
+  async function scheduled(table: Table, now: () => number) {
     Object.assign(process.env, {
       TABLE_NAME: "unused",
       EVENT_BUS_NAME: "unused",
       SENDER_ADDRESS: "canh-bao@ubnd.example.org",
     });
-    const sweepFn = await import("../../functions/sweep-deadlines");
-    const sendFn = await import("../../functions/send-alerts");
+    const [sweepFn, sendFn] = await Promise.all([
+      import("../../functions/sweep-deadlines"),
+      import("../../functions/send-alerts"),
+    ]);
+    const silent = () => [new Logger({ logLevel: "SILENT" }), new Metrics({ namespace: "test" })] as const;
+    const published: { source: string; detailType: string }[] = [];
+    const sweep = sweepFn.createHandler(
+      { ...table.store, settings, now },
+      async (entries) => {
+        published.push(...entries);
+        return { failed: [] };
+      },
+      ...silent(),
+    );
+    const from = `fns+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    const { units: _units, ...sendDeps } = digestDeps(table, from, now);
+    const send = sendFn.createHandler(sendDeps, ...silent());
+    return { sweep: () => sweep({}, {} as never), send: () => send({}, {} as never), published, from };
+  }
+
+  it("sweep-deadlines tells send-alerts through the bus, and send-alerts sends the digest", async () => {
     const table = await testTable("fns");
     await table.store.directory.put(directoryFile.units, directoryFile.leadership);
     let clock = instant("2022-07-04T09:00:00+07:00");
     await applyEvent({ ...table.store, settings, units, now: () => clock }, received("H-1", "phong-qldt"));
     clock = instant("2022-07-07T09:00:00+07:00");
-    const published: { source: string; detailType: string }[] = [];
-    const sweep = sweepFn.createHandler(
-      { ...table.store, settings, now: () => clock },
-      async (entries) => {
-        published.push(...entries);
-        return { failed: [] };
-      },
-      new Logger({ logLevel: "SILENT" }),
-      new Metrics({ namespace: "test" }),
-    );
-    const result = await sweep({}, {} as never);
+    const { sweep, send, published, from } = await scheduled(table, () => clock);
+    const result = await sweep();
     expect(result.raised).toBeGreaterThan(0);
     expect(published).toEqual([
       expect.objectContaining({ source: "dossier-monitor.sweep", detailType: "alerts.pending" }),
     ]);
-    const from = `fns+${randomUUID().slice(0, 8)}@ubnd.example.org`;
-    const { units: _units, ...sendDeps } = digestDeps(table, from, () => clock);
-    const send = sendFn.createHandler(
-      sendDeps,
-      new Logger({ logLevel: "SILENT" }),
-      new Metrics({ namespace: "test" }),
-    );
-    const sent = await send({}, {} as never);
+    const sent = await send();
     expect(sent.sent.map((s) => s.group)).toContain("unit:phong-qldt");
     expect((await mailFrom(from)).map((m) => m.destination.to)).toContainEqual([
       "truong@qldt.example.org",
@@ -523,23 +527,12 @@ describe("the scheduled functions", () => {
   }, 60_000);
 
   it("holds the digests while the office is closed, and drops the alerts of dossiers a nightly sync closed", async () => {
-    Object.assign(process.env, { TABLE_NAME: "unused", EVENT_BUS_NAME: "unused" });
-    const sweepFn = await import("../../functions/sweep-deadlines");
     const table = await testTable("held");
     await table.store.directory.put(directoryFile.units, directoryFile.leadership);
     let clock = instant("2022-07-04T09:00:00+07:00");
     const deps = { ...table.store, settings, units, now: () => clock };
     for (const id of ["HELD-OPEN", "HELD-NIGHT"]) await applyEvent(deps, received(id, "phong-qldt"));
-    const published: unknown[] = [];
-    const sweep = sweepFn.createHandler(
-      { ...table.store, settings, now: () => clock },
-      async (entries) => {
-        published.push(...entries);
-        return { failed: [] };
-      },
-      new Logger({ logLevel: "SILENT" }),
-      new Metrics({ namespace: "test" }),
-    );
+    const { sweep, send, published } = await scheduled(table, () => clock);
     const pendingOf = async (id: string) =>
       (await table.store.alerts.pending())
         .filter((a) => a.dossier.dossierId === id)
@@ -548,7 +541,7 @@ describe("the scheduled functions", () => {
     // Due Wednesday 17:00 (2 working days from Monday): near due and the apology coming due by
     // Tuesday's close, the office's close too: raised, not sent.
     clock = instant("2022-07-05T17:00:00+07:00");
-    expect((await sweep({}, {} as never)).raised).toBe(4);
+    expect((await sweep()).raised).toBe(4);
     // (the apology coming due goes to the unit and to its one-stop desk)
     expect(await pendingOf("HELD-NIGHT")).toEqual(["apology_due", "apology_due", "near_due"]);
     expect(published).toEqual([]);
@@ -561,22 +554,11 @@ describe("the scheduled functions", () => {
       dossierId: "HELD-NIGHT",
       data: { outcome: "approved" },
     });
-    await sweep({}, {} as never);
+    await sweep();
     expect(published).toEqual([]);
     expect(await pendingOf("HELD-NIGHT")).toEqual([]);
     // send-alerts run at night all the same (a late retry, a notice from elsewhere) sends nothing.
-    const sendFn = await import("../../functions/send-alerts");
-    const { units: _units, ...sendDeps } = digestDeps(
-      table,
-      `held+${randomUUID().slice(0, 8)}@ubnd.example.org`,
-      () => clock,
-    );
-    const send = sendFn.createHandler(
-      sendDeps,
-      new Logger({ logLevel: "SILENT" }),
-      new Metrics({ namespace: "test" }),
-    );
-    expect(await send({}, {} as never)).toEqual({ sent: [], failed: [], inPlaceOfUnit: [] });
+    expect(await send()).toEqual({ sent: [], failed: [], inPlaceOfUnit: [] });
     expect(await pendingOf("HELD-OPEN")).toEqual([
       "apology_due",
       "apology_due",
@@ -586,14 +568,14 @@ describe("the scheduled functions", () => {
     ]);
     // A minute before the opening, still held; at the opening the open one's digest is asked for.
     clock = instant("2022-07-06T06:59:00+07:00");
-    await sweep({}, {} as never);
+    await sweep();
     expect(published).toEqual([]);
     clock = instant("2022-07-06T07:00:00+07:00");
-    await sweep({}, {} as never);
+    await sweep();
     expect(published).toEqual([expect.objectContaining({ detailType: "alerts.pending" })]);
     // Everything the night raised for the open one goes, with the opening's send: its apology was
     // missed at Tuesday's close.
-    const sent = await send({}, {} as never);
+    const sent = await send();
     expect(sent.sent.map((s) => s.group)).toContain("unit:phong-qldt");
     expect(await pendingOf("HELD-OPEN")).toEqual([]);
     await table.drop();

@@ -8,30 +8,38 @@ const KEEP_SECONDS = 400 * 86_400;
 
 /** The weekly KPI emails sent, one item each (docs/kpis.md "The weekly emails"). */
 export class WeeklySends extends TableAccess implements WeeklySendLog {
-  async claim(send: WeeklySend, at: number, leaseMs: number): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...weeklySendKey(send),
-            claimedAt: at,
-            leaseUntil: at + leaseMs,
-            expiresAt: Math.floor(at / 1000) + KEEP_SECONDS,
-          },
-          ConditionExpression:
-            "attribute_not_exists(pk) OR (attribute_not_exists(sentAt) AND leaseUntil < :at)",
-          ExpressionAttributeValues: { ":at": at },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (conditionFailed(e)) return false;
-      throw e;
-    }
+  claim(send: WeeklySend, at: number, leaseMs: number): Promise<boolean> {
+    return this.putClaim(
+      send,
+      at,
+      at + leaseMs,
+      "attribute_not_exists(pk) OR (attribute_not_exists(sentAt) AND leaseUntil < :at)",
+      {
+        ":at": at,
+      },
+    );
   }
 
-  async renew(send: WeeklySend, claimedAt: number, at: number, leaseMs: number): Promise<boolean> {
+  renew(send: WeeklySend, claimedAt: number, at: number, leaseMs: number): Promise<boolean> {
+    return this.putClaim(
+      send,
+      claimedAt,
+      at + leaseMs,
+      "claimedAt = :claimedAt AND attribute_not_exists(sentAt)",
+      {
+        ":claimedAt": claimedAt,
+      },
+    );
+  }
+
+  /** Writes a claim made at `claimedAt`, held until `leaseUntil`, if `condition` holds; whether it did. */
+  private async putClaim(
+    send: WeeklySend,
+    claimedAt: number,
+    leaseUntil: number,
+    condition: string,
+    values: Record<string, number>,
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
@@ -39,11 +47,11 @@ export class WeeklySends extends TableAccess implements WeeklySendLog {
           Item: {
             ...weeklySendKey(send),
             claimedAt,
-            leaseUntil: at + leaseMs,
-            expiresAt: Math.floor(at / 1000) + KEEP_SECONDS,
+            leaseUntil,
+            expiresAt: Math.floor(claimedAt / 1000) + KEEP_SECONDS,
           },
-          ConditionExpression: "claimedAt = :claimedAt AND attribute_not_exists(sentAt)",
-          ExpressionAttributeValues: { ":claimedAt": claimedAt },
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
         }),
       );
       return true;
