@@ -173,7 +173,7 @@ async function runReport(opts: ReportOpts): Promise<void> {
   const catalogFile = await loadCatalogOption(opts.catalog);
   const settings = await loadSettings(opts.settings, catalogFile);
   const events = await readEvents(opts.events);
-  await checkUnitKnown(opts.unit, events, names);
+  await checkUnitKnown(opts.unit, events, directory && new Set(directory.units.map((u) => u.id)));
   const [{ catalogOf }, { computeReportAndCounts }, { reportCsv, reportText }] = await Promise.all([
     import("../../lib/domain/catalog"),
     import("../../lib/domain/report"),
@@ -268,13 +268,13 @@ function checkReportOptions(opts: ReportOpts): void {
 async function checkUnitKnown(
   unit: string | undefined,
   events: readonly DossierEvent[],
-  names: Map<string, string> | undefined,
+  listed: ReadonlySet<string> | undefined,
 ): Promise<void> {
-  if (unit === undefined || names?.has(unit)) return;
+  if (unit === undefined || listed?.has(unit)) return;
   const { unitNamed } = await import("../../lib/domain/ownership");
   if (events.some((e) => unitNamed(e) === unit)) return;
   throw new CliError(
-    `--unit ${unit}: no event in the files names this unit${names ? ", and the --units directory does not list it" : ""}`,
+    `--unit ${unit}: no event in the files names this unit${listed ? ", and the --units directory does not list it" : ""}`,
     EXIT.badInput,
   );
 }

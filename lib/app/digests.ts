@@ -12,7 +12,7 @@ import type { DigestQueue, Mailer, SuppressedAddresses } from "./ports";
  * Sending the digests: pending alerts grouped into one email per unit (and one per set of
  * escalation recipients), each group under a lease so overlapping senders never send twice. An
  * alert leaves the pending set only after SES accepted its email; a failed send leaves it for the
- * next sweep.
+ * next sweep in office hours (docs/rules.md "When digests go").
  */
 
 export interface DigestDeps {

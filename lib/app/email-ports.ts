@@ -87,7 +87,8 @@ export interface WeeklySendLog {
   /**
    * Marks `send` as being sent, for `leaseMs`; `false` when it already was (this week, this
    * language, this agency), or another run holds it. A claim neither sent nor released whose lease
-   * has passed (its run died mid-email) may be taken again.
+   * has passed (its run died mid-email, or is still building the email: its {@link renew} then
+   * fails) may be taken again.
    */
   claim(send: WeeklySend, at: number, leaseMs: number): Promise<boolean>;
   /**

@@ -315,8 +315,8 @@ export function sendFailures(what: string, failures: readonly unknown[], sent: n
 export type CloseDeps = SendDeps & { weeklySends: WeeklySendLog };
 
 /**
- * How long a claimed close email may take before another run may take it over (one takes seconds;
- * as for the weekly ones, lib/app/weekly-kpi.ts).
+ * How long a claim holds a close email from other runs, renewed just before it is sent, as for the
+ * weekly ones (lib/app/weekly-kpi.ts `WEEKLY_SEND_LEASE_MS`).
  */
 const CLOSE_SEND_LEASE_MS = 2 * 60_000;
 /** Days after a period is frozen its close email may still be sent (the daily runs try again until then). */

@@ -58,11 +58,13 @@ export interface WeeklyResult {
 }
 
 /**
- * How long a claimed email may take to build and send before another run may take it over: one
- * takes seconds (docs/kpis.md "The weekly emails"), so a claim older than this is a dead run's.
+ * How long a claim holds its email from other runs: taken before the email is built and renewed
+ * just before it is sent (an agency's takes seconds, a province's own minutes: docs/kpis.md "The
+ * weekly emails"). A claim lapsed since it was last renewed is a dead run's, or one still building
+ * its email, whose renewal then fails and which sends nothing.
  */
 export const WEEKLY_SEND_LEASE_MS = 2 * 60_000;
-/** The time a run keeps in hand: it starts no email with less left (one takes seconds). */
+/** The time a run keeps in hand: it starts no email with less left (an agency's takes seconds). */
 export const WEEKLY_RESERVE_MS = 60_000;
 
 /** The Monday (local date) of the week holding `ms`: the week a weekly email is marked under. */

@@ -148,6 +148,10 @@ describe("report --events … --units FILE --agency ID", () => {
     const ended = await cli(...args, "--units", UNITS, "--agency", old.id);
     expect(ended.code).toBe(2);
     expect(ended.stderr).toContain(`its dossiers count under ${successor}`);
+    // An agency's id is no unit's: --unit refuses it, as any id the directory does not list.
+    const agencyAsUnit = await cli(...args, "--units", UNITS, "--unit", successor);
+    expect(agencyAsUnit.code).toBe(1);
+    expect(agencyAsUnit.stderr).toContain(`--unit ${successor}: no event in the files names this unit`);
     const alone = await cli(...args, "--agency", old.id);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toMatch(/--agency takes --api .*, or --events with --units/);

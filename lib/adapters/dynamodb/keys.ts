@@ -101,12 +101,15 @@ export const sentStampAttribute = (recipient?: string) =>
 export const SENT_STAMP_ATTRIBUTES = ["sentAt", "deskSentAt", "leadershipSentAt"];
 /** What a digest's language mark holds: the alerts sent in that language, when, and its expiry (TTL). */
 export const LANGUAGE_MARK_ATTRIBUTES = ["alerts", "sentAt", "expiresAt"];
-/** The senders' leases' partition (send-alerts may delete items of this one only: infra/alerting.ts). */
+/** The senders' leases' partition (send-alerts deletes items of this one and of `DIGESTLANG` only: infra/alerting.ts). */
 export const LEASE_PK = "LEASE";
 export const leaseKey = (group: string): Key => ({ pk: LEASE_PK, sk: group });
 /** The lease an import holds while it writes the unit directory (no function writes it). */
 export const DIRECTORY_IMPORT_LEASE: Key = { pk: "IMPORT", sk: "directory" };
-/** A digest's email sent in one language while another failed (its mark hashed: it names every alert). */
+/**
+ * The alerts one language's email of a digest carried, kept until the digest is recorded (its mark
+ * hashed: it names every alert).
+ */
 export const digestLanguageKey = (mark: string): Key => ({
   pk: "DIGESTLANG",
   sk: createHash("sha256").update(mark).digest("base64url"),

@@ -40,7 +40,7 @@ export const KPI_TEXT = {
     possiblyClosed: (n: string) =>
       `${n} hồ sơ quá hạn không có sự kiện mới trong thời gian dài: có thể đã trả kết quả ngoài hệ thống (ví dụ tại cấp xã).`,
     quarantined: (n: string) =>
-      `${n} sự kiện chưa áp dụng được (sai định dạng, trùng mã nhưng khác nội dung, hoặc hệ thống gửi không được phép ghi vào hồ sơ) đang lưu để kiểm tra và gửi lại.`,
+      `${n} sự kiện chưa áp dụng được (sai định dạng, trùng mã nhưng khác nội dung, hệ thống gửi không được phép ghi vào hồ sơ, đơn vị chưa có trong danh mục, hoặc hồ sơ đã đủ số sự kiện tối đa) đang lưu để kiểm tra và gửi lại.`,
     noCalendar: (n: string) =>
       `${n} hồ sơ có hạn giải quyết rơi vào năm chưa có lịch ngày nghỉ, ngày làm bù: chưa xác định được đúng hạn hay trễ hạn cho đến khi bổ sung lịch năm đó (vẫn được tính trong tổng số).`,
     secondExtension: (n: string) =>
@@ -95,7 +95,7 @@ export const KPI_TEXT = {
     possiblyClosed: (n: string) =>
       `${n} overdue dossiers have had no event for a long time: possibly closed outside the system.`,
     quarantined: (n: string) =>
-      `${n} events could not be applied (invalid, a second body under one event id, or not allowed on their dossier) and are kept to review and send again.`,
+      `${n} events could not be applied (invalid, a second body under one event id, not allowed on their dossier, a unit not in the directory, or a dossier full) and are kept to review and send again.`,
     noCalendar: (n: string) =>
       `${n} dossiers have a deadline in a year without calendar data: whether they are on time or late is unknown until that year's calendar is added (they are counted in the totals).`,
     secondExtension: (n: string) =>
