@@ -41,10 +41,12 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
+      // Help asked for (`--help`, `help`) is a success; help shown because no command was given
+      // (commander's exit code 1) is a usage error, as docs/cli.md says.
       if (
         e.code === "commander.helpDisplayed" ||
         e.code === "commander.version" ||
-        e.code === "commander.help"
+        (e.code === "commander.help" && e.exitCode === 0)
       ) {
         return EXIT.ok;
       }

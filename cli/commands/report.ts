@@ -6,6 +6,8 @@ import type { Catalog } from "../../lib/domain/catalog";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import type { Period, PeriodScheme } from "../../lib/domain/periods";
 import type { PeriodCounts, Report } from "../../lib/domain/report";
+import { unnamedCode } from "../../lib/domain/text";
+import { startOfLocalDate } from "../../lib/domain/time";
 import type { Locale } from "../../lib/render/format";
 import {
   apiKey,
@@ -151,6 +153,16 @@ async function resolvePeriod(opts: ReportOpts): Promise<Period> {
   if (opts.from || opts.to) {
     if (!opts.from || !opts.to) throw new CliError("--from and --to go together", EXIT.usage);
     if (opts.from > opts.to) throw new CliError("--from must not be after --to", EXIT.usage);
+    // --period names the dates given; a name the scheme reads as other dates would mislabel them.
+    const named =
+      opts.period && opts.scheme !== "explicit"
+        ? periodByName({ kind: opts.scheme }, opts.period)
+        : undefined;
+    if (named && (named.from !== opts.from || named.to !== opts.to))
+      throw new CliError(
+        `--period ${opts.period} is ${named.from}..${named.to}, not the --from and --to given: leave one out`,
+        EXIT.usage,
+      );
     return explicitPeriod(opts.from, opts.to, opts.period);
   }
   if (!opts.period) throw new CliError("give --from and --to, or --period (e.g. 2022-Q3)", EXIT.usage);
@@ -180,6 +192,12 @@ async function runReport(opts: ReportOpts): Promise<void> {
     import("../../lib/render/format"),
   ]);
   const asOf = opts.asOf ?? Date.now();
+  // Before its first day a period has nothing to count: a mistyped date, not a report of zeros.
+  if (asOf < startOfLocalDate(period.from))
+    throw new CliError(
+      `--as-of: before the period's first day (${period.from}): every figure would be 0`,
+      EXIT.usage,
+    );
   const projection = {
     calendar,
     catalog: catalogOf([...catalogFile.procedures.values()]),
@@ -210,12 +228,10 @@ async function runReport(opts: ReportOpts): Promise<void> {
   if (opts.format === "index") return indexOut(opts, counts, { period, asOf, settings: official, names });
   if (opts.format === "form-csv" || opts.format === "form-xlsx")
     return formOut(opts, counts, { period, asOf, settings: official });
-  if (opts.format === "json") process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (opts.format === "json") output(opts, `${JSON.stringify(report, null, 2)}\n`);
   else if (opts.format === "csv")
-    process.stdout.write(
-      reportCsv(report, opts.lang, names, await agencyColumn(directory, report, opts.lang)),
-    );
-  else process.stdout.write(reportText(report, opts.lang, names));
+    output(opts, reportCsv(report, opts.lang, names, await agencyColumn(directory, report, opts.lang)));
+  else output(opts, reportText(report, opts.lang, names));
 }
 
 /** What only a report from events files takes: the stack computes its own. */
@@ -284,7 +300,8 @@ async function remoteReportOut(opts: ReportOpts, api: string): Promise<void> {
   const key = apiKey(opts.key, "--api");
   const { remoteReport } = await import("../remote");
   const directory = await loadDirectory(opts.units);
-  process.stdout.write(
+  output(
+    opts,
     await remoteReport({
       api,
       period: opts.period,
@@ -316,7 +333,16 @@ async function indexOut(
     import("../../lib/render/index-text"),
   ]);
   const index = buildIndex(counts, { period, asOf, unit: opts.unit, targets: settings.targets });
-  process.stdout.write(indexText(index, opts.lang, names));
+  // Whose index: the unit's or the agency's, by name, as the text report says it.
+  const whose = opts.agency ?? opts.unit;
+  const head = whose === undefined ? "" : `${names?.get(whose) ?? unnamedCode(whose, opts.lang)}\n`;
+  output(opts, `${head}${indexText(index, opts.lang, names)}`);
+}
+
+/** What a report prints: to `--out` when given, else to stdout. */
+function output(opts: Pick<ReportOpts, "out">, text: string): void {
+  if (opts.out) writeFileSync(opts.out, text);
+  else process.stdout.write(text);
 }
 
 /** Form II.06a, as CSV on stdout or to --out, or as XLSX to --out. */
@@ -369,7 +395,7 @@ export function registerReport(program: Command): void {
         .choices(["json", "text", "csv", "form-xlsx", "form-csv", "index"])
         .default("json"),
     )
-    .option("--out <file>", "write form-xlsx (or form-csv) to this file")
+    .option("--out <file>", "write the output to this file instead of stdout (form-xlsx needs it)")
     .addOption(new Option("--lang <lang>", "language of text and CSV").choices(["vi", "en"]).default("vi"))
     .option(
       "--calendar <file>",

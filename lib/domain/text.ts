@@ -43,3 +43,14 @@ export function errorText(e: unknown): string {
 export function unnamedCode(code: string, locale: "vi" | "en" = "vi"): string {
   return `${code} (${locale === "vi" ? "chưa có tên trong danh mục" : "no name on record"})`;
 }
+
+/**
+ * Why a text is not JSON, without any of the text: the parser's own message quotes the input
+ * around the error (an applicant's name, in a bad events file), so only where it failed is said.
+ */
+export function jsonErrorText(e: unknown): string {
+  const message = e instanceof Error ? e.message : "";
+  if (/Unexpected end of JSON input/.test(message)) return "not valid JSON: it ends too soon";
+  const at = /position (\d+)/.exec(message);
+  return at ? `not valid JSON at character ${Number(at[1]) + 1}` : "not valid JSON";
+}

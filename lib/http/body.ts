@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { err, ok, type Result } from "../domain/result";
-import { decodeUtf8 } from "../domain/text";
+import { decodeUtf8, jsonErrorText } from "../domain/text";
 import { type HttpResult, problem } from "./responses";
 
 /** The posting routes' limit on a body (API Gateway's own is 10 MB). */
@@ -42,8 +42,6 @@ export function jsonBody(event: APIGatewayProxyEventV2, empty?: string): BodyRes
   try {
     return ok(JSON.parse(text ?? ""));
   } catch (e) {
-    return err(
-      problem(400, "malformed JSON", [{ path: "(body)", message: (e as Error).message.slice(0, 200) }]),
-    );
+    return err(problem(400, "malformed JSON", [{ path: "(body)", message: jsonErrorText(e) }]));
   }
 }

@@ -124,12 +124,17 @@ describe("dossier-monitor (docs/cli.md)", () => {
     const bad = join(dir, "bad.ndjson");
     const good =
       '{"eventId":"a","type":"dossier.returned","occurredAt":"2022-06-06T08:00:00+07:00","dossierId":"D","data":{}}';
-    writeFileSync(bad, `${good}\n${good.replace('"data":{}', '"data":{"x":1}')}\n{oops\n`);
+    // Line 4 carries an applicant's name where it breaks the JSON: the message says where, never what.
+    const named = '{"eventId":"b","applicant":Nguyễn Văn A,"phone":"0900000000"}';
+    writeFileSync(bad, `${good}\n${good.replace('"data":{}', '"data":{"x":1}')}\n{oops\n${named}\n`);
     const { code, stdout, stderr } = await seedReport(bad);
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toContain(`${bad}:2: data.x: unknown field`);
     expect(stderr).toContain(`${bad}:3: (json): malformed JSON`);
+    expect(stderr).toContain(`${bad}:4: (json): malformed JSON: not valid JSON`);
+    expect(stderr).not.toContain("Nguyễn");
+    expect(stderr).not.toContain("0900000000");
   });
 
   it("refuses a file that is not UTF-8 (a Latin-1 export) in report and send rather than mangling its ids, and exits 1", async () => {
@@ -279,6 +284,54 @@ describe("dossier-monitor (docs/cli.md)", () => {
     expect((await cli("report", "--events", q3)).code).toBe(2);
     expect((await cli("report", "--events", q3, "--from", "2022-13-01", "--to", "2022-09-05")).code).toBe(2);
     expect((await cli("nonsense")).code).toBe(2);
+    // No command, or a group without its subcommand: help, and a usage error; help asked for: 0.
+    expect((await cli()).code).toBe(2);
+    expect((await cli("units")).code).toBe(2);
+    expect((await cli("--help")).code).toBe(0);
+    expect((await cli("help", "report")).code).toBe(0);
+    // A period name the scheme reads as other dates than --from/--to; --as-of before the period.
+    const july = await cli(
+      "report",
+      "--events",
+      q3,
+      "--period",
+      "2022-Q3",
+      "--from",
+      "2022-07-01",
+      "--to",
+      "2022-07-31",
+    );
+    expect(july.code).toBe(2);
+    expect(july.stderr).toContain(
+      "--period 2022-Q3 is 2022-07-01..2022-09-30, not the --from and --to given",
+    );
+    const early = await cli("report", "--events", q3, "--period", "2022-Q3", "--as-of", "2022-01-01");
+    expect(early.code).toBe(2);
+    expect(early.stderr).toContain("--as-of: before the period's first day (2022-07-01)");
+  });
+
+  it("writes any format to --out when given, and names whose index it is", async () => {
+    const window = ["--from", "2022-06-06", "--to", "2022-09-05", "--as-of", "2022-09-05"];
+    const out = join(dir, "report.json");
+    const written = await cli("report", "--events", q3, ...window, "--out", out);
+    expect(written.code).toBe(0);
+    expect(written.stdout).toBe("");
+    expect(JSON.parse(readFileSync(out, "utf8")).received.total).toBe(5520);
+    const units = join(ROOT, "events/units/seed-units.json");
+    const index = await cli(
+      "report",
+      "--events",
+      q3,
+      ...window,
+      "--units",
+      units,
+      "--unit",
+      "phong-tnmt",
+      "--format",
+      "index",
+    );
+    expect(index.code).toBe(0);
+    expect(index.stdout.split("\n")[0]).toBe("Phòng Tài nguyên và Môi trường");
   });
 
   it("refuses a --unit no event names (a typo, not a report of zeros), and --unit on form II.06a", async () => {

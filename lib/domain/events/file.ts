@@ -1,5 +1,5 @@
 import { err, ok, type Problem, type Result } from "../result";
-import { decodeUtf8 } from "../text";
+import { decodeUtf8, jsonErrorText } from "../text";
 import type { DossierEvent } from "./schema";
 import { type ValidateOptions, validateEvent } from "./validate";
 
@@ -97,7 +97,7 @@ export class NdjsonEvents {
       this.out.problems.push({
         line: this.line,
         path: "(json)",
-        message: `malformed JSON: ${(e as Error).message}`,
+        message: `malformed JSON: ${jsonErrorText(e)}`,
       });
       return;
     }
@@ -134,7 +134,7 @@ export function parseEventsText(text: string, options: ValidateOptions = {}): Pa
         out.problems.push({
           line: element.line,
           path: "(json)",
-          message: `malformed JSON: ${(e as Error).message}`,
+          message: `malformed JSON: ${jsonErrorText(e)}`,
         });
         continue;
       }
