@@ -48,6 +48,20 @@ export function createHandler(deps: ConsumerDeps, logger: Logger, metrics: Metri
       logger.warn("event quarantined", { ...keys, reason: outcome.reason });
     else logger.debug(`event ${outcome.status}`, keys);
   };
+  // A message that failed goes back to SQS (a partial batch failure: the invocation succeeds), so
+  // it is said here, by its ids and reason, and counted: the ConsumerErrors alarm reads the count.
+  const failed = (record: SQSRecord, read: ReadRecord | undefined, error: unknown): never => {
+    metrics.addMetric(METRICS.eventsFailed, MetricUnit.Count, 1);
+    logger.error("event failed: SQS delivers it again", {
+      messageId: record.messageId,
+      ...read?.keys,
+      error:
+        error instanceof Error
+          ? `${error.name}: ${error.message.slice(0, 300)}`
+          : String(error).slice(0, 300),
+    });
+    throw error;
+  };
   return middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const applyDeps: BatchApplyDeps = directory
       ? { ...deps, units: await directory(), unitsOnMiss: () => directory("miss") }
@@ -69,9 +83,12 @@ export function createHandler(deps: ConsumerDeps, logger: Logger, metrics: Metri
     );
     const answered = new Set<string>();
     const recordHandler = async (record: SQSRecord): Promise<void> => {
-      const read = await reads.get(record.messageId);
-      const outcome = read && "outcome" in read ? read.outcome : await applied.get(record.messageId);
-      if (!read || !outcome) throw new Error(`no outcome for message ${record.messageId}`);
+      const read = await reads.get(record.messageId)?.catch((e: unknown) => failed(record, undefined, e));
+      const outcome = await Promise.resolve(
+        read && "outcome" in read ? read.outcome : applied.get(record.messageId),
+      ).catch((e: unknown) => failed(record, read, e));
+      if (!read || !outcome)
+        return failed(record, read, new Error(`no outcome for message ${record.messageId}`));
       // A second copy of a message changed nothing: counted as a duplicate, not applied twice.
       const copy = answered.has(record.messageId);
       answered.add(record.messageId);

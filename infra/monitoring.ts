@@ -195,9 +195,17 @@ function functionAlarms(props: MonitoringProps): AlarmSpec[] {
   return [
     {
       id: "ConsumerErrors",
-      metric: props.consumer.fn.metricErrors({ period: Duration.minutes(5) }),
+      // A failed message is a partial batch failure, not a failed invocation: both are counted.
+      metric: new cloudwatch.MathExpression({
+        expression: "FILL(errors, 0) + FILL(failed, 0)",
+        usingMetrics: {
+          errors: props.consumer.fn.metricErrors({ period: Duration.minutes(5) }),
+          failed: projectMetric(METRICS.eventsFailed, "apply-events", { period: Duration.minutes(5) }),
+        },
+        period: Duration.minutes(5),
+      }),
       threshold: 0,
-      description: "apply-events invocations failed",
+      description: "apply-events invocations or events failed (events come back by themselves)",
     },
     {
       id: "QueueAge",

@@ -8,6 +8,8 @@ export const METRICS = {
   eventsApplied: "EventsApplied",
   eventsDuplicate: "EventsDuplicate",
   eventsQuarantined: "EventsQuarantined",
+  /** An event whose message failed (storage refusing, throttling): logged with its ids, and SQS delivers it again. */
+  eventsFailed: "EventsFailed",
   dossiersChecked: "DossiersChecked",
   alertsRaised: "AlertsRaised",
   calendarDaysLeft: "CalendarDaysLeft",

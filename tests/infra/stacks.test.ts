@@ -275,10 +275,28 @@ describe("the stateless stack", () => {
       MetricName: "Errors",
       Dimensions: [{ Name: "FunctionName", Value: { Ref: Match.stringLikeRegexp("^authorizerFunction") } }],
     });
-    // Every function's errors alarm, and SES refusing a digest.
-    const errorsAlarmed = Object.values(stateless.findResources("AWS::CloudWatch::Alarm"))
-      .filter((a) => a.Properties.MetricName === "Errors" && a.Properties.AlarmActions)
-      .map((a) => a.Properties.Dimensions[0].Value.Ref as string);
+    // Every function's errors alarm (apply-events' adds the events that failed, partial batch
+    // failures that leave its invocation a success), and SES refusing a digest.
+    const alarms = Object.values(stateless.findResources("AWS::CloudWatch::Alarm")).filter(
+      (a) => a.Properties.AlarmActions,
+    );
+    const errorsOf = (a: (typeof alarms)[number]) =>
+      a.Properties.MetricName === "Errors"
+        ? [a.Properties.Dimensions[0].Value.Ref as string]
+        : (
+            (a.Properties.Metrics ?? []) as {
+              MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: { Ref: string } }[] } };
+            }[]
+          )
+            .filter((m) => m.MetricStat?.Metric.MetricName === "Errors")
+            .map((m) => m.MetricStat?.Metric.Dimensions[0]?.Value.Ref as string);
+    const errorsAlarmed = alarms.flatMap(errorsOf);
+    const consumer = alarms.find((a) =>
+      JSON.stringify(a.Properties.Metrics ?? []).includes(METRICS.eventsFailed),
+    );
+    expect(consumer?.Properties.Metrics.map((m: { Id: string }) => m.Id).sort()).toEqual(
+      ["errors", "expr_1", "failed"].sort(),
+    );
     for (const fn of Object.keys(stateless.findResources("AWS::Lambda::Function")))
       expect(errorsAlarmed, `${fn} has an errors alarm`).toContain(fn);
     stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {

@@ -84,12 +84,25 @@ describe("DynamoDB failing half way", () => {
       },
       { step: "initialize", name: "faults" },
     );
+    // Each message sent back is said by its ids (a partial batch failure leaves the invocation a
+    // success, so no one would hear of it otherwise).
+    const logger = new Logger({ logLevel: "SILENT" });
+    const failures: { messageId?: string; eventId?: string; dossierId?: string; error?: string }[] = [];
+    vi.spyOn(logger, "error").mockImplementation(((message: unknown, keys: (typeof failures)[number]) => {
+      if (message === "event failed: SQS delivers it again") failures.push(keys);
+    }) as never);
     const result = await deliver(
-      () => handlerFor(table) as never,
+      () => handlerFor(table, {}, logger) as never,
       events.map((e) => sqsRecord(e)),
       { workers: 2, maxReceives: 20 },
     );
     expect(result.redelivered).toBeGreaterThan(0);
+    expect(failures).toHaveLength(result.redelivered);
+    for (const f of failures) {
+      expect(f.messageId).toBeDefined();
+      expect(events.some((e) => e.eventId === f.eventId && e.dossierId === f.dossierId)).toBe(true);
+      expect(f.error).toMatch(/injected/);
+    }
     expect(result.failedForGood).toEqual([]);
     await expectExactlyOnce(table.store, events);
     await table.drop();
