@@ -83,15 +83,10 @@ function allowQueryApi(query: ProjectFunction, tableArn: string): void {
       PARTITIONS.directory,
     ),
   );
-  // GetItem: the key, a period's issued report, a dossier; BatchGetItem: quarantined events applied
-  // since, an agency's units' counters kept under an earlier import's tree (docs/kpis.md "A tree
-  // imported again").
-  allow(
-    query,
-    ["dynamodb:GetItem"],
-    [tableArn],
-    onlyPartitions(API_KEY_PK, PARTITIONS.periods, PARTITIONS.dossiers),
-  );
+  // GetItem: the key, a period's issued report (a dossier's page is a Query of its partition);
+  // BatchGetItem: quarantined events applied since, an agency's units' counters kept under an
+  // earlier import's tree (docs/kpis.md "A tree imported again").
+  allow(query, ["dynamodb:GetItem"], [tableArn], onlyPartitions(API_KEY_PK, PARTITIONS.periods));
   allow(
     query,
     ["dynamodb:BatchGetItem"],

@@ -108,7 +108,7 @@ export class ProjectFunction extends Construct {
     Validations.of(this.fn).acknowledge({
       id: "AwsSolutions-L1",
       reason:
-        "Node.js 22 is the runtime this project targets and tests (its dependencies are pinned for it); moving to a newer one is a deliberate upgrade.",
+        "Node.js 22 is the runtime the bundles target (esbuild's node22); the tests run on Node.js 20.19 or later (engines), with no API used that 22 lacks. Moving to a newer runtime is a deliberate upgrade, tested on it.",
     });
   }
 

@@ -70,7 +70,7 @@ export const DYNAMO_PARTITIONS: Record<string, Record<string, string[]>> = {
   },
   "query-api": {
     "dynamodb:BatchGetItem": ["D#*", "K#*"],
-    "dynamodb:GetItem": ["D#*", "KEY", "P#*"],
+    "dynamodb:GetItem": ["KEY", "P#*"],
     "dynamodb:Query": ["D#*", "K#*", "P#*", "Q", "UNIT"],
     "dynamodb:UpdateItem": ["RATE"],
   },

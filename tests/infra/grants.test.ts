@@ -86,7 +86,7 @@ describe("the stateless stack's grants", () => {
       },
       "query-api": {
         "dynamodb:BatchGetItem": [dossiers, counters],
-        "dynamodb:GetItem": [dossiers, API_KEY_PK, periods],
+        "dynamodb:GetItem": [API_KEY_PK, periods],
         "dynamodb:Query": [dossiers, counters, periods, QUARANTINE_PK, directory],
         "dynamodb:UpdateItem": [RATE_PK],
       },
