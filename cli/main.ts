@@ -36,6 +36,15 @@ export function program(): Command {
 
 /** Runs the program; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // Writing the output failed: a reader that stopped early (`| head`) is no failure; anything
+  // else (a full disk) is said in one line, never a stack.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(EXIT.ok);
+    process.stderr.write(
+      `dossier-monitor: cannot write the output: ${fileSystemReason(e.code) ?? e.message}\n`,
+    );
+    process.exit(EXIT.badInput);
+  });
   try {
     await program().parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;

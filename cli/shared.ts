@@ -43,8 +43,36 @@ export function fileSystemReason(code: unknown): string | undefined {
     ENOTDIR: "a path through something that is not a folder",
     EACCES: "permission denied",
     EPERM: "not permitted",
+    ENOSPC: "no space left on the device",
+    EPIPE: "the reader of the output has gone",
   };
   return typeof code === "string" ? said[code] : undefined;
+}
+
+/**
+ * A JSON file the user named (a directory, a calendar, settings): read, a byte order mark read past
+ * as in events files, and refused as bad input naming the file and why (in words, never a stack).
+ */
+export async function readJsonFile(file: string): Promise<unknown> {
+  const [{ readFileSync }, { jsonErrorText }] = await Promise.all([
+    import("node:fs"),
+    import("../lib/domain/text"),
+  ]);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(
+      `${file}: cannot read: ${fileSystemReason(code) ?? code ?? (e as Error).message}`,
+      EXIT.badInput,
+    );
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (e) {
+    throw new CliError(`${file}: ${jsonErrorText(e)}`, EXIT.badInput);
+  }
 }
 
 /** An RFC 3339 instant with its offset, kept as written (`serve --clock`). */

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import type { AgencyDirectoryFile } from "../../lib/domain/agency-file";
 import type { WorkingCalendar } from "../../lib/domain/calendar/calendar";
@@ -18,6 +18,7 @@ import {
   parseDate,
   readCatalogFile,
   readEventsFile,
+  readJsonFile,
 } from "../shared";
 
 interface ReportOpts {
@@ -42,15 +43,6 @@ interface ReportOpts {
   catalog?: string;
 }
 
-/** A JSON file, or the bad-input error naming it. */
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
-  }
-}
-
 /**
  * The unit directory file (`--units`, the shape `units import` reads), read once: the units' names
  * for the texts a person reads, the agency tree of an `--agency` report and of the CSV's agency
@@ -60,7 +52,7 @@ async function loadDirectory(file: string | undefined): Promise<AgencyDirectoryF
   if (!file) return undefined;
   const { parseDirectoryFile } = await import("../agency");
   try {
-    return await parseDirectoryFile(readJson(file));
+    return await parseDirectoryFile(await readJsonFile(file));
   } catch (e) {
     if (e instanceof CliError) throw e;
     throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
@@ -106,7 +98,7 @@ async function loadSettings(file: string | undefined, catalog: Catalog) {
     "../../lib/domain/official/settings"
   );
   if (!file) return withCatalogDomains(DEFAULT_OFFICIAL_SETTINGS, catalog.domains);
-  const loaded = loadOfficialSettings(readJson(file));
+  const loaded = loadOfficialSettings(await readJsonFile(file));
   if (!loaded.ok)
     throw new CliError(loaded.error.map((p) => `${file}: ${p.path}: ${p.message}`).join("\n"), EXIT.badInput);
   return withCatalogDomains(loaded.value, catalog.domains);
@@ -118,12 +110,7 @@ async function loadCalendar(file: string | undefined): Promise<WorkingCalendar> 
     import("../../lib/domain/calendar/calendar"),
   ]);
   if (!file) return WorkingCalendar.official();
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
-  }
+  const data = await readJsonFile(file);
   const parsed = CalendarDataSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

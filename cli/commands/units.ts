@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { DirectoryBusy } from "../../lib/app/ports";
 import type { Result } from "../../lib/domain/result";
-import { CliError, EXIT, tableClient, tableOptions } from "../shared";
+import { CliError, EXIT, readJsonFile, tableClient, tableOptions } from "../shared";
 
 async function runUnitsImport(
   file: string,
@@ -12,12 +11,7 @@ async function runUnitsImport(
     import("../../lib/domain/agency-directory"),
     import("../../lib/domain/time"),
   ]);
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new CliError(`${file}: ${(e as Error).message}`, EXIT.badInput);
-  }
+  const data = await readJsonFile(file);
   let directory: ReturnType<typeof parseDirectoryFile>;
   try {
     // With or without an agency tree (events/units/README.md); checked as the tree stands today.

@@ -310,6 +310,26 @@ describe("dossier-monitor (docs/cli.md)", () => {
     expect(early.stderr).toContain("--as-of: before the period's first day (2022-07-01)");
   });
 
+  it("reads a unit directory written with a byte order mark, as events files are", async () => {
+    const units = join(dir, "units-bom.json");
+    writeFileSync(units, `\uFEFF${readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8")}`);
+    const text = await cli(
+      "report",
+      "--events",
+      q3,
+      "--period",
+      "2022-Q3",
+      "--as-of",
+      "2022-09-30",
+      "--units",
+      units,
+      "--format",
+      "text",
+    );
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("Phòng Tài nguyên và Môi trường");
+  });
+
   it("writes any format to --out when given, and names whose index it is", async () => {
     const window = ["--from", "2022-06-06", "--to", "2022-09-05", "--as-of", "2022-09-05"];
     const out = join(dir, "report.json");
@@ -401,6 +421,11 @@ describe("dossier-monitor (docs/cli.md)", () => {
         ],
         1,
         "no such file or directory",
+      ],
+      [
+        ["report", "--events", q3, "--period", "2022-Q3", "--calendar", join(dir, "no-calendar.json")],
+        1,
+        "no-calendar.json: cannot read: no such file or directory",
       ],
     ];
     // --fresh with a bad clock deletes nothing (the clock is checked first).
