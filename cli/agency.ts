@@ -17,10 +17,16 @@ import { CliError, EXIT } from "./shared";
  * the flat reader's message shape (`unit directory: path: message; …`) naming every bad field.
  */
 export async function parseDirectoryFile(data: unknown): Promise<AgencyDirectoryFile> {
-  const { parseAgencyDirectory } = await import("../lib/domain/agency-file");
+  const [{ parseAgencyDirectory }, { parseUnitDirectory }] = await Promise.all([
+    import("../lib/domain/agency-file"),
+    import("../lib/domain/units"),
+  ]);
   const parsed = parseAgencyDirectory(data);
   if (!parsed.ok)
     throw new Error(`unit directory: ${parsed.error.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+  // The flat checks the tree does not make (a unit twice, a grant naming no unit), as `units import`.
+  const { agencies: _agencies, ...flat } = parsed.value;
+  parseUnitDirectory(flat);
   return parsed.value;
 }
 

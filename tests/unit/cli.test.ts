@@ -328,6 +328,16 @@ describe("dossier-monitor (docs/cli.md)", () => {
     );
     expect(text.code).toBe(0);
     expect(text.stdout).toContain("Phòng Tài nguyên và Môi trường");
+    // A directory `units import` refuses (a unit listed twice) is refused here too.
+    const twice = join(dir, "units-twice.json");
+    const file = JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8"));
+    writeFileSync(
+      twice,
+      JSON.stringify({ ...file, units: [...file.units, { ...file.units[0], nameVi: "Khác" }] }),
+    );
+    const refused = await cli("report", "--events", q3, "--period", "2022-Q3", "--units", twice);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`units: ${file.units[0].id} appears twice`);
   });
 
   it("writes any format to --out when given, and names whose index it is", async () => {
