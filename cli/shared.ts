@@ -251,7 +251,8 @@ export async function monitorEnv(table: string, catalogFile: string | undefined)
       ...(catalog !== undefined && { CATALOG: catalog }),
     });
   } catch (e) {
-    throw new CliError((e as Error).message, EXIT.usage);
+    // The table comes from --table here, not from the environment variable the functions read.
+    throw new CliError((e as Error).message.replace(/\bTABLE_NAME\b/g, "--table"), EXIT.usage);
   }
 }
 
