@@ -437,6 +437,7 @@ describe("dossier-monitor (docs/cli.md)", () => {
         1,
         "no-calendar.json: cannot read: no such file or directory",
       ],
+      [["import", q3, "--table", "T"], 2, "--table: Too small"],
     ];
     // --fresh with a bad clock deletes nothing (the clock is checked first).
     mkdirSync(join(dir, "kept"), { recursive: true });
