@@ -186,7 +186,9 @@ export async function readEventsFile(file: string, options: ValidateOptions = {}
     }
   };
   const lines = new NdjsonEvents(options);
-  let rest = "";
+  // The text since the last line break, as the chunks came: joined once a break arrives, so a long
+  // line costs its length, not its length times its chunks.
+  let pending: string[] = [];
   let first = true;
   try {
     for await (const chunk of createReadStream(file)) {
@@ -196,16 +198,21 @@ export async function readEventsFile(file: string, options: ValidateOptions = {}
         if (/^\uFEFF?\s*\[/.test(text)) return parseEventsText(await readEventsText(file), options);
         first = /^\uFEFF?\s*$/.test(text);
       }
-      const parts = (rest + text).split("\n");
-      rest = parts.pop() ?? "";
+      if (!text.includes("\n")) {
+        pending.push(text);
+        continue;
+      }
+      const parts = (pending.join("") + text).split("\n");
+      pending = [parts.pop() ?? ""];
       for (const line of parts) lines.add(line);
     }
     // A file cut off inside a character is not UTF-8 either.
-    rest += decode(new Uint8Array(), false);
+    pending.push(decode(new Uint8Array(), false));
   } catch (e) {
     if (e instanceof CliError) throw e;
     throw unreadable(file, e);
   }
+  const rest = pending.join("");
   if (rest) lines.add(rest);
   return lines.result();
 }
