@@ -36,14 +36,18 @@ export function program(): Command {
 
 /** Runs the program; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  // Writing the output failed: a reader that stopped early (`| head`) is no failure; anything
-  // else (a full disk) is said in one line, never a stack.
+  // Writing the output failed: a reader that stopped early (`| head`) loses what it did not read,
+  // and the command goes on to its own exit code; anything else (a full disk) is said once, in one
+  // line, never a stack, and the command fails. Nothing exits here: `serve` still stops what it
+  // started, and a command's own failure code is kept.
+  let said = false;
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") process.exit(EXIT.ok);
+    if (e.code === "EPIPE" || said) return;
+    said = true;
     process.stderr.write(
       `dossier-monitor: cannot write the output: ${fileSystemReason(e.code) ?? e.message}\n`,
     );
-    process.exit(EXIT.badInput);
+    process.exitCode = EXIT.badInput;
   });
   try {
     await program().parseAsync(argv, { from: "user" });

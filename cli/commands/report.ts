@@ -147,7 +147,7 @@ async function resolvePeriod(opts: ReportOpts): Promise<Period> {
         : undefined;
     if (named && (named.from !== opts.from || named.to !== opts.to))
       throw new CliError(
-        `--period ${opts.period} is ${named.from}..${named.to}, not the --from and --to given: leave one out`,
+        `--period ${opts.period} is ${named.from}..${named.to}, not the --from and --to given: leave one out, or name the window with --scheme explicit`,
         EXIT.usage,
       );
     return explicitPeriod(opts.from, opts.to, opts.period);
@@ -180,7 +180,7 @@ async function runReport(opts: ReportOpts): Promise<void> {
   ]);
   const asOf = opts.asOf ?? Date.now();
   // Before its first day a period has nothing to count: a mistyped date, not a report of zeros.
-  if (asOf < startOfLocalDate(period.from))
+  if (opts.asOf !== undefined && asOf < startOfLocalDate(period.from))
     throw new CliError(
       `--as-of: before the period's first day (${period.from}): every figure would be 0`,
       EXIT.usage,
@@ -322,7 +322,9 @@ async function indexOut(
   const index = buildIndex(counts, { period, asOf, unit: opts.unit, targets: settings.targets });
   // Whose index: the unit's or the agency's, by name, as the text report says it.
   const whose = opts.agency ?? opts.unit;
-  const head = whose === undefined ? "" : `${names?.get(whose) ?? unnamedCode(whose, opts.lang)}\n`;
+  const name =
+    whose === undefined ? undefined : names ? (names.get(whose) ?? unnamedCode(whose, opts.lang)) : whose;
+  const head = name === undefined ? "" : `${name}\n`;
   output(opts, `${head}${indexText(index, opts.lang, names)}`);
 }
 
