@@ -48,6 +48,12 @@ interface YearDays {
 /** How many days before a year without calendar data the monitor warns (logs, alarm, KPI email). */
 export const CALENDAR_WARNING_DAYS = 60;
 
+/** Whether a local day number is Monday to Friday (1970-01-01 was a Thursday). */
+const isWeekday = (day: number) => {
+  const dow = (day + 4) % 7;
+  return dow !== 0 && dow !== 6;
+};
+
 export class WorkingCalendar {
   private readonly years = new Map<number, YearDays>();
   private readonly dayCache = new Map<number, boolean>();
@@ -110,17 +116,20 @@ export class WorkingCalendar {
     const year = Number(date.slice(0, 4));
     const data = this.years.get(year);
     if (!data) throw new CalendarYearMissingError(year);
-    const dow = (day + 4) % 7; // 1970-01-01 was a Thursday
     // Monday to Friday: the state offices' 40-hour week (Decision 188/1999/QĐ-TTg, article to
     // verify; docs/calendar.md), less the year's days off, plus its make-up working days.
-    const working = data.makeUp.has(date) || (dow !== 0 && dow !== 6 && !data.daysOff.has(date));
+    const working = data.makeUp.has(date) || (isWeekday(day) && !data.daysOff.has(date));
     this.dayCache.set(day, working);
     return working;
   }
 
   /** The working-time ranges of a local day number, as instants. Empty on a day off. */
   private ranges(day: number): [number, number][] {
-    if (!this.isWorkingDayNumber(day)) return [];
+    return this.isWorkingDayNumber(day) ? this.sessions(day) : [];
+  }
+
+  /** The office hours' sessions of a local day number, as instants, whether it is worked or not. */
+  private sessions(day: number): [number, number][] {
     const midnight = day * DAY_MS - OFFSET_MS;
     return this.hours.map(([s, e]) => [midnight + s * MINUTE_MS, midnight + e * MINUTE_MS]);
   }
@@ -232,12 +241,7 @@ export class WorkingCalendar {
       if (!(e instanceof CalendarYearMissingError)) throw e;
       // A year without data (docs/rules.md R6): Monday to Friday in office hours, its days off
       // unknown; never a failure, so what asks (the digests' sending) goes on.
-      const dow = (day + 4) % 7;
-      const midnight = day * DAY_MS - OFFSET_MS;
-      ranges =
-        dow === 0 || dow === 6
-          ? []
-          : this.hours.map(([s, e]) => [midnight + s * MINUTE_MS, midnight + e * MINUTE_MS]);
+      ranges = isWeekday(day) ? this.sessions(day) : [];
     }
     return ranges.some(([s, e]) => at >= s && at < e);
   }
