@@ -62,11 +62,7 @@ export async function readJsonFile(file: string): Promise<unknown> {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(
-      `${file}: cannot read: ${fileSystemReason(code) ?? code ?? (e as Error).message}`,
-      EXIT.badInput,
-    );
+    throw unreadable(file, e, "a JSON file");
   }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ""));
@@ -160,9 +156,9 @@ export async function readEventsText(file: string): Promise<string> {
 }
 
 /** A file that cannot be read, as the CLI says it (exit 1, naming the file and why). */
-function unreadable(file: string, e: unknown): CliError {
+function unreadable(file: string, e: unknown, what = "an events file"): CliError {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === "EISDIR" ? "a folder, not an events file" : fileSystemReason(code);
+  const why = code === "EISDIR" ? `a folder, not ${what}` : fileSystemReason(code);
   return new CliError(`${file}: cannot read: ${why ?? code ?? (e as Error).message}`, EXIT.badInput);
 }
 
