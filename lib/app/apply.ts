@@ -96,16 +96,22 @@ export function checkApply(
       kind: "quarantine",
       reason: `dossier ${event.dossierId} already holds ${MAX_EVENTS_PER_DOSSIER} events, the most one dossier may have`,
     };
-  const receipt = canonicalEvents(log).find((e) => e.event.type === "dossier.received")?.event;
+  // The log's receipt, looked for only when the record does not say (every event of a dossier
+  // passes here: the log is not walked on the hot path).
+  const receipt = () => canonicalEvents(log).find((e) => e.event.type === "dossier.received")?.event;
   // A receipt in the log takes the place kept for it, whether or not the record counts it yet
   // (one dated a few minutes ahead of the clock; the import folding a new dossier has no record).
-  const received = dossier?.received || receipt !== undefined;
-  if (!received && event.type !== "dossier.received" && log.length >= MAX_EVENTS_BEFORE_RECEIPT)
+  if (
+    event.type !== "dossier.received" &&
+    log.length >= MAX_EVENTS_BEFORE_RECEIPT &&
+    !dossier?.received &&
+    receipt() === undefined
+  )
     return {
       kind: "quarantine",
       reason: `dossier ${event.dossierId} has not been received and already holds ${MAX_EVENTS_BEFORE_RECEIPT} events: its last place is kept for its dossier.received`,
     };
-  const owner = dossier?.owner ?? receipt?.source;
+  const owner = dossier?.owner ?? receipt()?.source;
   const refused = refusal(event, dossier && { owner, received: dossier.received, unitId: dossier.unitId }, {
     units: deps.units ?? NO_UNITS,
     unknownUnits: deps.units ? (deps.unknownUnits ?? "reject") : "accept",
