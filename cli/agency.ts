@@ -44,7 +44,7 @@ export interface AgencyReportRequest {
 
 /**
  * The agency's report and counts (form II.06a and the index read the counts), and the official
- * settings naming it as the reporting office, or a usage error naming what it knows.
+ * settings naming it as the reporting office; an agency the directory lacks, or one not valid in the period, is bad input (exit 1, as an unknown `--unit`), its error naming what the directory knows.
  */
 export async function agencyReport(
   request: AgencyReportRequest,
@@ -60,7 +60,7 @@ export async function agencyReport(
         .slice(0, 10)
         .map((a) => a.id)
         .join(", ")}${tree.agencies().length > 10 ? ", …" : ""})`,
-      EXIT.usage,
+      EXIT.badInput,
     );
   const result = agencyReportFromEvents(tree, request.events, request.settings, {
     period: request.period,
@@ -70,7 +70,7 @@ export async function agencyReport(
   if (!result)
     throw new CliError(
       `--agency: ${request.agency} is not valid on ${rollUpDate(request.period)}, the day period ${request.period.name} rolls up at (it is valid ${node.validFrom ?? "…"}..${node.validTo ?? "…"}); its dossiers count under ${tree.reportingNode(request.agency, rollUpDate(request.period))}`,
-      EXIT.usage,
+      EXIT.badInput,
     );
   const official = agencyOfficialSettings(tree, request.agency, request.period, request.official);
   return { ...result, official: official ?? request.official };

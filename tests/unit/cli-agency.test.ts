@@ -143,10 +143,11 @@ describe("report --events … --units FILE --agency ID", () => {
   it("refuses an agency the tree lacks, one not valid in the period, and --agency without --units", async () => {
     const args = ["report", "--events", file, "--period", "2025-Q3", "--as-of", "2025-12-31"];
     const unknown = await cli(...args, "--units", UNITS, "--agency", "xa-khong-co");
-    expect(unknown.code).toBe(2);
+    // An id the data lacks is bad input (1), as an unknown --unit and the API's answer to either.
+    expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/--agency: no agency xa-khong-co in the unit directory/);
     const ended = await cli(...args, "--units", UNITS, "--agency", old.id);
-    expect(ended.code).toBe(2);
+    expect(ended.code).toBe(1);
     expect(ended.stderr).toContain(`its dossiers count under ${successor}`);
     // An agency's id is no unit's: --unit refuses it, as any id the directory does not list.
     const agencyAsUnit = await cli(...args, "--units", UNITS, "--unit", successor);
