@@ -51,9 +51,9 @@ export function createHandler(deps: SweepDeadlinesDeps, publish: Publish, logger
     );
     // A clock alert still pending whose dossier closed since is not sent; a failure here
     // costs only that (the alert goes as raised), never the sweep.
-    const dropped = await dropStaleAlerts(deps).catch((e: unknown) => {
+    const stale = await dropStaleAlerts(deps).catch((e: unknown) => {
       logger.warn("could not drop the pending alerts of closed dossiers", { error: describe(e) });
-      return 0;
+      return undefined;
     });
     // Digests go while the office is open (docs/rules.md "When digests go"): what a sweep raises
     // after hours (most due instants fall at 17:00) waits for the next opening's digest, so a
@@ -61,7 +61,8 @@ export function createHandler(deps: SweepDeadlinesDeps, publish: Publish, logger
     const open = deps.settings.calendar.isOpen(deps.now());
     if (!open && result.raised > 0)
       logger.info("alerts held until the office opens", { raised: result.raised });
-    const pending = open && (result.raised > 0 || (await deps.alerts.pending()).length > 0);
+    // The pending alerts as the drop left them, read again only when the drop failed.
+    const pending = open && (result.raised > 0 || (stale?.left ?? (await deps.alerts.pending()).length) > 0);
     if (pending) {
       const { failed } = await publish([
         {
@@ -84,7 +85,7 @@ export function createHandler(deps: SweepDeadlinesDeps, publish: Publish, logger
     metrics.addMetric(METRICS.dossiersChecked, MetricUnit.Count, result.checked);
     metrics.addMetric(METRICS.alertsRaised, MetricUnit.Count, result.raised);
     metrics.addMetric(METRICS.sweepDossierFailed, MetricUnit.Count, result.failed);
-    logger.info("sweep done", { ...result, staleAlertsDropped: dropped });
+    logger.info("sweep done", { ...result, staleAlertsDropped: stale?.dropped ?? 0 });
     return result;
   })
     .use(injectLambdaContext(logger))

@@ -55,10 +55,15 @@ export interface StaleAlertDeps {
   now: () => number;
 }
 
-/** Drops the pending clock alerts whose dossier closed since they were raised; how many it dropped. */
-export async function dropStaleAlerts(deps: StaleAlertDeps): Promise<number> {
-  const clock = (await deps.alerts.pending()).filter((a) => MOOT_ONCE_CLOSED.has(a.kind));
-  if (clock.length === 0) return 0;
+/**
+ * Drops the pending clock alerts whose dossier closed since they were raised: how many it dropped,
+ * and how many alerts of any kind are left pending (the sweep tells send-alerts only if some are,
+ * without reading them again).
+ */
+export async function dropStaleAlerts(deps: StaleAlertDeps): Promise<{ dropped: number; left: number }> {
+  const pending = await deps.alerts.pending();
+  const clock = pending.filter((a) => MOOT_ONCE_CLOSED.has(a.kind));
+  if (clock.length === 0) return { dropped: 0, left: pending.length };
   const queue = dossiersInTurn(
     clock.map((a) => a.dossier.dossierId),
     deps.now(),
@@ -75,5 +80,5 @@ export async function dropStaleAlerts(deps: StaleAlertDeps): Promise<number> {
     return state.has(id) && state.get(id)?.closedAt !== undefined;
   });
   if (stale.length) await deps.alerts.dropPending(stale, deps.now());
-  return stale.length;
+  return { dropped: stale.length, left: pending.length - stale.length };
 }
