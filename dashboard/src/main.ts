@@ -1,4 +1,5 @@
 import { latePauseNote, noCalendarNote } from "../../lib/domain/report-notes";
+import { formatLocalVi, parseInstant } from "../../lib/domain/time";
 import {
   formatNumber,
   formatRate,
@@ -106,12 +107,19 @@ const n = (x: number) => formatNumber(x, state.lang);
 const pct = (r: number | null) => formatRate(r, state.lang);
 const main = () => document.getElementById("main") as HTMLElement;
 
-/** `2022-08-29T07:45:38.640+07:00` → `29/08/2022 07:45` (the instant as the API wrote it, office time). */
+/**
+ * `2022-08-29T07:45:38.640+07:00` → `29/08/2022 07:45`, and a local date `2022-08-29` → `29/08/2022`.
+ * An instant is shown in office time whatever its offset: a dossier's events keep the offset their
+ * producer wrote (`2022-06-30T18:30:00Z` is 01/07/2022 01:30 in Hà Nội, a day of the next quarter).
+ */
 function when(iso: string | null | undefined): string {
   if (!iso) return "—";
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?/.exec(iso);
-  if (!m) return iso;
-  return `${m[3]}/${m[2]}/${m[1]}${m[4] ? ` ${m[4]}:${m[5]}` : ""}`;
+  if (/^\d{4}-\d{2}-\d{2}T/.test(iso)) {
+    const ms = parseInstant(iso);
+    if (ms !== undefined) return formatLocalVi(ms);
+  }
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
 }
 
 /** Names of units outside the key's own that the dossier on screen mentions (its answer's `unitNames`). */
@@ -161,9 +169,18 @@ async function request(path: string, params: Record<string, string | undefined>)
   if (res.ok) return res;
   const body = (await res.json().catch(() => ({}))) as { message?: string };
   const message = body.message ?? res.statusText;
-  if (res.status === 401 || (res.status === 403 && /^(unknown key|this key posts events)/.test(message)))
-    throw new AuthError(message);
+  if (res.status === 401 || (res.status === 403 && refusedKey(path, message))) throw new AuthError(message);
   throw new ApiError(res.status, message);
+}
+
+/**
+ * Whether a 403 refuses the key itself, not one page: every reader key reads `/me`, so a refusal
+ * there is the key's; on AWS the authorizer's refusal is API Gateway's own answer,
+ * `{"message":"Forbidden"}`, on any route (a key revoked while the page is open); locally the
+ * stack's words say it.
+ */
+function refusedKey(path: string, message: string): boolean {
+  return path === "/me" || message === "Forbidden" || /^(unknown key|this key posts events)/.test(message);
 }
 
 // ---- signing in and out ----
@@ -171,7 +188,7 @@ async function request(path: string, params: Record<string, string | undefined>)
 function keyFromFragment(): void {
   const m = /(?:^#|&)key=([^&]+)/.exec(location.hash);
   if (!m?.[1]) return;
-  sessionStorage.setItem(KEY, decodeURIComponent(m[1]));
+  sessionStorage.setItem(KEY, decoded(m[1]));
   // Out of the address bar and the history at once.
   history.replaceState(null, "", `${location.pathname}#/`);
 }
@@ -239,8 +256,17 @@ type View =
   | { name: "quality" }
   | { name: "downloads" };
 
+/** A part of the address decoded; one that is not valid percent-encoding as it is (`%E0`: no page). */
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 function currentView(): View {
-  const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  const parts = location.hash.replace(/^#\/?/, "").split("/").map(decoded);
   switch (parts[0]) {
     case "unit":
       return { name: "unit", id: parts[1] || undefined };
@@ -278,6 +304,7 @@ function renderChrome(): void {
         state.lang = state.lang === "vi" ? "en" : "vi";
         localStorage.setItem(LANG, state.lang);
         if (state.me) void render(false);
+        else if (state.key) void start();
         else signIn();
       },
     },
@@ -285,7 +312,11 @@ function renderChrome(): void {
   );
   if (!state.me) {
     nav.replaceChildren();
-    tools.replaceChildren(langButton);
+    // Signed in, its `/me` not read (yet, or it failed): the key can still be given up.
+    const signOutButton = state.key
+      ? h("button", { type: "button", class: "signout", onclick: () => signOut() }, w.signOut)
+      : null;
+    tools.replaceChildren(...[langButton, signOutButton].filter((b): b is HTMLElement => b !== null));
     return;
   }
   const view = currentView();
@@ -341,6 +372,8 @@ function renderChrome(): void {
 async function start(): Promise<void> {
   state.key = sessionStorage.getItem(KEY);
   if (!state.key) return signIn();
+  // The frame first: a first request that fails still leaves the language and signing out.
+  renderChrome();
   main().replaceChildren(h("p", { class: "loading", role: "status" }, t().loading));
   try {
     state.me = await api<Me>("/me");
@@ -374,14 +407,15 @@ function failureNodes(e: unknown): Node[] {
   const { text, detail } = failureText(e);
   return [
     h("p", { class: "alert", role: "alert" }, text),
-    detail ? h("p", { class: "details", lang: "en" }, `${t().failureDetail}: ${detail}`) : null,
+    detail ? h("p", { class: "details" }, `${t().failureDetail}: `, h("span", { lang: "en" }, detail)) : null,
   ].filter((n): n is HTMLElement => n !== null);
 }
 
 function failed(e: unknown): void {
   main().replaceChildren(
     ...failureNodes(e),
-    h("button", { type: "button", onclick: () => void render(false) }, t().retry),
+    // Before the key's `/me` came, retrying is starting again.
+    h("button", { type: "button", onclick: () => void (state.me ? render(false) : start()) }, t().retry),
   );
 }
 
@@ -544,6 +578,10 @@ function compareTable(current: Report, previous: Report | string, previousName: 
     [w.resolvedEarly, (b) => n(b.resolved.early)],
     [w.resolvedOnTime, (b) => n(b.resolved.onTime)],
     [w.resolvedLate, (b) => n(b.resolved.late)],
+    // Withdrawn dossiers, when either period has some (the cards show them likewise).
+    ...(current.withdrawn || (typeof previous !== "string" && previous.withdrawn)
+      ? ([[w.withdrawn, (b) => n(b.withdrawn ?? 0)]] as [string, (b: Block) => string][])
+      : []),
     [w.pendingWithin, (b) => n(b.pending.withinDeadline)],
     [w.pendingOverdue, (b) => n(b.pending.overdue)],
     [w.onTimeRate, (b) => pct(b.rates.onTime)],
@@ -1397,10 +1435,10 @@ async function qualityView(): Promise<Node[]> {
               when(q.at),
               [
                 quarantineReason(q.reason),
-                h("span", { class: "details" }, q.reason),
+                h("span", { class: "details", lang: "en" }, q.reason),
                 ...(q.problems ?? [])
                   .slice(0, 3)
-                  .map((p) => h("span", { class: "details" }, `${p.path}: ${p.message}`)),
+                  .map((p) => h("span", { class: "details", lang: "en" }, `${p.path}: ${p.message}`)),
               ],
               q.type ? (w.eventNames[q.type] ?? q.type) : "—",
               q.source ?? "—",

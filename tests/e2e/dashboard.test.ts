@@ -12,6 +12,7 @@ import {
   OTHER_AGENCY,
   SCOPED_AGENCY,
   SCOPED_UNIT,
+  STILL_CLOCK_RATE,
   startDashboardStack,
   TREE_ROOT,
 } from "../helpers/dashboard-stack";
@@ -59,6 +60,12 @@ async function open(
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(`${api}/dashboard${key ? `#key=${encodeURIComponent(key)}` : route}`);
   return { page, urls, errors };
+}
+
+/** Follows a link with `key` on a page already open signed out (its routes set before the key asks anything). */
+async function signInByLink(page: Page, key: string): Promise<void> {
+  // The fragment alone changes: the page takes the key from it as it does on loading.
+  await page.goto(`${api}/dashboard#key=${encodeURIComponent(key)}`);
 }
 
 // Page predicates are functions, not strings: the dashboard's CSP forbids eval, and a string
@@ -399,6 +406,26 @@ describe("the dashboard", () => {
       expect(items.join(" "), code).not.toContain(code);
   });
 
+  it("dates a timeline's events in office time, whatever offset their producer wrote", async () => {
+    const id = "DASH-UTC-1";
+    // 19/10 18:30 UTC is 20/10 01:30 in Hà Nội: the next day (30/06 would be the next quarter's).
+    await postAndDrain([
+      {
+        eventId: "dash-utc-r",
+        type: "dossier.received",
+        occurredAt: "2022-10-19T18:30:00Z",
+        dossierId: id,
+        data: { unitId: SCOPED_UNIT, procedureCode: "1.001990", channel: "online", processingDays: 5 },
+      },
+    ]);
+    const { page } = await open(d.scoped);
+    await page.waitForSelector("[data-list=overdue]");
+    await go(page, `#/dossier/${id}`);
+    await page.waitForSelector(".timeline li");
+    expect(await page.textContent(".timeline li time")).toBe("20/10/2022 01:30");
+    expect(await page.textContent(".facts")).toContain("20/10/2022 01:30");
+  });
+
   it("picks among the units in force in the period, grouped under their agencies by name", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     contexts.push(context);
@@ -517,8 +544,10 @@ describe("the dashboard", () => {
     expect(await page.textContent("main .alert")).toBe(
       "Không tải được số liệu: không tìm thấy (kỳ báo cáo, cơ quan hoặc đơn vị này không có trong hệ thống)",
     );
-    const detail = await page.$eval("main p.details[lang=en]", (p) => p.textContent ?? "");
-    expect(detail).toBe("Chi tiết kỹ thuật (tiếng Anh): no such unit");
+    // The Vietnamese label read in Vietnamese, the API's English message marked English.
+    expect(await page.textContent("main p.details")).toBe("Chi tiết kỹ thuật (tiếng Anh): no such unit");
+    expect(await page.$eval("main p.details", (p) => p.getAttribute("lang"))).toBeNull();
+    expect(await page.textContent("main p.details span[lang=en]")).toBe("no such unit");
     expect(await page.$("main button")).not.toBeNull();
   });
 
@@ -532,6 +561,55 @@ describe("the dashboard", () => {
     const second = await open(d.integration);
     await second.page.waitForSelector("main .alert");
     expect(await second.page.textContent("main .alert")).toContain("khóa gửi sự kiện");
+  });
+
+  it("forgets a key API Gateway's authorizer refuses (403 Forbidden, on any route), as the local stack's refusal", async () => {
+    // On AWS the authorizer's "no" is API Gateway's own answer, not the handler's words.
+    const forbidden = { status: 403, json: { message: "Forbidden" } };
+    const first = await open(undefined);
+    await first.page.route(
+      (url) => url.pathname.endsWith("/me"),
+      (route) => route.fulfill(forbidden),
+    );
+    await signInByLink(first.page, d.reader);
+    await first.page.waitForSelector("main .alert + p + form.signin");
+    expect(await first.page.textContent("main .alert")).toContain("Khóa không hợp lệ");
+    expect(await first.page.evaluate("sessionStorage.length")).toBe(0);
+    // A key revoked while the page is open: the next page's request is refused the same way.
+    const { page } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    await page.route(
+      (url) => url.pathname.endsWith("/kpis"),
+      (route) => route.fulfill(forbidden),
+    );
+    await page.evaluate(`location.hash = "#/unit/${SCOPED_UNIT}"`);
+    await page.waitForSelector("main .alert + p + form.signin");
+    expect(await page.evaluate("sessionStorage.length")).toBe(0);
+  });
+
+  it("keeps signing out and a working retry when the key's first request fails", async () => {
+    const first = await open(undefined);
+    let failing = true;
+    await first.page.route(
+      (url) => url.pathname.endsWith("/me"),
+      (route) =>
+        failing ? route.fulfill({ status: 503, json: { message: "try later" } }) : route.continue(),
+    );
+    await signInByLink(first.page, d.reader);
+    await first.page.waitForSelector("main .alert");
+    expect(await first.page.$("header button.signout")).not.toBeNull();
+    failing = false;
+    await first.page.click("main button");
+    await first.page.waitForSelector("#units-h");
+  });
+
+  it("answers a malformed address with the page's own words, not a page stuck loading", async () => {
+    const { page, errors } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    await page.evaluate(`location.hash = "#/unit/%E0"`);
+    await page.waitForSelector("main .alert");
+    expect(await page.textContent("main .alert")).toContain("không tìm thấy");
+    expect(errors).toEqual([]);
   });
 
   it("signs out: session storage is cleared and the figures are gone", async () => {
@@ -592,7 +670,7 @@ describe("the dashboard", () => {
       name: "two departments",
       role: "reader",
       source: "dashboard-two-units",
-      ratePerSecond: 200,
+      ratePerSecond: STILL_CLOCK_RATE,
       units: [SCOPED_UNIT, "phong-tu-phap"],
     });
     const { page } = await open(twoUnits);
@@ -755,9 +833,15 @@ describe("the dashboard on the agency tree", () => {
     page.on("request", (r) => {
       if (new URL(r.url()).pathname.endsWith("/agencies")) requests.push(r.url());
     });
+    // The page's time stopped: the choice settles when the test lets 300 ms pass, not when a busy
+    // machine happens to leave that long between two key presses.
+    await page.clock.install();
+    await page.clock.pauseAt(Date.now() + 60_000);
     await page.focus("#agency");
     await page.keyboard.press("ArrowDown");
     await page.keyboard.press("ArrowDown");
+    expect(requests).toHaveLength(0);
+    await page.clock.runFor(300);
     const settled = `#/agency/${options[2]}`;
     await page.waitForFunction(
       (h) => (globalThis as unknown as { document: Doc }).document.querySelector("main")?.dataset.shown === h,
