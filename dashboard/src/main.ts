@@ -754,6 +754,9 @@ function unitsRanking(report: Report): HTMLElement {
   const w = t();
   const ranked = [...report.byUnit].sort(worstFirst);
   const heading = h("h2", { id: "units-h" }, w.unitsHeading);
+  // A period with no dossier yet (a new deployment, the first days of a quarter): said, not an empty table.
+  if (ranked.length === 0)
+    return h("section", { "aria-labelledby": "units-h" }, heading, h("p", { class: "note" }, w.none));
   return h(
     "section",
     { "aria-labelledby": "units-h" },

@@ -278,6 +278,24 @@ describe("the dashboard", () => {
     expect(errors).toEqual([]);
   });
 
+  it("says the office's ranking is empty in a period with no dossier, not an empty table", async () => {
+    const { page } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    await page.route(
+      (url) =>
+        url.pathname.endsWith("/kpis") && !url.searchParams.has("agency") && !url.searchParams.has("unit"),
+      async (route) => {
+        const res = await route.fetch();
+        await route.fulfill({ response: res, json: { ...(await res.json()), byUnit: [] } });
+      },
+    );
+    await go(page, "#/agency");
+    await go(page, "#/");
+    await idle(page);
+    expect(await page.$("section[aria-labelledby=units-h] table")).toBeNull();
+    expect(await page.textContent("section[aria-labelledby=units-h] p.note")).toBe("Không có hồ sơ nào.");
+  });
+
   it("says a list goes on past the thousand it shows, never a thousand as if it were all", async () => {
     const { page } = await open(d.reader);
     await page.waitForSelector("#units-h");
