@@ -25,7 +25,7 @@ import { SEED_PERIOD, seed2022Q3 } from "../scenarios/seed-2022-q3";
 import { SEED_OFFICIAL_SETTINGS } from "../scenarios/seed-official";
 import { LocalBus, LocalQueue } from "./bus";
 import { DemoClock } from "./clock";
-import { documentClient, ensureTable, freePort, localDynamoClient } from "./dynamodb-local";
+import { documentClient, ensureTable, localDynamoClient } from "./dynamodb-local";
 import { startEmulators, stopInOrder } from "./emulators";
 import { eventBridgeServer } from "./eventbridge";
 import { perFunctionClients } from "./function-clients";
@@ -349,11 +349,22 @@ async function startServers(
   return { api, eventBridge };
 }
 
-/** Listens on 127.0.0.1 at `port` (omitted: a free one); answers the port. */
+/**
+ * Listens on 127.0.0.1 at `port` (omitted: one the system picks, never a port found free earlier
+ * that another process may have taken since); answers the port, or fails with why it could not
+ * listen (a port in use is an error, never a start that waits for good).
+ */
 async function listenLocally(server: Server, port: number | undefined): Promise<number> {
-  const chosen = port ?? (await freePort());
-  await new Promise<void>((resolve) => server.listen(chosen, "127.0.0.1", resolve));
-  return chosen;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (typeof address !== "object" || address === null) throw new Error("the local server has no port");
+  return address.port;
 }
 
 /**
