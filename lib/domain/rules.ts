@@ -72,11 +72,11 @@ const ONE_APPOINTMENT_2018: Sourced<number> = {
     'Decree 61/2018/NĐ-CP Art. 19 (point to verify): "Việc hẹn lại ngày trả kết quả được thực hiện không quá một lần"',
 };
 
-// Guidance once, in full: Decree 61/2018 Art. 19 (point to verify); Decision 09/2015/QĐ-TTg states
-// the principle.
+// Guidance once, in full: Decree 61/2018 Art. 19 (point to verify); Decision 09/2015/QĐ-TTg, the
+// one-stop regulation Decree 61/2018 took over from, stated the principle first.
 const GUIDANCE_ONCE_2018: Sourced<boolean> = {
   value: true,
-  source: "Decree 61/2018/NĐ-CP Art. 19 (point to verify); Decision 09/2015/QĐ-TTg",
+  source: "Decree 61/2018/NĐ-CP Art. 19 (point to verify); its principle stated first by Decision 09/2015/QĐ-TTg (the one-stop regulation before it)",
 };
 
 const THREE_LEVELS: Sourced<readonly Level[]> = {
@@ -161,11 +161,12 @@ export const RULE_SETS: readonly RuleSet[] = [
     // on the Organisation of Local Government (in force 2025-07-01): administrative units are
     // provinces and communes (Art. 2), district-level government ends (Art. 51(3), to verify);
     // Law 72/2025/QH15 Art. 2 and Art. 51(3) (to verify): two levels; Decree 118/2025/NĐ-CP Art. 1
-    // names provincial and commune-level one-stop centres only (docs/rules.md).
+    // names the ministries' desks and the provincial and commune-level one-stop centres, no district
+    // level (docs/rules.md).
     levels: {
       value: ["province", "commune"],
       source:
-        "Law 72/2025/QH15 on the Organisation of Local Government Art. 2, Art. 51(3) (to verify); Decree 118/2025/NĐ-CP Art. 1 (provincial and commune-level one-stop centres); two-level local government from 2025-07-01",
+        "Law 72/2025/QH15 on the Organisation of Local Government Art. 2, Art. 51(3) (to verify); Decree 118/2025/NĐ-CP Art. 1 (ministry-level desks, provincial and commune-level one-stop centres: no district level); two-level local government from 2025-07-01",
     },
     // Decree 151/2025/NĐ-CP Appendix I, Part V.A, Section II, item 10 (to verify).
     financialObligationPause: {

@@ -116,8 +116,8 @@ export class WorkingCalendar {
     const year = Number(date.slice(0, 4));
     const data = this.years.get(year);
     if (!data) throw new CalendarYearMissingError(year);
-    // Monday to Friday: the state offices' 40-hour week (Decision 188/1999/QĐ-TTg, article to
-    // verify; docs/calendar.md), less the year's days off, plus its make-up working days.
+    // Monday to Friday: the state offices' 40-hour week, Saturday and Sunday off (Decision
+    // 188/1999/QĐ-TTg Art. 1; docs/calendar.md), less the year's days off, plus its make-up working days.
     const working = data.makeUp.has(date) || (isWeekday(day) && !data.daysOff.has(date));
     this.dayCache.set(day, working);
     return working;
