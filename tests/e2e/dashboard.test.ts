@@ -1023,22 +1023,22 @@ describe("the data-quality view's unknown-SLA list", () => {
 
   it("says why an event was quarantined in the reader's words, its recorded reason beside it", async () => {
     // A second body under an event id already applied: the API takes it, the consumer keeps it.
-    await postAndDrain([
-      {
-        eventId: "dash-orphan-0",
-        type: "dossier.rated",
-        occurredAt: "2022-10-19T09:00:00+07:00",
-        dossierId: "DASH-ORPHAN-000",
-        data: { score: 1, channel: "kiosk" },
-      },
-    ]);
+    const rating = (score: number) => ({
+      eventId: "dash-conflict-0",
+      type: "dossier.rated",
+      occurredAt: "2022-10-19T09:00:00+07:00",
+      dossierId: "DASH-CONFLICT-000",
+      data: { score, channel: "kiosk" },
+    });
+    await postAndDrain([rating(5)]);
+    await postAndDrain([rating(1)]);
     const { page } = await open(d.reader);
     await page.waitForSelector("#units-h");
     await go(page, `#/quality`);
     await page.waitForSelector("#q-h ~ .table-wrap");
     const cell = await page.textContent("#q-h ~ .table-wrap tbody");
     expect(cell).toContain("Trùng mã sự kiện đã áp dụng nhưng khác nội dung");
-    expect(cell).toContain("conflict: event dash-orphan-0");
+    expect(cell).toContain("conflict: event dash-conflict-0");
     // Its heading counts what still waits, as the KPI email does (GET /quality's quarantineWaiting).
     const quality = await readAs<{ quarantineWaiting: number }>(d.reader, `/quality?period=${P}`);
     expect(quality.body.quarantineWaiting).toBeGreaterThan(0);
