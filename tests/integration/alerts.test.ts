@@ -122,6 +122,50 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
 
   it("puts each dossier crossing a threshold in exactly one digest for it; overlapping sweeps send no duplicate", async () => {
     let raised = 0;
+    // Leases a sender was refused because the other held them: the overlap raced for real.
+    let refusedLeases = 0;
+    /**
+     * Two senders that have both read the pending alerts before either takes a lease, so both go
+     * for the same groups (each arrives at the gate after its read, or once it is done).
+     */
+    const racingSenders = async () => {
+      let arrived = 0;
+      let open: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const arrive = () => {
+        arrived += 1;
+        if (arrived === 2) open();
+      };
+      const sender = async () => {
+        const base = digestDeps(table, from, () => clock);
+        const alerts = base.alerts;
+        let first = true;
+        const racing: typeof alerts = Object.assign(Object.create(alerts), {
+          pending: async () => {
+            const read = await alerts.pending();
+            if (first) {
+              first = false;
+              arrive();
+              await gate;
+            }
+            return read;
+          },
+          acquireLease: async (...args: Parameters<typeof alerts.acquireLease>) => {
+            const taken = await alerts.acquireLease(...args);
+            if (!taken) refusedLeases += 1;
+            return taken;
+          },
+        });
+        try {
+          await sendDigests({ ...base, alerts: racing });
+        } finally {
+          if (first) arrive();
+        }
+      };
+      await Promise.all([sender(), sender()]);
+    };
     for (let step = 1; step <= 96; step++) {
       const previous = clock;
       clock += MIN15;
@@ -133,9 +177,8 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
       const overlap = step % 8 === 0;
       const sweeps = await Promise.all(Array.from({ length: overlap ? 2 : 1 }, () => runSweep(deps)));
       raised += sweeps.reduce((s, r) => s + r.raised, 0);
-      await Promise.all(
-        Array.from({ length: overlap ? 2 : 1 }, () => sendDigests(digestDeps(table, from, () => clock))),
-      );
+      if (overlap) await racingSenders();
+      else await sendDigests(digestDeps(table, from, () => clock));
       if (step % 32 === 0) {
         const known = events.filter((e) => instant(e.occurredAt) <= clock);
         const counters = await readKpiReport(table.store.counters, SEED_PERIOD, { asOf: clock });
@@ -158,8 +201,9 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
       return seen;
     };
     const seen = entriesOf(mail);
-    // Nothing twice, and everything raised was delivered.
+    // Nothing twice, and everything raised was delivered; the senders did race for the same groups.
     expect([...seen.values()].filter((n) => n > 1)).toEqual([]);
+    expect(refusedLeases).toBeGreaterThan(0);
     expect(raised).toBeGreaterThan(20);
     const deskKinds = ["apology_due", "apology_missed", "supplement_twice"];
     const forDesk = [...seen.keys()].filter((k) => deskKinds.includes(k.split(" ")[0] as string));
