@@ -76,7 +76,8 @@ const ONE_APPOINTMENT_2018: Sourced<number> = {
 // one-stop regulation Decree 61/2018 took over from, stated the principle first.
 const GUIDANCE_ONCE_2018: Sourced<boolean> = {
   value: true,
-  source: "Decree 61/2018/NĐ-CP Art. 19 (point to verify); its principle stated first by Decision 09/2015/QĐ-TTg (the one-stop regulation before it)",
+  source:
+    "Decree 61/2018/NĐ-CP Art. 19 (point to verify); its principle stated first by Decision 09/2015/QĐ-TTg (the one-stop regulation before it)",
 };
 
 const THREE_LEVELS: Sourced<readonly Level[]> = {
