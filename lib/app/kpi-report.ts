@@ -8,6 +8,7 @@ import {
 } from "../domain/agency-rollup";
 import type { OfficialForm } from "../domain/official/form";
 import type { NationalIndex } from "../domain/official/index766";
+import { DEFAULT_OFFICIAL_SETTINGS } from "../domain/official/settings";
 import { type Period, periodBounds, periodOf, previousPeriod } from "../domain/periods";
 import type { Report } from "../domain/report";
 import { errorText } from "../domain/text";
@@ -20,9 +21,9 @@ import type { Locale } from "../render/format";
 import { periodTitle } from "../render/numbers";
 import { agencyTreeOf, displayNames } from "./directory";
 import { readKpiReport } from "./kpis";
-import { officialOutputs } from "./official";
+import { officialOutputs, outputsOf } from "./official";
 import { type KpiDeps, overdueAndQuality, type PeriodReport, periodReport } from "./period-report";
-import type { Mailer, ReportArchive, SuppressedAddresses, WeeklySendLog } from "./ports";
+import type { CounterRead, Mailer, ReportArchive, SuppressedAddresses, WeeklySendLog } from "./ports";
 
 /**
  * Leadership's emails: the weekly and period-close KPI emails on a period's figures
@@ -96,17 +97,13 @@ export function nodeScope(tree: AgencyTree, period: Period, agency: string, loca
 
 /**
  * The root's scope (the weekly root email's and the close email's): {@link nodeScope}, and the
- * agencies under the root ranked by the national index.
+ * agencies under the root ranked by the national index, from the counters the email's figures
+ * come from.
  */
-export async function rootScope(
-  deps: KpiDeps,
-  tree: AgencyTree,
-  period: Period,
-  locale: Locale,
-): Promise<EmailScope> {
+function rootScope(deps: KpiDeps, period: Period, locale: Locale, all: CounterRead): EmailScope {
+  const tree = agencyTreeOf(deps.units);
   const scope = nodeScope(tree, period, tree.rootId, locale);
   if (tree.flat) return scope;
-  const all = await deps.counters.readPeriodCounts(period, { consistent: !deps.eventualReads });
   scope.ranking = rankAgencies(tree, rollUpCounts(tree, all.perUnit, rollUpDate(period)), {
     node: tree.rootId,
     period,
@@ -115,17 +112,25 @@ export async function rootScope(
   return scope;
 }
 
-/** Builds the KPI email of `period` (weekly: rolling; close: the issued figures). */
+/**
+ * Builds the root's KPI email of `period` (weekly: rolling; close: the issued figures): its report,
+ * form II.06a, index and agencies' ranking from one read of the counters, so no event applied
+ * meanwhile makes one figure of the email disagree with another.
+ */
 export async function buildKpiEmail(
   deps: KpiDeps,
   period: Period,
   kind: "weekly" | "close",
   locale: Locale = "vi",
-  scope: EmailScope = {},
 ): Promise<KpiEmail> {
   const now = deps.now();
-  const report = await periodReport(deps, period);
-  const official = await officialOutputs(deps, period, undefined, locale);
+  const counts = await deps.counters.readPeriodCounts(period, { consistent: !deps.eventualReads });
+  const report = await periodReport(deps, period, undefined, counts);
+  const official = outputsOf(deps, counts, period, {
+    locale,
+    settings: deps.official ?? DEFAULT_OFFICIAL_SETTINGS,
+  });
+  const scope = rootScope(deps, period, locale, counts);
   const prev = previousPeriod(deps.scheme, period);
   const previous = prev ? await previousFigures(deps, period, prev, now, locale) : undefined;
   let previousIndex: { label: string; index: NationalIndex } | undefined;
@@ -368,8 +373,7 @@ export async function closeEndedPeriod(
     let messageId: string | undefined;
     try {
       // As the weekly root email: the tree's name, its ranking, the units reporting to the root.
-      const scope = await rootScope(deps, agencyTreeOf(deps.units), ended, locale);
-      const email = await buildKpiEmail(deps, ended, "close", locale, scope);
+      const email = await buildKpiEmail(deps, ended, "close", locale);
       // The lease runs again from here: a province's email takes minutes to build.
       if (!(await deps.weeklySends.renew(send, claimedAt, deps.now(), CLOSE_SEND_LEASE_MS))) {
         result.alreadySent++;

@@ -10,7 +10,7 @@ import {
   reportFromCounts,
   zeroCounts,
 } from "../domain/report";
-import type { CounterReader } from "./ports";
+import type { CounterRead, CounterReader } from "./ports";
 
 /** Where a report's numbers came from, and how fresh their time-driven part is. */
 export interface ReportBasis {
@@ -41,6 +41,15 @@ export async function readKpiReport(
   options: { asOf: number; unit?: string; strictSupplementRule?: boolean; consistent?: boolean },
 ): Promise<Report & { basis: ReportBasis }> {
   const counts = await store.readPeriodCounts(period, { consistent: options.consistent });
+  return kpiReportOf(counts, period, options);
+}
+
+/** {@link readKpiReport} of counts already read (one read the report and the official outputs share). */
+export function kpiReportOf(
+  counts: CounterRead,
+  period: Period,
+  options: { asOf: number; unit?: string; strictSupplementRule?: boolean },
+): Report & { basis: ReportBasis } {
   const report = reportFromCounts(counts, { period, ...options });
   return { ...report, basis: { source: "counters", itemsRead: counts.itemsRead, timeDriven: TIME_DRIVEN } };
 }

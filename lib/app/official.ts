@@ -25,7 +25,7 @@ function unitNamesOf(deps: OfficialDeps): Map<string, { vi: string; en: string }
 }
 
 /** Form II.06a and the index of `counts`, with the same T as the report. */
-function outputsOf(
+export function outputsOf(
   deps: OfficialDeps,
   counts: PeriodCounts,
   period: Period,

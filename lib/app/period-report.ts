@@ -8,8 +8,8 @@ import { orThrow, type Result } from "../domain/result";
 import { thresholdsOf, type UnitDirectory } from "../domain/units";
 import type { OverdueLine } from "../render/email/kpi";
 import { agencyTreeOf } from "./directory";
-import { type ReportBasis, readKpiReport, readNodeReport } from "./kpis";
-import type { CounterReader, QuarantineReader, ReportReader, SlaLists } from "./ports";
+import { kpiReportOf, type ReportBasis, readKpiReport, readNodeReport } from "./kpis";
+import type { CounterRead, CounterReader, QuarantineReader, ReportReader, SlaLists } from "./ports";
 
 /**
  * A period's figures as leadership reads them: its report read from the counters (with its
@@ -67,16 +67,22 @@ const AMENDABLE: [string, (r: Report) => number][] = [
   ["ratings.total", (r) => r.ratings.total],
 ];
 
-/** A period's report from the counters; for a closed period, what changed since it was issued. */
-export async function periodReport(deps: KpiDeps, period: Period, unit?: string): Promise<PeriodReport> {
+/**
+ * A period's report from the counters (those given, read once by the caller for everything an
+ * output shows, else read here); for a closed period, what changed since it was issued.
+ */
+export async function periodReport(
+  deps: KpiDeps,
+  period: Period,
+  unit?: string,
+  counts?: CounterRead,
+): Promise<PeriodReport> {
   const now = deps.now();
   const { end } = periodBounds(period);
-  const report: PeriodReport = await readKpiReport(deps.counters, period, {
-    asOf: Math.min(now, end),
-    unit,
-    strictSupplementRule: deps.strictSupplementRule,
-    consistent: !deps.eventualReads,
-  });
+  const options = { asOf: Math.min(now, end), unit, strictSupplementRule: deps.strictSupplementRule };
+  const report: PeriodReport = counts
+    ? kpiReportOf(counts, period, options)
+    : await readKpiReport(deps.counters, period, { ...options, consistent: !deps.eventualReads });
   const issued = await deps.reports.getIssued<Report>(period.name);
   if (issued && !unit) {
     const changes = AMENDABLE.map(([field, get]) => ({

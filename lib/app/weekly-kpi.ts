@@ -14,7 +14,6 @@ import {
   type EmailScope,
   type KpiEmail,
   nodeScope,
-  rootScope,
   type SendDeps,
   sendFailures,
   sendKpiEmail,
@@ -156,13 +155,7 @@ async function weeklyEmail(
 ): Promise<KpiEmail> {
   if (target.agency !== tree.rootId)
     return agencyEmail(deps, tree, period, target, nodeScope(tree, period, target.agency, target.locale));
-  return buildKpiEmail(
-    deps,
-    period,
-    "weekly",
-    target.locale,
-    await rootScope(deps, tree, period, target.locale),
-  );
+  return buildKpiEmail(deps, period, "weekly", target.locale);
 }
 
 /**

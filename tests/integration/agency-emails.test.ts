@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { readSesStore, type StoredEmail } from "../../dev/local/ses-local";
 import { applyEvent } from "../../lib/app/apply";
-import { closeEndedPeriod } from "../../lib/app/kpi-report";
+import { buildKpiEmail, closeEndedPeriod } from "../../lib/app/kpi-report";
 import type { Mailer } from "../../lib/app/ports";
 import { sendWeeklyKpi, WEEKLY_SEND_LEASE_MS } from "../../lib/app/weekly-kpi";
 import { parseDirectoryFile } from "../../lib/domain/agency-directory";
@@ -206,6 +206,36 @@ describe("a claim taken over while its email was built", () => {
     expect(run?.sent.map((s) => s.agency)).not.toContain("tinh");
     expect(run?.alreadySent).toBe(1);
     expect((await mine()).flatMap(to)).not.toContain("chu-tich@tinh.example.org");
+    await table.drop();
+  }, 120_000);
+});
+
+describe("a province's email built while events are applied", () => {
+  it("takes its report, index and agencies' ranking from one read of the counters", async () => {
+    const now = MONDAY;
+    const { table, deps } = await provinceTable("agency-one-read", () => now);
+    const period = { name: "2025-Q3", from: "2025-07-01", to: "2025-09-30" };
+    const real = table.store.counters;
+    let reads = 0;
+    // A dossier received right after the email's first read of the period's counters: a second
+    // read would see it, the first did not.
+    const counters: typeof real = Object.assign(Object.create(real), {
+      readPeriodCounts: async (...args: Parameters<typeof real.readPeriodCounts>) => {
+        const read = await real.readPeriodCounts(...args);
+        if (args[0].name === period.name && ++reads === 1)
+          await applyEvent(
+            { ...table.store, settings, units: deps.units, now: () => now },
+            received("TP-3", "phong-ho-tich", "2025-09-22T07:00:00+07:00", 5),
+          );
+        return read;
+      },
+    });
+    const email = await buildKpiEmail({ ...deps, counters }, period, "weekly");
+    // One read: the ranking's too.
+    expect(reads).toBe(1);
+    const progress = email.index.indicators.find((i) => i.id === "2.1");
+    expect(email.report.received.total).toBe(4);
+    expect(progress?.denominator).toBe(4);
     await table.drop();
   }, 120_000);
 });
