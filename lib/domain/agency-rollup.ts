@@ -183,9 +183,10 @@ export function agencyReportFromEvents(
     period: options.period,
     asOf: options.asOf,
     strictSupplementRule: settings.strictSupplementRule ?? false,
-    // Orphans are the events' as a whole: they have no unit, so no agency to go to. Anomalies are
+    // Orphans are the events' as a whole: they have no unit, so no agency below the root to go to;
+    // the root's report, the whole office's, says them, as `GET /kpis?agency=` does. Anomalies are
     // counted with the agency's dossiers (lib/domain/anomaly-counts.ts).
-    orphanDossiers,
+    orphanDossiers: options.agency === tree.rootId ? orphanDossiers : 0,
   });
   return { counts, report: { ...report, agency: options.agency } };
 }

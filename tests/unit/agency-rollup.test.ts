@@ -126,6 +126,34 @@ describe("roll-ups by agency, by property", () => {
   });
 });
 
+describe("orphan dossiers in an agency's report from events", () => {
+  it("are the root's (the whole office's) only: below it they belong to no agency, as the API says", () => {
+    const tree = buildAgencyTree(mergedCommuneFile());
+    const events: DossierEvent[] = [
+      {
+        eventId: "o-r",
+        type: "dossier.received",
+        occurredAt: "2025-07-07T09:00:00+07:00",
+        dossierId: "OWN",
+        data: { unitId: "so-tp.u", procedureCode: "1.000001", channel: "direct", processingDays: 60 },
+      },
+      // A rating whose dossier's receipt never came: an orphan, of no unit.
+      {
+        eventId: "o-x",
+        type: "dossier.rated",
+        occurredAt: "2025-07-08T09:00:00+07:00",
+        dossierId: "ORPHAN",
+        data: { score: 5 },
+      },
+    ];
+    const asOf = instant("2025-12-31T12:00:00+07:00");
+    const of = (agency: string) =>
+      agencyReportFromEvents(tree, events, settings, { period: Q3, asOf, agency })?.report.dataQuality;
+    expect(of("p")?.orphanDossiers).toBe(1);
+    expect(of("so-tp")?.orphanDossiers).toBe(0);
+  });
+});
+
 describe("a commune merged on 2025-07-01", () => {
   const tree = buildAgencyTree(mergedCommuneFile());
   let n = 0;
