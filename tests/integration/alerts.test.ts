@@ -656,8 +656,40 @@ describe("the digest renderer", () => {
     // What to do names the document of the dossier's rule set (received 2022: Decree 61/2018).
     expect(email.text).toContain("Đã qua hạn xin lỗi");
     expect(email.text).toContain("phiếu xin lỗi và hẹn lại ngày trả kết quả");
-    expect(email.text).toContain("quá hạn 2 giờ làm việc");
+    // Its time counts from the apology deadline (Tue 17:00, the close of the working day before
+    // the due day), not from the due instant: a full Wednesday and two hours of Thursday.
+    expect(email.text).toContain("quá hạn xin lỗi 1,3 ngày làm việc (hạn 05/07/2022 17:00)");
     expect(email.html).not.toMatch(/<script|src="http/);
+  });
+
+  it("counts an apology coming due to the apology deadline, which it names, not to the due instant", () => {
+    const render = (locale: "vi" | "en") =>
+      renderDigest({
+        locale,
+        unitName: "Phòng Tư pháp",
+        // Monday 13:30; due Wednesday 17:00, the letter by Tuesday 17:00.
+        now: instant("2022-07-04T13:30:00+07:00"),
+        calendar: settings.calendar,
+        alerts: [
+          {
+            unitId: "phong-tu-phap",
+            kind: "apology_due",
+            key: 1,
+            raisedAt: 1,
+            dossier: {
+              dossierId: "D-9",
+              receivedAt: instant("2022-07-01T09:00:00+07:00"),
+              kpiDueAt: instant("2022-07-06T17:00:00+07:00"),
+              apologyIssued: false,
+              extensions: 0,
+            },
+          },
+        ],
+      });
+    // 3,5 hours on Monday and Tuesday's 8: 1,4 working days, not the 2,4 left to the due instant.
+    expect(render("vi").text).toContain("còn 1,4 ngày làm việc đến hạn xin lỗi (05/07/2022 17:00)");
+    expect(render("en").text).toContain("1.4 working days left to the apology deadline (05/07/2022 17:00)");
+    expect(render("en").subject).toContain("1 dossier needs attention");
   });
 
   it("renders a line whose due date is in a year without calendar data, saying so, with the others", () => {

@@ -5,7 +5,7 @@ import { calendarResult, type WorkingCalendar } from "../../domain/calendar/cale
 import type { OfficeHours } from "../../domain/calendar/calendar-data";
 import { type Catalog, SEED_CATALOG } from "../../domain/catalog";
 import type { PendingAlert } from "../../domain/records";
-import { ruleSetFor } from "../../domain/rules";
+import { apologyDeadlineOf, ruleSetFor } from "../../domain/rules";
 import { headerText } from "../../domain/text";
 import { formatLocalVi } from "../../domain/time";
 import { formatNumber, type Locale, unnamedCode } from "../format";
@@ -81,8 +81,28 @@ export interface RenderedEmail {
   text: string;
 }
 
+/**
+ * The instant a line's time counts to: the new appointment for a dossier past it; for the apology
+ * stages the apology deadline (the close of the working day before the due day: docs/rules.md R4),
+ * what those sections are about; else the KPI due instant.
+ */
+function countedTo(a: PendingAlert, calendar: WorkingCalendar): { at?: number; apology: boolean } {
+  if (a.kind === "past_appointment") return { at: a.dossier.appointmentAt, apology: false };
+  const due = a.dossier.kpiDueAt;
+  const receivedAt = a.dossier.receivedAt;
+  if (
+    (a.kind === "apology_due" || a.kind === "apology_missed") &&
+    due !== undefined &&
+    receivedAt !== undefined
+  ) {
+    const deadline = calendarResult(() => apologyDeadlineOf(due, receivedAt, calendar));
+    if (deadline.ok && deadline.value !== undefined) return { at: deadline.value, apology: true };
+  }
+  return { at: due, apology: false };
+}
+
 function workingTimeText(a: PendingAlert, now: number, calendar: WorkingCalendar, locale: Locale): string {
-  const due = a.kind === "past_appointment" ? a.dossier.appointmentAt : a.dossier.kpiDueAt;
+  const { at: due, apology } = countedTo(a, calendar);
   if (due === undefined) return "";
   const late = now > due;
   // A year without calendar data (docs/rules.md R6) is never an abort: the line says it cannot
@@ -96,12 +116,31 @@ function workingTimeText(a: PendingAlert, now: number, calendar: WorkingCalendar
       : `time not counted (no working-day calendar for ${counted.error.year})`;
   const ms = counted.value;
   const hours = ms / 3_600_000;
-  const amount =
+  const [value, unit] =
     hours < 8
-      ? `${formatNumber(Math.round(hours * 10) / 10, locale)} ${locale === "vi" ? "giờ làm việc" : "working hours"}`
-      : `${formatNumber(Math.round((ms / calendar.workingDayMs) * 10) / 10, locale)} ${locale === "vi" ? "ngày làm việc" : "working days"}`;
-  if (locale === "vi") return late ? `quá hạn ${amount}` : `còn ${amount}`;
-  return late ? `${amount} overdue` : `${amount} left`;
+      ? [Math.round(hours * 10) / 10, locale === "vi" ? "giờ làm việc" : "working hour"]
+      : [
+          Math.round((ms / calendar.workingDayMs) * 10) / 10,
+          locale === "vi" ? "ngày làm việc" : "working day",
+        ];
+  const amount = `${formatNumber(value, locale)} ${unit}${locale === "en" && value !== 1 ? "s" : ""}`;
+  const deadline = formatLocalVi(due);
+  if (locale === "vi") {
+    if (apology)
+      return value === 0
+        ? `đến hạn xin lỗi (${deadline})`
+        : late
+          ? `quá hạn xin lỗi ${amount} (hạn ${deadline})`
+          : `còn ${amount} đến hạn xin lỗi (${deadline})`;
+    return value === 0 ? "đến hạn" : late ? `quá hạn ${amount}` : `còn ${amount}`;
+  }
+  if (apology)
+    return value === 0
+      ? `apology due now (${deadline})`
+      : late
+        ? `${amount} past the apology deadline (${deadline})`
+        : `${amount} left to the apology deadline (${deadline})`;
+  return value === 0 ? "due now" : late ? `${amount} overdue` : `${amount} left`;
 }
 
 interface Line {
@@ -209,7 +248,7 @@ const LABELS = {
     footer: (hours: string) =>
       `Sent automatically by the dossier compliance monitor. Times count working hours (${hours}, days off excluded).`,
     subject: (unit: string, n: number, when: string) =>
-      `[Dossier alerts] ${unit}: ${formatNumber(n, "en")} dossiers need attention — ${when}`,
+      `[Dossier alerts] ${unit}: ${formatNumber(n, "en")} ${n === 1 ? "dossier needs" : "dossiers need"} attention — ${when}`,
   },
 } as const;
 
@@ -229,7 +268,7 @@ export function renderDigest(input: DigestInput): RenderedEmail {
   const html: string[] = [
     '<!doctype html><html lang="' +
       input.locale +
-      '"><head><meta charset="utf-8"><title>' +
+      '"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>' +
       e(L.subject(input.unitName, count, when)) +
       "</title></head>",
     '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;background:#f4f5f7">',
