@@ -1,14 +1,6 @@
 import writeXlsxFile, { type SheetData } from "write-excel-file/node";
 import type { Report } from "../domain/report";
-import {
-  type Locale,
-  reportCsv,
-  spreadsheetText,
-  TABLE_COLUMNS,
-  tableHeader,
-  tableRows,
-  type UnitNames,
-} from "./format";
+import { type Locale, reportCsv, TABLE_COLUMNS, tableHeader, tableRows, type UnitNames } from "./format";
 
 /**
  * The official table as files: CSV (UTF-8 with a byte-order mark, so spreadsheet programs read
@@ -37,9 +29,10 @@ export async function reportXlsx(
   const rate = (r: number | null) =>
     r === null ? { value: null } : { value: r, type: Number, format: "0.00%" };
   const rows = tableRows(report, names, locale).map(({ label, block, unit }) => [
-    // A unit id came from an event: never a formula in the sheet.
-    { value: label === "*" ? (locale === "vi" ? "Toàn cơ quan" : "Whole office") : spreadsheetText(label) },
-    ...(agencies ? [{ value: unit === undefined ? null : spreadsheetText(agencies.get(unit) ?? "") }] : []),
+    // Text cells are the workbook's shared strings, never formulas (a formula is a cell of its own
+    // type): a name starting with "=" is shown as written, with no guard character (the CSV's has one).
+    { value: label === "*" ? (locale === "vi" ? "Toàn cơ quan" : "Whole office") : label },
+    ...(agencies ? [{ value: unit === undefined ? null : (agencies.get(unit) ?? "") }] : []),
     ...TABLE_COLUMNS.map((c) => ({ value: c.get(block), type: Number })),
     rate(block.rates.onTime),
     rate(block.rates.satisfaction),

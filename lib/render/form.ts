@@ -125,8 +125,8 @@ export async function formXlsx(form: OfficialForm, locale: Locale = "vi"): Promi
     const strong = r.kind !== "domain" ? { fontWeight: "bold" } : {};
     data.push([
       { value: r.stt, align: "center", ...strong, ...border },
-      // Names come from the directory and the domain list, codes only when unnamed: never a formula.
-      { value: spreadsheetText(r.label), ...strong, ...border },
+      // A text cell is a shared string, never a formula (unlike the CSV's cell): shown as written.
+      { value: r.label, ...strong, ...border },
       ...FORM_VALUE_KEYS.map((k) => ({ value: r.values[k], type: Number, ...strong, ...border })),
     ]);
   }

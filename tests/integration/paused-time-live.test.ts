@@ -112,8 +112,8 @@ describe("paused time by kind and no-calendar dossiers, live", () => {
     expect(mail?.body.html).toContain("Chờ thực hiện nghĩa vụ tài chính");
     // English on request, numbers grouped the English way.
     const en = await buildKpiEmail(sendDeps, Q4, "weekly", "en");
-    expect(en.text).toContain("Whole office | 16 h (1 dossiers) | 2 h (1 dossiers) | 25.5 h (2 dossiers)");
-    expect(en.text).toContain("- 1 dossiers have a deadline in a year without calendar data");
+    expect(en.text).toContain("Whole office | 16 h (1 dossier) | 2 h (1 dossier) | 25.5 h (2 dossiers)");
+    expect(en.text).toContain("- 1 dossier has a deadline in a year without calendar data");
     await table.drop();
   }, 60_000);
 });

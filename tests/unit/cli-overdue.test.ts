@@ -134,7 +134,7 @@ describe("report: dossiers with no calendar are named", () => {
     expect(stdout).toContain(vi);
     const en = await q4("--format", "text", "--lang", "en");
     expect(en.stdout).toContain(
-      "Note: 1 dossiers have a deadline in a year without calendar data: whether they are on time or late is unknown",
+      "Note: 1 dossier has a deadline in a year without calendar data: whether they are on time or late is unknown",
     );
   });
 

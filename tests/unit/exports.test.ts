@@ -47,6 +47,12 @@ describe("the report's CSV and XLSX", () => {
     ]);
   });
 
+  it("guard a name that starts like a formula in the CSV, and show it as written in the XLSX (text, never a formula)", async () => {
+    const names = new Map([["phong-tu-phap", "=1+1 Phòng"]]);
+    expect(csvRows(reportCsvFile(unit, "vi", names))[1]?.[0]).toBe("'=1+1 Phòng");
+    expect((await xlsxRows(await reportXlsx(unit, "vi", names)))[1]?.[0]).toBe("=1+1 Phòng");
+  });
+
   it("name a unit the directory lacks by its id, said to have no name", () => {
     const names = new Map([["phong-tu-phap", "Phòng Tư pháp"]]);
     const labels = csvRows(reportCsvFile(office, "vi", names)).map((r) => r[0]);

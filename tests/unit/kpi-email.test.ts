@@ -121,7 +121,7 @@ describe("names, never codes", () => {
       longestOverdue: [{ ...overdue, overdueWorkingDays: null }],
       quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
     });
-    expect(unknown.text).toMatch(/- HS-4 \| [^\n]* \| —/);
+    expect(unknown.text).toMatch(/- HS-4 \| [^\n]* \| Quá hạn \(ngày làm việc\): —/);
   });
 
   it("an amendment names its figures in the email's language, not by the report's field names", () => {
@@ -556,5 +556,56 @@ describe("the time the figures are taken at", () => {
       );
       expect(sent.subject).not.toContain("01/07/2022");
     }
+  });
+});
+
+describe("the plain-text part", () => {
+  it("says what the HTML says: rolling figures, the received channels, the previous period, an amendment's difference", () => {
+    const rolling = at("2022-05-16T08:00:00+07:00");
+    const previous = at("2022-04-11T08:00:00+07:00");
+    const { html, text } = weekly(
+      { ...rolling.report, rolling: true },
+      { previous: { label: "Quý I/2022", report: previous.report } },
+    );
+    expect(html).toContain("Số liệu đang cập nhật");
+    expect(text).toContain("Số liệu đang cập nhật: kỳ báo cáo chưa kết thúc.");
+    expect(text).toContain("Tiếp nhận (Trực tuyến/Trực tiếp/Bưu chính/Kỳ trước chuyển sang)");
+    expect(text).toContain("| Kỳ trước Quý I/2022");
+    const r = rolling.report;
+    const p = previous.report;
+    expect(text).toContain(
+      `Toàn cơ quan | ${r.received.total} (${r.received.online}/${r.received.direct}/${r.received.postal}/${r.received.carriedOver}) |`,
+    );
+    expect(text).toMatch(new RegExp(`\\| ${p.received.total} / [^|\\n]+\\n`));
+    const amended = weekly(rolling.report, {
+      amendment: {
+        issuedAt: instant("2022-07-01T00:30:00+07:00"),
+        changes: [{ field: "resolved.late", before: 1234, after: 1200 }],
+      },
+    });
+    expect(amended.text).toContain("1.234 → 1.200 (-34)");
+  });
+});
+
+describe("the index's change since the previous period", () => {
+  it("is the change between the rates as shown: no '-0', and 'unchanged' when they show the same", () => {
+    const now = at("2022-07-01T00:00:00+07:00");
+    const withRate = (rate: number) => ({
+      ...now.index,
+      indicators: now.index.indicators.map((i) => (i.id === "2.1" ? { ...i, rate } : i)),
+    });
+    const render = (rate: number, before: number) =>
+      weekly(now.report, {
+        official: {
+          locale: "vi",
+          index: withRate(rate),
+          previous: { label: "Quý I/2022", index: withRate(before) },
+          trend: [],
+        },
+      }).html;
+    // 95 % against 95,01 % as shown: one hundredth down, never "-0".
+    expect(render(0.95004, 0.95006)).toMatch(/<b>95%<\/b><\/td><td[^>]*>95,01% \(-0,01 điểm phần trăm\)/);
+    expect(render(0.950049, 0.950041)).toContain("95% (không đổi)");
+    expect(render(0.95004, 0.95006)).not.toContain("-0 điểm");
   });
 });

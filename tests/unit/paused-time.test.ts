@@ -126,7 +126,7 @@ describe("the KPI email's paused-time section", () => {
     );
     expect(vi.join("\n")).toMatch(/\| \d\.\d{3}(,\d+)? giờ \(1 hồ sơ\)/);
     const en = renderPausedText(r, names, "en");
-    expect(en.join("\n")).toMatch(/Waiting for fees and taxes[\s\S]*\| \d,\d{3}(\.\d+)? h \(1 dossiers\)/);
+    expect(en.join("\n")).toMatch(/Waiting for fees and taxes[\s\S]*\| \d,\d{3}(\.\d+)? h \(1 dossier\)/);
     const html = renderPausedHtml(r, names, "vi");
     expect(html).toContain("Phòng &lt;Tư pháp&gt;");
     expect(html).not.toContain("<Tư pháp>");

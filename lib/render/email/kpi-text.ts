@@ -1,6 +1,9 @@
 import { formatDateVi } from "../../domain/time";
 import type { Locale } from "../format";
 
+/** Whether an English count, as formatted, is one (its noun then singular). */
+const one = (n: string) => n === "1";
+
 /** The KPI email's words (./kpi.ts lays them out), Vietnamese first, and English. */
 export const KPI_TEXT = {
   vi: {
@@ -42,7 +45,7 @@ export const KPI_TEXT = {
     quarantined: (n: string) =>
       `${n} sự kiện chưa áp dụng được (sai định dạng, trùng mã nhưng khác nội dung, hệ thống gửi không được phép ghi vào hồ sơ, đơn vị chưa có trong danh mục, hoặc hồ sơ đã đủ số sự kiện tối đa) đang lưu để kiểm tra và gửi lại.`,
     noCalendar: (n: string) =>
-      `${n} hồ sơ có hạn giải quyết rơi vào năm chưa có lịch ngày nghỉ, ngày làm bù: chưa xác định được đúng hạn hay trễ hạn cho đến khi bổ sung lịch năm đó (vẫn được tính trong tổng số).`,
+      `${n} hồ sơ có hạn giải quyết rơi vào năm chưa có lịch ngày nghỉ, ngày làm bù: chưa xác định được đúng hạn hay trễ hạn cho đến khi bổ sung lịch năm đó; tạm tính vào cột trong hạn, đúng hạn.`,
     secondExtension: (n: string) =>
       `${n} lần hẹn lại ngày trả kết quả lần thứ hai trở lên trong kỳ: việc hẹn lại chỉ được thực hiện một lần.`,
     secondSupplement: (n: string) =>
@@ -91,13 +94,14 @@ export const KPI_TEXT = {
     overdueBy: "Overdue (working days)",
     none: "No overdue dossier.",
     quality: "Data quality",
-    orphans: (n: string) => `${n} dossiers have events but no received event (not counted).`,
+    orphans: (n: string) =>
+      `${n} ${one(n) ? "dossier has" : "dossiers have"} events but no received event (not counted).`,
     possiblyClosed: (n: string) =>
-      `${n} overdue dossiers have had no event for a long time: possibly closed outside the system.`,
+      `${n} overdue ${one(n) ? "dossier has" : "dossiers have"} had no event for a long time: possibly closed outside the system.`,
     quarantined: (n: string) =>
-      `${n} events could not be applied (invalid, a second body under one event id, not allowed on their dossier, a unit not in the directory, or a dossier full) and are kept to review and send again.`,
+      `${n} ${one(n) ? "event" : "events"} could not be applied (invalid, a second body under one event id, not allowed on their dossier, a unit not in the directory, or a dossier full) and are kept to review and send again.`,
     noCalendar: (n: string) =>
-      `${n} dossiers have a deadline in a year without calendar data: whether they are on time or late is unknown until that year's calendar is added (they are counted in the totals).`,
+      `${n} ${one(n) ? "dossier has" : "dossiers have"} a deadline in a year without calendar data: whether they are on time or late is unknown until that year's calendar is added; until then they are counted as within the deadline or on time.`,
     secondExtension: (n: string) =>
       `Second or later new appointments given in the period: ${n} (a dossier may be given a new appointment only once).`,
     secondSupplement: (n: string) =>
@@ -105,7 +109,7 @@ export const KPI_TEXT = {
     lateApology: (n: string) =>
       `Apology letters sent after their deadline in the period: ${n} (due at the latest on the day before the dossier's due day).`,
     latePause: (n: string) =>
-      `${n} dossiers were asked for a supplement (or paused for fees or another agency) after they were overdue: the pause is not deducted and they still count as overdue or late.`,
+      `${n} ${one(n) ? "dossier was" : "dossiers were"} asked for a supplement (or paused for fees or another agency) after they were overdue: the pause is not deducted and they still count as overdue or late.`,
     calendar: (year: number, days: string) =>
       `The working-day calendar has no data for ${year} (${days} days left): deadlines reaching ${year} cannot be computed. Add the ${year} entry as soon as the official schedule is announced.`,
     amended: (when: string) => `Issued at ${when}, amended since by late events:`,

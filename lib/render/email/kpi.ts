@@ -143,7 +143,7 @@ function headHtml(c: Context, subject: string, periodName: string, officialHtml:
   const { input, t, n } = c;
   const { locale, report } = input;
   const html: string[] = [
-    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${e(subject)}</title></head>`,
+    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${e(subject)}</title></head>`,
     '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;background:#f4f5f7">',
     '<div style="max-width:1100px;margin:0 auto;background:#fff;border:1px solid #d9dce1;border-radius:6px;padding:20px">',
     `<h1 style="font-size:20px;margin:0 0 4px 0">${e(t.title)}</h1>`,
@@ -228,11 +228,15 @@ function barsHtml(c: Context): string[] {
     '<table role="presentation" cellspacing="0" style="border-collapse:collapse;width:100%;font-size:12px">',
   ];
   for (const u of units) {
-    const pct = Math.round((u.rates.onTime ?? 0) * 1000) / 10;
-    const color = TONE_COLOURS[rateTone(u.rates.onTime ?? 0)];
+    const rate = u.rates.onTime;
+    // A unit with nothing resolved has no rate: a grey track alone, no red sliver beside its "—".
+    const bar =
+      rate === null
+        ? ""
+        : `<td style="width:${Math.round(rate * 1000) / 10}%;background:${TONE_COLOURS[rateTone(rate)]};height:14px;font-size:0">&nbsp;</td>`;
     html.push(
       `<tr><td style="width:30%;padding:3px 6px">${e(name(u.unit))}</td><td style="padding:3px 0"><table role="presentation" cellspacing="0" style="border-collapse:collapse;width:100%"><tr>` +
-        `<td style="width:${pct}%;background:${color};height:14px;font-size:0">&nbsp;</td><td style="background:#eceef1;font-size:0">&nbsp;</td></tr></table></td>` +
+        `${bar}<td style="background:#eceef1;height:14px;font-size:0">&nbsp;</td></tr></table></td>` +
         `<td style="width:70px;padding:3px 6px;text-align:right">${formatRate(u.rates.onTime, input.locale)}</td></tr>`,
     );
   }
@@ -332,6 +336,7 @@ function emailText(c: Context, notes: string[]): string[] {
     t.title,
     ...(input.agencyName ? [input.agencyName] : []),
     t.period(report.period.from, report.period.to, formatLocalVi(figuresAsOf(report))),
+    ...(report.rolling ? [t.rolling] : []),
     "",
     ...agencyRankingText(input.ranking ?? [], locale),
     ...(input.official ? renderOfficialText(input.official) : []),
@@ -341,26 +346,37 @@ function emailText(c: Context, notes: string[]): string[] {
   if (input.amendment) {
     text.push(t.amended(formatLocalVi(input.amendment.issuedAt)));
     for (const x of input.amendment.changes)
-      text.push(`  ${amendedField(x.field, input.locale)}: ${n(x.before)} → ${n(x.after)}`);
+      text.push(
+        `  ${amendedField(x.field, input.locale)}: ${n(x.before)} → ${n(x.after)} (${x.after > x.before ? "+" : ""}${n(x.after - x.before)})`,
+      );
     text.push("");
   }
+  // The HTML table's columns, each group's parts in brackets; the previous period's last.
+  const previous = input.previous;
   text.push(
-    `${t.unit} | ${t.received} | ${t.resolved} (${t.early}/${t.onTime}/${t.late}) | ${t.pending} (${t.within}/${t.overdue}) | ${t.rate}`,
+    `${t.unit} | ${t.received} (${t.online}/${t.direct}/${t.postal}/${t.carried}) | ${t.resolved} (${t.early}/${t.onTime}/${t.late}) | ${t.pending} (${t.within}/${t.overdue}) | ${t.rate}${previous ? ` | ${t.previous} ${previous.label}` : ""}`,
   );
   const whole = input.agencyName ?? t.whole;
+  const prevByUnit = new Map(previous?.report.byUnit.map((u) => [u.unit, u]) ?? []);
   for (const u of [...units, { ...report, unit: WHOLE } as ReportBlock & { unit: string }]) {
     const label = u.unit === WHOLE ? whole : name(u.unit);
+    const prev = u.unit === WHOLE ? previous?.report : prevByUnit.get(u.unit);
+    const before = previous
+      ? ` | ${prev ? `${n(prev.received.total)} / ${formatRate(prev.rates.onTime, locale)}` : "—"}`
+      : "";
     text.push(
-      `${label} | ${n(u.received.total)} | ${n(u.resolved.total)} (${n(u.resolved.early)}/${n(u.resolved.onTime)}/${n(u.resolved.late)}) | ${n(u.pending.total)} (${n(u.pending.withinDeadline)}/${n(u.pending.overdue)}) | ${formatRate(u.rates.onTime, locale)}`,
+      `${label} | ${n(u.received.total)} (${n(u.received.online)}/${n(u.received.direct)}/${n(u.received.postal)}/${n(u.received.carriedOver)}) | ${n(u.resolved.total)} (${n(u.resolved.early)}/${n(u.resolved.onTime)}/${n(u.resolved.late)}) | ${n(u.pending.total)} (${n(u.pending.withinDeadline)}/${n(u.pending.overdue)}) | ${formatRate(u.rates.onTime, locale)}${before}`,
     );
   }
   text.push(...renderPausedText(report, input.unitNames, locale, input.agencyName));
   text.push("", `${t.longest}:`);
   if (input.longestOverdue.length === 0) text.push(t.none);
-  for (const o of input.longestOverdue)
+  for (const o of input.longestOverdue) {
+    const { unit, procedure, domain } = overdueNames(o, input);
     text.push(
-      `- ${o.dossierId} | ${overdueNames(o, input).unit} | ${formatLocalVi(o.kpiDueAt)} | ${overdueDays(o, n)}`,
+      `- ${o.dossierId} | ${unit} | ${procedure} | ${domain} | ${t.due}: ${formatLocalVi(o.kpiDueAt)} | ${t.overdueBy}: ${overdueDays(o, n)}`,
     );
+  }
   if (notes.length) text.push("", `${t.quality}:`, ...notes.map((x) => `- ${x}`));
   text.push("", `${t.attachments} ${t.footer}`);
   return text;

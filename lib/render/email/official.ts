@@ -141,10 +141,7 @@ export function renderOfficialHtml(input: OfficialEmailInput): { html: string; i
       i.rate === null
         ? `<span style="color:#5f6670">— (${e(t.notComputed)}: ${e(i.reason?.[locale] ?? "")})</span>`
         : `<b>${formatRate(i.rate, locale)}</b>`;
-    const delta =
-      i.rate !== null && p?.rate != null
-        ? ` (${i.rate >= p.rate ? "+" : ""}${formatNumber(Math.round((i.rate - p.rate) * 10_000) / 100, locale)} ${locale === "vi" ? "điểm phần trăm" : "pp"})`
-        : "";
+    const delta = i.rate !== null && p?.rate != null ? ` (${rateChange(i.rate, p.rate, locale)})` : "";
     const miss = i.rate !== null && i.target !== null && i.rate < i.target ? "color:#c62828;" : "";
     const trend = i.rate === null ? undefined : trendImage(i, n, input);
     if (trend) images.push(trend.image);
@@ -207,6 +204,16 @@ function formHtml(form: OfficialForm, officeLabel: string, locale: Locale): stri
   ].join("\n");
 }
 
+/**
+ * A rate's change in percentage points between the two rates as shown (each rounded as
+ * `formatRate` shows it), so the change never disagrees with the figures beside it: no "-0".
+ */
+function rateChange(now: number, before: number, locale: "vi" | "en"): string {
+  const points = (Math.round(now * 10_000) - Math.round(before * 10_000)) / 100;
+  if (points === 0) return locale === "vi" ? "không đổi" : "unchanged";
+  return `${points > 0 ? "+" : ""}${formatNumber(points, locale)} ${locale === "vi" ? "điểm phần trăm" : "pp"}`;
+}
+
 export function renderOfficialText(input: OfficialEmailInput): string[] {
   const t = T[input.locale];
   const prev = new Map(input.previous?.index.indicators.map((i) => [i.id, i]) ?? []);
@@ -225,6 +232,13 @@ export function renderOfficialText(input: OfficialEmailInput): string[] {
   const form = input.form;
   if (!form) return [...lines, "", t.formWithheld, ""];
   lines.push("", `${form.code} — ${form.title}`, `${t.office}: ${form.office}`);
+  // The columns' headings once, as the HTML's header row: (3) Tổng số … (13), then the rows.
+  lines.push(
+    form.columns
+      .slice(2)
+      .map((c) => `(${c.n}) ${c.group ? `${c.group}: ` : ""}${c.header}`)
+      .join(" | "),
+  );
   for (const r of form.rows)
     lines.push(
       `${r.stt} ${r.label} | ${FORM_VALUE_KEYS.map((k) => formatNumber(r.values[k], input.locale)).join(" | ")}`,

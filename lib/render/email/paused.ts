@@ -33,7 +33,8 @@ const L = {
       financial_obligation: "Waiting for fees and taxes",
       other_agency: "Waiting for another agency",
     },
-    cell: (dossiers: string, hours: string) => `${hours} h (${dossiers} dossiers)`,
+    cell: (dossiers: string, hours: string) =>
+      `${hours} h (${dossiers} ${dossiers === "1" ? "dossier" : "dossiers"})`,
   },
 } as const satisfies Record<Locale, { kinds: Record<PauseKind, string> } & Record<string, unknown>>;
 
