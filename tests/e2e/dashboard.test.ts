@@ -62,6 +62,24 @@ async function open(
   return { page, urls, errors };
 }
 
+/** Shows the office's view again with the API's `/kpis` answer for the office altered by `alter`. */
+async function showOfficeAltered(
+  page: Page,
+  alter: (body: Record<string, unknown>) => Record<string, unknown>,
+): Promise<void> {
+  await page.route(
+    (url) =>
+      url.pathname.endsWith("/kpis") && !url.searchParams.has("agency") && !url.searchParams.has("unit"),
+    async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: alter((await res.json()) as Record<string, unknown>) });
+    },
+  );
+  await go(page, "#/agency");
+  await go(page, "#/");
+  await idle(page);
+}
+
 /** Follows a link with `key` on a page already open signed out (its routes set before the key asks anything). */
 async function signInByLink(page: Page, key: string): Promise<void> {
   // The fragment alone changes: the page takes the key from it as it does on loading.
@@ -254,21 +272,7 @@ describe("the dashboard", () => {
     const { page, errors } = await open(d.reader);
     await page.waitForSelector("#units-h");
     // The office's answer with withdrawn dossiers, an unknown calendar year and late pauses in it.
-    await page.route(
-      (url) =>
-        url.pathname.endsWith("/kpis") && !url.searchParams.has("agency") && !url.searchParams.has("unit"),
-      async (route) => {
-        const res = await route.fetch();
-        const body = (await res.json()) as Record<string, unknown>;
-        await route.fulfill({
-          response: res,
-          json: { ...body, withdrawn: 1234, noCalendar: 3, latePause: 2 },
-        });
-      },
-    );
-    await go(page, "#/agency");
-    await go(page, "#/");
-    await idle(page);
+    await showOfficeAltered(page, (body) => ({ ...body, withdrawn: 1234, noCalendar: 3, latePause: 2 }));
     expect(await page.textContent(".cards")).toContain("Rút hồ sơ1.234");
     const notes = await page.$$eval(".figures-note", (p) => p.map((x) => x.textContent));
     expect(notes).toEqual([
@@ -281,17 +285,7 @@ describe("the dashboard", () => {
   it("says the office's ranking is empty in a period with no dossier, not an empty table", async () => {
     const { page } = await open(d.reader);
     await page.waitForSelector("#units-h");
-    await page.route(
-      (url) =>
-        url.pathname.endsWith("/kpis") && !url.searchParams.has("agency") && !url.searchParams.has("unit"),
-      async (route) => {
-        const res = await route.fetch();
-        await route.fulfill({ response: res, json: { ...(await res.json()), byUnit: [] } });
-      },
-    );
-    await go(page, "#/agency");
-    await go(page, "#/");
-    await idle(page);
+    await showOfficeAltered(page, (body) => ({ ...body, byUnit: [] }));
     expect(await page.$("section[aria-labelledby=units-h] table")).toBeNull();
     expect(await page.textContent("section[aria-labelledby=units-h] p.note")).toBe("Không có hồ sơ nào.");
   });
