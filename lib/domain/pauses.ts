@@ -44,7 +44,7 @@ export function startPause(step: Step<EventOf<"dossier.supplement_requested">>):
   state.clockStopped = !late;
   if (late) flag(step, "late_supplement_request");
   if (kind === "supplement") state.supplementRequests++;
-  // Guidance once, in full (Decree 61/2018/NĐ-CP Art. 19, point to verify; stated first by Decision
+  // Guidance once, in full (Decree 61/2018/NĐ-CP Art. 19, point to verify; also stated by Decision
   // 09/2015/QĐ-TTg, the one-stop regulation before it; docs/rules.md R3): a second or later request is a breach the KPI email counts, strict or not.
   if (kind === "supplement" && tooManySupplementRequests(state.receivedAt ?? t, state.supplementRequests))
     flag(step, "second_supplement_request");

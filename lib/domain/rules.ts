@@ -73,11 +73,11 @@ const ONE_APPOINTMENT_2018: Sourced<number> = {
 };
 
 // Guidance once, in full: Decree 61/2018 Art. 19 (point to verify); Decision 09/2015/QĐ-TTg, the
-// one-stop regulation Decree 61/2018 took over from, stated the principle first.
+// one-stop regulation Decree 61/2018 took over from, stated the principle.
 const GUIDANCE_ONCE_2018: Sourced<boolean> = {
   value: true,
   source:
-    "Decree 61/2018/NĐ-CP Art. 19 (point to verify); its principle stated first by Decision 09/2015/QĐ-TTg (the one-stop regulation before it)",
+    "Decree 61/2018/NĐ-CP Art. 19 (point to verify); its principle also stated by Decision 09/2015/QĐ-TTg (the one-stop regulation before it)",
 };
 
 const THREE_LEVELS: Sourced<readonly Level[]> = {

@@ -658,7 +658,7 @@ describe("the digest renderer", () => {
     expect(email.text).toContain("phiếu xin lỗi và hẹn lại ngày trả kết quả");
     // Its time counts from the apology deadline (Tue 17:00, the close of the working day before
     // the due day), not from the due instant: a full Wednesday and two hours of Thursday.
-    expect(email.text).toContain("quá hạn xin lỗi 1,3 ngày làm việc (hạn 05/07/2022 17:00)");
+    expect(email.text).toContain("quá hạn gửi văn bản xin lỗi 1,3 ngày làm việc (hạn 05/07/2022 17:00)");
     expect(email.html).not.toMatch(/<script|src="http/);
   });
 
@@ -687,9 +687,47 @@ describe("the digest renderer", () => {
         ],
       });
     // 3,5 hours on Monday and Tuesday's 8: 1,4 working days, not the 2,4 left to the due instant.
-    expect(render("vi").text).toContain("còn 1,4 ngày làm việc đến hạn xin lỗi (05/07/2022 17:00)");
+    expect(render("vi").text).toContain(
+      "còn 1,4 ngày làm việc đến hạn gửi văn bản xin lỗi (05/07/2022 17:00)",
+    );
     expect(render("en").text).toContain("1.4 working days left to the apology deadline (05/07/2022 17:00)");
     expect(render("en").subject).toContain("1 dossier needs attention");
+  });
+
+  it("says a dossier past its deadline by less than it can show is past, never due now (the opening's digest)", () => {
+    const dossier = {
+      dossierId: "D-8",
+      receivedAt: instant("2022-07-01T09:00:00+07:00"),
+      kpiDueAt: instant("2022-07-05T17:00:00+07:00"),
+      apologyIssued: false,
+      extensions: 0,
+    };
+    const render = (locale: "vi" | "en") =>
+      renderDigest({
+        locale,
+        unitName: "Phòng Tư pháp",
+        // Wednesday's opening: no working time since Tuesday's 17:00.
+        now: instant("2022-07-06T07:00:00+07:00"),
+        calendar: settings.calendar,
+        alerts: [
+          { unitId: "phong-tu-phap", kind: "overdue", key: 0, raisedAt: 1, dossier },
+          {
+            unitId: "phong-tu-phap",
+            kind: "apology_missed",
+            key: 1,
+            raisedAt: 1,
+            dossier: { ...dossier, kpiDueAt: instant("2022-07-06T17:00:00+07:00") },
+          },
+        ],
+      });
+    const vi = render("vi").text;
+    expect(vi).toContain("quá hạn từ 05/07/2022 17:00");
+    expect(vi).toContain("đã qua hạn gửi văn bản xin lỗi (05/07/2022 17:00)");
+    expect(vi).not.toContain("đến hạn");
+    const en = render("en").text;
+    expect(en).toContain("overdue since 05/07/2022 17:00");
+    expect(en).toContain("apology deadline passed (05/07/2022 17:00)");
+    expect(en).not.toContain("due now");
   });
 
   it("renders a line whose due date is in a year without calendar data, saying so, with the others", () => {

@@ -57,13 +57,13 @@ const received = (
 });
 const at = (start: string, hours: number) => formatInstant(instant(start) + hours * HOUR_MS);
 
-/** Runs `work` over `items`, `workers` at a time. */
 /** `n` bytes that do not compress, the same each run for one `seed` (a failure can be replayed). */
 function noiseBytes(seed: number, n: number): Buffer {
   const rng = mulberry32(seed);
   return Buffer.from(Array.from({ length: n }, () => Math.floor(rng() * 256)));
 }
 
+/** Runs `work` over `items`, `workers` at a time. */
 async function pool<T>(items: readonly T[], workers: number, work: (item: T) => Promise<unknown>) {
   const queue = [...items];
   await Promise.all(

@@ -125,22 +125,30 @@ function workingTimeText(a: PendingAlert, now: number, calendar: WorkingCalendar
         ];
   const amount = `${formatNumber(value, locale)} ${unit}${locale === "en" && value !== 1 ? "s" : ""}`;
   const deadline = formatLocalVi(due);
+  // Past by less than it shows (a digest at the opening, the evening's due instant behind it): said
+  // past, never "due now".
   if (locale === "vi") {
     if (apology)
-      return value === 0
-        ? `đến hạn xin lỗi (${deadline})`
-        : late
-          ? `quá hạn xin lỗi ${amount} (hạn ${deadline})`
-          : `còn ${amount} đến hạn xin lỗi (${deadline})`;
-    return value === 0 ? "đến hạn" : late ? `quá hạn ${amount}` : `còn ${amount}`;
+      return late
+        ? value === 0
+          ? `đã qua hạn gửi văn bản xin lỗi (${deadline})`
+          : `quá hạn gửi văn bản xin lỗi ${amount} (hạn ${deadline})`
+        : value === 0
+          ? `đến hạn gửi văn bản xin lỗi (${deadline})`
+          : `còn ${amount} đến hạn gửi văn bản xin lỗi (${deadline})`;
+    if (late) return value === 0 ? `quá hạn từ ${deadline}` : `quá hạn ${amount}`;
+    return value === 0 ? "đến hạn" : `còn ${amount}`;
   }
   if (apology)
-    return value === 0
-      ? `apology due now (${deadline})`
-      : late
-        ? `${amount} past the apology deadline (${deadline})`
+    return late
+      ? value === 0
+        ? `apology deadline passed (${deadline})`
+        : `${amount} past the apology deadline (${deadline})`
+      : value === 0
+        ? `apology due now (${deadline})`
         : `${amount} left to the apology deadline (${deadline})`;
-  return value === 0 ? "due now" : late ? `${amount} overdue` : `${amount} left`;
+  if (late) return value === 0 ? `overdue since ${deadline}` : `${amount} overdue`;
+  return value === 0 ? "due now" : `${amount} left`;
 }
 
 interface Line {

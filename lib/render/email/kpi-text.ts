@@ -99,7 +99,9 @@ export const KPI_TEXT = {
     possiblyClosed: (n: string) =>
       `${n} overdue ${one(n) ? "dossier has" : "dossiers have"} had no event for a long time: possibly closed outside the system.`,
     quarantined: (n: string) =>
-      `${n} ${one(n) ? "event" : "events"} could not be applied (invalid, a second body under one event id, not allowed on their dossier, a unit not in the directory, or a dossier full) and are kept to review and send again.`,
+      one(n)
+        ? `${n} event could not be applied (invalid, a second body under its event id, not allowed on its dossier, a unit not in the directory, or a dossier full) and is kept to review and send again.`
+        : `${n} events could not be applied (invalid, a second body under one event id, not allowed on their dossier, a unit not in the directory, or a dossier full) and are kept to review and send again.`,
     noCalendar: (n: string) =>
       `${n} ${one(n) ? "dossier has" : "dossiers have"} a deadline in a year without calendar data: whether they are on time or late is unknown until that year's calendar is added; until then they are counted as within the deadline or on time.`,
     secondExtension: (n: string) =>

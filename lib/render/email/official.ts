@@ -232,12 +232,16 @@ export function renderOfficialText(input: OfficialEmailInput): string[] {
   const form = input.form;
   if (!form) return [...lines, "", t.formWithheld, ""];
   lines.push("", `${form.code} — ${form.title}`, `${t.office}: ${form.office}`);
-  // The columns' headings once, as the HTML's header row: (3) Tổng số … (13), then the rows.
+  // The columns' headings once, as the rows lay them out ("(1) (2) | (3) | … | (13)"), each group
+  // named before its first column.
+  const [no, label, ...values] = form.columns;
   lines.push(
-    form.columns
-      .slice(2)
-      .map((c) => `(${c.n}) ${c.group ? `${c.group}: ` : ""}${c.header}`)
-      .join(" | "),
+    [
+      `(${no?.n}) ${no?.header} (${label?.n}) ${label?.header}`,
+      ...values.map(
+        (c, i) => `${c.group && c.group !== values[i - 1]?.group ? `${c.group}: ` : ""}(${c.n}) ${c.header}`,
+      ),
+    ].join(" | "),
   );
   for (const r of form.rows)
     lines.push(
