@@ -52,18 +52,58 @@ beforeAll(async () => {
 });
 afterAll(async () => table.drop());
 
-/** Two sweeps at once at every quarter hour up to `until`: what each raised, with when. */
+/** Commits of one sweep refused because the other had just changed the dossier: the two raced. */
+let versionConflicts = 0;
+
+/**
+ * Two sweeps at once at every quarter hour up to `until`, both having read what is due before either
+ * checks a dossier (each arrives at the gate after its read, or once it is done): what each raised.
+ */
 async function sweepUntil(until: number, raised: { kind: string; dossierId: string; at: number }[]) {
   for (; clock <= until; clock += MIN15) {
     const seen: { kind: string; dossierId: string; at: number }[] = [];
+    let arrived = 0;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const arrive = () => {
+      arrived += 1;
+      if (arrived === 2) open();
+    };
     const record = async () => {
-      const r = await runSweep(deps, {
-        onFailure: (f) => {
-          throw f.error;
+      const real = deps.dossiers;
+      let first = true;
+      const dossiers: typeof real = Object.assign(Object.create(real), {
+        dueForCheck: async (...args: Parameters<typeof real.dueForCheck>) => {
+          const due = await real.dueForCheck(...args);
+          if (first) {
+            first = false;
+            arrive();
+            await gate;
+          }
+          return due;
+        },
+        commit: async (...args: Parameters<typeof real.commit>) => {
+          const out = await real.commit(...args);
+          if (!out.ok && out.error.kind === "version_conflict") versionConflicts += 1;
+          return out;
         },
       });
-      for (const [kind, n] of Object.entries(r.byKind))
-        for (let i = 0; i < (n ?? 0); i++) seen.push({ kind, dossierId: "", at: clock });
+      try {
+        const r = await runSweep(
+          { ...deps, dossiers },
+          {
+            onFailure: (f) => {
+              throw f.error;
+            },
+          },
+        );
+        for (const [kind, n] of Object.entries(r.byKind))
+          for (let i = 0; i < (n ?? 0); i++) seen.push({ kind, dossierId: "", at: clock });
+      } finally {
+        if (first) arrive();
+      }
     };
     await Promise.all([record(), record()]);
     raised.push(...seen);
@@ -93,6 +133,8 @@ describe("the R4 timeline through the sweep", () => {
     expect(firstAt("apology_missed")).toEqual(["2022-07-13T17:15:00+07:00", "2022-07-13T17:15:00+07:00"]);
     expect(firstAt("late_apology")).toEqual(["2022-07-14T10:00:00+07:00"]);
     expect(firstAt("overdue")).toEqual([]);
+    // ...though the two sweeps did race for the same dossiers.
+    expect(versionConflicts).toBeGreaterThan(0);
 
     // The digest shows each once, with what to do (Vietnamese first).
     const from = `timeline+${randomUUID().slice(0, 8)}@ubnd.example.org`;
