@@ -47,19 +47,15 @@ export function periodLabel(name: string, locale: Locale = "vi"): string {
   return /^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$/.test(name) ? "" : name;
 }
 
-/** `2022-07-01` as `01/07/2022` (vi), or as it is (en). */
-const dateOf = (date: string, locale: Locale) =>
-  locale === "vi" ? `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}` : date;
+/** `2022-07-01` as `01/07/2022`, in both languages, as the emails and the dashboard write dates. */
+const dateOf = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
 
 /** A period standing alone (a subject, a column's heading): its name as read, else its dates. */
 export function periodTitle(
   period: { name?: string; from: string; to: string },
   locale: Locale = "vi",
 ): string {
-  return (
-    (period.name && periodLabel(period.name, locale)) ||
-    `${dateOf(period.from, locale)} – ${dateOf(period.to, locale)}`
-  );
+  return (period.name && periodLabel(period.name, locale)) || `${dateOf(period.from)} – ${dateOf(period.to)}`;
 }
 
 export { unnamedCode } from "../domain/text";
