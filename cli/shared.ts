@@ -266,7 +266,7 @@ export function tableOptions(command: Command): Command {
       "--table <name>",
       "the DynamoDB table (the stack's output TableName, or the local stack's)",
     )
-    .option("--endpoint <url>", "a DynamoDB endpoint, e.g. the local stack's http://127.0.0.1:8000")
+    .option("--endpoint <url>", "a DynamoDB endpoint, e.g. the local stack's (the URL serve's banner prints)")
     .option("--region <region>", "AWS region when not using --endpoint");
 }
 

@@ -79,11 +79,114 @@ async function outsideDirectory(
   return undefined;
 }
 
-/** `keys create`: an API key, stored hashed, printed once. */
+interface KeysTableOpts {
+  table: string;
+  endpoint?: string;
+  region?: string;
+}
+
+/** How many hex digits of a key's hash `keys list` shows, and `keys revoke --hash` takes at least. */
+const HASH_SHOWN = 12;
+
+/** `keys list`: every key's holder, role, source, scope and rate, by the start of its hash (never the key). */
+async function runKeysList(opts: KeysTableOpts): Promise<void> {
+  const { tableStore } = await import("../../lib/adapters/dynamodb/store");
+  const { client, documents } = await tableClient(opts);
+  try {
+    const keys = await tableStore(documents, opts.table)
+      .keys.list()
+      .catch((e) => {
+        throw new CliError(`could not read table ${opts.table}: ${(e as Error).message}`, EXIT.unreachable);
+      });
+    for (const k of keys.sort((a, b) => a.name.localeCompare(b.name)))
+      process.stdout.write(
+        `${[
+          k.hash.slice(0, HASH_SHOWN),
+          k.role,
+          k.source,
+          k.units ? `units ${k.units.join(",")}` : k.agencies ? `agencies ${k.agencies.join(",")}` : "office",
+          `${k.ratePerSecond ?? 20}/s`,
+          k.name,
+        ].join("\t")}\n`,
+      );
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * `keys revoke`: deletes a key, named by the key itself or by the start of its hash as `keys list`
+ * shows it (one key only). The handlers look every request's key up, so it is refused at once;
+ * on AWS the authorizer's cached answer for it lapses within its cache period.
+ */
+async function runKeysRevoke(opts: KeysTableOpts & { key?: string; hash?: string }): Promise<void> {
+  if ((opts.key === undefined) === (opts.hash === undefined))
+    throw new CliError("give --key or --hash (as keys list shows it), one of them", EXIT.usage);
+  if (opts.hash !== undefined && !new RegExp(`^[0-9a-f]{${HASH_SHOWN},64}$`).test(opts.hash))
+    throw new CliError(
+      `--hash: the start of a key's hash as keys list shows it (${HASH_SHOWN} hex digits or more)`,
+      EXIT.usage,
+    );
+  const [{ tableStore }, { keyHash }] = await Promise.all([
+    import("../../lib/adapters/dynamodb/store"),
+    import("../../lib/http/auth"),
+  ]);
+  const { client, documents } = await tableClient(opts);
+  const keys = tableStore(documents, opts.table).keys;
+  const unreachable = (e: unknown) => {
+    throw new CliError(`could not reach table ${opts.table}: ${(e as Error).message}`, EXIT.unreachable);
+  };
+  try {
+    let hash = opts.key === undefined ? undefined : keyHash(opts.key);
+    if (hash === undefined) {
+      const matching = (await keys.list().catch(unreachable)).filter((k) =>
+        k.hash.startsWith(opts.hash ?? ""),
+      );
+      if (matching.length !== 1)
+        throw new CliError(
+          `--hash ${opts.hash}: ${matching.length === 0 ? "no key's hash starts so" : `${matching.length} keys' hashes start so: give more of it`}`,
+          EXIT.badInput,
+        );
+      hash = matching[0]?.hash as string;
+    }
+    if (!(await keys.delete(hash).catch(unreachable)))
+      throw new CliError("no such key in the table (revoked already, or another table's)", EXIT.badInput);
+    process.stderr.write(`revoked the key ${hash.slice(0, HASH_SHOWN)}\n`);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The table options every `keys` subcommand takes. */
+function tableOptions(command: Command): Command {
+  return command
+    .requiredOption(
+      "--table <name>",
+      "the DynamoDB table (the stack's output TableName, or the local stack's)",
+    )
+    .option("--endpoint <url>", "a DynamoDB endpoint (the local stack's)")
+    .option("--region <region>", "AWS region when not using --endpoint");
+}
+
+/** `keys create` (an API key, stored hashed, printed once), `keys list` and `keys revoke`. */
 export function registerKeys(program: Command): void {
-  program
-    .command("keys")
-    .description("API keys (stored hashed; the key is printed once)")
+  const keys = program.command("keys").description("API keys (stored hashed; the key is printed once)");
+  tableOptions(
+    keys
+      .command("list")
+      .description("list the keys: the start of each one's hash, role, source, scope, rate and holder"),
+  ).action(runKeysList);
+  tableOptions(
+    keys
+      .command("revoke")
+      .description("revoke a key, named by the key or by the start of its hash (keys list); refused at once")
+      .option("--key <key>", "the key itself")
+      .option(
+        "--hash <hex>",
+        `the start of its hash as keys list shows it (${HASH_SHOWN} hex digits or more)`,
+      ),
+  ).action(runKeysRevoke);
+  const create = keys
     .command("create")
     .description(
       "create a key: an integration's (posts events, attributed to --source) or a reader's (read-only)",
@@ -100,15 +203,9 @@ export function registerKeys(program: Command): void {
     )
     .option(
       "--agencies <ids>",
-      "agencies of the directory's tree, comma-separated: a reader key reads only their subtrees (not the quarantine, the form, the trend or data quality); an integration key posts only for units under them",
+      "agencies of the directory's tree, comma-separated: a reader key reads only their subtrees (their own forms, not the quarantine, the office's form, the trend or data quality); an integration key posts only for units under them",
       (v) => v.split(",").map((a) => a.trim()),
     )
-    .option("--rate <n>", "requests per second it may make", (v) => Number(v), 20)
-    .requiredOption(
-      "--table <name>",
-      "the DynamoDB table (the stack's output TableName, or the local stack's)",
-    )
-    .option("--endpoint <url>", "a DynamoDB endpoint (the local stack's)")
-    .option("--region <region>", "AWS region when not using --endpoint")
-    .action(runKeysCreate);
+    .option("--rate <n>", "requests per second it may make", (v) => Number(v), 20);
+  tableOptions(create).action(runKeysCreate);
 }

@@ -38,7 +38,8 @@ export interface Credential {
   agencies?: string[];
 }
 
-const hash = (key: string) => createHash("sha256").update(key).digest("hex");
+/** The hash a key is stored and looked up under (SHA-256, hex). */
+export const keyHash = (key: string) => createHash("sha256").update(key).digest("hex");
 
 /** A key refused before it is created: the message names the field. */
 export class KeyRefusedError extends Error {}
@@ -76,7 +77,7 @@ export async function createApiKey(store: KeyStore, c: Credential): Promise<stri
   }
   const key = `dm_${c.role === "reader" ? "r" : "i"}_${randomBytes(24).toString("base64url")}`;
   const { units, agencies, ...rest } = c;
-  await store.keys.put(hash(key), {
+  await store.keys.put(keyHash(key), {
     ...rest,
     ...(units ? { units: [...new Set(units)] } : {}),
     ...(agencies ? { agencies: [...new Set(agencies)] } : {}),
@@ -124,7 +125,7 @@ export async function authenticate(
   needs: Role,
 ): Promise<Result<Credential, AuthRefusal>> {
   if (!key) return err({ status: 401, message: "missing credentials: send Authorization: Bearer <key>" });
-  const digest = hash(key);
+  const digest = keyHash(key);
   const stored = await store.keys.get(digest);
   // Compare the digests in constant time as well, though the lookup already matched them.
   if (!stored || !timingSafeEqual(Buffer.from(stored.hash), Buffer.from(digest))) {

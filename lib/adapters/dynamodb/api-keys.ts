@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { StoredCredential } from "../../app/ports";
 import { TableAccess } from "./cursors";
 import { apiKeyKey } from "./keys";
@@ -24,6 +24,17 @@ export class ApiKeys extends TableAccess {
   async get(hash: string): Promise<StoredCredential | undefined> {
     const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: apiKeyKey(hash) }));
     return out.Item && credentialOf(out.Item);
+  }
+
+  /**
+   * Revokes the key stored under `hash`: its item deleted, so the handlers refuse it at the next
+   * request. Answers whether there was one.
+   */
+  async delete(hash: string): Promise<boolean> {
+    const out = await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: apiKeyKey(hash), ReturnValues: "ALL_OLD" }),
+    );
+    return out.Attributes !== undefined;
   }
 
   /** Every stored key's credential: the keys' partition, read whole. */
