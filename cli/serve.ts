@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { LogLevel } from "@aws-lambda-powertools/logger/types";
-import { JAVA_HINT, javaAvailable } from "../dev/local/dynamodb-local";
+import { JAVA_HINT, javaProblem } from "../dev/local/dynamodb-local";
 import { DemoClock, SERVE_DEFAULTS, startLocalStack } from "../dev/local/stack";
 import type { LocalStackOptions } from "../dev/local/stack-options";
 import { provinceEvents } from "../dev/province/events";
@@ -114,8 +114,9 @@ export async function serve(opts: ServeOptions): Promise<number> {
     `dossier-monitor: starting the local stack (data in ${dataDir}${opts.empty ? "; empty: no demo data is loaded" : ""})`,
   );
   // A dependency missing: exit 3 (docs/cli.md "Output and exit codes"), naming what installs it.
-  if (!javaAvailable()) {
-    process.stderr.write(`dossier-monitor: java was not found. ${JAVA_HINT}\n`);
+  const javaMissing = javaProblem();
+  if (javaMissing) {
+    process.stderr.write(`dossier-monitor: ${javaMissing}. ${JAVA_HINT}\n`);
     return EXIT.unreachable;
   }
   const stack = await startLocalStack({

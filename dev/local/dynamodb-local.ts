@@ -12,10 +12,29 @@ import { createTableInput } from "../../lib/adapters/dynamodb/table";
 
 /** The command that installs a Java runtime, for the message when none is found. */
 export const JAVA_HINT =
-  "DynamoDB Local needs a Java runtime (17 or later). On Debian/Ubuntu: sudo apt-get install -y default-jre-headless; on macOS: brew install openjdk";
+  "DynamoDB Local needs a Java runtime, 17 or later. On Debian 12 or Ubuntu 24.04: sudo apt-get install -y default-jre-headless (older releases: openjdk-17-jre-headless); on macOS: brew install openjdk";
 
-export function javaAvailable(): boolean {
-  return spawnSync("java", ["-version"], { stdio: "ignore" }).status === 0;
+/** The Java release DynamoDB Local's jar is built for (its classes are of Java 17's format). */
+export const JAVA_MAJOR_NEEDED = 17;
+
+/** The major release `java -version` names (`"17.0.15"` → 17, `"1.8.0_392"` → 8), if it names one. */
+export function javaMajor(versionText: string): number | undefined {
+  const version = /version "(\d+)(?:\.(\d+))?/.exec(versionText);
+  if (!version) return undefined;
+  return version[1] === "1" ? Number(version[2]) : Number(version[1]);
+}
+
+/**
+ * Why the Java runtime cannot run DynamoDB Local, if it cannot: none found, or one older than
+ * {@link JAVA_MAJOR_NEEDED} (`java -version` writes `version "11.0.22"`, or `"1.8.0_392"` for 8).
+ */
+export function javaProblem(): string | undefined {
+  const out = spawnSync("java", ["-version"], { encoding: "utf8" });
+  if (out.error || out.status !== 0) return "java was not found";
+  const major = javaMajor(`${out.stderr}${out.stdout}`);
+  if (major !== undefined && major < JAVA_MAJOR_NEEDED)
+    return `java ${major} was found, and DynamoDB Local needs ${JAVA_MAJOR_NEEDED} or later`;
+  return undefined;
 }
 
 export async function freePort(): Promise<number> {
@@ -52,12 +71,13 @@ export interface RunningDynamo {
 
 /**
  * Starts DynamoDB Local (in memory, or persisted under `path`) and waits until it answers. Without
- * Java it throws, naming the command that installs it (`serve` checks {@link javaAvailable} first).
+ * Java it throws, naming the command that installs it (`serve` checks {@link javaProblem} first).
  */
 export async function startDynamoDbLocal(
   options: { port?: number; path?: string } = {},
 ): Promise<RunningDynamo> {
-  if (!javaAvailable()) throw new Error(`java was not found. ${JAVA_HINT}`);
+  const problem = javaProblem();
+  if (problem) throw new Error(`${problem}. ${JAVA_HINT}`);
   const port = options.port ?? (await freePort());
   const child = spawn({ port, path: options.path ?? null, sharedDb: true, stdio: "pipe" });
   let output = "";

@@ -142,7 +142,10 @@ describe("dossier-monitor units import", () => {
         table.tableName,
         "--endpoint",
         table.endpoint,
-      ]).catch((e) => e as { code: number; stdout: string; stderr: string });
+      ]).then(
+        (out) => ({ code: 0, ...out }),
+        (e) => e as { code: number; stdout: string; stderr: string },
+      );
     const create = async (name: string, source: string) =>
       (await cli("create", "--name", name, "--role", "reader", "--source", source)).stdout.trim() as string;
     const first = await create("Lãnh đạo", "dashboard");
