@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import type { UnitDirectory } from "../../lib/domain/units";
 import type { Role } from "../../lib/http/auth";
-import { CliError, EXIT, tableClient } from "../shared";
+import { CliError, EXIT, tableClient, tableOptions } from "../shared";
 
 interface KeysCreateOpts {
   name: string;
@@ -88,6 +88,13 @@ interface KeysTableOpts {
 /** How many hex digits of a key's hash `keys list` shows, and `keys revoke --hash` takes at least. */
 const HASH_SHOWN = 12;
 
+/** Standard input, whole. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** `keys list`: every key's holder, role, source, scope and rate, by the start of its hash (never the key). */
 async function runKeysList(opts: KeysTableOpts): Promise<void> {
   const { tableStore } = await import("../../lib/adapters/dynamodb/store");
@@ -106,7 +113,8 @@ async function runKeysList(opts: KeysTableOpts): Promise<void> {
           k.source,
           k.units ? `units ${k.units.join(",")}` : k.agencies ? `agencies ${k.agencies.join(",")}` : "office",
           `${k.ratePerSecond ?? 20}/s`,
-          k.name,
+          // A holder's name is free text: a tab or a line break in it would shift the columns.
+          k.name.replace(/[\p{Cc}\u2028\u2029]+/gu, " "),
         ].join("\t")}\n`,
       );
   } finally {
@@ -116,12 +124,17 @@ async function runKeysList(opts: KeysTableOpts): Promise<void> {
 
 /**
  * `keys revoke`: deletes a key, named by the key itself or by the start of its hash as `keys list`
- * shows it (one key only). The handlers look every request's key up, so it is refused at once;
- * on AWS the authorizer's cached answer for it lapses within its cache period.
+ * shows it (one key only). The handlers look every request's key up, so it is refused once their
+ * eventually consistent reads see it gone (within about a second); on AWS the authorizer's cached
+ * answer only lets a request reach them, and lapses within its cache period.
  */
-async function runKeysRevoke(opts: KeysTableOpts & { key?: string; hash?: string }): Promise<void> {
-  if ((opts.key === undefined) === (opts.hash === undefined))
+async function runKeysRevoke(given: KeysTableOpts & { key?: string; hash?: string }): Promise<void> {
+  if ((given.key === undefined) === (given.hash === undefined))
     throw new CliError("give --key or --hash (as keys list shows it), one of them", EXIT.usage);
+  // `--key -` reads the key from standard input, out of the shell's history; pasted as the API
+  // reads it (trimmed), a hash in either case.
+  const key = given.key === "-" ? await readStdin() : given.key;
+  const opts = { ...given, key: key?.trim(), hash: given.hash?.toLowerCase() };
   if (opts.hash !== undefined && !new RegExp(`^[0-9a-f]{${HASH_SHOWN},64}$`).test(opts.hash))
     throw new CliError(
       `--hash: the start of a key's hash as keys list shows it (${HASH_SHOWN} hex digits or more)`,
@@ -157,17 +170,6 @@ async function runKeysRevoke(opts: KeysTableOpts & { key?: string; hash?: string
   }
 }
 
-/** The table options every `keys` subcommand takes. */
-function tableOptions(command: Command): Command {
-  return command
-    .requiredOption(
-      "--table <name>",
-      "the DynamoDB table (the stack's output TableName, or the local stack's)",
-    )
-    .option("--endpoint <url>", "a DynamoDB endpoint (the local stack's)")
-    .option("--region <region>", "AWS region when not using --endpoint");
-}
-
 /** `keys create` (an API key, stored hashed, printed once), `keys list` and `keys revoke`. */
 export function registerKeys(program: Command): void {
   const keys = program.command("keys").description("API keys (stored hashed; the key is printed once)");
@@ -179,8 +181,13 @@ export function registerKeys(program: Command): void {
   tableOptions(
     keys
       .command("revoke")
-      .description("revoke a key, named by the key or by the start of its hash (keys list); refused at once")
-      .option("--key <key>", "the key itself")
+      .description(
+        "revoke a key, named by the start of its hash (keys list) or by the key; refused within a second",
+      )
+      .option(
+        "--key <key>",
+        "the key itself, or - to read it from standard input (out of the shell's history)",
+      )
       .option(
         "--hash <hex>",
         `the start of its hash as keys list shows it (${HASH_SHOWN} hex digits or more)`,

@@ -30,7 +30,8 @@ export function javaMajor(versionText: string): number | undefined {
  */
 export function javaProblem(): string | undefined {
   const out = spawnSync("java", ["-version"], { encoding: "utf8" });
-  if (out.error || out.status !== 0) return "java was not found";
+  if (out.error) return "java was not found";
+  if (out.status !== 0) return `java -version failed (exit ${out.status})`;
   const major = javaMajor(`${out.stderr}${out.stdout}`);
   if (major !== undefined && major < JAVA_MAJOR_NEEDED)
     return `java ${major} was found, and DynamoDB Local needs ${JAVA_MAJOR_NEEDED} or later`;

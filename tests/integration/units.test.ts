@@ -131,51 +131,6 @@ describe("dossier-monitor units import", () => {
     await table.drop();
   });
 
-  it("lists the keys by the start of their hash and revokes one by the key or by that start: refused at once", async () => {
-    const table = await testTable("keys-revoke");
-    const cli = (...args: string[]) =>
-      run(process.execPath, [
-        BIN,
-        "keys",
-        ...args,
-        "--table",
-        table.tableName,
-        "--endpoint",
-        table.endpoint,
-      ]).then(
-        (out) => ({ code: 0, ...out }),
-        (e) => e as { code: number; stdout: string; stderr: string },
-      );
-    const create = async (name: string, source: string) =>
-      (await cli("create", "--name", name, "--role", "reader", "--source", source)).stdout.trim() as string;
-    const first = await create("Lãnh đạo", "dashboard");
-    const second = await create("Phòng Tư pháp", "dashboard-tp");
-    const listed = (await cli("list")).stdout as string;
-    const lines = listed.trim().split("\n");
-    expect(lines).toHaveLength(2);
-    // Never the key itself: the start of its hash, its role, source, scope, rate and holder.
-    expect(listed).not.toContain(first);
-    expect(lines[0]).toMatch(/^[0-9a-f]{12}\treader\tdashboard\toffice\t20\/s\tLãnh đạo$/);
-    expect((await authenticate(table.store, first, "reader")).ok).toBe(true);
-    // By the key itself.
-    const byKey = await cli("revoke", "--key", first);
-    expect(byKey.stderr).toMatch(/^revoked the key [0-9a-f]{12}/);
-    expect((await authenticate(table.store, first, "reader")).ok).toBe(false);
-    expect((await authenticate(table.store, second, "reader")).ok).toBe(true);
-    // By the start of its hash, as the list shows it.
-    const prefix = ((await cli("list")).stdout as string).split("\t")[0] as string;
-    await cli("revoke", "--hash", prefix);
-    expect((await authenticate(table.store, second, "reader")).ok).toBe(false);
-    expect(((await cli("list")).stdout as string).trim()).toBe("");
-    // Again: nothing to revoke (bad input); neither or both of --key and --hash: usage.
-    expect((await cli("revoke", "--key", first)).code).toBe(EXIT.badInput);
-    expect((await cli("revoke", "--hash", prefix)).code).toBe(EXIT.badInput);
-    expect((await cli("revoke")).code).toBe(EXIT.usage);
-    expect((await cli("revoke", "--key", first, "--hash", prefix)).code).toBe(EXIT.usage);
-    expect((await cli("revoke", "--hash", "abc")).code).toBe(EXIT.usage);
-    await table.drop();
-  });
-
   it("refuses a key scoped to units or agencies the table's directory does not know (a key that would read nothing)", async () => {
     const table = await testTable("keys-scope");
     const file = JSON.parse(readFileSync(join(ROOT, "events/units/seed-units.json"), "utf8"));
@@ -228,5 +183,64 @@ describe("dossier-monitor units import", () => {
     expect(err.code).toBe(1);
     expect(err.stderr).toMatch(/leadership\.0\.email/);
     expect(err.stderr).toMatch(/units: /);
+  });
+});
+
+describe("dossier-monitor keys list and keys revoke", () => {
+  it("lists the keys by the start of their hash and revokes one by the key (on standard input) or by that start", async () => {
+    const table = await testTable("keys-revoke");
+    const revokeFromStdin = (key: string) =>
+      new Promise<{ code: number; stderr: string }>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          [BIN, "keys", "revoke", "--key", "-", "--table", table.tableName, "--endpoint", table.endpoint],
+          (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
+        );
+        child.stdin?.end(key);
+      });
+    const cli = (...args: string[]) =>
+      run(process.execPath, [
+        BIN,
+        "keys",
+        ...args,
+        "--table",
+        table.tableName,
+        "--endpoint",
+        table.endpoint,
+      ]).then(
+        (out) => ({ code: 0, ...out }),
+        (e) => e as { code: number; stdout: string; stderr: string },
+      );
+    const create = async (name: string, source: string) =>
+      (await cli("create", "--name", name, "--role", "reader", "--source", source)).stdout.trim() as string;
+    const first = await create("Lãnh đạo", "dashboard");
+    const second = await create("Phòng Tư pháp", "dashboard-tp");
+    const listed = (await cli("list")).stdout as string;
+    const lines = listed.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    // Never the key itself: the start of its hash, its role, source, scope, rate and holder.
+    expect(listed).not.toContain(first);
+    expect(lines[0]).toMatch(/^[0-9a-f]{12}\treader\tdashboard\toffice\t20\/s\tLãnh đạo$/);
+    expect((await authenticate(table.store, first, "reader")).ok).toBe(true);
+    // By the key itself, read from standard input (out of the shell's history), pasted with a newline.
+    const byKey = await revokeFromStdin(`${first}\n`);
+    expect(byKey.code).toBe(0);
+    expect(byKey.stderr).toMatch(/^revoked the key [0-9a-f]{12}/);
+    expect(byKey.stderr).not.toContain(first);
+    expect((await authenticate(table.store, first, "reader")).ok).toBe(false);
+    expect((await authenticate(table.store, second, "reader")).ok).toBe(true);
+    // By the start of its hash, as the list shows it.
+    const prefix = ((await cli("list")).stdout as string).split("\t")[0] as string;
+    const byHash = await cli("revoke", "--hash", prefix.toUpperCase());
+    expect(byHash.code).toBe(0);
+    expect((await authenticate(table.store, second, "reader")).ok).toBe(false);
+    expect(((await cli("list")).stdout as string).trim()).toBe("");
+    // Again: nothing to revoke (bad input); neither or both of --key and --hash: usage.
+    expect((await cli("revoke", "--key", first)).code).toBe(EXIT.badInput);
+    expect((await cli("revoke", "--hash", prefix)).code).toBe(EXIT.badInput);
+    expect((await cli("revoke")).code).toBe(EXIT.usage);
+    expect((await cli("revoke", "--key", first, "--hash", prefix)).code).toBe(EXIT.usage);
+    expect((await cli("revoke", "--hash", "abc")).code).toBe(EXIT.usage);
+    await table.drop();
   });
 });
