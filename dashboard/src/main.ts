@@ -372,6 +372,8 @@ function renderChrome(): void {
 async function start(): Promise<void> {
   state.key = sessionStorage.getItem(KEY);
   if (!state.key) return signIn();
+  // A key whose `/me` is not read yet (a link with another key while signed in: not the last one's).
+  state.me = null;
   // The frame first: a first request that fails still leaves the language and signing out.
   renderChrome();
   main().replaceChildren(h("p", { class: "loading", role: "status" }, t().loading));
