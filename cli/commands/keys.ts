@@ -125,7 +125,7 @@ async function runKeysList(opts: KeysTableOpts): Promise<void> {
 /**
  * `keys revoke`: deletes a key, named by the key itself or by the start of its hash as `keys list`
  * shows it (one key only). The handlers look every request's key up, so it is refused once their
- * eventually consistent reads see it gone (within about a second); on AWS the authorizer's cached
+ * eventually consistent reads see it gone (usually within a second); on AWS the authorizer's cached
  * answer only lets a request reach them, and lapses within its cache period.
  */
 async function runKeysRevoke(given: KeysTableOpts & { key?: string; hash?: string }): Promise<void> {
@@ -133,8 +133,18 @@ async function runKeysRevoke(given: KeysTableOpts & { key?: string; hash?: strin
     throw new CliError("give --key or --hash (as keys list shows it), one of them", EXIT.usage);
   // `--key -` reads the key from standard input, out of the shell's history; pasted as the API
   // reads it (trimmed), a hash in either case.
+  if (given.key === "-" && process.stdin.isTTY)
+    throw new CliError(
+      "--key -: pipe the key in (e.g. --key - < key.txt); standard input is a terminal",
+      EXIT.usage,
+    );
   const key = given.key === "-" ? await readStdin() : given.key;
   const opts = { ...given, key: key?.trim(), hash: given.hash?.toLowerCase() };
+  if (opts.key === "")
+    throw new CliError(
+      given.key === "-" ? "--key -: standard input held no key" : "--key: empty",
+      EXIT.usage,
+    );
   if (opts.hash !== undefined && !new RegExp(`^[0-9a-f]{${HASH_SHOWN},64}$`).test(opts.hash))
     throw new CliError(
       `--hash: the start of a key's hash as keys list shows it (${HASH_SHOWN} hex digits or more)`,
@@ -182,12 +192,9 @@ export function registerKeys(program: Command): void {
     keys
       .command("revoke")
       .description(
-        "revoke a key, named by the start of its hash (keys list) or by the key; refused within a second",
+        "revoke a key, named by the start of its hash (keys list) or by the key; refused from then on (usually within a second)",
       )
-      .option(
-        "--key <key>",
-        "the key itself, or - to read it from standard input (out of the shell's history)",
-      )
+      .option("--key <key>", "the key itself, or - to read it from a pipe (out of the shell's history)")
       .option(
         "--hash <hex>",
         `the start of its hash as keys list shows it (${HASH_SHOWN} hex digits or more)`,

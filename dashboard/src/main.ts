@@ -194,6 +194,8 @@ function keyFromFragment(): void {
 }
 
 function signOut(message?: string): void {
+  // A page still loading is left unshown: it would cover the sign-in form.
+  ++renderCount;
   sessionStorage.clear();
   state.key = null;
   state.me = null;
@@ -372,17 +374,23 @@ function renderChrome(): void {
 async function start(): Promise<void> {
   state.key = sessionStorage.getItem(KEY);
   if (!state.key) return signIn();
-  // A key whose `/me` is not read yet (a link with another key while signed in: not the last one's).
+  // A key whose `/me` is not read yet (a link with another key while signed in: not the last one's),
+  // and a ticket as a page's: a page or a start still loading for the last key is left unshown.
   state.me = null;
+  const ticket = ++renderCount;
   // The frame first: a first request that fails still leaves the language and signing out.
   renderChrome();
   main().replaceChildren(h("p", { class: "loading", role: "status" }, t().loading));
+  let me: Me;
   try {
-    state.me = await api<Me>("/me");
+    me = await api<Me>("/me");
   } catch (e) {
+    if (ticket !== renderCount) return;
     if (e instanceof AuthError) return signOut(t().wrongKey);
     return failed(e);
   }
+  if (ticket !== renderCount) return;
+  state.me = me;
   const saved = sessionStorage.getItem(PERIOD);
   state.period = state.me.periods.some((p) => p.name === saved)
     ? saved

@@ -241,6 +241,11 @@ describe("dossier-monitor keys list and keys revoke", () => {
     expect((await cli("revoke")).code).toBe(EXIT.usage);
     expect((await cli("revoke", "--key", first, "--hash", prefix)).code).toBe(EXIT.usage);
     expect((await cli("revoke", "--hash", "abc")).code).toBe(EXIT.usage);
+    // Nothing piped in (an empty input, or a bare line break): a usage error, never a delete of "".
+    expect(await revokeFromStdin("\n")).toMatchObject({
+      code: EXIT.usage,
+      stderr: expect.stringContaining("standard input held no key"),
+    });
     await table.drop();
   });
 });

@@ -28,7 +28,7 @@ export class ApiKeys extends TableAccess {
 
   /**
    * Revokes the key stored under `hash`: its item deleted, so the handlers refuse it once their
-   * (eventually consistent) reads see it gone, within about a second. Answers whether there was one.
+   * (eventually consistent) reads see it gone, usually within a second. Answers whether there was one.
    */
   async delete(hash: string): Promise<boolean> {
     const out = await this.client.send(

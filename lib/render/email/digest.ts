@@ -84,9 +84,10 @@ export interface RenderedEmail {
 /**
  * The instant a line's time counts to: the new appointment for a dossier past it; for the apology
  * stages the apology deadline, what those sections are about: the letter comes "chậm nhất một ngày
- * trước ngày hết hạn" (Decree 61/2018/NĐ-CP Art. 19, point to verify), read for reminders as the
- * close of the working day before the due day (`apologyDeadlineOf`; docs/rules.md R4); else the KPI
- * due instant.
+ * trước ngày hết hạn" (Decree 61/2018/NĐ-CP Art. 19, point to verify; for dossiers received from
+ * 2025-07-01 Decree 118/2025/NĐ-CP, the 2018 lead kept as an assumption: lib/domain/rules.ts), read
+ * for reminders as the close of the working day before the due day (`apologyDeadlineOf`;
+ * docs/rules.md R4); else the KPI due instant.
  */
 function countedTo(a: PendingAlert, calendar: WorkingCalendar): { at?: number; apology: boolean } {
   if (a.kind === "past_appointment") return { at: a.dossier.appointmentAt, apology: false };
