@@ -30,6 +30,7 @@ import { parseDigestText, renderDigest } from "../../lib/render/email/digest";
 import { kpiView } from "../helpers/compare";
 import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
+import { gateOfTwo } from "../helpers/gate";
 
 const settings: CountingSettings = {
   calendar: WorkingCalendar.official(),
@@ -129,15 +130,7 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
      * for the same groups (each arrives at the gate after its read, or once it is done).
      */
     const racingSenders = async () => {
-      let arrived = 0;
-      let open: () => void = () => undefined;
-      const gate = new Promise<void>((resolve) => {
-        open = resolve;
-      });
-      const arrive = () => {
-        arrived += 1;
-        if (arrived === 2) open();
-      };
+      const { arrive, opened: gate } = gateOfTwo();
       const sender = async () => {
         const base = digestDeps(table, from, () => clock);
         const alerts = base.alerts;

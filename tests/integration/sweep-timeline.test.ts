@@ -16,6 +16,7 @@ import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
 import { parseDigestText } from "../../lib/render/email/digest";
 import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
+import { gateOfTwo } from "../helpers/gate";
 
 /**
  * The alert timeline of docs/rules.md R4 through the sweep on DynamoDB Local: a dossier due Thu 17:00
@@ -62,15 +63,7 @@ let versionConflicts = 0;
 async function sweepUntil(until: number, raised: { kind: string; dossierId: string; at: number }[]) {
   for (; clock <= until; clock += MIN15) {
     const seen: { kind: string; dossierId: string; at: number }[] = [];
-    let arrived = 0;
-    let open: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    const arrive = () => {
-      arrived += 1;
-      if (arrived === 2) open();
-    };
+    const { arrive, opened: gate } = gateOfTwo();
     const record = async () => {
       const real = deps.dossiers;
       let first = true;
