@@ -44,16 +44,12 @@ export const KPI_TEXT = {
       `${n} hồ sơ quá hạn không có sự kiện mới trong thời gian dài: có thể đã trả kết quả ngoài hệ thống (ví dụ tại cấp xã).`,
     quarantined: (n: string) =>
       `${n} sự kiện chưa áp dụng được (sai định dạng, trùng mã nhưng khác nội dung, hệ thống gửi không được phép ghi vào hồ sơ, đơn vị chưa có trong danh mục, hoặc hồ sơ đã đủ số sự kiện tối đa) đang lưu để kiểm tra và gửi lại.`,
-    noCalendar: (n: string) =>
-      `${n} hồ sơ có hạn giải quyết rơi vào năm chưa có lịch ngày nghỉ, ngày làm bù: chưa xác định được đúng hạn hay trễ hạn cho đến khi bổ sung lịch năm đó; tạm tính vào cột trong hạn, đúng hạn.`,
     secondExtension: (n: string) =>
       `${n} lần hẹn lại ngày trả kết quả lần thứ hai trở lên trong kỳ: việc hẹn lại chỉ được thực hiện một lần.`,
     secondSupplement: (n: string) =>
       `${n} lần yêu cầu bổ sung hồ sơ lần thứ hai trở lên trong kỳ: việc hướng dẫn bổ sung chỉ được thực hiện một lần, đầy đủ.`,
     lateApology: (n: string) =>
       `${n} văn bản xin lỗi, hẹn lại ngày trả kết quả gửi sau hạn trong kỳ: phải gửi chậm nhất một ngày trước ngày hết hạn giải quyết.`,
-    latePause: (n: string) =>
-      `${n} hồ sơ được yêu cầu bổ sung (hoặc tạm dừng chờ nghĩa vụ tài chính, chờ cơ quan khác) sau khi đã quá hạn: thời gian tạm dừng không được trừ, hồ sơ vẫn tính là quá hạn.`,
     calendar: (year: number, days: string) =>
       `Chưa có lịch ngày nghỉ, ngày làm bù năm ${year} (còn ${days} ngày): hồ sơ có hạn xử lý rơi vào năm ${year} sẽ không tính được hạn. Cần bổ sung lịch năm ${year} ngay khi có thông báo chính thức.`,
     amended: (when: string) =>
@@ -102,16 +98,12 @@ export const KPI_TEXT = {
       one(n)
         ? `${n} event could not be applied (invalid, a second body under its event id, not allowed on its dossier, a unit not in the directory, or a dossier full) and is kept to review and send again.`
         : `${n} events could not be applied (invalid, a second body under one event id, not allowed on their dossier, a unit not in the directory, or a dossier full) and are kept to review and send again.`,
-    noCalendar: (n: string) =>
-      `${n} ${one(n) ? "dossier has" : "dossiers have"} a deadline in a year without calendar data: whether they are on time or late is unknown until that year's calendar is added; until then they are counted as within the deadline or on time.`,
     secondExtension: (n: string) =>
       `Second or later new appointments given in the period: ${n} (a dossier may be given a new appointment only once).`,
     secondSupplement: (n: string) =>
       `Second or later supplement requests in the period: ${n} (an office asks for a supplement once, in full).`,
     lateApology: (n: string) =>
       `Apology letters sent after their deadline in the period: ${n} (due at the latest on the day before the dossier's due day).`,
-    latePause: (n: string) =>
-      `${n} ${one(n) ? "dossier was" : "dossiers were"} asked for a supplement (or paused for fees or another agency) after they were overdue: the pause is not deducted and they still count as overdue or late.`,
     calendar: (year: number, days: string) =>
       `The working-day calendar has no data for ${year} (${days} days left): deadlines reaching ${year} cannot be computed. Add the ${year} entry as soon as the official schedule is announced.`,
     amended: (when: string) => `Issued at ${when}, amended since by late events:`,

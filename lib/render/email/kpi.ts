@@ -2,6 +2,7 @@ import escapeHtml from "escape-html";
 import type { RankedAgency } from "../../domain/agency-rollup";
 import { DOMAIN_NAMES } from "../../domain/catalog";
 import type { Report, ReportBlock } from "../../domain/report";
+import { latePauseText, noCalendarText } from "../../domain/report-notes";
 import { headerText } from "../../domain/text";
 import { formatLocalVi } from "../../domain/time";
 import {
@@ -306,8 +307,9 @@ function qualityNotes(c: Context): string[] {
     some(q.possiblyClosed, t.possiblyClosed),
     some(q.quarantined, t.quarantined),
     // Counted with the period's figures (docs/rules.md R6); a report counted before the field has none.
-    some(report.noCalendar, t.noCalendar),
-    some(report.latePause, t.latePause),
+    // Said as every output's footnotes say them (lib/domain/report-notes.ts).
+    noCalendarText(report.noCalendar, c.input.locale),
+    latePauseText(report.latePause, c.input.locale),
     // A new appointment is given once (Decree 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md
     // R4): the period's second or later ones, from its counters (a report counted before has none).
     some(anomalies.second_extension, t.secondExtension),
