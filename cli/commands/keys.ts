@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { DEFAULT_KEY_RATE } from "../../lib/app/ports";
 import type { UnitDirectory } from "../../lib/domain/units";
 import type { Role } from "../../lib/http/auth";
 import { CliError, EXIT, tableClient, tableOptions } from "../shared";
@@ -112,7 +113,7 @@ async function runKeysList(opts: KeysTableOpts): Promise<void> {
           k.role,
           k.source,
           k.units ? `units ${k.units.join(",")}` : k.agencies ? `agencies ${k.agencies.join(",")}` : "office",
-          `${k.ratePerSecond ?? 20}/s`,
+          `${k.ratePerSecond ?? DEFAULT_KEY_RATE}/s`,
           // A holder's name is free text: a tab or a line break in it would shift the columns.
           k.name.replace(/[\p{Cc}\u2028\u2029]+/gu, " "),
         ].join("\t")}\n`,
@@ -220,6 +221,6 @@ export function registerKeys(program: Command): void {
       "agencies of the directory's tree, comma-separated: a reader key reads only their subtrees (their own forms, not the quarantine, the office's form, the trend or data quality); an integration key posts only for units under them",
       (v) => v.split(",").map((a) => a.trim()),
     )
-    .option("--rate <n>", "requests per second it may make", (v) => Number(v), 20);
+    .option("--rate <n>", "requests per second it may make", (v) => Number(v), DEFAULT_KEY_RATE);
   tableOptions(create).action(runKeysCreate);
 }

@@ -298,6 +298,9 @@ export interface BulkStore {
   create(dossiers: readonly NewDossier[]): Promise<{ existed: string[] }>;
 }
 
+/** The requests per second of a key stored without a rate of its own (`keys create --rate`'s default). */
+export const DEFAULT_KEY_RATE = 20;
+
 /** An API key's credential as the store keeps it: under the key's SHA-256, never the key. */
 export interface StoredCredential {
   hash: string;

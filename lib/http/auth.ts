@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { agencyTreeOf } from "../app/directory";
-import type { KeyStore } from "../app/ports";
+import { DEFAULT_KEY_RATE, type KeyStore } from "../app/ports";
 import { type ApiFunction, matchRoute, ROUTES, type Role, type Route } from "../contracts/routes";
 import { SourceSchema } from "../domain/events/schema";
 import { err, isErr, ok, type Result } from "../domain/result";
@@ -135,7 +135,7 @@ export async function authenticate(
     name: stored.name,
     role: stored.role as Role,
     source: stored.source,
-    ratePerSecond: stored.ratePerSecond ?? 20,
+    ratePerSecond: stored.ratePerSecond ?? DEFAULT_KEY_RATE,
     ...(stored.units ? { units: stored.units } : {}),
     ...(stored.agencies ? { agencies: stored.agencies } : {}),
   };
