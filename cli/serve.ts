@@ -6,11 +6,13 @@ import { DemoClock, SERVE_DEFAULTS, startLocalStack } from "../dev/local/stack";
 import type { LocalStackOptions } from "../dev/local/stack-options";
 import { provinceEvents } from "../dev/province/events";
 import { PROVINCE_OFFICIAL_SETTINGS } from "../dev/province/official";
+import type { ApiKeys } from "../lib/adapters/dynamodb/api-keys";
 import { parseMonitorEnv, type RawEnv } from "../lib/contracts/config";
 import { ROUTES } from "../lib/contracts/routes";
 import { validOn } from "../lib/domain/agencies";
 import { parseDirectoryFile } from "../lib/domain/agency-directory";
 import { formatInstant, localDate, parseInstant } from "../lib/domain/time";
+import { keyHash } from "../lib/http/auth";
 import { EMPTY_DEFAULTS, PROVINCE_DEFAULTS, type ServeOptions } from "./serve-options";
 import { CliError, EXIT } from "./shared";
 
@@ -45,6 +47,68 @@ function storeKeys(made: DemoKeys, keysFile: string): DemoKeys {
   return (
     made ?? (existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, "utf8")) as DemoKeys) : undefined)
   );
+}
+
+/** A demo key that `keys revoke` removed since it was made: named so, and no example uses it. */
+const REVOKED = "(revoked: `dossier-monitor keys create` makes another)";
+
+/**
+ * The demo keys still stored. They are read back from `keysFile` on each start after the first,
+ * and one of them may have been revoked since (`keys revoke`): the banner must not offer it.
+ */
+export async function stillStored(
+  keys: DemoKeys,
+  stored: Pick<ApiKeys, "get">,
+): Promise<{ integration?: string; reader?: string } | undefined> {
+  if (!keys) return undefined;
+  const live = async (key: string) => ((await stored.get(keyHash(key))) ? key : undefined);
+  return { integration: await live(keys.integration), reader: await live(keys.reader) };
+}
+
+/** The banner's keys, and the examples that use them (a revoked key's left out). */
+function keysBanner(
+  opts: ServeOptions,
+  stack: Awaited<ReturnType<typeof startLocalStack>>,
+  keys: { integration?: string; reader?: string },
+  keysFile: string,
+  example: string,
+): string {
+  const { api } = stack.urls;
+  const reader = keys.reader;
+  const tries = [
+    ...(keys.integration
+      ? [
+          `    curl -s -X POST ${api}/events -H 'authorization: Bearer ${keys.integration}' -H 'content-type: application/json' \\`,
+          `      -d '${example}'`,
+        ]
+      : []),
+    ...(reader === undefined
+      ? []
+      : opts.empty
+        ? [
+            `    curl -s '${api}/dossiers/000.30.32.H48-DEMO-0001' -H 'authorization: Bearer ${reader}'`,
+            `    curl -s '${api}/kpis' -H 'authorization: Bearer ${reader}'`,
+          ]
+        : [
+            `    curl -s '${api}/kpis?period=${demoPeriod(opts)}' -H 'authorization: Bearer ${reader}'`,
+            `    npx dossier-monitor report --api ${api} --period ${demoPeriod(opts)} --key ${reader} --format text`,
+          ]),
+  ];
+  return [
+    "",
+    `  Integration key ${keys.integration ?? REVOKED}`,
+    `  Reader key      ${reader ?? REVOKED}`,
+    `  (local demo keys, also in ${keysFile}; only their hashes are in the table)`,
+    ...(reader === undefined
+      ? []
+      : [
+          "",
+          `  Dashboard       ${api}/dashboard#key=${reader}`,
+          `  (opens signed in with the demo reader key, on ${opts.province ? "the synthetic province's quarter" : "the seed quarter"}; the key is in the fragment, which the browser never sends)`,
+        ]),
+    ...(tries.length ? ["", "  Try:", ...tries] : []),
+    "",
+  ].join("\n");
 }
 
 /** The unit directory, with or without an agency tree, checked as the tree stands on `at`'s day (the stack stores its own units, inherited on each read's day). */
@@ -129,7 +193,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
     logLevel: (process.env.POWERTOOLS_LOG_LEVEL as LogLevel | undefined) ?? "WARN",
   });
   const keysFile = join(dataDir, "keys.json");
-  const keys = storeKeys(stack.keys, keysFile);
+  const keys = await stillStored(storeKeys(stack.keys, keysFile), stack.store.keys);
   const example = JSON.stringify({
     eventId: "demo-0001",
     type: "dossier.received",
@@ -149,30 +213,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
   Inbox (SES)     ${stack.urls.inbox}/   (every email sent: department digests, KPI emails)
   DynamoDB Local  ${stack.urls.dynamodb}   (table ${stack.tableName})
   Demo clock      ${formatInstant(clock.now())}, ${opts.speed}× real time (sweep every 15 simulated minutes; weekly KPI email Monday 07:30)
-${
-  keys
-    ? `
-  Integration key ${keys.integration}
-  Reader key      ${keys.reader}
-  (local demo keys, also in ${keysFile}; only their hashes are in the table)
-
-  Dashboard       ${stack.urls.api}/dashboard#key=${keys.reader}
-  (opens signed in with the demo reader key, on ${opts.province ? "the synthetic province's quarter" : "the seed quarter"}; the key is in the fragment, which the browser never sends)
-
-  Try:
-    curl -s -X POST ${stack.urls.api}/events -H 'authorization: Bearer ${keys.integration}' -H 'content-type: application/json' \\
-      -d '${example}'
-${
-  opts.empty
-    ? `    curl -s '${stack.urls.api}/dossiers/000.30.32.H48-DEMO-0001' -H 'authorization: Bearer ${keys.reader}'
-    curl -s '${stack.urls.api}/kpis' -H 'authorization: Bearer ${keys.reader}'
-`
-    : `    curl -s '${stack.urls.api}/kpis?period=${demoPeriod(opts)}' -H 'authorization: Bearer ${keys.reader}'
-    npx dossier-monitor report --api ${stack.urls.api} --period ${demoPeriod(opts)} --key ${keys.reader} --format text
-`
-}`
-    : ""
-}
+${keys ? keysBanner(opts, stack, keys, keysFile, example) : ""}
   Ctrl-C stops everything.`);
   await new Promise<void>((resolveStop) => {
     const stop = () => resolveStop();

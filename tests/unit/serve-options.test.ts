@@ -1,12 +1,15 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { registerServe } from "../../cli/commands/serve";
+import { stillStored } from "../../cli/serve";
 import {
   EMPTY_DEFAULTS,
   PROVINCE_DEFAULTS,
   resolveServeOptions,
   type ServeOptions,
 } from "../../cli/serve-options";
+import type { StoredCredential } from "../../lib/app/ports";
+import { keyHash } from "../../lib/http/auth";
 
 const NOW = Date.parse("2026-11-30T05:00:00Z");
 
@@ -68,5 +71,17 @@ describe("serve --province", () => {
       },
     );
     expect(() => parse("--province", "--empty")).toThrow(/cannot be used with/);
+  });
+});
+
+describe("serve's banner keys", () => {
+  it("does not offer a demo key revoked since it was made", async () => {
+    // The table as `keys revoke` left it: the integration key's hash stored, the reader's deleted.
+    const stored = new Set([keyHash("demo-integration-key")]);
+    const keys = await stillStored(
+      { integration: "demo-integration-key", reader: "demo-reader-key" },
+      { get: async (hash: string) => (stored.has(hash) ? ({ hash } as StoredCredential) : undefined) },
+    );
+    expect(keys).toEqual({ integration: "demo-integration-key", reader: undefined });
   });
 });
