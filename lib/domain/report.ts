@@ -6,6 +6,7 @@ import { OFFICIAL_COUNTER_KEYS, officialContribution } from "./official/counts";
 import { PAUSED_COUNTER_KEYS, type PausedTimeByKind, pausedBlock, pausedContribution } from "./paused-time";
 import { type Period, periodBounds } from "./periods";
 import { groupByDossier, projectDossier } from "./projection";
+import { shownRatio } from "./ratio";
 import { formatInstant, localDate, TIME_ZONE } from "./time";
 
 export { latePauseNote, noCalendarNote } from "./report-notes";
@@ -154,7 +155,7 @@ export interface Report extends ReportBlock {
   dataQuality: { orphanDossiers: number; anomalies: Partial<Record<AnomalyKind, number>> };
 }
 
-const rate = (num: number, den: number) => (den === 0 ? null : Math.round((num / den) * 10_000) / 10_000);
+const rate = shownRatio;
 
 /** The report block of a set of counts. */
 export function blockOf(c: Counts): ReportBlock {

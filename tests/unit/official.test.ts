@@ -8,12 +8,12 @@ import { buildForm, formRowProblems } from "../../lib/domain/official/form";
 import { buildIndex, type Indicator, indexOf } from "../../lib/domain/official/index766";
 import { DEFAULT_OFFICIAL_SETTINGS } from "../../lib/domain/official/settings";
 import { explicitPeriod } from "../../lib/domain/periods";
-import { computeReportAndCounts, zeroCounts } from "../../lib/domain/report";
+import { blockOf, computeReportAndCounts, zeroCounts } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
 import { parseUnitDirectory } from "../../lib/domain/units";
 import { unitIndexHtml, unitIndexText } from "../../lib/render/email/official-units";
 import { indicatorLine } from "../../lib/render/index-text";
-import { unnamedCode } from "../../lib/render/numbers";
+import { formatRate, unnamedCode } from "../../lib/render/numbers";
 import { loadSamples, readProjectFile } from "../helpers/fixtures";
 import { historiesArb } from "../helpers/histories";
 
@@ -275,5 +275,46 @@ describe("the index's notes", () => {
     expect(en).toContain("1,234");
     expect(en).toContain("5,678");
     expect(en).toContain("2,345");
+  });
+});
+
+describe("rates near their edges", () => {
+  const find = (block: ReturnType<typeof indexOf>, id: string) =>
+    block.indicators.find((i) => i.id === id) as Indicator;
+
+  it("never round to 100 % with one dossier short of it, nor to 0 % with one in", () => {
+    const counts = {
+      ...zeroCounts(),
+      receivedNew: 25_000,
+      receivedOnline: 1,
+      resolvedTotal: 20_000,
+      resolvedEarly: 19_999,
+      resolvedLate: 1,
+      indexOnTime: 24_999,
+    };
+    const report = blockOf(counts);
+    expect(report.rates.onTime).toBe(0.9999);
+    expect(report.rates.online).toBe(0.0001);
+    expect(formatRate(report.rates.onTime)).toBe("99,99%");
+    const index = indexOf(counts);
+    expect(find(index, "2.1")).toMatchObject({ rate: 0.9999, pointsShare: 0.9999 });
+    expect(find(index, "3.3").rate).toBe(0.0001);
+    // Whole when it is whole.
+    expect(blockOf({ ...counts, resolvedEarly: 20_000, resolvedLate: 0 }).rates.onTime).toBe(1);
+  });
+
+  it("never show a rate at its full-points threshold that earns less than full points", () => {
+    // 3.3 gives full points from 50 %, 4.2 from 80 %.
+    const index = indexOf({
+      ...zeroCounts(),
+      receivedNew: 25_000,
+      receivedOnline: 12_499,
+      digitisedReported: 25_000,
+      digitisedElectronic: 19_999,
+    });
+    expect(find(index, "3.3")).toMatchObject({ rate: 0.4999, pointsShare: 0.9999 });
+    expect(find(index, "4.2")).toMatchObject({ rate: 0.7999, pointsShare: 0.9999 });
+    const at = indexOf({ ...zeroCounts(), receivedNew: 25_000, receivedOnline: 12_500 });
+    expect(find(at, "3.3")).toMatchObject({ rate: 0.5, pointsShare: 1 });
   });
 });

@@ -1,4 +1,5 @@
 import { type Period, periodBounds } from "../periods";
+import { shownRatio } from "../ratio";
 import { addCounts, type Counts, type PeriodCounts, zeroCounts } from "../report";
 import { formatInstant } from "../time";
 import type { IndicatorId, OfficialSettings } from "./settings";
@@ -58,8 +59,7 @@ export interface NationalIndex extends IndexBlock {
   byUnit: (IndexBlock & { unit: string; name: { vi: string; en: string } | null })[];
 }
 
-const round = (x: number) => Math.round(x * 10_000) / 10_000;
-const ratio = (num: number, den: number) => (den === 0 ? null : round(Math.min(1, Math.max(0, num / den))));
+const ratio = shownRatio;
 
 /** An indicator's rate before rounding, from its numerator and denominator when it has them. */
 const exactRate = (fields: Partial<Indicator>, rate: number) =>
@@ -67,14 +67,25 @@ const exactRate = (fields: Partial<Indicator>, rate: number) =>
     ? Math.min(1, Math.max(0, fields.numerator / fields.denominator))
     : rate;
 
+/**
+ * A rate under its indicator's full-points threshold never shown at it: 12,499 of 25,000 rounds to
+ * 50 %, where 3.3 gives full points, yet earns 99,99 % of them. Shown 49,99 %, the rate says why.
+ */
+function belowThreshold(rate: number | null, fullPointsAt: number | null, fields: Partial<Indicator>) {
+  if (rate === null || fullPointsAt === null || rate < fullPointsAt) return rate;
+  return exactRate(fields, rate) < fullPointsAt
+    ? Math.round((fullPointsAt - 0.0001) * 10_000) / 10_000
+    : rate;
+}
+
 function indicator(
   id: IndicatorId,
   name: Indicator["name"],
   targets: OfficialSettings["targets"],
   fields: Partial<Indicator>,
 ): Indicator {
-  const rate = fields.rate ?? null;
   const fullPointsAt = fields.fullPointsAt ?? null;
+  const rate = belowThreshold(fields.rate ?? null, fullPointsAt, fields);
   return {
     id,
     name,
@@ -89,9 +100,7 @@ function indicator(
     // From the exact ratio when it is known: the rate shown is rounded, and rounding twice moves
     // the share (668/1,501 at full points from 90 %: 49.45 %, not 49.44 %).
     pointsShare:
-      rate !== null && fullPointsAt !== null
-        ? round(Math.min(1, exactRate(fields, rate) / fullPointsAt))
-        : null,
+      rate !== null && fullPointsAt !== null ? shownRatio(exactRate(fields, rate), fullPointsAt) : null,
     scale:
       fullPointsAt === null
         ? null
