@@ -609,3 +609,26 @@ describe("the index's change since the previous period", () => {
     expect(render(0.95004, 0.95006)).not.toContain("-0 điểm");
   });
 });
+
+describe("the KPI email's table of units", () => {
+  it("has the withdrawn column, so a row's received adds up to what it shows", () => {
+    const { report } = at("2022-07-01T00:00:00+07:00");
+    const withdrawn = {
+      ...report,
+      withdrawn: 1234,
+      byUnit: report.byUnit.map((u) => ({ ...u, withdrawn: 1234 })),
+    };
+    for (const locale of ["vi", "en"] as const) {
+      const { html, text } = weekly(withdrawn, { locale });
+      const heading = locale === "vi" ? "Rút hồ sơ" : "Withdrawn";
+      const n = locale === "vi" ? "1.234" : "1,234";
+      expect(html).toContain(`>${heading}</th>`);
+      expect(html).toContain(`>${n}</td>`);
+      expect(text).toMatch(new RegExp(`\\) \\| ${heading} \\| `));
+      const r = report.resolved;
+      expect(text).toContain(
+        `${r.total} (${r.early}/${r.onTime}/${r.late}) | ${n} | ${report.pending.total} (`,
+      );
+    }
+  });
+});

@@ -186,6 +186,7 @@ function cellsHtml(c: Context, b: ReportBlock, prev?: ReportBlock): string {
       b.resolved.early,
       b.resolved.onTime,
       b.resolved.late,
+      b.withdrawn,
       b.pending.total,
       b.pending.withinDeadline,
       b.pending.overdue,
@@ -205,7 +206,7 @@ function unitTableHtml(c: Context): string[] {
   const prevByUnit = new Map(input.previous?.report.byUnit.map((u) => [u.unit, u]) ?? []);
   const html = [
     '<table role="presentation" cellspacing="0" style="border-collapse:collapse;font-size:12px;width:100%">',
-    `<tr><th ${TH} rowspan="2">${e(t.unit)}</th><th ${TH} colspan="5">${e(t.received)}</th><th ${TH} colspan="4">${e(t.resolved)}</th><th ${TH} colspan="3">${e(t.pending)}</th><th ${TH} rowspan="2">${e(t.rate)}</th>${input.previous ? `<th ${TH} rowspan="2">${e(t.previous)}<br>${e(input.previous.label)}</th>` : ""}</tr>`,
+    `<tr><th ${TH} rowspan="2">${e(t.unit)}</th><th ${TH} colspan="5">${e(t.received)}</th><th ${TH} colspan="4">${e(t.resolved)}</th><th ${TH} rowspan="2">${e(t.withdrawn)}</th><th ${TH} colspan="3">${e(t.pending)}</th><th ${TH} rowspan="2">${e(t.rate)}</th>${input.previous ? `<th ${TH} rowspan="2">${e(t.previous)}<br>${e(input.previous.label)}</th>` : ""}</tr>`,
     `<tr>${[t.total, t.online, t.direct, t.postal, t.carried, t.total, t.early, t.onTime, t.late, t.total, t.within, t.overdue].map((h) => `<th ${TH}>${e(h)}</th>`).join("")}</tr>`,
   ];
   for (const u of units)
@@ -356,7 +357,7 @@ function emailText(c: Context, notes: string[]): string[] {
   // The HTML table's columns, each group's parts in brackets; the previous period's last.
   const previous = input.previous;
   text.push(
-    `${t.unit} | ${t.received} (${t.online}/${t.direct}/${t.postal}/${t.carried}) | ${t.resolved} (${t.early}/${t.onTime}/${t.late}) | ${t.pending} (${t.within}/${t.overdue}) | ${t.rate}${previous ? ` | ${t.previous} ${previous.label}` : ""}`,
+    `${t.unit} | ${t.received} (${t.online}/${t.direct}/${t.postal}/${t.carried}) | ${t.resolved} (${t.early}/${t.onTime}/${t.late}) | ${t.withdrawn} | ${t.pending} (${t.within}/${t.overdue}) | ${t.rate}${previous ? ` | ${t.previous} ${previous.label}` : ""}`,
   );
   const whole = input.agencyName ?? t.whole;
   const prevByUnit = new Map(previous?.report.byUnit.map((u) => [u.unit, u]) ?? []);
@@ -367,7 +368,7 @@ function emailText(c: Context, notes: string[]): string[] {
       ? ` | ${prev ? `${n(prev.received.total)} / ${formatRate(prev.rates.onTime, locale)}` : "—"}`
       : "";
     text.push(
-      `${label} | ${n(u.received.total)} (${n(u.received.online)}/${n(u.received.direct)}/${n(u.received.postal)}/${n(u.received.carriedOver)}) | ${n(u.resolved.total)} (${n(u.resolved.early)}/${n(u.resolved.onTime)}/${n(u.resolved.late)}) | ${n(u.pending.total)} (${n(u.pending.withinDeadline)}/${n(u.pending.overdue)}) | ${formatRate(u.rates.onTime, locale)}${before}`,
+      `${label} | ${n(u.received.total)} (${n(u.received.online)}/${n(u.received.direct)}/${n(u.received.postal)}/${n(u.received.carriedOver)}) | ${n(u.resolved.total)} (${n(u.resolved.early)}/${n(u.resolved.onTime)}/${n(u.resolved.late)}) | ${n(u.withdrawn)} | ${n(u.pending.total)} (${n(u.pending.withinDeadline)}/${n(u.pending.overdue)}) | ${formatRate(u.rates.onTime, locale)}${before}`,
     );
   }
   text.push(...renderPausedText(report, input.unitNames, locale, input.agencyName));
