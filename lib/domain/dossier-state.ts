@@ -132,6 +132,18 @@ export interface DossierState {
   pauses: Pause[];
   paused: boolean;
   /**
+   * A dated answer that found no wait open (`resume_without_pause`), while the fold is at its
+   * instant: a request of that instant whose id sorts before the answer's is the round it answers,
+   * asked and answered at once (./pauses.ts `startPause`).
+   */
+  answerWithoutPause?: {
+    at: number;
+    eventId: string;
+    source?: string;
+    type: DossierEvent["type"];
+    newDueAt?: number;
+  };
+  /**
    * Whether the KPI clock is stopped: paused by a pause that began by the KPI due instant. A pause
    * begun after it leaves the clock running (the dossier stays overdue), so this is what the
    * counts, the SLA state and the alerts read, never `paused` alone.

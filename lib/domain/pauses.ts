@@ -52,6 +52,38 @@ export function startPause(step: Step<EventOf<"dossier.supplement_requested">>):
   // stricter reading (docs/rules.md R3); index 2.1 counts it overdue only while the dossier is not
   // finished (Decision 766/QĐ-TTg as the portal describes it; docs/official.md).
   if (settings.strictSupplementRule && state.supplementRequests >= 2) state.strictLate = true;
+  answeredAtOnce(state, settings.calendar, event, t);
+}
+
+/**
+ * A round asked and answered at one instant, the request's id first: events of one instant go by
+ * id, but a dated answer goes before the rest, to answer a wait open before its instant
+ * (docs/events.md "Order"). With none open, the answer found nothing to end and was flagged
+ * `resume_without_pause`, and the request that follows it is the round it answers in the id's
+ * order. Left open, that pause would stop the clock for good and the dossier would never be
+ * overdue; ended at once, it pauses nothing, and the answer's new due instant, if any, is taken as
+ * an answer's is (docs/rules.md R3). An answer whose id sorts before the request's stays what the
+ * id's order makes it: an answer to no wait.
+ */
+function answeredAtOnce(
+  state: DossierState,
+  calendar: WorkingCalendar,
+  request: DossierEvent,
+  t: number,
+): void {
+  const answer = state.answerWithoutPause;
+  if (answer?.at !== t) return;
+  delete state.answerWithoutPause;
+  const before = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const requestFirst =
+    (before(request.eventId, answer.eventId) || before(request.source ?? "", answer.source ?? "")) < 0;
+  if (!requestFirst) return;
+  state.anomalies = state.anomalies.filter(
+    (a) => !(a.kind === "resume_without_pause" && a.eventId === answer.eventId && a.at === t),
+  );
+  const entry = state.timeline.find((e) => e.eventId === answer.eventId && e.at === t);
+  if (entry?.anomaly === "resume_without_pause") delete entry.anomaly;
+  endPause(state, calendar, t, answer, answer.newDueAt);
 }
 
 /**
@@ -242,6 +274,13 @@ export function resume(step: Step<EventOf<"dossier.supplement_received">>): void
   if (!state.paused) {
     if (!open?.inferredEnd) {
       flag(step, "resume_without_pause");
+      state.answerWithoutPause = {
+        at: t,
+        eventId: event.eventId,
+        source: event.source,
+        type: event.type,
+        newDueAt,
+      };
       return;
     }
     // Once: the answer now dates nothing more, and another answer is a resume without a pause.

@@ -92,6 +92,35 @@ describe("the dossier projection", () => {
     );
   });
 
+  it("ends a round asked and answered at one instant, the request's id first, with no wait open before", () => {
+    // Dated to the day, as back-filled rounds are: the answer sorts before the rest of its instant
+    // (to end a wait open before it), but none is open, and the id's order puts the request first.
+    const atOnce = (requestId: string, answerId: string, data: object = {}) =>
+      projectDossier(
+        "D1",
+        [
+          received,
+          ev(requestId, "dossier.supplement_requested", "2022-07-06T00:00:00+07:00"),
+          ev(answerId, "dossier.supplement_received", "2022-07-06T00:00:00+07:00", data),
+        ],
+        settings,
+      );
+    for (const data of [{}, { dueAt: "2022-07-11T17:00:00+07:00" }]) {
+      const s = atOnce("igate-7790", "igate-7791", data);
+      expect(s.anomalies).toEqual([]);
+      expect(s.timeline.every((e) => e.anomaly === undefined)).toBe(true);
+      expect(s.paused).toBe(false);
+      expect(s.pauses).toHaveLength(1);
+      expect(s.pauses[0]?.to).toBe(s.pauses[0]?.from);
+      expect(formatInstant(s.kpiDueAt as number)).toBe("2022-07-11T17:00:00+07:00");
+      expect(slaAt(s, instant("2022-07-12T09:00:00+07:00"), calendar).state).toBe("overdue");
+    }
+    // The answer's id first: in the id's order it answers no wait, and the request's wait stays open.
+    const stray = atOnce("igate-7791", "igate-7790");
+    expect(stray.anomalies.map((a) => a.kind)).toEqual(["resume_without_pause"]);
+    expect(stray.paused).toBe(true);
+  });
+
   it("reports anomalies: events after closing, a second extension, orphans, a resume without pause", () => {
     const s = projectDossier(
       "D1",
