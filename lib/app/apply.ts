@@ -11,7 +11,6 @@ import {
   recordOf,
   storableEvent,
 } from "../domain/records";
-import { instant } from "../domain/time";
 import { UnitDirectory } from "../domain/units";
 import type { DossierLog, QuarantineWriter } from "./ports";
 import { refusedRecord } from "./quarantine-records";
@@ -130,8 +129,9 @@ export function planApply(
   event: DossierEvent,
   clock: number,
 ): Extract<ApplyDecision, { kind: "commit" }> {
-  // An event up to 5 minutes ahead of this clock is valid (docs/events.md): count it as of its own time.
-  const now = Math.max(clock, instant(event.occurredAt));
+  // An event up to 5 minutes ahead of this clock is valid (docs/events.md): planned as of the
+  // latest event of the log, this one included, if later (lib/domain/plan.ts).
+  const now = clock;
   // A deadline in a year without calendar data is a `no_calendar` anomaly of the dossier, not a
   // quarantine: the event is valid (docs/rules.md R6), and the sweep recounts once the data exists.
   const plan = planDossier(event.dossierId, events, dossier, now, deps.settings, deps.units ?? NO_UNITS, {

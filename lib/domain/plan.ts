@@ -15,6 +15,7 @@ import type { DossierEvent } from "./events/schema";
 import { projectDossier } from "./projection";
 import type { DossierRecord } from "./records";
 import { type SlaState, slaAt } from "./sla";
+import { instant } from "./time";
 import { type Thresholds, thresholdsOf, type UnitDirectory } from "./units";
 
 /**
@@ -102,6 +103,23 @@ function triggersOf(
 }
 
 export function planDossier(
+  dossierId: string,
+  events: readonly DossierEvent[],
+  previous: Pick<DossierRecord, "counted" | "marks"> | undefined,
+  now: number,
+  settings: CountingSettings,
+  units: UnitDirectory,
+  options: { raiseAlerts: boolean },
+): DossierPlan {
+  // An event is valid up to 5 minutes ahead of the clock that took it (docs/events.md), and is
+  // counted as of its own time: every later plan of the dossier projects at least to its latest
+  // event, or an earlier-dated event (or a sweep) planned within those minutes would leave the
+  // ahead one out and take back what it counted (a receipt: the dossier out of the counters).
+  const latest = events.reduce((max, e) => Math.max(max, instant(e.occurredAt)), Number.NEGATIVE_INFINITY);
+  return planAt(dossierId, events, previous, Math.max(now, latest), settings, units, options);
+}
+
+function planAt(
   dossierId: string,
   events: readonly DossierEvent[],
   previous: Pick<DossierRecord, "counted" | "marks"> | undefined,

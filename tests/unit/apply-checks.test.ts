@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { checkApply } from "../../lib/app/apply";
+import { checkApply, decideApply } from "../../lib/app/apply";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
+import type { Counted } from "../../lib/domain/counting";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import { MAX_EVENTS_BEFORE_RECEIPT } from "../../lib/domain/records";
+import { instant } from "../../lib/domain/time";
 
 /**
  * The place a dossier's log keeps for its receipt, decided from the log alike by the consumer
@@ -44,5 +47,30 @@ describe("the place kept for a dossier's receipt", () => {
       reason: `dossier ${id} has not been received and already holds ${MAX_EVENTS_BEFORE_RECEIPT} events: its last place is kept for its dossier.received`,
     });
     expect(checkApply({}, { log }, receipt)).toBeUndefined();
+  });
+});
+
+describe("an event ahead of the clock", () => {
+  const settings = { calendar: WorkingCalendar.official(), scheme: { kind: "calendar-quarter" as const } };
+  const deps = { settings };
+  const received = (counted: Counted) =>
+    Object.values(counted).reduce((n, c) => n + (c.counts.receivedNew ?? 0), 0);
+
+  it("stays counted when an earlier-dated event is applied within its minutes ahead", () => {
+    // The receipt dated 08:04 taken at 08:00 (up to 5 minutes ahead is valid), then a rating dated
+    // 08:00 at 08:00:30: the second plan must not leave the receipt out and take back its counts.
+    const first = decideApply(deps, { log: [] }, receipt, instant("2022-07-04T08:00:00+07:00"));
+    if (first.kind !== "commit") throw new Error(first.kind);
+    expect(received(first.record.counted)).toBe(1);
+    const second = decideApply(
+      deps,
+      { dossier: first.record, log: first.log },
+      rated(1),
+      instant("2022-07-04T08:00:30+07:00"),
+    );
+    if (second.kind !== "commit") throw new Error(second.kind);
+    expect(second.record.received).toBe(true);
+    expect(received(second.record.counted)).toBe(1);
+    expect(second.deltas.some((d) => d.counts.receivedNew)).toBe(false);
   });
 });
