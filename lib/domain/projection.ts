@@ -53,13 +53,16 @@ export function foldEvents(events: readonly DossierEvent[]): {
  * The order of one instant's events (docs/events.md "Order, duplicates, conflicts"): the receipt,
  * then a dated answer to a supplement request (it answers the wait open before that instant, so a
  * round ends before the next one, or a payment wait, begins at its instant, and its new due instant
- * is taken before a resolution of that instant), then the rest by id. An answer inferred from the
- * status (`ifPaused`) is among the rest: it ends a pause begun at its instant, as a round asked and
- * answered at one instant does.
+ * is taken before a resolution of that instant), then the rest by id, and the result's return last:
+ * a return follows its resolution (the contract's normal course), and taken first it would close
+ * the dossier and leave the resolution of its instant out, with its outcome and whether its result
+ * is electronic (index 4.1). An answer inferred from the status (`ifPaused`) is among the rest: it
+ * ends a pause begun at its instant, as a round asked and answered at one instant does.
  */
 function rankAtInstant(event: DossierEvent): number {
   if (event.type === "dossier.received") return 0;
   if (event.type === "dossier.supplement_received" && !event.data.ifPaused) return 1;
+  if (event.type === "dossier.returned") return 3;
   return 2;
 }
 

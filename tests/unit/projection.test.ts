@@ -121,6 +121,25 @@ describe("the dossier projection", () => {
     expect(stray.paused).toBe(true);
   });
 
+  it("takes a resolution and the return of its result at one instant, whatever their ids", () => {
+    const s = projectDossier(
+      "D1",
+      [
+        received,
+        ev("a-returned", "dossier.returned", "2022-07-08T10:00:00+07:00"),
+        ev("b-resolved", "dossier.resolved", "2022-07-08T10:00:00+07:00", {
+          outcome: "denied",
+          resultElectronic: true,
+        }),
+      ],
+      settings,
+    );
+    expect(s.anomalies).toEqual([]);
+    expect(s.outcome).toBe("denied");
+    expect(s.resultElectronic).toBe(true);
+    expect(formatInstant(s.resolvedAt as number)).toBe("2022-07-08T10:00:00+07:00");
+  });
+
   it("reports anomalies: events after closing, a second extension, orphans, a resume without pause", () => {
     const s = projectDossier(
       "D1",
