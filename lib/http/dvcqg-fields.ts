@@ -41,8 +41,8 @@ export function parseDvcqgDate(text: string): Result<string, string> {
     const sign = zone.startsWith("-") ? -1 : 1;
     const digits = zone.slice(1).replace(":", "");
     const [oh, om] = [Number(digits.slice(0, 2)), Number(digits.slice(2))];
-    // Offsets in use run from −12:00 to +14:00.
-    if (oh > 14 || om > 59) return err(`not a date: ${text} (no such offset)`);
+    // Offsets in use run from −12:00 to +14:00; none past ±14:00 (docs/dvcqg.md).
+    if (oh * 60 + om > 14 * 60 || om > 59) return err(`not a date: ${text} (no such offset)`);
     offset = sign * (oh * 60 + om) * 60_000;
   }
   return ok(formatInstant(local - offset));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CalendarYearMissingError, WorkingCalendar } from "../../lib/domain/calendar/calendar";
-import { parseOfficeHours } from "../../lib/domain/calendar/calendar-data";
+import { CalendarDataSchema, parseOfficeHours } from "../../lib/domain/calendar/calendar-data";
 import { formatInstant, instant } from "../../lib/domain/time";
 
 const cal = WorkingCalendar.official();
@@ -289,5 +289,17 @@ describe("deployment overrides", () => {
     const custom = WorkingCalendar.official([], parseOfficeHours("07:30-11:30,13:00-17:00"));
     expect(custom.workingDayMs).toBe(8 * H);
     expect(() => parseOfficeHours("17:00-07:00")).toThrow(/increasing/);
+  });
+
+  it("refuses a range of days written backwards, which would hold no day", () => {
+    const year = { document: "tỉnh X", makeUpWorkingDays: [] };
+    const parse = (daysOff: string[]) =>
+      CalendarDataSchema.safeParse({ years: { "2026": { ...year, daysOff } } });
+    const backwards = parse(["2026-11-25..2026-11-24"]);
+    expect(backwards.success).toBe(false);
+    expect(backwards.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["years.2026.daysOff.0", "a range's first day must not be after its last"],
+    ]);
+    expect(parse(["2026-11-24..2026-11-25", "2026-11-27..2026-11-27"]).success).toBe(true);
   });
 });

@@ -59,7 +59,14 @@ describe("portal dates", () => {
     expect(at("2022-02-30T09:00:00").ok).toBe(false);
     expect(at("25/07/2022 17:00").ok).toBe(false);
     // A time or offset that does not exist, and years before 2000, are problems, not moved.
-    for (const t of ["20220606087500", "20220606081599", "2022-06-06T08:15:00+99:99", "00220711081500"])
+    for (const t of [
+      "20220606087500",
+      "20220606081599",
+      "2022-06-06T08:15:00+99:99",
+      "2022-06-06T08:15:00+14:30",
+      "2022-06-06T08:15:00-14:01",
+      "00220711081500",
+    ])
       expect(at(t).ok, t).toBe(false);
     expect(at("2022-06-06T08:15:00+14:00")).toEqual({ ok: true, value: "2022-06-06T01:15:00+07:00" });
   });

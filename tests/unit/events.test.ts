@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { invalidRecord } from "../../lib/app/quarantine-records";
+import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { parseEventsText } from "../../lib/domain/events/file";
 import { renderSchemas } from "../../lib/domain/events/json-schema";
 import { quarantineBody } from "../../lib/domain/events/redact";
-import { DossierEventSchema, EVENT_TYPES } from "../../lib/domain/events/schema";
+import { type DossierEvent, DossierEventSchema, EVENT_TYPES } from "../../lib/domain/events/schema";
 import { validateEvent } from "../../lib/domain/events/validate";
+import { projectDossier } from "../../lib/domain/projection";
 import { instant } from "../../lib/domain/time";
 import { loadSamples, readProjectFile } from "../helpers/fixtures";
 
@@ -93,9 +95,36 @@ describe("the event contract", () => {
     expect(validateEvent({ ...valid, occurredAt: "2000-01-01T00:00:00+07:00" }).ok).toBe(true);
   });
 
-  it("rejects a received event with both processing days and hours", () => {
-    const result = validateEvent({ ...valid, data: { ...valid.data, processingHours: 4 } });
-    expect(result.ok).toBe(false);
+  it("takes a received event with both processing days and hours: the days win (docs/calendar.md)", () => {
+    const both = { ...valid, data: { ...valid.data, processingHours: 4 } };
+    expect(validateEvent(both).ok).toBe(true);
+    const due = (e: object) =>
+      projectDossier(valid.dossierId, [e as DossierEvent], { calendar: WorkingCalendar.official() }).kpiDueAt;
+    expect(due(both)).toBeDefined();
+    expect(due(both)).toBe(due(valid));
+  });
+
+  it("refuses `undated` without `ifPaused`, naming it, and says an instant's own fault", () => {
+    const answer = {
+      eventId: "igate-2",
+      type: "dossier.supplement_received",
+      occurredAt: "2022-06-10T14:00:00+07:00",
+      dossierId: valid.dossierId,
+      data: { undated: true },
+    };
+    expect(validateEvent(answer)).toEqual({
+      ok: false,
+      error: [{ path: "data.undated", message: "only with ifPaused: true" }],
+    });
+    expect(validateEvent({ ...answer, data: { undated: true, ifPaused: true } }).ok).toBe(true);
+    const noOffset = validateEvent({ ...valid, occurredAt: "2022-06-06T08:15:00" });
+    expect(noOffset.ok).toBe(false);
+    if (!noOffset.ok) {
+      expect(noOffset.error).toHaveLength(1);
+      expect(noOffset.error[0]?.path).toBe("occurredAt");
+      expect(noOffset.error[0]?.message).toContain("with an offset (Z or ±hh:mm)");
+      expect(noOffset.error[0]?.message).not.toContain("fraction");
+    }
   });
 
   it("generates the committed JSON Schemas from the zod schemas (run `npm run schemas` when this fails)", () => {

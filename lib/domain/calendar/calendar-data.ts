@@ -11,6 +11,14 @@ const DateOrRangeSchema = z.string().check(
   z.refine((s) => s.split("..").length <= 2 && s.split("..").every((d) => DATE.test(d)), {
     message: "expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD",
   }),
+  // A range written backwards holds no day: a day off given so would be lost without a word.
+  z.refine(
+    (s) => {
+      const [from, to] = s.split("..");
+      return to === undefined || (from as string) <= to;
+    },
+    { message: "a range's first day must not be after its last" },
+  ),
 );
 
 export const CalendarYearSchema = z.strictObject({

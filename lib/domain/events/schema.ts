@@ -20,11 +20,17 @@ export const MAX_INSTANT_LENGTH = 35;
  */
 export const EARLIEST_YEAR = 2000;
 export const InstantSchema = z.iso
-  .datetime({ offset: true, local: false })
+  .datetime({
+    offset: true,
+    local: false,
+    error: "not an RFC 3339 instant with an offset (Z or ±hh:mm), e.g. 2022-06-06T08:15:00+07:00",
+  })
   .check(
     z.maxLength(MAX_INSTANT_LENGTH),
-    z.regex(/^[^.]+(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/, "at most 9 fraction digits"),
-    z.regex(/^(?:[2-9]\d{3})-/, `a year from ${EARLIEST_YEAR} on`),
+    // Each check says only its own fault: an instant without its offset is not also told it has
+    // too many fraction digits, nor a date written 24/06/2022 that its year is too early.
+    z.regex(/^(?![^.]*\.\d{10})/, "at most 9 fraction digits"),
+    z.regex(/^(?![01]\d{3}-)/, `a year from ${EARLIEST_YEAR} on`),
   );
 
 export const EventIdSchema = z

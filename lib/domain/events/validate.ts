@@ -87,15 +87,10 @@ export function validateEvent(
       problems.push({ path: "occurredAt", message: "more than 5 minutes ahead of the receiver's clock" });
     }
   }
-  if (event.type === "dossier.received") {
-    const d = event.data;
-    if (d.dueAt === undefined && d.processingDays !== undefined && d.processingHours !== undefined) {
-      problems.push({
-        path: "data.processingHours",
-        message: "give processingDays or processingHours, not both",
-      });
-    }
-  }
+  // `undated` says when an inferred end (`ifPaused`) ends its wait; alone it would be read as a
+  // dated answer at `occurredAt`, the opposite of what its sender meant (docs/events.md).
+  if (event.type === "dossier.supplement_received" && event.data.undated && !event.data.ifPaused)
+    problems.push({ path: "data.undated", message: "only with ifPaused: true" });
   return problems.length ? err(problems) : ok(event);
 }
 
