@@ -65,6 +65,7 @@ const AMENDABLE: [string, (r: Report) => number][] = [
   ["pending.withinDeadline", (r) => r.pending.withinDeadline],
   ["pending.overdue", (r) => r.pending.overdue],
   ["ratings.total", (r) => r.ratings.total],
+  ["ratings.satisfied", (r) => r.ratings.satisfied],
 ];
 
 /**

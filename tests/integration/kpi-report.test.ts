@@ -79,6 +79,14 @@ describe("closed periods", () => {
       dossierId: "A-1",
       data: { outcome: "approved" },
     });
+    // And a rating from September: 5.4 and the satisfaction rate move with it.
+    await applyEvent(applyDeps, {
+      eventId: "late-2",
+      type: "dossier.rated",
+      occurredAt: "2022-09-20T10:00:00+07:00",
+      dossierId: "A-1",
+      data: { score: 5 },
+    });
     const api = await handleQuery(deps, get("/kpis", { period: "2022-Q3" }));
     const report = JSON.parse(api.body ?? "");
     expect(report.issued.amended).toBe(true);
@@ -86,6 +94,8 @@ describe("closed periods", () => {
       expect.arrayContaining([
         { field: "resolved.total", before: 0, after: 1 },
         { field: "pending.total", before: 3, after: 2 },
+        { field: "ratings.total", before: 0, after: 1 },
+        { field: "ratings.satisfied", before: 0, after: 1 },
       ]),
     );
     await table.drop();

@@ -129,5 +129,6 @@ const AMENDED_FIELDS: Record<string, Record<Locale, string>> = {
   "pending.withinDeadline": { vi: "Đang giải quyết, trong hạn", en: "Pending, within the deadline" },
   "pending.overdue": { vi: "Đang giải quyết, quá hạn", en: "Pending, overdue" },
   "ratings.total": { vi: "Lượt đánh giá", en: "Ratings" },
+  "ratings.satisfied": { vi: "Lượt đánh giá hài lòng", en: "Satisfied ratings" },
 };
 export const amendedField = (field: string, locale: Locale) => AMENDED_FIELDS[field]?.[locale] ?? field;
