@@ -119,6 +119,7 @@ function received(id: string, f: Fields, madonvi: string, context: DvcqgContext)
         `the unit ${unit} has no level in the unit directory (not listed, or under no province, district or commune): level unknown, counted under "Cấp chưa xác định" on form II.06a`,
         true,
       );
+    const dueAt = due && f.appointment("NgayHenTra", due);
     f.emit(
       {
         eventId: idOf(id, "received"),
@@ -129,7 +130,7 @@ function received(id: string, f: Fields, madonvi: string, context: DvcqgContext)
           unitId: unit,
           procedureCode: procedure,
           channel,
-          ...(due ? { dueAt: due } : {}),
+          ...(dueAt ? { dueAt } : {}),
           ...(domain ? { domain } : {}),
           ...(level ? { level } : {}),
           ...(digitised === undefined ? {} : { digitised }),
@@ -190,7 +191,8 @@ function supplementRounds(
       // to the day) is told as the answer to the pause of that instant (`ifPaused`, after its request
       // in the ids' order): a pause of no length, not an answer to nothing and a pause left open.
       const atOnce = supplied === requested;
-      const data = { ...(newDue ? { dueAt: newDue } : {}), ...(atOnce ? { ifPaused: true as const } : {}) };
+      const dueAt = newDue && r.appointment("NgayHenTraMoi", newDue);
+      const data = { ...(dueAt ? { dueAt } : {}), ...(atOnce ? { ifPaused: true as const } : {}) };
       r.emit(
         {
           eventId: idOf(
