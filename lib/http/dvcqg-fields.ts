@@ -89,6 +89,12 @@ export class Fields {
     this.out.problems.push({ index: this.index, path: `${this.path}.${field}`, message });
     return undefined;
   }
+  /** Adds what follows to the problem just recorded on `field` (its own reason first). */
+  problemLeads(field: string, consequence: string): void {
+    const path = this.pathOf(field);
+    const last = this.out.problems.findLast((p) => p.path === path);
+    if (last) last.message = `${last.message}: ${consequence}`;
+  }
   /** A field's path in the request: this item's, or the request's own for `/name` (`/madonvi`). */
   pathOf(field: string): string {
     return field.startsWith("/") ? field.slice(1) : `${this.path}.${field}`;

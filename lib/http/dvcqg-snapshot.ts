@@ -110,6 +110,13 @@ function received(id: string, f: Fields, madonvi: string, context: DvcqgContext)
     f.problem("NgayTiepNhan", "no receipt date: no dossier.received (later events wait as orphans)");
   else if (!procedure)
     f.problem("MaTTHC", "no procedure code: no dossier.received (later events wait as orphans)");
+  else if (unitField === undefined && f.has("DonViXuLy"))
+    // Sent but unreadable: counted under the sending agency instead, the dossier would stay there,
+    // since a later snapshot's receipt tells the first again (the first stands).
+    f.problemLeads(
+      "DonViXuLy",
+      "no dossier.received (later events wait as orphans), not counted under the sending agency",
+    );
   else {
     const digitised = digitisedOf(f);
     const level = levelOfUnit(context.units, unit);

@@ -72,6 +72,28 @@ describe("portal dates", () => {
   });
 });
 
+describe("an unreadable processing unit", () => {
+  it("makes no receipt, rather than one counted under the sending agency for good", () => {
+    const body = JSON.parse(readProjectFile("events/dvcqg/snapshot-3-resolved.json"));
+    body.data[0].DonViXuLy = "x".repeat(70);
+    const out = convertBody(body);
+    expect(out.events.map((e) => e.type)).not.toContain("dossier.received");
+    expect(out.problems).toEqual([
+      {
+        index: 0,
+        path: "data[0].DonViXuLy",
+        message:
+          "longer than 64 characters: no dossier.received (later events wait as orphans), not counted under the sending agency",
+      },
+    ]);
+    // Blank, it is the sending agency's own dossier, as before.
+    body.data[0].DonViXuLy = "";
+    expect(convertBody(body).events.find((e) => e.type === "dossier.received")?.data).toMatchObject({
+      unitId: "000.30.32.H48",
+    });
+  });
+});
+
 describe("appointments written as a day", () => {
   const snapshot = (due: string, newDue: string) => {
     const body = JSON.parse(readProjectFile("events/dvcqg/snapshot-3-resolved.json"));
