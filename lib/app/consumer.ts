@@ -83,7 +83,20 @@ export async function readSqsRecord(
     return { outcome: { status: "quarantined", reason }, keys: untrusted(keys) };
   }
   const detail = envelope.data.detail;
-  const read = await acceptEvent(deps, detail, JSON.stringify(detail), envelope.data.source);
+  let text: string;
+  try {
+    text = JSON.stringify(detail);
+  } catch {
+    // JSON.parse takes nesting JSON.stringify overflows its stack on (some thousands of levels):
+    // kept with its reason like any unreadable message, never a failure retried to the DLQ.
+    const reason = "the event is nested too deeply to read";
+    await deps.quarantine.put(
+      { at: deps.now(), reason, body: quarantineBody(undefined, Buffer.byteLength(record.body)) },
+      record.body,
+    );
+    return { outcome: { status: "quarantined", reason }, keys: untrusted(keys) };
+  }
+  const read = await acceptEvent(deps, detail, text, envelope.data.source);
   return "event" in read ? { ...read, keys } : { outcome: read.outcome, keys: read.kept };
 }
 

@@ -13,6 +13,7 @@ import { BulkWriter } from "../../lib/adapters/dynamodb/bulk";
 import { importEvents } from "../../lib/app/import";
 import { closeEndedPeriod } from "../../lib/app/kpi-report";
 import { readKpiReport } from "../../lib/app/kpis";
+import { envelope } from "../../lib/contracts/bus";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
 import type { CountingSettings } from "../../lib/domain/counting";
@@ -341,7 +342,7 @@ describe("apply-events against DynamoDB Local", () => {
 });
 
 describe("invalid input", () => {
-  it("quarantines 100 invalid events with their reasons, changes no counter, applies the valid ones", async () => {
+  it("quarantines 101 invalid events with their reasons, changes no counter, applies the valid ones", async () => {
     const table = await testTable("bad");
     const valid = seed2022Q3({ seed: 9 }).slice(0, 60);
     const invalid: (Record<string, unknown> | string)[] = [];
@@ -367,15 +368,21 @@ describe("invalid input", () => {
           invalid.push({ ...base, dossierId: "" });
       }
     }
+    // And one nested deeper than JSON.stringify's stack goes (JSON.parse takes it): kept, not retried.
+    const deep = JSON.stringify(
+      envelope({ ...(valid[0] as DossierEvent), eventId: "deep", data: "DEEP" } as Record<string, unknown>),
+    ).replace('"DEEP"', `${"[".repeat(20_000)}${"]".repeat(20_000)}`);
+    invalid.push(deep);
     const records = [...valid.map((e) => sqsRecord(e)), ...invalid.map((e) => sqsRecord(e))];
     const result = await deliver(() => handlerFor(table) as never, records, { workers: 3 });
     expect(result.redelivered).toBe(0);
     const quarantined = await table.store.quarantine.list();
-    expect(quarantined).toHaveLength(100);
+    expect(quarantined).toHaveLength(101);
     for (const q of quarantined)
       expect(q.reason).toMatch(
-        /^(invalid event: (type|occurredAt|data\.extraField|dossierId): |the message body is not JSON)/,
+        /^(invalid event: (type|occurredAt|data\.extraField|dossierId): |the message body is not JSON|the event is nested too deeply to read)/,
       );
+    expect(quarantined.filter((q) => q.reason === "the event is nested too deeply to read")).toHaveLength(1);
     await countersMatch(table, valid);
     await table.drop();
   }, 60_000);
