@@ -188,7 +188,7 @@ interface Tally {
 
 /** Whether DynamoDB would take the dossier's items (the apply path quarantines what it would not). */
 function fits(deps: ImportDeps, folded: FoldedDossier & { record: DossierRecord }): boolean {
-  return deps.bulk.itemsOf(folded.log, folded.record).ok;
+  return deps.bulk.fits(folded.log, folded.record, folded.deltas);
 }
 
 /**

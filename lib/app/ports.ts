@@ -288,8 +288,11 @@ export interface BulkStore {
   recordWrites: "batch" | "transaction";
   /** Which of these dossiers have a dossier item. */
   existing(dossierIds: readonly string[]): Promise<Set<string>>;
-  /** The item a new dossier would write, or the refusal of one that would not fit. */
-  itemsOf(log: readonly DossierEvent[], record: DossierRecord): Result<unknown[], ItemTooLarge>;
+  /**
+   * Whether a new dossier fits the bulk path: its item within DynamoDB's bound, and with its
+   * counter deltas in one transaction (the apply path quarantines what does not).
+   */
+  fits(log: readonly DossierEvent[], record: DossierRecord, deltas: readonly CounterDelta[]): boolean;
   /** Quarantine items, unconditionally (the same refused message is the same item). */
   putQuarantined(
     quarantined: readonly { record: Omit<QuarantineRecord, "id">; arrived: string }[],

@@ -165,6 +165,42 @@ describe("dossier-monitor import", () => {
     expect(JSON.stringify(summary.rejected)).not.toMatch(/Nguyễn|0912/);
   });
 
+  it("keeps a dossier whose counters no transaction holds, as the consumer does, and imports the rest", async () => {
+    const t = await table("imp-old");
+    // Received in 2000 and still open: a counter item in each of 108 quarters since.
+    const deps = {
+      ...importDeps(t),
+      settings: { ...faultSettings, scheme: { kind: "calendar-quarter" as const } },
+    };
+    const old = {
+      eventId: "old-1",
+      type: "dossier.received",
+      occurredAt: "2000-03-01T08:00:00+07:00",
+      dossierId: "HS-2000-0001",
+      data: { unitId: "phong-tu-phap", procedureCode: "1.001193", channel: "direct", processingDays: 5 },
+    };
+    const fresh = {
+      ...old,
+      eventId: "new-1",
+      occurredAt: "2026-11-02T08:00:00+07:00",
+      dossierId: "HS-2026-0001",
+    };
+    const summary = await importEvents(
+      deps,
+      [old, fresh].map((input, i) => ({ input, where: `file:${i + 1}` })),
+    );
+    expect(summary.rejected).toEqual([
+      {
+        where: "file:1",
+        eventId: "old-1",
+        dossierId: "HS-2000-0001",
+        reason: expect.stringContaining("more than one DynamoDB transaction can hold"),
+      },
+    ]);
+    expect(summary.applied).toBe(1);
+    expect((await t.store.dossiers.getWithLog("HS-2026-0001")).dossier?.received).toBe(true);
+  });
+
   it("beside the consumer: dossiers already in the table go through the apply path, and the table is the consumer's", async () => {
     const t = await table("imp-mixed");
     await throughConsumer(t, events.slice(0, 300));

@@ -1,10 +1,9 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { BulkStore, ItemTooLarge, NewDossier } from "../../app/ports";
+import type { BulkStore, NewDossier } from "../../app/ports";
 import { type CounterDelta, mergeDeltas } from "../../domain/counting";
 import type { DossierEvent } from "../../domain/events/schema";
 import type { DossierRecord, QuarantineRecord } from "../../domain/records";
-import type { Result } from "../../domain/result";
 import { backoff } from "./backoff";
 import { counterAttributeCount, counterUpdate, MAX_COUNTER_ATTRIBUTES } from "./counters";
 import { chunksOf, pool, TableAccess } from "./cursors";
@@ -47,9 +46,20 @@ export class BulkWriter extends TableAccess implements BulkStore {
     return new Set(items.map(dossierIdOfKey));
   }
 
-  /** The item of a new dossier, or the refusal of one DynamoDB (or the bound) would not take. */
-  itemsOf(log: readonly DossierEvent[], record: DossierRecord): Result<Item[], ItemTooLarge> {
-    return itemsOrRefusal(() => [dossierItem(record, log)]);
+  /**
+   * Whether a new dossier fits a transaction of {@link create}: its item within the bound, and its
+   * counter deltas, one item each, beside it in one transaction, each update within its expression's
+   * bound. A dossier received long ago and still open moves a counter item in every period since
+   * (over 99 of them from 2000 by quarters): DynamoDB refuses its transaction, which the consumer
+   * quarantines, and which would otherwise stop the whole import.
+   */
+  fits(log: readonly DossierEvent[], record: DossierRecord, deltas: readonly CounterDelta[]): boolean {
+    if (!itemsOrRefusal(() => [dossierItem(record, log)]).ok) return false;
+    const merged = mergeDeltas(deltas);
+    return (
+      1 + merged.length <= MAX_TRANSACTION_ITEMS &&
+      !merged.some((delta) => counterAttributeCount(delta) > MAX_COUNTER_ATTRIBUTES)
+    );
   }
 
   /**
