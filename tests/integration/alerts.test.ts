@@ -468,6 +468,41 @@ describe("digest delivery", () => {
     await table.drop();
   }, 60_000);
 
+  it("sends leadership's digest to a list whose addresses pass a sort key's 1,024 bytes", async () => {
+    const table = await testTable("long-list");
+    const leadership = Array.from({ length: 30 }, (_, i) => ({
+      name: `Lãnh đạo ${i + 1}`,
+      email: `lanh-dao-uy-ban-nhan-dan-so-${String(i + 1).padStart(2, "0")}@ubnd.example.org`,
+    }));
+    // The unit's escalation list is the leadership's copy's readers.
+    const unitsOf = directoryFile.units.map((u) =>
+      u.id === "phong-tu-phap" ? { ...u, escalation: leadership } : u,
+    );
+    const many = new UnitDirectory(unitsOf, leadership);
+    await table.store.directory.put(unitsOf, leadership);
+    let clock = instant("2022-07-04T09:00:00+07:00");
+    const deps: ApplyDeps & SweepDeps = { ...table.store, settings, units: many, now: () => clock };
+    const r = received("X-3", "phong-tu-phap");
+    await applyEvent(deps, { ...r, data: { ...r.data, processingDays: 10 } } as DossierEvent);
+    for (const [i, day] of ["2022-07-05", "2022-07-06"].entries())
+      await applyEvent(deps, {
+        eventId: `x3-ext-${i}`,
+        type: "dossier.deadline_extended",
+        occurredAt: `${day}T09:00:00+07:00`,
+        dossierId: "X-3",
+        data: { newDueAt: `2022-07-2${i + 5}T17:00:00+07:00`, apologyIssued: true },
+      });
+    clock = instant("2022-07-06T10:00:00+07:00");
+    await runSweep(deps);
+    const from = `long-list+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    expect(leadership.map((c) => c.email).join(",").length).toBeGreaterThan(1_024);
+    expect((await sendDigests({ ...digestDeps(table, from, () => clock), units: many })).failed).toEqual([]);
+    const sent = await mailFrom(from);
+    expect(sent.filter((m) => m.destination.to.length === 30)).toHaveLength(1);
+    expect(await table.store.alerts.pending()).toEqual([]);
+    await table.drop();
+  }, 60_000);
+
   it("escapes a <script> from an event in the HTML and keeps it intact in the text", async () => {
     const table = await testTable("xss");
     await table.store.directory.put(directoryFile.units, directoryFile.leadership);

@@ -13,9 +13,9 @@
  * | quarantined event | `Q` | `<sha-256 of what arrived>` | quarantine.ts | TTL `expiresAt` (90 days) |
  * | alert history of a dossier | `D#<dossierId>` | `H#<kind>#<key>` | alerts.ts (raised in the apply transaction, stamped when sent) | kept after sending; one per threshold |
  * | pending alert | `ALERTQ` | `<unitId>#<kind>#<dossierId>#<key>` | alerts.ts (in the apply transaction) | only if new; deleted once sent |
- * | digest lease | `LEASE` | `digest:<group>` | alerts.ts | conditional on owner / expiry |
+ * | digest lease | `LEASE` | `digest:<group>` (past 256 bytes, its kind and SHA-256: keys.ts `boundedGroup`) | alerts.ts | conditional on owner / expiry |
  * | directory import lease | `IMPORT` | `directory` | units.ts (`units import`) | conditional on owner / expiry |
- * | sent digest | `DIGEST#<local date>` | `<sentAt>#<group>` | alerts.ts | the alert keys it carried, gzipped (`alertsZ`; past 300 KB their SHA-256) |
+ * | sent digest | `DIGEST#<local date>` | `<sentAt>#<group>` (bounded alike; the whole in `group`) | alerts.ts | the alert keys it carried, gzipped (`alertsZ`; past 300 KB their SHA-256) |
  * | issued report | `P#<period>` | `ISSUED` | reports.ts | once per period |
  * | weekly snapshot | `P#<period>` | `SNAP#<offset ms, 13 digits>` | reports.ts | read by "closest before" |
  * | weekly KPI email sent | `WEEKLY#<Monday>#<locale>#<agency>` | `SENT` | weekly-sends.ts | only if new; TTL `expiresAt` (400 days) |
