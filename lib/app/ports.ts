@@ -322,6 +322,11 @@ export interface KeyStore {
     get(hash: string): Promise<StoredCredential | undefined>;
     /** Every stored key's credential (a handful: one per integration and reader). */
     list(): Promise<StoredCredential[]>;
+    /**
+     * Binds an integration source to its agency scope for good (revoking its keys keeps it): the
+     * scope it is bound to when that is another, else nothing.
+     */
+    bindSource(source: string, scope: string): Promise<string | undefined>;
   };
   rates: {
     /** Counts one request in `bucket`'s window of one epoch `second`; answers the window's count. */

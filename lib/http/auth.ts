@@ -66,6 +66,9 @@ export async function createApiKey(store: KeyStore, c: Credential): Promise<stri
   // the directory grants that source the dossier's unit), so the source is what keeps one agency's
   // integration off another's dossiers: two integration keys share a source only with the same
   // scope (a key and its replacement).
+  // Dossiers stay their source's when its keys are revoked, so the source stays bound to its
+  // first scope for good: a key of another agency under a revoked agency's source would reach that
+  // agency's dossiers (move, resolve, withdraw them).
   if (c.role === "integration") {
     const clash = (await store.keys.list()).find(
       (k) => k.role === "integration" && k.source === c.source && scopeOf(k.agencies) !== scopeOf(c.agencies),
@@ -73,6 +76,11 @@ export async function createApiKey(store: KeyStore, c: Credential): Promise<stri
     if (clash)
       throw new KeyRefusedError(
         `source: "${c.source}" is already the source of the integration key "${clash.name}" (${clash.agencies ? `agencies ${scopeOf(clash.agencies)}` : "the whole office"}); an integration key of another scope needs its own source`,
+      );
+    const bound = await store.keys.bindSource(c.source, scopeOf(c.agencies));
+    if (bound !== undefined)
+      throw new KeyRefusedError(
+        `source: "${c.source}" was given to integration keys of ${bound === "*" ? "the whole office" : `agencies ${bound}`} (revoked since, its dossiers still its own); an integration key of another scope needs its own source`,
       );
   }
   const key = `dm_${c.role === "reader" ? "r" : "i"}_${randomBytes(24).toString("base64url")}`;

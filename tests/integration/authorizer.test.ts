@@ -3,7 +3,7 @@ import type { APIGatewayRequestAuthorizerEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tableStore } from "../../lib/adapters/dynamodb/store";
 import { ROUTES } from "../../lib/contracts/routes";
-import { admit, createApiKey } from "../../lib/http/auth";
+import { admit, createApiKey, keyHash } from "../../lib/http/auth";
 import { decide, routeForKey } from "../../lib/http/authorizer";
 import { testTable } from "../helpers/dynamo";
 
@@ -170,6 +170,18 @@ describe("creating keys", () => {
     ).resolves.toMatch(/^dm_r_/);
     const stored = await table.store.keys.list();
     expect(stored.filter((k) => k.role === "integration" && k.source === "igate-dat-dai")).toHaveLength(2);
+  });
+
+  it("keeps a source bound to its first scope once its keys are revoked", async () => {
+    // The land registry's integration, revoked (a vendor changed): its dossiers are still its own.
+    const key = await integration("igate-so-tnmt", ["khoi-dat-dai"]);
+    expect(await table.store.keys.delete(keyHash(key))).toBe(true);
+    for (const other of [["khoi-xa-hoi"], undefined])
+      await expect(integration("igate-so-tnmt", other)).rejects.toThrow(
+        /^source: "igate-so-tnmt" was given to integration keys of agencies khoi-dat-dai \(revoked since/,
+      );
+    // Its replacement, of the same scope, is taken.
+    await expect(integration("igate-so-tnmt", ["khoi-dat-dai"])).resolves.toMatch(/^dm_i_/);
   });
 
   it("counts each key's requests on its own, two keys of one source included", async () => {

@@ -1,7 +1,8 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { StoredCredential } from "../../app/ports";
 import { TableAccess } from "./cursors";
-import { apiKeyKey } from "./keys";
+import { apiKeyKey, sourceScopeKey } from "./keys";
 
 /** Who may talk to the office: the API keys, stored by hash. */
 
@@ -35,6 +36,31 @@ export class ApiKeys extends TableAccess {
       new DeleteCommand({ TableName: this.tableName, Key: apiKeyKey(hash), ReturnValues: "ALL_OLD" }),
     );
     return out.Attributes !== undefined;
+  }
+
+  /**
+   * Binds an integration source to its agency scope (`*`: the whole office) for good: the first
+   * binding stands, revoked keys or not. Answers the scope it is bound to, when another.
+   */
+  async bindSource(source: string, scope: string): Promise<string | undefined> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...sourceScopeKey(source), scope },
+          ConditionExpression: "attribute_not_exists(pk) OR #scope = :scope",
+          ExpressionAttributeNames: { "#scope": "scope" },
+          ExpressionAttributeValues: { ":scope": scope },
+        }),
+      );
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const out = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: sourceScopeKey(source), ConsistentRead: true }),
+      );
+      return String(out.Item?.scope ?? "");
+    }
   }
 
   /** Every stored key's credential: the keys' partition, read whole. */

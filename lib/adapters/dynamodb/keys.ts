@@ -153,6 +153,12 @@ export const AGENCY_SK_PREFIX = "#agency#";
 /** The API keys' partition (the authorizer may read this one only: infra/apis.ts). */
 export const API_KEY_PK = "KEY";
 export const apiKeyKey = (hash: string): Key => ({ pk: API_KEY_PK, sk: hash });
+/**
+ * The scope an integration source was first given, kept when its keys are revoked (only
+ * `keys create` writes it, with the operator's credentials; no function reads it).
+ */
+export const SOURCE_SCOPE_PK = "SOURCE";
+export const sourceScopeKey = (source: string): Key => ({ pk: SOURCE_SCOPE_PK, sk: source });
 /** The rate windows' partition (the HTTP functions may update this one only: infra/apis.ts). */
 export const RATE_PK = "RATE";
 export const rateKey = (bucket: string, second: number): Key => ({ pk: RATE_PK, sk: `${bucket}#${second}` });

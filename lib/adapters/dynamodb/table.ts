@@ -23,6 +23,7 @@
  * | leadership contacts | `UNIT` | `#leadership` | units.ts | |
  * | integration grants | `UNIT` | `#integrations` | units.ts | |
  * | API key | `KEY` | `<sha-256 of the key>` | api-keys.ts | never the key itself |
+ * | integration source's scope | `SOURCE` | `<source>` | api-keys.ts (`keys create`) | the first scope stands, revoked keys or not |
  * | rate window | `RATE` | `<role>#<source>#<epoch second>` | rates.ts | TTL `expiresAt` (2 minutes) |
  * | suppressed address | `SUPPRESSED` | `<lower-cased address>` | suppression.ts | bounces and complaints |
  *
