@@ -73,6 +73,24 @@ export interface DossierRead<D = DossierRecord> {
 }
 
 /**
+ * The places of the 500 a dossier's events take: once it is received, its owner's and those of
+ * sources the directory grants its unit. Another source's events kept before the receipt (at most
+ * 499, when the owner was not yet known) take none: an integration that posts for a dossier id it
+ * can guess, before its owner's receipt, must not fill the log and have every later event of the
+ * owner refused (README "Ownership"). Before the receipt, every event takes one.
+ */
+function placesTaken(
+  deps: Pick<ApplyDeps, "units">,
+  dossier: Pick<DossierRecord, "owner" | "received" | "unitId"> | undefined,
+  log: readonly DossierEvent[],
+): number {
+  if (!dossier?.received || dossier.owner === undefined) return log.length;
+  const units = deps.units ?? NO_UNITS;
+  return log.filter((e) => e.source === dossier.owner || units.admits(e.source, e.dossierId, dossier.unitId))
+    .length;
+}
+
+/**
  * The checks of {@link applyEvent} before anything is projected: a duplicate, or a reason to
  * quarantine (conflict, full log, ownership and units); `undefined` when the event applies.
  */
@@ -90,7 +108,10 @@ export function checkApply(
       applied: prior,
     };
   }
-  if (full || log.length >= MAX_EVENTS_PER_DOSSIER)
+  if (
+    full ||
+    (log.length >= MAX_EVENTS_PER_DOSSIER && placesTaken(deps, dossier, log) >= MAX_EVENTS_PER_DOSSIER)
+  )
     return {
       kind: "quarantine",
       reason: `dossier ${event.dossierId} already holds ${MAX_EVENTS_PER_DOSSIER} events, the most one dossier may have`,

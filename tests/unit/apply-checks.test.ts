@@ -74,3 +74,30 @@ describe("an event ahead of the clock", () => {
     expect(second.deltas.some((d) => d.counts.receivedNew)).toBe(false);
   });
 });
+
+describe("the places of a dossier's log", () => {
+  const other = (i: number): DossierEvent => ({ ...rated(i), eventId: `b-${i}`, source: "B" });
+  const resolved: DossierEvent = {
+    eventId: "z",
+    type: "dossier.resolved",
+    occurredAt: "2022-07-08T10:00:00+07:00",
+    dossierId: id,
+    source: "A",
+    data: { outcome: "approved" },
+  };
+  const received = { owner: "A", received: true, unitId: "phong-tnmt" };
+
+  it("are not used up by another source's events kept before the owner's receipt", () => {
+    // Another integration posted 499 events for the id before the owner's receipt took the last place.
+    const log = [...Array.from({ length: MAX_EVENTS_BEFORE_RECEIPT }, (_, i) => other(i)), receipt];
+    expect(checkApply({}, { dossier: received, log }, resolved)).toBeUndefined();
+  });
+
+  it("are used up by the owner's own 500 events", () => {
+    const log = [receipt, ...Array.from({ length: MAX_EVENTS_BEFORE_RECEIPT }, (_, i) => rated(i))];
+    expect(checkApply({}, { dossier: received, log }, resolved)).toMatchObject({
+      kind: "quarantine",
+      reason: expect.stringContaining("already holds 500 events"),
+    });
+  });
+});
