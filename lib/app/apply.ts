@@ -77,7 +77,7 @@ export interface DossierRead<D = DossierRecord> {
  * sources the directory grants its unit. Another source's events kept before the receipt (at most
  * 499, when the owner was not yet known) take none: an integration that posts for a dossier id it
  * can guess, before its owner's receipt, must not fill the log and have every later event of the
- * owner refused (README "Ownership"). Before the receipt, every event takes one.
+ * owner refused (README "Trust boundaries"). Before the receipt, every event takes one.
  */
 function placesTaken(
   deps: Pick<ApplyDeps, "units">,
