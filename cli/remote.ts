@@ -37,12 +37,21 @@ export async function remoteReport(opts: {
 }): Promise<string> {
   // The CSV without a directory file is the stack's own (`GET /kpis/export`): the names its
   // directory gives and, in a tree, the agency column, as the dashboard's download has them.
-  if (opts.format === "csv" && !opts.names)
-    return (await readReport("/kpis/export", opts, { format: "csv", lang: opts.lang })).replace(
+  if (opts.format === "csv" && !opts.names) {
+    const csv = (await readReport("/kpis/export", opts, { format: "csv", lang: opts.lang })).replace(
       /^\uFEFF/,
       "",
     );
-  const report = JSON.parse(await readReport("/kpis", opts)) as Report;
+    // The export's first cell is its heading; an HTML page or JSON is not the stack's CSV.
+    if (/^\s*[<{[]/.test(csv))
+      throw new CliError(
+        `${new URL("/kpis/export", opts.api)}: the answer is not the API's CSV: is --api the stack's URL?`,
+        EXIT.unreachable,
+      );
+    return csv;
+  }
+  const url = new URL("/kpis", opts.api).toString();
+  const report = apiJson<Report>(url, await readReport("/kpis", opts));
   if (opts.format === "json") return `${JSON.stringify(report, null, 2)}\n`;
   // Units by name: the directory's file when given, else the names the stack's directory gives
   // this key (GET /me), so that text and CSV never show ids a name exists for.
@@ -71,6 +80,18 @@ async function readReport(
   if (!res.ok)
     throw apiFailure({ message: `${url}: HTTP ${res.status}: ${body.slice(0, 500)}`, status: res.status });
   return body;
+}
+
+/** An API answer's JSON; one that is not (a page, a proxy's answer) says so, as a server not reached. */
+function apiJson<T>(url: string, body: string): T {
+  try {
+    return JSON.parse(body) as T;
+  } catch {
+    throw new CliError(
+      `${url}: the answer is not the API's JSON (${JSON.stringify(body.slice(0, 60))}…): is --api the stack's URL?`,
+      EXIT.unreachable,
+    );
+  }
 }
 
 /**
@@ -130,7 +151,7 @@ export async function remoteQuarantine(opts: {
     const body = await res.text();
     if (!res.ok)
       throw apiFailure({ message: `${url}: HTTP ${res.status}: ${body.slice(0, 500)}`, status: res.status });
-    const page = JSON.parse(body) as { items: QuarantinedItem[]; cursor: string | null };
+    const page = apiJson<{ items: QuarantinedItem[]; cursor: string | null }>(url.toString(), body);
     items.push(...page.items);
     cursor = page.cursor;
   } while (cursor);
@@ -201,30 +222,10 @@ export async function sendFile(
   const url = new URL("/events", opts.api).toString();
   for (let i = 0; i < parsed.events.length; i += 100) {
     const batch = parsed.events.slice(i, i + 100);
-    let res: Response | undefined;
-    for (let attempt = 1; attempt <= 5; attempt++) {
-      res = await call(url, {
-        method: "POST",
-        headers: { authorization: `Bearer ${opts.key}`, "content-type": "application/json" },
-        body: JSON.stringify({ events: batch }),
-      });
-      if (res.status !== 429 && res.status < 500) break;
-      await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
-    }
-    const body = (await (res as Response).json().catch(() => ({}))) as {
-      accepted?: number;
-      duplicate?: number;
-      rejected?: number;
-      results?: { index: number; status: string; problems?: unknown }[];
-      message?: string;
-    };
-    if (!res || (res.status >= 400 && !body.results)) {
+    const body = await postBatch(url, opts.key, batch, parsed.lines[i] ?? i + 1).catch((e) => {
       bar?.stop();
-      throw apiFailure({
-        message: `${url}: HTTP ${res?.status}: ${body.message ?? ""}`,
-        status: res?.status ?? 0,
-      });
-    }
+      throw e;
+    });
     summary.accepted += body.accepted ?? 0;
     summary.duplicate += body.duplicate ?? 0;
     summary.rejected += body.rejected ?? 0;
@@ -242,4 +243,47 @@ export async function sendFile(
     writeFileSync(summary.rejectedFile, `${rejectedLines.join("\n")}\n`);
   }
   return summary;
+}
+
+/** The API's answer to one batch of `send`, tried again on 429 and 5xx; one that does not answer every event is refused. */
+async function postBatch(
+  url: string,
+  key: string,
+  batch: readonly unknown[],
+  firstLine: number,
+): Promise<{
+  accepted?: number;
+  duplicate?: number;
+  rejected?: number;
+  results?: { index: number; status: string; problems?: unknown }[];
+}> {
+  let res: Response | undefined;
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    res = await call(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ events: batch }),
+    });
+    if (res.status !== 429 && res.status < 500) break;
+    await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+  }
+  const status = res?.status ?? 0;
+  const text = (await res?.text()) ?? "";
+  let body: Awaited<ReturnType<typeof postBatch>> & { message?: string } = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON: judged below, as an answer that accounts for no event.
+  }
+  if (status >= 400 && !body.results)
+    throw apiFailure({ message: `${url}: HTTP ${status}: ${body.message ?? text.slice(0, 200)}`, status });
+  // Every event of the batch is answered: a page or a proxy's answer is not the API's, and
+  // counting it as nothing sent would report a send that never happened as a success.
+  const answered = (body.accepted ?? 0) + (body.duplicate ?? 0) + (body.rejected ?? 0);
+  if (answered !== batch.length)
+    throw new CliError(
+      `${url}: HTTP ${status}: ${body.message ? `${body.message}; ` : ""}the answer accounts for ${answered} of the ${batch.length} events sent (is --api the stack's URL?); send the file again from line ${firstLine} (events already taken are answered as duplicates)`,
+      EXIT.unreachable,
+    );
+  return body;
 }
