@@ -41,6 +41,12 @@ interface ReportOpts {
 
 async function resolvePeriod(opts: ReportOpts): Promise<Period> {
   const { explicitPeriod, periodByName } = await import("../../lib/domain/periods");
+  // A name is shown in every heading: 1 to 64 characters, on one line.
+  if (opts.period !== undefined && !/^[^\p{Cc}]{1,64}$/u.test(opts.period))
+    throw new CliError(
+      `--period: a name of 1 to 64 characters, on one line (got ${opts.period.length} characters)`,
+      EXIT.usage,
+    );
   if (opts.from || opts.to) {
     if (!opts.from || !opts.to) throw new CliError("--from and --to go together", EXIT.usage);
     if (opts.from > opts.to) throw new CliError("--from must not be after --to", EXIT.usage);
@@ -84,9 +90,11 @@ async function runReport(opts: ReportOpts): Promise<void> {
   ]);
   const asOf = opts.asOf ?? Date.now();
   // Before its first day a period has nothing to count: a mistyped date, not a report of zeros.
-  if (opts.asOf !== undefined && asOf < startOfLocalDate(period.from))
+  if (asOf < startOfLocalDate(period.from))
     throw new CliError(
-      `--as-of: before the period's first day (${period.from}): every figure would be 0`,
+      opts.asOf !== undefined
+        ? `--as-of: before the period's first day (${period.from}): every figure would be 0`
+        : `--period: ${period.name} has not begun (its first day is ${period.from}): every figure would be 0`,
       EXIT.usage,
     );
   const projection = {

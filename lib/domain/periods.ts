@@ -58,7 +58,8 @@ function reportingWindow(year: number, q: number): Period {
   return { name: `${year}-Q${q}`, from, to: `${year}-${pad(lastMonth)}-14` };
 }
 
-const QUARTER_NAME = /^(\d{4})-Q([1-4])$/;
+/** A quarter's name, of a year from 2000 on, as every instant of the contract is (events/schema.ts). */
+const QUARTER_NAME = /^([2-9]\d{3})-Q([1-4])$/;
 
 /** The period named `name` in `scheme`; `undefined` when the scheme has none by that name. */
 export function periodByName(scheme: PeriodScheme, name: string): Period | undefined {

@@ -438,6 +438,13 @@ describe("dossier-monitor (docs/cli.md)", () => {
         "no-calendar.json: cannot read: no such file or directory",
       ],
       [["import", q3, "--table", "T"], 2, "--table: Too small"],
+      [
+        ["report", "--events", q3, "--from", "2022-06-06", "--to", "2022-09-05", "--period", "x".repeat(100)],
+        2,
+        "--period: a name of 1 to 64 characters, on one line (got 100 characters)",
+      ],
+      [["report", "--events", q3, "--period", "0001-Q1"], 2, '--period: "0001-Q1" is not a period name'],
+      [["report", "--events", q3, "--period", "2099-Q1"], 2, "--period: 2099-Q1 has not begun"],
     ];
     // --fresh with a bad clock deletes nothing (the clock is checked first).
     mkdirSync(join(dir, "kept"), { recursive: true });
