@@ -129,6 +129,9 @@ export async function tableClient(opts: { endpoint?: string; region?: string }) 
   return { client, documents: documentClient(client) };
 }
 
+/** The longest line an NDJSON events file may have (an event is a few KB). */
+const MAX_LINE_CHARS = 1_048_576;
+
 /** A file of at most this many bytes always decodes within V8's longest string (2^29 − 24 characters). */
 const MAX_TEXT_BYTES = 2 ** 29 - 24;
 
@@ -169,10 +172,9 @@ function unreadable(file: string, e: unknown, what = "an events file"): CliError
  * not UTF-8, is refused with the reason, as there.
  */
 export async function readEventsFile(file: string, options: ValidateOptions = {}): Promise<ParsedEventsFile> {
-  const [{ createReadStream }, { NdjsonEvents, NOT_UTF8, parseEventsText }] = await Promise.all([
-    import("node:fs"),
-    import("../lib/domain/events/file"),
-  ]);
+  const [{ createReadStream }, { NdjsonEvents, NOT_UTF8, parseEventsText, singleObject }] = await Promise.all(
+    [import("node:fs"), import("../lib/domain/events/file")],
+  );
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   const decode = (bytes: Uint8Array, stream: boolean) => {
     try {
@@ -185,22 +187,48 @@ export async function readEventsFile(file: string, options: ValidateOptions = {}
   // The text since the last line break, as the chunks came: joined once a break arrives, so a long
   // line costs its length, not its length times its chunks.
   let pending: string[] = [];
+  let pendingLength = 0;
+  let lineNo = 0;
   let first = true;
   try {
     for await (const chunk of createReadStream(file)) {
       const text = decode(chunk as Buffer, true);
-      // A JSON array is split by its structure, not by lines: read whole.
+      // A JSON array is split by its structure, not by lines, and one event over several lines
+      // (a pretty-printed sample) is that event: read whole.
       if (first) {
         if (/^\uFEFF?\s*\[/.test(text)) return parseEventsText(await readEventsText(file), options);
+        if (/^\uFEFF?\s*\{[^\n]*\n/.test(text)) {
+          const whole = await readEventsText(file);
+          if (singleObject(whole.replace(/^\uFEFF/, "")) !== undefined)
+            return parseEventsText(whole, options);
+        }
         first = /^\uFEFF?\s*$/.test(text);
       }
       if (!text.includes("\n")) {
         pending.push(text);
+        pendingLength += text.length;
+        // An event is some KB (POST /events takes 256 KB for a hundred): a line past this bound is
+        // not one, and would otherwise be held whole, up to the longest string Node makes.
+        if (pendingLength > MAX_LINE_CHARS)
+          throw new CliError(
+            `${file}:${lineNo + 1}: a line longer than ${MAX_LINE_CHARS.toLocaleString("en")} characters is not an event (is this an events file, one event a line?)`,
+            EXIT.badInput,
+          );
         continue;
       }
       const parts = (pending.join("") + text).split("\n");
-      pending = [parts.pop() ?? ""];
-      for (const line of parts) lines.add(line);
+      const last = parts.pop() ?? "";
+      pending = [last];
+      pendingLength = last.length;
+      for (const line of parts) {
+        lineNo++;
+        if (line.length > MAX_LINE_CHARS)
+          throw new CliError(
+            `${file}:${lineNo}: a line longer than ${MAX_LINE_CHARS.toLocaleString("en")} characters is not an event (is this an events file, one event a line?)`,
+            EXIT.badInput,
+          );
+        lines.add(line);
+      }
     }
     // A file cut off inside a character is not UTF-8 either.
     pending.push(decode(new Uint8Array(), false));

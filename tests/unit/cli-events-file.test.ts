@@ -58,4 +58,29 @@ describe("events files read a line at a time", () => {
     await expect(readEventsFile(cut)).rejects.toThrow(`${cut}: not UTF-8 text`);
     await expect(readEventsFile(dir)).rejects.toThrow(`${dir}: cannot read: a folder, not an events file`);
   });
+
+  it("reads one event written over several lines as that event (a sample), in both readers", async () => {
+    const pretty = `${JSON.stringify(JSON.parse(line(1)), null, 2)}\n`;
+    const file = join(dir, "one.json");
+    writeFileSync(file, pretty);
+    const streamed = await readEventsFile(file, NOW);
+    expect(streamed.problems).toEqual([]);
+    expect(streamed.events.map((e) => e.eventId)).toEqual(["ev-1"]);
+    expect(parseEventsText(pretty, NOW)).toEqual(streamed);
+    // Two such objects are not one: each line is judged as NDJSON's are.
+    const two = join(dir, "two.json");
+    writeFileSync(two, pretty + pretty);
+    expect((await readEventsFile(two, NOW)).problems.length).toBeGreaterThan(0);
+  });
+
+  it("refuses a line too long to be an event, naming the file and line, before holding it whole", async () => {
+    const file = join(dir, "long.ndjson");
+    writeFileSync(file, `${line(1)}\n${"y".repeat(1_100_000)}\n${line(2)}\n`);
+    await expect(readEventsFile(file, NOW)).rejects.toThrow(
+      /long\.ndjson:2: a line longer than 1,048,576 characters is not an event/,
+    );
+    const unbroken = join(dir, "unbroken.ndjson");
+    writeFileSync(unbroken, "z".repeat(3_000_000));
+    await expect(readEventsFile(unbroken, NOW)).rejects.toThrow(/unbroken\.ndjson:1: a line longer than/);
+  });
 });

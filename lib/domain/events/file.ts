@@ -142,6 +142,13 @@ export function parseEventsText(text: string, options: ValidateOptions = {}): Pa
     }
     return out;
   }
+  // One event written over several lines (a sample, a pretty-printed body of POST /events): the
+  // file is that event, not a line of malformed JSON each.
+  const single = singleObject(body);
+  if (single !== undefined) {
+    accept(out, single, 1, options);
+    return out;
+  }
   const lines = new NdjsonEvents(options);
   for (const raw of body.split("\n")) lines.add(raw);
   return lines.result();
@@ -150,4 +157,30 @@ export function parseEventsText(text: string, options: ValidateOptions = {}): Pa
 /** Serialises events as NDJSON, one a line. */
 export function toNdjson(events: readonly unknown[]): string {
   return events.map((e) => JSON.stringify(e)).join("\n") + (events.length ? "\n" : "");
+}
+
+/**
+ * The one JSON object a text holds over several lines, if it is that: it opens with `{`, its first
+ * line is not JSON on its own (NDJSON's lines each are), and the whole parses as an object.
+ */
+export function singleObject(body: string): unknown {
+  const text = body.trim();
+  if (!text.startsWith("{")) return undefined;
+  const firstLine = text.slice(0, text.indexOf("\n") === -1 ? text.length : text.indexOf("\n"));
+  if (firstLine.length === text.length || parses(firstLine)) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
