@@ -254,7 +254,8 @@ export async function readCatalogFile(file: string) {
   let text: string;
   let json: unknown;
   try {
-    text = await readFile(file, "utf8");
+    // A byte order mark, as every other file the CLI reads may have (readJsonFile).
+    text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
     json = JSON.parse(text);
   } catch (e) {
     const why = fileSystemReason((e as NodeJS.ErrnoException).code) ?? (e as Error).message;

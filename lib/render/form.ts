@@ -20,7 +20,9 @@ function csvCell(value: string | number | null): string {
 /** The period line: "Kỳ báo cáo: Quý III/2022 (từ ngày 01/07/2022 đến ngày 30/09/2022)". */
 export function formPeriodLine(form: OfficialForm, locale: Locale = "vi"): string {
   const d = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
-  const name = form.period.name ? `${periodLabel(form.period.name, locale)} ` : "";
+  // A window named by its dates has no label: its dates say it, with no space left before them.
+  const label = form.period.name ? periodLabel(form.period.name, locale) : "";
+  const name = label ? `${label} ` : "";
   return locale === "vi"
     ? `Kỳ báo cáo: ${name}(từ ngày ${d(form.period.from)} đến ngày ${d(form.period.to)})`
     : `Period: ${name}(${d(form.period.from)} to ${d(form.period.to)})`;

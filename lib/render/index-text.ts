@@ -39,10 +39,13 @@ export function indexText(
   locale: Locale = "vi",
   unitNames?: ReadonlyMap<string, string>,
 ): string {
+  // A window named by its dates has no label: its dates say it, with no space left before them.
+  const label = index.period.name ? periodLabel(index.period.name, locale) : "";
+  const named = label ? `${label} ` : "";
   const head =
     locale === "vi"
-      ? `Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg), kỳ ${index.period.name ? `${periodLabel(index.period.name, "vi")} ` : ""}(${formatDateVi(index.period.from)} – ${formatDateVi(index.period.to)}), số liệu tính đến ${formatLocalVi(instant(index.asOf))}`
-      : `Service index (Decision 766/QĐ-TTg), period ${index.period.name ? `${periodLabel(index.period.name, "en")} ` : ""}(${formatDateVi(index.period.from)} – ${formatDateVi(index.period.to)}), as of ${formatLocalVi(instant(index.asOf))}`;
+      ? `Chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg), kỳ ${named}(${formatDateVi(index.period.from)} – ${formatDateVi(index.period.to)}), số liệu tính đến ${formatLocalVi(instant(index.asOf))}`
+      : `Service index (Decision 766/QĐ-TTg), period ${named}(${formatDateVi(index.period.from)} – ${formatDateVi(index.period.to)}), as of ${formatLocalVi(instant(index.asOf))}`;
   const lines = [head, ...index.indicators.map((i) => `- ${indicatorLine(i, locale)}`)];
   for (const u of index.byUnit.length > 1 ? index.byUnit : []) {
     lines.push("", unitNames?.get(u.unit) ?? u.name?.[locale] ?? unnamedCode(u.unit, locale));

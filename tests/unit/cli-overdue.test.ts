@@ -299,6 +299,10 @@ describe("report: index 2.1's supplement rule, and the deployment's catalog", ()
     // Without it the dossier has no due instant and is never overdue; with it, due 2022-07-06.
     expect((await report()).pending.overdue).toBe(0);
     expect((await report("--catalog", catalog)).pending.overdue).toBe(1);
+    // Written with a byte order mark, as the other files the CLI reads may be.
+    const marked = join(dir, "catalog-bom.json");
+    writeFileSync(marked, `\uFEFF${JSON.stringify({ procedures: [{ ...procedure, days: 2 }] })}`);
+    expect((await report("--catalog", marked)).pending.overdue).toBe(1);
     const bad = join(dir, "catalog-bad.json");
     writeFileSync(bad, JSON.stringify({ procedures: [{ ...procedure, days: -1 }] }));
     const refused = await cli("report", "--events", file, "--period", "2022-Q3", "--catalog", bad);

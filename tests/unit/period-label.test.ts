@@ -65,3 +65,25 @@ describe("rateTone, the colour of an on-time rate's bar in the email and on the 
     expect(rateTone(0.94996)).toBe("good");
   });
 });
+
+describe("a window named by its dates in the official outputs' headings", () => {
+  it("leaves no space where its label would be", async () => {
+    const { formPeriodLine } = await import("../../lib/render/form");
+    const { indexText } = await import("../../lib/render/index-text");
+    const { buildForm } = await import("../../lib/domain/official/form");
+    const { buildIndex } = await import("../../lib/domain/official/index766");
+    const { DEFAULT_OFFICIAL_SETTINGS } = await import("../../lib/domain/official/settings");
+    const { computeReportAndCounts } = await import("../../lib/domain/report");
+    const { WorkingCalendar } = await import("../../lib/domain/calendar/calendar");
+    const period = { name: "2022-06-06..2022-09-05", from: "2022-06-06", to: "2022-09-05" };
+    const asOf = Date.parse("2022-09-05T10:00:00Z");
+    const { counts } = computeReportAndCounts([], { calendar: WorkingCalendar.official() }, { period, asOf });
+    const form = buildForm(counts, { period, asOf, settings: DEFAULT_OFFICIAL_SETTINGS });
+    const index = buildIndex(counts, { period, asOf });
+    for (const locale of ["vi", "en"] as const) {
+      expect(formPeriodLine(form, locale)).not.toMatch(/ {2}/);
+      expect(indexText(index, locale).split("\n")[0]).not.toMatch(/ {2}/);
+    }
+    expect(formPeriodLine(form)).toBe("Kỳ báo cáo: (từ ngày 06/06/2022 đến ngày 05/09/2022)");
+  });
+});
