@@ -88,6 +88,14 @@ export const parseApiUrl = (value: string) => {
   return value;
 };
 
+/** A DynamoDB endpoint (`--endpoint`): http or https, as serve's banner prints DynamoDB Local's. */
+export const parseEndpointUrl = (value: string) => {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:"))
+    throw new InvalidArgumentError("expected an http(s) URL, as serve's banner prints DynamoDB Local's");
+  return value;
+};
+
 /** A TCP port. */
 export const parsePort = (value: string) => {
   const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
@@ -295,7 +303,11 @@ export function tableOptions(command: Command): Command {
       "--table <name>",
       "the DynamoDB table (the stack's output TableName, or the local stack's)",
     )
-    .option("--endpoint <url>", "a DynamoDB endpoint, e.g. the local stack's (the URL serve's banner prints)")
+    .option(
+      "--endpoint <url>",
+      "a DynamoDB endpoint, e.g. the local stack's (the URL serve's banner prints)",
+      parseEndpointUrl,
+    )
     .option("--region <region>", "AWS region when not using --endpoint");
 }
 

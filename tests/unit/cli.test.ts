@@ -438,6 +438,7 @@ describe("dossier-monitor (docs/cli.md)", () => {
         "no-calendar.json: cannot read: no such file or directory",
       ],
       [["import", q3, "--table", "T"], 2, "--table: Too small"],
+      [["import", q3, "--table", "Tab", "--endpoint", "notaurl"], 2, "expected an http(s) URL, as serve's"],
       [
         ["report", "--events", q3, "--from", "2022-06-06", "--to", "2022-09-05", "--period", "x".repeat(100)],
         2,
