@@ -5,10 +5,10 @@ import * as z from "./zod";
 /**
  * The agency tree of a province: province → agencies (departments, communes; districts
  * for periods before 2025-07-01) → units. Since 2025-07-01 Vietnam has 34 provinces (Resolution
- * 202/2025/QH15, to verify) and local government at two levels, province and commune, with no
- * districts (Law 72/2025/QH15 on the Organisation of Local Government, Art. 2 and Art. 51(3), to
- * verify; docs/rules.md "Rule sets by date"). Merged communes end on 2025-06-30 and name their
- * successors.
+ * 202/2025/QH15; events/units/README.md "The agency tree") and local government at two levels,
+ * province and commune, with no districts (Law 72/2025/QH15 on the Organisation of Local
+ * Government, Art. 2 and Art. 51(3), to verify; docs/rules.md "Rule sets by date"). Merged
+ * communes end on 2025-06-30 and name their successors.
  *
  * The directory file keeps its shape (`units`, `leadership`, `integrations`) and gains an optional
  * `agencies` list. Without it the tree is one office: a root {@link OFFICE_NODE_ID} holding every

@@ -134,7 +134,7 @@ const kindOf = (event: DossierEvent) =>
  * after its undated end are left out too (the same wait, which they would open again for good). A
  * dated return then dates the end ({@link supersededUndatedEnds}).
  * Two waits of one kind on one day with no answer between are one wait in any reading (the law asks
- * for a supplement once, in full).
+ * for a supplement once, in full: Decree 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md R3).
  */
 export function retellWaits<T extends FoldEntry>(entries: readonly T[]): T[] {
   const dropped = new Set<number>();

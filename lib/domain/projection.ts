@@ -153,7 +153,7 @@ function receive(step: Step<EventOf<"dossier.received">>): void {
   state.appointmentAt = due;
 }
 
-/** The due instant a receipt sets: given, or computed from the procedure's period (docs/rules.md R1). */
+/** The due instant a receipt sets: given, or computed from the procedure's period (docs/rules.md R1, R2; docs/calendar.md "Due instants"). */
 function dueAtReceipt(step: Step<EventOf<"dossier.received">>): number | undefined {
   const { state, settings, event, at: t } = step;
   const d = event.data;

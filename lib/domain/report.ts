@@ -82,8 +82,9 @@ export function contribution(state: DossierState, period: Period, T: number): Co
     c.resolvedTotal = 1;
     const due = state.kpiDueAt;
     // Late, early (trước hạn) and on time (đúng hạn): the columns of form II.06a/VPCP/KSTT
-    // (Circular 01/2020/TT-VPCP, the form's guidance, article to verify; docs/kpis.md, docs/official.md).
-    // Early is by local date: a dossier resolved on its due date is on time, not early.
+    // (Circular 01/2020/TT-VPCP; docs/official.md). Early by local date is the monitor's reading of
+    // those columns, the form's guidance not read (docs/kpis.md): a dossier resolved on its due
+    // date is on time, not early.
     if (state.strictLate || (due !== undefined && resolvedAt > due)) c.resolvedLate = 1;
     else if (due !== undefined && localDate(resolvedAt) < localDate(due)) c.resolvedEarly = 1;
     else c.resolvedOnTime = 1;

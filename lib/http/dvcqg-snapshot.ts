@@ -11,7 +11,7 @@ import { type Converted, digitisedOf, Fields, resultOf } from "./dvcqg-fields";
 
 /**
  * Supplement rounds kept per dossier: each makes up to two events, and a request may make at most
- * 100 (lib/app/ingest.ts). Ten rounds is far more than a dossier goes through; unbounded lists once
+ * 200 (`MAX_DVCQG_EVENTS`, lib/app/ingest.ts). Ten rounds is far more than a dossier goes through; unbounded lists once
  * turned a 13 KB body into 363 events. Rounds past it are left out, with a problem.
  */
 export const MAX_SUPPLEMENTS = 10;

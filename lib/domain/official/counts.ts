@@ -47,7 +47,9 @@ export const DISLIKE_MAX_SCORE = 2;
 
 /**
  * Complaints that lower index 5.4: about the dossier's receipt or its resolution (its handling, or
- * its delay). A complaint about something else (`other`) says nothing of the dossier's service.
+ * its delay), the decision's "phản ánh, kiến nghị về việc tiếp nhận, giải quyết" (Decision
+ * 766/QĐ-TTg, indicator 5.4, annex not read; docs/official.md). A complaint about something else
+ * (`other`) says nothing of the dossier's service.
  */
 export const INDEX_COMPLAINT_ABOUT: ReadonlySet<string> = new Set(["receipt", "handling", "delay"]);
 
