@@ -8,6 +8,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
+import type { Context } from "aws-lambda";
 import { tableStore } from "../lib/adapters/dynamodb/store";
 import { sesMailer } from "../lib/adapters/ses";
 import { type DigestDeps, type DigestResult, sendDigests } from "../lib/app/digests";
@@ -23,7 +24,7 @@ import type { Clients } from "./commons/clients";
 export type SendAlertsDeps = Omit<DigestDeps, "units"> & { directory: DirectoryReader };
 
 export function createHandler(deps: SendAlertsDeps, logger: Logger, metrics: Metrics) {
-  return middy(async (): Promise<DigestResult> => {
+  return middy(async (_event: unknown, context?: Partial<Pick<Context, "getRemainingTimeInMillis">>) => {
     // Digests go while the office is open (docs/rules.md "When digests go"): the sweep tells this
     // function only then, but a retry of a late run, or a notice from elsewhere, may come after
     // the close; what waits goes with the next opening's sweep.
@@ -32,7 +33,8 @@ export function createHandler(deps: SendAlertsDeps, logger: Logger, metrics: Met
       return { sent: [], failed: [], inPlaceOfUnit: [] };
     }
     const units = await deps.directory.get(localDate(deps.now()));
-    const result = await sendDigests({ ...deps, units });
+    const timeLeft = context?.getRemainingTimeInMillis?.bind(context);
+    const result: DigestResult = await sendDigests({ ...deps, units }, { timeLeft });
     metrics.addMetric(METRICS.digestsSent, MetricUnit.Count, result.sent.length);
     metrics.addMetric(METRICS.digestsFailed, MetricUnit.Count, result.failed.length);
     metrics.addMetric(METRICS.digestsInPlaceOfUnit, MetricUnit.Count, result.inPlaceOfUnit.length);
@@ -44,6 +46,8 @@ export function createHandler(deps: SendAlertsDeps, logger: Logger, metrics: Met
           group,
         },
       );
+    if (result.incomplete)
+      logger.warn("the run's time was nearly spent: the digests left wait for the next sweep's notice");
     logger.info("digests", { sent: result.sent.length, failed: result.failed.length });
     return result;
   })

@@ -7,6 +7,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
+import type { Context } from "aws-lambda";
 import { tableStore } from "../lib/adapters/dynamodb/store";
 import type { DigestQueue, DirectoryReader } from "../lib/app/ports";
 import { dropStaleAlerts } from "../lib/app/stale-alerts";
@@ -33,11 +34,14 @@ export type SweepDeadlinesDeps = Omit<SweepDeps, "units"> & {
 };
 
 export function createHandler(deps: SweepDeadlinesDeps, publish: Publish, logger: Logger, metrics: Metrics) {
-  return middy(async (): Promise<SweepResult> => {
+  return middy(async (_event: unknown, context?: Partial<Pick<Context, "getRemainingTimeInMillis">>) => {
     const units = await deps.directory.get(localDate(deps.now()));
-    const result = await runSweep(
+    const result: SweepResult = await runSweep(
       { ...deps, units },
       {
+        // A quarter's start or a catch-up holds more than a run checks in its time: it stops with
+        // time in hand, and the next run takes the rest (still due in the index).
+        timeLeft: context?.getRemainingTimeInMillis?.bind(context),
         // One dossier never stops the sweep: its id and error are logged (no event bodies), an
         // alarm watches the metric, and its next check moved later.
         onFailure: ({ dossierId, error, postponed, postponeError }) =>

@@ -39,7 +39,18 @@ export interface DigestResult {
   failed: { group: string; reason: string }[];
   /** Units whose every address is suppressed, whose digest was sent to their escalation list or leadership. */
   inPlaceOfUnit: string[];
+  /**
+   * The run stopped with groups left, its time nearly spent: they stay pending, and go with the
+   * next sweep's notice (a run killed at its timeout could have sent an email it had not marked).
+   */
+  incomplete?: boolean;
 }
+
+/**
+ * The time a run keeps in hand: it takes no more leases, and starts no group's email, with less left
+ * (a group's email and its records take well under a second; a batch's read of the queue, some).
+ */
+export const DIGEST_RESERVE_MS = 30_000;
 
 /** What a digest about a unit missing from the directory is titled (its id is never shown there). */
 export const UNKNOWN_UNIT_NAME = {
@@ -137,7 +148,10 @@ const alertId = (a: PendingAlert) =>
  */
 export const LEASE_BATCH = 50;
 
-export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
+export async function sendDigests(
+  deps: DigestDeps,
+  options: { timeLeft?: () => number } = {},
+): Promise<DigestResult> {
   const result: DigestResult = { sent: [], failed: [], inPlaceOfUnit: [] };
   const pending = await deps.alerts.pending();
   if (pending.length === 0) return result;
@@ -162,8 +176,16 @@ export async function sendDigests(deps: DigestDeps): Promise<DigestResult> {
       });
     else ready.push({ group, recipients });
   }
-  for (let i = 0; i < ready.length; i += LEASE_BATCH)
-    await sendBatch(deps, ready.slice(i, i + LEASE_BATCH), result);
+  // A province's morning holds over a thousand groups: a run stops with its time nearly spent
+  // rather than be killed part way, and what it leaves waits for the next notice.
+  const spent = () => options.timeLeft !== undefined && options.timeLeft() < DIGEST_RESERVE_MS;
+  for (let i = 0; i < ready.length; i += LEASE_BATCH) {
+    if (spent()) {
+      result.incomplete = true;
+      break;
+    }
+    await sendBatch(deps, ready.slice(i, i + LEASE_BATCH), result, spent);
+  }
   return result;
 }
 
@@ -177,7 +199,12 @@ interface Deliverable {
  * holding them, the alerts still pending (another sender may have sent some between the first read
  * and the leases: only those still pending go), then each group's digest, each lease given back.
  */
-async function sendBatch(deps: DigestDeps, batch: Deliverable[], result: DigestResult): Promise<void> {
+async function sendBatch(
+  deps: DigestDeps,
+  batch: Deliverable[],
+  result: DigestResult,
+  spent: () => boolean,
+): Promise<void> {
   const now = deps.now();
   const held: Deliverable[] = [];
   // A lease that cannot be asked for fails its group only: the others are still sent.
@@ -198,6 +225,11 @@ async function sendBatch(deps: DigestDeps, batch: Deliverable[], result: DigestR
   }
   for (const { group, recipients } of held) {
     try {
+      if (spent()) {
+        // Left pending, its lease given back below: the next run sends it.
+        result.incomplete = true;
+        continue;
+      }
       if (!still) throw readError;
       group.alerts = group.alerts.filter((a) => still.has(alertId(a)));
       if (group.alerts.length) await sendGroup(deps, group, recipients, now, result);

@@ -30,7 +30,18 @@ export interface SweepResult {
   indexItemsRead: number;
   /** Dossiers that could not be checked (each reported through `onFailure`). */
   failed: number;
+  /**
+   * Dossiers due but left unchecked, the run's time nearly spent: still due in the index, so the
+   * next run takes them first (earliest due first).
+   */
+  left?: number;
 }
+
+/**
+ * The time a run keeps in hand: it takes no more dossiers with less left, so that what follows the
+ * checks (dropping stale alerts, telling send-alerts) is done and the run is never killed part way.
+ */
+export const SWEEP_RESERVE_MS = 60_000;
 
 /**
  * How much later a dossier that could not be checked is looked at again: long enough that a
@@ -64,6 +75,8 @@ export async function runSweep(
     /** Dossiers taken from each shard of the index (default {@link SWEEP_MAX_PER_SHARD}). */
     maxDossiers?: number;
     onFailure?: (f: SweepFailure) => void;
+    /** The invocation's time left (Lambda's context), if the run has a bound. */
+    timeLeft?: () => number;
   } = {},
 ): Promise<SweepResult> {
   const now = deps.now();
@@ -98,11 +111,13 @@ export async function runSweep(
       options.onFailure?.({ dossierId, error, postponed, postponeError });
     }
   };
+  const spent = () => options.timeLeft !== undefined && options.timeLeft() < SWEEP_RESERVE_MS;
   await Promise.all(
     Array.from({ length: options.concurrency ?? 8 }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await check(next);
+      while (queue.length > 0 && !spent()) await check(queue.shift() as (typeof due)[number]);
     }),
   );
+  if (queue.length > 0) result.left = queue.length;
   return result;
 }
 

@@ -12,10 +12,10 @@ import { ALERTS_PK, alertSk } from "../../lib/adapters/dynamodb/keys";
 import type { TableStore } from "../../lib/adapters/dynamodb/store";
 import { sesMailer } from "../../lib/adapters/ses";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
-import { type DigestDeps, sendDigests } from "../../lib/app/digests";
+import { DIGEST_RESERVE_MS, type DigestDeps, sendDigests } from "../../lib/app/digests";
 import { importEvents } from "../../lib/app/import";
 import { readKpiReport } from "../../lib/app/kpis";
-import { runSweep, type SweepDeps } from "../../lib/app/sweep";
+import { runSweep, SWEEP_RESERVE_MS, type SweepDeps } from "../../lib/app/sweep";
 import { alertFactsOf, timelineStages } from "../../lib/domain/alerts";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
@@ -282,6 +282,39 @@ describe("digest delivery", () => {
     await table.drop();
   }, 60_000);
 
+  it("stops with its time nearly spent, leaving the other groups pending for the next run, each sent once", async () => {
+    const table = await testTable("budget");
+    await table.store.directory.put(directoryFile.units, directoryFile.leadership);
+    let clock = instant("2022-07-04T09:00:00+07:00");
+    const deps: ApplyDeps & SweepDeps = { ...table.store, settings, units, now: () => clock };
+    for (const unit of ["phong-tnmt", "phong-tu-phap", "phong-tckh"])
+      await applyEvent(deps, received(`B-${unit}`, unit));
+    clock = instant("2022-07-06T17:30:00+07:00");
+    expect((await runSweep(deps)).raised).toBeGreaterThan(0);
+    const from = `budget+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    // Time enough for the first batch's check and its first group, then under the reserve.
+    let asked = 0;
+    const timeLeft = () => (++asked <= 2 ? 10 * DIGEST_RESERVE_MS : DIGEST_RESERVE_MS - 1);
+    const first = await sendDigests(
+      digestDeps(table, from, () => clock),
+      { timeLeft },
+    );
+    expect(first.incomplete).toBe(true);
+    expect(first.failed).toEqual([]);
+    expect(first.sent.length).toBeGreaterThan(0);
+    const left = await table.store.alerts.pending();
+    expect(left.length).toBeGreaterThan(0);
+    const second = await sendDigests(digestDeps(table, from, () => clock));
+    expect(second.incomplete).toBeUndefined();
+    expect(second.failed).toEqual([]);
+    expect(await table.store.alerts.pending()).toEqual([]);
+    // Every group's email once in each language: the first run's and the second's are different groups.
+    const groups = [...first.sent, ...second.sent].map((x) => `${x.group} ${x.locale}`);
+    expect(new Set(groups).size).toBe(groups.length);
+    expect((await mailFrom(from)).length).toBe(groups.length);
+    await table.drop();
+  }, 60_000);
+
   it("in two languages, sends the one that went out once, and the other once SES takes it", async () => {
     const table = await testTable("sesfail-lang");
     // The deputy reads English: the unit's digest goes in two emails.
@@ -545,6 +578,27 @@ describe("digest delivery", () => {
     expect(vi?.body.text).toContain("còn 1 giờ làm việc");
     expect(en?.body.text).toContain("Due soon");
     expect(mail.flatMap((m) => m.destination.to)).not.toContain("pho@tckh.example.org");
+    await table.drop();
+  }, 60_000);
+});
+
+describe("a sweep with its time nearly spent", () => {
+  it("takes no more dossiers, and the next run takes those left, still due", async () => {
+    const table = await testTable("sweep-budget");
+    await table.store.directory.put(directoryFile.units, directoryFile.leadership);
+    let clock = instant("2022-07-04T09:00:00+07:00");
+    const deps: ApplyDeps & SweepDeps = { ...table.store, settings, units, now: () => clock };
+    for (let i = 0; i < 5; i++) await applyEvent(deps, received(`S-${i}`, "phong-tnmt"));
+    clock = instant("2022-07-06T17:30:00+07:00");
+    // Time for two dossiers, then under the reserve.
+    let asked = 0;
+    const timeLeft = () => (++asked <= 2 ? 10 * SWEEP_RESERVE_MS : SWEEP_RESERVE_MS - 1);
+    const first = await runSweep(deps, { concurrency: 1, timeLeft });
+    expect(first).toMatchObject({ checked: 2, left: 3, failed: 0 });
+    const second = await runSweep(deps);
+    expect(second).toMatchObject({ checked: 3, failed: 0 });
+    expect(second.left).toBeUndefined();
+    expect((await runSweep(deps)).checked).toBe(0);
     await table.drop();
   }, 60_000);
 });
