@@ -70,8 +70,8 @@ export interface AlertFacts {
   extensions: readonly { at: number; apologyIssued: boolean }[];
   /** Instants of the supplement requests (pauses of kind `supplement` only), in order. */
   supplementRequestsAt: readonly number[];
-  /** The latest pause (any kind) begun after the KPI due instant, when there is one. */
-  latePauseAt?: number;
+  /** The starts of the pauses (any kind) begun after the KPI due instant, in order. */
+  latePausesAt: readonly number[];
   /**
    * When the apology letter came late, as the projection judged it at the letter's instant (the
    * anomaly `late_apology`; null: judged, in time). Absent (a state projected before it was
@@ -228,7 +228,8 @@ function addCommittedBreaches(
   }
   // A pause asked for after the due instant: it does not stop the clock (projection.ts), and an
   // office that asks for a supplement only once the time is out is told so, once per such pause.
-  if (facts.latePauseAt !== undefined) add("late_supplement_request", facts.latePauseAt, facts.latePauseAt);
+  // Each its own stage (two told between sweeps, a back-fill, are two alerts, not the latest alone).
+  for (const at of facts.latePausesAt) add("late_supplement_request", at, at);
   return apology;
 }
 
@@ -320,7 +321,7 @@ export function alertFactsOf(state: DossierState): AlertFacts | undefined {
     extensions: state.extensions.map((e) => ({ at: e.at, apologyIssued: e.apologyIssued })),
     // Only supplement requests break the guidance-once rule: waiting on fees or another agency does not.
     supplementRequestsAt: state.pauses.filter((p) => p.kind === "supplement").map((p) => p.from),
-    latePauseAt: state.pauses.filter((p) => p.late).at(-1)?.from,
+    latePausesAt: state.pauses.filter((p) => p.late).map((p) => p.from),
     lateApologyAt:
       state.anomalies.find((a) => a.kind === "late_apology")?.at ??
       (state.apologyUnjudged ? undefined : null),

@@ -31,6 +31,7 @@ const open: AlertFacts = {
   closed: false,
   extensions: [],
   supplementRequestsAt: [],
+  latePausesAt: [],
 };
 
 const kinds = (stages: readonly Stage[]) => stages.map((s) => s.kind);
@@ -352,5 +353,18 @@ describe("what to do, for the digest", () => {
     const after = stageGuidance("apology_due", ruleSetFor(at("2025-07-01T09:00:00+07:00")));
     expect(before.vi).toMatch(/phiếu xin lỗi và hẹn lại ngày trả kết quả/);
     expect(after.vi).toMatch(/văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết/);
+  });
+});
+
+describe("pauses begun after the due instant", () => {
+  it("raise one late_supplement_request each, two told between sweeps included", () => {
+    const first = at("2022-07-15T09:00:00+07:00");
+    const second = at("2022-07-19T09:00:00+07:00");
+    const facts: AlertFacts = { ...open, latePausesAt: [first, second] };
+    const { raise } = alertTimeline(facts, {}, at("2022-07-20T09:00:00+07:00"), cal, t);
+    expect(raise.filter((s) => s.kind === "late_supplement_request").map((s) => s.at)).toEqual([
+      first,
+      second,
+    ]);
   });
 });
