@@ -144,20 +144,6 @@ export class Fields {
     if (isErr(r)) return this.problem(field, r.error);
     return r.value;
   }
-  /**
-   * An appointment (`NgayHenTra`, `NgayHenTraMoi`) as read by {@link date}, told just before the
-   * event that carries it. One written without a time of day (a date, or its time 00:00:00, in the
-   * portal's local time) names a day: the dossier is due by that day's end, as the portal judges it
-   * (on time when it finishes on or before the appointment's day, docs/official.md "Sources"). Read
-   * as its own midnight, a dossier finished on the appointment's day would be late, and a pending
-   * one overdue from that day's first minute.
-   */
-  appointment(field: string, at: string): string {
-    const raw = String(this.item[field]).trim();
-    if (!at.endsWith("T00:00:00+07:00") || /(?:Z|[+-]\d\d:?\d\d)$/i.test(raw)) return at;
-    this.note(field, "a day without a time of day: due by its end (23:59:59)", true);
-    return at.replace("T00:00:00+07:00", "T23:59:59+07:00");
-  }
   status(field: string): number | undefined {
     const t = this.text(field, 8);
     if (t === undefined) return undefined;

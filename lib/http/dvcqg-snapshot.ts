@@ -126,7 +126,6 @@ function received(id: string, f: Fields, madonvi: string, context: DvcqgContext)
         `the unit ${unit} has no level in the unit directory (not listed, or under no province, district or commune): level unknown, counted under "Cấp chưa xác định" on form II.06a`,
         true,
       );
-    const dueAt = due && f.appointment("NgayHenTra", due);
     f.emit(
       {
         eventId: idOf(id, "received"),
@@ -137,7 +136,7 @@ function received(id: string, f: Fields, madonvi: string, context: DvcqgContext)
           unitId: unit,
           procedureCode: procedure,
           channel,
-          ...(dueAt ? { dueAt } : {}),
+          ...(due ? { dueAt: due } : {}),
           ...(domain ? { domain } : {}),
           ...(level ? { level } : {}),
           ...(digitised === undefined ? {} : { digitised }),
@@ -198,8 +197,7 @@ function supplementRounds(
       // to the day) is told as the answer to the pause of that instant (`ifPaused`, after its request
       // in the ids' order): a pause of no length, not an answer to nothing and a pause left open.
       const atOnce = supplied === requested;
-      const dueAt = newDue && r.appointment("NgayHenTraMoi", newDue);
-      const data = { ...(dueAt ? { dueAt } : {}), ...(atOnce ? { ifPaused: true as const } : {}) };
+      const data = { ...(newDue ? { dueAt: newDue } : {}), ...(atOnce ? { ifPaused: true as const } : {}) };
       r.emit(
         {
           eventId: idOf(

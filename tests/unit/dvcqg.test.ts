@@ -94,43 +94,6 @@ describe("an unreadable processing unit", () => {
   });
 });
 
-describe("appointments written as a day", () => {
-  const snapshot = (due: string, newDue: string) => {
-    const body = JSON.parse(readProjectFile("events/dvcqg/snapshot-3-resolved.json"));
-    const item = body.data[0];
-    item.NgayHenTra = due;
-    item.DanhSachHoSoBoSung[0].NgayHenTraMoi = newDue;
-    item.NgayKetThucXuLy = "20220728103000";
-    return body;
-  };
-
-  it("are due by the day's end: a dossier finished on the appointment's day is on time, not late", () => {
-    const out = convertBody(snapshot("20220725000000", "20220728000000"));
-    const received = out.events.find((e) => e.type === "dossier.received");
-    const answer = out.events.find((e) => e.type === "dossier.supplement_received");
-    expect(received?.data).toMatchObject({ dueAt: "2022-07-25T23:59:59+07:00" });
-    expect(answer?.data).toMatchObject({ dueAt: "2022-07-28T23:59:59+07:00" });
-    expect(notePaths(out).filter((p) => p.includes("NgayHenTra"))).toEqual([
-      "data[0].NgayHenTra",
-      "data[0].DanhSachHoSoBoSung[0].NgayHenTraMoi",
-    ]);
-    const state = projectBodies(snapshot("20220725000000", "20220728000000"));
-    expect(state.resolvedAt).toBeDefined();
-    expect((state.resolvedAt as number) <= (state.kpiDueAt as number)).toBe(true);
-  });
-
-  it("keep a midnight written with its offset, and any other time, as written", () => {
-    const out = convertBody(snapshot("2022-07-25T00:00:00+07:00", "20220728170000"));
-    expect(out.events.find((e) => e.type === "dossier.received")?.data).toMatchObject({
-      dueAt: "2022-07-25T00:00:00+07:00",
-    });
-    expect(out.events.find((e) => e.type === "dossier.supplement_received")?.data).toMatchObject({
-      dueAt: "2022-07-28T17:00:00+07:00",
-    });
-    expect(notePaths(out).filter((p) => p.includes("NgayHenTra"))).toEqual([]);
-  });
-});
-
 describe("the portal fixtures (events/dvcqg/)", () => {
   it("status 5 with an empty supplement list: a supplement pause from NgayYeuCauBoSung", () => {
     const out = convert("status-5-empty-list.json");
