@@ -137,6 +137,15 @@ export async function tableClient(opts: { endpoint?: string; region?: string }) 
   return { client, documents: documentClient(client) };
 }
 
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The longest line an NDJSON events file may have (an event is a few KB). */
 const MAX_LINE_CHARS = 1_048_576;
 
@@ -205,7 +214,9 @@ export async function readEventsFile(file: string, options: ValidateOptions = {}
       // (a pretty-printed sample) is that event: read whole.
       if (first) {
         if (/^\uFEFF?\s*\[/.test(text)) return parseEventsText(await readEventsText(file), options);
-        if (/^\uFEFF?\s*\{[^\n]*\n/.test(text)) {
+        // Decided on the first line alone: NDJSON's is an event of its own, and is streamed.
+        const firstLine = /^\uFEFF?\s*(\{[^\n]*)\n/.exec(text)?.[1];
+        if (firstLine !== undefined && !isJson(firstLine)) {
           const whole = await readEventsText(file);
           if (singleObject(whole.replace(/^\uFEFF/, "")) !== undefined)
             return parseEventsText(whole, options);

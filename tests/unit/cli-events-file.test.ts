@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import fs, { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { readEventsFile } from "../../cli/shared";
 import { parseEventsText } from "../../lib/domain/events/file";
 
@@ -82,5 +83,24 @@ describe("events files read a line at a time", () => {
     const unbroken = join(dir, "unbroken.ndjson");
     writeFileSync(unbroken, "z".repeat(3_000_000));
     await expect(readEventsFile(unbroken, NOW)).rejects.toThrow(/unbroken\.ndjson:1: a line longer than/);
+  });
+
+  it("streams NDJSON, never reading it whole to look for one event over several lines", async () => {
+    const file = join(dir, "stream.ndjson");
+    writeFileSync(file, `${line(1)}\n${line(2)}\n`);
+    const whole = vi.spyOn(fs, "readFileSync");
+    syncBuiltinESMExports();
+    try {
+      expect((await readEventsFile(file, NOW)).events).toHaveLength(2);
+      expect(whole.mock.calls.filter(([path]) => path === file)).toEqual([]);
+      // The one-event file is read whole: the spy sees it, so it would see the NDJSON's too.
+      const one = join(dir, "one-spied.json");
+      writeFileSync(one, `${JSON.stringify(JSON.parse(line(3)), null, 2)}\n`);
+      expect((await readEventsFile(one, NOW)).events).toHaveLength(1);
+      expect(whole.mock.calls.filter(([path]) => path === one)).toHaveLength(1);
+    } finally {
+      whole.mockRestore();
+      syncBuiltinESMExports();
+    }
   });
 });

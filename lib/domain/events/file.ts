@@ -142,8 +142,8 @@ export function parseEventsText(text: string, options: ValidateOptions = {}): Pa
     }
     return out;
   }
-  // One event written over several lines (a sample, a pretty-printed body of POST /events): the
-  // file is that event, not a line of malformed JSON each.
+  // One event written over several lines (as events/samples/ are): the file is that event, not
+  // a line of malformed JSON each.
   const single = singleObject(body);
   if (single !== undefined) {
     accept(out, single, 1, options);
