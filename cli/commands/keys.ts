@@ -151,12 +151,13 @@ async function runKeysRevoke(given: KeysTableOpts & { key?: string; hash?: strin
       `--hash: the start of a key's hash as keys list shows it (${HASH_SHOWN} hex digits or more)`,
       EXIT.usage,
     );
-  const [{ tableStore }, { keyHash }] = await Promise.all([
+  const [{ tableStore }, { keyHash, revokeApiKey }] = await Promise.all([
     import("../../lib/adapters/dynamodb/store"),
     import("../../lib/http/auth"),
   ]);
   const { client, documents } = await tableClient(opts);
-  const keys = tableStore(documents, opts.table).keys;
+  const store = tableStore(documents, opts.table);
+  const keys = store.keys;
   const unreachable = (e: unknown) => {
     throw new CliError(`could not reach table ${opts.table}: ${(e as Error).message}`, EXIT.unreachable);
   };
@@ -173,7 +174,7 @@ async function runKeysRevoke(given: KeysTableOpts & { key?: string; hash?: strin
         );
       hash = matching[0]?.hash as string;
     }
-    if (!(await keys.delete(hash).catch(unreachable)))
+    if (!(await revokeApiKey(store, hash).catch(unreachable)))
       throw new CliError("no such key in the table (revoked already, or another table's)", EXIT.badInput);
     process.stderr.write(`revoked the key ${hash.slice(0, HASH_SHOWN)}\n`);
   } finally {

@@ -322,6 +322,8 @@ export interface KeyStore {
     get(hash: string): Promise<StoredCredential | undefined>;
     /** Every stored key's credential (a handful: one per integration and reader). */
     list(): Promise<StoredCredential[]>;
+    /** Deletes the key stored under `hash`: whether there was one. */
+    delete(hash: string): Promise<boolean>;
     /**
      * Binds an integration source to its agency scope for good (revoking its keys keeps it): the
      * scope it is bound to when that is another, else nothing.

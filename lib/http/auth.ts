@@ -94,6 +94,17 @@ export async function createApiKey(store: KeyStore, c: Credential): Promise<stri
 }
 
 /**
+ * Revokes the key stored under `hash` (lib/adapters/dynamodb/api-keys.ts `delete`); answers whether
+ * there was one. An integration key's source is bound to its scope first, so a key created before
+ * sources were bound still leaves its source to its own scope once revoked.
+ */
+export async function revokeApiKey(store: KeyStore, hash: string): Promise<boolean> {
+  const stored = await store.keys.get(hash);
+  if (stored?.role === "integration") await store.keys.bindSource(stored.source, scopeOf(stored.agencies));
+  return store.keys.delete(hash);
+}
+
+/**
  * A reader key scoped to agencies as the routes check it: its unit scope is every unit under its
  * agencies on `at` (where the unit's dossiers count then, or where the directory places it:
  * `AgencyTree.isUnder`). An agency the directory does not know gives no unit: it reads nothing.

@@ -3,7 +3,7 @@ import type { APIGatewayRequestAuthorizerEventV2 } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tableStore } from "../../lib/adapters/dynamodb/store";
 import { ROUTES } from "../../lib/contracts/routes";
-import { admit, createApiKey, keyHash } from "../../lib/http/auth";
+import { admit, createApiKey, keyHash, revokeApiKey } from "../../lib/http/auth";
 import { decide, routeForKey } from "../../lib/http/authorizer";
 import { testTable } from "../helpers/dynamo";
 
@@ -182,6 +182,17 @@ describe("creating keys", () => {
       );
     // Its replacement, of the same scope, is taken.
     await expect(integration("igate-so-tnmt", ["khoi-dat-dai"])).resolves.toMatch(/^dm_i_/);
+    // A key stored before sources were bound binds its source as it is revoked.
+    await table.store.keys.put("f".repeat(64), {
+      name: "older",
+      role: "integration",
+      source: "igate-cu",
+      agencies: ["khoi-xa-hoi"],
+    });
+    expect(await revokeApiKey(table.store, "f".repeat(64))).toBe(true);
+    await expect(integration("igate-cu", ["khoi-dat-dai"])).rejects.toThrow(
+      /^source: "igate-cu" was given to integration keys of agencies khoi-xa-hoi \(revoked since/,
+    );
   });
 
   it("counts each key's requests on its own, two keys of one source included", async () => {
