@@ -73,21 +73,21 @@ export interface DossierRead<D = DossierRecord> {
 }
 
 /**
- * The places of the 500 a dossier's events take: once it is received, its owner's and those of
- * sources the directory grants its unit. Another source's events kept before the receipt (at most
- * 499, when the owner was not yet known) take none: an integration that posts for a dossier id it
- * can guess, before its owner's receipt, must not fill the log and have every later event of the
- * owner refused (README "Trust boundaries"). Before the receipt, every event takes one.
+ * The places of the 500 a dossier's events take: every event, but another source's events kept
+ * before the owner's receipt (at most 499, the owner then unknown) take none. An integration that
+ * posts for a dossier id it can guess, before its owner's receipt, must not fill the log and have
+ * every later event of the owner refused (README "Trust boundaries"). The events exempt are fixed
+ * once the receipt is in the log (it only grows), so the log stays within 999 events.
  */
 function placesTaken(
-  deps: Pick<ApplyDeps, "units">,
-  dossier: Pick<DossierRecord, "owner" | "received" | "unitId"> | undefined,
+  dossier: Pick<DossierRecord, "owner" | "received"> | undefined,
   log: readonly DossierEvent[],
 ): number {
   if (!dossier?.received || dossier.owner === undefined) return log.length;
-  const units = deps.units ?? NO_UNITS;
-  return log.filter((e) => e.source === dossier.owner || units.admits(e.source, e.dossierId, dossier.unitId))
-    .length;
+  const receipt = log.findIndex((e) => e.type === "dossier.received" && e.source === dossier.owner);
+  if (receipt < 0) return log.length;
+  const exempt = log.slice(0, receipt).filter((e) => e.source !== dossier.owner).length;
+  return log.length - exempt;
 }
 
 /**
@@ -108,10 +108,7 @@ export function checkApply(
       applied: prior,
     };
   }
-  if (
-    full ||
-    (log.length >= MAX_EVENTS_PER_DOSSIER && placesTaken(deps, dossier, log) >= MAX_EVENTS_PER_DOSSIER)
-  )
+  if (full || (log.length >= MAX_EVENTS_PER_DOSSIER && placesTaken(dossier, log) >= MAX_EVENTS_PER_DOSSIER))
     return {
       kind: "quarantine",
       reason: `dossier ${event.dossierId} already holds ${MAX_EVENTS_PER_DOSSIER} events, the most one dossier may have`,

@@ -17,7 +17,9 @@ export const LISTED_SLA = new Set<SlaState>(["near_due", "overdue", "paused"]);
  * The most events one dossier's log may hold. A real dossier has a few dozen at most (the seed's
  * largest has 9; a portal sync with long supplement lists a few hundred): every event re-projects
  * the whole log, so this also bounds what one event costs to apply, and keeps one integration from
- * growing a dossier without end. Beyond it events are quarantined with the reason.
+ * growing a dossier without end. Beyond it events are quarantined with the reason. Another
+ * source's events kept before the owner's receipt (at most {@link MAX_EVENTS_BEFORE_RECEIPT}) take
+ * none of these places (lib/app/apply.ts `placesTaken`), so a log holds at most 999 events.
  */
 export const MAX_EVENTS_PER_DOSSIER = 500;
 /**

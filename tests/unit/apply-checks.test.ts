@@ -93,6 +93,11 @@ describe("the places of a dossier's log", () => {
     expect(checkApply({}, { dossier: received, log }, resolved)).toBeUndefined();
   });
 
+  it("are used up by another source's events kept after the receipt (a granted source's)", () => {
+    const log = [receipt, ...Array.from({ length: MAX_EVENTS_BEFORE_RECEIPT }, (_, i) => other(i))];
+    expect(checkApply({}, { dossier: received, log }, resolved)).toMatchObject({ kind: "quarantine" });
+  });
+
   it("are used up by the owner's own 500 events", () => {
     const log = [receipt, ...Array.from({ length: MAX_EVENTS_BEFORE_RECEIPT }, (_, i) => rated(i))];
     expect(checkApply({}, { dossier: received, log }, resolved)).toMatchObject({
