@@ -14,8 +14,8 @@ import type { SlaState } from "./sla";
 export const LISTED_SLA = new Set<SlaState>(["near_due", "overdue", "paused"]);
 
 /**
- * The most events one dossier's log may hold. A real dossier has a few dozen at most (the seed's
- * largest has 9; a portal sync with long supplement lists a few hundred): every event re-projects
+ * The most events one dossier takes (its places; some take none, below). A real dossier has a few
+ * dozen at most (the seed's largest has 9; a portal sync with long supplement lists a few hundred): every event re-projects
  * the whole log, so this also bounds what one event costs to apply, and keeps one integration from
  * growing a dossier without end. Beyond it events are quarantined with the reason. Another
  * source's events kept before the owner's receipt (at most {@link MAX_EVENTS_BEFORE_RECEIPT}) take
