@@ -112,27 +112,21 @@ export function planDossier(
   options: { raiseAlerts: boolean },
 ): DossierPlan {
   // An event is valid up to 5 minutes ahead of the clock that took it (docs/events.md), and is
-  // counted as of its own time: every later plan of the dossier projects at least to its latest
+  // counted as of its own time: every later plan of the dossier counts at least to its latest
   // event, or an earlier-dated event (or a sweep) planned within those minutes would leave the
   // ahead one out and take back what it counted (a receipt: the dossier out of the counters).
+  // Alerts and the SLA state are judged at the clock's own time: a stage is never raised early.
   const latest = events.reduce((max, e) => Math.max(max, instant(e.occurredAt)), Number.NEGATIVE_INFINITY);
-  return planAt(dossierId, events, previous, Math.max(now, latest), settings, units, options);
-}
-
-function planAt(
-  dossierId: string,
-  events: readonly DossierEvent[],
-  previous: Pick<DossierRecord, "counted" | "marks"> | undefined,
-  now: number,
-  settings: CountingSettings,
-  units: UnitDirectory,
-  options: { raiseAlerts: boolean },
-): DossierPlan {
+  const countAt = Math.max(now, latest);
   // Each period's contribution goes to its unit's counter item under the unit's roll-up path in the
   // directory's agency tree (none: one office), so each node's counters are read alone.
   const tree = agencyTreeOf(units);
-  const { state, counted } = countedAt(dossierId, events, now, withGrants(settings, units), (unit, period) =>
-    counterPath(tree, unit, period),
+  const { state, counted } = countedAt(
+    dossierId,
+    events,
+    countAt,
+    withGrants(settings, units),
+    (unit, period) => counterPath(tree, unit, period),
   );
   const deltas = counterDeltas(previous?.counted ?? {}, counted);
   const thresholds: Thresholds = thresholdsOf(units.get(state.unitId), settings.calendar);
@@ -147,7 +141,7 @@ function planAt(
     if (!state.anomalies.some((a) => a.kind === "no_calendar" && a.year === year))
       state.anomalies.push({ kind: "no_calendar", year });
   const raise = options.raiseAlerts ? triggersOf(alerts.raise, marks, state.unitId, units) : [];
-  const candidates = [nextCountCheck(state, now, settings.scheme), alerts.next];
+  const candidates = [nextCountCheck(state, countAt, settings.scheme), alerts.next];
   // A dossier waiting on a year's calendar data is looked at daily, so it is recounted soon after
   // the data is deployed (docs/rules.md R6).
   if (state.anomalies.some((a) => a.kind === "no_calendar") && state.closedAt === undefined)

@@ -3,8 +3,10 @@ import { checkApply, decideApply } from "../../lib/app/apply";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { Counted } from "../../lib/domain/counting";
 import type { DossierEvent } from "../../lib/domain/events/schema";
+import { planDossier } from "../../lib/domain/plan";
 import { MAX_EVENTS_BEFORE_RECEIPT } from "../../lib/domain/records";
 import { instant } from "../../lib/domain/time";
+import { UnitDirectory } from "../../lib/domain/units";
 
 /**
  * The place a dossier's log keeps for its receipt, decided from the log alike by the consumer
@@ -104,5 +106,34 @@ describe("the places of a dossier's log", () => {
       kind: "quarantine",
       reason: expect.stringContaining("already holds 500 events"),
     });
+  });
+});
+
+describe("a plan with an event ahead of the clock", () => {
+  it("counts to that event, but raises no stage and states no SLA before the clock reaches it", () => {
+    const settings = { calendar: WorkingCalendar.official(), scheme: { kind: "calendar-quarter" as const } };
+    // Due Wednesday 17:00; a rating dated 17:03 taken at 16:59:30, then the sweep at 16:59:45.
+    const events: DossierEvent[] = [
+      {
+        ...receipt,
+        occurredAt: "2022-07-04T08:00:00+07:00",
+        data: { ...receipt.data, processingDays: 2 },
+      } as DossierEvent,
+      { ...rated(1), occurredAt: "2022-07-06T17:03:00+07:00" },
+    ];
+    const plan = planDossier(
+      id,
+      events,
+      undefined,
+      instant("2022-07-06T16:59:45+07:00"),
+      settings,
+      UnitDirectory.empty(),
+      {
+        raiseAlerts: true,
+      },
+    );
+    expect(plan.sla).not.toBe("overdue");
+    expect(plan.raise.map((r) => r.kind)).not.toContain("overdue");
+    expect(plan.state.ratings).toHaveLength(1);
   });
 });
