@@ -7,9 +7,11 @@
  */
 export function shownRatio(num: number, den: number): number | null {
   if (den === 0) return null;
-  const exact = Math.min(1, Math.max(0, num / den));
-  const rounded = Math.round(exact * 10_000) / 10_000;
-  if (rounded === 1 && exact < 1) return 0.9999;
-  if (rounded === 0 && exact > 0) return 0.0001;
+  const n = Math.min(den, Math.max(0, num));
+  // Half up in whole numbers (counts are): 29 of 20,000 is 0.00145, which floating point would
+  // round down to 0.0014.
+  const rounded = Math.floor((n * 20_000 + den) / (2 * den)) / 10_000;
+  if (rounded === 1 && n < den) return 0.9999;
+  if (rounded === 0 && n > 0) return 0.0001;
   return rounded;
 }

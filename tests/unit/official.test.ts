@@ -301,6 +301,8 @@ describe("rates near their edges", () => {
     const index = indexOf(counts);
     expect(find(index, "2.1")).toMatchObject({ rate: 0.9999, pointsShare: 0.9999 });
     expect(find(index, "3.3").rate).toBe(0.0001);
+    // Half up, in whole numbers: 29 of 20,000 is 0.00145 (floating point gave 0.0014).
+    expect(blockOf({ ...counts, resolvedEarly: 29, resolvedLate: 19_971 }).rates.onTime).toBe(0.0015);
     // Whole when it is whole.
     expect(blockOf({ ...counts, resolvedEarly: 20_000, resolvedLate: 0 }).rates.onTime).toBe(1);
   });
@@ -318,5 +320,10 @@ describe("rates near their edges", () => {
     expect(find(index, "4.2")).toMatchObject({ rate: 0.7999, pointsShare: 0.9999 });
     const at = indexOf({ ...zeroCounts(), receivedNew: 25_000, receivedOnline: 12_500 });
     expect(find(at, "3.3")).toMatchObject({ rate: 0.5, pointsShare: 1 });
+    // Nor at a target it missed: 189,991 of 200,000 against 95 %.
+    const missed = indexOf({ ...zeroCounts(), receivedNew: 200_000, indexOnTime: 189_991 }, { "2.1": 0.95 });
+    expect(find(missed, "2.1")).toMatchObject({ rate: 0.9499, target: 0.95 });
+    const met = indexOf({ ...zeroCounts(), receivedNew: 200_000, indexOnTime: 190_000 }, { "2.1": 0.95 });
+    expect(find(met, "2.1").rate).toBe(0.95);
   });
 });

@@ -68,14 +68,22 @@ const exactRate = (fields: Partial<Indicator>, rate: number) =>
     : rate;
 
 /**
- * A rate under its indicator's full-points threshold never shown at it: 12,499 of 25,000 rounds to
- * 50 %, where 3.3 gives full points, yet earns 99,99 % of them. Shown 49,99 %, the rate says why.
+ * A rate under a threshold it is read against (its indicator's full-points rate, the deployment's
+ * target) never shown at it: 12,499 of 25,000 rounds to 50 %, where 3.3 gives full points, yet earns
+ * 99,99 % of them; 189,991 of 200,000 rounds to 95 % against a 95 % target it missed. Shown 49,99 %
+ * and 94,99 %, the rate says why.
  */
-function belowThreshold(rate: number | null, fullPointsAt: number | null, fields: Partial<Indicator>) {
-  if (rate === null || fullPointsAt === null || rate < fullPointsAt) return rate;
-  return exactRate(fields, rate) < fullPointsAt
-    ? Math.round((fullPointsAt - 0.0001) * 10_000) / 10_000
-    : rate;
+function belowThresholds(
+  rate: number | null,
+  thresholds: readonly (number | null)[],
+  fields: Partial<Indicator>,
+) {
+  if (rate === null) return rate;
+  const exact = exactRate(fields, rate);
+  let shown = rate;
+  for (const at of thresholds)
+    if (at !== null && shown >= at && exact < at) shown = Math.round((at - 0.0001) * 10_000) / 10_000;
+  return shown;
 }
 
 function indicator(
@@ -85,7 +93,7 @@ function indicator(
   fields: Partial<Indicator>,
 ): Indicator {
   const fullPointsAt = fields.fullPointsAt ?? null;
-  const rate = belowThreshold(fields.rate ?? null, fullPointsAt, fields);
+  const rate = belowThresholds(fields.rate ?? null, [fullPointsAt, targets[id] ?? null], fields);
   return {
     id,
     name,
