@@ -94,7 +94,9 @@ async function runReport(opts: ReportOpts): Promise<void> {
     throw new CliError(
       opts.asOf !== undefined
         ? `--as-of: before the period's first day (${period.from}): every figure would be 0`
-        : `--period: ${period.name} has not begun (its first day is ${period.from}): every figure would be 0`,
+        : opts.from !== undefined
+          ? `--from: ${period.from} has not come yet: every figure would be 0`
+          : `--period: ${period.name} has not begun (its first day is ${period.from}): every figure would be 0`,
       EXIT.usage,
     );
   const projection = {

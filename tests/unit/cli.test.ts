@@ -446,6 +446,11 @@ describe("dossier-monitor (docs/cli.md)", () => {
       ],
       [["report", "--events", q3, "--period", "0001-Q1"], 2, '--period: "0001-Q1" is not a period name'],
       [["report", "--events", q3, "--period", "2099-Q1"], 2, "--period: 2099-Q1 has not begun"],
+      [
+        ["report", "--events", q3, "--from", "2099-01-01", "--to", "2099-03-31"],
+        2,
+        "--from: 2099-01-01 has not come yet",
+      ],
     ];
     // --fresh with a bad clock deletes nothing (the clock is checked first).
     mkdirSync(join(dir, "kept"), { recursive: true });

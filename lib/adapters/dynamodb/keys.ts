@@ -104,14 +104,15 @@ export const LANGUAGE_MARK_ATTRIBUTES = ["alerts", "sentAt", "expiresAt"];
 /** The senders' leases' partition (send-alerts deletes items of this one and of `DIGESTLANG` only: infra/alerting.ts). */
 export const LEASE_PK = "LEASE";
 /**
- * A digest group's key where it goes into a sort key: as it is, but past 256 bytes its kind and the
- * SHA-256 of the whole. A people group's key names every address (`escalation:a@x,b@y,…`), and a
- * sort key holds 1,024 bytes: a leadership list of some 25 people passed it, and its lease and its
- * record were refused at every send, so its digests were never sent.
+ * A digest group's key where it goes into a sort key: as it is, but past 256 bytes its first 64
+ * characters (its kind and first addresses, to read) and the SHA-256 of the whole. A people group's
+ * key names every address (`escalation:a@x,b@y,…`), and a sort key holds 1,024 bytes: a leadership
+ * list of some 25 people passed it, and its lease and its record were refused at every send, so
+ * its digests were never sent.
  */
 export function boundedGroup(group: string): string {
   if (Buffer.byteLength(group) <= 256) return group;
-  return `${group.slice(0, Math.min(group.indexOf(":") + 1, 64))}sha256:${createHash("sha256").update(group).digest("base64url")}`;
+  return `${group.slice(0, 64)}#sha256:${createHash("sha256").update(group).digest("base64url")}`;
 }
 export const leaseKey = (group: string): Key => ({ pk: LEASE_PK, sk: boundedGroup(group) });
 /** The lease an import holds while it writes the unit directory (no function writes it). */

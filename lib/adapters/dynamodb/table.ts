@@ -13,7 +13,7 @@
  * | quarantined event | `Q` | `<sha-256 of what arrived>` | quarantine.ts | TTL `expiresAt` (90 days) |
  * | alert history of a dossier | `D#<dossierId>` | `H#<kind>#<key>` | alerts.ts (raised in the apply transaction, stamped when sent) | kept after sending; one per threshold |
  * | pending alert | `ALERTQ` | `<unitId>#<kind>#<dossierId>#<key>` | alerts.ts (in the apply transaction) | only if new; deleted once sent |
- * | digest lease | `LEASE` | `digest:<group>` (past 256 bytes, its kind and SHA-256: keys.ts `boundedGroup`) | alerts.ts | conditional on owner / expiry |
+ * | digest lease | `LEASE` | `digest:<group>` (past 256 bytes, its first 64 characters and SHA-256: keys.ts `boundedGroup`) | alerts.ts | conditional on owner / expiry |
  * | directory import lease | `IMPORT` | `directory` | units.ts (`units import`) | conditional on owner / expiry |
  * | sent digest | `DIGEST#<local date>` | `<sentAt>#<group>` (bounded alike; the whole in `group`) | alerts.ts | the alert keys it carried, gzipped (`alertsZ`; past 300 KB their SHA-256) |
  * | issued report | `P#<period>` | `ISSUED` | reports.ts | once per period |
