@@ -45,9 +45,17 @@ export const UnitSchema = z.strictObject({
   validTo: z.optional(DateSchema),
   successorIds: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64)))),
   head: ContactSchema,
-  deputies: z._default(z.array(ContactSchema), []),
+  // One email goes to a list whole, and SES takes at most 50 recipients an email: a longer list's
+  // digests would be refused at every send.
+  deputies: z._default(
+    z.array(ContactSchema).check(z.maxLength(49, "at most 49 (with the head, SES's 50 recipients an email)")),
+    [],
+  ),
   /** Who hears of this unit's long-overdue dossiers (office leadership by default). */
-  escalation: z._default(z.array(ContactSchema), []),
+  escalation: z._default(
+    z.array(ContactSchema).check(z.maxLength(50, "at most 50 (SES's recipients an email)")),
+    [],
+  ),
   /**
    * The one-stop desk (Bộ phận Một cửa) that hands this unit's dossiers to and from applicants. The
    * processing office must notify it in writing when a dossier will be late (Decree 61/2018/NĐ-CP
@@ -102,7 +110,9 @@ export type IntegrationGrant = z.infer<typeof IntegrationGrantSchema>;
 export const UnitDirectorySchema = z.strictObject({
   $comment: z.optional(z.string()),
   /** Office leadership: escalations and KPI emails. */
-  leadership: z.array(ContactSchema).check(z.minLength(1)),
+  leadership: z
+    .array(ContactSchema)
+    .check(z.minLength(1), z.maxLength(50, "at most 50 (SES's recipients an email)")),
   units: z.array(UnitSchema).check(z.minLength(1)),
   /** Grants to integrations (none: each writes only the dossiers it created). */
   integrations: z.optional(z.array(IntegrationGrantSchema).check(z.maxLength(200))),

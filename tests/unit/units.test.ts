@@ -115,3 +115,23 @@ describe("unit ids", () => {
     expect(() => parseUnitDirectory({ ...sample, units })).toThrow(/units\.2\.id: must not begin with '#'/);
   });
 });
+
+describe("a directory's lists of people", () => {
+  it("hold at most what one email takes (SES: 50 recipients), named by their field", () => {
+    const c = (i: number) => ({ name: `Người ${i}`, email: `nguoi-${i}@ubnd.example.org` });
+    const unit = { id: "u", nameVi: "Đơn vị", nameEn: "Unit", level: "district-department", head: c(0) };
+    const many = (n: number) => Array.from({ length: n }, (_, i) => c(i + 1));
+    expect(() =>
+      parseUnitDirectory({ leadership: [c(0)], units: [{ ...unit, deputies: many(49) }] }),
+    ).not.toThrow();
+    expect(() =>
+      parseUnitDirectory({ leadership: [c(0)], units: [{ ...unit, deputies: many(50) }] }),
+    ).toThrow(/units\.0\.deputies: at most 49/);
+    expect(() =>
+      parseUnitDirectory({ leadership: [c(0)], units: [{ ...unit, escalation: many(51) }] }),
+    ).toThrow(/units\.0\.escalation: at most 50/);
+    expect(() => parseUnitDirectory({ leadership: many(51), units: [unit] })).toThrow(
+      /leadership: at most 50/,
+    );
+  });
+});
