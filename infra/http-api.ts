@@ -22,6 +22,12 @@ export const ROUTE_THROTTLE: Record<Access, { rateLimit: number; burstLimit: num
   public: { rateLimit: 5, burstLimit: 10 },
 };
 const EXPORT_THROTTLE = { rateLimit: 5, burstLimit: 10 };
+/**
+ * The dashboard's page and files, public too, but what a morning's readers ask at once: each first
+ * load asks three (the page, its script and style sheet, then cached), so twenty heads opening it
+ * together passed the public routes' burst and some saw a blank page (429 on the script).
+ */
+const DASHBOARD_THROTTLE = { rateLimit: 20, burstLimit: 60 };
 
 /** How long API Gateway keeps an authorizer's answer for one identity (a key on one route). */
 export const AUTHORIZER_CACHE = Duration.minutes(5);
@@ -93,7 +99,12 @@ export function buildHttpApi(scope: Construct, props: DossierHttpApiProps) {
   const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
   cfnStage.routeSettings = Object.fromEntries(
     ROUTES.map((r) => {
-      const t = r.path === "/kpis/export" ? EXPORT_THROTTLE : ROUTE_THROTTLE[r.role];
+      const t =
+        r.path === "/kpis/export"
+          ? EXPORT_THROTTLE
+          : r.path.startsWith("/dashboard")
+            ? DASHBOARD_THROTTLE
+            : ROUTE_THROTTLE[r.role];
       return [
         `${r.method} ${r.path}`,
         { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit },
