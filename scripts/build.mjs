@@ -2,7 +2,7 @@
 // starts in milliseconds instead of compiling TypeScript at every run. `npm ci` runs it (the
 // `prepare` script), and so do `npm start` and `npm test`, so the build is never stale; it takes
 // well under a second. Packages stay external: they load from node_modules as usual.
-import { readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -13,7 +13,11 @@ const EXTERNAL = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
   .filter((name) => !BUNDLED.has(name))
   .flatMap((name) => [name, `${name}/*`]);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const outdir = resolve(root, "dist");
+const dist = resolve(root, "dist");
+// Built beside dist/, then moved in file by file, the entry last, and the chunks of earlier builds
+// kept a day: a command running meanwhile (`npm test` and `npm start` build) loads its chunks lazily,
+// by the names its own build gave them, and must still find them.
+const outdir = resolve(root, `dist.next-${process.pid}`);
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -36,3 +40,14 @@ await build({
   },
   logLevel: "warning",
 });
+
+mkdirSync(dist, { recursive: true });
+const built = readdirSync(outdir);
+const entry = (name) => name.startsWith("cli.");
+for (const name of [...built.filter((n) => !entry(n)), ...built.filter(entry)])
+  renameSync(resolve(outdir, name), resolve(dist, name));
+rmSync(outdir, { recursive: true, force: true });
+const DAY_MS = 86_400_000;
+for (const name of readdirSync(dist))
+  if (!built.includes(name) && Date.now() - statSync(resolve(dist, name)).mtimeMs > DAY_MS)
+    rmSync(resolve(dist, name), { force: true });
