@@ -4,7 +4,7 @@ import type { Catalog } from "../domain/catalog";
 import type { PendingAlert } from "../domain/records";
 import { errorText, headerText } from "../domain/text";
 import type { Contact, UnitDirectory } from "../domain/units";
-import { renderDigest } from "../render/email/digest";
+import { MAX_DIGEST_ALERTS, renderDigest } from "../render/email/digest";
 import type { Locale } from "../render/format";
 import type { DigestQueue, Mailer, SuppressedAddresses } from "./ports";
 
@@ -31,6 +31,8 @@ export interface DigestDeps {
   /** Who this sender is (for the lease). */
   owner: string;
   leaseMs?: number;
+  /** The most alerts one digest carries (default {@link MAX_DIGEST_ALERTS}). */
+  maxAlerts?: number;
 }
 
 export interface DigestResult {
@@ -75,6 +77,8 @@ interface Group {
   /** Sent to {@link fallback}, in the unit's place. */
   inPlaceOfUnit?: boolean;
   alerts: PendingAlert[];
+  /** Its alerts left pending for the next digest, past {@link MAX_DIGEST_ALERTS}. */
+  waiting?: number;
   locale: Locale;
   /** A digest for several units: each alert's unit named, in each language. */
   unitNames?: Record<Locale, Map<string, string>>;
@@ -232,6 +236,13 @@ async function sendBatch(
       }
       if (!still) throw readError;
       group.alerts = group.alerts.filter((a) => still.has(alertId(a)));
+      // Past what one digest carries, the oldest go now and the rest stay pending for the next.
+      const most = deps.maxAlerts ?? MAX_DIGEST_ALERTS;
+      if (group.alerts.length > most) {
+        const oldestFirst = [...group.alerts].sort((a, b) => a.raisedAt - b.raisedAt);
+        group.waiting = oldestFirst.length - most;
+        group.alerts = oldestFirst.slice(0, most);
+      }
       if (group.alerts.length) await sendGroup(deps, group, recipients, now, result);
     } catch (e) {
       result.failed.push({ group: labelOf(group), reason: errorText(e) });
@@ -277,6 +288,9 @@ async function sendGroup(
       catalog: deps.catalog,
       unitNames: group.unitNames?.[locale],
       inPlaceOfUnit: group.inPlaceOfUnit,
+      waiting: group.waiting
+        ? { count: group.waiting, perDigest: deps.maxAlerts ?? MAX_DIGEST_ALERTS }
+        : undefined,
     });
     const to = contacts.map((c) => c.email);
     messageId = await deps.mailer.send({

@@ -468,6 +468,46 @@ describe("digest delivery", () => {
     await table.drop();
   }, 120_000);
 
+  it("carries at most its bound of alerts, the oldest first, and says how many follow; the next runs send the rest once", async () => {
+    const table = await testTable("digest-bound");
+    await table.store.directory.put(directoryFile.units, directoryFile.leadership);
+    const clock = instant("2022-07-06T17:30:00+07:00");
+    const alerts: PendingAlert[] = Array.from({ length: 5 }, (_, i) => ({
+      unitId: "phong-tu-phap",
+      kind: "overdue",
+      key: 0,
+      raisedAt: clock - (10 - i) * 60_000,
+      dossier: { dossierId: `BOUND-${i}`, apologyIssued: false, extensions: 0 },
+    }));
+    await table.store.client.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [table.store.tableName]: alerts.map((a) => ({
+            PutRequest: { Item: { pk: ALERTS_PK, sk: alertSk(a), ...a } },
+          })),
+        },
+      }),
+    );
+    const from = `bound+${randomUUID().slice(0, 8)}@ubnd.example.org`;
+    const deps = { ...digestDeps(table, from, () => clock), maxAlerts: 2 };
+    for (const left of [3, 1, 0]) {
+      expect((await sendDigests(deps)).failed).toEqual([]);
+      expect(await table.store.alerts.pending()).toHaveLength(left);
+    }
+    const mails = await mailFrom(from);
+    expect(mails).toHaveLength(3);
+    const sent = mails.map((m) => parseDigestText(m.body.text ?? "").get("overdue") ?? []);
+    expect(sent.flat().sort()).toEqual(["BOUND-0", "BOUND-1", "BOUND-2", "BOUND-3", "BOUND-4"]);
+    const first = mails.find((m) => m.body.text?.includes("Còn 3 cảnh báo khác sẽ gửi trong thư sau"));
+    expect(
+      parseDigestText(first?.body.text ?? "")
+        .get("overdue")
+        ?.sort(),
+    ).toEqual(["BOUND-0", "BOUND-1"]);
+    expect(mails.filter((m) => m.body.text?.includes("cảnh báo khác sẽ gửi trong thư sau"))).toHaveLength(2);
+    await table.drop();
+  }, 60_000);
+
   it("sends a second new appointment to the unit and to leadership, each in its own digest", async () => {
     const table = await testTable("extended-twice");
     await table.store.directory.put(directoryFile.units, directoryFile.leadership);

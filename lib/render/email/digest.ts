@@ -57,6 +57,15 @@ function officeHoursText(hours: OfficeHours): string {
   return hours.map(([from, to]) => `${hm(from)}–${hm(to)}`).join(", ");
 }
 
+/**
+ * The most alerts one digest carries (about 5 MB of email at some 520 bytes a line): a group with
+ * more (a land office with thousands of long-overdue dossiers at its first sweep) gets its oldest
+ * in this one and the rest in the next, so an email stays within SES's size, and the mark of the
+ * alerts it carried (16 bytes each) within an item, which past some 25,000 failed after SES had
+ * taken the email, and the digest went again at every notice.
+ */
+export const MAX_DIGEST_ALERTS = 10_000;
+
 export interface DigestInput {
   locale: Locale;
   /** Unit name as the recipients know it. */
@@ -73,6 +82,8 @@ export interface DigestInput {
    * every address of the unit is suppressed: the email says so first.
    */
   inPlaceOfUnit?: boolean;
+  /** Alerts of the group left for the next digest, past what one carries (lib/app/digests.ts). */
+  waiting?: { count: number; perDigest: number };
 }
 
 export interface RenderedEmail {
@@ -235,6 +246,8 @@ const LABELS = {
         : `Tổng hợp cảnh báo hồ sơ của ${unit}, lúc ${when} (giờ Việt Nam).`,
     inPlace: (unit: string) =>
       `Thư này gửi thay cho ${unit}: mọi địa chỉ thư của đơn vị đang bị chặn gửi (thư bị trả lại hoặc bị báo là thư rác). Đề nghị cập nhật địa chỉ của đơn vị trong danh mục đơn vị.`,
+    waiting: (n: string, max: string) =>
+      `Còn ${n} cảnh báo khác sẽ gửi trong thư sau (mỗi thư tối đa ${max} cảnh báo, cũ trước).`,
     footer: (hours: string) =>
       `Thư tự động của hệ thống giám sát hồ sơ thủ tục hành chính. Thời gian tính theo giờ làm việc (${hours}, trừ ngày nghỉ).`,
     subject: (unit: string, n: number, when: string) =>
@@ -256,12 +269,42 @@ const LABELS = {
         : `Dossier alerts for ${unit}, at ${when} (Viet Nam time).`,
     inPlace: (unit: string) =>
       `Sent to you in place of ${unit}: every address of the unit is suppressed (mail bounced or was marked as spam). Please update the unit's addresses in the unit directory.`,
+    waiting: (n: string, max: string) =>
+      `${n} more ${n === "1" ? "alert follows" : "alerts follow"} in the next digest (at most ${max} alerts an email, oldest first).`,
     footer: (hours: string) =>
       `Sent automatically by the dossier compliance monitor. Times count working hours (${hours}, days off excluded).`,
     subject: (unit: string, n: number, when: string) =>
       `[Dossier alerts] ${unit}: ${formatNumber(n, "en")} ${n === 1 ? "dossier needs" : "dossiers need"} attention — ${when}`,
   },
 } as const;
+
+/**
+ * A digest's opening paragraphs, each with its HTML style: why it is read in the unit's place (first,
+ * when it is), the intro, and how many alerts wait for the next digest.
+ */
+function openingOf(input: DigestInput, when: string, several: boolean): { text: string; style: string }[] {
+  const L = LABELS[input.locale];
+  const n = (x: number) => formatNumber(x, input.locale);
+  return [
+    ...(input.inPlaceOfUnit
+      ? [
+          {
+            text: L.inPlace(input.unitName),
+            style: "font-size:14px;background:#fdecea;border-left:3px solid #8a1c1c;padding:6px 8px",
+          },
+        ]
+      : []),
+    { text: L.intro(input.unitName, when, several), style: "font-size:15px" },
+    ...(input.waiting
+      ? [
+          {
+            text: L.waiting(n(input.waiting.count), n(input.waiting.perDigest)),
+            style: "font-size:14px;font-weight:bold",
+          },
+        ]
+      : []),
+  ];
+}
 
 /** Renders a digest; `e` escapes every interpolated value in the HTML. */
 export function renderDigest(input: DigestInput): RenderedEmail {
@@ -272,10 +315,8 @@ export function renderDigest(input: DigestInput): RenderedEmail {
   const e = (s: string) => escapeHtml(s);
   const showUnit = input.unitNames !== undefined;
 
-  // A unit's digest read in its place: why, first, before the intro.
-  const inPlace = input.inPlaceOfUnit ? L.inPlace(input.unitName) : undefined;
-  const intro = L.intro(input.unitName, when, showUnit);
-  const text: string[] = [...(inPlace ? [inPlace, ""] : []), intro, ""];
+  const opening = openingOf(input, when, showUnit);
+  const text: string[] = opening.flatMap((p) => [p.text, ""]);
   const html: string[] = [
     '<!doctype html><html lang="' +
       input.locale +
@@ -284,12 +325,7 @@ export function renderDigest(input: DigestInput): RenderedEmail {
       "</title></head>",
     '<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;color:#1a1a1a;background:#f4f5f7">',
     '<div style="max-width:760px;margin:0 auto;background:#ffffff;border:1px solid #d9dce1;border-radius:6px;padding:20px">',
-    ...(inPlace
-      ? [
-          `<p style="margin:0 0 16px 0;font-size:14px;background:#fdecea;border-left:3px solid #8a1c1c;padding:6px 8px">${e(inPlace)}</p>`,
-        ]
-      : []),
-    `<p style="margin:0 0 16px 0;font-size:15px">${e(intro)}</p>`,
+    ...opening.map((p) => `<p style="margin:0 0 16px 0;${p.style}">${e(p.text)}</p>`),
   ];
   for (const { kind, next, lines } of all) {
     const t = { title: ALERT_TEXT[kind][input.locale].title, next };
