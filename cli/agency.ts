@@ -51,6 +51,12 @@ export async function agencyReport(
 ): Promise<{ report: Report; counts: PeriodCounts; official: OfficialSettings }> {
   const [{ buildAgencyTree }, { agencyOfficialSettings, agencyReportFromEvents, rollUpDate }] =
     await Promise.all([import("../lib/domain/agencies"), import("../lib/domain/agency-rollup")]);
+  // A directory without a tree is one office: its report is the one without --agency.
+  if (!request.directory.agencies?.length)
+    throw new CliError(
+      '--agency: the unit directory has no agency tree (no "agencies"): it is one office, whose report is the one without --agency',
+      EXIT.badInput,
+    );
   const tree = buildAgencyTree(request.directory);
   const node = tree.get(request.agency);
   if (node?.kind !== "agency")

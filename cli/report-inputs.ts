@@ -111,9 +111,15 @@ export async function readEvents(files: string[]): Promise<DossierEvent[]> {
 export async function checkUnitKnown(
   unit: string | undefined,
   events: readonly DossierEvent[],
-  listed: ReadonlySet<string> | undefined,
+  directory: { units: readonly { id: string }[]; agencies?: readonly { id: string }[] } | undefined,
 ): Promise<void> {
+  const listed = directory && new Set(directory.units.map((u) => u.id));
   if (unit === undefined || listed?.has(unit)) return;
+  if (directory?.agencies?.some((a) => a.id === unit))
+    throw new CliError(
+      `--unit ${unit}: an agency of the directory's tree, not a unit: give --agency ${unit}`,
+      EXIT.badInput,
+    );
   const { unitNamed } = await import("../lib/domain/ownership");
   if (events.some((e) => unitNamed(e) === unit)) return;
   throw new CliError(

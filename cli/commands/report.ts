@@ -82,7 +82,7 @@ async function runReport(opts: ReportOpts): Promise<void> {
   const catalogFile = await loadCatalogOption(opts.catalog);
   const settings = await loadSettings(opts.settings, catalogFile);
   const events = await readEvents(opts.events);
-  await checkUnitKnown(opts.unit, events, directory && new Set(directory.units.map((u) => u.id)));
+  await checkUnitKnown(opts.unit, events, directory);
   const [{ catalogOf }, { computeReportAndCounts }, { reportCsv, reportText }] = await Promise.all([
     import("../../lib/domain/catalog"),
     import("../../lib/domain/report"),
@@ -163,9 +163,14 @@ function checkReportOptions(opts: ReportOpts): void {
       `--format ${opts.format} is computed from events files; read GET /kpis/form or /kpis/index for a stack`,
       EXIT.usage,
     );
-  if (opts.agency && (opts.unit || (!opts.api && !opts.units)))
+  if (opts.agency && opts.unit)
     throw new CliError(
-      "--agency takes --api (the stack's directory), or --events with --units (the directory with its agencies); not --unit",
+      "--agency and --unit: one or the other (an agency's report holds its units)",
+      EXIT.usage,
+    );
+  if (opts.agency && !opts.api && !opts.units)
+    throw new CliError(
+      "--agency takes --api (the stack's directory), or --events with --units (the directory with its agencies)",
       EXIT.usage,
     );
   if (opts.format === "form-xlsx" && !opts.out)

@@ -152,9 +152,24 @@ describe("report --events … --units FILE --agency ID", () => {
     // An agency's id is no unit's: --unit refuses it, as any id the directory does not list.
     const agencyAsUnit = await cli(...args, "--units", UNITS, "--unit", successor);
     expect(agencyAsUnit.code).toBe(1);
-    expect(agencyAsUnit.stderr).toContain(`--unit ${successor}: no event in the files names this unit`);
+    expect(agencyAsUnit.stderr).toContain(
+      `--unit ${successor}: an agency of the directory's tree, not a unit: give --agency ${successor}`,
+    );
     const alone = await cli(...args, "--agency", old.id);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toMatch(/--agency takes --api .*, or --events with --units/);
+    const both = await cli(...args, "--units", UNITS, "--agency", successor, "--unit", "x");
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("--agency and --unit: one or the other");
+    // A directory without a tree is one office: no agency to name.
+    const flat = await cli(
+      ...args,
+      "--units",
+      join(ROOT, "events/units/seed-units.json"),
+      "--agency",
+      "office",
+    );
+    expect(flat.code).toBe(1);
+    expect(flat.stderr).toContain("--agency: the unit directory has no agency tree");
   });
 });
