@@ -189,9 +189,8 @@ function unreadable(file: string, e: unknown, what = "an events file"): CliError
  * not UTF-8, is refused with the reason, as there.
  */
 export async function readEventsFile(file: string, options: ValidateOptions = {}): Promise<ParsedEventsFile> {
-  const [{ createReadStream }, { NdjsonEvents, NOT_UTF8, parseEventsText, singleObject }] = await Promise.all(
-    [import("node:fs"), import("../lib/domain/events/file")],
-  );
+  const [{ createReadStream, statSync }, { NdjsonEvents, NOT_UTF8, parseEventsText, singleObject }] =
+    await Promise.all([import("node:fs"), import("../lib/domain/events/file")]);
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   const decode = (bytes: Uint8Array, stream: boolean) => {
     try {
@@ -215,8 +214,9 @@ export async function readEventsFile(file: string, options: ValidateOptions = {}
       if (first) {
         if (/^\uFEFF?\s*\[/.test(text)) return parseEventsText(await readEventsText(file), options);
         // Decided on the first line alone: NDJSON's is an event of its own, and is streamed.
+        // One event is a few KB: a larger file whose first line is not JSON is NDJSON with a bad line.
         const firstLine = /^\uFEFF?\s*(\{[^\n]*)\n/.exec(text)?.[1];
-        if (firstLine !== undefined && !isJson(firstLine)) {
+        if (firstLine !== undefined && !isJson(firstLine) && statSync(file).size <= MAX_LINE_CHARS) {
           const whole = await readEventsText(file);
           if (singleObject(whole.replace(/^\uFEFF/, "")) !== undefined)
             return parseEventsText(whole, options);

@@ -47,7 +47,12 @@ const entry = (name) => name.startsWith("cli.");
 for (const name of [...built.filter((n) => !entry(n)), ...built.filter(entry)])
   renameSync(resolve(outdir, name), resolve(dist, name));
 rmSync(outdir, { recursive: true, force: true });
+// Only this build's own kind of file: dist/dashboard/ is another build's (build-dashboard.mjs). A
+// build running at once may have removed or replaced a name meanwhile: what is gone is skipped.
 const DAY_MS = 86_400_000;
-for (const name of readdirSync(dist))
-  if (!built.includes(name) && Date.now() - statSync(resolve(dist, name)).mtimeMs > DAY_MS)
-    rmSync(resolve(dist, name), { force: true });
+for (const entry of readdirSync(dist, { withFileTypes: true })) {
+  const name = entry.name;
+  if (!entry.isFile() || !/\.mjs(\.map)?$/.test(name) || built.includes(name)) continue;
+  const stat = statSync(resolve(dist, name), { throwIfNoEntry: false });
+  if (stat && Date.now() - stat.mtimeMs > DAY_MS) rmSync(resolve(dist, name), { force: true });
+}

@@ -151,7 +151,11 @@ export function planDossier(
   const defined = candidates.filter((c): c is number => c !== undefined);
   // The SLA state's near due is the alert's (a share of the time allowed for a short procedure).
   const nearDueMs = facts ? nearDueMsOf(facts, settings.calendar, thresholds) : thresholds.nearDueMs;
-  const sla = slaAt(state, now, settings.calendar, { nearDueMs }).state;
+  // A dossier closed by an event ahead of the clock is closed: judged open at the clock, its state
+  // would stay so, since a closed dossier is never looked at again.
+  const sla = slaAt(state, state.closedAt === undefined ? now : countAt, settings.calendar, {
+    nearDueMs,
+  }).state;
   return {
     sla,
     state,

@@ -136,4 +136,36 @@ describe("a plan with an event ahead of the clock", () => {
     expect(plan.raise.map((r) => r.kind)).not.toContain("overdue");
     expect(plan.state.ratings).toHaveLength(1);
   });
+
+  it("states a dossier closed by an event ahead of the clock closed, not open for good", () => {
+    const settings = { calendar: WorkingCalendar.official(), scheme: { kind: "calendar-quarter" as const } };
+    const events: DossierEvent[] = [
+      {
+        ...receipt,
+        occurredAt: "2022-07-04T08:00:00+07:00",
+        data: { ...receipt.data, processingDays: 2 },
+      } as DossierEvent,
+      {
+        eventId: "z",
+        type: "dossier.resolved",
+        occurredAt: "2022-07-06T16:58:00+07:00",
+        dossierId: id,
+        source: "A",
+        data: { outcome: "approved" },
+      },
+    ];
+    const plan = planDossier(
+      id,
+      events,
+      undefined,
+      instant("2022-07-06T16:55:00+07:00"),
+      settings,
+      UnitDirectory.empty(),
+      {
+        raiseAlerts: false,
+      },
+    );
+    expect(plan.sla).toBe("closed");
+    expect(plan.nextCheckAt).toBeUndefined();
+  });
 });

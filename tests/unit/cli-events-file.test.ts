@@ -98,6 +98,16 @@ describe("events files read a line at a time", () => {
       writeFileSync(one, `${JSON.stringify(JSON.parse(line(3)), null, 2)}\n`);
       expect((await readEventsFile(one, NOW)).events).toHaveLength(1);
       expect(whole.mock.calls.filter(([path]) => path === one)).toHaveLength(1);
+      // NDJSON past one event's size whose first line is broken: streamed, its bad line named.
+      const broken = join(dir, "broken-first.ndjson");
+      writeFileSync(
+        broken,
+        `{"eventId": "cut\n${Array.from({ length: 10_000 }, (_, i) => line(i)).join("\n")}\n`,
+      );
+      const read = await readEventsFile(broken, NOW);
+      expect(whole.mock.calls.filter(([path]) => path === broken)).toEqual([]);
+      expect(read.events).toHaveLength(10_000);
+      expect(read.problems.map((p) => p.line)).toEqual([1]);
     } finally {
       whole.mockRestore();
       syncBuiltinESMExports();

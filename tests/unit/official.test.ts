@@ -301,6 +301,10 @@ describe("rates near their edges", () => {
     const index = indexOf(counts);
     expect(find(index, "2.1")).toMatchObject({ rate: 0.9999, pointsShare: 0.9999 });
     expect(find(index, "3.3").rate).toBe(0.0001);
+    // Points too: 43 online of 8,000 at full points from 50 % is 0.01075 of them, shown 0.0108.
+    expect(
+      find(indexOf({ ...zeroCounts(), receivedNew: 8_000, receivedOnline: 43 }), "3.3").pointsShare,
+    ).toBe(0.0108);
     // Half up, in whole numbers: 29 of 20,000 is 0.00145 (floating point gave 0.0014).
     expect(blockOf({ ...counts, resolvedEarly: 29, resolvedLate: 19_971 }).rates.onTime).toBe(0.0015);
     // Whole when it is whole.

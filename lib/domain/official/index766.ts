@@ -68,6 +68,17 @@ const exactRate = (fields: Partial<Indicator>, rate: number) =>
     : rate;
 
 /**
+ * The share of full points from the exact ratio, in whole numbers where the counts are known
+ * (numerator ÷ denominator × full-points rate, half up as every rate is shown).
+ */
+function pointsShareOf(fields: Partial<Indicator>, rate: number, fullPointsAt: number): number | null {
+  const { numerator, denominator } = fields;
+  if (numerator != null && denominator)
+    return shownRatio(numerator * 10_000, Math.round(denominator * fullPointsAt * 10_000));
+  return shownRatio(rate, fullPointsAt);
+}
+
+/**
  * A rate under a threshold it is read against (its indicator's full-points rate, the deployment's
  * target) never shown at it: 12,499 of 25,000 rounds to 50 %, where 3.3 gives full points, yet earns
  * 99,99 % of them; 189,991 of 200,000 rounds to 95 % against a 95 % target it missed. Shown 49,99 %
@@ -107,8 +118,7 @@ function indicator(
     fullPointsAt,
     // From the exact ratio when it is known: the rate shown is rounded, and rounding twice moves
     // the share (668/1,501 at full points from 90 %: 49.45 %, not 49.44 %).
-    pointsShare:
-      rate !== null && fullPointsAt !== null ? shownRatio(exactRate(fields, rate), fullPointsAt) : null,
+    pointsShare: rate !== null && fullPointsAt !== null ? pointsShareOf(fields, rate, fullPointsAt) : null,
     scale:
       fullPointsAt === null
         ? null
