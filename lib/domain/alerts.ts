@@ -253,7 +253,8 @@ function addClockStages(
   }
   // A new appointment without the apology letter is no apology: still reminded, still missed
   // (docs/rules.md R4: the office sends the apology letter with its one new appointment; Decree
-  // 61/2018/NĐ-CP Art. 19, point to verify). An extension silences the near-due reminder only.
+  // 61/2018/NĐ-CP Art. 19, point to verify; kept by the 2025-07-01 set of Decree 118/2025/NĐ-CP:
+  // lib/domain/rules.ts). An extension silences the near-due reminder only.
   if (!apologised && apologyDeadline !== undefined) {
     add(
       "apology_due",

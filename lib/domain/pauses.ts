@@ -44,7 +44,8 @@ export function startPause(step: Step<EventOf<"dossier.supplement_requested">>):
   state.clockStopped = !late;
   if (late) flag(step, "late_supplement_request");
   if (kind === "supplement") state.supplementRequests++;
-  // Guidance once, in full (Decree 61/2018/NĐ-CP Art. 19, point to verify; also stated by Decision
+  // Guidance once, in full (Decree 61/2018/NĐ-CP Art. 19, point to verify; kept by the 2025-07-01 set of
+  // Decree 118/2025/NĐ-CP: lib/domain/rules.ts; also stated by Decision
   // 09/2015/QĐ-TTg, the one-stop regulation before it; docs/rules.md R3): a second or later request is a breach the KPI email counts, strict or not.
   if (kind === "supplement" && tooManySupplementRequests(state.receivedAt ?? t, state.supplementRequests))
     flag(step, "second_supplement_request");
@@ -310,11 +311,13 @@ export function extendDeadline(step: Step<EventOf<"dossier.deadline_extended">>)
     eventId: event.eventId,
   });
   // One new appointment only: the rule set's (Decree 61/2018/NĐ-CP Art. 19, point to verify:
-  // "không quá một lần"; rules.ts, docs/rules.md R4).
+  // "không quá một lần"; kept by the 2025-07-01 set of Decree 118/2025/NĐ-CP; rules.ts, docs/rules.md
+  // R4).
   if (tooManyAppointments(state.receivedAt ?? t, state.extensions.length)) flag(step, "second_extension");
   // A new appointment given after the KPI due instant is given too late, the monitor's reading
   // (docs/rules.md R4) of the decree's "chậm nhất một ngày trước ngày hết hạn" for the apology
-  // and the new appointment (Decree 61/2018/NĐ-CP Art. 19, point to verify): it stops nothing.
+  // and the new appointment (Decree 61/2018/NĐ-CP Art. 19, point to verify; kept by the 2025-07-01 set of
+  // Decree 118/2025/NĐ-CP: lib/domain/rules.ts): it stops nothing.
   // Like a late pause it leaves the dossier overdue (the KPI due instant never moves) and is
   // the same anomaly; its alert is `late_apology` (with the apology; without, `apology_missed`
   // stays), which judges the letter by the decree's day (rules.ts `apologyBreachFrom`).

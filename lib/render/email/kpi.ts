@@ -311,10 +311,12 @@ function qualityNotes(c: Context): string[] {
     // Said as every output's footnotes say them (lib/domain/report-notes.ts).
     noCalendarText(report.noCalendar, c.input.locale),
     latePauseText(report.latePause, c.input.locale),
-    // A new appointment is given once (Decree 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md
+    // A new appointment is given once (Decree 61/2018/NĐ-CP Art. 19, point to verify; kept by the 2025-07-01
+    // set of Decree 118/2025/NĐ-CP: lib/domain/rules.ts; docs/rules.md
     // R4): the period's second or later ones, from its counters (a report counted before has none).
     some(anomalies.second_extension, t.secondExtension),
-    // Guidance once, in full (Decree 61/2018/NĐ-CP Art. 19, point to verify; docs/rules.md R3):
+    // Guidance once, in full (Decree 61/2018/NĐ-CP Art. 19, point to verify; kept by the 2025-07-01 set of
+    // Decree 118/2025/NĐ-CP: lib/domain/rules.ts; docs/rules.md R3):
     // the period's second or later supplement requests, whatever the strict setting.
     some(anomalies.second_supplement_request, t.secondSupplement),
     // The apology letter comes at the latest the day before the due day (Decree 61/2018/NĐ-CP
