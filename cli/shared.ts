@@ -137,15 +137,6 @@ export async function tableClient(opts: { endpoint?: string; region?: string }) 
   return { client, documents: documentClient(client) };
 }
 
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The longest line an NDJSON events file may have (an event is a few KB). */
 const MAX_LINE_CHARS = 1_048_576;
 
@@ -189,7 +180,7 @@ function unreadable(file: string, e: unknown, what = "an events file"): CliError
  * not UTF-8, is refused with the reason, as there.
  */
 export async function readEventsFile(file: string, options: ValidateOptions = {}): Promise<ParsedEventsFile> {
-  const [{ createReadStream, statSync }, { NdjsonEvents, NOT_UTF8, parseEventsText, singleObject }] =
+  const [{ createReadStream, statSync }, { NdjsonEvents, NOT_UTF8, parseEventsText, parses, singleObject }] =
     await Promise.all([import("node:fs"), import("../lib/domain/events/file")]);
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   const decode = (bytes: Uint8Array, stream: boolean) => {
@@ -216,7 +207,7 @@ export async function readEventsFile(file: string, options: ValidateOptions = {}
         // Decided on the first line alone: NDJSON's is an event of its own, and is streamed.
         // One event is a few KB: a larger file whose first line is not JSON is NDJSON with a bad line.
         const firstLine = /^\uFEFF?\s*(\{[^\n]*)\n/.exec(text)?.[1];
-        if (firstLine !== undefined && !isJson(firstLine) && statSync(file).size <= MAX_LINE_CHARS) {
+        if (firstLine !== undefined && !parses(firstLine) && statSync(file).size <= MAX_LINE_CHARS) {
           const whole = await readEventsText(file);
           if (singleObject(whole.replace(/^\uFEFF/, "")) !== undefined)
             return parseEventsText(whole, options);

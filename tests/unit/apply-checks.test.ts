@@ -110,27 +110,22 @@ describe("the places of a dossier's log", () => {
 });
 
 describe("a plan with an event ahead of the clock", () => {
+  const settings = { calendar: WorkingCalendar.official(), scheme: { kind: "calendar-quarter" as const } };
+  // Received Monday, 2 working days: due Wednesday 17:00.
+  const received2: DossierEvent = {
+    ...receipt,
+    occurredAt: "2022-07-04T08:00:00+07:00",
+    data: { ...receipt.data, processingDays: 2 },
+  } as DossierEvent;
+  const planAt = (events: DossierEvent[], now: string, raiseAlerts: boolean) =>
+    planDossier(id, events, undefined, instant(now), settings, UnitDirectory.empty(), { raiseAlerts });
+
   it("counts to that event, but raises no stage and states no SLA before the clock reaches it", () => {
-    const settings = { calendar: WorkingCalendar.official(), scheme: { kind: "calendar-quarter" as const } };
-    // Due Wednesday 17:00; a rating dated 17:03 taken at 16:59:30, then the sweep at 16:59:45.
-    const events: DossierEvent[] = [
-      {
-        ...receipt,
-        occurredAt: "2022-07-04T08:00:00+07:00",
-        data: { ...receipt.data, processingDays: 2 },
-      } as DossierEvent,
-      { ...rated(1), occurredAt: "2022-07-06T17:03:00+07:00" },
-    ];
-    const plan = planDossier(
-      id,
-      events,
-      undefined,
-      instant("2022-07-06T16:59:45+07:00"),
-      settings,
-      UnitDirectory.empty(),
-      {
-        raiseAlerts: true,
-      },
+    // A rating dated 17:03 taken at 16:59:30, then the sweep at 16:59:45.
+    const plan = planAt(
+      [received2, { ...rated(1), occurredAt: "2022-07-06T17:03:00+07:00" }],
+      "2022-07-06T16:59:45+07:00",
+      true,
     );
     expect(plan.sla).not.toBe("overdue");
     expect(plan.raise.map((r) => r.kind)).not.toContain("overdue");
@@ -138,33 +133,15 @@ describe("a plan with an event ahead of the clock", () => {
   });
 
   it("states a dossier closed by an event ahead of the clock closed, not open for good", () => {
-    const settings = { calendar: WorkingCalendar.official(), scheme: { kind: "calendar-quarter" as const } };
-    const events: DossierEvent[] = [
-      {
-        ...receipt,
-        occurredAt: "2022-07-04T08:00:00+07:00",
-        data: { ...receipt.data, processingDays: 2 },
-      } as DossierEvent,
-      {
-        eventId: "z",
-        type: "dossier.resolved",
-        occurredAt: "2022-07-06T16:58:00+07:00",
-        dossierId: id,
-        source: "A",
-        data: { outcome: "approved" },
-      },
-    ];
-    const plan = planDossier(
-      id,
-      events,
-      undefined,
-      instant("2022-07-06T16:55:00+07:00"),
-      settings,
-      UnitDirectory.empty(),
-      {
-        raiseAlerts: false,
-      },
-    );
+    const resolvedAhead: DossierEvent = {
+      eventId: "z",
+      type: "dossier.resolved",
+      occurredAt: "2022-07-06T16:58:00+07:00",
+      dossierId: id,
+      source: "A",
+      data: { outcome: "approved" },
+    };
+    const plan = planAt([received2, resolvedAhead], "2022-07-06T16:55:00+07:00", false);
     expect(plan.sla).toBe("closed");
     expect(plan.nextCheckAt).toBeUndefined();
   });

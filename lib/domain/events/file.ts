@@ -176,7 +176,8 @@ export function singleObject(body: string): unknown {
   }
 }
 
-function parses(text: string): boolean {
+/** Whether `text` is JSON on its own. */
+export function parses(text: string): boolean {
   try {
     JSON.parse(text);
     return true;
