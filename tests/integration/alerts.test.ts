@@ -30,7 +30,7 @@ import { parseDigestText, renderDigest } from "../../lib/render/email/digest";
 import { kpiView } from "../helpers/compare";
 import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
-import { gateOfTwo } from "../helpers/gate";
+import { afterFirstRead, gateOfTwo } from "../helpers/gate";
 
 const settings: CountingSettings = {
   calendar: WorkingCalendar.official(),
@@ -130,21 +130,13 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
      * for the same groups (each arrives at the gate after its read, or once it is done).
      */
     const racingSenders = async () => {
-      const { arrive, opened: gate } = gateOfTwo();
+      const gate = gateOfTwo();
       const sender = async () => {
         const base = digestDeps(table, from, () => clock);
         const alerts = base.alerts;
-        let first = true;
+        const step = afterFirstRead(gate, () => alerts.pending());
         const racing: typeof alerts = Object.assign(Object.create(alerts), {
-          pending: async () => {
-            const read = await alerts.pending();
-            if (first) {
-              first = false;
-              arrive();
-              await gate;
-            }
-            return read;
-          },
+          pending: step.read,
           acquireLease: async (...args: Parameters<typeof alerts.acquireLease>) => {
             const taken = await alerts.acquireLease(...args);
             if (!taken) refusedLeases += 1;
@@ -154,7 +146,7 @@ describe("a day of the seed scenario, swept every 15 minutes", () => {
         try {
           await sendDigests({ ...base, alerts: racing });
         } finally {
-          if (first) arrive();
+          step.done();
         }
       };
       await Promise.all([sender(), sender()]);

@@ -16,7 +16,7 @@ import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
 import { parseDigestText } from "../../lib/render/email/digest";
 import { testTable } from "../helpers/dynamo";
 import { ROOT } from "../helpers/fixtures";
-import { gateOfTwo } from "../helpers/gate";
+import { afterFirstRead, gateOfTwo } from "../helpers/gate";
 
 /**
  * The alert timeline of docs/rules.md R4 through the sweep on DynamoDB Local: a dossier due Thu 17:00
@@ -63,20 +63,14 @@ let versionConflicts = 0;
 async function sweepUntil(until: number, raised: { kind: string; dossierId: string; at: number }[]) {
   for (; clock <= until; clock += MIN15) {
     const seen: { kind: string; dossierId: string; at: number }[] = [];
-    const { arrive, opened: gate } = gateOfTwo();
+    const gate = gateOfTwo();
     const record = async () => {
       const real = deps.dossiers;
-      let first = true;
+      const step = afterFirstRead(gate, (...args: Parameters<typeof real.dueForCheck>) =>
+        real.dueForCheck(...args),
+      );
       const dossiers: typeof real = Object.assign(Object.create(real), {
-        dueForCheck: async (...args: Parameters<typeof real.dueForCheck>) => {
-          const due = await real.dueForCheck(...args);
-          if (first) {
-            first = false;
-            arrive();
-            await gate;
-          }
-          return due;
-        },
+        dueForCheck: step.read,
         commit: async (...args: Parameters<typeof real.commit>) => {
           const out = await real.commit(...args);
           if (!out.ok && out.error.kind === "version_conflict") versionConflicts += 1;
@@ -95,7 +89,7 @@ async function sweepUntil(until: number, raised: { kind: string; dossierId: stri
         for (const [kind, n] of Object.entries(r.byKind))
           for (let i = 0; i < (n ?? 0); i++) seen.push({ kind, dossierId: "", at: clock });
       } finally {
-        if (first) arrive();
+        step.done();
       }
     };
     await Promise.all([record(), record()]);
