@@ -3,7 +3,7 @@ import type { DossierEvent } from "./events/schema";
 
 /**
  * One event being applied by the projection (./projection.ts), and how an anomaly is recorded:
- * what the projection's parts (./pauses.ts) share.
+ * what the projection's parts (./pauses.ts, ./appointments.ts) share.
  */
 
 export type TimelineEntry = DossierState["timeline"][number];

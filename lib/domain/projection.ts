@@ -1,15 +1,8 @@
+import { extendDeadline } from "./appointments";
 import type { DossierState, PausedByKind, ProcedurePeriod, ProjectionSettings } from "./dossier-state";
 import { type DossierEvent, PAUSE_KINDS } from "./events/schema";
 import { identityOf, sameBody } from "./identity";
-import {
-  endPause,
-  extendDeadline,
-  inferredResume,
-  resume,
-  retellWaits,
-  startPause,
-  supersededUndatedEnds,
-} from "./pauses";
+import { endPause, inferredResume, resume, retellWaits, startPause, supersededUndatedEnds } from "./pauses";
 import { type EventOf, flag, noCalendar, type Step, type TimelineEntry } from "./projection-step";
 import { judgeLevel, ruleSetFor } from "./rules";
 import { instant } from "./time";
