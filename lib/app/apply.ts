@@ -147,12 +147,11 @@ export function planApply(
   event: DossierEvent,
   clock: number,
 ): Extract<ApplyDecision, { kind: "commit" }> {
-  // An event up to 5 minutes ahead of this clock is valid (docs/events.md): planned as of the
+  // An event up to 5 minutes ahead of this clock is valid (docs/events.md): the plan counts to the
   // latest event of the log, this one included, if later (lib/domain/plan.ts).
-  const now = clock;
   // A deadline in a year without calendar data is a `no_calendar` anomaly of the dossier, not a
   // quarantine: the event is valid (docs/rules.md R6), and the sweep recounts once the data exists.
-  const plan = planDossier(event.dossierId, events, dossier, now, deps.settings, deps.units ?? NO_UNITS, {
+  const plan = planDossier(event.dossierId, events, dossier, clock, deps.settings, deps.units ?? NO_UNITS, {
     raiseAlerts: false,
   });
   return {

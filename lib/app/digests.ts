@@ -78,8 +78,8 @@ interface Group {
   /** Sent to {@link fallback}, in the unit's place. */
   inPlaceOfUnit?: boolean;
   alerts: PendingAlert[];
-  /** Its alerts left pending for the next digest, past {@link MAX_DIGEST_ALERTS}. */
-  waiting?: number;
+  /** Its alerts left pending for the next digest, past what one carries ({@link MAX_DIGEST_ALERTS}). */
+  waiting?: { count: number; perDigest: number };
   locale: Locale;
   /** A digest for several units: each alert's unit named, in each language. */
   unitNames?: Record<Locale, Map<string, string>>;
@@ -238,11 +238,11 @@ async function sendBatch(
       if (!still) throw readError;
       group.alerts = group.alerts.filter((a) => still.has(alertId(a)));
       // Past what one digest carries, the oldest go now and the rest stay pending for the next.
-      const most = deps.maxAlerts ?? MAX_DIGEST_ALERTS;
-      if (group.alerts.length > most) {
+      const perDigest = deps.maxAlerts ?? MAX_DIGEST_ALERTS;
+      if (group.alerts.length > perDigest) {
         const oldestFirst = [...group.alerts].sort((a, b) => a.raisedAt - b.raisedAt);
-        group.waiting = oldestFirst.length - most;
-        group.alerts = oldestFirst.slice(0, most);
+        group.waiting = { count: oldestFirst.length - perDigest, perDigest };
+        group.alerts = oldestFirst.slice(0, perDigest);
       }
       if (group.alerts.length) await sendGroup(deps, group, recipients, now, result);
     } catch (e) {
@@ -289,9 +289,7 @@ async function sendGroup(
       catalog: deps.catalog,
       unitNames: group.unitNames?.[locale],
       inPlaceOfUnit: group.inPlaceOfUnit,
-      waiting: group.waiting
-        ? { count: group.waiting, perDigest: deps.maxAlerts ?? MAX_DIGEST_ALERTS }
-        : undefined,
+      waiting: group.waiting,
     });
     const to = contacts.map((c) => c.email);
     messageId = await deps.mailer.send({
