@@ -203,6 +203,11 @@ export interface DueChecks {
   postponeCheck(dossierId: string, from: number, until: number): Promise<boolean>;
 }
 
+/** The unit a stored dossier counts under (`null`: none), `undefined` when none is stored. */
+export interface DossierUnits {
+  unitOf(dossierId: string): Promise<string | null | undefined>;
+}
+
 /** Open dossiers by SLA state (or the orphans), a page at a time, and how many there are. */
 export interface SlaLists {
   listBySla(

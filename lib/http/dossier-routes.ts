@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { mentionedUnitNames } from "../app/directory";
-import type { DossierLog, QuarantineReader, SlaLists } from "../app/ports";
+import type { DossierLog, DossierUnits, QuarantineReader, SlaLists } from "../app/ports";
 import { normaliseCode } from "../domain/events/schema";
 import { unitNamed } from "../domain/ownership";
 import { canonicalEvents } from "../domain/projection";
@@ -20,7 +20,7 @@ import { badCursor, type HttpResult, json, problem } from "./responses";
 
 /** What these routes read. */
 export interface DossierReadDeps {
-  dossiers: SlaLists & Pick<DossierLog, "getWithLog">;
+  dossiers: SlaLists & DossierUnits & Pick<DossierLog, "getWithLog">;
   quarantine: QuarantineReader;
   units: UnitDirectory;
 }
@@ -114,17 +114,29 @@ export async function quarantineList({ deps, credential, event }: DossierRequest
   });
 }
 
+/**
+ * The dossier with its log and alerts, if the key may see it. Outside a scoped key's units, a
+ * dossier is answered as one that does not exist: a dossier is its responsible unit's (where it
+ * counts and is listed), not the one that transferred it on. A scoped key's unit is checked first,
+ * from the dossier item's unit alone, so that a dossier outside its units takes the same one small
+ * read as one never stored (the whole partition, its log and alerts, only for one it may see).
+ */
+async function visibleDossier(deps: DossierReadDeps, credential: Credential, id: string) {
+  const inScope = (unitId: string | null | undefined) =>
+    !credential.units || (typeof unitId === "string" && credential.units.includes(unitId));
+  if (credential.units && !inScope(await deps.dossiers.unitOf(id))) return undefined;
+  const read = await deps.dossiers.getWithLog(id, { withAlerts: true });
+  return read.dossier !== undefined && inScope(read.dossier.unitId)
+    ? { ...read, dossier: read.dossier }
+    : undefined;
+}
+
 export async function dossierDetail({ deps, credential, event }: DossierRequest): Promise<HttpResult> {
   const idResult = dossierIdOf(event.rawPath);
   if (isErr(idResult)) return idResult.error;
-  const id = idResult.value;
-  const { dossier, log, alerts } = await deps.dossiers.getWithLog(id, { withAlerts: true });
-  // Outside a scoped key's units, a dossier is answered as one that does not exist: a dossier is
-  // its responsible unit's (where it counts and is listed), not the one that transferred it on.
-  const visible =
-    dossier !== undefined &&
-    (!credential.units || (dossier.unitId !== undefined && credential.units.includes(dossier.unitId)));
-  if (!visible) return problem(404, "no such dossier", [{ path: "id", message: "unknown dossier" }]);
+  const read = await visibleDossier(deps, credential, idResult.value);
+  if (!read) return problem(404, "no such dossier", [{ path: "id", message: "unknown dossier" }]);
+  const { dossier, log, alerts } = read;
   // Every kind an event was flagged with (a late second request is late and a second request).
   const anomalies = new Map<string, string[]>();
   for (const a of dossier.anomalies)

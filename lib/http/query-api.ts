@@ -9,7 +9,7 @@ import {
   type PeriodReport,
   periodReport,
 } from "../app/period-report";
-import type { DossierLog, KeyStore, QuarantineReader, SlaLists } from "../app/ports";
+import type { DossierLog, DossierUnits, KeyStore, QuarantineReader, SlaLists } from "../app/ports";
 import { reportingAgencyNames } from "../domain/agency-rollup";
 import type { OfficialForm } from "../domain/official/form";
 import type { NationalIndex } from "../domain/official/index766";
@@ -71,7 +71,7 @@ function openApi(event: APIGatewayProxyEventV2): HttpResult {
 
 /** What the reader routes read: the KPI figures, the dossiers' lists and pages, the quarantine. */
 export type ReaderDeps = KpiDeps & {
-  dossiers: SlaLists & Pick<DossierLog, "getWithLog">;
+  dossiers: SlaLists & DossierUnits & Pick<DossierLog, "getWithLog">;
   quarantine: QuarantineReader;
 };
 

@@ -62,6 +62,32 @@ const detail = async (key: string, id = "AL-1") => {
   const out = await handleQuery(queryDeps, apiGet(`/dossiers/${id}`, {}, key));
   return { status: out.statusCode, body: JSON.parse(out.body ?? "{}") };
 };
+/**
+ * The requests `read` sends to dossiers' partitions (`D#…`): each one's command and key condition,
+ * with how many items it answered.
+ */
+async function dossierReads(read: () => Promise<unknown>): Promise<string[]> {
+  const sent: string[] = [];
+  const name = `dossier-reads-${randomUUID()}`;
+  table.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      const input = (args as unknown as { input: Record<string, unknown> }).input;
+      const pk = (input.ExpressionAttributeValues as Record<string, { S?: string }> | undefined)?.[":pk"]?.S;
+      const items = (out.output as { Items?: unknown[] }).Items;
+      if (pk?.startsWith("D#"))
+        sent.push(`${context.commandName} ${input.KeyConditionExpression}: ${items?.length} items`);
+      return out;
+    },
+    { step: "build", name },
+  );
+  try {
+    await read();
+  } finally {
+    table.client.middlewareStack.remove(name);
+  }
+  return sent;
+}
 type Shown = { kind: string; unitId?: string; raisedAt: string; sentAt?: string; deskSentAt?: string };
 const alertOf = (body: { alerts: Shown[] }, kind: string) => body.alerts.find((a) => a.kind === kind);
 
@@ -189,6 +215,12 @@ describe("a dossier's alerts in its timeline", () => {
     });
     expect((await detail(justice, "AL-2")).status).toBe(200);
     expect((await detail(scoped, "AL-2")).status).toBe(404);
+    // Another unit's dossier costs the one small read of a dossier never stored: its log and alerts
+    // are not read, so the answer's time does not tell that it exists.
+    const outside = await dossierReads(() => detail(scoped, "AL-2"));
+    expect(outside).toEqual(["QueryCommand pk = :pk AND sk = :sk: 1 items"]);
+    const never = await dossierReads(() => detail(scoped, "NO-SUCH-DOSSIER"));
+    expect(never).toEqual(["QueryCommand pk = :pk AND sk = :sk: 0 items"]);
     await applyEvent(deps, {
       eventId: "t-AL-2",
       type: "dossier.transferred",

@@ -12,6 +12,7 @@ import type {
   DossierBatches,
   DossierIds,
   DossierLog,
+  DossierUnits,
   DossierWithLog,
   DueChecks,
   EventIdentity,
@@ -59,13 +60,34 @@ const MAX_TRANSACTION_BYTES = 3.5 * 1024 * 1024;
 const FIRST_PAGE = 64;
 export class Dossiers
   extends TableAccess
-  implements DossierLog, DossierBatches, StoredEvents, DueChecks, SlaLists, DossierIds
+  implements DossierLog, DossierBatches, StoredEvents, DueChecks, SlaLists, DossierIds, DossierUnits
 {
   async get(dossierId: string): Promise<DossierRecord | undefined> {
     const out = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: dossierKey(dossierId), ConsistentRead: true }),
     );
     return out.Item ? recordOfItem(out.Item) : undefined;
+  }
+
+  /**
+   * The unit a stored dossier counts under (`null`: stored with none), or `undefined` when none is
+   * stored: its item's one attribute, read by a query of its key (the query API's grant), so that a
+   * scoped key's page costs the same for a dossier outside its units as for one never stored.
+   */
+  async unitOf(dossierId: string): Promise<string | null | undefined> {
+    const out = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: "pk = :pk AND sk = :sk",
+        ExpressionAttributeValues: { ":pk": dossierPk(dossierId), ":sk": DOSSIER_SK },
+        ExpressionAttributeNames: { "#unit": "unitId" },
+        ProjectionExpression: "#unit",
+        ConsistentRead: true,
+      }),
+    );
+    const [item] = out.Items ?? [];
+    if (!item) return undefined;
+    return typeof item.unitId === "string" ? item.unitId : null;
   }
 
   /**
