@@ -254,16 +254,28 @@ async function kpiAttachments(
   ];
 }
 
-/** The index of each weekly snapshot kept in the period, oldest first (at most one per week). */
+const WEEK_MS = 7 * 86_400_000;
+
+/**
+ * The index of each weekly snapshot kept in the period, oldest first (at most one per week): the
+ * latest kept by the end of each week from the period's start, and by now (or the period's end),
+ * so that a snapshot taken since the last whole week from the start is not left out (a period that
+ * starts on a Wednesday has its Monday snapshots 5 days into each such week).
+ */
 export async function weeklyIndexes(
-  deps: KpiDeps,
+  deps: Pick<KpiDeps, "now" | "reports">,
   period: Period,
 ): Promise<{ label: string; index: NationalIndex }[]> {
   const { start, end } = periodBounds(period);
   const upTo = Math.min(deps.now(), end) - start;
   const seen = new Set<number>();
   const out: { label: string; index: NationalIndex }[] = [];
-  for (let offset = 7 * 86_400_000; offset <= upTo; offset += 7 * 86_400_000) {
+  const offsets = Array.from(
+    { length: Math.max(0, Math.floor(upTo / WEEK_MS)) },
+    (_, i) => (i + 1) * WEEK_MS,
+  );
+  if (upTo > 0 && offsets.at(-1) !== upTo) offsets.push(upTo);
+  for (const offset of offsets) {
     const snap = await deps.reports.snapshotAt<Report & { index?: NationalIndex }>(period.name, offset);
     if (!snap?.report.index || seen.has(snap.offsetMs)) continue;
     seen.add(snap.offsetMs);
