@@ -29,6 +29,11 @@ export function slaAt(
 ): SlaAt {
   if (!state.received) return { state: "not_received" };
   if (state.closedAt !== undefined && state.closedAt <= at) return { state: "closed" };
+  // With the strict setting a second supplement request counts an open dossier overdue whatever
+  // its clock, paused by that request included, as the report counts it (lib/domain/report.ts), so
+  // that the lists and the overdue figure beside them agree (docs/rules.md R3, the monitor's
+  // stricter reading of Decree 61/2018/NĐ-CP Art. 19's guidance once, in full).
+  if (state.strictLate) return { state: "overdue" };
   // Paused after the due instant is still overdue: only a pause begun in time stops the clock.
   if (state.clockStopped) return { state: "paused" };
   const due = state.kpiDueAt;

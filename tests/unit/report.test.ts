@@ -10,8 +10,10 @@ import {
   periodOfDate,
   periodsBetween,
 } from "../../lib/domain/periods";
+import { planDossier } from "../../lib/domain/plan";
 import { computeReport, type Report, type ReportBlock } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
+import { UnitDirectory } from "../../lib/domain/units";
 import { deliveryArb, historiesArb } from "../helpers/histories";
 
 const settings = { calendar: WorkingCalendar.official() };
@@ -297,6 +299,20 @@ describe("the report, by example", () => {
     });
     const strict = computeReport(events, { ...settings, strictSupplementRule: true }, { period, asOf });
     expect(strict.pending).toMatchObject({ withinDeadline: 0, overdue: 1 });
+    // The dossier's SLA state (the lists beside that figure) says the same: overdue with the
+    // strict rule, paused without it.
+    const sla = (strictSupplementRule: boolean) =>
+      planDossier(
+        "D1",
+        events,
+        undefined,
+        asOf,
+        { ...settings, scheme: { kind: "calendar-quarter" }, strictSupplementRule },
+        UnitDirectory.empty(),
+        { raiseAlerts: false },
+      ).sla;
+    expect(sla(false)).toBe("paused");
+    expect(sla(true)).toBe("overdue");
   });
 });
 
