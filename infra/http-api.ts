@@ -23,6 +23,12 @@ export const ROUTE_THROTTLE: Record<Access, { rateLimit: number; burstLimit: num
 };
 const EXPORT_THROTTLE = { rateLimit: 5, burstLimit: 10 };
 /**
+ * The routes that build files (the report's CSV or XLSX, form II.06a's XLSX, or its JSON, which
+ * the dashboard never asks): the export throttle. The index stays on the readers' (each dashboard
+ * page asks it).
+ */
+const EXPORT_PATHS = new Set(["/kpis/export", "/kpis/form"]);
+/**
  * The dashboard's page and files, public too, but what a morning's readers ask at once: each first
  * load asks three (the page, its script and style sheet, then cached), so twenty heads opening it
  * together passed the public routes' burst and some saw a blank page (429 on the script).
@@ -99,12 +105,11 @@ export function buildHttpApi(scope: Construct, props: DossierHttpApiProps) {
   const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
   cfnStage.routeSettings = Object.fromEntries(
     ROUTES.map((r) => {
-      const t =
-        r.path === "/kpis/export"
-          ? EXPORT_THROTTLE
-          : r.path.startsWith("/dashboard")
-            ? DASHBOARD_THROTTLE
-            : ROUTE_THROTTLE[r.role];
+      const t = EXPORT_PATHS.has(r.path)
+        ? EXPORT_THROTTLE
+        : r.path.startsWith("/dashboard")
+          ? DASHBOARD_THROTTLE
+          : ROUTE_THROTTLE[r.role];
       return [
         `${r.method} ${r.path}`,
         { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit },

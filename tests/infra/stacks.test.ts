@@ -191,6 +191,8 @@ describe("the stateless stack", () => {
       if (r.role === "integration") expect(limit, r.path).toBe(100);
       // The dashboard's page and files: a morning's readers open it at once (three requests each).
       else if (r.path.startsWith("/dashboard")) expect(limit, r.path).toBe(20);
+      // What builds files: the report's export, form II.06a.
+      else if (r.path === "/kpis/export" || r.path === "/kpis/form") expect(limit, r.path).toBe(5);
       else expect(limit, r.path).toBeLessThanOrEqual(r.role === "public" ? 5 : 20);
     }
   });
