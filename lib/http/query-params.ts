@@ -67,7 +67,7 @@ export function officeWide(credential: Credential, what: string): Result<Credent
  * the tree on the period's roll-up date (404, naming the agency its dossiers count under then).
  */
 export function scopedAgency(
-  deps: KpiDeps,
+  deps: Pick<KpiDeps, "units">,
   credential: Credential,
   agency: string,
   period: Period,
@@ -91,15 +91,20 @@ export function scopedAgency(
     return err(
       problem(404, "no such agency", [{ path: "agency", message: `no agency ${agency} in the directory` }]),
     );
-  if (!nodeCounterPath(tree, agency, period))
+  if (!nodeCounterPath(tree, agency, period)) {
+    // Where its dossiers count instead is named only when the key reads it: a successor or parent
+    // outside a scoped key's agencies stays unnamed.
+    const instead = tree.reportingNode(agency, at);
+    const named = !scope || tree.isAgencyUnder(instead, scope, at);
     return err(
       problem(404, `agency ${agency} does not report for period ${period.name}`, [
         {
           path: "agency",
-          message: `not in the directory's tree on ${at}: its dossiers count under ${tree.reportingNode(agency, at)}`,
+          message: `not in the directory's tree on ${at}${named ? `: its dossiers count under ${instead}` : ""}`,
         },
       ]),
     );
+  }
   return ok(agency);
 }
 
