@@ -129,7 +129,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 /** The functions' environment: the monitor's settings, and the local table, bus and sender. */
-function localEnv(options: LocalStackOptions, tableName: string): RawEnv {
+export function localEnv(options: LocalStackOptions, tableName: string): RawEnv {
   return {
     // The seed district's official settings unless the environment gives the deployment's own.
     OFFICIAL_SETTINGS: JSON.stringify(SEED_OFFICIAL_SETTINGS),
@@ -137,7 +137,7 @@ function localEnv(options: LocalStackOptions, tableName: string): RawEnv {
     TABLE_NAME: tableName,
     EVENT_BUS_NAME: LOCAL_BUS_NAME,
     SENDER_ADDRESS: options.senderAddress,
-    UNKNOWN_UNITS: options.unknownUnits ?? "reject",
+    UNKNOWN_UNITS: options.unknownUnits ?? options.env?.UNKNOWN_UNITS ?? "reject",
   };
 }
 

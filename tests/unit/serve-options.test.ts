@@ -8,6 +8,8 @@ import {
   resolveServeOptions,
   type ServeOptions,
 } from "../../cli/serve-options";
+import { localEnv } from "../../dev/local/stack";
+import type { LocalStackOptions } from "../../dev/local/stack-options";
 import type { StoredCredential } from "../../lib/app/ports";
 import { keyHash } from "../../lib/http/auth";
 
@@ -83,5 +85,16 @@ describe("serve's banner keys", () => {
       { get: async (hash: string) => (stored.has(hash) ? ({ hash } as StoredCredential) : undefined) },
     );
     expect(keys).toEqual({ integration: "demo-integration-key", reader: undefined });
+  });
+});
+
+describe("the local stack's functions' environment", () => {
+  const options = { senderAddress: "s@example.org" } as LocalStackOptions;
+  it("takes UNKNOWN_UNITS from the environment it is given, as a stage's setting, and refuses by default", () => {
+    expect(localEnv(options, "t").UNKNOWN_UNITS).toBe("reject");
+    expect(localEnv({ ...options, env: { UNKNOWN_UNITS: "accept" } }, "t").UNKNOWN_UNITS).toBe("accept");
+    expect(
+      localEnv({ ...options, env: { UNKNOWN_UNITS: "accept" }, unknownUnits: "reject" }, "t").UNKNOWN_UNITS,
+    ).toBe("reject");
   });
 });
