@@ -49,6 +49,8 @@ export function createHandler(deps: KpiReportDeps, logger: Logger) {
       period: result?.period,
       sent: result?.sent ?? [],
       alreadySent: result?.alreadySent ?? 0,
+      // An ended period with no dossier in it: not closed (lib/app/kpi-report.ts closeEndedPeriod).
+      ...(result?.empty && { empty: true }),
     });
     return result ?? { kind, skipped: true };
   }).use(injectLambdaContext(logger));

@@ -348,7 +348,9 @@ export const CLOSE_SEND_DAYS = 7;
  */
 export async function closeEndedPeriod(
   deps: CloseDeps,
-): Promise<{ period: string; messageId?: string; sent: Locale[]; alreadySent: number } | undefined> {
+): Promise<
+  { period: string; messageId?: string; sent: Locale[]; alreadySent: number; empty?: true } | undefined
+> {
   const now = deps.now();
   const current = periodOf(deps.scheme, now);
   const ended =
@@ -364,8 +366,14 @@ export async function closeEndedPeriod(
   // goes on to the sending, for a week after the freeze; past that its close email is no longer
   // sent (nor tried again), and a deployment from before the marks sends no old close again.
   const issued = await deps.reports.getIssued(ended.name);
-  if (!issued) await deps.reports.putIssued(ended.name, await periodReport(deps, ended), now);
-  else if (now - issued.issuedAt > CLOSE_SEND_DAYS * 86_400_000) return undefined;
+  if (!issued) {
+    const report = await periodReport(deps, ended);
+    // A period nothing was counted in (the first night after a deployment, before the office's
+    // history is imported) is not closed: no figures of zeros issued as its own, no email of zeros.
+    // It is closed on the first night it holds a dossier (its history imported).
+    if (report.received.total === 0) return { period: ended.name, sent: [], alreadySent: 0, empty: true };
+    await deps.reports.putIssued(ended.name, report, now);
+  } else if (now - issued.issuedAt > CLOSE_SEND_DAYS * 86_400_000) return undefined;
   const result = {
     period: ended.name,
     messageId: undefined as string | undefined,

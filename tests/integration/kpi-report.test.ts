@@ -190,6 +190,39 @@ describe("the close email", () => {
     await table.drop();
   }, 60_000);
 
+  it("does not close a period nothing was counted in (the first night after a deployment), and closes it once it holds a dossier", async () => {
+    const table = await testTable("close-empty");
+    const now = instant("2022-10-01T00:30:00+07:00");
+    const deps = kpiSendDeps(table.store, settings, units, () => now, "close-empty");
+    expect(await closeEndedPeriod(deps)).toEqual({
+      period: "2022-Q3",
+      sent: [],
+      alreadySent: 0,
+      empty: true,
+    });
+    expect(await table.store.reports.getIssued("2022-Q3")).toBeUndefined();
+    const sent = async () =>
+      (await readSesStore(inject("sesEndpoint"))).filter((m) => m.from === deps.from).length;
+    expect(await sent()).toBe(0);
+    // The office's history imported: the next night closes the period and sends its email.
+    await applyEvent(
+      { ...table.store, settings, units, now: () => now },
+      {
+        eventId: "e-1",
+        type: "dossier.received",
+        occurredAt: "2022-09-05T08:00:00+07:00",
+        dossierId: "E-1",
+        data: { unitId: "phong-tu-phap", procedureCode: "1.001193", channel: "direct", processingDays: 5 },
+      },
+    );
+    expect(await closeEndedPeriod(deps)).toMatchObject({ period: "2022-Q3", sent: ["vi"] });
+    expect((await table.store.reports.getIssued("2022-Q3"))?.report).toMatchObject({
+      received: { total: 1 },
+    });
+    expect(await sent()).toBe(1);
+    await table.drop();
+  }, 60_000);
+
   it("compares with the previous period as it ended, not with its last Monday's snapshot", async () => {
     const table = await testTable("close-previous");
     await table.store.directory.put(file.units, file.leadership);
