@@ -1319,6 +1319,9 @@ interface Quality {
   /** The first page's (null on a later one). */
   orphanDossiers: number | null;
   quarantineWaiting: number | null;
+  /** Counted up to a bound: true when more were left unread (the count is the least there are). */
+  orphanDossiersAtLeast: boolean | null;
+  quarantineWaitingAtLeast: boolean | null;
   unknownSla: {
     dossierId: string;
     firstEventAt: string | null;
@@ -1352,13 +1355,21 @@ function unknownSlaTable(quality: Quality): HTMLElement {
  * The unknown-SLA list, one page of `GET /quality` at a time: "next" asks the page after with the
  * answer's cursor, "first" starts again. Only this section changes; the rest of the view stays.
  */
+/** A data-quality count as shown: "at least" it when it was counted up to its bound. */
+const bounded = (count: number | null, atLeast: boolean | null) =>
+  atLeast ? t().atLeast(n(count ?? 0)) : n(count ?? 0);
+
 function unknownSlaSection(first: Quality): HTMLElement {
   const w = t();
   const body = h("div", { "data-list": "unknown-sla" });
   const section = h(
     "section",
     { "aria-labelledby": "u-h" },
-    h("h2", { id: "u-h" }, `${w.unknownSlaHeading} (${n(first.orphanDossiers ?? 0)})`),
+    h(
+      "h2",
+      { id: "u-h" },
+      `${w.unknownSlaHeading} (${bounded(first.orphanDossiers, first.orphanDossiersAtLeast)})`,
+    ),
     body,
   );
   const show = (page: Quality, number: number) => {
@@ -1437,7 +1448,11 @@ async function qualityView(): Promise<Node[]> {
       "section",
       { "aria-labelledby": "q-h" },
       // The waiting count is the KPI email's; the table lists one page of records, applied since or not.
-      h("h2", { id: "q-h" }, `${w.quarantineHeading} (${w.waitingCount(n(quality.quarantineWaiting ?? 0))})`),
+      h(
+        "h2",
+        { id: "q-h" },
+        `${w.quarantineHeading} (${w.waitingCount(bounded(quality.quarantineWaiting, quality.quarantineWaitingAtLeast))})`,
+      ),
       quarantine.cursor ? h("p", { class: "note" }, w.someShown(n(quarantine.items.length))) : null,
       quarantine.items.length === 0
         ? h("p", { class: "note" }, w.nothing)

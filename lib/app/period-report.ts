@@ -2,7 +2,7 @@ import { CALENDAR_WARNING_DAYS, calendarResult, type WorkingCalendar } from "../
 import { type Catalog, SEED_CATALOG } from "../domain/catalog";
 import type { OfficialSettings } from "../domain/official/settings";
 import { type Period, type PeriodScheme, periodBounds } from "../domain/periods";
-import type { DossierRecord } from "../domain/records";
+import { type BoundedCount, type DossierRecord, NONE_COUNTED } from "../domain/records";
 import type { Report } from "../domain/report";
 import { orThrow, type Result } from "../domain/result";
 import { thresholdsOf, type UnitDirectory } from "../domain/units";
@@ -125,7 +125,7 @@ const OVERDUE_READERS = 8;
 const valueOr = <T>(r: Result<T, unknown>): T | null => (r.ok ? r.value : null);
 
 /** The dossiers with events but no receipt (they belong to no unit): a count, no item read back. */
-export function countOrphans(deps: Pick<KpiDeps, "dossiers">): Promise<number> {
+export function countOrphans(deps: Pick<KpiDeps, "dossiers">): Promise<BoundedCount> {
   return deps.dossiers.countBySla(null, "orphan");
 }
 
@@ -178,7 +178,7 @@ export async function overdueAndQuality(deps: KpiDeps, unitIds: string[], office
       }
     }),
   );
-  const orphans = officeWide ? await countOrphans(deps) : 0;
+  const orphans = officeWide ? await countOrphans(deps) : NONE_COUNTED;
   const longest = earliest
     .sort(byDue)
     .slice(0, LONGEST)
@@ -189,7 +189,7 @@ export async function overdueAndQuality(deps: KpiDeps, unitIds: string[], office
     quality: {
       orphans,
       possiblyClosed,
-      quarantined: officeWide ? await deps.quarantine.waiting() : 0,
+      quarantined: officeWide ? await deps.quarantine.waiting() : NONE_COUNTED,
       calendar: coverage.daysLeft <= CALENDAR_WARNING_DAYS ? coverage : undefined,
     },
   };

@@ -3,7 +3,7 @@ import type { AlertTrigger } from "../domain/alerts";
 import type { CounterDelta } from "../domain/counting";
 import type { DossierEvent } from "../domain/events/schema";
 import type { Period } from "../domain/periods";
-import type { AlertHistoryEntry, DossierRecord, QuarantineRecord } from "../domain/records";
+import type { AlertHistoryEntry, BoundedCount, DossierRecord, QuarantineRecord } from "../domain/records";
 import type { Counts, PeriodCounts } from "../domain/report";
 import type { Result } from "../domain/result";
 import type { SlaState } from "../domain/sla";
@@ -203,6 +203,13 @@ export interface DueChecks {
   postponeCheck(dossierId: string, from: number, until: number): Promise<boolean>;
 }
 
+/**
+ * The most records a data-quality count reads (the orphans, the quarantine's waiting events): the
+ * KPI email, `GET /kpis` and `GET /quality` count them on every read, and any integration key can
+ * add to both (events for dossiers never received; events refused), so a read never grows with them.
+ */
+export const QUALITY_COUNT_BOUND = 10_000;
+
 /** The unit a stored dossier counts under (`null`: none), `undefined` when none is stored. */
 export interface DossierUnits {
   unitOf(dossierId: string): Promise<string | null | undefined>;
@@ -215,7 +222,8 @@ export interface SlaLists {
     sla: SlaState | "orphan",
     options?: { limit?: number; cursor?: string },
   ): Promise<PageResult<DossierRecord>>;
-  countBySla(unitId: string | null, sla: SlaState | "orphan"): Promise<number>;
+  /** How many, read up to `atMost` (default {@link QUALITY_COUNT_BOUND}). */
+  countBySla(unitId: string | null, sla: SlaState | "orphan", atMost?: number): Promise<BoundedCount>;
 }
 
 /** Keeping what cannot be applied, with its reason (idempotent on what arrived). */
@@ -233,7 +241,11 @@ export interface QuarantineReader {
   appliedSince(
     records: readonly Pick<QuarantineRecord, "id" | "eventId" | "dossierId" | "source" | "applied">[],
   ): Promise<Set<string>>;
-  waiting(): Promise<number>;
+  /**
+   * How many quarantined events still wait (not applied since), of at most `atMost` records read
+   * (default {@link QUALITY_COUNT_BOUND}).
+   */
+  waiting(atMost?: number): Promise<BoundedCount>;
 }
 
 /** The unit directory as stored. */

@@ -236,3 +236,16 @@ export interface QuarantineRecord {
    */
   applied?: string;
 }
+
+/**
+ * A count of at most a bound's records (lib/app/ports.ts `QUALITY_COUNT_BOUND`): `atLeast` when
+ * some were left unread, so that `count` is the least there are (of the quarantine's, those read
+ * that still wait).
+ */
+export interface BoundedCount {
+  count: number;
+  atLeast: boolean;
+}
+
+/** A count of none, read whole. */
+export const NONE_COUNTED: BoundedCount = { count: 0, atLeast: false };

@@ -153,7 +153,12 @@ export interface Report extends ReportBlock {
   byUnit: (ReportBlock & { unit: string })[];
   byDomain: (ReportBlock & { domain: string })[];
   settings: { strictSupplementRule: boolean };
-  dataQuality: { orphanDossiers: number; anomalies: Partial<Record<AnomalyKind, number>> };
+  dataQuality: {
+    orphanDossiers: number;
+    /** Set when the orphans were counted up to a bound and more were left unread (`GET /kpis`). */
+    orphanDossiersAtLeast?: true;
+    anomalies: Partial<Record<AnomalyKind, number>>;
+  };
 }
 
 const rate = shownRatio;

@@ -204,10 +204,14 @@ export async function dataQuality(
     period: period.name,
     // The period's anomalies by kind, as GET /kpis and `report --events` count them.
     anomalies: report ? report.dataQuality.anomalies : null,
-    // Every dossier whose SLA is unknown (events arrived, their receipt did not), whatever the period.
-    orphanDossiers,
-    // The quarantined events still waiting, as the KPI email counts them (applied since: not).
-    quarantineWaiting,
+    // Every dossier whose SLA is unknown (events arrived, their receipt did not), whatever the period,
+    // and the quarantined events still waiting, as the KPI email counts them (applied since: not):
+    // each read up to a bound (lib/app/ports.ts QUALITY_COUNT_BOUND), `…AtLeast` when more were
+    // left unread.
+    orphanDossiers: orphanDossiers?.count ?? null,
+    orphanDossiersAtLeast: orphanDossiers?.atLeast ?? null,
+    quarantineWaiting: quarantineWaiting?.count ?? null,
+    quarantineWaitingAtLeast: quarantineWaiting?.atLeast ?? null,
     unknownSla: page.items.map((d) => ({
       dossierId: d.dossierId,
       unitId: d.unitId ?? null,

@@ -172,7 +172,7 @@ export const ANSWERS: Record<string, Json> = {
   "GET /quality": {
     "200": {
       description:
-        "the quarantined events still waiting (`quarantineWaiting`, as the KPI email counts them) and every dossier whose SLA is unknown (`orphanDossiers`), the period's anomalies by kind from its counters (`anomalies`, as `GET /kpis` counts them), all three on the first page only (null on a later one), and a page of those dossiers (`unknownSla`, `cursor`); office-wide keys only",
+        "the quarantined events still waiting (`quarantineWaiting`, as the KPI email counts them) and every dossier whose SLA is unknown (`orphanDossiers`), the period's anomalies by kind from its counters (`anomalies`, as `GET /kpis` counts them), all three on the first page only (null on a later one), the two counts each of at most 10,000 records read (`quarantineWaitingAtLeast`, `orphanDossiersAtLeast`: more were left unread, the count is the least there are), and a page of those dossiers (`unknownSla`, `cursor`); office-wide keys only",
       content: { [JSON_TYPE]: { schema: { type: "object" } } },
     },
     "400": problemResponse("a bad query parameter or cursor"),

@@ -142,7 +142,16 @@ async function kpisOrExport({ deps, credential, event, path }: QueryRequest): Pr
     // does: the dossiers whose receipt has not arrived, now) for an office-wide key.
     const whole =
       !credential.units && report.unit === null && (report.agency ?? rootOf(deps)) === rootOf(deps);
-    if (whole) report.dataQuality = { ...report.dataQuality, orphanDossiers: await countOrphans(deps) };
+    if (whole) {
+      // Counted up to a bound (lib/app/ports.ts QUALITY_COUNT_BOUND): `orphanDossiersAtLeast` says
+      // when more were left unread.
+      const orphans = await countOrphans(deps);
+      report.dataQuality = {
+        ...report.dataQuality,
+        orphanDossiers: orphans.count,
+        ...(orphans.atLeast && { orphanDossiersAtLeast: true }),
+      };
+    }
     return json(200, credential.units ? withoutItemsRead(report) : report);
   }
   const { format, lang } = q as z.infer<typeof ExportQuery>;

@@ -1037,5 +1037,26 @@ describe("the data-quality view's unknown-SLA list", () => {
     const quality = await readAs<{ quarantineWaiting: number }>(d.reader, `/quality?period=${P}`);
     expect(quality.body.quarantineWaiting).toBeGreaterThan(0);
     expect(await page.textContent("#q-h")).toContain(`(${quality.body.quarantineWaiting} đang chờ)`);
+    // Counts read up to their bound (more left unread) are said as the least there are.
+    await page.route(
+      (url) => url.pathname.endsWith("/quality"),
+      async (route) => {
+        const res = await route.fetch();
+        const json = {
+          ...(await res.json()),
+          orphanDossiers: 10_000,
+          orphanDossiersAtLeast: true,
+          quarantineWaiting: 10_000,
+          quarantineWaitingAtLeast: true,
+        };
+        await route.fulfill({ response: res, json });
+      },
+    );
+    await go(page, "#/");
+    await page.waitForSelector("#units-h");
+    await go(page, `#/quality`);
+    await page.waitForSelector("#q-h:has-text('ít nhất')");
+    expect(await page.textContent("#q-h")).toContain("(ít nhất 10.000 đang chờ)");
+    expect(await page.textContent("#u-h")).toContain("(ít nhất 10.000)");
   });
 });

@@ -325,7 +325,10 @@ describe("the local stack over HTTP", () => {
     const after = (await get("?limit=200")).json.items as { eventId?: string; appliedSince: boolean }[];
     expect(after.find((q) => q.eventId === "q-fixed-1")?.appliedSince).toBe(true);
     expect(after.find((q) => q.eventId === "q-conflict-1")?.appliedSince).toBe(false);
-    expect(await stack.store.quarantine.waiting()).toBe(after.filter((q) => !q.appliedSince).length);
+    expect(await stack.store.quarantine.waiting()).toEqual({
+      count: after.filter((q) => !q.appliedSince).length,
+      atLeast: false,
+    });
 
     const badCursor = await get("?cursor=not-a-cursor");
     expect(badCursor.status).toBe(400);

@@ -10,7 +10,7 @@ import { buildForm } from "../../lib/domain/official/form";
 import { buildIndex } from "../../lib/domain/official/index766";
 import { DEFAULT_OFFICIAL_SETTINGS } from "../../lib/domain/official/settings";
 import { explicitPeriod } from "../../lib/domain/periods";
-import type { PendingAlert } from "../../lib/domain/records";
+import { NONE_COUNTED, type PendingAlert } from "../../lib/domain/records";
 import { computeReportAndCounts, type Report } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
 import { renderDigest } from "../../lib/render/email/digest";
@@ -44,7 +44,7 @@ const weekly = (report: Report, more: Partial<KpiEmailInput> = {}) =>
     report,
     unitNames: new Map(),
     longestOverdue: [],
-    quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+    quality: { orphans: NONE_COUNTED, possiblyClosed: 0, quarantined: NONE_COUNTED },
     ...more,
   });
 
@@ -56,7 +56,7 @@ function email(locale: "vi" | "en", firstLabel = "11/04"): ReturnType<typeof ren
     report: now.report,
     unitNames: new Map(),
     longestOverdue: [],
-    quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+    quality: { orphans: NONE_COUNTED, possiblyClosed: 0, quarantined: NONE_COUNTED },
     official: {
       locale,
       index: now.index,
@@ -106,7 +106,7 @@ describe("names, never codes", () => {
       report: now.report,
       unitNames: new Map([["phong-tu-phap", "Justice Office"]]),
       longestOverdue: [overdue],
-      quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+      quality: { orphans: NONE_COUNTED, possiblyClosed: 0, quarantined: NONE_COUNTED },
     });
     expect(en.html).toContain("Justice Office");
     expect(en.html).toContain("Vehicle permit (1.001234)");
@@ -119,9 +119,24 @@ describe("names, never codes", () => {
       report: now.report,
       unitNames: new Map(),
       longestOverdue: [{ ...overdue, overdueWorkingDays: null }],
-      quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+      quality: { orphans: NONE_COUNTED, possiblyClosed: 0, quarantined: NONE_COUNTED },
     });
     expect(unknown.text).toMatch(/- HS-4 \| [^\n]* \| Quá hạn \(ngày làm việc\): —/);
+  });
+
+  it("says a data-quality count read up to its bound is the least there are", () => {
+    const { report } = at("2022-07-01T00:00:00+07:00");
+    const bounded = { count: 10_000, atLeast: true };
+    const quality = { orphans: bounded, possiblyClosed: 0, quarantined: { count: 37, atLeast: false } };
+    const vi = weekly(report, { quality });
+    expect(vi.text).toContain("Ít nhất 10.000 hồ sơ có sự kiện nhưng chưa có sự kiện tiếp nhận");
+    expect(vi.text).toContain("37 sự kiện chưa áp dụng được");
+    expect(vi.html).toContain("Ít nhất 10.000 hồ sơ có sự kiện");
+    const en = weekly(report, { locale: "en", quality: { ...quality, quarantined: bounded } });
+    expect(en.text).toContain("At least 10,000 events could not be applied");
+    // Some left unread, none of those read waiting: still said, as the least there are.
+    const none = weekly(report, { quality: { ...quality, quarantined: { count: 0, atLeast: true } } });
+    expect(none.text).toContain("Ít nhất 0 sự kiện chưa áp dụng được");
   });
 
   it("an amendment names its figures in the email's language, not by the report's field names", () => {
@@ -133,7 +148,7 @@ describe("names, never codes", () => {
         report: now.report,
         unitNames: new Map(),
         longestOverdue: [],
-        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+        quality: { orphans: NONE_COUNTED, possiblyClosed: 0, quarantined: NONE_COUNTED },
         amendment: {
           issuedAt: instant("2022-07-01T00:30:00+07:00"),
           changes: [{ field: "resolved.late", before: 1200, after: 1234 }],
@@ -155,7 +170,7 @@ describe("names, never codes", () => {
         report: now.report,
         unitNames: new Map(),
         longestOverdue: [],
-        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+        quality: { orphans: NONE_COUNTED, possiblyClosed: 0, quarantined: NONE_COUNTED },
         official: {
           locale,
           index: now.index,
@@ -254,7 +269,7 @@ describe("an agency's email whose form cannot be made for the period", () => {
         report: now.report,
         unitNames: new Map(),
         longestOverdue: [],
-        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+        quality: { orphans: NONE_COUNTED, possiblyClosed: 0, quarantined: NONE_COUNTED },
         official: { locale, index: now.index, trend: [] },
       });
       const said =
@@ -459,7 +474,7 @@ describe("the KPI email's data quality", () => {
         report: r,
         unitNames: new Map(),
         longestOverdue: [],
-        quality: { orphans: 0, possiblyClosed: 0, quarantined: 0 },
+        quality: { orphans: NONE_COUNTED, possiblyClosed: 0, quarantined: NONE_COUNTED },
       }).text;
     expect(render("vi")).toContain("- 1 lần hẹn lại ngày trả kết quả lần thứ hai trở lên trong kỳ");
     expect(render("en")).toContain(

@@ -6,22 +6,28 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type {
-  CommitArgs,
-  CommitRefusal,
-  DossierBatches,
-  DossierIds,
-  DossierLog,
-  DossierUnits,
-  DossierWithLog,
-  DueChecks,
-  EventIdentity,
-  PageResult,
-  SlaLists,
-  StoredEvents,
+import {
+  type CommitArgs,
+  type CommitRefusal,
+  type DossierBatches,
+  type DossierIds,
+  type DossierLog,
+  type DossierUnits,
+  type DossierWithLog,
+  type DueChecks,
+  type EventIdentity,
+  type PageResult,
+  QUALITY_COUNT_BOUND,
+  type SlaLists,
+  type StoredEvents,
 } from "../../app/ports";
 import type { DossierEvent } from "../../domain/events/schema";
-import { type AlertHistoryEntry, type DossierRecord, storedKey } from "../../domain/records";
+import {
+  type AlertHistoryEntry,
+  type BoundedCount,
+  type DossierRecord,
+  storedKey,
+} from "../../domain/records";
 import { err, ok, type Result } from "../../domain/result";
 import type { SlaState } from "../../domain/sla";
 import { conditionFailed, TableAccess } from "./cursors";
@@ -355,9 +361,13 @@ export class Dossiers
   /**
    * How many dossiers a unit has in an SLA state (or how many orphans), from the `bySla` index:
    * a count query, so no item is sent back (the KPI email, `GET /kpis` and `GET /quality` count the
-   * orphans this way on every read).
+   * orphans this way on every read), of at most `atMost` entries read.
    */
-  async countBySla(unitId: string | null, sla: SlaState | "orphan"): Promise<number> {
+  async countBySla(
+    unitId: string | null,
+    sla: SlaState | "orphan",
+    atMost = QUALITY_COUNT_BOUND,
+  ): Promise<BoundedCount> {
     let count = 0;
     let start: Record<string, unknown> | undefined;
     do {
@@ -368,13 +378,14 @@ export class Dossiers
           KeyConditionExpression: "slaKey = :k",
           ExpressionAttributeValues: { ":k": slaKeyOf(unitId, sla) },
           Select: "COUNT",
+          Limit: atMost - count,
           ...(start && { ExclusiveStartKey: start }),
         }),
       );
       count += out.Count ?? 0;
       start = out.LastEvaluatedKey;
-    } while (start);
-    return count;
+    } while (start && count < atMost);
+    return { count, atLeast: start !== undefined };
   }
 
   /**

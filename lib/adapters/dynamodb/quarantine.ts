@@ -1,8 +1,13 @@
 import { createHash } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { PageResult, QuarantineReader, QuarantineWriter } from "../../app/ports";
-import { type QuarantineRecord, storedKey } from "../../domain/records";
+import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type PageResult,
+  QUALITY_COUNT_BOUND,
+  type QuarantineReader,
+  type QuarantineWriter,
+} from "../../app/ports";
+import { type BoundedCount, type QuarantineRecord, storedKey } from "../../domain/records";
 import { ok } from "../../domain/result";
 import type { UnprocessedRetry } from "./backoff";
 import { TableAccess } from "./cursors";
@@ -100,15 +105,27 @@ export class Quarantine extends TableAccess implements QuarantineWriter, Quarant
 
   /**
    * How many quarantined events still wait: those not applied since (a record stays until its
-   * retention ends, also after the event was sent again and applied).
+   * retention ends, also after the event was sent again and applied), of at most `atMost` records
+   * read, each named event looked for in its dossier's log.
    */
-  async waiting(): Promise<number> {
-    const items = await this.queryAll({
-      ...byPartition,
-      ProjectionExpression: "id, eventId, dossierId, #source, applied",
-      ExpressionAttributeNames: { "#source": "source" },
-    });
+  async waiting(atMost = QUALITY_COUNT_BOUND): Promise<BoundedCount> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          ...byPartition,
+          TableName: this.tableName,
+          ProjectionExpression: "id, eventId, dossierId, #source, applied",
+          ExpressionAttributeNames: { "#source": "source" },
+          Limit: atMost - items.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start && items.length < atMost);
     const applied = await this.appliedSince(items as unknown as QuarantineRecord[]);
-    return items.length - applied.size;
+    return { count: items.length - applied.size, atLeast: start !== undefined };
   }
 }

@@ -40,6 +40,7 @@ export const KPI_TEXT = {
     overdueBy: "Quá hạn (ngày làm việc)",
     none: "Không có hồ sơ quá hạn.",
     quality: "Chất lượng dữ liệu",
+    atLeast: (n: string) => `Ít nhất ${n}`,
     orphans: (n: string) => `${n} hồ sơ có sự kiện nhưng chưa có sự kiện tiếp nhận (chưa được tính).`,
     possiblyClosed: (n: string) =>
       `${n} hồ sơ quá hạn không có sự kiện mới trong thời gian dài: có thể đã trả kết quả ngoài hệ thống (ví dụ tại cấp xã).`,
@@ -92,6 +93,7 @@ export const KPI_TEXT = {
     overdueBy: "Overdue (working days)",
     none: "No overdue dossier.",
     quality: "Data quality",
+    atLeast: (n: string) => `At least ${n}`,
     orphans: (n: string) =>
       `${n} ${one(n) ? "dossier has" : "dossiers have"} events but no received event (not counted).`,
     possiblyClosed: (n: string) =>

@@ -1,6 +1,7 @@
 import escapeHtml from "escape-html";
 import type { RankedAgency } from "../../domain/agency-rollup";
 import { DOMAIN_NAMES } from "../../domain/catalog";
+import type { BoundedCount } from "../../domain/records";
 import type { Report, ReportBlock } from "../../domain/report";
 import { latePauseText, noCalendarText } from "../../domain/report-notes";
 import { headerText } from "../../domain/text";
@@ -64,9 +65,10 @@ export interface KpiEmailInput {
   unitNames: Map<string, string>;
   longestOverdue: OverdueLine[];
   quality: {
-    orphans: number;
+    /** Counted up to a bound (lib/app/ports.ts `QUALITY_COUNT_BOUND`), as the quarantine's. */
+    orphans: BoundedCount;
     possiblyClosed: number;
-    quarantined: number;
+    quarantined: BoundedCount;
     /** Set when a year without calendar data starts within the warning window. */
     calendar?: { missingYear: number; daysLeft: number };
   };
@@ -302,11 +304,14 @@ function qualityNotes(c: Context): string[] {
   const report = input.report;
   // A count said only when there is some (a report counted before a field existed has none).
   const some = (count: number | undefined, line: (x: string) => string) => (count ? line(n(count)) : "");
+  // A count read up to its bound says so: "at least" that many.
+  const bounded = ({ count, atLeast }: BoundedCount, line: (x: string) => string) =>
+    count || atLeast ? line(atLeast ? t.atLeast(n(count)) : n(count)) : "";
   const anomalies = report.dataQuality?.anomalies ?? {};
   return [
-    some(q.orphans, t.orphans),
+    bounded(q.orphans, t.orphans),
     some(q.possiblyClosed, t.possiblyClosed),
-    some(q.quarantined, t.quarantined),
+    bounded(q.quarantined, t.quarantined),
     // Counted with the period's figures (docs/rules.md R6); a report counted before the field has none.
     // Said as every output's footnotes say them (lib/domain/report-notes.ts).
     noCalendarText(report.noCalendar, c.input.locale),
