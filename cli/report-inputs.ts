@@ -73,19 +73,29 @@ export async function loadSettings(file: string | undefined, catalog: Catalog) {
   return withCatalogDomains(loaded.value, catalog.domains);
 }
 
-export async function loadCalendar(file: string | undefined): Promise<WorkingCalendar> {
-  const [{ CalendarDataSchema }, { WorkingCalendar }] = await Promise.all([
+/**
+ * The working calendar: the official one, with the override file's years (`--calendar`) and the
+ * stage's office hours (`--office-hours`, as its OFFICE_HOURS) when given.
+ */
+export async function loadCalendar(file: string | undefined, officeHours?: string): Promise<WorkingCalendar> {
+  const [{ CalendarDataSchema, parseOfficeHours }, { WorkingCalendar }] = await Promise.all([
     import("../lib/domain/calendar/calendar-data"),
     import("../lib/domain/calendar/calendar"),
   ]);
-  if (!file) return WorkingCalendar.official();
+  let hours: ReturnType<typeof parseOfficeHours> | undefined;
+  try {
+    hours = officeHours === undefined ? undefined : parseOfficeHours(officeHours);
+  } catch (e) {
+    throw new CliError(`--office-hours: ${(e as Error).message}`, EXIT.usage);
+  }
+  if (!file) return WorkingCalendar.official([], hours);
   const data = await readJsonFile(file);
   const parsed = CalendarDataSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new CliError(`${file}: ${issue?.path.join(".")}: ${issue?.message}`, EXIT.badInput);
   }
-  return WorkingCalendar.official([parsed.data]);
+  return WorkingCalendar.official([parsed.data], hours);
 }
 
 export async function readEvents(files: string[]): Promise<DossierEvent[]> {

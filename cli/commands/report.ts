@@ -16,6 +16,7 @@ import {
   unitNamesOf,
 } from "../report-inputs";
 import { apiKey, CliError, EXIT, parseApiUrl, parseAsOf, parseDate } from "../shared";
+import { takenAsTheStack } from "../stack-rules";
 
 interface ReportOpts {
   events?: string[];
@@ -34,6 +35,12 @@ interface ReportOpts {
   lang: Locale;
   calendar?: string;
   strictSupplement?: boolean;
+  /** The stage's OFFICE_HOURS, as written there. */
+  officeHours?: string;
+  /** The stage's AFTER_HOURS_RECEIPT. */
+  afterHoursReceipt?: "next-session" | "as-is";
+  /** The stage's UNKNOWN_UNITS (with --units). */
+  unknownUnits: "accept" | "reject";
   units?: string;
   settings?: string;
   catalog?: string;
@@ -71,23 +78,8 @@ async function resolvePeriod(opts: ReportOpts): Promise<Period> {
   return period;
 }
 
-async function runReport(opts: ReportOpts): Promise<void> {
-  checkReportOptions(opts);
-  if (opts.api) return remoteReportOut(opts, opts.api);
-  if (!opts.events?.length) throw new CliError("give --events FILE..., or --api URL", EXIT.usage);
-  const period = await resolvePeriod(opts);
-  const calendar = await loadCalendar(opts.calendar);
-  const directory = await loadDirectory(opts.units);
-  const names = unitNamesOf(directory, opts.lang);
-  const catalogFile = await loadCatalogOption(opts.catalog);
-  const settings = await loadSettings(opts.settings, catalogFile);
-  const events = await readEvents(opts.events);
-  await checkUnitKnown(opts.unit, events, directory);
-  const [{ catalogOf }, { computeReportAndCounts }, { reportCsv, reportText }] = await Promise.all([
-    import("../../lib/domain/catalog"),
-    import("../../lib/domain/report"),
-    import("../../lib/render/format"),
-  ]);
+/** The report's instant, when its period has begun by then; otherwise exit 2 naming the option. */
+function begunAt(opts: ReportOpts, period: Period): number {
   const asOf = opts.asOf ?? Date.now();
   // Before its first day a period has nothing to count: a mistyped date, not a report of zeros.
   if (asOf < startOfLocalDate(period.from))
@@ -99,10 +91,37 @@ async function runReport(opts: ReportOpts): Promise<void> {
           : `--period: ${period.name} has not begun (its first day is ${period.from}): every figure would be 0`,
       EXIT.usage,
     );
+  return asOf;
+}
+
+async function runReport(opts: ReportOpts): Promise<void> {
+  checkReportOptions(opts);
+  if (opts.api) return remoteReportOut(opts, opts.api);
+  if (!opts.events?.length) throw new CliError("give --events FILE..., or --api URL", EXIT.usage);
+  const period = await resolvePeriod(opts);
+  const calendar = await loadCalendar(opts.calendar, opts.officeHours);
+  const directory = await loadDirectory(opts.units);
+  const names = unitNamesOf(directory, opts.lang);
+  const catalogFile = await loadCatalogOption(opts.catalog);
+  const settings = await loadSettings(opts.settings, catalogFile);
+  const { events, admits } = await takenAsTheStack(
+    await readEvents(opts.events),
+    directory,
+    opts.unknownUnits,
+  );
+  await checkUnitKnown(opts.unit, events, directory);
+  const [{ catalogOf }, { computeReportAndCounts }, { reportCsv, reportText }] = await Promise.all([
+    import("../../lib/domain/catalog"),
+    import("../../lib/domain/report"),
+    import("../../lib/render/format"),
+  ]);
+  const asOf = begunAt(opts, period);
   const projection = {
     calendar,
     catalog: catalogOf([...catalogFile.procedures.values()]),
     strictSupplementRule: opts.strictSupplement ?? false,
+    ...(opts.afterHoursReceipt && { afterHoursReceipt: opts.afterHoursReceipt }),
+    ...(admits && { admits }),
   };
   const { agencyReport } = await import("../agency");
   const { report, counts, official } =
@@ -145,6 +164,8 @@ const EVENTS_ONLY = {
   settings: "--settings",
   catalog: "--catalog",
   strictSupplement: "--strict-supplement",
+  officeHours: "--office-hours",
+  afterHoursReceipt: "--after-hours-receipt",
 } as const;
 
 /** The combinations of options the command refuses, before anything is read. */
@@ -254,10 +275,37 @@ async function formOut(
     );
 }
 
+/** The options a report from events files takes to count as a stage does (its settings). */
+function stageSettingOptions(report: Command): void {
+  report
+    .option(
+      "--strict-supplement",
+      "count a dossier asked twice for a supplement as late, finished or not (the monitor's stricter reading, docs/rules.md R3)",
+    )
+    .option(
+      "--office-hours <ranges>",
+      "the stage's office hours, as its OFFICE_HOURS (HH:MM-HH:MM[,HH:MM-HH:MM]; default 07:00-11:30,13:30-17:00)",
+    )
+    .addOption(
+      new Option(
+        "--after-hours-receipt <rule>",
+        "a receipt outside office hours counts from the next session or as it is, as the stage's AFTER_HOURS_RECEIPT (default: the dossier's rule set, docs/rules.md R1)",
+      ).choices(["next-session", "as-is"]),
+    )
+    .addOption(
+      new Option(
+        "--unknown-units <rule>",
+        "with --units: an event naming a unit the directory lacks is left out (reject, as a stage by default) or counted (accept), as the stage's UNKNOWN_UNITS",
+      )
+        .choices(["accept", "reject"])
+        .default("reject"),
+    );
+}
+
 /** `report`: the KPI report (docs/kpis.md) from events files, or from a running stack's API. */
 export function registerReport(program: Command): void {
-  program
-    .command("report")
+  const report = program.command("report");
+  report
     .description("compute the KPI report (docs/kpis.md) from events files, in-process, no server")
     .option("--events <file...>", "events files (NDJSON or a JSON array)")
     .option("--api <url>", "read the report from a running stack's API instead (with --period)", parseApiUrl)
@@ -292,10 +340,6 @@ export function registerReport(program: Command): void {
       "a calendar override (JSON, same shape as lib/domain/calendar/data/vn-official.json)",
     )
     .option(
-      "--strict-supplement",
-      "count a dossier asked twice for a supplement as late, finished or not (the monitor's stricter reading, docs/rules.md R3)",
-    )
-    .option(
       "--units <file>",
       "the unit directory (JSON, as `units import` reads it): units by name in text, CSV and the index",
     )
@@ -308,4 +352,5 @@ export function registerReport(program: Command): void {
       "the deployment's procedure catalog (JSON, the stage's catalog): periods, procedure and domain names (default: the seed district's)",
     )
     .action((opts: ReportOpts) => runReport(opts));
+  stageSettingOptions(report);
 }
