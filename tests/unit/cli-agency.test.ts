@@ -1,28 +1,15 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { AgencyDirectoryFile } from "../../lib/domain/agency-file";
 import type { DossierEvent } from "../../lib/domain/events/schema";
 import type { Report } from "../../lib/domain/report";
+import { cli } from "../helpers/cli";
 import { ROOT } from "../helpers/fixtures";
 
-const run = promisify(execFile);
-const BIN = join(ROOT, "bin", "dossier-monitor.mjs");
 const dir = mkdtempSync(join(tmpdir(), "dm-cli-agency-"));
 const UNITS = join(ROOT, "events/units/province-sample.json");
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe("report --events … --units FILE --agency ID", () => {
   const directory = JSON.parse(readFileSync(UNITS, "utf8")) as AgencyDirectoryFile;

@@ -1,11 +1,9 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { DossierEvent } from "../../lib/domain/events/schema";
-import { ROOT } from "../helpers/fixtures";
+import { cli } from "../helpers/cli";
 
 /**
  * `report --events` on small event files: an overdue dossier stays overdue whatever comes after
@@ -13,19 +11,7 @@ import { ROOT } from "../helpers/fixtures";
  * figures of a closed period are as of its end.
  */
 
-const run = promisify(execFile);
-const BIN = join(ROOT, "bin", "dossier-monitor.mjs");
 const dir = mkdtempSync(join(tmpdir(), "dm-cli-overdue-"));
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 16 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 function ev(id: string, n: string, type: DossierEvent["type"], at: string, data: object = {}): DossierEvent {
   return { dossierId: id, eventId: `${id}.${n}`, type, occurredAt: `${at}:00+07:00`, data } as DossierEvent;

@@ -1,9 +1,8 @@
-import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli } from "../helpers/cli";
 import { ROOT } from "../helpers/fixtures";
 
 /**
@@ -12,21 +11,9 @@ import { ROOT } from "../helpers/fixtures";
  * nor a stack trace.
  */
 
-const run = promisify(execFile);
-const BIN = join(ROOT, "bin", "dossier-monitor.mjs");
 let server: Server;
 let api: string;
 const requests: string[] = [];
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 beforeAll(async () => {
   server = createServer((req, res) => {

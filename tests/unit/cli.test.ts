@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import readXlsxFile from "read-excel-file/node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SEED_PERIOD, seed2022Q3 } from "../../dev/scenarios/seed-2022-q3";
@@ -10,21 +8,10 @@ import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { catalogOf } from "../../lib/domain/catalog";
 import { computeReport } from "../../lib/domain/report";
 import { instant } from "../../lib/domain/time";
+import { cli } from "../helpers/cli";
 import { ROOT } from "../helpers/fixtures";
 
-const run = promisify(execFile);
-const BIN = join(ROOT, "bin", "dossier-monitor.mjs");
 const dir = mkdtempSync(join(tmpdir(), "dm-cli-"));
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 const SEED_FIGURES = {
   received: { total: 5520, carriedOver: 0, new: 5520, online: 2, direct: 5518, postal: 0 },
