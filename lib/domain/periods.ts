@@ -23,10 +23,37 @@ export const PeriodSchema = z
   })
   .check(z.refine((p) => p.from <= p.to, { message: "from must not be after to", path: ["to"] }));
 
+/**
+ * Explicit windows are one series of periods: each name once, no day in two windows. The current
+ * period, the previous one beside it, and the period a night's close freezes are each one window;
+ * overlapping windows (a year over its quarters) made the year the current period all year, its
+ * previous one a quarter, and left it never closed.
+ */
+const WindowsSchema = z.array(PeriodSchema).check(
+  z.minLength(1),
+  z.superRefine((windows, ctx) => {
+    windows.forEach((w, i) => {
+      const before = windows.slice(0, i);
+      const named = before.findIndex((o) => o.name === w.name);
+      if (named >= 0)
+        ctx.addIssue({ code: "custom", path: [i, "name"], message: `${w.name} names windows[${named}] too` });
+      const over = before.findIndex((o) => o.from <= w.to && w.from <= o.to);
+      if (over >= 0) {
+        const o = windows[over] as Period;
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "from"],
+          message: `overlaps windows[${over}] (${o.name}: ${o.from}..${o.to}): a day is in one window at most`,
+        });
+      }
+    });
+  }),
+);
+
 export const PeriodSchemeSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("calendar-quarter") }),
   z.object({ kind: z.literal("reporting-window") }),
-  z.object({ kind: z.literal("explicit"), windows: z.array(PeriodSchema).check(z.minLength(1)) }),
+  z.object({ kind: z.literal("explicit"), windows: WindowsSchema }),
 ]);
 export type PeriodScheme = z.infer<typeof PeriodSchemeSchema>;
 

@@ -6,6 +6,7 @@ import {
   explicitPeriod,
   nextPeriod,
   type PeriodScheme,
+  PeriodSchemeSchema,
   periodByName,
   periodOfDate,
   periodsBetween,
@@ -317,6 +318,26 @@ describe("the report, by example", () => {
 });
 
 describe("period schemes", () => {
+  it("refuses explicit windows that overlap or share a name, naming the window", () => {
+    const windows = [
+      { name: "Quý I/2025", from: "2024-12-15", to: "2025-03-14" },
+      { name: "Năm 2025", from: "2024-12-15", to: "2025-12-14" },
+      { name: "Quý I/2025", from: "2025-12-15", to: "2026-03-14" },
+    ];
+    const parsed = PeriodSchemeSchema.safeParse({ kind: "explicit", windows });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      [
+        "windows.1.from",
+        "overlaps windows[0] (Quý I/2025: 2024-12-15..2025-03-14): a day is in one window at most",
+      ],
+      ["windows.2.name", "Quý I/2025 names windows[0] too"],
+    ]);
+    // Windows that follow one another, with a gap or not, are a series.
+    const series = [windows[0], { name: "Quý II/2025", from: "2025-03-15", to: "2025-06-14" }];
+    expect(PeriodSchemeSchema.safeParse({ kind: "explicit", windows: series }).success).toBe(true);
+  });
+
   it("cuts calendar quarters", () => {
     expect(periodByName({ kind: "calendar-quarter" }, "2022-Q3")).toEqual({
       name: "2022-Q3",
