@@ -67,7 +67,9 @@ interface Ranked {
 }
 
 /**
- * Worst first, as every list of units and agencies ranks them (the dashboard, the KPI email): a node
+ * Worst first by the on-time rate, as the dashboard's lists and the KPI email's unit tables rank
+ * them, each list headed by that measure (the email's ranking of agencies is the national index's,
+ * headed by it: lib/domain/agency-rollup.ts `rankAgencies`, indicator 2.1 then 5.4): a node
  * with overdue dossiers open and none resolved yet comes first of all (having no rate must not hide
  * it at the bottom), then the lowest on-time rate, more overdue first on a tie; a node with nothing
  * resolved and nothing overdue comes last.
