@@ -61,7 +61,7 @@ export function buildMonitoring(scope: Construct, props: MonitoringProps) {
       threshold: spec.threshold,
       evaluationPeriods: 1,
       comparisonOperator: spec.comparison ?? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      treatMissingData: spec.missing ?? cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: spec.description,
     });
     a.addAlarmAction(new cwActions.SnsAction(topic));
@@ -128,7 +128,14 @@ function alarmTopic(scope: Construct, alarmEmail: string | undefined): { key: km
   return { key, topic };
 }
 
-/** An alarm on one evaluation period; missing data is not breaching. */
+/** One of the stack's functions by name; a name it lacks is a bug of the stack. */
+function functionNamed(props: MonitoringProps, name: string): ProjectFunction {
+  const f = props.functions[name];
+  if (!f) throw new Error(`monitoring: no function ${name}`);
+  return f;
+}
+
+/** An alarm on one evaluation period; missing data is not breaching unless it says otherwise. */
 interface AlarmSpec {
   id: string;
   metric: cloudwatch.IMetric;
@@ -136,6 +143,8 @@ interface AlarmSpec {
   description: string;
   /** Default: greater than the threshold. */
   comparison?: cloudwatch.ComparisonOperator;
+  /** Default: not breaching. */
+  missing?: cloudwatch.TreatMissingData;
 }
 
 /**
@@ -228,6 +237,18 @@ function functionAlarms(props: MonitoringProps): AlarmSpec[] {
       description: "The deadline sweep could not check a dossier: see sweep-deadlines' logs for its id",
       comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     },
+    // A sweep that does not run fails nothing (no error, no dead letter): no alert, no digest, no
+    // count that time moves. It runs every quarter hour; none in 45 minutes (or no data at all:
+    // a schedule disabled or deleted) is an alarm.
+    {
+      id: "SweepNotRunning",
+      metric: functionNamed(props, "sweep-deadlines").fn.metricInvocations({ period: Duration.minutes(45) }),
+      threshold: 1,
+      description:
+        "The deadline sweep has not run for 45 minutes: check its schedule (SweepDeadlines) and the account's Lambda concurrency",
+      comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      missing: cloudwatch.TreatMissingData.BREACHING,
+    },
     // A failing authorizer turns every API request into a 500.
     {
       id: "AuthorizerErrors",
@@ -267,8 +288,7 @@ function errorAlarms(props: MonitoringProps): AlarmSpec[] {
   ];
   return [
     ...named.map(([fn, id, description]) => {
-      const f = props.functions[fn];
-      if (!f) throw new Error(`monitoring: no function ${fn}`);
+      const f = functionNamed(props, fn);
       return { id, metric: f.fn.metricErrors({ period: Duration.minutes(5) }), threshold: 0, description };
     }),
     {

@@ -67,8 +67,7 @@ export class StatelessStack extends Stack {
       bus,
       logRetention: retention,
     });
-    new CfnOutput(this, "ApiUrl", { value: api.apiEndpoint });
-
+    this.outputs(api.apiEndpoint);
     buildSchedules(this, { functions: this.functions, targetDlq });
 
     buildMonitoring(this, {
@@ -90,5 +89,12 @@ export class StatelessStack extends Stack {
       id: "AwsSolutions-SQS3",
       reason: "This queue is itself the dead-letter queue of rule targets and schedules.",
     });
+  }
+
+  /** The API's address, and what an operator invokes by hand (README "Operating it": a weekly email sent again). */
+  private outputs(apiUrl: string): void {
+    new CfnOutput(this, "ApiUrl", { value: apiUrl });
+    const kpiReport = this.functions["kpi-report"];
+    if (kpiReport) new CfnOutput(this, "KpiReportFunctionName", { value: kpiReport.fn.functionName });
   }
 }

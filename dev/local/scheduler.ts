@@ -16,6 +16,9 @@ export interface SchedulerOptions {
  * in Asia/Ho_Chi_Minh, on the demo clock, which it starts. A schedule still running is not fired
  * again. Returns the function that stops it.
  */
+/** A cron expression whose minutes are a start and a step (`cron(0/15 * * * ? *)`). */
+const everyFewMinutes = (expression: string) => /^cron\(\d+\/\d+ /.test(expression);
+
 export function startScheduler(options: SchedulerOptions): () => void {
   const { clock, fire, onError } = options;
   const now = clock.now;
@@ -30,8 +33,10 @@ export function startScheduler(options: SchedulerOptions): () => void {
       .finally(() => busy.delete(id));
   };
   clock.start();
+  // What runs every few minutes (the sweep) runs once at the start too, so a fresh stack's alerts
+  // do not wait for the clock's next quarter hour.
   for (const s of SCHEDULES)
-    if (s.expression.startsWith("rate(")) {
+    if (s.expression.startsWith("rate(") || everyFewMinutes(s.expression)) {
       lastRate.set(s.id, now());
       run(s.id);
     }

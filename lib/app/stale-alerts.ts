@@ -1,4 +1,4 @@
-import { rateMs, SCHEDULES } from "../contracts/schedules";
+import { SWEEP_INTERVAL_MS } from "../contracts/schedules";
 import type { AlertKind } from "../domain/alerts";
 import type { DossierRecord } from "../domain/records";
 import type { DigestQueue, DossierLog } from "./ports";
@@ -35,7 +35,7 @@ export const STALE_CHECK_MAX_DOSSIERS = 2_000;
 const STALE_CHECK_READERS = 16;
 
 /** The sweep's period: the turn advances once a sweep. */
-const TURN_MS = rateMs(SCHEDULES.find((s) => s.id === "SweepDeadlines")?.expression ?? "rate(15 minutes)");
+const TURN_MS = SWEEP_INTERVAL_MS;
 
 /**
  * The dossiers a sweep at `now` checks: all when they are few, else {@link STALE_CHECK_MAX_DOSSIERS}

@@ -15,12 +15,17 @@ export interface ScheduleDefinition {
   description: string;
 }
 
+/** How often the deadline sweep runs: at :00, :15, :30 and :45 of every hour. */
+export const SWEEP_INTERVAL_MS = 15 * 60_000;
+
 export const SCHEDULES: readonly ScheduleDefinition[] = [
   {
     id: "SweepDeadlines",
     target: "sweep-deadlines",
-    expression: "rate(15 minutes)",
-    description: "Deadline sweep: time-driven KPI changes and department alerts, every 15 minutes",
+    // On the clock's quarter hours, not `rate(15 minutes)`, whose firings keep the minute the
+    // schedule was created at: the morning's digests go at 07:00 and 13:30 sharp (docs/rules.md R4).
+    expression: "cron(0/15 * * * ? *)",
+    description: "Deadline sweep: time-driven KPI changes and department alerts, every quarter hour",
   },
   {
     id: "WeeklyKpiReport",
@@ -52,8 +57,16 @@ export function cronMatches(
   const m = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/.exec(expression);
   if (!m) throw new Error(`not a cron expression: ${expression}`);
   const [, minute, hour, dom, , dow] = m as unknown as string[];
+  // A value, a list, or a start and a step (`0/15`: 0, 15, 30, 45).
   const field = (f: string | undefined, v: number) =>
-    f === "*" || f === "?" || (f ?? "").split(",").some((x) => Number(x) === v);
+    f === "*" ||
+    f === "?" ||
+    (f ?? "").split(",").some((x) => {
+      const [start, step] = x.split("/").map(Number);
+      return step === undefined
+        ? start === v
+        : v >= (start as number) && (v - (start as number)) % step === 0;
+    });
   const dowOk =
     dow === "?" ||
     dow === "*" ||

@@ -308,6 +308,20 @@ describe("the stateless stack", () => {
       Threshold: 0,
       AlarmActions: Match.anyValue(),
     });
+    // What an operator invokes by hand is named among the outputs.
+    expect(Object.keys(stateless.findOutputs("KpiReportFunctionName"))).toEqual(["KpiReportFunctionName"]);
+    // A sweep that stops running fails nothing: no run in 45 minutes, or no data at all, alarms.
+    stateless.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "Invocations",
+      Dimensions: [
+        { Name: "FunctionName", Value: { Ref: Match.stringLikeRegexp("^sweepdeadlinesFunction") } },
+      ],
+      Period: 2700,
+      Threshold: 1,
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "breaching",
+      AlarmActions: Match.anyValue(),
+    });
     stateless.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
     const dashboard = JSON.stringify(stateless.findResources("AWS::CloudWatch::Dashboard"));
     for (const metric of [
