@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Annotations, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as cwActions from "aws-cdk-lib/aws-cloudwatch-actions";
@@ -125,6 +125,12 @@ function alarmTopic(scope: Construct, alarmEmail: string | undefined): { key: km
     }),
   );
   if (alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
+  // Said at every synth and deploy: a stage whose alarms reach no one deploys all the same.
+  else
+    Annotations.of(topic).addWarningV2(
+      "dossier-monitor:no-alarm-email",
+      "No alarmEmail in this stage's config: the alarms publish to a topic no one is subscribed to (README 'Operating it')",
+    );
   return { key, topic };
 }
 

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { App } from "aws-cdk-lib";
+import { App, type Stack } from "aws-cdk-lib";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { describe, expect, it } from "vitest";
 import { main } from "../../infra/app";
@@ -61,6 +62,19 @@ describe("stage configuration", () => {
       "DossierMonitor-prod-Stateful",
       "DossierMonitor-prod-Stateless",
     ]);
+    // Its alarms reach someone; a stage without alarmEmail (dev's) is warned of at synth.
+    const prod = app.node.findChild("DossierMonitor-prod-Stateless") as Stack;
+    Template.fromStack(prod).hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "van-hanh@ubnd.example.org",
+    });
+    const noEmail = Match.stringLikeRegexp("No alarmEmail");
+    Annotations.fromStack(prod).hasNoWarning("*", noEmail);
+    const dev = main(new App({ context: { ...context, ...NO_BUNDLING, stage: "dev" } }));
+    Annotations.fromStack(dev.node.findChild("DossierMonitor-dev-Stateless") as Stack).hasWarning(
+      "*",
+      noEmail,
+    );
   });
 
   it("passes every setting the functions read from the stage's entry: unknown units and after-hours receipt too", () => {
