@@ -283,8 +283,13 @@ export async function readCatalogFile(file: string) {
  * KB) is bundled with the deployed functions, not in their environment, and the command reads the
  * same file the stage's `catalog` holds.
  */
-export async function monitorEnv(table: string, catalogFile: string | undefined) {
+export async function monitorEnv(table: string, catalogFile: string | undefined, stage?: string) {
   const { parseMonitorEnv } = await import("../lib/contracts/config");
+  if (stage !== undefined) {
+    if (catalogFile !== undefined)
+      throw new CliError("--catalog: not with --stage, whose catalog applies", EXIT.usage);
+    return parseMonitorEnv(await stageEnv(stage, table));
+  }
   const catalog = catalogFile === undefined ? undefined : (await readCatalogFile(catalogFile)).text;
   try {
     return parseMonitorEnv({
@@ -314,6 +319,50 @@ export function tableOptions(command: Command): Command {
 }
 
 /** `--catalog FILE`, as `import` and `recount` take it. */
+/**
+ * The settings a deployed stage's functions run with, from `cdk.json` in the current folder
+ * (`context.stages.<stage>`, as `cdk deploy -c stage=<stage>` reads it): its environment
+ * (infra/config.ts `monitorEnvironment`) and its catalog, which the functions carry in their bundles.
+ * Nothing is taken from the shell's environment.
+ */
+async function stageEnv(stage: string, table: string): Promise<Record<string, string>> {
+  const [{ monitorEnvironment, parseStageConfig }, { readFileSync }] = await Promise.all([
+    import("../infra/config"),
+    import("node:fs"),
+  ]);
+  let context: { stages?: Record<string, unknown> } | undefined;
+  try {
+    context = (JSON.parse(readFileSync("cdk.json", "utf8")) as { context?: typeof context }).context;
+  } catch (e) {
+    throw new CliError(
+      `--stage: no readable cdk.json in ${process.cwd()} (${(e as Error).message}): run it from the project's folder, as cdk deploy`,
+      EXIT.usage,
+    );
+  }
+  const entry = context?.stages?.[stage];
+  if (!entry)
+    throw new CliError(
+      `--stage: cdk.json has no stages.${stage} (stages: ${Object.keys(context?.stages ?? {}).join(", ")})`,
+      EXIT.usage,
+    );
+  let config: ReturnType<typeof parseStageConfig>;
+  try {
+    config = parseStageConfig({ stage, ...(entry as object) });
+  } catch (e) {
+    throw new CliError(`--stage ${stage}: ${(e as Error).message}`, EXIT.badInput);
+  }
+  return {
+    ...monitorEnvironment(config, table),
+    ...(config.catalog && { CATALOG: JSON.stringify(config.catalog) }),
+  };
+}
+
+/** `--stage`: a deployed stage's settings (README "Upgrading"), not the shell's environment. */
+export const STAGE_OPTION = [
+  "--stage <name>",
+  "count with a deployed stage's settings, from cdk.json in the current folder (context.stages.<name>: period scheme, catalog, calendar, office hours, rules), as its functions take them; without it they come from the environment (PERIOD_SCHEME, CATALOG, …), else the defaults",
+] as const;
+
 export const CATALOG_OPTION = [
   "--catalog <file>",
   "the deployment's procedure catalog (JSON, the stage's catalog; default: the CATALOG environment variable, else the seed district's)",

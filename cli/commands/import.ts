@@ -8,6 +8,7 @@ import {
   monitorEnv,
   parseAsOf,
   readEventsFile,
+  STAGE_OPTION,
   tableClient,
   tableOptions,
 } from "../shared";
@@ -19,6 +20,7 @@ interface ImportOpts {
   now?: number;
   rejects?: string;
   catalog?: string;
+  stage?: string;
 }
 
 /** The events of the files in order, with `file:line`; invalid lines as rejects (never applied). */
@@ -53,7 +55,7 @@ async function progressBar() {
 async function runImport(files: string[], opts: ImportOpts): Promise<void> {
   const now = opts.now ?? Date.now();
   const { events, invalid } = await readImport(files, now);
-  const env = await monitorEnv(opts.table, opts.catalog);
+  const env = await monitorEnv(opts.table, opts.catalog, opts.stage);
   const { countingSettings } = await import("../../lib/contracts/config");
   const { tableStore } = await import("../../lib/adapters/dynamodb/store");
   const { BulkWriter } = await import("../../lib/adapters/dynamodb/bulk");
@@ -119,7 +121,7 @@ export function registerImport(program: Command): void {
     program
       .command("import <files...>")
       .description(
-        "import events files (NDJSON or a JSON array) straight into the table: new dossiers by batch writes, computed with the consumer's own code; dossiers already in the table through the consumer's apply path. Safe to run again (nothing changes) and to resume after a stop; the monitor's settings come from the environment (PERIOD_SCHEME, CALENDAR_OVERRIDE, UNKNOWN_UNITS, ...) as the deployment's",
+        "import events files (NDJSON or a JSON array) straight into the table: new dossiers by batch writes, computed with the consumer's own code; dossiers already in the table through the consumer's apply path. Safe to run again (nothing changes) and to resume after a stop; the monitor's settings are the deployed stage's (--stage, from cdk.json), else the environment's (PERIOD_SCHEME, CALENDAR_OVERRIDE, UNKNOWN_UNITS, ...)",
       ),
   )
     .option(
@@ -128,6 +130,7 @@ export function registerImport(program: Command): void {
       parseAsOf,
     )
     .option("--rejects <file>", "where rejected events go, with their reasons (default FILE.rejects.ndjson)")
+    .option(...STAGE_OPTION)
     .option(...CATALOG_OPTION)
     .action(runImport);
 }

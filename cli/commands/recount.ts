@@ -1,5 +1,14 @@
 import type { Command } from "commander";
-import { CATALOG_OPTION, CliError, EXIT, monitorEnv, parseAsOf, tableClient, tableOptions } from "../shared";
+import {
+  CATALOG_OPTION,
+  CliError,
+  EXIT,
+  monitorEnv,
+  parseAsOf,
+  STAGE_OPTION,
+  tableClient,
+  tableOptions,
+} from "../shared";
 
 interface RecountOpts {
   table: string;
@@ -7,6 +16,7 @@ interface RecountOpts {
   region?: string;
   now?: number;
   catalog?: string;
+  stage?: string;
 }
 
 async function runRecount(opts: RecountOpts): Promise<void> {
@@ -19,7 +29,7 @@ async function runRecount(opts: RecountOpts): Promise<void> {
     );
   const clock = () => opts.now ?? Date.now();
   const now = clock();
-  const env = await monitorEnv(opts.table, opts.catalog);
+  const env = await monitorEnv(opts.table, opts.catalog, opts.stage);
   const [{ countingSettings }, { tableStore }, { recountAll, RecountRefused }, { localDate }] =
     await Promise.all([
       import("../../lib/contracts/config"),
@@ -60,7 +70,7 @@ export function registerRecount(program: Command): void {
     program
       .command("recount")
       .description(
-        "count every dossier of the table again from its stored events, under this version's code and the settings from the environment (as the deployment's, like import), adding only the difference to the counters: run after an upgrade that changes how something is counted. Safe to run again and beside the running stack; it reads the whole table (a scan)",
+        "count every dossier of the table again from its stored events, under this version's code and the deployed stage's settings (--stage, from cdk.json; else the environment's, like import), adding only the difference to the counters: run after an upgrade that changes how something is counted. Safe to run again and beside the running stack; it reads the whole table (a scan)",
       ),
   )
     .option(
@@ -68,6 +78,7 @@ export function registerRecount(program: Command): void {
       "count as of this instant, with --endpoint only (default: the clock's time)",
       parseAsOf,
     )
+    .option(...STAGE_OPTION)
     .option(...CATALOG_OPTION)
     .action(runRecount);
 }

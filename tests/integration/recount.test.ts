@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -115,5 +117,54 @@ describe("recount", () => {
     const again = await recount({ STRICT_SUPPLEMENT_RULE: "true" });
     expect(again.stdout).toBe("3 dossiers recounted: 0 changed, 3 unchanged, 0 failed\n");
     expect(kpiView(await counters())).toEqual(under(strict));
+  });
+
+  it("counts with a deployed stage's settings from cdk.json (--stage), not the shell's", async () => {
+    const table = await testTable("recount-stage");
+    await table.store.directory.put(file.units, file.leadership);
+    for (const e of EVENTS)
+      await applyEvent({ ...table.store, settings: lenient, units, now: () => instant(NOW) }, e);
+    // The project's folder, as an operator runs cdk deploy from it: a stage counting strictly.
+    const folder = mkdtempSync(join(tmpdir(), "dm-stage-"));
+    const stage = {
+      senderAddress: "a@ubnd.example.org",
+      sesIdentity: "ubnd.example.org",
+      strictSupplementRule: true,
+    };
+    writeFileSync(join(folder, "cdk.json"), JSON.stringify({ context: { stages: { thu: stage } } }));
+    const run = (...args: string[]) =>
+      promisify(execFile)(
+        process.execPath,
+        [
+          join(ROOT, "bin", "dossier-monitor.mjs"),
+          "recount",
+          "--table",
+          table.tableName,
+          "--endpoint",
+          table.endpoint,
+          "--now",
+          NOW,
+          ...args,
+        ],
+        // The shell says lenient: the stage's setting is what counts.
+        { cwd: folder, env: { ...process.env, STRICT_SUPPLEMENT_RULE: "false" } },
+      ).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(await run("--stage", "nope")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--stage: cdk.json has no stages.nope (stages: thu)"),
+    });
+    expect(await run("--stage", "thu", "--catalog", "catalog.json")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--catalog: not with --stage"),
+    });
+    const counters = () => readKpiReport(table.store.counters, Q3, { asOf: instant(NOW) });
+    expect((await counters()).resolved.late).toBe(0);
+    expect(await run("--stage", "thu")).toMatchObject({
+      stdout: "3 dossiers recounted: 3 changed, 0 unchanged, 0 failed\n",
+    });
+    expect(kpiView(await counters())).toEqual(
+      kpiView(computeReport(EVENTS, strict, { period: Q3, asOf: instant(NOW) })),
+    );
+    await table.drop();
   });
 });
