@@ -186,7 +186,9 @@ function refusedKey(path: string, message: string): boolean {
 // ---- signing in and out ----
 
 function keyFromFragment(): void {
-  const m = /(?:^#|&)key=([^&]+)/.exec(location.hash);
+  // At the fragment's start only, as the links are made: a key further in (`#/unit/x&key=…`) is
+  // not taken, so a link cannot slip another key in behind a route.
+  const m = /^#key=([^&]+)/.exec(location.hash);
   if (!m?.[1]) return;
   sessionStorage.setItem(KEY, decoded(m[1]));
   // Out of the address bar and the history at once.
@@ -1620,7 +1622,7 @@ async function downloadsView(): Promise<Node[]> {
 // ---- start ----
 
 window.addEventListener("hashchange", () => {
-  if (/(?:^#|&)key=/.test(location.hash)) {
+  if (/^#key=/.test(location.hash)) {
     keyFromFragment();
     void start();
   } else if (state.me) void render(true);

@@ -252,6 +252,23 @@ describe("the dashboard", () => {
     expect(errors).toEqual([]);
   });
 
+  it("takes a key from a link's fragment at its start only, never one slipped in behind a route", async () => {
+    const { page, errors } = await open(d.reader);
+    await page.waitForSelector("#units-h");
+    const stored = () =>
+      page.evaluate(() =>
+        (
+          globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }
+        ).sessionStorage.getItem("dossier-monitor.key"),
+      );
+    expect(await stored()).toBe(d.reader);
+    await page.goto(`${api}/dashboard#/quality&key=${encodeURIComponent(d.integration)}`);
+    await idle(page);
+    expect(await stored()).toBe(d.reader);
+    expect(await page.$$("form.signin")).toHaveLength(0);
+    expect(errors).toEqual([]);
+  });
+
   it("lists a unit's overdue dossiers as GET /dossiers does, and shows a dossier's timeline", async () => {
     const { page } = await open(undefined, `#key=${d.reader}`);
     await page.waitForSelector("#units-h");
