@@ -44,11 +44,19 @@ export interface IngestDeps {
 
 /**
  * The directory the candidates are checked against: the kept one, or, when a candidate names a
- * unit it lacks, the one read again (a miss; bounded in lib/app/directory.ts).
+ * unit it lacks, the one read again (a miss; bounded in lib/app/directory.ts). Not for a key scoped
+ * to agencies: a unit it does not know is outside them whether it exists or not, and reading again
+ * for one would make that answer slower for a unit the directory lacks, telling the key which units
+ * exist; a unit added under its agencies is known to it when the kept directory's time runs out.
  */
-async function unitsFor(deps: IngestDeps, candidates: unknown[]): Promise<UnitDirectory> {
+async function unitsFor(
+  deps: IngestDeps,
+  candidates: unknown[],
+  scopedToAgencies: boolean,
+): Promise<UnitDirectory> {
   const source = deps.units ?? (() => deps.directory.get(localDate(deps.now())));
   const kept = await source();
+  if (scopedToAgencies) return kept;
   const missing = candidates.some((c) => namedUnitIds(c).some((id) => kept.get(id) === undefined));
   return missing ? source("miss") : kept;
 }
@@ -114,7 +122,7 @@ export async function ingestEvents(
   const valid: { index: number; event: DossierEvent }[] = [];
   const directory =
     (deps.unknownUnits ?? "reject") === "reject" || credential.agencies
-      ? await unitsFor(deps, candidates)
+      ? await unitsFor(deps, candidates, credential.agencies !== undefined)
       : undefined;
   let listed = 0;
   const reject = (index: number, eventId: string | undefined, problems: Problem[]) => {
