@@ -7,6 +7,7 @@ import { registerReport } from "./commands/report";
 import { registerSend } from "./commands/send";
 import { registerServe } from "./commands/serve";
 import { registerSimulate } from "./commands/simulate";
+import { registerSuppressed } from "./commands/suppressed";
 import { registerUnits } from "./commands/units";
 import { CliError, EXIT, fileSystemReason } from "./shared";
 
@@ -31,6 +32,7 @@ export function program(): Command {
   registerUnits(cmd);
   registerImport(cmd);
   registerRecount(cmd);
+  registerSuppressed(cmd);
   return cmd;
 }
 

@@ -291,6 +291,12 @@ export interface SuppressedAddresses {
   addresses(): Promise<Set<string>>;
 }
 
+/** The suppressed addresses as an operator sees and clears them (the CLI). */
+export interface SuppressionAdmin {
+  list(): Promise<{ email: string; reason: string; at: number }[]>;
+  remove(email: string): Promise<boolean>;
+}
+
 /** A new dossier the import writes whole: its record, its log and the counter changes it adds, once. */
 export interface NewDossier {
   record: DossierRecord;
