@@ -318,7 +318,6 @@ export function tableOptions(command: Command): Command {
     .option("--region <region>", "AWS region when not using --endpoint");
 }
 
-/** `--catalog FILE`, as `import` and `recount` take it. */
 /**
  * The settings a deployed stage's functions run with, from `cdk.json` in the current folder
  * (`context.stages.<stage>`, as `cdk deploy -c stage=<stage>` reads it): its environment
@@ -357,12 +356,13 @@ async function stageEnv(stage: string, table: string): Promise<Record<string, st
   };
 }
 
-/** `--stage`: a deployed stage's settings (README "Upgrading"), not the shell's environment. */
+/** `--stage`: a deployed stage's settings (README "Deploying to AWS"), not the shell's environment. */
 export const STAGE_OPTION = [
   "--stage <name>",
   "count with a deployed stage's settings, from cdk.json in the current folder (context.stages.<name>: period scheme, catalog, calendar, office hours, rules), as its functions take them; without it they come from the environment (PERIOD_SCHEME, CATALOG, …), else the defaults",
 ] as const;
 
+/** `--catalog FILE`, as `import` and `recount` take it. */
 export const CATALOG_OPTION = [
   "--catalog <file>",
   "the deployment's procedure catalog (JSON, the stage's catalog; default: the CATALOG environment variable, else the seed district's)",

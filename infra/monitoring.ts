@@ -126,10 +126,16 @@ function alarmTopic(scope: Construct, alarmEmail: string | undefined): { key: km
   );
   if (alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
   // Said at every synth and deploy: a stage whose alarms reach no one deploys all the same.
-  else
+  if (!alarmEmail)
     Annotations.of(topic).addWarningV2(
       "dossier-monitor:no-alarm-email",
       "No alarmEmail in this stage's config: the alarms publish to a topic no one is subscribed to (README 'Operating it')",
+    );
+  // The shipped stages' placeholder domains (RFC 2606) have no mailbox to confirm the subscription.
+  else if (/@(?:[^@]+\.)?example\.(?:org|com|net)$/i.test(alarmEmail))
+    Annotations.of(topic).addWarningV2(
+      "dossier-monitor:placeholder-alarm-email",
+      `alarmEmail ${alarmEmail} is a placeholder (an example domain): no one will confirm its subscription, so the alarms reach no one`,
     );
   return { key, topic };
 }

@@ -39,8 +39,8 @@ interface ReportOpts {
   officeHours?: string;
   /** The stage's AFTER_HOURS_RECEIPT. */
   afterHoursReceipt?: "next-session" | "as-is";
-  /** The stage's UNKNOWN_UNITS (with --units). */
-  unknownUnits: "accept" | "reject";
+  /** The stage's UNKNOWN_UNITS (with --units; default reject). */
+  unknownUnits?: "accept" | "reject";
   units?: string;
   settings?: string;
   catalog?: string;
@@ -104,25 +104,26 @@ async function runReport(opts: ReportOpts): Promise<void> {
   const names = unitNamesOf(directory, opts.lang);
   const catalogFile = await loadCatalogOption(opts.catalog);
   const settings = await loadSettings(opts.settings, catalogFile);
-  const { events, admits } = await takenAsTheStack(
-    await readEvents(opts.events),
-    directory,
-    opts.unknownUnits,
-  );
-  await checkUnitKnown(opts.unit, events, directory);
   const [{ catalogOf }, { computeReportAndCounts }, { reportCsv, reportText }] = await Promise.all([
     import("../../lib/domain/catalog"),
     import("../../lib/domain/report"),
     import("../../lib/render/format"),
   ]);
   const asOf = begunAt(opts, period);
-  const projection = {
+  const stageSettings = {
     calendar,
     catalog: catalogOf([...catalogFile.procedures.values()]),
     strictSupplementRule: opts.strictSupplement ?? false,
     ...(opts.afterHoursReceipt && { afterHoursReceipt: opts.afterHoursReceipt }),
-    ...(admits && { admits }),
   };
+  const { events, admits } = await takenAsTheStack(
+    await readEvents(opts.events),
+    directory,
+    opts.unknownUnits ?? "reject",
+    stageSettings,
+  );
+  await checkUnitKnown(opts.unit, events, directory);
+  const projection = { ...stageSettings, ...(admits && { admits }) };
   const { agencyReport } = await import("../agency");
   const { report, counts, official } =
     opts.agency && directory
@@ -166,6 +167,7 @@ const EVENTS_ONLY = {
   strictSupplement: "--strict-supplement",
   officeHours: "--office-hours",
   afterHoursReceipt: "--after-hours-receipt",
+  unknownUnits: "--unknown-units",
 } as const;
 
 /** The combinations of options the command refuses, before anything is read. */
@@ -176,6 +178,11 @@ function checkReportOptions(opts: ReportOpts): void {
   if (eventsOnly.length)
     throw new CliError(
       `${eventsOnly.map(([, flag]) => flag).join(", ")}: for a report from events files; with --api the stack's period (--period), settings and calendar apply`,
+      EXIT.usage,
+    );
+  if (!opts.api && opts.unknownUnits !== undefined && opts.units === undefined)
+    throw new CliError(
+      "--unknown-units: goes with --units, the directory the units are looked up in",
       EXIT.usage,
     );
   const official = opts.format === "form-xlsx" || opts.format === "form-csv" || opts.format === "index";
@@ -296,9 +303,7 @@ function stageSettingOptions(report: Command): void {
       new Option(
         "--unknown-units <rule>",
         "with --units: an event naming a unit the directory lacks is left out (reject, as a stage by default) or counted (accept), as the stage's UNKNOWN_UNITS",
-      )
-        .choices(["accept", "reject"])
-        .default("reject"),
+      ).choices(["accept", "reject"]),
     );
 }
 

@@ -11,14 +11,14 @@ export interface SchedulerOptions {
   tick?: (now: number) => void;
 }
 
+/** A cron expression whose minutes are a start and a step (`cron(0/15 * * * ? *)`). */
+const everyFewMinutes = (expression: string) => /^cron\(\d+\/\d+ /.test(expression);
+
 /**
  * The local scheduler: the deployed schedules (lib/contracts/schedules.ts), cron expressions read
  * in Asia/Ho_Chi_Minh, on the demo clock, which it starts. A schedule still running is not fired
  * again. Returns the function that stops it.
  */
-/** A cron expression whose minutes are a start and a step (`cron(0/15 * * * ? *)`). */
-const everyFewMinutes = (expression: string) => /^cron\(\d+\/\d+ /.test(expression);
-
 export function startScheduler(options: SchedulerOptions): () => void {
   const { clock, fire, onError } = options;
   const now = clock.now;

@@ -143,6 +143,10 @@ export async function overdueAndQuality(deps: KpiDeps, unitIds: string[], office
     (a.kpiDueAt ?? 0) - (b.kpiDueAt ?? 0) ||
     (a.dossierId < b.dossierId ? -1 : a.dossierId > b.dossierId ? 1 : 0);
   const take = (d: DossierRecord) => {
+    // Listed overdue by the strict supplement rule alone (docs/rules.md R3: its due instant ahead,
+    // or its clock stopped by the request): no working day past its due instant to show, and it
+    // waits on the applicant, so it is neither a longest-overdue line nor possibly closed.
+    if (d.kpiDueAt === undefined ? false : d.clockStopped || d.kpiDueAt > now) return;
     const t = thresholdsOf(deps.units.get(d.unitId), deps.calendar);
     if (
       d.lastEventAt !== undefined &&

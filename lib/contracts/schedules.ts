@@ -47,7 +47,8 @@ const DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 /**
  * Whether a `cron(...)` expression fires at a local minute: the subset the project's schedules use
- * (minutes and hours as numbers or *, day-of-week as a name, number or ?/*), read the way
+ * (minutes and hours as numbers, lists, a start and a step, or *; day-of-week as a name, number or
+ * ?/*), read the way
  * EventBridge Scheduler reads it in the schedule's time zone.
  */
 export function cronMatches(
@@ -63,6 +64,11 @@ export function cronMatches(
     f === "?" ||
     (f ?? "").split(",").some((x) => {
       const [start, step] = x.split("/").map(Number);
+      // What the schedules here do not use (`*/15`, a range) is refused, never read as no firing.
+      if (!Number.isInteger(start) || (step !== undefined && !(Number.isInteger(step) && step > 0)))
+        throw new Error(
+          `${expression}: the local scheduler reads numbers, lists and start/step only, not ${x}`,
+        );
       return step === undefined
         ? start === v
         : v >= (start as number) && (v - (start as number)) % step === 0;

@@ -47,6 +47,8 @@ export interface DossierRecord {
   kpiDueAt?: number;
   appointmentAt?: number;
   paused: boolean;
+  /** The clock stopped by a pause begun in time (absent: running, or paused after the due instant). */
+  clockStopped?: boolean;
   /** Working time (ms) of ended pauses by kind (docs/rules.md R5), for reports to count apart. */
   pausedByKind?: Partial<Record<PauseKind, number>>;
   supplementRequests: number;
@@ -109,6 +111,9 @@ export function recordOf(
     kpiDueAt: state.kpiDueAt,
     appointmentAt: state.appointmentAt,
     paused: state.paused,
+    // Kept only when so: a pause begun in time stops the clock (docs/rules.md R3), which the
+    // strict rule's overdue list tells apart from being past the due instant (lib/app/period-report.ts).
+    ...(state.clockStopped && { clockStopped: true }),
     pausedByKind: state.pausedByKind,
     supplementRequests: state.supplementRequests,
     extensions: state.extensions.length,

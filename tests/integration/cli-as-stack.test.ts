@@ -71,6 +71,25 @@ const EVENTS: DossierEvent[] = [
     source: "dvcqg",
     data: { outcome: "approved" },
   }),
+  // Told out of order: its transfer to the justice office first, then its receipt, then its
+  // resolution by the portal, granted the office it was transferred to: the stack counts it.
+  ev({
+    eventId: "t-T-1",
+    type: "dossier.transferred",
+    occurredAt: "2022-07-05T09:00:00+07:00",
+    dossierId: "T-1",
+    source: "igate",
+    data: { toUnitId: "phong-tu-phap" },
+  }),
+  received("T-1", "phong-tnmt", "2022-07-04T08:00:00+07:00", { processingDays: 5 }),
+  ev({
+    eventId: "x-T-1",
+    type: "dossier.resolved",
+    occurredAt: "2022-07-06T10:00:00+07:00",
+    dossierId: "T-1",
+    source: "dvcqg",
+    data: { outcome: "approved" },
+  }),
   // A unit the directory lacks: the stack refuses it (UNKNOWN_UNITS=reject).
   received("U-1", "phong-khong-co", "2022-07-04T08:00:00+07:00", { processingDays: 5 }),
   // Received at 07:00, four working hours: due 11:00 by the default hours, 11:30 by the stage's;
@@ -126,20 +145,22 @@ describe("report --events with the stage's directory and settings", () => {
     expect(out.code).toBe(0);
     const local = JSON.parse(out.stdout);
     expect(figures(local)).toEqual(figures(stack));
-    expect(local.resolved).toMatchObject({ total: 2, late: 0 });
-    expect(local.received.total).toBe(2);
+    expect(local.resolved).toMatchObject({ total: 3, late: 0 });
+    expect(local.received.total).toBe(3);
     expect(out.stderr).toContain("1 event left out, as the stack would quarantine it");
     expect(out.stderr).toContain("U-1 r-U-1: unit phong-khong-co is not in the unit directory");
     // Without the stage's settings the CLI counts otherwise: each option is what makes them agree.
     const noHours = JSON.parse((await cli(...args, "--units", unitsFile)).stdout);
     expect(noHours.resolved.late).toBe(1);
     const noDirectory = JSON.parse((await cli(...args, "--office-hours", OFFICE_HOURS)).stdout);
-    expect(noDirectory.received.total).toBe(3);
+    expect(noDirectory.received.total).toBe(4);
     expect(noDirectory.resolved.total).toBe(1);
     const accepting = JSON.parse(
       (await cli(...args, "--units", unitsFile, "--office-hours", OFFICE_HOURS, "--unknown-units", "accept"))
         .stdout,
     );
-    expect(accepting.received.total).toBe(3);
+    expect(accepting.received.total).toBe(4);
+    // --unknown-units goes with --units.
+    expect((await cli(...args, "--unknown-units", "accept")).code).toBe(2);
   }, 60_000);
 });

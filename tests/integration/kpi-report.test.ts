@@ -375,6 +375,12 @@ describe("the weekly trend", () => {
       { label: "13/10", index: { n: 1 } },
       { label: "20/10", index: { n: 2 } },
     ]);
+    // On the Monday a snapshot is taken, it is today's point (the figures now), not the trend's.
+    const monday = await weeklyIndexes(
+      { reports: table.store.reports, now: () => start + 19 * day + 3_600_000 },
+      period,
+    );
+    expect(monday.map((p) => p.label)).toEqual(["06/10", "13/10"]);
     // Before the first snapshot, none.
     expect(await weeklyIndexes({ reports: table.store.reports, now: () => start + day }, period)).toEqual([]);
     await table.drop();

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type KpiDeps, overdueAndQuality } from "../../lib/app/period-report";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
-import type { DossierRecord } from "../../lib/domain/records";
+import { type DossierRecord, NONE_COUNTED } from "../../lib/domain/records";
 import { DAY_MS, instant } from "../../lib/domain/time";
 import { parseUnitDirectory, type Unit, UnitDirectory } from "../../lib/domain/units";
 import { ROOT } from "../helpers/fixtures";
@@ -46,8 +46,8 @@ const stored = new Map(
 
 function depsWith(listBySla: KpiDeps["dossiers"]["listBySla"]): KpiDeps {
   return {
-    dossiers: { listBySla, countBySla: async () => 0 },
-    quarantine: { waiting: async () => 0 },
+    dossiers: { listBySla, countBySla: async () => NONE_COUNTED },
+    quarantine: { waiting: async () => NONE_COUNTED },
     calendar: WorkingCalendar.official(),
     units: directory,
     now: () => NOW,
@@ -126,5 +126,24 @@ describe("the KPI email's longest overdue, read across a province's units", () =
     await expect(failing).rejects.toThrow("storage unavailable");
     // The readers in flight finish their unit; none begins another once the failure is known.
     expect(asked.length).toBeLessThan(UNITS);
+  });
+
+  it("leaves out what the strict supplement rule alone lists overdue: its due instant ahead, or its clock stopped", async () => {
+    const base = stored.get("xa-0")?.[0] as DossierRecord;
+    // Each with no event for 60 days: only the one past its due instant is possibly closed.
+    const quiet = { ...base, lastEventAt: NOW - 60 * DAY_MS };
+    const items: DossierRecord[] = [
+      { ...quiet, dossierId: "S-AHEAD", kpiDueAt: NOW + 3 * DAY_MS },
+      { ...quiet, dossierId: "S-STOPPED", kpiDueAt: NOW - 30 * DAY_MS, paused: true, clockStopped: true },
+      { ...quiet, dossierId: "LATE", kpiDueAt: NOW - 2 * DAY_MS },
+    ];
+    const { longest, quality } = await overdueAndQuality(
+      depsWith(async () => ({ ok: true, value: { items, cursor: undefined } })),
+      ["xa-0"],
+      false,
+    );
+    expect(longest.map((l) => l.dossierId)).toEqual(["LATE"]);
+    expect(longest[0]?.overdueWorkingDays).toBeGreaterThan(0);
+    expect(quality.possiblyClosed).toBe(1);
   });
 });

@@ -18,5 +18,8 @@ describe("the schedules' cron expressions, read as EventBridge Scheduler reads t
     expect(cronMatches("cron(30 7 ? * MON *)", at(7, 30, 1))).toBe(true);
     expect(cronMatches("cron(30 7 ? * MON *)", at(7, 30, 2))).toBe(false);
     expect(cronMatches("cron(0,30 8 * * ? *)", at(8, 30))).toBe(true);
+    // What it does not read is refused, never taken as a schedule that never fires.
+    expect(() => cronMatches("cron(*/15 * * * ? *)", at(0, 15))).toThrow(/not \*\/15/);
+    expect(() => cronMatches("cron(0-10 * * * ? *)", at(0, 5))).toThrow(/not 0-10/);
   });
 });
