@@ -1,7 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { agencyTreeOf } from "../app/directory";
-import { weeklyIndexes } from "../app/kpi-report";
+import { weeklyIndexes } from "../app/kpi-trend";
 import { officialOutputs } from "../app/official";
 import { countOrphans, type KpiDeps, periodReport } from "../app/period-report";
 import { rollUpDate } from "../domain/agency-rollup";

@@ -6,13 +6,12 @@ import { readSesStore } from "../../dev/local/ses-local";
 import { provinceEvents } from "../../dev/province/events";
 import { issuedKey, weeklySendKey } from "../../lib/adapters/dynamodb/keys";
 import { type ApplyDeps, applyEvent } from "../../lib/app/apply";
-import { CLOSE_SEND_DAYS, closeEndedPeriod, weeklyIndexes } from "../../lib/app/kpi-report";
+import { CLOSE_SEND_DAYS, closeEndedPeriod } from "../../lib/app/kpi-report";
 import { sendWeeklyKpi } from "../../lib/app/weekly-kpi";
 import { parseDirectoryFile } from "../../lib/domain/agency-directory";
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import type { CountingSettings } from "../../lib/domain/counting";
 import type { DossierEvent } from "../../lib/domain/events/schema";
-import { periodBounds, periodByName } from "../../lib/domain/periods";
 import { computeReport } from "../../lib/domain/report";
 import { formatInstant, instant } from "../../lib/domain/time";
 import { parseUnitDirectory, UnitDirectory } from "../../lib/domain/units";
@@ -38,15 +37,6 @@ const settings: CountingSettings = {
 /** KPI-email dependencies on a test table (see kpiSendDeps). */
 const sendDeps = (table: Awaited<ReturnType<typeof testTable>>, now: () => number, tag: string) =>
   kpiSendDeps(table.store, settings, units, now, tag);
-
-async function _applyAll(deps: ApplyDeps, events: DossierEvent[]) {
-  const queue = [...events];
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      for (let e = queue.shift(); e; e = queue.shift()) await applyEvent(deps, e);
-    }),
-  );
-}
 
 describe("closed periods", () => {
   it("show an amendment when a later event resolves one of their dossiers earlier", async () => {
@@ -357,35 +347,6 @@ async function twoWeeklyEmails(tag: string, first: string, second: string) {
   await table.drop();
   return { mails, periods };
 }
-
-describe("the weekly trend", () => {
-  it("has every snapshot kept so far, also one taken since the last whole week from the period's start", async () => {
-    const table = await testTable("trend");
-    // 2025-Q4 begins on a Wednesday: the Monday snapshots are 5, 12 and 19 days in.
-    const period = periodByName(settings.scheme, "2025-Q4");
-    if (!period) throw new Error("no 2025-Q4");
-    const { start } = periodBounds(period);
-    const day = 86_400_000;
-    for (const [n, days] of [5, 12, 19].entries())
-      await table.store.reports.putSnapshot(period.name, days * day, { index: { n } });
-    // Tuesday 2025-10-21: the snapshot of Monday the 20th is in the trend.
-    const trend = await weeklyIndexes({ reports: table.store.reports, now: () => start + 20 * day }, period);
-    expect(trend).toEqual([
-      { label: "06/10", index: { n: 0 } },
-      { label: "13/10", index: { n: 1 } },
-      { label: "20/10", index: { n: 2 } },
-    ]);
-    // On the Monday a snapshot is taken, it is today's point (the figures now), not the trend's.
-    const monday = await weeklyIndexes(
-      { reports: table.store.reports, now: () => start + 19 * day + 3_600_000 },
-      period,
-    );
-    expect(monday.map((p) => p.label)).toEqual(["06/10", "13/10"]);
-    // Before the first snapshot, none.
-    expect(await weeklyIndexes({ reports: table.store.reports, now: () => start + day }, period)).toEqual([]);
-    await table.drop();
-  });
-});
 
 describe("weekly email", () => {
   it("keeps a snapshot so the next period shows the same point beside it", async () => {

@@ -6,30 +6,22 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import {
-  type CommitArgs,
-  type CommitRefusal,
-  type DossierBatches,
-  type DossierIds,
-  type DossierLog,
-  type DossierUnits,
-  type DossierWithLog,
-  type DueChecks,
-  type EventIdentity,
-  type PageResult,
-  QUALITY_COUNT_BOUND,
-  type SlaLists,
-  type StoredEvents,
+import type {
+  CommitArgs,
+  CommitRefusal,
+  DossierBatches,
+  DossierIds,
+  DossierLog,
+  DossierUnits,
+  DossierWithLog,
+  DueChecks,
+  EventIdentity,
+  SlaLists,
+  StoredEvents,
 } from "../../app/ports";
 import type { DossierEvent } from "../../domain/events/schema";
-import {
-  type AlertHistoryEntry,
-  type BoundedCount,
-  type DossierRecord,
-  storedKey,
-} from "../../domain/records";
+import { type AlertHistoryEntry, type DossierRecord, storedKey } from "../../domain/records";
 import { err, ok, type Result } from "../../domain/result";
-import type { SlaState } from "../../domain/sla";
 import { conditionFailed, TableAccess } from "./cursors";
 import { commitItems, commitRefusalOf, itemBytes, itemsOrRefusal, logOfItem } from "./dossier-items";
 import {
@@ -44,10 +36,10 @@ import {
   eventSk,
   type Item,
   recordOfItem,
-  slaKeyOf,
   sweepPartition,
 } from "./keys";
 import { LOG_ATTRIBUTE } from "./log-codec";
+import { SlaIndex } from "./sla-index";
 import { SWEEP_SHARDS, TABLE } from "./table";
 
 /**
@@ -337,55 +329,13 @@ export class Dossiers
     return out.sort((a, b) => a.nextCheckAt - b.nextCheckAt);
   }
 
-  /**
-   * One page of a unit's open dossiers in an SLA state (or the orphans), oldest due first, from
-   * the sparse `bySla` index: items read grow with the page, not with the table.
-   */
-  async listBySla(
-    unitId: string | null,
-    sla: SlaState | "orphan",
-    options: { limit?: number; cursor?: string } = {},
-  ): Promise<PageResult<DossierRecord>> {
-    const page = await this.page(
-      {
-        IndexName: TABLE.slaIndex.name,
-        KeyConditionExpression: "slaKey = :k",
-        ExpressionAttributeValues: { ":k": slaKeyOf(unitId, sla) },
-      },
-      options,
-    );
-    if (!page.ok) return page;
-    return ok({ items: page.value.items.map(recordOfItem), cursor: page.value.cursor });
+  /** The `bySla` index's lists and counts (./sla-index.ts). */
+  private readonly sla = new SlaIndex(this.client, this.tableName);
+  listBySla(...args: Parameters<SlaLists["listBySla"]>) {
+    return this.sla.listBySla(...args);
   }
-
-  /**
-   * How many dossiers a unit has in an SLA state (or how many orphans), from the `bySla` index:
-   * a count query, so no item is sent back (the KPI email, `GET /kpis` and `GET /quality` count the
-   * orphans this way on every read), of at most `atMost` entries read.
-   */
-  async countBySla(
-    unitId: string | null,
-    sla: SlaState | "orphan",
-    atMost = QUALITY_COUNT_BOUND,
-  ): Promise<BoundedCount> {
-    let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: TABLE.slaIndex.name,
-          KeyConditionExpression: "slaKey = :k",
-          ExpressionAttributeValues: { ":k": slaKeyOf(unitId, sla) },
-          Select: "COUNT",
-          Limit: atMost - count,
-          ...(start && { ExclusiveStartKey: start }),
-        }),
-      );
-      count += out.Count ?? 0;
-      start = out.LastEvaluatedKey;
-    } while (start && count < atMost);
-    return { count, atLeast: start !== undefined };
+  countBySla(...args: Parameters<SlaLists["countBySla"]>) {
+    return this.sla.countBySla(...args);
   }
 
   /**

@@ -29,7 +29,7 @@
  *
  * The sparse index `bySla` lists open dossiers by `<unitId>#<near_due|overdue|paused>` (and
  * orphans under `(orphans)#orphan`), sorted by due instant: the API's lists and the KPI email's
- * longest-overdue table read it, never the whole table.
+ * longest-overdue table read it (sla-index.ts), never the whole table.
  *
  * The sparse index `bySweep` holds only open dossiers with a next time-driven check: partition
  * `CHECK#<shard>` (a few shards keep its write rate per partition low), sort key `nextCheckAt`
