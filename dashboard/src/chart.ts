@@ -29,7 +29,11 @@ export function lineChart(
   let hi = Math.max(...known, 0);
   lo = Math.max(0, Math.floor(lo * 10) / 10 - 0.05);
   hi = Math.min(1, Math.ceil(hi * 10) / 10);
-  if (hi - lo < 0.1) lo = Math.max(0, hi - 0.1);
+  // At least ten points of height: a trend all at 0 % (or none known) is drawn, never divided by 0.
+  if (hi - lo < 0.1) {
+    lo = Math.max(0, hi - 0.1);
+    hi = Math.max(hi, lo + 0.1);
+  }
   const n = labels.length;
   const x = (i: number) =>
     n === 1 ? W - PAD.right - 8 : PAD.left + 8 + (i * (W - PAD.left - PAD.right - 16)) / (n - 1);

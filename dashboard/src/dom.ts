@@ -97,6 +97,19 @@ const FILTER_FROM = 12;
  * sorting and filtering work on the rows drawn. The title (the caption, and the section's `heading`
  * if given) names the order shown: the given one's, or the column's that sorts it.
  */
+
+/**
+ * A name as the filter compares it: lower case, without its diacritics, đ as d, so that "an binh"
+ * finds "An Bình" and "da" finds "Đà" (a province's names, typed on any keyboard).
+ */
+export const folded = (text: string) =>
+  text
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/đ/g, "d")
+    .replace(/Đ/g, "D")
+    .toLowerCase();
+
 export function rankingTable(
   caption: string,
   head: string[],
@@ -119,7 +132,7 @@ export function rankingTable(
     return {
       tr,
       keys: r.keys,
-      text: (tr.firstElementChild?.textContent ?? "").toLocaleLowerCase(words.lang),
+      text: folded(tr.firstElementChild?.textContent ?? ""),
     };
   });
   let order = [...drawn];
@@ -165,7 +178,7 @@ export function rankingTable(
     "aria-label": words.filter,
   }) as HTMLInputElement;
   input.addEventListener("input", () => {
-    query = input.value.trim().toLocaleLowerCase(words.lang);
+    query = folded(input.value.trim());
     draw();
   });
   return h(

@@ -17,7 +17,7 @@ const VI = {
   signOut: "Đăng xuất",
   signInTitle: "Đăng nhập",
   signInIntro:
-    "Trang này đọc số liệu bằng khóa đọc (reader key) của cơ quan. Dán khóa vào ô dưới đây, hoặc mở đường dẫn có khóa mà quản trị viên gửi cho anh/chị.",
+    "Trang này đọc số liệu bằng khóa đọc của cơ quan. Dán khóa vào ô dưới đây, hoặc mở đường dẫn có khóa mà quản trị viên gửi cho anh/chị.",
   keyLabel: "Khóa đọc",
   signIn: "Đăng nhập",
   signedOut: "Đã đăng xuất. Khóa đã được xóa khỏi trình duyệt này.",
@@ -60,6 +60,8 @@ const VI = {
   noPrevious: "Kỳ trước không nằm trong các kỳ xem được ở đây.",
   previousNotReported:
     "Kỳ trước chưa có số liệu của cơ quan, đơn vị này: khi đó nó chưa có trong cây tổ chức (ví dụ xã thành lập từ 01/7/2025).",
+  agencyNotInPeriod:
+    "Cơ quan này không có trong cây tổ chức ở kỳ đã chọn (thành lập sau, hoặc đã sáp nhập trước đó), nên không có số liệu của kỳ này: chọn kỳ khác, hoặc cơ quan khác ở trên.",
   previousFailed: "Không tải được số liệu kỳ trước; tải lại trang để thử lại.",
   resolvedEarly: "Giải quyết trước hạn",
   resolvedOnTime: "Giải quyết đúng hạn (đúng ngày hẹn)",
@@ -330,7 +332,9 @@ const EN: Words = {
   previousPeriod: "Previous period",
   noPrevious: "The previous period is not among the periods shown here.",
   previousNotReported:
-    "No figures for this agency or unit in the previous period: it was not in the directory's tree then (a commune formed on 2025-07-01, say).",
+    "No figures for this agency or unit in the previous period: it was not in the directory's tree then (a commune formed on 1 July 2025, say).",
+  agencyNotInPeriod:
+    "This agency is not in the directory's tree in the period chosen (formed later, or merged before), so it has no figures for it: choose another period, or another agency above.",
   previousFailed: "The previous period's figures could not be loaded; reload the page to try again.",
   resolvedEarly: "Resolved early",
   resolvedOnTime: "Resolved on time (on the appointment day)",
@@ -525,7 +529,7 @@ const EN: Words = {
     conflict: "Same event id, different body",
     no_calendar: "A year without calendar data: no deadline yet",
     late_supplement_request: "Paused after the deadline had passed",
-    abolished_level: "A district dossier received from 2025-07-01",
+    abolished_level: "A district dossier received from 1 July 2025",
   } satisfies Record<AnomalyKind, string>,
 };
 

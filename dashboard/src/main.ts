@@ -672,51 +672,53 @@ function indexSection(index: Index, trend: Trend | null): HTMLElement {
       target: i.target ?? null,
       colour: COLOURS[k % COLOURS.length] as string,
     }));
-    section.append(
-      h("h3", {}, w.trendHeading),
-      h(
-        "figure",
-        { class: "trend" },
-        lineChart(
-          labels,
-          series,
-          `${w.trendHeading}: ${series.map((x) => `${x.name} ${pct(x.values.at(-1) ?? null)}`).join("; ")}`,
-          (v) => pct(v),
-        ),
+    // No indicator with a rate yet (a period's first days): no chart to draw.
+    if (series.length > 0)
+      section.append(
+        h("h3", {}, w.trendHeading),
         h(
-          "figcaption",
-          {},
+          "figure",
+          { class: "trend" },
+          lineChart(
+            labels,
+            series,
+            `${w.trendHeading}: ${series.map((x) => `${x.name} ${pct(x.values.at(-1) ?? null)}`).join("; ")}`,
+            (v) => pct(v),
+          ),
           h(
-            "ul",
-            { class: "legend" },
-            ...series.map((x) =>
-              h(
-                "li",
-                {},
-                s(
-                  "svg",
-                  { width: 18, height: 10, "aria-hidden": "true" },
-                  s("rect", { width: 18, height: 10, rx: 2, fill: x.colour }),
+            "figcaption",
+            {},
+            h(
+              "ul",
+              { class: "legend" },
+              ...series.map((x) =>
+                h(
+                  "li",
+                  {},
+                  s(
+                    "svg",
+                    { width: 18, height: 10, "aria-hidden": "true" },
+                    s("rect", { width: 18, height: 10, rx: 2, fill: x.colour }),
+                  ),
+                  ` ${x.name}`,
                 ),
-                ` ${x.name}`,
               ),
             ),
+            h("p", { class: "note" }, w.trendNote),
           ),
-          h("p", { class: "note" }, w.trendNote),
         ),
-      ),
-      h(
-        "details",
-        {},
-        h("summary", {}, w.trendData),
-        table(
-          w.trendData,
-          [w.week, ...series.map((x) => x.name)],
-          labels.map((l, i) => [l, ...series.map((x) => pct(x.values[i] ?? null))]),
-          [false, ...series.map(() => true)],
+        h(
+          "details",
+          {},
+          h("summary", {}, w.trendData),
+          table(
+            w.trendData,
+            [w.week, ...series.map((x) => x.name)],
+            labels.map((l, i) => [l, ...series.map((x) => pct(x.values[i] ?? null))]),
+            [false, ...series.map(() => true)],
+          ),
         ),
-      ),
-    );
+      );
   }
   return section;
 }
@@ -945,15 +947,29 @@ async function agencyView(given: string | undefined): Promise<Node[]> {
   if (!id) return [h("h1", {}, w.navAgency), h("p", { class: "note" }, w.noTree)];
   const period = state.period ?? undefined;
   const prevName = previousOf(state.period);
+  // An agency not in the tree in the period chosen (a commune formed later, one merged before)
+  // answers 404: said so, with the picker to go elsewhere, not as the view failing.
+  const notReported = (e: unknown) => {
+    if (e instanceof ApiError && e.status === 404) return null;
+    throw e;
+  };
   const [report, previous, index, tree] = await Promise.all([
-    api<Report>("/kpis", { period, agency: id }),
+    api<Report>("/kpis", { period, agency: id }).catch(notReported),
     previousReport(prevName, { agency: id }),
-    api<Index>("/kpis/index", { period, agency: id, byUnit: "false" }),
+    api<Index>("/kpis/index", { period, agency: id, byUnit: "false" }).catch(notReported),
     api<Agencies>("/agencies", { period }),
   ]);
   const nodes = new Map<string, TreeNode>(tree.nodes.map((x) => [x.id, x]));
-  const name = nodes.get(id)?.name[state.lang] ?? id;
+  const known = nodes.get(id) ?? state.me?.tree?.nodes.find((x) => x.id === id);
+  const name = known?.name[state.lang] ?? id;
   document.title = `${name} — ${w.title}`;
+  if (!report || !index)
+    return [
+      breadcrumb(nodes, id),
+      h("h1", {}, name),
+      agencyPicker(nodes, id),
+      h("p", { class: "note", role: "status" }, w.agencyNotInPeriod),
+    ];
   return [
     breadcrumb(nodes, id),
     h("h1", {}, name),
@@ -1625,7 +1641,13 @@ window.addEventListener("hashchange", () => {
   if (/^#key=/.test(location.hash)) {
     keyFromFragment();
     void start();
-  } else if (state.me) void render(true);
+    // Only a route redraws (`#/…`, or none): another fragment is no page of the dashboard.
+  } else if (state.me && (location.hash === "" || location.hash.startsWith("#/"))) void render(true);
+});
+// The skip link moves the focus to the content, and leaves the route (and the address) as they are.
+document.getElementById("skip")?.addEventListener("click", (e) => {
+  e.preventDefault();
+  main().focus();
 });
 keyFromFragment();
 void start();
