@@ -91,6 +91,16 @@ export function dossier(id: string, f: Fields, madonvi: string, context: DvcqgCo
   closing(id, f, status);
 }
 
+/**
+ * Whether the snapshot shows the dossier's processing went on past any wait: back at processing
+ * (2, 4), or finished with its result (9, 10 without a refusal date: an approved result means the
+ * supplement came). A refused close (`NgayTuChoi`) may be a dossier refused because the supplement
+ * never came, which waited to its end.
+ */
+function wentOn(f: Fields, status: number | undefined): boolean {
+  return status === 2 || status === 4 || ((status === 9 || status === 10) && !f.has("NgayTuChoi"));
+}
+
 /** The receipt, when the snapshot has its date and procedure. */
 function received(id: string, f: Fields, madonvi: string, context: DvcqgContext): void {
   const receivedAt = f.date("NgayTiepNhan");
@@ -185,7 +195,7 @@ function supplementRounds(
       const stamp = requested.replace(/\D/g, "").slice(0, 14);
       r.emit(pause(id, requested, stamp, kind), { occurredAt: "NgayBoSung" });
       if (supplied) ended.add(requested);
-      else if (last && status !== 2 && status !== 4) openPause = true;
+      else if (last && !wentOn(f, status)) openPause = true;
       else {
         undatedRoundEnd(id, r, requested, stamp, last ? `status ${status}` : "a later round");
         ended.add(requested);
@@ -227,8 +237,8 @@ const undatedEnd = (id: string, at: string, stamp: string) => ({
 });
 
 /**
- * A round left unanswered while the snapshot shows the wait over (status 2 or 4, or a later round
- * requested): it ends where it began, so the clock runs through it, since a pause lasts only to the
+ * A round left unanswered while the snapshot shows the wait over (status 2 or 4, an approved close,
+ * or a later round requested): it ends where it began, so the clock runs through it, since a pause lasts only to the
  * supplement's receipt (docs/rules.md R3; Decree 61/2018/NĐ-CP Art. 19, clause to verify) and an
  * end nobody dated must not stop the clock for good (`undated`). A later return before the next
  * pause or the close (this round's `NgayTiepNhanBoSung` in a later snapshot, or a progress item back
@@ -243,7 +253,7 @@ function undatedRoundEnd(id: string, r: Fields, requested: string, stamp: string
 }
 
 /**
- * Status 2 or 4 with a pause's start (`NgayYeuCauBoSung`) that no listed round answers: the wait
+ * Status 2 or 4, or an approved close, with a pause's start (`NgayYeuCauBoSung`) that no listed round answers: the wait
  * (a supplement or a payment, status 5 or 6 in an earlier snapshot or a progress item) is over,
  * but this snapshot cannot say when. Like an unanswered round ({@link undatedRoundEnd}) it ends
  * where it began, marked `undated`, so the clock runs through it: an end nobody dated must not stop
@@ -253,7 +263,7 @@ function undatedRoundEnd(id: string, r: Fields, requested: string, stamp: string
  * progress item back at 2 or 4) dates the end instead.
  */
 function undatedReturn(id: string, f: Fields, status: number | undefined, ended: ReadonlySet<string>): void {
-  if (status !== 2 && status !== 4) return;
+  if (!wentOn(f, status)) return;
   const since = f.date("NgayYeuCauBoSung");
   if (!since || ended.has(since)) return;
   f.emit(undatedEnd(id, since, since.replace(/\D/g, "").slice(0, 14)), { occurredAt: "NgayYeuCauBoSung" });

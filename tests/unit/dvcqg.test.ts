@@ -535,6 +535,36 @@ describe("the portal fixtures (events/dvcqg/)", () => {
     expect(given.anomalies).toEqual([]);
   });
 
+  it("a wait a result ends: approved, the clock ran through it (the dossier late); refused, it waited to the end", () => {
+    // Received Mon 11 July 08:15, due Mon 25 July 17:00; a round asked Wed 13 July, its answer
+    // never sent; finished Fri 29 July 10:00.
+    const closed = (status: string, refused?: string) => {
+      const body = JSON.parse(readProjectFile("events/dvcqg/snapshot-3-resolved.json"));
+      body.data[0].TrangThaiHoSo = status;
+      body.data[0].NgayKetThucXuLy = "20220729100000";
+      if (status === "10") body.data[0].NgayTra = "20220729110000";
+      if (refused) body.data[0].NgayTuChoi = refused;
+      body.data[0].DanhSachHoSoBoSung = [{ NgayBoSung: "20220713100000" }];
+      return convertBody(body);
+    };
+    const calendar = WorkingCalendar.official();
+    for (const status of ["9", "10"]) {
+      const approved = closed(status).events as unknown as DossierEvent[];
+      expect(approved.map((e) => e.eventId).some((id) => /undated-return:20220713100000$/.test(id))).toBe(
+        true,
+      );
+      const state = projectDossier(approved[0]?.dossierId as string, approved, { calendar });
+      // Before, the pause lasted to the close: due 10 August, and the dossier on time.
+      expect(state.kpiDueAt).toBe(instant("2022-07-25T17:00:00+07:00"));
+      expect(state.resolvedAt).toBe(instant("2022-07-29T10:00:00+07:00"));
+      // Refused: the supplement may never have come; the wait stays open to the end.
+      const denied = closed(status, "20220729100000").events as unknown as DossierEvent[];
+      expect(denied.some((e) => e.eventId.includes("undated-return"))).toBe(false);
+      const waited = projectDossier(denied[0]?.dossierId as string, denied, { calendar });
+      expect(waited.kpiDueAt).toBeGreaterThan(instant("2022-07-29T10:00:00+07:00"));
+    }
+  });
+
   it("a wait by status alone that a snapshot at 2 or 4 shows over ends where it began, until a progress item dates it", () => {
     const snapshot = (status: string) => {
       const body = JSON.parse(readProjectFile("events/dvcqg/status-6-payment.json"));
