@@ -1,4 +1,5 @@
 import type { DossierEvent } from "./events/schema";
+import { parseInstant } from "./time";
 
 /**
  * Event identity: an `eventId` is unique per event *at its source* (docs/events.md), so an
@@ -22,18 +23,27 @@ const sorted = (v: unknown): unknown => {
   );
 };
 
+/** The contract's instant fields of `data` (lib/domain/events/schema.ts). */
+const INSTANT_FIELDS = ["dueAt", "newDueAt"] as const;
+
+/** An instant as the projection reads it (ms), so that two spellings of one instant are one. */
+const instantOf = (v: unknown) => (typeof v === "string" ? (parseInstant(v) ?? v) : v);
+
 /**
  * The fields that make two bodies one event: the contract's fields minus free-text `reason`
- * (it is never stored, so a stored event cannot be compared on it), keys in a fixed order.
+ * (it is never stored, so a stored event cannot be compared on it), keys in a fixed order, and
+ * instants as instants: `10:30:00+07:00`, `03:30:00Z` and `10:30:00.000+07:00` are one time, and
+ * a retry that spells it otherwise is the same event, not a conflict.
  */
 export function contractKey(e: DossierEvent): string {
   const { reason: _reason, ...data } = e.data as Record<string, unknown>;
+  for (const field of INSTANT_FIELDS) if (field in data) data[field] = instantOf(data[field]);
   return JSON.stringify(
     sorted({
       eventId: e.eventId,
       source: e.source,
       type: e.type,
-      occurredAt: e.occurredAt,
+      occurredAt: instantOf(e.occurredAt),
       dossierId: e.dossierId,
       data,
     }),

@@ -3,6 +3,7 @@ import { type AlertFacts, alertFactsOf, timelineStages, timelineThresholds } fro
 import { WorkingCalendar } from "../../lib/domain/calendar/calendar";
 import { parseEventsText } from "../../lib/domain/events/file";
 import type { DossierEvent } from "../../lib/domain/events/schema";
+import { sameBody } from "../../lib/domain/identity";
 import { foldEvents, projectDossier } from "../../lib/domain/projection";
 import { apologyDeadlineOf } from "../../lib/domain/rules";
 import { slaAt } from "../../lib/domain/sla";
@@ -641,6 +642,13 @@ describe("the dossier projection", () => {
     // The same identity twice with the same body (its free-text reason aside) is one event.
     const withReason = { ...a, data: { outcome: "approved", reason: "x" } } as unknown as DossierEvent;
     expect(projectDossier("D1", [received, a, withReason], settings).anomalies).toEqual([]);
+    // One instant spelled otherwise (UTC, milliseconds) is the same body: a retry, not a conflict.
+    for (const spelled of ["2022-07-07T03:00:00Z", "2022-07-07T10:00:00.000+07:00"])
+      expect(sameBody(a, { ...a, occurredAt: spelled }), spelled).toBe(true);
+    const due = (dueAt: string) =>
+      ev("s", "dossier.supplement_received", "2022-07-06T10:00:00+07:00", { dueAt }) as DossierEvent;
+    expect(sameBody(due("2022-07-20T17:00:00+07:00"), due("2022-07-20T10:00:00Z"))).toBe(true);
+    expect(sameBody(due("2022-07-20T17:00:00+07:00"), due("2022-07-20T17:00:00Z"))).toBe(false);
     // Another source's event under the same id is another event.
     const other = { ...b, source: "other" };
     expect(foldEvents([received, a, other]).ordered).toHaveLength(3);
