@@ -19,8 +19,8 @@ export const MAX_EVENTS = 100;
 
 /**
  * The most events one portal request may make (lib/http/ingest-api.ts): twice {@link MAX_EVENTS},
- * since a progress item makes two (a transfer, and a pause or a return to processing), so a
- * request of 100 items always fits.
+ * since a progress item makes at most two (a transfer, and a pause or a return to processing), so
+ * a request of 100 progress items always fits (snapshots, one event a thing each shows, may not).
  */
 export const MAX_DVCQG_EVENTS = 2 * MAX_EVENTS;
 

@@ -82,8 +82,9 @@ async function ingestDvcqg(
   if (isErr(parsed)) return problem(400, "not a DVCQG sync request", capProblems(parsed.error));
   const units = await (deps.units ?? (() => deps.directory.get(localDate(deps.now()))))();
   const converted = convertDvcqg(parsed.value, { units });
-  // Bounded like POST /events, twice over: a progress item makes two events (a transfer, and a
-  // pause or a return to processing), so a request of 100 items always fits.
+  // Bounded like POST /events, twice over: a progress item makes at most two events (a transfer,
+  // and a pause or a return to processing), so 100 progress items always fit; a snapshot makes one
+  // an event it shows, so 100 closed dossiers' may not (docs/dvcqg.md says to send fewer).
   if (converted.events.length > MAX_DVCQG_EVENTS) {
     return problem(413, `this request makes ${converted.events.length} events; at most ${MAX_DVCQG_EVENTS}`, [
       { path: "data", message: "send fewer dossiers (or fewer supplements) per request" },
