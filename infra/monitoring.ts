@@ -131,8 +131,10 @@ function alarmTopic(scope: Construct, alarmEmail: string | undefined): { key: km
       "dossier-monitor:no-alarm-email",
       "No alarmEmail in this stage's config: the alarms publish to a topic no one is subscribed to (README 'Operating it')",
     );
-  // The shipped stages' placeholder domains (RFC 2606) have no mailbox to confirm the subscription.
-  else if (/@(?:[^@]+\.)?example\.(?:org|com|net)$/i.test(alarmEmail))
+  // The shipped stages' placeholder domains (RFC 2606's) have no mailbox to confirm the subscription.
+  else if (
+    /@(?:[^@]+\.)?(?:example\.(?:org|com|net)|[^@]+\.(?:example|test|invalid|localhost))$/i.test(alarmEmail)
+  )
     Annotations.of(topic).addWarningV2(
       "dossier-monitor:placeholder-alarm-email",
       `alarmEmail ${alarmEmail} is a placeholder (an example domain): no one will confirm its subscription, so the alarms reach no one`,

@@ -91,14 +91,6 @@ export interface RankingWords {
 const FILTER_FROM = 12;
 
 /**
- * A ranking as {@link table}, in the order given (worst first), whose column headers sort it (a
- * button each, `aria-sort` on the header: once ascending, again descending, a third time the order
- * given), and, with many rows, a box that filters by the first column's text. Nothing is fetched:
- * sorting and filtering work on the rows drawn. The title (the caption, and the section's `heading`
- * if given) names the order shown: the given one's, or the column's that sorts it.
- */
-
-/**
  * A name as the filter compares it: lower case, without its diacritics, đ as d, so that "an binh"
  * finds "An Bình" and "da" finds "Đà" (a province's names, typed on any keyboard).
  */
@@ -110,6 +102,13 @@ export const folded = (text: string) =>
     .replace(/Đ/g, "D")
     .toLowerCase();
 
+/**
+ * A ranking as {@link table}, in the order given (worst first), whose column headers sort it (a
+ * button each, `aria-sort` on the header: once ascending, again descending, a third time the order
+ * given), and, with many rows, a box that filters by the first column's text. Nothing is fetched:
+ * sorting and filtering work on the rows drawn. The title (the caption, and the section's `heading`
+ * if given) names the order shown: the given one's, or the column's that sorts it.
+ */
 export function rankingTable(
   caption: string,
   head: string[],

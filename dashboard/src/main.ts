@@ -871,6 +871,11 @@ function agencyPicker(nodes: Map<string, TreeNode>, id: string): HTMLElement {
           picked("agency", () => go(`#/agency/${encodeURIComponent(value)}`));
         },
       },
+      // An agency not in this period's tree: a placeholder is the choice shown, so that choosing
+      // any agency of the list, the first included, goes there.
+      ordered.some((a) => a.id === id)
+        ? null
+        : h("option", { value: "", selected: true, disabled: true }, w.chooseAgency),
       ...ordered.map((a) =>
         h(
           "option",

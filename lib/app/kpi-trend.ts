@@ -1,7 +1,7 @@
 import type { NationalIndex } from "../domain/official/index766";
 import { type Period, periodBounds } from "../domain/periods";
 import type { Report } from "../domain/report";
-import { localDate } from "../domain/time";
+import { localDate, startOfLocalDate } from "../domain/time";
 import type { KpiDeps } from "./period-report";
 
 /**
@@ -24,8 +24,9 @@ export async function weeklyIndexes(
   period: Period,
 ): Promise<{ label: string; index: NationalIndex }[]> {
   const { start, end } = periodBounds(period);
-  const upTo = Math.min(deps.now(), end) - start;
-  const today = localDate(deps.now());
+  // Up to the end of yesterday: a snapshot of today's is left out before it is looked up, so an
+  // earlier one of its week is found in its place.
+  const upTo = Math.min(startOfLocalDate(localDate(deps.now())) - 1, end) - start;
   const seen = new Set<number>();
   const out: { label: string; index: NationalIndex }[] = [];
   const offsets = Array.from(
@@ -39,7 +40,6 @@ export async function weeklyIndexes(
     seen.add(snap.offsetMs);
     // Labelled by the snapshot's local date, as `dd/MM`.
     const date = localDate(start + snap.offsetMs);
-    if (date === today) continue;
     out.push({ label: `${date.slice(8, 10)}/${date.slice(5, 7)}`, index: snap.report.index });
   }
   return out;

@@ -153,7 +153,9 @@ export async function sweepDossier(
       plan.deltas.length === 0 &&
       plan.raise.length === 0 &&
       plan.nextCheckAt === dossier.nextCheckAt &&
-      plan.sla === dossier.sla
+      plan.sla === dossier.sla &&
+      // A record written before it kept whether the clock is stopped gets it (`recount`).
+      (plan.state.clockStopped || undefined) === dossier.clockStopped
     ) {
       return { status: "unchanged", raised: [] };
     }

@@ -57,26 +57,30 @@ export function cronMatches(
 ): boolean {
   const m = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/.exec(expression);
   if (!m) throw new Error(`not a cron expression: ${expression}`);
-  const [, minute, hour, dom, , dow] = m as unknown as string[];
+  const [, minute, hour, dom, month, dow, year] = m as unknown as string[];
+  // What the schedules here do not use (`*/15`, a range, a month, `MON#1`) is refused, never read
+  // as a schedule that never fires.
+  const refuse = (x: string) => {
+    throw new Error(`${expression}: the local scheduler reads numbers, lists and start/step only, not ${x}`);
+  };
+  for (const f of [month, year]) if (f !== "*" && f !== "?") refuse(f ?? "");
   // A value, a list, or a start and a step (`0/15`: 0, 15, 30, 45).
   const field = (f: string | undefined, v: number) =>
     f === "*" ||
     f === "?" ||
     (f ?? "").split(",").some((x) => {
-      const [start, step] = x.split("/").map(Number);
-      // What the schedules here do not use (`*/15`, a range) is refused, never read as no firing.
-      if (!Number.isInteger(start) || (step !== undefined && !(Number.isInteger(step) && step > 0)))
-        throw new Error(
-          `${expression}: the local scheduler reads numbers, lists and start/step only, not ${x}`,
-        );
-      return step === undefined
-        ? start === v
-        : v >= (start as number) && (v - (start as number)) % step === 0;
+      if (!/^\d+(\/[1-9]\d*)?$/.test(x)) refuse(x);
+      const [start, step] = x.split("/").map(Number) as [number, number | undefined];
+      return step === undefined ? start === v : v >= start && (v - start) % step === 0;
     });
+  const weekday = (x: string) => {
+    const i = DAYS.indexOf(x);
+    if (i >= 0) return i;
+    if (!/^[1-7]$/.test(x)) refuse(x);
+    return Number(x) - 1;
+  };
   const dowOk =
-    dow === "?" ||
-    dow === "*" ||
-    (dow ?? "").split(",").some((x) => DAYS.indexOf(x) === local.weekday || Number(x) - 1 === local.weekday);
+    dow === "?" || dow === "*" || (dow ?? "").split(",").some((x) => weekday(x) === local.weekday);
   return field(minute, local.minute) && field(hour, local.hour) && field(dom, local.day) && dowOk;
 }
 

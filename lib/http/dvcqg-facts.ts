@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { DossierEvent, PauseKind } from "../domain/events/schema";
+import { parseInstant } from "../domain/time";
 import type { UnitDirectory } from "../domain/units";
 
 /**
@@ -59,12 +60,18 @@ const RECEIPT_MAY_CHANGE = new Set(["dueAt", "unitId", "level", "digitised", "do
  */
 export function retoldReceipt(prior: DossierEvent, incoming: DossierEvent): string[] | undefined {
   if (prior.type !== "dossier.received" || incoming.type !== "dossier.received") return undefined;
-  if (!/^dvcqg:[0-9a-f]{16}:received$/.test(incoming.eventId) || prior.occurredAt !== incoming.occurredAt)
+  // Instants as instants, as the event's identity compares them (lib/domain/identity.ts).
+  const at = (v: unknown) => (typeof v === "string" ? (parseInstant(v) ?? v) : v);
+  if (
+    !/^dvcqg:[0-9a-f]{16}:received$/.test(incoming.eventId) ||
+    at(prior.occurredAt) !== at(incoming.occurredAt)
+  )
     return undefined;
   const a = prior.data as Record<string, unknown>;
   const b = incoming.data as Record<string, unknown>;
+  const value = (d: Record<string, unknown>, k: string) => JSON.stringify(k === "dueAt" ? at(d[k]) : d[k]);
   const changed = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
-    (k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]),
+    (k) => value(a, k) !== value(b, k),
   );
   return changed.length && changed.every((k) => RECEIPT_MAY_CHANGE.has(k))
     ? changed.sort().map((k) => `data.${k}`)

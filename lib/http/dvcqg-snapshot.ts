@@ -63,9 +63,12 @@ export function levelOfUnit(directory: UnitDirectory | undefined, unitId: string
  * a refused dossier without one ended on its refusal date.
  */
 function outcomeOf(f: Fields): { outcome: "approved" | "denied"; at?: string; field: string } {
-  const refused = f.date("NgayTuChoi");
+  // A refusal date sent but unreadable is a refusal all the same (its problem named), as the
+  // supplement rounds read it ({@link wentOn}): never an approval whose unanswered wait ran on.
+  const refusedGiven = f.has("NgayTuChoi");
+  const refused = refusedGiven ? f.date("NgayTuChoi") : undefined;
   const finished = f.date("NgayKetThucXuLy");
-  if (refused)
+  if (refusedGiven)
     return { outcome: "denied", at: finished ?? refused, field: finished ? "NgayKetThucXuLy" : "NgayTuChoi" };
   return { outcome: "approved", at: finished, field: "NgayKetThucXuLy" };
 }

@@ -84,7 +84,7 @@ async function ingestDvcqg(
   const converted = convertDvcqg(parsed.value, { units });
   // Bounded like POST /events, twice over: a progress item makes at most two events (a transfer,
   // and a pause or a return to processing), so 100 progress items always fit; a snapshot makes one
-  // an event it shows, so 100 closed dossiers' may not (docs/dvcqg.md says to send fewer).
+  // event for each thing it shows, so 100 closed dossiers' may not (docs/dvcqg.md says to send fewer).
   if (converted.events.length > MAX_DVCQG_EVENTS) {
     return problem(413, `this request makes ${converted.events.length} events; at most ${MAX_DVCQG_EVENTS}`, [
       { path: "data", message: "send fewer dossiers (or fewer supplements) per request" },

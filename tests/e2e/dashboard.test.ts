@@ -866,14 +866,20 @@ describe("the dashboard on the agency tree", () => {
     await idle(page);
     expect(await page.textContent("#figures-h ~ .note")).toContain("Không tải được số liệu kỳ trước");
     // The agency chosen in a period it does not report in (its /kpis answering 404): said so, the
-    // picker kept to go elsewhere (the tree as /agencies gives it for the stack's period).
+    // picker kept to go elsewhere (the stack's period's tree, without the agency, as that period's).
     status = 404;
     await page.route(
       (url) => url.pathname.endsWith("/agencies") && url.searchParams.get("period") === before.name,
       async (route) => {
         const url = new URL(route.request().url());
         url.searchParams.set("period", P);
-        await route.fulfill({ response: await route.fetch({ url: url.toString() }) });
+        // The tree of that period, without the agency (not in it then).
+        const res = await route.fetch({ url: url.toString() });
+        const tree = (await res.json()) as { nodes: { id: string }[] };
+        await route.fulfill({
+          response: res,
+          json: { ...tree, nodes: tree.nodes.filter((x) => x.id !== SCOPED_AGENCY) },
+        });
       },
     );
     await go(page, `#/agency/${SCOPED_AGENCY}`);
@@ -882,6 +888,8 @@ describe("the dashboard on the agency tree", () => {
     await page.waitForSelector("main p.note[role=status]");
     expect(await page.textContent("main")).toContain("không có trong cây tổ chức ở kỳ đã chọn");
     expect(await page.$$("#agency")).toHaveLength(1);
+    // The picker shows a placeholder, so that any agency of its list, the first too, can be chosen.
+    expect(await page.$eval("#agency", (el) => (el as unknown as { value: string }).value)).toBe("");
     expect(errors).toEqual([]);
   });
 

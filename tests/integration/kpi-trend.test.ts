@@ -29,6 +29,13 @@ describe("the weekly trend", () => {
       period,
     );
     expect(monday.map((p) => p.label)).toEqual(["06/10", "13/10"]);
+    // A second snapshot kept on Tuesday (a weekly run again): Monday's is still that week's point.
+    await table.store.reports.putSnapshot(period.name, 20 * day + 3_600_000, { index: { n: 3 } });
+    const tuesday = await weeklyIndexes(
+      { reports: table.store.reports, now: () => start + 20 * day + 7_200_000 },
+      period,
+    );
+    expect(tuesday.map((p) => p.label)).toEqual(["06/10", "13/10", "20/10"]);
     // Before the first snapshot, none.
     expect(await weeklyIndexes({ reports: table.store.reports, now: () => start + day }, period)).toEqual([]);
     await table.drop();

@@ -21,5 +21,9 @@ describe("the schedules' cron expressions, read as EventBridge Scheduler reads t
     // What it does not read is refused, never taken as a schedule that never fires.
     expect(() => cronMatches("cron(*/15 * * * ? *)", at(0, 15))).toThrow(/not \*\/15/);
     expect(() => cronMatches("cron(0-10 * * * ? *)", at(0, 5))).toThrow(/not 0-10/);
+    expect(() => cronMatches("cron(0 8 ? * MON-FRI *)", at(8, 0))).toThrow(/not MON-FRI/);
+    expect(() => cronMatches("cron(0 8 ? JAN MON *)", at(8, 0))).toThrow(/not JAN/);
+    expect(() => cronMatches("cron(0/15/7 * * * ? *)", at(0, 0))).toThrow(/not 0\/15\/7/);
+    expect(() => cronMatches("cron(30,, * * * ? *)", at(0, 0))).toThrow(/not $/);
   });
 });
