@@ -62,13 +62,12 @@ export function levelOfUnit(directory: UnitDirectory | undefined, unitId: string
  * (the refusal date, see the header), approved otherwise. The end instant is `NgayKetThucXuLy`;
  * a refused dossier without one ended on its refusal date.
  */
-function outcomeOf(f: Fields): { outcome: "approved" | "denied"; at?: string; field: string } {
-  // A refusal date sent but unreadable is a refusal all the same (its problem named), as the
-  // supplement rounds read it ({@link wentOn}): never an approval whose unanswered wait ran on.
-  const refusedGiven = f.has("NgayTuChoi");
-  const refused = refusedGiven ? f.date("NgayTuChoi") : undefined;
+function outcomeOf(
+  f: Fields,
+  refused: string | undefined,
+): { outcome: "approved" | "denied"; at?: string; field: string } {
   const finished = f.date("NgayKetThucXuLy");
-  if (refusedGiven)
+  if (refused)
     return { outcome: "denied", at: finished ?? refused, field: finished ? "NgayKetThucXuLy" : "NgayTuChoi" };
   return { outcome: "approved", at: finished, field: "NgayKetThucXuLy" };
 }
@@ -88,10 +87,14 @@ export function dossier(id: string, f: Fields, madonvi: string, context: DvcqgCo
     return;
   }
   received(id, f, madonvi, context);
-  const { openPause, ended } = supplementRounds(id, f, status, out);
+  // The refusal date, read once (a malformed one makes one problem and is no refusal): the
+  // outcome's and the waits' alike, so an approved close never keeps a wait open to its end.
+  const refused = status === 9 || status === 10 ? f.date("NgayTuChoi") : undefined;
+  const resumed = wentOn(status, refused);
+  const { openPause, ended } = supplementRounds(id, f, status, resumed, out);
   statusPause(id, f, status, openPause);
-  undatedReturn(id, f, status, ended);
-  closing(id, f, status);
+  undatedReturn(id, f, status, resumed, ended);
+  closing(id, f, status, refused);
 }
 
 /**
@@ -100,8 +103,8 @@ export function dossier(id: string, f: Fields, madonvi: string, context: DvcqgCo
  * supplement came). A refused close (`NgayTuChoi`) may be a dossier refused because the supplement
  * never came, which waited to its end.
  */
-function wentOn(f: Fields, status: number | undefined): boolean {
-  return status === 2 || status === 4 || ((status === 9 || status === 10) && !f.has("NgayTuChoi"));
+function wentOn(status: number | undefined, refused: string | undefined): boolean {
+  return status === 2 || status === 4 || ((status === 9 || status === 10) && refused === undefined);
 }
 
 /** The receipt, when the snapshot has its date and procedure. */
@@ -175,6 +178,8 @@ function supplementRounds(
   id: string,
   f: Fields,
   status: number | undefined,
+  /** Whether the snapshot shows processing went on past any wait ({@link wentOn}). */
+  resumed: boolean,
   out: Converted,
 ): { openPause: boolean; ended: Set<string> } {
   const rounds = f.list("DanhSachHoSoBoSung");
@@ -198,7 +203,7 @@ function supplementRounds(
       const stamp = requested.replace(/\D/g, "").slice(0, 14);
       r.emit(pause(id, requested, stamp, kind), { occurredAt: "NgayBoSung" });
       if (supplied) ended.add(requested);
-      else if (last && !wentOn(f, status)) openPause = true;
+      else if (last && !resumed) openPause = true;
       else {
         undatedRoundEnd(id, r, requested, stamp, last ? `status ${status}` : "a later round");
         ended.add(requested);
@@ -265,8 +270,14 @@ function undatedRoundEnd(id: string, r: Fields, requested: string, stamp: string
  * shown, does not matter. A later return of the portal's before the next pause or the close (a
  * progress item back at 2 or 4) dates the end instead.
  */
-function undatedReturn(id: string, f: Fields, status: number | undefined, ended: ReadonlySet<string>): void {
-  if (!wentOn(f, status)) return;
+function undatedReturn(
+  id: string,
+  f: Fields,
+  status: number | undefined,
+  resumed: boolean,
+  ended: ReadonlySet<string>,
+): void {
+  if (!resumed) return;
   const since = f.date("NgayYeuCauBoSung");
   if (!since || ended.has(since)) return;
   f.emit(undatedEnd(id, since, since.replace(/\D/g, "").slice(0, 14)), { occurredAt: "NgayYeuCauBoSung" });
@@ -295,7 +306,7 @@ function statusPause(id: string, f: Fields, status: number | undefined, openPaus
 }
 
 /** How the dossier ended, by its status: withdrawn, stopped, resolved, returned. */
-function closing(id: string, f: Fields, status: number | undefined): void {
+function closing(id: string, f: Fields, status: number | undefined, refused: string | undefined): void {
   // Each date is read once: a malformed one makes one problem.
   const handedOver = status === 10 ? f.date("NgayTra") : undefined;
   if (status === 7) f.note("TrangThaiHoSo", WITHDRAWAL_REQUESTED);
@@ -319,7 +330,7 @@ function closing(id: string, f: Fields, status: number | undefined): void {
         "status 8 (processing stopped) with no end date: the end is not recorded and the dossier stays open; send NgayKetThucXuLy",
       );
   } else if (status === 9 || status === 10) {
-    const { outcome, at, field } = outcomeOf(f);
+    const { outcome, at, field } = outcomeOf(f, refused);
     if (at) {
       f.emit(
         {

@@ -562,13 +562,14 @@ describe("the portal fixtures (events/dvcqg/)", () => {
       expect(denied.some((e) => e.eventId.includes("undated-return"))).toBe(false);
       const waited = projectDossier(denied[0]?.dossierId as string, denied, { calendar });
       expect(waited.kpiDueAt).toBeGreaterThan(instant("2022-07-29T10:00:00+07:00"));
-      // A refusal date sent unreadable is a refusal all the same, its problem named.
+      // A refusal date sent unreadable is no refusal (its problem named): approved, and the wait
+      // ended as for any approved close, never kept open to it.
       const garbled = closed(status, "29/07/2022 x");
       expect(garbled.problems.map((p) => p.path)).toContain("data[0].NgayTuChoi");
       const garbledEvents = garbled.events as unknown as DossierEvent[];
-      expect(garbledEvents.some((e) => e.eventId.includes("undated-return"))).toBe(false);
+      expect(garbledEvents.some((e) => e.eventId.includes("undated-return"))).toBe(true);
       expect(garbledEvents.find((e) => e.type === "dossier.resolved")?.data).toMatchObject({
-        outcome: "denied",
+        outcome: "approved",
       });
     }
   });
