@@ -57,6 +57,8 @@ const VI = {
   indicator: "Chỉ tiêu",
   thisPeriod: "Kỳ này",
   previousPeriod: "Kỳ trước",
+  previousBasis:
+    "Kỳ trước: số liệu cuối cùng của kỳ đó. Thư báo cáo hằng tuần so với kỳ trước ở cùng thời điểm trong kỳ, nên hai số có thể khác nhau.",
   noPrevious: "Kỳ trước không nằm trong các kỳ xem được ở đây.",
   previousNotReported:
     "Kỳ trước chưa có số liệu của cơ quan, đơn vị này: khi đó nó chưa có trong cây tổ chức (ví dụ xã thành lập từ 01/7/2025).",
@@ -330,6 +332,8 @@ const EN: Words = {
   indicator: "Figure",
   thisPeriod: "This period",
   previousPeriod: "Previous period",
+  previousBasis:
+    "Previous period: its final figures. The weekly email compares with the previous period at the same point in the period, so the two can differ.",
   noPrevious: "The previous period is not among the periods shown here.",
   previousNotReported:
     "No figures for this agency or unit in the previous period: it was not in the directory's tree then (a commune formed on 1 July 2025, say).",

@@ -610,7 +610,11 @@ function compareTable(current: Report, previous: Report | string, previousName: 
       rows.map(([label, get]) => [label, get(current), typeof previous === "string" ? "—" : get(previous)]),
       [false, true, true],
     ),
-    typeof previous === "string" ? h("p", { class: "note" }, previous) : null,
+    // The previous period's final figures, where the weekly email has its snapshot at the same
+    // point of the period: said, so that a reader of both knows why they differ.
+    typeof previous === "string"
+      ? h("p", { class: "note" }, previous)
+      : h("p", { class: "note compare-basis" }, w.previousBasis),
   ];
 }
 

@@ -847,14 +847,21 @@ describe("the dashboard on the agency tree", () => {
     let status = 404;
     await page.route(
       (url) => url.pathname.endsWith("/kpis") && url.searchParams.get("period") === before.name,
-      (route) =>
-        route.fulfill({
+      async (route) => {
+        // 200: the stack's own period's figures, as that period's.
+        if (status === 200) {
+          const url = new URL(route.request().url());
+          url.searchParams.set("period", P);
+          return route.fulfill({ response: await route.fetch({ url: url.toString() }) });
+        }
+        return route.fulfill({
           status,
           contentType: "application/json",
           body: JSON.stringify({
             message: `agency ${SCOPED_AGENCY} does not report for period ${before.name}`,
           }),
-        }),
+        });
+      },
     );
     await page.goto(`${api}/dashboard#key=${encodeURIComponent(d.reader)}`);
     await page.waitForSelector("#units-h");
@@ -890,6 +897,11 @@ describe("the dashboard on the agency tree", () => {
     expect(await page.$$("#agency")).toHaveLength(1);
     // The picker shows a placeholder, so that any agency of its list, the first too, can be chosen.
     expect(await page.$eval("#agency", (el) => (el as unknown as { value: string }).value)).toBe("");
+    // A previous period with figures: its final ones, which a note says (the email's are the same point's).
+    status = 200;
+    await page.selectOption("#period", P);
+    await page.waitForSelector(".compare-basis");
+    expect(await page.textContent(".compare-basis")).toContain("số liệu cuối cùng của kỳ đó");
     expect(errors).toEqual([]);
   });
 
