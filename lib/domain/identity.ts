@@ -27,7 +27,7 @@ const sorted = (v: unknown): unknown => {
 const INSTANT_FIELDS = ["dueAt", "newDueAt"] as const;
 
 /** An instant as the projection reads it (ms), so that two spellings of one instant are one. */
-const instantOf = (v: unknown) => (typeof v === "string" ? (parseInstant(v) ?? v) : v);
+export const instantOf = (v: unknown) => (typeof v === "string" ? (parseInstant(v) ?? v) : v);
 
 /**
  * The fields that make two bodies one event: the contract's fields minus free-text `reason`

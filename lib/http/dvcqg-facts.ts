@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { DossierEvent, PauseKind } from "../domain/events/schema";
-import { parseInstant } from "../domain/time";
+import { instantOf } from "../domain/identity";
 import type { UnitDirectory } from "../domain/units";
 
 /**
@@ -60,8 +60,8 @@ const RECEIPT_MAY_CHANGE = new Set(["dueAt", "unitId", "level", "digitised", "do
  */
 export function retoldReceipt(prior: DossierEvent, incoming: DossierEvent): string[] | undefined {
   if (prior.type !== "dossier.received" || incoming.type !== "dossier.received") return undefined;
-  // Instants as instants, as the event's identity compares them (lib/domain/identity.ts).
-  const at = (v: unknown) => (typeof v === "string" ? (parseInstant(v) ?? v) : v);
+  // Instants as instants, as the event's identity compares them.
+  const at = instantOf;
   if (
     !/^dvcqg:[0-9a-f]{16}:received$/.test(incoming.eventId) ||
     at(prior.occurredAt) !== at(incoming.occurredAt)

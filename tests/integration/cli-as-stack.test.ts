@@ -52,6 +52,16 @@ const received = (dossierId: string, unitId: string, occurredAt: string, data: R
     source: "igate",
     data: { unitId, procedureCode: "1.001193", channel: "direct", ...data },
   });
+/** The dossier's approval, told by `source`. */
+const resolved = (dossierId: string, source: string, occurredAt: string) =>
+  ev({
+    eventId: `x-${dossierId}`,
+    type: "dossier.resolved",
+    occurredAt,
+    dossierId,
+    source,
+    data: { outcome: "approved" },
+  });
 const EVENTS: DossierEvent[] = [
   // Resolved by the national portal, granted the justice office: counted by the stack.
   received("G-1", "phong-tu-phap", "2022-07-04T08:00:00+07:00", { processingDays: 5 }),
@@ -63,14 +73,7 @@ const EVENTS: DossierEvent[] = [
     source: "feedback",
     data: { about: "handling" },
   }),
-  ev({
-    eventId: "x-G-1",
-    type: "dossier.resolved",
-    occurredAt: "2022-07-06T10:00:00+07:00",
-    dossierId: "G-1",
-    source: "dvcqg",
-    data: { outcome: "approved" },
-  }),
+  resolved("G-1", "dvcqg", "2022-07-06T10:00:00+07:00"),
   // Told out of order: its transfer to the justice office first, then its receipt, then its
   // resolution by the portal, granted the office it was transferred to: the stack counts it.
   ev({
@@ -82,27 +85,13 @@ const EVENTS: DossierEvent[] = [
     data: { toUnitId: "phong-tu-phap" },
   }),
   received("T-1", "phong-tnmt", "2022-07-04T08:00:00+07:00", { processingDays: 5 }),
-  ev({
-    eventId: "x-T-1",
-    type: "dossier.resolved",
-    occurredAt: "2022-07-06T10:00:00+07:00",
-    dossierId: "T-1",
-    source: "dvcqg",
-    data: { outcome: "approved" },
-  }),
+  resolved("T-1", "dvcqg", "2022-07-06T10:00:00+07:00"),
   // A unit the directory lacks: the stack refuses it (UNKNOWN_UNITS=reject).
   received("U-1", "phong-khong-co", "2022-07-04T08:00:00+07:00", { processingDays: 5 }),
   // Received at 07:00, four working hours: due 11:00 by the default hours, 11:30 by the stage's;
   // resolved at 11:15, on time only by the stage's.
   received("H-1", "phong-tnmt", "2022-07-05T07:00:00+07:00", { processingHours: 4 }),
-  ev({
-    eventId: "x-H-1",
-    type: "dossier.resolved",
-    occurredAt: "2022-07-05T11:15:00+07:00",
-    dossierId: "H-1",
-    source: "igate",
-    data: { outcome: "approved" },
-  }),
+  resolved("H-1", "igate", "2022-07-05T11:15:00+07:00"),
 ];
 
 let table: Awaited<ReturnType<typeof testTable>>;

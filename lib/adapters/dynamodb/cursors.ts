@@ -86,6 +86,33 @@ export class TableAccess {
   }
 
   /**
+   * A query read up to `atMost` items (or counted so, with `Select: "COUNT"`): what it read, how many,
+   * and whether more were left unread (DynamoDB may say so when exactly `atMost` remain).
+   */
+  protected async queryUpTo(
+    input: Omit<QueryCommandInput, "TableName" | "Limit" | "ExclusiveStartKey">,
+    atMost: number,
+  ): Promise<{ items: Item[]; count: number; more: boolean }> {
+    const items: Item[] = [];
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          ...input,
+          TableName: this.tableName,
+          Limit: atMost - count,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []));
+      count += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start && count < atMost);
+    return { items, count, more: start !== undefined };
+  }
+
+  /**
    * Items by key (`projection` of each, or whole), 100 keys a request, `concurrency` requests at a
    * time, each sent again with what DynamoDB left unprocessed (see `unprocessed`); `consistent` for
    * strongly consistent reads.

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   type PageResult,
   QUALITY_COUNT_BOUND,
@@ -109,23 +109,15 @@ export class Quarantine extends TableAccess implements QuarantineWriter, Quarant
    * read, each named event looked for in its dossier's log.
    */
   async waiting(atMost = QUALITY_COUNT_BOUND): Promise<BoundedCount> {
-    const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          ...byPartition,
-          TableName: this.tableName,
-          ProjectionExpression: "id, eventId, dossierId, #source, applied",
-          ExpressionAttributeNames: { "#source": "source" },
-          Limit: atMost - items.length,
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start && items.length < atMost);
+    const { items, more } = await this.queryUpTo(
+      {
+        ...byPartition,
+        ProjectionExpression: "id, eventId, dossierId, #source, applied",
+        ExpressionAttributeNames: { "#source": "source" },
+      },
+      atMost,
+    );
     const applied = await this.appliedSince(items as unknown as QuarantineRecord[]);
-    return { count: items.length - applied.size, atLeast: start !== undefined };
+    return { count: items.length - applied.size, atLeast: more };
   }
 }

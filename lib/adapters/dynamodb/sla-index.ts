@@ -1,4 +1,3 @@
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { type PageResult, QUALITY_COUNT_BOUND, type SlaLists } from "../../app/ports";
 import type { BoundedCount, DossierRecord } from "../../domain/records";
 import { ok } from "../../domain/result";
@@ -43,23 +42,15 @@ export class SlaIndex extends TableAccess implements SlaLists {
     sla: SlaState | "orphan",
     atMost = QUALITY_COUNT_BOUND,
   ): Promise<BoundedCount> {
-    let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: TABLE.slaIndex.name,
-          KeyConditionExpression: "slaKey = :k",
-          ExpressionAttributeValues: { ":k": slaKeyOf(unitId, sla) },
-          Select: "COUNT",
-          Limit: atMost - count,
-          ...(start && { ExclusiveStartKey: start }),
-        }),
-      );
-      count += out.Count ?? 0;
-      start = out.LastEvaluatedKey;
-    } while (start && count < atMost);
-    return { count, atLeast: start !== undefined };
+    const { count, more } = await this.queryUpTo(
+      {
+        IndexName: TABLE.slaIndex.name,
+        KeyConditionExpression: "slaKey = :k",
+        ExpressionAttributeValues: { ":k": slaKeyOf(unitId, sla) },
+        Select: "COUNT",
+      },
+      atMost,
+    );
+    return { count, atLeast: more };
   }
 }
